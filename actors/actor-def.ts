@@ -1,0 +1,43 @@
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { Port } from '../bus/bus.ts';
+import type { Envelope } from '../bus/envelope.ts';
+import type { Clock } from './clock/clock.ts';
+
+/**
+ * What an actor is given by the host: its bus port (bound to its address), the clock, and
+ * seeded sources of randomness and ids. Nothing else in an actor may read time or chance.
+ */
+export interface ActorContext {
+  readonly address: string;
+  readonly port: Port;
+  readonly clock: Clock;
+  /** Seeded uniform [0, 1). */
+  readonly random: () => number;
+  /** Seeded RFC 4122 version-4-shaped ids (Kubernetes uids). */
+  readonly newId: () => string;
+  readonly log: Logger;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * How to run one actor. `create` builds the machine with its effects provided (actions and
+ * actors implemented on top of `ctx`) and is called again on every restart.
+ *
+ * Every envelope delivered to the address is sent to the actor as an event: by default the
+ * envelope itself (it has a `type`), so charts read `event.payload`, `event.from` and
+ * `event.corr`. `toEvent` may translate or drop (return null) envelopes.
+ */
+export interface ActorDef {
+  address: string;
+  create(ctx: ActorContext): { machine: AnyStateMachine; input?: unknown };
+  toEvent?(env: Envelope): EventObject | null;
+  /** Seed of this actor's random and id sources; default derived from the host seed and the address. */
+  seed?: number;
+  /** Called after the actor (re)starts, e.g. to subscribe to topics or start watches. */
+  onStart?(ctx: ActorContext): void;
+}

@@ -1,0 +1,86 @@
+import type { Envelope } from './envelope.ts';
+import type { MessageType, PayloadOf, ReplyOf, RequestType } from './catalogue/index.ts';
+import type { Result, Status } from './status.ts';
+
+/**
+ * What an actor sees of the bus: a port bound to the address it registered. Everything it
+ * sends carries that address as `from`; there is no way to send as another address.
+ *
+ * Delivery to one address is in order. Requests never reject: they resolve to a `Result`,
+ * with a Status on failure (timeout 504, no actor at the address 503, forbidden 403, ...).
+ */
+export interface Port {
+  readonly address: string;
+  /** One-way message to an address. */
+  send<T extends MessageType>(to: string, type: T, payload: PayloadOf<T>): void;
+  /** Request/reply; the reply is checked against the catalogue's reply schema when it crossed a process boundary. */
+  request<T extends RequestType>(to: string, type: T, payload: PayloadOf<T>, opts?: RequestOptions): Promise<Result<ReplyOf<T>>>;
+  /** Answers a request envelope this port received (value or error Status). */
+  reply<T extends RequestType>(req: Envelope, result: Result<ReplyOf<T>>): void;
+  /** Fan-out to every subscriber of a topic (a topic is not an address; names start with `topic.` by convention). */
+  publish<T extends MessageType>(topic: string, type: T, payload: PayloadOf<T>): void;
+  /** Subscribes this port to a topic; its envelopes arrive at the port's handler with `to` = the topic. Returns unsubscribe. */
+  subscribe(topic: string): () => void;
+  /** Unregisters the address; pending requests resolve with a 503. */
+  close(): void;
+}
+
+export interface RequestOptions {
+  /** Default 5000 ms. Measured on the bus's clock (virtual under tests). */
+  timeoutMs?: number;
+}
+
+/** Receives every envelope addressed to the port (replies to its own requests excepted). */
+export type Handler = (env: Envelope) => void;
+
+/** Sees every envelope the bus delivers (or publishes), in delivery order; the recorder and inspector build on it. */
+export type Tap = (env: Envelope) => void;
+
+export type BusState = 'connected' | 'reconnecting' | 'closed';
+
+/** Counters a bus keeps; rejected messages are counted by cause and never reach an actor. */
+export interface BusStats {
+  sent: number;
+  delivered: number;
+  /** Sent to an address no actor holds (a request gets a 503 reply). */
+  undeliverable: number;
+  rejected: {
+    malformed: number;
+    unknownType: number;
+    badPayload: number;
+    oversized: number;
+    versionMismatch: number;
+    forged: number;
+    forbidden: number;
+  };
+}
+
+export type RejectCause = keyof BusStats['rejected'];
+
+/**
+ * A message bus. Two transports implement it and pass one contract suite
+ * (spec/bus/contract.ts): in-process (`bus/inprocess.ts`) and NATS (`bus/nats/`).
+ */
+export interface Bus {
+  /** Binds `handler` to `address`. Fails fast if the address is already held in this process. */
+  register(address: string, handler: Handler): Port;
+  /** Observes every envelope delivered by this bus instance; returns a function that removes the tap. */
+  tap(tap: Tap): () => void;
+  stats(): BusStats;
+  state(): BusState;
+  /** Called on every state change (reconnects over NATS). */
+  onState(listener: (state: BusState) => void): () => void;
+  /** Called when a message is rejected, with the cause and the Status sent back (if a reply was possible). */
+  onReject(listener: (cause: RejectCause, status: Status, detail: { to?: string; from?: string; type?: string }) => void): () => void;
+  /** Drains in-flight messages and closes; every port is closed. */
+  close(): Promise<void>;
+}
+
+export function emptyStats(): BusStats {
+  return {
+    sent: 0,
+    delivered: 0,
+    undeliverable: 0,
+    rejected: { malformed: 0, unknownType: 0, badPayload: 0, oversized: 0, versionMismatch: 0, forged: 0, forbidden: 0 },
+  };
+}

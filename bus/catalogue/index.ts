@@ -1,0 +1,20 @@
+import { mergeTables, type PayloadOfDef, type ReplyOfDef } from './define.ts';
+import { sysMessages } from './sys.ts';
+import { kvMessages } from './kv.ts';
+
+/**
+ * The message catalogue: the one source of truth for every payload on the bus. Each area
+ * keeps its table in its own file; they are merged here, failing fast on duplicates.
+ */
+export const catalogue = mergeTables(sysMessages, kvMessages);
+
+export type Catalogue = typeof catalogue;
+export type MessageType = keyof Catalogue & string;
+export type PayloadOf<T extends MessageType> = PayloadOfDef<Catalogue[T]>;
+/** The message types that expect a reply. */
+export type RequestType = { [K in MessageType]: Catalogue[K]['reply'] extends undefined ? never : K }[MessageType];
+export type ReplyOf<T extends RequestType> = ReplyOfDef<Catalogue[T]>;
+
+export function isMessageType(type: string): type is MessageType {
+  return Object.prototype.hasOwnProperty.call(catalogue, type);
+}

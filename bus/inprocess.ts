@@ -1,0 +1,189 @@
+import { realClock, type Clock } from '../actors/clock/clock.ts';
+import { emptyStats, type Bus, type BusState, type BusStats, type Handler, type Port, type RejectCause, type Tap } from './bus.ts';
+import { REPLY, type Envelope } from './envelope.ts';
+import { checkSend } from './permissions.ts';
+import { PendingRequests } from './pending.ts';
+import { fail, unavailable, type Result, type Status } from './status.ts';
+import { Listeners } from './listeners.ts';
+import { Fifo } from './fifo.ts';
+
+interface Entry {
+  handler: Handler;
+  topics: Set<string>;
+  nextCorr: number;
+}
+
+export interface InProcessBusOptions {
+  clock?: Clock;
+  /** Default request timeout in ms (5000). */
+  requestTimeoutMs?: number;
+}
+
+/** How many envelopes one drain delivers before yielding to I/O (a chatty pair of actors must not starve the process). */
+const DRAIN_BATCH = 4096;
+
+/**
+ * The embedded default transport. Envelopes are delivered asynchronously, in one FIFO queue
+ * for the whole bus (so per-address order holds), and never encoded: payloads pass by
+ * reference and are treated as immutable by every actor.
+ */
+export class InProcessBus implements Bus {
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #topics = new Map<string, Set<string>>();
+  readonly #queue = new Fifo<{ env: Envelope; targets: string[] }>();
+  readonly #pending: PendingRequests;
+  readonly #taps = new Listeners<[Envelope]>();
+  readonly #stateListeners = new Listeners<[BusState]>();
+  readonly #rejectListeners = new Listeners<[RejectCause, Status, { to?: string; from?: string; type?: string }]>();
+  readonly #stats: BusStats = emptyStats();
+  #seq = 0;
+  #scheduled = false;
+  #state: BusState = 'connected';
+
+  constructor(opts: InProcessBusOptions = {}) {
+    this.#clock = opts.clock ?? realClock;
+    this.#timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.#pending = new PendingRequests(this.#clock);
+  }
+
+  register(address: string, handler: Handler): Port {
+    if (this.#state === 'closed') throw new Error('bus is closed');
+    if (this.#entries.has(address)) throw new Error(`address "${address}" is already registered`);
+    const entry: Entry = { handler, topics: new Set(), nextCorr: 1 };
+    this.#entries.set(address, entry);
+    const bus = this;
+    return {
+      address,
+      send: (to, type, payload) => bus.#emit(address, to, type, payload, undefined),
+      request: (to, type, payload, opts) => {
+        const corr = `${address}#${entry.nextCorr++}`;
+        const p = bus.#pending.add(corr, type, to, opts?.timeoutMs ?? bus.#timeoutMs);
+        bus.#emit(address, to, type, payload, corr);
+        return p as Promise<Result<never>>;
+      },
+      reply: (req, result) => {
+        if (req.corr !== undefined) bus.#emit(address, req.from, REPLY, result, req.corr);
+      },
+      publish: (topic, type, payload) => bus.#publish(address, topic, type, payload),
+      subscribe: (topic) => {
+        let subs = bus.#topics.get(topic);
+        if (!subs) bus.#topics.set(topic, (subs = new Set()));
+        subs.add(address);
+        entry.topics.add(topic);
+        return () => {
+          subs.delete(address);
+          entry.topics.delete(topic);
+        };
+      },
+      close: () => bus.#unregister(address),
+    };
+  }
+
+  tap(tap: Tap): () => void {
+    return this.#taps.add(tap);
+  }
+  stats(): BusStats {
+    return structuredClone(this.#stats);
+  }
+  state(): BusState {
+    return this.#state;
+  }
+  onState(listener: (state: BusState) => void): () => void {
+    return this.#stateListeners.add(listener);
+  }
+  onReject(listener: (cause: RejectCause, status: Status, detail: { to?: string; from?: string; type?: string }) => void): () => void {
+    return this.#rejectListeners.add(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    // Let what is already queued arrive, then close every port.
+    while (this.#queue.length) await new Promise((r) => setImmediate(r));
+    for (const address of [...this.#entries.keys()]) this.#unregister(address);
+    this.#state = 'closed';
+    this.#stateListeners.emit('closed');
+  }
+
+  #unregister(address: string): void {
+    const entry = this.#entries.get(address);
+    if (!entry) return;
+    for (const t of entry.topics) this.#topics.get(t)?.delete(address);
+    this.#entries.delete(address);
+    this.#pending.failAll(unavailable(`actor "${address}" closed`), `${address}#`);
+  }
+
+  #emit(from: string, to: string, type: string, payload: unknown, corr: string | undefined): void {
+    const env: Envelope = { seq: ++this.#seq, from, to, type, payload, at: this.#clock.now() };
+    if (corr !== undefined) env.corr = corr;
+    this.#stats.sent++;
+    const denied = checkSend(from, to, type);
+    if (denied) {
+      this.#reject('forbidden', denied, env);
+      return;
+    }
+    this.#enqueue(env, [to]);
+  }
+
+  #publish(from: string, topic: string, type: string, payload: unknown): void {
+    const env: Envelope = { seq: ++this.#seq, from, to: topic, type, payload, at: this.#clock.now() };
+    this.#stats.sent++;
+    this.#enqueue(env, [...(this.#topics.get(topic) ?? [])]);
+  }
+
+  #reject(cause: RejectCause, status: Status, env: Envelope): void {
+    this.#stats.rejected[cause]++;
+    this.#rejectListeners.emit(cause, status, { to: env.to, from: env.from, type: env.type });
+    if (env.corr !== undefined && env.type !== REPLY) this.#pending.settle(env.corr, fail(status));
+  }
+
+  #enqueue(env: Envelope, targets: string[]): void {
+    this.#queue.push({ env, targets });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#drain());
+    }
+  }
+
+  #drain(): void {
+    let n = 0;
+    while (this.#queue.length) {
+      if (++n > DRAIN_BATCH) {
+        setImmediate(() => this.#drain());
+        return;
+      }
+      const { env, targets } = this.#queue.shift()!;
+      this.#deliver(env, targets);
+    }
+    this.#scheduled = false;
+  }
+
+  #deliver(env: Envelope, targets: string[]): void {
+    if (env.type === REPLY && env.corr !== undefined) {
+      this.#taps.emit(env);
+      this.#stats.delivered++;
+      this.#pending.settle(env.corr, env.payload as Result<unknown>);
+      return;
+    }
+    const isTopic = targets.length !== 1 || targets[0] !== env.to;
+    let delivered = false;
+    for (const address of targets) {
+      const entry = this.#entries.get(address);
+      if (!entry) continue;
+      if (!delivered) this.#taps.emit(env);
+      delivered = true;
+      this.#stats.delivered++;
+      try {
+        entry.handler(env);
+      } catch (err) {
+        // The actor host supervises actors; a handler that still throws is a host bug, not a reason to stop the bus.
+        console.error(`bus: handler of "${address}" threw on "${env.type}" (seq ${env.seq}):`, err);
+      }
+    }
+    if (!delivered && !isTopic) {
+      this.#stats.undeliverable++;
+      if (env.corr !== undefined) this.#pending.settle(env.corr, fail(unavailable(`no actor at address "${env.to}"`)));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// Runs every *.spec.ts under spec/ in its own Node process (tsx loader), two at a time
+// (this machine has 2 cores), and ends with the plain line "N passed, N failed".
+// Usage: node spec/run.mjs [substring-filter ...]
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const filters = process.argv.slice(2);
+const jobs = Number(process.env.SPEC_JOBS ?? 2);
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'fixtures' ? [] : walk(p);
+    return name.endsWith('.spec.ts') ? [p] : [];
+  });
+}
+
+const files = walk(join(root, 'spec'))
+  .map((p) => relative(root, p))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+
+let passed = 0, failed = 0, skipped = 0;
+const failures = [];
+
+function runOne(file) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code, signal) => {
+      const num = (label) => Number(out.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
+      const total = num('Total'), ok = num('Passed'), skip = num('Skipped');
+      const bad = Math.max(total - ok - skip, 0) + (code !== 0 && total - ok - skip <= 0 ? 1 : 0);
+      passed += ok; skipped += skip; failed += bad;
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      if (bad > 0) {
+        failures.push({ file, out });
+        console.log(`FAIL ${file} (${ok}/${total} passed, exit ${code ?? signal}, ${secs}s)`);
+      } else {
+        console.log(`ok   ${file} (${ok} passed${skip ? `, ${skip} skipped` : ''}, ${secs}s)`);
+      }
+      resolve();
+    });
+  });
+}
+
+const queue = [...files];
+await Promise.all(Array.from({ length: Math.min(jobs, queue.length) }, async () => {
+  while (queue.length) await runOne(queue.shift());
+}));
+
+for (const f of failures) {
+  console.log(`\n===== ${f.file} =====\n${f.out.trim()}`);
+}
+console.log(`\n${files.length} spec files`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || files.length === 0 ? 1 : 0);
