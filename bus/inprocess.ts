@@ -111,7 +111,10 @@ export class InProcessBus implements Bus {
     if (!entry) return;
     for (const t of entry.topics) this.#topics.get(t)?.delete(address);
     this.#entries.delete(address);
-    this.#pending.failAll(unavailable(`actor "${address}" closed`), `${address}#`);
+    const gone = unavailable(`actor "${address}" closed`);
+    // Both directions: what the closing actor asked, and what others asked of it and it will never answer.
+    this.#pending.failAll(gone, `${address}#`);
+    this.#pending.failTo(address, gone);
   }
 
   #emit(from: string, to: string, type: string, payload: unknown, corr: string | undefined): void {

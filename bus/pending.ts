@@ -31,6 +31,11 @@ export class PendingRequests {
     return this.#waiters.get(corr)?.type;
   }
 
+  /** The address a pending request was sent to (a reply must come from it), if still pending. */
+  targetOf(corr: string): string | undefined {
+    return this.#waiters.get(corr)?.to;
+  }
+
   /** Settles a pending request; false when it already timed out or never existed. */
   settle(corr: string, result: Result<unknown>): boolean {
     const w = this.#waiters.get(corr);
@@ -44,6 +49,11 @@ export class PendingRequests {
   /** Fails every pending request whose correlation id starts with `prefix` (a closing port's). */
   failAll(status: Status, prefix = ''): void {
     for (const [corr] of this.#waiters) if (corr.startsWith(prefix)) this.settle(corr, fail(status));
+  }
+
+  /** Fails every pending request sent to `to` (e.g. when the NATS server refused to carry messages there). */
+  failTo(to: string, status: Status): void {
+    for (const [corr, w] of this.#waiters) if (w.to === to) this.settle(corr, fail(status));
   }
 
   get size(): number {

@@ -1,0 +1,263 @@
+import { createActor, type AnyActorRef, type Subscription } from 'xstate';
+import type { Bus } from '../bus/bus.ts';
+import type { Envelope } from '../bus/envelope.ts';
+import { Listeners } from '../bus/listeners.ts';
+import { fail, internalError, status } from '../bus/status.ts';
+import type { ActorContext, ActorDef, Logger } from './actor-def.ts';
+import type { Clock, TimerId } from './clock/clock.ts';
+import type { HostedActor, Inspect, LifecycleEvent } from './lifecycle.ts';
+import { consoleLogger, FieldLogger } from './logger.ts';
+import { seededIds, seededRandom, seedFor } from './random.ts';
+import { backoffDelay, restartPolicy, type RestartPolicy } from './supervisor.ts';
+
+export interface ActorHostOptions {
+  bus: Bus;
+  clock: Clock;
+  /** Seeds every actor's random and id sources (see `seedFor`). */
+  seed: number;
+  logger?: Logger;
+  restart?: Partial<RestartPolicy>;
+  /** Chooses the actors to inspect; asked at every (re)start, so an inspector can follow an address across restarts. */
+  inspectFor?: (address: string) => Inspect | undefined;
+}
+
+export interface SpawnOptions {
+  /** Inspects this actor (takes precedence over the host's `inspectFor`). */
+  inspect?: Inspect;
+}
+
+/** Per-address bookkeeping; a class so that 10k actors share one hidden shape. */
+class Slot {
+  actor: AnyActorRef | undefined = undefined;
+  sub: Subscription | undefined = undefined;
+  up = false;
+  restarts = 0;
+  failures = 0;
+  dropped = 0;
+  startedAt = 0;
+  restartAt = 0;
+  timer: TimerId | undefined = undefined;
+  /** The envelope being handed to the actor, so a failure it causes can answer it. */
+  delivering: Envelope | undefined = undefined;
+  constructor(
+    readonly def: ActorDef,
+    readonly ctx: ActorContext,
+    readonly inspect: Inspect | undefined,
+  ) {}
+}
+
+/**
+ * Runs XState machines as root actors bound to bus addresses — one root per address,
+ * never children of one parent (XState's spawnChild is quadratic) — and supervises them.
+ *
+ * Every envelope delivered to an address is sent to its actor as an event (the envelope,
+ * or `def.toEvent(env)`; null drops it). Delivery is synchronous: XState processes the
+ * event before the bus delivers the next envelope.
+ *
+ * Supervision: an actor fails when its snapshot turns to status 'error' (a throwing action,
+ * guard or entry, an unhandled child error) or when `create`, `toEvent` or `onStart`
+ * throws. The host logs the error with the address, emits `error`, and restarts it by
+ * calling `create(ctx)` again after an exponential backoff on the injected clock (default
+ * 1 s doubling to 30 s, reset after 60 s of running without failure). The process never
+ * goes down, and the context is kept: the port stays registered and the random and id
+ * streams continue, so a restart never repeats ids.
+ *
+ * While an actor is down, nothing is queued: a request is answered at once with 503
+ * ServiceUnavailable (`details.retryAfterSeconds` = time left until the restart), and
+ * one-way and topic messages are dropped and counted. A fresh incarnation has none of the
+ * old state anyway and must resynchronise level-triggered (`onStart`: re-list, re-watch),
+ * as a restarted Kubernetes component does; and replaying queued messages would feed it
+ * the very message that crashed it. The request whose delivery made the actor fail is
+ * answered 500 InternalError; requests the failed incarnation was holding are not answered
+ * (their requesters time out with 504).
+ */
+export class ActorHost {
+  readonly #bus: Bus;
+  readonly #clock: Clock;
+  readonly #seed: number;
+  readonly #log: Logger;
+  readonly #policy: RestartPolicy;
+  readonly #inspectFor: ((address: string) => Inspect | undefined) | undefined;
+  readonly #slots = new Map<string, Slot>();
+  readonly #lifecycle = new Listeners<[LifecycleEvent]>();
+
+  constructor(opts: ActorHostOptions) {
+    this.#bus = opts.bus;
+    this.#clock = opts.clock;
+    this.#seed = opts.seed;
+    this.#log = opts.logger ?? consoleLogger;
+    this.#policy = restartPolicy(opts.restart);
+    this.#inspectFor = opts.inspectFor;
+  }
+
+  /**
+   * Registers `def.address` on the bus, builds the actor's context and starts it. Throws if
+   * the address is taken. The actor's seed defaults to `seedFor(host seed, address)`: an
+   * address spawned again after `stop` gets the same streams again unless `def.seed` differs.
+   */
+  spawn(def: ActorDef, opts: SpawnOptions = {}): void {
+    const { address } = def;
+    if (this.#slots.has(address)) throw new Error(`actor host: address "${address}" is already running`);
+    let slot: Slot | undefined;
+    const port = this.#bus.register(address, (env) => this.#deliver(slot!, env));
+    const seed = def.seed ?? seedFor(this.#seed, address);
+    const ctx: ActorContext = {
+      address,
+      port,
+      clock: this.#clock,
+      random: seededRandom(seed),
+      newId: seededIds(seed ^ 0x5bd1e995),
+      log: new FieldLogger(this.#log, { address }),
+    };
+    slot = new Slot(def, ctx, opts.inspect);
+    this.#slots.set(address, slot);
+    this.#start(slot, false);
+  }
+
+  /** Stops the actor, cancels a pending restart and closes its port; false if no actor holds the address. */
+  stop(address: string): boolean {
+    const slot = this.#slots.get(address);
+    if (slot === undefined) return false;
+    this.#remove(slot, 'stopped');
+    return true;
+  }
+
+  /** Clean shutdown: stops every actor and closes every port (requests still queued to them get 503 from the bus). */
+  stopAll(): void {
+    for (const slot of [...this.#slots.values()]) this.#remove(slot, 'stopped');
+  }
+
+  get(address: string): HostedActor | undefined {
+    const s = this.#slots.get(address);
+    if (s === undefined) return undefined;
+    return {
+      address,
+      state: s.up ? 'running' : 'restarting',
+      ref: s.actor,
+      snapshot: s.actor?.getSnapshot(),
+      restarts: s.restarts,
+      failures: s.failures,
+      dropped: s.dropped,
+      restartAt: s.up ? 0 : s.restartAt,
+    };
+  }
+
+  /** Addresses held by this host, in spawn order. */
+  list(): string[] {
+    return [...this.#slots.keys()];
+  }
+
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** Observes start, restart, error and stop of every actor; returns the function that removes the listener. */
+  onLifecycle(listener: (e: LifecycleEvent) => void): () => void {
+    return this.#lifecycle.add(listener);
+  }
+
+  /** A throwing listener must not stop supervision (a restart not scheduled would leave the actor down for good). */
+  #emit(e: LifecycleEvent): void {
+    try {
+      this.#lifecycle.emit(e);
+    } catch (err) {
+      this.#log.error('actor host: lifecycle listener threw', { address: e.address, event: e.type, error: err });
+    }
+  }
+
+  #deliver(slot: Slot, env: Envelope): void {
+    if (!slot.up) return this.#refuse(slot, env);
+    const toEvent = slot.def.toEvent;
+    slot.delivering = env;
+    try {
+      const event = toEvent === undefined ? env : toEvent(env);
+      if (event !== null) slot.actor!.send(event);
+    } catch (err) {
+      this.#fail(slot, err);
+    }
+    slot.delivering = undefined;
+  }
+
+  #refuse(slot: Slot, env: Envelope): void {
+    slot.dropped++;
+    if (env.corr === undefined) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil((slot.restartAt - this.#clock.now()) / 1000));
+    const msg = `actor "${slot.ctx.address}" is restarting after a failure`;
+    slot.ctx.port.reply(env, fail(status(503, 'ServiceUnavailable', msg, { retryAfterSeconds })));
+  }
+
+  #start(slot: Slot, restart: boolean): void {
+    const { def, ctx } = slot;
+    slot.timer = undefined;
+    slot.up = true;
+    slot.startedAt = this.#clock.now();
+    if (restart) slot.restarts++;
+    let actor: AnyActorRef;
+    try {
+      const { machine, input } = def.create(ctx);
+      actor = createActor(machine, {
+        input,
+        id: ctx.address,
+        clock: this.#clock,
+        // XState's `log()` actions go to the actor's logger, not to console.log.
+        logger: (...args: unknown[]) => ctx.log.info('log', { args }),
+        inspect: slot.inspect ?? this.#inspectFor?.(ctx.address),
+      });
+    } catch (err) {
+      return this.#fail(slot, err);
+    }
+    slot.actor = actor;
+    slot.sub = actor.subscribe({ error: (err) => this.#fail(slot, err), complete: () => this.#done(slot) });
+    const at = slot.startedAt;
+    this.#emit(
+      restart ? { type: 'restart', address: ctx.address, at, ref: actor, restarts: slot.restarts } : { type: 'start', address: ctx.address, at, ref: actor },
+    );
+    actor.start();
+    if (!slot.up || slot.actor !== actor || def.onStart === undefined) return;
+    try {
+      def.onStart(ctx);
+    } catch (err) {
+      this.#fail(slot, err);
+    }
+  }
+
+  #fail(slot: Slot, err: unknown): void {
+    if (!slot.up) return;
+    slot.up = false;
+    slot.sub?.unsubscribe();
+    slot.sub = undefined;
+    // A throwing toEvent/onStart leaves the chart itself running: stop it before replacing it.
+    slot.actor?.stop();
+    const { address, log, port } = slot.ctx;
+    const now = this.#clock.now();
+    if (now - slot.startedAt >= this.#policy.resetAfterMs) slot.failures = 0;
+    const delay = backoffDelay(this.#policy, slot.failures++);
+    slot.restartAt = now + delay;
+    log.error('actor failed; restarting', { error: err, failures: slot.failures, restartInMs: delay });
+    this.#emit({ type: 'error', address, at: now, error: err, failures: slot.failures, restartInMs: delay });
+    const req = slot.delivering;
+    if (req?.corr !== undefined) port.reply(req, fail(internalError(`actor "${address}" failed: ${describe(err)}`)));
+    slot.timer = this.#clock.setTimeout(() => this.#start(slot, true), delay);
+  }
+
+  #done(slot: Slot): void {
+    if (slot.up) this.#remove(slot, 'done');
+  }
+
+  #remove(slot: Slot, reason: 'stopped' | 'done'): void {
+    const { address, port } = slot.ctx;
+    slot.up = false;
+    if (slot.timer !== undefined) this.#clock.clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.sub?.unsubscribe();
+    slot.sub = undefined;
+    slot.actor?.stop();
+    port.close();
+    this.#slots.delete(address);
+    this.#emit({ type: 'stop', address, at: this.#clock.now(), reason });
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

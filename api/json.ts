@@ -1,0 +1,55 @@
+/**
+ * Plain-JSON helpers shared by the object model: type guards, deep equality and cloning of
+ * JSON values (objects decoded from the wire never hold functions, dates or cycles).
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+/** True for a non-null, non-array object. */
+export function isObject(x: unknown): x is JsonObject {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Structural equality of two JSON values; key order does not matter. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** A deep copy of a JSON value. */
+export function clone<T>(x: T): T {
+  return x === undefined ? x : (structuredClone(x) as T);
+}
+
+/** Reads a nested value by keys; undefined when any step is missing. */
+export function getPath(obj: unknown, keys: readonly string[]): unknown {
+  let cur: unknown = obj;
+  for (const k of keys) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+/** Returns the object at `keys`, creating empty objects on the way (mutates `obj`). */
+export function ensureObject(obj: JsonObject, keys: readonly string[]): JsonObject {
+  let cur = obj;
+  for (const k of keys) {
+    const next = cur[k];
+    if (isObject(next)) cur = next;
+    else {
+      const made: JsonObject = {};
+      cur[k] = made;
+      cur = made;
+    }
+  }
+  return cur;
+}

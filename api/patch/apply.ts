@@ -1,0 +1,119 @@
+/**
+ * Server-side apply, simplified but honest. A field manager's applied configuration is merged
+ * into the live object (lists merge by the strategic merge keys of meta.ts), field ownership
+ * is recorded in metadata.managedFields (FieldsV1), and:
+ * - a field the configuration sets to a value different from the live one, while another
+ *   manager owns it, is a conflict (409) unless `force`, which takes the field over;
+ * - a field this manager applied before and no longer applies is removed from the object
+ *   unless another manager also owns it.
+ * Simplifications against structured-merge-diff: ownership is computed from the object's
+ * JSON shape with the strategic merge keys (not the OpenAPI list-map keys, so ports key on
+ * containerPort alone); maps and structs carry no "." entries; no per-version conversion of
+ * field sets; `apiVersion` of entries is whatever the caller passes.
+ */
+import { status, fail, ok, type Result, type StatusCause } from '../../bus/status.ts';
+import { clone, deepEqual, isObject } from '../json.ts';
+import { fieldSetOf, formatPath, fromLeaves, leaves, removeAt, samePath, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import { strategicMergePatch } from './strategic.ts';
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: FieldsV1;
+  subresource?: string;
+}
+
+export interface ApplyRequest {
+  /** The live object, or undefined when apply creates it. */
+  live: Record<string, unknown> | undefined;
+  config: Record<string, unknown>;
+  manager: string;
+  /** "apps/v1/Deployment": apiVersion + "/" + kind. */
+  gvk: string;
+  /** RFC 3339 time to stamp on the entry (callers own the clock). */
+  now: string;
+  force?: boolean;
+}
+
+const entriesOf = (obj: unknown): ManagedFieldsEntry[] => {
+  const m = isObject(obj) && isObject(obj.metadata) ? obj.metadata.managedFields : undefined;
+  return Array.isArray(m) ? clone(m as ManagedFieldsEntry[]) : [];
+};
+
+function apiVersionOf(gvk: string): string {
+  return gvk.slice(0, gvk.lastIndexOf('/'));
+}
+
+/** Kubernetes' conflict Status: `Apply failed with 1 conflict: conflict with "m" using apps/v1: .spec.replicas`. */
+export function conflictStatus(conflicts: ReadonlyArray<{ manager: string; apiVersion: string; path: string }>): ReturnType<typeof status> {
+  const causes: StatusCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: c.path }));
+  const first = conflicts[0];
+  const message = conflicts.length === 1 && first
+    ? `Apply failed with 1 conflict: conflict with "${first.manager}" using ${first.apiVersion}: ${first.path}`
+    : `Apply failed with ${conflicts.length} conflicts: ${conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${c.path}`).join('\n')}`;
+  return status(409, 'Conflict', message, { causes });
+}
+
+/** Applies `config` for `manager`; the result carries the updated managedFields. */
+export function serverSideApply(req: ApplyRequest): Result<Record<string, unknown>> {
+  const { live, config, manager, gvk, now } = req;
+  const entries = entriesOf(live);
+  const set = fieldSetOf(gvk, config);
+  const applied = leaves(set).filter((p) => p[p.length - 1] !== '.');
+  const conflicts: Array<{ manager: string; apiVersion: string; path: string }> = [];
+  const taken = new Map<ManagedFieldsEntry, string[][]>();
+  for (const e of entries) {
+    if (e.manager === manager) continue;
+    const owned = leaves(e.fieldsV1 ?? {});
+    for (const p of applied) {
+      if (!owned.some((o) => samePath(o, p))) continue;
+      if (deepEqual(valueAt(live, p).value, valueAt(config, p).value)) continue;
+      conflicts.push({ manager: e.manager, apiVersion: e.apiVersion, path: formatPath(p) });
+      taken.set(e, [...(taken.get(e) ?? []), p]);
+    }
+  }
+  if (conflicts.length && !req.force) return fail(conflictStatus(conflicts));
+
+  const merged = strategicMergePatch(live ?? {}, config, gvk);
+  if (!merged.ok) return merged;
+  const obj = merged.value;
+  const mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
+  const others = entries.filter((e) => e !== mine).map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, taken.get(e) ?? []) }));
+  if (mine) {
+    const newLeaves = leaves(set);
+    for (const p of leaves(mine.fieldsV1 ?? {})) {
+      if (newLeaves.some((n) => samePath(n, p))) continue;
+      if (others.some((o) => leaves(o.fieldsV1).some((l) => samePath(l, p)))) continue;
+      removeAt(obj, p);
+    }
+  }
+  const entry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion: apiVersionOf(gvk), time: now, fieldsType: 'FieldsV1', fieldsV1: set };
+  const kept = others.filter((e) => leaves(e.fieldsV1).length > 0);
+  const meta = isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
+  (meta as Record<string, unknown>).managedFields = [...kept, entry];
+  return ok(obj);
+}
+
+/**
+ * Records an ordinary write (create/update/patch) by `manager`: it takes ownership of every
+ * field it changed or added, other managers lose those fields, and removed fields leave
+ * every set.
+ */
+export function recordUpdate(old: unknown, next: Record<string, unknown>, manager: string, gvk: string, now: string): Record<string, unknown> {
+  const entries = entriesOf(old);
+  const all = leaves(fieldSetOf(gvk, next)).filter((p) => p[p.length - 1] !== '.');
+  const changed = all.filter((p) => !deepEqual(valueAt(old, p), valueAt(next, p)));
+  const removed = entries.flatMap((e) => leaves(e.fieldsV1 ?? {})).filter((p) => !valueAt(next, p).found);
+  const out = clone(next);
+  const updated = entries.map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, [...changed, ...removed]) }));
+  const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');
+  const prior = idx >= 0 ? leaves(updated[idx]?.fieldsV1 ?? {}) : [];
+  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(gvk), time: now, fieldsType: 'FieldsV1', fieldsV1: fromLeaves([...prior, ...changed]) };
+  const rest = updated.filter((_, i) => i !== idx).filter((e) => leaves(e.fieldsV1).length > 0);
+  const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
+  (meta as Record<string, unknown>).managedFields = changed.length || prior.length ? [...rest, entry] : rest;
+  return out;
+}

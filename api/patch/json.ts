@@ -1,0 +1,125 @@
+/**
+ * RFC 6902 JSON patch (`application/json-patch+json`) with RFC 6901 pointers. Malformed
+ * patches are 400 BadRequest; operations that do not apply are 422, worded as the
+ * evanphx/json-patch library the apiserver uses words them.
+ */
+import { badRequest, fail, ok, status, type Result } from '../../bus/status.ts';
+import { clone, deepEqual, isObject } from '../json.ts';
+
+export type JsonPatchOp =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
+
+/** Splits a JSON pointer into unescaped tokens ("~1" → "/", "~0" → "~"); undefined if malformed. */
+export function parsePointer(pointer: string): string[] | undefined {
+  if (pointer === '') return [];
+  if (!pointer.startsWith('/')) return undefined;
+  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Builds a pointer from tokens, escaping "~" and "/". */
+export function formatPointer(tokens: readonly string[]): string {
+  return tokens.map((t) => '/' + t.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+const unprocessable = (message: string): Result<never> => fail(status(422, 'Invalid', message));
+
+type Container = Record<string, unknown> | unknown[];
+
+/** Resolves the parent container of a pointer and the last token. */
+function locate(doc: unknown, tokens: string[]): { parent: Container; key: string } | undefined {
+  let cur: unknown = doc;
+  for (const t of tokens.slice(0, -1)) {
+    if (Array.isArray(cur)) cur = /^(0|[1-9]\d*)$/.test(t) ? cur[Number(t)] : undefined;
+    else if (isObject(cur)) cur = cur[t];
+    else return undefined;
+  }
+  const key = tokens[tokens.length - 1];
+  if (key === undefined || !(Array.isArray(cur) || isObject(cur))) return undefined;
+  return { parent: cur, key };
+}
+
+function get(doc: unknown, tokens: string[]): { found: boolean; value?: unknown } {
+  if (tokens.length === 0) return { found: true, value: doc };
+  const loc = locate(doc, tokens);
+  if (!loc) return { found: false };
+  if (Array.isArray(loc.parent)) {
+    const i = /^(0|[1-9]\d*)$/.test(loc.key) ? Number(loc.key) : -1;
+    return i >= 0 && i < loc.parent.length ? { found: true, value: loc.parent[i] } : { found: false };
+  }
+  return Object.hasOwn(loc.parent, loc.key) ? { found: true, value: loc.parent[loc.key] } : { found: false };
+}
+
+function add(doc: unknown, path: string, tokens: string[], value: unknown): Result<unknown> {
+  if (tokens.length === 0) return ok(value);
+  const loc = locate(doc, tokens);
+  if (!loc) return unprocessable(`add operation does not apply: doc is missing path: "${path}": missing value`);
+  if (Array.isArray(loc.parent)) {
+    const i = loc.key === '-' ? loc.parent.length : /^(0|[1-9]\d*)$/.test(loc.key) ? Number(loc.key) : -1;
+    if (i < 0 || i > loc.parent.length) return unprocessable(`add operation does not apply: doc is missing path: "${path}": missing value`);
+    loc.parent.splice(i, 0, value);
+  } else loc.parent[loc.key] = value;
+  return ok(doc);
+}
+
+function remove(doc: unknown, path: string, tokens: string[], op: string): Result<unknown> {
+  const loc = tokens.length ? locate(doc, tokens) : undefined;
+  if (!loc || !get(doc, tokens).found) {
+    return unprocessable(op === 'remove' ? `Unable to remove nonexistent key: ${tokens[tokens.length - 1] ?? ''}: missing value` : `${op} operation does not apply: doc is missing path: "${path}": missing value`);
+  }
+  if (Array.isArray(loc.parent)) loc.parent.splice(Number(loc.key), 1);
+  else delete loc.parent[loc.key];
+  return ok(doc);
+}
+
+/** Checks a decoded patch document's shape (the apiserver's DecodePatch step). */
+export function decodeJsonPatch(patch: unknown): Result<JsonPatchOp[]> {
+  if (!Array.isArray(patch)) return fail(badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch'));
+  for (const op of patch) {
+    if (!isObject(op) || typeof op.op !== 'string') return fail(badRequest('Unexpected kind: unknown'));
+    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op)) return fail(badRequest(`Unexpected kind: ${op.op}`));
+    if (typeof op.path !== 'string' || parsePointer(op.path) === undefined) return fail(badRequest(`${op.op} operation missing or invalid path`));
+    if ((op.op === 'move' || op.op === 'copy') && (typeof op.from !== 'string' || parsePointer(op.from) === undefined)) {
+      return fail(badRequest(`${op.op} operation missing or invalid from`));
+    }
+    if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && !('value' in op)) return fail(badRequest(`${op.op} operation missing value`));
+  }
+  return ok(patch as JsonPatchOp[]);
+}
+
+/** Applies an RFC 6902 patch to a copy of `doc`. */
+export function applyJsonPatch<T>(doc: T, patch: unknown): Result<T> {
+  const decoded = decodeJsonPatch(patch);
+  if (!decoded.ok) return decoded;
+  let cur: unknown = clone(doc);
+  for (const op of decoded.value) {
+    const tokens = parsePointer(op.path) ?? [];
+    let r: Result<unknown>;
+    switch (op.op) {
+      case 'add': r = add(cur, op.path, tokens, clone(op.value)); break;
+      case 'remove': r = remove(cur, op.path, tokens, 'remove'); break;
+      case 'replace':
+        if (!get(cur, tokens).found) r = unprocessable(`replace operation does not apply: doc is missing key: ${op.path}: missing value`);
+        else r = tokens.length === 0 ? ok(clone(op.value)) : (remove(cur, op.path, tokens, 'replace'), add(cur, op.path, tokens, clone(op.value)));
+        break;
+      case 'test': {
+        const g = get(cur, tokens);
+        r = g.found && deepEqual(g.value, op.value) ? ok(cur) : unprocessable(`testing value ${op.path} failed: test failed`);
+        break;
+      }
+      case 'move': case 'copy': {
+        const from = parsePointer(op.from) ?? [];
+        const g = get(cur, from);
+        if (!g.found) { r = unprocessable(`${op.op} operation does not apply: doc is missing from path: ${op.from}: missing value`); break; }
+        if (op.op === 'move' && op.path.startsWith(op.from + '/')) { r = unprocessable(`move operation does not apply: cannot move ${op.from} into its own child ${op.path}`); break; }
+        const moved = op.op === 'move' ? remove(cur, op.from, from, 'move') : ok(cur);
+        r = moved.ok ? add(moved.value, op.path, tokens, clone(g.value)) : moved;
+        break;
+      }
+    }
+    if (!r.ok) return r;
+    cur = r.value;
+  }
+  return ok(cur as T);
+}

@@ -1,0 +1,119 @@
+/**
+ * Kubernetes strategic merge patch (`application/strategic-merge-patch+json`): a merge patch
+ * whose lists merge by the Go types' merge keys (meta.ts), with the directives `$patch`
+ * (replace | merge | delete), `$retainKeys`, `$setElementOrder/<field>` and
+ * `$deleteFromPrimitiveList/<field>`; null deletes a field.
+ */
+import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
+import { clone, deepEqual, isObject, type JsonObject } from '../json.ts';
+import { listMeta, type PatchMeta } from './meta.ts';
+
+const DELETE = Symbol('delete');
+const ORDER = '$setElementOrder/';
+const DELETE_FROM = '$deleteFromPrimitiveList/';
+
+class PatchError extends Error {}
+
+/** Drops directive keys from a value that is taken as-is (atomic lists, new scalars). */
+function strip(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((e) => !(isObject(e) && Object.keys(e).length === 1 && '$patch' in e)).map(strip);
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = strip(x);
+  return out;
+}
+
+const sameItem = (meta: PatchMeta, a: unknown, b: unknown): boolean =>
+  meta.key ? isObject(a) && isObject(b) && deepEqual(a[meta.key], b[meta.key]) : deepEqual(a, b);
+
+/** Applies `$setElementOrder`: items named in `order` take, in that order, the slots such items hold. */
+function reorder(list: unknown[], order: unknown[], meta: PatchMeta): unknown[] {
+  const inOrder = (item: unknown): number => order.findIndex((o) => sameItem(meta, item, o));
+  const named = list.filter((i) => inOrder(i) >= 0).sort((a, b) => inOrder(a) - inOrder(b));
+  let next = 0;
+  return list.map((i) => (inOrder(i) >= 0 ? named[next++] : i));
+}
+
+function mergeList(gvk: string, orig: unknown, patch: unknown[], path: string): unknown[] {
+  const meta = listMeta(gvk, path);
+  if (patch.some((e) => isObject(e) && e.$patch === 'replace')) return strip(patch) as unknown[];
+  if (!meta) return strip(patch) as unknown[];
+  const result = Array.isArray(orig) ? clone(orig) : [];
+  if (!meta.key) {
+    for (const v of patch) {
+      if (isObject(v) || Array.isArray(v)) throw new PatchError(`unable to find api field in struct for the primitive list ${path}`);
+      if (!result.some((e) => deepEqual(e, v))) result.push(v);
+    }
+    return result;
+  }
+  const key = meta.key;
+  for (const p of patch) {
+    if (!isObject(p)) throw new PatchError(`patch for a list with merge key ${key} must hold objects: ${JSON.stringify(p)}`);
+    if (!(key in p)) throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
+    const at = result.findIndex((e) => isObject(e) && deepEqual(e[key], p[key]));
+    if (p.$patch === 'delete') {
+      if (at >= 0) result.splice(at, 1);
+      continue;
+    }
+    const merged = mergeMap(gvk, at >= 0 && isObject(result[at]) ? (result[at] as JsonObject) : undefined, p, `${path}[]`);
+    if (merged === DELETE) {
+      if (at >= 0) result.splice(at, 1);
+    } else if (at >= 0) result[at] = merged;
+    else result.push(merged);
+  }
+  return result;
+}
+
+function mergeMap(gvk: string, orig: JsonObject | undefined, patch: JsonObject, path: string): JsonObject | typeof DELETE {
+  const directive = patch.$patch;
+  if (directive === 'delete') return DELETE;
+  if (directive === 'replace') return strip(patch) as JsonObject;
+  if (directive !== undefined && directive !== 'merge') throw new PatchError(`Unknown patch type: ${String(directive)} in map: ${JSON.stringify(patch)}`);
+  const result: JsonObject = orig ? clone(orig) : {};
+  const retain = patch.$retainKeys;
+  if (retain !== undefined) {
+    if (!Array.isArray(retain)) throw new PatchError('invalid patch: $retainKeys must be a list');
+    for (const k of Object.keys(result)) if (!retain.includes(k)) delete result[k];
+  }
+  const at = (k: string): string => (path ? `${path}.${k}` : k);
+  for (const [k, v] of Object.entries(patch)) {
+    if (!k.startsWith(DELETE_FROM)) continue;
+    const field = k.slice(DELETE_FROM.length);
+    if (!Array.isArray(v)) throw new PatchError(`invalid patch: ${k} must be a list`);
+    const cur = result[field];
+    if (Array.isArray(cur)) result[field] = cur.filter((e) => !v.some((d) => deepEqual(d, e)));
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    if (k.startsWith('$')) continue;
+    if (v === null) delete result[k];
+    else if (isObject(v)) {
+      const m = mergeMap(gvk, isObject(result[k]) ? (result[k] as JsonObject) : undefined, v, at(k));
+      if (m === DELETE) delete result[k];
+      else result[k] = m;
+    } else if (Array.isArray(v)) result[k] = mergeList(gvk, result[k], v, at(k));
+    else result[k] = v;
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    if (!k.startsWith(ORDER)) continue;
+    const field = k.slice(ORDER.length);
+    const cur = result[field];
+    if (!Array.isArray(v)) throw new PatchError(`invalid patch: ${k} must be a list`);
+    if (Array.isArray(cur)) result[field] = reorder(cur, v, listMeta(gvk, at(field)) ?? { strategy: 'merge' });
+  }
+  return result;
+}
+
+/**
+ * Applies a strategic merge patch to `original` of the kind `gvk` ("apps/v1/Deployment",
+ * "v1/Pod": apiVersion + "/" + kind). Malformed patches are 400 BadRequest.
+ */
+export function strategicMergePatch<T>(original: T, patch: unknown, gvk: string): Result<T> {
+  if (!isObject(patch)) return fail(badRequest('json: cannot unmarshal non-object into Go value of type map[string]interface {}'));
+  try {
+    const r = mergeMap(gvk, isObject(original) ? original : undefined, patch, '');
+    return ok((r === DELETE ? {} : r) as T);
+  } catch (e) {
+    if (e instanceof PatchError) return fail(badRequest(e.message));
+    throw e;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Unknown-field detection for `?fieldValidation=Strict|Warn|Ignore`, against the field
+ * structure generated from kubernetes-types (schema/types.generated.ts). Paths are printed
+ * as the apiserver's strict decoder prints them: "spec.containers[0].foo".
+ */
+import { badRequest, type Status } from '../../bus/status.ts';
+import { isObject, type JsonObject } from '../json.ts';
+import { structs } from './schema/types.generated.ts';
+
+/** What the walk needs of a kind: the name of its root struct in the generated table. */
+export interface SchemaRef {
+  readonly schemaType: string;
+}
+
+type Visit = (path: string, parent: JsonObject, key: string) => void;
+
+function walk(type: string, value: unknown, path: string, onUnknown: Visit): void {
+  if (type.startsWith('[')) {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(type.slice(1), v, `${path}[${i}]`, onUnknown));
+    return;
+  }
+  if (type.startsWith('{')) {
+    if (isObject(value)) for (const k of Object.keys(value)) walk(type.slice(1), value[k], `${path}.${k}`, onUnknown);
+    return;
+  }
+  const fields = structs[type];
+  if (!fields || !isObject(value)) return;
+  for (const k of Object.keys(value)) {
+    const p = path ? `${path}.${k}` : k;
+    const ft = fields[k];
+    if (ft === undefined) onUnknown(p, value, k);
+    else walk(ft, value[k], p, onUnknown);
+  }
+}
+
+/** Paths of every field of `obj` its kind does not define, in document order. */
+export function findUnknownFields(kind: SchemaRef, obj: unknown): string[] {
+  const out: string[] = [];
+  walk(kind.schemaType, obj, '', (p) => out.push(p));
+  return out;
+}
+
+/** A copy of `obj` without the unknown fields (what `fieldValidation=Ignore` stores). */
+export function dropUnknownFields<T>(kind: SchemaRef, obj: T): T {
+  const copy = structuredClone(obj);
+  walk(kind.schemaType, copy, '', (_p, parent, key) => delete parent[key]);
+  return copy;
+}
+
+/** Kubernetes' 400 for Strict: `strict decoding error: unknown field "spec.foo", unknown field "x"`. */
+export function strictDecodingError(paths: readonly string[]): Status {
+  return badRequest(`strict decoding error: ${paths.map((p) => `unknown field "${p}"`).join(', ')}`);
+}
+
+/** The warnings for Warn, one per field: `unknown field "spec.foo"`. */
+export function unknownFieldWarnings(paths: readonly string[]): string[] {
+  return paths.map((p) => `unknown field "${p}"`);
+}
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** Applies a fieldValidation directive: the object to keep, warnings, or the Strict error. */
+export function checkUnknownFields<T>(kind: SchemaRef, obj: T, mode: FieldValidation):
+  { ok: true; value: T; warnings: string[] } | { ok: false; status: Status } {
+  const paths = findUnknownFields(kind, obj);
+  if (paths.length === 0) return { ok: true, value: obj, warnings: [] };
+  if (mode === 'Strict') return { ok: false, status: strictDecodingError(paths) };
+  return { ok: true, value: dropUnknownFields(kind, obj), warnings: mode === 'Warn' ? unknownFieldWarnings(paths) : [] };
+}

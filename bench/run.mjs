@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// `npm run bench -- <name> [args...]`: runs bench/<name>.ts with the tsx loader. Each bench
+// prints progress on stderr and ONE JSON line last on stdout.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const [name, ...args] = process.argv.slice(2);
+const available = () => readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+if (!name || !existsSync(new URL(`./${name}.ts`, import.meta.url))) {
+  console.error(`usage: npm run bench -- <name> [args...]\nbenches: ${available().join(', ') || '(none)'}`);
+  process.exit(2);
+}
+const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,156 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { message, request } from './define.ts';
+
+/**
+ * The apiserver's protocol on the bus: the Kubernetes REST verbs as typed messages. Every
+ * component (scheduler, controllers, kubelets) and the HTTP front reach cluster state only
+ * through these; the apiserver alone talks to the kv actor.
+ *
+ * Objects are checked loosely here (an object with apiVersion/kind/metadata); the apiserver
+ * validates them with Kubernetes' rules and answers a 422 Invalid Status.
+ */
+
+/** A Kubernetes object as it travels on the bus. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }[];
+    managedFields?: unknown[];
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+const obj = <T>(schema: TSchema = Type.Object({}, { additionalProperties: true })) => Type.Unsafe<T>(schema);
+export const KubeObjectSchema = obj<KubeObject>();
+
+/** Which resource a request is about: Kubernetes' group/version/resource plus namespace, name and subresource. */
+export const ApiTarget = Type.Object({
+  /** '' for the core group. */
+  group: Type.String(),
+  version: Type.String(),
+  /** Plural resource name: 'pods', 'deployments'. */
+  resource: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  /** 'status', 'scale', 'binding', 'eviction', 'log'. */
+  subresource: Type.Optional(Type.String()),
+});
+export type ApiTarget = Static<typeof ApiTarget>;
+
+/**
+ * The user a request acts for. Bus components are identified by their bus address; only
+ * the HTTP front (and other trusted edges) may state a user, and the apiserver ignores
+ * this field from anyone else.
+ */
+export const UserInfo = Type.Object({
+  username: Type.String(),
+  groups: Type.Array(Type.String()),
+});
+export type UserInfo = Static<typeof UserInfo>;
+
+const common = {
+  target: ApiTarget,
+  user: Type.Optional(UserInfo),
+  /** dryRun=All: validate and admit, store nothing. */
+  dryRun: Type.Optional(Type.Boolean()),
+  fieldManager: Type.Optional(Type.String()),
+  fieldValidation: Type.Optional(Type.Union([Type.Literal('Strict'), Type.Literal('Warn'), Type.Literal('Ignore')])),
+};
+
+export const ListOptions = Type.Object({
+  labelSelector: Type.Optional(Type.String()),
+  fieldSelector: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Number()),
+  continue: Type.Optional(Type.String()),
+  resourceVersion: Type.Optional(Type.String()),
+  resourceVersionMatch: Type.Optional(Type.Union([Type.Literal('NotOlderThan'), Type.Literal('Exact')])),
+});
+export type ListOptions = Static<typeof ListOptions>;
+
+export const DeleteOptions = Type.Object({
+  gracePeriodSeconds: Type.Optional(Type.Number()),
+  propagationPolicy: Type.Optional(Type.Union([Type.Literal('Orphan'), Type.Literal('Background'), Type.Literal('Foreground')])),
+  preconditions: Type.Optional(Type.Object({ uid: Type.Optional(Type.String()), resourceVersion: Type.Optional(Type.String()) })),
+  dryRun: Type.Optional(Type.Array(Type.String())),
+}, { additionalProperties: true });
+export type DeleteOptions = Static<typeof DeleteOptions>;
+
+export const PatchType = Type.Union([Type.Literal('merge'), Type.Literal('strategic'), Type.Literal('json'), Type.Literal('apply')]);
+export type PatchType = Static<typeof PatchType>;
+
+/** A write's answer: the stored (or would-be-stored, under dryRun) object and any warnings. */
+export const WriteReply = Type.Object({
+  object: KubeObjectSchema,
+  /** True when the write created the object (POST, or an apply/patch that created it). */
+  created: Type.Optional(Type.Boolean()),
+  warnings: Type.Optional(Type.Array(Type.String())),
+});
+export type WriteReply = Static<typeof WriteReply>;
+
+export const WatchEventType = Type.Union([
+  Type.Literal('ADDED'),
+  Type.Literal('MODIFIED'),
+  Type.Literal('DELETED'),
+  Type.Literal('BOOKMARK'),
+  Type.Literal('ERROR'),
+]);
+export const WatchEvent = Type.Object({ type: WatchEventType, object: KubeObjectSchema });
+export type WatchEvent = Static<typeof WatchEvent>;
+
+export const apiMessages = {
+  'api.get': request(Type.Object({ ...common, resourceVersion: Type.Optional(Type.String()) }), KubeObjectSchema),
+  /** Answers a `<Kind>List` with metadata.resourceVersion (and continue / remainingItemCount when paged). */
+  'api.list': request(Type.Object({ ...common, options: Type.Optional(ListOptions) }), KubeObjectSchema),
+  'api.create': request(Type.Object({ ...common, object: KubeObjectSchema }), WriteReply),
+  'api.update': request(Type.Object({ ...common, object: KubeObjectSchema }), WriteReply),
+  'api.patch': request(
+    Type.Object({ ...common, patchType: PatchType, patch: Type.Unknown(), force: Type.Optional(Type.Boolean()) }),
+    WriteReply,
+  ),
+  /** Answers the object as it is after the call: marked for deletion (finalizers remain) or as it was when removed. */
+  'api.delete': request(Type.Object({ ...common, options: Type.Optional(DeleteOptions) }), WriteReply),
+  'api.deletecollection': request(
+    Type.Object({ ...common, options: Type.Optional(DeleteOptions), listOptions: Type.Optional(ListOptions) }),
+    KubeObjectSchema,
+  ),
+  /**
+   * Starts a watch whose events arrive at the sender's address as `api.watch-events`.
+   * Without resourceVersion (or with sendInitialEvents) the current objects come first as
+   * ADDED; a too-old resourceVersion is answered with a 410 Expired Status.
+   */
+  'api.watch': request(
+    Type.Object({
+      ...common,
+      id: Type.String(),
+      options: Type.Optional(ListOptions),
+      allowWatchBookmarks: Type.Optional(Type.Boolean()),
+      sendInitialEvents: Type.Optional(Type.Boolean()),
+    }),
+    Type.Object({ id: Type.String(), resourceVersion: Type.String() }),
+  ),
+  'api.unwatch': message(Type.Object({ id: Type.String() })),
+  'api.watch-events': message(Type.Object({ id: Type.String(), events: Type.Array(WatchEvent) })),
+  /** The apiserver ended a watch (410 after compaction, shutdown); the watcher re-lists. */
+  'api.watch-ended': message(Type.Object({ id: Type.String(), status: KubeObjectSchema })),
+};

@@ -1,0 +1,245 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Bus, BusStats, Port } from '../../bus/bus.ts';
+import type { Envelope } from '../../bus/envelope.ts';
+import { fail, ok, status, type StatusReason } from '../../bus/status.ts';
+
+/**
+ * Two buses that stand for two processes. Side `a` may hold the control plane's addresses
+ * (apiserver, kv, scheduler, controller.*); side `b` a node's (kubelet.b, proxy.b, pod.*).
+ * In-process, both sides are the same bus.
+ */
+export interface Sides {
+  a: Bus;
+  b: Bus;
+  /** Resolves once registrations and subscriptions made so far are visible to the other side. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const NODE_ADDRESS = 'kubelet.b';
+
+/** Waits until `pred` holds, polling; fails the test after `ms`. */
+export async function until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Sums the counters of the distinct buses of the sides. */
+export function totals(s: Sides): BusStats {
+  const buses = s.a === s.b ? [s.a] : [s.a, s.b];
+  const [first, ...rest] = buses.map((b) => b.stats());
+  for (const st of rest) {
+    first!.sent += st.sent;
+    first!.delivered += st.delivered;
+    first!.undeliverable += st.undeliverable;
+    for (const k of Object.keys(st.rejected) as (keyof BusStats['rejected'])[]) first!.rejected[k] += st.rejected[k];
+  }
+  return first!;
+}
+
+/** Registers an actor that answers sys.ping and sys.fail, records what it got, and ignores the rest. */
+export function responder(bus: Bus, address: string, got: Envelope[] = []): { port: Port; got: Envelope[] } {
+  const port: Port = bus.register(address, (env) => {
+    got.push(env);
+    if (env.type === 'sys.ping') port.reply(env, ok({ address, n: (env.payload as { n: number }).n }));
+    if (env.type === 'sys.fail') {
+      const p = env.payload as { code: number; reason: string; message: string };
+      port.reply(env, fail(status(p.code, p.reason as StatusReason, p.message, { name: 'x', causes: [{ field: 'spec', message: 'bad' }] })));
+    }
+  });
+  return { port, got };
+}
+
+/** The bus contract: every transport passes it. */
+export function busContract(name: string, makeSides: () => Promise<Sides>) {
+  const t = suite<{ s: Sides }>(`bus contract: ${name}`, {} as { s: Sides });
+  // The real clock's timers are unref'd; something must keep the process alive while a test awaits one.
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  t.before.each(async (ctx) => {
+    keepAlive = setInterval(() => {}, 1000);
+    ctx.s = await makeSides();
+  });
+  t.after.each(async (ctx) => {
+    await ctx.s.close();
+    clearInterval(keepAlive);
+  });
+
+  t('delivers in order per address (thousands of messages, two senders)', async ({ s }) => {
+    const got: Envelope[] = [];
+    s.b.register(NODE_ADDRESS, (env) => got.push(env));
+    const one = s.a.register('scheduler', () => {});
+    const two = s.a.register('controller.replicaset', () => {});
+    await s.sync();
+    const N = 3000;
+    for (let i = 0; i < N; i++) {
+      one.send(NODE_ADDRESS, 'sys.note', { n: i });
+      two.send(NODE_ADDRESS, 'sys.note', { n: i, text: 'two' });
+    }
+    await until(() => got.length === 2 * N, 10_000, `${2 * N} messages`);
+    for (const from of ['scheduler', 'controller.replicaset']) {
+      const ns = got.filter((e) => e.from === from).map((e) => (e.payload as { n: number }).n);
+      assert.equal(ns.length, N);
+      assert.ok(ns.every((n, i) => n === i), `order from ${from}`);
+    }
+  });
+
+  t('request/reply in both directions', async ({ s }) => {
+    responder(s.b, NODE_ADDRESS);
+    responder(s.a, 'scheduler');
+    const pa = s.a.register('controller.x', () => {});
+    const pb = s.b.register('pod.p1', () => {});
+    await s.sync();
+    const r1 = await pa.request(NODE_ADDRESS, 'sys.ping', { n: 7 });
+    assert.equal(r1, { ok: true, value: { address: NODE_ADDRESS, n: 7 } });
+    const r2 = await pb.request('scheduler', 'sys.ping', { n: 8 });
+    assert.equal(r2, { ok: true, value: { address: 'scheduler', n: 8 } });
+    const many = await Promise.all(Array.from({ length: 200 }, (_, n) => pa.request(NODE_ADDRESS, 'sys.ping', { n })));
+    assert.ok(many.every((r, n) => r.ok && r.value.n === n));
+  });
+
+  t('a request nobody answers times out with a 504 Timeout Status', async ({ s }) => {
+    s.b.register(NODE_ADDRESS, () => {});
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    const r = await p.request(NODE_ADDRESS, 'sys.ping', { n: 1 }, { timeoutMs: 60 });
+    assert.is(r.ok, false);
+    if (!r.ok) {
+      assert.is(r.status.code, 504);
+      assert.is(r.status.reason, 'Timeout');
+      assert.is(r.status.kind, 'Status');
+    }
+  });
+
+  t('an error reply reaches the requester as exactly that Status', async ({ s }) => {
+    responder(s.b, NODE_ADDRESS);
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    const r = await p.request(NODE_ADDRESS, 'sys.fail', { code: 409, reason: 'Conflict', message: 'no luck' });
+    assert.equal(r, fail(status(409, 'Conflict', 'no luck', { name: 'x', causes: [{ field: 'spec', message: 'bad' }] })));
+  });
+
+  t('a request to an address nobody holds gets a 503', async ({ s }) => {
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    const r = await p.request('kubelet.nobody', 'sys.ping', { n: 1 }, { timeoutMs: 3000 });
+    assert.is(r.ok, false);
+    if (!r.ok) assert.equal([r.status.code, r.status.reason], [503, 'ServiceUnavailable']);
+    assert.is(totals(s).undeliverable, 1);
+  });
+
+  t('a topic fans out to every subscriber, in order', async ({ s }) => {
+    const seen: Record<string, Envelope[]> = { [NODE_ADDRESS]: [], 'pod.p1': [], 'controller.x': [] };
+    const subs = [
+      s.b.register(NODE_ADDRESS, (e) => seen[NODE_ADDRESS]!.push(e)),
+      s.b.register('pod.p1', (e) => seen['pod.p1']!.push(e)),
+      s.a.register('controller.x', (e) => seen['controller.x']!.push(e)),
+    ];
+    const offs = subs.map((p) => p.subscribe('topic.nodes'));
+    const pub = s.a.register('scheduler', () => {});
+    await s.sync();
+    for (let n = 0; n < 50; n++) pub.publish('topic.nodes', 'sys.note', { n });
+    await until(() => Object.values(seen).every((l) => l.length === 50), 5000, 'fan-out');
+    for (const l of Object.values(seen)) {
+      assert.ok(l.every((e, n) => e.to === 'topic.nodes' && e.from === 'scheduler' && (e.payload as { n: number }).n === n));
+    }
+    offs[1]!();
+    await s.sync();
+    pub.publish('topic.nodes', 'sys.note', { n: 50 });
+    await until(() => seen[NODE_ADDRESS]!.length === 51 && seen['controller.x']!.length === 51, 5000, 'second round');
+    await s.sync();
+    assert.is(seen['pod.p1']!.length, 50, 'an unsubscribed port gets nothing more');
+  });
+
+  t('`from` is stamped by the bus: the port API cannot forge it', async ({ s }) => {
+    const { got } = responder(s.b, NODE_ADDRESS);
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    // An extra argument (or a `from` in the payload) changes nothing.
+    (p.send as (...args: unknown[]) => void)(NODE_ADDRESS, 'sys.note', { n: 1, from: 'apiserver' }, { from: 'apiserver' });
+    await p.request(NODE_ADDRESS, 'sys.ping', { n: 2 });
+    assert.equal(got.map((e) => e.from), ['scheduler', 'scheduler']);
+  });
+
+  t('only the apiserver reaches kv; others get 403 Forbidden', async ({ s }) => {
+    const { got } = responder(s.a, 'kv');
+    const api = s.a.register('apiserver', () => {});
+    const sched = s.a.register('scheduler', () => {});
+    const kubelet = s.b.register(NODE_ADDRESS, () => {});
+    await s.sync();
+    for (const p of [sched, kubelet]) {
+      const r = await p.request('kv', 'sys.ping', { n: 1 });
+      assert.is(r.ok, false);
+      if (!r.ok) assert.equal([r.status.code, r.status.reason], [403, 'Forbidden']);
+      p.send('kv', 'sys.note', { n: 2 });
+    }
+    const r = await api.request('kv', 'sys.ping', { n: 3 });
+    assert.equal(r, ok({ address: 'kv', n: 3 }));
+    await s.sync();
+    assert.equal(got.map((e) => e.from), ['apiserver']);
+    assert.is(totals(s).rejected.forbidden, 4);
+  });
+
+  t('stats count sent, delivered and undeliverable', async ({ s }) => {
+    const got: Envelope[] = [];
+    responder(s.b, NODE_ADDRESS, got);
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    for (let n = 0; n < 10; n++) p.send(NODE_ADDRESS, 'sys.note', { n });
+    await p.request(NODE_ADDRESS, 'sys.ping', { n: 10 });
+    await p.request('kubelet.nobody', 'sys.ping', { n: 11 });
+    const st = totals(s);
+    assert.equal([st.sent, st.delivered, st.undeliverable], [13, 12, 1]);
+    assert.equal(Object.values(st.rejected), [0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  t('close() resolves pending requests and closes', async ({ s }) => {
+    s.b.register(NODE_ADDRESS, () => {});
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    const pending = p.request(NODE_ADDRESS, 'sys.ping', { n: 1 }, { timeoutMs: 60_000 });
+    const states: string[] = [];
+    s.a.onState((st) => states.push(st));
+    await s.a.close();
+    const r = await pending;
+    assert.is(r.ok, false);
+    if (!r.ok) assert.is(r.status.code, 503);
+    assert.is(s.a.state(), 'closed');
+    assert.equal(states, ['closed']);
+    assert.throws(() => s.a.register('apiserver', () => {}));
+  });
+
+  t('closing an actor answers 503 to requests pending on it, and fails its own', async ({ s }) => {
+    const node = s.b.register(NODE_ADDRESS, () => {});
+    const sched = s.a.register('scheduler', () => {});
+    await s.sync();
+    const asked = sched.request(NODE_ADDRESS, 'sys.ping', { n: 1 }, { timeoutMs: 60_000 });
+    const own = node.request('scheduler', 'sys.ping', { n: 2 }, { timeoutMs: 60_000 });
+    await s.sync();
+    await until(() => s.b.stats().delivered >= 1 && s.a.stats().delivered >= 1, 5000, 'both requests delivered');
+    node.close();
+    const [r1, r2] = await Promise.all([asked, own]);
+    assert.equal([r1.ok, r2.ok], [false, false]);
+    if (!r1.ok && !r2.ok) assert.equal([r1.status.code, r2.status.code], [503, 503]);
+  });
+
+  t('a tap sees every delivered envelope, in delivery order', async ({ s }) => {
+    const tapped: Envelope[] = [];
+    const handled: Envelope[] = [];
+    s.b.tap((e) => tapped.push(e));
+    s.b.register(NODE_ADDRESS, (e) => handled.push(e));
+    const p = s.a.register('scheduler', () => {});
+    await s.sync();
+    for (let n = 0; n < 500; n++) p.send(NODE_ADDRESS, 'sys.note', { n });
+    await until(() => handled.length === 500, 5000, 'deliveries');
+    const toNode = tapped.filter((e) => e.to === NODE_ADDRESS);
+    assert.equal(toNode, handled);
+    const seqs = toNode.map((e) => e.seq);
+    assert.ok(seqs.every((q, i) => i === 0 || q > seqs[i - 1]!), 'seq ascending');
+  });
+
+  return t;
+}
