@@ -1,0 +1,112 @@
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { fromCallback } from 'xstate';
+import type { Clock } from '../clock/clock.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { RuntimeBatch, RuntimeBridgeInput, RuntimeCommand, RuntimeEvent } from '../../machines/pod/index.ts';
+
+type Unstamped = RuntimeEvent extends infer E ? (E extends RuntimeEvent ? Omit<E, 'at'> : never) : never;
+
+/**
+ * The pod chart's `runtime` actor: runs the chart's RuntimeCommands against a Runtime and
+ * sends each result back stamped with `at` from the clock. Results that arrive after the
+ * actor stopped are dropped.
+ */
+export function runtimeBridge(runtime: Runtime, clock: Clock) {
+  return fromCallback<RuntimeBatch, RuntimeBridgeInput>(({ sendBack, receive, input }) => {
+    const pod = input.pod;
+    let live = true;
+    let sandbox: Promise<string | null> | null = null;
+    const send = (e: Unstamped): void => {
+      if (live) sendBack({ ...e, at: clock.now() } as RuntimeEvent);
+    };
+
+    async function run(cmd: RuntimeCommand): Promise<void> {
+      switch (cmd.type) {
+        case 'sandbox': {
+          const r = runtime.runPodSandbox(pod, { onExit: (x) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) });
+          sandbox = r.then((x) => (x.ok ? x.value.sandboxId : null));
+          const res = await r;
+          if (res.ok) send({ type: 'rt.sandbox', sandboxId: res.value.sandboxId, ...(res.value.ip ? { ip: res.value.ip } : {}) });
+          else send({ type: 'rt.sandboxFailed', message: res.status.message });
+          return;
+        }
+        case 'pull': {
+          const spec = containerAt(pod, cmd.i);
+          const image = spec.image ?? '';
+          if (pullPolicy(spec) !== 'Always') {
+            const have = await runtime.imageStatus(image);
+            if (have.ok && have.value) return send({ type: 'rt.pulled', i: cmd.i, imageRef: have.value.imageRef });
+            if (pullPolicy(spec) === 'Never') {
+              return send({ type: 'rt.failed', i: cmd.i, step: 'pull', message: `Container image "${image}" is not present with pull policy of Never` });
+            }
+          }
+          send({ type: 'rt.pulling', i: cmd.i });
+          const r = await runtime.pullImage(image, pod);
+          if (r.ok) send({ type: 'rt.pulled', i: cmd.i, imageRef: r.value.imageRef, durationMs: r.value.durationMs });
+          else send({ type: 'rt.failed', i: cmd.i, step: 'pull', message: r.status.message });
+          return;
+        }
+        case 'create': {
+          const r = await runtime.createContainer((await sandbox) ?? '', containerAt(pod, cmd.i), 0);
+          if (r.ok) send({ type: 'rt.created', i: cmd.i, id: r.value.containerId });
+          else send({ type: 'rt.failed', i: cmd.i, step: 'create', message: r.status.message });
+          return;
+        }
+        case 'start': {
+          const r = await runtime.startContainer(cmd.id);
+          if (r.ok) send({ type: 'rt.started', i: cmd.i, id: cmd.id });
+          else send({ type: 'rt.failed', i: cmd.i, step: 'start', message: r.status.message });
+          return;
+        }
+        case 'probe': {
+          const spec = containerAt(pod, cmd.i);
+          const probe = cmd.kind === 'startup' ? spec.startupProbe : cmd.kind === 'liveness' ? spec.livenessProbe : spec.readinessProbe;
+          const r = await runtime.execProbe(cmd.id, probe ?? {}, cmd.kind);
+          const ok = r.ok && r.value.result === 'success';
+          const message = !r.ok ? r.status.message : r.value.result === 'failure' ? r.value.message : '';
+          send({ type: 'rt.probe', i: cmd.i, id: cmd.id, kind: cmd.kind, ok, message });
+          return;
+        }
+        case 'preStop': {
+          const hook = containerAt(pod, cmd.i).lifecycle?.preStop ?? {};
+          const r = await runtime.runHook(cmd.id, hook, 'preStop', cmd.timeoutSeconds);
+          send({ type: 'rt.preStopDone', i: cmd.i, id: cmd.id, ...(r.ok ? {} : { error: r.status.message }) });
+          return;
+        }
+        case 'stop':
+          // The exit itself arrives through the sandbox listener.
+          await runtime.stopContainer(cmd.id, cmd.graceSeconds);
+          return;
+        case 'teardown': {
+          const id = sandbox ? await sandbox : null;
+          if (id) await runtime.stopPodSandbox(id);
+          for (const c of cmd.ids) await runtime.removeContainer(c);
+          if (id) await runtime.removePodSandbox(id);
+          send({ type: 'rt.tornDown' });
+          return;
+        }
+      }
+    }
+
+    receive((batch) => {
+      for (const cmd of batch.cmds) void run(cmd);
+    });
+    return () => {
+      live = false;
+    };
+  });
+}
+
+/** Init containers first, then containers: the chart's container index. */
+function containerAt(pod: Pod, i: number): Container {
+  const inits = pod.spec?.initContainers ?? [];
+  return (i < inits.length ? inits[i] : pod.spec?.containers?.[i - inits.length]) ?? { name: '' };
+}
+
+/** Kubernetes' default: Always for `:latest` or no tag, else IfNotPresent. */
+function pullPolicy(c: Container): string {
+  if (c.imagePullPolicy) return c.imagePullPolicy;
+  const image = c.image ?? '';
+  const tag = image.includes('@') ? 'digest' : /:([^/:]+)$/.exec(image)?.[1];
+  return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}

@@ -1,0 +1,88 @@
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import type { Clock } from '../clock/clock.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
+import { runtimeBridge } from './bridge.ts';
+
+/** Where a pod actor reports; the kubelet forwards these to the apiserver. */
+export interface PodOutput {
+  /** The full status, each time something in it changed. */
+  onStatus(status: PodStatus): void;
+  /** `source` is the reporting kubelet, as in a core/v1 Event. */
+  onEvent(event: PodEventRecord, source: { component: 'kubelet'; host: string }): void;
+  /** Containers and sandbox are gone: the kubelet may finish the delete. */
+  onTerminated(): void;
+}
+
+export interface PodActorOptions {
+  pod: Pod;
+  nodeName: string;
+  hostIP: string;
+  /** Allocated by the kubelet; a runtime that assigns IPs itself overrides it. */
+  podIP?: string;
+  clock: Clock;
+  runtime: Runtime;
+  output: PodOutput;
+}
+
+export interface PodActor {
+  readonly actor: Actor<PodMachine>;
+  /** Begins graceful termination (the pod got a deletionTimestamp). */
+  delete(gracePeriodSeconds?: number): void;
+  stop(): void;
+}
+
+interface Binding {
+  output: PodOutput;
+  source: { component: 'kubelet'; host: string };
+}
+
+/** Pod actor → where it reports. Keyed by the actor itself so one provided machine serves every pod. */
+const bindings = new WeakMap<AnyActorRef, Binding>();
+/** One provided machine per (runtime, clock): building a machine per pod would cost ~30 KB each. */
+const machines = new WeakMap<Runtime, WeakMap<Clock, PodMachine>>();
+
+function machineFor(runtime: Runtime, clock: Clock): PodMachine {
+  let byClock = machines.get(runtime);
+  if (!byClock) machines.set(runtime, (byClock = new WeakMap()));
+  let m = byClock.get(clock);
+  if (m) return m;
+  m = podMachine.provide({
+    actors: { runtime: runtimeBridge(runtime, clock) },
+    actions: {
+      report: ({ self }, p) => {
+        const b = bindings.get(self);
+        if (!b) return;
+        for (const e of p.events) b.output.onEvent(e, b.source);
+        if (p.status) b.output.onStatus(p.status);
+      },
+      emitTerminated: ({ self }) => {
+        bindings.get(self)?.output.onTerminated();
+        // Stopping inside our own transition is not allowed; do it right after.
+        queueMicrotask(() => self.stop?.());
+      },
+    },
+  });
+  byClock.set(clock, m);
+  return m;
+}
+
+/**
+ * Starts one root pod actor: the pod chart with its effects bound to `runtime`, its
+ * timers on `clock`, and its reports to `output`. The actor stops itself once it has
+ * reported `onTerminated`.
+ */
+export function startPodActor(o: PodActorOptions): PodActor {
+  const input = { pod: o.pod, now: o.clock.now(), hostIP: o.hostIP, runtime: o.runtime.name, ...(o.podIP ? { podIP: o.podIP } : {}) };
+  const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: o.clock });
+  bindings.set(actor, { output: o.output, source: { component: 'kubelet', host: o.nodeName } });
+  actor.start();
+  return {
+    actor,
+    delete(gracePeriodSeconds) {
+      actor.send({ type: 'delete', at: o.clock.now(), ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
+    },
+    stop: () => actor.stop(),
+  };
+}

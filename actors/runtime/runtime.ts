@@ -1,0 +1,121 @@
+import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
+import type { Result } from '../../bus/status.ts';
+
+/**
+ * The container runtime as the kubelet sees it: a CRI-shaped interface (RunPodSandbox,
+ * PullImage, CreateContainer, StartContainer, StopContainer, ExecSync, …) reduced to what
+ * the pod actor needs. Implementations: `sim` (no processes, everything on the clock) and,
+ * later, `process` (real host processes). Every implementation runs the contract suite in
+ * spec/actors/runtime/contract.ts.
+ *
+ * Contract, for every implementation:
+ * - No method throws or rejects: failures resolve to `{ ok: false, status }` (a Kubernetes
+ *   Status; NotFound for unknown ids).
+ * - Time is read only from the Clock the runtime was built with.
+ * - Every container that was started exits exactly once, and that exit is reported to the
+ *   sandbox's `onExit` listener, whether the process ended by itself, was stopped or killed.
+ *   The exit is reported before `stopContainer` resolves.
+ * - A sandbox is one pod; container ids are unique for the runtime's lifetime (a restarted
+ *   container gets a new id, as in CRI).
+ */
+export interface Runtime {
+  /** Registry name: `sim`, `process`. */
+  readonly name: string;
+  /** Creates the pod's sandbox. `ip` is set when the runtime assigns the pod IP itself. */
+  runPodSandbox(pod: Pod, listener: SandboxListener): Promise<Result<SandboxInfo>>;
+  /** Stops every container still running in the sandbox (kill, no grace) and the sandbox. */
+  stopPodSandbox(sandboxId: string): Promise<Result<void>>;
+  removePodSandbox(sandboxId: string): Promise<Result<void>>;
+  /** Null when the image is not present on the node. */
+  imageStatus(image: string): Promise<Result<ImageInfo | null>>;
+  /** Pulls an image for `pod` (whose annotations may shape the pull). */
+  pullImage(image: string, pod: Pod): Promise<Result<PullInfo>>;
+  /** `attempt` is the container's restart count, as in CRI's ContainerMetadata. */
+  createContainer(sandboxId: string, container: Container, attempt: number): Promise<Result<{ containerId: string }>>;
+  startContainer(containerId: string): Promise<Result<{ startedAt: number }>>;
+  /**
+   * SIGTERM, then SIGKILL once `graceSeconds` have passed (0: kill at once). Resolves with
+   * the exit code once the container has exited; a container already exited resolves at once.
+   */
+  stopContainer(containerId: string, graceSeconds: number): Promise<Result<{ exitCode: number }>>;
+  removeContainer(containerId: string): Promise<Result<void>>;
+  containerStatus(containerId: string): Promise<Result<RuntimeContainerStatus>>;
+  /**
+   * Runs one probe attempt against a running container. Never exceeds the probe's
+   * timeoutSeconds (default 1): a slower check resolves as a failure. `message` is the
+   * text kubelet puts after `Liveness probe failed: `.
+   */
+  execProbe(containerId: string, probe: Probe, kind: ProbeKind): Promise<Result<ProbeOutcome>>;
+  /** Runs a lifecycle hook (preStop, postStart) to completion or until `timeoutSeconds`. */
+  runHook(containerId: string, hook: LifecycleHandler, kind: HookKind, timeoutSeconds: number): Promise<Result<void>>;
+  /** The log lines a container instance wrote so far (newest last). */
+  logs(target: LogTarget, opts?: LogOptions): Promise<Result<string[]>>;
+  /** The lines so far, then each new line as it is written, until `close()` or the container exits. */
+  followLogs(target: LogTarget, opts?: LogOptions): Result<LogFollow>;
+}
+
+export interface SandboxListener {
+  /** Called once per container exit (see the contract above). */
+  onExit(exit: ContainerExit): void;
+}
+
+export interface SandboxInfo {
+  sandboxId: string;
+  ip?: string;
+}
+
+export interface ImageInfo {
+  /** The digest reference kubelet reports as `imageID`. */
+  imageRef: string;
+}
+
+export interface PullInfo extends ImageInfo {
+  durationMs: number;
+  sizeBytes?: number;
+}
+
+export type ProbeKind = 'startup' | 'liveness' | 'readiness';
+export type HookKind = 'preStop' | 'postStart';
+
+export type ProbeOutcome = { result: 'success' } | { result: 'failure'; message: string };
+
+export interface ContainerExit {
+  containerId: string;
+  /** Container name within the pod. */
+  name: string;
+  exitCode: number;
+  /** Epoch ms on the runtime's clock. */
+  finishedAt: number;
+  /** Set when the runtime had to kill it (grace period ran out, or sandbox stop). */
+  signal?: 'SIGKILL' | 'SIGTERM';
+}
+
+export interface RuntimeContainerStatus {
+  containerId: string;
+  name: string;
+  state: 'created' | 'running' | 'exited';
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  imageRef: string;
+}
+
+/** Logs are addressed like `kubectl logs`: by pod and container name, not container id. */
+export interface LogTarget {
+  podUid: string;
+  container: string;
+}
+
+export interface LogOptions {
+  /** Only the last N lines. */
+  tailLines?: number;
+  /** Prefix each line with its RFC 3339 time and a space, as `kubectl logs --timestamps`. */
+  timestamps?: boolean;
+  /** The instance before the current one (after a restart), as `kubectl logs --previous`. */
+  previous?: boolean;
+}
+
+export interface LogFollow extends AsyncIterable<string> {
+  close(): void;
+}

@@ -1,0 +1,122 @@
+import type { ProbeKind } from './runtime.ts';
+
+/**
+ * How the `sim` runtime behaves is set per pod by annotations under {@link SIM_PREFIX}.
+ * Every key may be given pod-wide (`sim.kubeactor.io/pull-ms`) or for one container
+ * (`sim.kubeactor.io/pull-ms.web`); the container form wins. Times are virtual (the
+ * injected clock); a value that does not parse is ignored (the default applies).
+ *
+ * | key                      | value                        | default | effect                                                      |
+ * |--------------------------|------------------------------|---------|-------------------------------------------------------------|
+ * | `sandbox-ms`             | ms                           | 0       | pod sandbox creation latency                                |
+ * | `pull-ms`                | ms                           | 0       | image pull latency (only when the image is pulled)          |
+ * | `pull-fail`              | message or `true`            | —       | pulls fail: ErrImagePull with this message                  |
+ * | `start-ms`               | ms                           | 0       | StartContainer latency                                      |
+ * | `exit-after-s`           | seconds                      | never   | the container exits this long after it started              |
+ * | `exit-code`              | integer                      | 0       | its exit code when it exits by itself                       |
+ * | `stop-ms`                | ms                           | 0       | time to exit after SIGTERM                                  |
+ * | `ignore-sigterm`         | `true`                       | false   | SIGTERM is ignored: killed (137) at the grace deadline      |
+ * | `term-exit-code`         | integer                      | 0       | exit code after a SIGTERM it honoured                       |
+ * | `startup`                | probe behaviour (see below)  | success | startup probe results                                       |
+ * | `liveness`               | probe behaviour              | success | liveness probe results                                      |
+ * | `readiness`              | probe behaviour              | success | readiness probe results                                     |
+ * | `startup-after-s`        | seconds                      | —       | shorthand for `startup: success-after:<s>`                  |
+ * | `ready-after-s`          | seconds                      | —       | shorthand for `readiness: success-after:<s>`                |
+ * | `liveness-fail-after-s`  | seconds                      | —       | shorthand for `liveness: fail-after:<s>`                    |
+ * | `probe-ms`               | ms                           | 0       | probe latency (over timeoutSeconds: the probe times out)    |
+ * | `prestop-ms`             | ms                           | 0       | how long a preStop hook runs                                |
+ * | `log-every-s`            | seconds                      | —       | writes `line <n>` every N seconds while running             |
+ * | `log-text`               | text (`\n` splits lines)     | —       | written once when the container starts                      |
+ *
+ * Probe behaviour: `success` | `failure` | `success-after:<s>` (fails until s seconds after
+ * the container started, then succeeds) | `fail-after:<s>` (succeeds, then fails from s
+ * seconds after start).
+ */
+export const SIM_PREFIX = 'sim.kubeactor.io/';
+
+export type ProbeBehaviour =
+  | { kind: 'success' }
+  | { kind: 'failure' }
+  | { kind: 'success-after'; ms: number }
+  | { kind: 'fail-after'; ms: number };
+
+/** The behaviour of one container, resolved from the pod's annotations. */
+export interface SimContainerConfig {
+  sandboxMs: number;
+  pullMs: number;
+  pullFail: string | null;
+  startMs: number;
+  /** Null: runs until stopped. */
+  exitAfterMs: number | null;
+  exitCode: number;
+  stopMs: number;
+  ignoreSigterm: boolean;
+  termExitCode: number;
+  probes: Record<ProbeKind, ProbeBehaviour>;
+  probeMs: number;
+  preStopMs: number;
+  logEveryMs: number | null;
+  logText: string | null;
+}
+
+type Annotations = Readonly<Record<string, string>> | undefined;
+
+/** Resolves the config of container `name` (pass '' for pod-level keys only). */
+export function simConfig(annotations: Annotations, name: string): SimContainerConfig {
+  const get = (key: string): string | undefined =>
+    annotations?.[`${SIM_PREFIX}${key}.${name}`] ?? annotations?.[`${SIM_PREFIX}${key}`];
+  const probe = (kind: ProbeKind, shorthand: string, shape: 'success-after' | 'fail-after'): ProbeBehaviour => {
+    const own = get(kind);
+    const parsed = own === undefined ? null : parseProbe(own);
+    if (parsed) return parsed;
+    const s = seconds(get(shorthand));
+    return s === null ? { kind: 'success' } : { kind: shape, ms: s };
+  };
+  const pullFail = get('pull-fail');
+  return {
+    sandboxMs: ms(get('sandbox-ms')) ?? 0,
+    pullMs: ms(get('pull-ms')) ?? 0,
+    pullFail: pullFail === undefined || pullFail === 'false' ? null : pullFail === 'true' ? 'simulated pull failure' : pullFail,
+    startMs: ms(get('start-ms')) ?? 0,
+    exitAfterMs: seconds(get('exit-after-s')),
+    exitCode: int(get('exit-code')) ?? 0,
+    stopMs: ms(get('stop-ms')) ?? 0,
+    ignoreSigterm: get('ignore-sigterm') === 'true',
+    termExitCode: int(get('term-exit-code')) ?? 0,
+    probes: {
+      startup: probe('startup', 'startup-after-s', 'success-after'),
+      liveness: probe('liveness', 'liveness-fail-after-s', 'fail-after'),
+      readiness: probe('readiness', 'ready-after-s', 'success-after'),
+    },
+    probeMs: ms(get('probe-ms')) ?? 0,
+    preStopMs: ms(get('prestop-ms')) ?? 0,
+    logEveryMs: seconds(get('log-every-s')),
+    logText: get('log-text') ?? null,
+  };
+}
+
+/** Whether a probe attempt `sinceStartMs` after the container started succeeds. */
+export function probeSucceeds(b: ProbeBehaviour, sinceStartMs: number): boolean {
+  switch (b.kind) {
+    case 'success': return true;
+    case 'failure': return false;
+    case 'success-after': return sinceStartMs >= b.ms;
+    case 'fail-after': return sinceStartMs < b.ms;
+  }
+}
+
+function parseProbe(v: string): ProbeBehaviour | null {
+  if (v === 'success' || v === 'failure') return { kind: v };
+  const m = /^(success-after|fail-after):(\d+(?:\.\d+)?)$/.exec(v);
+  return m ? { kind: m[1] as 'success-after' | 'fail-after', ms: Math.round(Number(m[2]) * 1000) } : null;
+}
+
+function ms(v: string | undefined): number | null {
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+}
+function seconds(v: string | undefined): number | null {
+  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Math.round(Number(v) * 1000) : null;
+}
+function int(v: string | undefined): number | null {
+  return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null;
+}

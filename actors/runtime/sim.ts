@@ -1,0 +1,217 @@
+import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
+import type { Clock } from '../clock/clock.ts';
+import { fail, notFound, ok, status, timeout, type Result } from '../../bus/status.ts';
+import type {
+  ContainerExit, HookKind, ImageInfo, LogFollow, LogOptions, LogTarget, ProbeKind, ProbeOutcome,
+  PullInfo, Runtime, RuntimeContainerStatus, SandboxInfo, SandboxListener,
+} from './runtime.ts';
+import { probeSucceeds, simConfig, type SimContainerConfig } from './sim-annotations.ts';
+import { followLines, instanceLines, type LogInstance } from './sim-logs.ts';
+
+interface Sandbox {
+  pod: Pod;
+  listener: SandboxListener;
+  containers: Set<string>;
+}
+
+interface SimContainer extends LogInstance {
+  id: string;
+  sandboxId: string;
+  name: string;
+  imageRef: string;
+  cfg: SimContainerConfig;
+  state: 'created' | 'running' | 'exited';
+  createdAt: number;
+  exitCode?: number;
+  /** The pending self-exit, SIGTERM reaction or SIGKILL deadline. */
+  timer?: () => void;
+  killAt?: number;
+  waiters: Array<(code: number) => void>;
+}
+
+/**
+ * The `sim` runtime: runs no process (the KWOK idea). Containers are records whose
+ * latencies, exits, probe results and logs follow the pod's `sim.kubeactor.io/` annotations
+ * (see sim-annotations.ts), all timed on the injected clock, so a run is deterministic
+ * given the clock. Ids are sequential; image digests are derived from the image name.
+ */
+export function simRuntime(clock: Clock): Runtime {
+  const sandboxes = new Map<string, Sandbox>();
+  const containers = new Map<string, SimContainer>();
+  /** `${podUid}/${name}` → [current, previous] instance, for logs. */
+  const instances = new Map<string, [SimContainer, SimContainer?]>();
+  const images = new Set<string>();
+  let seq = 0;
+
+  const later = (ms: number, fn: () => void): (() => void) => {
+    if (ms <= 0) {
+      let live = true;
+      queueMicrotask(() => live && fn());
+      return () => { live = false; };
+    }
+    const t = clock.setTimeout(fn, ms);
+    return () => clock.clearTimeout(t);
+  };
+  const wait = (ms: number): Promise<void> => new Promise((res) => later(ms, res));
+  const missing = (kind: string, id: string) => fail<never>(notFound(kind, id));
+
+  function exit(c: SimContainer, exitCode: number, signal?: ContainerExit['signal']): void {
+    if (c.state === 'exited') return;
+    c.timer?.();
+    c.timer = undefined;
+    c.state = 'exited';
+    c.exitCode = exitCode;
+    c.finishedAt = clock.now();
+    const e: ContainerExit = { containerId: c.id, name: c.name, exitCode, finishedAt: c.finishedAt };
+    if (signal) e.signal = signal;
+    sandboxes.get(c.sandboxId)?.listener.onExit(e);
+    for (const w of c.waiters.splice(0)) w(exitCode);
+  }
+
+  function kill(c: SimContainer, graceMs: number): void {
+    const deadline = clock.now() + graceMs;
+    if (c.killAt !== undefined && c.killAt <= deadline) return;
+    c.timer?.();
+    c.killAt = deadline;
+    if (!c.cfg.ignoreSigterm && c.cfg.stopMs < graceMs) c.timer = later(c.cfg.stopMs, () => exit(c, c.cfg.termExitCode));
+    else c.timer = later(graceMs, () => exit(c, 137, 'SIGKILL'));
+  }
+
+  const logTarget = (t: LogTarget, previous?: boolean): SimContainer | undefined =>
+    instances.get(`${t.podUid}/${t.container}`)?.[previous ? 1 : 0];
+
+  return {
+    name: 'sim',
+    async runPodSandbox(pod, listener) {
+      await wait(simConfig(pod.metadata?.annotations, '').sandboxMs);
+      const sandboxId = `sim-sandbox-${++seq}`;
+      sandboxes.set(sandboxId, { pod, listener, containers: new Set() });
+      return ok<SandboxInfo>({ sandboxId });
+    },
+    async stopPodSandbox(id) {
+      const sb = sandboxes.get(id);
+      if (!sb) return missing('sandboxes', id);
+      for (const cid of sb.containers) {
+        const c = containers.get(cid);
+        if (c && c.state !== 'exited') exit(c, 137, 'SIGKILL');
+      }
+      return ok(undefined);
+    },
+    async removePodSandbox(id) {
+      const sb = sandboxes.get(id);
+      if (!sb) return ok(undefined); // idempotent, as CRI's RemovePodSandbox
+      for (const cid of sb.containers) containers.delete(cid);
+      sandboxes.delete(id);
+      return ok(undefined);
+    },
+    async imageStatus(image) {
+      return ok<ImageInfo | null>(images.has(image) ? { imageRef: imageRef(image) } : null);
+    },
+    async pullImage(image, pod) {
+      const cfg = simConfig(pod.metadata?.annotations, containerOf(pod, image));
+      await wait(cfg.pullMs);
+      if (cfg.pullFail !== null) return fail<PullInfo>(status(500, 'InternalError', `rpc error: code = Unknown desc = failed to pull and unpack image "${image}": ${cfg.pullFail}`));
+      images.add(image);
+      return ok<PullInfo>({ imageRef: imageRef(image), durationMs: cfg.pullMs });
+    },
+    async createContainer(sandboxId, spec: Container, _attempt) {
+      const sb = sandboxes.get(sandboxId);
+      if (!sb) return missing('sandboxes', sandboxId);
+      const id = (++seq).toString(16).padStart(64, '0');
+      const c: SimContainer = {
+        id, sandboxId, name: spec.name, imageRef: imageRef(spec.image ?? ''), state: 'created',
+        cfg: simConfig(sb.pod.metadata?.annotations, spec.name), createdAt: clock.now(), waiters: [],
+      };
+      containers.set(id, c);
+      sb.containers.add(id);
+      const key = `${sb.pod.metadata?.uid ?? ''}/${spec.name}`;
+      instances.set(key, [c, instances.get(key)?.[0]]);
+      return ok({ containerId: id });
+    },
+    async startContainer(id) {
+      const c = containers.get(id);
+      if (!c) return missing('containers', id);
+      await wait(c.cfg.startMs);
+      if (c.state !== 'created') return fail<{ startedAt: number }>(status(409, 'Conflict', `container ${id} is ${c.state}, not created`));
+      c.state = 'running';
+      c.startedAt = clock.now();
+      const after = c.cfg.exitAfterMs;
+      if (after !== null) c.timer = later(after, () => exit(c, c.cfg.exitCode));
+      return ok({ startedAt: c.startedAt });
+    },
+    stopContainer(id, graceSeconds) {
+      const c = containers.get(id);
+      if (!c) return Promise.resolve(missing('containers', id));
+      if (c.state !== 'running') {
+        if (c.state === 'created') exit(c, 0);
+        return Promise.resolve(ok({ exitCode: c.exitCode ?? 0 }));
+      }
+      const done = new Promise<Result<{ exitCode: number }>>((res) => c.waiters.push((exitCode) => res(ok({ exitCode }))));
+      kill(c, Math.max(0, graceSeconds) * 1000);
+      return done;
+    },
+    async removeContainer(id) {
+      const c = containers.get(id);
+      if (c && c.state === 'running') exit(c, 137, 'SIGKILL');
+      if (c) sandboxes.get(c.sandboxId)?.containers.delete(id);
+      containers.delete(id);
+      return ok(undefined);
+    },
+    async containerStatus(id) {
+      const c = containers.get(id);
+      if (!c) return missing('containers', id);
+      const s: RuntimeContainerStatus = { containerId: id, name: c.name, state: c.state, createdAt: c.createdAt, imageRef: c.imageRef };
+      if (c.startedAt !== undefined) s.startedAt = c.startedAt;
+      if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt;
+      if (c.exitCode !== undefined) s.exitCode = c.exitCode;
+      return ok(s);
+    },
+    async execProbe(id, probe: Probe, kind: ProbeKind) {
+      const c = containers.get(id);
+      if (!c) return missing('containers', id);
+      const askedAt = clock.now();
+      const limitMs = (probe.timeoutSeconds ?? 1) * 1000;
+      await wait(Math.min(c.cfg.probeMs, limitMs));
+      if (c.cfg.probeMs >= limitMs) return ok<ProbeOutcome>({ result: 'failure', message: `probe timed out after ${limitMs / 1000}s` });
+      if (c.state !== 'running' || c.startedAt === undefined) return ok<ProbeOutcome>({ result: 'failure', message: 'container is not running' });
+      return ok<ProbeOutcome>(probeSucceeds(c.cfg.probes[kind], askedAt - c.startedAt)
+        ? { result: 'success' }
+        : { result: 'failure', message: probe.httpGet ? 'HTTP probe failed with statuscode: 503' : `simulated ${kind} probe failure` });
+    },
+    async runHook(id, _hook: LifecycleHandler, kind: HookKind, timeoutSeconds) {
+      const c = containers.get(id);
+      if (!c) return missing('containers', id);
+      const runMs = kind === 'preStop' ? c.cfg.preStopMs : 0;
+      await wait(Math.min(runMs, timeoutSeconds * 1000));
+      return runMs > timeoutSeconds * 1000 ? fail<void>(timeout(`${kind} hook timed out after ${timeoutSeconds}s`)) : ok(undefined);
+    },
+    async logs(target, opts: LogOptions = {}) {
+      const c = logTarget(target, opts.previous);
+      if (!c) return missing('containers', `${target.container}${opts.previous ? ' (previous)' : ''}`);
+      return ok(instanceLines(c, clock.now(), opts));
+    },
+    followLogs(target, opts: LogOptions = {}) {
+      const c = logTarget(target, opts.previous);
+      if (!c) return missing('containers', target.container);
+      return ok<LogFollow>(followLines(c, clock, opts));
+    },
+  };
+}
+
+/** The first container (or init container) of `pod` using `image`, for per-container keys. */
+function containerOf(pod: Pod, image: string): string {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return all.find((c) => c.image === image)?.name ?? '';
+}
+
+/** A stable fake digest reference for an image name (FNV-1a, widened to 64 hex digits). */
+export function imageRef(image: string): string {
+  let h = 0x811c9dc5;
+  let hex = '';
+  for (let round = 0; round < 8; round++) {
+    for (let i = 0; i < image.length; i++) h = Math.imul(h ^ image.charCodeAt(i), 0x01000193) >>> 0;
+    h = Math.imul(h ^ round, 0x01000193) >>> 0;
+    hex += h.toString(16).padStart(8, '0');
+  }
+  return `${image.split('@')[0]}@sha256:${hex}`;
+}

@@ -1,0 +1,130 @@
+import { goDuration, next, nextPull, restartAt } from './backoff.ts';
+import { event, podRef, specOf, type PodCtx } from './context.ts';
+import { startProbing, stopProbing } from './probes.ts';
+import type { Ctr, RuntimeEvent } from './types.ts';
+
+/**
+ * Container start and exit, for init and regular containers alike. kubelet starts one
+ * container at a time (pull → create → start, serialized image pulls), so `busy` holds
+ * the one in its sequence; `advance` picks the next container whose turn has come.
+ */
+export function advance(d: PodCtx): void {
+  if (d.busy >= 0 || (d.stage !== 'init' && d.stage !== 'main')) return;
+  const i = d.stage === 'init'
+    ? nextInit(d)
+    : d.ctrs.findIndex((c, i) => i >= d.nInit && c.st === 'waiting' && c.term === null && c.startAt <= d.now);
+  const c = d.ctrs[i];
+  if (c === undefined || c.st !== 'waiting' || c.term !== null || c.startAt > d.now) return;
+  if (c.restarts > 0 && c.last) Object.assign(c, next(c, c.last.finishedAt, d.now));
+  d.busy = i;
+  c.st = 'pulling';
+  if (c.reason === 'CrashLoopBackOff') c.reason = c.init ? 'PodInitializing' : 'ContainerCreating';
+  d.out.push({ type: 'pull', i });
+  d.dirty = true;
+}
+
+/** The first init container that has not completed, or -1. */
+export function nextInit(d: PodCtx): number {
+  for (let i = 0; i < d.nInit; i++) if (d.ctrs[i]!.term?.exitCode !== 0) return i;
+  return -1;
+}
+
+/** A pull/create/start result for container `e.i`. */
+export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>): void {
+  const c = d.ctrs[e.i];
+  if (!c) return;
+  const image = specOf(d, e.i).image ?? '';
+  switch (e.type) {
+    case 'rt.pulling':
+      event(d, 'Normal', 'Pulling', `Pulling image "${image}"`, c);
+      return;
+    case 'rt.pulled': {
+      c.imageRef = e.imageRef;
+      c.pullBackoffMs = 0;
+      const secs = `${Number(((e.durationMs ?? 0) / 1000).toFixed(3))}s`;
+      event(d, 'Normal', 'Pulled', e.durationMs === undefined
+        ? `Container image "${image}" already present on machine`
+        : `Successfully pulled image "${image}" in ${secs} (${secs} including waiting)`, c);
+      if (abandoned(d, c)) return;
+      c.st = 'creating';
+      d.out.push({ type: 'create', i: e.i });
+      return;
+    }
+    case 'rt.created':
+      c.id = e.id;
+      d.dirty = true;
+      event(d, 'Normal', 'Created', `Created container ${c.name}`, c);
+      if (abandoned(d, c)) return;
+      c.st = 'starting';
+      d.out.push({ type: 'start', i: e.i, id: e.id });
+      return;
+    case 'rt.started':
+      if (e.id !== c.id || c.st !== 'starting') return;
+      event(d, 'Normal', 'Started', `Started container ${c.name}`, c);
+      c.st = 'running';
+      c.startedAt = d.now;
+      c.reason = c.message = '';
+      d.busy = -1;
+      d.dirty = true;
+      startProbing(d, e.i);
+      return;
+    case 'rt.failed': {
+      d.busy = -1;
+      c.st = 'waiting';
+      c.pullBackoffMs = nextPull(c.pullBackoffMs);
+      c.startAt = d.now + c.pullBackoffMs;
+      c.reason = e.step === 'pull' ? 'ErrImagePull' : e.step === 'create' ? 'CreateContainerError' : 'RunContainerError';
+      c.message = e.message;
+      d.dirty = true;
+      if (e.step === 'pull') event(d, 'Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`, c);
+      event(d, 'Warning', 'Failed', `Error: ${c.reason}`, c);
+      return;
+    }
+  }
+}
+
+/** During termination nothing new starts: the sequence ends where it stands. */
+function abandoned(d: PodCtx, c: Ctr): boolean {
+  if (d.stage !== 'terminating') return false;
+  d.busy = -1;
+  c.st = 'exited';
+  return true;
+}
+
+/** The runtime reports that the instance `e.id` exited. */
+export function onExit(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.exit' }>): void {
+  const i = d.ctrs.findIndex((c) => c.id === e.id);
+  const c = d.ctrs[i];
+  if (!c || c.term !== null || c.st === 'exited') return;
+  if (c.st === 'starting') {
+    // The exit overtook StartContainer's answer: it did start, at the latest now.
+    event(d, 'Normal', 'Started', `Started container ${c.name}`, c);
+    c.startedAt = d.now;
+  }
+  if (d.busy === i) d.busy = -1;
+  stopProbing(c);
+  const term = { exitCode: e.exitCode, reason: e.exitCode === 0 ? 'Completed' as const : 'Error' as const, startedAt: c.startedAt, finishedAt: d.now, id: c.id };
+  c.started = c.ready = false;
+  d.dirty = true;
+  const policy = d.pod.spec?.restartPolicy ?? 'Always';
+  const again = d.stage !== 'terminating' && (c.init
+    ? e.exitCode !== 0 && policy !== 'Never'
+    : policy === 'Always' || (policy === 'OnFailure' && (e.exitCode !== 0 || c.probeKilled)) || (c.probeKilled && policy !== 'Never'));
+  c.probeKilled = false;
+  if (!again) {
+    c.st = 'exited';
+    c.term = term;
+    return;
+  }
+  c.last = term;
+  c.restarts++;
+  c.st = 'waiting';
+  c.startAt = restartAt(c, term.finishedAt);
+  if (c.startAt > d.now) {
+    c.reason = 'CrashLoopBackOff';
+    c.message = `back-off ${goDuration(c.backoffMs)} restarting failed container=${c.name} pod=${podRef(d.pod)}`;
+    event(d, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${podRef(d.pod)}`, c);
+  } else {
+    c.reason = c.init ? 'PodInitializing' : 'ContainerCreating';
+  }
+}
