@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
 const jobs = Number(process.env.SPEC_JOBS ?? 2);
+// A spec file that hangs is killed and counted as failed, so one hang cannot eat CI's time.
+const fileTimeoutMs = Number(process.env.SPEC_FILE_TIMEOUT_S ?? 300) * 1000;
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -36,9 +38,16 @@ function runOne(file) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let timedOut = false;
+    const killer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, fileTimeoutMs);
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      if (timedOut) out += `\n(killed after ${fileTimeoutMs / 1000}s: the spec file did not finish)`;
       const num = (label) => Number(out.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
       const total = num('Total'), ok = num('Passed'), skip = num('Skipped');
       const bad = Math.max(total - ok - skip, 0) + (code !== 0 && total - ok - skip <= 0 ? 1 : 0);

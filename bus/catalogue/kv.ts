@@ -30,7 +30,7 @@ export type KvOp = Static<typeof KvOp>;
 
 export const KvEvent = Type.Object({
   type: Type.Union([Type.Literal('put'), Type.Literal('delete')]),
-  /** For put: the new record; for delete: a record with the deleted key, modRevision = the delete's revision, value = the last value. */
+  /** For put: the new record; for delete: etcd's tombstone — the deleted key, modRevision = the delete's revision, createRevision = version = 0 — carrying the last value. */
   kv: KvRecord,
   /** The record before this event, if any. */
   prev: Type.Optional(KvRecord),
@@ -57,11 +57,15 @@ export const KvRangeReply = Type.Object({
 export type KvRangeReply = Static<typeof KvRangeReply>;
 
 export const kvMessages = {
+  /** The key's record at `revision` (absent or 0: now); the reply's `revision` is the store's current revision. */
   'kv.get': request(
     Type.Object({ key: Type.String(), revision: Type.Optional(Type.Number()) }),
     Type.Object({ kv: Type.Union([KvRecord, Type.Null()]), revision: Type.Number() }),
   ),
-  /** Keys starting with `prefix`, in key order; `revision` reads the past (410-style Expired error once compacted). */
+  /**
+   * Keys starting with `prefix`, in key order; `revision` reads the past (410 Expired once compacted, 400 when in the
+   * future). A `continue` token reads its later pages at the first page's revision (400 when it is not this prefix's).
+   */
   'kv.range': request(
     Type.Object({
       prefix: Type.String(),
@@ -71,12 +75,13 @@ export const kvMessages = {
     }),
     KvRangeReply,
   ),
-  /** All-or-nothing writes; acknowledged only once durable. */
+  /** All-or-nothing writes at one new revision (none when nothing changed); acknowledged only once durable. Two ops on one key: 400. */
   'kv.txn': request(Type.Object({ ops: Type.Array(KvOp, { minItems: 1 }) }), KvTxnReply),
   /**
    * Starts a watch: every change under `prefix` with revision > `afterRevision`, delivered
    * in order, gap- and duplicate-free, as `kv.events` to the sender's address. An
-   * `afterRevision` older than the compacted history is answered with a 410 Expired Status.
+   * `afterRevision` below the compact revision is answered with a 410 Expired Status; a watch id
+   * the sender already uses, with 400. The reply's `revision` is the store's revision when the watch began.
    */
   'kv.watch': request(
     Type.Object({ id: Type.String(), prefix: Type.String(), afterRevision: Type.Number() }),
@@ -87,7 +92,7 @@ export const kvMessages = {
   'kv.events': message(Type.Object({ id: Type.String(), events: Type.Array(KvEvent) })),
   /** Sent to a watcher whose watch the store had to end (compacted past it, or the store closes). */
   'kv.watch-ended': message(Type.Object({ id: Type.String(), reason: Type.String(), code: Type.Number() })),
-  /** Drops history older than `revision`. */
+  /** Drops history older than `revision` (reads at `revision` stay valid; at or below the current compact revision it is a no-op; above the store revision, 400). */
   'kv.compact': request(Type.Object({ revision: Type.Number() }), Type.Object({ compactRevision: Type.Number(), revision: Type.Number() })),
   'kv.status': request(Type.Object({}), Type.Object({ revision: Type.Number(), compactRevision: Type.Number(), keys: Type.Number(), backend: Type.String() })),
 };

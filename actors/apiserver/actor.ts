@@ -1,0 +1,58 @@
+/**
+ * The apiserver actor at address `apiserver`: the chart in machines/apiserver.ts with its
+ * effects bound to one incarnation's ServerContext (actors/apiserver/server.ts). A restart
+ * builds a fresh cache from storage, as a restarted kube-apiserver does.
+ */
+import type { ActorDef } from '../actor-def.ts';
+import type { Envelope } from '../../bus/envelope.ts';
+import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
+import { apiserverMachine } from '../../machines/apiserver.ts';
+import { fromPromise } from 'xstate';
+import { apiServerEffects, type ApiServerEffects, type ApiServerOptions } from './server.ts';
+
+export interface ApiServerActorOptions extends ApiServerOptions {
+  /** Period of bookmarks and watcher liveness probes (default 60 s, Kubernetes' bookmark period). */
+  tickMs?: number;
+  /** Delay before a failed boot or re-prime is retried (default 1 s). */
+  retryMs?: number;
+  /** Receives each incarnation's effects (specs and benches read the cache through it). */
+  onEffects?: (fx: ApiServerEffects) => void;
+}
+
+const env = (e: unknown): Envelope => e as Envelope;
+
+export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
+  let previous: ApiServerEffects | null = null;
+  return {
+    address: APISERVER_ADDRESS,
+    create(ctx) {
+      previous?.shutdown();
+      const fx = (previous = apiServerEffects(ctx, opts));
+      opts.onEffects?.(fx);
+      const machine = apiserverMachine.provide({
+        actions: {
+          handleRequest: (_, p) => fx.handle(env(p.event)),
+          deferRequest: (_, p) => fx.defer(env(p.event)),
+          flushDeferred: () => fx.flushDeferred(),
+          applyKvEvents: (_, p) => fx.applyKvEvents(env(p.event)),
+          tick: () => fx.tick(),
+          shutdown: () => fx.shutdown(),
+          answerPing: (_, p) => {
+            const e = env(p.event);
+            ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
+          },
+        },
+        guards: { isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)) },
+        actors: {
+          boot: fromPromise(() => fx.boot()),
+          reprime: fromPromise(() => fx.reprime()),
+        },
+        delays: {
+          ...(opts.tickMs !== undefined ? { tickEvery: opts.tickMs } : {}),
+          ...(opts.retryMs !== undefined ? { retryDelay: opts.retryMs } : {}),
+        },
+      });
+      return { machine };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Admission the apiserver applies to writes: NamespaceLifecycle (content only in existing,
+ * non-terminating namespaces; the system namespaces cannot be deleted) and NodeRestriction
+ * (a kubelet may write only its own Node, its own Lease and pods bound to it). Defaulting
+ * and validation run in the verbs through the ObjectModel.
+ */
+import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
+import { forbidden, notFound, type Result, type Status } from '../../bus/status.ts';
+import type { ServerContext } from './context.ts';
+import { nodeOf } from './identity.ts';
+import type { ResourceInfo } from './resources.ts';
+import { readCurrent } from './store.ts';
+import { objectStorageKey } from './storage-keys.ts';
+
+export type WriteVerb = 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface Attributes {
+  verb: WriteVerb;
+  res: ResourceInfo;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  user: UserInfo;
+  /** The object being written (create/update/patch). */
+  object?: KubeObject;
+  /** The stored object (update/patch/delete). */
+  old?: KubeObject;
+}
+
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+/** Namespaces the apiserver creates at boot and refuses to delete (kube-node-lease may go, as in Kubernetes). */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
+export const UNDELETABLE_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+
+/** `pods "x" is forbidden: <why>` (`pods is forbidden` without a name), as admission.NewForbidden words it. */
+export function admissionForbidden(a: Pick<Attributes, 'res' | 'name'>, why: string): Status {
+  const what = a.res.group ? `${a.res.resource}.${a.res.group}` : a.res.resource;
+  return forbidden(`${what}${a.name ? ` "${a.name}"` : ''} is forbidden: ${why}`, {
+    kind: a.res.resource,
+    ...(a.name ? { name: a.name } : {}),
+    ...(a.res.group ? { group: a.res.group } : {}),
+  });
+}
+
+function rbacDenied(a: Attributes): Status {
+  const sub = a.subresource ? `${a.res.resource}/${a.subresource}` : a.res.resource;
+  const where = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
+  return admissionForbidden(a, `User "${a.user.username}" cannot ${a.verb} resource "${sub}" in API group "${a.res.group}"${where}`);
+}
+
+/** NodeRestriction: null when allowed, else the 403 to answer. Reads are never restricted here. */
+export function nodeRestriction(a: Attributes): Status | null {
+  const node = nodeOf(a.user);
+  if (node === null) return null;
+  const { res } = a;
+  if (res.gr === 'events' || res.gr === 'events.events.k8s.io') return null;
+  if (res.gr === 'nodes') {
+    if (a.name !== node) return admissionForbidden(a, `node "${node}" is not allowed to modify node "${a.name ?? ''}"`);
+    return null;
+  }
+  if (res.gr === 'leases.coordination.k8s.io') {
+    if (a.namespace !== NODE_LEASE_NAMESPACE) return admissionForbidden(a, `can only access leases in the "${NODE_LEASE_NAMESPACE}" namespace`);
+    if (a.name !== node) return admissionForbidden(a, 'can only access node lease with the same name as the requesting node');
+    return null;
+  }
+  if (res.gr === 'pods') return podRestriction(a, node);
+  return rbacDenied(a);
+}
+
+function podRestriction(a: Attributes, node: string): Status | null {
+  const boundTo = (o: KubeObject | undefined) => (o?.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (a.verb === 'create' && !a.subresource) {
+    if (a.object?.metadata?.annotations?.['kubernetes.io/config.mirror'] === undefined) {
+      return admissionForbidden(a, `pod does not have "kubernetes.io/config.mirror" annotation, node "${node}" can only create mirror pods`);
+    }
+    if (boundTo(a.object) !== node) return admissionForbidden(a, `node "${node}" can only create pods with spec.nodeName set to itself`);
+    return null;
+  }
+  if (a.verb === 'delete') {
+    return boundTo(a.old) === node ? null : admissionForbidden(a, `node "${node}" can only delete pods with spec.nodeName set to itself`);
+  }
+  if ((a.verb === 'update' || a.verb === 'patch') && a.subresource === 'status') {
+    return boundTo(a.old) === node ? null : admissionForbidden(a, `node "${node}" can only update pod status for pods with spec.nodeName set to itself`);
+  }
+  return rbacDenied(a);
+}
+
+/** NamespaceLifecycle for a create of namespaced content: the namespace must exist and not be terminating. */
+export async function namespaceLifecycle(s: ServerContext, res: ResourceInfo, namespace: string, name: string): Promise<Result<true>> {
+  let ns = s.cache.resources.get('namespaces')?.items.get(objectStorageKey('namespaces', undefined, namespace));
+  if (!ns) {
+    // The cache may not have seen a namespace created a moment ago: ask storage before saying 404.
+    const cur = await readCurrent(s, objectStorageKey('namespaces', undefined, namespace));
+    if (!cur.ok) return cur;
+    ns = cur.value?.obj;
+  }
+  if (!ns) return { ok: false, status: notFound('namespaces', namespace) };
+  const phase = (ns.status as { phase?: string } | undefined)?.phase;
+  if (ns.metadata?.deletionTimestamp || phase === 'Terminating') {
+    return {
+      ok: false,
+      status: admissionForbidden({ res, name }, `unable to create new content in namespace ${namespace} because it is being terminated`),
+    };
+  }
+  return { ok: true, value: true };
+}

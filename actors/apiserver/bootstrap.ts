@@ -1,0 +1,32 @@
+/**
+ * Objects the apiserver makes sure exist on every boot, as kube-apiserver's bootstrap
+ * controllers do: the system namespaces (default, kube-system, kube-public,
+ * kube-node-lease) and the `kubernetes` Service in default at the service CIDR's first IP.
+ */
+import type { ServerContext } from './context.ts';
+import { SYSTEM_NAMESPACES } from './admission.ts';
+import { create } from './create.ts';
+import { userForAddress } from './identity.ts';
+import { objectStorageKey } from './storage-keys.ts';
+
+export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean }): Promise<void> {
+  const call = { from: 'apiserver', user: userForAddress('apiserver') };
+  const namespaces = s.lookup('', 'v1', 'namespaces');
+  const services = s.lookup('', 'v1', 'services');
+  if (!namespaces || !services) throw new Error('the kinds table serves no namespaces or services');
+  for (const name of SYSTEM_NAMESPACES) {
+    if (s.cache.resource('namespaces').items.has(objectStorageKey('namespaces', undefined, name))) continue;
+    const r = await create(s, namespaces, { ...call, payload: { target: { group: '', version: 'v1', resource: 'namespaces' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } } });
+    if (!r.ok && r.status.code !== 409) throw new Error(`creating namespace ${name}: ${r.status.message}`);
+  }
+  if (!opts.kubernetesService) return;
+  if (s.cache.resource('services').items.has(objectStorageKey('services', 'default', 'kubernetes'))) return;
+  const svc = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: s.clusterIPs.first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+  };
+  const r = await create(s, services, { ...call, payload: { target: { group: '', version: 'v1', resource: 'services', namespace: 'default' }, object: svc } });
+  if (!r.ok && r.status.code !== 409) s.log.warn('apiserver: could not create the kubernetes service', { status: r.status.message });
+}

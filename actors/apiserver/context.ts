@@ -1,0 +1,56 @@
+/**
+ * The state and effects every verb works with, built once per apiserver incarnation
+ * (actors/apiserver/server.ts) and passed to the per-verb functions. Nothing here reads
+ * wall time or chance: the clock and the id/random sources are the actor's.
+ */
+import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
+import type { Port } from '../../bus/bus.ts';
+import type { StatusCause } from '../../bus/status.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { Logger } from '../actor-def.ts';
+import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
+import type { KvClient } from './kv-client.ts';
+import type { ResourceInfo, ResourceLookup } from './resources.ts';
+import type { WatchCache } from './watch-cache.ts';
+import type { WatcherSet } from './watchers.ts';
+
+/** The object model's rules the apiserver applies (api/defaults, api/validation), behind one seam. */
+export interface ObjectModel {
+  /** The object with Kubernetes' defaults applied (a new object; the input is not changed). */
+  default(res: ResourceInfo, obj: KubeObject): KubeObject;
+  /** Validation causes for a create (`old` absent) or an update; empty when valid. */
+  validate(res: ResourceInfo, obj: KubeObject, old?: KubeObject): StatusCause[];
+  /** Paths of fields the kind does not define ("spec.foo"), for fieldValidation. */
+  unknownFields(res: ResourceInfo, obj: KubeObject): string[];
+  /** The object with unknown fields removed (fieldValidation Ignore/Warn: dropped as decoding would). */
+  pruneUnknown(res: ResourceInfo, obj: KubeObject): KubeObject;
+}
+
+export interface ServerContext {
+  readonly port: Port;
+  readonly kv: KvClient;
+  readonly cache: WatchCache;
+  readonly watchers: WatcherSet;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly random: () => number;
+  readonly log: Logger;
+  readonly lookup: ResourceLookup;
+  readonly model: ObjectModel;
+  readonly clusterIPs: ClusterIPAllocator;
+  readonly nodePorts: NodePortAllocator;
+  /** How long a read waits for the cache to reach a requested or the store's revision. */
+  readonly cacheWaitMs: number;
+}
+
+/** One request as the verbs see it: who asked (address and effective user) and the payload. */
+export interface Call<P> {
+  from: string;
+  user: UserInfo;
+  payload: P;
+}
+
+/** RFC 3339 with seconds precision, as metav1.Time serializes. */
+export function timestamp(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,114 @@
+/**
+ * api.create: the REST create path (Kubernetes' registry Store.Create). Name (or
+ * generateName), uid, creationTimestamp and generation are stamped here; the namespace must
+ * exist and not be terminating; Services get their addresses; the write is create-only.
+ */
+import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
+import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { generateName } from '../../api/names.ts';
+import { namespaceLifecycle, nodeRestriction } from './admission.ts';
+import { timestamp, type Call, type ServerContext } from './context.ts';
+import { recordWrite } from './managed-fields.ts';
+import { checkUnknownFields, defaultAndValidate } from './prepare.ts';
+import type { ResourceInfo } from './resources.ts';
+import { reserve, type Reservation } from './services.ts';
+import { putIf, MAX_WRITE_ATTEMPTS } from './store.ts';
+import { objectStorageKey } from './storage-keys.ts';
+import { prepareForCreate } from './strategy.ts';
+
+type CreatePayload = PayloadShape<'api.create'>;
+
+/** Object apiVersion/kind and namespace agree with the target (filled in when absent). */
+export function placeObject(res: ResourceInfo, targetNs: string | undefined, obj: KubeObject): Result<KubeObject> {
+  if (obj.kind !== undefined && obj.kind !== res.kind) {
+    return fail(badRequest(`the kind of the provided object (${obj.kind}) does not match the kind of the request (${res.kind})`));
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== res.apiVersion) {
+    return fail(badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${res.apiVersion})`));
+  }
+  const metadata = { ...obj.metadata };
+  if (res.namespaced) {
+    const ns = metadata.namespace || targetNs;
+    if (targetNs && metadata.namespace && metadata.namespace !== targetNs) {
+      return fail(badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+    }
+    if (!ns) return fail(badRequest('the namespace of the object is required'));
+    metadata.namespace = ns;
+  } else delete metadata.namespace;
+  return ok({ ...obj, apiVersion: res.apiVersion, kind: res.kind, metadata });
+}
+
+/** The metadata a new object gets from the server; user-set system fields are dropped. */
+export function stampNew(s: ServerContext, obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, deletionTimestamp: _dt, deletionGracePeriodSeconds: _dg, selfLink: _sl, ...rest } = obj.metadata ?? {};
+  return {
+    ...obj,
+    metadata: { ...rest, uid: s.newId(), creationTimestamp: timestamp(s.clock.now()), generation: 1 },
+  };
+}
+
+/** `applied`: the object's managedFields were recorded by server-side apply already. */
+export async function create(s: ServerContext, res: ResourceInfo, call: Call<CreatePayload>, applied = false): Promise<Result<WriteReply>> {
+  const p = call.payload;
+  const placed = placeObject(res, p.target.namespace, p.object);
+  if (!placed.ok) return placed;
+  const fv = checkUnknownFields(s, res, placed.value, p.fieldValidation);
+  if (!fv.ok) return fv;
+  let obj = fv.value.obj;
+  const meta = obj.metadata!;
+  if (!meta.name && !meta.generateName) {
+    return fail(invalid(res.kind, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }], res.group || undefined));
+  }
+  const denied = nodeRestriction({ verb: 'create', res, namespace: meta.namespace, name: meta.name, user: call.user, object: obj });
+  if (denied) return fail(denied);
+  if (res.namespaced) {
+    const live = await namespaceLifecycle(s, res, meta.namespace!, meta.name ?? meta.generateName ?? '');
+    if (!live.ok) return live;
+  }
+  obj = prepareForCreate(res, stampNew(s, obj));
+  if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), timestamp(s.clock.now()));
+
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };
+    const checked = defaultAndValidate(s, res, named);
+    if (!checked.ok) return checked;
+    let candidate = checked.value;
+    let held: Reservation | null = null;
+    if (res.gr === 'services') {
+      const r = reserve(s, candidate);
+      if (!r.ok) return r;
+      held = r.value;
+      candidate = held.object;
+    }
+    const warnings = fv.value.warnings;
+    if (p.dryRun) {
+      held?.rollback();
+      return ok(reply(candidate, true, warnings));
+    }
+    const key = objectStorageKey(res.gr, candidate.metadata?.namespace, candidate.metadata!.name!);
+    const w = await putIf(s, key, candidate, 0);
+    if (!w.ok) {
+      held?.rollback();
+      return w;
+    }
+    if (w.value.written) {
+      held?.commit();
+      return ok(reply(w.value.obj, true, warnings));
+    }
+    held?.rollback();
+    // A generated name that collided is drawn again, as the apiserver's create retries do.
+    if (meta.name) return fail(alreadyExists(res.resource, meta.name, res.group || undefined));
+  }
+  return fail(alreadyExists(res.resource, meta.generateName ?? '', res.group || undefined));
+}
+
+/** The manager a write is recorded under when the request names none (Kubernetes uses the user agent). */
+export function defaultManager(from: string): string {
+  return from.split('.')[0] || from;
+}
+
+function reply(object: KubeObject, created: boolean, warnings: string[]): WriteReply {
+  const r: WriteReply = { object, created };
+  if (warnings.length) r.warnings = warnings;
+  return r;
+}

@@ -1,0 +1,71 @@
+/**
+ * Routes one api.* request envelope to its verb and sends the answer. Every verb resolves
+ * to a Result (errors as data); a verb that throws is a bug and is answered 500, never left
+ * without a reply.
+ */
+import type { Envelope } from '../../bus/envelope.ts';
+import type { ApiTarget, UserInfo } from './types.ts';
+import { fail, internalError, methodNotAllowed, type Result } from '../../bus/status.ts';
+import type { Call, ServerContext } from './context.ts';
+import { requestUser } from './identity.ts';
+import { resolveTarget, type ResourceInfo } from './resources.ts';
+import { create } from './create.ts';
+import { bind } from './binding.ts';
+import { get } from './get.ts';
+import { deleteCollection, list } from './list.ts';
+import { update } from './update.ts';
+import { patch } from './patch.ts';
+import { remove } from './delete.ts';
+import { unwatch, watch } from './watch.ts';
+
+type AnyPayload = { target: ApiTarget; user?: UserInfo; id?: string } & Record<string, unknown>;
+
+const VERBS: Record<string, (s: ServerContext, res: ResourceInfo, call: Call<never>) => Promise<Result<unknown>>> = {
+  'api.get': get,
+  'api.list': list,
+  'api.create': (s, res, call) => ((call as Call<{ target: ApiTarget }>).payload.target.subresource === 'binding' ? bind(s, res, call) : create(s, res, call)),
+  'api.update': update,
+  'api.patch': patch,
+  'api.delete': remove,
+  'api.deletecollection': deleteCollection,
+};
+
+/** Subresources that only some verbs serve. */
+function allowed(type: string, target: ApiTarget): boolean {
+  const sub = target.subresource;
+  if (sub === undefined) return true;
+  if (sub === 'binding') return type === 'api.create';
+  if (sub === 'finalize') return type === 'api.update';
+  return type === 'api.get' || type === 'api.update' || type === 'api.patch';
+}
+
+export function handleRequest(s: ServerContext, env: Envelope): void {
+  void run(s, env).catch((err: unknown) => {
+    s.log.error('apiserver: request failed', { type: env.type, error: String(err) });
+    reply(s, env, fail(internalError(err instanceof Error ? err.message : String(err))));
+  });
+}
+
+async function run(s: ServerContext, env: Envelope): Promise<void> {
+  const payload = env.payload as AnyPayload;
+  if (env.type === 'api.unwatch') {
+    unwatch(s, env.from, String(payload.id));
+    return;
+  }
+  const res = resolveTarget(s.lookup, payload.target);
+  if (!res.ok) return reply(s, env, res);
+  const call = { from: env.from, user: requestUser(env.from, payload.user), payload } as Call<never>;
+  if (env.type === 'api.watch') {
+    const w = await watch(s, res.value, call);
+    reply(s, env, w.reply);
+    w.start?.();
+    return;
+  }
+  const verb = VERBS[env.type];
+  if (!verb || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
+  reply(s, env, await verb(s, res.value, call));
+}
+
+function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
+  if (env.corr !== undefined) s.port.reply(env as Envelope, result as never);
+}

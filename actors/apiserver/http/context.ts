@@ -1,0 +1,33 @@
+import type { Port } from '../../../bus/bus.ts';
+import type { UserInfo } from '../../../bus/catalogue/api.ts';
+import type { ServedKind } from '../../../api/discovery/types.ts';
+import type { WatchStreams } from './watch-streams.ts';
+import type { Envelope } from '../../../bus/envelope.ts';
+
+/** What every request handler of the front is given. */
+export interface FrontContext {
+  /** The front's own bus port (an `edge.` address, so the apiserver believes `user`). */
+  port: Port;
+  /** The bus address of the apiserver actor. */
+  apiserver: string;
+  /** The served kinds (discovery, routing, tables, OpenAPI). */
+  kinds: readonly ServedKind[];
+  /** The open watch streams, fed by `api.watch-events` arriving at the port. */
+  watches: WatchStreams;
+  /** Other streams fed by messages to the port (followed logs), by stream id. */
+  streams: Map<string, (env: Envelope) => void>;
+  /** Request timeout on the bus, in ms. */
+  requestTimeoutMs: number;
+}
+
+/** Per-request facts: the authenticated user and the parsed URL. */
+export interface RequestInfo {
+  user: UserInfo;
+  url: URL;
+  accept: string | undefined;
+}
+
+/** Finds the served kind for group/version/resource. */
+export function findKind(kinds: readonly ServedKind[], group: string, version: string, resource: string): ServedKind | undefined {
+  return kinds.find((k) => k.group === group && k.version === version && k.resource === resource);
+}

@@ -1,0 +1,51 @@
+import type { ServerResponse } from 'node:http';
+import { internalError, isStatus, status, type Status } from '../../../bus/status.ts';
+
+/**
+ * Writing answers at the HTTP edge. Errors live as Status data everywhere else; this is the
+ * one place they become an HTTP status code with Kubernetes' Status body.
+ */
+
+/** Sends a JSON body with `code` (200 by default) and the given Content-Type. */
+export function sendJson(res: ServerResponse, body: unknown, code = 200, contentType = 'application/json'): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
+  res.end(text);
+}
+
+/** Sends a Status as Kubernetes does: its `code` is the HTTP status. */
+export function sendStatus(res: ServerResponse, status: Status): void {
+  sendJson(res, status, status.code);
+}
+
+/** Sends plain text (health endpoints, logs that are not followed). */
+export function sendText(res: ServerResponse, text: string, code = 200): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Turns anything thrown inside a handler into a Status: a Status stays itself, the rest is a 500. */
+export function toStatus(err: unknown): Status {
+  if (isStatus(err)) return err;
+  if (typeof err === 'object' && err !== null && isStatus((err as { status?: unknown }).status)) {
+    return (err as { status: Status }).status;
+  }
+  return internalError(err instanceof Error ? err.message : String(err));
+}
+
+/** Kubernetes' answer for a path nothing serves (details present but empty, as the real one sends). */
+export function pathNotFound(): Status {
+  return status(404, 'NotFound', 'the server could not find the requested resource', {});
+}

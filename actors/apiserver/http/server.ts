@@ -1,0 +1,141 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Bus } from '../../../bus/bus.ts';
+import type { Envelope } from '../../../bus/envelope.ts';
+import { status, unauthorized } from '../../../bus/status.ts';
+import type { ServedKind } from '../../../api/discovery/types.ts';
+import { kinds as registryKinds } from '../../../api/kinds.ts';
+import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
+import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
+import { authenticate } from './auth.ts';
+import type { FrontContext, RequestInfo } from './context.ts';
+import { parseRoute } from './route.ts';
+import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respond.ts';
+import { serveDiscovery } from './discovery.ts';
+import { serveResource } from './resources.ts';
+import { serveOpenApi } from './openapi.ts';
+import { WatchStreams } from './watch-streams.ts';
+import { VERSION_INFO } from './version.ts';
+import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
+import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
+
+export interface HttpFrontOptions {
+  bus: Bus;
+  /** The TCP port; 0 picks a free one (read it from the returned front). */
+  port: number;
+  /** Loopback only. */
+  address: '127.0.0.1';
+  /** The bearer token kubectl presents; it stands for the admin user. */
+  token: string;
+  /** Holds the TLS material (`pki/`) and the kubeconfig (see writeKubeconfig). */
+  dataDir: string;
+  /** TLS material; default: loaded from (or generated into) `<dataDir>/pki`. kubectl sends tokens only over TLS. */
+  tls?: FrontTls;
+  /** The served kinds (default: the api/kinds registry). */
+  kinds?: readonly ServedKind[];
+  /** The front's bus address; must start with `edge.` so the apiserver believes the stated user. */
+  busAddress?: string;
+  /** The apiserver's bus address (default "apiserver"). */
+  apiserver?: string;
+  /** Bus request timeout in ms (default 30000: lists of many objects take a while). */
+  requestTimeoutMs?: number;
+  /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
+  host?: unknown;
+}
+
+export interface HttpFront {
+  /** The port actually bound. */
+  port: number;
+  /** https://127.0.0.1:<port> */
+  url: string;
+  /** PEM of the CA that signed the serving certificate (the kubeconfig's certificate-authority-data). */
+  caCert: string;
+  /** Stops accepting, ends open watches and streams, unregisters the bus address. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the apiserver's HTTP front: the Kubernetes REST API on loopback, each request
+ * turned into an `api.*` bus message to the apiserver actor and its Result back into an
+ * HTTP response. Errors stay Status data until here.
+ */
+export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront> {
+  const address = opts.busAddress ?? 'edge.http';
+  if (!address.startsWith(TRUSTED_EDGE_PREFIX)) throw new Error(`the HTTP front's bus address must start with "${TRUSTED_EDGE_PREFIX}" (got "${address}")`);
+  const tls = opts.tls ?? (await loadOrCreateTls(opts.dataDir));
+  const watches = new WatchStreams();
+  const streams = new Map<string, (env: Envelope) => void>();
+  const port = opts.bus.register(address, (env) => {
+    if (watches.handle(env)) return;
+    const id = (env.payload as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string') streams.get(id)?.(env);
+  });
+  const ctx: FrontContext = {
+    port,
+    apiserver: opts.apiserver ?? APISERVER_ADDRESS,
+    kinds: [...(opts.kinds ?? registryKinds), ...REVIEW_KINDS],
+    watches,
+    streams,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+  };
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    handle(ctx, opts.token, req, res).catch((err: unknown) => sendStatus(res, toStatus(err)));
+  });
+  // Watches are long-lived: no socket timeout, and keep-alive as Go's client expects.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  try {
+    await listen(server, opts.port, opts.address);
+  } catch (err) {
+    port.close();
+    throw err;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    port: bound,
+    url: `https://${opts.address}:${bound}`,
+    caCert: tls.caCert,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      port.close();
+    },
+  };
+}
+
+function listen(server: Server, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function handle(ctx: FrontContext, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const route = parseRoute(url.pathname);
+  // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
+  if (route.type === 'health') return sendText(res, 'ok');
+  if (route.type === 'version') return sendJson(res, VERSION_INFO);
+  const user = authenticate(req, token);
+  if (!user) return sendStatus(res, unauthorized());
+  const info: RequestInfo = { user, url, accept: req.headers.accept };
+  switch (route.type) {
+    case 'resource':
+      if (isReview(route)) return serveReview(info, route, req, res);
+      return serveResource(ctx, info, route, req, res);
+    case 'openapi-root':
+    case 'openapi-gv':
+    case 'openapi-v2':
+      return serveOpenApi(ctx, route, req, res);
+    case 'unknown':
+      return sendStatus(res, pathNotFound());
+    default:
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendStatus(res, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+      return serveDiscovery(ctx, route, req, res);
+  }
+}

@@ -1,0 +1,108 @@
+import type { KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
+import { badRequest, type Status } from '../../../bus/status.ts';
+import { tableFor } from '../../../api/tables/index.ts';
+import type { JsonObject } from '../../../api/json.ts';
+import { wantsTable } from './negotiate.ts';
+import { isTrue, listOptions } from './query.ts';
+import { includeObjectOf } from './read.ts';
+import { sendStatus } from './respond.ts';
+import type { ResourceRequest } from './resources.ts';
+
+/** The apiserver's default watch length when the client names none (its --min-request-timeout). */
+const DEFAULT_WATCH_SECONDS = 1800;
+
+/**
+ * A watch over HTTP: newline-delimited `{"type","object"}` JSON events, fed by the
+ * `api.watch-events` the apiserver sends to the front. Headers go out at once (clients
+ * wait for them before they read events or time out). The stream ends on timeoutSeconds,
+ * when the apiserver ends the watch (a 410 arrives as an ERROR event carrying the Status),
+ * or when the client goes away (the apiserver is told with `api.unwatch`).
+ */
+export async function serveWatch(r: ResourceRequest): Promise<void> {
+  const q = r.info.url.searchParams;
+  const options = listOptions(q);
+  if (!options.ok) return sendStatus(r.res, options.status);
+  const table = wantsTable(r.info.accept);
+  const include = includeObjectOf(q);
+  if (!include) return sendStatus(r.res, badRequest(`includeObject: Unsupported value: "${q.get('includeObject')}"`));
+  const timeoutSeconds = Number(q.get('timeoutSeconds') ?? DEFAULT_WATCH_SECONDS);
+  const { ctx, res } = r;
+  const id = ctx.watches.newId(`${r.kind.resource}`);
+  let open = true;
+  let headed = false;
+  let sentColumns = false;
+
+  const encode = (ev: WatchEvent): string => {
+    if (!table || ev.type === 'ERROR') return JSON.stringify(ev) + '\n';
+    const obj = ev.object as JsonObject;
+    const rv = (ev.object as KubeObject).metadata?.resourceVersion;
+    const listMeta = rv ? { resourceVersion: rv } : {};
+    const t = ev.type === 'BOOKMARK'
+      ? { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, columnDefinitions: [], rows: [] }
+      : tableFor(r.kind, [obj], { now: Date.now(), includeObject: include, listMeta, noColumns: sentColumns });
+    if (ev.type !== 'BOOKMARK') sentColumns = true;
+    return JSON.stringify({ type: ev.type, object: t }) + '\n';
+  };
+  const head = () => {
+    if (headed) return;
+    headed = true;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+  };
+  const finish = (unwatch: boolean) => {
+    if (!open) return;
+    open = false;
+    clearTimeout(timer);
+    ctx.watches.close(id);
+    if (unwatch) ctx.port.send(ctx.apiserver, 'api.unwatch', { id });
+    if (!res.writableEnded) res.end();
+  };
+  const errorEvent = (status: Status | KubeObject) => {
+    head();
+    res.write(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
+  };
+
+  ctx.watches.open(id, {
+    events: (events) => {
+      if (!open) return;
+      head();
+      res.write(events.map(encode).join(''));
+    },
+    ended: (status) => {
+      if (!open) return;
+      errorEvent(status);
+      finish(false);
+    },
+  });
+  res.on('close', () => finish(true));
+  const timer = setTimeout(() => finish(true), Math.max(0, timeoutSeconds) * 1000);
+
+  const payload = {
+    target: r.target,
+    user: r.info.user,
+    id,
+    options: options.value,
+    allowWatchBookmarks: isTrue(q.get('allowWatchBookmarks')),
+    ...(q.get('sendInitialEvents') !== null ? { sendInitialEvents: isTrue(q.get('sendInitialEvents')) } : {}),
+  };
+  const started = await ctx.port.request(ctx.apiserver, 'api.watch', payload, { timeoutMs: ctx.requestTimeoutMs });
+  if (!open) {
+    // The client left while the watch was starting: the first unwatch may have overtaken it.
+    if (started.ok) ctx.port.send(ctx.apiserver, 'api.unwatch', { id });
+    return;
+  }
+  if (!started.ok) {
+    ctx.watches.close(id);
+    open = false;
+    clearTimeout(timer);
+    // A too-old resourceVersion is part of the watch protocol: clients expect it in the stream.
+    if (started.status.code === 410) {
+      errorEvent(started.status);
+      res.end();
+      return;
+    }
+    return sendStatus(res, started.status);
+  }
+  head();
+  ctx.watches.ready(id);
+}

@@ -1,0 +1,104 @@
+import type { KubeObject, WriteReply } from '../../../bus/catalogue/api.ts';
+import { badRequest, unsupportedMediaType, type Result } from '../../../bus/status.ts';
+import { readBody } from './body.ts';
+import { deleteOptions, isTrue, listOptions, writeParams } from './query.ts';
+import { sendJson, sendStatus } from './respond.ts';
+import type { ResourceRequest } from './resources.ts';
+
+/** Answers a write: 201 when it created the object, else `code`; warnings as Warning headers. */
+function answer(r: ResourceRequest, result: Result<WriteReply>, code = 200): void {
+  if (!result.ok) return sendStatus(r.res, result.status);
+  for (const w of result.value.warnings ?? []) r.res.appendHeader('Warning', `299 - "${w.replace(/"/g, '\\"')}"`);
+  sendJson(r.res, result.value.object, result.value.created ? 201 : code);
+}
+
+async function objectBody(r: ResourceRequest): Promise<Result<KubeObject>> {
+  const body = await readBody(r.req);
+  if (!body.ok) return body;
+  const v = body.value.value;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return { ok: false, status: badRequest('the request body must be a single Kubernetes object (a JSON or YAML mapping)') };
+  }
+  return { ok: true, value: v as KubeObject };
+}
+
+/** POST: create (or create a subresource: binding, eviction). Always 201 on success. */
+export async function serveCreate(r: ResourceRequest): Promise<void> {
+  const params = writeParams(r.info.url.searchParams);
+  if (!params.ok) return sendStatus(r.res, params.status);
+  const body = await objectBody(r);
+  if (!body.ok) return sendStatus(r.res, body.status);
+  const result = await r.ctx.port.request(r.ctx.apiserver, 'api.create', { target: r.target, user: r.info.user, ...params.value, object: body.value }, { timeoutMs: r.ctx.requestTimeoutMs });
+  answer(r, result, 201);
+}
+
+/** PUT: replace (200), or create when the kind allows create-on-update (201). */
+export async function serveUpdate(r: ResourceRequest): Promise<void> {
+  const params = writeParams(r.info.url.searchParams);
+  if (!params.ok) return sendStatus(r.res, params.status);
+  const body = await objectBody(r);
+  if (!body.ok) return sendStatus(r.res, body.status);
+  const result = await r.ctx.port.request(r.ctx.apiserver, 'api.update', { target: r.target, user: r.info.user, ...params.value, object: body.value }, { timeoutMs: r.ctx.requestTimeoutMs });
+  answer(r, result);
+}
+
+/** PATCH with one of the four patch types its Content-Type names; server-side apply may create (201). */
+export async function servePatch(r: ResourceRequest): Promise<void> {
+  const q = r.info.url.searchParams;
+  const params = writeParams(q);
+  if (!params.ok) return sendStatus(r.res, params.status);
+  const body = await readBody(r.req);
+  if (!body.ok) return sendStatus(r.res, body.status);
+  const patchType = body.value.patchType;
+  if (!patchType) {
+    return sendStatus(r.res, unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`));
+  }
+  if (patchType === 'apply' && !params.value.fieldManager) {
+    return sendStatus(r.res, badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'));
+  }
+  const payload = { target: r.target, user: r.info.user, ...params.value, patchType, patch: body.value.value, force: isTrue(q.get('force')) };
+  const result = await r.ctx.port.request(r.ctx.apiserver, 'api.patch', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  answer(r, result);
+}
+
+/**
+ * DELETE of one object. Kubernetes answers 200 with a Success Status when the object is
+ * gone, and 202 with the object while deletion waits (finalizers, graceful pod termination).
+ */
+export async function serveDelete(r: ResourceRequest): Promise<void> {
+  const body = await readBody(r.req);
+  if (!body.ok) return sendStatus(r.res, body.status);
+  const options = deleteOptions(r.info.url.searchParams, body.value.value);
+  if (!options.ok) return sendStatus(r.res, options.status);
+  const dryRun = options.value.dryRun?.includes('All') === true;
+  const payload = { target: r.target, user: r.info.user, options: options.value, ...(dryRun ? { dryRun } : {}) };
+  const result = await r.ctx.port.request(r.ctx.apiserver, 'api.delete', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  if (!result.ok) return sendStatus(r.res, result.status);
+  const obj = result.value.object;
+  const meta = obj.metadata ?? {};
+  const pending = (meta.finalizers?.length ?? 0) > 0 || (meta.deletionGracePeriodSeconds ?? 0) > 0;
+  if (pending) return sendJson(r.res, obj, 202);
+  sendJson(r.res, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name: meta.name ?? r.target.name, group: r.kind.group, kind: r.kind.resource, uid: meta.uid },
+  });
+}
+
+/** DELETE on a collection: every object the label/field selectors match. */
+export async function serveDeleteCollection(r: ResourceRequest): Promise<void> {
+  const q = r.info.url.searchParams;
+  const body = await readBody(r.req);
+  if (!body.ok) return sendStatus(r.res, body.status);
+  const options = deleteOptions(q, body.value.value);
+  if (!options.ok) return sendStatus(r.res, options.status);
+  const list = listOptions(q);
+  if (!list.ok) return sendStatus(r.res, list.status);
+  const dryRun = options.value.dryRun?.includes('All') === true;
+  const payload = { target: r.target, user: r.info.user, options: options.value, listOptions: list.value, ...(dryRun ? { dryRun } : {}) };
+  const result = await r.ctx.port.request(r.ctx.apiserver, 'api.deletecollection', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  if (!result.ok) return sendStatus(r.res, result.status);
+  sendJson(r.res, result.value);
+}

@@ -1,0 +1,88 @@
+/**
+ * api.patch: merge (RFC 7386), json (RFC 6902), strategic (Kubernetes' merge keys and
+ * directives) and apply (server-side apply), through api/patch/*. The patch is re-applied
+ * to the freshly read object after every lost compare (GuaranteedUpdate), so concurrent
+ * patches never lose each other's changes. Apply creates a missing object (created: true).
+ */
+import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
+import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { applyMergePatch } from '../../api/patch/merge.ts';
+import { applyJsonPatch } from '../../api/patch/json.ts';
+import { strategicMergePatch } from '../../api/patch/strategic.ts';
+import { serverSideApply } from '../../api/patch/apply.ts';
+import { isObject } from '../../api/json.ts';
+import { timestamp, type Call, type ServerContext } from './context.ts';
+import { create, defaultManager } from './create.ts';
+import { gvkOf } from './managed-fields.ts';
+import type { ResourceInfo } from './resources.ts';
+import { writeScale } from './scale.ts';
+import { objectStorageKey } from './storage-keys.ts';
+import { guaranteedUpdate, type Mutation } from './write.ts';
+
+type PatchPayload = PayloadShape<'api.patch'>;
+
+/** Applies a non-apply patch to a document of kind `gvk`. */
+export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
+  switch (type) {
+    case 'merge':
+      return applyMergePatch(doc, patch);
+    case 'json':
+      return applyJsonPatch(doc, patch);
+    case 'strategic':
+      return strategicMergePatch(doc, patch, gvk);
+    default:
+      return fail(unsupportedMediaType(`the patch type ${type} cannot be applied here`));
+  }
+}
+
+export async function patch(s: ServerContext, res: ResourceInfo, call: Call<PatchPayload>): Promise<Result<WriteReply>> {
+  const p = call.payload;
+  const name = p.target.name;
+  if (!name) return fail(badRequest('the name of the object is required for a patch'));
+  const manager = p.fieldManager ?? defaultManager(call.from);
+  if (p.patchType === 'apply' && !p.fieldManager) {
+    return fail(badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager'));
+  }
+  const gvk = gvkOf(res);
+  if (p.target.subresource === 'scale') {
+    if (p.patchType === 'apply') return fail(unsupportedMediaType('apply is not supported on the scale subresource'));
+    return writeScale(s, res, call, (scale) => applyPatch(p.patchType, scale, p.patch, 'autoscaling/v1/Scale'));
+  }
+  const namespace = res.namespaced ? p.target.namespace : undefined;
+  const now = () => timestamp(s.clock.now());
+  const config = p.patch;
+  if (p.patchType === 'apply' && !isObject(config)) return fail(badRequest('apply patches must be a JSON object'));
+
+  const mutate = (cur: { obj: KubeObject }): Mutation => {
+    if (p.patchType === 'apply') {
+      const r = serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force });
+      return r.ok ? ok({ obj: r.value as KubeObject, applied: true }) : r;
+    }
+    const r = applyPatch(p.patchType, cur.obj, p.patch, gvk);
+    if (!r.ok) return r;
+    if (!isObject(r.value)) return fail(badRequest('the patch produced something that is not an object'));
+    return ok({ obj: r.value });
+  };
+
+  return guaranteedUpdate(s, res, call, {
+    verb: 'patch',
+    key: objectStorageKey(res.gr, namespace, name),
+    name,
+    namespace,
+    subresource: p.target.subresource,
+    dryRun: p.dryRun,
+    fieldManager: manager,
+    fieldValidation: p.fieldValidation,
+    mutate,
+    createMissing:
+      p.patchType === 'apply' && !p.target.subresource
+        ? async () => {
+            const r = serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force });
+            if (!r.ok) return r;
+            const obj = r.value as KubeObject;
+            const metadata = { ...obj.metadata, name, ...(namespace ? { namespace } : {}) };
+            return create(s, res, { ...call, payload: { target: p.target, object: { ...obj, metadata }, dryRun: p.dryRun, fieldManager: manager, fieldValidation: p.fieldValidation } }, true);
+          }
+        : undefined,
+  });
+}

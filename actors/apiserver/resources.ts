@@ -1,0 +1,58 @@
+/**
+ * What the apiserver needs to know about a resource to serve it, resolved from an ApiTarget
+ * through the kinds registry (api/kinds.ts). Unknown group/version/resource → 404 with
+ * Kubernetes' "the server could not find the requested resource".
+ */
+import type { ApiTarget } from '../../bus/catalogue/api.ts';
+import { fail, ok, status, type Result } from '../../bus/status.ts';
+import { groupResource } from './storage-keys.ts';
+
+export interface ResourceInfo {
+  group: string;
+  version: string;
+  /** Plural: 'pods'. */
+  resource: string;
+  kind: string;
+  listKind: string;
+  /** 'apps/v1', or 'v1' for the core group. */
+  apiVersion: string;
+  namespaced: boolean;
+  /** Has a status stanza served as the /status subresource (main updates ignore status). */
+  hasStatus: boolean;
+  /** Serves autoscaling/v1 Scale at /scale (spec.replicas, status.replicas, selector). */
+  hasScale: boolean;
+  /** PUT of a missing object creates it (Kubernetes' AllowCreateOnUpdate: leases, events, endpoints...). */
+  allowCreateOnUpdate: boolean;
+  /** 'pods', 'deployments.apps': the storage key segment and the group-qualified name in errors. */
+  gr: string;
+}
+
+/** Finds a resource by group, version and plural; null when the server does not serve it. */
+export type ResourceLookup = (group: string, version: string, resource: string) => ResourceInfo | null;
+
+export const resourceNotFound = () => status(404, 'NotFound', 'the server could not find the requested resource');
+
+/** Subresources each verb may address; anything else is a 404 as Kubernetes answers it. */
+const SUBRESOURCES: Record<string, (r: ResourceInfo) => boolean> = {
+  status: (r) => r.hasStatus,
+  scale: (r) => r.hasScale,
+  binding: (r) => r.gr === 'pods',
+  finalize: (r) => r.gr === 'namespaces',
+};
+
+export function resolveTarget(lookup: ResourceLookup, target: ApiTarget): Result<ResourceInfo> {
+  const res = lookup(target.group, target.version, target.resource);
+  if (!res) return fail(resourceNotFound());
+  if (target.subresource !== undefined && !SUBRESOURCES[target.subresource]?.(res)) return fail(resourceNotFound());
+  return ok(res);
+}
+
+/** Builds a ResourceInfo from the registry's facts, filling what follows from them. */
+export function resourceInfo(r: Omit<ResourceInfo, 'gr' | 'apiVersion' | 'listKind'> & { listKind?: string }): ResourceInfo {
+  return {
+    ...r,
+    listKind: r.listKind ?? `${r.kind}List`,
+    apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
+    gr: groupResource(r.group, r.resource),
+  };
+}

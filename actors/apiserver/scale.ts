@@ -1,0 +1,77 @@
+/**
+ * The /scale subresource (autoscaling/v1 Scale) of deployments, replicasets and
+ * statefulsets: a view of spec.replicas, status.replicas and the selector as a string.
+ * Writing it changes only the parent's spec.replicas (so generation moves, as for any spec
+ * change); its metadata.resourceVersion is the parent's and works as a precondition.
+ */
+import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
+import { badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { formatLabelSelector, labelSelectorToSelector } from '../../api/selectors/labels.ts';
+import type { Call, ServerContext } from './context.ts';
+import { defaultManager } from './create.ts';
+import type { ResourceInfo } from './resources.ts';
+import { objectStorageKey } from './storage-keys.ts';
+import { guaranteedUpdate, type Mutation } from './write.ts';
+import type { Current } from './store.ts';
+
+type Spec = { replicas?: number; selector?: { matchLabels?: Record<string, string>; matchExpressions?: never[] } };
+
+/** The Scale view of a scalable object. */
+export function scaleOf(obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as Spec;
+  const st = (obj.status ?? {}) as { replicas?: number };
+  const sel = labelSelectorToSelector(spec.selector as never);
+  const m = obj.metadata ?? {};
+  const metadata: KubeObject['metadata'] = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata,
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: st.replicas ?? 0, selector: sel.ok && sel.value ? formatLabelSelector(sel.value) : '' },
+  };
+}
+
+/** The parent with the Scale's replicas (and its resourceVersion as the precondition); 422 on a bad count. */
+export function applyScale(res: ResourceInfo, cur: KubeObject, scale: KubeObject): Mutation {
+  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+  const name = cur.metadata?.name ?? '';
+  if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
+    return fail(invalid('Scale', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` }], 'autoscaling'));
+  }
+  const rv = scale.metadata?.resourceVersion || cur.metadata?.resourceVersion;
+  return ok({ obj: { ...cur, metadata: { ...cur.metadata, resourceVersion: rv }, spec: { ...(cur.spec as object), replicas: replicas ?? 0 } } });
+}
+
+/** Shared by update and patch of /scale: `toScale` computes the new Scale from the current one. */
+export async function writeScale(
+  s: ServerContext,
+  res: ResourceInfo,
+  call: Call<{ target: PayloadShape<'api.update'>['target']; dryRun?: boolean; fieldManager?: string }>,
+  toScale: (current: KubeObject) => Result<KubeObject>,
+): Promise<Result<WriteReply>> {
+  const t = call.payload.target;
+  if (!t.name) return fail(badRequest('the name of the object is required'));
+  const r = await guaranteedUpdate(s, res, call, {
+    verb: 'update',
+    key: objectStorageKey(res.gr, res.namespaced ? t.namespace : undefined, t.name),
+    name: t.name,
+    namespace: t.namespace,
+    subresource: 'scale',
+    dryRun: call.payload.dryRun,
+    fieldManager: call.payload.fieldManager ?? defaultManager(call.from),
+    mutate: (cur: Current) => {
+      const next = toScale(scaleOf(cur.obj));
+      return next.ok ? applyScale(res, cur.obj, next.value) : next;
+    },
+  });
+  return r.ok ? ok({ ...r.value, object: scaleOf(r.value.object) }) : r;
+}
+
+export function updateScale(s: ServerContext, res: ResourceInfo, call: Call<PayloadShape<'api.update'>>): Promise<Result<WriteReply>> {
+  const body = call.payload.object;
+  if (body.metadata?.name && body.metadata.name !== call.payload.target.name) {
+    return Promise.resolve(fail(badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${call.payload.target.name})`)));
+  }
+  return writeScale(s, res, call, () => ok(body));
+}

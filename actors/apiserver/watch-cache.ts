@@ -1,0 +1,195 @@
+/**
+ * The apiserver's watch cache (Kubernetes' cacher): every object under /registry/, kept
+ * current by ONE kv watch, plus a bounded window of recent events per resource. Lists,
+ * resourceVersion="0" gets and every api.watch are served from here, never from a scan
+ * of storage.
+ *
+ * Objects are held as served: decorated with metadata.resourceVersion = the kv modRevision.
+ * They are shared by reference with watchers and list replies and never mutated.
+ */
+import type { KubeObject } from '../../bus/catalogue/api.ts';
+import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
+import type { Clock } from '../clock/clock.ts';
+import { parseStorageKey } from './storage-keys.ts';
+
+export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One change as the cache saw it; `prev` is the object before it (absent for ADDED). */
+export interface CacheEvent {
+  type: CacheEventType;
+  rv: number;
+  key: string;
+  object: KubeObject;
+  prev?: KubeObject;
+}
+
+/** Events kept per resource for watches that resume from a resourceVersion (Kubernetes keeps 100..100k, sized by load). */
+export const DEFAULT_WINDOW = 4096;
+
+/** The stored value with the served resourceVersion stamped on a copy of its metadata. */
+export function decorate(value: unknown, rev: number): KubeObject {
+  const obj = (value ?? {}) as KubeObject;
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+}
+
+/** One resource's objects and recent events. */
+export class ResourceCache {
+  readonly items = new Map<string, KubeObject>();
+  readonly window: CacheEvent[] = [];
+  /** Every event of this resource with rv > windowStart is in `window`. */
+  windowStart: number;
+  #sorted: string[] | null = null;
+
+  constructor(readonly gr: string, start: number, private readonly capacity: number) {
+    this.windowStart = start;
+  }
+
+  /** Keys in storage order (what etcd's range returns); cached until the key set changes. */
+  sortedKeys(): string[] {
+    if (!this.#sorted) this.#sorted = [...this.items.keys()].sort();
+    return this.#sorted;
+  }
+
+  apply(ev: CacheEvent): void {
+    if (ev.type === 'DELETED') {
+      this.items.delete(ev.key);
+      this.#sorted = null;
+    } else {
+      if (!this.items.has(ev.key)) this.#sorted = null;
+      this.items.set(ev.key, ev.object);
+    }
+    this.window.push(ev);
+    if (this.window.length > this.capacity) {
+      const dropped = this.window.splice(0, this.window.length - this.capacity);
+      this.windowStart = dropped[dropped.length - 1]!.rv;
+    }
+  }
+
+  /** Window events after `rv`, oldest first. */
+  eventsAfter(rv: number): CacheEvent[] {
+    let lo = 0;
+    let hi = this.window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.window[mid]!.rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.window.slice(lo);
+  }
+
+  /** The objects as they were at revision `rv` (>= windowStart), rebuilt by undoing later events. */
+  itemsAt(rv: number): Map<string, KubeObject> {
+    const later = this.eventsAfter(rv);
+    if (later.length === 0) return this.items;
+    const out = new Map(this.items);
+    for (let i = later.length - 1; i >= 0; i--) {
+      const ev = later[i]!;
+      if (ev.prev) out.set(ev.key, ev.prev);
+      else out.delete(ev.key);
+    }
+    return out;
+  }
+}
+
+interface Waiter {
+  rv: number;
+  resolve: (ok: boolean) => void;
+  timer: unknown;
+}
+
+export type CacheListener = (gr: string, events: CacheEvent[]) => void;
+
+/** The cache over all resources, with the revision it has reached. */
+export class WatchCache {
+  readonly resources = new Map<string, ResourceCache>();
+  /** The kv revision every event up to which has been applied. */
+  rv = 0;
+  /** The revision of the last prime: a resource first seen later has had no events since. */
+  primedAt = 0;
+  #listeners = new Set<CacheListener>();
+  #waiters: Waiter[] = [];
+
+  constructor(private readonly clock: Clock, private readonly capacity = DEFAULT_WINDOW) {}
+
+  /** The resource's cache, created empty (window starting now) on first use. */
+  resource(gr: string): ResourceCache {
+    let r = this.resources.get(gr);
+    if (!r) this.resources.set(gr, (r = new ResourceCache(gr, this.primedAt, this.capacity)));
+    return r;
+  }
+
+  /** Replaces everything with a fresh range read at `revision`; windows restart there. */
+  prime(records: KvRecord[], revision: number): void {
+    this.resources.clear();
+    this.rv = revision;
+    this.primedAt = revision;
+    for (const rec of records) {
+      const parsed = parseStorageKey(rec.key);
+      if (!parsed) continue;
+      this.resource(parsed.gr).items.set(rec.key, decorate(rec.value, rec.modRevision));
+    }
+    this.#wake();
+  }
+
+  /** Applies a batch of kv events (in revision order) and tells the listeners, per resource. */
+  applyKv(events: KvEvent[]): void {
+    const byGr = new Map<string, CacheEvent[]>();
+    for (const e of events) {
+      if (e.kv.modRevision <= this.rv) continue; // a replayed duplicate after a resumed watch
+      const parsed = parseStorageKey(e.kv.key);
+      this.rv = e.kv.modRevision;
+      if (!parsed) continue;
+      const res = this.resource(parsed.gr);
+      const prior = res.items.get(e.kv.key);
+      const ev: CacheEvent =
+        e.type === 'delete'
+          ? { type: 'DELETED', rv: e.kv.modRevision, key: e.kv.key, object: decorate(prior ?? e.kv.value, e.kv.modRevision) }
+          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: decorate(e.kv.value, e.kv.modRevision) };
+      if (prior) ev.prev = prior;
+      res.apply(ev);
+      let list = byGr.get(parsed.gr);
+      if (!list) byGr.set(parsed.gr, (list = []));
+      list.push(ev);
+    }
+    for (const [gr, evs] of byGr) for (const l of this.#listeners) l(gr, evs);
+    this.#wake();
+  }
+
+  /** Moves the reached revision forward without an event (a kv watch reply or bookmark). */
+  advance(rev: number): void {
+    if (rev > this.rv) {
+      this.rv = rev;
+      this.#wake();
+    }
+  }
+
+  onEvents(l: CacheListener): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  /** Resolves true once the cache reached `rv`, false after `timeoutMs` on the clock. */
+  waitFor(rv: number, timeoutMs = 3000): Promise<boolean> {
+    if (this.rv >= rv) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w: Waiter = { rv, resolve, timer: undefined };
+      w.timer = this.clock.setTimeout(() => {
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        resolve(false);
+      }, timeoutMs);
+      this.#waiters.push(w);
+    });
+  }
+
+  #wake(): void {
+    if (this.#waiters.length === 0) return;
+    const keep: Waiter[] = [];
+    for (const w of this.#waiters) {
+      if (w.rv <= this.rv) {
+        this.clock.clearTimeout(w.timer);
+        w.resolve(true);
+      } else keep.push(w);
+    }
+    this.#waiters = keep;
+  }
+}

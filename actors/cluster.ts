@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import type { Bus } from '../bus/bus.ts';
+import { realClock, type Clock } from './clock/clock.ts';
+import { ActorHost } from './host.ts';
+import type { Logger } from './actor-def.ts';
+import type { KvBackend } from './kv/backend.ts';
+import { LmdbKv } from './kv/lmdb.ts';
+import { MemoryKv } from './kv/memory.ts';
+import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
+
+export type StorageKind = 'lmdb' | 'memory';
+
+export interface ControlPlaneOptions {
+  bus: Bus;
+  clock?: Clock;
+  seed?: number;
+  logger?: Logger;
+  storage: StorageKind;
+  /** The data directory; LMDB keeps the store in `<dataDir>/kv`. */
+  dataDir: string;
+}
+
+/** A running control plane: the host, the storage backend and the kv + apiserver core. */
+export interface ControlPlane {
+  host: ActorHost;
+  backend: KvBackend;
+  core: ControlPlaneCore;
+  /** Stops every actor, closes the store, then the bus. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root shared by `kubeactor up`, end-to-end specs and benches: one
+ * ActorHost on the given bus, the storage backend, and the kv + apiserver core. Further
+ * components (HTTP front, scheduler, controllers, kubelets) are started on `host`.
+ */
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const clock = opts.clock ?? realClock;
+  const host = new ActorHost({ bus: opts.bus, clock, seed: opts.seed ?? 1, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const backend = openBackend(opts.storage, opts.dataDir);
+  const core = startControlPlaneCore({ bus: opts.bus, host, backend });
+  await core.ready();
+  let stopped = false;
+  return {
+    host,
+    backend,
+    core,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      host.stopAll();
+      await backend.close();
+      await opts.bus.close();
+    },
+  };
+}
+
+export function openBackend(kind: StorageKind, dataDir: string): KvBackend {
+  if (kind === 'memory') return new MemoryKv();
+  mkdirSync(dataDir, { recursive: true });
+  return new LmdbKv({ path: `${dataDir}/kv` });
+}

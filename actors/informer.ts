@@ -1,0 +1,200 @@
+/**
+ * A shared-informer-style helper for components: list then watch one resource through the
+ * apiserver, keep a local cache keyed "namespace/name" (or "name"), and tell the component
+ * which keys changed. Handlers only enqueue keys (Kubernetes' rule: the sync reads the
+ * cache, level-triggered). A watch that ends (api.watch-ended) or is answered 410 makes the
+ * informer re-list — replacing the cache and reporting the difference — and watch again; a
+ * resync period on the injected clock reports every key as updated.
+ *
+ * The component owns its port: it forwards envelopes to `handle(env)`, which takes the
+ * api.watch-events / api.watch-ended of this informer's watch and ignores the rest.
+ */
+import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts';
+import type { Port } from '../bus/bus.ts';
+import type { Envelope } from '../bus/envelope.ts';
+import { APISERVER_ADDRESS } from '../bus/permissions.ts';
+import type { Clock, TimerId } from './clock/clock.ts';
+
+export interface InformerHandlers {
+  add?(key: string): void;
+  update?(key: string): void;
+  delete?(key: string): void;
+}
+
+export interface InformerOptions {
+  port: Port;
+  clock: Clock;
+  /** The resource (and namespace, or all namespaces when absent) to follow; name is ignored. */
+  target: ApiTarget;
+  labelSelector?: string;
+  fieldSelector?: string;
+  handlers: InformerHandlers;
+  /** Re-report every key as updated this often (0 or absent: never). */
+  resyncMs?: number;
+  /** Wait before re-listing after a failure (default 1000 ms, on the clock). */
+  retryMs?: number;
+  /** Distinguishes several informers on one port (default: the resource name). */
+  name?: string;
+}
+
+/** The cache key of an object: "namespace/name", or "name" when cluster-scoped. */
+export function keyOf(obj: KubeObject): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name}` : String(m.name);
+}
+
+export class Informer {
+  readonly #store = new Map<string, KubeObject>();
+  #rv = '';
+  #synced = false;
+  #stopped = false;
+  #generation = 0;
+  #watchId = '';
+  #resync: TimerId | undefined;
+  #retry: TimerId | undefined;
+  #relists = 0;
+
+  constructor(private readonly opts: InformerOptions) {}
+
+  /** Lists, then watches; resolves once the first list is in the cache. */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    this.#scheduleResync();
+    await this.#relist();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#watchId) this.opts.port.send(APISERVER_ADDRESS, 'api.unwatch', { id: this.#watchId });
+    this.#watchId = '';
+    if (this.#resync !== undefined) this.opts.clock.clearTimeout(this.#resync);
+    if (this.#retry !== undefined) this.opts.clock.clearTimeout(this.#retry);
+  }
+
+  /** True once the first list has filled the cache. */
+  hasSynced(): boolean {
+    return this.#synced;
+  }
+  get(key: string): KubeObject | undefined {
+    return this.#store.get(key);
+  }
+  list(): KubeObject[] {
+    return [...this.#store.values()];
+  }
+  keys(): string[] {
+    return [...this.#store.keys()];
+  }
+  /** The last resourceVersion seen (list, event or bookmark). */
+  get resourceVersion(): string {
+    return this.#rv;
+  }
+  /** How many lists were made (1 after start; more after watch ends). */
+  get lists(): number {
+    return this.#relists;
+  }
+
+  /** Takes this informer's watch envelopes; false for anything else. */
+  handle(env: Envelope): boolean {
+    if (env.type !== 'api.watch-events' && env.type !== 'api.watch-ended') return false;
+    const p = env.payload as { id: string; events?: WatchEvent[] };
+    if (!p.id.startsWith(this.#idBase())) return false;
+    if (p.id !== this.#watchId || this.#stopped) return true; // a previous watch's leftovers
+    if (env.type === 'api.watch-ended') {
+      this.#watchId = '';
+      void this.#relist();
+      return true;
+    }
+    for (const ev of p.events ?? []) this.#apply(ev);
+    return true;
+  }
+
+  #idBase(): string {
+    return `informer.${this.opts.name ?? this.opts.target.resource}.`;
+  }
+
+  #apply(ev: WatchEvent): void {
+    const rv = ev.object.metadata?.resourceVersion;
+    if (rv) this.#rv = rv;
+    if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+    const key = keyOf(ev.object);
+    if (ev.type === 'DELETED') {
+      if (this.#store.delete(key)) this.opts.handlers.delete?.(key);
+      return;
+    }
+    const had = this.#store.has(key);
+    this.#store.set(key, ev.object);
+    if (had) this.opts.handlers.update?.(key);
+    else this.opts.handlers.add?.(key);
+  }
+
+  async #relist(): Promise<void> {
+    if (this.#stopped) return;
+    const gen = ++this.#generation;
+    this.#relists++;
+    const { port } = this.opts;
+    const target = { ...this.opts.target };
+    delete target.name;
+    const options = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
+    const listed = await port.request(APISERVER_ADDRESS, 'api.list', { target, options });
+    if (gen !== this.#generation || this.#stopped) return;
+    if (!listed.ok) return this.#retryLater();
+    this.#replace((listed.value.items as KubeObject[] | undefined) ?? [], String(listed.value.metadata?.resourceVersion ?? ''));
+    this.#synced = true;
+    this.#watchId = `${this.#idBase()}${gen}`;
+    const w = await port.request(APISERVER_ADDRESS, 'api.watch', {
+      target,
+      id: this.#watchId,
+      options: { ...options, resourceVersion: this.#rv },
+      allowWatchBookmarks: true,
+    });
+    if (gen !== this.#generation || this.#stopped) return;
+    if (!w.ok) {
+      this.#watchId = '';
+      // 410: our version is gone from the cache window; re-list at once. Anything else: after a pause.
+      if (w.status.code === 410) return void this.#relist();
+      return this.#retryLater();
+    }
+  }
+
+  /** Replaces the cache with a fresh list, reporting what was added, changed and removed. */
+  #replace(items: KubeObject[], rv: string): void {
+    const fresh = new Map(items.map((o) => [keyOf(o), o]));
+    for (const [key, old] of this.#store) {
+      if (!fresh.has(key)) {
+        this.#store.delete(key);
+        this.opts.handlers.delete?.(key);
+        continue;
+      }
+      if (fresh.get(key)!.metadata?.resourceVersion !== old.metadata?.resourceVersion) {
+        this.#store.set(key, fresh.get(key)!);
+        this.opts.handlers.update?.(key);
+      }
+      fresh.delete(key);
+    }
+    for (const [key, obj] of fresh) {
+      this.#store.set(key, obj);
+      this.opts.handlers.add?.(key);
+    }
+    this.#rv = rv;
+  }
+
+  #retryLater(): void {
+    if (this.#retry !== undefined) this.opts.clock.clearTimeout(this.#retry);
+    this.#retry = this.opts.clock.setTimeout(() => {
+      this.#retry = undefined;
+      void this.#relist();
+    }, this.opts.retryMs ?? 1000);
+  }
+
+  #scheduleResync(): void {
+    const every = this.opts.resyncMs;
+    if (!every) return;
+    if (this.#resync !== undefined) this.opts.clock.clearTimeout(this.#resync);
+    this.#resync = this.opts.clock.setTimeout(() => {
+      this.#resync = undefined;
+      if (this.#stopped) return;
+      if (this.#synced) for (const key of this.#store.keys()) this.opts.handlers.update?.(key);
+      this.#scheduleResync();
+    }, every);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The kubelet actor at `kubelet.<node>`: the chart in machines/kubelet/ with its effects
+ * bound to one incarnation's NodeSync (Node, Lease, status), PodManager (pod actors,
+ * status manager, events) and LogServer. A restart builds them afresh: the new
+ * incarnation re-registers (adopting its Node), re-lists its pods and starts them again.
+ */
+import { fromPromise } from 'xstate';
+import type { Envelope } from '../../bus/envelope.ts';
+import type { ActorContext, ActorDef } from '../actor-def.ts';
+import { EventRecorder } from '../events.ts';
+import { kubeletMachine } from '../../machines/kubelet/chart.ts';
+import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_REPORT_FREQUENCY_MS, nodeFacts, type KubeletOptions } from './config.ts';
+import { LogServer } from './logs.ts';
+import { NodeSync } from './node-sync.ts';
+import { PodManager } from './pods.ts';
+
+export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
+
+/** What specs, benches and the CLI may look at in the running incarnation. */
+export interface KubeletHandle {
+  readonly nodeName: string;
+  /** Pods with a live actor (or finishing their termination). */
+  pods(): number;
+  podCIDR(): string | undefined;
+}
+
+/** Messages the kubelet takes; anything else is dropped before it reaches the chart. */
+const ACCEPTED = new Set(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'sys.ping', 'kubelet.stop']);
+
+const env = (e: unknown): Envelope => e as Envelope;
+
+/**
+ * The ActorDef of one node's kubelet. `onHandle` receives each incarnation's handle.
+ * Stop it with `host.stop(address)`: the pod actors are stopped, nothing is written.
+ */
+export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void): ActorDef {
+  let previous: { pods: PodManager; logs: LogServer } | null = null;
+  const facts = nodeFacts(opts);
+  return {
+    address: kubeletAddress(opts.nodeName),
+    toEvent: (e) => (ACCEPTED.has(e.type) ? e : null),
+    create(ctx: ActorContext) {
+      previous?.pods.stop();
+      previous?.logs.stop();
+      const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName });
+      const pods = new PodManager({ port: ctx.port, clock: ctx.clock, log: ctx.log, nodeName: opts.nodeName, hostIP: opts.hostIP, runtime: opts.runtime, events });
+      const node = new NodeSync({
+        port: ctx.port,
+        clock: ctx.clock,
+        log: ctx.log,
+        facts,
+        leaseDurationSeconds: opts.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS,
+        reportFrequencyMs: opts.reportFrequencyMs ?? DEFAULT_REPORT_FREQUENCY_MS,
+        events: opts.nodeEvents === false ? null : events,
+        onPodCIDR: (cidr) => pods.setPodCIDR(cidr),
+      });
+      const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtime: opts.runtime, find: (ns, name, uid) => pods.find(ns, name, uid) });
+      previous = { pods, logs };
+      onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
+      const machine = kubeletMachine.provide({
+        actions: {
+          startPods: () => pods.start(),
+          stopPods: () => {
+            pods.stop();
+            logs.stop();
+          },
+          onWatch: (_, p) => void pods.handle(env(p.event)),
+          onLogs: (_, p) => logs.handle(env(p.event)),
+          answerPing: (_, p) => {
+            const e = env(p.event);
+            ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
+          },
+        },
+        actors: {
+          register: fromPromise(() => node.register()),
+          renewLease: fromPromise(() => node.renewLease()),
+          syncNodeStatus: fromPromise(() => node.syncStatus()),
+        },
+      });
+      return { machine, input: { ...(opts.timing ? { timing: opts.timing } : {}) } };
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Addresses for simulated nodes: each node index gets an InternalIP on loopback and a pod
+ * range carved from the cluster CIDR.
+ *
+ * Decision (pod ranges): Kubernetes' node IPAM controller (kube-controller-manager with
+ * --allocate-node-cidrs) patches spec.podCIDR after a Node registers. Here the process
+ * that starts the nodes allocates instead, through this pool, and each kubelet registers
+ * its Node with the range already set (or, adopting a Node that has one, keeps that).
+ * One pool per process sees every node it starts; it is seeded from the Nodes already
+ * in the apiserver (one list), so a second `kubeactor node --count K` does not collide
+ * with the first. Concurrent pools in several processes could collide; a controller
+ * allocating after registration is the way out if that ever matters (the kubelet already
+ * picks up a range set later, see KubeletOptions.podCIDR).
+ */
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { formatIp, parseCidr, subnet, subnetIndex, type Cidr } from '../../machines/kubelet/cidr.ts';
+
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+export const DEFAULT_NODE_MASK = 24;
+/** Node InternalIPs start at 127.0.1.1: 127.0.0.x stays free for the control plane's own listeners. */
+const HOST_BASE = (127 << 24) + 256 + 1;
+/** 127.0.1.1 … 127.255.255.254: room for 16 million nodes, all on the loopback interface. */
+const HOST_COUNT = (1 << 24) - 256 - 2;
+
+export interface NodeAddresses {
+  hostIP: string;
+  podCIDR: string;
+}
+
+export class NodeAddressPool {
+  readonly #cluster: Cidr;
+  readonly #usedIndex = new Set<number>();
+  readonly #usedHost = new Set<number>();
+  #nextIndex = 0;
+  #nextHost = 0;
+
+  constructor(readonly clusterCIDR: string = DEFAULT_CLUSTER_CIDR, readonly nodeMaskBits: number = DEFAULT_NODE_MASK) {
+    this.#cluster = parseCidr(clusterCIDR);
+    if (nodeMaskBits < this.#cluster.bits || nodeMaskBits > 30) throw new Error(`node mask /${nodeMaskBits} does not fit the cluster CIDR ${clusterCIDR}`);
+  }
+
+  /** How many node ranges the cluster CIDR holds (256 for a /16 cut in /24s). */
+  get capacity(): number {
+    return 2 ** (this.nodeMaskBits - this.#cluster.bits);
+  }
+
+  /** Marks what existing Nodes hold (their pod range and InternalIP). */
+  seed(nodes: readonly Node[]): void {
+    for (const n of nodes) {
+      const i = n.spec?.podCIDR ? subnetIndex(this.#cluster, this.nodeMaskBits, n.spec.podCIDR) : null;
+      if (i !== null) this.#usedIndex.add(i);
+      const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      const h = ip ? hostOffset(ip) : null;
+      if (h !== null) this.#usedHost.add(h);
+    }
+  }
+
+  /** The next free pair; throws when the cluster CIDR is exhausted (pass a wider one, e.g. 10.0.0.0/8 for 65536 nodes). */
+  next(): NodeAddresses {
+    while (this.#usedIndex.has(this.#nextIndex)) this.#nextIndex++;
+    const podCIDR = subnet(this.#cluster, this.nodeMaskBits, this.#nextIndex);
+    if (podCIDR === null) {
+      throw new Error(`cluster CIDR ${this.clusterCIDR} has no /${this.nodeMaskBits} left (it holds ${this.capacity} nodes); pass a wider clusterCIDR`);
+    }
+    this.#usedIndex.add(this.#nextIndex);
+    while (this.#usedHost.has(this.#nextHost)) this.#nextHost++;
+    if (this.#nextHost >= HOST_COUNT) throw new Error('no loopback address left for another node');
+    this.#usedHost.add(this.#nextHost);
+    return { hostIP: formatIp(HOST_BASE + this.#nextHost), podCIDR };
+  }
+}
+
+function hostOffset(ip: string): number | null {
+  const parts = ip.split('.').map(Number);
+  if (parts.length !== 4 || parts[0] !== 127) return null;
+  const n = ((parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + (127 << 24) - HOST_BASE;
+  return n >= 0 && n < HOST_COUNT ? n : null;
+}

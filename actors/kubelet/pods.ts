@@ -1,0 +1,203 @@
+/**
+ * The pods of one node: follows the pods bound to it (an informer on
+ * `spec.nodeName=<node>`) and runs one ROOT pod actor per pod (never chart children: 10k
+ * pods per process), with its IP from the node's pod range. Pod reports go to the status
+ * manager (pods/status) and to core/v1 Events.
+ *
+ * Deletion, as the kubelet does it: a pod that gets a deletionTimestamp is told to
+ * terminate with its deletionGracePeriodSeconds; once its actor reports it terminated, the
+ * final status is written and the pod deleted with gracePeriodSeconds 0 and a uid
+ * precondition. A pod that vanished from the apiserver (force delete) or was replaced by
+ * a new pod of the same name is stopped at once (grace 0) and forgotten without a write.
+ *
+ * Simplifications: pods are not admitted against the node's allocatable (no OutOf<cpu>
+ * rejections); a restarted kubelet starts the pods it finds afresh (it does not adopt the
+ * runtime's containers); a pod already Succeeded or Failed is not run again.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Port } from '../../bus/bus.ts';
+import type { Envelope } from '../../bus/envelope.ts';
+import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
+import type { Logger } from '../actor-def.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { EventRecorder } from '../events.ts';
+import { Informer } from '../informer.ts';
+import { startPodActor, type PodActor } from '../pod/index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Ipv4Range } from '../../machines/kubelet/cidr.ts';
+import { targets } from './api.ts';
+import { StatusManager } from './status-manager.ts';
+
+export interface PodManagerOptions {
+  port: Port;
+  clock: Clock;
+  log: Logger;
+  nodeName: string;
+  hostIP: string;
+  runtime: Runtime;
+  events: EventRecorder;
+}
+
+/** One pod this kubelet runs; a class so that 10k of them share one hidden shape. */
+class PodEntry {
+  actor: PodActor | null = null;
+  ip: string | null = null;
+  /** The actor was told to terminate. */
+  deleting = false;
+  terminated = false;
+  /** Gone from the apiserver (or replaced): finish without writing. */
+  removed = false;
+  constructor(readonly key: string, readonly uid: string, public pod: Pod) {}
+}
+
+const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+export class PodManager {
+  readonly #byUid = new Map<string, PodEntry>();
+  readonly #byKey = new Map<string, PodEntry>();
+  readonly #status: StatusManager;
+  readonly #informer: Informer;
+  #ipam: Ipv4Range | null = null;
+  #stopped = false;
+
+  constructor(private readonly o: PodManagerOptions) {
+    this.#status = new StatusManager(o.port, o.log);
+    const sync = (key: string) => this.#sync(key);
+    this.#informer = new Informer({
+      port: o.port,
+      clock: o.clock,
+      target: targets.allPods(),
+      fieldSelector: `spec.nodeName=${o.nodeName}`,
+      handlers: { add: sync, update: sync, delete: sync },
+      name: 'pods',
+    });
+  }
+
+  /** The node's pod range (known at registration, or later). Set once. */
+  setPodCIDR(cidr: string): void {
+    if (this.#ipam?.cidr === cidr) return;
+    if (this.#ipam) return this.o.log.warn('pod range changed while pods run; keeping the first', { first: this.#ipam.cidr, next: cidr });
+    this.#ipam = new Ipv4Range(cidr);
+  }
+
+  start(): void {
+    this.#stopped = false;
+    void this.#informer.start();
+  }
+
+  /** Stops the watch and every pod actor; writes nothing (the node went silent). */
+  stop(): void {
+    this.#stopped = true;
+    this.#informer.stop();
+    for (const e of this.#byUid.values()) e.actor?.stop();
+    this.#byUid.clear();
+    this.#byKey.clear();
+  }
+
+  handle(env: Envelope): boolean {
+    return this.#informer.handle(env);
+  }
+
+  /** The running pod of that name (and uid, when given), for log requests. */
+  find(namespace: string, name: string, uid?: string): Pod | undefined {
+    const e = this.#byKey.get(`${namespace}/${name}`);
+    return e && (!uid || e.uid === uid) ? e.pod : undefined;
+  }
+
+  get size(): number {
+    return this.#byUid.size;
+  }
+
+  #sync(key: string): void {
+    if (this.#stopped) return;
+    const pod = this.#informer.get(key) as Pod | undefined;
+    let e = this.#byKey.get(key);
+    if (e && pod?.metadata?.uid !== e.uid) {
+      this.#abandon(e);
+      e = undefined;
+    }
+    if (!pod) return;
+    if (!e) {
+      if (isTerminal(pod) || pod.metadata?.deletionTimestamp) {
+        // Nothing runs here for it: a deleted one can go at once.
+        if (pod.metadata?.deletionTimestamp) void this.#finishDelete(pod.metadata.namespace ?? 'default', pod.metadata.name ?? '', pod.metadata.uid ?? '');
+        return;
+      }
+      this.#run(key, pod);
+      return;
+    }
+    e.pod = pod;
+    if (pod.metadata?.deletionTimestamp && !e.deleting) {
+      e.deleting = true;
+      e.actor?.delete(pod.metadata.deletionGracePeriodSeconds ?? undefined);
+    }
+  }
+
+  #run(key: string, pod: Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    const e = new PodEntry(key, uid, pod);
+    this.#byUid.set(uid, e);
+    this.#byKey.set(key, e);
+    if (pod.spec?.hostNetwork) e.ip = this.o.hostIP;
+    else if (this.#ipam) {
+      e.ip = this.#ipam.allocate();
+      if (e.ip === null) this.o.log.warn('no pod IP left in the node\'s range', { pod: key, range: this.#ipam.cidr });
+    }
+    const ns = pod.metadata?.namespace ?? 'default';
+    const name = pod.metadata?.name ?? '';
+    this.#status.track(uid, ns, name, pod.status);
+    const ref = { kind: 'Pod', apiVersion: 'v1', namespace: ns, name, uid };
+    e.actor = startPodActor({
+      pod,
+      nodeName: this.o.nodeName,
+      hostIP: this.o.hostIP,
+      ...(e.ip ? { podIP: e.ip } : {}),
+      clock: this.o.clock,
+      runtime: this.o.runtime,
+      output: {
+        onStatus: (status) => this.#status.set(uid, status),
+        onEvent: (ev) => void this.o.events.record(ev.fieldPath ? { ...ref, fieldPath: ev.fieldPath } : ref, ev.type, ev.reason, ev.message),
+        onTerminated: () => void this.#terminated(e),
+      },
+    });
+  }
+
+  /** The pod left the apiserver or was replaced: stop it now, forget it once it is down. */
+  #abandon(e: PodEntry): void {
+    e.removed = true;
+    if (this.#byKey.get(e.key) === e) this.#byKey.delete(e.key);
+    this.#status.forget(e.uid);
+    if (e.terminated || !e.actor) return this.#release(e);
+    e.deleting = true;
+    e.actor.delete(0);
+  }
+
+  async #terminated(e: PodEntry): Promise<void> {
+    e.terminated = true;
+    if (!e.removed && !this.#stopped) {
+      await this.#status.flush(e.uid);
+      const m = e.pod.metadata ?? {};
+      await this.#finishDelete(m.namespace ?? 'default', m.name ?? '', e.uid);
+    }
+    this.#release(e);
+  }
+
+  async #finishDelete(namespace: string, name: string, uid: string): Promise<void> {
+    const r = await this.o.port.request(APISERVER_ADDRESS, 'api.delete', {
+      target: targets.pod(namespace, name),
+      options: { gracePeriodSeconds: 0, preconditions: { uid } },
+    });
+    // 404: already gone; 409: a new pod has the name. Anything else: the next watch event retries.
+    if (!r.ok && r.status.code !== 404 && r.status.code !== 409) {
+      this.o.log.warn('final pod delete failed', { pod: `${namespace}/${name}`, code: r.status.code, error: r.status.message });
+    }
+  }
+
+  #release(e: PodEntry): void {
+    if (this.#byUid.get(e.uid) === e) this.#byUid.delete(e.uid);
+    if (this.#byKey.get(e.key) === e) this.#byKey.delete(e.key);
+    this.#status.forget(e.uid);
+    if (e.ip && e.ip !== this.o.hostIP) this.#ipam?.release(e.ip);
+    e.ip = null;
+  }
+}

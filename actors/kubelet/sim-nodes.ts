@@ -1,0 +1,96 @@
+/**
+ * Starts N simulated nodes — one kubelet actor each — on an ActorHost, for
+ * `kubeactor up --nodes N`, `kubeactor node --count K` and the benches. The nodes share
+ * one runtime (sim by default) and get addresses from one NodeAddressPool, seeded from
+ * the Nodes the apiserver already has so a second batch continues where the first ended.
+ */
+import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Port } from '../../bus/bus.ts';
+import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
+import type { ActorHost } from '../host.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { simRuntime } from '../runtime/sim.ts';
+import { kubeletActor, kubeletAddress, type KubeletHandle } from './actor.ts';
+import type { KubeletOptions } from './config.ts';
+import { NodeAddressPool } from './node-pool.ts';
+import { targets } from './api.ts';
+
+export interface SimNodesOptions {
+  host: ActorHost;
+  count: number;
+  /** Node names are `<namePrefix><i>` (default `node-`, i from `startIndex`, default 1 or after the highest existing one). */
+  namePrefix?: string;
+  startIndex?: number;
+  clock: Clock;
+  /** Shared by every node (default: a sim runtime on `clock`). */
+  runtime?: Runtime;
+  /** Default 10.244.0.0/16 with a /24 per node (256 nodes); pass e.g. 10.0.0.0/8 for more. */
+  clusterCIDR?: string;
+  nodeMaskBits?: number;
+  /** Reused across calls to keep allocating from one pool. */
+  pool?: NodeAddressPool;
+  /**
+   * A port to list existing Nodes with before allocating (skip it in a fresh cluster).
+   * Any port works: listing is a read.
+   */
+  lister?: Port;
+  /** Per-node options (capacity, labels, timing, …) by name. */
+  configure?: (name: string, index: number) => Partial<KubeletOptions>;
+}
+
+export interface SimNodes {
+  readonly names: string[];
+  readonly runtime: Runtime;
+  readonly pool: NodeAddressPool;
+  /** The running incarnation of each kubelet, by node name. */
+  handle(name: string): KubeletHandle | undefined;
+  /** Stops every kubelet of this batch (their pod actors with them); writes nothing. */
+  stop(): void;
+}
+
+/** Stops one kubelet cleanly: the chart's `stopping` stops its pods, then the host removes it. */
+export function stopKubelet(host: ActorHost, nodeName: string): void {
+  const address = kubeletAddress(nodeName);
+  host.get(address)?.ref?.send({ type: 'kubelet.stop' });
+  host.stop(address);
+}
+
+export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
+  const prefix = o.namePrefix ?? 'node-';
+  const runtime = o.runtime ?? simRuntime(o.clock);
+  const pool = o.pool ?? new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+  let start = o.startIndex ?? 1;
+  if (o.lister) {
+    const r = await o.lister.request(APISERVER_ADDRESS, 'api.list', { target: targets.node() });
+    if (!r.ok) throw new Error(`listing nodes: ${r.status.message}`);
+    const nodes = (r.value.items as Node[] | undefined) ?? [];
+    pool.seed(nodes);
+    if (o.startIndex === undefined) {
+      for (const n of nodes) {
+        const name = n.metadata?.name ?? '';
+        const i = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+        if (Number.isInteger(i) && i >= start) start = i + 1;
+      }
+    }
+  }
+  const handles = new Map<string, KubeletHandle>();
+  const names: string[] = [];
+  for (let k = 0; k < o.count; k++) {
+    const index = start + k;
+    const name = `${prefix}${index}`;
+    const addr = pool.next();
+    const opts: KubeletOptions = { nodeName: name, runtime, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
+    o.host.spawn(kubeletActor(opts, (h) => handles.set(name, h)));
+    names.push(name);
+  }
+  return {
+    names,
+    runtime,
+    pool,
+    handle: (name) => handles.get(name),
+    stop() {
+      for (const name of names) stopKubelet(o.host, name);
+    },
+  };
+}

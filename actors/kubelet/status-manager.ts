@@ -1,0 +1,116 @@
+/**
+ * The kubelet's pod status manager (pkg/kubelet/status): pod actors report every status
+ * change; this keeps the latest per pod and writes it to pods/status, coalesced — at most
+ * one write in flight per pod, several reports in a row become one write, and a status
+ * equal to the last one written is not sent at all.
+ *
+ * Writes are merge patches of `status` that null the top-level fields the new status no
+ * longer has (a merge patch would keep them otherwise), carrying the pod's uid so a
+ * recreated pod of the same name is not written over (409 instead).
+ */
+import type { PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Port } from '../../bus/bus.ts';
+import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
+import type { Logger } from '../actor-def.ts';
+import { targets } from './api.ts';
+
+interface Entry {
+  namespace: string;
+  name: string;
+  uid: string;
+  latest: PodStatus | null;
+  /** JSON of the last status the apiserver accepted. */
+  sent: string;
+  sentKeys: string[];
+  inFlight: Promise<void> | null;
+  gone: boolean;
+}
+
+export class StatusManager {
+  readonly #pods = new Map<string, Entry>();
+  readonly #dirty = new Set<Entry>();
+  #scheduled = false;
+
+  constructor(private readonly port: Port, private readonly log: Logger) {}
+
+  /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
+  track(uid: string, namespace: string, name: string, current: PodStatus | undefined): void {
+    const sent = current ?? {};
+    this.#pods.set(uid, { namespace, name, uid, latest: null, sent: JSON.stringify(sent), sentKeys: Object.keys(sent), inFlight: null, gone: false });
+  }
+
+  /** A pod actor reported a status; it is written on the next flush. */
+  set(uid: string, status: PodStatus): void {
+    const e = this.#pods.get(uid);
+    if (!e || e.gone) return;
+    e.latest = status;
+    this.#dirty.add(e);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      // Every report of one delivery round becomes one write per pod.
+      queueMicrotask(() => this.#flushAll());
+    }
+  }
+
+  /** Resolves once the pod's latest status was written (or could not be). */
+  async flush(uid: string): Promise<void> {
+    const e = this.#pods.get(uid);
+    if (!e) return;
+    // Bounded: a write that keeps failing must not hold a pod's deletion forever.
+    for (let i = 0; i < 4; i++) {
+      if (e.inFlight) await e.inFlight;
+      else if (e.latest) await this.#write(e);
+      else return;
+    }
+  }
+
+  /** Stops writing for a pod (it is gone from the apiserver or was forgotten). */
+  forget(uid: string): void {
+    const e = this.#pods.get(uid);
+    if (!e) return;
+    e.gone = true;
+    this.#dirty.delete(e);
+    this.#pods.delete(uid);
+  }
+
+  #flushAll(): void {
+    this.#scheduled = false;
+    const batch = [...this.#dirty];
+    this.#dirty.clear();
+    for (const e of batch) if (!e.inFlight) void this.#write(e);
+  }
+
+  #write(e: Entry): Promise<void> {
+    const status = e.latest;
+    e.latest = null;
+    if (!status || e.gone) return Promise.resolve();
+    const json = JSON.stringify(status);
+    if (json === e.sent) return Promise.resolve();
+    const patchStatus: Record<string, unknown> = { ...status };
+    for (const k of e.sentKeys) if (!(k in patchStatus)) patchStatus[k] = null;
+    const run = async (): Promise<void> => {
+      const r = await this.port.request(APISERVER_ADDRESS, 'api.patch', {
+        target: targets.pod(e.namespace, e.name, 'status'),
+        patchType: 'merge',
+        patch: { metadata: { uid: e.uid }, status: patchStatus },
+      });
+      if (r.ok) {
+        e.sent = json;
+        e.sentKeys = Object.keys(status);
+      } else if (r.status.code === 404 || r.status.code === 409) {
+        // The pod is gone or was replaced: nothing left to report for this uid.
+        e.gone = true;
+      } else {
+        this.log.warn('pod status update failed; will retry with the next report', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
+        if (!e.latest) e.latest = status;
+      }
+    };
+    const p = run().finally(() => {
+      e.inFlight = null;
+      // Reports that came in meanwhile are written now (a failed write is retried on the next report only).
+      if (e.latest && !e.gone && this.#pods.has(e.uid) && JSON.stringify(e.latest) !== JSON.stringify(status)) void this.#write(e);
+    });
+    e.inFlight = p;
+    return p;
+  }
+}

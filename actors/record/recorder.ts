@@ -1,0 +1,163 @@
+import { hostname } from 'node:os';
+import type { AnyActorRef } from 'xstate';
+import type { Bus } from '../../bus/bus.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { TimerFiring } from '../clock/virtual.ts';
+import type { ActorHost } from '../host.ts';
+import type { Inspect, LifecycleEvent } from '../lifecycle.ts';
+import { seedFor } from '../random.ts';
+import { hasOnFire } from './firing-clock.ts';
+import type { LogIdentity, NewEntry } from './format.ts';
+import { eventObserver, type ObserveOptions } from './observe.ts';
+import { redact } from './redact.ts';
+import { LogWriter } from './writer.ts';
+
+export interface RecorderOptions {
+  bus: Bus;
+  /** Its actors' starts, stops, errors and timer firings are logged. */
+  host?: ActorHost;
+  /** The clock the bus and host run on: a `VirtualClock`, or `firingClock(realClock)` so timer firings are seen. */
+  clock: Clock;
+  file: string;
+  /** Rotate to `FILE.1`, `FILE.2`, … past this many bytes per part. */
+  maxBytes?: number;
+  /** Keep Secret data and bearer tokens (default: redacted). */
+  recordSecrets?: boolean;
+  clusterId: string;
+  identity?: Partial<LogIdentity>;
+  /** The host's seed, to log each actor's seed (`seedFor(seed, address)`). */
+  seed?: number;
+  /** Buffered entries are written at least this often (real time); default 200 ms. */
+  flushMs?: number;
+}
+
+/** A running recorder. */
+export interface Recorder {
+  /**
+   * Logs one actor at event level through XState inspection: its start, every event it
+   * receives from outside the bus, its timer firings, and the named effects it runs (with
+   * params) and the events it sends to children. For actors that are not bus actors (pods
+   * today); pass the result as `createActor(…, { inspect })`.
+   */
+  observe(address: string, opts: ObserveOptions): Inspect;
+  /** Entries logged so far. */
+  readonly count: number;
+  readonly bytes: number;
+  flush(): void;
+  /** Flushes, closes the file and detaches from bus, host and clock. */
+  stop(): void;
+}
+
+/**
+ * Records a run into a message log (format.ts): every envelope the bus delivers, every
+ * actor lifecycle event of the host, and every timer firing — attributed to the actor
+ * whose chart processed it. Attribution needs no help from the host: the recorder watches
+ * every actor's snapshot stream, and the actor that processes an event while a timer
+ * callback runs is the timer's owner (the bus delivers asynchronously, so no other actor
+ * processes anything inside that callback). Firings of the host's restart timers and the
+ * bus's request timeouts are logged without an actor.
+ */
+export function startRecorder(opts: RecorderOptions): Recorder {
+  const clock = opts.clock;
+  const clean = opts.recordSecrets ? (v: unknown) => v : redact;
+  const writer = new LogWriter({
+    file: opts.file,
+    clusterId: opts.clusterId,
+    identity: { name: opts.identity?.name ?? 'embedded', pid: opts.identity?.pid ?? process.pid, hostname: opts.identity?.hostname ?? hostname() },
+    startedAt: clock.now(),
+    secrets: opts.recordSecrets ?? false,
+    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+  });
+  /** The firing in progress, written once its owner is known or it is over. */
+  let firing: { at: number; timer: number; actor?: string; event?: string } | null = null;
+  const settleFiring = (): void => {
+    if (firing === null) return;
+    const f = firing;
+    firing = null;
+    writer.append({ kind: 'timer', at: f.at, timer: f.timer, ...(f.actor === undefined ? {} : { actor: f.actor }), ...(f.event ? { event: f.event } : {}) });
+  };
+  const append = (e: NewEntry): void => {
+    settleFiring();
+    writer.append(e);
+  };
+  const claim = (address: string, event?: string): boolean => {
+    if (firing === null || firing.actor !== undefined) return false;
+    firing.actor = address;
+    if (event !== undefined) firing.event = event;
+    return true;
+  };
+
+  const offs: (() => void)[] = [];
+  offs.push(
+    opts.bus.tap((env) => {
+      const e: NewEntry = { kind: 'msg', at: env.at, seq: env.seq, from: env.from, to: env.to, type: env.type, payload: clean(env.payload) };
+      if (env.corr !== undefined) e.corr = env.corr;
+      append(e);
+    }),
+  );
+  if (hasOnFire(clock)) {
+    offs.push(
+      clock.onFire((f: TimerFiring) => {
+        settleFiring();
+        firing = { at: f.at, timer: f.seq };
+        // A virtual clock may fire the next timer in the same turn; otherwise the firing ends with this turn.
+        queueMicrotask(settleFiring);
+      }),
+    );
+  }
+  const subs = new Map<string, { unsubscribe(): void }>();
+  const follow = (address: string, ref: AnyActorRef): void => {
+    subs.get(address)?.unsubscribe();
+    subs.set(address, ref.subscribe({ next: () => claim(address), error: () => {} }));
+  };
+  if (opts.host) {
+    offs.push(
+      opts.host.onLifecycle((e: LifecycleEvent) => {
+        // Appending settles a firing in progress first: one that caused a lifecycle event is the host's own (a restart) and stays unowned.
+        append(lifecycleEntry(e, clean, opts.seed));
+        if (e.type === 'start' || e.type === 'restart') follow(e.address, e.ref);
+        if (e.type === 'stop' || e.type === 'error') subs.get(e.address)?.unsubscribe(), subs.delete(e.address);
+      }),
+    );
+  }
+  const timer = setInterval(() => writer.flush(), opts.flushMs ?? 200);
+  timer.unref();
+  let stopped = false;
+  return {
+    observe: (address, o) => eventObserver(address, o, { append, claim, clean, now: () => clock.now(), seed: opts.seed }),
+    get count() {
+      return writer.count;
+    },
+    get bytes() {
+      return writer.bytesWritten;
+    },
+    flush: () => writer.flush(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      settleFiring();
+      clearInterval(timer);
+      for (const off of offs) off();
+      for (const s of subs.values()) s.unsubscribe();
+      writer.close();
+    },
+  };
+}
+
+function lifecycleEntry(e: LifecycleEvent, clean: (v: unknown) => unknown, hostSeed: number | undefined): NewEntry {
+  switch (e.type) {
+    case 'start':
+    case 'restart': {
+      const ref = e.ref as AnyActorRef & { logic?: { id?: string }; options?: { input?: unknown } };
+      const entry: NewEntry = { kind: 'start', at: e.at, address: e.address, machine: ref.logic?.id ?? ref.id };
+      if (ref.options?.input !== undefined) entry.input = clean(ref.options.input);
+      if (hostSeed !== undefined) entry.seed = seedFor(hostSeed, e.address);
+      if (e.type === 'restart') entry.restarts = e.restarts;
+      return entry;
+    }
+    case 'error':
+      return { kind: 'error', at: e.at, address: e.address, error: e.error instanceof Error ? e.error.message : String(e.error), restartInMs: e.restartInMs };
+    case 'stop':
+      return { kind: 'stop', at: e.at, address: e.address, reason: e.reason };
+  }
+}

@@ -1,0 +1,127 @@
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createCodec, PROTOCOL_VERSION, STRUCTURES_V1, type Codec } from '../../bus/codec.ts';
+import { crc32 } from './crc.ts';
+import { FRAME_HEAD, LOG_FORMAT_VERSION, partPath, type LogHeader, type LogIdentity, type NewEntry } from './format.ts';
+
+export interface LogWriterOptions {
+  file: string;
+  clusterId: string;
+  identity: LogIdentity;
+  startedAt: number;
+  /** Start a new part (`FILE.1`, `FILE.2`, …) before one grows past this many bytes; default: never. */
+  maxBytes?: number;
+  /** Buffered bytes that trigger a write; default 64 KiB. */
+  bufferBytes?: number;
+  secrets?: boolean;
+}
+
+/** Frames one body: length, crc32, body. */
+export function frame(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_HEAD + body.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, body.length, true);
+  view.setUint32(4, crc32(body), true);
+  out.set(body, FRAME_HEAD);
+  return out;
+}
+
+/**
+ * Appends entries to a log (see format.ts), numbering them. Frames are buffered and
+ * written with one `writeSync` per flush, so a crash loses at most the unflushed buffer
+ * and leaves at worst one torn frame, which readers cut. Starting a log replaces any
+ * earlier log at the same path, its rotated parts included.
+ */
+export class LogWriter {
+  readonly #opts: LogWriterOptions;
+  readonly #codec: Codec = createCodec(STRUCTURES_V1);
+  readonly #bufferBytes: number;
+  #fd: number;
+  #part = 0;
+  #partBytes = 0;
+  #n = 0;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #closed = false;
+  bytesWritten = 0;
+
+  constructor(opts: LogWriterOptions) {
+    this.#opts = opts;
+    this.#bufferBytes = opts.bufferBytes ?? 64 * 1024;
+    for (let k = 1; existsSync(partPath(opts.file, k)); k++) rmSync(partPath(opts.file, k));
+    this.#fd = openSync(opts.file, 'w');
+    this.#header();
+  }
+
+  /** Entries written so far (the last `n`). */
+  get count(): number {
+    return this.#n;
+  }
+
+  /** Numbers and buffers one entry; returns its `n`. */
+  append(entry: NewEntry): number {
+    if (this.#closed) throw new Error('log writer is closed');
+    const n = ++this.#n;
+    const f = frame(this.#codec.encode({ ...entry, n }));
+    const max = this.#opts.maxBytes;
+    // Never rotate a part that holds only its header: an entry bigger than maxBytes gets a part of its own.
+    if (max !== undefined && this.#partBytes + this.#buffered + f.length > max && this.#partBytes + this.#buffered > this.#headerBytes) {
+      this.flush();
+      this.#rotate();
+    }
+    this.#push(f);
+    if (this.#buffered >= this.#bufferBytes) this.flush();
+    return n;
+  }
+
+  /** Writes the buffer to the file. */
+  flush(): void {
+    if (this.#buffered === 0 || this.#closed) return;
+    const all = Buffer.concat(this.#chunks, this.#buffered);
+    this.#chunks = [];
+    this.#buffered = 0;
+    for (let off = 0; off < all.length; ) off += writeSync(this.#fd, all, off);
+    this.#partBytes += all.length;
+    this.bytesWritten += all.length;
+  }
+
+  /** Flushes, fsyncs and closes. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#closed = true;
+  }
+
+  #headerBytes = 0;
+
+  #header(): void {
+    const header: LogHeader = {
+      kind: 'header',
+      format: LOG_FORMAT_VERSION,
+      protocol: PROTOCOL_VERSION,
+      structures: STRUCTURES_V1.map((s) => [...s]),
+      clusterId: this.#opts.clusterId,
+      startedAt: this.#opts.startedAt,
+      identity: this.#opts.identity,
+      part: this.#part,
+      secrets: this.#opts.secrets ?? false,
+    };
+    const f = frame(Buffer.from(JSON.stringify(header), 'utf8'));
+    this.#headerBytes = f.length;
+    this.#push(f);
+  }
+
+  #rotate(): void {
+    closeSync(this.#fd);
+    this.#part++;
+    this.#fd = openSync(partPath(this.#opts.file, this.#part), 'w');
+    this.#partBytes = 0;
+    this.#header();
+  }
+
+  #push(f: Uint8Array): void {
+    this.#chunks.push(f);
+    this.#buffered += f.length;
+  }
+}

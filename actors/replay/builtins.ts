@@ -1,0 +1,44 @@
+import { fromCallback } from 'xstate';
+import { MemoryKv } from '../kv/memory.ts';
+import { kvActor } from '../kv/actor.ts';
+import { podMachine, type PodInput } from '../../machines/pod/index.ts';
+import { ReplayRegistry, type ReplayableActor } from './registry.ts';
+
+/**
+ * The kv actor, replayed on a fresh memory store. Its replies are then a function of the
+ * requests it received, so every reply and watch event is verified — provided the
+ * recorded kv also started empty (a recording of an lmdb store with earlier data
+ * diverges at the first read of that data).
+ */
+export const replayableKv: ReplayableActor = {
+  name: 'kv',
+  build(ctx) {
+    const def = kvActor(new MemoryKv());
+    return { ...def.create(ctx), ...(def.onStart ? { onStart: def.onStart } : {}) };
+  },
+};
+
+/** Pod chart effects the replay compares; the runtime's results are recorded inputs. */
+export const POD_EFFECTS = ['report', 'emitTerminated'] as const;
+
+/**
+ * The pod chart, observed at event level: the runtime actor is a stub (the recorded
+ * `rt.*` results are fed back as events), `report` and `emitTerminated` do nothing here
+ * and are compared as outputs, together with the command batches sent to the runtime.
+ */
+export const replayablePod: ReplayableActor = {
+  name: 'pod',
+  effects: POD_EFFECTS,
+  build(_ctx, input) {
+    const machine = podMachine.provide({
+      actors: { runtime: fromCallback(() => undefined) },
+      actions: { report: () => undefined, emitTerminated: () => undefined },
+    });
+    return { machine, input: input as PodInput };
+  },
+};
+
+/** The registry of every component that can be replayed today. */
+export function defaultRegistry(): ReplayRegistry {
+  return new ReplayRegistry([replayableKv, replayablePod]);
+}

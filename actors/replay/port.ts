@@ -1,0 +1,63 @@
+import type { Port } from '../../bus/bus.ts';
+import { REPLY, type Envelope } from '../../bus/envelope.ts';
+import type { Result } from '../../bus/status.ts';
+
+/** What a replayed actor sent, in the shape the log records it. */
+export interface SentMessage {
+  to: string;
+  type: string;
+  payload: unknown;
+  corr?: string;
+}
+
+/**
+ * The bus port of a replayed actor: it delivers nothing. Every send, reply and publish is
+ * captured as an output to compare with the log; a request resolves when the replay feeds
+ * the recorded reply with its correlation id (the in-process bus's `ADDRESS#n` scheme,
+ * which is deterministic); topic subscriptions are remembered so the replay feeds the
+ * actor the topic messages it would have received.
+ */
+export class ReplayPort implements Port {
+  readonly sent: SentMessage[] = [];
+  readonly topics = new Set<string>();
+  readonly #pending = new Map<string, (r: Result<never>) => void>();
+  #nextCorr = 1;
+
+  constructor(readonly address: string) {}
+
+  send(to: string, type: string, payload: unknown): void {
+    this.sent.push({ to, type, payload });
+  }
+
+  request(to: string, type: string, payload: unknown): Promise<Result<never>> {
+    const corr = `${this.address}#${this.#nextCorr++}`;
+    this.sent.push({ to, type, payload, corr });
+    return new Promise((resolve) => this.#pending.set(corr, resolve));
+  }
+
+  reply(req: Envelope, result: Result<unknown>): void {
+    if (req.corr !== undefined) this.sent.push({ to: req.from, type: REPLY, payload: result, corr: req.corr });
+  }
+
+  publish(topic: string, type: string, payload: unknown): void {
+    this.sent.push({ to: topic, type, payload });
+  }
+
+  subscribe(topic: string): () => void {
+    this.topics.add(topic);
+    return () => this.topics.delete(topic);
+  }
+
+  close(): void {
+    this.#pending.clear();
+  }
+
+  /** Settles the request a recorded reply answers; false if this port is not waiting for it. */
+  settle(corr: string, result: unknown): boolean {
+    const resolve = this.#pending.get(corr);
+    if (resolve === undefined) return false;
+    this.#pending.delete(corr);
+    resolve(result as Result<never>);
+    return true;
+  }
+}

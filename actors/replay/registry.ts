@@ -1,0 +1,58 @@
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { Envelope } from '../../bus/envelope.ts';
+import type { ActorContext } from '../actor-def.ts';
+
+/**
+ * How `replay --verify` and `replay --at` rebuild one kind of actor from the current code.
+ *
+ * Contract: `build` returns the actor's machine with every effect bound to `ctx` and to
+ * nothing else — `ctx.port` is a capturing port (its sends are the outputs compared with
+ * the log, its requests resolve with the recorded replies), `ctx.clock` is the replay
+ * clock (timers fire where the log says they fired), `ctx.random`/`ctx.newId` are seeded
+ * with the recorded seed. Effects whose results come from the outside world must either
+ * be deterministic functions of the actor's inputs (the kv actor on a fresh memory store)
+ * or be stubbed, their results arriving as recorded `event` entries (the pod's runtime).
+ *
+ * A component registers one entry per machine name, the name its `start` entries carry
+ * (the machine's id).
+ */
+export interface ReplayableActor {
+  /** The machine name logged in `start` entries. */
+  name: string;
+  /** A fresh incarnation; called again for every recorded restart. `input` is the recorded input (redacted if the log was). */
+  build(ctx: ActorContext, input: unknown): ReplayBuild;
+  /** Event-level actors: the effect actions whose runs are outputs (compared with `out` entries). */
+  effects?: readonly string[];
+}
+
+export interface ReplayBuild {
+  machine: AnyStateMachine;
+  input?: unknown;
+  /** As `ActorDef.toEvent`. */
+  toEvent?(env: Envelope): EventObject | null;
+  /** As `ActorDef.onStart` (subscriptions, watches). */
+  onStart?(ctx: ActorContext): void;
+}
+
+/** The table of replayable actors by machine name; fails fast on a duplicate name. */
+export class ReplayRegistry {
+  readonly #byName = new Map<string, ReplayableActor>();
+
+  constructor(entries: readonly ReplayableActor[] = []) {
+    for (const e of entries) this.register(e);
+  }
+
+  register(entry: ReplayableActor): this {
+    if (this.#byName.has(entry.name)) throw new Error(`replay registry: machine "${entry.name}" is already registered`);
+    this.#byName.set(entry.name, entry);
+    return this;
+  }
+
+  get(name: string): ReplayableActor | undefined {
+    return this.#byName.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+}

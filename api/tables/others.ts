@@ -1,0 +1,71 @@
+/**
+ * Printers for kinds outside core and workloads: leases, endpointslices,
+ * poddisruptionbudgets, priorityclasses and the RBAC kinds, as Kubernetes prints them.
+ */
+import type { JsonObject } from '../json.ts';
+import { since } from './duration.ts';
+import { arr, createdOf, nameOf, num, obj, specOf, statusOf, str } from './meta.ts';
+import { AGE_COLUMN, NAME_COLUMN, col, type Printer } from './table.ts';
+
+/** listWithMoreString: up to three items, then "+ N more..."; "<unset>" for none. */
+function upToThree(items: string[]): string {
+  const shown = items.slice(0, 3).join(',');
+  if (items.length > 3) return `${shown} + ${items.length - 3} more...`;
+  return shown || '<unset>';
+}
+
+const leases: Printer = {
+  columns: [NAME_COLUMN, col('Holder', 'string', 'The holder of the lease.'), AGE_COLUMN],
+  cells: (o, now) => [nameOf(o), str(specOf(o).holderIdentity), since(createdOf(o), now)],
+};
+
+const endpointslices: Printer = {
+  columns: [NAME_COLUMN, col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice.'), col('Ports', 'string', 'ports specifies the list of network ports exposed by each endpoint in this slice.'), col('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice.'), AGE_COLUMN],
+  cells(o, now) {
+    const ports = arr(o.ports).map(obj).map((p) => (typeof p.port === 'number' ? String(p.port) : str(p.name) || '<unset>'));
+    const addrs = arr(o.endpoints).flatMap((e) => arr(obj(e).addresses).map(String));
+    return [nameOf(o), str(o.addressType), upToThree(ports), upToThree(addrs), since(createdOf(o), now)];
+  },
+};
+
+const intOrString = (x: unknown): string => (x === undefined || x === null ? 'N/A' : String(x));
+
+const poddisruptionbudgets: Printer = {
+  columns: [NAME_COLUMN, col('Min Available', 'string', 'The minimum number of pods that must be available.'), col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'), col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'), AGE_COLUMN],
+  cells: (o, now) => [nameOf(o), intOrString(specOf(o).minAvailable), intOrString(specOf(o).maxUnavailable), num(statusOf(o).disruptionsAllowed), since(createdOf(o), now)],
+};
+
+const priorityclasses: Printer = {
+  columns: [NAME_COLUMN, col('Value', 'integer', 'The value of this priority class.'), col('Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority.'), AGE_COLUMN, col('Preemption-Policy', 'string', 'PreemptionPolicy is the Policy for preempting pods with lower priority.', 1)],
+  cells: (o, now) => [nameOf(o), num(o.value), o.globalDefault === true, since(createdOf(o), now), str(o.preemptionPolicy, 'PreemptLowerPriority')],
+};
+
+/** Roles print their creation time, not an age (printClusterRole / printRole). */
+const createdAt: Printer = {
+  columns: [NAME_COLUMN, col('Created At', 'date', 'CreationTimestamp is a timestamp representing the server time when this object was created.')],
+  cells: (o) => [nameOf(o), str(createdOf(o))],
+};
+
+function subjects(o: JsonObject, kind: string): string {
+  return arr(o.subjects).map(obj).filter((s) => s.kind === kind)
+    .map((s) => (kind === 'ServiceAccount' ? `${str(s.namespace)}/${str(s.name)}` : str(s.name))).join(', ');
+}
+
+const bindings: Printer = {
+  columns: [NAME_COLUMN, col('Role', 'string', 'Role or ClusterRole this binding refers to.'), AGE_COLUMN, col('Users', 'string', 'Users in the binding', 1), col('Groups', 'string', 'Groups in the binding', 1), col('ServiceAccounts', 'string', 'ServiceAccounts in the binding', 1)],
+  cells(o, now) {
+    const ref = obj(o.roleRef);
+    return [nameOf(o), `${str(ref.kind)}/${str(ref.name)}`, since(createdOf(o), now), subjects(o, 'User'), subjects(o, 'Group'), subjects(o, 'ServiceAccount')];
+  },
+};
+
+export const otherPrinters: [string, Printer][] = [
+  ['coordination.k8s.io/leases', leases],
+  ['discovery.k8s.io/endpointslices', endpointslices],
+  ['policy/poddisruptionbudgets', poddisruptionbudgets],
+  ['scheduling.k8s.io/priorityclasses', priorityclasses],
+  ['rbac.authorization.k8s.io/clusterroles', createdAt],
+  ['rbac.authorization.k8s.io/roles', createdAt],
+  ['rbac.authorization.k8s.io/clusterrolebindings', bindings],
+  ['rbac.authorization.k8s.io/rolebindings', bindings],
+];

@@ -1,0 +1,8 @@
+export const MAIN_HELP = `kubeactor — a Kubernetes control plane as XState actors on a message bus
+
+Usage:
+  kubeactor up [flags]        run a cluster (in-process bus by default; --bus nats://HOST:PORT for NATS)
+  kubeactor help <command>    show a command's flags
+  kubeactor --version
+
+Run "kubeactor <command> --help" for the flags of a command.`;

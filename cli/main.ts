@@ -1,0 +1,43 @@
+import { UsageError } from './args.ts';
+import { MAIN_HELP } from './help.ts';
+import { up, UP_HELP } from './up.ts';
+
+/** The commands of `kubeactor`; each gets the arguments after its name. */
+const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  up: { run: up, help: UP_HELP },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    const which = name === 'help' ? rest[0] : undefined;
+    console.log(which && commands[which] ? commands[which].help : MAIN_HELP);
+    return 0;
+  }
+  if (name === '--version' || name === 'version') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    console.log(`kubeactor ${pkg.version}`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`kubeactor: unknown command "${name}"\n\n${MAIN_HELP}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`kubeactor ${name}: ${err.message}\n\n${command.help}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,107 @@
+import { intFlag, parse, UsageError } from './args.ts';
+import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector } from '../actors/inspect/inspector.ts';
+import { defaultRegistry } from '../actors/replay/builtins.ts';
+import { formatDivergence } from '../actors/replay/divergence.ts';
+import { globMatcher } from '../actors/replay/glob.ts';
+import { loadLogs, type Positioned } from '../actors/replay/merge.ts';
+import { runReplay } from '../actors/replay/replayer.ts';
+import { entryJson, filterTimeline, formatEntry } from '../actors/replay/timeline.ts';
+
+export const REPLAY_HELP = `kubeactor replay FILE… [options]
+
+Reads message logs written by the recorder (FILE and its rotated parts FILE.1, FILE.2, …;
+several files of one run — one per process in NATS mode — are merged by time, then seq).
+SEQ is an entry's position in the (merged) log, as the timeline prints it.
+
+  --timeline            one line per entry (the default when nothing else is asked)
+  --actor GLOB          only entries involving matching addresses (comma-separated globs)
+  --type GLOB           only entries of matching types (message type, event type, timer, start, out.<effect>)
+  --from SEQ --to SEQ   only entries in this range (inclusive)
+  --json                JSON lines instead of text
+  --at SEQ              state value and context of the --actor actors right after entry SEQ
+  --verify              re-run every replayable actor on its recorded inputs; exit 1 at a divergence
+  --inspect[=GLOB]      feed the replay to the Stately inspector (default: ${DEFAULT_INSPECT_SELECT})
+  --port N              inspector port (default 8080)
+  --speed S             with --inspect: instant (default), original, or a factor N (2 = twice as fast)
+`;
+
+export interface ReplayIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: ReplayIo = { out: (l) => void process.stdout.write(`${l}\n`), err: (l) => void process.stderr.write(`${l}\n`) };
+
+/** `kubeactor replay`: returns the exit code (0 ok, 1 divergence or unreadable log, 2 usage). */
+export async function replay(argv: string[], io: ReplayIo = stdio): Promise<number> {
+  let args;
+  try {
+    args = parse(argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a)), {
+      timeline: { type: 'boolean' }, actor: { type: 'string' }, type: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      json: { type: 'boolean' }, verify: { type: 'boolean' }, at: { type: 'string' }, inspect: { type: 'string' }, speed: { type: 'string' },
+      port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n\n${REPLAY_HELP}`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) return io.out(REPLAY_HELP), 0;
+  if (args.positionals.length === 0) return io.err(`replay: no log file given\n\n${REPLAY_HELP}`), 2;
+  let speed: number;
+  try {
+    speed = v.speed === undefined || v.speed === 'instant' ? Infinity : v.speed === 'original' ? 1 : Number(v.speed);
+    if (!(speed > 0)) throw new UsageError(`--speed must be instant, original or a positive number, got "${v.speed}"`);
+    const logs = loadLogs(args.positionals);
+    for (const w of logs.warnings) io.err(`warning: ${w}`);
+    if (logs.header === undefined) return io.err('replay: no readable log'), 1;
+    const registry = defaultRegistry();
+    if (v.verify) return await verify(logs.entries, logs.header, registry, io);
+    if (v.at !== undefined) return await at(logs.entries, logs.header, intFlag('at', v.at, 0), v.actor, v.json === true, io);
+    if (v.inspect !== undefined) return await inspect(logs.entries, logs.header, v.inspect, intFlag('port', v.port, 8080), speed, io);
+    const from = v.from === undefined ? undefined : intFlag('from', v.from, 0);
+    const to = v.to === undefined ? undefined : intFlag('to', v.to, 0);
+    for (const e of filterTimeline(logs.entries, { actor: v.actor, type: v.type, from, to })) io.out(v.json ? entryJson(e) : formatEntry(e));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n\n${REPLAY_HELP}`);
+    return 2;
+  }
+}
+
+type Header = NonNullable<ReturnType<typeof loadLogs>['header']>;
+
+async function verify(entries: Positioned[], header: Header, registry: ReturnType<typeof defaultRegistry>, io: ReplayIo): Promise<number> {
+  const r = await runReplay(entries, { registry, header });
+  for (const d of r.divergences) io.out(formatDivergence(d));
+  for (const s of r.skipped) io.out(`skipped ${s.address}: no replayable machine "${s.machine}" in this build`);
+  io.out(`verified ${r.actors.size} actor(s), ${r.matched} output(s) matched over ${r.entries} entries; ${r.skipped.length} skipped; ${r.divergences.length} divergence(s)`);
+  return r.divergences.length > 0 ? 1 : 0;
+}
+
+async function at(entries: Positioned[], header: Header, seq: number, actor: string | undefined, json: boolean, io: ReplayIo): Promise<number> {
+  const r = await runReplay(entries, { registry: defaultRegistry(), header, upTo: seq, select: globMatcher(actor) });
+  for (const [address, a] of r.actors) {
+    const s = a.snapshot() as { value?: unknown; context?: unknown; status?: string } | undefined;
+    const view = { address, status: s?.status, value: s?.value, context: s?.context };
+    io.out(json ? JSON.stringify(view) : `${address} (${s?.status}) after seq ${seq}\n  value:   ${JSON.stringify(s?.value)}\n  context: ${JSON.stringify(s?.context, null, 2)?.replace(/\n/g, '\n  ')}`);
+  }
+  for (const s of r.skipped) io.err(`skipped ${s.address}: no replayable machine "${s.machine}"`);
+  return 0;
+}
+
+async function inspect(entries: Positioned[], header: Header, select: string, port: number, speed: number, io: ReplayIo): Promise<number> {
+  const inspector = await startInspector({ port, select });
+  io.out(inspectorBanner(inspector));
+  const pace = async (e: Positioned, prev: Positioned | undefined): Promise<void> => {
+    if (speed === Infinity || prev === undefined || e.at <= prev.at) return;
+    await new Promise((r) => setTimeout(r, (e.at - prev.at) / speed));
+  };
+  const r = await runReplay(entries, { registry: defaultRegistry(), header, select: globMatcher(select), inspect: (a) => inspector.observe(a), pace });
+  io.out(`replayed ${r.entries} entries into the inspector; Ctrl-C to stop`);
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await inspector.close();
+  return 0;
+}

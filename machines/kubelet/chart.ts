@@ -1,0 +1,165 @@
+import { assign, fromPromise, setup } from 'xstate';
+
+/** An envelope as the actor host delivers it; the chart routes it by `type` only. */
+export interface KubeletEnvelopeEvent {
+  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop' | 'sys.ping';
+  from: string;
+  corr?: string;
+  payload: unknown;
+}
+
+export type KubeletEvent = KubeletEnvelopeEvent | { type: 'kubelet.stop' };
+
+/** Timings, in ms on the actor's clock (Kubernetes' defaults in parentheses). */
+export interface KubeletTiming {
+  /** Lease renew interval (10 s: a quarter of leaseDurationSeconds 40). */
+  leaseRenewMs: number;
+  /** First retry after a failed renew, doubling (200 ms, nodelease's backoff)… */
+  leaseRetryMs: number;
+  /** …up to this (7 s). */
+  leaseRetryMaxMs: number;
+  /** How often the node status is computed (nodeStatusUpdateFrequency, 10 s); it is sent only when changed or when the report frequency elapsed. */
+  statusEveryMs: number;
+  /** First retry of a failed registration, doubling (kubelet: 100 ms)… */
+  registerRetryMs: number;
+  /** …up to this (7 s). */
+  registerRetryMaxMs: number;
+}
+
+export const DEFAULT_TIMING: KubeletTiming = {
+  leaseRenewMs: 10_000,
+  leaseRetryMs: 200,
+  leaseRetryMaxMs: 7_000,
+  statusEveryMs: 10_000,
+  registerRetryMs: 100,
+  registerRetryMaxMs: 7_000,
+};
+
+export interface KubeletContext {
+  timing: KubeletTiming;
+  /** Consecutive failed registrations. */
+  failures: number;
+  /** Consecutive failed lease renewals. */
+  leaseFailures: number;
+  lastError: string | null;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const doubling = (base: number, max: number, n: number): number => Math.min(max, base * 2 ** Math.max(0, n - 1));
+const routed = ({ event }: { event: KubeletEvent }) => ({ event });
+
+/**
+ * The kubelet's lifecycle.
+ *
+ * registering — `register` creates the Node (or adopts an existing one: labels, pod range,
+ *   status). On an apiserver error it waits in `backoff` (doubling from registerRetryMs to
+ *   registerRetryMaxMs) and tries again.
+ * ready — `startPods` starts following the pods bound to the node (their bookkeeping lives
+ *   in the actor layer: one root pod actor each, never chart children). Two regions run on
+ *   the clock: `lease` renews the node's Lease every leaseRenewMs (a failed renew retries
+ *   sooner, doubling), `status` computes the node status every statusEveryMs and sends it
+ *   when it changed or the report frequency elapsed (`syncNodeStatus` decides).
+ * stopping — `stopPods` stops the watch, the pod actors and log streams; final. Nothing is
+ *   deleted from the apiserver: a stopped kubelet is a node that went silent, and its
+ *   Lease simply stops being renewed.
+ *
+ * Watch events and log requests are handed to the actor layer by name in every state;
+ * before `ready` they find no pods (a log request is answered 404).
+ */
+export const kubeletMachine = setup({
+  types: {
+    context: {} as KubeletContext,
+    events: {} as KubeletEvent,
+    input: {} as { timing?: Partial<KubeletTiming> },
+  },
+  actions: {
+    /** Starts the pod informer (list + watch of spec.nodeName=<node>). */
+    startPods: () => {},
+    /** Stops the informer, every pod actor and log stream. */
+    stopPods: () => {},
+    /** Feeds a watch batch (or a watch end) to the pod informer. */
+    onWatch: (_, _p: { event: KubeletEvent }) => {},
+    /** Answers or ends a log request for one of the node's pods. */
+    onLogs: (_, _p: { event: KubeletEvent }) => {},
+    answerPing: (_, _p: { event: KubeletEvent }) => {},
+  },
+  actors: {
+    /** Creates or adopts the Node; rejects on an apiserver error. */
+    register: fromPromise<void>(async () => {}),
+    /** Creates or renews the Lease; rejects on an apiserver error. */
+    renewLease: fromPromise<void>(async () => {}),
+    /** Computes the node status and sends it if due; rejects on an apiserver error. */
+    syncNodeStatus: fromPromise<void>(async () => {}),
+  },
+  delays: {
+    registerRetry: ({ context }) => doubling(context.timing.registerRetryMs, context.timing.registerRetryMaxMs, context.failures),
+    leaseRenew: ({ context }) => context.timing.leaseRenewMs,
+    leaseRetry: ({ context }) => doubling(context.timing.leaseRetryMs, context.timing.leaseRetryMaxMs, context.leaseFailures),
+    statusEvery: ({ context }) => context.timing.statusEveryMs,
+  },
+}).createMachine({
+  id: 'kubelet',
+  context: ({ input }) => ({ timing: { ...DEFAULT_TIMING, ...input.timing }, failures: 0, leaseFailures: 0, lastError: null }),
+  initial: 'registering',
+  on: {
+    'api.watch-events': { actions: { type: 'onWatch', params: routed } },
+    'api.watch-ended': { actions: { type: 'onWatch', params: routed } },
+    'kubelet.logs': { actions: { type: 'onLogs', params: routed } },
+    'kubelet.logs-stop': { actions: { type: 'onLogs', params: routed } },
+    'sys.ping': { actions: { type: 'answerPing', params: routed } },
+    'kubelet.stop': '.stopping',
+  },
+  states: {
+    registering: {
+      invoke: {
+        src: 'register',
+        onDone: { target: 'ready', actions: assign({ failures: 0, lastError: null }) },
+        onError: {
+          target: 'backoff',
+          actions: assign(({ context, event }) => ({ failures: context.failures + 1, lastError: errorText(event.error) })),
+        },
+      },
+    },
+    backoff: { after: { registerRetry: 'registering' } },
+    ready: {
+      entry: 'startPods',
+      type: 'parallel',
+      states: {
+        lease: {
+          initial: 'renewing',
+          states: {
+            renewing: {
+              invoke: {
+                src: 'renewLease',
+                onDone: { target: 'waiting', actions: assign({ leaseFailures: 0 }) },
+                onError: {
+                  target: 'retrying',
+                  actions: assign(({ context, event }) => ({ leaseFailures: context.leaseFailures + 1, lastError: errorText(event.error) })),
+                },
+              },
+            },
+            waiting: { after: { leaseRenew: 'renewing' } },
+            retrying: { after: { leaseRetry: 'renewing' } },
+          },
+        },
+        status: {
+          initial: 'waiting',
+          states: {
+            waiting: { after: { statusEvery: 'syncing' } },
+            syncing: {
+              invoke: {
+                src: 'syncNodeStatus',
+                onDone: 'waiting',
+                // The next period tries again (kubelet retries within the period; the next one comes soon enough).
+                onError: { target: 'waiting', actions: assign(({ event }) => ({ lastError: errorText(event.error) })) },
+              },
+            },
+          },
+        },
+      },
+    },
+    stopping: { entry: 'stopPods', type: 'final' },
+  },
+});
+
+export type KubeletMachine = typeof kubeletMachine;

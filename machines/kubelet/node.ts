@@ -1,0 +1,113 @@
+/**
+ * The Node and Lease objects a kubelet writes, as pure functions of its facts and the time
+ * (Kubernetes' kubelet_node_status.go and nodelease/controller.go). No clock is read here:
+ * every time is passed in as epoch ms.
+ */
+import type { Node, NodeCondition, NodeStatus, NodeSystemInfo } from 'kubernetes-types/core/v1.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { rfc3339 } from '../pod/time.ts';
+
+/** What a kubelet knows about its node: everything it reports that is not time. */
+export interface NodeFacts {
+  name: string;
+  /** InternalIP (a loopback address in this simulator). */
+  hostIP: string;
+  hostname: string;
+  /** Allocated pod range (`10.244.3.0/24`); absent until someone allocated one. */
+  podCIDR?: string;
+  /** cpu, memory, ephemeral-storage, pods (Kubernetes quantities). */
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+  labels: Record<string, string>;
+  nodeInfo: NodeSystemInfo;
+  /** The kubelet's port in status.daemonEndpoints (10250). */
+  kubeletPort: number;
+}
+
+/** The pressure and readiness conditions, in the order the kubelet reports them. */
+const CONDITIONS: readonly { type: string; status: 'True' | 'False'; reason: string; message: string }[] = [
+  { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+  { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
+  { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+  { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+];
+
+/**
+ * The conditions at `now`: heartbeat is now; the transition time is kept from `prev` when
+ * the status did not change (a restarted kubelet adopting its Node keeps its history).
+ */
+export function nodeConditions(prev: readonly NodeCondition[] | undefined, now: number): NodeCondition[] {
+  const at = rfc3339(now);
+  return CONDITIONS.map((c) => {
+    const old = prev?.find((p) => p.type === c.type);
+    const lastTransitionTime = old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : at;
+    return { ...c, lastHeartbeatTime: at, lastTransitionTime };
+  });
+}
+
+/** The full status the kubelet reports (nodeStatus setters: addresses, capacity, info, conditions, endpoints). */
+export function nodeStatus(f: NodeFacts, prev: readonly NodeCondition[] | undefined, now: number): NodeStatus {
+  return {
+    addresses: [
+      { type: 'InternalIP', address: f.hostIP },
+      { type: 'Hostname', address: f.hostname },
+    ],
+    capacity: { ...f.capacity },
+    allocatable: { ...f.allocatable },
+    conditions: nodeConditions(prev, now),
+    daemonEndpoints: { kubeletEndpoint: { Port: f.kubeletPort } },
+    nodeInfo: { ...f.nodeInfo },
+  };
+}
+
+/** The spec part the kubelet owns: the pod range when it knows one. */
+export function nodeSpec(f: NodeFacts): NonNullable<Node['spec']> {
+  return f.podCIDR ? { podCIDR: f.podCIDR, podCIDRs: [f.podCIDR] } : {};
+}
+
+/** The Node the kubelet registers (initialNode in kubelet_node_status.go). */
+export function initialNode(f: NodeFacts, now: number): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: f.name, labels: { ...f.labels }, annotations: { 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } },
+    spec: nodeSpec(f),
+    status: nodeStatus(f, undefined, now),
+  };
+}
+
+/**
+ * True when a report is due for a reason other than the heartbeat: the status differs from
+ * the last one sent in anything but the heartbeat times (kubelet's nodeStatusHasChanged).
+ */
+export function statusChanged(sent: NodeStatus | undefined, next: NodeStatus): boolean {
+  if (!sent) return true;
+  return JSON.stringify(withoutHeartbeat(sent)) !== JSON.stringify(withoutHeartbeat(next));
+}
+
+function withoutHeartbeat(s: NodeStatus): NodeStatus {
+  return { ...s, conditions: (s.conditions ?? []).map(({ lastHeartbeatTime: _h, ...c }) => c) };
+}
+
+/** metav1.MicroTime: RFC 3339 with microseconds, as Lease.spec.renewTime is written. */
+export function microTime(ms: number): string {
+  const whole = Math.floor(ms / 1000) * 1000;
+  const micros = String(Math.round((ms - whole) * 1000)).padStart(6, '0');
+  return `${rfc3339(whole).slice(0, -1)}.${micros}Z`;
+}
+
+/** The node's Lease in kube-node-lease (nodelease.newLease): owned by the Node so it goes with it. */
+export function nodeLease(node: string, nodeUid: string | undefined, durationSeconds: number, now: number): Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: node,
+      namespace: NODE_LEASE_NAMESPACE,
+      ...(nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: nodeUid }] } : {}),
+    },
+    spec: { holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime: microTime(now) },
+  };
+}
+
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';

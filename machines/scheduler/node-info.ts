@@ -1,0 +1,146 @@
+/**
+ * NodeInfo (framework.NodeInfo): one node with the pods on it and the running totals the
+ * filters need, kept up to date pod by pod so no filter ever sums a node's pods.
+ */
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { addResources, emptyResources, nodeAllocatable, podRequests, type Resources } from './resources.ts';
+
+/** One host port a pod asks for; ip defaults to 0.0.0.0 and protocol to TCP. */
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/** A pod with what the scheduler derives from it, computed once when it is added. */
+export interface PodInfo {
+  readonly key: string;
+  readonly pod: Pod;
+  readonly requests: Resources;
+  /** Requests with missing cpu/memory filled by the scoring defaults (100m, 200Mi). */
+  readonly nonZero: Resources;
+  readonly hostPorts: readonly HostPort[];
+  /** Any pod (anti-)affinity, required or preferred. */
+  readonly hasAffinity: boolean;
+  readonly hasRequiredAntiAffinity: boolean;
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  /** Undefined while pods name a node the snapshot has not seen yet. */
+  node: Node | undefined;
+  readonly pods: Map<string, PodInfo>;
+  readonly requested: Resources;
+  readonly nonZeroRequested: Resources;
+  allocatable: Resources;
+  /** "protocol/port" → ip → how many pods use it. */
+  readonly usedPorts: Map<string, Map<string, number>>;
+  /** Image name → size in bytes, from status.images (every name of every image). */
+  images: Map<string, number>;
+  /** Pods with any pod (anti-)affinity: InterPodAffinity only looks at these. */
+  readonly podsWithAffinity: Set<PodInfo>;
+  readonly podsWithRequiredAntiAffinity: Set<PodInfo>;
+  /** Bumped whenever a pod is added or removed: per-node caches key on it. */
+  generation: number;
+  /** Plugins' per-node memo (see plugins/helpers/count-cache.ts). */
+  readonly counts: Map<string, { generation: number; count: number }>;
+}
+
+/** The key a pod is known by: its uid, or namespace/name before the apiserver stamped one. */
+export function podKey(pod: Pod): string {
+  return pod.metadata?.uid ?? `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? ''}`;
+}
+
+export function hostPortsOf(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort || p.hostPort <= 0) continue;
+      out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return out;
+}
+
+export function newPodInfo(pod: Pod): PodInfo {
+  const a = pod.spec?.affinity;
+  const hasRequiredAnti = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+  const hasAffinity = a !== undefined && (a.podAffinity !== undefined || a.podAntiAffinity !== undefined);
+  return {
+    key: podKey(pod),
+    pod,
+    requests: podRequests(pod),
+    nonZero: podRequests(pod, true),
+    hostPorts: hostPortsOf(pod),
+    hasAffinity,
+    hasRequiredAntiAffinity: hasRequiredAnti,
+  };
+}
+
+export function newNodeInfo(name: string, node?: Node): NodeInfo {
+  return {
+    name,
+    node,
+    pods: new Map(),
+    requested: emptyResources(),
+    nonZeroRequested: emptyResources(),
+    allocatable: node ? nodeAllocatable(node) : emptyResources(),
+    usedPorts: new Map(),
+    images: node ? imagesOf(node) : new Map(),
+    podsWithAffinity: new Set(),
+    podsWithRequiredAntiAffinity: new Set(),
+    generation: 0,
+    counts: new Map(),
+  };
+}
+
+export function imagesOf(node: Node): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const img of node.status?.images ?? []) for (const name of img.names ?? []) out.set(name, img.sizeBytes ?? 0);
+  return out;
+}
+
+/** Accounts a pod on the node. The caller guarantees it is not already there. */
+export function addPodToNode(ni: NodeInfo, pi: PodInfo): void {
+  ni.generation++;
+  ni.pods.set(pi.key, pi);
+  addResources(ni.requested, pi.requests);
+  addResources(ni.nonZeroRequested, pi.nonZero);
+  for (const hp of pi.hostPorts) {
+    const k = `${hp.protocol}/${hp.port}`;
+    let ips = ni.usedPorts.get(k);
+    if (!ips) ni.usedPorts.set(k, (ips = new Map()));
+    ips.set(hp.ip, (ips.get(hp.ip) ?? 0) + 1);
+  }
+  if (pi.hasAffinity) ni.podsWithAffinity.add(pi);
+  if (pi.hasRequiredAntiAffinity) ni.podsWithRequiredAntiAffinity.add(pi);
+}
+
+/** Undoes addPodToNode for the pod stored under `key`; false when it was not there. */
+export function removePodFromNode(ni: NodeInfo, key: string): boolean {
+  const pi = ni.pods.get(key);
+  if (!pi) return false;
+  ni.generation++;
+  ni.pods.delete(key);
+  addResources(ni.requested, pi.requests, -1);
+  addResources(ni.nonZeroRequested, pi.nonZero, -1);
+  for (const hp of pi.hostPorts) {
+    const k = `${hp.protocol}/${hp.port}`;
+    const ips = ni.usedPorts.get(k);
+    const n = (ips?.get(hp.ip) ?? 0) - 1;
+    if (n > 0) ips?.set(hp.ip, n);
+    else ips?.delete(hp.ip);
+    if (ips && ips.size === 0) ni.usedPorts.delete(k);
+  }
+  ni.podsWithAffinity.delete(pi);
+  ni.podsWithRequiredAntiAffinity.delete(pi);
+  return true;
+}
+
+/** HostPortInfo.CheckConflict: 0.0.0.0 clashes with every address on the same protocol/port. */
+export function portConflicts(ni: NodeInfo, hp: HostPort): boolean {
+  const ips = ni.usedPorts.get(`${hp.protocol}/${hp.port}`);
+  if (!ips || ips.size === 0) return false;
+  if (hp.ip === '0.0.0.0') return true;
+  return ips.has(hp.ip) || ips.has('0.0.0.0');
+}

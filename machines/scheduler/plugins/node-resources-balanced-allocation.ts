@@ -1,0 +1,27 @@
+/**
+ * NodeResourcesBalancedAllocation: prefers nodes whose cpu and memory would be used in
+ * similar proportions after placing the pod (weight 1). Uses actual requests, not the
+ * non-zero defaults; a pod that requests nothing is not scored (PreScore skip).
+ */
+import type { ScorePlugin } from '../framework.ts';
+import { stateKey } from '../framework.ts';
+import { podRequests, type Resources } from '../resources.ts';
+import { balancedAllocationScore } from './helpers/resource-scoring.ts';
+
+const NAME = 'NodeResourcesBalancedAllocation';
+const REQUESTS = stateKey<Resources>('PreScoreNodeResourcesBalancedAllocation');
+
+export const nodeResourcesBalancedAllocation: ScorePlugin = {
+  name: NAME,
+  weight: 1,
+  events: ['PodDelete', 'NodeAdd', 'NodeUpdate'],
+  preScore(state, pod) {
+    const req = podRequests(pod);
+    if (req.milliCPU === 0 && req.memory === 0) return 'skip';
+    state.write(REQUESTS, req);
+    return null;
+  },
+  score(state, _pod, ni) {
+    return balancedAllocationScore(state.read(REQUESTS), ni.requested, ni.allocatable);
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * NodeResourcesFit: the node must have room for the pod's requests (cpu, memory,
+ * ephemeral-storage, extended resources) and for one more pod. Scores with the
+ * LeastAllocated strategy (weight 1; cpu and memory weighted 1 each).
+ */
+import type { ScorePlugin } from '../framework.ts';
+import { stateKey, unschedulable } from '../framework.ts';
+import type { NodeInfo } from '../node-info.ts';
+import { podRequests, type Resources } from '../resources.ts';
+import { leastAllocatedScore } from './helpers/resource-scoring.ts';
+
+const NAME = 'NodeResourcesFit';
+const REQUESTS = stateKey<Resources>('PreFilterNodeResourcesFit');
+const NON_ZERO = stateKey<Resources>('PreScoreNodeResourcesFit');
+
+export const ERR_TOO_MANY_PODS = 'Too many pods';
+
+/** fitsRequest: every shortfall, in upstream order (pods, cpu, memory, storage, then scalars by name). */
+export function insufficientResources(req: Resources, ni: NodeInfo): string[] {
+  const out: string[] = [];
+  if (ni.pods.size + 1 > ni.allocatable.allowedPods) out.push(ERR_TOO_MANY_PODS);
+  if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && req.scalars.size === 0) return out;
+  const a = ni.allocatable;
+  const r = ni.requested;
+  if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - r.milliCPU) out.push('Insufficient cpu');
+  if (req.memory > 0 && req.memory > a.memory - r.memory) out.push('Insufficient memory');
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - r.ephemeralStorage) {
+    out.push('Insufficient ephemeral-storage');
+  }
+  if (req.scalars.size > 0) {
+    for (const name of [...req.scalars.keys()].sort()) {
+      const q = req.scalars.get(name) ?? 0;
+      if (q === 0) continue;
+      if (q > (a.scalars.get(name) ?? 0) - (r.scalars.get(name) ?? 0)) out.push(`Insufficient ${name}`);
+    }
+  }
+  return out;
+}
+
+export const nodeResourcesFit: ScorePlugin = {
+  name: NAME,
+  weight: 1,
+  events: ['PodDelete', 'NodeAdd', 'NodeUpdate'],
+  preFilter(state, pod) {
+    state.write(REQUESTS, podRequests(pod));
+    return null;
+  },
+  filter(state, _pod, ni) {
+    const reasons = insufficientResources(state.read(REQUESTS), ni);
+    return reasons.length === 0 ? null : unschedulable(NAME, ...reasons);
+  },
+  preScore(state, pod) {
+    state.write(NON_ZERO, podRequests(pod, true));
+    return null;
+  },
+  score(state, _pod, ni) {
+    return leastAllocatedScore(state.read(NON_ZERO), ni.nonZeroRequested, ni.allocatable);
+  },
+};

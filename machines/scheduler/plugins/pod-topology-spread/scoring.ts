@@ -1,0 +1,88 @@
+/**
+ * PodTopologySpread, score half (ScheduleAnyway): fewer matching pods in a node's domains
+ * scores higher. Each constraint's count is weighted by log(domains + 2) so small
+ * topologies are not drowned by big ones; normalization flips the scale to 0–100.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { CycleState, PreResult } from '../../framework.ts';
+import { MAX_NODE_SCORE, stateKey } from '../../framework.ts';
+import type { NodeInfo } from '../../node-info.ts';
+import { requiredNodeAffinity } from '../helpers/node-selector.ts';
+import { LABEL_HOSTNAME, constraintsOf, countMatching, hasAllTopologyKeys, nodeIncluded, type Constraint } from './common.ts';
+
+interface ScoreState {
+  constraints: Constraint[];
+  /** Feasible nodes lacking a topology key: scored 0, left out of normalization. */
+  ignored: Set<string>;
+  counts: Array<Map<string, number>>;
+  weights: number[];
+}
+
+const SCORE = stateKey<ScoreState>('PreScorePodTopologySpread');
+
+export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInfo[]): PreResult {
+  const constraints = constraintsOf(pod, 'ScheduleAnyway');
+  if (typeof constraints === 'string') return { code: 'Error', plugin: 'PodTopologySpread', reasons: [constraints] };
+  if (constraints.length === 0 || state.snapshot.nodes.length === 0) return 'skip';
+  const ignored = new Set<string>();
+  const counts = constraints.map(() => new Map<string, number>());
+  for (const ni of feasible) {
+    if (!ni.node || !hasAllTopologyKeys(ni.node, constraints)) {
+      ignored.add(ni.name);
+      continue;
+    }
+    constraints.forEach((c, i) => {
+      if (c.topologyKey !== LABEL_HOSTNAME) counts[i]?.set(ni.node?.metadata?.labels?.[c.topologyKey] ?? '', 0);
+    });
+  }
+  const weights = constraints.map((c, i) =>
+    Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignored.size : (counts[i]?.size ?? 0)) + 2),
+  );
+  // Domains are counted over all nodes, but only domains some feasible node is in matter.
+  const affinity = requiredNodeAffinity(pod);
+  for (const ni of state.snapshot.nodes) {
+    const node = ni.node;
+    if (!node || !hasAllTopologyKeys(node, constraints)) continue;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i] as Constraint;
+      const m = counts[i] as Map<string, number>;
+      const value = node.metadata?.labels?.[c.topologyKey] ?? '';
+      if (!m.has(value) || !nodeIncluded(c, pod, node, affinity)) continue;
+      m.set(value, (m.get(value) ?? 0) + countMatching(ni, c));
+    }
+  }
+  state.write(SCORE, { constraints, ignored, counts, weights });
+  return null;
+}
+
+export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
+  const s = state.read(SCORE);
+  if (s.ignored.has(ni.name)) return 0;
+  const labels = ni.node?.metadata?.labels ?? {};
+  let total = 0;
+  s.constraints.forEach((c, i) => {
+    if (!Object.hasOwn(labels, c.topologyKey)) return;
+    const cnt = c.topologyKey === LABEL_HOSTNAME
+      ? countMatching(ni, c)
+      : (s.counts[i]?.get(labels[c.topologyKey] ?? '') ?? 0);
+    total += cnt * (s.weights[i] ?? 0) + (c.maxSkew - 1);
+  });
+  return Math.round(total);
+}
+
+export function normalize(state: CycleState, _pod: Pod, nodes: readonly NodeInfo[], scores: number[]): void {
+  const s = state.read(SCORE);
+  let min = Infinity;
+  let max = 0;
+  nodes.forEach((ni, i) => {
+    if (s.ignored.has(ni.name)) return;
+    const v = scores[i] ?? 0;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  });
+  nodes.forEach((ni, i) => {
+    if (s.ignored.has(ni.name)) scores[i] = 0;
+    else if (max === 0) scores[i] = MAX_NODE_SCORE;
+    else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - (scores[i] ?? 0))) / max);
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * One scheduling attempt for one pod against a snapshot (schedule_one.go schedulePod):
+ * PreFilter, Filter over (a sample of) the nodes starting at a rotating index, then
+ * PreScore/Score/Normalize over the feasible ones, and the best node wins. Pure: the start
+ * index and the tie-breaker come in, the next start index goes out.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ERR_NO_NODES_AVAILABLE, newFitError, type FitError } from './fit-error.ts';
+import { CycleState, type FilterPlugin, type Status } from './framework.ts';
+import { narrowedStatus, runPreFilters } from './pre-filter.ts';
+import type { NodeInfo } from './node-info.ts';
+import { defaultPlugins, type PluginSet } from './plugins/registry.ts';
+import { numFeasibleNodesToFind } from './sampling.ts';
+import { nodeScore, scoreNodes, selectHost, topK, type NodeScore } from './score-nodes.ts';
+
+/** numberOfNodeScoresToIncludeInScheduleResult */
+const TOP_SCORES = 3;
+import type { Snapshot } from './snapshot.ts';
+
+export interface ScheduleInput {
+  snapshot: Snapshot;
+  pod: Pod;
+  /** Where the node search starts (the previous result's nextStartIndex). */
+  startIndex: number;
+  /** Chooses among equally scored nodes (any integer; e.g. from a seeded source). */
+  tieBreak: number;
+  plugins?: PluginSet;
+  /** percentageOfNodesToScore; 0 or absent = adaptive. */
+  percentageOfNodesToScore?: number;
+  /**
+   * For explain-schedule: record every examined node's filter verdict, and return the
+   * score breakdown of every feasible node instead of the best three.
+   */
+  explain?: boolean;
+}
+
+/** Per node examined: the filters it passed, in order, and who rejected it (null = feasible). */
+export interface FilterVerdict {
+  node: string;
+  passed: string[];
+  status: Status | null;
+}
+
+interface Common {
+  /** Nodes examined by the filters (feasible + rejected). */
+  evaluatedNodes: number;
+  nextStartIndex: number;
+  /** With `explain`: every examined node's filter verdict, in visiting order. */
+  filtered: FilterVerdict[] | undefined;
+}
+
+export type ScheduleResult =
+  | (Common & {
+      type: 'scheduled';
+      node: string;
+      feasibleNodes: number;
+      /** Best first: the top three (as kube-scheduler logs), or all with `explain`; empty when only one node fit. */
+      scores: NodeScore[];
+    })
+  | (Common & { type: 'unschedulable'; error: FitError })
+  | (Common & { type: 'error'; message: string });
+
+export function scheduleOne(input: ScheduleInput): ScheduleResult {
+  const { snapshot, pod } = input;
+  const plugins = input.plugins ?? defaultPlugins;
+  const nodes = snapshot.nodes;
+  const n = nodes.length;
+  const start = n === 0 ? 0 : ((input.startIndex % n) + n) % n;
+  const base = { evaluatedNodes: 0, nextStartIndex: start, filtered: input.explain ? ([] as FilterVerdict[]) : undefined };
+  if (n === 0) return { ...base, type: 'error', message: ERR_NO_NODES_AVAILABLE };
+
+  const state = new CycleState(snapshot);
+  const pre = runPreFilters(plugins, state, pod, snapshot);
+  if (pre.type === 'error') return { ...base, type: 'error', message: pre.message };
+  if (pre.type === 'rejected') {
+    const error = newFitError(n, new Map(), { absentStatus: pre.status, preFilterMsg: pre.status.reasons.join(', '), plugins: pre.plugins });
+    return { ...base, type: 'unschedulable', error };
+  }
+  const filters = plugins.filters.filter((p) => !pre.skipped.has(p.name));
+  // A PreFilterResult narrows the search to its few nodes, which are all visited and do
+  // not advance the rotation.
+  const narrowed = pre.narrowedBy.length > 0;
+  const candidates = pre.nodes;
+  const m = candidates.length;
+  const from = narrowed ? 0 : start;
+
+  const want = numFeasibleNodesToFind(m, input.percentageOfNodesToScore);
+  const feasible: NodeInfo[] = [];
+  const rejected = new Map<string, Status>();
+  let i = 0;
+  for (; i < m && feasible.length < want; i++) {
+    const ni = candidates[(from + i) % m] as NodeInfo;
+    const passed = base.filtered ? [] : undefined;
+    const status = runFilters(filters, state, pod, ni, passed);
+    if (status) rejected.set(ni.name, status);
+    else feasible.push(ni);
+    base.filtered?.push({ node: ni.name, passed: passed ?? [], status });
+  }
+  base.evaluatedNodes = i;
+  base.nextStartIndex = narrowed ? start : (start + i) % n;
+  if (feasible.length === 0) {
+    const absentStatus = narrowed ? narrowedStatus(pre.narrowedBy) : undefined;
+    return { ...base, type: 'unschedulable', error: newFitError(n, rejected, { absentStatus, plugins: pre.narrowedBy }) };
+  }
+  // Upstream skips scoring a lone feasible node; explain-schedule still wants its scores.
+  if (feasible.length === 1 && !input.explain) {
+    return { ...base, type: 'scheduled', node: (feasible[0] as NodeInfo).name, feasibleNodes: 1, scores: [] };
+  }
+
+  const scores = scoreNodes(state, pod, plugins.scorers, feasible);
+  if ('code' in scores) return { ...base, type: 'error', message: scores.reasons.join(', ') };
+  const best = selectHost(scores.totals, input.tieBreak);
+  const shown = topK(scores, input.explain ? feasible.length : TOP_SCORES);
+  // The chosen node leads even when a tie put an equal one before it.
+  const order = [best, ...shown.filter((i) => i !== best)].slice(0, shown.length);
+  return {
+    ...base,
+    type: 'scheduled',
+    node: (feasible[best] as NodeInfo).name,
+    feasibleNodes: feasible.length,
+    scores: order.map((i) => nodeScore(scores, i)),
+  };
+}
+
+/** RunFilterPlugins: stops at the first rejection; `passed` collects who let the node through. */
+function runFilters(filters: readonly FilterPlugin[], state: CycleState, pod: Pod, ni: NodeInfo, passed?: string[]): Status | null {
+  for (const p of filters) {
+    const s = p.filter(state, pod, ni);
+    if (s) return s;
+    passed?.push(p.name);
+  }
+  return null;
+}

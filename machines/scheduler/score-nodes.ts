@@ -1,0 +1,94 @@
+/**
+ * The score phase (RunPreScorePlugins, RunScorePlugins with normalization and weights):
+ * every active score plugin scores every feasible node, normalizes to 0–100, and the
+ * weighted sum is the node's total. Scores are kept in flat arrays; per-node records are
+ * built only for the nodes a caller asks about.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { CycleState, ScorePlugin, Status } from './framework.ts';
+import type { NodeInfo } from './node-info.ts';
+
+/** One plugin's verdict on one node: raw, normalized, and times the plugin's weight. */
+export interface PluginScore {
+  plugin: string;
+  raw: number;
+  score: number;
+  weight: number;
+  weighted: number;
+}
+
+export interface NodeScore {
+  node: string;
+  total: number;
+  plugins: PluginScore[];
+}
+
+/** All scores of one cycle: per active plugin, raw and normalized arrays indexed like `nodes`. */
+export interface ScoreTable {
+  nodes: readonly NodeInfo[];
+  plugins: ReadonlyArray<{ name: string; weight: number; raw: number[]; score: number[] }>;
+  totals: Float64Array;
+}
+
+/** Scores `feasible` (in order). A PreScore error aborts with that status. */
+export function scoreNodes(state: CycleState, pod: Pod, scorers: readonly ScorePlugin[], feasible: readonly NodeInfo[]): ScoreTable | Status {
+  const totals = new Float64Array(feasible.length);
+  const plugins: Array<{ name: string; weight: number; raw: number[]; score: number[] }> = [];
+  for (const p of scorers) {
+    if (p.preScore) {
+      const r = p.preScore(state, pod, feasible);
+      if (r === 'skip') continue;
+      if (r) return r;
+    }
+    const raw = new Array<number>(feasible.length);
+    for (let i = 0; i < feasible.length; i++) raw[i] = p.score(state, pod, feasible[i] as NodeInfo);
+    const score = p.normalize ? raw.slice() : raw;
+    p.normalize?.(state, pod, feasible, score);
+    for (let i = 0; i < feasible.length; i++) totals[i] = (totals[i] ?? 0) + (score[i] ?? 0) * p.weight;
+    plugins.push({ name: p.name, weight: p.weight, raw, score });
+  }
+  return { nodes: feasible, plugins, totals };
+}
+
+/** The per-plugin breakdown of the i-th scored node. */
+export function nodeScore(t: ScoreTable, i: number): NodeScore {
+  return {
+    node: (t.nodes[i] as NodeInfo).name,
+    total: t.totals[i] ?? 0,
+    plugins: t.plugins.map((p) => ({
+      plugin: p.name,
+      raw: p.raw[i] ?? 0,
+      score: p.score[i] ?? 0,
+      weight: p.weight,
+      weighted: (p.score[i] ?? 0) * p.weight,
+    })),
+  };
+}
+
+/** Indexes of the `k` best totals, best first (ties in node order). */
+export function topK(t: ScoreTable, k: number): number[] {
+  const idx = Array.from(t.totals.keys());
+  idx.sort((a, b) => (t.totals[b] ?? 0) - (t.totals[a] ?? 0) || a - b);
+  return idx.slice(0, k);
+}
+
+/**
+ * selectHost: the index of the highest total; among equals, the `tieBreak`-th (modulo
+ * their number), where upstream draws at random. Ties count in feasible-node order.
+ */
+export function selectHost(totals: Float64Array, tieBreak: number): number {
+  let best = -Infinity;
+  let ties = 0;
+  for (const v of totals) {
+    if (v > best) {
+      best = v;
+      ties = 0;
+    }
+    if (v === best) ties++;
+  }
+  let want = Math.abs(Math.trunc(tieBreak)) % Math.max(ties, 1);
+  for (let i = 0; i < totals.length; i++) {
+    if (totals[i] === best && want-- === 0) return i;
+  }
+  return -1;
+}

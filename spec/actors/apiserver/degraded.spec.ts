@@ -1,0 +1,45 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { start, t, cm, summary, type Harness } from './harness.ts';
+import { kvActor } from '../../../actors/kv/actor.ts';
+
+let h: Harness;
+test.before.each(async () => {
+  h = await start();
+});
+test.after.each(async () => {
+  await h.close();
+});
+
+const state = () => JSON.stringify((h.host.get('apiserver')!.snapshot as { value?: unknown } | undefined)?.value ?? '');
+
+test('the kv watch ending sends the apiserver to degraded; it resumes without losing events', async () => {
+  const c = h.client();
+  await c.must('api.watch', { target: t.cm(), id: 'w' });
+  await c.must('api.create', { target: t.cm(), object: cm('before') });
+  // The kv actor restarts: its watches end, the apiserver re-watches from its cache's revision.
+  h.host.get('kv')!.ref!.send({ type: 'stop' });
+  h.host.stop('kv');
+  await h.settle();
+  assert.match(state(), /degraded/);
+  const pending = c.call('api.create', { target: t.cm(), object: cm('during') });
+  h.host.spawn(kvActor(h.backend));
+  await h.clock.advance(1000);
+  await h.settle();
+  const r = await pending;
+  assert.ok(r.ok, r.ok ? '' : r.status.message);
+  assert.match(state(), /serving/);
+  await c.must('api.create', { target: t.cm(), object: cm('after') });
+  await h.settle();
+  assert.equal(summary(c.events.get('w')), ['ADDED before', 'ADDED during', 'ADDED after']);
+});
+
+test('stop ends open watches', async () => {
+  const c = h.client();
+  await c.must('api.watch', { target: t.cm(), id: 'w' });
+  h.host.get('apiserver')!.ref!.send({ type: 'apiserver.stop' });
+  await h.settle();
+  assert.is((c.ended.get('w') as { code?: number } | undefined)?.code, 503);
+});
+
+test.run();

@@ -1,0 +1,97 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { start, t, cm, type Harness } from './apiserver/harness.ts';
+import { Informer } from '../../actors/informer.ts';
+import { expired } from '../../bus/status.ts';
+import type { Envelope } from '../../bus/envelope.ts';
+
+let h: Harness;
+test.before.each(async () => {
+  h = await start();
+});
+test.after.each(async () => {
+  await h.close();
+});
+
+/** A component port that forwards to its informer, and the keys the handlers enqueued. */
+function component(address: string, opts: { resyncMs?: number; labelSelector?: string } = {}) {
+  const queue: string[] = [];
+  let informer: Informer | undefined;
+  const port = h.bus.register(address, (env: Envelope) => {
+    informer?.handle(env);
+  });
+  informer = new Informer({
+    port,
+    clock: h.clock,
+    target: t.cm(),
+    labelSelector: opts.labelSelector,
+    resyncMs: opts.resyncMs,
+    handlers: {
+      add: (k) => queue.push(`add ${k}`),
+      update: (k) => queue.push(`update ${k}`),
+      delete: (k) => queue.push(`delete ${k}`),
+    },
+  });
+  return { informer, queue, port };
+}
+
+test('lists, then follows the watch; handlers get keys', async () => {
+  const c = h.client();
+  await c.must('api.create', { target: t.cm(), object: cm('a') });
+  const { informer, queue } = component('controller.test');
+  assert.not.ok(informer.hasSynced());
+  await informer.start();
+  assert.ok(informer.hasSynced());
+  assert.equal(queue, ['add default/a']);
+  const b = (await c.must('api.create', { target: t.cm(), object: cm('b') })).object;
+  await c.must('api.update', { target: t.cm('default', 'b'), object: { ...b, data: { z: '1' } } });
+  await c.must('api.delete', { target: t.cm('default', 'a') });
+  await h.settle();
+  assert.equal(queue, ['add default/a', 'add default/b', 'update default/b', 'delete default/a']);
+  assert.equal(informer.keys(), ['default/b']);
+  assert.equal(informer.get('default/b')!.data, { z: '1' });
+  informer.stop();
+});
+
+test('re-lists after the watch ends and reports the difference', async () => {
+  const c = h.client();
+  await c.must('api.create', { target: t.cm(), object: cm('a') });
+  const { informer, queue } = component('controller.relist');
+  await informer.start();
+  // The apiserver ends every watch (as after re-initializing its cache); changes happen meanwhile.
+  h.core.apiserver().context.watchers.endAll(expired('too old resource version: 1 (2)'));
+  await c.must('api.create', { target: t.cm(), object: cm('b') });
+  await c.must('api.delete', { target: t.cm('default', 'a') });
+  await h.settle();
+  assert.is(informer.lists, 2);
+  assert.equal(informer.keys(), ['default/b']);
+  assert.ok(queue.includes('add default/b') && queue.includes('delete default/a'), queue.join(', '));
+  await c.must('api.create', { target: t.cm(), object: cm('c') });
+  await h.settle();
+  assert.ok(informer.get('default/c'), 'watching again after the re-list');
+  informer.stop();
+});
+
+test('resync reports every key as updated on the clock', async () => {
+  const c = h.client();
+  await c.must('api.create', { target: t.cm(), object: cm('a') });
+  const { informer, queue } = component('controller.resync', { resyncMs: 30_000 });
+  await informer.start();
+  await h.clock.advance(30_000);
+  await h.settle();
+  assert.equal(queue, ['add default/a', 'update default/a']);
+  informer.stop();
+});
+
+test('label-selected informer sees objects leave its selection as deletes', async () => {
+  const c = h.client();
+  const a = (await c.must('api.create', { target: t.cm(), object: cm('a', {}, { app: 'web' }) })).object;
+  const { informer, queue } = component('controller.sel', { labelSelector: 'app=web' });
+  await informer.start();
+  await c.must('api.update', { target: t.cm('default', 'a'), object: { ...a, metadata: { ...a.metadata, labels: { app: 'db' } } } });
+  await h.settle();
+  assert.equal(queue, ['add default/a', 'delete default/a']);
+  informer.stop();
+});
+
+test.run();

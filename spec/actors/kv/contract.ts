@@ -1,0 +1,324 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { KvError, type KvBackend, type KvBackendOptions, type KvEvent, type KvErrorCode } from '../../../actors/kv/backend.ts';
+
+/** How the contract suite gets a fresh, empty backend of one implementation. */
+export interface KvFactory {
+  open(opts?: KvBackendOptions): Promise<KvBackend>;
+  /** Removes whatever `open` left behind (temporary directories). */
+  cleanup(): Promise<void>;
+}
+
+type Body = (kv: KvBackend) => Promise<void>;
+
+/**
+ * The one contract every KvBackend passes: etcd's semantics for revisions, compares,
+ * ranges, history, compaction and watches. `spec/actors/kv/<impl>.spec.ts` runs it.
+ */
+export function kvContract(name: string, factory: () => KvFactory): void {
+  const s = suite(`kv contract: ${name}`);
+  const it = (title: string, body: Body, opts?: KvBackendOptions): void => {
+    s(title, async () => {
+      const f = factory();
+      const kv = await f.open(opts);
+      try {
+        await body(kv);
+      } finally {
+        await kv.close();
+        await f.cleanup();
+      }
+    });
+  };
+
+  it('an empty store is at revision 0 and has nothing', async (kv) => {
+    assert.is(kv.revision(), 0);
+    assert.is(kv.compactRevision(), 0);
+    assert.equal(await kv.get('/a'), { kv: null, revision: 0 });
+    assert.equal(await kv.range('/'), { items: [], revision: 0 });
+    assert.is(await kv.keyCount(), 0);
+  });
+
+  it('each write gets the next revision; create/mod revision and version follow etcd', async (kv) => {
+    const r1 = await kv.txn([{ op: 'put', key: '/a', value: { n: 1, deep: { list: [1, 'x', null] } } }]);
+    assert.equal(r1, { succeeded: true, revision: 1, prev: [null] });
+    assert.equal((await kv.get('/a')).kv, { key: '/a', value: { n: 1, deep: { list: [1, 'x', null] } }, createRevision: 1, modRevision: 1, version: 1 });
+    await kv.txn([{ op: 'put', key: '/b', value: 'b' }]);
+    const r3 = await kv.txn([{ op: 'put', key: '/a', value: { n: 2 } }]);
+    assert.is(r3.revision, 3);
+    assert.equal(r3.succeeded && r3.prev[0]?.modRevision, 1);
+    assert.equal((await kv.get('/a')).kv, { key: '/a', value: { n: 2 }, createRevision: 1, modRevision: 3, version: 2 });
+    assert.is(kv.revision(), 3);
+    assert.is(await kv.keyCount(), 2);
+  });
+
+  it('a delete resets version and create revision; deleting nothing does not bump the revision', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/a', value: 1 }]);
+    await kv.txn([{ op: 'put', key: '/a', value: 2 }]);
+    const del = await kv.txn([{ op: 'delete', key: '/a' }]);
+    assert.equal(del.succeeded && del.prev[0]?.value, 2);
+    assert.is(del.revision, 3);
+    assert.equal((await kv.get('/a')).kv, null);
+    const noop = await kv.txn([{ op: 'delete', key: '/a' }]);
+    assert.equal(noop, { succeeded: true, revision: 3, prev: [null] });
+    await kv.txn([{ op: 'put', key: '/a', value: 3 }]);
+    assert.equal((await kv.get('/a')).kv, { key: '/a', value: 3, createRevision: 4, modRevision: 4, version: 1 });
+  });
+
+  it('create-only fails when the key exists, and changes nothing', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/a', value: 'first', ifModRevision: 0 }]);
+    const again = await kv.txn([{ op: 'put', key: '/a', value: 'second', ifModRevision: 0 }]);
+    assert.equal(again, { succeeded: false, revision: 1, key: '/a', current: { key: '/a', value: 'first', createRevision: 1, modRevision: 1, version: 1 } });
+    assert.is(kv.revision(), 1);
+    assert.is((await kv.get('/a')).kv?.value, 'first');
+  });
+
+  it('update-if and delete-if with a stale modRevision fail and change nothing', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/a', value: 1 }]);
+    await kv.txn([{ op: 'put', key: '/a', value: 2 }]);
+    const upd = await kv.txn([{ op: 'put', key: '/a', value: 'stale', ifModRevision: 1 }]);
+    assert.equal(upd.succeeded, false);
+    assert.equal(!upd.succeeded && upd.current?.modRevision, 2);
+    const del = await kv.txn([{ op: 'delete', key: '/a', ifModRevision: 1 }]);
+    assert.is(del.succeeded, false);
+    const missing = await kv.txn([{ op: 'put', key: '/nope', value: 1, ifModRevision: 5 }]);
+    assert.equal(missing, { succeeded: false, revision: 2, key: '/nope', current: null });
+    assert.is(kv.revision(), 2);
+    assert.equal((await kv.get('/a')).kv, { key: '/a', value: 2, createRevision: 1, modRevision: 2, version: 2 });
+    assert.is((await kv.txn([{ op: 'put', key: '/a', value: 3, ifModRevision: 2 }])).succeeded, true);
+    assert.is((await kv.txn([{ op: 'delete', key: '/a', ifModRevision: 3 }])).succeeded, true);
+    assert.is((await kv.get('/a')).kv, null);
+  });
+
+  it('a multi-op txn is all-or-nothing at one revision', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/x', value: 'x' }]);
+    const bad = await kv.txn([
+      { op: 'put', key: '/a', value: 1 },
+      { op: 'delete', key: '/x' },
+      { op: 'put', key: '/b', value: 2, ifModRevision: 99 },
+    ]);
+    assert.equal(bad, { succeeded: false, revision: 1, key: '/b', current: null });
+    assert.equal((await kv.range('/')).items.map((r) => r.key), ['/x']);
+    const good = await kv.txn([
+      { op: 'put', key: '/a', value: 1, ifModRevision: 0 },
+      { op: 'delete', key: '/x', ifModRevision: 1 },
+      { op: 'put', key: '/b', value: 2 },
+    ]);
+    assert.equal(good.succeeded && good.prev.map((p) => p?.key ?? null), [null, '/x', null]);
+    assert.is(good.revision, 2);
+    assert.equal((await kv.range('/')).items.map((r) => [r.key, r.modRevision]), [['/a', 2], ['/b', 2]]);
+  });
+
+  it('rejects malformed txns (no ops, one key twice) without touching the store', async (kv) => {
+    await rejects(kv.txn([]), 'bad-request');
+    await rejects(kv.txn([{ op: 'put', key: '/a', value: 1 }, { op: 'delete', key: '/a' }]), 'bad-request');
+    assert.is(kv.revision(), 0);
+  });
+
+  it('range lists a prefix in key order and pages across continue tokens, each key once, at one snapshot', async (kv) => {
+    const keys = ['/r/b', '/r/a', '/r/a/x', '/r/a0', '/r/ab', '/s', '/q', '/r/c/d', '/r/Z'];
+    for (const key of keys) await kv.txn([{ op: 'put', key, value: key }]);
+    const all = await kv.range('/r/');
+    assert.equal(all.items.map((r) => r.key), ['/r/Z', '/r/a', '/r/a/x', '/r/a0', '/r/ab', '/r/b', '/r/c/d']);
+    assert.is(all.continue, undefined);
+    assert.equal((await kv.range('/r/a/')).items.map((r) => r.key), ['/r/a/x']);
+
+    const first = await kv.range('/r/', { limit: 3 });
+    assert.equal(first.items.map((r) => r.key), ['/r/Z', '/r/a', '/r/a/x']);
+    assert.is(first.remaining, 4);
+    assert.ok(first.continue);
+    // Writes after the first page are not seen by later pages: they read the first page's revision.
+    await kv.txn([{ op: 'put', key: '/r/aa', value: 'new' }, { op: 'delete', key: '/r/b' }]);
+    const seen = [...first.items];
+    let token: string | undefined = first.continue;
+    while (token) {
+      const p = await kv.range('/r/', { limit: 3, continue: token });
+      assert.is(p.revision, first.revision);
+      seen.push(...p.items);
+      token = p.continue;
+    }
+    assert.equal(seen.map((r) => r.key), all.items.map((r) => r.key));
+    assert.equal((await kv.range('/r/', { limit: 100 })).items.map((r) => r.key), ['/r/Z', '/r/a', '/r/a/x', '/r/a0', '/r/aa', '/r/ab', '/r/c/d']);
+    await rejects(kv.range('/r/', { continue: 'garbage!' }), 'bad-continue');
+    await rejects(kv.range('/s', { continue: first.continue! }), 'bad-continue');
+  });
+
+  it('reads at a past revision see the store as it was; a future revision is refused', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/a', value: 'a1' }]);
+    await kv.txn([{ op: 'put', key: '/b', value: 'b1' }]);
+    await kv.txn([{ op: 'put', key: '/a', value: 'a2' }]);
+    await kv.txn([{ op: 'delete', key: '/b' }]);
+    assert.equal((await kv.get('/a', 1)).kv?.value, 'a1');
+    assert.equal((await kv.get('/a', 2)).kv?.value, 'a1');
+    assert.equal((await kv.get('/b', 3)).kv?.value, 'b1');
+    assert.equal((await kv.get('/b', 4)).kv, null);
+    assert.equal((await kv.get('/a', 1)).revision, 4);
+    const at3 = await kv.range('/', { revision: 3 });
+    assert.equal(at3.items.map((r) => [r.key, r.value, r.version]), [['/a', 'a2', 2], ['/b', 'b1', 1]]);
+    assert.is(at3.revision, 3);
+    const p1 = await kv.range('/', { revision: 3, limit: 1 });
+    const p2 = await kv.range('/', { continue: p1.continue! });
+    assert.equal([...p1.items, ...p2.items].map((r) => r.key), ['/a', '/b']);
+    await rejects(kv.get('/a', 9), 'future-revision');
+  });
+
+  it('compaction drops older history: reads and watches before it are Expired, at it still work', async (kv) => {
+    for (let i = 1; i <= 6; i++) await kv.txn([{ op: 'put', key: `/k${i % 2}`, value: i }]);
+    await kv.txn([{ op: 'delete', key: '/k0' }]);
+    const res = await kv.compact(5);
+    assert.equal(res, { compactRevision: 5, revision: 7 });
+    assert.is(kv.compactRevision(), 5);
+    await rejects(kv.get('/k1', 4), 'compacted');
+    await rejects(kv.range('/', { revision: 2 }), 'compacted');
+    assert.equal((await kv.get('/k1', 5)).kv?.value, 5);
+    assert.equal((await kv.get('/k0', 5)).kv?.value, 4);
+    assert.equal((await kv.range('/', { revision: 6 })).items.map((r) => r.value), [6, 5]);
+    let code: KvErrorCode | null = null;
+    try {
+      kv.watch('/', 4, { events: () => {}, end: () => {} });
+    } catch (err) {
+      code = (err as KvError).code;
+      assert.match((err as Error).message, 'mvcc: required revision has been compacted');
+    }
+    assert.is(code, 'compacted');
+    const w = watchAll(kv, '/', 5);
+    await w.until(2);
+    assert.equal(w.events.map((e) => [e.type, e.kv.key, e.kv.modRevision]), [['put', '/k0', 6], ['delete', '/k0', 7]]);
+    w.cancel();
+    assert.equal(await kv.compact(3), { compactRevision: 5, revision: 7 });
+    await rejects(kv.compact(8), 'future-revision');
+    await kv.compact(7);
+    assert.equal((await kv.range('/')).items.map((r) => r.key), ['/k1']);
+  });
+
+  it('automatic compaction keeps the last historyLimit revisions', async (kv) => {
+    for (let i = 1; i <= 20; i++) await kv.txn([{ op: 'put', key: '/a', value: i }]);
+    assert.is(kv.compactRevision(), 15);
+    assert.equal((await kv.get('/a', 15)).kv?.value, 15);
+    await rejects(kv.get('/a', 14), 'compacted');
+  }, { historyLimit: 5 });
+
+  it('a watch from the past replays exactly, then continues live, in order, without gaps or duplicates', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/p/a', value: 1 }]);
+    await kv.txn([{ op: 'put', key: '/other', value: 1 }]);
+    await kv.txn([{ op: 'put', key: '/p/a', value: 2 }, { op: 'put', key: '/p/b', value: 1 }]);
+    await kv.txn([{ op: 'delete', key: '/p/a' }]);
+    const w = watchAll(kv, '/p/', 1);
+    await w.until(3);
+    await kv.txn([{ op: 'put', key: '/p/c', value: 1 }]);
+    await kv.txn([{ op: 'put', key: '/other', value: 2 }]);
+    await kv.txn([{ op: 'put', key: '/p/a', value: 3 }]);
+    await w.until(5);
+    assert.equal(
+      w.events.map((e) => [e.type, e.kv.key, e.kv.modRevision, e.kv.version, e.kv.value, e.prev?.modRevision ?? null]),
+      [
+        ['put', '/p/a', 3, 2, 2, 1],
+        ['put', '/p/b', 3, 1, 1, null],
+        ['delete', '/p/a', 4, 0, 2, 3],
+        ['put', '/p/c', 5, 1, 1, null],
+        ['put', '/p/a', 7, 1, 3, null],
+      ],
+    );
+    // The replayed events are the very events a live watcher saw.
+    const all = watchAll(kv, '/', 0);
+    await all.until(7);
+    assert.equal(all.events.filter((e) => e.kv.key.startsWith('/p/') && e.kv.modRevision > 1), w.events);
+    assert.is(w.ended, null);
+  });
+
+  it('many watches, some replaying while writes continue, each see every revision exactly once', async (kv) => {
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 300; i++) writes.push(kv.txn([{ op: 'put', key: `/w/${i % 7}`, value: i }]));
+    await Promise.all(writes.slice(0, 100));
+    const watchers = [0, 50, 99, 100].map((after) => ({ after, w: watchAll(kv, '/w/', after) }));
+    for (let i = 300; i < 400; i++) writes.push(kv.txn([{ op: 'put', key: `/w/${i % 7}`, value: i }]));
+    await Promise.all(writes);
+    for (const { after, w } of watchers) {
+      await w.until(400 - after);
+      const revs = w.events.map((e) => e.kv.modRevision);
+      assert.equal(revs, Array.from({ length: 400 - after }, (_, i) => after + 1 + i));
+    }
+  });
+
+  it('many concurrent txns each get a distinct, consecutive revision; compares race correctly', async (kv) => {
+    const base = (await kv.txn([{ op: 'put', key: '/race', value: 0 }])).revision;
+    const puts = await Promise.all(Array.from({ length: 200 }, (_, i) => kv.txn([{ op: 'put', key: `/c/${i}`, value: i }])));
+    const revs = puts.map((r) => r.revision).sort((a, b) => a - b);
+    assert.equal(revs, Array.from({ length: 200 }, (_, i) => base + 1 + i));
+    assert.is(kv.revision(), base + 200);
+    const racers = await Promise.all(Array.from({ length: 20 }, (_, i) => kv.txn([{ op: 'put', key: '/race', value: i + 1, ifModRevision: base }])));
+    assert.is(racers.filter((r) => r.succeeded).length, 1);
+    const creators = await Promise.all(Array.from({ length: 20 }, (_, i) => kv.txn([{ op: 'put', key: '/once', value: i, ifModRevision: 0 }])));
+    assert.is(creators.filter((r) => r.succeeded).length, 1);
+    assert.is(kv.revision(), base + 202);
+  });
+
+  it('a watch overtaken by compaction while replaying ends with compacted, never with a gap', async (kv) => {
+    for (let i = 0; i < 40; i++) await Promise.all(Array.from({ length: 50 }, (_, j) => kv.txn([{ op: 'put', key: `/o/${j}`, value: i }])));
+    const w = watchAll(kv, '/o/', 0);
+    await kv.compact(kv.revision() - 1);
+    await w.settled(2000);
+    const revs = w.events.map((e) => e.kv.modRevision);
+    assert.equal(revs, Array.from({ length: revs.length }, (_, i) => i + 1));
+    if (revs.length < 2000) assert.is(w.ended?.code, 'compacted');
+  });
+
+  it('close ends every watch and refuses further use', async (kv) => {
+    await kv.txn([{ op: 'put', key: '/a', value: 1 }]);
+    const w = watchAll(kv, '/', 1);
+    await kv.close();
+    assert.is(w.ended?.code, 'closed');
+    await rejects(kv.txn([{ op: 'put', key: '/a', value: 2 }]), 'closed');
+    await rejects(kv.get('/a'), 'closed');
+  });
+
+  s.run();
+}
+
+/** Collects one watch's events. */
+export function watchAll(kv: KvBackend, prefix: string, after: number) {
+  const events: KvEvent[] = [];
+  const state = { ended: null as KvError | null };
+  let wake: (() => void) | null = null;
+  const handle = kv.watch(prefix, after, {
+    events: (batch) => {
+      events.push(...batch);
+      wake?.();
+    },
+    end: (err) => {
+      state.ended = err;
+      wake?.();
+    },
+  });
+  const waitFor = async (done: () => boolean, ms: number): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`watch ${prefix}@${after}: gave up waiting with ${events.length} events`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 20);
+      });
+    }
+  };
+  return {
+    events,
+    get ended() {
+      return state.ended;
+    },
+    cancel: () => handle.cancel(),
+    until: (n: number) => waitFor(() => events.length >= n || state.ended !== null, 5000).then(() => {
+      if (events.length < n) throw new Error(`watch ended early: ${state.ended?.message}`);
+    }),
+    settled: (n: number) => waitFor(() => events.length >= n || state.ended !== null, 5000),
+  };
+}
+
+async function rejects(p: Promise<unknown>, code: KvErrorCode): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    assert.instance(err, KvError);
+    assert.is((err as KvError).code, code);
+    return;
+  }
+  assert.unreachable(`expected a KvError(${code})`);
+}

@@ -1,0 +1,98 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32Fallback, crc32 } from '../../../actors/record/crc.ts';
+import { readLog } from '../../../actors/record/reader.ts';
+import { redact, REDACTED } from '../../../actors/record/redact.ts';
+import { LogWriter } from '../../../actors/record/writer.ts';
+import { PROTOCOL_VERSION, STRUCTURES_V1 } from '../../../bus/codec.ts';
+import { runKv } from './kv-run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kubeactor-record-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a recorded run reads back entry by entry: header, starts, messages, attributed timers', async () => {
+  const file = join(dir, 'kv.log');
+  const { rec } = await runKv(file);
+  const log = readLog(file);
+  assert.equal(log.warnings, []);
+  const h = log.headers[0]!;
+  assert.is(h.protocol, PROTOCOL_VERSION);
+  assert.equal(h.structures, STRUCTURES_V1.map((s) => [...s]));
+  assert.is(h.clusterId, 'spec');
+  assert.is(h.identity.pid, process.pid);
+  assert.is(log.entries.length, rec.count);
+  assert.equal(log.entries.map((e) => e.n), log.entries.map((_, k) => k + 1));
+  const starts = log.entries.filter((e) => e.kind === 'start');
+  assert.equal(starts.map((e) => e.kind === 'start' && [e.address, e.machine]), [['kv', 'kv'], ['worker.1', 'counter']]);
+  const txns = log.entries.filter((e) => e.kind === 'msg' && e.type === 'kv.txn');
+  assert.is(txns.length, 6);
+  const firstTxn = txns[0]!;
+  assert.ok(firstTxn.kind === 'msg' && firstTxn.from === 'apiserver' && firstTxn.to === 'kv' && firstTxn.corr === 'apiserver#2');
+  // Two 30 s probe periods passed: the kv chart's timers, attributed to it.
+  const kvTimers = log.entries.filter((e) => e.kind === 'timer' && e.actor === 'kv');
+  assert.is(kvTimers.length, 2);
+  assert.ok(log.entries.some((e) => e.kind === 'msg' && e.type === 'sys.ping' && e.from === 'kv'));
+  assert.ok(log.entries.some((e) => e.kind === 'stop' && e.address === 'kv'));
+});
+
+test('Secret data and bearer tokens are redacted unless recordSecrets is set', async () => {
+  const file = join(dir, 'red.log');
+  await runKv(file);
+  const text = readFileSync(file).toString('latin1');
+  assert.not.ok(text.includes('aHVudGVyMg=='));
+  const kept = join(dir, 'kept.log');
+  await runKv(kept, { recordSecrets: true });
+  assert.ok(readFileSync(kept).toString('latin1').includes('aHVudGVyMg=='));
+  assert.ok(readLog(kept).headers[0]!.secrets);
+  const r = redact({ headers: { authorization: 'Bearer abc.def' }, note: 'Bearer xyz', obj: { kind: 'Secret', stringData: { a: 'b' }, data: { c: 'ZA==' } }, n: 1 });
+  assert.equal(r, { headers: { authorization: REDACTED }, note: `Bearer ${REDACTED}`, obj: { kind: 'Secret', stringData: { a: REDACTED }, data: { c: REDACTED } }, n: 1 });
+});
+
+test('a log cut mid-entry still reads every whole entry, with a warning', async () => {
+  const file = join(dir, 'torn.log');
+  const { rec } = await runKv(file);
+  truncateSync(file, statSync(file).size - 3);
+  const log = readLog(file);
+  assert.is(log.entries.length, rec.count - 1);
+  assert.is(log.warnings.length, 1);
+  assert.match(log.warnings[0]!, /torn frame/);
+  // A flipped byte inside a body: cut at that frame.
+  const bad = join(dir, 'bad.log');
+  const buf = readFileSync(join(dir, 'kv.log'));
+  buf[buf.length - 20] = buf[buf.length - 20]! ^ 0xff;
+  writeFileSync(bad, buf);
+  const b = readLog(bad);
+  assert.ok(b.entries.length >= rec.count - 2 && b.entries.length < rec.count);
+  assert.match(b.warnings[0]!, /bad checksum/);
+  // Garbage or an empty file: warnings, never a throw.
+  writeFileSync(join(dir, 'empty.log'), '');
+  assert.is(readLog(join(dir, 'empty.log')).entries.length, 0);
+  assert.is(readLog(join(dir, 'missing.log')).warnings.length, 1);
+});
+
+test('rotation by size: FILE, FILE.1, FILE.2 … each with a header; n continues', () => {
+  const file = join(dir, 'rot.log');
+  const w = new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0, maxBytes: 2000 });
+  for (let k = 0; k < 100; k++) w.append({ kind: 'msg', at: k, seq: k + 1, from: 'a', to: 'b', type: 'sys.ping', payload: { n: k, pad: 'x'.repeat(40) } });
+  w.close();
+  assert.ok(existsSync(`${file}.1`) && existsSync(`${file}.2`));
+  for (const p of [file, `${file}.1`, `${file}.2`]) assert.ok(statSync(p).size <= 2000, p);
+  const log = readLog(file);
+  assert.is(log.entries.length, 100);
+  assert.equal(log.headers.map((h) => h.part), log.headers.map((_, k) => k));
+  assert.equal(log.entries.map((e) => e.n), Array.from({ length: 100 }, (_, k) => k + 1));
+  // A new recording at the same path removes the old parts.
+  new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 }).close();
+  assert.not.ok(existsSync(`${file}.1`));
+});
+
+test('crc32: zlib and the fallback agree', () => {
+  const data = new TextEncoder().encode('The quick brown fox jumps over the lazy dog');
+  assert.is(crc32Fallback(data), 0x414fa339);
+  assert.is(crc32(data), 0x414fa339);
+});
+
+test.run();

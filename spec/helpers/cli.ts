@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+
+/** A `kubeactor` process started by a spec, with everything it printed so far. */
+export interface CliProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves once the output contains `text`; rejects after `timeoutMs` or if the process exits first. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts the real `kubeactor` command (cli/bin.js) with `args`. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  let done = false;
+  exited.then(() => {
+    done = true;
+    for (const w of waiters) w();
+  });
+  return {
+    child,
+    output: () => out,
+    waitFor(text, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const matches = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
+        const timer = setTimeout(() => finish(new Error(`timed out waiting for ${text}; output:\n${out}`)), timeoutMs);
+        const check = () => {
+          if (matches()) finish();
+          else if (done) finish(new Error(`process exited before printing ${text}; output:\n${out}`));
+        };
+        const finish = (err?: Error) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          err ? reject(err) : resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!done) child.kill(signal);
+      return exited;
+    },
+  };
+}

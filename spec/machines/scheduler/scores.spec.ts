@@ -1,0 +1,123 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Plugin } from '../../../machines/scheduler/framework.ts';
+import type { Snapshot } from '../../../machines/scheduler/snapshot.ts';
+import { imageLocality } from '../../../machines/scheduler/plugins/image-locality.ts';
+import { interPodAffinity } from '../../../machines/scheduler/plugins/inter-pod-affinity/index.ts';
+import { nodeAffinity } from '../../../machines/scheduler/plugins/node-affinity.ts';
+import { nodeResourcesBalancedAllocation } from '../../../machines/scheduler/plugins/node-resources-balanced-allocation.ts';
+import { nodeResourcesFit } from '../../../machines/scheduler/plugins/node-resources-fit.ts';
+import { podTopologySpread } from '../../../machines/scheduler/plugins/pod-topology-spread/index.ts';
+import { taintToleration } from '../../../machines/scheduler/plugins/taint-toleration.ts';
+import { defaultPlugins } from '../../../machines/scheduler/plugins/registry.ts';
+import { node, pod, runScore, snapshot } from './fixtures/build.ts';
+
+interface Row {
+  name: string;
+  plugin: Plugin;
+  snap: () => Snapshot;
+  pod: Pod;
+  want: Record<string, number> | 'skip';
+}
+
+const zone = (z: string) => ({ 'topology.kubernetes.io/zone': z });
+const web = { app: 'web' };
+const resourcesSnap = () => snapshot([node('n1'), node('n2')], [pod('x', { nodeName: 'n2', requests: { cpu: '2', memory: '2Gi' } })]);
+const spreadSnap = () =>
+  snapshot(
+    [node('a1', { labels: zone('a') }), node('b1', { labels: zone('b') }), node('nolabel')],
+    [pod('w1', { nodeName: 'a1', labels: web }), pod('w2', { nodeName: 'a1', labels: web })],
+  );
+
+const rows: Row[] = [
+  // (4000-1000)*100/4000 = 75 and (8-1)*100/8 = 87 → 81; (4000-3000)*100/4000 = 25 and (8-3)*100/8 = 62 → 43
+  { name: 'LeastAllocated prefers the emptier node', plugin: nodeResourcesFit, snap: resourcesSnap, pod: pod('p', { requests: { cpu: '1', memory: '1Gi' } }), want: { n1: 81, n2: 43 } },
+  // fractions (0.25, 0.125) → std 0.0625 → 93; (0.75, 0.375) → std 0.1875 → 81
+  { name: 'BalancedAllocation prefers even use', plugin: nodeResourcesBalancedAllocation, snap: resourcesSnap, pod: pod('p', { requests: { cpu: '1', memory: '1Gi' } }), want: { n1: 93, n2: 81 } },
+  { name: 'BalancedAllocation skips a best-effort pod', plugin: nodeResourcesBalancedAllocation, snap: resourcesSnap, pod: pod('p'), want: 'skip' },
+  {
+    name: 'TaintToleration: fewer untolerated PreferNoSchedule taints win',
+    plugin: taintToleration,
+    snap: () => snapshot([
+      node('n1'),
+      node('n2', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }] }),
+      node('n3', { taints: [{ key: 'a', effect: 'PreferNoSchedule' }, { key: 'b', effect: 'PreferNoSchedule' }, { key: 'c', effect: 'PreferNoSchedule' }] }),
+    ]),
+    pod: pod('p', { tolerations: [{ key: 'c', operator: 'Exists' }] }),
+    want: { n1: 100, n2: 50, n3: 0 },
+  },
+  {
+    name: 'NodeAffinity: sum of matching preferred weights, scaled to the best',
+    plugin: nodeAffinity,
+    snap: () => snapshot([node('n1', { labels: { disk: 'ssd', ...zone('a') } }), node('n2', { labels: { disk: 'ssd' } }), node('n3')]),
+    pod: pod('p', { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [
+      { weight: 10, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+      { weight: 5, preference: { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'Exists' }] } },
+    ] } } }),
+    want: { n1: 100, n2: 66, n3: 0 },
+  },
+  {
+    name: 'PodTopologySpread ScheduleAnyway: the emptier zone wins, unlabeled node gets 0',
+    plugin: podTopologySpread,
+    snap: spreadSnap,
+    pod: pod('p', { labels: web, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: web } }] }),
+    want: { a1: 0, b1: 100, nolabel: 0 },
+  },
+  {
+    name: 'InterPodAffinity: preferred affinity to web pods',
+    plugin: interPodAffinity,
+    snap: () => snapshot([node('a1', { labels: zone('a') }), node('a2', { labels: zone('a') }), node('b1', { labels: zone('b') })], [pod('w', { nodeName: 'a1', labels: web })]),
+    pod: pod('p', { affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: web } } }] } } }),
+    want: { a1: 100, a2: 100, b1: 0 },
+  },
+  {
+    name: 'InterPodAffinity: preferred anti-affinity pushes away',
+    plugin: interPodAffinity,
+    snap: () => snapshot([node('a1', { labels: zone('a') }), node('b1', { labels: zone('b') })], [pod('w', { nodeName: 'a1', labels: web })]),
+    pod: pod('p', { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: web } } }] } } }),
+    want: { a1: 0, b1: 100 },
+  },
+  {
+    name: "InterPodAffinity: an existing pod's required affinity attracts (hard weight 1)",
+    plugin: interPodAffinity,
+    snap: () => snapshot([node('a1', { labels: zone('a') }), node('b1', { labels: zone('b') })], [
+      pod('fan', { nodeName: 'b1', affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: web } }] } } }),
+    ]),
+    pod: pod('p', { labels: web }),
+    want: { a1: 0, b1: 100 },
+  },
+  {
+    // 500 MiB on 2 of 3 nodes → 333 MiB scaled; (333 - 23) * 100 / (1000 - 23) = 31
+    name: 'ImageLocality: nodes with the image, discounted by how few have it',
+    plugin: imageLocality,
+    snap: () => {
+      const images = [{ names: ['docker.io/library/nginx:latest', 'nginx:latest'], sizeBytes: 500 * 1024 * 1024 }];
+      const withImage = (name: string) => { const n = node(name); return { ...n, status: { ...n.status, images } }; };
+      return snapshot([withImage('n1'), withImage('n2'), node('n3')]);
+    },
+    pod: pod('p', { containers: [{ name: 'c', image: 'nginx' }] }),
+    want: { n1: 31, n2: 31, n3: 0 },
+  },
+];
+
+for (const row of rows) {
+  test(`${row.plugin.name}: ${row.name}`, () => {
+    assert.equal(runScore(row.plugin, row.pod, row.snap()), row.want);
+  });
+}
+
+test('default weights are Kubernetes\' defaults', () => {
+  const weights = Object.fromEntries(defaultPlugins.scorers.map((p) => [p.name, p.weight]));
+  assert.equal(weights, {
+    TaintToleration: 3,
+    NodeAffinity: 2,
+    NodeResourcesFit: 1,
+    PodTopologySpread: 2,
+    InterPodAffinity: 2,
+    NodeResourcesBalancedAllocation: 1,
+    ImageLocality: 1,
+  });
+});
+
+test.run();
