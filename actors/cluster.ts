@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Bus } from '../bus/bus.ts';
 import { realClock, type Clock } from './clock/clock.ts';
-import { ActorHost } from './host.ts';
+import { ActorHost, type ActorHostOptions } from './host.ts';
 import type { Logger } from './actor-def.ts';
 import type { KvBackend } from './kv/backend.ts';
 import { LmdbKv } from './kv/lmdb.ts';
@@ -18,6 +18,10 @@ export interface ControlPlaneOptions {
   storage: StorageKind;
   /** The data directory; LMDB keeps the store in `<dataDir>/kv`. */
   dataDir: string;
+  /** Chooses the actors to inspect (see ActorHostOptions.inspectFor). */
+  inspectFor?: ActorHostOptions['inspectFor'];
+  /** Runs before the first actor starts, e.g. to attach a recorder to the bus and host. */
+  beforeStart?: (host: ActorHost) => void;
 }
 
 /** A running control plane: the host, the storage backend and the kv + apiserver core. */
@@ -36,7 +40,14 @@ export interface ControlPlane {
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const clock = opts.clock ?? realClock;
-  const host = new ActorHost({ bus: opts.bus, clock, seed: opts.seed ?? 1, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const host = new ActorHost({
+    bus: opts.bus,
+    clock,
+    seed: opts.seed ?? 1,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.inspectFor ? { inspectFor: opts.inspectFor } : {}),
+  });
+  opts.beforeStart?.(host);
   const backend = openBackend(opts.storage, opts.dataDir);
   const core = startControlPlaneCore({ bus: opts.bus, host, backend });
   await core.ready();

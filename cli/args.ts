@@ -3,6 +3,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** A bad command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
 
+/** A failure the user can act on (a server that refuses us, a port in use): printed as one line, exit code 1. */
+export class CliError extends Error {}
+
 /** node:util parseArgs with errors turned into UsageError (so the CLI can print usage). */
 export function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T) {
   try {

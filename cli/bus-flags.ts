@@ -2,7 +2,7 @@ import type { Bus } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { connectNatsBus } from '../bus/nats/index.ts';
 import type { Clock } from '../actors/clock/clock.ts';
-import { UsageError } from './args.ts';
+import { CliError, UsageError } from './args.ts';
 
 /** The bus flags shared by `up` and `node`. */
 export const busFlagOptions = {
@@ -42,6 +42,8 @@ export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: 
     ...(flags['nats-user'] ? { user: flags['nats-user'] } : {}),
     ...(pass ? { pass } : {}),
     ...(clock ? { clock } : {}),
+  }).catch((err: Error) => {
+    throw new CliError(`cannot join NATS at ${url} as "${flags['nats-user'] ?? identity}": ${err.message}`);
   });
   return { bus, describe: `NATS ${url} (prefix ${prefix}, identity ${identity})` };
 }

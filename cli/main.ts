@@ -1,10 +1,14 @@
-import { UsageError } from './args.ts';
+import { CliError, UsageError } from './args.ts';
 import { MAIN_HELP } from './help.ts';
 import { up, UP_HELP } from './up.ts';
+import { replay, REPLAY_HELP } from './replay.ts';
+import { natsConfig, NATS_CONFIG_HELP } from './nats-config.ts';
 
 /** The commands of `kubeactor`; each gets the arguments after its name. */
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   up: { run: up, help: UP_HELP },
+  replay: { run: (argv) => replay(argv), help: REPLAY_HELP },
+  'nats-config': { run: natsConfig, help: NATS_CONFIG_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -36,8 +40,13 @@ async function main(argv: string[]): Promise<number> {
       console.error(`kubeactor ${name}: ${err.message}\n\n${command.help}`);
       return 2;
     }
+    if (err instanceof CliError || (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`kubeactor ${name}: ${(err as Error).message}`);
+      return 1;
+    }
     throw err;
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: a command that failed half-way may leave listeners (signals, sockets) that would keep the process up.
+process.exit(await main(process.argv.slice(2)));

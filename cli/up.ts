@@ -1,18 +1,34 @@
 import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { CONTROL_PLANE } from '../bus/identities.ts';
+import { realClock, type Clock } from '../actors/clock/clock.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { parse, UsageError } from './args.ts';
+import { startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { startSimNodes } from '../actors/kubelet/index.ts';
+import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
+import { firingClock } from '../actors/record/firing-clock.ts';
+import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
+import { intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
+import { sizeFlag } from './size.ts';
 import { untilSignal } from './signals.ts';
 
-export const UP_HELP = `kubeactor up — run a Kubernetes control plane
+export const UP_HELP = `kubeactor up — run a Kubernetes control plane and simulated nodes
 
 Usage: kubeactor up [flags]
 
 Flags:
-  --data-dir DIR                  where the store and the kubeconfig live (default .kubeactor)
+  --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
+  --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
+  --nodes N                       simulated nodes (sim runtime) in this process (default 3)
   --seed N                        seed of every actor's ids and randomness (default 1)
+  --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
+                                  (default GLOB: ${DEFAULT_INSPECT_SELECT})
+  --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+  --record FILE                   record every message, timer firing and actor start into FILE
+  --record-max-size SIZE          rotate the recording past SIZE bytes (e.g. 64Mi) into FILE.1, FILE.2, …
+  --record-secrets                keep Secret data and tokens in the recording (default: redacted)
 ${BUS_FLAGS_HELP}
   -h, --help                      this text
 
@@ -22,30 +38,88 @@ const options = {
   ...busFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
+  port: { type: 'string' },
+  nodes: { type: 'string' },
   seed: { type: 'string' },
+  inspect: { type: 'string' },
+  'inspect-port': { type: 'string' },
+  record: { type: 'string' },
+  'record-max-size': { type: 'string' },
+  'record-secrets': { type: 'boolean' },
 } as const;
 
+/** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
+const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a));
+
 export async function up(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, options);
+  const { values, positionals } = parse(withInspectDefault(argv), options);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const storage = (values.storage ?? 'lmdb') as StorageKind;
   if (storage !== 'lmdb' && storage !== 'memory') throw new UsageError(`--storage must be lmdb or memory, got "${storage}"`);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  const port = intFlag('port', values.port, 6443);
+  const nodes = intFlag('nodes', values.nodes, 3);
+  const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const maxBytes = values['record-max-size'] === undefined ? undefined : sizeFlag('record-max-size', values['record-max-size']);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
-  const { bus, describe } = await openBus(values, CONTROL_PLANE);
+  // A recording needs to see timer firings, so the clock reports them.
+  const clock: Clock = values.record ? firingClock(realClock) : realClock;
+  const { bus, describe } = await openBus(values, CONTROL_PLANE, clock);
   say(`bus: ${describe}`);
-  const cp = await startControlPlane({ bus, storage, dataDir, seed });
+
+  let inspector: Inspector | undefined;
+  if (values.inspect !== undefined) {
+    inspector = await startInspector({ port: inspectPort, select: values.inspect });
+    say(`inspecting ${values.inspect}`);
+  }
+  let recorder: Recorder | undefined;
+  const cp = await startControlPlane({
+    bus,
+    clock,
+    storage,
+    dataDir,
+    seed,
+    ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
+    beforeStart: (host) => {
+      if (!values.record) return;
+      recorder = startRecorder({
+        bus,
+        host,
+        clock,
+        seed,
+        file: resolve(values.record),
+        clusterId: randomUUID(),
+        identity: { name: CONTROL_PLANE },
+        ...(maxBytes === undefined ? {} : { maxBytes }),
+        ...(values['record-secrets'] ? { recordSecrets: true } : {}),
+      });
+      say(`recording to ${resolve(values.record)}${values['record-secrets'] ? ' (secrets kept)' : ' (secrets redacted)'}`);
+    },
+  });
+  inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
-  say('apiserver: serving on the bus (namespaces default, kube-system, kube-public, kube-node-lease)');
+  say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
+
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port });
+  say(`API: ${front.url}`);
+  const sim = nodes > 0 ? await startSimNodes({ host: cp.host, count: nodes, clock, lister: bus.register('edge.node-lister', () => {}) }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (sim runtime)`);
+  if (inspector) console.log(inspectorBanner(inspector));
+  console.log(`kubeconfig: ${kubeconfig}`);
+  console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
   say('ready. Ctrl-C stops.');
 
   const signal = await stopSignal;
   say(`${signal}: stopping`);
+  sim?.stop();
+  await front.close();
+  recorder?.stop();
   await cp.stop();
+  await inspector?.close();
   say('stopped');
   return 0;
 }

@@ -34,7 +34,8 @@ export function kvActor(backend: KvBackend, opts: KvActorOptions = {}): ActorDef
       previous?.dispose(ctx, 'kv actor restarted');
       const fx = (previous = new KvEffects(backend, ctx, opts.probeTimeoutMs ?? 5000));
       const delays = opts.probeIntervalMs === undefined ? {} : { probeInterval: opts.probeIntervalMs };
-      return { machine: kvMachine.provide({ actions: fx.actions(), delays }) };
+      // The backend's name is the start input so that a recording says which store it ran on (replay answers with it).
+      return { machine: kvMachine.provide({ actions: fx.actions(), delays }), input: { backend: backend.name } };
     },
   };
 }

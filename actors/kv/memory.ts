@@ -30,7 +30,7 @@ interface Version {
  * change the store.
  */
 export class MemoryKv implements KvBackend {
-  readonly name = 'memory';
+  readonly name: string = 'memory';
   readonly #limit: number;
   #rev = 0;
   #compact = 0;

@@ -10,10 +10,18 @@ import { ReplayRegistry, type ReplayableActor } from './registry.ts';
  * recorded kv also started empty (a recording of an lmdb store with earlier data
  * diverges at the first read of that data).
  */
+class NamedMemoryKv extends MemoryKv {
+  constructor(override readonly name: string) {
+    super();
+  }
+}
+
 export const replayableKv: ReplayableActor = {
   name: 'kv',
-  build(ctx) {
-    const def = kvActor(new MemoryKv());
+  build(ctx, input) {
+    // Replay runs on a fresh memory store, but answers `kv.status` with the backend the recording ran on.
+    const recorded = (input as { backend?: string } | undefined)?.backend;
+    const def = kvActor(recorded ? new NamedMemoryKv(recorded) : new MemoryKv());
     return { ...def.create(ctx), ...(def.onStart ? { onStart: def.onStart } : {}) };
   },
 };

@@ -9,6 +9,8 @@ export interface CliProcess {
   output(): string;
   /** Resolves once the output contains `text`; rejects after `timeoutMs` or if the process exits first. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited(): Promise<number | null>;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -50,6 +52,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
         check();
       });
     },
+    exited: () => exited,
     async stop(signal = 'SIGTERM') {
       if (!done) child.kill(signal);
       return exited;

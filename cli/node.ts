@@ -1,0 +1,106 @@
+import { NODES, nodeIdentity } from '../bus/identities.ts';
+import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
+import { intFlag, parse, UsageError } from './args.ts';
+import { busFlagOptions, openBus } from './bus-flags.ts';
+import { untilSignal } from './signals.ts';
+
+export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
+
+Usage: kubeactor node --bus nats://HOST:PORT --name NAME [flags]
+
+Runs K simulated nodes (one kubelet each, with its pod actors, on the sim runtime) in this
+process. The control plane runs elsewhere ("kubeactor up --bus nats://HOST:PORT") on the
+same NATS server and cluster prefix.
+
+Flags:
+  --name NAME                     the node's name; with --count K > 1 the nodes are NAME-1 … NAME-K
+  --count K                       how many nodes this process runs (default 1)
+  --seed N                        seed of every actor's ids and randomness (default 1)
+  --bus nats://HOST:PORT          the NATS server of the cluster (required: "inproc" cannot reach another process)
+  --nats-prefix PREFIX            subject prefix of the cluster on NATS (default kubeactor)
+  --nats-identity ID              this process's NATS identity (default node-NAME for one node,
+                                  nodes for several); its claims must cover kubelet.<node> of every node
+  --nats-user USER, --nats-pass PASS
+                                  NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
+  -h, --help                      this text
+
+A node name is a DNS label: lower-case letters, digits and '-'.
+Stops gracefully on Ctrl-C (SIGINT) or SIGTERM; the Nodes stay registered and turn
+NotReady when their Leases expire, as with a stopped kubelet.`;
+
+const options = {
+  ...busFlagOptions,
+  name: { type: 'string' },
+  count: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export async function node(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, options);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const url = values.bus;
+  if (url === undefined) throw new UsageError('--bus nats://HOST:PORT is required: a node joins a control plane that runs in another process');
+  if (url === 'inproc') {
+    throw new UsageError('--bus inproc cannot work here: a node process joins a control plane in another process, which needs NATS (--bus nats://HOST:PORT); to run nodes in-process, use "kubeactor up --nodes N"');
+  }
+  if (!/^nats:\/\/[^/\s]+$/.test(url)) throw new UsageError(`--bus must be nats://HOST:PORT, got "${url}"`);
+  const name = values.name;
+  if (name === undefined) throw new UsageError('--name is required');
+  const count = intFlag('count', values.count, 1);
+  if (count < 1) throw new UsageError('--count must be at least 1');
+  const names = nodeNames(name, count);
+  const badName = names.find((n) => n.length > 63 || !DNS_LABEL.test(n));
+  if (badName !== undefined) throw new UsageError(`node name "${badName}" is not a DNS label (lower-case letters, digits and '-', at most 63)`);
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+
+  // Listen before starting anything: a signal during start-up must also stop gracefully.
+  const stopSignal = untilSignal();
+  const identity = count === 1 ? nodeIdentity(name) : NODES;
+  // A signal during start-up aborts the wait for registration; what started is stopped.
+  const abort = new AbortController();
+  let interrupted: NodeJS.Signals | undefined;
+  void stopSignal.then((signal) => {
+    interrupted = signal;
+    abort.abort();
+  });
+  let running: NodeProcess;
+  try {
+    const { bus, describe } = await openBus(values, identity);
+    say(`bus: ${describe}`);
+    running = await startNodeProcess({ bus, names, seed, signal: abort.signal });
+  } catch (err) {
+    if (interrupted) {
+      say(`${interrupted}: stopped before the nodes joined`);
+      return 0;
+    }
+    console.error(`kubeactor node: ${(err as Error).message}`);
+    // untilSignal holds the process open and cannot be released: nothing is left running
+    // (the bus was closed), so exit here. Output to a pipe or file is written synchronously.
+    process.exit(1);
+  }
+  if (interrupted) {
+    say(`${interrupted}: stopping`);
+    await running.stop();
+    say('stopped');
+    return 0;
+  }
+  say(`${count} kubelet${count > 1 ? 's' : ''} (${names.join(', ')}) joined NATS ${url}`);
+  for (const n of names) {
+    const a = running.addresses.get(n);
+    if (a) say(`  ${n}: InternalIP ${a.hostIP}, pod range ${a.podCIDR}, runtime sim`);
+  }
+  say('ready. Ctrl-C stops.');
+
+  const signal = await stopSignal;
+  say(`${signal}: stopping`);
+  await running.stop();
+  say('stopped');
+  return 0;
+}
+
+function say(line: string): void {
+  console.log(`kubeactor node: ${line}`);
+}
