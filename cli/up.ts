@@ -21,7 +21,8 @@ Flags:
   --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
-  --nodes N                       simulated nodes (sim runtime) in this process (default 3)
+  --nodes N                       simulated nodes (sim runtime) in this process (default 3; over NATS
+                                  0: nodes join with \`kubeactor node\`)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT})
@@ -60,7 +61,12 @@ export async function up(argv: string[]): Promise<number> {
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const port = intFlag('port', values.port, 6443);
-  const nodes = intFlag('nodes', values.nodes, 3);
+  const overNats = values.bus !== undefined && values.bus !== 'inproc';
+  // Over NATS each process speaks as one identity, and kubelets are not the control plane's to hold.
+  const nodes = intFlag('nodes', values.nodes, overNats ? 0 : 3);
+  if (overNats && nodes > 0) {
+    throw new UsageError('--nodes must be 0 with --bus nats://…: run nodes in their own process with `kubeactor node --bus …`');
+  }
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
   const maxBytes = values['record-max-size'] === undefined ? undefined : sizeFlag('record-max-size', values['record-max-size']);
 

@@ -30,7 +30,7 @@ test('--help lists the commands, and a bad flag is a usage error with exit code 
 
 test('up on the in-process bus with lmdb: ready, stops on SIGTERM, and the store survives a restart', async () => {
   const dir = tempDir();
-  const first = runCli(['up', '--data-dir', dir]);
+  const first = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '0']);
   await first.waitFor('ready.');
   assert.match(first.output(), 'bus: in-process');
   assert.match(first.output(), `lmdb at ${dir}/kv`);
@@ -39,19 +39,27 @@ test('up on the in-process bus with lmdb: ready, stops on SIGTERM, and the store
   const rev = Number(/revision (\d+)/.exec(first.output())?.[1]);
   assert.ok(rev > 0, 'the first boot wrote the system namespaces');
 
-  const second = runCli(['up', '--data-dir', dir]);
+  const second = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '0']);
   await second.waitFor('ready.');
   // The namespaces exist already: a second boot writes nothing new, so the revision is unchanged.
   assert.match(second.output(), `(revision ${rev})`);
   assert.is(await second.stop('SIGINT'), 0);
 });
 
+test('up --bus nats:// refuses in-process nodes: they need their own identity', () => {
+  const r = spawnSync(process.execPath, [BIN, 'up', '--bus', 'nats://127.0.0.1:1', '--nodes', '2'], { encoding: 'utf8' });
+  assert.is(r.status, 2);
+  assert.match(r.stderr, 'run nodes in their own process with `kubeactor node');
+});
+
 test('up --bus nats:// runs the control plane over a real nats-server', async () => {
   const nats = await startNatsServer();
   try {
-    const proc = runCli(['up', '--storage', 'memory', '--data-dir', tempDir(), '--bus', nats.url]);
+    const proc = runCli(['up', '--storage', 'memory', '--data-dir', tempDir(), '--port', '0', '--bus', nats.url]);
     await proc.waitFor('ready.');
     assert.match(proc.output(), `bus: NATS ${nats.url} (prefix kubeactor, identity control-plane)`);
+    assert.match(proc.output(), /kubeconfig: .*kubeconfig/);
+    assert.not.match(proc.output(), 'nodes:', 'over NATS, nodes run in their own processes');
     assert.is(await proc.stop(), 0);
   } finally {
     await nats.stop();

@@ -3,6 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 
+// A spec that fails half-way must not leave clusters running (holding ports, eating CPU).
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A `kubeactor` process started by a spec, with everything it printed so far. */
 export interface CliProcess {
   child: ChildProcess;
@@ -18,6 +24,8 @@ export interface CliProcess {
 /** Starts the real `kubeactor` command (cli/bin.js) with `args`. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
