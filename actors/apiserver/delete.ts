@@ -53,7 +53,8 @@ export function markForDeletion(res: ResourceInfo, obj: KubeObject, opts: Delete
     meta.deletionTimestamp = timestamp(nowMs + grace * 1000);
     meta.deletionGracePeriodSeconds = grace;
   }
-  if (!already) meta.generation = (m.generation ?? 0) + 1;
+  // Kubernetes bumps generation only where it is set (generation > 0): ConfigMaps have none.
+  if (!already && (m.generation ?? 0) > 0) meta.generation = (m.generation ?? 0) + 1;
   const out: KubeObject = { ...obj, metadata: meta };
   if (res.gr === 'namespaces') out.status = { ...(obj.status as object), phase: 'Terminating' };
   return out;

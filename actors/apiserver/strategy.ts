@@ -15,8 +15,27 @@ export const NAMESPACE_FINALIZER = 'kubernetes';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
+/**
+ * Kinds whose Kubernetes 1.32 strategy tracks metadata.generation: PrepareForCreate sets it
+ * to 1 and PrepareForUpdate bumps it when the spec changes. Every other kind (ConfigMap,
+ * Secret, ServiceAccount, Endpoints, Event, Lease, Namespace, Node, Service, and Pod until
+ * the PodGeneration feature of 1.33) carries no generation at all.
+ */
+const GENERATION_KINDS: ReadonlySet<string> = new Set([
+  'deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps',
+  'replicationcontrollers', 'podtemplates', 'jobs.batch', 'cronjobs.batch',
+  'endpointslices.discovery.k8s.io', 'poddisruptionbudgets.policy',
+  'networkpolicies.networking.k8s.io', 'ingresses.networking.k8s.io', 'ingressclasses.networking.k8s.io',
+]);
+
+/** Whether objects of this kind carry metadata.generation. */
+export function tracksGeneration(res: Pick<ResourceInfo, 'gr'>): boolean {
+  return GENERATION_KINDS.has(res.gr);
+}
+
 /** Status a freshly created object starts with (controllers and kubelets fill it in). */
-export function prepareForCreate(res: ResourceInfo, obj: Obj): Obj {
+export function prepareForCreate(res: ResourceInfo, stamped: Obj): Obj {
+  const obj = tracksGeneration(res) ? stamped : withoutGeneration(stamped);
   switch (res.gr) {
     case 'pods':
       return { ...obj, status: { phase: 'Pending', ...(obj.status?.qosClass ? { qosClass: obj.status.qosClass } : {}) } };
@@ -33,6 +52,11 @@ export function prepareForCreate(res: ResourceInfo, obj: Obj): Obj {
     default:
       return res.hasStatus ? { ...obj, status: {} } : obj;
   }
+}
+
+function withoutGeneration(obj: Obj): Obj {
+  const { generation: _g, ...metadata } = obj.metadata ?? {};
+  return { ...obj, metadata };
 }
 
 /** A main-resource update keeps the stored status; a /status update takes only status. */
