@@ -1,0 +1,63 @@
+/**
+ * ControllerRefManager.ClaimObjects (pkg/controller/controller_ref_manager.go): of the
+ * candidate objects, keep those this owner controls and whose labels still match; adopt
+ * matching orphans (a controllerRef is added, after re-reading the owner from the apiserver
+ * to be sure it is not being deleted); release those it controls that no longer match.
+ */
+import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
+import { matchesLabels, type Selector } from '../../api/selectors/labels.ts';
+import { controllerOf, newControllerRef } from '../../machines/controllers/owners.ts';
+import { isNotFound, orThrow, type ApiClient } from './api.ts';
+
+export interface ClaimRequest {
+  api: ApiClient;
+  owner: KubeObject;
+  ownerApiVersion: string;
+  ownerKind: string;
+  /** The owner's own target (re-read before adopting). */
+  ownerTarget: ApiTarget;
+  selector: Selector;
+  /** The candidate's target by name. */
+  targetOf(obj: KubeObject): ApiTarget;
+}
+
+/** The objects the owner controls after adoption and release. */
+export async function claimObjects(req: ClaimRequest, candidates: readonly KubeObject[]): Promise<KubeObject[]> {
+  const { api, owner, selector } = req;
+  const uid = owner.metadata?.uid;
+  const claimed: KubeObject[] = [];
+  let canAdopt: Promise<boolean> | null = null;
+  const recheck = (): Promise<boolean> =>
+    (canAdopt ??= api.get(req.ownerTarget).then((r) => {
+      if (!r.ok) return false;
+      return r.value.metadata?.uid === uid && !r.value.metadata?.deletionTimestamp;
+    }));
+
+  for (const obj of candidates) {
+    const ref = controllerOf(obj);
+    const matches = matchesLabels(selector, obj.metadata?.labels);
+    if (ref) {
+      if (ref.uid !== uid) continue;
+      if (matches) {
+        claimed.push(obj);
+        continue;
+      }
+      if (owner.metadata?.deletionTimestamp) continue;
+      await patchRefs(req, obj, (obj.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid));
+      continue;
+    }
+    if (!matches || obj.metadata?.deletionTimestamp || owner.metadata?.deletionTimestamp) continue;
+    if (!(await recheck())) continue;
+    const adopted = await patchRefs(req, obj, [...(obj.metadata?.ownerReferences ?? []), newControllerRef(owner, req.ownerApiVersion, req.ownerKind)]);
+    if (adopted) claimed.push(adopted);
+  }
+  return claimed;
+}
+
+/** Writes the object's ownerReferences, guarded by its resourceVersion; null if it is gone. */
+async function patchRefs(req: ClaimRequest, obj: KubeObject, refs: NonNullable<KubeObject['metadata']>['ownerReferences']): Promise<KubeObject | null> {
+  const patch = { metadata: { ownerReferences: refs && refs.length ? refs : null, resourceVersion: obj.metadata?.resourceVersion } };
+  const r = await req.api.patch(req.targetOf(obj), patch, 'merge');
+  if (!r.ok && isNotFound(r.status)) return null;
+  return orThrow(r).object;
+}

@@ -1,0 +1,87 @@
+/**
+ * The contract between the controller-manager framework and one controller.
+ *
+ * A controller is one actor at `controller.<name>`. Its `create` is given a
+ * {@link ControllerContext} and registers informers whose handlers ONLY enqueue keys
+ * (and adjust expectations); the generic reconcile chart (machines/controllers/reconcile.ts)
+ * then calls `sync(key)` one key at a time, after every informer has listed once.
+ *
+ * `sync(key)` is level-triggered: it reads the informer caches (never a watch event), writes
+ * only through the apiserver (`ctx.api`), and is idempotent. An object missing from the
+ * cache, or a NotFound answer from the apiserver, means "done" — resolve. Throw (or reject)
+ * to be retried with per-key exponential backoff (5 ms doubling to 1000 s); return
+ * `{ requeueAfter }` to look again later (e.g. when minReadySeconds will have passed).
+ *
+ * On an actor restart `create` runs again with a fresh context: informers re-list, every
+ * key is synced again; nothing is carried over (expectations included).
+ *
+ * Adding a controller: a file exporting a {@link ControllerDefinition}, and one line in
+ * registry.ts.
+ */
+import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
+import type { ActorContext } from '../actor-def.ts';
+import type { EventRecorder } from '../events.ts';
+import type { Informer } from '../informer.ts';
+import type { SyncResult } from '../../machines/controllers/reconcile.ts';
+import type { ApiClient } from './api.ts';
+
+export type { SyncResult };
+
+/** client-go's ResourceEventHandler, with objects (the informer keeps the last seen one per key). */
+export interface ObjectHandlers {
+  add?(obj: KubeObject): void;
+  update?(old: KubeObject, cur: KubeObject): void;
+  /** `obj` is the last state the informer saw. */
+  delete?(obj: KubeObject): void;
+}
+
+export interface InformerRequest {
+  target: ApiTarget;
+  handlers?: ObjectHandlers;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Report every object as updated this often (0: never, the default). */
+  resyncMs?: number;
+  /** Needed only when one controller has two informers on one resource. */
+  name?: string;
+}
+
+export interface ControllerContext {
+  /** The controller's name ('replicaset'). */
+  readonly name: string;
+  /** Port, clock, seeded random / ids, logger of this actor incarnation. */
+  readonly actor: ActorContext;
+  /** Writes through the apiserver, answering Results (errors as data). */
+  readonly api: ApiClient;
+  /** Events with source.component = the definition's `component`. */
+  readonly events: EventRecorder;
+  /** This controller's own options, from `startControllers({ options: { <name>: … } })`. */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Starts (on actor start) a list + watch whose cache the controller reads. */
+  informer(req: InformerRequest): Informer;
+  /** Queues a key for sync (deduplicated). */
+  enqueue(key: string): void;
+  /** Queues a key after `ms` on the actor's clock. */
+  enqueueAfter(key: string, ms: number): void;
+}
+
+export interface Controller {
+  /** Reconciles one key; see the module comment for the rules. */
+  sync(key: string): Promise<SyncResult | void>;
+  /** Releases anything beyond the informers (which the framework stops). */
+  stop?(): void;
+}
+
+export interface ControllerDefinition {
+  /** Short name, also the address suffix and the `--controllers` name ('replicaset'). */
+  readonly name: string;
+  /** Other names `--controllers` accepts (kube-controller-manager's 'replicaset-controller'). */
+  readonly aliases?: readonly string[];
+  /** Events' source.component ('replicaset-controller'). */
+  readonly component: string;
+  /** Whether '*' selects it (kube-controller-manager keeps a few off by default). */
+  readonly enabledByDefault: boolean;
+  create(ctx: ControllerContext): Controller;
+}
+
+export const controllerAddress = (name: string): string => `controller.${name}`;

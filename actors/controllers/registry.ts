@@ -1,0 +1,30 @@
+/**
+ * Every controller the controller-manager knows, in start order: one line each. The table
+ * fails fast (at import) on a duplicate name or alias.
+ */
+import type { ControllerDefinition } from './framework.ts';
+import { replicaSetController } from './replicaset/controller.ts';
+import { deploymentController } from './deployment/controller.ts';
+
+export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
+  replicaSetController,
+  deploymentController,
+]);
+
+/** Checks a table: names and aliases are unique across all entries. */
+export function controllerTable(defs: readonly ControllerDefinition[]): readonly ControllerDefinition[] {
+  const seen = new Map<string, string>();
+  for (const d of defs) {
+    for (const n of [d.name, ...(d.aliases ?? [])]) {
+      const prev = seen.get(n);
+      if (prev !== undefined) throw new Error(`controller registry: "${n}" of controller "${d.name}" is already taken by "${prev}"`);
+      seen.set(n, d.name);
+    }
+  }
+  return Object.freeze([...defs]);
+}
+
+/** The definition named `name` (or an alias), or undefined. */
+export function findController(name: string, table: readonly ControllerDefinition[] = CONTROLLERS): ControllerDefinition | undefined {
+  return table.find((d) => d.name === name || (d.aliases ?? []).includes(name));
+}

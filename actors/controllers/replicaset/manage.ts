@@ -1,0 +1,127 @@
+/**
+ * manageReplicas and the status write of the ReplicaSet controller: create pods from the
+ * template in slow-start batches (1, 2, 4, …; a failing batch stops the rest), or delete the
+ * best-ranked surplus; at most 500 per sync (burstReplicas). Expectations are raised before
+ * the writes and lowered again for writes that did not happen.
+ */
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import type { Selector } from '../../../api/selectors/labels.ts';
+import { keyOf } from '../../informer.ts';
+import { newControllerRef } from '../../../machines/controllers/owners.ts';
+import { podsToDelete } from '../../../machines/controllers/pods.ts';
+import { calculateStatus, sameStatus, type ManageError } from '../../../machines/controllers/replicaset/status.ts';
+import { isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import type { Expectations } from '../expectations.ts';
+import type { ControllerContext, SyncResult } from '../framework.ts';
+
+export const BURST_REPLICAS = 500;
+
+export interface SyncEnv {
+  cc: ControllerContext;
+  expectations: Expectations;
+  key: string;
+  rs: ReplicaSet;
+  selector: Selector;
+  namespace: string;
+}
+
+/** GetPodFromTemplate: the pod a controller creates, named `<owner>-<random>` by the apiserver. */
+export function podFromTemplate(owner: KubeObject, template: PodTemplateSpec | undefined, ownerApiVersion: string, ownerKind: string): KubeObject {
+  const meta = template?.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${owner.metadata?.name}-`,
+      namespace: owner.metadata?.namespace,
+      ...(meta.labels ? { labels: { ...meta.labels } } : {}),
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [newControllerRef(owner, ownerApiVersion, ownerKind)],
+    },
+    spec: structuredClone(template?.spec ?? { containers: [] }),
+  };
+}
+
+export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]): Promise<ManageError | null> {
+  const { cc, rs, key, expectations, namespace } = env;
+  const want = rs.spec?.replicas ?? 1;
+  const diff = pods.length - want;
+  const owner = rs as KubeObject;
+  if (diff < 0) {
+    const n = Math.min(-diff, BURST_REPLICAS);
+    expectations.expectCreations(key, n);
+    let done = 0;
+    let error: ManageError | null = null;
+    for (let batch = 1; done < n && !error; batch = Math.min(2 * batch, n - done)) {
+      const size = Math.min(batch, n - done);
+      const results = await Promise.all(
+        Array.from({ length: size }, async () => {
+          const r = await cc.api.create(targets.pods(namespace), podFromTemplate(owner, rs.spec?.template, 'apps/v1', 'ReplicaSet'));
+          if (r.ok) {
+            void cc.events.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.object.metadata?.name}`);
+            return null;
+          }
+          void cc.events.record(owner, 'Warning', 'FailedCreate', `Error creating: ${r.status.message}`);
+          return r.status.message;
+        }),
+      );
+      done += size;
+      const failed = results.filter((m) => m !== null);
+      for (let i = 0; i < failed.length; i++) expectations.creationObserved(key);
+      if (failed.length) error = { reason: 'FailedCreate', message: failed[0]! };
+    }
+    // Creations never attempted are not expected either.
+    for (let i = done; i < n; i++) expectations.creationObserved(key);
+    return error;
+  }
+  if (diff > 0) {
+    const victims = podsToDelete(pods, related, Math.min(diff, BURST_REPLICAS), cc.actor.clock.now());
+    expectations.expectDeletions(key, victims.map((p) => keyOf(p as KubeObject)));
+    const errors = await Promise.all(
+      victims.map(async (p) => {
+        const r = await cc.api.delete(targets.pods(namespace, p.metadata?.name));
+        if (r.ok) {
+          void cc.events.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
+          return null;
+        }
+        if (isNotFound(r.status)) return null;
+        expectations.deletionObserved(key, keyOf(p as KubeObject));
+        void cc.events.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
+        return r.status.message;
+      }),
+    );
+    const first = errors.find((m) => m !== null);
+    return first ? { reason: 'FailedDelete', message: first } : null;
+  }
+  return null;
+}
+
+/** Writes the status when it changed (re-reading once on a conflict) and asks for a later look while pods are ready but not yet available. */
+export async function syncStatus(env: SyncEnv, pods: Pod[], err: ManageError | null): Promise<SyncResult | void> {
+  const { cc, rs, namespace } = env;
+  const target = targets.replicasets(namespace, rs.metadata?.name);
+  let cur = rs;
+  let written = rs;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const status = calculateStatus(cur, pods, err, cc.actor.clock.now());
+    const generation = cur.metadata?.generation ?? 0;
+    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
+    const r = await cc.api.updateStatus(target, { ...(cur as KubeObject), status: { ...status, observedGeneration: generation } });
+    if (r.ok) {
+      written = r.value.object as ReplicaSet;
+      break;
+    }
+    if (isNotFound(r.status)) return;
+    if (!isConflict(r.status) || attempt === 1) orThrow(r);
+    cur = orThrow(await cc.api.get(target)) as ReplicaSet;
+  }
+  if (err) throw new Error(err.message);
+  const want = written.spec?.replicas ?? 1;
+  const minReady = written.spec?.minReadySeconds ?? 0;
+  if (minReady > 0 && (written.status?.readyReplicas ?? 0) === want && (written.status?.availableReplicas ?? 0) !== want) {
+    return { requeueAfter: minReady * 1000 };
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * ownerReferences helpers (k8s.io/apimachinery metav1.GetControllerOf / NewControllerRef).
+ */
+import type { KubeObject } from '../../bus/catalogue/api.ts';
+
+export type OwnerReference = NonNullable<NonNullable<KubeObject['metadata']>['ownerReferences']>[number];
+
+/** The reference with controller=true, if any. */
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}
+
+/** A controller reference to `owner`: controller=true, blockOwnerDeletion=true. */
+export function newControllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
+  return { apiVersion, kind, name: owner.metadata?.name ?? '', uid: owner.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+/** True when `ref` points at `owner` of `kind` (by uid: a re-created owner of the same name is another object). */
+export function refersTo(ref: OwnerReference | undefined, owner: KubeObject, kind: string): boolean {
+  return ref !== undefined && ref.kind === kind && ref.uid === owner.metadata?.uid;
+}
