@@ -9,7 +9,7 @@
  * plain GET through the kubeconfig, so it works wherever kubectl works and needs no
  * endpoint of its own; on the bus, `scheduler.explain` answers the same for any recent pod.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,13 @@ Flags:
   -n, --namespace NS     the pod's namespace (default: the context's, else default)
   --kubeconfig PATH      default $KUBECONFIG, else ~/.kube/config
   --context NAME         a context of the kubeconfig (default: current-context)
+  --server URL           the apiserver's https URL (overrides the kubeconfig's; with
+                         --token and --certificate-authority no kubeconfig is needed)
+  --token TOKEN          bearer token (overrides the kubeconfig's)
+  --certificate-authority FILE
+                         PEM of the CA that signed the server's certificate
+  --insecure-skip-tls-verify
+                         do not check the server's certificate
   -o, --output json      print the raw annotations as JSON instead of a table
   -h, --help             this text`;
 
@@ -40,6 +47,10 @@ const options = {
   namespace: { type: 'string', short: 'n' },
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'certificate-authority': { type: 'string' },
+  'insecure-skip-tls-verify': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
 } as const;
 
@@ -51,7 +62,16 @@ export async function explainSchedule(argv: string[]): Promise<number> {
   if (!name) throw new UsageError('a pod name is required');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   if (values.output !== undefined && values.output !== 'json') throw new UsageError(`--output must be json, got "${values.output}"`);
-  const cfg = loadKubeconfig(values.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config'), values.context);
+  const path = values.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0] ?? join(homedir(), '.kube', 'config');
+  const base: Target = values.server && !values.kubeconfig && !existsSync(path) ? { server: values.server, insecure: false } : loadKubeconfig(path, values.context);
+  const cfg: Target = {
+    ...base,
+    ...(values.server ? { server: values.server.replace(/\/$/, '') } : {}),
+    ...(values.token ? { token: values.token } : {}),
+    ...(values['certificate-authority'] ? { ca: readFileSync(values['certificate-authority']) } : {}),
+    ...(values['insecure-skip-tls-verify'] ? { insecure: true } : {}),
+  };
+  if (!cfg.server.startsWith('https://')) throw new UsageError(`the server must be an https:// URL, got "${cfg.server}"`);
   const namespace = values.namespace ?? cfg.namespace ?? 'default';
   let res: { status: number; body: string };
   try {

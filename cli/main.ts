@@ -1,14 +1,18 @@
 import { CliError, UsageError } from './args.ts';
 import { MAIN_HELP } from './help.ts';
 import { up, UP_HELP } from './up.ts';
+import { node, NODE_HELP } from './node.ts';
 import { replay, REPLAY_HELP } from './replay.ts';
 import { natsConfig, NATS_CONFIG_HELP } from './nats-config.ts';
+import { explainSchedule, EXPLAIN_SCHEDULE_HELP } from './explain-schedule.ts';
 
 /** The commands of `kubeactor`; each gets the arguments after its name. */
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   up: { run: up, help: UP_HELP },
+  node: { run: node, help: NODE_HELP },
   replay: { run: (argv) => replay(argv), help: REPLAY_HELP },
   'nats-config': { run: natsConfig, help: NATS_CONFIG_HELP },
+  'explain-schedule': { run: explainSchedule, help: EXPLAIN_SCHEDULE_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
-import { intFlag, parse, UsageError } from './args.ts';
+import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, openBus } from './bus-flags.ts';
 import { untilSignal } from './signals.ts';
 
@@ -76,10 +76,8 @@ export async function node(argv: string[]): Promise<number> {
       say(`${interrupted}: stopped before the nodes joined`);
       return 0;
     }
-    console.error(`kubeactor node: ${(err as Error).message}`);
-    // untilSignal holds the process open and cannot be released: nothing is left running
-    // (the bus was closed), so exit here. Output to a pipe or file is written synchronously.
-    process.exit(1);
+    // Nothing is left running (startNodeProcess closed the bus): one line, exit code 1.
+    throw new CliError((err as Error).message);
   }
   if (interrupted) {
     say(`${interrupted}: stopping`);

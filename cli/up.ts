@@ -5,6 +5,8 @@ import { realClock, type Clock } from '../actors/clock/clock.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes } from '../actors/kubelet/index.ts';
+import { startControllers } from '../actors/controllers/index.ts';
+import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import { firingClock } from '../actors/record/firing-clock.ts';
 import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
@@ -23,6 +25,8 @@ Flags:
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
   --nodes N                       simulated nodes (sim runtime) in this process (default 3; over NATS
                                   0: nodes join with \`kubeactor node\`)
+  --controllers LIST              controllers to run, as kube-controller-manager's flag: * (all enabled
+                                  by default), NAME to add, -NAME to drop (default *)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT})
@@ -42,6 +46,7 @@ const options = {
   port: { type: 'string' },
   nodes: { type: 'string' },
   seed: { type: 'string' },
+  controllers: { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
   record: { type: 'string' },
@@ -109,6 +114,16 @@ export async function up(argv: string[]): Promise<number> {
   inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
   say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
+  const scheduler = startScheduler(cp.host);
+  say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
+  let controllers;
+  try {
+    controllers = startControllers(cp.host, { controllers: values.controllers ?? '*' });
+  } catch (err) {
+    await cp.stop();
+    throw new UsageError((err as Error).message);
+  }
+  say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port });
   say(`API: ${front.url}`);
@@ -122,6 +137,8 @@ export async function up(argv: string[]): Promise<number> {
   const signal = await stopSignal;
   say(`${signal}: stopping`);
   sim?.stop();
+  controllers.stop();
+  scheduler.stop();
   await front.close();
   recorder?.stop();
   await cp.stop();

@@ -1,18 +1,39 @@
 /**
  * The filter of a list or watch: label selector and field selector, parsed once per request
  * through api/selectors and checked against the kind's supported field labels.
+ *
+ * The predicate also carries the selector's exact-match field terms (`exact`), so the
+ * watcher set can index watches by them (Kubernetes' watch cache indexes spec.nodeName
+ * for pods, and metadata.name / metadata.namespace for every kind) and hand an event only
+ * to the watches that can match it.
  */
 import type { KubeObject, ListOptions } from '../../bus/catalogue/api.ts';
 import { ok, type Result } from '../../bus/status.ts';
 import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.ts';
-import { matchesFields, parseFieldSelectorFor } from '../../api/selectors/fields.ts';
+import { matchesFields, parseFieldSelectorFor, type FieldSelector } from '../../api/selectors/fields.ts';
 import type { ObjectFilter } from './watchers.ts';
 import type { ResourceInfo } from './resources.ts';
 
+/** An `f=v` (or `f==v`) term of a field selector: every object the filter passes has `fieldValue(obj, f) === v`. */
+export interface ExactField {
+  field: string;
+  value: string;
+}
+
+/** A filter that may know exact-match field terms it implies. */
+export type IndexedFilter = ObjectFilter & { readonly exact?: readonly ExactField[] };
+
 export const matchAll: ObjectFilter = () => true;
 
+/** The `=` / `==` terms of a field selector. */
+export function exactFields(fs: FieldSelector): ExactField[] {
+  const out: ExactField[] = [];
+  for (const r of fs) if (r.operator !== '!=') out.push({ field: r.field, value: r.value });
+  return out;
+}
+
 /** The predicate for `opts` on `res`; a 400 BadRequest Status for a malformed selector or an unsupported field label. */
-export function buildFilter(res: ResourceInfo, opts: ListOptions | undefined): Result<ObjectFilter> {
+export function buildFilter(res: ResourceInfo, opts: ListOptions | undefined): Result<IndexedFilter> {
   const ltext = opts?.labelSelector?.trim() ?? '';
   const ftext = opts?.fieldSelector?.trim() ?? '';
   if (!ltext && !ftext) return ok(matchAll);
@@ -22,7 +43,12 @@ export function buildFilter(res: ResourceInfo, opts: ListOptions | undefined): R
   if (!fields.ok) return fields;
   const ls = labels.value;
   const fs = fields.value;
-  return ok((obj: KubeObject) => (ls.length === 0 || matchesLabels(ls, obj.metadata?.labels)) && (fs.length === 0 || matchesFields(fs, obj)));
+  let f: ObjectFilter;
+  if (fs.length === 0) f = (obj: KubeObject) => matchesLabels(ls, obj.metadata?.labels);
+  else if (ls.length === 0) f = (obj: KubeObject) => matchesFields(fs, obj);
+  else f = (obj: KubeObject) => matchesLabels(ls, obj.metadata?.labels) && matchesFields(fs, obj);
+  const exact = exactFields(fs);
+  return ok(exact.length > 0 ? Object.assign(f, { exact }) : f);
 }
 
 /** True when the options select by label or field (Kubernetes then leaves remainingItemCount unset). */

@@ -35,8 +35,10 @@ export function decorate(value: unknown, rev: number): KubeObject {
 /** One resource's objects and recent events. */
 export class ResourceCache {
   readonly items = new Map<string, KubeObject>();
-  readonly window: CacheEvent[] = [];
-  /** Every event of this resource with rv > windowStart is in `window`. */
+  /** Recent events, oldest first, from index #head on (entries before it are dropped ones awaiting a chunked splice). */
+  readonly #events: CacheEvent[] = [];
+  #head = 0;
+  /** Every event of this resource with rv > windowStart is in the window. */
   windowStart: number;
   #sorted: string[] | null = null;
 
@@ -58,23 +60,33 @@ export class ResourceCache {
       if (!this.items.has(ev.key)) this.#sorted = null;
       this.items.set(ev.key, ev.object);
     }
-    this.window.push(ev);
-    if (this.window.length > this.capacity) {
-      const dropped = this.window.splice(0, this.window.length - this.capacity);
-      this.windowStart = dropped[dropped.length - 1]!.rv;
+    this.#events.push(ev);
+    if (this.#events.length - this.#head > this.capacity) {
+      this.windowStart = this.#events[this.#head]!.rv;
+      this.#events[this.#head++] = undefined as never;
+      // Drop the consumed head in chunks: a splice per event would move the whole window each time.
+      if (this.#head >= 1024 || this.#head > this.capacity) {
+        this.#events.splice(0, this.#head);
+        this.#head = 0;
+      }
     }
   }
 
   /** Window events after `rv`, oldest first. */
   eventsAfter(rv: number): CacheEvent[] {
-    let lo = 0;
-    let hi = this.window.length;
+    let lo = this.#head;
+    let hi = this.#events.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.window[mid]!.rv <= rv) lo = mid + 1;
+      if (this.#events[mid]!.rv <= rv) lo = mid + 1;
       else hi = mid;
     }
-    return this.window.slice(lo);
+    return this.#events.slice(lo);
+  }
+
+  /** The window's events, oldest first. */
+  get window(): readonly CacheEvent[] {
+    return this.#head === 0 ? this.#events : this.#events.slice(this.#head);
   }
 
   /** The objects as they were at revision `rv` (>= windowStart), rebuilt by undoing later events. */

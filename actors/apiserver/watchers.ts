@@ -9,6 +9,8 @@ import type { KubeObject, WatchEvent } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import { expired, type Status } from '../../bus/status.ts';
 import { decorate, type CacheEvent } from './watch-cache.ts';
+import type { IndexedFilter } from './filter.ts';
+import { REGISTRY_PREFIX } from './storage-keys.ts';
 
 /** Which objects a watch or list wants. */
 export type ObjectFilter = (obj: KubeObject) => boolean;
@@ -54,9 +56,127 @@ export function tooOld(requested: number, oldest: number): Status {
 
 const wkey = (address: string, id: string): string => `${address}\u0000${id}`;
 
-/** Open watches by resource, with batched delivery (one bus message per watcher per tick). */
+/**
+ * Field labels the watcher set indexes, per resource (Kubernetes' cacher indexes pods by
+ * spec.nodeName; every kind by metadata.name and metadata.namespace), in order of preference:
+ * a watch is filed under the first one its selector pins to one value.
+ */
+const NODE_NAME = 'spec.nodeName';
+const NAME = 'metadata.name';
+const NAMESPACE = 'metadata.namespace';
+const INDEXED: Readonly<Record<string, readonly string[]>> = { pods: [NODE_NAME, NAME, NAMESPACE] };
+const INDEXED_DEFAULT: readonly string[] = [NAME, NAMESPACE];
+
+/** An indexed field's value on an object, as fieldValue computes it ('' when absent). The namespace is the storage key's. */
+function indexValue(field: string, obj: KubeObject, key: string, gr: string): string {
+  if (field === NODE_NAME) {
+    const v = (obj.spec as { nodeName?: unknown } | undefined)?.nodeName;
+    return v === undefined || v === null ? '' : String(v);
+  }
+  if (field === NAME) {
+    const v = obj.metadata?.name;
+    return v === undefined || v === null ? '' : String(v);
+  }
+  return keyNamespace(key, gr);
+}
+
+/** The namespace segment of `/registry/<gr>/<ns>/<name>`; '' for a cluster-scoped key. */
+function keyNamespace(key: string, gr: string): string {
+  const from = REGISTRY_PREFIX.length + gr.length + 1;
+  const slash = key.indexOf('/', from);
+  return slash < 0 ? '' : key.slice(from, slash);
+}
+
+/** The field and value a watcher is filed under, or null (unindexed: it sees every event of its resource). */
+export function indexTerm(w: Watcher): { field: string; value: string } | null {
+  const exact = (w.filter as IndexedFilter).exact ?? [];
+  for (const field of INDEXED[w.gr] ?? INDEXED_DEFAULT) {
+    const t = exact.find((e) => e.field === field);
+    if (t) return t;
+    if (field === NAMESPACE) {
+      // A namespaced watch's prefix pins the namespace as well as a selector would.
+      const rest = w.prefix.slice(REGISTRY_PREFIX.length + w.gr.length + 1);
+      if (w.prefix.startsWith(REGISTRY_PREFIX) && rest.endsWith('/') && rest.length > 1 && rest.indexOf('/') === rest.length - 1) {
+        return { field, value: rest.slice(0, -1) };
+      }
+    }
+  }
+  return null;
+}
+
+interface Entry {
+  w: Watcher;
+  bucket: Set<Watcher>;
+}
+
+/** One resource's watchers: the unindexed ones, and the rest by field → value. */
+class GrWatchers {
+  readonly entries = new Map<string, Entry>();
+  readonly unindexed = new Set<Watcher>();
+  readonly index = new Map<string, Map<string, Set<Watcher>>>();
+
+  constructor(readonly gr: string) {}
+
+  add(k: string, w: Watcher): void {
+    this.delete(k);
+    const term = indexTerm(w);
+    let bucket = this.unindexed;
+    if (term) {
+      let byValue = this.index.get(term.field);
+      if (!byValue) this.index.set(term.field, (byValue = new Map()));
+      let b = byValue.get(term.value);
+      if (!b) byValue.set(term.value, (b = new Set()));
+      bucket = b;
+    }
+    bucket.add(w);
+    this.entries.set(k, { w, bucket });
+  }
+
+  delete(k: string): boolean {
+    const e = this.entries.get(k);
+    if (!e) return false;
+    this.entries.delete(k);
+    e.bucket.delete(e.w);
+    if (e.bucket.size === 0 && e.bucket !== this.unindexed) {
+      for (const [field, byValue] of this.index) {
+        for (const [value, b] of byValue) {
+          if (b !== e.bucket) continue;
+          byValue.delete(value);
+          if (byValue.size === 0) this.index.delete(field);
+          return true;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Calls `fn` with every watcher that can see `ev` (each once). */
+  candidates(ev: CacheEvent, fn: (w: Watcher) => void): void {
+    for (const w of this.unindexed) fn(w);
+    for (const [field, byValue] of this.index) {
+      const v = indexValue(field, ev.object, ev.key, this.gr);
+      const b = byValue.get(v);
+      if (b) for (const w of b) fn(w);
+      if (ev.prev !== undefined && ev.prev !== ev.object) {
+        const pv = indexValue(field, ev.prev, ev.key, this.gr);
+        if (pv !== v) {
+          const pb = byValue.get(pv);
+          if (pb) for (const w of pb) fn(w);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Open watches by resource, indexed by the exact-match field their selector (or namespace)
+ * pins, with batched delivery (one bus message per watcher per tick). An event reaches the
+ * unindexed watchers and those filed under the event's object's — or its previous
+ * state's — value, so an object that moves into or out of a watcher's selection still
+ * reaches it (as ADDED or DELETED).
+ */
 export class WatcherSet {
-  readonly #byGr = new Map<string, Map<string, Watcher>>();
+  readonly #byGr = new Map<string, GrWatchers>();
   readonly #pending = new Map<string, { w: Watcher; events: WatchEvent[] }>();
   #scheduled = false;
 
@@ -64,8 +184,8 @@ export class WatcherSet {
 
   add(w: Watcher): void {
     let m = this.#byGr.get(w.gr);
-    if (!m) this.#byGr.set(w.gr, (m = new Map()));
-    m.set(wkey(w.address, w.id), w);
+    if (!m) this.#byGr.set(w.gr, (m = new GrWatchers(w.gr)));
+    m.add(wkey(w.address, w.id), w);
   }
 
   remove(address: string, id: string): boolean {
@@ -79,8 +199,8 @@ export class WatcherSet {
   removeAddress(address: string): number {
     let n = 0;
     for (const m of this.#byGr.values()) {
-      for (const [k, w] of m) {
-        if (w.address === address) {
+      for (const [k, e] of [...m.entries]) {
+        if (e.w.address === address) {
           m.delete(k);
           this.#pending.delete(k);
           n++;
@@ -91,24 +211,24 @@ export class WatcherSet {
   }
 
   all(): Watcher[] {
-    return [...this.#byGr.values()].flatMap((m) => [...m.values()]);
+    return [...this.#byGr.values()].flatMap((m) => [...m.entries.values()].map((e) => e.w));
   }
 
   get size(): number {
     let n = 0;
-    for (const m of this.#byGr.values()) n += m.size;
+    for (const m of this.#byGr.values()) n += m.entries.size;
     return n;
   }
 
-  /** Routes one resource's cache events to its watchers. */
+  /** Routes one resource's cache events to the watchers that can see them (per watcher in event order). */
   dispatch(gr: string, events: CacheEvent[]): void {
     const m = this.#byGr.get(gr);
-    if (!m) return;
-    for (const w of m.values()) {
-      for (const ev of events) {
+    if (!m || m.entries.size === 0) return;
+    for (const ev of events) {
+      m.candidates(ev, (w) => {
         const out = toWatchEvent(w, ev);
         if (out) this.push(w, out);
-      }
+      });
     }
   }
 

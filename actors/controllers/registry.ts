@@ -5,10 +5,22 @@
 import type { ControllerDefinition } from './framework.ts';
 import { replicaSetController } from './replicaset/controller.ts';
 import { deploymentController } from './deployment/controller.ts';
+import { garbageCollectorController } from './garbage-collector/controller.ts';
+import { namespaceController } from './namespace/controller.ts';
+import { endpointsController } from './endpoints/controller.ts';
+import { endpointSliceController } from './endpointslice/controller.ts';
+import { serviceAccountController } from './serviceaccount/controller.ts';
+import { nodeLifecycleController } from './node-lifecycle/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
   deploymentController,
+  garbageCollectorController,
+  namespaceController,
+  endpointsController,
+  endpointSliceController,
+  serviceAccountController,
+  nodeLifecycleController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

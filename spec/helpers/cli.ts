@@ -26,6 +26,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('close', () => running.delete(child));
+  // The child and its pipes hold this process open only while a spec waits on them: a spec that
+  // failed half-way still ends, and the exit hook above kills what it left running.
+  const handles = [child, child.stdout, child.stderr] as unknown as { ref(): void; unref(): void }[];
+  let holds = 0;
+  const hold = <T>(p: Promise<T>): Promise<T> => {
+    if (holds++ === 0) for (const h of handles) h.ref();
+    return p.finally(() => {
+      if (--holds === 0) for (const h of handles) h.unref();
+    });
+  };
+  for (const h of handles) h.unref();
   let out = '';
   const waiters = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -44,7 +55,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
     child,
     output: () => out,
     waitFor(text, timeoutMs = 20_000) {
-      return new Promise((resolve, reject) => {
+      return hold(new Promise((resolve, reject) => {
         const matches = () => (typeof text === 'string' ? out.includes(text) : text.test(out));
         const timer = setTimeout(() => finish(new Error(`timed out waiting for ${text}; output:\n${out}`)), timeoutMs);
         const check = () => {
@@ -58,12 +69,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
         };
         waiters.add(check);
         check();
-      });
+      }));
     },
-    exited: () => exited,
+    exited: () => hold(exited),
     async stop(signal = 'SIGTERM') {
       if (!done) child.kill(signal);
-      return exited;
+      return hold(exited);
     },
   };
 }

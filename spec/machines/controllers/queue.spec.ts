@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { add, done, emptyQueue, failed, forget, retryDelay, take } from '../../../machines/controllers/queue.ts';
 import { selectControllers } from '../../../actors/controllers/start.ts';
+import { CONTROLLERS } from '../../../actors/controllers/registry.ts';
 
 test('keys are deduplicated; a key added while it syncs goes again after', () => {
   let q = add(add(add(emptyQueue(), 'a'), 'b'), 'a');
@@ -28,8 +29,11 @@ test('retry delay doubles from 5 ms to at most 1000 s and is forgotten on succes
 });
 
 test('--controllers selection: *, names, aliases, -name', () => {
-  assert.equal(selectControllers('*'), ['replicaset', 'deployment']);
-  assert.equal(selectControllers('*,-deployment'), ['replicaset']);
+  const byDefault = CONTROLLERS.filter((d) => d.enabledByDefault).map((d) => d.name);
+  assert.ok(byDefault.includes('replicaset') && byDefault.includes('deployment'));
+  assert.equal(selectControllers('*'), byDefault);
+  assert.equal(selectControllers('*,-deployment'), byDefault.filter((n) => n !== 'deployment'));
+  assert.equal(selectControllers('replicaset,deployment'), ['replicaset', 'deployment']);
   assert.equal(selectControllers('deployment-controller'), ['deployment']);
   assert.throws(() => selectControllers('nope'), /not in the list of known controllers/);
 });

@@ -1,0 +1,144 @@
+/**
+ * The composition root of `kubeactor node`: a process that runs the kubelets (with their
+ * pod actors and one shared runtime) of one or more nodes and joins a control plane that
+ * runs elsewhere on the same bus (NATS in practice; the in-process bus works for specs).
+ *
+ * Addresses: the process lists the Nodes the apiserver already has (one read, through a
+ * short-lived port at the first kubelet's own address, which its identity may claim) and
+ * seeds a NodeAddressPool from them. A name that already has a Node keeps that Node's
+ * InternalIP and pod range (a restarted node process adopts its Nodes unchanged); a new
+ * name gets the next free pair. As in node-pool.ts, two processes that start at the same
+ * moment could pick the same pair: `start` resolves only once every kubelet has registered
+ * its Node, so processes started one after the other never collide.
+ */
+import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Bus } from '../bus/bus.ts';
+import { APISERVER_ADDRESS } from '../bus/permissions.ts';
+import type { Logger } from './actor-def.ts';
+import { realClock, type Clock } from './clock/clock.ts';
+import { ActorHost } from './host.ts';
+import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
+import { targets } from './kubelet/api.ts';
+import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
+import { stopKubelet } from './kubelet/sim-nodes.ts';
+import type { Runtime } from './runtime/runtime.ts';
+import { simRuntime } from './runtime/sim.ts';
+
+/**
+ * The node names of `kubeactor node --name NAME --count K`: `NAME` alone when K = 1,
+ * otherwise `NAME-1` … `NAME-K`.
+ */
+export function nodeNames(name: string, count: number): string[] {
+  if (count === 1) return [name];
+  return Array.from({ length: count }, (_, i) => `${name}-${i + 1}`);
+}
+
+export interface NodeProcessOptions {
+  bus: Bus;
+  /** The nodes to run, one kubelet each (see `nodeNames`). */
+  names: readonly string[];
+  clock?: Clock;
+  seed?: number;
+  logger?: Logger;
+  /** Shared by every kubelet (default: a sim runtime on `clock`). */
+  runtime?: Runtime;
+  clusterCIDR?: string;
+  nodeMaskBits?: number;
+  /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
+  registerTimeoutMs?: number;
+  /** Aborts the start (e.g. a signal during start-up): `start` stops what it started and rejects. */
+  signal?: AbortSignal;
+}
+
+export interface NodeProcess {
+  readonly host: ActorHost;
+  readonly names: readonly string[];
+  /** The InternalIP and pod range each node runs with, by name. */
+  readonly addresses: ReadonlyMap<string, NodeAddresses>;
+  handle(name: string): KubeletHandle | undefined;
+  /** Stops every kubelet (their pod actors with them; nothing is written), then closes the bus. */
+  stop(): Promise<void>;
+}
+
+/** Runs one kubelet per name on `bus`; resolves once every one has registered its Node. */
+export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProcess> {
+  const [first] = o.names;
+  if (first === undefined) throw new Error('a node process needs at least one node');
+  if (new Set(o.names).size !== o.names.length) throw new Error('node names must be distinct');
+  const clock = o.clock ?? realClock;
+  const runtime = o.runtime ?? simRuntime(clock);
+  const deadline = Date.now() + (o.registerTimeoutMs ?? 30_000);
+  const host = new ActorHost({ bus: o.bus, clock, seed: o.seed ?? 1, ...(o.logger ? { logger: o.logger } : {}) });
+  const handles = new Map<string, KubeletHandle>();
+  const addresses = new Map<string, NodeAddresses>();
+  const stop = async () => {
+    for (const name of o.names) if (host.get(kubeletAddress(name))) stopKubelet(host, name);
+    host.stopAll();
+    await o.bus.close();
+  };
+  try {
+    const existing = await listNodes(o.bus, kubeletAddress(first), deadline, o.signal);
+    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+    pool.seed(existing);
+    const byName = new Map(existing.map((n) => [n.metadata?.name ?? '', n]));
+    for (const name of o.names) addresses.set(name, addressesOf(byName.get(name)) ?? pool.next());
+    for (const name of o.names) {
+      const a = addresses.get(name)!;
+      host.spawn(kubeletActor({ nodeName: name, runtime, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+    }
+    // On NATS a registration reaches the server asynchronously: the apiserver's first watch
+    // event to a kubelet must not meet "no responders".
+    await flush(o.bus);
+    await untilRegistered(host, o.names, deadline, o.signal);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { host, names: [...o.names], addresses, handle: (name) => handles.get(name), stop };
+}
+
+/**
+ * Lists the cluster's Nodes through a short-lived port at `address`. Retries until
+ * `deadline` while the apiserver is unreachable (503/504: the control plane may start
+ * after the nodes); any other error is final.
+ */
+async function listNodes(bus: Bus, address: string, deadline: number, signal: AbortSignal | undefined): Promise<Node[]> {
+  const port = bus.register(address, () => {});
+  try {
+    await flush(bus);
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      const r = await port.request(APISERVER_ADDRESS, 'api.list', { target: targets.node() }, { timeoutMs: 5000 });
+      if (r.ok) return (r.value.items as Node[] | undefined) ?? [];
+      const retriable = r.status.code === 503 || r.status.code === 504;
+      if (!retriable || Date.now() + delay > deadline) throw new Error(`listing the cluster's nodes: ${r.status.message}`);
+      if (signal?.aborted) throw new Error('node start-up aborted');
+      await new Promise((res) => setTimeout(res, delay));
+    }
+  } finally {
+    port.close();
+  }
+}
+
+const flush = (bus: Bus): Promise<void> => (bus as Bus & { flush?: () => Promise<void> }).flush?.() ?? Promise.resolve();
+
+function addressesOf(node: Node | undefined): NodeAddresses | null {
+  const hostIP = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  const podCIDR = node?.spec?.podCIDR;
+  return hostIP && podCIDR ? { hostIP, podCIDR } : null;
+}
+
+/** Polls the kubelets' charts until each has left `registering` for `ready`. */
+async function untilRegistered(host: ActorHost, names: readonly string[], deadline: number, signal: AbortSignal | undefined): Promise<void> {
+  for (;;) {
+    if (signal?.aborted) throw new Error('node start-up aborted');
+    const pending = names.filter((n) => !isReady(host, n));
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`node${pending.length > 1 ? 's' : ''} ${pending.join(', ')} did not register with the apiserver in time`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function isReady(host: ActorHost, name: string): boolean {
+  const value = (host.get(kubeletAddress(name))?.snapshot as { value?: unknown } | undefined)?.value;
+  return typeof value === 'object' && value !== null && 'ready' in value;
+}

@@ -1,0 +1,94 @@
+/**
+ * The scheduler's writes to the apiserver: pods/binding, the PodScheduled=False condition
+ * through pods/status, and the Scheduled / FailedScheduling events. Counts the writes in
+ * flight so the actor can bound them (see SchedulerOptions.maxInFlight).
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../bus/catalogue/api.ts';
+import type { Port } from '../../bus/bus.ts';
+import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
+import type { Result } from '../../bus/status.ts';
+import type { Logger } from '../actor-def.ts';
+import type { Clock } from '../clock/clock.ts';
+import { EventRecorder } from '../events.ts';
+
+const podTarget = (pod: Pod, subresource: string) => ({
+  group: '', version: 'v1', resource: 'pods', namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '', ...(subresource ? { subresource } : {}),
+});
+
+const sameAnnotations = (pod: Pod, a: Record<string, string>): boolean =>
+  Object.entries(a).every(([k, v]) => pod.metadata?.annotations?.[k] === v);
+
+const asObject = (pod: Pod): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', ...(pod as KubeObject) });
+
+const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+export class SchedulerWriter {
+  readonly #events: EventRecorder;
+  #inFlight = 0;
+
+  constructor(private readonly o: { port: Port; clock: Clock; log: Logger; component: string }) {
+    this.#events = new EventRecorder({ port: o.port, clock: o.clock, component: o.component });
+  }
+
+  /** Binds and status writes awaiting their answer. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * POST pods/binding. The Binding carries the pod's uid (a recreated pod of the same name
+   * is not bound by mistake: 409) and the annotations to add to the pod.
+   */
+  bind(pod: Pod, node: string, annotations?: Record<string, string>): Promise<Result<unknown>> {
+    const m = pod.metadata ?? {};
+    const object: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: m.name, namespace: m.namespace, ...(m.uid ? { uid: m.uid } : {}), ...(annotations ? { annotations } : {}) },
+      target: { apiVersion: 'v1', kind: 'Node', name: node },
+    };
+    return this.#track(this.o.port.request(APISERVER_ADDRESS, 'api.create', { target: podTarget(pod, 'binding'), object }));
+  }
+
+  /**
+   * Sets PodScheduled=False (reason Unschedulable or SchedulerError, the FitError message)
+   * via pods/status, unless the pod already says exactly that. Annotations go in a
+   * separate merge patch of the pod: this apiserver's /status keeps no metadata edits.
+   */
+  async markUnschedulable(pod: Pod, reason: string, message: string, annotations?: Record<string, string>): Promise<void> {
+    const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    const writes: Array<Promise<Result<unknown>>> = [];
+    if (!(cur?.status === 'False' && cur.reason === reason && cur.message === message)) {
+      const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: rfc3339(this.o.clock.now()) };
+      const patch = { status: { conditions: [condition] } };
+      writes.push(this.#track(this.o.port.request(APISERVER_ADDRESS, 'api.patch', { target: podTarget(pod, 'status'), patchType: 'strategic', patch })));
+    }
+    if (annotations && !sameAnnotations(pod, annotations)) {
+      const patch = { metadata: { annotations } };
+      writes.push(this.#track(this.o.port.request(APISERVER_ADDRESS, 'api.patch', { target: podTarget(pod, ''), patchType: 'merge', patch })));
+    }
+    for (const r of await Promise.all(writes)) {
+      if (!r.ok && r.status.code !== 404) this.o.log.warn('scheduler: updating an unschedulable pod failed', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, status: r.status.message });
+    }
+  }
+
+  /** `Successfully assigned default/web-1 to node-2`. */
+  scheduled(pod: Pod, node: string): void {
+    const m = pod.metadata ?? {};
+    void this.#events.record(asObject(pod), 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${node}`);
+  }
+
+  failed(pod: Pod, message: string): void {
+    void this.#events.record(asObject(pod), 'Warning', 'FailedScheduling', message);
+  }
+
+  async #track<T>(p: Promise<T>): Promise<T> {
+    this.#inFlight++;
+    try {
+      return await p;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+}
