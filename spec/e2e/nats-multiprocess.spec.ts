@@ -5,9 +5,8 @@
  * b-1, b-2 (identity nodes). The real kubectl, through the kubeconfig `up` prints, sees
  * the three nodes Ready and pods on each of them Running.
  *
- * Placement: pods are created with spec.nodeName set, so they land without a scheduler.
- * When `up` runs the scheduler actor, this spec should create them unbound and check that
- * the scheduler spreads them over the three nodes.
+ * Placement: pods are created unbound; the scheduler in the `up` process places them, and
+ * the kubelets in the node processes run them.
  *
  * Every process is stopped by PID, also when a step fails (and SIGKILLed if this spec
  * process itself dies).
@@ -74,11 +73,11 @@ async function items(home: string, kubeconfig: string, args: string[]): Promise<
   return (JSON.parse(r.stdout) as { items: Item[] }).items;
 }
 
-const pod = (name: string, nodeName: string) => ({
+const pod = (name: string) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: 'default', labels: { app: 'spread' } },
-  spec: { nodeName, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
+  spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] },
 });
 
 test('a control plane and two node processes on one NATS: nodes Ready, pods Running on every node', async () => {
@@ -115,8 +114,8 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   };
   assert.ok(await eventually(ready, 30_000), `all three nodes Ready:\n${(await kubectl(dir, kubeconfig, ['get', 'nodes'])).stdout}`);
 
-  // Two pods per node, created through the API (kubectl create -f, one document each).
-  const pods = NODES.flatMap((n) => [pod(`p-${n}-1`, n), pod(`p-${n}-2`, n)]);
+  // Six unbound pods, created through the API (kubectl create -f, one document each).
+  const pods = [1, 2, 3, 4, 5, 6].map((i) => pod(`p-${i}`));
   const created = await kubectl(dir, kubeconfig, ['create', '-f', '-'], pods.map((p) => stringify(p)).join('---\n'));
   assert.is(created.code, 0, created.stderr);
 
@@ -128,7 +127,8 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   const wide = await kubectl(dir, kubeconfig, ['get', 'pods', '-o', 'wide']);
   assert.ok(ok, `every pod Running:\n${wide.stdout}${wide.stderr}`);
   const got = await items(dir, kubeconfig, ['pods', '-l', 'app=spread']);
-  for (const n of NODES) assert.is(got.filter((p) => p.spec?.nodeName === n).length, 2, `two pods on ${n}`);
+  // The scheduler spreads them (LeastAllocated scores an emptier node higher): every node process runs some.
+  for (const n of NODES) assert.ok(got.some((p) => p.spec?.nodeName === n), `a pod landed on ${n}:\n${wide.stdout}`);
   // Each node's pods got IPs from that node's own pod range: three distinct ranges.
   const ranges = new Set(got.map((p) => p.status?.podIP?.split('.').slice(0, 3).join('.')));
   assert.is(ranges.size, 3, `pod IPs from three ranges: ${[...ranges].join(', ')}`);
