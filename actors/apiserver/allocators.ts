@@ -5,20 +5,11 @@
  * 30000-32767. In use = what stored Services hold (rebuilt when the cache is primed) plus
  * what in-flight creates reserved; released when a Service is deleted or a write fails.
  */
+import { formatIp, parseIp } from '../../api/ipv4.ts';
+
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-function ipToInt(ip: string): number | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-const intToIp = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 
 /** A set of integers [base, base + size) handed out at a random free offset, probing upwards. */
 class RangeAllocator {
@@ -66,7 +57,7 @@ export class ClusterIPAllocator {
 
   constructor(cidr: string = DEFAULT_SERVICE_CIDR, random: () => number = Math.random) {
     const [ip, bitsText] = cidr.split('/');
-    const base = ip === undefined ? null : ipToInt(ip);
+    const base = ip === undefined ? null : parseIp(ip);
     const bits = Number(bitsText);
     if (base === null || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`invalid service CIDR "${cidr}"`);
     const size = 2 ** (32 - bits);
@@ -74,17 +65,17 @@ export class ClusterIPAllocator {
     this.cidr = cidr;
     // Skip the network and broadcast addresses.
     this.#r = new RangeAllocator(network + 1, size - 2, random);
-    this.first = intToIp(network + 1);
+    this.first = formatIp(network + 1);
     this.#r.claim(network + 1); // reserved: only an explicit request (the kubernetes service) gets it
   }
 
   contains(ip: string): boolean {
-    const n = ipToInt(ip);
+    const n = parseIp(ip);
     return n !== null && this.#r.contains(n);
   }
   /** Claims a requested IP: 'ok', 'taken' or 'out-of-range'. The reserved first address is granted once. */
   claim(ip: string): 'ok' | 'taken' | 'out-of-range' {
-    const n = ipToInt(ip);
+    const n = parseIp(ip);
     if (n === null || !this.#r.contains(n)) return 'out-of-range';
     if (ip === this.first && !this.#firstTaken) {
       this.#firstTaken = true;
@@ -95,10 +86,10 @@ export class ClusterIPAllocator {
   #firstTaken = false;
   allocate(): string | null {
     const n = this.#r.next();
-    return n === null ? null : intToIp(n);
+    return n === null ? null : formatIp(n);
   }
   release(ip: string): void {
-    const n = ipToInt(ip);
+    const n = parseIp(ip);
     if (n === null) return;
     if (ip === this.first) this.#firstTaken = false;
     else this.#r.release(n);

@@ -55,7 +55,7 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
   const podsOn = (name: string) => (pods.list() as Pod[]).filter((p) => p.spec?.nodeName === name);
   const tainter = new Tainter(cc, opts, () => nodes.list() as Node[]);
 
-  const schedule = (name: string, at: number): SyncResult | void => {
+  const schedule = (name: string, at: number): void => {
     const pending = checks.get(name);
     if (pending !== undefined && pending > now() && pending <= at) return;
     checks.set(name, at);
