@@ -7,6 +7,7 @@ import type { KvBackend } from './kv/backend.ts';
 import { LmdbKv } from './kv/lmdb.ts';
 import { MemoryKv } from './kv/memory.ts';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
+import type { ApiServerActorOptions } from './apiserver/actor.ts';
 
 export type StorageKind = 'lmdb' | 'memory';
 
@@ -20,6 +21,8 @@ export interface ControlPlaneOptions {
   dataDir: string;
   /** Chooses the actors to inspect (see ActorHostOptions.inspectFor). */
   inspectFor?: ActorHostOptions['inspectFor'];
+  /** Options of the apiserver actor (service CIDR, default toleration seconds, …). */
+  apiserver?: ApiServerActorOptions;
   /** Runs before the first actor starts, e.g. to attach a recorder to the bus and host. */
   beforeStart?: (host: ActorHost) => void;
 }
@@ -49,7 +52,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   });
   opts.beforeStart?.(host);
   const backend = openBackend(opts.storage, opts.dataDir);
-  const core = startControlPlaneCore({ bus: opts.bus, host, backend });
+  const core = startControlPlaneCore({ bus: opts.bus, host, backend, ...(opts.apiserver ? { apiserver: opts.apiserver } : {}) });
   await core.ready();
   let stopped = false;
   return {

@@ -27,6 +27,10 @@ Flags:
                                   0: nodes join with \`kubeactor node\`)
   --controllers LIST              controllers to run, as kube-controller-manager's flag: * (all enabled
                                   by default), NAME to add, -NAME to drop (default *)
+  --node-monitor-grace-period D   how long a node may go without renewing its Lease before it is
+                                  marked Unknown (default 50s; Go duration)
+  --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
+                                  seconds of the NoExecute tolerations added to every pod (default 300)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT})
@@ -47,6 +51,9 @@ const options = {
   nodes: { type: 'string' },
   seed: { type: 'string' },
   controllers: { type: 'string' },
+  'node-monitor-grace-period': { type: 'string' },
+  'default-not-ready-toleration-seconds': { type: 'string' },
+  'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
   record: { type: 'string' },
@@ -73,6 +80,14 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError('--nodes must be 0 with --bus nats://…: run nodes in their own process with `kubeactor node --bus …`');
   }
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const tolerationSeconds = {
+    notReady: intFlag('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds'], 300),
+    unreachable: intFlag('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds'], 300),
+  };
+  const grace = values['node-monitor-grace-period'];
+  if (grace !== undefined && !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(grace)) {
+    throw new UsageError(`--node-monitor-grace-period must be a duration like 50s or 1m30s, got "${grace}"`);
+  }
   const maxBytes = values['record-max-size'] === undefined ? undefined : sizeFlag('record-max-size', values['record-max-size']);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
@@ -94,6 +109,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
+    apiserver: { defaultTolerationSeconds: tolerationSeconds },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       if (!values.record) return;
@@ -118,7 +134,10 @@ export async function up(argv: string[]): Promise<number> {
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   let controllers;
   try {
-    controllers = startControllers(cp.host, { controllers: values.controllers ?? '*' });
+    controllers = startControllers(cp.host, {
+      controllers: values.controllers ?? '*',
+      ...(grace === undefined ? {} : { options: { nodelifecycle: { 'node-monitor-grace-period': grace } } }),
+    });
   } catch (err) {
     await cp.stop();
     throw new UsageError((err as Error).message);

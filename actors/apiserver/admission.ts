@@ -4,7 +4,9 @@
  * (a kubelet may write only its own Node, its own Lease and pods bound to it). Defaulting
  * and validation run in the verbs through the ObjectModel.
  */
+import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
+import { addDefaultTolerations, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 import { forbidden, notFound, type Result, type Status } from '../../bus/status.ts';
 import type { ServerContext } from './context.ts';
 import { nodeOf } from './identity.ts';
@@ -103,4 +105,10 @@ export async function namespaceLifecycle(s: ServerContext, res: ResourceInfo, na
     };
   }
   return { ok: true, value: true };
+}
+
+/** The DefaultTolerationSeconds admission plugin, on pod create: Kubernetes runs it before validation. */
+export function withDefaultTolerations(pod: KubeObject, seconds: DefaultTolerationSeconds): KubeObject {
+  const spec = (pod.spec ?? {}) as { tolerations?: Toleration[] };
+  return { ...pod, spec: { ...spec, tolerations: addDefaultTolerations(spec.tolerations, seconds) } };
 }

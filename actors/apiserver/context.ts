@@ -26,6 +26,8 @@ export interface ObjectModel {
   pruneUnknown(res: ResourceInfo, obj: KubeObject): KubeObject;
 }
 
+import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
+
 export interface ServerContext {
   readonly port: Port;
   readonly kv: KvClient;
@@ -41,6 +43,8 @@ export interface ServerContext {
   readonly nodePorts: NodePortAllocator;
   /** How long a read waits for the cache to reach a requested or the store's revision. */
   readonly cacheWaitMs: number;
+  /** DefaultTolerationSeconds admission: seconds of the tolerations added to new pods. */
+  readonly tolerationSeconds: DefaultTolerationSeconds;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

@@ -6,7 +6,7 @@
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
 import { generateName } from '../../api/names.ts';
-import { namespaceLifecycle, nodeRestriction } from './admission.ts';
+import { namespaceLifecycle, nodeRestriction, withDefaultTolerations } from './admission.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkUnknownFields, defaultAndValidate } from './prepare.ts';
@@ -66,6 +66,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     if (!live.ok) return live;
   }
   obj = prepareForCreate(res, stampNew(s, obj));
+  if (res.gr === 'pods') obj = withDefaultTolerations(obj, s.tolerationSeconds);
   if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), timestamp(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {

@@ -18,6 +18,8 @@ import { REGISTRY_PREFIX } from './storage-keys.ts';
 import { DEFAULT_WINDOW, WatchCache } from './watch-cache.ts';
 import { bookmark, WatcherSet } from './watchers.ts';
 
+import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
+
 export interface ApiServerOptions {
   /** Service CIDR for cluster IPs (default 10.96.0.0/12). */
   serviceCidr?: string;
@@ -27,6 +29,8 @@ export interface ApiServerOptions {
   cacheWaitMs?: number;
   /** Create the `kubernetes` Service in default at boot (default true). */
   kubernetesService?: boolean;
+  /** Seconds of the not-ready / unreachable tolerations admission adds to pods (default 300 each, Kubernetes' flags). */
+  defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
 }
 
 export interface ApiServerEffects {
@@ -66,6 +70,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     clusterIPs: new ClusterIPAllocator(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, ctx.random),
     nodePorts: new NodePortAllocator(ctx.random),
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
+    tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
   };
   let watchId = '';
   let watchSeq = 0;

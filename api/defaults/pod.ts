@@ -89,24 +89,34 @@ export function defaultPodTemplate(t: PodTemplateSpec | undefined): PodTemplateS
 const NOT_READY = 'node.kubernetes.io/not-ready';
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
-/** DefaultTolerationSeconds admission: add the two 300 s NoExecute tolerations unless tolerated. */
-export function addDefaultTolerations(tolerations: Toleration[] | undefined, seconds = 300): Toleration[] {
+/** Seconds of the two default NoExecute tolerations (kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds). */
+export interface DefaultTolerationSeconds {
+  notReady: number;
+  unreachable: number;
+}
+
+export const DEFAULT_TOLERATION_SECONDS: DefaultTolerationSeconds = { notReady: 300, unreachable: 300 };
+
+/** The DefaultTolerationSeconds admission plugin: adds the not-ready and unreachable NoExecute tolerations unless already tolerated. */
+export function addDefaultTolerations(tolerations: Toleration[] | undefined, seconds: DefaultTolerationSeconds = DEFAULT_TOLERATION_SECONDS): Toleration[] {
   const list = [...(tolerations ?? [])];
   const tolerates = (k: string): boolean =>
     list.some((t) => (t.key === k || !t.key) && (t.effect === 'NoExecute' || !t.effect));
   const add: Toleration[] = [];
-  if (!tolerates(NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
-  if (!tolerates(UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+  if (!tolerates(NOT_READY)) add.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds.notReady });
+  if (!tolerates(UNREACHABLE)) add.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds.unreachable });
   return [...list, ...add];
 }
 
-/** A defaulted copy of a new Pod: spec defaults, priority and the default tolerations. */
+/**
+ * A defaulted copy of a new Pod: spec defaults and priority. The default tolerations are
+ * admission's, with the apiserver's configured seconds (addDefaultTolerations).
+ */
 export function defaultPod(pod: Pod): Pod {
   const p = clone(pod);
   const spec = (p.spec ??= { containers: [] });
   defaultPodSpecInPlace(spec);
   if (!spec.priorityClassName) spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  spec.tolerations = addDefaultTolerations(spec.tolerations);
   return p;
 }

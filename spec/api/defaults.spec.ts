@@ -24,10 +24,6 @@ test('pod defaults, as the apiserver stores a bare pod', () => {
     }],
     dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', terminationGracePeriodSeconds: 30, securityContext: {},
     schedulerName: 'default-scheduler', enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority',
-    tolerations: [
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-    ],
   });
   assert.not.ok('spec' in input && input.spec?.dnsPolicy, 'the input is not mutated');
 });
@@ -36,6 +32,10 @@ test('default tolerations are not added twice or when already tolerated', () => 
   assert.is(addDefaultTolerations(addDefaultTolerations([])).length, 2);
   assert.equal(addDefaultTolerations([{ operator: 'Exists' }]), [{ operator: 'Exists' }]);
   assert.equal(addDefaultTolerations([{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }]).map((t) => t.tolerationSeconds), [10, 300]);
+  assert.equal(addDefaultTolerations([], { notReady: 30, unreachable: 60 }), [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 },
+  ]);
 });
 
 test('deployment defaults', () => {

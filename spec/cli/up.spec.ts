@@ -54,6 +54,22 @@ test('up on the in-process bus with lmdb: ready, stops on SIGTERM, and what kube
   assert.is(await second.stop('SIGINT'), 0);
 });
 
+test('the default toleration seconds reach the pods; a malformed grace period is a usage error', async () => {
+  const dir = tempDir();
+  const proc = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '0',
+    '--default-not-ready-toleration-seconds', '30', '--default-unreachable-toleration-seconds', '45', '--node-monitor-grace-period', '20s']);
+  await proc.waitFor('ready.');
+  const kubeconfig = `${dir}/kubeconfig`;
+  await kubectl(kubeconfig, 'run', 'p', '--image=nginx');
+  const got = await kubectl(kubeconfig, 'get', 'pod', 'p', '-o', 'jsonpath={range .spec.tolerations[*]}{.key}={.tolerationSeconds} {end}');
+  assert.is(got, 'node.kubernetes.io/not-ready=30 node.kubernetes.io/unreachable=45');
+  assert.is(await proc.stop(), 0);
+
+  const bad = spawnSync(process.execPath, [BIN, 'up', '--node-monitor-grace-period', 'soon'], { encoding: 'utf8' });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, '--node-monitor-grace-period must be a duration');
+});
+
 test('up --bus nats:// refuses in-process nodes: they need their own identity', () => {
   const r = spawnSync(process.execPath, [BIN, 'up', '--bus', 'nats://127.0.0.1:1', '--nodes', '2'], { encoding: 'utf8' });
   assert.is(r.status, 2);
