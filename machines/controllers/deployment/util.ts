@@ -24,7 +24,9 @@ export function canonical(v: unknown): string {
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(x).sort()) {
         const val = norm((x as Record<string, unknown>)[k]);
-        if (val === undefined || (typeof val === 'object' && val !== null && Object.keys(val).length === 0)) continue;
+        // Go reads a null field as its zero value: kubectl's `rollout undo` sends `creationTimestamp: null`
+        // in the template, which must still equal the old ReplicaSet's template.
+        if (val === undefined || val === null || (typeof val === 'object' && Object.keys(val).length === 0)) continue;
         out[k] = val;
       }
       return out;
