@@ -19,7 +19,12 @@ export interface InProcessBusOptions {
   requestTimeoutMs?: number;
 }
 
-/** How many envelopes one drain delivers before yielding to I/O (a chatty pair of actors must not starve the process). */
+/**
+ * How many envelopes are delivered between two turns of the event loop. Drains run on
+ * microtasks, and handlers' promises enqueue more from microtasks, so without this budget a
+ * busy cluster would chain drains forever and timers (leases, request timeouts) and I/O
+ * would wait tens of seconds.
+ */
 const DRAIN_BATCH = 4096;
 
 /**
@@ -40,6 +45,8 @@ export class InProcessBus implements Bus {
   readonly #stats: BusStats = emptyStats();
   #seq = 0;
   #scheduled = false;
+  /** Envelopes delivered since the event loop last had a turn (see DRAIN_BATCH). */
+  #sinceYield = 0;
   #state: BusState = 'connected';
 
   constructor(opts: InProcessBusOptions = {}) {
@@ -145,15 +152,22 @@ export class InProcessBus implements Bus {
     this.#queue.push({ env, targets });
     if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(() => this.#drain());
+      if (this.#sinceYield < DRAIN_BATCH) queueMicrotask(() => this.#drain());
+      else this.#yieldThenDrain();
     }
   }
 
+  #yieldThenDrain(): void {
+    setImmediate(() => {
+      this.#sinceYield = 0;
+      this.#drain();
+    });
+  }
+
   #drain(): void {
-    let n = 0;
     while (this.#queue.length) {
-      if (++n > DRAIN_BATCH) {
-        setImmediate(() => this.#drain());
+      if (++this.#sinceYield > DRAIN_BATCH) {
+        this.#yieldThenDrain();
         return;
       }
       const { env, targets } = this.#queue.shift()!;

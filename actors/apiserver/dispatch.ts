@@ -11,6 +11,8 @@ import { requestUser } from './identity.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
+import { evict } from './eviction.ts';
+import { isTokenReview, requestToken, reviewToken } from './tokens.ts';
 import { get } from './get.ts';
 import { deleteCollection, list } from './list.ts';
 import { update } from './update.ts';
@@ -23,7 +25,13 @@ type AnyPayload = { target: ApiTarget; user?: UserInfo; id?: string } & Record<s
 const VERBS: Record<string, (s: ServerContext, res: ResourceInfo, call: Call<never>) => Promise<Result<unknown>>> = {
   'api.get': get,
   'api.list': list,
-  'api.create': (s, res, call) => ((call as Call<{ target: ApiTarget }>).payload.target.subresource === 'binding' ? bind(s, res, call) : create(s, res, call)),
+  'api.create': (s, res, call) => {
+    const sub = (call as Call<{ target: ApiTarget }>).payload.target.subresource;
+    if (sub === 'binding') return bind(s, res, call);
+    if (sub === 'eviction') return evict(s, res, call);
+    if (sub === 'token') return requestToken(s, call);
+    return create(s, res, call);
+  },
   'api.update': update,
   'api.patch': patch,
   'api.delete': remove,
@@ -34,7 +42,7 @@ const VERBS: Record<string, (s: ServerContext, res: ResourceInfo, call: Call<nev
 function allowed(type: string, target: ApiTarget): boolean {
   const sub = target.subresource;
   if (sub === undefined) return true;
-  if (sub === 'binding') return type === 'api.create';
+  if (sub === 'binding' || sub === 'eviction' || sub === 'token') return type === 'api.create';
   if (sub === 'finalize') return type === 'api.update';
   return type === 'api.get' || type === 'api.update' || type === 'api.patch';
 }
@@ -51,6 +59,10 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   if (env.type === 'api.unwatch') {
     unwatch(s, env.from, String(payload.id));
     return;
+  }
+  // TokenReview is answered, never stored: no resource to resolve (the front's path for bearer tokens).
+  if (env.type === 'api.create' && isTokenReview(payload.target)) {
+    return reply(s, env, await reviewToken(s, { from: env.from, user: requestUser(env.from, payload.user), payload } as Call<never>));
   }
   const res = resolveTarget(s.lookup, payload.target);
   if (!res.ok) return reply(s, env, res);

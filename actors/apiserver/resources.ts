@@ -37,6 +37,8 @@ const SUBRESOURCES: Record<string, (r: ResourceInfo) => boolean> = {
   status: (r) => r.hasStatus,
   scale: (r) => r.hasScale,
   binding: (r) => r.gr === 'pods',
+  eviction: (r) => r.gr === 'pods',
+  token: (r) => r.gr === 'serviceaccounts',
   finalize: (r) => r.gr === 'namespaces',
 };
 

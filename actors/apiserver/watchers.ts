@@ -107,6 +107,8 @@ export function indexTerm(w: Watcher): { field: string; value: string } | null {
 interface Entry {
   w: Watcher;
   bucket: Set<Watcher>;
+  /** The index term the watcher is filed under (null: unindexed). */
+  term: { field: string; value: string } | null;
 }
 
 /** One resource's watchers: the unindexed ones, and the rest by field → value. */
@@ -129,7 +131,7 @@ class GrWatchers {
       bucket = b;
     }
     bucket.add(w);
-    this.entries.set(k, { w, bucket });
+    this.entries.set(k, { w, bucket, term });
   }
 
   delete(k: string): boolean {
@@ -137,15 +139,10 @@ class GrWatchers {
     if (!e) return false;
     this.entries.delete(k);
     e.bucket.delete(e.w);
-    if (e.bucket.size === 0 && e.bucket !== this.unindexed) {
-      for (const [field, byValue] of this.index) {
-        for (const [value, b] of byValue) {
-          if (b !== e.bucket) continue;
-          byValue.delete(value);
-          if (byValue.size === 0) this.index.delete(field);
-          return true;
-        }
-      }
+    if (e.term && e.bucket.size === 0) {
+      const byValue = this.index.get(e.term.field);
+      byValue?.delete(e.term.value);
+      if (byValue?.size === 0) this.index.delete(e.term.field);
     }
     return true;
   }

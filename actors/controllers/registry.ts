@@ -11,6 +11,14 @@ import { endpointsController } from './endpoints/controller.ts';
 import { endpointSliceController } from './endpointslice/controller.ts';
 import { serviceAccountController } from './serviceaccount/controller.ts';
 import { nodeLifecycleController } from './node-lifecycle/controller.ts';
+import { disruptionController } from './disruption/controller.ts';
+import { cloudServiceController } from './cloud-service/controller.ts';
+import { cloudNodeController } from './cloud-node/controller.ts';
+import { daemonSetController } from './daemonset/controller.ts';
+import { statefulSetController } from './statefulset/controller.ts';
+import { jobController } from './job/controller.ts';
+import { cronJobController } from './cronjob/controller.ts';
+import { ttlAfterFinishedController } from './ttl-after-finished/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -21,6 +29,14 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   endpointSliceController,
   serviceAccountController,
   nodeLifecycleController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
+  daemonSetController,
+  statefulSetController,
+  disruptionController,
+  cloudServiceController,
+  cloudNodeController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

@@ -5,7 +5,7 @@
 import type { StatusCause } from '../../bus/status.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token';
 
 /** A Kubernetes object as the hooks see it: any JSON object with the usual stanzas. */
 export type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };

@@ -9,6 +9,7 @@ import { validateJob } from '../validation/job.ts';
 import { validateEndpointSlice, validateLease, validatePodDisruptionBudget } from '../validation/misc.ts';
 import { validatePod } from '../validation/pod.ts';
 import { validateService } from '../validation/service.ts';
+import { defaultCronJob, validateCronJob } from './cronjob.ts';
 import { ALL_VERBS, kindInfo, type KindInfo } from './info.ts';
 
 const NO_COLLECTION = ALL_VERBS.filter((v) => v !== 'deletecollection');
@@ -21,13 +22,14 @@ export const KIND_TABLE: readonly KindInfo[] = [
   kindInfo({ group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', namespaced: true, shortNames: ['ep'], validate: validateEndpoints, defaults: defaultEndpoints }),
   kindInfo({ group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, shortNames: ['cm'], validate: validateConfigMap }),
   kindInfo({ group: '', version: 'v1', kind: 'Secret', resource: 'secrets', namespaced: true, validate: validateSecret, defaults: defaultSecret }),
-  kindInfo({ group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true, shortNames: ['sa'], validate: validateServiceAccount }),
+  kindInfo({ group: '', version: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true, shortNames: ['sa'], subresources: ['token'], validate: validateServiceAccount }),
   kindInfo({ group: '', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'], validate: validateEvent }),
   kindInfo({ group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], validate: validateDeployment, defaults: defaultDeployment }),
   kindInfo({ group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'], validate: validateReplicaSet, defaults: defaultReplicaSet }),
   kindInfo({ group: 'apps', version: 'v1', kind: 'DaemonSet', resource: 'daemonsets', namespaced: true, shortNames: ['ds'], categories: ['all'], subresources: ['status'], validate: validateDaemonSet, defaults: defaultDaemonSet }),
   kindInfo({ group: 'apps', version: 'v1', kind: 'StatefulSet', resource: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'], validate: validateStatefulSet, defaults: defaultStatefulSet }),
   kindInfo({ group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'], subresources: ['status'], validate: validateJob, defaults: (j) => defaultJob(j) }),
+  kindInfo({ group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', namespaced: true, shortNames: ['cj'], categories: ['all'], subresources: ['status'], validate: validateCronJob, defaults: defaultCronJob }),
   kindInfo({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true, validate: validateLease }),
   kindInfo({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true, validate: validateEndpointSlice }),
   kindInfo({ group: 'policy', version: 'v1', kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], subresources: ['status'], validate: validatePodDisruptionBudget }),

@@ -11,19 +11,20 @@ const rows: Array<[string, string, string, boolean, string[], boolean, string[]]
   ['v1', 'Endpoints', 'endpoints', true, ['ep'], false, []],
   ['v1', 'ConfigMap', 'configmaps', true, ['cm'], false, []],
   ['v1', 'Secret', 'secrets', true, [], false, []],
-  ['v1', 'ServiceAccount', 'serviceaccounts', true, ['sa'], false, []],
+  ['v1', 'ServiceAccount', 'serviceaccounts', true, ['sa'], false, ['token']],
   ['v1', 'Event', 'events', true, ['ev'], false, []],
   ['apps/v1', 'Deployment', 'deployments', true, ['deploy'], true, ['status', 'scale']],
   ['apps/v1', 'ReplicaSet', 'replicasets', true, ['rs'], true, ['status', 'scale']],
   ['apps/v1', 'DaemonSet', 'daemonsets', true, ['ds'], true, ['status']],
   ['apps/v1', 'StatefulSet', 'statefulsets', true, ['sts'], true, ['status', 'scale']],
   ['batch/v1', 'Job', 'jobs', true, [], true, ['status']],
+  ['batch/v1', 'CronJob', 'cronjobs', true, ['cj'], true, ['status']],
   ['coordination.k8s.io/v1', 'Lease', 'leases', true, [], false, []],
   ['discovery.k8s.io/v1', 'EndpointSlice', 'endpointslices', true, [], false, []],
   ['policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, ['pdb'], false, ['status']],
 ];
 
-test('the table holds exactly the seventeen kinds', () => assert.is(kinds.length, rows.length));
+test('the table holds exactly the eighteen kinds', () => assert.is(kinds.length, rows.length));
 
 for (const [apiVersion, kind, resource, namespaced, shortNames, all, subresources] of rows) {
   test(`${apiVersion} ${kind}`, () => {

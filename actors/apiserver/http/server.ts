@@ -8,7 +8,7 @@ import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kinds as registryKinds } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
-import { authenticate } from './auth.ts';
+import { authenticateRequest } from './auth.ts';
 import type { FrontContext, RequestInfo } from './context.ts';
 import { parseRoute } from './route.ts';
 import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respond.ts';
@@ -121,7 +121,7 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
   // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
   if (route.type === 'health') return sendText(res, 'ok');
   if (route.type === 'version') return sendJson(res, VERSION_INFO);
-  const user = authenticate(req, token);
+  const user = await authenticateRequest(ctx, req, token);
   if (!user) return sendStatus(res, unauthorized());
   const info: RequestInfo = { user, url, accept: req.headers.accept };
   switch (route.type) {

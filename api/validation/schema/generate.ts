@@ -16,7 +16,7 @@ import { dirname, join, relative } from 'node:path';
 const roots: Record<string, string[]> = {
   'core/v1': ['Namespace', 'Pod', 'Node', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Binding'],
   'apps/v1': ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet'],
-  'batch/v1': ['Job'],
+  'batch/v1': ['Job', 'CronJob'],
   'coordination/v1': ['Lease'],
   'discovery/v1': ['EndpointSlice'],
   'policy/v1': ['PodDisruptionBudget', 'Eviction'],

@@ -62,6 +62,9 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   PodDisruptionBudgetSpec: { 1: ['minAvailable', 'I'], 2: ['selector', 'LabelSelector'], 3: ['maxUnavailable', 'I'], 4: ['unhealthyPodEvictionPolicy', 's?'] },
   Eviction: { 1: ['metadata', 'ObjectMeta'], 2: ['deleteOptions', 'DeleteOptions'] },
 
+  TokenRequest: objectWith('TokenRequestSpec'),
+  TokenRequestSpec: { 1: ['audiences', '[s'], 3: ['boundObjectRef', 'BoundObjectReference'], 4: ['expirationSeconds', 'i?'] },
+  BoundObjectReference: { 1: ['kind', 's'], 2: ['apiVersion', 's'], 3: ['name', 's'], 4: ['uid', 's'] },
   SelfSubjectReview: { 1: ['metadata', 'ObjectMeta'], 2: ['status', '-'] },
   SelfSubjectAccessReview: objectWith('SelfSubjectAccessReviewSpec'),
   SelfSubjectAccessReviewSpec: { 1: ['resourceAttributes', 'ResourceAttributes'], 2: ['nonResourceAttributes', 'NonResourceAttributes'] },
@@ -102,6 +105,7 @@ export const ROOTS: Readonly<Record<string, string>> = {
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
   'policy/v1/Eviction': 'Eviction',
   'v1/DeleteOptions': 'DeleteOptions',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',

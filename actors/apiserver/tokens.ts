@@ -1,0 +1,141 @@
+/**
+ * ServiceAccount tokens: serviceaccounts/token (TokenRequest, what `kubectl create token`
+ * posts) issues them, and TokenReview checks them.
+ *
+ * A token is a JWT, as Kubernetes' are, but signed HS256 with a key only the apiserver
+ * holds: it is made once (32 random bytes) and kept in the kv store under SIGNING_KEY_KEY,
+ * so tokens outlive apiserver restarts. The key is inside /registry/ — a write elsewhere
+ * would move the store's revision where the watch cache never sees it, and consistent
+ * reads would wait for it — but has one segment, so it is no object key and no API serves it. Because only the apiserver can check a
+ * signature, the HTTPS front asks it: an `api.create` of an authentication.k8s.io/v1
+ * TokenReview on the bus (routed in dispatch.ts), answered with the token's user.
+ *
+ * A token authenticates as system:serviceaccount:<ns>:<name>, in groups
+ * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated, while it
+ * has not expired and its ServiceAccount still exists with the uid it was issued for.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
+import { badRequest, fail, invalid, notFound, ok, type Result } from '../../bus/status.ts';
+import { timestamp, type Call, type ServerContext } from './context.ts';
+import { readCurrent } from './store.ts';
+import { objectStorageKey, parseStorageKey } from './storage-keys.ts';
+
+export const SIGNING_KEY_KEY = '/registry/kubeactor.serviceaccount-signing-key';
+export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
+const DEFAULT_EXPIRATION_SECONDS = 3600;
+const MIN_EXPIRATION_SECONDS = 600;
+
+// Guard: the key must never parse as an object key (it would be served as one).
+if (parseStorageKey(SIGNING_KEY_KEY) !== null) throw new Error('tokens: the signing key path must not be an object key');
+
+const keys = new WeakMap<ServerContext, Promise<Buffer>>();
+
+/** The signing key, read from (or made into) the store once per apiserver incarnation. */
+function signingKey(s: ServerContext): Promise<Buffer> {
+  let k = keys.get(s);
+  if (!k) {
+    k = loadKey(s);
+    keys.set(s, k);
+    k.catch(() => keys.delete(s));
+  }
+  return k;
+}
+
+async function loadKey(s: ServerContext): Promise<Buffer> {
+  for (;;) {
+    const got = await s.kv.get(SIGNING_KEY_KEY);
+    if (!got.ok) throw new Error(got.status.message);
+    const stored = (got.value.kv?.value as { key?: string } | undefined)?.key;
+    if (stored) return Buffer.from(stored, 'base64');
+    const put = await s.kv.txn([{ op: 'put', key: SIGNING_KEY_KEY, value: { key: randomBytes(32).toString('base64') }, ifModRevision: 0 }]);
+    if (!put.ok) throw new Error(put.status.message);
+    // Lost a race with another apiserver: read the key it stored.
+  }
+}
+
+const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+const sign = (key: Buffer, data: string): string => createHmac('sha256', key).update(data).digest('base64url');
+
+interface Claims {
+  iss: string;
+  sub: string;
+  aud: string[];
+  exp: number;
+  iat: number;
+  nbf: number;
+  jti: string;
+  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
+}
+
+/** TokenRequest on serviceaccounts/<name>/token: a signed token for that account. */
+export async function requestToken(s: ServerContext, call: Call<PayloadShape<'api.create'>>): Promise<Result<WriteReply>> {
+  const { namespace = '', name = '' } = call.payload.target;
+  const body = call.payload.object as KubeObject & { spec?: { audiences?: string[]; expirationSeconds?: number } };
+  if (body.metadata?.name && body.metadata.name !== name) return fail(badRequest('name in URL does not match name in TokenRequest object'));
+  const expirationSeconds = body.spec?.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS;
+  if (!Number.isInteger(expirationSeconds) || expirationSeconds < MIN_EXPIRATION_SECONDS) {
+    return fail(invalid('TokenRequest', name, [{ reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: 'may not specify a duration less than 10 minutes' }], 'authentication.k8s.io'));
+  }
+  const sa = await readCurrent(s, objectStorageKey('serviceaccounts', namespace, name));
+  if (!sa.ok) return sa;
+  if (!sa.value || sa.value.obj.metadata?.deletionTimestamp) return fail(notFound('serviceaccounts', name));
+  const nowS = Math.floor(s.clock.now() / 1000);
+  const audiences = body.spec?.audiences?.length ? body.spec.audiences : [ISSUER];
+  const claims: Claims = {
+    iss: ISSUER,
+    sub: `system:serviceaccount:${namespace}:${name}`,
+    aud: audiences,
+    exp: nowS + expirationSeconds,
+    iat: nowS,
+    nbf: nowS,
+    jti: s.newId(),
+    'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.value.obj.metadata?.uid ?? '' } },
+  };
+  const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  const token = `${unsigned}.${sign(await signingKey(s), unsigned)}`;
+  const object = {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name, namespace, creationTimestamp: null },
+    spec: { audiences, expirationSeconds, boundObjectRef: null },
+    status: { token, expirationTimestamp: timestamp(claims.exp * 1000) },
+  } as unknown as KubeObject;
+  return ok({ object, created: true });
+}
+
+/** The service account user a token stands for, or null (bad signature, expired, account gone). */
+export async function authenticateToken(s: ServerContext, token: string): Promise<UserInfo | null> {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const [header, payload, sig] = parts as [string, string, string];
+  const want = Buffer.from(sign(await signingKey(s), `${header}.${payload}`));
+  const given = Buffer.from(sig);
+  if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
+  let claims: Claims;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
+  } catch {
+    return null;
+  }
+  const nowS = s.clock.now() / 1000;
+  if (!(claims.exp > nowS) || claims.nbf > nowS + 60) return null;
+  const ref = claims['kubernetes.io'];
+  const sa = await readCurrent(s, objectStorageKey('serviceaccounts', ref.namespace, ref.serviceaccount.name));
+  if (!sa.ok || !sa.value || sa.value.obj.metadata?.uid !== ref.serviceaccount.uid || sa.value.obj.metadata?.deletionTimestamp) return null;
+  const ns = ref.namespace;
+  return { username: `system:serviceaccount:${ns}:${ref.serviceaccount.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
+}
+
+/** TokenReview (authentication.k8s.io/v1): whether spec.token authenticates, and as whom. */
+export async function reviewToken(s: ServerContext, call: Call<PayloadShape<'api.create'>>): Promise<Result<WriteReply>> {
+  const spec = (call.payload.object as { spec?: { token?: unknown } }).spec;
+  if (typeof spec?.token !== 'string') return fail(badRequest('spec.token: Required value'));
+  const user = await authenticateToken(s, spec.token);
+  const status = user ? { authenticated: true, user, audiences: [ISSUER] } : { authenticated: false };
+  const object = { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: {}, status } as unknown as KubeObject;
+  return ok({ object, created: true });
+}
+
+/** True for a TokenReview target (not a served resource: it is answered, never stored). */
+export const isTokenReview = (t: { group: string; resource: string }): boolean => t.group === 'authentication.k8s.io' && t.resource === 'tokenreviews';

@@ -1,0 +1,90 @@
+/**
+ * The disruption controller (pkg/controller/disruption/disruption.go): keeps each
+ * PodDisruptionBudget's status — expectedPods, desiredHealthy, currentHealthy,
+ * disruptionsAllowed, disruptedPods and the DisruptionAllowed condition — true to the pods
+ * its selector picks. The eviction subresource (actors/apiserver/eviction.ts) reads that
+ * status and spends disruptionsAllowed; this controller gives it back as pods recover.
+ * Keys are "namespace/name" of budgets.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
+import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { labelSelectorMatches } from '../../../api/selectors/labels.ts';
+import { budgetStatus, countHealthy, disruptedPods, expectation, rfc3339, DISRUPTION_ALLOWED } from '../../../machines/controllers/disruption/budget.ts';
+import { gvr, isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
+import { expectedScale } from './scale.ts';
+
+export const pdbs = gvr('policy', 'v1', 'poddisruptionbudgets');
+
+const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+export function createDisruptionController(cc: ControllerContext): Controller {
+  const budgets = cc.informer({
+    target: pdbs(),
+    handlers: { add: (p) => cc.enqueue(keyOf(p)), update: (_, p) => cc.enqueue(keyOf(p)) },
+  });
+  // getPdbForPod: a pod change concerns every budget in its namespace that selects it.
+  const budgetsOf = (pod: KubeObject): void => {
+    for (const b of budgets.list()) {
+      if (b.metadata?.namespace !== pod.metadata?.namespace) continue;
+      if (labelSelectorMatches((b.spec as PodDisruptionBudget['spec'])?.selector, pod.metadata?.labels)) cc.enqueue(keyOf(b));
+    }
+  };
+  const pods = cc.informer({ target: targets.pods(), handlers: { add: budgetsOf, update: (old, cur) => (budgetsOf(old), budgetsOf(cur)), delete: budgetsOf } });
+  // A workload's replicas are the expected scale: any change may move a budget in its namespace.
+  const inNamespace = (o: KubeObject): void => {
+    for (const b of budgets.list()) if (b.metadata?.namespace === o.metadata?.namespace) cc.enqueue(keyOf(b));
+  };
+  const workload = { add: inNamespace, update: (_: KubeObject, o: KubeObject) => inNamespace(o), delete: inNamespace };
+  const sources = {
+    replicasets: cc.informer({ target: targets.replicasets(), handlers: workload }),
+    deployments: cc.informer({ target: targets.deployments(), handlers: workload }),
+    statefulsets: cc.informer({ target: targets.statefulsets(), handlers: workload }),
+  };
+
+  async function writeStatus(pdb: PodDisruptionBudget, status: PodDisruptionBudgetStatus): Promise<void> {
+    if (JSON.stringify(pdb.status ?? {}) === JSON.stringify(status)) return;
+    const { namespace, name } = pdb.metadata ?? {};
+    const r = await cc.api.updateStatus(pdbs(namespace, name), { ...pdb, status } as KubeObject);
+    if (!r.ok && isNotFound(r.status)) return;
+    orThrow(r);
+  }
+
+  return {
+    async sync(key) {
+      const pdb = budgets.get(key) as PodDisruptionBudget | undefined;
+      if (!pdb || pdb.metadata?.deletionTimestamp) return;
+      const ns = splitKey(key).namespace ?? '';
+      const selected = pods.list().filter((p) => p.metadata?.namespace === ns && labelSelectorMatches(pdb.spec?.selector, p.metadata?.labels)) as Pod[];
+      const nowMs = cc.actor.clock.now();
+      const now = rfc3339(nowMs);
+      const needsScale = pdb.spec?.maxUnavailable !== undefined || typeof pdb.spec?.minAvailable === 'string';
+      const scale = needsScale ? expectedScale(sources, ns, selected) : { ok: true as const, scale: 0, unmanaged: [] };
+      if (!scale.ok) {
+        // failSafe: without a trustworthy count no disruption is allowed until the next sync.
+        const generation = pdb.metadata?.generation ?? 0;
+        const cond = { type: DISRUPTION_ALLOWED, status: 'False', reason: 'SyncFailed', message: scale.message, observedGeneration: generation, lastTransitionTime: now };
+        await writeStatus(pdb, { ...pdb.status, disruptionsAllowed: 0, currentHealthy: pdb.status?.currentHealthy ?? 0, desiredHealthy: pdb.status?.desiredHealthy ?? 0, expectedPods: pdb.status?.expectedPods ?? 0, observedGeneration: generation, conditions: [cond] });
+        void cc.events.record(pdb as KubeObject, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${scale.message}`);
+        throw new Error(scale.message);
+      }
+      if (needsScale && scale.unmanaged.length) {
+        void cc.events.record(pdb as KubeObject, 'Warning', 'UnmanagedPods', `Pods selected by this PodDisruptionBudget (selector: ${JSON.stringify(pdb.spec?.selector ?? {})}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`);
+      }
+      if (selected.length === 0) void cc.events.record(pdb as KubeObject, 'Normal', 'NoPods', 'No matching pods found');
+      const e = expectation(pdb, selected.length, scale.scale);
+      const disrupted = disruptedPods(pdb, selected, nowMs);
+      await writeStatus(pdb, budgetStatus(pdb, e, countHealthy(selected, disrupted.map), disrupted.map, now));
+      if (disrupted.recheckAt !== undefined) return { requeueAfter: Math.max(1, disrupted.recheckAt - nowMs) };
+    },
+  };
+}
+
+export const disruptionController: ControllerDefinition = {
+  name: 'disruption',
+  aliases: ['disruption-controller'],
+  component: 'controllermanager',
+  enabledByDefault: true,
+  create: createDisruptionController,
+};

@@ -1,0 +1,155 @@
+/**
+ * The Job controller (pkg/controller/job/job_controller.go): runs pods from the template
+ * until `completions` of them succeeded (Indexed mode: one per completion index), at most
+ * `parallelism` at a time; recreates failed pods after an exponential backoff; fails the Job
+ * past `backoffLimit` failures (BackoffLimitExceeded) or `activeDeadlineSeconds`
+ * (DeadlineExceeded), deleting its active pods; and keeps the status. A finished Job is
+ * left alone (the ttl-after-finished controller may delete it).
+ */
+import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
+import { keyOf } from '../../informer.ts';
+import { controllerOf } from '../../../machines/controllers/owners.ts';
+import { isPodReady } from '../../../machines/controllers/pods.ts';
+import { compressIndexes, missingIndexes } from '../../../machines/controllers/job/indexes.ts';
+import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, rfc3339, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
+import { splitKey, targets } from '../api.ts';
+import { claimObjects } from '../claim.ts';
+import { Expectations } from '../expectations.ts';
+import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
+import { createPods, deletePods, JOB_KIND, writeStatus, type JobEnv } from './manage.ts';
+
+export function createJobController(cc: ControllerContext): Controller {
+  const expectations = new Expectations(() => cc.actor.clock.now());
+  const enqueueJob = (j: KubeObject) => cc.enqueue(keyOf(j));
+  const jobInformer = cc.informer({
+    target: targets.jobs(),
+    handlers: {
+      add: enqueueJob,
+      update: (_, cur) => enqueueJob(cur),
+      delete: (j) => {
+        expectations.delete(keyOf(j));
+        enqueueJob(j);
+      },
+    },
+  });
+
+  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
+    const ref = controllerOf(pod);
+    if (ref?.kind !== JOB_KIND) return undefined;
+    const job = jobInformer.get(`${pod.metadata?.namespace}/${ref.name}`);
+    return job?.metadata?.uid === ref.uid ? job : undefined;
+  };
+  const podGone = (pod: KubeObject) => {
+    const job = ownerOf(pod);
+    if (!job) return;
+    expectations.deletionObserved(keyOf(job), keyOf(pod));
+    enqueueJob(job);
+  };
+  const podInformer = cc.informer({
+    target: targets.pods(),
+    handlers: {
+      add: (pod) => {
+        if (pod.metadata?.deletionTimestamp) return podGone(pod);
+        const job = ownerOf(pod);
+        if (!job) return;
+        expectations.creationObserved(keyOf(job));
+        enqueueJob(job);
+      },
+      update: (old, cur) => {
+        if (cur.metadata?.deletionTimestamp) return podGone(cur);
+        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
+        const job = ownerOf(cur);
+        if (job) enqueueJob(job);
+      },
+      delete: podGone,
+    },
+  });
+
+  return {
+    async sync(key): Promise<SyncResult | void> {
+      const job = jobInformer.get(key) as Job | undefined;
+      if (!job) {
+        expectations.delete(key);
+        return;
+      }
+      if (isJobFinished(job) || job.metadata?.deletionTimestamp) return;
+      const { namespace = '' } = splitKey(key);
+      const sel = labelSelectorToSelector(job.spec?.selector);
+      if (!sel.ok || sel.value === undefined) {
+        cc.actor.log.warn('job has an invalid selector', { key });
+        return;
+      }
+      const needsSync = expectations.satisfied(key);
+      const now = cc.actor.clock.now();
+      const env: JobEnv = { cc, expectations, key, job, namespace };
+      const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
+      const pods = (await claimObjects({
+        api: cc.api,
+        owner: job as KubeObject,
+        ownerApiVersion: 'batch/v1',
+        ownerKind: JOB_KIND,
+        ownerTarget: targets.jobs(namespace, job.metadata?.name),
+        selector: sel.value,
+        targetOf: (p) => targets.pods(namespace, p.metadata?.name),
+      }, candidates)) as Pod[];
+
+      const status: JobStatus = { ...job.status };
+      if (!status.startTime && !job.spec?.suspend) status.startTime = rfc3339(now);
+      const started: Job = { ...job, status };
+      const counts = countPods(started, pods);
+      const finish = finishOf(started, counts, now);
+      let active = counts.active.length;
+      let requeueAfter: number | undefined;
+
+      if (finish) {
+        active -= await deletePods(env, counts.active);
+        if (finish.type === 'Complete') {
+          status.conditions = withCondition(started, 'Complete', '', '', now);
+          status.completionTime = rfc3339(now);
+          void cc.events.record(job as KubeObject, 'Normal', 'Completed', 'Job completed');
+        } else {
+          status.conditions = withCondition(started, 'Failed', finish.reason, finish.message, now);
+          void cc.events.record(job as KubeObject, 'Warning', finish.reason, finish.message);
+        }
+      } else if (needsSync) {
+        const want = wantActive(started, counts);
+        if (active > want) {
+          // Pods not yet running or ready go first.
+          const surplus = [...counts.active].sort((a, b) => Number(isPodReady(a)) - Number(isPodReady(b))).slice(0, active - want);
+          active -= await deletePods(env, surplus);
+        } else if (active < want) {
+          const wait = backoffRemaining(pods, now);
+          if (wait > 0) requeueAfter = wait;
+          else {
+            const n = want - active;
+            const completions = job.spec?.completions ?? 0;
+            const slots = counts.indexes ? missingIndexes(counts.indexes, counts.active, completions, n) : Array.from({ length: n }, () => null);
+            active += await createPods(env, slots);
+          }
+        }
+      }
+
+      status.active = active;
+      status.succeeded = counts.succeeded;
+      status.failed = counts.failed;
+      status.ready = counts.ready;
+      if (counts.indexes) status.completedIndexes = compressIndexes(counts.indexes);
+      await writeStatus(env, status);
+      if (finish) return;
+      const deadline = deadlineAt(started);
+      if (deadline !== null) requeueAfter = Math.min(requeueAfter ?? Infinity, Math.max(deadline - now, 0) + 1);
+      return requeueAfter !== undefined ? { requeueAfter } : undefined;
+    },
+  };
+}
+
+export const jobController: ControllerDefinition = {
+  name: 'job',
+  aliases: ['job-controller'],
+  component: 'job-controller',
+  enabledByDefault: true,
+  create: createJobController,
+};

@@ -1,0 +1,83 @@
+/**
+ * The writes of one StatefulSet sync: carry out the planned creations and deletions (named
+ * pods need no expectations: a second create of `<set>-<n>` is AlreadyExists, a second
+ * delete NotFound), then the status.
+ */
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { newStatefulSetPod, podName } from '../../../machines/controllers/statefulset/identity.ts';
+import type { StsAction } from '../../../machines/controllers/statefulset/plan.ts';
+import { calculateStatus, sameStatus } from '../../../machines/controllers/statefulset/status.ts';
+import { isAlreadyExists, isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import type { ControllerContext, SyncResult } from '../framework.ts';
+
+export interface StsEnv {
+  cc: ControllerContext;
+  set: StatefulSet;
+  namespace: string;
+  currentRevision: string;
+  updateRevision: string;
+  /** The template of the current revision (the set's own when no pod recorded it). */
+  currentTemplate: PodTemplateSpec | undefined;
+}
+
+/** Performs one action; a failure message, or null. */
+async function perform(env: StsEnv, a: StsAction): Promise<string | null> {
+  const { cc, set, namespace } = env;
+  const owner = set as KubeObject;
+  const kindName = `StatefulSet ${set.metadata?.name}`;
+  if (a.kind === 'create') {
+    const current = a.revision === 'current';
+    const pod = newStatefulSetPod(set, current ? env.currentTemplate : set.spec?.template, a.ordinal, current ? env.currentRevision : env.updateRevision);
+    const r = await cc.api.create(targets.pods(namespace), pod as KubeObject);
+    const name = podName(set, a.ordinal);
+    if (r.ok) {
+      void cc.events.record(owner, 'Normal', 'SuccessfulCreate', `create Pod ${name} in ${kindName} successful`);
+      return null;
+    }
+    if (isAlreadyExists(r.status)) return null;
+    void cc.events.record(owner, 'Warning', 'FailedCreate', `create Pod ${name} in ${kindName} failed error: ${r.status.message}`);
+    return r.status.message;
+  }
+  const name = a.pod.metadata?.name ?? '';
+  const uid = a.pod.metadata?.uid;
+  // The uid precondition: never delete a newer pod that took the name since the cache was read.
+  const r = await cc.api.delete(targets.pods(namespace, name), uid ? { preconditions: { uid } } : undefined);
+  if (r.ok) {
+    void cc.events.record(owner, 'Normal', 'SuccessfulDelete', `delete Pod ${name} in ${kindName} successful`);
+    return null;
+  }
+  if (isNotFound(r.status) || isConflict(r.status)) return null;
+  void cc.events.record(owner, 'Warning', 'FailedDelete', `delete Pod ${name} in ${kindName} failed error: ${r.status.message}`);
+  return r.status.message;
+}
+
+/** Carries out every action (the plan already holds one step only under OrderedReady). */
+export async function applyActions(env: StsEnv, actions: readonly StsAction[]): Promise<void> {
+  const errors = (await Promise.all(actions.map((a) => perform(env, a)))).filter((m) => m !== null);
+  if (errors.length) throw new Error(errors[0]);
+}
+
+/** Writes the status when it changed (re-reading once on a conflict); asks for a later look while pods are ready but not yet available. */
+export async function syncStatus(env: StsEnv, pods: readonly Pod[]): Promise<SyncResult | void> {
+  const { cc, set, namespace } = env;
+  const target = targets.statefulsets(namespace, set.metadata?.name);
+  let cur = set;
+  let written = set;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const status = calculateStatus(cur, pods, env.currentRevision, env.updateRevision, cc.actor.clock.now());
+    const generation = cur.metadata?.generation ?? 0;
+    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
+    const r = await cc.api.updateStatus(target, { ...(cur as KubeObject), status: { ...cur.status, ...status, observedGeneration: generation } });
+    if (r.ok) {
+      written = r.value.object as StatefulSet;
+      break;
+    }
+    if (isNotFound(r.status)) return;
+    if (!isConflict(r.status) || attempt === 1) orThrow(r);
+    cur = orThrow(await cc.api.get(target)) as StatefulSet;
+  }
+  const minReady = written.spec?.minReadySeconds ?? 0;
+  if (minReady > 0 && (written.status?.readyReplicas ?? 0) !== (written.status?.availableReplicas ?? 0)) return { requeueAfter: minReady * 1000 };
+}

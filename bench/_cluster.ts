@@ -1,0 +1,370 @@
+/**
+ * Shared setup of the cluster benches (kwok, scheduler-perf, density): a control plane on
+ * an in-process bus with the real clock, N nodes (sim kubelets, or plain Node objects as
+ * scheduler_perf's fake nodes), the scheduler actor when it exists, and a bench client
+ * port with watch helpers. Progress goes to stderr. The leading underscore keeps this file
+ * out of the bench list.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts';
+import type { Port } from '../bus/bus.ts';
+import type { Envelope } from '../bus/envelope.ts';
+import { InProcessBus } from '../bus/inprocess.ts';
+import { APISERVER_ADDRESS } from '../bus/permissions.ts';
+import type { Logger } from '../actors/actor-def.ts';
+import { realClock } from '../actors/clock/clock.ts';
+import { startControlPlane, type ControlPlane, type StorageKind } from '../actors/cluster.ts';
+import type { ActorHost } from '../actors/host.ts';
+import { startSimNodes, type SimNodes } from '../actors/kubelet/sim-nodes.ts';
+
+export const arg = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+export const argText = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? String(process.argv[i + 1]) : def;
+};
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const targets = {
+  nodes: (name?: string): ApiTarget => ({ group: '', version: 'v1', resource: 'nodes', ...(name ? { name } : {}) }),
+  pods: (namespace?: string, name?: string, subresource?: string): ApiTarget => ({
+    group: '', version: 'v1', resource: 'pods', ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(subresource ? { subresource } : {}),
+  }),
+  namespaces: (name?: string): ApiTarget => ({ group: '', version: 'v1', resource: 'namespaces', ...(name ? { name } : {}) }),
+};
+
+/** Warnings and errors of the actors, on stderr, at most `limit` of them (the rest counted). */
+export function benchLogger(tag: string, limit = 20): Logger & { dropped(): number; mute(): void } {
+  let n = 0;
+  let muted = false;
+  const out = (level: string, msg: string, fields?: Record<string, unknown>) => {
+    if (muted) return;
+    if (n++ < limit) process.stderr.write(`bench ${tag}: [${level}] ${msg} ${fields ? JSON.stringify(fields) : ''}\n`);
+  };
+  return { info() {}, warn: (m, f) => out('warn', m, f), error: (m, f) => out('error', m, f), dropped: () => Math.max(0, n - limit), mute: () => void (muted = true) };
+}
+
+/** A bench client: one bus port, watch streams dispatched to callbacks by watch id. */
+export class BenchClient {
+  readonly port: Port;
+  readonly #watches = new Map<string, (events: WatchEvent[]) => void>();
+  #seq = 0;
+
+  constructor(bus: InProcessBus, address = 'bench') {
+    this.port = bus.register(address, (env: Envelope) => {
+      if (env.type === 'api.watch-events') {
+        const p = env.payload as { id: string; events: WatchEvent[] };
+        this.#watches.get(p.id)?.(p.events);
+      } else if (env.type === 'sys.ping' && env.corr) {
+        this.port.reply<'sys.ping'>(env, { ok: true, value: { address, n: 0 } });
+      } else if (env.type === 'api.watch-ended') {
+        process.stderr.write(`bench: watch ${(env.payload as { id: string }).id} ended by the apiserver\n`);
+      }
+    });
+  }
+
+  /** Watches `target` from now on (no initial events: `resourceVersion` = the current one). */
+  async watch(target: ApiTarget, on: (events: WatchEvent[]) => void, options: { fieldSelector?: string; labelSelector?: string } = {}): Promise<string> {
+    const id = `bench.${++this.#seq}`;
+    this.#watches.set(id, on);
+    const listed = await this.port.request(APISERVER_ADDRESS, 'api.list', { target, options: { ...options, limit: 1 } });
+    if (!listed.ok) throw new Error(`list: ${listed.status.message}`);
+    const rv = String(listed.value.metadata?.resourceVersion ?? '');
+    const r = await this.port.request(APISERVER_ADDRESS, 'api.watch', { target, id, options: { ...options, resourceVersion: rv } });
+    if (!r.ok) throw new Error(`watch: ${r.status.message}`);
+    return id;
+  }
+
+  unwatch(id: string): void {
+    this.#watches.delete(id);
+    this.port.send(APISERVER_ADDRESS, 'api.unwatch', { id });
+  }
+}
+
+/** True when a Node's Ready condition is True. */
+export const nodeReady = (n: KubeObject): boolean =>
+  ((n.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+export interface ControllersHandle {
+  names: readonly string[];
+  stop(): void;
+}
+
+/** The controllers (actors/controllers/index.ts, `startControllers(host, {controllers})`) when they exist; null otherwise. */
+export async function startControllersIfAny(host: ActorHost, log: (s: string) => void, selection: string): Promise<ControllersHandle | null> {
+  const entry = new URL('../actors/controllers/index.ts', import.meta.url);
+  if (!existsSync(entry)) return null;
+  const mod = (await import(entry.href)) as { startControllers?: (h: ActorHost, o: { controllers: string }) => ControllersHandle };
+  if (typeof mod.startControllers !== 'function') return null;
+  const c = mod.startControllers(host, { controllers: selection });
+  log(`controllers: ${c.names.join(', ')}`);
+  return c;
+}
+
+export interface SchedulerHandle {
+  kind: 'actor' | 'none';
+  /** scheduler.stats: bound pods so far (0 without a scheduler). */
+  bound(): number;
+  stop(): void;
+}
+
+interface SchedulerModule {
+  startScheduler?: (h: ActorHost, o?: Record<string, unknown>) => { stop(): void; synced(): boolean; stats(): { bound: number } };
+}
+
+/** The scheduler actor (actors/scheduler/index.ts, `startScheduler(host, opts?)`) when it exists; waits until it has synced. */
+export async function startSchedulerIfAny(host: ActorHost, log: (s: string) => void, opts: Record<string, unknown> = {}): Promise<SchedulerHandle> {
+  const none: SchedulerHandle = { kind: 'none', bound: () => 0, stop() {} };
+  const entry = new URL('../actors/scheduler/index.ts', import.meta.url);
+  if (!existsSync(entry)) {
+    log('no scheduler actor (actors/scheduler/index.ts absent)');
+    return none;
+  }
+  const mod = (await import(entry.href)) as SchedulerModule;
+  if (typeof mod.startScheduler !== 'function') {
+    log('no startScheduler in actors/scheduler/index.ts');
+    return none;
+  }
+  // Benches keep no explanations (the scheduler's own advice for benches).
+  const s = mod.startScheduler(host, { keepExplanations: 0, annotate: 'none', ...opts });
+  const t0 = performance.now();
+  while (!s.synced()) {
+    if (performance.now() - t0 > 60_000) throw new Error('the scheduler did not sync within 60 s');
+    await sleep(10);
+  }
+  log(`scheduler actor started and synced in ${round((performance.now() - t0) / 1000)} s`);
+  return { kind: 'actor', bound: () => s.stats().bound, stop: () => s.stop() };
+}
+
+export interface BenchClusterOptions {
+  tag: string;
+  storage: StorageKind;
+  /** Sim kubelets to start (and wait Ready for). */
+  kubelets?: number;
+  /** Plain Node objects created through the API (no kubelet), scheduler_perf's fake nodes. */
+  fakeNodes?: number;
+  scheduler?: boolean;
+  /** Options passed to startScheduler (over the bench defaults). */
+  schedulerOptions?: Record<string, unknown>;
+  /** Max wait for nodes to become Ready (ms). */
+  readyTimeoutMs?: number;
+}
+
+export interface BenchCluster {
+  cp: ControlPlane;
+  bus: InProcessBus;
+  client: BenchClient;
+  sim: SimNodes | undefined;
+  nodeNames: string[];
+  scheduler: SchedulerHandle;
+  /** Seconds from the first kubelet start to every node Ready as observed by a watch (0 without kubelets). */
+  nodesReadyS: number;
+  log(s: string): void;
+  /** Messages the bus delivered, by `type` (api calls as `api.<verb> <resource>[/<subresource>]`), since start or the last reset. */
+  messages(): Map<string, number>;
+  resetMessages(): void;
+  /**
+   * Latency (ms) of every mutating API call any component made (create, update, patch,
+   * delete, on any resource): from the request's delivery to the apiserver to its reply's
+   * delivery, as the API call latency SLO counts it (server side, no client throttling).
+   */
+  mutatingLatencies(): number[];
+  stop(): Promise<void>;
+}
+
+/** The top `n` message kinds, as one line for stderr. */
+export function topMessages(m: Map<string, number>, per: number, n = 12): string {
+  return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k}: ${round(v / per, 2)}`).join(', ');
+}
+
+const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
+
+export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCluster> {
+  const log = (s: string) => process.stderr.write(`bench ${o.tag}: ${s}\n`);
+  const dataDir = mkdtempSync(join(tmpdir(), `kubeactor-bench-${o.tag}-`));
+  const bus = new InProcessBus({ clock: realClock, requestTimeoutMs: 60_000 });
+  const logger = benchLogger(o.tag);
+  const cp = await startControlPlane({ bus, clock: realClock, storage: o.storage, dataDir, seed: 1, logger });
+  log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})`);
+  const client = new BenchClient(bus);
+  let counts = new Map<string, number>();
+  const MUTATING = new Set(['api.create', 'api.update', 'api.patch', 'api.delete']);
+  const inFlight = new Map<string, number>();
+  const latencies: number[] = [];
+  bus.tap((env) => {
+    if (env.corr !== undefined) {
+      if (env.type === 'reply') {
+        const at = inFlight.get(env.corr);
+        if (at !== undefined) {
+          inFlight.delete(env.corr);
+          latencies.push(performance.now() - at);
+        }
+      } else if (env.to === APISERVER_ADDRESS && MUTATING.has(env.type)) inFlight.set(env.corr, performance.now());
+    }
+    let k = env.type;
+    if (k.startsWith('api.') && k !== 'api.watch-events') {
+      const t = (env.payload as { target?: { resource?: string; subresource?: string } } | undefined)?.target;
+      if (t?.resource) k = `${k} ${t.resource}${t.subresource ? `/${t.subresource}` : ''}`;
+    }
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  });
+  let sim: SimNodes | undefined;
+  let nodeNames: string[] = [];
+  let nodesReadyS = 0;
+
+  if (o.kubelets && o.kubelets > 0) {
+    const want = o.kubelets;
+    const ready = new Set<string>();
+    let resolveAll!: () => void;
+    const all = new Promise<void>((r) => (resolveAll = r));
+    const report = progress(log, 'nodes Ready', want);
+    await client.watch(targets.nodes(), (events) => {
+      for (const ev of events) {
+        const name = ev.object.metadata?.name;
+        if (!name || ev.type === 'BOOKMARK') continue;
+        if (ev.type !== 'DELETED' && nodeReady(ev.object)) ready.add(name);
+        else ready.delete(name);
+      }
+      report(ready.size);
+      if (ready.size >= want) resolveAll();
+    });
+    const t0 = performance.now();
+    sim = await startSimNodes({ host: cp.host, count: want, clock: realClock, clusterCIDR: '10.0.0.0/8' });
+    nodeNames = sim.names;
+    log(`${want} kubelets started in ${round((performance.now() - t0) / 1000)} s; waiting for Ready`);
+    const timeout = sleep(o.readyTimeoutMs ?? 600_000).then(() => 'timeout' as const);
+    const r = await Promise.race([all.then(() => 'ok' as const), timeout]);
+    nodesReadyS = round((performance.now() - t0) / 1000);
+    if (r !== 'ok') throw new Error(`only ${ready.size}/${want} nodes Ready after ${nodesReadyS} s`);
+    log(`${want} nodes Ready in ${nodesReadyS} s`);
+  }
+
+  if (o.fakeNodes && o.fakeNodes > 0) {
+    nodeNames = await createFakeNodes(client.port, o.fakeNodes, log);
+  }
+
+  const scheduler: SchedulerHandle = o.scheduler ? await startSchedulerIfAny(cp.host, log, o.schedulerOptions) : { kind: 'none', bound: () => 0, stop() {} };
+
+  return {
+    cp,
+    bus,
+    client,
+    sim,
+    nodeNames,
+    scheduler,
+    nodesReadyS,
+    log,
+    messages: () => counts,
+    resetMessages: () => {
+      counts = new Map();
+      latencies.length = 0;
+    },
+    mutatingLatencies: () => latencies,
+    async stop() {
+      logger.mute();
+      scheduler.stop();
+      sim?.stop();
+      await cp.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (logger.dropped() > 0) log(`${logger.dropped()} more warnings/errors not shown`);
+    },
+  };
+}
+
+/** scheduler_perf's fake node: 4 cpu... no, its default node template (110 pods, 4 cpu, 32Gi), Ready. */
+export function fakeNode(name: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name } },
+    spec: {},
+    status: {
+      capacity: { pods: '110', cpu: '4', memory: '32Gi' },
+      allocatable: { pods: '110', cpu: '4', memory: '32Gi' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'fake node' }],
+      phase: 'Running',
+    },
+  };
+}
+
+/** Creates `count` fake nodes through the API, `window` creates in flight. */
+export async function createFakeNodes(port: Port, count: number, log: (s: string) => void, window = 256): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+  const t0 = performance.now();
+  await inWindow(names.length, window, async (i) => {
+    const r = await port.request(APISERVER_ADDRESS, 'api.create', { target: targets.nodes(), object: fakeNode(names[i]!) });
+    if (!r.ok) throw new Error(`creating node ${names[i]}: ${r.status.message}`);
+    // The main resource ignores status on create in Kubernetes; set it through /status.
+    const s = await port.request(APISERVER_ADDRESS, 'api.patch', {
+      target: { ...targets.nodes(names[i]!), subresource: 'status' },
+      patchType: 'merge',
+      patch: { status: fakeNode(names[i]!).status },
+    });
+    if (!s.ok) throw new Error(`node ${names[i]} status: ${s.status.message}`);
+  });
+  log(`${count} fake nodes created in ${round((performance.now() - t0) / 1000)} s`);
+  return names;
+}
+
+/** Runs `fn(0..n-1)` with at most `window` in flight; rejects on the first failure. */
+export async function inWindow(n: number, window: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(window, n) }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
+}
+
+/** The p-th percentile (0..100) of unsorted samples (nearest rank). */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return 0;
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/**
+ * Peak RSS, sampled by a timer and by `poke()` (at most every `everyMs`). Under a burst
+ * the in-process bus can keep the microtask queue busy for many seconds, starving timers,
+ * so benches also poke from their watch callbacks.
+ */
+export function rssSampler(everyMs = 250): { peak(): number; poke(): void; stop(): void } {
+  let peak = process.memoryUsage.rss();
+  let last = performance.now();
+  const sample = () => {
+    last = performance.now();
+    const r = process.memoryUsage.rss();
+    if (r > peak) peak = r;
+  };
+  const t = setInterval(sample, everyMs);
+  t.unref();
+  return {
+    peak: () => Math.max(peak, process.memoryUsage.rss()),
+    poke: () => void (performance.now() - last >= everyMs && sample()),
+    stop: () => clearInterval(t),
+  };
+}
+
+/** Progress on stderr at every 10% of `total`, driven by the caller (timers may be starved, see rssSampler). */
+export function progress(log: (s: string) => void, what: string, total: number): (done: number) => void {
+  const t0 = performance.now();
+  let next = 1;
+  return (done) => {
+    while (done >= (next * total) / 10 && next <= 10) {
+      log(`  ${done}/${total} ${what} at ${round((performance.now() - t0) / 1000, 1)} s (rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB)`);
+      next++;
+    }
+  };
+}
+
+/** The machine, and how busy it was (other processes share the cores; wall time is what is measured). */
+export function machine(): { cpus: number; load_avg_1m: number } {
+  return { cpus: cpus().length, load_avg_1m: round(loadavg()[0] ?? 0, 2) };
+}
+
+export { round };

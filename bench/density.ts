@@ -1,0 +1,206 @@
+/**
+ * Density (Kubernetes' density / ClusterLoader2 load test, shrunk to one machine): N sim
+ * nodes, M pods as Deployments of `--replicas` (the Deployment and ReplicaSet controllers
+ * create ReplicaSets and pods), scheduled by the scheduler actor, run by the kubelets.
+ * Measures the time until all are Running; pod startup latency (creation — the create call
+ * with `--workload pods`, the watch's first sight of the controller's pod otherwise — to
+ * Running observed by a watch; SLO p99 <= 5 s); the latency of every component's mutating
+ * API calls, request delivery to reply delivery (SLO p99 <= 1 s); peak RSS and heap per pod.
+ * With `--workload pods` (or without the controllers) the pods are created directly through
+ * the API in Deployment-sized batches and the JSON says `"workload":"pods"`.
+ *
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--heap-snapshot FILE]
+ *   (--nodes 5000 --pods 150000 for the large shape).
+ * Prints progress on stderr and one JSON line last on stdout.
+ */
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { StorageKind } from '../actors/cluster.ts';
+import { APISERVER_ADDRESS } from '../bus/permissions.ts';
+import { machine, startControllersIfAny, topMessages, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster, targets } from './_cluster.ts';
+
+const NODES = arg('nodes', 1000);
+const PODS = arg('pods', 30_000);
+const REPLICAS = arg('replicas', 100);
+const WINDOW = arg('window', 200);
+/** Pod creations per second (0: as fast as the window allows, i.e. saturation: startup latency then includes queueing). */
+const QPS = arg('qps', 0);
+const STORAGE = argText('storage', 'memory') as StorageKind;
+const TIMEOUT_MS = arg('timeout-s', 1200) * 1000;
+const NS = 'density';
+/** deployments (default when the Deployment and ReplicaSet controllers exist) or pods (created directly, in Deployment-sized batches). */
+const WANT = argText('workload', 'deployments');
+/** Writes a heap snapshot here once all pods run (for finding what holds memory per pod). */
+const SNAPSHOT = argText('heap-snapshot', '');
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapAfterGc = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+const loadAtStart = machine();
+const rss = rssSampler();
+const c = await startBenchCluster({ tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS });
+const { client, log } = c;
+const bind = c.scheduler.kind !== 'actor';
+const controllers = WANT === 'deployments' ? await startControllersIfAny(c.cp.host, log, 'deployment,replicaset') : null;
+const workload: 'deployments' | 'pods' = controllers?.names.includes('deployment') && controllers.names.includes('replicaset') ? 'deployments' : 'pods';
+if (workload === 'deployments' && bind) throw new Error('deployments need the scheduler actor');
+const r0 = await client.port.request(APISERVER_ADDRESS, 'api.create', { target: targets.namespaces(), object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
+if (!r0.ok) throw new Error(`namespace: ${r0.status.message}`);
+
+const heapBefore = heapAfterGc();
+c.resetMessages();
+const createdAt = new Map<string, number>();
+const seenPods = new Set<string>();
+const startup: number[] = [];
+let running = 0;
+/** When the last pod was observed Running (the loop that waits for it polls on timers, which a busy bus can starve). */
+let lastRunningAt = 0;
+const report = progress(log, 'pods Running', PODS);
+await client.watch(targets.pods(NS), (events) => {
+  const now = performance.now();
+  for (const ev of events) {
+    if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
+    const name = ev.object.metadata?.name ?? '';
+    // A controller's pod: its creation is when the watch first sees it (milliseconds after the write).
+    if (workload === 'deployments' && ev.type === 'ADDED' && !createdAt.has(name) && !seenPods.has(name)) createdAt.set(name, now);
+    seenPods.add(name);
+    if ((ev.object.status as { phase?: string } | undefined)?.phase !== 'Running') continue;
+    const at = createdAt.get(name);
+    if (at === undefined) continue;
+    createdAt.delete(name);
+    startup.push(now - at);
+    running++;
+    lastRunningAt = now;
+  }
+  rss.poke();
+  report(running);
+});
+
+const DEPLOYMENTS = Math.ceil(PODS / REPLICAS);
+const deployment = (d: number, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: `dep-${d}`, namespace: NS },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: `dep-${d}` } },
+    template: {
+      metadata: { labels: { app: `dep-${d}` } },
+      spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] },
+    },
+  },
+});
+const pod = (d: number, i: number) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: `dep-${d}-${i}`, namespace: NS, labels: { app: `dep-${d}`, 'pod-template-hash': `h${d}` } },
+  spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] },
+});
+
+log(`creating ${PODS} pods as ${DEPLOYMENTS} ${workload === 'deployments' ? 'Deployments' : 'batches (no Deployment controller: workload "pods")'} of ${REPLICAS}, ${WINDOW} calls in flight${QPS ? `, ${QPS} creates/s` : ''}${bind ? ', bound by the bench' : ''}`);
+const mutating: number[] = [];
+const t0 = performance.now();
+let failures = 0;
+const call = async (type: 'api.create', payload: Parameters<typeof client.port.request<'api.create'>>[2]) => {
+  const s = performance.now();
+  const r = await client.port.request(APISERVER_ADDRESS, type, payload);
+  mutating.push(performance.now() - s);
+  return r;
+};
+if (workload === 'deployments') {
+  await inWindow(DEPLOYMENTS, Math.min(WINDOW, DEPLOYMENTS), async (d) => {
+    if (QPS > 0) {
+      const wait = t0 + ((d * REPLICAS) / QPS) * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const r = await call('api.create', {
+      target: { group: 'apps', version: 'v1', resource: 'deployments', namespace: NS },
+      object: deployment(d, Math.min(REPLICAS, PODS - d * REPLICAS)),
+    });
+    if (!r.ok && failures++ < 5) log(`create deployment dep-${d}: ${r.status.message}`);
+  });
+}
+for (let d = 0; workload === 'pods' && d < DEPLOYMENTS; d++) {
+  const n = Math.min(REPLICAS, PODS - d * REPLICAS);
+  await inWindow(n, Math.min(WINDOW, n), async (i) => {
+    const name = `dep-${d}-${i}`;
+    if (QPS > 0) {
+      const due = t0 + ((d * REPLICAS + i) / QPS) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    createdAt.set(name, performance.now());
+    const r = await call('api.create', { target: targets.pods(NS), object: pod(d, i) });
+    if (!r.ok) {
+      createdAt.delete(name);
+      if (failures++ < 5) log(`create ${name}: ${r.status.message}`);
+      return;
+    }
+    if (!bind) return;
+    const node = c.nodeNames[(d * REPLICAS + i) % c.nodeNames.length]!;
+    const b = await call('api.create', {
+      target: targets.pods(NS, name, 'binding'),
+      object: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+    });
+    if (!b.ok && failures++ < 5) log(`bind ${name}: ${b.status.message}`);
+  });
+}
+const createdS = round((performance.now() - t0) / 1000);
+log(`${workload === 'deployments' ? `${DEPLOYMENTS} Deployments` : `${PODS} pods`} created in ${createdS} s`);
+const done0 = (): boolean => running >= PODS - failures;
+while (!done0() && performance.now() - t0 < TIMEOUT_MS) await sleep(20);
+const allRunningS = round(((done0() ? lastRunningAt : performance.now()) - t0) / 1000);
+const done = done0();
+log(done ? `${running} pods Running in ${allRunningS} s` : `TIMEOUT: ${running}/${PODS} Running after ${allRunningS} s`);
+const heapAfter = heapAfterGc();
+if (SNAPSHOT) log(`heap snapshot: ${writeHeapSnapshot(SNAPSHOT)}`);
+const msgs = c.messages();
+const msgTotal = [...msgs.values()].reduce((a, b) => a + b, 0);
+log(`bus messages per pod: ${Math.round(msgTotal / PODS)}; by kind: ${topMessages(msgs, PODS)}`);
+const apiLat = c.mutatingLatencies();
+const peak = rss.peak();
+rss.stop();
+controllers?.stop();
+await c.stop();
+
+console.log(
+  JSON.stringify({
+    bench: 'density',
+    nodes: NODES,
+    pods: PODS,
+    workload,
+    batch_replicas: REPLICAS,
+    scheduler: bind ? 'bench-binding' : 'actor',
+    storage: STORAGE,
+    bus: 'in-process',
+    create_window: WINDOW,
+    create_qps: QPS,
+    nodes_ready_s: c.nodesReadyS,
+    pods_created_s: createdS,
+    all_running_s: done ? allRunningS : null,
+    pods_running_at_end: running,
+    create_failures: failures,
+    pod_startup_p50_ms: round(percentile(startup, 50), 1),
+    pod_startup_p99_ms: round(percentile(startup, 99), 1),
+    api_mutating_calls: apiLat.length,
+    api_mutating_p50_ms: round(percentile(apiLat, 50), 1),
+    api_mutating_p99_ms: round(percentile(apiLat, 99), 1),
+    bench_create_calls: mutating.length,
+    bench_create_p99_ms: round(percentile(mutating, 99), 1),
+    bus_messages_per_pod: Math.round(msgTotal / PODS),
+    peak_rss_bytes: peak,
+    machine: { ...loadAtStart, load_avg_1m_end: machine().load_avg_1m },
+    heap_per_pod_bytes: Math.round((heapAfter - heapBefore) / Math.max(1, running)),
+    anchor: {
+      pod_startup_p99_slo_ms: 5000,
+      api_mutating_p99_slo_ms: 1000,
+      source: 'Kubernetes scalability SLOs (kubernetes/community sig-scalability/slos: pod_startup_latency.md, api_call_latency.md)',
+    },
+  }),
+);
+process.exit(0);

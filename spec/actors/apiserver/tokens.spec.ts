@@ -1,0 +1,78 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
+import { startHttpFront, type HttpFront } from '../../../actors/apiserver/http/server.ts';
+import { start, type Harness } from './harness.ts';
+import { client } from './http/client.ts';
+
+let h: Harness;
+let front: HttpFront | undefined;
+const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-tokens-'));
+test.before.each(async () => {
+  h = await start();
+  await h.client().must('api.create', { target: { group: '', version: 'v1', resource: 'namespaces' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci' } } as KubeObject });
+  await h.client().must('api.create', { target: sa(), object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } } as KubeObject });
+});
+test.after.each(async () => {
+  await front?.close();
+  front = undefined;
+  await h.close();
+});
+test.after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const sa = (name?: string, subresource?: string): ApiTarget => ({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'ci', ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) });
+const reviewT: ApiTarget = { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews' };
+const SA_USER = { username: 'system:serviceaccount:ci:builder', groups: ['system:serviceaccounts', 'system:serviceaccounts:ci', 'system:authenticated'] };
+
+async function token(spec: Record<string, unknown> = {}): Promise<string> {
+  const r = await h.client().must('api.create', { target: sa('builder', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec } as KubeObject });
+  return (r.object.status as { token: string }).token;
+}
+const review = async (tok: string) => (await h.client().must('api.create', { target: reviewT, object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: tok } } as KubeObject })).object.status as { authenticated: boolean; user?: unknown };
+
+test('a TokenRequest gives a token that authenticates as its ServiceAccount', async () => {
+  const r = await h.client().must('api.create', { target: sa('builder', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } as KubeObject });
+  assert.is(r.object.kind, 'TokenRequest');
+  const st = r.object.status as { token: string; expirationTimestamp: string };
+  assert.match(st.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.is(Date.parse(st.expirationTimestamp), Math.floor(h.clock.now() / 1000) * 1000 + 600_000);
+  assert.equal(await review(st.token), { authenticated: true, user: SA_USER, audiences: ['https://kubernetes.default.svc.cluster.local'] });
+  // Storing the signing key must not leave consistent reads waiting for a revision the cache never sees.
+  assert.is((await h.client().call('api.list', { target: sa() })).ok, true);
+});
+
+test('a forged, expired or orphaned token does not authenticate; a missing account gets no token', async () => {
+  const tok = await token();
+  const [a, b, c] = tok.split('.');
+  const forged = `${a}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(b!, 'base64url').toString()), sub: 'system:serviceaccount:kube-system:admin' })).toString('base64url')}.${c}`;
+  assert.is((await review(forged)).authenticated, false);
+  assert.is((await review('not-a-token')).authenticated, false);
+  await h.clock.advance(3600_000 + 1000);
+  assert.is((await review(tok)).authenticated, false, 'expired after the default hour');
+  const fresh = await token();
+  await h.client().must('api.delete', { target: sa('builder') });
+  assert.is((await review(fresh)).authenticated, false, 'the account is gone');
+  const none = await h.client().call('api.create', { target: sa('ghost', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } as KubeObject });
+  assert.is(!none.ok && none.status.code, 404);
+  const short = await h.client().call('api.create', { target: sa('builder', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 60 } } as KubeObject });
+  assert.is(!short.ok && short.status.code, 422);
+});
+
+test('through the HTTPS front: the token is the ServiceAccount user; the admin token still works', async () => {
+  front = await startHttpFront({ bus: h.bus, port: 0, address: '127.0.0.1', token: 'admin-token', dataDir });
+  const admin = client(front.url, front.caCert, 'admin-token');
+  const created = await admin('POST', '/api/v1/namespaces/ci/serviceaccounts/builder/token', { body: '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{}}', headers: { 'content-type': 'application/json' } });
+  assert.is(created.status, 201);
+  const tok = created.json().status.token as string;
+  const whoami = async (bearer: string) => client(front!.url, front!.caCert, bearer)('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}', headers: { 'content-type': 'application/json' } });
+  const me = await whoami(tok);
+  assert.is(me.status, 201);
+  assert.equal(me.json().status.userInfo, SA_USER);
+  assert.equal((await whoami('admin-token')).json().status.userInfo.username, 'kubeactor-admin');
+  assert.is((await whoami('wrong')).status, 401);
+});
+
+test.run();
