@@ -53,7 +53,7 @@ export function referenceTo(obj: KubeObject | ObjectReference): ObjectReference 
   return obj as ObjectReference;
 }
 
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+import { rfc3339 } from '../api/time.ts';
 
 export class EventRecorder {
   readonly #seen = new Map<string, Seen>();

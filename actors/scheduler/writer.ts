@@ -21,7 +21,7 @@ const sameAnnotations = (pod: Pod, a: Record<string, string>): boolean =>
 
 const asObject = (pod: Pod): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', ...(pod as KubeObject) });
 
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+import { rfc3339 } from '../../api/time.ts';
 
 export class SchedulerWriter {
   readonly #events: EventRecorder;

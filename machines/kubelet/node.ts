@@ -5,7 +5,7 @@
  */
 import type { Node, NodeCondition, NodeStatus, NodeSystemInfo } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { rfc3339 } from '../pod/time.ts';
+import { rfc3339 } from '../../api/time.ts';
 
 /** What a kubelet knows about its node: everything it reports that is not time. */
 export interface NodeFacts {

@@ -1,6 +1,6 @@
 import type { ContainerState, ContainerStatus, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { inits, mains, specOf, type PodCtx, type PodPhase } from './context.ts';
-import { rfc3339 } from './time.ts';
+import { rfc3339 } from '../../api/time.ts';
 import type { CondName, Ctr, Term } from './types.ts';
 
 /**

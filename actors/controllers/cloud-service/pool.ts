@@ -4,20 +4,11 @@
  * The pool is memory only: the controller rebuilds it from the Services' status on start.
  */
 
+import { formatIp, parseIp } from '../../../api/ipv4.ts';
+
 /** The default pool: loopback, clear of the nodes' 127.0.1.x. */
 export const DEFAULT_LOAD_BALANCER_CIDR = '127.0.2.0/24';
 
-const toInt = (ip: string): number | null => {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = n * 256 + Number(p);
-  }
-  return n;
-};
-const toIp = (n: number): string => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
 export class AddressPool {
   private readonly first: number;
@@ -28,7 +19,7 @@ export class AddressPool {
 
   constructor(readonly cidr: string = DEFAULT_LOAD_BALANCER_CIDR) {
     const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
-    const base = m ? toInt(m[1]!) : null;
+    const base = m ? parseIp(m[1]!) : null;
     const bits = m ? Number(m[2]) : NaN;
     if (base === null || !(bits >= 8 && bits <= 30)) throw new Error(`load balancer pool: "${cidr}" is not an IPv4 CIDR between /8 and /30`);
     const size = 2 ** (32 - bits);
@@ -39,7 +30,7 @@ export class AddressPool {
   }
 
   contains(ip: string): boolean {
-    const n = toInt(ip);
+    const n = parseIp(ip);
     return n !== null && n >= this.first && n <= this.last;
   }
 
@@ -66,7 +57,7 @@ export class AddressPool {
     if (held !== undefined && (wanted === undefined || wanted === held)) return held;
     if (wanted !== undefined) return this.hold(key, wanted) ? wanted : null;
     for (let n = this.first; n <= this.last; n++) {
-      const ip = toIp(n);
+      const ip = formatIp(n);
       if (!this.owners.has(ip)) return this.hold(key, ip) ? ip : null;
     }
     return null;

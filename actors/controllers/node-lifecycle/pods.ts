@@ -6,7 +6,7 @@
  */
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { rfc3339 } from '../../../machines/pod/time.ts';
+import { rfc3339 } from '../../../api/time.ts';
 import { isNotFound, orThrow, targets } from '../api.ts';
 import type { ControllerContext } from '../framework.ts';
 

@@ -15,7 +15,7 @@ export const ResumedDeployReason = 'DeploymentResumed';
 export const MinimumReplicasAvailable = 'MinimumReplicasAvailable';
 export const MinimumReplicasUnavailable = 'MinimumReplicasUnavailable';
 
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+import { rfc3339 } from '../../../api/time.ts';
 
 export function newCondition(type: string, status: 'True' | 'False' | 'Unknown', reason: string, message: string, nowMs: number): DeploymentCondition {
   const t = rfc3339(nowMs);

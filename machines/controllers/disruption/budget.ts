@@ -15,7 +15,8 @@ export const DELETION_TIMEOUT_MS = 2 * 60 * 1000;
 export const DISRUPTION_ALLOWED = 'DisruptionAllowed';
 
 /** metav1.Time: RFC 3339, seconds precision. */
-export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export { rfc3339 } from '../../../api/time.ts';
+import { rfc3339 } from '../../../api/time.ts';
 
 /** The expected count and the healthy floor (getExpectedPodCount). */
 export interface Expectation {

@@ -16,7 +16,8 @@ export type Finish =
   | { type: 'Complete' }
   | { type: 'Failed'; reason: 'BackoffLimitExceeded' | 'DeadlineExceeded'; message: string };
 
-export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export { rfc3339 } from '../../../api/time.ts';
+import { rfc3339 } from '../../../api/time.ts';
 
 /** The condition of `type` with status True, if any. */
 export const trueCondition = (job: Job, type: string): JobCondition | undefined =>

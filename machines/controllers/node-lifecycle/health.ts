@@ -6,7 +6,7 @@
  * Pure functions; the controller keeps one {@link NodeProbe} per node.
  */
 import type { NodeCondition } from 'kubernetes-types/core/v1.js';
-import { rfc3339 } from '../../pod/time.ts';
+import { rfc3339 } from '../../../api/time.ts';
 
 export interface NodeProbe {
   /** Last Lease renewTime and Ready heartbeat seen. */

@@ -7,7 +7,7 @@
  * when some NoExecute taint is not tolerated at all. Pure functions.
  */
 import type { Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { rfc3339 } from '../../pod/time.ts';
+import { rfc3339 } from '../../../api/time.ts';
 import { toleratesTaint } from '../../scheduler/plugins/helpers/tolerations.ts';
 import type { ReadyState } from './health.ts';
 

@@ -12,7 +12,7 @@ export interface ManageError {
   message: string;
 }
 
-const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+import { rfc3339 } from '../../../api/time.ts';
 
 export function calculateStatus(rs: ReplicaSet, pods: readonly Pod[], err: ManageError | null, nowMs: number): ReplicaSetStatus {
   const templateLabels = rs.spec?.template?.metadata?.labels ?? {};

@@ -5,7 +5,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { startSimNodes, stopKubelet } from '../../../actors/kubelet/index.ts';
 import { startScheduler, type RunningScheduler } from '../../../actors/scheduler/index.ts';
 import { startControllers, type RunningControllers } from '../../../actors/controllers/start.ts';
-import { rfc3339 } from '../../../machines/pod/time.ts';
+import { rfc3339 } from '../../../api/time.ts';
 import { evictionTime } from '../../../machines/controllers/node-lifecycle/taints.ts';
 import { activePods, cluster, deployment, targets, type Cluster } from './helpers.ts';
 
