@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { message, request } from './define.ts';
+import type { KubeObject } from '../../api/object.ts';
 
 /**
  * The apiserver's protocol on the bus: the Kubernetes REST verbs as typed messages. Every
@@ -10,36 +11,7 @@ import { message, request } from './define.ts';
  * validates them with Kubernetes' rules and answers a 422 Invalid Status.
  */
 
-/** A Kubernetes object as it travels on the bus. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    generateName?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    deletionGracePeriodSeconds?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    ownerReferences?: {
-      apiVersion: string;
-      kind: string;
-      name: string;
-      uid: string;
-      controller?: boolean;
-      blockOwnerDeletion?: boolean;
-    }[];
-    managedFields?: unknown[];
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+export type { KubeObject };
 
 const obj = <T>(schema: TSchema = Type.Object({}, { additionalProperties: true })) => Type.Unsafe<T>(schema);
 export const KubeObjectSchema = obj<KubeObject>();

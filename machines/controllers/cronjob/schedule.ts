@@ -16,7 +16,7 @@ export const NEXT_SCHEDULE_DELTA_MS = 100;
 const zoneOf = (cj: CronJob): string => cj.spec?.timeZone || 'UTC';
 
 const parse = (cj: CronJob, fromMs: number) =>
-  CronExpressionParser.parse((cj.spec?.schedule ?? '').trim(), { currentDate: new Date(fromMs), tz: zoneOf(cj), strict: false });
+  CronExpressionParser.parse((cj.spec?.schedule ?? '').trim(), { currentDate: fromMs, tz: zoneOf(cj), strict: false });
 
 export interface Unmet {
   /** The most recent schedule time not later than now, after the last one handled. */

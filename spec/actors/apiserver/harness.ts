@@ -126,3 +126,15 @@ const APISERVER = 'apiserver';
 export function summary(events: WatchEvent[] | undefined): string[] {
   return (events ?? []).map((e) => (e.type === 'BOOKMARK' ? `BOOKMARK` : `${e.type} ${e.object.metadata?.name}`));
 }
+
+/** A Deployment of one nginx container whose selector matches its template. */
+export const deployment = (name: string, replicas = 1): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+  },
+});

@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { start, t, pod, type Harness } from './harness.ts';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { start, t, pod, type Harness, deployment } from './harness.ts';
 
 let h: Harness;
 test.before.each(async () => {
@@ -11,20 +10,9 @@ test.after.each(async () => {
   await h.close();
 });
 
-const deployment = (name: string, replicas = 2): KubeObject => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
-  },
-});
-
 test('GET scale returns autoscaling/v1 Scale', async () => {
   const c = h.client();
-  const d = (await c.must('api.create', { target: t.deploy(), object: deployment('web') })).object;
+  const d = (await c.must('api.create', { target: t.deploy(), object: deployment('web', 2) })).object;
   await c.must('api.update', { target: t.deploy('default', 'web', 'status'), object: { ...d, status: { replicas: 1 } } });
   const s = await c.must('api.get', { target: t.deploy('default', 'web', 'scale') });
   assert.is(s.kind, 'Scale');
@@ -35,7 +23,7 @@ test('GET scale returns autoscaling/v1 Scale', async () => {
 
 test('update and patch of scale change spec.replicas', async () => {
   const c = h.client();
-  await c.must('api.create', { target: t.deploy(), object: deployment('web') });
+  await c.must('api.create', { target: t.deploy(), object: deployment('web', 2) });
   const s = await c.must('api.get', { target: t.deploy('default', 'web', 'scale') });
   const u = await c.must('api.update', { target: t.deploy('default', 'web', 'scale'), object: { ...s, spec: { replicas: 5 } } });
   assert.is(u.object.kind, 'Scale');

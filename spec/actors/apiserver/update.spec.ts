@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { start, t, pod, cm, type Harness } from './harness.ts';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { start, t, pod, cm, type Harness, deployment } from './harness.ts';
 
 let h: Harness;
 test.before.each(async () => {
@@ -9,17 +8,6 @@ test.before.each(async () => {
 });
 test.after.each(async () => {
   await h.close();
-});
-
-const deployment = (name: string, replicas = 1): KubeObject => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
-  },
 });
 
 test('update with a stale resourceVersion is 409 Conflict OBJECT_MODIFIED', async () => {
