@@ -2,6 +2,7 @@ import type { AnyStateMachine, EventObject } from 'xstate';
 import type { Port } from '../bus/bus.ts';
 import type { Envelope } from '../bus/envelope.ts';
 import type { Clock } from './clock/clock.ts';
+import type { ChildObserver } from './lifecycle.ts';
 
 /**
  * What an actor is given by the host: its bus port (bound to its address), the clock, and
@@ -16,6 +17,8 @@ export interface ActorContext {
   /** Seeded RFC 4122 version-4-shaped ids (Kubernetes uids). */
   readonly newId: () => string;
   readonly log: Logger;
+  /** Inspection for actors this actor runs outside the host (its pods); see `ActorHost.observeChildren`. */
+  readonly observe?: ChildObserver;
 }
 
 export interface Logger {
@@ -38,6 +41,13 @@ export interface ActorDef {
   toEvent?(env: Envelope): EventObject | null;
   /** Seed of this actor's random and id sources; default derived from the host seed and the address. */
   seed?: number;
+  /**
+   * The plain-data options the actor was built from (no functions). A recording logs them
+   * with each start, and `replay --verify` rebuilds the actor from them (ReplayableActor).
+   */
+  config?: unknown;
   /** Called after the actor (re)starts, e.g. to subscribe to topics or start watches. */
   onStart?(ctx: ActorContext): void;
+  /** Called by `ActorHost.stop` before the chart stops, e.g. to end watches and timers (a replay calls it at the recorded stop). */
+  onStop?(ctx: ActorContext): void;
 }

@@ -4,8 +4,8 @@ import type { Envelope } from '../bus/envelope.ts';
 import { Listeners } from '../bus/listeners.ts';
 import { fail, internalError, status } from '../bus/status.ts';
 import type { ActorContext, ActorDef, Logger } from './actor-def.ts';
-import type { Clock, TimerId } from './clock/clock.ts';
-import type { HostedActor, Inspect, LifecycleEvent } from './lifecycle.ts';
+import { ownedClock, type Clock, type TimerId } from './clock/clock.ts';
+import type { ChildObserver, HostedActor, Inspect, LifecycleEvent } from './lifecycle.ts';
 import { consoleLogger, FieldLogger } from './logger.ts';
 import { seededIds, seededRandom, seedFor } from './random.ts';
 import { backoffDelay, restartPolicy, type RestartPolicy } from './supervisor.ts';
@@ -43,6 +43,7 @@ class Slot {
     readonly def: ActorDef,
     readonly ctx: ActorContext,
     readonly inspect: Inspect | undefined,
+    readonly seed: number,
   ) {}
 }
 
@@ -80,6 +81,7 @@ export class ActorHost {
   readonly #inspectFor: ((address: string) => Inspect | undefined) | undefined;
   readonly #slots = new Map<string, Slot>();
   readonly #lifecycle = new Listeners<[LifecycleEvent]>();
+  #observeChildren: ChildObserver | undefined;
 
   constructor(opts: ActorHostOptions) {
     this.#bus = opts.bus;
@@ -104,14 +106,36 @@ export class ActorHost {
     const ctx: ActorContext = {
       address,
       port,
-      clock: this.#clock,
+      clock: ownedClock(this.#clock, address),
       random: seededRandom(seed),
       newId: seededIds(seed ^ 0x5bd1e995),
       log: new FieldLogger(this.#log, { address }),
+      observe: (child, o) => this.#observeChildren?.(child, o),
     };
-    slot = new Slot(def, ctx, opts.inspect);
+    slot = new Slot(def, ctx, opts.inspect, seed);
     this.#slots.set(address, slot);
     this.#start(slot, false);
+  }
+
+  /** Routes `ActorContext.observe` of every actor (the recorder logs pods through it); returns the function that detaches it. */
+  observeChildren(observer: ChildObserver): () => void {
+    this.#observeChildren = observer;
+    return () => {
+      if (this.#observeChildren === observer) this.#observeChildren = undefined;
+    };
+  }
+
+  /**
+   * Hands `event` to the running actor at `address` from outside the bus (an operator's
+   * command: stop a kubelet, shut the apiserver down); false if none is running. Events
+   * sent this way are reported (`input`), so a recording replays them.
+   */
+  tell(address: string, event: { type: string; [k: string]: unknown }): boolean {
+    const slot = this.#slots.get(address);
+    if (slot === undefined || !slot.up || slot.actor === undefined) return false;
+    this.#emit({ type: 'input', address, at: this.#clock.now(), event });
+    slot.actor.send(event);
+    return true;
   }
 
   /** Stops the actor, cancels a pending restart and closes its port; false if no actor holds the address. */
@@ -198,7 +222,7 @@ export class ActorHost {
       actor = createActor(machine, {
         input,
         id: ctx.address,
-        clock: this.#clock,
+        clock: ctx.clock,
         // XState's `log()` actions go to the actor's logger, not to console.log.
         logger: (...args: unknown[]) => ctx.log.info('log', { args }),
         inspect: slot.inspect ?? this.#inspectFor?.(ctx.address),
@@ -210,7 +234,9 @@ export class ActorHost {
     slot.sub = actor.subscribe({ error: (err) => this.#fail(slot, err), complete: () => this.#done(slot) });
     const at = slot.startedAt;
     this.#emit(
-      restart ? { type: 'restart', address: ctx.address, at, ref: actor, restarts: slot.restarts } : { type: 'start', address: ctx.address, at, ref: actor },
+      restart
+        ? { type: 'restart', address: ctx.address, at, ref: actor, restarts: slot.restarts, seed: slot.seed, ...config(def) }
+        : { type: 'start', address: ctx.address, at, ref: actor, seed: slot.seed, ...config(def) },
     );
     actor.start();
     if (!slot.up || slot.actor !== actor || def.onStart === undefined) return;
@@ -246,6 +272,13 @@ export class ActorHost {
 
   #remove(slot: Slot, reason: 'stopped' | 'done'): void {
     const { address, port } = slot.ctx;
+    if (reason === 'stopped' && slot.up && slot.def.onStop) {
+      try {
+        slot.def.onStop(slot.ctx);
+      } catch (err) {
+        slot.ctx.log.error('onStop failed', { error: describe(err) });
+      }
+    }
     slot.up = false;
     if (slot.timer !== undefined) this.#clock.clearTimeout(slot.timer);
     slot.timer = undefined;
@@ -261,3 +294,5 @@ export class ActorHost {
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+const config = (def: ActorDef): { config?: unknown } => (def.config === undefined ? {} : { config: def.config });

@@ -48,6 +48,8 @@ export interface NodeProcessOptions {
   registerTimeoutMs?: number;
   /** Aborts the start (e.g. a signal during start-up): `start` stops what it started and rejects. */
   signal?: AbortSignal;
+  /** Runs before the process's first port or actor, e.g. to attach a recorder to the bus and host. */
+  beforeStart?: (host: ActorHost) => void;
 }
 
 export interface NodeProcess {
@@ -71,6 +73,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
   const host = new ActorHost({ bus: o.bus, clock, seed: o.seed ?? 1, ...(o.logger ? { logger: o.logger } : {}) });
   const handles = new Map<string, KubeletHandle>();
   const addresses = new Map<string, NodeAddresses>();
+  o.beforeStart?.(host);
   const stop = async () => {
     for (const name of o.names) if (host.get(kubeletAddress(name))) stopKubelet(host, name);
     host.stopAll();

@@ -14,10 +14,12 @@ import type { Envelope } from '../bus/envelope.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 import type { Logger } from '../actors/actor-def.ts';
-import { realClock } from '../actors/clock/clock.ts';
+import { realClock, type Clock } from '../actors/clock/clock.ts';
 import { startControlPlane, type ControlPlane, type StorageKind } from '../actors/cluster.ts';
 import type { ActorHost } from '../actors/host.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/sim-nodes.ts';
+import { firingClock } from '../actors/record/firing-clock.ts';
+import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
 
 export const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -153,6 +155,11 @@ export interface BenchClusterOptions {
   schedulerOptions?: Record<string, unknown>;
   /** Max wait for nodes to become Ready (ms). */
   readyTimeoutMs?: number;
+  /**
+   * Record the run into this file, as `kubeactor up --record` does: the clock reports its
+   * firings, and the recorder attaches before the first actor starts.
+   */
+  record?: string;
 }
 
 export interface BenchCluster {
@@ -162,6 +169,8 @@ export interface BenchCluster {
   sim: SimNodes | undefined;
   nodeNames: string[];
   scheduler: SchedulerHandle;
+  /** The recorder with `record`; stopping the cluster stops it (stop it first to read its final size). */
+  recorder: Recorder | undefined;
   /** Seconds from the first kubelet start to every node Ready as observed by a watch (0 without kubelets). */
   nodesReadyS: number;
   log(s: string): void;
@@ -187,10 +196,17 @@ const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCluster> {
   const log = (s: string) => process.stderr.write(`bench ${o.tag}: ${s}\n`);
   const dataDir = mkdtempSync(join(tmpdir(), `kubeactor-bench-${o.tag}-`));
-  const bus = new InProcessBus({ clock: realClock, requestTimeoutMs: 60_000 });
+  const clock: Clock = o.record ? firingClock(realClock) : realClock;
+  const bus = new InProcessBus({ clock, requestTimeoutMs: 60_000 });
   const logger = benchLogger(o.tag);
-  const cp = await startControlPlane({ bus, clock: realClock, storage: o.storage, dataDir, seed: 1, logger });
-  log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})`);
+  let recorder: Recorder | undefined;
+  const seed = 1;
+  const beforeStart = (host: ActorHost): void => {
+    if (!o.record) return;
+    recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
+  };
+  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart });
+  log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);
   let counts = new Map<string, number>();
   const MUTATING = new Set(['api.create', 'api.update', 'api.patch', 'api.delete']);
@@ -234,7 +250,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       if (ready.size >= want) resolveAll();
     });
     const t0 = performance.now();
-    sim = await startSimNodes({ host: cp.host, count: want, clock: realClock, clusterCIDR: '10.0.0.0/8' });
+    sim = await startSimNodes({ host: cp.host, count: want, clock, clusterCIDR: '10.0.0.0/8' });
     nodeNames = sim.names;
     log(`${want} kubelets started in ${round((performance.now() - t0) / 1000)} s; waiting for Ready`);
     const timeout = sleep(o.readyTimeoutMs ?? 600_000).then(() => 'timeout' as const);
@@ -257,6 +273,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     sim,
     nodeNames,
     scheduler,
+    recorder,
     nodesReadyS,
     log,
     messages: () => counts,
@@ -269,6 +286,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       logger.mute();
       scheduler.stop();
       sim?.stop();
+      recorder?.stop();
       await cp.stop();
       rmSync(dataDir, { recursive: true, force: true });
       if (logger.dropped() > 0) log(`${logger.dropped()} more warnings/errors not shown`);

@@ -9,15 +9,42 @@
  * With `--workload pods` (or without the controllers) the pods are created directly through
  * the API in Deployment-sized batches and the JSON says `"workload":"pods"`.
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--heap-snapshot FILE]
- *   (--nodes 5000 --pods 150000 for the large shape).
+ * With `--record FILE` the cluster records every message, timer firing and actor start into
+ * FILE, as `kubeactor up --record` does; the JSON then says `"record":true` and gives the
+ * log's size (`record_bytes`, `record_entries`, and per pod over the pod phase).
+ *
+ * With `--compare-record [--rounds N]` the bench runs plain and recording to a temporary
+ * file (deleted after), each run in its own child process (so heap and JIT state do not
+ * mix), N rounds (default 1) in alternating order. It prints one JSON line,
+ * `"bench":"density-record"`, with both sides' figures (medians over the rounds) and the
+ * overhead ratios recorded / plain; `pods_phase_cpu_s` is the ratio to trust on a machine
+ * shared with other work, wall time and latencies move with the neighbours. Kubernetes has
+ * no message recorder; the anchor names the nearest thing, apiserver audit logging, whose
+ * overhead upstream does not state.
+ *
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]]
+ *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
+ *   for the recording overhead in a few minutes).
  * Prints progress on stderr and one JSON line last on stdout.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { StorageKind } from '../actors/cluster.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 import { machine, startControllersIfAny, topMessages, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster, targets } from './_cluster.ts';
+
+/** Records the run into this file (empty: no recording). */
+const RECORD = argText('record', '');
+if (process.argv.includes('--compare-record')) {
+  if (RECORD) throw new Error('--compare-record records to a temporary file of its own; drop --record');
+  await compareRecord();
+  process.exit(0);
+}
 
 const NODES = arg('nodes', 1000);
 const PODS = arg('pods', 30_000);
@@ -43,7 +70,7 @@ const heapAfterGc = (): number => {
 
 const loadAtStart = machine();
 const rss = rssSampler();
-const c = await startBenchCluster({ tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS });
+const c = await startBenchCluster({ tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS, ...(RECORD ? { record: RECORD } : {}) });
 const { client, log } = c;
 const bind = c.scheduler.kind !== 'actor';
 const controllers = WANT === 'deployments' ? await startControllersIfAny(c.cp.host, log, 'deployment,replicaset') : null;
@@ -54,6 +81,9 @@ if (!r0.ok) throw new Error(`namespace: ${r0.status.message}`);
 
 const heapBefore = heapAfterGc();
 c.resetMessages();
+c.recorder?.flush();
+/** The log's size when the pods phase starts (nodes, controllers and scheduler are up). */
+const record0 = c.recorder ? { bytes: c.recorder.bytes, entries: c.recorder.count } : null;
 const createdAt = new Map<string, number>();
 const seenPods = new Set<string>();
 const startup: number[] = [];
@@ -105,6 +135,7 @@ const pod = (d: number, i: number) => ({
 log(`creating ${PODS} pods as ${DEPLOYMENTS} ${workload === 'deployments' ? 'Deployments' : 'batches (no Deployment controller: workload "pods")'} of ${REPLICAS}, ${WINDOW} calls in flight${QPS ? `, ${QPS} creates/s` : ''}${bind ? ', bound by the bench' : ''}`);
 const mutating: number[] = [];
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 let failures = 0;
 const call = async (type: 'api.create', payload: Parameters<typeof client.port.request<'api.create'>>[2]) => {
   const s = performance.now();
@@ -155,6 +186,9 @@ log(`${workload === 'deployments' ? `${DEPLOYMENTS} Deployments` : `${PODS} pods
 const done0 = (): boolean => running >= PODS - failures;
 while (!done0() && performance.now() - t0 < TIMEOUT_MS) await sleep(20);
 const allRunningS = round(((done0() ? lastRunningAt : performance.now()) - t0) / 1000);
+const cpu1 = process.cpuUsage(cpu0);
+/** CPU seconds this process spent in the pod phase: less sensitive than wall time to other processes on the machine. */
+const podsCpuS = round((cpu1.user + cpu1.system) / 1e6);
 const done = done0();
 log(done ? `${running} pods Running in ${allRunningS} s` : `TIMEOUT: ${running}/${PODS} Running after ${allRunningS} s`);
 const heapAfter = heapAfterGc();
@@ -165,6 +199,19 @@ log(`bus messages per pod: ${Math.round(msgTotal / PODS)}; by kind: ${topMessage
 const apiLat = c.mutatingLatencies();
 const peak = rss.peak();
 rss.stop();
+let record: Record<string, number> | null = null;
+if (c.recorder && record0) {
+  const t = performance.now();
+  c.recorder.stop();
+  record = {
+    record_bytes: c.recorder.bytes,
+    record_entries: c.recorder.count,
+    record_bytes_per_pod: Math.round((c.recorder.bytes - record0.bytes) / PODS),
+    record_entries_per_pod: round((c.recorder.count - record0.entries) / PODS, 1),
+    record_close_ms: round(performance.now() - t, 1),
+  };
+  log(`recorded ${record.record_entries} entries, ${record.record_bytes} bytes (${record.record_bytes_per_pod} bytes, ${record.record_entries_per_pod} entries per pod in the pod phase) to ${RECORD}`);
+}
 controllers?.stop();
 await c.stop();
 
@@ -178,11 +225,14 @@ console.log(
     scheduler: bind ? 'bench-binding' : 'actor',
     storage: STORAGE,
     bus: 'in-process',
+    record: record !== null,
+    ...(record ?? {}),
     create_window: WINDOW,
     create_qps: QPS,
     nodes_ready_s: c.nodesReadyS,
     pods_created_s: createdS,
     all_running_s: done ? allRunningS : null,
+    pods_phase_cpu_s: podsCpuS,
     pods_running_at_end: running,
     create_failures: failures,
     pod_startup_p50_ms: round(percentile(startup, 50), 1),
@@ -204,3 +254,105 @@ console.log(
   }),
 );
 process.exit(0);
+
+
+/** Runs this bench in a child process with `args`; resolves with its last stdout line, parsed. */
+function child(args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    p.on('error', reject);
+    p.on('exit', (code, signal) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`density child exited with ${code ?? signal}`));
+      try {
+        resolve(JSON.parse(last) as Record<string, unknown>);
+      } catch {
+        reject(new Error(`density child printed no JSON line: ${last.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** The median of the numbers among `xs` (null when there are none). */
+function median(xs: unknown[]): number | null {
+  const s = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+  if (s.length === 0) return null;
+  const m = s.length >> 1;
+  return round(s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2, 3);
+}
+
+/**
+ * `--compare-record [--rounds N]`: N rounds of one plain and one recorded run, each in its
+ * own child process, the order alternating (plain first in odd rounds) so warm-up and
+ * neighbours weigh on both sides. Figures are medians over the rounds; the ratios are
+ * recorded / plain of the medians, and per round.
+ */
+async function compareRecord(): Promise<void> {
+  // Inside: this runs before the module's later constants are initialised.
+  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
+  const RECORD_FIGURES = ['record_bytes', 'record_entries', 'record_bytes_per_pod', 'record_entries_per_pod', 'record_close_ms'];
+  const rounds = Math.max(1, arg('rounds', 1));
+  const log = (s: string) => process.stderr.write(`bench density-record: ${s}\n`);
+  const args: string[] = [];
+  for (let i = 2; i < process.argv.length; i++) {
+    const a = process.argv[i]!;
+    if (a === '--compare-record') continue;
+    if (a === '--rounds') i++;
+    else args.push(a);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kubeactor-bench-record-'));
+  const file = join(dir, 'density.log');
+  const loadAtStart = machine();
+  const plain: Record<string, unknown>[] = [];
+  const recorded: Record<string, unknown>[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const rec of r % 2 === 0 ? [false, true] : [true, false]) {
+        log(`round ${r + 1}/${rounds}: ${rec ? `recording to ${file}` : 'plain'}`);
+        if (rec) recorded.push(await child([...args, '--record', file]));
+        else plain.push(await child(args));
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const med = (runs: Record<string, unknown>[], keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, median(runs.map((j) => j[k]))]));
+  const p = med(plain, COMPARED);
+  const rc = { ...med(recorded, COMPARED), ...med(recorded, RECORD_FIGURES) };
+  const div = (b: unknown, a: unknown): number | null => (typeof a === 'number' && typeof b === 'number' && a > 0 ? round(b / a, 2) : null);
+  const ratio = (k: string) => div(rc[k], p[k]);
+  const each = (k: string) => plain.map((j, r) => div(recorded[r]![k], j[k]));
+  const first = plain[0]!;
+  console.log(
+    JSON.stringify({
+      bench: 'density-record',
+      nodes: first.nodes,
+      pods: first.pods,
+      workload: first.workload,
+      storage: first.storage,
+      scheduler: first.scheduler,
+      bus: first.bus,
+      rounds,
+      method: 'each run in its own child process; order alternates by round (plain first in round 1); figures are medians over the rounds',
+      plain: p,
+      recorded: rc,
+      overhead_ratio_all_running: ratio('all_running_s'),
+      overhead_ratio_pods_phase_cpu: ratio('pods_phase_cpu_s'),
+      overhead_ratio_startup_p50: ratio('pod_startup_p50_ms'),
+      overhead_ratio_startup_p99: ratio('pod_startup_p99_ms'),
+      overhead_ratio_api_mutating_p99: ratio('api_mutating_p99_ms'),
+      overhead_ratio_peak_rss: ratio('peak_rss_bytes'),
+      ratios_by_round: { all_running: each('all_running_s'), pods_phase_cpu: each('pods_phase_cpu_s'), startup_p99: each('pod_startup_p99_ms') },
+      machine: { ...loadAtStart, load_avg_1m_end: machine().load_avg_1m },
+      anchor: {
+        note:
+          'Kubernetes has no message recorder; the nearest is kube-apiserver audit logging (--audit-policy-file, levels Metadata/Request/RequestResponse, log or webhook backend). Upstream states no SLO or figure for its overhead, only that it raises the apiserver memory use, depending on the policy. The SLOs below are what both runs are held to.',
+        pod_startup_p99_slo_ms: 5000,
+        api_mutating_p99_slo_ms: 1000,
+        source: 'kubernetes.io/docs/tasks/debug/debug-cluster/audit; kubernetes/community sig-scalability/slos',
+      },
+    }),
+  );
+}

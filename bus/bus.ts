@@ -33,7 +33,11 @@ export interface RequestOptions {
 /** Receives every envelope addressed to the port (replies to its own requests excepted). */
 export type Handler = (env: Envelope) => void;
 
-/** Sees every envelope the bus delivers (or publishes), in delivery order; the recorder and inspector build on it. */
+/**
+ * Sees every envelope the bus delivers (or publishes), in delivery order, and the replies
+ * the bus makes up itself (`localReply`: timeouts, no recipient); the recorder and
+ * inspector build on it. It is called just before the envelope is handed to its actor.
+ */
 export type Tap = (env: Envelope) => void;
 
 export type BusState = 'connected' | 'reconnecting' | 'closed';

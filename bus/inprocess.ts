@@ -2,7 +2,7 @@ import { realClock, type Clock } from '../actors/clock/clock.ts';
 import { emptyStats, type Bus, type BusState, type BusStats, type Handler, type Port, type RejectCause, type Tap } from './bus.ts';
 import { REPLY, type Envelope } from './envelope.ts';
 import { checkSend } from './permissions.ts';
-import { PendingRequests } from './pending.ts';
+import { localReply, PendingRequests } from './pending.ts';
 import { fail, unavailable, type Result, type Status } from './status.ts';
 import { Listeners } from './listeners.ts';
 import { Fifo } from './fifo.ts';
@@ -52,7 +52,7 @@ export class InProcessBus implements Bus {
   constructor(opts: InProcessBusOptions = {}) {
     this.#clock = opts.clock ?? realClock;
     this.#timeoutMs = opts.requestTimeoutMs ?? 5000;
-    this.#pending = new PendingRequests(this.#clock);
+    this.#pending = new PendingRequests(this.#clock, (corr, result) => this.#taps.emit(localReply(corr, result, this.#clock.now())));
   }
 
   register(address: string, handler: Handler): Port {
@@ -145,7 +145,7 @@ export class InProcessBus implements Bus {
   #reject(cause: RejectCause, status: Status, env: Envelope): void {
     this.#stats.rejected[cause]++;
     this.#rejectListeners.emit(cause, status, { to: env.to, from: env.from, type: env.type });
-    if (env.corr !== undefined && env.type !== REPLY) this.#pending.settle(env.corr, fail(status));
+    if (env.corr !== undefined && env.type !== REPLY) this.#pending.fail(env.corr, status);
   }
 
   #enqueue(env: Envelope, targets: string[]): void {
@@ -200,7 +200,7 @@ export class InProcessBus implements Bus {
     }
     if (!delivered && !isTopic) {
       this.#stats.undeliverable++;
-      if (env.corr !== undefined) this.#pending.settle(env.corr, fail(unavailable(`no actor at address "${env.to}"`)));
+      if (env.corr !== undefined) this.#pending.fail(env.corr, unavailable(`no actor at address "${env.to}"`));
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock, TimerId } from '../actors/clock/clock.ts';
+import { REPLY, type Envelope } from './envelope.ts';
 import { fail, timeout, type Result, type Status } from './status.ts';
 
 interface Waiter {
@@ -14,13 +15,23 @@ interface Waiter {
  */
 export class PendingRequests {
   readonly #waiters = new Map<string, Waiter>();
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `onLocal` hears every request the bus answers itself (a timeout, no recipient, a
+   * refusal, a closing port): no reply envelope is delivered for those, so the bus taps
+   * one (`localReply`) and a recording has the answer the requester saw.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly onLocal?: (corr: string, result: Result<unknown>) => void,
+  ) {}
 
   add(corr: string, type: string, to: string, timeoutMs: number): Promise<Result<unknown>> {
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.#waiters.delete(corr);
-        resolve(fail(timeout(`request "${type}" to "${to}" timed out after ${timeoutMs}ms`)));
+        const result = fail(timeout(`request "${type}" to "${to}" timed out after ${timeoutMs}ms`));
+        this.onLocal?.(corr, result);
+        resolve(result);
       }, timeoutMs);
       this.#waiters.set(corr, { type, to, resolve, timer });
     });
@@ -36,7 +47,15 @@ export class PendingRequests {
     return this.#waiters.get(corr)?.to;
   }
 
-  /** Settles a pending request; false when it already timed out or never existed. */
+  /** Answers a pending request on the bus's own behalf (see `onLocal`); false when it is not pending. */
+  fail(corr: string, status: Status): boolean {
+    if (!this.#waiters.has(corr)) return false;
+    const result = fail(status);
+    this.onLocal?.(corr, result);
+    return this.settle(corr, result);
+  }
+
+  /** Settles a pending request with the reply that arrived; false when it already timed out or never existed. */
   settle(corr: string, result: Result<unknown>): boolean {
     const w = this.#waiters.get(corr);
     if (!w) return false;
@@ -48,15 +67,23 @@ export class PendingRequests {
 
   /** Fails every pending request whose correlation id starts with `prefix` (a closing port's). */
   failAll(status: Status, prefix = ''): void {
-    for (const [corr] of this.#waiters) if (corr.startsWith(prefix)) this.settle(corr, fail(status));
+    for (const [corr] of this.#waiters) if (corr.startsWith(prefix)) this.fail(corr, status);
   }
 
   /** Fails every pending request sent to `to` (e.g. when the NATS server refused to carry messages there). */
   failTo(to: string, status: Status): void {
-    for (const [corr, w] of this.#waiters) if (w.to === to) this.settle(corr, fail(status));
+    for (const [corr, w] of this.#waiters) if (w.to === to) this.fail(corr, status);
   }
 
   get size(): number {
     return this.#waiters.size;
   }
+}
+
+/** The sender of replies the bus makes up itself (`localReply`). */
+export const BUS_SENDER = 'bus';
+
+/** The envelope a tap sees for a request the bus answered itself: from `bus` to the requester (the `ADDRESS#n` correlation id names it). */
+export function localReply(corr: string, result: Result<unknown>, at: number): Envelope {
+  return { seq: 0, from: BUS_SENDER, to: corr.slice(0, corr.lastIndexOf('#')), type: REPLY, payload: result, corr, at };
 }

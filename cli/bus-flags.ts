@@ -27,10 +27,13 @@ export interface BusFlags {
   'nats-pass'?: string | undefined;
 }
 
-/** Opens the bus the flags ask for; `describe` says what it is, for the start-up banner. */
-export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: Clock): Promise<{ bus: Bus; describe: string }> {
+/**
+ * Opens the bus the flags ask for; `describe` says what it is, for the start-up banner, and
+ * `identity` is the NATS identity this process speaks as (`defaultIdentity` in-process).
+ */
+export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: Clock): Promise<{ bus: Bus; describe: string; identity: string }> {
   const url = flags.bus ?? 'inproc';
-  if (url === 'inproc') return { bus: new InProcessBus(clock ? { clock } : {}), describe: 'in-process' };
+  if (url === 'inproc') return { bus: new InProcessBus(clock ? { clock } : {}), describe: 'in-process', identity: defaultIdentity };
   if (!/^nats:\/\/[^/\s]+$/.test(url)) throw new UsageError(`--bus must be "inproc" or nats://HOST:PORT, got "${url}"`);
   const identity = flags['nats-identity'] ?? defaultIdentity;
   const pass = flags['nats-pass'] ?? process.env.KUBEACTOR_NATS_PASS;
@@ -45,5 +48,5 @@ export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: 
   }).catch((err: Error) => {
     throw new CliError(`cannot join NATS at ${url} as "${flags['nats-user'] ?? identity}": ${err.message}`);
   });
-  return { bus, describe: `NATS ${url} (prefix ${prefix}, identity ${identity})` };
+  return { bus, describe: `NATS ${url} (prefix ${prefix}, identity ${identity})`, identity };
 }

@@ -52,5 +52,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS (an empty write's callback runs after the writes before it). */
+const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => void stream.write('', () => resolve()));
+
 // Exit explicitly: a command that failed half-way may leave listeners (signals, sockets) that would keep the process up.
-process.exit(await main(process.argv.slice(2)));
+// First let stdout and stderr drain: on a pipe their writes are asynchronous, and process.exit would cut a long output
+// (`kubeactor replay … --json | wc -l`).
+const code = await main(process.argv.slice(2));
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
+process.exit(code);

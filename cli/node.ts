@@ -1,7 +1,9 @@
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
+import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, openBus } from './bus-flags.ts';
+import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
@@ -22,14 +24,20 @@ Flags:
                                   nodes for several); its claims must cover kubelet.<node> of every node
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
+${RECORD_FLAGS_HELP}
   -h, --help                      this text
 
 A node name is a DNS label: lower-case letters, digits and '-'.
 Stops gracefully on Ctrl-C (SIGINT) or SIGTERM; the Nodes stay registered and turn
-NotReady when their Leases expire, as with a stopped kubelet.`;
+NotReady when their Leases expire, as with a stopped kubelet.
+
+A recording holds what this process's kubelets and pods receive, not the control plane's
+side: record that with "kubeactor up --record A.log", and "kubeactor replay --timeline
+A.log B.log" merges the two by time.`;
 
 const options = {
   ...busFlagOptions,
+  ...recordFlagOptions,
   name: { type: 'string' },
   count: { type: 'string' },
   seed: { type: 'string' },
@@ -55,6 +63,7 @@ export async function node(argv: string[]): Promise<number> {
   if (badName !== undefined) throw new UsageError(`node name "${badName}" is not a DNS label (lower-case letters, digits and '-', at most 63)`);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+  const recording = recordingFrom(values);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -67,11 +76,24 @@ export async function node(argv: string[]): Promise<number> {
     abort.abort();
   });
   let running: NodeProcess;
+  let recorder: Recorder | undefined;
   try {
-    const { bus, describe } = await openBus(values, identity);
-    say(`bus: ${describe}`);
-    running = await startNodeProcess({ bus, names, seed, signal: abort.signal });
+    const clock = recording.clock;
+    const opened = await openBus(values, identity, clock);
+    const bus = opened.bus;
+    say(`bus: ${opened.describe}`);
+    running = await startNodeProcess({
+      bus,
+      names,
+      seed,
+      clock,
+      signal: abort.signal,
+      beforeStart: (host) => {
+        recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
+      },
+    });
   } catch (err) {
+    recorder?.stop();
     if (interrupted) {
       say(`${interrupted}: stopped before the nodes joined`);
       return 0;
@@ -82,6 +104,7 @@ export async function node(argv: string[]): Promise<number> {
   if (interrupted) {
     say(`${interrupted}: stopping`);
     await running.stop();
+    recorder?.stop();
     say('stopped');
     return 0;
   }
@@ -94,7 +117,9 @@ export async function node(argv: string[]): Promise<number> {
 
   const signal = await stopSignal;
   say(`${signal}: stopping`);
+  // The recorder stops last: the kubelets' stops are in the recording.
   await running.stop();
+  recorder?.stop();
   say('stopped');
   return 0;
 }

@@ -1,18 +1,15 @@
 import { resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { CONTROL_PLANE } from '../bus/identities.ts';
-import { realClock, type Clock } from '../actors/clock/clock.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes } from '../actors/kubelet/index.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
-import { firingClock } from '../actors/record/firing-clock.ts';
-import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
+import type { Recorder } from '../actors/record/recorder.ts';
 import { intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
-import { sizeFlag } from './size.ts';
+import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and simulated nodes
@@ -35,9 +32,7 @@ Flags:
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT})
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
-  --record FILE                   record every message, timer firing and actor start into FILE
-  --record-max-size SIZE          rotate the recording past SIZE bytes (e.g. 64Mi) into FILE.1, FILE.2, …
-  --record-secrets                keep Secret data and tokens in the recording (default: redacted)
+${RECORD_FLAGS_HELP}
 ${BUS_FLAGS_HELP}
   -h, --help                      this text
 
@@ -45,6 +40,7 @@ Stops gracefully on Ctrl-C (SIGINT) or SIGTERM.`;
 
 const options = {
   ...busFlagOptions,
+  ...recordFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
   port: { type: 'string' },
@@ -56,9 +52,6 @@ const options = {
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
-  record: { type: 'string' },
-  'record-max-size': { type: 'string' },
-  'record-secrets': { type: 'boolean' },
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
@@ -88,13 +81,12 @@ export async function up(argv: string[]): Promise<number> {
   if (grace !== undefined && !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(grace)) {
     throw new UsageError(`--node-monitor-grace-period must be a duration like 50s or 1m30s, got "${grace}"`);
   }
-  const maxBytes = values['record-max-size'] === undefined ? undefined : sizeFlag('record-max-size', values['record-max-size']);
+  const recording = recordingFrom(values);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
-  // A recording needs to see timer firings, so the clock reports them.
-  const clock: Clock = values.record ? firingClock(realClock) : realClock;
-  const { bus, describe } = await openBus(values, CONTROL_PLANE, clock);
+  const clock = recording.clock;
+  const { bus, describe, identity } = await openBus(values, CONTROL_PLANE, clock);
   say(`bus: ${describe}`);
 
   let inspector: Inspector | undefined;
@@ -112,19 +104,7 @@ export async function up(argv: string[]): Promise<number> {
     apiserver: { defaultTolerationSeconds: tolerationSeconds },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
-      if (!values.record) return;
-      recorder = startRecorder({
-        bus,
-        host,
-        clock,
-        seed,
-        file: resolve(values.record),
-        clusterId: randomUUID(),
-        identity: { name: CONTROL_PLANE },
-        ...(maxBytes === undefined ? {} : { maxBytes }),
-        ...(values['record-secrets'] ? { recordSecrets: true } : {}),
-      });
-      say(`recording to ${resolve(values.record)}${values['record-secrets'] ? ' (secrets kept)' : ' (secrets redacted)'}`);
+      recorder = recording.start({ bus, host, seed, identity, say });
     },
   });
   inspector?.follow(cp.host);

@@ -23,8 +23,10 @@ const env = (e: unknown): Envelope => e as Envelope;
 
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
+  const { onEffects: _hook, ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
+    config,
     create(ctx) {
       previous?.shutdown();
       const fx = (previous = apiServerEffects(ctx, opts));

@@ -59,7 +59,7 @@ export function startControlPlaneCore(opts: ControlPlaneCoreOptions): ControlPla
         check(ref.getSnapshot());
       }),
     stop() {
-      opts.host.get(APISERVER_ADDRESS)?.ref?.send({ type: 'apiserver.stop' });
+      opts.host.tell(APISERVER_ADDRESS, { type: 'apiserver.stop' });
       opts.host.stop(APISERVER_ADDRESS);
       opts.host.stop(KV_ADDRESS);
     },

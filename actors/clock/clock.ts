@@ -8,7 +8,11 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  setTimeout(fn: () => void, ms: number): TimerId;
+  /**
+   * `owner` names the actor the timer belongs to (see `ownedClock`); clocks that report
+   * their firings (the recorder's) pass it on, others ignore it.
+   */
+  setTimeout(fn: () => void, ms: number, owner?: string): TimerId;
   clearTimeout(id: TimerId): void;
 }
 
@@ -26,3 +30,17 @@ export const realClock: Clock = {
     globalThis.clearTimeout(id as ReturnType<typeof globalThis.setTimeout>);
   },
 };
+
+/**
+ * A view of `base` whose timers belong to `owner`: the host gives each actor one, so a
+ * recording attributes every firing to the actor that set the timer — whether the chart
+ * set it (a delayed transition) or an effect did (a resync, a batching window) — and the
+ * replay fires it on that actor's clock.
+ */
+export function ownedClock(base: Clock, owner: string): Clock {
+  return {
+    now: () => base.now(),
+    setTimeout: (fn, ms, inner) => base.setTimeout(fn, ms, inner ?? owner),
+    clearTimeout: (id) => base.clearTimeout(id),
+  };
+}

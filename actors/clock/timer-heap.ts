@@ -9,6 +9,8 @@ export class VirtualTimer {
     readonly scheduledAt: number,
     /** Null once cleared or fired (heap entries are deleted lazily). */
     public fn: (() => void) | null,
+    /** The actor it belongs to (`ownedClock`), reported with its firing. */
+    readonly owner?: string,
   ) {}
 }
 

@@ -11,6 +11,8 @@ export interface TimerFiring {
   /** Its due time, which is also `now()` while it fires. */
   at: number;
   scheduledAt: number;
+  /** The actor that set it, when it was set through an `ownedClock`. */
+  owner?: string;
 }
 
 export interface VirtualClockOptions {
@@ -60,8 +62,8 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  setTimeout(fn: () => void, ms: number): TimerId {
-    const t = new VirtualTimer(this.#now + (ms > 0 ? ms : 0), ++this.#seq, this.#now, fn);
+  setTimeout(fn: () => void, ms: number, owner?: string): TimerId {
+    const t = new VirtualTimer(this.#now + (ms > 0 ? ms : 0), ++this.#seq, this.#now, fn, owner);
     this.#heap.push(t);
     return t;
   }
@@ -157,6 +159,7 @@ export class VirtualClock implements Clock {
     const hooks = this.#hooks;
     if (hooks.length > 0) {
       const firing: TimerFiring = { seq: t.seq, at: t.due, scheduledAt: t.scheduledAt };
+      if (t.owner !== undefined) firing.owner = t.owner;
       for (const h of hooks) h(firing);
     }
     fn();

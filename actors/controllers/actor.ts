@@ -98,11 +98,18 @@ export interface ControllerActorOptions {
   onHandle?: (h: ControllerHandle) => void;
 }
 
+/** What a recording logs about a controller actor: which controller, with which options. */
+export interface ControllerConfig {
+  controller: string;
+  options: Readonly<Record<string, unknown>>;
+}
+
 export function controllerActor(def: ControllerDefinition, opts: ControllerActorOptions = {}): ActorDef {
   let inc: Incarnation | null = null;
   let port: ActorContext['port'] | null = null;
   return {
     address: controllerAddress(def.name),
+    config: { controller: def.name, options: opts.options ?? {} } satisfies ControllerConfig,
     toEvent(env: Envelope) {
       if (env.type === 'api.watch-events' || env.type === 'api.watch-ended') {
         for (const i of inc?.informers ?? []) if (i.handle(env)) break;

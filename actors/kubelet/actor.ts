@@ -12,7 +12,7 @@ import { kubeletMachine } from '../../machines/kubelet/chart.ts';
 import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_REPORT_FREQUENCY_MS, nodeFacts, type KubeletOptions } from './config.ts';
 import { LogServer } from './logs.ts';
 import { NodeSync } from './node-sync.ts';
-import { PodManager } from './pods.ts';
+import { PodManager, type PodManagerOptions } from './pods.ts';
 
 export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
 
@@ -33,17 +33,28 @@ const env = (e: unknown): Envelope => e as Envelope;
  * The ActorDef of one node's kubelet. `onHandle` receives each incarnation's handle.
  * Stop it with `host.stop(address)`: the pod actors are stopped, nothing is written.
  */
-export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void): ActorDef {
+export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void, startPod?: PodManagerOptions['startPod']): ActorDef {
   let previous: { pods: PodManager; logs: LogServer } | null = null;
   const facts = nodeFacts(opts);
   return {
     address: kubeletAddress(opts.nodeName),
+    config: kubeletConfig(opts),
     toEvent: (e) => (ACCEPTED.has(e.type) ? e : null),
     create(ctx: ActorContext) {
       previous?.pods.stop();
       previous?.logs.stop();
       const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName });
-      const pods = new PodManager({ port: ctx.port, clock: ctx.clock, log: ctx.log, nodeName: opts.nodeName, hostIP: opts.hostIP, runtime: opts.runtime, events });
+      const pods = new PodManager({
+        port: ctx.port,
+        clock: ctx.clock,
+        log: ctx.log,
+        nodeName: opts.nodeName,
+        hostIP: opts.hostIP,
+        runtime: opts.runtime,
+        events,
+        ...(ctx.observe ? { observe: ctx.observe } : {}),
+        ...(startPod ? { startPod } : {}),
+      });
       const node = new NodeSync({
         port: ctx.port,
         clock: ctx.clock,
@@ -80,4 +91,11 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       return { machine, input: { ...(opts.timing ? { timing: opts.timing } : {}) } };
     },
   };
+}
+
+/** What a recording logs about a kubelet (plain data): its options with the runtime by name. */
+export type KubeletConfig = Omit<KubeletOptions, 'runtime'> & { runtime: string };
+
+function kubeletConfig(opts: KubeletOptions): KubeletConfig {
+  return { ...opts, runtime: opts.runtime.name };
 }

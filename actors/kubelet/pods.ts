@@ -22,7 +22,8 @@ import type { Logger } from '../actor-def.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { EventRecorder } from '../events.ts';
 import { Informer } from '../informer.ts';
-import { startPodActor, type PodActor } from '../pod/index.ts';
+import { startPodActor, type PodActor, type PodActorOptions } from '../pod/index.ts';
+import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { Ipv4Range } from '../../machines/kubelet/cidr.ts';
 import { targets } from './api.ts';
@@ -36,6 +37,10 @@ export interface PodManagerOptions {
   hostIP: string;
   runtime: Runtime;
   events: EventRecorder;
+  /** The kubelet's `ActorContext.observe`, handed to each pod actor. */
+  observe?: ChildObserver;
+  /** Starts one pod actor (default `startPodActor`; a replay of the kubelet hears its pods' recorded reports instead). */
+  startPod?: (o: PodActorOptions) => PodActor;
 }
 
 /** One pod this kubelet runs; a class so that 10k of them share one hidden shape. */
@@ -147,13 +152,14 @@ export class PodManager {
     const name = pod.metadata?.name ?? '';
     this.#status.track(uid, ns, name, pod.status);
     const ref = { kind: 'Pod', apiVersion: 'v1', namespace: ns, name, uid };
-    e.actor = startPodActor({
+    e.actor = (this.o.startPod ?? startPodActor)({
       pod,
       nodeName: this.o.nodeName,
       hostIP: this.o.hostIP,
       ...(e.ip ? { podIP: e.ip } : {}),
       clock: this.o.clock,
       runtime: this.o.runtime,
+      ...(this.o.observe ? { observe: this.o.observe } : {}),
       output: {
         onStatus: (status) => this.#status.set(uid, status),
         onEvent: (ev) => void this.o.events.record(ev.fieldPath ? { ...ref, fieldPath: ev.fieldPath } : ref, ev.type, ev.reason, ev.message),

@@ -52,7 +52,7 @@ export interface SimNodes {
 /** Stops one kubelet cleanly: the chart's `stopping` stops its pods, then the host removes it. */
 export function stopKubelet(host: ActorHost, nodeName: string): void {
   const address = kubeletAddress(nodeName);
-  host.get(address)?.ref?.send({ type: 'kubelet.stop' });
+  host.tell(address, { type: 'kubelet.stop' });
   host.stop(address);
 }
 

@@ -1,6 +1,7 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import type { Clock } from '../clock/clock.ts';
+import { ownedClock, type Clock } from '../clock/clock.ts';
+import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
 import { runtimeBridge } from './bridge.ts';
@@ -15,6 +16,12 @@ export interface PodOutput {
   onTerminated(): void;
 }
 
+/** The address a pod actor is recorded and replayed under: `pod.<uid>`. */
+export const podAddress = (uid: string): string => `pod.${uid}`;
+
+/** The pod chart's effects whose runs are its outputs (what `replay --verify` compares and a kubelet replay hears). */
+export const POD_EFFECTS = ['report', 'emitTerminated'] as const;
+
 export interface PodActorOptions {
   pod: Pod;
   nodeName: string;
@@ -24,6 +31,8 @@ export interface PodActorOptions {
   clock: Clock;
   runtime: Runtime;
   output: PodOutput;
+  /** The kubelet's `ActorContext.observe`: the recorder logs the pod at event level through it. */
+  observe?: ChildObserver;
 }
 
 export interface PodActor {
@@ -75,7 +84,10 @@ function machineFor(runtime: Runtime, clock: Clock): PodMachine {
  */
 export function startPodActor(o: PodActorOptions): PodActor {
   const input = { pod: o.pod, now: o.clock.now(), hostIP: o.hostIP, runtime: o.runtime.name, ...(o.podIP ? { podIP: o.podIP } : {}) };
-  const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: o.clock });
+  const address = podAddress(o.pod.metadata?.uid ?? '');
+  const inspect = o.observe?.(address, { machine: 'pod', input, effects: POD_EFFECTS });
+  // Its own clock view: the chart's timers are the pod's, not its kubelet's, in a recording.
+  const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: ownedClock(o.clock, address), ...(inspect ? { inspect } : {}) });
   bindings.set(actor, { output: o.output, source: { component: 'kubelet', host: o.nodeName } });
   actor.start();
   return {

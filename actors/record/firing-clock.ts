@@ -16,11 +16,12 @@ export function firingClock(base: Clock): FiringClock {
   let hooks: ((f: TimerFiring) => void)[] = [];
   return {
     now: () => base.now(),
-    setTimeout(fn, ms): TimerId {
+    setTimeout(fn, ms, owner): TimerId {
       const timer = ++seq;
       const scheduledAt = base.now();
       return base.setTimeout(() => {
         const firing: TimerFiring = { seq: timer, at: base.now(), scheduledAt };
+        if (owner !== undefined) firing.owner = owner;
         for (const h of hooks) h(firing);
         fn();
       }, ms);

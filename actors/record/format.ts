@@ -53,24 +53,35 @@ export interface LogHeader {
 /**
  * One log entry. Every entry has `n`, the log sequence number (1, 2, … with no gap in one
  * process's log) and `at`, the recorded clock's time. `seq` on a `msg` is the bus's own
- * envelope sequence number.
+ * envelope sequence number. `turn` numbers the synchronous runs of the recorded process:
+ * entries with the same turn happened with no microtask between them (one bus drain, one
+ * timer callback), and a replay feeds them the same way, so promise continuations
+ * interleave with its inputs as they did live.
  */
 export type LogEntry =
-  /** An envelope the bus delivered (or published). */
-  | { kind: 'msg'; n: number; at: number; seq: number; from: string; to: string; type: string; payload: unknown; corr?: string }
+  /**
+   * An envelope the bus delivered (or published), or a reply the bus made up (`from` is
+   * `bus`: a timeout, no recipient). `at` is when it was delivered; `sentAt` when it was
+   * sent, if that differs.
+   */
+  | { kind: 'msg'; n: number; at: number; turn?: number; seq: number; from: string; to: string; type: string; payload: unknown; corr?: string; sentAt?: number }
   /**
    * A clock timer fired. `actor` is the actor whose chart processed the firing (absent for
    * the host's and the bus's own timers); `timer` is the clock's timer number when known.
    */
-  | { kind: 'timer'; n: number; at: number; actor?: string; timer?: number; event?: string }
-  /** An actor (re)started: the machine's id, its input and the seed of its random and id sources. */
-  | { kind: 'start'; n: number; at: number; address: string; machine: string; input?: unknown; seed?: number; restarts?: number; events?: boolean }
-  | { kind: 'stop'; n: number; at: number; address: string; reason: string }
-  | { kind: 'error'; n: number; at: number; address: string; error: string; restartInMs: number }
+  | { kind: 'timer'; n: number; at: number; turn?: number; actor?: string; timer?: number; event?: string }
+  /**
+   * An actor (re)started: the machine's id, what the replay rebuilds it from (`input`: its
+   * `ActorDef.config` when it has one, else the machine's input) and the seed of its random
+   * and id sources.
+   */
+  | { kind: 'start'; n: number; at: number; turn?: number; address: string; machine: string; input?: unknown; seed?: number; restarts?: number; events?: boolean }
+  | { kind: 'stop'; n: number; at: number; turn?: number; address: string; reason: string }
+  | { kind: 'error'; n: number; at: number; turn?: number; address: string; error: string; restartInMs: number }
   /** An event an actor received from outside the bus (an effect's result, a child, its host); recorded for actors observed at event level. */
-  | { kind: 'event'; n: number; at: number; actor: string; event: { type: string; [k: string]: unknown } }
+  | { kind: 'event'; n: number; at: number; turn?: number; actor: string; event: { type: string; [k: string]: unknown } }
   /** An output that is not a bus message: a named effect run with its params, or an event sent to a child. */
-  | { kind: 'out'; n: number; at: number; actor: string; action?: string; to?: string; data: unknown };
+  | { kind: 'out'; n: number; at: number; turn?: number; actor: string; action?: string; to?: string; data: unknown };
 
 export type EntryKind = LogEntry['kind'];
 

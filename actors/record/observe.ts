@@ -1,17 +1,10 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { isEnvelopeShape } from '../../bus/codec.ts';
 import { seedFor } from '../random.ts';
+import type { ObserveOptions } from '../lifecycle.ts';
 import type { NewEntry } from './format.ts';
 
-/** How to log one actor at event level. */
-export interface ObserveOptions {
-  /** The machine's registry name (what `replay --verify` looks up); default the machine's id. */
-  machine?: string;
-  input?: unknown;
-  seed?: number;
-  /** Names of the effect actions whose runs (with params) are its outputs, e.g. `['report', 'emitTerminated']`. */
-  effects?: readonly string[];
-}
+export type { ObserveOptions };
 
 /** What the recorder lends an event observer. */
 export interface ObserveSink {

@@ -5,7 +5,6 @@ import type { Clock } from '../clock/clock.ts';
 import type { TimerFiring } from '../clock/virtual.ts';
 import type { ActorHost } from '../host.ts';
 import type { Inspect, LifecycleEvent } from '../lifecycle.ts';
-import { seedFor } from '../random.ts';
 import { hasOnFire } from './firing-clock.ts';
 import type { LogIdentity, NewEntry } from './format.ts';
 import { eventObserver, type ObserveOptions } from './observe.ts';
@@ -50,12 +49,13 @@ export interface Recorder {
 
 /**
  * Records a run into a message log (format.ts): every envelope the bus delivers, every
- * actor lifecycle event of the host, and every timer firing — attributed to the actor
- * whose chart processed it. Attribution needs no help from the host: the recorder watches
- * every actor's snapshot stream, and the actor that processes an event while a timer
- * callback runs is the timer's owner (the bus delivers asynchronously, so no other actor
- * processes anything inside that callback). Firings of the host's restart timers and the
- * bus's request timeouts are logged without an actor.
+ * actor lifecycle event of the host, every timer firing, and the pods the host's actors
+ * run (through `ActorHost.observeChildren`, at event level). A firing is attributed to the
+ * actor that set the timer (each actor's clock is an `ownedClock`); a timer set on a
+ * shared clock is attributed to the actor whose chart processed the firing (the recorder
+ * watches every actor's snapshot stream, and the bus delivers asynchronously, so no other
+ * actor processes anything inside that callback). Firings of the host's restart timers and
+ * the bus's request timeouts are logged without an actor.
  */
 export function startRecorder(opts: RecorderOptions): Recorder {
   const clock = opts.clock;
@@ -68,20 +68,35 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     secrets: opts.recordSecrets ?? false,
     ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
   });
+  /** Synchronous runs: entries appended with no microtask between them share a turn (see LogEntry). */
+  let turn = 0;
+  let inTurn = false;
+  const endTurn = (): void => void (inTurn = false);
+  const beginTurn = (): void => {
+    if (inTurn) return;
+    inTurn = true;
+    turn++;
+    queueMicrotask(endTurn);
+  };
+  const write = (e: NewEntry): void => {
+    beginTurn();
+    e.turn = turn;
+    writer.append(e);
+  };
   /** The firing in progress, written once its owner is known or it is over. */
   let firing: { at: number; timer: number; actor?: string; event?: string } | null = null;
   const settleFiring = (): void => {
     if (firing === null) return;
     const f = firing;
     firing = null;
-    writer.append({ kind: 'timer', at: f.at, timer: f.timer, ...(f.actor === undefined ? {} : { actor: f.actor }), ...(f.event ? { event: f.event } : {}) });
+    write({ kind: 'timer', at: f.at, timer: f.timer, ...(f.actor === undefined ? {} : { actor: f.actor }), ...(f.event ? { event: f.event } : {}) });
   };
   const append = (e: NewEntry): void => {
     settleFiring();
-    writer.append(e);
+    write(e);
   };
   const claim = (address: string, event?: string): boolean => {
-    if (firing === null || firing.actor !== undefined) return false;
+    if (firing === null || (firing.actor !== undefined && firing.actor !== address)) return false;
     firing.actor = address;
     if (event !== undefined) firing.event = event;
     return true;
@@ -90,7 +105,10 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   const offs: (() => void)[] = [];
   offs.push(
     opts.bus.tap((env) => {
-      const e: NewEntry = { kind: 'msg', at: env.at, seq: env.seq, from: env.from, to: env.to, type: env.type, payload: clean(env.payload) };
+      // Delivery time: the time the receiver runs at, and what keeps each log in time order (a NATS message arrives after it was sent).
+      const at = clock.now();
+      const e: NewEntry = { kind: 'msg', at, seq: env.seq, from: env.from, to: env.to, type: env.type, payload: clean(env.payload) };
+      if (env.at !== at) e.sentAt = env.at;
       if (env.corr !== undefined) e.corr = env.corr;
       append(e);
     }),
@@ -99,12 +117,15 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     offs.push(
       clock.onFire((f: TimerFiring) => {
         settleFiring();
-        firing = { at: f.at, timer: f.seq };
+        // The firing's callback runs right after this hook: the same synchronous run.
+        beginTurn();
+        firing = { at: f.at, timer: f.seq, ...(f.owner === undefined ? {} : { actor: f.owner }) };
         // A virtual clock may fire the next timer in the same turn; otherwise the firing ends with this turn.
         queueMicrotask(settleFiring);
       }),
     );
   }
+  const sink = { append, claim, clean, now: () => clock.now(), seed: opts.seed };
   const subs = new Map<string, { unsubscribe(): void }>();
   const follow = (address: string, ref: AnyActorRef): void => {
     subs.get(address)?.unsubscribe();
@@ -114,17 +135,18 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     offs.push(
       opts.host.onLifecycle((e: LifecycleEvent) => {
         // Appending settles a firing in progress first: one that caused a lifecycle event is the host's own (a restart) and stays unowned.
-        append(lifecycleEntry(e, clean, opts.seed));
+        append(lifecycleEntry(e, clean));
         if (e.type === 'start' || e.type === 'restart') follow(e.address, e.ref);
         if (e.type === 'stop' || e.type === 'error') subs.get(e.address)?.unsubscribe(), subs.delete(e.address);
       }),
     );
   }
+  if (opts.host) offs.push(opts.host.observeChildren((address, o) => eventObserver(address, o, sink)));
   const timer = setInterval(() => writer.flush(), opts.flushMs ?? 200);
   timer.unref();
   let stopped = false;
   return {
-    observe: (address, o) => eventObserver(address, o, { append, claim, clean, now: () => clock.now(), seed: opts.seed }),
+    observe: (address, o) => eventObserver(address, o, sink),
     get count() {
       return writer.count;
     },
@@ -144,14 +166,15 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   };
 }
 
-function lifecycleEntry(e: LifecycleEvent, clean: (v: unknown) => unknown, hostSeed: number | undefined): NewEntry {
+function lifecycleEntry(e: LifecycleEvent, clean: (v: unknown) => unknown): NewEntry {
   switch (e.type) {
     case 'start':
     case 'restart': {
       const ref = e.ref as AnyActorRef & { logic?: { id?: string }; options?: { input?: unknown } };
-      const entry: NewEntry = { kind: 'start', at: e.at, address: e.address, machine: ref.logic?.id ?? ref.id };
-      if (ref.options?.input !== undefined) entry.input = clean(ref.options.input);
-      if (hostSeed !== undefined) entry.seed = seedFor(hostSeed, e.address);
+      const entry: NewEntry = { kind: 'start', at: e.at, address: e.address, machine: ref.logic?.id ?? ref.id, seed: e.seed };
+      // What the replay rebuilds the actor from: its config when it has one, else its machine's input.
+      const input = e.config ?? ref.options?.input;
+      if (input !== undefined) entry.input = clean(input);
       if (e.type === 'restart') entry.restarts = e.restarts;
       return entry;
     }
@@ -159,5 +182,7 @@ function lifecycleEntry(e: LifecycleEvent, clean: (v: unknown) => unknown, hostS
       return { kind: 'error', at: e.at, address: e.address, error: e.error instanceof Error ? e.error.message : String(e.error), restartInMs: e.restartInMs };
     case 'stop':
       return { kind: 'stop', at: e.at, address: e.address, reason: e.reason };
+    case 'input':
+      return { kind: 'event', at: e.at, actor: e.address, event: clean(e.event) as { type: string } };
   }
 }

@@ -7,18 +7,46 @@ import { eventObserver } from '../record/observe.ts';
 import { ReplayClock } from './clock.ts';
 import { compareOutput, type Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
-import { ReplayPort } from './port.ts';
-import type { ReplayableActor, ReplayBuild } from './registry.ts';
+import { ReplayPort, type SentMessage } from './port.ts';
+import { outputItems, outputStream } from './streams.ts';
+import type { ReplayableActor, ReplayBuild, ReplayEnv } from './registry.ts';
 
 type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;
 
 const quiet = { info() {}, warn() {}, error() {} };
 
+/** What the replayer hands each replayed actor. */
+export interface ReplayWiring {
+  /** Makes an output comparable with the log (codec round trip, redaction). */
+  normalize: (v: unknown) => unknown;
+  inspect?: Inspect | undefined;
+  env: ReplayEnv;
+  /** Called on every bus output (the replayer schedules the next bus turn as the bus would). */
+  onSend?: () => void;
+}
+
+/** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
+interface Item {
+  i: number;
+  what: string;
+  value: unknown;
+  /** 1 for the first item of a log entry, 0 for the others (an entry counts once in `matched`). */
+  weight: number;
+}
+
+/** One stream of outputs compared in order (see `ReplayableActor.channel`). */
+class Stream {
+  readonly expected: Item[] = [];
+  readonly actual: unknown[] = [];
+  matched = 0;
+}
+
 /**
  * One actor re-run from its recorded start: the replayer hands it its inputs (`deliver`,
  * `event`, `timer`, `reply`) and the outputs the log says it produced (`expect`), in log
- * order; `check` matches the outputs so far pairwise, in order. Outputs are normalized the
- * way the recorder stored them (`normalize`: codec round trip, redaction).
+ * order; `check` matches the outputs so far pairwise, in order within each stream (bus
+ * messages as `outputStream` groups them, effect outputs in one). Outputs are normalized the way the
+ * recorder stored them (`normalize`: codec round trip, redaction).
  */
 export class ActorReplay {
   readonly port: ReplayPort;
@@ -27,9 +55,9 @@ export class ActorReplay {
   actor: AnyActor | undefined;
   build: ReplayBuild | undefined;
   divergence: Divergence | null = null;
-  /** Recorded outputs not yet matched, and the count matched. */
-  readonly #expected: { i: number; what: string; value: unknown }[] = [];
-  readonly #outs: unknown[] = [];
+  readonly #streams = new Map<string, Stream>();
+  /** Port sends already moved into their streams. */
+  #sentSeen = 0;
   #lastInput = 0;
   matched = 0;
 
@@ -38,10 +66,9 @@ export class ActorReplay {
     readonly def: ReplayableActor,
     start: Entry<'start'>,
     readonly eventLevel: boolean,
-    readonly normalize: (v: unknown) => unknown,
-    readonly inspect: Inspect | undefined,
+    readonly wiring: ReplayWiring,
   ) {
-    this.port = new ReplayPort(address);
+    this.port = new ReplayPort(address, wiring.onSend);
     this.clock = new ReplayClock(start.at);
     const seed = start.seed ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet };
@@ -54,9 +81,9 @@ export class ActorReplay {
     this.clock.moveTo(e.at);
     this.#lastInput = e.i;
     try {
-      this.build = this.def.build(this.ctx, e.input);
+      this.build = this.def.build(this.ctx, e.input, this.wiring.env);
       const collect = this.eventLevel ? this.#collector() : undefined;
-      const extra = this.inspect;
+      const extra = this.wiring.inspect;
       const inspect: Inspect | undefined = collect && extra ? (ev: InspectionEvent) => (collect(ev), call(extra, ev)) : (collect ?? extra);
       this.actor = createActor(this.build.machine, { input: this.build.input ?? e.input, id: this.address, clock: this.clock, logger: () => {}, inspect });
       this.actor.subscribe({ error: () => {} });
@@ -67,7 +94,9 @@ export class ActorReplay {
     }
   }
 
-  stop(): void {
+  /** A recorded stop; `stopped` (by `ActorHost.stop`, not a final state) runs the build's `onStop` first, as the host does. */
+  stop(reason: string): void {
+    if (reason === 'stopped' && this.actor) this.build?.onStop?.(this.ctx);
     this.actor?.stop();
     this.actor = undefined;
   }
@@ -90,6 +119,11 @@ export class ActorReplay {
     this.#input(e.i, e.at, () => this.actor!.send(e.event));
   }
 
+  /** Another actor's recorded output this actor hears (`ReplayEnv.onOutputOf`). */
+  hear(e: Entry<'out'>, fn: (out: Entry<'out'>) => void): void {
+    this.#input(e.i, e.at, () => fn(e));
+  }
+
   timer(e: Entry<'timer'>): void {
     this.#input(e.i, e.at, () => {
       const why = this.clock.fire(e.at);
@@ -99,50 +133,71 @@ export class ActorReplay {
 
   /** An output the log records for this actor: a bus message it sent, or an `out` entry. */
   expect(e: Entry<'msg'> | Entry<'out'>): void {
-    if (e.kind === 'msg') this.#expected.push({ i: e.i, what: `message #${e.seq} (${e.type} to ${e.to})`, value: busShape(e) });
-    else this.#expected.push({ i: e.i, what: e.action ? `effect ${e.action}` : `event to child ${e.to}`, value: outShape(e) });
+    if (e.kind === 'msg') {
+      const sent = busShape(e);
+      const what = `message #${e.seq} (${e.type} to ${e.to})`;
+      const values = this.#split(sent);
+      const items = values.map((value, k) => ({ i: e.i, what: values.length > 1 ? `${what}, item ${k + 1}` : what, value, weight: k === 0 ? 1 : 0 }));
+      this.#stream(this.#busChannel(sent)).expected.push(...items);
+    } else {
+      this.#stream(OUT).expected.push({ i: e.i, what: e.action ? `effect ${e.action}` : `event to child ${e.to}`, value: outShape(e), weight: 1 });
+    }
   }
 
   /** Matches the outputs produced so far against the log's; `final` also reports outputs missing or extra at the end. */
   check(final: boolean): Divergence | null {
     if (this.divergence) return this.divergence;
-    const actual = this.#actualInOrder();
-    const n = Math.min(actual.length, this.#expected.length);
-    for (; this.matched < n; this.matched++) {
-      const exp = this.#expected[this.matched]!;
-      const d = compareOutput(exp.i, this.address, exp.what, exp.value, actual[this.matched]);
-      if (d) return (this.divergence = d);
+    this.#collectSent();
+    let found: Divergence | null = null;
+    const earliest = (d: Divergence): void => void (found === null || d.i < found.i ? (found = d) : undefined);
+    for (const s of this.#streams.values()) {
+      const n = Math.min(s.actual.length, s.expected.length);
+      for (; s.matched < n; s.matched++) {
+        const exp = s.expected[s.matched]!;
+        const d = compareOutput(exp.i, this.address, exp.what, exp.value, s.actual[s.matched]);
+        if (d) {
+          earliest(d);
+          break;
+        }
+        this.matched += exp.weight;
+      }
+      if (!final || s.matched < n) continue;
+      if (s.expected.length > s.actual.length) {
+        const exp = s.expected[s.actual.length]!;
+        earliest({ i: exp.i, actor: this.address, kind: 'missing', message: `the replay never produced ${exp.what}`, expected: exp.value });
+      } else if (s.actual.length > s.expected.length) {
+        earliest({ i: this.#lastInput, actor: this.address, kind: 'extra', message: 'the replay produced an output the log does not have', actual: s.actual[s.expected.length] });
+      }
     }
-    if (!final) return null;
-    if (this.#expected.length > actual.length) {
-      const exp = this.#expected[actual.length]!;
-      return (this.divergence = { i: exp.i, actor: this.address, kind: 'missing', message: `the replay never produced ${exp.what}`, expected: exp.value });
-    }
-    if (actual.length > this.#expected.length) {
-      const extra = actual[this.#expected.length];
-      return (this.divergence = { i: this.#lastInput, actor: this.address, kind: 'extra', message: 'the replay produced an output the log does not have', actual: extra });
-    }
-    return null;
+    return (this.divergence = found);
   }
 
   snapshot(): Snapshot<unknown> | undefined {
     return this.actor?.getSnapshot();
   }
 
-  /** Bus sends and effect outputs, each kind in its own order, interleaved as the log's expectations are (kinds never compete for one slot). */
-  #actualInOrder(): unknown[] {
-    const bus = this.port.sent.map((m) => this.normalize({ to: m.to, type: m.type, payload: m.payload, ...(m.corr === undefined ? {} : { corr: m.corr }) }));
-    const outs = this.#outs;
-    const out: unknown[] = [];
-    let b = 0, o = 0;
-    for (const exp of this.#expected) {
-      if (exp.what.startsWith('message')) { if (b < bus.length) out.push(bus[b++]); else break; }
-      else if (o < outs.length) out.push(outs[o++]);
-      else break;
+  #stream(name: string): Stream {
+    let s = this.#streams.get(name);
+    if (s === undefined) this.#streams.set(name, (s = new Stream()));
+    return s;
+  }
+
+  #busChannel(sent: SentMessage): string {
+    return `bus ${outputStream(sent)}`;
+  }
+
+  #split(sent: SentMessage): unknown[] {
+    return outputItems(sent);
+  }
+
+  /** Moves what the port sent since the last check into its streams. */
+  #collectSent(): void {
+    const sent = this.port.sent;
+    for (; this.#sentSeen < sent.length; this.#sentSeen++) {
+      const m = sent[this.#sentSeen]!;
+      const out = this.wiring.normalize({ to: m.to, type: m.type, payload: m.payload, ...(m.corr === undefined ? {} : { corr: m.corr }) }) as SentMessage;
+      this.#stream(this.#busChannel(out)).actual.push(...this.#split(out));
     }
-    while (b < bus.length) out.push(bus[b++]);
-    while (o < outs.length) out.push(outs[o++]);
-    return out;
   }
 
   #input(i: number, at: number, feed: () => void): void {
@@ -162,12 +217,15 @@ export class ActorReplay {
   }
 
   #collector(): (ev: InspectionEvent) => void {
-    const sink = { append: (e: { kind: string }) => void (e.kind === 'out' && this.#outs.push(this.normalize(outShape(e as Entry<'out'>)))), claim: () => false, clean: (v: unknown) => v, now: () => this.clock.now(), seed: undefined };
+    const sink = { append: (e: { kind: string }) => void (e.kind === 'out' && this.#stream(OUT).actual.push(this.wiring.normalize(outShape(e as Entry<'out'>)))), claim: () => false, clean: (v: unknown) => v, now: () => this.clock.now(), seed: undefined };
     return eventObserver(this.address, { effects: this.def.effects ?? [] }, sink);
   }
 }
 
-const busShape = (e: Entry<'msg'>): unknown => ({ to: e.to, type: e.type, payload: e.payload, ...(e.corr === undefined ? {} : { corr: e.corr }) });
+/** The stream of effect outputs and events to children. */
+const OUT = 'out';
+
+const busShape = (e: Entry<'msg'>): SentMessage => ({ to: e.to, type: e.type, payload: e.payload, ...(e.corr === undefined ? {} : { corr: e.corr }) });
 const outShape = (e: Pick<Entry<'out'>, 'action' | 'to' | 'data'>): unknown => ({ ...(e.action ? { action: e.action } : { to: e.to }), data: e.data });
 
 function call(inspect: Inspect, ev: InspectionEvent): void {

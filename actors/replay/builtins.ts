@@ -2,6 +2,8 @@ import { fromCallback } from 'xstate';
 import { MemoryKv } from '../kv/memory.ts';
 import { kvActor } from '../kv/actor.ts';
 import { podMachine, type PodInput } from '../../machines/pod/index.ts';
+import { POD_EFFECTS } from '../pod/index.ts';
+import { replayableApiServer, replayableController, replayableKubelet, replayableScheduler } from './components.ts';
 import { ReplayRegistry, type ReplayableActor } from './registry.ts';
 
 /**
@@ -26,8 +28,6 @@ export const replayableKv: ReplayableActor = {
   },
 };
 
-/** Pod chart effects the replay compares; the runtime's results are recorded inputs. */
-export const POD_EFFECTS = ['report', 'emitTerminated'] as const;
 
 /**
  * The pod chart, observed at event level: the runtime actor is a stub (the recorded
@@ -48,5 +48,5 @@ export const replayablePod: ReplayableActor = {
 
 /** The registry of every component that can be replayed today. */
 export function defaultRegistry(): ReplayRegistry {
-  return new ReplayRegistry([replayableKv, replayablePod]);
+  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableScheduler, replayableController, replayableKubelet]);
 }

@@ -23,24 +23,33 @@ export class ReplayPort implements Port {
   readonly #pending = new Map<string, (r: Result<never>) => void>();
   #nextCorr = 1;
 
-  constructor(readonly address: string) {}
+  /** `onSend` hears every output, as the bus would see it sent. */
+  constructor(
+    readonly address: string,
+    private readonly onSend?: () => void,
+  ) {}
 
   send(to: string, type: string, payload: unknown): void {
-    this.sent.push({ to, type, payload });
+    this.#push({ to, type, payload });
   }
 
   request(to: string, type: string, payload: unknown): Promise<Result<never>> {
     const corr = `${this.address}#${this.#nextCorr++}`;
-    this.sent.push({ to, type, payload, corr });
+    this.#push({ to, type, payload, corr });
     return new Promise((resolve) => this.#pending.set(corr, resolve));
   }
 
   reply(req: Envelope, result: Result<unknown>): void {
-    if (req.corr !== undefined) this.sent.push({ to: req.from, type: REPLY, payload: result, corr: req.corr });
+    if (req.corr !== undefined) this.#push({ to: req.from, type: REPLY, payload: result, corr: req.corr });
   }
 
   publish(topic: string, type: string, payload: unknown): void {
-    this.sent.push({ to: topic, type, payload });
+    this.#push({ to: topic, type, payload });
+  }
+
+  #push(m: SentMessage): void {
+    this.sent.push(m);
+    this.onSend?.();
   }
 
   subscribe(topic: string): () => void {

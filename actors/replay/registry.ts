@@ -1,4 +1,4 @@
-import type { AnyStateMachine, EventObject } from 'xstate';
+import type { AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
 import type { Envelope } from '../../bus/envelope.ts';
 import type { ActorContext } from '../actor-def.ts';
 
@@ -19,10 +19,22 @@ import type { ActorContext } from '../actor-def.ts';
 export interface ReplayableActor {
   /** The machine name logged in `start` entries. */
   name: string;
-  /** A fresh incarnation; called again for every recorded restart. `input` is the recorded input (redacted if the log was). */
-  build(ctx: ActorContext, input: unknown): ReplayBuild;
+  /**
+   * A fresh incarnation; called again for every recorded restart. `input` is what the start
+   * entry recorded (the actor's `ActorDef.config`, else its machine's input; redacted if
+   * the log was).
+   */
+  build(ctx: ActorContext, input: unknown, env: ReplayEnv): ReplayBuild;
   /** Event-level actors: the effect actions whose runs are outputs (compared with `out` entries). */
   effects?: readonly string[];
+}
+
+/** What the replay lends a rebuilt actor besides its context. */
+export interface ReplayEnv {
+  /** The replayed actor (effects send it events from outside a delivery: informer callbacks, answers). */
+  self(): AnyActorRef | undefined;
+  /** Calls `fn` with each `out` entry the actor at `address` records from now on (a kubelet hears its pods' reports). */
+  onOutputOf(address: string, fn: (out: { action?: string; to?: string; data: unknown }) => void): void;
 }
 
 export interface ReplayBuild {
@@ -32,6 +44,8 @@ export interface ReplayBuild {
   toEvent?(env: Envelope): EventObject | null;
   /** As `ActorDef.onStart` (subscriptions, watches). */
   onStart?(ctx: ActorContext): void;
+  /** As `ActorDef.onStop`, called at a recorded stop by `ActorHost.stop`. */
+  onStop?(ctx: ActorContext): void;
 }
 
 /** The table of replayable actors by machine name; fails fast on a duplicate name. */

@@ -6,7 +6,7 @@ import { redact } from '../record/redact.ts';
 import { ActorReplay } from './actor-replay.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
-import type { ReplayRegistry } from './registry.ts';
+import type { ReplayEnv, ReplayRegistry } from './registry.ts';
 
 export interface ReplayOptions {
   registry: ReplayRegistry;
@@ -37,8 +37,9 @@ export interface ReplayResult {
 /**
  * Walks a log in order and re-runs every selected actor whose machine the registry
  * knows, feeding each its recorded inputs and matching its outputs (see ActorReplay).
- * Each entry is fed, then the event loop is given one turn so effects that answer
- * through promises (the kv store) have produced their outputs before the next input.
+ * Entries are fed a recorded turn at a time (the entries of one synchronous run together),
+ * and the next turn is fed when the bus would have delivered it (see below), so promise
+ * continuations interleave with the inputs as they did live.
  */
 export async function runReplay(entries: readonly Positioned[], opts: ReplayOptions): Promise<ReplayResult> {
   const codec = createCodec(opts.header?.structures ?? STRUCTURES_V1);
@@ -48,16 +49,21 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     return secrets ? round : redact(round);
   };
   const select = opts.select ?? (() => true);
+  let onSend = (): void => {};
   const actors = new Map<string, ActorReplay>();
   const skipped = new Map<string, string>();
+  /** Who hears whose `out` entries (ReplayEnv.onOutputOf): source address → listeners. */
+  const hearers = new Map<string, Map<string, (out: Entry<'out'>) => void>>();
   const live = (a: string | undefined): ActorReplay | undefined => (a === undefined ? undefined : actors.get(a));
-  let previous: Positioned | undefined;
-  let fed = 0;
-  for (const e of entries) {
-    if (opts.upTo !== undefined && e.i > opts.upTo) break;
-    await opts.pace?.(e, previous);
-    previous = e;
-    fed++;
+  const envFor = (address: string): ReplayEnv => ({
+    self: () => actors.get(address)?.actor,
+    onOutputOf(source, fn) {
+      let byHearer = hearers.get(source);
+      if (byHearer === undefined) hearers.set(source, (byHearer = new Map()));
+      byHearer.set(address, fn);
+    },
+  });
+  const feed = (e: Positioned): void => {
     switch (e.kind) {
       case 'start': {
         if (!select(e.address)) break;
@@ -71,11 +77,11 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, e.machine);
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, normalize, opts.inspect?.(e.address)));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: opts.inspect?.(e.address), env: envFor(e.address), onSend: () => onSend() }));
         break;
       }
       case 'stop':
-        live(e.address)?.stop();
+        live(e.address)?.stop(e.reason);
         break;
       case 'msg': {
         live(e.from)?.expect(e);
@@ -95,13 +101,81 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         break;
       case 'out':
         live(e.actor)?.expect(e);
+        for (const [hearer, fn] of hearers.get(e.actor) ?? []) live(hearer)?.hear(e, fn);
         break;
       case 'error':
         break;
     }
-    await new Promise((r) => setImmediate(r));
+  };
+  // Live, an actor's send schedules the bus's next drain as a microtask, so promise
+  // continuations still queued run after that drain. The replay does the same: after a
+  // turn, the first output of any replayed actor feeds the next turn (if it is bus
+  // deliveries) in a microtask; otherwise the next turn comes after the event loop idled.
+  let k = 0;
+  let fed = 0;
+  let previous: Positioned | undefined;
+  /** Listening for the send after which the bus would have scheduled its next drain. */
+  let armed = false;
+  /** The next turn is already queued (a microtask after such a send). */
+  let queued = false;
+  let idle: ReturnType<typeof setImmediate> | undefined;
+  const within = (j: number): boolean => j < entries.length && (opts.upTo === undefined || entries[j]!.i <= opts.upTo);
+  const atEnd = (): boolean => !within(k);
+  /** One past the last entry of the turn starting at `from`. */
+  const turnEnd = (from: number): number => {
+    let j = from + 1;
+    while (within(j) && sameTurn(entries[j]!, entries[from]!)) j++;
+    return j;
+  };
+  const hasDelivery = (from: number, to: number): boolean => entries.slice(from, to).some((e) => e.kind === 'msg');
+  /** Where the next turn starts (while a turn is fed, its end). */
+  let next = 0;
+  const feedTurn = (): void => {
+    const end = (next = turnEnd(k));
+    let last = end - 1;
+    while (last >= k && entries[last]!.kind !== 'msg') last--;
+    // A send before the turn's last delivery was delivered in the same drain; one after it starts the next drain.
+    armed = last < k;
+    while (k < end) {
+      const e = entries[k++]!;
+      feed(e);
+      previous = e;
+      fed++;
+      if (k - 1 === last) armed = true;
+    }
     for (const a of actors.values()) a.check(false);
+  };
+  onSend = () => {
+    if (!armed || queued || !within(next) || !hasDelivery(next, turnEnd(next))) return;
+    armed = false;
+    queued = true;
+    clearImmediate(idle);
+    queueMicrotask(step);
+  };
+  let finish: () => void = () => {};
+  const done = new Promise<void>((r) => (finish = r));
+  function step(): void {
+    queued = false;
+    armed = false;
+    next = k;
+    if (atEnd()) {
+      // Let the last turn's continuations run before the final check.
+      setImmediate(finish);
+      return;
+    }
+    if (opts.pace) {
+      void opts.pace(entries[k]!, previous).then(() => {
+        feedTurn();
+        armed = false;
+        idle = setImmediate(step);
+      });
+      return;
+    }
+    feedTurn();
+    if (!queued) idle = setImmediate(step);
   }
+  step();
+  await done;
   const divergences: Divergence[] = [];
   let matched = 0;
   for (const a of actors.values()) {
@@ -113,3 +187,8 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   divergences.sort((a, b) => a.i - b.i);
   return { actors, skipped: [...skipped].map(([address, machine]) => ({ address, machine })), divergences, matched, entries: fed };
 }
+
+type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;
+
+/** Whether `e` was recorded in the same synchronous run as `first` (see LogEntry). */
+const sameTurn = (e: Positioned, first: Positioned): boolean => e.turn !== undefined && e.turn === first.turn && e.src === first.src;

@@ -43,8 +43,11 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
   let port: Port | undefined;
   const send = (e: SchedulerEvent): void => void refOf()?.send(e);
 
+  // Custom plugin sets are code, not data: a recording logs the rest (a replay uses the default plugins).
+  const { plugins: _code, ...config } = options;
   return {
     address: SCHEDULER_ADDRESS,
+    config,
     create(ctx: ActorContext) {
       port = ctx.port;
       live?.informers.stop();
@@ -93,6 +96,10 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
         },
       });
       return { machine };
+    },
+    onStop() {
+      live?.informers.stop();
+      live?.stopTimer();
     },
     toEvent(env: Envelope) {
       if (!live) return null;

@@ -28,10 +28,7 @@ export function startScheduler(host: ActorHost, opts: SchedulerOptions = {}): Ru
     explain: (ns, name) => h().explain(ns, name),
     synced: () => handle?.synced() ?? false,
     shutdown: () => handle?.shutdown(),
-    stop() {
-      handle?.shutdown();
-      host.stop(SCHEDULER_ADDRESS);
-    },
+    stop: () => void host.stop(SCHEDULER_ADDRESS),
   };
 }
 

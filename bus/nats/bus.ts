@@ -6,7 +6,7 @@ import { createCodec } from '../codec.ts';
 import { REPLY, type Envelope } from '../envelope.ts';
 import { ClaimChecker, isAddress, mayClaim, type IdentityTable } from '../identities.ts';
 import { Listeners } from '../listeners.ts';
-import { PendingRequests } from '../pending.ts';
+import { localReply, PendingRequests } from '../pending.ts';
 import { checkSend } from '../permissions.ts';
 import { badRequest, fail, forbidden, tooLarge, unavailable, type Result, type Status } from '../status.ts';
 import { admitMessage, admitReply, type AdmitContext } from './inbound.ts';
@@ -70,7 +70,7 @@ export class NatsBus implements Bus {
     this.#cfg = cfg;
     this.#subj = cfg.subjects;
     this.#admit = { codec: createCodec(), maxBytes: cfg.maxMessageBytes, claims: new ClaimChecker(cfg.identities) };
-    this.#pending = new PendingRequests(cfg.clock);
+    this.#pending = new PendingRequests(cfg.clock, (corr, result) => this.#taps.emit(localReply(corr, result, cfg.clock.now())));
     nc.subscribe(this.#subj.inboxInterest, { callback: (err, msg) => void (err || this.#onReply(msg)) });
     void this.#watchStatus();
   }
@@ -256,7 +256,7 @@ export class NatsBus implements Bus {
     try {
       this.#nc.publish(subject, frame, inbox === undefined ? undefined : { reply: inbox });
     } catch (err) {
-      if (env.corr !== undefined && env.type !== REPLY) this.#pending.settle(env.corr, fail(unavailable(`bus cannot publish: ${(err as Error).message}`)));
+      if (env.corr !== undefined && env.type !== REPLY) this.#pending.fail(env.corr, unavailable(`bus cannot publish: ${(err as Error).message}`));
     }
   }
 
@@ -267,7 +267,7 @@ export class NatsBus implements Bus {
       this.#stats.rejected[cause]++;
       this.#rejectListeners.emit(cause, status, { to: env.to, from: env.from, type: env.type });
     }
-    if (env.corr !== undefined && env.type !== REPLY) this.#pending.settle(env.corr, fail(status));
+    if (env.corr !== undefined && env.type !== REPLY) this.#pending.fail(env.corr, status);
   }
 
   #reply(from: string, entry: Entry, req: Envelope, result: Result<unknown>): void {
@@ -319,21 +319,21 @@ export class NatsBus implements Bus {
     if (type === undefined || target === undefined) return;
     if (msg.data.length === 0 && msg.headers?.code === 503) {
       this.#stats.undeliverable++;
-      this.#pending.settle(corr, fail(unavailable(`no actor at address "${target}"`)));
+      this.#pending.fail(corr, unavailable(`no actor at address "${target}"`));
       return;
     }
     const r = admitReply(this.#admit, msg.data, target);
     if (!r.ok) {
       this.#countReject(r.cause, r.status, r.env ?? { to: target });
       // A reply claiming the wrong sender is ignored, so the true reply can still arrive.
-      if (r.cause !== 'forged') this.#pending.settle(corr, fail(r.status));
+      if (r.cause !== 'forged') this.#pending.fail(corr, r.status);
       return;
     }
     const result = r.value;
     const bad = result.ok ? checkReply(type, result.value) : null;
     if (bad) {
       this.#countReject('badPayload', bad, r.env);
-      this.#pending.settle(corr, fail(bad));
+      this.#pending.fail(corr, bad);
       return;
     }
     this.#stats.delivered++;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Bus, BusStats, Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import { REPLY, type Envelope } from '../../bus/envelope.ts';
 import { fail, ok, status, type StatusReason } from '../../bus/status.ts';
 
 /**
@@ -239,6 +239,37 @@ export function busContract(name: string, makeSides: () => Promise<Sides>) {
     assert.equal(toNode, handled);
     const seqs = toNode.map((e) => e.seq);
     assert.ok(seqs.every((q, i) => i === 0 || q > seqs[i - 1]!), 'seq ascending');
+  });
+
+  // A recorder taps the bus of its own process: it must see each request where it is
+  // answered and each reply where it is awaited, once, and a topic envelope once per bus.
+  t('a tap sees a request on the responder\'s bus and its reply on the requester\'s, once each', async ({ s }) => {
+    const onA: Envelope[] = [];
+    const onB: Envelope[] = [];
+    s.a.tap((e) => onA.push(e));
+    if (s.b !== s.a) s.b.tap((e) => onB.push(e));
+    responder(s.a, 'scheduler');
+    const node = s.b.register(NODE_ADDRESS, () => {});
+    const subs = [s.b.register('pod.p1', () => {}), s.b.register('pod.p2', () => {})];
+    for (const p of subs) p.subscribe('topic.nodes');
+    await s.sync();
+    const r = await node.request('scheduler', 'sys.ping', { n: 7 });
+    assert.ok(r.ok);
+    s.a.register('controller.x', () => {}).publish('topic.nodes', 'sys.note', { n: 1 });
+    const requester = s.b === s.a ? onA : onB;
+    await until(() => requester.some((e) => e.to === 'topic.nodes'), 5000, 'topic tapped');
+    // Anything tapped twice would show up by now.
+    await s.sync();
+    await new Promise((res) => setTimeout(res, 50));
+    const all = [...onA, ...onB];
+    const pings = all.filter((e) => e.type === 'sys.ping');
+    assert.is(pings.length, 1, 'the request, once');
+    assert.ok(onA.includes(pings[0]!), 'on the responder\'s bus');
+    const replies = all.filter((e) => e.type === REPLY && e.corr === pings[0]!.corr);
+    assert.is(replies.length, 1, 'the reply, once');
+    assert.equal([replies[0]!.from, replies[0]!.to], ['scheduler', NODE_ADDRESS]);
+    assert.ok(requester.includes(replies[0]!), 'on the requester\'s bus');
+    assert.is(requester.filter((e) => e.to === 'topic.nodes').length, 1, 'a topic envelope once, for two subscribers');
   });
 
   return t;

@@ -48,14 +48,21 @@ test('--verify passes on an unaltered log and exits 1 with the seq of an altered
   const w = new LogWriter({ file: altered, clusterId: h.clusterId, identity: h.identity, startedAt: h.startedAt });
   for (const e of log.entries) {
     const { n: _n, ...rest } = e;
-    w.append((e === victim ? { ...rest, payload: { id: 'w1', events: [] } } : rest) as never);
+    if (e !== victim || e.kind !== 'msg') {
+      w.append(rest as never);
+      continue;
+    }
+    // One watch event names another key than the store wrote.
+    const payload = structuredClone(e.payload) as { events: { kv: { key: string } }[] };
+    payload.events[0]!.kv.key = '/registry/forged';
+    w.append({ ...rest, payload } as never);
   }
   w.close();
   const bad = await run(altered, '--verify');
   assert.is(bad.code, 1);
   assert.match(bad.out[0]!, new RegExp(`^divergence at seq ${victim.n}, actor kv: message #\\d+ \\(kv.events to apiserver\\) differs`));
-  assert.match(bad.out.join('\n'), /at payload\.payload\.events\[0\]|at payload\.events\[0\]/);
-  assert.match(bad.out.join('\n'), /- expected: undefined/);
+  assert.match(bad.out.join('\n'), /at event\.kv\.key/);
+  assert.match(bad.out.join('\n'), /- expected: "\/registry\/forged"/);
 });
 
 test('--at prints state value and context', async () => {

@@ -5,7 +5,7 @@ import { VirtualClock } from '../../../actors/clock/virtual.ts';
 import { runtimeBridge } from '../../../actors/pod/bridge.ts';
 import { simRuntime } from '../../../actors/runtime/sim.ts';
 import { startRecorder } from '../../../actors/record/recorder.ts';
-import { POD_EFFECTS } from '../../../actors/replay/builtins.ts';
+import { POD_EFFECTS } from '../../../actors/pod/index.ts';
 import { podMachine } from '../../../machines/pod/index.ts';
 
 const A = 'sim.kubeactor.io/';

@@ -1,0 +1,74 @@
+import type { PodStatus } from 'kubernetes-types/core/v1.js';
+import { apiServerActor, type ApiServerActorOptions } from '../apiserver/actor.ts';
+import type { ActorContext, ActorDef } from '../actor-def.ts';
+import { controllerActor, type ControllerConfig } from '../controllers/actor.ts';
+import { findController } from '../controllers/registry.ts';
+import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
+import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { schedulerActor } from '../scheduler/actor.ts';
+import type { SchedulerOptions } from '../scheduler/options.ts';
+import type { PodEventRecord } from '../../machines/pod/index.ts';
+import type { ReplayableActor, ReplayBuild, ReplayEnv } from './registry.ts';
+
+/**
+ * A replayable entry for a component that is an ActorDef: the def is rebuilt from the
+ * recorded config once per replayed actor (its context outlives restarts, as in the host,
+ * so the def's own bookkeeping across incarnations works as it does live).
+ */
+function fromDef(name: string, makeDef: (input: unknown, env: ReplayEnv) => ActorDef): ReplayableActor {
+  const defs = new WeakMap<ActorContext, ActorDef>();
+  return {
+    name,
+    build(ctx, input, env): ReplayBuild {
+      let def = defs.get(ctx);
+      if (def === undefined) defs.set(ctx, (def = makeDef(input, env)));
+      const { machine, input: machineInput } = def.create(ctx);
+      return {
+        machine,
+        ...(machineInput === undefined ? {} : { input: machineInput }),
+        ...(def.toEvent ? { toEvent: def.toEvent } : {}),
+        ...(def.onStart ? { onStart: def.onStart } : {}),
+        ...(def.onStop ? { onStop: def.onStop } : {}),
+      };
+    },
+  };
+}
+
+export const replayableApiServer = fromDef('apiserver', (input) => apiServerActor((input ?? {}) as ApiServerActorOptions));
+
+export const replayableScheduler = fromDef('scheduler', (input, env) => schedulerActor((input ?? {}) as SchedulerOptions, env.self));
+
+/** Every controller runs the reconcile chart; the recorded config names which controller. */
+export const replayableController = fromDef('reconcile', (input) => {
+  const c = input as ControllerConfig;
+  const def = findController(c.controller);
+  if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
+  return controllerActor(def, { options: c.options });
+});
+
+/**
+ * The kubelet, with its pods replayed as actors of their own: instead of running pod
+ * charts, the rebuilt kubelet hears each pod's recorded outputs (`report`,
+ * `emitTerminated`) and forwards them where a live pod's would go — the status manager,
+ * Events, the final delete — so what the kubelet writes is verified against the log. The
+ * runtime is only a name here: pods are the ones that talk to it.
+ */
+export const replayableKubelet = fromDef('kubelet', (input, env) => {
+  const config = input as KubeletConfig;
+  const runtime = { name: config.runtime } as Runtime;
+  const startPod = (o: PodActorOptions): PodActor => {
+    const source = { component: 'kubelet' as const, host: o.nodeName };
+    let live = true;
+    env.onOutputOf(podAddress(o.pod.metadata?.uid ?? ''), (out) => {
+      if (!live) return;
+      if (out.action === 'report') {
+        const p = out.data as { status: PodStatus | null; events: PodEventRecord[] };
+        for (const e of p.events) o.output.onEvent(e, source);
+        if (p.status) o.output.onStatus(p.status);
+      } else if (out.action === 'emitTerminated') o.output.onTerminated();
+    });
+    return { actor: undefined as never, delete: () => undefined, stop: () => void (live = false) };
+  };
+  return kubeletActor({ ...config, runtime }, undefined, startPod);
+});
