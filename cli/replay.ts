@@ -76,7 +76,7 @@ type Header = NonNullable<ReturnType<typeof loadLogs>['header']>;
 async function verify(entries: Positioned[], header: Header, registry: ReturnType<typeof defaultRegistry>, io: ReplayIo): Promise<number> {
   const r = await runReplay(entries, { registry, header });
   for (const d of r.divergences) io.out(formatDivergence(d));
-  for (const s of r.skipped) io.out(`skipped ${s.address}: no replayable machine "${s.machine}" in this build`);
+  for (const s of r.skipped) io.out(`skipped ${s.address}: ${s.reason}`);
   io.out(`verified ${r.actors.size} actor(s), ${r.matched} output(s) matched over ${r.entries} entries; ${r.skipped.length} skipped; ${r.divergences.length} divergence(s)`);
   return r.divergences.length > 0 ? 1 : 0;
 }
@@ -88,7 +88,7 @@ async function at(entries: Positioned[], header: Header, seq: number, actor: str
     const view = { address, status: s?.status, value: s?.value, context: s?.context };
     io.out(json ? JSON.stringify(view) : `${address} (${s?.status}) after seq ${seq}\n  value:   ${JSON.stringify(s?.value)}\n  context: ${JSON.stringify(s?.context, null, 2)?.replace(/\n/g, '\n  ')}`);
   }
-  for (const s of r.skipped) io.err(`skipped ${s.address}: no replayable machine "${s.machine}"`);
+  for (const s of r.skipped) io.err(`skipped ${s.address}: ${s.reason}`);
   return 0;
 }
 

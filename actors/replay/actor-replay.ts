@@ -23,6 +23,8 @@ export interface ReplayWiring {
   env: ReplayEnv;
   /** Called on every bus output (the replayer schedules the next bus turn as the bus would). */
   onSend?: () => void;
+  /** The correlation id of the first unclaimed recorded request of `actor` with this content (normalized payload). */
+  recordedCorr?: (actor: string, to: string, type: string, payload: unknown) => string | undefined;
 }
 
 /** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
@@ -68,7 +70,7 @@ export class ActorReplay {
     readonly eventLevel: boolean,
     readonly wiring: ReplayWiring,
   ) {
-    this.port = new ReplayPort(address, wiring.onSend);
+    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
     this.clock = new ReplayClock(start.at);
     const seed = start.seed ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet };

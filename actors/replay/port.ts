@@ -13,8 +13,8 @@ export interface SentMessage {
 /**
  * The bus port of a replayed actor: it delivers nothing. Every send, reply and publish is
  * captured as an output to compare with the log; a request resolves when the replay feeds
- * the recorded reply with its correlation id (the in-process bus's `ADDRESS#n` scheme,
- * which is deterministic); topic subscriptions are remembered so the replay feeds the
+ * the recorded reply with its correlation id (that of the recorded request with the same
+ * content); topic subscriptions are remembered so the replay feeds the
  * actor the topic messages it would have received.
  */
 export class ReplayPort implements Port {
@@ -23,10 +23,15 @@ export class ReplayPort implements Port {
   readonly #pending = new Map<string, (r: Result<never>) => void>();
   #nextCorr = 1;
 
-  /** `onSend` hears every output, as the bus would see it sent. */
+  /**
+   * `onSend` hears every output, as the bus would see it sent. `recordedCorr` names the
+   * recorded request a request is (by its content), so the recorded reply settles it
+   * whichever order concurrent requests were issued in.
+   */
   constructor(
     readonly address: string,
     private readonly onSend?: () => void,
+    private readonly recordedCorr?: (to: string, type: string, payload: unknown) => string | undefined,
   ) {}
 
   send(to: string, type: string, payload: unknown): void {
@@ -34,7 +39,8 @@ export class ReplayPort implements Port {
   }
 
   request(to: string, type: string, payload: unknown): Promise<Result<never>> {
-    const corr = `${this.address}#${this.#nextCorr++}`;
+    // A request the log does not have gets an id no recorded reply uses.
+    const corr = this.recordedCorr?.(to, type, payload) ?? `${this.address}#unrecorded-${this.#nextCorr++}`;
     this.#push({ to, type, payload, corr });
     return new Promise((resolve) => this.#pending.set(corr, resolve));
   }

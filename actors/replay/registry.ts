@@ -25,6 +25,11 @@ export interface ReplayableActor {
    * the log was).
    */
   build(ctx: ActorContext, input: unknown, env: ReplayEnv): ReplayBuild;
+  /**
+   * Why an actor recorded with `input` cannot be verified (it is then skipped with this
+   * reason, its recorded outputs still feed the others); undefined when it can.
+   */
+  unverifiable?(input: unknown): string | undefined;
   /** Event-level actors: the effect actions whose runs are outputs (compared with `out` entries). */
   effects?: readonly string[];
 }

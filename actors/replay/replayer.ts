@@ -25,8 +25,8 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** Replayed actors by address (the last incarnation of each). */
   actors: Map<string, ActorReplay>;
-  /** Recorded actors whose machine has no registry entry. */
-  skipped: { address: string; machine: string }[];
+  /** Recorded actors not replayed: their machine has no registry entry, or it cannot verify that recording. */
+  skipped: { address: string; machine: string; reason: string }[];
   /** One per diverging actor, earliest first. */
   divergences: Divergence[];
   /** Outputs compared and found equal. */
@@ -50,8 +50,10 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   };
   const select = opts.select ?? (() => true);
   let onSend = (): void => {};
+  const requests = recordedRequests(entries);
+  const recordedCorr = (actor: string, to: string, type: string, payload: unknown): string | undefined => requests.get(actor)?.claim(to, type, payload);
   const actors = new Map<string, ActorReplay>();
-  const skipped = new Map<string, string>();
+  const skipped = new Map<string, { machine: string; reason: string }>();
   /** Who hears whose `out` entries (ReplayEnv.onOutputOf): source address → listeners. */
   const hearers = new Map<string, Map<string, (out: Entry<'out'>) => void>>();
   const live = (a: string | undefined): ActorReplay | undefined => (a === undefined ? undefined : actors.get(a));
@@ -73,11 +75,12 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           break;
         }
         const def = opts.registry.get(e.machine);
-        if (def === undefined) {
-          skipped.set(e.address, e.machine);
+        const why = def === undefined ? `no replayable machine "${e.machine}" in this build` : def.unverifiable?.(e.input);
+        if (def === undefined || why !== undefined) {
+          skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: opts.inspect?.(e.address), env: envFor(e.address), onSend: () => onSend() }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: opts.inspect?.(e.address), env: envFor(e.address), onSend: () => onSend(), recordedCorr }));
         break;
       }
       case 'stop':
@@ -185,10 +188,66 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     if (d) divergences.push(d);
   }
   divergences.sort((a, b) => a.i - b.i);
-  return { actors, skipped: [...skipped].map(([address, machine]) => ({ address, machine })), divergences, matched, entries: fed };
+  return { actors, skipped: [...skipped].map(([address, s]) => ({ address, ...s })), divergences, matched, entries: fed };
 }
 
 type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;
 
 /** Whether `e` was recorded in the same synchronous run as `first` (see LogEntry). */
 const sameTurn = (e: Positioned, first: Positioned): boolean => e.turn !== undefined && e.turn === first.turn && e.src === first.src;
+
+interface RecordedRequest {
+  corr: string;
+  claimed: boolean;
+}
+
+/** The recorded requests of one actor: by content, and by receiver and type, each in log order. */
+class RecordedRequests {
+  readonly byContent = new Map<string, RecordedRequest[]>();
+  readonly byRoute = new Map<string, RecordedRequest[]>();
+
+  add(to: string, type: string, payload: unknown, corr: string): void {
+    const r = { corr, claimed: false };
+    push(this.byContent, `${to}\n${type}\n${JSON.stringify(payload)}`, r);
+    push(this.byRoute, `${to}\n${type}`, r);
+  }
+
+  /**
+   * The first unclaimed recorded request with this content; failing that, the first
+   * unclaimed one to the same receiver and type, so the difference is shown against it.
+   */
+  claim(to: string, type: string, payload: unknown): string | undefined {
+    const r = first(this.byContent.get(`${to}\n${type}\n${JSON.stringify(payload)}`)) ?? first(this.byRoute.get(`${to}\n${type}`));
+    if (r === undefined) return undefined;
+    r.claimed = true;
+    return r.corr;
+  }
+}
+
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
+}
+
+function first(list: RecordedRequest[] | undefined): RecordedRequest | undefined {
+  while (list?.length && list[0]!.claimed) list.shift();
+  return list?.[0];
+}
+
+/**
+ * The recorded requests of every actor. A replayed request takes the correlation id of
+ * the first unclaimed recorded request with its content: the order in which concurrent
+ * requests leave an actor follows promise scheduling (and, on a real clock, disk and
+ * network timing), while what each asks and gets is behaviour.
+ */
+function recordedRequests(entries: readonly Positioned[]): Map<string, RecordedRequests> {
+  const byActor = new Map<string, RecordedRequests>();
+  for (const e of entries) {
+    if (e.kind !== 'msg' || e.corr === undefined || e.type === REPLY) continue;
+    let r = byActor.get(e.from);
+    if (r === undefined) byActor.set(e.from, (r = new RecordedRequests()));
+    r.add(e.to, e.type, e.payload, e.corr);
+  }
+  return byActor;
+}

@@ -8,13 +8,15 @@ const WATCH_ENDS = new Set(['api.watch-ended', 'kv.watch-ended']);
 const watchId = (out: SentMessage): unknown => (out.payload as { id?: unknown } | null)?.id;
 
 /**
- * The stream a bus output is compared in (see ActorReplay): each reply by its request,
- * each watch's events in order, anything else in order per receiver. What a receiver is
- * told on each of these is behaviour; how they interleave follows the promise scheduling
- * of the run, which a replay reproduces closely but not exactly.
+ * The stream a bus output is compared in (see ActorReplay): each request and each reply on
+ * its own (by correlation id: the replay gives a request the id of the recorded request
+ * with its content), each watch's events in order, anything else in order per receiver.
+ * What a receiver is told on each of these is behaviour; how they interleave follows the
+ * promise scheduling of the run, which a replay reproduces closely but not exactly.
  */
 export function outputStream(out: SentMessage): string {
   if (out.type === REPLY) return `reply ${out.corr}`;
+  if (out.corr !== undefined) return `request ${out.corr}`;
   if (WATCH_BATCHES.has(out.type) || WATCH_ENDS.has(out.type)) return `watch ${out.to} ${String(watchId(out))}`;
   return `to ${out.to}`;
 }
