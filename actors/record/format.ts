@@ -80,6 +80,11 @@ export type LogEntry =
   | { kind: 'error'; n: number; at: number; turn?: number; address: string; error: string; restartInMs: number }
   /** An event an actor received from outside the bus (an effect's result, a child, its host); recorded for actors observed at event level. */
   | { kind: 'event'; n: number; at: number; turn?: number; actor: string; event: { type: string; [k: string]: unknown } }
+  /**
+   * A checkpoint: the actor's persisted snapshot (state value, context, children) when the
+   * recording ended (`replay --verify` compares the replayed actor's with it).
+   */
+  | { kind: 'snapshot'; n: number; at: number; turn?: number; actor: string; snapshot: unknown }
   /** An output that is not a bus message: a named effect run with its params, or an event sent to a child. */
   | { kind: 'out'; n: number; at: number; turn?: number; actor: string; action?: string; to?: string; data: unknown };
 

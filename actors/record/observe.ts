@@ -14,6 +14,8 @@ export interface ObserveSink {
   clean(v: unknown): unknown;
   now(): number;
   seed: number | undefined;
+  /** Told each observed root actor once it starts (the recorder checkpoints it at the end). */
+  track?(address: string, ref: AnyActorRef): void;
 }
 
 /**
@@ -29,6 +31,7 @@ export function eventObserver(address: string, o: ObserveOptions, sink: ObserveS
   let started = false;
   const start = (ref: AnyActorRef): void => {
     started = true;
+    sink.track?.(address, ref);
     const logic = (ref as AnyActorRef & { logic?: { id?: string } }).logic;
     const seed = o.seed ?? (sink.seed === undefined ? undefined : seedFor(sink.seed, address));
     const e: NewEntry = { kind: 'start', at: now(), address, machine: o.machine ?? logic?.id ?? ref.id, events: true };

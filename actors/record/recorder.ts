@@ -43,7 +43,7 @@ export interface Recorder {
   readonly count: number;
   readonly bytes: number;
   flush(): void;
-  /** Flushes, closes the file and detaches from bus, host and clock. */
+  /** Checkpoints every running actor (its persisted snapshot), flushes, closes the file and detaches from bus, host and clock. */
   stop(): void;
 }
 
@@ -125,7 +125,20 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       }),
     );
   }
-  const sink = { append, claim, clean, now: () => clock.now(), seed: opts.seed };
+  /** Actors to checkpoint when the recording ends: the host's, and those observed at event level. */
+  const observed = new Map<string, AnyActorRef>();
+  const sink = { append, claim, clean, now: () => clock.now(), seed: opts.seed, track: (address: string, ref: AnyActorRef) => void observed.set(address, ref) };
+  const checkpoint = (): void => {
+    const refs = new Map(observed);
+    for (const address of opts.host?.list() ?? []) {
+      const ref = opts.host!.get(address)?.ref;
+      if (ref) refs.set(address, ref);
+    }
+    for (const [address, ref] of refs) {
+      if (ref.getSnapshot().status !== 'active') continue;
+      append({ kind: 'snapshot', at: clock.now(), actor: address, snapshot: clean(ref.getPersistedSnapshot()) });
+    }
+  };
   const subs = new Map<string, { unsubscribe(): void }>();
   const follow = (address: string, ref: AnyActorRef): void => {
     subs.get(address)?.unsubscribe();
@@ -157,6 +170,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     stop() {
       if (stopped) return;
       stopped = true;
+      checkpoint();
       settleFiring();
       clearInterval(timer);
       for (const off of offs) off();

@@ -58,6 +58,7 @@ export class ActorReplay {
   build: ReplayBuild | undefined;
   divergence: Divergence | null = null;
   readonly #streams = new Map<string, Stream>();
+  readonly #dirty = new Set<Stream>();
   /** Port sends already moved into their streams. */
   #sentSeen = 0;
   #lastInput = 0;
@@ -133,6 +134,14 @@ export class ActorReplay {
     });
   }
 
+  /** A recorded checkpoint: the replayed actor's persisted snapshot must equal the recorded one. */
+  checkpoint(e: Entry<'snapshot'>): void {
+    if (this.divergence || this.actor === undefined) return;
+    const actual = this.wiring.normalize(this.actor.getPersistedSnapshot());
+    const d = compareOutput(e.i, this.address, 'its persisted snapshot', e.snapshot, actual);
+    if (d) this.divergence = { ...d, kind: 'snapshot' };
+  }
+
   /** An output the log records for this actor: a bus message it sent, or an `out` entry. */
   expect(e: Entry<'msg'> | Entry<'out'>): void {
     if (e.kind === 'msg') {
@@ -152,7 +161,10 @@ export class ActorReplay {
     this.#collectSent();
     let found: Divergence | null = null;
     const earliest = (d: Divergence): void => void (found === null || d.i < found.i ? (found = d) : undefined);
-    for (const s of this.#streams.values()) {
+    // Only streams that grew since the last check can have something new to match (there is one per request).
+    const streams = final ? [...this.#streams.values()] : [...this.#dirty];
+    this.#dirty.clear();
+    for (const s of streams) {
       const n = Math.min(s.actual.length, s.expected.length);
       for (; s.matched < n; s.matched++) {
         const exp = s.expected[s.matched]!;
@@ -178,9 +190,11 @@ export class ActorReplay {
     return this.actor?.getSnapshot();
   }
 
+  /** The stream named `name`, marked as grown. */
   #stream(name: string): Stream {
     let s = this.#streams.get(name);
     if (s === undefined) this.#streams.set(name, (s = new Stream()));
+    this.#dirty.add(s);
     return s;
   }
 

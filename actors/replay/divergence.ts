@@ -5,8 +5,8 @@ export interface Divergence {
   /** Position of the log entry where it shows (the expected output, or the input after which the actual one appeared). */
   i: number;
   actor: string;
-  /** `output`: a different output; `missing`: an output the log has and the replay never produced; `extra`: the reverse; `timer`: a recorded firing with no due timer; `failed`: the replayed actor failed. */
-  kind: 'output' | 'missing' | 'extra' | 'timer' | 'failed';
+  /** `output`: a different output; `missing`: an output the log has and the replay never produced; `extra`: the reverse; `snapshot`: a different persisted snapshot at a checkpoint; `timer`: a recorded firing with no due timer; `failed`: the replayed actor failed. */
+  kind: 'output' | 'missing' | 'extra' | 'snapshot' | 'timer' | 'failed';
   message: string;
   expected?: unknown;
   actual?: unknown;

@@ -106,6 +106,9 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         live(e.actor)?.expect(e);
         for (const [hearer, fn] of hearers.get(e.actor) ?? []) live(hearer)?.hear(e, fn);
         break;
+      case 'snapshot':
+        live(e.actor)?.checkpoint(e);
+        break;
       case 'error':
         break;
     }

@@ -5,7 +5,7 @@ import type { Positioned } from './merge.ts';
 export interface TimelineFilter {
   /** Glob over the addresses an entry involves (from, to, actor, address). */
   actor?: string;
-  /** Glob over the entry's type: the message type, the received event's type, `timer`, `start`, `stop`, `error`, `out.<effect>`. */
+  /** Glob over the entry's type: the message type, the received event's type, `timer`, `start`, `stop`, `error`, `snapshot`, `out.<effect>`. */
   type?: string;
   /** Positions, inclusive. */
   from?: number;
@@ -28,7 +28,7 @@ export function actorsOf(e: Positioned): string[] {
     case 'msg': return [e.from, e.to];
     case 'start': case 'stop': case 'error': return [e.address];
     case 'timer': return e.actor === undefined ? [] : [e.actor];
-    case 'event': case 'out': return [e.actor];
+    case 'event': case 'out': case 'snapshot': return [e.actor];
   }
 }
 
@@ -62,6 +62,8 @@ export function formatEntry(e: Positioned): string {
       return `${head}  → ${e.actor}  ${e.event.type}  ${brief(e.event, 100)}`;
     case 'out':
       return `${head}  ${e.actor} ⇒ ${e.action ? `effect ${e.action}` : `child ${e.to}`}  ${brief(e.data, 100)}`;
+    case 'snapshot':
+      return `${head}  ◆ ${e.actor}  snapshot  ${brief(e.snapshot, 100)}`;
   }
 }
 

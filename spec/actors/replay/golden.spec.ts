@@ -82,4 +82,27 @@ test('an altered payload in the golden log: --verify names that exact seq and ex
   assert.match(out, /- expected: "node-9"/);
 });
 
+test('a checkpoint that does not match: --verify reports the snapshot at its seq', async () => {
+  // The recording ends with every running actor's persisted snapshot; claim one pod's timer was in another state.
+  const victim = log.entries.find((e) => e.kind === 'snapshot' && e.actor.startsWith('pod.'))!;
+  assert.ok(victim, 'pods are checkpointed');
+  const h = log.headers[0]!;
+  const file = join(dir, 'altered-snapshot.log');
+  const w = new LogWriter({ file, clusterId: h.clusterId, identity: h.identity, startedAt: h.startedAt, secrets: h.secrets });
+  for (const e of log.entries) {
+    const { n: _n, ...rest } = e;
+    if (e !== victim || e.kind !== 'snapshot') w.append(rest as never);
+    else {
+      const snapshot = structuredClone(e.snapshot) as { value: { timer: string } };
+      snapshot.value.timer = snapshot.value.timer === 'idle' ? 'armed' : 'idle';
+      w.append({ ...rest, snapshot } as never);
+    }
+  }
+  w.close();
+  const { code, out } = await verify(file);
+  assert.is(code, 1, out);
+  assert.match(out, new RegExp(`^divergence at seq ${victim.n}, actor ${victim.kind === 'snapshot' ? victim.actor : ''}: its persisted snapshot differs`, 'm'));
+  assert.match(out, /at value\.timer/);
+});
+
 test.run();
