@@ -5,7 +5,7 @@ import { Listeners } from '../bus/listeners.ts';
 import { fail, internalError, status } from '../bus/status.ts';
 import type { ActorContext, ActorDef, Logger } from './actor-def.ts';
 import { ownedClock, type Clock, type TimerId } from './clock/clock.ts';
-import type { ChildObserver, HostedActor, Inspect, LifecycleEvent } from './lifecycle.ts';
+import { bothInspect, type ChildObserver, type HostedActor, type Inspect, type LifecycleEvent } from './lifecycle.ts';
 import { consoleLogger, FieldLogger } from './logger.ts';
 import { seededIds, seededRandom, seedFor } from './random.ts';
 import { backoffDelay, restartPolicy, type RestartPolicy } from './supervisor.ts';
@@ -110,7 +110,8 @@ export class ActorHost {
       random: seededRandom(seed),
       newId: seededIds(seed ^ 0x5bd1e995),
       log: new FieldLogger(this.#log, { address }),
-      observe: (child, o) => this.#observeChildren?.(child, o),
+      // The recorder (observeChildren) and the inspector (inspectFor) may both follow a pod.
+      observe: (child, o) => bothInspect(this.#observeChildren?.(child, o), this.#inspectFor?.(child)),
     };
     slot = new Slot(def, ctx, opts.inspect, seed);
     this.#slots.set(address, slot);

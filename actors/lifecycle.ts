@@ -1,4 +1,4 @@
-import type { ActorOptions, AnyActorRef, AnyStateMachine, Snapshot } from 'xstate';
+import type { ActorOptions, AnyActorRef, AnyStateMachine, InspectionEvent, Snapshot } from 'xstate';
 
 /** An XState inspection callback or observer, attached to chosen actors only (inspection costs throughput). */
 export type Inspect = NonNullable<ActorOptions<AnyStateMachine>['inspect']>;
@@ -57,3 +57,17 @@ export interface ObserveOptions {
  * logs it through this at event level. Undefined when nothing observes.
  */
 export type ChildObserver = (address: string, o: ObserveOptions) => Inspect | undefined;
+
+/** Both inspections (either may be absent): the recorder's and the inspector's on one actor. */
+export function bothInspect(a: Inspect | undefined, b: Inspect | undefined): Inspect | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return (ev: InspectionEvent) => {
+    callInspect(a, ev);
+    callInspect(b, ev);
+  };
+}
+
+function callInspect(inspect: Inspect, ev: InspectionEvent): void {
+  if (typeof inspect === 'function') inspect(ev);
+  else inspect.next?.(ev);
+}

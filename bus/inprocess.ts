@@ -3,7 +3,7 @@ import { emptyStats, type Bus, type BusState, type BusStats, type Handler, type 
 import { REPLY, type Envelope } from './envelope.ts';
 import { checkSend } from './permissions.ts';
 import { localReply, PendingRequests } from './pending.ts';
-import { fail, unavailable, type Result, type Status } from './status.ts';
+import { unavailable, type Result, type Status } from './status.ts';
 import { Listeners } from './listeners.ts';
 import { Fifo } from './fifo.ts';
 

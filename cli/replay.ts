@@ -15,11 +15,16 @@ SEQ is an entry's position in the (merged) log, as the timeline prints it.
 
   --timeline            one line per entry (the default when nothing else is asked)
   --actor GLOB          only entries involving matching addresses (comma-separated globs)
-  --type GLOB           only entries of matching types (message type, event type, timer, start, out.<effect>)
+  --type GLOB           only entries of matching types (message type, event type, timer, start, stop,
+                        snapshot, out.<effect>)
   --from SEQ --to SEQ   only entries in this range (inclusive)
   --json                JSON lines instead of text
   --at SEQ              state value and context of the --actor actors right after entry SEQ
-  --verify              re-run every replayable actor on its recorded inputs; exit 1 at a divergence
+  --verify              rebuild every recorded actor from this build (its recorded config and seed, a
+                        virtual clock), feed it its recorded inputs, and compare what it sends — each
+                        request and reply, each watch's events in order, other messages in order per
+                        receiver — and its persisted snapshot at the checkpoints the log ends with;
+                        print a summary, or each actor's first divergence, and exit 1
   --inspect[=GLOB]      feed the replay to the Stately inspector (default: ${DEFAULT_INSPECT_SELECT})
   --port N              inspector port (default 8080)
   --speed S             with --inspect: instant (default), original, or a factor N (2 = twice as fast)

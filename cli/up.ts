@@ -30,7 +30,7 @@ Flags:
                                   seconds of the NoExecute tolerations added to every pod (default 300)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
-                                  (default GLOB: ${DEFAULT_INSPECT_SELECT})
+                                  (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
 ${RECORD_FLAGS_HELP}
 ${BUS_FLAGS_HELP}

@@ -1,7 +1,7 @@
 import { createActor, type AnyActor, type InspectionEvent, type Snapshot } from 'xstate';
 import type { Envelope } from '../../bus/envelope.ts';
 import type { ActorContext } from '../actor-def.ts';
-import type { Inspect } from '../lifecycle.ts';
+import { bothInspect, type Inspect } from '../lifecycle.ts';
 import { seededIds, seededRandom } from '../random.ts';
 import { eventObserver } from '../record/observe.ts';
 import { ReplayClock } from './clock.ts';
@@ -87,7 +87,7 @@ export class ActorReplay {
       this.build = this.def.build(this.ctx, e.input, this.wiring.env);
       const collect = this.eventLevel ? this.#collector() : undefined;
       const extra = this.wiring.inspect;
-      const inspect: Inspect | undefined = collect && extra ? (ev: InspectionEvent) => (collect(ev), call(extra, ev)) : (collect ?? extra);
+      const inspect = bothInspect(collect, extra);
       this.actor = createActor(this.build.machine, { input: this.build.input ?? e.input, id: this.address, clock: this.clock, logger: () => {}, inspect });
       this.actor.subscribe({ error: () => {} });
       this.actor.start();
@@ -217,7 +217,8 @@ export class ActorReplay {
   }
 
   #input(i: number, at: number, feed: () => void): void {
-    if (this.divergence || this.actor === undefined) return;
+    // A diverged actor is still fed: its sends pace the replay's turns for the others.
+    if (this.actor === undefined || this.actor.getSnapshot().status === 'error') return;
     this.#lastInput = i;
     this.clock.moveTo(at);
     try {
@@ -243,8 +244,3 @@ const OUT = 'out';
 
 const busShape = (e: Entry<'msg'>): SentMessage => ({ to: e.to, type: e.type, payload: e.payload, ...(e.corr === undefined ? {} : { corr: e.corr }) });
 const outShape = (e: Pick<Entry<'out'>, 'action' | 'to' | 'data'>): unknown => ({ ...(e.action ? { action: e.action } : { to: e.to }), data: e.data });
-
-function call(inspect: Inspect, ev: InspectionEvent): void {
-  if (typeof inspect === 'function') inspect(ev);
-  else inspect.next?.(ev);
-}

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
-import { runCli, type CliProcess } from '../helpers/cli.ts';
+import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { eventually, type Run } from '../e2e/cluster.ts';
 
@@ -26,24 +26,11 @@ const procs: CliProcess[] = [];
 const dirs: string[] = [];
 let nats: NatsServerHandle | undefined;
 
-process.on('exit', () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null && p.child.pid) process.kill(p.child.pid, 'SIGKILL');
-});
-
+// runCli kills what a failed spec left running when the process exits.
 function start(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
   const p = runCli(args, env);
   procs.push(p);
   return p;
-}
-
-/** `signal` by PID, SIGKILL after `graceMs`; resolves with the exit code. */
-async function stopProc(p: CliProcess, signal: NodeJS.Signals, graceMs = 10_000): Promise<number | null> {
-  const timer = setTimeout(() => p.child.pid && p.child.exitCode === null && process.kill(p.child.pid, 'SIGKILL'), graceMs);
-  try {
-    return await p.stop(signal);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Runs a command to its end; never rejects. */
@@ -118,9 +105,9 @@ test('up --record and node --record over NATS: two logs that replay --timeline m
   await new Promise((r) => setTimeout(r, 300));
 
   // Nodes first, as an operator would; each process closes its log on the way out.
-  assert.is(await stopProc(node, 'SIGINT'), 0, node.output());
+  assert.is(await stopWithin(node, 'SIGINT'), 0, node.output());
   assert.match(node.output(), 'SIGINT: stopping');
-  assert.is(await stopProc(up, 'SIGINT'), 0, up.output());
+  assert.is(await stopWithin(up, 'SIGINT'), 0, up.output());
 
   const [merged, kubelet] = await Promise.all([
     kubeactor('replay', '--timeline', logA, logB, '--json'),
@@ -174,7 +161,7 @@ test('up --record and node --record over NATS: two logs that replay --timeline m
 });
 
 test.after(async () => {
-  await Promise.all(procs.map((p) => stopProc(p, 'SIGTERM', 5000)));
+  await Promise.all(procs.map((p) => stopWithin(p, 'SIGTERM', 5000)));
   await nats?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });

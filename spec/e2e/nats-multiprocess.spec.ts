@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
-import { runCli, type CliProcess } from '../helpers/cli.ts';
+import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { eventually, type Run } from './cluster.ts';
 
@@ -41,14 +41,6 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
 }
 
 /** SIGTERM by PID, SIGKILL after `graceMs`; resolves with the exit code. */
-async function stopProc(p: CliProcess, graceMs = 10_000): Promise<number | null> {
-  const timer = setTimeout(() => p.child.pid && p.child.exitCode === null && process.kill(p.child.pid, 'SIGKILL'), graceMs);
-  try {
-    return await p.stop('SIGTERM');
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function kubectl(home: string, kubeconfig: string, args: string[], input?: string): Promise<Run> {
   return new Promise((resolve) => {
@@ -140,9 +132,9 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   assert.match(forged.output(), 'may not hold address "kubelet.c"');
 
   // Graceful stop of every process, nodes first.
-  assert.is(await stopProc(nodeB), 0);
+  assert.is(await stopWithin(nodeB, 'SIGTERM'), 0);
   assert.match(nodeB.output(), 'SIGTERM: stopping');
-  assert.is(await stopProc(nodeA), 0);
+  assert.is(await stopWithin(nodeA, 'SIGTERM'), 0);
 
   // A restarted node process adopts its Node with the same InternalIP and pod range.
   const addressOf = (out: string) => /a: InternalIP (\S+), pod range (\S+)/.exec(out)?.slice(1);
@@ -150,12 +142,12 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   await again.waitFor('ready.', 30_000);
   assert.ok(addressOf(nodeA.output()));
   assert.equal(addressOf(again.output()), addressOf(nodeA.output()));
-  assert.is(await stopProc(again), 0);
-  assert.is(await stopProc(up), 0);
+  assert.is(await stopWithin(again, 'SIGTERM'), 0);
+  assert.is(await stopWithin(up, 'SIGTERM'), 0);
 });
 
 test.after(async () => {
-  await Promise.all(procs.map((p) => stopProc(p, 5000)));
+  await Promise.all(procs.map((p) => stopWithin(p, 'SIGTERM', 5000)));
   await nats?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });

@@ -78,3 +78,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess 
     },
   };
 }
+
+/** Sends `signal` to a CLI process by PID, SIGKILL if it has not exited after `graceMs`; resolves with the exit code. */
+export async function stopWithin(p: CliProcess, signal: NodeJS.Signals, graceMs = 10_000): Promise<number | null> {
+  const timer = setTimeout(() => p.child.pid && p.child.exitCode === null && process.kill(p.child.pid, 'SIGKILL'), graceMs);
+  try {
+    return await p.stop(signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
