@@ -286,7 +286,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       logger.mute();
       scheduler.stop();
       sim?.stop();
-      recorder?.stop();
+      await recorder?.stop();
       await cp.stop();
       rmSync(dataDir, { recursive: true, force: true });
       if (logger.dropped() > 0) log(`${logger.dropped()} more warnings/errors not shown`);

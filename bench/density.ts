@@ -202,7 +202,7 @@ rss.stop();
 let record: Record<string, number> | null = null;
 if (c.recorder && record0) {
   const t = performance.now();
-  c.recorder.stop();
+  await c.recorder.stop();
   record = {
     record_bytes: c.recorder.bytes,
     record_entries: c.recorder.count,

@@ -66,6 +66,12 @@ export type RejectCause = keyof BusStats['rejected'];
  * (spec/bus/contract.ts): in-process (`bus/inprocess.ts`) and NATS (`bus/nats/`).
  */
 export interface Bus {
+  /**
+   * Which transport: `in-process` delivers in synchronous drains on microtasks (a send is
+   * delivered within the same event-loop turn), `nats` through a server (never sooner than
+   * a later turn). A replay schedules deliveries the same way.
+   */
+  readonly transport: 'in-process' | 'nats';
   /** Binds `handler` to `address`. Fails fast if the address is already held in this process. */
   register(address: string, handler: Handler): Port;
   /** Observes every envelope delivered by this bus instance; returns a function that removes the tap. */

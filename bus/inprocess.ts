@@ -33,6 +33,7 @@ const DRAIN_BATCH = 4096;
  * reference and are treated as immutable by every actor.
  */
 export class InProcessBus implements Bus {
+  readonly transport = 'in-process';
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #entries = new Map<string, Entry>();

@@ -93,7 +93,7 @@ export async function node(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    recorder?.stop();
+    await recorder?.stop();
     if (interrupted) {
       say(`${interrupted}: stopped before the nodes joined`);
       return 0;
@@ -103,8 +103,9 @@ export async function node(argv: string[]): Promise<number> {
   }
   if (interrupted) {
     say(`${interrupted}: stopping`);
+    const recorded = recorder?.stop();
     await running.stop();
-    recorder?.stop();
+    await recorded;
     say('stopped');
     return 0;
   }
@@ -117,9 +118,10 @@ export async function node(argv: string[]): Promise<number> {
 
   const signal = await stopSignal;
   say(`${signal}: stopping`);
-  // The recorder stops last: the kubelets' stops are in the recording.
+  // The recording ends with every actor's checkpoint, then logs the kubelets' shutdown for a moment.
+  const recorded = recorder?.stop();
   await running.stop();
-  recorder?.stop();
+  await recorded;
   say('stopped');
   return 0;
 }

@@ -135,11 +135,13 @@ export async function up(argv: string[]): Promise<number> {
 
   const signal = await stopSignal;
   say(`${signal}: stopping`);
+  // The recording ends with every actor's checkpoint, then logs the shutdown's deliveries for a moment.
+  const recorded = recorder?.stop();
   sim?.stop();
   controllers.stop();
   scheduler.stop();
   await front.close();
-  recorder?.stop();
+  await recorded;
   await cp.stop();
   await inspector?.close();
   say('stopped');

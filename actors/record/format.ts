@@ -48,6 +48,8 @@ export interface LogHeader {
   part: number;
   /** Whether Secret data and tokens were kept (`recordSecrets`). */
   secrets: boolean;
+  /** The bus the run used (`Bus.transport`); absent in older logs: in-process. */
+  transport?: 'in-process' | 'nats';
 }
 
 /**

@@ -28,6 +28,12 @@ export interface RecorderOptions {
   seed?: number;
   /** Buffered entries are written at least this often (real time); default 200 ms. */
   flushMs?: number;
+  /**
+   * After `stop` checkpoints, deliveries are still logged this long (real time, default
+   * 100 ms), so what was sent before the checkpoint — on NATS, still on the wire — is in
+   * the log; 0 closes right away.
+   */
+  drainMs?: number;
 }
 
 /** A running recorder. */
@@ -43,8 +49,12 @@ export interface Recorder {
   readonly count: number;
   readonly bytes: number;
   flush(): void;
-  /** Checkpoints every running actor (its persisted snapshot), flushes, closes the file and detaches from bus, host and clock. */
-  stop(): void;
+  /**
+   * Ends the recording: checkpoints every running actor (its persisted snapshot) at once,
+   * goes on logging deliveries for `drainMs` (what was already sent), then flushes, closes
+   * the file and detaches from bus, host and clock. Actors may be stopped meanwhile.
+   */
+  stop(): Promise<void>;
 }
 
 /**
@@ -65,6 +75,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     clusterId: opts.clusterId,
     identity: { name: opts.identity?.name ?? 'embedded', pid: opts.identity?.pid ?? process.pid, hostname: opts.identity?.hostname ?? hostname() },
     startedAt: clock.now(),
+    transport: opts.bus.transport,
     secrets: opts.recordSecrets ?? false,
     ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
   });
@@ -158,6 +169,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   const timer = setInterval(() => writer.flush(), opts.flushMs ?? 200);
   timer.unref();
   let stopped = false;
+  let closed = Promise.resolve();
   return {
     observe: (address, o) => eventObserver(address, o, sink),
     get count() {
@@ -167,17 +179,21 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       return writer.bytesWritten;
     },
     flush: () => writer.flush(),
-    stop() {
-      if (stopped) return;
+    async stop() {
+      if (stopped) return closed;
       stopped = true;
       checkpoint();
-      settleFiring();
-      clearInterval(timer);
-      for (const off of offs) off();
-      for (const s of subs.values()) s.unsubscribe();
-      writer.close();
+      closed = new Promise<void>((resolve) => (opts.drainMs === 0 ? resolve() : setTimeout(resolve, opts.drainMs ?? 100))).then(close);
+      return closed;
     },
   };
+  function close(): void {
+    settleFiring();
+    clearInterval(timer);
+    for (const off of offs) off();
+    for (const s of subs.values()) s.unsubscribe();
+    writer.close();
+  }
 }
 
 function lifecycleEntry(e: LifecycleEvent, clean: (v: unknown) => unknown): NewEntry {

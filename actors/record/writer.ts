@@ -13,6 +13,7 @@ export interface LogWriterOptions {
   /** Buffered bytes that trigger a write; default 64 KiB. */
   bufferBytes?: number;
   secrets?: boolean;
+  transport?: 'in-process' | 'nats';
 }
 
 /** Frames one body: length, crc32, body. */
@@ -106,6 +107,7 @@ export class LogWriter {
       identity: this.#opts.identity,
       part: this.#part,
       secrets: this.#opts.secrets ?? false,
+      ...(this.#opts.transport ? { transport: this.#opts.transport } : {}),
     };
     const f = frame(Buffer.from(JSON.stringify(header), 'utf8'));
     this.#headerBytes = f.length;

@@ -151,8 +151,10 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     }
     for (const a of actors.values()) a.check(false);
   };
+  // Over NATS a send is delivered in a later event-loop turn at the soonest: the next turn waits for the loop to idle.
+  const drains = opts.header?.transport !== 'nats';
   onSend = () => {
-    if (!armed || queued || !within(next) || !hasDelivery(next, turnEnd(next))) return;
+    if (!drains || !armed || queued || !within(next) || !hasDelivery(next, turnEnd(next))) return;
     armed = false;
     queued = true;
     clearImmediate(idle);

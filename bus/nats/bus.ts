@@ -49,6 +49,7 @@ type RejectDetail = { to?: string; from?: string; type?: string };
  * REPLY envelopes under the cluster prefix, delivered and tapped like any other.
  */
 export class NatsBus implements Bus {
+  readonly transport = 'nats';
   readonly #nc: NatsConnection;
   readonly #cfg: NatsBusConfig;
   readonly #subj: Subjects;

@@ -40,7 +40,7 @@ export async function runKv(file: string, extra: Partial<RecorderOptions> = {}, 
   await clock.advance(0);
   host.stopAll();
   api.close();
-  rec.stop();
+  await rec.stop();
   await bus.close();
   return { rec, host, bus };
 }

@@ -37,7 +37,7 @@ export async function recordPodRun(file: string, pod: Pod = crashingPod): Promis
   actor.send({ type: 'delete', at: clock.now(), gracePeriodSeconds: 5 });
   await clock.advance(10_000);
   actor.stop();
-  rec.stop();
+  await rec.stop();
   await bus.close();
   return reports;
 }
