@@ -147,9 +147,9 @@ export class ActorReplay {
     if (e.kind === 'msg') {
       const sent = busShape(e);
       const what = `message #${e.seq} (${e.type} to ${e.to})`;
-      const values = this.#split(sent);
+      const values = outputItems(sent);
       const items = values.map((value, k) => ({ i: e.i, what: values.length > 1 ? `${what}, item ${k + 1}` : what, value, weight: k === 0 ? 1 : 0 }));
-      this.#stream(this.#busChannel(sent)).expected.push(...items);
+      this.#stream(outputStream(sent)).expected.push(...items);
     } else {
       this.#stream(OUT).expected.push({ i: e.i, what: e.action ? `effect ${e.action}` : `event to child ${e.to}`, value: outShape(e), weight: 1 });
     }
@@ -198,21 +198,13 @@ export class ActorReplay {
     return s;
   }
 
-  #busChannel(sent: SentMessage): string {
-    return `bus ${outputStream(sent)}`;
-  }
-
-  #split(sent: SentMessage): unknown[] {
-    return outputItems(sent);
-  }
-
   /** Moves what the port sent since the last check into its streams. */
   #collectSent(): void {
     const sent = this.port.sent;
     for (; this.#sentSeen < sent.length; this.#sentSeen++) {
       const m = sent[this.#sentSeen]!;
       const out = this.wiring.normalize({ to: m.to, type: m.type, payload: m.payload, ...(m.corr === undefined ? {} : { corr: m.corr }) }) as SentMessage;
-      this.#stream(this.#busChannel(out)).actual.push(...this.#split(out));
+      this.#stream(outputStream(out)).actual.push(...outputItems(out));
     }
   }
 

@@ -3,36 +3,22 @@ import { MemoryKv } from '../kv/memory.ts';
 import { kvActor } from '../kv/actor.ts';
 import { podMachine, type PodInput } from '../../machines/pod/index.ts';
 import { POD_EFFECTS } from '../pod/index.ts';
-import { replayableApiServer, replayableController, replayableKubelet, replayableScheduler } from './components.ts';
+import { fromDef, replayableApiServer, replayableController, replayableKubelet, replayableScheduler } from './components.ts';
 import { ReplayRegistry, type ReplayableActor } from './registry.ts';
 
 /**
  * The kv actor, replayed on a fresh memory store. Its replies are then a function of the
  * requests it received, so every reply and watch event is verified — provided the
- * recorded kv also started empty (a recording of an lmdb store with earlier data
- * diverges at the first read of that data).
+ * recorded kv also started empty and ran on memory (see `unverifiable`).
  */
-class NamedMemoryKv extends MemoryKv {
-  constructor(override readonly name: string) {
-    super();
-  }
-}
-
 export const replayableKv: ReplayableActor = {
-  name: 'kv',
+  ...fromDef('kv', () => kvActor(new MemoryKv())),
   unverifiable(input) {
     const backend = (input as { backend?: string } | undefined)?.backend;
     // lmdb answers reads at once while a group commit is in flight, so what a read saw depends on disk timing.
     return backend === 'lmdb' ? 'recorded on lmdb, whose reads race its group commits (record with --storage memory to verify the store)' : undefined;
   },
-  build(ctx, input) {
-    // Replay runs on a fresh memory store, but answers `kv.status` with the backend the recording ran on.
-    const recorded = (input as { backend?: string } | undefined)?.backend;
-    const def = kvActor(recorded ? new NamedMemoryKv(recorded) : new MemoryKv());
-    return { ...def.create(ctx), ...(def.onStart ? { onStart: def.onStart } : {}) };
-  },
 };
-
 
 /**
  * The pod chart, observed at event level: the runtime actor is a stub (the recorded

@@ -16,7 +16,7 @@ import type { ReplayableActor, ReplayBuild, ReplayEnv } from './registry.ts';
  * recorded config once per replayed actor (its context outlives restarts, as in the host,
  * so the def's own bookkeeping across incarnations works as it does live).
  */
-function fromDef(name: string, makeDef: (input: unknown, env: ReplayEnv) => ActorDef): ReplayableActor {
+export function fromDef(name: string, makeDef: (input: unknown, env: ReplayEnv) => ActorDef): ReplayableActor {
   const defs = new WeakMap<ActorContext, ActorDef>();
   return {
     name,

@@ -133,7 +133,10 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     while (within(j) && sameTurn(entries[j]!, entries[from]!)) j++;
     return j;
   };
-  const hasDelivery = (from: number, to: number): boolean => entries.slice(from, to).some((e) => e.kind === 'msg');
+  const hasDelivery = (from: number, to: number): boolean => {
+    for (let j = from; j < to; j++) if (entries[j]!.kind === 'msg') return true;
+    return false;
+  };
   /** Where the next turn starts (while a turn is fed, its end). */
   let next = 0;
   const feedTurn = (): void => {

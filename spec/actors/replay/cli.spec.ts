@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLog } from '../../../actors/record/reader.ts';
-import { LogWriter } from '../../../actors/record/writer.ts';
+import { writeAltered } from '../../helpers/logs.ts';
 import { replay } from '../../../cli/replay.ts';
 import { runKv } from '../record/kv-run.ts';
 
@@ -43,21 +43,9 @@ test('--verify passes on an unaltered log and exits 1 with the seq of an altered
   assert.match(ok.out.at(-1)!, /verified 1 actor\(s\), \d+ output\(s\) matched .* 1 skipped; 0 divergence\(s\)/);
   const log = readLog(file);
   const victim = log.entries.find((e) => e.kind === 'msg' && e.type === 'kv.events')!;
-  const h = log.headers[0]!;
   const altered = join(dir, 'altered.log');
-  const w = new LogWriter({ file: altered, clusterId: h.clusterId, identity: h.identity, startedAt: h.startedAt });
-  for (const e of log.entries) {
-    const { n: _n, ...rest } = e;
-    if (e !== victim || e.kind !== 'msg') {
-      w.append(rest as never);
-      continue;
-    }
-    // One watch event names another key than the store wrote.
-    const payload = structuredClone(e.payload) as { events: { kv: { key: string } }[] };
-    payload.events[0]!.kv.key = '/registry/forged';
-    w.append({ ...rest, payload } as never);
-  }
-  w.close();
+  // One watch event names another key than the store wrote.
+  writeAltered(log, altered, victim, (e) => void ((e.payload as { events: { kv: { key: string } }[] }).events[0]!.kv.key = '/registry/forged'));
   const bad = await run(altered, '--verify');
   assert.is(bad.code, 1);
   assert.match(bad.out[0]!, new RegExp(`^divergence at seq ${victim.n}, actor kv: message #\\d+ \\(kv.events to apiserver\\) differs`));

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLog } from '../../../actors/record/reader.ts';
-import { LogWriter } from '../../../actors/record/writer.ts';
+import { writeAltered } from '../../helpers/logs.ts';
 import type { LogEntry } from '../../../actors/record/format.ts';
 import { GOLDEN_LOG } from '../../fixtures/golden/scenario.ts';
 import { runCli } from '../../helpers/cli.ts';
@@ -62,19 +62,8 @@ test('an altered payload in the golden log: --verify names that exact seq and ex
   // The scheduler's binding of the crash-looping pod now names another node.
   const victim = log.entries.find((e) => e.kind === 'msg' && e.from === 'scheduler' && e.type === 'api.create' && text(e).includes('"crasher"'))!;
   assert.ok(victim, 'the scheduler binds crasher');
-  const h = log.headers[0]!;
   const file = join(dir, 'altered.log');
-  const w = new LogWriter({ file, clusterId: h.clusterId, identity: h.identity, startedAt: h.startedAt, secrets: h.secrets });
-  for (const e of log.entries) {
-    const { n: _n, ...rest } = e;
-    if (e !== victim || e.kind !== 'msg') w.append(rest as never);
-    else {
-      const payload = structuredClone(e.payload) as { object: { target: { name: string } } };
-      payload.object.target.name = 'node-9';
-      w.append({ ...rest, payload } as never);
-    }
-  }
-  w.close();
+  writeAltered(log, file, victim, (e) => void ((e.payload as { object: { target: { name: string } } }).object.target.name = 'node-9'));
   const { code, out } = await verify(file);
   assert.is(code, 1, out);
   assert.match(out, new RegExp(`^divergence at seq ${victim.n}, actor scheduler: message #${(victim as { seq: number }).seq} \\(api.create to apiserver\\) differs`, 'm'));
@@ -86,19 +75,11 @@ test('a checkpoint that does not match: --verify reports the snapshot at its seq
   // The recording ends with every running actor's persisted snapshot; claim one pod's timer was in another state.
   const victim = log.entries.find((e) => e.kind === 'snapshot' && e.actor.startsWith('pod.'))!;
   assert.ok(victim, 'pods are checkpointed');
-  const h = log.headers[0]!;
   const file = join(dir, 'altered-snapshot.log');
-  const w = new LogWriter({ file, clusterId: h.clusterId, identity: h.identity, startedAt: h.startedAt, secrets: h.secrets });
-  for (const e of log.entries) {
-    const { n: _n, ...rest } = e;
-    if (e !== victim || e.kind !== 'snapshot') w.append(rest as never);
-    else {
-      const snapshot = structuredClone(e.snapshot) as { value: { timer: string } };
-      snapshot.value.timer = snapshot.value.timer === 'idle' ? 'armed' : 'idle';
-      w.append({ ...rest, snapshot } as never);
-    }
-  }
-  w.close();
+  writeAltered(log, file, victim, (e) => {
+    const snapshot = (e as { snapshot: { value: { timer: string } } }).snapshot;
+    snapshot.value.timer = snapshot.value.timer === 'idle' ? 'armed' : 'idle';
+  });
   const { code, out } = await verify(file);
   assert.is(code, 1, out);
   assert.match(out, new RegExp(`^divergence at seq ${victim.n}, actor ${victim.kind === 'snapshot' ? victim.actor : ''}: its persisted snapshot differs`, 'm'));

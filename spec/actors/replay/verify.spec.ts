@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLog } from '../../../actors/record/reader.ts';
-import { LogWriter } from '../../../actors/record/writer.ts';
+import { writeAltered } from '../../helpers/logs.ts';
 import { defaultRegistry } from '../../../actors/replay/builtins.ts';
 import { loadLogs } from '../../../actors/replay/merge.ts';
 import { runReplay } from '../../../actors/replay/replayer.ts';
@@ -33,17 +33,10 @@ test('an altered recorded output is reported at its exact seq', async () => {
   const log = readLog(file);
   const reports = log.entries.filter((e) => e.kind === 'out' && e.action === 'report');
   const victim = reports[4]!;
-  const h = log.headers[0]!;
-  const w = new LogWriter({ file: join(dir, 'altered.log'), clusterId: h.clusterId, identity: h.identity, startedAt: h.startedAt });
-  for (const e of log.entries) {
-    const { n: _n, ...rest } = e;
-    if (e === victim && e.kind === 'out') {
-      const data = structuredClone(e.data) as { status: { phase?: string } | null; events: unknown[] };
-      data.events = [...data.events, { type: 'Normal', reason: 'Forged', message: 'x', at: 0 }];
-      w.append({ ...(rest as typeof e), data });
-    } else w.append(rest as never);
-  }
-  w.close();
+  writeAltered(log, join(dir, 'altered.log'), victim, (e) => {
+    const data = e.data as { events: unknown[] };
+    data.events = [...data.events, { type: 'Normal', reason: 'Forged', message: 'x', at: 0 }];
+  });
   const { entries, header } = loadLogs([join(dir, 'altered.log')]);
   const r = await runReplay(entries, { registry: defaultRegistry(), header });
   assert.is(r.divergences.length, 1);
