@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
@@ -20,7 +21,8 @@ export const UP_HELP = `kubeactor up — run a Kubernetes control plane and simu
 Usage: kubeactor up [flags]
 
 Flags:
-  --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor)
+  --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor;
+                                  created 0700, its files 0600; a looser existing one is warned about)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
   --nodes N                       simulated nodes node-1 … node-N (sim runtime) in this process (default
@@ -86,6 +88,10 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError(`--node-monitor-grace-period must be a duration like 50s or 1m30s, got "${grace}"`);
   }
   const recording = recordingFrom(values);
+  // Before anything writes to it: a directory left open to others is named, not changed (see data-dir.ts).
+  const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
+  ensurePrivateDir(dataDir);
+  if (loose) warn(loose);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -168,4 +174,8 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
 
 function say(line: string): void {
   console.log(`kubeactor: ${line}`);
+}
+
+function warn(line: string): void {
+  console.error(`kubeactor: warning: ${line}`);
 }
