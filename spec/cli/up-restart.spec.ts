@@ -24,14 +24,19 @@ async function stopAndCheckGone(p: CliProcess): Promise<void> {
 
 const NODE_ROWS = 'jsonpath={range .items[*]}{.metadata.name} {.spec.podCIDR} {.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}';
 
-test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, with their ranges and IPs, and their pods', async () => {
+test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, with their ranges and IPs, and their pods (running or terminating)', async () => {
   const dir = join(home, 'data');
   const kubeconfig = join(dir, 'kubeconfig');
   const first = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3']);
   await first.waitFor('ready.');
   assert.match(first.output(), 'nodes: node-1, node-2, node-3 (sim runtime)');
   await kubectl(kubeconfig, 'run', 'p1', '--image=nginx');
-  await kubectl(kubeconfig, 'wait', '--for=condition=Ready', 'pod/p1', '--timeout=20s');
+  // p2 ignores SIGTERM: deleted with a 5 s grace just before the stop, it is Terminating when the cluster goes down.
+  await kubectl(kubeconfig, 'run', 'p2', '--image=nginx', '--annotations=sim.kubeactor.io/ignore-sigterm=true',
+    '--overrides={"spec":{"terminationGracePeriodSeconds":5}}');
+  await kubectl(kubeconfig, 'wait', '--for=condition=Ready', 'pod/p1', 'pod/p2', '--timeout=20s');
+  await kubectl(kubeconfig, 'delete', 'pod', 'p2', '--wait=false');
+  assert.ok(await kubectl(kubeconfig, 'get', 'pod', 'p2', '-o', 'jsonpath={.metadata.deletionTimestamp}'), 'p2 is Terminating');
   const nodesBefore = await kubectl(kubeconfig, 'get', 'nodes', '-o', NODE_ROWS);
   const boundTo = await kubectl(kubeconfig, 'get', 'pod', 'p1', '-o', 'jsonpath={.spec.nodeName}');
   assert.match(boundTo, /^node-[123]$/);
@@ -51,6 +56,8 @@ test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, wi
     assert.is(await kubectl(kubeconfig, 'get', 'pod', 'p1', '-o', 'jsonpath={.spec.nodeName} {.status.phase}'), `${boundTo} Running`);
     await kubectl(kubeconfig, 'logs', 'p1');
     assert.match(await kubectl(kubeconfig, 'delete', 'pod', 'p1', '--timeout=20s'), 'pod "p1" deleted');
+    // The pod that was Terminating is finished by its kubelet, not left Terminating.
+    await kubectl(kubeconfig, 'wait', '--for=delete', 'pod/p2', '--timeout=30s');
   } finally {
     await stopAndCheckGone(second);
   }
