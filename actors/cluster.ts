@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from './data-dir.ts';
 import type { Bus } from '../bus/bus.ts';
 import { realClock, type Clock } from './clock/clock.ts';
 import { ActorHost, type ActorHostOptions } from './host.ts';
@@ -71,6 +71,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
 export function openBackend(kind: StorageKind, dataDir: string): KvBackend {
   if (kind === 'memory') return new MemoryKv();
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   return new LmdbKv({ path: `${dataDir}/kv` });
 }
