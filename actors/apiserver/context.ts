@@ -6,6 +6,7 @@
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import type { StatusCause } from '../../bus/status.ts';
+import type { FieldTypeError } from '../../api/validation/types.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
@@ -24,6 +25,11 @@ export interface ObjectModel {
   unknownFields(res: ResourceInfo, obj: KubeObject): string[];
   /** The object with unknown fields removed (fieldValidation Ignore/Warn: dropped as decoding would). */
   pruneUnknown(res: ResourceInfo, obj: KubeObject): KubeObject;
+  /**
+   * Decoding into the kind's Go struct: the values that would not decode (wrong JSON type,
+   * range, format) in document order, or the object with its nulls as decoding leaves them.
+   */
+  decode(res: ResourceInfo, obj: KubeObject): { errors: FieldTypeError[]; value: KubeObject };
 }
 
 import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
