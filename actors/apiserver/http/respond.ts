@@ -6,19 +6,23 @@ import { internalError, isStatus, status, type Status } from '../../../bus/statu
  * one place they become an HTTP status code with Kubernetes' Status body.
  */
 
-/** Sends a JSON body with `code` (200 by default) and the given Content-Type. */
+/**
+ * Sends a JSON body with `code` (200 by default) and the given Content-Type. The body goes
+ * out as a Buffer: Node then writes the head as latin1, which header values set as UTF-8
+ * bytes (warning.ts) need.
+ */
 export function sendJson(res: ServerResponse, body: unknown, code = 200, contentType = 'application/json'): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  const bytes = Buffer.from(JSON.stringify(body));
   res.writeHead(code, {
     'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': bytes.length,
     'Cache-Control': 'no-cache, private',
   });
-  res.end(text);
+  res.end(bytes);
 }
 
 /** Sends a Status as Kubernetes does: its `code` is the HTTP status. */

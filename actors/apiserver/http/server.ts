@@ -19,6 +19,8 @@ import { WatchStreams } from './watch-streams.ts';
 import { VERSION_INFO } from './version.ts';
 import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
+import type { Logger } from '../../actor-def.ts';
+import { consoleLogger } from '../../logger.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;
@@ -40,6 +42,8 @@ export interface HttpFrontOptions {
   apiserver?: string;
   /** Bus request timeout in ms (default 30000: lists of many objects take a while). */
   requestTimeoutMs?: number;
+  /** Where the front logs (default: the console). */
+  logger?: Logger;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
   host?: unknown;
 }
@@ -78,9 +82,14 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     watches,
     streams,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    log: opts.logger ?? consoleLogger,
   };
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    handle(ctx, opts.token, req, res).catch((err: unknown) => sendStatus(res, toStatus(err)));
+    handle(ctx, opts.token, req, res).catch((err: unknown) => {
+      const st = toStatus(err);
+      if (st.code === 500) ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
+      sendStatus(res, st);
+    });
   });
   // Watches are long-lived: no socket timeout, and keep-alive as Go's client expects.
   server.requestTimeout = 0;
