@@ -4,6 +4,7 @@ import type { ServedKind } from '../../../api/discovery/types.ts';
 import type { WatchStreams } from './watch-streams.ts';
 import type { Envelope } from '../../../bus/envelope.ts';
 import type { Logger } from '../../actor-def.ts';
+import type { Clock } from '../../clock/clock.ts';
 
 /** What every request handler of the front is given. */
 export interface FrontContext {
@@ -19,6 +20,8 @@ export interface FrontContext {
   streams: Map<string, (env: Envelope) => void>;
   /** Request timeout on the bus, in ms. */
   requestTimeoutMs: number;
+  /** Times watches and request deadlines (a virtual clock in specs). */
+  clock: Clock;
   /** Where the front reports what it cannot tell the client (a response that failed after a write). */
   log: Logger;
 }

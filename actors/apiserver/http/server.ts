@@ -21,6 +21,7 @@ import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
 import type { Logger } from '../../actor-def.ts';
 import { consoleLogger } from '../../logger.ts';
+import { realClock, type Clock } from '../../clock/clock.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;
@@ -42,6 +43,8 @@ export interface HttpFrontOptions {
   apiserver?: string;
   /** Bus request timeout in ms (default 30000: lists of many objects take a while). */
   requestTimeoutMs?: number;
+  /** Times watches and request deadlines (default: the wall clock). */
+  clock?: Clock;
   /** Where the front logs (default: the console). */
   logger?: Logger;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
@@ -82,6 +85,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     watches,
     streams,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    clock: opts.clock ?? realClock,
     log: opts.logger ?? consoleLogger,
   };
   const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
