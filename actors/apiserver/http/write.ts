@@ -9,18 +9,27 @@ import type { ResourceRequest } from './resources.ts';
 /**
  * Answers a write: 201 when it created the object, else `code`; warnings as Warning headers.
  * The write has happened by now, so nothing that goes wrong while answering may report it as
- * failed: a header Node refuses is logged and left out, and the object is still answered.
+ * failed: a header Node refuses is logged and left out, and an object that cannot be encoded
+ * is answered with the success code and a Success Status saying so.
  */
 function answer(r: ResourceRequest, result: Result<WriteReply>, code = 200): void {
   if (!result.ok) return sendStatus(r.res, result.status);
   const { object, created, warnings } = result.value;
+  const success = created ? 201 : code;
   try {
     if (!r.res.headersSent) for (const w of warningHeaders(warnings ?? [])) r.res.appendHeader('Warning', w);
   } catch (err) {
     r.res.removeHeader('Warning');
     r.ctx.log.warn('write applied, its warnings could not be sent', { err, warnings });
   }
-  sendJson(r.res, object, created ? 201 : code);
+  try {
+    sendJson(r.res, object, success);
+  } catch (err) {
+    r.ctx.log.error('write applied, its answer could not be sent', { err });
+    const message = 'the write was applied; the resulting object could not be encoded';
+    if (!r.res.headersSent) sendJson(r.res, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: success, message }, success);
+    else r.res.end();
+  }
 }
 
 async function objectBody(r: ResourceRequest): Promise<Result<KubeObject>> {

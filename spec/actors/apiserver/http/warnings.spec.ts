@@ -16,6 +16,8 @@ import { startControlPlaneCore } from '../../../../actors/apiserver/start.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { writeKubeconfig } from '../../../../actors/apiserver/http/kubeconfig.ts';
 import { execFile } from 'node:child_process';
+import { memoryLogger } from '../../../../actors/logger.ts';
+import { ok } from '../../../../bus/status.ts';
 import { client, type Reply } from './client.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-warnings-'));
@@ -98,6 +100,22 @@ test('kubectl --validate=warn prints the warnings and creates the object', async
   assert.is(run.stdout, 'configmap/kubectl-warn created\n');
   assert.is(run.stderr, 'Warning: unknown field "a\\x01b"\nWarning: unknown field "préféré€"\n');
   assert.is((await call('GET', `${CMS}/kubectl-warn`)).status, 200);
+});
+
+test('an object that cannot be encoded after the write: the success code and a Success Status, the error logged', async () => {
+  // A stand-in apiserver whose reply JSON cannot encode (a BigInt): the write is done, the answer fails.
+  const odd = bus.register('apiserver-odd', (env) => odd.reply(env, ok({ object: { metadata: { name: 'odd' }, n: 1n }, created: true }) as never));
+  const log = memoryLogger();
+  const other = await startHttpFront({ bus, port: 0, address: '127.0.0.1', token: 'secret', dataDir, apiserver: 'apiserver-odd', busAddress: 'edge.http-odd', logger: log });
+  try {
+    const r = await client(other.url, other.caCert, 'secret')('POST', CMS, { body: '{"metadata":{"name":"odd"}}', headers: json });
+    assert.is(r.status, 201, r.text);
+    assert.equal(r.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201, message: 'the write was applied; the resulting object could not be encoded' });
+    assert.equal(log.records.map((l) => [l.level, l.msg]), [['error', 'write applied, its answer could not be sent']]);
+  } finally {
+    await other.close();
+    odd.close();
+  }
 });
 
 test.run();
