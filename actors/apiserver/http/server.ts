@@ -19,6 +19,10 @@ import { WatchStreams } from './watch-streams.ts';
 import { VERSION_INFO } from './version.ts';
 import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
+import { applyRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './deadline.ts';
+import type { Logger } from '../../actor-def.ts';
+import { consoleLogger } from '../../logger.ts';
+import { realClock, type Clock } from '../../clock/clock.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;
@@ -38,8 +42,16 @@ export interface HttpFrontOptions {
   busAddress?: string;
   /** The apiserver's bus address (default "apiserver"). */
   apiserver?: string;
-  /** Bus request timeout in ms (default 30000: lists of many objects take a while). */
+  /**
+   * The apiserver's --request-timeout, in ms (default 60000): how long a request that is not
+   * long-running may take, reading its body and waiting for the apiserver included; past it,
+   * a 504 Timeout Status. Watches and pods/log are long-running and never cut by it.
+   */
   requestTimeoutMs?: number;
+  /** Times watches and request deadlines (default: the wall clock). */
+  clock?: Clock;
+  /** Where the front logs (default: the console). */
+  logger?: Logger;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
   host?: unknown;
 }
@@ -77,15 +89,19 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     kinds: [...(opts.kinds ?? registryKinds), ...REVIEW_KINDS],
     watches,
     streams,
-    requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    clock: opts.clock ?? realClock,
+    log: opts.logger ?? consoleLogger,
   };
-  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    handle(ctx, opts.token, req, res).catch((err: unknown) => sendStatus(res, toStatus(err)));
+  const server = createServer({ key: tls.key, cert: tls.cert, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
+    handle(ctx, opts.token, req, res).catch((err: unknown) => {
+      // Already answered (a timeout) or the client is gone: there is no one left to tell.
+      if (res.headersSent || req.socket.destroyed) return void res.end();
+      const st = toStatus(err);
+      if (st.code === 500) ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
+      sendStatus(res, st);
+    });
   });
-  // Watches are long-lived: no socket timeout, and keep-alive as Go's client expects.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
   try {
     await listen(server, opts.port, opts.address);
   } catch (err) {
@@ -105,6 +121,17 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
   };
 }
 
+/**
+ * Node's own limits, behind the request deadline: headers within 32 s (kube-apiserver's
+ * ReadHeaderTimeout), a whole request received within the deadline plus a margin (a backstop:
+ * the deadline answers first), idle keep-alive connections kept as Go's client expects. A
+ * watch's request is complete once its headers are in, so none of these cut a watch.
+ */
+function nodeTimeouts(requestTimeoutMs: number): { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number } {
+  const requestTimeout = requestTimeoutMs + 30_000;
+  return { headersTimeout: Math.min(32_000, requestTimeout), requestTimeout, keepAliveTimeout: 65_000 };
+}
+
 function listen(server: Server, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -118,6 +145,7 @@ function listen(server: Server, port: number, address: string): Promise<void> {
 async function handle(ctx: FrontContext, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const route = parseRoute(url.pathname);
+  if (!isLongRunning(req.method ?? 'GET', route, url.searchParams)) applyRequestTimeout(ctx, req, res);
   // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
   if (route.type === 'health') return sendText(res, 'ok');
   if (route.type === 'version') return sendJson(res, VERSION_INFO);
