@@ -35,7 +35,7 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 export const UNDELETABLE_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
 /** `pods "x" is forbidden: <why>` (`pods is forbidden` without a name), as admission.NewForbidden words it. */
-export function admissionForbidden(a: Pick<Attributes, 'res' | 'name'>, why: string): Status {
+export function admissionForbidden(a: { res: Pick<ResourceInfo, 'resource' | 'group'>; name?: string | undefined }, why: string): Status {
   const what = a.res.group ? `${a.res.resource}.${a.res.group}` : a.res.resource;
   return forbidden(`${what}${a.name ? ` "${a.name}"` : ''} is forbidden: ${why}`, {
     kind: a.res.resource,
