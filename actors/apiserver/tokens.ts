@@ -3,25 +3,22 @@
  * posts) issues them, and TokenReview checks them.
  *
  * A token is a JWT, as Kubernetes' are, but signed HS256 with a key only the apiserver
- * holds: it is made once (32 random bytes) and kept in the kv store under SIGNING_KEY_KEY,
- * so tokens outlive apiserver restarts. The key is inside /registry/ — a write elsewhere
- * would move the store's revision where the watch cache never sees it, and consistent
- * reads would wait for it — but has one segment, so it is no object key and no API serves it. Because only the apiserver can check a
- * signature, the HTTPS front asks it: an `api.create` of an authentication.k8s.io/v1
- * TokenReview on the bus (routed in dispatch.ts), answered with the token's user.
+ * holds (signing-key.ts: a file of the data directory, so tokens outlive restarts, or
+ * process memory; never the kv store). Because only the apiserver can check a signature,
+ * the HTTPS front asks it: an `api.create` of an authentication.k8s.io/v1 TokenReview on
+ * the bus (routed in dispatch.ts), answered with the token's user.
  *
  * A token authenticates as system:serviceaccount:<ns>:<name>, in groups
  * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated, while it
  * has not expired and its ServiceAccount still exists with the uid it was issued for.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
 import { badRequest, fail, invalid, notFound, ok, type Result } from '../../bus/status.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
-import { objectStorageKey, parseStorageKey } from './storage-keys.ts';
+import { objectStorageKey } from './storage-keys.ts';
 
-export const SIGNING_KEY_KEY = '/registry/kubeactor.serviceaccount-signing-key';
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /**
  * The apiserver's own audiences (kube-apiserver's --api-audiences, which default to the
@@ -32,34 +29,6 @@ export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export const API_AUDIENCES: readonly string[] = Object.freeze([ISSUER]);
 const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
-
-// Guard: the key must never parse as an object key (it would be served as one).
-if (parseStorageKey(SIGNING_KEY_KEY) !== null) throw new Error('tokens: the signing key path must not be an object key');
-
-const keys = new WeakMap<ServerContext, Promise<Buffer>>();
-
-/** The signing key, read from (or made into) the store once per apiserver incarnation. */
-function signingKey(s: ServerContext): Promise<Buffer> {
-  let k = keys.get(s);
-  if (!k) {
-    k = loadKey(s);
-    keys.set(s, k);
-    k.catch(() => keys.delete(s));
-  }
-  return k;
-}
-
-async function loadKey(s: ServerContext): Promise<Buffer> {
-  for (;;) {
-    const got = await s.kv.get(SIGNING_KEY_KEY);
-    if (!got.ok) throw new Error(got.status.message);
-    const stored = (got.value.kv?.value as { key?: string } | undefined)?.key;
-    if (stored) return Buffer.from(stored, 'base64');
-    const put = await s.kv.txn([{ op: 'put', key: SIGNING_KEY_KEY, value: { key: randomBytes(32).toString('base64') }, ifModRevision: 0 }]);
-    if (!put.ok) throw new Error(put.status.message);
-    // Lost a race with another apiserver: read the key it stored.
-  }
-}
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const sign = (key: Buffer, data: string): string => createHmac('sha256', key).update(data).digest('base64url');
@@ -100,7 +69,7 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
     'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.value.obj.metadata?.uid ?? '' } },
   };
   const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
-  const token = `${unsigned}.${sign(await signingKey(s), unsigned)}`;
+  const token = `${unsigned}.${sign(await s.signingKey(), unsigned)}`;
   const object = {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
@@ -126,7 +95,7 @@ export async function checkToken(s: ServerContext, token: string, audiences: rea
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false };
   const [header, payload, sig] = parts as [string, string, string];
-  const want = Buffer.from(sign(await signingKey(s), `${header}.${payload}`));
+  const want = Buffer.from(sign(await s.signingKey(), `${header}.${payload}`));
   const given = Buffer.from(sig);
   if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false };
   let claims: Claims;

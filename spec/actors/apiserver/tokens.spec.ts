@@ -42,7 +42,7 @@ test('a TokenRequest gives a token that authenticates as its ServiceAccount', as
   assert.match(st.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
   assert.is(Date.parse(st.expirationTimestamp), Math.floor(h.clock.now() / 1000) * 1000 + 600_000);
   assert.equal(await review(st.token), { authenticated: true, user: SA_USER, audiences: ['https://kubernetes.default.svc.cluster.local'] });
-  // Storing the signing key must not leave consistent reads waiting for a revision the cache never sees.
+  // Minting a token must not leave consistent reads waiting for a revision the cache never sees.
   assert.is((await h.client().call('api.list', { target: sa() })).ok, true);
 });
 
