@@ -15,7 +15,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import type { Status } from '../../bus/status.ts';
-import { admissionForbidden, NODE_LEASE_NAMESPACE } from './admission.ts';
+import { authorizationForbidden, NODE_LEASE_NAMESPACE } from './admission.ts';
 import type { ServerContext } from './context.ts';
 import { ANONYMOUS_USER, nodeOf } from './identity.ts';
 
@@ -162,10 +162,4 @@ const claimsOf = (pod: Pod): string[] => (pod.spec?.volumes ?? []).flatMap((v) =
 
 const containersOf = (pod: Pod) => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
 
-/** `secrets is forbidden: User "system:node:n1" cannot list resource "secrets" in API group "" at the cluster scope[: reason]`. */
-function denied(a: RequestAttributes, reason: string): Status {
-  const sub = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const where = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
-  const msg = `User "${a.user.username}" cannot ${a.verb} resource "${sub}" in API group "${a.group}"${where}${reason ? `: ${reason}` : ''}`;
-  return admissionForbidden({ res: a, name: a.name }, msg);
-}
+const denied = (a: RequestAttributes, reason: string): Status => authorizationForbidden({ ...a, res: a }, reason);
