@@ -9,6 +9,7 @@ import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import { apiserverMachine } from '../../machines/apiserver.ts';
 import { fromPromise } from 'xstate';
 import { apiServerEffects, type ApiServerEffects, type ApiServerOptions } from './server.ts';
+import { memorySigningKey } from './signing-key.ts';
 
 export interface ApiServerActorOptions extends ApiServerOptions {
   /** Period of bookmarks and watcher liveness probes (default 60 s, Kubernetes' bookmark period). */
@@ -23,13 +24,14 @@ const env = (e: unknown): Envelope => e as Envelope;
 
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
-  const { onEffects: _hook, ...config } = opts;
+  // The key source is a capability, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
+  const { onEffects: _hook, signingKey = memorySigningKey(), ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
     config,
     create(ctx) {
       previous?.shutdown();
-      const fx = (previous = apiServerEffects(ctx, opts));
+      const fx = (previous = apiServerEffects(ctx, { ...opts, signingKey }));
       opts.onEffects?.(fx);
       const machine = apiserverMachine.provide({
         actions: {

@@ -12,6 +12,7 @@ import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
 import type { KvClient } from './kv-client.ts';
 import type { ResourceInfo, ResourceLookup } from './resources.ts';
+import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
 import type { WatcherSet } from './watchers.ts';
 
@@ -51,6 +52,8 @@ export interface ServerContext {
   readonly cacheWaitMs: number;
   /** DefaultTolerationSeconds admission: seconds of the tolerations added to new pods. */
   readonly tolerationSeconds: DefaultTolerationSeconds;
+  /** The ServiceAccount token signing key (signing-key.ts): a data-dir file or process memory, never the kv. */
+  readonly signingKey: SigningKeySource;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

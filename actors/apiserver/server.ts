@@ -11,6 +11,7 @@ import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './a
 import type { ServerContext } from './context.ts';
 import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
+import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
 import { kvClient } from './kv-client.ts';
 import { kindsModel } from './model.ts';
 import { claimHeld } from './services.ts';
@@ -31,6 +32,8 @@ export interface ApiServerOptions {
   kubernetesService?: boolean;
   /** Seconds of the not-ready / unreachable tolerations admission adds to pods (default 300 each, Kubernetes' flags). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
+  signingKey?: SigningKeySource;
 }
 
 export interface ApiServerEffects {
@@ -71,6 +74,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     nodePorts: new NodePortAllocator(ctx.random),
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
+    signingKey: opts.signingKey ?? memorySigningKey(),
   };
   let watchId = '';
   let watchSeq = 0;
