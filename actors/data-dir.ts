@@ -10,7 +10,8 @@
  * purpose), and refusing would break every cluster created before this check.
  */
 import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -59,3 +60,26 @@ export function loosePermissionsWarning(dir: string, loose: readonly LooseEntry[
 }
 
 const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+
+/**
+ * The trimmed text of the private file `path`, made (0600, in a 0700 directory) with `make()`
+ * when it is missing or empty — for the secrets a data directory keeps across restarts (the
+ * admin token, the ServiceAccount signing key). Never replaces a file another process wrote
+ * a moment ago: the first writer wins and the others read what it wrote.
+ */
+export async function loadOrCreatePrivateFile(path: string, make: () => string): Promise<string> {
+  const existing = (await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  })).trim();
+  if (existing) return existing;
+  const text = make();
+  ensurePrivateDir(dirname(path));
+  try {
+    await writeFile(path, text + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return (await readFile(path, 'utf8')).trim();
+  }
+  return text;
+}

@@ -11,10 +11,10 @@
  * signed with it stop working (`kubectl create token` makes new ones).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { KvBackend } from '../kv/backend.ts';
 import type { Logger } from '../actor-def.ts';
+import { loadOrCreatePrivateFile } from '../data-dir.ts';
 
 /** Gives the apiserver its signing key; called once per token operation, so it caches. */
 export type SigningKeySource = () => Promise<Buffer>;
@@ -44,22 +44,8 @@ export function fileSigningKey(path: string): SigningKeySource {
 }
 
 async function loadOrCreate(path: string): Promise<Buffer> {
-  try {
-    const key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64');
-    if (key.length < KEY_BYTES) throw new Error(`the ServiceAccount signing key in ${path} is shorter than ${KEY_BYTES} bytes`);
-    return key;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const key = randomBytes(KEY_BYTES);
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    // 'wx': never replace a key another apiserver on this data dir wrote a moment ago.
-    await writeFile(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreate(path);
-    throw err;
-  }
+  const key = Buffer.from(await loadOrCreatePrivateFile(path, () => randomBytes(KEY_BYTES).toString('base64')), 'base64');
+  if (key.length < KEY_BYTES) throw new Error(`the ServiceAccount signing key in ${path} is shorter than ${KEY_BYTES} bytes`);
   return key;
 }
 
