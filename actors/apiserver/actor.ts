@@ -23,7 +23,7 @@ const env = (e: unknown): Envelope => e as Envelope;
 
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
-  const { onEffects: _hook, ...config } = opts;
+  const { onEffects: _hook, bus: _bus, ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
     config,
@@ -36,6 +36,9 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
           handleRequest: (_, p) => fx.handle(env(p.event)),
           deferRequest: (_, p) => fx.defer(env(p.event)),
           flushDeferred: () => fx.flushDeferred(),
+          refuseRequest: (_, p) => fx.refuse(env(p.event)),
+          refuseDeferred: () => fx.refuseDeferred(),
+          followStaleness: ({ self }) => fx.onStale(() => self.send({ type: 'apiserver.resync' })),
           applyKvEvents: (_, p) => fx.applyKvEvents(env(p.event)),
           tick: () => fx.tick(),
           shutdown: () => fx.shutdown(),
@@ -44,7 +47,10 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
             ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
           },
         },
-        guards: { isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)) },
+        guards: {
+          isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)),
+          isGapped: (_, p) => fx.isGapped(env(p.event)),
+        },
         actors: {
           boot: fromPromise(() => fx.boot()),
           reprime: fromPromise(() => fx.reprime()),

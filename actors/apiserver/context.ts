@@ -45,6 +45,8 @@ export interface ServerContext {
   readonly cacheWaitMs: number;
   /** DefaultTolerationSeconds admission: seconds of the tolerations added to new pods. */
   readonly tolerationSeconds: DefaultTolerationSeconds;
+  /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */
+  readonly cacheStale: () => void;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

@@ -143,11 +143,38 @@ export class WatchCache {
     this.#wake();
   }
 
-  /** Applies a batch of kv events (in revision order) and tells the listeners, per resource. */
-  applyKv(events: KvEvent[]): void {
-    const byGr = new Map<string, CacheEvent[]>();
+  /**
+   * Whether a batch of kv events continues the cache without a hole. Revisions are gap-free
+   * (every revision is one transaction, and the one watch covers every key): a batch must
+   * start at most one past the cache's revision and never jump inside. A hole means a batch
+   * was lost on the way (the bus delivers at most once), and the cache must resume from its
+   * own revision rather than apply events past the hole.
+   */
+  continues(events: readonly KvEvent[]): boolean {
+    let last = this.rv;
     for (const e of events) {
-      if (e.kv.modRevision <= this.rv) continue; // a replayed duplicate after a resumed watch
+      const rev = e.kv.modRevision;
+      if (rev <= last) continue; // a duplicate, or another key of the same transaction
+      if (rev > last + 1) return false;
+      last = rev;
+    }
+    return true;
+  }
+
+  /**
+   * Applies a batch of kv events (in revision order) and tells the listeners, per resource.
+   * Events past a hole (see `continues`) are not applied; false when there was one.
+   */
+  applyKv(events: KvEvent[]): boolean {
+    const byGr = new Map<string, CacheEvent[]>();
+    let whole = true;
+    const before = this.rv;
+    for (const e of events) {
+      if (e.kv.modRevision <= before) continue; // a replayed duplicate after a resumed watch
+      if (e.kv.modRevision > this.rv + 1) {
+        whole = false;
+        break;
+      }
       const parsed = parseStorageKey(e.kv.key);
       this.rv = e.kv.modRevision;
       if (!parsed) continue;
@@ -165,6 +192,7 @@ export class WatchCache {
     }
     for (const [gr, evs] of byGr) for (const l of this.#listeners) l(gr, evs);
     this.#wake();
+    return whole;
   }
 
   /** Moves the reached revision forward without an event (a kv watch reply or bookmark). */
