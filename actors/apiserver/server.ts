@@ -16,7 +16,7 @@ import { kvClient } from './kv-client.ts';
 import { kindsModel } from './model.ts';
 import { claimHeld } from './services.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';
-import { DEFAULT_WINDOW, WatchCache } from './watch-cache.ts';
+import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, WatchCache } from './watch-cache.ts';
 import { bookmark, WatcherSet } from './watchers.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   serviceCidr?: string;
   /** Events kept per resource for watches resuming from a resourceVersion (default 4096). */
   watchWindow?: number;
+  /** Bytes of objects (as JSON) kept per resource in that window, oldest dropped first (default 64 MiB). */
+  watchWindowBytes?: number;
   /** How long a read waits for the cache to reach a revision (default 3000 ms, Kubernetes' value). */
   cacheWaitMs?: number;
   /** Create the `kubernetes` Service in default at boot (default true). */
@@ -72,7 +74,7 @@ const unwrap = <T>(r: Result<T>, what: string): T => {
 
 export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {}): ApiServerEffects {
   const { lookup, model } = kindsModel();
-  const cache = new WatchCache(ctx.clock, opts.watchWindow ?? DEFAULT_WINDOW);
+  const cache = new WatchCache(ctx.clock, opts.watchWindow ?? DEFAULT_WINDOW, opts.watchWindowBytes ?? DEFAULT_WINDOW_BYTES);
   const watchers = new WatcherSet(ctx.port);
   cache.onEvents((gr, events) => watchers.dispatch(gr, events));
   let staleListener: (() => void) | undefined;

@@ -6,6 +6,31 @@ export interface WatchSink {
   events(events: WatchEvent[]): void;
   /** The apiserver ended the watch; `status` is the Status it ended with. */
   ended(status: KubeObject): void;
+  /** Bytes written to the client that its connection has not taken yet. */
+  backlog(): number;
+  /** Ends the stream at once, dropping what is buffered, and stops the watch at the apiserver. */
+  cut(): void;
+}
+
+/**
+ * Bytes a watch stream may have waiting for a client that does not read, before the front
+ * closes it. kube-apiserver closes a watcher whose buffer is full ("Forcing watcher close due
+ * to unresponsiveness") and the client re-lists; here the buffer is the socket's, in bytes.
+ */
+export const DEFAULT_WATCH_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/** The front's accounting of its watch streams. */
+export interface WatchStreamStats {
+  /** Streams open now. */
+  open: number;
+  /** Bytes waiting in the open streams' sockets now. */
+  buffered: number;
+  /** The most any one stream had waiting after a write, since the front started. */
+  peakBacklog: number;
+  /** Streams closed because their client did not keep up. */
+  cutSlow: number;
+  /** The bound in force. */
+  maxBacklog: number;
 }
 
 /**
@@ -17,6 +42,17 @@ export interface WatchSink {
 export class WatchStreams {
   readonly #sinks = new Map<string, { sink: WatchSink; ready: boolean; held: Envelope[] }>();
   #next = 0;
+  #cutSlow = 0;
+  #peak = 0;
+
+  /** `maxBacklog`: bytes a stream may have waiting before it is cut (default DEFAULT_WATCH_BACKLOG_BYTES). */
+  constructor(readonly maxBacklog = DEFAULT_WATCH_BACKLOG_BYTES) {}
+
+  stats(): WatchStreamStats {
+    let buffered = 0;
+    for (const { sink } of this.#sinks.values()) buffered += sink.backlog();
+    return { open: this.#sinks.size, buffered, peakBacklog: this.#peak, cutSlow: this.#cutSlow, maxBacklog: this.maxBacklog };
+  }
 
   /** A fresh watch id, unique for this front. */
   newId(prefix: string): string {
@@ -55,7 +91,14 @@ export class WatchStreams {
   }
 
   #deliver(sink: WatchSink, env: Envelope): void {
-    if (env.type === 'api.watch-events') sink.events((env.payload as { events: WatchEvent[] }).events);
-    else sink.ended((env.payload as { status: KubeObject }).status);
+    if (env.type !== 'api.watch-events') return sink.ended((env.payload as { status: KubeObject }).status);
+    sink.events((env.payload as { events: WatchEvent[] }).events);
+    const backlog = sink.backlog();
+    if (backlog > this.#peak) this.#peak = backlog;
+    if (backlog > this.maxBacklog) {
+      // The client does not read: holding more for it would grow the front without bound.
+      this.#cutSlow++;
+      sink.cut();
+    }
   }
 }

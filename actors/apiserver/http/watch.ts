@@ -73,6 +73,11 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
       errorEvent(status);
       finish(false);
     },
+    backlog: () => (open ? (res.socket?.writableLength ?? 0) + res.writableLength : 0),
+    cut: () => {
+      finish(true);
+      res.destroy();
+    },
   });
   res.on('close', () => finish(true));
   const timer = setTimeout(() => finish(true), Math.max(0, timeoutSeconds) * 1000);

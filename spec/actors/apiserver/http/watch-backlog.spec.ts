@@ -1,0 +1,71 @@
+/**
+ * A watch client that never reads must not make the front hold without bound what it is
+ * sent: once its socket has more than the front's watch backlog waiting, the stream is
+ * closed (kube-apiserver closes an unresponsive watcher the same way; the client re-lists).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { InProcessBus } from '../../../../bus/inprocess.ts';
+import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
+import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
+import { until } from './client.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-backlog-'));
+const bus = new InProcessBus();
+const BACKLOG = 1024 * 1024;
+let fake: FakeApiserver;
+let front: HttpFront;
+
+test.before(async () => {
+  fake = startFakeApiserver(bus);
+  front = await startHttpFront({ bus, port: 0, address: '127.0.0.1', token: 'secret', dataDir, watchBacklogBytes: BACKLOG });
+});
+test.after(async () => {
+  await front.close();
+  await bus.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const big = (i: number) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'big', namespace: 'default', resourceVersion: String(1000 + i) },
+  data: { blob: 'x'.repeat(512 * 1024) },
+});
+
+test('a watcher that never reads is cut off once its backlog passes the bound; the front holds no more for it', async () => {
+  const socket = connect({ host: '127.0.0.1', port: front.port, ca: front.caCert, servername: 'localhost' });
+  await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+  let closed = false;
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
+  socket.write('GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\n\r\n');
+  await until(() => fake.watches.size === 1);
+  const [id] = [...fake.watches.keys()];
+  // Read the response head, then stop reading for good.
+  await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  socket.pause();
+
+  // Up to ~64 MB of 512 KiB updates: far past what the kernel's socket buffers absorb.
+  for (let i = 0; i < 128 && front.watchStats().cutSlow === 0; i++) {
+    fake.port.send('edge.http', 'api.watch-events', { id: id!, events: [{ type: 'MODIFIED', object: big(i) }] });
+    await new Promise((r) => setImmediate(r));
+  }
+  // The client finds its stream ended once it reads again.
+  socket.resume();
+  await until(() => closed, 5000);
+  const stats = front.watchStats();
+  assert.is(stats.cutSlow, 1, 'one stream cut for not reading');
+  assert.is(stats.open, 0);
+  assert.is(stats.buffered, 0, 'nothing held for it any more');
+  // It was cut as soon as a write left more than the bound waiting: at most one event past it.
+  assert.ok(stats.peakBacklog <= BACKLOG + 600 * 1024, `peak backlog ${stats.peakBacklog} stays near the bound ${BACKLOG}`);
+  // The apiserver was told to stop the watch.
+  await until(() => fake.watches.size === 0);
+});
+
+test.run();
