@@ -37,10 +37,12 @@ export interface WatchStreamStats {
  * The front's open watches, by watch id. The apiserver sends `api.watch-events` and
  * `api.watch-ended` to the front's address; this table routes them to their HTTP stream.
  * Events that arrive before a stream is ready (the replay can precede the reply to
- * `api.watch`) are held until `ready`.
+ * `api.watch`) are held until `ready`. A stream whose client does not keep up (see
+ * DEFAULT_WATCH_BACKLOG_BYTES), or whose batches skip a number (one was lost on the bus),
+ * is ended: the client watches again from the last version it saw, or re-lists.
  */
 export class WatchStreams {
-  readonly #sinks = new Map<string, { sink: WatchSink; ready: boolean; held: Envelope[] }>();
+  readonly #sinks = new Map<string, { sink: WatchSink; ready: boolean; held: Envelope[]; batch: number }>();
   #next = 0;
   #cutSlow = 0;
   #peak = 0;
@@ -60,7 +62,7 @@ export class WatchStreams {
   }
 
   open(id: string, sink: WatchSink): void {
-    this.#sinks.set(id, { sink, ready: false, held: [] });
+    this.#sinks.set(id, { sink, ready: false, held: [], batch: 0 });
   }
 
   /** Delivers what was held and everything after it straight away. */
@@ -68,7 +70,7 @@ export class WatchStreams {
     const entry = this.#sinks.get(id);
     if (!entry) return;
     entry.ready = true;
-    for (const env of entry.held.splice(0)) this.#deliver(entry.sink, env);
+    for (const env of entry.held.splice(0)) this.#deliver(entry, env);
   }
 
   close(id: string): void {
@@ -85,14 +87,21 @@ export class WatchStreams {
     const id = (env.payload as { id?: string }).id ?? '';
     const entry = this.#sinks.get(id);
     if (!entry) return true;
-    if (entry.ready) this.#deliver(entry.sink, env);
+    if (entry.ready) this.#deliver(entry, env);
     else entry.held.push(env);
     return true;
   }
 
-  #deliver(sink: WatchSink, env: Envelope): void {
+  #deliver(entry: { sink: WatchSink; batch: number }, env: Envelope): void {
+    const sink = entry.sink;
     if (env.type !== 'api.watch-events') return sink.ended((env.payload as { status: KubeObject }).status);
-    sink.events((env.payload as { events: WatchEvent[] }).events);
+    const { events, seq } = env.payload as { events: WatchEvent[]; seq?: number };
+    if (seq !== undefined) {
+      // A batch was lost on the bus: end the stream, so the client watches again from the last version it saw.
+      if (seq !== entry.batch + 1) return sink.cut();
+      entry.batch = seq;
+    }
+    sink.events(events);
     const backlog = sink.backlog();
     if (backlog > this.#peak) this.#peak = backlog;
     if (backlog > this.maxBacklog) {

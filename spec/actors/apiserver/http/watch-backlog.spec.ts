@@ -68,4 +68,25 @@ test('a watcher that never reads is cut off once its backlog passes the bound; t
   await until(() => fake.watches.size === 0);
 });
 
+test('a batch lost on the bus (a number skipped) ends the stream, so the client watches again from what it saw', async () => {
+  await until(() => fake.watches.size === 0);
+  const socket = connect({ host: '127.0.0.1', port: front.port, ca: front.caCert, servername: 'localhost' });
+  await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+  let text = '';
+  let closed = false;
+  socket.on('data', (d: Buffer) => (text += d.toString()));
+  socket.on('close', () => (closed = true));
+  socket.write('GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\n\r\n');
+  await until(() => fake.watches.size === 1);
+  const [id] = [...fake.watches.keys()];
+  const small = (rv: number) => ({ ...big(rv), data: { a: String(rv) } });
+  fake.port.send('edge.http', 'api.watch-events', { id: id!, events: [{ type: 'MODIFIED', object: small(1) }], seq: 1 });
+  await until(() => text.includes('"resourceVersion":"1001"'));
+  fake.port.send('edge.http', 'api.watch-events', { id: id!, events: [{ type: 'MODIFIED', object: small(3) }], seq: 3 });
+  await until(() => closed);
+  assert.not.match(text, '"resourceVersion":"1003"');
+  await until(() => fake.watches.size === 0);
+  socket.destroy();
+});
+
 test.run();
