@@ -73,7 +73,8 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
       errorEvent(status);
       finish(false);
     },
-    backlog: () => (open ? (res.socket?.writableLength ?? 0) + res.writableLength : 0),
+    // The response's own buffer plus its socket's (what the client has not taken yet).
+    backlog: () => (open ? res.writableLength : 0),
     cut: () => {
       finish(true);
       res.destroy();
