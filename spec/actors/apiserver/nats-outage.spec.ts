@@ -134,9 +134,9 @@ test('an informer whose watch batch was lost in the outage re-lists and agrees w
   await outage(p, () => deleteDoomed(p).then(() => undefined));
   assert.ok(await eventually(async () => componentBus.state() === 'connected', 10_000));
   assert.ok(await eventually(async () => (await p.call('api.create', { target: t.cm(), object: cm('later') })).ok, 10_000), 'writes work again');
+  // (Usually by re-listing on the batch numbered past the lost one; spec/actors/informer.spec.ts pins that down without timing.)
   const agreed = await eventually(() => informer!.keys().join(',') === 'default/later', 15_000);
   assert.ok(agreed, `the informer holds what storage holds: ${informer.keys().join(',')} (lists: ${informer.lists})`);
-  assert.ok(informer.lists > 1, 'it re-listed');
   informer.stop();
 });
 
