@@ -5,8 +5,8 @@
  * subscribed to: the kv's connection comes back first and flushes the events it buffered
  * while the apiserver's has not re-subscribed yet, so the cache misses a delete. It must
  * notice (a gap in the kv revisions, the reconnect) and catch up, so that list and get
- * agree again; and a request made while the bus is down is answered 503 at once instead
- * of hanging for its timeout.
+ * agree again (through the HTTP front too, as kubectl asks); and a request made while the
+ * bus is down is answered 503 at once instead of hanging for its timeout.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,11 +24,19 @@ import { apiServerActor } from '../../../actors/apiserver/actor.ts';
 import { startNatsServer, type NatsServerHandle } from '../../helpers/nats-server.ts';
 import { cm, t } from './harness.ts';
 import { Informer } from '../../../actors/informer.ts';
+import { startHttpFront, type HttpFront } from '../../../actors/apiserver/http/server.ts';
+import { client } from './http/client.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually } from '../../e2e/cluster.ts';
 
 let server: NatsServerHandle | undefined;
 const buses: NatsBus[] = [];
 const hosts: ActorHost[] = [];
+const fronts: HttpFront[] = [];
+const dirs: string[] = [];
+const CMS = '/api/v1/namespaces/default/configmaps';
 
 async function bus(first: number): Promise<NatsBus> {
   const b = await connectNatsBus({ servers: server!.url, identity: 'control-plane', reconnectBackoffMs: { first, max: first }, requestTimeoutMs: 60_000 });
@@ -95,8 +103,20 @@ test('a kv batch lost in a NATS outage: the next one does not continue the cache
   const p = await plane(false);
   const created = await p.call('api.create', { target: t.cm(), object: cm('doomed') });
   assert.ok(created.ok, JSON.stringify(created));
+  // The HTTP front on the apiserver's connection, as in `kubeactor up`.
+  const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-outage-'));
+  dirs.push(dataDir);
+  const front = await startHttpFront({ bus: p.apiBus, port: 0, address: '127.0.0.1', token: 'secret', dataDir });
+  fronts.push(front);
+  const http = client(front.url, front.caCert, 'secret');
   await outage(p, async (serverBack) => {
-    // A request while the bus is down: answered 503 at once, while the server is still away.
+    // What kubectl sees meanwhile: a 503 Status at once, not a wait for the request timeout.
+    const listed = await http('GET', CMS);
+    assert.not.ok(serverBack(), 'answered before the server came back');
+    assert.is(listed.status, 503, listed.text);
+    assert.is(listed.json().kind, 'Status');
+    assert.is(listed.json().reason, 'ServiceUnavailable');
+    // The same for a component's request on the bus.
     const during = await p.call('api.get', { target: t.cm('default', 'doomed') });
     assert.not.ok(serverBack(), 'answered before the server came back');
     assert.not.ok(during.ok);
@@ -111,6 +131,12 @@ test('a kv batch lost in a NATS outage: the next one does not continue the cache
   // A later write moves the store on; the cache must not skip the delete it missed.
   assert.ok(await eventually(async () => (await p.call('api.create', { target: t.cm(), object: cm('later') })).ok, 10_000), 'writes work again');
   await agree(p, 'later');
+  // And through the front, as `kubectl get cm` and `kubectl get cm doomed` ask.
+  const listed = await http('GET', CMS);
+  assert.equal(((listed.json().items ?? []) as KubeObject[]).map((o) => o.metadata?.name), ['later']);
+  const got = await http('GET', `${CMS}/doomed`);
+  assert.is(got.status, 404);
+  assert.is(got.json().reason, 'NotFound');
 });
 
 test('the lost batch is the last one: the apiserver resumes its kv watch after its bus reconnects', async () => {
@@ -141,6 +167,8 @@ test('an informer whose watch batch was lost in the outage re-lists and agrees w
 });
 
 test.after.each(async () => {
+  for (const f of fronts.splice(0)) await f.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   for (const h of hosts.splice(0)) h.stopAll();
   await Promise.all(buses.splice(0).map((b) => b.close()));
   await server?.stop();
