@@ -9,12 +9,13 @@
  *   answer on their own. kv.events feed the cache in every state. A periodic tick sends
  *   bookmarks and drops watchers whose address went away.
  * degraded — the kv watch ended (store restarted, compaction, kv unreachable), a kv batch did
- *   not continue the cache's revision (one was lost on the bus), or `staleness` reported
- *   that the cache may have missed events (the bus reconnected; a consistent read found it
- *   behind storage — `followStaleness` arranges for this on entering serving): requests are deferred while `reprime` resumes the watch from the
- *   cache's revision or rebuilds the cache; then back to serving. When that fails (storage
- *   unreachable) the deferred requests and every new one are answered 503 at once until a
- *   retry succeeds, instead of hanging until their timeout.
+ *   not continue the cache's revision (one was lost on the bus), or `apiserver.resync` said
+ *   the cache may have missed events (the bus reconnected, or a consistent read found it
+ *   behind storage; `followStaleness` arranges for that event on entering serving):
+ *   requests are deferred while `reprime` resumes the watch from the cache's revision or
+ *   rebuilds the cache; then back to serving. When that fails (storage unreachable) the
+ *   deferred requests and every new one are answered 503 at once until a retry succeeds,
+ *   instead of hanging until their timeout.
  * stopping — open watches are ended and deferred requests answered 503; final.
  *
  * The chart is pure: every effect is an action or actor injected by name (actors/apiserver/).
