@@ -25,7 +25,7 @@ const env = (e: unknown): Envelope => e as Envelope;
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
   // The key source is a capability, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
-  const { onEffects: _hook, signingKey = memorySigningKey(), ...config } = opts;
+  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
     config,
@@ -38,6 +38,9 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
           handleRequest: (_, p) => fx.handle(env(p.event)),
           deferRequest: (_, p) => fx.defer(env(p.event)),
           flushDeferred: () => fx.flushDeferred(),
+          refuseRequest: (_, p) => fx.refuse(env(p.event)),
+          refuseDeferred: () => fx.refuseDeferred(),
+          followStaleness: ({ self }) => fx.onStale(() => self.send({ type: 'apiserver.resync' })),
           applyKvEvents: (_, p) => fx.applyKvEvents(env(p.event)),
           tick: () => fx.tick(),
           shutdown: () => fx.shutdown(),
@@ -46,7 +49,10 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
             ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
           },
         },
-        guards: { isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)) },
+        guards: {
+          isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)),
+          isGapped: (_, p) => fx.isGapped(env(p.event)),
+        },
         actors: {
           boot: fromPromise(() => fx.boot()),
           reprime: fromPromise(() => fx.reprime()),

@@ -54,6 +54,8 @@ export interface ServerContext {
   readonly tolerationSeconds: DefaultTolerationSeconds;
   /** The ServiceAccount token signing key (signing-key.ts): a data-dir file or process memory, never the kv. */
   readonly signingKey: SigningKeySource;
+  /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */
+  readonly cacheStale: () => void;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

@@ -15,7 +15,7 @@ import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respon
 import { serveDiscovery } from './discovery.ts';
 import { serveResource } from './resources.ts';
 import { serveOpenApi } from './openapi.ts';
-import { WatchStreams } from './watch-streams.ts';
+import { WatchStreams, type WatchStreamStats } from './watch-streams.ts';
 import { VERSION_INFO } from './version.ts';
 import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
@@ -52,6 +52,8 @@ export interface HttpFrontOptions {
   clock?: Clock;
   /** Where the front logs (default: the console). */
   logger?: Logger;
+  /** Bytes a watch stream may have waiting for a client that does not read before it is closed (default 16 MiB). */
+  watchBacklogBytes?: number;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
   host?: unknown;
 }
@@ -63,6 +65,8 @@ export interface HttpFront {
   url: string;
   /** PEM of the CA that signed the serving certificate (the kubeconfig's certificate-authority-data). */
   caCert: string;
+  /** The open watch streams' accounting (bytes buffered, streams cut for not reading). */
+  watchStats(): WatchStreamStats;
   /** Stops accepting, ends open watches and streams, unregisters the bus address. */
   close(): Promise<void>;
 }
@@ -76,7 +80,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
   const address = opts.busAddress ?? 'edge.http';
   if (!address.startsWith(TRUSTED_EDGE_PREFIX)) throw new Error(`the HTTP front's bus address must start with "${TRUSTED_EDGE_PREFIX}" (got "${address}")`);
   const tls = opts.tls ?? (await loadOrCreateTls(opts.dataDir));
-  const watches = new WatchStreams();
+  const watches = new WatchStreams(opts.watchBacklogBytes);
   const streams = new Map<string, (env: Envelope) => void>();
   const port = opts.bus.register(address, (env) => {
     if (watches.handle(env)) return;
@@ -113,6 +117,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     port: bound,
     url: `https://${opts.address}:${bound}`,
     caCert: tls.caCert,
+    watchStats: () => watches.stats(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -87,6 +87,12 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
       errorEvent(status);
       finish(false);
     },
+    // The response's own buffer plus its socket's (what the client has not taken yet).
+    backlog: () => (open ? res.writableLength : 0),
+    cut: () => {
+      finish(true);
+      res.destroy();
+    },
   });
   res.on('close', () => finish(true));
   const timer = ctx.clock.setTimeout(() => finish(true), watchLengthMs(timeoutSeconds.value));
