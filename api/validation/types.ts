@@ -59,12 +59,20 @@ export function decode<T>(kind: SchemaRef, obj: T): { errors: FieldTypeError[]; 
     null(code, at, container, key) {
       const step = at.steps[at.steps.length - 1];
       if (Array.isArray(container)) container[key as number] = zeroOf(code);
-      else if (step && 'field' in step) delete container[key as string];
+      else if (step && 'field' in step) {
+        // A metav1.Time held by value (conditions' lastProbeTime, creationTimestamp) decodes
+        // to the zero time, which Go encodes again as null; a *Time (deletionTimestamp) is nil, omitted.
+        if ((code === 't' || code === 'tm') && !POINTER_TIME_FIELDS.has(key as string)) return;
+        delete container[key as string];
+      }
       else container[key as string] = zeroOf(code);
     },
   });
   return { errors, value: copy };
 }
+
+/** Time fields of the served kinds that Go declares as pointers (*metav1.Time, *metav1.MicroTime): null decodes to nil. */
+const POINTER_TIME_FIELDS = new Set(['deletionTimestamp', 'startTime', 'completionTime', 'lastScheduleTime', 'lastSuccessfulTime', 'acquireTime', 'renewTime', 'time']);
 
 /** What Go's decoder makes of a null list element or map value of a scalar type (its zero value, as encoded again). */
 const ZERO: Record<string, unknown> = { s: '', y: '', b: false, i32: 0, i64: 0, f64: 0, ns: 0, q: '0' };

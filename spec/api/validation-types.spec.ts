@@ -62,6 +62,14 @@ test('nulls as decoding leaves them: fields absent, list and map values zero, fr
   assert.equal(decode(ConfigMap, cm).value, cm);
 });
 
+test('a null time held by value stays null (Go encodes the zero time as null); a null pointer time is dropped', () => {
+  const pod = { metadata: { name: 'p', deletionTimestamp: null }, status: { conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null }], startTime: null } };
+  const out = decode(kindByGvk('v1', 'Pod')!, pod).value as unknown as { metadata: object; status: { conditions: object[] } & object };
+  assert.equal(out.status.conditions[0], { type: 'Ready', status: 'True', lastProbeTime: null });
+  assert.not.ok('deletionTimestamp' in out.metadata);
+  assert.not.ok('startTime' in out.status);
+});
+
 test('base64 as Go\'s StdEncoding decodes it', () => {
   for (const ok of ['', 'aGVsbG8=', 'aGk=', 'YQ==', 'aGVs\nbG8=']) assert.is(base64Error(ok), null, ok);
   assert.is(base64Error('aGVsbG8'), 'illegal base64 data at input byte 4');
