@@ -50,7 +50,11 @@ function runOne(file) {
       if (timedOut) out += `\n(killed after ${fileTimeoutMs / 1000}s: the spec file did not finish)`;
       const num = (label) => Number(out.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
       const total = num('Total'), ok = num('Passed'), skip = num('Skipped');
-      const bad = Math.max(total - ok - skip, 0) + (code !== 0 && total - ok - skip <= 0 ? 1 : 0);
+      // A file that exits non-zero without a failed test, or that ran no test at all (nothing
+      // passed, nothing skipped), is a failure: its tests never ran.
+      const ranNothing = total === 0 && code === 0 && !timedOut;
+      if (ranNothing) out += '\n(the spec file ran no test)';
+      const bad = Math.max(total - ok - skip, 0) + ((code !== 0 || ranNothing) && total - ok - skip <= 0 ? 1 : 0);
       passed += ok; skipped += skip; failed += bad;
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       if (bad > 0) {
