@@ -5,7 +5,8 @@
  * patches never lose each other's changes. Apply creates a missing object (created: true).
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, status, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { decodedProblem } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
@@ -23,6 +24,10 @@ type PatchPayload = PayloadShape<'api.patch'>;
 
 /** Applies a non-apply patch to a document of kind `gvk`. */
 export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
+  return checkPatched(patchWith(type, doc, patch, gvk));
+}
+
+function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
   switch (type) {
     case 'merge':
       return applyMergePatch(doc, patch);
@@ -33,6 +38,13 @@ export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, pat
     default:
       return fail(unsupportedMediaType(`the patch type ${type} cannot be applied here`));
   }
+}
+
+/** What a patch produced passes the checks a request body passes before anything else walks it. */
+function checkPatched<T>(r: Result<T>): Result<T> {
+  if (!r.ok) return r;
+  const problem = decodedProblem(r.value);
+  return problem ? fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`)) : r;
 }
 
 export async function patch(s: ServerContext, res: ResourceInfo, call: Call<PatchPayload>): Promise<Result<WriteReply>> {
@@ -55,7 +67,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
 
   const mutate = (cur: { obj: KubeObject }): Mutation => {
     if (p.patchType === 'apply') {
-      const r = serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force });
+      const r = checkPatched(serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
       return r.ok ? ok({ obj: r.value as KubeObject, applied: true }) : r;
     }
     const r = applyPatch(p.patchType, cur.obj, p.patch, gvk);
@@ -77,7 +89,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
     createMissing:
       p.patchType === 'apply' && !p.target.subresource
         ? async () => {
-            const r = serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force });
+            const r = checkPatched(serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
             if (!r.ok) return r;
             const obj = r.value as KubeObject;
             const metadata = { ...obj.metadata, name, ...(namespace ? { namespace } : {}) };

@@ -3,7 +3,7 @@
  * map fields, "k:{<merge key>}" for items of keyed lists, "v:<value>" for items of merged
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
-import { isObject, type JsonObject } from '../json.ts';
+import { ensureObject, isObject } from '../json.ts';
 import { listMeta } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
@@ -40,19 +40,25 @@ export function fieldSetOf(gvk: string, obj: unknown): FieldsV1 {
   return build(gvk, obj, '');
 }
 
-/** Every leaf of a set as its token path. */
+/** Every leaf of a set as its token path (a set stored by a client may hold anything: a non-object is a leaf). */
 export function leaves(set: FieldsV1, prefix: string[] = []): string[][] {
-  return Object.entries(set).flatMap(([k, v]) => (Object.keys(v).length === 0 ? [[...prefix, k]] : leaves(v, [...prefix, k])));
+  return Object.entries(set).flatMap(([k, v]) => (!isObject(v) || Object.keys(v).length === 0 ? [[...prefix, k]] : leaves(v, [...prefix, k])));
 }
 
-/** A set holding exactly `paths`. */
+/** A set holding exactly `paths` (tokens are own keys: "constructor" is a token like any other). */
 export function fromLeaves(paths: readonly string[][]): FieldsV1 {
   const root: FieldsV1 = {};
-  for (const p of paths) {
-    let cur = root;
-    for (const t of p) cur = cur[t] ??= {};
-  }
+  for (const p of paths) ensureObject(root, p);
   return root;
+}
+
+/** The JSON after a "k:" or "v:" token; undefined when a stored set holds garbage. */
+function tokenJson(t: string): unknown {
+  try {
+    return JSON.parse(t.slice(2));
+  } catch {
+    return undefined;
+  }
 }
 
 const key = (p: readonly string[]): string => p.join('\u0000');
@@ -74,11 +80,12 @@ export function valueAt(obj: unknown, path: readonly string[]): { found: boolean
       if (!isObject(cur) || !Object.hasOwn(cur, t.slice(2))) return { found: false };
       cur = cur[t.slice(2)];
     } else if (t.startsWith('k:')) {
-      const want = JSON.parse(t.slice(2)) as JsonObject;
-      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(want).every(([k, v]) => i[k] === v)) : undefined;
+      const want = tokenJson(t);
+      if (!isObject(want)) return { found: false };
+      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(want).every(([k, v]) => Object.hasOwn(i, k) && i[k] === v)) : undefined;
       if (cur === undefined) return { found: false };
     } else if (t.startsWith('v:')) {
-      const want: unknown = JSON.parse(t.slice(2));
+      const want = tokenJson(t);
       if (!Array.isArray(cur) || !cur.includes(want)) return { found: false };
       cur = want;
     }
@@ -107,7 +114,8 @@ export function formatPath(path: readonly string[]): string {
   return path.filter((t) => t !== '.').map((t) => {
     if (t.startsWith('f:')) return `.${t.slice(2)}`;
     if (t.startsWith('k:')) {
-      const o = JSON.parse(t.slice(2)) as JsonObject;
+      const o = tokenJson(t);
+      if (!isObject(o)) return `[${t.slice(2)}]`;
       return `[${Object.entries(o).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
     }
     return `[=${t.slice(2)}]`;

@@ -4,7 +4,7 @@
  * evanphx/json-patch library the apiserver uses words them.
  */
 import { badRequest, fail, ok, status, type Result } from '../../bus/status.ts';
-import { clone, deepEqual, isObject } from '../json.ts';
+import { clone, deepEqual, isObject, own, setOwn } from '../json.ts';
 
 export type JsonPatchOp =
   | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
@@ -27,12 +27,15 @@ const unprocessable = (message: string): Result<never> => fail(status(422, 'Inva
 
 type Container = Record<string, unknown> | unknown[];
 
-/** Resolves the parent container of a pointer and the last token. */
+/**
+ * Resolves the parent container of a pointer and the last token. Only own members are
+ * walked: "/__proto__/x" or "/constructor/prototype/x" name fields that do not exist.
+ */
 function locate(doc: unknown, tokens: string[]): { parent: Container; key: string } | undefined {
   let cur: unknown = doc;
   for (const t of tokens.slice(0, -1)) {
     if (Array.isArray(cur)) cur = /^(0|[1-9]\d*)$/.test(t) ? cur[Number(t)] : undefined;
-    else if (isObject(cur)) cur = cur[t];
+    else if (isObject(cur)) cur = own(cur, t);
     else return undefined;
   }
   const key = tokens[tokens.length - 1];
@@ -59,7 +62,7 @@ function add(doc: unknown, path: string, tokens: string[], value: unknown): Resu
     const i = loc.key === '-' ? loc.parent.length : /^(0|[1-9]\d*)$/.test(loc.key) ? Number(loc.key) : -1;
     if (i < 0 || i > loc.parent.length) return unprocessable(`add operation does not apply: doc is missing path: "${path}": missing value`);
     loc.parent.splice(i, 0, value);
-  } else loc.parent[loc.key] = value;
+  } else setOwn(loc.parent, loc.key, value);
   return ok(doc);
 }
 
@@ -83,7 +86,7 @@ export function decodeJsonPatch(patch: unknown): Result<JsonPatchOp[]> {
     if ((op.op === 'move' || op.op === 'copy') && (typeof op.from !== 'string' || parsePointer(op.from) === undefined)) {
       return fail(badRequest(`${op.op} operation missing or invalid from`));
     }
-    if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && !('value' in op)) return fail(badRequest(`${op.op} operation missing value`));
+    if ((op.op === 'add' || op.op === 'replace' || op.op === 'test') && !Object.hasOwn(op, 'value')) return fail(badRequest(`${op.op} operation missing value`));
   }
   return ok(patch as JsonPatchOp[]);
 }

@@ -5,7 +5,7 @@
  * `$deleteFromPrimitiveList/<field>`; null deletes a field.
  */
 import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
-import { clone, deepEqual, isObject, type JsonObject } from '../json.ts';
+import { clone, deepEqual, isObject, own, setOwn, type JsonObject } from '../json.ts';
 import { listMeta, type PatchMeta } from './meta.ts';
 
 const DELETE = Symbol('delete');
@@ -19,7 +19,7 @@ function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((e) => !(isObject(e) && Object.keys(e).length === 1 && '$patch' in e)).map(strip);
   if (!isObject(v)) return v;
   const out: JsonObject = {};
-  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = strip(x);
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) setOwn(out, k, strip(x));
   return out;
 }
 
@@ -49,7 +49,7 @@ function mergeList(gvk: string, orig: unknown, patch: unknown[], path: string): 
   const key = meta.key;
   for (const p of patch) {
     if (!isObject(p)) throw new PatchError(`patch for a list with merge key ${key} must hold objects: ${JSON.stringify(p)}`);
-    if (!(key in p)) throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
+    if (!Object.hasOwn(p, key)) throw new PatchError(`map: ${JSON.stringify(p)} does not contain declared merge key: ${key}`);
     const at = result.findIndex((e) => isObject(e) && deepEqual(e[key], p[key]));
     if (p.$patch === 'delete') {
       if (at >= 0) result.splice(at, 1);
@@ -80,25 +80,26 @@ function mergeMap(gvk: string, orig: JsonObject | undefined, patch: JsonObject, 
     if (!k.startsWith(DELETE_FROM)) continue;
     const field = k.slice(DELETE_FROM.length);
     if (!Array.isArray(v)) throw new PatchError(`invalid patch: ${k} must be a list`);
-    const cur = result[field];
-    if (Array.isArray(cur)) result[field] = cur.filter((e) => !v.some((d) => deepEqual(d, e)));
+    const cur = own(result, field);
+    if (Array.isArray(cur)) setOwn(result, field, cur.filter((e) => !v.some((d) => deepEqual(d, e))));
   }
   for (const [k, v] of Object.entries(patch)) {
     if (k.startsWith('$')) continue;
+    const cur = own(result, k);
     if (v === null) delete result[k];
     else if (isObject(v)) {
-      const m = mergeMap(gvk, isObject(result[k]) ? (result[k] as JsonObject) : undefined, v, at(k));
+      const m = mergeMap(gvk, isObject(cur) ? cur : undefined, v, at(k));
       if (m === DELETE) delete result[k];
-      else result[k] = m;
-    } else if (Array.isArray(v)) result[k] = mergeList(gvk, result[k], v, at(k));
-    else result[k] = v;
+      else setOwn(result, k, m);
+    } else if (Array.isArray(v)) setOwn(result, k, mergeList(gvk, cur, v, at(k)));
+    else setOwn(result, k, v);
   }
   for (const [k, v] of Object.entries(patch)) {
     if (!k.startsWith(ORDER)) continue;
     const field = k.slice(ORDER.length);
-    const cur = result[field];
+    const cur = own(result, field);
     if (!Array.isArray(v)) throw new PatchError(`invalid patch: ${k} must be a list`);
-    if (Array.isArray(cur)) result[field] = reorder(cur, v, listMeta(gvk, at(field)) ?? { strategy: 'merge' });
+    if (Array.isArray(cur)) setOwn(result, field, reorder(cur, v, listMeta(gvk, at(field)) ?? { strategy: 'merge' }));
   }
   return result;
 }

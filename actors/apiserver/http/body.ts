@@ -4,6 +4,7 @@ import { badRequest, fail, ok, tooLarge, unsupportedMediaType, type Result } fro
 import { contentType } from './negotiate.ts';
 import type { PatchType } from '../../../bus/catalogue/api.ts';
 import { decodeKubeProtobuf } from './protobuf/decode.ts';
+import { decodedProblem } from '../../../api/limits.ts';
 
 /** Kubernetes' default request body limit (3 MiB, apiserver's MaxRequestBodyBytes). */
 export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
@@ -44,13 +45,10 @@ export async function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
     chunks.push(chunk);
   }
   const bytes = Buffer.concat(chunks);
-  if (ct.format === 'protobuf') {
-    const obj = decodeKubeProtobuf(bytes);
-    return obj.ok ? ok({ value: obj.value }) : obj;
-  }
-  const text = bytes.toString('utf8');
-  const decoded = ct.format === 'json' ? decodeJson(text) : decodeYaml(text);
+  const decoded = ct.format === 'protobuf' ? decodeKubeProtobuf(bytes) : ct.format === 'json' ? decodeJson(bytes.toString('utf8')) : decodeYaml(bytes.toString('utf8'));
   if (!decoded.ok) return decoded;
+  const problem = decodedProblem(decoded.value);
+  if (problem) return fail(badRequest(`the request body is invalid: ${problem}`));
   return ok(ct.patchType ? { value: decoded.value, patchType: ct.patchType } : { value: decoded.value });
 }
 
