@@ -5,8 +5,8 @@
  * patches never lose each other's changes. Apply creates a missing object (created: true).
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, ok, status, unsupportedMediaType, type Result } from '../../bus/status.ts';
-import { decodedProblem } from '../../api/limits.ts';
+import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { decodedProblem, jsonSize, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
@@ -40,11 +40,16 @@ function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unkn
   }
 }
 
-/** What a patch produced passes the checks a request body passes before anything else walks it. */
+/**
+ * What a patch produced passes the checks a request body passes before anything else walks
+ * it: no deeper, no forbidden key, and no larger than a body may be (the apiserver's 413).
+ */
 function checkPatched<T>(r: Result<T>): Result<T> {
   if (!r.ok) return r;
   const problem = decodedProblem(r.value);
-  return problem ? fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`)) : r;
+  if (problem) return fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`));
+  if (jsonSize(r.value, MAX_REQUEST_BODY_BYTES) > MAX_REQUEST_BODY_BYTES) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
+  return r;
 }
 
 export async function patch(s: ServerContext, res: ResourceInfo, call: Call<PatchPayload>): Promise<Result<WriteReply>> {

@@ -1,10 +1,13 @@
 /**
  * RFC 6902 JSON patch (`application/json-patch+json`) with RFC 6901 pointers. Malformed
  * patches are 400 BadRequest; operations that do not apply are 422, worded as the
- * evanphx/json-patch library the apiserver uses words them.
+ * evanphx/json-patch library the apiserver uses words them. The work is bounded as the
+ * apiserver bounds it: at most MAX_JSON_PATCH_OPERATIONS operations (413), and "copy"
+ * operations may add at most JSON_PATCH_MAX_COPY_BYTES, counted before a value is copied.
  */
-import { badRequest, fail, ok, status, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, status, tooLarge, type Result } from '../../bus/status.ts';
 import { clone, deepEqual, isObject, own, setOwn } from '../json.ts';
+import { depthOf, JSON_PATCH_MAX_COPY_BYTES, jsonSize, MAX_DEPTH, MAX_JSON_PATCH_OPERATIONS } from '../limits.ts';
 
 export type JsonPatchOp =
   | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
@@ -95,6 +98,10 @@ export function decodeJsonPatch(patch: unknown): Result<JsonPatchOp[]> {
 export function applyJsonPatch<T>(doc: T, patch: unknown): Result<T> {
   const decoded = decodeJsonPatch(patch);
   if (!decoded.ok) return decoded;
+  if (decoded.value.length > MAX_JSON_PATCH_OPERATIONS) {
+    return fail(tooLarge(`Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${decoded.value.length}`));
+  }
+  let copied = 0;
   let cur: unknown = clone(doc);
   for (const op of decoded.value) {
     const tokens = parsePointer(op.path) ?? [];
@@ -116,8 +123,22 @@ export function applyJsonPatch<T>(doc: T, patch: unknown): Result<T> {
         const g = get(cur, from);
         if (!g.found) { r = unprocessable(`${op.op} operation does not apply: doc is missing from path: ${op.from}: missing value`); break; }
         if (op.op === 'move' && op.path.startsWith(op.from + '/')) { r = unprocessable(`move operation does not apply: cannot move ${op.from} into its own child ${op.path}`); break; }
-        const moved = op.op === 'move' ? remove(cur, op.from, from, 'move') : ok(cur);
-        r = moved.ok ? add(moved.value, op.path, tokens, clone(g.value)) : moved;
+        if (op.op === 'move') {
+          const moved = remove(cur, op.from, from, 'move');
+          r = moved.ok ? add(moved.value, op.path, tokens, g.value) : moved;
+          break;
+        }
+        // Measured before copying: doubling a value 24 times must fail at the limit, not after.
+        copied += jsonSize(g.value, JSON_PATCH_MAX_COPY_BYTES - copied);
+        if (copied > JSON_PATCH_MAX_COPY_BYTES) {
+          r = unprocessable(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${JSON_PATCH_MAX_COPY_BYTES}`);
+          break;
+        }
+        if (tokens.length + depthOf(g.value) > MAX_DEPTH) {
+          r = unprocessable(`copy operation does not apply: the copy at "${op.path}" would exceed max depth of ${MAX_DEPTH}`);
+          break;
+        }
+        r = add(cur, op.path, tokens, clone(g.value));
         break;
       }
     }

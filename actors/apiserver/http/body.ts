@@ -4,10 +4,10 @@ import { badRequest, fail, ok, tooLarge, unsupportedMediaType, type Result } fro
 import { contentType } from './negotiate.ts';
 import type { PatchType } from '../../../bus/catalogue/api.ts';
 import { decodeKubeProtobuf } from './protobuf/decode.ts';
-import { decodedProblem } from '../../../api/limits.ts';
+import { decodedProblem, jsonTextTooDeep, MAX_DEPTH, MAX_REQUEST_BODY_BYTES, yamlTextTooDeep } from '../../../api/limits.ts';
 
 /** Kubernetes' default request body limit (3 MiB, apiserver's MaxRequestBodyBytes). */
-export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = MAX_REQUEST_BODY_BYTES;
 
 /** A decoded request body and, for PATCH, the patch type its Content-Type named. */
 export interface Body {
@@ -55,6 +55,7 @@ export async function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
 /** Decodes JSON; an empty body is `undefined` (DELETE without DeleteOptions). */
 export function decodeJson(text: string): Result<unknown> {
   if (text.trim() === '') return ok(undefined);
+  if (jsonTextTooDeep(text)) return fail(badRequest(`the request body is invalid: exceeded max depth of ${MAX_DEPTH}`));
   try {
     return ok(JSON.parse(text));
   } catch (err) {
@@ -65,8 +66,10 @@ export function decodeJson(text: string): Result<unknown> {
 /** Decodes one YAML document (JSON is YAML too). */
 export function decodeYaml(text: string): Result<unknown> {
   if (text.trim() === '') return ok(undefined);
+  if (yamlTextTooDeep(text)) return fail(badRequest(`the request body is invalid: exceeded max depth of ${MAX_DEPTH}`));
   try {
-    return ok(parseYaml(text));
+    // Duplicate keys take the last value, as in JSON bodies; the library's check is quadratic in the keys of a map.
+    return ok(parseYaml(text, { uniqueKeys: false }));
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const at = err.linePos?.[0];

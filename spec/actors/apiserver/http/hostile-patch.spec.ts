@@ -124,4 +124,66 @@ test('POST and PUT bodies with a __proto__ key are 400 BadRequest', async () => 
   await assertUnharmed(before, 'POST/PUT');
 });
 
+const nest = (n: number, leaf = '1'): string => '{"a":'.repeat(n) + leaf + '}'.repeat(n);
+const doubling = JSON.stringify([
+  { op: 'add', path: '/x', value: ['y'.repeat(1000)] },
+  ...Array.from({ length: 24 }, () => ({ op: 'copy', from: '/x', path: '/x/-' })),
+]);
+const deepening = JSON.stringify([
+  { op: 'add', path: '/x', value: JSON.parse('['.repeat(200) + ']'.repeat(200)) },
+  { op: 'copy', from: '/x', path: '/x' + '/0'.repeat(199) + '/-' },
+]);
+const MiB = 'z'.repeat(1024 * 1024);
+const growing = JSON.stringify([
+  { op: 'add', path: '/data/a', value: MiB },
+  { op: 'copy', from: '/data/a', path: '/data/b' },
+  { op: 'copy', from: '/data/a', path: '/data/c' },
+]);
+const tests = JSON.stringify(Array.from({ length: 10001 }, () => ({ op: 'test', path: '/kind', value: 'ConfigMap' })));
+const yamlBlock = Array.from({ length: 300 }, (_, i) => ' '.repeat(i) + 'a:').join('\n') + '\n' + ' '.repeat(300) + 'b: 1\n';
+
+const WORK_ROWS: Row[] = [
+  { name: 'one add and 24 doubling copies', type: 'json', body: doubling, code: 422, reason: 'Invalid', message: 'Unable to complete the copy, the accumulated size increase of copy is' },
+  { name: '10001 operations', type: 'json', body: tests, code: 413, reason: 'RequestEntityTooLarge', message: 'Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001' },
+  { name: 'a patched object over the body limit', type: 'json', body: growing, code: 413, reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728' },
+  { name: 'copies that deepen the object', type: 'json', body: deepening, code: 422, reason: 'Invalid', message: 'would exceed max depth of 256' },
+  { name: 'json patch value nested 5000 deep', type: 'json', body: `[{"op":"add","path":"/x","value":${nest(5000)}}]`, code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+  { name: 'merge patch nested 5000 deep', type: 'merge', body: nest(5000), code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+  { name: 'merge patch nested 257 deep', type: 'merge', body: nest(257, '{}'), code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+  { name: 'strategic patch nested 5000 deep', type: 'strategic', body: `{"data":${nest(5000)}}`, code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+  { name: 'apply nested 5000 deep in flow style', type: 'apply', body: nest(5000), code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+  { name: 'apply nested 5000 deep in flow style, again', type: 'apply', body: '['.repeat(5000) + ']'.repeat(5000), code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+  { name: 'apply nested 300 deep in block style', type: 'apply', body: yamlBlock, code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
+];
+
+test('patches that would make the server work without bound are refused', async () => {
+  for (const row of WORK_ROWS) {
+    const before = await stored();
+    const r = await patch(row.type, row.body);
+    assert.is(r.status, row.code, `${row.name}: ${r.text.slice(0, 300)}`);
+    const s = r.json();
+    assert.is(s.kind, 'Status', row.name);
+    assert.is(s.code, row.code, row.name);
+    assert.is(s.reason, row.reason, row.name);
+    assert.ok(String(s.message).includes(row.message!), `${row.name}: ${String(s.message).slice(0, 300)}`);
+    await assertUnharmed(before, row.name);
+  }
+});
+
+test('POST bodies nested too deep are 400, in JSON and YAML', async () => {
+  const before = await stored();
+  const bodies: Array<[string, string]> = [
+    ['application/json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":${nest(5000)}}`],
+    ['application/yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\nx: ${nest(5000)}\n`],
+    ['application/yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\nx: ${'['.repeat(5000)}\n`],
+  ];
+  for (const [ct, body] of bodies) {
+    const r = await call('POST', '/api/v1/namespaces/default/configmaps', { body, headers: { 'content-type': ct } });
+    assert.is(r.status, 400, `${ct}: ${r.text.slice(0, 200)}`);
+    assert.match(r.json().message, 'exceeded max depth of 256');
+  }
+  assert.is((await call('GET', '/api/v1/namespaces/default/configmaps/deep')).status, 404);
+  await assertUnharmed(before, 'deep POST');
+});
+
 test.run();
