@@ -97,21 +97,24 @@ const PROTOTYPE_ROWS: Row[] = [
   { name: 'strategic directives naming inherited members', type: 'strategic', body: '{"$setElementOrder/constructor":[],"$deleteFromPrimitiveList/__proto__x":[],"$retainKeys":["apiVersion","kind","metadata","data","binaryData"]}', code: 200 },
 ];
 
-test('patches whose paths or keys name prototypes change nothing', async () => {
-  for (const row of PROTOTYPE_ROWS) {
+/** Sends each row's patch: the Status it expects, then nothing harmed. */
+async function expectRows(rows: readonly Row[]): Promise<void> {
+  for (const row of rows) {
     const before = await stored();
     const r = await patch(row.type, row.body);
-    assert.is(r.status, row.code, `${row.name}: ${r.text}`);
+    assert.is(r.status, row.code, `${row.name}: ${r.text.slice(0, 300)}`);
     if (row.code >= 400) {
       const s = r.json();
       assert.is(s.kind, 'Status', row.name);
       assert.is(s.code, row.code, row.name);
       if (row.reason) assert.is(s.reason, row.reason, row.name);
-      if (row.message) assert.ok(String(s.message).includes(row.message), `${row.name}: ${s.message}`);
+      if (row.message) assert.ok(String(s.message).includes(row.message), `${row.name}: ${String(s.message).slice(0, 300)}`);
     }
     await assertUnharmed(before, row.name);
   }
-});
+}
+
+test('patches whose paths or keys name prototypes change nothing', () => expectRows(PROTOTYPE_ROWS));
 
 test('POST and PUT bodies with a __proto__ key are 400 BadRequest', async () => {
   const before = await stored();
@@ -156,19 +159,7 @@ const WORK_ROWS: Row[] = [
   { name: 'apply nested 300 deep in block style', type: 'apply', body: yamlBlock, code: 400, reason: 'BadRequest', message: 'exceeded max depth of 256' },
 ];
 
-test('patches that would make the server work without bound are refused', async () => {
-  for (const row of WORK_ROWS) {
-    const before = await stored();
-    const r = await patch(row.type, row.body);
-    assert.is(r.status, row.code, `${row.name}: ${r.text.slice(0, 300)}`);
-    const s = r.json();
-    assert.is(s.kind, 'Status', row.name);
-    assert.is(s.code, row.code, row.name);
-    assert.is(s.reason, row.reason, row.name);
-    assert.ok(String(s.message).includes(row.message!), `${row.name}: ${String(s.message).slice(0, 300)}`);
-    await assertUnharmed(before, row.name);
-  }
-});
+test('patches that would make the server work without bound are refused', () => expectRows(WORK_ROWS));
 
 test('POST bodies nested too deep are 400, in JSON and YAML', async () => {
   const before = await stored();
