@@ -66,6 +66,14 @@ export function decodeJson(text: string): Result<unknown> {
 /** Decodes one YAML document (JSON is YAML too). */
 export function decodeYaml(text: string): Result<unknown> {
   if (text.trim() === '') return ok(undefined);
+  // kubectl sends apply patches as JSON: parsed as such, they skip the YAML library (seconds per MiB).
+  if (/^\s*[[{]/.test(text) && !jsonTextTooDeep(text)) {
+    try {
+      return ok(JSON.parse(text));
+    } catch {
+      // YAML flow style, not JSON: the YAML parser decides
+    }
+  }
   if (yamlTextTooDeep(text)) return fail(badRequest(`the request body is invalid: exceeded max depth of ${MAX_DEPTH}`));
   try {
     // Duplicate keys take the last value, as in JSON bodies; the library's check is quadratic in the keys of a map.
