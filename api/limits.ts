@@ -42,10 +42,16 @@ export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH): string | u
     if (typeof v !== 'object' || v === null || (deepest.get(v) ?? 0) >= depth) continue;
     if (depth > maxDepth) return `exceeded max depth of ${maxDepth}`;
     deepest.set(v, depth);
-    if (isObject(v) && Object.hasOwn(v, FORBIDDEN_KEY)) return `the key "${FORBIDDEN_KEY}" is not accepted`;
+    if (isObject(v) && (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v))) return `the key "${FORBIDDEN_KEY}" is not accepted`;
     for (const e of Object.values(v)) if (typeof e === 'object' && e !== null) stack.push([e, depth + 1]);
   }
   return undefined;
+}
+
+/** True when a decoder assigned a `__proto__` key: the prototype is a data object, not a class's (nor Object's, nor none). */
+function dataPrototype(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto !== null && proto !== Object.prototype && !Object.hasOwn(proto as object, 'constructor');
 }
 
 /** The nesting depth of a value (0 for a scalar), counting no deeper than `max` + 1. */

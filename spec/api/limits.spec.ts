@@ -39,6 +39,10 @@ test('decoded values: depth counted through shared (aliased) nodes; __proto__ re
   assert.is(decodedProblem([shared, [[shared]]]), undefined);
   assert.is(decodedProblem([[[[[[[[shared]]]]]]]]), undefined);
   assert.is(decodedProblem(JSON.parse(nest(MAX_DEPTH + 1))), `exceeded max depth of ${MAX_DEPTH}`);
+  const assigned: Record<string, unknown> = {};
+  assigned['__proto__'] = { authorization: 'x' }; // what a decoder writing keys by assignment does
+  assert.is(decodedProblem({ labels: assigned }), 'the key "__proto__" is not accepted');
+  assert.is(decodedProblem({ a: [new Uint8Array(1), new Date(0), Object.create(null)] }), undefined);
   const aliased = parse(`a: &a ${nest(200)}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n`);
   assert.is(decodedProblem(aliased), `exceeded max depth of ${MAX_DEPTH}`);
   assert.is(depthOf(aliased), MAX_DEPTH + 1);
