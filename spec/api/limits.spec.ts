@@ -60,4 +60,15 @@ test('JSON patch: move moves without copying; copies count towards the limit bef
   if (!many.ok) assert.is(many.status.code, 413);
 });
 
+test('JSON patch: inserts and removals may shift a bounded number of list items; replace overwrites in place', () => {
+  const doc = { a: Array.from({ length: 700000 }, () => 'a') };
+  const ops = Array.from({ length: 10000 }, (_, i) => (i % 2 ? { op: 'remove', path: '/a/0' } : { op: 'add', path: '/a/0', value: 'b' }));
+  const r = applyJsonPatch(doc, ops);
+  assert.is(r.ok, false);
+  if (!r.ok) assert.is(r.status.message, 'Unable to complete the patch, its inserts and removals shift more than 33554432 list items');
+  const replaced = applyJsonPatch({ a: [1, 2, 3], b: 1, c: 2 }, [{ op: 'replace', path: '/a/1', value: 9 }, { op: 'replace', path: '/b', value: 3 }]);
+  assert.ok(replaced.ok);
+  if (replaced.ok) assert.is(JSON.stringify(replaced.value), '{"a":[1,9,3],"b":3,"c":2}');
+});
+
 test.run();
