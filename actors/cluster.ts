@@ -1,12 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from './data-dir.ts';
 import type { Bus } from '../bus/bus.ts';
 import { realClock, type Clock } from './clock/clock.ts';
 import { ActorHost, type ActorHostOptions } from './host.ts';
 import type { Logger } from './actor-def.ts';
+import { consoleLogger } from './logger.ts';
 import type { KvBackend } from './kv/backend.ts';
 import { LmdbKv } from './kv/lmdb.ts';
 import { MemoryKv } from './kv/memory.ts';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
+import { fileSigningKey, forgetLegacySigningKey, signingKeyPath } from './apiserver/signing-key.ts';
 import type { ApiServerActorOptions } from './apiserver/actor.ts';
 
 export type StorageKind = 'lmdb' | 'memory';
@@ -52,7 +54,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   });
   opts.beforeStart?.(host);
   const backend = openBackend(opts.storage, opts.dataDir);
-  const core = startControlPlaneCore({ bus: opts.bus, host, backend, ...(opts.apiserver ? { apiserver: opts.apiserver } : {}) });
+  // A durable store keeps its signing key beside it (a file, never the kv); a memory store's tokens end with it.
+  let apiserver = opts.apiserver;
+  if (opts.storage === 'lmdb') {
+    await forgetLegacySigningKey(backend, opts.logger ?? consoleLogger);
+    apiserver = { ...apiserver, signingKey: fileSigningKey(signingKeyPath(opts.dataDir)) };
+  }
+  const core = startControlPlaneCore({ bus: opts.bus, host, backend, ...(apiserver ? { apiserver } : {}) });
   await core.ready();
   let stopped = false;
   return {
@@ -71,6 +79,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
 export function openBackend(kind: StorageKind, dataDir: string): KvBackend {
   if (kind === 'memory') return new MemoryKv();
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   return new LmdbKv({ path: `${dataDir}/kv` });
 }

@@ -2,7 +2,8 @@
  * A shared-informer-style helper for components: list then watch one resource through the
  * apiserver, keep a local cache keyed "namespace/name" (or "name"), and tell the component
  * which keys changed. Handlers only enqueue keys (Kubernetes' rule: the sync reads the
- * cache, level-triggered). A watch that ends (api.watch-ended) or is answered 410 makes the
+ * cache, level-triggered). A watch that ends (api.watch-ended), is answered 410, or whose
+ * batches skip a number (one was lost on the bus, e.g. in a NATS outage) makes the
  * informer re-list — replacing the cache and reporting the difference — and watch again; a
  * resync period on the injected clock reports every key as updated.
  *
@@ -50,6 +51,8 @@ export class Informer {
   #stopped = false;
   #generation = 0;
   #watchId = '';
+  /** The number of the last batch of the current watch. */
+  #batch = 0;
   #resync: TimerId | undefined;
   #retry: TimerId | undefined;
   #relists = 0;
@@ -104,6 +107,17 @@ export class Informer {
       void this.#relist();
       return true;
     }
+    const seq = (p as { seq?: number }).seq;
+    if (seq !== undefined) {
+      if (seq !== this.#batch + 1) {
+        // A batch went missing: what the cache holds may be wrong; only a fresh list can tell.
+        this.opts.port.send(APISERVER_ADDRESS, 'api.unwatch', { id: this.#watchId });
+        this.#watchId = '';
+        void this.#relist();
+        return true;
+      }
+      this.#batch = seq;
+    }
     for (const ev of p.events ?? []) this.#apply(ev);
     return true;
   }
@@ -141,6 +155,7 @@ export class Informer {
     this.#replace((listed.value.items as KubeObject[] | undefined) ?? [], String(listed.value.metadata?.resourceVersion ?? ''));
     this.#synced = true;
     this.#watchId = `${this.#idBase()}${gen}`;
+    this.#batch = 0;
     const w = await port.request(APISERVER_ADDRESS, 'api.watch', {
       target,
       id: this.#watchId,

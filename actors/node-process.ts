@@ -83,8 +83,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     const existing = await listNodes(o.bus, kubeletAddress(first), deadline, o.signal);
     const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
     pool.seed(existing);
-    const byName = new Map(existing.map((n) => [n.metadata?.name ?? '', n]));
-    for (const name of o.names) addresses.set(name, addressesOf(byName.get(name)) ?? pool.next());
+    for (const name of o.names) addresses.set(name, pool.forNode(name));
     for (const name of o.names) {
       const a = addresses.get(name)!;
       host.spawn(kubeletActor({ nodeName: name, runtime, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
@@ -123,12 +122,6 @@ async function listNodes(bus: Bus, address: string, deadline: number, signal: Ab
 }
 
 const flush = (bus: Bus): Promise<void> => (bus as Bus & { flush?: () => Promise<void> }).flush?.() ?? Promise.resolve();
-
-function addressesOf(node: Node | undefined): NodeAddresses | null {
-  const hostIP = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const podCIDR = node?.spec?.podCIDR;
-  return hostIP && podCIDR ? { hostIP, podCIDR } : null;
-}
 
 /** Polls the kubelets' charts until each has left `registering` for `ready`. */
 async function untilRegistered(host: ActorHost, names: readonly string[], deadline: number, signal: AbortSignal | undefined): Promise<void> {

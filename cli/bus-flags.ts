@@ -1,6 +1,7 @@
 import type { Bus } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { connectNatsBus } from '../bus/nats/index.ts';
+import { anonymousReachesKv } from '../bus/nats/anonymous-probe.ts';
 import type { Clock } from '../actors/clock/clock.ts';
 import { CliError, UsageError } from './args.ts';
 
@@ -11,13 +12,18 @@ export const busFlagOptions = {
   'nats-identity': { type: 'string' },
   'nats-user': { type: 'string' },
   'nats-pass': { type: 'string' },
+  'insecure-bus': { type: 'boolean' },
 } as const;
+
+export const INSECURE_BUS_HELP = `  --insecure-bus                  join a NATS server that lets clients without credentials reach the
+                                  kv actor (refused otherwise: use \`kubeactor nats-config\`)`;
 
 export const BUS_FLAGS_HELP = `  --bus inproc|nats://HOST:PORT   the message bus (default inproc: one process)
   --nats-prefix PREFIX            subject prefix of this cluster on NATS (default kubeactor)
   --nats-identity ID              this process's NATS identity (default control-plane for up)
   --nats-user USER, --nats-pass PASS
-                                  NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)`;
+                                  NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
+${INSECURE_BUS_HELP}`;
 
 export interface BusFlags {
   bus?: string | undefined;
@@ -25,10 +31,16 @@ export interface BusFlags {
   'nats-identity'?: string | undefined;
   'nats-user'?: string | undefined;
   'nats-pass'?: string | undefined;
+  'insecure-bus'?: boolean | undefined;
 }
 
+/** Why a server without the generated permissions is refused, for the error and the --insecure-bus warning. */
+const insecureBus = (url: string): string =>
+  `NATS at ${url} lets clients without credentials publish to the kv actor as the control plane: anyone who can reach it could read every Secret and forge tokens`;
+
 /**
- * Opens the bus the flags ask for; `describe` says what it is, for the start-up banner, and
+ * Opens the bus the flags ask for, refusing a NATS server that lets anonymous clients reach
+ * the kv actor unless --insecure-bus (then it warns on stderr); `describe` says what it is, for the start-up banner, and
  * `identity` is the NATS identity this process speaks as (`defaultIdentity` in-process).
  */
 export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: Clock): Promise<{ bus: Bus; describe: string; identity: string }> {
@@ -48,5 +60,12 @@ export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: 
   }).catch((err: Error) => {
     throw new CliError(`cannot join NATS at ${url} as "${flags['nats-user'] ?? identity}": ${err.message}`);
   });
+  if (await anonymousReachesKv(url, prefix)) {
+    if (!flags['insecure-bus']) {
+      await bus.close();
+      throw new CliError(`${insecureBus(url)}. Run nats-server with the users and permissions that \`kubeactor nats-config\` prints, or pass --insecure-bus to start anyway.`);
+    }
+    console.error(`warning: --insecure-bus: ${insecureBus(url)} (\`kubeactor nats-config\` prints a configuration that closes this).`);
+  }
   return { bus, describe: `NATS ${url} (prefix ${prefix}, identity ${identity})`, identity };
 }

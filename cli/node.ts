@@ -2,7 +2,7 @@ import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
-import { busFlagOptions, openBus } from './bus-flags.ts';
+import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { untilSignal } from './signals.ts';
 
@@ -24,6 +24,7 @@ Flags:
                                   nodes for several); its claims must cover kubelet.<node> of every node
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
+${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
 

@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { startKubectlFront } from '../actors/apiserver/http/index.ts';
-import { startSimNodes } from '../actors/kubelet/index.ts';
+import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
+import type { ActorHost } from '../actors/host.ts';
+import type { Clock } from '../actors/clock/clock.ts';
+import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
@@ -17,11 +21,13 @@ export const UP_HELP = `kubeactor up — run a Kubernetes control plane and simu
 Usage: kubeactor up [flags]
 
 Flags:
-  --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor)
+  --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor;
+                                  created 0700, its files 0600; a looser existing one is warned about)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
-  --nodes N                       simulated nodes (sim runtime) in this process (default 3; over NATS
-                                  0: nodes join with \`kubeactor node\`)
+  --nodes N                       simulated nodes node-1 … node-N (sim runtime) in this process (default
+                                  3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
+                                  same data dir brings the same nodes back with their IPs and pod ranges
   --controllers LIST              controllers to run, as kube-controller-manager's flag: * (all enabled
                                   by default), NAME to add, -NAME to drop (default *)
   --node-monitor-grace-period D   how long a node may go without renewing its Lease before it is
@@ -82,6 +88,10 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError(`--node-monitor-grace-period must be a duration like 50s or 1m30s, got "${grace}"`);
   }
   const recording = recordingFrom(values);
+  // Before anything writes to it: a directory left open to others is named, not changed (see data-dir.ts).
+  const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
+  ensurePrivateDir(dataDir);
+  if (loose) warn(loose);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -126,7 +136,7 @@ export async function up(argv: string[]): Promise<number> {
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port });
   say(`API: ${front.url}`);
-  const sim = nodes > 0 ? await startSimNodes({ host: cp.host, count: nodes, clock, lister: bus.register('edge.node-lister', () => {}) }) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (sim runtime)`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
@@ -148,6 +158,24 @@ export async function up(argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * `--nodes N` runs node-1 … node-N on every start: the same data directory gets the same
+ * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
+ * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
+ */
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock): Promise<SimNodes> {
+  const lister = bus.register('edge.node-lister', () => {});
+  try {
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister });
+  } finally {
+    lister.close();
+  }
+}
+
 function say(line: string): void {
   console.log(`kubeactor: ${line}`);
+}
+
+function warn(line: string): void {
+  console.error(`kubeactor: warning: ${line}`);
 }

@@ -8,8 +8,14 @@
  * serving — every api.* request is handed to `handleRequest`; verbs run concurrently and
  *   answer on their own. kv.events feed the cache in every state. A periodic tick sends
  *   bookmarks and drops watchers whose address went away.
- * degraded — the kv watch ended (store restarted, compaction, kv unreachable): requests are
- *   deferred again while `reprime` resumes or rebuilds the cache; then back to serving.
+ * degraded — the kv watch ended (store restarted, compaction, kv unreachable), a kv batch did
+ *   not continue the cache's revision (one was lost on the bus), or `apiserver.resync` said
+ *   the cache may have missed events (the bus reconnected, or a consistent read found it
+ *   behind storage; `followStaleness` arranges for that event on entering serving):
+ *   requests are deferred while `reprime` resumes the watch from the cache's revision or
+ *   rebuilds the cache; then back to serving. When that fails (storage unreachable) the
+ *   deferred requests and every new one are answered 503 at once until a retry succeeds,
+ *   instead of hanging until their timeout.
  * stopping — open watches are ended and deferred requests answered 503; final.
  *
  * The chart is pure: every effect is an action or actor injected by name (actors/apiserver/).
@@ -29,7 +35,9 @@ export type ApiServerEvent =
   | { type: 'kv.events'; payload: unknown; from: string }
   | { type: 'kv.watch-ended'; payload: unknown; from: string }
   | { type: 'sys.ping'; payload: unknown; from: string; corr?: string }
-  | { type: 'apiserver.stop' };
+  | { type: 'apiserver.stop' }
+  /** The cache may have missed kv events (see `followStaleness`). */
+  | { type: 'apiserver.resync' };
 
 export interface ApiServerContext {
   /** Consecutive failed boots or re-primes (for the logs and the inspector). */
@@ -51,6 +59,12 @@ export const apiserverMachine = setup({
     deferRequest: (_, _params: { event: ApiServerEvent }) => {},
     /** Hands every deferred request to handleRequest. */
     flushDeferred: () => {},
+    /** Answers one request 503: storage is unreachable. */
+    refuseRequest: (_, _params: { event: ApiServerEvent }) => {},
+    /** Answers every deferred request 503. */
+    refuseDeferred: () => {},
+    /** Arranges that `apiserver.resync` is sent to the chart whenever the cache may have missed kv events. */
+    followStaleness: () => {},
     /** Applies a batch of kv watch events to the cache (and so to the watchers). */
     applyKvEvents: (_, _params: { event: ApiServerEvent }) => {},
     /** Periodic: bookmarks to watchers that asked for them; drops watchers whose address is gone. */
@@ -64,6 +78,8 @@ export const apiserverMachine = setup({
   guards: {
     /** The ended kv watch is the one feeding the cache (not an old incarnation's). */
     isCurrentWatch: (_, _params: { event: ApiServerEvent }) => true,
+    /** A kv batch of the current watch that does not continue the cache's revision. */
+    isGapped: (_, _params: { event: ApiServerEvent }) => false,
   },
   actors: {
     boot: fromPromise<void>(async () => {}),
@@ -99,7 +115,7 @@ export const apiserverMachine = setup({
       on: { 'api.*': { actions: { type: 'deferRequest', params: ({ event }) => ({ event }) } } },
     },
     serving: {
-      entry: 'flushDeferred',
+      entry: ['followStaleness', 'flushDeferred'],
       initial: 'live',
       states: {
         live: { after: { tickEvery: { target: 'live', reenter: true, actions: 'tick' } } },
@@ -107,6 +123,9 @@ export const apiserverMachine = setup({
       on: {
         'api.*': { actions: { type: 'handleRequest', params: ({ event }) => ({ event }) } },
         'kv.watch-ended': { target: 'degraded', guard: { type: 'isCurrentWatch', params: ({ event }) => ({ event }) } },
+        // A gapped batch is not applied: the resumed watch replays it from the cache's revision.
+        'kv.events': { target: 'degraded', guard: { type: 'isGapped', params: ({ event }) => ({ event }) } },
+        'apiserver.resync': 'degraded',
       },
     },
     degraded: {
@@ -121,8 +140,9 @@ export const apiserverMachine = setup({
       on: { 'api.*': { actions: { type: 'deferRequest', params: ({ event }) => ({ event }) } } },
     },
     degradedRetry: {
+      entry: 'refuseDeferred',
       after: { retryDelay: 'degraded' },
-      on: { 'api.*': { actions: { type: 'deferRequest', params: ({ event }) => ({ event }) } } },
+      on: { 'api.*': { actions: { type: 'refuseRequest', params: ({ event }) => ({ event }) } } },
     },
     stopping: { entry: 'shutdown', type: 'final' },
   },

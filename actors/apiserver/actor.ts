@@ -9,6 +9,7 @@ import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import { apiserverMachine } from '../../machines/apiserver.ts';
 import { fromPromise } from 'xstate';
 import { apiServerEffects, type ApiServerEffects, type ApiServerOptions } from './server.ts';
+import { memorySigningKey } from './signing-key.ts';
 
 export interface ApiServerActorOptions extends ApiServerOptions {
   /** Period of bookmarks and watcher liveness probes (default 60 s, Kubernetes' bookmark period). */
@@ -23,19 +24,23 @@ const env = (e: unknown): Envelope => e as Envelope;
 
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
-  const { onEffects: _hook, ...config } = opts;
+  // The key source is a capability, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
+  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
     config,
     create(ctx) {
       previous?.shutdown();
-      const fx = (previous = apiServerEffects(ctx, opts));
+      const fx = (previous = apiServerEffects(ctx, { ...opts, signingKey }));
       opts.onEffects?.(fx);
       const machine = apiserverMachine.provide({
         actions: {
           handleRequest: (_, p) => fx.handle(env(p.event)),
           deferRequest: (_, p) => fx.defer(env(p.event)),
           flushDeferred: () => fx.flushDeferred(),
+          refuseRequest: (_, p) => fx.refuse(env(p.event)),
+          refuseDeferred: () => fx.refuseDeferred(),
+          followStaleness: ({ self }) => fx.onStale(() => self.send({ type: 'apiserver.resync' })),
           applyKvEvents: (_, p) => fx.applyKvEvents(env(p.event)),
           tick: () => fx.tick(),
           shutdown: () => fx.shutdown(),
@@ -44,7 +49,10 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
             ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
           },
         },
-        guards: { isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)) },
+        guards: {
+          isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)),
+          isGapped: (_, p) => fx.isGapped(env(p.event)),
+        },
         actors: {
           boot: fromPromise(() => fx.boot()),
           reprime: fromPromise(() => fx.reprime()),

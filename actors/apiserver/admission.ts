@@ -35,7 +35,7 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 export const UNDELETABLE_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
 /** `pods "x" is forbidden: <why>` (`pods is forbidden` without a name), as admission.NewForbidden words it. */
-export function admissionForbidden(a: Pick<Attributes, 'res' | 'name'>, why: string): Status {
+export function admissionForbidden(a: { res: Pick<ResourceInfo, 'resource' | 'group'>; name?: string | undefined }, why: string): Status {
   const what = a.res.group ? `${a.res.resource}.${a.res.group}` : a.res.resource;
   return forbidden(`${what}${a.name ? ` "${a.name}"` : ''} is forbidden: ${why}`, {
     kind: a.res.resource,
@@ -44,11 +44,20 @@ export function admissionForbidden(a: Pick<Attributes, 'res' | 'name'>, why: str
   });
 }
 
-function rbacDenied(a: Attributes): Status {
+/**
+ * An authorizer's refusal, as the apiserver words it: `secrets is forbidden: User "u" cannot
+ * list resource "secrets" in API group "" at the cluster scope[: reason]`.
+ */
+export function authorizationForbidden(
+  a: { user: UserInfo; verb: string; res: Pick<ResourceInfo, 'resource' | 'group'>; subresource?: string | undefined; namespace?: string | undefined; name?: string | undefined },
+  reason = '',
+): Status {
   const sub = a.subresource ? `${a.res.resource}/${a.subresource}` : a.res.resource;
   const where = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
-  return admissionForbidden(a, `User "${a.user.username}" cannot ${a.verb} resource "${sub}" in API group "${a.res.group}"${where}`);
+  return admissionForbidden(a, `User "${a.user.username}" cannot ${a.verb} resource "${sub}" in API group "${a.res.group}"${where}${reason ? `: ${reason}` : ''}`);
 }
+
+const rbacDenied = (a: Attributes): Status => authorizationForbidden(a);
 
 /** NodeRestriction: null when allowed, else the 403 to answer. Reads are never restricted here. */
 export function nodeRestriction(a: Attributes): Status | null {

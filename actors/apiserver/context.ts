@@ -6,11 +6,13 @@
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import type { StatusCause } from '../../bus/status.ts';
+import type { FieldTypeError } from '../../api/validation/types.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
 import type { KvClient } from './kv-client.ts';
 import type { ResourceInfo, ResourceLookup } from './resources.ts';
+import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
 import type { WatcherSet } from './watchers.ts';
 
@@ -24,6 +26,11 @@ export interface ObjectModel {
   unknownFields(res: ResourceInfo, obj: KubeObject): string[];
   /** The object with unknown fields removed (fieldValidation Ignore/Warn: dropped as decoding would). */
   pruneUnknown(res: ResourceInfo, obj: KubeObject): KubeObject;
+  /**
+   * Decoding into the kind's Go struct: the values that would not decode (wrong JSON type,
+   * range, format) in document order, or the object with its nulls as decoding leaves them.
+   */
+  decode(res: ResourceInfo, obj: KubeObject): { errors: FieldTypeError[]; value: KubeObject };
 }
 
 import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
@@ -45,6 +52,10 @@ export interface ServerContext {
   readonly cacheWaitMs: number;
   /** DefaultTolerationSeconds admission: seconds of the tolerations added to new pods. */
   readonly tolerationSeconds: DefaultTolerationSeconds;
+  /** The ServiceAccount token signing key (signing-key.ts): a data-dir file or process memory, never the kv. */
+  readonly signingKey: SigningKeySource;
+  /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */
+  readonly cacheStale: () => void;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

@@ -9,7 +9,7 @@ import { generateName } from '../../api/names.ts';
 import { namespaceLifecycle, nodeRestriction, withDefaultTolerations } from './admission.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
-import { checkUnknownFields, defaultAndValidate } from './prepare.ts';
+import { checkTypes, checkUnknownFields, defaultAndValidate } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
 import { reserve, type Reservation } from './services.ts';
 import { putIf, MAX_WRITE_ATTEMPTS } from './store.ts';
@@ -38,6 +38,20 @@ export function placeObject(res: ResourceInfo, targetNs: string | undefined, obj
   return ok({ ...obj, apiVersion: res.apiVersion, kind: res.kind, metadata });
 }
 
+/**
+ * A patched object placed like a body (kind and apiVersion restored where the patch removed
+ * them, as decoding defaults them from the URL); its name must still be the URL's, as the
+ * patch handler's checkName requires: 400 `the name of the object () does not match the
+ * name on the URL (web)` for a patch that dropped or renamed metadata.
+ */
+export function placePatched(res: ResourceInfo, targetNs: string | undefined, name: string, obj: KubeObject): Result<KubeObject> {
+  const placed = placeObject(res, targetNs, obj);
+  if (!placed.ok) return placed;
+  const named = placed.value.metadata?.name ?? '';
+  if (named !== name) return fail(badRequest(`the name of the object (${named}) does not match the name on the URL (${name})`));
+  return placed;
+}
+
 /** The metadata a new object gets from the server; user-set system fields are dropped. */
 export function stampNew(s: ServerContext, obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, deletionTimestamp: _dt, deletionGracePeriodSeconds: _dg, selfLink: _sl, ...rest } = obj.metadata ?? {};
@@ -52,7 +66,9 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   const p = call.payload;
   const placed = placeObject(res, p.target.namespace, p.object);
   if (!placed.ok) return placed;
-  const fv = checkUnknownFields(s, res, placed.value, p.fieldValidation);
+  const typed = checkTypes(s, res, placed.value);
+  if (!typed.ok) return typed;
+  const fv = checkUnknownFields(s, res, typed.value, p.fieldValidation);
   if (!fv.ok) return fv;
   let obj = fv.value.obj;
   const meta = obj.metadata!;

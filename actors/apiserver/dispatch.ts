@@ -9,6 +9,7 @@ import { badRequest, fail, internalError, methodNotAllowed, type Result } from '
 import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser } from './identity.ts';
+import { authorizeRequest, verbOf } from './node-authorizer.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
@@ -61,25 +62,30 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
     unwatch(s, env.from, String(payload.id));
     return;
   }
+  const user = requestUser(env.from, payload.user);
+  const verb = verbOf(env.type);
+  const t = payload.target;
+  const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name: t.name });
+  if (denied) return reply(s, env, fail(denied));
   // A bus client need not come through the front: what it sends gets the front's body checks.
   const problem = decodedProblem(payload.object) ?? decodedProblem(payload.patch);
   if (problem) return reply(s, env, fail(badRequest(`the request body is invalid: ${problem}`)));
   // TokenReview is answered, never stored: no resource to resolve (the front's path for bearer tokens).
   if (env.type === 'api.create' && isTokenReview(payload.target)) {
-    return reply(s, env, await reviewToken(s, { from: env.from, user: requestUser(env.from, payload.user), payload } as Call<never>));
+    return reply(s, env, await reviewToken(s, { from: env.from, user, payload } as Call<never>));
   }
   const res = resolveTarget(s.lookup, payload.target);
   if (!res.ok) return reply(s, env, res);
-  const call = { from: env.from, user: requestUser(env.from, payload.user), payload } as Call<never>;
+  const call = { from: env.from, user, payload } as Call<never>;
   if (env.type === 'api.watch') {
     const w = await watch(s, res.value, call);
     reply(s, env, w.reply);
     w.start?.();
     return;
   }
-  const verb = VERBS[env.type];
-  if (!verb || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
-  reply(s, env, await verb(s, res.value, call));
+  const run = VERBS[env.type];
+  if (!run || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
+  reply(s, env, await run(s, res.value, call));
 }
 
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {

@@ -11,19 +11,34 @@ export const TRUSTED_EDGE_PREFIX = 'edge.';
 
 const AUTHENTICATED = 'system:authenticated';
 
-/** The Kubernetes user a bus address runs as (kubelet.<n> → system:node:<n>, ...). */
+/**
+ * Who a `pod.*` address is. Pods hold no bus credentials: their node's process holds the
+ * address, so it must carry no more than the node's authority — and a pod talks to the
+ * apiserver with its ServiceAccount token through the front, never as its node. Kubernetes'
+ * name for a caller without credentials; the authorizer denies it everything.
+ */
+export const ANONYMOUS_USER: UserInfo = Object.freeze({ username: 'system:anonymous', groups: Object.freeze(['system:unauthenticated']) as string[] });
+
+/**
+ * The Kubernetes user a bus address runs as (kubelet.<n> → system:node:<n>, ...). Every
+ * address a node identity may hold (bus/identities.ts: kubelet.<n>, proxy.<n>, pod.*) maps to
+ * a user with no more authority than that node's kubelet, so NodeRestriction and the node
+ * authorizer bind whatever address a node process sends from.
+ */
 export function userForAddress(address: string): UserInfo {
-  if (address.startsWith('kubelet.')) {
-    return { username: `system:node:${address.slice('kubelet.'.length)}`, groups: ['system:nodes', AUTHENTICATED] };
-  }
+  if (address.startsWith('kubelet.')) return nodeUser(address.slice('kubelet.'.length));
+  // kube-proxy runs on the node, with the node's credentials.
+  if (address.startsWith('proxy.')) return nodeUser(address.slice('proxy.'.length));
+  if (address.startsWith('pod.')) return ANONYMOUS_USER;
   if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
   if (address === 'controller' || address.startsWith('controller.')) {
     return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   }
-  if (address.startsWith('proxy.')) return { username: 'system:kube-proxy', groups: ['system:node-proxier', AUTHENTICATED] };
   if (address === 'apiserver') return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };
   return { username: `system:bus:${address}`, groups: [AUTHENTICATED] };
 }
+
+const nodeUser = (node: string): UserInfo => ({ username: `system:node:${node}`, groups: ['system:nodes', AUTHENTICATED] });
 
 /** The request's user: the stated one from a trusted edge, otherwise the sender's own. */
 export function requestUser(from: string, stated: UserInfo | undefined): UserInfo {

@@ -1,12 +1,13 @@
 /**
  * The seam between the apiserver and the object model: resources resolved from the kinds
  * table (api/kinds/), defaulting and validation through each kind's hooks, unknown fields
- * through api/validation/unknown.ts.
+ * and field types through api/validation/unknown.ts and types.ts.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { KindInfo, KubeObject as ModelObject } from '../../api/kinds/info.ts';
 import { kinds as KIND_TABLE } from '../../api/kinds.ts';
 import { dropUnknownFields, findUnknownFields } from '../../api/validation/unknown.ts';
+import { decode } from '../../api/validation/types.ts';
 import type { ObjectModel } from './context.ts';
 import { resourceInfo, type ResourceInfo, type ResourceLookup } from './resources.ts';
 
@@ -48,6 +49,7 @@ export function kindsModel(table: readonly KindInfo[] = KIND_TABLE): KindsModel 
     validate: (res, obj, old) => kindOf(res).validate(obj as ModelObject, old as ModelObject | undefined),
     unknownFields: (res, obj) => findUnknownFields(kindOf(res), obj),
     pruneUnknown: (res, obj) => dropUnknownFields(kindOf(res), obj),
+    decode: (res, obj) => decode(kindOf(res), obj),
   };
   return {
     lookup: (group, version, resource) => byGvr.get(`${group}/${version}/${resource}`) ?? null,

@@ -13,7 +13,9 @@ import { strategicMergePatch } from '../../api/patch/strategic.ts';
 import { serverSideApply } from '../../api/patch/apply.ts';
 import { isObject } from '../../api/json.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
-import { create, defaultManager } from './create.ts';
+import { create, defaultManager, placePatched } from './create.ts';
+import { goPrint, patchDecodeError, type FieldTypeError } from '../../api/validation/types.ts';
+import type { DecodeFailure } from './prepare.ts';
 import { gvkOf } from './managed-fields.ts';
 import type { ResourceInfo } from './resources.ts';
 import { writeScale } from './scale.ts';
@@ -73,13 +75,23 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
   const mutate = (cur: { obj: KubeObject }): Mutation => {
     if (p.patchType === 'apply') {
       const r = checkPatched(serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
-      return r.ok ? ok({ obj: r.value as KubeObject, applied: true }) : r;
+      const placed = r.ok ? placePatched(res, namespace, name, r.value as KubeObject) : r;
+      return placed.ok ? ok({ obj: placed.value, applied: true }) : placed;
     }
     const r = applyPatch(p.patchType, cur.obj, p.patch, gvk);
     if (!r.ok) return r;
     if (!isObject(r.value)) return fail(badRequest('the patch produced something that is not an object'));
-    return ok({ obj: r.value });
+    const placed = placePatched(res, namespace, name, r.value);
+    return placed.ok ? ok({ obj: placed.value }) : placed;
   };
+  // What Kubernetes quotes when the patched object does not decode: the object (json, merge), the patch map (strategic); apply's typed-patch 400.
+  const applyError = (errs: readonly FieldTypeError[]) =>
+    badRequest(`failed to create typed patch object (${namespace ? `${namespace}/` : ''}${name}; ${res.apiVersion}, Kind=${res.kind}): .${errs[0]?.field}: ${errs[0]?.message}`);
+  const decodeFailure: DecodeFailure = (obj, errs) =>
+    p.patchType === 'apply' ? applyError(errs) : patchDecodeError(p.patchType === 'strategic' ? goPrint(p.patch) : JSON.stringify(obj), errs);
+  // Apply types its configuration before merging it, so a mistyped field is reported before any conflict.
+  const configErrors = p.patchType === 'apply' ? s.model.decode(res, config as KubeObject).errors : [];
+  if (configErrors.length) return fail(applyError(configErrors));
 
   return guaranteedUpdate(s, res, call, {
     verb: 'patch',
@@ -91,6 +103,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
     fieldManager: manager,
     fieldValidation: p.fieldValidation,
     mutate,
+    decodeFailure,
     createMissing:
       p.patchType === 'apply' && !p.target.subresource
         ? async () => {

@@ -1,9 +1,11 @@
 /**
- * The object-model steps every write runs before storing, in Kubernetes' order: unknown
- * fields by the request's fieldValidation, defaulting, then validation (422 with causes).
+ * The object-model steps every write runs before storing, in Kubernetes' order: decoding
+ * (field types), unknown fields by the request's fieldValidation, defaulting, then
+ * validation (422 with causes).
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, invalid, ok, type Result, type Status } from '../../bus/status.ts';
+import { bodyDecodeError, type FieldTypeError } from '../../api/validation/types.ts';
 import type { ServerContext } from './context.ts';
 import type { ResourceInfo } from './resources.ts';
 
@@ -24,6 +26,20 @@ export function checkUnknownFields(s: ServerContext, res: ResourceInfo, obj: Kub
   const texts = unknown.map((f) => `unknown field "${f}"`);
   if (mode === 'Strict') return fail(badRequest(`strict decoding error: ${texts.join(', ')}`));
   return ok({ obj: s.model.pruneUnknown(res, obj), warnings: mode === 'Warn' ? texts : [] });
+}
+
+/** How a write answers an object that does not decode: a body's 400 unless the verb says otherwise (a patch's 422). */
+export type DecodeFailure = (obj: KubeObject, errors: readonly FieldTypeError[]) => Status;
+
+/**
+ * Decoding: every value must fit its field's Go type (what the apiserver's decoder refuses
+ * is never stored, and never reaches defaulting or validation, which assume the types),
+ * and nulls become what decoding makes of them.
+ */
+export function checkTypes(s: ServerContext, res: ResourceInfo, obj: KubeObject, failure?: DecodeFailure): Result<KubeObject> {
+  const { errors, value } = s.model.decode(res, obj);
+  if (!errors.length) return ok(value);
+  return fail(failure ? failure(obj, errors) : bodyDecodeError(res, errors));
 }
 
 /** Defaults then validates; `old` makes it an update's validation. */

@@ -31,7 +31,10 @@ export async function awaitCache(s: ServerContext, rv: number): Promise<Result<n
 export async function consistent(s: ServerContext): Promise<Result<number>> {
   const rev = await s.kv.revision();
   if (!rev.ok) return fail(storageError(rev.status));
-  return awaitCache(s, rev.value);
+  const r = await awaitCache(s, rev.value);
+  // Storage is past a revision the cache never reached: its watch stalled (a lost tail of events).
+  if (!r.ok) s.cacheStale();
+  return r;
 }
 
 /** Picks the snapshot of a list from its options. */

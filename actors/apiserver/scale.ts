@@ -6,6 +6,7 @@
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { bodyDecodeError, findTypeErrors } from '../../api/validation/types.ts';
 import { formatLabelSelector, labelSelectorToSelector } from '../../api/selectors/labels.ts';
 import type { Call, ServerContext } from './context.ts';
 import { defaultManager } from './create.ts';
@@ -13,6 +14,9 @@ import type { ResourceInfo } from './resources.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { guaranteedUpdate, type Mutation } from './write.ts';
 import type { Current } from './store.ts';
+
+/** The Scale's root struct in the field table: its body is decoded as an autoscaling/v1 Scale. */
+const SCALE = { schemaType: 'autoscaling/v1.Scale' };
 
 type Spec = { replicas?: number; selector?: { matchLabels?: Record<string, string>; matchExpressions?: never[] } };
 
@@ -62,7 +66,9 @@ export async function writeScale(
     fieldManager: call.payload.fieldManager ?? defaultManager(call.from),
     mutate: (cur: Current) => {
       const next = toScale(scaleOf(cur.obj));
-      return next.ok ? applyScale(res, cur.obj, next.value) : next;
+      if (!next.ok) return next;
+      const errs = findTypeErrors(SCALE, next.value);
+      return errs.length ? fail(bodyDecodeError({ kind: 'Scale', version: 'v1' }, errs)) : applyScale(res, cur.obj, next.value);
     },
   });
   return r.ok ? ok({ ...r.value, object: scaleOf(r.value.object) }) : r;

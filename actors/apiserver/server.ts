@@ -4,18 +4,20 @@
  * handleRequest, deferRequest, applyKvEvents, tick, shutdown.
  */
 import type { Envelope } from '../../bus/envelope.ts';
-import type { KvRecord } from '../../bus/catalogue/kv.ts';
+import type { BusState } from '../../bus/bus.ts';
+import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
 import { expired, unavailable, type Result } from '../../bus/status.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './allocators.ts';
 import type { ServerContext } from './context.ts';
 import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
+import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
 import { kvClient } from './kv-client.ts';
 import { kindsModel } from './model.ts';
 import { claimHeld } from './services.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';
-import { DEFAULT_WINDOW, WatchCache } from './watch-cache.ts';
+import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, WatchCache } from './watch-cache.ts';
 import { bookmark, WatcherSet } from './watchers.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
@@ -25,12 +27,22 @@ export interface ApiServerOptions {
   serviceCidr?: string;
   /** Events kept per resource for watches resuming from a resourceVersion (default 4096). */
   watchWindow?: number;
+  /** Bytes of objects (as JSON) kept per resource in that window, oldest dropped first (default 64 MiB). */
+  watchWindowBytes?: number;
   /** How long a read waits for the cache to reach a revision (default 3000 ms, Kubernetes' value). */
   cacheWaitMs?: number;
   /** Create the `kubernetes` Service in default at boot (default true). */
   kubernetesService?: boolean;
   /** Seconds of the not-ready / unreachable tolerations admission adds to pods (default 300 each, Kubernetes' flags). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
+  signingKey?: SigningKeySource;
+  /**
+   * The bus the apiserver talks to storage over. After it reconnects the kv watch may have
+   * lost events (NATS delivers at most once), so the cache resumes its watch from its own
+   * revision. Absent (replays, in-process specs): no reconnects to follow.
+   */
+  bus?: { onState(listener: (state: BusState) => void): () => void };
 }
 
 export interface ApiServerEffects {
@@ -42,6 +54,18 @@ export interface ApiServerEffects {
   flushDeferred(): void;
   applyKvEvents(env: Envelope): void;
   isCurrentWatch(env: Envelope): boolean;
+  /** The batch is from the current kv watch and does not continue the cache: one was lost. */
+  isGapped(env: Envelope): boolean;
+  /**
+   * Calls `listener` when the cache may have missed kv events without a hole showing: the
+   * bus reconnected, or a consistent read found the cache behind storage for its whole wait.
+   * One listener per incarnation: a later call replaces it.
+   */
+  onStale(listener: () => void): void;
+  /** Answers a request 503 at once (storage is unreachable and the cache is not catching up). */
+  refuse(env: Envelope): void;
+  /** Answers every deferred request 503. */
+  refuseDeferred(): void;
   tick(): void;
   shutdown(): void;
 }
@@ -53,9 +77,11 @@ const unwrap = <T>(r: Result<T>, what: string): T => {
 
 export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {}): ApiServerEffects {
   const { lookup, model } = kindsModel();
-  const cache = new WatchCache(ctx.clock, opts.watchWindow ?? DEFAULT_WINDOW);
+  const cache = new WatchCache(ctx.clock, opts.watchWindow ?? DEFAULT_WINDOW, opts.watchWindowBytes ?? DEFAULT_WINDOW_BYTES);
   const watchers = new WatcherSet(ctx.port);
   cache.onEvents((gr, events) => watchers.dispatch(gr, events));
+  let staleListener: (() => void) | undefined;
+  const stale = { emit: () => staleListener?.() };
   const s: ServerContext = {
     port: ctx.port,
     kv: kvClient(ctx.port),
@@ -71,10 +97,19 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     nodePorts: new NodePortAllocator(ctx.random),
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
+    signingKey: opts.signingKey ?? memorySigningKey(),
+    cacheStale: () => stale.emit(),
   };
   let watchId = '';
   let watchSeq = 0;
+  let lastError = 'storage is unavailable';
   const deferred: Envelope[] = [];
+  let busWas: BusState = 'connected';
+  const stopFollowingBus = opts.bus?.onState((state) => {
+    if (state === 'connected' && busWas === 'reconnecting') stale.emit();
+    busWas = state;
+  });
+  const refusal = () => unavailable(`storage is unavailable: ${lastError}`);
 
   async function rangeAll(): Promise<{ records: KvRecord[]; revision: number }> {
     const records: KvRecord[] = [];
@@ -97,9 +132,13 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   }
 
   async function startWatch(after: number): Promise<Result<unknown>> {
+    // The previous watch may still be open (a lost batch, a reconnect): stop it feeding a cache that no longer reads it.
+    if (watchId) s.kv.unwatch(watchId);
     const id = `apiserver.registry.${++watchSeq}`;
     watchId = id;
-    return s.kv.watch(id, REGISTRY_PREFIX, after);
+    const r = await s.kv.watch(id, REGISTRY_PREFIX, after);
+    if (!r.ok) lastError = r.status.message;
+    return r;
   }
 
   return {
@@ -122,10 +161,23 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       for (const env of deferred.splice(0)) handleRequest(s, env);
     },
     applyKvEvents(env) {
-      const p = env.payload as { id: string; events: Parameters<WatchCache['applyKv']>[0] };
+      const p = env.payload as { id: string; events: KvEvent[] };
       if (p.id === watchId) cache.applyKv(p.events);
     },
     isCurrentWatch: (env) => (env.payload as { id?: string }).id === watchId,
+    isGapped(env) {
+      const p = env.payload as { id: string; events: KvEvent[] };
+      return p.id === watchId && !cache.continues(p.events);
+    },
+    onStale(listener) {
+      staleListener = listener;
+    },
+    refuse(env) {
+      if (env.corr !== undefined) s.port.reply(env, { ok: false, status: refusal() });
+    },
+    refuseDeferred() {
+      for (const env of deferred.splice(0)) if (env.corr !== undefined) s.port.reply(env, { ok: false, status: refusal() });
+    },
     tick() {
       for (const w of watchers.all()) if (w.bookmarks) watchers.push(w, bookmark(w, cache.rv));
       const addresses = new Set(watchers.all().map((w) => w.address));
@@ -137,6 +189,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       }
     },
     shutdown() {
+      stopFollowingBus?.();
       watchers.endAll(unavailable('the apiserver is shutting down'));
       if (watchId) s.kv.unwatch(watchId);
       for (const env of deferred.splice(0)) if (env.corr !== undefined) s.port.reply(env, { ok: false, status: unavailable('the apiserver is shutting down') });

@@ -33,6 +33,7 @@ export function startControlPlaneCore(opts: ControlPlaneCoreOptions): ControlPla
   opts.host.spawn(kvActor(opts.backend, opts.kv));
   opts.host.spawn(
     apiServerActor({
+      bus: opts.bus,
       ...opts.apiserver,
       onEffects: (e) => {
         fx = e;

@@ -3,56 +3,32 @@
  * posts) issues them, and TokenReview checks them.
  *
  * A token is a JWT, as Kubernetes' are, but signed HS256 with a key only the apiserver
- * holds: it is made once (32 random bytes) and kept in the kv store under SIGNING_KEY_KEY,
- * so tokens outlive apiserver restarts. The key is inside /registry/ — a write elsewhere
- * would move the store's revision where the watch cache never sees it, and consistent
- * reads would wait for it — but has one segment, so it is no object key and no API serves it. Because only the apiserver can check a
- * signature, the HTTPS front asks it: an `api.create` of an authentication.k8s.io/v1
- * TokenReview on the bus (routed in dispatch.ts), answered with the token's user.
+ * holds (signing-key.ts: a file of the data directory, so tokens outlive restarts, or
+ * process memory; never the kv store). Because only the apiserver can check a signature,
+ * the HTTPS front asks it: an `api.create` of an authentication.k8s.io/v1 TokenReview on
+ * the bus (routed in dispatch.ts), answered with the token's user.
  *
  * A token authenticates as system:serviceaccount:<ns>:<name>, in groups
  * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated, while it
  * has not expired and its ServiceAccount still exists with the uid it was issued for.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
 import { badRequest, fail, invalid, notFound, ok, type Result } from '../../bus/status.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
-import { objectStorageKey, parseStorageKey } from './storage-keys.ts';
+import { objectStorageKey } from './storage-keys.ts';
 
-export const SIGNING_KEY_KEY = '/registry/kubeactor.serviceaccount-signing-key';
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
+/**
+ * The apiserver's own audiences (kube-apiserver's --api-audiences, which default to the
+ * issuer): a TokenRequest without audiences gets these, and a bearer token is accepted only
+ * if it was issued for one of them — a token made for another service (`kubectl create token
+ * SA --audience=https://vault.example.com`) is no credential for the apiserver.
+ */
+export const API_AUDIENCES: readonly string[] = Object.freeze([ISSUER]);
 const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
-
-// Guard: the key must never parse as an object key (it would be served as one).
-if (parseStorageKey(SIGNING_KEY_KEY) !== null) throw new Error('tokens: the signing key path must not be an object key');
-
-const keys = new WeakMap<ServerContext, Promise<Buffer>>();
-
-/** The signing key, read from (or made into) the store once per apiserver incarnation. */
-function signingKey(s: ServerContext): Promise<Buffer> {
-  let k = keys.get(s);
-  if (!k) {
-    k = loadKey(s);
-    keys.set(s, k);
-    k.catch(() => keys.delete(s));
-  }
-  return k;
-}
-
-async function loadKey(s: ServerContext): Promise<Buffer> {
-  for (;;) {
-    const got = await s.kv.get(SIGNING_KEY_KEY);
-    if (!got.ok) throw new Error(got.status.message);
-    const stored = (got.value.kv?.value as { key?: string } | undefined)?.key;
-    if (stored) return Buffer.from(stored, 'base64');
-    const put = await s.kv.txn([{ op: 'put', key: SIGNING_KEY_KEY, value: { key: randomBytes(32).toString('base64') }, ifModRevision: 0 }]);
-    if (!put.ok) throw new Error(put.status.message);
-    // Lost a race with another apiserver: read the key it stored.
-  }
-}
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const sign = (key: Buffer, data: string): string => createHmac('sha256', key).update(data).digest('base64url');
@@ -60,7 +36,7 @@ const sign = (key: Buffer, data: string): string => createHmac('sha256', key).up
 interface Claims {
   iss: string;
   sub: string;
-  aud: string[];
+  aud: string[] | string;
   exp: number;
   iat: number;
   nbf: number;
@@ -81,7 +57,7 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
   if (!sa.ok) return sa;
   if (!sa.value || sa.value.obj.metadata?.deletionTimestamp) return fail(notFound('serviceaccounts', name));
   const nowS = Math.floor(s.clock.now() / 1000);
-  const audiences = body.spec?.audiences?.length ? body.spec.audiences : [ISSUER];
+  const audiences = body.spec?.audiences?.length ? body.spec.audiences : [...API_AUDIENCES];
   const claims: Claims = {
     iss: ISSUER,
     sub: `system:serviceaccount:${namespace}:${name}`,
@@ -93,7 +69,7 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
     'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.value.obj.metadata?.uid ?? '' } },
   };
   const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
-  const token = `${unsigned}.${sign(await signingKey(s), unsigned)}`;
+  const token = `${unsigned}.${sign(await s.signingKey(), unsigned)}`;
   const object = {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
@@ -104,36 +80,66 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
   return ok({ object, created: true });
 }
 
-/** The service account user a token stands for, or null (bad signature, expired, account gone). */
-export async function authenticateToken(s: ServerContext, token: string): Promise<UserInfo | null> {
+/** What a token check answers: the user and the audiences it was accepted for, or why not. */
+export type TokenCheck = { ok: true; user: UserInfo; audiences: string[] } | { ok: false; error?: string };
+
+// Go's %q of a []string, as the JWT authenticator prints audiences in its error.
+const quoted = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
+
+/**
+ * The service account user a token stands for, if it is signed, unexpired, its account
+ * still exists and it was issued for one of `audiences` (default the apiserver's own):
+ * as Kubernetes' JWT authenticator, the accepted audiences are the intersection.
+ */
+export async function checkToken(s: ServerContext, token: string, audiences: readonly string[] = API_AUDIENCES): Promise<TokenCheck> {
   const parts = token.split('.');
-  if (parts.length !== 3) return null;
+  if (parts.length !== 3) return { ok: false };
   const [header, payload, sig] = parts as [string, string, string];
-  const want = Buffer.from(sign(await signingKey(s), `${header}.${payload}`));
+  const want = Buffer.from(sign(await s.signingKey(), `${header}.${payload}`));
   const given = Buffer.from(sig);
-  if (given.length !== want.length || !timingSafeEqual(given, want)) return null;
+  if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false };
   let claims: Claims;
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Claims;
   } catch {
-    return null;
+    return { ok: false };
   }
   const nowS = s.clock.now() / 1000;
-  if (!(claims.exp > nowS) || claims.nbf > nowS + 60) return null;
+  if (!(claims.exp > nowS) || claims.nbf > nowS + 60) return { ok: false };
+  const tokenAudiences = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+  const accepted = tokenAudiences.filter((a) => audiences.includes(a));
+  if (accepted.length === 0) return { ok: false, error: `token audiences ${quoted(tokenAudiences)} is invalid for the target audiences ${quoted(audiences)}` };
   const ref = claims['kubernetes.io'];
   const sa = await readCurrent(s, objectStorageKey('serviceaccounts', ref.namespace, ref.serviceaccount.name));
-  if (!sa.ok || !sa.value || sa.value.obj.metadata?.uid !== ref.serviceaccount.uid || sa.value.obj.metadata?.deletionTimestamp) return null;
+  if (!sa.ok || !sa.value || sa.value.obj.metadata?.uid !== ref.serviceaccount.uid || sa.value.obj.metadata?.deletionTimestamp) return { ok: false };
   const ns = ref.namespace;
-  return { username: `system:serviceaccount:${ns}:${ref.serviceaccount.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
+  const user = { username: `system:serviceaccount:${ns}:${ref.serviceaccount.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
+  return { ok: true, user, audiences: accepted };
 }
 
-/** TokenReview (authentication.k8s.io/v1): whether spec.token authenticates, and as whom. */
+/**
+ * TokenReview (authentication.k8s.io/v1): whether spec.token authenticates, and as whom.
+ * spec.audiences, when given, replace the apiserver's audiences as those the token must
+ * carry one of (a service checking tokens made for it); status.audiences are the matched ones.
+ */
 export async function reviewToken(s: ServerContext, call: Call<PayloadShape<'api.create'>>): Promise<Result<WriteReply>> {
-  const spec = (call.payload.object as { spec?: { token?: unknown } }).spec;
+  const spec = (call.payload.object as { spec?: { token?: unknown; audiences?: unknown } }).spec;
   if (typeof spec?.token !== 'string') return fail(badRequest('spec.token: Required value'));
-  const user = await authenticateToken(s, spec.token);
-  const status = user ? { authenticated: true, user, audiences: [ISSUER] } : { authenticated: false };
-  const object = { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: {}, status } as unknown as KubeObject;
+  const wanted = spec.audiences;
+  if (wanted !== undefined && wanted !== null && !(Array.isArray(wanted) && wanted.every((a) => typeof a === 'string'))) {
+    return fail(badRequest('spec.audiences: must be a list of strings'));
+  }
+  const audiences = (wanted as string[] | null | undefined)?.length ? (wanted as string[]) : undefined;
+  const r = await checkToken(s, spec.token, audiences);
+  const status = r.ok ? { authenticated: true, user: r.user, audiences: r.audiences } : { authenticated: false, user: {}, ...(r.error ? { error: r.error } : {}) };
+  const object = {
+    kind: 'TokenReview',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    // The token is not echoed: replies are recorded, and a recording must hold no credential.
+    spec: audiences ? { audiences } : {},
+    status,
+  } as unknown as KubeObject;
   return ok({ object, created: true });
 }
 

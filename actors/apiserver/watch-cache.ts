@@ -26,6 +26,18 @@ export interface CacheEvent {
 /** Events kept per resource for watches that resume from a resourceVersion (Kubernetes keeps 100..100k, sized by load). */
 export const DEFAULT_WINDOW = 4096;
 
+/**
+ * Bytes of objects (as JSON) the window of one resource may hold: 4,096 events of 1 MB
+ * objects would otherwise pin 4 GB. Older events are dropped first; a watch resuming from
+ * before the window is 410 Expired and re-lists, as for the count bound.
+ */
+export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
+
+/** What an event's object weighs in the window: its JSON length (a close, cheap stand-in for its memory). */
+function weight(obj: KubeObject): number {
+  return JSON.stringify(obj).length;
+}
+
 /** The stored value with the served resourceVersion stamped on a copy of its metadata. */
 export function decorate(value: unknown, rev: number): KubeObject {
   const obj = (value ?? {}) as KubeObject;
@@ -37,13 +49,27 @@ export class ResourceCache {
   readonly items = new Map<string, KubeObject>();
   /** Recent events, oldest first, from index #head on (entries before it are dropped ones awaiting a chunked splice). */
   readonly #events: CacheEvent[] = [];
+  /** Weight of each window event (parallel to #events). */
+  readonly #weights: number[] = [];
   #head = 0;
+  /** Weight of the events from #head on. */
+  #bytes = 0;
   /** Every event of this resource with rv > windowStart is in the window. */
   windowStart: number;
   #sorted: string[] | null = null;
 
-  constructor(readonly gr: string, start: number, private readonly capacity: number) {
+  constructor(
+    readonly gr: string,
+    start: number,
+    private readonly capacity: number,
+    private readonly byteBudget = DEFAULT_WINDOW_BYTES,
+  ) {
     this.windowStart = start;
+  }
+
+  /** Weight of the events in the window (see DEFAULT_WINDOW_BYTES). */
+  get windowBytes(): number {
+    return this.#bytes;
   }
 
   /** Keys in storage order (what etcd's range returns); cached until the key set changes. */
@@ -60,15 +86,20 @@ export class ResourceCache {
       if (!this.items.has(ev.key)) this.#sorted = null;
       this.items.set(ev.key, ev.object);
     }
+    const w = weight(ev.object);
     this.#events.push(ev);
-    if (this.#events.length - this.#head > this.capacity) {
+    this.#weights.push(w);
+    this.#bytes += w;
+    while (this.#events.length > this.#head && (this.#events.length - this.#head > this.capacity || this.#bytes > this.byteBudget)) {
       this.windowStart = this.#events[this.#head]!.rv;
+      this.#bytes -= this.#weights[this.#head]!;
       this.#events[this.#head++] = undefined as never;
-      // Drop the consumed head in chunks: a splice per event would move the whole window each time.
-      if (this.#head >= 1024 || this.#head > this.capacity) {
-        this.#events.splice(0, this.#head);
-        this.#head = 0;
-      }
+    }
+    // Drop the consumed head in chunks: a splice per event would move the whole window each time.
+    if (this.#head >= 1024 || this.#head > this.capacity || this.#head === this.#events.length) {
+      this.#events.splice(0, this.#head);
+      this.#weights.splice(0, this.#head);
+      this.#head = 0;
     }
   }
 
@@ -121,12 +152,16 @@ export class WatchCache {
   #listeners = new Set<CacheListener>();
   #waiters: Waiter[] = [];
 
-  constructor(private readonly clock: Clock, private readonly capacity = DEFAULT_WINDOW) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly capacity = DEFAULT_WINDOW,
+    private readonly byteBudget = DEFAULT_WINDOW_BYTES,
+  ) {}
 
   /** The resource's cache, created empty (window starting now) on first use. */
   resource(gr: string): ResourceCache {
     let r = this.resources.get(gr);
-    if (!r) this.resources.set(gr, (r = new ResourceCache(gr, this.primedAt, this.capacity)));
+    if (!r) this.resources.set(gr, (r = new ResourceCache(gr, this.primedAt, this.capacity, this.byteBudget)));
     return r;
   }
 
@@ -143,11 +178,38 @@ export class WatchCache {
     this.#wake();
   }
 
-  /** Applies a batch of kv events (in revision order) and tells the listeners, per resource. */
-  applyKv(events: KvEvent[]): void {
-    const byGr = new Map<string, CacheEvent[]>();
+  /**
+   * Whether a batch of kv events continues the cache without a hole. Revisions are gap-free
+   * (every revision is one transaction, and the one watch covers every key): a batch must
+   * start at most one past the cache's revision and never jump inside. A hole means a batch
+   * was lost on the way (the bus delivers at most once), and the cache must resume from its
+   * own revision rather than apply events past the hole.
+   */
+  continues(events: readonly KvEvent[]): boolean {
+    let last = this.rv;
     for (const e of events) {
-      if (e.kv.modRevision <= this.rv) continue; // a replayed duplicate after a resumed watch
+      const rev = e.kv.modRevision;
+      if (rev <= last) continue; // a duplicate, or another key of the same transaction
+      if (rev > last + 1) return false;
+      last = rev;
+    }
+    return true;
+  }
+
+  /**
+   * Applies a batch of kv events (in revision order) and tells the listeners, per resource.
+   * Events past a hole (see `continues`) are not applied; false when there was one.
+   */
+  applyKv(events: KvEvent[]): boolean {
+    const byGr = new Map<string, CacheEvent[]>();
+    let whole = true;
+    const before = this.rv;
+    for (const e of events) {
+      if (e.kv.modRevision <= before) continue; // a replayed duplicate after a resumed watch
+      if (e.kv.modRevision > this.rv + 1) {
+        whole = false;
+        break;
+      }
       const parsed = parseStorageKey(e.kv.key);
       this.rv = e.kv.modRevision;
       if (!parsed) continue;
@@ -165,6 +227,7 @@ export class WatchCache {
     }
     for (const [gr, evs] of byGr) for (const l of this.#listeners) l(gr, evs);
     this.#wake();
+    return whole;
   }
 
   /** Moves the reached revision forward without an event (a kv watch reply or bookmark). */

@@ -26,6 +26,8 @@ export interface Watcher {
   /** Kind/apiVersion a bookmark object carries. */
   kind: string;
   apiVersion: string;
+  /** Batches sent so far (each batch carries its number, so the watcher can tell one was lost). */
+  batches?: number;
 }
 
 /** The event a watcher sees for a cache event, or null when neither side matches. */
@@ -245,7 +247,10 @@ export class WatcherSet {
     this.#scheduled = false;
     const batches = [...this.#pending.values()];
     this.#pending.clear();
-    for (const { w, events } of batches) this.port.send(w.address, 'api.watch-events', { id: w.id, events });
+    for (const { w, events } of batches) {
+      w.batches = (w.batches ?? 0) + 1;
+      this.port.send(w.address, 'api.watch-events', { id: w.id, events, seq: w.batches });
+    }
   }
 
   /** Ends every watch with `status` (as api.watch-ended) and forgets them. */

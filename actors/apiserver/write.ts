@@ -1,7 +1,7 @@
 /**
  * The read-modify-write loop every change of an existing object goes through (Kubernetes'
- * GuaranteedUpdate): read the stored object, compute the new one, run the strategy,
- * defaulting, validation and admission, then write with a compare on the read modRevision.
+ * GuaranteedUpdate): read the stored object, compute the new one, check it decodes, run
+ * the strategy, defaulting, validation and admission, then write with a compare on the read modRevision.
  * A lost compare re-reads and recomputes, so no acknowledged write is ever overwritten; a
  * stale metadata.resourceVersion in the new object is a 409 Conflict.
  */
@@ -12,7 +12,7 @@ import { nextGeneration } from '../../api/meta.ts';
 import { nodeRestriction, type WriteVerb } from './admission.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
-import { checkUnknownFields, defaultAndValidate, type FieldValidation } from './prepare.ts';
+import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure, type FieldValidation } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
 import { releaseHeld, reserve, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
@@ -33,6 +33,8 @@ export interface UpdateRequest {
   fieldValidation?: FieldValidation;
   /** The new object from the stored one; called again after each lost compare. */
   mutate(cur: Current): Mutation;
+  /** How an object that does not decode is answered (a patch names the patch); a body's 400 by default. */
+  decodeFailure?: DecodeFailure;
   /** Skip the kind's update validation (pods/binding: spec.nodeName is otherwise immutable). */
   skipValidation?: boolean;
   /** When the object does not exist: create it instead (apply, create-on-update kinds). */
@@ -56,11 +58,13 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
     }
     const m = u.mutate(cur);
     if (!m.ok) return m;
+    const typed = checkTypes(s, res, m.value.obj, u.decodeFailure);
+    if (!typed.ok) return typed;
     const asked = m.value.obj.metadata?.resourceVersion;
     if (asked && asked !== String(cur.modRevision)) return fail(conflict(res.resource, u.name, OBJECT_MODIFIED, group));
 
     let warnings: string[] = [];
-    let next = m.value.obj;
+    let next = typed.value;
     if (!u.subresource || u.subresource === 'scale') {
       const fv = checkUnknownFields(s, res, next, u.fieldValidation);
       if (!fv.ok) return fv;

@@ -8,7 +8,9 @@
  * its Node with the range already set (or, adopting a Node that has one, keeps that).
  * One pool per process sees every node it starts; it is seeded from the Nodes already
  * in the apiserver (one list), so a second `kubeactor node --count K` does not collide
- * with the first. Concurrent pools in several processes could collide; a controller
+ * with the first, and a name that already has a Node gets that Node's pair back
+ * (`forNode`): a restarted node keeps its InternalIP and pod range, as a kubelet keeps
+ * its Node across restarts. Concurrent pools in several processes could collide; a controller
  * allocating after registration is the way out if that ever matters (the kubelet already
  * picks up a range set later, see KubeletOptions.podCIDR).
  */
@@ -31,6 +33,7 @@ export class NodeAddressPool {
   readonly #cluster: Cidr;
   readonly #usedIndex = new Set<number>();
   readonly #usedHost = new Set<number>();
+  readonly #known = new Map<string, Partial<NodeAddresses>>();
   #nextIndex = 0;
   #nextHost = 0;
 
@@ -44,29 +47,50 @@ export class NodeAddressPool {
     return 2 ** (this.nodeMaskBits - this.#cluster.bits);
   }
 
-  /** Marks what existing Nodes hold (their pod range and InternalIP). */
+  /** Marks what existing Nodes hold (their pod range and InternalIP) and remembers it by name. */
   seed(nodes: readonly Node[]): void {
     for (const n of nodes) {
-      const i = n.spec?.podCIDR ? subnetIndex(this.#cluster, this.nodeMaskBits, n.spec.podCIDR) : null;
+      const podCIDR = n.spec?.podCIDR;
+      const i = podCIDR ? subnetIndex(this.#cluster, this.nodeMaskBits, podCIDR) : null;
       if (i !== null) this.#usedIndex.add(i);
-      const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-      const h = ip ? hostOffset(ip) : null;
+      const hostIP = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+      const h = hostIP ? hostOffset(hostIP) : null;
       if (h !== null) this.#usedHost.add(h);
+      const name = n.metadata?.name;
+      if (name) this.#known.set(name, { ...(hostIP ? { hostIP } : {}), ...(podCIDR ? { podCIDR } : {}) });
     }
+  }
+
+  /**
+   * The pair of the node `name`: what its seeded Node holds, the next free value for what
+   * it lacks (a Node registered before an allocator set its range keeps its IP and gets one).
+   */
+  forNode(name: string): NodeAddresses {
+    const known = this.#known.get(name);
+    return { hostIP: known?.hostIP ?? this.#nextHostIP(), podCIDR: known?.podCIDR ?? this.#nextPodCIDR() };
   }
 
   /** The next free pair; throws when the cluster CIDR is exhausted (pass a wider one, e.g. 10.0.0.0/8 for 65536 nodes). */
   next(): NodeAddresses {
+    const podCIDR = this.#nextPodCIDR();
+    return { hostIP: this.#nextHostIP(), podCIDR };
+  }
+
+  #nextPodCIDR(): string {
     while (this.#usedIndex.has(this.#nextIndex)) this.#nextIndex++;
     const podCIDR = subnet(this.#cluster, this.nodeMaskBits, this.#nextIndex);
     if (podCIDR === null) {
       throw new Error(`cluster CIDR ${this.clusterCIDR} has no /${this.nodeMaskBits} left (it holds ${this.capacity} nodes); pass a wider clusterCIDR`);
     }
     this.#usedIndex.add(this.#nextIndex);
+    return podCIDR;
+  }
+
+  #nextHostIP(): string {
     while (this.#usedHost.has(this.#nextHost)) this.#nextHost++;
     if (this.#nextHost >= HOST_COUNT) throw new Error('no loopback address left for another node');
     this.#usedHost.add(this.#nextHost);
-    return { hostIP: formatIp(HOST_BASE + this.#nextHost), podCIDR };
+    return formatIp(HOST_BASE + this.#nextHost);
   }
 }
 

@@ -2,7 +2,12 @@
  * Starts N simulated nodes — one kubelet actor each — on an ActorHost, for
  * `kubeactor up --nodes N`, `kubeactor node --count K` and the benches. The nodes share
  * one runtime (sim by default) and get addresses from one NodeAddressPool, seeded from
- * the Nodes the apiserver already has so a second batch continues where the first ended.
+ * the Nodes the apiserver already has: a name that has a Node keeps its InternalIP and pod
+ * range (the kubelet adopts that Node), a new name gets the next free pair.
+ *
+ * Names: `startIndex` fixes them (`up --nodes N` passes 1: its nodes are node-1 … node-N
+ * on every start of the same data directory, as a kubelet's name is its hostname);
+ * without it a batch continues after the highest existing index, to add nodes.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
@@ -79,7 +84,7 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
   for (let k = 0; k < o.count; k++) {
     const index = start + k;
     const name = `${prefix}${index}`;
-    const addr = pool.next();
+    const addr = pool.forNode(name);
     const opts: KubeletOptions = { nodeName: name, runtime, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
     o.host.spawn(kubeletActor(opts, (h) => handles.set(name, h)));
     names.push(name);

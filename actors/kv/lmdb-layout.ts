@@ -1,5 +1,6 @@
-import { open, type Database, type RootDatabase, type Transaction } from 'lmdb';
+import { open, type Database, type RootDatabase, type RootDatabaseOptionsWithPath, type Transaction } from 'lmdb';
 import type { KvEvent, KvRecord } from './backend.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../data-dir.ts';
 
 /**
  * The kv store's layout in one LMDB environment (a data directory), four named databases:
@@ -24,8 +25,10 @@ export class LmdbLayout {
   readonly meta: Database<number, string>;
 
   constructor(path: string) {
+    // The store holds every Secret: its directory 0700 and its files 0600 (LMDB's default is 0664 less the umask).
+    ensurePrivateDir(path);
     // overlappingSync off: LMDB's plain commit fsyncs before it returns, so a resolved commit is durable.
-    this.root = open({ path, overlappingSync: false, noSync: false, maxDbs: 8 });
+    this.root = open({ path, overlappingSync: false, noSync: false, maxDbs: 8, permissionsMode: PRIVATE_FILE_MODE } as RootDatabaseOptionsWithPath);
     this.kv = this.root.openDB('kv', {});
     this.history = this.root.openDB('history', {});
     this.log = this.root.openDB('log', {});

@@ -21,7 +21,7 @@ import { WatchHub } from './watch-hub.ts';
 import type { Transaction } from 'lmdb';
 
 export interface LmdbKvOptions extends KvBackendOptions {
-  /** The data directory (created if missing). */
+  /** The data directory (created 0700 if missing; the store's files are created 0600). */
   path: string;
 }
 

@@ -26,11 +26,16 @@ export const schemaName = (k: ServedKind): string => structSchemaName(structOf(k
 
 const ref = (struct: string): Schema => ({ $ref: `#/components/schemas/${structSchemaName(struct)}` });
 
-/** The schema of one encoded field type (see generate.ts: s, n, b, ns, x, [T, {T, or a struct). */
+/** The schema of one encoded field type (see generate.ts for the codes). */
 function fieldSchema(code: string, refs: Set<string>): Schema {
   switch (code) {
     case 's': return { type: 'string' };
-    case 'n': return { type: 'integer', format: 'int64' };
+    case 'i32': return { type: 'integer', format: 'int32' };
+    case 'i64': return { type: 'integer', format: 'int64' };
+    case 'f64': return { type: 'number', format: 'double' };
+    case 'y': return { type: 'string', format: 'byte' };
+    case 't': case 'tm': return { type: 'string', format: 'date-time' };
+    case 'q': return { type: 'string' };
     case 'b': return { type: 'boolean' };
     case 'ns': return { type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true };
     case 'x': return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };

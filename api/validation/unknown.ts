@@ -4,8 +4,8 @@
  * as the apiserver's strict decoder prints them: "spec.containers[0].foo".
  */
 import { badRequest, type Status } from '../../bus/status.ts';
-import { isObject, type JsonObject } from '../json.ts';
-import { structs } from './schema/types.generated.ts';
+import type { JsonObject } from '../json.ts';
+import { strictPath, walkSchema } from './schema/walk.ts';
 
 /** What the walk needs of a kind: the name of its root struct in the generated table. */
 export interface SchemaRef {
@@ -14,36 +14,21 @@ export interface SchemaRef {
 
 type Visit = (path: string, parent: JsonObject, key: string) => void;
 
-function walk(type: string, value: unknown, path: string, onUnknown: Visit): void {
-  if (type.startsWith('[')) {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(type.slice(1), v, `${path}[${i}]`, onUnknown));
-    return;
-  }
-  if (type.startsWith('{')) {
-    if (isObject(value)) for (const k of Object.keys(value)) walk(type.slice(1), value[k], `${path}.${k}`, onUnknown);
-    return;
-  }
-  const fields = structs[type];
-  if (!fields || !isObject(value)) return;
-  for (const k of Object.keys(value)) {
-    const p = path ? `${path}.${k}` : k;
-    const ft = fields[k];
-    if (ft === undefined) onUnknown(p, value, k);
-    else walk(ft, value[k], p, onUnknown);
-  }
+function walk(type: string, value: unknown, onUnknown: Visit): void {
+  walkSchema(type, value, { unknown: (at, parent, key) => onUnknown(strictPath(at.steps), parent, key) });
 }
 
 /** Paths of every field of `obj` its kind does not define, in document order. */
 export function findUnknownFields(kind: SchemaRef, obj: unknown): string[] {
   const out: string[] = [];
-  walk(kind.schemaType, obj, '', (p) => out.push(p));
+  walk(kind.schemaType, obj, (p) => out.push(p));
   return out;
 }
 
 /** A copy of `obj` without the unknown fields (what `fieldValidation=Ignore` stores). */
 export function dropUnknownFields<T>(kind: SchemaRef, obj: T): T {
   const copy = structuredClone(obj);
-  walk(kind.schemaType, copy, '', (_p, parent, key) => delete parent[key]);
+  walk(kind.schemaType, copy, (_p, parent, key) => delete parent[key]);
   return copy;
 }
 

@@ -122,7 +122,12 @@ export const apiMessages = {
     Type.Object({ id: Type.String(), resourceVersion: Type.String() }),
   ),
   'api.unwatch': message(Type.Object({ id: Type.String() })),
-  'api.watch-events': message(Type.Object({ id: Type.String(), events: Type.Array(WatchEvent) })),
+  /**
+   * A batch of a watch's events. `seq` numbers the batches of one watch from 1: the bus
+   * delivers at most once, so a number skipped means a batch was lost and the watcher must
+   * re-list (bookmarks are batches too, so a lost last batch shows at the next bookmark).
+   */
+  'api.watch-events': message(Type.Object({ id: Type.String(), events: Type.Array(WatchEvent), seq: Type.Optional(Type.Number()) })),
   /** The apiserver ended a watch (410 after compaction, shutdown); the watcher re-lists. */
   'api.watch-ended': message(Type.Object({ id: Type.String(), status: KubeObjectSchema })),
 };

@@ -102,7 +102,9 @@ export class NatsBus implements Bus {
         const n = ++bus.#corr;
         const corr = `${address}#${n}`;
         const p = bus.#pending.add(corr, type, to, opts?.timeoutMs ?? bus.#cfg.requestTimeoutMs);
-        bus.#emit(address, to, type, payload, corr, `${bus.#subj.inboxPrefix}${n}.${address}`);
+        // While the server is away a request could only wait out its timeout (and its reply may be lost): fail it now.
+        if (bus.#state === 'reconnecting') bus.#pending.fail(corr, unavailable(`the bus is disconnected from NATS: "${type}" to "${to}" was not sent`));
+        else bus.#emit(address, to, type, payload, corr, `${bus.#subj.inboxPrefix}${n}.${address}`);
         return p as Promise<Result<never>>;
       },
       reply: (req, result) => bus.#reply(address, entry, req, result),

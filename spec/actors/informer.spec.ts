@@ -94,4 +94,33 @@ test('label-selected informer sees objects leave its selection as deletes', asyn
   informer.stop();
 });
 
+test('a watch batch that skips a number (one lost on the bus) makes the informer re-list', async () => {
+  const c = h.client();
+  await c.must('api.create', { target: t.cm(), object: cm('a') });
+  const queue: string[] = [];
+  let lose = false;
+  let informer: Informer | undefined;
+  // The component's port, losing the next watch batch when told to (as NATS does across an outage).
+  const port = h.bus.register('controller.lossy', (env: Envelope) => {
+    if (lose && env.type === 'api.watch-events') {
+      lose = false;
+      return;
+    }
+    informer?.handle(env);
+  });
+  informer = new Informer({ port, clock: h.clock, target: t.cm(), handlers: { add: (k) => queue.push(`add ${k}`), delete: (k) => queue.push(`delete ${k}`) } });
+  await informer.start();
+  await h.settle();
+  lose = true;
+  await c.must('api.delete', { target: t.cm('default', 'a') });
+  await h.settle();
+  assert.equal(informer.keys(), ['default/a'], 'the delete was lost');
+  await c.must('api.create', { target: t.cm(), object: cm('b') });
+  await h.settle();
+  assert.equal(informer.keys(), ['default/b']);
+  assert.is(informer.lists, 2);
+  assert.equal(queue, ['add default/a', 'delete default/a', 'add default/b']);
+  informer.stop();
+});
+
 test.run();

@@ -79,7 +79,8 @@ test('up --bus nats:// refuses in-process nodes: they need their own identity', 
 test('up --bus nats:// runs the control plane over a real nats-server', async () => {
   const nats = await startNatsServer();
   try {
-    const proc = runCli(['up', '--storage', 'memory', '--data-dir', tempDir(), '--port', '0', '--bus', nats.url]);
+    // A server without authorization: refused unless --insecure-bus (spec/cli/insecure-bus.spec.ts).
+    const proc = runCli(['up', '--storage', 'memory', '--data-dir', tempDir(), '--port', '0', '--bus', nats.url, '--insecure-bus']);
     await proc.waitFor('ready.');
     assert.match(proc.output(), `bus: NATS ${nats.url} (prefix kubeactor, identity control-plane)`);
     assert.match(proc.output(), /kubeconfig: .*kubeconfig/);

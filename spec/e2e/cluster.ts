@@ -13,6 +13,7 @@ import { realClock } from '../../actors/clock/clock.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
+import { loadOrCreateToken } from '../../actors/apiserver/http/token.ts';
 
 export interface Run {
   code: number;
@@ -23,6 +24,8 @@ export interface Run {
 export interface Cluster {
   dir: string;
   kubeconfig: string;
+  /** The HTTPS front for REST calls (spec/actors/apiserver/http/client.ts): its URL, CA and admin token. */
+  rest: { url: string; ca: string; token: string };
   /** Runs kubectl with `args` (and `input` on stdin); never rejects. */
   kubectl(args: string[], input?: string, timeoutMs?: number): Promise<Run>;
   /** Starts a long-running kubectl (get -w); `stop` ends it and returns what it printed. */
@@ -37,12 +40,14 @@ export async function startCluster(): Promise<Cluster> {
   const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
   await core.ready();
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
+  const rest = { url: front.url, ca: front.caCert, token: await loadOrCreateToken(dir) };
   // HOME holds kubectl's discovery cache: a fresh one per run, so no run sees another's.
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECTL_NO_WARNINGS: '', NO_COLOR: '1' };
   const base = ['--request-timeout=20s'];
   return {
     dir,
     kubeconfig,
+    rest,
     kubectl: (args, input, timeoutMs = 30_000) =>
       new Promise((resolve) => {
         const child = execFile('kubectl', [...base, ...args], { env, timeout: timeoutMs, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {

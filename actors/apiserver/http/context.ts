@@ -3,6 +3,8 @@ import type { UserInfo } from '../../../bus/catalogue/api.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import type { WatchStreams } from './watch-streams.ts';
 import type { Envelope } from '../../../bus/envelope.ts';
+import type { Logger } from '../../actor-def.ts';
+import type { Clock } from '../../clock/clock.ts';
 
 /** What every request handler of the front is given. */
 export interface FrontContext {
@@ -18,6 +20,10 @@ export interface FrontContext {
   streams: Map<string, (env: Envelope) => void>;
   /** Request timeout on the bus, in ms. */
   requestTimeoutMs: number;
+  /** Times watches and request deadlines (a virtual clock in specs). */
+  clock: Clock;
+  /** Where the front reports what it cannot tell the client (a response that failed after a write). */
+  log: Logger;
 }
 
 /** Per-request facts: the authenticated user and the parsed URL. */

@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../data-dir.ts';
 
 export interface KubeconfigOptions {
   dataDir: string;
@@ -36,8 +37,8 @@ export function kubeconfigDocument(opts: Omit<KubeconfigOptions, 'dataDir'>): Re
  * for `KUBECONFIG=<path> kubectl ...`.
  */
 export async function writeKubeconfig(opts: KubeconfigOptions): Promise<string> {
-  await mkdir(opts.dataDir, { recursive: true });
+  ensurePrivateDir(opts.dataDir);
   const path = join(opts.dataDir, 'kubeconfig');
-  await writeFile(path, stringify(kubeconfigDocument(opts)), { mode: 0o600 });
+  await writeFile(path, stringify(kubeconfigDocument(opts)), { mode: PRIVATE_FILE_MODE });
   return path;
 }

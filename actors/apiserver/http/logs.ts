@@ -2,7 +2,7 @@ import type { Envelope } from '../../../bus/envelope.ts';
 import type { Result } from '../../../bus/status.ts';
 import { badRequest, status, unavailable } from '../../../bus/status.ts';
 import type { LogRequest } from '../../../bus/catalogue/logs.ts';
-import { isTrue } from './query.ts';
+import { int64Param, isTrue } from './query.ts';
 import { sendStatus, sendText } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
 
@@ -47,11 +47,9 @@ export async function serveLogs(r: ResourceRequest): Promise<void> {
   if (isTrue(q.get('previous'))) ask.previous = true;
   if (isTrue(q.get('timestamps'))) ask.timestamps = true;
   for (const key of ['tailLines', 'sinceSeconds', 'limitBytes'] as const) {
-    const v = q.get(key);
-    if (v === null) continue;
-    const n = Number(v);
-    if (!Number.isInteger(n)) return sendStatus(r.res, badRequest(`invalid ${key}: "${v}"`));
-    ask[key] = n;
+    const n = int64Param(q, key);
+    if (!n.ok) return sendStatus(r.res, n.status);
+    if (n.value !== undefined) ask[key] = n.value;
   }
   const sinceTime = q.get('sinceTime');
   if (sinceTime) ask.sinceTime = sinceTime;

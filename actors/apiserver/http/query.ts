@@ -12,6 +12,31 @@ export interface WriteParams {
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * An integer query parameter read as Kubernetes decodes one into ListOptions or
+ * DeleteOptions (Go's strconv.ParseInt, base 10, 64 bits): absent is undefined; anything
+ * else that is not an int64 ("abc", "1e12", "1.5", "") is a 400 with Go's message.
+ */
+export function int64Param(q: URLSearchParams, name: string): Result<number | undefined> {
+  const v = q.get(name);
+  if (v === null) return ok(undefined);
+  const quoted = JSON.stringify(v);
+  if (!/^[+-]?\d+$/.test(v)) return fail(badRequest(`strconv.ParseInt: parsing ${quoted}: invalid syntax`));
+  const n = BigInt(v);
+  if (n < INT64_MIN || n > INT64_MAX) return fail(badRequest(`strconv.ParseInt: parsing ${quoted}: value out of range`));
+  return ok(Number(n));
+}
+
+/** An int64 parameter that must not be negative (apimachinery's ValidateNonnegativeField message). */
+export function nonNegative(q: URLSearchParams, name: string): Result<number | undefined> {
+  const r = int64Param(q, name);
+  if (r.ok && r.value !== undefined && r.value < 0) return fail(badRequest(`${name}: Invalid value: ${r.value}: must be greater than or equal to 0`));
+  return r;
+}
+
 /** `watch=true|1|True`: Go's strconv.ParseBool accepts these (Python sends `True`). */
 export function isTrue(v: string | null): boolean {
   return v !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
@@ -23,12 +48,9 @@ export function listOptions(q: URLSearchParams): Result<ListOptions> {
   const field = q.get('fieldSelector');
   if (label) o.labelSelector = label;
   if (field) o.fieldSelector = field;
-  const limit = q.get('limit');
-  if (limit) {
-    const n = Number(limit);
-    if (!Number.isInteger(n) || n < 0) return fail(badRequest(`invalid limit: "${limit}"`));
-    if (n > 0) o.limit = n;
-  }
+  const limit = nonNegative(q, 'limit');
+  if (!limit.ok) return limit;
+  if (limit.value) o.limit = limit.value;
   const cont = q.get('continue');
   if (cont) o.continue = cont;
   const rv = q.get('resourceVersion');
@@ -75,12 +97,9 @@ export function deleteOptions(q: URLSearchParams, body: unknown): Result<DeleteO
     }
     o.propagationPolicy = pp;
   }
-  const gp = q.get('gracePeriodSeconds');
-  if (gp) {
-    const n = Number(gp);
-    if (!Number.isInteger(n)) return fail(badRequest(`invalid gracePeriodSeconds: "${gp}"`));
-    o.gracePeriodSeconds = n;
-  }
+  const gp = int64Param(q, 'gracePeriodSeconds');
+  if (!gp.ok) return gp;
+  if (gp.value !== undefined) o.gracePeriodSeconds = gp.value;
   if (q.get('dryRun') === 'All') o.dryRun = ['All'];
   if (q.get('orphanDependents') === 'true' && !o.propagationPolicy) o.propagationPolicy = 'Orphan';
   if (body !== undefined && body !== null) {

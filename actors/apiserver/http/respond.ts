@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { internalError, isStatus, status, type Status } from '../../../bus/status.ts';
 
 /**
@@ -6,19 +6,37 @@ import { internalError, isStatus, status, type Status } from '../../../bus/statu
  * one place they become an HTTP status code with Kubernetes' Status body.
  */
 
-/** Sends a JSON body with `code` (200 by default) and the given Content-Type. */
+/**
+ * Sends a JSON body with `code` (200 by default) and the given Content-Type. The body goes
+ * out as a Buffer: Node then writes the head as latin1, which header values set as UTF-8
+ * bytes (warning.ts) need.
+ */
 export function sendJson(res: ServerResponse, body: unknown, code = 200, contentType = 'application/json'): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  const bytes = Buffer.from(JSON.stringify(body));
   res.writeHead(code, {
     'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
+    'Content-Length': bytes.length,
     'Cache-Control': 'no-cache, private',
+    ...closeIfBodyPending(res),
   });
-  res.end(text);
+  res.end(bytes);
+}
+
+/**
+ * An answer given before the request's body has arrived (401, 413, 415, a timeout) closes the
+ * connection once sent: otherwise Node would keep reading, and discarding, whatever a slow or
+ * hostile client still sends, holding the socket for as long as it likes.
+ */
+function closeIfBodyPending(res: ServerResponse): { Connection?: 'close' } {
+  const req = res.req as IncomingMessage | undefined;
+  if (!req || req.complete) return {};
+  const length = req.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+  return hasBody ? { Connection: 'close' } : {};
 }
 
 /** Sends a Status as Kubernetes does: its `code` is the HTTP status. */
@@ -32,7 +50,7 @@ export function sendText(res: ServerResponse, text: string, code = 200): void {
     res.end();
     return;
   }
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...closeIfBodyPending(res) });
   res.end(text);
 }
 

@@ -15,10 +15,14 @@ import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respon
 import { serveDiscovery } from './discovery.ts';
 import { serveResource } from './resources.ts';
 import { serveOpenApi } from './openapi.ts';
-import { WatchStreams } from './watch-streams.ts';
+import { WatchStreams, type WatchStreamStats } from './watch-streams.ts';
 import { VERSION_INFO } from './version.ts';
 import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
+import { applyRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './deadline.ts';
+import type { Logger } from '../../actor-def.ts';
+import { consoleLogger } from '../../logger.ts';
+import { realClock, type Clock } from '../../clock/clock.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;
@@ -38,8 +42,18 @@ export interface HttpFrontOptions {
   busAddress?: string;
   /** The apiserver's bus address (default "apiserver"). */
   apiserver?: string;
-  /** Bus request timeout in ms (default 30000: lists of many objects take a while). */
+  /**
+   * The apiserver's --request-timeout, in ms (default 60000): how long a request that is not
+   * long-running may take, reading its body and waiting for the apiserver included; past it,
+   * a 504 Timeout Status. Watches and pods/log are long-running and never cut by it.
+   */
   requestTimeoutMs?: number;
+  /** Times watches and request deadlines (default: the wall clock). */
+  clock?: Clock;
+  /** Where the front logs (default: the console). */
+  logger?: Logger;
+  /** Bytes a watch stream may have waiting for a client that does not read before it is closed (default 16 MiB). */
+  watchBacklogBytes?: number;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
   host?: unknown;
 }
@@ -51,6 +65,8 @@ export interface HttpFront {
   url: string;
   /** PEM of the CA that signed the serving certificate (the kubeconfig's certificate-authority-data). */
   caCert: string;
+  /** The open watch streams' accounting (bytes buffered, streams cut for not reading). */
+  watchStats(): WatchStreamStats;
   /** Stops accepting, ends open watches and streams, unregisters the bus address. */
   close(): Promise<void>;
 }
@@ -64,7 +80,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
   const address = opts.busAddress ?? 'edge.http';
   if (!address.startsWith(TRUSTED_EDGE_PREFIX)) throw new Error(`the HTTP front's bus address must start with "${TRUSTED_EDGE_PREFIX}" (got "${address}")`);
   const tls = opts.tls ?? (await loadOrCreateTls(opts.dataDir));
-  const watches = new WatchStreams();
+  const watches = new WatchStreams(opts.watchBacklogBytes);
   const streams = new Map<string, (env: Envelope) => void>();
   const port = opts.bus.register(address, (env) => {
     if (watches.handle(env)) return;
@@ -77,15 +93,19 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     kinds: [...(opts.kinds ?? registryKinds), ...REVIEW_KINDS],
     watches,
     streams,
-    requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    clock: opts.clock ?? realClock,
+    log: opts.logger ?? consoleLogger,
   };
-  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
-    handle(ctx, opts.token, req, res).catch((err: unknown) => sendStatus(res, toStatus(err)));
+  const server = createServer({ key: tls.key, cert: tls.cert, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
+    handle(ctx, opts.token, req, res).catch((err: unknown) => {
+      // Already answered (a timeout) or the client is gone: there is no one left to tell.
+      if (res.headersSent || req.socket.destroyed) return void res.end();
+      const st = toStatus(err);
+      if (st.code === 500) ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
+      sendStatus(res, st);
+    });
   });
-  // Watches are long-lived: no socket timeout, and keep-alive as Go's client expects.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
   try {
     await listen(server, opts.port, opts.address);
   } catch (err) {
@@ -97,12 +117,24 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     port: bound,
     url: `https://${opts.address}:${bound}`,
     caCert: tls.caCert,
+    watchStats: () => watches.stats(),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       port.close();
     },
   };
+}
+
+/**
+ * Node's own limits, behind the request deadline: headers within 32 s (kube-apiserver's
+ * ReadHeaderTimeout), a whole request received within the deadline plus a margin (a backstop:
+ * the deadline answers first), idle keep-alive connections kept as Go's client expects. A
+ * watch's request is complete once its headers are in, so none of these cut a watch.
+ */
+function nodeTimeouts(requestTimeoutMs: number): { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number } {
+  const requestTimeout = requestTimeoutMs + 30_000;
+  return { headersTimeout: Math.min(32_000, requestTimeout), requestTimeout, keepAliveTimeout: 65_000 };
 }
 
 function listen(server: Server, port: number, address: string): Promise<void> {
@@ -118,6 +150,7 @@ function listen(server: Server, port: number, address: string): Promise<void> {
 async function handle(ctx: FrontContext, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const route = parseRoute(url.pathname);
+  if (!isLongRunning(req.method ?? 'GET', route, url.searchParams)) applyRequestTimeout(ctx, req, res);
   // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
   if (route.type === 'health') return sendText(res, 'ok');
   if (route.type === 'version') return sendJson(res, VERSION_INFO);

@@ -3,13 +3,26 @@ import { badRequest, type Status } from '../../../bus/status.ts';
 import { tableFor } from '../../../api/tables/index.ts';
 import type { JsonObject } from '../../../api/json.ts';
 import { wantsTable } from './negotiate.ts';
-import { isTrue, listOptions } from './query.ts';
+import { isTrue, listOptions, nonNegative } from './query.ts';
 import { includeObjectOf } from './read.ts';
 import { sendStatus } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
 
-/** The apiserver's default watch length when the client names none (its --min-request-timeout). */
-const DEFAULT_WATCH_SECONDS = 1800;
+/** The apiserver's --min-request-timeout: a watch that names no timeoutSeconds lasts 1× to 2× this. */
+export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+
+/** The longest delay a Node timer holds (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * How long a watch lasts, as ListResource (handlers/get.go) decides: timeoutSeconds as given;
+ * none (or 0) is --min-request-timeout × (1 + a random fraction), which spreads the re-watches
+ * of many clients. Clamped to what a timer can hold.
+ */
+export function watchLengthMs(timeoutSeconds: number | undefined, random: () => number = Math.random): number {
+  const seconds = timeoutSeconds || MIN_REQUEST_TIMEOUT_SECONDS * (1 + random());
+  return Math.min(seconds * 1000, MAX_TIMER_MS);
+}
 
 /**
  * A watch over HTTP: newline-delimited `{"type","object"}` JSON events, fed by the
@@ -25,7 +38,8 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
   const table = wantsTable(r.info.accept);
   const include = includeObjectOf(q);
   if (!include) return sendStatus(r.res, badRequest(`includeObject: Unsupported value: "${q.get('includeObject')}"`));
-  const timeoutSeconds = Number(q.get('timeoutSeconds') ?? DEFAULT_WATCH_SECONDS);
+  const timeoutSeconds = nonNegative(q, 'timeoutSeconds');
+  if (!timeoutSeconds.ok) return sendStatus(r.res, timeoutSeconds.status);
   const { ctx, res } = r;
   const id = ctx.watches.newId(`${r.kind.resource}`);
   let open = true;
@@ -52,7 +66,7 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
   const finish = (unwatch: boolean) => {
     if (!open) return;
     open = false;
-    clearTimeout(timer);
+    ctx.clock.clearTimeout(timer);
     ctx.watches.close(id);
     if (unwatch) ctx.port.send(ctx.apiserver, 'api.unwatch', { id });
     if (!res.writableEnded) res.end();
@@ -73,9 +87,15 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
       errorEvent(status);
       finish(false);
     },
+    // The response's own buffer plus its socket's (what the client has not taken yet).
+    backlog: () => (open ? res.writableLength : 0),
+    cut: () => {
+      finish(true);
+      res.destroy();
+    },
   });
   res.on('close', () => finish(true));
-  const timer = setTimeout(() => finish(true), Math.max(0, timeoutSeconds) * 1000);
+  const timer = ctx.clock.setTimeout(() => finish(true), watchLengthMs(timeoutSeconds.value));
 
   const payload = {
     target: r.target,
@@ -94,7 +114,7 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
   if (!started.ok) {
     ctx.watches.close(id);
     open = false;
-    clearTimeout(timer);
+    ctx.clock.clearTimeout(timer);
     // A too-old resourceVersion is part of the watch protocol: clients expect it in the stream.
     if (started.status.code === 410) {
       errorEvent(started.status);

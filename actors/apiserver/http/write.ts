@@ -3,13 +3,33 @@ import { badRequest, unsupportedMediaType, type Result } from '../../../bus/stat
 import { readBody } from './body.ts';
 import { deleteOptions, isTrue, listOptions, writeParams } from './query.ts';
 import { sendJson, sendStatus } from './respond.ts';
+import { warningHeaders } from './warning.ts';
 import type { ResourceRequest } from './resources.ts';
 
-/** Answers a write: 201 when it created the object, else `code`; warnings as Warning headers. */
+/**
+ * Answers a write: 201 when it created the object, else `code`; warnings as Warning headers.
+ * The write has happened by now, so nothing that goes wrong while answering may report it as
+ * failed: a header Node refuses is logged and left out, and an object that cannot be encoded
+ * is answered with the success code and a Success Status saying so.
+ */
 function answer(r: ResourceRequest, result: Result<WriteReply>, code = 200): void {
   if (!result.ok) return sendStatus(r.res, result.status);
-  for (const w of result.value.warnings ?? []) r.res.appendHeader('Warning', `299 - "${w.replace(/"/g, '\\"')}"`);
-  sendJson(r.res, result.value.object, result.value.created ? 201 : code);
+  const { object, created, warnings } = result.value;
+  const success = created ? 201 : code;
+  try {
+    if (!r.res.headersSent) for (const w of warningHeaders(warnings ?? [])) r.res.appendHeader('Warning', w);
+  } catch (err) {
+    r.res.removeHeader('Warning');
+    r.ctx.log.warn('write applied, its warnings could not be sent', { err, warnings });
+  }
+  try {
+    sendJson(r.res, object, success);
+  } catch (err) {
+    r.ctx.log.error('write applied, its answer could not be sent', { err });
+    const message = 'the write was applied; the resulting object could not be encoded';
+    if (!r.res.headersSent) sendJson(r.res, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: success, message }, success);
+    else r.res.end();
+  }
 }
 
 async function objectBody(r: ResourceRequest): Promise<Result<KubeObject>> {

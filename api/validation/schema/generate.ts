@@ -4,10 +4,18 @@
  * compiler. Run after bumping kubernetes-types:
  *   npx tsx api/validation/schema/generate.ts
  *
- * Encoding of a field's type: 's' string, 'n' number, 'b' boolean, 'ns' int-or-string,
+ * Encoding of a field's type: 's' string, 'b' boolean, 'i32' / 'i64' integers of that
+ * width, 'f64' a double, 'ns' int-or-string, 'y' bytes (a base64 string), 't' a
+ * metav1.Time and 'tm' a metav1.MicroTime (RFC 3339 strings), 'q' a resource.Quantity,
  * 'x' free-form JSON, '[T' list of T, '{T' map of T, otherwise the name of a struct type.
+ *
+ * kubernetes-types carries only TypeScript types, so the OpenAPI formats (int32 / int64 /
+ * double / byte / date-time) are read from the models of @kubernetes/client-node (a dev
+ * dependency), walked in parallel from the same root kinds; Time, MicroTime and Quantity
+ * are recognised by the alias names kubernetes-types declares them with.
  */
 import ts from 'typescript';
+import * as clientNode from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -31,20 +39,74 @@ const checker = program.getTypeChecker();
 
 const out = new Map<string, Record<string, string>>();
 
+/** One attribute of a client-node model: its JSON name, TS type text and OpenAPI format. */
+interface Attr { baseName: string; type: string; format: string }
+type Model = { getAttributeTypeMap(): Attr[] };
+const models = clientNode as unknown as Record<string, Model | undefined>;
+
+/** The client-node model named in an attribute's type text ("Array<V1Container>" → V1Container). */
+function modelIn(typeText: string): Model | undefined {
+  const name = /([A-Z][A-Za-z0-9]*V\d[A-Za-z0-9]*|V\d[A-Za-z0-9]*)/.exec(typeText)?.[1];
+  return name ? models[name] : undefined;
+}
+
+/** The client-node model of a root kind: V1Deployment, or CoreV1Event where the name is shared. */
+function rootModel(gv: string, kind: string): Model | undefined {
+  const [group = '', version = ''] = gv.split('/');
+  const v = version.toUpperCase().slice(0, 1) + version.slice(1);
+  const g = group.slice(0, 1).toUpperCase() + group.slice(1);
+  return models[`${g}${v}${kind}`] ?? models[`${v}${kind}`];
+}
+
+/** A scalar's code from the OpenAPI format, where the TypeScript type says only "number" or "string". */
+function withFormat(code: string, format: string | undefined): string {
+  if (code === 'n') return format === 'int32' ? 'i32' : format === 'double' ? 'f64' : 'i64';
+  if (code === 's' && format === 'byte') return 'y';
+  return code;
+}
+
+/** Applies a format to the innermost element of a list or map code ('{s' + byte → '{y'). */
+function formatted(code: string, format: string | undefined): string {
+  if (code.startsWith('[') || code.startsWith('{')) return code[0] + formatted(code.slice(1), format);
+  return withFormat(code, format);
+}
+
+/** Time, MicroTime and Quantity are string aliases: the declaration names them, the type does not. */
+function aliasCode(decl: ts.Declaration): string | undefined {
+  let node = (decl as ts.PropertySignature).type;
+  let wrap = '';
+  for (;;) {
+    if (!node) return undefined;
+    if (ts.isArrayTypeNode(node)) { wrap += '['; node = node.elementType; continue; }
+    if (ts.isTypeReferenceNode(node) && node.typeName.getText() === 'Array' && node.typeArguments?.[0]) { wrap += '['; node = node.typeArguments[0]; continue; }
+    if (ts.isTypeLiteralNode(node)) {
+      const index = node.members.find(ts.isIndexSignatureDeclaration);
+      if (!index) return undefined;
+      wrap += '{';
+      node = index.type;
+      continue;
+    }
+    break;
+  }
+  if (!ts.isTypeReferenceNode(node)) return undefined;
+  const code = ({ Time: 't', MicroTime: 'tm', Quantity: 'q' } as Record<string, string>)[node.typeName.getText()];
+  return code ? wrap + code : undefined;
+}
+
 function typeName(sym: ts.Symbol): string {
   const decl = sym.declarations?.[0];
   const file = decl ? relative(pkgDir, decl.getSourceFile().fileName).replace(/\.d\.ts$/, '') : '?';
   return `${file}.${sym.getName()}`;
 }
 
-function encode(t: ts.Type): string {
+function encode(t: ts.Type, model?: Model): string {
   if (t.isUnion()) {
     const parts = t.types.filter((p) => !(p.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
     const hasNum = parts.some((p) => p.flags & ts.TypeFlags.NumberLike);
     const hasStr = parts.some((p) => p.flags & ts.TypeFlags.StringLike);
     if (hasNum && hasStr) return 'ns';
     if (parts.every((p) => p.flags & ts.TypeFlags.BooleanLike)) return 'b';
-    if (parts.length === 1 && parts[0]) return encode(parts[0]);
+    if (parts.length === 1 && parts[0]) return encode(parts[0], model);
     if (hasStr) return 's';
     return 'x';
   }
@@ -54,26 +116,29 @@ function encode(t: ts.Type): string {
   if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return 'x';
   if (checker.isArrayType(t)) {
     const [el] = checker.getTypeArguments(t as ts.TypeReference);
-    return '[' + (el ? encode(el) : 'x');
+    return '[' + (el ? encode(el, model) : 'x');
   }
   const index = t.getStringIndexType();
-  if (index) return '{' + encode(index);
+  if (index) return '{' + encode(index, model);
   const sym = t.aliasSymbol ?? t.getSymbol();
   if (!sym || t.getProperties().length === 0) return 'x';
   const name = typeName(sym);
   if (name === 'runtime.RawExtension') return 'x';
-  visit(name, t);
+  visit(name, t, model);
   return name;
 }
 
-function visit(name: string, t: ts.Type): void {
+function visit(name: string, t: ts.Type, model: Model | undefined): void {
   if (out.has(name)) return;
   const fields: Record<string, string> = {};
   out.set(name, fields);
+  const attrs = new Map((model?.getAttributeTypeMap() ?? []).map((a) => [a.baseName, a]));
   for (const p of t.getProperties()) {
     const decl = p.valueDeclaration ?? p.declarations?.[0];
     if (!decl) continue;
-    fields[p.getName()] = encode(checker.getTypeOfSymbolAtLocation(p, decl));
+    const attr = attrs.get(p.getName());
+    const code = aliasCode(decl) ?? encode(checker.getTypeOfSymbolAtLocation(p, decl), attr ? modelIn(attr.type) : undefined);
+    fields[p.getName()] = formatted(code, attr?.format);
   }
 }
 
@@ -85,7 +150,9 @@ for (const [gv, kinds] of Object.entries(roots)) {
   for (const kind of kinds) {
     const sym = checker.getExportsOfModule(mod).find((s) => s.getName() === kind);
     if (!sym) throw new Error(`missing ${gv} ${kind}`);
-    visit(`${gv}.${kind}`, checker.getDeclaredTypeOfSymbol(sym));
+    const model = rootModel(gv, kind);
+    if (!model) throw new Error(`no client-node model for ${gv} ${kind}`);
+    visit(`${gv}.${kind}`, checker.getDeclaredTypeOfSymbol(sym), model);
   }
 }
 

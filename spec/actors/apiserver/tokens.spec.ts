@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import { startHttpFront, type HttpFront } from '../../../actors/apiserver/http/server.ts';
 import { start, type Harness } from './harness.ts';
 import { client } from './http/client.ts';
+import { writeKubeconfig } from '../../../actors/apiserver/http/kubeconfig.ts';
 
 let h: Harness;
 let front: HttpFront | undefined;
@@ -40,7 +42,7 @@ test('a TokenRequest gives a token that authenticates as its ServiceAccount', as
   assert.match(st.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
   assert.is(Date.parse(st.expirationTimestamp), Math.floor(h.clock.now() / 1000) * 1000 + 600_000);
   assert.equal(await review(st.token), { authenticated: true, user: SA_USER, audiences: ['https://kubernetes.default.svc.cluster.local'] });
-  // Storing the signing key must not leave consistent reads waiting for a revision the cache never sees.
+  // Minting a token must not leave consistent reads waiting for a revision the cache never sees.
   assert.is((await h.client().call('api.list', { target: sa() })).ok, true);
 });
 
@@ -73,6 +75,53 @@ test('through the HTTPS front: the token is the ServiceAccount user; the admin t
   assert.equal(me.json().status.userInfo, SA_USER);
   assert.equal((await whoami('admin-token')).json().status.userInfo.username, 'kubeactor-admin');
   assert.is((await whoami('wrong')).status, 401);
+});
+
+const API = 'https://kubernetes.default.svc.cluster.local';
+const VAULT = 'https://vault.example.com';
+const reviewFor = async (tok: string, audiences?: string[]) =>
+  (await h.client().must('api.create', { target: reviewT, object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: tok, ...(audiences ? { audiences } : {}) } } as KubeObject })).object as KubeObject & { spec: unknown; status: Record<string, unknown> };
+
+test('audiences: a token for another audience is not the apiserver\'s; TokenReview spec.audiences narrow as in Kubernetes', async () => {
+  const plain = await h.client().must('api.create', { target: sa('builder', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } as KubeObject });
+  assert.equal((plain.object.spec as { audiences: string[] }).audiences, [API], 'no audiences asked: the apiserver\'s own');
+  const vault = await token({ audiences: [VAULT] });
+  assert.equal((await reviewFor(vault)).status, {
+    authenticated: false,
+    user: {},
+    error: `token audiences ["${VAULT}"] is invalid for the target audiences ["${API}"]`,
+  });
+  // A service reviewing tokens made for it names its audience; the matched ones come back.
+  const forVault = await reviewFor(vault, [VAULT, 'https://other']);
+  assert.equal(forVault.status, { authenticated: true, user: SA_USER, audiences: [VAULT] });
+  assert.equal(forVault.spec, { audiences: [VAULT, 'https://other'] }, 'the token is not echoed');
+  const apiTok = await token();
+  assert.is((await reviewFor(apiTok, [VAULT])).status.authenticated, false, 'an apiserver token is no vault token');
+  const both = await token({ audiences: [VAULT, API] });
+  assert.equal((await reviewFor(both)).status.audiences, [API]);
+});
+
+test('through the front and the real kubectl: a token made with --audience elsewhere is 401; one for the apiserver works', async () => {
+  front = await startHttpFront({ bus: h.bus, port: 0, address: '127.0.0.1', token: 'admin-token', dataDir });
+  const kubeconfig = await writeKubeconfig({ dataDir, server: front.url, token: 'admin-token', caCert: front.caCert });
+  const kubectl = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile('kubectl', ['--request-timeout=20s', ...args], { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+  const made = await kubectl(['create', 'token', 'builder', '-n', 'ci', `--audience=${VAULT}`]);
+  assert.is(made.code, 0, made.stderr);
+  const vault = made.stdout.trim();
+  const asVault = await kubectl(['get', 'configmaps', '-n', 'ci', `--token=${vault}`]);
+  assert.is.not(asVault.code, 0);
+  assert.match(asVault.stderr, /You must be logged in to the server \(the server has asked for the client to provide credentials\)/, asVault.stderr);
+  const list = await client(front.url, front.caCert, vault)('GET', '/api/v1/namespaces/ci/configmaps');
+  assert.is(list.status, 401);
+  assert.is(list.json().kind, 'Status');
+  assert.is(list.json().reason, 'Unauthorized');
+  const mine = (await kubectl(['create', 'token', 'builder', '-n', 'ci'])).stdout.trim();
+  const who = await kubectl(['auth', 'whoami', `--token=${mine}`, '-o', 'jsonpath={.status.userInfo.username}']);
+  assert.is(who.stdout, 'system:serviceaccount:ci:builder', who.stderr);
 });
 
 test.run();

@@ -50,6 +50,33 @@ test('too old resourceVersion is 410 Expired', async () => {
   }
 });
 
+test('the window is bounded in bytes too: big objects push old events out, and a watch from them is 410 Expired', async () => {
+  await h.close();
+  // Room for about three 100 KB ConfigMaps, however many events the count bound allows.
+  h = await start({ watchWindowBytes: 350 * 1024 });
+  const c = h.client();
+  const blob = (n: number) => ({ blob: String(n).repeat(100 * 1024) });
+  const first = (await c.must('api.create', { target: t.cm(), object: cm('big', blob(1)) })).object;
+  let last = first;
+  for (let i = 2; i <= 8; i++) last = (await c.must('api.update', { target: t.cm('default', 'big'), object: { ...last, data: blob(i) } })).object;
+  await h.settle();
+  const rc = h.core.apiserver().context.cache.resource('configmaps');
+  assert.ok(rc.windowBytes <= 350 * 1024, `window holds ${rc.windowBytes} bytes`);
+  assert.ok(rc.window.length >= 2 && rc.window.length <= 3, `${rc.window.length} events kept`);
+  const r = await c.call('api.watch', { target: t.cm(), id: 'old', options: { resourceVersion: first.metadata!.resourceVersion } });
+  assert.not.ok(r.ok);
+  if (!r.ok) {
+    assert.is(r.status.code, 410);
+    assert.is(r.status.reason, 'Expired');
+    assert.match(r.status.message, new RegExp(`^too old resource version: ${first.metadata!.resourceVersion} \\(\\d+\\)$`));
+  }
+  // A recent version is still in the window: the watch resumes and sees the later update.
+  const recent = String(Number(last.metadata!.resourceVersion) - 1);
+  await c.must('api.watch', { target: t.cm(), id: 'recent', options: { resourceVersion: recent } });
+  await h.settle();
+  assert.equal(summary(c.events.get('recent')), ['MODIFIED big']);
+});
+
 test('namespace, label and field filters; match changes become ADDED / DELETED', async () => {
   const c = h.client();
   await c.must('api.create', { target: t.ns(), object: { metadata: { name: 'other' } } });

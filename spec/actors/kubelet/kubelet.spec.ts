@@ -214,7 +214,7 @@ test('logs of a sim pod come back through kubelet.logs, with tail, timestamps an
   asker.close();
 });
 
-test('a restarted control plane view: a second batch continues names and ranges; adopting an existing Node keeps its range', async () => {
+test('a restarted control plane view: a second batch continues names and ranges; adopting an existing Node keeps its range and IP', async () => {
   const more = await startSimNodes({ host: h.host, clock: h.clock, count: 1, lister: h.client().port, runtime: nodes.runtime });
   await h.settle();
   assert.equal(more.names, ['node-3']);
@@ -229,6 +229,7 @@ test('a restarted control plane view: a second batch continues names and ranges;
   await h.settle();
   const after = await getNode('node-1');
   assert.is(after.spec!.podCIDR, '10.244.0.0/24');
+  assert.is(after.status!.addresses![0]!.address, '127.0.1.1', 'the adopted Node keeps its InternalIP');
   const ready = after.status!.conditions!.find((c) => c.type === 'Ready')!;
   assert.is(ready.lastTransitionTime, before.lastTransitionTime);
   assert.is.not(ready.lastHeartbeatTime, before.lastHeartbeatTime);

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../../data-dir.ts';
 import { bits, explicit, extension, implicit, name, oid, seq, time, uint } from './der.ts';
 
 /** PEM-encoded material for the front's TLS and for the kubeconfig's certificate-authority-data. */
@@ -73,10 +74,11 @@ export async function loadOrCreateTls(dataDir: string): Promise<FrontTls> {
     return { caCert, cert, key };
   } catch {
     const tls = generateTls();
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(files.caCert, tls.caCert);
-    await writeFile(files.cert, tls.cert);
-    await writeFile(files.key, tls.key, { mode: 0o600 });
+    ensurePrivateDir(dir);
+    // The data directory is private, certificates included (only their owner runs the front).
+    await writeFile(files.caCert, tls.caCert, { mode: PRIVATE_FILE_MODE });
+    await writeFile(files.cert, tls.cert, { mode: PRIVATE_FILE_MODE });
+    await writeFile(files.key, tls.key, { mode: PRIVATE_FILE_MODE });
     return tls;
   }
 }

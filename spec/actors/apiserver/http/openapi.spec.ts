@@ -48,7 +48,10 @@ test('schemas carry the kind\'s GVK and every field, for kubectl explain', () =>
   assert.equal(deploy['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
   assert.equal(deploy.properties.spec, { allOf: [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec' }] });
   const spec = doc.components.schemas['io.k8s.api.apps.v1.DeploymentSpec'];
-  assert.equal(spec.properties.replicas, { type: 'integer', format: 'int64' });
+  assert.equal(spec.properties.replicas, { type: 'integer', format: 'int32' });
+  const meta = doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'];
+  assert.equal(meta.properties.generation, { type: 'integer', format: 'int64' });
+  assert.equal(meta.properties.creationTimestamp, { type: 'string', format: 'date-time' });
   assert.ok(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
   assert.ok(doc.components.schemas['io.k8s.api.core.v1.Container'], 'structs reached through the template');
   for (const value of JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
