@@ -29,12 +29,27 @@ export function clone<T>(x: T): T {
   return x === undefined ? x : (structuredClone(x) as T);
 }
 
-/** Reads a nested value by keys; undefined when any step is missing. */
+/**
+ * The value `obj` holds under `key` as its own property. Keys in requests are data: an
+ * inherited member (`__proto__`, `constructor`) is no field, and reaching it would hand the
+ * caller a shared prototype to write into.
+ */
+export function own(obj: unknown, key: string): unknown {
+  return (isObject(obj) || Array.isArray(obj)) && Object.hasOwn(obj, key) ? (obj as JsonObject)[key] : undefined;
+}
+
+/** Sets `obj[key]` as an own data property, even when `key` is `__proto__` (plain assignment would replace the prototype). */
+export function setOwn(obj: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** Reads a nested value by keys (own properties only); undefined when any step is missing. */
 export function getPath(obj: unknown, keys: readonly string[]): unknown {
   let cur: unknown = obj;
   for (const k of keys) {
     if (!isObject(cur)) return undefined;
-    cur = cur[k];
+    cur = own(cur, k);
   }
   return cur;
 }
@@ -43,11 +58,11 @@ export function getPath(obj: unknown, keys: readonly string[]): unknown {
 export function ensureObject(obj: JsonObject, keys: readonly string[]): JsonObject {
   let cur = obj;
   for (const k of keys) {
-    const next = cur[k];
+    const next = own(cur, k);
     if (isObject(next)) cur = next;
     else {
       const made: JsonObject = {};
-      cur[k] = made;
+      setOwn(cur, k, made);
       cur = made;
     }
   }

@@ -5,7 +5,8 @@
  */
 import type { Envelope } from '../../bus/envelope.ts';
 import type { ApiTarget, UserInfo } from './types.ts';
-import { fail, internalError, methodNotAllowed, type Result } from '../../bus/status.ts';
+import { badRequest, fail, internalError, methodNotAllowed, type Result } from '../../bus/status.ts';
+import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser } from './identity.ts';
 import { authorizeRequest, verbOf } from './node-authorizer.ts';
@@ -66,6 +67,9 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const t = payload.target;
   const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name: t.name });
   if (denied) return reply(s, env, fail(denied));
+  // A bus client need not come through the front: what it sends gets the front's body checks.
+  const problem = decodedProblem(payload.object) ?? decodedProblem(payload.patch);
+  if (problem) return reply(s, env, fail(badRequest(`the request body is invalid: ${problem}`)));
   // TokenReview is answered, never stored: no resource to resolve (the front's path for bearer tokens).
   if (env.type === 'api.create' && isTokenReview(payload.target)) {
     return reply(s, env, await reviewToken(s, { from: env.from, user, payload } as Call<never>));

@@ -5,7 +5,8 @@
  * patches never lose each other's changes. Apply creates a missing object (created: true).
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { decodedProblem, jsonSize, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
@@ -25,6 +26,10 @@ type PatchPayload = PayloadShape<'api.patch'>;
 
 /** Applies a non-apply patch to a document of kind `gvk`. */
 export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
+  return checkPatched(patchWith(type, doc, patch, gvk));
+}
+
+function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
   switch (type) {
     case 'merge':
       return applyMergePatch(doc, patch);
@@ -35,6 +40,18 @@ export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, pat
     default:
       return fail(unsupportedMediaType(`the patch type ${type} cannot be applied here`));
   }
+}
+
+/**
+ * What a patch produced passes the checks a request body passes before anything else walks
+ * it: no deeper, no forbidden key, and no larger than a body may be (the apiserver's 413).
+ */
+function checkPatched<T>(r: Result<T>): Result<T> {
+  if (!r.ok) return r;
+  const problem = decodedProblem(r.value);
+  if (problem) return fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`));
+  if (jsonSize(r.value, MAX_REQUEST_BODY_BYTES) > MAX_REQUEST_BODY_BYTES) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
+  return r;
 }
 
 export async function patch(s: ServerContext, res: ResourceInfo, call: Call<PatchPayload>): Promise<Result<WriteReply>> {
@@ -57,7 +74,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
 
   const mutate = (cur: { obj: KubeObject }): Mutation => {
     if (p.patchType === 'apply') {
-      const r = serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force });
+      const r = checkPatched(serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
       const placed = r.ok ? placePatched(res, namespace, name, r.value as KubeObject) : r;
       return placed.ok ? ok({ obj: placed.value, applied: true }) : placed;
     }
@@ -90,7 +107,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
     createMissing:
       p.patchType === 'apply' && !p.target.subresource
         ? async () => {
-            const r = serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force });
+            const r = checkPatched(serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
             if (!r.ok) return r;
             const obj = r.value as KubeObject;
             const metadata = { ...obj.metadata, name, ...(namespace ? { namespace } : {}) };

@@ -5,7 +5,7 @@
  * Every function returns a defaulted copy.
  */
 import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from 'kubernetes-types/core/v1.js';
-import { clone } from '../json.ts';
+import { clone, setOwn } from '../json.ts';
 
 /** "Always" for `:latest` or an untagged image without digest, "IfNotPresent" otherwise. */
 export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -40,7 +40,7 @@ function container(c: Container): void {
   const { limits } = c.resources;
   if (limits) {
     const requests = (c.resources.requests ??= {});
-    for (const [k, v] of Object.entries(limits)) if (!(k in requests)) requests[k] = v;
+    for (const [k, v] of Object.entries(limits)) if (!Object.hasOwn(requests, k)) setOwn(requests, k, v);
   }
   for (const e of c.env ?? []) {
     if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';

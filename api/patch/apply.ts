@@ -13,7 +13,7 @@
  */
 import { status, fail, ok, type Result, type StatusCause } from '../../bus/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
-import { fieldSetOf, formatPath, fromLeaves, leaves, removeAt, samePath, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import { fieldSetOf, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import { strategicMergePatch } from './strategic.ts';
 
 export interface ManagedFieldsEntry {
@@ -57,6 +57,8 @@ export function conflictStatus(conflicts: ReadonlyArray<{ manager: string; apiVe
   return status(409, 'Conflict', message, { causes });
 }
 
+const pathSet = (paths: readonly string[][]): Set<string> => new Set(paths.map(pathKey));
+
 /** Applies `config` for `manager`; the result carries the updated managedFields. */
 export function serverSideApply(req: ApplyRequest): Result<Record<string, unknown>> {
   const { live, config, manager, gvk, now } = req;
@@ -65,14 +67,17 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
   const applied = leaves(set).filter((p) => p[p.length - 1] !== '.');
   const conflicts: Array<{ manager: string; apiVersion: string; path: string }> = [];
   const taken = new Map<ManagedFieldsEntry, string[][]>();
+  const index = new ItemIndex();
   for (const e of entries) {
     if (e.manager === manager) continue;
-    const owned = leaves(e.fieldsV1 ?? {});
+    const owned = pathSet(leaves(e.fieldsV1 ?? {}));
     for (const p of applied) {
-      if (!owned.some((o) => samePath(o, p))) continue;
-      if (deepEqual(valueAt(live, p).value, valueAt(config, p).value)) continue;
+      if (!owned.has(pathKey(p))) continue;
+      if (deepEqual(valueAt(live, p, index).value, valueAt(config, p, index).value)) continue;
       conflicts.push({ manager: e.manager, apiVersion: e.apiVersion, path: formatPath(p) });
-      taken.set(e, [...(taken.get(e) ?? []), p]);
+      const paths = taken.get(e);
+      if (paths) paths.push(p);
+      else taken.set(e, [p]);
     }
   }
   if (conflicts.length && !req.force) return fail(conflictStatus(conflicts));
@@ -83,12 +88,8 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
   const mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   const others = entries.filter((e) => e !== mine).map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, taken.get(e) ?? []) }));
   if (mine) {
-    const newLeaves = leaves(set);
-    for (const p of leaves(mine.fieldsV1 ?? {})) {
-      if (newLeaves.some((n) => samePath(n, p))) continue;
-      if (others.some((o) => leaves(o.fieldsV1).some((l) => samePath(l, p)))) continue;
-      removeAt(obj, p);
-    }
+    const kept = pathSet([...leaves(set), ...others.flatMap((o) => leaves(o.fieldsV1))]);
+    removeAll(obj, leaves(mine.fieldsV1 ?? {}).filter((p) => !kept.has(pathKey(p))));
   }
   const entry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion: apiVersionOf(gvk), time: now, fieldsType: 'FieldsV1', fieldsV1: set };
   const kept = others.filter((e) => leaves(e.fieldsV1).length > 0);
@@ -105,8 +106,9 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
 export function recordUpdate(old: unknown, next: Record<string, unknown>, manager: string, gvk: string, now: string): Record<string, unknown> {
   const entries = entriesOf(old);
   const all = leaves(fieldSetOf(gvk, next)).filter((p) => p[p.length - 1] !== '.');
-  const changed = all.filter((p) => !deepEqual(valueAt(old, p), valueAt(next, p)));
-  const removed = entries.flatMap((e) => leaves(e.fieldsV1 ?? {})).filter((p) => !valueAt(next, p).found);
+  const index = new ItemIndex();
+  const changed = all.filter((p) => !deepEqual(valueAt(old, p, index), valueAt(next, p, index)));
+  const removed = entries.flatMap((e) => leaves(e.fieldsV1 ?? {})).filter((p) => !valueAt(next, p, index).found);
   const out = clone(next);
   const updated = entries.map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, [...changed, ...removed]) }));
   const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');

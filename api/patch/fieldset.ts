@@ -3,7 +3,7 @@
  * map fields, "k:{<merge key>}" for items of keyed lists, "v:<value>" for items of merged
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
-import { isObject, type JsonObject } from '../json.ts';
+import { ensureObject, isObject, type JsonObject } from '../json.ts';
 import { listMeta } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
@@ -40,65 +40,129 @@ export function fieldSetOf(gvk: string, obj: unknown): FieldsV1 {
   return build(gvk, obj, '');
 }
 
-/** Every leaf of a set as its token path. */
+/** Every leaf of a set as its token path (a set stored by a client may hold anything: a non-object is a leaf). */
 export function leaves(set: FieldsV1, prefix: string[] = []): string[][] {
-  return Object.entries(set).flatMap(([k, v]) => (Object.keys(v).length === 0 ? [[...prefix, k]] : leaves(v, [...prefix, k])));
+  return Object.entries(set).flatMap(([k, v]) => (!isObject(v) || Object.keys(v).length === 0 ? [[...prefix, k]] : leaves(v, [...prefix, k])));
 }
 
-/** A set holding exactly `paths`. */
+/** A set holding exactly `paths` (tokens are own keys: "constructor" is a token like any other). */
 export function fromLeaves(paths: readonly string[][]): FieldsV1 {
   const root: FieldsV1 = {};
-  for (const p of paths) {
-    let cur = root;
-    for (const t of p) cur = cur[t] ??= {};
-  }
+  for (const p of paths) ensureObject(root, p);
   return root;
 }
 
-const key = (p: readonly string[]): string => p.join('\u0000');
+/** The JSON after a "k:" or "v:" token; undefined when a stored set holds garbage. */
+function tokenJson(t: string): unknown {
+  try {
+    return JSON.parse(t.slice(2));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A token path as one string, for sets and maps of paths. */
+export const pathKey = (p: readonly string[]): string => p.join('\u0000');
 
 /** Set difference on leaves. */
 export function without(set: FieldsV1, remove: readonly string[][]): FieldsV1 {
-  const drop = new Set(remove.map(key));
-  return fromLeaves(leaves(set).filter((p) => !drop.has(key(p))));
+  const drop = new Set(remove.map(pathKey));
+  return fromLeaves(leaves(set).filter((p) => !drop.has(pathKey(p))));
 }
 
-export const samePath = (a: readonly string[], b: readonly string[]): boolean => key(a) === key(b);
 
-/** Reads the value a token path points at; `found` false when it is absent. */
-export function valueAt(obj: unknown, path: readonly string[]): { found: boolean; value?: unknown } {
+const primitive = (v: unknown): boolean => typeof v !== 'object' || v === null;
+
+/**
+ * List items by their "k:"/"v:" token, each list indexed once: reading every leaf of an
+ * object then costs the object's size, not its size times its lists' lengths. Only for
+ * reads of objects that do not change meanwhile.
+ */
+export class ItemIndex {
+  readonly #lists = new WeakMap<unknown[], Map<string, Map<string, unknown>>>();
+
+  /** The first item of `list` that `want` (a parsed token) names; "v" items are the value itself. */
+  find(list: unknown[], kind: 'k' | 'v', want: unknown): { found: boolean; value?: unknown } {
+    const fields = kind === 'k' && isObject(want) ? Object.keys(want) : [];
+    if (kind === 'k' ? !isObject(want) || !Object.values(want).every(primitive) : !primitive(want)) return { found: false };
+    const signature = kind === 'k' ? JSON.stringify(fields) : 'v';
+    let byList = this.#lists.get(list);
+    if (!byList) this.#lists.set(list, (byList = new Map()));
+    let items = byList.get(signature);
+    if (!items) {
+      items = new Map();
+      for (const item of list) {
+        const id = kind === 'v' ? (primitive(item) ? JSON.stringify(item) : undefined) : itemId(item, fields);
+        if (id !== undefined && !items.has(id)) items.set(id, item);
+      }
+      byList.set(signature, items);
+    }
+    const id = JSON.stringify(kind === 'k' ? Object.fromEntries(fields.map((f) => [f, (want as JsonObject)[f]])) : want);
+    return items.has(id) ? { found: true, value: items.get(id) } : { found: false };
+  }
+}
+
+function itemId(item: unknown, fields: readonly string[]): string | undefined {
+  if (!isObject(item) || !fields.every((f) => Object.hasOwn(item, f) && primitive(item[f]))) return undefined;
+  return JSON.stringify(Object.fromEntries(fields.map((f) => [f, item[f]])));
+}
+
+/** Reads the value a token path points at; `found` false when it is absent. Pass an index when reading many paths of one object. */
+export function valueAt(obj: unknown, path: readonly string[], index?: ItemIndex): { found: boolean; value?: unknown } {
   let cur: unknown = obj;
   for (const t of path) {
     if (t === '.') return { found: cur !== undefined, value: cur };
     if (t.startsWith('f:')) {
       if (!isObject(cur) || !Object.hasOwn(cur, t.slice(2))) return { found: false };
       cur = cur[t.slice(2)];
-    } else if (t.startsWith('k:')) {
-      const want = JSON.parse(t.slice(2)) as JsonObject;
-      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(want).every(([k, v]) => i[k] === v)) : undefined;
-      if (cur === undefined) return { found: false };
-    } else if (t.startsWith('v:')) {
-      const want: unknown = JSON.parse(t.slice(2));
-      if (!Array.isArray(cur) || !cur.includes(want)) return { found: false };
-      cur = want;
+    } else if (t.startsWith('k:') || t.startsWith('v:')) {
+      const want = tokenJson(t);
+      if (!Array.isArray(cur)) return { found: false };
+      const kind = t.startsWith('k:') ? 'k' : 'v';
+      const hit = index ? index.find(cur, kind, want) : linearFind(cur, kind, want);
+      if (!hit.found) return { found: false };
+      cur = hit.value;
     }
   }
   return { found: true, value: cur };
 }
 
-/** Removes what a token path points at from `obj` (mutates); a "." leaf removes the list item. */
-export function removeAt(obj: unknown, path: readonly string[]): void {
-  const p = path[path.length - 1] === '.' ? path.slice(0, -1) : path;
-  const last = p[p.length - 1];
-  if (!last) return;
-  const parent = valueAt(obj, p.slice(0, -1));
-  if (!parent.found) return;
-  const c = parent.value;
-  if (last.startsWith('f:') && isObject(c)) delete c[last.slice(2)];
-  else if (Array.isArray(c)) {
-    const target = valueAt(c, [last]);
-    const i = target.found ? c.indexOf(target.value) : -1;
-    if (i >= 0) c.splice(i, 1);
+function linearFind(list: unknown[], kind: 'k' | 'v', want: unknown): { found: boolean; value?: unknown } {
+  if (kind === 'v') return list.includes(want) ? { found: true, value: want } : { found: false };
+  if (!isObject(want)) return { found: false };
+  const item = list.find((i) => isObject(i) && Object.entries(want).every(([k, v]) => Object.hasOwn(i, k) && i[k] === v));
+  return item === undefined ? { found: false } : { found: true, value: item };
+}
+
+/**
+ * Removes what each token path points at from `obj` (mutates); a "." leaf removes the list
+ * item. All targets are found first, then removed, each list filtered once.
+ */
+export function removeAll(obj: unknown, paths: readonly (readonly string[])[]): void {
+  const index = new ItemIndex();
+  const fields: Array<[JsonObject, string]> = [];
+  const items = new Map<unknown[], Set<unknown>>();
+  for (const path of paths) {
+    const p = path[path.length - 1] === '.' ? path.slice(0, -1) : path;
+    const last = p[p.length - 1];
+    if (!last) continue;
+    const parent = valueAt(obj, p.slice(0, -1), index);
+    if (!parent.found) continue;
+    const c = parent.value;
+    if (last.startsWith('f:') && isObject(c)) fields.push([c, last.slice(2)]);
+    else if (Array.isArray(c)) {
+      const target = valueAt(c, [last], index);
+      if (!target.found) continue;
+      let drop = items.get(c);
+      if (!drop) items.set(c, (drop = new Set()));
+      drop.add(target.value);
+    }
+  }
+  for (const [o, k] of fields) delete o[k];
+  for (const [list, drop] of items) {
+    let kept = 0;
+    for (const item of list) if (!drop.has(item)) list[kept++] = item;
+    list.length = kept;
   }
 }
 
@@ -107,7 +171,8 @@ export function formatPath(path: readonly string[]): string {
   return path.filter((t) => t !== '.').map((t) => {
     if (t.startsWith('f:')) return `.${t.slice(2)}`;
     if (t.startsWith('k:')) {
-      const o = JSON.parse(t.slice(2)) as JsonObject;
+      const o = tokenJson(t);
+      if (!isObject(o)) return `[${t.slice(2)}]`;
       return `[${Object.entries(o).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
     }
     return `[=${t.slice(2)}]`;

@@ -1,6 +1,6 @@
 /** RFC 7386 JSON merge patch (`application/merge-patch+json`): objects merge, null deletes, the rest replaces. */
 import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
-import { clone, isObject } from '../json.ts';
+import { clone, isObject, own, setOwn } from '../json.ts';
 
 /** Applies `patch` to `target` (neither is mutated). */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -8,7 +8,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else setOwn(out, k, mergePatch(own(out, k), v));
   }
   return out;
 }
@@ -17,11 +17,11 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function createMergePatch(from: unknown, to: unknown): unknown {
   if (!isObject(from) || !isObject(to)) return clone(to);
   const patch: Record<string, unknown> = {};
-  for (const k of Object.keys(from)) if (!(k in to)) patch[k] = null;
+  for (const k of Object.keys(from)) if (!Object.hasOwn(to, k)) setOwn(patch, k, null);
   for (const [k, v] of Object.entries(to)) {
-    const f = from[k];
+    const f = own(from, k);
     if (JSON.stringify(f) === JSON.stringify(v)) continue;
-    patch[k] = isObject(f) && isObject(v) ? createMergePatch(f, v) : clone(v);
+    setOwn(patch, k, isObject(f) && isObject(v) ? createMergePatch(f, v) : clone(v));
   }
   return patch;
 }

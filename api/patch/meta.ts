@@ -3,6 +3,7 @@
  * types, as a table of field paths. A path's list items are written "[]". Lists not listed
  * here are atomic (replaced whole), as in Kubernetes.
  */
+import { own } from '../json.ts';
 
 export interface PatchMeta {
   /** 'merge': merge lists (by `key` for lists of objects, by value for scalars). */
@@ -73,12 +74,12 @@ export const PATCH_META: Readonly<Record<string, Table>> = {
 /** The list strategy at `path` (e.g. "spec.containers[].ports") of a kind, if the list merges. */
 export function listMeta(gvk: string, path: string): PatchMeta | undefined {
   if (path === 'metadata.finalizers' || path === 'metadata.ownerReferences') return OBJECT_META[path.slice(9)] as PatchMeta;
-  const m = PATCH_META[gvk]?.[path];
+  const m = own(own(PATCH_META, gvk), path) as Table[string] | undefined;
   return m && 'strategy' in m ? m : undefined;
 }
 
 /** True when the struct at `path` carries `patchStrategy:"retainKeys"` (e.g. a Deployment's strategy). */
 export function structRetainsKeys(gvk: string, path: string): boolean {
-  const m = PATCH_META[gvk]?.[path];
+  const m = own(own(PATCH_META, gvk), path) as Table[string] | undefined;
   return !!m && 'retainKeysOnly' in m;
 }

@@ -4,9 +4,10 @@ import { badRequest, fail, ok, tooLarge, unsupportedMediaType, type Result } fro
 import { contentType } from './negotiate.ts';
 import type { PatchType } from '../../../bus/catalogue/api.ts';
 import { decodeKubeProtobuf } from './protobuf/decode.ts';
+import { decodedProblem, jsonTextTooDeep, MAX_DEPTH, MAX_REQUEST_BODY_BYTES, yamlTextTooDeep } from '../../../api/limits.ts';
 
 /** Kubernetes' default request body limit (3 MiB, apiserver's MaxRequestBodyBytes). */
-export const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = MAX_REQUEST_BODY_BYTES;
 
 /** A decoded request body and, for PATCH, the patch type its Content-Type named. */
 export interface Body {
@@ -44,19 +45,17 @@ export async function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
     chunks.push(chunk);
   }
   const bytes = Buffer.concat(chunks);
-  if (ct.format === 'protobuf') {
-    const obj = decodeKubeProtobuf(bytes);
-    return obj.ok ? ok({ value: obj.value }) : obj;
-  }
-  const text = bytes.toString('utf8');
-  const decoded = ct.format === 'json' ? decodeJson(text) : decodeYaml(text);
+  const decoded = ct.format === 'protobuf' ? decodeKubeProtobuf(bytes) : ct.format === 'json' ? decodeJson(bytes.toString('utf8')) : decodeYaml(bytes.toString('utf8'));
   if (!decoded.ok) return decoded;
+  const problem = decodedProblem(decoded.value);
+  if (problem) return fail(badRequest(`the request body is invalid: ${problem}`));
   return ok(ct.patchType ? { value: decoded.value, patchType: ct.patchType } : { value: decoded.value });
 }
 
 /** Decodes JSON; an empty body is `undefined` (DELETE without DeleteOptions). */
 export function decodeJson(text: string): Result<unknown> {
   if (text.trim() === '') return ok(undefined);
+  if (jsonTextTooDeep(text)) return fail(badRequest(`the request body is invalid: exceeded max depth of ${MAX_DEPTH}`));
   try {
     return ok(JSON.parse(text));
   } catch (err) {
@@ -67,8 +66,18 @@ export function decodeJson(text: string): Result<unknown> {
 /** Decodes one YAML document (JSON is YAML too). */
 export function decodeYaml(text: string): Result<unknown> {
   if (text.trim() === '') return ok(undefined);
+  // kubectl sends apply patches as JSON: parsed as such, they skip the YAML library (seconds per MiB).
+  if (/^\s*[[{]/.test(text) && !jsonTextTooDeep(text)) {
+    try {
+      return ok(JSON.parse(text));
+    } catch {
+      // YAML flow style, not JSON: the YAML parser decides
+    }
+  }
+  if (yamlTextTooDeep(text)) return fail(badRequest(`the request body is invalid: exceeded max depth of ${MAX_DEPTH}`));
   try {
-    return ok(parseYaml(text));
+    // Duplicate keys take the last value, as in JSON bodies; the library's check is quadratic in the keys of a map.
+    return ok(parseYaml(text, { uniqueKeys: false }));
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const at = err.linePos?.[0];

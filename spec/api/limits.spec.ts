@@ -1,0 +1,74 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
+import { decodedProblem, depthOf, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
+import { applyJsonPatch } from '../../api/patch/json.ts';
+
+const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+
+test('jsonSize is the byte length of the compact JSON encoding', () => {
+  const values = [{ a: 'x"é\n\u0001', b: [1, 2.5, -0, 1e21, null, true, false, { c: [] }], d: {} }, [], 'str', 12, null, { u: undefined, k: [undefined] }];
+  for (const v of values) assert.is(jsonSize(v), Buffer.byteLength(JSON.stringify(v)), JSON.stringify(v));
+  assert.ok(jsonSize({ a: 'x'.repeat(1000) }, 10) > 10);
+});
+
+test('JSON text: brackets count only outside strings', () => {
+  assert.is(jsonTextTooDeep(nest(MAX_DEPTH)), false);
+  assert.is(jsonTextTooDeep(nest(MAX_DEPTH + 1)), true);
+  assert.is(jsonTextTooDeep(`{"a":"${'['.repeat(1000)}\\"${'{'.repeat(1000)}"}`), false);
+});
+
+test('YAML text: flow nesting is exact, block nesting bounded by columns; real manifests pass', () => {
+  assert.is(yamlTextTooDeep(nest(MAX_DEPTH - 2)), false);
+  assert.is(yamlTextTooDeep(nest(MAX_DEPTH + 1)), true);
+  assert.is(yamlTextTooDeep('- '.repeat(5000) + '1'), true);
+  const block = (n: number) => Array.from({ length: n }, (_, i) => ' '.repeat(i) + 'a:').join('\n') + '\n' + ' '.repeat(n) + 'b: 1\n';
+  assert.is(yamlTextTooDeep(block(100)), false);
+  assert.is(yamlTextTooDeep(block(300)), true);
+  const manifest = [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  labels: {app: "[[[[", tier: x}', 'spec:', '  template:', '    spec:',
+    '      containers:', '      - name: c', '        command: ["sh", "-c", "echo {{{{"]', '        args:', '        - |', ' '.repeat(300) + '[[[[{{{{ in a block scalar', '        env:', '        - {name: A, value: "]]]"}',
+    'x:' + ' '.repeat(600) + 'value far to the right',
+  ].join('\n');
+  assert.is(yamlTextTooDeep(manifest), false);
+  assert.ok(parse(manifest));
+});
+
+test('decoded values: depth counted through shared (aliased) nodes; __proto__ refused', () => {
+  const shared: unknown[] = JSON.parse(nest(200));
+  assert.is(decodedProblem([shared, [[shared]]]), undefined);
+  assert.is(decodedProblem([[[[[[[[shared]]]]]]]]), undefined);
+  assert.is(decodedProblem(JSON.parse(nest(MAX_DEPTH + 1))), `exceeded max depth of ${MAX_DEPTH}`);
+  const assigned: Record<string, unknown> = {};
+  assigned['__proto__'] = { authorization: 'x' }; // what a decoder writing keys by assignment does
+  assert.is(decodedProblem({ labels: assigned }), 'the key "__proto__" is not accepted');
+  assert.is(decodedProblem({ a: [new Uint8Array(1), new Date(0), Object.create(null)] }), undefined);
+  const aliased = parse(`a: &a ${nest(200)}\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[*a]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n`);
+  assert.is(decodedProblem(aliased), `exceeded max depth of ${MAX_DEPTH}`);
+  assert.is(depthOf(aliased), MAX_DEPTH + 1);
+});
+
+test('JSON patch: move moves without copying; copies count towards the limit before copying', () => {
+  const big = 'x'.repeat(1024 * 1024);
+  const moves = applyJsonPatch({ a: big }, Array.from({ length: 1000 }, (_, i) => ({ op: 'move', from: i % 2 ? '/b' : '/a', path: i % 2 ? '/a' : '/b' })));
+  assert.ok(moves.ok);
+  const copies = applyJsonPatch({ a: big }, [{ op: 'copy', from: '/a', path: '/b' }, { op: 'copy', from: '/a', path: '/c' }, { op: 'copy', from: '/a', path: '/d' }]);
+  assert.is(copies.ok, false);
+  if (!copies.ok) assert.match(copies.status.message, /^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/);
+  const many = applyJsonPatch({}, Array.from({ length: 10001 }, () => ({ op: 'test', path: '', value: {} })));
+  assert.is(many.ok, false);
+  if (!many.ok) assert.is(many.status.code, 413);
+});
+
+test('JSON patch: inserts and removals may shift a bounded number of list items; replace overwrites in place', () => {
+  const doc = { a: Array.from({ length: 700000 }, () => 'a') };
+  const ops = Array.from({ length: 10000 }, (_, i) => (i % 2 ? { op: 'remove', path: '/a/0' } : { op: 'add', path: '/a/0', value: 'b' }));
+  const r = applyJsonPatch(doc, ops);
+  assert.is(r.ok, false);
+  if (!r.ok) assert.is(r.status.message, 'Unable to complete the patch, its inserts and removals shift more than 33554432 list items');
+  const replaced = applyJsonPatch({ a: [1, 2, 3], b: 1, c: 2 }, [{ op: 'replace', path: '/a/1', value: 9 }, { op: 'replace', path: '/b', value: 3 }]);
+  assert.ok(replaced.ok);
+  if (replaced.ok) assert.is(JSON.stringify(replaced.value), '{"a":[1,9,3],"b":3,"c":2}');
+});
+
+test.run();
