@@ -32,11 +32,13 @@ export function startTurns(feedNext?: () => void): Turns {
   };
   const actor = createActor(turnMachine.provide({ actions: feedNext ? { endAtMicrotask, ...pacing } : { endAtMicrotask } }));
   // Actors send far more often than a send changes anything: only the sends the chart would act on reach it.
-  let hears = false;
-  actor.subscribe((s) => void (hears = s.can(SEND)));
+  let hears: boolean | undefined;
+  actor.subscribe(() => void (hears = undefined));
   actor.start();
   return {
-    send: (event) => void (event !== SEND || hears ? actor.send(event) : undefined),
+    send(event) {
+      if (event !== SEND || (hears ??= actor.getSnapshot().can(SEND))) actor.send(event);
+    },
     get turn() {
       return actor.getSnapshot().context.turn;
     },
