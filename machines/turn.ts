@@ -1,24 +1,6 @@
 import { assertEvent, assign, setup } from 'xstate';
 
-/**
- * The turn chart: the synchronous runs ("turns") of a process on the in-process bus, as the
- * recorder numbers them and the replayer re-creates them.
- *
- * A turn is one synchronous run: everything appended or fed with no microtask between them
- * shares it (`LogEntry.turn`). Its first entry starts it (`entry`, or `feed` for a recorded
- * turn the replayer is about to feed) and queues a microtask (`endAtMicrotask`) whose running
- * (`turnEnded`) ends it. What runs next is either the bus's drain — the bus queues it as a
- * microtask at the first send after its last delivery — or whatever the event loop runs
- * once it idled. The replayer reproduces that: once the fed turn's last delivery is in
- * (`allDelivered`), a replayed actor's `send` queues the next recorded turn as a microtask
- * (`queueDrain`) when that turn is bus deliveries (`drainNext`); otherwise the next turn is
- * fed after the loop idled (`waitForIdle`). The recorder sends only `entry` and `turnEnded`.
- *
- * States: `idle` (no turn; the next comes from the event loop), `inTurn` (a turn is running;
- * `open`, or `drainQueued` once a send queued the next one), `drainQueued` (the turn is
- * over and the next is the queued drain), `due` (the next recorded turn is due and paced:
- * sends queue nothing until it is fed).
- */
+/** What the recorder and the replayer tell the turn chart. */
 export type TurnEvent =
   /** An entry is appended: starts a turn unless one is running. */
   | { type: 'entry' }
@@ -42,14 +24,36 @@ export interface TurnContext {
   drainNext: boolean;
 }
 
+/** A recorded turn starts to be fed. */
+const feeding = { target: 'inTurn', actions: ['startTurn', 'expectFeed', 'endAtMicrotask'] } as const;
+
+/**
+ * The turn chart: the synchronous runs ("turns") of a process on the in-process bus, as the
+ * recorder numbers them and the replayer re-creates them.
+ *
+ * A turn is one synchronous run: everything appended or fed with no microtask between them
+ * shares it (`LogEntry.turn`). Its first entry starts it (`entry`, or `feed` for a recorded
+ * turn the replayer is about to feed) and queues a microtask (`endAtMicrotask`) whose running
+ * (`turnEnded`) ends it. What runs next is either the bus's drain — the bus queues it as a
+ * microtask at the first send after its last delivery — or whatever the event loop runs
+ * once it idled. The replayer reproduces that: once the fed turn's last delivery is in
+ * (`allDelivered`), a replayed actor's `send` queues the next recorded turn as a microtask
+ * (`queueDrain`) when that turn is bus deliveries (`drainNext`); otherwise the next turn is
+ * fed after the loop idled (`waitForIdle`). The recorder sends only `entry` and `turnEnded`.
+ *
+ * States: `idle` (no turn; the next comes from the event loop), `inTurn` (a turn is running;
+ * `open`, or `drainQueued` once a send queued the next one), `drainQueued` (the turn is
+ * over and the next is the queued drain), `due` (the next recorded turn is due and paced:
+ * sends queue nothing until it is fed).
+ */
 export const turnMachine = setup({
   types: { context: {} as TurnContext, events: {} as TurnEvent },
   actions: {
     /** Effect: queue a microtask that sends `turnEnded`. */
     endAtMicrotask: () => {},
-    /** Effect: send `due` in a microtask (the bus's drain). */
+    /** Effect: the next recorded turn is fed in a microtask (the bus's drain). */
     queueDrain: () => {},
-    /** Effect: send `due` once the event loop idled. */
+    /** Effect: the next recorded turn is fed once the event loop idled. */
     waitForIdle: () => {},
     /** Effect: forget the `waitForIdle` wait (a drain comes first). */
     cancelIdle: () => {},
@@ -72,7 +76,7 @@ export const turnMachine = setup({
     idle: {
       on: {
         entry: { target: 'inTurn', actions: ['startTurn', 'endAtMicrotask'] },
-        feed: { target: 'inTurn', actions: ['startTurn', 'expectFeed', 'endAtMicrotask'] },
+        feed: feeding,
         send: { guard: 'drainArmed', target: 'drainQueued', actions: ['cancelIdle', 'queueDrain'] },
         due: { target: 'due' },
       },
@@ -94,13 +98,13 @@ export const turnMachine = setup({
     },
     drainQueued: {
       on: {
-        feed: { target: 'inTurn', actions: ['startTurn', 'expectFeed', 'endAtMicrotask'] },
+        feed: feeding,
         due: { target: 'due' },
       },
     },
     due: {
       on: {
-        feed: { target: 'inTurn', actions: ['startTurn', 'expectFeed', 'endAtMicrotask'] },
+        feed: feeding,
       },
     },
   },
