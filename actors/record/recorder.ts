@@ -9,6 +9,7 @@ import { hasOnFire } from './firing-clock.ts';
 import type { LogIdentity, NewEntry } from './format.ts';
 import { eventObserver, type ObserveOptions } from './observe.ts';
 import { redact } from './redact.ts';
+import { ENTRY, startTurns } from './turns.ts';
 import { LogWriter } from './writer.ts';
 
 export interface RecorderOptions {
@@ -80,18 +81,10 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
   });
   /** Synchronous runs: entries appended with no microtask between them share a turn (see LogEntry). */
-  let turn = 0;
-  let inTurn = false;
-  const endTurn = (): void => void (inTurn = false);
-  const beginTurn = (): void => {
-    if (inTurn) return;
-    inTurn = true;
-    turn++;
-    queueMicrotask(endTurn);
-  };
+  const turns = startTurns();
   const write = (e: NewEntry): void => {
-    beginTurn();
-    e.turn = turn;
+    turns.send(ENTRY);
+    e.turn = turns.turn;
     writer.append(e);
   };
   /** The firing in progress, written once its owner is known or it is over. */
@@ -129,7 +122,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       clock.onFire((f: TimerFiring) => {
         settleFiring();
         // The firing's callback runs right after this hook: the same synchronous run.
-        beginTurn();
+        turns.send(ENTRY);
         firing = { at: f.at, timer: f.seq, ...(f.owner === undefined ? {} : { actor: f.owner }) };
         // A virtual clock may fire the next timer in the same turn; otherwise the firing ends with this turn.
         queueMicrotask(settleFiring);

@@ -3,6 +3,7 @@ import { REPLY } from '../../bus/envelope.ts';
 import type { Inspect } from '../lifecycle.ts';
 import type { LogHeader } from '../record/format.ts';
 import { redact } from '../record/redact.ts';
+import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
@@ -18,7 +19,7 @@ export interface ReplayOptions {
   upTo?: number;
   /** Inspection for a replayed actor (the inspector bridge). */
   inspect?: (address: string) => Inspect | undefined;
-  /** Awaited before each entry is fed (pacing for `--speed`). */
+  /** Awaited before each recorded turn is fed, with its first entry and the entry fed last (pacing for `--speed`). */
   pace?: (entry: Positioned, previous: Positioned | undefined) => Promise<void>;
 }
 
@@ -114,78 +115,50 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     }
   };
   // Live, an actor's send schedules the bus's next drain as a microtask, so promise
-  // continuations still queued run after that drain. The replay does the same: after a
-  // turn, the first output of any replayed actor feeds the next turn (if it is bus
-  // deliveries) in a microtask; otherwise the next turn comes after the event loop idled.
+  // continuations still queued run after that drain; the turn chart (machines/turn.ts)
+  // decides when the replay feeds the next recorded turn the same way.
   let k = 0;
   let fed = 0;
-  let previous: Positioned | undefined;
-  /** Listening for the send after which the bus would have scheduled its next drain. */
-  let armed = false;
-  /** The next turn is already queued (a microtask after such a send). */
-  let queued = false;
-  let idle: ReturnType<typeof setImmediate> | undefined;
   const within = (j: number): boolean => j < entries.length && (opts.upTo === undefined || entries[j]!.i <= opts.upTo);
-  const atEnd = (): boolean => !within(k);
   /** One past the last entry of the turn starting at `from`. */
   const turnEnd = (from: number): number => {
     let j = from + 1;
     while (within(j) && sameTurn(entries[j]!, entries[from]!)) j++;
     return j;
   };
-  const hasDelivery = (from: number, to: number): boolean => {
-    for (let j = from; j < to; j++) if (entries[j]!.kind === 'msg') return true;
-    return false;
-  };
-  /** Where the next turn starts (while a turn is fed, its end). */
-  let next = 0;
-  const feedTurn = (): void => {
-    const end = (next = turnEnd(k));
-    let last = end - 1;
-    while (last >= k && entries[last]!.kind !== 'msg') last--;
-    // A send before the turn's last delivery was delivered in the same drain; one after it starts the next drain.
-    armed = last < k;
-    while (k < end) {
-      const e = entries[k++]!;
-      feed(e);
-      previous = e;
-      fed++;
-      if (k - 1 === last) armed = true;
-    }
-    for (const a of actors.values()) a.check(false);
+  /** The last delivery in [from, to), or -1. */
+  const lastDelivery = (from: number, to: number): number => {
+    let j = to - 1;
+    while (j >= from && entries[j]!.kind !== 'msg') j--;
+    return j;
   };
   // Over NATS a send is delivered in a later event-loop turn at the soonest: the next turn waits for the loop to idle.
   const drains = opts.header?.transport !== 'nats';
-  onSend = () => {
-    if (!drains || !armed || queued || !within(next) || !hasDelivery(next, turnEnd(next))) return;
-    armed = false;
-    queued = true;
-    clearImmediate(idle);
-    queueMicrotask(step);
-  };
   let finish: () => void = () => {};
   const done = new Promise<void>((r) => (finish = r));
-  function step(): void {
-    queued = false;
-    armed = false;
-    next = k;
-    if (atEnd()) {
-      // Let the last turn's continuations run before the final check.
-      setImmediate(finish);
-      return;
+  const pace = opts.pace;
+  const paced = (): void => {
+    if (!within(k)) return feedTurn();
+    turns.send(DUE);
+    void pace!(entries[k]!, entries[k - 1]).then(feedTurn);
+  };
+  const feedNext = pace ? paced : feedTurn;
+  const turns = startTurns(feedNext);
+  onSend = () => turns.send(SEND);
+  function feedTurn(): void {
+    // After the last turn, let its continuations run before the final check.
+    if (!within(k)) return void setImmediate(finish);
+    const end = turnEnd(k);
+    const last = lastDelivery(k, end);
+    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: drains && within(end) && lastDelivery(end, turnEnd(end)) >= end });
+    while (k < end) {
+      feed(entries[k]!);
+      fed++;
+      if (k++ === last) turns.send(ALL_DELIVERED);
     }
-    if (opts.pace) {
-      void opts.pace(entries[k]!, previous).then(() => {
-        feedTurn();
-        armed = false;
-        idle = setImmediate(step);
-      });
-      return;
-    }
-    feedTurn();
-    if (!queued) idle = setImmediate(step);
+    for (const a of actors.values()) a.check(false);
   }
-  step();
+  feedNext();
   await done;
   const divergences: Divergence[] = [];
   let matched = 0;

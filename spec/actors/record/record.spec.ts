@@ -8,6 +8,7 @@ import { readLog } from '../../../actors/record/reader.ts';
 import { redact, REDACTED } from '../../../actors/record/redact.ts';
 import { LogWriter } from '../../../actors/record/writer.ts';
 import { PROTOCOL_VERSION, STRUCTURES_V1 } from '../../../bus/codec.ts';
+import { REPLY } from '../../../bus/envelope.ts';
 import { runKv } from './kv-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-record-'));
@@ -36,6 +37,22 @@ test('a recorded run reads back entry by entry: header, starts, messages, attrib
   assert.is(kvTimers.length, 2);
   assert.ok(log.entries.some((e) => e.kind === 'msg' && e.type === 'sys.ping' && e.from === 'kv'));
   assert.ok(log.entries.some((e) => e.kind === 'stop' && e.address === 'kv'));
+});
+
+test('turns: a request and its reply are delivered in different bus drains; turns only go up', async () => {
+  const file = join(dir, 'turns.log');
+  await runKv(file);
+  const { entries } = readLog(file);
+  const turns = entries.map((e) => e.turn!);
+  assert.ok(turns.every((t, k) => t >= 1 && (k === 0 || t >= turns[k - 1]!)), `turns in order: ${turns.join(',')}`);
+  const txns = entries.filter((e) => e.kind === 'msg' && e.type === 'kv.txn');
+  assert.is(txns.length, 6);
+  for (const req of txns) {
+    const reply = entries.find((e) => e.kind === 'msg' && e.type === REPLY && e.corr === (req.kind === 'msg' && req.corr));
+    assert.ok(reply && reply.turn! > req.turn!, `the reply to ${req.kind === 'msg' && req.corr} comes in a later turn`);
+  }
+  // Each txn's commit notifies the watch in the kv's own turn: never alone in it.
+  assert.ok(new Set(turns).size < turns.length, 'some entries share a turn');
 });
 
 test('Secret data and bearer tokens are redacted unless recordSecrets is set', async () => {

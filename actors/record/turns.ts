@@ -1,0 +1,46 @@
+import { createActor } from 'xstate';
+import { turnMachine, type TurnEvent } from '../../machines/turn.ts';
+
+/** A running turn chart (machines/turn.ts) with its effects on the event loop. */
+export interface Turns {
+  send(event: TurnEvent): void;
+  /** The number of the current (or last) turn. */
+  readonly turn: number;
+}
+
+/** The events without data, allocated once: they are sent for every entry. */
+export const ENTRY: TurnEvent = { type: 'entry' };
+export const ALL_DELIVERED: TurnEvent = { type: 'allDelivered' };
+export const SEND: TurnEvent = { type: 'send' };
+const TURN_ENDED: TurnEvent = { type: 'turnEnded' };
+export const DUE: TurnEvent = { type: 'due' };
+
+/**
+ * Starts the turn chart: a turn ends in the microtask its first entry queued. With
+ * `feedNext` (the replayer's), the chart also schedules the next recorded turn: `feedNext`
+ * is called in a microtask when a send queued the bus's drain, otherwise once the event
+ * loop idled; one that paces the turn first sends `DUE`. Without it (the recorder) turns
+ * are only numbered.
+ */
+export function startTurns(feedNext?: () => void): Turns {
+  let idle: ReturnType<typeof setImmediate> | undefined;
+  const endAtMicrotask = (): void => queueMicrotask(() => actor.send(TURN_ENDED));
+  const pacing = {
+    queueDrain: () => queueMicrotask(feedNext!),
+    waitForIdle: () => void (idle = setImmediate(feedNext!)),
+    cancelIdle: () => clearImmediate(idle),
+  };
+  const actor = createActor(turnMachine.provide({ actions: feedNext ? { endAtMicrotask, ...pacing } : { endAtMicrotask } }));
+  // Actors send far more often than a send changes anything: only the sends the chart would act on reach it.
+  let hears: boolean | undefined;
+  actor.subscribe(() => void (hears = undefined));
+  actor.start();
+  return {
+    send(event) {
+      if (event !== SEND || (hears ??= actor.getSnapshot().can(SEND))) actor.send(event);
+    },
+    get turn() {
+      return actor.getSnapshot().context.turn;
+    },
+  };
+}
