@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { PRIVATE_FILE_MODE } from '../data-dir.ts';
 import { createCodec, PROTOCOL_VERSION, STRUCTURES_V1, type Codec } from '../../bus/codec.ts';
 import { crc32 } from './crc.ts';
 import { FRAME_HEAD, LOG_FORMAT_VERSION, partPath, type LogHeader, type LogIdentity, type NewEntry } from './format.ts';
@@ -49,7 +50,7 @@ export class LogWriter {
     this.#opts = opts;
     this.#bufferBytes = opts.bufferBytes ?? 64 * 1024;
     for (let k = 1; existsSync(partPath(opts.file, k)); k++) rmSync(partPath(opts.file, k));
-    this.#fd = openSync(opts.file, 'w');
+    this.#fd = openSync(opts.file, 'w', PRIVATE_FILE_MODE);
     this.#header();
   }
 
@@ -117,7 +118,7 @@ export class LogWriter {
   #rotate(): void {
     closeSync(this.#fd);
     this.#part++;
-    this.#fd = openSync(partPath(this.#opts.file, this.#part), 'w');
+    this.#fd = openSync(partPath(this.#opts.file, this.#part), 'w', PRIVATE_FILE_MODE);
     this.#partBytes = 0;
     this.#header();
   }

@@ -96,7 +96,11 @@ test('rotation by size: FILE, FILE.1, FILE.2 … each with a header; n continues
   for (let k = 0; k < 100; k++) w.append({ kind: 'msg', at: k, seq: k + 1, from: 'a', to: 'b', type: 'sys.ping', payload: { n: k, pad: 'x'.repeat(40) } });
   w.close();
   assert.ok(existsSync(`${file}.1`) && existsSync(`${file}.2`));
-  for (const p of [file, `${file}.1`, `${file}.2`]) assert.ok(statSync(p).size <= 2000, p);
+  for (const p of [file, `${file}.1`, `${file}.2`]) {
+    assert.ok(statSync(p).size <= 2000, p);
+    // A recording holds cluster state (Secrets too, with --record-secrets): only its owner reads it.
+    assert.is(statSync(p).mode & 0o777, 0o600, `${p} is private`);
+  }
   const log = readLog(file);
   assert.is(log.entries.length, 100);
   assert.equal(log.headers.map((h) => h.part), log.headers.map((_, k) => k));

@@ -6,6 +6,7 @@
  * than asking for JSON.
  */
 import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../../../bus/status.ts';
+import { setOwn } from '../../../../api/json.ts';
 import { MESSAGES, ROOTS } from './messages.ts';
 import { readFields, toInt, WireError, type WireValue } from './wire.ts';
 
@@ -79,7 +80,8 @@ function message(name: string, buf: Buffer, path: string): Record<string, unknow
       const value = entry.find((e) => e.no === 2);
       const valueType = type.slice(1);
       const map = (out[field] ??= {}) as Record<string, unknown>;
-      map[key ? str(key) : ''] = value ? scalar(valueType, value, where) : valueType === 's' || valueType === 'y' || valueType === 'Q' ? '' : {};
+      // Map keys come from the request: an own property even for `__proto__` (refused later, at the body check).
+      setOwn(map, key ? str(key) : '', value ? scalar(valueType, value, where) : valueType === 's' || valueType === 'y' || valueType === 'Q' ? '' : {});
     } else {
       const x = scalar(type, v, where);
       if (pointer ? x !== undefined : !isZeroValue(x)) out[field] = x;
