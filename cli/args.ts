@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseGoDuration } from '../api/duration.ts';
 
 /** A bad command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
@@ -21,4 +22,17 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** The longest delay a Node timer holds (2^31-1 ms, about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Parses a Go duration flag value ("60s", "1m30s") into ms: not negative, and no longer than a timer holds. */
+export function durationFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = parseGoDuration(value);
+  if (ms === null) throw new UsageError(`--${name} must be a duration like 50s or 1m30s, got "${value}"`);
+  if (ms < 0) throw new UsageError(`--${name} can not be negative value`);
+  if (ms > MAX_TIMER_MS) throw new UsageError(`--${name} must be at most 596h, got "${value}"`);
+  return ms;
 }

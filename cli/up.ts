@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
-import { startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../actors/clock/clock.ts';
@@ -11,7 +11,7 @@ import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
-import { intFlag, parse, UsageError } from './args.ts';
+import { durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { untilSignal } from './signals.ts';
@@ -32,6 +32,9 @@ Flags:
                                   by default), NAME to add, -NAME to drop (default *)
   --node-monitor-grace-period D   how long a node may go without renewing its Lease before it is
                                   marked Unknown (default 50s; Go duration)
+  --request-timeout D             how long an API request that is not a watch or a log stream may
+                                  take, reading its body included, before a 504 Timeout (default
+                                  60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
   --seed N                        seed of every actor's ids and randomness (default 1)
@@ -54,6 +57,7 @@ const options = {
   seed: { type: 'string' },
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
+  'request-timeout': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
@@ -84,9 +88,9 @@ export async function up(argv: string[]): Promise<number> {
     unreachable: intFlag('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds'], 300),
   };
   const grace = values['node-monitor-grace-period'];
-  if (grace !== undefined && !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(grace)) {
-    throw new UsageError(`--node-monitor-grace-period must be a duration like 50s or 1m30s, got "${grace}"`);
-  }
+  durationFlag('node-monitor-grace-period', grace, 0);
+  const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
+  if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   // Before anything writes to it: a directory left open to others is named, not changed (see data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
@@ -134,7 +138,7 @@ export async function up(argv: string[]): Promise<number> {
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
 
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
   const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (sim runtime)`);

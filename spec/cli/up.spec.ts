@@ -70,6 +70,34 @@ test('the default toleration seconds reach the pods; a malformed grace period is
   assert.match(bad.stderr, '--node-monitor-grace-period must be a duration');
 });
 
+test('--request-timeout takes a Go duration: a malformed, negative, zero or overlong one is a usage error', () => {
+  const cases: [string, string][] = [
+    ['abc', '--request-timeout must be a duration like 50s or 1m30s, got "abc"'],
+    ['60', '--request-timeout must be a duration like 50s or 1m30s, got "60"'],
+    ['-5s', '--request-timeout can not be negative value'],
+    ['0', '--request-timeout must be more than 0'],
+    ['1000h', '--request-timeout must be at most 596h, got "1000h"'],
+  ];
+  for (const [value, message] of cases) {
+    const r = spawnSync(process.execPath, [BIN, 'up', `--request-timeout=${value}`, '--data-dir', tempDir()], { encoding: 'utf8' });
+    assert.is(r.status, 2, value);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, 'Usage: kubeactor up', 'the usage follows the error');
+  }
+  const help = spawnSync(process.execPath, [BIN, 'up', '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, '--request-timeout D');
+});
+
+test('up --request-timeout 1m30s starts, and kubectl reads the front\'s /metrics', async () => {
+  const dir = tempDir();
+  const proc = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '0', '--request-timeout', '1m30s']);
+  await proc.waitFor('ready.');
+  const metrics = await kubectl(`${dir}/kubeconfig`, 'get', '--raw', '/metrics');
+  assert.match(metrics, '# TYPE apiserver_request_total counter');
+  assert.match(metrics, /kubeactor_bus_rejected_total\{cause="forged"\} 0/);
+  assert.is(await proc.stop(), 0);
+});
+
 test('up --bus nats:// refuses in-process nodes: they need their own identity', () => {
   const r = spawnSync(process.execPath, [BIN, 'up', '--bus', 'nats://127.0.0.1:1', '--nodes', '2'], { encoding: 'utf8' });
   assert.is(r.status, 2);

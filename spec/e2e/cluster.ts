@@ -24,6 +24,8 @@ export interface Run {
 export interface Cluster {
   dir: string;
   kubeconfig: string;
+  /** The in-process bus the control plane and the front share. */
+  bus: InProcessBus;
   /** The HTTPS front for REST calls (spec/actors/apiserver/http/client.ts): its URL, CA and admin token. */
   rest: { url: string; ca: string; token: string };
   /** Runs kubectl with `args` (and `input` on stdin); never rejects. */
@@ -47,6 +49,7 @@ export async function startCluster(): Promise<Cluster> {
   return {
     dir,
     kubeconfig,
+    bus,
     rest,
     kubectl: (args, input, timeoutMs = 30_000) =>
       new Promise((resolve) => {

@@ -5,6 +5,7 @@ import type { WatchStreams } from './watch-streams.ts';
 import type { Envelope } from '../../../bus/envelope.ts';
 import type { Logger } from '../../actor-def.ts';
 import type { Clock } from '../../clock/clock.ts';
+import type { FrontMetrics } from './metrics.ts';
 
 /** What every request handler of the front is given. */
 export interface FrontContext {
@@ -24,6 +25,8 @@ export interface FrontContext {
   clock: Clock;
   /** Where the front reports what it cannot tell the client (a response that failed after a write). */
   log: Logger;
+  /** Counts every request the front answers (served on /metrics). */
+  metrics: FrontMetrics;
 }
 
 /** Per-request facts: the authenticated user and the parsed URL. */

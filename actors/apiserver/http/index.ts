@@ -11,6 +11,7 @@ export { startHttpFront, type HttpFront, type HttpFrontOptions } from './server.
 export { writeKubeconfig, kubeconfigDocument, type KubeconfigOptions } from './kubeconfig.ts';
 export { loadOrCreateToken } from './token.ts';
 export { ADMIN_USER } from './auth.ts';
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './deadline.ts';
 
 export interface KubectlFront {
   front: HttpFront;

@@ -44,13 +44,13 @@ export function sendStatus(res: ServerResponse, status: Status): void {
   sendJson(res, status, status.code);
 }
 
-/** Sends plain text (health endpoints, logs that are not followed). */
-export function sendText(res: ServerResponse, text: string, code = 200): void {
+/** Sends plain text (health endpoints, logs that are not followed, metrics). */
+export function sendText(res: ServerResponse, text: string, code = 200, contentType = 'text/plain; charset=utf-8'): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...closeIfBodyPending(res) });
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...closeIfBodyPending(res) });
   res.end(text);
 }
 

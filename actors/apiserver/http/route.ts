@@ -20,6 +20,7 @@ export type Route =
   | ResourcePath
   | { type: 'version' }
   | { type: 'health'; check: 'healthz' | 'livez' | 'readyz' }
+  | { type: 'metrics' }
   | { type: 'core-versions' }
   | { type: 'groups' }
   | { type: 'group'; group: string }
@@ -38,6 +39,7 @@ export function parseRoute(pathname: string): Route {
   const [first, second] = parts;
   if (first === 'version') return parts.length === 1 ? { type: 'version' } : { type: 'unknown' };
   if (first === 'healthz' || first === 'livez' || first === 'readyz') return { type: 'health', check: first };
+  if (first === 'metrics') return parts.length === 1 ? { type: 'metrics' } : { type: 'unknown' };
   if (first === 'openapi') {
     if (second === 'v2') return { type: 'openapi-v2' };
     if (second === 'v3') return parts.length === 2 ? { type: 'openapi-root' } : { type: 'openapi-gv', prefix: parts.slice(2).join('/') };

@@ -3,14 +3,14 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Bus } from '../../../bus/bus.ts';
 import type { Envelope } from '../../../bus/envelope.ts';
-import { status, unauthorized } from '../../../bus/status.ts';
+import { badRequest, status, unauthorized } from '../../../bus/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kinds as registryKinds } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';
 import type { FrontContext, RequestInfo } from './context.ts';
-import { parseRoute } from './route.ts';
+import { parseRoute, type Route } from './route.ts';
 import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respond.ts';
 import { serveDiscovery } from './discovery.ts';
 import { serveResource } from './resources.ts';
@@ -20,6 +20,7 @@ import { VERSION_INFO } from './version.ts';
 import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
 import { applyRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './deadline.ts';
+import { FrontMetrics, serveMetrics } from './metrics.ts';
 import type { Logger } from '../../actor-def.ts';
 import { consoleLogger } from '../../logger.ts';
 import { realClock, type Clock } from '../../clock/clock.ts';
@@ -87,15 +88,17 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     const id = (env.payload as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string') streams.get(id)?.(env);
   });
+  const kinds = [...(opts.kinds ?? registryKinds), ...REVIEW_KINDS];
   const ctx: FrontContext = {
     port,
     apiserver: opts.apiserver ?? APISERVER_ADDRESS,
-    kinds: [...(opts.kinds ?? registryKinds), ...REVIEW_KINDS],
+    kinds,
     watches,
     streams,
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     clock: opts.clock ?? realClock,
     log: opts.logger ?? consoleLogger,
+    metrics: new FrontMetrics(kinds, () => opts.bus.stats()),
   };
   const server = createServer({ key: tls.key, cert: tls.cert, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
     handle(ctx, opts.token, req, res).catch((err: unknown) => {
@@ -147,10 +150,23 @@ function listen(server: Server, port: number, address: string): Promise<void> {
   });
 }
 
+/** The request's URL, or null for a target no URL parser takes (`//[`): a client error, not a 500. */
+function requestUrl(req: IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
 async function handle(ctx: FrontContext, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const route = parseRoute(url.pathname);
-  if (!isLongRunning(req.method ?? 'GET', route, url.searchParams)) applyRequestTimeout(ctx, req, res);
+  const url = requestUrl(req);
+  const route: Route = url ? parseRoute(url.pathname) : { type: 'unknown' };
+  const query = url?.searchParams ?? new URLSearchParams();
+  const longRunning = isLongRunning(req.method ?? 'GET', route, query);
+  ctx.metrics.observe(req, res, route, query, longRunning);
+  if (!longRunning) applyRequestTimeout(ctx, req, res);
+  if (!url) return sendStatus(res, badRequest('the request target is not a valid URL path'));
   // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
   if (route.type === 'health') return sendText(res, 'ok');
   if (route.type === 'version') return sendJson(res, VERSION_INFO);
@@ -165,6 +181,8 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
     case 'openapi-gv':
     case 'openapi-v2':
       return serveOpenApi(ctx, route, req, res);
+    case 'metrics':
+      return serveMetrics(ctx.metrics, req, res);
     case 'unknown':
       return sendStatus(res, pathNotFound());
     default:

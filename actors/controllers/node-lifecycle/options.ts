@@ -7,6 +7,7 @@
  * Kubernetes 1.32 raised the --node-monitor-grace-period default from 40 s to 50 s
  * (kubernetes/kubernetes#126287), which is the figure issue 6 quotes; 50 s it is.
  */
+import { parseGoDuration } from '../../../api/duration.ts';
 import type { RateConfig } from '../../../machines/controllers/node-lifecycle/zones.ts';
 
 export interface NodeLifecycleOptions extends RateConfig {
@@ -24,15 +25,11 @@ export const NODE_LIFECYCLE_DEFAULTS: NodeLifecycleOptions = {
   unhealthyZoneThreshold: 0.55,
 };
 
-const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
-
-/** A Go duration string or a number of seconds, in ms; throws on anything else. */
+/** A Go duration string or a number of seconds, in ms; throws on anything else (a negative duration included). */
 export function parseDuration(v: unknown, flag: string): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v * 1000;
-  if (typeof v === 'string') {
-    const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)];
-    if (parts.length > 0 && parts.map((p) => p[0]).join('') === v) return parts.reduce((ms, p) => ms + Number(p[1]) * (UNITS[p[2] ?? 's'] ?? 0), 0);
-  }
+  const ms = typeof v === 'string' ? parseGoDuration(v) : null;
+  if (ms !== null && ms >= 0) return ms;
   throw new Error(`invalid value ${JSON.stringify(v)} for --${flag}: a duration such as 50s is expected`);
 }
 

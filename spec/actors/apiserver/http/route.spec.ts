@@ -17,7 +17,8 @@ test('paths parse as Kubernetes RequestInfoFactory parses them', () => {
   assert.equal(parseRoute('/version/'), { type: 'version' });
   assert.equal(parseRoute('/openapi/v3/apis/apps/v1'), { type: 'openapi-gv', prefix: 'apis/apps/v1' });
   assert.equal(parseRoute('/api/v1/a/b/c/d/e'), { type: 'unknown' });
-  assert.equal(parseRoute('/metrics'), { type: 'unknown' });
+  assert.equal(parseRoute('/metrics'), { type: 'metrics' });
+  assert.equal(parseRoute('/metrics/x'), { type: 'unknown' });
 });
 
 test('Accept and Content-Type negotiation', () => {
