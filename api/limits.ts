@@ -38,21 +38,28 @@ export const FORBIDDEN_KEY = '__proto__';
 
 /**
  * The first reason `value` may not enter the apiserver (too deep, or a `__proto__` key), or
- * undefined.
+ * undefined. `shared`: the value may reach one node along many paths (YAML aliases), so a node
+ * is walked again only when reached deeper than before; JSON, protobuf and msgpackr decode to
+ * trees, which need no such bookkeeping.
  */
-export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH): string | undefined {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  // YAML aliases share nodes: a node is walked again only when reached deeper than before.
-  const deepest = new Map<object, number>();
-  while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null || (deepest.get(v) ?? 0) >= depth) continue;
+export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH, shared = false): string | undefined {
+  // Recursion is safe: it never goes deeper than maxDepth + 1 frames.
+  const deepest = shared ? new Map<object, number>() : undefined;
+  const visit = (v: object, depth: number): string | undefined => {
     if (depth > maxDepth) return `exceeded max depth of ${maxDepth}`;
-    deepest.set(v, depth);
-    if (isObject(v) && (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v))) return `the key "${FORBIDDEN_KEY}" is not accepted`;
-    for (const e of Object.values(v)) if (typeof e === 'object' && e !== null) stack.push([e, depth + 1]);
-  }
-  return undefined;
+    if (deepest) {
+      if ((deepest.get(v) ?? 0) >= depth) return undefined;
+      deepest.set(v, depth);
+    }
+    if (!Array.isArray(v) && (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v))) return `the key "${FORBIDDEN_KEY}" is not accepted`;
+    for (const e of Object.values(v)) {
+      if (typeof e !== 'object' || e === null) continue;
+      const problem = visit(e, depth + 1);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  return typeof value === 'object' && value !== null ? visit(value, 1) : undefined;
 }
 
 /** True when a decoder assigned a `__proto__` key: the prototype is a data object, not a class's (nor Object's, nor none). */

@@ -6,7 +6,7 @@
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../bus/status.ts';
-import { decodedProblem, jsonSize, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
+import { decodedProblem, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
@@ -50,7 +50,9 @@ function checkPatched<T>(r: Result<T>): Result<T> {
   if (!r.ok) return r;
   const problem = decodedProblem(r.value);
   if (problem) return fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`));
-  if (jsonSize(r.value, MAX_REQUEST_BODY_BYTES) > MAX_REQUEST_BODY_BYTES) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
+  // The depth is bounded (above) and copies are bounded while patching, so the native encoder
+  // measures safely, and much faster than a walk.
+  if (Buffer.byteLength(JSON.stringify(r.value)) > MAX_REQUEST_BODY_BYTES) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
   return r;
 }
 

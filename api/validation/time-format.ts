@@ -59,8 +59,24 @@ function elements(micro: boolean): Element[] {
 const daysIn = (month: number, year: number): number =>
   month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 
+// The shape every well-formed timestamp has (what Kubernetes and its clients write): checked
+// with one regular expression, so only a value that fails it walks the layout for Go's message.
+const PLAIN = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|[+-](\d\d):(\d\d))$/;
+const MICRO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{6}(?:Z|[+-](\d\d):(\d\d))$/;
+
+function plainlyValid(value: string, micro: boolean): boolean {
+  const m = (micro ? MICRO : PLAIN).exec(value);
+  if (!m) return false;
+  const [, year, month, day, hour, minute, second, zh, zm] = m.map(Number) as number[];
+  return (
+    month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysIn(month!, year!) &&
+    hour! <= 23 && minute! <= 59 && second! <= 59 && (m[7] === undefined || (zh! <= 24 && zm! <= 60))
+  );
+}
+
 /** Go's error for parsing `value` as a metav1.Time (or MicroTime), or null when it parses. */
 export function parseTimeError(value: string, micro = false): string | null {
+  if (plainlyValid(value, micro)) return null;
   const layout = micro ? RFC3339_MICRO : RFC3339;
   const q = JSON.stringify;
   const cannot = (rest: string, elem: string) => `parsing time ${q(value)} as ${q(layout)}: cannot parse ${q(rest)} as ${q(elem)}`;

@@ -85,39 +85,43 @@ function zeroOf(code: string): unknown {
 
 /** Go's message when `value` does not decode as `code`; null when it does. */
 function mismatch(code: string, value: unknown, at: Place): string | null {
-  const unmarshal = (what: string, goType = goTypeOf(code)) =>
-    `json: cannot unmarshal ${what} into Go struct field ${goStructName(at.struct)}.${goFieldPath(at.steps)} of type ${goType}`;
+  // No closures here: this runs for every value of every write.
   switch (code) {
     case 's':
-      return typeof value === 'string' ? null : unmarshal(jsonKind(value));
+      return typeof value === 'string' ? null : unmarshal(code, at, jsonKind(value));
     case 'b':
-      return typeof value === 'boolean' ? null : unmarshal(jsonKind(value));
+      return typeof value === 'boolean' ? null : unmarshal(code, at, jsonKind(value));
     case 'i32':
     case 'i64':
-      return intMismatch(code, value, unmarshal);
+      return intMismatch(code, code, value, at);
     case 'f64':
-      return typeof value === 'number' ? null : unmarshal(jsonKind(value));
+      return typeof value === 'number' ? null : unmarshal(code, at, jsonKind(value));
     case 'ns':
       // IntOrString: a JSON string is its string form; anything else must decode as an int32.
-      return typeof value === 'string' ? null : intMismatch('i32', value, (what) => unmarshal(what, 'int32'));
+      return typeof value === 'string' ? null : intMismatch('i32', 'i32', value, at);
     case 'y':
-      return typeof value !== 'string' ? unmarshal(jsonKind(value)) : base64Error(value);
+      return typeof value !== 'string' ? unmarshal(code, at, jsonKind(value)) : base64Error(value);
     case 't':
     case 'tm':
-      return typeof value !== 'string' ? unmarshal(jsonKind(value), 'string') : parseTimeError(value, code === 'tm');
+      return typeof value !== 'string' ? unmarshal(code, at, jsonKind(value), 'string') : parseTimeError(value, code === 'tm');
     case 'q':
       if (typeof value !== 'string' && typeof value !== 'number') return ERR_FORMAT_WRONG;
       return parseQuantity(String(value).trim()).ok ? null : ERR_FORMAT_WRONG;
   }
-  if (code.startsWith('[')) return Array.isArray(value) ? null : unmarshal(jsonKind(value));
-  if (code.startsWith('{') || isStruct(code)) return isObject(value) ? null : unmarshal(jsonKind(value));
+  if (code.charCodeAt(0) === 91 /* [ */) return Array.isArray(value) ? null : unmarshal(code, at, jsonKind(value));
+  if (code.charCodeAt(0) === 123 /* { */ || isStruct(code)) return isObject(value) ? null : unmarshal(code, at, jsonKind(value));
   return null;
 }
 
-function intMismatch(code: 'i32' | 'i64', value: unknown, unmarshal: (what: string) => string): string | null {
-  if (typeof value !== 'number') return unmarshal(jsonKind(value));
+/** Go's UnmarshalTypeError message for a `what` found where `code` (a Go `goType`) was expected. */
+function unmarshal(code: string, at: Place, what: string, goType = goTypeOf(code)): string {
+  return `json: cannot unmarshal ${what} into Go struct field ${goStructName(at.struct)}.${goFieldPath(at.steps)} of type ${goType}`;
+}
+
+function intMismatch(code: 'i32' | 'i64', goCode: string, value: unknown, at: Place): string | null {
+  if (typeof value !== 'number') return unmarshal(goCode, at, jsonKind(value));
   const [min, max] = INT_RANGE[code]!;
-  return Number.isInteger(value) && value >= min && value <= max ? null : unmarshal(`number ${value}`);
+  return Number.isInteger(value) && value >= min && value <= max ? null : unmarshal(goCode, at, `number ${value}`);
 }
 
 /** The JSON kind as Go's UnmarshalTypeError names it. */

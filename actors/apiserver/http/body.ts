@@ -47,7 +47,7 @@ export async function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
   const bytes = Buffer.concat(chunks);
   const decoded = ct.format === 'protobuf' ? decodeKubeProtobuf(bytes) : ct.format === 'json' ? decodeJson(bytes.toString('utf8')) : decodeYaml(bytes.toString('utf8'));
   if (!decoded.ok) return decoded;
-  const problem = decodedProblem(decoded.value);
+  const problem = decodedProblem(decoded.value, MAX_DEPTH, ct.format === 'yaml');
   if (problem) return fail(badRequest(`the request body is invalid: ${problem}`));
   return ok(ct.patchType ? { value: decoded.value, patchType: ct.patchType } : { value: decoded.value });
 }
