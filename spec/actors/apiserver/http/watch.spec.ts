@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { InProcessBus } from '../../../../bus/inprocess.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
-import { client, stream, until } from './client.ts';
+import { client, stream } from './client.ts';
+import { eventually } from '../../../helpers/wait.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-watch-'));
 const bus = new InProcessBus();
@@ -33,37 +34,37 @@ test('headers come at once; ADDED replay without resourceVersion, then MODIFIED'
   const w = open(`${CMS}?watch=true`);
   await w.head;
   assert.is(w.status, 200);
-  await until(() => w.lines.length === 1);
+  await eventually(() => w.lines.length === 1);
   assert.is(w.lines[0].type, 'ADDED');
   assert.is(w.lines[0].object.metadata.name, 'one');
   await call('PATCH', `${CMS}/one`, { body: '{"data":{"a":"b"}}', headers: { 'content-type': 'application/merge-patch+json' } });
-  await until(() => w.lines.length === 2);
+  await eventually(() => w.lines.length === 2);
   assert.is(w.lines[1].type, 'MODIFIED');
   assert.equal(w.lines[1].object.data, { a: 'b' });
   w.close();
 });
 
 test('client disconnect sends api.unwatch', async () => {
-  await until(() => fake.watches.size === 0);
+  await eventually(() => fake.watches.size === 0);
   const before = 0;
   const w = open(`${CMS}?watch=1&resourceVersion=100`);
   await w.head;
-  await until(() => fake.watches.size === before + 1);
+  await eventually(() => fake.watches.size === before + 1);
   w.close();
-  await until(() => fake.watches.size === before);
+  await eventually(() => fake.watches.size === before);
   assert.ok(fake.requests.some((e) => e.type === 'api.unwatch'));
 });
 
 test('timeoutSeconds ends the stream', async () => {
   const w = open(`${CMS}?watch=True&timeoutSeconds=1&resourceVersion=100`);
   await w.head;
-  await until(() => w.ended, 3000);
+  await eventually(() => w.ended, { timeoutMs: 3000 });
   assert.ok(true);
 });
 
 test('a too-old resourceVersion is an ERROR event with the 410 Status', async () => {
   const w = open(`${CMS}?watch=true&resourceVersion=1`);
-  await until(() => w.ended);
+  await eventually(() => w.ended);
   assert.is(w.status, 200);
   assert.is(w.lines[0].type, 'ERROR');
   assert.is(w.lines[0].object.code, 410);
@@ -73,17 +74,17 @@ test('a too-old resourceVersion is an ERROR event with the 410 Status', async ()
 test('the apiserver ending a watch becomes an ERROR event and the end of the stream', async () => {
   const w = open(`${CMS}?watch=true&resourceVersion=100`);
   await w.head;
-  await until(() => fake.watches.size > 0);
+  await eventually(() => fake.watches.size > 0);
   for (const id of [...fake.watches.keys()]) fake.endWatch(id);
-  await until(() => w.ended);
+  await eventually(() => w.ended);
   assert.is(w.lines.at(-1).type, 'ERROR');
 });
 
 test('Table watches: each event carries a one-row Table, columns only on the first', async () => {
   const w = open(`${CMS}?watch=true`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
-  await until(() => w.lines.length === 1);
+  await eventually(() => w.lines.length === 1);
   await call('POST', CMS, { body: '{"metadata":{"name":"two"}}', headers: json });
-  await until(() => w.lines.length === 2);
+  await eventually(() => w.lines.length === 2);
   const [first, second] = w.lines;
   assert.is(first.object.kind, 'Table');
   assert.equal(first.object.columnDefinitions.map((c: any) => c.name), ['Name', 'Data', 'Age']);
