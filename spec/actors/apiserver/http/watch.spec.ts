@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessBus } from '../../../../bus/inprocess.ts';
+import { VirtualClock } from '../../../../actors/clock/virtual.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
 import { client, stream } from './client.ts';
@@ -11,6 +12,8 @@ import { eventually } from '../../../helpers/wait.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-watch-'));
 const bus = new InProcessBus();
+// Times the front's watches: a timeoutSeconds passes when the spec says so, not in real time.
+const clock = new VirtualClock();
 let fake: FakeApiserver;
 let front: HttpFront;
 let call: ReturnType<typeof client>;
@@ -20,7 +23,7 @@ const json = { 'content-type': 'application/json' };
 
 test.before(async () => {
   fake = startFakeApiserver(bus);
-  front = await startHttpFront({ bus, port: 0, address: '127.0.0.1', token: 'secret', dataDir });
+  front = await startHttpFront({ bus, port: 0, address: '127.0.0.1', token: 'secret', dataDir, clock });
   call = client(front.url, front.caCert, 'secret');
   await call('POST', CMS, { body: '{"metadata":{"name":"one"}}', headers: json });
 });
@@ -55,11 +58,20 @@ test('client disconnect sends api.unwatch', async () => {
   assert.ok(fake.requests.some((e) => e.type === 'api.unwatch'));
 });
 
-test('timeoutSeconds ends the stream', async () => {
+test('timeoutSeconds ends the stream, cleanly, when that much time has passed and not before', async () => {
   const w = open(`${CMS}?watch=True&timeoutSeconds=1&resourceVersion=100`);
   await w.head;
-  await eventually(() => w.ended, { timeoutMs: 3000 });
-  assert.ok(true);
+  await eventually(() => fake.watches.size > 0);
+  await clock.advance(999);
+  // Still open a moment before: a change made now reaches it.
+  await call('PATCH', `${CMS}/one`, { body: '{"data":{"t":"999"}}', headers: { 'content-type': 'application/merge-patch+json' } });
+  await eventually(() => w.lines.length === 1);
+  assert.not.ok(w.ended, 'open at 999 ms');
+  await clock.advance(1);
+  await eventually(() => w.ended);
+  assert.is(w.status, 200);
+  assert.equal(w.lines.map((l) => `${l.type} ${l.object.data?.t}`), ['MODIFIED 999'], 'no ERROR event: a timeout is not a failure');
+  await eventually(() => fake.watches.size === 0, { what: 'the api.unwatch for the timed-out watch' });
 });
 
 test('a too-old resourceVersion is an ERROR event with the 410 Status', async () => {
