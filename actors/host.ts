@@ -1,10 +1,10 @@
 import { createActor, type AnyActorRef, type Subscription } from 'xstate';
 import type { Bus } from '../bus/bus.ts';
-import type { Envelope } from '../bus/envelope.ts';
+import type { Envelope } from '../base/envelope.ts';
 import { Listeners } from '../bus/listeners.ts';
-import { fail, internalError, status } from '../bus/status.ts';
+import { fail, internalError, status } from '../base/status.ts';
 import type { ActorContext, ActorDef, Logger } from './actor-def.ts';
-import { ownedClock, type Clock, type TimerId } from './clock/clock.ts';
+import { ownedClock, type Clock, type TimerId } from '../base/clock.ts';
 import { bothInspect, type ChildObserver, type HostedActor, type Inspect, type LifecycleEvent } from './lifecycle.ts';
 import { consoleLogger, FieldLogger } from './logger.ts';
 import { seededIds, seededRandom, seedFor } from './random.ts';

@@ -21,20 +21,19 @@
  * The chart is pure: every effect is an action or actor injected by name (actors/apiserver/).
  */
 import { assign, fromPromise, setup } from 'xstate';
+import type { Envelope } from '../base/envelope.ts';
+
+/** What the chart reads of an envelope the host delivers. */
+type Delivered<T extends string> = Pick<Envelope, 'from' | 'corr' | 'payload'> & { type: T };
 
 /** A request envelope as the host delivers it (type `api.<verb>`). */
-export interface ApiRequestEvent {
-  type: `api.${string}`;
-  from: string;
-  corr?: string;
-  payload: unknown;
-}
+export type ApiRequestEvent = Delivered<`api.${string}`>;
 
 export type ApiServerEvent =
   | ApiRequestEvent
-  | { type: 'kv.events'; payload: unknown; from: string }
-  | { type: 'kv.watch-ended'; payload: unknown; from: string }
-  | { type: 'sys.ping'; payload: unknown; from: string; corr?: string }
+  | Delivered<'kv.events'>
+  | Delivered<'kv.watch-ended'>
+  | Delivered<'sys.ping'>
   | { type: 'apiserver.stop' }
   /** The cache may have missed kv events (see `followStaleness`). */
   | { type: 'apiserver.resync' };

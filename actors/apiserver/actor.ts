@@ -4,7 +4,7 @@
  * builds a fresh cache from storage, as a restarted kube-apiserver does.
  */
 import type { ActorDef } from '../actor-def.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import { apiserverMachine } from '../../machines/apiserver.ts';
 import { fromPromise } from 'xstate';

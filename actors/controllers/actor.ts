@@ -6,8 +6,8 @@
  */
 import { fromPromise, type AnyActorRef } from 'xstate';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import type { Envelope } from '../../bus/envelope.ts';
-import { StatusError } from '../../bus/status.ts';
+import type { Envelope } from '../../base/envelope.ts';
+import { StatusError } from '../../base/status.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
 import { Informer, keyOf } from '../informer.ts';

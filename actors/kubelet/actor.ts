@@ -5,7 +5,7 @@
  * incarnation re-registers (adopting its Node), re-lists its pods and starts them again.
  */
 import { fromPromise } from 'xstate';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
 import { kubeletMachine } from '../../machines/kubelet/chart.ts';

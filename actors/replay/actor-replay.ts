@@ -1,5 +1,5 @@
 import { createActor, type AnyActor, type InspectionEvent, type Snapshot } from 'xstate';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { bothInspect, type Inspect } from '../lifecycle.ts';
 import { seededIds, seededRandom } from '../random.ts';

@@ -11,11 +11,11 @@
 import type { AnyActorRef } from 'xstate';
 import type { Explanation, SchedulerStats } from '../../bus/catalogue/scheduler.ts';
 import type { Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../bus/envelope.ts';
-import { notFound, ok, type Result } from '../../bus/status.ts';
+import type { Envelope } from '../../base/envelope.ts';
+import { notFound, ok, type Result } from '../../base/status.ts';
 import { schedulerChart, type SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
-import type { TimerId } from '../clock/clock.ts';
+import type { TimerId } from '../../base/clock.ts';
 import { SchedulerCore } from './core.ts';
 import { SchedulerInformers } from './informers.ts';
 import { resolveOptions, SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';

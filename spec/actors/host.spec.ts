@@ -6,9 +6,9 @@ import { VirtualClock } from '../../actors/clock/virtual.ts';
 import { ActorHost, type ActorHostOptions } from '../../actors/host.ts';
 import type { LifecycleEvent } from '../../actors/lifecycle.ts';
 import { memoryLogger } from '../../actors/logger.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import { InProcessBus } from '../../bus/inprocess.ts';
-import { ok } from '../../bus/status.ts';
+import { ok } from '../../base/status.ts';
 
 function setup(opts: Partial<ActorHostOptions> = {}) {
   const clock = new VirtualClock();
