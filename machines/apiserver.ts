@@ -33,7 +33,6 @@ export type ApiServerEvent =
   | ApiRequestEvent
   | Delivered<'kv.events'>
   | Delivered<'kv.watch-ended'>
-  | Delivered<'sys.ping'>
   | { type: 'apiserver.stop' }
   /** The cache may have missed kv events (see `followStaleness`). */
   | { type: 'apiserver.resync' };
@@ -71,8 +70,6 @@ export const apiserverMachine = setup({
     /** Ends open watches and answers deferred requests with 503. */
     shutdown: () => {},
     recovered: assign({ failures: 0, lastError: null }),
-    /** Answers a liveness probe (the kv actor and watchers probe their peers). */
-    answerPing: (_, _params: { event: ApiServerEvent }) => {},
   },
   guards: {
     /** The ended kv watch is the one feeding the cache (not an old incarnation's). */
@@ -94,7 +91,6 @@ export const apiserverMachine = setup({
   initial: 'starting',
   on: {
     'kv.events': { actions: { type: 'applyKvEvents', params: ({ event }) => ({ event }) } },
-    'sys.ping': { actions: { type: 'answerPing', params: ({ event }) => ({ event }) } },
     'apiserver.stop': '.stopping',
   },
   states: {

@@ -44,10 +44,6 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
           applyKvEvents: (_, p) => fx.applyKvEvents(env(p.event)),
           tick: () => fx.tick(),
           shutdown: () => fx.shutdown(),
-          answerPing: (_, p) => {
-            const e = env(p.event);
-            ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
-          },
         },
         guards: {
           isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)),

@@ -108,7 +108,6 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
       const type = env.type as string;
       if (type === 'scheduler.explain') reply(port, env, explain(live.core, env.payload));
       else if (type === 'scheduler.stats') reply(port, env, ok(live.core.snapshotStats()));
-      else if (type === 'sys.ping') reply(port, env, ok({ address: SCHEDULER_ADDRESS, n: (env.payload as { n: number }).n }));
       return null;
     },
     onStart(c: ActorContext) {
