@@ -1,5 +1,5 @@
 import { rfc3339Nano } from '../../api/time.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { LogFollow, LogOptions } from './runtime.ts';
 import type { SimContainerConfig } from './sim-annotations.ts';
 

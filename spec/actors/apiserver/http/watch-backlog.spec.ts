@@ -16,7 +16,7 @@ import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
 import { client } from './client.ts';
 import { eventually } from '../../../helpers/wait.ts';
 import { ActorHost } from '../../../../actors/host.ts';
-import { realClock } from '../../../../actors/clock/clock.ts';
+import { realClock } from '../../../../base/real-clock.ts';
 import { silentLogger } from '../../../../actors/logger.ts';
 import { MemoryKv } from '../../../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../../../actors/apiserver/start.ts';
