@@ -7,7 +7,7 @@
  * short-lived port at the first kubelet's own address, which its identity may claim) and
  * seeds a NodeAddressPool from them. A name that already has a Node keeps that Node's
  * InternalIP and pod range (a restarted node process adopts its Nodes unchanged); a new
- * name gets the next free pair. As in node-pool.ts, two processes that start at the same
+ * name gets the next free pair. As in actors/kubelet/node-pool.ts, two processes that start at the same
  * moment could pick the same pair: `start` resolves only once every kubelet has registered
  * its Node, so processes started one after the other never collide.
  */

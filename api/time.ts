@@ -1,7 +1,12 @@
 /**
+ * The one place that writes times as Kubernetes does: RFC 3339 in UTC, at the precision
+ * each field asks for. Pure arithmetic on epoch ms (Hinnant's civil-from-days), so charts
+ * use these without touching Date.
+ */
+
+/**
  * RFC 3339 in whole seconds (`2024-05-01T12:00:00Z`), as Kubernetes serializes
- * metav1.Time. Pure arithmetic on the given epoch ms (Hinnant's civil-from-days), so the
- * chart never touches Date.
+ * metav1.Time. Sub-second ms are dropped (floored), as the apiserver does.
  */
 export function rfc3339(ms: number): string {
   const secs = Math.floor(ms / 1000);
@@ -18,4 +23,18 @@ export function rfc3339(ms: number): string {
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   const p2 = (n: number) => String(n).padStart(2, '0');
   return `${String(year).padStart(4, '0')}-${p2(month)}-${p2(day)}T${p2(Math.floor(sod / 3600))}:${p2(Math.floor(sod / 60) % 60)}:${p2(sod % 60)}Z`;
+}
+
+/** metav1.MicroTime: RFC 3339 with six fractional digits (`…T12:00:01.500250Z`), as Lease.spec.renewTime is written. */
+export function microTime(ms: number): string {
+  const whole = Math.floor(ms / 1000) * 1000;
+  const micros = String(Math.round((ms - whole) * 1000)).padStart(6, '0');
+  return `${rfc3339(whole).slice(0, -1)}.${micros}Z`;
+}
+
+/** RFC 3339 with nine fractional digits at ms precision (`…T12:00:01.500000000Z`), as CRI log lines are stamped. */
+export function rfc3339Nano(ms: number): string {
+  const whole = Math.floor(ms / 1000) * 1000;
+  const millis = String(Math.floor(ms - whole)).padStart(3, '0');
+  return `${rfc3339(whole).slice(0, -1)}.${millis}000000Z`;
 }

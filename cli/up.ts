@@ -92,7 +92,7 @@ export async function up(argv: string[]): Promise<number> {
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
-  // Before anything writes to it: a directory left open to others is named, not changed (see data-dir.ts).
+  // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);

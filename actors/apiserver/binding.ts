@@ -5,7 +5,8 @@
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { badRequest, conflict, fail, invalid, ok, type Result } from '../../base/status.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import { defaultManager } from './create.ts';
 import type { ResourceInfo } from './resources.ts';
 import { objectStorageKey } from './storage-keys.ts';
@@ -30,7 +31,7 @@ export async function bind(s: ServerContext, res: ResourceInfo, call: Call<Paylo
     return fail(invalid('Binding', name, [{ reason: 'FieldValueNotSupported', field: 'target.kind', message: `Unsupported value: "${binding.target.kind}": supported values: "Node"` }]));
   }
   const namespace = binding.metadata?.namespace ?? p.target.namespace;
-  const now = timestamp(s.clock.now());
+  const now = rfc3339(s.clock.now());
   const r = await guaranteedUpdate(s, res, call, {
     verb: 'create',
     key: objectStorageKey('pods', namespace, name),

@@ -64,8 +64,3 @@ export interface Call<P> {
   user: UserInfo;
   payload: P;
 }
-
-/** RFC 3339 with seconds precision, as metav1.Time serializes. */
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}

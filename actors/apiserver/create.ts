@@ -7,7 +7,8 @@ import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { generateName } from '../../api/names.ts';
 import { namespaceLifecycle, nodeRestriction, withDefaultTolerations } from './admission.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
@@ -57,7 +58,7 @@ export function stampNew(s: ServerContext, obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, deletionTimestamp: _dt, deletionGracePeriodSeconds: _dg, selfLink: _sl, ...rest } = obj.metadata ?? {};
   return {
     ...obj,
-    metadata: { ...rest, uid: s.newId(), creationTimestamp: timestamp(s.clock.now()), generation: 1 },
+    metadata: { ...rest, uid: s.newId(), creationTimestamp: rfc3339(s.clock.now()), generation: 1 },
   };
 }
 
@@ -83,7 +84,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   }
   obj = prepareForCreate(res, stampNew(s, obj));
   if (res.gr === 'pods') obj = withDefaultTolerations(obj, s.tolerationSeconds);
-  if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), timestamp(s.clock.now()));
+  if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };

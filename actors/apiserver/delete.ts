@@ -9,7 +9,8 @@
 import type { DeleteOptions, KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { conflict, fail, notFound, ok, type Result } from '../../base/status.ts';
 import { admissionForbidden, nodeRestriction, UNDELETABLE_NAMESPACES } from './admission.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import type { ResourceInfo } from './resources.ts';
 import { releaseHeld } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent } from './store.ts';
@@ -50,7 +51,7 @@ export function markForDeletion(res: ResourceInfo, obj: KubeObject, opts: Delete
   const already = m.deletionTimestamp !== undefined;
   const prevGrace = m.deletionGracePeriodSeconds ?? 0;
   if (!already || grace < prevGrace) {
-    meta.deletionTimestamp = timestamp(nowMs + grace * 1000);
+    meta.deletionTimestamp = rfc3339(nowMs + grace * 1000);
     meta.deletionGracePeriodSeconds = grace;
   }
   // Kubernetes bumps generation only where it is set (generation > 0): ConfigMaps have none.

@@ -14,7 +14,8 @@ import { badRequest, fail, forbidden, ok, status, tooManyRequests, type Result, 
 import { labelSelectorMatches } from '../../api/selectors/labels.ts';
 import { isPodReady } from '../../machines/controllers/pods.ts';
 import { allowedCondition, DISRUPTION_ALLOWED } from '../../machines/controllers/disruption/budget.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import type { ResourceInfo } from './resources.ts';
 import { get } from './get.ts';
 import { list } from './list.ts';
@@ -97,7 +98,7 @@ function spend(s: ServerContext, pdb: PodDisruptionBudget, pod: string, dryRun: 
     return fail(forbidden(`poddisruptionbudgets.policy "${name}" is forbidden: DisruptedPods map too big - too many evictions not confirmed by PDB controller`));
   }
   if (!st.disruptionsAllowed) return fail(refused(`The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`));
-  const now = timestamp(s.clock.now());
+  const now = rfc3339(s.clock.now());
   const allowed = (st.disruptionsAllowed ?? 0) - 1;
   let conditions = st.conditions;
   if (allowed === 0) conditions = [...(st.conditions ?? []).filter((c) => c.type !== DISRUPTION_ALLOWED), allowedCondition(0, st.conditions, now, st.observedGeneration ?? 0)];

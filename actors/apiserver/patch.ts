@@ -12,7 +12,8 @@ import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
 import { serverSideApply } from '../../api/patch/apply.ts';
 import { isObject } from '../../api/json.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import { create, defaultManager, placePatched } from './create.ts';
 import { goPrint, patchDecodeError, type FieldTypeError } from '../../api/validation/types.ts';
 import type { DecodeFailure } from './prepare.ts';
@@ -70,7 +71,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
     return writeScale(s, res, call, (scale) => applyPatch(p.patchType, scale, p.patch, 'autoscaling/v1/Scale'));
   }
   const namespace = res.namespaced ? p.target.namespace : undefined;
-  const now = () => timestamp(s.clock.now());
+  const now = () => rfc3339(s.clock.now());
   const config = p.patch;
   if (p.patchType === 'apply' && !isObject(config)) return fail(badRequest('apply patches must be a JSON object'));
 

@@ -15,7 +15,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
 import { badRequest, fail, invalid, notFound, ok, type Result } from '../../base/status.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 
@@ -75,7 +76,7 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name, namespace, creationTimestamp: null },
     spec: { audiences, expirationSeconds, boundObjectRef: null },
-    status: { token, expirationTimestamp: timestamp(claims.exp * 1000) },
+    status: { token, expirationTimestamp: rfc3339(claims.exp * 1000) },
   } as unknown as KubeObject;
   return ok({ object, created: true });
 }

@@ -10,7 +10,8 @@ import { conflict, fail, notFound, ok, OBJECT_MODIFIED, type Result } from '../.
 import { deepEqual } from '../../api/json.ts';
 import { nextGeneration } from '../../api/meta.ts';
 import { nodeRestriction, type WriteVerb } from './admission.ts';
-import { timestamp, type Call, type ServerContext } from './context.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure, type FieldValidation } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
@@ -84,7 +85,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
     if (denied) return fail(denied);
 
     if (deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
-    if (!m.value.applied) next = recordWrite(res, cur.obj, next, u.fieldManager, timestamp(s.clock.now()));
+    if (!m.value.applied) next = recordWrite(res, cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
 
     if (shouldDeleteDuringUpdate(res, next)) {
       if (u.dryRun) return ok(reply(next, warnings));

@@ -1,6 +1,6 @@
 import { redact } from '../record/redact.ts';
 
-/** A context or event fit for a browser tab: secrets redacted (see record/redact.ts). */
+/** A context or event fit for a browser tab: secrets redacted (see actors/record/redact.ts). */
 export const sanitize = (value: unknown): unknown => redact(value);
 
 /**

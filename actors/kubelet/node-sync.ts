@@ -12,7 +12,8 @@ import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
-import { initialNode, microTime, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
+import { microTime } from '../../api/time.ts';
+import { initialNode, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
 import { must, targets } from './api.ts';
 
 export interface NodeSyncOptions {

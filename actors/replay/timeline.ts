@@ -1,3 +1,4 @@
+import { rfc3339Nano } from '../../api/time.ts';
 import { brief } from './diff.ts';
 import { globMatcher } from './glob.ts';
 import type { Positioned } from './merge.ts';
@@ -42,7 +43,7 @@ export function filterTimeline(entries: readonly Positioned[], f: TimelineFilter
 }
 
 /** `HH:MM:SS.mmm` in UTC. */
-const clock = (at: number): string => new Date(at).toISOString().slice(11, 23);
+const clock = (at: number): string => rfc3339Nano(at).slice(11, 23);
 
 /** One readable line: time, seq, who → whom, type, a short summary. */
 export function formatEntry(e: Positioned): string {

@@ -1,3 +1,4 @@
+import { rfc3339Nano } from '../../api/time.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { LogFollow, LogOptions } from './runtime.ts';
 import type { SimContainerConfig } from './sim-annotations.ts';
@@ -40,7 +41,7 @@ function linesBetween(c: LogInstance, from: number, to: number, tail?: number): 
 }
 
 function render(l: Line, opts: LogOptions): string {
-  return opts.timestamps ? `${new Date(l.at).toISOString().replace(/Z$/, '000000Z')} ${l.text}` : l.text;
+  return opts.timestamps ? `${rfc3339Nano(l.at)} ${l.text}` : l.text;
 }
 
 /** Follows an instance on the clock: existing lines, then each new one, until it ends or close(). */

@@ -26,7 +26,7 @@ export const schemaName = (k: ServedKind): string => structSchemaName(structOf(k
 
 const ref = (struct: string): Schema => ({ $ref: `#/components/schemas/${structSchemaName(struct)}` });
 
-/** The schema of one encoded field type (see generate.ts for the codes). */
+/** The schema of one encoded field type (see api/validation/schema/generate.ts for the codes). */
 function fieldSchema(code: string, refs: Set<string>): Schema {
   switch (code) {
     case 's': return { type: 'string' };

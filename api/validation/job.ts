@@ -1,6 +1,6 @@
 /**
  * batch/v1 Job validation. Unless `manualSelector` is true the selector is generated from the
- * Job's uid (see defaults/job.ts), so a selector without that uid label is rejected.
+ * Job's uid (see api/defaults/workloads.ts), so a selector without that uid label is rejected.
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { StatusCause } from '../../base/status.ts';

@@ -5,7 +5,7 @@
  */
 import type { Node, NodeCondition, NodeStatus, NodeSystemInfo } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { rfc3339 } from '../../api/time.ts';
+import { microTime, rfc3339 } from '../../api/time.ts';
 
 /** What a kubelet knows about its node: everything it reports that is not time. */
 export interface NodeFacts {
@@ -87,13 +87,6 @@ export function statusChanged(sent: NodeStatus | undefined, next: NodeStatus): b
 
 function withoutHeartbeat(s: NodeStatus): NodeStatus {
   return { ...s, conditions: (s.conditions ?? []).map(({ lastHeartbeatTime: _h, ...c }) => c) };
-}
-
-/** metav1.MicroTime: RFC 3339 with microseconds, as Lease.spec.renewTime is written. */
-export function microTime(ms: number): string {
-  const whole = Math.floor(ms / 1000) * 1000;
-  const micros = String(Math.round((ms - whole) * 1000)).padStart(6, '0');
-  return `${rfc3339(whole).slice(0, -1)}.${micros}Z`;
 }
 
 /** The node's Lease in kube-node-lease (nodelease.newLease): owned by the Node so it goes with it. */

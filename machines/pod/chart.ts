@@ -5,7 +5,7 @@ import { reduce } from './reduce.ts';
 import { podStatus } from './status.ts';
 import type { PodChartEvent, PodEventRecord, PodInput, RuntimeCommand } from './types.ts';
 
-/** What the `runtime` actor (provided by actors/pod.ts) is given. */
+/** What the `runtime` actor (provided by actors/pod/bridge.ts) is given. */
 export interface RuntimeBridgeInput {
   pod: PodInput['pod'];
 }

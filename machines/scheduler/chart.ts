@@ -1,5 +1,6 @@
 /**
- * The scheduler's chart (skeleton; effects are provided by actors/scheduler.ts).
+ * The scheduler's chart; its effects are provided by actors/scheduler/actor.ts (over
+ * actors/scheduler/core.ts).
  *
  * Lifecycle: the scheduler waits in `idle` until the queue has a pod ready, then in
  * `scheduling` runs one cycle for one pod (pop, scheduleOne against the snapshot, assume
@@ -30,7 +31,7 @@ export interface SchedulerContext {
 }
 
 /**
- * Named effects, stubbed here: actors/scheduler.ts supplies them with `.provide()`.
+ * Named effects, stubbed here: actors/scheduler/actor.ts supplies them with `.provide()`.
  * - applyPodEvent / applyNodeEvent: update snapshot and queue, move unschedulable pods;
  * - flushQueues: flushBackoffCompleted + flushUnschedulableLeftover at the event's time;
  * - scheduleNext: one cycle for the next pod (pop, scheduleOne, assume + bind or requeue);

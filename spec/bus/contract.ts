@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Bus, BusStats, Port } from '../../bus/bus.ts';
 import { REPLY, type Envelope } from '../../base/envelope.ts';
 import { fail, ok, status, type StatusReason } from '../../base/status.ts';
+import { eventually } from '../helpers/wait.ts';
 
 /**
  * Two buses that stand for two processes. Side `a` may hold the control plane's addresses
@@ -18,15 +19,6 @@ export interface Sides {
 }
 
 export const NODE_ADDRESS = 'kubelet.b';
-
-/** Waits until `pred` holds, polling; fails the test after `ms`. */
-export async function until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** Sums the counters of the distinct buses of the sides. */
 export function totals(s: Sides): BusStats {
@@ -79,7 +71,7 @@ export function busContract(name: string, makeSides: () => Promise<Sides>) {
       one.send(NODE_ADDRESS, 'sys.note', { n: i });
       two.send(NODE_ADDRESS, 'sys.note', { n: i, text: 'two' });
     }
-    await until(() => got.length === 2 * N, 10_000, `${2 * N} messages`);
+    await eventually(() => got.length === 2 * N, { timeoutMs: 10_000, intervalMs: 2, what: `${2 * N} messages` });
     for (const from of ['scheduler', 'controller.replicaset']) {
       const ns = got.filter((e) => e.from === from).map((e) => (e.payload as { n: number }).n);
       assert.equal(ns.length, N);
@@ -142,14 +134,14 @@ export function busContract(name: string, makeSides: () => Promise<Sides>) {
     const pub = s.a.register('scheduler', () => {});
     await s.sync();
     for (let n = 0; n < 50; n++) pub.publish('topic.nodes', 'sys.note', { n });
-    await until(() => Object.values(seen).every((l) => l.length === 50), 5000, 'fan-out');
+    await eventually(() => Object.values(seen).every((l) => l.length === 50), { timeoutMs: 5000, intervalMs: 2, what: 'fan-out' });
     for (const l of Object.values(seen)) {
       assert.ok(l.every((e, n) => e.to === 'topic.nodes' && e.from === 'scheduler' && (e.payload as { n: number }).n === n));
     }
     offs[1]!();
     await s.sync();
     pub.publish('topic.nodes', 'sys.note', { n: 50 });
-    await until(() => seen[NODE_ADDRESS]!.length === 51 && seen['controller.x']!.length === 51, 5000, 'second round');
+    await eventually(() => seen[NODE_ADDRESS]!.length === 51 && seen['controller.x']!.length === 51, { timeoutMs: 5000, intervalMs: 2, what: 'second round' });
     await s.sync();
     assert.is(seen['pod.p1']!.length, 50, 'an unsubscribed port gets nothing more');
   });
@@ -219,7 +211,7 @@ export function busContract(name: string, makeSides: () => Promise<Sides>) {
     const asked = sched.request(NODE_ADDRESS, 'sys.ping', { n: 1 }, { timeoutMs: 60_000 });
     const own = node.request('scheduler', 'sys.ping', { n: 2 }, { timeoutMs: 60_000 });
     await s.sync();
-    await until(() => s.b.stats().delivered >= 1 && s.a.stats().delivered >= 1, 5000, 'both requests delivered');
+    await eventually(() => s.b.stats().delivered >= 1 && s.a.stats().delivered >= 1, { timeoutMs: 5000, intervalMs: 2, what: 'both requests delivered' });
     node.close();
     const [r1, r2] = await Promise.all([asked, own]);
     assert.equal([r1.ok, r2.ok], [false, false]);
@@ -234,7 +226,7 @@ export function busContract(name: string, makeSides: () => Promise<Sides>) {
     const p = s.a.register('scheduler', () => {});
     await s.sync();
     for (let n = 0; n < 500; n++) p.send(NODE_ADDRESS, 'sys.note', { n });
-    await until(() => handled.length === 500, 5000, 'deliveries');
+    await eventually(() => handled.length === 500, { timeoutMs: 5000, intervalMs: 2, what: 'deliveries' });
     const toNode = tapped.filter((e) => e.to === NODE_ADDRESS);
     assert.equal(toNode, handled);
     const seqs = toNode.map((e) => e.seq);
@@ -257,7 +249,7 @@ export function busContract(name: string, makeSides: () => Promise<Sides>) {
     assert.ok(r.ok);
     s.a.register('controller.x', () => {}).publish('topic.nodes', 'sys.note', { n: 1 });
     const requester = s.b === s.a ? onA : onB;
-    await until(() => requester.some((e) => e.to === 'topic.nodes'), 5000, 'topic tapped');
+    await eventually(() => requester.some((e) => e.to === 'topic.nodes'), { timeoutMs: 5000, intervalMs: 2, what: 'topic tapped' });
     // Anything tapped twice would show up by now.
     await s.sync();
     await new Promise((res) => setTimeout(res, 50));

@@ -11,7 +11,8 @@ import type { NatsBus } from '../../bus/nats/bus.ts';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
 import { ok, type Result } from '../../base/status.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
-import { busContract, NODE_ADDRESS, responder, until, type Sides } from './contract.ts';
+import { eventually } from '../helpers/wait.ts';
+import { busContract, NODE_ADDRESS, responder, type Sides } from './contract.ts';
 
 const USERS = [
   { identity: 'control-plane', password: 'cp-secret' },
@@ -124,7 +125,7 @@ nats('malformed messages from a raw client are rejected by cause; the actor keep
   await nc.flush();
   const r = await s.b.register(NODE_ADDRESS, () => {}).request('scheduler', 'sys.ping', { n: 2 });
   assert.equal(r, ok({ address: 'scheduler', n: 2 }), 'a following good request succeeds');
-  await until(() => replies.length === cases.length, 3000, 'error replies');
+  await eventually(() => replies.length === cases.length, { timeoutMs: 3000, intervalMs: 2, what: 'error replies' });
   assert.equal(rejects, [...cases.map(([c]) => c), 'malformed']);
   const st = s.a.stats().rejected;
   assert.equal([st.malformed, st.versionMismatch, st.unknownType, st.badPayload, st.oversized], [4, 1, 1, 1, 1]);
@@ -165,13 +166,13 @@ reconnect('delivery resumes after the server restarts on the same port', async (
   const p = s.a.register('scheduler', () => {});
   await s.sync();
   p.send(NODE_ADDRESS, 'sys.note', { n: 0 });
-  await until(() => got.length === 1);
+  await eventually(() => got.length === 1, { timeoutMs: 5000, intervalMs: 2 });
   await server.restart({ downMs: 200 });
-  await until(() => s.a.state() === 'connected' && s.b.state() === 'connected' && states.length >= 2, 10_000, 'reconnect');
+  await eventually(() => s.a.state() === 'connected' && s.b.state() === 'connected' && states.length >= 2, { timeoutMs: 10_000, intervalMs: 2, what: 'reconnect' });
   assert.equal(states.slice(0, 2), ['reconnecting', 'connected']);
   await s.sync();
   for (let n = 1; n <= 100; n++) p.send(NODE_ADDRESS, 'sys.note', { n });
-  await until(() => got.some((e) => (e.payload as { n: number }).n === 100), 5000, 'messages after the restart');
+  await eventually(() => got.some((e) => (e.payload as { n: number }).n === 100), { timeoutMs: 5000, intervalMs: 2, what: 'messages after the restart' });
   const after = got.map((e) => (e.payload as { n: number }).n).filter((n) => n >= 1);
   assert.equal(after, Array.from({ length: 100 }, (_, i) => i + 1));
   assert.is(got.filter((e) => e.type === REPLY).length, 0);

@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
-import { eventually, type Run } from '../e2e/cluster.ts';
+import type { Run } from '../e2e/cluster.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const PASS = { cp: 'cp-secret', n1: 'n1-secret' };
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
@@ -95,11 +96,11 @@ test('up --record and node --record over NATS: two logs that replay --timeline m
     return r.code === 0 ? JSON.parse(r.stdout) : undefined;
   };
   const ready = async () => (await get(['node', 'n1']))?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  assert.ok(await eventually(ready, 30_000), `node n1 Ready:\n${(await kubectl('get', 'nodes')).stdout}`);
+  await eventually(ready, { timeoutMs: 30_000, intervalMs: 50, detail: async () => `node n1 Ready:\n${(await kubectl('get', 'nodes')).stdout}` });
   const created = await kubectl('run', 'p1', '--image', 'registry.k8s.io/pause:3.10', '--restart', 'Never');
   assert.is(created.code, 0, created.stderr);
   const running = async () => (await get(['pod', 'p1']))?.status?.phase === 'Running';
-  assert.ok(await eventually(running, 30_000), `pod p1 Running:\n${(await kubectl('get', 'pods', '-o', 'wide')).stdout}`);
+  await eventually(running, { timeoutMs: 30_000, intervalMs: 50, detail: async () => `pod p1 Running:\n${(await kubectl('get', 'pods', '-o', 'wide')).stdout}` });
   const runningAt = Date.now();
   // What the kubelet asked before now is answered well before it stops (checked below).
   await new Promise((r) => setTimeout(r, 300));

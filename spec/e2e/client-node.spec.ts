@@ -16,7 +16,7 @@ import { realClock } from '../../base/real-clock.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
-import { eventually } from './cluster.ts';
+import { eventually } from '../helpers/wait.ts';
 
 /** Events per resource the apiserver's watch cache keeps: small, so a spec can outrun it in a few writes. */
 const WATCH_WINDOW = 64;
@@ -211,7 +211,7 @@ test('Pod: create, list by label, delete', async () => {
   const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=p' });
   assert.equal(pods.items.map((x) => x.metadata?.name), ['p']);
   await core.deleteNamespacedPod({ namespace: NS, name: 'p' });
-  assert.ok(await eventually(async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=p' })).items.length === 0));
+  await eventually(async () => (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=p' })).items.length === 0, { timeoutMs: 10_000, intervalMs: 50 });
 });
 
 interface Seen {
@@ -235,21 +235,21 @@ test('raw Watch: ADDED, MODIFIED, DELETED from the list resourceVersion', async 
   await core.patchNamespacedConfigMap({ namespace: NS, name: 'w', body: { data: { a: '2' } } }, merge);
   await core.deleteNamespacedConfigMap({ namespace: NS, name: 'w' });
   assert.ok(w.metadata?.uid);
-  assert.ok(await eventually(() => seen.length >= 3), JSON.stringify(seen));
+  await eventually(() => seen.length >= 3, { timeoutMs: 10_000, intervalMs: 50, detail: () => JSON.stringify(seen) });
   assert.equal(seen.filter((s) => s.type !== 'BOOKMARK'), [
     { type: 'ADDED', name: 'w', data: { a: '1' } },
     { type: 'MODIFIED', name: 'w', data: { a: '2' } },
     { type: 'DELETED', name: 'w', data: { a: '2' } },
   ]);
   ctl.abort();
-  assert.ok(await eventually(() => doneErr !== 'not done'));
+  await eventually(() => doneErr !== 'not done', { timeoutMs: 10_000, intervalMs: 50 });
 });
 
 test('raw Watch: the server ends the stream at timeoutSeconds and done(null) is called', async () => {
   let done: unknown = 'not done';
   const started = Date.now();
   await new k8s.Watch(kc).watch(`/api/v1/namespaces/${NS}/configmaps`, { timeoutSeconds: 1 }, () => {}, (err: unknown) => (done = err));
-  assert.ok(await eventually(() => done !== 'not done', 5000));
+  await eventually(() => done !== 'not done', { timeoutMs: 5000, intervalMs: 50 });
   assert.is(done, null);
   assert.ok(Date.now() - started >= 900);
 });
@@ -272,7 +272,7 @@ test('raw Watch: once the watch window has moved past it, a resourceVersion is a
     (type: string, obj: k8s.V1Status) => seen.push({ type, ...(obj.code ? { code: obj.code } : {}), ...(obj.reason ? { reason: obj.reason } : {}) }),
     (err: unknown) => (done = err),
   );
-  assert.ok(await eventually(() => done !== 'not done', 5000));
+  await eventually(() => done !== 'not done', { timeoutMs: 5000, intervalMs: 50 });
   assert.equal(seen, [{ type: 'ERROR', code: 410, reason: 'Expired' }]);
   expiredRv = rv0;
 });
@@ -308,9 +308,9 @@ test('makeInformer: add, update, delete into the cache', async () => {
     assert.equal(seen, [{ type: 'add', name: 'pre', data: { a: '0' } }]);
     await core.createNamespacedConfigMap({ namespace: NS, body: cm('inf', { a: '1' }, { suite: 'informer' }) });
     await core.patchNamespacedConfigMap({ namespace: NS, name: 'inf', body: { data: { a: '2' } } }, merge);
-    assert.ok(await eventually(() => inf.get('inf', NS)?.data?.a === '2'), JSON.stringify(seen));
+    await eventually(() => inf.get('inf', NS)?.data?.a === '2', { timeoutMs: 10_000, intervalMs: 50, detail: () => JSON.stringify(seen) });
     await core.deleteNamespacedConfigMap({ namespace: NS, name: 'inf' });
-    assert.ok(await eventually(() => inf.get('inf', NS) === undefined), JSON.stringify(seen));
+    await eventually(() => inf.get('inf', NS) === undefined, { timeoutMs: 10_000, intervalMs: 50, detail: () => JSON.stringify(seen) });
     assert.equal(seen.slice(1), [
       { type: 'add', name: 'inf', data: { a: '1' } },
       { type: 'update', name: 'inf', data: { a: '2' } },
@@ -331,13 +331,13 @@ test('ListWatch: the server closes each watch (timeoutSeconds); the informer wat
   await lw.start();
   try {
     await core.createNamespacedConfigMap({ namespace: NS, body: cm('c1', { a: '1' }, { suite: 'closing' }) });
-    assert.ok(await eventually(() => lw.get('c1', NS) !== undefined), JSON.stringify(seen));
+    await eventually(() => lw.get('c1', NS) !== undefined, { timeoutMs: 10_000, intervalMs: 50, detail: () => JSON.stringify(seen) });
     // Let the server close the stream at least twice; changes made in between still arrive.
-    assert.ok(await eventually(() => watch.requests.length >= 3, 15_000), `watch requests: ${watch.requests.length}`);
+    await eventually(() => watch.requests.length >= 3, { timeoutMs: 15_000, intervalMs: 50, detail: () => `watch requests: ${watch.requests.length}` });
     await core.patchNamespacedConfigMap({ namespace: NS, name: 'c1', body: { data: { a: '2' } } }, merge);
     await core.createNamespacedConfigMap({ namespace: NS, body: cm('c2', { a: '1' }, { suite: 'closing' }) });
     await core.deleteNamespacedConfigMap({ namespace: NS, name: 'c1' });
-    assert.ok(await eventually(() => lw.get('c2', NS) !== undefined && lw.get('c1', NS) === undefined, 15_000), JSON.stringify(seen));
+    await eventually(() => lw.get('c2', NS) !== undefined && lw.get('c1', NS) === undefined, { timeoutMs: 15_000, intervalMs: 50, detail: () => JSON.stringify(seen) });
     assert.equal(seen.map((s) => `${s.type} ${s.name}`), ['add c1', 'update c1', 'add c2', 'delete c1']);
     // Every re-watch resumed from a resourceVersion, so none needed a list.
     assert.is(lists, 1);
@@ -368,7 +368,7 @@ test('ListWatch: a 410 Expired watch makes the informer list again and drop what
   const seen = record(lw);
   await lw.start();
   try {
-    assert.ok(await eventually(() => lists >= 2 && seen.some((s) => s.type === 'delete'), 10_000), JSON.stringify({ lists, seen }));
+    await eventually(() => lists >= 2 && seen.some((s) => s.type === 'delete'), { timeoutMs: 10_000, intervalMs: 50, detail: () => JSON.stringify({ lists, seen }) });
     assert.equal(seen.map((s) => `${s.type} ${s.name}`).slice(0, 3), ['add drop', 'add keep', 'delete drop']);
     assert.equal(lw.list(NS).map((o) => o.metadata?.name), ['keep']);
     assert.is(watch.requests[0]?.resourceVersion, expiredRv);

@@ -83,13 +83,3 @@ export async function startCluster(): Promise<Cluster> {
     },
   };
 }
-
-/** Polls `cond` every 50 ms until it holds or `ms` passes. */
-export async function eventually(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}

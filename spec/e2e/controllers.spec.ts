@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../helpers/cli.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-controllers-'));
 let up: CliProcess;
@@ -41,20 +42,8 @@ const ok = async (args: string[], input?: string): Promise<string> => {
 };
 const show = (r: Run) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
-/**
- * Polls `probe` until `done` holds of its value; fails after `ms` with what was last seen, so a
- * failure says what the user would have seen instead.
- */
-async function until<T>(what: string, probe: () => Promise<T>, done: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: T = await probe();
-  while (!done(last)) {
-    if (Date.now() > end) assert.unreachable(`timed out after ${ms} ms waiting for ${what}; last seen:\n${typeof last === 'string' ? last : JSON.stringify(last, null, 2)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    last = await probe();
-  }
-  return last;
-}
+/** kubectl polls: every 250 ms, for at most 20 s unless a call says otherwise. */
+const POLL = { intervalMs: 250, timeoutMs: 20_000 };
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).sort();
 const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
@@ -109,7 +98,10 @@ test.before(async () => {
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
   controllers = (/kubeactor: controllers: (.*)/.exec(up.output())?.[1] ?? '').split(/,\s*/).filter(Boolean);
   env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
-  await until('3 Ready nodes', async () => (await kubectl(['get', 'nodes', '--no-headers'])).stdout, (s) => lines(s).filter((l) => /\sReady\s/.test(l)).length === 3, 15_000);
+  await eventually(
+    async () => (await kubectl(['get', 'nodes', '--no-headers'])).stdout,
+    { what: '3 Ready nodes', accept: (s) => lines(s).filter((l) => /\sReady\s/.test(l)).length === 3, ...POLL, timeoutMs: 15_000 },
+  );
 });
 
 test.after(async () => {
@@ -128,18 +120,16 @@ test('apply a Deployment and a Service: rollout status finishes, endpoints and E
 
   const ips = await podIPs('web');
   assert.is(ips.length, 3, `running pod IPs: ${ips}`);
-  await until(
-    'kubectl get endpoints web to list the 3 pod IPs',
+  await eventually(
     async () => words((await kubectl(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout),
-    (seen) => sameSet(seen, ips),
+    { what: 'kubectl get endpoints web to list the 3 pod IPs', accept: (seen) => sameSet(seen, ips), ...POLL },
   );
   const table = await ok(['get', 'endpoints', 'web']);
   for (const ip of ips) assert.match(table, `${ip}:80`, `get endpoints web:\n${table}`);
 
-  const slices = await until(
-    'an EndpointSlice for web with the 3 pod IPs',
+  const slices = await eventually(
     async () => (await kubectl(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={range .items[*].endpoints[*]}{.addresses[0]} {end}'])).stdout,
-    (s) => sameSet(words(s), ips),
+    { what: 'an EndpointSlice for web with the 3 pod IPs', accept: (s) => sameSet(words(s), ips), ...POLL },
   );
   assert.ok(slices);
   const sliceTable = await ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web']);
@@ -151,16 +141,28 @@ test('kubectl scale up and down: replicas, pods and endpoints follow', async () 
   const up5 = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=30s']);
   assert.is(up5.code, 0, show(up5));
   assert.match(await ok(['get', 'deploy', 'web']), /web\s+5\/5\s+5\s+5\s/);
-  await until('5 Running web pods', () => podRows('web'), (rows) => rows.length === 5 && rows.every((r) => /\s1\/1\s+Running\s/.test(r)));
+  await eventually(
+    () => podRows('web'),
+    { what: '5 Running web pods', accept: (rows) => rows.length === 5 && rows.every((r) => /\s1\/1\s+Running\s/.test(r)), ...POLL },
+  );
   const ips5 = await podIPs('web');
-  await until('endpoints web to list 5 IPs', async () => words((await kubectl(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout), (s) => sameSet(s, ips5));
+  await eventually(
+    async () => words((await kubectl(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout),
+    { what: 'endpoints web to list 5 IPs', accept: (s) => sameSet(s, ips5), ...POLL },
+  );
 
   assert.is(await ok(['scale', 'deployment/web', '--replicas=2']), 'deployment.apps/web scaled');
-  await until('2 web pods left (the rest deleted)', () => podRows('web'), (rows) => rows.length === 2 && rows.every((r) => /\s1\/1\s+Running\s/.test(r)));
+  await eventually(
+    () => podRows('web'),
+    { what: '2 web pods left (the rest deleted)', accept: (rows) => rows.length === 2 && rows.every((r) => /\s1\/1\s+Running\s/.test(r)), ...POLL },
+  );
   assert.match(await ok(['get', 'deploy', 'web']), /web\s+2\/2\s+2\s+2\s/);
   assert.is(await ok(['get', 'rs', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.replicas}']), '2');
   const ips2 = await podIPs('web');
-  await until('endpoints web to list 2 IPs', async () => words((await kubectl(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout), (s) => sameSet(s, ips2));
+  await eventually(
+    async () => words((await kubectl(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout),
+    { what: 'endpoints web to list 2 IPs', accept: (s) => sameSet(s, ips2), ...POLL },
+  );
 });
 
 test('kubectl set image: a second ReplicaSet, a finished rollout, two revisions in history; undo restores the image', async () => {
@@ -171,10 +173,9 @@ test('kubectl set image: a second ReplicaSet, a finished rollout, two revisions 
 
   const rs = lines(await ok(['get', 'rs', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.replicas} {.spec.template.spec.containers[0].image}{"\\n"}{end}'])).sort();
   assert.equal(rs, ['0 nginx:1.27', '2 nginx:1.28'], `ReplicaSets (replicas image): ${rs.join('; ')}`);
-  await until(
-    'the web pods to all run nginx:1.28',
+  await eventually(
     async () => (await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image} {.status.phase}{"\\n"}{end}'])).stdout,
-    (s) => sameSet(lines(s), ['nginx:1.28 Running', 'nginx:1.28 Running']),
+    { what: 'the web pods to all run nginx:1.28', accept: (s) => sameSet(lines(s), ['nginx:1.28 Running', 'nginx:1.28 Running']), ...POLL },
   );
 
   const history = await ok(['rollout', 'history', 'deployment/web']);
@@ -188,10 +189,9 @@ test('kubectl set image: a second ReplicaSet, a finished rollout, two revisions 
   const undone = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=40s']);
   assert.is(undone.code, 0, show(undone));
   assert.is(await ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.27');
-  await until(
-    'the web pods to all run nginx:1.27 again',
+  await eventually(
     async () => (await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.containers[0].image} {.status.phase}{"\\n"}{end}'])).stdout,
-    (s) => sameSet(lines(s), ['nginx:1.27 Running', 'nginx:1.27 Running']),
+    { what: 'the web pods to all run nginx:1.27 again', accept: (s) => sameSet(lines(s), ['nginx:1.27 Running', 'nginx:1.27 Running']), ...POLL },
   );
   // Undo reuses revision 1's ReplicaSet as revision 3: still two ReplicaSets, history 2 and 3.
   const rsAfter = await ok(['get', 'rs', '-l', 'app=web', '-o', 'wide']);
@@ -204,18 +204,17 @@ test('kubectl set image: a second ReplicaSet, a finished rollout, two revisions 
 
 test('kubectl delete deployment: the garbage collector removes its ReplicaSets and pods', async () => {
   assert.is(await ok(['delete', 'deployment', 'web']), 'deployment.apps "web" deleted');
-  await until('no web ReplicaSets', async () => {
+  await eventually(async () => {
     const r = await kubectl(['get', 'rs', '-l', 'app=web']);
     return r.stdout + r.stderr;
-  }, (s) => /No resources found in default namespace/.test(s), 20_000);
-  await until('no web pods', async () => {
+  }, { what: 'no web ReplicaSets', accept: (s) => /No resources found in default namespace/.test(s), ...POLL, timeoutMs: 20_000 });
+  await eventually(async () => {
     const r = await kubectl(['get', 'pods', '-l', 'app=web']);
     return r.stdout + r.stderr;
-  }, (s) => /No resources found in default namespace/.test(s), 20_000);
-  await until(
-    'endpoints web to list no addresses',
+  }, { what: 'no web pods', accept: (s) => /No resources found in default namespace/.test(s), ...POLL, timeoutMs: 20_000 });
+  await eventually(
     async () => (await kubectl(['get', 'endpoints', 'web', '-o', 'jsonpath={.subsets[*].addresses[*].ip}'])).stdout.trim(),
-    (s) => s === '',
+    { what: 'endpoints web to list no addresses', accept: (s) => s === '', ...POLL },
   );
   assert.match(await ok(['delete', 'service', 'web']), 'service "web" deleted');
 });
@@ -233,7 +232,10 @@ test('kubectl delete namespace with a deployment in it: everything inside goes, 
   const del = await kubectl(['delete', 'namespace', 'doomed', '--timeout=45s'], undefined, 60_000);
   assert.is(del.code, 0, show(del));
   assert.match(del.stdout, 'namespace "doomed" deleted');
-  const gone = await until('namespace doomed to be NotFound', () => kubectl(['get', 'namespace', 'doomed']), (r) => r.code !== 0, 5_000);
+  const gone = await eventually(
+    () => kubectl(['get', 'namespace', 'doomed']),
+    { what: 'namespace doomed to be NotFound', accept: (r) => r.code !== 0, ...POLL, timeoutMs: 5_000 },
+  );
   assert.match(gone.stderr, 'Error from server (NotFound): namespaces "doomed" not found');
   assert.ok(Date.now() - started < 45_000);
   for (const kind of ['pods', 'replicasets', 'deployments', 'services', 'configmaps', 'endpoints', 'endpointslices', 'serviceaccounts']) {
@@ -252,11 +254,9 @@ test('a LoadBalancer Service shows an EXTERNAL-IP (when the cloud service contro
     return;
   }
   await ok(['apply', '-f', '-'], deployment('default', 'lb', 1) + '---\n' + service('default', 'lb', 'LoadBalancer'));
-  const row = await until(
-    'kubectl get service lb to show an EXTERNAL-IP',
+  const row = await eventually(
     async () => (await kubectl(['get', 'service', 'lb', '--no-headers'])).stdout,
-    (s) => /^lb\s+LoadBalancer\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+80:\d+\/TCP\s/m.test(s),
-    20_000,
+    { what: 'kubectl get service lb to show an EXTERNAL-IP', accept: (s) => /^lb\s+LoadBalancer\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+80:\d+\/TCP\s/m.test(s), ...POLL, timeoutMs: 20_000 },
   );
   assert.ok(row);
   const ip = await ok(['get', 'service', 'lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);

@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventually, startCluster, type Cluster } from './cluster.ts';
+import { startCluster, type Cluster } from './cluster.ts';
+import { eventually } from '../helpers/wait.ts';
 
 let c: Cluster;
 const node = 'apiVersion: v1\nkind: Node\nmetadata:\n  name: node-1\n  labels: {node-role.kubernetes.io/worker: ""}\n';
@@ -24,9 +25,9 @@ test('get -w prints the table, then a row per ADDED and MODIFIED event', async (
   // kubectl lists, then watches from the list's resourceVersion; give it a moment to get there.
   await new Promise((r) => setTimeout(r, 700));
   await c.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seen\n  labels: {w: "1"}\n');
-  assert.ok(await eventually(() => /seen\s+0\s+\S+/.test(w.output())), w.output());
+  await eventually(() => /seen\s+0\s+\S+/.test(w.output()), { timeoutMs: 10_000, intervalMs: 50, detail: () => w.output() });
   await c.kubectl(['patch', 'cm', 'seen', '--type', 'merge', '-p', '{"data":{"k":"v"}}']);
-  assert.ok(await eventually(() => /seen\s+1\s+\S+/.test(w.output())), w.output());
+  await eventually(() => /seen\s+1\s+\S+/.test(w.output()), { timeoutMs: 10_000, intervalMs: 50, detail: () => w.output() });
   const out = await w.stop();
   assert.match(out.stdout, /^NAME\s+DATA\s+AGE\n/);
 });

@@ -21,7 +21,8 @@ import { stringify } from 'yaml';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
-import { eventually, type Run } from './cluster.ts';
+import type { Run } from './cluster.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const PASS = { cp: 'cp-secret', a: 'a-secret', nodes: 'nodes-secret' };
 const NODES = ['a', 'b-1', 'b-2'];
@@ -104,7 +105,7 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
     const nodes = await items(dir, kubeconfig, ['nodes']);
     return NODES.every((n) => nodes.find((x) => x.metadata.name === n)?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
   };
-  assert.ok(await eventually(ready, 30_000), `all three nodes Ready:\n${(await kubectl(dir, kubeconfig, ['get', 'nodes'])).stdout}`);
+  await eventually(ready, { timeoutMs: 30_000, intervalMs: 50, detail: async () => `all three nodes Ready:\n${(await kubectl(dir, kubeconfig, ['get', 'nodes'])).stdout}` });
 
   // Six unbound pods, created through the API (kubectl create -f, one document each).
   const pods = [1, 2, 3, 4, 5, 6].map((i) => pod(`p-${i}`));
@@ -115,9 +116,11 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
     const got = await items(dir, kubeconfig, ['pods', '-l', 'app=spread']);
     return got.length === pods.length && got.every((p) => p.status?.phase === 'Running');
   };
-  const ok = await eventually(running, 30_000);
+  await eventually(running, { timeoutMs: 30_000, intervalMs: 50, what: 'every pod Running', detail: async () => {
+    const wide = await kubectl(dir, kubeconfig, ['get', 'pods', '-o', 'wide']);
+    return wide.stdout + wide.stderr;
+  } });
   const wide = await kubectl(dir, kubeconfig, ['get', 'pods', '-o', 'wide']);
-  assert.ok(ok, `every pod Running:\n${wide.stdout}${wide.stderr}`);
   const got = await items(dir, kubeconfig, ['pods', '-l', 'app=spread']);
   // The scheduler spreads them (LeastAllocated scores an emptier node higher): every node process runs some.
   for (const n of NODES) assert.ok(got.some((p) => p.spec?.nodeName === n), `a pod landed on ${n}:\n${wide.stdout}`);

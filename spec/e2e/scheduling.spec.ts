@@ -21,7 +21,7 @@ import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { startSimNodes } from '../../actors/kubelet/index.ts';
 import { startScheduler } from '../../actors/scheduler/index.ts';
 import { explainSchedule } from '../../cli/explain-schedule.ts';
-import { eventually } from './cluster.ts';
+import { eventually } from '../helpers/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-sched-'));
 const bus = new InProcessBus();
@@ -63,10 +63,10 @@ spec:
 `;
 
 test('kubectl apply of a Pod: scheduled, Running, with NODE and IP, and the events in describe', async () => {
-  assert.ok(await eventually(async () => (await kubectl(['get', 'nodes'])).stdout.split('\n').filter((l) => / Ready /.test(l)).length === 3, 15_000));
+  await eventually(async () => (await kubectl(['get', 'nodes'])).stdout.split('\n').filter((l) => / Ready /.test(l)).length === 3, { timeoutMs: 15_000, intervalMs: 50 });
   const applied = await kubectl(['apply', '-f', '-'], WEB);
   assert.is(applied.code, 0, applied.stderr);
-  assert.ok(await eventually(async () => /web-1\s+1\/1\s+Running/.test((await kubectl(['get', 'pod', 'web-1'])).stdout), 15_000));
+  await eventually(async () => /web-1\s+1\/1\s+Running/.test((await kubectl(['get', 'pod', 'web-1'])).stdout), { timeoutMs: 15_000, intervalMs: 50 });
   const wide = (await kubectl(['get', 'pods', '-o', 'wide'])).stdout;
   assert.match(wide, /web-1\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node-[123]\s+<none>\s+<none>/);
   const node = /web-1\s.*\s(node-[123])\s/.exec(wide)?.[1];
@@ -79,7 +79,7 @@ test('kubectl apply of a Pod: scheduled, Running, with NODE and IP, and the even
 test('an unfit pod shows FailedScheduling with the per-node reasons', async () => {
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: greedy}\nspec:\n  containers: [{name: c, image: busybox:1.36, resources: {requests: {cpu: "100"}}}]\n';
   assert.is((await kubectl(['apply', '-f', '-'], pod)).code, 0);
-  assert.ok(await eventually(async () => /FailedScheduling/.test((await kubectl(['describe', 'pod', 'greedy'])).stdout), 10_000));
+  await eventually(async () => /FailedScheduling/.test((await kubectl(['describe', 'pod', 'greedy'])).stdout), { timeoutMs: 10_000, intervalMs: 50 });
   const described = (await kubectl(['describe', 'pod', 'greedy'])).stdout;
   assert.match(described, /Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0\/3 nodes are available: 3 Insufficient cpu\./);
   assert.match(described, /PodScheduled\s+False/);

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createActor, fromPromise } from 'xstate';
 import { kubeletMachine } from '../../machines/kubelet/chart.ts';
-import { initialNode, microTime, nodeConditions, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
+import { microTime } from '../../api/time.ts';
+import { initialNode, nodeConditions, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
 import { Ipv4Range, parseCidr, subnet, subnetIndex } from '../../machines/kubelet/cidr.ts';
 import { VirtualClock, VIRTUAL_EPOCH, settle } from '../../actors/clock/virtual.ts';
 

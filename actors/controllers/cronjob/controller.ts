@@ -11,7 +11,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { MAX_MISSED, jobNameFor, mostRecentUnmet, requeueDelay } from '../../../machines/controllers/cronjob/schedule.ts';
-import { rfc3339 } from '../../../machines/controllers/job/status.ts';
+import { rfc3339 } from '../../../api/time.ts';
 import { isAlreadyExists, isNotFound, orThrow, splitKey, targets } from '../api.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { CRONJOB_KIND, deleteJob, jobFinished, jobFromTemplate, refTo, trimHistory } from './jobs.ts';

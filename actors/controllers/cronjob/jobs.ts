@@ -7,7 +7,8 @@ import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import { jobNameFor } from '../../../machines/controllers/cronjob/schedule.ts';
-import { rfc3339, trueCondition } from '../../../machines/controllers/job/status.ts';
+import { rfc3339 } from '../../../api/time.ts';
+import { trueCondition } from '../../../machines/controllers/job/status.ts';
 import { isNotFound, orThrow, targets } from '../api.ts';
 import type { ControllerContext } from '../framework.ts';
 

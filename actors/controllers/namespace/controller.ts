@@ -7,6 +7,7 @@
  * finalizer through the /finalize subresource so the apiserver deletes the namespace.
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { rfc3339 } from '../../../api/time.ts';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { StatusError } from '../../../base/status.ts';
@@ -37,7 +38,7 @@ export function createNamespaceController(cc: ControllerContext): Controller {
     api: cc.api,
     deleteCollection: (target, options) => cc.actor.port.request(APISERVER_ADDRESS, 'api.deletecollection', { target, options }),
   };
-  const now = () => new Date(cc.actor.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = () => rfc3339(cc.actor.clock.now());
 
   /** Reads the live namespace: the cache may lag behind the finalize of a previous pass. */
   const live = async (name: string): Promise<KubeObject | null> => {

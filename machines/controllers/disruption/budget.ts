@@ -14,9 +14,6 @@ export const DELETION_TIMEOUT_MS = 2 * 60 * 1000;
 
 export const DISRUPTION_ALLOWED = 'DisruptionAllowed';
 
-/** metav1.Time: RFC 3339, seconds precision. */
-export { rfc3339 } from '../../../api/time.ts';
-
 /** The expected count and the healthy floor (getExpectedPodCount). */
 export interface Expectation {
   expectedCount: number;

@@ -16,7 +16,6 @@ export type Finish =
   | { type: 'Complete' }
   | { type: 'Failed'; reason: 'BackoffLimitExceeded' | 'DeadlineExceeded'; message: string };
 
-export { rfc3339 } from '../../../api/time.ts';
 import { rfc3339 } from '../../../api/time.ts';
 
 /** The condition of `type` with status True, if any. */

@@ -29,7 +29,7 @@ import { client } from './http/client.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '../../e2e/cluster.ts';
+import { eventually } from '../../helpers/wait.ts';
 
 let server: NatsServerHandle | undefined;
 const buses: NatsBus[] = [];
@@ -78,23 +78,22 @@ async function outage(p: Plane, during: (serverBack: () => boolean) => Promise<v
   const restarted = server!.restart({ downMs: 1500 });
   let up = false;
   void restarted.then(() => (up = true));
-  assert.ok(await eventually(async () => p.apiBus.state() === 'reconnecting' && p.kvBus.state() === 'reconnecting', 5000), 'both connections noticed the outage');
+  await eventually(async () => p.apiBus.state() === 'reconnecting' && p.kvBus.state() === 'reconnecting', { timeoutMs: 5000, intervalMs: 50, what: 'both connections noticed the outage' });
   await during(() => up);
   await restarted;
-  assert.ok(await eventually(async () => p.apiBus.state() === 'connected' && p.kvBus.state() === 'connected', 10_000), 'both reconnected');
+  await eventually(async () => p.apiBus.state() === 'connected' && p.kvBus.state() === 'connected', { timeoutMs: 10_000, intervalMs: 50, what: 'both reconnected' });
 }
 
 /** Polls until list and get agree that "doomed" is gone and the list holds `expected`. */
 async function agree(p: Plane, expected: string): Promise<void> {
   let last = '';
-  const ok = await eventually(async () => {
+  await eventually(async () => {
     const list = await p.call('api.list', { target: t.cm() });
     const got = await p.call('api.get', { target: t.cm('default', 'doomed') });
     if (!list.ok) return false;
     last = `list: ${names(list.value).join(',')}; get doomed: ${got.ok ? 'found' : got.status.code}`;
     return !got.ok && got.status.code === 404 && names(list.value).join(',') === expected;
-  }, 15_000);
-  assert.ok(ok, `list and get agree after the outage (${last})`);
+  }, { timeoutMs: 15_000, intervalMs: 50, what: 'list and get to agree after the outage', detail: () => last });
 }
 
 const deleteDoomed = (p: Plane) => p.backend.txn([{ op: 'delete', key: '/registry/configmaps/default/doomed' }]);
@@ -129,7 +128,7 @@ test('a kv batch lost in a NATS outage: the next one does not continue the cache
     await deleteDoomed(p);
   });
   // A later write moves the store on; the cache must not skip the delete it missed.
-  assert.ok(await eventually(async () => (await p.call('api.create', { target: t.cm(), object: cm('later') })).ok, 10_000), 'writes work again');
+  await eventually(async () => (await p.call('api.create', { target: t.cm(), object: cm('later') })).ok, { timeoutMs: 10_000, intervalMs: 50, what: 'writes work again' });
   await agree(p, 'later');
   // And through the front, as `kubectl get cm` and `kubectl get cm doomed` ask.
   const listed = await http('GET', CMS);
@@ -158,11 +157,15 @@ test('an informer whose watch batch was lost in the outage re-lists and agrees w
   await informer.start();
   assert.equal(informer.keys(), ['default/doomed']);
   await outage(p, () => deleteDoomed(p).then(() => undefined));
-  assert.ok(await eventually(async () => componentBus.state() === 'connected', 10_000));
-  assert.ok(await eventually(async () => (await p.call('api.create', { target: t.cm(), object: cm('later') })).ok, 10_000), 'writes work again');
+  await eventually(async () => componentBus.state() === 'connected', { timeoutMs: 10_000, intervalMs: 50 });
+  await eventually(async () => (await p.call('api.create', { target: t.cm(), object: cm('later') })).ok, { timeoutMs: 10_000, intervalMs: 50, what: 'writes work again' });
   // (Usually by re-listing on the batch numbered past the lost one; spec/actors/informer.spec.ts pins that down without timing.)
-  const agreed = await eventually(() => informer!.keys().join(',') === 'default/later', 15_000);
-  assert.ok(agreed, `the informer holds what storage holds: ${informer.keys().join(',')} (lists: ${informer.lists})`);
+  await eventually(() => informer!.keys().join(',') === 'default/later', {
+    timeoutMs: 15_000,
+    intervalMs: 50,
+    what: 'the informer to hold what storage holds',
+    detail: () => `${informer.keys().join(',')} (lists: ${informer.lists})`,
+  });
   informer.stop();
 });
 

@@ -7,6 +7,7 @@ import { startSimNodes, stopKubelet } from '../../../actors/kubelet/index.ts';
 import { startScheduler, type RunningScheduler } from '../../../actors/scheduler/index.ts';
 import { nodeShouldRunDaemonPod } from '../../../machines/controllers/daemonset/nodes.ts';
 import { activePods, cluster, targets, type Cluster } from './helpers.ts';
+import { eventually } from '../../helpers/wait.ts';
 
 let c: Cluster;
 let sched: RunningScheduler | undefined;
@@ -118,9 +119,10 @@ test('a rolling update replaces pods node by node within maxUnavailable, and rol
   const client = c.h.client();
   await client.must('api.watch', { target: targets.pods('default'), id: 'pods', options: { resourceVersion: before.metadata!.resourceVersion! } });
   await client.must('api.patch', { target: targets.daemonsets('default', 'agent'), patchType: 'merge', patch: { spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } } } } });
-  for (let i = 0; i < 120 && !rolledOut(await getDs()); i++) await c.advance(1_000, 250);
-  const ds = await getDs();
-  assert.ok(rolledOut(ds), `rolled out: ${JSON.stringify(ds.status)}`);
+  const ds = await eventually(async () => {
+    const d = await getDs();
+    return rolledOut(d) && d;
+  }, { pace: c.pace(250), intervalMs: 1_000, timeoutMs: 120_000, what: 'the DaemonSet rolled out', detail: async () => (await getDs()).status });
   const now = await pods();
   assert.is(now.length, 5);
   for (const p of now) assert.is(p.spec?.containers[0]?.image, 'agent:2');

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { cluster, deployment, targets, type Cluster } from './helpers.ts';
+import { eventually, type EventuallyOptions } from '../../helpers/wait.ts';
 
 let c: Cluster;
 test.after.each(async () => {
@@ -13,19 +14,14 @@ const getD = async () => (await c.get<Deployment>(targets.deployments('default',
 const rsList = async () => c.list<ReplicaSet>(targets.replicasets('default'));
 const complete = (d: Deployment) => d.status?.updatedReplicas === d.spec?.replicas && d.status?.availableReplicas === d.spec?.replicas && d.status?.replicas === d.spec?.replicas && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
 
-async function until(pred: () => Promise<boolean>, maxMs = 60_000): Promise<void> {
-  for (let t = 0; t < maxMs; t += 500) {
-    if (await pred()) return;
-    await c.advance(500);
-  }
-  assert.unreachable('condition not reached in time');
-}
+/** Polls in virtual time: 500 ms between tries, at most `timeoutMs`. */
+const inVirtualTime = (timeoutMs = 60_000): EventuallyOptions => ({ pace: c.pace(), intervalMs: 500, timeoutMs });
 
 test('a rolling update stays within maxSurge and maxUnavailable at every step', async () => {
   c = await cluster('replicaset,deployment', { nodes: 1 });
   const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } };
   await c.h.client().must('api.create', { target: targets.deployments('default'), object: deployment('web', 4, { nodeName: 'node-1', strategy }) });
-  await until(async () => complete(await getD()));
+  await eventually(async () => complete(await getD()), inVirtualTime());
   const d1 = await getD();
   assert.is(d1.metadata?.annotations?.['deployment.kubernetes.io/revision'], '1');
   const cond = Object.fromEntries((d1.status?.conditions ?? []).map((x) => [x.type, x]));
@@ -38,10 +34,10 @@ test('a rolling update stays within maxSurge and maxUnavailable at every step', 
   await client.must('api.watch', { target: targets.pods('default'), id: 'pods', options: { resourceVersion: d1.metadata!.resourceVersion! } });
   await client.must('api.watch', { target: targets.replicasets('default'), id: 'rs', options: { resourceVersion: d1.metadata!.resourceVersion! } });
   await client.must('api.patch', { target: targets.deployments('default', 'web'), patchType: 'merge', patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } } });
-  await until(async () => {
+  await eventually(async () => {
     const d = await getD();
     return complete(d) && d.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2';
-  });
+  }, inVirtualTime());
   const podEvents = client.events.get('pods') ?? [];
   let minReady = Infinity, maxActive = 0;
   // RS history: the sum of spec.replicas never exceeds replicas + maxSurge.
@@ -78,21 +74,21 @@ test('a rolling update stays within maxSurge and maxUnavailable at every step', 
 test('Recreate scales the old ReplicaSet to zero before the new one comes up; undo restores the template', async () => {
   c = await cluster('replicaset,deployment', { nodes: 1 });
   await c.h.client().must('api.create', { target: targets.deployments('default'), object: deployment('web', 2, { nodeName: 'node-1', strategy: { type: 'Recreate' } }) });
-  await until(async () => complete(await getD()));
+  await eventually(async () => complete(await getD()), inVirtualTime());
   await c.h.client().must('api.patch', { target: targets.deployments('default', 'web'), patchType: 'merge', patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } } });
-  await until(async () => {
+  await eventually(async () => {
     const d = await getD();
     return complete(d) && d.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2';
-  });
+  }, inVirtualTime());
   // kubectl rollout undo: the template of the revision-1 ReplicaSet, without pod-template-hash.
   const old = (await rsList()).find((rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '1')!;
   const template = structuredClone(old.spec!.template!);
   delete template.metadata!.labels!['pod-template-hash'];
   await c.h.client().must('api.patch', { target: targets.deployments('default', 'web'), patchType: 'json', patch: [{ op: 'replace', path: '/spec/template', value: template }] });
-  await until(async () => {
+  await eventually(async () => {
     const d = await getD();
     return complete(d) && d.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '3';
-  });
+  }, inVirtualTime());
   const rss = await rsList();
   assert.is(rss.length, 2, 'the old ReplicaSet is reused');
   const back = rss.find((rs) => rs.metadata?.uid === old.metadata?.uid)!;
@@ -106,10 +102,10 @@ test('revisionHistoryLimit deletes the oldest scaled-down ReplicaSets', async ()
   c = await cluster('replicaset,deployment', { nodes: 1 });
   await c.h.client().must('api.create', { target: targets.deployments('default'), object: deployment('web', 1, { nodeName: 'node-1', revisionHistoryLimit: 1 }) });
   for (const image of ['nginx:1.28', 'nginx:1.29', 'nginx:1.30']) {
-    await until(async () => complete(await getD()));
+    await eventually(async () => complete(await getD()), inVirtualTime());
     await c.h.client().must('api.patch', { target: targets.deployments('default', 'web'), patchType: 'merge', patch: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } });
   }
-  await until(async () => complete(await getD()) && (await rsList()).length === 2);
+  await eventually(async () => complete(await getD()) && (await rsList()).length === 2, inVirtualTime());
   const revs = (await rsList()).map((rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision']).sort();
   assert.equal(revs, ['3', '4']);
 });
@@ -117,14 +113,14 @@ test('revisionHistoryLimit deletes the oldest scaled-down ReplicaSets', async ()
 test('a paused deployment does not roll out; ProgressDeadlineExceeded when pods never become ready', async () => {
   c = await cluster('replicaset,deployment', { nodes: 1 });
   await c.h.client().must('api.create', { target: targets.deployments('default'), object: deployment('web', 2, { nodeName: 'node-1' }) });
-  await until(async () => complete(await getD()));
+  await eventually(async () => complete(await getD()), inVirtualTime());
   await c.h.client().must('api.patch', { target: targets.deployments('default', 'web'), patchType: 'merge', patch: { spec: { paused: true, template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } } });
   await c.advance(5000);
   assert.is((await rsList()).length, 1);
   assert.is(((await getD()).status?.conditions ?? []).find((x) => x.type === 'Progressing')?.reason, 'DeploymentPaused');
   // Resumed with a template whose pods are never scheduled (no such node): the deadline passes.
   await c.h.client().must('api.patch', { target: targets.deployments('default', 'web'), patchType: 'merge', patch: { spec: { paused: false, progressDeadlineSeconds: 30, template: { spec: { nodeName: 'nowhere' } } } } });
-  await until(async () => ((await getD()).status?.conditions ?? []).find((x) => x.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded', 120_000);
+  await eventually(async () => ((await getD()).status?.conditions ?? []).find((x) => x.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded', inVirtualTime(120_000));
 });
 
 test.run();

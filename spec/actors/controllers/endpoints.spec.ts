@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Endpoints, Pod, ServicePort } from 'kubernetes-types/core/v1.js';
+import { rfc3339 } from '../../../api/time.ts';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { cluster, deployment, targets, type Cluster } from './helpers.ts';
 
@@ -21,7 +22,7 @@ async function pod(name: string, ip: string, ready: boolean, port = 8080, labels
 
 async function setReady(name: string, ready: boolean, ip?: string): Promise<void> {
   const cur = (await c.get<Pod>(targets.pods('default', name)))!;
-  const status = { ...cur.status, phase: 'Running', podIP: ip ?? cur.status?.podIP, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: new Date(c.h.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z') }] };
+  const status = { ...cur.status, phase: 'Running', podIP: ip ?? cur.status?.podIP, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: rfc3339(c.h.clock.now()) }] };
   await c.h.client().must('api.update', { target: { ...targets.pods('default', name), subresource: 'status' }, object: { ...cur, status } as KubeObject });
 }
 

@@ -9,6 +9,7 @@ import { start, type Harness } from '../apiserver/harness.ts';
 import { startControllers, type RunningControllers } from '../../../actors/controllers/start.ts';
 import { startSimNodes, type SimNodes } from '../../../actors/kubelet/index.ts';
 import { targets } from '../../../actors/controllers/api.ts';
+import type { Pace } from '../../helpers/wait.ts';
 
 export { targets };
 
@@ -17,6 +18,8 @@ export interface Cluster {
   controllers: RunningControllers;
   nodes: SimNodes | null;
   advance(ms: number, step?: number): Promise<void>;
+  /** Virtual time for `eventually`: each pause advances the clock (in `step`s, as `advance`). */
+  pace(step?: number): Pace;
   list<T = KubeObject>(target: ApiTarget, labelSelector?: string): Promise<T[]>;
   get<T = KubeObject>(target: ApiTarget): Promise<T | null>;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export async function cluster(controllers: string, opts: { nodes?: number } = {}
         await h.settle();
       }
     },
+    pace: (step) => ({ now: () => h.clock.now(), sleep: (ms) => c.advance(ms, step) }),
     async list<T>(target: ApiTarget, labelSelector?: string) {
       const r = await h.client().must('api.list', { target, ...(labelSelector ? { options: { labelSelector } } : {}) });
       return (r.items ?? []) as T[];

@@ -5,6 +5,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { startScheduler, type RunningScheduler } from '../../../actors/scheduler/index.ts';
 import { activePods, cluster, targets, type Cluster } from './helpers.ts';
+import { eventually, type EventuallyOptions } from '../../helpers/wait.ts';
 
 let c: Cluster;
 let sched: RunningScheduler | undefined;
@@ -42,10 +43,8 @@ const history = (type: 'ADDED' | 'DELETED') =>
 const watchPods = async () => {
   await c.h.client().must('api.watch', { target: targets.pods('default'), id: 'pods' });
 };
-/** Waits (virtual time) until `done`, at most `ms`. */
-async function until(done: () => Promise<boolean>, ms = 120_000): Promise<void> {
-  for (let t = 0; t < ms && !(await done()); t += 500) await c.advance(500, 250);
-}
+/** Polls in virtual time: 500 ms between tries, at most `timeoutMs`. */
+const inVirtualTime = (timeoutMs = 120_000): EventuallyOptions => ({ pace: c.pace(250), intervalMs: 500, timeoutMs });
 const settled = async (n: number) => {
   const s = await getSts();
   return (s.status?.readyReplicas ?? 0) === n && (s.status?.replicas ?? 0) === n && s.status?.currentRevision === s.status?.updateRevision;
@@ -60,7 +59,7 @@ test('OrderedReady creates web-0, waits for it to be Ready, then web-1 …; iden
   assert.equal(await names(), ['web-0'], 'only web-0 until it is ready');
   await c.advance(2_000, 250);
   assert.equal(await names(), ['web-0', 'web-1']);
-  await until(() => settled(3));
+  await eventually(() => settled(3), inVirtualTime());
   assert.equal(history('ADDED'), ['ADDED web-0', 'ADDED web-1', 'ADDED web-2']);
   // web-1 appears only after web-0 reported Ready.
   const events = c.h.client().events.get('pods') ?? [];
@@ -86,10 +85,10 @@ test('scale-down removes the highest ordinal first, one at a time', async () => 
   c = await cluster('statefulset', { nodes: 2 });
   sched = startScheduler(c.h.host);
   await c.h.client().must('api.create', { target: targets.statefulsets('default'), object: statefulSet('web', 4) });
-  await until(() => settled(4));
+  await eventually(() => settled(4), inVirtualTime());
   await watchPods();
   await c.h.client().must('api.patch', { target: targets.statefulsets('default', 'web'), patchType: 'merge', patch: { spec: { replicas: 1 } } });
-  await until(() => settled(1));
+  await eventually(() => settled(1), inVirtualTime());
   assert.equal(await names(), ['web-0']);
   assert.equal(history('DELETED'), ['DELETED web-3', 'DELETED web-2', 'DELETED web-1']);
   // OrderedReady: web-2 is not marked for deletion before web-3 is gone.
@@ -106,18 +105,18 @@ test('Parallel creates every pod at once, without waiting for readiness', async 
   await c.advance(1_000, 250);
   assert.is((await getSts()).status?.readyReplicas ?? 0, 0, 'none ready yet');
   assert.equal(await names(), ['web-0', 'web-1', 'web-2', 'web-3']);
-  await until(() => settled(4));
+  await eventually(() => settled(4), inVirtualTime());
 });
 
 test('RollingUpdate with a partition updates only ordinals >= partition, highest first; lowering it finishes the rollout', async () => {
   c = await cluster('statefulset', { nodes: 2 });
   sched = startScheduler(c.h.host);
   await c.h.client().must('api.create', { target: targets.statefulsets('default'), object: statefulSet('web', 4, { partition: 2 }) });
-  await until(() => settled(4));
+  await eventually(() => settled(4), inVirtualTime());
   const rev1 = (await getSts()).status?.currentRevision;
   await watchPods();
   await c.h.client().must('api.patch', { target: targets.statefulsets('default', 'web'), patchType: 'merge', patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } } });
-  await until(async () => (await getSts()).status?.updatedReplicas === 2 && (await getSts()).status?.readyReplicas === 4);
+  await eventually(async () => (await getSts()).status?.updatedReplicas === 2 && (await getSts()).status?.readyReplicas === 4, inVirtualTime());
   assert.equal([await image('web-0'), await image('web-1'), await image('web-2'), await image('web-3')], ['nginx:1.27', 'nginx:1.27', 'nginx:1.28', 'nginx:1.28']);
   assert.equal(history('DELETED'), ['DELETED web-3', 'DELETED web-2']);
   let s = await getSts();
@@ -126,10 +125,10 @@ test('RollingUpdate with a partition updates only ordinals >= partition, highest
   assert.equal([s.status?.currentReplicas, s.status?.updatedReplicas], [2, 2]);
   // A deleted pod below the partition comes back at the current revision.
   await c.h.client().must('api.delete', { target: targets.pods('default', 'web-0') });
-  await until(async () => (await getSts()).status?.readyReplicas === 4 && (await names()).includes('web-0'), 60_000);
+  await eventually(async () => (await getSts()).status?.readyReplicas === 4 && (await names()).includes('web-0'), inVirtualTime(60_000));
   assert.is(await image('web-0'), 'nginx:1.27');
   await c.h.client().must('api.patch', { target: targets.statefulsets('default', 'web'), patchType: 'merge', patch: { spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } } });
-  await until(() => settled(4));
+  await eventually(() => settled(4), inVirtualTime());
   s = await getSts();
   assert.equal([s.status?.currentReplicas, s.status?.updatedReplicas, s.status?.currentRevision], [4, 4, s.status?.updateRevision]);
   for (const n of ['web-0', 'web-1', 'web-2', 'web-3']) assert.is(await image(n), 'nginx:1.28', n);
@@ -139,12 +138,12 @@ test('OnDelete leaves pods alone until they are deleted', async () => {
   c = await cluster('statefulset', { nodes: 2 });
   sched = startScheduler(c.h.host);
   await c.h.client().must('api.create', { target: targets.statefulsets('default'), object: statefulSet('web', 2, { onDelete: true }) });
-  await until(() => settled(2));
+  await eventually(() => settled(2), inVirtualTime());
   await c.h.client().must('api.patch', { target: targets.statefulsets('default', 'web'), patchType: 'merge', patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:1.28' }] } } } } });
   await c.advance(20_000, 500);
   assert.equal([await image('web-0'), await image('web-1')], ['nginx:1.27', 'nginx:1.27']);
   await c.h.client().must('api.delete', { target: targets.pods('default', 'web-1') });
-  await until(async () => (await image('web-1')) === 'nginx:1.28' && (await getSts()).status?.readyReplicas === 2);
+  await eventually(async () => (await image('web-1')) === 'nginx:1.28' && (await getSts()).status?.readyReplicas === 2, inVirtualTime());
   assert.equal([await image('web-0'), await image('web-1')], ['nginx:1.27', 'nginx:1.28']);
   assert.is((await getSts()).status?.updatedReplicas, 1);
 });

@@ -18,6 +18,7 @@ import { startControlPlaneCore } from '../../../actors/apiserver/start.ts';
 import { startHttpFront } from '../../../actors/apiserver/http/server.ts';
 import { writeKubeconfig } from '../../../actors/apiserver/http/kubeconfig.ts';
 import { startSimNodes } from '../../../actors/kubelet/index.ts';
+import { eventually } from '../../helpers/wait.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-kubelet-'));
 const bus = new InProcessBus();
@@ -37,14 +38,8 @@ const kubectl = (args: string[], input?: string) =>
     child.stdin?.end(input ?? '');
   });
 
-async function eventually(cond: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
+/** kubectl polls: every 100 ms, for at most 10 s. */
+const POLL = { intervalMs: 100, timeoutMs: 10_000 };
 
 test.after(async () => {
   nodes.stop();
@@ -55,7 +50,7 @@ test.after(async () => {
 });
 
 test('kubectl get nodes shows the sim nodes Ready with their addresses and runtime', async () => {
-  assert.ok(await eventually(async () => /node-2\s+Ready/.test((await kubectl(['get', 'nodes'])).stdout)));
+  await eventually(async () => (await kubectl(['get', 'nodes'])).stdout, { what: 'node-2 Ready', accept: (s) => /node-2\s+Ready/.test(s), ...POLL });
   const wide = (await kubectl(['get', 'nodes', '-o', 'wide'])).stdout;
   assert.match(wide, /node-1\s+Ready\s+<none>\s+\S+\s+v1\.32\.0\s+127\.0\.1\.1\s+<none>\s+Kubeactor sim node\s+6\.8\.0-kubeactor\s+kubeactor-sim:\/\/0\.1\.0/);
 });
@@ -63,15 +58,14 @@ test('kubectl get nodes shows the sim nodes Ready with their addresses and runti
 test('a pod bound to node-1 runs, and kubectl logs reads it from the kubelet', async () => {
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: chatty\n  annotations: {sim.kubeactor.io/log-every-s: "0.2"}\nspec:\n  nodeName: node-1\n  containers: [{name: app, image: busybox:1.36}]\n';
   assert.is((await kubectl(['apply', '-f', '-'], pod)).code, 0);
-  assert.ok(await eventually(async () => /chatty\s+1\/1\s+Running/.test((await kubectl(['get', 'pod', 'chatty'])).stdout)));
-  await new Promise((r) => setTimeout(r, 700));
-  const logs = await kubectl(['logs', 'chatty']);
-  assert.match(logs.stdout, /^line 1\nline 2\nline 3\n/);
+  await eventually(async () => (await kubectl(['get', 'pod', 'chatty'])).stdout, { what: 'chatty Running', accept: (s) => /chatty\s+1\/1\s+Running/.test(s), ...POLL });
+  // A line every 0.2 s of real time: the first three come in order.
+  await eventually(async () => (await kubectl(['logs', 'chatty'])).stdout, { what: 'three log lines', accept: (s) => /^line 1\nline 2\nline 3\n/.test(s), ...POLL });
   assert.is((await kubectl(['logs', 'chatty', '--tail=1'])).stdout.split('\n').length, 2);
   const follow = spawn('kubectl', ['logs', '-f', 'chatty', '--tail=1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   follow.stdout.on('data', (d: Buffer) => (out += d));
-  assert.ok(await eventually(async () => out.split('\n').length >= 4, 5000), out);
+  await eventually(() => out.split('\n').length >= 4, { ...POLL, timeoutMs: 5000, detail: () => out });
   follow.kill('SIGTERM');
   // The tail line, then new lines as they are written: consecutive, none lost or repeated.
   const seq = out.split('\n').filter(Boolean).map((l) => Number(/^line (\d+)$/.exec(l)?.[1]));

@@ -15,6 +15,7 @@ import { InProcessBus } from '../../../bus/inprocess.ts';
 import { APISERVER_ADDRESS, KV_ADDRESS } from '../../../bus/permissions.ts';
 import type { Result } from '../../../base/status.ts';
 import type { KvContext } from '../../../machines/kv.ts';
+import { eventually } from '../../helpers/wait.ts';
 
 function setup(backend: KvBackend = new MemoryKv()) {
   const clock = new VirtualClock();
@@ -33,10 +34,6 @@ const value = <T>(r: Result<T>): T => {
   if (!r.ok) throw new Error(`expected ok, got ${r.status.code} ${r.status.message}`);
   return r.value;
 };
-const until = async (cond: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
-  assert.ok(cond(), `timed out waiting for ${what}`);
-};
 
 test('the apiserver can get, range, txn, watch, unwatch, compact and ask status', async () => {
   const { api, events, context, inbox } = setup();
@@ -51,7 +48,7 @@ test('the apiserver can get, range, txn, watch, unwatch, compact and ask status'
   const dup = await api.request(KV_ADDRESS, 'kv.watch', { id: 'w1', prefix: '/x', afterRevision: 0 });
   assert.is(!dup.ok && dup.status.code, 400);
   for (const name of ['b', 'c', 'd']) await api.request(KV_ADDRESS, 'kv.txn', { ops: [{ op: 'put', key: `/registry/pods/${name}`, value: name }] });
-  await until(() => events('w1').length === 4, 'four watch events');
+  await eventually(() => events('w1').length === 4, { timeoutMs: 1000, intervalMs: 2, what: 'four watch events' });
   assert.equal(events('w1').map((e) => e.kv.modRevision), [1, 2, 3, 4]);
 
   const page = value(await api.request(KV_ADDRESS, 'kv.range', { prefix: '/registry/pods/', limit: 3 }));
@@ -64,7 +61,7 @@ test('the apiserver can get, range, txn, watch, unwatch, compact and ask status'
 
   api.send(KV_ADDRESS, 'kv.unwatch', { id: 'w1' });
   await api.request(KV_ADDRESS, 'kv.txn', { ops: [{ op: 'delete', key: '/registry/pods/a' }] });
-  await until(() => Object.keys(context().watches).length === 0, 'the unwatch');
+  await eventually(() => Object.keys(context().watches).length === 0, { timeoutMs: 1000, intervalMs: 2, what: 'the unwatch' });
   assert.is(events('w1').length, 4);
 
   assert.equal(value(await api.request(KV_ADDRESS, 'kv.compact', { revision: 3 })), { compactRevision: 3, revision: 5 });
@@ -73,7 +70,7 @@ test('the apiserver can get, range, txn, watch, unwatch, compact and ask status'
   assert.is(!old.ok && old.status.reason, 'Expired');
   const oldWatch = await api.request(KV_ADDRESS, 'kv.watch', { id: 'w2', prefix: '/', afterRevision: 1 });
   assert.is(!oldWatch.ok && oldWatch.status.code, 410);
-  await until(() => !('apiserver#w2' in context().watches), 'the failed watch to be forgotten');
+  await eventually(() => !('apiserver#w2' in context().watches), { timeoutMs: 1000, intervalMs: 2, what: 'the failed watch to be forgotten' });
   assert.equal(value(await api.request(KV_ADDRESS, 'kv.status', {})), { revision: 5, compactRevision: 3, keys: 3, backend: 'memory' });
   const ctx = context();
   assert.is(ctx.counts['kv.txn'], 6);
@@ -118,11 +115,10 @@ test('a watcher whose address closes is found by the probe and cleaned up', asyn
   value(await api.request(KV_ADDRESS, 'kv.watch', { id: 'w', prefix: '/', afterRevision: 0 }));
   assert.is(Object.keys(context().watches).length, 1);
   await clock.advance(1000);
-  await until(() => true, 'a probe round');
   assert.is(Object.keys(context().watches).length, 1, 'a live watcher keeps its watch (a probe timeout is not an absence)');
   api.close();
   await clock.advance(1000);
-  await until(() => Object.keys(context().watches).length === 0, 'the closed watcher to be dropped');
+  await eventually(() => Object.keys(context().watches).length === 0, { timeoutMs: 1000, intervalMs: 2, what: 'the closed watcher to be dropped' });
   assert.is(context().watchesEnded, 1);
   const back = bus.register(APISERVER_ADDRESS, () => {});
   assert.equal(value(await back.request(KV_ADDRESS, 'kv.watch', { id: 'w', prefix: '/', afterRevision: 0 })), { id: 'w', revision: 0 });
@@ -133,7 +129,7 @@ test('stopping the kv actor gracefully tells every watcher its watch ended', asy
   value(await api.request(KV_ADDRESS, 'kv.watch', { id: 'a', prefix: '/a', afterRevision: 0 }));
   value(await api.request(KV_ADDRESS, 'kv.watch', { id: 'b', prefix: '/b', afterRevision: 0 }));
   host.get(KV_ADDRESS)!.ref!.send({ type: 'stop' });
-  await until(() => inbox.filter((e) => e.type === 'kv.watch-ended').length === 2, 'two watch-ended');
+  await eventually(() => inbox.filter((e) => e.type === 'kv.watch-ended').length === 2, { timeoutMs: 1000, intervalMs: 2, what: 'two watch-ended' });
   assert.equal(inbox.filter((e) => e.type === 'kv.watch-ended').map((e) => e.payload), [
     { id: 'a', reason: 'kv actor stopped', code: 503 },
     { id: 'b', reason: 'kv actor stopped', code: 503 },
@@ -151,7 +147,7 @@ test('on lmdb through the bus: concurrent txns get consecutive revisions and a w
       Array.from({ length: 100 }, (_, i) => api.request(KV_ADDRESS, 'kv.txn', { ops: [{ op: 'put', key: `/k/${i % 10}`, value: i }] })),
     );
     assert.equal(replies.map((r) => value(r).revision).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i + 1));
-    await until(() => events('all').length === 100, 'a hundred events');
+    await eventually(() => events('all').length === 100, { timeoutMs: 1000, intervalMs: 2, what: 'a hundred events' });
     assert.equal(events('all').map((e) => e.kv.modRevision), Array.from({ length: 100 }, (_, i) => i + 1));
   } finally {
     await backend.close();

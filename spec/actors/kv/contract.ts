@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { eventually, realPace, type Pace } from '../../helpers/wait.ts';
 import { KvError, type KvBackend, type KvBackendOptions, type KvEvent, type KvErrorCode } from '../../../actors/kv/backend.ts';
 
 /** How the contract suite gets a fresh, empty backend of one implementation. */
@@ -289,26 +290,26 @@ export function watchAll(kv: KvBackend, prefix: string, after: number) {
       wake?.();
     },
   });
-  const waitFor = async (done: () => boolean, ms: number): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`watch ${prefix}@${after}: gave up waiting with ${events.length} events`);
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, 20);
-      });
-    }
+  // Real time, but a pause ends as soon as an event or the end arrives.
+  const pace: Pace = {
+    now: realPace.now,
+    sleep: (ms) => new Promise<void>((r) => {
+      wake = r;
+      setTimeout(r, ms);
+    }),
   };
+  const arrived = (n: number) =>
+    eventually(() => events.length >= n || state.ended !== null, { timeoutMs: 5000, intervalMs: 20, pace, what: `watch ${prefix}@${after} to have ${n} events`, detail: () => `${events.length} events` });
   return {
     events,
     get ended() {
       return state.ended;
     },
     cancel: () => handle.cancel(),
-    until: (n: number) => waitFor(() => events.length >= n || state.ended !== null, 5000).then(() => {
+    until: (n: number) => arrived(n).then(() => {
       if (events.length < n) throw new Error(`watch ended early: ${state.ended?.message}`);
     }),
-    settled: (n: number) => waitFor(() => events.length >= n || state.ended !== null, 5000),
+    settled: (n: number) => arrived(n).then(() => {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { scheduleOne } from '../../../machines/scheduler/schedule-one.ts';
 import { Snapshot } from '../../../machines/scheduler/snapshot.ts';
 import { node, pod } from './fixtures/build.ts';
 
-/** Wires the chart to a real queue and snapshot, the way actors/scheduler.ts will. */
+/** Wires the chart to a real queue and snapshot, the way actors/scheduler/actor.ts does. */
 function harness() {
   const now = { t: 0 };
   const snap = new Snapshot();

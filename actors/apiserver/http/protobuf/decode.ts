@@ -7,6 +7,7 @@
  */
 import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../../../base/status.ts';
 import { setOwn } from '../../../../api/json.ts';
+import { rfc3339 } from '../../../../api/time.ts';
 import { MESSAGES, ROOTS } from './messages.ts';
 import { readFields, toInt, WireError, type WireValue } from './wire.ts';
 
@@ -32,7 +33,7 @@ function isZero(v: WireValue): boolean {
 /** metav1.Time {seconds, nanos} as RFC 3339 (seconds precision, as Kubernetes writes it); zero is absent. */
 function time(buf: Buffer): string | undefined {
   const seconds = readFields(buf).filter((f) => f.no === 1).map(int)[0] ?? 0;
-  return seconds === 0 ? undefined : new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return seconds === 0 ? undefined : rfc3339(seconds * 1000);
 }
 
 function scalar(type: string, v: WireValue, path: string): unknown {

@@ -3,6 +3,7 @@
  * only over TLS, so the front needs a certificate, and node:crypto can sign but cannot
  * build one.
  */
+import { rfc3339 } from '../../../../api/time.ts';
 
 function lengthBytes(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -50,7 +51,7 @@ export function oid(dotted: string): Buffer {
 
 /** UTCTime for years before 2050, GeneralizedTime after (RFC 5280 4.1.2.5). */
 export function time(d: Date): Buffer {
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+  const iso = rfc3339(d.getTime()).replace(/[-:TZ]/g, '') + 'Z';
   return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(iso.slice(2))) : tlv(0x18, Buffer.from(iso));
 }
 

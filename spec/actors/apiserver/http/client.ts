@@ -60,12 +60,3 @@ export function stream(base: string, ca: string, token: string, path: string, he
     close: () => req.destroy(),
   };
 }
-
-/** Waits until `cond` holds, polling every 10 ms, failing after `ms`. */
-export async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -3,6 +3,7 @@
  * protocol, with merge patches and watches, and no validation. It lets the front be tested
  * on its own; spec/e2e drives the real apiserver.
  */
+import { rfc3339 } from '../../../../api/time.ts';
 import type { Bus, Port } from '../../../../bus/bus.ts';
 import type { Envelope } from '../../../../base/envelope.ts';
 import type { ApiTarget, KubeObject } from '../../../../bus/catalogue/api.ts';
@@ -75,7 +76,7 @@ export function startFakeApiserver(bus: Bus, address = 'apiserver'): FakeApiserv
         if (objects.has(k)) return fail(alreadyExists(t.resource, o.metadata.name ?? '', t.group || undefined));
         o.metadata.namespace = t.namespace;
         o.metadata.uid = `uid-${++uid}`;
-        o.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        o.metadata.creationTimestamp = rfc3339(Date.now());
         return ok({ object: store(k, o, true), created: true });
       }
       case 'api.update':

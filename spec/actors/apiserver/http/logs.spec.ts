@@ -9,7 +9,8 @@ import type { Port } from '../../../../bus/bus.ts';
 import { ok } from '../../../../base/status.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
-import { client, until } from './client.ts';
+import { client } from './client.ts';
+import { eventually } from '../../../helpers/wait.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-logs-'));
 const bus = new InProcessBus();
@@ -73,20 +74,20 @@ test('follow streams chunks until the kubelet ends; a client going away stops it
     res.on('end', () => (ended = true));
   });
   req.end();
-  await until(() => body === 'line 1\n');
+  await eventually(() => body === 'line 1\n');
   const id = asked.at(-1).id;
   assert.is(asked.at(-1).follow, true);
   (kubelet as any).send('edge.http', 'kubelet.log-chunk', { id, text: 'line 2\n' });
-  await until(() => body === 'line 1\nline 2\n');
+  await eventually(() => body === 'line 1\nline 2\n');
   (kubelet as any).send('edge.http', 'kubelet.log-end', { id });
-  await until(() => ended);
+  await eventually(() => ended);
 
   const req2 = request(new URL('/api/v1/namespaces/default/pods/p/log?container=c&follow=1', front.url), { ca: front.caCert, headers: { authorization: 'Bearer t' } }, (res) => res.resume());
   req2.end();
-  await until(() => asked.length > 0 && asked.at(-1).id !== id);
+  await eventually(() => asked.length > 0 && asked.at(-1).id !== id);
   await new Promise((r) => setTimeout(r, 50));
   req2.destroy();
-  await until(() => stopped.includes(asked.at(-1).id));
+  await eventually(() => stopped.includes(asked.at(-1).id));
 });
 
 test.run();

@@ -16,7 +16,8 @@ import { InProcessBus } from '../../../../bus/inprocess.ts';
 import { KV_ADDRESS } from '../../../../bus/permissions.ts';
 import { VirtualClock } from '../../../../actors/clock/virtual.ts';
 import { startHttpFront } from '../../../../actors/apiserver/http/server.ts';
-import { client, stream, until } from './client.ts';
+import { client, stream } from './client.ts';
+import { eventually } from '../../../helpers/wait.ts';
 
 let c: Cluster;
 let call: ReturnType<typeof client>;
@@ -186,12 +187,11 @@ test('requests in flight and open watches are gauges: the watch counts while ope
   assert.is(w.status, 200);
   assert.is(valueOf(await scrape(), 'apiserver_longrunning_requests', watchLabels) - valueOf(idle, 'apiserver_longrunning_requests', watchLabels), 1);
   w.close();
-  await until(() => w.ended);
-  let closed = -1;
-  for (let i = 0; i < 100 && closed !== valueOf(idle, 'apiserver_longrunning_requests', watchLabels); i++) {
-    closed = valueOf(await scrape(), 'apiserver_longrunning_requests', watchLabels);
-  }
-  assert.is(closed, valueOf(idle, 'apiserver_longrunning_requests', watchLabels));
+  await eventually(() => w.ended);
+  await eventually(async () => {
+    assert.is(valueOf(await scrape(), 'apiserver_longrunning_requests', watchLabels), valueOf(idle, 'apiserver_longrunning_requests', watchLabels), 'long-running requests back to idle');
+    return true;
+  });
   const watched = request({ verb: 'WATCH', scope: 'namespace', code: '200' });
   assert.ok(valueOf(await scrape(), 'apiserver_request_total', watched) >= 1, 'the watch is counted once it ended');
 });
@@ -235,7 +235,7 @@ test('a request that overran --request-timeout is counted as its 504 (virtual ti
     const slow = client(front.url, front.caCert, 'secret');
     const before = clock.pending;
     const pending = slow('GET', `${NS}/configmaps/slow`);
-    await until(() => clock.pending > before);
+    await eventually(() => clock.pending > before);
     await clock.advance(60_000);
     assert.is((await pending).status, 504);
     const text = (await slow('GET', '/metrics')).text;

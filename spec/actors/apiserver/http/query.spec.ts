@@ -13,7 +13,8 @@ import { InProcessBus } from '../../../../bus/inprocess.ts';
 import { VirtualClock } from '../../../../actors/clock/virtual.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
-import { client, stream, until } from './client.ts';
+import { client, stream } from './client.ts';
+import { eventually } from '../../../helpers/wait.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-query-'));
 const bus = new InProcessBus();
@@ -96,7 +97,7 @@ test('timeoutSeconds=5 ends the watch after 5 s', async () => {
   await moment();
   assert.is(w.ended, false);
   await clock.advance(1);
-  await until(() => w.ended);
+  await eventually(() => w.ended);
 });
 
 for (const query of ['', '&timeoutSeconds=0']) {
@@ -107,7 +108,7 @@ for (const query of ['', '&timeoutSeconds=0']) {
     await moment();
     assert.is(w.ended, false);
     await clock.advance(1_800_000 + 1);
-    await until(() => w.ended);
+    await eventually(() => w.ended);
   });
 }
 

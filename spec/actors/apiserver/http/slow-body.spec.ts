@@ -15,7 +15,8 @@ import { InProcessBus } from '../../../../bus/inprocess.ts';
 import { VirtualClock } from '../../../../actors/clock/virtual.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
-import { client, stream, until } from './client.ts';
+import { client, stream } from './client.ts';
+import { eventually } from '../../../helpers/wait.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-slow-body-'));
 const bus = new InProcessBus();
@@ -67,7 +68,7 @@ const UNAUTHENTICATED: [string, Record<string, string>][] = [
 for (const [what, head] of UNAUTHENTICATED) {
   test(`${what} and half a body: 401 at once, connection closed, body never awaited`, async () => {
     const c = trickle(head, 1000, PARTIAL);
-    await until(() => c.closed, 5000);
+    await eventually(() => c.closed, { timeoutMs: 5000 });
     assert.is(c.status(), 401, c.received);
     assert.match(c.received, /\r\nConnection: close\r\n/i);
     assert.equal(c.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 401, reason: 'Unauthorized', message: 'Unauthorized' });
@@ -77,12 +78,12 @@ for (const [what, head] of UNAUTHENTICATED) {
 test('an authenticated body still arriving at --request-timeout (60 s): 504 Timeout Status, connection closed, nothing written', async () => {
   const before = clock.pending;
   const c = trickle({ Authorization: 'Bearer secret' }, 1000, PARTIAL);
-  await until(() => clock.pending > before);
+  await eventually(() => clock.pending > before);
   await clock.advance(59_999);
   assert.is(c.received, '');
   assert.is(c.closed, false);
   await clock.advance(1);
-  await until(() => c.closed, 5000);
+  await eventually(() => c.closed, { timeoutMs: 5000 });
   assert.is(c.status(), 504, c.received);
   assert.equal(c.json(), {
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 504, reason: 'Timeout',
@@ -99,9 +100,9 @@ test('a request timeout option: 2 s bounds the body read the same way', async ()
   try {
     const before = clock.pending;
     const c = trickle({ Authorization: 'Bearer secret' }, 1000, PARTIAL);
-    await until(() => clock.pending > before);
+    await eventually(() => clock.pending > before);
     await clock.advance(2_000);
-    await until(() => c.closed, 5000);
+    await eventually(() => c.closed, { timeoutMs: 5000 });
     assert.is(c.status(), 504);
   } finally {
     front = saved;
@@ -113,7 +114,7 @@ test('a complete request answers and keeps its deadline from firing later', asyn
   const call = client(front.url, front.caCert, 'secret');
   const r = await call('POST', CMS, { body: '{"metadata":{"name":"quick"}}', headers: { 'content-type': 'application/json' } });
   assert.is(r.status, 201);
-  await until(() => clock.pending === 0);
+  await eventually(() => clock.pending === 0);
 });
 
 test('a watch is long-running: the request timeout never cuts it', async () => {
@@ -124,7 +125,7 @@ test('a watch is long-running: the request timeout never cuts it', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.is(w.ended, false);
   await clock.advance(480_000);
-  await until(() => w.ended);
+  await eventually(() => w.ended);
 });
 
 test.run();

@@ -13,7 +13,8 @@ import { connect } from 'node:tls';
 import { InProcessBus } from '../../../../bus/inprocess.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
-import { client, until } from './client.ts';
+import { client } from './client.ts';
+import { eventually } from '../../../helpers/wait.ts';
 import { ActorHost } from '../../../../actors/host.ts';
 import { realClock } from '../../../../base/real-clock.ts';
 import { silentLogger } from '../../../../actors/logger.ts';
@@ -84,8 +85,8 @@ test('a watcher that never reads, while big ConfigMaps are updated, is cut off o
     assert.ok(stats.peakBacklog <= BACKLOG + 600 * 1024, `peak backlog ${stats.peakBacklog} stays near the bound ${BACKLOG}`);
     // The client finds its stream ended once it reads again, and the apiserver no longer feeds it.
     socket.resume();
-    await until(() => closed, 5000);
-    await until(() => core.apiserver().context.watchers.size === 0);
+    await eventually(() => closed, { timeoutMs: 5000 });
+    await eventually(() => core.apiserver().context.watchers.size === 0);
   } finally {
     await real.close();
     core.stop();
@@ -94,7 +95,7 @@ test('a watcher that never reads, while big ConfigMaps are updated, is cut off o
 });
 
 test('a batch lost on the bus (a number skipped) ends the stream, so the client watches again from what it saw', async () => {
-  await until(() => fake.watches.size === 0);
+  await eventually(() => fake.watches.size === 0);
   const socket = connect({ host: '127.0.0.1', port: front.port, ca: front.caCert, servername: 'localhost' });
   await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
   let text = '';
@@ -102,15 +103,15 @@ test('a batch lost on the bus (a number skipped) ends the stream, so the client 
   socket.on('data', (d: Buffer) => (text += d.toString()));
   socket.on('close', () => (closed = true));
   socket.write('GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\n\r\n');
-  await until(() => fake.watches.size === 1);
+  await eventually(() => fake.watches.size === 1);
   const [id] = [...fake.watches.keys()];
   const small = (rv: number) => ({ ...big(rv), data: { a: String(rv) } });
   fake.port.send('edge.http', 'api.watch-events', { id: id!, events: [{ type: 'MODIFIED', object: small(1) }], seq: 1 });
-  await until(() => text.includes('"resourceVersion":"1001"'));
+  await eventually(() => text.includes('"resourceVersion":"1001"'));
   fake.port.send('edge.http', 'api.watch-events', { id: id!, events: [{ type: 'MODIFIED', object: small(3) }], seq: 3 });
-  await until(() => closed);
+  await eventually(() => closed);
   assert.not.match(text, '"resourceVersion":"1003"');
-  await until(() => fake.watches.size === 0);
+  await eventually(() => fake.watches.size === 0);
   socket.destroy();
 });
 
