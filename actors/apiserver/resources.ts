@@ -5,7 +5,7 @@
  */
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { fail, ok, status, type Result } from '../../bus/status.ts';
-import { groupResource } from './storage-keys.ts';
+import { groupResource, type GroupResource } from '../../api/kinds/key.ts';
 
 export interface ResourceInfo {
   group: string;
@@ -24,7 +24,7 @@ export interface ResourceInfo {
   /** PUT of a missing object creates it (Kubernetes' AllowCreateOnUpdate: leases, events, endpoints...). */
   allowCreateOnUpdate: boolean;
   /** 'pods', 'deployments.apps': the storage key segment and the group-qualified name in errors. */
-  gr: string;
+  gr: GroupResource;
 }
 
 /** Finds a resource by group, version and plural; null when the server does not serve it. */
