@@ -3,7 +3,7 @@ import { CONDITIONS, mount } from '../../patch/meta.ts';
 import { namespacePrinter } from '../../tables/core.ts';
 import { validateNamespace } from '../../validation/core.ts';
 import { defaultNamespace } from '../../defaults/core.ts';
-import { defineKind, type KubeObject } from '../info.ts';
+import { ALL_VERBS, defineKind, type KubeObject } from '../info.ts';
 
 /** The finalizer the namespace controller removes once a namespace is empty. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -17,6 +17,8 @@ export const namespaceKind = defineKind({
   shortNames: ['ns'],
   categories: [],
   subresources: ['status', 'finalize'],
+  // Namespaces cannot be deleted as a collection (Kubernetes serves no deletecollection for them).
+  verbs: ALL_VERBS.filter((v) => v !== 'deletecollection'),
   schema: 'core/v1.Namespace',
   validate: validateNamespace,
   defaults: defaultNamespace,
