@@ -9,8 +9,8 @@
 import type { KubeObject } from '../bus/catalogue/api.ts';
 import type { Port } from '../bus/bus.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
-import type { Result } from '../bus/status.ts';
-import type { Clock } from './clock/clock.ts';
+import type { Result } from '../base/status.ts';
+import type { Clock } from '../base/clock.ts';
 
 export type EventType = 'Normal' | 'Warning';
 

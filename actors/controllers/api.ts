@@ -6,7 +6,7 @@
 import type { ApiTarget, DeleteOptions, KubeObject, PatchType, WriteReply } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
-import { StatusError, type Result, type Status } from '../../bus/status.ts';
+import { StatusError, type Result, type Status } from '../../base/status.ts';
 
 export const isNotFound = (s: Status): boolean => s.code === 404;
 export const isConflict = (s: Status): boolean => s.code === 409 && s.reason === 'Conflict';

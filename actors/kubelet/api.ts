@@ -4,7 +4,7 @@
  * onError, which backs off).
  */
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
-import { StatusError, type Result } from '../../bus/status.ts';
+import { StatusError, type Result } from '../../base/status.ts';
 import { NODE_LEASE_NAMESPACE } from '../../machines/kubelet/node.ts';
 
 export const targets = {

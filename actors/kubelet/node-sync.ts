@@ -9,7 +9,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
 import { initialNode, microTime, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';

@@ -5,7 +5,7 @@
  * root. A descriptor file (api/kinds/<group>/<kind>.ts) writes a `KindSpec`; `defineKind`
  * resolves it into the `KindInfo` the registry holds.
  */
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import type { PatchMetaTable } from '../patch/meta.ts';
 import type { Printer } from '../tables/table.ts';
 import { groupResource, type GroupResource } from './key.ts';

@@ -9,7 +9,7 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
-import { StatusError } from '../../../bus/status.ts';
+import { StatusError } from '../../../base/status.ts';
 import { nextConditions } from '../../../machines/controllers/namespace/conditions.ts';
 import { isConflict, isNotFound, targets } from '../api.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';

@@ -8,7 +8,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiTarget, DeleteOptions, KubeObject } from '../../../bus/catalogue/api.ts';
-import type { Result } from '../../../bus/status.ts';
+import type { Result } from '../../../base/status.ts';
 import { allKinds, type KindInfo } from '../../../api/kinds.ts';
 import type { ContentTotals } from '../../../machines/controllers/namespace/conditions.ts';
 import { isNotFound, type ApiClient } from '../api.ts';
