@@ -116,10 +116,19 @@ export function defineKind(spec: KindSpec): KindInfo {
   };
 }
 
-/** Strategy helpers shared by descriptors. */
+const asIs = (o: KubeObject): KubeObject => o;
+const emptyStatus = (o: KubeObject): KubeObject => ({ ...o, status: {} });
+
+/** The strategies most kinds share (a kind with its own PrepareForCreate writes its strategy out). */
 export const strategies = {
-  /** The object as given: kinds without a status (ConfigMap) or with one their owner writes from the start (Node, Event). */
-  asIs: (o: KubeObject): KubeObject => o,
-  /** A fresh object starts with an empty status: kinds whose controller fills it in. */
-  emptyStatus: (o: KubeObject): KubeObject => ({ ...o, status: {} }),
-};
+  /** No generation, no create on update, stored as given (ConfigMap, Secret, ServiceAccount). */
+  plain: { tracksGeneration: false, allowCreateOnUpdate: false, prepareForCreate: asIs },
+  /** A PUT of a missing object creates it; stored as given (Endpoints, Event, Lease). */
+  createOnUpdate: { tracksGeneration: false, allowCreateOnUpdate: true, prepareForCreate: asIs },
+  /** A spec with a generation and a status its controller fills in, starting empty (the workloads, PodDisruptionBudget). */
+  controlled: { tracksGeneration: true, allowCreateOnUpdate: false, prepareForCreate: emptyStatus },
+  /** A generation and no status (EndpointSlice). */
+  generationOnly: { tracksGeneration: true, allowCreateOnUpdate: false, prepareForCreate: asIs },
+  /** No generation; the status is written by its owner from the start (Node). */
+  ownerStatus: { tracksGeneration: false, allowCreateOnUpdate: false, prepareForCreate: asIs },
+} satisfies Record<string, KindStrategy>;

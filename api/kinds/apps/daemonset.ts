@@ -17,11 +17,7 @@ export const daemonSetKind = defineKind({
   schema: 'apps/v1.DaemonSet',
   validate: validateDaemonSet,
   defaults: defaultDaemonSet,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: { ...mount('spec', POD_TEMPLATE), ...mount('status', CONDITIONS) },
   fieldLabels: [],
   printer: daemonSetPrinter,

@@ -17,11 +17,7 @@ export const deploymentKind = defineKind({
   schema: 'apps/v1.Deployment',
   validate: validateDeployment,
   defaults: defaultDeployment,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: { ...mount('spec', POD_TEMPLATE), 'spec.strategy': RETAIN_KEYS, ...mount('status', CONDITIONS) },
   fieldLabels: [],
   printer: deploymentPrinter,

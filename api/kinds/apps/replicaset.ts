@@ -17,11 +17,7 @@ export const replicaSetKind = defineKind({
   schema: 'apps/v1.ReplicaSet',
   validate: validateReplicaSet,
   defaults: defaultReplicaSet,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: { ...mount('spec', POD_TEMPLATE), ...mount('status', CONDITIONS) },
   fieldLabels: ['status.replicas'],
   printer: replicaSetPrinter,

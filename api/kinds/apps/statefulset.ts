@@ -17,11 +17,7 @@ export const statefulSetKind = defineKind({
   schema: 'apps/v1.StatefulSet',
   validate: validateStatefulSet,
   defaults: defaultStatefulSet,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: { ...mount('spec', POD_TEMPLATE), ...mount('status', CONDITIONS) },
   fieldLabels: [],
   printer: statefulSetPrinter,

@@ -16,11 +16,7 @@ export const cronJobKind = defineKind({
   schema: 'batch/v1.CronJob',
   validate: validateCronJob,
   defaults: defaultCronJob,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: mount('spec.jobTemplate', { ...mount('metadata', OBJECT_META), ...mount('spec', POD_TEMPLATE) }),
   fieldLabels: [],
   printer: cronJobPrinter,

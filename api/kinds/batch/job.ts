@@ -17,11 +17,7 @@ export const jobKind = defineKind({
   schema: 'batch/v1.Job',
   validate: validateJob,
   defaults: (j) => defaultJob(j),
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: { ...mount('spec', POD_TEMPLATE), ...mount('status', CONDITIONS) },
   fieldLabels: ['status.successful'],
   printer: jobPrinter,

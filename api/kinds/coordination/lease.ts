@@ -15,11 +15,7 @@ export const leaseKind = defineKind({
   schema: 'coordination/v1.Lease',
   validate: validateLease,
   defaults: noDefaults,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: true,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.createOnUpdate,
   patchMeta: {},
   fieldLabels: [],
   printer: leasePrinter,

@@ -15,11 +15,7 @@ export const configMapKind = defineKind({
   schema: 'core/v1.ConfigMap',
   validate: validateConfigMap,
   defaults: noDefaults,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.plain,
   patchMeta: {},
   fieldLabels: [],
   printer: configMapPrinter,

@@ -16,11 +16,7 @@ export const endpointsKind = defineKind({
   schema: 'core/v1.Endpoints',
   validate: validateEndpoints,
   defaults: defaultEndpoints,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: true,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.createOnUpdate,
   patchMeta: {},
   fieldLabels: [],
   printer: endpointsPrinter,

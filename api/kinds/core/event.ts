@@ -15,11 +15,7 @@ export const eventKind = defineKind({
   schema: 'core/v1.Event',
   validate: validateEvent,
   defaults: noDefaults,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: true,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.createOnUpdate,
   patchMeta: {},
   fieldLabels: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
   printer: eventPrinter,

@@ -17,11 +17,7 @@ export const nodeKind = defineKind({
   schema: 'core/v1.Node',
   validate: validateNode,
   defaults: defaultNode,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.ownerStatus,
   patchMeta: { 'spec.podCIDRs': merge(), ...mount('status', CONDITIONS), 'status.addresses': merge('type') },
   fieldLabels: ['spec.unschedulable'],
   printer: nodePrinter,

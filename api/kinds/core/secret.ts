@@ -16,11 +16,7 @@ export const secretKind = defineKind({
   schema: 'core/v1.Secret',
   validate: validateSecret,
   defaults: defaultSecret,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.plain,
   patchMeta: {},
   fieldLabels: ['type'],
   printer: secretPrinter,

@@ -15,11 +15,7 @@ export const serviceAccountKind = defineKind({
   schema: 'core/v1.ServiceAccount',
   validate: validateServiceAccount,
   defaults: noDefaults,
-  strategy: {
-    tracksGeneration: false,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.plain,
   patchMeta: {},
   fieldLabels: [],
   printer: serviceAccountPrinter,

@@ -15,11 +15,7 @@ export const endpointSliceKind = defineKind({
   schema: 'discovery/v1.EndpointSlice',
   validate: validateEndpointSlice,
   defaults: noDefaults,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.asIs,
-  },
+  strategy: strategies.generationOnly,
   patchMeta: {},
   fieldLabels: [],
   printer: endpointSlicePrinter,

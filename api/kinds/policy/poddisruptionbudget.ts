@@ -16,11 +16,7 @@ export const podDisruptionBudgetKind = defineKind({
   schema: 'policy/v1.PodDisruptionBudget',
   validate: validatePodDisruptionBudget,
   defaults: noDefaults,
-  strategy: {
-    tracksGeneration: true,
-    allowCreateOnUpdate: false,
-    prepareForCreate: strategies.emptyStatus,
-  },
+  strategy: strategies.controlled,
   patchMeta: mount('status', CONDITIONS),
   fieldLabels: [],
   printer: podDisruptionBudgetPrinter,
