@@ -31,6 +31,7 @@ function served(k: KindInfo): ResourceInfo {
     hasStatus: k.hasStatus,
     hasScale: k.subresources.includes('scale'),
     allowCreateOnUpdate: k.strategy.allowCreateOnUpdate,
+    subresources: k.subresources,
   });
 }
 
