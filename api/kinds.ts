@@ -1,61 +1,47 @@
 /**
- * The registry of resource kinds: one table (kinds/table.ts), indexed here. Loading this
- * module fails fast when two rows share a group/resource, a group/version/kind, or a short name.
+ * The kind registry of this process: the built-in kinds (kinds/builtin.ts, one descriptor
+ * file each) in one live KindRegistry (kinds/registry.ts), and the lookups most callers use.
+ * Loading this module fails fast when a descriptor is incomplete or two share a
+ * group/resource, a group/version/kind, or a short name.
  */
+import { BUILTIN_KINDS } from './kinds/builtin.ts';
 import type { KindInfo } from './kinds/info.ts';
-import { KIND_TABLE } from './kinds/table.ts';
+import { parseApiVersion } from './kinds/key.ts';
+import type { PatchMetaTable } from './patch/meta.ts';
+import { KindRegistry } from './kinds/registry.ts';
 
-export type { KindInfo, KubeObject, Subresource, Verb } from './kinds/info.ts';
+export type { KindInfo, KindSpec, KindStrategy, KubeObject, Subresource, Verb } from './kinds/info.ts';
+export { apiVersionOf, groupResource, parseApiVersion, type GroupResource } from './kinds/key.ts';
+export { KindRegistry, type KindsListener } from './kinds/registry.ts';
 
-/** Builds the indexes of a kind table; throws on any duplicate. Exported for tests. */
-export function indexKinds(table: readonly KindInfo[]): {
-  byResource: ReadonlyMap<string, KindInfo>;
-  byGvk: ReadonlyMap<string, KindInfo>;
-  byShortName: ReadonlyMap<string, KindInfo>;
-} {
-  const byResource = new Map<string, KindInfo>();
-  const byGvk = new Map<string, KindInfo>();
-  const byShortName = new Map<string, KindInfo>();
-  const put = (m: Map<string, KindInfo>, k: string, v: KindInfo, what: string): void => {
-    if (m.has(k)) throw new Error(`duplicate kind registration: ${what} ${k}`);
-    m.set(k, v);
-  };
-  for (const k of table) {
-    put(byResource, `${k.group}/${k.resource}`, k, 'resource');
-    put(byGvk, `${apiVersionOf(k)}/${k.kind}`, k, 'kind');
-    for (const s of k.shortNames) put(byShortName, `${k.group}/${s}`, k, 'short name');
-  }
-  return { byResource, byGvk, byShortName };
+/** The registry every component of this process reads (the apiserver, its HTTP front, the controllers). */
+export const kindRegistry = new KindRegistry(BUILTIN_KINDS);
+
+/** Every registered kind now, in registration order. */
+export function allKinds(): readonly KindInfo[] {
+  return kindRegistry.all();
 }
-
-/** "v1" for the core group, "apps/v1" otherwise. */
-export function apiVersionOf(info: Pick<KindInfo, 'group' | 'version'>): string {
-  return info.group ? `${info.group}/${info.version}` : info.version;
-}
-
-/** Splits an apiVersion into group and version ("v1" → core). */
-export function parseApiVersion(apiVersion: string): { group: string; version: string } {
-  const i = apiVersion.lastIndexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
-
-/** Every registered kind, in table order. */
-export const kinds: readonly KindInfo[] = KIND_TABLE;
-
-const index = indexKinds(KIND_TABLE);
 
 /** Lookup by URL parts: group ('' for core) and plural resource. */
 export function kindByResource(group: string, resource: string): KindInfo | undefined {
-  return index.byResource.get(`${group}/${resource}`);
+  return kindRegistry.byResource(group, resource);
 }
 
 /** Lookup by an object's apiVersion and kind. */
 export function kindByGvk(apiVersion: string, kind: string): KindInfo | undefined {
-  return index.byGvk.get(`${apiVersion}/${kind}`);
+  return kindRegistry.byGvk(apiVersion, kind);
 }
 
 /** Resolves what a user typed (plural, singular, short name or Kind, any case) in any group. */
 export function resolveResource(name: string): KindInfo | undefined {
-  const n = name.toLowerCase();
-  return kinds.find((k) => k.resource === n || k.singular === n || k.shortNames.includes(n));
+  return kindRegistry.resolve(name);
+}
+
+/** The strategic-merge metadata of "apps/v1/Deployment" (apiVersion + "/" + kind); {} (every list atomic) for an unknown kind. */
+export function patchMetaOf(gvk: string): PatchMetaTable {
+  const i = gvk.lastIndexOf('/');
+  const apiVersion = gvk.slice(0, i);
+  const { group, version } = parseApiVersion(apiVersion);
+  const k = kindRegistry.byGvk(apiVersion, gvk.slice(i + 1));
+  return k && k.group === group && k.version === version ? k.patchMeta : {};
 }

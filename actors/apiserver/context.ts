@@ -16,7 +16,7 @@ import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
 import type { WatcherSet } from './watchers.ts';
 
-/** The object model's rules the apiserver applies (api/defaults, api/validation), behind one seam. */
+/** The object model's rules the apiserver applies (each kind's descriptor in api/kinds), behind one seam. */
 export interface ObjectModel {
   /** The object with Kubernetes' defaults applied (a new object; the input is not changed). */
   default(res: ResourceInfo, obj: KubeObject): KubeObject;
@@ -31,6 +31,10 @@ export interface ObjectModel {
    * range, format) in document order, or the object with its nulls as decoding leaves them.
    */
   decode(res: ResourceInfo, obj: KubeObject): { errors: FieldTypeError[]; value: KubeObject };
+  /** The kind's PrepareForCreate: the object with the status it starts with. */
+  prepareForCreate(res: ResourceInfo, obj: KubeObject): KubeObject;
+  /** Whether the kind's strategy stamps metadata.generation. */
+  tracksGeneration(res: ResourceInfo): boolean;
 }
 
 import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';

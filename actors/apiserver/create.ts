@@ -82,7 +82,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const live = await namespaceLifecycle(s, res, meta.namespace!, meta.name ?? meta.generateName ?? '');
     if (!live.ok) return live;
   }
-  obj = prepareForCreate(res, stampNew(s, obj));
+  obj = prepareForCreate(s.model, res, stampNew(s, obj));
   if (res.gr === 'pods') obj = withDefaultTolerations(obj, s.tolerationSeconds);
   if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 

@@ -11,6 +11,7 @@ import type { KubeObject, ListOptions } from '../../bus/catalogue/api.ts';
 import { ok, type Result } from '../../base/status.ts';
 import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.ts';
 import { matchesFields, parseFieldSelectorFor, type FieldSelector } from '../../api/selectors/fields.ts';
+import { kindRegistry } from '../../api/kinds.ts';
 import type { ObjectFilter } from './watchers.ts';
 import type { ResourceInfo } from './resources.ts';
 
@@ -39,7 +40,7 @@ export function buildFilter(res: ResourceInfo, opts: ListOptions | undefined): R
   if (!ltext && !ftext) return ok(matchAll);
   const labels = parseLabelSelector(ltext);
   if (!labels.ok) return labels;
-  const fields = parseFieldSelectorFor(ftext, res.group, res.kind);
+  const fields = parseFieldSelectorFor(ftext, kindRegistry.get(res.gr)?.fieldLabels ?? []);
   if (!fields.ok) return fields;
   const ls = labels.value;
   const fs = fields.value;

@@ -5,7 +5,7 @@
  */
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { fail, ok, status, type Result } from '../../base/status.ts';
-import { groupResource } from './storage-keys.ts';
+import { groupResource, type GroupResource } from '../../api/kinds/key.ts';
 
 export interface ResourceInfo {
   group: string;
@@ -24,7 +24,9 @@ export interface ResourceInfo {
   /** PUT of a missing object creates it (Kubernetes' AllowCreateOnUpdate: leases, events, endpoints...). */
   allowCreateOnUpdate: boolean;
   /** 'pods', 'deployments.apps': the storage key segment and the group-qualified name in errors. */
-  gr: string;
+  gr: GroupResource;
+  /** The kind's subresources, as its descriptor lists them. */
+  subresources: readonly string[];
 }
 
 /** Finds a resource by group, version and plural; null when the server does not serve it. */
@@ -32,27 +34,21 @@ export type ResourceLookup = (group: string, version: string, resource: string) 
 
 export const resourceNotFound = () => status(404, 'NotFound', 'the server could not find the requested resource');
 
-/** Subresources each verb may address; anything else is a 404 as Kubernetes answers it. */
-const SUBRESOURCES: Record<string, (r: ResourceInfo) => boolean> = {
-  status: (r) => r.hasStatus,
-  scale: (r) => r.hasScale,
-  binding: (r) => r.gr === 'pods',
-  eviction: (r) => r.gr === 'pods',
-  token: (r) => r.gr === 'serviceaccounts',
-  finalize: (r) => r.gr === 'namespaces',
-};
+/** Subresources the apiserver actor serves (pods/log is the HTTP front's, streamed from the kubelet). */
+const SERVED_HERE: ReadonlySet<string> = new Set(['status', 'scale', 'binding', 'eviction', 'token', 'finalize']);
 
 export function resolveTarget(lookup: ResourceLookup, target: ApiTarget): Result<ResourceInfo> {
   const res = lookup(target.group, target.version, target.resource);
   if (!res) return fail(resourceNotFound());
-  if (target.subresource !== undefined && !SUBRESOURCES[target.subresource]?.(res)) return fail(resourceNotFound());
+  if (target.subresource !== undefined && !(SERVED_HERE.has(target.subresource) && res.subresources.includes(target.subresource))) return fail(resourceNotFound());
   return ok(res);
 }
 
 /** Builds a ResourceInfo from the registry's facts, filling what follows from them. */
-export function resourceInfo(r: Omit<ResourceInfo, 'gr' | 'apiVersion' | 'listKind'> & { listKind?: string }): ResourceInfo {
+export function resourceInfo(r: Omit<ResourceInfo, 'gr' | 'apiVersion' | 'listKind' | 'subresources'> & { listKind?: string; subresources?: readonly string[] }): ResourceInfo {
   return {
     ...r,
+    subresources: r.subresources ?? [],
     listKind: r.listKind ?? `${r.kind}List`,
     apiVersion: r.group ? `${r.group}/${r.version}` : r.version,
     gr: groupResource(r.group, r.resource),

@@ -9,10 +9,8 @@
 /** The root every object key lives under; the watch cache holds one kv watch on it. */
 export const REGISTRY_PREFIX = '/registry/';
 
-/** Kubernetes' GroupResource string: "pods", "deployments.apps". */
-export function groupResource(group: string, resource: string): string {
-  return group ? `${resource}.${group}` : resource;
-}
+/** Kubernetes' GroupResource string: "pods", "deployments.apps" (the kind registry's key). */
+export { groupResource } from '../../api/kinds/key.ts';
 
 /** Prefix of every key of one resource (all namespaces). */
 export function resourcePrefix(gr: string): string {

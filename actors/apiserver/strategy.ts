@@ -1,57 +1,28 @@
 /**
- * Per-kind registry strategy rules (Kubernetes' PrepareForCreate / PrepareForUpdate /
- * CheckGracefulDelete) that are about lifecycle rather than the object model: what status a
- * new object starts with, what a main-resource or /status update may change, and how long
- * a delete is graceful.
+ * Registry strategy rules (Kubernetes' PrepareForCreate / PrepareForUpdate /
+ * CheckGracefulDelete) that are about lifecycle rather than the object model: what a
+ * main-resource or /status update may change, and how long a delete is graceful. What a new
+ * object starts with and whether it carries a generation are each kind's descriptor's
+ * (api/kinds/<group>/<kind>.ts, its `strategy`).
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { DeleteOptions } from '../../bus/catalogue/api.ts';
+import type { ObjectModel } from './context.ts';
 import type { ResourceInfo } from './resources.ts';
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
-/** The finalizer the namespace controller removes once a namespace is empty. */
-export const NAMESPACE_FINALIZER = 'kubernetes';
+export { NAMESPACE_FINALIZER } from '../../api/kinds/core/namespace.ts';
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
 /**
- * Kinds whose Kubernetes 1.32 strategy tracks metadata.generation: PrepareForCreate sets it
- * to 1 and PrepareForUpdate bumps it when the spec changes. Every other kind (ConfigMap,
- * Secret, ServiceAccount, Endpoints, Event, Lease, Namespace, Node, Service, and Pod until
- * the PodGeneration feature of 1.33) carries no generation at all.
+ * What a create stores (Kubernetes' PrepareForCreate): generation 1 for kinds whose strategy
+ * tracks it (none at all otherwise), and the status the kind's descriptor starts it with.
  */
-const GENERATION_KINDS: ReadonlySet<string> = new Set([
-  'deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps',
-  'replicationcontrollers', 'podtemplates', 'jobs.batch', 'cronjobs.batch',
-  'endpointslices.discovery.k8s.io', 'poddisruptionbudgets.policy',
-  'networkpolicies.networking.k8s.io', 'ingresses.networking.k8s.io', 'ingressclasses.networking.k8s.io',
-]);
-
-/** Whether objects of this kind carry metadata.generation. */
-export function tracksGeneration(res: Pick<ResourceInfo, 'gr'>): boolean {
-  return GENERATION_KINDS.has(res.gr);
-}
-
-/** Status a freshly created object starts with (controllers and kubelets fill it in). */
-export function prepareForCreate(res: ResourceInfo, stamped: Obj): Obj {
-  const obj = tracksGeneration(res) ? stamped : withoutGeneration(stamped);
-  switch (res.gr) {
-    case 'pods':
-      return { ...obj, status: { phase: 'Pending', ...(obj.status?.qosClass ? { qosClass: obj.status.qosClass } : {}) } };
-    case 'namespaces': {
-      const finalizers = (obj.spec?.finalizers as string[] | undefined) ?? [NAMESPACE_FINALIZER];
-      return { ...obj, spec: { ...obj.spec, finalizers }, status: { phase: 'Active' } };
-    }
-    case 'services':
-      return { ...obj, status: { loadBalancer: {} } };
-    case 'nodes':
-    case 'events':
-    case 'leases.coordination.k8s.io':
-      return obj;
-    default:
-      return res.hasStatus ? { ...obj, status: {} } : obj;
-  }
+export function prepareForCreate(model: Pick<ObjectModel, 'prepareForCreate' | 'tracksGeneration'>, res: ResourceInfo, stamped: Obj): Obj {
+  const obj = model.tracksGeneration(res) ? stamped : withoutGeneration(stamped);
+  return model.prepareForCreate(res, obj) as Obj;
 }
 
 function withoutGeneration(obj: Obj): Obj {

@@ -17,7 +17,7 @@ import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure,
 import type { ResourceInfo } from './resources.ts';
 import { releaseHeld, reserve, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
-import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate, tracksGeneration } from './strategy.ts';
+import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
 
 /** What a mutation produced: the desired object, or an error to answer with. */
 /** `applied`: managedFields were already recorded (server-side apply). */
@@ -79,7 +79,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       if (!checked.ok) return checked;
       next = checked.value;
     }
-    if ((!u.subresource || u.subresource === 'scale') && tracksGeneration(res)) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
+    if ((!u.subresource || u.subresource === 'scale') && s.model.tracksGeneration(res)) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
 
     const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj });
     if (denied) return fail(denied);

@@ -1,8 +1,14 @@
 /**
- * What the apiserver knows about one resource kind: names for discovery and URLs, scope,
- * verbs and subresources, and the kind's validate/defaults hooks.
+ * What the apiserver knows about one resource kind — the kind descriptor: names for discovery
+ * and URLs, scope, verbs and subresources, the schema root, validation and defaulting, the
+ * registry strategy, strategic-merge metadata, field labels, table columns and the protobuf
+ * root. A descriptor file (api/kinds/<group>/<kind>.ts) writes a `KindSpec`; `defineKind`
+ * resolves it into the `KindInfo` the registry holds.
  */
 import type { StatusCause } from '../../base/status.ts';
+import type { PatchMetaTable } from '../patch/meta.ts';
+import type { Printer } from '../tables/table.ts';
+import { groupResource, type GroupResource } from './key.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token';
@@ -10,66 +16,119 @@ export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 
 /** A Kubernetes object as the hooks see it: any JSON object with the usual stanzas. */
 export type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };
 
-export interface KindInfo {
+/**
+ * Kubernetes' per-kind registry strategy (PrepareForCreate, AllowCreateOnUpdate, and whether
+ * the strategy stamps metadata.generation).
+ */
+export interface KindStrategy {
+  /** PrepareForCreate sets metadata.generation to 1 and PrepareForUpdate bumps it when the spec changes. */
+  readonly tracksGeneration: boolean;
+  /** A PUT of a missing object creates it (leases, events, endpoints). */
+  readonly allowCreateOnUpdate: boolean;
+  /** The object a create stores: usually with the status it starts with (a new object; the input is not changed). */
+  prepareForCreate(obj: KubeObject): KubeObject;
+}
+
+/** What one descriptor file states. Every part is required: "none" is said explicitly. */
+export interface KindSpec {
   /** API group; '' for the core group. */
   readonly group: string;
   readonly version: string;
   readonly kind: string;
-  readonly listKind: string;
   /** Plural resource name used in URLs ("pods"). */
   readonly resource: string;
-  readonly singular: string;
   readonly namespaced: boolean;
   readonly shortNames: readonly string[];
   readonly categories: readonly string[];
-  readonly verbs: readonly Verb[];
   readonly subresources: readonly Subresource[];
+  /** Default: every verb. */
+  readonly verbs?: readonly Verb[];
+  /** Root struct in validation/schema/types.generated.ts ("core/v1.Pod"); the schema generator walks from it. */
+  readonly schema: string;
+  /** Validation; `old` is set on update. Returns Kubernetes causes (empty when valid). */
+  validate: (obj: never, old?: never) => StatusCause[];
+  /** Defaulting: returns a defaulted copy; never mutates its argument (`noDefaults` for none). */
+  defaults: (obj: never) => unknown;
+  readonly strategy: KindStrategy;
+  /** The `patchStrategy`/`patchMergeKey` tags of the Go types, by path ({} when every list is atomic). */
+  readonly patchMeta: PatchMetaTable;
+  /** Field labels beyond metadata.name and metadata.namespace ([] for none). */
+  readonly fieldLabels: readonly string[];
+  /** Server-side table columns (`defaultPrinter` for NAME and AGE). */
+  readonly printer: Printer;
+  /** Root message kubectl's protobuf bodies of this kind decode with; null when none is sent. */
+  readonly protobuf: string | null;
+}
+
+/** A registered kind: its spec with the names that follow from it. */
+export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verbs'> {
+  readonly listKind: string;
+  readonly singular: string;
+  readonly verbs: readonly Verb[];
+  /** "pods", "deployments.apps": the registry key, the storage key segment, the name in errors. */
+  readonly gr: GroupResource;
   /**
    * The kind has a status stanza with its own /status subresource: updates of the main
    * resource keep the stored status, and /status updates keep the stored spec.
    */
   readonly hasStatus: boolean;
-  /** Root struct in validation/schema/types.generated.ts, for unknown-field detection. */
+  /** Same as `schema` (the name the schema walkers read). */
   readonly schemaType: string;
-  /** Validation; `old` is set on update. Returns Kubernetes causes (empty when valid). */
   validate(obj: KubeObject, old?: KubeObject): StatusCause[];
-  /** Defaulting: returns a defaulted copy; never mutates its argument. */
   defaults(obj: KubeObject): KubeObject;
 }
 
 export const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** Builds a KindInfo from its distinct parts; the rest follows Kubernetes' conventions. */
-export function kindInfo(p: {
-  group: string;
-  version: string;
-  kind: string;
-  resource: string;
-  namespaced: boolean;
-  shortNames?: readonly string[];
-  categories?: readonly string[];
-  verbs?: readonly Verb[];
-  subresources?: readonly Subresource[];
-  validate: (obj: never, old?: never) => StatusCause[];
-  defaults?: (obj: never) => unknown;
-}): KindInfo {
-  const subresources = p.subresources ?? [];
-  const gv = p.group ? `${p.group.replace(/\.k8s\.io$/, '')}/${p.version}` : `core/${p.version}`;
+/** Defaulting of a kind without defaults: a copy. */
+export const noDefaults = (o: KubeObject): KubeObject => structuredClone(o);
+
+/** The parts a descriptor must state: the completeness check reports each one missing. */
+export const KIND_PARTS: readonly (keyof KindSpec)[] = [
+  'group', 'version', 'kind', 'resource', 'namespaced', 'shortNames', 'categories', 'subresources',
+  'schema', 'validate', 'defaults', 'strategy', 'patchMeta', 'fieldLabels', 'printer', 'protobuf',
+];
+
+/** The parts `spec` lacks (empty when complete), including a strategy or printer missing a member. */
+export function missingParts(spec: Partial<KindSpec>): string[] {
+  const missing: string[] = KIND_PARTS.filter((p) => spec[p] === undefined);
+  const s = spec.strategy as Partial<KindStrategy> | undefined;
+  if (s) for (const p of ['tracksGeneration', 'allowCreateOnUpdate', 'prepareForCreate'] as const) if (s[p] === undefined) missing.push(`strategy.${p}`);
+  const pr = spec.printer as Partial<Printer> | undefined;
+  if (pr && (!pr.columns?.length || typeof pr.cells !== 'function')) missing.push('printer.columns');
+  return missing;
+}
+
+/** Resolves a descriptor; throws when a part is missing. */
+export function defineKind(spec: KindSpec): KindInfo {
+  const missing = missingParts(spec);
+  if (missing.length) throw new Error(`kind ${spec.kind || '?'} is incomplete: missing ${missing.join(', ')}`);
   return {
-    group: p.group,
-    version: p.version,
-    kind: p.kind,
-    listKind: `${p.kind}List`,
-    resource: p.resource,
-    singular: p.kind.toLowerCase(),
-    namespaced: p.namespaced,
-    shortNames: p.shortNames ?? [],
-    categories: p.categories ?? [],
-    verbs: p.verbs ?? ALL_VERBS,
-    subresources,
-    hasStatus: subresources.includes('status'),
-    schemaType: `${gv}.${p.kind}`,
-    validate: p.validate as KindInfo['validate'],
-    defaults: (p.defaults ?? ((o: KubeObject) => structuredClone(o))) as KindInfo['defaults'],
+    ...spec,
+    listKind: `${spec.kind}List`,
+    singular: spec.kind.toLowerCase(),
+    verbs: spec.verbs ?? ALL_VERBS,
+    gr: groupResource(spec.group, spec.resource),
+    hasStatus: spec.subresources.includes('status'),
+    schemaType: spec.schema,
+    validate: spec.validate as KindInfo['validate'],
+    defaults: spec.defaults as KindInfo['defaults'],
   };
 }
+
+const asIs = (o: KubeObject): KubeObject => o;
+const emptyStatus = (o: KubeObject): KubeObject => ({ ...o, status: {} });
+
+/** The strategies most kinds share (a kind with its own PrepareForCreate writes its strategy out). */
+export const strategies = {
+  /** No generation, no create on update, stored as given (ConfigMap, Secret, ServiceAccount). */
+  plain: { tracksGeneration: false, allowCreateOnUpdate: false, prepareForCreate: asIs },
+  /** A PUT of a missing object creates it; stored as given (Endpoints, Event, Lease). */
+  createOnUpdate: { tracksGeneration: false, allowCreateOnUpdate: true, prepareForCreate: asIs },
+  /** A spec with a generation and a status its controller fills in, starting empty (the workloads, PodDisruptionBudget). */
+  controlled: { tracksGeneration: true, allowCreateOnUpdate: false, prepareForCreate: emptyStatus },
+  /** A generation and no status (EndpointSlice). */
+  generationOnly: { tracksGeneration: true, allowCreateOnUpdate: false, prepareForCreate: asIs },
+  /** No generation; the status is written by its owner from the start (Node). */
+  ownerStatus: { tracksGeneration: false, allowCreateOnUpdate: false, prepareForCreate: asIs },
+} satisfies Record<string, KindStrategy>;

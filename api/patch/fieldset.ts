@@ -4,14 +4,15 @@
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
 import { ensureObject, isObject, type JsonObject } from '../json.ts';
-import { listMeta } from './meta.ts';
+import { patchMetaOf } from '../kinds.ts';
+import { listMeta, type PatchMetaTable } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
 
 /** Top-level fields apply never owns: identity, server-set metadata and status. */
 const SKIP_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
 
-function build(gvk: string, v: unknown, path: string): FieldsV1 {
+function build(meta: PatchMetaTable, v: unknown, path: string): FieldsV1 {
   const out: FieldsV1 = {};
   if (!isObject(v)) return out;
   for (const [k, x] of Object.entries(v)) {
@@ -19,17 +20,17 @@ function build(gvk: string, v: unknown, path: string): FieldsV1 {
     if (path === 'metadata' && SKIP_META.has(k)) continue;
     const p = path ? `${path}.${k}` : k;
     if (Array.isArray(x)) {
-      const meta = listMeta(gvk, p);
-      if (!meta) out[`f:${k}`] = {};
+      const list = listMeta(meta, p);
+      if (!list) out[`f:${k}`] = {};
       else {
         const items: FieldsV1 = {};
         for (const item of x) {
-          if (meta.key && isObject(item)) items[`k:${JSON.stringify({ [meta.key]: item[meta.key] })}`] = { '.': {}, ...build(gvk, item, `${p}[]`) };
+          if (list.key && isObject(item)) items[`k:${JSON.stringify({ [list.key]: item[list.key] })}`] = { '.': {}, ...build(meta, item, `${p}[]`) };
           else items[`v:${JSON.stringify(item)}`] = {};
         }
         out[`f:${k}`] = items;
       }
-    } else if (isObject(x) && Object.keys(x).length > 0) out[`f:${k}`] = build(gvk, x, p);
+    } else if (isObject(x) && Object.keys(x).length > 0) out[`f:${k}`] = build(meta, x, p);
     else out[`f:${k}`] = {};
   }
   return out;
@@ -37,7 +38,7 @@ function build(gvk: string, v: unknown, path: string): FieldsV1 {
 
 /** The field set of an object of kind `gvk` ("apps/v1/Deployment"). */
 export function fieldSetOf(gvk: string, obj: unknown): FieldsV1 {
-  return build(gvk, obj, '');
+  return build(patchMetaOf(gvk), obj, '');
 }
 
 /** Every leaf of a set as its token path (a set stored by a client may hold anything: a non-object is a leaf). */

@@ -1,7 +1,8 @@
 /**
  * Strategic-merge metadata: the `patchStrategy`/`patchMergeKey` struct tags of the Go API
- * types, as a table of field paths. A path's list items are written "[]". Lists not listed
- * here are atomic (replaced whole), as in Kubernetes.
+ * types, as a table of field paths per kind (each kind descriptor holds its own, built from
+ * the pieces here). A path's list items are written "[]". Lists not in a kind's table are
+ * atomic (replaced whole), as in Kubernetes.
  */
 import { own } from '../json.ts';
 
@@ -13,11 +14,18 @@ export interface PatchMeta {
   readonly retainKeys?: boolean;
 }
 
-type Table = Readonly<Record<string, PatchMeta | { readonly retainKeysOnly: true }>>;
+/** A kind's strategic-merge metadata: list and struct strategies by path from the object root. */
+export type PatchMetaTable = Readonly<Record<string, PatchMeta | { readonly retainKeysOnly: true }>>;
+type Table = PatchMetaTable;
 
-const merge = (key?: string, retainKeys?: boolean): PatchMeta => (key ? { strategy: 'merge', key, ...(retainKeys ? { retainKeys } : {}) } : { strategy: 'merge' });
+/** `patchStrategy:"merge"`, with `patchMergeKey` for lists of objects (and `retainKeys` when the tag says so). */
+export const merge = (key?: string, retainKeys?: boolean): PatchMeta => (key ? { strategy: 'merge', key, ...(retainKeys ? { retainKeys } : {}) } : { strategy: 'merge' });
 
-const OBJECT_META: Table = {
+/** `patchStrategy:"retainKeys"` on a struct (a Deployment's strategy). */
+export const RETAIN_KEYS = { retainKeysOnly: true } as const;
+
+/** ObjectMeta's merging lists (finalizers, ownerReferences). */
+export const OBJECT_META: Table = {
   finalizers: merge(),
   ownerReferences: merge('uid'),
 };
@@ -29,7 +37,8 @@ const CONTAINER: Table = {
   volumeDevices: merge('devicePath'),
 };
 
-const POD_SPEC: Table = {
+/** PodSpec's merging lists, its containers' included. */
+export const POD_SPEC: Table = {
   volumes: merge('name', true),
   containers: merge('name'),
   initContainers: merge('name'),
@@ -44,42 +53,26 @@ const POD_SPEC: Table = {
   ...mount('ephemeralContainers[]', CONTAINER),
 };
 
-const CONDITIONS: Table = { conditions: merge('type') };
+/** A status's `conditions`, merged by type. */
+export const CONDITIONS: Table = { conditions: merge('type') };
 
-function mount(prefix: string, table: Table): Table {
+/** `table` with every path prefixed by `prefix` ("spec"). */
+export function mount(prefix: string, table: Table): Table {
   return Object.fromEntries(Object.entries(table).map(([k, v]) => [`${prefix}.${k}`, v]));
 }
 
-const TEMPLATE: Table = { ...mount('template.metadata', OBJECT_META), ...mount('template.spec', POD_SPEC) };
+/** A PodTemplateSpec's metadata and spec (mount it at the workload's `spec`). */
+export const POD_TEMPLATE: Table = { ...mount('template.metadata', OBJECT_META), ...mount('template.spec', POD_SPEC) };
 
-/** Per kind (apiVersion/Kind), the table of paths from the object root. */
-export const PATCH_META: Readonly<Record<string, Table>> = {
-  'v1/Pod': {
-    ...mount('spec', POD_SPEC),
-    ...mount('status', CONDITIONS),
-    'status.podIPs': merge('ip'),
-    'status.hostIPs': merge('ip'),
-  },
-  'v1/Node': { 'spec.podCIDRs': merge(), ...mount('status', CONDITIONS), 'status.addresses': merge('type') },
-  'v1/Service': { 'spec.ports': merge('port'), ...mount('status', CONDITIONS) },
-  'v1/Namespace': mount('status', CONDITIONS),
-  'apps/v1/Deployment': { ...mount('spec', TEMPLATE), 'spec.strategy': { retainKeysOnly: true }, ...mount('status', CONDITIONS) },
-  'apps/v1/ReplicaSet': { ...mount('spec', TEMPLATE), ...mount('status', CONDITIONS) },
-  'apps/v1/DaemonSet': { ...mount('spec', TEMPLATE), ...mount('status', CONDITIONS) },
-  'apps/v1/StatefulSet': { ...mount('spec', TEMPLATE), ...mount('status', CONDITIONS) },
-  'batch/v1/Job': { ...mount('spec', TEMPLATE), ...mount('status', CONDITIONS) },
-  'policy/v1/PodDisruptionBudget': mount('status', CONDITIONS),
-};
-
-/** The list strategy at `path` (e.g. "spec.containers[].ports") of a kind, if the list merges. */
-export function listMeta(gvk: string, path: string): PatchMeta | undefined {
+/** The list strategy at `path` (e.g. "spec.containers[].ports") in a kind's table, if the list merges. */
+export function listMeta(table: Table, path: string): PatchMeta | undefined {
   if (path === 'metadata.finalizers' || path === 'metadata.ownerReferences') return OBJECT_META[path.slice(9)] as PatchMeta;
-  const m = own(own(PATCH_META, gvk), path) as Table[string] | undefined;
+  const m = own(table, path) as Table[string] | undefined;
   return m && 'strategy' in m ? m : undefined;
 }
 
 /** True when the struct at `path` carries `patchStrategy:"retainKeys"` (e.g. a Deployment's strategy). */
-export function structRetainsKeys(gvk: string, path: string): boolean {
-  const m = own(own(PATCH_META, gvk), path) as Table[string] | undefined;
+export function structRetainsKeys(table: Table, path: string): boolean {
+  const m = own(table, path) as Table[string] | undefined;
   return !!m && 'retainKeysOnly' in m;
 }

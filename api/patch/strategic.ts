@@ -6,7 +6,8 @@
  */
 import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { clone, deepEqual, isObject, own, setOwn, type JsonObject } from '../json.ts';
-import { listMeta, type PatchMeta } from './meta.ts';
+import { patchMetaOf } from '../kinds.ts';
+import { listMeta, type PatchMeta, type PatchMetaTable } from './meta.ts';
 
 const DELETE = Symbol('delete');
 const ORDER = '$setElementOrder/';
@@ -49,8 +50,8 @@ function reorder(list: unknown[], order: unknown[], meta: PatchMeta): unknown[] 
 }
 
 /** `orig` is the caller's private copy: merged in place. */
-function mergeList(gvk: string, orig: unknown, patch: unknown[], path: string): unknown[] {
-  const meta = listMeta(gvk, path);
+function mergeList(table: PatchMetaTable, orig: unknown, patch: unknown[], path: string): unknown[] {
+  const meta = listMeta(table, path);
   if (patch.some((e) => isObject(e) && e.$patch === 'replace')) return strip(patch) as unknown[];
   if (!meta) return strip(patch) as unknown[];
   const result = Array.isArray(orig) ? orig : [];
@@ -86,7 +87,7 @@ function mergeList(gvk: string, orig: unknown, patch: unknown[], path: string): 
       if (at >= 0) drop(at, p[key]);
       continue;
     }
-    const merged = mergeMap(gvk, at >= 0 && isObject(result[at]) ? (result[at] as JsonObject) : undefined, p, `${path}[]`);
+    const merged = mergeMap(table, at >= 0 && isObject(result[at]) ? (result[at] as JsonObject) : undefined, p, `${path}[]`);
     if (merged === DELETE) {
       if (at >= 0) drop(at, p[key]);
     } else if (at >= 0) result[at] = merged;
@@ -98,7 +99,7 @@ function mergeList(gvk: string, orig: unknown, patch: unknown[], path: string): 
   return removed.size ? result.filter((_, i) => !removed.has(i)) : result;
 }
 
-function mergeMap(gvk: string, orig: JsonObject | undefined, patch: JsonObject, path: string): JsonObject | typeof DELETE {
+function mergeMap(table: PatchMetaTable, orig: JsonObject | undefined, patch: JsonObject, path: string): JsonObject | typeof DELETE {
   const directive = patch.$patch;
   if (directive === 'delete') return DELETE;
   if (directive === 'replace') return strip(patch) as JsonObject;
@@ -124,10 +125,10 @@ function mergeMap(gvk: string, orig: JsonObject | undefined, patch: JsonObject, 
     const cur = own(result, k);
     if (v === null) delete result[k];
     else if (isObject(v)) {
-      const m = mergeMap(gvk, isObject(cur) ? cur : undefined, v, at(k));
+      const m = mergeMap(table, isObject(cur) ? cur : undefined, v, at(k));
       if (m === DELETE) delete result[k];
       else setOwn(result, k, m);
-    } else if (Array.isArray(v)) setOwn(result, k, mergeList(gvk, cur, v, at(k)));
+    } else if (Array.isArray(v)) setOwn(result, k, mergeList(table, cur, v, at(k)));
     else setOwn(result, k, v);
   }
   for (const [k, v] of Object.entries(patch)) {
@@ -135,7 +136,7 @@ function mergeMap(gvk: string, orig: JsonObject | undefined, patch: JsonObject, 
     const field = k.slice(ORDER.length);
     const cur = own(result, field);
     if (!Array.isArray(v)) throw new PatchError(`invalid patch: ${k} must be a list`);
-    if (Array.isArray(cur)) setOwn(result, field, reorder(cur, v, listMeta(gvk, at(field)) ?? { strategy: 'merge' }));
+    if (Array.isArray(cur)) setOwn(result, field, reorder(cur, v, listMeta(table, at(field)) ?? { strategy: 'merge' }));
   }
   return result;
 }
@@ -148,7 +149,7 @@ export function strategicMergePatch<T>(original: T, patch: unknown, gvk: string)
   if (!isObject(patch)) return fail(badRequest('json: cannot unmarshal non-object into Go value of type map[string]interface {}'));
   try {
     // One private copy, merged in place all the way down (a copy per level would cost size × depth).
-    const r = mergeMap(gvk, isObject(original) ? clone(original) : undefined, patch, '');
+    const r = mergeMap(patchMetaOf(gvk), isObject(original) ? clone(original) : undefined, patch, '');
     return ok((r === DELETE ? {} : r) as T);
   } catch (e) {
     if (e instanceof PatchError) return fail(badRequest(e.message));

@@ -1,7 +1,7 @@
 /**
  * Field selectors (k8s.io/apimachinery/pkg/fields): `?fieldSelector=spec.nodeName=n1,status.phase!=Failed`.
  * Only `=`, `==` and `!=` exist, terms are ANDed, and each kind supports its own small set
- * of field labels; any other gives Kubernetes' "field label not supported" BadRequest.
+ * of field labels (its descriptor's `fieldLabels`); any other gives Kubernetes' "field label not supported" BadRequest.
  */
 import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { getPath } from '../json.ts';
@@ -63,25 +63,14 @@ export function parseFieldSelector(text: string): Result<FieldSelector> {
 /** Field labels every kind supports (the generic DefaultMetaV1FieldSelectorConversion). */
 const COMMON = ['metadata.name', 'metadata.namespace'];
 
-/** Per-kind field labels, keyed "group/Kind" ('' group for core), as the apiserver registers them. */
-export const FIELD_LABELS: Readonly<Record<string, readonly string[]>> = {
-  '/Pod': [...COMMON, 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
-  '/Node': [...COMMON, 'spec.unschedulable'],
-  '/Event': [...COMMON, 'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
-  '/Secret': [...COMMON, 'type'],
-  '/Namespace': [...COMMON, 'status.phase'],
-  'apps/ReplicaSet': [...COMMON, 'status.replicas'],
-  'batch/Job': [...COMMON, 'status.successful'],
-};
-
-/** The field labels `kind` in `group` supports. */
-export function fieldLabelsFor(group: string, kind: string): readonly string[] {
-  return FIELD_LABELS[`${group}/${kind}`] ?? COMMON;
+/** The field labels a kind supports: the common ones and its descriptor's `fieldLabels`. */
+export function fieldLabelsFor(kindLabels: readonly string[]): readonly string[] {
+  return [...COMMON, ...kindLabels];
 }
 
 /** Checks every term's field against the kind's labels: `field label not supported: x`. */
-export function checkFieldLabels(sel: FieldSelector, group: string, kind: string): Result<FieldSelector> {
-  const allowed = fieldLabelsFor(group, kind);
+export function checkFieldLabels(sel: FieldSelector, kindLabels: readonly string[]): Result<FieldSelector> {
+  const allowed = fieldLabelsFor(kindLabels);
   for (const r of sel) {
     if (!allowed.includes(r.field)) return fail(badRequest(`field label not supported: ${r.field}`));
   }
@@ -110,8 +99,8 @@ export function matchesFields(sel: FieldSelector, obj: unknown): boolean {
   });
 }
 
-/** Parse and check against the kind in one step, as the list handler does. */
-export function parseFieldSelectorFor(text: string, group: string, kind: string): Result<FieldSelector> {
+/** Parse and check against the kind's field labels (its descriptor's `fieldLabels`) in one step, as the list handler does. */
+export function parseFieldSelectorFor(text: string, kindLabels: readonly string[]): Result<FieldSelector> {
   const r = parseFieldSelector(text);
-  return r.ok ? checkFieldLabels(r.value, group, kind) : r;
+  return r.ok ? checkFieldLabels(r.value, kindLabels) : r;
 }

@@ -17,7 +17,7 @@ function nodeRoles(node: JsonObject): string[] {
   return [...roles].sort();
 }
 
-const nodes: Printer = {
+export const nodePrinter: Printer = {
   columns: [NAME_COLUMN, col('Status', 'string', 'The status of the node'), col('Roles', 'string', 'The roles of the node'), AGE_COLUMN, col('Version', 'string', 'Kubelet Version reported by the node.'), col('Internal-IP', 'string', 'List of internal IPs.', 1), col('External-IP', 'string', 'List of external IPs.', 1), col('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1), col('Kernel-Version', 'string', 'Kernel Version reported by the node.', 1), col('Container-Runtime', 'string', 'Container Runtime Version reported by the node.', 1)],
   cells(o, now) {
     const s = statusOf(o);
@@ -53,7 +53,7 @@ const servicePorts = (svc: JsonObject): string =>
     return num(p.nodePort) > 0 ? `${num(p.port)}:${num(p.nodePort)}/${proto}` : `${num(p.port)}/${proto}`;
   }));
 
-const services: Printer = {
+export const servicePrinter: Printer = {
   columns: [NAME_COLUMN, col('Type', 'string', 'type determines how the Service is exposed.'), col('Cluster-IP', 'string', 'clusterIP is the IP address of the service and is usually assigned randomly.'), col('External-IP', 'string', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'), col('Port(s)', 'string', 'The list of ports that are exposed by this service.'), AGE_COLUMN, col('Selector', 'string', 'Route service traffic to pods with label keys and values matching this selector.', 1)],
   cells(o, now) {
     const spec = specOf(o);
@@ -81,29 +81,29 @@ function formatEndpoints(ep: JsonObject): string {
   return count > 3 ? `${list.join(',')} + ${count - 3} more...` : list.join(',');
 }
 
-const endpoints: Printer = {
+export const endpointsPrinter: Printer = {
   columns: [NAME_COLUMN, col('Endpoints', 'string', 'Endpoints of the service'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), formatEndpoints(o), since(createdOf(o), now)],
 };
 
-const namespaces: Printer = {
+export const namespacePrinter: Printer = {
   columns: [NAME_COLUMN, col('Status', 'string', 'The status of the namespace'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), str(statusOf(o).phase), since(createdOf(o), now)],
 };
 
 const dataCount = (o: JsonObject): number => Object.keys(obj(o.data)).length + Object.keys(obj(o.binaryData)).length;
 
-const configmaps: Printer = {
+export const configMapPrinter: Printer = {
   columns: [NAME_COLUMN, col('Data', 'string', 'Data contains the configuration data.'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), dataCount(o), since(createdOf(o), now)],
 };
 
-const secrets: Printer = {
+export const secretPrinter: Printer = {
   columns: [NAME_COLUMN, col('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), col('Data', 'string', 'Data contains the secret data.'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), str(o.type, 'Opaque'), Object.keys(obj(o.data)).length + Object.keys(obj(o.stringData)).length, since(createdOf(o), now)],
 };
 
-const serviceaccounts: Printer = {
+export const serviceAccountPrinter: Printer = {
   columns: [NAME_COLUMN, col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), arr(o.secrets).length, since(createdOf(o), now)],
 };
@@ -115,7 +115,7 @@ function eventSource(o: JsonObject): string {
   return host ? `${component}, ${host}` : component;
 }
 
-const events: Printer = {
+export const eventPrinter: Printer = {
   columns: [col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'), col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'), col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'), col('Object', 'string', 'The object that this event is about.'), col('Subobject', 'string', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.', 1), col('Source', 'string', 'The component reporting this event.', 1), col('Message', 'string', 'A human-readable description of the status of this operation.'), col('First Seen', 'string', 'The time at which the event was first recorded.', 1), col('Count', 'string', 'The number of times this event has occurred.', 1), { ...NAME_COLUMN, priority: 1 }],
   cells(o, now) {
     const first = since(o.firstTimestamp ?? o.eventTime, now);
@@ -132,13 +132,3 @@ const events: Printer = {
   },
 };
 
-export const corePrinters: [string, Printer][] = [
-  ['/nodes', nodes],
-  ['/services', services],
-  ['/endpoints', endpoints],
-  ['/namespaces', namespaces],
-  ['/configmaps', configmaps],
-  ['/secrets', secrets],
-  ['/serviceaccounts', serviceaccounts],
-  ['/events', events],
-];

@@ -14,12 +14,12 @@ function upToThree(items: string[]): string {
   return shown || '<unset>';
 }
 
-const leases: Printer = {
+export const leasePrinter: Printer = {
   columns: [NAME_COLUMN, col('Holder', 'string', 'The holder of the lease.'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), str(specOf(o).holderIdentity), since(createdOf(o), now)],
 };
 
-const endpointslices: Printer = {
+export const endpointSlicePrinter: Printer = {
   columns: [NAME_COLUMN, col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice.'), col('Ports', 'string', 'ports specifies the list of network ports exposed by each endpoint in this slice.'), col('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice.'), AGE_COLUMN],
   cells(o, now) {
     const ports = arr(o.ports).map(obj).map((p) => (typeof p.port === 'number' ? String(p.port) : str(p.name) || '<unset>'));
@@ -30,18 +30,18 @@ const endpointslices: Printer = {
 
 const intOrString = (x: unknown): string => (x === undefined || x === null ? 'N/A' : String(x));
 
-const poddisruptionbudgets: Printer = {
+export const podDisruptionBudgetPrinter: Printer = {
   columns: [NAME_COLUMN, col('Min Available', 'string', 'The minimum number of pods that must be available.'), col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'), col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), intOrString(specOf(o).minAvailable), intOrString(specOf(o).maxUnavailable), num(statusOf(o).disruptionsAllowed), since(createdOf(o), now)],
 };
 
-const priorityclasses: Printer = {
+export const priorityClassPrinter: Printer = {
   columns: [NAME_COLUMN, col('Value', 'integer', 'The value of this priority class.'), col('Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority.'), AGE_COLUMN, col('Preemption-Policy', 'string', 'PreemptionPolicy is the Policy for preempting pods with lower priority.', 1)],
   cells: (o, now) => [nameOf(o), num(o.value), o.globalDefault === true, since(createdOf(o), now), str(o.preemptionPolicy, 'PreemptLowerPriority')],
 };
 
 /** Roles print their creation time, not an age (printClusterRole / printRole). */
-const createdAt: Printer = {
+export const createdAtPrinter: Printer = {
   columns: [NAME_COLUMN, col('Created At', 'date', 'CreationTimestamp is a timestamp representing the server time when this object was created.')],
   cells: (o) => [nameOf(o), str(createdOf(o))],
 };
@@ -51,7 +51,7 @@ function subjects(o: JsonObject, kind: string): string {
     .map((s) => (kind === 'ServiceAccount' ? `${str(s.namespace)}/${str(s.name)}` : str(s.name))).join(', ');
 }
 
-const bindings: Printer = {
+export const bindingPrinter: Printer = {
   columns: [NAME_COLUMN, col('Role', 'string', 'Role or ClusterRole this binding refers to.'), AGE_COLUMN, col('Users', 'string', 'Users in the binding', 1), col('Groups', 'string', 'Groups in the binding', 1), col('ServiceAccounts', 'string', 'ServiceAccounts in the binding', 1)],
   cells(o, now) {
     const ref = obj(o.roleRef);
@@ -59,13 +59,3 @@ const bindings: Printer = {
   },
 };
 
-export const otherPrinters: [string, Printer][] = [
-  ['coordination.k8s.io/leases', leases],
-  ['discovery.k8s.io/endpointslices', endpointslices],
-  ['policy/poddisruptionbudgets', poddisruptionbudgets],
-  ['scheduling.k8s.io/priorityclasses', priorityclasses],
-  ['rbac.authorization.k8s.io/clusterroles', createdAt],
-  ['rbac.authorization.k8s.io/roles', createdAt],
-  ['rbac.authorization.k8s.io/clusterrolebindings', bindings],
-  ['rbac.authorization.k8s.io/rolebindings', bindings],
-];

@@ -4,6 +4,8 @@
  * add the NAMESPACE and LABELS columns and sort.
  */
 import { isObject, type JsonObject } from '../json.ts';
+import { since } from './duration.ts';
+import { createdOf, nameOf } from './meta.ts';
 
 export interface ColumnDefinition {
   name: string;
@@ -44,6 +46,12 @@ export function col(name: string, type: ColumnDefinition['type'], description: s
 
 export const NAME_COLUMN = col('Name', 'string', 'Name must be unique within a namespace. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', 0, 'name');
 export const AGE_COLUMN = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created. Represented in RFC3339 form and is in UTC.');
+
+/** NAME and AGE: what a kind without columns of its own prints. */
+export const defaultPrinter: Printer = {
+  columns: [NAME_COLUMN, AGE_COLUMN],
+  cells: (o, now) => [nameOf(o), since(createdOf(o), now)],
+};
 
 /** The object a row carries under includeObject=Metadata. */
 export function partialObjectMetadata(obj: JsonObject): JsonObject {

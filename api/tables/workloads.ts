@@ -24,7 +24,7 @@ const selectorOf = (o: JsonObject): string => {
 
 const printer = (columns: ColumnDefinition[], cells: Printer['cells']): Printer => ({ columns, cells });
 
-const deployments = printer(
+export const deploymentPrinter = printer(
   [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), col('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'), col('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'), AGE_COLUMN, CONTAINERS, IMAGES, SELECTOR],
   (o, now) => {
     const s = statusOf(o);
@@ -32,7 +32,7 @@ const deployments = printer(
   },
 );
 
-const replicasets = printer(
+export const replicaSetPrinter = printer(
   [NAME_COLUMN, col('Desired', 'integer', 'Replicas is the number of desired replicas.'), col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'), col('Ready', 'integer', 'The number of ready replicas for this replica set.'), AGE_COLUMN, CONTAINERS, IMAGES, SELECTOR],
   (o, now) => {
     const s = statusOf(o);
@@ -40,12 +40,12 @@ const replicasets = printer(
   },
 );
 
-const statefulsets = printer(
+export const statefulSetPrinter = printer(
   [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, CONTAINERS, IMAGES],
   (o, now) => [nameOf(o), `${num(statusOf(o).readyReplicas)}/${num(specOf(o).replicas, 1)}`, since(createdOf(o), now), ...templateCells(specOf(o).template)],
 );
 
-const daemonsets = printer(
+export const daemonSetPrinter = printer(
   [NAME_COLUMN, col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'), col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'), col('Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'), col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'), col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'), col('Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node.'), AGE_COLUMN, CONTAINERS, IMAGES, SELECTOR],
   (o, now) => {
     const s = statusOf(o);
@@ -68,7 +68,7 @@ function jobStatus(o: JsonObject): string {
   return 'Running';
 }
 
-const jobs = printer(
+export const jobPrinter = printer(
   [NAME_COLUMN, col('Status', 'string', 'Status of the job.'), col('Completions', 'string', 'The completion status of the job.'), col('Duration', 'string', 'Time required to complete the job.'), AGE_COLUMN, CONTAINERS, IMAGES, SELECTOR],
   (o, now) => {
     const spec = specOf(o);
@@ -83,7 +83,7 @@ const jobs = printer(
   },
 );
 
-const cronjobs = printer(
+export const cronJobPrinter = printer(
   [NAME_COLUMN, col('Schedule', 'string', 'The schedule in Cron format.'), col('Timezone', 'string', 'The time zone for the given schedule.'), col('Suspend', 'boolean', 'Whether subsequent executions are suspended.'), col('Active', 'integer', 'Number of currently running jobs.'), col('Last Schedule', 'string', 'When the last job was successfully scheduled.'), AGE_COLUMN, CONTAINERS, IMAGES, SELECTOR],
   (o, now) => {
     const spec = specOf(o);
@@ -94,11 +94,3 @@ const cronjobs = printer(
   },
 );
 
-export const workloadPrinters: [string, Printer][] = [
-  ['apps/deployments', deployments],
-  ['apps/replicasets', replicasets],
-  ['apps/statefulsets', statefulsets],
-  ['apps/daemonsets', daemonsets],
-  ['batch/jobs', jobs],
-  ['batch/cronjobs', cronjobs],
-];

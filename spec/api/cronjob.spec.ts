@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CronJob } from 'kubernetes-types/batch/v1.js';
 import { kindByResource, resolveResource } from '../../api/kinds.ts';
-import { defaultCronJob, scheduleError, validateCronJob } from '../../api/kinds/cronjob.ts';
+import { defaultCronJob, scheduleError, validateCronJob } from '../../api/kinds/batch/cronjob-rules.ts';
 import { printerFor } from '../../api/tables/index.ts';
 
 const cj = (schedule: string | undefined, withTemplate = true): CronJob =>

@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { aggregatedDiscovery } from '../../api/discovery/aggregated.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../api/discovery/legacy.ts';
 import { subresourcesOf, type ServedKind } from '../../api/discovery/types.ts';
-import { kinds } from '../../api/kinds.ts';
+import { allKinds } from '../../api/kinds.ts';
+
+const kinds = allKinds();
 
 const ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const table: ServedKind[] = [

@@ -2,6 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatLabelSelector, labelSelectorMatches, labelSelectorToSelector, matchesLabels, parseLabelSelector, validateLabelSelector } from '../../api/selectors/labels.ts';
 import { matchesFields, parseFieldSelector, parseFieldSelectorFor } from '../../api/selectors/fields.ts';
+import { kindByResource } from '../../api/kinds.ts';
+
+const labelsOf = (group: string, resource: string) => kindByResource(group, resource)?.fieldLabels ?? [];
 
 const parsed = (s: string) => {
   const r = parseLabelSelector(s);
@@ -127,16 +130,16 @@ test('field selector syntax errors and unsupported labels', () => {
   const r = parseFieldSelector('metadata.name');
   assert.not.ok(r.ok);
   if (!r.ok) assert.is(r.status.message, "invalid selector: 'metadata.name'; can't understand 'metadata.name'");
-  const u = parseFieldSelectorFor('spec.foo=bar', '', 'Pod');
+  const u = parseFieldSelectorFor('spec.foo=bar', labelsOf('', 'pods'));
   assert.not.ok(u.ok);
   if (!u.ok) {
     assert.is(u.status.message, 'field label not supported: spec.foo');
     assert.is(u.status.code, 400);
   }
-  assert.ok(parseFieldSelectorFor('spec.nodeName=n1', '', 'Pod').ok);
-  assert.not.ok(parseFieldSelectorFor('spec.nodeName=n1', 'apps', 'Deployment').ok);
-  assert.ok(parseFieldSelectorFor('spec.unschedulable=false', '', 'Node').ok);
-  assert.ok(parseFieldSelectorFor('type=Warning,reason=Failed', '', 'Event').ok);
+  assert.ok(parseFieldSelectorFor('spec.nodeName=n1', labelsOf('', 'pods')).ok);
+  assert.not.ok(parseFieldSelectorFor('spec.nodeName=n1', labelsOf('apps', 'deployments')).ok);
+  assert.ok(parseFieldSelectorFor('spec.unschedulable=false', labelsOf('', 'nodes')).ok);
+  assert.ok(parseFieldSelectorFor('type=Warning,reason=Failed', labelsOf('', 'events')).ok);
 });
 
 test.run();

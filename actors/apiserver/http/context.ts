@@ -13,7 +13,7 @@ export interface FrontContext {
   port: Port;
   /** The bus address of the apiserver actor. */
   apiserver: string;
-  /** The served kinds (discovery, routing, tables, OpenAPI). */
+  /** The served kinds (discovery, routing, tables, OpenAPI); replaced whole when the kind registry changes. */
   kinds: readonly ServedKind[];
   /** The open watch streams, fed by `api.watch-events` arriving at the port. */
   watches: WatchStreams;

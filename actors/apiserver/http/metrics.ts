@@ -23,7 +23,7 @@ export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 const COMPONENT = 'component="apiserver"';
 
 export class FrontMetrics {
-  readonly #labels: LabelIndex;
+  #labels: LabelIndex;
   readonly #busStats: (() => BusStats) | undefined;
   /** apiserver_request_total by its rendered labels. */
   readonly #requests = new Map<string, number>();
@@ -35,6 +35,11 @@ export class FrontMetrics {
   constructor(kinds: readonly ServedKind[], busStats?: () => BusStats) {
     this.#labels = new LabelIndex(kinds);
     this.#busStats = busStats;
+  }
+
+  /** Labels requests by a new set of served kinds (the kind registry changed). */
+  serve(kinds: readonly ServedKind[]): void {
+    this.#labels = new LabelIndex(kinds);
   }
 
   /**

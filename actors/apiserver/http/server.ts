@@ -5,7 +5,7 @@ import type { Bus } from '../../../bus/bus.ts';
 import type { Envelope } from '../../../base/envelope.ts';
 import { badRequest, status, unauthorized } from '../../../base/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
-import { kinds as registryKinds } from '../../../api/kinds.ts';
+import { kindRegistry } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';
@@ -38,7 +38,7 @@ export interface HttpFrontOptions {
   dataDir: string;
   /** TLS material; default: loaded from (or generated into) `<dataDir>/pki`. kubectl sends tokens only over TLS. */
   tls?: FrontTls;
-  /** The served kinds (default: the api/kinds registry). */
+  /** The served kinds (default: the live api/kinds registry, followed as kinds are registered and unregistered). */
   kinds?: readonly ServedKind[];
   /** The front's bus address; must start with `edge.` so the apiserver believes the stated user. */
   busAddress?: string;
@@ -89,7 +89,8 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     const id = (env.payload as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string') streams.get(id)?.(env);
   });
-  const kinds = [...(opts.kinds ?? registryKinds), ...REVIEW_KINDS];
+  const served = (): readonly ServedKind[] => [...(opts.kinds ?? kindRegistry.all()), ...REVIEW_KINDS];
+  const kinds = served();
   const ctx: FrontContext = {
     port,
     apiserver: opts.apiserver ?? APISERVER_ADDRESS,
@@ -101,6 +102,13 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     log: opts.logger ?? consoleLogger,
     metrics: new FrontMetrics(kinds, () => opts.bus.stats()),
   };
+  // Discovery, OpenAPI, the routes and the metrics labels follow the registry from the next request on.
+  const stopFollowing = opts.kinds
+    ? undefined
+    : kindRegistry.onChange(() => {
+        ctx.kinds = served();
+        ctx.metrics.serve(ctx.kinds);
+      });
   const server = createServer({ key: tls.key, cert: tls.cert, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
     handle(ctx, opts.token, req, res).catch((err: unknown) => {
       // Already answered (a timeout) or the client is gone: there is no one left to tell.
@@ -113,6 +121,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
   try {
     await listen(server, opts.port, opts.address);
   } catch (err) {
+    stopFollowing?.();
     port.close();
     throw err;
   }
@@ -125,6 +134,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      stopFollowing?.();
       port.close();
     },
   };

@@ -5,12 +5,12 @@
  * before we looked, or of a kind nobody watches) still has its dependents listed.
  */
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { kinds, type KindInfo } from '../../../api/kinds.ts';
+import { allKinds, type KindInfo } from '../../../api/kinds.ts';
 import { keyOf } from '../../informer.ts';
 
 /** Resources the collector watches: every kind one can list, watch and delete, except events (as Kubernetes ignores them). */
 export function monitoredKinds(): KindInfo[] {
-  return kinds.filter((k) => k.verbs.includes('watch') && k.verbs.includes('delete') && k.resource !== 'events');
+  return allKinds().filter((k) => k.verbs.includes('watch') && k.verbs.includes('delete') && k.resource !== 'events');
 }
 
 export interface GraphNode {

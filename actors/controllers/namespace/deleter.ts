@@ -9,7 +9,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiTarget, DeleteOptions, KubeObject } from '../../../bus/catalogue/api.ts';
 import type { Result } from '../../../base/status.ts';
-import { kinds, type KindInfo } from '../../../api/kinds.ts';
+import { allKinds, type KindInfo } from '../../../api/kinds.ts';
 import type { ContentTotals } from '../../../machines/controllers/namespace/conditions.ts';
 import { isNotFound, type ApiClient } from '../api.ts';
 
@@ -29,7 +29,7 @@ export interface ContentPass extends ContentTotals {
 
 /** Namespaced resources with the delete verb (discovery filtered by verbs). */
 export function deletableNamespacedKinds(): KindInfo[] {
-  return kinds.filter((k) => k.namespaced && k.verbs.includes('delete') && k.verbs.includes('list'));
+  return allKinds().filter((k) => k.namespaced && k.verbs.includes('delete') && k.verbs.includes('list'));
 }
 
 const groupResource = (k: KindInfo) => `${k.resource}.${k.group}`;

@@ -1,7 +1,8 @@
 /**
  * Generates `types.generated.ts`: the field structure of every type reachable from the
- * registered kinds, read from the `kubernetes-types` declarations with the TypeScript
- * compiler. Run after bumping kubernetes-types:
+ * registered kinds (each descriptor's `schema` root, read from the kind registry), read from
+ * the `kubernetes-types` declarations with the TypeScript compiler. Run after bumping
+ * kubernetes-types or adding a kind:
  *   npx tsx api/validation/schema/generate.ts
  *
  * Encoding of a field's type: 's' string, 'b' boolean, 'i32' / 'i64' integers of that
@@ -20,16 +21,17 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
+import { allKinds } from '../../kinds.ts';
 
-const roots: Record<string, string[]> = {
-  'core/v1': ['Namespace', 'Pod', 'Node', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount', 'Event', 'Binding'],
-  'apps/v1': ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet'],
-  'batch/v1': ['Job', 'CronJob'],
-  'coordination/v1': ['Lease'],
-  'discovery/v1': ['EndpointSlice'],
-  'policy/v1': ['PodDisruptionBudget', 'Eviction'],
-  'autoscaling/v1': ['Scale'],
-};
+/** Bodies of subresources that are not kinds of their own (pods/binding, pods/eviction, the scale subresource). */
+const SUBRESOURCE_ROOTS = ['core/v1.Binding', 'policy/v1.Eviction', 'autoscaling/v1.Scale'];
+
+/** Root structs by kubernetes-types module ("batch/v1" → ["Job", "CronJob"]): every registered kind's schema. */
+const roots: Record<string, string[]> = {};
+for (const root of [...allKinds().map((k) => k.schema), ...SUBRESOURCE_ROOTS]) {
+  const [gv = '', kind = ''] = root.split('.');
+  (roots[gv] ??= []).push(kind);
+}
 
 const require = createRequire(import.meta.url);
 const pkgDir = dirname(require.resolve('kubernetes-types/package.json'));

@@ -8,6 +8,7 @@
 import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../../../base/status.ts';
 import { setOwn } from '../../../../api/json.ts';
 import { rfc3339 } from '../../../../api/time.ts';
+import { kindByGvk } from '../../../../api/kinds.ts';
 import { MESSAGES, ROOTS } from './messages.ts';
 import { readFields, toInt, WireError, type WireValue } from './wire.ts';
 
@@ -104,7 +105,7 @@ export function decodeKubeProtobuf(body: Buffer): Result<Record<string, unknown>
     const tm = typeMeta?.wire === 2 ? readFields(typeMeta.value) : [];
     const apiVersion = str(tm.find((f) => f.no === 1) ?? { no: 1, wire: 2, value: Buffer.alloc(0) });
     const kind = str(tm.find((f) => f.no === 2) ?? { no: 2, wire: 2, value: Buffer.alloc(0) });
-    const root = ROOTS[`${apiVersion}/${kind}`];
+    const root = kindByGvk(apiVersion, kind)?.protobuf ?? ROOTS[`${apiVersion}/${kind}`];
     if (!root) return fail(unsupportedMediaType(`protobuf bodies of ${apiVersion} ${kind} are not supported; send JSON or YAML`));
     const obj = message(root, raw?.wire === 2 ? raw.value : Buffer.alloc(0), '');
     return ok({ apiVersion, kind, ...obj });

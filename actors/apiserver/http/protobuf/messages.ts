@@ -92,17 +92,11 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   VolumeMount: { 1: ['name', 's'], 2: ['readOnly', 'b'], 3: ['mountPath', 's'], 4: ['subPath', 's'], 6: ['subPathExpr', 's'] },
 };
 
-/** The root message of an object, by apiVersion and kind. */
+/**
+ * The root message of a body that is not a registered kind (subresource and review bodies),
+ * by apiVersion and kind. A registered kind's root is its descriptor's `protobuf`.
+ */
 export const ROOTS: Readonly<Record<string, string>> = {
-  'v1/Namespace': 'Namespace',
-  'v1/ConfigMap': 'ConfigMap',
-  'v1/Secret': 'Secret',
-  'v1/ServiceAccount': 'ServiceAccount',
-  'v1/Service': 'Service',
-  'apps/v1/Deployment': 'Deployment',
-  'batch/v1/Job': 'Job',
-  'batch/v1/CronJob': 'CronJob',
-  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
   'policy/v1/Eviction': 'Eviction',
   'v1/DeleteOptions': 'DeleteOptions',
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',

@@ -8,6 +8,8 @@ import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/htt
 import { AGGREGATED_DISCOVERY } from '../../../../actors/apiserver/http/negotiate.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
 import { client } from './client.ts';
+import { kindRegistry } from '../../../../api/kinds.ts';
+import { defineKind } from '../../../../api/kinds/info.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-front-'));
 const bus = new InProcessBus();
@@ -27,6 +29,25 @@ test.after(async () => {
 });
 
 const CM = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { app: 'x' } }, data: { k: 'v' } });
+
+test('discovery and the routes follow kinds registered and unregistered while the front runs', async () => {
+  const cm = kindRegistry.byResource('', 'configmaps')!;
+  const widget = defineKind({ ...cm, group: 'example.com', kind: 'Widget', resource: 'widgets', shortNames: ['wg'], categories: [], protobuf: null });
+  assert.is((await call('GET', '/apis/example.com/v1')).status, 404);
+  kindRegistry.register(widget);
+  try {
+    const list = await call('GET', '/apis/example.com/v1');
+    assert.is(list.status, 200);
+    assert.equal(list.json().resources.map((r: { name: string }) => r.name), ['widgets']);
+    assert.ok((await call('GET', '/apis')).json().groups.some((g: { name: string }) => g.name === 'example.com'));
+    assert.ok((await call('GET', '/openapi/v3')).json().paths['apis/example.com/v1']);
+  } finally {
+    kindRegistry.unregister(widget.gr);
+  }
+  assert.is((await call('GET', '/apis/example.com/v1')).status, 404);
+  assert.is((await call('GET', '/apis/example.com/v1/namespaces/default/widgets')).status, 404);
+  assert.not.ok((await call('GET', '/apis')).json().groups.some((g: { name: string }) => g.name === 'example.com'));
+});
 
 test('version and health answer without a token', async () => {
   const anon = client(front.url, front.caCert, null);

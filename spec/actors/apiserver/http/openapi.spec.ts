@@ -2,7 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openapiDocument } from '../../../../api/openapi/document.ts';
 import { openapiRoot, parsePrefix } from '../../../../api/openapi/root.ts';
-import { kinds } from '../../../../api/kinds.ts';
+import { allKinds } from '../../../../api/kinds.ts';
+
+const kinds = allKinds();
 import { kubernetesTypesDescriptions } from '../../../../actors/apiserver/http/openapi-descriptions.ts';
 
 test('the root lists every served group-version with a hashed URL', () => {

@@ -6,11 +6,11 @@
  */
 import type { CronJob } from 'kubernetes-types/batch/v1.js';
 import { CronExpressionParser } from 'cron-parser';
-import type { StatusCause } from '../../base/status.ts';
-import { clone } from '../json.ts';
-import { invalid, nonNegative, notSupported, required } from '../validation/errors.ts';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.ts';
-import { nameIsDNSSubdomain } from '../validation/names.ts';
+import type { StatusCause } from '../../../base/status.ts';
+import { clone } from '../../json.ts';
+import { invalid, nonNegative, notSupported, required } from '../../validation/errors.ts';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/meta.ts';
+import { nameIsDNSSubdomain } from '../../validation/names.ts';
 
 const PREDEFINED = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 

@@ -1,0 +1,41 @@
+/** The built-in kinds, one descriptor file each, in the order discovery lists them. */
+import { namespaceKind } from './core/namespace.ts';
+import { podKind } from './core/pod.ts';
+import { nodeKind } from './core/node.ts';
+import { serviceKind } from './core/service.ts';
+import { endpointsKind } from './core/endpoints.ts';
+import { configMapKind } from './core/configmap.ts';
+import { secretKind } from './core/secret.ts';
+import { serviceAccountKind } from './core/serviceaccount.ts';
+import { eventKind } from './core/event.ts';
+import { deploymentKind } from './apps/deployment.ts';
+import { replicaSetKind } from './apps/replicaset.ts';
+import { daemonSetKind } from './apps/daemonset.ts';
+import { statefulSetKind } from './apps/statefulset.ts';
+import { jobKind } from './batch/job.ts';
+import { cronJobKind } from './batch/cronjob.ts';
+import { leaseKind } from './coordination/lease.ts';
+import { endpointSliceKind } from './discovery/endpointslice.ts';
+import { podDisruptionBudgetKind } from './policy/poddisruptionbudget.ts';
+import type { KindInfo } from './info.ts';
+
+export const BUILTIN_KINDS: readonly KindInfo[] = [
+  namespaceKind,
+  podKind,
+  nodeKind,
+  serviceKind,
+  endpointsKind,
+  configMapKind,
+  secretKind,
+  serviceAccountKind,
+  eventKind,
+  deploymentKind,
+  replicaSetKind,
+  daemonSetKind,
+  statefulSetKind,
+  jobKind,
+  cronJobKind,
+  leaseKind,
+  endpointSliceKind,
+  podDisruptionBudgetKind,
+];

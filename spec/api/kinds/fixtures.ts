@@ -1,0 +1,41 @@
+/**
+ * The descriptors' spec helper: a minimal valid object of every built-in kind, by its
+ * registry key (GroupResource). Adding a kind adds its fixture here; the completeness spec
+ * fails for a registered kind without one.
+ */
+import type { GroupResource, KubeObject } from '../../../api/kinds.ts';
+
+const container = { name: 'app', image: 'nginx:1.27' };
+const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [container] } });
+const jobTemplate = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [container], restartPolicy: 'Never' } });
+
+/** A minimal valid object named `name` (namespace left to the target). */
+export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => KubeObject>> = {
+  namespaces: (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+  pods: (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [container] } }),
+  nodes: (name) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } }),
+  services: (name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } }),
+  endpoints: (name) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }),
+  configmaps: (name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' } }),
+  secrets: (name) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { a: '1' } }),
+  serviceaccounts: (name) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } }),
+  events: (name) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name },
+    involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' },
+    reason: 'Tested',
+    message: 'a round trip',
+    type: 'Normal',
+    source: { component: 'spec' },
+  }),
+  'deployments.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: template(name) } }),
+  'replicasets.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name }, spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: template(name) } }),
+  'daemonsets.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name }, spec: { selector: { matchLabels: { app: name } }, template: template(name) } }),
+  'statefulsets.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name }, spec: { replicas: 1, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name) } }),
+  'jobs.batch': (name) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { template: jobTemplate(name) } }),
+  'cronjobs.batch': (name) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name }, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: jobTemplate(name) } } } }),
+  'leases.coordination.k8s.io': (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'spec' } }),
+  'endpointslices.discovery.k8s.io': (name) => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] }),
+  'poddisruptionbudgets.policy': (name) => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { minAvailable: 1, selector: { matchLabels: { app: name } } } }),
+};
