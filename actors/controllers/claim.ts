@@ -7,7 +7,7 @@
 import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
 import { matchesLabels, type Selector } from '../../api/selectors/labels.ts';
 import { controllerOf, newControllerRef } from '../../machines/controllers/owners.ts';
-import { isNotFound, orThrow, type ApiClient } from './api.ts';
+import { type ApiClient, isNotFound, unwrap } from '../client/index.ts';
 
 export interface ClaimRequest {
   api: ApiClient;
@@ -59,5 +59,5 @@ async function patchRefs(req: ClaimRequest, obj: KubeObject, refs: NonNullable<K
   const patch = { metadata: { ownerReferences: refs && refs.length ? refs : null, resourceVersion: obj.metadata?.resourceVersion } };
   const r = await req.api.patch(req.targetOf(obj), patch, 'merge');
   if (!r.ok && isNotFound(r.status)) return null;
-  return orThrow(r).object;
+  return unwrap(r).object;
 }

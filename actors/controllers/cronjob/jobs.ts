@@ -8,7 +8,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import { jobNameFor } from '../../../machines/controllers/cronjob/schedule.ts';
 import { rfc3339, trueCondition } from '../../../machines/controllers/job/status.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 export const CRONJOB_KIND = 'CronJob';
@@ -49,8 +49,8 @@ const startOf = (j: Job): number => Date.parse(j.status?.startTime ?? j.metadata
 export async function deleteJob(cc: ControllerContext, cj: CronJob, job: Job): Promise<boolean> {
   const r = await cc.api.delete(targets.jobs(job.metadata?.namespace, job.metadata?.name), { propagationPolicy: 'Background' });
   if (!r.ok && isNotFound(r.status)) return false;
-  orThrow(r);
-  void cc.events.record(cj as KubeObject, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata?.name}`);
+  unwrap(r);
+  void cc.events.record(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata?.name}`);
   return true;
 }
 

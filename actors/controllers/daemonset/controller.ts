@@ -17,7 +17,7 @@ import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { computeHash } from '../../../machines/controllers/deployment/util.ts';
 import { targetNodeName } from '../../../machines/controllers/daemonset/nodes.ts';
 import { nodeStates, planManage, planRollingUpdate } from '../../../machines/controllers/daemonset/plan.ts';
-import { splitKey, targets } from '../api.ts';
+import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';

@@ -11,7 +11,7 @@ import { keyOf } from '../../informer.ts';
 import { CONTROLLER_REVISION_HASH, pinToNode, withDaemonTolerations } from '../../../machines/controllers/daemonset/nodes.ts';
 import type { DaemonPlan, NodeState } from '../../../machines/controllers/daemonset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/daemonset/status.ts';
-import { isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import { isConflict, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 import { podFromTemplate } from '../replicaset/manage.ts';
@@ -92,8 +92,8 @@ export async function syncStatus(env: DsEnv, states: readonly NodeState[]): Prom
       break;
     }
     if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) orThrow(r);
-    cur = orThrow(await cc.api.get(target)) as DaemonSet;
+    if (!isConflict(r.status) || attempt === 1) unwrap(r);
+    cur = unwrap(await cc.api.get(target)) as DaemonSet;
   }
   const minReady = written.spec?.minReadySeconds ?? 0;
   if (minReady > 0 && (written.status?.numberReady ?? 0) !== (written.status?.numberAvailable ?? 0)) return { requeueAfter: minReady * 1000 };

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import * as u from '../../../machines/controllers/deployment/util.ts';
 import { getCondition, hasProgressDeadline, newCondition, sameStatus, setCondition, FoundNewRSReason, NewReplicaSetReason } from '../../../machines/controllers/deployment/status.ts';
-import { isAlreadyExists, orThrow, targets } from '../api.ts';
+import { isAlreadyExists, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 export class Rollout {
@@ -34,12 +34,12 @@ export class Rollout {
       // Kubernetes keeps annotation edits made through /status; this apiserver does not, so they go first as a patch.
       const rev = this.d.metadata?.annotations?.[u.REVISION];
       const p = await this.cc.api.patch(targets.deployments(this.ns, this.d.metadata?.name), { metadata: { annotations: { [u.REVISION]: rev } } });
-      const patched = orThrow(p).object as Deployment;
+      const patched = unwrap(p).object as Deployment;
       this.d = { ...this.d, metadata: { ...this.d.metadata, resourceVersion: patched.metadata?.resourceVersion, annotations: patched.metadata?.annotations } };
       this.metaDirty = false;
     }
     const r = await this.cc.api.updateStatus(targets.deployments(this.ns, this.d.metadata?.name), this.d as KubeObject);
-    this.d = orThrow(r).object as Deployment;
+    this.d = unwrap(r).object as Deployment;
   }
 
   /** getAllReplicaSetsAndSyncRevision: [newRS, oldRSs]; the new one is created when asked. */
@@ -52,7 +52,7 @@ export class Rollout {
       const changed = u.setNewReplicaSetAnnotations(this.d, copy, newRevision, true);
       if (changed || (copy.spec?.minReadySeconds ?? 0) !== (this.d.spec?.minReadySeconds ?? 0)) {
         copy.spec = { ...copy.spec!, minReadySeconds: this.d.spec?.minReadySeconds ?? 0 };
-        const updated = orThrow(await this.cc.api.update(targets.replicasets(this.ns, copy.metadata?.name), copy as KubeObject)).object as ReplicaSet;
+        const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, copy.metadata?.name), copy as KubeObject)).object as ReplicaSet;
         this.replace(updated);
         return [updated, old];
       }
@@ -80,7 +80,7 @@ export class Rollout {
     const r = await this.cc.api.create(targets.replicasets(this.ns), rs as KubeObject);
     let createdRS: ReplicaSet;
     if (!r.ok && isAlreadyExists(r.status)) {
-      const cur = orThrow(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name))) as ReplicaSet;
+      const cur = unwrap(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name))) as ReplicaSet;
       if (!u.equalIgnoreHash(cur.spec?.template, this.d.spec?.template)) {
         // A hash collision: another template owns the name; the next hash includes collisionCount.
         (this.d.status ??= {}).collisionCount = (this.d.status.collisionCount ?? 0) + 1;
@@ -94,12 +94,12 @@ export class Rollout {
         setCondition((this.d.status ??= {}), newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, this.now()));
         await this.writeStatus();
       }
-      void this.cc.events.record(this.d as KubeObject, 'Warning', 'ReplicaSetCreateError', msg);
-      orThrow(r);
+      void this.cc.events.record(this.d, 'Warning', 'ReplicaSetCreateError', msg);
+      unwrap(r);
       throw new Error(msg);
     } else {
       createdRS = r.value.object as ReplicaSet;
-      if (u.replicas(createdRS) > 0) void this.cc.events.record(this.d as KubeObject, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata?.name} to ${u.replicas(createdRS)}`);
+      if (u.replicas(createdRS) > 0) void this.cc.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata?.name} to ${u.replicas(createdRS)}`);
     }
     this.rss.push(createdRS);
     let needs = this.setRevision(String(newRevision));
@@ -136,9 +136,9 @@ export class Rollout {
     const annotations = u.setReplicasAnnotations(copy, desired, desired + u.maxSurge(this.d));
     if (from === to && !annotations) return false;
     copy.spec = { ...copy.spec!, replicas: to };
-    const updated = orThrow(await this.cc.api.update(targets.replicasets(this.ns, rs.metadata?.name), copy as KubeObject)).object as ReplicaSet;
+    const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, rs.metadata?.name), copy as KubeObject)).object as ReplicaSet;
     this.replace(updated);
-    if (from !== to) void this.cc.events.record(this.d as KubeObject, 'Normal', 'ScalingReplicaSet', `Scaled ${from < to ? 'up' : 'down'} replica set ${rs.metadata?.name} to ${to} from ${from}`);
+    if (from !== to) void this.cc.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${from < to ? 'up' : 'down'} replica set ${rs.metadata?.name} to ${to} from ${from}`);
     return from !== to;
   }
 
@@ -153,7 +153,7 @@ export class Rollout {
     for (const rs of alive.slice(0, diff)) {
       if ((rs.status?.replicas ?? 0) !== 0 || u.replicas(rs) !== 0 || (rs.metadata?.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
       const r = await this.cc.api.delete(targets.replicasets(this.ns, rs.metadata?.name));
-      if (!r.ok && r.status.code !== 404) orThrow(r);
+      if (!r.ok && r.status.code !== 404) unwrap(r);
     }
   }
 

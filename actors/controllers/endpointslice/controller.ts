@@ -14,7 +14,7 @@ import { planSlices } from '../../../machines/controllers/endpointslice/plan.ts'
 import { lastChangeTriggerTime, serviceSelector, TRIGGER_TIME_ANNOTATION } from '../../../machines/controllers/endpoints/pods.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import { keyOf } from '../../informer.ts';
-import { isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import { isNotFound, splitKey, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { podHandlers, podsOf } from '../endpoints/services.ts';
 import { SliceTracker } from './tracker.ts';
@@ -38,10 +38,10 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
   const target = (ns: string, name?: string) => targets.endpointslices(ns, name);
   const remove = async (key: string, s: EndpointSlice) => {
     const r = await cc.api.delete(target(s.metadata?.namespace ?? '', s.metadata?.name));
-    if (!r.ok && !isNotFound(r.status)) orThrow(r);
+    if (!r.ok && !isNotFound(r.status)) unwrap(r);
     tracker.deleted(key, s.metadata?.name ?? '');
   };
-  const write = async (key: string, r: Awaited<ReturnType<typeof cc.api.create>>) => tracker.written(key, orThrow(r).object as unknown as EndpointSlice);
+  const write = async (key: string, r: Awaited<ReturnType<typeof cc.api.create>>) => tracker.written(key, unwrap(r).object as unknown as EndpointSlice);
 
   return {
     async sync(key) {

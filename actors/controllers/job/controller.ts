@@ -15,7 +15,7 @@ import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { isPodReady } from '../../../machines/controllers/pods.ts';
 import { compressIndexes, missingIndexes } from '../../../machines/controllers/job/indexes.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, rfc3339, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
-import { splitKey, targets } from '../api.ts';
+import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
@@ -109,10 +109,10 @@ export function createJobController(cc: ControllerContext): Controller {
         if (finish.type === 'Complete') {
           status.conditions = withCondition(started, 'Complete', '', '', now);
           status.completionTime = rfc3339(now);
-          void cc.events.record(job as KubeObject, 'Normal', 'Completed', 'Job completed');
+          void cc.events.record(job, 'Normal', 'Completed', 'Job completed');
         } else {
           status.conditions = withCondition(started, 'Failed', finish.reason, finish.message, now);
-          void cc.events.record(job as KubeObject, 'Warning', finish.reason, finish.message);
+          void cc.events.record(job, 'Warning', finish.reason, finish.message);
         }
       } else if (needsSync) {
         const want = wantActive(started, counts);

@@ -9,7 +9,7 @@ import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { keyOf } from '../../informer.ts';
 import { COMPLETION_INDEX } from '../../../machines/controllers/job/indexes.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext } from '../framework.ts';
 import { podFromTemplate } from '../replicaset/manage.ts';
@@ -50,11 +50,11 @@ export async function createPods(env: JobEnv, slots: readonly (number | null)[])
     slots.map(async (index) => {
       const r = await cc.api.create(targets.pods(namespace), jobPod(job, index));
       if (r.ok) {
-        void cc.events.record(job as KubeObject, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.object.metadata?.name}`);
+        void cc.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.object.metadata?.name}`);
         return true;
       }
       expectations.creationObserved(key);
-      void cc.events.record(job as KubeObject, 'Warning', 'FailedCreate', `Error creating: ${r.status.message}`);
+      void cc.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${r.status.message}`);
       return false;
     }),
   );
@@ -70,11 +70,11 @@ export async function deletePods(env: JobEnv, pods: readonly Pod[]): Promise<num
     pods.map(async (p) => {
       const r = await cc.api.delete(targets.pods(namespace, p.metadata?.name));
       if (r.ok || isNotFound(r.status)) {
-        if (r.ok) void cc.events.record(job as KubeObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
+        if (r.ok) void cc.events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
         return true;
       }
       expectations.deletionObserved(key, keyOf(p as KubeObject));
-      void cc.events.record(job as KubeObject, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
+      void cc.events.record(job, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
       return false;
     }),
   );
@@ -90,5 +90,5 @@ export async function writeStatus(env: JobEnv, status: JobStatus): Promise<void>
   if (norm(job.status) === norm(status)) return;
   const r = await cc.api.updateStatus(targets.jobs(namespace, job.metadata?.name), { ...(job as KubeObject), status });
   if (!r.ok && isNotFound(r.status)) return;
-  orThrow(r);
+  unwrap(r);
 }

@@ -11,7 +11,7 @@ import type { ApiTarget, DeleteOptions, KubeObject } from '../../../bus/catalogu
 import type { Result } from '../../../bus/status.ts';
 import { kinds, type KindInfo } from '../../../api/kinds.ts';
 import type { ContentTotals } from '../../../machines/controllers/namespace/conditions.ts';
-import { isNotFound, type ApiClient } from '../api.ts';
+import { type ApiClient, isNotFound } from '../../client/index.ts';
 
 /** How long to wait for objects held by finalizers before looking again (finalizerEstimateSeconds). */
 export const FINALIZER_ESTIMATE_SECONDS = 15;

@@ -7,7 +7,7 @@
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { rfc3339 } from '../../../api/time.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 const podTarget = (p: Pod) => targets.pods(p.metadata?.namespace, p.metadata?.name);
@@ -22,15 +22,15 @@ export async function markPodsNotReady(cc: ControllerContext, pods: readonly Pod
     const next = conds.map((c, j): PodCondition => (j === i ? { ...c, status: 'False', lastTransitionTime: at } : c));
     const r = await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: next } } as KubeObject);
     if (!r.ok && isNotFound(r.status)) continue;
-    orThrow(r);
-    void cc.events.record(pod as KubeObject, 'Warning', 'NodeNotReady', 'Node is not ready');
+    unwrap(r);
+    void cc.events.record(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
   }
 }
 
 /** Deletes `pod` for a NoExecute taint (tainteviction's deletePodHandler); NotFound is done. */
 export async function evictPod(cc: ControllerContext, pod: Pod): Promise<void> {
   const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-  void cc.events.record(pod as KubeObject, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${name}`);
+  void cc.events.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${name}`);
   const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
   const disruption: PodCondition = {
     type: 'DisruptionTarget',
@@ -43,5 +43,5 @@ export async function evictPod(cc: ControllerContext, pod: Pod): Promise<void> {
   await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: [...conds, disruption] } } as KubeObject);
   const r = await cc.api.delete(podTarget(pod), { preconditions: { uid: pod.metadata?.uid ?? '' } });
   if (!r.ok && (isNotFound(r.status) || r.status.code === 409)) return;
-  orThrow(r);
+  unwrap(r);
 }

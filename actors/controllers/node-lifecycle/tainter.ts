@@ -10,7 +10,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { readyState } from '../../../machines/controllers/node-lifecycle/health.ts';
 import { needsNoExecute, nextTaints, TAINT_NOT_READY, TAINT_UNREACHABLE } from '../../../machines/controllers/node-lifecycle/taints.ts';
 import { take, zoneOf, zoneRate, zoneState, type Bucket } from '../../../machines/controllers/node-lifecycle/zones.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 import type { NodeLifecycleOptions } from './options.ts';
 
@@ -58,7 +58,7 @@ export class Tainter {
     const name = node.metadata?.name ?? '';
     const r = await this.cc.api.update(targets.nodes(undefined, name), { ...node, spec: { ...node.spec, taints: next } } as KubeObject);
     if (!r.ok && isNotFound(r.status)) return {};
-    const written = orThrow(r).object as Node;
+    const written = unwrap(r).object as Node;
     // The token is spent only by a taint that was written.
     if (bucket) this.#buckets.set(bucket.zone, bucket.b);
     return { node: written, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };

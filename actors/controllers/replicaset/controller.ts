@@ -11,7 +11,7 @@ import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/l
 import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { isPodActive, isPodReady } from '../../../machines/controllers/pods.ts';
-import { splitKey, targets } from '../api.ts';
+import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';

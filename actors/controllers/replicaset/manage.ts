@@ -12,7 +12,7 @@ import { keyOf } from '../../informer.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import { podsToDelete } from '../../../machines/controllers/pods.ts';
 import { calculateStatus, sameStatus, type ManageError } from '../../../machines/controllers/replicaset/status.ts';
-import { isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import { isConflict, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 
@@ -115,8 +115,8 @@ export async function syncStatus(env: SyncEnv, pods: Pod[], err: ManageError | n
       break;
     }
     if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) orThrow(r);
-    cur = orThrow(await cc.api.get(target)) as ReplicaSet;
+    if (!isConflict(r.status) || attempt === 1) unwrap(r);
+    cur = unwrap(await cc.api.get(target)) as ReplicaSet;
   }
   if (err) throw new Error(err.message);
   const want = written.spec?.replicas ?? 1;

@@ -5,7 +5,7 @@
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { isAlreadyExists, orThrow, targets } from '../api.ts';
+import { isAlreadyExists, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 
 /** DefaultServiceAccountsControllerOptions: the accounts every namespace gets. */
@@ -37,7 +37,7 @@ export function createServiceAccountController(cc: ControllerContext): Controlle
         const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: key } };
         const r = await cc.api.create(targets.serviceaccounts(key), sa as KubeObject);
         if (!r.ok && isAlreadyExists(r.status)) continue;
-        orThrow(r);
+        unwrap(r);
       }
     },
   };

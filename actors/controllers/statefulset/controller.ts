@@ -13,7 +13,7 @@ import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { revisionName, revisionOf, templateOf } from '../../../machines/controllers/statefulset/identity.ts';
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
-import { splitKey, targets } from '../api.ts';
+import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newStatefulSetPod, podName } from '../../../machines/controllers/statefulset/identity.ts';
 import type { StsAction } from '../../../machines/controllers/statefulset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/statefulset/status.ts';
-import { isAlreadyExists, isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import { isAlreadyExists, isConflict, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 
 export interface StsEnv {
@@ -75,8 +75,8 @@ export async function syncStatus(env: StsEnv, pods: readonly Pod[]): Promise<Syn
       break;
     }
     if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) orThrow(r);
-    cur = orThrow(await cc.api.get(target)) as StatefulSet;
+    if (!isConflict(r.status) || attempt === 1) unwrap(r);
+    cur = unwrap(await cc.api.get(target)) as StatefulSet;
   }
   const minReady = written.spec?.minReadySeconds ?? 0;
   if (minReady > 0 && (written.status?.readyReplicas ?? 0) !== (written.status?.availableReplicas ?? 0)) return { requeueAfter: minReady * 1000 };
