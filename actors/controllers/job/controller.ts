@@ -11,13 +11,13 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
-import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { isPodReady } from '../../../machines/controllers/pods.ts';
 import { compressIndexes, missingIndexes } from '../../../machines/controllers/job/indexes.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, rfc3339, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
+import { ownedPods } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { createPods, deletePods, JOB_KIND, writeStatus, type JobEnv } from './manage.ts';
 
@@ -36,37 +36,9 @@ export function createJobController(cc: ControllerContext): Controller {
     },
   });
 
-  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerOf(pod);
-    if (ref?.kind !== JOB_KIND) return undefined;
-    const job = jobInformer.get(`${pod.metadata?.namespace}/${ref.name}`);
-    return job?.metadata?.uid === ref.uid ? job : undefined;
-  };
-  const podGone = (pod: KubeObject) => {
-    const job = ownerOf(pod);
-    if (!job) return;
-    expectations.deletionObserved(keyOf(job), keyOf(pod));
-    enqueueJob(job);
-  };
-  const podInformer = cc.informer({
-    target: targets.pods(),
-    handlers: {
-      add: (pod) => {
-        if (pod.metadata?.deletionTimestamp) return podGone(pod);
-        const job = ownerOf(pod);
-        if (!job) return;
-        expectations.creationObserved(keyOf(job));
-        enqueueJob(job);
-      },
-      update: (old, cur) => {
-        if (cur.metadata?.deletionTimestamp) return podGone(cur);
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        const job = ownerOf(cur);
-        if (job) enqueueJob(job);
-      },
-      delete: podGone,
-    },
-  });
+  // The Job controller here adopts no orphans: only its own pods enqueue a Job.
+  const { handlers } = ownedPods({ kind: JOB_KIND, owners: jobInformer, enqueue: cc.enqueue, expectations, adoptOrphans: false });
+  const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key): Promise<SyncResult | void> {

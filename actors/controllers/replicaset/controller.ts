@@ -7,13 +7,13 @@
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/labels.ts';
+import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
-import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { isPodActive, isPodReady } from '../../../machines/controllers/pods.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
+import { ownedPods } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { manageReplicas, syncStatus } from './manage.ts';
 
@@ -35,69 +35,18 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
     },
   });
 
-  /** resolveControllerRef: the cached ReplicaSet a controllerRef names, if the uid matches. */
-  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerOf(pod);
-    if (ref?.kind !== RS_KIND) return undefined;
-    const rs = rsInformer.get(`${pod.metadata?.namespace}/${ref.name}`);
-    return rs?.metadata?.uid === ref.uid ? rs : undefined;
-  };
-  /** getPodReplicaSets: the ReplicaSets whose selector matches an orphan pod. */
-  const matching = (pod: KubeObject): KubeObject[] =>
-    rsInformer.list().filter((rs) => {
-      if (rs.metadata?.namespace !== pod.metadata?.namespace) return false;
-      const sel = labelSelectorToSelector((rs as ReplicaSet).spec?.selector);
-      return sel.ok && sel.value !== undefined && sel.value.length > 0 && matchesLabels(sel.value, pod.metadata?.labels);
-    });
-
-  const deletePod = (pod: KubeObject) => {
-    const rs = ownerOf(pod);
-    if (!rs) return;
-    expectations.deletionObserved(keyOf(rs), keyOf(pod));
-    enqueueRS(rs);
-  };
-
-  const podInformer = cc.informer({
-    target: targets.pods(),
-    handlers: {
-      add: (pod) => {
-        if (pod.metadata?.deletionTimestamp) return deletePod(pod);
-        const rs = ownerOf(pod);
-        if (rs) {
-          expectations.creationObserved(keyOf(rs));
-          return enqueueRS(rs);
-        }
-        if (controllerOf(pod)) return;
-        for (const m of matching(pod)) enqueueRS(m);
-      },
-      update: (old, cur) => {
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        const labelsChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
-        if (cur.metadata?.deletionTimestamp) {
-          deletePod(cur);
-          if (labelsChanged) deletePod(old);
-          return;
-        }
-        const oldRef = controllerOf(old), curRef = controllerOf(cur);
-        const refChanged = oldRef?.uid !== curRef?.uid;
-        if (refChanged && oldRef) {
-          const rs = ownerOf(old);
-          if (rs) enqueueRS(rs);
-        }
-        if (curRef) {
-          const rs = ownerOf(cur);
-          if (!rs) return;
-          enqueueRS(rs);
-          const minReady = (rs as ReplicaSet).spec?.minReadySeconds ?? 0;
-          // A pod that just turned ready becomes available minReadySeconds later: look again then.
-          if (minReady > 0 && !isPodReady(old as Pod) && isPodReady(cur as Pod)) cc.enqueueAfter(keyOf(rs), minReady * 1000 + 1000);
-          return;
-        }
-        if (labelsChanged || refChanged) for (const m of matching(cur)) enqueueRS(m);
-      },
-      delete: deletePod,
+  const { ownerOf, handlers } = ownedPods({
+    kind: RS_KIND,
+    owners: rsInformer,
+    enqueue: cc.enqueue,
+    expectations,
+    onOwnedUpdate: (rs, old, cur) => {
+      const minReady = (rs as ReplicaSet).spec?.minReadySeconds ?? 0;
+      // A pod that just turned ready becomes available minReadySeconds later: look again then.
+      if (minReady > 0 && !isPodReady(old as Pod) && isPodReady(cur as Pod)) cc.enqueueAfter(keyOf(rs), minReady * 1000 + 1000);
     },
   });
+  const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key) {
