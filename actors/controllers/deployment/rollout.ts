@@ -9,7 +9,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import * as u from '../../../machines/controllers/deployment/util.ts';
 import { getCondition, hasProgressDeadline, newCondition, sameStatus, setCondition, FoundNewRSReason, NewReplicaSetReason } from '../../../machines/controllers/deployment/status.ts';
-import { isAlreadyExists, targets, unwrap } from '../../client/index.ts';
+import { isAlreadyExists, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 export class Rollout {
@@ -153,7 +153,7 @@ export class Rollout {
     for (const rs of alive.slice(0, diff)) {
       if ((rs.status?.replicas ?? 0) !== 0 || u.replicas(rs) !== 0 || (rs.metadata?.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
       const r = await this.cc.api.delete(targets.replicasets(this.ns, rs.metadata?.name));
-      if (!r.ok && r.status.code !== 404) unwrap(r);
+      if (!r.ok && !isNotFound(r)) unwrap(r);
     }
   }
 

@@ -9,7 +9,7 @@ import { ApiError } from '../../../bus/status.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
 import type { PropagationPolicy } from '../../../machines/controllers/gc/references.ts';
-import { type ApiClient, isConflict, isNotFound } from '../../client/index.ts';
+import { type ApiClient, isConflict, isConflictOrExists, isNotFound } from '../../client/index.ts';
 
 /** The target of one object of `kind` (namespace ignored for cluster-scoped kinds). */
 export function targetOf(kind: KindInfo, namespace: string | undefined, name?: string): ApiTarget {
@@ -30,7 +30,7 @@ export async function deleteObject(api: ApiClient, kind: KindInfo, obj: KubeObje
   const r = await api.delete(objectTarget(kind, obj), { propagationPolicy: policy, ...(uid ? { preconditions: { uid } } : {}) });
   if (r.ok || isNotFound(r.status)) return;
   // A uid precondition that fails means the name now holds another object: not ours to delete.
-  if (r.status.code === 409 && r.status.message.includes('Precondition failed: UID')) return;
+  if (isConflictOrExists(r) && r.status.message.includes('Precondition failed: UID')) return;
   throw new ApiError(r.status);
 }
 

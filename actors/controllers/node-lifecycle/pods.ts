@@ -7,7 +7,7 @@
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { rfc3339 } from '../../../api/time.ts';
-import { isNotFound, targets, unwrap } from '../../client/index.ts';
+import { isConflictOrExists, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 const podTarget = (p: Pod) => targets.pods(p.metadata?.namespace, p.metadata?.name);
@@ -42,6 +42,6 @@ export async function evictPod(cc: ControllerContext, pod: Pod): Promise<void> {
   // The condition is best effort: the deletion is what matters.
   await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: [...conds, disruption] } } as KubeObject);
   const r = await cc.api.delete(podTarget(pod), { preconditions: { uid: pod.metadata?.uid ?? '' } });
-  if (!r.ok && (isNotFound(r.status) || r.status.code === 409)) return;
+  if (!r.ok && (isNotFound(r) || isConflictOrExists(r))) return;
   unwrap(r);
 }
