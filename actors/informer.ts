@@ -40,7 +40,7 @@ export interface InformerOptions {
 }
 
 /** The cache key of an object: "namespace/name", or "name" when cluster-scoped. */
-export function keyOf(obj: KubeObject): string {
+export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
   const m = obj.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name}` : String(m.name);
 }

@@ -6,12 +6,12 @@
  */
 import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
 import { matchesLabels, type Selector } from '../../api/selectors/labels.ts';
-import { controllerOf, newControllerRef } from '../../machines/controllers/owners.ts';
+import { controllerOf, newControllerRef, type OwnerMeta } from '../../machines/controllers/owners.ts';
 import { type ApiClient, isNotFound, unwrap } from '../client/index.ts';
 
 export interface ClaimRequest {
   api: ApiClient;
-  owner: KubeObject;
+  owner: OwnerMeta;
   ownerApiVersion: string;
   ownerKind: string;
   /** The owner's own target (re-read before adopting). */

@@ -42,7 +42,7 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
 
   async function writeIngress(svc: Service, ingress: { ip: string; ipMode: string }[]): Promise<void> {
     const status = { ...svc.status, loadBalancer: ingress.length ? { ingress } : {} };
-    const r = await cc.api.updateStatus(targets.services(svc.metadata?.namespace, svc.metadata?.name), { ...svc, status } as KubeObject);
+    const r = await cc.api.updateStatus(targets.services(svc.metadata?.namespace, svc.metadata?.name), { ...svc, status });
     if (!r.ok && isNotFound(r.status)) return;
     unwrap(r);
   }

@@ -54,7 +54,7 @@ export function createCronJobController(cc: ControllerContext): Controller {
         await trimHistory(cc, cj, owned);
         if (!status.active?.length) delete status.active;
         if (JSON.stringify(status) !== JSON.stringify(cj.status ?? {})) {
-          const r = await cc.api.updateStatus(targets.cronjobs(namespace, cj.metadata?.name), { ...(cj as KubeObject), status });
+          const r = await cc.api.updateStatus(targets.cronjobs(namespace, cj.metadata?.name), { ...cj, status });
           if (!r.ok && isNotFound(r.status)) return;
           unwrap(r);
         }
@@ -98,7 +98,7 @@ export function createCronJobController(cc: ControllerContext): Controller {
       }
       if (r.ok) {
         void cc.events.record(cj, 'Normal', 'SuccessfulCreate', `Created job ${name}`);
-        status.active = [...(status.active ?? []), refTo(r.value.object as Job)];
+        status.active = [...(status.active ?? []), refTo(r.value.object)];
       }
       status.lastScheduleTime = rfc3339(scheduled);
       return finish(later);

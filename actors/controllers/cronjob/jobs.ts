@@ -25,10 +25,10 @@ export function jobFromTemplate(cj: CronJob, scheduledMs: number): KubeObject {
       namespace: cj.metadata?.namespace,
       labels: { ...tpl?.metadata?.labels },
       annotations: { ...tpl?.metadata?.annotations, [SCHEDULED_TIMESTAMP]: rfc3339(scheduledMs) },
-      ownerReferences: [newControllerRef(cj as KubeObject, 'batch/v1', CRONJOB_KIND)],
+      ownerReferences: [newControllerRef(cj, 'batch/v1', CRONJOB_KIND)],
     },
     spec: structuredClone(tpl?.spec ?? { template: {} }),
-  } as KubeObject;
+  };
 }
 
 export const refTo = (job: Job): ObjectReference => ({

@@ -78,7 +78,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
       const pods = (await claimObjects(
         {
           api: cc.api,
-          owner: ds as KubeObject,
+          owner: ds,
           ownerApiVersion: 'apps/v1',
           ownerKind: DS_KIND,
           ownerTarget: targets.daemonsets(namespace, ds.metadata?.name),

@@ -63,7 +63,7 @@ export function createDeploymentController(cc: ControllerContext): Controller {
     }
     const candidates = replicasets.list().filter((rs) => rs.metadata?.namespace === namespace);
     const claimed = (await claimObjects(
-      { api: cc.api, owner: d as KubeObject, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ownerTarget: targets.deployments(namespace, d.metadata?.name), selector: sel.value, targetOf: (o) => targets.replicasets(namespace, o.metadata?.name) },
+      { api: cc.api, owner: d, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ownerTarget: targets.deployments(namespace, d.metadata?.name), selector: sel.value, targetOf: (o) => targets.replicasets(namespace, o.metadata?.name) },
       candidates,
     )) as ReplicaSet[];
     const r = new Rollout(cc, d, claimed);

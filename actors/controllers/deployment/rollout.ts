@@ -5,7 +5,6 @@
  * status write. `Rollout` holds one sync's view; every scale replaces the ReplicaSet in it.
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import * as u from '../../../machines/controllers/deployment/util.ts';
 import { getCondition, hasProgressDeadline, newCondition, sameStatus, setCondition, FoundNewRSReason, NewReplicaSetReason } from '../../../machines/controllers/deployment/status.ts';
@@ -34,12 +33,12 @@ export class Rollout {
       // Kubernetes keeps annotation edits made through /status; this apiserver does not, so they go first as a patch.
       const rev = this.d.metadata?.annotations?.[u.REVISION];
       const p = await this.cc.api.patch(targets.deployments(this.ns, this.d.metadata?.name), { metadata: { annotations: { [u.REVISION]: rev } } });
-      const patched = unwrap(p).object as Deployment;
+      const patched = unwrap(p).object;
       this.d = { ...this.d, metadata: { ...this.d.metadata, resourceVersion: patched.metadata?.resourceVersion, annotations: patched.metadata?.annotations } };
       this.metaDirty = false;
     }
-    const r = await this.cc.api.updateStatus(targets.deployments(this.ns, this.d.metadata?.name), this.d as KubeObject);
-    this.d = unwrap(r).object as Deployment;
+    const r = await this.cc.api.updateStatus(targets.deployments(this.ns, this.d.metadata?.name), this.d);
+    this.d = unwrap(r).object;
   }
 
   /** getAllReplicaSetsAndSyncRevision: [newRS, oldRSs]; the new one is created when asked. */
@@ -52,7 +51,7 @@ export class Rollout {
       const changed = u.setNewReplicaSetAnnotations(this.d, copy, newRevision, true);
       if (changed || (copy.spec?.minReadySeconds ?? 0) !== (this.d.spec?.minReadySeconds ?? 0)) {
         copy.spec = { ...copy.spec!, minReadySeconds: this.d.spec?.minReadySeconds ?? 0 };
-        const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, copy.metadata?.name), copy as KubeObject)).object as ReplicaSet;
+        const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, copy.metadata?.name), copy)).object;
         this.replace(updated);
         return [updated, old];
       }
@@ -72,12 +71,12 @@ export class Rollout {
     const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: `${this.d.metadata?.name}-${hash}`, namespace: this.ns, labels: template.metadata.labels, ownerReferences: [newControllerRef(this.d as KubeObject, 'apps/v1', 'Deployment')] },
+      metadata: { name: `${this.d.metadata?.name}-${hash}`, namespace: this.ns, labels: template.metadata.labels, ownerReferences: [newControllerRef(this.d, 'apps/v1', 'Deployment')] },
       spec: { replicas: 0, minReadySeconds: this.d.spec?.minReadySeconds ?? 0, selector: { ...sel, matchLabels: { ...sel.matchLabels, [u.POD_TEMPLATE_HASH]: hash } }, template },
     };
     rs.spec!.replicas = u.newRSNewReplicas(this.d, [...old, rs], rs);
     u.setNewReplicaSetAnnotations(this.d, rs, newRevision, false);
-    const r = await this.cc.api.create(targets.replicasets(this.ns), rs as KubeObject);
+    const r = await this.cc.api.create(targets.replicasets(this.ns), rs);
     let createdRS: ReplicaSet;
     if (!r.ok && isAlreadyExists(r.status)) {
       const cur = unwrap(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name))) as ReplicaSet;
@@ -98,7 +97,7 @@ export class Rollout {
       unwrap(r);
       throw new Error(msg);
     } else {
-      createdRS = r.value.object as ReplicaSet;
+      createdRS = r.value.object;
       if (u.replicas(createdRS) > 0) void this.cc.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata?.name} to ${u.replicas(createdRS)}`);
     }
     this.rss.push(createdRS);
@@ -136,7 +135,7 @@ export class Rollout {
     const annotations = u.setReplicasAnnotations(copy, desired, desired + u.maxSurge(this.d));
     if (from === to && !annotations) return false;
     copy.spec = { ...copy.spec!, replicas: to };
-    const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, rs.metadata?.name), copy as KubeObject)).object as ReplicaSet;
+    const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, rs.metadata?.name), copy)).object;
     this.replace(updated);
     if (from !== to) void this.cc.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${from < to ? 'up' : 'down'} replica set ${rs.metadata?.name} to ${to} from ${from}`);
     return from !== to;

@@ -46,7 +46,7 @@ export function createDisruptionController(cc: ControllerContext): Controller {
   async function writeStatus(pdb: PodDisruptionBudget, status: PodDisruptionBudgetStatus): Promise<void> {
     if (JSON.stringify(pdb.status ?? {}) === JSON.stringify(status)) return;
     const { namespace, name } = pdb.metadata ?? {};
-    const r = await cc.api.updateStatus(pdbs(namespace, name), { ...pdb, status } as KubeObject);
+    const r = await cc.api.updateStatus(pdbs(namespace, name), { ...pdb, status });
     if (!r.ok && isNotFound(r.status)) return;
     unwrap(r);
   }

@@ -51,13 +51,13 @@ export function createEndpointsController(cc: ControllerContext): Controller {
         subsets,
       };
       if (!cur) {
-        const r = await cc.api.create(targets.endpoints(namespace), next as KubeObject);
+        const r = await cc.api.create(targets.endpoints(namespace), next);
         // The cache lags a write made a moment ago: look again once it has caught up.
         if (!r.ok && isAlreadyExists(r.status)) throw new Error(`endpoints ${key} exist but are not in the cache yet`);
         unwrap(r);
         return;
       }
-      unwrap(await cc.api.update(targets.endpoints(namespace, name), next as KubeObject));
+      unwrap(await cc.api.update(targets.endpoints(namespace, name), next));
     },
   };
 }

@@ -68,18 +68,18 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
         namespace,
         labels,
         annotations: { ...prev?.annotations, ...(trigger ? { [TRIGGER_TIME_ANNOTATION]: trigger } : {}) },
-        ownerReferences: [newControllerRef(svc as KubeObject, 'v1', 'Service')],
+        ownerReferences: [newControllerRef(svc, 'v1', 'Service')],
       });
       for (const s of plan.delete) await remove(key, s);
       for (const s of plan.update) {
         const next: EndpointSlice = { ...s, metadata: meta(s.metadata) };
-        await write(key, await cc.api.update(target(namespace, s.metadata?.name), next as unknown as KubeObject));
+        await write(key, await cc.api.update(target(namespace, s.metadata?.name), next as unknown));
       }
       // Label drift (the Service's labels changed) is written even when endpoints did not move.
       const touched = new Set([...plan.update, ...plan.delete].map((s) => s.metadata?.name));
       for (const s of owned) {
         if (touched.has(s.metadata?.name) || JSON.stringify(s.metadata?.labels ?? {}) === JSON.stringify(labels)) continue;
-        await write(key, await cc.api.update(target(namespace, s.metadata?.name), { ...s, metadata: { ...s.metadata, labels } } as unknown as KubeObject));
+        await write(key, await cc.api.update(target(namespace, s.metadata?.name), { ...s, metadata: { ...s.metadata, labels } } as unknown));
       }
       for (const c of plan.create) {
         const slice: EndpointSlice = {
@@ -90,7 +90,7 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
           ports: c.ports ?? [],
           endpoints: c.endpoints ?? [],
         };
-        await write(key, await cc.api.create(target(namespace), slice as unknown as KubeObject));
+        await write(key, await cc.api.create(target(namespace), slice as unknown));
       }
     },
   };

@@ -60,7 +60,7 @@ export function createJobController(cc: ControllerContext): Controller {
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
       const pods = (await claimObjects({
         api: cc.api,
-        owner: job as KubeObject,
+        owner: job,
         ownerApiVersion: 'batch/v1',
         ownerKind: JOB_KIND,
         ownerTarget: targets.jobs(namespace, job.metadata?.name),

@@ -26,7 +26,7 @@ export interface JobEnv {
 
 /** The pod for one slot; `index` is set in Indexed mode. */
 export function jobPod(job: Job, index: number | null): KubeObject {
-  const pod = podFromTemplate(job as KubeObject, job.spec?.template, 'batch/v1', JOB_KIND) as Pod;
+  const pod = podFromTemplate(job, job.spec?.template, 'batch/v1', JOB_KIND) as Pod;
   if (index === null) return pod as KubeObject;
   const meta = pod.metadata!;
   const i = String(index);
@@ -65,7 +65,7 @@ export async function createPods(env: JobEnv, slots: readonly (number | null)[])
 export async function deletePods(env: JobEnv, pods: readonly Pod[]): Promise<number> {
   const { cc, job, key, expectations, namespace } = env;
   if (!pods.length) return 0;
-  expectations.expectDeletions(key, pods.map((p) => keyOf(p as KubeObject)));
+  expectations.expectDeletions(key, pods.map((p) => keyOf(p)));
   const results = await Promise.all(
     pods.map(async (p) => {
       const r = await cc.api.delete(targets.pods(namespace, p.metadata?.name));
@@ -73,7 +73,7 @@ export async function deletePods(env: JobEnv, pods: readonly Pod[]): Promise<num
         if (r.ok) void cc.events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
         return true;
       }
-      expectations.deletionObserved(key, keyOf(p as KubeObject));
+      expectations.deletionObserved(key, keyOf(p));
       void cc.events.record(job, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
       return false;
     }),
@@ -88,7 +88,7 @@ const norm = (s: JobStatus | undefined) =>
 export async function writeStatus(env: JobEnv, status: JobStatus): Promise<void> {
   const { cc, job, namespace } = env;
   if (norm(job.status) === norm(status)) return;
-  const r = await cc.api.updateStatus(targets.jobs(namespace, job.metadata?.name), { ...(job as KubeObject), status });
+  const r = await cc.api.updateStatus(targets.jobs(namespace, job.metadata?.name), { ...job, status });
   if (!r.ok && isNotFound(r.status)) return;
   unwrap(r);
 }

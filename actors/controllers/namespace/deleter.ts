@@ -46,7 +46,7 @@ const statusText = (s: { message: string }) => s.message;
 async function list(api: ApiClient, k: KindInfo, namespace: string): Promise<KubeObject[]> {
   const r = await api.list(target(k, namespace));
   if (!r.ok) throw new Error(statusText(r.status));
-  return (r.value.items as KubeObject[] | undefined) ?? [];
+  return r.value.items ?? [];
 }
 
 /** estimateGracefulTerminationForPods: the longest grace period of the pods not yet finished. */

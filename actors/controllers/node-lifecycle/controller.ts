@@ -74,9 +74,9 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
       const wasReady = readyState(node.status?.conditions) === 'True';
       const conditions = unknownConditions(node.status?.conditions, now());
       if (conditions) {
-        const r = await cc.api.updateStatus(targets.nodes(undefined, name), { ...node, status: { ...node.status, conditions } } as KubeObject);
+        const r = await cc.api.updateStatus(targets.nodes(undefined, name), { ...node, status: { ...node.status, conditions } });
         if (!r.ok && isNotFound(r.status)) return;
-        node = unwrap(r).object as Node;
+        node = unwrap(r).object;
         cc.actor.log.info('node stopped posting status', { node: name });
       }
       if (wasReady) {
@@ -88,7 +88,7 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
       if (readyState(node.status?.conditions) === 'False') await markPodsNotReady(cc, podsOn(name));
     }
     const tainted = await tainter.sync(node);
-    if (tainted.node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) for (const p of podsOn(name)) cc.enqueue(keyOf(p as KubeObject));
+    if (tainted.node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) for (const p of podsOn(name)) cc.enqueue(keyOf(p));
     return tainted.retryAfterMs !== undefined ? { requeueAfter: tainted.retryAfterMs } : undefined;
   }
 

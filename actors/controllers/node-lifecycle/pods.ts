@@ -5,7 +5,6 @@
  * toleration of a NoExecute taint ran out (DisruptionTarget condition, then delete).
  */
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { rfc3339 } from '../../../api/time.ts';
 import { isConflictOrExists, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
@@ -20,7 +19,7 @@ export async function markPodsNotReady(cc: ControllerContext, pods: readonly Pod
     const i = conds.findIndex((c) => c.type === 'Ready');
     if (i < 0 || conds[i]?.status === 'False' || pod.metadata?.deletionTimestamp) continue;
     const next = conds.map((c, j): PodCondition => (j === i ? { ...c, status: 'False', lastTransitionTime: at } : c));
-    const r = await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: next } } as KubeObject);
+    const r = await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: next } });
     if (!r.ok && isNotFound(r.status)) continue;
     unwrap(r);
     void cc.events.record(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
@@ -40,7 +39,7 @@ export async function evictPod(cc: ControllerContext, pod: Pod): Promise<void> {
     lastTransitionTime: rfc3339(cc.actor.clock.now()),
   };
   // The condition is best effort: the deletion is what matters.
-  await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: [...conds, disruption] } } as KubeObject);
+  await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: [...conds, disruption] } });
   const r = await cc.api.delete(podTarget(pod), { preconditions: { uid: pod.metadata?.uid ?? '' } });
   if (!r.ok && (isNotFound(r) || isConflictOrExists(r))) return;
   unwrap(r);

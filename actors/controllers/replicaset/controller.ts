@@ -67,7 +67,7 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
       const env = { cc, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
       const claim = {
         api: cc.api,
-        owner: rs as KubeObject,
+        owner: rs,
         ownerApiVersion: 'apps/v1',
         ownerKind: RS_KIND,
         ownerTarget: targets.replicasets(namespace, rs.metadata?.name),

@@ -4,7 +4,6 @@
  * namespace appears and re-created when deleted. Keys are namespace names.
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { isAlreadyExists, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 
@@ -35,7 +34,7 @@ export function createServiceAccountController(cc: ControllerContext): Controlle
       for (const name of names) {
         if (accounts.get(`${key}/${name}`)) continue;
         const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: key } };
-        const r = await cc.api.create(targets.serviceaccounts(key), sa as KubeObject);
+        const r = await cc.api.create(targets.serviceaccounts(key), sa);
         if (!r.ok && isAlreadyExists(r.status)) continue;
         unwrap(r);
       }

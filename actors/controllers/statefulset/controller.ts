@@ -45,7 +45,7 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
       const pods = (await claimObjects(
         {
           api: cc.api,
-          owner: set as KubeObject,
+          owner: set,
           ownerApiVersion: 'apps/v1',
           ownerKind: STS_KIND,
           ownerTarget: targets.statefulsets(namespace, set.metadata?.name),

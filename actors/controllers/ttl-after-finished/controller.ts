@@ -39,7 +39,7 @@ export function createTtlAfterFinishedController(cc: ControllerContext): Control
       const target = targets.jobs(namespace, name);
       const fresh = await cc.api.get(target);
       if (!fresh.ok && isNotFound(fresh.status)) return;
-      const job = unwrap(fresh) as Job;
+      const job = unwrap(fresh);
       const freshAt = expiresAt(job);
       if (freshAt === null) return;
       if (freshAt > now) return { requeueAfter: freshAt - now };
