@@ -5,6 +5,7 @@
  */
 export { ApiClient, type ObjectList, type Written } from './client.ts';
 export { resourceTargets, splitKey, targets, type ResourceTargets, type Target } from './targets.ts';
+export { updateStatusOnConflict } from './status-update.ts';
 export {
   ApiError,
   isAlreadyExists,

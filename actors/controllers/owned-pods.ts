@@ -104,3 +104,18 @@ export function ownedPods(o: OwnedPodsOptions): OwnedPods {
   };
   return { ownerOf, matching, handlers };
 }
+
+/**
+ * The owners' own informer handlers: any change enqueues the owner; a deleted owner's
+ * expectations are dropped first (a re-created owner of the same name starts afresh).
+ */
+export function ownerHandlers(o: Pick<OwnedPodsOptions, 'enqueue' | 'expectations'>): Required<ObjectHandlers> {
+  return {
+    add: (owner) => o.enqueue(keyOf(owner)),
+    update: (_, cur) => o.enqueue(keyOf(cur)),
+    delete: (owner) => {
+      o.expectations?.delete(keyOf(owner));
+      o.enqueue(keyOf(owner));
+    },
+  };
+}

@@ -19,7 +19,7 @@ import { nodeStates, planManage, planRollingUpdate } from '../../../machines/con
 import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
-import { ownedPods } from '../owned-pods.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyPlan, syncStatus } from './sync.ts';
 
@@ -33,17 +33,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
   const enqueueDS = (ds: KubeObject) => cc.enqueue(keyOf(ds));
   const enqueueAll = () => dsInformer.list().forEach(enqueueDS);
 
-  const dsInformer = cc.informer({
-    target: targets.daemonsets(),
-    handlers: {
-      add: enqueueDS,
-      update: (_, cur) => enqueueDS(cur),
-      delete: (ds) => {
-        expectations.delete(keyOf(ds));
-        enqueueDS(ds);
-      },
-    },
-  });
+  const dsInformer = cc.informer({ target: targets.daemonsets(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
   const { handlers } = ownedPods({ kind: DS_KIND, owners: dsInformer, enqueue: cc.enqueue, expectations });
   const podInformer = cc.informer({ target: targets.pods(), handlers });

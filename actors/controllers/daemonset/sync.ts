@@ -10,7 +10,7 @@ import { keyOf } from '../../informer.ts';
 import { CONTROLLER_REVISION_HASH, pinToNode, withDaemonTolerations } from '../../../machines/controllers/daemonset/nodes.ts';
 import type { DaemonPlan, NodeState } from '../../../machines/controllers/daemonset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/daemonset/status.ts';
-import { isConflict, isNotFound, targets, unwrap } from '../../client/index.ts';
+import { isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 import { podFromTemplate } from '../replicaset/manage.ts';
@@ -79,21 +79,12 @@ export async function applyPlan(env: DsEnv, plan: DaemonPlan, gone: ReadonlySet<
 export async function syncStatus(env: DsEnv, states: readonly NodeState[]): Promise<SyncResult | void> {
   const { cc, ds, namespace, hash } = env;
   const target = targets.daemonsets(namespace, ds.metadata?.name);
-  let cur = ds;
-  let written = ds;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const written = await updateStatusOnConflict(cc.api, target, ds, (cur) => {
     const status = calculateStatus(cur, states, hash, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
-    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
-    const r = await cc.api.updateStatus(target, { ...cur, status: { ...status, observedGeneration: generation } });
-    if (r.ok) {
-      written = r.value.object;
-      break;
-    }
-    if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) unwrap(r);
-    cur = unwrap(await cc.api.get(target));
-  }
+    return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...status, observedGeneration: generation } };
+  });
+  if (!written) return;
   const minReady = written.spec?.minReadySeconds ?? 0;
   if (minReady > 0 && (written.status?.numberReady ?? 0) !== (written.status?.numberAvailable ?? 0)) return { requeueAfter: minReady * 1000 };
 }

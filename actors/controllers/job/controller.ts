@@ -8,33 +8,20 @@
  */
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
-import { keyOf } from '../../informer.ts';
 import { isPodReady } from '../../../machines/controllers/pods.ts';
 import { compressIndexes, missingIndexes } from '../../../machines/controllers/job/indexes.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, rfc3339, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
-import { ownedPods } from '../owned-pods.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { createPods, deletePods, JOB_KIND, writeStatus, type JobEnv } from './manage.ts';
 
 export function createJobController(cc: ControllerContext): Controller {
   const expectations = new Expectations(() => cc.actor.clock.now());
-  const enqueueJob = (j: KubeObject) => cc.enqueue(keyOf(j));
-  const jobInformer = cc.informer({
-    target: targets.jobs(),
-    handlers: {
-      add: enqueueJob,
-      update: (_, cur) => enqueueJob(cur),
-      delete: (j) => {
-        expectations.delete(keyOf(j));
-        enqueueJob(j);
-      },
-    },
-  });
+  const jobInformer = cc.informer({ target: targets.jobs(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
   // The Job controller here adopts no orphans: only its own pods enqueue a Job.
   const { handlers } = ownedPods({ kind: JOB_KIND, owners: jobInformer, enqueue: cc.enqueue, expectations, adoptOrphans: false });

@@ -13,7 +13,7 @@ import { isPodActive, isPodReady } from '../../../machines/controllers/pods.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
-import { ownedPods } from '../owned-pods.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { manageReplicas, syncStatus } from './manage.ts';
 
@@ -21,19 +21,8 @@ export const RS_KIND = 'ReplicaSet';
 
 export function createReplicaSetController(cc: ControllerContext): Controller {
   const expectations = new Expectations(() => cc.actor.clock.now());
-  const enqueueRS = (rs: KubeObject) => cc.enqueue(keyOf(rs));
 
-  const rsInformer = cc.informer({
-    target: targets.replicasets(),
-    handlers: {
-      add: enqueueRS,
-      update: (_, cur) => enqueueRS(cur),
-      delete: (rs) => {
-        expectations.delete(keyOf(rs));
-        enqueueRS(rs);
-      },
-    },
-  });
+  const rsInformer = cc.informer({ target: targets.replicasets(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
   const { ownerOf, handlers } = ownedPods({
     kind: RS_KIND,

@@ -11,7 +11,7 @@ import { keyOf } from '../../informer.ts';
 import { newControllerRef, type OwnerMeta } from '../../../machines/controllers/owners.ts';
 import { podsToDelete } from '../../../machines/controllers/pods.ts';
 import { calculateStatus, sameStatus, type ManageError } from '../../../machines/controllers/replicaset/status.ts';
-import { isConflict, isNotFound, targets, unwrap } from '../../client/index.ts';
+import { isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 
@@ -102,21 +102,12 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
 export async function syncStatus(env: SyncEnv, pods: Pod[], err: ManageError | null): Promise<SyncResult | void> {
   const { cc, rs, namespace } = env;
   const target = targets.replicasets(namespace, rs.metadata?.name);
-  let cur = rs;
-  let written = rs;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const written = await updateStatusOnConflict(cc.api, target, rs, (cur) => {
     const status = calculateStatus(cur, pods, err, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
-    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
-    const r = await cc.api.updateStatus(target, { ...cur, status: { ...status, observedGeneration: generation } });
-    if (r.ok) {
-      written = r.value.object;
-      break;
-    }
-    if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) unwrap(r);
-    cur = unwrap(await cc.api.get(target));
-  }
+    return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...status, observedGeneration: generation } };
+  });
+  if (!written) return;
   if (err) throw new Error(err.message);
   const want = written.spec?.replicas ?? 1;
   const minReady = written.spec?.minReadySeconds ?? 0;

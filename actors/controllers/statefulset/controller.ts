@@ -7,26 +7,19 @@
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
-import { keyOf } from '../../informer.ts';
 import { revisionName, revisionOf, templateOf } from '../../../machines/controllers/statefulset/identity.ts';
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
-import { ownedPods } from '../owned-pods.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
 
 export const STS_KIND = 'StatefulSet';
 
 export function createStatefulSetController(cc: ControllerContext): Controller {
-  const enqueueSet = (set: KubeObject) => cc.enqueue(keyOf(set));
-
-  const setInformer = cc.informer({
-    target: targets.statefulsets(),
-    handlers: { add: enqueueSet, update: (_, cur) => enqueueSet(cur), delete: enqueueSet },
-  });
+  const setInformer = cc.informer({ target: targets.statefulsets(), handlers: ownerHandlers({ enqueue: cc.enqueue }) });
 
   const { handlers } = ownedPods({ kind: STS_KIND, owners: setInformer, enqueue: cc.enqueue });
   const podInformer = cc.informer({ target: targets.pods(), handlers });

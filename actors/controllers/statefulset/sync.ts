@@ -8,7 +8,7 @@ import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { newStatefulSetPod, podName } from '../../../machines/controllers/statefulset/identity.ts';
 import type { StsAction } from '../../../machines/controllers/statefulset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/statefulset/status.ts';
-import { isAlreadyExists, isConflict, isNotFound, targets, unwrap } from '../../client/index.ts';
+import { isAlreadyExists, isConflict, isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 
 export interface StsEnv {
@@ -62,21 +62,12 @@ export async function applyActions(env: StsEnv, actions: readonly StsAction[]): 
 export async function syncStatus(env: StsEnv, pods: readonly Pod[]): Promise<SyncResult | void> {
   const { cc, set, namespace } = env;
   const target = targets.statefulsets(namespace, set.metadata?.name);
-  let cur = set;
-  let written = set;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const written = await updateStatusOnConflict(cc.api, target, set, (cur) => {
     const status = calculateStatus(cur, pods, env.currentRevision, env.updateRevision, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
-    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
-    const r = await cc.api.updateStatus(target, { ...cur, status: { ...cur.status, ...status, observedGeneration: generation } });
-    if (r.ok) {
-      written = r.value.object;
-      break;
-    }
-    if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) unwrap(r);
-    cur = unwrap(await cc.api.get(target));
-  }
+    return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...cur.status, ...status, observedGeneration: generation } };
+  });
+  if (!written) return;
   const minReady = written.spec?.minReadySeconds ?? 0;
   if (minReady > 0 && (written.status?.readyReplicas ?? 0) !== (written.status?.availableReplicas ?? 0)) return { requeueAfter: minReady * 1000 };
 }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { Expectations } from '../../../actors/controllers/expectations.ts';
-import { ownedPods, type OwnedPodsOptions } from '../../../actors/controllers/owned-pods.ts';
+import { ownedPods, ownerHandlers, type OwnedPodsOptions } from '../../../actors/controllers/owned-pods.ts';
 import { keyOf } from '../../../actors/informer.ts';
 
 const rs = (name: string, uid: string, app: string): KubeObject => ({
@@ -108,6 +108,19 @@ test('onOwnedUpdate sees the owner, the old and the new pod', () => {
   const { handlers, owners } = setup({ onOwnedUpdate: (o, old, cur) => void seen.push(`${o.metadata?.name}:${old.metadata?.resourceVersion}->${cur.metadata?.resourceVersion}`) });
   handlers.update(pod('web-1', '1', { app: 'web' }, owners[0]), pod('web-1', '2', { app: 'web' }, owners[0]));
   assert.equal(seen, ['web:1->2']);
+});
+
+test("the owners' handlers enqueue the owner; a deleted owner's expectations are dropped", () => {
+  const queued: string[] = [];
+  const expectations = new Expectations(() => 0);
+  const h = ownerHandlers({ enqueue: (k) => void queued.push(k), expectations });
+  const web = rs('web', 'u-web', 'web');
+  h.add(web);
+  h.update(web, web);
+  expectations.expectCreations('default/web', 2);
+  h.delete(web);
+  assert.equal(queued, ['default/web', 'default/web', 'default/web']);
+  assert.is(expectations.pending('default/web'), undefined);
 });
 
 test.run();
