@@ -9,7 +9,7 @@
  * controller-revision-hash label; a pod is up to date when its label equals the current hash.
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
@@ -17,7 +17,7 @@ import { computeHash } from '../../../machines/controllers/deployment/util.ts';
 import { targetNodeName } from '../../../machines/controllers/daemonset/nodes.ts';
 import { nodeStates, planManage, planRollingUpdate } from '../../../machines/controllers/daemonset/plan.ts';
 import { splitKey, targets } from '../../client/index.ts';
-import { claimObjects } from '../claim.ts';
+import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
@@ -65,18 +65,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
       const needsSync = expectations.satisfied(key);
       const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
-      const pods = (await claimObjects(
-        {
-          api: cc.api,
-          owner: ds,
-          ownerApiVersion: 'apps/v1',
-          ownerKind: DS_KIND,
-          ownerTarget: targets.daemonsets(namespace, ds.metadata?.name),
-          selector: sel.value,
-          targetOf: (p) => targets.pods(namespace, p.metadata?.name),
-        },
-        candidates,
-      )) as Pod[];
+      const pods = await claimPods(cc.api, { owner: ds, kind: DS_KIND, targets: targets.daemonsets, selector: sel.value }, candidates);
       const { states, orphans } = nodeStates(ds, nodeInformer.list() as Node[], pods);
       const env = { cc, expectations, key, ds, namespace, hash };
       if (needsSync && !ds.metadata?.deletionTimestamp) {

@@ -7,13 +7,12 @@
  * left alone (the ttl-after-finished controller may delete it).
  */
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { isPodReady } from '../../../machines/controllers/pods.ts';
 import { compressIndexes, missingIndexes } from '../../../machines/controllers/job/indexes.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, rfc3339, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
 import { splitKey, targets } from '../../client/index.ts';
-import { claimObjects } from '../claim.ts';
+import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
@@ -45,15 +44,7 @@ export function createJobController(cc: ControllerContext): Controller {
       const now = cc.actor.clock.now();
       const env: JobEnv = { cc, expectations, key, job, namespace };
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
-      const pods = (await claimObjects({
-        api: cc.api,
-        owner: job,
-        ownerApiVersion: 'batch/v1',
-        ownerKind: JOB_KIND,
-        ownerTarget: targets.jobs(namespace, job.metadata?.name),
-        selector: sel.value,
-        targetOf: (p) => targets.pods(namespace, p.metadata?.name),
-      }, candidates)) as Pod[];
+      const pods = await claimPods(cc.api, { owner: job, kind: JOB_KIND, targets: targets.jobs, selector: sel.value }, candidates);
 
       const status: JobStatus = { ...job.status };
       if (!status.startTime && !job.spec?.suspend) status.startTime = rfc3339(now);

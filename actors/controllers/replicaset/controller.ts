@@ -6,12 +6,11 @@
  */
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
 import { isPodActive, isPodReady } from '../../../machines/controllers/pods.ts';
 import { splitKey, targets } from '../../client/index.ts';
-import { claimObjects } from '../claim.ts';
+import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
@@ -54,22 +53,13 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
       const { namespace } = splitKey(key);
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace && isPodActive(p as Pod));
       const env = { cc, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
-      const claim = {
-        api: cc.api,
-        owner: rs,
-        ownerApiVersion: 'apps/v1',
-        ownerKind: RS_KIND,
-        ownerTarget: targets.replicasets(namespace, rs.metadata?.name),
-        selector: sel.value,
-        targetOf: (p: KubeObject) => targets.pods(namespace, p.metadata?.name),
-      };
-      const pods = await claimObjects(claim, candidates);
+      const pods = await claimPods(cc.api, { owner: rs, kind: RS_KIND, targets: targets.replicasets, selector: sel.value }, candidates);
       const related = podInformer.list().filter((p) => {
         const o = ownerOf(p);
         return o !== undefined && p.metadata?.namespace === namespace && sameFamily(o as ReplicaSet, rs);
       }) as Pod[];
-      const err = needsSync && !rs.metadata?.deletionTimestamp ? await manageReplicas(env, pods as Pod[], related) : null;
-      return syncStatus(env, pods as Pod[], err);
+      const err = needsSync && !rs.metadata?.deletionTimestamp ? await manageReplicas(env, pods, related) : null;
+      return syncStatus(env, pods, err);
     },
   };
 }

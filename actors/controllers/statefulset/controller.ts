@@ -6,12 +6,11 @@
  * for them to be deleted. Revisions are described in machines/controllers/statefulset/identity.ts.
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { revisionName, revisionOf, templateOf } from '../../../machines/controllers/statefulset/identity.ts';
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
 import { splitKey, targets } from '../../client/index.ts';
-import { claimObjects } from '../claim.ts';
+import { claimPods } from '../claim.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
@@ -35,18 +34,7 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
       }
       const namespace = splitKey(key).namespace ?? '';
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
-      const pods = (await claimObjects(
-        {
-          api: cc.api,
-          owner: set,
-          ownerApiVersion: 'apps/v1',
-          ownerKind: STS_KIND,
-          ownerTarget: targets.statefulsets(namespace, set.metadata?.name),
-          selector: sel.value,
-          targetOf: (p) => targets.pods(namespace, p.metadata?.name),
-        },
-        candidates,
-      )) as Pod[];
+      const pods = await claimPods(cc.api, { owner: set, kind: STS_KIND, targets: targets.statefulsets, selector: sel.value }, candidates);
       const updateRevision = revisionName(set);
       const currentRevision = set.status?.currentRevision || updateRevision;
       // The current revision's template survives on its pods; without one, the update revision is all we know.
