@@ -1,7 +1,7 @@
 import type { AnyStateMachine, EventObject } from 'xstate';
 import type { Port } from '../bus/bus.ts';
-import type { Envelope } from '../bus/envelope.ts';
-import type { Clock } from './clock/clock.ts';
+import type { Envelope } from '../base/envelope.ts';
+import type { Clock } from '../base/clock.ts';
 import type { ChildObserver } from './lifecycle.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { ensurePrivateDir } from './data-dir.ts';
 import type { Bus } from '../bus/bus.ts';
-import { realClock, type Clock } from './clock/clock.ts';
+import { type Clock } from '../base/clock.ts';
+import { realClock } from '../base/real-clock.ts';
 import { ActorHost, type ActorHostOptions } from './host.ts';
 import type { Logger } from './actor-def.ts';
 import { consoleLogger } from './logger.ts';

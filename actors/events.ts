@@ -8,8 +8,8 @@
  */
 import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../bus/bus.ts';
-import type { Result } from '../bus/status.ts';
-import type { Clock } from './clock/clock.ts';
+import type { Result } from '../base/status.ts';
+import type { Clock } from '../base/clock.ts';
 import { ApiClient, isNotFound, targets } from './client/index.ts';
 
 export type EventType = 'Normal' | 'Warning';

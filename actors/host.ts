@@ -1,12 +1,13 @@
 import { createActor, type AnyActorRef, type Subscription } from 'xstate';
 import type { Bus } from '../bus/bus.ts';
-import type { Envelope } from '../bus/envelope.ts';
+import type { Envelope } from '../base/envelope.ts';
 import { Listeners } from '../bus/listeners.ts';
-import { fail, internalError, status } from '../bus/status.ts';
+import { fail, internalError, status } from '../base/status.ts';
 import type { ActorContext, ActorDef, Logger } from './actor-def.ts';
-import { ownedClock, type Clock, type TimerId } from './clock/clock.ts';
+import { ownedClock, type Clock, type TimerId } from '../base/clock.ts';
 import { bothInspect, type ChildObserver, type HostedActor, type Inspect, type LifecycleEvent } from './lifecycle.ts';
 import { consoleLogger, FieldLogger } from './logger.ts';
+import { answerPing } from './ping.ts';
 import { seededIds, seededRandom, seedFor } from './random.ts';
 import { backoffDelay, restartPolicy, type RestartPolicy } from './supervisor.ts';
 
@@ -52,7 +53,8 @@ class Slot {
  * never children of one parent (XState's spawnChild is quadratic) — and supervises them.
  *
  * Every envelope delivered to an address is sent to its actor as an event (the envelope,
- * or `def.toEvent(env)`; null drops it). Delivery is synchronous: XState processes the
+ * or `def.toEvent(env)`; null drops it), except a `sys.ping` request, which the host answers
+ * itself (`answerPing`). Delivery is synchronous: XState processes the
  * event before the bus delivers the next envelope.
  *
  * Supervision: an actor fails when its snapshot turns to status 'error' (a throwing action,
@@ -192,6 +194,7 @@ export class ActorHost {
 
   #deliver(slot: Slot, env: Envelope): void {
     if (!slot.up) return this.#refuse(slot, env);
+    if (answerPing(slot.ctx.port, env)) return;
     const toEvent = slot.def.toEvent;
     slot.delivering = env;
     try {

@@ -12,10 +12,10 @@
  */
 import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts';
 import type { Port } from '../bus/bus.ts';
-import type { Envelope } from '../bus/envelope.ts';
+import type { Envelope } from '../base/envelope.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
-import { isGone } from '../bus/status.ts';
-import type { Clock, TimerId } from './clock/clock.ts';
+import { isGone } from '../base/status.ts';
+import type { Clock, TimerId } from '../base/clock.ts';
 
 export interface InformerHandlers {
   add?(key: string): void;

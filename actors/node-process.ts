@@ -14,7 +14,8 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Bus } from '../bus/bus.ts';
 import type { Logger } from './actor-def.ts';
-import { realClock, type Clock } from './clock/clock.ts';
+import { type Clock } from '../base/clock.ts';
+import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from './host.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
 import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';

@@ -3,7 +3,7 @@
  * binary and exponent suffixes ("100m", "1.5Gi", "1e3"). Values are held exactly as a count
  * of nano-units; like Kubernetes, anything finer than 1n is rounded up.
  */
-import { badRequest, fail, ok, type Result } from '../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../base/status.ts';
 
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 

@@ -12,11 +12,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startNatsServer } from '../actors/nats-server.ts';
 import type { Bus } from '../bus/bus.ts';
 import { createCodec } from '../bus/codec.ts';
-import type { Envelope } from '../bus/envelope.ts';
+import type { Envelope } from '../base/envelope.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { connectNatsBus } from '../bus/nats/connect.ts';
 import { natsServerConfig } from '../bus/nats/server-config.ts';
-import { ok } from '../bus/status.ts';
+import { ok } from '../base/status.ts';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realClock } from '../actors/clock/clock.ts';
+import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from '../actors/host.ts';
 import { kvActor } from '../actors/kv/actor.ts';
 import type { KvEvent } from '../actors/kv/backend.ts';

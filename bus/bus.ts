@@ -1,6 +1,6 @@
-import type { Envelope } from './envelope.ts';
+import type { Envelope } from '../base/envelope.ts';
 import type { MessageType, PayloadOf, ReplyOf, RequestType } from './catalogue/index.ts';
-import type { Result, Status } from './status.ts';
+import type { Result, Status } from '../base/status.ts';
 
 /**
  * What an actor sees of the bus: a port bound to the address it registered. Everything it

@@ -1,7 +1,7 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { TSchema } from '@sinclair/typebox';
 import { catalogue, isMessageType } from './catalogue/index.ts';
-import { badRequest, type Status } from './status.ts';
+import { badRequest, type Status } from '../base/status.ts';
 import type { RejectCause } from './bus.ts';
 
 const payloadChecks = new Map<string, TypeCheck<TSchema>>();

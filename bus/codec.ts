@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import type { Envelope } from './envelope.ts';
+import type { Envelope } from '../base/envelope.ts';
 
 /**
  * The wire codec for envelopes that leave the process (NATS, recordings).

@@ -1,9 +1,10 @@
-import { realClock, type Clock } from '../actors/clock/clock.ts';
+import { type Clock } from '../base/clock.ts';
+import { realClock } from '../base/real-clock.ts';
 import { emptyStats, type Bus, type BusState, type BusStats, type Handler, type Port, type RejectCause, type Tap } from './bus.ts';
-import { REPLY, type Envelope } from './envelope.ts';
+import { REPLY, type Envelope } from '../base/envelope.ts';
 import { checkSend } from './permissions.ts';
 import { localReply, PendingRequests } from './pending.ts';
-import { unavailable, type Result, type Status } from './status.ts';
+import { unavailable, type Result, type Status } from '../base/status.ts';
 import { Listeners } from './listeners.ts';
 import { Fifo } from './fifo.ts';
 

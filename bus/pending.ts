@@ -1,6 +1,6 @@
-import type { Clock, TimerId } from '../actors/clock/clock.ts';
-import { REPLY, type Envelope } from './envelope.ts';
-import { fail, timeout, type Result, type Status } from './status.ts';
+import type { Clock, TimerId } from '../base/clock.ts';
+import { REPLY, type Envelope } from '../base/envelope.ts';
+import { fail, timeout, type Result, type Status } from '../base/status.ts';
 
 interface Waiter {
   type: string;

@@ -1,4 +1,4 @@
-import { forbidden, type Status } from './status.ts';
+import { forbidden, type Status } from '../base/status.ts';
 
 /** The address of the key-value actor; only the apiserver may send to it. */
 export const KV_ADDRESS = 'kv';

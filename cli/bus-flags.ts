@@ -2,7 +2,7 @@ import type { Bus } from '../bus/bus.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { connectNatsBus } from '../bus/nats/index.ts';
 import { anonymousReachesKv } from '../bus/nats/anonymous-probe.ts';
-import type { Clock } from '../actors/clock/clock.ts';
+import type { Clock } from '../base/clock.ts';
 import { CliError, UsageError } from './args.ts';
 
 /** The bus flags shared by `up` and `node`. */

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../bus/bus.ts';
-import { realClock, type Clock } from '../actors/clock/clock.ts';
+import { type Clock } from '../base/clock.ts';
+import { realClock } from '../base/real-clock.ts';
 import type { ActorHost } from '../actors/host.ts';
 import { firingClock } from '../actors/record/firing-clock.ts';
 import { startRecorder, type Recorder } from '../actors/record/recorder.ts';

@@ -5,7 +5,7 @@ import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../acto
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
-import type { Clock } from '../actors/clock/clock.ts';
+import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';

@@ -21,20 +21,18 @@
  * The chart is pure: every effect is an action or actor injected by name (actors/apiserver/).
  */
 import { assign, fromPromise, setup } from 'xstate';
+import type { Envelope } from '../base/envelope.ts';
+
+/** What the chart reads of an envelope the host delivers. */
+type Delivered<T extends string> = Pick<Envelope, 'from' | 'corr' | 'payload'> & { type: T };
 
 /** A request envelope as the host delivers it (type `api.<verb>`). */
-export interface ApiRequestEvent {
-  type: `api.${string}`;
-  from: string;
-  corr?: string;
-  payload: unknown;
-}
+export type ApiRequestEvent = Delivered<`api.${string}`>;
 
 export type ApiServerEvent =
   | ApiRequestEvent
-  | { type: 'kv.events'; payload: unknown; from: string }
-  | { type: 'kv.watch-ended'; payload: unknown; from: string }
-  | { type: 'sys.ping'; payload: unknown; from: string; corr?: string }
+  | Delivered<'kv.events'>
+  | Delivered<'kv.watch-ended'>
   | { type: 'apiserver.stop' }
   /** The cache may have missed kv events (see `followStaleness`). */
   | { type: 'apiserver.resync' };
@@ -72,8 +70,6 @@ export const apiserverMachine = setup({
     /** Ends open watches and answers deferred requests with 503. */
     shutdown: () => {},
     recovered: assign({ failures: 0, lastError: null }),
-    /** Answers a liveness probe (the kv actor and watchers probe their peers). */
-    answerPing: (_, _params: { event: ApiServerEvent }) => {},
   },
   guards: {
     /** The ended kv watch is the one feeding the cache (not an old incarnation's). */
@@ -95,7 +91,6 @@ export const apiserverMachine = setup({
   initial: 'starting',
   on: {
     'kv.events': { actions: { type: 'applyKvEvents', params: ({ event }) => ({ event }) } },
-    'sys.ping': { actions: { type: 'answerPing', params: ({ event }) => ({ event }) } },
     'apiserver.stop': '.stopping',
   },
   states: {

@@ -1,19 +1,8 @@
 import { assign, setup } from 'xstate';
+import type { Envelope } from '../base/envelope.ts';
 
-/**
- * An envelope as the kv chart receives it: the bus delivers the envelope itself as the
- * event. Defined here because charts never import bus/; the catalogue's kv.* payloads
- * are the source of truth, the chart only reads what it routes on.
- */
-export interface KvEnvelope<T extends string = string, P = unknown> {
-  type: T;
-  payload: P;
-  from: string;
-  to: string;
-  corr?: string;
-  seq: number;
-  at: number;
-}
+/** An envelope as the kv chart receives it: the bus delivers the envelope itself as the event. */
+export type KvEnvelope<T extends string = string, P = unknown> = Envelope<P> & { type: T };
 
 export type KvRequestType = 'kv.get' | 'kv.range' | 'kv.txn' | 'kv.watch' | 'kv.unwatch' | 'kv.compact' | 'kv.status';
 

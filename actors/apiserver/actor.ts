@@ -4,7 +4,7 @@
  * builds a fresh cache from storage, as a restarted kube-apiserver does.
  */
 import type { ActorDef } from '../actor-def.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import { apiserverMachine } from '../../machines/apiserver.ts';
 import { fromPromise } from 'xstate';
@@ -44,10 +44,6 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
           applyKvEvents: (_, p) => fx.applyKvEvents(env(p.event)),
           tick: () => fx.tick(),
           shutdown: () => fx.shutdown(),
-          answerPing: (_, p) => {
-            const e = env(p.event);
-            ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
-          },
         },
         guards: {
           isCurrentWatch: (_, p) => fx.isCurrentWatch(env(p.event)),

@@ -7,7 +7,7 @@
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import { addDefaultTolerations, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
-import { forbidden, notFound, type Result, type Status } from '../../bus/status.ts';
+import { forbidden, notFound, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { nodeOf } from './identity.ts';
 import type { ResourceInfo } from './resources.ts';

@@ -4,7 +4,7 @@
  * apiserver's BindingREST answers it. The reply is a Success Status, as Kubernetes returns.
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, conflict, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { badRequest, conflict, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { defaultManager } from './create.ts';
 import type { ResourceInfo } from './resources.ts';

@@ -3,7 +3,7 @@
  * controllers do: the system namespaces (default, kube-system, kube-public,
  * kube-node-lease) and the `kubernetes` Service in default at the service CIDR's first IP.
  */
-import { isConflictOrExists } from '../../bus/status.ts';
+import { isConflictOrExists } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { SYSTEM_NAMESPACES } from './admission.ts';
 import { create } from './create.ts';

@@ -5,9 +5,9 @@
  */
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import type { FieldTypeError } from '../../api/validation/types.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
 import type { KvClient } from './kv-client.ts';

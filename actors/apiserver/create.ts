@@ -4,7 +4,7 @@
  * exist and not be terminating; Services get their addresses; the write is create-only.
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { generateName } from '../../api/names.ts';
 import { namespaceLifecycle, nodeRestriction, withDefaultTolerations } from './admission.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';

@@ -7,7 +7,7 @@
  * is removed at once; the reply is the object as it was.
  */
 import type { DeleteOptions, KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { conflict, fail, notFound, ok, type Result } from '../../bus/status.ts';
+import { conflict, fail, notFound, ok, type Result } from '../../base/status.ts';
 import { admissionForbidden, nodeRestriction, UNDELETABLE_NAMESPACES } from './admission.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import type { ResourceInfo } from './resources.ts';

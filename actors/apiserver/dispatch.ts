@@ -3,9 +3,9 @@
  * to a Result (errors as data); a verb that throws is a bug and is answered 500, never left
  * without a reply.
  */
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ApiTarget, UserInfo } from './types.ts';
-import { badRequest, fail, internalError, methodNotAllowed, type Result } from '../../bus/status.ts';
+import { badRequest, fail, internalError, methodNotAllowed, type Result } from '../../base/status.ts';
 import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser } from './identity.ts';

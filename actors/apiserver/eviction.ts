@@ -10,7 +10,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
 import type { DeleteOptions, KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, forbidden, isConflictOrExists, ok, status, tooManyRequests, type Result, type Status } from '../../bus/status.ts';
+import { badRequest, fail, forbidden, isConflictOrExists, ok, status, tooManyRequests, type Result, type Status } from '../../base/status.ts';
 import { labelSelectorMatches } from '../../api/selectors/labels.ts';
 import { isPodReady } from '../../machines/controllers/pods.ts';
 import { allowedCondition, DISRUPTION_ALLOWED } from '../../machines/controllers/disruption/budget.ts';

@@ -8,7 +8,7 @@
  * to the watches that can match it.
  */
 import type { KubeObject, ListOptions } from '../../bus/catalogue/api.ts';
-import { ok, type Result } from '../../bus/status.ts';
+import { ok, type Result } from '../../base/status.ts';
 import { matchesLabels, parseLabelSelector } from '../../api/selectors/labels.ts';
 import { matchesFields, parseFieldSelectorFor, type FieldSelector } from '../../api/selectors/fields.ts';
 import type { ObjectFilter } from './watchers.ts';

@@ -4,7 +4,7 @@
  * /status the whole object, as Kubernetes does.
  */
 import type { KubeObject, PayloadShape } from './types.ts';
-import { badRequest, fail, notFound, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, notFound, ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
 import { awaitCache, parseRv } from './read-version.ts';
 import type { ResourceInfo } from './resources.ts';

@@ -6,7 +6,7 @@
 import type { Port } from '../../bus/bus.ts';
 import type { KvOp, KvRangeReply, KvRecord, KvTxnReply } from '../../bus/catalogue/kv.ts';
 import { KV_ADDRESS } from '../../bus/permissions.ts';
-import type { Result } from '../../bus/status.ts';
+import type { Result } from '../../base/status.ts';
 
 export interface KvClient {
   get(key: string): Promise<Result<{ kv: KvRecord | null; revision: number }>>;

@@ -5,7 +5,7 @@
  * is consistent; a token older than the cache's window is 410 Expired.
  */
 import type { KubeObject, ListOptions, PayloadShape } from './types.ts';
-import { badRequest, expired, fail, isNotFound, ok, type Result } from '../../bus/status.ts';
+import { badRequest, expired, fail, isNotFound, ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
 import { buildFilter, hasSelector } from './filter.ts';
 import { listSnapshot, tooOldVersion, type Snapshot } from './read-version.ts';

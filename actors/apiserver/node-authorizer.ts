@@ -14,7 +14,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
-import type { Status } from '../../bus/status.ts';
+import type { Status } from '../../base/status.ts';
 import { authorizationForbidden, NODE_LEASE_NAMESPACE } from './admission.ts';
 import type { ServerContext } from './context.ts';
 import { ANONYMOUS_USER, nodeOf } from './identity.ts';

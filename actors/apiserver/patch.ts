@@ -5,7 +5,7 @@
  * patches never lose each other's changes. Apply creates a missing object (created: true).
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../base/status.ts';
 import { decodedProblem, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';

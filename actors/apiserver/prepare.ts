@@ -4,7 +4,7 @@
  * validation (422 with causes).
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { badRequest, fail, invalid, ok, type Result, type Status } from '../../bus/status.ts';
+import { badRequest, fail, invalid, ok, type Result, type Status } from '../../base/status.ts';
 import { bodyDecodeError, type FieldTypeError } from '../../api/validation/types.ts';
 import type { ServerContext } from './context.ts';
 import type { ResourceInfo } from './resources.ts';

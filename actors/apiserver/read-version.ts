@@ -5,7 +5,7 @@
  * N with resourceVersionMatch=Exact, rebuilt from the event window).
  */
 import type { ListOptions } from './types.ts';
-import { badRequest, expired, fail, ok, status, type Result } from '../../bus/status.ts';
+import { badRequest, expired, fail, ok, status, type Result } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { storageError } from './store.ts';
 

@@ -4,7 +4,7 @@
  * Kubernetes' "the server could not find the requested resource".
  */
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
-import { fail, ok, status, type Result } from '../../bus/status.ts';
+import { fail, ok, status, type Result } from '../../base/status.ts';
 import { groupResource } from './storage-keys.ts';
 
 export interface ResourceInfo {

@@ -5,7 +5,7 @@
  * change); its metadata.resourceVersion is the parent's and works as a precondition.
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, invalid, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { bodyDecodeError, findTypeErrors } from '../../api/validation/types.ts';
 import { formatLabelSelector, labelSelectorToSelector } from '../../api/selectors/labels.ts';
 import type { Call, ServerContext } from './context.ts';

@@ -3,10 +3,10 @@
  * implementations the chart (machines/apiserver.ts) invokes by name — boot, reprime,
  * handleRequest, deferRequest, applyKvEvents, tick, shutdown.
  */
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { BusState } from '../../bus/bus.ts';
 import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
-import { expired, isGone, isServiceUnavailable, unavailable, type Result } from '../../bus/status.ts';
+import { expired, isGone, isServiceUnavailable, unavailable, type Result } from '../../base/status.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './allocators.ts';
 import type { ServerContext } from './context.ts';

@@ -4,7 +4,7 @@
  * (dryRun, lost compare, invalid), `commit` releases what the new object no longer holds.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { invalid, type StatusCause } from '../../bus/status.ts';
+import { invalid, type StatusCause } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 
 interface ServicePort {

@@ -4,7 +4,7 @@
  * key's modRevision and is stamped on read.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { fail, internalError, isServiceUnavailable, isTimeout, ok, unavailable, type Result, type Status } from '../../bus/status.ts';
+import { fail, internalError, isServiceUnavailable, isTimeout, ok, unavailable, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { decorate } from './watch-cache.ts';
 

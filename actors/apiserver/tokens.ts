@@ -14,7 +14,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
-import { badRequest, fail, invalid, notFound, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, invalid, notFound, ok, type Result } from '../../base/status.ts';
 import { timestamp, type Call, type ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';

@@ -5,7 +5,7 @@
  * kind allows create-on-update (leases, events, endpoints).
  */
 import type { PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
 import { create, defaultManager, placeObject } from './create.ts';
 import type { ResourceInfo } from './resources.ts';

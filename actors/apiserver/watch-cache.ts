@@ -9,7 +9,7 @@
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { parseStorageKey } from './storage-keys.ts';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

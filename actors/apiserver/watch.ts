@@ -10,7 +10,7 @@
  * the reply reaches the watcher before its first events.
  */
 import type { PayloadShape, WatchEvent } from './types.ts';
-import { ok, type Result } from '../../bus/status.ts';
+import { ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
 import { buildFilter } from './filter.ts';
 import { awaitCache, consistent, parseRv, tooOldVersion } from './read-version.ts';

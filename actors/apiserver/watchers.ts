@@ -7,7 +7,7 @@
  */
 import type { KubeObject, WatchEvent } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
-import { expired, type Status } from '../../bus/status.ts';
+import { expired, type Status } from '../../base/status.ts';
 import { decorate, type CacheEvent } from './watch-cache.ts';
 import type { IndexedFilter } from './filter.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';

@@ -6,7 +6,7 @@
  * stale metadata.resourceVersion in the new object is a 409 Conflict.
  */
 import type { KubeObject, WriteReply } from './types.ts';
-import { conflict, fail, notFound, ok, OBJECT_MODIFIED, type Result } from '../../bus/status.ts';
+import { conflict, fail, notFound, ok, OBJECT_MODIFIED, type Result } from '../../base/status.ts';
 import { deepEqual } from '../../api/json.ts';
 import { nextGeneration } from '../../api/meta.ts';
 import { nodeRestriction, type WriteVerb } from './admission.ts';

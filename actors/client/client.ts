@@ -1,13 +1,13 @@
 /**
  * The one apiserver client of every component and bench: typed requests over the bus that
  * answer Results (errors stay data). The object type follows the target, so
- * `client.get(targets.pods(ns, name))` answers a `Result<Pod>`; `unwrap` (bus/status.ts)
+ * `client.get(targets.pods(ns, name))` answers a `Result<Pod>`; `unwrap` (base/status.ts)
  * turns a failure into a thrown ApiError where a caller wants exceptions.
  */
 import type { DeleteOptions, KubeObject, PatchType } from '../../bus/catalogue/api.ts';
 import type { Port, RequestOptions } from '../../bus/bus.ts';
 import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
-import type { Result } from '../../bus/status.ts';
+import type { Result } from '../../base/status.ts';
 import type { Target } from './targets.ts';
 
 /** A `<Kind>List`: the items and the list's metadata (resourceVersion, continue). */
@@ -54,6 +54,10 @@ export class ApiClient {
   }
   patch<T = KubeObject>(target: Target<T>, patch: unknown, patchType: PatchType = 'merge'): Promise<Result<Written<T>>> {
     return this.port.request(APISERVER_ADDRESS, 'api.patch', { target, patch, patchType }, this.options) as Promise<Result<Written<T>>>;
+  }
+  /** Deletes every object the target's collection holds (the namespace controller empties a namespace so). */
+  deleteCollection<T = KubeObject>(target: Target<T>, options: DeleteOptions): Promise<Result<ObjectList<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.deletecollection', { target, options }, this.options) as Promise<Result<ObjectList<T>>>;
   }
   delete<T = KubeObject>(target: Target<T>, options?: DeleteOptions): Promise<Result<Written<T>>> {
     return this.port.request(APISERVER_ADDRESS, 'api.delete', { target, ...(options ? { options } : {}) }, this.options) as Promise<Result<Written<T>>>;

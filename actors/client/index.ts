@@ -24,5 +24,5 @@ export {
   isUnauthorized,
   statusOf,
   unwrap,
-} from '../../bus/status.ts';
+} from '../../base/status.ts';
 export { isTerminal, TerminalError } from '../../machines/controllers/terminal.ts';

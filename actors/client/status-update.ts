@@ -4,7 +4,7 @@
  * and try once more (client-go's RetryOnConflict, bounded to one retry as
  * replica_set_utils.go's updateReplicaSetStatus does).
  */
-import { isConflict, isNotFound, unwrap } from '../../bus/status.ts';
+import { isConflict, isNotFound, unwrap } from '../../base/status.ts';
 import type { ApiClient } from './client.ts';
 import type { Target } from './targets.ts';
 

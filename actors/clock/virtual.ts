@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from './clock.ts';
+import type { Clock, TimerId } from '../../base/clock.ts';
 import { TimerHeap, VirtualTimer } from './timer-heap.ts';
 
 /** Where virtual time starts by default: a fixed, realistic instant (2025-01-01T00:00:00Z), so timestamps read well. */

@@ -6,7 +6,7 @@
  */
 import { fromPromise, type AnyActorRef } from 'xstate';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
 import { Informer, keyOf } from '../informer.ts';
@@ -111,24 +111,17 @@ export interface ControllerConfig {
 
 export function controllerActor(def: ControllerDefinition, opts: ControllerActorOptions = {}): ActorDef {
   let inc: Incarnation | null = null;
-  let port: ActorContext['port'] | null = null;
   return {
     address: controllerAddress(def.name),
     config: { controller: def.name, options: opts.options ?? {} } satisfies ControllerConfig,
     toEvent(env: Envelope) {
       if (env.type === 'api.watch-events' || env.type === 'api.watch-ended') {
         for (const i of inc?.informers ?? []) if (i.handle(env)) break;
-        return null;
-      }
-      // The apiserver probes watchers with sys.ping; an unanswered probe ends our watches.
-      if (env.type === 'sys.ping' && env.corr && port) {
-        port.reply<'sys.ping'>(env, { ok: true, value: { address: port.address, n: (env.payload as { n: number }).n } });
       }
       return null;
     },
     create(ctx: ActorContext) {
       inc?.stop();
-      port = ctx.port;
       const current = (inc = new Incarnation());
       const cc: ControllerContext = {
         name: def.name,

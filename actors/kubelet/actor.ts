@@ -5,7 +5,7 @@
  * incarnation re-registers (adopting its Node), re-lists its pods and starts them again.
  */
 import { fromPromise } from 'xstate';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
 import { kubeletMachine } from '../../machines/kubelet/chart.ts';
@@ -25,7 +25,7 @@ export interface KubeletHandle {
 }
 
 /** Messages the kubelet takes; anything else is dropped before it reaches the chart. */
-const ACCEPTED = new Set(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'sys.ping', 'kubelet.stop']);
+const ACCEPTED = new Set(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'kubelet.stop']);
 
 const env = (e: unknown): Envelope => e as Envelope;
 
@@ -77,10 +77,6 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
           },
           onWatch: (_, p) => void pods.handle(env(p.event)),
           onLogs: (_, p) => logs.handle(env(p.event)),
-          answerPing: (_, p) => {
-            const e = env(p.event);
-            ctx.port.reply<'sys.ping'>(e, { ok: true, value: { address: ctx.address, n: (e.payload as { n: number }).n } });
-          },
         },
         actors: {
           register: fromPromise(() => node.register()),

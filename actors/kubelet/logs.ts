@@ -10,10 +10,10 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { LogRequest } from '../../bus/catalogue/logs.ts';
-import { badRequest, notFound, ok, fail, type Result, type Status } from '../../bus/status.ts';
-import type { Clock } from '../clock/clock.ts';
+import { badRequest, notFound, ok, fail, type Result, type Status } from '../../base/status.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { LogFollow, Runtime } from '../runtime/runtime.ts';
 

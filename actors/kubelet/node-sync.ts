@@ -7,7 +7,7 @@
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Port } from '../../bus/bus.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
 import { initialNode, microTime, NODE_LEASE_NAMESPACE, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';

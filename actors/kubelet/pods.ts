@@ -16,9 +16,9 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { Logger } from '../actor-def.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { EventRecorder } from '../events.ts';
 import { Informer } from '../informer.ts';
 import { startPodActor, type PodActor, type PodActorOptions } from '../pod/index.ts';

@@ -11,7 +11,7 @@
  */
 import type { Port } from '../../bus/bus.ts';
 import type { ActorHost } from '../host.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { simRuntime } from '../runtime/sim.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './actor.ts';

@@ -1,9 +1,9 @@
 import type { AnyActorRef } from 'xstate';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import type { PayloadOf, ReplyOf, RequestType } from '../../bus/catalogue/index.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import { KV_ADDRESS } from '../../bus/permissions.ts';
-import { badRequest, fail, isServiceUnavailable, ok } from '../../bus/status.ts';
+import { badRequest, fail, isServiceUnavailable, ok } from '../../base/status.ts';
 import { kvMachine, watchKey, type KvChartEvent, type KvContext } from '../../machines/kv.ts';
 import type { KvBackend, WatchHandle } from './backend.ts';
 import { kvStatus } from './errors.ts';

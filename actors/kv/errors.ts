@@ -1,4 +1,4 @@
-import { badRequest, expired, internalError, unavailable, type Status } from '../../bus/status.ts';
+import { badRequest, expired, internalError, unavailable, type Status } from '../../base/status.ts';
 import { asKvError } from './watch-hub.ts';
 
 /**

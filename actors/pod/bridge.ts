@@ -1,6 +1,6 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { fromCallback } from 'xstate';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { RuntimeBatch, RuntimeBridgeInput, RuntimeCommand, RuntimeEvent } from '../../machines/pod/index.ts';
 

@@ -1,6 +1,6 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import { ownedClock, type Clock } from '../clock/clock.ts';
+import { ownedClock, type Clock } from '../../base/clock.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';

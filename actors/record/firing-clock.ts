@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../clock/clock.ts';
+import type { Clock, TimerId } from '../../base/clock.ts';
 import type { TimerFiring } from '../clock/virtual.ts';
 
 /** A clock that reports each timer firing, like `VirtualClock.onFire`, and when its callback is done. */

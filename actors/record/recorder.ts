@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { AnyActorRef } from 'xstate';
 import type { Bus } from '../../bus/bus.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { TimerFiring } from '../clock/virtual.ts';
 import type { ActorHost } from '../host.ts';
 import type { Inspect, LifecycleEvent } from '../lifecycle.ts';

@@ -1,7 +1,8 @@
 import { createActor, type AnyActor, type InspectionEvent, type Snapshot } from 'xstate';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { bothInspect, type Inspect } from '../lifecycle.ts';
+import { answerPing } from '../ping.ts';
 import { seededIds, seededRandom } from '../random.ts';
 import { eventObserver } from '../record/observe.ts';
 import { ReplayClock } from './clock.ts';
@@ -108,6 +109,7 @@ export class ActorReplay {
   deliver(e: Entry<'msg'>): void {
     this.#input(e.i, e.at, () => {
       const env: Envelope = { seq: e.seq, from: e.from, to: e.to, type: e.type, payload: e.payload, at: e.at, ...(e.corr === undefined ? {} : { corr: e.corr }) };
+      if (answerPing(this.port, env)) return;
       const ev = this.build?.toEvent ? this.build.toEvent(env) : env;
       if (ev !== null) this.actor!.send(ev);
     });

@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../clock/clock.ts';
+import type { Clock, TimerId } from '../../base/clock.ts';
 
 class Timer {
   constructor(

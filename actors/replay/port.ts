@@ -1,6 +1,6 @@
 import type { Port } from '../../bus/bus.ts';
-import { REPLY, type Envelope } from '../../bus/envelope.ts';
-import type { Result } from '../../bus/status.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
+import type { Result } from '../../base/status.ts';
 
 /** What a replayed actor sent, in the shape the log records it. */
 export interface SentMessage {

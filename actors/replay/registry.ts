@@ -1,5 +1,5 @@
 import type { AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext } from '../actor-def.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { createCodec, STRUCTURES_V1 } from '../../bus/codec.ts';
-import { REPLY } from '../../bus/envelope.ts';
+import { REPLY } from '../../base/envelope.ts';
 import type { Inspect } from '../lifecycle.ts';
 import type { LogHeader } from '../record/format.ts';
 import { redact } from '../record/redact.ts';

@@ -1,4 +1,4 @@
-import { REPLY } from '../../bus/envelope.ts';
+import { REPLY } from '../../base/envelope.ts';
 import type { SentMessage } from './port.ts';
 
 /** Messages carrying a watch's events in batches; where a batch ends follows timing (group commit, drains), not behaviour. */

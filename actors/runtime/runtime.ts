@@ -1,5 +1,5 @@
 import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
-import type { Result } from '../../bus/status.ts';
+import type { Result } from '../../base/status.ts';
 
 /**
  * The container runtime as the kubelet sees it: a CRI-shaped interface (RunPodSandbox,

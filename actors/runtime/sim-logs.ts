@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import type { LogFollow, LogOptions } from './runtime.ts';
 import type { SimContainerConfig } from './sim-annotations.ts';
 

@@ -1,6 +1,6 @@
 import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
-import type { Clock } from '../clock/clock.ts';
-import { fail, notFound, ok, status, timeout, type Result } from '../../bus/status.ts';
+import type { Clock } from '../../base/clock.ts';
+import { fail, notFound, ok, status, timeout, type Result } from '../../base/status.ts';
 import type {
   ContainerExit, HookKind, ImageInfo, LogFollow, LogOptions, LogTarget, ProbeKind, ProbeOutcome,
   PullInfo, Runtime, RuntimeContainerStatus, SandboxInfo, SandboxListener,

@@ -11,11 +11,11 @@
 import type { AnyActorRef } from 'xstate';
 import type { Explanation, SchedulerStats } from '../../bus/catalogue/scheduler.ts';
 import type { Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../bus/envelope.ts';
-import { notFound, ok, type Result } from '../../bus/status.ts';
+import type { Envelope } from '../../base/envelope.ts';
+import { notFound, ok, type Result } from '../../base/status.ts';
 import { schedulerChart, type SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
-import type { TimerId } from '../clock/clock.ts';
+import type { TimerId } from '../../base/clock.ts';
 import { SchedulerCore } from './core.ts';
 import { SchedulerInformers } from './informers.ts';
 import { resolveOptions, SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';
@@ -108,7 +108,6 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
       const type = env.type as string;
       if (type === 'scheduler.explain') reply(port, env, explain(live.core, env.payload));
       else if (type === 'scheduler.stats') reply(port, env, ok(live.core.snapshotStats()));
-      else if (type === 'sys.ping') reply(port, env, ok({ address: SCHEDULER_ADDRESS, n: (env.payload as { n: number }).n }));
       return null;
     },
     onStart(c: ActorContext) {

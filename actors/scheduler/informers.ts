@@ -6,10 +6,10 @@
  */
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import type { SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { Snapshot } from '../../machines/scheduler/snapshot.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { Informer } from '../informer.ts';
 
 const core = (resource: string) => ({ group: '', version: 'v1', resource });

@@ -4,7 +4,7 @@
  */
 import type { Port } from '../../bus/bus.ts';
 import type { Explanation, SchedulerStats } from '../../bus/catalogue/scheduler.ts';
-import type { Result } from '../../bus/status.ts';
+import type { Result } from '../../base/status.ts';
 import type { ActorHost } from '../host.ts';
 import { schedulerActor, type SchedulerHandle } from './actor.ts';
 import { SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';

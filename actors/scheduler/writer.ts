@@ -6,9 +6,9 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
-import type { Result } from '../../bus/status.ts';
+import type { Result } from '../../base/status.ts';
 import type { Logger } from '../actor-def.ts';
-import type { Clock } from '../clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { EventRecorder } from '../events.ts';
 import { ApiClient, isNotFound, targets } from '../client/index.ts';
 

@@ -6,7 +6,7 @@
  */
 import type { CronJob } from 'kubernetes-types/batch/v1.js';
 import { CronExpressionParser } from 'cron-parser';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { clone } from '../json.ts';
 import { invalid, nonNegative, notSupported, required } from '../validation/errors.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.ts';

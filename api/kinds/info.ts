@@ -2,7 +2,7 @@
  * What the apiserver knows about one resource kind: names for discovery and URLs, scope,
  * verbs and subresources, and the kind's validate/defaults hooks.
  */
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token';

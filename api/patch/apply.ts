@@ -11,7 +11,7 @@
  * containerPort alone); maps and structs carry no "." entries; no per-version conversion of
  * field sets; `apiVersion` of entries is whatever the caller passes.
  */
-import { status, fail, ok, type Result, type StatusCause } from '../../bus/status.ts';
+import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
 import { fieldSetOf, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import { strategicMergePatch } from './strategic.ts';

@@ -7,7 +7,7 @@
  * and, where JavaScript's splice is slower than Go's memmove, inserts and removals may shift
  * at most JSON_PATCH_MAX_SHIFTED_ITEMS list items.
  */
-import { badRequest, fail, ok, status, tooLarge, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, status, tooLarge, type Result } from '../../base/status.ts';
 import { clone, deepEqual, isObject, own, setOwn } from '../json.ts';
 import { depthOf, JSON_PATCH_MAX_COPY_BYTES, JSON_PATCH_MAX_SHIFTED_ITEMS, jsonSize, MAX_DEPTH, MAX_JSON_PATCH_OPERATIONS } from '../limits.ts';
 

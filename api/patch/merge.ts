@@ -1,5 +1,5 @@
 /** RFC 7386 JSON merge patch (`application/merge-patch+json`): objects merge, null deletes, the rest replaces. */
-import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { clone, isObject, own, setOwn } from '../json.ts';
 
 /** Applies `patch` to `target` (neither is mutated). */

@@ -4,7 +4,7 @@
  * (replace | merge | delete), `$retainKeys`, `$setElementOrder/<field>` and
  * `$deleteFromPrimitiveList/<field>`; null deletes a field.
  */
-import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { clone, deepEqual, isObject, own, setOwn, type JsonObject } from '../json.ts';
 import { listMeta, type PatchMeta } from './meta.ts';
 

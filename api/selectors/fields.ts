@@ -3,7 +3,7 @@
  * Only `=`, `==` and `!=` exist, terms are ANDed, and each kind supports its own small set
  * of field labels; any other gives Kubernetes' "field label not supported" BadRequest.
  */
-import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { getPath } from '../json.ts';
 
 export interface FieldRequirement {

@@ -4,7 +4,7 @@
  * requirements that must all match. Parse errors carry Kubernetes' parser wording.
  */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { badRequest, fail, ok, type Result } from '../../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { goValue } from '../validation/errors.ts';
 import { isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 

@@ -1,7 +1,7 @@
 /** apps/v1 validation: Deployment, ReplicaSet, DaemonSet, StatefulSet (pkg/apis/apps/validation). */
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { deepEqual } from '../json.ts';
 import { forbidden, immutable, invalid, nonNegative, notSupported } from './errors.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

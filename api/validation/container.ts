@@ -3,7 +3,7 @@
  * the enumerated policies, with Kubernetes' field paths and messages.
  */
 import type { Container, ContainerPort, EnvVar, ResourceRequirements } from 'kubernetes-types/core/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { compareQuantity, formatQuantity, parseQuantity, type Quantity } from '../quantity.ts';
 import { child, duplicate, index, invalid, key, notSupported, required, type FieldPath } from './errors.ts';
 import { isDNS1123Label, isQualifiedName, regexError } from './names.ts';

@@ -1,6 +1,6 @@
 /** core/v1 validation of the smaller kinds: Namespace, Node, ConfigMap, Secret, ServiceAccount, Endpoints, Event. */
 import type { ConfigMap, Endpoints, Event, Namespace, Node, Secret, ServiceAccount } from 'kubernetes-types/core/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { deepEqual } from '../json.ts';
 import { forbidden, immutable, index, invalid, key, notSupported, required, tooLong } from './errors.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

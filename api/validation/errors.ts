@@ -1,9 +1,9 @@
 /**
  * field.Error (k8s.io/apimachinery/pkg/util/validation/field) as StatusCause: the cause
  * `reason` is the error type's CauseType and `message` is Kubernetes' ErrorBody, so
- * invalid() in bus/status.ts renders "<field>: <body>" exactly as the apiserver does.
+ * invalid() in base/status.ts renders "<field>: <body>" exactly as the apiserver does.
  */
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { isObject } from '../json.ts';
 
 /** A field path in Kubernetes' notation: "spec.containers[0].image", "metadata.labels[app]". */

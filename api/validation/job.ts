@@ -3,7 +3,7 @@
  * Job's uid (see defaults/job.ts), so a selector without that uid label is rejected.
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { deepEqual } from '../json.ts';
 import { child, GoRaw, IMMUTABLE, immutable, invalid, nonNegative, notSupported, required } from './errors.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

@@ -1,6 +1,6 @@
 /** metav1validation.ValidateLabelSelector: the object form used in workload specs. */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { child, forbidden, index, invalid, required, type FieldPath } from './errors.ts';
 import { validateLabelName, validateLabels } from './meta.ts';
 import { isValidLabelValue } from './names.ts';

@@ -4,7 +4,7 @@
  * fields an update may not change.
  */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { deepEqual } from '../json.ts';
 import { child, forbidden, immutable, invalid, nonNegative, required, tooLong, type FieldPath } from './errors.ts';
 import { isQualifiedName, isValidLabelValue, nameIsDNSLabel, type NameValidator } from './names.ts';

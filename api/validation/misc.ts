@@ -2,7 +2,7 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { immutable, index, invalid, notSupported, required } from './errors.ts';
 import { validateLabelSelector } from './label-selector.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

@@ -3,7 +3,7 @@
  * activeDeadlineSeconds, added tolerations and a negative grace period becoming 1.
  */
 import type { PodSpec } from 'kubernetes-types/core/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
 import { forbidden } from './errors.ts';
 

@@ -4,7 +4,7 @@
  * dnsPolicy is then a real error.
  */
 import type { Pod, PodSpec, PodTemplateSpec, Toleration, Volume } from 'kubernetes-types/core/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { child, duplicate, forbidden, index, invalid, notFound, notSupported, required, type FieldPath } from './errors.ts';
 import { validateContainers } from './container.ts';
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

@@ -1,6 +1,6 @@
 /** core/v1 Service validation (pkg/apis/core/validation validateServiceFields and update rules). */
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { child, duplicate, forbidden, GoRaw, index, invalid, notSupported, required } from './errors.ts';
 import { isValidPortName, isValidPortNum, PROTOCOLS } from './container.ts';
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';

@@ -7,7 +7,7 @@
  * also carries the exact field.Path ("spec.template.spec.containers[0].ports[0].containerPort").
  * null fits every type, as it does for Go's decoder, and becomes what Go makes of it.
  */
-import { badRequest, status, type Status, type StatusCause } from '../../bus/status.ts';
+import { badRequest, status, type Status, type StatusCause } from '../../base/status.ts';
 import { isObject } from '../json.ts';
 import { ERR_FORMAT_WRONG, parseQuantity } from '../quantity.ts';
 import { fieldPath, goFieldPath, isStruct, walkSchema, type Place } from './schema/walk.ts';

@@ -3,7 +3,7 @@
  * structure generated from kubernetes-types (schema/types.generated.ts). Paths are printed
  * as the apiserver's strict decoder prints them: "spec.containers[0].foo".
  */
-import { badRequest, type Status } from '../../bus/status.ts';
+import { badRequest, type Status } from '../../base/status.ts';
 import type { JsonObject } from '../json.ts';
 import { strictPath, walkSchema } from './schema/walk.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import type { StatusCause } from '../../bus/status.ts';
+import type { StatusCause } from '../../base/status.ts';
 import { labelSelectorToSelector, matchesLabels } from '../selectors/labels.ts';
 import { child, GoRaw, invalid, notSupported, required, type FieldPath } from './errors.ts';
 import { goLabelSelector, validateLabelSelector } from './label-selector.ts';

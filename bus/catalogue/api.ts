@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { message, request } from './define.ts';
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject } from '../../base/object.ts';
 
 /**
  * The apiserver's protocol on the bus: the Kubernetes REST verbs as typed messages. Every

@@ -1,14 +1,14 @@
 import { errors, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { Clock } from '../../actors/clock/clock.ts';
+import type { Clock } from '../../base/clock.ts';
 import { emptyStats, type Bus, type BusState, type BusStats, type Handler, type Port, type RejectCause, type Tap } from '../bus.ts';
 import { checkReply } from '../check.ts';
 import { createCodec } from '../codec.ts';
-import { REPLY, type Envelope } from '../envelope.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
 import { ClaimChecker, isAddress, mayClaim, type IdentityTable } from '../identities.ts';
 import { Listeners } from '../listeners.ts';
 import { localReply, PendingRequests } from '../pending.ts';
 import { checkSend } from '../permissions.ts';
-import { badRequest, fail, forbidden, tooLarge, unavailable, type Result, type Status } from '../status.ts';
+import { badRequest, fail, forbidden, tooLarge, unavailable, type Result, type Status } from '../../base/status.ts';
 import { admitMessage, admitReply, type AdmitContext } from './inbound.ts';
 import type { Subjects } from './subjects.ts';
 

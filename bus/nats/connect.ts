@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
-import { realClock, type Clock } from '../../actors/clock/clock.ts';
+import { type Clock } from '../../base/clock.ts';
+import { realClock } from '../../base/real-clock.ts';
 import { defaultIdentities, type IdentityTable } from '../identities.ts';
 import { NatsBus } from './bus.ts';
 import { subjects } from './subjects.ts';

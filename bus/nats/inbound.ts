@@ -1,10 +1,10 @@
 import type { RejectCause } from '../bus.ts';
 import { checkPayload } from '../check.ts';
 import { ProtocolMismatch, isEnvelopeShape, type Codec } from '../codec.ts';
-import { REPLY, type Envelope } from '../envelope.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
 import type { ClaimChecker } from '../identities.ts';
 import { checkSend } from '../permissions.ts';
-import { badRequest, forbidden, isStatus, tooLarge, type Result, type Status } from '../status.ts';
+import { badRequest, forbidden, isStatus, tooLarge, type Result, type Status } from '../../base/status.ts';
 
 /**
  * The checks every message from NATS passes before an actor may see it. Everything on the

@@ -1,7 +1,7 @@
 /**
  * ownerReferences helpers (k8s.io/apimachinery metav1.GetControllerOf / NewControllerRef).
  */
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject } from '../../base/object.ts';
 
 export type OwnerReference = NonNullable<NonNullable<KubeObject['metadata']>['ownerReferences']>[number];
 

@@ -2,7 +2,7 @@ import { assign, fromPromise, setup } from 'xstate';
 
 /** An envelope as the actor host delivers it; the chart routes it by `type` only. */
 export interface KubeletEnvelopeEvent {
-  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop' | 'sys.ping';
+  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop';
   from: string;
   corr?: string;
   payload: unknown;
@@ -81,7 +81,6 @@ export const kubeletMachine = setup({
     onWatch: (_, _p: { event: KubeletEvent }) => {},
     /** Answers or ends a log request for one of the node's pods. */
     onLogs: (_, _p: { event: KubeletEvent }) => {},
-    answerPing: (_, _p: { event: KubeletEvent }) => {},
   },
   actors: {
     /** Creates or adopts the Node; rejects on an apiserver error. */
@@ -106,7 +105,6 @@ export const kubeletMachine = setup({
     'api.watch-ended': { actions: { type: 'onWatch', params: routed } },
     'kubelet.logs': { actions: { type: 'onLogs', params: routed } },
     'kubelet.logs-stop': { actions: { type: 'onLogs', params: routed } },
-    'sys.ping': { actions: { type: 'answerPing', params: routed } },
     'kubelet.stop': '.stopping',
   },
   states: {

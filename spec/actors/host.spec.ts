@@ -1,14 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createMachine, type InspectionEvent } from 'xstate';
-import type { ActorContext, ActorDef } from '../../actors/actor-def.ts';
+import type { ActorDef } from '../../actors/actor-def.ts';
 import { VirtualClock } from '../../actors/clock/virtual.ts';
 import { ActorHost, type ActorHostOptions } from '../../actors/host.ts';
 import type { LifecycleEvent } from '../../actors/lifecycle.ts';
 import { memoryLogger } from '../../actors/logger.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Port } from '../../bus/bus.ts';
 import { InProcessBus } from '../../bus/inprocess.ts';
-import { ok } from '../../bus/status.ts';
+import { ok } from '../../base/status.ts';
 
 function setup(opts: Partial<ActorHostOptions> = {}) {
   const clock = new VirtualClock();
@@ -21,17 +21,16 @@ function setup(opts: Partial<ActorHostOptions> = {}) {
   return { clock, bus, host, logger, events, client };
 }
 
-/** Answers sys.ping; a ping with a negative n makes its action throw. */
+/** A chart whose action throws on sys.fail (its host answers sys.ping). */
 function pinger(address: string, more: Partial<ActorDef> = {}): ActorDef {
   return {
     address,
-    create: (ctx: ActorContext) => ({
+    create: () => ({
       machine: createMachine({
         on: {
-          'sys.ping': {
+          'sys.fail': {
             actions: ({ event }) => {
-              if (event.payload.n < 0) throw new Error(`boom ${event.payload.n}`);
-              ctx.port.reply(event as Envelope, ok({ address: ctx.address, n: event.payload.n }));
+              throw new Error(event.payload.message);
             },
           },
         },
@@ -41,7 +40,11 @@ function pinger(address: string, more: Partial<ActorDef> = {}): ActorDef {
   };
 }
 
-test('a machine bound to an address answers sys.ping requests through the bus', async () => {
+/** Makes a pinger's action throw while it handles this request. */
+const crash = (client: Port, address: string, message = 'boom') =>
+  client.request(address, 'sys.fail', { code: 500, reason: 'InternalError', message });
+
+test('the host answers sys.ping for the actor bound to an address', async () => {
   const { host, client, events } = setup();
   host.spawn(pinger('echo'));
   assert.equal(await client.request('echo', 'sys.ping', { n: 7 }), ok({ address: 'echo', n: 7 }));
@@ -49,6 +52,14 @@ test('a machine bound to an address answers sys.ping requests through the bus', 
   assert.is(host.get('echo')?.state, 'running');
   assert.is(host.get('echo')?.snapshot?.status, 'active');
   assert.equal(events.map((e) => [e.type, e.address]), [['start', 'echo']]);
+});
+
+test('sys.ping never reaches toEvent or the chart: the host answers it even for an actor that drops everything', async () => {
+  const { host, client } = setup();
+  const seen: string[] = [];
+  host.spawn(pinger('deaf', { toEvent: (env) => (seen.push(env.type), null) }));
+  assert.equal(await client.request('deaf', 'sys.ping', { n: 3 }), ok({ address: 'deaf', n: 3 }));
+  assert.equal(seen, []);
 });
 
 test('a delayed transition fires on the virtual clock exactly at its due time', async () => {
@@ -80,7 +91,7 @@ test('a throwing action: error snapshot, logged with address, restarted after 1 
   host.spawn(pinger('flaky'));
   const t0 = clock.now();
 
-  const crashed = await client.request('flaky', 'sys.ping', { n: -1 });
+  const crashed = await crash(client, 'flaky', 'boom -1');
   assert.is(crashed.ok ? 0 : crashed.status.code, 500, 'the request that crashed it is answered 500');
   const down = host.get('flaky')!;
   assert.is(down.state, 'restarting');
@@ -107,7 +118,7 @@ test('a throwing action: error snapshot, logged with address, restarted after 1 
   assert.equal(await client.request('flaky', 'sys.ping', { n: 2 }), ok({ address: 'flaky', n: 2 }));
 
   // A second failure soon after doubles the delay.
-  await client.request('flaky', 'sys.ping', { n: -2 });
+  await crash(client, 'flaky');
   assert.is(host.get('flaky')?.restartAt, t0 + 1000 + 2000);
   await clock.advance(1999);
   assert.is(host.get('flaky')?.state, 'restarting');
@@ -118,7 +129,7 @@ test('a throwing action: error snapshot, logged with address, restarted after 1 
 
   // After a stable period (2 × max = 60 s) the backoff starts again from 1 s.
   await clock.advance(60_000);
-  await client.request('flaky', 'sys.ping', { n: -3 });
+  await crash(client, 'flaky');
   const last = events.at(-1);
   assert.is(last?.type === 'error' && last.restartInMs, 1000);
 });
@@ -150,7 +161,7 @@ test('create, toEvent and onStart throwing count as failures too; toEvent may tr
       return { machine: createMachine({ on: { '*': { actions: ({ event }) => seen.push(event) } } }) };
     },
     toEvent: (env) => {
-      if (env.type === 'sys.ping') throw new Error('cannot translate');
+      if (env.type === 'sys.fail') throw new Error('cannot translate');
       return (env.payload as { n: number }).n === 0 ? null : { type: 'note', n: (env.payload as { n: number }).n };
     },
   });
@@ -160,7 +171,7 @@ test('create, toEvent and onStart throwing count as failures too; toEvent may tr
   client.send('picky', 'sys.note', { n: 5 });
   await clock.advance(0);
   assert.equal(seen, [{ type: 'note', n: 5 }]);
-  const r = await client.request('picky', 'sys.ping', { n: 1 });
+  const r = await crash(client, 'picky');
   assert.is(r.ok ? 0 : r.status.code, 500);
   assert.is(host.get('picky')?.snapshot?.status, 'stopped');
   assert.equal(
@@ -188,7 +199,7 @@ test('a chart that reaches a final state is stopped and frees its address', asyn
 test('stopAll stops every actor, cancels restarts and closes every port; queued requests get 503', async () => {
   const { clock, bus, host, client, events } = setup();
   for (const a of ['a', 'b', 'c']) host.spawn(pinger(a));
-  await client.request('c', 'sys.ping', { n: -1 }); // c is now waiting to restart
+  await crash(client, 'c'); // c is now waiting to restart
   const queued = ['a', 'b', 'c'].map((a) => client.request(a, 'sys.ping', { n: 1 }));
   host.stopAll();
   for (const r of await Promise.all(queued)) assert.is(r.ok ? 0 : r.status.code, 503);
@@ -214,13 +225,15 @@ test('inspection is attached only where asked, and follows restarts through insp
   });
   host.spawn(pinger('watched'));
   host.spawn(pinger('quiet'));
-  await client.request('quiet', 'sys.ping', { n: 1 });
-  assert.equal(seen.filter((e) => e.type === '@xstate.event' && e.event.type === 'sys.ping'), []);
-  await client.request('watched', 'sys.ping', { n: -1 });
+  client.send('quiet', 'sys.note', { n: 1 });
+  await clock.advance(0);
+  assert.equal(seen.filter((e) => e.type === '@xstate.event' && e.event.type === 'sys.note'), []);
+  await crash(client, 'watched');
   await clock.advance(1000);
-  await client.request('watched', 'sys.ping', { n: 2 });
-  const pings = seen.filter((e) => e.type === '@xstate.event' && e.event.type === 'sys.ping');
-  assert.is(pings.length, 2);
+  client.send('watched', 'sys.note', { n: 2 });
+  await clock.advance(0);
+  const got = seen.filter((e) => e.type === '@xstate.event' && (e.event.type === 'sys.fail' || e.event.type === 'sys.note'));
+  assert.is(got.length, 2);
   assert.equal(asked, ['watched', 'quiet', 'watched']);
 
   const own: InspectionEvent[] = [];
@@ -257,7 +270,7 @@ test('a throwing lifecycle listener does not stop supervision', async () => {
     throw new Error('recorder bug');
   });
   host.spawn(pinger('sturdy'));
-  await client.request('sturdy', 'sys.ping', { n: -1 });
+  await crash(client, 'sturdy');
   await clock.advance(1000);
   assert.equal(await client.request('sturdy', 'sys.ping', { n: 1 }), ok({ address: 'sturdy', n: 1 }));
   assert.ok(logger.records.some((r) => r.msg.includes('lifecycle listener threw')));

@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { start, t, cm, type Harness } from './apiserver/harness.ts';
 import { Informer } from '../../actors/informer.ts';
-import { expired } from '../../bus/status.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import { expired } from '../../base/status.ts';
+import type { Envelope } from '../../base/envelope.ts';
 
 let h: Harness;
 test.before.each(async () => {

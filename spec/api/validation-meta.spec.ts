@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { invalid as invalidStatus } from '../../bus/status.ts';
+import { invalid as invalidStatus } from '../../base/status.ts';
 import { kindByResource } from '../../api/kinds.ts';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../api/validation/names.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../api/validation/meta.ts';

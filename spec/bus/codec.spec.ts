@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Packr } from 'msgpackr';
 import { createCodec, isEnvelopeShape, PROTOCOL_VERSION, ProtocolMismatch } from '../../bus/codec.ts';
-import type { Envelope } from '../../bus/envelope.ts';
-import { conflict, fail, ok } from '../../bus/status.ts';
+import type { Envelope } from '../../base/envelope.ts';
+import { conflict, fail, ok } from '../../base/status.ts';
 
 const pod = {
   apiVersion: 'v1',

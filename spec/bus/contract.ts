@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Bus, BusStats, Port } from '../../bus/bus.ts';
-import { REPLY, type Envelope } from '../../bus/envelope.ts';
-import { fail, ok, status, type StatusReason } from '../../bus/status.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
+import { fail, ok, status, type StatusReason } from '../../base/status.ts';
 
 /**
  * Two buses that stand for two processes. Side `a` may hold the control plane's addresses

@@ -4,12 +4,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Packr } from 'msgpackr';
 import type { RejectCause } from '../../bus/bus.ts';
 import { createCodec, PROTOCOL_VERSION } from '../../bus/codec.ts';
-import { REPLY, type Envelope } from '../../bus/envelope.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
 import { defaultIdentities, identityTable } from '../../bus/identities.ts';
 import { connectNatsBus, type NatsBusOptions } from '../../bus/nats/connect.ts';
 import type { NatsBus } from '../../bus/nats/bus.ts';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
-import { ok, type Result } from '../../bus/status.ts';
+import { ok, type Result } from '../../base/status.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { busContract, NODE_ADDRESS, responder, until, type Sides } from './contract.ts';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, errors } from '@nats-io/transport-node';
 import { createCodec } from '../../bus/codec.ts';
-import type { Envelope } from '../../bus/envelope.ts';
+import type { Envelope } from '../../base/envelope.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startNatsServer } from '../helpers/nats-server.ts';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InProcessBus } from '../../bus/inprocess.ts';
 import { ActorHost } from '../../actors/host.ts';
-import { realClock } from '../../actors/clock/clock.ts';
+import { realClock } from '../../base/real-clock.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { badRequest, fail, ok, tooLarge, unsupportedMediaType, type Result } from '../../../bus/status.ts';
+import { badRequest, fail, ok, tooLarge, unsupportedMediaType, type Result } from '../../../base/status.ts';
 import { contentType } from './negotiate.ts';
 import type { PatchType } from '../../../bus/catalogue/api.ts';
 import { decodeKubeProtobuf } from './protobuf/decode.ts';

@@ -2,9 +2,9 @@ import type { Port } from '../../../bus/bus.ts';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import type { WatchStreams } from './watch-streams.ts';
-import type { Envelope } from '../../../bus/envelope.ts';
+import type { Envelope } from '../../../base/envelope.ts';
 import type { Logger } from '../../actor-def.ts';
-import type { Clock } from '../../clock/clock.ts';
+import type { Clock } from '../../../base/clock.ts';
 import type { FrontMetrics } from './metrics.ts';
 
 /** What every request handler of the front is given. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { status, type Status } from '../../../bus/status.ts';
+import { status, type Status } from '../../../base/status.ts';
 import type { FrontContext } from './context.ts';
 import { sendStatus } from './respond.ts';
 import type { Route } from './route.ts';

@@ -1,6 +1,6 @@
-import type { Envelope } from '../../../bus/envelope.ts';
-import type { Result } from '../../../bus/status.ts';
-import { badRequest, isServiceUnavailable, isTimeout, status, unavailable } from '../../../bus/status.ts';
+import type { Envelope } from '../../../base/envelope.ts';
+import type { Result } from '../../../base/status.ts';
+import { badRequest, isServiceUnavailable, isTimeout, status, unavailable } from '../../../base/status.ts';
 import type { LogRequest } from '../../../bus/catalogue/logs.ts';
 import { int64Param, isTrue } from './query.ts';
 import { sendStatus, sendText } from './respond.ts';

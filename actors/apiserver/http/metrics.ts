@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BusStats } from '../../../bus/bus.ts';
-import { methodNotAllowed } from '../../../bus/status.ts';
+import { methodNotAllowed } from '../../../base/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { LabelIndex, quote } from './metrics-labels.ts';
 import { sendStatus, sendText } from './respond.ts';

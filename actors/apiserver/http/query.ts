@@ -3,7 +3,7 @@
  * values are 400 BadRequest Statuses, as the real apiserver answers them.
  */
 import type { DeleteOptions, ListOptions } from '../../../bus/catalogue/api.ts';
-import { badRequest, fail, ok, type Result } from '../../../bus/status.ts';
+import { badRequest, fail, ok, type Result } from '../../../base/status.ts';
 
 /** The fields every write shares: dryRun, fieldManager, fieldValidation. */
 export interface WriteParams {

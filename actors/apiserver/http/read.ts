@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { badRequest } from '../../../bus/status.ts';
+import { badRequest } from '../../../base/status.ts';
 import { tableFor } from '../../../api/tables/index.ts';
 import type { IncludeObject } from '../../../api/tables/table.ts';
 import type { JsonObject } from '../../../api/json.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiTarget } from '../../../bus/catalogue/api.ts';
-import { methodNotAllowed, status } from '../../../bus/status.ts';
+import { methodNotAllowed, status } from '../../../base/status.ts';
 import { subresourcesOf, type ServedKind } from '../../../api/discovery/types.ts';
 import { findKind, type FrontContext, type RequestInfo } from './context.ts';
 import { onlyUnsupported } from './negotiate.ts';

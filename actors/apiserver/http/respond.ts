@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { internalError, isStatus, status, type Status } from '../../../bus/status.ts';
+import { internalError, isStatus, status, type Status } from '../../../base/status.ts';
 
 /**
  * Writing answers at the HTTP edge. Errors live as Status data everywhere else; this is the

@@ -1,6 +1,6 @@
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
-import { badRequest, methodNotAllowed } from '../../../bus/status.ts';
+import { badRequest, methodNotAllowed } from '../../../base/status.ts';
 import { readBody } from './body.ts';
 import type { RequestInfo } from './context.ts';
 import { sendJson, sendStatus } from './respond.ts';

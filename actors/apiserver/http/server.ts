@@ -2,8 +2,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Bus } from '../../../bus/bus.ts';
-import type { Envelope } from '../../../bus/envelope.ts';
-import { badRequest, isInternalError, status, unauthorized } from '../../../bus/status.ts';
+import type { Envelope } from '../../../base/envelope.ts';
+import { badRequest, isInternalError, status, unauthorized } from '../../../base/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kinds as registryKinds } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
@@ -23,7 +23,8 @@ import { applyRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from '
 import { FrontMetrics, serveMetrics } from './metrics.ts';
 import type { Logger } from '../../actor-def.ts';
 import { consoleLogger } from '../../logger.ts';
-import { realClock, type Clock } from '../../clock/clock.ts';
+import { type Clock } from '../../../base/clock.ts';
+import { realClock } from '../../../base/real-clock.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;

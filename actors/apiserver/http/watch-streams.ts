@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../bus/envelope.ts';
+import type { Envelope } from '../../../base/envelope.ts';
 import type { KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
 
 /** What a watch stream does with what the apiserver sends it. */

@@ -1,5 +1,5 @@
 import type { KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
-import { badRequest, isGone, type Status } from '../../../bus/status.ts';
+import { badRequest, isGone, type Status } from '../../../base/status.ts';
 import { tableFor } from '../../../api/tables/index.ts';
 import type { JsonObject } from '../../../api/json.ts';
 import { wantsTable } from './negotiate.ts';

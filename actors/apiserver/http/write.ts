@@ -1,5 +1,5 @@
 import type { KubeObject, WriteReply } from '../../../bus/catalogue/api.ts';
-import { badRequest, unsupportedMediaType, type Result } from '../../../bus/status.ts';
+import { badRequest, unsupportedMediaType, type Result } from '../../../base/status.ts';
 import { readBody } from './body.ts';
 import { deleteOptions, isTrue, listOptions, writeParams } from './query.ts';
 import { sendJson, sendStatus } from './respond.ts';

@@ -15,7 +15,7 @@
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
 import { kindByGvk } from '../../../api/kinds.ts';
-import { ApiError } from '../../../bus/status.ts';
+import { ApiError } from '../../../base/status.ts';
 import type { Informer } from '../../informer.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
 import * as gc from '../../../machines/controllers/gc/references.ts';

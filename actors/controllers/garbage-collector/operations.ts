@@ -5,7 +5,7 @@
  * made from a stale cache fails with a Conflict and the key is simply synced again.
  */
 import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
-import { ApiError } from '../../../bus/status.ts';
+import { ApiError } from '../../../base/status.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
 import type { PropagationPolicy } from '../../../machines/controllers/gc/references.ts';

@@ -8,12 +8,11 @@
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
-import { ApiError } from '../../../bus/status.ts';
+import { ApiError } from '../../../base/status.ts';
 import { nextConditions } from '../../../machines/controllers/namespace/conditions.ts';
 import { isConflict, isNotFound, targets } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
-import { deleteAllContent, type ContentClient } from './deleter.ts';
+import { deleteAllContent } from './deleter.ts';
 
 /** The finalizer this controller owns in a namespace's spec.finalizers. */
 export const FINALIZER_KUBERNETES = 'kubernetes';
@@ -33,10 +32,6 @@ export function createNamespaceController(cc: ControllerContext): Controller {
     target: targets.namespaces(),
     handlers: { add: enqueueIfDeleting, update: (_, cur) => enqueueIfDeleting(cur) },
   });
-  const client: ContentClient = {
-    api: cc.api,
-    deleteCollection: (target, options) => cc.actor.port.request(APISERVER_ADDRESS, 'api.deletecollection', { target, options }),
-  };
   const now = () => new Date(cc.actor.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
   /** Reads the live namespace: the cache may lag behind the finalize of a previous pass. */
@@ -67,7 +62,7 @@ export function createNamespaceController(cc: ControllerContext): Controller {
       if (!namespaces.get(name)?.metadata?.deletionTimestamp) return;
       const ns = await live(name);
       if (!ns?.metadata?.deletionTimestamp || !specFinalizers(ns).includes(FINALIZER_KUBERNETES)) return;
-      const pass = await deleteAllContent(client, name);
+      const pass = await deleteAllContent(cc.api, name);
       await writeConditions(ns, pass);
       if (pass.deleteErrors.length > 0) throw new Error(`namespace ${name}: ${pass.deleteErrors.join('; ')}`);
       // ResourcesRemainingError: look again after half the estimate (namespace_controller.go).

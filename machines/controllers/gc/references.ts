@@ -3,7 +3,7 @@
  * (pkg/controller/garbagecollector/garbagecollector.go: classifyReferences,
  * attemptToDeleteItem's choice of action, the finalizer helpers of operations.go).
  */
-import type { KubeObject } from '../../../api/object.ts';
+import type { KubeObject } from '../../../base/object.ts';
 import type { OwnerReference } from '../owners.ts';
 
 /** Added by a Foreground delete: the owner goes only after its blocking dependents. */

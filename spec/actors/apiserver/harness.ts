@@ -4,10 +4,10 @@
  */
 import { InProcessBus } from '../../../bus/inprocess.ts';
 import type { Port } from '../../../bus/bus.ts';
-import type { Envelope } from '../../../bus/envelope.ts';
+import type { Envelope } from '../../../base/envelope.ts';
 import type { ApiTarget, KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
 import type { PayloadOf, ReplyOf, RequestType } from '../../../bus/catalogue/index.ts';
-import type { Result } from '../../../bus/status.ts';
+import type { Result } from '../../../base/status.ts';
 import { ActorHost } from '../../../actors/host.ts';
 import { VirtualClock, settle } from '../../../actors/clock/virtual.ts';
 import { silentLogger } from '../../../actors/logger.ts';

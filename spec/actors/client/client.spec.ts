@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiClient, ApiError, isAlreadyExists, isConflict, isConflictOrExists, isExpired, isForbidden, isGone, isInvalid, isNotFound, isTimeout, isTooManyRequests, resourceTargets, statusOf, targets, unwrap } from '../../../actors/client/index.ts';
-import { alreadyExists, conflict, expired, fail, forbidden, gone, invalid, notFound, ok, timeout, tooManyRequests } from '../../../bus/status.ts';
+import { alreadyExists, conflict, expired, fail, forbidden, gone, invalid, notFound, ok, timeout, tooManyRequests } from '../../../base/status.ts';
 import { start, type Harness } from '../apiserver/harness.ts';
 
 let h: Harness;

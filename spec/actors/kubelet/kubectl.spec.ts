@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessBus } from '../../../bus/inprocess.ts';
 import { ActorHost } from '../../../actors/host.ts';
-import { realClock } from '../../../actors/clock/clock.ts';
+import { realClock } from '../../../base/real-clock.ts';
 import { silentLogger } from '../../../actors/logger.ts';
 import { MemoryKv } from '../../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../../actors/apiserver/start.ts';

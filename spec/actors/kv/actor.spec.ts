@@ -10,10 +10,10 @@ import type { KvBackend, KvEvent } from '../../../actors/kv/backend.ts';
 import { LmdbKv } from '../../../actors/kv/lmdb.ts';
 import { MemoryKv } from '../../../actors/kv/memory.ts';
 import { memoryLogger } from '../../../actors/logger.ts';
-import type { Envelope } from '../../../bus/envelope.ts';
+import type { Envelope } from '../../../base/envelope.ts';
 import { InProcessBus } from '../../../bus/inprocess.ts';
 import { APISERVER_ADDRESS, KV_ADDRESS } from '../../../bus/permissions.ts';
-import type { Result } from '../../../bus/status.ts';
+import type { Result } from '../../../base/status.ts';
 import type { KvContext } from '../../../machines/kv.ts';
 
 function setup(backend: KvBackend = new MemoryKv()) {

@@ -8,7 +8,7 @@ import { readLog } from '../../../actors/record/reader.ts';
 import { redact, REDACTED } from '../../../actors/record/redact.ts';
 import { LogWriter } from '../../../actors/record/writer.ts';
 import { PROTOCOL_VERSION, STRUCTURES_V1 } from '../../../bus/codec.ts';
-import { REPLY } from '../../../bus/envelope.ts';
+import { REPLY } from '../../../base/envelope.ts';
 import { runKv } from './kv-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-record-'));

@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { SchedulerEvent } from '../../../machines/scheduler/chart.ts';
-import { conflict, fail, ok, type Result } from '../../../bus/status.ts';
+import { conflict, fail, ok, type Result } from '../../../base/status.ts';
 import { SchedulerCore } from '../../../actors/scheduler/core.ts';
 import { resolveOptions, type SchedulerOptions } from '../../../actors/scheduler/options.ts';
 import type { SchedulerWriter } from '../../../actors/scheduler/writer.ts';

@@ -5,7 +5,7 @@
  * non-pointer field) and refused otherwise: dropping data the user sent would be worse
  * than asking for JSON.
  */
-import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../../../bus/status.ts';
+import { badRequest, fail, ok, unsupportedMediaType, type Result } from '../../../../base/status.ts';
 import { setOwn } from '../../../../api/json.ts';
 import { MESSAGES, ROOTS } from './messages.ts';
 import { readFields, toInt, WireError, type WireValue } from './wire.ts';

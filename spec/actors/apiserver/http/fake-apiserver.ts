@@ -4,9 +4,9 @@
  * on its own; spec/e2e drives the real apiserver.
  */
 import type { Bus, Port } from '../../../../bus/bus.ts';
-import type { Envelope } from '../../../../bus/envelope.ts';
+import type { Envelope } from '../../../../base/envelope.ts';
 import type { ApiTarget, KubeObject } from '../../../../bus/catalogue/api.ts';
-import { alreadyExists, expired, fail, notFound, ok, type Result } from '../../../../bus/status.ts';
+import { alreadyExists, expired, fail, notFound, ok, type Result } from '../../../../base/status.ts';
 
 type Obj = KubeObject & { metadata: NonNullable<KubeObject['metadata']> };
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { InProcessBus } from '../../../../bus/inprocess.ts';
 import type { Port } from '../../../../bus/bus.ts';
-import { ok } from '../../../../bus/status.ts';
+import { ok } from '../../../../base/status.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
 import { client, until } from './client.ts';

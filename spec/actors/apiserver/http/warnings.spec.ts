@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InProcessBus } from '../../../../bus/inprocess.ts';
 import { ActorHost } from '../../../../actors/host.ts';
-import { realClock } from '../../../../actors/clock/clock.ts';
+import { realClock } from '../../../../base/real-clock.ts';
 import { MemoryKv } from '../../../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../../../actors/apiserver/start.ts';
 import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { writeKubeconfig } from '../../../../actors/apiserver/http/kubeconfig.ts';
 import { execFile } from 'node:child_process';
 import { memoryLogger } from '../../../../actors/logger.ts';
-import { ok } from '../../../../bus/status.ts';
+import { ok } from '../../../../base/status.ts';
 import { client, type Reply } from './client.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-warnings-'));

@@ -15,7 +15,7 @@ import { startHttpFront, type HttpFront } from '../../../../actors/apiserver/htt
 import { startFakeApiserver, type FakeApiserver } from './fake-apiserver.ts';
 import { client, until } from './client.ts';
 import { ActorHost } from '../../../../actors/host.ts';
-import { realClock } from '../../../../actors/clock/clock.ts';
+import { realClock } from '../../../../base/real-clock.ts';
 import { silentLogger } from '../../../../actors/logger.ts';
 import { MemoryKv } from '../../../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../../../actors/apiserver/start.ts';

@@ -103,6 +103,8 @@ export const internalError = (message: string): Status => status(500, 'InternalE
 export const unavailable = (message: string): Status => status(503, 'ServiceUnavailable', message);
 export const timeout = (message: string): Status => status(504, 'Timeout', message);
 
+// Predicates: the questions callers ask of a Status (its shape, its reason) belong here.
+
 /** True when `x` has the Status shape (for checking what arrived from outside). */
 export function isStatus(x: unknown): x is Status {
   return typeof x === 'object' && x !== null && (x as Status).kind === 'Status' && typeof (x as Status).code === 'number';
