@@ -6,11 +6,11 @@
  * many similar events with different messages into one "(combined from similar events)"
  * and rate-limits per object; neither is done here.
  */
-import type { KubeObject } from '../bus/catalogue/api.ts';
+import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../bus/bus.ts';
-import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 import type { Result } from '../base/status.ts';
 import type { Clock } from '../base/clock.ts';
+import { ApiClient, isNotFound, targets } from './client/index.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -44,11 +44,16 @@ interface Seen {
   count: number;
 }
 
+/** What an Event may be about: any object (typed or not) or a reference. */
+export type Involved =
+  | ObjectReference
+  | { kind?: string; apiVersion?: string; metadata?: { namespace?: string; name?: string; uid?: string; resourceVersion?: string } };
+
 /** The reference an Event names, from an object or a reference. */
-export function referenceTo(obj: KubeObject | ObjectReference): ObjectReference {
+export function referenceTo(obj: Involved): ObjectReference {
   if ('metadata' in obj && obj.metadata) {
     const m = obj.metadata;
-    return { kind: obj.kind as string | undefined, apiVersion: obj.apiVersion as string | undefined, namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion };
+    return { kind: obj.kind, apiVersion: obj.apiVersion, namespace: m.namespace, name: m.name, uid: m.uid, resourceVersion: m.resourceVersion };
   }
   return obj as ObjectReference;
 }
@@ -60,12 +65,15 @@ export class EventRecorder {
   readonly #limit: number;
   #serial = 0;
 
+  readonly #api: ApiClient;
+
   constructor(private readonly opts: EventRecorderOptions) {
     this.#limit = opts.cacheSize ?? 4096;
+    this.#api = new ApiClient(opts.port);
   }
 
   /** Records an event about `about`; resolves to the stored Event (or the apiserver's Status). */
-  async record(about: KubeObject | ObjectReference, type: EventType, reason: string, message: string): Promise<Result<KubeObject>> {
+  async record(about: Involved, type: EventType, reason: string, message: string): Promise<Result<Event>> {
     const ref = referenceTo(about);
     const namespace = ref.namespace || 'default';
     const key = [ref.kind, namespace, ref.name, ref.uid, type, reason, message].join('\u0000');
@@ -74,16 +82,12 @@ export class EventRecorder {
     if (seen) {
       this.#seen.delete(key);
       const count = seen.count + 1;
-      const r = await this.opts.port.request(APISERVER_ADDRESS, 'api.patch', {
-        target: { group: '', version: 'v1', resource: 'events', namespace: seen.namespace, name: seen.name },
-        patchType: 'merge',
-        patch: { count, lastTimestamp: now },
-      });
+      const r = await this.#api.patch(targets.events(seen.namespace, seen.name), { count, lastTimestamp: now });
       if (r.ok) {
         this.#remember(key, { ...seen, count });
         return { ok: true, value: r.value.object };
       }
-      if (r.status.code !== 404) return r;
+      if (!isNotFound(r)) return r;
       // The Event expired or was deleted: start a new one.
     }
     // Kubernetes names an Event `<object>.<hex UnixNano>`. Milliseconds times 1e6 is past 2^53, so the
@@ -91,7 +95,7 @@ export class EventRecorder {
     // about one object in the same millisecond (Created, Started) must not collide.
     const nanos = BigInt(Math.floor(this.opts.clock.now())) * 1_000_000n + BigInt(this.#serial++ % 1_000_000);
     const name = `${ref.name ?? 'unknown'}.${nanos.toString(16)}`;
-    const event: KubeObject = {
+    const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace },
@@ -106,7 +110,7 @@ export class EventRecorder {
       reportingComponent: this.opts.component,
       reportingInstance: this.opts.instance ?? this.opts.port.address,
     };
-    const r = await this.opts.port.request(APISERVER_ADDRESS, 'api.create', { target: { group: '', version: 'v1', resource: 'events', namespace }, object: event });
+    const r = await this.#api.create(targets.events(namespace), event);
     if (!r.ok) return r;
     this.#remember(key, { name, namespace, count: 1 });
     return { ok: true, value: r.value.object };

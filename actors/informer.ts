@@ -14,6 +14,7 @@ import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts'
 import type { Port } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
+import { isGone } from '../base/status.ts';
 import type { Clock, TimerId } from '../base/clock.ts';
 
 export interface InformerHandlers {
@@ -39,7 +40,7 @@ export interface InformerOptions {
 }
 
 /** The cache key of an object: "namespace/name", or "name" when cluster-scoped. */
-export function keyOf(obj: KubeObject): string {
+export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
   const m = obj.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name}` : String(m.name);
 }
@@ -166,7 +167,7 @@ export class Informer {
     if (!w.ok) {
       this.#watchId = '';
       // 410: our version is gone from the cache window; re-list at once. Anything else: after a pause.
-      if (w.status.code === 410) return void this.#relist();
+      if (isGone(w)) return void this.#relist();
       return this.#retryLater();
     }
   }

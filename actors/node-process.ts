@@ -13,13 +13,12 @@
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Bus } from '../bus/bus.ts';
-import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 import type { Logger } from './actor-def.ts';
 import { type Clock } from '../base/clock.ts';
 import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from './host.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
-import { targets } from './kubelet/api.ts';
+import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
 import type { Runtime } from './runtime/runtime.ts';
@@ -110,9 +109,9 @@ async function listNodes(bus: Bus, address: string, deadline: number, signal: Ab
   try {
     await flush(bus);
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-      const r = await port.request(APISERVER_ADDRESS, 'api.list', { target: targets.node() }, { timeoutMs: 5000 });
-      if (r.ok) return (r.value.items as Node[] | undefined) ?? [];
-      const retriable = r.status.code === 503 || r.status.code === 504;
+      const r = await new ApiClient(port, { timeoutMs: 5000 }).list(targets.nodes());
+      if (r.ok) return r.value.items ?? [];
+      const retriable = isServiceUnavailable(r) || isTimeout(r);
       if (!retriable || Date.now() + delay > deadline) throw new Error(`listing the cluster's nodes: ${r.status.message}`);
       if (signal?.aborted) throw new Error('node start-up aborted');
       await new Promise((res) => setTimeout(res, delay));

@@ -111,18 +111,60 @@ export function isStatus(x: unknown): x is Status {
 }
 
 /** The edge's exception: carries the Status it came from. Never thrown inside the bus. */
-export class StatusError extends Error {
+export class ApiError extends Error {
   constructor(readonly status: Status) {
     super(status.message);
-    this.name = `StatusError(${status.reason})`;
+    this.name = `ApiError(${status.reason})`;
   }
 }
 
-/** At the edge: unwrap a Result or throw its Status as a StatusError. */
+/** At the edge: unwrap a Result or throw its Status as an ApiError. The one Result-to-throw helper. */
 export function unwrap<T>(r: Result<T>): T {
   if (r.ok) return r.value;
-  throw new StatusError(r.status);
+  throw new ApiError(r.status);
 }
+
+/** The Status of an ApiError, a Status itself, or a failed Result; undefined for anything else. */
+export function statusOf(x: unknown): Status | undefined {
+  if (x instanceof ApiError) return x.status;
+  if (isStatus(x)) return x;
+  if (typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false) return statusOf((x as { status?: unknown }).status);
+  return undefined;
+}
+
+const byReason = (...reasons: StatusReason[]) => (x: Status | ApiError | Result<unknown> | unknown): boolean => {
+  const s = statusOf(x);
+  return s !== undefined && reasons.includes(s.reason);
+};
+const byCode = (code: number) => (x: Status | ApiError | Result<unknown> | unknown): boolean => statusOf(x)?.code === code;
+
+/*
+ * Predicates over a Status, an ApiError or a failed Result (apimachinery's errors.IsNotFound & co.).
+ * NotFound, Forbidden, Gone and TooManyRequests go by code, as client-go falls back to;
+ * the 409 and 410 pairs are told apart by reason.
+ */
+/** 404. */
+export const isNotFound = byCode(404);
+/** 409 Conflict: an optimistic-concurrency (resourceVersion or precondition) failure. */
+export const isConflict = byReason('Conflict');
+/** 409 AlreadyExists. */
+export const isAlreadyExists = byReason('AlreadyExists');
+/** Any 409 (Conflict or AlreadyExists): the write lost a race. */
+export const isConflictOrExists = byCode(409);
+/** 410: the resourceVersion is older than the retained history (reason Gone or Expired). */
+export const isGone = byCode(410);
+/** 410 with reason Expired ("too old resource version"). */
+export const isExpired = byReason('Expired');
+export const isBadRequest = byCode(400);
+export const isUnauthorized = byCode(401);
+export const isForbidden = byCode(403);
+export const isInvalid = byReason('Invalid');
+export const isTooManyRequests = byCode(429);
+export const isInternalError = byCode(500);
+/** 503: the server (or a store or kubelet behind it) is unavailable. */
+export const isServiceUnavailable = byCode(503);
+/** 504 Timeout, as the bus answers an unanswered request. */
+export const isTimeout = byCode(504);
 
 function qualified(resource: string, group?: string): string {
   return group ? `${resource}.${group}` : resource;

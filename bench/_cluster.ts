@@ -8,11 +8,13 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts';
 import type { Port } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
+import { ApiClient, targets } from '../actors/client/index.ts';
 import type { Logger } from '../actors/actor-def.ts';
 import { type Clock } from '../base/clock.ts';
 import { realClock } from '../base/real-clock.ts';
@@ -33,14 +35,6 @@ export const argText = (name: string, def: string): string => {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export const targets = {
-  nodes: (name?: string): ApiTarget => ({ group: '', version: 'v1', resource: 'nodes', ...(name ? { name } : {}) }),
-  pods: (namespace?: string, name?: string, subresource?: string): ApiTarget => ({
-    group: '', version: 'v1', resource: 'pods', ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(subresource ? { subresource } : {}),
-  }),
-  namespaces: (name?: string): ApiTarget => ({ group: '', version: 'v1', resource: 'namespaces', ...(name ? { name } : {}) }),
-};
-
 /** Warnings and errors of the actors, on stderr, at most `limit` of them (the rest counted). */
 export function benchLogger(tag: string, limit = 20): Logger & { dropped(): number; mute(): void } {
   let n = 0;
@@ -55,6 +49,8 @@ export function benchLogger(tag: string, limit = 20): Logger & { dropped(): numb
 /** A bench client: one bus port, watch streams dispatched to callbacks by watch id. */
 export class BenchClient {
   readonly port: Port;
+  /** The typed apiserver client on this port. */
+  readonly api: ApiClient;
   readonly #watches = new Map<string, (events: WatchEvent[]) => void>();
   #seq = 0;
 
@@ -69,6 +65,7 @@ export class BenchClient {
         process.stderr.write(`bench: watch ${(env.payload as { id: string }).id} ended by the apiserver\n`);
       }
     });
+    this.api = new ApiClient(this.port);
   }
 
   /** Watches `target` from now on (no initial events: `resourceVersion` = the current one). */
@@ -296,7 +293,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
 }
 
 /** scheduler_perf's fake node: 4 cpu... no, its default node template (110 pods, 4 cpu, 32Gi), Ready. */
-export function fakeNode(name: string): KubeObject {
+export function fakeNode(name: string): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -315,15 +312,12 @@ export function fakeNode(name: string): KubeObject {
 export async function createFakeNodes(port: Port, count: number, log: (s: string) => void, window = 256): Promise<string[]> {
   const names = Array.from({ length: count }, (_, i) => `node-${i + 1}`);
   const t0 = performance.now();
+  const api = new ApiClient(port);
   await inWindow(names.length, window, async (i) => {
-    const r = await port.request(APISERVER_ADDRESS, 'api.create', { target: targets.nodes(), object: fakeNode(names[i]!) });
+    const r = await api.create(targets.nodes(), fakeNode(names[i]!));
     if (!r.ok) throw new Error(`creating node ${names[i]}: ${r.status.message}`);
     // The main resource ignores status on create in Kubernetes; set it through /status.
-    const s = await port.request(APISERVER_ADDRESS, 'api.patch', {
-      target: { ...targets.nodes(names[i]!), subresource: 'status' },
-      patchType: 'merge',
-      patch: { status: fakeNode(names[i]!).status },
-    });
+    const s = await api.patch(targets.nodes(undefined, names[i]!, 'status'), { status: fakeNode(names[i]!).status });
     if (!s.ok) throw new Error(`node ${names[i]} status: ${s.status.message}`);
   });
   log(`${count} fake nodes created in ${round((performance.now() - t0) / 1000)} s`);

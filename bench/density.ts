@@ -35,8 +35,8 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { StorageKind } from '../actors/cluster.ts';
-import { APISERVER_ADDRESS } from '../bus/permissions.ts';
-import { machine, startControllersIfAny, topMessages, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster, targets } from './_cluster.ts';
+import { machine, startControllersIfAny, topMessages, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { targets, type Target } from '../actors/client/index.ts';
 
 /** Records the run into this file (empty: no recording). */
 const RECORD = argText('record', '');
@@ -76,7 +76,7 @@ const bind = c.scheduler.kind !== 'actor';
 const controllers = WANT === 'deployments' ? await startControllersIfAny(c.cp.host, log, 'deployment,replicaset') : null;
 const workload: 'deployments' | 'pods' = controllers?.names.includes('deployment') && controllers.names.includes('replicaset') ? 'deployments' : 'pods';
 if (workload === 'deployments' && bind) throw new Error('deployments need the scheduler actor');
-const r0 = await client.port.request(APISERVER_ADDRESS, 'api.create', { target: targets.namespaces(), object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
+const r0 = await client.api.create(targets.namespaces(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 if (!r0.ok) throw new Error(`namespace: ${r0.status.message}`);
 
 const heapBefore = heapAfterGc();
@@ -137,9 +137,9 @@ const mutating: number[] = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 let failures = 0;
-const call = async (type: 'api.create', payload: Parameters<typeof client.port.request<'api.create'>>[2]) => {
+const call = async <T>(target: Target<T>, object: Parameters<typeof client.api.create<T>>[1]) => {
   const s = performance.now();
-  const r = await client.port.request(APISERVER_ADDRESS, type, payload);
+  const r = await client.api.create(target, object);
   mutating.push(performance.now() - s);
   return r;
 };
@@ -149,10 +149,7 @@ if (workload === 'deployments') {
       const wait = t0 + ((d * REPLICAS) / QPS) * 1000 - performance.now();
       if (wait > 0) await sleep(wait);
     }
-    const r = await call('api.create', {
-      target: { group: 'apps', version: 'v1', resource: 'deployments', namespace: NS },
-      object: deployment(d, Math.min(REPLICAS, PODS - d * REPLICAS)),
-    });
+    const r = await call(targets.deployments(NS), deployment(d, Math.min(REPLICAS, PODS - d * REPLICAS)));
     if (!r.ok && failures++ < 5) log(`create deployment dep-${d}: ${r.status.message}`);
   });
 }
@@ -166,7 +163,7 @@ for (let d = 0; workload === 'pods' && d < DEPLOYMENTS; d++) {
       if (wait > 0) await sleep(wait);
     }
     createdAt.set(name, performance.now());
-    const r = await call('api.create', { target: targets.pods(NS), object: pod(d, i) });
+    const r = await call(targets.pods(NS), pod(d, i));
     if (!r.ok) {
       createdAt.delete(name);
       if (failures++ < 5) log(`create ${name}: ${r.status.message}`);
@@ -174,10 +171,7 @@ for (let d = 0; workload === 'pods' && d < DEPLOYMENTS; d++) {
     }
     if (!bind) return;
     const node = c.nodeNames[(d * REPLICAS + i) % c.nodeNames.length]!;
-    const b = await call('api.create', {
-      target: targets.pods(NS, name, 'binding'),
-      object: { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
-    });
+    const b = await call(targets.pods(NS, name, 'binding'), { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
     if (!b.ok && failures++ < 5) log(`bind ${name}: ${b.status.message}`);
   });
 }

@@ -11,8 +11,8 @@
  * Prints progress on stderr and one JSON line last on stdout.
  */
 import type { StorageKind } from '../actors/cluster.ts';
-import { APISERVER_ADDRESS } from '../bus/permissions.ts';
-import { machine, topMessages, arg, argText, inWindow, progress, round, rssSampler, sleep, startBenchCluster, targets } from './_cluster.ts';
+import { machine, topMessages, arg, argText, inWindow, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { targets } from '../actors/client/index.ts';
 
 const NODES = arg('nodes', 5000);
 const PODS = arg('pods', 10_000);
@@ -54,16 +54,15 @@ log(`creating ${PODS} pods (${bind ? 'bound by the bench round-robin' : 'schedul
 const t0 = performance.now();
 let failures = 0;
 const createAll = inWindow(PODS, WINDOW, async (i) => {
-  const r = await client.port.request(APISERVER_ADDRESS, 'api.create', { target: targets.pods('default'), object: pod(i) });
+  const r = await client.api.create(targets.pods('default'), pod(i));
   if (!r.ok) {
     if (failures++ < 5) log(`create pod-${i}: ${r.status.message}`);
     return;
   }
   if (!bind) return;
   const node = c.nodeNames[i % c.nodeNames.length]!;
-  const b = await client.port.request(APISERVER_ADDRESS, 'api.create', {
-    target: targets.pods('default', `pod-${i}`, 'binding'),
-    object: { apiVersion: 'v1', kind: 'Binding', metadata: { name: `pod-${i}` }, target: { apiVersion: 'v1', kind: 'Node', name: node } },
+  const b = await client.api.create(targets.pods('default', `pod-${i}`, 'binding'), {
+    apiVersion: 'v1', kind: 'Binding', metadata: { name: `pod-${i}` }, target: { apiVersion: 'v1', kind: 'Node', name: node },
   });
   if (!b.ok && failures++ < 5) log(`bind pod-${i}: ${b.status.message}`);
 });

@@ -13,8 +13,8 @@
  * Prints progress on stderr and one JSON line last on stdout.
  */
 import type { StorageKind } from '../actors/cluster.ts';
-import { APISERVER_ADDRESS } from '../bus/permissions.ts';
-import { machine, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster, targets } from './_cluster.ts';
+import { machine, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { targets } from '../actors/client/index.ts';
 
 const NODES = arg('nodes', 5000);
 const INIT = arg('init', 1000);
@@ -38,7 +38,7 @@ if (c.scheduler.kind !== 'actor') {
 }
 
 for (const ns of ['sched-init', 'sched-measure']) {
-  const r = await client.port.request(APISERVER_ADDRESS, 'api.create', { target: targets.namespaces(), object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+  const r = await client.api.create(targets.namespaces(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   if (!r.ok) throw new Error(`namespace ${ns}: ${r.status.message}`);
 }
 
@@ -86,7 +86,7 @@ async function phase(ns: string, count: number): Promise<{ s: number; t0: number
   onBound = ns === 'sched-measure' ? progress(log, `${ns} pods bound`, count) : undefined;
   let failures = 0;
   await inWindow(count, WINDOW, async (i) => {
-    const r = await client.port.request(APISERVER_ADDRESS, 'api.create', { target: targets.pods(ns), object: pod(ns, i) });
+    const r = await client.api.create(targets.pods(ns), pod(ns, i));
     if (!r.ok && failures++ < 5) log(`create ${ns}/pod-${i}: ${r.status.message}`);
   });
   log(`${ns}: ${count} pods created in ${round((performance.now() - t0) / 1000)} s`);

@@ -3,6 +3,7 @@
  * controllers do: the system namespaces (default, kube-system, kube-public,
  * kube-node-lease) and the `kubernetes` Service in default at the service CIDR's first IP.
  */
+import { isConflictOrExists } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { SYSTEM_NAMESPACES } from './admission.ts';
 import { create } from './create.ts';
@@ -17,7 +18,7 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
   for (const name of SYSTEM_NAMESPACES) {
     if (s.cache.resource('namespaces').items.has(objectStorageKey('namespaces', undefined, name))) continue;
     const r = await create(s, namespaces, { ...call, payload: { target: { group: '', version: 'v1', resource: 'namespaces' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } } });
-    if (!r.ok && r.status.code !== 409) throw new Error(`creating namespace ${name}: ${r.status.message}`);
+    if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating namespace ${name}: ${r.status.message}`);
   }
   if (!opts.kubernetesService) return;
   if (s.cache.resource('services').items.has(objectStorageKey('services', 'default', 'kubernetes'))) return;
@@ -28,5 +29,5 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
     spec: { type: 'ClusterIP', clusterIP: s.clusterIPs.first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
   };
   const r = await create(s, services, { ...call, payload: { target: { group: '', version: 'v1', resource: 'services', namespace: 'default' }, object: svc } });
-  if (!r.ok && r.status.code !== 409) s.log.warn('apiserver: could not create the kubernetes service', { status: r.status.message });
+  if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the kubernetes service', { status: r.status.message });
 }

@@ -10,7 +10,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
 import type { DeleteOptions, KubeObject, PayloadShape, WriteReply } from './types.ts';
-import { badRequest, fail, forbidden, ok, status, tooManyRequests, type Result, type Status } from '../../base/status.ts';
+import { badRequest, fail, forbidden, isConflictOrExists, ok, status, tooManyRequests, type Result, type Status } from '../../base/status.ts';
 import { labelSelectorMatches } from '../../api/selectors/labels.ts';
 import { isPodReady } from '../../machines/controllers/pods.ts';
 import { allowedCondition, DISRUPTION_ALLOWED } from '../../machines/controllers/disruption/budget.ts';
@@ -80,7 +80,7 @@ export async function evict(s: ServerContext, res: ResourceInfo, call: Call<Payl
     if (!dryRun) {
       const target = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespace: podTarget.namespace, name: pdb.metadata?.name ?? '', subresource: 'status' };
       const w = await update(s, pdbRes, { ...call, payload: { target, object: spent.value } } as Call<never>);
-      if (!w.ok && w.status.code === 409) continue;
+      if (!w.ok && isConflictOrExists(w)) continue;
       if (!w.ok) return w;
     }
     return deletePod();

@@ -5,7 +5,7 @@
  * is consistent; a token older than the cache's window is 410 Expired.
  */
 import type { KubeObject, ListOptions, PayloadShape } from './types.ts';
-import { badRequest, expired, fail, ok, type Result } from '../../base/status.ts';
+import { badRequest, expired, fail, isNotFound, ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
 import { buildFilter, hasSelector } from './filter.ts';
 import { listSnapshot, tooOldVersion, type Snapshot } from './read-version.ts';
@@ -124,7 +124,7 @@ export async function deleteCollection(s: ServerContext, res: ResourceInfo, call
     const target = { ...p.target, name: obj.metadata?.name, namespace: obj.metadata?.namespace };
     const r = await remove(s, res, { ...call, payload: { target, options: p.options, dryRun: p.dryRun } });
     if (r.ok) done.push(r.value.object);
-    else if (r.status.code !== 404) return r;
+    else if (!isNotFound(r)) return r;
   }
   return ok(listObject(res, { items: done, rv: s.cache.rv }));
 }

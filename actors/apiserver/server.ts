@@ -6,7 +6,7 @@
 import type { Envelope } from '../../base/envelope.ts';
 import type { BusState } from '../../bus/bus.ts';
 import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
-import { expired, unavailable, type Result } from '../../base/status.ts';
+import { expired, isGone, isServiceUnavailable, unavailable, type Result } from '../../base/status.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './allocators.ts';
 import type { ServerContext } from './context.ts';
@@ -151,7 +151,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       // Resume where the cache stopped; only when the store no longer has that history rebuild from scratch.
       const resumed = await startWatch(cache.rv);
       if (resumed.ok) return;
-      if (resumed.status.code !== 410) throw new Error(`re-watching storage: ${resumed.status.message}`);
+      if (!isGone(resumed)) throw new Error(`re-watching storage: ${resumed.status.message}`);
       watchers.endAll(expired('the apiserver re-initialized its watch cache; re-list and watch again'));
       await prime();
     },
@@ -184,7 +184,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       for (const address of addresses) {
         void s.port.request(address, 'sys.ping', { n: 0 }, { timeoutMs: 5000 }).then((r) => {
           // Only "no actor at the address" means gone; a slow or ping-less watcher keeps its watches.
-          if (!r.ok && r.status.code === 503) watchers.removeAddress(address);
+          if (!r.ok && isServiceUnavailable(r)) watchers.removeAddress(address);
         });
       }
     },

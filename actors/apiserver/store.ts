@@ -4,7 +4,7 @@
  * key's modRevision and is stamped on read.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { fail, internalError, ok, unavailable, type Result, type Status } from '../../base/status.ts';
+import { fail, internalError, isServiceUnavailable, isTimeout, ok, unavailable, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { decorate } from './watch-cache.ts';
 
@@ -50,7 +50,7 @@ export async function deleteIf(s: ServerContext, key: string, ifModRevision: num
 
 /** A kv failure as the client should see it: unreachable store → 503, anything else → 500. */
 export function storageError(st: Status): Status {
-  if (st.code === 503 || st.code === 504) return unavailable(`storage is unavailable: ${st.message}`);
+  if (isServiceUnavailable(st) || isTimeout(st)) return unavailable(`storage is unavailable: ${st.message}`);
   return st.code >= 500 ? internalError(st.message) : st;
 }
 

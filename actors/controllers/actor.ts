@@ -7,12 +7,11 @@
 import { fromPromise, type AnyActorRef } from 'xstate';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { Envelope } from '../../base/envelope.ts';
-import { StatusError } from '../../base/status.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
 import { Informer, keyOf } from '../informer.ts';
 import { reconcileMachine, type ReconcileEvent } from '../../machines/controllers/reconcile.ts';
-import { ApiClient } from './api.ts';
+import { ApiClient, isNotFound, TerminalError } from '../client/index.ts';
 import { controllerAddress, type Controller, type ControllerContext, type ControllerDefinition, type InformerRequest } from './framework.ts';
 
 /** What specs may look at in the running incarnation. */
@@ -82,14 +81,20 @@ function newInformer(ctx: ActorContext, inc: Incarnation, req: InformerRequest):
   return informer;
 }
 
-/** Turns a NotFound rejection into success: the object is gone, so there is nothing to do. */
+/**
+ * Turns a NotFound rejection into success (the object is gone: nothing to do) and a returned
+ * TerminalError into a rejection the chart does not retry.
+ */
 async function runSync(controller: Controller, key: string) {
+  let r: Awaited<ReturnType<Controller['sync']>>;
   try {
-    return await controller.sync(key);
+    r = await controller.sync(key);
   } catch (err) {
-    if (err instanceof StatusError && err.status.code === 404) return undefined;
+    if (isNotFound(err)) return undefined;
     throw err;
   }
+  if (r instanceof TerminalError) throw r;
+  return r;
 }
 
 export interface ControllerActorOptions {
@@ -135,6 +140,7 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
         actions: {
           attach: ({ self }) => current.attach(self),
           reportError: (_, p: { key: string; error: string }) => ctx.log.warn('sync failed; retrying', { key: p.key, error: p.error }),
+          reportTerminal: (_, p: { key: string; error: string }) => ctx.log.warn('sync failed terminally; not retrying', { key: p.key, error: p.error }),
         },
         actors: { sync: fromPromise(({ input }) => runSync(controller, input.key)) },
       });

@@ -6,12 +6,14 @@
  */
 import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
 import { matchesLabels, type Selector } from '../../api/selectors/labels.ts';
-import { controllerOf, newControllerRef } from '../../machines/controllers/owners.ts';
-import { isNotFound, orThrow, type ApiClient } from './api.ts';
+import { controllerOf, newControllerRef, type OwnerMeta } from '../../machines/controllers/owners.ts';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { apiVersionOf } from '../../api/kinds.ts';
+import { type ApiClient, isNotFound, type ResourceTargets, targets, unwrap } from '../client/index.ts';
 
 export interface ClaimRequest {
   api: ApiClient;
-  owner: KubeObject;
+  owner: OwnerMeta;
   ownerApiVersion: string;
   ownerKind: string;
   /** The owner's own target (re-read before adopting). */
@@ -19,6 +21,33 @@ export interface ClaimRequest {
   selector: Selector;
   /** The candidate's target by name. */
   targetOf(obj: KubeObject): ApiTarget;
+}
+
+/** The owner side of the usual claim: a workload claiming the pods of its namespace. */
+export interface PodOwner {
+  owner: OwnerMeta;
+  kind: string;
+  /** The owner's resource (its apiVersion and target come from it). */
+  targets: ResourceTargets<unknown>;
+  selector: Selector;
+}
+
+/** claimObjects for pods: the ReplicaSet, DaemonSet, StatefulSet and Job controllers' case. */
+export function claimPods(api: ApiClient, o: PodOwner, candidates: readonly KubeObject[]): Promise<Pod[]> {
+  const namespace = o.owner.metadata?.namespace;
+  // Not async: an extra await would move the sync by a microtask, which a replay notices.
+  return claimObjects(
+    {
+      api,
+      owner: o.owner,
+      ownerApiVersion: apiVersionOf(o.targets),
+      ownerKind: o.kind,
+      ownerTarget: o.targets(namespace, o.owner.metadata?.name),
+      selector: o.selector,
+      targetOf: (p) => targets.pods(namespace, p.metadata?.name),
+    },
+    candidates,
+  ) as Promise<Pod[]>;
 }
 
 /** The objects the owner controls after adoption and release. */
@@ -59,5 +88,5 @@ async function patchRefs(req: ClaimRequest, obj: KubeObject, refs: NonNullable<K
   const patch = { metadata: { ownerReferences: refs && refs.length ? refs : null, resourceVersion: obj.metadata?.resourceVersion } };
   const r = await req.api.patch(req.targetOf(obj), patch, 'merge');
   if (!r.ok && isNotFound(r.status)) return null;
-  return orThrow(r).object;
+  return unwrap(r).object;
 }

@@ -9,7 +9,8 @@
  * `sync(key)` is level-triggered: it reads the informer caches (never a watch event), writes
  * only through the apiserver (`ctx.api`), and is idempotent. An object missing from the
  * cache, or a NotFound answer from the apiserver, means "done" — resolve. Throw (or reject)
- * to be retried with per-key exponential backoff (5 ms doubling to 1000 s); return
+ * to be retried with per-key exponential backoff (5 ms doubling to 1000 s); throw or return a
+ * TerminalError (actors/client) for a failure retrying cannot fix (logged, not retried); return
  * `{ requeueAfter }` to look again later (e.g. when minReadySeconds will have passed).
  *
  * On an actor restart `create` runs again with a fresh context: informers re-list, every
@@ -23,7 +24,8 @@ import type { ActorContext } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
 import type { Informer } from '../informer.ts';
 import type { SyncResult } from '../../machines/controllers/reconcile.ts';
-import type { ApiClient } from './api.ts';
+import type { TerminalError } from '../../machines/controllers/terminal.ts';
+import type { ApiClient } from '../client/index.ts';
 
 export type { SyncResult };
 
@@ -66,8 +68,8 @@ export interface ControllerContext {
 }
 
 export interface Controller {
-  /** Reconciles one key; see the module comment for the rules. */
-  sync(key: string): Promise<SyncResult | void>;
+  /** Reconciles one key; see the module comment for the rules. A TerminalError (thrown or returned) is logged and not retried. */
+  sync(key: string): Promise<SyncResult | TerminalError | void>;
   /** Releases anything beyond the informers (which the framework stops). */
   stop?(): void;
 }

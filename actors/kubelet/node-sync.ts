@@ -2,19 +2,17 @@
  * The kubelet's writes about its node: registration (create, or adopt the Node that is
  * already there), the Lease in kube-node-lease, and the periodic status report. These are
  * the chart's `register`, `renewLease` and `syncNodeStatus` effects; each rejects with a
- * StatusError on an apiserver error so the chart backs off.
+ * ApiError on an apiserver error so the chart backs off.
  */
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
-import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
 import { microTime } from '../../api/time.ts';
-import { initialNode, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
-import { must, targets } from './api.ts';
+import { initialNode, NODE_LEASE_NAMESPACE, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
+import { ApiClient, isConflictOrExists, isNotFound, targets, unwrap } from '../client/index.ts';
 
 export interface NodeSyncOptions {
   port: Port;
@@ -35,9 +33,11 @@ export class NodeSync {
   #reportedAt = 0;
   #podCIDR: string | undefined;
   #announced = false;
+  readonly #api: ApiClient;
 
   constructor(private readonly o: NodeSyncOptions) {
     this.#podCIDR = o.facts.podCIDR;
+    this.#api = new ApiClient(o.port);
   }
 
   get podCIDR(): string | undefined {
@@ -46,16 +46,16 @@ export class NodeSync {
 
   /** Creates the Node, or adopts an existing one: its labels are merged, an empty pod range filled, the status replaced. */
   async register(): Promise<void> {
-    const { port, facts, clock } = this.o;
+    const { facts, clock } = this.o;
     const now = clock.now();
-    const created = await port.request(APISERVER_ADDRESS, 'api.create', { target: targets.node(), object: initialNode(facts, now) as KubeObject });
+    const created = await this.#api.create(targets.nodes(), initialNode(facts, now));
     let node: Node;
     if (created.ok) {
-      node = created.value.object as Node;
-    } else if (created.status.code === 409) {
+      node = created.value.object;
+    } else if (isConflictOrExists(created)) {
       node = await this.#adopt();
     } else {
-      throw must(created);
+      throw unwrap(created);
     }
     this.#remember(node);
     this.#sent = node.status;
@@ -69,15 +69,15 @@ export class NodeSync {
   }
 
   async #adopt(): Promise<Node> {
-    const { port, facts, clock } = this.o;
-    const existing = must(await port.request(APISERVER_ADDRESS, 'api.get', { target: targets.node(facts.name) })) as Node;
+    const { facts, clock } = this.o;
+    const existing = unwrap(await this.#api.get(targets.nodes(undefined, facts.name)));
     const patch: Record<string, unknown> = { metadata: { labels: facts.labels } };
     // spec.podCIDR may only be set once; an allocated range wins over ours.
     if (!existing.spec?.podCIDR && facts.podCIDR) patch.spec = { podCIDR: facts.podCIDR, podCIDRs: [facts.podCIDR] };
-    must(await port.request(APISERVER_ADDRESS, 'api.patch', { target: targets.node(facts.name), patchType: 'merge', patch }));
+    unwrap(await this.#api.patch(targets.nodes(undefined, facts.name), patch));
     const status = nodeStatus(this.#facts(), existing.status?.conditions, clock.now());
-    const w = must(await port.request(APISERVER_ADDRESS, 'api.patch', { target: targets.node(facts.name, 'status'), patchType: 'merge', patch: { status } }));
-    return w.object as Node;
+    const w = unwrap(await this.#api.patch(targets.nodes(undefined, facts.name, 'status'), { status }));
+    return w.object;
   }
 
   #remember(node: Node): void {
@@ -96,28 +96,28 @@ export class NodeSync {
 
   /** Renews the Lease from the copy the last write returned; creates it when missing. A conflict drops the copy (re-read next time). */
   async renewLease(): Promise<void> {
-    const { port, facts, clock } = this.o;
+    const { facts, clock } = this.o;
     const name = facts.name;
     if (this.#lease === null) {
-      const got = await port.request(APISERVER_ADDRESS, 'api.get', { target: targets.lease(name) });
-      if (!got.ok && got.status.code !== 404) throw must(got);
+      const got = await this.#api.get(targets.leases(NODE_LEASE_NAMESPACE, name));
+      if (!got.ok && !isNotFound(got)) throw unwrap(got);
       if (!got.ok) {
         const fresh = nodeLease(name, this.#uid, this.o.leaseDurationSeconds, clock.now());
-        const c = await port.request(APISERVER_ADDRESS, 'api.create', { target: targets.lease(), object: fresh as KubeObject });
-        this.#lease = c.ok ? (c.value.object as Lease) : null;
-        must(c);
+        const c = await this.#api.create(targets.leases(NODE_LEASE_NAMESPACE), fresh);
+        this.#lease = c.ok ? c.value.object : null;
+        unwrap(c);
         return;
       }
-      this.#lease = got.value as Lease;
+      this.#lease = got.value;
     }
     const lease = this.#lease;
     const next: Lease = {
       ...lease,
       spec: { ...lease.spec, holderIdentity: name, leaseDurationSeconds: this.o.leaseDurationSeconds, renewTime: microTime(clock.now()) },
     };
-    const w = await port.request(APISERVER_ADDRESS, 'api.update', { target: targets.lease(name), object: next as KubeObject });
-    this.#lease = w.ok ? (w.value.object as Lease) : null;
-    must(w);
+    const w = await this.#api.update(targets.leases(NODE_LEASE_NAMESPACE, name), next);
+    this.#lease = w.ok ? w.value.object : null;
+    unwrap(w);
   }
 
   /**
@@ -125,17 +125,17 @@ export class NodeSync {
    * frequency elapsed. Without a pod range it reads the Node first to pick up an allocator's.
    */
   async syncStatus(): Promise<void> {
-    const { port, facts, clock } = this.o;
+    const { facts, clock } = this.o;
     if (!this.#podCIDR) {
-      const got = must(await port.request(APISERVER_ADDRESS, 'api.get', { target: targets.node(facts.name) })) as Node;
+      const got = unwrap(await this.#api.get(targets.nodes(undefined, facts.name)));
       this.#remember(got);
     }
     const now = clock.now();
     const prev: NodeCondition[] | undefined = this.#sent?.conditions;
     const next = nodeStatus(this.#facts(), prev, now);
     if (!statusChanged(this.#sent, next) && now - this.#reportedAt < this.o.reportFrequencyMs) return;
-    const w = must(await port.request(APISERVER_ADDRESS, 'api.patch', { target: targets.node(facts.name, 'status'), patchType: 'merge', patch: { status: next } }));
-    this.#sent = (w.object as Node).status ?? next;
+    const w = unwrap(await this.#api.patch(targets.nodes(undefined, facts.name, 'status'), { status: next }));
+    this.#sent = w.object.status ?? next;
     this.#reportedAt = now;
   }
 }

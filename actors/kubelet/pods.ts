@@ -17,7 +17,6 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Envelope } from '../../base/envelope.ts';
-import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import type { Logger } from '../actor-def.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { EventRecorder } from '../events.ts';
@@ -26,7 +25,7 @@ import { startPodActor, type PodActor, type PodActorOptions } from '../pod/index
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { Ipv4Range } from '../../machines/kubelet/cidr.ts';
-import { targets } from './api.ts';
+import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 import { StatusManager } from './status-manager.ts';
 
 export interface PodManagerOptions {
@@ -64,14 +63,16 @@ export class PodManager {
   readonly #informer: Informer;
   #ipam: Ipv4Range | null = null;
   #stopped = false;
+  readonly #api: ApiClient;
 
   constructor(private readonly o: PodManagerOptions) {
+    this.#api = new ApiClient(o.port);
     this.#status = new StatusManager(o.port, o.log);
     const sync = (key: string) => this.#sync(key);
     this.#informer = new Informer({
       port: o.port,
       clock: o.clock,
-      target: targets.allPods(),
+      target: targets.pods(),
       fieldSelector: `spec.nodeName=${o.nodeName}`,
       handlers: { add: sync, update: sync, delete: sync },
       name: 'pods',
@@ -189,12 +190,9 @@ export class PodManager {
   }
 
   async #finishDelete(namespace: string, name: string, uid: string): Promise<void> {
-    const r = await this.o.port.request(APISERVER_ADDRESS, 'api.delete', {
-      target: targets.pod(namespace, name),
-      options: { gracePeriodSeconds: 0, preconditions: { uid } },
-    });
+    const r = await this.#api.delete(targets.pods(namespace, name), { gracePeriodSeconds: 0, preconditions: { uid } });
     // 404: already gone; 409: a new pod has the name. Anything else: the next watch event retries.
-    if (!r.ok && r.status.code !== 404 && r.status.code !== 409) {
+    if (!r.ok && !isNotFound(r) && !isConflictOrExists(r)) {
       this.o.log.warn('final pod delete failed', { pod: `${namespace}/${name}`, code: r.status.code, error: r.status.message });
     }
   }

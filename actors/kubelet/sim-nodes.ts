@@ -9,9 +9,7 @@
  * on every start of the same data directory, as a kubelet's name is its hostname);
  * without it a batch continues after the highest existing index, to add nodes.
  */
-import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
-import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import type { ActorHost } from '../host.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Runtime } from '../runtime/runtime.ts';
@@ -19,7 +17,7 @@ import { simRuntime } from '../runtime/sim.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './actor.ts';
 import type { KubeletOptions } from './config.ts';
 import { NodeAddressPool } from './node-pool.ts';
-import { targets } from './api.ts';
+import { ApiClient, targets } from '../client/index.ts';
 
 export interface SimNodesOptions {
   host: ActorHost;
@@ -67,9 +65,9 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
   const pool = o.pool ?? new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
   let start = o.startIndex ?? 1;
   if (o.lister) {
-    const r = await o.lister.request(APISERVER_ADDRESS, 'api.list', { target: targets.node() });
+    const r = await new ApiClient(o.lister).list(targets.nodes());
     if (!r.ok) throw new Error(`listing nodes: ${r.status.message}`);
-    const nodes = (r.value.items as Node[] | undefined) ?? [];
+    const nodes = r.value.items ?? [];
     pool.seed(nodes);
     if (o.startIndex === undefined) {
       for (const n of nodes) {

@@ -10,9 +10,8 @@
  */
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
-import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import type { Logger } from '../actor-def.ts';
-import { targets } from './api.ts';
+import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 
 interface Entry {
   namespace: string;
@@ -31,7 +30,11 @@ export class StatusManager {
   readonly #dirty = new Set<Entry>();
   #scheduled = false;
 
-  constructor(private readonly port: Port, private readonly log: Logger) {}
+  readonly #api: ApiClient;
+
+  constructor(port: Port, private readonly log: Logger) {
+    this.#api = new ApiClient(port);
+  }
 
   /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
   track(uid: string, namespace: string, name: string, current: PodStatus | undefined): void {
@@ -89,15 +92,11 @@ export class StatusManager {
     const patchStatus: Record<string, unknown> = { ...status };
     for (const k of e.sentKeys) if (!(k in patchStatus)) patchStatus[k] = null;
     const run = async (): Promise<void> => {
-      const r = await this.port.request(APISERVER_ADDRESS, 'api.patch', {
-        target: targets.pod(e.namespace, e.name, 'status'),
-        patchType: 'merge',
-        patch: { metadata: { uid: e.uid }, status: patchStatus },
-      });
+      const r = await this.#api.patch(targets.pods(e.namespace, e.name, 'status'), { metadata: { uid: e.uid }, status: patchStatus });
       if (r.ok) {
         e.sent = json;
         e.sentKeys = Object.keys(status);
-      } else if (r.status.code === 404 || r.status.code === 409) {
+      } else if (isNotFound(r) || isConflictOrExists(r)) {
         // The pod is gone or was replaced: nothing left to report for this uid.
         e.gone = true;
       } else {

@@ -3,7 +3,7 @@ import type { ActorContext, ActorDef } from '../actor-def.ts';
 import type { PayloadOf, ReplyOf, RequestType } from '../../bus/catalogue/index.ts';
 import type { Envelope } from '../../base/envelope.ts';
 import { KV_ADDRESS } from '../../bus/permissions.ts';
-import { badRequest, fail, ok } from '../../base/status.ts';
+import { badRequest, fail, isServiceUnavailable, ok } from '../../base/status.ts';
 import { kvMachine, watchKey, type KvChartEvent, type KvContext } from '../../machines/kv.ts';
 import type { KvBackend, WatchHandle } from './backend.ts';
 import { kvStatus } from './errors.ts';
@@ -149,7 +149,7 @@ class KvEffects {
     const addresses = new Set(Object.values(context.watches).map((w) => w.from));
     for (const address of addresses) {
       void this.ctx.port.request(address, 'sys.ping', { n: 0 }, { timeoutMs: this.probeTimeoutMs }).then((r) => {
-        if (!r.ok && r.status.code === 503 && self.getSnapshot().status === 'active') self.send({ type: 'watcherGone', address });
+        if (!r.ok && isServiceUnavailable(r) && self.getSnapshot().status === 'active') self.send({ type: 'watcherGone', address });
       });
     }
   }

@@ -6,28 +6,28 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
-import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
 import type { Result } from '../../base/status.ts';
 import type { Logger } from '../actor-def.ts';
 import type { Clock } from '../../base/clock.ts';
 import { EventRecorder } from '../events.ts';
+import { ApiClient, isNotFound, targets } from '../client/index.ts';
 
-const podTarget = (pod: Pod, subresource: string) => ({
-  group: '', version: 'v1', resource: 'pods', namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '', ...(subresource ? { subresource } : {}),
-});
+const podTarget = (pod: Pod, subresource: string) => targets.pods(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '', subresource);
 
 const sameAnnotations = (pod: Pod, a: Record<string, string>): boolean =>
   Object.entries(a).every(([k, v]) => pod.metadata?.annotations?.[k] === v);
 
-const asObject = (pod: Pod): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', ...(pod as KubeObject) });
+const asObject = (pod: Pod): Pod => ({ apiVersion: 'v1', kind: 'Pod', ...pod });
 
 import { rfc3339 } from '../../api/time.ts';
 
 export class SchedulerWriter {
   readonly #events: EventRecorder;
+  readonly #api: ApiClient;
   #inFlight = 0;
 
   constructor(private readonly o: { port: Port; clock: Clock; log: Logger; component: string }) {
+    this.#api = new ApiClient(o.port);
     this.#events = new EventRecorder({ port: o.port, clock: o.clock, component: o.component });
   }
 
@@ -48,7 +48,7 @@ export class SchedulerWriter {
       metadata: { name: m.name, namespace: m.namespace, ...(m.uid ? { uid: m.uid } : {}), ...(annotations ? { annotations } : {}) },
       target: { apiVersion: 'v1', kind: 'Node', name: node },
     };
-    return this.#track(this.o.port.request(APISERVER_ADDRESS, 'api.create', { target: podTarget(pod, 'binding'), object }));
+    return this.#track(this.#api.create(podTarget(pod, 'binding'), object));
   }
 
   /**
@@ -62,14 +62,14 @@ export class SchedulerWriter {
     if (!(cur?.status === 'False' && cur.reason === reason && cur.message === message)) {
       const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: rfc3339(this.o.clock.now()) };
       const patch = { status: { conditions: [condition] } };
-      writes.push(this.#track(this.o.port.request(APISERVER_ADDRESS, 'api.patch', { target: podTarget(pod, 'status'), patchType: 'strategic', patch })));
+      writes.push(this.#track(this.#api.patch(podTarget(pod, 'status'), patch, 'strategic')));
     }
     if (annotations && !sameAnnotations(pod, annotations)) {
       const patch = { metadata: { annotations } };
-      writes.push(this.#track(this.o.port.request(APISERVER_ADDRESS, 'api.patch', { target: podTarget(pod, ''), patchType: 'merge', patch })));
+      writes.push(this.#track(this.#api.patch(podTarget(pod, ''), patch)));
     }
     for (const r of await Promise.all(writes)) {
-      if (!r.ok && r.status.code !== 404) this.o.log.warn('scheduler: updating an unschedulable pod failed', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, status: r.status.message });
+      if (!r.ok && !isNotFound(r)) this.o.log.warn('scheduler: updating an unschedulable pod failed', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, status: r.status.message });
     }
   }
 

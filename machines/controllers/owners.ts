@@ -10,8 +10,13 @@ export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 
+/** What an owner needs to be referenced: its name and uid (any typed object has them). */
+export interface OwnerMeta {
+  metadata?: { name?: string; namespace?: string; uid?: string; deletionTimestamp?: string };
+}
+
 /** A controller reference to `owner`: controller=true, blockOwnerDeletion=true. */
-export function newControllerRef(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
+export function newControllerRef(owner: OwnerMeta, apiVersion: string, kind: string): OwnerReference {
   return { apiVersion, kind, name: owner.metadata?.name ?? '', uid: owner.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 

@@ -1,5 +1,6 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import { add, done, emptyQueue, failed, forget, hasWork, retryDelay, take, type WorkQueue } from './queue.ts';
+import { isTerminal } from './terminal.ts';
 
 /** What a controller's sync may ask for besides success: to look at the key again later. */
 export interface SyncResult {
@@ -33,7 +34,8 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * idle — nothing queued, nothing waiting.
  * syncing — the oldest key is taken and `sync(key)` runs; one sync at a time, so never two
  *   for one key. Success forgets the key's failures (and may ask for a later look);
- *   failure re-queues the key after 5 ms · 2^(failures − 1), up to 1000 s.
+ *   failure re-queues the key after 5 ms · 2^(failures − 1), up to 1000 s; a terminal
+ *   failure (terminal.ts) is reported and the key forgotten, not retried.
  * backoff — nothing queued, but retries are pending on the clock.
  *
  * Keys arrive in every state; a key queued twice is synced once, and a key queued while
@@ -49,6 +51,8 @@ export const reconcileMachine = setup({
     attach: () => {},
     /** Reports a failed sync (the actor layer logs it). */
     reportError: (_, _p: { key: string; error: string }) => {},
+    /** Reports a terminal failure: the key is not retried (the actor layer logs it). */
+    reportTerminal: (_, _p: { key: string; error: string }) => {},
     add: assign(({ context, event }) => (event.type === 'enqueue' || event.type === 'due' ? add(context, event.key) : {})),
     countDue: assign(({ context, event }) => (event.type === 'due' ? { waiting: Math.max(0, context.waiting - 1) } : {})),
     take: assign(({ context }) => take(context)),
@@ -116,8 +120,13 @@ export const reconcileMachine = setup({
           target: 'next',
           actions: enqueueActions(({ context, event, enqueue }) => {
             const key = context.current ?? '';
-            const counted = failed(context, key);
             const error = errorText(event.error);
+            if (isTerminal(event.error)) {
+              enqueue({ type: 'reportTerminal', params: { key, error } });
+              enqueue.assign({ ...done(forget(context, key)), syncs: context.syncs + 1, lastError: error });
+              return;
+            }
+            const counted = failed(context, key);
             enqueue({ type: 'reportError', params: { key, error } });
             enqueue.assign({ ...done(counted), waiting: counted.waiting + 1, syncs: context.syncs + 1, lastError: error });
             enqueue.raise({ type: 'due', key }, { delay: retryDelay(counted, key) });

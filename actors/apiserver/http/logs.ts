@@ -1,6 +1,6 @@
 import type { Envelope } from '../../../base/envelope.ts';
 import type { Result } from '../../../base/status.ts';
-import { badRequest, status, unavailable } from '../../../base/status.ts';
+import { badRequest, isServiceUnavailable, isTimeout, status, unavailable } from '../../../base/status.ts';
 import type { LogRequest } from '../../../bus/catalogue/logs.ts';
 import { int64Param, isTrue } from './query.ts';
 import { sendStatus, sendText } from './respond.ts';
@@ -64,8 +64,8 @@ export async function serveLogs(r: ResourceRequest): Promise<void> {
     r.ctx.streams.delete(id);
     const s = answer.status;
     // No kubelet at the address: the node's agent is not running (or never existed).
-    if (s.code === 503) return sendStatus(r.res, unavailable(`no kubelet answers for node "${node}": ${s.message}`));
-    return sendStatus(r.res, s.code === 504 ? status(500, 'InternalError', `Internal error occurred: the kubelet of node "${node}" did not answer in time`) : s);
+    if (isServiceUnavailable(s)) return sendStatus(r.res, unavailable(`no kubelet answers for node "${node}": ${s.message}`));
+    return sendStatus(r.res, isTimeout(s) ? status(500, 'InternalError', `Internal error occurred: the kubelet of node "${node}" did not answer in time`) : s);
   }
   if (!follow) return sendText(r.res, answer.value.text);
   r.res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });

@@ -3,7 +3,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Bus } from '../../../bus/bus.ts';
 import type { Envelope } from '../../../base/envelope.ts';
-import { badRequest, status, unauthorized } from '../../../base/status.ts';
+import { badRequest, isInternalError, status, unauthorized } from '../../../base/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kindRegistry } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
@@ -114,7 +114,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
       // Already answered (a timeout) or the client is gone: there is no one left to tell.
       if (res.headersSent || req.socket.destroyed) return void res.end();
       const st = toStatus(err);
-      if (st.code === 500) ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
+      if (isInternalError(st)) ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
       sendStatus(res, st);
     });
   });

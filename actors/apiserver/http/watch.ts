@@ -1,5 +1,5 @@
 import type { KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
-import { badRequest, type Status } from '../../../base/status.ts';
+import { badRequest, isGone, type Status } from '../../../base/status.ts';
 import { tableFor } from '../../../api/tables/index.ts';
 import type { JsonObject } from '../../../api/json.ts';
 import { wantsTable } from './negotiate.ts';
@@ -116,7 +116,7 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
     open = false;
     ctx.clock.clearTimeout(timer);
     // A too-old resourceVersion is part of the watch protocol: clients expect it in the stream.
-    if (started.status.code === 410) {
+    if (isGone(started)) {
       errorEvent(started.status);
       res.end();
       return;

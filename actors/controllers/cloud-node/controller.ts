@@ -7,7 +7,7 @@
  * node names.
  */
 import type { Node, NodeAddress, Taint } from 'kubernetes-types/core/v1.js';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 
 export const PROVIDER_PREFIX = 'kubeactor://';
@@ -41,7 +41,7 @@ export function createCloudNodeController(cc: ControllerContext): Controller {
       if (Object.keys(spec).length) {
         const r = await cc.api.patch(targets.nodes(undefined, name), { spec });
         if (!r.ok && isNotFound(r.status)) return;
-        orThrow(r);
+        unwrap(r);
       }
       // Addresses wait for the kubelet's first report: before it the provider knows none.
       if (!node.status?.addresses?.length) return;
@@ -49,7 +49,7 @@ export function createCloudNodeController(cc: ControllerContext): Controller {
       if (addresses.length === node.status.addresses.length) return;
       const r = await cc.api.patch(targets.nodes(undefined, name, 'status'), { status: { addresses } });
       if (!r.ok && isNotFound(r.status)) return;
-      orThrow(r);
+      unwrap(r);
     },
   };
 }

@@ -12,7 +12,7 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { AddressPool, DEFAULT_LOAD_BALANCER_CIDR } from './pool.ts';
 
@@ -42,9 +42,9 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
 
   async function writeIngress(svc: Service, ingress: { ip: string; ipMode: string }[]): Promise<void> {
     const status = { ...svc.status, loadBalancer: ingress.length ? { ingress } : {} };
-    const r = await cc.api.updateStatus(targets.services(svc.metadata?.namespace, svc.metadata?.name), { ...svc, status } as KubeObject);
+    const r = await cc.api.updateStatus(targets.services(svc.metadata?.namespace, svc.metadata?.name), { ...svc, status });
     if (!r.ok && isNotFound(r.status)) return;
-    orThrow(r);
+    unwrap(r);
   }
 
   return {
@@ -55,9 +55,9 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
         pool.release(key);
         // A Service that stopped being a load balancer loses its address (ours or stale).
         if (svc && !svc.spec?.loadBalancerClass && ingressIPs(svc).some((ip) => pool.contains(ip))) {
-          void cc.events.record(svc as KubeObject, 'Normal', 'DeletingLoadBalancer', 'Deleting load balancer');
+          void cc.events.record(svc, 'Normal', 'DeletingLoadBalancer', 'Deleting load balancer');
           await writeIngress(svc, []);
-          void cc.events.record(svc as KubeObject, 'Normal', 'DeletedLoadBalancer', 'Deleted load balancer');
+          void cc.events.record(svc, 'Normal', 'DeletedLoadBalancer', 'Deleted load balancer');
         }
         return;
       }
@@ -65,14 +65,14 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
       const ip = pool.allocate(key, requested);
       if (ip === null) {
         const why = requested ? `requested address ${requested} is not free in ${pool.cidr}` : `no free address in ${pool.cidr}`;
-        void cc.events.record(svc as KubeObject, 'Warning', 'SyncLoadBalancerFailed', `Error syncing load balancer: failed to ensure load balancer: ${why}`);
+        void cc.events.record(svc, 'Warning', 'SyncLoadBalancerFailed', `Error syncing load balancer: failed to ensure load balancer: ${why}`);
         return { requeueAfter: EXHAUSTED_RETRY_MS };
       }
       const current = svc.status?.loadBalancer?.ingress ?? [];
       if (current.length === 1 && current[0]?.ip === ip) return;
-      void cc.events.record(svc as KubeObject, 'Normal', 'EnsuringLoadBalancer', 'Ensuring load balancer');
+      void cc.events.record(svc, 'Normal', 'EnsuringLoadBalancer', 'Ensuring load balancer');
       await writeIngress(svc, [{ ip, ipMode: 'VIP' }]);
-      void cc.events.record(svc as KubeObject, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
+      void cc.events.record(svc, 'Normal', 'EnsuredLoadBalancer', 'Ensured load balancer');
     },
   };
 }

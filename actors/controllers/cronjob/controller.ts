@@ -12,7 +12,7 @@ import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { MAX_MISSED, jobNameFor, mostRecentUnmet, requeueDelay } from '../../../machines/controllers/cronjob/schedule.ts';
 import { rfc3339 } from '../../../api/time.ts';
-import { isAlreadyExists, isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import { isAlreadyExists, isNotFound, splitKey, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { CRONJOB_KIND, deleteJob, jobFinished, jobFromTemplate, refTo, trimHistory } from './jobs.ts';
 
@@ -44,7 +44,7 @@ export function createCronJobController(cc: ControllerContext): Controller {
         const wasActive = (cj.status?.active ?? []).some((r) => r.uid === j.metadata?.uid);
         const state = jobFinished(j);
         if (!wasActive || !state) continue;
-        void cc.events.record(cj as KubeObject, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata?.name}, condition: ${state}`);
+        void cc.events.record(cj, 'Normal', 'SawCompletedJob', `Saw completed job: ${j.metadata?.name}, condition: ${state}`);
         const done = Date.parse(j.status?.completionTime ?? '');
         if (state === 'Complete' && Number.isFinite(done) && done > (Date.parse(status.lastSuccessfulTime ?? '') || 0)) status.lastSuccessfulTime = rfc3339(done);
       }
@@ -54,9 +54,9 @@ export function createCronJobController(cc: ControllerContext): Controller {
         await trimHistory(cc, cj, owned);
         if (!status.active?.length) delete status.active;
         if (JSON.stringify(status) !== JSON.stringify(cj.status ?? {})) {
-          const r = await cc.api.updateStatus(targets.cronjobs(namespace, cj.metadata?.name), { ...(cj as KubeObject), status });
+          const r = await cc.api.updateStatus(targets.cronjobs(namespace, cj.metadata?.name), { ...cj, status });
           if (!r.ok && isNotFound(r.status)) return;
-          orThrow(r);
+          unwrap(r);
         }
         return result;
       };
@@ -69,22 +69,22 @@ export function createCronJobController(cc: ControllerContext): Controller {
         unmet = mostRecentUnmet(cj, now);
       } catch (e) {
         // Retrying cannot fix a schedule or zone the parser rejects: wait for a spec change.
-        void cc.events.record(cj as KubeObject, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${cj.spec?.schedule}: ${e instanceof Error ? e.message : String(e)}`);
+        void cc.events.record(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${cj.spec?.schedule}: ${e instanceof Error ? e.message : String(e)}`);
         return finish();
       }
       const { scheduled, missed } = unmet;
       if (scheduled === null) return finish(later);
-      if (missed > MAX_MISSED) void cc.events.record(cj as KubeObject, 'Warning', 'TooManyMissedTimes', `too many missed start times: ${missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
+      if (missed > MAX_MISSED) void cc.events.record(cj, 'Warning', 'TooManyMissedTimes', `too many missed start times: ${missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`);
       const sds = cj.spec?.startingDeadlineSeconds;
       if (sds !== undefined && sds !== null && scheduled + sds * 1000 < now) {
-        void cc.events.record(cj as KubeObject, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc3339(scheduled)}`);
+        void cc.events.record(cj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc3339(scheduled)}`);
         return finish(later);
       }
       const name = jobNameFor(cj, scheduled);
       if (owned.some((j) => j.metadata?.name === name)) return finish(later);
       const policy = cj.spec?.concurrencyPolicy ?? 'Allow';
       if (policy === 'Forbid' && active.length > 0) {
-        void cc.events.record(cj as KubeObject, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+        void cc.events.record(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
         return finish(later);
       }
       if (policy === 'Replace') {
@@ -93,12 +93,12 @@ export function createCronJobController(cc: ControllerContext): Controller {
       }
       const r = await cc.api.create(targets.jobs(namespace), jobFromTemplate(cj, scheduled));
       if (!r.ok && !isAlreadyExists(r.status)) {
-        void cc.events.record(cj as KubeObject, 'Warning', 'FailedCreate', `Error creating job: ${r.status.message}`);
-        orThrow(r);
+        void cc.events.record(cj, 'Warning', 'FailedCreate', `Error creating job: ${r.status.message}`);
+        unwrap(r);
       }
       if (r.ok) {
-        void cc.events.record(cj as KubeObject, 'Normal', 'SuccessfulCreate', `Created job ${name}`);
-        status.active = [...(status.active ?? []), refTo(r.value.object as Job)];
+        void cc.events.record(cj, 'Normal', 'SuccessfulCreate', `Created job ${name}`);
+        status.active = [...(status.active ?? []), refTo(r.value.object)];
       }
       status.lastScheduleTime = rfc3339(scheduled);
       return finish(later);

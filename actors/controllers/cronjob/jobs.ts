@@ -9,7 +9,7 @@ import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import { jobNameFor } from '../../../machines/controllers/cronjob/schedule.ts';
 import { rfc3339 } from '../../../api/time.ts';
 import { trueCondition } from '../../../machines/controllers/job/status.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 export const CRONJOB_KIND = 'CronJob';
@@ -26,10 +26,10 @@ export function jobFromTemplate(cj: CronJob, scheduledMs: number): KubeObject {
       namespace: cj.metadata?.namespace,
       labels: { ...tpl?.metadata?.labels },
       annotations: { ...tpl?.metadata?.annotations, [SCHEDULED_TIMESTAMP]: rfc3339(scheduledMs) },
-      ownerReferences: [newControllerRef(cj as KubeObject, 'batch/v1', CRONJOB_KIND)],
+      ownerReferences: [newControllerRef(cj, 'batch/v1', CRONJOB_KIND)],
     },
     spec: structuredClone(tpl?.spec ?? { template: {} }),
-  } as KubeObject;
+  };
 }
 
 export const refTo = (job: Job): ObjectReference => ({
@@ -50,8 +50,8 @@ const startOf = (j: Job): number => Date.parse(j.status?.startTime ?? j.metadata
 export async function deleteJob(cc: ControllerContext, cj: CronJob, job: Job): Promise<boolean> {
   const r = await cc.api.delete(targets.jobs(job.metadata?.namespace, job.metadata?.name), { propagationPolicy: 'Background' });
   if (!r.ok && isNotFound(r.status)) return false;
-  orThrow(r);
-  void cc.events.record(cj as KubeObject, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata?.name}`);
+  unwrap(r);
+  void cc.events.record(cj, 'Normal', 'SuccessfulDelete', `Deleted job ${job.metadata?.name}`);
   return true;
 }
 

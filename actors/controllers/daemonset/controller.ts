@@ -9,17 +9,17 @@
  * controller-revision-hash label; a pod is up to date when its label equals the current hash.
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/labels.ts';
+import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
-import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { computeHash } from '../../../machines/controllers/deployment/util.ts';
 import { targetNodeName } from '../../../machines/controllers/daemonset/nodes.ts';
 import { nodeStates, planManage, planRollingUpdate } from '../../../machines/controllers/daemonset/plan.ts';
-import { splitKey, targets } from '../api.ts';
-import { claimObjects } from '../claim.ts';
+import { splitKey, targets } from '../../client/index.ts';
+import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyPlan, syncStatus } from './sync.ts';
 
@@ -33,60 +33,10 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
   const enqueueDS = (ds: KubeObject) => cc.enqueue(keyOf(ds));
   const enqueueAll = () => dsInformer.list().forEach(enqueueDS);
 
-  const dsInformer = cc.informer({
-    target: targets.daemonsets(),
-    handlers: {
-      add: enqueueDS,
-      update: (_, cur) => enqueueDS(cur),
-      delete: (ds) => {
-        expectations.delete(keyOf(ds));
-        enqueueDS(ds);
-      },
-    },
-  });
+  const dsInformer = cc.informer({ target: targets.daemonsets(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
-  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerOf(pod);
-    if (ref?.kind !== DS_KIND) return undefined;
-    const ds = dsInformer.get(`${pod.metadata?.namespace}/${ref.name}`);
-    return ds?.metadata?.uid === ref.uid ? ds : undefined;
-  };
-  const matching = (pod: KubeObject): KubeObject[] =>
-    dsInformer.list().filter((ds) => {
-      if (ds.metadata?.namespace !== pod.metadata?.namespace) return false;
-      const sel = labelSelectorToSelector((ds as DaemonSet).spec?.selector);
-      return sel.ok && sel.value !== undefined && sel.value.length > 0 && matchesLabels(sel.value, pod.metadata?.labels);
-    });
-  const deletePod = (pod: KubeObject) => {
-    const ds = ownerOf(pod);
-    if (!ds) return;
-    expectations.deletionObserved(keyOf(ds), keyOf(pod));
-    enqueueDS(ds);
-  };
-
-  const podInformer = cc.informer({
-    target: targets.pods(),
-    handlers: {
-      add: (pod) => {
-        if (pod.metadata?.deletionTimestamp) return deletePod(pod);
-        const ds = ownerOf(pod);
-        if (ds) {
-          expectations.creationObserved(keyOf(ds));
-          return enqueueDS(ds);
-        }
-        if (!controllerOf(pod)) matching(pod).forEach(enqueueDS);
-      },
-      update: (old, cur) => {
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        if (cur.metadata?.deletionTimestamp) return deletePod(cur);
-        const was = ownerOf(old), is = ownerOf(cur);
-        if (was && was !== is) enqueueDS(was);
-        if (is) return enqueueDS(is);
-        if (!controllerOf(cur)) matching(cur).forEach(enqueueDS);
-      },
-      delete: deletePod,
-    },
-  });
+  const { handlers } = ownedPods({ kind: DS_KIND, owners: dsInformer, enqueue: cc.enqueue, expectations });
+  const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   const nodeInformer = cc.informer({
     target: targets.nodes(),
@@ -115,18 +65,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
       const needsSync = expectations.satisfied(key);
       const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
-      const pods = (await claimObjects(
-        {
-          api: cc.api,
-          owner: ds as KubeObject,
-          ownerApiVersion: 'apps/v1',
-          ownerKind: DS_KIND,
-          ownerTarget: targets.daemonsets(namespace, ds.metadata?.name),
-          selector: sel.value,
-          targetOf: (p) => targets.pods(namespace, p.metadata?.name),
-        },
-        candidates,
-      )) as Pod[];
+      const pods = await claimPods(cc.api, { owner: ds, kind: DS_KIND, targets: targets.daemonsets, selector: sel.value }, candidates);
       const { states, orphans } = nodeStates(ds, nodeInformer.list() as Node[], pods);
       const env = { cc, expectations, key, ds, namespace, hash };
       if (needsSync && !ds.metadata?.deletionTimestamp) {

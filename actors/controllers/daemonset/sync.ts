@@ -5,13 +5,12 @@
  * did not happen.
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
-import type { PodSpec } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { keyOf } from '../../informer.ts';
 import { CONTROLLER_REVISION_HASH, pinToNode, withDaemonTolerations } from '../../../machines/controllers/daemonset/nodes.ts';
 import type { DaemonPlan, NodeState } from '../../../machines/controllers/daemonset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/daemonset/status.ts';
-import { isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 import { podFromTemplate } from '../replicaset/manage.ts';
@@ -29,9 +28,9 @@ export interface DsEnv {
 }
 
 /** The daemon pod for `nodeName`: the template, the revision hash, the daemon tolerations, pinned to the node. */
-export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): KubeObject {
-  const pod = podFromTemplate(ds as KubeObject, ds.spec?.template, 'apps/v1', 'DaemonSet');
-  const spec = pod.spec as PodSpec;
+export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Pod {
+  const pod = podFromTemplate(ds, ds.spec?.template, 'apps/v1', 'DaemonSet');
+  const spec = pod.spec ?? { containers: [] };
   pod.metadata = { ...pod.metadata, labels: { ...pod.metadata?.labels, [CONTROLLER_REVISION_HASH]: hash } };
   pod.spec = pinToNode({ ...spec, tolerations: withDaemonTolerations(spec.tolerations) }, nodeName);
   return pod;
@@ -40,11 +39,11 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string): Kub
 /** Carries out the plan; the first failure is thrown after every write was tried. */
 export async function applyPlan(env: DsEnv, plan: DaemonPlan, gone: ReadonlySet<string>): Promise<void> {
   const { cc, ds, key, expectations, namespace, hash } = env;
-  const owner = ds as KubeObject;
+  const owner = ds;
   const createOn = plan.createOn.slice(0, DS_BURST_REPLICAS);
   const victims = plan.deletePods.slice(0, DS_BURST_REPLICAS);
   if (createOn.length) expectations.expectCreations(key, createOn.length);
-  else if (victims.length) expectations.expectDeletions(key, victims.map((p) => keyOf(p as KubeObject)));
+  else if (victims.length) expectations.expectDeletions(key, victims.map((p) => keyOf(p)));
   else return;
   const errors: string[] = [];
   await Promise.all(
@@ -68,7 +67,7 @@ export async function applyPlan(env: DsEnv, plan: DaemonPlan, gone: ReadonlySet<
       const r = await cc.api.delete(targets.pods(namespace, p.metadata?.name), force ? { gracePeriodSeconds: 0 } : undefined);
       if (r.ok) return void cc.events.record(owner, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
       if (isNotFound(r.status)) return;
-      expectations.deletionObserved(key, keyOf(p as KubeObject));
+      expectations.deletionObserved(key, keyOf(p));
       void cc.events.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
       errors.push(r.status.message);
     }),
@@ -80,21 +79,12 @@ export async function applyPlan(env: DsEnv, plan: DaemonPlan, gone: ReadonlySet<
 export async function syncStatus(env: DsEnv, states: readonly NodeState[]): Promise<SyncResult | void> {
   const { cc, ds, namespace, hash } = env;
   const target = targets.daemonsets(namespace, ds.metadata?.name);
-  let cur = ds;
-  let written = ds;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const written = await updateStatusOnConflict(cc.api, target, ds, (cur) => {
     const status = calculateStatus(cur, states, hash, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
-    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
-    const r = await cc.api.updateStatus(target, { ...(cur as KubeObject), status: { ...status, observedGeneration: generation } });
-    if (r.ok) {
-      written = r.value.object as DaemonSet;
-      break;
-    }
-    if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) orThrow(r);
-    cur = orThrow(await cc.api.get(target)) as DaemonSet;
-  }
+    return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...status, observedGeneration: generation } };
+  });
+  if (!written) return;
   const minReady = written.spec?.minReadySeconds ?? 0;
   if (minReady > 0 && (written.status?.numberReady ?? 0) !== (written.status?.numberAvailable ?? 0)) return { requeueAfter: minReady * 1000 };
 }

@@ -12,7 +12,7 @@ import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/l
 import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
 import * as s from '../../../machines/controllers/deployment/status.ts';
-import { splitKey, targets } from '../api.ts';
+import { splitKey, targets } from '../../client/index.ts';
 import { claimObjects } from '../claim.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { Rollout } from './rollout.ts';
@@ -58,12 +58,12 @@ export function createDeploymentController(cc: ControllerContext): Controller {
     const now = () => cc.actor.clock.now();
     const sel = labelSelectorToSelector(d.spec?.selector);
     if (!sel.ok || !sel.value || sel.value.length === 0) {
-      void cc.events.record(d as KubeObject, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      void cc.events.record(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       return;
     }
     const candidates = replicasets.list().filter((rs) => rs.metadata?.namespace === namespace);
     const claimed = (await claimObjects(
-      { api: cc.api, owner: d as KubeObject, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ownerTarget: targets.deployments(namespace, d.metadata?.name), selector: sel.value, targetOf: (o) => targets.replicasets(namespace, o.metadata?.name) },
+      { api: cc.api, owner: d, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ownerTarget: targets.deployments(namespace, d.metadata?.name), selector: sel.value, targetOf: (o) => targets.replicasets(namespace, o.metadata?.name) },
       candidates,
     )) as ReplicaSet[];
     const r = new Rollout(cc, d, claimed);

@@ -5,11 +5,10 @@
  * status write. `Rollout` holds one sync's view; every scale replaces the ReplicaSet in it.
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import * as u from '../../../machines/controllers/deployment/util.ts';
 import { getCondition, hasProgressDeadline, newCondition, sameStatus, setCondition, FoundNewRSReason, NewReplicaSetReason } from '../../../machines/controllers/deployment/status.ts';
-import { isAlreadyExists, orThrow, targets } from '../api.ts';
+import { isAlreadyExists, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 export class Rollout {
@@ -34,12 +33,12 @@ export class Rollout {
       // Kubernetes keeps annotation edits made through /status; this apiserver does not, so they go first as a patch.
       const rev = this.d.metadata?.annotations?.[u.REVISION];
       const p = await this.cc.api.patch(targets.deployments(this.ns, this.d.metadata?.name), { metadata: { annotations: { [u.REVISION]: rev } } });
-      const patched = orThrow(p).object as Deployment;
+      const patched = unwrap(p).object;
       this.d = { ...this.d, metadata: { ...this.d.metadata, resourceVersion: patched.metadata?.resourceVersion, annotations: patched.metadata?.annotations } };
       this.metaDirty = false;
     }
-    const r = await this.cc.api.updateStatus(targets.deployments(this.ns, this.d.metadata?.name), this.d as KubeObject);
-    this.d = orThrow(r).object as Deployment;
+    const r = await this.cc.api.updateStatus(targets.deployments(this.ns, this.d.metadata?.name), this.d);
+    this.d = unwrap(r).object;
   }
 
   /** getAllReplicaSetsAndSyncRevision: [newRS, oldRSs]; the new one is created when asked. */
@@ -52,7 +51,7 @@ export class Rollout {
       const changed = u.setNewReplicaSetAnnotations(this.d, copy, newRevision, true);
       if (changed || (copy.spec?.minReadySeconds ?? 0) !== (this.d.spec?.minReadySeconds ?? 0)) {
         copy.spec = { ...copy.spec!, minReadySeconds: this.d.spec?.minReadySeconds ?? 0 };
-        const updated = orThrow(await this.cc.api.update(targets.replicasets(this.ns, copy.metadata?.name), copy as KubeObject)).object as ReplicaSet;
+        const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, copy.metadata?.name), copy)).object;
         this.replace(updated);
         return [updated, old];
       }
@@ -72,15 +71,15 @@ export class Rollout {
     const rs: ReplicaSet = {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: `${this.d.metadata?.name}-${hash}`, namespace: this.ns, labels: template.metadata.labels, ownerReferences: [newControllerRef(this.d as KubeObject, 'apps/v1', 'Deployment')] },
+      metadata: { name: `${this.d.metadata?.name}-${hash}`, namespace: this.ns, labels: template.metadata.labels, ownerReferences: [newControllerRef(this.d, 'apps/v1', 'Deployment')] },
       spec: { replicas: 0, minReadySeconds: this.d.spec?.minReadySeconds ?? 0, selector: { ...sel, matchLabels: { ...sel.matchLabels, [u.POD_TEMPLATE_HASH]: hash } }, template },
     };
     rs.spec!.replicas = u.newRSNewReplicas(this.d, [...old, rs], rs);
     u.setNewReplicaSetAnnotations(this.d, rs, newRevision, false);
-    const r = await this.cc.api.create(targets.replicasets(this.ns), rs as KubeObject);
+    const r = await this.cc.api.create(targets.replicasets(this.ns), rs);
     let createdRS: ReplicaSet;
     if (!r.ok && isAlreadyExists(r.status)) {
-      const cur = orThrow(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name))) as ReplicaSet;
+      const cur = unwrap(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name))) as ReplicaSet;
       if (!u.equalIgnoreHash(cur.spec?.template, this.d.spec?.template)) {
         // A hash collision: another template owns the name; the next hash includes collisionCount.
         (this.d.status ??= {}).collisionCount = (this.d.status.collisionCount ?? 0) + 1;
@@ -94,12 +93,12 @@ export class Rollout {
         setCondition((this.d.status ??= {}), newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, this.now()));
         await this.writeStatus();
       }
-      void this.cc.events.record(this.d as KubeObject, 'Warning', 'ReplicaSetCreateError', msg);
-      orThrow(r);
+      void this.cc.events.record(this.d, 'Warning', 'ReplicaSetCreateError', msg);
+      unwrap(r);
       throw new Error(msg);
     } else {
-      createdRS = r.value.object as ReplicaSet;
-      if (u.replicas(createdRS) > 0) void this.cc.events.record(this.d as KubeObject, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata?.name} to ${u.replicas(createdRS)}`);
+      createdRS = r.value.object;
+      if (u.replicas(createdRS) > 0) void this.cc.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${createdRS.metadata?.name} to ${u.replicas(createdRS)}`);
     }
     this.rss.push(createdRS);
     let needs = this.setRevision(String(newRevision));
@@ -136,9 +135,9 @@ export class Rollout {
     const annotations = u.setReplicasAnnotations(copy, desired, desired + u.maxSurge(this.d));
     if (from === to && !annotations) return false;
     copy.spec = { ...copy.spec!, replicas: to };
-    const updated = orThrow(await this.cc.api.update(targets.replicasets(this.ns, rs.metadata?.name), copy as KubeObject)).object as ReplicaSet;
+    const updated = unwrap(await this.cc.api.update(targets.replicasets(this.ns, rs.metadata?.name), copy)).object;
     this.replace(updated);
-    if (from !== to) void this.cc.events.record(this.d as KubeObject, 'Normal', 'ScalingReplicaSet', `Scaled ${from < to ? 'up' : 'down'} replica set ${rs.metadata?.name} to ${to} from ${from}`);
+    if (from !== to) void this.cc.events.record(this.d, 'Normal', 'ScalingReplicaSet', `Scaled ${from < to ? 'up' : 'down'} replica set ${rs.metadata?.name} to ${to} from ${from}`);
     return from !== to;
   }
 
@@ -153,7 +152,7 @@ export class Rollout {
     for (const rs of alive.slice(0, diff)) {
       if ((rs.status?.replicas ?? 0) !== 0 || u.replicas(rs) !== 0 || (rs.metadata?.generation ?? 0) > (rs.status?.observedGeneration ?? 0)) continue;
       const r = await this.cc.api.delete(targets.replicasets(this.ns, rs.metadata?.name));
-      if (!r.ok && r.status.code !== 404) orThrow(r);
+      if (!r.ok && !isNotFound(r)) unwrap(r);
     }
   }
 

@@ -12,11 +12,11 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorMatches } from '../../../api/selectors/labels.ts';
 import { budgetStatus, countHealthy, disruptedPods, expectation, DISRUPTION_ALLOWED } from '../../../machines/controllers/disruption/budget.ts';
 import { rfc3339 } from '../../../api/time.ts';
-import { gvr, isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import { isNotFound, resourceTargets, splitKey, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { expectedScale } from './scale.ts';
 
-export const pdbs = gvr('policy', 'v1', 'poddisruptionbudgets');
+export const pdbs = resourceTargets('policy', 'v1', 'poddisruptionbudgets');
 
 const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -47,9 +47,9 @@ export function createDisruptionController(cc: ControllerContext): Controller {
   async function writeStatus(pdb: PodDisruptionBudget, status: PodDisruptionBudgetStatus): Promise<void> {
     if (JSON.stringify(pdb.status ?? {}) === JSON.stringify(status)) return;
     const { namespace, name } = pdb.metadata ?? {};
-    const r = await cc.api.updateStatus(pdbs(namespace, name), { ...pdb, status } as KubeObject);
+    const r = await cc.api.updateStatus(pdbs(namespace, name), { ...pdb, status });
     if (!r.ok && isNotFound(r.status)) return;
-    orThrow(r);
+    unwrap(r);
   }
 
   return {
@@ -67,13 +67,13 @@ export function createDisruptionController(cc: ControllerContext): Controller {
         const generation = pdb.metadata?.generation ?? 0;
         const cond = { type: DISRUPTION_ALLOWED, status: 'False', reason: 'SyncFailed', message: scale.message, observedGeneration: generation, lastTransitionTime: now };
         await writeStatus(pdb, { ...pdb.status, disruptionsAllowed: 0, currentHealthy: pdb.status?.currentHealthy ?? 0, desiredHealthy: pdb.status?.desiredHealthy ?? 0, expectedPods: pdb.status?.expectedPods ?? 0, observedGeneration: generation, conditions: [cond] });
-        void cc.events.record(pdb as KubeObject, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${scale.message}`);
+        void cc.events.record(pdb, 'Warning', 'CalculateExpectedPodCountFailed', `Failed to calculate the number of expected pods: ${scale.message}`);
         throw new Error(scale.message);
       }
       if (needsScale && scale.unmanaged.length) {
-        void cc.events.record(pdb as KubeObject, 'Warning', 'UnmanagedPods', `Pods selected by this PodDisruptionBudget (selector: ${JSON.stringify(pdb.spec?.selector ?? {})}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`);
+        void cc.events.record(pdb, 'Warning', 'UnmanagedPods', `Pods selected by this PodDisruptionBudget (selector: ${JSON.stringify(pdb.spec?.selector ?? {})}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`);
       }
-      if (selected.length === 0) void cc.events.record(pdb as KubeObject, 'Normal', 'NoPods', 'No matching pods found');
+      if (selected.length === 0) void cc.events.record(pdb, 'Normal', 'NoPods', 'No matching pods found');
       const e = expectation(pdb, selected.length, scale.scale);
       const disrupted = disruptedPods(pdb, selected, nowMs);
       await writeStatus(pdb, budgetStatus(pdb, e, countHealthy(selected, disrupted.map), disrupted.map, now));

@@ -10,7 +10,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { desiredSubsets, endpointsLabels, endpointsUpToDate } from '../../../machines/controllers/endpoints/subsets.ts';
 import { lastChangeTriggerTime, serviceSelector, TRIGGER_TIME_ANNOTATION } from '../../../machines/controllers/endpoints/pods.ts';
 import { keyOf } from '../../informer.ts';
-import { isAlreadyExists, isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import { isAlreadyExists, isNotFound, splitKey, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { podHandlers, podsOf } from './services.ts';
 
@@ -27,7 +27,7 @@ export function createEndpointsController(cc: ControllerContext): Controller {
       const svc = services.get(key) as Service | undefined;
       if (!svc) {
         const r = await cc.api.delete(targets.endpoints(namespace, name));
-        if (!r.ok && !isNotFound(r.status)) orThrow(r);
+        if (!r.ok && !isNotFound(r.status)) unwrap(r);
         return;
       }
       if (!serviceSelector(svc)) return;
@@ -51,13 +51,13 @@ export function createEndpointsController(cc: ControllerContext): Controller {
         subsets,
       };
       if (!cur) {
-        const r = await cc.api.create(targets.endpoints(namespace), next as KubeObject);
+        const r = await cc.api.create(targets.endpoints(namespace), next);
         // The cache lags a write made a moment ago: look again once it has caught up.
         if (!r.ok && isAlreadyExists(r.status)) throw new Error(`endpoints ${key} exist but are not in the cache yet`);
-        orThrow(r);
+        unwrap(r);
         return;
       }
-      orThrow(await cc.api.update(targets.endpoints(namespace, name), next as KubeObject));
+      unwrap(await cc.api.update(targets.endpoints(namespace, name), next));
     },
   };
 }

@@ -14,7 +14,7 @@ import { planSlices } from '../../../machines/controllers/endpointslice/plan.ts'
 import { lastChangeTriggerTime, serviceSelector, TRIGGER_TIME_ANNOTATION } from '../../../machines/controllers/endpoints/pods.ts';
 import { newControllerRef } from '../../../machines/controllers/owners.ts';
 import { keyOf } from '../../informer.ts';
-import { isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import { isNotFound, splitKey, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { podHandlers, podsOf } from '../endpoints/services.ts';
 import { SliceTracker } from './tracker.ts';
@@ -38,10 +38,10 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
   const target = (ns: string, name?: string) => targets.endpointslices(ns, name);
   const remove = async (key: string, s: EndpointSlice) => {
     const r = await cc.api.delete(target(s.metadata?.namespace ?? '', s.metadata?.name));
-    if (!r.ok && !isNotFound(r.status)) orThrow(r);
+    if (!r.ok && !isNotFound(r.status)) unwrap(r);
     tracker.deleted(key, s.metadata?.name ?? '');
   };
-  const write = async (key: string, r: Awaited<ReturnType<typeof cc.api.create>>) => tracker.written(key, orThrow(r).object as unknown as EndpointSlice);
+  const write = async (key: string, r: Awaited<ReturnType<typeof cc.api.create>>) => tracker.written(key, unwrap(r).object as unknown as EndpointSlice);
 
   return {
     async sync(key) {
@@ -68,18 +68,18 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
         namespace,
         labels,
         annotations: { ...prev?.annotations, ...(trigger ? { [TRIGGER_TIME_ANNOTATION]: trigger } : {}) },
-        ownerReferences: [newControllerRef(svc as KubeObject, 'v1', 'Service')],
+        ownerReferences: [newControllerRef(svc, 'v1', 'Service')],
       });
       for (const s of plan.delete) await remove(key, s);
       for (const s of plan.update) {
         const next: EndpointSlice = { ...s, metadata: meta(s.metadata) };
-        await write(key, await cc.api.update(target(namespace, s.metadata?.name), next as unknown as KubeObject));
+        await write(key, await cc.api.update(target(namespace, s.metadata?.name), next as unknown));
       }
       // Label drift (the Service's labels changed) is written even when endpoints did not move.
       const touched = new Set([...plan.update, ...plan.delete].map((s) => s.metadata?.name));
       for (const s of owned) {
         if (touched.has(s.metadata?.name) || JSON.stringify(s.metadata?.labels ?? {}) === JSON.stringify(labels)) continue;
-        await write(key, await cc.api.update(target(namespace, s.metadata?.name), { ...s, metadata: { ...s.metadata, labels } } as unknown as KubeObject));
+        await write(key, await cc.api.update(target(namespace, s.metadata?.name), { ...s, metadata: { ...s.metadata, labels } } as unknown));
       }
       for (const c of plan.create) {
         const slice: EndpointSlice = {
@@ -90,7 +90,7 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
           ports: c.ports ?? [],
           endpoints: c.endpoints ?? [],
         };
-        await write(key, await cc.api.create(target(namespace), slice as unknown as KubeObject));
+        await write(key, await cc.api.create(target(namespace), slice as unknown));
       }
     },
   };

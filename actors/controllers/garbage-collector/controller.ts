@@ -15,11 +15,11 @@
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
 import { kindByGvk } from '../../../api/kinds.ts';
-import { StatusError } from '../../../base/status.ts';
+import { ApiError } from '../../../base/status.ts';
 import type { Informer } from '../../informer.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
 import * as gc from '../../../machines/controllers/gc/references.ts';
-import { isNotFound } from '../api.ts';
+import { isNotFound } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { monitoredKinds, OwnerGraph } from './graph.ts';
 import { deleteObject, removeFinalizer, setOwnerReferences, targetOf } from './operations.ts';
@@ -81,7 +81,7 @@ export function createGarbageCollector(cc: ControllerContext): Controller {
     const fromCache = gc.ownerState(ref, informers.get(kind)?.get(key));
     if (fromCache !== 'absent') return fromCache;
     const live = await cc.api.get(targetOf(kind, namespace, ref.name));
-    if (!live.ok && !isNotFound(live.status)) throw new StatusError(live.status);
+    if (!live.ok && !isNotFound(live.status)) throw new ApiError(live.status);
     return gc.ownerState(ref, live.ok ? live.value : undefined);
   };
 

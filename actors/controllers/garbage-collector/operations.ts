@@ -5,11 +5,11 @@
  * made from a stale cache fails with a Conflict and the key is simply synced again.
  */
 import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
-import { StatusError } from '../../../base/status.ts';
+import { ApiError } from '../../../base/status.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
 import type { PropagationPolicy } from '../../../machines/controllers/gc/references.ts';
-import { isConflict, isNotFound, type ApiClient } from '../api.ts';
+import { type ApiClient, isConflict, isConflictOrExists, isNotFound } from '../../client/index.ts';
 
 /** The target of one object of `kind` (namespace ignored for cluster-scoped kinds). */
 export function targetOf(kind: KindInfo, namespace: string | undefined, name?: string): ApiTarget {
@@ -30,8 +30,8 @@ export async function deleteObject(api: ApiClient, kind: KindInfo, obj: KubeObje
   const r = await api.delete(objectTarget(kind, obj), { propagationPolicy: policy, ...(uid ? { preconditions: { uid } } : {}) });
   if (r.ok || isNotFound(r.status)) return;
   // A uid precondition that fails means the name now holds another object: not ours to delete.
-  if (r.status.code === 409 && r.status.message.includes('Precondition failed: UID')) return;
-  throw new StatusError(r.status);
+  if (isConflictOrExists(r) && r.status.message.includes('Precondition failed: UID')) return;
+  throw new ApiError(r.status);
 }
 
 /** Replaces the ownerReferences of `obj` as cached (a newer version answers Conflict: retried). */
@@ -39,7 +39,7 @@ export async function setOwnerReferences(api: ApiClient, kind: KindInfo, obj: Ku
   const patch = { metadata: { resourceVersion: obj.metadata?.resourceVersion, ownerReferences: refs.length > 0 ? refs : null } };
   const r = await api.patch(objectTarget(kind, obj), patch, 'merge');
   if (r.ok || isNotFound(r.status)) return;
-  throw new StatusError(r.status);
+  throw new ApiError(r.status);
 }
 
 /** Removes `finalizer` from the live object, re-reading on a Conflict (retryOnConflict). */
@@ -49,7 +49,7 @@ export async function removeFinalizer(api: ApiClient, kind: KindInfo, obj: KubeO
     const got = await api.get(target);
     if (!got.ok) {
       if (isNotFound(got.status)) return;
-      throw new StatusError(got.status);
+      throw new ApiError(got.status);
     }
     const live = got.value;
     if (live.metadata?.uid !== obj.metadata?.uid) return;
@@ -58,7 +58,7 @@ export async function removeFinalizer(api: ApiClient, kind: KindInfo, obj: KubeO
     const rest = finalizers.filter((f) => f !== finalizer);
     const r = await api.patch(target, { metadata: { resourceVersion: live.metadata?.resourceVersion, finalizers: rest } }, 'merge');
     if (r.ok || isNotFound(r.status)) return;
-    if (!isConflict(r.status)) throw new StatusError(r.status);
+    if (!isConflict(r.status)) throw new ApiError(r.status);
   }
   throw new Error(`could not remove finalizer ${finalizer} from ${target.resource} ${obj.metadata?.name}: it kept changing`);
 }

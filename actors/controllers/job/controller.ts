@@ -7,67 +7,25 @@
  * left alone (the ttl-after-finished controller may delete it).
  */
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
-import { keyOf } from '../../informer.ts';
-import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { isPodReady } from '../../../machines/controllers/pods.ts';
 import { compressIndexes, missingIndexes } from '../../../machines/controllers/job/indexes.ts';
 import { rfc3339 } from '../../../api/time.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
-import { splitKey, targets } from '../api.ts';
-import { claimObjects } from '../claim.ts';
+import { splitKey, targets } from '../../client/index.ts';
+import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { createPods, deletePods, JOB_KIND, writeStatus, type JobEnv } from './manage.ts';
 
 export function createJobController(cc: ControllerContext): Controller {
   const expectations = new Expectations(() => cc.actor.clock.now());
-  const enqueueJob = (j: KubeObject) => cc.enqueue(keyOf(j));
-  const jobInformer = cc.informer({
-    target: targets.jobs(),
-    handlers: {
-      add: enqueueJob,
-      update: (_, cur) => enqueueJob(cur),
-      delete: (j) => {
-        expectations.delete(keyOf(j));
-        enqueueJob(j);
-      },
-    },
-  });
+  const jobInformer = cc.informer({ target: targets.jobs(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
-  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerOf(pod);
-    if (ref?.kind !== JOB_KIND) return undefined;
-    const job = jobInformer.get(`${pod.metadata?.namespace}/${ref.name}`);
-    return job?.metadata?.uid === ref.uid ? job : undefined;
-  };
-  const podGone = (pod: KubeObject) => {
-    const job = ownerOf(pod);
-    if (!job) return;
-    expectations.deletionObserved(keyOf(job), keyOf(pod));
-    enqueueJob(job);
-  };
-  const podInformer = cc.informer({
-    target: targets.pods(),
-    handlers: {
-      add: (pod) => {
-        if (pod.metadata?.deletionTimestamp) return podGone(pod);
-        const job = ownerOf(pod);
-        if (!job) return;
-        expectations.creationObserved(keyOf(job));
-        enqueueJob(job);
-      },
-      update: (old, cur) => {
-        if (cur.metadata?.deletionTimestamp) return podGone(cur);
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        const job = ownerOf(cur);
-        if (job) enqueueJob(job);
-      },
-      delete: podGone,
-    },
-  });
+  // The Job controller here adopts no orphans: only its own pods enqueue a Job.
+  const { handlers } = ownedPods({ kind: JOB_KIND, owners: jobInformer, enqueue: cc.enqueue, expectations, adoptOrphans: false });
+  const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key): Promise<SyncResult | void> {
@@ -87,15 +45,7 @@ export function createJobController(cc: ControllerContext): Controller {
       const now = cc.actor.clock.now();
       const env: JobEnv = { cc, expectations, key, job, namespace };
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
-      const pods = (await claimObjects({
-        api: cc.api,
-        owner: job as KubeObject,
-        ownerApiVersion: 'batch/v1',
-        ownerKind: JOB_KIND,
-        ownerTarget: targets.jobs(namespace, job.metadata?.name),
-        selector: sel.value,
-        targetOf: (p) => targets.pods(namespace, p.metadata?.name),
-      }, candidates)) as Pod[];
+      const pods = await claimPods(cc.api, { owner: job, kind: JOB_KIND, targets: targets.jobs, selector: sel.value }, candidates);
 
       const status: JobStatus = { ...job.status };
       if (!status.startTime && !job.spec?.suspend) status.startTime = rfc3339(now);
@@ -110,10 +60,10 @@ export function createJobController(cc: ControllerContext): Controller {
         if (finish.type === 'Complete') {
           status.conditions = withCondition(started, 'Complete', '', '', now);
           status.completionTime = rfc3339(now);
-          void cc.events.record(job as KubeObject, 'Normal', 'Completed', 'Job completed');
+          void cc.events.record(job, 'Normal', 'Completed', 'Job completed');
         } else {
           status.conditions = withCondition(started, 'Failed', finish.reason, finish.message, now);
-          void cc.events.record(job as KubeObject, 'Warning', finish.reason, finish.message);
+          void cc.events.record(job, 'Warning', finish.reason, finish.message);
         }
       } else if (needsSync) {
         const want = wantActive(started, counts);

@@ -9,7 +9,7 @@ import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { keyOf } from '../../informer.ts';
 import { COMPLETION_INDEX } from '../../../machines/controllers/job/indexes.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext } from '../framework.ts';
 import { podFromTemplate } from '../replicaset/manage.ts';
@@ -26,7 +26,7 @@ export interface JobEnv {
 
 /** The pod for one slot; `index` is set in Indexed mode. */
 export function jobPod(job: Job, index: number | null): KubeObject {
-  const pod = podFromTemplate(job as KubeObject, job.spec?.template, 'batch/v1', JOB_KIND) as Pod;
+  const pod = podFromTemplate(job, job.spec?.template, 'batch/v1', JOB_KIND) as Pod;
   if (index === null) return pod as KubeObject;
   const meta = pod.metadata!;
   const i = String(index);
@@ -50,11 +50,11 @@ export async function createPods(env: JobEnv, slots: readonly (number | null)[])
     slots.map(async (index) => {
       const r = await cc.api.create(targets.pods(namespace), jobPod(job, index));
       if (r.ok) {
-        void cc.events.record(job as KubeObject, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.object.metadata?.name}`);
+        void cc.events.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.object.metadata?.name}`);
         return true;
       }
       expectations.creationObserved(key);
-      void cc.events.record(job as KubeObject, 'Warning', 'FailedCreate', `Error creating: ${r.status.message}`);
+      void cc.events.record(job, 'Warning', 'FailedCreate', `Error creating: ${r.status.message}`);
       return false;
     }),
   );
@@ -65,16 +65,16 @@ export async function createPods(env: JobEnv, slots: readonly (number | null)[])
 export async function deletePods(env: JobEnv, pods: readonly Pod[]): Promise<number> {
   const { cc, job, key, expectations, namespace } = env;
   if (!pods.length) return 0;
-  expectations.expectDeletions(key, pods.map((p) => keyOf(p as KubeObject)));
+  expectations.expectDeletions(key, pods.map((p) => keyOf(p)));
   const results = await Promise.all(
     pods.map(async (p) => {
       const r = await cc.api.delete(targets.pods(namespace, p.metadata?.name));
       if (r.ok || isNotFound(r.status)) {
-        if (r.ok) void cc.events.record(job as KubeObject, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
+        if (r.ok) void cc.events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`);
         return true;
       }
-      expectations.deletionObserved(key, keyOf(p as KubeObject));
-      void cc.events.record(job as KubeObject, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
+      expectations.deletionObserved(key, keyOf(p));
+      void cc.events.record(job, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
       return false;
     }),
   );
@@ -88,7 +88,7 @@ const norm = (s: JobStatus | undefined) =>
 export async function writeStatus(env: JobEnv, status: JobStatus): Promise<void> {
   const { cc, job, namespace } = env;
   if (norm(job.status) === norm(status)) return;
-  const r = await cc.api.updateStatus(targets.jobs(namespace, job.metadata?.name), { ...(job as KubeObject), status });
+  const r = await cc.api.updateStatus(targets.jobs(namespace, job.metadata?.name), { ...job, status });
   if (!r.ok && isNotFound(r.status)) return;
-  orThrow(r);
+  unwrap(r);
 }

@@ -9,12 +9,11 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../../../api/time.ts';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
-import { StatusError } from '../../../base/status.ts';
+import { ApiError } from '../../../base/status.ts';
 import { nextConditions } from '../../../machines/controllers/namespace/conditions.ts';
-import { isConflict, isNotFound, targets } from '../api.ts';
+import { isConflict, isNotFound, targets } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
-import { deleteAllContent, type ContentClient } from './deleter.ts';
+import { deleteAllContent } from './deleter.ts';
 
 /** The finalizer this controller owns in a namespace's spec.finalizers. */
 export const FINALIZER_KUBERNETES = 'kubernetes';
@@ -22,7 +21,7 @@ export const FINALIZER_KUBERNETES = 'kubernetes';
 /** namespaceDeletionGracePeriod (namespace_controller.go). */
 export const NAMESPACE_DELETION_GRACE_MS = 5000;
 
-const specFinalizers = (ns: KubeObject): string[] => (ns as Namespace).spec?.finalizers ?? [];
+const specFinalizers = (ns: Namespace): string[] => ns.spec?.finalizers ?? [];
 
 export function createNamespaceController(cc: ControllerContext): Controller {
   // Kubernetes waits namespaceDeletionGracePeriod after each event, so that other apiservers
@@ -34,33 +33,29 @@ export function createNamespaceController(cc: ControllerContext): Controller {
     target: targets.namespaces(),
     handlers: { add: enqueueIfDeleting, update: (_, cur) => enqueueIfDeleting(cur) },
   });
-  const client: ContentClient = {
-    api: cc.api,
-    deleteCollection: (target, options) => cc.actor.port.request(APISERVER_ADDRESS, 'api.deletecollection', { target, options }),
-  };
   const now = () => rfc3339(cc.actor.clock.now());
 
   /** Reads the live namespace: the cache may lag behind the finalize of a previous pass. */
-  const live = async (name: string): Promise<KubeObject | null> => {
+  const live = async (name: string): Promise<Namespace | null> => {
     const r = await cc.api.get(targets.namespaces(undefined, name));
     if (r.ok) return r.value;
     if (isNotFound(r.status)) return null;
-    throw new StatusError(r.status);
+    throw new ApiError(r.status);
   };
 
-  const writeConditions = async (ns: KubeObject, pass: Awaited<ReturnType<typeof deleteAllContent>>): Promise<void> => {
-    const status = (ns as Namespace).status ?? {};
+  const writeConditions = async (ns: Namespace, pass: Awaited<ReturnType<typeof deleteAllContent>>): Promise<void> => {
+    const status = ns.status ?? {};
     const conditions = nextConditions(status.conditions, pass, now());
     if (!conditions) return;
-    const r = await cc.api.updateStatus(targets.namespaces(undefined, ns.metadata?.name), { ...ns, status: { ...status, conditions } } as KubeObject);
+    const r = await cc.api.updateStatus(targets.namespaces(undefined, ns.metadata?.name), { ...ns, status: { ...status, conditions } });
     // A conflict or a vanished namespace only means the next pass writes them.
-    if (!r.ok && !isNotFound(r.status) && !isConflict(r.status)) throw new StatusError(r.status);
+    if (!r.ok && !isNotFound(r.status) && !isConflict(r.status)) throw new ApiError(r.status);
   };
 
-  const finalize = async (ns: KubeObject): Promise<void> => {
-    const spec = { ...(ns as Namespace).spec, finalizers: specFinalizers(ns).filter((f) => f !== FINALIZER_KUBERNETES) };
-    const r = await cc.api.update(targets.namespaces(undefined, ns.metadata?.name, 'finalize'), { ...ns, spec } as KubeObject);
-    if (!r.ok && !isNotFound(r.status)) throw new StatusError(r.status);
+  const finalize = async (ns: Namespace): Promise<void> => {
+    const spec = { ...ns.spec, finalizers: specFinalizers(ns).filter((f) => f !== FINALIZER_KUBERNETES) };
+    const r = await cc.api.update(targets.namespaces(undefined, ns.metadata?.name, 'finalize'), { ...ns, spec });
+    if (!r.ok && !isNotFound(r.status)) throw new ApiError(r.status);
   };
 
   return {
@@ -68,7 +63,7 @@ export function createNamespaceController(cc: ControllerContext): Controller {
       if (!namespaces.get(name)?.metadata?.deletionTimestamp) return;
       const ns = await live(name);
       if (!ns?.metadata?.deletionTimestamp || !specFinalizers(ns).includes(FINALIZER_KUBERNETES)) return;
-      const pass = await deleteAllContent(client, name);
+      const pass = await deleteAllContent(cc.api, name);
       await writeConditions(ns, pass);
       if (pass.deleteErrors.length > 0) throw new Error(`namespace ${name}: ${pass.deleteErrors.join('; ')}`);
       // ResourcesRemainingError: look again after half the estimate (namespace_controller.go).

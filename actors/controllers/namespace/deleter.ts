@@ -7,20 +7,13 @@
  * else left over is an error.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { ApiTarget, DeleteOptions, KubeObject } from '../../../bus/catalogue/api.ts';
-import type { Result } from '../../../base/status.ts';
+import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import { allKinds, type KindInfo } from '../../../api/kinds.ts';
 import type { ContentTotals } from '../../../machines/controllers/namespace/conditions.ts';
-import { isNotFound, type ApiClient } from '../api.ts';
+import { type ApiClient, isNotFound } from '../../client/index.ts';
 
 /** How long to wait for objects held by finalizers before looking again (finalizerEstimateSeconds). */
 export const FINALIZER_ESTIMATE_SECONDS = 15;
-
-/** The apiserver calls a pass makes (ApiClient has no deletecollection: the controller supplies it). */
-export interface ContentClient {
-  api: ApiClient;
-  deleteCollection(target: ApiTarget, options: DeleteOptions): Promise<Result<KubeObject>>;
-}
 
 export interface ContentPass extends ContentTotals {
   /** Seconds until the content might be gone; 0 when nothing remains. */
@@ -46,7 +39,7 @@ const statusText = (s: { message: string }) => s.message;
 async function list(api: ApiClient, k: KindInfo, namespace: string): Promise<KubeObject[]> {
   const r = await api.list(target(k, namespace));
   if (!r.ok) throw new Error(statusText(r.status));
-  return (r.value.items as KubeObject[] | undefined) ?? [];
+  return r.value.items ?? [];
 }
 
 /** estimateGracefulTerminationForPods: the longest grace period of the pods not yet finished. */
@@ -67,11 +60,11 @@ interface ResourcePass {
   finalizers: Map<string, number>;
 }
 
-async function deleteResource({ api, deleteCollection }: ContentClient, k: KindInfo, namespace: string): Promise<ResourcePass> {
+async function deleteResource(api: ApiClient, k: KindInfo, namespace: string): Promise<ResourcePass> {
   const estimate = k.group === '' && k.resource === 'pods' ? podEstimate(await list(api, k, namespace)) : 0;
   const background = { propagationPolicy: 'Background' as const };
   if (k.verbs.includes('deletecollection')) {
-    const r = await deleteCollection(target(k, namespace), background);
+    const r = await api.deleteCollection(target(k, namespace), background);
     if (!r.ok && !isNotFound(r.status)) throw new Error(statusText(r.status));
   } else {
     for (const obj of await list(api, k, namespace)) {
@@ -90,7 +83,7 @@ async function deleteResource({ api, deleteCollection }: ContentClient, k: KindI
 }
 
 /** One pass over every deletable resource of `namespace`; errors are collected, not thrown. */
-export async function deleteAllContent(client: ContentClient, namespace: string): Promise<ContentPass> {
+export async function deleteAllContent(api: ApiClient, namespace: string): Promise<ContentPass> {
   let estimate = 0;
   const remaining = new Map<string, number>();
   const finalizers = new Map<string, number>();
@@ -98,7 +91,7 @@ export async function deleteAllContent(client: ContentClient, namespace: string)
   for (const k of deletableNamespacedKinds()) {
     let pass: ResourcePass | undefined;
     try {
-      pass = await deleteResource(client, k, namespace);
+      pass = await deleteResource(api, k, namespace);
     } catch (err) {
       deleteErrors.push(err instanceof Error ? err.message : String(err));
       pass = (err as { pass?: ResourcePass }).pass;

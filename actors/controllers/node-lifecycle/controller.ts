@@ -18,14 +18,14 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { gracePeriodMs, observe, readyState, unknownConditions, type NodeProbe } from '../../../machines/controllers/node-lifecycle/health.ts';
 import { evictionTime } from '../../../machines/controllers/node-lifecycle/taints.ts';
 import { keyOf } from '../../informer.ts';
-import { gvr, isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, resourceTargets, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { nodeLifecycleOptions } from './options.ts';
 import { evictPod, markPodsNotReady } from './pods.ts';
 import { Tainter } from './tainter.ts';
 
 const LEASE_NAMESPACE = 'kube-node-lease';
-const leaseTargets = gvr('coordination.k8s.io', 'v1', 'leases');
+const leaseTargets = resourceTargets('coordination.k8s.io', 'v1', 'leases');
 
 export function createNodeLifecycleController(cc: ControllerContext): Controller {
   const opts = nodeLifecycleOptions(cc.options);
@@ -74,13 +74,13 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
       const wasReady = readyState(node.status?.conditions) === 'True';
       const conditions = unknownConditions(node.status?.conditions, now());
       if (conditions) {
-        const r = await cc.api.updateStatus(targets.nodes(undefined, name), { ...node, status: { ...node.status, conditions } } as KubeObject);
+        const r = await cc.api.updateStatus(targets.nodes(undefined, name), { ...node, status: { ...node.status, conditions } });
         if (!r.ok && isNotFound(r.status)) return;
-        node = orThrow(r).object as Node;
+        node = unwrap(r).object;
         cc.actor.log.info('node stopped posting status', { node: name });
       }
       if (wasReady) {
-        void cc.events.record(node as KubeObject, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+        void cc.events.record(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
         await markPodsNotReady(cc, podsOn(name));
       }
     } else {
@@ -88,7 +88,7 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
       if (readyState(node.status?.conditions) === 'False') await markPodsNotReady(cc, podsOn(name));
     }
     const tainted = await tainter.sync(node);
-    if (tainted.node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) for (const p of podsOn(name)) cc.enqueue(keyOf(p as KubeObject));
+    if (tainted.node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) for (const p of podsOn(name)) cc.enqueue(keyOf(p));
     return tainted.retryAfterMs !== undefined ? { requeueAfter: tainted.retryAfterMs } : undefined;
   }
 

@@ -5,9 +5,8 @@
  * toleration of a NoExecute taint ran out (DisruptionTarget condition, then delete).
  */
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { rfc3339 } from '../../../api/time.ts';
-import { isNotFound, orThrow, targets } from '../api.ts';
+import { isConflictOrExists, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
 
 const podTarget = (p: Pod) => targets.pods(p.metadata?.namespace, p.metadata?.name);
@@ -20,17 +19,17 @@ export async function markPodsNotReady(cc: ControllerContext, pods: readonly Pod
     const i = conds.findIndex((c) => c.type === 'Ready');
     if (i < 0 || conds[i]?.status === 'False' || pod.metadata?.deletionTimestamp) continue;
     const next = conds.map((c, j): PodCondition => (j === i ? { ...c, status: 'False', lastTransitionTime: at } : c));
-    const r = await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: next } } as KubeObject);
+    const r = await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: next } });
     if (!r.ok && isNotFound(r.status)) continue;
-    orThrow(r);
-    void cc.events.record(pod as KubeObject, 'Warning', 'NodeNotReady', 'Node is not ready');
+    unwrap(r);
+    void cc.events.record(pod, 'Warning', 'NodeNotReady', 'Node is not ready');
   }
 }
 
 /** Deletes `pod` for a NoExecute taint (tainteviction's deletePodHandler); NotFound is done. */
 export async function evictPod(cc: ControllerContext, pod: Pod): Promise<void> {
   const name = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-  void cc.events.record(pod as KubeObject, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${name}`);
+  void cc.events.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${name}`);
   const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
   const disruption: PodCondition = {
     type: 'DisruptionTarget',
@@ -40,8 +39,8 @@ export async function evictPod(cc: ControllerContext, pod: Pod): Promise<void> {
     lastTransitionTime: rfc3339(cc.actor.clock.now()),
   };
   // The condition is best effort: the deletion is what matters.
-  await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: [...conds, disruption] } } as KubeObject);
+  await cc.api.updateStatus(podTarget(pod), { ...pod, status: { ...pod.status, conditions: [...conds, disruption] } });
   const r = await cc.api.delete(podTarget(pod), { preconditions: { uid: pod.metadata?.uid ?? '' } });
-  if (!r.ok && (isNotFound(r.status) || r.status.code === 409)) return;
-  orThrow(r);
+  if (!r.ok && (isNotFound(r) || isConflictOrExists(r))) return;
+  unwrap(r);
 }

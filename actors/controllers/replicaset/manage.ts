@@ -6,13 +6,12 @@
  */
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import type { Selector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
-import { newControllerRef } from '../../../machines/controllers/owners.ts';
+import { newControllerRef, type OwnerMeta } from '../../../machines/controllers/owners.ts';
 import { podsToDelete } from '../../../machines/controllers/pods.ts';
 import { calculateStatus, sameStatus, type ManageError } from '../../../machines/controllers/replicaset/status.ts';
-import { isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import { isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 
@@ -28,7 +27,7 @@ export interface SyncEnv {
 }
 
 /** GetPodFromTemplate: the pod a controller creates, named `<owner>-<random>` by the apiserver. */
-export function podFromTemplate(owner: KubeObject, template: PodTemplateSpec | undefined, ownerApiVersion: string, ownerKind: string): KubeObject {
+export function podFromTemplate(owner: OwnerMeta, template: PodTemplateSpec | undefined, ownerApiVersion: string, ownerKind: string): Pod {
   const meta = template?.metadata ?? {};
   return {
     apiVersion: 'v1',
@@ -49,7 +48,7 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
   const { cc, rs, key, expectations, namespace } = env;
   const want = rs.spec?.replicas ?? 1;
   const diff = pods.length - want;
-  const owner = rs as KubeObject;
+  const owner = rs;
   if (diff < 0) {
     const n = Math.min(-diff, BURST_REPLICAS);
     expectations.expectCreations(key, n);
@@ -79,7 +78,7 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
   }
   if (diff > 0) {
     const victims = podsToDelete(pods, related, Math.min(diff, BURST_REPLICAS), cc.actor.clock.now());
-    expectations.expectDeletions(key, victims.map((p) => keyOf(p as KubeObject)));
+    expectations.expectDeletions(key, victims.map((p) => keyOf(p)));
     const errors = await Promise.all(
       victims.map(async (p) => {
         const r = await cc.api.delete(targets.pods(namespace, p.metadata?.name));
@@ -88,7 +87,7 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
           return null;
         }
         if (isNotFound(r.status)) return null;
-        expectations.deletionObserved(key, keyOf(p as KubeObject));
+        expectations.deletionObserved(key, keyOf(p));
         void cc.events.record(owner, 'Warning', 'FailedDelete', `Error deleting: ${r.status.message}`);
         return r.status.message;
       }),
@@ -103,21 +102,12 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
 export async function syncStatus(env: SyncEnv, pods: Pod[], err: ManageError | null): Promise<SyncResult | void> {
   const { cc, rs, namespace } = env;
   const target = targets.replicasets(namespace, rs.metadata?.name);
-  let cur = rs;
-  let written = rs;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const written = await updateStatusOnConflict(cc.api, target, rs, (cur) => {
     const status = calculateStatus(cur, pods, err, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
-    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
-    const r = await cc.api.updateStatus(target, { ...(cur as KubeObject), status: { ...status, observedGeneration: generation } });
-    if (r.ok) {
-      written = r.value.object as ReplicaSet;
-      break;
-    }
-    if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) orThrow(r);
-    cur = orThrow(await cc.api.get(target)) as ReplicaSet;
-  }
+    return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...status, observedGeneration: generation } };
+  });
+  if (!written) return;
   if (err) throw new Error(err.message);
   const want = written.spec?.replicas ?? 1;
   const minReady = written.spec?.minReadySeconds ?? 0;

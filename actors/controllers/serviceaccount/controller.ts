@@ -4,8 +4,7 @@
  * namespace appears and re-created when deleted. Keys are namespace names.
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { isAlreadyExists, orThrow, targets } from '../api.ts';
+import { isAlreadyExists, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 
 /** DefaultServiceAccountsControllerOptions: the accounts every namespace gets. */
@@ -35,9 +34,9 @@ export function createServiceAccountController(cc: ControllerContext): Controlle
       for (const name of names) {
         if (accounts.get(`${key}/${name}`)) continue;
         const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: key } };
-        const r = await cc.api.create(targets.serviceaccounts(key), sa as KubeObject);
+        const r = await cc.api.create(targets.serviceaccounts(key), sa);
         if (!r.ok && isAlreadyExists(r.status)) continue;
-        orThrow(r);
+        unwrap(r);
       }
     },
   };

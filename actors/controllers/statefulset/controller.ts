@@ -6,60 +6,22 @@
  * for them to be deleted. Revisions are described in machines/controllers/statefulset/identity.ts.
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/labels.ts';
-import { keyOf } from '../../informer.ts';
-import { controllerOf } from '../../../machines/controllers/owners.ts';
+import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { revisionName, revisionOf, templateOf } from '../../../machines/controllers/statefulset/identity.ts';
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
-import { splitKey, targets } from '../api.ts';
-import { claimObjects } from '../claim.ts';
+import { splitKey, targets } from '../../client/index.ts';
+import { claimPods } from '../claim.ts';
+import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
 
 export const STS_KIND = 'StatefulSet';
 
 export function createStatefulSetController(cc: ControllerContext): Controller {
-  const enqueueSet = (set: KubeObject) => cc.enqueue(keyOf(set));
+  const setInformer = cc.informer({ target: targets.statefulsets(), handlers: ownerHandlers({ enqueue: cc.enqueue }) });
 
-  const setInformer = cc.informer({
-    target: targets.statefulsets(),
-    handlers: { add: enqueueSet, update: (_, cur) => enqueueSet(cur), delete: enqueueSet },
-  });
-
-  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerOf(pod);
-    if (ref?.kind !== STS_KIND) return undefined;
-    const set = setInformer.get(`${pod.metadata?.namespace}/${ref.name}`);
-    return set?.metadata?.uid === ref.uid ? set : undefined;
-  };
-  /** getPodStatefulSets: the sets whose selector matches an orphan pod (they may adopt it). */
-  const matching = (pod: KubeObject): KubeObject[] =>
-    setInformer.list().filter((set) => {
-      if (set.metadata?.namespace !== pod.metadata?.namespace) return false;
-      const sel = labelSelectorToSelector((set as StatefulSet).spec?.selector);
-      return sel.ok && sel.value !== undefined && sel.value.length > 0 && matchesLabels(sel.value, pod.metadata?.labels);
-    });
-  const onPod = (pod: KubeObject) => {
-    const set = ownerOf(pod);
-    if (set) return enqueueSet(set);
-    if (!controllerOf(pod)) matching(pod).forEach(enqueueSet);
-  };
-
-  const podInformer = cc.informer({
-    target: targets.pods(),
-    handlers: {
-      add: onPod,
-      update: (old, cur) => {
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        const was = ownerOf(old);
-        if (was && was !== ownerOf(cur)) enqueueSet(was);
-        onPod(cur);
-      },
-      delete: onPod,
-    },
-  });
+  const { handlers } = ownedPods({ kind: STS_KIND, owners: setInformer, enqueue: cc.enqueue });
+  const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key) {
@@ -72,18 +34,7 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
       }
       const namespace = splitKey(key).namespace ?? '';
       const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
-      const pods = (await claimObjects(
-        {
-          api: cc.api,
-          owner: set as KubeObject,
-          ownerApiVersion: 'apps/v1',
-          ownerKind: STS_KIND,
-          ownerTarget: targets.statefulsets(namespace, set.metadata?.name),
-          selector: sel.value,
-          targetOf: (p) => targets.pods(namespace, p.metadata?.name),
-        },
-        candidates,
-      )) as Pod[];
+      const pods = await claimPods(cc.api, { owner: set, kind: STS_KIND, targets: targets.statefulsets, selector: sel.value }, candidates);
       const updateRevision = revisionName(set);
       const currentRevision = set.status?.currentRevision || updateRevision;
       // The current revision's template survives on its pods; without one, the update revision is all we know.

@@ -5,11 +5,10 @@
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { newStatefulSetPod, podName } from '../../../machines/controllers/statefulset/identity.ts';
 import type { StsAction } from '../../../machines/controllers/statefulset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/statefulset/status.ts';
-import { isAlreadyExists, isConflict, isNotFound, orThrow, targets } from '../api.ts';
+import { isAlreadyExists, isConflict, isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
 
 export interface StsEnv {
@@ -25,12 +24,12 @@ export interface StsEnv {
 /** Performs one action; a failure message, or null. */
 async function perform(env: StsEnv, a: StsAction): Promise<string | null> {
   const { cc, set, namespace } = env;
-  const owner = set as KubeObject;
+  const owner = set;
   const kindName = `StatefulSet ${set.metadata?.name}`;
   if (a.kind === 'create') {
     const current = a.revision === 'current';
     const pod = newStatefulSetPod(set, current ? env.currentTemplate : set.spec?.template, a.ordinal, current ? env.currentRevision : env.updateRevision);
-    const r = await cc.api.create(targets.pods(namespace), pod as KubeObject);
+    const r = await cc.api.create(targets.pods(namespace), pod);
     const name = podName(set, a.ordinal);
     if (r.ok) {
       void cc.events.record(owner, 'Normal', 'SuccessfulCreate', `create Pod ${name} in ${kindName} successful`);
@@ -63,21 +62,12 @@ export async function applyActions(env: StsEnv, actions: readonly StsAction[]): 
 export async function syncStatus(env: StsEnv, pods: readonly Pod[]): Promise<SyncResult | void> {
   const { cc, set, namespace } = env;
   const target = targets.statefulsets(namespace, set.metadata?.name);
-  let cur = set;
-  let written = set;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const written = await updateStatusOnConflict(cc.api, target, set, (cur) => {
     const status = calculateStatus(cur, pods, env.currentRevision, env.updateRevision, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
-    if (sameStatus(cur.status, status) && cur.status?.observedGeneration === generation) break;
-    const r = await cc.api.updateStatus(target, { ...(cur as KubeObject), status: { ...cur.status, ...status, observedGeneration: generation } });
-    if (r.ok) {
-      written = r.value.object as StatefulSet;
-      break;
-    }
-    if (isNotFound(r.status)) return;
-    if (!isConflict(r.status) || attempt === 1) orThrow(r);
-    cur = orThrow(await cc.api.get(target)) as StatefulSet;
-  }
+    return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...cur.status, ...status, observedGeneration: generation } };
+  });
+  if (!written) return;
   const minReady = written.spec?.minReadySeconds ?? 0;
   if (minReady > 0 && (written.status?.readyReplicas ?? 0) !== (written.status?.availableReplicas ?? 0)) return { requeueAfter: minReady * 1000 };
 }

@@ -8,7 +8,7 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { keyOf } from '../../informer.ts';
 import { trueCondition } from '../../../machines/controllers/job/status.ts';
-import { isNotFound, orThrow, splitKey, targets } from '../api.ts';
+import { isNotFound, splitKey, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 
 /** When the Job expires (ms), or null when it has no TTL or has not finished. */
@@ -39,13 +39,13 @@ export function createTtlAfterFinishedController(cc: ControllerContext): Control
       const target = targets.jobs(namespace, name);
       const fresh = await cc.api.get(target);
       if (!fresh.ok && isNotFound(fresh.status)) return;
-      const job = orThrow(fresh) as Job;
+      const job = unwrap(fresh);
       const freshAt = expiresAt(job);
       if (freshAt === null) return;
       if (freshAt > now) return { requeueAfter: freshAt - now };
       const r = await cc.api.delete(target, { propagationPolicy: 'Foreground', preconditions: { uid: job.metadata?.uid ?? '' } });
       if (!r.ok && isNotFound(r.status)) return;
-      orThrow(r);
+      unwrap(r);
     },
   };
 }

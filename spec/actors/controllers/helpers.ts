@@ -8,7 +8,7 @@ import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import { start, type Harness } from '../apiserver/harness.ts';
 import { startControllers, type RunningControllers } from '../../../actors/controllers/start.ts';
 import { startSimNodes, type SimNodes } from '../../../actors/kubelet/index.ts';
-import { targets } from '../../../actors/controllers/api.ts';
+import { targets } from '../../../actors/client/index.ts';
 import type { Pace } from '../../helpers/wait.ts';
 
 export { targets };

@@ -1,0 +1,65 @@
+/**
+ * The one apiserver client of every component and bench: typed requests over the bus that
+ * answer Results (errors stay data). The object type follows the target, so
+ * `client.get(targets.pods(ns, name))` answers a `Result<Pod>`; `unwrap` (base/status.ts)
+ * turns a failure into a thrown ApiError where a caller wants exceptions.
+ */
+import type { DeleteOptions, KubeObject, PatchType } from '../../bus/catalogue/api.ts';
+import type { Port, RequestOptions } from '../../bus/bus.ts';
+import { APISERVER_ADDRESS } from '../../bus/permissions.ts';
+import type { Result } from '../../base/status.ts';
+import type { Target } from './targets.ts';
+
+/** A `<Kind>List`: the items and the list's metadata (resourceVersion, continue). */
+export interface ObjectList<T> {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+  items: T[];
+}
+
+/** What a write answers: the object as stored. */
+export interface Written<T> {
+  object: T;
+  /** True when the write created the object. */
+  created?: boolean;
+  warnings?: string[];
+}
+
+/** An object to write: the typed one, or any object shape (e.g. a Binding or a patch target). */
+type Writable<T> = T | KubeObject;
+
+export class ApiClient {
+  /** `options` apply to every request (e.g. a shorter timeout for a start-up probe). */
+  constructor(
+    private readonly port: Port,
+    private readonly options?: RequestOptions,
+  ) {}
+
+  get<T = KubeObject>(target: Target<T>): Promise<Result<T>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.get', { target }, this.options) as Promise<Result<T>>;
+  }
+  list<T = KubeObject>(target: Target<T>, labelSelector?: string): Promise<Result<ObjectList<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.list', { target, ...(labelSelector ? { options: { labelSelector } } : {}) }, this.options) as Promise<Result<ObjectList<T>>>;
+  }
+  create<T = KubeObject>(target: Target<T>, object: Writable<T>): Promise<Result<Written<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.create', { target, object: object as KubeObject }, this.options) as Promise<Result<Written<T>>>;
+  }
+  update<T = KubeObject>(target: Target<T>, object: Writable<T>): Promise<Result<Written<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.update', { target, object: object as KubeObject }, this.options) as Promise<Result<Written<T>>>;
+  }
+  /** PUT on the status subresource. */
+  updateStatus<T = KubeObject>(target: Target<T>, object: Writable<T>): Promise<Result<Written<T>>> {
+    return this.update({ ...target, subresource: 'status' }, object);
+  }
+  patch<T = KubeObject>(target: Target<T>, patch: unknown, patchType: PatchType = 'merge'): Promise<Result<Written<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.patch', { target, patch, patchType }, this.options) as Promise<Result<Written<T>>>;
+  }
+  /** Deletes every object the target's collection holds (the namespace controller empties a namespace so). */
+  deleteCollection<T = KubeObject>(target: Target<T>, options: DeleteOptions): Promise<Result<ObjectList<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.deletecollection', { target, options }, this.options) as Promise<Result<ObjectList<T>>>;
+  }
+  delete<T = KubeObject>(target: Target<T>, options?: DeleteOptions): Promise<Result<Written<T>>> {
+    return this.port.request(APISERVER_ADDRESS, 'api.delete', { target, ...(options ? { options } : {}) }, this.options) as Promise<Result<Written<T>>>;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The apiserver client of every component: typed targets (targets.ts), the client
+ * (client.ts), and — re-exported so a component needs one import — the Status predicates,
+ * `unwrap` / ApiError (the Status module) and the reconcilers' TerminalError.
+ */
+export { ApiClient, type ObjectList, type Written } from './client.ts';
+export { resourceTargets, splitKey, targets, type ResourceTargets, type Target } from './targets.ts';
+export { updateStatusOnConflict } from './status-update.ts';
+export {
+  ApiError,
+  isAlreadyExists,
+  isBadRequest,
+  isConflict,
+  isConflictOrExists,
+  isExpired,
+  isForbidden,
+  isGone,
+  isInternalError,
+  isInvalid,
+  isNotFound,
+  isServiceUnavailable,
+  isTimeout,
+  isTooManyRequests,
+  isUnauthorized,
+  statusOf,
+  unwrap,
+} from '../../base/status.ts';
+export { isTerminal, TerminalError } from '../../machines/controllers/terminal.ts';
