@@ -67,7 +67,7 @@ export function secretText(b64: string): string {
 
 type Lookup<T> = { found: T } | { missing: true } | { error: string };
 
-function lookup<T>(m: ReadonlyMap<string, Result<T>>, kind: 'configmap' | 'secret', name: string): Lookup<T> {
+function lookup<T>(m: ReadonlyMap<string, Result<T>>, name: string): Lookup<T> {
   const r = m.get(name);
   if (!r || (!r.ok && r.status.code === 404)) return { missing: true };
   if (!r.ok) return { error: r.status.message };
@@ -88,7 +88,7 @@ export function containerEnv(i: EnvInput): EnvOutcome {
     if (!ref) continue;
     const kind = f.configMapRef ? 'configmap' as const : 'secret' as const;
     const name = ref.name ?? '';
-    const got = kind === 'configmap' ? lookup(i.configMaps, kind, name) : lookup(i.secrets, kind, name);
+    const got = kind === 'configmap' ? lookup(i.configMaps, name) : lookup(i.secrets, name);
     if ('missing' in got) {
       if (ref.optional) continue;
       return failed(notFoundText(kind, name));
@@ -125,7 +125,7 @@ export function containerEnv(i: EnvInput): EnvOutcome {
     } else if (from?.configMapKeyRef || from?.secretKeyRef) {
       const ref = (from.configMapKeyRef ?? from.secretKeyRef)!;
       const kind = from.configMapKeyRef ? 'configmap' as const : 'secret' as const;
-      const got = kind === 'configmap' ? lookup(i.configMaps, kind, ref.name ?? '') : lookup(i.secrets, kind, ref.name ?? '');
+      const got = kind === 'configmap' ? lookup(i.configMaps, ref.name ?? '') : lookup(i.secrets, ref.name ?? '');
       if ('missing' in got) {
         if (ref.optional) continue;
         return failed(notFoundText(kind, ref.name ?? ''));

@@ -127,6 +127,9 @@ test('a pod\'s volumes are written as kubelet\'s atomic writer does, and CreateC
   const c = created.at(-1)!;
   assert.equal(c.container.command, ['sh', '-c', 'echo prod $(MODE)']);
   assert.equal(c.container.env?.filter((e) => e.name === 'MODE' || e.name === 'PASS'), [{ name: 'MODE', value: 'prod' }, { name: 'PASS', value: 's3cret' }]);
+  const kube = (await admin().must('api.get', { target: t.svc('default', 'kubernetes') })) as { spec: { clusterIP: string } };
+  assert.equal(c.container.env?.find((e) => e.name === 'KUBERNETES_SERVICE_HOST'), { name: 'KUBERNETES_SERVICE_HOST', value: kube.spec.clusterIP }, 'service links');
+  assert.is(c.container.envFrom, undefined, 'envFrom is resolved into env');
   const byPath = new Map(c.mounts.map((m) => [m.containerPath, m]));
   assert.equal(byPath.get('/etc/app'), { hostPath: cfg, containerPath: '/etc/app', readOnly: true });
   assert.match(byPath.get('/etc/mode')!.hostPath, /kubernetes\.io~configmap\/whole\/\.\.\d{4}_[^/]+\/mode$/, 'a subPath is its real file, not the ..data link');
