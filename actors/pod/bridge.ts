@@ -29,8 +29,10 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
     async function run(cmd: RuntimeCommand): Promise<void> {
       switch (cmd.type) {
         case 'sandbox': {
+          const listener = { onExit: (x: { containerId: string; exitCode: number }) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) };
+          // The pod's volumes first (kubelet's WaitForAttachAndMount); a pod without hooks goes straight on.
           const ready = hooks?.beforeSandbox();
-          const r = (ready ?? Promise.resolve()).then(() => runtime.runPodSandbox(pod, { onExit: (x) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) }));
+          const r = ready ? ready.then(() => runtime.runPodSandbox(pod, listener)) : runtime.runPodSandbox(pod, listener);
           sandbox = r.then((x) => (x.ok ? x.value.sandboxId : null));
           const res = await r;
           if (res.ok) send({ type: 'rt.sandbox', sandboxId: res.value.sandboxId, ...(res.value.ip ? { ip: res.value.ip } : {}) });
