@@ -123,7 +123,10 @@ export class PodManager {
   start(): void {
     this.#stopped = false;
     this.#volumes.start();
-    void this.#informer.start();
+    void this.#informer.start().then(() => {
+      if (this.#stopped || !this.#informer.hasSynced()) return;
+      return this.#volumes.removeOrphans(new Set(this.#informer.list().map((p) => p.metadata?.uid ?? '')));
+    });
   }
 
   /** Stops the watch and every pod actor; writes nothing (the node went silent). */

@@ -21,7 +21,7 @@
  *   is requested, and a pod without volumes costs nothing at all.
  */
 import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Port } from '../../../bus/bus.ts';
 import type { Envelope } from '../../../base/envelope.ts';
@@ -175,6 +175,19 @@ export class VolumeManager {
   async mounts(uid: string, c: Container, env: readonly { name: string; value: string }[]): Promise<MountsResult> {
     const p = this.#pods.get(uid);
     return containerMounts(c, p?.dirs ?? new Map(), env, this.o.writeFiles);
+  }
+
+  /**
+   * kubelet's cleanupOrphanedPodDirs: removes the volume trees of pods this node no longer
+   * has (deleted while the kubelet was down). `keep` are the uids the first pod list returned.
+   */
+  async removeOrphans(keep: ReadonlySet<string>): Promise<void> {
+    if (!this.o.writeFiles) return;
+    const dir = join(this.o.rootDir, 'pods');
+    for (const uid of await readdir(dir).catch(() => [] as string[])) {
+      if (keep.has(uid) || this.#pods.has(uid)) continue;
+      await rm(join(dir, uid), { recursive: true, force: true }).catch((err: unknown) => this.o.log.warn('could not remove an orphaned pod directory', { uid, error: String(err) }));
+    }
   }
 
   /** The pod is gone: stop its watches and remove its volume tree (hostPath contents are never touched). */

@@ -34,9 +34,10 @@ function filesRuntime(base: Runtime): Runtime {
   } as Runtime;
 }
 
-async function boot(runtime: 'files' | 'sim', extra: { allowedHostPaths?: string[] } = {}): Promise<void> {
+async function boot(runtime: 'files' | 'sim', extra: { allowedHostPaths?: string[]; before?: () => void } = {}): Promise<void> {
   created = [];
   root = mkdtempSync(join(tmpdir(), 'kubeactor-vol-'));
+  extra.before?.();
   h = await start();
   const rt = runtime === 'files' ? filesRuntime(simRuntime(h.clock)) : simRuntime(h.clock);
   nodes = await startSimNodes({
@@ -215,6 +216,12 @@ test('an emptyDir over its sizeLimit gets the pod evicted at the next housekeepi
   assert.equal(await eventsOf('big', 'Evicted'), ['Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ']);
   await advance(5000);
   assert.ok((await admin().call('api.get', { target: t.pods('default', 'big') })).ok, 'an evicted pod stays, Failed');
+});
+
+test('a kubelet that starts removes the volume trees of pods it no longer has', async () => {
+  const orphan = () => join(root, 'kubelet', 'node-1', 'pods', 'gone-uid', 'volumes', 'kubernetes.io~empty-dir', 'x');
+  await boot('files', { before: () => mkdirSync(orphan(), { recursive: true }) });
+  await until(() => !existsSync(join(root, 'kubelet', 'node-1', 'pods', 'gone-uid')), 'the orphan removed');
 });
 
 test('the sim runtime writes no file, yet a missing ConfigMap is still a FailedMount', async () => {
