@@ -53,7 +53,7 @@ export class ObjectCache {
       const informer = new Informer({
         port: this.port,
         clock: this.clock,
-        target: { group: '', version: 'v1', resource, namespace },
+        target: targets[resource](namespace),
         fieldSelector: `metadata.name=${name}`,
         handlers: { add: changed, update: changed, delete: changed },
         name: `${SINGULAR[resource]}:${namespace}/${name}:`,
