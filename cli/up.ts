@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
+import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
@@ -175,7 +175,7 @@ export async function up(argv: string[]): Promise<number> {
 async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, vol: { dataDir: string; allowedHostPaths: string[] }): Promise<SimNodes> {
   const lister = bus.register('edge.node-lister', () => {});
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
-  const configure = (name: string) => ({ rootDir: resolve(vol.dataDir, 'kubelet', name), allowedHostPaths: vol.allowedHostPaths });
+  const configure = (name: string) => ({ rootDir: resolve(vol.dataDir, KUBELET_DIR, name), allowedHostPaths: vol.allowedHostPaths });
   try {
     return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure });
   } finally {

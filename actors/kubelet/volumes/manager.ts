@@ -30,6 +30,7 @@ import type { Logger } from '../../actor-def.ts';
 import { parseQuantity, toBytes, formatQuantity } from '../../../api/quantity.ts';
 import { configMapPayload, downwardPayload, projectedPayload, secretPayload, type PayloadResult } from '../../../machines/kubelet/volumes/payload.ts';
 import { writeAtomic } from './atomic-writer.ts';
+import { ensurePrivateDir } from '../../data-dir.ts';
 import { diskUsage, MEMORY_MEDIUM_FALLBACK, setUpEmptyDir } from './empty-dir.ts';
 import { hostPathNotAllowed, setUpHostPath } from './host-path.ts';
 import { ObjectCache, type IssuedToken } from './objects.ts';
@@ -201,6 +202,11 @@ export class VolumeManager {
     if (this.o.writeFiles) await rm(join(this.o.rootDir, 'pods', uid), { recursive: true, force: true }).catch((err: unknown) => this.o.log.warn('could not remove pod volumes', { uid, error: String(err) }));
   }
 
+  /** The kubelet's own directory is private (0700): pod volumes below it keep the modes their pods ask for. */
+  #ensureRoot(): void {
+    ensurePrivateDir(this.o.rootDir);
+  }
+
   #wake(p: PodVolumes): void {
     for (const w of p.waiters.splice(0)) w();
   }
@@ -270,14 +276,20 @@ export class VolumeManager {
         this.o.log.warn(MEMORY_MEDIUM_FALLBACK);
       }
       if (v.emptyDir.medium === 'Memory') this.o.event(p.pod, 'Normal', 'EmptyDirOnDisk', `volume ${JSON.stringify(v.name)}: ${MEMORY_MEDIUM_FALLBACK}`);
-      if (this.o.writeFiles) await setUpEmptyDir(dir);
+      if (this.o.writeFiles) {
+        this.#ensureRoot();
+        await setUpEmptyDir(dir);
+      }
       p.dirs.set(v.name, { path: dir, readOnly: false });
       return null;
     }
     if (!isApiData(v)) return null; // persistentVolumeClaim, ephemeral, …: set up elsewhere
     const built = await this.#payload(p, v);
     if (!built.ok) return built.error;
-    if (this.o.writeFiles) await writeAtomic(dir, built.payload, this.o.clock.now());
+    if (this.o.writeFiles) {
+      this.#ensureRoot();
+      await writeAtomic(dir, built.payload, this.o.clock.now());
+    }
     p.dirs.set(v.name, { path: dir, readOnly: true });
     return null;
   }
