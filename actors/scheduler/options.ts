@@ -2,6 +2,7 @@
  * The scheduler actor's options, and the one annotation with which a pod asks for its
  * scheduling explanation to be written onto it.
  */
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { QueueOptions } from '../../machines/scheduler/queue.ts';
 import type { PluginSet } from '../../machines/scheduler/plugins/registry.ts';
 
@@ -68,3 +69,6 @@ export function resolveOptions(o: SchedulerOptions = {}): ResolvedOptions {
     queue: o.queue,
   };
 }
+
+/** Whether a pod asked for its scheduling explanation (EXPLAIN_ANNOTATION: "true"). */
+export const optedIn = (pod: Pod): boolean => pod.metadata?.annotations?.[EXPLAIN_ANNOTATION] === 'true';
