@@ -251,18 +251,19 @@ export const schedulerChart = setup({
   },
 }).createMachine({
   id: 'scheduler',
+  // In the order a printed checkpoint (`replay --at`) reads best: counters, then the pods, then the config.
   context: ({ input }) => ({
-    schedulerName: input.schedulerName,
-    maxInFlight: input.maxInFlight,
-    queue: emptyQueue(input.queue),
-    popped: null,
-    binding: {},
-    podNodes: {},
-    nodes: {},
-    inFlight: 0,
     synced: false,
     cycles: 0,
+    inFlight: 0,
     stats: { attempts: 0, bound: 0, bindFailures: 0, failures: 0 },
+    popped: null,
+    binding: {},
+    queue: emptyQueue(input.queue),
+    podNodes: {},
+    nodes: {},
+    schedulerName: input.schedulerName,
+    maxInFlight: input.maxInFlight,
   }),
   initial: 'idle',
   on: {

@@ -61,7 +61,8 @@ export interface QueueState {
 }
 
 export function emptyQueue(config: QueueConfig = queueConfig()): QueueState {
-  return { config, active: emptyHeap(), backoff: emptyHeap(), unschedulable: {}, gated: {}, unschedulableCount: 0, gatedCount: 0, seq: 0, schedulingCycle: 0, moveRequestCycle: -1 };
+  // The static config last: a printed checkpoint (`replay --at`) shows the pods first.
+  return { active: emptyHeap(), backoff: emptyHeap(), unschedulable: {}, gated: {}, unschedulableCount: 0, gatedCount: 0, seq: 0, schedulingCycle: 0, moveRequestCycle: -1, config };
 }
 
 const priority = (p: Pod): number => p.spec?.priority ?? 0;
