@@ -9,39 +9,20 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { AnyActorRef } from 'xstate';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { startSimNodes, type SimNodes } from '../../../actors/kubelet/index.ts';
-import { startScheduler, type RunningScheduler, type SchedulerOptions } from '../../../actors/scheduler/index.ts';
+import type { SchedulerOptions } from '../../../actors/scheduler/index.ts';
 import type { SchedulerContext } from '../../../machines/scheduler/chart.ts';
 import type { QueuedPod } from '../../../machines/scheduler/queue.ts';
-import { start, t, type Harness } from '../../actors/apiserver/harness.ts';
+import { t, type Harness } from '../../actors/apiserver/harness.ts';
+import { schedulerCluster, type SchedulerCluster } from '../../actors/scheduler/cluster.ts';
 
+let c: SchedulerCluster;
 let h: Harness;
-let nodes: SimNodes[];
-let sched: RunningScheduler;
 
 async function cluster(opts: SchedulerOptions = {}): Promise<void> {
-  h = await start();
-  nodes = [];
-  await addNode();
-  sched = startScheduler(h.host, opts);
-  await h.settle();
+  c = await schedulerCluster(1, { cpu: '1' }, opts);
+  h = c.h;
 }
-async function addNode(): Promise<void> {
-  nodes.push(await startSimNodes({ host: h.host, clock: h.clock, count: 1, lister: h.client().port, configure: () => ({ capacity: { cpu: '1' } }) }));
-  await h.settle();
-}
-test.after.each(async () => {
-  sched.stop();
-  for (const n of nodes) n.stop();
-  await h.close();
-});
-
-async function advance(ms: number, step = 100): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    await h.clock.advance(Math.min(step, ms - done));
-    await h.settle();
-  }
-}
+test.after.each(() => c.stop());
 
 const ref = (): AnyActorRef => h.host.get('scheduler')!.ref!;
 /** What a replay checkpoint records: the persisted snapshot, as plain JSON. */
@@ -58,7 +39,7 @@ test('pending pods are scheduled as they arrive; an unfit pod waits in the check
   await cluster();
   await create('a', '600m');
   await create('b', '600m');
-  await advance(200);
+  await c.advance(200);
   assert.is(await nodeOf('a'), 'node-1');
   let cp = checkpoint();
   assert.is(cp.value, 'idle');
@@ -68,11 +49,11 @@ test('pending pods are scheduled as they arrive; an unfit pod waits in the check
   assert.is(waiting[0]!.attempts, 1);
   assert.equal(Object.values(cp.context.podNodes), ['node-1']);
   // A new node is an event NodeResourcesFit registers for; b still backs off its 1 s.
-  await addNode();
+  await c.addNodes(1);
   cp = checkpoint();
   assert.equal(names(cp.context.queue.backoff.items), ['b']);
   assert.is(await nodeOf('b'), undefined);
-  await advance(1000);
+  await c.advance(1000);
   assert.is(await nodeOf('b'), 'node-2');
   cp = checkpoint();
   assert.is(cp.context.cycles, 3);
@@ -88,7 +69,7 @@ test('a checkpoint taken while a bind is in flight shows the pending bind and th
     if (seen.length === 0 && Object.keys(c.binding).length > 0 && c.queue.active.items.length === 2) seen.push(checkpoint());
   });
   await Promise.all(['p1', 'p2', 'p3'].map((n) => create(n, '100m')));
-  await advance(200);
+  await c.advance(200);
   sub.unsubscribe();
   const cp = seen[0];
   assert.ok(cp, 'a snapshot with a pending bind');
@@ -111,12 +92,12 @@ test('a checkpoint taken while a bind is in flight shows the pending bind and th
 test('an unschedulable pod is retried after 5 minutes in the pool, in virtual time', async () => {
   await cluster();
   await create('big', '4');
-  await advance(200);
+  await c.advance(200);
   const attempts = (): number[] => Object.values(checkpoint().context.queue.unschedulable).map((q) => q.attempts);
   assert.equal(attempts(), [1]);
-  await advance(299_000, 10_000);
+  await c.advance(299_000, 10_000);
   assert.equal(attempts(), [1]);
-  await advance(2_000, 1_000);
+  await c.advance(2_000, 1_000);
   assert.equal(attempts(), [2]);
 });
 
