@@ -101,7 +101,7 @@ export class SchedulerCore {
     this.d.writer.failed(pod, message);
     const current = this.d.current(q.key) ?? pod;
     void this.d.writer.markUnschedulable(current, r.type === 'unschedulable' ? 'Unschedulable' : 'SchedulerError', message, annotations)
-      .then(() => send({ type: 'status.written', podKey: q.key, now: this.d.now() }));
+      .finally(() => send({ type: 'status.written', podKey: q.key, now: this.d.now() }));
     const result = r.type === 'unschedulable' ? { type: r.type, plugins: [...r.error.unschedulablePlugins], message } : { type: r.type, message };
     send({ type: 'cycle.done', podKey: q.key, result, now });
   }

@@ -26,7 +26,8 @@ export interface SchedulerOptions {
   /** percentageOfNodesToScore; absent = adaptive, as kube-scheduler. */
   percentageOfNodesToScore?: number;
   /**
-   * Writes (binds and status updates) awaiting the apiserver at once. Binding is
+   * Writes (binds, and PodScheduled=False status updates counted one per pod) awaiting the
+   * apiserver at once: the chart's `inFlight`, read by its hasReadyPod guard. Binding is
    * asynchronous as upstream; this bound keeps a burst from queueing thousands of requests
    * and lets replies interleave with scheduling. Default 64.
    */
