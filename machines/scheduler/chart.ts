@@ -1,5 +1,5 @@
 /**
- * The scheduler's chart; its effects are provided by actors/scheduler/actor.ts (over
+ * The scheduler's chart; its effects are provided by actors/scheduler/machine.ts (over
  * actors/scheduler/core.ts).
  *
  * Lifecycle: the scheduler waits in `idle` until its informers have synced, activeQ has a
@@ -159,7 +159,7 @@ function applyNode(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: 
 const owned = (c: SchedulerContext) => ({ queue: c.queue, binding: c.binding, podNodes: c.podNodes, nodes: c.nodes });
 
 /**
- * Named effects, stubbed here: actors/scheduler/actor.ts supplies them with `.provide()`.
+ * Named effects, stubbed here: actors/scheduler/machine.ts supplies them with `.provide()`.
  * - updateSnapshot: a pod or node event applied to the effect-side Snapshot (a bound pod
  *   accounted or moved, a deleted or finished one dropped, a node upserted or removed);
  * - runCycle: scheduleOne for `popped` against the Snapshot; on success assume the pod on
