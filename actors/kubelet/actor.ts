@@ -4,6 +4,8 @@
  * status manager, events) and LogServer. A restart builds them afresh: the new
  * incarnation re-registers (adopting its Node), re-lists its pods and starts them again.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fromPromise } from 'xstate';
 import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
@@ -52,6 +54,12 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         hostIP: opts.hostIP,
         runtime: opts.runtime,
         events,
+        volumes: {
+          rootDir: opts.rootDir ?? join(tmpdir(), 'kubeactor-kubelet', opts.nodeName),
+          allowedHostPaths: opts.allowedHostPaths ?? [],
+          allocatable: facts.allocatable,
+          ...opts.volumeTiming,
+        },
         ...(ctx.observe ? { observe: ctx.observe } : {}),
         ...(startPod ? { startPod } : {}),
       });
