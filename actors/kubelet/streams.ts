@@ -5,6 +5,7 @@
  * outcome as the remotecommand error channel's Status. A session ends when the runtime call
  * returns, when the asker cancels it, or when the kubelet stops.
  */
+import { Duplex } from 'node:stream';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Envelope } from '../../base/envelope.ts';
@@ -94,10 +95,9 @@ export class StreamServer {
     const checked = this.#check(req);
     if (!checked.ok) return this.#port.reply(env, checked);
     const podUid = checked.value;
-    if (req.kind === 'portforward') {
+    if (req.kind === 'portforward' && req.port === undefined) {
       const pf = await this.o.runtime.portForward(podUid);
-      // The bus carries no forwarded connection yet (the front speaks no SPDY): only the refusal is real.
-      return this.#port.reply(env, pf.ok ? fail(badRequest('port-forward connections are not carried over the bus yet')) : pf);
+      return this.#port.reply(env, pf.ok ? ok({ id: req.id, window: DEFAULT_STREAM_WINDOW }) : pf);
     }
     if (this.#sessions.has(req.id)) return this.#port.reply(env, fail(badRequest(`stream session "${req.id}" is already open`)));
     const to = env.from;
@@ -107,7 +107,7 @@ export class StreamServer {
         credit: (bytes) => this.#port.send(to, 'kubelet.stream-credit', { id: req.id, bytes }),
       },
       req.window,
-      req,
+      req.kind === 'portforward' ? { stdin: true, stdout: true, stderr: false, tty: false } : req,
     );
     this.#sessions.set(req.id, session);
     this.#port.reply(env, ok({ id: req.id, window: DEFAULT_STREAM_WINDOW }));
@@ -118,7 +118,9 @@ export class StreamServer {
     const target = { podUid, container: req.container };
     let outcome: unknown;
     try {
-      if (req.kind === 'exec') {
+      if (req.kind === 'portforward') {
+        outcome = await this.#forward(req, podUid, session);
+      } else if (req.kind === 'exec') {
         const r = await this.o.runtime.exec(target, req.command ?? [], io);
         outcome = r.ok ? exitStatus(req.command ?? [], r.value.exitCode) : r.status;
       } else {
@@ -134,6 +136,15 @@ export class StreamServer {
     this.#sessions.delete(req.id);
     session.cancel();
     this.#port.send(to, 'kubelet.stream-end', { id: req.id, status: outcome });
+  }
+
+  /** One forwarded connection; a failure reads as kubelet words it on the port-forward error stream. */
+  async #forward(req: StreamOpen, podUid: string, session: StreamSession): Promise<unknown> {
+    const port = req.port ?? 0;
+    const pf = await this.o.runtime.portForward(podUid);
+    const r = pf.ok ? await pf.value.forward(port, Duplex.from({ readable: session.stdin, writable: session.stdout })) : pf;
+    if (r.ok) return SUCCESS;
+    return { ...r.status, message: `error forwarding port ${port} to pod ${req.pod}, uid ${podUid}: ${r.status.message}` };
   }
 
   /** The pod's uid, or the Status kubelet answers before any stream opens. */

@@ -33,6 +33,11 @@ export const StreamOpen = Type.Object({
   uid: Type.Optional(Type.String()),
   container: Type.String(),
   command: Type.Optional(Type.Array(Type.String())),
+  /**
+   * port-forward: the pod port of this one forwarded connection (its bytes are channel 0 in,
+   * 1 out). Without it the open only asks whether the runtime forwards into the pod at all.
+   */
+  port: Type.Optional(Type.Number()),
   stdin: Type.Boolean(),
   stdout: Type.Boolean(),
   stderr: Type.Boolean(),

@@ -5,7 +5,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,9 @@ import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { startSimNodes } from '../../actors/kubelet/index.ts';
+import { simRuntime } from '../../actors/runtime/sim.ts';
+import type { PortForwarder, Runtime } from '../../actors/runtime/runtime.ts';
+import { fail, internalError, ok, type Result } from '../../base/status.ts';
 import { startScheduler } from '../../actors/scheduler/index.ts';
 import { eventually } from '../helpers/wait.ts';
 
@@ -27,6 +31,33 @@ const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
 await core.ready();
 const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
 const nodes = await startSimNodes({ host, clock: realClock, count: 1 });
+/**
+ * A node whose runtime forwards ports to 127.0.0.1, as the process runtime does for its pods
+ * (loopback pod IPs): the sim for everything else. Its pods are pinned to it by nodeName.
+ */
+const forwarding: Runtime = {
+  ...simRuntime(realClock),
+  async portForward(): Promise<Result<PortForwarder>> {
+    return ok({
+      forward: (port, stream) =>
+        new Promise((resolve) => {
+          const sock = connect(port, '127.0.0.1');
+          sock.once('error', (err) => {
+            stream.destroy();
+            resolve(fail(internalError(err.message)));
+          });
+          sock.once('close', () => resolve(ok(undefined)));
+          stream.pipe(sock).on('error', () => {});
+          sock.pipe(stream).on('error', () => {});
+        }),
+    });
+  },
+};
+const fwdNodes = await startSimNodes({ host, clock: realClock, count: 1, namePrefix: 'fwd-', runtime: forwarding, startIndex: 1 });
+/** The "pod's server": a TCP echo on loopback. */
+const echo = createServer((s) => s.pipe(s));
+await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+const echoPort = (echo.address() as AddressInfo).port;
 const scheduler = startScheduler(host);
 const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
 
@@ -51,6 +82,8 @@ const POLL = { intervalMs: 100, timeoutMs: 10_000 };
 test.after(async () => {
   scheduler.stop();
   nodes.stop();
+  fwdNodes.stop();
+  echo.close();
   await front.close();
   core.stop();
   await bus.close();
@@ -125,6 +158,45 @@ test('port-forward to a sim pod is refused with the reason', async () => {
   const r = await kubectl(['port-forward', 'pod/box', '18080:80']);
   assert.is(r.code, 1);
   assert.match(r.stderr, /pod default\/box runs on the sim runtime, which runs no processes/);
+});
+
+/** Runs `kubectl port-forward` to the echo port of pod web and sends a megabyte through it. */
+async function forwardThrough(extraEnv: Record<string, string>): Promise<void> {
+  const pf = spawn('kubectl', ['port-forward', 'pod/web', `:${echoPort}`, '--address', '127.0.0.1'], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  pf.stdout.on('data', (d: Buffer) => (out += d));
+  pf.stderr.on('data', (d: Buffer) => (out += d));
+  const exited = new Promise<void>((r) => pf.once('close', () => r()));
+  try {
+    const local = Number((await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out), { what: 'Forwarding from', ...POLL, detail: () => out }))[1]);
+    // A megabyte each way: more than every window on the path, so credit has to flow.
+    const payload = Buffer.alloc(1 << 20, 'abcdefgh');
+    const back = await new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = [];
+      let n = 0;
+      const sock = connect(local, '127.0.0.1', () => sock.write(payload));
+      sock.on('data', (d: Buffer) => {
+        parts.push(d);
+        n += d.length;
+        if (n >= payload.length) sock.end();
+      });
+      sock.on('close', () => resolve(Buffer.concat(parts)));
+      sock.on('error', reject);
+    });
+    assert.ok(back.equals(payload), `echoed ${back.length} bytes; kubectl said: ${out}`);
+  } finally {
+    pf.kill('SIGTERM');
+    await exited;
+  }
+}
+
+test('kubectl port-forward carries a TCP connection to the pod and back, over the bus', async () => {
+  const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  nodeName: fwd-1\n  containers: [{name: app, image: busybox:1.36}]\n`;
+  assert.is((await kubectl(['apply', '-f', '-'], pod)).code, 0);
+  await eventually(async () => (await kubectl(['get', 'pod', 'web'])).stdout, { what: 'web Running', accept: (s) => /web\s+1\/1\s+Running/.test(s), ...POLL });
+  // kubectl 1.32 tunnels SPDY/3.1 in a WebSocket by default; with the feature off it upgrades to SPDY itself.
+  await forwardThrough({});
+  await forwardThrough({ KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
 });
 
 test('a plain request to pods/exec is a 400 "Upgrade request required"', async () => {

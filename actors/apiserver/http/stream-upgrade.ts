@@ -8,13 +8,13 @@
  * the container chosen and checked as kube-apiserver's ExecLocation does, then the pod's
  * kubelet is asked to open the session (bus/catalogue/streams.ts). Every refusal before the
  * upgrade is a Status with its HTTP code, which kubectl prints as "Error from server (…)"
- * on both the WebSocket and the SPDY path. Port-forward is refused here whatever the kubelet
- * says: no SPDY framing is served yet (the sim runtime's own refusal comes first).
+ * on both the WebSocket and the SPDY path (a sim pod's port-forward is refused that way, by
+ * its runtime). Port-forward is then served by portforward.ts on either transport.
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, isServiceUnavailable, isTimeout, status, unauthorized, unavailable, type Result, type Status } from '../../../base/status.ts';
 import { DEFAULT_STREAM_WINDOW, type StreamOpen } from '../../../bus/catalogue/streams.ts';
 import { authenticateRequest } from './auth.ts';
@@ -22,6 +22,7 @@ import type { FrontContext } from './context.ts';
 import { pathNotFound } from './respond.ts';
 import { parseRoute } from './route.ts';
 import { bridgeWebSocket, EXEC_PROTOCOL } from './stream-ws.ts';
+import { servePortForward, type ByteTransport } from './portforward.ts';
 
 /** The streaming subresources of pods. */
 export const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
@@ -42,7 +43,7 @@ export function streamUpgrades(ctx: FrontContext, token: string): (req: Incoming
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    handleProtocols: (offered) => (offered.has(EXEC_PROTOCOL) ? EXEC_PROTOCOL : false),
+    handleProtocols: (offered) => (offered.has(EXEC_PROTOCOL) ? EXEC_PROTOCOL : offered.has(PORTFORWARD_PROTOCOL) ? PORTFORWARD_PROTOCOL : false),
   });
   return (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -95,8 +96,9 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
   if (kind !== 'portforward' && (!websocket || !offered.includes(EXEC_PROTOCOL))) {
     return refuse(socket, badRequest(`only WebSocket with the ${EXEC_PROTOCOL} subprotocol is served for pods/${kind}`));
   }
-  if (kind === 'portforward' && websocket && !offered.includes(PORTFORWARD_PROTOCOL)) {
-    return refuse(socket, badRequest(`pods/portforward is served with the ${PORTFORWARD_PROTOCOL} subprotocol`));
+  const spdy = !websocket && (req.headers.upgrade ?? '').toLowerCase() === 'spdy/3.1';
+  if (kind === 'portforward' && (websocket ? !offered.includes(PORTFORWARD_PROTOCOL) : !spdy)) {
+    return refuse(socket, badRequest(`pods/portforward is served over SPDY/3.1, or tunnelled in WebSocket with the ${PORTFORWARD_PROTOCOL} subprotocol`));
   }
 
   const kubelet = `kubelet.${node}`;
@@ -110,12 +112,43 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
     if (isServiceUnavailable(s)) return refuse(socket, unavailable(`no kubelet answers for node "${node}": ${s.message}`));
     return refuse(socket, isTimeout(s) ? status(500, 'InternalError', `Internal error occurred: the kubelet of node "${node}" did not answer in time`) : s);
   }
+  if (kind === 'portforward') {
+    // That open only asked whether the runtime forwards at all; each connection opens its own session.
+    ctx.streams.delete(open.id);
+    const { id: _id, window: _w, ...base } = open;
+    if (websocket) return wss.handleUpgrade(req, socket, head, (ws) => servePortForward(ctx, wsTransport(ws), base, kubelet));
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    return servePortForward(ctx, socketTransport(socket), base, kubelet);
+  }
   if (socket.destroyed) {
     ctx.streams.delete(open.id);
     (ctx.port as unknown as { send(to: string, type: string, p: unknown): void }).send(kubelet, 'kubelet.stream-cancel', { id: open.id });
     return;
   }
   wss.handleUpgrade(req, socket, head, (ws) => bridgeWebSocket(ctx, ws, { id: open.id, kubelet, window: opened.value.window, early }));
+}
+
+function wsTransport(ws: WebSocket): ByteTransport {
+  return {
+    write: (bytes, done) => ws.send(bytes, { binary: true }, done),
+    onData: (l) => ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => l(Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw))),
+    onClose: (l) => ws.on('close', l),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    close: () => ws.close(1000),
+  };
+}
+
+function socketTransport(socket: Duplex): ByteTransport {
+  return {
+    write: (bytes, done) => void socket.write(bytes, done),
+    onData: (l) => socket.on('data', l),
+    onClose: (l) => socket.on('close', l),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    close: () => socket.end(),
+  };
 }
 
 const isSet = (q: URLSearchParams, key: string): boolean => q.get(key) === 'true' || q.get(key) === '1';
