@@ -227,7 +227,12 @@ export function simRuntime(clock: Clock): Runtime {
       io.onResize((s) => c.stdio.resize(s));
       const stdout = io.stdout ?? sink();
       const stderr = io.stderr ?? (io.tty ? stdout : sink());
-      const exitCode = await runProcess(command, c.stdio.process({ stdin: io.stdin ?? new PassThrough().end(), tty: io.tty, stdout, stderr }));
+      // A client that goes away destroys the streams: the command is abandoned (killed, as far as anyone can tell).
+      const abandoned = new Promise<number>((res) => {
+        for (const w of [io.stdout, io.stderr]) w?.once('close', () => !w.writableFinished && res(137));
+      });
+      const run = runProcess(command, c.stdio.process({ stdin: io.stdin ?? new PassThrough().end(), tty: io.tty, stdout, stderr }));
+      const exitCode = await Promise.race([run, abandoned]);
       await Promise.all([io.stdout, io.stderr].map((w) => (w ? ended(w) : undefined)));
       return ok({ exitCode });
     },

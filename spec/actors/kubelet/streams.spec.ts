@@ -103,6 +103,9 @@ test('a cancelled session is dropped and an unknown container refused before it 
   assert.is(h.server.size, 1);
   h.send('kubelet.stream-cancel', { id: 's1' });
   await eventually(() => h.server.size === 0, { what: 'session dropped' });
+  // The runtime's exec returned (the command was abandoned): nothing is sent for a cancelled session.
+  await new Promise((res) => setTimeout(res, 50));
+  assert.is(h.end(), undefined);
   const bad = await h.open({ id: 's2', container: 'nope', command: ['echo'] });
   assert.is(bad.status?.message, 'container nope is not valid for pod box');
   assert.is((await h.open({ id: 's3', kind: 'portforward' })).status?.message.includes('runs on the sim runtime'), true);
