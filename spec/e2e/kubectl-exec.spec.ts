@@ -154,6 +154,16 @@ test('kubectl run -i --rm feeds stdin to the container, prints its output and de
   await eventually(async () => (await kubectl(['get', 'pod', 'once'])).stderr, { what: 'once gone', accept: (s) => /NotFound/.test(s), ...POLL });
 });
 
+test('kubectl attach stays attached until the container exits', async () => {
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: brief\n  annotations: {sim.kubeactor.io/exit-after-s: "8"}\nspec:\n  restartPolicy: Never\n  containers: [{name: app, image: busybox:1.36}]\n';
+  assert.is((await kubectl(['apply', '-f', '-'], pod)).code, 0);
+  await eventually(async () => (await kubectl(['get', 'pod', 'brief'])).stdout, { what: 'brief Running', accept: (s) => /brief\s+1\/1\s+Running/.test(s), ...POLL });
+  const r = await kubectl(['attach', 'brief']);
+  assert.is(r.code, 0, r.stderr);
+  // It returned because the container ended (8 s after it started), not at once: the pod completes right after.
+  await eventually(async () => (await kubectl(['get', 'pod', 'brief'])).stdout, { what: 'brief Completed', accept: (s) => /Completed/.test(s), intervalMs: 100, timeoutMs: 4000 });
+});
+
 test('port-forward to a sim pod is refused with the reason', async () => {
   const r = await kubectl(['port-forward', 'pod/box', '18080:80']);
   assert.is(r.code, 1);

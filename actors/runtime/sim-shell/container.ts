@@ -84,9 +84,9 @@ export class SimStdio {
       this.#attached.add(a);
       io.onResize((s) => this.resize(s));
       for (const s of [io.stdout, io.stderr]) s?.once('close', a.done);
+      // Without a main process (no `stdin`) there is nothing to feed: the client stays until the container exits.
       const stdin = this.#stdin;
-      if (!stdin) return a.done();
-      if (io.stdin && this.spec.stdin) {
+      if (stdin && io.stdin && this.spec.stdin) {
         io.stdin.on('data', (chunk: Buffer) => { if (!stdin.write(chunk)) io.stdin!.pause(); });
         stdin.on('drain', () => io.stdin?.resume());
         io.stdin.once('end', () => { if (this.spec.stdinOnce) stdin.end(); });
