@@ -13,6 +13,7 @@
  */
 import { Readable, Writable } from 'node:stream';
 import type { TerminalSize } from '../runtime/runtime.ts';
+import { finished } from '../runtime/stream-io.ts';
 
 /** The largest data message; bigger writes are split (keeps NATS messages well under its 1 MiB limit). */
 export const MAX_STREAM_FRAME = 64 * 1024;
@@ -118,14 +119,4 @@ export class StreamSession {
       rest = rest.subarray(n);
     }
   }
-}
-
-/** Ends `w` and resolves once it has flushed (or is gone). */
-function finished(w: Writable): Promise<void> {
-  if (w.writableFinished || w.destroyed) return Promise.resolve();
-  return new Promise((res) => {
-    w.once('finish', res);
-    w.once('close', res);
-    if (!w.writableEnded) w.end();
-  });
 }

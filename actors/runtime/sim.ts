@@ -10,6 +10,7 @@ import { followLines, instanceLines, type LogInstance } from './sim-logs.ts';
 import { SimStdio } from './sim-shell/container.ts';
 import { isSimCommand, runProcess } from './sim-shell/shell.ts';
 import { PassThrough, Writable } from 'node:stream';
+import { finished } from './stream-io.ts';
 
 interface Sandbox {
   pod: Pod;
@@ -233,7 +234,7 @@ export function simRuntime(clock: Clock): Runtime {
       });
       const run = runProcess(command, c.stdio.process({ stdin: io.stdin ?? new PassThrough().end(), tty: io.tty, stdout, stderr }));
       const exitCode = await Promise.race([run, abandoned]);
-      await Promise.all([io.stdout, io.stderr].map((w) => (w ? ended(w) : undefined)));
+      await Promise.all([io.stdout, io.stderr].map((w) => (w ? finished(w) : undefined)));
       return ok({ exitCode });
     },
     async attach(target, io) {
@@ -251,16 +252,6 @@ export function simRuntime(clock: Clock): Runtime {
 }
 
 const sink = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
-
-/** Ends `w` and waits until what was written is flushed (or the stream is gone). */
-function ended(w: Writable): Promise<void> {
-  if (w.writableFinished || w.destroyed) return Promise.resolve();
-  return new Promise((res) => {
-    w.once('finish', res);
-    w.once('close', res);
-    w.end();
-  });
-}
 
 /** The first container (or init container) of `pod` using `image`, for per-container keys. */
 function containerOf(pod: Pod, image: string): string {

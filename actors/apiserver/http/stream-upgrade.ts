@@ -14,6 +14,7 @@
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Envelope } from '../../../base/envelope.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, isServiceUnavailable, isTimeout, status, unauthorized, unavailable, type Result, type Status } from '../../../base/status.ts';
 import { DEFAULT_STREAM_WINDOW, type StreamOpen } from '../../../bus/catalogue/streams.ts';
@@ -21,7 +22,7 @@ import { authenticateRequest } from './auth.ts';
 import type { FrontContext } from './context.ts';
 import { pathNotFound } from './respond.ts';
 import { parseRoute } from './route.ts';
-import { bridgeWebSocket, EXEC_PROTOCOL } from './stream-ws.ts';
+import { bridgeWebSocket, EXEC_PROTOCOL, messageBytes, type RawMessage } from './stream-ws.ts';
 import { servePortForward, type ByteTransport } from './portforward.ts';
 
 /** The streaming subresources of pods. */
@@ -103,7 +104,7 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
 
   const kubelet = `kubelet.${node}`;
   // Data may overtake the open's reply on the bus: it waits here until the socket is up.
-  const early: Parameters<NonNullable<ReturnType<typeof ctx.streams.get>>>[0][] = [];
+  const early: Envelope[] = [];
   ctx.streams.set(open.id, (env) => early.push(env));
   const opened = await (ctx.port as unknown as OpenPort).request(kubelet, 'kubelet.stream-open', open, { timeoutMs: ctx.requestTimeoutMs });
   if (!opened.ok) {
@@ -132,7 +133,7 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
 function wsTransport(ws: WebSocket): ByteTransport {
   return {
     write: (bytes, done) => ws.send(bytes, { binary: true }, done),
-    onData: (l) => ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => l(Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw))),
+    onData: (l) => ws.on('message', (raw: RawMessage) => l(messageBytes(raw))),
     onClose: (l) => ws.on('close', l),
     pause: () => ws.pause(),
     resume: () => ws.resume(),

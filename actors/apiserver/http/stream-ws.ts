@@ -58,8 +58,8 @@ export function bridgeWebSocket(ctx: FrontContext, ws: WebSocket, o: BridgeOptio
   ctx.streams.set(o.id, onKubelet);
   for (const env of o.early.splice(0)) onKubelet(env);
 
-  ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-    const buf = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+  ws.on('message', (raw: RawMessage, isBinary: boolean) => {
+    const buf = messageBytes(raw);
     if (!isBinary || buf.length === 0 || ended) return;
     const channel = buf[0]!;
     if (channel === STREAM_CHANNEL.stdin) {
@@ -83,6 +83,12 @@ export function bridgeWebSocket(ctx: FrontContext, ws: WebSocket, o: BridgeOptio
   });
   ws.on('error', () => ws.terminate());
 }
+
+/** What `ws` hands a 'message' listener. */
+export type RawMessage = Buffer | ArrayBuffer | Buffer[];
+
+/** A WebSocket message as one Buffer. */
+export const messageBytes = (raw: RawMessage): Buffer => (Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw));
 
 /** remotecommand's TerminalSize JSON; null when it is not one. */
 function parseSize(json: Buffer): { width: number; height: number } | null {
