@@ -23,7 +23,8 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
     async function run(cmd: RuntimeCommand): Promise<void> {
       switch (cmd.type) {
         case 'sandbox': {
-          const r = runtime.runPodSandbox(pod, { onExit: (x) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) });
+          const config = { hostIP: input.hostIP, ...(input.podIP ? { ip: input.podIP } : {}) };
+          const r = runtime.runPodSandbox(pod, { onExit: (x) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) }, config);
           sandbox = r.then((x) => (x.ok ? x.value.sandboxId : null));
           const res = await r;
           if (res.ok) send({ type: 'rt.sandbox', sandboxId: res.value.sandboxId, ...(res.value.ip ? { ip: res.value.ip } : {}) });
