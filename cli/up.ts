@@ -14,9 +14,11 @@ import type { Recorder } from '../actors/record/recorder.ts';
 import { durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
+import type { Logger } from '../actors/actor-def.ts';
+import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
-export const UP_HELP = `kubeactor up — run a Kubernetes control plane and simulated nodes
+export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
 Usage: kubeactor up [flags]
 
@@ -25,7 +27,7 @@ Flags:
                                   created 0700, its files 0600; a looser existing one is warned about)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
-  --nodes N                       simulated nodes node-1 … node-N (sim runtime) in this process (default
+  --nodes N                       nodes node-1 … node-N in this process (default
                                   3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
                                   same data dir brings the same nodes back with their IPs and pod ranges
   --controllers LIST              controllers to run, as kube-controller-manager's flag: * (all enabled
@@ -41,6 +43,7 @@ Flags:
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+${RUNTIME_FLAGS_HELP}
 ${RECORD_FLAGS_HELP}
 ${BUS_FLAGS_HELP}
   -h, --help                      this text
@@ -50,6 +53,7 @@ Stops gracefully on Ctrl-C (SIGINT) or SIGTERM.`;
 const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
+  ...runtimeFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
   port: { type: 'string' },
@@ -92,6 +96,7 @@ export async function up(argv: string[]): Promise<number> {
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
+  const runtimes = runtimeFrom(values);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -140,8 +145,8 @@ export async function up(argv: string[]): Promise<number> {
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock) : undefined;
-  if (sim) say(`nodes: ${sim.names.join(', ')} (sim runtime)`);
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, log: runtimeLog(say, warn) }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -167,10 +172,10 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, runtimes: RuntimeChoice & { dataDir: string; log: Logger }): Promise<SimNodes> {
   const lister = bus.register('edge.node-lister', () => {});
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, ...runtimes });
   } finally {
     lister.close();
   }

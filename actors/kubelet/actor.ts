@@ -13,6 +13,7 @@ import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_REPORT_FREQUENCY_MS, nodeFacts,
 import { LogServer } from './logs.ts';
 import { NodeSync } from './node-sync.ts';
 import { PodManager, type PodManagerOptions } from './pods.ts';
+import { RuntimeHandlers } from './runtimes.ts';
 
 export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
 
@@ -36,6 +37,7 @@ const env = (e: unknown): Envelope => e as Envelope;
 export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void, startPod?: PodManagerOptions['startPod']): ActorDef {
   let previous: { pods: PodManager; logs: LogServer } | null = null;
   const facts = nodeFacts(opts);
+  const runtimes = new RuntimeHandlers(opts.runtime, opts.handlers);
   return {
     address: kubeletAddress(opts.nodeName),
     config: kubeletConfig(opts),
@@ -43,6 +45,8 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
     create(ctx: ActorContext) {
       previous?.pods.stop();
       previous?.logs.stop();
+      // A new incarnation starts its pods afresh: the old one's processes end.
+      if (previous) void runtimes.shutdown();
       const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName });
       const pods = new PodManager({
         port: ctx.port,
@@ -50,7 +54,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         log: ctx.log,
         nodeName: opts.nodeName,
         hostIP: opts.hostIP,
-        runtime: opts.runtime,
+        runtimes,
         events,
         ...(ctx.observe ? { observe: ctx.observe } : {}),
         ...(startPod ? { startPod } : {}),
@@ -65,7 +69,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         events: opts.nodeEvents === false ? null : events,
         onPodCIDR: (cidr) => pods.setPodCIDR(cidr),
       });
-      const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtime: opts.runtime, find: (ns, name, uid) => pods.find(ns, name, uid) });
+      const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtimeOf: (pod) => pods.runtimeOf(pod), find: (ns, name, uid) => pods.find(ns, name, uid) });
       previous = { pods, logs };
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
       const machine = kubeletMachine.provide({
@@ -74,6 +78,8 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
           stopPods: () => {
             pods.stop();
             logs.stop();
+            // The pod actors stopped without tearing down: their processes end here.
+            void runtimes.shutdown();
           },
           onWatch: (_, p) => void pods.handle(env(p.event)),
           onLogs: (_, p) => logs.handle(env(p.event)),
@@ -90,8 +96,9 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
 }
 
 /** What a recording logs about a kubelet (plain data): its options with the runtime by name. */
-export type KubeletConfig = Omit<KubeletOptions, 'runtime'> & { runtime: string };
+export type KubeletConfig = Omit<KubeletOptions, 'runtime' | 'handlers'> & { runtime: string };
 
 function kubeletConfig(opts: KubeletOptions): KubeletConfig {
-  return { ...opts, runtime: opts.runtime.name };
+  const { handlers: _handlers, ...rest } = opts;
+  return { ...rest, runtime: opts.runtime.name };
 }

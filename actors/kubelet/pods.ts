@@ -10,6 +10,10 @@
  * precondition. A pod that vanished from the apiserver (force delete) or was replaced by
  * a new pod of the same name is stopped at once (grace 0) and forgotten without a write.
  *
+ * Runtimes: a pod runs on its RuntimeClass's handler (the class is read once, when the pod
+ * starts here), else on the node's default; an unknown class or handler leaves the pod
+ * Pending with a FailedCreatePodSandBox event, as kubelet does.
+ *
  * Simplifications: pods are not admitted against the node's allocatable (no OutOf<cpu>
  * rejections); a restarted kubelet starts the pods it finds afresh (it does not adopt the
  * runtime's containers); a pod already Succeeded or Failed is not run again.
@@ -24,6 +28,7 @@ import { Informer } from '../informer.ts';
 import { startPodActor, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { noHandler, runtimeClassOf, type RuntimeHandlers } from './runtimes.ts';
 import { Ipv4Range } from '../../machines/kubelet/cidr.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 import { StatusManager } from './status-manager.ts';
@@ -34,7 +39,7 @@ export interface PodManagerOptions {
   log: Logger;
   nodeName: string;
   hostIP: string;
-  runtime: Runtime;
+  runtimes: RuntimeHandlers;
   events: EventRecorder;
   /** The kubelet's `ActorContext.observe`, handed to each pod actor. */
   observe?: ChildObserver;
@@ -45,6 +50,7 @@ export interface PodManagerOptions {
 /** One pod this kubelet runs; a class so that 10k of them share one hidden shape. */
 class PodEntry {
   actor: PodActor | null = null;
+  runtime: Runtime | null = null;
   ip: string | null = null;
   /** The actor was told to terminate. */
   deleting = false;
@@ -104,6 +110,11 @@ export class PodManager {
     return this.#informer.handle(env);
   }
 
+  /** The runtime a pod of this node runs on (null before its RuntimeClass was read). */
+  runtimeOf(pod: Pod): Runtime | undefined {
+    return this.#byUid.get(pod.metadata?.uid ?? '')?.runtime ?? undefined;
+  }
+
   /** The running pod of that name (and uid, when given), for log requests. */
   find(namespace: string, name: string, uid?: string): Pod | undefined {
     const e = this.#byKey.get(`${namespace}/${name}`);
@@ -144,10 +155,32 @@ export class PodManager {
     const e = new PodEntry(key, uid, pod);
     this.#byUid.set(uid, e);
     this.#byKey.set(key, e);
+    const rc = runtimeClassOf(pod);
+    if (rc === undefined) return this.#start(e, this.o.runtimes.defaultRuntime);
+    void this.#api.get(targets.runtimeclasses(undefined, rc)).then((r) => {
+      if (this.#stopped || e.removed || this.#byUid.get(uid) !== e) return;
+      if (e.pod.metadata?.deletionTimestamp) {
+        this.#release(e);
+        return void this.#finishDelete(e.pod.metadata.namespace ?? 'default', e.pod.metadata.name ?? '', uid);
+      }
+      const handler = r.ok ? r.value.handler : null;
+      const runtime = handler === null ? undefined : this.o.runtimes.get(handler);
+      if (runtime) return this.#start(e, runtime);
+      const why = !r.ok ? (isNotFound(r) ? `RuntimeClass "${rc}" not found` : r.status.message) : noHandler(handler ?? '');
+      const m = pod.metadata ?? {};
+      void this.o.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace ?? 'default', name: m.name ?? '', uid }, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${why}`);
+      this.#release(e);
+    });
+  }
+
+  #start(e: PodEntry, runtime: Runtime): void {
+    const pod = e.pod;
+    const uid = e.uid;
+    e.runtime = runtime;
     if (pod.spec?.hostNetwork) e.ip = this.o.hostIP;
     else if (this.#ipam) {
       e.ip = this.#ipam.allocate();
-      if (e.ip === null) this.o.log.warn('no pod IP left in the node\'s range', { pod: key, range: this.#ipam.cidr });
+      if (e.ip === null) this.o.log.warn('no pod IP left in the node\'s range', { pod: e.key, range: this.#ipam.cidr });
     }
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
@@ -159,7 +192,7 @@ export class PodManager {
       hostIP: this.o.hostIP,
       ...(e.ip ? { podIP: e.ip } : {}),
       clock: this.o.clock,
-      runtime: this.o.runtime,
+      runtime,
       ...(this.o.observe ? { observe: this.o.observe } : {}),
       output: {
         onStatus: (status) => this.#status.set(uid, status),

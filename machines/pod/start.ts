@@ -73,6 +73,7 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
       c.st = 'waiting';
       c.pullBackoffMs = nextPull(c.pullBackoffMs);
       c.startAt = d.now + c.pullBackoffMs;
+      if (e.step === 'pull') c.pullFailedAt = d.now;
       c.reason = e.step === 'pull' ? 'ErrImagePull' : e.step === 'create' ? 'CreateContainerError' : 'RunContainerError';
       c.message = e.message;
       d.dirty = true;
@@ -81,6 +82,34 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
       return;
     }
   }
+}
+
+/** How long after a failed pull the pod worker's next sync finds the image in back-off. */
+export const PULL_RESYNC_MS = 1000;
+
+/**
+ * kubelet's image back-off as the next sync sees it: a container whose pull failed waits as
+ * ImagePullBackOff (Normal BackOff "Back-off pulling image", Warning "Error: ImagePullBackOff")
+ * until its window ends and the pull is tried again.
+ */
+export function pullBackOff(d: PodCtx): void {
+  for (const [i, c] of d.ctrs.entries()) {
+    if (c.reason !== 'ErrImagePull' || c.st !== 'waiting' || c.startAt <= d.now || d.now < c.pullFailedAt + PULL_RESYNC_MS) continue;
+    const image = specOf(d, i).image ?? '';
+    c.reason = 'ImagePullBackOff';
+    c.message = `Back-off pulling image "${image}"`;
+    c.pullFailedAt = Infinity;
+    d.dirty = true;
+    event(d, 'Normal', 'BackOff', c.message, c);
+    event(d, 'Warning', 'Failed', 'Error: ImagePullBackOff', c);
+  }
+}
+
+/** When `pullBackOff` has something to show (Infinity: nothing). */
+export function pullBackOffDue(d: PodCtx): number {
+  let at = Infinity;
+  for (const c of d.ctrs) if (c.reason === 'ErrImagePull' && c.st === 'waiting' && c.startAt > d.now) at = Math.min(at, c.pullFailedAt + PULL_RESYNC_MS);
+  return at;
 }
 
 /** During termination nothing new starts: the sequence ends where it stands. */

@@ -47,6 +47,8 @@ export interface Ctr {
   backoffMs: number;
   backoffAt: number;
   pullBackoffMs: number;
+  /** When the last pull failed (ErrImagePull); the next sync shows ImagePullBackOff. */
+  pullFailedAt: number;
   started: boolean;
   ready: boolean;
   /** Set when the kubelet killed it for a failed liveness/startup probe (restart unless Never). */
