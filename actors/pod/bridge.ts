@@ -1,7 +1,7 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { fromCallback } from 'xstate';
 import type { Clock } from '../../base/clock.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import type { ContainerExit, Runtime } from '../runtime/runtime.ts';
 import type { RuntimeBatch, RuntimeBridgeInput, RuntimeCommand, RuntimeEvent } from '../../machines/pod/index.ts';
 
 type Unstamped = RuntimeEvent extends infer E ? (E extends RuntimeEvent ? Omit<E, 'at'> : never) : never;
@@ -24,7 +24,9 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
       switch (cmd.type) {
         case 'sandbox': {
           const config = { hostIP: input.hostIP, ...(input.podIP ? { ip: input.podIP } : {}) };
-          const r = runtime.runPodSandbox(pod, { onExit: (x) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) }, config);
+          const onExit = (x: ContainerExit): void =>
+            send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode, ...(x.message ? { message: x.message } : {}), ...(x.reason === 'OOMKilled' ? { oomKilled: true } : {}) });
+          const r = runtime.runPodSandbox(pod, { onExit }, config);
           sandbox = r.then((x) => (x.ok ? x.value.sandboxId : null));
           const res = await r;
           if (res.ok) send({ type: 'rt.sandbox', sandboxId: res.value.sandboxId, ...(res.value.ip ? { ip: res.value.ip } : {}) });

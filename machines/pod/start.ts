@@ -1,7 +1,7 @@
 import { goDuration, next, nextPull, restartAt } from './backoff.ts';
 import { event, podRef, specOf, type PodCtx } from './context.ts';
 import { startProbing, stopProbing } from './probes.ts';
-import type { Ctr, RuntimeEvent } from './types.ts';
+import type { Ctr, RuntimeEvent, Term } from './types.ts';
 
 /**
  * Container start and exit, for init and regular containers alike. kubelet starts one
@@ -132,7 +132,8 @@ export function onExit(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.exit' }>)
   }
   if (d.busy === i) d.busy = -1;
   stopProbing(c);
-  const term = { exitCode: e.exitCode, reason: e.exitCode === 0 ? 'Completed' as const : 'Error' as const, startedAt: c.startedAt, finishedAt: d.now, id: c.id };
+  const term: Term = { exitCode: e.exitCode, reason: e.oomKilled ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: d.now, id: c.id };
+  if (e.message) term.message = e.message;
   c.started = c.ready = false;
   d.dirty = true;
   const policy = d.pod.spec?.restartPolicy ?? 'Always';

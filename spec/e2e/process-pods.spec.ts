@@ -119,6 +119,36 @@ spec:
   await kubectl('delete', 'pod', 'simmed', 'gvisor', '--wait=false');
 });
 
+test('a failing container reports its exit code and termination message; a failing liveness httpGet restarts one', async () => {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: broken }
+spec:
+  restartPolicy: Never
+  containers: [{ name: app, image: busybox, command: [sh, -c, "echo bad config > /dev/termination-log; exit 3"] }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: unhealthy }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: kubeactor/http-echo:1.0
+    livenessProbe: { httpGet: { port: 9999, path: /healthz }, periodSeconds: 1, failureThreshold: 1 }
+`);
+  const term = await eventually(async () => {
+    const t = await kubectl('get', 'pod', 'broken', '-o', 'jsonpath={.status.phase} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].state.terminated.message}');
+    return t.startsWith('Failed') ? t : null;
+  }, { timeoutMs: 30_000, intervalMs: 250 });
+  assert.is(term, 'Failed 3 Error bad config');
+  const restarts = await eventually(async () => Number(await kubectl('get', 'pod', 'unhealthy', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')), { timeoutMs: 30_000, intervalMs: 250 });
+  assert.ok(restarts >= 1);
+  const events = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=unhealthy', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
+  assert.match(events, /Unhealthy: Liveness probe failed: Get "http:\/\/127\.244\.0\.\d+:9999\/healthz": dial tcp 127\.244\.0\.\d+:9999: connect: connection refused/);
+  await kubectl('delete', 'pod', 'broken', 'unhealthy', '--wait=false');
+});
+
 test('a deleted pod\'s processes end within its grace period; up leaves none behind when it stops', async () => {
   await kubectl('delete', 'pod', 'echo', '--timeout=30s');
   await eventually(() => sandboxes() === 0, { timeoutMs: 7000 });
