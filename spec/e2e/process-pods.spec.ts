@@ -22,6 +22,9 @@ async function kubectl(...args: string[]): Promise<string> {
   const { stdout } = await run('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { env: { ...process.env, HOME: dir } });
   return stdout.trim();
 }
+/** The events about `pod`, one `Reason: message` a line. */
+const eventsOf = (pod: string) =>
+  kubectl('get', 'events', '--field-selector', `involvedObject.name=${pod}`, '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
 const apply = (yaml: string) => new Promise<string>((resolve, reject) => {
   const child = execFile('kubectl', ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { env: { ...process.env, HOME: dir } }, (err, out) => (err ? reject(err) : resolve(out.trim())));
   child.stdin!.end(yaml);
@@ -88,7 +91,7 @@ test('an image that resolves to nothing is ErrImagePull, then ImagePullBackOff w
     return r === 'ImagePullBackOff' ? r : null;
   }, { timeoutMs: 30_000, intervalMs: 250 });
   assert.is(reason, 'ImagePullBackOff');
-  const events = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=ghost', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
+  const events = await eventsOf('ghost');
   assert.match(events, 'Failed: Failed to pull image "nosuch/app:2": rpc error: code = NotFound');
   assert.match(events, 'BackOff: Back-off pulling image "nosuch/app:2"');
   await kubectl('delete', 'pod', 'ghost', '--wait=false');
@@ -111,10 +114,7 @@ spec:
   runtimeClassName: gvisor
   containers: [{ name: app, image: busybox }]
 `);
-  const events = await eventually(async () => {
-    const e = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=gvisor', '-o', 'jsonpath={.items[*].message}');
-    return e.includes('RuntimeClass') ? e : null;
-  }, { timeoutMs: 20_000, intervalMs: 250 });
+  const events = await eventually(() => eventsOf('gvisor'), { accept: (e) => e.includes('RuntimeClass'), timeoutMs: 20_000, intervalMs: 250 });
   assert.match(events, 'Failed to create pod sandbox: RuntimeClass "gvisor" not found');
   await kubectl('delete', 'pod', 'simmed', 'gvisor', '--wait=false');
 });
@@ -144,7 +144,7 @@ spec:
   assert.is(term, 'Failed 3 Error bad config');
   const restarts = await eventually(async () => Number(await kubectl('get', 'pod', 'unhealthy', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')), { timeoutMs: 30_000, intervalMs: 250 });
   assert.ok(restarts >= 1);
-  const events = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=unhealthy', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
+  const events = await eventsOf('unhealthy');
   assert.match(events, /Unhealthy: Liveness probe failed: Get "http:\/\/127\.244\.0\.\d+:9999\/healthz": dial tcp 127\.244\.0\.\d+:9999: connect: connection refused/);
   await kubectl('delete', 'pod', 'broken', 'unhealthy', '--wait=false');
 });

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { ImageSpec } from '../images/catalogue.ts';
+import type { BookEntry } from '../book.ts';
 import type { ContainerExit, Mount } from '../runtime.ts';
 import type { ProcessGroup } from './group.ts';
 import type { ContainerLog } from './logs.ts';
@@ -18,24 +19,15 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 const DEFAULT_TERMINATION_PATH = '/dev/termination-log';
 const TERMINATION_MAX_BYTES = 4096;
 
-export interface ProcContainer {
-  id: string;
+export interface ProcContainer extends BookEntry {
   sandboxId: string;
-  name: string;
   spec: Container;
   attempt: number;
   image: ImageSpec;
-  imageRef: string;
   mounts: Mount[];
   /** This instance's own directory: its /tmp and termination log. */
   dir: string;
   log: ContainerLog;
-  state: 'created' | 'running' | 'exited';
-  createdAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-  exitCode?: number;
-  message?: string;
   group?: ProcessGroup;
   cgroup?: string | null;
   /** Set when the runtime sent SIGKILL (grace ran out, sandbox stop, remove). */

@@ -11,6 +11,7 @@ import type {
   RuntimeContainerStatus, SandboxConfig, SandboxInfo, SandboxListener,
 } from '../runtime.ts';
 import { imageRef } from '../sim.ts';
+import { ContainerBook } from '../book.ts';
 import { cgroupSupport, limitProcess, oomKilled, removeCgroup, type CgroupSupport } from './cgroup.ts';
 import { grpcCheck, httpCheck, tcpCheck, type CheckResult } from './checks.ts';
 import { argvOf, DEFAULT_PATH, envOf, prepareDir, terminationMessage, viewOf, type ProcContainer } from './container.ts';
@@ -70,9 +71,8 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
   if (reaped > 0) o.log?.warn('ended processes a previous kubelet left behind', { groups: reaped });
   if (!cgroups.enforced) o.log?.warn(cgroups.reason);
   const sandboxes = new Map<string, ProcSandbox>();
-  const containers = new Map<string, ProcContainer>();
-  /** `${podUid}/${name}` → [current, previous] instance, for logs. */
-  const instances = new Map<string, [ProcContainer, ProcContainer?]>();
+  const book = new ContainerBook<ProcContainer>();
+  const containers = book.byId;
   const pulled = new Map<string, string>();
   const newId = (): string => randomBytes(32).toString('hex');
   const missing = (kind: string, id: string) => fail<never>(notFound(kind, id));
@@ -145,7 +145,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
     return { ok: false, message: 'missing probe handler' };
   }
 
-  const logTarget = (t: LogTarget, previous?: boolean): ProcContainer | undefined => instances.get(`${t.podUid}/${t.container}`)?.[previous ? 1 : 0];
+  const logTarget = (t: LogTarget, previous?: boolean): ProcContainer | undefined => book.instance(t, previous);
 
   return {
     name: 'process',
@@ -173,8 +173,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
       if (!sb) return ok(undefined);
       await Promise.all([...sb.containers].map((cid) => containers.get(cid)).filter((c) => c !== undefined).map(killNow));
       for (const cid of sb.containers) containers.delete(cid);
-      const uid = sb.pod.metadata?.uid ?? '';
-      for (const key of [...instances.keys()]) if (key.startsWith(`${uid}/`)) instances.delete(key);
+      book.forgetPod(sb.pod.metadata?.uid ?? '');
       sandboxes.delete(id);
       rmSync(sb.dir, { recursive: true, force: true });
       rmSync(sb.logDir, { recursive: true, force: true });
@@ -208,10 +207,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
         log: new ContainerLog(join(sb.logDir, spec.name), attempt, clock, limits), state: 'created', createdAt: clock.now(), waiters: [],
       };
       prepareDir(c);
-      containers.set(id, c);
-      sb.containers.add(id);
-      const key = `${sb.pod.metadata?.uid ?? ''}/${spec.name}`;
-      instances.set(key, [c, instances.get(key)?.[0]]);
+      book.add(c, sb.pod.metadata?.uid ?? '', sb);
       return ok({ containerId: id });
     },
     async startContainer(id) {
@@ -275,12 +271,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
     async containerStatus(id) {
       const c = containers.get(id);
       if (!c) return missing('containers', id);
-      const s: RuntimeContainerStatus = { containerId: id, name: c.name, state: c.state, createdAt: c.createdAt, imageRef: c.imageRef };
-      if (c.startedAt !== undefined) s.startedAt = c.startedAt;
-      if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt;
-      if (c.exitCode !== undefined) s.exitCode = c.exitCode;
-      if (c.message !== undefined) s.message = c.message;
-      return ok(s);
+      return ok<RuntimeContainerStatus>(book.status(c));
     },
     async execProbe(id, probe) {
       const c = containers.get(id);
