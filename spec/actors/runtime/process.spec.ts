@@ -62,14 +62,16 @@ test('a command runs with the host tools; its output is the log (tail, timestamp
   assert.ok(ts.ok && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z three$/.test(ts.value[0]!), JSON.stringify(ts));
 });
 
-test('the sandbox: pod hostname, own PID namespace, read-only system dirs, private /tmp, POD_IP', async () => {
+test('the sandbox: pod hostname, own PID namespace, read-only system dirs, private /tmp, POD_IP, workingDir, env', async () => {
   writeFileSync('/tmp/kubeactor-host-only', 'x');
   const rt = runtime();
   const ip = podIP();
-  const r = await run(rt, busybox('app', ['sh', '-c', 'hostname; echo pid=$$; touch /usr/x 2>/dev/null || echo ro; ls /tmp; echo ip=$POD_IP']), { ip });
+  const r = await run(rt, busybox('app', ['sh', '-c', 'hostname; echo pid=$$; touch /usr/x 2>/dev/null || echo ro; ls /tmp; echo ip=$POD_IP; pwd; echo $GREETING'], {
+    workingDir: '/usr/bin', env: [{ name: 'GREETING', value: 'hello' }],
+  }), { ip });
   await eventually(() => r.exits.length === 1);
   const out = await rt.logs(r.target);
-  assert.equal(out, { ok: true, value: ['web-1', 'pid=2', 'ro', `ip=${ip}`] });
+  assert.equal(out, { ok: true, value: ['web-1', 'pid=2', 'ro', `ip=${ip}`, '/usr/bin', 'hello'] });
 });
 
 test('stopping ends the whole tree; exec probes see the container\'s /tmp; the termination message is reported', async () => {
