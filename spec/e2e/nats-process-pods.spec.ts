@@ -6,7 +6,7 @@
  * nothing of it is left once the node process stops.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { natsServerConfig } from '../../bus/nats/server-config.ts';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { eventually } from '../helpers/wait.ts';
+import { processesNaming } from '../helpers/processes.ts';
 
 const PASS = { cp: 'cp-secret', w: 'w-secret' };
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-nats-procpods-'));
@@ -29,16 +30,7 @@ async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** Live processes whose command line names the node's state directory (every sandbox's bwrap does). */
-function sandboxes(): number {
-  let n = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(dir, 'node-data'))) n++;
-    } catch { /* gone */ }
-  }
-  return n;
-}
+const sandboxes = (): number => processesNaming(join(dir, 'node-data')).length;
 
 test('a process pod on a node process over NATS answers on its pod IP, logs travel the bus, nothing outlives the node', async () => {
   nats = await startNatsServer({ config: natsServerConfig({ users: [{ identity: 'control-plane', password: PASS.cp }, { identity: 'node-w', password: PASS.w }] }) });

@@ -5,7 +5,7 @@
  * on the `sim` RuntimeClass instead when it asks, and no process outlives its pod or `up`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
 import { eventually } from '../helpers/wait.ts';
+import { processesNaming } from '../helpers/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-procpods-'));
 const run = promisify(execFile);
@@ -30,16 +31,7 @@ const apply = (yaml: string) => new Promise<string>((resolve, reject) => {
   child.stdin!.end(yaml);
 });
 
-/** Live processes whose command line names this spec's data directory (every sandbox's bwrap does). */
-function sandboxes(): number {
-  let n = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(join(dir, 'nodes'))) n++;
-    } catch { /* gone */ }
-  }
-  return n;
-}
+const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 
 const get = (url: string) => new Promise<string>((resolve, reject) => {
   request(url, (res) => {

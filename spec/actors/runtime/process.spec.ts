@@ -13,6 +13,7 @@ import { cgroupLimits, cgroupSupport } from '../../../actors/runtime/process/cgr
 import { processRuntime, type ProcessRuntime, type ProcessRuntimeOptions } from '../../../actors/runtime/process/runtime.ts';
 import type { ContainerExit, Mount } from '../../../actors/runtime/runtime.ts';
 import { eventually } from '../../helpers/wait.ts';
+import { processesNaming } from '../../helpers/processes.ts';
 import { runtimeContract } from './contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kubeactor-process-rt-'));
@@ -269,17 +270,8 @@ function members(pgids: number[]): number[] {
   return out;
 }
 
-/** Processes still running whose command line names this spec's directory (every bwrap's does). */
-function leftovers(dir = root): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes(dir)) out.push(`${pid}: ${cmd.replaceAll('\0', ' ').slice(0, 120)}`);
-    } catch { /* gone */ }
-  }
-  return out;
-}
+/** Processes still running whose command line names `dir` (every bwrap's does). */
+const leftovers = (dir = root): string[] => processesNaming(dir);
 
 test('none of the processes the specs started is left behind', async () => {
   await Promise.all(made.map((rt) => rt.shutdown()));
