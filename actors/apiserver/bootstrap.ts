@@ -1,7 +1,8 @@
 /**
  * Objects the apiserver makes sure exist on every boot, as kube-apiserver's bootstrap
  * controllers do: the system namespaces (default, kube-system, kube-public,
- * kube-node-lease) and the `kubernetes` Service in default at the service CIDR's first IP.
+ * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP, and
+ * the RuntimeClasses `process` and `sim` (handlers of the same names, which every kubelet has).
  */
 import { isConflictOrExists } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
@@ -20,6 +21,7 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
     const r = await create(s, namespaces, { ...call, payload: { target: { group: '', version: 'v1', resource: 'namespaces' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } } });
     if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating namespace ${name}: ${r.status.message}`);
   }
+  await ensureRuntimeClasses(s);
   if (!opts.kubernetesService) return;
   if (s.cache.resource('services').items.has(objectStorageKey('services', 'default', 'kubernetes'))) return;
   const svc = {
@@ -30,4 +32,19 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
   };
   const r = await create(s, services, { ...call, payload: { target: { group: '', version: 'v1', resource: 'services', namespace: 'default' }, object: svc } });
   if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the kubernetes service', { status: r.status.message });
+}
+
+/** The runtime handlers every kubelet here has (actors/kubelet/runtimes.ts), one RuntimeClass each. */
+export const RUNTIME_HANDLERS = ['process', 'sim'] as const;
+
+async function ensureRuntimeClasses(s: ServerContext): Promise<void> {
+  const kind = s.lookup('node.k8s.io', 'v1', 'runtimeclasses');
+  if (!kind) return;
+  const call = { from: 'apiserver', user: userForAddress('apiserver') };
+  for (const handler of RUNTIME_HANDLERS) {
+    if (s.cache.resource(kind.gr).items.has(objectStorageKey(kind.gr, undefined, handler))) continue;
+    const object = { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: handler }, handler };
+    const r = await create(s, kind, { ...call, payload: { target: { group: 'node.k8s.io', version: 'v1', resource: 'runtimeclasses' }, object } });
+    if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create a RuntimeClass', { name: handler, status: r.status.message });
+  }
 }

@@ -8,6 +8,7 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { kindByResource } from '../../api/kinds.ts';
@@ -63,6 +64,7 @@ export const targets = {
   endpointslices: resourceTargets<EndpointSlice>('discovery.k8s.io', 'v1', 'endpointslices'),
   leases: resourceTargets<Lease>('coordination.k8s.io', 'v1', 'leases'),
   poddisruptionbudgets: resourceTargets<PodDisruptionBudget>('policy', 'v1', 'poddisruptionbudgets'),
+  runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
 };
 
 /** "ns/name" or "name" → its parts. */

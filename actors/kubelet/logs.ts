@@ -27,7 +27,8 @@ export interface LogServerOptions {
   port: Port;
   clock: Clock;
   log: Logger;
-  runtime: Runtime;
+  /** The runtime that runs `pod` (its RuntimeClass's handler). */
+  runtimeOf(pod: Pod): Runtime | undefined;
   /** The node's pod of that name (and uid, when the asker gave one). */
   find(namespace: string, name: string, uid?: string): Pod | undefined;
 }
@@ -67,16 +68,18 @@ export class LogServer {
     const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
     if (!names.includes(req.container)) return this.#port.reply(env, fail(badRequest(`container ${req.container} is not valid for pod ${req.pod}`)));
     const target = { podUid: pod.metadata.uid, container: req.container };
+    const runtime = this.o.runtimeOf(pod);
+    if (!runtime) return this.#port.reply(env, fail(badRequest(`container "${req.container}" in pod "${req.pod}" is waiting to start: ContainerCreating`)));
     const since = sinceMs(req, this.o.clock.now());
     // Stamps are always asked for: sinceSeconds needs them; they are cut off again unless wanted.
-    const got = await this.o.runtime.logs(target, { timestamps: true, ...(req.previous ? { previous: true } : {}) });
+    const got = await runtime.logs(target, { timestamps: true, ...(req.previous ? { previous: true } : {}) });
     if (!got.ok) return this.#port.reply(env, got);
     let lines = since === null ? got.value : got.value.filter((l) => stampOf(l) >= since);
     if (req.tailLines !== undefined) lines = req.tailLines <= 0 ? [] : lines.slice(-req.tailLines);
     const text = limit(lines.map((l) => render(l, req.timestamps)).join(''), req.limitBytes);
     if (!req.follow || req.previous) return this.#port.reply(env, ok({ id: req.id, text }));
 
-    const follow = this.o.runtime.followLogs(target, { timestamps: true });
+    const follow = runtime.followLogs(target, { timestamps: true });
     if (!follow.ok) return this.#port.reply(env, follow);
     this.#port.reply(env, ok({ id: req.id, text }));
     this.#streams.set(req.id, follow.value);

@@ -17,6 +17,7 @@ import { cronJobKind } from './batch/cronjob.ts';
 import { leaseKind } from './coordination/lease.ts';
 import { endpointSliceKind } from './discovery/endpointslice.ts';
 import { podDisruptionBudgetKind } from './policy/poddisruptionbudget.ts';
+import { runtimeClassKind } from './node/runtimeclass.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -38,4 +39,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   leaseKind,
   endpointSliceKind,
   podDisruptionBudgetKind,
+  runtimeClassKind,
 ];
