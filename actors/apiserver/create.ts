@@ -82,9 +82,9 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const live = await namespaceLifecycle(s, res, meta.namespace!, meta.name ?? meta.generateName ?? '');
     if (!live.ok) return live;
   }
-  obj = prepareForCreate(s.model, res, stampNew(s, obj));
+  obj = prepareForCreate(s.model.kind(res).strategy, stampNew(s, obj));
   if (res.gr === 'pods') obj = withDefaultTolerations(obj, s.tolerationSeconds);
-  if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
+  if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };

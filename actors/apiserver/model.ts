@@ -15,8 +15,6 @@ import { resourceInfo, type ResourceInfo, type ResourceLookup } from './resource
 export interface KindsModel {
   lookup: ResourceLookup;
   model: ObjectModel;
-  /** The descriptor behind a served resource. */
-  kindOf(res: ResourceInfo): KindInfo;
 }
 
 /** What the verbs need of a kind, derived once per descriptor. */
@@ -54,8 +52,7 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
     unknownFields: (res, obj) => findUnknownFields(kindOf(res), obj),
     pruneUnknown: (res, obj) => dropUnknownFields(kindOf(res), obj),
     decode: (res, obj) => decode(kindOf(res), obj),
-    prepareForCreate: (res, obj) => kindOf(res).strategy.prepareForCreate(obj as ModelObject) as KubeObject,
-    tracksGeneration: (res) => kindOf(res).strategy.tracksGeneration,
+    kind: kindOf,
   };
   return {
     lookup: (group, version, resource) => {
@@ -63,6 +60,5 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
       return k && k.version === version ? resourceOf(k) : null;
     },
     model,
-    kindOf,
   };
 }

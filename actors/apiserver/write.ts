@@ -79,15 +79,15 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       if (!checked.ok) return checked;
       next = checked.value;
     }
-    if ((!u.subresource || u.subresource === 'scale') && s.model.tracksGeneration(res)) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
+    if ((!u.subresource || u.subresource === 'scale') && s.model.kind(res).strategy.tracksGeneration) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
 
     const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj });
     if (denied) return fail(denied);
 
     if (deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
-    if (!m.value.applied) next = recordWrite(res, cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
+    if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
 
-    if (shouldDeleteDuringUpdate(res, next)) {
+    if (shouldDeleteDuringUpdate(s.model.kind(res).strategy, next)) {
       if (u.dryRun) return ok(reply(next, warnings));
       const d = await deleteIf(s, u.key, cur.modRevision);
       if (!d.ok) return d;

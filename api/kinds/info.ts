@@ -8,17 +8,24 @@
 import type { StatusCause } from '../../base/status.ts';
 import type { PatchMetaTable } from '../patch/meta.ts';
 import type { Printer } from '../tables/table.ts';
+import type { KubeObject } from '../../base/object.ts';
 import { groupResource, type GroupResource } from './key.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token';
 
 /** A Kubernetes object as the hooks see it: any JSON object with the usual stanzas. */
-export type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };
+export type { KubeObject };
+
+/** What a delete asks for that a kind's graceful-delete rule reads (DeleteOptions). */
+export interface GracefulDeleteOptions {
+  readonly gracePeriodSeconds?: number;
+}
 
 /**
  * Kubernetes' per-kind registry strategy (PrepareForCreate, AllowCreateOnUpdate, and whether
- * the strategy stamps metadata.generation).
+ * the strategy stamps metadata.generation), with the optional deletion hooks of the few kinds
+ * whose deletion is more than "remove it once its finalizers are gone".
  */
 export interface KindStrategy {
   /** PrepareForCreate sets metadata.generation to 1 and PrepareForUpdate bumps it when the spec changes. */
@@ -27,7 +34,25 @@ export interface KindStrategy {
   readonly allowCreateOnUpdate: boolean;
   /** The object a create stores: usually with the status it starts with (a new object; the input is not changed). */
   prepareForCreate(obj: KubeObject): KubeObject;
+  /**
+   * Kubernetes' CheckGracefulDelete (RESTGracefulDeleteStrategy): the seconds a delete leaves
+   * the object's owner to stop it (0: at once). With a grace period the object is only marked,
+   * and an update removes it once its finalizers are gone only when that period is 0.
+   * Without the hook the kind is deleted at once (Pod has it).
+   */
+  checkGracefulDelete?(obj: KubeObject, options: GracefulDeleteOptions | undefined): number;
+  /**
+   * Finalizers the kind keeps in its own spec, emptied through its /finalize subresource: while
+   * any remain a delete only marks the object and no update removes it (Namespace's
+   * spec.finalizers: Kubernetes' namespace storage Delete and ShouldDeleteNamespaceDuringUpdate).
+   */
+  specFinalizers?(obj: KubeObject): readonly string[];
+  /** What marking for deletion changes besides the metadata (a Namespace's status.phase Terminating); a new object. */
+  prepareForDelete?(obj: KubeObject): KubeObject;
 }
+
+/** The strategy hooks a kind may leave out (the completeness check knows them). */
+export const OPTIONAL_STRATEGY_HOOKS = ['checkGracefulDelete', 'specFinalizers', 'prepareForDelete'] as const satisfies readonly (keyof KindStrategy)[];
 
 /** What one descriptor file states. Every part is required: "none" is said explicitly. */
 export interface KindSpec {
@@ -93,7 +118,10 @@ export const KIND_PARTS: readonly (keyof KindSpec)[] = [
 export function missingParts(spec: Partial<KindSpec>): string[] {
   const missing: string[] = KIND_PARTS.filter((p) => spec[p] === undefined);
   const s = spec.strategy as Partial<KindStrategy> | undefined;
-  if (s) for (const p of ['tracksGeneration', 'allowCreateOnUpdate', 'prepareForCreate'] as const) if (s[p] === undefined) missing.push(`strategy.${p}`);
+  if (s) {
+    for (const p of ['tracksGeneration', 'allowCreateOnUpdate', 'prepareForCreate'] as const) if (s[p] === undefined) missing.push(`strategy.${p}`);
+    for (const p of OPTIONAL_STRATEGY_HOOKS) if (s[p] !== undefined && typeof s[p] !== 'function') missing.push(`strategy.${p}`);
+  }
   const pr = spec.printer as Partial<Printer> | undefined;
   if (pr && (!pr.columns?.length || typeof pr.cells !== 'function')) missing.push('printer.columns');
   return missing;
