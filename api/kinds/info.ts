@@ -79,6 +79,11 @@ export interface KindSpec {
   readonly patchMeta: PatchMetaTable;
   /** Field labels beyond metadata.name and metadata.namespace ([] for none). */
   readonly fieldLabels: readonly string[];
+  /**
+   * Field labels the watch cache files watches under, before metadata.name and
+   * metadata.namespace (Kubernetes' IndexerFuncs: a Pod's spec.nodeName). Default: none.
+   */
+  readonly indexFields?: readonly string[];
   /** Server-side table columns (`defaultPrinter` for NAME and AGE). */
   readonly printer: Printer;
   /** Root message kubectl's protobuf bodies of this kind decode with; null when none is sent. */
@@ -86,7 +91,8 @@ export interface KindSpec {
 }
 
 /** A registered kind: its spec with the names that follow from it. */
-export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verbs'> {
+export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verbs' | 'indexFields'> {
+  readonly indexFields: readonly string[];
   readonly listKind: string;
   readonly singular: string;
   readonly verbs: readonly Verb[];
@@ -136,6 +142,7 @@ export function defineKind(spec: KindSpec): KindInfo {
     listKind: `${spec.kind}List`,
     singular: spec.kind.toLowerCase(),
     verbs: spec.verbs ?? ALL_VERBS,
+    indexFields: spec.indexFields ?? [],
     gr: groupResource(spec.group, spec.resource),
     hasStatus: spec.subresources.includes('status'),
     schemaType: spec.schema,

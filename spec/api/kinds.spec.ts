@@ -23,6 +23,7 @@ for (const k of allKinds()) {
     assert.ok(k.printer.columns.some((c) => c.name === 'Name'));
     for (const h of OPTIONAL_STRATEGY_HOOKS) assert.ok(k.strategy[h] === undefined || typeof k.strategy[h] === 'function', `strategy.${h}`);
     for (const f of k.fieldLabels) assert.ok(/^[a-zA-Z.]+$/.test(f), f);
+    for (const f of k.indexFields) assert.ok(k.fieldLabels.includes(f), `index field ${f} is a field label`);
   });
 
   test(`${k.gr}: its fixture is valid once defaulted, has no unknown field, and is not mutated by defaulting`, () => {

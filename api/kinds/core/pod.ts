@@ -47,6 +47,8 @@ export const podKind = defineKind({
     'status.podIPs': merge('ip'),
     'status.hostIPs': merge('ip'),
   },
+  // Every kubelet watches the pods bound to it: its watch is filed under its node's name.
+  indexFields: ['spec.nodeName'],
   fieldLabels: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
   printer: podPrinter,
   protobuf: null,
