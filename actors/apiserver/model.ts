@@ -6,7 +6,7 @@
  * runs are served (or 404) from the next request on.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { kindRegistry, type KindInfo, type KindRegistry, type KubeObject as ModelObject } from '../../api/kinds.ts';
+import { kindRegistry, type KindInfo, type KindRegistry } from '../../api/kinds.ts';
 import { dropUnknownFields, findUnknownFields } from '../../api/validation/unknown.ts';
 import { decode } from '../../api/validation/types.ts';
 import type { ObjectModel } from './context.ts';
@@ -47,8 +47,8 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
     return k;
   };
   const model: ObjectModel = {
-    default: (res, obj) => kindOf(res).defaults(obj as ModelObject) as KubeObject,
-    validate: (res, obj, old) => kindOf(res).validate(obj as ModelObject, old as ModelObject | undefined),
+    default: (res, obj) => kindOf(res).defaults(obj),
+    validate: (res, obj, old) => kindOf(res).validate(obj, old),
     unknownFields: (res, obj) => findUnknownFields(kindOf(res), obj),
     pruneUnknown: (res, obj) => dropUnknownFields(kindOf(res), obj),
     decode: (res, obj) => decode(kindOf(res), obj),

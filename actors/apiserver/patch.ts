@@ -72,13 +72,14 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
   }
   const namespace = res.namespaced ? p.target.namespace : undefined;
   const now = () => rfc3339(s.clock.now());
-  const config = p.patch;
-  if (p.patchType === 'apply' && !isObject(config)) return fail(badRequest('apply patches must be a JSON object'));
+  if (p.patchType === 'apply' && !isObject(p.patch)) return fail(badRequest('apply patches must be a JSON object'));
+  // An apply configuration (checked to be an object above) is a partial object of the kind.
+  const config = p.patch as KubeObject;
 
   const mutate = (cur: { obj: KubeObject }): Mutation => {
     if (p.patchType === 'apply') {
-      const r = checkPatched(serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, kind, now: now(), force: p.force }));
-      const placed = r.ok ? placePatched(res, namespace, name, r.value as KubeObject) : r;
+      const r = checkPatched(serverSideApply({ live: cur.obj, config, manager, kind, now: now(), force: p.force }));
+      const placed = r.ok ? placePatched(res, namespace, name, r.value) : r;
       return placed.ok ? ok({ obj: placed.value, applied: true }) : placed;
     }
     const r = applyPatch(p.patchType, cur.obj, p.patch, kind);
@@ -93,7 +94,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
   const decodeFailure: DecodeFailure = (obj, errs) =>
     p.patchType === 'apply' ? applyError(errs) : patchDecodeError(p.patchType === 'strategic' ? goPrint(p.patch) : JSON.stringify(obj), errs);
   // Apply types its configuration before merging it, so a mistyped field is reported before any conflict.
-  const configErrors = p.patchType === 'apply' ? s.model.decode(res, config as KubeObject).errors : [];
+  const configErrors = p.patchType === 'apply' ? s.model.decode(res, config).errors : [];
   if (configErrors.length) return fail(applyError(configErrors));
 
   return guaranteedUpdate(s, res, call, {
@@ -110,9 +111,9 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
     createMissing:
       p.patchType === 'apply' && !p.target.subresource
         ? async () => {
-            const r = checkPatched(serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, kind, now: now(), force: p.force }));
+            const r = checkPatched(serverSideApply({ live: undefined, config, manager, kind, now: now(), force: p.force }));
             if (!r.ok) return r;
-            const obj = r.value as KubeObject;
+            const obj = r.value;
             const metadata = { ...obj.metadata, name, ...(namespace ? { namespace } : {}) };
             return create(s, res, { ...call, payload: { target: p.target, object: { ...obj, metadata }, dryRun: p.dryRun, fieldManager: manager, fieldValidation: p.fieldValidation } }, true);
           }

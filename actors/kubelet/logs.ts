@@ -12,6 +12,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Envelope } from '../../base/envelope.ts';
 import type { LogRequest } from '../../bus/catalogue/logs.ts';
+import { isMessage } from '../../bus/catalogue/index.ts';
 import { badRequest, notFound, ok, fail, type Result, type Status } from '../../base/status.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
@@ -44,13 +45,13 @@ export class LogServer {
   }
 
   handle(env: Envelope): void {
-    if (env.type === 'kubelet.logs-stop') {
-      const id = (env.payload as { id: string }).id;
+    if (isMessage(env, 'kubelet.logs-stop')) {
+      const id = env.payload.id;
       this.#streams.get(id)?.close();
       this.#streams.delete(id);
       return;
     }
-    if (env.type === 'kubelet.logs') void this.#answer(env, env.payload as LogRequest);
+    if (isMessage(env, 'kubelet.logs')) void this.#answer(env, env.payload);
   }
 
   /** Ends every open stream (the kubelet stops). */

@@ -14,6 +14,7 @@
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
 import { fieldSetOf, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import type { KubeObject } from '../../base/object.ts';
 import { apiVersionOf } from '../kinds/key.ts';
 import type { PatchKind } from './meta.ts';
 import { strategicMergePatch } from './strategic.ts';
@@ -30,8 +31,8 @@ export interface ManagedFieldsEntry {
 
 export interface ApplyRequest {
   /** The live object, or undefined when apply creates it. */
-  live: Record<string, unknown> | undefined;
-  config: Record<string, unknown>;
+  live: KubeObject | undefined;
+  config: KubeObject;
   manager: string;
   /** The kind of the object (its descriptor): merge keys and the entry's apiVersion. */
   kind: PatchKind;
@@ -58,7 +59,7 @@ export function conflictStatus(conflicts: ReadonlyArray<{ manager: string; apiVe
 const pathSet = (paths: readonly string[][]): Set<string> => new Set(paths.map(pathKey));
 
 /** Applies `config` for `manager`; the result carries the updated managedFields. */
-export function serverSideApply(req: ApplyRequest): Result<Record<string, unknown>> {
+export function serverSideApply(req: ApplyRequest): Result<KubeObject> {
   const { live, config, manager, kind, now } = req;
   const entries = entriesOf(live);
   const set = fieldSetOf(kind, config);
@@ -92,7 +93,7 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
   const entry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: set };
   const kept = others.filter((e) => leaves(e.fieldsV1).length > 0);
   const meta = isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
-  (meta as Record<string, unknown>).managedFields = [...kept, entry];
+  meta.managedFields = [...kept, entry];
   return ok(obj);
 }
 
@@ -101,7 +102,7 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
  * field it changed or added, other managers lose those fields, and removed fields leave
  * every set.
  */
-export function recordUpdate(old: unknown, next: Record<string, unknown>, manager: string, kind: PatchKind, now: string): Record<string, unknown> {
+export function recordUpdate(old: unknown, next: KubeObject, manager: string, kind: PatchKind, now: string): KubeObject {
   const entries = entriesOf(old);
   const all = leaves(fieldSetOf(kind, next)).filter((p) => p[p.length - 1] !== '.');
   const index = new ItemIndex();
@@ -114,6 +115,6 @@ export function recordUpdate(old: unknown, next: Record<string, unknown>, manage
   const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: fromLeaves([...prior, ...changed]) };
   const rest = updated.filter((_, i) => i !== idx).filter((e) => leaves(e.fieldsV1).length > 0);
   const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
-  (meta as Record<string, unknown>).managedFields = changed.length || prior.length ? [...rest, entry] : rest;
+  meta.managedFields = changed.length || prior.length ? [...rest, entry] : rest;
   return out;
 }
