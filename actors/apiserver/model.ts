@@ -5,7 +5,6 @@
  * the registry when the request comes, so kinds registered or unregistered while the server
  * runs are served (or 404) from the next request on.
  */
-import type { KubeObject } from '../../bus/catalogue/api.ts';
 import { kindRegistry, type KindInfo, type KindRegistry } from '../../api/kinds.ts';
 import { dropUnknownFields, findUnknownFields } from '../../api/validation/unknown.ts';
 import { decode } from '../../api/validation/types.ts';
