@@ -34,6 +34,13 @@ export const argText = (name: string, def: string): string => {
   return i > 0 ? String(process.argv[i + 1]) : def;
 };
 
+/** `--storage` (default `memory`): a kv backend the benches can open; anything else is refused. */
+export const storageArg = (): StorageKind => {
+  const v = argText('storage', 'memory');
+  if (v === 'memory' || v === 'lmdb') return v;
+  throw new Error(`--storage ${v}: expected memory or lmdb`);
+};
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Warnings and errors of the actors, on stderr, at most `limit` of them (the rest counted). */
