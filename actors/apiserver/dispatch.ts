@@ -95,5 +95,5 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
 }
 
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
-  if (env.corr !== undefined) s.port.reply(env as Envelope, result as never);
+  if (env.corr !== undefined) s.port.reply(env, result as never);
 }
