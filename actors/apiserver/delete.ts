@@ -8,12 +8,12 @@
  */
 import type { DeleteOptions, KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { conflict, fail, notFound, ok, type Result } from '../../base/status.ts';
-import { admissionForbidden, nodeRestriction, UNDELETABLE_NAMESPACES } from './admission.ts';
+import { namespaceDeletion, nodeRestriction } from './admission.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
 import type { KindStrategy } from '../../api/kinds.ts';
 import type { ResourceInfo } from './resources.ts';
-import { releaseHeld } from './services.ts';
+import { writeHooksOf } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { gracePeriod, propagationFinalizer } from './strategy.ts';
@@ -66,9 +66,8 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
   const name = p.target.name ?? '';
   const namespace = res.namespaced ? p.target.namespace : undefined;
   const group = res.group || undefined;
-  if (res.gr === 'namespaces' && UNDELETABLE_NAMESPACES.includes(name)) {
-    return fail(admissionForbidden({ res, name }, 'this namespace may not be deleted'));
-  }
+  const undeletable = namespaceDeletion(res, name);
+  if (undeletable) return fail(undeletable);
   const dryRun = p.dryRun || (p.options?.dryRun?.includes('All') ?? false);
   const key = objectStorageKey(res.gr, namespace, name);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
@@ -94,7 +93,7 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
     const d = await deleteIf(s, key, cur.modRevision);
     if (!d.ok) return d;
     if (!d.value.written) continue;
-    if (res.gr === 'services') releaseHeld(s, cur.obj);
+    writeHooksOf(res)?.release(s, cur.obj);
     return ok({ object: d.value.obj });
   }
   return fail(conflict(res.resource, name, 'the object kept changing while it was being deleted', group));

@@ -15,7 +15,7 @@ import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure, type FieldValidation } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
-import { releaseHeld, reserve, type Reservation } from './services.ts';
+import { writeHooksOf, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
 import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
 
@@ -92,13 +92,14 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       const d = await deleteIf(s, u.key, cur.modRevision);
       if (!d.ok) return d;
       if (!d.value.written) continue;
-      if (res.gr === 'services') releaseHeld(s, cur.obj);
+      writeHooksOf(res)?.release(s, cur.obj);
       return ok(reply(d.value.obj, warnings));
     }
 
     let held: Reservation | null = null;
-    if (res.gr === 'services') {
-      const r = reserve(s, next, cur.obj);
+    const hooks = writeHooksOf(res);
+    if (hooks) {
+      const r = hooks.reserve(s, next, cur.obj);
       if (!r.ok) return r;
       held = r.value;
       next = held.object;
