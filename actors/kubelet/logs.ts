@@ -12,17 +12,13 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Envelope } from '../../base/envelope.ts';
 import type { LogRequest } from '../../bus/catalogue/logs.ts';
-import { badRequest, notFound, ok, fail, type Result, type Status } from '../../base/status.ts';
+import { isMessage } from '../../bus/catalogue/index.ts';
+import { badRequest, notFound, ok, fail } from '../../base/status.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { LogFollow, Runtime } from '../runtime/runtime.ts';
 
 /** The logs messages are not in the catalogue index yet; this is the slice of Port they need. */
-interface LogPort {
-  reply(req: Envelope, result: Result<{ id: string; text: string }>): void;
-  send(to: string, type: 'kubelet.log-chunk' | 'kubelet.log-end', payload: { id: string; text?: string; status?: Status }): void;
-}
-
 export interface LogServerOptions {
   port: Port;
   clock: Clock;
@@ -38,20 +34,20 @@ const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /;
 
 export class LogServer {
   readonly #streams = new Map<string, LogFollow>();
-  readonly #port: LogPort;
+  readonly #port: Port;
 
   constructor(private readonly o: LogServerOptions) {
-    this.#port = o.port as unknown as LogPort;
+    this.#port = o.port;
   }
 
   handle(env: Envelope): void {
-    if (env.type === 'kubelet.logs-stop') {
-      const id = (env.payload as { id: string }).id;
+    if (isMessage(env, 'kubelet.logs-stop')) {
+      const id = env.payload.id;
       this.#streams.get(id)?.close();
       this.#streams.delete(id);
       return;
     }
-    if (env.type === 'kubelet.logs') void this.#answer(env, env.payload as LogRequest);
+    if (isMessage(env, 'kubelet.logs')) void this.#answer(env, env.payload);
   }
 
   /** Ends every open stream (the kubelet stops). */
