@@ -24,8 +24,18 @@ export const notRunning = (name: string) => fail<never>(status(404, 'NotFound', 
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-/** `argv` under util-linux `script`, which gives it a pty (stdin, stdout and stderr) and exits with its exit code. */
-export const withPty = (argv: readonly string[]): string[] => ['script', '-q', '-e', '-f', '-c', argv.map(quote).join(' '), '/dev/null'];
+/**
+ * `argv` under util-linux `script`, which gives it a pty (stdin, stdout and stderr) and exits
+ * with its exit code; of `size` when known at start.
+ */
+export function withPty(argv: readonly string[], size?: TerminalSize): string[] {
+  const line = argv.map(quote).join(' ');
+  const sized = size ? `stty cols ${size.width} rows ${size.height} 2>/dev/null; exec ${line}` : line;
+  return ['script', '-q', '-e', '-f', '-c', sized, '/dev/null'];
+}
+
+/** kubectl sends the terminal's size first thing: waiting this long for it lets the command start at its size. */
+const FIRST_SIZE_MS = 250;
 
 /**
  * Sets the terminal size of the pty `script` made in group `g`: its child's stdin is the
@@ -54,9 +64,20 @@ export async function execIn(c: ProcContainer, env: Record<string, string>, comm
     return fail(internalError(`error executing command in container: failed to exec in container: failed to start exec "${c.id}": OCI runtime exec failed: exec failed: unable to start container process: ${why}: unknown`));
   }
   const tty = io.tty && resolveCommand('script', DEFAULT_PATH, [], []) !== null;
-  const g = spawn(tty ? withPty(command) : command, tty ? { TERM: 'xterm', ...env } : env);
+  let g: ProcessGroup | undefined;
+  let first: TerminalSize | undefined;
+  const sized = new Promise<void>((res) => {
+    if (!tty) return res();
+    io.onResize((s) => {
+      if (g) return resizePty(g, s);
+      first = s;
+      res();
+    });
+    setTimeout(res, FIRST_SIZE_MS).unref();
+  });
+  await sized;
+  g = spawn(tty ? withPty(command, first) : command, tty ? { TERM: 'xterm', ...env } : env);
   (c.execs ??= new Set()).add(g);
-  if (tty) io.onResize((s) => resizePty(g, s));
   wireInput(io.stdin, g.stdin, true);
   const stdout = io.stdout;
   const stderr = io.stderr ?? (tty ? stdout : undefined);
@@ -66,7 +87,7 @@ export async function execIn(c: ProcContainer, env: Record<string, string>, comm
   else if (stderr) g.stderr.on('data', (d: Buffer) => stderr.write(d));
   else g.stderr.resume();
   // The client went away (its streams destroyed before they finished): the command is ended.
-  for (const w of [io.stdout, io.stderr]) w?.once('close', () => !w.writableFinished && g.kill('SIGKILL'));
+  for (const w of [io.stdout, io.stderr]) w?.once('close', () => !w.writableFinished && g?.kill('SIGKILL'));
   const { exitCode } = await g.exited;
   c.execs.delete(g);
   await Promise.all([io.stdout, io.stderr].map((w) => (w ? finished(w) : undefined)));
