@@ -8,7 +8,7 @@ import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import { addDefaultTolerations, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
-import { BETA_STORAGE_CLASS, defaultClass } from '../../api/volumes/claims.ts';
+import { BETA_STORAGE_CLASS, defaultClass, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../api/volumes/claims.ts';
 import { forbidden, notFound, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { nodeOf } from './identity.ts';
@@ -135,4 +135,11 @@ export function withDefaultStorageClass(s: ServerContext, pvc: KubeObject): Kube
   const classes = s.cache.resources.get('storageclasses.storage.k8s.io')?.items.values() ?? [];
   const sc = defaultClass(classes as Iterable<StorageClass>);
   return sc?.metadata?.name ? { ...pvc, spec: { ...spec, storageClassName: sc.metadata.name } } : pvc;
+}
+
+/** StorageObjectInUseProtection, on create: claims and volumes start with their protection finalizer. */
+export function withStorageProtection(gr: string, obj: KubeObject): KubeObject {
+  const f = gr === 'persistentvolumeclaims' ? PVC_PROTECTION_FINALIZER : gr === 'persistentvolumes' ? PV_PROTECTION_FINALIZER : null;
+  if (!f || obj.metadata?.finalizers?.includes(f)) return obj;
+  return { ...obj, metadata: { ...obj.metadata, finalizers: [...(obj.metadata?.finalizers ?? []), f] } };
 }

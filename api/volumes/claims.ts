@@ -3,7 +3,7 @@
  * validation, admission, the controllers and the scheduler share (component-helpers'
  * storage/volume and pkg/api/v1/persistentvolume helpers).
  */
-import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 
 /** The annotation that marks a StorageClass as the cluster's default. */
@@ -50,4 +50,18 @@ export function defaultClass<T extends Pick<StorageClass, 'metadata'>>(classes: 
     if (a > b || (a === b && (sc.metadata?.name ?? '') < (best.metadata?.name ?? ''))) best = sc;
   }
   return best;
+}
+
+/** Storage object in-use protection: the finalizers a claim and a volume carry while they may be in use. */
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+
+/** The claims a pod's volumes name: persistentVolumeClaim volumes and the `<pod>-<volume>` claims of generic ephemeral volumes. */
+export function claimsOfPod(pod: Pod): string[] {
+  const out: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
+    else if (v.ephemeral) out.push(`${pod.metadata?.name}-${v.name}`);
+  }
+  return out;
 }
