@@ -53,7 +53,8 @@ export function createLocalPathController(cc: ControllerContext): Controller {
     void cc.events.record(pvc, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${claimName}"`);
     const pv = localPathVolume(pvc, sc, root);
     try {
-      await mkdir(hostPathOf(pv)!, { recursive: true, mode: 0o777 });
+      // Private like the rest of the data directory: pods run as the same user.
+      await mkdir(hostPathOf(pv)!, { recursive: true, mode: 0o700 });
     } catch (err) {
       failed((err as Error).message);
       throw err;
