@@ -1,0 +1,166 @@
+/**
+ * PersistentVolumes on the in-process cluster: the persistentvolume-binder, the local-path
+ * provisioner (real directories under a temporary storage root), the protection
+ * controllers and the ephemeral-volume controller, in virtual time.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Event, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { cluster, targets, type Cluster } from './helpers.ts';
+import { eventually, type EventuallyOptions } from '../../helpers/wait.ts';
+
+const CONTROLLERS = 'persistentvolume-binder,local-path,pvc-protection,pv-protection,ephemeral-volume,garbagecollector';
+
+let c: Cluster;
+let root: string;
+test.before.each(() => {
+  root = mkdtempSync(join(tmpdir(), 'kubeactor-pv-'));
+});
+test.after.each(async () => {
+  await c?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const start = async () => {
+  c = await cluster(CONTROLLERS, { options: { 'local-path': { 'storage-dir': root } } });
+};
+const inVirtualTime = (timeoutMs = 60_000): EventuallyOptions => ({ pace: c.pace(100), intervalMs: 200, timeoutMs });
+const must = (type: 'api.create' | 'api.delete' | 'api.update', payload: Record<string, unknown>) => c.h.client().must(type, payload as never);
+
+function storageClass(name: string, extra: Record<string, unknown> = {}): KubeObject {
+  return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'kubeactor.io/local-path', ...extra };
+}
+function claim(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...spec } };
+}
+const getClaim = (name: string) => c.get<PersistentVolumeClaim>(targets.persistentvolumeclaims('default', name));
+const getVolume = (name: string) => c.get<PersistentVolume>(targets.persistentvolumes(undefined, name));
+const boundClaim = (name: string) =>
+  eventually(async () => {
+    const pvc = await getClaim(name);
+    return pvc?.status?.phase === 'Bound' ? pvc : null;
+  }, { ...inVirtualTime(), what: `claim ${name} Bound` });
+const eventsOf = async (name: string) => (await c.list<Event>(targets.events('default'))).filter((e) => e.involvedObject.name === name).map((e) => `${e.reason}: ${e.message}`);
+
+test('an Immediate local-path claim is provisioned and bound; deleting it removes the volume and its directory', async () => {
+  await start();
+  await must('api.create', { target: targets.storageclasses(), object: storageClass('fast', { volumeBindingMode: 'Immediate' }) });
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('data', { storageClassName: 'fast' }) });
+  const pvc = await boundClaim('data');
+  const pvName = `pvc-${pvc.metadata?.uid}`;
+  assert.is(pvc.spec?.volumeName, pvName);
+  assert.is(pvc.metadata?.annotations?.['pv.kubernetes.io/bind-completed'], 'yes');
+  assert.equal(pvc.status?.capacity, { storage: '1Gi' });
+  assert.equal(pvc.status?.accessModes, ['ReadWriteOnce']);
+  assert.equal(pvc.metadata?.finalizers, ['kubernetes.io/pvc-protection']);
+  const pv = (await getVolume(pvName))!;
+  assert.is(pv.status?.phase, 'Bound');
+  assert.is(pv.spec?.claimRef?.uid, pvc.metadata?.uid);
+  assert.is(pv.spec?.persistentVolumeReclaimPolicy, 'Delete');
+  assert.is(pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'], 'kubeactor.io/local-path');
+  assert.is(pv.spec?.hostPath?.path, join(root, pvName));
+  assert.ok(existsSync(join(root, pvName)), 'the volume directory exists');
+  await eventually(async () => (await eventsOf('data')).includes(`ProvisioningSucceeded: Successfully provisioned volume ${pvName}`), { ...inVirtualTime(), detail: () => eventsOf('data') });
+
+  await must('api.delete', { target: targets.persistentvolumeclaims('default', 'data') });
+  await eventually(async () => (await getVolume(pvName)) === null, { ...inVirtualTime(), what: 'the volume deleted' });
+  assert.not.ok(existsSync(join(root, pvName)), 'the directory is gone');
+  assert.is(await getClaim('data'), null);
+});
+
+test('reclaimPolicy Retain keeps the directory and leaves the volume Released', async () => {
+  await start();
+  await must('api.create', { target: targets.storageclasses(), object: storageClass('keep', { volumeBindingMode: 'Immediate', reclaimPolicy: 'Retain' }) });
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('kept', { storageClassName: 'keep' }) });
+  const pvName = (await boundClaim('kept')).spec!.volumeName!;
+  await must('api.delete', { target: targets.persistentvolumeclaims('default', 'kept') });
+  await eventually(async () => (await getVolume(pvName))?.status?.phase === 'Released', { ...inVirtualTime(), what: 'the volume Released' });
+  await c.advance(5_000);
+  assert.ok(await getVolume(pvName), 'the volume stays');
+  assert.ok(existsSync(join(root, pvName)), 'the directory stays');
+});
+
+test('a claim binds to the smallest matching static volume, pre-bound volumes win, and a claim without a class gets the default', async () => {
+  await start();
+  const pv = (name: string, size: string, extra: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name },
+    spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', hostPath: { path: join(root, name) }, ...extra },
+  });
+  await must('api.create', { target: targets.persistentvolumes(), object: pv('big', '10Gi') });
+  await must('api.create', { target: targets.persistentvolumes(), object: pv('small', '2Gi') });
+  await must('api.create', { target: targets.persistentvolumes(), object: pv('tiny', '100Mi') });
+  await must('api.create', { target: targets.persistentvolumes(), object: pv('reserved', '5Gi', { claimRef: { namespace: 'default', name: 'mine' } }) });
+  await eventually(async () => (await getVolume('tiny'))?.status?.phase === 'Available', inVirtualTime());
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('any', { storageClassName: 'manual' }) });
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('mine', { storageClassName: 'manual' }) });
+  assert.is((await boundClaim('any')).spec?.volumeName, 'small');
+  assert.is((await boundClaim('mine')).spec?.volumeName, 'reserved');
+  assert.is((await getVolume('small'))?.metadata?.annotations?.['pv.kubernetes.io/bound-by-controller'], 'yes');
+  assert.is((await getVolume('big'))?.status?.phase, 'Available');
+
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('plain') });
+  const plain = (await getClaim('plain'))!;
+  assert.is(plain.spec?.storageClassName, 'local-path', 'DefaultStorageClass admission');
+  await eventually(async () => (await eventsOf('plain')).includes('WaitForFirstConsumer: waiting for first consumer to be created before binding'), inVirtualTime());
+  assert.is((await getClaim('plain'))?.status?.phase, 'Pending');
+});
+
+test('WaitForFirstConsumer: once a node is selected the volume is provisioned with node affinity to it', async () => {
+  await start();
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('late') });
+  await c.advance(2_000);
+  const pending = (await getClaim('late'))!;
+  assert.is(pending.status?.phase, 'Pending');
+  await must('api.update', {
+    target: targets.persistentvolumeclaims('default', 'late'),
+    object: { ...pending, metadata: { ...pending.metadata, annotations: { ...pending.metadata?.annotations, 'volume.kubernetes.io/selected-node': 'node-7' } } },
+  });
+  const pvc = await boundClaim('late');
+  const pv = (await getVolume(pvc.spec!.volumeName!))!;
+  assert.equal(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-7'] }] }]);
+  assert.is(pvc.metadata?.annotations?.['volume.kubernetes.io/storage-provisioner'], 'kubeactor.io/local-path');
+});
+
+test('a claim in use by a pod is not removed until the pod is gone', async () => {
+  await start();
+  await must('api.create', { target: targets.storageclasses(), object: storageClass('fast', { volumeBindingMode: 'Immediate' }) });
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('used', { storageClassName: 'fast' }) });
+  await boundClaim('used');
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'user', namespace: 'default' }, spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'used' } }] } };
+  await must('api.create', { target: targets.pods('default'), object: pod });
+  await must('api.delete', { target: targets.persistentvolumeclaims('default', 'used') });
+  await c.advance(5_000);
+  const terminating = await getClaim('used');
+  assert.ok(terminating?.metadata?.deletionTimestamp, 'the claim is terminating');
+  assert.equal(terminating?.metadata?.finalizers, ['kubernetes.io/pvc-protection']);
+  await must('api.delete', { target: targets.pods('default', 'user'), options: { gracePeriodSeconds: 0 } });
+  await eventually(async () => (await getClaim('used')) === null, { ...inVirtualTime(), what: 'the claim gone after its pod' });
+});
+
+test('a generic ephemeral volume gets the claim <pod>-<volume>, owned by the pod and removed with it', async () => {
+  await start();
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'scratch', namespace: 'default' },
+    spec: {
+      containers: [{ name: 'app', image: 'busybox' }],
+      volumes: [{ name: 'tmp', ephemeral: { volumeClaimTemplate: { metadata: { labels: { type: 'scratch' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }],
+    },
+  };
+  const created = (await must('api.create', { target: targets.pods('default'), object: pod })) as { object: Pod };
+  const pvc = await eventually(() => getClaim('scratch-tmp'), { ...inVirtualTime(), what: 'claim scratch-tmp' });
+  assert.equal(pvc.metadata?.ownerReferences, [{ apiVersion: 'v1', kind: 'Pod', name: 'scratch', uid: created.object.metadata!.uid!, controller: true, blockOwnerDeletion: true }]);
+  assert.equal(pvc.metadata?.labels, { type: 'scratch' });
+  assert.is(pvc.spec?.storageClassName, 'local-path');
+  await must('api.delete', { target: targets.pods('default', 'scratch'), options: { gracePeriodSeconds: 0 } });
+  await eventually(async () => (await getClaim('scratch-tmp')) === null, { ...inVirtualTime(), what: 'the claim collected with its pod' });
+});
+
+test.run();
