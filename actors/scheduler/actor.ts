@@ -55,7 +55,7 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
       const writer = new SchedulerWriter({ port: ctx.port, clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
       let informers: SchedulerInformers | undefined;
       const core = new SchedulerCore({ opts, writer, send, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid) });
-      informers = new SchedulerInformers(ctx.port, ctx.clock, core.snapshot, send);
+      informers = new SchedulerInformers(ctx.port, ctx.clock, core.snapshot, send, () => core.volumeChanged());
       let timer: { id: TimerId; at: number } | undefined;
       const stopTimer = (): void => {
         if (timer) ctx.clock.clearTimeout(timer.id);

@@ -116,6 +116,15 @@ export class SchedulerCore {
     else if (old !== sig) this.#move('NodeUpdate', now);
   }
 
+  /** A claim, volume or StorageClass was added or changed: pods VolumeBinding turned away may fit now. */
+  volumeChanged(): void {
+    const before = this.queue.sizes.unschedulable;
+    if (before === 0) return;
+    const now = this.d.now();
+    this.#move('VolumeChange', now);
+    if (this.queue.sizes.unschedulable !== before) this.d.send({ type: 'timer.fired', now });
+  }
+
   flush(now: number): void {
     this.queue.flushBackoffCompleted(now);
     this.queue.flushUnschedulableLeftover(now);
@@ -151,7 +160,10 @@ export class SchedulerCore {
       // Assume: the node's resources are taken now, before the apiserver answers.
       this.snapshot.upsertPod({ ...pod, spec: { ...pod.spec!, nodeName: r.node } });
       this.#binding.set(q.key, { q, cycle, node: r.node });
-      void this.d.writer.bind(pod, r.node, annotations).then((res) => {
+      // VolumeBinding's PreBind: the node goes on the pod's WaitForFirstConsumer claims first.
+      const claims = this.snapshot.volumes.delayedClaims(pod);
+      const volumesBound = claims.length ? this.d.writer.selectNode(claims, r.node) : Promise.resolve({ ok: true as const, value: undefined });
+      void volumesBound.then((v) => (v.ok ? this.d.writer.bind(pod, r.node, annotations) : v)).then((res) => {
         this.d.send(res.ok ? { type: 'bind.succeeded', podKey: q.key, node: r.node } : { type: 'bind.failed', podKey: q.key, node: r.node, message: res.status.message });
       });
       return;

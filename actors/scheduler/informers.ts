@@ -1,10 +1,13 @@
 /**
- * The scheduler's three informers — nodes, pods (all namespaces, bound and pending: bound
+ * The scheduler's informers — nodes, pods (all namespaces, bound and pending: bound
  * pods are the snapshot's accounting) and namespaces (labels for pod affinity's
- * namespaceSelector) — turned into the chart's pod/node events. Pods are keyed by uid in
- * the scheduler and by "namespace/name" in the informer; this keeps the mapping.
+ * namespaceSelector) — turned into the chart's pod/node events; and claims, volumes and
+ * StorageClasses kept in the snapshot's VolumeStore for VolumeBinding, each change reported
+ * through `onVolumeChange`. Pods are keyed by uid in the scheduler and by "namespace/name"
+ * in the informer; this keeps the mapping.
  */
-import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Envelope } from '../../base/envelope.ts';
 import type { SchedulerEvent } from '../../machines/scheduler/chart.ts';
@@ -18,10 +21,13 @@ export class SchedulerInformers {
   readonly nodes: Informer;
   readonly pods: Informer;
   readonly namespaces: Informer;
+  readonly claims: Informer;
+  readonly volumes: Informer;
+  readonly classes: Informer;
   readonly #uidOf = new Map<string, string>();
   readonly #nameOf = new Map<string, string>();
 
-  constructor(port: Port, clock: Clock, snapshot: Snapshot, send: (e: SchedulerEvent) => void) {
+  constructor(port: Port, clock: Clock, snapshot: Snapshot, send: (e: SchedulerEvent) => void, onVolumeChange: () => void = () => {}) {
     this.nodes = new Informer({
       port, clock, target: core('nodes'),
       handlers: {
@@ -52,11 +58,27 @@ export class SchedulerInformers {
         delete: (k) => snapshot.namespaceLabels.delete(k),
       },
     });
+    const store = snapshot.volumes;
+    const kept = <T>(map: Map<string, T>, informer: () => Informer) => ({
+      add: (k: string) => {
+        map.set(k, informer().get(k) as T);
+        onVolumeChange();
+      },
+      update: (k: string) => {
+        map.set(k, informer().get(k) as T);
+        onVolumeChange();
+      },
+      delete: (k: string) => void map.delete(k),
+    });
+    this.claims = new Informer({ port, clock, target: core('persistentvolumeclaims'), handlers: kept<PersistentVolumeClaim>(store.claims, () => this.claims) });
+    this.volumes = new Informer({ port, clock, target: core('persistentvolumes'), handlers: kept<PersistentVolume>(store.volumes, () => this.volumes) });
+    this.classes = new Informer({ port, clock, target: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' }, handlers: kept<StorageClass>(store.classes, () => this.classes) });
   }
 
-  /** Nodes first, so no pod is scheduled against a partial list; resolves once all three listed. */
+  /** Storage and nodes first, so no pod is scheduled against a partial list; resolves once all are listed. */
   async start(): Promise<void> {
     await this.namespaces.start();
+    await Promise.all([this.classes.start(), this.volumes.start(), this.claims.start()]);
     await this.nodes.start();
     await this.pods.start();
   }
@@ -65,11 +87,14 @@ export class SchedulerInformers {
     this.nodes.stop();
     this.pods.stop();
     this.namespaces.stop();
+    this.claims.stop();
+    this.volumes.stop();
+    this.classes.stop();
   }
 
-  /** Takes the watch envelopes of the three informers; false for anything else. */
+  /** Takes the watch envelopes of the informers; false for anything else. */
   handle(env: Envelope): boolean {
-    return this.pods.handle(env) || this.nodes.handle(env) || this.namespaces.handle(env);
+    return this.pods.handle(env) || this.nodes.handle(env) || this.namespaces.handle(env) || this.claims.handle(env) || this.volumes.handle(env) || this.classes.handle(env);
   }
 
   /** The informer's latest version of a pod, by uid. */

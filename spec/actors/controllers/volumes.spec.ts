@@ -10,23 +10,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Event, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { startScheduler, type RunningScheduler } from '../../../actors/scheduler/index.ts';
 import { cluster, targets, type Cluster } from './helpers.ts';
 import { eventually, type EventuallyOptions } from '../../helpers/wait.ts';
 
 const CONTROLLERS = 'persistentvolume-binder,local-path,pvc-protection,pv-protection,ephemeral-volume,garbagecollector';
 
 let c: Cluster;
+let sched: RunningScheduler | undefined;
 let root: string;
 test.before.each(() => {
   root = mkdtempSync(join(tmpdir(), 'kubeactor-pv-'));
 });
 test.after.each(async () => {
+  sched?.stop();
+  sched = undefined;
   await c?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
-const start = async () => {
-  c = await cluster(CONTROLLERS, { options: { 'local-path': { 'storage-dir': root } } });
+const start = async (nodes = 0) => {
+  c = await cluster(CONTROLLERS, { nodes, options: { 'local-path': { 'storage-dir': root } } });
+  if (nodes) sched = startScheduler(c.h.host);
 };
 const inVirtualTime = (timeoutMs = 60_000): EventuallyOptions => ({ pace: c.pace(100), intervalMs: 200, timeoutMs });
 const must = (type: 'api.create' | 'api.delete' | 'api.update', payload: Record<string, unknown>) => c.h.client().must(type, payload as never);
@@ -161,6 +166,46 @@ test('a generic ephemeral volume gets the claim <pod>-<volume>, owned by the pod
   assert.is(pvc.spec?.storageClassName, 'local-path');
   await must('api.delete', { target: targets.pods('default', 'scratch'), options: { gracePeriodSeconds: 0 } });
   await eventually(async () => (await getClaim('scratch-tmp')) === null, { ...inVirtualTime(), what: 'the claim collected with its pod' });
+});
+
+const podWith = (name: string, claimName: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { containers: [{ name: 'app', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName } }], ...extra },
+});
+const getPod = (name: string) => c.get<Pod>(targets.pods('default', name));
+
+test('VolumeBinding: the scheduler picks a node for a WaitForFirstConsumer claim, which is provisioned there', async () => {
+  await start(2);
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('www') });
+  await must('api.create', { target: targets.pods('default'), object: podWith('web', 'www') });
+  const node = await eventually(async () => (await getPod('web'))?.spec?.nodeName, { ...inVirtualTime(), what: 'the pod scheduled' });
+  const pvc = await boundClaim('www');
+  assert.is(pvc.metadata?.annotations?.['volume.kubernetes.io/selected-node'], node);
+  const pv = (await getVolume(pvc.spec!.volumeName!))!;
+  assert.equal(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0]?.matchExpressions?.[0]?.values, [node]);
+
+  // A second pod of the claim must go where its volume is.
+  const other = node === 'node-0' ? 'node-1' : 'node-0';
+  await must('api.create', { target: targets.pods('default'), object: podWith('web2', 'www') });
+  assert.is(await eventually(async () => (await getPod('web2'))?.spec?.nodeName, inVirtualTime()), node, `not ${other}: volume node affinity`);
+});
+
+test('VolumeBinding: a pod waits for its unbound Immediate claim and for a claim that does not exist yet', async () => {
+  await start(2);
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('nowhere', { storageClassName: '' }) });
+  await must('api.create', { target: targets.pods('default'), object: podWith('stuck', 'nowhere') });
+  await must('api.create', { target: targets.pods('default'), object: podWith('early', 'later') });
+  const failed = async (pod: string) => (await eventsOf(pod)).find((e) => e.startsWith('FailedScheduling:'));
+  const stuck = await eventually(() => failed('stuck'), { ...inVirtualTime(), what: 'FailedScheduling of stuck' });
+  assert.match(stuck, 'pod has unbound immediate PersistentVolumeClaims');
+  assert.match(await eventually(() => failed('early'), inVirtualTime()), 'persistentvolumeclaim "later" not found');
+
+  // The claim appears: the pod is retried and scheduled.
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('later') });
+  await eventually(async () => (await getPod('early'))?.spec?.nodeName, { ...inVirtualTime(), what: 'early scheduled once its claim exists' });
+  assert.is((await getPod('stuck'))?.spec?.nodeName, undefined);
 });
 
 test.run();
