@@ -161,9 +161,12 @@ export class SchedulerCore {
       this.snapshot.upsertPod({ ...pod, spec: { ...pod.spec!, nodeName: r.node } });
       this.#binding.set(q.key, { q, cycle, node: r.node });
       // VolumeBinding's PreBind: the node goes on the pod's WaitForFirstConsumer claims first.
+      // Without such claims the bind is sent now (it counts in flight at once).
       const claims = this.snapshot.volumes.delayedClaims(pod);
-      const volumesBound = claims.length ? this.d.writer.selectNode(claims, r.node) : Promise.resolve({ ok: true as const, value: undefined });
-      void volumesBound.then((v) => (v.ok ? this.d.writer.bind(pod, r.node, annotations) : v)).then((res) => {
+      const bound = claims.length
+        ? this.d.writer.selectNode(claims, r.node).then((v) => (v.ok ? this.d.writer.bind(pod, r.node, annotations) : v))
+        : this.d.writer.bind(pod, r.node, annotations);
+      void bound.then((res) => {
         this.d.send(res.ok ? { type: 'bind.succeeded', podKey: q.key, node: r.node } : { type: 'bind.failed', podKey: q.key, node: r.node, message: res.status.message });
       });
       return;
