@@ -5,9 +5,9 @@
  */
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import { keyOf } from '../../informer.ts';
-import { isNotFound, targets, unwrap } from '../../client/index.ts';
+import { targets } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
-import { PV_PROTECTION_FINALIZER, withFinalizer } from './finalizers.ts';
+import { PV_PROTECTION_FINALIZER, setFinalizer } from './finalizers.ts';
 
 export function createPvProtectionController(cc: ControllerContext): Controller {
   const volumes = cc.informer({
@@ -22,10 +22,7 @@ export function createPvProtectionController(cc: ControllerContext): Controller 
       const deleting = Boolean(pv.metadata?.deletionTimestamp);
       if (deleting === !has) return;
       if (deleting && pv.status?.phase === 'Bound') return;
-      const finalizers = withFinalizer(pv.metadata?.finalizers, PV_PROTECTION_FINALIZER, !deleting);
-      const r = await cc.api.update(targets.persistentvolumes(undefined, pv.metadata?.name), { ...pv, metadata: { ...pv.metadata, finalizers } });
-      if (!r.ok && isNotFound(r.status)) return;
-      unwrap(r);
+      await setFinalizer(cc.api, targets.persistentvolumes(undefined, pv.metadata?.name), pv, PV_PROTECTION_FINALIZER, !deleting);
     },
   };
 }

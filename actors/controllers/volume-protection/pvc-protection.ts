@@ -6,9 +6,9 @@
  */
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { keyOf } from '../../informer.ts';
-import { isNotFound, targets, unwrap } from '../../client/index.ts';
+import { targets } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
-import { claimsOfPod, podUsesClaim, PVC_PROTECTION_FINALIZER, withFinalizer } from './finalizers.ts';
+import { claimsOfPod, podUsesClaim, PVC_PROTECTION_FINALIZER, setFinalizer } from './finalizers.ts';
 
 export function createPvcProtectionController(cc: ControllerContext): Controller {
   const claims = cc.informer({
@@ -36,10 +36,7 @@ export function createPvcProtectionController(cc: ControllerContext): Controller
         const name = pvc.metadata?.name ?? '';
         if ((pods.list() as Pod[]).some((p) => podUsesClaim(p, ns, name))) return;
       }
-      const finalizers = withFinalizer(pvc.metadata?.finalizers, PVC_PROTECTION_FINALIZER, !deleting);
-      const r = await cc.api.update(targets.persistentvolumeclaims(pvc.metadata?.namespace, pvc.metadata?.name), { ...pvc, metadata: { ...pvc.metadata, finalizers } });
-      if (!r.ok && isNotFound(r.status)) return;
-      unwrap(r);
+      await setFinalizer(cc.api, targets.persistentvolumeclaims(pvc.metadata?.namespace, pvc.metadata?.name), pvc, PVC_PROTECTION_FINALIZER, !deleting);
     },
   };
 }
