@@ -68,7 +68,7 @@ async function createClaims(env: StsEnv, ordinal: number): Promise<string | null
   return null;
 }
 
-/** whenScaled=Delete: a pod removed by a scale-down becomes an owner of its claims, so they go with it. */
+/** whenScaled=Delete: a pod removed by a scale-down becomes the owner of its claims, so they go with it. */
 async function ownClaimsByPod(env: StsEnv, pod: Pod): Promise<void> {
   const { cc, set, namespace } = env;
   if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete' || !pod.metadata?.uid) return;
@@ -78,7 +78,8 @@ async function ownClaimsByPod(env: StsEnv, pod: Pod): Promise<void> {
     if (!cur.ok) continue;
     const refs = cur.value.metadata?.ownerReferences ?? [];
     if (refs.some((r) => r.uid === pod.metadata?.uid)) continue;
-    const ownerReferences = [...refs, retentionOwnerRef('v1', 'Pod', pod)];
+    // The pod alone owns it now: the set (whenDeleted=Delete) would keep it alive past the pod.
+    const ownerReferences = [...refs.filter((r) => r.uid !== set.metadata?.uid), retentionOwnerRef('v1', 'Pod', pod)];
     await cc.api.update(target, { ...cur.value, metadata: { ...cur.value.metadata, ownerReferences } });
   }
 }

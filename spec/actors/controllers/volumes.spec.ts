@@ -14,7 +14,7 @@ import { startScheduler, type RunningScheduler } from '../../../actors/scheduler
 import { cluster, targets, type Cluster } from './helpers.ts';
 import { eventually, type EventuallyOptions } from '../../helpers/wait.ts';
 
-const CONTROLLERS = 'persistentvolume-binder,local-path,pvc-protection,pv-protection,ephemeral-volume,garbagecollector';
+const CONTROLLERS = 'persistentvolume-binder,local-path,pvc-protection,pv-protection,ephemeral-volume,garbagecollector,statefulset';
 
 let c: Cluster;
 let sched: RunningScheduler | undefined;
@@ -206,6 +206,50 @@ test('VolumeBinding: a pod waits for its unbound Immediate claim and for a claim
   await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('later') });
   await eventually(async () => (await getPod('early'))?.spec?.nodeName, { ...inVirtualTime(), what: 'early scheduled once its claim exists' });
   assert.is((await getPod('stuck'))?.spec?.nodeName, undefined);
+});
+
+function statefulSet(replicas: number, retention: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'default' },
+    spec: {
+      replicas,
+      serviceName: 'db',
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: { app: 'db' } },
+      template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'app', image: 'busybox', volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      persistentVolumeClaimRetentionPolicy: retention,
+    },
+  };
+}
+const claimNames = async () => (await c.list<PersistentVolumeClaim>(targets.persistentvolumeclaims('default'))).map((p) => p.metadata!.name!).sort();
+
+test('StatefulSet claims are kept by default (Retain) when the set scales down and is deleted', async () => {
+  await start(2);
+  await must('api.create', { target: targets.statefulsets('default'), object: statefulSet(2, {}) });
+  await boundClaim('data-db-0');
+  await boundClaim('data-db-1');
+  const set = (await c.get<KubeObject>(targets.statefulsets('default', 'db')))!;
+  await must('api.update', { target: targets.statefulsets('default', 'db'), object: { ...set, spec: { ...(set.spec as object), replicas: 1 } } });
+  await eventually(async () => (await getPod('db-1')) === null, { ...inVirtualTime(), what: 'db-1 removed' });
+  await must('api.delete', { target: targets.statefulsets('default', 'db') });
+  await eventually(async () => (await getPod('db-0')) === null, { ...inVirtualTime(), what: 'db-0 collected' });
+  assert.equal(await claimNames(), ['data-db-0', 'data-db-1']);
+});
+
+test('persistentVolumeClaimRetentionPolicy Delete: claims go with a scale-down and with the set', async () => {
+  await start(2);
+  await must('api.create', { target: targets.statefulsets('default'), object: statefulSet(2, { whenScaled: 'Delete', whenDeleted: 'Delete' }) });
+  const first = await boundClaim('data-db-0');
+  await boundClaim('data-db-1');
+  assert.equal(first.metadata?.ownerReferences?.map((r) => `${r.kind}/${r.name}`), ['StatefulSet/db']);
+  const set = (await c.get<KubeObject>(targets.statefulsets('default', 'db')))!;
+  await must('api.update', { target: targets.statefulsets('default', 'db'), object: { ...set, spec: { ...(set.spec as object), replicas: 1 } } });
+  await eventually(async () => (await claimNames()).join() === 'data-db-0', { ...inVirtualTime(), what: 'data-db-1 deleted with its pod', detail: claimNames });
+  await must('api.delete', { target: targets.statefulsets('default', 'db') });
+  await eventually(async () => (await claimNames()).length === 0, { ...inVirtualTime(), what: 'data-db-0 deleted with the set', detail: claimNames });
 });
 
 test.run();
