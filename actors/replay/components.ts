@@ -44,7 +44,7 @@ export const replayableController = fromDef('reconcile', (input) => {
   const c = input as ControllerConfig;
   const def = findController(c.controller);
   if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
-  return controllerActor(def, { options: c.options });
+  return controllerActor(def, { options: def.replayOptions ? def.replayOptions(c.options) : c.options });
 });
 
 /**

@@ -4,12 +4,13 @@
  * StorageClass, a claim bound to a provisioned volume whose directory lives in
  * `<data-dir>/storage` and goes with it, Retain keeping it, a claim in use surviving until
  * its pod goes, a StatefulSet's claim surviving pod replacement, and validation errors as
- * Kubernetes prints them. Real clock, every wait bounded.
+ * Kubernetes prints them; the run's recording replays (--verify) without touching the
+ * storage directory. Real clock, every wait bounded.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../helpers/cli.ts';
@@ -17,8 +18,11 @@ import { eventually } from '../helpers/wait.ts';
 import type { Run } from './cluster.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-volumes-'));
+const recording = join(dir, 'up.log');
 let up: CliProcess;
 let env: NodeJS.ProcessEnv;
+/** The provisioned volumes whose directories the run made, in order. */
+const provisioned: string[] = [];
 
 const kubectl = (args: string[], input?: string) =>
   new Promise<Run>((resolve) => {
@@ -53,7 +57,7 @@ spec:
 `;
 
 test.before(async () => {
-  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir]);
+  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir, '--record', recording]);
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
@@ -83,6 +87,7 @@ test('a claim is Pending until its first pod is scheduled, then Bound to a volum
   await eventually(() => phaseOf(['pvc', 'data']), { ...POLL, accept: (p) => p === 'Bound', what: 'claim data Bound' });
   const volume = await jsonpath(['pvc', 'data'], '{.spec.volumeName}');
   assert.match(volume, /^pvc-[0-9a-f-]+$/);
+  provisioned.push(volume);
   const node = await jsonpath(['pod', 'writer'], '{.spec.nodeName}');
   assert.is(await jsonpath(['pvc', 'data'], "{.metadata.annotations['volume\\.kubernetes\\.io/selected-node']}"), node);
   assert.match(await ok(['get', 'pvc', 'data']), new RegExp(`^data\\s+Bound\\s+${volume}\\s+1Gi\\s+RWO\\s+local-path\\s+<unset>\\s+\\S+$`, 'm'));
@@ -110,6 +115,7 @@ volumeBindingMode: Immediate
   await ok(['apply', '-f', '-'], claim('kept', 'keep'));
   await eventually(() => phaseOf(['pvc', 'kept']), { ...POLL, accept: (p) => p === 'Bound', what: 'claim kept Bound' });
   const volume = await jsonpath(['pvc', 'kept'], '{.spec.volumeName}');
+  provisioned.push(volume);
   await ok(['delete', 'pvc', 'kept']);
   await eventually(() => phaseOf(['pv', volume]), { ...POLL, accept: (p) => p === 'Released', what: 'volume Released' });
   assert.match(await ok(['get', 'pv', volume]), new RegExp(`^${volume}\\s+1Gi\\s+RWO\\s+Retain\\s+Released\\s+default/kept\\s+keep\\s`, 'm'));
@@ -165,6 +171,21 @@ spec:
   await ok(['apply', '-f', '-'], claim('grow', 'keep'));
   const shrink = await kubectl(['patch', 'pvc', 'grow', '-p', '{"spec":{"accessModes":["ReadWriteMany"]}}']);
   assert.match(shrink.stderr, 'spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+});
+
+test('replaying the recording verifies, and neither makes nor removes a volume directory', async () => {
+  await up.stop();
+  const storage = join(dir, 'storage');
+  rmSync(storage, { recursive: true, force: true });
+  // Data where the run's first volume was (the run removed it): a replay must not remove it again.
+  const deleted = join(storage, provisioned[0]!);
+  mkdirSync(deleted, { recursive: true });
+  writeFileSync(join(deleted, 'keep-me'), 'data');
+  const replay = runCli(['replay', '--verify', recording]);
+  const code = await replay.exited();
+  assert.is(code, 0, replay.output());
+  assert.equal(readdirSync(storage), [provisioned[0]], 'no directory made by the replay');
+  assert.ok(existsSync(join(deleted, 'keep-me')), 'nothing removed by the replay');
 });
 
 test.run();

@@ -11,7 +11,9 @@
  *   and is deleted; Retain keeps both.
  *
  * Option `storage-dir` (`kubeactor up` passes `<data-dir>/storage`). Without it nothing is
- * provisioned and claims get a ProvisioningFailed event saying so.
+ * provisioned and claims get a ProvisioningFailed event saying so. The directories are made
+ * and removed through a {@link VolumeDisk} (option `disk`, default the real file system); a
+ * replay gets one that touches nothing, so replaying a log never creates or deletes data.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
@@ -26,8 +28,26 @@ import { isAlreadyExists, isNotFound, targets, unwrap } from '../../client/index
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { localPathVolume, volumeNameFor } from './volume.ts';
 
+/** The provisioner's effects on the host: make a volume's directory, remove it with everything in it. */
+export interface VolumeDisk {
+  create(dir: string): Promise<void>;
+  remove(dir: string): Promise<void>;
+}
+
+export const hostDisk: VolumeDisk = {
+  // Private like the rest of the data directory: pods run as the same user.
+  create: async (dir) => void (await mkdir(dir, { recursive: true, mode: 0o700 })),
+  remove: (dir) => rm(dir, { recursive: true, force: true }),
+};
+
+/** What a replay uses: the decisions and writes happen again, the directories are left alone. */
+export const replayDisk: VolumeDisk = { create: async () => {}, remove: async () => {} };
+
+const isDisk = (x: unknown): x is VolumeDisk => typeof (x as VolumeDisk | undefined)?.create === 'function' && typeof (x as VolumeDisk).remove === 'function';
+
 export function createLocalPathController(cc: ControllerContext): Controller {
   const root = typeof cc.options['storage-dir'] === 'string' ? resolve(cc.options['storage-dir']) : null;
+  const disk = isDisk(cc.options.disk) ? cc.options.disk : hostDisk;
   const enqueueKey = (o: { metadata?: { namespace?: string; name?: string } }) => cc.enqueue(keyOf(o));
   const claims = cc.informer({ target: targets.persistentvolumeclaims(), handlers: { add: enqueueKey, update: (_, cur) => enqueueKey(cur) } });
   const volumes = cc.informer({ target: targets.persistentvolumes(), handlers: { add: enqueueKey, update: (_, cur) => enqueueKey(cur) } });
@@ -53,8 +73,7 @@ export function createLocalPathController(cc: ControllerContext): Controller {
     void cc.events.record(pvc, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${claimName}"`);
     const pv = localPathVolume(pvc, sc, root);
     try {
-      // Private like the rest of the data directory: pods run as the same user.
-      await mkdir(hostPathOf(pv)!, { recursive: true, mode: 0o700 });
+      await disk.create(hostPathOf(pv)!);
     } catch (err) {
       failed((err as Error).message);
       throw err;
@@ -75,7 +94,7 @@ export function createLocalPathController(cc: ControllerContext): Controller {
       void cc.events.record(pv, 'Warning', 'VolumeFailedDelete', `volume path ${dir ?? '<none>'} is not under the storage directory ${root}`);
       return;
     }
-    await rm(resolve(dir), { recursive: true, force: true });
+    await disk.remove(resolve(dir));
     const r = await cc.api.delete(targets.persistentvolumes(undefined, pv.metadata?.name), { preconditions: { uid: pv.metadata?.uid ?? '' } });
     if (!r.ok && !isNotFound(r.status)) unwrap(r);
   }
@@ -99,5 +118,6 @@ export const localPathController: ControllerDefinition = {
   component: LOCAL_PATH_PROVISIONER,
   enabledByDefault: true,
   create: createLocalPathController,
+  replayOptions: (recorded) => ({ ...recorded, disk: replayDisk }),
 };
 
