@@ -17,6 +17,7 @@ import { schedulerChart, type SchedulerEvent } from '../../machines/scheduler/ch
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import type { TimerId } from '../../base/clock.ts';
 import { SchedulerCore } from './core.ts';
+import type { SharedInformerFactory } from '../informers/factory.ts';
 import { SchedulerInformers } from './informers.ts';
 import { resolveOptions, SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';
 import { SchedulerWriter } from './writer.ts';
@@ -34,10 +35,10 @@ export interface SchedulerHandle {
 type Ev<T extends SchedulerEvent['type']> = Extract<SchedulerEvent, { type: T }>;
 
 /**
- * The scheduler's ActorDef. `refOf` finds the running actor (the host knows it), for
+ * The scheduler's ActorDef, reading the process's shared informers (`factory`). `refOf` finds the running actor (the host knows it), for
  * events that come from outside a delivery: informer callbacks, bind answers, the timer.
  */
-export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorRef | undefined, onHandle?: (h: SchedulerHandle) => void): ActorDef {
+export function schedulerActor(options: SchedulerOptions, factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined, onHandle?: (h: SchedulerHandle) => void): ActorDef {
   const opts = resolveOptions(options);
   let live: { core: SchedulerCore; informers: SchedulerInformers; stopTimer(): void } | null = null;
   let port: Port | undefined;
@@ -55,7 +56,7 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
       const writer = new SchedulerWriter({ port: ctx.port, clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
       let informers: SchedulerInformers | undefined;
       const core = new SchedulerCore({ opts, writer, send, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid) });
-      informers = new SchedulerInformers(ctx.port, ctx.clock, core.snapshot, send);
+      informers = new SchedulerInformers(factory, core.snapshot, send);
       let timer: { id: TimerId; at: number } | undefined;
       const stopTimer = (): void => {
         if (timer) ctx.clock.clearTimeout(timer.id);
@@ -103,7 +104,6 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
     },
     toEvent(env: Envelope) {
       if (!live) return null;
-      if (live.informers.handle(env)) return null;
       if (env.corr === undefined || !port) return null;
       const type = env.type as string;
       if (type === 'scheduler.explain') reply(port, env, explain(live.core, env.payload));
