@@ -7,6 +7,8 @@ export interface Companions {
   select(address: string): boolean;
   /** Why the actor at `address` cannot be verified for lack of an actor it needs; undefined when it can. */
   missing(address: string): string | undefined;
+  /** The actors that need the one at `address` (whose code it runs: a factory calls its subscribers' handlers). */
+  dependents(address: string): readonly string[];
 }
 
 /**
@@ -33,6 +35,11 @@ export function companions(entries: readonly Positioned[], registry: ReplayRegis
       groups.set(needed, members);
     }
   }
+  const dependents = new Map<string, string[]>();
+  for (const [address, machine] of machineOf) {
+    const needed = registry.get(machine)?.needs;
+    for (const a of needed === undefined ? [] : (byMachine.get(needed) ?? [])) dependents.set(a, [...(dependents.get(a) ?? []), address]);
+  }
   const picked = new Set<string>();
   for (const [address] of machineOf) {
     if (!base(address)) continue;
@@ -41,6 +48,7 @@ export function companions(entries: readonly Positioned[], registry: ReplayRegis
     for (const a of g === undefined ? [] : groups.get(g)!) picked.add(a);
   }
   return {
+    dependents: (address) => dependents.get(address) ?? [],
     select: (address) => picked.has(address) || (!machineOf.has(address) && base(address)),
     missing(address) {
       const needed = registry.get(machineOf.get(address) ?? '')?.needs;

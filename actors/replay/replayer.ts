@@ -74,7 +74,17 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
       return shared.get(name) as T;
     },
   });
+  /**
+   * Live, every actor reads one clock. A replayed actor's clock moves only with its own
+   * inputs, but the factory runs its subscribers' handlers at its own inputs: their clocks
+   * move along, so a timer a handler sets is due when it was live.
+   */
+  const touch = (address: string, at: number): void => {
+    for (const d of group.dependents(address)) actors.get(d)?.clock.moveTo(at);
+  };
   const feed = (e: Positioned): void => {
+    if (e.kind === 'msg') touch(e.to, e.at);
+    else if ((e.kind === 'timer' || e.kind === 'event') && e.actor !== undefined) touch(e.actor, e.at);
     switch (e.kind) {
       case 'start': {
         if (!select(e.address)) break;
