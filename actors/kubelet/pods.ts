@@ -69,6 +69,8 @@ export class PodManager {
     this.#api = new ApiClient(o.port);
     this.#status = new StatusManager(o.port, o.log);
     const sync = (key: string) => this.#sync(key);
+    // Its own watch, not the process's shared informers (actors/informers/): the Node
+    // authorizer lets a node list and watch only the pods bound to it (this field selector).
     this.#informer = new Informer({
       port: o.port,
       clock: o.clock,

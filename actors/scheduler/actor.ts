@@ -1,8 +1,9 @@
 /**
  * The kube-scheduler actor at `scheduler`: machines/scheduler/chart.ts with its named
  * effects bound to one incarnation's SchedulerCore (snapshot, queue, binds in flight),
- * SchedulerInformers and SchedulerWriter. A restart builds them afresh and re-lists, as a
- * restarted kube-scheduler does: pods it had assumed but not yet seen bound are simply
+ * SchedulerInformers (its handlers on the process's shared informers) and SchedulerWriter. A
+ * restart builds them afresh and takes the shared caches again as adds, as a restarted
+ * kube-scheduler re-lists: pods it had assumed but not yet seen bound are simply
  * pending again, and a bind that already happened comes back through the watch.
  *
  * `scheduler.explain` and `scheduler.stats` are answered outside the chart: they read

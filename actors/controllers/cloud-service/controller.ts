@@ -49,7 +49,7 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
   return {
     async sync(key) {
       seed();
-      const svc = services.get(key) as Service | undefined;
+      const svc = services.get(key);
       if (!svc || !wantsLoadBalancer(svc)) {
         pool.release(key);
         // A Service that stopped being a load balancer loses its address (ours or stale).

@@ -63,9 +63,9 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
   };
 
   async function syncNode(name: string): Promise<SyncResult | void> {
-    let node = nodes.get(name) as Node | undefined;
+    let node = nodes.get(name);
     if (!node) return;
-    const lease = leases.get(`${LEASE_NAMESPACE}/${name}`) as Lease | undefined;
+    const lease = leases.get(`${LEASE_NAMESPACE}/${name}`);
     const heartbeat = node.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
     const probe = observe(probes.get(name), lease?.spec?.renewTime ?? undefined, heartbeat, now());
     probes.set(name, probe);
@@ -93,9 +93,9 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
   }
 
   async function syncPod(key: string): Promise<SyncResult | void> {
-    const pod = pods.get(key) as Pod | undefined;
+    const pod = pods.get(key);
     if (!pod || pod.metadata?.deletionTimestamp) return;
-    const node = nodes.get(pod.spec?.nodeName ?? '') as Node | undefined;
+    const node = nodes.get(pod.spec?.nodeName ?? '');
     if (!node) return;
     const at = evictionTime(pod, node.spec?.taints, now());
     if (at === undefined) return;
