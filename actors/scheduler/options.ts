@@ -2,6 +2,7 @@
  * The scheduler actor's options, and the one annotation with which a pod asks for its
  * scheduling explanation to be written onto it.
  */
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { QueueOptions } from '../../machines/scheduler/queue.ts';
 import type { PluginSet } from '../../machines/scheduler/plugins/registry.ts';
 
@@ -25,7 +26,8 @@ export interface SchedulerOptions {
   /** percentageOfNodesToScore; absent = adaptive, as kube-scheduler. */
   percentageOfNodesToScore?: number;
   /**
-   * Writes (binds and status updates) awaiting the apiserver at once. Binding is
+   * Writes (binds, and PodScheduled=False status updates counted one per pod) awaiting the
+   * apiserver at once: the chart's `inFlight`, read by its hasReadyPod guard. Binding is
    * asynchronous as upstream; this bound keeps a burst from queueing thousands of requests
    * and lets replies interleave with scheduling. Default 64.
    */
@@ -68,3 +70,6 @@ export function resolveOptions(o: SchedulerOptions = {}): ResolvedOptions {
     queue: o.queue,
   };
 }
+
+/** Whether a pod asked for its scheduling explanation (EXPLAIN_ANNOTATION: "true"). */
+export const optedIn = (pod: Pod): boolean => pod.metadata?.annotations?.[EXPLAIN_ANNOTATION] === 'true';

@@ -1,7 +1,7 @@
 /**
  * The scheduler's writes to the apiserver: pods/binding, the PodScheduled=False condition
- * through pods/status, and the Scheduled / FailedScheduling events. Counts the writes in
- * flight so the actor can bound them (see SchedulerOptions.maxInFlight).
+ * through pods/status, and the Scheduled / FailedScheduling events. The chart counts the
+ * writes in flight (see SchedulerOptions.maxInFlight): each answer comes back as an event.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
@@ -24,16 +24,10 @@ import { rfc3339 } from '../../api/time.ts';
 export class SchedulerWriter {
   readonly #events: EventRecorder;
   readonly #api: ApiClient;
-  #inFlight = 0;
 
   constructor(private readonly o: { port: Port; clock: Clock; log: Logger; component: string }) {
     this.#api = new ApiClient(o.port);
     this.#events = new EventRecorder({ port: o.port, clock: o.clock, component: o.component });
-  }
-
-  /** Binds and status writes awaiting their answer. */
-  get inFlight(): number {
-    return this.#inFlight;
   }
 
   /**
@@ -48,7 +42,7 @@ export class SchedulerWriter {
       metadata: { name: m.name, namespace: m.namespace, ...(m.uid ? { uid: m.uid } : {}), ...(annotations ? { annotations } : {}) },
       target: { apiVersion: 'v1', kind: 'Node', name: node },
     };
-    return this.#track(this.#api.create(podTarget(pod, 'binding'), object));
+    return this.#api.create(podTarget(pod, 'binding'), object);
   }
 
   /**
@@ -62,11 +56,11 @@ export class SchedulerWriter {
     if (!(cur?.status === 'False' && cur.reason === reason && cur.message === message)) {
       const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: rfc3339(this.o.clock.now()) };
       const patch = { status: { conditions: [condition] } };
-      writes.push(this.#track(this.#api.patch(podTarget(pod, 'status'), patch, 'strategic')));
+      writes.push(this.#api.patch(podTarget(pod, 'status'), patch, 'strategic'));
     }
     if (annotations && !sameAnnotations(pod, annotations)) {
       const patch = { metadata: { annotations } };
-      writes.push(this.#track(this.#api.patch(podTarget(pod, ''), patch)));
+      writes.push(this.#api.patch(podTarget(pod, ''), patch));
     }
     for (const r of await Promise.all(writes)) {
       if (!r.ok && !isNotFound(r)) this.o.log.warn('scheduler: updating an unschedulable pod failed', { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, status: r.status.message });
@@ -81,14 +75,5 @@ export class SchedulerWriter {
 
   failed(pod: Pod, message: string): void {
     void this.#events.record(asObject(pod), 'Warning', 'FailedScheduling', message);
-  }
-
-  async #track<T>(p: Promise<T>): Promise<T> {
-    this.#inFlight++;
-    try {
-      return await p;
-    } finally {
-      this.#inFlight--;
-    }
   }
 }

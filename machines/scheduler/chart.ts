@@ -1,85 +1,294 @@
 /**
- * The scheduler's chart; its effects are provided by actors/scheduler/actor.ts (over
+ * The scheduler's chart; its effects are provided by actors/scheduler/machine.ts (over
  * actors/scheduler/core.ts).
  *
- * Lifecycle: the scheduler waits in `idle` until the queue has a pod ready, then in
- * `scheduling` runs one cycle for one pod (pop, scheduleOne against the snapshot, assume
- * the pod on the chosen node and ask the apiserver to bind it — or record the FitError
- * and requeue), and returns to `idle`. Binding is asynchronous, as upstream: its result
- * comes back later as `bind.succeeded` / `bind.failed` in whatever state the chart is in.
- * Cluster changes update the snapshot and may move unschedulable pods; `timer.fired`
- * flushes the backoff and unschedulable pools. After every step the chart re-arms one
- * timer at the queue's nextReadyAt.
+ * Lifecycle: the scheduler waits in `idle` until its informers have synced, activeQ has a
+ * pod and fewer than maxInFlight writes await the apiserver. `scheduling` pops that pod
+ * (one scheduling cycle), the `runCycle` effect runs scheduleOne against the snapshot and
+ * starts the writes (assume + bind, or the PodScheduled=False status), and its verdict comes
+ * back as `cycle.done`: the chart records the pending bind, or puts the pod back in the
+ * queue, and returns to `idle`. Binding is asynchronous, as upstream: its answer arrives
+ * later as `bind.succeeded` / `bind.failed` in whatever state the chart is in. Cluster
+ * changes may move unschedulable pods; `timer.fired` flushes the backoff and unschedulable
+ * pools. After every step the actor re-arms one timer at the queue's nextReadyAt.
+ *
+ * What the scheduler decides on is the context: the queue (machines/scheduler/queue.ts),
+ * the pending binds, the node each accounted pod is on, the nodes' scheduling-relevant
+ * signatures, the writes in flight, `synced`, and the counters — all plain data, so a
+ * checkpoint, `replay --at` and the inspector show it. The assign actions change the queue
+ * and the maps in place (each event costs O(log n), never a copy of 3000 queued pods): the
+ * context is their single owner, and snapshots are not kept as history. The Snapshot (node
+ * infos with their requested resources, affinity and port indexes) stays an effect-side
+ * cache in actors/scheduler/core.ts: it is derived — nodes from the node watch, pods from
+ * `podNodes` here — and is the hot path of every filter and score; the context keeps what
+ * it is derived from, pod placements and pending (assumed) binds.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
+import { nodeSignature, withoutResults } from './changes.ts';
+import type { ClusterEvent } from './framework.ts';
+import { podKey } from './node-info.ts';
+import {
+  addUnschedulable, emptyQueue, flushBackoffCompleted, flushUnschedulableLeftover, moveAllToActiveOrBackoff,
+  queueAdd, queueDelete, queuePop, type QueueConfig, type QueuedPod, type QueueState,
+} from './queue.ts';
 
+/** What the informers report (actors/scheduler/informers.ts); the actor stamps each with the time. */
 export type SchedulerEvent =
   | { type: 'pod.added'; pod: Pod }
   | { type: 'pod.updated'; pod: Pod }
   | { type: 'pod.deleted'; pod: Pod }
   | { type: 'node.added'; node: Node }
   | { type: 'node.updated'; node: Node }
-  | { type: 'node.deleted'; node: Node }
-  | { type: 'timer.fired'; now: number }
-  | { type: 'bind.succeeded'; podKey: string; node: string }
-  | { type: 'bind.failed'; podKey: string; node: string; message: string };
+  | { type: 'node.deleted'; node: Node };
 
-export interface SchedulerContext {
-  /** Scheduling attempts made (one per cycle). */
-  cycles: number;
+/** What one scheduling cycle found for the popped pod. */
+export type CycleResult =
+  | { type: 'scheduled'; node: string }
+  | { type: 'unschedulable'; plugins: string[]; message: string }
+  | { type: 'error'; message: string };
+
+/** The chart's events: every one carries the clock's time, as the chart reads no clock. */
+export type SchedulerChartEvent =
+  | (SchedulerEvent & { now: number })
+  | { type: 'synced'; now: number }
+  | { type: 'timer.fired'; now: number }
+  | { type: 'cycle.done'; podKey: string; result: CycleResult; now: number }
+  | { type: 'bind.succeeded'; podKey: string; node: string; now: number }
+  /** `latest`: the informer's version of the pod when the refusal came (absent once deleted). */
+  | { type: 'bind.failed'; podKey: string; node: string; message: string; latest?: Pod; now: number }
+  | { type: 'status.written'; podKey: string; now: number };
+
+/** An assumed pod whose bind awaits the apiserver. */
+export interface PendingBind {
+  node: string;
+  cycle: number;
+  queued: QueuedPod;
 }
 
+export interface SchedulerCounters {
+  /** Scheduling attempts (one per cycle). */
+  attempts: number;
+  bound: number;
+  bindFailures: number;
+  /** Attempts that found no node (or failed with an error). */
+  failures: number;
+}
+
+export interface SchedulerContext {
+  schedulerName: string;
+  maxInFlight: number;
+  queue: QueueState;
+  /** The pod popped in the current cycle, until `cycle.done`. */
+  popped: { queued: QueuedPod; cycle: number } | null;
+  /** Pending binds: pod key → node, cycle (the pod is assumed on the node meanwhile). */
+  binding: Record<string, PendingBind>;
+  /** Pods accounted on a node, bound or assumed: pod key → node name. */
+  podNodes: Record<string, string>;
+  /** Node name → its scheduling-relevant signature (a heartbeat moves no pod). */
+  nodes: Record<string, string>;
+  /** Writes awaiting the apiserver: binds and PodScheduled=False status updates. */
+  inFlight: number;
+  /** True once nodes, pods and namespaces are listed. */
+  synced: boolean;
+  /** Scheduling cycles run. */
+  cycles: number;
+  stats: SchedulerCounters;
+}
+
+export interface SchedulerInput {
+  schedulerName: string;
+  maxInFlight: number;
+  queue: QueueConfig;
+}
+
+/** What a refused bind means, given what the chart knows (shared by the chart and its effects). */
+export function bindFailureOutcome(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: 'bind.failed' }>): 'unknown' | 'bound' | 'gone' | 'requeue' {
+  if (!Object.hasOwn(c.binding, e.podKey)) return 'unknown';
+  if (e.latest?.spec?.nodeName) return 'bound';
+  return e.latest && !e.latest.metadata?.deletionTimestamp ? 'requeue' : 'gone';
+}
+
+function move(c: SchedulerContext, event: ClusterEvent, now: number): void {
+  if (c.queue.unschedulableCount > 0) moveAllToActiveOrBackoff(c.queue, event, now);
+}
+
+function applyPod(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: `pod.${string}` }>): void {
+  const key = podKey(e.pod);
+  if (e.type === 'pod.deleted') {
+    queueDelete(c.queue, key);
+    if (!Object.hasOwn(c.podNodes, key)) return;
+    delete c.podNodes[key];
+    return move(c, 'PodDelete', e.now);
+  }
+  const pod = e.pod;
+  const nodeName = pod.spec?.nodeName;
+  if (nodeName) {
+    queueDelete(c.queue, key);
+    const before = c.podNodes[key];
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      if (before === undefined) return;
+      delete c.podNodes[key];
+      return move(c, 'PodDelete', e.now);
+    }
+    c.podNodes[key] = nodeName;
+    // A pod we assumed is no news to the pool; one bound elsewhere (or moved) is.
+    if (before !== nodeName) move(c, 'PodAdd', e.now);
+    return;
+  }
+  // Assumed and awaiting its bind: the pending version must not be queued again (skipPodUpdate).
+  if (Object.hasOwn(c.binding, key)) return;
+  if (pod.metadata?.deletionTimestamp || (pod.spec?.schedulerName ?? c.schedulerName) !== c.schedulerName) return queueDelete(c.queue, key);
+  queueAdd(c.queue, withoutResults(pod), e.now);
+}
+
+function applyNode(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: `node.${string}` }>): void {
+  const name = e.node.metadata?.name ?? '';
+  if (e.type === 'node.deleted') {
+    delete c.nodes[name];
+    return move(c, 'NodeDelete', e.now);
+  }
+  const sig = nodeSignature(e.node);
+  const old = c.nodes[name];
+  c.nodes[name] = sig;
+  if (old === undefined) move(c, 'NodeAdd', e.now);
+  else if (old !== sig) move(c, 'NodeUpdate', e.now);
+}
+
+/** The maps and the queue the assign actions below changed in place, handed back to assign. */
+const owned = (c: SchedulerContext) => ({ queue: c.queue, binding: c.binding, podNodes: c.podNodes, nodes: c.nodes });
+
 /**
- * Named effects, stubbed here: actors/scheduler/actor.ts supplies them with `.provide()`.
- * - applyPodEvent / applyNodeEvent: update snapshot and queue, move unschedulable pods;
- * - flushQueues: flushBackoffCompleted + flushUnschedulableLeftover at the event's time;
- * - scheduleNext: one cycle for the next pod (pop, scheduleOne, assume + bind or requeue);
- * - confirmBinding / handleBindFailure: finish or undo an assumed pod — on failure,
- *   snapshot.removePod(key) and queue.addUnschedulable(q, [], cycle, now) (backoff);
- *   while a pod is assumed (snapshot.nodeOf(key) is set), updates of it as a pending pod
- *   must not re-enqueue it (upstream skipPodUpdate).
- * - armTimer: one timer at queue.nextReadyAt(now).
+ * Named effects, stubbed here: actors/scheduler/machine.ts supplies them with `.provide()`.
+ * - updateSnapshot: a pod or node event applied to the effect-side Snapshot (a bound pod
+ *   accounted or moved, a deleted or finished one dropped, a node upserted or removed);
+ * - runCycle: scheduleOne for `popped` against the Snapshot; on success assume the pod on
+ *   the node and POST its binding, else record FailedScheduling and write PodScheduled=False;
+ *   then send `cycle.done` (and later `bind.*` / `status.written`);
+ * - announceBinding: the Scheduled event for a confirmed bind;
+ * - undoAssume: after a refused bind, drop the assumed pod from the Snapshot (unless the
+ *   watch shows it bound) and, when it is requeued, record FailedScheduling;
+ * - armTimer: one timer at nextReadyAt(queue).
  */
 export const schedulerChart = setup({
   types: {
     context: {} as SchedulerContext,
-    events: {} as SchedulerEvent,
+    events: {} as SchedulerChartEvent,
+    input: {} as SchedulerInput,
   },
   actions: {
-    applyPodEvent: () => {},
-    applyNodeEvent: () => {},
-    flushQueues: () => {},
-    scheduleNext: () => {},
-    confirmBinding: () => {},
-    handleBindFailure: () => {},
+    updateSnapshot: () => {},
+    runCycle: () => {},
+    announceBinding: () => {},
+    undoAssume: () => {},
     armTimer: () => {},
+    applyPodEvent: assign(({ context, event }) => {
+      assertEvent(event, ['pod.added', 'pod.updated', 'pod.deleted']);
+      applyPod(context, event);
+      return owned(context);
+    }),
+    applyNodeEvent: assign(({ context, event }) => {
+      assertEvent(event, ['node.added', 'node.updated', 'node.deleted']);
+      applyNode(context, event);
+      return owned(context);
+    }),
+    markSynced: assign({ synced: true }),
+    flushQueues: assign(({ context, event }) => {
+      assertEvent(event, ['timer.fired', 'synced']);
+      flushBackoffCompleted(context.queue, event.now);
+      flushUnschedulableLeftover(context.queue, event.now);
+      return owned(context);
+    }),
+    pop: assign(({ context }) => {
+      const queued = queuePop(context.queue);
+      if (!queued) return { popped: null };
+      const stats = { ...context.stats, attempts: context.stats.attempts + 1 };
+      return { ...owned(context), popped: { queued, cycle: context.queue.schedulingCycle }, cycles: context.cycles + 1, stats };
+    }),
+    finishCycle: assign(({ context, event }) => {
+      assertEvent(event, 'cycle.done');
+      const p = context.popped;
+      if (!p || p.queued.key !== event.podKey) return {};
+      const r = event.result;
+      if (r.type === 'scheduled') {
+        context.binding[event.podKey] = { node: r.node, cycle: p.cycle, queued: p.queued };
+        context.podNodes[event.podKey] = r.node;
+        return { ...owned(context), popped: null, inFlight: context.inFlight + 1 };
+      }
+      addUnschedulable(context.queue, p.queued, r.type === 'unschedulable' ? r.plugins : [], p.cycle, event.now);
+      const stats = { ...context.stats, failures: context.stats.failures + 1 };
+      return { ...owned(context), popped: null, inFlight: context.inFlight + 1, stats };
+    }),
+    confirmBinding: assign(({ context, event }) => {
+      assertEvent(event, 'bind.succeeded');
+      if (!Object.hasOwn(context.binding, event.podKey)) return {};
+      delete context.binding[event.podKey];
+      return { ...owned(context), inFlight: context.inFlight - 1, stats: { ...context.stats, bound: context.stats.bound + 1 } };
+    }),
+    /** Forget the assumed pod (unless the watch already shows it bound) and back off. */
+    forgetBinding: assign(({ context, event }) => {
+      assertEvent(event, 'bind.failed');
+      const outcome = bindFailureOutcome(context, event);
+      if (outcome === 'unknown') return {};
+      const b = context.binding[event.podKey]!;
+      delete context.binding[event.podKey];
+      const after = { inFlight: context.inFlight - 1, stats: { ...context.stats, bindFailures: context.stats.bindFailures + 1 } };
+      if (outcome === 'bound') return { ...owned(context), ...after };
+      if (context.podNodes[event.podKey] === event.node) delete context.podNodes[event.podKey];
+      move(context, 'PodDelete', event.now);
+      if (outcome === 'requeue') addUnschedulable(context.queue, { ...b.queued, pod: withoutResults(event.latest!) }, [], b.cycle, event.now);
+      return { ...owned(context), ...after };
+    }),
+    statusWritten: assign(({ context, event }) => {
+      assertEvent(event, 'status.written');
+      return { inFlight: context.inFlight - 1 };
+    }),
   },
   guards: {
-    hasReadyPod: () => false,
+    /** Informers synced, a pod in activeQ and room for another write. */
+    hasReadyPod: ({ context }) => context.synced && context.queue.active.items.length > 0 && context.inFlight < context.maxInFlight,
+    nothingPopped: ({ context }) => context.popped === null,
   },
 }).createMachine({
   id: 'scheduler',
-  context: { cycles: 0 },
+  // In the order a printed checkpoint (`replay --at`) reads best: counters, then the pods, then the config.
+  context: ({ input }) => ({
+    synced: false,
+    cycles: 0,
+    inFlight: 0,
+    stats: { attempts: 0, bound: 0, bindFailures: 0, failures: 0 },
+    popped: null,
+    binding: {},
+    queue: emptyQueue(input.queue),
+    podNodes: {},
+    nodes: {},
+    schedulerName: input.schedulerName,
+    maxInFlight: input.maxInFlight,
+  }),
   initial: 'idle',
   on: {
-    'pod.added': { actions: ['applyPodEvent', 'armTimer'] },
-    'pod.updated': { actions: ['applyPodEvent', 'armTimer'] },
-    'pod.deleted': { actions: ['applyPodEvent', 'armTimer'] },
-    'node.added': { actions: ['applyNodeEvent', 'armTimer'] },
-    'node.updated': { actions: ['applyNodeEvent', 'armTimer'] },
-    'node.deleted': { actions: ['applyNodeEvent', 'armTimer'] },
+    'pod.added': { actions: ['updateSnapshot', 'applyPodEvent', 'armTimer'] },
+    'pod.updated': { actions: ['updateSnapshot', 'applyPodEvent', 'armTimer'] },
+    'pod.deleted': { actions: ['updateSnapshot', 'applyPodEvent', 'armTimer'] },
+    'node.added': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
+    'node.updated': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
+    'node.deleted': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
+    synced: { actions: ['markSynced', 'flushQueues', 'armTimer'] },
     'timer.fired': { actions: ['flushQueues', 'armTimer'] },
-    'bind.succeeded': { actions: ['confirmBinding'] },
-    'bind.failed': { actions: ['handleBindFailure', 'armTimer'] },
+    'bind.succeeded': { actions: ['announceBinding', 'confirmBinding'] },
+    'bind.failed': { actions: ['undoAssume', 'forgetBinding', 'armTimer'] },
+    'status.written': { actions: ['statusWritten'] },
   },
   states: {
     idle: {
       always: { guard: 'hasReadyPod', target: 'scheduling' },
     },
     scheduling: {
-      entry: ['scheduleNext', assign({ cycles: ({ context }) => context.cycles + 1 }), 'armTimer'],
-      always: { target: 'idle' },
+      entry: ['pop', 'runCycle'],
+      always: { guard: 'nothingPopped', target: 'idle' },
+      on: {
+        'cycle.done': { target: 'idle', actions: ['finishCycle', 'armTimer'] },
+      },
     },
   },
 });

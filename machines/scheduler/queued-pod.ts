@@ -1,7 +1,7 @@
 /** A pod as the scheduling queue holds it, and what the queue asks of a pod's changes. */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 
-/** A pod in the queue with its scheduling history (framework.QueuedPodInfo). */
+/** A pod in the queue with its scheduling history (framework.QueuedPodInfo); plain data. */
 export interface QueuedPod {
   readonly key: string;
   pod: Pod;
@@ -12,7 +12,7 @@ export interface QueuedPod {
   /** Scheduling attempts so far; incremented by pop. */
   attempts: number;
   /** Plugins that rejected it last time (empty: an error, retried after backoff). */
-  unschedulablePlugins: ReadonlySet<string>;
+  unschedulablePlugins: string[];
   readonly seq: number;
 }
 

@@ -3,7 +3,7 @@
  * this order and a node stops at the first that rejects it). Weights are the default
  * profile's. A duplicate name fails at load time.
  */
-import type { FilterPlugin, Plugin, ScorePlugin } from '../framework.ts';
+import type { ClusterEvent, FilterPlugin, Plugin, ScorePlugin } from '../framework.ts';
 import { imageLocality } from './image-locality.ts';
 import { interPodAffinity } from './inter-pod-affinity/index.ts';
 import { nodeAffinity } from './node-affinity.ts';
@@ -39,6 +39,11 @@ export function pluginSet(plugins: readonly Plugin[]): PluginSet {
     scorers: plugins.filter((p): p is ScorePlugin => p.score !== undefined),
     byName,
   };
+}
+
+/** Plugin name → the cluster events it registers for: the plain data the scheduling queue keeps. */
+export function pluginEvents(set: PluginSet): Record<string, readonly ClusterEvent[]> {
+  return Object.fromEntries(set.all.map((p) => [p.name, p.events]));
 }
 
 /** kube-scheduler's default profile, without the volume plugins and DefaultPreemption. */

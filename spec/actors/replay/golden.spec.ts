@@ -15,6 +15,7 @@ import { writeAltered } from '../../helpers/logs.ts';
 import type { LogEntry } from '../../../actors/record/format.ts';
 import { GOLDEN_LOG } from '../../fixtures/golden/scenario.ts';
 import { runCli } from '../../helpers/cli.ts';
+import type { SchedulerContext } from '../../../machines/scheduler/chart.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-golden-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -85,6 +86,21 @@ test('a checkpoint that does not match: --verify reports the snapshot at its seq
   assert.is(code, 1, out);
   assert.match(out, new RegExp(`^divergence at seq ${victim.n}, actor ${victim.kind === 'snapshot' ? victim.actor : ''}: its persisted snapshot differs`, 'm'));
   assert.match(out, /at value\.timer/);
+});
+
+test('kubeactor replay --at: the scheduler\'s context shows its bind in flight, the queue and the pods it placed', async () => {
+  const bind = log.entries.find((e) => e.kind === 'msg' && e.from === 'scheduler' && e.type === 'api.create' && text(e).includes('"subresource":"binding"'));
+  assert.ok(bind && bind.kind === 'msg', 'the scheduler binds a pod');
+  const { target, object } = bind.payload as { target: { name: string }; object: { target: { name: string } } };
+  const p = runCli(['replay', '--at', String(bind.n), '--actor', 'scheduler', '--json', GOLDEN_LOG]);
+  assert.is(await p.exited(), 0, p.output());
+  const view = JSON.parse(p.output().split('\n')[0]!) as { address: string; context: SchedulerContext };
+  assert.is(view.address, 'scheduler');
+  const pending = Object.values(view.context.binding).map((b) => [b.queued.pod.metadata?.name, b.node]);
+  assert.ok(pending.some(([pod, node]) => pod === target.name && node === object.target.name), JSON.stringify(pending));
+  assert.is(view.context.inFlight, pending.length);
+  assert.ok(Object.values(view.context.podNodes).includes(object.target.name));
+  assert.equal(view.context.queue.config.maxInUnschedulableMs, 300_000);
 });
 
 test.run();

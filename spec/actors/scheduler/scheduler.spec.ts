@@ -7,35 +7,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import { start, t, type Harness } from '../apiserver/harness.ts';
-import { startSimNodes, type SimNodes } from '../../../actors/kubelet/index.ts';
+import { t, type Harness } from '../apiserver/harness.ts';
+import { schedulerCluster, type SchedulerCluster } from './cluster.ts';
 import { EXPLAIN_ANNOTATION, requestExplanation, requestSchedulerStats, startScheduler, type RunningScheduler, type SchedulerOptions } from '../../../actors/scheduler/index.ts';
 import { FILTER_RESULT, SELECTED_NODE } from '../../../machines/scheduler/explain.ts';
 
+let c: SchedulerCluster;
 let h: Harness;
-let nodes: SimNodes[];
 let sched: RunningScheduler;
 
 async function cluster(count: number, capacity?: Record<string, string>, opts: SchedulerOptions = {}): Promise<void> {
-  h = await start();
-  nodes = [];
-  if (count > 0) nodes.push(await startSimNodes({ host: h.host, clock: h.clock, count, lister: h.client().port, ...(capacity ? { configure: () => ({ capacity }) } : {}) }));
-  await h.settle();
-  sched = startScheduler(h.host, opts);
-  await h.settle();
+  c = await schedulerCluster(count, capacity, opts);
+  ({ h, sched } = c);
 }
-test.after.each(async () => {
-  sched.stop();
-  for (const n of nodes) n.stop();
-  await h.close();
-});
-
-async function advance(ms: number, step = 100): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    await h.clock.advance(Math.min(step, ms - done));
-    await h.settle();
-  }
-}
+test.after.each(() => c.stop());
+const advance = (ms: number, step?: number): Promise<void> => c.advance(ms, step);
 
 const podSpec = (name: string, o: { cpu?: string; annotations?: Record<string, string>; tolerations?: unknown[] } = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -99,7 +85,7 @@ test('an unschedulable pod gets PodScheduled=False and FailedScheduling, and is 
   // Nothing retries it while nothing changes (the 5-minute flush aside).
   await advance(20_000, 1000);
   assert.is(sched.stats().attempts, 1);
-  nodes.push(await startSimNodes({ host: h.host, clock: h.clock, count: 1, lister: h.client().port, configure: () => ({ capacity: { cpu: '64' } }) }));
+  await c.addNodes(1, { cpu: '64' });
   await advance(3000);
   const q = await getPod('big');
   assert.is(q.spec?.nodeName, 'node-3');

@@ -3,8 +3,7 @@
  * a pod are no reason to retry it, and a node's heartbeat is no reason to retry anyone.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { FILTER_RESULT, FINAL_SCORE_RESULT, SCORE_RESULT, SELECTED_NODE } from '../../machines/scheduler/explain.ts';
-import { EXPLAIN_ANNOTATION } from './options.ts';
+import { FILTER_RESULT, FINAL_SCORE_RESULT, SCORE_RESULT, SELECTED_NODE } from './explain.ts';
 
 const RESULT_ANNOTATIONS = [FILTER_RESULT, SCORE_RESULT, FINAL_SCORE_RESULT, SELECTED_NODE];
 
@@ -17,9 +16,6 @@ export function withoutResults(pod: Pod): Pod {
   return { ...pod, metadata: { ...pod.metadata, annotations } };
 }
 
-export const optedIn = (pod: Pod): boolean => pod.metadata?.annotations?.[EXPLAIN_ANNOTATION] === 'true';
-
 /** Scheduling-relevant parts of a node: a heartbeat-only status update moves no pod. */
 export const nodeSignature = (n: Node): string =>
   JSON.stringify([n.metadata?.labels, n.spec?.taints, n.spec?.unschedulable, n.status?.allocatable]);
-
