@@ -62,13 +62,17 @@ test('N subscribers of one resource share one list and one watch, sent from the 
   assert.ok(chartContext().informers['core/configmaps -n kube-system'] && chartContext().informers['core/configmaps -l app=web']);
 });
 
-test('a late subscriber gets the cache as adds; an unsubscribed one hears nothing more', async () => {
+/** Config maps a and b, and the factory's informer of config maps (no subscriber yet). */
+async function withAB() {
   const c = h.client();
   await c.must('api.create', { target: t.cm(), object: cm('a') });
   await c.must('api.create', { target: t.cm(), object: cm('b') });
-  const factory = informerFactory(h.host);
   const log: string[] = [];
-  const inf = factory.informer({ target: configmaps() });
+  return { c, log, inf: informerFactory(h.host).informer({ target: configmaps() }) };
+}
+
+test('a late subscriber gets the cache as adds; an unsubscribed one hears nothing more', async () => {
+  const { c, log, inf } = await withAB();
   const early = inf.subscribe(recorder(log, 'early'));
   await inf.whenSynced();
   inf.subscribe(recorder(log, 'late'));
@@ -81,12 +85,7 @@ test('a late subscriber gets the cache as adds; an unsubscribed one hears nothin
 });
 
 test('a restarted factory re-lists and its subscribers see only the difference', async () => {
-  const c = h.client();
-  await c.must('api.create', { target: t.cm(), object: cm('a') });
-  await c.must('api.create', { target: t.cm(), object: cm('b') });
-  const factory = informerFactory(h.host);
-  const log: string[] = [];
-  const inf = factory.informer({ target: configmaps() });
+  const { c, log, inf } = await withAB();
   inf.subscribe(recorder(log, 's'));
   await inf.whenSynced();
   // A malformed watch batch makes the factory's actor fail; the host restarts it after a backoff.
