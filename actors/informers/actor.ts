@@ -20,7 +20,11 @@ export const INFORMERS_ADDRESS = 'informers';
 
 /** The factory's ActorDef; `refOf` finds the running chart (for changes that come from outside a delivery). */
 export function informersActor(factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined): ActorDef {
-  factory.onChange = (key, state) => void refOf()?.send({ type: 'informer.changed', key, state });
+  factory.onChange = (key, state) => {
+    // Between a failure and the restart the old chart is stopped; the restart reads `factory.states()`.
+    const ref = refOf();
+    if (ref?.getSnapshot().status === 'active') ref.send({ type: 'informer.changed', key, state });
+  };
   return {
     address: INFORMERS_ADDRESS,
     config: {},
