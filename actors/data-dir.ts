@@ -33,6 +33,13 @@ export interface LooseEntry {
   mode: number;
 }
 
+/**
+ * The kubelets' directory (`<data-dir>/kubelet`, kubelet's --root-dir per node): made 0700,
+ * and what is inside keeps the modes pods ask for (a ConfigMap volume's defaultMode 0644,
+ * an emptyDir's 0777), so the check below looks at the directory itself, not into it.
+ */
+export const KUBELET_DIR = 'kubelet';
+
 /** The directories and files under `dir` (itself included) with group or other permission bits; [] when `dir` is missing. */
 export function looseEntries(dir: string): LooseEntry[] {
   const out: LooseEntry[] = [];
@@ -41,8 +48,9 @@ export function looseEntries(dir: string): LooseEntry[] {
     // Symlinks carry no permissions of their own (always 0777); what they point at is not ours.
     if (!st || st.isSymbolicLink()) return;
     const mode = st.mode & 0o777;
-    if (mode & SHARED_BITS) out.push({ path: relative(dir, path) || '.', mode });
-    if (st.isDirectory()) for (const name of readdirSync(path).sort()) visit(join(path, name));
+    const rel = relative(dir, path) || '.';
+    if (mode & SHARED_BITS) out.push({ path: rel, mode });
+    if (st.isDirectory() && rel !== KUBELET_DIR) for (const name of readdirSync(path).sort()) visit(join(path, name));
   };
   visit(dir);
   return out;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
+import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
@@ -37,6 +37,9 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
+  --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
+                                  (default none: every hostPath is refused with a FailedMount event;
+                                  the data dir is never allowed by default, it holds every Secret)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -62,6 +65,7 @@ const options = {
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
+  'allowed-host-paths': { type: 'string' },
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
@@ -140,7 +144,8 @@ export async function up(argv: string[]): Promise<number> {
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock) : undefined;
+  const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { dataDir, allowedHostPaths }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (sim runtime)`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
@@ -167,10 +172,12 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, vol: { dataDir: string; allowedHostPaths: string[] }): Promise<SimNodes> {
   const lister = bus.register('edge.node-lister', () => {});
+  // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
+  const configure = (name: string) => ({ rootDir: resolve(vol.dataDir, KUBELET_DIR, name), allowedHostPaths: vol.allowedHostPaths });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure });
   } finally {
     lister.close();
   }

@@ -65,7 +65,8 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const user = requestUser(env.from, payload.user);
   const verb = verbOf(env.type);
   const t = payload.target;
-  const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name: t.name });
+  const name = t?.name ?? (verb === 'list' || verb === 'watch' ? selectedName(payload.options) : undefined);
+  const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name });
   if (denied) return reply(s, env, fail(denied));
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
@@ -91,4 +92,18 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
 
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
   if (env.corr !== undefined) s.port.reply(env as Envelope, result as never);
+}
+
+/**
+ * The name a list or watch asks for with `fieldSelector=metadata.name=<name>`: Kubernetes'
+ * RequestInfo takes it as the request's name, so a node may watch one Secret it may read.
+ */
+function selectedName(options: unknown): string | undefined {
+  const sel = (options as { fieldSelector?: unknown } | undefined)?.fieldSelector;
+  if (typeof sel !== 'string') return undefined;
+  for (const term of sel.split(',')) {
+    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
+    if (m) return m[1];
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { Endpoints, Event, Namespace, Node, Pod, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
@@ -51,6 +51,8 @@ export const targets = {
   services: resourceTargets<Service>('', 'v1', 'services'),
   endpoints: resourceTargets<Endpoints>('', 'v1', 'endpoints'),
   serviceaccounts: resourceTargets<ServiceAccount>('', 'v1', 'serviceaccounts'),
+  configmaps: resourceTargets<ConfigMap>('', 'v1', 'configmaps'),
+  secrets: resourceTargets<Secret>('', 'v1', 'secrets'),
   events: resourceTargets<Event>('', 'v1', 'events'),
   replicasets: resourceTargets<ReplicaSet>('apps', 'v1', 'replicasets'),
   deployments: resourceTargets<Deployment>('apps', 'v1', 'deployments'),

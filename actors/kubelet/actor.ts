@@ -1,9 +1,11 @@
 /**
  * The kubelet actor at `kubelet.<node>`: the chart in machines/kubelet/ with its effects
  * bound to one incarnation's NodeSync (Node, Lease, status), PodManager (pod actors,
- * status manager, events) and LogServer. A restart builds them afresh: the new
- * incarnation re-registers (adopting its Node), re-lists its pods and starts them again.
+ * status manager, events), LogServer and StreamServer (exec, attach, port-forward). A
+ * restart builds them afresh: the new incarnation re-registers (adopting its Node), re-lists its pods and starts them again.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fromPromise } from 'xstate';
 import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
@@ -13,6 +15,8 @@ import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_REPORT_FREQUENCY_MS, nodeFacts,
 import { LogServer } from './logs.ts';
 import { NodeSync } from './node-sync.ts';
 import { PodManager, type PodManagerOptions } from './pods.ts';
+import { StreamServer } from './streams.ts';
+import { STREAM_EVENTS } from '../../machines/kubelet/chart.ts';
 
 export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
 
@@ -25,7 +29,7 @@ export interface KubeletHandle {
 }
 
 /** Messages the kubelet takes; anything else is dropped before it reaches the chart. */
-const ACCEPTED = new Set(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'kubelet.stop']);
+const ACCEPTED = new Set<string>(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'kubelet.stop', ...STREAM_EVENTS]);
 
 const env = (e: unknown): Envelope => e as Envelope;
 
@@ -34,7 +38,7 @@ const env = (e: unknown): Envelope => e as Envelope;
  * Stop it with `host.stop(address)`: the pod actors are stopped, nothing is written.
  */
 export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void, startPod?: PodManagerOptions['startPod']): ActorDef {
-  let previous: { pods: PodManager; logs: LogServer } | null = null;
+  let previous: { pods: PodManager; logs: LogServer; streams: StreamServer } | null = null;
   const facts = nodeFacts(opts);
   return {
     address: kubeletAddress(opts.nodeName),
@@ -43,6 +47,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
     create(ctx: ActorContext) {
       previous?.pods.stop();
       previous?.logs.stop();
+      previous?.streams.stop();
       const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName });
       const pods = new PodManager({
         port: ctx.port,
@@ -52,6 +57,12 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         hostIP: opts.hostIP,
         runtime: opts.runtime,
         events,
+        volumes: {
+          rootDir: opts.rootDir ?? join(tmpdir(), 'kubeactor-kubelet', opts.nodeName),
+          allowedHostPaths: opts.allowedHostPaths ?? [],
+          allocatable: facts.allocatable,
+          ...opts.volumeTiming,
+        },
         ...(ctx.observe ? { observe: ctx.observe } : {}),
         ...(startPod ? { startPod } : {}),
       });
@@ -66,7 +77,8 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         onPodCIDR: (cidr) => pods.setPodCIDR(cidr),
       });
       const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtime: opts.runtime, find: (ns, name, uid) => pods.find(ns, name, uid) });
-      previous = { pods, logs };
+      const streams = new StreamServer({ port: ctx.port, log: ctx.log, runtime: opts.runtime, find: (ns, name, uid) => pods.find(ns, name, uid) });
+      previous = { pods, logs, streams };
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
       const machine = kubeletMachine.provide({
         actions: {
@@ -74,9 +86,11 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
           stopPods: () => {
             pods.stop();
             logs.stop();
+            streams.stop();
           },
           onWatch: (_, p) => void pods.handle(env(p.event)),
           onLogs: (_, p) => logs.handle(env(p.event)),
+          onStreams: (_, p) => streams.handle(env(p.event)),
         },
         actors: {
           register: fromPromise(() => node.register()),

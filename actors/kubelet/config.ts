@@ -41,6 +41,24 @@ export interface KubeletOptions {
   reportFrequencyMs?: number;
   /** Record the node's Starting / NodeReady events (default true). */
   nodeEvents?: boolean;
+  /**
+   * The kubelet's own directory, `<data-dir>/kubelet/<node>` (kubelet's --root-dir): pod
+   * volumes live under `pods/<uid>/volumes/`. Default `<tmpdir>/kubeactor-kubelet/<node>`.
+   */
+  rootDir?: string;
+  /** `--allowed-host-paths`: prefixes a hostPath volume may be under (default none: every hostPath is refused). */
+  allowedHostPaths?: string[];
+  /** Volume manager periods in ms: refresh (syncFrequency, 60 s), emptyDir housekeeping (10 s), failed-mount retry (2 s). */
+  volumeTiming?: { syncMs?: number; housekeepingMs?: number; retryMs?: number };
+}
+
+/**
+ * Whether `runtime` mounts volume files into its containers. The sim runtime does not: its
+ * pods get their volumes checked (events stay right) but no file is written. A runtime may
+ * say so itself with `mountsVolumes`.
+ */
+export function runtimeMountsVolumes(runtime: Runtime): boolean {
+  return (runtime as { mountsVolumes?: boolean }).mountsVolumes ?? runtime.name !== 'sim';
 }
 
 /** `kubeactor-sim://0.1.0` for the sim runtime, as containerd reports `containerd://1.7.x`. */

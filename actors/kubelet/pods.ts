@@ -10,6 +10,11 @@
  * precondition. A pod that vanished from the apiserver (force delete) or was replaced by
  * a new pod of the same name is stopped at once (grace 0) and forgotten without a write.
  *
+ * Before a pod's sandbox starts its volumes are set up (volumes/manager.ts), and before each
+ * container is created its environment is resolved (env/resolve.ts) and its mounts
+ * prepared; a pod evicted by the volume manager (emptyDir over its sizeLimit) ends Failed
+ * with reason Evicted and is not deleted, as kubelet's eviction manager leaves it.
+ *
  * Simplifications: pods are not admitted against the node's allocatable (no OutOf<cpu>
  * rejections); a restarted kubelet starts the pods it finds afresh (it does not adopt the
  * runtime's containers); a pod already Succeeded or Failed is not run again.
@@ -27,6 +32,11 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { Ipv4Range } from '../../machines/kubelet/cidr.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 import { StatusManager } from './status-manager.ts';
+import { VolumeManager } from './volumes/manager.ts';
+import { EnvResolver } from './env/resolve.ts';
+import { runtimeMountsVolumes } from './config.ts';
+import type { PodHooks, PreparedContainer } from '../pod/hooks.ts';
+import type { Container } from 'kubernetes-types/core/v1.js';
 
 export interface PodManagerOptions {
   port: Port;
@@ -40,6 +50,8 @@ export interface PodManagerOptions {
   observe?: ChildObserver;
   /** Starts one pod actor (default `startPodActor`; a replay of the kubelet hears its pods' recorded reports instead). */
   startPod?: (o: PodActorOptions) => PodActor;
+  /** Where volumes go and what the volume manager allows (see KubeletOptions). */
+  volumes: { rootDir: string; allowedHostPaths: readonly string[]; allocatable: Record<string, string>; syncMs?: number; housekeepingMs?: number; retryMs?: number };
 }
 
 /** One pod this kubelet runs; a class so that 10k of them share one hidden shape. */
@@ -51,6 +63,8 @@ class PodEntry {
   terminated = false;
   /** Gone from the apiserver (or replaced): finish without writing. */
   removed = false;
+  /** Evicted by the kubelet: the final status is written, the pod is not deleted. */
+  evicted = false;
   constructor(readonly key: string, readonly uid: string, public pod: Pod) {}
 }
 
@@ -64,9 +78,29 @@ export class PodManager {
   #ipam: Ipv4Range | null = null;
   #stopped = false;
   readonly #api: ApiClient;
+  readonly #volumes: VolumeManager;
+  readonly #env: EnvResolver;
+  readonly #mountsFiles: boolean;
 
   constructor(private readonly o: PodManagerOptions) {
     this.#api = new ApiClient(o.port);
+    this.#mountsFiles = runtimeMountsVolumes(o.runtime);
+    const v = o.volumes;
+    this.#volumes = new VolumeManager({
+      port: o.port,
+      clock: o.clock,
+      log: o.log,
+      rootDir: v.rootDir,
+      writeFiles: this.#mountsFiles,
+      allowedHostPaths: v.allowedHostPaths,
+      allocatable: v.allocatable,
+      event: (pod, type, reason, message) => void o.events.record(podRef(pod), type, reason, message),
+      onEvict: (uid, message) => this.#evict(uid, message),
+      ...(v.syncMs ? { syncMs: v.syncMs } : {}),
+      ...(v.housekeepingMs ? { housekeepingMs: v.housekeepingMs } : {}),
+      ...(v.retryMs ? { retryMs: v.retryMs } : {}),
+    });
+    this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#status = new StatusManager(o.port, o.log);
     const sync = (key: string) => this.#sync(key);
     // Its own watch, not the process's shared informers (actors/informers/): the Node
@@ -90,20 +124,31 @@ export class PodManager {
 
   start(): void {
     this.#stopped = false;
-    void this.#informer.start();
+    this.#volumes.start();
+    void this.#informer.start().then(() => {
+      if (this.#stopped || !this.#informer.hasSynced()) return;
+      return this.#volumes.removeOrphans(new Set(this.#informer.list().map((p) => p.metadata?.uid ?? '')));
+    });
   }
 
   /** Stops the watch and every pod actor; writes nothing (the node went silent). */
   stop(): void {
     this.#stopped = true;
     this.#informer.stop();
+    this.#volumes.stop();
+    this.#env.stop();
     for (const e of this.#byUid.values()) e.actor?.stop();
     this.#byUid.clear();
     this.#byKey.clear();
   }
 
   handle(env: Envelope): boolean {
-    return this.#informer.handle(env);
+    return this.#informer.handle(env) || this.#volumes.handle(env) || this.#env.handle(env);
+  }
+
+  /** Where pod `uid`'s volumes are on this node. */
+  volumeDir(uid: string): string {
+    return this.#volumes.podDir(uid);
   }
 
   /** The running pod of that name (and uid, when given), for log requests. */
@@ -135,6 +180,7 @@ export class PodManager {
       return;
     }
     e.pod = pod;
+    this.#volumes.update(pod);
     if (pod.metadata?.deletionTimestamp && !e.deleting) {
       e.deleting = true;
       e.actor?.delete(pod.metadata.deletionGracePeriodSeconds ?? undefined);
@@ -163,6 +209,7 @@ export class PodManager {
       clock: this.o.clock,
       runtime: this.o.runtime,
       ...(this.o.observe ? { observe: this.o.observe } : {}),
+      ...(this.#needsHooks(pod) ? { hooks: this.#hooks(e) } : {}),
       output: {
         onStatus: (status) => this.#status.set(uid, status),
         onEvent: (ev) => void this.o.events.record(ev.fieldPath ? { ...ref, fieldPath: ev.fieldPath } : ref, ev.type, ev.reason, ev.message),
@@ -181,9 +228,45 @@ export class PodManager {
     e.actor.delete(0);
   }
 
+  /**
+   * Whether the pod needs the kubelet's preparation: always for a runtime that mounts files;
+   * for the sim only when it has volumes or env to check (the density path stays free).
+   */
+  #needsHooks(pod: Pod): boolean {
+    if (this.#mountsFiles || VolumeManager.needed(pod)) return true;
+    return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.env?.length || c.envFrom?.length);
+  }
+
+  #hooks(e: PodEntry): PodHooks {
+    return {
+      beforeSandbox: () => (VolumeManager.needed(e.pod) ? this.#volumes.setUp(e.pod) : Promise.resolve()),
+      prepareContainer: (c) => this.#prepare(e, c),
+    };
+  }
+
+  /** kubelet's generateContainerConfig: the environment, expanded command/args, and mounts. */
+  async #prepare(e: PodEntry, c: Container): Promise<PreparedContainer> {
+    const r = await this.#env.resolve(e.pod, c, e.ip ? [e.ip] : []);
+    for (const ev of r.events) void this.o.events.record(podRef(e.pod), ev.type, ev.reason, ev.message);
+    if (!r.ok) return { ok: false, message: r.message };
+    const m = await this.#volumes.mounts(e.uid, c, r.value.env);
+    if (!m.ok) return m;
+    const { envFrom: _, ...rest } = c;
+    const container: Container = { ...rest, env: r.value.env, ...(c.command ? { command: r.value.command } : {}), ...(c.args ? { args: r.value.args } : {}) };
+    return { ok: true, container, mounts: m.mounts };
+  }
+
+  #evict(uid: string, message: string): void {
+    const e = this.#byUid.get(uid);
+    if (!e || e.deleting || e.removed || !e.actor) return;
+    e.evicted = true;
+    e.actor.evict(message);
+  }
+
   async #terminated(e: PodEntry): Promise<void> {
     e.terminated = true;
-    if (!e.removed && !this.#stopped) {
+    if (e.evicted && !e.removed && !this.#stopped) await this.#status.flush(e.uid);
+    else if (!e.removed && !this.#stopped) {
       await this.#status.flush(e.uid);
       const m = e.pod.metadata ?? {};
       await this.#finishDelete(m.namespace ?? 'default', m.name ?? '', e.uid);
@@ -205,5 +288,8 @@ export class PodManager {
     this.#status.forget(e.uid);
     if (e.ip && e.ip !== this.o.hostIP) this.#ipam?.release(e.ip);
     e.ip = null;
+    void this.#volumes.release(e.uid);
   }
 }
+
+const podRef = (pod: Pod) => ({ kind: 'Pod', apiVersion: 'v1', namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' });

@@ -5,6 +5,7 @@ import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
 import { runtimeBridge } from './bridge.ts';
+import { setPodHooks, type PodHooks } from './hooks.ts';
 
 /** Where a pod actor reports; the kubelet forwards these to the apiserver. */
 export interface PodOutput {
@@ -33,12 +34,16 @@ export interface PodActorOptions {
   output: PodOutput;
   /** The kubelet's `ActorContext.observe`: the recorder logs the pod at event level through it. */
   observe?: ChildObserver;
+  /** What the kubelet prepares for the runtime steps (volumes, container environment). */
+  hooks?: PodHooks;
 }
 
 export interface PodActor {
   readonly actor: Actor<PodMachine>;
   /** Begins graceful termination (the pod got a deletionTimestamp). */
   delete(gracePeriodSeconds?: number): void;
+  /** Evicts the pod (kubelet's eviction manager): killed at once, Failed with reason Evicted. */
+  evict(message: string): void;
   stop(): void;
 }
 
@@ -89,11 +94,15 @@ export function startPodActor(o: PodActorOptions): PodActor {
   // Its own clock view: the chart's timers are the pod's, not its kubelet's, in a recording.
   const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: ownedClock(o.clock, address), ...(inspect ? { inspect } : {}) });
   bindings.set(actor, { output: o.output, source: { component: 'kubelet', host: o.nodeName } });
+  if (o.hooks) setPodHooks(o.pod, o.hooks);
   actor.start();
   return {
     actor,
     delete(gracePeriodSeconds) {
       actor.send({ type: 'delete', at: o.clock.now(), ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
+    },
+    evict(message) {
+      actor.send({ type: 'evict', at: o.clock.now(), message });
     },
     stop: () => actor.stop(),
   };

@@ -81,7 +81,7 @@ export const replayableKubelet = fromDef('kubelet', (input, env) => {
         if (p.status) o.output.onStatus(p.status);
       } else if (out.action === 'emitTerminated') o.output.onTerminated();
     });
-    return { actor: undefined as never, delete: () => undefined, stop: () => void (live = false) };
+    return { actor: undefined as never, delete: () => undefined, evict: () => undefined, stop: () => void (live = false) };
   };
   return kubeletActor({ ...config, runtime }, undefined, startPod);
 });

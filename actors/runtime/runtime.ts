@@ -1,4 +1,5 @@
 import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Result } from '../../base/status.ts';
 
 /**
@@ -52,6 +53,56 @@ export interface Runtime {
   logs(target: LogTarget, opts?: LogOptions): Promise<Result<string[]>>;
   /** The lines so far, then each new line as it is written, until `close()` or the container exits. */
   followLogs(target: LogTarget, opts?: LogOptions): Result<LogFollow>;
+  /**
+   * Runs `command` in the container's namespaces, as CRI's Exec, wired to `io`. Resolves
+   * with the command's exit code once it has ended and its output was written to `io`
+   * (and `io.stdout` / `io.stderr` ended); `fail` only when the command could not start
+   * (an unknown executable, a container that is not running).
+   */
+  exec(target: LogTarget, command: string[], io: StreamIO): Promise<Result<{ exitCode: number }>>;
+  /**
+   * Attaches `io` to the running container's own stdio, as CRI's Attach: `io.stdin` feeds the
+   * container's stdin (its end closes that stdin only when the container has `stdinOnce`),
+   * the container's output from now on goes to `io.stdout` / `io.stderr`. Resolves (and ends
+   * `io.stdout` / `io.stderr`) when the container exits; `fail` when it is not running. `io.stdin`
+   * is ignored when the container was not created with `stdin: true`, as kubelet does.
+   */
+  attach(target: LogTarget, io: StreamIO): Promise<Result<void>>;
+  /**
+   * Opens port forwarding into the pod's network namespace, as CRI's PortForward: refused
+   * (`fail`) by a runtime whose pods have no network to forward to.
+   */
+  portForward(podUid: string): Promise<Result<PortForwarder>>;
+}
+
+/** Terminal size, as a resize message carries it (columns, rows). */
+export interface TerminalSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The streams of one exec or attach session, as Node streams so a spawned child process
+ * pipes straight into them: `child.stdout.pipe(io.stdout)`, `io.stdin.pipe(child.stdin)`.
+ * Writes to `stdout`/`stderr` apply back-pressure (the client's credit, see
+ * bus/catalogue/streams.ts): a runtime that respects `write()` returning false never buffers
+ * more than the streams' high-water marks.
+ */
+export interface StreamIO {
+  /** Present when the client sends stdin; ends when the client closes it. */
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Absent with a tty (the terminal merges stderr into stdout). */
+  stderr?: Writable;
+  tty: boolean;
+  /** Registers a listener for terminal size changes (tty only; the first comes at once from kubectl). */
+  onResize(listener: (size: TerminalSize) => void): void;
+}
+
+/** One pod's port forwarding: each forwarded connection is one `forward` call. */
+export interface PortForwarder {
+  /** Joins `stream` to the pod's `port` until either side ends. */
+  forward(port: number, stream: Duplex): Promise<Result<void>>;
 }
 
 export interface SandboxListener {
@@ -101,7 +152,10 @@ export interface RuntimeContainerStatus {
   imageRef: string;
 }
 
-/** Logs are addressed like `kubectl logs`: by pod and container name, not container id. */
+/**
+ * Logs, exec and attach are addressed like `kubectl logs` / `kubectl exec`: by pod and
+ * container name (the container's current instance), not container id.
+ */
 export interface LogTarget {
   podUid: string;
   container: string;

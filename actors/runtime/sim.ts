@@ -1,12 +1,16 @@
 import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../base/clock.ts';
-import { fail, notFound, ok, status, timeout, type Result } from '../../base/status.ts';
+import { badRequest, fail, internalError, notFound, ok, status, timeout, type Result } from '../../base/status.ts';
 import type {
   ContainerExit, HookKind, ImageInfo, LogFollow, LogOptions, LogTarget, ProbeKind, ProbeOutcome,
   PullInfo, Runtime, RuntimeContainerStatus, SandboxInfo, SandboxListener,
 } from './runtime.ts';
 import { probeSucceeds, simConfig, type SimContainerConfig } from './sim-annotations.ts';
 import { followLines, instanceLines, type LogInstance } from './sim-logs.ts';
+import { SimStdio } from './sim-shell/container.ts';
+import { isSimCommand, runProcess } from './sim-shell/shell.ts';
+import { PassThrough, Writable } from 'node:stream';
+import { finished } from './stream-io.ts';
 
 interface Sandbox {
   pod: Pod;
@@ -20,6 +24,9 @@ interface SimContainer extends LogInstance {
   name: string;
   imageRef: string;
   cfg: SimContainerConfig;
+  spec: Container;
+  /** Files, environment and stdio: made on the first exec or attach (or at start with `stdin`). */
+  stdio?: SimStdio;
   state: 'created' | 'running' | 'exited';
   createdAt: number;
   exitCode?: number;
@@ -61,6 +68,7 @@ export function simRuntime(clock: Clock): Runtime {
     c.timer = undefined;
     c.state = 'exited';
     c.exitCode = exitCode;
+    c.stdio?.stopMain();
     c.finishedAt = clock.now();
     const e: ContainerExit = { containerId: c.id, name: c.name, exitCode, finishedAt: c.finishedAt };
     if (signal) e.signal = signal;
@@ -79,6 +87,16 @@ export function simRuntime(clock: Clock): Runtime {
 
   const logTarget = (t: LogTarget, previous?: boolean): SimContainer | undefined =>
     instances.get(`${t.podUid}/${t.container}`)?.[previous ? 1 : 0];
+
+  /** The running instance of a container, with its stdio, or kubelet's "container not found". */
+  const running = (t: LogTarget): Result<SimContainer & { stdio: SimStdio }> => {
+    const c = logTarget(t);
+    if (!c || c.state !== 'running') return fail(status(404, 'NotFound', `container not found ("${t.container}")`));
+    c.stdio ??= stdioOf(c);
+    return ok(c as SimContainer & { stdio: SimStdio });
+  };
+  const stdioOf = (c: SimContainer): SimStdio =>
+    new SimStdio(sandboxes.get(c.sandboxId)?.pod ?? {}, c.spec, () => clock.now(), wait);
 
   return {
     name: 'sim',
@@ -119,7 +137,7 @@ export function simRuntime(clock: Clock): Runtime {
       if (!sb) return missing('sandboxes', sandboxId);
       const id = (++seq).toString(16).padStart(64, '0');
       const c: SimContainer = {
-        id, sandboxId, name: spec.name, imageRef: imageRef(spec.image ?? ''), state: 'created',
+        id, sandboxId, name: spec.name, spec, imageRef: imageRef(spec.image ?? ''), state: 'created',
         cfg: simConfig(sb.pod.metadata?.annotations, spec.name), createdAt: clock.now(), waiters: [],
       };
       containers.set(id, c);
@@ -137,6 +155,11 @@ export function simRuntime(clock: Clock): Runtime {
       c.startedAt = clock.now();
       const after = c.cfg.exitAfterMs;
       if (after !== null) c.timer = later(after, () => exit(c, c.cfg.exitCode));
+      // A container with stdin runs its command in the sim shell, fed by `kubectl attach`.
+      if (c.spec.stdin) {
+        c.stdio ??= stdioOf(c);
+        void c.stdio.runMain().then((code) => exit(c, code));
+      }
       return ok({ startedAt: c.startedAt });
     },
     stopContainer(id, graceSeconds) {
@@ -195,8 +218,40 @@ export function simRuntime(clock: Clock): Runtime {
       if (!c) return missing('containers', target.container);
       return ok<LogFollow>(followLines(c, clock, opts));
     },
+    async exec(target, command, io) {
+      const got = running(target);
+      if (!got.ok) return got;
+      const c = got.value;
+      if (!isSimCommand(command[0] ?? '')) {
+        return fail(internalError(`error executing command in container: failed to exec in container: failed to start exec "${c.id}": OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0] ?? ''}": executable file not found in $PATH: unknown`));
+      }
+      io.onResize((s) => c.stdio.resize(s));
+      const stdout = io.stdout ?? sink();
+      const stderr = io.stderr ?? (io.tty ? stdout : sink());
+      // A client that goes away destroys the streams: the command is abandoned (killed, as far as anyone can tell).
+      const abandoned = new Promise<number>((res) => {
+        for (const w of [io.stdout, io.stderr]) w?.once('close', () => !w.writableFinished && res(137));
+      });
+      const run = runProcess(command, c.stdio.process({ stdin: io.stdin ?? new PassThrough().end(), tty: io.tty, stdout, stderr }));
+      const exitCode = await Promise.race([run, abandoned]);
+      await Promise.all([io.stdout, io.stderr].map((w) => (w ? finished(w) : undefined)));
+      return ok({ exitCode });
+    },
+    async attach(target, io) {
+      const got = running(target);
+      if (!got.ok) return got;
+      await got.value.stdio.attach(io);
+      return ok(undefined);
+    },
+    async portForward(podUid) {
+      const pod = [...sandboxes.values()].find((sb) => sb.pod.metadata?.uid === podUid)?.pod;
+      const name = pod ? `${pod.metadata?.namespace}/${pod.metadata?.name}` : podUid;
+      return fail(badRequest(`pod ${name} runs on the sim runtime, which runs no processes: there is no port to forward to (port-forward needs a pod run by the process runtime)`));
+    },
   };
 }
+
+const sink = (): Writable => new Writable({ write: (_c, _e, cb) => cb() });
 
 /** The first container (or init container) of `pod` using `image`, for per-container keys. */
 function containerOf(pod: Pod, image: string): string {

@@ -11,7 +11,7 @@ import type { Printer } from '../tables/table.ts';
 import { groupResource, type GroupResource } from './key.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token' | 'exec' | 'attach' | 'portforward';
 
 /** A Kubernetes object as the hooks see it: any JSON object with the usual stanzas. */
 export type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };

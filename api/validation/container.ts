@@ -7,6 +7,7 @@ import type { StatusCause } from '../../base/status.ts';
 import { compareQuantity, formatQuantity, parseQuantity, type Quantity } from '../quantity.ts';
 import { child, duplicate, index, invalid, key, notSupported, required, type FieldPath } from './errors.ts';
 import { isDNS1123Label, isQualifiedName, regexError } from './names.ts';
+import { localDescendingPath } from './volumes.ts';
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -133,6 +134,12 @@ export function validateContainer(c: Container, path: FieldPath, names: Set<stri
     if (!vm.mountPath) errs.push(required(child(ip, 'mountPath')));
     else if (mounts.has(vm.mountPath)) errs.push(invalid(child(ip, 'mountPath'), vm.mountPath, 'must be unique'));
     else mounts.add(vm.mountPath);
+    // Kubernetes reports subPath errors at volumeMounts.subPath, without the index.
+    if (vm.subPath) errs.push(...localDescendingPath(vm.subPath, child(path, 'volumeMounts', 'subPath')));
+    if (vm.subPathExpr) {
+      if (vm.subPath) errs.push(invalid(child(ip, 'subPathExpr'), vm.subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+      errs.push(...localDescendingPath(vm.subPathExpr, child(path, 'volumeMounts', 'subPathExpr')));
+    }
   }
   return errs;
 }

@@ -7,6 +7,7 @@ import type { Pod, PodSpec, PodTemplateSpec, Toleration, Volume } from 'kubernet
 import type { StatusCause } from '../../base/status.ts';
 import { child, duplicate, forbidden, index, invalid, notFound, notSupported, required, type FieldPath } from './errors.ts';
 import { validateContainers } from './container.ts';
+import { validateVolumeSource } from './volumes.ts';
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameIsDNSSubdomain } from './names.ts';
 import { validatePodSpecUpdate } from './pod-update.ts';
@@ -35,6 +36,7 @@ function validateVolumes(volumes: Volume[] | undefined, path: FieldPath): { errs
     const sources = VOLUME_SOURCES.filter((s) => (v as unknown as Record<string, unknown>)[s] !== undefined);
     if (sources.length === 0) errs.push(required(ip, 'must specify a volume type'));
     else if (sources.length > 1) errs.push(forbidden(child(ip, sources[1] ?? ''), 'may not specify more than 1 volume type'));
+    else errs.push(...validateVolumeSource(v, ip));
   }
   return { errs, names };
 }

@@ -3,13 +3,14 @@ import { sysMessages } from './sys.ts';
 import { kvMessages } from './kv.ts';
 import { apiMessages } from './api.ts';
 import { logMessages } from './logs.ts';
+import { streamMessages } from './streams.ts';
 import { schedulerMessages } from './scheduler.ts';
 
 /**
  * The message catalogue: the one source of truth for every payload on the bus. Each area
  * keeps its table in its own file; they are merged here, failing fast on duplicates.
  */
-export const catalogue = mergeTables(sysMessages, kvMessages, apiMessages, logMessages, schedulerMessages);
+export const catalogue = mergeTables(sysMessages, kvMessages, apiMessages, logMessages, streamMessages, schedulerMessages);
 
 export type Catalogue = typeof catalogue;
 export type MessageType = keyof Catalogue & string;

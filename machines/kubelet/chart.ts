@@ -2,11 +2,15 @@ import { assign, fromPromise, setup } from 'xstate';
 
 /** An envelope as the actor host delivers it; the chart routes it by `type` only. */
 export interface KubeletEnvelopeEvent {
-  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop';
+  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop' | StreamEventType;
   from: string;
   corr?: string;
   payload: unknown;
 }
+
+/** The stream session messages the kubelet takes (bus/catalogue/streams.ts). */
+export const STREAM_EVENTS = ['kubelet.stream-open', 'kubelet.stream-data', 'kubelet.stream-credit', 'kubelet.stream-close', 'kubelet.stream-resize', 'kubelet.stream-cancel'] as const;
+export type StreamEventType = (typeof STREAM_EVENTS)[number];
 
 export type KubeletEvent = KubeletEnvelopeEvent | { type: 'kubelet.stop' };
 
@@ -63,8 +67,8 @@ const routed = ({ event }: { event: KubeletEvent }) => ({ event });
  *   deleted from the apiserver: a stopped kubelet is a node that went silent, and its
  *   Lease simply stops being renewed.
  *
- * Watch events and log requests are handed to the actor layer by name in every state;
- * before `ready` they find no pods (a log request is answered 404).
+ * Watch events, log requests and stream sessions are handed to the actor layer by name in
+ * every state; before `ready` they find no pods (a log request or session is answered 404).
  */
 export const kubeletMachine = setup({
   types: {
@@ -81,6 +85,8 @@ export const kubeletMachine = setup({
     onWatch: (_, _p: { event: KubeletEvent }) => {},
     /** Answers or ends a log request for one of the node's pods. */
     onLogs: (_, _p: { event: KubeletEvent }) => {},
+    /** Opens, feeds or ends an exec / attach / port-forward session into one of the node's pods. */
+    onStreams: (_, _p: { event: KubeletEvent }) => {},
   },
   actors: {
     /** Creates or adopts the Node; rejects on an apiserver error. */
@@ -105,6 +111,12 @@ export const kubeletMachine = setup({
     'api.watch-ended': { actions: { type: 'onWatch', params: routed } },
     'kubelet.logs': { actions: { type: 'onLogs', params: routed } },
     'kubelet.logs-stop': { actions: { type: 'onLogs', params: routed } },
+    'kubelet.stream-open': { actions: { type: 'onStreams', params: routed } },
+    'kubelet.stream-data': { actions: { type: 'onStreams', params: routed } },
+    'kubelet.stream-credit': { actions: { type: 'onStreams', params: routed } },
+    'kubelet.stream-close': { actions: { type: 'onStreams', params: routed } },
+    'kubelet.stream-resize': { actions: { type: 'onStreams', params: routed } },
+    'kubelet.stream-cancel': { actions: { type: 'onStreams', params: routed } },
     'kubelet.stop': '.stopping',
   },
   states: {

@@ -37,6 +37,8 @@ export interface PodCtx {
   evs: PodEventRecord[];
   /** Status-visible fields changed since the last report. */
   dirty: boolean;
+  /** The eviction message once the kubelet evicted the pod (absent otherwise, so snapshots of other pods are unchanged). */
+  evicted?: string;
 }
 
 const NONE: never[] = [];

@@ -53,6 +53,12 @@ export function reduce(ctx: PodCtx, ev: PodChartEvent): PodCtx {
     case 'delete':
       if (d.stage !== 'terminating') beginTermination(d, ev);
       break;
+    case 'evict':
+      if (d.stage !== 'terminating') {
+        d.evicted = ev.message;
+        beginTermination(d, { type: 'delete', at: ev.at, gracePeriodSeconds: 0 });
+      }
+      break;
     case 'tick':
       if (d.sandboxRetryAt <= d.now) {
         d.sandboxRetryAt = Infinity;

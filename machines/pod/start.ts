@@ -73,15 +73,19 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
       c.st = 'waiting';
       c.pullBackoffMs = nextPull(c.pullBackoffMs);
       c.startAt = d.now + c.pullBackoffMs;
-      c.reason = e.step === 'pull' ? 'ErrImagePull' : e.step === 'create' ? 'CreateContainerError' : 'RunContainerError';
+      c.reason = REASONS[e.step];
       c.message = e.message;
       d.dirty = true;
       if (e.step === 'pull') event(d, 'Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`, c);
-      event(d, 'Warning', 'Failed', `Error: ${c.reason}`, c);
+      // generateContainerConfig's failure names its cause in the event; the others name the reason.
+      event(d, 'Warning', 'Failed', `Error: ${e.step === 'config' ? e.message : c.reason}`, c);
       return;
     }
   }
 }
+
+/** The waiting reason of a failed start step, as kubelet's errors name them. */
+const REASONS = { pull: 'ErrImagePull', config: 'CreateContainerConfigError', create: 'CreateContainerError', start: 'RunContainerError' } as const;
 
 /** During termination nothing new starts: the sequence ends where it stands. */
 function abandoned(d: PodCtx, c: Ctr): boolean {

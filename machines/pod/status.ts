@@ -29,6 +29,7 @@ function flip(d: PodCtx, name: CondName, on: boolean): void {
 }
 
 function phaseOf(d: PodCtx): PodPhase {
+  if (d.evicted) return 'Failed';
   const policy = d.pod.spec?.restartPolicy ?? 'Always';
   if (d.nInit > 0 && inits(d).some((c) => c.term !== null && c.term.exitCode !== 0)) return 'Failed';
   if (d.stage === 'sandbox' || d.stage === 'init') return d.phase === 'Pending' ? 'Pending' : d.phase;
@@ -77,6 +78,10 @@ export function podStatus(ctx: PodCtx): PodStatus {
     s.podIPs = [{ ip: ctx.podIP }];
   }
   if (ctx.nInit > 0) s.initContainerStatuses = inits(ctx).map((c, i) => containerStatus(ctx, c, i));
+  if (ctx.evicted) {
+    s.reason = 'Evicted';
+    s.message = ctx.evicted;
+  }
   return s;
 }
 

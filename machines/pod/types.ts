@@ -88,7 +88,7 @@ export type RuntimeEvent =
   | { type: 'rt.sandboxFailed'; at: number; message: string }
   | { type: 'rt.pulling'; at: number; i: number }
   | { type: 'rt.pulled'; at: number; i: number; imageRef: string; durationMs?: number }
-  | { type: 'rt.failed'; at: number; i: number; step: 'pull' | 'create' | 'start'; message: string }
+  | { type: 'rt.failed'; at: number; i: number; step: 'pull' | 'config' | 'create' | 'start'; message: string }
   | { type: 'rt.created'; at: number; i: number; id: string }
   | { type: 'rt.started'; at: number; i: number; id: string }
   | { type: 'rt.probe'; at: number; i: number; id: string; kind: ProbeKind; ok: boolean; message: string }
@@ -104,7 +104,15 @@ export interface DeleteEvent {
   gracePeriodSeconds?: number;
 }
 
-export type PodChartEvent = RuntimeEvent | DeleteEvent | { type: 'tick' };
+/** The kubelet's eviction manager evicts the pod: kill everything at once, end Failed with reason Evicted; the pod object stays. */
+export interface EvictEvent {
+  type: 'evict';
+  at: number;
+  /** The eviction message, e.g. `Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ` */
+  message: string;
+}
+
+export type PodChartEvent = RuntimeEvent | DeleteEvent | EvictEvent | { type: 'tick' };
 
 /** What the actor layer gives the chart. */
 export interface PodInput {

@@ -128,6 +128,13 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   const ranges = new Set(got.map((p) => p.status?.podIP?.split('.').slice(0, 3).join('.')));
   assert.is(ranges.size, 3, `pod IPs from three ranges: ${[...ranges].join(', ')}`);
 
+  // kubectl exec reaches a pod in another process: streams and exit codes travel over NATS.
+  const target = got.find((p) => p.spec?.nodeName === 'b-1')!.metadata.name;
+  const cat = await kubectl(dir, kubeconfig, ['exec', '-i', target, '--', 'cat'], 'over nats\n');
+  assert.equal([cat.code, cat.stdout], [0, 'over nats\n'], cat.stderr);
+  const exit3 = await kubectl(dir, kubeconfig, ['exec', target, '--', 'sh', '-c', 'exit 3']);
+  assert.equal([exit3.code, exit3.stderr.trim()], [3, 'command terminated with exit code 3']);
+
   // A node identity claims only its own kubelet: node-a cannot run node c.
   const forged = start(['node', '--bus', nats.url, '--name', 'c', '--nats-identity', 'node-a', '--nats-pass', PASS.a]);
   const forgedExit = new Promise<number | null>((r) => forged.child.once('close', (code) => r(code)));

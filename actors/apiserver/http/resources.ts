@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiTarget } from '../../../bus/catalogue/api.ts';
-import { methodNotAllowed, status } from '../../../base/status.ts';
+import { badRequest, methodNotAllowed, status } from '../../../base/status.ts';
 import { subresourcesOf, type ServedKind } from '../../../api/discovery/types.ts';
 import { findKind, type FrontContext, type RequestInfo } from './context.ts';
 import { onlyUnsupported } from './negotiate.ts';
@@ -11,6 +11,7 @@ import { serveGet, serveList } from './read.ts';
 import { serveCreate, serveDelete, serveDeleteCollection, servePatch, serveUpdate } from './write.ts';
 import { serveWatch } from './watch.ts';
 import { serveLogs } from './logs.ts';
+import { STREAM_SUBRESOURCES } from './stream-upgrade.ts';
 
 /** The Kubernetes verb a request is, from its method and path (RequestInfoFactory's rules). */
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -75,6 +76,11 @@ export async function serveResource(ctx: FrontContext, info: RequestInfo, path: 
   if (path.subresource !== undefined) target.subresource = path.subresource;
   const r: ResourceRequest = { ctx, info, kind, target, req, res };
   if (path.subresource === 'log') return serveLogs(r);
+  // Streams are served on the upgrade (stream-upgrade.ts); a plain request gets kube-apiserver's answer.
+  if (kind.resource === 'pods' && path.subresource !== undefined && STREAM_SUBRESOURCES.has(path.subresource)) {
+    req.resume();
+    return sendStatus(res, badRequest('Upgrade request required'));
+  }
   switch (verb) {
     case 'get': return serveGet(r);
     case 'list': return serveList(r);

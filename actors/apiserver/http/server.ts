@@ -23,6 +23,7 @@ import { applyRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from '
 import { FrontMetrics, serveMetrics } from './metrics.ts';
 import type { Logger } from '../../actor-def.ts';
 import { consoleLogger } from '../../logger.ts';
+import { streamUpgrades } from './stream-upgrade.ts';
 import { type Clock } from '../../../base/clock.ts';
 import { realClock } from '../../../base/real-clock.ts';
 
@@ -118,6 +119,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
       sendStatus(res, st);
     });
   });
+  server.on('upgrade', streamUpgrades(ctx, opts.token));
   try {
     await listen(server, opts.port, opts.address);
   } catch (err) {

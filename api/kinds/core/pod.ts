@@ -13,7 +13,7 @@ export const podKind = defineKind({
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'log', 'eviction'],
+  subresources: ['status', 'binding', 'log', 'eviction', 'exec', 'attach', 'portforward'],
   schema: 'core/v1.Pod',
   validate: validatePod,
   defaults: defaultPod,

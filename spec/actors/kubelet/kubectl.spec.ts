@@ -72,4 +72,17 @@ test('a pod bound to node-1 runs, and kubectl logs reads it from the kubelet', a
   assert.ok(seq.every((v, i) => i === 0 || v === seq[i - 1]! + 1), out);
 });
 
+test('kubectl: an invalid volume spec is a 422 with the field path; a missing ConfigMap shows as FailedMount in describe', async () => {
+  const bad = 'apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  volumes: [{name: v, hostPath: {path: /srv, type: Dir}}]\n  containers: [{name: app, image: busybox:1.36, volumeMounts: [{name: v, mountPath: /v, subPath: ../x}]}]\n';
+  const r = await kubectl(['apply', '-f', '-'], bad);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /The Pod "bad" is invalid: \n\* spec\.volumes\[0\]\.hostPath\.type: Unsupported value: "Dir": supported values: "", "BlockDevice", /);
+  assert.match(r.stderr, /\n\* spec\.containers\[0\]\.volumeMounts\.subPath: Invalid value: "\.\.\/x": must not contain '\.\.'/);
+  const waits = 'apiVersion: v1\nkind: Pod\nmetadata: {name: waits}\nspec:\n  nodeName: node-2\n  volumes: [{name: cfg, configMap: {name: absent}}]\n  containers: [{name: app, image: busybox:1.36, volumeMounts: [{name: cfg, mountPath: /cfg}]}]\n';
+  assert.is((await kubectl(['apply', '-f', '-'], waits)).code, 0);
+  const described = await eventually(async () => (await kubectl(['describe', 'pod', 'waits'])).stdout, { what: 'FailedMount in describe', accept: (s) => s.includes('FailedMount'), ...POLL });
+  assert.match(described, /Warning\s+FailedMount\s+.*kubelet\s+MountVolume\.SetUp failed for volume "cfg" : configmap "absent" not found/);
+  assert.match(described, /State:\s+Waiting\n\s+Reason:\s+ContainerCreating/);
+});
+
 test.run();

@@ -1,4 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { PassThrough, Writable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ContainerExit, Runtime } from '../../../actors/runtime/runtime.ts';
@@ -119,5 +120,36 @@ export function runtimeContract(name: string, make: () => RuntimeFixture) {
     assert.ok(have.ok && have.value !== null && pulled.ok && have.value.imageRef === pulled.value.imageRef);
   });
 
+  s('exec runs a command in the container with its stdio and exit code; stdin ends when the client closes it', async () => {
+    const f = make();
+    await up(f, f.longRunning('web'));
+    const target = { podUid: 'uid-contract', container: 'web' };
+    const out = collect();
+    const r = await f.runtime.exec(target, ['sh', '-c', 'echo out; exit 3'], { stdout: out.stream, tty: false, onResize: () => {} });
+    assert.ok(r.ok && r.value.exitCode === 3);
+    assert.is(out.text(), 'out\n');
+    const echoed = collect();
+    const stdin = new PassThrough();
+    const cat = f.runtime.exec(target, ['cat'], { stdin, stdout: echoed.stream, tty: false, onResize: () => {} });
+    stdin.end('through stdin\n');
+    const done = await cat;
+    assert.ok(done.ok && done.value.exitCode === 0);
+    assert.is(echoed.text(), 'through stdin\n');
+  });
+
+  s('exec into a container that is not running fails, never throws', async () => {
+    const f = make();
+    const { id } = await up(f, f.longRunning('web'));
+    await f.runtime.stopContainer(id, 0);
+    const r = await f.runtime.exec({ podUid: 'uid-contract', container: 'web' }, ['echo'], { stdout: collect().stream, tty: false, onResize: () => {} });
+    assert.not.ok(r.ok);
+  });
+
   return s;
+}
+
+/** A Writable that keeps what it is given. */
+function collect(): { stream: Writable; text(): string } {
+  const parts: Buffer[] = [];
+  return { stream: new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) }), text: () => Buffer.concat(parts).toString() };
 }

@@ -79,4 +79,19 @@ test('delete during start-up, in back-off, and after completion', async () => {
   assert.is(d.last().phase, 'Succeeded');
 });
 
+test('evict: every container killed at once (no grace), the pod ends Failed with reason Evicted and the message', async () => {
+  const h = await run(pod([c('app')], { grace: 30, annotations: { [`${A}ignore-sigterm`]: 'true' } }));
+  await h.clock.advance(5000);
+  h.pod.evict('Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ');
+  await h.clock.advance(0);
+  assert.is(h.terminated, 5);
+  assert.is(h.last().phase, 'Failed');
+  assert.is(h.last().reason, 'Evicted');
+  assert.is(h.last().message, 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". ');
+  assert.is(h.ctr('app').state!.terminated!.exitCode, 137);
+  h.pod.delete();
+  await h.clock.advance(0);
+  assert.is(h.last().reason, 'Evicted', 'a later delete changes nothing');
+});
+
 test.run();
