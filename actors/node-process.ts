@@ -23,6 +23,8 @@ import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { simRuntime } from './runtime/sim.ts';
+import type { ImageCatalogue } from './runtime/images/catalogue.ts';
+import { nodeRuntimes, type RuntimeName } from './kubelet/node-runtimes.ts';
 
 /**
  * The node names of `kubeactor node --name NAME --count K`: `NAME` alone when K = 1,
@@ -40,8 +42,15 @@ export interface NodeProcessOptions {
   clock?: Clock;
   seed?: number;
   logger?: Logger;
-  /** Shared by every kubelet (default: a sim runtime on `clock`). */
+  /** The sim runtime every kubelet shares (default: a sim runtime on `clock`). */
   runtime?: Runtime;
+  /** The handler of pods without a runtimeClassName (default sim); every node also has the other. */
+  defaultRuntime?: RuntimeName;
+  /** Where process nodes keep their state (`<dataDir>/nodes/<name>`; default a temporary directory). */
+  dataDir?: string;
+  images?: ImageCatalogue;
+  /** The process runtimes' log. */
+  runtimeLog?: Logger;
   clusterCIDR?: string;
   nodeMaskBits?: number;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
@@ -86,7 +95,11 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     for (const name of o.names) addresses.set(name, pool.forNode(name));
     for (const name of o.names) {
       const a = addresses.get(name)!;
-      host.spawn(kubeletActor({ nodeName: name, runtime, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      const runtimes = nodeRuntimes(name, {
+        sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
+        ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
+      });
+      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
     // event to a kubelet must not meet "no responders".

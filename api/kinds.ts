@@ -6,8 +6,6 @@
  */
 import { BUILTIN_KINDS } from './kinds/builtin.ts';
 import type { KindInfo } from './kinds/info.ts';
-import { parseApiVersion } from './kinds/key.ts';
-import type { PatchMetaTable } from './patch/meta.ts';
 import { KindRegistry } from './kinds/registry.ts';
 
 export type { KindInfo, KindSpec, KindStrategy, KubeObject, Subresource, Verb } from './kinds/info.ts';
@@ -35,13 +33,4 @@ export function kindByGvk(apiVersion: string, kind: string): KindInfo | undefine
 /** Resolves what a user typed (plural, singular, short name or Kind, any case) in any group. */
 export function resolveResource(name: string): KindInfo | undefined {
   return kindRegistry.resolve(name);
-}
-
-/** The strategic-merge metadata of "apps/v1/Deployment" (apiVersion + "/" + kind); {} (every list atomic) for an unknown kind. */
-export function patchMetaOf(gvk: string): PatchMetaTable {
-  const i = gvk.lastIndexOf('/');
-  const apiVersion = gvk.slice(0, i);
-  const { group, version } = parseApiVersion(apiVersion);
-  const k = kindRegistry.byGvk(apiVersion, gvk.slice(i + 1));
-  return k && k.group === group && k.version === version ? k.patchMeta : {};
 }

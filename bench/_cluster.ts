@@ -23,6 +23,7 @@ import type { ActorHost } from '../actors/host.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/sim-nodes.ts';
 import { firingClock } from '../actors/record/firing-clock.ts';
 import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
+import { isMessage } from '../bus/catalogue/index.ts';
 
 export const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +32,13 @@ export const arg = (name: string, def: number): number => {
 export const argText = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? String(process.argv[i + 1]) : def;
+};
+
+/** `--storage` (default `memory`): a kv backend the benches can open; anything else is refused. */
+export const storageArg = (): StorageKind => {
+  const v = argText('storage', 'memory');
+  if (v === 'memory' || v === 'lmdb') return v;
+  throw new Error(`--storage ${v}: expected memory or lmdb`);
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -56,13 +64,12 @@ export class BenchClient {
 
   constructor(bus: InProcessBus, address = 'bench') {
     this.port = bus.register(address, (env: Envelope) => {
-      if (env.type === 'api.watch-events') {
-        const p = env.payload as { id: string; events: WatchEvent[] };
-        this.#watches.get(p.id)?.(p.events);
+      if (isMessage(env, 'api.watch-events')) {
+        this.#watches.get(env.payload.id)?.(env.payload.events);
       } else if (env.type === 'sys.ping' && env.corr) {
         this.port.reply<'sys.ping'>(env, { ok: true, value: { address, n: 0 } });
-      } else if (env.type === 'api.watch-ended') {
-        process.stderr.write(`bench: watch ${(env.payload as { id: string }).id} ended by the apiserver\n`);
+      } else if (isMessage(env, 'api.watch-ended')) {
+        process.stderr.write(`bench: watch ${env.payload.id} ended by the apiserver\n`);
       }
     });
     this.api = new ApiClient(this.port);

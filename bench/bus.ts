@@ -17,6 +17,7 @@ import { InProcessBus } from '../bus/inprocess.ts';
 import { connectNatsBus } from '../bus/nats/connect.ts';
 import { natsServerConfig } from '../bus/nats/server-config.ts';
 import { ok } from '../base/status.ts';
+import { isMessage } from '../bus/catalogue/index.ts';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,7 +67,7 @@ async function busRates(name: string, a: Bus, b: Bus, sync: () => Promise<void>)
   let got = 0;
   const node = b.register('kubelet.b', (env) => {
     got++;
-    if (env.type === 'sys.ping') node.reply(env, ok({ address: 'kubelet.b', n: (env.payload as { n: number }).n }));
+    if (isMessage(env, 'sys.ping')) node.reply(env, ok({ address: 'kubelet.b', n: env.payload.n }));
   });
   const sched = a.register('scheduler', () => {});
   await sync();

@@ -34,8 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { StorageKind } from '../actors/cluster.ts';
-import { machine, startControllersIfAny, topMessages, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { machine, startControllersIfAny, topMessages, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets, type Target } from '../actors/client/index.ts';
 
 /** Records the run into this file (empty: no recording). */
@@ -52,7 +51,7 @@ const REPLICAS = arg('replicas', 100);
 const WINDOW = arg('window', 200);
 /** Pod creations per second (0: as fast as the window allows, i.e. saturation: startup latency then includes queueing). */
 const QPS = arg('qps', 0);
-const STORAGE = argText('storage', 'memory') as StorageKind;
+const STORAGE = storageArg();
 const TIMEOUT_MS = arg('timeout-s', 1200) * 1000;
 const NS = 'density';
 /** deployments (default when the Deployment and ReplicaSet controllers exist) or pods (created directly, in Deployment-sized batches). */

@@ -14,6 +14,7 @@ import { memoryLogger } from '../actors/logger.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { APISERVER_ADDRESS, KV_ADDRESS } from '../bus/permissions.ts';
 import { etcdWrites } from './_kv-etcd.ts';
+import { isMessage } from '../bus/catalogue/index.ts';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] || 2) || 2;
@@ -78,8 +79,8 @@ try {
   let replayDone: (() => void) | null = null;
   let replayTarget = Infinity;
   const api = bus.register(APISERVER_ADDRESS, (env) => {
-    if (env.type !== 'kv.events') return;
-    const { id, events } = env.payload as { id: string; events: KvEvent[] };
+    if (!isMessage(env, 'kv.events')) return;
+    const { id, events } = env.payload;
     if (id === 'live') live += events.length;
     else {
       replayed.push(...events);

@@ -10,14 +10,13 @@
  * Usage: npm run bench -- kwok [--nodes 5000] [--pods 10000] [--storage memory|lmdb] [--window 500]
  * Prints progress on stderr and one JSON line last on stdout.
  */
-import type { StorageKind } from '../actors/cluster.ts';
-import { machine, topMessages, arg, argText, inWindow, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { machine, topMessages, arg, argText, storageArg, inWindow, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets } from '../actors/client/index.ts';
 
 const NODES = arg('nodes', 5000);
 const PODS = arg('pods', 10_000);
 const WINDOW = arg('window', 500);
-const STORAGE = argText('storage', 'memory') as StorageKind;
+const STORAGE = storageArg();
 const TIMEOUT_MS = arg('timeout-s', 600) * 1000;
 
 const loadAtStart = machine();

@@ -12,15 +12,14 @@
  *   --pods 50000 is SchedulingBasic/5000Nodes_50000Pods.
  * Prints progress on stderr and one JSON line last on stdout.
  */
-import type { StorageKind } from '../actors/cluster.ts';
-import { machine, arg, argText, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { machine, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets } from '../actors/client/index.ts';
 
 const NODES = arg('nodes', 5000);
 const INIT = arg('init', 1000);
 const PODS = arg('pods', 10_000);
 const WINDOW = arg('window', 500);
-const STORAGE = argText('storage', 'memory') as StorageKind;
+const STORAGE = storageArg();
 const TIMEOUT_MS = arg('timeout-s', 900) * 1000;
 
 /** Upstream CI thresholds (performance-config.yaml, SchedulingBasic): pods/s. */

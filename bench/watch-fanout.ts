@@ -15,6 +15,7 @@ import { resourceInfo } from '../actors/apiserver/resources.ts';
 import { resourcePrefix } from '../actors/apiserver/storage-keys.ts';
 import type { CacheEvent } from '../actors/apiserver/watch-cache.ts';
 import { WatcherSet, type Watcher } from '../actors/apiserver/watchers.ts';
+import { podKind } from '../api/kinds/core/pod.ts';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,7 +40,7 @@ const set = new WatcherSet(port);
 const watcher = (id: string, fieldSelector?: string): Watcher => {
   const f = buildFilter(pods, fieldSelector ? { fieldSelector } : undefined);
   if (!f.ok) throw new Error(f.status.message);
-  return { id, address: id, gr: 'pods', prefix: resourcePrefix('pods'), filter: f.value, bookmarks: true, kind: 'Pod', apiVersion: 'v1' };
+  return { id, address: id, gr: 'pods', indexFields: podKind.indexFields, prefix: resourcePrefix('pods'), filter: f.value, bookmarks: true, kind: 'Pod', apiVersion: 'v1' };
 };
 for (let i = 1; i <= WATCHERS; i++) set.add(watcher(`kubelet.node-${i}`, `spec.nodeName=node-${i}`));
 set.add(watcher('scheduler', 'status.phase!=Succeeded,status.phase!=Failed'));

@@ -1,17 +1,19 @@
+import { resolve } from 'node:path';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
+import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
 
 Usage: kubeactor node --bus nats://HOST:PORT --name NAME [flags]
 
-Runs K simulated nodes (one kubelet each, with its pod actors, on the sim runtime) in this
-process. The control plane runs elsewhere ("kubeactor up --bus nats://HOST:PORT") on the
+Runs K nodes (one kubelet each, with its pod actors; runtime handlers sim and process) in
+this process. The control plane runs elsewhere ("kubeactor up --bus nats://HOST:PORT") on the
 same NATS server and cluster prefix.
 
 Flags:
@@ -24,6 +26,8 @@ Flags:
                                   nodes for several); its claims must cover kubelet.<node> of every node
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
+  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME; default .kubeactor)
+${RUNTIME_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
@@ -39,6 +43,8 @@ A.log B.log" merges the two by time.`;
 const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
+  ...runtimeFlagOptions,
+  'data-dir': { type: 'string' },
   name: { type: 'string' },
   count: { type: 'string' },
   seed: { type: 'string' },
@@ -65,6 +71,8 @@ export async function node(argv: string[]): Promise<number> {
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const recording = recordingFrom(values);
+  const runtimes = runtimeFrom(values);
+  const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -89,6 +97,11 @@ export async function node(argv: string[]): Promise<number> {
       seed,
       clock,
       signal: abort.signal,
+      defaultRuntime: runtimes.defaultRuntime,
+      images: runtimes.images,
+      clusterCIDR: runtimes.clusterCIDR,
+      dataDir,
+      runtimeLog: runtimeLog(say, (l) => console.error(`kubeactor node: warning: ${l}`)),
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },
@@ -113,7 +126,7 @@ export async function node(argv: string[]): Promise<number> {
   say(`${count} kubelet${count > 1 ? 's' : ''} (${names.join(', ')}) joined NATS ${url}`);
   for (const n of names) {
     const a = running.addresses.get(n);
-    if (a) say(`  ${n}: InternalIP ${a.hostIP}, pod range ${a.podCIDR}, runtime sim`);
+    if (a) say(`  ${n}: InternalIP ${a.hostIP}, pod range ${a.podCIDR}, default runtime ${runtimes.defaultRuntime}`);
   }
   say('ready. Ctrl-C stops.');
 

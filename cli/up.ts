@@ -14,9 +14,11 @@ import type { Recorder } from '../actors/record/recorder.ts';
 import { durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
+import type { Logger } from '../actors/actor-def.ts';
+import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
-export const UP_HELP = `kubeactor up — run a Kubernetes control plane and simulated nodes
+export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
 Usage: kubeactor up [flags]
 
@@ -25,7 +27,7 @@ Flags:
                                   created 0700, its files 0600; a looser existing one is warned about)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
-  --nodes N                       simulated nodes node-1 … node-N (sim runtime) in this process (default
+  --nodes N                       nodes node-1 … node-N in this process (default
                                   3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
                                   same data dir brings the same nodes back with their IPs and pod ranges
   --controllers LIST              controllers to run, as kube-controller-manager's flag: * (all enabled
@@ -44,6 +46,7 @@ Flags:
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+${RUNTIME_FLAGS_HELP}
 ${RECORD_FLAGS_HELP}
 ${BUS_FLAGS_HELP}
   -h, --help                      this text
@@ -53,6 +56,7 @@ Stops gracefully on Ctrl-C (SIGINT) or SIGTERM.`;
 const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
+  ...runtimeFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
   port: { type: 'string' },
@@ -96,6 +100,7 @@ export async function up(argv: string[]): Promise<number> {
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
+  const runtimes = runtimeFrom(values);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -148,8 +153,8 @@ export async function up(argv: string[]): Promise<number> {
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
   const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { dataDir, allowedHostPaths }) : undefined;
-  if (sim) say(`nodes: ${sim.names.join(', ')} (sim runtime)`);
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -175,12 +180,13 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, vol: { dataDir: string; allowedHostPaths: string[] }): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
+  const { allowedHostPaths, ...runtimes } = o;
   const lister = bus.register('edge.node-lister', () => {});
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
-  const configure = (name: string) => ({ rootDir: resolve(vol.dataDir, KUBELET_DIR, name), allowedHostPaths: vol.allowedHostPaths });
+  const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, ...runtimes });
   } finally {
     lister.close();
   }

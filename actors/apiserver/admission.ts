@@ -98,6 +98,11 @@ function podRestriction(a: Attributes, node: string): Status | null {
   return rbacDenied(a);
 }
 
+/** NamespaceLifecycle on delete: the namespaces the system runs in may not be deleted; null when allowed. */
+export function namespaceDeletion(res: ResourceInfo, name: string): Status | null {
+  return res.gr === 'namespaces' && UNDELETABLE_NAMESPACES.includes(name) ? admissionForbidden({ res, name }, 'this namespace may not be deleted') : null;
+}
+
 /** NamespaceLifecycle for a create of namespaced content: the namespace must exist and not be terminating. */
 export async function namespaceLifecycle(s: ServerContext, res: ResourceInfo, namespace: string, name: string): Promise<Result<true>> {
   let ns = s.cache.resources.get('namespaces')?.items.get(objectStorageKey('namespaces', undefined, namespace));
@@ -118,8 +123,9 @@ export async function namespaceLifecycle(s: ServerContext, res: ResourceInfo, na
   return { ok: true, value: true };
 }
 
-/** The DefaultTolerationSeconds admission plugin, on pod create: Kubernetes runs it before validation. */
-export function withDefaultTolerations(pod: KubeObject, seconds: DefaultTolerationSeconds): KubeObject {
+/** The DefaultTolerationSeconds admission plugin, on pod create (other resources pass as they are): Kubernetes runs it before validation. */
+export function withDefaultTolerations(res: ResourceInfo, pod: KubeObject, seconds: DefaultTolerationSeconds): KubeObject {
+  if (res.gr !== 'pods') return pod;
   const spec = (pod.spec ?? {}) as { tolerations?: Toleration[] };
   return { ...pod, spec: { ...spec, tolerations: addDefaultTolerations(spec.tolerations, seconds) } };
 }

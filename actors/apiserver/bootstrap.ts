@@ -1,8 +1,9 @@
 /**
  * Objects the apiserver makes sure exist on every boot, as kube-apiserver's bootstrap
  * controllers do: the system namespaces (default, kube-system, kube-public,
- * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP, and
- * the default StorageClass `local-path` (served by the local-path provisioner controller) —
+ * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP,
+ * the RuntimeClasses `process` and `sim` (handlers of the same names, which every kubelet has),
+ * and the default StorageClass `local-path` (served by the local-path provisioner controller) —
  * each only when missing, so a user's change to it survives a restart.
  */
 import { isConflictOrExists } from '../../base/status.ts';
@@ -23,6 +24,7 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
     const r = await create(s, namespaces, { ...call, payload: { target: { group: '', version: 'v1', resource: 'namespaces' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } } });
     if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating namespace ${name}: ${r.status.message}`);
   }
+  await ensureRuntimeClasses(s);
   if (opts.defaultStorageClass) await ensureDefaultStorageClass(s);
   if (!opts.kubernetesService) return;
   if (s.cache.resource('services').items.has(objectStorageKey('services', 'default', 'kubernetes'))) return;
@@ -43,4 +45,19 @@ async function ensureDefaultStorageClass(s: ServerContext): Promise<void> {
   const call = { from: 'apiserver', user: userForAddress('apiserver') };
   const r = await create(s, classes, { ...call, payload: { target: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' }, object: structuredClone(LOCAL_PATH_STORAGE_CLASS) } });
   if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the default storage class', { status: r.status.message });
+}
+
+/** The runtime handlers every kubelet here has (actors/kubelet/runtimes.ts), one RuntimeClass each. */
+export const RUNTIME_HANDLERS = ['process', 'sim'] as const;
+
+async function ensureRuntimeClasses(s: ServerContext): Promise<void> {
+  const kind = s.lookup('node.k8s.io', 'v1', 'runtimeclasses');
+  if (!kind) return;
+  const call = { from: 'apiserver', user: userForAddress('apiserver') };
+  for (const handler of RUNTIME_HANDLERS) {
+    if (s.cache.resource(kind.gr).items.has(objectStorageKey(kind.gr, undefined, handler))) continue;
+    const object = { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name: handler }, handler };
+    const r = await create(s, kind, { ...call, payload: { target: { group: 'node.k8s.io', version: 'v1', resource: 'runtimeclasses' }, object } });
+    if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create a RuntimeClass', { name: handler, status: r.status.message });
+  }
 }

@@ -7,6 +7,7 @@ import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import type { StatusCause } from '../../base/status.ts';
 import type { FieldTypeError } from '../../api/validation/types.ts';
+import type { KindInfo } from '../../api/kinds.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
@@ -31,10 +32,8 @@ export interface ObjectModel {
    * range, format) in document order, or the object with its nulls as decoding leaves them.
    */
   decode(res: ResourceInfo, obj: KubeObject): { errors: FieldTypeError[]; value: KubeObject };
-  /** The kind's PrepareForCreate: the object with the status it starts with. */
-  prepareForCreate(res: ResourceInfo, obj: KubeObject): KubeObject;
-  /** Whether the kind's strategy stamps metadata.generation. */
-  tracksGeneration(res: ResourceInfo): boolean;
+  /** The descriptor behind a served resource: its strategy hooks and strategic-merge metadata. */
+  kind(res: ResourceInfo): KindInfo;
 }
 
 import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';

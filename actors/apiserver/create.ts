@@ -12,7 +12,7 @@ import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
-import { reserve, type Reservation } from './services.ts';
+import { writeHooksOf, type Reservation } from './services.ts';
 import { putIf, MAX_WRITE_ATTEMPTS } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { prepareForCreate } from './strategy.ts';
@@ -82,11 +82,11 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const live = await namespaceLifecycle(s, res, meta.namespace!, meta.name ?? meta.generateName ?? '');
     if (!live.ok) return live;
   }
-  obj = prepareForCreate(s.model, res, stampNew(s, obj));
-  if (res.gr === 'pods') obj = withDefaultTolerations(obj, s.tolerationSeconds);
+  obj = prepareForCreate(s.model.kind(res).strategy, stampNew(s, obj));
+  obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
   if (res.gr === 'persistentvolumeclaims') obj = withDefaultStorageClass(s, obj);
   obj = withStorageProtection(res.gr, obj);
-  if (!applied) obj = recordWrite(res, undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
+  if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };
@@ -94,8 +94,9 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     if (!checked.ok) return checked;
     let candidate = checked.value;
     let held: Reservation | null = null;
-    if (res.gr === 'services') {
-      const r = reserve(s, candidate);
+    const hooks = writeHooksOf(res);
+    if (hooks) {
+      const r = hooks.reserve(s, candidate);
       if (!r.ok) return r;
       held = r.value;
       candidate = held.object;

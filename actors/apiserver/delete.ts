@@ -1,18 +1,19 @@
 /**
  * api.delete (Kubernetes' Store.Delete with BeforeDelete): preconditions, graceful deletion
  * and finalizers. An object that keeps finalizers (its own, or the one its propagation
- * policy adds: foregroundDeletion / orphan, for the garbage collector) or that is a pod
- * given a grace period is only marked — deletionTimestamp, deletionGracePeriodSeconds,
+ * policy adds: foregroundDeletion / orphan, for the garbage collector; or its kind's own, as a
+ * Namespace's spec.finalizers) or that its kind gives a grace period (a bound pod) is only marked — deletionTimestamp, deletionGracePeriodSeconds,
  * generation + 1 — and goes once the last finalizer is removed (see write.ts). Anything else
  * is removed at once; the reply is the object as it was.
  */
 import type { DeleteOptions, KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { conflict, fail, notFound, ok, type Result } from '../../base/status.ts';
-import { admissionForbidden, nodeRestriction, UNDELETABLE_NAMESPACES } from './admission.ts';
+import { namespaceDeletion, nodeRestriction } from './admission.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
+import type { KindStrategy } from '../../api/kinds.ts';
 import type { ResourceInfo } from './resources.ts';
-import { releaseHeld } from './services.ts';
+import { writeHooksOf } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { gracePeriod, propagationFinalizer } from './strategy.ts';
@@ -34,7 +35,7 @@ export function checkPreconditions(res: ResourceInfo, obj: KubeObject, opts: Del
 }
 
 /** The marked object, or null when the delete should remove it now. */
-export function markForDeletion(res: ResourceInfo, obj: KubeObject, opts: DeleteOptions | undefined, nowMs: number): KubeObject | null {
+export function markForDeletion(strategy: KindStrategy, obj: KubeObject, opts: DeleteOptions | undefined, nowMs: number): KubeObject | null {
   const m = obj.metadata ?? {};
   const finalizers = [...(m.finalizers ?? [])];
   const added = propagationFinalizer(opts);
@@ -42,9 +43,9 @@ export function markForDeletion(res: ResourceInfo, obj: KubeObject, opts: Delete
   // Orphan and foreground exclude each other: the newest policy wins, as in Kubernetes.
   const other = added === 'orphan' ? 'foregroundDeletion' : added === 'foregroundDeletion' ? 'orphan' : null;
   const kept = other ? finalizers.filter((f) => f !== other) : finalizers;
-  const nsFinalizers = res.gr === 'namespaces' ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
-  const grace = gracePeriod(res, obj, opts);
-  if (kept.length === 0 && nsFinalizers.length === 0 && grace === 0) return null;
+  const specFinalizers = strategy.specFinalizers?.(obj) ?? [];
+  const grace = gracePeriod(strategy, obj, opts);
+  if (kept.length === 0 && specFinalizers.length === 0 && grace === 0) return null;
 
   const meta: KubeObject['metadata'] = { ...m, finalizers: kept.length ? kept : undefined };
   if (!meta.finalizers) delete meta.finalizers;
@@ -57,8 +58,7 @@ export function markForDeletion(res: ResourceInfo, obj: KubeObject, opts: Delete
   // Kubernetes bumps generation only where it is set (generation > 0): ConfigMaps have none.
   if (!already && (m.generation ?? 0) > 0) meta.generation = (m.generation ?? 0) + 1;
   const out: KubeObject = { ...obj, metadata: meta };
-  if (res.gr === 'namespaces') out.status = { ...(obj.status as object), phase: 'Terminating' };
-  return out;
+  return strategy.prepareForDelete ? strategy.prepareForDelete(out) : out;
 }
 
 export async function remove(s: ServerContext, res: ResourceInfo, call: Call<DeletePayload>): Promise<Result<WriteReply>> {
@@ -66,9 +66,8 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
   const name = p.target.name ?? '';
   const namespace = res.namespaced ? p.target.namespace : undefined;
   const group = res.group || undefined;
-  if (res.gr === 'namespaces' && UNDELETABLE_NAMESPACES.includes(name)) {
-    return fail(admissionForbidden({ res, name }, 'this namespace may not be deleted'));
-  }
+  const undeletable = namespaceDeletion(res, name);
+  if (undeletable) return fail(undeletable);
   const dryRun = p.dryRun || (p.options?.dryRun?.includes('All') ?? false);
   const key = objectStorageKey(res.gr, namespace, name);
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
@@ -81,7 +80,7 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
     const denied = nodeRestriction({ verb: 'delete', res, namespace, name, user: call.user, old: cur.obj });
     if (denied) return fail(denied);
 
-    const marked = markForDeletion(res, cur.obj, p.options, s.clock.now());
+    const marked = markForDeletion(s.model.kind(res).strategy, cur.obj, p.options, s.clock.now());
     if (marked) {
       if (dryRun) return ok({ object: marked });
       if (JSON.stringify(marked) === JSON.stringify(cur.obj)) return ok({ object: cur.obj });
@@ -94,7 +93,7 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
     const d = await deleteIf(s, key, cur.modRevision);
     if (!d.ok) return d;
     if (!d.value.written) continue;
-    if (res.gr === 'services') releaseHeld(s, cur.obj);
+    writeHooksOf(res)?.release(s, cur.obj);
     return ok({ object: d.value.obj });
   }
   return fail(conflict(res.resource, name, 'the object kept changing while it was being deleted', group));

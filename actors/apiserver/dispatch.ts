@@ -4,7 +4,7 @@
  * without a reply.
  */
 import type { Envelope } from '../../base/envelope.ts';
-import type { ApiTarget, UserInfo } from './types.ts';
+import type { ApiTarget, PayloadShape, UserInfo } from './types.ts';
 import { badRequest, fail, internalError, methodNotAllowed, type Result } from '../../base/status.ts';
 import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
@@ -24,11 +24,14 @@ import { unwatch, watch } from './watch.ts';
 
 type AnyPayload = { target: ApiTarget; user?: UserInfo; id?: string } & Record<string, unknown>;
 
-const VERBS: Record<string, (s: ServerContext, res: ResourceInfo, call: Call<never>) => Promise<Result<unknown>>> = {
+type VerbType = 'api.get' | 'api.list' | 'api.create' | 'api.update' | 'api.patch' | 'api.delete' | 'api.deletecollection';
+
+/** Each verb's function, taking that verb's payload. */
+const VERBS: { readonly [T in VerbType]: (s: ServerContext, res: ResourceInfo, call: Call<PayloadShape<T>>) => Promise<Result<unknown>> } = {
   'api.get': get,
   'api.list': list,
   'api.create': (s, res, call) => {
-    const sub = (call as Call<{ target: ApiTarget }>).payload.target.subresource;
+    const sub = call.payload.target.subresource;
     if (sub === 'binding') return bind(s, res, call);
     if (sub === 'eviction') return evict(s, res, call);
     if (sub === 'token') return requestToken(s, call);
@@ -39,6 +42,8 @@ const VERBS: Record<string, (s: ServerContext, res: ResourceInfo, call: Call<nev
   'api.delete': remove,
   'api.deletecollection': deleteCollection,
 };
+
+const isVerb = (type: string): type is VerbType => Object.hasOwn(VERBS, type);
 
 /** Subresources that only some verbs serve. */
 function allowed(type: string, target: ApiTarget): boolean {
@@ -85,13 +90,13 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
     w.start?.();
     return;
   }
+  if (!isVerb(env.type) || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
   const run = VERBS[env.type];
-  if (!run || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
   reply(s, env, await run(s, res.value, call));
 }
 
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
-  if (env.corr !== undefined) s.port.reply(env as Envelope, result as never);
+  if (env.corr !== undefined) s.port.reply(env, result as never);
 }
 
 /**

@@ -39,7 +39,7 @@ const refused = (cause: string, retryAfterSeconds = 0): Status => {
 const canIgnoreBudget = (p: Pod): boolean =>
   p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' || p.status?.phase === 'Pending' || !!p.metadata?.deletionTimestamp;
 
-const SUCCESS = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as KubeObject;
+const SUCCESS: KubeObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 
 export async function evict(s: ServerContext, res: ResourceInfo, call: Call<PayloadShape<'api.create'>>): Promise<Result<WriteReply>> {
   const p = call.payload;
@@ -50,17 +50,17 @@ export async function evict(s: ServerContext, res: ResourceInfo, call: Call<Payl
   const options: DeleteOptions = { ...eviction.deleteOptions };
   const dryRun = p.dryRun === true || (options.dryRun ?? []).includes('All');
   const deletePod = async (): Promise<Result<WriteReply>> => {
-    const r = await remove(s, res, { ...call, payload: { target: podTarget, options, ...(dryRun ? { dryRun } : {}) } } as Call<never>);
+    const r = await remove(s, res, { ...call, payload: { target: podTarget, options, ...(dryRun ? { dryRun } : {}) } });
     return r.ok ? ok({ object: SUCCESS, created: true }) : r;
   };
   const pdbRes = s.lookup('policy', 'v1', 'poddisruptionbudgets');
   if (!pdbRes) return deletePod();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const got = await get(s, res, { ...call, payload: { target: podTarget } } as Call<never>);
+    const got = await get(s, res, { ...call, payload: { target: podTarget } });
     if (!got.ok) return got;
     const pod = got.value as Pod;
     if (canIgnoreBudget(pod)) return deletePod();
-    const listed = await list(s, pdbRes, { ...call, payload: { target: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespace: podTarget.namespace } } } as Call<never>);
+    const listed = await list(s, pdbRes, { ...call, payload: { target: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespace: podTarget.namespace } } });
     if (!listed.ok) return listed;
     const items = ((listed.value as { items?: PodDisruptionBudget[] }).items ?? []).filter((b) => labelSelectorMatches(b.spec?.selector, pod.metadata?.labels));
     if (items.length === 0) return deletePod();
@@ -79,7 +79,7 @@ export async function evict(s: ServerContext, res: ResourceInfo, call: Call<Payl
     if (!spent.ok) return spent;
     if (!dryRun) {
       const target = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespace: podTarget.namespace, name: pdb.metadata?.name ?? '', subresource: 'status' };
-      const w = await update(s, pdbRes, { ...call, payload: { target, object: spent.value } } as Call<never>);
+      const w = await update(s, pdbRes, { ...call, payload: { target, object: spent.value } });
       if (!w.ok && isConflictOrExists(w)) continue;
       if (!w.ok) return w;
     }
@@ -103,5 +103,6 @@ function spend(s: ServerContext, pdb: PodDisruptionBudget, pod: string, dryRun: 
   let conditions = st.conditions;
   if (allowed === 0) conditions = [...(st.conditions ?? []).filter((c) => c.type !== DISRUPTION_ALLOWED), allowedCondition(0, st.conditions, now, st.observedGeneration ?? 0)];
   const disruptedPods = dryRun ? st.disruptedPods : { ...st.disruptedPods, [pod]: now };
-  return ok({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', ...pdb, status: { ...st, disruptionsAllowed: allowed, ...(disruptedPods ? { disruptedPods } : {}), ...(conditions ? { conditions } : {}) } } as KubeObject);
+  const spent = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', ...pdb, status: { ...st, disruptionsAllowed: allowed, ...(disruptedPods ? { disruptedPods } : {}), ...(conditions ? { conditions } : {}) } } as KubeObject;
+  return ok(spent);
 }

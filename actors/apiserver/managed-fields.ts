@@ -5,12 +5,9 @@
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import { recordUpdate } from '../../api/patch/apply.ts';
-import type { ResourceInfo } from './resources.ts';
+import type { KindInfo } from '../../api/kinds.ts';
 
-/** "apps/v1/Deployment": the key api/patch uses for a kind's merge keys. */
-export const gvkOf = (res: ResourceInfo): string => `${res.apiVersion}/${res.kind}`;
-
-/** `next` with `manager`'s Update entry recorded against `old` (undefined on create). */
-export function recordWrite(res: ResourceInfo, old: KubeObject | undefined, next: KubeObject, manager: string, now: string): KubeObject {
-  return recordUpdate(old, next as Record<string, unknown>, manager, gvkOf(res), now) as KubeObject;
+/** `next`, an object of `kind`, with `manager`'s Update entry recorded against `old` (undefined on create). */
+export function recordWrite(kind: KindInfo, old: KubeObject | undefined, next: KubeObject, manager: string, now: string): KubeObject {
+  return recordUpdate(old, next, manager, kind, now);
 }

@@ -5,8 +5,7 @@
  * the registry when the request comes, so kinds registered or unregistered while the server
  * runs are served (or 404) from the next request on.
  */
-import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { kindRegistry, type KindInfo, type KindRegistry, type KubeObject as ModelObject } from '../../api/kinds.ts';
+import { kindRegistry, type KindInfo, type KindRegistry } from '../../api/kinds.ts';
 import { dropUnknownFields, findUnknownFields } from '../../api/validation/unknown.ts';
 import { decode } from '../../api/validation/types.ts';
 import type { ObjectModel } from './context.ts';
@@ -15,8 +14,6 @@ import { resourceInfo, type ResourceInfo, type ResourceLookup } from './resource
 export interface KindsModel {
   lookup: ResourceLookup;
   model: ObjectModel;
-  /** The descriptor behind a served resource. */
-  kindOf(res: ResourceInfo): KindInfo;
 }
 
 /** What the verbs need of a kind, derived once per descriptor. */
@@ -49,13 +46,12 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
     return k;
   };
   const model: ObjectModel = {
-    default: (res, obj) => kindOf(res).defaults(obj as ModelObject) as KubeObject,
-    validate: (res, obj, old) => kindOf(res).validate(obj as ModelObject, old as ModelObject | undefined),
+    default: (res, obj) => kindOf(res).defaults(obj),
+    validate: (res, obj, old) => kindOf(res).validate(obj, old),
     unknownFields: (res, obj) => findUnknownFields(kindOf(res), obj),
     pruneUnknown: (res, obj) => dropUnknownFields(kindOf(res), obj),
     decode: (res, obj) => decode(kindOf(res), obj),
-    prepareForCreate: (res, obj) => kindOf(res).strategy.prepareForCreate(obj as ModelObject) as KubeObject,
-    tracksGeneration: (res) => kindOf(res).strategy.tracksGeneration,
+    kind: kindOf,
   };
   return {
     lookup: (group, version, resource) => {
@@ -63,6 +59,5 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
       return k && k.version === version ? resourceOf(k) : null;
     },
     model,
-    kindOf,
   };
 }

@@ -11,13 +11,13 @@ import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
 import { serverSideApply } from '../../api/patch/apply.ts';
+import { SCALE, type PatchKind } from '../../api/patch/meta.ts';
 import { isObject } from '../../api/json.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
 import { create, defaultManager, placePatched } from './create.ts';
 import { goPrint, patchDecodeError, type FieldTypeError } from '../../api/validation/types.ts';
 import type { DecodeFailure } from './prepare.ts';
-import { gvkOf } from './managed-fields.ts';
 import type { ResourceInfo } from './resources.ts';
 import { writeScale } from './scale.ts';
 import { objectStorageKey } from './storage-keys.ts';
@@ -25,19 +25,19 @@ import { guaranteedUpdate, type Mutation } from './write.ts';
 
 type PatchPayload = PayloadShape<'api.patch'>;
 
-/** Applies a non-apply patch to a document of kind `gvk`. */
-export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
-  return checkPatched(patchWith(type, doc, patch, gvk));
+/** Applies a non-apply patch to a document of `kind` (its descriptor, or the Scale body's). */
+export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind): Result<KubeObject> {
+  return checkPatched(patchWith(type, doc, patch, kind));
 }
 
-function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, gvk: string): Result<KubeObject> {
+function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind): Result<KubeObject> {
   switch (type) {
     case 'merge':
       return applyMergePatch(doc, patch);
     case 'json':
       return applyJsonPatch(doc, patch);
     case 'strategic':
-      return strategicMergePatch(doc, patch, gvk);
+      return strategicMergePatch(doc, patch, kind);
     default:
       return fail(unsupportedMediaType(`the patch type ${type} cannot be applied here`));
   }
@@ -65,23 +65,24 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
   if (p.patchType === 'apply' && !p.fieldManager) {
     return fail(badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager'));
   }
-  const gvk = gvkOf(res);
+  const kind = s.model.kind(res);
   if (p.target.subresource === 'scale') {
     if (p.patchType === 'apply') return fail(unsupportedMediaType('apply is not supported on the scale subresource'));
-    return writeScale(s, res, call, (scale) => applyPatch(p.patchType, scale, p.patch, 'autoscaling/v1/Scale'));
+    return writeScale(s, res, call, (scale) => applyPatch(p.patchType, scale, p.patch, SCALE));
   }
   const namespace = res.namespaced ? p.target.namespace : undefined;
   const now = () => rfc3339(s.clock.now());
-  const config = p.patch;
-  if (p.patchType === 'apply' && !isObject(config)) return fail(badRequest('apply patches must be a JSON object'));
+  if (p.patchType === 'apply' && !isObject(p.patch)) return fail(badRequest('apply patches must be a JSON object'));
+  // An apply configuration (checked to be an object above) is a partial object of the kind.
+  const config = p.patch as KubeObject;
 
   const mutate = (cur: { obj: KubeObject }): Mutation => {
     if (p.patchType === 'apply') {
-      const r = checkPatched(serverSideApply({ live: cur.obj, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
-      const placed = r.ok ? placePatched(res, namespace, name, r.value as KubeObject) : r;
+      const r = checkPatched(serverSideApply({ live: cur.obj, config, manager, kind, now: now(), force: p.force }));
+      const placed = r.ok ? placePatched(res, namespace, name, r.value) : r;
       return placed.ok ? ok({ obj: placed.value, applied: true }) : placed;
     }
-    const r = applyPatch(p.patchType, cur.obj, p.patch, gvk);
+    const r = applyPatch(p.patchType, cur.obj, p.patch, kind);
     if (!r.ok) return r;
     if (!isObject(r.value)) return fail(badRequest('the patch produced something that is not an object'));
     const placed = placePatched(res, namespace, name, r.value);
@@ -93,7 +94,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
   const decodeFailure: DecodeFailure = (obj, errs) =>
     p.patchType === 'apply' ? applyError(errs) : patchDecodeError(p.patchType === 'strategic' ? goPrint(p.patch) : JSON.stringify(obj), errs);
   // Apply types its configuration before merging it, so a mistyped field is reported before any conflict.
-  const configErrors = p.patchType === 'apply' ? s.model.decode(res, config as KubeObject).errors : [];
+  const configErrors = p.patchType === 'apply' ? s.model.decode(res, config).errors : [];
   if (configErrors.length) return fail(applyError(configErrors));
 
   return guaranteedUpdate(s, res, call, {
@@ -110,9 +111,9 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
     createMissing:
       p.patchType === 'apply' && !p.target.subresource
         ? async () => {
-            const r = checkPatched(serverSideApply({ live: undefined, config: config as Record<string, unknown>, manager, gvk, now: now(), force: p.force }));
+            const r = checkPatched(serverSideApply({ live: undefined, config, manager, kind, now: now(), force: p.force }));
             if (!r.ok) return r;
-            const obj = r.value as KubeObject;
+            const obj = r.value;
             const metadata = { ...obj.metadata, name, ...(namespace ? { namespace } : {}) };
             return create(s, res, { ...call, payload: { target: p.target, object: { ...obj, metadata }, dryRun: p.dryRun, fieldManager: manager, fieldValidation: p.fieldValidation } }, true);
           }

@@ -14,6 +14,7 @@ import type { ResourceInfo } from './resources.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { guaranteedUpdate, type Mutation } from './write.ts';
 import type { Current } from './store.ts';
+import { isObject } from '../../api/json.ts';
 
 /** The Scale's root struct in the field table: its body is decoded as an autoscaling/v1 Scale. */
 const SCALE = { schemaType: 'autoscaling/v1.Scale' };
@@ -38,7 +39,7 @@ export function scaleOf(obj: KubeObject): KubeObject {
 
 /** The parent with the Scale's replicas (and its resourceVersion as the precondition); 422 on a bad count. */
 export function applyScale(res: ResourceInfo, cur: KubeObject, scale: KubeObject): Mutation {
-  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+  const replicas = isObject(scale.spec) ? scale.spec.replicas : undefined;
   const name = cur.metadata?.name ?? '';
   if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
     return fail(invalid('Scale', name, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` }], 'autoscaling'));

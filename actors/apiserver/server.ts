@@ -5,7 +5,8 @@
  */
 import type { Envelope } from '../../base/envelope.ts';
 import type { BusState } from '../../bus/bus.ts';
-import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
+import type { KvRecord } from '../../bus/catalogue/kv.ts';
+import { isMessage } from '../../bus/catalogue/index.ts';
 import { expired, isGone, isServiceUnavailable, unavailable, type Result } from '../../base/status.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './allocators.ts';
@@ -163,14 +164,10 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       for (const env of deferred.splice(0)) handleRequest(s, env);
     },
     applyKvEvents(env) {
-      const p = env.payload as { id: string; events: KvEvent[] };
-      if (p.id === watchId) cache.applyKv(p.events);
+      if (isMessage(env, 'kv.events') && env.payload.id === watchId) cache.applyKv(env.payload.events);
     },
-    isCurrentWatch: (env) => (env.payload as { id?: string }).id === watchId,
-    isGapped(env) {
-      const p = env.payload as { id: string; events: KvEvent[] };
-      return p.id === watchId && !cache.continues(p.events);
-    },
+    isCurrentWatch: (env) => (isMessage(env, 'kv.watch-ended') || isMessage(env, 'kv.events')) && env.payload.id === watchId,
+    isGapped: (env) => isMessage(env, 'kv.events') && env.payload.id === watchId && !cache.continues(env.payload.events),
     onStale(listener) {
       staleListener = listener;
     },

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import { invalid, type StatusCause } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
+import type { ResourceInfo } from './resources.ts';
 
 interface ServicePort {
   name?: string;
@@ -31,6 +32,24 @@ export interface Reservation {
 const specOf = (o: KubeObject | undefined): ServiceSpec => (o?.spec ?? {}) as ServiceSpec;
 const needsNodePorts = (t: string | undefined) => t === 'NodePort' || t === 'LoadBalancer';
 const portKey = (p: ServicePort) => `${p.port}/${p.protocol ?? 'TCP'}`;
+
+/**
+ * What a resource's REST storage does around a write besides storing it (Kubernetes' service
+ * storage BeginCreate / BeginUpdate / AfterDelete): reserve what the object needs before it is
+ * stored, release what a deleted one held. Only Services have any: their cluster IP and node
+ * ports are allocations, not object fields a strategy could set.
+ */
+export interface WriteHooks {
+  reserve: typeof reserve;
+  release: typeof releaseHeld;
+}
+
+const SERVICE_HOOKS: WriteHooks = { reserve, release: releaseHeld };
+
+/** The write hooks of `res`'s storage; null for every resource but services. */
+export function writeHooksOf(res: ResourceInfo): WriteHooks | null {
+  return res.gr === 'services' ? SERVICE_HOOKS : null;
+}
 
 /** What a stored Service holds: its cluster IP and node ports. */
 export function heldBy(obj: KubeObject | undefined): { ip: string | null; ports: number[] } {

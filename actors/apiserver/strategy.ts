@@ -1,13 +1,14 @@
 /**
  * Registry strategy rules (Kubernetes' PrepareForCreate / PrepareForUpdate /
- * CheckGracefulDelete) that are about lifecycle rather than the object model: what a
- * main-resource or /status update may change, and how long a delete is graceful. What a new
- * object starts with and whether it carries a generation are each kind's descriptor's
- * (api/kinds/<group>/<kind>.ts, its `strategy`).
+ * CheckGracefulDelete / ShouldDeleteDuringUpdate) as every kind shares them: what a
+ * main-resource or /status update may change, and when a delete or an update removes an
+ * object. What is particular to a kind — what a new object starts with, whether it carries a
+ * generation, its grace period and its own finalizers — is its descriptor's `strategy`
+ * (api/kinds/<group>/<kind>.ts); nothing here names a kind.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { DeleteOptions } from '../../bus/catalogue/api.ts';
-import type { ObjectModel } from './context.ts';
+import type { KindStrategy } from '../../api/kinds.ts';
 import type { ResourceInfo } from './resources.ts';
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
@@ -20,9 +21,8 @@ export const ORPHAN_FINALIZER = 'orphan';
  * What a create stores (Kubernetes' PrepareForCreate): generation 1 for kinds whose strategy
  * tracks it (none at all otherwise), and the status the kind's descriptor starts it with.
  */
-export function prepareForCreate(model: Pick<ObjectModel, 'prepareForCreate' | 'tracksGeneration'>, res: ResourceInfo, stamped: Obj): Obj {
-  const obj = model.tracksGeneration(res) ? stamped : withoutGeneration(stamped);
-  return model.prepareForCreate(res, obj) as Obj;
+export function prepareForCreate(strategy: KindStrategy, stamped: Obj): Obj {
+  return strategy.prepareForCreate(strategy.tracksGeneration ? stamped : withoutGeneration(stamped));
 }
 
 function withoutGeneration(obj: Obj): Obj {
@@ -66,20 +66,9 @@ export function keepSystemMeta(old: KubeObject, next: KubeObject): KubeObject {
   return { ...next, metadata: m };
 }
 
-/**
- * The grace period of a delete (Kubernetes' CheckGracefulDelete): pods bound to a node and
- * not yet finished get the requested or their own terminationGracePeriodSeconds (30 s
- * default) so the kubelet can stop them; everything else goes at once.
- */
-export function gracePeriod(res: ResourceInfo, obj: Obj, opts: DeleteOptions | undefined): number {
-  if (res.gr !== 'pods') return 0;
-  const phase = obj.status?.phase;
-  if (!obj.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-  const asked = opts?.gracePeriodSeconds;
-  const own = typeof obj.spec.terminationGracePeriodSeconds === 'number' ? obj.spec.terminationGracePeriodSeconds : 30;
-  const grace = asked ?? own;
-  // Kubernetes turns a negative or 0 request into 1 s for a bound pod unless it is forced; 0 still means "now" here.
-  return Math.max(0, grace);
+/** The grace period of a delete (Kubernetes' CheckGracefulDelete): the kind's own rule, else 0 (at once). */
+export function gracePeriod(strategy: KindStrategy, obj: KubeObject, opts: DeleteOptions | undefined): number {
+  return strategy.checkGracefulDelete?.(obj, opts) ?? 0;
 }
 
 /** The finalizer a propagation policy adds (the garbage collector removes it when done). */
@@ -89,11 +78,14 @@ export function propagationFinalizer(opts: DeleteOptions | undefined): string | 
   return null;
 }
 
-/** Whether an update that leaves a marked object without finalizers should delete it (pods: only once their grace is 0). */
-export function shouldDeleteDuringUpdate(res: ResourceInfo, next: KubeObject): boolean {
+/**
+ * Whether an update that leaves a marked object without finalizers should delete it
+ * (Kubernetes' ShouldDeleteDuringUpdate): none in its metadata nor in the kind's own spec
+ * finalizers, and, for a kind with graceful deletion, only once its grace period is 0.
+ */
+export function shouldDeleteDuringUpdate(strategy: KindStrategy, next: KubeObject): boolean {
   const m = next.metadata;
   if (!m?.deletionTimestamp || (m.finalizers?.length ?? 0) > 0) return false;
-  if (res.gr === 'pods') return (m.deletionGracePeriodSeconds ?? 0) === 0;
-  if (res.gr === 'namespaces') return ((next.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) === 0;
-  return true;
+  if ((strategy.specFinalizers?.(next).length ?? 0) > 0) return false;
+  return !strategy.checkGracefulDelete || (m.deletionGracePeriodSeconds ?? 0) === 0;
 }

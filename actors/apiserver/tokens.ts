@@ -16,6 +16,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
 import { badRequest, fail, invalid, notFound, ok, type Result } from '../../base/status.ts';
 import { rfc3339 } from '../../api/time.ts';
+import { isObject } from '../../api/json.ts';
 import type { Call, ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
@@ -81,6 +82,8 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
   return ok({ object, created: true });
 }
 
+const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every((a) => typeof a === 'string');
+
 /** What a token check answers: the user and the audiences it was accepted for, or why not. */
 export type TokenCheck = { ok: true; user: UserInfo; audiences: string[] } | { ok: false; error?: string };
 
@@ -95,7 +98,7 @@ const quoted = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringi
 export async function checkToken(s: ServerContext, token: string, audiences: readonly string[] = API_AUDIENCES): Promise<TokenCheck> {
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false };
-  const [header, payload, sig] = parts as [string, string, string];
+  const [header = '', payload = '', sig = ''] = parts;
   const want = Buffer.from(sign(await s.signingKey(), `${header}.${payload}`));
   const given = Buffer.from(sig);
   if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false };
@@ -124,13 +127,11 @@ export async function checkToken(s: ServerContext, token: string, audiences: rea
  * carry one of (a service checking tokens made for it); status.audiences are the matched ones.
  */
 export async function reviewToken(s: ServerContext, call: Call<PayloadShape<'api.create'>>): Promise<Result<WriteReply>> {
-  const spec = (call.payload.object as { spec?: { token?: unknown; audiences?: unknown } }).spec;
-  if (typeof spec?.token !== 'string') return fail(badRequest('spec.token: Required value'));
+  const spec = call.payload.object.spec;
+  if (!isObject(spec) || typeof spec.token !== 'string') return fail(badRequest('spec.token: Required value'));
   const wanted = spec.audiences;
-  if (wanted !== undefined && wanted !== null && !(Array.isArray(wanted) && wanted.every((a) => typeof a === 'string'))) {
-    return fail(badRequest('spec.audiences: must be a list of strings'));
-  }
-  const audiences = (wanted as string[] | null | undefined)?.length ? (wanted as string[]) : undefined;
+  if (wanted !== undefined && wanted !== null && !isStringList(wanted)) return fail(badRequest('spec.audiences: must be a list of strings'));
+  const audiences = isStringList(wanted) && wanted.length ? wanted : undefined;
   const r = await checkToken(s, spec.token, audiences);
   const status = r.ok ? { authenticated: true, user: r.user, audiences: r.audiences } : { authenticated: false, user: {}, ...(r.error ? { error: r.error } : {}) };
   const object = {

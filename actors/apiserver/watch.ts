@@ -37,6 +37,7 @@ export async function watch(s: ServerContext, res: ResourceInfo, call: Call<Watc
     id: p.id,
     address: call.from,
     gr: res.gr,
+    indexFields: s.model.kind(res).indexFields,
     prefix: namespace ? namespacePrefix(res.gr, namespace) : resourcePrefix(res.gr),
     filter: filter.value,
     bookmarks: p.allowWatchBookmarks === true,

@@ -11,6 +11,7 @@ import { expired, type Status } from '../../base/status.ts';
 import { decorate, type CacheEvent } from './watch-cache.ts';
 import type { IndexedFilter } from './filter.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';
+import { fieldValue } from '../../api/selectors/fields.ts';
 
 /** Which objects a watch or list wants. */
 export type ObjectFilter = (obj: KubeObject) => boolean;
@@ -19,6 +20,8 @@ export interface Watcher {
   id: string;
   address: string;
   gr: string;
+  /** The kind's indexed field labels (its descriptor's `indexFields`), tried before metadata.name and metadata.namespace. */
+  indexFields: readonly string[];
   /** The storage-key prefix the watch covers (a namespace's or the whole resource's). */
   prefix: string;
   filter: ObjectFilter;
@@ -59,27 +62,17 @@ export function tooOld(requested: number, oldest: number): Status {
 const wkey = (address: string, id: string): string => `${address}\u0000${id}`;
 
 /**
- * Field labels the watcher set indexes, per resource (Kubernetes' cacher indexes pods by
- * spec.nodeName; every kind by metadata.name and metadata.namespace), in order of preference:
- * a watch is filed under the first one its selector pins to one value.
+ * Field labels the watcher set indexes: the kind's own (Kubernetes' cacher indexes pods by
+ * spec.nodeName), then metadata.name and metadata.namespace for every kind, in order of
+ * preference: a watch is filed under the first one its selector pins to one value.
  */
-const NODE_NAME = 'spec.nodeName';
 const NAME = 'metadata.name';
 const NAMESPACE = 'metadata.namespace';
-const INDEXED: Readonly<Record<string, readonly string[]>> = { pods: [NODE_NAME, NAME, NAMESPACE] };
-const INDEXED_DEFAULT: readonly string[] = [NAME, NAMESPACE];
 
 /** An indexed field's value on an object, as fieldValue computes it ('' when absent). The namespace is the storage key's. */
 function indexValue(field: string, obj: KubeObject, key: string, gr: string): string {
-  if (field === NODE_NAME) {
-    const v = (obj.spec as { nodeName?: unknown } | undefined)?.nodeName;
-    return v === undefined || v === null ? '' : String(v);
-  }
-  if (field === NAME) {
-    const v = obj.metadata?.name;
-    return v === undefined || v === null ? '' : String(v);
-  }
-  return keyNamespace(key, gr);
+  if (field === NAMESPACE) return keyNamespace(key, gr);
+  return fieldValue(obj, field);
 }
 
 /** The namespace segment of `/registry/<gr>/<ns>/<name>`; '' for a cluster-scoped key. */
@@ -92,7 +85,7 @@ function keyNamespace(key: string, gr: string): string {
 /** The field and value a watcher is filed under, or null (unindexed: it sees every event of its resource). */
 export function indexTerm(w: Watcher): { field: string; value: string } | null {
   const exact = (w.filter as IndexedFilter).exact ?? [];
-  for (const field of INDEXED[w.gr] ?? INDEXED_DEFAULT) {
+  for (const field of [...w.indexFields, NAME, NAMESPACE]) {
     const t = exact.find((e) => e.field === field);
     if (t) return t;
     if (field === NAMESPACE) {

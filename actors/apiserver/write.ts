@@ -15,7 +15,7 @@ import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure, type FieldValidation } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
-import { releaseHeld, reserve, type Reservation } from './services.ts';
+import { writeHooksOf, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
 import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
 
@@ -79,26 +79,27 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       if (!checked.ok) return checked;
       next = checked.value;
     }
-    if ((!u.subresource || u.subresource === 'scale') && s.model.tracksGeneration(res)) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
+    if ((!u.subresource || u.subresource === 'scale') && s.model.kind(res).strategy.tracksGeneration) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
 
     const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj });
     if (denied) return fail(denied);
 
     if (deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
-    if (!m.value.applied) next = recordWrite(res, cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
+    if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
 
-    if (shouldDeleteDuringUpdate(res, next)) {
+    if (shouldDeleteDuringUpdate(s.model.kind(res).strategy, next)) {
       if (u.dryRun) return ok(reply(next, warnings));
       const d = await deleteIf(s, u.key, cur.modRevision);
       if (!d.ok) return d;
       if (!d.value.written) continue;
-      if (res.gr === 'services') releaseHeld(s, cur.obj);
+      writeHooksOf(res)?.release(s, cur.obj);
       return ok(reply(d.value.obj, warnings));
     }
 
     let held: Reservation | null = null;
-    if (res.gr === 'services') {
-      const r = reserve(s, next, cur.obj);
+    const hooks = writeHooksOf(res);
+    if (hooks) {
+      const r = hooks.reserve(s, next, cur.obj);
       if (!r.ok) return r;
       held = r.value;
       next = held.object;

@@ -8,6 +8,7 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
@@ -67,6 +68,7 @@ export const targets = {
   persistentvolumes: resourceTargets<PersistentVolume>('', 'v1', 'persistentvolumes'),
   persistentvolumeclaims: resourceTargets<PersistentVolumeClaim>('', 'v1', 'persistentvolumeclaims'),
   storageclasses: resourceTargets<StorageClass>('storage.k8s.io', 'v1', 'storageclasses'),
+  runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
 };
 
 /** "ns/name" or "name" → its parts. */

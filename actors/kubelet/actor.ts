@@ -7,6 +7,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromPromise } from 'xstate';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
@@ -17,6 +18,7 @@ import { NodeSync } from './node-sync.ts';
 import { PodManager, type PodManagerOptions } from './pods.ts';
 import { StreamServer } from './streams.ts';
 import { STREAM_EVENTS } from '../../machines/kubelet/chart.ts';
+import { RuntimeHandlers } from './runtimes.ts';
 
 export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
 
@@ -40,6 +42,7 @@ const env = (e: unknown): Envelope => e as Envelope;
 export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void, startPod?: PodManagerOptions['startPod']): ActorDef {
   let previous: { pods: PodManager; logs: LogServer; streams: StreamServer } | null = null;
   const facts = nodeFacts(opts);
+  const runtimes = new RuntimeHandlers(opts.runtime, opts.handlers);
   return {
     address: kubeletAddress(opts.nodeName),
     config: kubeletConfig(opts),
@@ -48,6 +51,8 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       previous?.pods.stop();
       previous?.logs.stop();
       previous?.streams.stop();
+      // A new incarnation starts its pods afresh: the old one's processes end.
+      if (previous) void runtimes.shutdown();
       const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName });
       const pods = new PodManager({
         port: ctx.port,
@@ -55,7 +60,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         log: ctx.log,
         nodeName: opts.nodeName,
         hostIP: opts.hostIP,
-        runtime: opts.runtime,
+        runtimes,
         events,
         volumes: {
           rootDir: opts.rootDir ?? join(tmpdir(), 'kubeactor-kubelet', opts.nodeName),
@@ -76,8 +81,10 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         events: opts.nodeEvents === false ? null : events,
         onPodCIDR: (cidr) => pods.setPodCIDR(cidr),
       });
-      const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtime: opts.runtime, find: (ns, name, uid) => pods.find(ns, name, uid) });
-      const streams = new StreamServer({ port: ctx.port, log: ctx.log, runtime: opts.runtime, find: (ns, name, uid) => pods.find(ns, name, uid) });
+      const runtimeOf = (pod: Pod) => pods.runtimeOf(pod);
+      const find = (ns: string, name: string, uid?: string) => pods.find(ns, name, uid);
+      const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtimeOf, find });
+      const streams = new StreamServer({ port: ctx.port, log: ctx.log, runtimeOf, find });
       previous = { pods, logs, streams };
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
       const machine = kubeletMachine.provide({
@@ -87,6 +94,8 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
             pods.stop();
             logs.stop();
             streams.stop();
+            // The pod actors stopped without tearing down: their processes end here.
+            void runtimes.shutdown();
           },
           onWatch: (_, p) => void pods.handle(env(p.event)),
           onLogs: (_, p) => logs.handle(env(p.event)),
@@ -104,8 +113,9 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
 }
 
 /** What a recording logs about a kubelet (plain data): its options with the runtime by name. */
-export type KubeletConfig = Omit<KubeletOptions, 'runtime'> & { runtime: string };
+export type KubeletConfig = Omit<KubeletOptions, 'runtime' | 'handlers'> & { runtime: string };
 
 function kubeletConfig(opts: KubeletOptions): KubeletConfig {
-  return { ...opts, runtime: opts.runtime.name };
+  const { handlers: _handlers, ...rest } = opts;
+  return { ...rest, runtime: opts.runtime.name };
 }

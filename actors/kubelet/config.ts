@@ -5,7 +5,8 @@
 import type { NodeSystemInfo } from 'kubernetes-types/core/v1.js';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { KubeletTiming } from '../../machines/kubelet/chart.ts';
-import type { NodeFacts } from '../../machines/kubelet/node.ts';
+import type { NodeConditionSpec, NodeFacts } from '../../machines/kubelet/node.ts';
+import type { HandlerRuntime } from './runtimes.ts';
 import { seededIds, seedFor } from '../random.ts';
 
 export const KUBELET_VERSION = 'v1.32.0';
@@ -17,7 +18,12 @@ export const DEFAULT_LEASE_DURATION_SECONDS = 40;
 
 export interface KubeletOptions {
   nodeName: string;
+  /** The default runtime handler: it runs the pods without a runtimeClassName. */
   runtime: Runtime;
+  /** The other runtime handlers by name (what a RuntimeClass's handler selects), built on their first pod. */
+  handlers?: Readonly<Record<string, () => HandlerRuntime>>;
+  /** Conditions the node reports beside the standard ones (the process runtime's note on unenforced limits). */
+  extraConditions?: readonly NodeConditionSpec[];
   /** The node's InternalIP (a loopback address for sim nodes: see NodeAddressPool). */
   hostIP: string;
   /**
@@ -114,5 +120,6 @@ export function nodeFacts(opts: KubeletOptions): NodeFacts {
     labels: nodeLabels(opts),
     nodeInfo: systemInfo(opts),
     kubeletPort: KUBELET_PORT,
+    ...(opts.extraConditions?.length ? { extraConditions: opts.extraConditions } : {}),
   };
 }

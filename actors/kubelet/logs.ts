@@ -12,22 +12,19 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Envelope } from '../../base/envelope.ts';
 import type { LogRequest } from '../../bus/catalogue/logs.ts';
-import { badRequest, notFound, ok, fail, type Result, type Status } from '../../base/status.ts';
+import { isMessage } from '../../bus/catalogue/index.ts';
+import { badRequest, notFound, ok, fail } from '../../base/status.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { LogFollow, Runtime } from '../runtime/runtime.ts';
 
 /** The logs messages are not in the catalogue index yet; this is the slice of Port they need. */
-interface LogPort {
-  reply(req: Envelope, result: Result<{ id: string; text: string }>): void;
-  send(to: string, type: 'kubelet.log-chunk' | 'kubelet.log-end', payload: { id: string; text?: string; status?: Status }): void;
-}
-
 export interface LogServerOptions {
   port: Port;
   clock: Clock;
   log: Logger;
-  runtime: Runtime;
+  /** The runtime that runs `pod` (its RuntimeClass's handler). */
+  runtimeOf(pod: Pod): Runtime | undefined;
   /** The node's pod of that name (and uid, when the asker gave one). */
   find(namespace: string, name: string, uid?: string): Pod | undefined;
 }
@@ -37,20 +34,20 @@ const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /;
 
 export class LogServer {
   readonly #streams = new Map<string, LogFollow>();
-  readonly #port: LogPort;
+  readonly #port: Port;
 
   constructor(private readonly o: LogServerOptions) {
-    this.#port = o.port as unknown as LogPort;
+    this.#port = o.port;
   }
 
   handle(env: Envelope): void {
-    if (env.type === 'kubelet.logs-stop') {
-      const id = (env.payload as { id: string }).id;
+    if (isMessage(env, 'kubelet.logs-stop')) {
+      const id = env.payload.id;
       this.#streams.get(id)?.close();
       this.#streams.delete(id);
       return;
     }
-    if (env.type === 'kubelet.logs') void this.#answer(env, env.payload as LogRequest);
+    if (isMessage(env, 'kubelet.logs')) void this.#answer(env, env.payload);
   }
 
   /** Ends every open stream (the kubelet stops). */
@@ -67,16 +64,18 @@ export class LogServer {
     const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
     if (!names.includes(req.container)) return this.#port.reply(env, fail(badRequest(`container ${req.container} is not valid for pod ${req.pod}`)));
     const target = { podUid: pod.metadata.uid, container: req.container };
+    const runtime = this.o.runtimeOf(pod);
+    if (!runtime) return this.#port.reply(env, fail(badRequest(`container "${req.container}" in pod "${req.pod}" is waiting to start: ContainerCreating`)));
     const since = sinceMs(req, this.o.clock.now());
     // Stamps are always asked for: sinceSeconds needs them; they are cut off again unless wanted.
-    const got = await this.o.runtime.logs(target, { timestamps: true, ...(req.previous ? { previous: true } : {}) });
+    const got = await runtime.logs(target, { timestamps: true, ...(req.previous ? { previous: true } : {}) });
     if (!got.ok) return this.#port.reply(env, got);
     let lines = since === null ? got.value : got.value.filter((l) => stampOf(l) >= since);
     if (req.tailLines !== undefined) lines = req.tailLines <= 0 ? [] : lines.slice(-req.tailLines);
     const text = limit(lines.map((l) => render(l, req.timestamps)).join(''), req.limitBytes);
     if (!req.follow || req.previous) return this.#port.reply(env, ok({ id: req.id, text }));
 
-    const follow = this.o.runtime.followLogs(target, { timestamps: true });
+    const follow = runtime.followLogs(target, { timestamps: true });
     if (!follow.ok) return this.#port.reply(env, follow);
     this.#port.reply(env, ok({ id: req.id, text }));
     this.#streams.set(req.id, follow.value);

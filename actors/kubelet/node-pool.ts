@@ -17,7 +17,12 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { formatIp, parseCidr, subnet, subnetIndex, type Cidr } from '../../machines/kubelet/cidr.ts';
 
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+/**
+ * Kubernetes' usual 10.244.0.0/16, moved into loopback: process pods bind their pod IP on
+ * this host, and every 127.0.0.0/8 address is the loopback interface's on Linux. Node
+ * InternalIPs count up from 127.0.1.1, far below it.
+ */
+export const DEFAULT_CLUSTER_CIDR = '127.244.0.0/16';
 export const DEFAULT_NODE_MASK = 24;
 /** Node InternalIPs start at 127.0.1.1: 127.0.0.x stays free for the control plane's own listeners. */
 const HOST_BASE = (127 << 24) + 256 + 1;

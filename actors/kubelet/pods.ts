@@ -15,6 +15,10 @@
  * prepared; a pod evicted by the volume manager (emptyDir over its sizeLimit) ends Failed
  * with reason Evicted and is not deleted, as kubelet's eviction manager leaves it.
  *
+ * Runtimes: a pod runs on its RuntimeClass's handler (the class is read once, when the pod
+ * starts here), else on the node's default; an unknown class or handler leaves the pod
+ * Pending with a FailedCreatePodSandBox event, as kubelet does.
+ *
  * Simplifications: pods are not admitted against the node's allocatable (no OutOf<cpu>
  * rejections); a restarted kubelet starts the pods it finds afresh (it does not adopt the
  * runtime's containers); a pod already Succeeded or Failed is not run again.
@@ -29,6 +33,7 @@ import { Informer } from '../informer.ts';
 import { startPodActor, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { noHandler, runtimeClassOf, type RuntimeHandlers } from './runtimes.ts';
 import { Ipv4Range } from '../../machines/kubelet/cidr.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 import { StatusManager } from './status-manager.ts';
@@ -44,7 +49,7 @@ export interface PodManagerOptions {
   log: Logger;
   nodeName: string;
   hostIP: string;
-  runtime: Runtime;
+  runtimes: RuntimeHandlers;
   events: EventRecorder;
   /** The kubelet's `ActorContext.observe`, handed to each pod actor. */
   observe?: ChildObserver;
@@ -57,6 +62,7 @@ export interface PodManagerOptions {
 /** One pod this kubelet runs; a class so that 10k of them share one hidden shape. */
 class PodEntry {
   actor: PodActor | null = null;
+  runtime: Runtime | null = null;
   ip: string | null = null;
   /** The actor was told to terminate. */
   deleting = false;
@@ -80,11 +86,12 @@ export class PodManager {
   readonly #api: ApiClient;
   readonly #volumes: VolumeManager;
   readonly #env: EnvResolver;
+  /** Whether any runtime of this kubelet mounts volumes (the sim does not). */
   readonly #mountsFiles: boolean;
 
   constructor(private readonly o: PodManagerOptions) {
     this.#api = new ApiClient(o.port);
-    this.#mountsFiles = runtimeMountsVolumes(o.runtime);
+    this.#mountsFiles = o.runtimes.names.some((n) => n !== 'sim');
     const v = o.volumes;
     this.#volumes = new VolumeManager({
       port: o.port,
@@ -103,6 +110,8 @@ export class PodManager {
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#status = new StatusManager(o.port, o.log);
     const sync = (key: string) => this.#sync(key);
+    // Its own watch, not the process's shared informers (actors/informers/): the Node
+    // authorizer lets a node list and watch only the pods bound to it (this field selector).
     this.#informer = new Informer({
       port: o.port,
       clock: o.clock,
@@ -149,6 +158,11 @@ export class PodManager {
     return this.#volumes.podDir(uid);
   }
 
+  /** The runtime a pod of this node runs on (null before its RuntimeClass was read). */
+  runtimeOf(pod: Pod): Runtime | undefined {
+    return this.#byUid.get(pod.metadata?.uid ?? '')?.runtime ?? undefined;
+  }
+
   /** The running pod of that name (and uid, when given), for log requests. */
   find(namespace: string, name: string, uid?: string): Pod | undefined {
     const e = this.#byKey.get(`${namespace}/${name}`);
@@ -190,10 +204,32 @@ export class PodManager {
     const e = new PodEntry(key, uid, pod);
     this.#byUid.set(uid, e);
     this.#byKey.set(key, e);
+    const rc = runtimeClassOf(pod);
+    if (rc === undefined) return this.#start(e, this.o.runtimes.defaultRuntime);
+    void this.#api.get(targets.runtimeclasses(undefined, rc)).then((r) => {
+      if (this.#stopped || e.removed || this.#byUid.get(uid) !== e) return;
+      if (e.pod.metadata?.deletionTimestamp) {
+        this.#release(e);
+        return void this.#finishDelete(e.pod.metadata.namespace ?? 'default', e.pod.metadata.name ?? '', uid);
+      }
+      const handler = r.ok ? r.value.handler : null;
+      const runtime = handler === null ? undefined : this.o.runtimes.get(handler);
+      if (runtime) return this.#start(e, runtime);
+      const why = !r.ok ? (isNotFound(r) ? `RuntimeClass "${rc}" not found` : r.status.message) : noHandler(handler ?? '');
+      const m = pod.metadata ?? {};
+      void this.o.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace ?? 'default', name: m.name ?? '', uid }, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${why}`);
+      this.#release(e);
+    });
+  }
+
+  #start(e: PodEntry, runtime: Runtime): void {
+    const pod = e.pod;
+    const uid = e.uid;
+    e.runtime = runtime;
     if (pod.spec?.hostNetwork) e.ip = this.o.hostIP;
     else if (this.#ipam) {
       e.ip = this.#ipam.allocate();
-      if (e.ip === null) this.o.log.warn('no pod IP left in the node\'s range', { pod: key, range: this.#ipam.cidr });
+      if (e.ip === null) this.o.log.warn('no pod IP left in the node\'s range', { pod: e.key, range: this.#ipam.cidr });
     }
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
@@ -205,9 +241,9 @@ export class PodManager {
       hostIP: this.o.hostIP,
       ...(e.ip ? { podIP: e.ip } : {}),
       clock: this.o.clock,
-      runtime: this.o.runtime,
+      runtime,
       ...(this.o.observe ? { observe: this.o.observe } : {}),
-      ...(this.#needsHooks(pod) ? { hooks: this.#hooks(e) } : {}),
+      ...(this.#needsHooks(pod, runtime) ? { hooks: this.#hooks(e, runtime) } : {}),
       output: {
         onStatus: (status) => this.#status.set(uid, status),
         onEvent: (ev) => void this.o.events.record(ev.fieldPath ? { ...ref, fieldPath: ev.fieldPath } : ref, ev.type, ev.reason, ev.message),
@@ -230,14 +266,14 @@ export class PodManager {
    * Whether the pod needs the kubelet's preparation: always for a runtime that mounts files;
    * for the sim only when it has volumes or env to check (the density path stays free).
    */
-  #needsHooks(pod: Pod): boolean {
-    if (this.#mountsFiles || VolumeManager.needed(pod)) return true;
+  #needsHooks(pod: Pod, runtime: Runtime): boolean {
+    if (runtimeMountsVolumes(runtime) || VolumeManager.needed(pod)) return true;
     return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.env?.length || c.envFrom?.length);
   }
 
-  #hooks(e: PodEntry): PodHooks {
+  #hooks(e: PodEntry, runtime: Runtime): PodHooks {
     return {
-      beforeSandbox: () => (VolumeManager.needed(e.pod) ? this.#volumes.setUp(e.pod) : Promise.resolve()),
+      beforeSandbox: () => (VolumeManager.needed(e.pod) ? this.#volumes.setUp(e.pod, runtimeMountsVolumes(runtime)) : Promise.resolve()),
       prepareContainer: (c) => this.#prepare(e, c),
     };
   }

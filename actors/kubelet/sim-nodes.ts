@@ -17,6 +17,9 @@ import { simRuntime } from '../runtime/sim.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './actor.ts';
 import type { KubeletOptions } from './config.ts';
 import { NodeAddressPool } from './node-pool.ts';
+import { nodeRuntimes, type RuntimeName } from './node-runtimes.ts';
+import type { ImageCatalogue } from '../runtime/images/catalogue.ts';
+import type { Logger } from '../actor-def.ts';
 import { ApiClient, targets } from '../client/index.ts';
 
 export interface SimNodesOptions {
@@ -26,9 +29,15 @@ export interface SimNodesOptions {
   namePrefix?: string;
   startIndex?: number;
   clock: Clock;
-  /** Shared by every node (default: a sim runtime on `clock`). */
+  /** The sim runtime every node shares (default: a sim runtime on `clock`). */
   runtime?: Runtime;
-  /** Default 10.244.0.0/16 with a /24 per node (256 nodes); pass e.g. 10.0.0.0/8 for more. */
+  /** The handler of pods without a runtimeClassName (default sim); every node also has the other. */
+  defaultRuntime?: RuntimeName;
+  /** Where process nodes keep their state (`<dataDir>/nodes/<name>`; default a temporary directory). */
+  dataDir?: string;
+  images?: ImageCatalogue;
+  log?: Logger;
+  /** Default 127.244.0.0/16 with a /24 per node (256 nodes); pass e.g. 10.0.0.0/8 for more (sim pods only: process pods must bind theirs). */
   clusterCIDR?: string;
   nodeMaskBits?: number;
   /** Reused across calls to keep allocating from one pool. */
@@ -83,7 +92,11 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
     const index = start + k;
     const name = `${prefix}${index}`;
     const addr = pool.forNode(name);
-    const opts: KubeletOptions = { nodeName: name, runtime, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
+    const runtimes = nodeRuntimes(name, {
+      sim: runtime, clock: o.clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
+      ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.log ? { log: o.log } : {}),
+    });
+    const opts: KubeletOptions = { nodeName: name, ...runtimes, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
     o.host.spawn(kubeletActor(opts, (h) => handles.set(name, h)));
     names.push(name);
   }

@@ -26,7 +26,8 @@ interface StreamPort {
 export interface StreamServerOptions {
   port: Port;
   log: Logger;
-  runtime: Runtime;
+  /** The runtime a pod of this node runs on (undefined before it started here). */
+  runtimeOf(pod: Pod): Runtime | undefined;
   /** The node's pod of that name (and uid, when the asker gave one). */
   find(namespace: string, name: string, uid?: string): Pod | undefined;
 }
@@ -94,9 +95,9 @@ export class StreamServer {
   async #open(env: Envelope, req: StreamOpen): Promise<void> {
     const checked = this.#check(req);
     if (!checked.ok) return this.#port.reply(env, checked);
-    const podUid = checked.value;
+    const { uid: podUid, runtime } = checked.value;
     if (req.kind === 'portforward' && req.port === undefined) {
-      const pf = await this.o.runtime.portForward(podUid);
+      const pf = await runtime.portForward(podUid);
       return this.#port.reply(env, pf.ok ? ok({ id: req.id, window: DEFAULT_STREAM_WINDOW }) : pf);
     }
     if (this.#sessions.has(req.id)) return this.#port.reply(env, fail(badRequest(`stream session "${req.id}" is already open`)));
@@ -119,12 +120,12 @@ export class StreamServer {
     let outcome: unknown;
     try {
       if (req.kind === 'portforward') {
-        outcome = await this.#forward(req, podUid, session);
+        outcome = await this.#forward(req, podUid, runtime, session);
       } else if (req.kind === 'exec') {
-        const r = await this.o.runtime.exec(target, req.command ?? [], io);
+        const r = await runtime.exec(target, req.command ?? [], io);
         outcome = r.ok ? exitStatus(req.command ?? [], r.value.exitCode) : r.status;
       } else {
-        const r = await this.o.runtime.attach(target, io);
+        const r = await runtime.attach(target, io);
         outcome = r.ok ? SUCCESS : r.status;
       }
       await session.flushed();
@@ -139,23 +140,26 @@ export class StreamServer {
   }
 
   /** One forwarded connection; a failure reads as kubelet words it on the port-forward error stream. */
-  async #forward(req: StreamOpen, podUid: string, session: StreamSession): Promise<unknown> {
+  async #forward(req: StreamOpen, podUid: string, runtime: Runtime, session: StreamSession): Promise<unknown> {
     const port = req.port ?? 0;
-    const pf = await this.o.runtime.portForward(podUid);
+    const pf = await runtime.portForward(podUid);
     const r = pf.ok ? await pf.value.forward(port, Duplex.from({ readable: session.stdin, writable: session.stdout })) : pf;
     if (r.ok) return SUCCESS;
     return { ...r.status, message: `error forwarding port ${port} to pod ${req.pod}, uid ${podUid}: ${r.status.message}` };
   }
 
-  /** The pod's uid, or the Status kubelet answers before any stream opens. */
-  #check(req: StreamOpen): Result<string> {
+  /** The pod's uid and runtime, or the Status kubelet answers before any stream opens. */
+  #check(req: StreamOpen): Result<{ uid: string; runtime: Runtime }> {
     const pod = this.o.find(req.namespace, req.pod, req.uid);
     const uid = pod?.metadata?.uid;
     if (!pod || !uid) return fail(notFound('pods', req.pod));
-    if (req.kind === 'portforward') return ok(uid);
-    const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
-    if (!names.includes(req.container)) return fail(badRequest(`container ${req.container} is not valid for pod ${req.pod}`));
-    return ok(uid);
+    if (req.kind !== 'portforward') {
+      const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
+      if (!names.includes(req.container)) return fail(badRequest(`container ${req.container} is not valid for pod ${req.pod}`));
+    }
+    const runtime = this.o.runtimeOf(pod);
+    if (!runtime) return fail(badRequest(`pod ${req.pod} is waiting to start: ContainerCreating`));
+    return ok({ uid, runtime });
   }
 }
 

@@ -1,9 +1,7 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { fromCallback } from 'xstate';
 import type { Clock } from '../../base/clock.ts';
-import type { Runtime } from '../runtime/runtime.ts';
-import type { Result } from '../../base/status.ts';
-import type { Mount } from '../kubelet/volumes/mounts.ts';
+import type { ContainerExit, Runtime } from '../runtime/runtime.ts';
 import { podHooks } from './hooks.ts';
 import type { RuntimeBatch, RuntimeBridgeInput, RuntimeCommand, RuntimeEvent } from '../../machines/pod/index.ts';
 
@@ -18,8 +16,6 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
   return fromCallback<RuntimeBatch, RuntimeBridgeInput>(({ sendBack, receive, input }) => {
     const pod = input.pod;
     const hooks = podHooks(pod);
-    // CreateContainer with CRI's ContainerConfig (mounts), as the process runtime takes it.
-    const create = runtime.createContainer.bind(runtime) as (sandboxId: string, c: Container, attempt: number, config?: { mounts?: Mount[] }) => Promise<Result<{ containerId: string }>>;
     let live = true;
     let sandbox: Promise<string | null> | null = null;
     const send = (e: Unstamped): void => {
@@ -29,10 +25,12 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
     async function run(cmd: RuntimeCommand): Promise<void> {
       switch (cmd.type) {
         case 'sandbox': {
-          const listener = { onExit: (x: { containerId: string; exitCode: number }) => send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode }) };
+          const config = { hostIP: input.hostIP, ...(input.podIP ? { ip: input.podIP } : {}) };
+          const onExit = (x: ContainerExit): void =>
+            send({ type: 'rt.exit', id: x.containerId, exitCode: x.exitCode, ...(x.message ? { message: x.message } : {}), ...(x.reason === 'OOMKilled' ? { oomKilled: true } : {}) });
           // The pod's volumes first (kubelet's WaitForAttachAndMount); a pod without hooks goes straight on.
           const ready = hooks?.beforeSandbox();
-          const r = ready ? ready.then(() => runtime.runPodSandbox(pod, listener)) : runtime.runPodSandbox(pod, listener);
+          const r = ready ? ready.then(() => runtime.runPodSandbox(pod, { onExit }, config)) : runtime.runPodSandbox(pod, { onExit }, config);
           sandbox = r.then((x) => (x.ok ? x.value.sandboxId : null));
           const res = await r;
           if (res.ok) send({ type: 'rt.sandbox', sandboxId: res.value.sandboxId, ...(res.value.ip ? { ip: res.value.ip } : {}) });
@@ -60,7 +58,7 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
           const prepared = hooks ? await hooks.prepareContainer(spec) : null;
           if (prepared && !prepared.ok) return send({ type: 'rt.failed', i: cmd.i, step: 'config', message: prepared.message });
           const id = (await sandbox) ?? '';
-          const r = prepared ? await create(id, prepared.container, 0, { mounts: prepared.mounts }) : await runtime.createContainer(id, spec, 0);
+          const r = prepared ? await runtime.createContainer(id, prepared.container, 0, { mounts: prepared.mounts }) : await runtime.createContainer(id, spec, 0);
           if (r.ok) send({ type: 'rt.created', i: cmd.i, id: r.value.containerId });
           else send({ type: 'rt.failed', i: cmd.i, step: 'create', message: r.status.message });
           return;

@@ -22,8 +22,12 @@ import type { Result } from '../../base/status.ts';
 export interface Runtime {
   /** Registry name: `sim`, `process`. */
   readonly name: string;
-  /** Creates the pod's sandbox. `ip` is set when the runtime assigns the pod IP itself. */
-  runPodSandbox(pod: Pod, listener: SandboxListener): Promise<Result<SandboxInfo>>;
+  /**
+   * Creates the pod's sandbox. `config` carries what the kubelet decided for it (the pod IP
+   * from the node's range, CRI's network-plugin step). The answer's `ip` is set when the
+   * runtime assigns the pod IP itself.
+   */
+  runPodSandbox(pod: Pod, listener: SandboxListener, config?: SandboxConfig): Promise<Result<SandboxInfo>>;
   /** Stops every container still running in the sandbox (kill, no grace) and the sandbox. */
   stopPodSandbox(sandboxId: string): Promise<Result<void>>;
   removePodSandbox(sandboxId: string): Promise<Result<void>>;
@@ -31,8 +35,12 @@ export interface Runtime {
   imageStatus(image: string): Promise<Result<ImageInfo | null>>;
   /** Pulls an image for `pod` (whose annotations may shape the pull). */
   pullImage(image: string, pod: Pod): Promise<Result<PullInfo>>;
-  /** `attempt` is the container's restart count, as in CRI's ContainerMetadata. */
-  createContainer(sandboxId: string, container: Container, attempt: number): Promise<Result<{ containerId: string }>>;
+  /**
+   * `attempt` is the container's restart count, as in CRI's ContainerMetadata. The
+   * container's `command`, `args` and `env[].value` arrive already expanded and resolved;
+   * `config.mounts` are its volumes, as CRI's ContainerConfig.mounts.
+   */
+  createContainer(sandboxId: string, container: Container, attempt: number, config?: ContainerConfig): Promise<Result<{ containerId: string }>>;
   startContainer(containerId: string): Promise<Result<{ startedAt: number }>>;
   /**
    * SIGTERM, then SIGKILL once `graceSeconds` have passed (0: kill at once). Resolves with
@@ -110,6 +118,29 @@ export interface SandboxListener {
   onExit(exit: ContainerExit): void;
 }
 
+/** What the kubelet hands RunPodSandbox beside the pod. */
+export interface SandboxConfig {
+  /** The pod IP allocated from the node's range (the node IP for hostNetwork pods). */
+  ip?: string;
+  /** The node's InternalIP. */
+  hostIP?: string;
+}
+
+/**
+ * One volume mount of a container, as CRI's Mount: the host directory or file the volume
+ * manager prepared (subPath already resolved) bound at `containerPath`.
+ */
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
+/** What the kubelet hands CreateContainer beside the container spec (CRI's ContainerConfig). */
+export interface ContainerConfig {
+  mounts?: Mount[];
+}
+
 export interface SandboxInfo {
   sandboxId: string;
   ip?: string;
@@ -139,6 +170,10 @@ export interface ContainerExit {
   finishedAt: number;
   /** Set when the runtime had to kill it (grace period ran out, or sandbox stop). */
   signal?: 'SIGKILL' | 'SIGTERM';
+  /** The terminated state's message: the termination message file, or the log's tail (FallbackToLogsOnError). */
+  message?: string;
+  /** Set when the kernel's OOM killer ended it under its memory limit. */
+  reason?: 'OOMKilled';
 }
 
 export interface RuntimeContainerStatus {
@@ -149,6 +184,8 @@ export interface RuntimeContainerStatus {
   startedAt?: number;
   finishedAt?: number;
   exitCode?: number;
+  /** As ContainerExit.message. */
+  message?: string;
   imageRef: string;
 }
 

@@ -11,6 +11,7 @@ import { SimStdio } from './sim-shell/container.ts';
 import { isSimCommand, runProcess } from './sim-shell/shell.ts';
 import { PassThrough, Writable } from 'node:stream';
 import { finished } from './stream-io.ts';
+import { ContainerBook, type BookEntry } from './book.ts';
 
 interface Sandbox {
   pod: Pod;
@@ -18,18 +19,12 @@ interface Sandbox {
   containers: Set<string>;
 }
 
-interface SimContainer extends LogInstance {
-  id: string;
+interface SimContainer extends LogInstance, BookEntry {
   sandboxId: string;
-  name: string;
-  imageRef: string;
   cfg: SimContainerConfig;
   spec: Container;
   /** Files, environment and stdio: made on the first exec or attach (or at start with `stdin`). */
   stdio?: SimStdio;
-  state: 'created' | 'running' | 'exited';
-  createdAt: number;
-  exitCode?: number;
   /** The pending self-exit, SIGTERM reaction or SIGKILL deadline. */
   timer?: () => void;
   killAt?: number;
@@ -44,9 +39,8 @@ interface SimContainer extends LogInstance {
  */
 export function simRuntime(clock: Clock): Runtime {
   const sandboxes = new Map<string, Sandbox>();
-  const containers = new Map<string, SimContainer>();
-  /** `${podUid}/${name}` → [current, previous] instance, for logs. */
-  const instances = new Map<string, [SimContainer, SimContainer?]>();
+  const book = new ContainerBook<SimContainer>();
+  const containers = book.byId;
   const images = new Set<string>();
   let seq = 0;
 
@@ -85,8 +79,7 @@ export function simRuntime(clock: Clock): Runtime {
     else c.timer = later(graceMs, () => exit(c, 137, 'SIGKILL'));
   }
 
-  const logTarget = (t: LogTarget, previous?: boolean): SimContainer | undefined =>
-    instances.get(`${t.podUid}/${t.container}`)?.[previous ? 1 : 0];
+  const logTarget = (t: LogTarget, previous?: boolean): SimContainer | undefined => book.instance(t, previous);
 
   /** The running instance of a container, with its stdio, or kubelet's "container not found". */
   const running = (t: LogTarget): Result<SimContainer & { stdio: SimStdio }> => {
@@ -140,10 +133,7 @@ export function simRuntime(clock: Clock): Runtime {
         id, sandboxId, name: spec.name, spec, imageRef: imageRef(spec.image ?? ''), state: 'created',
         cfg: simConfig(sb.pod.metadata?.annotations, spec.name), createdAt: clock.now(), waiters: [],
       };
-      containers.set(id, c);
-      sb.containers.add(id);
-      const key = `${sb.pod.metadata?.uid ?? ''}/${spec.name}`;
-      instances.set(key, [c, instances.get(key)?.[0]]);
+      book.add(c, sb.pod.metadata?.uid ?? '', sb);
       return ok({ containerId: id });
     },
     async startContainer(id) {
@@ -183,11 +173,7 @@ export function simRuntime(clock: Clock): Runtime {
     async containerStatus(id) {
       const c = containers.get(id);
       if (!c) return missing('containers', id);
-      const s: RuntimeContainerStatus = { containerId: id, name: c.name, state: c.state, createdAt: c.createdAt, imageRef: c.imageRef };
-      if (c.startedAt !== undefined) s.startedAt = c.startedAt;
-      if (c.finishedAt !== undefined) s.finishedAt = c.finishedAt;
-      if (c.exitCode !== undefined) s.exitCode = c.exitCode;
-      return ok(s);
+      return ok<RuntimeContainerStatus>(book.status(c));
     },
     async execProbe(id, probe: Probe, kind: ProbeKind) {
       const c = containers.get(id);

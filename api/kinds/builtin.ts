@@ -20,6 +20,7 @@ import { leaseKind } from './coordination/lease.ts';
 import { endpointSliceKind } from './discovery/endpointslice.ts';
 import { podDisruptionBudgetKind } from './policy/poddisruptionbudget.ts';
 import { storageClassKind } from './storage/storageclass.ts';
+import { runtimeClassKind } from './node/runtimeclass.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -44,4 +45,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   endpointSliceKind,
   podDisruptionBudgetKind,
   storageClassKind,
+  runtimeClassKind,
 ];

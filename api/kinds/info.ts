@@ -8,17 +8,24 @@
 import type { StatusCause } from '../../base/status.ts';
 import type { PatchMetaTable } from '../patch/meta.ts';
 import type { Printer } from '../tables/table.ts';
+import type { KubeObject } from '../../base/object.ts';
 import { groupResource, type GroupResource } from './key.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token' | 'exec' | 'attach' | 'portforward';
 
 /** A Kubernetes object as the hooks see it: any JSON object with the usual stanzas. */
-export type KubeObject = Record<string, unknown> & { metadata?: Record<string, unknown> };
+export type { KubeObject };
+
+/** What a delete asks for that a kind's graceful-delete rule reads (DeleteOptions). */
+export interface GracefulDeleteOptions {
+  readonly gracePeriodSeconds?: number;
+}
 
 /**
  * Kubernetes' per-kind registry strategy (PrepareForCreate, AllowCreateOnUpdate, and whether
- * the strategy stamps metadata.generation).
+ * the strategy stamps metadata.generation), with the optional deletion hooks of the few kinds
+ * whose deletion is more than "remove it once its finalizers are gone".
  */
 export interface KindStrategy {
   /** PrepareForCreate sets metadata.generation to 1 and PrepareForUpdate bumps it when the spec changes. */
@@ -27,7 +34,25 @@ export interface KindStrategy {
   readonly allowCreateOnUpdate: boolean;
   /** The object a create stores: usually with the status it starts with (a new object; the input is not changed). */
   prepareForCreate(obj: KubeObject): KubeObject;
+  /**
+   * Kubernetes' CheckGracefulDelete (RESTGracefulDeleteStrategy): the seconds a delete leaves
+   * the object's owner to stop it (0: at once). With a grace period the object is only marked,
+   * and an update removes it once its finalizers are gone only when that period is 0.
+   * Without the hook the kind is deleted at once (Pod has it).
+   */
+  checkGracefulDelete?(obj: KubeObject, options: GracefulDeleteOptions | undefined): number;
+  /**
+   * Finalizers the kind keeps in its own spec, emptied through its /finalize subresource: while
+   * any remain a delete only marks the object and no update removes it (Namespace's
+   * spec.finalizers: Kubernetes' namespace storage Delete and ShouldDeleteNamespaceDuringUpdate).
+   */
+  specFinalizers?(obj: KubeObject): readonly string[];
+  /** What marking for deletion changes besides the metadata (a Namespace's status.phase Terminating); a new object. */
+  prepareForDelete?(obj: KubeObject): KubeObject;
 }
+
+/** The strategy hooks a kind may leave out (the completeness check knows them). */
+export const OPTIONAL_STRATEGY_HOOKS = ['checkGracefulDelete', 'specFinalizers', 'prepareForDelete'] as const satisfies readonly (keyof KindStrategy)[];
 
 /** What one descriptor file states. Every part is required: "none" is said explicitly. */
 export interface KindSpec {
@@ -54,6 +79,11 @@ export interface KindSpec {
   readonly patchMeta: PatchMetaTable;
   /** Field labels beyond metadata.name and metadata.namespace ([] for none). */
   readonly fieldLabels: readonly string[];
+  /**
+   * Field labels the watch cache files watches under, before metadata.name and
+   * metadata.namespace (Kubernetes' IndexerFuncs: a Pod's spec.nodeName). Default: none.
+   */
+  readonly indexFields?: readonly string[];
   /** Server-side table columns (`defaultPrinter` for NAME and AGE). */
   readonly printer: Printer;
   /** Root message kubectl's protobuf bodies of this kind decode with; null when none is sent. */
@@ -61,7 +91,8 @@ export interface KindSpec {
 }
 
 /** A registered kind: its spec with the names that follow from it. */
-export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verbs'> {
+export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verbs' | 'indexFields'> {
+  readonly indexFields: readonly string[];
   readonly listKind: string;
   readonly singular: string;
   readonly verbs: readonly Verb[];
@@ -93,7 +124,10 @@ export const KIND_PARTS: readonly (keyof KindSpec)[] = [
 export function missingParts(spec: Partial<KindSpec>): string[] {
   const missing: string[] = KIND_PARTS.filter((p) => spec[p] === undefined);
   const s = spec.strategy as Partial<KindStrategy> | undefined;
-  if (s) for (const p of ['tracksGeneration', 'allowCreateOnUpdate', 'prepareForCreate'] as const) if (s[p] === undefined) missing.push(`strategy.${p}`);
+  if (s) {
+    for (const p of ['tracksGeneration', 'allowCreateOnUpdate', 'prepareForCreate'] as const) if (s[p] === undefined) missing.push(`strategy.${p}`);
+    for (const p of OPTIONAL_STRATEGY_HOOKS) if (s[p] !== undefined && typeof s[p] !== 'function') missing.push(`strategy.${p}`);
+  }
   const pr = spec.printer as Partial<Printer> | undefined;
   if (pr && (!pr.columns?.length || typeof pr.cells !== 'function')) missing.push('printer.columns');
   return missing;
@@ -108,6 +142,7 @@ export function defineKind(spec: KindSpec): KindInfo {
     listKind: `${spec.kind}List`,
     singular: spec.kind.toLowerCase(),
     verbs: spec.verbs ?? ALL_VERBS,
+    indexFields: spec.indexFields ?? [],
     gr: groupResource(spec.group, spec.resource),
     hasStatus: spec.subresources.includes('status'),
     schemaType: spec.schema,

@@ -14,6 +14,9 @@
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
 import { fieldSetOf, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import type { KubeObject } from '../../base/object.ts';
+import { apiVersionOf } from '../kinds/key.ts';
+import type { PatchKind } from './meta.ts';
 import { strategicMergePatch } from './strategic.ts';
 
 export interface ManagedFieldsEntry {
@@ -28,11 +31,11 @@ export interface ManagedFieldsEntry {
 
 export interface ApplyRequest {
   /** The live object, or undefined when apply creates it. */
-  live: Record<string, unknown> | undefined;
-  config: Record<string, unknown>;
+  live: KubeObject | undefined;
+  config: KubeObject;
   manager: string;
-  /** "apps/v1/Deployment": apiVersion + "/" + kind. */
-  gvk: string;
+  /** The kind of the object (its descriptor): merge keys and the entry's apiVersion. */
+  kind: PatchKind;
   /** RFC 3339 time to stamp on the entry (callers own the clock). */
   now: string;
   force?: boolean;
@@ -42,10 +45,6 @@ const entriesOf = (obj: unknown): ManagedFieldsEntry[] => {
   const m = isObject(obj) && isObject(obj.metadata) ? obj.metadata.managedFields : undefined;
   return Array.isArray(m) ? clone(m as ManagedFieldsEntry[]) : [];
 };
-
-function apiVersionOf(gvk: string): string {
-  return gvk.slice(0, gvk.lastIndexOf('/'));
-}
 
 /** Kubernetes' conflict Status: `Apply failed with 1 conflict: conflict with "m" using apps/v1: .spec.replicas`. */
 export function conflictStatus(conflicts: ReadonlyArray<{ manager: string; apiVersion: string; path: string }>): ReturnType<typeof status> {
@@ -60,10 +59,10 @@ export function conflictStatus(conflicts: ReadonlyArray<{ manager: string; apiVe
 const pathSet = (paths: readonly string[][]): Set<string> => new Set(paths.map(pathKey));
 
 /** Applies `config` for `manager`; the result carries the updated managedFields. */
-export function serverSideApply(req: ApplyRequest): Result<Record<string, unknown>> {
-  const { live, config, manager, gvk, now } = req;
+export function serverSideApply(req: ApplyRequest): Result<KubeObject> {
+  const { live, config, manager, kind, now } = req;
   const entries = entriesOf(live);
-  const set = fieldSetOf(gvk, config);
+  const set = fieldSetOf(kind, config);
   const applied = leaves(set).filter((p) => p[p.length - 1] !== '.');
   const conflicts: Array<{ manager: string; apiVersion: string; path: string }> = [];
   const taken = new Map<ManagedFieldsEntry, string[][]>();
@@ -82,7 +81,7 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
   }
   if (conflicts.length && !req.force) return fail(conflictStatus(conflicts));
 
-  const merged = strategicMergePatch(live ?? {}, config, gvk);
+  const merged = strategicMergePatch(live ?? {}, config, kind);
   if (!merged.ok) return merged;
   const obj = merged.value;
   const mine = entries.find((e) => e.manager === manager && e.operation === 'Apply');
@@ -91,10 +90,10 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
     const kept = pathSet([...leaves(set), ...others.flatMap((o) => leaves(o.fieldsV1))]);
     removeAll(obj, leaves(mine.fieldsV1 ?? {}).filter((p) => !kept.has(pathKey(p))));
   }
-  const entry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion: apiVersionOf(gvk), time: now, fieldsType: 'FieldsV1', fieldsV1: set };
+  const entry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: set };
   const kept = others.filter((e) => leaves(e.fieldsV1).length > 0);
   const meta = isObject(obj.metadata) ? obj.metadata : (obj.metadata = {});
-  (meta as Record<string, unknown>).managedFields = [...kept, entry];
+  meta.managedFields = [...kept, entry];
   return ok(obj);
 }
 
@@ -103,9 +102,9 @@ export function serverSideApply(req: ApplyRequest): Result<Record<string, unknow
  * field it changed or added, other managers lose those fields, and removed fields leave
  * every set.
  */
-export function recordUpdate(old: unknown, next: Record<string, unknown>, manager: string, gvk: string, now: string): Record<string, unknown> {
+export function recordUpdate(old: unknown, next: KubeObject, manager: string, kind: PatchKind, now: string): KubeObject {
   const entries = entriesOf(old);
-  const all = leaves(fieldSetOf(gvk, next)).filter((p) => p[p.length - 1] !== '.');
+  const all = leaves(fieldSetOf(kind, next)).filter((p) => p[p.length - 1] !== '.');
   const index = new ItemIndex();
   const changed = all.filter((p) => !deepEqual(valueAt(old, p, index), valueAt(next, p, index)));
   const removed = entries.flatMap((e) => leaves(e.fieldsV1 ?? {})).filter((p) => !valueAt(next, p, index).found);
@@ -113,9 +112,9 @@ export function recordUpdate(old: unknown, next: Record<string, unknown>, manage
   const updated = entries.map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, [...changed, ...removed]) }));
   const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');
   const prior = idx >= 0 ? leaves(updated[idx]?.fieldsV1 ?? {}) : [];
-  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(gvk), time: now, fieldsType: 'FieldsV1', fieldsV1: fromLeaves([...prior, ...changed]) };
+  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: fromLeaves([...prior, ...changed]) };
   const rest = updated.filter((_, i) => i !== idx).filter((e) => leaves(e.fieldsV1).length > 0);
   const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
-  (meta as Record<string, unknown>).managedFields = changed.length || prior.length ? [...rest, entry] : rest;
+  meta.managedFields = changed.length || prior.length ? [...rest, entry] : rest;
   return out;
 }

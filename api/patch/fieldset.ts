@@ -4,8 +4,7 @@
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
 import { ensureObject, isObject, type JsonObject } from '../json.ts';
-import { patchMetaOf } from '../kinds.ts';
-import { listMeta, type PatchMetaTable } from './meta.ts';
+import { listMeta, type PatchKind, type PatchMetaTable } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
 
@@ -36,9 +35,9 @@ function build(meta: PatchMetaTable, v: unknown, path: string): FieldsV1 {
   return out;
 }
 
-/** The field set of an object of kind `gvk` ("apps/v1/Deployment"). */
-export function fieldSetOf(gvk: string, obj: unknown): FieldsV1 {
-  return build(patchMetaOf(gvk), obj, '');
+/** The field set of an object of `kind` (keyed lists by its patch metadata). */
+export function fieldSetOf(kind: PatchKind, obj: unknown): FieldsV1 {
+  return build(kind.patchMeta, obj, '');
 }
 
 /** Every leaf of a set as its token path (a set stored by a client may hold anything: a non-object is a leaf). */

@@ -18,6 +18,20 @@ export interface PatchMeta {
 export type PatchMetaTable = Readonly<Record<string, PatchMeta | { readonly retainKeysOnly: true }>>;
 type Table = PatchMetaTable;
 
+/**
+ * What patching and server-side apply need of the kind of the object they change: a kind
+ * descriptor (api/kinds, a `KindInfo`) is one, and so is a subresource body's (`SCALE`).
+ */
+export interface PatchKind {
+  /** API group; '' for the core group. */
+  readonly group: string;
+  readonly version: string;
+  readonly patchMeta: PatchMetaTable;
+}
+
+/** autoscaling/v1 Scale, the body of every /scale subresource: no merging lists. */
+export const SCALE: PatchKind = { group: 'autoscaling', version: 'v1', patchMeta: {} };
+
 /** `patchStrategy:"merge"`, with `patchMergeKey` for lists of objects (and `retainKeys` when the tag says so). */
 export const merge = (key?: string, retainKeys?: boolean): PatchMeta => (key ? { strategy: 'merge', key, ...(retainKeys ? { retainKeys } : {}) } : { strategy: 'merge' });
 

@@ -6,8 +6,7 @@
  */
 import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { clone, deepEqual, isObject, own, setOwn, type JsonObject } from '../json.ts';
-import { patchMetaOf } from '../kinds.ts';
-import { listMeta, type PatchMeta, type PatchMetaTable } from './meta.ts';
+import { listMeta, type PatchKind, type PatchMeta, type PatchMetaTable } from './meta.ts';
 
 const DELETE = Symbol('delete');
 const ORDER = '$setElementOrder/';
@@ -142,14 +141,14 @@ function mergeMap(table: PatchMetaTable, orig: JsonObject | undefined, patch: Js
 }
 
 /**
- * Applies a strategic merge patch to `original` of the kind `gvk` ("apps/v1/Deployment",
- * "v1/Pod": apiVersion + "/" + kind). Malformed patches are 400 BadRequest.
+ * Applies a strategic merge patch to `original`, an object of `kind` (its descriptor: lists
+ * merge by its patch metadata). Malformed patches are 400 BadRequest.
  */
-export function strategicMergePatch<T>(original: T, patch: unknown, gvk: string): Result<T> {
+export function strategicMergePatch<T>(original: T, patch: unknown, kind: PatchKind): Result<T> {
   if (!isObject(patch)) return fail(badRequest('json: cannot unmarshal non-object into Go value of type map[string]interface {}'));
   try {
     // One private copy, merged in place all the way down (a copy per level would cost size × depth).
-    const r = mergeMap(patchMetaOf(gvk), isObject(original) ? clone(original) : undefined, patch, '');
+    const r = mergeMap(kind.patchMeta, isObject(original) ? clone(original) : undefined, patch, '');
     return ok((r === DELETE ? {} : r) as T);
   } catch (e) {
     if (e instanceof PatchError) return fail(badRequest(e.message));

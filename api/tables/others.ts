@@ -59,3 +59,8 @@ export const bindingPrinter: Printer = {
   },
 };
 
+
+export const runtimeClassPrinter: Printer = {
+  columns: [NAME_COLUMN, col('Handler', 'string', 'Handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class.'), AGE_COLUMN],
+  cells: (o, now) => [nameOf(o), str(o.handler), since(createdOf(o), now)],
+};

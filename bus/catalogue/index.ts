@@ -1,3 +1,4 @@
+import type { Envelope } from '../../base/envelope.ts';
 import { mergeTables, type PayloadOfDef, type ReplyOfDef } from './define.ts';
 import { sysMessages } from './sys.ts';
 import { kvMessages } from './kv.ts';
@@ -21,4 +22,13 @@ export type ReplyOf<T extends RequestType> = ReplyOfDef<Catalogue[T]>;
 
 export function isMessageType(type: string): type is MessageType {
   return Object.prototype.hasOwnProperty.call(catalogue, type);
+}
+
+/**
+ * Narrows an envelope to the catalogue's payload for `type`. Sound because the bus delivers a
+ * type only with a payload the catalogue admits for it: checked on arrival from another process,
+ * typed by `send` within one.
+ */
+export function isMessage<T extends MessageType>(env: Envelope, type: T): env is Envelope<PayloadOf<T>> {
+  return env.type === type;
 }

@@ -22,10 +22,19 @@ export interface NodeFacts {
   nodeInfo: NodeSystemInfo;
   /** The kubelet's port in status.daemonEndpoints (10250). */
   kubeletPort: number;
+  /** Conditions beyond the standard four, reported after them (as node-problem-detector adds its own). */
+  extraConditions?: readonly NodeConditionSpec[];
+}
+
+export interface NodeConditionSpec {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
 }
 
 /** The pressure and readiness conditions, in the order the kubelet reports them. */
-const CONDITIONS: readonly { type: string; status: 'True' | 'False'; reason: string; message: string }[] = [
+const CONDITIONS: readonly NodeConditionSpec[] = [
   { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
   { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
   { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
@@ -36,9 +45,9 @@ const CONDITIONS: readonly { type: string; status: 'True' | 'False'; reason: str
  * The conditions at `now`: heartbeat is now; the transition time is kept from `prev` when
  * the status did not change (a restarted kubelet adopting its Node keeps its history).
  */
-export function nodeConditions(prev: readonly NodeCondition[] | undefined, now: number): NodeCondition[] {
+export function nodeConditions(prev: readonly NodeCondition[] | undefined, now: number, extra: readonly NodeConditionSpec[] = []): NodeCondition[] {
   const at = rfc3339(now);
-  return CONDITIONS.map((c) => {
+  return [...CONDITIONS, ...extra].map((c) => {
     const old = prev?.find((p) => p.type === c.type);
     const lastTransitionTime = old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : at;
     return { ...c, lastHeartbeatTime: at, lastTransitionTime };
@@ -54,7 +63,7 @@ export function nodeStatus(f: NodeFacts, prev: readonly NodeCondition[] | undefi
     ],
     capacity: { ...f.capacity },
     allocatable: { ...f.allocatable },
-    conditions: nodeConditions(prev, now),
+    conditions: nodeConditions(prev, now, f.extraConditions),
     daemonEndpoints: { kubeletEndpoint: { Port: f.kubeletPort } },
     nodeInfo: { ...f.nodeInfo },
   };

@@ -8,6 +8,9 @@ import type { PodChartEvent, PodEventRecord, PodInput, RuntimeCommand } from './
 /** What the `runtime` actor (provided by actors/pod/bridge.ts) is given. */
 export interface RuntimeBridgeInput {
   pod: PodInput['pod'];
+  /** The kubelet's pod IP and node IP, for the sandbox. */
+  podIP: string;
+  hostIP: string;
 }
 
 /** The commands of one step, sent to the `runtime` actor together (possibly none). */
@@ -86,7 +89,7 @@ export const podMachine = setup({
   id: 'pod',
   type: 'parallel',
   context: ({ input }) => initialContext(input),
-  invoke: { id: 'runtime', src: 'runtime', input: ({ context }) => ({ pod: context.pod }) },
+  invoke: { id: 'runtime', src: 'runtime', input: ({ context }) => ({ pod: context.pod, podIP: context.podIP, hostIP: context.hostIP }) },
   on: Object.fromEntries(EVENTS.map((t) => [t, { actions: 'step' }])) as Record<PodChartEvent['type'], { actions: 'step' }>,
   always: { guard: 'pending', actions: [...flush] },
   states: {

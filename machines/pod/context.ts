@@ -64,7 +64,7 @@ function newCtr(c: Container, init: boolean): Ctr {
   return {
     name: c.name, init, st: 'waiting', reason: init ? 'PodInitializing' : 'ContainerCreating', message: '',
     id: '', imageRef: '', restarts: 0, startedAt: 0, term: null, last: null, startAt: -Infinity,
-    backoffMs: 0, backoffAt: 0, pullBackoffMs: 0, started: false, ready: false, probeKilled: false,
+    backoffMs: 0, backoffAt: 0, pullBackoffMs: 0, pullFailedAt: Infinity, started: false, ready: false, probeKilled: false,
     probes: [p(), p(), p()],
   };
 }

@@ -1,7 +1,7 @@
 import { INITIAL_BACKOFF_MS } from './backoff.ts';
 import { draft, event, type PodCtx } from './context.ts';
 import { probeDue, onProbe } from './probes.ts';
-import { advance, nextInit, onExit, onStartStep } from './start.ts';
+import { advance, nextInit, onExit, onStartStep, pullBackOff, pullBackOffDue } from './start.ts';
 import { settle } from './status.ts';
 import { beginTermination, onPreStopDone, quiet, stopLateStarter, tearDown } from './terminate.ts';
 import type { PodChartEvent } from './types.ts';
@@ -67,6 +67,7 @@ export function reduce(ctx: PodCtx, ev: PodChartEvent): PodCtx {
       break;
   }
   progress(d);
+  pullBackOff(d);
   probeDue(d);
   settle(d);
   d.wakeAt = nextWake(d);
@@ -91,7 +92,7 @@ function progress(d: PodCtx): void {
 }
 
 function nextWake(d: PodCtx): number {
-  let at = d.sandboxRetryAt;
+  let at = Math.min(d.sandboxRetryAt, pullBackOffDue(d));
   const starting = d.stage === 'init' || d.stage === 'main';
   for (const c of d.ctrs) {
     if (starting && c.st === 'waiting' && c.term === null && c.startAt > d.now) at = Math.min(at, c.startAt);

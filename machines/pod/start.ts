@@ -1,7 +1,7 @@
 import { goDuration, next, nextPull, restartAt } from './backoff.ts';
 import { event, podRef, specOf, type PodCtx } from './context.ts';
 import { startProbing, stopProbing } from './probes.ts';
-import type { Ctr, RuntimeEvent } from './types.ts';
+import type { Ctr, RuntimeEvent, Term } from './types.ts';
 
 /**
  * Container start and exit, for init and regular containers alike. kubelet starts one
@@ -73,6 +73,7 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
       c.st = 'waiting';
       c.pullBackoffMs = nextPull(c.pullBackoffMs);
       c.startAt = d.now + c.pullBackoffMs;
+      if (e.step === 'pull') c.pullFailedAt = d.now;
       c.reason = REASONS[e.step];
       c.message = e.message;
       d.dirty = true;
@@ -86,6 +87,34 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
 
 /** The waiting reason of a failed start step, as kubelet's errors name them. */
 const REASONS = { pull: 'ErrImagePull', config: 'CreateContainerConfigError', create: 'CreateContainerError', start: 'RunContainerError' } as const;
+
+/** How long after a failed pull the pod worker's next sync finds the image in back-off. */
+export const PULL_RESYNC_MS = 1000;
+
+/**
+ * kubelet's image back-off as the next sync sees it: a container whose pull failed waits as
+ * ImagePullBackOff (Normal BackOff "Back-off pulling image", Warning "Error: ImagePullBackOff")
+ * until its window ends and the pull is tried again.
+ */
+export function pullBackOff(d: PodCtx): void {
+  for (const [i, c] of d.ctrs.entries()) {
+    if (c.reason !== 'ErrImagePull' || c.st !== 'waiting' || c.startAt <= d.now || d.now < c.pullFailedAt + PULL_RESYNC_MS) continue;
+    const image = specOf(d, i).image ?? '';
+    c.reason = 'ImagePullBackOff';
+    c.message = `Back-off pulling image "${image}"`;
+    c.pullFailedAt = Infinity;
+    d.dirty = true;
+    event(d, 'Normal', 'BackOff', c.message, c);
+    event(d, 'Warning', 'Failed', 'Error: ImagePullBackOff', c);
+  }
+}
+
+/** When `pullBackOff` has something to show (Infinity: nothing). */
+export function pullBackOffDue(d: PodCtx): number {
+  let at = Infinity;
+  for (const c of d.ctrs) if (c.reason === 'ErrImagePull' && c.st === 'waiting' && c.startAt > d.now) at = Math.min(at, c.pullFailedAt + PULL_RESYNC_MS);
+  return at;
+}
 
 /** During termination nothing new starts: the sequence ends where it stands. */
 function abandoned(d: PodCtx, c: Ctr): boolean {
@@ -107,7 +136,8 @@ export function onExit(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.exit' }>)
   }
   if (d.busy === i) d.busy = -1;
   stopProbing(c);
-  const term = { exitCode: e.exitCode, reason: e.exitCode === 0 ? 'Completed' as const : 'Error' as const, startedAt: c.startedAt, finishedAt: d.now, id: c.id };
+  const term: Term = { exitCode: e.exitCode, reason: e.oomKilled ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: d.now, id: c.id };
+  if (e.message) term.message = e.message;
   c.started = c.ready = false;
   d.dirty = true;
   const policy = d.pod.spec?.restartPolicy ?? 'Always';

@@ -116,7 +116,7 @@ function stateOf(ctx: PodCtx, c: Ctr): ContainerState {
 
 function terminated(ctx: PodCtx, t: Term): NonNullable<ContainerState['terminated']> {
   return {
-    exitCode: t.exitCode, reason: t.reason, startedAt: rfc3339(t.startedAt), finishedAt: rfc3339(t.finishedAt),
+    exitCode: t.exitCode, reason: t.reason, ...(t.message ? { message: t.message } : {}), startedAt: rfc3339(t.startedAt), finishedAt: rfc3339(t.finishedAt),
     containerID: `${ctx.runtime}://${t.id}`,
   };
 }

@@ -7,7 +7,9 @@ export const PROBE_KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readin
 /** A finished container instance, as it becomes `state.terminated` / `lastState.terminated`. */
 export interface Term {
   exitCode: number;
-  reason: 'Completed' | 'Error';
+  reason: 'Completed' | 'Error' | 'OOMKilled';
+  /** The termination message (terminationMessagePath, or the log's tail with FallbackToLogsOnError). */
+  message?: string;
   startedAt: number;
   finishedAt: number;
   id: string;
@@ -47,6 +49,8 @@ export interface Ctr {
   backoffMs: number;
   backoffAt: number;
   pullBackoffMs: number;
+  /** When the last pull failed (ErrImagePull); the next sync shows ImagePullBackOff. */
+  pullFailedAt: number;
   started: boolean;
   ready: boolean;
   /** Set when the kubelet killed it for a failed liveness/startup probe (restart unless Never). */
@@ -93,7 +97,7 @@ export type RuntimeEvent =
   | { type: 'rt.started'; at: number; i: number; id: string }
   | { type: 'rt.probe'; at: number; i: number; id: string; kind: ProbeKind; ok: boolean; message: string }
   | { type: 'rt.preStopDone'; at: number; i: number; id: string; error?: string }
-  | { type: 'rt.exit'; at: number; id: string; exitCode: number }
+  | { type: 'rt.exit'; at: number; id: string; exitCode: number; message?: string; oomKilled?: boolean }
   | { type: 'rt.tornDown'; at: number };
 
 /** The delete the kubelet forwards once the pod has a deletionTimestamp. */

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { allKinds, apiVersionOf, groupResource, kindByGvk, kindByResource, KindRegistry, kindRegistry, patchMetaOf, resolveResource, type KindInfo } from '../../api/kinds.ts';
-import { defineKind, KIND_PARTS, missingParts, type KindSpec } from '../../api/kinds/info.ts';
+import { allKinds, apiVersionOf, groupResource, kindByGvk, kindByResource, KindRegistry, kindRegistry, resolveResource, type KindInfo } from '../../api/kinds.ts';
+import { defineKind, KIND_PARTS, missingParts, OPTIONAL_STRATEGY_HOOKS, type KindSpec } from '../../api/kinds/info.ts';
 import { isStruct } from '../../api/validation/schema/walk.ts';
 import { findUnknownFields } from '../../api/validation/unknown.ts';
 import { MESSAGES } from '../../actors/apiserver/http/protobuf/messages.ts';
@@ -21,8 +21,9 @@ for (const k of allKinds()) {
     assert.ok(isStruct(k.schema), `schema root ${k.schema} is in types.generated.ts (run the schema generator)`);
     if (k.protobuf !== null) assert.ok(MESSAGES[k.protobuf], `protobuf root ${k.protobuf} is in messages.ts`);
     assert.ok(k.printer.columns.some((c) => c.name === 'Name'));
-    assert.is(patchMetaOf(`${apiVersionOf(k)}/${k.kind}`), k.patchMeta);
+    for (const h of OPTIONAL_STRATEGY_HOOKS) assert.ok(k.strategy[h] === undefined || typeof k.strategy[h] === 'function', `strategy.${h}`);
     for (const f of k.fieldLabels) assert.ok(/^[a-zA-Z.]+$/.test(f), f);
+    for (const f of k.indexFields) assert.ok(k.fieldLabels.includes(f), `index field ${f} is a field label`);
   });
 
   test(`${k.gr}: its fixture is valid once defaulted, has no unknown field, and is not mutated by defaulting`, () => {
@@ -53,6 +54,31 @@ test('a descriptor missing any part is refused, naming the part', () => {
   const noCreate = { ...pod, strategy: { tracksGeneration: false, allowCreateOnUpdate: false } } as unknown as KindSpec;
   assert.equal(missingParts(noCreate), ['strategy.prepareForCreate']);
   assert.equal(missingParts({ ...pod, printer: { columns: [], cells: () => [] } }), ['printer.columns']);
+});
+
+test('strategy hooks are optional, but one that is there must be a function', () => {
+  const cm = kindByResource('', 'configmaps')!;
+  for (const h of OPTIONAL_STRATEGY_HOOKS) assert.is(cm.strategy[h], undefined, `a ConfigMap has no ${h}`);
+  assert.equal(missingParts(cm), []);
+  for (const h of OPTIONAL_STRATEGY_HOOKS) {
+    const bad = { ...pod, strategy: { ...pod.strategy, [h]: 30 } } as unknown as KindSpec;
+    assert.equal(missingParts(bad), [`strategy.${h}`], h);
+    assert.throws(() => defineKind(bad), new RegExp(`missing strategy.${h}`));
+  }
+});
+
+test('the pod and namespace strategies hold their deletion rules', () => {
+  const ns = kindByResource('', 'namespaces')!;
+  const bound = { spec: { nodeName: 'n1', terminationGracePeriodSeconds: 12 }, status: { phase: 'Running' } };
+  assert.is(pod.strategy.checkGracefulDelete?.(bound, undefined), 12);
+  assert.is(pod.strategy.checkGracefulDelete?.(bound, { gracePeriodSeconds: 3 }), 3);
+  assert.is(pod.strategy.checkGracefulDelete?.({ spec: { nodeName: 'n1' } }, undefined), 30, 'the default terminationGracePeriodSeconds');
+  assert.is(pod.strategy.checkGracefulDelete?.({ spec: {} }, undefined), 0, 'an unbound pod goes at once');
+  assert.is(pod.strategy.checkGracefulDelete?.({ ...bound, status: { phase: 'Succeeded' } }, undefined), 0, 'a finished pod goes at once');
+  const created = ns.strategy.prepareForCreate({ metadata: { name: 'a' } });
+  assert.equal(ns.strategy.specFinalizers?.(created), ['kubernetes']);
+  assert.equal(ns.strategy.prepareForDelete?.(created).status, { phase: 'Terminating' });
+  assert.is(ns.strategy.checkGracefulDelete, undefined);
 });
 
 test('the registry fails fast on duplicates', () => {
@@ -91,7 +117,6 @@ test('lookups miss cleanly and resolve what users type', () => {
   assert.is(resolveResource('Pod')?.resource, 'pods');
   assert.is(resolveResource('pdb')?.kind, 'PodDisruptionBudget');
   assert.is(resolveResource('cj')?.gr, 'cronjobs.batch');
-  assert.equal(patchMetaOf('example.com/v1/Widget'), {});
 });
 
 test('CronJob merges its job template pod spec as the workloads do', () => {

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { recordUpdate, serverSideApply } from '../../api/patch/apply.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
+import { podKind } from '../../api/kinds/core/pod.ts';
 
 const N = 20000;
 const env = Array.from({ length: N }, (_, i) => ({ name: `E${i}`, value: 'v' }));
@@ -11,7 +12,7 @@ const envOf = (o: any): Array<{ name: string; value?: string }> => o.spec.contai
 
 test('strategic merge of a large keyed list: update, delete, add, in place of a scan per item', () => {
   const patch = [...env.filter((_, i) => i % 2 === 0).map((e) => ({ name: e.name, value: 'w' })), { name: 'E1', $patch: 'delete' }, { name: 'NEW', value: 'n' }];
-  const r = strategicMergePatch(pod(env), { spec: { containers: [{ name: 'c', env: patch }] } }, 'v1/Pod');
+  const r = strategicMergePatch(pod(env), { spec: { containers: [{ name: 'c', env: patch }] } }, podKind);
   assert.ok(r.ok);
   const out = envOf(r.value);
   assert.is(out.length, N);
@@ -24,25 +25,25 @@ test('strategic merge of a large keyed list: update, delete, add, in place of a 
 
 test('large primitive lists: merge, delete and reorder', () => {
   const fin = env.map((e) => e.name);
-  const merged = strategicMergePatch(pod([], fin), { metadata: { finalizers: ['E15', 'X'], '$deleteFromPrimitiveList/finalizers': fin.slice(0, 10) } }, 'v1/Pod');
+  const merged = strategicMergePatch(pod([], fin), { metadata: { finalizers: ['E15', 'X'], '$deleteFromPrimitiveList/finalizers': fin.slice(0, 10) } }, podKind);
   assert.ok(merged.ok);
   const f = (merged.value as any).metadata.finalizers as string[];
   assert.is(f.length, N - 10 + 1);
   assert.is(f[0], 'E10');
   assert.is(f[f.length - 1], 'X');
-  const reordered = strategicMergePatch(pod([], fin), { metadata: { '$setElementOrder/finalizers': [...fin].reverse() } }, 'v1/Pod');
+  const reordered = strategicMergePatch(pod([], fin), { metadata: { '$setElementOrder/finalizers': [...fin].reverse() } }, podKind);
   assert.ok(reordered.ok);
   assert.equal((reordered.value as any).metadata.finalizers, [...fin].reverse());
 });
 
 test('apply drops the fields of a large list it no longer applies', () => {
-  const first = serverSideApply({ live: undefined, config: pod(env), manager: 'b', gvk: 'v1/Pod', now: 't' });
+  const first = serverSideApply({ live: undefined, config: pod(env), manager: 'b', kind: podKind, now: 't' });
   assert.ok(first.ok);
-  const half = serverSideApply({ live: first.value, config: pod(env.slice(0, N / 2)), manager: 'b', gvk: 'v1/Pod', now: 't' });
+  const half = serverSideApply({ live: first.value, config: pod(env.slice(0, N / 2)), manager: 'b', kind: podKind, now: 't' });
   assert.ok(half.ok);
   assert.is(envOf(half.value).length, N / 2);
   assert.equal(envOf(half.value)[N / 2 - 1], { name: `E${N / 2 - 1}`, value: 'v' });
-  const updated = recordUpdate(half.value, pod(env.slice(0, N / 2).map((e) => ({ ...e, value: 'u' }))), 'a', 'v1/Pod', 't');
+  const updated = recordUpdate(half.value, pod(env.slice(0, N / 2).map((e) => ({ ...e, value: 'u' }))), 'a', podKind, 't');
   const entries = (updated as any).metadata.managedFields as Array<{ manager: string; fieldsV1: Record<string, any> }>;
   assert.equal(entries.map((m) => m.manager), ['b', 'a']);
   const owned = entries[1]!.fieldsV1['f:spec']['f:containers']['k:{"name":"c"}']['f:env'];

@@ -5,6 +5,7 @@ import { fromLeaves, leaves, valueAt } from '../../api/patch/fieldset.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { createMergePatch, mergePatch } from '../../api/patch/merge.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
+import { podKind } from '../../api/kinds/core/pod.ts';
 
 const pristine = Object.getOwnPropertyNames(Object.prototype).sort();
 const unharmed = (what: string): void => {
@@ -37,7 +38,7 @@ test('merge, strategic and JSON patch never reach a prototype', () => {
   const merged = mergePatch({}, patch) as Record<string, unknown>;
   assert.is(Object.getPrototypeOf(merged), Object.prototype);
   assert.ok(Object.hasOwn(merged, '__proto__'));
-  const smp = strategicMergePatch({}, patch, 'v1/Pod');
+  const smp = strategicMergePatch({}, patch, podKind);
   assert.ok(smp.ok && Object.getPrototypeOf(smp.value) === Object.prototype);
   const diff = createMergePatch({ constructor: 1 }, {}) as Record<string, unknown>;
   assert.equal(diff, { constructor: null });

@@ -29,7 +29,7 @@ test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, wi
   const kubeconfig = join(dir, 'kubeconfig');
   const first = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3']);
   await first.waitFor('ready.');
-  assert.match(first.output(), 'nodes: node-1, node-2, node-3 (sim runtime)');
+  assert.match(first.output(), 'nodes: node-1, node-2, node-3 (default runtime sim; RuntimeClasses sim and process)');
   await kubectl(kubeconfig, 'run', 'p1', '--image=nginx');
   // p2 ignores SIGTERM: deleted with a 5 s grace just before the stop, it is Terminating when the cluster goes down.
   await kubectl(kubeconfig, 'run', 'p2', '--image=nginx', '--annotations=sim.kubeactor.io/ignore-sigterm=true',
@@ -45,7 +45,7 @@ test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, wi
   const second = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3']);
   try {
     await second.waitFor('ready.');
-    assert.match(second.output(), 'nodes: node-1, node-2, node-3 (sim runtime)');
+    assert.match(second.output(), 'nodes: node-1, node-2, node-3 (default runtime sim; RuntimeClasses sim and process)');
     // Exactly the same Nodes, with the same pod ranges and InternalIPs.
     assert.is(await kubectl(kubeconfig, 'get', 'nodes', '-o', NODE_ROWS), nodesBefore);
     assert.equal(nodesBefore.split('\n').map((l) => l.split(' ')[0]), ['node-1', 'node-2', 'node-3']);

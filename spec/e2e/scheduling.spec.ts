@@ -68,7 +68,7 @@ test('kubectl apply of a Pod: scheduled, Running, with NODE and IP, and the even
   assert.is(applied.code, 0, applied.stderr);
   await eventually(async () => /web-1\s+1\/1\s+Running/.test((await kubectl(['get', 'pod', 'web-1'])).stdout), { timeoutMs: 15_000, intervalMs: 50 });
   const wide = (await kubectl(['get', 'pods', '-o', 'wide'])).stdout;
-  assert.match(wide, /web-1\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node-[123]\s+<none>\s+<none>/);
+  assert.match(wide, /web-1\s+1\/1\s+Running\s+0\s+\S+\s+127\.244\.\d+\.\d+\s+node-[123]\s+<none>\s+<none>/);
   const node = /web-1\s.*\s(node-[123])\s/.exec(wide)?.[1];
   const described = (await kubectl(['describe', 'pod', 'web-1'])).stdout;
   assert.match(described, new RegExp(`Normal\\s+Scheduled\\s+\\S+\\s+default-scheduler\\s+Successfully assigned default/web-1 to ${node}`));

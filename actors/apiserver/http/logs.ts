@@ -1,16 +1,10 @@
 import type { Envelope } from '../../../base/envelope.ts';
-import type { Result } from '../../../base/status.ts';
 import { badRequest, isServiceUnavailable, isTimeout, status, unavailable } from '../../../base/status.ts';
 import type { LogRequest } from '../../../bus/catalogue/logs.ts';
+import { isMessage } from '../../../bus/catalogue/index.ts';
 import { int64Param, isTrue } from './query.ts';
 import { sendStatus, sendText } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
-
-/** The bus calls for logs are typed in bus/catalogue/logs.ts; this is their shape until the catalogue index merges it. */
-type LogPort = {
-  request(to: string, type: 'kubelet.logs', payload: LogRequest, opts?: { timeoutMs?: number }): Promise<Result<{ id: string; text: string }>>;
-  send(to: string, type: 'kubelet.logs-stop', payload: { id: string }): void;
-};
 
 interface PodLike {
   metadata?: { uid?: string };
@@ -55,7 +49,7 @@ export async function serveLogs(r: ResourceRequest): Promise<void> {
   if (sinceTime) ask.sinceTime = sinceTime;
 
   const kubelet = `kubelet.${node}`;
-  const port = r.ctx.port as unknown as LogPort;
+  const port = r.ctx.port;
   // Chunks may overtake the reply on the bus: they wait here until the headers are out.
   const early: Envelope[] = [];
   if (follow) r.ctx.streams.set(id, (env) => (r.res.headersSent ? onChunk(r, id, env) : early.push(env)));
@@ -78,10 +72,9 @@ export async function serveLogs(r: ResourceRequest): Promise<void> {
 }
 
 function onChunk(r: ResourceRequest, id: string, env: Envelope): void {
-  const p = env.payload as { text?: string };
-  if (env.type === 'kubelet.log-chunk') {
-    if (p.text && !r.res.writableEnded) r.res.write(p.text);
-  } else if (env.type === 'kubelet.log-end') {
+  if (isMessage(env, 'kubelet.log-chunk')) {
+    if (env.payload.text && !r.res.writableEnded) r.res.write(env.payload.text);
+  } else if (isMessage(env, 'kubelet.log-end')) {
     r.ctx.streams.delete(id);
     r.res.end();
   }

@@ -4,6 +4,7 @@
  */
 import type { DeleteOptions, ListOptions } from '../../../bus/catalogue/api.ts';
 import { badRequest, fail, ok, type Result } from '../../../base/status.ts';
+import { isObject } from '../../../api/json.ts';
 
 /** The fields every write shares: dryRun, fieldManager, fieldValidation. */
 export interface WriteParams {
@@ -103,8 +104,8 @@ export function deleteOptions(q: URLSearchParams, body: unknown): Result<DeleteO
   if (q.get('dryRun') === 'All') o.dryRun = ['All'];
   if (q.get('orphanDependents') === 'true' && !o.propagationPolicy) o.propagationPolicy = 'Orphan';
   if (body !== undefined && body !== null) {
-    if (typeof body !== 'object' || Array.isArray(body)) return fail(badRequest('the DeleteOptions body must be a JSON object'));
-    const b = body as Record<string, unknown>;
+    if (!isObject(body)) return fail(badRequest('the DeleteOptions body must be a JSON object'));
+    const b = body;
     if (b.kind !== undefined && b.kind !== 'DeleteOptions') return fail(badRequest(`expected a DeleteOptions body, got kind "${String(b.kind)}"`));
     const { kind: _k, apiVersion: _a, orphanDependents, ...rest } = b;
     Object.assign(o, rest);

@@ -1,4 +1,3 @@
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { badRequest } from '../../../base/status.ts';
 import { tableFor } from '../../../api/tables/index.ts';
 import type { IncludeObject } from '../../../api/tables/table.ts';
@@ -27,8 +26,8 @@ export async function serveGet(r: ResourceRequest): Promise<void> {
   if (r.target.subresource === undefined && wantsTable(r.info.accept)) {
     const include = includeObjectOf(q);
     if (!include) return sendStatus(r.res, badRequest(`includeObject: Unsupported value: "${q.get('includeObject')}"`));
-    const obj = result.value as JsonObject;
-    const rvOut = (result.value as KubeObject).metadata?.resourceVersion;
+    const obj = result.value;
+    const rvOut = result.value.metadata?.resourceVersion;
     const table = tableFor(r.kind, [obj], { now: Date.now(), includeObject: include, listMeta: rvOut ? { resourceVersion: rvOut } : {} });
     return sendJson(r.res, table, 200, TABLE_TYPE);
   }

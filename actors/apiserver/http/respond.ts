@@ -57,9 +57,7 @@ export function sendText(res: ServerResponse, text: string, code = 200, contentT
 /** Turns anything thrown inside a handler into a Status: a Status stays itself, the rest is a 500. */
 export function toStatus(err: unknown): Status {
   if (isStatus(err)) return err;
-  if (typeof err === 'object' && err !== null && isStatus((err as { status?: unknown }).status)) {
-    return (err as { status: Status }).status;
-  }
+  if (typeof err === 'object' && err !== null && 'status' in err && isStatus(err.status)) return err.status;
   return internalError(err instanceof Error ? err.message : String(err));
 }
 

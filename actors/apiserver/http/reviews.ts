@@ -6,6 +6,7 @@ import type { RequestInfo } from './context.ts';
 import { sendJson, sendStatus } from './respond.ts';
 import type { ResourcePath } from './route.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isObject } from '../../../api/json.ts';
 
 /**
  * The self-reviews, answered by the front because only the front knows who is calling:
@@ -56,7 +57,7 @@ export async function serveReview(info: RequestInfo, path: ResourcePath, req: In
   const body = await readBody(req);
   if (!body.ok) return sendStatus(res, body.status);
   const value = body.value.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return sendStatus(res, badRequest('the request body must be an object'));
-  const out = answer(path.resource, value as Record<string, unknown>, info.user);
+  if (!isObject(value)) return sendStatus(res, badRequest('the request body must be an object'));
+  const out = answer(path.resource, value, info.user);
   return out ? sendJson(res, out, 201) : sendStatus(res, methodNotAllowed());
 }

@@ -87,8 +87,8 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
   const streams = new Map<string, (env: Envelope) => void>();
   const port = opts.bus.register(address, (env) => {
     if (watches.handle(env)) return;
-    const id = (env.payload as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string') streams.get(id)?.(env);
+    const p = env.payload;
+    if (typeof p === 'object' && p !== null && 'id' in p && typeof p.id === 'string') streams.get(p.id)?.(env);
   });
   const served = (): readonly ServedKind[] => [...(opts.kinds ?? kindRegistry.all()), ...REVIEW_KINDS];
   const kinds = served();

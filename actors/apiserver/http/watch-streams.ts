@@ -1,5 +1,6 @@
 import type { Envelope } from '../../../base/envelope.ts';
 import type { KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
+import { isMessage } from '../../../bus/catalogue/index.ts';
 
 /** What a watch stream does with what the apiserver sends it. */
 export interface WatchSink {
@@ -83,8 +84,8 @@ export class WatchStreams {
 
   /** The port handler's part for watch messages; returns false for other message types. */
   handle(env: Envelope): boolean {
-    if (env.type !== 'api.watch-events' && env.type !== 'api.watch-ended') return false;
-    const id = (env.payload as { id?: string }).id ?? '';
+    if (!isMessage(env, 'api.watch-events') && !isMessage(env, 'api.watch-ended')) return false;
+    const id = env.payload.id;
     const entry = this.#sinks.get(id);
     if (!entry) return true;
     if (entry.ready) this.#deliver(entry, env);
@@ -94,8 +95,9 @@ export class WatchStreams {
 
   #deliver(entry: { sink: WatchSink; batch: number }, env: Envelope): void {
     const sink = entry.sink;
-    if (env.type !== 'api.watch-events') return sink.ended((env.payload as { status: KubeObject }).status);
-    const { events, seq } = env.payload as { events: WatchEvent[]; seq?: number };
+    if (isMessage(env, 'api.watch-ended')) return sink.ended(env.payload.status);
+    if (!isMessage(env, 'api.watch-events')) return;
+    const { events, seq } = env.payload;
     if (seq !== undefined) {
       // A batch was lost on the bus: end the stream, so the client watches again from the last version it saw.
       if (seq !== entry.batch + 1) return sink.cut();

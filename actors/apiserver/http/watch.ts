@@ -1,7 +1,6 @@
 import type { KubeObject, WatchEvent } from '../../../bus/catalogue/api.ts';
 import { badRequest, isGone, type Status } from '../../../base/status.ts';
 import { tableFor } from '../../../api/tables/index.ts';
-import type { JsonObject } from '../../../api/json.ts';
 import { wantsTable } from './negotiate.ts';
 import { isTrue, listOptions, nonNegative } from './query.ts';
 import { includeObjectOf } from './read.ts';
@@ -48,8 +47,8 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
 
   const encode = (ev: WatchEvent): string => {
     if (!table || ev.type === 'ERROR') return JSON.stringify(ev) + '\n';
-    const obj = ev.object as JsonObject;
-    const rv = (ev.object as KubeObject).metadata?.resourceVersion;
+    const obj = ev.object;
+    const rv = ev.object.metadata?.resourceVersion;
     const listMeta = rv ? { resourceVersion: rv } : {};
     const t = ev.type === 'BOOKMARK'
       ? { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, columnDefinitions: [], rows: [] }

@@ -47,7 +47,7 @@ export interface VolumeManagerOptions {
   log: Logger;
   /** `<data-dir>/kubelet/<node>`. */
   rootDir: string;
-  /** Write files (a runtime that mounts volumes); false for the sim runtime. */
+  /** Whether any runtime of this kubelet mounts volumes (orphaned pod trees are then cleaned up); each pod says for itself in `setUp`. */
   writeFiles: boolean;
   /** hostPath prefixes the kubelet allows (`--allowed-host-paths`); empty refuses every hostPath. */
   allowedHostPaths: readonly string[];
@@ -86,7 +86,8 @@ class PodVolumes {
   /** Token of projected source (volume name + source index). */
   readonly tokens = new Map<string, IssuedToken>();
   readonly waiters: (() => void)[] = [];
-  constructor(public pod: Pod) {}
+  /** Files are written for this pod: its runtime mounts volumes (not the sim). */
+  constructor(public pod: Pod, readonly disk: boolean) {}
 }
 
 export class VolumeManager {
@@ -120,7 +121,7 @@ export class VolumeManager {
     };
     arm('sync', pods.some((p) => p.ready && (p.pod.spec?.volumes ?? []).some(isApiData)), this.o.syncMs ?? DEFAULT_SYNC_MS, () => this.#refresh());
     arm('retry', pods.some((p) => !p.ready), this.o.retryMs ?? DEFAULT_MOUNT_RETRY_MS, () => this.#retryFailed());
-    const limited = this.o.writeFiles && pods.some((p) => p.ready && (p.pod.spec?.volumes ?? []).some((v) => v.emptyDir?.sizeLimit !== undefined));
+    const limited = pods.some((p) => p.disk && p.ready && (p.pod.spec?.volumes ?? []).some((v) => v.emptyDir?.sizeLimit !== undefined));
     arm('housekeeping', limited, this.o.housekeepingMs ?? DEFAULT_HOUSEKEEPING_MS, () => void this.#housekeeping());
   }
 
@@ -154,11 +155,15 @@ export class VolumeManager {
     return (pod.spec?.volumes?.length ?? 0) > 0;
   }
 
-  /** Starts setting the pod's volumes up; resolves once they are ready (or the pod was released). */
-  setUp(pod: Pod): Promise<void> {
+  /**
+   * Starts setting the pod's volumes up; resolves once they are ready (or the pod was
+   * released). `disk`: the pod's runtime mounts volumes, so files are written (the sim's
+   * pods get their volumes checked, events included, without touching the disk).
+   */
+  setUp(pod: Pod, disk: boolean): Promise<void> {
     const uid = uidOf(pod);
     let p = this.#pods.get(uid);
-    if (!p) this.#pods.set(uid, (p = new PodVolumes(pod)));
+    if (!p) this.#pods.set(uid, (p = new PodVolumes(pod, disk)));
     if (p.ready) return Promise.resolve();
     const waiting = new Promise<void>((resolve) => p.waiters.push(resolve));
     void this.#sync(p, true);
@@ -175,7 +180,7 @@ export class VolumeManager {
   /** The container's mounts, once its pod's volumes are ready. */
   async mounts(uid: string, c: Container, env: readonly { name: string; value: string }[]): Promise<MountsResult> {
     const p = this.#pods.get(uid);
-    return containerMounts(c, p?.dirs ?? new Map(), env, this.o.writeFiles);
+    return containerMounts(c, p?.dirs ?? new Map(), env, p?.disk ?? false);
   }
 
   /**
@@ -199,7 +204,7 @@ export class VolumeManager {
     this.#pods.delete(uid);
     this.#wake(p);
     this.#objects.release(uid);
-    if (this.o.writeFiles) await rm(join(this.o.rootDir, 'pods', uid), { recursive: true, force: true }).catch((err: unknown) => this.o.log.warn('could not remove pod volumes', { uid, error: String(err) }));
+    if (p.disk) await rm(join(this.o.rootDir, 'pods', uid), { recursive: true, force: true }).catch((err: unknown) => this.o.log.warn('could not remove pod volumes', { uid, error: String(err) }));
   }
 
   /** The kubelet's own directory is private (0700): pod volumes below it keep the modes their pods ask for. */
@@ -265,7 +270,7 @@ export class VolumeManager {
     const plugin = Object.keys(PLUGIN).find((k) => (v as unknown as Record<string, unknown>)[k] !== undefined);
     const dir = plugin ? join(this.podDir(uid), PLUGIN[plugin]!, v.name) : '';
     if (v.hostPath) {
-      if (!this.o.writeFiles) return allowedOnly(v.hostPath.path, this.o.allowedHostPaths);
+      if (!p.disk) return allowedOnly(v.hostPath.path, this.o.allowedHostPaths);
       const err = await setUpHostPath(v.hostPath.path, v.hostPath.type, this.o.allowedHostPaths);
       if (!err) p.dirs.set(v.name, { path: v.hostPath.path, readOnly: false });
       return err;
@@ -276,7 +281,7 @@ export class VolumeManager {
         this.o.log.warn(MEMORY_MEDIUM_FALLBACK);
       }
       if (v.emptyDir.medium === 'Memory') this.o.event(p.pod, 'Normal', 'EmptyDirOnDisk', `volume ${JSON.stringify(v.name)}: ${MEMORY_MEDIUM_FALLBACK}`);
-      if (this.o.writeFiles) {
+      if (p.disk) {
         this.#ensureRoot();
         await setUpEmptyDir(dir);
       }
@@ -286,7 +291,7 @@ export class VolumeManager {
     if (!isApiData(v)) return null; // persistentVolumeClaim, ephemeral, …: set up elsewhere
     const built = await this.#payload(p, v);
     if (!built.ok) return built.error;
-    if (this.o.writeFiles) {
+    if (p.disk) {
       this.#ensureRoot();
       await writeAtomic(dir, built.payload, this.o.clock.now());
     }
@@ -314,7 +319,7 @@ export class VolumeManager {
 
   /** The pod's token for one source, renewed past 80 % of its life; a placeholder when no file is written. */
   async #token(p: PodVolumes, key: string, audience: string | undefined, expirationSeconds: number): Promise<{ token: string } | { error: string }> {
-    if (!this.o.writeFiles) return { token: '' };
+    if (!p.disk) return { token: '' };
     const now = this.o.clock.now();
     const have = p.tokens.get(key);
     if (have && now < have.expiresAt - expirationSeconds * 1000 * 0.2) return have;

@@ -11,15 +11,9 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { expand } from '../../../api/expansion.ts';
 
-/**
- * One mount, as the runtime's Mount (CRI's Mount): the prepared host path bound at
- * `containerPath`. Same shape as `Mount` in actors/runtime/runtime.ts.
- */
-export interface Mount {
-  hostPath: string;
-  containerPath: string;
-  readOnly: boolean;
-}
+import type { Mount } from '../../runtime/runtime.ts';
+
+export type { Mount };
 
 /** Where a pod volume lives on the host, and whether it is API data (always mounted read-only). */
 export interface VolumeDir {

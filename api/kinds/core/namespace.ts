@@ -29,6 +29,9 @@ export const namespaceKind = defineKind({
       const spec = (o.spec ?? {}) as { finalizers?: string[] };
       return { ...o, spec: { ...spec, finalizers: spec.finalizers ?? [NAMESPACE_FINALIZER] }, status: { phase: 'Active' } };
     },
+    // The namespace controller empties spec.finalizers (through /finalize) once the namespace holds nothing.
+    specFinalizers: (o: KubeObject): readonly string[] => (o.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [],
+    prepareForDelete: (o: KubeObject): KubeObject => ({ ...o, status: { ...(o.status as object | undefined), phase: 'Terminating' } }),
   },
   patchMeta: mount('status', CONDITIONS),
   fieldLabels: ['status.phase'],

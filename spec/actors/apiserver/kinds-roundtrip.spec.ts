@@ -164,4 +164,50 @@ test('a kind registered while the server runs is served from the next request, a
   assert.is(after.ok ? 200 : after.status.code, 404);
 });
 
+test("a kind's strategy hooks decide how its objects are deleted (the apiserver names no kind)", async () => {
+  const c = h.client();
+  const cm = kindRegistry.byResource('', 'configmaps')!;
+  const dataOf = (o: KubeObject): Record<string, string> => (o.data ?? {}) as Record<string, string>;
+  const gadget = defineKind({
+    ...cm, group: 'example.com', kind: 'Gadget', resource: 'gadgets', shortNames: [], categories: [], protobuf: null,
+    strategy: {
+      ...cm.strategy,
+      checkGracefulDelete: (o, options) => (dataOf(o).grace ? (options?.gracePeriodSeconds ?? Number(dataOf(o).grace)) : 0),
+      specFinalizers: (o) => (dataOf(o).hold ? [dataOf(o).hold!] : []),
+      prepareForDelete: (o) => ({ ...o, metadata: { ...o.metadata, labels: { ...labelsOf(o), deleting: 'yes' } } }),
+    },
+  });
+  const target = (name?: string): ApiTarget => ({ group: 'example.com', version: 'v1', resource: 'gadgets', namespace: 'default', ...(name ? { name } : {}) });
+  const make = (name: string, data: Record<string, string>) => c.must('api.create', { target: target(), object: { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name }, data } });
+  const status = async (name: string) => {
+    const r = await c.call('api.get', { target: target(name) });
+    return r.ok ? 200 : r.status.code;
+  };
+  kindRegistry.register(gadget);
+  try {
+    await make('plain', {});
+    await c.must('api.delete', { target: target('plain') });
+    assert.is(await status('plain'), 404, 'no hook: deleted at once');
+
+    await make('graceful', { grace: '20' });
+    const marked = (await c.must('api.delete', { target: target('graceful') })).object;
+    assert.is(marked.metadata?.deletionGracePeriodSeconds, 20, 'CheckGracefulDelete gave 20 s');
+    assert.is(labelsOf(marked).deleting, 'yes', 'prepareForDelete ran on marking');
+    await c.must('api.patch', { target: target('graceful'), patchType: 'merge', patch: { metadata: { labels: { touched: '1' } } } });
+    assert.is(await status('graceful'), 200, 'an update does not remove an object still in its grace period');
+    await c.must('api.delete', { target: target('graceful'), options: { gracePeriodSeconds: 0 } });
+    assert.is(await status('graceful'), 404, 'a delete with grace 0 removes it');
+
+    await make('held', { hold: 'example.com/x' });
+    const held = (await c.must('api.delete', { target: target('held') })).object;
+    assert.ok(held.metadata?.deletionTimestamp);
+    assert.is(held.metadata?.deletionGracePeriodSeconds, 0);
+    assert.is(await status('held'), 200, "the kind's own finalizer keeps it");
+    await c.must('api.patch', { target: target('held'), patchType: 'merge', patch: { data: { hold: null } } });
+    assert.is(await status('held'), 404, 'the update that empties them removes it');
+  } finally {
+    kindRegistry.unregister(gadget.gr);
+  }
+});
+
 test.run();

@@ -14,6 +14,7 @@ import { namespacePrefix, resourcePrefix } from '../../../actors/apiserver/stora
 import { ResourceCache, type CacheEvent } from '../../../actors/apiserver/watch-cache.ts';
 import { indexTerm, WatcherSet, type Watcher } from '../../../actors/apiserver/watchers.ts';
 import { start, t, pod, summary, type Harness } from './harness.ts';
+import { podKind } from '../../../api/kinds/core/pod.ts';
 
 const pods = resourceInfo({ group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, hasStatus: true, hasScale: false, allowCreateOnUpdate: false });
 
@@ -21,7 +22,7 @@ function watcher(id: string, opts: { fieldSelector?: string; labelSelector?: str
   const { namespace, ...sel } = opts;
   const f = buildFilter(pods, sel);
   if (!f.ok) throw new Error(f.status.message);
-  return { id, address: id, gr: 'pods', prefix: namespace ? namespacePrefix('pods', namespace) : resourcePrefix('pods'), filter: f.value, bookmarks: false, kind: 'Pod', apiVersion: 'v1' };
+  return { id, address: id, gr: 'pods', indexFields: podKind.indexFields, prefix: namespace ? namespacePrefix('pods', namespace) : resourcePrefix('pods'), filter: f.value, bookmarks: false, kind: 'Pod', apiVersion: 'v1' };
 }
 
 function recorder(): { port: Port; got: Map<string, string[]> } {

@@ -53,10 +53,10 @@ test('a kubelet registers its Node: nodeInfo complete, Ready, addresses, capacit
   assert.is(n.metadata!.labels!['kubernetes.io/hostname'], 'node-1');
   assert.is(n.metadata!.labels!['kubernetes.io/os'], 'linux');
   assert.is(n.metadata!.labels!['kubernetes.io/arch'], 'amd64');
-  assert.is(n.spec!.podCIDR, '10.244.0.0/24');
-  assert.equal(n.spec!.podCIDRs, ['10.244.0.0/24']);
+  assert.is(n.spec!.podCIDR, '127.244.0.0/24');
+  assert.equal(n.spec!.podCIDRs, ['127.244.0.0/24']);
   const n2 = await getNode('node-2');
-  assert.is(n2.spec!.podCIDR, '10.244.1.0/24');
+  assert.is(n2.spec!.podCIDR, '127.244.1.0/24');
   assert.is(n2.status!.addresses![0]!.address, '127.0.1.2');
 });
 
@@ -97,8 +97,8 @@ test('a pod bound to the node runs: Pending → Running with IP, conditions, con
   const p = await getPod('web');
   assert.is(p.status?.phase, 'Running');
   assert.is(p.status?.hostIP, '127.0.1.1');
-  assert.match(p.status?.podIP ?? '', /^10\.244\.0\.\d+$/);
-  assert.is(p.status?.podIP, '10.244.0.2');
+  assert.match(p.status?.podIP ?? '', /^127\.244\.0\.\d+$/);
+  assert.is(p.status?.podIP, '127.244.0.2');
   const ready = p.status?.conditions?.find((c) => c.type === 'Ready');
   assert.is(ready?.status, 'True');
   assert.ok(p.status?.containerStatuses?.[0]?.state?.running, 'container running');
@@ -219,7 +219,7 @@ test('a restarted control plane view: a second batch continues names and ranges;
   await h.settle();
   assert.equal(more.names, ['node-3']);
   const n3 = await getNode('node-3');
-  assert.is(n3.spec!.podCIDR, '10.244.2.0/24');
+  assert.is(n3.spec!.podCIDR, '127.244.2.0/24');
   assert.is(n3.status!.addresses![0]!.address, '127.0.1.3');
   // Restarting a kubelet adopts its Node (create → 409 → patch) and keeps the transition times.
   const before = (await getNode('node-1')).status!.conditions!.find((c) => c.type === 'Ready')!;
@@ -228,7 +228,7 @@ test('a restarted control plane view: a second batch continues names and ranges;
   const again = await startSimNodes({ host: h.host, clock: h.clock, count: 1, startIndex: 1, lister: h.client().port, runtime: nodes.runtime });
   await h.settle();
   const after = await getNode('node-1');
-  assert.is(after.spec!.podCIDR, '10.244.0.0/24');
+  assert.is(after.spec!.podCIDR, '127.244.0.0/24');
   assert.is(after.status!.addresses![0]!.address, '127.0.1.1', 'the adopted Node keeps its InternalIP');
   const ready = after.status!.conditions!.find((c) => c.type === 'Ready')!;
   assert.is(ready.lastTransitionTime, before.lastTransitionTime);

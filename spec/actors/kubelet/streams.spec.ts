@@ -26,7 +26,7 @@ async function setup() {
   if (c && c.ok) await runtime.startContainer(c.value.containerId);
   let server: StreamServer | null = null;
   const kubeletPort = bus.register('kubelet.n1', (env) => server?.handle(env));
-  server = new StreamServer({ port: kubeletPort, log: silentLogger, runtime, find: (ns, name) => (ns === 'default' && name === 'box' ? pod : undefined) });
+  server = new StreamServer({ port: kubeletPort, log: silentLogger, runtimeOf: () => runtime, find: (ns, name) => (ns === 'default' && name === 'box' ? pod : undefined) });
   const got: Envelope[] = [];
   let onEnv: (env: Envelope) => void = () => {};
   const asker = bus.register('edge.asker', (env) => {

@@ -38,6 +38,7 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
   'statefulsets.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name }, spec: { replicas: 1, serviceName: name, selector: { matchLabels: { app: name } }, template: template(name) } }),
   'jobs.batch': (name) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name }, spec: { template: jobTemplate(name) } }),
   'cronjobs.batch': (name) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name }, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: jobTemplate(name) } } } }),
+  'runtimeclasses.node.k8s.io': (name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: 'process' }),
   'leases.coordination.k8s.io': (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'spec' } }),
   'endpointslices.discovery.k8s.io': (name) => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] }),
   'poddisruptionbudgets.policy': (name) => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { minAvailable: 1, selector: { matchLabels: { app: name } } } }),

@@ -92,12 +92,19 @@ test('a failing init container: restarted with back-off (Always), pod Failed (Ne
   assert.not.ok(never.events.some((e) => e.fieldPath === 'spec.containers{app}'));
 });
 
-test('image pull failure: ErrImagePull, retried with back-off', async () => {
+test('image pull failure: ErrImagePull, then ImagePullBackOff until the retry, with back-off', async () => {
   const h = await run(pod([c('app')], { annotations: { [`${A}pull-fail`]: 'not found' } }));
   assert.is(h.ctr('app').state!.waiting!.reason, 'ErrImagePull');
   assert.ok(h.events.some((e) => e.reason === 'Failed' && e.message.startsWith('Failed to pull image "app:1.0": ')));
-  await h.clock.advance(31_000);
+  await h.clock.advance(999);
+  assert.is(h.ctr('app').state!.waiting!.reason, 'ErrImagePull');
+  await h.clock.advance(1);
+  assert.equal(h.ctr('app').state!.waiting, { reason: 'ImagePullBackOff', message: 'Back-off pulling image "app:1.0"' });
+  assert.ok(h.events.some((e) => e.type === 'Normal' && e.reason === 'BackOff' && e.message === 'Back-off pulling image "app:1.0"' && e.t === 1));
+  assert.ok(h.events.some((e) => e.type === 'Warning' && e.reason === 'Failed' && e.message === 'Error: ImagePullBackOff'));
+  await h.clock.advance(30_000);
   assert.is(h.events.filter((e) => e.reason === 'Pulling').map((e) => e.t).join(), '0,10,30');
+  assert.is(h.events.filter((e) => e.reason === 'BackOff').map((e) => e.t).join(), '1,11,31');
 });
 
 test.run();

@@ -1,0 +1,54 @@
+/**
+ * The runtime handlers of one node: `sim` (shared by the process's nodes: it holds no
+ * processes) and `process` (one per node: its state directory, reaper and cgroups are the
+ * node's), either one the default. A node whose default is `process` builds it at once and
+ * refuses to start without bubblewrap; otherwise `process` is built on its first pod.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../base/clock.ts';
+import type { Logger } from '../actor-def.ts';
+import type { ImageCatalogue } from '../runtime/images/catalogue.ts';
+import { processRuntime, type ProcessRuntime } from '../runtime/process/runtime.ts';
+import { BWRAP_MISSING } from '../runtime/process/sandbox.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { NodeConditionSpec } from '../../machines/kubelet/node.ts';
+import type { KubeletOptions } from './config.ts';
+
+export const RUNTIME_NAMES = ['sim', 'process'] as const;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+
+export interface NodeRuntimeOptions {
+  /** Default `sim`. */
+  defaultRuntime?: RuntimeName;
+  /** The sim runtime the nodes share. */
+  sim: Runtime;
+  clock: Clock;
+  /** Nodes keep their process state in `<dataDir>/nodes/<name>` (default: a new temporary directory). */
+  dataDir?: string;
+  images?: ImageCatalogue;
+  log?: Logger;
+}
+
+/** The kubelet options that choose a node's runtimes. Throws when the default is `process` and bwrap is missing. */
+export function nodeRuntimes(name: string, o: NodeRuntimeOptions): Pick<KubeletOptions, 'runtime' | 'handlers' | 'extraConditions'> {
+  const makeProcess = (): ProcessRuntime =>
+    processRuntime({
+      clock: o.clock,
+      nodeName: name,
+      stateDir: o.dataDir ? join(o.dataDir, 'nodes', name) : mkdtempSync(join(tmpdir(), `kubeactor-${name}-`)),
+      ...(o.images ? { images: o.images } : {}),
+      ...(o.log ? { log: o.log } : {}),
+    });
+  if ((o.defaultRuntime ?? 'sim') === 'sim') return { runtime: o.sim, handlers: { process: makeProcess } };
+  const proc = makeProcess();
+  if (!proc.bwrap) throw new Error(`node ${name}: default runtime process: ${BWRAP_MISSING}`);
+  return { runtime: proc, handlers: { sim: () => o.sim }, extraConditions: limitsCondition(proc) };
+}
+
+/** The node condition that says limits are not enforced (none when they are). */
+export function limitsCondition(proc: ProcessRuntime): NodeConditionSpec[] {
+  if (proc.cgroups.enforced) return [];
+  return [{ type: 'ResourceLimitsNotEnforced', status: 'True', reason: 'NoDelegatedCgroupV2', message: proc.cgroups.reason }];
+}
