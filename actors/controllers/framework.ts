@@ -78,6 +78,12 @@ export interface ControllerDefinition {
   /** Whether '*' selects it (kube-controller-manager keeps a few off by default). */
   readonly enabledByDefault: boolean;
   create(ctx: ControllerContext): Controller;
+  /**
+   * The options a replay builds the controller with, from the recorded ones: where a
+   * controller has effects on the host beyond the apiserver (the local-path provisioner's
+   * directories), a replay must not repeat them. Default: the recorded options.
+   */
+  replayOptions?(recorded: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
 }
 
 export const controllerAddress = (name: string): string => `controller.${name}`;

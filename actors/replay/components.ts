@@ -55,7 +55,7 @@ export const replayableController: ReplayableActor = {
     const c = input as ControllerConfig;
     const def = findController(c.controller);
     if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
-    return controllerActor(def, { factory: factoryOf(env), options: c.options });
+    return controllerActor(def, { factory: factoryOf(env), options: def.replayOptions ? def.replayOptions(c.options) : c.options });
   }),
   needs: 'informers',
 };

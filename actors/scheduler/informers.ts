@@ -2,10 +2,12 @@
  * The scheduler's three informers — nodes, pods (all namespaces, bound and pending: bound
  * pods are the snapshot's accounting) and namespaces (labels for pod affinity's
  * namespaceSelector) — taken from the process's shared informer factory and turned into the
- * chart's pod/node events. Pods are keyed by uid in the scheduler and by "namespace/name" in
+ * chart's pod/node events; and claims, volumes and StorageClasses kept in the snapshot's
+ * VolumeStore for VolumeBinding, each addition or change reported through `onVolumeChange`. Pods are keyed by uid in the scheduler and by "namespace/name" in
  * the informer; this keeps the mapping.
  */
-import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { Snapshot } from '../../machines/scheduler/snapshot.ts';
 import { targets } from '../client/targets.ts';
@@ -17,6 +19,10 @@ export class SchedulerInformers {
   readonly nodes: SharedInformer<Node>;
   readonly pods: SharedInformer<Pod>;
   readonly namespaces: SharedInformer<Namespace>;
+  readonly claims: SharedInformer<PersistentVolumeClaim>;
+  readonly volumes: SharedInformer<PersistentVolume>;
+  readonly classes: SharedInformer<StorageClass>;
+  readonly #onVolumeChange: () => void;
   readonly #uidOf = new Map<string, string>();
   readonly #nameOf = new Map<string, string>();
   readonly #send: (e: SchedulerEvent) => void;
@@ -24,21 +30,31 @@ export class SchedulerInformers {
   readonly #unsubscribe: (() => void)[] = [];
   #stopped = false;
 
-  constructor(factory: SharedInformerFactory, snapshot: Snapshot, send: (e: SchedulerEvent) => void) {
+  constructor(factory: SharedInformerFactory, snapshot: Snapshot, send: (e: SchedulerEvent) => void, onVolumeChange: () => void = () => {}) {
     this.#send = send;
+    this.#onVolumeChange = onVolumeChange;
     this.#snapshot = snapshot;
     this.namespaces = factory.informer({ target: targets.namespaces() });
     this.nodes = factory.informer({ target: targets.nodes() });
     this.pods = factory.informer({ target: targets.pods() });
+    this.claims = factory.informer({ target: targets.persistentvolumeclaims() });
+    this.volumes = factory.informer({ target: targets.persistentvolumes() });
+    this.classes = factory.informer({ target: targets.storageclasses() });
   }
 
   /**
-   * Subscribes namespaces, then nodes, then pods, each once the one before has listed, so no
-   * pod is scheduled against a partial node list; resolves once all three listed.
+   * Subscribes namespaces and storage, then nodes, then pods, each once the one before has
+   * listed, so no pod is scheduled against a partial list; resolves once all listed.
    */
   async start(): Promise<void> {
     const labels = (ns: Namespace) => this.#snapshot.namespaceLabels.set(keyOf(ns), ns.metadata?.labels ?? {});
     await this.#follow(this.namespaces, { add: labels, update: (_, ns) => labels(ns), delete: (ns) => this.#snapshot.namespaceLabels.delete(keyOf(ns)) });
+    const store = this.#snapshot.volumes;
+    await Promise.all([
+      this.#follow(this.classes, this.#kept(store.classes)),
+      this.#follow(this.volumes, this.#kept(store.volumes)),
+      this.#follow(this.claims, this.#kept(store.claims)),
+    ]);
     const send = this.#send;
     await this.#follow(this.nodes, {
       add: (node) => send({ type: 'node.added', node }),
@@ -69,6 +85,15 @@ export class SchedulerInformers {
     const k = this.#nameOf.get(uid);
     const pod = k === undefined ? undefined : this.pods.get(k);
     return pod?.metadata?.uid === uid ? pod : undefined;
+  }
+
+  /** Handlers keeping `map` (by informer key) as the informer sees it; an addition or change may admit a pod. */
+  #kept<T extends object>(map: Map<string, T>): ObjectHandlers<T> {
+    const set = (o: T) => {
+      map.set(keyOf(o as { metadata?: { namespace?: string; name?: string } }), o);
+      this.#onVolumeChange();
+    };
+    return { add: set, update: (_, o) => set(o), delete: (o) => void map.delete(keyOf(o as { metadata?: { namespace?: string; name?: string } })) };
   }
 
   async #follow<T>(informer: SharedInformer<T & object>, h: ObjectHandlers<T & object>): Promise<void> {
