@@ -10,7 +10,7 @@ import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../bus/bus.ts';
 import type { Result } from '../base/status.ts';
 import type { Clock } from '../base/clock.ts';
-import { ApiClient, isNotFound, targets } from './client/index.ts';
+import { ApiClient, isAlreadyExists, isNotFound, targets } from './client/index.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -93,6 +93,19 @@ export class EventRecorder {
     // Kubernetes names an Event `<object>.<hex UnixNano>`. Milliseconds times 1e6 is past 2^53, so the
     // nanoseconds are a BigInt, and a per-recorder serial fills the sub-millisecond digits: two events
     // about one object in the same millisecond (Created, Started) must not collide.
+    // Two recorders (two controllers) may both name an event about one object in one millisecond: the
+    // second create is AlreadyExists, and takes the next serial, as a later nanosecond would be.
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.#create(ref, namespace, type, reason, message, now);
+      if (r.ok) {
+        this.#remember(key, { name: r.value.metadata!.name!, namespace, count: 1 });
+        return r;
+      }
+      if (!isAlreadyExists(r) || attempt === 2) return r;
+    }
+  }
+
+  async #create(ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string, now: string): Promise<Result<Event>> {
     const nanos = BigInt(Math.floor(this.opts.clock.now())) * 1_000_000n + BigInt(this.#serial++ % 1_000_000);
     const name = `${ref.name ?? 'unknown'}.${nanos.toString(16)}`;
     const event: Event = {
@@ -111,9 +124,7 @@ export class EventRecorder {
       reportingInstance: this.opts.instance ?? this.opts.port.address,
     };
     const r = await this.#api.create(targets.events(namespace), event);
-    if (!r.ok) return r;
-    this.#remember(key, { name, namespace, count: 1 });
-    return { ok: true, value: r.value.object };
+    return r.ok ? { ok: true, value: r.value.object } : r;
   }
 
   #remember(key: string, s: Seen): void {

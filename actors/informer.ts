@@ -9,6 +9,10 @@
  *
  * The component owns its port: it forwards envelopes to `handle(env)`, which takes the
  * api.watch-events / api.watch-ended of this informer's watch and ignores the rest.
+ *
+ * The cache keeps indexes (actors/informers/indexer.ts): by namespace, by owner uid and by
+ * node name, plus any the component adds; `byIndex` answers from them. Components of a
+ * process share informers through the factory (actors/informers/); the kubelet keeps its own.
  */
 import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts';
 import type { Port } from '../bus/bus.ts';
@@ -16,21 +20,27 @@ import type { Envelope } from '../base/envelope.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 import { isGone } from '../base/status.ts';
 import type { Clock, TimerId } from '../base/clock.ts';
+import { BUILTIN_INDEXES, Indexer, type Indexable, type IndexFunc } from './informers/indexer.ts';
 
-export interface InformerHandlers {
-  add?(key: string): void;
-  update?(key: string): void;
-  delete?(key: string): void;
+/** Key-level handlers; the objects come along (`old`: the cached state before; `last`: the last state seen). */
+export interface InformerHandlers<T = KubeObject> {
+  add?(key: string, obj: T): void;
+  update?(key: string, old: T, cur: T): void;
+  delete?(key: string, last: T): void;
 }
 
-export interface InformerOptions {
+export interface InformerOptions<T = KubeObject> {
   port: Port;
   clock: Clock;
   /** The resource (and namespace, or all namespaces when absent) to follow; name is ignored. */
   target: ApiTarget;
   labelSelector?: string;
   fieldSelector?: string;
-  handlers: InformerHandlers;
+  handlers: InformerHandlers<T>;
+  /** Indexes besides the built-in ones (namespace, owner uid, node name). */
+  indexers?: Readonly<Record<string, IndexFunc<T>>>;
+  /** Called after every list has replaced the cache (the first one included). */
+  onList?(): void;
   /** Re-report every key as updated this often (0 or absent: never). */
   resyncMs?: number;
   /** Wait before re-listing after a failure (default 1000 ms, on the clock). */
@@ -45,8 +55,9 @@ export function keyOf(obj: { metadata?: { namespace?: string; name?: string } })
   return m.namespace ? `${m.namespace}/${m.name}` : String(m.name);
 }
 
-export class Informer {
-  readonly #store = new Map<string, KubeObject>();
+export class Informer<T extends Indexable = KubeObject> {
+  readonly #store = new Map<string, T>();
+  readonly #indexer: Indexer<T>;
   #rv = '';
   #synced = false;
   #stopped = false;
@@ -58,7 +69,9 @@ export class Informer {
   #retry: TimerId | undefined;
   #relists = 0;
 
-  constructor(private readonly opts: InformerOptions) {}
+  constructor(private readonly opts: InformerOptions<T>) {
+    this.#indexer = new Indexer<T>({ ...BUILTIN_INDEXES, ...opts.indexers });
+  }
 
   /** Lists, then watches; resolves once the first list is in the cache. */
   async start(): Promise<void> {
@@ -79,14 +92,22 @@ export class Informer {
   hasSynced(): boolean {
     return this.#synced;
   }
-  get(key: string): KubeObject | undefined {
+  get(key: string): T | undefined {
     return this.#store.get(key);
   }
-  list(): KubeObject[] {
+  list(): T[] {
     return [...this.#store.values()];
+  }
+  /** The cached objects filed under `value` in index `name` (client-go's ByIndex), from the maintained index. */
+  byIndex(name: string, value: string): T[] {
+    return this.#indexer.keys(name, value).map((k) => this.#store.get(k)!);
   }
   keys(): string[] {
     return [...this.#store.keys()];
+  }
+  /** How many objects the cache holds. */
+  get size(): number {
+    return this.#store.size;
   }
   /** The last resourceVersion seen (list, event or bookmark). */
   get resourceVersion(): string {
@@ -101,7 +122,7 @@ export class Informer {
   handle(env: Envelope): boolean {
     if (env.type !== 'api.watch-events' && env.type !== 'api.watch-ended') return false;
     const p = env.payload as { id: string; events?: WatchEvent[] };
-    if (!p.id.startsWith(this.#idBase())) return false;
+    if (p.id.slice(0, p.id.lastIndexOf('.') + 1) !== this.#idBase()) return false;
     if (p.id !== this.#watchId || this.#stopped) return true; // a previous watch's leftovers
     if (env.type === 'api.watch-ended') {
       this.#watchId = '';
@@ -123,6 +144,7 @@ export class Informer {
     return true;
   }
 
+  /** The prefix of this informer's watch ids (the list generation follows it). */
   #idBase(): string {
     return `informer.${this.opts.name ?? this.opts.target.resource}.`;
   }
@@ -132,14 +154,26 @@ export class Informer {
     if (rv) this.#rv = rv;
     if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
     const key = keyOf(ev.object);
+    const old = this.#store.get(key);
     if (ev.type === 'DELETED') {
-      if (this.#store.delete(key)) this.opts.handlers.delete?.(key);
+      if (old !== undefined) this.#remove(key, old);
       return;
     }
-    const had = this.#store.has(key);
-    this.#store.set(key, ev.object);
-    if (had) this.opts.handlers.update?.(key);
-    else this.opts.handlers.add?.(key);
+    // The apiserver answers objects of the resource watched: the one place the type is asserted.
+    this.#put(key, old, ev.object as unknown as T);
+  }
+
+  #put(key: string, old: T | undefined, obj: T): void {
+    this.#store.set(key, obj);
+    this.#indexer.update(key, obj);
+    if (old !== undefined) this.opts.handlers.update?.(key, old, obj);
+    else this.opts.handlers.add?.(key, obj);
+  }
+
+  #remove(key: string, last: T): void {
+    this.#store.delete(key);
+    this.#indexer.update(key, undefined);
+    this.opts.handlers.delete?.(key, last);
   }
 
   async #relist(): Promise<void> {
@@ -153,8 +187,9 @@ export class Informer {
     const listed = await port.request(APISERVER_ADDRESS, 'api.list', { target, options });
     if (gen !== this.#generation || this.#stopped) return;
     if (!listed.ok) return this.#retryLater();
-    this.#replace((listed.value.items as KubeObject[] | undefined) ?? [], String(listed.value.metadata?.resourceVersion ?? ''));
+    this.#replace((listed.value.items as T[] | undefined) ?? [], String(listed.value.metadata?.resourceVersion ?? ''));
     this.#synced = true;
+    this.opts.onList?.();
     this.#watchId = `${this.#idBase()}${gen}`;
     this.#batch = 0;
     const w = await port.request(APISERVER_ADDRESS, 'api.watch', {
@@ -173,24 +208,18 @@ export class Informer {
   }
 
   /** Replaces the cache with a fresh list, reporting what was added, changed and removed. */
-  #replace(items: KubeObject[], rv: string): void {
+  #replace(items: T[], rv: string): void {
     const fresh = new Map(items.map((o) => [keyOf(o), o]));
     for (const [key, old] of this.#store) {
-      if (!fresh.has(key)) {
-        this.#store.delete(key);
-        this.opts.handlers.delete?.(key);
+      const cur = fresh.get(key);
+      if (cur === undefined) {
+        this.#remove(key, old);
         continue;
       }
-      if (fresh.get(key)!.metadata?.resourceVersion !== old.metadata?.resourceVersion) {
-        this.#store.set(key, fresh.get(key)!);
-        this.opts.handlers.update?.(key);
-      }
+      if (cur.metadata?.resourceVersion !== old.metadata?.resourceVersion) this.#put(key, old, cur);
       fresh.delete(key);
     }
-    for (const [key, obj] of fresh) {
-      this.#store.set(key, obj);
-      this.opts.handlers.add?.(key);
-    }
+    for (const [key, obj] of fresh) this.#put(key, undefined, obj);
     this.#rv = rv;
   }
 
@@ -209,7 +238,7 @@ export class Informer {
     this.#resync = this.opts.clock.setTimeout(() => {
       this.#resync = undefined;
       if (this.#stopped) return;
-      if (this.#synced) for (const key of this.#store.keys()) this.opts.handlers.update?.(key);
+      if (this.#synced) for (const [key, obj] of this.#store) this.opts.handlers.update?.(key, obj, obj);
       this.#scheduleResync();
     }, every);
   }

@@ -87,8 +87,11 @@ async function verify(entries: Positioned[], header: Header, registry: ReturnTyp
 }
 
 async function at(entries: Positioned[], header: Header, seq: number, actor: string | undefined, json: boolean, io: ReplayIo): Promise<number> {
-  const r = await runReplay(entries, { registry: defaultRegistry(), header, upTo: seq, select: globMatcher(actor) });
+  const shown = globMatcher(actor);
+  const r = await runReplay(entries, { registry: defaultRegistry(), header, upTo: seq, select: shown });
   for (const [address, a] of r.actors) {
+    // Actors replayed only as companions of the selected ones (the informer factory) are not shown.
+    if (!shown(address)) continue;
     const s = a.snapshot() as { value?: unknown; context?: unknown; status?: string } | undefined;
     const view = { address, status: s?.status, value: s?.value, context: s?.context };
     io.out(json ? JSON.stringify(view) : `${address} (${s?.status}) after seq ${seq}\n  value:   ${JSON.stringify(s?.value)}\n  context: ${JSON.stringify(s?.context, null, 2)?.replace(/\n/g, '\n  ')}`);

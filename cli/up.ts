@@ -139,7 +139,10 @@ export async function up(argv: string[]): Promise<number> {
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
-      ...(grace === undefined ? {} : { options: { nodelifecycle: { 'node-monitor-grace-period': grace } } }),
+      options: {
+        'local-path': { 'storage-dir': `${dataDir}/storage` },
+        ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
+      },
     });
   } catch (err) {
     await cp.stop();

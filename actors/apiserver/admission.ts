@@ -5,8 +5,10 @@
  * and validation run in the verbs through the ObjectModel.
  */
 import type { Toleration } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import { addDefaultTolerations, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
+import { BETA_STORAGE_CLASS, defaultClass, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../api/volumes/claims.ts';
 import { forbidden, notFound, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { nodeOf } from './identity.ts';
@@ -126,4 +128,24 @@ export function withDefaultTolerations(res: ResourceInfo, pod: KubeObject, secon
   if (res.gr !== 'pods') return pod;
   const spec = (pod.spec ?? {}) as { tolerations?: Toleration[] };
   return { ...pod, spec: { ...spec, tolerations: addDefaultTolerations(spec.tolerations, seconds) } };
+}
+
+/**
+ * The DefaultStorageClass admission plugin, on claim create: a claim that names no class
+ * (neither spec.storageClassName nor the beta annotation; an explicit "" stays) gets the
+ * default StorageClass's name, when there is one.
+ */
+export function withDefaultStorageClass(s: ServerContext, pvc: KubeObject): KubeObject {
+  const spec = (pvc.spec ?? {}) as { storageClassName?: string };
+  if (spec.storageClassName !== undefined || pvc.metadata?.annotations?.[BETA_STORAGE_CLASS] !== undefined) return pvc;
+  const classes = s.cache.resources.get('storageclasses.storage.k8s.io')?.items.values() ?? [];
+  const sc = defaultClass(classes as Iterable<StorageClass>);
+  return sc?.metadata?.name ? { ...pvc, spec: { ...spec, storageClassName: sc.metadata.name } } : pvc;
+}
+
+/** StorageObjectInUseProtection, on create: claims and volumes start with their protection finalizer. */
+export function withStorageProtection(gr: string, obj: KubeObject): KubeObject {
+  const f = gr === 'persistentvolumeclaims' ? PVC_PROTECTION_FINALIZER : gr === 'persistentvolumes' ? PV_PROTECTION_FINALIZER : null;
+  if (!f || obj.metadata?.finalizers?.includes(f)) return obj;
+  return { ...obj, metadata: { ...obj.metadata, finalizers: [...(obj.metadata?.finalizers ?? []), f] } };
 }

@@ -1,17 +1,20 @@
 /**
  * Objects the apiserver makes sure exist on every boot, as kube-apiserver's bootstrap
  * controllers do: the system namespaces (default, kube-system, kube-public,
- * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP, and
- * the RuntimeClasses `process` and `sim` (handlers of the same names, which every kubelet has).
+ * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP,
+ * the RuntimeClasses `process` and `sim` (handlers of the same names, which every kubelet has),
+ * and the default StorageClass `local-path` (served by the local-path provisioner controller) —
+ * each only when missing, so a user's change to it survives a restart.
  */
 import { isConflictOrExists } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { SYSTEM_NAMESPACES } from './admission.ts';
 import { create } from './create.ts';
+import { LOCAL_PATH_STORAGE_CLASS } from '../../api/volumes/local-path.ts';
 import { userForAddress } from './identity.ts';
 import { objectStorageKey } from './storage-keys.ts';
 
-export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean }): Promise<void> {
+export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean; defaultStorageClass: boolean }): Promise<void> {
   const call = { from: 'apiserver', user: userForAddress('apiserver') };
   const namespaces = s.lookup('', 'v1', 'namespaces');
   const services = s.lookup('', 'v1', 'services');
@@ -22,6 +25,7 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
     if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating namespace ${name}: ${r.status.message}`);
   }
   await ensureRuntimeClasses(s);
+  if (opts.defaultStorageClass) await ensureDefaultStorageClass(s);
   if (!opts.kubernetesService) return;
   if (s.cache.resource('services').items.has(objectStorageKey('services', 'default', 'kubernetes'))) return;
   const svc = {
@@ -32,6 +36,15 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
   };
   const r = await create(s, services, { ...call, payload: { target: { group: '', version: 'v1', resource: 'services', namespace: 'default' }, object: svc } });
   if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the kubernetes service', { status: r.status.message });
+}
+
+async function ensureDefaultStorageClass(s: ServerContext): Promise<void> {
+  const gr = 'storageclasses.storage.k8s.io';
+  const classes = s.lookup('storage.k8s.io', 'v1', 'storageclasses');
+  if (!classes || s.cache.resource(gr).items.has(objectStorageKey(gr, undefined, LOCAL_PATH_STORAGE_CLASS.metadata.name))) return;
+  const call = { from: 'apiserver', user: userForAddress('apiserver') };
+  const r = await create(s, classes, { ...call, payload: { target: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' }, object: structuredClone(LOCAL_PATH_STORAGE_CLASS) } });
+  if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the default storage class', { status: r.status.message });
 }
 
 /** The runtime handlers every kubelet here has (actors/kubelet/runtimes.ts), one RuntimeClass each. */

@@ -31,7 +31,8 @@ export function userForAddress(address: string): UserInfo {
   if (address.startsWith('proxy.')) return nodeUser(address.slice('proxy.'.length));
   if (address.startsWith('pod.')) return ANONYMOUS_USER;
   if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
-  if (address === 'controller' || address.startsWith('controller.')) {
+  // The control plane's shared informer factory lists and watches for the controllers and the scheduler alike.
+  if (address === 'controller' || address.startsWith('controller.') || address === 'informers') {
     return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   }
   if (address === 'apiserver') return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };

@@ -18,6 +18,7 @@ import type { Status } from '../../base/status.ts';
 import { authorizationForbidden, NODE_LEASE_NAMESPACE } from './admission.ts';
 import type { ServerContext } from './context.ts';
 import { ANONYMOUS_USER, nodeOf } from './identity.ts';
+import { claimsOfPod as claimsOf } from '../../api/volumes/claims.ts';
 
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -157,8 +158,6 @@ function configMapsOf(pod: Pod): string[] {
   }
   return out;
 }
-
-const claimsOf = (pod: Pod): string[] => (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
 
 const containersOf = (pod: Pod) => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
 

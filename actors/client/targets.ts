@@ -6,10 +6,11 @@
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { kindByResource } from '../../api/kinds.ts';
 
@@ -64,6 +65,9 @@ export const targets = {
   endpointslices: resourceTargets<EndpointSlice>('discovery.k8s.io', 'v1', 'endpointslices'),
   leases: resourceTargets<Lease>('coordination.k8s.io', 'v1', 'leases'),
   poddisruptionbudgets: resourceTargets<PodDisruptionBudget>('policy', 'v1', 'poddisruptionbudgets'),
+  persistentvolumes: resourceTargets<PersistentVolume>('', 'v1', 'persistentvolumes'),
+  persistentvolumeclaims: resourceTargets<PersistentVolumeClaim>('', 'v1', 'persistentvolumeclaims'),
+  storageclasses: resourceTargets<StorageClass>('storage.k8s.io', 'v1', 'storageclasses'),
   runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
 };
 

@@ -1,15 +1,17 @@
 /**
  * The controller actor at `controller.<name>`: the reconcile chart with `sync` bound to one
- * incarnation of the controller. Watch envelopes are consumed by the informers before they
- * reach the chart (toEvent), and their handlers send `enqueue` events to it. A restart
- * stops the old incarnation's informers and builds everything afresh.
+ * incarnation of the controller. Its informers are the process's shared ones (the factory at
+ * `informers`): their handlers, subscribed on start, send `enqueue` events to the chart, and
+ * `synced` follows once every one has listed. A restart unsubscribes the old incarnation's
+ * handlers and builds everything afresh; the new handlers get the shared caches as adds.
  */
 import { fromPromise, type AnyActorRef } from 'xstate';
-import type { KubeObject } from '../../bus/catalogue/api.ts';
-import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
-import { Informer, keyOf } from '../informer.ts';
+import { keyOf } from '../informer.ts';
+import type { Indexable } from '../informers/indexer.ts';
+import type { SharedInformerFactory } from '../informers/factory.ts';
+import type { ObjectHandlers, SharedInformer } from '../informers/shared.ts';
 import { reconcileMachine, type ReconcileEvent } from '../../machines/controllers/reconcile.ts';
 import { ApiClient, isNotFound, TerminalError } from '../client/index.ts';
 import { controllerAddress, type Controller, type ControllerContext, type ControllerDefinition, type InformerRequest } from './framework.ts';
@@ -18,12 +20,18 @@ import { controllerAddress, type Controller, type ControllerContext, type Contro
 export interface ControllerHandle {
   readonly name: string;
   readonly controller: Controller;
-  readonly informers: readonly Informer[];
+}
+
+interface Subscription {
+  informer: SharedInformer<Indexable>;
+  handlers: ObjectHandlers<Indexable>;
 }
 
 class Incarnation {
   ref: AnyActorRef | null = null;
-  readonly informers: Informer[] = [];
+  /** The informers asked for in `create`, subscribed on start. */
+  readonly wanted: Subscription[] = [];
+  readonly #unsubscribe: (() => void)[] = [];
   /** Events sent before the chart attached (none in practice; kept so nothing is lost). */
   readonly early: ReconcileEvent[] = [];
   controller: Controller | null = null;
@@ -38,47 +46,31 @@ class Incarnation {
     this.ref = ref;
     for (const e of this.early.splice(0)) ref.send(e);
   }
+  /** Subscribes every handler set; resolves once every informer has listed. */
+  subscribe(): Promise<unknown> {
+    for (const w of this.wanted) this.#unsubscribe.push(w.informer.subscribe(w.handlers));
+    return Promise.all(this.wanted.map((w) => w.informer.whenSynced()));
+  }
   stop(): void {
     this.stopped = true;
-    for (const i of this.informers) i.stop();
+    for (const u of this.#unsubscribe.splice(0)) u();
     this.controller?.stop?.();
   }
 }
 
-function newInformer(ctx: ActorContext, inc: Incarnation, req: InformerRequest): Informer {
-  // The informer reports keys; the last object seen per key lets handlers see old and deleted objects.
-  const last = new Map<string, KubeObject>();
-  let informer: Informer | null = null;
-  const h = req.handlers ?? {};
-  informer = new Informer({
-    port: ctx.port,
-    clock: ctx.clock,
-    target: req.target,
-    ...(req.labelSelector ? { labelSelector: req.labelSelector } : {}),
-    ...(req.fieldSelector ? { fieldSelector: req.fieldSelector } : {}),
-    ...(req.resyncMs ? { resyncMs: req.resyncMs } : {}),
-    name: req.name ?? `${req.target.group}.${req.target.resource}`,
-    handlers: {
-      add: (key) => {
-        const obj = informer!.get(key)!;
-        last.set(key, obj);
-        if (!inc.stopped) h.add?.(obj);
-      },
-      update: (key) => {
-        const obj = informer!.get(key)!;
-        const old = last.get(key) ?? obj;
-        last.set(key, obj);
-        if (!inc.stopped) h.update?.(old, obj);
-      },
-      delete: (key) => {
-        const old = last.get(key);
-        last.delete(key);
-        if (old && !inc.stopped) h.delete?.(old);
-      },
-    },
-  });
-  inc.informers.push(informer);
-  return informer;
+function informerOf(factory: SharedInformerFactory, inc: Incarnation) {
+  return <T extends Indexable>(req: InformerRequest<T>): SharedInformer<T> => {
+    const informer = factory.informer<T>(req);
+    const h = req.handlers ?? {};
+    // A stopped incarnation's handlers stay quiet even if a delivery is already under way.
+    const handlers: ObjectHandlers<T> = {
+      add: (obj) => void (inc.stopped || h.add?.(obj)),
+      update: (old, cur) => void (inc.stopped || h.update?.(old, cur)),
+      delete: (obj) => void (inc.stopped || h.delete?.(obj)),
+    };
+    inc.wanted.push({ informer, handlers } as unknown as Subscription);
+    return informer;
+  };
 }
 
 /**
@@ -98,6 +90,8 @@ async function runSync(controller: Controller, key: string) {
 }
 
 export interface ControllerActorOptions {
+  /** The process's shared informer factory (actors/informers: `informerFactory(host)`). */
+  factory: SharedInformerFactory;
   /** The controller's own options (ControllerContext.options). */
   options?: Readonly<Record<string, unknown>>;
   onHandle?: (h: ControllerHandle) => void;
@@ -109,15 +103,12 @@ export interface ControllerConfig {
   options: Readonly<Record<string, unknown>>;
 }
 
-export function controllerActor(def: ControllerDefinition, opts: ControllerActorOptions = {}): ActorDef {
+export function controllerActor(def: ControllerDefinition, opts: ControllerActorOptions): ActorDef {
   let inc: Incarnation | null = null;
   return {
     address: controllerAddress(def.name),
     config: { controller: def.name, options: opts.options ?? {} } satisfies ControllerConfig,
-    toEvent(env: Envelope) {
-      if (env.type === 'api.watch-events' || env.type === 'api.watch-ended') {
-        for (const i of inc?.informers ?? []) if (i.handle(env)) break;
-      }
+    toEvent() {
       return null;
     },
     create(ctx: ActorContext) {
@@ -129,13 +120,13 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
         api: new ApiClient(ctx.port),
         events: new EventRecorder({ port: ctx.port, clock: ctx.clock, component: def.component }),
         options: opts.options ?? {},
-        informer: (req) => newInformer(ctx, current, req),
+        informer: informerOf(opts.factory, current),
         enqueue: (key) => current.send({ type: 'enqueue', key }),
         enqueueAfter: (key, delayMs) => current.send({ type: 'enqueueAfter', key, delayMs }),
       };
       const controller = def.create(cc);
       current.controller = controller;
-      opts.onHandle?.({ name: def.name, controller, informers: current.informers });
+      opts.onHandle?.({ name: def.name, controller });
       const machine = reconcileMachine.provide({
         actions: {
           attach: ({ self }) => current.attach(self),
@@ -146,10 +137,14 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
       });
       return { machine };
     },
+    onStop() {
+      // Stopped for good (not restarted): its handlers leave the shared informers.
+      inc?.stop();
+    },
     onStart() {
       const current = inc;
       if (!current) return;
-      void Promise.all(current.informers.map((i) => i.start())).then(() => current.send({ type: 'synced' }));
+      void current.subscribe().then(() => current.send({ type: 'synced' }));
     },
   };
 }

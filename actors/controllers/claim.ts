@@ -4,14 +4,20 @@
  * matching orphans (a controllerRef is added, after re-reading the owner from the apiserver
  * to be sure it is not being deleted); release those it controls that no longer match.
  */
-import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
+import type { ApiTarget } from '../../bus/catalogue/api.ts';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { matchesLabels, type Selector } from '../../api/selectors/labels.ts';
 import { controllerOf, newControllerRef, type OwnerMeta } from '../../machines/controllers/owners.ts';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { apiVersionOf } from '../../api/kinds.ts';
-import { type ApiClient, isNotFound, type ResourceTargets, targets, unwrap } from '../client/index.ts';
+import { type ApiClient, isNotFound, type ResourceTargets, type Target, targets, unwrap } from '../client/index.ts';
 
-export interface ClaimRequest {
+/** Any object with metadata (Pod, ReplicaSet, …). */
+export interface Claimable {
+  metadata?: ObjectMeta;
+}
+
+export interface ClaimRequest<T extends Claimable> {
   api: ApiClient;
   owner: OwnerMeta;
   ownerApiVersion: string;
@@ -20,7 +26,7 @@ export interface ClaimRequest {
   ownerTarget: ApiTarget;
   selector: Selector;
   /** The candidate's target by name. */
-  targetOf(obj: KubeObject): ApiTarget;
+  targetOf(obj: T): Target<T>;
 }
 
 /** The owner side of the usual claim: a workload claiming the pods of its namespace. */
@@ -33,7 +39,7 @@ export interface PodOwner {
 }
 
 /** claimObjects for pods: the ReplicaSet, DaemonSet, StatefulSet and Job controllers' case. */
-export function claimPods(api: ApiClient, o: PodOwner, candidates: readonly KubeObject[]): Promise<Pod[]> {
+export function claimPods(api: ApiClient, o: PodOwner, candidates: readonly Pod[]): Promise<Pod[]> {
   const namespace = o.owner.metadata?.namespace;
   // Not async: an extra await would move the sync by a microtask, which a replay notices.
   return claimObjects(
@@ -47,14 +53,14 @@ export function claimPods(api: ApiClient, o: PodOwner, candidates: readonly Kube
       targetOf: (p) => targets.pods(namespace, p.metadata?.name),
     },
     candidates,
-  ) as Promise<Pod[]>;
+  );
 }
 
 /** The objects the owner controls after adoption and release. */
-export async function claimObjects(req: ClaimRequest, candidates: readonly KubeObject[]): Promise<KubeObject[]> {
+export async function claimObjects<T extends Claimable>(req: ClaimRequest<T>, candidates: readonly T[]): Promise<T[]> {
   const { api, owner, selector } = req;
   const uid = owner.metadata?.uid;
-  const claimed: KubeObject[] = [];
+  const claimed: T[] = [];
   let canAdopt: Promise<boolean> | null = null;
   const recheck = (): Promise<boolean> =>
     (canAdopt ??= api.get(req.ownerTarget).then((r) => {
@@ -84,7 +90,7 @@ export async function claimObjects(req: ClaimRequest, candidates: readonly KubeO
 }
 
 /** Writes the object's ownerReferences, guarded by its resourceVersion; null if it is gone. */
-async function patchRefs(req: ClaimRequest, obj: KubeObject, refs: NonNullable<KubeObject['metadata']>['ownerReferences']): Promise<KubeObject | null> {
+async function patchRefs<T extends Claimable>(req: ClaimRequest<T>, obj: T, refs: ObjectMeta['ownerReferences']): Promise<T | null> {
   const patch = { metadata: { ownerReferences: refs && refs.length ? refs : null, resourceVersion: obj.metadata?.resourceVersion } };
   const r = await req.api.patch(req.targetOf(obj), patch, 'merge');
   if (!r.ok && isNotFound(r.status)) return null;

@@ -13,39 +13,29 @@
  * TerminalError (actors/client) for a failure retrying cannot fix (logged, not retried); return
  * `{ requeueAfter }` to look again later (e.g. when minReadySeconds will have passed).
  *
- * On an actor restart `create` runs again with a fresh context: informers re-list, every
- * key is synced again; nothing is carried over (expectations included).
+ * On an actor restart `create` runs again with a fresh context: its handlers are subscribed
+ * again and get the shared cache as adds, so every key is synced again; nothing is carried
+ * over (expectations included).
  *
  * Adding a controller: a file exporting a {@link ControllerDefinition}, and one line in
  * registry.ts.
  */
-import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
+import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { ActorContext } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
-import type { Informer } from '../informer.ts';
+import type { Indexable } from '../informers/indexer.ts';
+import type { InformerSpec, InformerView, ObjectHandlers } from '../informers/shared.ts';
 import type { SyncResult } from '../../machines/controllers/reconcile.ts';
 import type { TerminalError } from '../../machines/controllers/terminal.ts';
 import type { ApiClient } from '../client/index.ts';
 
 export type { SyncResult };
 
-/** client-go's ResourceEventHandler, with objects (the informer keeps the last seen one per key). */
-export interface ObjectHandlers {
-  add?(obj: KubeObject): void;
-  update?(old: KubeObject, cur: KubeObject): void;
-  /** `obj` is the last state the informer saw. */
-  delete?(obj: KubeObject): void;
-}
+export type { InformerView, ObjectHandlers };
 
-export interface InformerRequest {
-  target: ApiTarget;
-  handlers?: ObjectHandlers;
-  labelSelector?: string;
-  fieldSelector?: string;
-  /** Report every object as updated this often (0: never, the default). */
-  resyncMs?: number;
-  /** Needed only when one controller has two informers on one resource. */
-  name?: string;
+/** A shared informer (the process's factory) and this controller's handlers on it. */
+export interface InformerRequest<T = KubeObject> extends InformerSpec<T> {
+  handlers?: ObjectHandlers<NoInfer<T>>;
 }
 
 export interface ControllerContext {
@@ -59,8 +49,12 @@ export interface ControllerContext {
   readonly events: EventRecorder;
   /** This controller's own options, from `startControllers({ options: { <name>: … } })`. */
   readonly options: Readonly<Record<string, unknown>>;
-  /** Starts (on actor start) a list + watch whose cache the controller reads. */
-  informer(req: InformerRequest): Informer;
+  /**
+   * The process's shared informer for the request's resource, namespace and selectors
+   * (actors/informers/), typed by the target (`targets.pods()` → Pod); the handlers are
+   * subscribed on actor start and unsubscribed when the incarnation ends.
+   */
+  informer<T extends Indexable>(req: InformerRequest<T>): InformerView<T>;
   /** Queues a key for sync (deduplicated). */
   enqueue(key: string): void;
   /** Queues a key after `ms` on the actor's clock. */
@@ -84,6 +78,12 @@ export interface ControllerDefinition {
   /** Whether '*' selects it (kube-controller-manager keeps a few off by default). */
   readonly enabledByDefault: boolean;
   create(ctx: ControllerContext): Controller;
+  /**
+   * The options a replay builds the controller with, from the recorded ones: where a
+   * controller has effects on the host beyond the apiserver (the local-path provisioner's
+   * directories), a replay must not repeat them. Default: the recorded options.
+   */
+  replayOptions?(recorded: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
 }
 
 export const controllerAddress = (name: string): string => `controller.${name}`;

@@ -6,19 +6,26 @@
  * (the last state the informer saw) enqueues its owner. Expectations, when the controller
  * keeps them, are lowered as the creations and deletions are observed.
  */
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import type { KubeObject } from '../../bus/catalogue/api.ts';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector, ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { labelSelectorToSelector, matchesLabels } from '../../api/selectors/labels.ts';
 import { controllerOf } from '../../machines/controllers/owners.ts';
-import { keyOf, type Informer } from '../informer.ts';
+import { keyOf } from '../informer.ts';
+import { NAMESPACE_INDEX } from '../informers/indexer.ts';
 import type { Expectations } from './expectations.ts';
-import type { ObjectHandlers } from './framework.ts';
+import type { InformerView, ObjectHandlers } from './framework.ts';
 
-export interface OwnedPodsOptions {
+/** What an owner of pods looks like to these handlers (ReplicaSet, DaemonSet, StatefulSet, Job). */
+export interface PodOwner {
+  metadata?: ObjectMeta;
+  spec?: { selector?: LabelSelector };
+}
+
+export interface OwnedPodsOptions<O extends PodOwner> {
   /** The owners' Kind ('ReplicaSet'), as controllerRefs name it. */
   kind: string;
   /** The owners' informer (keys `namespace/name`). */
-  owners: Pick<Informer, 'get' | 'list'>;
+  owners: Pick<InformerView<O>, 'get' | 'byIndex'>;
   /** Queues an owner's key. */
   enqueue(key: string): void;
   /** The owners' creation/deletion expectations, when the controller keeps them. */
@@ -26,44 +33,41 @@ export interface OwnedPodsOptions {
   /** Whether an orphan enqueues the owners whose selector matches it (default true; the Job controller adopts none here). */
   adoptOrphans?: boolean;
   /** After an update of an owned pod enqueued its owner (the ReplicaSet looks again after minReadySeconds). */
-  onOwnedUpdate?(owner: KubeObject, old: KubeObject, cur: KubeObject): void;
+  onOwnedUpdate?(owner: O, old: Pod, cur: Pod): void;
 }
 
-export interface OwnedPods {
+export interface OwnedPods<O> {
   /** resolveControllerRef: the cached owner the pod's controllerRef names, if the uid matches. */
-  ownerOf(pod: KubeObject): KubeObject | undefined;
+  ownerOf(pod: Pod): O | undefined;
   /** The owners in the pod's namespace whose non-empty selector matches its labels. */
-  matching(pod: KubeObject): KubeObject[];
+  matching(pod: Pod): O[];
   /** The pod informer's handlers. */
-  handlers: Required<ObjectHandlers>;
+  handlers: Required<ObjectHandlers<Pod>>;
 }
 
-const selectorOf = (owner: KubeObject): LabelSelector | undefined => (owner.spec as { selector?: LabelSelector } | undefined)?.selector;
-
-export function ownedPods(o: OwnedPodsOptions): OwnedPods {
+export function ownedPods<O extends PodOwner>(o: OwnedPodsOptions<O>): OwnedPods<O> {
   const adopt = o.adoptOrphans ?? true;
-  const enqueue = (owner: KubeObject) => o.enqueue(keyOf(owner));
+  const enqueue = (owner: O) => o.enqueue(keyOf(owner));
 
-  const ownerOf = (pod: KubeObject): KubeObject | undefined => {
+  const ownerOf = (pod: Pod): O | undefined => {
     const ref = controllerOf(pod);
     if (ref?.kind !== o.kind) return undefined;
     const owner = o.owners.get(`${pod.metadata?.namespace}/${ref.name}`);
     return owner?.metadata?.uid === ref.uid ? owner : undefined;
   };
-  const matching = (pod: KubeObject): KubeObject[] =>
-    o.owners.list().filter((owner) => {
-      if (owner.metadata?.namespace !== pod.metadata?.namespace) return false;
-      const sel = labelSelectorToSelector(selectorOf(owner));
+  const matching = (pod: Pod): O[] =>
+    o.owners.byIndex(NAMESPACE_INDEX, pod.metadata?.namespace ?? '').filter((owner) => {
+      const sel = labelSelectorToSelector(owner.spec?.selector);
       return sel.ok && sel.value !== undefined && sel.value.length > 0 && matchesLabels(sel.value, pod.metadata?.labels);
     });
-  const deleted = (pod: KubeObject): void => {
+  const deleted = (pod: Pod): void => {
     const owner = ownerOf(pod);
     if (!owner) return;
     o.expectations?.deletionObserved(keyOf(owner), keyOf(pod));
     enqueue(owner);
   };
 
-  const handlers: Required<ObjectHandlers> = {
+  const handlers: Required<ObjectHandlers<Pod>> = {
     add(pod) {
       // A pod that shows up already terminating (a restarted informer) counts as deleted.
       if (pod.metadata?.deletionTimestamp) return deleted(pod);
@@ -109,7 +113,7 @@ export function ownedPods(o: OwnedPodsOptions): OwnedPods {
  * The owners' own informer handlers: any change enqueues the owner; a deleted owner's
  * expectations are dropped first (a re-created owner of the same name starts afresh).
  */
-export function ownerHandlers(o: Pick<OwnedPodsOptions, 'enqueue' | 'expectations'>): Required<ObjectHandlers> {
+export function ownerHandlers<O extends PodOwner>(o: Pick<OwnedPodsOptions<O>, 'enqueue' | 'expectations'>): Required<ObjectHandlers<O>> {
   return {
     add: (owner) => o.enqueue(keyOf(owner)),
     update: (_, cur) => o.enqueue(keyOf(cur)),

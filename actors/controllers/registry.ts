@@ -19,6 +19,11 @@ import { statefulSetController } from './statefulset/controller.ts';
 import { jobController } from './job/controller.ts';
 import { cronJobController } from './cronjob/controller.ts';
 import { ttlAfterFinishedController } from './ttl-after-finished/controller.ts';
+import { persistentVolumeBinderController } from './persistentvolume-binder/controller.ts';
+import { localPathController } from './local-path/controller.ts';
+import { pvcProtectionController } from './volume-protection/pvc-protection.ts';
+import { pvProtectionController } from './volume-protection/pv-protection.ts';
+import { ephemeralVolumeController } from './ephemeral-volume/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -37,6 +42,11 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   disruptionController,
   cloudServiceController,
   cloudNodeController,
+  persistentVolumeBinderController,
+  localPathController,
+  pvcProtectionController,
+  pvProtectionController,
+  ephemeralVolumeController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

@@ -4,6 +4,7 @@
  * by default, 'foo' enables foo, '-foo' disables foo (a disable wins over '*' and 'foo').
  */
 import type { ActorHost } from '../host.ts';
+import { informerFactory } from '../informers/actor.ts';
 import { controllerActor, type ControllerHandle } from './actor.ts';
 import { controllerAddress, type ControllerDefinition } from './framework.ts';
 import { CONTROLLERS, findController } from './registry.ts';
@@ -50,9 +51,11 @@ export function startControllers(host: ActorHost, opts: StartControllersOptions 
   const table = opts.table ?? CONTROLLERS;
   const names = selectControllers(opts.controllers ?? '*', table);
   const addresses: string[] = [];
+  // One factory per process: every controller (and the scheduler) shares its informers.
+  const factory = names.length > 0 ? informerFactory(host) : undefined;
   for (const name of names) {
     const def = findController(name, table)!;
-    host.spawn(controllerActor(def, { options: opts.options?.[name] ?? {}, ...(opts.onHandle ? { onHandle: opts.onHandle } : {}) }));
+    host.spawn(controllerActor(def, { factory: factory!, options: opts.options?.[name] ?? {}, ...(opts.onHandle ? { onHandle: opts.onHandle } : {}) }));
     addresses.push(controllerAddress(name));
   }
   return {

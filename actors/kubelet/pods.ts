@@ -110,6 +110,8 @@ export class PodManager {
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#status = new StatusManager(o.port, o.log);
     const sync = (key: string) => this.#sync(key);
+    // Its own watch, not the process's shared informers (actors/informers/): the Node
+    // authorizer lets a node list and watch only the pods bound to it (this field selector).
     this.#informer = new Informer({
       port: o.port,
       clock: o.clock,

@@ -6,6 +6,8 @@ import { findController } from '../controllers/registry.ts';
 import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
 import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
+import { SharedInformerFactory } from '../informers/factory.ts';
 import { schedulerActor } from '../scheduler/actor.ts';
 import type { SchedulerOptions } from '../scheduler/options.ts';
 import type { PodEventRecord } from '../../machines/pod/index.ts';
@@ -37,15 +39,26 @@ export function fromDef(name: string, makeDef: (input: unknown, env: ReplayEnv) 
 
 export const replayableApiServer = fromDef('apiserver', (input) => apiServerActor((input ?? {}) as ApiServerActorOptions));
 
-export const replayableScheduler = fromDef('scheduler', (input, env) => schedulerActor((input ?? {}) as SchedulerOptions, env.self));
+/** The replay run's informer factory: the replayed `informers` actor drives it, and the replayed controllers and scheduler subscribe to it, as live. */
+const factoryOf = (env: ReplayEnv): SharedInformerFactory => env.shared(INFORMERS_ADDRESS, () => new SharedInformerFactory());
+
+export const replayableInformers: ReplayableActor = fromDef('informers', (_input, env) => informersActor(factoryOf(env), env.self));
+
+export const replayableScheduler: ReplayableActor = {
+  ...fromDef('scheduler', (input, env) => schedulerActor((input ?? {}) as SchedulerOptions, factoryOf(env), env.self)),
+  needs: 'informers',
+};
 
 /** Every controller runs the reconcile chart; the recorded config names which controller. */
-export const replayableController = fromDef('reconcile', (input) => {
-  const c = input as ControllerConfig;
-  const def = findController(c.controller);
-  if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
-  return controllerActor(def, { options: c.options });
-});
+export const replayableController: ReplayableActor = {
+  ...fromDef('reconcile', (input, env) => {
+    const c = input as ControllerConfig;
+    const def = findController(c.controller);
+    if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
+    return controllerActor(def, { factory: factoryOf(env), options: def.replayOptions ? def.replayOptions(c.options) : c.options });
+  }),
+  needs: 'informers',
+};
 
 /**
  * The kubelet, with its pods replayed as actors of their own: instead of running pod

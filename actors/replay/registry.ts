@@ -32,6 +32,13 @@ export interface ReplayableActor {
   unverifiable?(input: unknown): string | undefined;
   /** Event-level actors: the effect actions whose runs are outputs (compared with `out` entries). */
   effects?: readonly string[];
+  /**
+   * The machine of an actor this one shares in-process state with (a controller and the
+   * scheduler read the caches of the shared informer factory, `informers`, which calls their
+   * handlers). They are replayed together: selecting either selects both, and an actor whose
+   * log has no such actor is skipped (unverifiable).
+   */
+  needs?: string;
 }
 
 /** What the replay lends a rebuilt actor besides its context. */
@@ -40,6 +47,8 @@ export interface ReplayEnv {
   self(): AnyActorRef | undefined;
   /** Calls `fn` with each `out` entry the actor at `address` records from now on (a kubelet hears its pods' reports). */
   onOutputOf(address: string, fn: (out: { action?: string; to?: string; data: unknown }) => void): void;
+  /** The replay run's one object named `name` (made by `make` on first use): what a live process shares in memory, e.g. its informer factory. */
+  shared<T>(name: string, make: () => T): T;
 }
 
 export interface ReplayBuild {

@@ -5,6 +5,7 @@ import type { LogHeader } from '../record/format.ts';
 import { redact } from '../record/redact.ts';
 import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
+import { companions } from './companions.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
 import type { ReplayEnv, ReplayRegistry } from './registry.ts';
@@ -13,7 +14,7 @@ export interface ReplayOptions {
   registry: ReplayRegistry;
   /** The log's header (structures table for normalizing outputs, whether secrets were redacted). */
   header: LogHeader | undefined;
-  /** Actors to replay; default all. */
+  /** Actors to replay; default all. Actors that share in-process state come along (see `companions`). */
   select?: (address: string) => boolean;
   /** Stop right after the entry at this position (`--at`). */
   upTo?: number;
@@ -49,7 +50,10 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     const round = codec.decode(codec.encode(v));
     return secrets ? round : redact(round);
   };
-  const select = opts.select ?? (() => true);
+  const group = companions(entries, opts.registry, opts.select ?? (() => true));
+  const select = group.select;
+  /** What the live process shared in memory (its informer factory), one per replay run. */
+  const shared = new Map<string, unknown>();
   let onSend = (): void => {};
   const requests = recordedRequests(entries);
   const recordedCorr = (actor: string, to: string, type: string, payload: unknown): string | undefined => requests.get(actor)?.claim(to, type, payload);
@@ -65,8 +69,22 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
       if (byHearer === undefined) hearers.set(source, (byHearer = new Map()));
       byHearer.set(address, fn);
     },
+    shared<T>(name: string, make: () => T): T {
+      if (!shared.has(name)) shared.set(name, make());
+      return shared.get(name) as T;
+    },
   });
+  /**
+   * Live, every actor reads one clock. A replayed actor's clock moves only with its own
+   * inputs, but the factory runs its subscribers' handlers at its own inputs: their clocks
+   * move along, so a timer a handler sets is due when it was live.
+   */
+  const touch = (address: string, at: number): void => {
+    for (const d of group.dependents(address)) actors.get(d)?.clock.moveTo(at);
+  };
   const feed = (e: Positioned): void => {
+    if (e.kind === 'msg') touch(e.to, e.at);
+    else if ((e.kind === 'timer' || e.kind === 'event') && e.actor !== undefined) touch(e.actor, e.at);
     switch (e.kind) {
       case 'start': {
         if (!select(e.address)) break;
@@ -76,7 +94,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           break;
         }
         const def = opts.registry.get(e.machine);
-        const why = def === undefined ? `no replayable machine "${e.machine}" in this build` : def.unverifiable?.(e.input);
+        const why = def === undefined ? `no replayable machine "${e.machine}" in this build` : (def.unverifiable?.(e.input) ?? group.missing(e.address));
         if (def === undefined || why !== undefined) {
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;

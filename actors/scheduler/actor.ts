@@ -1,8 +1,9 @@
 /**
  * The kube-scheduler actor at `scheduler`: machines/scheduler/chart.ts (whose context holds
  * the queue and the binds in flight) with its named effects bound to one incarnation's
- * SchedulerCore (snapshot, explanations), SchedulerInformers and SchedulerWriter. A restart builds them afresh and re-lists, as a
- * restarted kube-scheduler does: pods it had assumed but not yet seen bound are simply
+ * SchedulerCore (snapshot, explanations), SchedulerInformers (its handlers on the process's
+ * shared informers) and SchedulerWriter. A restart builds them afresh and takes the shared
+ * caches again as adds, as a restarted kube-scheduler re-lists: pods it had assumed but not yet seen bound are simply
  * pending again, and a bind that already happened comes back through the watch.
  *
  * `scheduler.explain` and `scheduler.stats` are answered outside the chart: they read
@@ -16,6 +17,7 @@ import { notFound, ok, type Result } from '../../base/status.ts';
 import type { SchedulerChartEvent, SchedulerContext, SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { SchedulerCore } from './core.ts';
+import type { SharedInformerFactory } from '../informers/factory.ts';
 import { SchedulerInformers } from './informers.ts';
 import { QueueTimer, schedulerInput, schedulerMachine } from './machine.ts';
 import { resolveOptions, SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';
@@ -32,11 +34,12 @@ export interface SchedulerHandle {
 }
 
 /**
- * The scheduler's ActorDef. `refOf` finds the running actor (the host knows it), for
- * events that come from outside a delivery: informer callbacks and the timer. Write
- * answers go to the incarnation that made the write (the action's `self`).
+ * The scheduler's ActorDef, reading the process's shared informers (`factory`). `refOf` finds
+ * the running actor (the host knows it), for events that come from outside a delivery:
+ * informer callbacks and the timer. Write answers go to the incarnation that made the write
+ * (the action's `self`).
  */
-export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorRef | undefined, onHandle?: (h: SchedulerHandle) => void): ActorDef {
+export function schedulerActor(options: SchedulerOptions, factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined, onHandle?: (h: SchedulerHandle) => void): ActorDef {
   const opts = resolveOptions(options);
   let live: { core: SchedulerCore; informers: SchedulerInformers; timer: QueueTimer } | null = null;
   let port: Port | undefined;
@@ -56,7 +59,7 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
       let informers: SchedulerInformers | undefined;
       const core = new SchedulerCore({ opts, writer, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid) });
       const stamped = (e: SchedulerEvent): void => send({ ...e, now: ctx.clock.now() });
-      informers = new SchedulerInformers(ctx.port, ctx.clock, core.snapshot, stamped);
+      informers = new SchedulerInformers(factory, core.snapshot, stamped, () => send({ type: 'volume.changed', now: ctx.clock.now() }));
       const timer = new QueueTimer(ctx.clock, (now) => send({ type: 'timer.fired', now }));
       live = { core, informers, timer };
       onHandle?.({
@@ -78,7 +81,6 @@ export function schedulerActor(options: SchedulerOptions, refOf: () => AnyActorR
     },
     toEvent(env: Envelope) {
       if (!live) return null;
-      if (live.informers.handle(env)) return null;
       if (env.corr === undefined || !port) return null;
       const type = env.type as string;
       if (type === 'scheduler.explain') reply(port, env, explain(live.core, env.payload));

@@ -90,7 +90,12 @@ export class SchedulerCore {
     if (r.type === 'scheduled') {
       // Assume: the node's resources are taken now, before the apiserver answers.
       this.snapshot.upsertPod({ ...pod, spec: { ...pod.spec!, nodeName: r.node } });
-      void this.d.writer.bind(pod, r.node, annotations).then((res) => {
+      // VolumeBinding's PreBind: the node goes on the pod's WaitForFirstConsumer claims first.
+      const claims = this.snapshot.volumes.delayedClaims(pod);
+      const bound = claims.length
+        ? this.d.writer.selectNode(claims, r.node).then((v) => (v.ok ? this.d.writer.bind(pod, r.node, annotations) : v))
+        : this.d.writer.bind(pod, r.node, annotations);
+      void bound.then((res) => {
         const at = this.d.now();
         if (res.ok) send({ type: 'bind.succeeded', podKey: q.key, node: r.node, now: at });
         else send({ type: 'bind.failed', podKey: q.key, node: r.node, message: res.status.message, ...latest(this.d.current(q.key)), now: at });

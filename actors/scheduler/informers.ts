@@ -1,90 +1,113 @@
 /**
  * The scheduler's three informers — nodes, pods (all namespaces, bound and pending: bound
  * pods are the snapshot's accounting) and namespaces (labels for pod affinity's
- * namespaceSelector) — turned into the chart's pod/node events. Pods are keyed by uid in
- * the scheduler and by "namespace/name" in the informer; this keeps the mapping.
+ * namespaceSelector) — taken from the process's shared informer factory and turned into the
+ * chart's pod/node events; and claims, volumes and StorageClasses kept in the snapshot's
+ * VolumeStore for VolumeBinding, each addition or change reported through `onVolumeChange`. Pods are keyed by uid in the scheduler and by "namespace/name" in
+ * the informer; this keeps the mapping.
  */
-import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
-import type { Port } from '../../bus/bus.ts';
-import type { Envelope } from '../../base/envelope.ts';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { Snapshot } from '../../machines/scheduler/snapshot.ts';
-import type { Clock } from '../../base/clock.ts';
-import { Informer } from '../informer.ts';
-
-const core = (resource: string) => ({ group: '', version: 'v1', resource });
+import { targets } from '../client/targets.ts';
+import type { SharedInformerFactory } from '../informers/factory.ts';
+import type { ObjectHandlers, SharedInformer } from '../informers/shared.ts';
+import { keyOf } from '../informer.ts';
 
 export class SchedulerInformers {
-  readonly nodes: Informer;
-  readonly pods: Informer;
-  readonly namespaces: Informer;
+  readonly nodes: SharedInformer<Node>;
+  readonly pods: SharedInformer<Pod>;
+  readonly namespaces: SharedInformer<Namespace>;
+  readonly claims: SharedInformer<PersistentVolumeClaim>;
+  readonly volumes: SharedInformer<PersistentVolume>;
+  readonly classes: SharedInformer<StorageClass>;
+  readonly #onVolumeChange: () => void;
   readonly #uidOf = new Map<string, string>();
   readonly #nameOf = new Map<string, string>();
+  readonly #send: (e: SchedulerEvent) => void;
+  readonly #snapshot: Snapshot;
+  readonly #unsubscribe: (() => void)[] = [];
+  #stopped = false;
 
-  constructor(port: Port, clock: Clock, snapshot: Snapshot, send: (e: SchedulerEvent) => void) {
-    this.nodes = new Informer({
-      port, clock, target: core('nodes'),
-      handlers: {
-        add: (k) => send({ type: 'node.added', node: this.nodes.get(k) as Node }),
-        update: (k) => send({ type: 'node.updated', node: this.nodes.get(k) as Node }),
-        delete: (k) => send({ type: 'node.deleted', node: { metadata: { name: k } } }),
-      },
+  constructor(factory: SharedInformerFactory, snapshot: Snapshot, send: (e: SchedulerEvent) => void, onVolumeChange: () => void = () => {}) {
+    this.#send = send;
+    this.#onVolumeChange = onVolumeChange;
+    this.#snapshot = snapshot;
+    this.namespaces = factory.informer({ target: targets.namespaces() });
+    this.nodes = factory.informer({ target: targets.nodes() });
+    this.pods = factory.informer({ target: targets.pods() });
+    this.claims = factory.informer({ target: targets.persistentvolumeclaims() });
+    this.volumes = factory.informer({ target: targets.persistentvolumes() });
+    this.classes = factory.informer({ target: targets.storageclasses() });
+  }
+
+  /**
+   * Subscribes namespaces and storage, then nodes, then pods, each once the one before has
+   * listed, so no pod is scheduled against a partial list; resolves once all listed.
+   */
+  async start(): Promise<void> {
+    const labels = (ns: Namespace) => this.#snapshot.namespaceLabels.set(keyOf(ns), ns.metadata?.labels ?? {});
+    await this.#follow(this.namespaces, { add: labels, update: (_, ns) => labels(ns), delete: (ns) => this.#snapshot.namespaceLabels.delete(keyOf(ns)) });
+    const store = this.#snapshot.volumes;
+    await Promise.all([
+      this.#follow(this.classes, this.#kept(store.classes)),
+      this.#follow(this.volumes, this.#kept(store.volumes)),
+      this.#follow(this.claims, this.#kept(store.claims)),
+    ]);
+    const send = this.#send;
+    await this.#follow(this.nodes, {
+      add: (node) => send({ type: 'node.added', node }),
+      update: (_, node) => send({ type: 'node.updated', node }),
+      delete: (node) => send({ type: 'node.deleted', node: { metadata: { name: node.metadata?.name ?? '' } } }),
     });
-    const podEvent = (type: 'pod.added' | 'pod.updated') => (k: string) => {
-      const pod = this.pods.get(k) as Pod;
+    const podEvent = (type: 'pod.added' | 'pod.updated', pod: Pod) => {
+      const k = keyOf(pod);
       const uid = pod.metadata?.uid ?? k;
       const old = this.#uidOf.get(k);
       // The same name with a new uid: the old pod is gone.
-      if (old !== undefined && old !== uid) this.#forget(k, send);
+      if (old !== undefined && old !== uid) this.#forget(k);
       this.#uidOf.set(k, uid);
       this.#nameOf.set(uid, k);
       send({ type, pod });
     };
-    this.pods = new Informer({
-      port, clock, target: core('pods'),
-      handlers: { add: podEvent('pod.added'), update: podEvent('pod.updated'), delete: (k) => this.#forget(k, send) },
-    });
-    this.namespaces = new Informer({
-      port, clock, target: core('namespaces'),
-      handlers: {
-        add: (k) => snapshot.namespaceLabels.set(k, (this.namespaces.get(k) as Namespace).metadata?.labels ?? {}),
-        update: (k) => snapshot.namespaceLabels.set(k, (this.namespaces.get(k) as Namespace).metadata?.labels ?? {}),
-        delete: (k) => snapshot.namespaceLabels.delete(k),
-      },
-    });
+    await this.#follow(this.pods, { add: (p) => podEvent('pod.added', p), update: (_, p) => podEvent('pod.updated', p), delete: (p) => this.#forget(keyOf(p)) });
   }
 
-  /** Nodes first, so no pod is scheduled against a partial list; resolves once all three listed. */
-  async start(): Promise<void> {
-    await this.namespaces.start();
-    await this.nodes.start();
-    await this.pods.start();
-  }
-
+  /** Unsubscribes this incarnation's handlers (the shared informers go on for the others). */
   stop(): void {
-    this.nodes.stop();
-    this.pods.stop();
-    this.namespaces.stop();
-  }
-
-  /** Takes the watch envelopes of the three informers; false for anything else. */
-  handle(env: Envelope): boolean {
-    return this.pods.handle(env) || this.nodes.handle(env) || this.namespaces.handle(env);
+    this.#stopped = true;
+    for (const u of this.#unsubscribe.splice(0)) u();
   }
 
   /** The informer's latest version of a pod, by uid. */
   pod(uid: string): Pod | undefined {
     const k = this.#nameOf.get(uid);
-    const pod = k === undefined ? undefined : (this.pods.get(k) as Pod | undefined);
+    const pod = k === undefined ? undefined : this.pods.get(k);
     return pod?.metadata?.uid === uid ? pod : undefined;
   }
 
-  #forget(k: string, send: (e: SchedulerEvent) => void): void {
+  /** Handlers keeping `map` (by informer key) as the informer sees it; an addition or change may admit a pod. */
+  #kept<T extends object>(map: Map<string, T>): ObjectHandlers<T> {
+    const set = (o: T) => {
+      map.set(keyOf(o as { metadata?: { namespace?: string; name?: string } }), o);
+      this.#onVolumeChange();
+    };
+    return { add: set, update: (_, o) => set(o), delete: (o) => void map.delete(keyOf(o as { metadata?: { namespace?: string; name?: string } })) };
+  }
+
+  async #follow<T>(informer: SharedInformer<T & object>, h: ObjectHandlers<T & object>): Promise<void> {
+    if (this.#stopped) return;
+    this.#unsubscribe.push(informer.subscribe(h));
+    await informer.whenSynced();
+  }
+
+  #forget(k: string): void {
     const uid = this.#uidOf.get(k);
     if (uid === undefined) return;
     this.#uidOf.delete(k);
     this.#nameOf.delete(uid);
     const [namespace, name] = k.split('/');
-    send({ type: 'pod.deleted', pod: { metadata: { namespace, name, uid } } });
+    this.#send({ type: 'pod.deleted', pod: { metadata: { namespace, name, uid } } });
   }
 }

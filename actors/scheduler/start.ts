@@ -6,6 +6,7 @@ import type { Port } from '../../bus/bus.ts';
 import type { Explanation, SchedulerStats } from '../../bus/catalogue/scheduler.ts';
 import type { Result } from '../../base/status.ts';
 import type { ActorHost } from '../host.ts';
+import { informerFactory } from '../informers/actor.ts';
 import { schedulerActor, type SchedulerHandle } from './actor.ts';
 import { SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';
 
@@ -14,10 +15,10 @@ export interface RunningScheduler extends SchedulerHandle {
   stop(): void;
 }
 
-/** Spawns the scheduler at `scheduler`; it lists nodes and pods, then schedules. */
+/** Spawns the scheduler at `scheduler` (and the host's informer factory, if not yet running); it follows nodes and pods, then schedules. */
 export function startScheduler(host: ActorHost, opts: SchedulerOptions = {}): RunningScheduler {
   let handle: SchedulerHandle | undefined;
-  host.spawn(schedulerActor(opts, () => host.get(SCHEDULER_ADDRESS)?.ref, (h) => (handle = h)));
+  host.spawn(schedulerActor(opts, informerFactory(host), () => host.get(SCHEDULER_ADDRESS)?.ref, (h) => (handle = h)));
   const h = (): SchedulerHandle => {
     if (!handle) throw new Error('scheduler: not running');
     return handle;

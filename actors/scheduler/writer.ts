@@ -3,7 +3,7 @@
  * through pods/status, and the Scheduled / FailedScheduling events. The chart counts the
  * writes in flight (see SchedulerOptions.maxInFlight): each answer comes back as an event.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { Port } from '../../bus/bus.ts';
 import type { Result } from '../../base/status.ts';
@@ -43,6 +43,20 @@ export class SchedulerWriter {
       target: { apiVersion: 'v1', kind: 'Node', name: node },
     };
     return this.#api.create(podTarget(pod, 'binding'), object);
+  }
+
+  /**
+   * VolumeBinding's PreBind for local volumes: each WaitForFirstConsumer claim gets the chosen
+   * node in volume.kubernetes.io/selected-node, which sets its provisioner going. The pod is
+   * bound without waiting for the claims to be bound: its kubelet waits for them.
+   */
+  async selectNode(claims: readonly PersistentVolumeClaim[], node: string): Promise<Result<unknown>> {
+    for (const pvc of claims) {
+      const target = targets.persistentvolumeclaims(pvc.metadata?.namespace, pvc.metadata?.name);
+      const r = await this.#api.patch(target, { metadata: { annotations: { 'volume.kubernetes.io/selected-node': node } } });
+      if (!r.ok) return r;
+    }
+    return { ok: true, value: undefined };
   }
 
   /**

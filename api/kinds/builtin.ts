@@ -8,6 +8,8 @@ import { configMapKind } from './core/configmap.ts';
 import { secretKind } from './core/secret.ts';
 import { serviceAccountKind } from './core/serviceaccount.ts';
 import { eventKind } from './core/event.ts';
+import { persistentVolumeKind } from './core/persistentvolume.ts';
+import { persistentVolumeClaimKind } from './core/persistentvolumeclaim.ts';
 import { deploymentKind } from './apps/deployment.ts';
 import { replicaSetKind } from './apps/replicaset.ts';
 import { daemonSetKind } from './apps/daemonset.ts';
@@ -17,6 +19,7 @@ import { cronJobKind } from './batch/cronjob.ts';
 import { leaseKind } from './coordination/lease.ts';
 import { endpointSliceKind } from './discovery/endpointslice.ts';
 import { podDisruptionBudgetKind } from './policy/poddisruptionbudget.ts';
+import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
 import type { KindInfo } from './info.ts';
 
@@ -30,6 +33,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   secretKind,
   serviceAccountKind,
   eventKind,
+  persistentVolumeKind,
+  persistentVolumeClaimKind,
   deploymentKind,
   replicaSetKind,
   daemonSetKind,
@@ -39,5 +44,6 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   leaseKind,
   endpointSliceKind,
   podDisruptionBudgetKind,
+  storageClassKind,
   runtimeClassKind,
 ];

@@ -1,11 +1,13 @@
 /** apps/v1 validation: Deployment, ReplicaSet, DaemonSet, StatefulSet (pkg/apis/apps/validation). */
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { StatusCause } from '../../base/status.ts';
 import { deepEqual } from '../json.ts';
 import { forbidden, immutable, invalid, nonNegative, notSupported } from './errors.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.ts';
 import { nameIsDNSSubdomain } from './names.ts';
+import { validateClaimSpec } from './storage.ts';
 import { isZero, selectorValue, validateIntOrPercent, validateSelectorAndTemplate } from './workload.ts';
 
 function meta(obj: { metadata?: Deployment['metadata'] }, old?: { metadata?: Deployment['metadata'] }): StatusCause[] {
@@ -78,6 +80,16 @@ export function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[]
   return errs;
 }
 
+/** The template as its pods get it: a volume per claim template, so volumeMounts may name them. */
+function withClaimTemplateVolumes(s: StatefulSet['spec']): PodTemplateSpec | undefined {
+  const t = s?.template;
+  const claims = s?.volumeClaimTemplates ?? [];
+  if (!t || claims.length === 0) return t;
+  const have = new Set((t.spec?.volumes ?? []).map((v) => v.name));
+  const extra = claims.filter((c) => c.metadata?.name && !have.has(c.metadata.name)).map((c) => ({ name: c.metadata!.name!, persistentVolumeClaim: { claimName: c.metadata!.name! } }));
+  return { ...t, spec: { containers: [], ...t.spec, volumes: [...(t.spec?.volumes ?? []), ...extra] } };
+}
+
 /** The StatefulSet spec fields an update may change. */
 const STS_UPDATABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'] as const;
 
@@ -87,7 +99,13 @@ export function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): Status
   errs.push(...nonNegative('spec.replicas', s?.replicas));
   errs.push(...nonNegative('spec.minReadySeconds', s?.minReadySeconds));
   errs.push(...nonNegative('spec.revisionHistoryLimit', s?.revisionHistoryLimit));
-  errs.push(...validateSelectorAndTemplate(s?.selector, s?.template, 'spec', 'statefulset'));
+  errs.push(...validateSelectorAndTemplate(s?.selector, withClaimTemplateVolumes(s), 'spec', 'statefulset'));
+  for (const [i, t] of (s?.volumeClaimTemplates ?? []).entries()) errs.push(...validateClaimSpec(t.spec, `spec.volumeClaimTemplates[${i}].spec`));
+  const policy = s?.persistentVolumeClaimRetentionPolicy;
+  for (const f of ['whenDeleted', 'whenScaled'] as const) {
+    const v = policy?.[f];
+    if (v !== undefined && v !== 'Retain' && v !== 'Delete') errs.push(notSupported(`spec.persistentVolumeClaimRetentionPolicy.${f}`, v, ['Retain', 'Delete']));
+  }
   const pmp = s?.podManagementPolicy;
   if (pmp && pmp !== 'OrderedReady' && pmp !== 'Parallel') errs.push(notSupported('spec.podManagementPolicy', pmp, ['OrderedReady', 'Parallel']));
   const ut = s?.updateStrategy?.type;

@@ -5,8 +5,8 @@ import type { KubeObject } from '../../base/object.ts';
 
 export type OwnerReference = NonNullable<NonNullable<KubeObject['metadata']>['ownerReferences']>[number];
 
-/** The reference with controller=true, if any. */
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+/** The reference with controller=true, if any (of any typed object: Pod, ReplicaSet, … or KubeObject). */
+export function controllerOf<R extends { controller?: boolean }>(obj: { metadata?: { ownerReferences?: readonly R[] } }): R | undefined {
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 

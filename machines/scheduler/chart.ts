@@ -9,7 +9,8 @@
  * back as `cycle.done`: the chart records the pending bind, or puts the pod back in the
  * queue, and returns to `idle`. Binding is asynchronous, as upstream: its answer arrives
  * later as `bind.succeeded` / `bind.failed` in whatever state the chart is in. Cluster
- * changes may move unschedulable pods; `timer.fired` flushes the backoff and unschedulable
+ * changes (pods, nodes, and `volume.changed` for claims, volumes and StorageClasses) may
+ * move unschedulable pods; `timer.fired` flushes the backoff and unschedulable
  * pools. After every step the actor re-arms one timer at the queue's nextReadyAt.
  *
  * What the scheduler decides on is the context: the queue (machines/scheduler/queue.ts),
@@ -52,6 +53,8 @@ export type CycleResult =
 export type SchedulerChartEvent =
   | (SchedulerEvent & { now: number })
   | { type: 'synced'; now: number }
+  /** A claim, volume or StorageClass was added or changed (the storage informers): VolumeBinding may now admit a pod. */
+  | { type: 'volume.changed'; now: number }
   | { type: 'timer.fired'; now: number }
   | { type: 'cycle.done'; podKey: string; result: CycleResult; now: number }
   | { type: 'bind.succeeded'; podKey: string; node: string; now: number }
@@ -192,6 +195,11 @@ export const schedulerChart = setup({
       applyNode(context, event);
       return owned(context);
     }),
+    applyVolumeEvent: assign(({ context, event }) => {
+      assertEvent(event, 'volume.changed');
+      move(context, 'VolumeChange', event.now);
+      return owned(context);
+    }),
     markSynced: assign({ synced: true }),
     flushQueues: assign(({ context, event }) => {
       assertEvent(event, ['timer.fired', 'synced']);
@@ -273,6 +281,7 @@ export const schedulerChart = setup({
     'node.added': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
     'node.updated': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
     'node.deleted': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
+    'volume.changed': { actions: ['applyVolumeEvent', 'armTimer'] },
     synced: { actions: ['markSynced', 'flushQueues', 'armTimer'] },
     'timer.fired': { actions: ['flushQueues', 'armTimer'] },
     'bind.succeeded': { actions: ['announceBinding', 'confirmBinding'] },

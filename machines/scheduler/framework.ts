@@ -77,7 +77,9 @@ export type ClusterEvent =
   | 'PodUpdate'
   | 'PodDelete'
   | 'UnschedulableTimeout'
-  | 'ForceActivate';
+  | 'ForceActivate'
+  /** A PersistentVolumeClaim, PersistentVolume or StorageClass was added or changed (VolumeBinding's events, in one). */
+  | 'VolumeChange';
 
 /**
  * A scheduler plugin. `filter` returns null when the node fits. `score` returns a raw

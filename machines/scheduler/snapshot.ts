@@ -18,6 +18,7 @@ import {
   type PodInfo,
 } from './node-info.ts';
 import { nodeAllocatable } from './resources.ts';
+import { VolumeStore } from './volumes.ts';
 
 export class Snapshot {
   readonly #infos = new Map<string, NodeInfo>();
@@ -28,6 +29,8 @@ export class Snapshot {
   readonly #imageNodes = new Map<string, number>();
   /** Namespace labels, for pod affinity terms with a namespaceSelector. */
   readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  /** Claims, volumes and StorageClasses, for VolumeBinding. */
+  readonly volumes = new VolumeStore();
 
   /** Nodes that exist, in the order they were added (the order filters visit them). */
   get nodes(): readonly NodeInfo[] {

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { start, t, cm, type Harness } from './apiserver/harness.ts';
+import { start, t, cm, pod, type Harness } from './apiserver/harness.ts';
 import { Informer } from '../../actors/informer.ts';
+import { NAMESPACE_INDEX, NODE_NAME_INDEX, OWNER_UID_INDEX } from '../../actors/informers/indexer.ts';
 import { expired } from '../../base/status.ts';
 import type { Envelope } from '../../base/envelope.ts';
 
@@ -120,6 +121,40 @@ test('a watch batch that skips a number (one lost on the bus) makes the informer
   assert.equal(informer.keys(), ['default/b']);
   assert.is(informer.lists, 2);
   assert.equal(queue, ['add default/a', 'delete default/a', 'add default/b']);
+  informer.stop();
+});
+
+test('indexes by namespace, owner uid and node name stay right across updates, deletes and a re-list', async () => {
+  const c = h.client();
+  await c.must('api.create', { target: t.ns(), object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } } });
+  const owner = (uid: string) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `rs-${uid}`, uid, controller: true }] });
+  await c.must('api.create', { target: t.pods(), object: pod('a', { nodeName: 'n1', metadata: { name: 'a', ...owner('u1') } }) });
+  await c.must('api.create', { target: t.pods('other'), object: pod('b', { metadata: { name: 'b', ...owner('u1') } }) });
+  const port = h.bus.register('controller.indexed', (env: Envelope) => void informer.handle(env));
+  const informer = new Informer({ port, clock: h.clock, target: t.pods('') , handlers: {} });
+  await informer.start();
+  const names = (objs: { metadata?: { name?: string } }[]) => objs.map((o) => o.metadata?.name).sort();
+  assert.equal(names(informer.byIndex(NAMESPACE_INDEX, 'default')), ['a']);
+  assert.equal(names(informer.byIndex(OWNER_UID_INDEX, 'u1')), ['a', 'b']);
+  assert.equal(names(informer.byIndex(NODE_NAME_INDEX, 'n1')), ['a']);
+  // A watched update moves b to another owner; a watched delete removes a.
+  const b = (await c.must('api.get', { target: t.pods('other', 'b') })) as { metadata: Record<string, unknown> };
+  await c.must('api.update', { target: t.pods('other', 'b'), object: { ...b, metadata: { ...b.metadata, ...owner('u2') } } });
+  await c.must('api.delete', { target: t.pods('default', 'a'), options: { gracePeriodSeconds: 0 } });
+  await h.settle();
+  assert.equal(names(informer.byIndex(OWNER_UID_INDEX, 'u1')), []);
+  assert.equal(names(informer.byIndex(OWNER_UID_INDEX, 'u2')), ['b']);
+  assert.equal(names(informer.byIndex(NODE_NAME_INDEX, 'n1')), []);
+  // Changes made while no watch runs arrive through the re-list's difference.
+  h.core.apiserver().context.watchers.endAll(expired('too old resource version: 1 (2)'));
+  await c.must('api.create', { target: t.pods(), object: pod('c', { nodeName: 'n1', metadata: { name: 'c', ...owner('u2') } }) });
+  await c.must('api.delete', { target: t.pods('other', 'b'), options: { gracePeriodSeconds: 0 } });
+  await h.settle();
+  assert.is(informer.lists, 2);
+  assert.equal(names(informer.byIndex(OWNER_UID_INDEX, 'u2')), ['c']);
+  assert.equal(names(informer.byIndex(NAMESPACE_INDEX, 'other')), []);
+  assert.equal(names(informer.byIndex(NODE_NAME_INDEX, 'n1')), ['c']);
+  assert.throws(() => informer.byIndex('no-such-index', 'x'), /Index with name no-such-index does not exist/);
   informer.stop();
 });
 

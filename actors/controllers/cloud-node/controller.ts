@@ -28,7 +28,7 @@ export function createCloudNodeController(cc: ControllerContext): Controller {
 
   return {
     async sync(name) {
-      const node = nodes.get(name) as Node | undefined;
+      const node = nodes.get(name);
       if (!node || node.metadata?.deletionTimestamp) return;
       const taints: Taint[] = node.spec?.taints ?? [];
       const spec: { providerID?: string; taints?: Taint[] | null } = {};

@@ -11,7 +11,7 @@
  * until kube-proxy listens on it.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import type { Indexable } from '../../informers/indexer.ts';
 import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { AddressPool, DEFAULT_LOAD_BALANCER_CIDR } from './pool.ts';
@@ -19,13 +19,13 @@ import { AddressPool, DEFAULT_LOAD_BALANCER_CIDR } from './pool.ts';
 /** When the pool is exhausted, look again this much later (a Service elsewhere may go). */
 const EXHAUSTED_RETRY_MS = 60_000;
 
-const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+const keyOf = (o: Indexable): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 const wantsLoadBalancer = (s: Service): boolean => s.spec?.type === 'LoadBalancer' && !s.spec.loadBalancerClass && !s.metadata?.deletionTimestamp;
 const ingressIPs = (s: Service): string[] => (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(Boolean);
 
 export function createCloudServiceController(cc: ControllerContext): Controller {
   const pool = new AddressPool((cc.options.loadBalancerCIDR as string | undefined) ?? DEFAULT_LOAD_BALANCER_CIDR);
-  const enqueue = (o: KubeObject) => cc.enqueue(keyOf(o));
+  const enqueue = (o: Indexable) => cc.enqueue(keyOf(o));
   const services = cc.informer({ target: targets.services(), handlers: { add: enqueue, update: (_, o) => enqueue(o), delete: enqueue } });
   let seeded = false;
 
@@ -33,10 +33,9 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
   function seed(): void {
     if (seeded) return;
     seeded = true;
-    for (const o of services.list()) {
-      const s = o as Service;
+    for (const s of services.list()) {
       if (!wantsLoadBalancer(s)) continue;
-      for (const ip of ingressIPs(s)) if (pool.hold(keyOf(o), ip)) break;
+      for (const ip of ingressIPs(s)) if (pool.hold(keyOf(s), ip)) break;
     }
   }
 
@@ -50,7 +49,7 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
   return {
     async sync(key) {
       seed();
-      const svc = services.get(key) as Service | undefined;
+      const svc = services.get(key);
       if (!svc || !wantsLoadBalancer(svc)) {
         pool.release(key);
         // A Service that stopped being a load balancer loses its address (ours or stale).

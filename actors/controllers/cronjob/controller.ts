@@ -7,7 +7,7 @@
  * history limits. Each sync asks to be looked at again just after the next schedule time.
  */
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { ownedBy } from '../../informers/shared.ts';
 import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
 import { MAX_MISSED, jobNameFor, mostRecentUnmet, requeueDelay } from '../../../machines/controllers/cronjob/schedule.ts';
@@ -17,13 +17,13 @@ import type { Controller, ControllerContext, ControllerDefinition, SyncResult } 
 import { CRONJOB_KIND, deleteJob, jobFinished, jobFromTemplate, refTo, trimHistory } from './jobs.ts';
 
 export function createCronJobController(cc: ControllerContext): Controller {
-  const enqueue = (o: KubeObject) => cc.enqueue(keyOf(o));
+  const enqueue = (o: CronJob) => cc.enqueue(keyOf(o));
   const cronjobs = cc.informer({ target: targets.cronjobs(), handlers: { add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue } });
-  const ownerKey = (job: KubeObject): string | undefined => {
+  const ownerKey = (job: Job): string | undefined => {
     const ref = controllerOf(job);
     return ref?.kind === CRONJOB_KIND ? `${job.metadata?.namespace}/${ref.name}` : undefined;
   };
-  const jobChanged = (job: KubeObject) => {
+  const jobChanged = (job: Job) => {
     const k = ownerKey(job);
     if (k) cc.enqueue(k);
   };
@@ -31,11 +31,11 @@ export function createCronJobController(cc: ControllerContext): Controller {
 
   return {
     async sync(key): Promise<SyncResult | void> {
-      const cj = cronjobs.get(key) as CronJob | undefined;
+      const cj = cronjobs.get(key);
       if (!cj) return;
       const { namespace = '' } = splitKey(key);
       const now = cc.actor.clock.now();
-      const owned = jobs.list().filter((j) => j.metadata?.namespace === namespace && controllerOf(j)?.uid === cj.metadata?.uid) as Job[];
+      const owned = ownedBy(jobs, cj).filter((j) => controllerOf(j)?.uid === cj.metadata?.uid);
       const status: CronJobStatus = { ...cj.status };
 
       // The active list holds exactly the owned Jobs that have not finished.

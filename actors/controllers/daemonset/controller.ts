@@ -10,7 +10,7 @@
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
 import { computeHash } from '../../../machines/controllers/deployment/util.ts';
@@ -26,16 +26,16 @@ import { applyPlan, syncStatus } from './sync.ts';
 export const DS_KIND = 'DaemonSet';
 
 /** What decides placement: a node update that changes none of it is ignored (shouldIgnoreNodeUpdate). */
-const placementOf = (n: KubeObject) => JSON.stringify([n.metadata?.labels ?? {}, (n as Node).spec ?? {}]);
+const placementOf = (n: Node) => JSON.stringify([n.metadata?.labels ?? {}, n.spec ?? {}]);
 
 export function createDaemonSetController(cc: ControllerContext): Controller {
   const expectations = new Expectations(() => cc.actor.clock.now());
-  const enqueueDS = (ds: KubeObject) => cc.enqueue(keyOf(ds));
+  const enqueueDS = (ds: DaemonSet) => cc.enqueue(keyOf(ds));
   const enqueueAll = () => dsInformer.list().forEach(enqueueDS);
 
   const dsInformer = cc.informer({ target: targets.daemonsets(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
-  const { handlers } = ownedPods({ kind: DS_KIND, owners: dsInformer, enqueue: cc.enqueue, expectations });
+  const { handlers } = ownedPods<DaemonSet>({ kind: DS_KIND, owners: dsInformer, enqueue: cc.enqueue, expectations });
   const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   const nodeInformer = cc.informer({
@@ -51,7 +51,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
 
   return {
     async sync(key) {
-      const ds = dsInformer.get(key) as DaemonSet | undefined;
+      const ds = dsInformer.get(key);
       if (!ds) {
         expectations.delete(key);
         return;
@@ -64,9 +64,9 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
       const namespace = splitKey(key).namespace ?? '';
       const needsSync = expectations.satisfied(key);
       const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
-      const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
+      const candidates = podInformer.byIndex(NAMESPACE_INDEX, namespace);
       const pods = await claimPods(cc.api, { owner: ds, kind: DS_KIND, targets: targets.daemonsets, selector: sel.value }, candidates);
-      const { states, orphans } = nodeStates(ds, nodeInformer.list() as Node[], pods);
+      const { states, orphans } = nodeStates(ds, nodeInformer.list(), pods);
       const env = { cc, expectations, key, ds, namespace, hash };
       if (needsSync && !ds.metadata?.deletionTimestamp) {
         let plan = planManage(states, orphans);

@@ -7,7 +7,9 @@
  */
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Indexable } from '../../informers/indexer.ts';
+import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
 import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
@@ -19,21 +21,20 @@ import { Rollout } from './rollout.ts';
 import { isScalingEvent, oldPodsRunning, reconcileNew, reconcileOld, scaleDeployment } from './strategies.ts';
 
 export function createDeploymentController(cc: ControllerContext): Controller {
-  const enqueue = (d: KubeObject) => cc.enqueue(keyOf(d));
+  const enqueue = (d: Indexable) => cc.enqueue(keyOf(d));
   const deployments = cc.informer({ target: targets.deployments(), handlers: { add: enqueue, update: (_, d) => enqueue(d), delete: enqueue } });
-  const ownerOf = (obj: KubeObject, kind: string, informer: { get(k: string): KubeObject | undefined }) => {
+  const ownerOf = <O extends Indexable>(obj: { metadata?: ObjectMeta }, kind: string, informer: { get(k: string): O | undefined }) => {
     const ref = controllerOf(obj);
     if (ref?.kind !== kind) return undefined;
     const o = informer.get(`${obj.metadata?.namespace}/${ref.name}`);
     return o?.metadata?.uid === ref.uid ? o : undefined;
   };
-  const rsChanged = (rs: KubeObject) => {
+  const rsChanged = (rs: ReplicaSet) => {
     const d = ownerOf(rs, 'Deployment', deployments);
     if (d) return enqueue(d);
     if (controllerOf(rs)) return;
-    for (const x of deployments.list()) {
-      if (x.metadata?.namespace !== rs.metadata?.namespace) continue;
-      const sel = labelSelectorToSelector((x as Deployment).spec?.selector);
+    for (const x of deployments.byIndex(NAMESPACE_INDEX, rs.metadata?.namespace ?? '')) {
+      const sel = labelSelectorToSelector(x.spec?.selector);
       if (sel.ok && sel.value?.length && matchesLabels(sel.value, rs.metadata?.labels)) enqueue(x);
     }
   };
@@ -45,13 +46,13 @@ export function createDeploymentController(cc: ControllerContext): Controller {
       delete: (p) => {
         const rs = ownerOf(p, 'ReplicaSet', replicasets);
         const d = rs && ownerOf(rs, 'Deployment', deployments);
-        if (d && (d as Deployment).spec?.strategy?.type === 'Recreate') enqueue(d);
+        if (d && d.spec?.strategy?.type === 'Recreate') enqueue(d);
       },
     },
   });
 
   async function sync(key: string): Promise<SyncResult | void> {
-    const cached = deployments.get(key) as Deployment | undefined;
+    const cached = deployments.get(key);
     if (!cached) return;
     const d = structuredClone(cached);
     const { namespace } = splitKey(key);
@@ -61,11 +62,11 @@ export function createDeploymentController(cc: ControllerContext): Controller {
       void cc.events.record(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       return;
     }
-    const candidates = replicasets.list().filter((rs) => rs.metadata?.namespace === namespace);
-    const claimed = (await claimObjects(
+    const candidates = replicasets.byIndex(NAMESPACE_INDEX, namespace ?? '');
+    const claimed = await claimObjects(
       { api: cc.api, owner: d, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ownerTarget: targets.deployments(namespace, d.metadata?.name), selector: sel.value, targetOf: (o) => targets.replicasets(namespace, o.metadata?.name) },
       candidates,
-    )) as ReplicaSet[];
+    );
     const r = new Rollout(cc, d, claimed);
     if (d.metadata?.deletionTimestamp) {
       const [newRS, old] = await r.newAndOld(false);
@@ -102,7 +103,7 @@ export function createDeploymentController(cc: ControllerContext): Controller {
       let [newRS, old] = await r.newAndOld(false);
       let scaledDown = false;
       for (const rs of old) if (rs.spec?.replicas) scaledDown = (await r.scale(rs, 0)) || scaledDown;
-      const ownPods = pods.list().filter((p) => p.metadata?.namespace === namespace) as Pod[];
+      const ownPods = pods.byIndex(NAMESPACE_INDEX, namespace ?? '');
       if (scaledDown || oldPodsRunning(r, newRS, old, ownPods)) return rolloutStatus(newRS);
       if (!newRS) [newRS, old] = await r.newAndOld(true);
       await r.scale(newRS!, r.d.spec?.replicas ?? 1);

@@ -79,7 +79,7 @@ export class Rollout {
     const r = await this.cc.api.create(targets.replicasets(this.ns), rs);
     let createdRS: ReplicaSet;
     if (!r.ok && isAlreadyExists(r.status)) {
-      const cur = unwrap(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name))) as ReplicaSet;
+      const cur = unwrap(await this.cc.api.get(targets.replicasets(this.ns, rs.metadata?.name)));
       if (!u.equalIgnoreHash(cur.spec?.template, this.d.spec?.template)) {
         // A hash collision: another template owns the name; the next hash includes collisionCount.
         (this.d.status ??= {}).collisionCount = (this.d.status.collisionCount ?? 0) + 1;

@@ -8,7 +8,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { NAMESPACE_INDEX, type Indexable } from '../../informers/indexer.ts';
 import { labelSelectorMatches } from '../../../api/selectors/labels.ts';
 import { budgetStatus, countHealthy, disruptedPods, expectation, DISRUPTION_ALLOWED } from '../../../machines/controllers/disruption/budget.ts';
 import { rfc3339 } from '../../../api/time.ts';
@@ -16,9 +16,9 @@ import { isNotFound, resourceTargets, splitKey, targets, unwrap } from '../../cl
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { expectedScale } from './scale.ts';
 
-export const pdbs = resourceTargets('policy', 'v1', 'poddisruptionbudgets');
+export const pdbs = targets.poddisruptionbudgets;
 
-const keyOf = (o: KubeObject): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+const keyOf = (o: Indexable): string => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 export function createDisruptionController(cc: ControllerContext): Controller {
   const budgets = cc.informer({
@@ -26,18 +26,17 @@ export function createDisruptionController(cc: ControllerContext): Controller {
     handlers: { add: (p) => cc.enqueue(keyOf(p)), update: (_, p) => cc.enqueue(keyOf(p)) },
   });
   // getPdbForPod: a pod change concerns every budget in its namespace that selects it.
-  const budgetsOf = (pod: KubeObject): void => {
-    for (const b of budgets.list()) {
-      if (b.metadata?.namespace !== pod.metadata?.namespace) continue;
-      if (labelSelectorMatches((b.spec as PodDisruptionBudget['spec'])?.selector, pod.metadata?.labels)) cc.enqueue(keyOf(b));
+  const budgetsOf = (pod: Pod): void => {
+    for (const b of budgets.byIndex(NAMESPACE_INDEX, pod.metadata?.namespace ?? '')) {
+      if (labelSelectorMatches(b.spec?.selector, pod.metadata?.labels)) cc.enqueue(keyOf(b));
     }
   };
   const pods = cc.informer({ target: targets.pods(), handlers: { add: budgetsOf, update: (old, cur) => (budgetsOf(old), budgetsOf(cur)), delete: budgetsOf } });
   // A workload's replicas are the expected scale: any change may move a budget in its namespace.
-  const inNamespace = (o: KubeObject): void => {
-    for (const b of budgets.list()) if (b.metadata?.namespace === o.metadata?.namespace) cc.enqueue(keyOf(b));
+  const inNamespace = (o: Indexable): void => {
+    for (const b of budgets.byIndex(NAMESPACE_INDEX, o.metadata?.namespace ?? '')) cc.enqueue(keyOf(b));
   };
-  const workload = { add: inNamespace, update: (_: KubeObject, o: KubeObject) => inNamespace(o), delete: inNamespace };
+  const workload = { add: inNamespace, update: (_: Indexable, o: Indexable) => inNamespace(o), delete: inNamespace };
   const sources = {
     replicasets: cc.informer({ target: targets.replicasets(), handlers: workload }),
     deployments: cc.informer({ target: targets.deployments(), handlers: workload }),
@@ -54,10 +53,10 @@ export function createDisruptionController(cc: ControllerContext): Controller {
 
   return {
     async sync(key) {
-      const pdb = budgets.get(key) as PodDisruptionBudget | undefined;
+      const pdb = budgets.get(key);
       if (!pdb || pdb.metadata?.deletionTimestamp) return;
       const ns = splitKey(key).namespace ?? '';
-      const selected = pods.list().filter((p) => p.metadata?.namespace === ns && labelSelectorMatches(pdb.spec?.selector, p.metadata?.labels)) as Pod[];
+      const selected = pods.byIndex(NAMESPACE_INDEX, ns).filter((p) => labelSelectorMatches(pdb.spec?.selector, p.metadata?.labels));
       const nowMs = cc.actor.clock.now();
       const now = rfc3339(nowMs);
       const needsScale = pdb.spec?.maxUnavailable !== undefined || typeof pdb.spec?.minAvailable === 'string';

@@ -3,23 +3,23 @@
  * that own a budget's pods, each controller counted once. A ReplicaSet owned by a
  * Deployment counts as its Deployment (a rollout's two ReplicaSets are one workload).
  */
+import type { Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import type { Informer } from '../../informer.ts';
+import { controllerOf } from '../../../machines/controllers/owners.ts';
+import type { InformerView } from '../../informers/shared.ts';
 
 export interface ScaleSources {
-  replicasets: Informer;
-  deployments: Informer;
-  statefulsets: Informer;
+  replicasets: Pick<InformerView<ReplicaSet>, 'get'>;
+  deployments: Pick<InformerView<Deployment>, 'get'>;
+  statefulsets: Pick<InformerView<StatefulSet>, 'get'>;
 }
 
 export type ScaleResult =
   | { ok: true; scale: number; unmanaged: string[] }
   | { ok: false; message: string };
 
-const controllerOf = (o: KubeObject | Pod): OwnerReference | undefined => o.metadata?.ownerReferences?.find((r) => r.controller === true);
-const replicasOf = (o: KubeObject): number => ((o.spec as { replicas?: number } | undefined)?.replicas ?? 1);
+const replicasOf = (o: { spec?: { replicas?: number } }): number => o.spec?.replicas ?? 1;
 
 /** The owning workload of one controllerRef: [uid, replicas], or null when it is not known. */
 function workload(src: ScaleSources, ns: string, ref: OwnerReference): [string, number] | null {

@@ -6,7 +6,7 @@
  * a deleted Service's Endpoints are deleted.
  */
 import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import type { Indexable } from '../../informers/indexer.ts';
 import { desiredSubsets, endpointsLabels, endpointsUpToDate } from '../../../machines/controllers/endpoints/subsets.ts';
 import { lastChangeTriggerTime, serviceSelector, TRIGGER_TIME_ANNOTATION } from '../../../machines/controllers/endpoints/pods.ts';
 import { keyOf } from '../../informer.ts';
@@ -15,7 +15,7 @@ import type { Controller, ControllerContext, ControllerDefinition } from '../fra
 import { podHandlers, podsOf } from './services.ts';
 
 export function createEndpointsController(cc: ControllerContext): Controller {
-  const enqueue = (o: KubeObject) => cc.enqueue(keyOf(o));
+  const enqueue = (o: Indexable) => cc.enqueue(keyOf(o));
   const services = cc.informer({ target: targets.services(), handlers: { add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue } });
   const pods = cc.informer({ target: targets.pods(), handlers: podHandlers(cc, () => services) });
   // A deleted or edited Endpoints object is put back (onEndpointsDelete).
@@ -24,7 +24,7 @@ export function createEndpointsController(cc: ControllerContext): Controller {
   return {
     async sync(key) {
       const { namespace = '', name } = splitKey(key);
-      const svc = services.get(key) as Service | undefined;
+      const svc = services.get(key);
       if (!svc) {
         const r = await cc.api.delete(targets.endpoints(namespace, name));
         if (!r.ok && !isNotFound(r.status)) unwrap(r);
@@ -34,7 +34,7 @@ export function createEndpointsController(cc: ControllerContext): Controller {
       const members = podsOf(pods, svc);
       const subsets = desiredSubsets(svc, members);
       const labels = endpointsLabels(svc);
-      const cur = endpoints.get(key) as Endpoints | undefined;
+      const cur = endpoints.get(key);
       if (cur && endpointsUpToDate(cur, subsets, labels)) return;
       const trigger = lastChangeTriggerTime(svc, members);
       const annotations = { ...cur?.metadata?.annotations, ...(trigger ? { [TRIGGER_TIME_ANNOTATION]: trigger } : {}) };

@@ -4,33 +4,32 @@
  * enqueue those Services for a pod's old and new labels alike.
  */
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
-import type { Informer } from '../../informer.ts';
 import { keyOf } from '../../informer.ts';
+import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
 import { selectorMatches, serviceSelector } from '../../../machines/controllers/endpoints/pods.ts';
-import type { ControllerContext, ObjectHandlers } from '../framework.ts';
+import type { ControllerContext, InformerView, ObjectHandlers } from '../framework.ts';
 
-/** Keys of the Services selecting `pod`. */
-export function servicesOf(services: Informer, pod: KubeObject): string[] {
+/** Keys of the Services selecting `pod` (those of its namespace, from the namespace index). */
+export function servicesOf(services: InformerView<Service>, pod: Pod): string[] {
   return services
-    .list()
+    .byIndex(NAMESPACE_INDEX, pod.metadata?.namespace ?? '')
     .filter((s) => {
-      const sel = serviceSelector(s as Service);
-      return s.metadata?.namespace === pod.metadata?.namespace && sel !== undefined && selectorMatches(sel, pod.metadata?.labels);
+      const sel = serviceSelector(s);
+      return sel !== undefined && selectorMatches(sel, pod.metadata?.labels);
     })
     .map(keyOf);
 }
 
-/** The pods (from the cache) a Service's selector matches. */
-export function podsOf(pods: Informer, svc: Service): Pod[] {
+/** The pods (from the cache's namespace index) a Service's selector matches. */
+export function podsOf(pods: InformerView<Pod>, svc: Service): Pod[] {
   const sel = serviceSelector(svc);
   if (!sel) return [];
-  return pods.list().filter((p) => p.metadata?.namespace === svc.metadata?.namespace && selectorMatches(sel, p.metadata?.labels)) as Pod[];
+  return pods.byIndex(NAMESPACE_INDEX, svc.metadata?.namespace ?? '').filter((p) => selectorMatches(sel, p.metadata?.labels));
 }
 
 /** Pod handlers that enqueue every Service a pod was or is a member of, when something that matters changed. */
-export function podHandlers(cc: ControllerContext, services: () => Informer): ObjectHandlers {
-  const enqueueFor = (pod: KubeObject) => {
+export function podHandlers(cc: ControllerContext, services: () => InformerView<Service>): ObjectHandlers<Pod> {
+  const enqueueFor = (pod: Pod) => {
     for (const k of servicesOf(services(), pod)) cc.enqueue(k);
   };
   return {

@@ -8,7 +8,7 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { NAMESPACE_INDEX, type Indexable } from '../../informers/indexer.ts';
 import { CONTROLLER_NAME, desiredGroups, MANAGED_BY_LABEL, MAX_ENDPOINTS_PER_SLICE, SERVICE_NAME_LABEL, sliceLabels } from '../../../machines/controllers/endpointslice/desired.ts';
 import { planSlices } from '../../../machines/controllers/endpointslice/plan.ts';
 import { lastChangeTriggerTime, serviceSelector, TRIGGER_TIME_ANNOTATION } from '../../../machines/controllers/endpoints/pods.ts';
@@ -21,10 +21,10 @@ import { SliceTracker } from './tracker.ts';
 
 export function createEndpointSliceController(cc: ControllerContext): Controller {
   const max = Number(cc.options['max-endpoints-per-slice'] ?? cc.options.maxEndpointsPerSlice ?? MAX_ENDPOINTS_PER_SLICE);
-  const enqueue = (o: KubeObject) => cc.enqueue(keyOf(o));
+  const enqueue = (o: Indexable) => cc.enqueue(keyOf(o));
   const services = cc.informer({ target: targets.services(), handlers: { add: enqueue, update: (_, cur) => enqueue(cur), delete: enqueue } });
   const pods = cc.informer({ target: targets.pods(), handlers: podHandlers(cc, () => services) });
-  const enqueueOwner = (s: KubeObject) => {
+  const enqueueOwner = (s: EndpointSlice) => {
     const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (svc && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) cc.enqueue(`${s.metadata?.namespace}/${svc}`);
   };
@@ -46,10 +46,10 @@ export function createEndpointSliceController(cc: ControllerContext): Controller
   return {
     async sync(key) {
       const { namespace = '', name } = splitKey(key);
-      const mine = (slices.list() as unknown as EndpointSlice[]).filter((s) => s.metadata?.namespace === namespace && s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
+      const mine = slices.byIndex(NAMESPACE_INDEX, namespace).filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
       // Planning from a cache that misses our own last writes would duplicate slices: look again shortly.
       if (!tracker.caughtUp(key, mine)) return { requeueAfter: 100 };
-      const svc = services.get(key) as Service | undefined;
+      const svc = services.get(key);
       if (!svc || svc.metadata?.deletionTimestamp) {
         for (const s of mine) await remove(key, s);
         tracker.forget(key);

@@ -16,7 +16,7 @@ import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
 import { kindByGvk } from '../../../api/kinds.ts';
 import { ApiError } from '../../../base/status.ts';
-import type { Informer } from '../../informer.ts';
+import type { InformerView } from '../../informers/shared.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
 import * as gc from '../../../machines/controllers/gc/references.ts';
 import { isNotFound } from '../../client/index.ts';
@@ -26,13 +26,12 @@ import { deleteObject, removeFinalizer, setOwnerReferences, targetOf } from './o
 
 export function createGarbageCollector(cc: ControllerContext): Controller {
   const graph = new OwnerGraph();
-  const informers = new Map<KindInfo, Informer>();
+  const informers = new Map<KindInfo, InformerView<KubeObject>>();
   const enqueue = (uid: string | undefined) => uid && cc.enqueue(uid);
 
   for (const kind of monitoredKinds()) {
-    const informer = cc.informer({
+    const informer = cc.informer<KubeObject>({
       target: targetOf(kind, undefined),
-      name: `gc-${kind.group}-${kind.resource}`,
       handlers: {
         add(obj) {
           graph.observe(kind, obj);

@@ -14,6 +14,7 @@ import { rfc3339 } from '../../../api/time.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
+import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
@@ -24,12 +25,12 @@ export function createJobController(cc: ControllerContext): Controller {
   const jobInformer = cc.informer({ target: targets.jobs(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
   // The Job controller here adopts no orphans: only its own pods enqueue a Job.
-  const { handlers } = ownedPods({ kind: JOB_KIND, owners: jobInformer, enqueue: cc.enqueue, expectations, adoptOrphans: false });
+  const { handlers } = ownedPods<Job>({ kind: JOB_KIND, owners: jobInformer, enqueue: cc.enqueue, expectations, adoptOrphans: false });
   const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key): Promise<SyncResult | void> {
-      const job = jobInformer.get(key) as Job | undefined;
+      const job = jobInformer.get(key);
       if (!job) {
         expectations.delete(key);
         return;
@@ -44,7 +45,7 @@ export function createJobController(cc: ControllerContext): Controller {
       const needsSync = expectations.satisfied(key);
       const now = cc.actor.clock.now();
       const env: JobEnv = { cc, expectations, key, job, namespace };
-      const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
+      const candidates = podInformer.byIndex(NAMESPACE_INDEX, namespace);
       const pods = await claimPods(cc.api, { owner: job, kind: JOB_KIND, targets: targets.jobs, selector: sel.value }, candidates);
 
       const status: JobStatus = { ...job.status };

@@ -8,7 +8,6 @@
  */
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../../../api/time.ts';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { ApiError } from '../../../base/status.ts';
 import { nextConditions } from '../../../machines/controllers/namespace/conditions.ts';
 import { isConflict, isNotFound, targets } from '../../client/index.ts';
@@ -26,7 +25,7 @@ const specFinalizers = (ns: Namespace): string[] => ns.spec?.finalizers ?? [];
 export function createNamespaceController(cc: ControllerContext): Controller {
   // Kubernetes waits namespaceDeletionGracePeriod after each event, so that other apiservers
   // see the deletion and last-moment creations inside the namespace land before the sweep.
-  const enqueueIfDeleting = (ns: KubeObject) => {
+  const enqueueIfDeleting = (ns: Namespace) => {
     if (ns.metadata?.deletionTimestamp) cc.enqueueAfter(ns.metadata.name ?? '', NAMESPACE_DELETION_GRACE_MS);
   };
   const namespaces = cc.informer({

@@ -14,7 +14,7 @@
  */
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import { NODE_NAME_INDEX } from '../../informers/indexer.ts';
 import { gracePeriodMs, observe, readyState, unknownConditions, type NodeProbe } from '../../../machines/controllers/node-lifecycle/health.ts';
 import { evictionTime } from '../../../machines/controllers/node-lifecycle/taints.ts';
 import { keyOf } from '../../informer.ts';
@@ -25,7 +25,7 @@ import { evictPod, markPodsNotReady } from './pods.ts';
 import { Tainter } from './tainter.ts';
 
 const LEASE_NAMESPACE = 'kube-node-lease';
-const leaseTargets = resourceTargets('coordination.k8s.io', 'v1', 'leases');
+const leaseTargets = targets.leases;
 
 export function createNodeLifecycleController(cc: ControllerContext): Controller {
   const opts = nodeLifecycleOptions(cc.options);
@@ -45,15 +45,15 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
       },
     },
   });
-  const onLease = (l: KubeObject) => cc.enqueue(l.metadata?.name ?? '');
+  const onLease = (l: Lease) => cc.enqueue(l.metadata?.name ?? '');
   const leases = cc.informer({ target: leaseTargets(LEASE_NAMESPACE), handlers: { add: onLease, update: (_, l) => onLease(l) } });
-  const onPod = (p: KubeObject) => {
-    const node = nodes.get((p as Pod).spec?.nodeName ?? '') as Node | undefined;
+  const onPod = (p: Pod) => {
+    const node = nodes.get(p.spec?.nodeName ?? '');
     if (node?.spec?.taints?.some((t) => t.effect === 'NoExecute')) cc.enqueue(keyOf(p));
   };
   const pods = cc.informer({ target: targets.pods(), handlers: { add: onPod, update: (_, p) => onPod(p) } });
-  const podsOn = (name: string) => (pods.list() as Pod[]).filter((p) => p.spec?.nodeName === name);
-  const tainter = new Tainter(cc, opts, () => nodes.list() as Node[]);
+  const podsOn = (name: string) => pods.byIndex(NODE_NAME_INDEX, name);
+  const tainter = new Tainter(cc, opts, () => nodes.list());
 
   const schedule = (name: string, at: number): void => {
     const pending = checks.get(name);
@@ -63,9 +63,9 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
   };
 
   async function syncNode(name: string): Promise<SyncResult | void> {
-    let node = nodes.get(name) as Node | undefined;
+    let node = nodes.get(name);
     if (!node) return;
-    const lease = leases.get(`${LEASE_NAMESPACE}/${name}`) as Lease | undefined;
+    const lease = leases.get(`${LEASE_NAMESPACE}/${name}`);
     const heartbeat = node.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime;
     const probe = observe(probes.get(name), lease?.spec?.renewTime ?? undefined, heartbeat, now());
     probes.set(name, probe);
@@ -93,9 +93,9 @@ export function createNodeLifecycleController(cc: ControllerContext): Controller
   }
 
   async function syncPod(key: string): Promise<SyncResult | void> {
-    const pod = pods.get(key) as Pod | undefined;
+    const pod = pods.get(key);
     if (!pod || pod.metadata?.deletionTimestamp) return;
-    const node = nodes.get(pod.spec?.nodeName ?? '') as Node | undefined;
+    const node = nodes.get(pod.spec?.nodeName ?? '');
     if (!node) return;
     const at = evictionTime(pod, node.spec?.taints, now());
     if (at === undefined) return;

@@ -13,7 +13,9 @@ import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
-import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
+import { ownedBy } from '../../informers/shared.ts';
+import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
+import type { Controller, ControllerContext, ControllerDefinition, InformerView } from '../framework.ts';
 import { manageReplicas, syncStatus } from './manage.ts';
 
 export const RS_KIND = 'ReplicaSet';
@@ -23,22 +25,22 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
 
   const rsInformer = cc.informer({ target: targets.replicasets(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
 
-  const { ownerOf, handlers } = ownedPods({
+  const { ownerOf, handlers } = ownedPods<ReplicaSet>({
     kind: RS_KIND,
     owners: rsInformer,
     enqueue: cc.enqueue,
     expectations,
     onOwnedUpdate: (rs, old, cur) => {
-      const minReady = (rs as ReplicaSet).spec?.minReadySeconds ?? 0;
+      const minReady = rs.spec?.minReadySeconds ?? 0;
       // A pod that just turned ready becomes available minReadySeconds later: look again then.
-      if (minReady > 0 && !isPodReady(old as Pod) && isPodReady(cur as Pod)) cc.enqueueAfter(keyOf(rs), minReady * 1000 + 1000);
+      if (minReady > 0 && !isPodReady(old) && isPodReady(cur)) cc.enqueueAfter(keyOf(rs), minReady * 1000 + 1000);
     },
   });
   const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key) {
-      const cached = rsInformer.get(key) as ReplicaSet | undefined;
+      const cached = rsInformer.get(key);
       if (!cached) {
         expectations.delete(key);
         return;
@@ -51,17 +53,23 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
         return;
       }
       const { namespace } = splitKey(key);
-      const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace && isPodActive(p as Pod));
+      const candidates = podInformer.byIndex(NAMESPACE_INDEX, namespace ?? '').filter(isPodActive);
       const env = { cc, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
       const pods = await claimPods(cc.api, { owner: rs, kind: RS_KIND, targets: targets.replicasets, selector: sel.value }, candidates);
-      const related = podInformer.list().filter((p) => {
-        const o = ownerOf(p);
-        return o !== undefined && p.metadata?.namespace === namespace && sameFamily(o as ReplicaSet, rs);
-      }) as Pod[];
+      const related = relatedPods(podInformer, rsInformer, rs, ownerOf);
       const err = needsSync && !rs.metadata?.deletionTimestamp ? await manageReplicas(env, pods, related) : null;
       return syncStatus(env, pods, err);
     },
   };
+}
+
+/**
+ * The pods of the ReplicaSets related to `rs` (its own and its siblings'), from the owner-uid
+ * index: the pods each related ReplicaSet of the namespace controls.
+ */
+function relatedPods(pods: InformerView<Pod>, sets: InformerView<ReplicaSet>, rs: ReplicaSet, ownerOf: (p: Pod) => ReplicaSet | undefined): Pod[] {
+  const family = sets.byIndex(NAMESPACE_INDEX, rs.metadata?.namespace ?? '').filter((o) => sameFamily(o, rs));
+  return family.flatMap((o) => ownedBy(pods, o).filter((p) => ownerOf(p) === o));
 }
 
 /** Related ReplicaSets share a controller (the same Deployment); a lone ReplicaSet relates only to itself. */

@@ -28,7 +28,7 @@ export function createServiceAccountController(cc: ControllerContext): Controlle
 
   return {
     async sync(key) {
-      const ns = namespaces.get(key) as Namespace | undefined;
+      const ns = namespaces.get(key);
       // A terminating namespace refuses new objects; its accounts go with it.
       if (!ns || ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating') return;
       for (const name of names) {

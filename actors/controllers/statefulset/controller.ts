@@ -11,6 +11,7 @@ import { revisionName, revisionOf, templateOf } from '../../../machines/controll
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
+import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
@@ -20,12 +21,12 @@ export const STS_KIND = 'StatefulSet';
 export function createStatefulSetController(cc: ControllerContext): Controller {
   const setInformer = cc.informer({ target: targets.statefulsets(), handlers: ownerHandlers({ enqueue: cc.enqueue }) });
 
-  const { handlers } = ownedPods({ kind: STS_KIND, owners: setInformer, enqueue: cc.enqueue });
+  const { handlers } = ownedPods<StatefulSet>({ kind: STS_KIND, owners: setInformer, enqueue: cc.enqueue });
   const podInformer = cc.informer({ target: targets.pods(), handlers });
 
   return {
     async sync(key) {
-      const set = setInformer.get(key) as StatefulSet | undefined;
+      const set = setInformer.get(key);
       if (!set) return;
       const sel = labelSelectorToSelector(set.spec?.selector);
       if (!sel.ok || sel.value === undefined || sel.value.length === 0) {
@@ -33,7 +34,7 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
         return;
       }
       const namespace = splitKey(key).namespace ?? '';
-      const candidates = podInformer.list().filter((p) => p.metadata?.namespace === namespace);
+      const candidates = podInformer.byIndex(NAMESPACE_INDEX, namespace);
       const pods = await claimPods(cc.api, { owner: set, kind: STS_KIND, targets: targets.statefulsets, selector: sel.value }, candidates);
       const updateRevision = revisionName(set);
       const currentRevision = set.status?.currentRevision || updateRevision;

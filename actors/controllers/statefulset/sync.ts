@@ -5,7 +5,8 @@
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { newStatefulSetPod, podName } from '../../../machines/controllers/statefulset/identity.ts';
+import { newStatefulSetPod, ordinalOf, podName } from '../../../machines/controllers/statefulset/identity.ts';
+import { claimsForOrdinal, retentionOwnerRef } from '../../../machines/controllers/statefulset/claims.ts';
 import type { StsAction } from '../../../machines/controllers/statefulset/plan.ts';
 import { calculateStatus, sameStatus } from '../../../machines/controllers/statefulset/status.ts';
 import { isAlreadyExists, isConflict, isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
@@ -27,6 +28,8 @@ async function perform(env: StsEnv, a: StsAction): Promise<string | null> {
   const owner = set;
   const kindName = `StatefulSet ${set.metadata?.name}`;
   if (a.kind === 'create') {
+    const claimError = await createClaims(env, a.ordinal);
+    if (claimError) return claimError;
     const current = a.revision === 'current';
     const pod = newStatefulSetPod(set, current ? env.currentTemplate : set.spec?.template, a.ordinal, current ? env.currentRevision : env.updateRevision);
     const r = await cc.api.create(targets.pods(namespace), pod);
@@ -41,6 +44,7 @@ async function perform(env: StsEnv, a: StsAction): Promise<string | null> {
   }
   const name = a.pod.metadata?.name ?? '';
   const uid = a.pod.metadata?.uid;
+  if (a.why === 'condemned') await ownClaimsByPod(env, a.pod);
   // The uid precondition: never delete a newer pod that took the name since the cache was read.
   const r = await cc.api.delete(targets.pods(namespace, name), uid ? { preconditions: { uid } } : undefined);
   if (r.ok) {
@@ -50,6 +54,34 @@ async function perform(env: StsEnv, a: StsAction): Promise<string | null> {
   if (isNotFound(r.status) || isConflict(r.status)) return null;
   void cc.events.record(owner, 'Warning', 'FailedDelete', `delete Pod ${name} in ${kindName} failed error: ${r.status.message}`);
   return r.status.message;
+}
+
+/** createPersistentVolumeClaims: the ordinal's claims, made once (an existing one is kept: it outlives its pods). */
+async function createClaims(env: StsEnv, ordinal: number): Promise<string | null> {
+  const { cc, set, namespace } = env;
+  for (const claim of claimsForOrdinal(set, ordinal)) {
+    const r = await cc.api.create(targets.persistentvolumeclaims(namespace), claim);
+    if (r.ok || isAlreadyExists(r.status)) continue;
+    void cc.events.record(set, 'Warning', 'FailedCreate', `create Claim ${claim.metadata?.name} for Pod ${podName(set, ordinal)} in StatefulSet ${set.metadata?.name} failed error: ${r.status.message}`);
+    return r.status.message;
+  }
+  return null;
+}
+
+/** whenScaled=Delete: a pod removed by a scale-down becomes the owner of its claims, so they go with it. */
+async function ownClaimsByPod(env: StsEnv, pod: Pod): Promise<void> {
+  const { cc, set, namespace } = env;
+  if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete' || !pod.metadata?.uid) return;
+  for (const claim of claimsForOrdinal(set, ordinalOf(set, pod))) {
+    const target = targets.persistentvolumeclaims(namespace, claim.metadata?.name);
+    const cur = await cc.api.get(target);
+    if (!cur.ok) continue;
+    const refs = cur.value.metadata?.ownerReferences ?? [];
+    if (refs.some((r) => r.uid === pod.metadata?.uid)) continue;
+    // The pod alone owns it now: the set (whenDeleted=Delete) would keep it alive past the pod.
+    const ownerReferences = [...refs.filter((r) => r.uid !== set.metadata?.uid), retentionOwnerRef('v1', 'Pod', pod)];
+    await cc.api.update(target, { ...cur.value, metadata: { ...cur.value.metadata, ownerReferences } });
+  }
 }
 
 /** Carries out every action (the plan already holds one step only under OrderedReady). */

@@ -5,7 +5,6 @@
  * the apiserver, in case its TTL was changed or it was re-created meanwhile.
  */
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { keyOf } from '../../informer.ts';
 import { trueCondition } from '../../../machines/controllers/job/status.ts';
 import { isNotFound, splitKey, targets, unwrap } from '../../client/index.ts';
@@ -22,14 +21,14 @@ export function expiresAt(job: Job): number | null {
 }
 
 export function createTtlAfterFinishedController(cc: ControllerContext): Controller {
-  const needsLook = (j: KubeObject) => {
-    if (expiresAt(j as Job) !== null) cc.enqueue(keyOf(j));
+  const needsLook = (j: Job) => {
+    if (expiresAt(j) !== null) cc.enqueue(keyOf(j));
   };
   const jobs = cc.informer({ target: targets.jobs(), handlers: { add: needsLook, update: (_, cur) => needsLook(cur) } });
 
   return {
     async sync(key): Promise<SyncResult | void> {
-      const cached = jobs.get(key) as Job | undefined;
+      const cached = jobs.get(key);
       if (!cached) return;
       const now = cc.actor.clock.now();
       const at = expiresAt(cached);

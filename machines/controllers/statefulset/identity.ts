@@ -12,6 +12,7 @@
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { computeHash } from '../deployment/util.ts';
+import { withClaimVolumes } from './claims.ts';
 
 export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -50,13 +51,14 @@ export function templateOf(pod: Pod): PodTemplateSpec | undefined {
 
 /**
  * newVersionedStatefulSetPod: the pod for `ordinal` from `template` of `revision`, with its
- * identity (name, hostname, subdomain = serviceName, pod-name / pod-index labels).
+ * identity (name, hostname, subdomain = serviceName, pod-name / pod-index labels) and the
+ * volumes of its claims.
  */
 export function newStatefulSetPod(set: StatefulSet, template: PodTemplateSpec | undefined, ordinal: number, revision: string): Pod {
   const meta = template?.metadata ?? {};
   const name = podName(set, ordinal);
   const serviceName = set.spec?.serviceName;
-  return {
+  return withClaimVolumes(set, {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -70,5 +72,5 @@ export function newStatefulSetPod(set: StatefulSet, template: PodTemplateSpec | 
       ],
     },
     spec: { ...structuredClone(template?.spec ?? { containers: [] }), hostname: name, ...(serviceName ? { subdomain: serviceName } : {}) },
-  };
+  }, ordinal);
 }

@@ -14,6 +14,7 @@ import { nodeResourcesFit } from './node-resources-fit.ts';
 import { nodeUnschedulable } from './node-unschedulable.ts';
 import { podTopologySpread } from './pod-topology-spread/index.ts';
 import { taintToleration } from './taint-toleration.ts';
+import { volumeBinding } from './volume-binding.ts';
 
 /** A checked, ordered set of plugins: what schedule-one runs. */
 export interface PluginSet {
@@ -46,7 +47,7 @@ export function pluginEvents(set: PluginSet): Record<string, readonly ClusterEve
   return Object.fromEntries(set.all.map((p) => [p.name, p.events]));
 }
 
-/** kube-scheduler's default profile, without the volume plugins and DefaultPreemption. */
+/** kube-scheduler's default profile, without DefaultPreemption and the volume plugins other than VolumeBinding. */
 export const DEFAULT_PLUGINS: readonly Plugin[] = [
   nodeUnschedulable,
   nodeName,
@@ -54,6 +55,7 @@ export const DEFAULT_PLUGINS: readonly Plugin[] = [
   nodeAffinity,
   nodePorts,
   nodeResourcesFit,
+  volumeBinding,
   podTopologySpread,
   interPodAffinity,
   nodeResourcesBalancedAllocation,

@@ -25,10 +25,10 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function cluster(controllers: string, opts: { nodes?: number } = {}): Promise<Cluster> {
+export async function cluster(controllers: string, opts: { nodes?: number; options?: Record<string, Record<string, unknown>> } = {}): Promise<Cluster> {
   const h = await start();
   const nodes = opts.nodes ? await startSimNodes({ host: h.host, clock: h.clock, count: opts.nodes, namePrefix: 'node-', lister: h.client().port }) : null;
-  const running = startControllers(h.host, { controllers });
+  const running = startControllers(h.host, { controllers, ...(opts.options ? { options: opts.options } : {}) });
   await h.settle();
   const c: Cluster = {
     h,

@@ -1,17 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { KubeObject } from '../../../bus/catalogue/api.ts';
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { Expectations } from '../../../actors/controllers/expectations.ts';
 import { ownedPods, ownerHandlers, type OwnedPodsOptions } from '../../../actors/controllers/owned-pods.ts';
 import { keyOf } from '../../../actors/informer.ts';
+import { BUILTIN_INDEXES, Indexer } from '../../../actors/informers/indexer.ts';
 
-const rs = (name: string, uid: string, app: string): KubeObject => ({
+const rs = (name: string, uid: string, app: string): ReplicaSet => ({
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
   metadata: { name, namespace: 'default', uid },
   spec: { selector: { matchLabels: { app } } },
 });
-const pod = (name: string, rv: string, labels: Record<string, string>, owner?: KubeObject, extra: Record<string, unknown> = {}): KubeObject => ({
+const pod = (name: string, rv: string, labels: Record<string, string>, owner?: ReplicaSet, extra: Record<string, unknown> = {}): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: {
@@ -24,14 +26,17 @@ const pod = (name: string, rv: string, labels: Record<string, string>, owner?: K
   },
 });
 
-function setup(extra: Partial<OwnedPodsOptions> = {}) {
+function setup(extra: Partial<OwnedPodsOptions<ReplicaSet>> = {}) {
   const owners = [rs('web', 'u-web', 'web'), rs('web-too', 'u-web-too', 'web'), rs('db', 'u-db', 'db')];
   const byKey = new Map(owners.map((o) => [keyOf(o), o]));
+  // The owners' cache with the informer's own indexes (orphans look up owners by namespace).
+  const index = new Indexer<ReplicaSet>(BUILTIN_INDEXES);
+  for (const [k, o] of byKey) index.update(k, o);
   const queued: string[] = [];
   const expectations = new Expectations(() => 0);
   const o = ownedPods({
     kind: 'ReplicaSet',
-    owners: { get: (k) => byKey.get(k), list: () => [...byKey.values()] },
+    owners: { get: (k) => byKey.get(k), byIndex: (name, value) => index.keys(name, value).map((k) => byKey.get(k)!) },
     enqueue: (k) => void queued.push(k),
     expectations,
     ...extra,

@@ -6,6 +6,7 @@ import { VirtualClock, settle } from '../../../actors/clock/virtual.ts';
 import { memoryLogger } from '../../../actors/logger.ts';
 import { MemoryKv } from '../../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../../actors/apiserver/start.ts';
+import { informerFactory } from '../../../actors/informers/index.ts';
 import { controllerActor } from '../../../actors/controllers/actor.ts';
 import type { ControllerDefinition } from '../../../actors/controllers/framework.ts';
 import { ApiClient, TerminalError, unwrap } from '../../../actors/client/index.ts';
@@ -38,7 +39,7 @@ test('a sync that returns or throws a TerminalError is logged once and not retri
       };
     },
   };
-  host.spawn(controllerActor(def));
+  host.spawn(controllerActor(def, { factory: informerFactory(host) }));
   const api = new ApiClient(bus.register('spec', () => {}));
   for (const name of ['returns', 'throws', 'flaky']) {
     unwrap(await api.create({ ...configmaps, namespace: 'default' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }));
