@@ -7,7 +7,6 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +15,7 @@ import * as assert from 'uvu/assert';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
+import { httpGetText } from '../helpers/http-get.ts';
 import { eventually } from '../helpers/wait.ts';
 import { processesNaming } from '../helpers/processes.ts';
 
@@ -46,13 +46,7 @@ test('a process pod on a node process over NATS answers on its pod IP, logs trav
   await kubectl(kubeconfig, 'run', 'echo', '--image=kubeactor/http-echo:1.0', '--port=8080');
   await kubectl(kubeconfig, 'wait', '--for=condition=Ready', 'pod/echo', '--timeout=60s');
   const ip = await kubectl(kubeconfig, 'get', 'pod', 'echo', '-o', 'jsonpath={.status.podIP}');
-  const body = await new Promise<string>((resolve, reject) => {
-    request(`http://${ip}:8080/over-nats`, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += d));
-      res.on('end', () => resolve(b));
-    }).on('error', reject).end();
-  });
+  const body = await httpGetText(`http://${ip}:8080/over-nats`);
   assert.match(body, /^pod: echo\nrequest: GET \/over-nats HTTP\/1.1\n/);
   const logs = await eventually(() => kubectl(kubeconfig, 'logs', 'echo'), { accept: (l) => l.includes('listening'), timeoutMs: 10_000, intervalMs: 250 });
   assert.match(logs, `http-echo listening on ${ip}:8080`);
@@ -69,13 +63,7 @@ test('a process pod on a node process over NATS answers on its pod IP, logs trav
     let out = '';
     pf.stdout.on('data', (d) => (out += d));
     const local = await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(out)?.[1], { timeoutMs: 20_000 });
-    const forwarded = await new Promise<string>((resolve, reject) => {
-      request(`http://127.0.0.1:${local}/forwarded`, (res) => {
-        let b = '';
-        res.on('data', (d) => (b += d));
-        res.on('end', () => resolve(b));
-      }).on('error', reject).end();
-    });
+    const forwarded = await httpGetText(`http://127.0.0.1:${local}/forwarded`);
     assert.match(forwarded, /^pod: echo\nrequest: GET \/forwarded HTTP\/1.1\n/);
   } finally {
     pf.kill('SIGTERM');

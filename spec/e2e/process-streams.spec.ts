@@ -5,12 +5,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
+import { httpGetText } from '../helpers/http-get.ts';
 import { eventually } from '../helpers/wait.ts';
 import { processesNaming } from '../helpers/processes.ts';
 
@@ -34,13 +34,7 @@ async function kubectl(...args: string[]): Promise<string> {
 
 const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 
-const get = (url: string) => new Promise<string>((resolve, reject) => {
-  request(url, (res) => {
-    let b = '';
-    res.on('data', (d) => (b += d));
-    res.on('end', () => resolve(b));
-  }).on('error', reject).end();
-});
+const get = httpGetText;
 
 const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process']);
 let pod = '';
