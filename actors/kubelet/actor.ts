@@ -113,9 +113,10 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
 }
 
 /** What a recording logs about a kubelet (plain data): its options with the runtime by name. */
-export type KubeletConfig = Omit<KubeletOptions, 'runtime' | 'handlers'> & { runtime: string };
+/** What a recording logs about a kubelet: its options, with its runtimes by name (the default and the other handlers). */
+export type KubeletConfig = Omit<KubeletOptions, 'runtime' | 'handlers'> & { runtime: string; handlers?: string[] };
 
 function kubeletConfig(opts: KubeletOptions): KubeletConfig {
-  const { handlers: _handlers, ...rest } = opts;
-  return { ...rest, runtime: opts.runtime.name };
+  const { handlers, ...rest } = opts;
+  return { ...rest, runtime: opts.runtime.name, ...(handlers ? { handlers: Object.keys(handlers).sort() } : {}) };
 }

@@ -109,7 +109,7 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
 }
 
 /** Init containers first, then containers: the chart's container index. */
-function containerAt(pod: Pod, i: number): Container {
+export function containerAt(pod: Pod, i: number): Container {
   const inits = pod.spec?.initContainers ?? [];
   return (i < inits.length ? inits[i] : pod.spec?.containers?.[i - inits.length]) ?? { name: '' };
 }

@@ -10,7 +10,8 @@ import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
 import { SharedInformerFactory } from '../informers/factory.ts';
 import { schedulerActor } from '../scheduler/actor.ts';
 import type { SchedulerOptions } from '../scheduler/options.ts';
-import type { PodEventRecord } from '../../machines/pod/index.ts';
+import type { PodEventRecord, RuntimeBatch } from '../../machines/pod/index.ts';
+import { containerAt } from '../pod/bridge.ts';
 import type { ReplayableActor, ReplayBuild, ReplayEnv } from './registry.ts';
 
 /**
@@ -69,7 +70,9 @@ export const replayableController: ReplayableActor = {
  */
 export const replayableKubelet = fromDef('kubelet', (input, env) => {
   const config = input as KubeletConfig;
+  // Runtimes are only names here; the handler set matters (a kubelet with a runtime that mounts files resolves Service links).
   const runtime = { name: config.runtime } as Runtime;
+  const handlers = Object.fromEntries((config.handlers ?? []).map((n) => [n, () => ({ name: n }) as Runtime]));
   const startPod = (o: PodActorOptions): PodActor => {
     const source = { component: 'kubelet' as const, host: o.nodeName };
     let live = true;
@@ -80,8 +83,15 @@ export const replayableKubelet = fromDef('kubelet', (input, env) => {
         for (const e of p.events) o.output.onEvent(e, source);
         if (p.status) o.output.onStatus(p.status);
       } else if (out.action === 'emitTerminated') o.output.onTerminated();
+      else if (out.to === 'runtime' && o.hooks) {
+        // The kubelet's own work a live pod's runtime bridge asked for (volumes before the sandbox, env and mounts before a container) is the kubelet's output.
+        for (const cmd of (out.data as RuntimeBatch).cmds ?? []) {
+          if (cmd.type === 'sandbox') void o.hooks.beforeSandbox();
+          else if (cmd.type === 'create') void o.hooks.prepareContainer(containerAt(o.pod, cmd.i));
+        }
+      }
     });
     return { actor: undefined as never, delete: () => undefined, evict: () => undefined, stop: () => void (live = false) };
   };
-  return kubeletActor({ ...config, runtime }, undefined, startPod);
+  return kubeletActor({ ...config, runtime, handlers }, undefined, startPod);
 });
