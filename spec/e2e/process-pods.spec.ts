@@ -6,13 +6,13 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
+import { httpGetText } from '../helpers/http-get.ts';
 import { eventually } from '../helpers/wait.ts';
 import { processesNaming } from '../helpers/processes.ts';
 
@@ -33,13 +33,7 @@ const apply = (yaml: string) => new Promise<string>((resolve, reject) => {
 
 const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 
-const get = (url: string) => new Promise<string>((resolve, reject) => {
-  request(url, (res) => {
-    let b = '';
-    res.on('data', (d) => (b += d));
-    res.on('end', () => resolve(b));
-  }).on('error', reject).end();
-});
+const get = httpGetText;
 
 const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process']);
 

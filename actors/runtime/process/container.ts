@@ -29,6 +29,8 @@ export interface ProcContainer extends BookEntry {
   dir: string;
   log: ContainerLog;
   group?: ProcessGroup;
+  /** The exec sessions running beside it: they end with it, as processes in its namespaces do. */
+  execs?: Set<ProcessGroup>;
   cgroup?: string | null;
   /** Set when the runtime sent SIGKILL (grace ran out, sandbox stop, remove). */
   killed?: ContainerExit['signal'];

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface GroupExit {
   /** The exit code as a container reports it: the code, or 128 + the signal's number. */
@@ -19,6 +19,8 @@ export interface ProcessGroup {
   readonly child: ChildProcess;
   readonly stdout: Readable;
   readonly stderr: Readable;
+  /** The process's stdin, when started with `{ stdin: true }` (else it reads /dev/null). */
+  readonly stdin: Writable | null;
   /**
    * Resolves once, when bwrap exited and its output streams closed (its sandbox's PID
    * namespace is then gone too).
@@ -50,9 +52,14 @@ function track(pgid: number): void {
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
 
-/** Starts `file args` as the leader of a new process group, with fd 3 a pipe for bwrap's --info-fd. */
-export function spawnGroup(file: string, args: readonly string[], env: Record<string, string>, registry?: GroupRegistry): ProcessGroup {
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
+/**
+ * Starts `file args` as the leader of a new process group, with fd 3 a pipe for bwrap's
+ * --info-fd; with `opts.stdin`, its stdin is a pipe (an exec's or an attachable container's).
+ */
+export function spawnGroup(file: string, args: readonly string[], env: Record<string, string>, registry?: GroupRegistry, opts: { stdin?: boolean } = {}): ProcessGroup {
+  const child = spawn(file, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
+  // A process that ends without reading all its input: the write fails with EPIPE, which is no error of ours.
+  child.stdin?.on('error', () => undefined);
   const pgid = child.pid ?? -1;
   let info = '';
   let initPid: number | null = null;
@@ -91,6 +98,7 @@ export function spawnGroup(file: string, args: readonly string[], env: Record<st
     child,
     stdout: child.stdout!,
     stderr: child.stderr!,
+    stdin: child.stdin,
     exited,
     started,
     mainPid() {

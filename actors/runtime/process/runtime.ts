@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, LifecycleHandler, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../../base/clock.ts';
-import { badRequest, fail, notFound, ok, status, timeout, type Result } from '../../../base/status.ts';
+import { fail, notFound, ok, status, timeout, type Result } from '../../../base/status.ts';
 import type { Logger } from '../../actor-def.ts';
 import { imageCatalogue, parseReference, type ImageCatalogue } from '../images/catalogue.ts';
 import type {
@@ -18,6 +18,7 @@ import { argvOf, DEFAULT_PATH, envOf, prepareDir, terminationMessage, viewOf, ty
 import { GroupRegistry, spawnGroup } from './group.ts';
 import { ContainerLog, DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, type LogLimits } from './logs.ts';
 import { bwrapArgs, BWRAP_MISSING, findBwrap, resolveCommand } from './sandbox.ts';
+import { attachTo, execIn, forwarderTo, notRunning, withPty } from './streams.ts';
 
 export interface ProcessRuntimeOptions {
   clock: Clock;
@@ -84,6 +85,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
     c.exitCode = c.killed === 'SIGKILL' ? 137 : exitCode;
     c.finishedAt = clock.now();
     c.log.close();
+    for (const g of c.execs ?? []) g.kill('SIGKILL');
     const message = terminationMessage(c, c.exitCode);
     if (message) c.message = message;
     const oom = oomKilled(c.cgroup ?? null);
@@ -152,15 +154,23 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
     bwrap,
     cgroups,
     reaped,
-    // Streams into a process container come with the next change; until then they are refused in words.
-    async exec() {
-      return fail(badRequest('exec into a process container is not served yet'));
+    async exec(target, command, io) {
+      const c = book.instance(target);
+      const sb = c && sandboxes.get(c.sandboxId);
+      if (!c || !sb || !bwrap) return notRunning(target.container);
+      const spawn = (argv: string[], env: Record<string, string>) =>
+        spawnGroup(bwrap, bwrapArgs(viewOf(sb.pod, c, argv, true)), env, registry, { stdin: true });
+      return execIn(c, envOf(sb.pod, c.spec, c.image, sb.ip), command, io, spawn);
     },
-    async attach() {
-      return fail(badRequest('attach to a process container is not served yet'));
+    async attach(target, io) {
+      const c = book.instance(target);
+      if (!c) return notRunning(target.container);
+      return attachTo(c, io, exitOf(c));
     },
-    async portForward() {
-      return fail(badRequest('port-forward to a process pod is not served yet'));
+    async portForward(podUid) {
+      const sb = [...sandboxes.values()].find((s) => s.pod.metadata?.uid === podUid);
+      if (!sb) return fail(notFound('pods', podUid));
+      return ok(forwarderTo(sb.ip || '127.0.0.1', `${sb.pod.metadata?.namespace ?? 'default'}/${sb.pod.metadata?.name ?? ''}`));
     },
     async runPodSandbox(pod, listener, config: SandboxConfig = {}) {
       if (!bwrap) return fail<SandboxInfo>(status(500, 'InternalError', BWRAP_MISSING));
@@ -235,7 +245,9 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
       if (!resolveCommand(cmd, env.PATH ?? DEFAULT_PATH, c.mounts, c.image.binds, c.spec.workingDir)) {
         return startError(cmd.includes('/') ? `exec: "${cmd}": stat ${cmd}: no such file or directory` : `exec: "${cmd}": executable file not found in $PATH`);
       }
-      const g = spawnGroup(bwrap, bwrapArgs(viewOf(sb.pod, c, argv, true)), env, registry);
+      // A container with stdin keeps its stdin pipe open for `kubectl attach`; with a tty, it runs on a pty.
+      const tty = c.spec.tty === true && resolveCommand('script', DEFAULT_PATH, [], []) !== null;
+      const g = spawnGroup(bwrap, bwrapArgs(viewOf(sb.pod, c, tty ? withPty(argv) : argv, true)), env, registry, { stdin: c.spec.stdin === true });
       c.group = g;
       g.stdout.setEncoding('utf8').on('data', (d: string) => c.log.write('stdout', d));
       g.stderr.setEncoding('utf8').on('data', (d: string) => c.log.write('stderr', d));
