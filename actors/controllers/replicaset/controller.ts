@@ -14,7 +14,7 @@ import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import { ownedBy } from '../../informers/shared.ts';
-import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
+import { NAMESPACE_INDEX, ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
 import type { Controller, ControllerContext, ControllerDefinition, InformerView } from '../framework.ts';
 import { manageReplicas, syncStatus } from './manage.ts';
 
@@ -53,7 +53,8 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
         return;
       }
       const { namespace } = splitKey(key);
-      const candidates = podInformer.byIndex(NAMESPACE_INDEX, namespace ?? '').filter(isPodActive);
+      // kube's getReplicaSetPods: the pods it owns (owner-uid index) and the orphans of its namespace it may adopt — never every pod of the namespace.
+      const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, rs.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace ?? '')].filter(isPodActive);
       const env = { cc, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
       const pods = await claimPods(cc.api, { owner: rs, kind: RS_KIND, targets: targets.replicasets, selector: sel.value }, candidates);
       const related = relatedPods(podInformer, rsInformer, rs, ownerOf);

@@ -11,7 +11,7 @@ import { revisionName, revisionOf, templateOf } from '../../../machines/controll
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
-import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
+import { ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
@@ -34,7 +34,8 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
         return;
       }
       const namespace = splitKey(key).namespace ?? '';
-      const candidates = podInformer.byIndex(NAMESPACE_INDEX, namespace);
+      // The pods it owns and the orphans it may adopt (kube's controller-uid and orphan indexes), not every pod of the namespace.
+      const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, set.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace)];
       const pods = await claimPods(cc.api, { owner: set, kind: STS_KIND, targets: targets.statefulsets, selector: sel.value }, candidates);
       const updateRevision = revisionName(set);
       const currentRevision = set.status?.currentRevision || updateRevision;
