@@ -13,9 +13,19 @@ export function defaultNamespace(ns: Namespace): Namespace {
   return o;
 }
 
+/**
+ * Secret defaults, and v1's write-only `stringData`: merged into `data` (base64), overwriting
+ * keys there, and never stored or read back — as Kubernetes' v1 → internal conversion does.
+ */
 export function defaultSecret(s: Secret): Secret {
   const o = clone(s);
   o.type ??= 'Opaque';
+  if (o.stringData !== undefined && o.stringData !== null) {
+    const data: Record<string, string> = { ...(o.data ?? {}) };
+    for (const [k, v] of Object.entries(o.stringData)) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+    o.data = data;
+    delete o.stringData;
+  }
   return o;
 }
 
