@@ -35,7 +35,7 @@ const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 
 const get = httpGetText;
 
-const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process']);
+const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--cluster-cidr', '127.245.0.0/16']);
 
 test('up says which runtime is the default and that limits are not enforced without cgroup v2', async () => {
   await up.waitFor('ready.', 60_000);
@@ -63,7 +63,7 @@ spec:
 `);
   await kubectl('wait', '--for=condition=Ready', 'pod/echo', '--timeout=60s');
   const ip = await kubectl('get', 'pod', 'echo', '-o', 'jsonpath={.status.podIP}');
-  assert.match(ip, /^127\.244\.0\.\d+$/);
+  assert.match(ip, /^127\.245\.0\.\d+$/);
   const body = await get(`http://${ip}:8080/hi`);
   assert.match(body, /^pod: echo\nrequest: GET \/hi HTTP\/1.1\n/);
   assert.match(await kubectl('logs', 'echo'), `http-echo listening on ${ip}:8080`);
@@ -131,7 +131,7 @@ spec:
   const restarts = await eventually(async () => Number(await kubectl('get', 'pod', 'unhealthy', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')), { timeoutMs: 30_000, intervalMs: 250 });
   assert.ok(restarts >= 1);
   const events = await eventsOf('unhealthy');
-  assert.match(events, /Unhealthy: Liveness probe failed: Get "http:\/\/127\.244\.0\.\d+:9999\/healthz": dial tcp 127\.244\.0\.\d+:9999: connect: connection refused/);
+  assert.match(events, /Unhealthy: Liveness probe failed: Get "http:\/\/127\.245\.0\.\d+:9999\/healthz": dial tcp 127\.245\.0\.\d+:9999: connect: connection refused/);
   await kubectl('delete', 'pod', 'broken', 'unhealthy', '--wait=false');
 });
 

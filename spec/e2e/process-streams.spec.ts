@@ -36,7 +36,7 @@ const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 
 const get = httpGetText;
 
-const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process']);
+const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--cluster-cidr', '127.246.0.0/16']);
 let pod = '';
 
 test('a Deployment of the HTTP image with a ConfigMap volume and a Secret env var: kubectl exec reads both', async () => {
