@@ -31,7 +31,7 @@ async function kubectl(...args: string[]): Promise<string> {
   return r.out.trim();
 }
 
-const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process']);
+const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--cluster-cidr', '127.251.0.0/16']);
 
 test('a StatefulSet pod keeps its claim\'s data across deletion: kubectl exec cat /data/log shows both runs', async () => {
   await up.waitFor('ready.', 60_000);
