@@ -4,32 +4,20 @@
  * with a volumeClaimTemplate (default class local-path, WaitForFirstConsumer) appends its
  * hostname to /data/log; the data outlives the pod's deletion. No process outlives `up`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
+import { kubectlAt } from '../helpers/kubectl.ts';
 import { eventually } from '../helpers/wait.ts';
 import { processesNaming } from '../helpers/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-procpvc-'));
 const kubeconfig = join(dir, 'kubeconfig');
-const env = { ...process.env, HOME: dir };
-
-function kubectlRun(args: string[], stdin?: string): Promise<{ out: string; err: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=30s', ...args], { env }, (err, out, errOut) =>
-      resolve({ out, err: errOut, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0 }));
-    child.stdin!.end(stdin ?? '');
-  });
-}
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await kubectlRun(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.err}`);
-  return r.out.trim();
-}
+const kubectl = kubectlAt(kubeconfig, dir);
+const kubectlRun = kubectl.run;
 
 const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--cluster-cidr', '127.251.0.0/16']);
 
