@@ -54,6 +54,8 @@ spec:
   await eventually(async () => (await kubectlRun(['exec', 'db-0', '--', 'cat', '/data/log'])).out === 'db-0\n' || undefined, { timeoutMs: 20_000, what: 'the first line' });
   const firstUid = await kubectl('get', 'pod', 'db-0', '-o', 'jsonpath={.metadata.uid}');
 
+  // --wait=false: a process pod stops within milliseconds and the StatefulSet recreates db-0 before
+  // kubectl's wait lists it, so kubectl (whose wait then sees only the new pod) would wait forever.
   await kubectl('delete', 'pod', 'db-0', '--wait=false');
   await eventually(async () => {
     const uid = (await kubectlRun(['get', 'pod', 'db-0', '-o', 'jsonpath={.metadata.uid}'])).out;
