@@ -293,13 +293,18 @@ test('a PersistentVolumeClaim volume waits with FailedMount until the claim is B
   }
 });
 
-test('the sim runtime checks a claim the same way without touching disk', async () => {
+test('the sim runtime checks claims (and a generic ephemeral volume\'s ownership) the same way without touching disk', async () => {
   await boot('sim');
   await create({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespace: 'default' } as ReturnType<typeof t.cm>, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KubeObject);
   await create(t.pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 's' }, spec: { nodeName: 'node-1', volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }], containers: [{ name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 'v', mountPath: '/v' }] }] } } as KubeObject);
   await until(async () => (await eventsOf('s', 'FailedMount')).length > 0, 'FailedMount');
   assert.equal(await eventsOf('s', 'FailedMount'), ['MountVolume.SetUp failed for volume "v" : error processing PVC default/c: PVC is not bound']);
   assert.is((await getPod('s')).status?.phase, 'Pending');
+  // A generic ephemeral volume's claim is <pod>-<volume>, and must be the pod's own.
+  await create({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespace: 'default' } as ReturnType<typeof t.cm>, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'e-scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KubeObject);
+  await create(t.pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'e' }, spec: { nodeName: 'node-1', volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }], containers: [{ name: 'app', image: 'nginx:1.27' }] } } as KubeObject);
+  await until(async () => (await eventsOf('e', 'FailedMount')).length > 0, 'FailedMount for a claim the pod does not own');
+  assert.equal(await eventsOf('e', 'FailedMount'), ['MountVolume.SetUp failed for volume "scratch" : error processing ephemeral volume: PVC default/e-scratch was not created for the pod']);
   assert.not.ok(existsSync(join(root, 'kubelet')), 'nothing written');
 });
 
