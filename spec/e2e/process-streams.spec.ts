@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
+import { kubectlAt } from '../helpers/kubectl.ts';
 import { httpGetText } from '../helpers/http-get.ts';
 import { eventually } from '../helpers/wait.ts';
 import { processesNaming } from '../helpers/processes.ts';
@@ -18,19 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'kubeactor-procstreams-'));
 const kubeconfig = join(dir, 'kubeconfig');
 const env = { ...process.env, HOME: dir };
 
-/** kubectl's stdout, stderr and exit code (a failing command does not throw). */
-function kubectlRun(args: string[], stdin?: string): Promise<{ out: string; err: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=30s', ...args], { env }, (err, out, errOut) =>
-      resolve({ out, err: errOut, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0 }));
-    child.stdin!.end(stdin ?? '');
-  });
-}
-async function kubectl(...args: string[]): Promise<string> {
-  const r = await kubectlRun(args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.err}`);
-  return r.out.trim();
-}
+const kubectl = kubectlAt(kubeconfig, dir);
+const kubectlRun = kubectl.run;
 
 const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 

@@ -6,7 +6,9 @@
  * Layout, as kubelet's: `<root>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>` under
  * `<data-dir>/kubelet/<node>`; hostPath volumes are the host path itself.
  *
- * - Set-up failures (a missing ConfigMap, a refused hostPath…) are `FailedMount` events with
+ * - persistentVolumeClaim and generic ephemeral volumes are the host directory of the bound
+ *   PV (claim.ts); the pod waits with FailedMount until its claim is Bound.
+ * - Set-up failures (a missing ConfigMap, a refused hostPath, an unbound claim…) are `FailedMount` events with
  *   kubelet's message (`MountVolume.SetUp failed for volume "v" : …`); the pod waits in
  *   ContainerCreating and the set-up is retried when a referenced object changes and every
  *   `retryMs`.
@@ -36,6 +38,8 @@ import { hostPathNotAllowed, setUpHostPath } from './host-path.ts';
 import { ObjectCache, type IssuedToken } from './objects.ts';
 import { containerMounts, type MountsResult, type VolumeDir } from './mounts.ts';
 import type { Container } from 'kubernetes-types/core/v1.js';
+import { ApiClient } from '../../client/index.ts';
+import { claimVolumeDir } from './claim.ts';
 
 export const DEFAULT_SYNC_MS = 60_000;
 export const DEFAULT_HOUSEKEEPING_MS = 10_000;
@@ -93,6 +97,7 @@ class PodVolumes {
 export class VolumeManager {
   readonly #pods = new Map<string, PodVolumes>();
   readonly #objects: ObjectCache;
+  readonly #api: ApiClient;
   /** One-shot timers, armed only while there is something to do (a kubelet without volumes arms none). */
   readonly #timers: Record<TimerName, TimerId | undefined> = { sync: undefined, retry: undefined, housekeeping: undefined };
   #running = false;
@@ -100,6 +105,7 @@ export class VolumeManager {
 
   constructor(private readonly o: VolumeManagerOptions) {
     this.#objects = new ObjectCache(o.port, o.clock, () => this.#retryFailed());
+    this.#api = new ApiClient(o.port);
   }
 
   start(): void {
@@ -288,7 +294,13 @@ export class VolumeManager {
       p.dirs.set(v.name, { path: dir, readOnly: false });
       return null;
     }
-    if (!isApiData(v)) return null; // persistentVolumeClaim, ephemeral, …: set up elsewhere
+    if (v.persistentVolumeClaim || v.ephemeral) {
+      const got = await claimVolumeDir(this.#api, p.pod, v);
+      if (!got.ok) return got.error;
+      p.dirs.set(v.name, got.dir);
+      return null;
+    }
+    if (!isApiData(v)) return null; // other sources: nothing this kubelet sets up
     const built = await this.#payload(p, v);
     if (!built.ok) return built.error;
     if (p.disk) {

@@ -45,7 +45,7 @@ export async function containerMounts(c: Container, volumes: ReadonlyMap<string,
   const mounts: Mount[] = [];
   for (const m of c.volumeMounts ?? []) {
     const vol = volumes.get(m.name);
-    // A runtime that mounts nothing does not need volumes set up elsewhere (persistentVolumeClaim, ephemeral, …).
+    // A runtime that mounts nothing does not need a source this kubelet does not set up (nfs, csi, …).
     if (!vol && !disk) continue;
     if (!vol) return { ok: false, message: `cannot find volume ${JSON.stringify(m.name)} to mount into container ${JSON.stringify(c.name)}` };
     let subPath = m.subPath ?? '';

@@ -253,4 +253,59 @@ test('the Node authorizer: a node reads (and watches by name) only the Secrets i
   assert.ok(!all.ok && all.status.code === 403, 'no list of every Secret');
 });
 
+test('a PersistentVolumeClaim volume waits with FailedMount until the claim is Bound, then the container gets the PV\'s directory', async () => {
+  await boot('files');
+  const disk = mkdtempSync(join(tmpdir(), 'kubeactor-pv-'));
+  try {
+    const pvcT = (name?: string, sub?: string) => ({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespace: 'default', ...(name ? { name } : {}), ...(sub ? { subresource: sub } : {}) });
+    const pvT = { group: '', version: 'v1', resource: 'persistentvolumes' };
+    const claim = (await create(pvcT(), { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: 'pv-data', resources: { requests: { storage: '1Gi' } } } } as KubeObject)) as { object?: KubeObject } & KubeObject;
+    const claimUid = (claim.object ?? claim).metadata!.uid!;
+    await create(t.pods(), {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db' },
+      spec: { nodeName: 'node-1', volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }, { name: 'seed', persistentVolumeClaim: { claimName: 'data', readOnly: true } }], containers: [{ name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'seed', mountPath: '/seed' }] }] },
+    } as KubeObject);
+    await until(async () => (await eventsOf('db', 'FailedMount')).length > 0, 'FailedMount while the claim is Pending');
+    assert.equal(await eventsOf('db', 'FailedMount'), ['MountVolume.SetUp failed for volume "data" : error processing PVC default/data: PVC is not bound']);
+    assert.is((await getPod('db')).status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
+    await advance(5000);
+    assert.is(created.length, 0, 'no container while the claim is unbound');
+
+    await create(pvT, { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv-data' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: disk }, claimRef: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data', uid: claimUid } } } as KubeObject);
+    const current = (await admin().must('api.get', { target: pvcT('data') })) as KubeObject;
+    await admin().must('api.update', { target: pvcT('data', 'status'), object: { ...current, status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } } } as KubeObject });
+    await until(async () => (await getPod('db')).status?.phase === 'Running', 'Running once the claim is Bound (retried on the retry timer)');
+    const byPath = new Map(created.at(-1)!.mounts.map((m) => [m.containerPath, m]));
+    assert.equal(byPath.get('/data'), { hostPath: disk, containerPath: '/data', readOnly: false });
+    assert.equal(byPath.get('/seed'), { hostPath: disk, containerPath: '/seed', readOnly: true }, 'readOnly from the volume source');
+
+    // The node reads only the claims its pods name, and the volumes bound to them.
+    await create(pvcT(), { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'other' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KubeObject);
+    stopKubelet(h.host, 'node-1');
+    const k = h.client('kubelet.node-1');
+    assert.ok((await k.call('api.get', { target: pvcT('data') })).ok);
+    assert.ok((await k.call('api.get', { target: { ...pvT, name: 'pv-data' } })).ok);
+    const denied = await k.call('api.get', { target: pvcT('other') });
+    assert.ok(!denied.ok && denied.status.code === 403);
+    assert.is(denied.status.message, 'persistentvolumeclaims "other" is forbidden: User "system:node:node-1" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "default": no relationship found between node "node-1" and this object');
+  } finally {
+    rmSync(disk, { recursive: true, force: true });
+  }
+});
+
+test('the sim runtime checks claims (and a generic ephemeral volume\'s ownership) the same way without touching disk', async () => {
+  await boot('sim');
+  await create({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespace: 'default' } as ReturnType<typeof t.cm>, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KubeObject);
+  await create(t.pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 's' }, spec: { nodeName: 'node-1', volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'c' } }], containers: [{ name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 'v', mountPath: '/v' }] }] } } as KubeObject);
+  await until(async () => (await eventsOf('s', 'FailedMount')).length > 0, 'FailedMount');
+  assert.equal(await eventsOf('s', 'FailedMount'), ['MountVolume.SetUp failed for volume "v" : error processing PVC default/c: PVC is not bound']);
+  assert.is((await getPod('s')).status?.phase, 'Pending');
+  // A generic ephemeral volume's claim is <pod>-<volume>, and must be the pod's own.
+  await create({ group: '', version: 'v1', resource: 'persistentvolumeclaims', namespace: 'default' } as ReturnType<typeof t.cm>, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'e-scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } as KubeObject);
+  await create(t.pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'e' }, spec: { nodeName: 'node-1', volumes: [{ name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }], containers: [{ name: 'app', image: 'nginx:1.27' }] } } as KubeObject);
+  await until(async () => (await eventsOf('e', 'FailedMount')).length > 0, 'FailedMount for a claim the pod does not own');
+  assert.equal(await eventsOf('e', 'FailedMount'), ['MountVolume.SetUp failed for volume "scratch" : error processing ephemeral volume: PVC default/e-scratch was not created for the pod']);
+  assert.not.ok(existsSync(join(root, 'kubelet')), 'nothing written');
+});
+
 test.run();
