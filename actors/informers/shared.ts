@@ -154,15 +154,26 @@ export class SharedInformer<T extends Indexable> implements InformerView<T> {
     };
   }
 
+  /** Every watch event passes here once per subscriber: no closure per call. */
   #each(fn: (h: ObjectHandlers<T>) => void): void {
-    for (const h of this.#subscribers) this.#call(() => fn(h));
+    for (const h of this.#subscribers) {
+      try {
+        fn(h);
+      } catch (err) {
+        this.#failed(err);
+      }
+    }
   }
 
   #call(fn: () => void): void {
     try {
       fn();
     } catch (err) {
-      this.log()?.error('informer handler failed', { informer: this.key, error: err instanceof Error ? err.message : String(err) });
+      this.#failed(err);
     }
+  }
+
+  #failed(err: unknown): void {
+    this.log()?.error('informer handler failed', { informer: this.key, error: err instanceof Error ? err.message : String(err) });
   }
 }

@@ -58,14 +58,6 @@ export interface KubeletOptions {
   volumeTiming?: { syncMs?: number; housekeepingMs?: number; retryMs?: number };
 }
 
-/**
- * Whether `runtime` mounts volume files into its containers. The sim runtime does not: its
- * pods get their volumes checked (events stay right) but no file is written. A runtime may
- * say so itself with `mountsVolumes`.
- */
-export function runtimeMountsVolumes(runtime: Runtime): boolean {
-  return (runtime as { mountsVolumes?: boolean }).mountsVolumes ?? runtime.name !== 'sim';
-}
 
 /** `kubeactor-sim://0.1.0` for the sim runtime, as containerd reports `containerd://1.7.x`. */
 export function runtimeVersion(runtime: Runtime): string {

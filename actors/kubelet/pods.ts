@@ -39,7 +39,6 @@ import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/in
 import { StatusManager } from './status-manager.ts';
 import { VolumeManager } from './volumes/manager.ts';
 import { EnvResolver } from './env/resolve.ts';
-import { runtimeMountsVolumes } from './config.ts';
 import type { PodHooks, PreparedContainer } from '../pod/hooks.ts';
 import type { Container } from 'kubernetes-types/core/v1.js';
 
@@ -267,13 +266,13 @@ export class PodManager {
    * for the sim only when it has volumes or env to check (the density path stays free).
    */
   #needsHooks(pod: Pod, runtime: Runtime): boolean {
-    if (runtimeMountsVolumes(runtime) || VolumeManager.needed(pod)) return true;
+    if (runtime.mountsVolumes || VolumeManager.needed(pod)) return true;
     return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.env?.length || c.envFrom?.length);
   }
 
   #hooks(e: PodEntry, runtime: Runtime): PodHooks {
     return {
-      beforeSandbox: () => (VolumeManager.needed(e.pod) ? this.#volumes.setUp(e.pod, runtimeMountsVolumes(runtime)) : Promise.resolve()),
+      beforeSandbox: () => (VolumeManager.needed(e.pod) ? this.#volumes.setUp(e.pod, runtime.mountsVolumes) : Promise.resolve()),
       prepareContainer: (c) => this.#prepare(e, c),
     };
   }

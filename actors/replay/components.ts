@@ -71,8 +71,10 @@ export const replayableController: ReplayableActor = {
 export const replayableKubelet = fromDef('kubelet', (input, env) => {
   const config = input as KubeletConfig;
   // Runtimes are only names here; the handler set matters (a kubelet with a runtime that mounts files resolves Service links).
-  const runtime = { name: config.runtime } as Runtime;
-  const handlers = Object.fromEntries((config.handlers ?? []).map((n) => [n, () => ({ name: n }) as Runtime]));
+  // The sim is the one runtime without files; whether a runtime mounts them decides which kubelet work its pods ask for.
+  const stub = (name: string) => ({ name, mountsVolumes: name !== 'sim' }) as Runtime;
+  const runtime = stub(config.runtime);
+  const handlers = Object.fromEntries((config.handlers ?? []).map((n) => [n, () => stub(n)]));
   const startPod = (o: PodActorOptions): PodActor => {
     const source = { component: 'kubelet' as const, host: o.nodeName };
     let live = true;

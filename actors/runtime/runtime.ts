@@ -23,6 +23,11 @@ export interface Runtime {
   /** Registry name: `sim`, `process`. */
   readonly name: string;
   /**
+   * Whether containers see their volumes as files (`createContainer`'s mounts). The sim does
+   * not: its pods get their volumes and env checked (events stay right), nothing is written.
+   */
+  readonly mountsVolumes: boolean;
+  /**
    * Creates the pod's sandbox. `config` carries what the kubelet decided for it (the pod IP
    * from the node's range, CRI's network-plugin step). The answer's `ip` is set when the
    * runtime assigns the pod IP itself.

@@ -93,6 +93,7 @@ export function simRuntime(clock: Clock): Runtime {
 
   return {
     name: 'sim',
+    mountsVolumes: false,
     async runPodSandbox(pod, listener) {
       await wait(simConfig(pod.metadata?.annotations, '').sandboxMs);
       const sandboxId = `sim-sandbox-${++seq}`;

@@ -151,6 +151,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
 
   return {
     name: 'process',
+    mountsVolumes: true,
     bwrap,
     cgroups,
     reaped,
