@@ -5,7 +5,7 @@ import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
+import { claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
@@ -99,9 +99,9 @@ export async function node(argv: string[]): Promise<number> {
       signal: abort.signal,
       defaultRuntime: runtimes.defaultRuntime,
       images: runtimes.images,
-      clusterCIDR: runtimes.clusterCIDR,
+      clusterCIDR: claimClusterCidr(values, dataDir, warn),
       dataDir,
-      runtimeLog: runtimeLog(say, (l) => console.error(`kubeactor node: warning: ${l}`)),
+      runtimeLog: runtimeLog(say, warn),
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },
@@ -123,6 +123,7 @@ export async function node(argv: string[]): Promise<number> {
     say('stopped');
     return 0;
   }
+  if (runtimes.fallback) warn(runtimes.fallback);
   say(`${count} kubelet${count > 1 ? 's' : ''} (${names.join(', ')}) joined NATS ${url}`);
   for (const n of names) {
     const a = running.addresses.get(n);
@@ -142,4 +143,8 @@ export async function node(argv: string[]): Promise<number> {
 
 function say(line: string): void {
   console.log(`kubeactor node: ${line}`);
+}
+
+function warn(line: string): void {
+  console.error(`kubeactor node: warning: ${line}`);
 }

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Logger } from '../actors/actor-def.ts';
+import { claimPodRange } from '../actors/kubelet/cidr-claims.ts';
 import { DEFAULT_CLUSTER_CIDR } from '../actors/kubelet/node-pool.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../actors/kubelet/node-runtimes.ts';
 import { imageCatalogue, type ImageCatalogue } from '../actors/runtime/images/catalogue.ts';
@@ -15,14 +17,17 @@ export const runtimeFlagOptions = {
   'cluster-cidr': { type: 'string' },
 } as const;
 
-export const RUNTIME_FLAGS_HELP = `  --default-runtime sim|process   the runtime handler of pods without a runtimeClassName (default sim).
+export const RUNTIME_FLAGS_HELP = `  --default-runtime sim|process   the runtime handler of pods without a runtimeClassName (default process
+                                  when bubblewrap works on this host, else sim, said at start).
                                   Every node has both: RuntimeClasses "sim" and "process" select them.
-                                  process runs real processes in bubblewrap sandboxes (needs bwrap)
+                                  process runs real processes in bubblewrap sandboxes (needs bwrap);
+                                  sim runs none (for scale)
   --images FILE                   the process runtime's image map: YAML, image name or glob →
                                   {command, args, env} (built in: kubeactor/http-echo, kubeactor/static-files,
                                   kubeactor/tcp-echo, busybox, alpine)
   --cluster-cidr CIDR             the pods' address range, a /24 per node (default ${DEFAULT_CLUSTER_CIDR}:
-                                  on loopback, so process pods can bind their IP)`;
+                                  on loopback, so process pods can bind their IP; when another kubeactor
+                                  on this host holds it, the next free /16 below, kept per data dir)`;
 
 export interface RuntimeFlags {
   'default-runtime'?: string | undefined;
@@ -32,15 +37,23 @@ export interface RuntimeFlags {
 
 export interface RuntimeChoice {
   defaultRuntime: RuntimeName;
+  /** Why the default is sim though none was asked for (bubblewrap missing or not working), to be said once. */
+  fallback?: string;
   images: ImageCatalogue;
   clusterCIDR: string;
 }
 
-/** Reads the runtime flags; a `process` default without bubblewrap is refused here, saying what to install. */
+/**
+ * Reads the runtime flags. A `process` default asked for without bubblewrap is refused here,
+ * saying what to install; without the flag the default is `process` when bubblewrap runs a
+ * sandbox on this host (a new user's first Deployment is real), else `sim` with the reason.
+ */
 export function runtimeFrom(values: RuntimeFlags): RuntimeChoice {
-  const name = values['default-runtime'] ?? 'sim';
-  if (!(RUNTIME_NAMES as readonly string[]).includes(name)) throw new UsageError(`--default-runtime must be sim or process, got "${name}"`);
-  if (name === 'process' && !findBwrap()) throw new CliError(`--default-runtime process: ${BWRAP_MISSING}`);
+  const asked = values['default-runtime'];
+  if (asked !== undefined && !(RUNTIME_NAMES as readonly string[]).includes(asked)) throw new UsageError(`--default-runtime must be sim or process, got "${asked}"`);
+  if (asked === 'process' && !findBwrap()) throw new CliError(`--default-runtime process: ${BWRAP_MISSING}`);
+  const unusable = asked === undefined ? bwrapUnusable() : undefined;
+  const name = asked ?? (unusable ? 'sim' : 'process');
   let images: ImageCatalogue;
   try {
     images = imageCatalogue(values.images ? loadImageMap(resolve(values.images)) : []);
@@ -53,7 +66,26 @@ export function runtimeFrom(values: RuntimeFlags): RuntimeChoice {
   } catch (err) {
     throw new UsageError(`--cluster-cidr: ${(err as Error).message}`);
   }
-  return { defaultRuntime: name as RuntimeName, images, clusterCIDR };
+  return { defaultRuntime: name as RuntimeName, images, clusterCIDR, ...(unusable ? { fallback: `pods default to the sim runtime (no processes): ${unusable}` } : {}) };
+}
+
+/** Why bubblewrap cannot sandbox here (missing, or refused by the kernel), undefined when it can. */
+function bwrapUnusable(): string | undefined {
+  const bwrap = findBwrap();
+  if (!bwrap) return BWRAP_MISSING;
+  const r = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-pid', '--die-with-parent', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? undefined : `bubblewrap cannot make a sandbox on this host: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`;
+}
+
+/**
+ * The pod range of the nodes this process runs with `dataDir`: claimed host-wide so that two
+ * clusters on one host do not share pod IPs (actors/kubelet/cidr-claims.ts); given back at exit.
+ */
+export function claimClusterCidr(values: RuntimeFlags, dataDir: string, warn: (line: string) => void): string {
+  const range = claimPodRange(dataDir, values['cluster-cidr']);
+  if (range.conflict) warn(range.conflict);
+  process.once('exit', range.release);
+  return range.cidr;
 }
 
 /** The process runtimes' log: each distinct line once (every node would say the same about cgroups). */

@@ -92,7 +92,7 @@ const podRows = async (app: string, ns = 'default') =>
   lines((await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '--no-headers'])).stdout);
 
 test.before(async () => {
-  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir]);
+  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir, '--default-runtime', 'sim']);
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
