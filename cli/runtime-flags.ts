@@ -1,14 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Logger } from '../actors/actor-def.ts';
-import { claimPodRange } from '../actors/kubelet/cidr-claims.ts';
+import { claimRange, POD_RANGES, type RangeKind } from '../actors/address-claims.ts';
 import { DEFAULT_CLUSTER_CIDR } from '../actors/kubelet/node-pool.ts';
 import { RUNTIME_NAMES, type RuntimeName } from '../actors/kubelet/node-runtimes.ts';
 import { imageCatalogue, type ImageCatalogue } from '../actors/runtime/images/catalogue.ts';
 import { loadImageMap } from '../actors/runtime/images/user-map.ts';
 import { BWRAP_MISSING, findBwrap } from '../actors/runtime/process/sandbox.ts';
-import { parseCidr } from '../machines/kubelet/cidr.ts';
-import { CliError, UsageError } from './args.ts';
+import { cidrFlag, CliError, UsageError } from './args.ts';
 
 /** The runtime flags shared by `up` and `node`. */
 export const runtimeFlagOptions = {
@@ -60,12 +59,7 @@ export function runtimeFrom(values: RuntimeFlags): RuntimeChoice {
   } catch (err) {
     throw new UsageError(`--images: ${(err as Error).message}`);
   }
-  const clusterCIDR = values['cluster-cidr'] ?? DEFAULT_CLUSTER_CIDR;
-  try {
-    parseCidr(clusterCIDR);
-  } catch (err) {
-    throw new UsageError(`--cluster-cidr: ${(err as Error).message}`);
-  }
+  const clusterCIDR = cidrFlag('cluster-cidr', values['cluster-cidr']) ?? DEFAULT_CLUSTER_CIDR;
   return { defaultRuntime: name as RuntimeName, images, clusterCIDR, ...(unusable ? { fallback: `pods default to the sim runtime (no processes): ${unusable}` } : {}) };
 }
 
@@ -78,15 +72,20 @@ function bwrapUnusable(): string | undefined {
 }
 
 /**
- * The pod range of the nodes this process runs with `dataDir`: claimed host-wide so that two
- * clusters on one host do not share pod IPs (actors/kubelet/cidr-claims.ts); given back at exit.
+ * A range of addresses this process binds for `dataDir` (the pods', the load balancers'):
+ * claimed host-wide so that two clusters on one host do not share them
+ * (actors/address-claims.ts); given back at exit.
  */
-export function claimClusterCidr(values: RuntimeFlags, dataDir: string, warn: (line: string) => void): string {
-  const range = claimPodRange(dataDir, values['cluster-cidr']);
+export function claimAddresses(kind: RangeKind, asked: string | undefined, dataDir: string, warn: (line: string) => void): string {
+  const range = claimRange(kind, dataDir, asked);
   if (range.conflict) warn(range.conflict);
   process.once('exit', range.release);
   return range.cidr;
 }
+
+/** The pod range of the nodes this process runs with `dataDir` (see {@link claimAddresses}). */
+export const claimClusterCidr = (values: RuntimeFlags, dataDir: string, warn: (line: string) => void): string =>
+  claimAddresses(POD_RANGES, values['cluster-cidr'], dataDir, warn);
 
 /** The process runtimes' log: each distinct line once (every node would say the same about cgroups). */
 export function runtimeLog(say: (line: string) => void, warn: (line: string) => void): Logger {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { LOAD_BALANCER_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
@@ -11,11 +12,11 @@ import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
-import { durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
-import { claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
@@ -39,6 +40,9 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
+  --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
+                                  and forwards to the NodePorts (default 127.0.2.0/24, or the next free
+                                  /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
   --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
                                   (default none: every hostPath is refused with a FailedMount event;
                                   the data dir is never allowed by default, it holds every Secret)
@@ -65,6 +69,7 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'load-balancer-cidr': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
@@ -101,6 +106,7 @@ export async function up(argv: string[]): Promise<number> {
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
+  const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -136,12 +142,14 @@ export async function up(argv: string[]): Promise<number> {
   say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
+  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -150,6 +158,7 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);

@@ -60,6 +60,9 @@ test('bad runtime flags are usage errors', () => {
   const cidr = cli(['up', '--cluster-cidr', '127.244.0.0/99']);
   assert.is(cidr.status, 2);
   assert.match(cidr.stderr, '--cluster-cidr: invalid IPv4 CIDR "127.244.0.0/99"');
+  const lb = cli(['up', '--load-balancer-cidr', '127.0.2.0']);
+  assert.is(lb.status, 2);
+  assert.match(lb.stderr, '--load-balancer-cidr: invalid IPv4 CIDR "127.0.2.0"');
   assert.match(cli(['up', '--help']).stdout, '--default-runtime sim|process');
   rmSync(dir, { recursive: true, force: true });
 });
