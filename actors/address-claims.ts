@@ -1,14 +1,16 @@
 /**
  * Host-wide claims on address ranges that processes bind on this host's loopback: pod IPs
- * (process pods listen on them) and load-balancer IPs (the cloud provider's listeners). Two
+ * (process pods listen on them), node IPs (kube-proxy's NodePorts) and load-balancer IPs
+ * (the cloud provider's listeners). Two
  * clusters on one host must not hand out the same range. A process records its range in
  * `<tmpdir>/kubeactor-pod-cidrs/<range>.json` ({pid, dataDir}); a claim whose process is gone
  * is stale and may be taken.
  *
  * Decision: a default range is not fixed but the first free one of its kind's candidates
  * (pods: /16s counting down from 127.244.0.0/16 to 127.112.0.0/16, above the Service range;
- * load balancers: /24s from 127.0.2.0/24 to 127.0.15.0/24), and a data dir remembers the
- * range it got (`<data-dir>/pod-cidr`, `<data-dir>/load-balancer-cidr`), so a restarted
+ * nodes: /16s from 127.0.0.0/16 to 127.15.0.0/16; load balancers: /24s from 127.0.2.0/24 to
+ * 127.0.15.0/24), and a data dir remembers the range it got (`<data-dir>/pod-cidr`,
+ * `<data-dir>/node-range`, `<data-dir>/load-balancer-cidr`), so a restarted
  * cluster keeps its addresses while a second cluster beside it gets its own. A range given
  * with a flag is used as given; a live claim by another data dir is only warned about.
  */
@@ -16,7 +18,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_LOAD_BALANCER_CIDR } from './controllers/cloud-service/pool.ts';
-import { DEFAULT_CLUSTER_CIDR } from './kubelet/node-pool.ts';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_RANGE } from './kubelet/node-pool.ts';
 
 interface Claim {
   pid: number;
@@ -34,6 +36,7 @@ export interface ClaimedRange {
 /** A kind of range: what it is called, the data-dir file that remembers it, the defaults in order. */
 export interface RangeKind {
   name: string;
+  /** The flag that sets it ('' when none does). */
   flag: string;
   file: string;
   candidates(): Iterable<string>;
@@ -48,6 +51,15 @@ export const POD_RANGES: RangeKind = {
   file: 'pod-cidr',
   *candidates() {
     for (let o = secondOctet(DEFAULT_CLUSTER_CIDR); o >= 112; o--) yield `127.${o}.0.0/16`;
+  },
+};
+
+export const NODE_RANGES: RangeKind = {
+  name: 'node address range',
+  flag: '',
+  file: 'node-range',
+  *candidates() {
+    for (let o = secondOctet(DEFAULT_NODE_RANGE); o <= 15; o++) yield `127.${o}.0.0/16`;
   },
 };
 
@@ -84,7 +96,7 @@ export function claimRange(kind: RangeKind, dataDir: string, asked: string | und
     writeFileSync(join(dataDir, kind.file), `${cidr}\n`, { mode: 0o600 });
     return { cidr, release: () => release(dir, cidr) };
   }
-  throw new Error(`no free ${kind.name}: every default one is claimed by a running kubeactor; give one with ${kind.flag}`);
+  throw new Error(`no free ${kind.name}: every default one is claimed by a running kubeactor; ${kind.flag ? `give one with ${kind.flag}` : 'stop one of them'}`);
 }
 
 function readRemembered(dataDir: string, file: string): string | undefined {

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
+import { NODE_RANGES } from '../actors/address-claims.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
-import { claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
@@ -100,6 +101,7 @@ export async function node(argv: string[]): Promise<number> {
       defaultRuntime: runtimes.defaultRuntime,
       images: runtimes.images,
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
+      nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
       runtimeLog: runtimeLog(say, warn),
       beforeStart: (host) => {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { LOAD_BALANCER_RANGES } from '../actors/address-claims.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
@@ -164,7 +164,8 @@ export async function up(argv: string[]): Promise<number> {
   say(`API: ${front.url}`);
   const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
+  const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
@@ -191,7 +192,7 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
   const { allowedHostPaths, ...runtimes } = o;
   const lister = bus.register('edge.node-lister', () => {});
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).

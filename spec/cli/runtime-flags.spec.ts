@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
+import { kubectlAt } from '../helpers/kubectl.ts';
 
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-rtflags-'));
@@ -34,6 +35,11 @@ test('without --default-runtime, pods are real when bubblewrap works and sim, sa
     // Two clusters on one host: each gets its own pod range, so process pods' IPs cannot collide.
     const range = (p: CliProcess) => /pod range (\S+)\)/.exec(p.output())?.[1];
     assert.not.equal(range(withBwrap), range(without));
+    // … and its own node addresses, so their NodePorts cannot collide either.
+    const nodeIP = (d: string) => kubectlAt(join(dir, d, 'kubeconfig'), dir)('get', 'node', 'node-1', '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}');
+    const ips = await Promise.all([nodeIP('a'), nodeIP('b')]);
+    assert.match(ips[0], /^127\.\d+\.1\.1$/);
+    assert.not.equal(ips[0], ips[1]);
   } finally {
     assert.is(await stopWithin(withBwrap, 'SIGTERM'), 0);
     assert.is(await stopWithin(without, 'SIGTERM'), 0);
