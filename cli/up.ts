@@ -4,6 +4,7 @@ import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
@@ -162,6 +163,7 @@ export async function up(argv: string[]): Promise<number> {
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
+  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
@@ -179,6 +181,7 @@ export async function up(argv: string[]): Promise<number> {
   sim?.stop();
   controllers.stop();
   scheduler.stop();
+  apiEndpoints.stop();
   await front.close();
   await recorded;
   await cp.stop();
@@ -202,6 +205,20 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
   } finally {
     lister.close();
   }
+}
+
+/** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
+function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
+  const port = bus.register('edge.apiserver-endpoints', () => {});
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  ensure();
+  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      port.close();
+    },
+  };
 }
 
 function say(line: string): void {

@@ -109,6 +109,16 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('the kubernetes Service\'s Endpoints and EndpointSlice name where the API is served', async () => {
+  const api = new URL(/API: (\S+)/.exec(up!.output())![1]!);
+  const at = `${api.hostname}:${api.port}`;
+  await eventually(async () => (await kubectl(['get', 'endpoints', 'kubernetes', '--no-headers'])).stdout, { what: 'endpoints kubernetes', accept: (o) => o.includes(at), ...POLL });
+  const slice = JSON.parse(await ok(['get', 'endpointslice', 'kubernetes', '-o', 'json'])) as { endpoints: Array<{ addresses: string[] }>; ports: Array<{ name: string; port: number }>; metadata: { labels: Record<string, string> } };
+  assert.equal(slice.endpoints.map((e) => e.addresses), [[api.hostname]]);
+  assert.equal(slice.ports.map((p) => [p.name, p.port]), [['https', Number(api.port)]]);
+  assert.is(slice.metadata.labels['kubernetes.io/service-name'], 'kubernetes');
+});
+
 test('apply a Deployment and a Service: rollout status finishes, endpoints and EndpointSlices list the pod IPs', async () => {
   const applied = await ok(['apply', '-f', '-'], deployment('default', 'web', 3) + '---\n' + service('default', 'web'));
   assert.match(applied, 'deployment.apps/web created');
