@@ -7,6 +7,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserv
 import { DEFAULT_SERVICE_CIDR } from '../actors/apiserver/allocators.ts';
 import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
+import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -175,6 +176,7 @@ export async function up(argv: string[]): Promise<number> {
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
   const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
+  if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -216,7 +218,7 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
   const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, ...runtimes });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, proxy: true, ...runtimes });
   } finally {
     lister.close();
   }
