@@ -69,4 +69,21 @@ test('dryRun allocates nothing', async () => {
   await c.must('api.create', { target: t.svc(), object: svc('d', { clusterIP: '127.96.5.5' }) });
 });
 
+test('a LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort, kept on update, released when the policy goes', async () => {
+  const c = h.client();
+  type Hc = Spec & { healthCheckNodePort?: number };
+  const lb = (await c.must('api.create', { target: t.svc(), object: svc('lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }) })).object;
+  const hc = (lb.spec as Hc).healthCheckNodePort!;
+  assert.ok(hc >= 30000 && hc <= 32767);
+  const np = (await c.must('api.create', { target: t.svc(), object: svc('np-local', { type: 'NodePort', externalTrafficPolicy: 'Local' }) })).object.spec as Hc;
+  assert.is(np.healthCheckNodePort, undefined, 'only a LoadBalancer has one');
+  const taken = await c.call('api.create', { target: t.svc(), object: svc('lb2', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: hc }) });
+  assert.match(!taken.ok ? taken.status.message : '', `spec.healthCheckNodePort: Invalid value: ${hc}: provided port is already allocated`);
+  const kept = await c.must('api.update', { target: t.svc('default', 'lb'), object: { ...lb, metadata: { ...lb.metadata, labels: { x: 'y' } } } });
+  assert.is((kept.object.spec as Hc).healthCheckNodePort, hc);
+  const cluster = await c.must('api.update', { target: t.svc('default', 'lb'), object: { ...kept.object, spec: { ...(kept.object.spec as Hc), externalTrafficPolicy: 'Cluster', healthCheckNodePort: undefined } } });
+  assert.is((cluster.object.spec as Hc).healthCheckNodePort, undefined);
+  await c.must('api.create', { target: t.svc(), object: svc('reuse', { type: 'NodePort', ports: [{ port: 80, nodePort: hc }] }) });
+});
+
 test.run();
