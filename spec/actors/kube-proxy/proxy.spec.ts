@@ -1,8 +1,8 @@
 /**
  * kube-proxy's actor carries real traffic: two nodes' proxies on a control plane with a
  * virtual clock, Services and EndpointSlices written as the endpointslice controller would,
- * and real TCP/UDP backends that say who answered — all on 127.241.0.0/16 (this spec's own
- * range: node IPs 127.241.200.x, backends 127.241.0.x, ClusterIPs from 127.241.128.0/20).
+ * and real TCP/UDP backends that say who answered — all on 127.241.250.0/16 (this spec's own
+ * range: node IPs 127.241.200.x, backends 127.241.250.x, ClusterIPs from 127.241.128.0/20).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
@@ -17,7 +17,7 @@ import { start, type Harness } from '../apiserver/harness.ts';
 import { eventually } from '../../helpers/wait.ts';
 
 const NODES = { 'node-a': '127.241.200.1', 'node-b': '127.241.200.2' } as const;
-const BACKENDS = ['127.241.0.2', '127.241.0.3', '127.241.0.4'];
+const BACKENDS = ['127.241.250.2', '127.241.250.3', '127.241.250.4'];
 const HEALTHZ = 20256;
 let h: Harness;
 let proxies: RunningKubeProxy[] = [];
@@ -106,14 +106,14 @@ test('no endpoints refuses at once; a removed endpoint drains (its open connecti
   assert.is(await ask(ip, 8082), 'refused', 'a Service without endpoints refuses');
   // A backend that holds its connection open until told.
   const slow = createServer((sock) => sock.on('data', () => sock.end('slow done')));
-  await new Promise<void>((resolve) => slow.listen({ host: '127.241.0.9', port: 8080 }, resolve));
+  await new Promise<void>((resolve) => slow.listen({ host: '127.241.250.9', port: 8080 }, resolve));
   servers.push(slow);
-  await writeSlice('drain', [ep('127.241.0.9', 'node-a')]);
+  await writeSlice('drain', [ep('127.241.250.9', 'node-a')]);
   await until(() => listening(proxies[0]!).includes(`${ip}:TCP/8082`), 'the ClusterIP listening');
   const open = connect({ host: ip, port: 8082 });
   await new Promise((resolve) => open.once('connect', resolve));
   const reply = new Promise<string>((resolve) => { let got = ''; open.on('data', (d) => (got += d)); open.on('close', () => resolve(got)); });
-  await writeSlice('drain', [ep('127.241.0.9', 'node-a', { ready: false, serving: false, terminating: true }), ep(BACKENDS[0]!, 'node-a')]);
+  await writeSlice('drain', [ep('127.241.250.9', 'node-a', { ready: false, serving: false, terminating: true }), ep(BACKENDS[0]!, 'node-a')]);
   await until(async () => (await ask(ip, 8082)) === BACKENDS[0], 'new connections go to the ready endpoint');
   open.write('finish');
   assert.is(await reply, 'slow done', 'the terminating endpoint\'s open connection finished');
