@@ -4,7 +4,8 @@
  * replicas exposed as a NodePort Service answers on its ClusterIP and on the NodePort of
  * every node IP, spread over both pods (each answer names its pod); a pod failing its
  * readiness probe gets no new connections; deleting the Service closes the ports; nothing
- * outlives `up`. This spec's pods use 127.241.0.0/16.
+ * outlives `up`. Then the same over a real nats-server, the node (with its kube-proxy) in a
+ * `kubeactor node` process. This spec's pods use 127.241.0.0/16, one cluster at a time.
  */
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runCli, stopWithin } from '../helpers/cli.ts';
+import { natsServerConfig } from '../../bus/nats/server-config.ts';
+import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
+import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
 import { kubectlAt } from '../helpers/kubectl.ts';
 import { processesNaming } from '../helpers/processes.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -53,6 +56,8 @@ spec:
         readinessProbe: { exec: { command: [sh, -c, '! test -f /tmp/unready'] }, periodSeconds: 1 }
 `;
 
+const procs: CliProcess[] = [];
+let nats: NatsServerHandle | undefined;
 let clusterIP = '';
 let nodePort = 0;
 let nodeIPs: string[] = [];
@@ -97,8 +102,37 @@ test('deleting the Service closes its ClusterIP and NodePorts; nothing outlives 
   await eventually(() => processesNaming(dir).length === 0, { timeoutMs: 5000, what: 'no process of this cluster left' });
 });
 
+test('over NATS: the kube-proxy of a `kubeactor node` process serves the ClusterIP and its NodePort', async () => {
+  const pass = { cp: 'cp-secret', w: 'w-secret' };
+  const natsDir = join(dir, 'nats');
+  nats = await startNatsServer({ config: natsServerConfig({ users: [{ identity: 'control-plane', password: pass.cp }, { identity: 'node-w', password: pass.w }] }) });
+  const cp = runCli(['up', '--bus', nats.url, '--nodes', '0', '--storage', 'memory', '--data-dir', natsDir, '--port', '0'], { KUBEACTOR_NATS_PASS: pass.cp });
+  procs.push(cp);
+  await cp.waitFor('ready.', 30_000);
+  const node = runCli(['node', '--bus', nats.url, '--name', 'w', '--nats-pass', pass.w, '--default-runtime', 'process', '--cluster-cidr', '127.241.0.0/16', '--data-dir', join(natsDir, 'node-data')]);
+  procs.push(node);
+  await node.waitFor('ready.', 30_000);
+  const k = kubectlAt(join(natsDir, 'kubeconfig'), dir);
+  await k('create', 'deployment', 'far', '--image=kubeactor/http-echo:1.0', '--replicas=2', '--port=8080');
+  await k('rollout', 'status', 'deployment/far', '--timeout=90s');
+  await k('expose', 'deployment', 'far', '--type=NodePort', '--port=8080');
+  const ip = await k('get', 'svc', 'far', '-o', 'jsonpath={.spec.clusterIP}');
+  const port = Number(await k('get', 'svc', 'far', '-o', 'jsonpath={.spec.ports[0].nodePort}'));
+  const nodeIP = await k('get', 'node', 'w', '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}');
+  const far = (await k('get', 'pods', '-l', 'app=far', '-o', 'jsonpath={.items[*].metadata.name}')).split(' ').sort();
+  for (const [host, p] of [[ip, 8080], [nodeIP, port]] as const) {
+    const seen = await eventually(async () => new Set(await podsAt(host, p, 6)), { accept: (s) => s.size === 2, timeoutMs: 20_000, intervalMs: 200, what: `${host}:${p} over NATS`, detail: () => node.output().slice(-2000) });
+    assert.equal([...seen].sort(), far);
+  }
+  assert.is(await stopWithin(node, 'SIGTERM'), 0);
+  await eventually(() => podAt(nodeIP, port), { accept: (r) => r === 'ECONNREFUSED', timeoutMs: 5000, what: 'the NodePort closed with its node' });
+  assert.is(await stopWithin(cp, 'SIGTERM'), 0);
+  await eventually(() => processesNaming(dir).length === 0, { timeoutMs: 5000, what: 'no process of these clusters left' });
+});
+
 test.after(async () => {
-  await stopWithin(up, 'SIGTERM', 5000);
+  await Promise.all([up, ...procs].map((p) => stopWithin(p, 'SIGTERM', 5000)));
+  await nats?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
