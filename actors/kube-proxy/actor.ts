@@ -18,7 +18,7 @@ import { targets } from '../client/index.ts';
 import { SharedInformerFactory, type SharedInformer } from '../informers/index.ts';
 import type { Indexable } from '../informers/indexer.ts';
 import { serveHealthz } from './healthz.ts';
-import { Proxier } from './proxier.ts';
+import { Proxier, type ProxierLike } from './proxier.ts';
 
 export interface KubeProxyOptions {
   nodeName: string;
@@ -37,13 +37,19 @@ export interface KubeProxyHandle {
   context(): KubeProxyContext | undefined;
 }
 
-export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | undefined, onHandle?: (h: KubeProxyHandle) => void): ActorDef {
+/** What a replay swaps out: the proxier (no sockets) and the healthz server. */
+export interface KubeProxyEffects {
+  proxier?: () => ProxierLike;
+  healthz?: boolean;
+}
+
+export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | undefined, onHandle?: (h: KubeProxyHandle) => void, effects: KubeProxyEffects = {}): ActorDef {
   const factory = new SharedInformerFactory();
   const services = factory.informer<Service & Indexable>({ target: targets.services() });
   const slices = factory.informer<EndpointSlice & Indexable>({ target: targets.endpointslices() });
   const nodes = factory.informer<Node & Indexable>({ target: targets.nodes() });
   const send = (e: KubeProxyEvent): void => void refOf()?.send(e);
-  let live: { proxier: Proxier; healthz?: Promise<Server | undefined>; unsubscribe: () => void } | undefined;
+  let live: { proxier: ProxierLike; healthz?: Promise<Server | undefined>; unsubscribe: () => void } | undefined;
 
   function stopLive(): void {
     if (!live) return;
@@ -58,7 +64,7 @@ export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | u
     config: o,
     create(ctx: ActorContext) {
       stopLive();
-      const proxier = new Proxier(o.nodeIP, ctx.clock);
+      const proxier = effects.proxier?.() ?? new Proxier(o.nodeIP, ctx.clock, ctx.log);
       let pending = false;
       // Many watch events arrive in one delivery: the chart hears of them once, after it.
       const changed = (): void => {
@@ -75,7 +81,7 @@ export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | u
       const subs = [services.subscribe(handlers), slices.subscribe(handlers), nodes.subscribe(handlers)];
       live = { proxier, unsubscribe: () => subs.forEach((u) => u()) };
       const port = o.healthzPort ?? HEALTHZ_PORT;
-      if (port > 0) {
+      if (port > 0 && effects.healthz !== false) {
         live.healthz = serveHealthz(o.nodeIP, port, ctx.clock, () => proxier.lastSync).catch((err: Error) => {
           ctx.log.warn('kube-proxy: healthz cannot listen', { address: `${o.nodeIP}:${port}`, error: err.message });
           return undefined;
@@ -84,13 +90,7 @@ export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | u
       onHandle?.({ listening: () => proxier.listening(), context: () => refOf()?.getSnapshot().context as KubeProxyContext | undefined });
       const machine = kubeProxyChart.provide({
         actions: {
-          apply: ({ context }) => {
-            void proxier.apply(context.rules).then((failed) => {
-              if (live?.proxier !== proxier) return;
-              for (const [key, why] of Object.entries(failed)) if (context.failed[key] !== why) ctx.log.warn(`kube-proxy: ${why}`);
-              send({ type: 'proxy.applied', failed });
-            });
-          },
+          apply: ({ context }) => proxier.apply(context.rules),
         },
       });
       return { machine, input: { nodeName: o.nodeName, nodeIP: o.nodeIP } };
