@@ -180,4 +180,16 @@ test('when the owner node is no longer Ready the standby binds the ClusterIPs an
   assert.is(await ask(ip, 80), BACKENDS[0]);
 });
 
+test('a NodePort whose address is taken is retried until it can listen', async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen({ host: NODES['node-b'], port: 30985 }, resolve));
+  await createService('late', { type: 'NodePort', ports: [{ name: 'http', port: 8085, targetPort: 'http', nodePort: 30985 }] });
+  await writeSlice('late', [ep(BACKENDS[0]!, 'node-a')]);
+  await until(() => listening(proxies[0]!).includes('127.241.200.1:TCP/30985'), 'node-a listening');
+  assert.not.ok(listening(proxies[1]!).includes('127.241.200.2:TCP/30985'), 'node-b could not listen');
+  await new Promise((resolve) => blocker.close(resolve));
+  await eventually(() => listening(proxies[1]!).includes('127.241.200.2:TCP/30985'), { timeoutMs: 8000, intervalMs: 100, what: 'node-b listening after its retry' });
+  assert.is(await ask(NODES['node-b'], 30985), BACKENDS[0]);
+});
+
 test.run();
