@@ -15,6 +15,7 @@ import { targets } from '../../../actors/client/index.ts';
 import { startKubeProxy, type RunningKubeProxy } from '../../../actors/kube-proxy/index.ts';
 import { start, type Harness } from '../apiserver/harness.ts';
 import { eventually } from '../../helpers/wait.ts';
+import { tcpRead } from '../../helpers/tcp.ts';
 
 const NODES = { 'node-a': '127.241.200.1', 'node-b': '127.241.200.2' } as const;
 const BACKENDS = ['127.241.250.2', '127.241.250.3', '127.241.250.4'];
@@ -48,17 +49,7 @@ test.after.each(async () => {
   await h.close();
 });
 
-/** What one TCP connection reads before the other side ends it; 'refused' or 'reset' when it is turned away. */
-function ask(ip: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect({ host: ip, port });
-    let got = '';
-    s.on('data', (d) => (got += d));
-    s.on('close', () => resolve(got));
-    s.on('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? 'refused' : 'reset'));
-  });
-}
-
+const ask = tcpRead;
 const ep = (ip: string, nodeName: string, conditions: Endpoint['conditions'] = { ready: true }): Endpoint => ({ addresses: [ip], nodeName, conditions });
 async function writeSlice(service: string, endpoints: Endpoint[], ports: EndpointSlice['ports'] = [{ name: 'http', port: 8080, protocol: 'TCP' }]): Promise<void> {
   const c = h.client();
