@@ -210,11 +210,14 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
 /** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
 function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
   const port = bus.register('edge.apiserver-endpoints', () => {});
-  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  let stopped = false;
+  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
   ensure();
   const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
   return {
     stop() {
+      stopped = true;
       clearInterval(timer);
       port.close();
     },
