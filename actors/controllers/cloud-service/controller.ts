@@ -50,7 +50,7 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
   const enqueue = (o: Indexable) => cc.enqueue(keyOf(o));
   const services = cc.informer({ target: targets.services(), handlers: { add: enqueue, update: (_, o) => enqueue(o), delete: enqueue } });
   const balancers = cc.options['serve-traffic'] ? new LoadBalancers() : undefined;
-  // Asked for with or without serve-traffic: a replay (serve-traffic off) must subscribe to the shared informers as the live run did.
+  // Subscribed with or without traffic: a replay (which serves none) must follow the same informers.
   const nodes = cc.informer({ target: targets.nodes() });
   const slices = cc.informer({ target: targets.endpointslices() });
   let seeded = false;
