@@ -104,6 +104,7 @@ export async function node(argv: string[]): Promise<number> {
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
       runtimeLog: runtimeLog(say, warn),
+      proxy: true,
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },
