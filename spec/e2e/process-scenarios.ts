@@ -5,7 +5,7 @@
  * nats-server (nats-process-scenarios.spec.ts). A spec file passes a cluster that was started
  * with `--default-runtime process`, `--sync-frequency 1s` and `--allowed-host-paths <dir>/host`.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -117,6 +117,12 @@ spec:
   volumes: [{ name: hook, hostPath: { path: ${hostDir}, type: DirectoryOrCreate } }]
 `;
 
+/** What a command run on a terminal (by `script`, as a user's shell runs it) printed, `input` typed into it. */
+const onTerminal = (home: string, line: string, input = ''): Promise<string> => new Promise((resolve) => {
+  const child = execFile('script', ['-qec', line, '/dev/null'], { env: { ...process.env, HOME: home } }, (_err, stdout) => resolve(stdout));
+  child.stdin!.end(input);
+});
+
 /** Registers the scenarios as uvu tests; the first starts the cluster with `start`, the last stops it. */
 export function processScenarios(start: () => Promise<ProcessCluster>): void {
   let c: ProcessCluster;
@@ -134,6 +140,27 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
     assert.match(await kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'), c.podIP);
     assert.is(await kubectl('exec', pod, '--', 'cat', '/etc/web/greeting'), 'hello from the configmap');
     assert.is(await kubectl('exec', pod, '--', 'sh', '-c', 'echo $PASSWORD'), 's3cret');
+    assert.ok(c.sandboxes() > 0);
+  });
+
+  test('the pod answers on its pod IP; kubectl exec -i feeds stdin, reports exit codes and stderr', async () => {
+    const ip = await kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.podIP}');
+    assert.match(await httpGetText(`http://${ip}:8080/hi`), new RegExp(`^pod: ${pod}\nrequest: GET /hi HTTP/1.1\n`));
+    assert.match(await kubectl('logs', pod), `http-echo listening on ${ip}:8080`);
+    const fed = await kubectl.run(['exec', '-i', pod, '--', 'sh', '-c', 'echo $HOSTNAME; cat'], 'through stdin\n');
+    assert.is(fed.out, `${pod}\nthrough stdin\n`, fed.err);
+    const failed = await kubectl.run(['exec', pod, '--', 'sh', '-c', 'echo to-stderr >&2; exit 3']);
+    assert.is(failed.code, 3);
+    assert.match(failed.err, 'to-stderr\ncommand terminated with exit code 3');
+    const missing = await kubectl.run(['exec', pod, '--', 'nosuchtool']);
+    assert.match(missing.err, 'exec: "nosuchtool": executable file not found in $PATH');
+  });
+
+  test('kubectl exec -it runs the command on a pty of the terminal\'s size', async () => {
+    // `script` gives kubectl a terminal (of 77 columns, 22 rows) as a user's shell would.
+    const out = await onTerminal(c.dir, `stty cols 77 rows 22; kubectl --kubeconfig ${join(c.dir, 'kubeconfig')} exec -it ${pod} -- sh -c 'tty; stty size; exit 5'`);
+    assert.match(out, /\/dev\/pts\/\d+\r\n22 77\r\n/);
+    assert.match(out, 'command terminated with exit code 5');
   });
 
   test('a ConfigMap edit shows up in the mounted file', async () => {
@@ -188,6 +215,12 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
     await eventually(async () => !(await kubectl('get', 'pods', '-o', 'name')).includes('pod/asker'), { timeoutMs: 20_000, what: 'pod asker gone' });
   });
 
+  test('kubectl run -it --rm gives a shell on a terminal', async () => {
+    const out = await onTerminal(c.dir, `kubectl --kubeconfig ${join(c.dir, 'kubeconfig')} run -it --rm shell --image=busybox --restart=Never -- sh`, 'echo in-$((6*7)); exit\n');
+    assert.match(out, 'in-42');
+    assert.match(out, 'pod "shell" deleted');
+  });
+
   test('a failing liveness httpGet restarts the container: restartCount grows', async () => {
     const restarts = await eventually(async () => Number(await kubectl('get', 'pod', 'unhealthy', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')),
       { timeoutMs: 30_000, intervalMs: 250, what: 'a restart of unhealthy' });
@@ -206,6 +239,8 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
     await kubectl('rollout', 'status', 'statefulset/db', '--timeout=60s');
     assert.is(await kubectl('get', 'pvc', 'data-db-0', '-o', 'jsonpath={.status.phase}'), 'Bound');
     const volume = await kubectl('get', 'pvc', 'data-db-0', '-o', 'jsonpath={.spec.volumeName}');
+    const path = await kubectl('get', 'pv', volume, '-o', 'jsonpath={.spec.local.path}{.spec.hostPath.path}');
+    assert.ok(path.startsWith(join(c.dir, 'storage')), `the PV lives in the data dir's storage (${path})`);
     await eventually(async () => (await execOut('db-0', 'cat', '/data/log')) === 'db-0\n' || undefined, { timeoutMs: 20_000, what: 'the first line' });
     const firstUid = await kubectl('get', 'pod', 'db-0', '-o', 'jsonpath={.metadata.uid}');
     await kubectl('delete', 'pod', 'db-0', '--wait=false');
@@ -221,12 +256,15 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
   test('an image that resolves to nothing shows ImagePullBackOff', async () => {
     await eventually(async () => (await kubectl('get', 'pod', 'ghost', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')) === 'ImagePullBackOff' || undefined,
       { timeoutMs: 30_000, intervalMs: 250, what: 'ghost ImagePullBackOff' });
-    assert.match(await kubectl('get', 'pod', 'ghost'), /ghost\s+0\/1\s+(ImagePullBackOff|ErrImagePull)/);
+    const events = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=ghost', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
+    assert.match(events, 'Failed: Failed to pull image "nosuch/app:2": rpc error: code = NotFound');
+    assert.match(events, 'BackOff: Back-off pulling image "nosuch/app:2"');
   });
 
-  test('no process is left behind once the workloads are gone and the cluster stops', async () => {
-    await kubectl('delete', 'deployment/web', 'statefulset/db', 'pod/counter', 'pod/unhealthy', 'pod/ghost', '--wait=false');
-    await eventually(() => c.sandboxes() === 0, { timeoutMs: 15_000, what: 'no sandbox left', detail: () => processesNaming(c.dir) });
+  test('no process is left behind: not of deleted pods, not of running pods once the cluster stops', async () => {
+    await kubectl('delete', 'deployment/web', 'statefulset/db', 'pod/unhealthy', 'pod/ghost', '--timeout=30s');
+    await eventually(async () => (await kubectl('get', 'pods', '-l', 'app in (web,db)', '-o', 'name')) === '', { timeoutMs: 30_000, what: 'the pods of web and db gone' });
+    assert.ok(c.sandboxes() > 0, 'pod counter still runs');
     await c.stop();
     // Every process of the spec names its directory: up, node, the sandboxes, kubectl.
     await eventually(() => processesNaming(c.dir).length === 0, { timeoutMs: 5000, what: 'no process left', detail: () => processesNaming(c.dir) });
