@@ -243,7 +243,17 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
     assert.ok(path.startsWith(join(c.dir, 'storage')), `the PV lives in the data dir's storage (${path})`);
     await eventually(async () => (await execOut('db-0', 'cat', '/data/log')) === 'db-0\n' || undefined, { timeoutMs: 20_000, what: 'the first line' });
     const firstUid = await kubectl('get', 'pod', 'db-0', '-o', 'jsonpath={.metadata.uid}');
+    // kubectl 1.32's `delete` waits by name after a GET: when the StatefulSet recreates db-0
+    // between that GET and its list (a process pod ends within milliseconds), it waits on the
+    // new pod forever (kubernetes/kubectl#1803). A wait that listed the old pod before the
+    // delete ends on the watch's DELETED of that pod, though a new db-0 follows at once.
+    const waiter = spawn('kubectl', ['--kubeconfig', join(c.dir, 'kubeconfig'), '-v=6', 'wait', '--for=delete', 'pod/db-0', '--timeout=30s'], { env: { ...process.env, HOME: c.dir } });
+    let waited = '';
+    waiter.stderr.on('data', (d) => (waited += d));
+    const waiterExit = new Promise<number | null>((resolve) => waiter.on('close', resolve));
+    await eventually(() => /watch=true.* 200 OK/.test(waited), { timeoutMs: 20_000, what: 'kubectl wait watching db-0', detail: () => waited });
     await kubectl('delete', 'pod', 'db-0', '--wait=false');
+    assert.is(await waiterExit, 0, waited);
     await eventually(async () => {
       const uid = (await kubectl.run(['get', 'pod', 'db-0', '-o', 'jsonpath={.metadata.uid}'])).out;
       return uid && uid !== firstUid ? true : undefined;
