@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
@@ -11,12 +13,12 @@ import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
-import { durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
 import type { KubeletOptions } from '../actors/kubelet/config.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 
@@ -41,6 +43,9 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
+  --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
+                                  and forwards to the NodePorts (default 127.0.2.0/24, or the next free
+                                  /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
 ${KUBELET_FLAGS_HELP}
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
@@ -65,6 +70,7 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'load-balancer-cidr': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
@@ -102,10 +108,12 @@ export async function up(argv: string[]): Promise<number> {
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
+  const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);
+  if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -136,12 +144,14 @@ export async function up(argv: string[]): Promise<number> {
   say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
+  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -150,11 +160,15 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, configure: kubeletConfig, log: runtimeLog(say, warn) }) : undefined;
-  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
+  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
+  const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
+  const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure: kubeletConfig, log: runtimeLog(say, warn) }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -167,6 +181,7 @@ export async function up(argv: string[]): Promise<number> {
   sim?.stop();
   controllers.stop();
   scheduler.stop();
+  apiEndpoints.stop();
   await front.close();
   await recorded;
   await cp.stop();
@@ -180,13 +195,30 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; configure: (name: string) => Partial<KubeletOptions>; log: Logger }): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; configure: (name: string) => Partial<KubeletOptions>; log: Logger }): Promise<SimNodes> {
   const lister = bus.register('edge.node-lister', () => {});
   try {
     return await startSimNodes({ host, count, startIndex: 1, clock, lister, ...o });
   } finally {
     lister.close();
   }
+}
+
+/** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
+function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
+  const port = bus.register('edge.apiserver-endpoints', () => {});
+  let stopped = false;
+  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  ensure();
+  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      port.close();
+    },
+  };
 }
 
 function say(line: string): void {

@@ -30,6 +30,7 @@ processScenarios(async () => {
     '--data-dir', join(dir, 'node-data'), '--sync-frequency', '1s', '--allowed-host-paths', join(dir, 'host')]);
   procs.push(node);
   await node.waitFor('ready.', 30_000);
+  assert.match(node.output(), /w: InternalIP 127\.\d+\.1\.\d+, pod range 127\.250\.\d+\.0\/24, default runtime process/);
   return {
     dir,
     kubectl: kubectlAt(join(dir, 'kubeconfig'), dir),
