@@ -128,6 +128,9 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
   let c: ProcessCluster;
   let kubectl: Kubectl;
   let pod = '';
+  /** The events about `name`, one `Reason: message` a line. */
+  const eventsOf = (name: string) =>
+    kubectl('get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
   const execOut = async (p: string, ...cmd: string[]) => (await kubectl.run(['exec', p, '--', ...cmd])).out;
 
   test('a Deployment of the HTTP image with a ConfigMap volume and a Secret env var: kubectl exec reads both', async () => {
@@ -225,7 +228,7 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
     const restarts = await eventually(async () => Number(await kubectl('get', 'pod', 'unhealthy', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')),
       { timeoutMs: 30_000, intervalMs: 250, what: 'a restart of unhealthy' });
     assert.ok(restarts >= 1);
-    const events = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=unhealthy', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
+    const events = await eventsOf('unhealthy');
     assert.match(events, /Unhealthy: Liveness probe failed: Get "http:\/\/127\.\d+\.\d+\.\d+:9999\/healthz": dial tcp 127\.\d+\.\d+\.\d+:9999: connect: connection refused/);
   });
 
@@ -266,7 +269,7 @@ export function processScenarios(start: () => Promise<ProcessCluster>): void {
   test('an image that resolves to nothing shows ImagePullBackOff', async () => {
     await eventually(async () => (await kubectl('get', 'pod', 'ghost', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')) === 'ImagePullBackOff' || undefined,
       { timeoutMs: 30_000, intervalMs: 250, what: 'ghost ImagePullBackOff' });
-    const events = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=ghost', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}');
+    const events = await eventsOf('ghost');
     assert.match(events, 'Failed: Failed to pull image "nosuch/app:2": rpc error: code = NotFound');
     assert.match(events, 'BackOff: Back-off pulling image "nosuch/app:2"');
   });
