@@ -110,6 +110,7 @@ export async function node(argv: string[]): Promise<number> {
       dataDir,
       configure: kubeletConfig,
       runtimeLog: runtimeLog(say, warn),
+      proxy: true,
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },

@@ -50,18 +50,19 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
   const enqueue = (o: Indexable) => cc.enqueue(keyOf(o));
   const services = cc.informer({ target: targets.services(), handlers: { add: enqueue, update: (_, o) => enqueue(o), delete: enqueue } });
   const balancers = cc.options['serve-traffic'] ? new LoadBalancers() : undefined;
-  const nodes = balancers ? cc.informer({ target: targets.nodes() }) : undefined;
-  const slices = balancers ? cc.informer({ target: targets.endpointslices() }) : undefined;
+  // Subscribed with or without traffic: a replay (which serves none) must follow the same informers.
+  const nodes = cc.informer({ target: targets.nodes() });
+  const slices = cc.informer({ target: targets.endpointslices() });
   let seeded = false;
 
   /** Ready nodes' InternalIPs; for externalTrafficPolicy Local only those with a ready endpoint of the Service. */
   function backends(key: string): string[] {
     const svc = services.get(key);
     if (!svc) return [];
-    let eligible = (nodes?.list() ?? []).filter((n) => isReady(n) && n.metadata?.labels?.[EXCLUDE_LABEL] === undefined && !n.spec?.unschedulable);
+    let eligible = nodes.list().filter((n) => isReady(n) && n.metadata?.labels?.[EXCLUDE_LABEL] === undefined && !n.spec?.unschedulable);
     if (svc.spec?.externalTrafficPolicy === 'Local') {
       const local = new Set<string>();
-      for (const sl of slices?.list() ?? []) {
+      for (const sl of slices.list()) {
         if (sl.metadata?.namespace !== svc.metadata?.namespace || sl.metadata?.labels?.['kubernetes.io/service-name'] !== svc.metadata?.name) continue;
         for (const e of (sl as EndpointSlice).endpoints ?? []) if (e.nodeName && e.conditions?.ready !== false) local.add(e.nodeName);
       }
