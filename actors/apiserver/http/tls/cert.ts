@@ -64,6 +64,16 @@ export function generateTls(now = new Date()): FrontTls {
   };
 }
 
+/**
+ * A self-signed server certificate named `subject` (for 127.0.0.1 / localhost): a placeholder
+ * served where no real certificate applies, as an ingress controller's default certificate.
+ */
+export function generateSelfSigned(subject: string, now = new Date()): { cert: string; key: string } {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const der = certificate({ subject, issuer: subject, publicKey: pair.publicKey, signer: pair.privateKey, issuerKey: pair.publicKey, ca: false, now });
+  return { cert: pem('CERTIFICATE', der), key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
 /** Reads the TLS material from `<dataDir>/pki`, generating and storing it on first use. */
 export async function loadOrCreateTls(dataDir: string): Promise<FrontTls> {
   const dir = join(dataDir, 'pki');
