@@ -22,5 +22,5 @@ export const ingressKind = defineKind({
   patchMeta: {},
   fieldLabels: [],
   printer: ingressPrinter,
-  protobuf: null,
+  protobuf: 'Ingress',
 });

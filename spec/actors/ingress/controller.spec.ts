@@ -86,10 +86,11 @@ const slice = (svc: string, ips: [string, boolean][]): KubeObject => ({
   endpoints: ips.map(([ip, ready]) => ({ addresses: [ip], conditions: { ready } })),
 });
 
-function openssl(host: string): { cert: string; key: string } {
+function openssl(host: string, keyType: 'rsa' | 'ec'): { cert: string; key: string } {
   const key = join(dir, `${host}.key`);
   const cert = join(dir, `${host}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`], { stdio: 'ignore' });
+  const newkey = keyType === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
+  execFileSync('openssl', ['req', '-x509', ...newkey, '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`], { stdio: 'ignore' });
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
 }
 const tlsSecret = (name: string, data: { cert: string; key: string }): KubeObject => ({
@@ -169,11 +170,13 @@ test('bodies stream both ways and WebSocket upgrades pass through', async () => 
 });
 
 test('HTTPS: the certificate by SNI from its Secret; a Secret that does not parse leaves the default certificate and a Warning', async () => {
-  const good = openssl('secure.example.test');
+  const good = openssl('secure.example.test', 'rsa');
+  const ec = openssl('ec.example.test', 'ec');
   await create(tlsSecret('secure-tls', good), targets.secrets('default'));
+  await create(tlsSecret('ec-tls', ec), targets.secrets('default'));
   await create(tlsSecret('broken-tls', { cert: '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n', key: good.key }), targets.secrets('default'));
   await create(ingress('secure', {
-    tls: [{ hosts: ['secure.example.test'], secretName: 'secure-tls' }, { hosts: ['broken.example.test'], secretName: 'broken-tls' }],
+    tls: [{ hosts: ['secure.example.test'], secretName: 'secure-tls' }, { hosts: ['ec.example.test'], secretName: 'ec-tls' }, { hosts: ['broken.example.test'], secretName: 'broken-tls' }],
     rules: [rule('secure.example.test', [['/', 'Prefix', 'api', 80]]), rule('broken.example.test', [['/', 'Prefix', 'api', 80]])],
   }));
   await c.advance(500);
@@ -189,7 +192,8 @@ test('HTTPS: the certificate by SNI from its Secret; a Secret that does not pars
     });
     s.on('error', reject);
   });
-  assert.is(await subject('secure.example.test'), 'secure.example.test');
+  assert.is(await subject('secure.example.test'), 'secure.example.test', 'an RSA certificate');
+  assert.is(await subject('ec.example.test'), 'ec.example.test', 'an ECDSA certificate');
   assert.is(await subject('broken.example.test'), DEFAULT_CERTIFICATE_SUBJECT);
   assert.is(await subject('unknown.example.test'), DEFAULT_CERTIFICATE_SUBJECT);
   const events = (await c.list<{ reason: string; type: string; message: string; involvedObject: { name: string } }>(targets.events('default'))).filter((e) => e.involvedObject.name === 'secure' && e.reason === 'InvalidTLSSecret');
