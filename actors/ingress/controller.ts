@@ -20,8 +20,8 @@ import { buildRoutes, tlsSecrets, type BackendRef } from '../../machines/ingress
 import { isNotFound, targets, unwrap } from '../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../controllers/framework.ts';
 import type { Indexable } from '../informers/indexer.ts';
-import { certificateFrom, type Certificate } from './certificates.ts';
-import type { IngressProxy } from './proxy.ts';
+import { certificateFrom, defaultCertificate, type Certificate } from './certificates.ts';
+import { IngressProxy } from './proxy.ts';
 
 /** The key that rebuilds the listeners' configuration (no Ingress key contains a space). */
 export const CONFIG_KEY = 'config sync';
@@ -121,4 +121,14 @@ export function ingressControllerDefinition(proxy: IngressProxy, address: string
     enabledByDefault: true,
     create: (cc) => createIngressController(cc, proxy, address),
   };
+}
+
+/**
+ * The controller as a replay rebuilds it from its recorded options: the same decisions, on
+ * listeners that never bind (a replay must not take the live run's ports).
+ */
+export function replayIngressDefinition(recorded: Readonly<Record<string, unknown>>): ControllerDefinition {
+  const address = String(recorded.address ?? '');
+  const proxy = new IngressProxy({ address, httpPort: 0, httpsPort: 0, defaultCertificate: defaultCertificate() });
+  return ingressControllerDefinition(proxy, address);
 }
