@@ -12,6 +12,7 @@ import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
+import { DEFAULT_INGRESS_ADDRESS, startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
@@ -52,6 +53,10 @@ Flags:
                                   and forwards to the NodePorts (default 127.0.2.0/24, or the next free
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
 ${KUBELET_FLAGS_HELP}
+  --ingress-http-port N, --ingress-https-port N
+                                  the ingress controller's HTTP and HTTPS ports on ${DEFAULT_INGRESS_ADDRESS} (default
+                                  80 and 443, free ports when those cannot be bound; 0 picks a free one).
+                                  It serves the Ingresses of the default IngressClass kubeactor
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -82,6 +87,8 @@ const options = {
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
   ...kubeletFlagOptions,
+  'ingress-http-port': { type: 'string' },
+  'ingress-https-port': { type: 'string' },
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
@@ -103,6 +110,10 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError('--nodes must be 0 with --bus nats://…: run nodes in their own process with `kubeactor node --bus …`');
   }
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const ingressPorts = {
+    ...(values['ingress-http-port'] === undefined ? {} : { httpPort: intFlag('ingress-http-port', values['ingress-http-port'], 80) }),
+    ...(values['ingress-https-port'] === undefined ? {} : { httpsPort: intFlag('ingress-https-port', values['ingress-https-port'], 443) }),
+  };
   const tolerationSeconds = {
     notReady: intFlag('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds'], 300),
     unreachable: intFlag('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds'], 300),
@@ -169,6 +180,16 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  let ingress: RunningIngress;
+  try {
+    ingress = await startIngressController(cp.host, ingressPorts);
+  } catch (err) {
+    controllers.stop();
+    await cp.stop();
+    throw new UsageError(`ingress: ${(err as Error).message}`);
+  }
+  if (ingress.fallback) warn(`ingress: ${ingress.fallback}`);
+  say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
@@ -189,6 +210,7 @@ export async function up(argv: string[]): Promise<number> {
   // The recording ends with every actor's checkpoint, then logs the shutdown's deliveries for a moment.
   const recorded = recorder?.stop();
   sim?.stop();
+  await ingress.stop();
   controllers.stop();
   scheduler.stop();
   apiEndpoints.stop();
