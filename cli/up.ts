@@ -12,9 +12,11 @@ import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
-import { DEFAULT_INGRESS_ADDRESS, startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
+import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
+import { lastHost } from '../api/ipv4.ts';
+import { DEFAULT_LOAD_BALANCER_CIDR } from '../actors/controllers/cloud-service/pool.ts';
 import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
@@ -54,7 +56,8 @@ Flags:
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
 ${KUBELET_FLAGS_HELP}
   --ingress-http-port N, --ingress-https-port N
-                                  the ingress controller's HTTP and HTTPS ports on ${DEFAULT_INGRESS_ADDRESS} (default
+                                  the ingress controller's HTTP and HTTPS ports on the last address of the
+                                  load-balancer range (${lastHost(DEFAULT_LOAD_BALANCER_CIDR)} by default; default
                                   80 and 443, free ports when those cannot be bound; 0 picks a free one).
                                   It serves the Ingresses of the default IngressClass kubeactor
   --seed N                        seed of every actor's ids and randomness (default 1)
@@ -165,13 +168,16 @@ export async function up(argv: string[]): Promise<number> {
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
+  // The ingress controller listens on the last address of the cluster's load-balancer range,
+  // which the load balancers leave to it: a second cluster on this host has its own.
+  const ingressAddress = lastHost(loadBalancerCIDR);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
-        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -182,7 +188,7 @@ export async function up(argv: string[]): Promise<number> {
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
   let ingress: RunningIngress;
   try {
-    ingress = await startIngressController(cp.host, ingressPorts);
+    ingress = await startIngressController(cp.host, { ...ingressPorts, address: ingressAddress });
   } catch (err) {
     controllers.stop();
     await cp.stop();

@@ -3,11 +3,14 @@
  * the controller reports in each Ingress's status), then the controller actor at
  * `controller.ingress` on the process's shared informers.
  *
- * The listen address is DEFAULT_INGRESS_ADDRESS, 127.0.3.1 — on loopback beside the node IPs
- * (127.0.1.N) and the LoadBalancer pool (127.0.2.0/24), so it needs no configuration of the
- * host. Ports default to 80 and 443; where those may not be bound (no privilege, or taken)
+ * The listen address defaults to DEFAULT_INGRESS_ADDRESS, 127.0.2.254 — the last address of
+ * the default LoadBalancer pool (127.0.2.0/24), which the pool leaves to it; `up` gives the
+ * last address of the range it claimed, so a second cluster on the host has its own. On
+ * loopback, it needs no configuration of the host. Ports default to 80 and 443; where those may not be bound (no privilege, or taken)
  * the defaults fall back to free ports, said in the result.
  */
+import { lastHost } from '../../api/ipv4.ts';
+import { DEFAULT_LOAD_BALANCER_CIDR } from '../controllers/cloud-service/pool.ts';
 import type { ActorHost } from '../host.ts';
 import { informerFactory } from '../informers/actor.ts';
 import { controllerActor } from '../controllers/actor.ts';
@@ -20,7 +23,7 @@ export { CONFIG_KEY, INGRESS_CONTROLLER_NAME, INVALID_TLS_SECRET, createIngressC
 export { IngressProxy, NOT_FOUND_BODY, type ProxyConfig } from './proxy.ts';
 export { certificateFrom, DEFAULT_CERTIFICATE_SUBJECT } from './certificates.ts';
 
-export const DEFAULT_INGRESS_ADDRESS = '127.0.3.1';
+export const DEFAULT_INGRESS_ADDRESS = lastHost(DEFAULT_LOAD_BALANCER_CIDR);
 export const DEFAULT_HTTP_PORT = 80;
 export const DEFAULT_HTTPS_PORT = 443;
 
