@@ -8,7 +8,7 @@
  * with, so no in-flight request is dropped. HTTPS picks the certificate by SNI (an exact host,
  * then its wildcard), else the default certificate.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent as HttpAgent, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
@@ -43,7 +43,9 @@ export class IngressProxy {
   #config: ProxyConfig = EMPTY;
   readonly #http: Server;
   readonly #https: Server;
-  readonly #proxy = createProxyServer({ xfwd: true, ws: true });
+  /** Connections to backends are kept and reused, as nginx's upstream keepalive does: a new one per request costs most of the proxy's time. */
+  readonly #agent = new HttpAgent({ keepAlive: true, maxFreeSockets: 64 });
+  readonly #proxy = createProxyServer({ xfwd: true, ws: true, agent: this.#agent });
   readonly #next = new Map<string, number>();
   #resolve: Resolver = () => ({ type: 'unavailable', reason: 'the ingress controller has not synced yet' });
 
@@ -85,6 +87,7 @@ export class IngressProxy {
   }
 
   async close(): Promise<void> {
+    this.#agent.destroy();
     for (const s of [this.#http, this.#https]) s.closeAllConnections();
     await Promise.all([this.#http, this.#https].map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
