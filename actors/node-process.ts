@@ -21,6 +21,7 @@ import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/acto
 import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
+import { startKubeProxy } from './kube-proxy/index.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { simRuntime } from './runtime/sim.ts';
 import type { ImageCatalogue } from './runtime/images/catalogue.ts';
@@ -52,7 +53,11 @@ export interface NodeProcessOptions {
   /** The process runtimes' log. */
   runtimeLog?: Logger;
   clusterCIDR?: string;
+  /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
+  nodeRange?: string;
   nodeMaskBits?: number;
+  /** Start each node's kube-proxy with its kubelet (actors/kube-proxy; `kubeactor node` does). */
+  proxy?: boolean;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
   registerTimeoutMs?: number;
   /** Aborts the start (e.g. a signal during start-up): `start` stops what it started and rejects. */
@@ -90,7 +95,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
   };
   try {
     const existing = await listNodes(o.bus, kubeletAddress(first), deadline, o.signal);
-    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
     pool.seed(existing);
     for (const name of o.names) addresses.set(name, pool.forNode(name));
     for (const name of o.names) {
@@ -100,6 +105,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
       host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
     // event to a kubelet must not meet "no responders".

@@ -1,9 +1,13 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { DEFAULT_SERVICE_CIDR } from '../actors/apiserver/allocators.ts';
+import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
+import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -12,11 +16,11 @@ import { loadOrCreateTls } from '../actors/apiserver/http/tls/cert.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
-import { durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
@@ -40,6 +44,12 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
+  --service-cluster-ip-range CIDR Services' ClusterIPs (default 127.96.0.0/12: Kubernetes' 10.96.0.0/12
+                                  on loopback, so kube-proxy binds them on this host; the kubernetes
+                                  Service gets the first address, 127.96.0.1)
+  --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
+                                  and forwards to the NodePorts (default 127.0.2.0/24, or the next free
+                                  /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
   --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
                                   (default none: every hostPath is refused with a FailedMount event;
                                   the data dir is never allowed by default, it holds every Secret)
@@ -66,6 +76,8 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'load-balancer-cidr': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
@@ -102,10 +114,13 @@ export async function up(argv: string[]): Promise<number> {
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
+  const serviceCidr = serviceRangeFlag(values['service-cluster-ip-range']);
+  const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);
+  if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -125,7 +140,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -133,9 +148,10 @@ export async function up(argv: string[]): Promise<number> {
   });
   inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
-  say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
+  say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
+  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
@@ -144,6 +160,7 @@ export async function up(argv: string[]): Promise<number> {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
         // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
         'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -152,12 +169,17 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
+  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
-  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
+  const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
+  const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
+  if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -170,6 +192,7 @@ export async function up(argv: string[]): Promise<number> {
   sim?.stop();
   controllers.stop();
   scheduler.stop();
+  apiEndpoints.stop();
   await front.close();
   await recorded;
   await cp.stop();
@@ -178,21 +201,47 @@ export async function up(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** kube-apiserver's rule: an IPv4 range no larger than a /12 (20 bits of host addresses). */
+function serviceRangeFlag(value: string | undefined): string {
+  const cidr = cidrFlag('service-cluster-ip-range', value) ?? DEFAULT_SERVICE_CIDR;
+  const bits = Number(cidr.split('/')[1]);
+  if (bits < 12) throw new UsageError(`specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12`);
+  if (bits > 30) throw new UsageError(`--service-cluster-ip-range: ${cidr} holds no Service address besides the kubernetes Service's; the mask must be <= 30`);
+  return cidr;
+}
+
 /**
  * `--nodes N` runs node-1 … node-N on every start: the same data directory gets the same
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
   const { allowedHostPaths, ...runtimes } = o;
   const lister = bus.register('edge.node-lister', () => {});
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
   const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, ...runtimes });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, proxy: true, ...runtimes });
   } finally {
     lister.close();
   }
+}
+
+/** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
+function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
+  const port = bus.register('edge.apiserver-endpoints', () => {});
+  let stopped = false;
+  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  ensure();
+  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      port.close();
+    },
+  };
 }
 
 function say(line: string): void {
