@@ -11,6 +11,7 @@ import { expired, isGone, isServiceUnavailable, unavailable, type Result } from 
 import type { ActorContext } from '../actor-def.ts';
 import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './allocators.ts';
 import type { ServerContext } from './context.ts';
+import type { OptionalAdmissionPlugin } from './admission.ts';
 import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   defaultIngressClass?: boolean;
   /** Seconds of the not-ready / unreachable tolerations admission adds to pods (default 300 each, Kubernetes' flags). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** kube-apiserver's --disable-admission-plugins, for the plugins that may be off (OPTIONAL_ADMISSION_PLUGINS); default none. */
+  disableAdmissionPlugins?: readonly OptionalAdmissionPlugin[];
   /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
   signingKey?: SigningKeySource;
   /**
@@ -102,6 +105,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     nodePorts: new NodePortAllocator(ctx.random),
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
+    admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
   };
