@@ -14,7 +14,7 @@
  * cluster keeps its addresses while a second cluster beside it gets its own. A range given
  * with a flag is used as given; a live claim by another data dir is only warned about.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SERVICE_CIDR } from './apiserver/allocators.ts';
@@ -100,8 +100,7 @@ export function claimRange(kind: RangeKind, dataDir: string, asked: string | und
   }
   const remembered = readRemembered(dataDir, kind.file);
   for (const cidr of [...(remembered ? [remembered] : []), ...kind.candidates()]) {
-    if (liveHolder(dir, cidr, dataDir)) continue;
-    take(dir, cidr, dataDir);
+    if (liveHolder(dir, cidr, dataDir) || !takeFree(dir, cidr, dataDir)) continue;
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(dataDir, kind.file), `${cidr}\n`, { mode: 0o600 });
     return { cidr, release: () => release(dir, cidr) };
@@ -145,6 +144,27 @@ function take(dir: string, cidr: string, dataDir: string): void {
   const tmp = `${fileOf(dir, cidr)}.${process.pid}`;
   writeFileSync(tmp, JSON.stringify({ pid: process.pid, dataDir } satisfies Claim));
   renameSync(tmp, fileOf(dir, cidr));
+}
+
+/**
+ * Takes a range no live process holds. A free one is created with link(2), which fails when
+ * the file exists, so two clusters starting at the same moment cannot both get it; a stale
+ * claim (its process gone, or this data dir's) is replaced. False when another process won.
+ */
+function takeFree(dir: string, cidr: string, dataDir: string): boolean {
+  const tmp = `${fileOf(dir, cidr)}.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ pid: process.pid, dataDir } satisfies Claim));
+  try {
+    linkSync(tmp, fileOf(dir, cidr));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (liveHolder(dir, cidr, dataDir)) return false;
+    renameSync(tmp, fileOf(dir, cidr));
+    return true;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 function release(dir: string, cidr: string): void {
