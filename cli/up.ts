@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
-import { DEFAULT_SERVICE_CIDR } from '../actors/apiserver/allocators.ts';
 import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
@@ -44,8 +43,9 @@ Flags:
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
   --service-cluster-ip-range CIDR Services' ClusterIPs (default 127.96.0.0/12: Kubernetes' 10.96.0.0/12
-                                  on loopback, so kube-proxy binds them on this host; the kubernetes
-                                  Service gets the first address, 127.96.0.1)
+                                  on loopback, so kube-proxy binds them on this host; when another
+                                  kubeactor on this host holds it, the next free /12 below, kept per
+                                  data dir; the kubernetes Service gets the first address, 127.96.0.1)
   --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
                                   and forwards to the NodePorts (default 127.0.2.0/24, or the next free
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
@@ -113,13 +113,15 @@ export async function up(argv: string[]): Promise<number> {
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
-  const serviceCidr = serviceRangeFlag(values['service-cluster-ip-range']);
+  const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);
   if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
+  // kube-proxy binds ClusterIPs on this host: a second cluster beside this one gets its own range.
+  const serviceCidr = claimAddresses(SERVICE_RANGES, serviceAsked, dataDir, warn);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -199,8 +201,9 @@ export async function up(argv: string[]): Promise<number> {
 }
 
 /** kube-apiserver's rule: an IPv4 range no larger than a /12 (20 bits of host addresses). */
-function serviceRangeFlag(value: string | undefined): string {
-  const cidr = cidrFlag('service-cluster-ip-range', value) ?? DEFAULT_SERVICE_CIDR;
+function serviceRangeFlag(value: string | undefined): string | undefined {
+  const cidr = cidrFlag('service-cluster-ip-range', value);
+  if (cidr === undefined) return undefined;
   const bits = Number(cidr.split('/')[1]);
   if (bits < 12) throw new UsageError(`specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12`);
   if (bits > 30) throw new UsageError(`--service-cluster-ip-range: ${cidr} holds no Service address besides the kubernetes Service's; the mask must be <= 30`);
