@@ -18,6 +18,7 @@ import { type Clock } from '../base/clock.ts';
 import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from './host.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
+import type { KubeletOptions } from './kubelet/config.ts';
 import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
@@ -50,6 +51,8 @@ export interface NodeProcessOptions {
   /** Where process nodes keep their state (`<dataDir>/nodes/<name>`; default a temporary directory). */
   dataDir?: string;
   images?: ImageCatalogue;
+  /** More of each kubelet's options (root dir, hostPath allow-list, volume refresh period), by node name. */
+  configure?: (name: string) => Partial<KubeletOptions>;
   /** The process runtimes' log. */
   runtimeLog?: Logger;
   clusterCIDR?: string;
@@ -104,7 +107,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
-      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR, ...o.configure?.(name) }, (h) => handles.set(name, h)));
       if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch

@@ -8,6 +8,7 @@ import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
+import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
 
@@ -27,8 +28,10 @@ Flags:
                                   nodes for several); its claims must cover kubelet.<node> of every node
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
-  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME; default .kubeactor)
+  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME) and
+                                  volumes (DIR/kubelet/NAME, kubelet's --root-dir); default .kubeactor
 ${RUNTIME_FLAGS_HELP}
+${KUBELET_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
@@ -45,6 +48,7 @@ const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
   ...runtimeFlagOptions,
+  ...kubeletFlagOptions,
   'data-dir': { type: 'string' },
   name: { type: 'string' },
   count: { type: 'string' },
@@ -74,6 +78,7 @@ export async function node(argv: string[]): Promise<number> {
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
+  const kubeletConfig = kubeletConfigFrom(values, dataDir);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -103,6 +108,7 @@ export async function node(argv: string[]): Promise<number> {
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
+      configure: kubeletConfig,
       runtimeLog: runtimeLog(say, warn),
       proxy: true,
       beforeStart: (host) => {

@@ -6,6 +6,9 @@
  */
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { IngressClass } from 'kubernetes-types/networking/v1.js';
+import { IS_DEFAULT_INGRESS_CLASS } from '../../api/ingress/classes.ts';
+import { INGRESS_CLASS_ANNOTATION } from '../../api/validation/ingress.ts';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import { addDefaultTolerations, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 import { BETA_STORAGE_CLASS, defaultClass, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../api/volumes/claims.ts';
@@ -141,6 +144,19 @@ export function withDefaultStorageClass(s: ServerContext, pvc: KubeObject): Kube
   const classes = s.cache.resources.get('storageclasses.storage.k8s.io')?.items.values() ?? [];
   const sc = defaultClass(classes as Iterable<StorageClass>);
   return sc?.metadata?.name ? { ...pvc, spec: { ...spec, storageClassName: sc.metadata.name } } : pvc;
+}
+
+/**
+ * The DefaultIngressClass admission plugin, on Ingress create: an Ingress that names no class
+ * (neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation) gets the
+ * default IngressClass's name, when there is one.
+ */
+export function withDefaultIngressClass(s: ServerContext, ing: KubeObject): KubeObject {
+  const spec = (ing.spec ?? {}) as { ingressClassName?: string };
+  if (spec.ingressClassName !== undefined || ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] !== undefined) return ing;
+  const classes = s.cache.resources.get('ingressclasses.networking.k8s.io')?.items.values() ?? [];
+  const ic = defaultClass(classes as Iterable<IngressClass>, IS_DEFAULT_INGRESS_CLASS);
+  return ic?.metadata?.name ? { ...ing, spec: { ...spec, ingressClassName: ic.metadata.name } } : ing;
 }
 
 /** StorageObjectInUseProtection, on create: claims and volumes start with their protection finalizer. */

@@ -36,6 +36,8 @@ export interface ApiServerOptions {
   kubernetesService?: boolean;
   /** Create the default StorageClass `local-path` at boot when it is missing (default true). */
   defaultStorageClass?: boolean;
+  /** Create the default IngressClass `kubeactor` at boot when it is missing (default true). */
+  defaultIngressClass?: boolean;
   /** Seconds of the not-ready / unreachable tolerations admission adds to pods (default 300 each, Kubernetes' flags). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
   /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
@@ -148,7 +150,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     context: s,
     async boot() {
       await prime();
-      await ensureSystemObjects(s, { kubernetesService: opts.kubernetesService ?? true, defaultStorageClass: opts.defaultStorageClass ?? true });
+      await ensureSystemObjects(s, { kubernetesService: opts.kubernetesService ?? true, defaultStorageClass: opts.defaultStorageClass ?? true, defaultIngressClass: opts.defaultIngressClass ?? true });
     },
     async reprime() {
       // Resume where the cache stopped; only when the store no longer has that history rebuild from scratch.
