@@ -138,6 +138,7 @@ export async function node(argv: string[]): Promise<number> {
     const a = running.addresses.get(n);
     if (a) say(`  ${n}: InternalIP ${a.hostIP}, pod range ${a.podCIDR}, default runtime ${runtimes.defaultRuntime}`);
   }
+  say(`kube-proxy: with each kubelet (NodePorts and /healthz on the node's IP; ClusterIPs bound by the cluster's first Ready node)`);
   say('ready. Ctrl-C stops.');
 
   const signal = await stopSignal;
