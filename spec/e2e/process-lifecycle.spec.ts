@@ -4,7 +4,7 @@
  * `kubectl exec`), a failing one is FailedPostStartHook and a restart, and a command that
  * does not exist is a terminated StartError (exit code 128) followed by CrashLoopBackOff.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -71,6 +71,28 @@ test('a command that does not exist is a terminated StartError with exit code 12
   assert.match(message, 'no-such-command');
   assert.match(await eventsOf('nope'), /Failed: Error: .*no-such-command/);
   await kubectl('delete', 'pod', 'nope', '--wait=false');
+});
+
+test('an emptyDir of medium Memory is a tmpfs (on the host\'s /dev/shm), gone with its pod', async () => {
+  await kubectl.run(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: { name: shm }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "echo in memory > /cache/f; sleep 3600"]
+    volumeMounts: [{ name: cache, mountPath: /cache }]
+  volumes: [{ name: cache, emptyDir: { medium: Memory, sizeLimit: 1Mi } }]
+`);
+  await kubectl('wait', '--for=condition=Ready', 'pod/shm', '--timeout=60s');
+  assert.is(await kubectl('exec', 'shm', '--', 'stat', '-f', '-c', '%T', '/cache'), 'tmpfs');
+  assert.is(await kubectl('exec', 'shm', '--', 'cat', '/cache/f'), 'in memory');
+  const uid = await kubectl('get', 'pod', 'shm', '-o', 'jsonpath={.metadata.uid}');
+  assert.ok(existsSync(`/dev/shm/kubeactor-pods/${uid}/cache/f`));
+  await kubectl('delete', 'pod', 'shm', '--timeout=30s');
+  await eventually(() => !existsSync(`/dev/shm/kubeactor-pods/${uid}`), { timeoutMs: 10_000 });
 });
 
 test('no process is left behind once up stops', async () => {
