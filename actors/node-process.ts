@@ -18,6 +18,7 @@ import { type Clock } from '../base/clock.ts';
 import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from './host.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
+import type { KubeletOptions } from './kubelet/config.ts';
 import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
@@ -53,6 +54,8 @@ export interface NodeProcessOptions {
   runtimeLog?: Logger;
   clusterCIDR?: string;
   nodeMaskBits?: number;
+  /** Every kubelet's cluster DNS settings (clusterDNS, clusterDomain). */
+  dns?: Pick<KubeletOptions, 'clusterDNS' | 'clusterDomain'>;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
   registerTimeoutMs?: number;
   /** Aborts the start (e.g. a signal during start-up): `start` stops what it started and rejects. */
@@ -99,7 +102,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
-      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      host.spawn(kubeletActor({ nodeName: name, ...runtimes, ...o.dns, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
     // event to a kubelet must not meet "no responders".

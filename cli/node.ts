@@ -1,3 +1,5 @@
+import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { DEFAULT_CLUSTER_DOMAIN } from '../actors/dns/actor.ts';
 import { resolve } from 'node:path';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
@@ -27,6 +29,9 @@ Flags:
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
   --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME; default .kubeactor)
+  --cluster-dns IP                the nameserver of ClusterFirst pods (kubelet's clusterDNS; default
+                                  ${kubeDnsIP()}, kube-dns's ClusterIP: the Service range's 10th address)
+  --cluster-domain DOMAIN         the cluster's DNS domain (default cluster.local)
 ${RUNTIME_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
@@ -48,6 +53,8 @@ const options = {
   name: { type: 'string' },
   count: { type: 'string' },
   seed: { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
 } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -100,6 +107,7 @@ export async function node(argv: string[]): Promise<number> {
       defaultRuntime: runtimes.defaultRuntime,
       images: runtimes.images,
       clusterCIDR: runtimes.clusterCIDR,
+      dns: { clusterDNS: [values['cluster-dns'] ?? kubeDnsIP()], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN },
       dataDir,
       runtimeLog: runtimeLog(say, (l) => console.error(`kubeactor node: warning: ${l}`)),
       beforeStart: (host) => {

@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import { DEFAULT_SERVICE_CIDR, kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
+import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
@@ -42,6 +45,10 @@ Flags:
   --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
                                   (default none: every hostPath is refused with a FailedMount event;
                                   the data dir is never allowed by default, it holds every Secret)
+  --cluster-domain DOMAIN         the cluster's DNS domain, served by cluster DNS and searched by pods
+                                  (default cluster.local)
+  --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10:53, a control-plane
+                                  loopback address; kube-proxy forwards kube-dns's ClusterIP there)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -70,6 +77,8 @@ const options = {
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
   'allowed-host-paths': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'dns-address': { type: 'string' },
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
@@ -101,6 +110,10 @@ export async function up(argv: string[]): Promise<number> {
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
+  const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
+  const dnsListen = dnsAddressFlag(values['dns-address']);
+  const clusterDNS = kubeDnsIP(DEFAULT_SERVICE_CIDR);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -149,11 +162,15 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen });
+  const listened = await dns.listening;
+  if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
+  else warn(`dns: cannot listen on ${listened.host}:${listened.port} (${listened.error}): cluster DNS is not served`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
   const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, allowedHostPaths, log: runtimeLog(say, warn), dns: { clusterDNS: [clusterDNS], clusterDomain } }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
@@ -165,6 +182,7 @@ export async function up(argv: string[]): Promise<number> {
   // The recording ends with every actor's checkpoint, then logs the shutdown's deliveries for a moment.
   const recorded = recorder?.stop();
   sim?.stop();
+  dns.stop();
   controllers.stop();
   scheduler.stop();
   await front.close();
@@ -180,16 +198,25 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
-  const { allowedHostPaths, ...runtimes } = o;
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger; dns: { clusterDNS: string[]; clusterDomain: string } }): Promise<SimNodes> {
+  const { allowedHostPaths, dns: _, ...runtimes } = o;
   const lister = bus.register('edge.node-lister', () => {});
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
-  const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths });
+  const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths, ...o.dns });
   try {
     return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, ...runtimes });
   } finally {
     lister.close();
   }
+}
+
+/** `--dns-address HOST[:PORT]`: an IPv4 address, port 53 unless given. */
+function dnsAddressFlag(value: string | undefined): { host: string; port: number } {
+  if (value === undefined) return { ...DEFAULT_DNS_LISTEN };
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(value);
+  const port = m?.[2] === undefined ? 53 : Number(m[2]);
+  if (!m || !isIPv4(m[1]!) || port > 65535) throw new UsageError(`--dns-address must be IPv4[:PORT], got "${value}"`);
+  return { host: m[1]!, port };
 }
 
 function say(line: string): void {

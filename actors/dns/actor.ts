@@ -68,7 +68,6 @@ export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf
             try {
               await s.listen();
               listening = true;
-              ctx.log.info('dns: listening', { address: `${listen.host}:${s.boundPort}`, zone });
               onListen({ ok: true, host: listen.host, port: s.boundPort });
             } catch (err) {
               const error = (err as Error).message;
