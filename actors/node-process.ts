@@ -53,6 +53,8 @@ export interface NodeProcessOptions {
   /** The process runtimes' log. */
   runtimeLog?: Logger;
   clusterCIDR?: string;
+  /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
+  nodeRange?: string;
   nodeMaskBits?: number;
   /** Every kubelet's cluster DNS settings (clusterDNS, clusterDomain). */
   dns?: Pick<KubeletOptions, 'clusterDNS' | 'clusterDomain'>;
@@ -93,7 +95,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
   };
   try {
     const existing = await listNodes(o.bus, kubeletAddress(first), deadline, o.signal);
-    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
     pool.seed(existing);
     for (const name of o.names) addresses.set(name, pool.forNode(name));
     for (const name of o.names) {

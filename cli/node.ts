@@ -3,11 +3,12 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../actors/dns/actor.ts';
 import { resolve } from 'node:path';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
+import { NODE_RANGES } from '../actors/address-claims.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
@@ -106,10 +107,11 @@ export async function node(argv: string[]): Promise<number> {
       signal: abort.signal,
       defaultRuntime: runtimes.defaultRuntime,
       images: runtimes.images,
-      clusterCIDR: runtimes.clusterCIDR,
+      clusterCIDR: claimClusterCidr(values, dataDir, warn),
+      nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dns: { clusterDNS: [values['cluster-dns'] ?? kubeDnsIP()], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN },
       dataDir,
-      runtimeLog: runtimeLog(say, (l) => console.error(`kubeactor node: warning: ${l}`)),
+      runtimeLog: runtimeLog(say, warn),
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },
@@ -131,6 +133,7 @@ export async function node(argv: string[]): Promise<number> {
     say('stopped');
     return 0;
   }
+  if (runtimes.fallback) warn(runtimes.fallback);
   say(`${count} kubelet${count > 1 ? 's' : ''} (${names.join(', ')}) joined NATS ${url}`);
   for (const n of names) {
     const a = running.addresses.get(n);
@@ -150,4 +153,8 @@ export async function node(argv: string[]): Promise<number> {
 
 function say(line: string): void {
   console.log(`kubeactor node: ${line}`);
+}
+
+function warn(line: string): void {
+  console.error(`kubeactor node: warning: ${line}`);
 }

@@ -4,8 +4,10 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/
 import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
@@ -14,11 +16,11 @@ import { startControllers } from '../actors/controllers/index.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
-import { durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
@@ -42,6 +44,9 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
+  --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
+                                  and forwards to the NodePorts (default 127.0.2.0/24, or the next free
+                                  /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
   --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
                                   (default none: every hostPath is refused with a FailedMount event;
                                   the data dir is never allowed by default, it holds every Secret)
@@ -72,6 +77,7 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'load-balancer-cidr': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
@@ -114,10 +120,12 @@ export async function up(argv: string[]): Promise<number> {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
   const dnsListen = dnsAddressFlag(values['dns-address']);
   const clusterDNS = kubeDnsIP(DEFAULT_SERVICE_CIDR);
+  const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);
+  if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -148,12 +156,14 @@ export async function up(argv: string[]): Promise<number> {
   say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
+  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -166,12 +176,16 @@ export async function up(argv: string[]): Promise<number> {
   const listened = await dns.listening;
   if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
   else warn(`dns: cannot listen on ${listened.host}:${listened.port} (${listened.error}): cluster DNS is not served`);
+  if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
+  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, allowedHostPaths, log: runtimeLog(say, warn), dns: { clusterDNS: [clusterDNS], clusterDomain } }) : undefined;
-  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
+  const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
+  const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, allowedHostPaths, log: runtimeLog(say, warn), dns: { clusterDNS: [clusterDNS], clusterDomain } }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -185,6 +199,7 @@ export async function up(argv: string[]): Promise<number> {
   dns.stop();
   controllers.stop();
   scheduler.stop();
+  apiEndpoints.stop();
   await front.close();
   await recorded;
   await cp.stop();
@@ -198,7 +213,7 @@ export async function up(argv: string[]): Promise<number> {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger; dns: { clusterDNS: string[]; clusterDomain: string } }): Promise<SimNodes> {
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; allowedHostPaths: string[]; log: Logger; dns: { clusterDNS: string[]; clusterDomain: string } }): Promise<SimNodes> {
   const { allowedHostPaths, dns: _, ...runtimes } = o;
   const lister = bus.register('edge.node-lister', () => {});
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
@@ -217,6 +232,23 @@ function dnsAddressFlag(value: string | undefined): { host: string; port: number
   const port = m?.[2] === undefined ? 53 : Number(m[2]);
   if (!m || !isIPv4(m[1]!) || port > 65535) throw new UsageError(`--dns-address must be IPv4[:PORT], got "${value}"`);
   return { host: m[1]!, port };
+}
+
+/** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
+function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
+  const port = bus.register('edge.apiserver-endpoints', () => {});
+  let stopped = false;
+  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  ensure();
+  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      port.close();
+    },
+  };
 }
 
 function say(line: string): void {

@@ -39,6 +39,8 @@ export interface SimNodesOptions {
   log?: Logger;
   /** Default 127.244.0.0/16 with a /24 per node (256 nodes); pass e.g. 10.0.0.0/8 for more (sim pods only: process pods must bind theirs). */
   clusterCIDR?: string;
+  /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
+  nodeRange?: string;
   nodeMaskBits?: number;
   /** Reused across calls to keep allocating from one pool. */
   pool?: NodeAddressPool;
@@ -71,7 +73,7 @@ export function stopKubelet(host: ActorHost, nodeName: string): void {
 export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
   const prefix = o.namePrefix ?? 'node-';
   const runtime = o.runtime ?? simRuntime(o.clock);
-  const pool = o.pool ?? new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+  const pool = o.pool ?? new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
   let start = o.startIndex ?? 1;
   if (o.lister) {
     const r = await new ApiClient(o.lister).list(targets.nodes());

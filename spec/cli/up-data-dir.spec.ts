@@ -21,7 +21,7 @@ function modes(root: string): Record<string, string> {
 }
 
 async function upOnce(): Promise<string> {
-  const p = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '1']);
+  const p = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'sim']);
   try {
     await p.waitFor('ready.');
   } finally {

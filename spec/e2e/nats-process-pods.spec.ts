@@ -41,7 +41,7 @@ test('a process pod on a node process over NATS answers on its pod IP, logs trav
   const node = runCli(['node', '--bus', nats.url, '--name', 'w', '--nats-pass', PASS.w, '--default-runtime', 'process', '--cluster-cidr', '127.247.0.0/16', '--data-dir', join(dir, 'node-data')]);
   procs.push(node);
   await node.waitFor('ready.', 30_000);
-  assert.match(node.output(), /w: InternalIP 127\.0\.1\.\d+, pod range 127\.247\.\d+\.0\/24, default runtime process/);
+  assert.match(node.output(), /w: InternalIP 127\.\d+\.1\.\d+, pod range 127\.247\.\d+\.0\/24, default runtime process/);
 
   await kubectl(kubeconfig, 'run', 'echo', '--image=kubeactor/http-echo:1.0', '--port=8080');
   await kubectl(kubeconfig, 'wait', '--for=condition=Ready', 'pod/echo', '--timeout=60s');
