@@ -16,7 +16,8 @@ import { DEFAULT_DNS_TTL, RCODE, resolveQuestion, type ZoneOptions } from '../..
 import { InformerDnsData } from './data.ts';
 import { forward, hostNameservers, type Upstream } from './forward.ts';
 import { DnsServer, type Transport } from './server.ts';
-import { KUBE_DNS, KUBE_DNS_SLICE, publishKubeDns } from './publish.ts';
+import { DNS_METRICS_PORT, KUBE_DNS, KUBE_DNS_SLICE, publishKubeDns } from './publish.ts';
+import { DnsMetrics } from './metrics.ts';
 
 export const DNS_ADDRESS = 'dns';
 /** The control plane's DNS address: 127.0.0.10, after the kube-dns ClusterIP's 10th address. */
@@ -34,6 +35,8 @@ export interface DnsOptions {
   upstreams?: Upstream[];
   ttl?: number;
   pods?: ZoneOptions['pods'];
+  /** The Prometheus metrics port on the listen address (default 9153; 0 picks a free one). */
+  metricsPort?: number;
 }
 
 /** What `startDns` tells once the sockets are bound (or refused). */
@@ -45,29 +48,42 @@ export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf
   const zone = (opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN).replace(/\.$/, '');
   let server: DnsServer | undefined;
   let data: InformerDnsData | undefined;
+  let metrics: DnsMetrics | undefined;
   return {
     address: DNS_ADDRESS,
     config: { ...opts, listen, zone },
     create(ctx: ActorContext) {
       server?.close();
       data?.close();
+      metrics?.close();
+      const m = (metrics = new DnsMetrics(`dns://${listen.host}:${listen.port}`));
+      let metricsPort = opts.metricsPort ?? DNS_METRICS_PORT;
       const upstreams = opts.upstreams ?? hostNameservers();
       const d = (data = new InformerDnsData(factory, ctx.clock, (kind, o) => {
-        const m = o.metadata ?? {};
-        const ours = m.namespace === KUBE_DNS.namespace && ((kind === 'services' && m.name === KUBE_DNS.name) || (kind === 'endpointslices' && m.name === KUBE_DNS_SLICE));
+        const meta = o.metadata ?? {};
+        const ours = meta.namespace === KUBE_DNS.namespace && ((kind === 'services' && meta.name === KUBE_DNS.name) || (kind === 'endpointslices' && meta.name === KUBE_DNS_SLICE));
         if (ours) refOf()?.send({ type: 'dns.objects-changed' });
       }));
       const zoneOptions = (): ZoneOptions => ({ zone, ttl: opts.ttl ?? DEFAULT_DNS_TTL, serial: d.serial, nameserverIP: opts.clusterIP, pods: opts.pods ?? 'insecure' });
-      const answer = (query: Buffer, transport: Transport) => answerQuery(query, transport, d, zoneOptions(), upstreams, ctx);
+      const answer = (query: Buffer, transport: Transport) => answerQuery(query, transport, d, zoneOptions(), upstreams, ctx, m);
       const s = (server = new DnsServer(listen.host, listen.port, answer));
       let listening = false;
       const machine = dnsChart.provide({
-        actions: { close: () => s.close() },
+        actions: {
+          close: () => {
+            s.close();
+            m.close();
+          },
+        },
         actors: {
           listen: fromPromiseOf(async () => {
             try {
               await s.listen();
               listening = true;
+              metricsPort = await m.listen(listen.host, metricsPort).catch((err: Error) => {
+                ctx.log.warn('dns: cannot serve metrics', { address: `${listen.host}:${metricsPort}`, error: err.message });
+                return metricsPort;
+              });
               onListen({ ok: true, host: listen.host, port: s.boundPort });
             } catch (err) {
               const error = (err as Error).message;
@@ -77,7 +93,7 @@ export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf
             }
           }),
           publish: fromPromiseOf(async () => {
-            const r = await publishKubeDns(ctx.port, { clusterIP: opts.clusterIP, address: listen.host, dnsPort: listening ? s.boundPort : listen.port, ready: listening });
+            const r = await publishKubeDns(ctx.port, { clusterIP: opts.clusterIP, address: listen.host, dnsPort: listening ? s.boundPort : listen.port, metricsPort, ready: listening });
             if (r.serviceIP !== opts.clusterIP) ctx.log.warn('dns: the kube-dns Service has another ClusterIP than the kubelets\' clusterDNS', { service: r.serviceIP, clusterDNS: opts.clusterIP });
           }),
         },
@@ -87,6 +103,7 @@ export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf
     onStop() {
       server?.close();
       data?.close();
+      metrics?.close();
     },
     toEvent: () => null,
   };
@@ -95,7 +112,7 @@ export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf
 const fromPromiseOf = (run: () => Promise<void>) => fromPromise<void>(run);
 
 /** One query's wire reply: ours for the zone, the upstream's for other names. */
-async function answerQuery(query: Buffer, transport: Transport, data: InformerDnsData, o: ZoneOptions, upstreams: readonly Upstream[], ctx: ActorContext): Promise<Buffer | null> {
+async function answerQuery(query: Buffer, transport: Transport, data: InformerDnsData, o: ZoneOptions, upstreams: readonly Upstream[], ctx: ActorContext, m: DnsMetrics): Promise<Buffer | null> {
   let q: packet.DecodedPacket;
   try {
     q = packet.decode(query);
@@ -104,13 +121,19 @@ async function answerQuery(query: Buffer, transport: Transport, data: InformerDn
   }
   const question = q.questions?.[0];
   const rd = (q.flags ?? 0) & packet.RECURSION_DESIRED;
-  const respond = (rcode: number, sections: Partial<Pick<packet.Packet, 'answers' | 'authorities' | 'additionals'>> = {}, authoritative = false): Buffer =>
-    packet.encode({ type: 'response', id: q.id ?? 0, flags: rcode | rd | packet.RECURSION_AVAILABLE | (authoritative ? packet.AUTHORITATIVE_ANSWER : 0), questions: q.questions ?? [], ...sections });
+  const respond = (rcode: number, sections: Partial<Pick<packet.Packet, 'answers' | 'authorities' | 'additionals'>> = {}, authoritative = false): Buffer => {
+    m.response(rcode);
+    return packet.encode({ type: 'response', id: q.id ?? 0, flags: rcode | rd | packet.RECURSION_AVAILABLE | (authoritative ? packet.AUTHORITATIVE_ANSWER : 0), questions: q.questions ?? [], ...sections });
+  };
   if (q.type !== 'query' || !question) return respond(1 /* FORMERR */);
+  m.request(transport, question.type);
   if (!data.hasSynced()) return respond(RCODE.SERVFAIL);
   const reply = resolveQuestion(question, data, o);
   if (reply) return respond(reply.rcode, { answers: reply.answers, authorities: reply.authorities, additionals: reply.additionals }, true);
-  return (await forward(query, transport, upstreams, ctx.clock)) ?? respond(RCODE.SERVFAIL);
+  const upstream = await forward(query, transport, upstreams, ctx.clock, (u) => m.forwarded(`${u.host}:${u.port}`));
+  if (!upstream) return respond(RCODE.SERVFAIL);
+  m.response(upstream.length >= 4 ? upstream.readUInt16BE(2) & 0xf : RCODE.SERVFAIL);
+  return upstream;
 }
 
 /** A running DNS server: stop it, and learn whether it listens. */

@@ -34,8 +34,9 @@ export function hostNameservers(path = '/etc/resolv.conf'): Upstream[] {
 }
 
 /** The upstream's reply to `query`, trying each in turn; null when none answered. */
-export async function forward(query: Buffer, transport: Transport, upstreams: readonly Upstream[], clock: Clock): Promise<Buffer | null> {
+export async function forward(query: Buffer, transport: Transport, upstreams: readonly Upstream[], clock: Clock, onAsk: (u: Upstream) => void = () => {}): Promise<Buffer | null> {
   for (const u of upstreams) {
+    onAsk(u);
     const r = await (transport === 'tcp' ? askTcp : askUdp)(query, u, clock).catch(() => null);
     if (r) return r;
   }

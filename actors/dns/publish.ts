@@ -28,6 +28,8 @@ export interface Publication {
   address: string;
   /** The port it listens on (53, unless a test chose another). */
   dnsPort: number;
+  /** Its metrics port (9153, unless a test chose another). */
+  metricsPort: number;
   ready: boolean;
 }
 
@@ -88,6 +90,6 @@ export function kubeDnsSlice(p: Publication): EndpointSlice {
     },
     addressType: 'IPv4',
     endpoints: [{ addresses: [p.address], conditions: { ready: p.ready, serving: p.ready, terminating: false } }],
-    ports: PORTS.map((x) => ({ name: x.name, port: x.name === 'metrics' ? x.port : p.dnsPort, protocol: x.protocol })),
+    ports: PORTS.map((x) => ({ name: x.name, port: x.name === 'metrics' ? p.metricsPort : p.dnsPort, protocol: x.protocol })),
   };
 }

@@ -29,6 +29,18 @@ const apply = (yaml: string) => new Promise<string>((resolve, reject) => {
   const child = execFile('kubectl', ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { env: { ...process.env, HOME: dir } }, (err, out) => (err ? reject(err) : resolve(out.trim())));
   child.stdin!.end(yaml);
 });
+/** A busybox pod that sleeps, with `spec` lines added (two-space indented), Ready. */
+async function runSleeper(name: string, spec: string): Promise<void> {
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: { name: ${name} }
+spec:
+  terminationGracePeriodSeconds: 1
+  ${spec}
+  containers: [{ name: app, image: busybox, command: [sleep, "3600"] }]
+`);
+  await kubectl('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
+}
 const exec = (pod: string, ...cmd: string[]) => kubectl('exec', pod, '--', ...cmd);
 /** getent's columns, one space apart. */
 const words = (s: string): string => s.split(/\s+/).join(' ');
@@ -78,19 +90,11 @@ spec:
 });
 
 test('names resolve inside a pod through cluster DNS: Services, headless hostnames, reverse', async () => {
-  await apply(`apiVersion: v1
-kind: Pod
-metadata: { name: client }
-spec:
-  terminationGracePeriodSeconds: 1
-  dnsPolicy: None
+  await runSleeper('client', `dnsPolicy: None
   dnsConfig:
     nameservers: [${DNS}]
     searches: [default.svc.cluster.local, svc.cluster.local, cluster.local]
-    options: [{ name: ndots, value: "5" }]
-  containers: [{ name: app, image: busybox, command: [sleep, "3600"] }]
-`);
-  await kubectl('wait', '--for=condition=Ready', 'pod/client', '--timeout=60s');
+    options: [{ name: ndots, value: "5" }]`);
   assert.is(await exec('client', 'cat', '/etc/resolv.conf'), `search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver ${DNS}\noptions ndots:5`);
   const webIP = await kubectl('get', 'pod', 'web-0', '-o', 'jsonpath={.status.podIP}');
   assert.is(words(await exec('client', 'getent', 'hosts', 'kubernetes.default')), `${kubernetesIP} kubernetes.default.svc.cluster.local`);
@@ -102,15 +106,7 @@ spec:
 });
 
 test('dnsPolicy Default gives the host\'s resolv.conf; up leaves no process behind', async () => {
-  await apply(`apiVersion: v1
-kind: Pod
-metadata: { name: hosty }
-spec:
-  terminationGracePeriodSeconds: 1
-  dnsPolicy: Default
-  containers: [{ name: app, image: busybox, command: [sleep, "3600"] }]
-`);
-  await kubectl('wait', '--for=condition=Ready', 'pod/hosty', '--timeout=60s');
+  await runSleeper('hosty', 'dnsPolicy: Default');
   const servers = readFileSync('/etc/resolv.conf', 'utf8').split('\n').filter((l) => l.startsWith('nameserver'));
   const got = (await exec('hosty', 'cat', '/etc/resolv.conf')).split('\n').filter((l) => l.startsWith('nameserver'));
   assert.equal(got, servers.map((l) => l.replace(/\s+/g, ' ')));

@@ -15,6 +15,7 @@ import { cluster, targets, type Cluster } from '../controllers/helpers.ts';
 import { startDns, type DnsHandle, type ListenResult } from '../../../actors/dns/actor.ts';
 import { kubeDnsIP } from '../../../actors/apiserver/allocators.ts';
 import { eventually } from '../../helpers/wait.ts';
+import { httpGetText } from '../../helpers/http-get.ts';
 
 const HOST = '127.254.255.1';
 const UPSTREAM = '127.254.255.2';
@@ -58,7 +59,7 @@ async function startUpstream(): Promise<NonNullable<typeof upstream>> {
 async function setUp(listen = { host: HOST, port: 0 }): Promise<ListenResult> {
   c = await cluster('endpointslice');
   upstream = await startUpstream();
-  dns = startDns(c.h.host, { clusterIP: kubeDnsIP(), listen, upstreams: [{ host: UPSTREAM, port: upstream.port }] });
+  dns = startDns(c.h.host, { clusterIP: kubeDnsIP(), listen, metricsPort: 0, upstreams: [{ host: UPSTREAM, port: upstream.port }] });
   const r = await dns.listening;
   if (r.ok) port = r.port;
   await c.advance(500);
@@ -210,7 +211,7 @@ test('pod A records by dashed IP; ExternalName is a CNAME', async () => {
   assert.equal(cname.answers?.map((a) => [a.type, 'data' in a ? a.data : null]), [['CNAME', 'db.example.org']]);
 });
 
-test('other names are forwarded to the upstream over the client\'s transport; a silent upstream is SERVFAIL', async () => {
+test('other names are forwarded to the upstream over the client\'s transport, counted in the metrics; a silent upstream is SERVFAIL', async () => {
   await setUp();
   for (const transport of ['udp', 'tcp'] as const) {
     const r = await query('example.com', 'A', transport);
@@ -221,6 +222,10 @@ test('other names are forwarded to the upstream over the client\'s transport; a 
   assert.equal(upstream?.asked, ['example.com', 'example.com']);
   // A PTR for an address no Service or endpoint holds falls through to the upstream too.
   assert.equal(data(await query('9.9.0.10.in-addr.arpa', 'PTR')), ['192.0.2.7']);
+  const slice = (await c.list<EndpointSlice>(targets.endpointslices('kube-system'), 'kubernetes.io/service-name=kube-dns'))[0];
+  const metrics = await httpGetText(`http://${HOST}:${slice?.ports?.find((p) => p.name === 'metrics')?.port}/metrics`);
+  assert.match(metrics, `coredns_dns_requests_total{server="dns://${HOST}:0",zone=".",proto="tcp",family="1",type="A"} 1\n`);
+  assert.match(metrics, `coredns_forward_requests_total{to="${UPSTREAM}:${upstream?.port}"} 3\n`);
   upstream?.udp.close();
   upstream?.tcp.close();
   upstream = undefined;
