@@ -173,8 +173,10 @@ export async function up(argv: string[]): Promise<number> {
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
   const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen });
-  const listened = await dns.listening;
-  if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
+  // Binding is quick; a bind that never answers must not hold the cluster back.
+  const listened = await Promise.race([dns.listening, new Promise<null>((r) => setTimeout(r, 10_000, null).unref())]);
+  if (listened === null) warn(`dns: not listening on ${dnsListen.host}:${dnsListen.port} after 10s`);
+  else if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
   else warn(`dns: cannot listen on ${listened.host}:${listened.port} (${listened.error}): cluster DNS is not served`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 

@@ -11,7 +11,7 @@ import * as packet from 'dns-packet';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import type { ActorHost } from '../host.ts';
 import { informerFactory, type SharedInformerFactory } from '../informers/index.ts';
-import { dnsChart } from '../../machines/dns/chart.ts';
+import { dnsChart, type DnsEvent, type PublishInput } from '../../machines/dns/chart.ts';
 import { DEFAULT_DNS_TTL, RCODE, resolveQuestion, type ZoneOptions } from '../../machines/dns/records.ts';
 import { InformerDnsData } from './data.ts';
 import { forward, hostNameservers, type Upstream } from './forward.ts';
@@ -42,22 +42,29 @@ export interface DnsOptions {
 /** What `startDns` tells once the sockets are bound (or refused). */
 export type ListenResult = { ok: true; host: string; port: number } | { ok: false; host: string; port: number; error: string };
 
-/** The DNS server's ActorDef; `refOf` finds its running chart, `onListen` hears the bind's outcome. */
-export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined, onListen: (r: ListenResult) => void = () => {}): ActorDef {
+/**
+ * The DNS server's ActorDef. `refOf` finds its running chart; `tell` hands the chart an
+ * event from outside a delivery, recorded (ActorHost.tell): how the bind's outcome arrives.
+ * Without `tell` (a replay) nothing is bound: the recorded outcome is replayed instead.
+ * `onListen` hears the outcome too.
+ */
+export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined, tell?: (event: DnsEvent) => void, onListen: (r: ListenResult) => void = () => {}): ActorDef {
   const listen = opts.listen ?? DEFAULT_DNS_LISTEN;
   const zone = (opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN).replace(/\.$/, '');
   let server: DnsServer | undefined;
   let data: InformerDnsData | undefined;
   let metrics: DnsMetrics | undefined;
+  const close = () => {
+    server?.close();
+    metrics?.close();
+  };
   return {
     address: DNS_ADDRESS,
-    config: { ...opts, listen, zone },
+    config: { ...opts, listen, clusterDomain: zone },
     create(ctx: ActorContext) {
-      server?.close();
+      close();
       data?.close();
-      metrics?.close();
       const m = (metrics = new DnsMetrics(`dns://${listen.host}:${listen.port}`));
-      let metricsPort = opts.metricsPort ?? DNS_METRICS_PORT;
       const upstreams = opts.upstreams ?? hostNameservers();
       const d = (data = new InformerDnsData(factory, ctx.clock, (kind, o) => {
         const meta = o.metadata ?? {};
@@ -65,51 +72,48 @@ export function dnsActor(opts: DnsOptions, factory: SharedInformerFactory, refOf
         if (ours) refOf()?.send({ type: 'dns.objects-changed' });
       }));
       const zoneOptions = (): ZoneOptions => ({ zone, ttl: opts.ttl ?? DEFAULT_DNS_TTL, serial: d.serial, nameserverIP: opts.clusterIP, pods: opts.pods ?? 'insecure' });
-      const answer = (query: Buffer, transport: Transport) => answerQuery(query, transport, d, zoneOptions(), upstreams, ctx, m);
-      const s = (server = new DnsServer(listen.host, listen.port, answer));
-      let listening = false;
+      server = new DnsServer(listen.host, listen.port, (query, transport) => answerQuery(query, transport, d, zoneOptions(), upstreams, ctx, m));
       const machine = dnsChart.provide({
-        actions: {
-          close: () => {
-            s.close();
-            m.close();
-          },
-        },
+        actions: { close },
         actors: {
-          listen: fromPromiseOf(async () => {
-            try {
-              await s.listen();
-              listening = true;
-              metricsPort = await m.listen(listen.host, metricsPort).catch((err: Error) => {
-                ctx.log.warn('dns: cannot serve metrics', { address: `${listen.host}:${metricsPort}`, error: err.message });
-                return metricsPort;
-              });
-              onListen({ ok: true, host: listen.host, port: s.boundPort });
-            } catch (err) {
-              const error = (err as Error).message;
-              ctx.log.warn('dns: cannot listen; cluster DNS is not served', { address: `${listen.host}:${listen.port}`, error });
-              onListen({ ok: false, ...listen, error });
-              throw err;
-            }
-          }),
-          publish: fromPromiseOf(async () => {
-            const r = await publishKubeDns(ctx.port, { clusterIP: opts.clusterIP, address: listen.host, dnsPort: listening ? s.boundPort : listen.port, metricsPort, ready: listening });
+          publish: fromPromise<void, PublishInput>(async ({ input }) => {
+            const r = await publishKubeDns(ctx.port, { clusterIP: opts.clusterIP, address: listen.host, dnsPort: input.port, metricsPort: input.metricsPort, ready: input.listening });
             if (r.serviceIP !== opts.clusterIP) ctx.log.warn('dns: the kube-dns Service has another ClusterIP than the kubelets\' clusterDNS', { service: r.serviceIP, clusterDNS: opts.clusterIP });
           }),
         },
       });
       return { machine, input: { zone, listen, clusterIP: opts.clusterIP } };
     },
+    onStart(ctx: ActorContext) {
+      if (!tell || !server || !metrics) return;
+      void bind(server, metrics, opts.metricsPort ?? DNS_METRICS_PORT, ctx).then((r) => {
+        tell(r.ok ? { type: 'dns.listening', port: r.port, metricsPort: r.metricsPort } : { type: 'dns.listen-failed', error: r.error });
+        onListen(r);
+      });
+    },
     onStop() {
-      server?.close();
+      close();
       data?.close();
-      metrics?.close();
     },
     toEvent: () => null,
   };
 }
 
-const fromPromiseOf = (run: () => Promise<void>) => fromPromise<void>(run);
+/** Binds the DNS sockets, then the metrics port (whose failure is only warned about). */
+async function bind(s: DnsServer, m: DnsMetrics, metricsPort: number, ctx: ActorContext): Promise<ListenResult & { metricsPort: number }> {
+  try {
+    await s.listen();
+  } catch (err) {
+    const error = (err as Error).message;
+    ctx.log.warn('dns: cannot listen; cluster DNS is not served', { address: `${s.host}:${s.port}`, error });
+    return { ok: false, host: s.host, port: s.port, metricsPort, error };
+  }
+  const bound = await m.listen(s.host, metricsPort).catch((err: Error) => {
+    ctx.log.warn('dns: cannot serve metrics', { address: `${s.host}:${metricsPort}`, error: err.message });
+    return metricsPort;
+  });
+  return { ok: true, host: s.host, port: s.boundPort, metricsPort: bound };
+}
 
 /** One query's wire reply: ours for the zone, the upstream's for other names. */
 async function answerQuery(query: Buffer, transport: Transport, data: InformerDnsData, o: ZoneOptions, upstreams: readonly Upstream[], ctx: ActorContext, m: DnsMetrics): Promise<Buffer | null> {
@@ -146,7 +150,7 @@ export interface DnsHandle {
 export function startDns(host: ActorHost, opts: DnsOptions): DnsHandle {
   let told: (r: ListenResult) => void = () => {};
   const listening = new Promise<ListenResult>((r) => (told = r));
-  host.spawn(dnsActor(opts, informerFactory(host), () => host.get(DNS_ADDRESS)?.ref, (r) => told(r)));
+  host.spawn(dnsActor(opts, informerFactory(host), () => host.get(DNS_ADDRESS)?.ref, (event) => void host.tell(DNS_ADDRESS, event), (r) => told(r)));
   return {
     stop: () => {
       host.stop(DNS_ADDRESS);

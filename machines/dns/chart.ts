@@ -10,15 +10,28 @@ export interface DnsContext {
   clusterIP: string;
   /** Whether the sockets are bound. */
   listening: boolean;
+  /** The bound metrics port (9153 unless a test chose another). */
+  metricsPort: number;
   /** Consecutive failed publications of the kube-dns Service and EndpointSlice. */
   failures: number;
   lastError: string | null;
 }
 
 export type DnsEvent =
+  /** The sockets are bound (UDP and TCP on `port`; metrics on `metricsPort`). */
+  | { type: 'dns.listening'; port: number; metricsPort: number }
+  /** A socket could not be bound: cluster DNS is not served. */
+  | { type: 'dns.listen-failed'; error: string }
   /** The kube-dns Service or its EndpointSlice changed or went away: publish them again. */
   | { type: 'dns.objects-changed' }
   | { type: 'dns.stop' };
+
+/** What `publish` is given: where the server listens and whether it does. */
+export interface PublishInput {
+  listening: boolean;
+  port: number;
+  metricsPort: number;
+}
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -29,9 +42,10 @@ const PUBLISH_RETRY_MAX_MS = 30_000;
 /**
  * The cluster DNS server's lifecycle (actors/dns/ holds the sockets and the answers).
  *
- * binding — `listen` binds UDP and TCP on the control plane's DNS address. Refused (the
- *   reason in lastError, `listening` false) the server still publishes, with its endpoint
- *   not ready, so kube-proxy refuses kube-dns connections instead of sending them nowhere.
+ * binding — the actor binds UDP and TCP on the control plane's DNS address (an effect outside
+ *   the chart, its outcome told as `dns.listening` or `dns.listen-failed`, so a recording
+ *   replays it). Refused (the reason in lastError, `listening` false) the server still
+ *   publishes, its endpoint not ready, so kube-proxy refuses kube-dns connections at once.
  * serving.publishing — `publish` makes sure the kube-dns Service (in kube-system, at its
  *   fixed ClusterIP) and an EndpointSlice pointing at the listen address exist; on an
  *   apiserver error it retries after a doubling delay (`backoff`); once `published` it
@@ -39,31 +53,31 @@ const PUBLISH_RETRY_MAX_MS = 30_000;
  * stopped — `dns.stop`: `close` ends the sockets.
  */
 export const dnsChart = setup({
-  types: { context: {} as DnsContext, events: {} as DnsEvent, input: {} as Omit<DnsContext, 'failures' | 'lastError' | 'listening'> },
+  types: { context: {} as DnsContext, events: {} as DnsEvent, input: {} as Omit<DnsContext, 'failures' | 'lastError' | 'listening' | 'metricsPort'> },
   actions: {
     /** Closes the sockets. */
     close: () => {},
   },
   actors: {
-    /** Binds the UDP and TCP sockets; rejects with the bind error. */
-    listen: fromPromise<void>(async () => {}),
     /** Creates or repairs the kube-dns Service and EndpointSlice; rejects on an apiserver error. */
-    publish: fromPromise<void>(async () => {}),
+    publish: fromPromise<void, PublishInput>(async () => {}),
   },
   delays: {
     publishRetry: ({ context }) => Math.min(PUBLISH_RETRY_MAX_MS, PUBLISH_RETRY_MS * 2 ** Math.max(0, context.failures - 1)),
   },
 }).createMachine({
   id: 'dns',
-  context: ({ input }) => ({ ...input, listening: false, failures: 0, lastError: null }),
+  context: ({ input }) => ({ ...input, listening: false, metricsPort: 0, failures: 0, lastError: null }),
   initial: 'binding',
   on: { 'dns.stop': '.stopped' },
   states: {
     binding: {
-      invoke: {
-        src: 'listen',
-        onDone: { target: 'serving', actions: assign({ listening: true }) },
-        onError: { target: 'serving', actions: assign(({ event }) => ({ lastError: errorText(event.error) })) },
+      on: {
+        'dns.listening': {
+          target: 'serving',
+          actions: assign(({ context, event }) => ({ listening: true, listen: { ...context.listen, port: event.port }, metricsPort: event.metricsPort })),
+        },
+        'dns.listen-failed': { target: 'serving', actions: assign(({ event }) => ({ lastError: event.error })) },
       },
     },
     serving: {
@@ -72,6 +86,7 @@ export const dnsChart = setup({
         publishing: {
           invoke: {
             src: 'publish',
+            input: ({ context }) => ({ listening: context.listening, port: context.listen.port, metricsPort: context.metricsPort }),
             onDone: { target: 'published', actions: assign({ failures: 0 }) },
             onError: {
               target: 'backoff',
