@@ -1,6 +1,6 @@
 /**
  * Host-wide claims on address ranges that processes bind on this host's loopback: pod IPs
- * (process pods listen on them), node IPs (kube-proxy's NodePorts) and load-balancer IPs
+ * (process pods listen on them), ClusterIPs (kube-proxy), node IPs (kube-proxy's NodePorts) and load-balancer IPs
  * (the cloud provider's listeners). Two
  * clusters on one host must not hand out the same range. A process records its range in
  * `<tmpdir>/kubeactor-pod-cidrs/<range>.json` ({pid, dataDir}); a claim whose process is gone
@@ -8,15 +8,16 @@
  *
  * Decision: a default range is not fixed but the first free one of its kind's candidates
  * (pods: /16s counting down from 127.244.0.0/16 to 127.112.0.0/16, above the Service range;
- * nodes: /16s from 127.0.0.0/16 to 127.15.0.0/16; load balancers: /24s from 127.0.2.0/24 to
+ * Services: /12s counting down from 127.96.0.0/12 to 127.16.0.0/12; nodes: /16s from 127.0.0.0/16 to 127.15.0.0/16; load balancers: /24s from 127.0.2.0/24 to
  * 127.0.15.0/24), and a data dir remembers the range it got (`<data-dir>/pod-cidr`,
- * `<data-dir>/node-range`, `<data-dir>/load-balancer-cidr`), so a restarted
+ * `<data-dir>/service-cidr`, `<data-dir>/node-range`, `<data-dir>/load-balancer-cidr`), so a restarted
  * cluster keeps its addresses while a second cluster beside it gets its own. A range given
  * with a flag is used as given; a live claim by another data dir is only warned about.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_SERVICE_CIDR } from './apiserver/allocators.ts';
 import { DEFAULT_LOAD_BALANCER_CIDR } from './controllers/cloud-service/pool.ts';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_RANGE } from './kubelet/node-pool.ts';
 
@@ -51,6 +52,15 @@ export const POD_RANGES: RangeKind = {
   file: 'pod-cidr',
   *candidates() {
     for (let o = secondOctet(DEFAULT_CLUSTER_CIDR); o >= 112; o--) yield `127.${o}.0.0/16`;
+  },
+};
+
+export const SERVICE_RANGES: RangeKind = {
+  name: 'Service range',
+  flag: '--service-cluster-ip-range',
+  file: 'service-cidr',
+  *candidates() {
+    for (let o = secondOctet(DEFAULT_SERVICE_CIDR); o >= 16; o -= 16) yield `127.${o}.0.0/12`;
   },
 };
 

@@ -22,6 +22,7 @@ import type { KubeletOptions } from './kubelet/config.ts';
 import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
+import { startKubeProxy } from './kube-proxy/index.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { simRuntime } from './runtime/sim.ts';
 import type { ImageCatalogue } from './runtime/images/catalogue.ts';
@@ -58,6 +59,8 @@ export interface NodeProcessOptions {
   nodeMaskBits?: number;
   /** Every kubelet's cluster DNS settings (clusterDNS, clusterDomain). */
   dns?: Pick<KubeletOptions, 'clusterDNS' | 'clusterDomain'>;
+  /** Start each node's kube-proxy with its kubelet (actors/kube-proxy; `kubeactor node` does). */
+  proxy?: boolean;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
   registerTimeoutMs?: number;
   /** Aborts the start (e.g. a signal during start-up): `start` stops what it started and rejects. */
@@ -105,6 +108,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
       host.spawn(kubeletActor({ nodeName: name, ...runtimes, ...o.dns, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
     // event to a kubelet must not meet "no responders".

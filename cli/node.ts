@@ -112,6 +112,7 @@ export async function node(argv: string[]): Promise<number> {
       dns: { clusterDNS: [values['cluster-dns'] ?? kubeDnsIP()], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN },
       dataDir,
       runtimeLog: runtimeLog(say, warn),
+      proxy: true,
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },

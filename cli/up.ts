@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
-import { DEFAULT_SERVICE_CIDR, kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { LOAD_BALANCER_RANGES, NODE_RANGES } from '../actors/address-claims.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
+import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -44,6 +45,10 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
+  --service-cluster-ip-range CIDR Services' ClusterIPs (default 127.96.0.0/12: Kubernetes' 10.96.0.0/12
+                                  on loopback, so kube-proxy binds them on this host; when another
+                                  kubeactor on this host holds it, the next free /12 below, kept per
+                                  data dir; the kubernetes Service gets the first address, 127.96.0.1)
   --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
                                   and forwards to the NodePorts (default 127.0.2.0/24, or the next free
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
@@ -78,6 +83,7 @@ const options = {
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
   'load-balancer-cidr': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
@@ -119,13 +125,17 @@ export async function up(argv: string[]): Promise<number> {
   const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
   const dnsListen = dnsAddressFlag(values['dns-address']);
-  const clusterDNS = kubeDnsIP(DEFAULT_SERVICE_CIDR);
+  const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);
   if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
+  // kube-proxy binds ClusterIPs on this host: a second cluster beside this one gets its own range.
+  const serviceCidr = claimAddresses(SERVICE_RANGES, serviceAsked, dataDir, warn);
+  // kubeadm's choice: kube-dns's ClusterIP is the Service range's 10th address (the kubelets' clusterDNS).
+  const clusterDNS = kubeDnsIP(serviceCidr);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -145,7 +155,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -153,7 +163,7 @@ export async function up(argv: string[]): Promise<number> {
   });
   inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
-  say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
+  say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
@@ -188,6 +198,7 @@ export async function up(argv: string[]): Promise<number> {
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
   const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, allowedHostPaths, log: runtimeLog(say, warn), dns: { clusterDNS: [clusterDNS], clusterDomain } }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
+  if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -210,6 +221,16 @@ export async function up(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** kube-apiserver's rule: an IPv4 range no larger than a /12 (20 bits of host addresses). */
+function serviceRangeFlag(value: string | undefined): string | undefined {
+  const cidr = cidrFlag('service-cluster-ip-range', value);
+  if (cidr === undefined) return undefined;
+  const bits = Number(cidr.split('/')[1]);
+  if (bits < 12) throw new UsageError(`specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12`);
+  if (bits > 30) throw new UsageError(`--service-cluster-ip-range: ${cidr} holds no Service address besides the kubernetes Service's; the mask must be <= 30`);
+  return cidr;
+}
+
 /**
  * `--nodes N` runs node-1 … node-N on every start: the same data directory gets the same
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
@@ -221,7 +242,7 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
   // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
   const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths, ...o.dns });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, ...runtimes });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, proxy: true, ...runtimes });
   } finally {
     lister.close();
   }

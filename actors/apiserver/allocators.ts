@@ -7,7 +7,12 @@
  */
 import { formatIp, parseIp } from '../../api/ipv4.ts';
 
-export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+/**
+ * kube-apiserver's `--service-cluster-ip-range` default here: Kubernetes' 10.96.0.0/12 moved
+ * into loopback, so kube-proxy can bind ClusterIPs on this host without privileges. Pod
+ * ranges sit above it (127.112.0.0/16 and up, actors/address-claims.ts).
+ */
+export const DEFAULT_SERVICE_CIDR = '127.96.0.0/12';
 /** kube-dns's ClusterIP is the Service range's 10th address, as kubeadm's GetDNSIP takes it. */
 export const DNS_SERVICE_IP_INDEX = 10;
 

@@ -24,7 +24,7 @@ import { bookmark, WatcherSet } from './watchers.ts';
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 
 export interface ApiServerOptions {
-  /** Service CIDR for cluster IPs (default 10.96.0.0/12). */
+  /** Service CIDR for cluster IPs (default 127.96.0.0/12, see DEFAULT_SERVICE_CIDR). */
   serviceCidr?: string;
   /** Events kept per resource for watches resuming from a resourceVersion (default 4096). */
   watchWindow?: number;

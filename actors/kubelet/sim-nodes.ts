@@ -21,6 +21,7 @@ import { nodeRuntimes, type RuntimeName } from './node-runtimes.ts';
 import type { ImageCatalogue } from '../runtime/images/catalogue.ts';
 import type { Logger } from '../actor-def.ts';
 import { ApiClient, targets } from '../client/index.ts';
+import { kubeProxyAddress, startKubeProxy } from '../kube-proxy/index.ts';
 
 export interface SimNodesOptions {
   host: ActorHost;
@@ -49,6 +50,12 @@ export interface SimNodesOptions {
    * Any port works: listing is a read.
    */
   lister?: Port;
+  /**
+   * Start each node's kube-proxy with its kubelet (actors/kube-proxy: real listeners on the
+   * node's IP and, on the owner node, the ClusterIPs). Default off: simulations of many nodes
+   * carry no traffic.
+   */
+  proxy?: boolean;
   /** Per-node options (capacity, labels, timing, …) by name. */
   configure?: (name: string, index: number) => Partial<KubeletOptions>;
 }
@@ -100,6 +107,7 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
     });
     const opts: KubeletOptions = { nodeName: name, ...runtimes, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
     o.host.spawn(kubeletActor(opts, (h) => handles.set(name, h)));
+    if (o.proxy) startKubeProxy(o.host, { nodeName: name, nodeIP: addr.hostIP });
     names.push(name);
   }
   return {
@@ -108,7 +116,10 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
     pool,
     handle: (name) => handles.get(name),
     stop() {
-      for (const name of names) stopKubelet(o.host, name);
+      for (const name of names) {
+        stopKubelet(o.host, name);
+        o.host.stop(kubeProxyAddress(name));
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { controllerActor, type ControllerConfig } from '../controllers/actor.ts';
 import { findController } from '../controllers/registry.ts';
 import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
+import { kubeProxyActor, type KubeProxyOptions } from '../kube-proxy/actor.ts';
 import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
@@ -56,6 +57,14 @@ export const replayableDns: ReplayableActor = {
   ...fromDef('dns', (input, env) => dnsActor(input as DnsOptions, factoryOf(env), env.self)),
   needs: 'informers',
 };
+
+/**
+ * kube-proxy with its own informers, as live, and a proxier without sockets: the listeners
+ * it opens are effects on this host, not outputs; what it decides (its rules) is in the
+ * snapshot the replay compares.
+ */
+export const replayableKubeProxy = fromDef('kube-proxy', (input, env) =>
+  kubeProxyActor(input as KubeProxyOptions, env.self, undefined, { healthz: false, proxier: () => ({ apply: () => undefined, listening: () => [], lastSync: 0, close: () => undefined }) }));
 
 /** Every controller runs the reconcile chart; the recorded config names which controller. */
 export const replayableController: ReplayableActor = {

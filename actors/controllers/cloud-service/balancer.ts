@@ -11,8 +11,7 @@
  * externalTrafficPolicy Local) loses its last ready endpoint changes where the next
  * connection goes without touching the listeners; existing connections finish.
  */
-import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { clientAddress, listenTcp, listenUdp, type ForwardPolicy, type Listener } from '../../net/forward.ts';
 import { parseCidr, parseIp, type Cidr } from '../../../api/ipv4.ts';
 
 /** One listener: a Service port and the nodePort it forwards to. */
@@ -31,16 +30,6 @@ export interface BalancerSpec {
   backends(): readonly string[];
 }
 
-/** How long a backend gets to accept a forwarded TCP connection before the next is tried. */
-const CONNECT_TIMEOUT_MS = 2000;
-/** A UDP flow without traffic for this long is forgotten (conntrack's UDP timeout is 30 s). */
-const UDP_IDLE_MS = 30_000;
-
-interface Listener {
-  key: string;
-  close(): void;
-}
-
 interface Balancer {
   spec: BalancerSpec;
   /** Read at each accept: a change of source ranges needs no new listener. */
@@ -53,7 +42,7 @@ const listenerKey = (ip: string, p: BalancedPort): string => `${ip}:${p.protocol
 
 function inRanges(ranges: readonly Cidr[], address: string): boolean {
   if (ranges.length === 0) return true;
-  const ip = parseIp(address.replace(/^::ffff:/, ''));
+  const ip = parseIp(clientAddress(address));
   return ip !== null && ranges.some((r) => ip >= r.base && ip < r.base + r.size);
 }
 
@@ -81,7 +70,7 @@ export class LoadBalancers {
     for (const [k, p] of wanted) {
       if (b.listeners.has(k)) continue;
       try {
-        b.listeners.set(k, p.protocol === 'UDP' ? await listenUdp(k, b, p) : await listenTcp(k, b, p));
+        b.listeners.set(k, await (p.protocol === 'UDP' ? listenUdp : listenTcp)(spec.ip, p.port, policyOf(b, p)));
       } catch (err) {
         failures.push(`listen ${p.protocol} ${spec.ip}:${p.port}: ${(err as Error).message}`);
       }
@@ -107,105 +96,14 @@ export class LoadBalancers {
   }
 }
 
-/** The next backend in turn after `skip` tries, or undefined when there is none. */
-function pick(b: Balancer, tried: number): string | undefined {
-  const nodes = b.spec.backends();
-  if (nodes.length === 0 || tried >= nodes.length) return undefined;
-  return nodes[b.next++ % nodes.length];
-}
-
-function listenTcp(key: string, b: Balancer, p: BalancedPort): Promise<Listener> {
-  const listener: Listener = { key, close: () => server.close() };
-  const server: Server = createServer((client) => {
-    if (!inRanges(b.ranges, client.remoteAddress ?? '')) return client.destroy();
-    client.pause();
-    forwardTcp(b, p, client, 0);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: b.spec.ip, port: p.port }, () => {
-      server.off('error', reject);
-      server.on('error', () => { /* accept errors end one connection, not the balancer */ });
-      resolve(listener);
-    });
-  });
-}
-
-function forwardTcp(b: Balancer, p: BalancedPort, client: Socket, tried: number): void {
-  const node = pick(b, tried);
-  if (node === undefined || client.destroyed) return void client.destroy();
-  const upstream = connect({ host: node, port: p.nodePort });
-  upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
-  upstream.once('error', () => forwardTcp(b, p, client, tried + 1));
-  upstream.once('connect', () => {
-    upstream.setTimeout(0);
-    upstream.removeAllListeners('error');
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.resume();
-  });
-}
-
-interface Flow {
-  socket: UdpSocket;
-  connected: boolean;
-  /** Datagrams that arrived before the flow's socket connected. */
-  waiting: Buffer[];
-  idle?: NodeJS.Timeout;
-}
-
-function listenUdp(key: string, b: Balancer, p: BalancedPort): Promise<Listener> {
-  const flows = new Map<string, Flow>();
-  const socket = createSocket('udp4');
-  const listener: Listener = {
-    key,
-    close: () => {
-      socket.close();
-      for (const f of flows.values()) {
-        clearTimeout(f.idle);
-        f.socket.close();
-      }
-      flows.clear();
+/** The policy of one listener: admit by source range, nodes in turn (one that refuses is skipped). */
+function policyOf(b: Balancer, p: BalancedPort): ForwardPolicy {
+  return {
+    admit: (address) => inRanges(b.ranges, address),
+    pick(_address, tried) {
+      const nodes = b.spec.backends();
+      if (nodes.length === 0 || tried >= nodes.length) return undefined;
+      return { host: nodes[b.next++ % nodes.length]!, port: p.nodePort };
     },
   };
-  const flowOf = (from: RemoteInfo, id: string): Flow | undefined => {
-    const known = flows.get(id);
-    if (known) return known;
-    const node = pick(b, 0);
-    if (node === undefined) return undefined;
-    const f: Flow = { socket: createSocket('udp4'), connected: false, waiting: [] };
-    f.socket.on('message', (msg) => socket.send(msg, from.port, from.address));
-    f.socket.on('error', () => { /* an ICMP refusal ends nothing: the flow times out */ });
-    // A fresh socket connects asynchronously; what arrives meanwhile waits for it.
-    f.socket.connect(p.nodePort, node, () => {
-      f.connected = true;
-      for (const m of f.waiting.splice(0)) f.socket.send(m);
-    });
-    flows.set(id, f);
-    return f;
-  };
-  socket.on('message', (msg, from) => {
-    if (!inRanges(b.ranges, from.address)) return;
-    const id = `${from.address}:${from.port}`;
-    const f = flowOf(from, id);
-    if (!f) return;
-    clearTimeout(f.idle);
-    f.idle = setTimeout(() => {
-      flows.delete(id);
-      f.socket.close();
-    }, UDP_IDLE_MS);
-    f.idle.unref();
-    if (f.connected) f.socket.send(msg);
-    else f.waiting.push(msg);
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ address: b.spec.ip, port: p.port }, () => {
-      socket.off('error', reject);
-      socket.on('error', () => { /* one bad datagram does not end the balancer */ });
-      resolve(listener);
-    });
-  });
 }

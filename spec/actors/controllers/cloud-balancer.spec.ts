@@ -7,12 +7,13 @@
  * specs.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { eventually } from '../../helpers/wait.ts';
+import { tcpRead } from '../../helpers/tcp.ts';
 import { cluster, targets, type Cluster } from './helpers.ts';
 
 const POOL = '127.0.250.0/24';
@@ -54,16 +55,7 @@ async function freeNodePort(): Promise<number> {
   throw new Error('no free node port');
 }
 
-/** What one TCP connection to ip:port reads before the other side ends it ('' when cut off or refused). */
-function ask(ip: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect({ host: ip, port });
-    let got = '';
-    s.on('data', (d) => (got += d));
-    s.on('close', () => resolve(got));
-    s.on('error', () => resolve(''));
-  });
-}
+const ask = tcpRead;
 
 const service = (name: string, port: number, nodePort: number, extra: Record<string, unknown> = {}): KubeObject =>
   ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'web', port, nodePort, protocol: 'TCP' }], ...extra } }) as KubeObject;
@@ -93,7 +85,7 @@ test('the EXTERNAL-IP forwards connections to the NodePort of every Ready node i
 
   await c!.h.client().must('api.delete', { target: targets.services('default', 'web') });
   await c!.advance(500);
-  await eventually(async () => (await ask(ip, 8080)) === '', { timeoutMs: 5000 });
+  await eventually(async () => (await ask(ip, 8080)) === 'refused', { timeoutMs: 5000 });
 });
 
 test('externalTrafficPolicy Local sends only to nodes with a ready endpoint; loadBalancerSourceRanges cuts others off', async () => {
@@ -114,7 +106,7 @@ test('externalTrafficPolicy Local sends only to nodes with a ready endpoint; loa
 
   await c!.h.client().must('api.patch', { target: targets.services('default', 'local'), patchType: 'merge', patch: { spec: { loadBalancerSourceRanges: ['10.0.0.0/8'] } } });
   await c!.advance(500);
-  await eventually(async () => (await ask(ip, 8081)) === '', { timeoutMs: 5000 });
+  await eventually(async () => (await ask(ip, 8081)) === 'reset', { timeoutMs: 5000 });
   const events = await c!.list<{ reason: string }>(targets.events('default'));
   assert.not.ok(events.some((e) => e.reason === 'SyncLoadBalancerFailed'));
 });
