@@ -2,9 +2,10 @@
  * Cluster DNS end to end: the real `kubeactor up --default-runtime process` and the real
  * kubectl. kube-dns is a Service at the 10th address of the Service range; process pods get
  * the resolv.conf and /etc/hosts kubelet writes (read back with `kubectl exec cat`), and
- * names resolve inside the sandbox with the host's own tools (getent, python3). Until
- * kube-proxy carries kube-dns's ClusterIP, the resolving pod names the DNS server's own
- * address (dnsPolicy None), which `--dns-address` puts inside this spec's range.
+ * names resolve inside the sandbox with the host's own tools (getent, python3): from a
+ * ClusterFirst pod through kube-dns's ClusterIP (kube-proxy forwards it to the server), and
+ * from a pod that names the server's own address (dnsPolicy None), which `--dns-address`
+ * puts inside this spec's range.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -101,6 +102,11 @@ test('names resolve inside a pod through cluster DNS: Services, headless hostnam
   assert.is(words(await exec('client', 'getent', 'hosts', 'web-0.web')), `${webIP} web-0.web.default.svc.cluster.local`);
   assert.is(await exec('client', 'python3', '-c', 'import socket; print(socket.gethostbyname("kube-dns.kube-system"))'), dnsIP);
   assert.match(await exec('client', 'getent', 'hosts', dnsIP), /kube-dns\.kube-system\.svc\.cluster\.local$/);
+  // A ClusterFirst pod asks kube-dns's ClusterIP, which kube-proxy forwards to the server.
+  assert.is(words(await exec('web-0', 'getent', 'hosts', 'kubernetes.default')), `${kubernetesIP} kubernetes.default.svc.cluster.local`);
+  assert.is(words(await exec('web-0', 'getent', 'hosts', 'client.default.pod.cluster.local').catch(() => 'none')), 'none', 'pod names are dashed IPs');
+  const clientIP = await kubectl('get', 'pod', 'client', '-o', 'jsonpath={.status.podIP}');
+  assert.is(words(await exec('web-0', 'getent', 'hosts', `${clientIP.replaceAll('.', '-')}.default.pod.cluster.local`)), `${clientIP} ${clientIP.replaceAll('.', '-')}.default.pod.cluster.local`);
   const missing = await exec('client', 'getent', 'hosts', 'nosuch.default.svc.cluster.local').then(() => 'found', (e: { code?: number }) => `exit ${e.code}`);
   assert.is(missing, 'exit 2');
 });

@@ -13,7 +13,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import { cluster, targets, type Cluster } from '../controllers/helpers.ts';
 import { startDns, type DnsHandle, type ListenResult } from '../../../actors/dns/actor.ts';
-import { kubeDnsIP } from '../../../actors/apiserver/allocators.ts';
+import { DEFAULT_SERVICE_CIDR, kubeDnsIP, serviceIP } from '../../../actors/apiserver/allocators.ts';
 import { eventually } from '../../helpers/wait.ts';
 import { httpGetText } from '../../helpers/http-get.ts';
 
@@ -116,7 +116,7 @@ test('publishes kube-dns at the 10th Service address with an EndpointSlice point
   const r = await setUp();
   assert.ok(r.ok);
   const svc = await c.get<Service>(targets.services('kube-system', 'kube-dns'));
-  assert.is(svc?.spec?.clusterIP, '10.96.0.10');
+  assert.is(svc?.spec?.clusterIP, kubeDnsIP());
   assert.equal(svc?.spec?.ports?.map((p) => `${p.name} ${p.port}/${p.protocol}`), ['dns 53/UDP', 'dns-tcp 53/TCP', 'metrics 9153/TCP']);
   assert.is(svc?.metadata?.labels?.['k8s-app'], 'kube-dns');
   const slices = await c.list<EndpointSlice>(targets.endpointslices('kube-system'), 'kubernetes.io/service-name=kube-dns');
@@ -137,10 +137,10 @@ test('Service A records over UDP and TCP, TTL 5, authoritative; ns.dns and dns-v
     const r = await query('kubernetes.default.svc.cluster.local', 'A', transport);
     assert.is(rcodeOf(r), 'NOERROR');
     assert.ok(r.flag_aa, 'authoritative');
-    assert.equal(data(r), ['10.96.0.1']);
+    assert.equal(data(r), [serviceIP(DEFAULT_SERVICE_CIDR, 1)]);
     assert.is((r.answers?.[0] as packet.StringAnswer).ttl, 5);
   }
-  assert.equal(data(await query('ns.dns.cluster.local', 'A')), ['10.96.0.10']);
+  assert.equal(data(await query('ns.dns.cluster.local', 'A')), [kubeDnsIP()]);
   assert.equal(data(await query('dns-version.cluster.local', 'TXT')).map((d) => String((d as Buffer[])[0])), ['1.1.0']);
 });
 
@@ -197,7 +197,7 @@ test('SRV for named ports, headless Services answer with their ready endpoints a
   const ptr = (ip: string) => query(`${ip.split('.').reverse().join('.')}.in-addr.arpa`, 'PTR');
   assert.equal(data(await ptr(web?.spec?.clusterIP ?? '')), ['web.default.svc.cluster.local']);
   assert.equal(data(await ptr('10.244.1.10')), ['db-0.db.default.svc.cluster.local']);
-  assert.equal(data(await ptr('10.96.0.10')), ['kube-dns.kube-system.svc.cluster.local']);
+  assert.equal(data(await ptr(kubeDnsIP())), ['kube-dns.kube-system.svc.cluster.local']);
 });
 
 test('pod A records by dashed IP; ExternalName is a CNAME', async () => {
