@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN } from '../actors/dns/actor.ts';
-import { resolve } from 'node:path';
+import { isIPv4 } from '../machines/dns/names.ts';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
 import { NODE_RANGES } from '../actors/address-claims.ts';
@@ -81,6 +82,8 @@ export async function node(argv: string[]): Promise<number> {
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
+  const clusterDNS = values['cluster-dns'] ?? kubeDnsIP();
+  if (!isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -109,7 +112,7 @@ export async function node(argv: string[]): Promise<number> {
       images: runtimes.images,
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
-      dns: { clusterDNS: [values['cluster-dns'] ?? kubeDnsIP()], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN },
+      dns: { clusterDNS: [clusterDNS], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN },
       dataDir,
       runtimeLog: runtimeLog(say, warn),
       proxy: true,
