@@ -51,14 +51,14 @@ export interface NodeProcessOptions {
   /** Where process nodes keep their state (`<dataDir>/nodes/<name>`; default a temporary directory). */
   dataDir?: string;
   images?: ImageCatalogue;
+  /** More of each kubelet's options (root dir, hostPath allow-list, volume refresh period), by node name. */
+  configure?: (name: string) => Partial<KubeletOptions>;
   /** The process runtimes' log. */
   runtimeLog?: Logger;
   clusterCIDR?: string;
   /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
   nodeRange?: string;
   nodeMaskBits?: number;
-  /** Every kubelet's cluster DNS settings (clusterDNS, clusterDomain). */
-  dns?: Pick<KubeletOptions, 'clusterDNS' | 'clusterDomain'>;
   /** Start each node's kube-proxy with its kubelet (actors/kube-proxy; `kubeactor node` does). */
   proxy?: boolean;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
@@ -107,7 +107,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
-      host.spawn(kubeletActor({ nodeName: name, ...runtimes, ...o.dns, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR, ...o.configure?.(name) }, (h) => handles.set(name, h)));
       if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch

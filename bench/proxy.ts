@@ -136,7 +136,7 @@ try {
       const r = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), 'create', 'ingress', 'echo', '--rule=echo.bench/*=echo:80'], { env }).catch((e: Error) => e);
       if (r instanceof Error) throw new Error(`kubectl create ingress: ${r.message.split('\n')[1] ?? r.message}`);
       const ip = await until('the Ingress address', async () => (await kubectl('get', 'ingress', 'echo', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')) || undefined, 20_000);
-      const port = /ingress: HTTP on [\d.]+:(\d+)/.exec(upOut)?.[1];
+      const port = /ingress: http:\/\/[\d.]+:(\d+)/.exec(upOut)?.[1];
       return port ? [ip, Number(port), 'echo.bench'] : undefined;
     }],
   ];

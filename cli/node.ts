@@ -11,6 +11,7 @@ import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
+import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
 
@@ -30,11 +31,13 @@ Flags:
                                   nodes for several); its claims must cover kubelet.<node> of every node
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
-  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME; default .kubeactor)
+  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME) and
+                                  volumes (DIR/kubelet/NAME, kubelet's --root-dir); default .kubeactor
   --cluster-dns IP                the nameserver of ClusterFirst pods (kubelet's clusterDNS; default
                                   ${kubeDnsIP()}, kube-dns's ClusterIP: the Service range's 10th address)
   --cluster-domain DOMAIN         the cluster's DNS domain (default cluster.local)
 ${RUNTIME_FLAGS_HELP}
+${KUBELET_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
@@ -51,6 +54,7 @@ const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
   ...runtimeFlagOptions,
+  ...kubeletFlagOptions,
   'data-dir': { type: 'string' },
   name: { type: 'string' },
   count: { type: 'string' },
@@ -84,6 +88,7 @@ export async function node(argv: string[]): Promise<number> {
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
   const clusterDNS = values['cluster-dns'] ?? kubeDnsIP();
   if (!isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
+  const kubeletConfig = kubeletConfigFrom(values, dataDir);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -112,8 +117,8 @@ export async function node(argv: string[]): Promise<number> {
       images: runtimes.images,
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
-      dns: { clusterDNS: [clusterDNS], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN },
       dataDir,
+      configure: (n) => ({ ...kubeletConfig(n), clusterDNS: [clusterDNS], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
       runtimeLog: runtimeLog(say, warn),
       proxy: true,
       beforeStart: (host) => {

@@ -5,7 +5,7 @@ import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
-import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
+import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
 import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
@@ -14,15 +14,21 @@ import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
+import { loadOrCreateTls } from '../actors/apiserver/http/tls/cert.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
+import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
+import { lastHost } from '../api/ipv4.ts';
+import { DEFAULT_LOAD_BALANCER_CIDR } from '../actors/controllers/cloud-service/pool.ts';
 import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
+import type { KubeletOptions } from '../actors/kubelet/config.ts';
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
+import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
@@ -52,9 +58,12 @@ Flags:
   --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
                                   and forwards to the NodePorts (default 127.0.2.0/24, or the next free
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
-  --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
-                                  (default none: every hostPath is refused with a FailedMount event;
-                                  the data dir is never allowed by default, it holds every Secret)
+${KUBELET_FLAGS_HELP}
+  --ingress-http-port N, --ingress-https-port N
+                                  the ingress controller's HTTP and HTTPS ports on the last address of the
+                                  load-balancer range (${lastHost(DEFAULT_LOAD_BALANCER_CIDR)} by default; default
+                                  80 and 443, free ports when those cannot be bound; 0 picks a free one).
+                                  It serves the Ingresses of the default IngressClass kubeactor
   --cluster-domain DOMAIN         the cluster's DNS domain, served by cluster DNS and searched by pods
                                   (default cluster.local)
   --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10:53, a control-plane
@@ -88,9 +97,11 @@ const options = {
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
-  'allowed-host-paths': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
+  ...kubeletFlagOptions,
+  'ingress-http-port': { type: 'string' },
+  'ingress-https-port': { type: 'string' },
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
@@ -112,6 +123,10 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError('--nodes must be 0 with --bus nats://…: run nodes in their own process with `kubeactor node --bus …`');
   }
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const ingressPorts = {
+    ...(values['ingress-http-port'] === undefined ? {} : { httpPort: intFlag('ingress-http-port', values['ingress-http-port'], 80) }),
+    ...(values['ingress-https-port'] === undefined ? {} : { httpsPort: intFlag('ingress-https-port', values['ingress-https-port'], 443) }),
+  };
   const tolerationSeconds = {
     notReady: intFlag('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds'], 300),
     unreachable: intFlag('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds'], 300),
@@ -125,6 +140,7 @@ export async function up(argv: string[]): Promise<number> {
   const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
   const dnsListen = dnsAddressFlag(values['dns-address']);
+  const kubeletConfig = kubeletConfigFrom(values, dataDir);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
@@ -167,13 +183,18 @@ export async function up(argv: string[]): Promise<number> {
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
+  // The ingress controller listens on the last address of the cluster's load-balancer range,
+  // which the load balancers leave to it: a second cluster on this host has its own.
+  const ingressAddress = lastHost(loadBalancerCIDR);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
-        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR },
+        // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
+        'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -188,15 +209,24 @@ export async function up(argv: string[]): Promise<number> {
   if (listened === null) warn(`dns: not listening on ${dnsListen.host}:${dnsListen.port} after 10s`);
   else if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
   else warn(`dns: cannot listen on ${listened.host}:${listened.port} (${listened.error}): cluster DNS is not served`);
+  let ingress: RunningIngress;
+  try {
+    ingress = await startIngressController(cp.host, { ...ingressPorts, address: ingressAddress });
+  } catch (err) {
+    controllers.stop();
+    await cp.stop();
+    throw new UsageError(`ingress: ${(err as Error).message}`);
+  }
+  if (ingress.fallback) warn(`ingress: ${ingress.fallback}`);
+  say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
-  const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, allowedHostPaths, log: runtimeLog(say, warn), dns: { clusterDNS: [clusterDNS], clusterDomain } }) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure: (name) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain }), log: runtimeLog(say, warn) }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
@@ -210,6 +240,7 @@ export async function up(argv: string[]): Promise<number> {
   const recorded = recorder?.stop();
   sim?.stop();
   dns.stop();
+  await ingress.stop();
   controllers.stop();
   scheduler.stop();
   apiEndpoints.stop();
@@ -236,13 +267,10 @@ function serviceRangeFlag(value: string | undefined): string | undefined {
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; allowedHostPaths: string[]; log: Logger; dns: { clusterDNS: string[]; clusterDomain: string } }): Promise<SimNodes> {
-  const { allowedHostPaths, dns: _, ...runtimes } = o;
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; configure: (name: string) => Partial<KubeletOptions>; log: Logger }): Promise<SimNodes> {
   const lister = bus.register('edge.node-lister', () => {});
-  // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
-  const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths, ...o.dns });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, proxy: true, ...runtimes });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, proxy: true, ...o });
   } finally {
     lister.close();
   }

@@ -3,6 +3,7 @@ import { apiServerActor, type ApiServerActorOptions } from '../apiserver/actor.t
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { controllerActor, type ControllerConfig } from '../controllers/actor.ts';
 import { findController } from '../controllers/registry.ts';
+import { INGRESS_CONTROLLER_NAME, replayIngressDefinition } from '../ingress/controller.ts';
 import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
 import { kubeProxyActor, type KubeProxyOptions } from '../kube-proxy/actor.ts';
 import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
@@ -70,7 +71,7 @@ export const replayableKubeProxy = fromDef('kube-proxy', (input, env) =>
 export const replayableController: ReplayableActor = {
   ...fromDef('reconcile', (input, env) => {
     const c = input as ControllerConfig;
-    const def = findController(c.controller);
+    const def = findController(c.controller) ?? (c.controller === INGRESS_CONTROLLER_NAME ? replayIngressDefinition(c.options) : undefined);
     if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
     return controllerActor(def, { factory: factoryOf(env), options: def.replayOptions ? def.replayOptions(c.options) : c.options });
   }),

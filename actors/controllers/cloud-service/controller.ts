@@ -46,7 +46,7 @@ function balancedPorts(svc: Service): BalancedPort[] {
 }
 
 export function createCloudServiceController(cc: ControllerContext): Controller {
-  const pool = new AddressPool((cc.options.loadBalancerCIDR as string | undefined) ?? DEFAULT_LOAD_BALANCER_CIDR);
+  const pool = new AddressPool((cc.options.loadBalancerCIDR as string | undefined) ?? DEFAULT_LOAD_BALANCER_CIDR, (cc.options.reserved as string[] | undefined) ?? []);
   const enqueue = (o: Indexable) => cc.enqueue(keyOf(o));
   const services = cc.informer({ target: targets.services(), handlers: { add: enqueue, update: (_, o) => enqueue(o), delete: enqueue } });
   const balancers = cc.options['serve-traffic'] ? new LoadBalancers() : undefined;
