@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { DEFAULT_CLUSTER_DOMAIN } from '../actors/dns/actor.ts';
+import { isIPv4 } from '../machines/dns/names.ts';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
 import { NODE_RANGES } from '../actors/address-claims.ts';
@@ -30,6 +33,9 @@ Flags:
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
   --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME) and
                                   volumes (DIR/kubelet/NAME, kubelet's --root-dir); default .kubeactor
+  --cluster-dns IP                the nameserver of ClusterFirst pods (kubelet's clusterDNS; default
+                                  ${kubeDnsIP()}, kube-dns's ClusterIP: the Service range's 10th address)
+  --cluster-domain DOMAIN         the cluster's DNS domain (default cluster.local)
 ${RUNTIME_FLAGS_HELP}
 ${KUBELET_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
@@ -53,6 +59,8 @@ const options = {
   name: { type: 'string' },
   count: { type: 'string' },
   seed: { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
 } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -78,6 +86,8 @@ export async function node(argv: string[]): Promise<number> {
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
+  const clusterDNS = values['cluster-dns'] ?? kubeDnsIP();
+  if (!isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
@@ -108,7 +118,7 @@ export async function node(argv: string[]): Promise<number> {
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
-      configure: kubeletConfig,
+      configure: (n) => ({ ...kubeletConfig(n), clusterDNS: [clusterDNS], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
       runtimeLog: runtimeLog(say, warn),
       proxy: true,
       beforeStart: (host) => {

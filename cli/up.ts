@@ -1,4 +1,7 @@
 import { resolve } from 'node:path';
+import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
+import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
@@ -61,6 +64,10 @@ ${KUBELET_FLAGS_HELP}
                                   load-balancer range (${lastHost(DEFAULT_LOAD_BALANCER_CIDR)} by default; default
                                   80 and 443, free ports when those cannot be bound; 0 picks a free one).
                                   It serves the Ingresses of the default IngressClass kubeactor
+  --cluster-domain DOMAIN         the cluster's DNS domain, served by cluster DNS and searched by pods
+                                  (default cluster.local)
+  --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10:53, a control-plane
+                                  loopback address; kube-proxy forwards kube-dns's ClusterIP there)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -90,6 +97,8 @@ const options = {
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'dns-address': { type: 'string' },
   ...kubeletFlagOptions,
   'ingress-http-port': { type: 'string' },
   'ingress-https-port': { type: 'string' },
@@ -128,6 +137,9 @@ export async function up(argv: string[]): Promise<number> {
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
+  const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
+  const dnsListen = dnsAddressFlag(values['dns-address']);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
@@ -138,6 +150,8 @@ export async function up(argv: string[]): Promise<number> {
   if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
   // kube-proxy binds ClusterIPs on this host: a second cluster beside this one gets its own range.
   const serviceCidr = claimAddresses(SERVICE_RANGES, serviceAsked, dataDir, warn);
+  // kubeadm's choice: kube-dns's ClusterIP is the Service range's 10th address (the kubelets' clusterDNS).
+  const clusterDNS = kubeDnsIP(serviceCidr);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -189,6 +203,12 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen });
+  // Binding is quick; a bind that never answers must not hold the cluster back.
+  const listened = await Promise.race([dns.listening, new Promise<null>((r) => setTimeout(r, 10_000, null).unref())]);
+  if (listened === null) warn(`dns: not listening on ${dnsListen.host}:${dnsListen.port} after 10s`);
+  else if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
+  else warn(`dns: cannot listen on ${listened.host}:${listened.port} (${listened.error}): cluster DNS is not served`);
   let ingress: RunningIngress;
   try {
     ingress = await startIngressController(cp.host, { ...ingressPorts, address: ingressAddress });
@@ -206,7 +226,7 @@ export async function up(argv: string[]): Promise<number> {
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure: kubeletConfig, log: runtimeLog(say, warn) }) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure: (name) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain }), log: runtimeLog(say, warn) }) : undefined;
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
@@ -219,6 +239,7 @@ export async function up(argv: string[]): Promise<number> {
   // The recording ends with every actor's checkpoint, then logs the shutdown's deliveries for a moment.
   const recorded = recorder?.stop();
   sim?.stop();
+  dns.stop();
   await ingress.stop();
   controllers.stop();
   scheduler.stop();
@@ -253,6 +274,15 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
   } finally {
     lister.close();
   }
+}
+
+/** `--dns-address HOST[:PORT]`: an IPv4 address, port 53 unless given. */
+function dnsAddressFlag(value: string | undefined): { host: string; port: number } {
+  if (value === undefined) return { ...DEFAULT_DNS_LISTEN };
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(value);
+  const port = m?.[2] === undefined ? 53 : Number(m[2]);
+  if (!m || !isIPv4(m[1]!) || port > 65535) throw new UsageError(`--dns-address must be IPv4[:PORT], got "${value}"`);
+  return { host: m[1]!, port };
 }
 
 /** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */

@@ -44,6 +44,8 @@ export function userForAddress(address: string): UserInfo {
   if (address === 'controller' || address.startsWith('controller.') || address === 'informers') {
     return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   }
+  // Cluster DNS runs as CoreDNS's ServiceAccount does.
+  if (address === 'dns') return { username: 'system:serviceaccount:kube-system:coredns', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', AUTHENTICATED] };
   if (address === 'apiserver') return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };
   return { username: `system:bus:${address}`, groups: [AUTHENTICATED] };
 }

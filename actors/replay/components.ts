@@ -11,6 +11,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
 import { SharedInformerFactory } from '../informers/factory.ts';
 import { schedulerActor } from '../scheduler/actor.ts';
+import { dnsActor, type DnsOptions } from '../dns/actor.ts';
 import type { SchedulerOptions } from '../scheduler/options.ts';
 import type { PodEventRecord, RuntimeBatch } from '../../machines/pod/index.ts';
 import { containerAt } from '../pod/bridge.ts';
@@ -49,6 +50,12 @@ export const replayableInformers: ReplayableActor = fromDef('informers', (_input
 
 export const replayableScheduler: ReplayableActor = {
   ...fromDef('scheduler', (input, env) => schedulerActor((input ?? {}) as SchedulerOptions, factoryOf(env), env.self)),
+  needs: 'informers',
+};
+
+/** Cluster DNS: rebuilt without its sockets (the recorded `dns.listening` / `dns.listen-failed` arrive as events); it subscribes to the shared informers as live. */
+export const replayableDns: ReplayableActor = {
+  ...fromDef('dns', (input, env) => dnsActor(input as DnsOptions, factoryOf(env), env.self)),
   needs: 'informers',
 };
 
