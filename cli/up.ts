@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
+import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
@@ -66,8 +67,9 @@ ${KUBELET_FLAGS_HELP}
                                   It serves the Ingresses of the default IngressClass kubeactor
   --cluster-domain DOMAIN         the cluster's DNS domain, served by cluster DNS and searched by pods
                                   (default cluster.local)
-  --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10:53, a control-plane
-                                  loopback address; kube-proxy forwards kube-dns's ClusterIP there)
+  --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10 on a free port, so
+                                  clusters beside each other never collide; kube-proxy forwards kube-dns's
+                                  ClusterIP:53 there, which is what pods and \`dig @<ClusterIP>\` use)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -203,7 +205,7 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
-  const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen });
+  const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen, metricsPort: values['dns-address'] === undefined ? 0 : DNS_METRICS_PORT });
   // Binding is quick; a bind that never answers must not hold the cluster back.
   const listened = await Promise.race([dns.listening, new Promise<null>((r) => setTimeout(r, 10_000, null).unref())]);
   if (listened === null) warn(`dns: not listening on ${dnsListen.host}:${dnsListen.port} after 10s`);
@@ -278,7 +280,8 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
 
 /** `--dns-address HOST[:PORT]`: an IPv4 address, port 53 unless given. */
 function dnsAddressFlag(value: string | undefined): { host: string; port: number } {
-  if (value === undefined) return { ...DEFAULT_DNS_LISTEN };
+  // A free port by default: the kube-dns ClusterIP (the cluster's own range) is the fixed :53.
+  if (value === undefined) return { host: DEFAULT_DNS_LISTEN.host, port: 0 };
   const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(value);
   const port = m?.[2] === undefined ? 53 : Number(m[2]);
   if (!m || !isIPv4(m[1]!) || port > 65535) throw new UsageError(`--dns-address must be IPv4[:PORT], got "${value}"`);
