@@ -18,9 +18,11 @@ import { type Clock } from '../base/clock.ts';
 import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from './host.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
+import type { KubeletOptions } from './kubelet/config.ts';
 import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
+import { startKubeProxy } from './kube-proxy/index.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { simRuntime } from './runtime/sim.ts';
 import type { ImageCatalogue } from './runtime/images/catalogue.ts';
@@ -49,10 +51,16 @@ export interface NodeProcessOptions {
   /** Where process nodes keep their state (`<dataDir>/nodes/<name>`; default a temporary directory). */
   dataDir?: string;
   images?: ImageCatalogue;
+  /** More of each kubelet's options (root dir, hostPath allow-list, volume refresh period), by node name. */
+  configure?: (name: string) => Partial<KubeletOptions>;
   /** The process runtimes' log. */
   runtimeLog?: Logger;
   clusterCIDR?: string;
+  /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
+  nodeRange?: string;
   nodeMaskBits?: number;
+  /** Start each node's kube-proxy with its kubelet (actors/kube-proxy; `kubeactor node` does). */
+  proxy?: boolean;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
   registerTimeoutMs?: number;
   /** Aborts the start (e.g. a signal during start-up): `start` stops what it started and rejects. */
@@ -90,7 +98,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
   };
   try {
     const existing = await listNodes(o.bus, kubeletAddress(first), deadline, o.signal);
-    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+    const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
     pool.seed(existing);
     for (const name of o.names) addresses.set(name, pool.forNode(name));
     for (const name of o.names) {
@@ -99,7 +107,8 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
-      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR }, (h) => handles.set(name, h)));
+      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR, ...o.configure?.(name) }, (h) => handles.set(name, h)));
+      if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
     // event to a kubelet must not meet "no responders".

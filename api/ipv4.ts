@@ -34,3 +34,9 @@ export function parseCidr(cidr: string): Cidr {
 }
 
 export const formatCidr = (c: Cidr): string => `${formatIp(c.base)}/${c.bits}`;
+
+/** The highest host address of a CIDR (the one before its broadcast address). */
+export function lastHost(cidr: string): string {
+  const c = parseCidr(cidr);
+  return formatIp(c.base + c.size - 2);
+}

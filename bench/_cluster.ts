@@ -165,7 +165,12 @@ export interface BenchClusterOptions {
    * firings, and the recorder attaches before the first actor starts.
    */
   record?: string;
+  /** Controllers to run besides the ones every cluster needs for its pods to start (serviceaccount, root-ca-cert-publisher). */
+  controllers?: string;
 }
+
+/** What a pod needs from the controller-manager to start: its ServiceAccount and the kube-root-ca.crt its token volume projects. */
+export const POD_PREREQUISITE_CONTROLLERS = 'serviceaccount,root-ca-cert-publisher';
 
 export interface BenchCluster {
   cp: ControlPlane;
@@ -174,6 +179,10 @@ export interface BenchCluster {
   sim: SimNodes | undefined;
   nodeNames: string[];
   scheduler: SchedulerHandle;
+  /** The controllers started (POD_PREREQUISITE_CONTROLLERS and `controllers`), null on a build without them. */
+  controllers: ControllersHandle | null;
+  /** Resolves once the namespace's kube-root-ca.crt exists (pods created before it wait for it in ContainerCreating). */
+  namespaceReady(ns: string): Promise<void>;
   /** The recorder with `record`; stopping the cluster stops it (stop it first to read its final size). */
   recorder: Recorder | undefined;
   /** Seconds from the first kubelet start to every node Ready as observed by a watch (0 without kubelets). */
@@ -211,6 +220,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
   };
   const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart });
+  const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','));
   log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);
   let counts = new Map<string, number>();
@@ -271,13 +281,18 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
 
   const scheduler: SchedulerHandle = o.scheduler ? await startSchedulerIfAny(cp.host, log, o.schedulerOptions) : { kind: 'none', bound: () => 0, stop() {} };
 
-  return {
+  const cluster: BenchCluster = {
     cp,
     bus,
     client,
     sim,
     nodeNames,
     scheduler,
+    controllers,
+    async namespaceReady(ns) {
+      if (!controllers?.names.includes('root-ca-cert-publisher')) return;
+      while (!(await client.api.get(targets.configmaps(ns, 'kube-root-ca.crt'))).ok) await sleep(20);
+    },
     recorder,
     nodesReadyS,
     log,
@@ -290,6 +305,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     async stop() {
       logger.mute();
       scheduler.stop();
+      controllers?.stop();
       sim?.stop();
       await recorder?.stop();
       await cp.stop();
@@ -297,6 +313,8 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       if (logger.dropped() > 0) log(`${logger.dropped()} more warnings/errors not shown`);
     },
   };
+  await cluster.namespaceReady('default');
+  return cluster;
 }
 
 /** scheduler_perf's fake node: 4 cpu... no, its default node template (110 pods, 4 cpu, 32Gi), Ready. */

@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { machine, startControllersIfAny, topMessages, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { machine, topMessages, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets, type Target } from '../actors/client/index.ts';
 
 /** Records the run into this file (empty: no recording). */
@@ -69,14 +69,18 @@ const heapAfterGc = (): number => {
 
 const loadAtStart = machine();
 const rss = rssSampler();
-const c = await startBenchCluster({ tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS, ...(RECORD ? { record: RECORD } : {}) });
+const c = await startBenchCluster({
+  tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS,
+  ...(WANT === 'deployments' ? { controllers: 'deployment,replicaset' } : {}), ...(RECORD ? { record: RECORD } : {}),
+});
 const { client, log } = c;
 const bind = c.scheduler.kind !== 'actor';
-const controllers = WANT === 'deployments' ? await startControllersIfAny(c.cp.host, log, 'deployment,replicaset') : null;
+const controllers = c.controllers;
 const workload: 'deployments' | 'pods' = controllers?.names.includes('deployment') && controllers.names.includes('replicaset') ? 'deployments' : 'pods';
 if (workload === 'deployments' && bind) throw new Error('deployments need the scheduler actor');
 const r0 = await client.api.create(targets.namespaces(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 if (!r0.ok) throw new Error(`namespace: ${r0.status.message}`);
+await c.namespaceReady(NS);
 
 const heapBefore = heapAfterGc();
 c.resetMessages();
@@ -205,7 +209,6 @@ if (c.recorder && record0) {
   };
   log(`recorded ${record.record_entries} entries, ${record.record_bytes} bytes (${record.record_bytes_per_pod} bytes, ${record.record_entries_per_pod} entries per pod in the pod phase) to ${RECORD}`);
 }
-controllers?.stop();
 await c.stop();
 
 console.log(

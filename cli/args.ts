@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseGoDuration } from '../api/duration.ts';
+import { parseCidr } from '../api/ipv4.ts';
 
 /** A bad command line: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {}
@@ -35,4 +36,15 @@ export function durationFlag(name: string, value: string | undefined, fallback: 
   if (ms < 0) throw new UsageError(`--${name} can not be negative value`);
   if (ms > MAX_TIMER_MS) throw new UsageError(`--${name} must be at most 596h, got "${value}"`);
   return ms;
+}
+
+/** Checks an IPv4 CIDR flag value (`127.0.2.0/24`); undefined stays undefined. */
+export function cidrFlag(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseCidr(value);
+  } catch (err) {
+    throw new UsageError(`--${name}: ${(err as Error).message}`);
+  }
+  return value;
 }

@@ -1,12 +1,17 @@
 import { resolve } from 'node:path';
+import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { DEFAULT_CLUSTER_DOMAIN } from '../actors/dns/actor.ts';
+import { isIPv4 } from '../machines/dns/names.ts';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
 import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-process.ts';
+import { NODE_RANGES } from '../actors/address-claims.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
 import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
+import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
 
@@ -26,8 +31,13 @@ Flags:
                                   nodes for several); its claims must cover kubelet.<node> of every node
   --nats-user USER, --nats-pass PASS
                                   NATS credentials (default user = identity; env KUBEACTOR_NATS_PASS)
-  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME; default .kubeactor)
+  --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME) and
+                                  volumes (DIR/kubelet/NAME, kubelet's --root-dir); default .kubeactor
+  --cluster-dns IP                the nameserver of ClusterFirst pods (kubelet's clusterDNS; default
+                                  ${kubeDnsIP()}, kube-dns's ClusterIP: the Service range's 10th address)
+  --cluster-domain DOMAIN         the cluster's DNS domain (default cluster.local)
 ${RUNTIME_FLAGS_HELP}
+${KUBELET_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
@@ -44,10 +54,13 @@ const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
   ...runtimeFlagOptions,
+  ...kubeletFlagOptions,
   'data-dir': { type: 'string' },
   name: { type: 'string' },
   count: { type: 'string' },
   seed: { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
 } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -73,6 +86,9 @@ export async function node(argv: string[]): Promise<number> {
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
+  const clusterDNS = values['cluster-dns'] ?? kubeDnsIP();
+  if (!isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
+  const kubeletConfig = kubeletConfigFrom(values, dataDir);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -99,9 +115,12 @@ export async function node(argv: string[]): Promise<number> {
       signal: abort.signal,
       defaultRuntime: runtimes.defaultRuntime,
       images: runtimes.images,
-      clusterCIDR: runtimes.clusterCIDR,
+      clusterCIDR: claimClusterCidr(values, dataDir, warn),
+      nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
-      runtimeLog: runtimeLog(say, (l) => console.error(`kubeactor node: warning: ${l}`)),
+      configure: (n) => ({ ...kubeletConfig(n), clusterDNS: [clusterDNS], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
+      runtimeLog: runtimeLog(say, warn),
+      proxy: true,
       beforeStart: (host) => {
         recorder = recording.start({ bus, host, seed, identity: opened.identity, say });
       },
@@ -123,11 +142,13 @@ export async function node(argv: string[]): Promise<number> {
     say('stopped');
     return 0;
   }
+  if (runtimes.fallback) warn(runtimes.fallback);
   say(`${count} kubelet${count > 1 ? 's' : ''} (${names.join(', ')}) joined NATS ${url}`);
   for (const n of names) {
     const a = running.addresses.get(n);
     if (a) say(`  ${n}: InternalIP ${a.hostIP}, pod range ${a.podCIDR}, default runtime ${runtimes.defaultRuntime}`);
   }
+  say(`kube-proxy: with each kubelet (NodePorts and /healthz on the node's IP; ClusterIPs bound by the cluster's first Ready node)`);
   say('ready. Ctrl-C stops.');
 
   const signal = await stopSignal;
@@ -142,4 +163,8 @@ export async function node(argv: string[]): Promise<number> {
 
 function say(line: string): void {
   console.log(`kubeactor node: ${line}`);
+}
+
+function warn(line: string): void {
+  console.error(`kubeactor node: warning: ${line}`);
 }

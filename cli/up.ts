@@ -1,22 +1,35 @@
 import { resolve } from 'node:path';
+import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
+import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
+import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
 import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
-import { ensurePrivateDir, KUBELET_DIR, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
+import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
+import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
+import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
 import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
+import { loadOrCreateTls } from '../actors/apiserver/http/tls/cert.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
+import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
-import { durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { lastHost } from '../api/ipv4.ts';
+import { DEFAULT_LOAD_BALANCER_CIDR } from '../actors/controllers/cloud-service/pool.ts';
+import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
-import { RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
+import type { KubeletOptions } from '../actors/kubelet/config.ts';
+import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
+import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
@@ -39,9 +52,24 @@ Flags:
                                   60s; Go duration, as kube-apiserver's flag)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
-  --allowed-host-paths LIST       comma-separated path prefixes a pod's hostPath volume may be under
-                                  (default none: every hostPath is refused with a FailedMount event;
-                                  the data dir is never allowed by default, it holds every Secret)
+  --service-cluster-ip-range CIDR Services' ClusterIPs (default 127.96.0.0/12: Kubernetes' 10.96.0.0/12
+                                  on loopback, so kube-proxy binds them on this host; when another
+                                  kubeactor on this host holds it, the next free /12 below, kept per
+                                  data dir; the kubernetes Service gets the first address, 127.96.0.1)
+  --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
+                                  and forwards to the NodePorts (default 127.0.2.0/24, or the next free
+                                  /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
+${KUBELET_FLAGS_HELP}
+  --ingress-http-port N, --ingress-https-port N
+                                  the ingress controller's HTTP and HTTPS ports on the last address of the
+                                  load-balancer range (${lastHost(DEFAULT_LOAD_BALANCER_CIDR)} by default; default
+                                  80 and 443, free ports when those cannot be bound; 0 picks a free one).
+                                  It serves the Ingresses of the default IngressClass kubeactor
+  --cluster-domain DOMAIN         the cluster's DNS domain, served by cluster DNS and searched by pods
+                                  (default cluster.local)
+  --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10 on a free port, so
+                                  clusters beside each other never collide; kube-proxy forwards kube-dns's
+                                  ClusterIP:53 there, which is what pods and \`dig @<ClusterIP>\` use)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -65,11 +93,17 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'load-balancer-cidr': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
-  'allowed-host-paths': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'dns-address': { type: 'string' },
+  ...kubeletFlagOptions,
+  'ingress-http-port': { type: 'string' },
+  'ingress-https-port': { type: 'string' },
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
@@ -91,6 +125,10 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError('--nodes must be 0 with --bus nats://…: run nodes in their own process with `kubeactor node --bus …`');
   }
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const ingressPorts = {
+    ...(values['ingress-http-port'] === undefined ? {} : { httpPort: intFlag('ingress-http-port', values['ingress-http-port'], 80) }),
+    ...(values['ingress-https-port'] === undefined ? {} : { httpsPort: intFlag('ingress-https-port', values['ingress-https-port'], 443) }),
+  };
   const tolerationSeconds = {
     notReady: intFlag('default-not-ready-toleration-seconds', values['default-not-ready-toleration-seconds'], 300),
     unreachable: intFlag('default-unreachable-toleration-seconds', values['default-unreachable-toleration-seconds'], 300),
@@ -101,10 +139,21 @@ export async function up(argv: string[]): Promise<number> {
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
+  const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
+  const dnsListen = dnsAddressFlag(values['dns-address']);
+  const kubeletConfig = kubeletConfigFrom(values, dataDir);
+  const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
+  const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
   if (loose) warn(loose);
+  if (runtimes.fallback && nodes > 0) warn(runtimes.fallback);
+  // kube-proxy binds ClusterIPs on this host: a second cluster beside this one gets its own range.
+  const serviceCidr = claimAddresses(SERVICE_RANGES, serviceAsked, dataDir, warn);
+  // kubeadm's choice: kube-dns's ClusterIP is the Service range's 10th address (the kubelets' clusterDNS).
+  const clusterDNS = kubeDnsIP(serviceCidr);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -124,7 +173,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -132,15 +181,22 @@ export async function up(argv: string[]): Promise<number> {
   });
   inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
-  say('apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease)');
+  say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
+  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
+  // The ingress controller listens on the last address of the cluster's load-balancer range,
+  // which the load balancers leave to it: a second cluster on this host has its own.
+  const ingressAddress = lastHost(loadBalancerCIDR);
   let controllers;
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
+        // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
+        'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
+        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
     });
@@ -149,12 +205,32 @@ export async function up(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen, metricsPort: values['dns-address'] === undefined ? 0 : DNS_METRICS_PORT });
+  // Binding is quick; a bind that never answers must not hold the cluster back.
+  const listened = await Promise.race([dns.listening, new Promise<null>((r) => setTimeout(r, 10_000, null).unref())]);
+  if (listened === null) warn(`dns: not listening on ${dnsListen.host}:${dnsListen.port} after 10s`);
+  else if (listened.ok) say(`dns: kube-dns ${clusterDNS} (${clusterDomain}) served at ${listened.host}:${listened.port}`);
+  else warn(`dns: cannot listen on ${listened.host}:${listened.port} (${listened.error}): cluster DNS is not served`);
+  let ingress: RunningIngress;
+  try {
+    ingress = await startIngressController(cp.host, { ...ingressPorts, address: ingressAddress });
+  } catch (err) {
+    controllers.stop();
+    await cp.stop();
+    throw new UsageError(`ingress: ${(err as Error).message}`);
+  }
+  if (ingress.fallback) warn(`ingress: ${ingress.fallback}`);
+  say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
+  if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
   say(`API: ${front.url}`);
-  const allowedHostPaths = (values['allowed-host-paths'] ?? '').split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p));
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, dataDir, allowedHostPaths, log: runtimeLog(say, warn) }) : undefined;
-  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process)`);
+  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
+  const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
+  const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
+  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure: (name) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain }), log: runtimeLog(say, warn) }) : undefined;
+  if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
+  if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
   console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
@@ -165,8 +241,11 @@ export async function up(argv: string[]): Promise<number> {
   // The recording ends with every actor's checkpoint, then logs the shutdown's deliveries for a moment.
   const recorded = recorder?.stop();
   sim?.stop();
+  dns.stop();
+  await ingress.stop();
   controllers.stop();
   scheduler.stop();
+  apiEndpoints.stop();
   await front.close();
   await recorded;
   await cp.stop();
@@ -175,21 +254,55 @@ export async function up(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** kube-apiserver's rule: an IPv4 range no larger than a /12 (20 bits of host addresses). */
+function serviceRangeFlag(value: string | undefined): string | undefined {
+  const cidr = cidrFlag('service-cluster-ip-range', value);
+  if (cidr === undefined) return undefined;
+  const bits = Number(cidr.split('/')[1]);
+  if (bits < 12) throw new UsageError(`specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12`);
+  if (bits > 30) throw new UsageError(`--service-cluster-ip-range: ${cidr} holds no Service address besides the kubernetes Service's; the mask must be <= 30`);
+  return cidr;
+}
+
 /**
  * `--nodes N` runs node-1 … node-N on every start: the same data directory gets the same
  * nodes back, each adopting its Node (InternalIP, pod range, the pods bound to it), as a
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
-async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { dataDir: string; allowedHostPaths: string[]; log: Logger }): Promise<SimNodes> {
-  const { allowedHostPaths, ...runtimes } = o;
+async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; configure: (name: string) => Partial<KubeletOptions>; log: Logger }): Promise<SimNodes> {
   const lister = bus.register('edge.node-lister', () => {});
-  // Each kubelet keeps its pods' volumes under <data-dir>/kubelet/<node> (kubelet's --root-dir).
-  const configure = (name: string) => ({ rootDir: resolve(o.dataDir, KUBELET_DIR, name), allowedHostPaths });
   try {
-    return await startSimNodes({ host, count, startIndex: 1, clock, lister, configure, ...runtimes });
+    return await startSimNodes({ host, count, startIndex: 1, clock, lister, proxy: true, ...o });
   } finally {
     lister.close();
   }
+}
+
+/** `--dns-address HOST[:PORT]`: an IPv4 address, port 53 unless given. */
+function dnsAddressFlag(value: string | undefined): { host: string; port: number } {
+  // A free port by default: the kube-dns ClusterIP (the cluster's own range) is the fixed :53.
+  if (value === undefined) return { host: DEFAULT_DNS_LISTEN.host, port: 0 };
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(value);
+  const port = m?.[2] === undefined ? 53 : Number(m[2]);
+  if (!m || !isIPv4(m[1]!) || port > 65535) throw new UsageError(`--dns-address must be IPv4[:PORT], got "${value}"`);
+  return { host: m[1]!, port };
+}
+
+/** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
+function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
+  const port = bus.register('edge.apiserver-endpoints', () => {});
+  let stopped = false;
+  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  ensure();
+  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      port.close();
+    },
+  };
 }
 
 function say(line: string): void {

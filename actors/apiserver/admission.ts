@@ -1,13 +1,20 @@
 /**
  * Admission the apiserver applies to writes: NamespaceLifecycle (content only in existing,
- * non-terminating namespaces; the system namespaces cannot be deleted) and NodeRestriction
- * (a kubelet may write only its own Node, its own Lease and pods bound to it). Defaulting
+ * non-terminating namespaces; the system namespaces cannot be deleted), NodeRestriction
+ * (a kubelet may write only its own Node, its own Lease and pods bound to it), and the
+ * mutating DefaultTolerationSeconds, DefaultStorageClass, StorageObjectInUseProtection and
+ * ServiceAccount plugins on create. Defaulting
  * and validation run in the verbs through the ObjectModel.
  */
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { IngressClass } from 'kubernetes-types/networking/v1.js';
+import { IS_DEFAULT_INGRESS_CLASS } from '../../api/ingress/classes.ts';
+import { INGRESS_CLASS_ANNOTATION } from '../../api/validation/ingress.ts';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import { addDefaultTolerations, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
+import { admitServiceAccount } from '../../api/defaults/service-account.ts';
+import type { Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { BETA_STORAGE_CLASS, defaultClass, PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../../api/volumes/claims.ts';
 import { forbidden, notFound, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
@@ -143,9 +150,40 @@ export function withDefaultStorageClass(s: ServerContext, pvc: KubeObject): Kube
   return sc?.metadata?.name ? { ...pvc, spec: { ...spec, storageClassName: sc.metadata.name } } : pvc;
 }
 
+/**
+ * The DefaultIngressClass admission plugin, on Ingress create: an Ingress that names no class
+ * (neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation) gets the
+ * default IngressClass's name, when there is one.
+ */
+export function withDefaultIngressClass(s: ServerContext, ing: KubeObject): KubeObject {
+  const spec = (ing.spec ?? {}) as { ingressClassName?: string };
+  if (spec.ingressClassName !== undefined || ing.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION] !== undefined) return ing;
+  const classes = s.cache.resources.get('ingressclasses.networking.k8s.io')?.items.values() ?? [];
+  const ic = defaultClass(classes as Iterable<IngressClass>, IS_DEFAULT_INGRESS_CLASS);
+  return ic?.metadata?.name ? { ...ing, spec: { ...spec, ingressClassName: ic.metadata.name } } : ing;
+}
+
 /** StorageObjectInUseProtection, on create: claims and volumes start with their protection finalizer. */
 export function withStorageProtection(gr: string, obj: KubeObject): KubeObject {
   const f = gr === 'persistentvolumeclaims' ? PVC_PROTECTION_FINALIZER : gr === 'persistentvolumes' ? PV_PROTECTION_FINALIZER : null;
   if (!f || obj.metadata?.finalizers?.includes(f)) return obj;
   return { ...obj, metadata: { ...obj.metadata, finalizers: [...(obj.metadata?.finalizers ?? []), f] } };
+}
+
+/** Admission plugins that `disableAdmissionPlugins` may turn off (kube-apiserver's --disable-admission-plugins names). */
+export const OPTIONAL_ADMISSION_PLUGINS = ['ServiceAccount'] as const;
+export type OptionalAdmissionPlugin = (typeof OPTIONAL_ADMISSION_PLUGINS)[number];
+
+/**
+ * The ServiceAccount admission plugin, on pod create (api/defaults/service-account.ts):
+ * serviceAccountName defaults to `default`, and the kube-api-access projected volume is
+ * added unless automounting is off. Mirror pods are left as they are.
+ */
+export function withServiceAccount(s: ServerContext, res: ResourceInfo, pod: KubeObject): KubeObject {
+  if (res.gr !== 'pods' || s.admissionDisabled.has('ServiceAccount')) return pod;
+  if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return pod;
+  const ns = pod.metadata?.namespace ?? 'default';
+  const accounts = s.cache.resources.get('serviceaccounts')?.items;
+  const account = (name: string) => accounts?.get(objectStorageKey('serviceaccounts', ns, name)) as ServiceAccount | undefined;
+  return admitServiceAccount(pod as Pod, account, (n) => Math.floor(s.random() * n)) as KubeObject;
 }

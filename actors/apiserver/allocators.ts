@@ -7,7 +7,15 @@
  */
 import { formatIp, parseIp } from '../../api/ipv4.ts';
 
-export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+/**
+ * kube-apiserver's `--service-cluster-ip-range` default here: Kubernetes' 10.96.0.0/12 moved
+ * into loopback, so kube-proxy can bind ClusterIPs on this host without privileges. Pod
+ * ranges sit above it (127.112.0.0/16 and up, actors/address-claims.ts).
+ */
+export const DEFAULT_SERVICE_CIDR = '127.96.0.0/12';
+/** kube-dns's ClusterIP is the Service range's 10th address, as kubeadm's GetDNSIP takes it. */
+export const DNS_SERVICE_IP_INDEX = 10;
+
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
 
@@ -116,3 +124,14 @@ export class NodePortAllocator {
     this.#r.release(port);
   }
 }
+
+/** The `index`-th address of a service CIDR (1 is the `kubernetes` Service's; 10 kube-dns's), as kubeadm's GetIndexedIP. */
+export function serviceIP(cidr: string, index: number): string {
+  const first = new ClusterIPAllocator(cidr, () => 0).first;
+  const ip = formatIp((parseIp(first) ?? 0) + index - 1);
+  if (!new ClusterIPAllocator(cidr, () => 0).contains(ip)) throw new Error(`service CIDR "${cidr}" has no address number ${index}`);
+  return ip;
+}
+
+/** kube-dns's ClusterIP in `cidr`: the kubelets' clusterDNS. */
+export const kubeDnsIP = (cidr: string = DEFAULT_SERVICE_CIDR): string => serviceIP(cidr, DNS_SERVICE_IP_INDEX);

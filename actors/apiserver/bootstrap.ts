@@ -3,7 +3,8 @@
  * controllers do: the system namespaces (default, kube-system, kube-public,
  * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP,
  * the RuntimeClasses `process` and `sim` (handlers of the same names, which every kubelet has),
- * and the default StorageClass `local-path` (served by the local-path provisioner controller) —
+ * the default StorageClass `local-path` (served by the local-path provisioner controller) and
+ * the default IngressClass `kubeactor` (served by the ingress controller, actors/ingress/) —
  * each only when missing, so a user's change to it survives a restart.
  */
 import { isConflictOrExists } from '../../base/status.ts';
@@ -11,10 +12,11 @@ import type { ServerContext } from './context.ts';
 import { SYSTEM_NAMESPACES } from './admission.ts';
 import { create } from './create.ts';
 import { LOCAL_PATH_STORAGE_CLASS } from '../../api/volumes/local-path.ts';
+import { KUBEACTOR_INGRESS_CLASS } from '../../api/ingress/classes.ts';
 import { userForAddress } from './identity.ts';
 import { objectStorageKey } from './storage-keys.ts';
 
-export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean; defaultStorageClass: boolean }): Promise<void> {
+export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean; defaultStorageClass: boolean; defaultIngressClass: boolean }): Promise<void> {
   const call = { from: 'apiserver', user: userForAddress('apiserver') };
   const namespaces = s.lookup('', 'v1', 'namespaces');
   const services = s.lookup('', 'v1', 'services');
@@ -25,7 +27,8 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
     if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating namespace ${name}: ${r.status.message}`);
   }
   await ensureRuntimeClasses(s);
-  if (opts.defaultStorageClass) await ensureDefaultStorageClass(s);
+  if (opts.defaultStorageClass) await ensureClusterObject(s, 'storage.k8s.io', 'storageclasses', LOCAL_PATH_STORAGE_CLASS, 'default storage class');
+  if (opts.defaultIngressClass) await ensureClusterObject(s, 'networking.k8s.io', 'ingressclasses', KUBEACTOR_INGRESS_CLASS, 'default ingress class');
   if (!opts.kubernetesService) return;
   if (s.cache.resource('services').items.has(objectStorageKey('services', 'default', 'kubernetes'))) return;
   const svc = {
@@ -38,13 +41,13 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
   if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the kubernetes service', { status: r.status.message });
 }
 
-async function ensureDefaultStorageClass(s: ServerContext): Promise<void> {
-  const gr = 'storageclasses.storage.k8s.io';
-  const classes = s.lookup('storage.k8s.io', 'v1', 'storageclasses');
-  if (!classes || s.cache.resource(gr).items.has(objectStorageKey(gr, undefined, LOCAL_PATH_STORAGE_CLASS.metadata.name))) return;
+/** Creates a cluster-scoped object when none of its name exists (a kind the table lacks is skipped). */
+async function ensureClusterObject(s: ServerContext, group: string, resource: string, object: { metadata: { name: string } }, what: string): Promise<void> {
+  const kind = s.lookup(group, 'v1', resource);
+  if (!kind || s.cache.resource(kind.gr).items.has(objectStorageKey(kind.gr, undefined, object.metadata.name))) return;
   const call = { from: 'apiserver', user: userForAddress('apiserver') };
-  const r = await create(s, classes, { ...call, payload: { target: { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses' }, object: structuredClone(LOCAL_PATH_STORAGE_CLASS) } });
-  if (!r.ok && !isConflictOrExists(r)) s.log.warn('apiserver: could not create the default storage class', { status: r.status.message });
+  const r = await create(s, kind, { ...call, payload: { target: { group, version: 'v1', resource }, object: structuredClone(object) } });
+  if (!r.ok && !isConflictOrExists(r)) s.log.warn(`apiserver: could not create the ${what}`, { status: r.status.message });
 }
 
 /** The runtime handlers every kubelet here has (actors/kubelet/runtimes.ts), one RuntimeClass each. */

@@ -55,6 +55,8 @@ export interface ServerContext {
   readonly cacheWaitMs: number;
   /** DefaultTolerationSeconds admission: seconds of the tolerations added to new pods. */
   readonly tolerationSeconds: DefaultTolerationSeconds;
+  /** Admission plugins turned off (`disableAdmissionPlugins`), e.g. ServiceAccount where no controller makes accounts. */
+  readonly admissionDisabled: ReadonlySet<string>;
   /** The ServiceAccount token signing key (signing-key.ts): a data-dir file or process memory, never the kv. */
   readonly signingKey: SigningKeySource;
   /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */

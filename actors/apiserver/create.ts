@@ -6,7 +6,7 @@
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { generateName } from '../../api/names.ts';
-import { namespaceLifecycle, nodeRestriction, withDefaultStorageClass, withDefaultTolerations, withStorageProtection } from './admission.ts';
+import { namespaceLifecycle, nodeRestriction, withDefaultIngressClass, withDefaultStorageClass, withDefaultTolerations, withServiceAccount, withStorageProtection } from './admission.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
@@ -84,7 +84,9 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   }
   obj = prepareForCreate(s.model.kind(res).strategy, stampNew(s, obj));
   obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
+  obj = withServiceAccount(s, res, obj);
   if (res.gr === 'persistentvolumeclaims') obj = withDefaultStorageClass(s, obj);
+  if (res.gr === 'ingresses.networking.k8s.io') obj = withDefaultIngressClass(s, obj);
   obj = withStorageProtection(res.gr, obj);
   if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 

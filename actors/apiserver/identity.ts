@@ -12,6 +12,12 @@ export const TRUSTED_EDGE_PREFIX = 'edge.';
 const AUTHENTICATED = 'system:authenticated';
 
 /**
+ * The group a node's kube-proxy is in: it stands for the ClusterRoleBinding that grants
+ * kube-proxy the ClusterRole system:node-proxier (kubeadm's kubeadm:node-proxier).
+ */
+export const NODE_PROXIER_GROUP = 'system:node-proxier';
+
+/**
  * Who a `pod.*` address is. Pods hold no bus credentials: their node's process holds the
  * address, so it must carry no more than the node's authority — and a pod talks to the
  * apiserver with its ServiceAccount token through the front, never as its node. Kubernetes'
@@ -27,14 +33,19 @@ export const ANONYMOUS_USER: UserInfo = Object.freeze({ username: 'system:anonym
  */
 export function userForAddress(address: string): UserInfo {
   if (address.startsWith('kubelet.')) return nodeUser(address.slice('kubelet.'.length));
-  // kube-proxy runs on the node, with the node's credentials.
-  if (address.startsWith('proxy.')) return nodeUser(address.slice('proxy.'.length));
+  // kube-proxy runs on the node, with the node's credentials and the system:node-proxier rules.
+  if (address.startsWith('proxy.')) {
+    const node = nodeUser(address.slice('proxy.'.length));
+    return { ...node, groups: [...node.groups, NODE_PROXIER_GROUP] };
+  }
   if (address.startsWith('pod.')) return ANONYMOUS_USER;
   if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
   // The control plane's shared informer factory lists and watches for the controllers and the scheduler alike.
   if (address === 'controller' || address.startsWith('controller.') || address === 'informers') {
     return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   }
+  // Cluster DNS runs as CoreDNS's ServiceAccount does.
+  if (address === 'dns') return { username: 'system:serviceaccount:kube-system:coredns', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', AUTHENTICATED] };
   if (address === 'apiserver') return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };
   return { username: `system:bus:${address}`, groups: [AUTHENTICATED] };
 }

@@ -11,6 +11,7 @@ import { expired, isGone, isServiceUnavailable, unavailable, type Result } from 
 import type { ActorContext } from '../actor-def.ts';
 import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './allocators.ts';
 import type { ServerContext } from './context.ts';
+import type { OptionalAdmissionPlugin } from './admission.ts';
 import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
@@ -24,7 +25,7 @@ import { bookmark, WatcherSet } from './watchers.ts';
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 
 export interface ApiServerOptions {
-  /** Service CIDR for cluster IPs (default 10.96.0.0/12). */
+  /** Service CIDR for cluster IPs (default 127.96.0.0/12, see DEFAULT_SERVICE_CIDR). */
   serviceCidr?: string;
   /** Events kept per resource for watches resuming from a resourceVersion (default 4096). */
   watchWindow?: number;
@@ -36,8 +37,12 @@ export interface ApiServerOptions {
   kubernetesService?: boolean;
   /** Create the default StorageClass `local-path` at boot when it is missing (default true). */
   defaultStorageClass?: boolean;
+  /** Create the default IngressClass `kubeactor` at boot when it is missing (default true). */
+  defaultIngressClass?: boolean;
   /** Seconds of the not-ready / unreachable tolerations admission adds to pods (default 300 each, Kubernetes' flags). */
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
+  /** kube-apiserver's --disable-admission-plugins, for the plugins that may be off (OPTIONAL_ADMISSION_PLUGINS); default none. */
+  disableAdmissionPlugins?: readonly OptionalAdmissionPlugin[];
   /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
   signingKey?: SigningKeySource;
   /**
@@ -100,6 +105,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     nodePorts: new NodePortAllocator(ctx.random),
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
+    admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
   };
@@ -148,7 +154,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     context: s,
     async boot() {
       await prime();
-      await ensureSystemObjects(s, { kubernetesService: opts.kubernetesService ?? true, defaultStorageClass: opts.defaultStorageClass ?? true });
+      await ensureSystemObjects(s, { kubernetesService: opts.kubernetesService ?? true, defaultStorageClass: opts.defaultStorageClass ?? true, defaultIngressClass: opts.defaultIngressClass ?? true });
     },
     async reprime() {
       // Resume where the cache stopped; only when the store no longer has that history rebuild from scratch.

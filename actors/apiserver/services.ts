@@ -20,6 +20,8 @@ interface ServiceSpec {
   clusterIP?: string;
   clusterIPs?: string[];
   ports?: ServicePort[];
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
   [k: string]: unknown;
 }
 
@@ -32,6 +34,8 @@ export interface Reservation {
 const specOf = (o: KubeObject | undefined): ServiceSpec => (o?.spec ?? {}) as ServiceSpec;
 const needsNodePorts = (t: string | undefined) => t === 'NodePort' || t === 'LoadBalancer';
 const portKey = (p: ServicePort) => `${p.port}/${p.protocol ?? 'TCP'}`;
+/** kube-apiserver allocates a healthCheckNodePort only for a LoadBalancer with externalTrafficPolicy Local. */
+const needsHealthCheck = (spec: ServiceSpec) => spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
 
 /**
  * What a resource's REST storage does around a write besides storing it (Kubernetes' service
@@ -55,7 +59,7 @@ export function writeHooksOf(res: ResourceInfo): WriteHooks | null {
 export function heldBy(obj: KubeObject | undefined): { ip: string | null; ports: number[] } {
   const spec = specOf(obj);
   const ip = spec.clusterIP && spec.clusterIP !== 'None' && spec.type !== 'ExternalName' ? spec.clusterIP : null;
-  const ports = (spec.ports ?? []).map((p) => p.nodePort).filter((n): n is number => typeof n === 'number');
+  const ports = [...(spec.ports ?? []).map((p) => p.nodePort), spec.healthCheckNodePort].filter((n): n is number => typeof n === 'number');
   return { ip, ports };
 }
 
@@ -133,6 +137,24 @@ export function reserve(s: ServerContext, obj: KubeObject, old?: KubeObject): { 
   } else if (spec.ports && !needsNodePorts(spec.type)) {
     spec.ports = spec.ports.map(({ nodePort: _n, ...rest }) => rest);
   }
+
+  if (needsHealthCheck(spec)) {
+    const asked = spec.healthCheckNodePort;
+    if (asked !== undefined && asked !== oldSpec.healthCheckNodePort) {
+      const got = s.nodePorts.claim(asked);
+      if (got === 'ok') ports.push(asked);
+      else {
+        const why = got === 'taken' ? 'provided port is already allocated' : `provided port is not in the valid range. The range of valid ports is ${s.nodePorts.range}`;
+        causes.push({ reason: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', message: `Invalid value: ${asked}: ${why}` });
+      }
+    } else if (asked === undefined) {
+      const n = oldSpec.healthCheckNodePort ?? s.nodePorts.allocate();
+      if (n !== null) {
+        if (n !== oldSpec.healthCheckNodePort) ports.push(n);
+        spec.healthCheckNodePort = n;
+      }
+    }
+  } else delete spec.healthCheckNodePort;
 
   if (causes.length) {
     undo();

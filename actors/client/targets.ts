@@ -11,6 +11,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { kindByResource } from '../../api/kinds.ts';
 
@@ -68,6 +69,8 @@ export const targets = {
   persistentvolumes: resourceTargets<PersistentVolume>('', 'v1', 'persistentvolumes'),
   persistentvolumeclaims: resourceTargets<PersistentVolumeClaim>('', 'v1', 'persistentvolumeclaims'),
   storageclasses: resourceTargets<StorageClass>('storage.k8s.io', 'v1', 'storageclasses'),
+  ingresses: resourceTargets<Ingress>('networking.k8s.io', 'v1', 'ingresses'),
+  ingressclasses: resourceTargets<IngressClass>('networking.k8s.io', 'v1', 'ingressclasses'),
   runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
 };
 

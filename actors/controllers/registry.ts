@@ -10,6 +10,7 @@ import { namespaceController } from './namespace/controller.ts';
 import { endpointsController } from './endpoints/controller.ts';
 import { endpointSliceController } from './endpointslice/controller.ts';
 import { serviceAccountController } from './serviceaccount/controller.ts';
+import { rootCAPublisherController } from './root-ca-publisher/controller.ts';
 import { nodeLifecycleController } from './node-lifecycle/controller.ts';
 import { disruptionController } from './disruption/controller.ts';
 import { cloudServiceController } from './cloud-service/controller.ts';
@@ -33,6 +34,7 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   endpointsController,
   endpointSliceController,
   serviceAccountController,
+  rootCAPublisherController,
   nodeLifecycleController,
   jobController,
   cronJobController,

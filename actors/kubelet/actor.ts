@@ -68,6 +68,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
           allocatable: facts.allocatable,
           ...opts.volumeTiming,
         },
+        dns: { clusterDNS: opts.clusterDNS ?? [], clusterDomain: opts.clusterDomain ?? 'cluster.local', resolvConf: opts.resolvConf ?? '/etc/resolv.conf' },
         ...(ctx.observe ? { observe: ctx.observe } : {}),
         ...(startPod ? { startPod } : {}),
       });

@@ -54,6 +54,15 @@ export interface KubeletOptions {
   rootDir?: string;
   /** `--allowed-host-paths`: prefixes a hostPath volume may be under (default none: every hostPath is refused). */
   allowedHostPaths?: string[];
+  /**
+   * kubelet's clusterDNS: the nameservers of ClusterFirst pods (kube-dns's ClusterIP, from
+   * the Service range). Empty: such pods fall back to Default, with a MissingClusterDNS event.
+   */
+  clusterDNS?: string[];
+  /** kubelet's clusterDomain (default cluster.local). */
+  clusterDomain?: string;
+  /** kubelet's --resolv-conf: what dnsPolicy Default gives a pod (default /etc/resolv.conf). */
+  resolvConf?: string;
   /** Volume manager periods in ms: refresh (syncFrequency, 60 s), emptyDir housekeeping (10 s), failed-mount retry (2 s). */
   volumeTiming?: { syncMs?: number; housekeepingMs?: number; retryMs?: number };
 }

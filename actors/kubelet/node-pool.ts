@@ -15,7 +15,7 @@
  * picks up a range set later, see KubeletOptions.podCIDR).
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { formatIp, parseCidr, subnet, subnetIndex, type Cidr } from '../../machines/kubelet/cidr.ts';
+import { formatIp, parseCidr, parseIp, subnet, subnetIndex, type Cidr } from '../../machines/kubelet/cidr.ts';
 
 /**
  * Kubernetes' usual 10.244.0.0/16, moved into loopback: process pods bind their pod IP on
@@ -24,10 +24,13 @@ import { formatIp, parseCidr, subnet, subnetIndex, type Cidr } from '../../machi
  */
 export const DEFAULT_CLUSTER_CIDR = '127.244.0.0/16';
 export const DEFAULT_NODE_MASK = 24;
-/** Node InternalIPs start at 127.0.1.1: 127.0.0.x stays free for the control plane's own listeners. */
-const HOST_BASE = (127 << 24) + 256 + 1;
-/** 127.0.1.1 … 127.255.255.254: room for 16 million nodes, all on the loopback interface. */
-const HOST_COUNT = (1 << 24) - 256 - 2;
+/**
+ * Node InternalIPs come from a /16 on loopback, from its x.x.1.1 up (x.x.0.x stays free for
+ * the control plane's own listeners): 65,277 nodes. The default 127.0.0.0/16 gives 127.0.1.1,
+ * 127.0.1.2, …; a second cluster on the host claims the next /16 (actors/address-claims.ts),
+ * so their NodePorts do not collide.
+ */
+export const DEFAULT_NODE_RANGE = '127.0.0.0/16';
 
 export interface NodeAddresses {
   hostIP: string;
@@ -39,11 +42,17 @@ export class NodeAddressPool {
   readonly #usedIndex = new Set<number>();
   readonly #usedHost = new Set<number>();
   readonly #known = new Map<string, Partial<NodeAddresses>>();
+  readonly #hostBase: number;
+  readonly #hostCount: number;
   #nextIndex = 0;
   #nextHost = 0;
 
-  constructor(readonly clusterCIDR: string = DEFAULT_CLUSTER_CIDR, readonly nodeMaskBits: number = DEFAULT_NODE_MASK) {
+  constructor(readonly clusterCIDR: string = DEFAULT_CLUSTER_CIDR, readonly nodeMaskBits: number = DEFAULT_NODE_MASK, readonly nodeRange: string = DEFAULT_NODE_RANGE) {
     this.#cluster = parseCidr(clusterCIDR);
+    const hosts = parseCidr(nodeRange);
+    this.#hostBase = hosts.base + 256 + 1;
+    this.#hostCount = hosts.size - 256 - 2;
+    if (this.#hostCount < 1) throw new Error(`node range ${nodeRange} is too small (use a /16)`);
     if (nodeMaskBits < this.#cluster.bits || nodeMaskBits > 30) throw new Error(`node mask /${nodeMaskBits} does not fit the cluster CIDR ${clusterCIDR}`);
   }
 
@@ -59,7 +68,7 @@ export class NodeAddressPool {
       const i = podCIDR ? subnetIndex(this.#cluster, this.nodeMaskBits, podCIDR) : null;
       if (i !== null) this.#usedIndex.add(i);
       const hostIP = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-      const h = hostIP ? hostOffset(hostIP) : null;
+      const h = hostIP ? this.#hostOffset(hostIP) : null;
       if (h !== null) this.#usedHost.add(h);
       const name = n.metadata?.name;
       if (name) this.#known.set(name, { ...(hostIP ? { hostIP } : {}), ...(podCIDR ? { podCIDR } : {}) });
@@ -93,15 +102,15 @@ export class NodeAddressPool {
 
   #nextHostIP(): string {
     while (this.#usedHost.has(this.#nextHost)) this.#nextHost++;
-    if (this.#nextHost >= HOST_COUNT) throw new Error('no loopback address left for another node');
+    if (this.#nextHost >= this.#hostCount) throw new Error(`no address left for another node in ${this.nodeRange}`);
     this.#usedHost.add(this.#nextHost);
-    return formatIp(HOST_BASE + this.#nextHost);
+    return formatIp(this.#hostBase + this.#nextHost);
   }
-}
 
-function hostOffset(ip: string): number | null {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts[0] !== 127) return null;
-  const n = ((parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + (127 << 24) - HOST_BASE;
-  return n >= 0 && n < HOST_COUNT ? n : null;
+  #hostOffset(ip: string): number | null {
+    const addr = parseIp(ip);
+    if (addr === null) return null;
+    const n = addr - this.#hostBase;
+    return n >= 0 && n < this.#hostCount ? n : null;
+  }
 }

@@ -41,6 +41,8 @@ import { VolumeManager } from './volumes/manager.ts';
 import { EnvResolver } from './env/resolve.ts';
 import type { PodHooks, PreparedContainer } from '../pod/hooks.ts';
 import type { Container } from 'kubernetes-types/core/v1.js';
+import { PodDnsFiles } from './dns-files.ts';
+import type { ClusterDnsSettings } from '../../machines/kubelet/dns.ts';
 
 export interface PodManagerOptions {
   port: Port;
@@ -56,6 +58,8 @@ export interface PodManagerOptions {
   startPod?: (o: PodActorOptions) => PodActor;
   /** Where volumes go and what the volume manager allows (see KubeletOptions). */
   volumes: { rootDir: string; allowedHostPaths: readonly string[]; allocatable: Record<string, string>; syncMs?: number; housekeepingMs?: number; retryMs?: number };
+  /** clusterDNS, clusterDomain and the resolv.conf dnsPolicy Default reads (see KubeletOptions). */
+  dns: ClusterDnsSettings & { resolvConf: string };
 }
 
 /** One pod this kubelet runs; a class so that 10k of them share one hidden shape. */
@@ -85,6 +89,7 @@ export class PodManager {
   readonly #api: ApiClient;
   readonly #volumes: VolumeManager;
   readonly #env: EnvResolver;
+  readonly #dns: PodDnsFiles;
   /** Whether any runtime of this kubelet mounts volumes (the sim does not). */
   readonly #mountsFiles: boolean;
 
@@ -107,6 +112,7 @@ export class PodManager {
       ...(v.retryMs ? { retryMs: v.retryMs } : {}),
     });
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
+    this.#dns = new PodDnsFiles({ ...o.dns, rootDir: v.rootDir });
     this.#status = new StatusManager(o.port, o.log);
     const sync = (key: string) => this.#sync(key);
     // Its own watch, not the process's shared informers (actors/informers/): the Node
@@ -286,7 +292,10 @@ export class PodManager {
     if (!m.ok) return m;
     const { envFrom: _, ...rest } = c;
     const container: Container = { ...rest, env: r.value.env, ...(c.command ? { command: r.value.command } : {}), ...(c.args ? { args: r.value.args } : {}) };
-    return { ok: true, container, mounts: m.mounts };
+    if (!e.runtime?.mountsVolumes) return { ok: true, container, mounts: m.mounts };
+    const dns = await this.#dns.mounts(e.pod, e.ip ? [e.ip] : [], c, m.mounts);
+    if (dns.warning) void this.o.events.record(podRef(e.pod), 'Warning', dns.warning.reason, dns.warning.message);
+    return { ok: true, container, mounts: [...m.mounts, ...dns.mounts] };
   }
 
   #evict(uid: string, message: string): void {
@@ -322,6 +331,7 @@ export class PodManager {
     if (e.ip && e.ip !== this.o.hostIP) this.#ipam?.release(e.ip);
     e.ip = null;
     void this.#volumes.release(e.uid);
+    void this.#dns.release(e.uid);
   }
 }
 

@@ -21,6 +21,7 @@ import { nodeRuntimes, type RuntimeName } from './node-runtimes.ts';
 import type { ImageCatalogue } from '../runtime/images/catalogue.ts';
 import type { Logger } from '../actor-def.ts';
 import { ApiClient, targets } from '../client/index.ts';
+import { kubeProxyAddress, startKubeProxy } from '../kube-proxy/index.ts';
 
 export interface SimNodesOptions {
   host: ActorHost;
@@ -39,6 +40,8 @@ export interface SimNodesOptions {
   log?: Logger;
   /** Default 127.244.0.0/16 with a /24 per node (256 nodes); pass e.g. 10.0.0.0/8 for more (sim pods only: process pods must bind theirs). */
   clusterCIDR?: string;
+  /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
+  nodeRange?: string;
   nodeMaskBits?: number;
   /** Reused across calls to keep allocating from one pool. */
   pool?: NodeAddressPool;
@@ -47,6 +50,12 @@ export interface SimNodesOptions {
    * Any port works: listing is a read.
    */
   lister?: Port;
+  /**
+   * Start each node's kube-proxy with its kubelet (actors/kube-proxy: real listeners on the
+   * node's IP and, on the owner node, the ClusterIPs). Default off: simulations of many nodes
+   * carry no traffic.
+   */
+  proxy?: boolean;
   /** Per-node options (capacity, labels, timing, …) by name. */
   configure?: (name: string, index: number) => Partial<KubeletOptions>;
 }
@@ -71,7 +80,7 @@ export function stopKubelet(host: ActorHost, nodeName: string): void {
 export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
   const prefix = o.namePrefix ?? 'node-';
   const runtime = o.runtime ?? simRuntime(o.clock);
-  const pool = o.pool ?? new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits);
+  const pool = o.pool ?? new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
   let start = o.startIndex ?? 1;
   if (o.lister) {
     const r = await new ApiClient(o.lister).list(targets.nodes());
@@ -98,6 +107,7 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
     });
     const opts: KubeletOptions = { nodeName: name, ...runtimes, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
     o.host.spawn(kubeletActor(opts, (h) => handles.set(name, h)));
+    if (o.proxy) startKubeProxy(o.host, { nodeName: name, nodeIP: addr.hostIP });
     names.push(name);
   }
   return {
@@ -106,7 +116,10 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
     pool,
     handle: (name) => handles.get(name),
     stop() {
-      for (const name of names) stopKubelet(o.host, name);
+      for (const name of names) {
+        stopKubelet(o.host, name);
+        o.host.stop(kubeProxyAddress(name));
+      }
     },
   };
 }

@@ -5,6 +5,12 @@ import type { ContainerExit, Runtime } from '../runtime/runtime.ts';
 import { podHooks } from './hooks.ts';
 import type { RuntimeBatch, RuntimeBridgeInput, RuntimeCommand, RuntimeEvent } from '../../machines/pod/index.ts';
 
+/**
+ * kubelet waits for a postStart hook without a bound (an exec hook's timeout is 0); here a
+ * hook that hangs for this long fails, so a stuck hook cannot hold its pod forever.
+ */
+const POST_START_TIMEOUT_S = 600;
+
 type Unstamped = RuntimeEvent extends infer E ? (E extends RuntimeEvent ? Omit<E, 'at'> : never) : never;
 
 /**
@@ -76,6 +82,12 @@ export function runtimeBridge(runtime: Runtime, clock: Clock) {
           const ok = r.ok && r.value.result === 'success';
           const message = !r.ok ? r.status.message : r.value.result === 'failure' ? r.value.message : '';
           send({ type: 'rt.probe', i: cmd.i, id: cmd.id, kind: cmd.kind, ok, message });
+          return;
+        }
+        case 'postStart': {
+          const hook = containerAt(pod, cmd.i).lifecycle?.postStart ?? {};
+          const r = await runtime.runHook(cmd.id, hook, 'postStart', POST_START_TIMEOUT_S);
+          send({ type: 'rt.postStartDone', i: cmd.i, id: cmd.id, ...(r.ok ? {} : { error: r.status.message }) });
           return;
         }
         case 'preStop': {

@@ -3,12 +3,15 @@ import { apiServerActor, type ApiServerActorOptions } from '../apiserver/actor.t
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { controllerActor, type ControllerConfig } from '../controllers/actor.ts';
 import { findController } from '../controllers/registry.ts';
+import { INGRESS_CONTROLLER_NAME, replayIngressDefinition } from '../ingress/controller.ts';
 import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
+import { kubeProxyActor, type KubeProxyOptions } from '../kube-proxy/actor.ts';
 import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
 import { SharedInformerFactory } from '../informers/factory.ts';
 import { schedulerActor } from '../scheduler/actor.ts';
+import { dnsActor, type DnsOptions } from '../dns/actor.ts';
 import type { SchedulerOptions } from '../scheduler/options.ts';
 import type { PodEventRecord, RuntimeBatch } from '../../machines/pod/index.ts';
 import { containerAt } from '../pod/bridge.ts';
@@ -50,11 +53,25 @@ export const replayableScheduler: ReplayableActor = {
   needs: 'informers',
 };
 
+/** Cluster DNS: rebuilt without its sockets (the recorded `dns.listening` / `dns.listen-failed` arrive as events); it subscribes to the shared informers as live. */
+export const replayableDns: ReplayableActor = {
+  ...fromDef('dns', (input, env) => dnsActor(input as DnsOptions, factoryOf(env), env.self)),
+  needs: 'informers',
+};
+
+/**
+ * kube-proxy with its own informers, as live, and a proxier without sockets: the listeners
+ * it opens are effects on this host, not outputs; what it decides (its rules) is in the
+ * snapshot the replay compares.
+ */
+export const replayableKubeProxy = fromDef('kube-proxy', (input, env) =>
+  kubeProxyActor(input as KubeProxyOptions, env.self, undefined, { healthz: false, proxier: () => ({ apply: () => undefined, listening: () => [], lastSync: 0, close: () => undefined }) }));
+
 /** Every controller runs the reconcile chart; the recorded config names which controller. */
 export const replayableController: ReplayableActor = {
   ...fromDef('reconcile', (input, env) => {
     const c = input as ControllerConfig;
-    const def = findController(c.controller);
+    const def = findController(c.controller) ?? (c.controller === INGRESS_CONTROLLER_NAME ? replayIngressDefinition(c.options) : undefined);
     if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
     return controllerActor(def, { factory: factoryOf(env), options: def.replayOptions ? def.replayOptions(c.options) : c.options });
   }),

@@ -12,6 +12,7 @@ import type { ProbeKind } from './runtime.ts';
  * | `pull-ms`                | ms                           | 0       | image pull latency (only when the image is pulled)          |
  * | `pull-fail`              | message or `true`            | —       | pulls fail: ErrImagePull with this message                  |
  * | `start-ms`               | ms                           | 0       | StartContainer latency                                      |
+ * | `start-fail`             | message or `true`            | —       | StartContainer fails: StartError (exit 128) with this message |
  * | `exit-after-s`           | seconds                      | never   | the container exits this long after it started              |
  * | `exit-code`              | integer                      | 0       | its exit code when it exits by itself                       |
  * | `stop-ms`                | ms                           | 0       | time to exit after SIGTERM                                  |
@@ -25,6 +26,8 @@ import type { ProbeKind } from './runtime.ts';
  * | `liveness-fail-after-s`  | seconds                      | —       | shorthand for `liveness: fail-after:<s>`                    |
  * | `probe-ms`               | ms                           | 0       | probe latency (over timeoutSeconds: the probe times out)    |
  * | `prestop-ms`             | ms                           | 0       | how long a preStop hook runs                                |
+ * | `poststart-ms`           | ms                           | 0       | how long a postStart hook runs                              |
+ * | `poststart-fail`         | message or `true`            | —       | the postStart hook fails with this message                  |
  * | `log-every-s`            | seconds                      | —       | writes `line <n>` every N seconds while running             |
  * | `log-text`               | text (`\n` splits lines)     | —       | written once when the container starts                      |
  *
@@ -46,6 +49,7 @@ export interface SimContainerConfig {
   pullMs: number;
   pullFail: string | null;
   startMs: number;
+  startFail: string | null;
   /** Null: runs until stopped. */
   exitAfterMs: number | null;
   exitCode: number;
@@ -55,6 +59,8 @@ export interface SimContainerConfig {
   probes: Record<ProbeKind, ProbeBehaviour>;
   probeMs: number;
   preStopMs: number;
+  postStartMs: number;
+  postStartFail: string | null;
   logEveryMs: number | null;
   logText: string | null;
 }
@@ -72,12 +78,16 @@ export function simConfig(annotations: Annotations, name: string): SimContainerC
     const s = seconds(get(shorthand));
     return s === null ? { kind: 'success' } : { kind: shape, ms: s };
   };
-  const pullFail = get('pull-fail');
+  const failure = (key: string, fallback: string): string | null => {
+    const v = get(key);
+    return v === undefined || v === 'false' ? null : v === 'true' ? fallback : v;
+  };
   return {
     sandboxMs: ms(get('sandbox-ms')) ?? 0,
     pullMs: ms(get('pull-ms')) ?? 0,
-    pullFail: pullFail === undefined || pullFail === 'false' ? null : pullFail === 'true' ? 'simulated pull failure' : pullFail,
+    pullFail: failure('pull-fail', 'simulated pull failure'),
     startMs: ms(get('start-ms')) ?? 0,
+    startFail: failure('start-fail', 'simulated start failure'),
     exitAfterMs: seconds(get('exit-after-s')),
     exitCode: int(get('exit-code')) ?? 0,
     stopMs: ms(get('stop-ms')) ?? 0,
@@ -90,6 +100,8 @@ export function simConfig(annotations: Annotations, name: string): SimContainerC
     },
     probeMs: ms(get('probe-ms')) ?? 0,
     preStopMs: ms(get('prestop-ms')) ?? 0,
+    postStartMs: ms(get('poststart-ms')) ?? 0,
+    postStartFail: failure('poststart-fail', 'simulated postStart failure'),
     logEveryMs: seconds(get('log-every-s')),
     logText: get('log-text') ?? null,
   };

@@ -142,6 +142,7 @@ export function simRuntime(clock: Clock): Runtime {
       if (!c) return missing('containers', id);
       await wait(c.cfg.startMs);
       if (c.state !== 'created') return fail<{ startedAt: number }>(status(409, 'Conflict', `container ${id} is ${c.state}, not created`));
+      if (c.cfg.startFail) return fail<{ startedAt: number }>(status(500, 'InternalError', c.cfg.startFail));
       c.state = 'running';
       c.startedAt = clock.now();
       const after = c.cfg.exitAfterMs;
@@ -191,9 +192,10 @@ export function simRuntime(clock: Clock): Runtime {
     async runHook(id, _hook: LifecycleHandler, kind: HookKind, timeoutSeconds) {
       const c = containers.get(id);
       if (!c) return missing('containers', id);
-      const runMs = kind === 'preStop' ? c.cfg.preStopMs : 0;
+      const runMs = kind === 'preStop' ? c.cfg.preStopMs : c.cfg.postStartMs;
       await wait(Math.min(runMs, timeoutSeconds * 1000));
-      return runMs > timeoutSeconds * 1000 ? fail<void>(timeout(`${kind} hook timed out after ${timeoutSeconds}s`)) : ok(undefined);
+      if (runMs > timeoutSeconds * 1000) return fail<void>(timeout(`${kind} hook timed out after ${timeoutSeconds}s`));
+      return kind === 'postStart' && c.cfg.postStartFail ? fail<void>(status(500, 'InternalError', c.cfg.postStartFail)) : ok(undefined);
     },
     async logs(target, opts: LogOptions = {}) {
       const c = logTarget(target, opts.previous);

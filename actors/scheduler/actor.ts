@@ -59,7 +59,8 @@ export function schedulerActor(options: SchedulerOptions, factory: SharedInforme
       let informers: SchedulerInformers | undefined;
       const core = new SchedulerCore({ opts, writer, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid) });
       const stamped = (e: SchedulerEvent): void => send({ ...e, now: ctx.clock.now() });
-      informers = new SchedulerInformers(factory, core.snapshot, stamped, () => send({ type: 'volume.changed', now: ctx.clock.now() }));
+      const volumeChanged = (): void => send({ type: 'volume.changed', now: ctx.clock.now() });
+      informers = new SchedulerInformers(factory, core.snapshot, stamped, volumeChanged, (claim) => send({ type: 'claim.bound', claim, now: ctx.clock.now() }));
       const timer = new QueueTimer(ctx.clock, (now) => send({ type: 'timer.fired', now }));
       live = { core, informers, timer };
       onHandle?.({

@@ -14,6 +14,7 @@ import { defaultPlugins, type PluginSet } from '../../machines/scheduler/plugins
 import { queueSizes } from '../../machines/scheduler/queue.ts';
 import { scheduleOne } from '../../machines/scheduler/schedule-one.ts';
 import { Snapshot } from '../../machines/scheduler/snapshot.ts';
+import { BIND_TIMEOUT_MESSAGE } from '../../machines/scheduler/volume-waits.ts';
 import { ExplanationStore, toExplanation } from './explanations.ts';
 import { optedIn } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -36,6 +37,8 @@ export class SchedulerCore {
   readonly explanations: ExplanationStore;
   readonly plugins: PluginSet;
   #start = 0;
+  /** The simulator's result annotations of pods waiting for their claims, for their later bind. */
+  readonly #annotations = new Map<string, Record<string, string>>();
 
   constructor(private readonly d: CoreDeps) {
     this.plugins = d.opts.plugins ?? defaultPlugins;
@@ -90,17 +93,18 @@ export class SchedulerCore {
     if (r.type === 'scheduled') {
       // Assume: the node's resources are taken now, before the apiserver answers.
       this.snapshot.upsertPod({ ...pod, spec: { ...pod.spec!, nodeName: r.node } });
-      // VolumeBinding's PreBind: the node goes on the pod's WaitForFirstConsumer claims first.
-      const claims = this.snapshot.volumes.delayedClaims(pod);
-      const bound = claims.length
-        ? this.d.writer.selectNode(claims, r.node).then((v) => (v.ok ? this.d.writer.bind(pod, r.node, annotations) : v))
-        : this.d.writer.bind(pod, r.node, annotations);
-      void bound.then((res) => {
-        const at = this.d.now();
-        if (res.ok) send({ type: 'bind.succeeded', podKey: q.key, node: r.node, now: at });
-        else send({ type: 'bind.failed', podKey: q.key, node: r.node, message: res.status.message, ...latest(this.d.current(q.key)), now: at });
+      // VolumeBinding's PreBind: the node goes on the pod's WaitForFirstConsumer claims, and
+      // the bind waits until they are Bound (the chart's `claim.bound`, then startBinds).
+      const awaitClaims = this.snapshot.volumes.unboundDelayedClaims(pod);
+      if (awaitClaims.length === 0) {
+        this.#bind(q.key, pod, r.node, annotations, send);
+        return send({ type: 'cycle.done', podKey: q.key, result: { type: 'scheduled', node: r.node }, now });
+      }
+      if (annotations) this.#annotations.set(q.key, annotations);
+      void this.d.writer.selectNode(this.snapshot.volumes.delayedClaims(pod), r.node).then((res) => {
+        if (!res.ok) send({ type: 'bind.failed', podKey: q.key, node: r.node, message: res.status.message, ...latest(this.d.current(q.key)), now: this.d.now() });
       });
-      return send({ type: 'cycle.done', podKey: q.key, result: { type: 'scheduled', node: r.node }, now });
+      return send({ type: 'cycle.done', podKey: q.key, result: { type: 'scheduled', node: r.node, awaitClaims }, now });
     }
     const message = r.type === 'unschedulable' ? r.error.message : r.message;
     this.d.writer.failed(pod, message);
@@ -109,6 +113,35 @@ export class SchedulerCore {
       .finally(() => send({ type: 'status.written', podKey: q.key, now: this.d.now() }));
     const result = r.type === 'unschedulable' ? { type: r.type, plugins: [...r.error.unschedulablePlugins], message } : { type: r.type, message };
     send({ type: 'cycle.done', podKey: q.key, result, now });
+  }
+
+  /** POSTs the bindings of the pods whose claims are now all Bound (the chart's `bindNow`). */
+  startBinds(c: SchedulerContext, send: Send): void {
+    for (const key of c.bindNow) {
+      const b = c.binding[key];
+      const annotations = this.#annotations.get(key);
+      this.#annotations.delete(key);
+      if (b) this.#bind(key, b.queued.pod, b.node, annotations, send);
+    }
+  }
+
+  /**
+   * Volume waits that ran out (the chart's `expired`, already requeued there): the assumed
+   * pod leaves its node, FailedScheduling and PodScheduled=False (SchedulerError) say why.
+   */
+  failWaits(c: SchedulerContext, send: Send): void {
+    for (const key of c.expired) {
+      this.#annotations.delete(key);
+      if (this.snapshot.nodeOf(key) && !Object.hasOwn(c.podNodes, key)) this.snapshot.removePod(key);
+      const pod = this.d.current(key);
+      if (!pod) {
+        send({ type: 'status.written', podKey: key, now: this.d.now() });
+        continue;
+      }
+      this.d.writer.failed(pod, BIND_TIMEOUT_MESSAGE);
+      void this.d.writer.markUnschedulable(pod, 'SchedulerError', BIND_TIMEOUT_MESSAGE)
+        .finally(() => send({ type: 'status.written', podKey: key, now: this.d.now() }));
+    }
   }
 
   /** The Scheduled event for a bind the apiserver confirmed. */
@@ -133,6 +166,14 @@ export class SchedulerCore {
       nodes: this.snapshot.nodes.length,
       pods: this.snapshot.podCount,
     };
+  }
+
+  #bind(key: string, pod: Pod, node: string, annotations: Record<string, string> | undefined, send: Send): void {
+    void this.d.writer.bind(pod, node, annotations).then((res) => {
+      const at = this.d.now();
+      if (res.ok) send({ type: 'bind.succeeded', podKey: key, node, now: at });
+      else send({ type: 'bind.failed', podKey: key, node, message: res.status.message, ...latest(this.d.current(key)), now: at });
+    });
   }
 
   #annotates(pod: Pod): boolean {

@@ -23,6 +23,7 @@ export class SchedulerInformers {
   readonly volumes: SharedInformer<PersistentVolume>;
   readonly classes: SharedInformer<StorageClass>;
   readonly #onVolumeChange: () => void;
+  readonly #onClaimBound: (claim: string) => void;
   readonly #uidOf = new Map<string, string>();
   readonly #nameOf = new Map<string, string>();
   readonly #send: (e: SchedulerEvent) => void;
@@ -30,9 +31,16 @@ export class SchedulerInformers {
   readonly #unsubscribe: (() => void)[] = [];
   #stopped = false;
 
-  constructor(factory: SharedInformerFactory, snapshot: Snapshot, send: (e: SchedulerEvent) => void, onVolumeChange: () => void = () => {}) {
+  constructor(
+    factory: SharedInformerFactory,
+    snapshot: Snapshot,
+    send: (e: SchedulerEvent) => void,
+    onVolumeChange: () => void = () => {},
+    onClaimBound: (claim: string) => void = () => {},
+  ) {
     this.#send = send;
     this.#onVolumeChange = onVolumeChange;
+    this.#onClaimBound = onClaimBound;
     this.#snapshot = snapshot;
     this.namespaces = factory.informer({ target: targets.namespaces() });
     this.nodes = factory.informer({ target: targets.nodes() });
@@ -53,7 +61,7 @@ export class SchedulerInformers {
     await Promise.all([
       this.#follow(this.classes, this.#kept(store.classes)),
       this.#follow(this.volumes, this.#kept(store.volumes)),
-      this.#follow(this.claims, this.#kept(store.claims)),
+      this.#follow(this.claims, this.#claimHandlers(store.claims)),
     ]);
     const send = this.#send;
     await this.#follow(this.nodes, {
@@ -94,6 +102,23 @@ export class SchedulerInformers {
       this.#onVolumeChange();
     };
     return { add: set, update: (_, o) => set(o), delete: (o) => void map.delete(keyOf(o as { metadata?: { namespace?: string; name?: string } })) };
+  }
+
+  /** Claims kept like the other storage objects; one that becomes Bound is also reported by key. */
+  #claimHandlers(map: Map<string, PersistentVolumeClaim>): ObjectHandlers<PersistentVolumeClaim> {
+    const kept = this.#kept(map);
+    const bound = (pvc: PersistentVolumeClaim) => pvc.status?.phase === 'Bound';
+    return {
+      ...kept,
+      add: (pvc) => {
+        kept.add?.(pvc);
+        if (bound(pvc)) this.#onClaimBound(keyOf(pvc));
+      },
+      update: (old, pvc) => {
+        kept.update?.(old, pvc);
+        if (bound(pvc) && !bound(old)) this.#onClaimBound(keyOf(pvc));
+      },
+    };
   }
 
   async #follow<T>(informer: SharedInformer<T & object>, h: ObjectHandlers<T & object>): Promise<void> {

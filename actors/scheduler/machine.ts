@@ -7,11 +7,12 @@ import { assertEvent } from 'xstate';
 import type { Clock, TimerId } from '../../base/clock.ts';
 import { schedulerChart, type SchedulerContext, type SchedulerInput } from '../../machines/scheduler/chart.ts';
 import { pluginEvents } from '../../machines/scheduler/plugins/registry.ts';
-import { nextReadyAt, queueConfig } from '../../machines/scheduler/queue.ts';
+import { queueConfig } from '../../machines/scheduler/queue.ts';
+import { nextWakeAt } from '../../machines/scheduler/volume-waits.ts';
 import type { SchedulerCore } from './core.ts';
 import type { ResolvedOptions } from './options.ts';
 
-/** One timer at the queue's next deadline; firing it calls `fire(now)` (the actor sends `timer.fired`). */
+/** One timer at the scheduler's next deadline (queue or volume wait); firing it calls `fire(now)` (the actor sends `timer.fired`). */
 export class QueueTimer {
   #timer: { id: TimerId; at: number } | undefined;
 
@@ -20,10 +21,10 @@ export class QueueTimer {
     private readonly fire: (now: number) => void,
   ) {}
 
-  /** Re-arms at nextReadyAt; none while activeQ has a pod (the chart's own loop, or the next write answer, carries on). */
+  /** Re-arms at nextWakeAt; none while activeQ has a pod (the chart's own loop, or the next write answer, carries on). */
   arm(c: SchedulerContext): void {
     const now = this.clock.now();
-    const at = nextReadyAt(c.queue, now);
+    const at = nextWakeAt(c.queue, c.binding, now);
     if (at === undefined || (at <= now && c.queue.active.items.length > 0)) return this.stop();
     if (this.#timer?.at === at) return;
     this.stop();
@@ -45,6 +46,7 @@ export function schedulerInput(opts: ResolvedOptions, core: SchedulerCore): Sche
   return {
     schedulerName: opts.schedulerName,
     maxInFlight: opts.maxInFlight,
+    bindTimeoutMs: opts.bindTimeoutSeconds * 1000,
     queue: queueConfig({ ...opts.queue, pluginEvents: pluginEvents(core.plugins) }),
   };
 }
@@ -66,6 +68,8 @@ export function schedulerMachine(core: SchedulerCore, timer: QueueTimer) {
         assertEvent(event, 'bind.failed');
         core.undoAssume(context, event);
       },
+      startBinds: ({ context, self }) => core.startBinds(context, (e) => self.send(e)),
+      failWaits: ({ context, self }) => core.failWaits(context, (e) => self.send(e)),
       armTimer: ({ context }) => timer.arm(context),
     },
   });

@@ -5,6 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { QueueOptions } from '../../machines/scheduler/queue.ts';
 import type { PluginSet } from '../../machines/scheduler/plugins/registry.ts';
+import { DEFAULT_BIND_TIMEOUT_SECONDS } from '../../machines/scheduler/volume-waits.ts';
 
 export const SCHEDULER_ADDRESS = 'scheduler';
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -45,6 +46,8 @@ export interface SchedulerOptions {
   /** Default 'opt-in': only pods annotated with EXPLAIN_ANNOTATION: "true". */
   annotate?: AnnotateMode;
   queue?: Pick<QueueOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'maxInUnschedulableMs'>;
+  /** VolumeBindingArgs.bindTimeoutSeconds: how long a pod waits for its claims to be Bound before it is requeued (default 600). */
+  bindTimeoutSeconds?: number;
 }
 
 export interface ResolvedOptions {
@@ -56,6 +59,7 @@ export interface ResolvedOptions {
   explain: 'all' | 'opt-in';
   annotate: AnnotateMode;
   queue: SchedulerOptions['queue'];
+  bindTimeoutSeconds: number;
 }
 
 export function resolveOptions(o: SchedulerOptions = {}): ResolvedOptions {
@@ -68,6 +72,7 @@ export function resolveOptions(o: SchedulerOptions = {}): ResolvedOptions {
     explain: o.explain ?? 'all',
     annotate: o.annotate ?? 'opt-in',
     queue: o.queue,
+    bindTimeoutSeconds: o.bindTimeoutSeconds ?? DEFAULT_BIND_TIMEOUT_SECONDS,
   };
 }
 

@@ -21,6 +21,8 @@ import { endpointSliceKind } from './discovery/endpointslice.ts';
 import { podDisruptionBudgetKind } from './policy/poddisruptionbudget.ts';
 import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
+import { ingressKind } from './networking/ingress.ts';
+import { ingressClassKind } from './networking/ingressclass.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -46,4 +48,6 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   podDisruptionBudgetKind,
   storageClassKind,
   runtimeClassKind,
+  ingressKind,
+  ingressClassKind,
 ];

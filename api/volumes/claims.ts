@@ -35,12 +35,13 @@ export const isDefaultClass = (sc: Pick<StorageClass, 'metadata'>): boolean => s
 
 /**
  * GetDefaultClass: the default class among `classes` — of several, the newest (then the
- * first by name), as the DefaultStorageClass admission plugin picks since 1.28.
+ * first by name), as the DefaultStorageClass admission plugin picks since 1.28. The
+ * DefaultIngressClass plugin picks the same way, by its own `annotation`.
  */
-export function defaultClass<T extends Pick<StorageClass, 'metadata'>>(classes: Iterable<T>): T | undefined {
+export function defaultClass<T extends Pick<StorageClass, 'metadata'>>(classes: Iterable<T>, annotation = IS_DEFAULT_CLASS): T | undefined {
   let best: T | undefined;
   for (const sc of classes) {
-    if (!isDefaultClass(sc)) continue;
+    if (sc.metadata?.annotations?.[annotation] !== 'true') continue;
     if (!best) {
       best = sc;
       continue;

@@ -34,7 +34,7 @@ const flush = [
 const STAGES: readonly Stage[] = ['sandbox', 'init', 'main', 'done', 'terminating', 'gone'];
 const EVENTS: readonly PodChartEvent['type'][] = [
   'rt.sandbox', 'rt.sandboxFailed', 'rt.pulling', 'rt.pulled', 'rt.failed', 'rt.created', 'rt.started',
-  'rt.probe', 'rt.preStopDone', 'rt.exit', 'rt.tornDown', 'delete', 'evict',
+  'rt.probe', 'rt.postStartDone', 'rt.preStopDone', 'rt.exit', 'rt.tornDown', 'delete', 'evict',
 ];
 
 /** Each life state follows `context.stage`, which the reducer moves. */

@@ -1,7 +1,7 @@
 import { INITIAL_BACKOFF_MS } from './backoff.ts';
 import { draft, event, type PodCtx } from './context.ts';
 import { probeDue, onProbe } from './probes.ts';
-import { advance, nextInit, onExit, onStartStep, pullBackOff, pullBackOffDue } from './start.ts';
+import { advance, nextInit, onExit, onPostStartDone, onStartStep, pullBackOff, pullBackOffDue } from './start.ts';
 import { settle } from './status.ts';
 import { beginTermination, onPreStopDone, quiet, stopLateStarter, tearDown } from './terminate.ts';
 import type { PodChartEvent } from './types.ts';
@@ -39,6 +39,10 @@ export function reduce(ctx: PodCtx, ev: PodChartEvent): PodCtx {
       break;
     case 'rt.probe':
       onProbe(d, ev);
+      break;
+    case 'rt.postStartDone':
+      onPostStartDone(d, ev);
+      stopLateStarter(d, ev.i);
       break;
     case 'rt.preStopDone':
       onPreStopDone(d, ev);

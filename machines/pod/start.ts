@@ -61,14 +61,18 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
     case 'rt.started':
       if (e.id !== c.id || c.st !== 'starting') return;
       event(d, 'Normal', 'Started', `Started container ${c.name}`, c);
-      c.st = 'running';
       c.startedAt = d.now;
-      c.reason = c.message = '';
-      d.busy = -1;
-      d.dirty = true;
-      startProbing(d, e.i);
+      if (specOf(d, e.i).lifecycle?.postStart) {
+        // kubelet runs the hook inside its start step: the container is not Running, its
+        // probes do not begin and the next container does not start until the hook returns.
+        c.st = 'postStart';
+        d.out.push({ type: 'postStart', i: e.i, id: e.id });
+        return;
+      }
+      running(d, e.i);
       return;
     case 'rt.failed': {
+      if (e.step === 'start') return startError(d, e.i, e.message);
       d.busy = -1;
       c.st = 'waiting';
       c.pullBackoffMs = nextPull(c.pullBackoffMs);
@@ -87,6 +91,46 @@ export function onStartStep(d: PodCtx, e: Extract<RuntimeEvent, { i: number }>):
 
 /** The waiting reason of a failed start step, as kubelet's errors name them. */
 const REASONS = { pull: 'ErrImagePull', config: 'CreateContainerConfigError', create: 'CreateContainerError', start: 'RunContainerError' } as const;
+
+/** The container runs: its status says so and its probes begin. */
+function running(d: PodCtx, i: number): void {
+  const c = d.ctrs[i]!;
+  c.st = 'running';
+  c.reason = c.message = '';
+  d.busy = -1;
+  d.dirty = true;
+  startProbing(d, i);
+}
+
+/**
+ * The postStart hook returned. A failed one is kubelet's FailedPostStartHook: the event
+ * without the hook's output (it may hold secrets), then the container is killed with the
+ * pod's grace period and its exit follows the restart policy. (kubelet also runs preStop
+ * on that kill; here it does not.)
+ */
+export function onPostStartDone(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.postStartDone' }>): void {
+  const c = d.ctrs[e.i];
+  if (!c || c.id !== e.id || c.st !== 'postStart') return;
+  if (!e.error) return running(d, e.i);
+  event(d, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', c);
+  event(d, 'Normal', 'Killing', 'FailedPostStartHook', c);
+  d.busy = -1;
+  c.st = 'killing';
+  d.out.push({ type: 'stop', i: e.i, id: c.id, graceSeconds: Math.max(2, d.pod.spec?.terminationGracePeriodSeconds ?? 30) });
+}
+
+/**
+ * StartContainer failed (the command does not exist or cannot run): containerd leaves the
+ * container exited with code 128 and reason StartError, the event says `Error: <cause>`, and
+ * the restart policy decides what follows, back-off included.
+ */
+function startError(d: PodCtx, i: number, message: string): void {
+  const c = d.ctrs[i]!;
+  d.busy = -1;
+  event(d, 'Warning', 'Failed', `Error: ${message}`, c);
+  // containerd reports a container that never started with a zero start time.
+  ended(d, i, { exitCode: 128, reason: 'StartError', message, startedAt: 0, finishedAt: d.now, id: c.id });
+}
 
 /** How long after a failed pull the pod worker's next sync finds the image in back-off. */
 export const PULL_RESYNC_MS = 1000;
@@ -135,15 +179,21 @@ export function onExit(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.exit' }>)
     c.startedAt = d.now;
   }
   if (d.busy === i) d.busy = -1;
-  stopProbing(c);
   const term: Term = { exitCode: e.exitCode, reason: e.oomKilled ? 'OOMKilled' : e.exitCode === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: d.now, id: c.id };
   if (e.message) term.message = e.message;
+  ended(d, i, term);
+}
+
+/** Container `i`'s instance ended as `term`: it stays ended, or waits for its restart (back-off included). */
+function ended(d: PodCtx, i: number, term: Term): void {
+  const c = d.ctrs[i]!;
+  stopProbing(c);
   c.started = c.ready = false;
   d.dirty = true;
   const policy = d.pod.spec?.restartPolicy ?? 'Always';
   const again = d.stage !== 'terminating' && (c.init
-    ? e.exitCode !== 0 && policy !== 'Never'
-    : policy === 'Always' || (policy === 'OnFailure' && (e.exitCode !== 0 || c.probeKilled)) || (c.probeKilled && policy !== 'Never'));
+    ? term.exitCode !== 0 && policy !== 'Never'
+    : policy === 'Always' || (policy === 'OnFailure' && (term.exitCode !== 0 || c.probeKilled)) || (c.probeKilled && policy !== 'Never'));
   c.probeKilled = false;
   if (!again) {
     c.st = 'exited';

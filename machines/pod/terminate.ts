@@ -20,7 +20,9 @@ export function beginTermination(d: PodCtx, e: DeleteEvent): void {
       c.startAt = Infinity;
       return;
     }
-    if (c.st !== 'running') return; // in-flight steps end in start.ts; killing/preStop already on their way
+    if (c.st !== 'running' && c.st !== 'postStart') return; // in-flight steps end in start.ts; killing/preStop already on their way
+    // A postStart hook still running is abandoned: the container is stopped as a running one.
+    if (c.st === 'postStart' && d.busy === i) d.busy = -1;
     stopProbing(c);
     c.ready = false;
     event(d, 'Normal', 'Killing', `Stopping container ${c.name}`, c);

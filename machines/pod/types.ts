@@ -7,7 +7,8 @@ export const PROBE_KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readin
 /** A finished container instance, as it becomes `state.terminated` / `lastState.terminated`. */
 export interface Term {
   exitCode: number;
-  reason: 'Completed' | 'Error' | 'OOMKilled';
+  /** StartError: the runtime could not start the command (exit code 128, as containerd reports it). */
+  reason: 'Completed' | 'Error' | 'OOMKilled' | 'StartError';
   /** The termination message (terminationMessagePath, or the log's tail with FallbackToLogsOnError). */
   message?: string;
   startedAt: number;
@@ -31,7 +32,7 @@ export interface ProbeState {
 export interface Ctr {
   name: string;
   init: boolean;
-  st: 'waiting' | 'pulling' | 'creating' | 'starting' | 'running' | 'preStop' | 'killing' | 'exited';
+  st: 'waiting' | 'pulling' | 'creating' | 'starting' | 'postStart' | 'running' | 'preStop' | 'killing' | 'exited';
   /** Waiting reason while not running: ContainerCreating, PodInitializing, CrashLoopBackOff, ErrImagePull, … */
   reason: string;
   message: string;
@@ -67,7 +68,7 @@ export interface Cond {
 /** A Kubernetes event the pod actor reports (the kubelet turns it into a core/v1 Event). */
 export interface PodEventRecord {
   type: 'Normal' | 'Warning';
-  reason: 'Pulling' | 'Pulled' | 'Created' | 'Started' | 'Killing' | 'BackOff' | 'Unhealthy' | 'Failed' | 'FailedCreatePodSandBox' | 'FailedPreStopHook';
+  reason: 'Pulling' | 'Pulled' | 'Created' | 'Started' | 'Killing' | 'BackOff' | 'Unhealthy' | 'Failed' | 'FailedCreatePodSandBox' | 'FailedPreStopHook' | 'FailedPostStartHook';
   message: string;
   /** `spec.containers{web}` or `spec.initContainers{setup}`; absent for pod-level events. */
   fieldPath?: string;
@@ -82,6 +83,7 @@ export type RuntimeCommand =
   | { type: 'create'; i: number }
   | { type: 'start'; i: number; id: string }
   | { type: 'probe'; i: number; id: string; kind: ProbeKind }
+  | { type: 'postStart'; i: number; id: string }
   | { type: 'preStop'; i: number; id: string; timeoutSeconds: number }
   | { type: 'stop'; i: number; id: string; graceSeconds: number }
   | { type: 'teardown'; ids: string[] };
@@ -96,6 +98,7 @@ export type RuntimeEvent =
   | { type: 'rt.created'; at: number; i: number; id: string }
   | { type: 'rt.started'; at: number; i: number; id: string }
   | { type: 'rt.probe'; at: number; i: number; id: string; kind: ProbeKind; ok: boolean; message: string }
+  | { type: 'rt.postStartDone'; at: number; i: number; id: string; error?: string }
   | { type: 'rt.preStopDone'; at: number; i: number; id: string; error?: string }
   | { type: 'rt.exit'; at: number; id: string; exitCode: number; message?: string; oomKilled?: boolean }
   | { type: 'rt.tornDown'; at: number };

@@ -7,7 +7,9 @@
  * (one scheduling cycle), the `runCycle` effect runs scheduleOne against the snapshot and
  * starts the writes (assume + bind, or the PodScheduled=False status), and its verdict comes
  * back as `cycle.done`: the chart records the pending bind, or puts the pod back in the
- * queue, and returns to `idle`. Binding is asynchronous, as upstream: its answer arrives
+ * queue, and returns to `idle`. A pod with WaitForFirstConsumer claims is bound only once
+ * `claim.bound` has come for each of them (VolumeBinding's PreBind wait); a wait that
+ * outlives bindTimeoutMs fails on `timer.fired` and the pod backs off (volume-waits.ts). Binding is asynchronous, as upstream: its answer arrives
  * later as `bind.succeeded` / `bind.failed` in whatever state the chart is in. Cluster
  * changes (pods, nodes, and `volume.changed` for claims, volumes and StorageClasses) may
  * move unschedulable pods; `timer.fired` flushes the backoff and unschedulable
@@ -33,6 +35,7 @@ import {
   addUnschedulable, emptyQueue, flushBackoffCompleted, flushUnschedulableLeftover, moveAllToActiveOrBackoff,
   queueAdd, queueDelete, queuePop, type QueueConfig, type QueuedPod, type QueueState,
 } from './queue.ts';
+import { claimBound, expiredWaits, type VolumeWait } from './volume-waits.ts';
 
 /** What the informers report (actors/scheduler/informers.ts); the actor stamps each with the time. */
 export type SchedulerEvent =
@@ -45,7 +48,8 @@ export type SchedulerEvent =
 
 /** What one scheduling cycle found for the popped pod. */
 export type CycleResult =
-  | { type: 'scheduled'; node: string }
+  /** `awaitClaims`: the pod's WaitForFirstConsumer claims (namespace/name) not yet Bound; the bind waits for them. */
+  | { type: 'scheduled'; node: string; awaitClaims?: string[] }
   | { type: 'unschedulable'; plugins: string[]; message: string }
   | { type: 'error'; message: string };
 
@@ -55,6 +59,8 @@ export type SchedulerChartEvent =
   | { type: 'synced'; now: number }
   /** A claim, volume or StorageClass was added or changed (the storage informers): VolumeBinding may now admit a pod. */
   | { type: 'volume.changed'; now: number }
+  /** A claim (namespace/name) became Bound: VolumeBinding's PreBind may now let a waiting pod be bound. */
+  | { type: 'claim.bound'; claim: string; now: number }
   | { type: 'timer.fired'; now: number }
   | { type: 'cycle.done'; podKey: string; result: CycleResult; now: number }
   | { type: 'bind.succeeded'; podKey: string; node: string; now: number }
@@ -67,6 +73,8 @@ export interface PendingBind {
   node: string;
   cycle: number;
   queued: QueuedPod;
+  /** VolumeBinding's PreBind: the claims still to be Bound before the pod is (no bind is in flight meanwhile). */
+  volumes?: VolumeWait;
 }
 
 export interface SchedulerCounters {
@@ -94,6 +102,12 @@ export interface SchedulerContext {
   inFlight: number;
   /** True once nodes, pods and namespaces are listed. */
   synced: boolean;
+  /** VolumeBindingArgs.bindTimeoutSeconds, in ms: how long a bind waits for its claims. */
+  bindTimeoutMs: number;
+  /** Pods whose volume wait just ended: the startBinds effect binds them (set and cleared within one event). */
+  bindNow: string[];
+  /** Pods whose volume wait just ran out: the failWaits effect reports them (set and cleared within one event). */
+  expired: string[];
   /** Scheduling cycles run. */
   cycles: number;
   stats: SchedulerCounters;
@@ -102,6 +116,7 @@ export interface SchedulerContext {
 export interface SchedulerInput {
   schedulerName: string;
   maxInFlight: number;
+  bindTimeoutMs: number;
   queue: QueueConfig;
 }
 
@@ -120,6 +135,7 @@ function applyPod(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: `
   const key = podKey(e.pod);
   if (e.type === 'pod.deleted') {
     queueDelete(c.queue, key);
+    if (c.binding[key]?.volumes) delete c.binding[key];
     if (!Object.hasOwn(c.podNodes, key)) return;
     delete c.podNodes[key];
     return move(c, 'PodDelete', e.now);
@@ -171,7 +187,10 @@ const owned = (c: SchedulerContext) => ({ queue: c.queue, binding: c.binding, po
  * - announceBinding: the Scheduled event for a confirmed bind;
  * - undoAssume: after a refused bind, drop the assumed pod from the Snapshot (unless the
  *   watch shows it bound) and, when it is requeued, record FailedScheduling;
- * - armTimer: one timer at nextReadyAt(queue).
+ * - startBinds: POST the bindings of the pods in `bindNow` (their claims are Bound);
+ * - failWaits: for the pods in `expired` (a volume wait ran out), drop the assumed pod from
+ *   the Snapshot, record FailedScheduling and write PodScheduled=False (then `status.written`);
+ * - armTimer: one timer at the queue's nextReadyAt or the earliest volume wait's deadline.
  */
 export const schedulerChart = setup({
   types: {
@@ -185,6 +204,8 @@ export const schedulerChart = setup({
     announceBinding: () => {},
     undoAssume: () => {},
     armTimer: () => {},
+    startBinds: () => {},
+    failWaits: () => {},
     applyPodEvent: assign(({ context, event }) => {
       assertEvent(event, ['pod.added', 'pod.updated', 'pod.deleted']);
       applyPod(context, event);
@@ -200,6 +221,28 @@ export const schedulerChart = setup({
       move(context, 'VolumeChange', event.now);
       return owned(context);
     }),
+    claimBound: assign(({ context, event }) => {
+      assertEvent(event, 'claim.bound');
+      const bindNow = claimBound(context.binding, event.claim);
+      // A bind starting is a write in flight; the wait before it was not.
+      return { ...owned(context), bindNow, inFlight: context.inFlight + bindNow.length };
+    }),
+    /** Waits that ran out: each pod is forgotten and backs off, as after a failed PreBind; its status write is in flight. */
+    expireWaits: assign(({ context, event }) => {
+      assertEvent(event, 'timer.fired');
+      const expired = expiredWaits(context.binding, event.now);
+      if (expired.length === 0) return {};
+      for (const key of expired) {
+        const b = context.binding[key]!;
+        delete context.binding[key];
+        if (context.podNodes[key] === b.node) delete context.podNodes[key];
+        addUnschedulable(context.queue, b.queued, [], b.cycle, event.now);
+      }
+      move(context, 'PodDelete', event.now);
+      const stats = { ...context.stats, bindFailures: context.stats.bindFailures + expired.length };
+      return { ...owned(context), expired, inFlight: context.inFlight + expired.length, stats };
+    }),
+    clearHandoffs: assign(({ context }) => (context.bindNow.length || context.expired.length ? { bindNow: [], expired: [] } : {})),
     markSynced: assign({ synced: true }),
     flushQueues: assign(({ context, event }) => {
       assertEvent(event, ['timer.fired', 'synced']);
@@ -219,9 +262,10 @@ export const schedulerChart = setup({
       if (!p || p.queued.key !== event.podKey) return {};
       const r = event.result;
       if (r.type === 'scheduled') {
-        context.binding[event.podKey] = { node: r.node, cycle: p.cycle, queued: p.queued };
+        const waits = r.awaitClaims?.length ? { volumes: { claims: [...r.awaitClaims], deadline: event.now + context.bindTimeoutMs } } : {};
+        context.binding[event.podKey] = { node: r.node, cycle: p.cycle, queued: p.queued, ...waits };
         context.podNodes[event.podKey] = r.node;
-        return { ...owned(context), popped: null, inFlight: context.inFlight + 1 };
+        return { ...owned(context), popped: null, inFlight: context.inFlight + (r.awaitClaims?.length ? 0 : 1) };
       }
       addUnschedulable(context.queue, p.queued, r.type === 'unschedulable' ? r.plugins : [], p.cycle, event.now);
       const stats = { ...context.stats, failures: context.stats.failures + 1 };
@@ -240,7 +284,8 @@ export const schedulerChart = setup({
       if (outcome === 'unknown') return {};
       const b = context.binding[event.podKey]!;
       delete context.binding[event.podKey];
-      const after = { inFlight: context.inFlight - 1, stats: { ...context.stats, bindFailures: context.stats.bindFailures + 1 } };
+      // A claim annotation refused during a volume wait: no bind was in flight.
+      const after = { inFlight: context.inFlight - (b.volumes ? 0 : 1), stats: { ...context.stats, bindFailures: context.stats.bindFailures + 1 } };
       if (outcome === 'bound') return { ...owned(context), ...after };
       if (context.podNodes[event.podKey] === event.node) delete context.podNodes[event.podKey];
       move(context, 'PodDelete', event.now);
@@ -267,11 +312,14 @@ export const schedulerChart = setup({
     stats: { attempts: 0, bound: 0, bindFailures: 0, failures: 0 },
     popped: null,
     binding: {},
+    bindNow: [],
+    expired: [],
     queue: emptyQueue(input.queue),
     podNodes: {},
     nodes: {},
     schedulerName: input.schedulerName,
     maxInFlight: input.maxInFlight,
+    bindTimeoutMs: input.bindTimeoutMs,
   }),
   initial: 'idle',
   on: {
@@ -282,8 +330,9 @@ export const schedulerChart = setup({
     'node.updated': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
     'node.deleted': { actions: ['updateSnapshot', 'applyNodeEvent', 'armTimer'] },
     'volume.changed': { actions: ['applyVolumeEvent', 'armTimer'] },
+    'claim.bound': { actions: ['claimBound', 'startBinds', 'clearHandoffs', 'armTimer'] },
     synced: { actions: ['markSynced', 'flushQueues', 'armTimer'] },
-    'timer.fired': { actions: ['flushQueues', 'armTimer'] },
+    'timer.fired': { actions: ['expireWaits', 'failWaits', 'clearHandoffs', 'flushQueues', 'armTimer'] },
     'bind.succeeded': { actions: ['announceBinding', 'confirmBinding'] },
     'bind.failed': { actions: ['undoAssume', 'forgetBinding', 'armTimer'] },
     'status.written': { actions: ['statusWritten'] },

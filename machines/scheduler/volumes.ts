@@ -26,6 +26,15 @@ export class VolumeStore {
     return !pvc.spec?.volumeName && this.classOf(pvc)?.volumeBindingMode === 'WaitForFirstConsumer';
   }
 
+  /** The pod's WaitForFirstConsumer claims (namespace/name) not yet Bound: what PreBind waits for. */
+  unboundDelayedClaims(pod: Pod): string[] {
+    const ns = pod.metadata?.namespace ?? 'default';
+    return claimsOfPod(pod).filter((name) => {
+      const pvc = this.claim(ns, name);
+      return pvc !== undefined && pvc.status?.phase !== 'Bound' && this.classOf(pvc)?.volumeBindingMode === 'WaitForFirstConsumer';
+    }).map((name) => `${ns}/${name}`);
+  }
+
   /** The pod's unbound WaitForFirstConsumer claims not yet given a node: what PreBind annotates. */
   delayedClaims(pod: Pod): PersistentVolumeClaim[] {
     const ns = pod.metadata?.namespace ?? 'default';

@@ -40,7 +40,7 @@ test('a nats-server without authorization: up and node refuse, naming nats-confi
     assert.match(up.output(), 'Run nats-server with the users and permissions that `kubeactor nats-config` prints, or pass --insecure-bus to start anyway.');
     assert.not.match(up.output(), 'ready.');
     gone(up.child.pid);
-    const node = runCli(['node', '--bus', nats.url, '--name', 'a']);
+    const node = runCli(['node', '--bus', nats.url, '--name', 'a', '--default-runtime', 'sim']);
     assert.is(await node.exited(), 1, node.output());
     assert.match(node.output(), /kubeactor node: NATS at .* lets clients without credentials .* pass --insecure-bus to start anyway/);
     gone(node.child.pid);

@@ -32,7 +32,7 @@ function collect(url: string, ms: number): Promise<Frame[]> {
 }
 
 test('up --inspect: frames for the selected actors, none for the others', async () => {
-  const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--inspect=scheduler,controller.deployment', '--inspect-port', '0']);
+  const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'sim', '--inspect=scheduler,controller.deployment', '--inspect-port', '0']);
   try {
     await up.waitFor('ready. Ctrl-C stops.', 60_000);
     const ws = /fed from (ws:\/\/127\.0\.0\.1:\d+)/.exec(up.output())?.[1];

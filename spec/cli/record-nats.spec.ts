@@ -84,7 +84,7 @@ test('up --record and node --record over NATS: two logs that replay --timeline m
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `up printed its kubeconfig:\n${up.output()}`);
 
-  const node = start(['node', '--bus', nats.url, '--name', 'n1', '--nats-pass', PASS.n1, '--record', logB]);
+  const node = start(['node', '--bus', nats.url, '--name', 'n1', '--nats-pass', PASS.n1, '--default-runtime', 'sim', '--record', logB]);
   await node.waitFor('ready.', 30_000);
   assert.match(node.output(), `kubeactor node: recording to ${logB} (secrets redacted)`);
 

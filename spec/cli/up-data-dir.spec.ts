@@ -21,7 +21,7 @@ function modes(root: string): Record<string, string> {
 }
 
 async function upOnce(): Promise<string> {
-  const p = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '1']);
+  const p = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'sim']);
   try {
     await p.waitFor('ready.');
   } finally {
@@ -49,7 +49,7 @@ test('a fresh data dir is 0700 and every file under it 0600, even with umask 000
     const isDir = lstatSync(join(dir, path)).isDirectory();
     assert.is(mode, isDir ? '700' : '600', `${path} is ${mode}`);
   }
-  assert.not.match(output, 'kubeactor: warning:');
+  assert.not.match(output, 'kubeactor: warning:', output);
 });
 
 test('an existing data dir open to others is named with the chmod to run, and left as it is', async () => {

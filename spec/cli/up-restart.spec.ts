@@ -27,9 +27,10 @@ const NODE_ROWS = 'jsonpath={range .items[*]}{.metadata.name} {.spec.podCIDR} {.
 test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, with their ranges and IPs, and their pods (running or terminating)', async () => {
   const dir = join(home, 'data');
   const kubeconfig = join(dir, 'kubeconfig');
-  const first = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3']);
+  const first = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3', '--default-runtime', 'sim']);
   await first.waitFor('ready.');
-  assert.match(first.output(), 'nodes: node-1, node-2, node-3 (default runtime sim; RuntimeClasses sim and process)');
+  const firstRange = /nodes: node-1, node-2, node-3 \(default runtime sim; RuntimeClasses sim and process; pod range (127\.\d+\.0\.0\/16)\)/.exec(first.output())?.[1];
+  assert.ok(firstRange, first.output());
   await kubectl(kubeconfig, 'run', 'p1', '--image=nginx');
   // p2 ignores SIGTERM: deleted with a 5 s grace just before the stop, it is Terminating when the cluster goes down.
   await kubectl(kubeconfig, 'run', 'p2', '--image=nginx', '--annotations=sim.kubeactor.io/ignore-sigterm=true',
@@ -42,10 +43,11 @@ test('up --nodes 3 restarted on its data dir gets node-1..node-3 back, Ready, wi
   assert.match(boundTo, /^node-[123]$/);
   await stopAndCheckGone(first);
 
-  const second = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3']);
+  const second = runCli(['up', '--data-dir', dir, '--port', '0', '--nodes', '3', '--default-runtime', 'sim']);
   try {
     await second.waitFor('ready.');
-    assert.match(second.output(), 'nodes: node-1, node-2, node-3 (default runtime sim; RuntimeClasses sim and process)');
+    // The restarted cluster keeps its pod range (remembered in the data dir), so its pods keep their IPs.
+    assert.match(second.output(), `nodes: node-1, node-2, node-3 (default runtime sim; RuntimeClasses sim and process; pod range ${firstRange})`);
     // Exactly the same Nodes, with the same pod ranges and InternalIPs.
     assert.is(await kubectl(kubeconfig, 'get', 'nodes', '-o', NODE_ROWS), nodesBefore);
     assert.equal(nodesBefore.split('\n').map((l) => l.split(' ')[0]), ['node-1', 'node-2', 'node-3']);

@@ -30,6 +30,9 @@ test('--help lists the commands, and a bad flag is a usage error with exit code 
   const bad = spawnSync(process.execPath, [BIN, 'up', '--storage', 'floppy'], { encoding: 'utf8' });
   assert.is(bad.status, 2);
   assert.match(bad.stderr, '--storage must be lmdb or memory');
+  const wide = spawnSync(process.execPath, [BIN, 'up', '--service-cluster-ip-range', '127.0.0.0/8'], { encoding: 'utf8' });
+  assert.is(wide.status, 2);
+  assert.match(wide.stderr, 'specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12');
   const unknown = spawnSync(process.execPath, [BIN, 'frobnicate'], { encoding: 'utf8' });
   assert.is(unknown.status, 2);
   assert.match(unknown.stderr, 'unknown command "frobnicate"');
@@ -54,12 +57,13 @@ test('up on the in-process bus with lmdb: ready, stops on SIGTERM, and what kube
   assert.is(await second.stop('SIGINT'), 0);
 });
 
-test('the default toleration seconds reach the pods; a malformed grace period is a usage error', async () => {
+test('the default toleration seconds reach the pods; the Service range is --service-cluster-ip-range; a malformed grace period is a usage error', async () => {
   const dir = tempDir();
-  const proc = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '0',
+  const proc = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '0', '--service-cluster-ip-range', '127.97.0.0/16',
     '--default-not-ready-toleration-seconds', '30', '--default-unreachable-toleration-seconds', '45', '--node-monitor-grace-period', '20s']);
   await proc.waitFor('ready.');
   const kubeconfig = `${dir}/kubeconfig`;
+  assert.is(await kubectl(kubeconfig, 'get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'), '127.97.0.1');
   await kubectl(kubeconfig, 'run', 'p', '--image=nginx');
   const got = await kubectl(kubeconfig, 'get', 'pod', 'p', '-o', 'jsonpath={range .spec.tolerations[*]}{.key}={.tolerationSeconds} {end}');
   assert.is(got, 'node.kubernetes.io/not-ready=30 node.kubernetes.io/unreachable=45');

@@ -12,6 +12,7 @@ import { ActorHost } from '../../actors/host.ts';
 import { realClock } from '../../base/real-clock.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
+import { startControllers, type RunningControllers } from '../../actors/controllers/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { loadOrCreateToken } from '../../actors/apiserver/http/token.ts';
 
@@ -35,6 +36,11 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** What every pod needs from the controller-manager: its ServiceAccount and kube-root-ca.crt (the front's CA). */
+export function startPodPrerequisites(host: ActorHost, caCert: string): RunningControllers {
+  return startControllers(host, { controllers: 'serviceaccount,root-ca-cert-publisher', options: { 'root-ca-cert-publisher': { 'root-ca': caCert } } });
+}
+
 export async function startCluster(): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubeactor-e2e-'));
   const bus = new InProcessBus();
@@ -42,6 +48,7 @@ export async function startCluster(): Promise<Cluster> {
   const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
   await core.ready();
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
+  const controllers = startPodPrerequisites(host, front.caCert);
   const rest = { url: front.url, ca: front.caCert, token: await loadOrCreateToken(dir) };
   // HOME holds kubectl's discovery cache: a fresh one per run, so no run sees another's.
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECTL_NO_WARNINGS: '', NO_COLOR: '1' };
@@ -76,6 +83,7 @@ export async function startCluster(): Promise<Cluster> {
       };
     },
     async stop() {
+      controllers.stop();
       await front.close();
       core.stop();
       await bus.close();

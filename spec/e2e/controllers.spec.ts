@@ -92,7 +92,7 @@ const podRows = async (app: string, ns = 'default') =>
   lines((await kubectl(['get', 'pods', '-n', ns, '-l', `app=${app}`, '--no-headers'])).stdout);
 
 test.before(async () => {
-  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir]);
+  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir, '--default-runtime', 'sim']);
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
@@ -107,6 +107,16 @@ test.before(async () => {
 test.after(async () => {
   if (up) await up.stop();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('the kubernetes Service\'s Endpoints and EndpointSlice name where the API is served', async () => {
+  const api = new URL(/API: (\S+)/.exec(up!.output())![1]!);
+  const at = `${api.hostname}:${api.port}`;
+  await eventually(async () => (await kubectl(['get', 'endpoints', 'kubernetes', '--no-headers'])).stdout, { what: 'endpoints kubernetes', accept: (o) => o.includes(at), ...POLL });
+  const slice = JSON.parse(await ok(['get', 'endpointslice', 'kubernetes', '-o', 'json'])) as { endpoints: Array<{ addresses: string[] }>; ports: Array<{ name: string; port: number }>; metadata: { labels: Record<string, string> } };
+  assert.equal(slice.endpoints.map((e) => e.addresses), [[api.hostname]]);
+  assert.equal(slice.ports.map((p) => [p.name, p.port]), [['https', Number(api.port)]]);
+  assert.is(slice.metadata.labels['kubernetes.io/service-name'], 'kubernetes');
 });
 
 test('apply a Deployment and a Service: rollout status finishes, endpoints and EndpointSlices list the pod IPs', async () => {

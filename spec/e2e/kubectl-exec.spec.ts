@@ -16,6 +16,7 @@ import { realClock } from '../../base/real-clock.ts';
 import { silentLogger } from '../../actors/logger.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
+import { startPodPrerequisites } from './cluster.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { startSimNodes } from '../../actors/kubelet/index.ts';
 import { simRuntime } from '../../actors/runtime/sim.ts';
@@ -30,6 +31,7 @@ const host = new ActorHost({ bus, clock: realClock, seed: 1, logger: silentLogge
 const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
 await core.ready();
 const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
+const controllers = startPodPrerequisites(host, front.caCert);
 const nodes = await startSimNodes({ host, clock: realClock, count: 1 });
 /**
  * A node whose runtime forwards ports to 127.0.0.1, as the process runtime does for its pods
@@ -81,6 +83,7 @@ const POLL = { intervalMs: 100, timeoutMs: 10_000 };
 
 test.after(async () => {
   scheduler.stop();
+  controllers.stop();
   nodes.stop();
   fwdNodes.stop();
   echo.close();

@@ -57,7 +57,7 @@ spec:
 `;
 
 test.before(async () => {
-  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir, '--record', recording]);
+  up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir, '--default-runtime', 'sim', '--record', recording]);
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);

@@ -92,11 +92,11 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   assert.ok(kubeconfig, `up printed its kubeconfig:\n${up.output()}`);
 
   // One after the other: each node process allocates addresses from the Nodes registered before it.
-  const nodeA = start(['node', '--bus', nats.url, '--name', 'a', '--nats-pass', PASS.a]);
+  const nodeA = start(['node', '--bus', nats.url, '--name', 'a', '--nats-pass', PASS.a, '--default-runtime', 'sim']);
   await nodeA.waitFor('ready.', 30_000);
   assert.match(nodeA.output(), `kubeactor node: bus: NATS ${nats.url} (prefix kubeactor, identity node-a)`);
   assert.match(nodeA.output(), `kubeactor node: 1 kubelet (a) joined NATS ${nats.url}`);
-  const nodeB = start(['node', '--bus', nats.url, '--name', 'b', '--count', '2'], { KUBEACTOR_NATS_PASS: PASS.nodes });
+  const nodeB = start(['node', '--bus', nats.url, '--name', 'b', '--count', '2', '--default-runtime', 'sim'], { KUBEACTOR_NATS_PASS: PASS.nodes });
   await nodeB.waitFor('ready.', 30_000);
   assert.match(nodeB.output(), 'identity nodes)');
   assert.match(nodeB.output(), `kubeactor node: 2 kubelets (b-1, b-2) joined NATS ${nats.url}`);
@@ -136,7 +136,7 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   assert.equal([exit3.code, exit3.stderr.trim()], [3, 'command terminated with exit code 3']);
 
   // A node identity claims only its own kubelet: node-a cannot run node c.
-  const forged = start(['node', '--bus', nats.url, '--name', 'c', '--nats-identity', 'node-a', '--nats-pass', PASS.a]);
+  const forged = start(['node', '--bus', nats.url, '--name', 'c', '--nats-identity', 'node-a', '--nats-pass', PASS.a, '--default-runtime', 'sim']);
   const forgedExit = new Promise<number | null>((r) => forged.child.once('close', (code) => r(code)));
   assert.is(await forgedExit, 1);
   assert.match(forged.output(), 'may not hold address "kubelet.c"');
@@ -148,7 +148,7 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
 
   // A restarted node process adopts its Node with the same InternalIP and pod range.
   const addressOf = (out: string) => /a: InternalIP (\S+), pod range (\S+)/.exec(out)?.slice(1);
-  const again = start(['node', '--bus', nats.url, '--name', 'a', '--nats-pass', PASS.a]);
+  const again = start(['node', '--bus', nats.url, '--name', 'a', '--nats-pass', PASS.a, '--default-runtime', 'sim']);
   await again.waitFor('ready.', 30_000);
   assert.ok(addressOf(nodeA.output()));
   assert.equal(addressOf(again.output()), addressOf(nodeA.output()));

@@ -17,6 +17,7 @@ import { realClock } from '../../base/real-clock.ts';
 import { silentLogger } from '../../actors/logger.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
+import { startPodPrerequisites } from './cluster.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { startSimNodes } from '../../actors/kubelet/index.ts';
 import { startScheduler } from '../../actors/scheduler/index.ts';
@@ -29,6 +30,7 @@ const host = new ActorHost({ bus, clock: realClock, seed: 1, logger: silentLogge
 const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
 await core.ready();
 const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
+const controllers = startPodPrerequisites(host, front.caCert);
 const nodes = await startSimNodes({ host, clock: realClock, count: 3 });
 const scheduler = startScheduler(host);
 const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
@@ -43,6 +45,7 @@ const kubectl = (args: string[], input?: string) =>
 
 test.after(async () => {
   scheduler.stop();
+  controllers.stop();
   nodes.stop();
   await front.close();
   core.stop();

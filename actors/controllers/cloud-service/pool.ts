@@ -17,7 +17,8 @@ export class AddressPool {
   private readonly owners = new Map<string, string>();
   private readonly byKey = new Map<string, string>();
 
-  constructor(readonly cidr: string = DEFAULT_LOAD_BALANCER_CIDR) {
+  /** `reserved` addresses are never handed out (the ingress controller listens on one). */
+  constructor(readonly cidr: string = DEFAULT_LOAD_BALANCER_CIDR, private readonly reserved: readonly string[] = []) {
     const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr);
     const base = m ? parseIp(m[1]!) : null;
     const bits = m ? Number(m[2]) : NaN;
@@ -41,7 +42,7 @@ export class AddressPool {
 
   /** Marks `ip` as `key`'s; false when it is outside the pool or someone else's. */
   hold(key: string, ip: string): boolean {
-    if (!this.contains(ip)) return false;
+    if (!this.contains(ip) || this.reserved.includes(ip)) return false;
     const owner = this.owners.get(ip);
     if (owner !== undefined && owner !== key) return false;
     const prev = this.byKey.get(key);
@@ -58,7 +59,7 @@ export class AddressPool {
     if (wanted !== undefined) return this.hold(key, wanted) ? wanted : null;
     for (let n = this.first; n <= this.last; n++) {
       const ip = formatIp(n);
-      if (!this.owners.has(ip)) return this.hold(key, ip) ? ip : null;
+      if (!this.owners.has(ip) && !this.reserved.includes(ip)) return this.hold(key, ip) ? ip : null;
     }
     return null;
   }

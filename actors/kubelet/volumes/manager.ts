@@ -23,7 +23,7 @@
  *   is requested, and a pod without volumes costs nothing at all.
  */
 import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Port } from '../../../bus/bus.ts';
 import type { Envelope } from '../../../base/envelope.ts';
@@ -33,7 +33,7 @@ import { parseQuantity, toBytes, formatQuantity } from '../../../api/quantity.ts
 import { configMapPayload, downwardPayload, projectedPayload, secretPayload, type PayloadResult } from '../../../machines/kubelet/volumes/payload.ts';
 import { writeAtomic } from './atomic-writer.ts';
 import { ensurePrivateDir } from '../../data-dir.ts';
-import { diskUsage, MEMORY_MEDIUM_FALLBACK, setUpEmptyDir } from './empty-dir.ts';
+import { diskUsage, MEMORY_MEDIUM_FALLBACK, memoryVolumesRoot, setUpEmptyDir } from './empty-dir.ts';
 import { hostPathNotAllowed, setUpHostPath } from './host-path.ts';
 import { ObjectCache, type IssuedToken } from './objects.ts';
 import { containerMounts, type MountsResult, type VolumeDir } from './mounts.ts';
@@ -102,6 +102,8 @@ export class VolumeManager {
   readonly #timers: Record<TimerName, TimerId | undefined> = { sync: undefined, retry: undefined, housekeeping: undefined };
   #running = false;
   #warnedMemory = false;
+  /** Where Memory emptyDirs go: a tmpfs (null: none, they fall back to disk). */
+  readonly #memoryRoot = memoryVolumesRoot();
 
   constructor(private readonly o: VolumeManagerOptions) {
     this.#objects = new ObjectCache(o.port, o.clock, () => this.#retryFailed());
@@ -210,7 +212,9 @@ export class VolumeManager {
     this.#pods.delete(uid);
     this.#wake(p);
     this.#objects.release(uid);
-    if (p.disk) await rm(join(this.o.rootDir, 'pods', uid), { recursive: true, force: true }).catch((err: unknown) => this.o.log.warn('could not remove pod volumes', { uid, error: String(err) }));
+    const removed = (err: unknown) => this.o.log.warn('could not remove pod volumes', { uid, error: String(err) });
+    if (p.disk) await rm(join(this.o.rootDir, 'pods', uid), { recursive: true, force: true }).catch(removed);
+    if (p.disk && this.#memoryRoot) await rm(join(this.#memoryRoot, uid), { recursive: true, force: true }).catch(removed);
   }
 
   /** The kubelet's own directory is private (0700): pod volumes below it keep the modes their pods ask for. */
@@ -282,16 +286,19 @@ export class VolumeManager {
       return err;
     }
     if (v.emptyDir) {
-      if (v.emptyDir.medium === 'Memory' && !this.#warnedMemory) {
+      const inMemory = v.emptyDir.medium === 'Memory' ? this.#memoryRoot : undefined;
+      if (inMemory === null) {
+        if (!this.#warnedMemory) this.o.log.warn(MEMORY_MEDIUM_FALLBACK);
         this.#warnedMemory = true;
-        this.o.log.warn(MEMORY_MEDIUM_FALLBACK);
+        this.o.event(p.pod, 'Normal', 'EmptyDirOnDisk', `volume ${JSON.stringify(v.name)}: ${MEMORY_MEDIUM_FALLBACK}`);
       }
-      if (v.emptyDir.medium === 'Memory') this.o.event(p.pod, 'Normal', 'EmptyDirOnDisk', `volume ${JSON.stringify(v.name)}: ${MEMORY_MEDIUM_FALLBACK}`);
+      const path = inMemory ? join(inMemory, uid, v.name) : dir;
       if (p.disk) {
         this.#ensureRoot();
-        await setUpEmptyDir(dir);
+        if (inMemory) await mkdir(join(inMemory, uid), { recursive: true, mode: 0o700 });
+        await setUpEmptyDir(path);
       }
-      p.dirs.set(v.name, { path: dir, readOnly: false });
+      p.dirs.set(v.name, { path, readOnly: false });
       return null;
     }
     if (v.persistentVolumeClaim || v.ephemeral) {
@@ -348,7 +355,7 @@ export class VolumeManager {
       for (const v of p.pod.spec?.volumes ?? []) {
         const limit = v.emptyDir?.sizeLimit === undefined ? null : parseQuantity(String(v.emptyDir.sizeLimit));
         if (!limit?.ok || toBytes(limit.value) <= 0n) continue;
-        const used = await diskUsage(join(this.podDir(uidOf(p.pod)), PLUGIN.emptyDir!, v.name));
+        const used = await diskUsage(p.dirs.get(v.name)?.path ?? join(this.podDir(uidOf(p.pod)), PLUGIN.emptyDir!, v.name));
         if (p.released || p.evicted || BigInt(used) <= toBytes(limit.value)) continue;
         p.evicted = true;
         const message = `Usage of EmptyDir volume ${JSON.stringify(v.name)} exceeds the limit ${JSON.stringify(formatQuantity(limit.value))}. `;

@@ -42,7 +42,8 @@ export function desiredGroups(svc: Service, pods: readonly Pod[]): Map<string, P
     if (!shouldPodBeInEndpoints(pod, true) || !isIPv4(pod.status?.podIP ?? '')) continue;
     const resolved = resolvePorts(pod, svc);
     const key = portsKey(resolved);
-    const ports: EndpointPort[] = resolved;
+    // getEndpointPorts names every port, "" for an unnamed one (kubectl describe dereferences the name).
+    const ports: EndpointPort[] = resolved.map((p) => ({ ...p, name: p.name ?? '' }));
     const g = groups.get(key) ?? { ports, endpoints: [] };
     groups.set(key, g);
     g.endpoints.push(podToEndpoint(pod, svc));

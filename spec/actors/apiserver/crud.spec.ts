@@ -17,7 +17,7 @@ test('boot creates the system namespaces and the kubernetes service', async () =
   assert.equal(names, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
   assert.is(list.kind, 'NamespaceList');
   const svc = await c.must('api.get', { target: t.svc('default', 'kubernetes') });
-  assert.is((svc.spec as { clusterIP: string }).clusterIP, '10.96.0.1');
+  assert.is((svc.spec as { clusterIP: string }).clusterIP, '127.96.0.1');
 });
 
 test('create stamps uid, resourceVersion, generation (for kinds that track it), creationTimestamp', async () => {

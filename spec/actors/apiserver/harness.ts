@@ -69,7 +69,10 @@ export async function start(opts: ApiServerActorOptions & { historyLimit?: numbe
   const bus = new InProcessBus({ clock });
   const host = new ActorHost({ bus, clock, seed: 7, logger: silentLogger });
   const backend = new MemoryKv(opts.historyLimit ? { historyLimit: opts.historyLimit } : {});
-  const core = startControlPlaneCore({ bus, host, backend, apiserver: opts });
+  // As Kubernetes' integration test servers run: no controller-manager here makes ServiceAccounts or
+  // kube-root-ca.crt, so the ServiceAccount plugin is off unless a spec turns it on (`disableAdmissionPlugins: []`).
+  const apiserver = { disableAdmissionPlugins: ['ServiceAccount' as const], ...opts };
+  const core = startControlPlaneCore({ bus, host, backend, apiserver });
   await core.ready();
   const clients = new Map<string, Client>();
   const h: Harness = {

@@ -124,4 +124,14 @@ test('over a real nats-server with one node\'s credentials from `kubeactor nats-
   assert.throws(() => process.kill(server.pid, 0), 'the nats-server is gone');
 });
 
+test('kube-proxy (proxy.<n>) has system:node-proxier\'s reads of EndpointSlices; the kubelet of the same node does not', async () => {
+  const slices: ApiTarget = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
+  const listed = await h.client('proxy.n1').call('api.list', { target: slices });
+  assert.ok(listed.ok, JSON.stringify(listed).slice(0, 200));
+  const kubelet = status(await h.client('kubelet.n1').call('api.list', { target: slices }));
+  assert.is(kubelet.message, 'endpointslices.discovery.k8s.io is forbidden: User "system:node:n1" cannot list resource "endpointslices" in API group "discovery.k8s.io" at the cluster scope');
+  const write = status(await h.client('proxy.n1').call('api.create', { target: { ...slices, namespace: 'default' }, object: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'forged' }, addressType: 'IPv4', endpoints: [] } as KubeObject }));
+  assert.is(write.code, 403);
+});
+
 test.run();

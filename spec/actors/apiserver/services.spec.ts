@@ -19,10 +19,10 @@ const svc = (name: string, spec: Record<string, unknown> = {}): KubeObject => ({
 });
 type Spec = { clusterIP: string; clusterIPs: string[]; ports: { nodePort?: number }[] };
 
-test('cluster IPs come from 10.96.0.0/12 and are released on delete', async () => {
+test('cluster IPs come from the default service range 127.96.0.0/12 and are released on delete', async () => {
   const c = h.client();
   const a = (await c.must('api.create', { target: t.svc(), object: svc('a') })).object.spec as Spec;
-  assert.match(a.clusterIP, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
+  assert.match(a.clusterIP, /^127\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
   assert.equal(a.clusterIPs, [a.clusterIP]);
   const taken = await c.call('api.create', { target: t.svc(), object: svc('b', { clusterIP: a.clusterIP }) });
   assert.ok(!taken.ok && taken.status.code === 422);
@@ -64,9 +64,26 @@ test('an update keeps the allocated IP and node ports', async () => {
 
 test('dryRun allocates nothing', async () => {
   const c = h.client();
-  const dry = (await c.must('api.create', { target: t.svc(), object: svc('d', { clusterIP: '10.96.5.5' }), dryRun: true })).object.spec as Spec;
-  assert.is(dry.clusterIP, '10.96.5.5');
-  await c.must('api.create', { target: t.svc(), object: svc('d', { clusterIP: '10.96.5.5' }) });
+  const dry = (await c.must('api.create', { target: t.svc(), object: svc('d', { clusterIP: '127.96.5.5' }), dryRun: true })).object.spec as Spec;
+  assert.is(dry.clusterIP, '127.96.5.5');
+  await c.must('api.create', { target: t.svc(), object: svc('d', { clusterIP: '127.96.5.5' }) });
+});
+
+test('a LoadBalancer with externalTrafficPolicy Local gets a healthCheckNodePort, kept on update, released when the policy goes', async () => {
+  const c = h.client();
+  type Hc = Spec & { healthCheckNodePort?: number };
+  const lb = (await c.must('api.create', { target: t.svc(), object: svc('lb', { type: 'LoadBalancer', externalTrafficPolicy: 'Local' }) })).object;
+  const hc = (lb.spec as Hc).healthCheckNodePort!;
+  assert.ok(hc >= 30000 && hc <= 32767);
+  const np = (await c.must('api.create', { target: t.svc(), object: svc('np-local', { type: 'NodePort', externalTrafficPolicy: 'Local' }) })).object.spec as Hc;
+  assert.is(np.healthCheckNodePort, undefined, 'only a LoadBalancer has one');
+  const taken = await c.call('api.create', { target: t.svc(), object: svc('lb2', { type: 'LoadBalancer', externalTrafficPolicy: 'Local', healthCheckNodePort: hc }) });
+  assert.match(!taken.ok ? taken.status.message : '', `spec.healthCheckNodePort: Invalid value: ${hc}: provided port is already allocated`);
+  const kept = await c.must('api.update', { target: t.svc('default', 'lb'), object: { ...lb, metadata: { ...lb.metadata, labels: { x: 'y' } } } });
+  assert.is((kept.object.spec as Hc).healthCheckNodePort, hc);
+  const cluster = await c.must('api.update', { target: t.svc('default', 'lb'), object: { ...kept.object, spec: { ...(kept.object.spec as Hc), externalTrafficPolicy: 'Cluster', healthCheckNodePort: undefined } } });
+  assert.is((cluster.object.spec as Hc).healthCheckNodePort, undefined);
+  await c.must('api.create', { target: t.svc(), object: svc('reuse', { type: 'NodePort', ports: [{ port: 80, nodePort: hc }] }) });
 });
 
 test.run();

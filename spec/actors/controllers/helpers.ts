@@ -25,8 +25,11 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function cluster(controllers: string, opts: { nodes?: number; options?: Record<string, Record<string, unknown>> } = {}): Promise<Cluster> {
-  const h = await start();
+export async function cluster(
+  controllers: string,
+  opts: { nodes?: number; options?: Record<string, Record<string, unknown>>; apiserver?: Parameters<typeof start>[0] } = {},
+): Promise<Cluster> {
+  const h = await start(opts.apiserver);
   const nodes = opts.nodes ? await startSimNodes({ host: h.host, clock: h.clock, count: opts.nodes, namePrefix: 'node-', lister: h.client().port }) : null;
   const running = startControllers(h.host, { controllers, ...(opts.options ? { options: opts.options } : {}) });
   await h.settle();

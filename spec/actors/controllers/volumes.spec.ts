@@ -192,6 +192,62 @@ test('VolumeBinding: the scheduler picks a node for a WaitForFirstConsumer claim
   assert.is(await eventually(async () => (await getPod('web2'))?.spec?.nodeName, inVirtualTime()), node, `not ${other}: volume node affinity`);
 });
 
+test('VolumeBinding PreBind: the pod is bound only once its WaitForFirstConsumer claim is Bound', async () => {
+  await start(2);
+  // A class no provisioner here serves: the claim stays Pending until a volume is made for it by hand.
+  await must('api.create', { target: targets.storageclasses(), object: storageClass('external', { provisioner: 'example.com/external', volumeBindingMode: 'WaitForFirstConsumer' }) });
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('ext', { storageClassName: 'external' }) });
+  await must('api.create', { target: targets.pods('default'), object: podWith('waiter', 'ext') });
+  const node = await eventually(async () => (await getClaim('ext'))?.metadata?.annotations?.['volume.kubernetes.io/selected-node'], { ...inVirtualTime(), what: 'the selected node on the claim' });
+  await c.advance(30_000, 1_000);
+  assert.is((await getPod('waiter'))?.spec?.nodeName, undefined, 'not bound while the claim is Pending');
+  assert.is((await getClaim('ext'))?.status?.phase, 'Pending');
+
+  // The "provisioner" answers: a volume on the selected node, pre-bound to the claim.
+  await must('api.create', {
+    target: targets.persistentvolumes(),
+    object: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'ext-pv' },
+      spec: {
+        capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'external', hostPath: { path: join(root, 'ext-pv') },
+        claimRef: { namespace: 'default', name: 'ext' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } },
+      },
+    },
+  });
+  await boundClaim('ext');
+  assert.is(await eventually(async () => (await getPod('waiter'))?.spec?.nodeName, { ...inVirtualTime(), what: 'the pod bound after its claim' }), node);
+  assert.ok((await eventsOf('waiter')).includes(`Scheduled: Successfully assigned default/waiter to ${node}`));
+});
+
+test('VolumeBinding PreBind: a claim that never binds sends the pod back to the queue after bindTimeoutSeconds (600 s)', async () => {
+  await start(2);
+  await must('api.create', { target: targets.storageclasses(), object: storageClass('never', { provisioner: 'example.com/none', volumeBindingMode: 'WaitForFirstConsumer' }) });
+  await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('lost', { storageClassName: 'never' }) });
+  await must('api.create', { target: targets.pods('default'), object: podWith('stranded', 'lost') });
+  await eventually(async () => (await getClaim('lost'))?.metadata?.annotations?.['volume.kubernetes.io/selected-node'], { ...inVirtualTime(), what: 'the selected node on the claim' });
+  const message = 'running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded';
+  const failed = async () => (await eventsOf('stranded')).includes(`FailedScheduling: ${message}`);
+  await c.advance(590_000, 5_000);
+  assert.not.ok(await failed(), 'still waiting before the timeout');
+  const before = sched!.stats();
+  assert.is(before.attempts, 1, 'one attempt, waiting for its claim');
+  await c.advance(15_000, 1_000);
+  await eventually(failed, { ...inVirtualTime(), what: 'FailedScheduling after the timeout', detail: () => eventsOf('stranded') });
+  const pod = (await getPod('stranded'))!;
+  assert.is(pod.spec?.nodeName, undefined);
+  const cond = pod.status?.conditions?.find((x) => x.type === 'PodScheduled');
+  assert.equal([cond?.status, cond?.reason, cond?.message], ['False', 'SchedulerError', message]);
+  // Back in the queue: after its backoff it is tried again, and waits again.
+  await c.advance(5_000, 1_000);
+  const after = sched!.stats();
+  assert.is(after.bindFailures, 1, 'counted as a failed bind');
+  assert.is(after.attempts, 2, 'scheduled again after its backoff');
+  assert.is((await getPod('stranded'))?.spec?.nodeName, undefined);
+});
+
 test('VolumeBinding: a pod waits for its unbound Immediate claim and for a claim that does not exist yet', async () => {
   await start(2);
   await must('api.create', { target: targets.persistentvolumeclaims('default'), object: claim('nowhere', { storageClassName: '' }) });

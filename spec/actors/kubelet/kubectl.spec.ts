@@ -23,7 +23,8 @@ import { eventually } from '../../helpers/wait.ts';
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-kubelet-'));
 const bus = new InProcessBus();
 const host = new ActorHost({ bus, clock: realClock, seed: 1, logger: silentLogger });
-const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
+// No controller-manager here makes kube-root-ca.crt: the ServiceAccount plugin is off, as in the spec harness.
+const core = startControlPlaneCore({ bus, host, backend: new MemoryKv(), apiserver: { disableAdmissionPlugins: ['ServiceAccount'] } });
 await core.ready();
 const front = await startHttpFront({ bus, port: 0, address: '127.0.0.1', token: 'kubelet-token', dataDir: dir });
 const kubeconfig = await writeKubeconfig({ dataDir: dir, server: front.url, token: 'kubelet-token', caCert: front.caCert });

@@ -1,6 +1,6 @@
 /**
  * exec, attach and port-forward into process containers (runtime level; the kubectl path is
- * spec/e2e/process-streams.spec.ts): real sandboxes, real processes, real sockets.
+ * spec/e2e/process-scenarios.ts): real sandboxes, real processes, real sockets.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -72,6 +72,12 @@ function message(name: string, buf: Buffer, path: string): Record<string, unknow
     }
     const [field, spec] = def;
     if (spec === '-') continue;
+    if (spec.startsWith('...')) {
+      // An embedded struct JSON inlines (IngressRule's IngressRuleValue): its fields join this object.
+      if (v.wire !== 2) throw new Unsupported(`${where}: expected a ${spec.slice(3)} message`);
+      Object.assign(out, message(spec.slice(3), v.value, path));
+      continue;
+    }
     const pointer = spec.endsWith('?');
     const type = pointer ? spec.slice(0, -1) : spec;
     if (type.startsWith('[')) {

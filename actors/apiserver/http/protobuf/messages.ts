@@ -7,7 +7,8 @@
  * I IntOrString, Q Quantity; `[X` repeated X, `{X` map<string, X>; otherwise a message name.
  * A trailing `?` marks a pointer field in Go: its zero value was set on purpose and is kept;
  * other zero scalars are what Go's encoder always writes and are dropped, as JSON's
- * omitempty drops them. `-` names a stanza that is ignored (a created object's status).
+ * omitempty drops them. `-` names a stanza that is ignored (a created object's status);
+ * `...X` an embedded X whose fields JSON inlines into the enclosing object.
  */
 export type Fields = Readonly<Record<number, readonly [name: string, type: string]>>;
 
@@ -61,6 +62,17 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   PodDisruptionBudget: objectWith('PodDisruptionBudgetSpec'),
   PodDisruptionBudgetSpec: { 1: ['minAvailable', 'I'], 2: ['selector', 'LabelSelector'], 3: ['maxUnavailable', 'I'], 4: ['unhealthyPodEvictionPolicy', 's?'] },
   Eviction: { 1: ['metadata', 'ObjectMeta'], 2: ['deleteOptions', 'DeleteOptions'] },
+  Ingress: objectWith('IngressSpec'),
+  IngressSpec: { 1: ['defaultBackend', 'IngressBackend'], 2: ['tls', '[IngressTLS'], 3: ['rules', '[IngressRule'], 4: ['ingressClassName', 's?'] },
+  IngressBackend: { 3: ['resource', 'TypedLocalObjectReference'], 4: ['service', 'IngressServiceBackend'] },
+  IngressServiceBackend: { 1: ['name', 's'], 2: ['port', 'ServiceBackendPort'] },
+  ServiceBackendPort: { 1: ['name', 's'], 2: ['number', 'i'] },
+  TypedLocalObjectReference: { 1: ['apiGroup', 's?'], 2: ['kind', 's'], 3: ['name', 's'] },
+  IngressTLS: { 1: ['hosts', '[s'], 2: ['secretName', 's'] },
+  IngressRule: { 1: ['host', 's'], 2: ['', '...IngressRuleValue'] },
+  IngressRuleValue: { 1: ['http', 'HTTPIngressRuleValue'] },
+  HTTPIngressRuleValue: { 1: ['paths', '[HTTPIngressPath'] },
+  HTTPIngressPath: { 1: ['path', 's'], 2: ['backend', 'IngressBackend'], 3: ['pathType', 's?'] },
 
   TokenRequest: objectWith('TokenRequestSpec'),
   TokenRequestSpec: { 1: ['audiences', '[s'], 3: ['boundObjectRef', 'BoundObjectReference'], 4: ['expirationSeconds', 'i?'] },

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, t
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../../data-dir.ts';
-import { bits, explicit, extension, implicit, name, oid, seq, time, uint } from './der.ts';
+import { bits, explicit, extension, implicit, name, oid, seq, time, tlv, uint } from './der.ts';
 
 /** PEM-encoded material for the front's TLS and for the kubeconfig's certificate-authority-data. */
 export interface FrontTls {
@@ -12,6 +12,7 @@ export interface FrontTls {
 }
 
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+const RSA_SHA256 = seq(oid('1.2.840.113549.1.1.11'), tlv(0x05, Buffer.alloc(0)));
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 const pem = (label: string, der: Buffer): string =>
@@ -19,8 +20,9 @@ const pem = (label: string, der: Buffer): string =>
 
 const keyId = (spki: Buffer): Buffer => createHash('sha1').update(spki).digest();
 
-/** Builds and signs one X.509 v3 certificate (ECDSA P-256, SHA-256). */
+/** Builds and signs one X.509 v3 certificate (SHA-256 with the signer's ECDSA P-256 or RSA key). */
 function certificate(p: { subject: string; issuer: string; publicKey: KeyObject; signer: KeyObject; issuerKey: KeyObject; ca: boolean; now: Date }): Buffer {
+  const algorithm = p.signer.asymmetricKeyType === 'rsa' ? RSA_SHA256 : ECDSA_SHA256;
   const spki = p.publicKey.export({ type: 'spki', format: 'der' });
   const issuerSpki = p.issuerKey.export({ type: 'spki', format: 'der' });
   const exts = p.ca
@@ -40,7 +42,7 @@ function certificate(p: { subject: string; issuer: string; publicKey: KeyObject;
   const tbs = seq(
     explicit(0, uint(Buffer.from([2]))),
     uint(randomBytes(16)),
-    ECDSA_SHA256,
+    algorithm,
     name(p.issuer),
     seq(time(new Date(p.now.getTime() - 3600_000)), time(new Date(p.now.getTime() + 10 * YEAR_MS))),
     name(p.subject),
@@ -48,7 +50,7 @@ function certificate(p: { subject: string; issuer: string; publicKey: KeyObject;
     explicit(3, seq(...exts)),
   );
   const signature = sign('sha256', tbs, p.signer);
-  return seq(tbs, ECDSA_SHA256, bits(signature));
+  return seq(tbs, algorithm, bits(signature));
 }
 
 /** A fresh CA and a server certificate for 127.0.0.1 / localhost signed by it. */
@@ -62,6 +64,18 @@ export function generateTls(now = new Date()): FrontTls {
     cert: pem('CERTIFICATE', serverDer),
     key: server.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
+}
+
+/**
+ * A self-signed RSA 2048 server certificate named `subject` (for 127.0.0.1 / localhost): a
+ * placeholder served where no real certificate applies, as an ingress controller's default
+ * certificate. RSA because a TLS server's default certificate keeps its key type's slot when
+ * SNI switches context: an ECDSA default would shadow every RSA certificate chosen by SNI.
+ */
+export function generateSelfSigned(subject: string, now = new Date()): { cert: string; key: string } {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = certificate({ subject, issuer: subject, publicKey: pair.publicKey, signer: pair.privateKey, issuerKey: pair.publicKey, ca: false, now });
+  return { cert: pem('CERTIFICATE', der), key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
 /** Reads the TLS material from `<dataDir>/pki`, generating and storing it on first use. */

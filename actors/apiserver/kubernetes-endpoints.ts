@@ -1,0 +1,54 @@
+/**
+ * kube-apiserver's endpoint reconciler: the `kubernetes` Service in default has no selector,
+ * so the apiserver itself keeps its Endpoints and EndpointSlice naming where it serves
+ * (address and port of the HTTPS front). kube-proxy then forwards the Service's ClusterIP to
+ * it, and a pod reaches the API at `kubernetes.default` / $KUBERNETES_SERVICE_HOST as in any
+ * cluster. Like the real reconciler, it re-checks every 10 s and restores what was changed or
+ * deleted.
+ */
+import type { Endpoints } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { ApiClient, isNotFound, targets, type ResourceTargets } from '../client/index.ts';
+import type { Port } from '../../bus/bus.ts';
+
+/** kube-apiserver's --endpoint-reconciler-type=lease interval. */
+export const ENDPOINT_RECONCILE_MS = 10_000;
+
+export function kubernetesEndpoints(ip: string, port: number): { endpoints: Endpoints; slice: EndpointSlice } {
+  const ports = [{ name: 'https', port, protocol: 'TCP' }];
+  return {
+    endpoints: {
+      apiVersion: 'v1', kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip }], ports }],
+    },
+    slice: {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+      ports,
+    },
+  };
+}
+
+/** Creates or corrects the two objects; resolves to the messages of what failed (empty when all is well). */
+export async function ensureKubernetesEndpoints(port: Port, ip: string, servingPort: number): Promise<string[]> {
+  const api = new ApiClient(port);
+  const want = kubernetesEndpoints(ip, servingPort);
+  const wantSlice = JSON.stringify([want.slice.endpoints.map((e) => e.addresses), want.slice.ports]);
+  const results = await Promise.all([
+    upsert(api, targets.endpoints, want.endpoints, (cur) => JSON.stringify(cur.subsets) === JSON.stringify(want.endpoints.subsets)),
+    upsert(api, targets.endpointslices, want.slice, (cur) => JSON.stringify([cur.endpoints?.map((e) => e.addresses), cur.ports]) === wantSlice),
+  ]);
+  return results.filter((m): m is string => m !== undefined);
+}
+
+async function upsert<T extends Endpoints | EndpointSlice>(api: ApiClient, target: ResourceTargets<T>, object: T, same: (cur: T) => boolean): Promise<string | undefined> {
+  const cur = await api.get(target('default', 'kubernetes'));
+  if (cur.ok && same(cur.value)) return undefined;
+  const r = cur.ok
+    ? await api.update(target('default', 'kubernetes'), { ...object, metadata: { ...object.metadata, resourceVersion: cur.value.metadata?.resourceVersion } })
+    : isNotFound(cur) ? await api.create(target('default'), object) : cur;
+  return r.ok ? undefined : `${object.kind} default/kubernetes: ${r.status.message}`;
+}

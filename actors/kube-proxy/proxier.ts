@@ -1,0 +1,117 @@
+/**
+ * The user-space proxier of one node: opens a TCP or UDP listener per ListenerRule (a
+ * ClusterIP:port this node owns, a NodePort on its InternalIP), forwards each new connection
+ * to the endpoint the picker chooses, and closes the listeners of rules that went away (a
+ * Service or port removed, or its last endpoint gone: new connections are then refused,
+ * connections already open finish, as terminating endpoints drain). The rules are read at
+ * each connection, so an endpoint change needs no new listener. A listener that cannot open
+ * (address in use, a port below 1024 without privilege) is logged once and tried again every
+ * BIND_RETRY_MS, on a real timer: socket pacing, not cluster behaviour, so it is not recorded.
+ */
+import type { Clock } from '../../base/clock.ts';
+import type { Logger } from '../actor-def.ts';
+import type { ListenerRule, ProxyRules } from '../../machines/kube-proxy/rules.ts';
+import { listenTcp, listenUdp, type Listener } from '../net/forward.ts';
+import { HealthCheckServers } from './healthz.ts';
+import { EndpointPicker } from './picker.ts';
+
+/** How long a listener that could not open waits before the next try. */
+export const BIND_RETRY_MS = 5000;
+
+/** What the actor needs of a proxier (a replay lends one without sockets). */
+export interface ProxierLike {
+  apply(rules: ProxyRules): void;
+  listening(): string[];
+  /** When the rules were last applied (kube-proxy's healthz lastUpdated); 0 before the first sync. */
+  readonly lastSync: number;
+  close(): void;
+}
+
+export class Proxier implements ProxierLike {
+  readonly #rules = new Map<string, ListenerRule>();
+  readonly #listeners = new Map<string, Listener>();
+  readonly #picker: EndpointPicker;
+  readonly #health: HealthCheckServers;
+  /** Syncs run one after another: a listen in flight must not race the next sync's close. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  lastSync = 0;
+  #latest: ProxyRules | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  /** The failures already logged, so a retry that fails the same way is quiet. */
+  #said: Record<string, string> = {};
+
+  constructor(nodeIP: string, private readonly clock: Pick<Clock, 'now'>, private readonly log: Pick<Logger, 'warn'>) {
+    this.#picker = new EndpointPicker(clock);
+    this.#health = new HealthCheckServers(nodeIP);
+  }
+
+  /** Makes the listeners match `rules` (asynchronously; syncs run in order). */
+  apply(rules: ProxyRules): void {
+    this.#latest = rules;
+    this.#queue = this.#queue.then(() => this.#sync(rules)).then((failed) => this.#retryIfNeeded(rules, failed), () => undefined);
+  }
+
+
+  /** The listeners open now, by key (`ip:PROTO/port`). */
+  listening(): string[] {
+    return [...this.#listeners.keys()];
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    for (const l of this.#listeners.values()) l.close();
+    this.#listeners.clear();
+    this.#health.close();
+  }
+
+  async #sync(rules: ProxyRules): Promise<Record<string, string>> {
+    if (this.#closed) return {};
+    this.#rules.clear();
+    for (const r of rules.listeners) this.#rules.set(r.key, r);
+    for (const [key, l] of this.#listeners) {
+      if (this.#rules.has(key)) continue;
+      l.close();
+      this.#listeners.delete(key);
+    }
+    this.#picker.retain(new Set(rules.listeners.map((r) => r.servicePort)));
+    const failed: Record<string, string> = {};
+    for (const r of rules.listeners) {
+      if (this.#listeners.has(r.key)) continue;
+      try {
+        const l = await (r.protocol === 'UDP' ? listenUdp : listenTcp)(r.ip, r.port, this.#policy(r.key));
+        // Closed or superseded while listening: the listener is not wanted any more.
+        if (this.#closed || !this.#rules.has(r.key)) l.close();
+        else this.#listeners.set(r.key, l);
+      } catch (err) {
+        failed[r.key] = `${r.servicePort}: listen ${r.protocol} ${r.ip}:${r.port}: ${(err as Error).message}`;
+      }
+    }
+    Object.assign(failed, await this.#health.sync(rules.healthChecks));
+    this.lastSync = this.clock.now();
+    return failed;
+  }
+
+  #retryIfNeeded(rules: ProxyRules, failed: Record<string, string>): void {
+    for (const [key, why] of Object.entries(failed)) if (this.#said[key] !== why) this.log.warn(`kube-proxy: ${why}`);
+    this.#said = failed;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    if (this.#closed || Object.keys(failed).length === 0) return;
+    this.#retry = setTimeout(() => {
+      if (this.#latest === rules) this.apply(rules);
+    }, BIND_RETRY_MS);
+    this.#retry.unref();
+  }
+
+  #policy(key: string) {
+    return {
+      pick: (client: string, tried: number) => {
+        const rule = this.#rules.get(key);
+        const ep = rule && this.#picker.pick(rule, client, tried);
+        return ep && { host: ep.ip, port: ep.port };
+      },
+    };
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What one node's kube-proxy serves, computed from Services, EndpointSlices and Nodes as
+ * kube-proxy's ServiceChangeTracker / EndpointsChangeTracker and its topology filter
+ * (pkg/proxy/topology.go CategorizeEndpoints) do. Pure: the chart holds the result, the
+ * proxier (actors/kube-proxy/) opens and closes listeners to match it.
+ *
+ * Decisions that follow from several nodes sharing one host network:
+ * - A ClusterIP is bound once on the host, by the owner: the Ready node that sorts first by
+ *   name. Every other kube-proxy is a standby and takes over when the owner's Node stops
+ *   being Ready (its kubelet stopped renewing its Lease), so `internalTrafficPolicy: Local`
+ *   means the owner's endpoints (its clients cannot be told apart by node on one host).
+ * - A NodePort is bound by each node's kube-proxy on its own InternalIP, so
+ *   `externalTrafficPolicy: Local` means that node's endpoints.
+ * - A listener exists only while its port has an endpoint to send to: a Service without
+ *   endpoints refuses connections at once (ECONNREFUSED), as the iptables proxier's REJECT.
+ */
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+
+/** kube-proxy's default sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
+export const DEFAULT_AFFINITY_SECONDS = 10_800;
+/** kube-proxy's --healthz-bind-address port. */
+export const HEALTHZ_PORT = 10256;
+
+export type ProxyProtocol = 'TCP' | 'UDP';
+
+/** One endpoint of a Service port, with the conditions kube-proxy reads. */
+export interface ProxyEndpoint {
+  ip: string;
+  port: number;
+  nodeName?: string;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+}
+
+/** One listener the node should have: an address and port, and where its new connections go. */
+export interface ListenerRule {
+  /** `ip:PROTO/port`: a listener is replaced only when this changes. */
+  key: string;
+  /** `namespace/name:portName` of the Service port, for logs and affinity. */
+  servicePort: string;
+  ip: string;
+  port: number;
+  protocol: ProxyProtocol;
+  /** Who gets new connections (never empty: a port without endpoints has no listener). */
+  endpoints: ProxyEndpoint[];
+  /** sessionAffinity ClientIP: how long a client sticks to its endpoint after its last connection. */
+  affinitySeconds?: number;
+}
+
+/** A healthCheckNodePort this node serves (externalTrafficPolicy Local). */
+export interface HealthCheckRule {
+  service: { namespace: string; name: string };
+  port: number;
+  /** The node's ready endpoints of the Service: 0 answers 503. */
+  localEndpoints: number;
+}
+
+export interface ProxyRules {
+  /** Whether this node binds the ClusterIPs (see the decision above). */
+  ownsClusterIPs: boolean;
+  listeners: ListenerRule[];
+  healthChecks: HealthCheckRule[];
+}
+
+export interface ProxyInputs {
+  nodeName: string;
+  /** This node's InternalIP: where its NodePorts listen. */
+  nodeIP: string;
+  services: readonly Service[];
+  slices: readonly EndpointSlice[];
+  nodes: readonly Node[];
+}
+
+const isReadyNode = (n: Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** The node that binds the ClusterIPs: the Ready node first by name (undefined: none is Ready). */
+export function clusterIPOwner(nodes: readonly Node[]): string | undefined {
+  let first: string | undefined;
+  for (const n of nodes) {
+    const name = n.metadata?.name;
+    if (name && isReadyNode(n) && !n.metadata?.deletionTimestamp && (first === undefined || name < first)) first = name;
+  }
+  return first;
+}
+
+/** Whether kube-proxy proxies the Service at all: headless and ExternalName Services are not. */
+export function isProxied(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP;
+  return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None';
+}
+
+/**
+ * kube-proxy's endpoint choice for new connections: the ready endpoints; when none is ready,
+ * the ones still serving while terminating (ProxyTerminatingEndpoints), so a rollout's last
+ * pod still answers; terminating endpoints otherwise take no new connections and drain.
+ */
+export function usableEndpoints(eps: readonly ProxyEndpoint[]): ProxyEndpoint[] {
+  const ready = eps.filter((e) => e.ready);
+  return ready.length ? ready : eps.filter((e) => e.serving && e.terminating);
+}
+
+/** The endpoints of one Service port from its slices; a named targetPort arrives resolved as the slice port's number. */
+function endpointsOf(slices: readonly EndpointSlice[], portName: string, protocol: ProxyProtocol): ProxyEndpoint[] {
+  const byIp = new Map<string, ProxyEndpoint>();
+  for (const sl of slices) {
+    if (sl.addressType !== 'IPv4') continue;
+    const sp = (sl.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
+    if (!sp?.port) continue;
+    for (const e of sl.endpoints ?? []) {
+      const ip = e.addresses?.[0];
+      if (!ip || byIp.has(ip)) continue;
+      const c = e.conditions ?? {};
+      // Unset conditions: ready is true, serving follows ready, terminating is false (the API's rules).
+      const ready = c.ready ?? true;
+      byIp.set(ip, { ip, port: sp.port, ...(e.nodeName ? { nodeName: e.nodeName } : {}), ready, serving: c.serving ?? ready, terminating: c.terminating ?? false });
+    }
+  }
+  return [...byIp.values()];
+}
+
+const slicesKey = (ns: string, name: string) => `${ns}/${name}`;
+
+/** The listeners and health checks of `nodeName`'s kube-proxy. */
+export function proxyRules(i: ProxyInputs): ProxyRules {
+  const owns = clusterIPOwner(i.nodes) === i.nodeName;
+  const slicesBySvc = new Map<string, EndpointSlice[]>();
+  for (const sl of i.slices) {
+    const svc = sl.metadata?.labels?.['kubernetes.io/service-name'];
+    if (!svc || sl.metadata?.deletionTimestamp) continue;
+    const k = slicesKey(sl.metadata?.namespace ?? '', svc);
+    slicesBySvc.set(k, [...(slicesBySvc.get(k) ?? []), sl]);
+  }
+  const listeners: ListenerRule[] = [];
+  const healthChecks: HealthCheckRule[] = [];
+  for (const svc of i.services) {
+    if (!isProxied(svc) || svc.metadata?.deletionTimestamp) continue;
+    const ns = svc.metadata?.namespace ?? '';
+    const name = svc.metadata?.name ?? '';
+    const slices = slicesBySvc.get(slicesKey(ns, name)) ?? [];
+    const spec = svc.spec!;
+    const affinity = spec.sessionAffinity === 'ClientIP' ? { affinitySeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS } : {};
+    const externalLocal = spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer');
+    let localReady = 0;
+    for (const p of spec.ports ?? []) {
+      const protocol = (p.protocol ?? 'TCP') as ProxyProtocol;
+      if (protocol !== 'TCP' && protocol !== 'UDP') continue;
+      const portName = p.name ?? '';
+      const all = endpointsOf(slices, portName, protocol);
+      const local = all.filter((e) => e.nodeName === i.nodeName);
+      localReady = Math.max(localReady, local.filter((e) => e.ready).length);
+      const servicePort = `${ns}/${name}:${portName}`;
+      const add = (ip: string, port: number, eps: ProxyEndpoint[]) => {
+        const endpoints = usableEndpoints(eps);
+        if (endpoints.length) listeners.push({ key: `${ip}:${protocol}/${port}`, servicePort, ip, port, protocol, endpoints, ...affinity });
+      };
+      if (owns) add(spec.clusterIP!, p.port, spec.internalTrafficPolicy === 'Local' ? local : all);
+      if (p.nodePort) add(i.nodeIP, p.nodePort, externalLocal ? local : all);
+    }
+    if (externalLocal && spec.healthCheckNodePort) healthChecks.push({ service: { namespace: ns, name }, port: spec.healthCheckNodePort, localEndpoints: localReady });
+  }
+  return { ownsClusterIPs: owns, listeners, healthChecks };
+}
