@@ -112,6 +112,14 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
   }
 
   /**
+   * Waits (up to 2 s) until `c`'s sandbox has forked its main process: bwrap reports its init
+   * before it has set up the mounts, and an nsenter then would find an empty root.
+   */
+  async function settled(c: ProcContainer): Promise<void> {
+    for (let i = 0; i < 200 && c.state === 'running' && c.group?.mainPid() === null; i++) await new Promise((res) => setTimeout(res, 10));
+  }
+
+  /**
    * Starts `argv` inside running container `c`, as CRI's Exec: in its namespaces (nsenter),
    * or, without nsenter or before its sandbox reported its init, in a new sandbox with its view.
    */
@@ -125,6 +133,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
   async function runIn(c: ProcContainer, argv: string[], timeoutMs: number): Promise<{ code: number; output: string } | null> {
     const sb = sandboxes.get(c.sandboxId);
     if (!bwrap || !sb) return { code: 126, output: BWRAP_MISSING };
+    await settled(c);
     const g = spawnIn(c, bwrap, sb.pod, argv, envOf(sb.pod, c.spec, c.image, sb.ip), false);
     let output = '';
     g.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
@@ -170,6 +179,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
       const c = book.instance(target);
       const sb = c && sandboxes.get(c.sandboxId);
       if (!c || !sb || !bwrap) return notRunning(target.container);
+      await settled(c);
       const spawn = (argv: string[], env: Record<string, string>) => spawnIn(c, bwrap, sb.pod, argv, env, true);
       return execIn(c, envOf(sb.pod, c.spec, c.image, sb.ip), command, io, spawn);
     },
