@@ -28,9 +28,14 @@ export interface ProcessGroup {
   readonly exited: Promise<GroupExit>;
   /** Resolves true once the sandbox runs (bwrap reported its init), false if it ended first. */
   readonly started: Promise<boolean>;
-  /** The host PID of the container's main process (the sandbox's PID 2), once known. */
+  /** The host PID of the container's (or exec's) main process (the sandbox's PID 2, an nsenter's child), once known. */
   mainPid(): number | null;
-  /** Signals the whole group; a group already gone is ignored. */
+  /** The host PID of the sandbox's init (its PID 1, whose namespaces an exec joins), once known. */
+  initPid(): number | null;
+  /**
+   * Signals the whole group and every descendant of its leader (a command that made its own
+   * session, as `script` does, is no longer in the group); a group already gone is ignored.
+   */
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -56,8 +61,10 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGA
  * Starts `file args` as the leader of a new process group, with fd 3 a pipe for bwrap's
  * --info-fd; with `opts.stdin`, its stdin is a pipe (an exec's or an attachable container's).
  */
-export function spawnGroup(file: string, args: readonly string[], env: Record<string, string>, registry?: GroupRegistry, opts: { stdin?: boolean } = {}): ProcessGroup {
-  const child = spawn(file, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
+export function spawnGroup(file: string, args: readonly string[], env: Record<string, string>, registry?: GroupRegistry, opts: { stdin?: boolean; infoFd?: boolean } = {}): ProcessGroup {
+  // Without bwrap's --info-fd (an nsenter), no fd 3: the command would inherit it.
+  const info3 = opts.infoFd === false ? [] : (['pipe'] as const);
+  const child = spawn(file, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', ...info3], detached: true, env });
   // A process that ends without reading all its input: the write fails with EPIPE, which is no error of ours.
   child.stdin?.on('error', () => undefined);
   const pgid = child.pid ?? -1;
@@ -103,22 +110,54 @@ export function spawnGroup(file: string, args: readonly string[], env: Record<st
     started,
     mainPid() {
       if (main !== null) return main;
-      if (initPid === null) return null;
+      // An nsenter forks the command into the namespaces: its child is the main process.
+      const parent = initPid ?? (opts.infoFd === false ? pgid : null);
+      if (parent === null) return null;
       try {
-        const kids = readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+        const kids = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
         main = kids.length > 0 ? Number(kids[0]) : null;
       } catch {
         main = null;
       }
       return main;
     },
+    initPid: () => initPid,
     kill(signal) {
       if (pgid <= 0) return;
+      const tree = descendants(pgid);
       try {
         process.kill(-pgid, signal);
       } catch { /* already gone */ }
+      for (const pid of tree) {
+        try {
+          process.kill(pid, signal);
+        } catch { /* gone */ }
+      }
     },
   };
+}
+
+/** The PIDs below `pid` in the process tree, from /proc (read before signalling: the dead are reparented). */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch { /* gone */ }
+    for (const t of tasks) {
+      let kids: string[] = [];
+      try {
+        kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      } catch { /* gone */ }
+      for (const k of kids) {
+        out.push(Number(k));
+        walk(Number(k));
+      }
+    }
+  };
+  walk(pid);
+  return out;
 }
 
 /** The kernel's start time of `pid` (field 22 of /proc/PID/stat), to tell a reused pid apart. */

@@ -15,9 +15,9 @@ import { ContainerBook } from '../book.ts';
 import { cgroupSupport, limitProcess, oomKilled, removeCgroup, type CgroupSupport } from './cgroup.ts';
 import { grpcCheck, httpCheck, tcpCheck, type CheckResult } from './checks.ts';
 import { argvOf, DEFAULT_PATH, envOf, prepareDir, terminationMessage, viewOf, type ProcContainer } from './container.ts';
-import { GroupRegistry, spawnGroup } from './group.ts';
+import { GroupRegistry, spawnGroup, type ProcessGroup } from './group.ts';
 import { ContainerLog, DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, type LogLimits } from './logs.ts';
-import { bwrapArgs, BWRAP_MISSING, findBwrap, resolveCommand } from './sandbox.ts';
+import { bwrapArgs, BWRAP_MISSING, findBwrap, findNsenter, nsenterArgs, resolveCommand } from './sandbox.ts';
 import { attachTo, execIn, forwarderTo, notRunning, withPty } from './streams.ts';
 
 export interface ProcessRuntimeOptions {
@@ -57,13 +57,14 @@ interface ProcSandbox {
  * The `process` runtime: every container is a real host process tree in a bubblewrap
  * sandbox (see sandbox.ts), started in its own process group and ended by it: SIGTERM to
  * the container's main process, SIGKILL to the whole group at the grace deadline. Probes
- * and hooks run for real (exec in a new sandbox with the container's view; httpGet,
+ * and hooks run for real (exec inside the container's namespaces; httpGet,
  * tcpSocket and grpc against the pod IP). Logs go to files under the node's state dir.
  * Images resolve through the local catalogue (images/catalogue.ts).
  */
 export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
   const clock = o.clock;
   const bwrap = o.bwrap === undefined ? findBwrap() : o.bwrap;
+  const nsenter = findNsenter();
   const images = o.images ?? imageCatalogue();
   const limits: LogLimits = { maxSize: o.logLimits?.maxSize ?? DEFAULT_LOG_MAX_SIZE, maxFiles: o.logLimits?.maxFiles ?? DEFAULT_LOG_MAX_FILES };
   const cgroups = o.cgroups ?? cgroupSupport(o.nodeName);
@@ -110,11 +111,30 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
     return exitOf(c);
   }
 
-  /** Runs `argv` once in `c`'s sandbox view; exit code and combined output, or null on timeout. */
+  /**
+   * Waits (up to 2 s) until `c`'s sandbox has forked its main process: bwrap reports its init
+   * before it has set up the mounts, and an nsenter then would find an empty root.
+   */
+  async function settled(c: ProcContainer): Promise<void> {
+    for (let i = 0; i < 200 && c.state === 'running' && c.group?.mainPid() === null; i++) await new Promise((res) => setTimeout(res, 10));
+  }
+
+  /**
+   * Starts `argv` inside running container `c`, as CRI's Exec: in its namespaces (nsenter),
+   * or, without nsenter or before its sandbox reported its init, in a new sandbox with its view.
+   */
+  function spawnIn(c: ProcContainer, bwrap: string, pod: Pod, argv: string[], env: Record<string, string>, stdin: boolean): ProcessGroup {
+    const init = c.state === 'running' ? c.group?.initPid() : null;
+    if (nsenter && init) return spawnGroup(nsenter, nsenterArgs(init, c.spec.workingDir, argv), env, registry, { stdin, infoFd: false });
+    return spawnGroup(bwrap, bwrapArgs(viewOf(pod, c, argv, true)), env, registry, { stdin });
+  }
+
+  /** Runs `argv` once in `c` (exec probes and hooks); exit code and combined output, or null on timeout. */
   async function runIn(c: ProcContainer, argv: string[], timeoutMs: number): Promise<{ code: number; output: string } | null> {
     const sb = sandboxes.get(c.sandboxId);
     if (!bwrap || !sb) return { code: 126, output: BWRAP_MISSING };
-    const g = spawnGroup(bwrap, bwrapArgs(viewOf(sb.pod, c, argv, false)), envOf(sb.pod, c.spec, c.image, sb.ip), registry);
+    await settled(c);
+    const g = spawnIn(c, bwrap, sb.pod, argv, envOf(sb.pod, c.spec, c.image, sb.ip), false);
     let output = '';
     g.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
     g.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
@@ -159,8 +179,8 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
       const c = book.instance(target);
       const sb = c && sandboxes.get(c.sandboxId);
       if (!c || !sb || !bwrap) return notRunning(target.container);
-      const spawn = (argv: string[], env: Record<string, string>) =>
-        spawnGroup(bwrap, bwrapArgs(viewOf(sb.pod, c, argv, true)), env, registry, { stdin: true });
+      await settled(c);
+      const spawn = (argv: string[], env: Record<string, string>) => spawnIn(c, bwrap, sb.pod, argv, env, true);
       return execIn(c, envOf(sb.pod, c.spec, c.image, sb.ip), command, io, spawn);
     },
     async attach(target, io) {

@@ -14,7 +14,16 @@ export const BWRAP_MISSING =
 
 /** The path of `bwrap` on the PATH (or `KUBEACTOR_BWRAP`), null when there is none. */
 export function findBwrap(env: NodeJS.ProcessEnv = process.env): string | null {
-  const candidates = env.KUBEACTOR_BWRAP !== undefined ? [env.KUBEACTOR_BWRAP] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'bwrap'));
+  return findProgram('bwrap', env.KUBEACTOR_BWRAP, env);
+}
+
+/** The path of util-linux `nsenter` on the PATH, null when there is none (exec then starts a new sandbox). */
+export function findNsenter(env: NodeJS.ProcessEnv = process.env): string | null {
+  return findProgram('nsenter', undefined, env);
+}
+
+function findProgram(name: string, override: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const candidates = override !== undefined ? [override] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -45,8 +54,10 @@ export interface SandboxSpec {
 /** bwrap's arguments (without the bwrap path itself). */
 export function bwrapArgs(s: SandboxSpec): string[] {
   const a = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--hostname', s.hostname];
-  // Unprivileged bwrap (not setuid) needs a user namespace to make the others.
-  if (process.getuid?.() !== 0) a.push('--unshare-user');
+  // Unprivileged bwrap (not setuid) needs a user namespace to make the others. Mapped to
+  // uid 0 (as rootless runtimes do), bwrap makes no second, nested one for its devpts, so an
+  // exec can join the namespace that owns the others (nsenterArgs).
+  if (unprivileged()) a.push('--unshare-user', '--uid', '0', '--gid', '0');
   // A mount point missing under a read-only system dir (a ConfigMap at /etc/app) needs a
   // writable parent: that dir becomes a tmpfs holding binds of the host's entries.
   const targets = [...s.mounts.map((m) => m.containerPath), ...(s.terminationLog ? [s.terminationLog.containerPath] : [])]
@@ -65,6 +76,21 @@ export function bwrapArgs(s: SandboxSpec): string[] {
   if (s.infoFd) a.push('--info-fd', '3');
   a.push('--', ...s.argv);
   return a;
+}
+
+const unprivileged = (): boolean => process.getuid?.() !== 0;
+
+/**
+ * nsenter's arguments (without its path) that run `argv` inside the running sandbox whose
+ * init has host PID `initPid`, as runc exec does: its user namespace (unprivileged only: a
+ * privileged sandbox has none of its own), mount, PID, IPC and UTS namespaces, the user's
+ * credentials kept, in `workingDir` (coreutils `env --chdir`: nsenter's --wd resolves the
+ * directory outside the sandbox). nsenter forks into the PID namespace and waits, so the
+ * command's exit is nsenter's; the command dies with the sandbox's init.
+ */
+export function nsenterArgs(initPid: number, workingDir: string | undefined, argv: readonly string[]): string[] {
+  const user = unprivileged() ? ['--user', '--preserve-credentials'] : [];
+  return ['--target', String(initPid), ...user, '--mount', '--pid', '--ipc', '--uts', '--', '/usr/bin/env', `--chdir=${workingDir || '/'}`, '--', ...argv];
 }
 
 /** `dir` read-only; when mount points below it are missing, a tmpfs of binds down to their nearest existing parent. */

@@ -1,8 +1,8 @@
 /**
  * kubectl exec, attach and port-forward into process pods, as CRI's Exec, Attach and
- * PortForward: an exec runs in a new sandbox with the container's view (its mounts, env,
- * workingDir, hostname and its own /tmp), in its own process group, ended with the
- * container; a tty is a pty made by util-linux `script`, resized with `stty`; attach tees
+ * PortForward: an exec runs inside the running container's namespaces (its mounts and
+ * /tmp, its processes, its hostname) with its env and workingDir, in its own process group,
+ * ended with the container or its stream; a tty is a pty made by util-linux `script`, resized with `stty`; attach tees
  * the container's own stdio; port-forward connects to the pod IP.
  */
 import { execFile } from 'node:child_process';
@@ -16,7 +16,7 @@ import { DEFAULT_PATH, type ProcContainer } from './container.ts';
 import type { ProcessGroup } from './group.ts';
 import { resolveCommand } from './sandbox.ts';
 
-/** How one exec's process is started: the caller's sandbox (bwrap with the container's view) around `argv`. */
+/** How one exec's process is started: `argv` inside the container (nsenter into its namespaces). */
 export type ExecSpawner = (argv: string[], env: Record<string, string>) => ProcessGroup;
 
 /** kubelet's answer for a container that does not run (any more). */
