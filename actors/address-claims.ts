@@ -14,7 +14,7 @@
  * cluster keeps its addresses while a second cluster beside it gets its own. A range given
  * with a flag is used as given; a live claim by another data dir is only warned about.
  */
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SERVICE_CIDR } from './apiserver/allocators.ts';
@@ -92,10 +92,12 @@ export function claimsDir(env: NodeJS.ProcessEnv = process.env): string {
  * had, or else the first candidate no live process holds.
  */
 export function claimRange(kind: RangeKind, dataDir: string, asked: string | undefined, dir = claimsDir()): ClaimedRange {
-  mkdirSync(dir, { recursive: true, mode: 0o1777 });
+  openClaimsDir(dir);
   if (asked !== undefined) {
     const holder = liveHolder(dir, asked, dataDir);
-    take(dir, asked, dataDir);
+    try {
+      take(dir, asked, dataDir);
+    } catch { /* another user's claim file: the range is used as asked all the same */ }
     return { cidr: asked, ...(holder ? { conflict: `${kind.name} ${asked} is also used by a kubeactor with data dir ${holder.dataDir} (pid ${holder.pid}): addresses will collide` } : {}), release: () => release(dir, asked) };
   }
   const remembered = readRemembered(dataDir, kind.file);
@@ -139,6 +141,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The claims directory is shared by every user on the host: world-writable and sticky, as
+ * /tmp is (mkdir's mode goes through the umask, so it is set again).
+ */
+function openClaimsDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o1777 });
+  try {
+    if ((statSync(dir).mode & 0o7777) !== 0o1777) chmodSync(dir, 0o1777);
+  } catch { /* made by another user: theirs to open */ }
+}
+
 function take(dir: string, cidr: string, dataDir: string): void {
   // Write then rename: a reader never sees half a claim.
   const tmp = `${fileOf(dir, cidr)}.${process.pid}`;
@@ -160,7 +173,12 @@ function takeFree(dir: string, cidr: string, dataDir: string): boolean {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     if (liveHolder(dir, cidr, dataDir)) return false;
-    renameSync(tmp, fileOf(dir, cidr));
+    try {
+      renameSync(tmp, fileOf(dir, cidr));
+    } catch {
+      // A stale claim of another user in the sticky directory cannot be replaced: try the next range.
+      return false;
+    }
     return true;
   } finally {
     rmSync(tmp, { force: true });
