@@ -32,7 +32,9 @@ runtimeContract('process', () => ({
   runtime: runtime(),
   pass: sleep,
   longRunning: (name) => busybox(name, ['sleep', '3600']),
-  stubborn: (name) => busybox(name, ['sh', '-c', 'trap "" TERM; while :; do sleep 0.1; done']),
+  // SIGTERM ignored from the first exec (env), not from when the shell gets to a `trap`: a
+  // stop that comes early under load would otherwise find it still listening.
+  stubborn: (name) => busybox(name, ['env', '--ignore-signal=TERM', 'sh', '-c', 'while :; do sleep 0.1; done']),
 })).run();
 
 /** A loopback pod IP unlikely to be used by another spec at the same time. */
