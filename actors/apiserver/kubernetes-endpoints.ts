@@ -8,7 +8,7 @@
  */
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { ApiClient, isNotFound, targets, type ResourceTargets } from '../client/index.ts';
+import { ApiClient, ensureObject, targets } from '../client/index.ts';
 import type { Port } from '../../bus/bus.ts';
 
 /** kube-apiserver's --endpoint-reconciler-type=lease interval. */
@@ -38,17 +38,8 @@ export async function ensureKubernetesEndpoints(port: Port, ip: string, servingP
   const want = kubernetesEndpoints(ip, servingPort);
   const wantSlice = JSON.stringify([want.slice.endpoints.map((e) => e.addresses), want.slice.ports]);
   const results = await Promise.all([
-    upsert(api, targets.endpoints, want.endpoints, (cur) => JSON.stringify(cur.subsets) === JSON.stringify(want.endpoints.subsets)),
-    upsert(api, targets.endpointslices, want.slice, (cur) => JSON.stringify([cur.endpoints?.map((e) => e.addresses), cur.ports]) === wantSlice),
+    ensureObject(api, targets.endpoints, want.endpoints, (cur) => JSON.stringify(cur.subsets) === JSON.stringify(want.endpoints.subsets)),
+    ensureObject(api, targets.endpointslices, want.slice, (cur) => JSON.stringify([cur.endpoints?.map((e) => e.addresses), cur.ports]) === wantSlice),
   ]);
-  return results.filter((m): m is string => m !== undefined);
-}
-
-async function upsert<T extends Endpoints | EndpointSlice>(api: ApiClient, target: ResourceTargets<T>, object: T, same: (cur: T) => boolean): Promise<string | undefined> {
-  const cur = await api.get(target('default', 'kubernetes'));
-  if (cur.ok && same(cur.value)) return undefined;
-  const r = cur.ok
-    ? await api.update(target('default', 'kubernetes'), { ...object, metadata: { ...object.metadata, resourceVersion: cur.value.metadata?.resourceVersion } })
-    : isNotFound(cur) ? await api.create(target('default'), object) : cur;
-  return r.ok ? undefined : `${object.kind} default/kubernetes: ${r.status.message}`;
+  return results.flatMap((r, i) => (r.ok ? [] : [`${i === 0 ? 'Endpoints' : 'EndpointSlice'} default/kubernetes: ${r.status.message}`]));
 }

@@ -6,6 +6,7 @@
 export { ApiClient, type ObjectList, type Written } from './client.ts';
 export { resourceTargets, splitKey, targets, type ResourceTargets, type Target } from './targets.ts';
 export { updateStatusOnConflict } from './status-update.ts';
+export { ensureObject } from './ensure.ts';
 export {
   ApiError,
   isAlreadyExists,

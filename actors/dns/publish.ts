@@ -7,7 +7,7 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
+import { ApiClient, ensureObject, targets } from '../client/index.ts';
 import type { Port } from '../../bus/bus.ts';
 
 export const KUBE_DNS = { namespace: 'kube-system', name: 'kube-dns' } as const;
@@ -36,26 +36,12 @@ export interface Publication {
 /** Creates what is missing and repairs a slice that says otherwise; throws on an apiserver error. */
 export async function publishKubeDns(port: Port, p: Publication): Promise<{ serviceIP: string }> {
   const api = new ApiClient(port);
-  const svcTarget = targets.services(KUBE_DNS.namespace, KUBE_DNS.name);
-  let svc = await api.get(svcTarget);
-  if (!svc.ok && isNotFound(svc)) {
-    const created = await api.create(targets.services(KUBE_DNS.namespace), kubeDnsService(p.clusterIP));
-    if (!created.ok && !isConflictOrExists(created)) throw new Error(`creating Service kube-system/kube-dns: ${created.status.message}`);
-    svc = await api.get(svcTarget);
-  }
-  if (!svc.ok) throw new Error(`reading Service kube-system/kube-dns: ${svc.status.message}`);
+  // The Service is only created: its ClusterIP, once allocated, is what it is.
+  const svc = await ensureObject(api, targets.services, kubeDnsService(p.clusterIP), () => true);
+  if (!svc.ok) throw new Error(`Service kube-system/kube-dns: ${svc.status.message}`);
   const want = kubeDnsSlice(p);
-  const sliceTarget = targets.endpointslices(KUBE_DNS.namespace, KUBE_DNS_SLICE);
-  const have = await api.get(sliceTarget);
-  if (!have.ok && isNotFound(have)) {
-    const r = await api.create(targets.endpointslices(KUBE_DNS.namespace), want);
-    if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating EndpointSlice kube-system/${KUBE_DNS_SLICE}: ${r.status.message}`);
-  } else if (!have.ok) {
-    throw new Error(`reading EndpointSlice kube-system/${KUBE_DNS_SLICE}: ${have.status.message}`);
-  } else if (JSON.stringify([have.value.endpoints, have.value.ports]) !== JSON.stringify([want.endpoints, want.ports])) {
-    const r = await api.update(sliceTarget, { ...want, metadata: { ...want.metadata, resourceVersion: have.value.metadata?.resourceVersion } });
-    if (!r.ok) throw new Error(`updating EndpointSlice kube-system/${KUBE_DNS_SLICE}: ${r.status.message}`);
-  }
+  const slice = await ensureObject(api, targets.endpointslices, want, (cur) => JSON.stringify([cur.endpoints, cur.ports]) === JSON.stringify([want.endpoints, want.ports]));
+  if (!slice.ok) throw new Error(`EndpointSlice kube-system/${KUBE_DNS_SLICE}: ${slice.status.message}`);
   return { serviceIP: svc.value.spec?.clusterIP ?? '' };
 }
 
