@@ -10,8 +10,8 @@ import type { Clock } from '../../base/clock.ts';
 import { targets } from '../client/index.ts';
 import { NAMESPACE_INDEX, type InformerView, type SharedInformerFactory } from '../informers/index.ts';
 import type { DnsData } from '../../machines/dns/records.ts';
+import { SERVICE_NAME_LABEL } from '../../machines/service-endpoints.ts';
 
-const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export class InformerDnsData implements DnsData {
   readonly #services: InformerView<Service>;

@@ -13,6 +13,7 @@ import type { EndpointSlice, Endpoint } from 'kubernetes-types/discovery/v1.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Answer, Question, SoaAnswer } from 'dns-packet';
 import { dashed, parseName, type DnsName } from './names.ts';
+import { SERVICE_NAME_LABEL } from '../service-endpoints.ts';
 
 export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 
@@ -168,7 +169,7 @@ function ptrTargets(ip: string, data: DnsData, zone: string): string[] {
   }
   const out: string[] = [];
   for (const slice of data.allSlices()) {
-    const svc = slice.metadata?.labels?.['kubernetes.io/service-name'];
+    const svc = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (!svc) continue;
     for (const e of slice.endpoints ?? []) {
       if (e.addresses?.includes(ip)) out.push(`${e.hostname ?? dashed(ip)}.${svc}.${slice.metadata?.namespace}.svc.${zone}`);

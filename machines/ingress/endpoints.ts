@@ -1,15 +1,14 @@
 /**
  * A backend's ready endpoints, as ingress-nginx resolves them (straight to the pods, so the
  * ingress needs no kube-proxy): the Service port the backend names (by number or name), then
- * the EndpointSlices labelled with the Service's name, their port of that Service port's name,
- * and their endpoints whose `ready` condition is not false.
+ * that port's ready endpoints in the Service's EndpointSlices.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { BackendRef } from './routes.ts';
+import { SERVICE_NAME_LABEL, serviceEndpoints, sliceOf } from '../service-endpoints.ts';
 
-/** The label an EndpointSlice names its Service with (discovery/v1 LabelServiceName). */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export { SERVICE_NAME_LABEL };
 
 export interface Target {
   ip: string;
@@ -27,22 +26,8 @@ export function resolveBackend(b: BackendRef, service: Service | undefined, slic
   const sp = (service.spec?.ports ?? []).find((p) => (b.port.name ? p.name === b.port.name : p.port === b.port.number));
   const wanted = b.port.name ?? String(b.port.number);
   if (!sp) return { type: 'unavailable', reason: `service "${svcName}" has no port ${wanted}` };
-  const portName = sp.name ?? '';
-  const targets: Target[] = [];
-  const seen = new Set<string>();
-  for (const slice of slices) {
-    if (slice.metadata?.labels?.[SERVICE_NAME_LABEL] !== b.service || slice.metadata?.namespace !== b.namespace) continue;
-    if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
-    const port = (slice.ports ?? []).find((p) => (p.name ?? '') === portName)?.port;
-    if (port === undefined) continue;
-    for (const ep of slice.endpoints ?? []) {
-      if (ep.conditions?.ready === false) continue;
-      const ip = ep.addresses[0];
-      if (!ip || seen.has(`${ip}:${port}`)) continue;
-      seen.add(`${ip}:${port}`);
-      targets.push({ ip, port });
-    }
-  }
+  const mine = slices.filter((sl) => sliceOf(sl, b.namespace, b.service));
+  const targets: Target[] = serviceEndpoints(mine, sp.name ?? '', sp.protocol ?? 'TCP').filter((e) => e.ready).map(({ ip, port }) => ({ ip, port }));
   if (targets.length === 0) return { type: 'unavailable', reason: `service "${svcName}" has no ready endpoints for port ${wanted}` };
   return { type: 'targets', targets };
 }

@@ -16,6 +16,7 @@
  */
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { SERVICE_NAME_LABEL, serviceEndpoints, type ServiceEndpoint } from '../service-endpoints.ts';
 
 /** kube-proxy's default sessionAffinityConfig.clientIP.timeoutSeconds (3 hours). */
 export const DEFAULT_AFFINITY_SECONDS = 10_800;
@@ -25,14 +26,7 @@ export const HEALTHZ_PORT = 10256;
 export type ProxyProtocol = 'TCP' | 'UDP';
 
 /** One endpoint of a Service port, with the conditions kube-proxy reads. */
-export interface ProxyEndpoint {
-  ip: string;
-  port: number;
-  nodeName?: string;
-  ready: boolean;
-  serving: boolean;
-  terminating: boolean;
-}
+export type ProxyEndpoint = ServiceEndpoint;
 
 /** One listener the node should have: an address and port, and where its new connections go. */
 export interface ListenerRule {
@@ -101,25 +95,6 @@ export function usableEndpoints(eps: readonly ProxyEndpoint[]): ProxyEndpoint[] 
   return ready.length ? ready : eps.filter((e) => e.serving && e.terminating);
 }
 
-/** The endpoints of one Service port from its slices; a named targetPort arrives resolved as the slice port's number. */
-function endpointsOf(slices: readonly EndpointSlice[], portName: string, protocol: ProxyProtocol): ProxyEndpoint[] {
-  const byIp = new Map<string, ProxyEndpoint>();
-  for (const sl of slices) {
-    if (sl.addressType !== 'IPv4') continue;
-    const sp = (sl.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === protocol);
-    if (!sp?.port) continue;
-    for (const e of sl.endpoints ?? []) {
-      const ip = e.addresses?.[0];
-      if (!ip || byIp.has(ip)) continue;
-      const c = e.conditions ?? {};
-      // Unset conditions: ready is true, serving follows ready, terminating is false (the API's rules).
-      const ready = c.ready ?? true;
-      byIp.set(ip, { ip, port: sp.port, ...(e.nodeName ? { nodeName: e.nodeName } : {}), ready, serving: c.serving ?? ready, terminating: c.terminating ?? false });
-    }
-  }
-  return [...byIp.values()];
-}
-
 const slicesKey = (ns: string, name: string) => `${ns}/${name}`;
 
 /** The listeners and health checks of `nodeName`'s kube-proxy. */
@@ -127,7 +102,7 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
   const owns = clusterIPOwner(i.nodes) === i.nodeName;
   const slicesBySvc = new Map<string, EndpointSlice[]>();
   for (const sl of i.slices) {
-    const svc = sl.metadata?.labels?.['kubernetes.io/service-name'];
+    const svc = sl.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (!svc || sl.metadata?.deletionTimestamp) continue;
     const k = slicesKey(sl.metadata?.namespace ?? '', svc);
     slicesBySvc.set(k, [...(slicesBySvc.get(k) ?? []), sl]);
@@ -147,7 +122,7 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
       const protocol = (p.protocol ?? 'TCP') as ProxyProtocol;
       if (protocol !== 'TCP' && protocol !== 'UDP') continue;
       const portName = p.name ?? '';
-      const all = endpointsOf(slices, portName, protocol);
+      const all = serviceEndpoints(slices, portName, protocol);
       const local = all.filter((e) => e.nodeName === i.nodeName);
       localReady = Math.max(localReady, local.filter((e) => e.ready).length);
       const servicePort = `${ns}/${name}:${portName}`;

@@ -19,6 +19,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Indexable } from '../../informers/indexer.ts';
 import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
+import { sliceOf } from '../../../machines/service-endpoints.ts';
 import { LoadBalancers, type BalancedPort, type BalancerSpec } from './balancer.ts';
 import { AddressPool, DEFAULT_LOAD_BALANCER_CIDR } from './pool.ts';
 
@@ -63,7 +64,7 @@ export function createCloudServiceController(cc: ControllerContext): Controller 
     if (svc.spec?.externalTrafficPolicy === 'Local') {
       const local = new Set<string>();
       for (const sl of slices.list()) {
-        if (sl.metadata?.namespace !== svc.metadata?.namespace || sl.metadata?.labels?.['kubernetes.io/service-name'] !== svc.metadata?.name) continue;
+        if (!sliceOf(sl, svc.metadata?.namespace, svc.metadata?.name)) continue;
         for (const e of (sl as EndpointSlice).endpoints ?? []) if (e.nodeName && e.conditions?.ready !== false) local.add(e.nodeName);
       }
       eligible = eligible.filter((n) => local.has(n.metadata?.name ?? ''));

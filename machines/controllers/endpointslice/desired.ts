@@ -10,7 +10,8 @@ import { HEADLESS_LABEL, podRef, portsKey, resolvePorts, shouldPodBeInEndpoints 
 
 /** maxEndpointsPerSlice (--max-endpoints-per-slice, default 100). */
 export const MAX_ENDPOINTS_PER_SLICE = 100;
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export { SERVICE_NAME_LABEL } from '../../service-endpoints.ts';
+import { SERVICE_NAME_LABEL } from '../../service-endpoints.ts';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 
