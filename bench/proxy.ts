@@ -33,9 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kubeactor-bench-proxy-'));
 const env = { ...process.env, HOME: dir };
 const run = promisify(execFile);
 
-const help = (await run(process.execPath, [BIN, 'up', '--help'])).stdout;
-const ingressFlags = help.includes('--ingress-http-port') ? ['--ingress-http-port', '0', '--ingress-https-port', '0'] : [];
-const up = spawn(process.execPath, [BIN, 'up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', ...ingressFlags],
+const up = spawn(process.execPath, [BIN, 'up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--ingress-http-port', '0', '--ingress-https-port', '0'],
   { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 let upOut = '';
 up.stdout.on('data', (d) => (upOut += d));
