@@ -30,6 +30,8 @@ export class StreamSession {
   readonly #input: Array<Buffer | null> = [];
   #wantsInput = false;
   readonly #resize: Array<(s: TerminalSize) => void> = [];
+  /** The last size the asker sent: a runtime that listens after it arrived still starts at it. */
+  #size: TerminalSize | undefined;
   #cancelled = false;
   readonly stdin: Readable | undefined;
   readonly stdout: Writable | undefined;
@@ -67,11 +69,14 @@ export class StreamSession {
   }
 
   resize(size: TerminalSize): void {
+    this.#size = size;
     for (const l of this.#resize) l(size);
   }
 
+  /** Calls `listener` with each size from now on, and at once with the last one already sent (kubectl sends its first size as soon as the stream opens, before a runtime may listen). */
   onResize = (listener: (size: TerminalSize) => void): void => {
     this.#resize.push(listener);
+    if (this.#size) listener(this.#size);
   };
 
   /** The asker went away: every stream is destroyed, so the runtime stops what it runs for it. */

@@ -34,8 +34,12 @@ export function withPty(argv: readonly string[], size?: TerminalSize): string[] 
   return ['script', '-q', '-e', '-f', '-c', sized, '/dev/null'];
 }
 
-/** kubectl sends the terminal's size first thing: waiting this long for it lets the command start at its size. */
-const FIRST_SIZE_MS = 250;
+/**
+ * kubectl sends the terminal's size first thing: waiting this long for it lets the command
+ * start at its size. Generous because over NATS on a loaded machine the size can take a few
+ * hundred ms; a client that sends no size (kubectl always does on a terminal) waits it once.
+ */
+const FIRST_SIZE_MS = 1500;
 
 /**
  * Sets the terminal size of the pty `script` made in group `g`: its child's stdin is the
