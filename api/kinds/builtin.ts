@@ -23,6 +23,10 @@ import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
 import { ingressKind } from './networking/ingress.ts';
 import { ingressClassKind } from './networking/ingressclass.ts';
+import { roleKind } from './rbac/role.ts';
+import { clusterRoleKind } from './rbac/clusterrole.ts';
+import { roleBindingKind } from './rbac/rolebinding.ts';
+import { clusterRoleBindingKind } from './rbac/clusterrolebinding.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -50,4 +54,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   runtimeClassKind,
   ingressKind,
   ingressClassKind,
+  roleKind,
+  clusterRoleKind,
+  roleBindingKind,
+  clusterRoleBindingKind,
 ];

@@ -74,6 +74,15 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   HTTPIngressRuleValue: { 1: ['paths', '[HTTPIngressPath'] },
   HTTPIngressPath: { 1: ['path', 's'], 2: ['backend', 'IngressBackend'], 3: ['pathType', 's?'] },
 
+  Role: { 1: ['metadata', 'ObjectMeta'], 2: ['rules', '[PolicyRule'] },
+  ClusterRole: { 1: ['metadata', 'ObjectMeta'], 2: ['rules', '[PolicyRule'], 3: ['aggregationRule', 'AggregationRule'] },
+  AggregationRule: { 1: ['clusterRoleSelectors', '[LabelSelector'] },
+  PolicyRule: { 1: ['verbs', '[s'], 2: ['apiGroups', '[s'], 3: ['resources', '[s'], 4: ['resourceNames', '[s'], 5: ['nonResourceURLs', '[s'] },
+  RoleBinding: { 1: ['metadata', 'ObjectMeta'], 2: ['subjects', '[Subject'], 3: ['roleRef', 'RoleRef'] },
+  ClusterRoleBinding: { 1: ['metadata', 'ObjectMeta'], 2: ['subjects', '[Subject'], 3: ['roleRef', 'RoleRef'] },
+  Subject: { 1: ['kind', 's'], 2: ['apiGroup', 's'], 3: ['name', 's'], 4: ['namespace', 's'] },
+  RoleRef: { 1: ['apiGroup', 's'], 2: ['kind', 's'], 3: ['name', 's'] },
+
   TokenRequest: objectWith('TokenRequestSpec'),
   TokenRequestSpec: { 1: ['audiences', '[s'], 3: ['boundObjectRef', 'BoundObjectReference'], 4: ['expirationSeconds', 'i?'] },
   BoundObjectReference: { 1: ['kind', 's'], 2: ['apiVersion', 's'], 3: ['name', 's'], 4: ['uid', 's'] },
