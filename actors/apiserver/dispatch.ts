@@ -9,7 +9,7 @@ import { badRequest, fail, internalError, methodNotAllowed, type Result } from '
 import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser, TRUSTED_EDGE_PREFIX } from './identity.ts';
-import { authorizeRequest, verbOf } from './node-authorizer.ts';
+import { authorizeRequest } from './authorizer.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
@@ -71,7 +71,7 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const verb = verbOf(env.type);
   const t = payload.target;
   const name = t?.name ?? (verb === 'list' || verb === 'watch' ? selectedName(payload.options) : undefined);
-  const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name });
+  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
   if (denied) return reply(s, env, fail(denied));
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
@@ -93,6 +93,12 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   if (!isVerb(env.type) || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
   const run = VERBS[env.type];
   reply(s, env, await run(s, res.value, call));
+}
+
+/** The `api.*` message type → the Kubernetes verb it is (null: not a resource request). */
+function verbOf(type: string): string | null {
+  const v = type.startsWith('api.') ? type.slice(4) : '';
+  return v === 'unwatch' || !v ? null : v;
 }
 
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
