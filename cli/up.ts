@@ -1,3 +1,4 @@
+import { DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type AuthorizationMode } from '../actors/apiserver/authorizer.ts';
 import { resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
@@ -70,6 +71,8 @@ ${KUBELET_FLAGS_HELP}
   --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10 on a free port, so
                                   clusters beside each other never collide; kube-proxy forwards kube-dns's
                                   ClusterIP:53 there, which is what pods and \`dig @<ClusterIP>\` use)
+  --authorization-mode LIST       the authorizer chain after system:masters, as kube-apiserver's flag:
+                                  Node, RBAC, AlwaysAllow, AlwaysDeny, comma-separated (default Node,RBAC)
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -101,6 +104,7 @@ const options = {
   'inspect-port': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
+  'authorization-mode': { type: 'string' },
   ...kubeletFlagOptions,
   'ingress-http-port': { type: 'string' },
   'ingress-https-port': { type: 'string' },
@@ -145,6 +149,7 @@ export async function up(argv: string[]): Promise<number> {
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
+  const authorizationModes = authorizationModesFlag(values['authorization-mode']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -173,7 +178,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -311,4 +316,13 @@ function say(line: string): void {
 
 function warn(line: string): void {
   console.error(`kubeactor: warning: ${line}`);
+}
+
+function authorizationModesFlag(value: string | undefined): AuthorizationMode[] {
+  if (value === undefined) return [...DEFAULT_AUTHORIZATION_MODES];
+  try {
+    return parseAuthorizationModes(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

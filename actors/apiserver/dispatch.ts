@@ -15,6 +15,7 @@ import { create } from './create.ts';
 import { bind } from './binding.ts';
 import { evict } from './eviction.ts';
 import { isTokenReview, requestToken, reviewToken } from './tokens.ts';
+import { answerAccessReview, isAccessReview } from './access-reviews.ts';
 import { get } from './get.ts';
 import { deleteCollection, list } from './list.ts';
 import { update } from './update.ts';
@@ -80,6 +81,9 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   // TokenReview is answered, never stored: no resource to resolve (the front's path for bearer tokens).
   if (env.type === 'api.create' && isTokenReview(payload.target)) {
     return reply(s, env, await reviewToken(s, { from: env.from, user, payload } as Call<never>));
+  }
+  if (env.type === 'api.create' && isAccessReview(payload.target)) {
+    return reply(s, env, answerAccessReview(s, { from: env.from, user, payload } as Call<never>));
   }
   const res = resolveTarget(s.lookup, payload.target);
   if (!res.ok) return reply(s, env, res);

@@ -9,6 +9,7 @@ import { kindRegistry } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';
+import { authorizePath, impersonate } from './authorize.ts';
 import type { FrontContext, RequestInfo } from './context.ts';
 import { parseRoute, type Route } from './route.ts';
 import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respond.ts';
@@ -183,12 +184,19 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
   // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
   if (route.type === 'health') return sendText(res, 'ok');
   if (route.type === 'version') return sendJson(res, VERSION_INFO);
-  const user = await authenticateRequest(ctx, req, token);
-  if (!user) return sendStatus(res, unauthorized());
+  const caller = await authenticateRequest(ctx, req, token);
+  if (!caller) return sendStatus(res, unauthorized());
+  const acting = await impersonate(ctx, req, caller);
+  if (!acting.ok) return sendStatus(res, acting.status);
+  const user = acting.value;
   const info: RequestInfo = { user, url, accept: req.headers.accept };
+  if (route.type !== 'resource') {
+    const denied = await authorizePath(ctx, user, req.method ?? 'GET', url.pathname);
+    if (denied) return sendStatus(res, denied);
+  }
   switch (route.type) {
     case 'resource':
-      if (isReview(route)) return serveReview(info, route, req, res);
+      if (isReview(route)) return serveReview(ctx, info, route, req, res);
       return serveResource(ctx, info, route, req, res);
     case 'openapi-root':
     case 'openapi-gv':
