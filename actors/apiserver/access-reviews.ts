@@ -80,7 +80,8 @@ export function answerAccessReview(s: ServerContext, call: Call<PayloadShape<'ap
 /** What `user` may do in `namespace`, as SelfSubjectRulesReview's status lists it. */
 function rulesOf(s: ServerContext, user: UserInfo, namespace: string | undefined) {
   const rules: PolicyRule[] = [];
-  if (user.groups.includes(MASTERS_GROUP)) rules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
+  // Under RBAC, system:masters' rules are cluster-admin's, by its bootstrap binding.
+  if (user.groups.includes(MASTERS_GROUP) && !s.authorizationModes.includes('RBAC')) rules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
   if (s.authorizationModes.includes('Node') && nodeOf(user) !== null) rules.push(...NODE_RULES);
   if (s.authorizationModes.includes('RBAC')) rules.push(...rbacRules(s.cache, user, namespace));
   if (s.authorizationModes.includes('AlwaysAllow')) rules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] });
