@@ -142,6 +142,25 @@ test('a user with edit cannot bind cluster-admin', async () => {
   assert.match(r.stderr, 'rolebindings.rbac.authorization.k8s.io is forbidden: User "edit-user" cannot create resource "rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "team"');
 });
 
+test('no escalation: a namespace admin grants only what they hold, unless they may bind or escalate', async () => {
+  const grab = await kubectl(['create', 'rolebinding', 'grab', '-n', 'team', '--clusterrole=cluster-admin', '--user=admin-user', '--as=admin-user']);
+  assert.is(grab.code, 1);
+  assert.match(
+    grab.stderr,
+    'rolebindings.rbac.authorization.k8s.io "grab" is forbidden: user "admin-user" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
+  );
+  // What the admin holds may be handed on: a Role and a binding to view.
+  await ok(['create', 'role', 'pod-reader', '-n', 'team', '--verb=get,list', '--resource=pods', '--as=admin-user']);
+  await ok(['create', 'rolebinding', 'readers', '-n', 'team', '--role=pod-reader', '--user=someone', '--as=admin-user']);
+  await ok(['create', 'rolebinding', 'viewers', '-n', 'team', '--clusterrole=view', '--user=someone', '--as=admin-user']);
+  const nodes = await kubectl(['create', 'role', 'node-reader', '-n', 'team', '--verb=get', '--resource=nodes', '--as=admin-user']);
+  assert.match(nodes.stderr, 'roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "admin-user" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}');
+  // With bind on cluster-admin, the binding goes through.
+  await ok(['create', 'clusterrole', 'bind-admin', '--verb=bind', '--resource=clusterroles', '--resource-name=cluster-admin']);
+  await ok(['create', 'rolebinding', 'admin-binds', '-n', 'team', '--clusterrole=bind-admin', '--user=admin-user']);
+  await ok(['create', 'rolebinding', 'grab', '-n', 'team', '--clusterrole=cluster-admin', '--user=admin-user', '--as=admin-user']);
+});
+
 test('a ServiceAccount token reads no Secrets elsewhere and deletes no Node until bound; --as needs impersonate', async () => {
   await ok(['create', 'serviceaccount', 'bot', '-n', 'team']);
   const token = await ok(['create', 'token', 'bot', '-n', 'team']);
