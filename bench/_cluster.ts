@@ -5,6 +5,7 @@
  * port with watch helpers. Progress goes to stderr. The leading underscore keeps this file
  * out of the bench list.
  */
+import type { AuthorizationMode } from '../actors/apiserver/authorizer.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +166,8 @@ export interface BenchClusterOptions {
    * firings, and the recorder attaches before the first actor starts.
    */
   record?: string;
+  /** kube-apiserver's --authorization-mode for the run (default: the apiserver's, Node,RBAC). */
+  authorizationModes?: readonly AuthorizationMode[];
   /** Controllers to run besides the ones every cluster needs for its pods to start (serviceaccount, root-ca-cert-publisher). */
   controllers?: string;
 }
@@ -219,7 +222,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     if (!o.record) return;
     recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
   };
-  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart });
+  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, ...(o.authorizationModes ? { apiserver: { authorizationModes: o.authorizationModes } } : {}) });
   const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','));
   log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);

@@ -22,7 +22,7 @@
  * no message recorder; the anchor names the nearest thing, apiserver audit logging, whose
  * overhead upstream does not state.
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * Prints progress on stderr and one JSON line last on stdout.
@@ -36,6 +36,7 @@ import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { machine, topMessages, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets, type Target } from '../actors/client/index.ts';
+import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
 
 /** Records the run into this file (empty: no recording). */
 const RECORD = argText('record', '');
@@ -58,6 +59,8 @@ const NS = 'density';
 const WANT = argText('workload', 'deployments');
 /** Writes a heap snapshot here once all pods run (for finding what holds memory per pod). */
 const SNAPSHOT = argText('heap-snapshot', '');
+/** kube-apiserver's --authorization-mode (default Node,RBAC; AlwaysAllow measures the cost of authorization). */
+const AUTHZ = argText('authorization-mode', '');
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -72,6 +75,7 @@ const rss = rssSampler();
 const c = await startBenchCluster({
   tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS,
   ...(WANT === 'deployments' ? { controllers: 'deployment,replicaset' } : {}), ...(RECORD ? { record: RECORD } : {}),
+  ...(AUTHZ ? { authorizationModes: parseAuthorizationModes(AUTHZ) } : {}),
 });
 const { client, log } = c;
 const bind = c.scheduler.kind !== 'actor';
@@ -221,6 +225,7 @@ console.log(
     scheduler: bind ? 'bench-binding' : 'actor',
     storage: STORAGE,
     bus: 'in-process',
+    authorization_mode: AUTHZ || 'Node,RBAC',
     record: record !== null,
     ...(record ?? {}),
     create_window: WINDOW,
