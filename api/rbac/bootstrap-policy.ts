@@ -214,6 +214,8 @@ const CLUSTER_ROLES: ClusterRole[] = [
   role('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
   role('system:node-proxier', [...NODE_PROXIER_RULES]),
   role('system:kube-scheduler', KUBE_SCHEDULER_RULES),
+  // Kubeactor's own, not Kubernetes': the scheduler's explain annotations (scheduler.kubeactor.io/*) are a pod patch.
+  role('kubeactor:scheduler-explain', [rule(['patch'], [core], ['pods'])]),
   // CoreDNS's role as kubeadm installs it with the DNS addon.
   role('system:coredns', [rule(['list', 'watch'], [core], ['endpoints', 'services', 'pods', 'namespaces']), rule(['list', 'watch'], [discovery], ['endpointslices'])]),
 ];
@@ -233,6 +235,7 @@ const CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding('system:node', []),
   binding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
   binding('system:coredns', [serviceAccount('kube-system', 'coredns')]),
+  binding('kubeactor:scheduler-explain', [user('system:kube-scheduler')]),
 ];
 
 /** controller_policy.go's roles, by the controller's ServiceAccount name. */
