@@ -7,18 +7,25 @@ import type { KubeObject } from '../../bus/catalogue/api.ts';
 import { fail, internalError, isServiceUnavailable, isTimeout, ok, unavailable, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { decorate } from './watch-cache.ts';
+import { Unreadable, type DecodedRecord } from './encryption/storage.ts';
 
 export interface Current {
   obj: KubeObject;
   modRevision: number;
+  /** Stored with an encryption provider or key other than the first: a write must happen even when nothing changed. */
+  stale?: boolean;
 }
 
 /** The object as it is in storage now (a quorum read), or null. */
 export async function readCurrent(s: ServerContext, key: string): Promise<Result<Current | null>> {
   const r = await s.kv.get(key);
   if (!r.ok) return fail(storageError(r.status));
-  if (!r.value.kv) return ok(null);
-  return ok({ obj: decorate(r.value.kv.value, r.value.kv.modRevision), modRevision: r.value.kv.modRevision });
+  const rec: DecodedRecord | null = r.value.kv;
+  if (!rec) return ok(null);
+  if (rec.value instanceof Unreadable) return fail(rec.value.status);
+  const cur: Current = { obj: decorate(rec.value, rec.modRevision), modRevision: rec.modRevision };
+  if (rec.stale) cur.stale = true;
+  return ok(cur);
 }
 
 /** What goes into storage: a copy without the served resourceVersion. */
