@@ -16,7 +16,7 @@ import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
 import { kvClient } from './kv-client.ts';
-import { transformingKv, Unreadable, ValueCodec } from './encryption/storage.ts';
+import { Unreadable, ValueCodec } from './encryption/storage.ts';
 import type { Transformers } from './encryption/transformer.ts';
 import { kindsModel } from './model.ts';
 import { claimHeld } from './services.ts';
@@ -97,7 +97,8 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   const codec = new ValueCodec(opts.encryption ?? null);
   const s: ServerContext = {
     port: ctx.port,
-    kv: transformingKv(kvClient(ctx.port), codec),
+    kv: kvClient(ctx.port),
+    codec,
     cache,
     watchers,
     clock: ctx.clock,
@@ -131,7 +132,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     let revision: number | undefined;
     do {
       const page = unwrap(await s.kv.range(REGISTRY_PREFIX, { limit: 5000, continue: cont, revision }), 'priming the watch cache');
-      records.push(...page.items);
+      for (const rec of page.items) records.push(codec.decode(rec));
       revision ??= page.revision;
       cont = page.continue;
     } while (cont);

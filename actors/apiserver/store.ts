@@ -20,8 +20,8 @@ export interface Current {
 export async function readCurrent(s: ServerContext, key: string): Promise<Result<Current | null>> {
   const r = await s.kv.get(key);
   if (!r.ok) return fail(storageError(r.status));
-  const rec: DecodedRecord | null = r.value.kv;
-  if (!rec) return ok(null);
+  if (!r.value.kv) return ok(null);
+  const rec: DecodedRecord = s.codec.decode(r.value.kv);
   if (rec.value instanceof Unreadable) return fail(rec.value.status);
   const cur: Current = { obj: decorate(rec.value, rec.modRevision), modRevision: rec.modRevision };
   if (rec.stale) cur.stale = true;
@@ -40,7 +40,7 @@ export type WriteOutcome = { written: true; rv: number; obj: KubeObject } | { wr
 /** Puts `obj` if the key's modRevision is `ifModRevision` (0: must not exist). */
 export async function putIf(s: ServerContext, key: string, obj: KubeObject, ifModRevision: number): Promise<Result<WriteOutcome>> {
   const value = storable(obj);
-  const r = await s.kv.txn([{ op: 'put', key, value, ifModRevision }]);
+  const r = await s.kv.txn([{ op: 'put', key, value: s.codec.encode(key, value), ifModRevision }]);
   if (!r.ok) return fail(storageError(r.status));
   if (!r.value.succeeded) return ok({ written: false });
   return ok({ written: true, rv: r.value.revision, obj: decorate(value, r.value.revision) });
@@ -52,7 +52,8 @@ export async function deleteIf(s: ServerContext, key: string, ifModRevision: num
   if (!r.ok) return fail(storageError(r.status));
   if (!r.value.succeeded) return ok({ written: false });
   const prev = r.value.prev[0];
-  return ok({ written: true, rv: r.value.revision, obj: decorate(prev?.value, r.value.revision) });
+  const last = prev ? s.codec.decode(prev).value : undefined;
+  return ok({ written: true, rv: r.value.revision, obj: decorate(last instanceof Unreadable ? undefined : last, r.value.revision) });
 }
 
 /** A kv failure as the client should see it: unreachable store → 503, anything else → 500. */

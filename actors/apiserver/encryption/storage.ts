@@ -1,17 +1,18 @@
 /**
- * Encryption at rest as a layer of the apiserver's kv client (etcd3 store's transformer):
- * writes of covered resources go to the kv actor as ciphertext, and every record read back
- * — gets, ranges, a transaction's previous records, watch events — is decoded here before
- * the verbs or the watch cache see it. So the kv, its watch stream, the bus and a recording
- * carry only ciphertext, and the cache holds the objects.
+ * Encryption at rest in the apiserver's storage layer (etcd3 store's transformer): writes of
+ * covered resources go to the kv actor as ciphertext (store.ts), and every record read back
+ * — gets, a deletion's previous record, the cache's range and watch events — is decoded
+ * synchronously where it is read, before the verbs or the watch cache see it (no extra
+ * promise step: the order of an apiserver's work stays what a recording holds). So the kv,
+ * its watch stream, the bus and a recording carry only ciphertext, and the cache holds the
+ * objects.
  *
  * A value no configured provider can read does not fail the whole read: its record carries
  * an `Unreadable` with the Status the request gets (upstream's 500 "unable to transform
  * key"), and the verbs answer with it (store.ts, the watch cache).
  */
-import type { KvEvent, KvOp, KvRecord } from '../../../bus/catalogue/kv.ts';
+import type { KvEvent, KvRecord } from '../../../bus/catalogue/kv.ts';
 import { internalError, type Status } from '../../../base/status.ts';
-import type { KvClient } from '../kv-client.ts';
 import { parseStorageKey } from '../storage-keys.ts';
 import { IDENTITY, type Transformers, type ValueTransformer } from './transformer.ts';
 
@@ -53,29 +54,4 @@ export class ValueCodec {
     if (!this.transformers && !events.some((e) => e.kv.value instanceof Uint8Array || e.prev?.value instanceof Uint8Array)) return events;
     return events.map((e) => ({ ...e, kv: this.decode(e.kv), ...(e.prev ? { prev: this.decode(e.prev) } : {}) }));
   }
-}
-
-/** `inner` with values encoded on write and decoded on read. */
-export function transformingKv(inner: KvClient, codec: ValueCodec): KvClient {
-  const encodeOp = (op: KvOp): KvOp => (op.op === 'put' ? { ...op, value: codec.encode(op.key, op.value) } : op);
-  return {
-    async get(key) {
-      const r = await inner.get(key);
-      return r.ok && r.value.kv ? { ok: true, value: { ...r.value, kv: codec.decode(r.value.kv) } } : r;
-    },
-    async range(prefix, opts) {
-      const r = await inner.range(prefix, opts);
-      return r.ok ? { ok: true, value: { ...r.value, items: r.value.items.map((i) => codec.decode(i)) } } : r;
-    },
-    async txn(ops) {
-      const r = await inner.txn(ops.map(encodeOp));
-      if (!r.ok) return r;
-      const v = r.value;
-      if (v.succeeded) return { ok: true, value: { ...v, prev: v.prev.map((p) => (p ? codec.decode(p) : p)) } };
-      return { ok: true, value: { ...v, current: v.current ? codec.decode(v.current) : null } };
-    },
-    revision: () => inner.revision(),
-    watch: (id, prefix, after) => inner.watch(id, prefix, after),
-    unwatch: (id) => inner.unwatch(id),
-  };
 }
