@@ -22,7 +22,9 @@ import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector
 import type { Recorder } from '../actors/record/recorder.ts';
 import { lastHost } from '../api/ipv4.ts';
 import { DEFAULT_LOAD_BALANCER_CIDR } from '../actors/controllers/cloud-service/pool.ts';
-import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { cidrFlag, CliError, durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { loadEncryptionConfig } from '../actors/apiserver/encryption/config.ts';
+import { Transformers } from '../actors/apiserver/encryption/transformer.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
@@ -70,6 +72,10 @@ ${KUBELET_FLAGS_HELP}
   --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10 on a free port, so
                                   clusters beside each other never collide; kube-proxy forwards kube-dns's
                                   ClusterIP:53 there, which is what pods and \`dig @<ClusterIP>\` use)
+  --encryption-provider-config FILE
+                                  encrypt resources at rest, as kube-apiserver's flag: an
+                                  apiserver.config.k8s.io/v1 EncryptionConfiguration (aescbc, aesgcm,
+                                  secretbox, identity); the first provider encrypts, every one reads
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
@@ -101,6 +107,7 @@ const options = {
   'inspect-port': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
+  'encryption-provider-config': { type: 'string' },
   ...kubeletFlagOptions,
   'ingress-http-port': { type: 'string' },
   'ingress-https-port': { type: 'string' },
@@ -143,6 +150,7 @@ export async function up(argv: string[]): Promise<number> {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
   const dnsListen = dnsAddressFlag(values['dns-address']);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
+  const encryption = encryptionFrom(values['encryption-provider-config']);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
@@ -173,7 +181,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, ...(encryption ? { encryption } : {}) },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -181,6 +189,7 @@ export async function up(argv: string[]): Promise<number> {
   });
   inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
+  if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
@@ -252,6 +261,16 @@ export async function up(argv: string[]): Promise<number> {
   await inspector?.close();
   say('stopped');
   return 0;
+}
+
+/** --encryption-provider-config: read and checked before anything starts (kube-apiserver exits on a bad file too). */
+function encryptionFrom(path: string | undefined): Transformers | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return new Transformers(loadEncryptionConfig(resolve(path)));
+  } catch (e) {
+    throw new CliError(`error while loading encryption config: ${(e as Error).message}`);
+  }
 }
 
 /** kube-apiserver's rule: an IPv4 range no larger than a /12 (20 bits of host addresses). */

@@ -12,6 +12,7 @@ import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
 import type { KvClient } from './kv-client.ts';
+import type { ValueCodec } from './encryption/storage.ts';
 import type { ResourceInfo, ResourceLookup } from './resources.ts';
 import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
@@ -41,6 +42,8 @@ import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 export interface ServerContext {
   readonly port: Port;
   readonly kv: KvClient;
+  /** What goes into and comes out of the kv: values of resources encrypted at rest are ciphertext there (encryption/). */
+  readonly codec: ValueCodec;
   readonly cache: WatchCache;
   readonly watchers: WatcherSet;
   readonly clock: Clock;

@@ -16,6 +16,8 @@ import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
 import { kvClient } from './kv-client.ts';
+import { Unreadable, ValueCodec } from './encryption/storage.ts';
+import type { Transformers } from './encryption/transformer.ts';
 import { kindsModel } from './model.ts';
 import { claimHeld } from './services.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';
@@ -45,6 +47,8 @@ export interface ApiServerOptions {
   disableAdmissionPlugins?: readonly OptionalAdmissionPlugin[];
   /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
   signingKey?: SigningKeySource;
+  /** Encryption at rest (--encryption-provider-config, encryption/config.ts); absent: every value is stored as is. */
+  encryption?: Transformers;
   /**
    * The bus the apiserver talks to storage over. After it reconnects the kv watch may have
    * lost events (NATS delivers at most once), so the cache resumes its watch from its own
@@ -90,9 +94,11 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   cache.onEvents((gr, events) => watchers.dispatch(gr, events));
   let staleListener: (() => void) | undefined;
   const stale = { emit: () => staleListener?.() };
+  const codec = new ValueCodec(opts.encryption ?? null);
   const s: ServerContext = {
     port: ctx.port,
     kv: kvClient(ctx.port),
+    codec,
     cache,
     watchers,
     clock: ctx.clock,
@@ -126,7 +132,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     let revision: number | undefined;
     do {
       const page = unwrap(await s.kv.range(REGISTRY_PREFIX, { limit: 5000, continue: cont, revision }), 'priming the watch cache');
-      records.push(...page.items);
+      for (const rec of page.items) records.push(codec.decode(rec));
       revision ??= page.revision;
       cont = page.continue;
     } while (cont);
@@ -136,7 +142,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   async function prime(): Promise<void> {
     const { records, revision } = await rangeAll();
     cache.prime(records, revision);
-    for (const rec of records) if (rec.key.startsWith(`${REGISTRY_PREFIX}services/`)) claimHeld(s, rec.value as never);
+    for (const rec of records) if (rec.key.startsWith(`${REGISTRY_PREFIX}services/`) && !(rec.value instanceof Unreadable)) claimHeld(s, rec.value as never);
     await startWatch(revision);
   }
 
@@ -170,7 +176,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       for (const env of deferred.splice(0)) handleRequest(s, env);
     },
     applyKvEvents(env) {
-      if (isMessage(env, 'kv.events') && env.payload.id === watchId) cache.applyKv(env.payload.events);
+      if (isMessage(env, 'kv.events') && env.payload.id === watchId) cache.applyKv(codec.decodeEvents(env.payload.events));
     },
     isCurrentWatch: (env) => (isMessage(env, 'kv.watch-ended') || isMessage(env, 'kv.events')) && env.payload.id === watchId,
     isGapped: (env) => isMessage(env, 'kv.events') && env.payload.id === watchId && !cache.continues(env.payload.events),
