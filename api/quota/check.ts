@@ -4,8 +4,7 @@
  * the apiserver supplies the quotas of the namespace, the controller its informers' objects.
  */
 import type { ResourceQuota, ScopedResourceSelectorRequirement } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../base/object.ts';
-import { evaluatorFor, type Evaluator } from './evaluators.ts';
+import { evaluatorFor, type Counted, type Evaluator } from './evaluators.ts';
 import { add, formatList, lessThanOrEqual, mask, names, negative, parseList, prettyPrint, removeZeros, subtractNonNegative, ZERO, type Usage } from './resources.ts';
 
 /** A quota's scopes and scope selector as one list of requirements (GetScopeSelectorsFromQuota). */
@@ -17,7 +16,7 @@ export function scopeSelectors(q: ResourceQuota): ScopedResourceSelectorRequirem
 }
 
 /** Whether `q` applies to `obj` (evaluator.Matches): it tracks a name the evaluator counts and every scope matches. */
-export function quotaMatches(ev: Evaluator, q: ResourceQuota, obj: KubeObject, hard: readonly string[] = names(parseList(q.status?.hard))): boolean {
+export function quotaMatches(ev: Evaluator, q: ResourceQuota, obj: Counted, hard: readonly string[] = names(parseList(q.status?.hard))): boolean {
   return ev.matchingResources(hard).length > 0 && scopeSelectors(q).every((s) => ev.matchesScope(s, obj));
 }
 
@@ -33,7 +32,7 @@ export type QuotaDecision =
  * what it tracks, when the object breaks an evaluator constraint, or when the new usage would
  * pass a hard limit (`exceeded quota: q, requested: …, used: …, limited: …`).
  */
-export function checkQuotas(gr: string, quotas: readonly ResourceQuota[], obj: KubeObject, old?: KubeObject, nowMs?: number): QuotaDecision {
+export function checkQuotas(gr: string, quotas: readonly ResourceQuota[], obj: Counted, old?: Counted, nowMs?: number): QuotaDecision {
   const ev = evaluatorFor(gr);
   if (old && !ev.chargesUpdates) return { allowed: true, charged: [] };
   const interesting: ResourceQuota[] = [];
@@ -110,7 +109,7 @@ export function trackedResources(hard: readonly string[]): string[] {
  * quota.CalculateUsage: status.used for `q` from the objects of its namespace, by resource
  * (`objects(gr)`); every tracked name is present, zero when nothing uses it.
  */
-export function calculateUsage(q: ResourceQuota, objects: (gr: string) => readonly KubeObject[], nowMs?: number): Record<string, string> {
+export function calculateUsage(q: ResourceQuota, objects: (gr: string) => readonly Counted[], nowMs?: number): Record<string, string> {
   const hard = names(parseList(q.spec?.hard));
   let used: Usage = {};
   for (const gr of trackedResources(hard)) {

@@ -6,9 +6,11 @@
  * replicationcontrollers, resourcequotas).
  */
 import type { PersistentVolumeClaim, Pod, ScopedResourceSelectorRequirement, Service } from 'kubernetes-types/core/v1.js';
-import type { KubeObject } from '../../base/object.ts';
 import { count, ONE, parseList, type Usage } from './resources.ts';
 import { podConstraints, podMatchesScope, podMatchingResources, podUsage } from './pods.ts';
+
+/** Any API object (a Pod, a Service, a KubeObject…): each evaluator reads the kind it counts. */
+export type Counted = object;
 
 export interface Evaluator {
   /** The registry key of the resource it counts ("pods", "deployments.apps"). */
@@ -18,11 +20,11 @@ export interface Evaluator {
   /** The names of `hard` this evaluator counts. */
   matchingResources(hard: readonly string[]): string[];
   /** What one object is charged; `nowMs` lets a pod past its grace period be released. */
-  usage(obj: KubeObject, nowMs?: number): Usage;
+  usage(obj: Counted, nowMs?: number): Usage;
   /** Whether the object is in one scope requirement (objects without scopes match none but the empty set). */
-  matchesScope(sel: ScopedResourceSelectorRequirement, obj: KubeObject): boolean;
+  matchesScope(sel: ScopedResourceSelectorRequirement, obj: Counted): boolean;
   /** Why the object cannot be admitted under a quota tracking `tracked` (empty when it can). */
-  constraints(tracked: readonly string[], obj: KubeObject): string[];
+  constraints(tracked: readonly string[], obj: Counted): string[];
 }
 
 /** `count/<resource>.<group>`, `count/<resource>` in the core group. */

@@ -6,7 +6,7 @@ import { defaultLimitRange } from '../../../api/defaults/quota.ts';
 import { validateLimitRange, validateResourceQuota } from '../../../api/validation/quota.ts';
 
 const range = (name: string, limits: NonNullable<LimitRange['spec']>['limits']): LimitRange => defaultLimitRange({ metadata: { name, namespace: 'q' }, spec: { limits } });
-const pod = (containers: Pod['spec'] extends infer S ? NonNullable<S>['containers'] : never): Pod => ({ metadata: { name: 'p' }, spec: { containers } });
+const pod = (containers: NonNullable<Pod['spec']>['containers']): Pod => ({ metadata: { name: 'p' }, spec: { containers } });
 
 test('defaults fill what a container leaves out, and the annotation says what was set', () => {
   const lr = range('lr', [{ type: 'Container', default: { cpu: '500m', memory: '256Mi' }, defaultRequest: { cpu: '100m' } }]);
