@@ -8,33 +8,22 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../helpers/cli.ts';
 import { eventually } from '../helpers/wait.ts';
+import { kubectlAt, type Kubectl } from '../helpers/kubectl.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-quota-'));
 let up: CliProcess;
-let env: NodeJS.ProcessEnv;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const kubectl = (args: string[], input?: string, timeoutMs = 45_000) =>
-  new Promise<Run>((resolve) => {
-    const child = execFile('kubectl', ['--request-timeout=20s', ...args], { env, timeout: timeoutMs }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(input ?? '');
-  });
+let k: Kubectl;
+const kubectl = (args: string[], input?: string) => k.run(args, input);
 const ok = async (args: string[], input?: string): Promise<string> => {
-  const r = await kubectl(args, input);
-  assert.is(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
-  return r.stdout.trim();
+  const r = await k.run(args, input);
+  assert.is(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.err}${r.out}`);
+  return r.out.trim();
 };
 const POLL = { intervalMs: 250, timeoutMs: 20_000 };
 
@@ -50,15 +39,15 @@ ${resources}`;
 const cpuRequest = (cpu: string) => `    resources: {requests: {cpu: ${cpu}}}\n`;
 
 /** status.used of a quota, as JSON. */
-const usedOf = async (ns: string, name: string) => (await kubectl(['get', 'quota', name, '-n', ns, '-o', 'jsonpath={.status.used}'])).stdout;
+const usedOf = async (ns: string, name: string) => (await kubectl(['get', 'quota', name, '-n', ns, '-o', 'jsonpath={.status.used}'])).out;
 
 test.before(async () => {
   up = runCli(['up', '--storage', 'memory', '--port', '0', '--data-dir', dir, '--nodes', '1', '--default-runtime', 'sim']);
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
-  env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
-  await eventually(async () => (await kubectl(['get', 'nodes', '--no-headers'])).stdout, { what: 'a Ready node', accept: (s) => /\sReady\s/.test(s), ...POLL });
+  k = kubectlAt(kubeconfig, dir);
+  await eventually(async () => (await kubectl(['get', 'nodes', '--no-headers'])).out, { what: 'a Ready node', accept: (s) => /\sReady\s/.test(s), ...POLL });
 });
 
 test.after(async () => {
@@ -77,14 +66,14 @@ test('a ResourceQuota stops the pod that would exceed it; a Deployment\'s Replic
   await ok(['apply', '-f', '-'], podYaml('q', 'p1', cpuRequest('600m')));
   const over = await kubectl(['apply', '-f', '-'], podYaml('q', 'p2', cpuRequest('600m')));
   assert.is(over.code, 1);
-  assert.is(over.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "p2" is forbidden: exceeded quota: compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1');
+  assert.is(over.err.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "p2" is forbidden: exceeded quota: compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1');
   const bare = await kubectl(['run', 'bare', '-n', 'q', '--image=busybox']);
-  assert.is(bare.stderr.trim(), 'Error from server (Forbidden): pods "bare" is forbidden: failed quota: compute: must specify requests.cpu for: bare');
+  assert.is(bare.err.trim(), 'Error from server (Forbidden): pods "bare" is forbidden: failed quota: compute: must specify requests.cpu for: bare');
 
   await ok(['create', 'deployment', 'web', '-n', 'q', '--image=busybox', '--replicas=2']);
   await ok(['set', 'resources', 'deployment/web', '-n', 'q', '--requests=cpu=300m']);
   const failed = await eventually(
-    async () => (await kubectl(['get', 'events', '-n', 'q', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={.items[*].message}'])).stdout,
+    async () => (await kubectl(['get', 'events', '-n', 'q', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={.items[*].message}'])).out,
     { what: 'a FailedCreate event', ...POLL },
   );
   assert.match(failed, /Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: compute, requested: requests\.cpu=300m, used: requests\.cpu=900m, limited: requests\.cpu=1/, failed);
@@ -103,9 +92,9 @@ test('an object-count quota stops the ConfigMap past its count', async () => {
   await eventually(() => usedOf('counts', 'objects'), { what: 'kube-root-ca.crt counted', accept: (u) => u === '{"count/configmaps":"1","services":"0"}', ...POLL });
   await ok(['create', 'configmap', 'a', '-n', 'counts']);
   const b = await kubectl(['create', 'configmap', 'b', '-n', 'counts']);
-  assert.is(b.stderr.trim(), 'error: failed to create configmap: configmaps "b" is forbidden: exceeded quota: objects, requested: count/configmaps=1, used: count/configmaps=2, limited: count/configmaps=2');
+  assert.is(b.err.trim(), 'error: failed to create configmap: configmaps "b" is forbidden: exceeded quota: objects, requested: count/configmaps=1, used: count/configmaps=2, limited: count/configmaps=2');
   const svc = await kubectl(['create', 'service', 'clusterip', 'web', '-n', 'counts', '--tcp=80:80']);
-  assert.match(svc.stderr, /services "web" is forbidden: exceeded quota: objects, requested: services=1, used: services=0, limited: services=0/, svc.stderr);
+  assert.match(svc.err, /services "web" is forbidden: exceeded quota: objects, requested: services=1, used: services=0, limited: services=0/, svc.err);
   await ok(['delete', 'configmap', 'a', '-n', 'counts']);
   await eventually(() => usedOf('counts', 'objects'), { what: 'the deleted ConfigMap released', accept: (u) => u.includes('"count/configmaps":"1"'), ...POLL });
   await ok(['create', 'configmap', 'b', '-n', 'counts']);
@@ -129,9 +118,9 @@ spec:
   assert.is(await ok(['get', 'pod', 'd', '-n', 'lim', '-o', 'jsonpath={.spec.containers[0].resources}']), '{"limits":{"cpu":"500m"},"requests":{"cpu":"200m"}}');
   assert.is(await ok(['get', 'pod', 'd', '-n', 'lim', '-o', 'jsonpath={.metadata.annotations.kubernetes\\.io/limit-ranger}']), 'LimitRanger plugin set: cpu request for container d; cpu limit for container d');
   const small = await kubectl(['apply', '-f', '-'], podYaml('lim', 'small', cpuRequest('50m')));
-  assert.is(small.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "small" is forbidden: minimum cpu usage per Container is 100m, but request is 50m');
+  assert.is(small.err.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "small" is forbidden: minimum cpu usage per Container is 100m, but request is 50m');
   const big = await kubectl(['apply', '-f', '-'], podYaml('lim', 'big', '    resources: {limits: {cpu: "2"}}\n'));
-  assert.is(big.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
+  assert.is(big.err.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
 });
 
 test.run();
