@@ -17,6 +17,7 @@ import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure,
 import type { ResourceInfo } from './resources.ts';
 import { writeHooksOf, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
+import { admitQuota } from './quota.ts';
 import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
 
 /** What a mutation produced: the desired object, or an error to answer with. */
@@ -96,6 +97,10 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       return ok(reply(d.value.obj, warnings));
     }
 
+    if (!u.subresource) {
+      const charged = await admitQuota(s, res, next, cur.obj, u.dryRun);
+      if (!charged.ok) return charged;
+    }
     let held: Reservation | null = null;
     const hooks = writeHooksOf(res);
     if (hooks) {

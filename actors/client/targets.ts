@@ -6,7 +6,7 @@
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
@@ -57,6 +57,8 @@ export const targets = {
   configmaps: resourceTargets<ConfigMap>('', 'v1', 'configmaps'),
   secrets: resourceTargets<Secret>('', 'v1', 'secrets'),
   events: resourceTargets<Event>('', 'v1', 'events'),
+  resourcequotas: resourceTargets<ResourceQuota>('', 'v1', 'resourcequotas'),
+  limitranges: resourceTargets<LimitRange>('', 'v1', 'limitranges'),
   replicasets: resourceTargets<ReplicaSet>('apps', 'v1', 'replicasets'),
   deployments: resourceTargets<Deployment>('apps', 'v1', 'deployments'),
   daemonsets: resourceTargets<DaemonSet>('apps', 'v1', 'daemonsets'),

@@ -8,6 +8,8 @@ import { configMapKind } from './core/configmap.ts';
 import { secretKind } from './core/secret.ts';
 import { serviceAccountKind } from './core/serviceaccount.ts';
 import { eventKind } from './core/event.ts';
+import { resourceQuotaKind } from './core/resourcequota.ts';
+import { limitRangeKind } from './core/limitrange.ts';
 import { persistentVolumeKind } from './core/persistentvolume.ts';
 import { persistentVolumeClaimKind } from './core/persistentvolumeclaim.ts';
 import { deploymentKind } from './apps/deployment.ts';
@@ -35,6 +37,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   secretKind,
   serviceAccountKind,
   eventKind,
+  resourceQuotaKind,
+  limitRangeKind,
   persistentVolumeKind,
   persistentVolumeClaimKind,
   deploymentKind,

@@ -29,6 +29,8 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
     type: 'Normal',
     source: { component: 'spec' },
   }),
+  resourcequotas: (name) => ({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name }, spec: { hard: { pods: '10', 'requests.cpu': '2' } } }),
+  limitranges: (name) => ({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name }, spec: { limits: [{ type: 'Container', default: { cpu: '500m' }, max: { cpu: '2' } }] } }),
   persistentvolumes: (name) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` } } }),
   persistentvolumeclaims: (name) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
   'ingresses.networking.k8s.io': (name) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } }),
