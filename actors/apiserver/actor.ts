@@ -25,7 +25,7 @@ const env = (e: unknown): Envelope => e as Envelope;
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
   // The key source is a capability, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
-  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), ...config } = opts;
+  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), audit: _audit, ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
     config,
