@@ -139,18 +139,19 @@ export class AuditLog implements AuditBackend {
   async #rotate(): Promise<void> {
     await this.#file?.close();
     this.#file = null;
-    renameSync(this.#o.path, backupName(this.#o.path, this.#o.now()));
+    const at = this.#o.now();
+    renameSync(this.#o.path, backupName(this.#o.path, at));
     this.#file = await open(this.#o.path, 'a', 0o600);
     this.#size = 0;
-    this.#mill();
+    this.#mill(at);
   }
 
   /** Removes the backups past maxBackups and maxAge, oldest first (lumberjack's millRunOnce). */
-  #mill(): void {
+  #mill(now: number): void {
     const { maxBackups, maxAgeDays } = this.#o;
     if (maxBackups === 0 && maxAgeDays === 0) return;
     const backups = listBackups(this.#o.path);
-    const cutoff = this.#o.now() - maxAgeDays * 24 * 3600 * 1000;
+    const cutoff = now - maxAgeDays * 24 * 3600 * 1000;
     backups.forEach((b, i) => {
       if ((maxBackups > 0 && i >= maxBackups) || (maxAgeDays > 0 && b.time < cutoff)) {
         try {
