@@ -147,6 +147,13 @@ test('pods at Request: the body but no answer; a failure carries its Status; log
   await kubectl(['get', 'pods', '--watch', '-o', 'name'], undefined, 3000);
   const [w] = await find('the watch', (e) => REST(e) && e.verb === 'watch' && e.objectRef?.resource === 'pods');
   assert.is(stages(w!), 'RequestReceived,ResponseStarted,ResponseComplete');
+  // exec upgrades to a stream: ResponseStarted with 101, complete when the stream ends (pods/exec falls to the core-group rule, which omits RequestReceived).
+  assert.is(await ok(['exec', 'p1', '--', 'echo', 'hi']), 'hi');
+  const [exec] = await find('the exec', (e) => REST(e) && e.objectRef?.subresource === 'exec');
+  assert.is(stages(exec!), 'ResponseStarted,ResponseComplete');
+  assert.equal(exec!.map((e) => e.responseStatus?.code), [101, 200]);
+  assert.match(exec![0]!.requestURI, /^\/api\/v1\/namespaces\/default\/pods\/p1\/exec\?command=echo&command=hi/);
+  assert.is(exec![0]!.verb, 'get', 'kubectl 1.32 asks for the WebSocket upgrade with GET');
 });
 
 test('Secrets: at Metadata under a rule that does not name them, even a RequestResponse one; at Request where a rule names them', async () => {

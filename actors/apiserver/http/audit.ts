@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AuditAttributes } from '../../../api/audit/types.ts';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
 import type { Auditor, AuditRecord } from '../audit/auditor.ts';
@@ -24,10 +25,15 @@ export const auditOf = (req: IncomingMessage): AuditRecord | undefined => record
 
 /** The request's audit ID (its Audit-ID header when sane, else a new UUID), set on the response. */
 export function assignAuditId(req: IncomingMessage, res: ServerResponse): string {
-  const given = req.headers['audit-id'];
-  const id = typeof given === 'string' && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
+  const id = auditIdOf(req);
   res.setHeader(AUDIT_ID_HEADER, id);
   return id;
+}
+
+/** The client's Audit-ID when it is a plausible header value, else a new UUID. */
+function auditIdOf(req: IncomingMessage): string {
+  const given = req.headers['audit-id'];
+  return typeof given === 'string' && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID();
 }
 
 /** The request as the policy sees it: RequestInfo's verb, resource and namespace, or the lower-case method of a non-resource path. */
@@ -48,10 +54,7 @@ export function auditAttributes(req: IncomingMessage, route: Route, url: URL, us
  * (long-running requests) and ResponseComplete follow from the response itself.
  */
 export function auditRequest(audit: Auditor, req: IncomingMessage, res: ServerResponse, attrs: AuditAttributes, auditID: string, longRunning: boolean): AuditRecord | null {
-  const remote = req.socket.remoteAddress;
-  const start = { attrs, auditID, requestURI: req.url ?? '/', sourceIPs: remote ? [remote.replace(/^::ffff:/, '')] : [] };
-  const agent = req.headers['user-agent'];
-  const record = audit.begin(agent ? { ...start, userAgent: agent } : start);
+  const record = startRecord(audit, req, attrs, auditID);
   if (!record) return null;
   records.set(req, record);
   let body: Buffer | string | undefined;
@@ -96,4 +99,50 @@ function answerOf(record: AuditRecord, res: ServerResponse, code: number, body: 
 function authorizedFrom(record: AuditRecord, code: number, body: Buffer | string | undefined): void {
   const denied = code === 403 && body !== undefined && /"reason":"Forbidden"/.test(String(body)) && /User \\"[^"\\]*\\" cannot /.test(String(body));
   record.authorized(denied ? 'forbid' : 'allow');
+}
+
+/**
+ * Audit of an upgrade request (exec, attach, port-forward), whose answer is written raw on
+ * the socket: the status line of the first write says how it went — 101 is ResponseStarted,
+ * and ResponseComplete follows when the stream closes; a refusal completes with its Status.
+ * The Audit-Id header is added to that answer either way.
+ */
+export function auditUpgrade(audit: Auditor | undefined, req: IncomingMessage, socket: Duplex, attrs: AuditAttributes): void {
+  const auditID = auditIdOf(req);
+  const record = audit ? startRecord(audit, req, attrs, auditID) : null;
+  let code = 0;
+  let body = '';
+  const sniff = (chunk: unknown): unknown => {
+    if (code !== 0 || (typeof chunk !== 'string' && !Buffer.isBuffer(chunk))) return chunk;
+    const text = chunk.toString('latin1');
+    const m = /^HTTP\/1\.1 (\d{3})[^\r]*\r\n/.exec(text);
+    if (!m) return chunk;
+    code = Number(m[1]);
+    if (code === 101) record?.responseStarted(101);
+    else body = text.slice(text.indexOf('\r\n\r\n') + 4);
+    const withId = `${m[0]}${AUDIT_ID_HEADER}: ${auditID}\r\n${text.slice(m[0].length)}`;
+    return typeof chunk === 'string' ? withId : Buffer.from(withId, 'latin1');
+  };
+  const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
+  const end = socket.end.bind(socket) as (...a: unknown[]) => Duplex;
+  socket.write = ((chunk: unknown, ...rest: unknown[]) => write(sniff(chunk), ...rest)) as typeof socket.write;
+  socket.end = ((chunk: unknown, ...rest: unknown[]) => end(...(typeof chunk === 'function' || chunk === undefined ? [chunk, ...rest] : [sniff(chunk), ...rest]))) as typeof socket.end;
+  if (!record) return;
+  socket.once('close', () => {
+    if (attrs.user.username !== '') authorizedFrom(record, code, body);
+    let answer: unknown;
+    try {
+      answer = body ? JSON.parse(body) : undefined;
+    } catch {
+      answer = undefined;
+    }
+    record.complete(code === 101 || code === 0 ? 200 : code, answer);
+  });
+}
+
+function startRecord(audit: Auditor, req: IncomingMessage, attrs: AuditAttributes, auditID: string): AuditRecord | null {
+  const remote = req.socket.remoteAddress;
+  const start = { attrs, auditID, requestURI: req.url ?? '/', sourceIPs: remote ? [remote.replace(/^::ffff:/, '')] : [] };
+  const agent = req.headers['user-agent'];
+  return audit.begin(agent ? { ...start, userAgent: agent } : start);
 }
