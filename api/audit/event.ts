@@ -7,11 +7,19 @@ import type { Status } from '../../base/status.ts';
 import { isObject } from '../json.ts';
 import type { AuditAttributes, ObjectReference, ResponseStatus } from './types.ts';
 
+let second = NaN;
+let secondText = '';
+
 /** metav1.MicroTime as JSON: RFC 3339 in UTC with six fractional digits. */
 export function microTime(ms: number): string {
-  const whole = Math.floor(ms);
-  const micros = Math.floor((ms - whole) * 1000);
-  return new Date(whole).toISOString().replace(/\.(\d{3})Z$/, (_, m: string) => `.${m}${String(micros).padStart(3, '0')}Z`);
+  const micros = Math.floor(ms * 1000);
+  const s = Math.floor(micros / 1e6);
+  // Every event of a busy second shares its date and time: formatted once per second.
+  if (s !== second) {
+    second = s;
+    secondText = new Date(s * 1000).toISOString().slice(0, 19);
+  }
+  return `${secondText}.${String(micros - s * 1e6).padStart(6, '0')}Z`;
 }
 
 /** The objectRef of a resource request (absent for non-resource paths). */

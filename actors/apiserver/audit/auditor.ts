@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PolicyChecker } from '../../../api/audit/checker.ts';
 import { parsePolicy, PolicyError } from '../../../api/audit/policy.ts';
-import type { AuditEvent, Level, Policy } from '../../../api/audit/types.ts';
+import type { Level, Policy } from '../../../api/audit/types.ts';
 import { AuditLog, type AuditBackend, type AuditLogOptions } from './log.ts';
 import { AuditRecord, type AuditStart } from './record.ts';
 
@@ -20,7 +20,7 @@ export class Auditor {
   readonly #now: () => number;
   #events = 0;
   readonly #byLevel = new Map<Level, number>();
-  readonly #emitter = { emit: (ev: AuditEvent) => this.#emit(ev) };
+  readonly #emitter = { emit: (line: string) => this.#emit(line) };
 
   /** `now` gives the events' timestamps in ms (default: the wall clock, to the microsecond). */
   constructor(policy: Policy, backend: AuditBackend, now: () => number = () => performance.timeOrigin + performance.now()) {
@@ -62,9 +62,9 @@ export class Auditor {
     return this.#backend.close();
   }
 
-  #emit(ev: AuditEvent): void {
+  #emit(line: string): void {
     this.#events++;
-    this.#backend.write(`${JSON.stringify(ev)}\n`);
+    this.#backend.write(line);
   }
 }
 
