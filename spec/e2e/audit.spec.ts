@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { request } from 'node:https';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -92,12 +92,13 @@ function adminGet(path: string, headers: Record<string, string> = {}): Promise<{
 
 test.before(async () => {
   writeFileSync(policyFile, POLICY);
-  mkdirSync(logDir);
   up = runCli(['up', '--data-dir', join(dir, 'data'), '--storage', 'memory', '--port', '0', '--nodes', '1', '--default-runtime', 'sim',
     '--controllers', 'serviceaccount,root-ca-cert-publisher,replicaset', '--audit-policy-file', policyFile,
     '--audit-log-path', join(logDir, 'audit.log'), '--audit-log-maxsize', '1']);
   await up.waitFor('ready.', 60_000);
   assert.match(up.output(), `audit: policy ${policyFile}, log ${join(logDir, 'audit.log')}`);
+  assert.is(statSync(logDir).mode & 0o777, 0o700, 'the log\'s directory is made, private');
+  assert.is(statSync(join(logDir, 'audit.log')).mode & 0o777, 0o600);
 });
 
 test('a configmap\'s create, get and delete: once per stage, with user, verb, resource and code; RequestResponse carries both bodies without managedFields', async () => {

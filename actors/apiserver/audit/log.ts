@@ -9,7 +9,7 @@
  * A batch that cannot be written is dropped and counted (apiserver_audit_error_total); the
  * first failure is reported once on stderr. Requests are served regardless.
  */
-import { closeSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 
@@ -59,8 +59,11 @@ export class AuditLog implements AuditBackend {
   constructor(o: AuditLogOptions) {
     this.#o = { maxSizeMB: DEFAULT_MAX_SIZE_MB, maxBackups: 0, maxAgeDays: 0, now: Date.now, report: (m) => process.stderr.write(`${m}\n`), ...o };
     if (this.#o.maxSizeMB === 0) this.#o.maxSizeMB = DEFAULT_MAX_SIZE_MB;
-    // Made (0600) at start, as kube-apiserver's ensureLogFile does: a path that cannot be written fails `up`, not the first request.
-    if (o.path !== '-') closeSync(openSync(o.path, 'a', 0o600));
+    // Made (0600, its directory 0700) at start, as kube-apiserver's ensureLogFile does: a path that cannot be written fails `up`, not the first request.
+    if (o.path !== '-') {
+      mkdirSync(dirname(o.path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(o.path, 'a', 0o600));
+    }
   }
 
   get errors(): number {
