@@ -32,6 +32,7 @@ import type { KubeletOptions } from '../actors/kubelet/config.ts';
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
+import { AUDIT_FLAGS_HELP, auditFlagOptions, auditFrom } from './audit-flags.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
@@ -80,6 +81,7 @@ ${KUBELET_FLAGS_HELP}
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+${AUDIT_FLAGS_HELP}
 ${RUNTIME_FLAGS_HELP}
 ${RECORD_FLAGS_HELP}
 ${BUS_FLAGS_HELP}
@@ -91,6 +93,7 @@ const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
   ...runtimeFlagOptions,
+  ...auditFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
   port: { type: 'string' },
@@ -153,6 +156,9 @@ export async function up(argv: string[]): Promise<number> {
   const encryption = encryptionFrom(values['encryption-provider-config']);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
+  // A policy that cannot be used stops `up` here, before anything starts (as kube-apiserver exits).
+  const audit = auditFrom(values);
+  if (values['audit-policy-file'] && !values['audit-log-path']) warn('--audit-policy-file without --audit-log-path: no audit log is written');
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -181,7 +187,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, ...(encryption ? { encryption } : {}) },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}) },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -232,7 +238,8 @@ export async function up(argv: string[]): Promise<number> {
   say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}) });
+  if (audit) say(`audit: policy ${values['audit-policy-file']}, log ${values['audit-log-path']}`);
   say(`API: ${front.url}`);
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
@@ -258,6 +265,7 @@ export async function up(argv: string[]): Promise<number> {
   await front.close();
   await recorded;
   await cp.stop();
+  await audit?.close();
   await inspector?.close();
   say('stopped');
   return 0;

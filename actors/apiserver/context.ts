@@ -17,6 +17,7 @@ import type { ResourceInfo, ResourceLookup } from './resources.ts';
 import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
 import type { WatcherSet } from './watchers.ts';
+import type { BusAudit } from './audit/bus.ts';
 
 /** The object model's rules the apiserver applies (each kind's descriptor in api/kinds), behind one seam. */
 export interface ObjectModel {
@@ -64,6 +65,8 @@ export interface ServerContext {
   readonly signingKey: SigningKeySource;
   /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */
   readonly cacheStale: () => void;
+  /** Logs the bus requests of components (--audit-policy-file); absent: no audit. */
+  readonly audit?: BusAudit;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

@@ -23,6 +23,8 @@ import { claimHeld } from './services.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';
 import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, WatchCache } from './watch-cache.ts';
 import { bookmark, WatcherSet } from './watchers.ts';
+import type { Auditor } from './audit/auditor.ts';
+import { BusAudit } from './audit/bus.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 
@@ -55,6 +57,8 @@ export interface ApiServerOptions {
    * revision. Absent (replays, in-process specs): no reconnects to follow.
    */
   bus?: { onState(listener: (state: BusState) => void): () => void };
+  /** The audit policy and log (a capability like the signing key: never recorded); absent: no audit. */
+  audit?: Auditor;
 }
 
 export interface ApiServerEffects {
@@ -114,6 +118,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
+    ...(opts.audit ? { audit: new BusAudit(opts.audit, ctx.clock) } : {}),
   };
   let watchId = '';
   let watchSeq = 0;
@@ -202,6 +207,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     shutdown() {
       stopFollowingBus?.();
       watchers.endAll(unavailable('the apiserver is shutting down'));
+      s.audit?.shutdown();
       if (watchId) s.kv.unwatch(watchId);
       for (const env of deferred.splice(0)) if (env.corr !== undefined) s.port.reply(env, { ok: false, status: unavailable('the apiserver is shutting down') });
     },
