@@ -23,6 +23,7 @@ import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
 import { ingressKind } from './networking/ingress.ts';
 import { ingressClassKind } from './networking/ingressclass.ts';
+import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -50,4 +51,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   runtimeClassKind,
   ingressKind,
   ingressClassKind,
+  certificateSigningRequestKind,
 ];
