@@ -15,7 +15,7 @@ import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
-import { loadOrCreateTls } from '../actors/apiserver/http/tls/cert.ts';
+import { loadOrCreateTls, tlsFiles } from '../actors/apiserver/http/tls/cert.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
@@ -211,6 +211,8 @@ export async function up(argv: string[]): Promise<number> {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
         // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
         'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
+        // The same CA signs approved CertificateSigningRequests (paths: a recording holds no key).
+        csrsigning: { 'cluster-signing-cert-file': tlsFiles(dataDir).caCert, 'cluster-signing-key-file': tlsFiles(dataDir).caKey },
         'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },

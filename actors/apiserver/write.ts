@@ -74,7 +74,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       warnings = fv.value.warnings;
     }
     const sub = u.subresource === 'scale' ? undefined : u.subresource;
-    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub));
+    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
     if (!u.skipValidation) {
       const checked = defaultAndValidate(s, res, next, cur.obj);
       if (!checked.ok) return checked;

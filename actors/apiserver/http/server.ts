@@ -117,7 +117,10 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
         ctx.kinds = served();
         ctx.metrics.serve(ctx.kinds);
       });
-  const server = createServer({ key: tls.key, cert: tls.cert, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
+  // Client certificates are asked for, not required (kube-apiserver's --client-ca-file): a
+  // certificate that does not verify is judged per request (x509.ts), so a bearer token still works.
+  const tlsOptions = { key: tls.key, cert: tls.cert, ca: tls.caCert, requestCert: true, rejectUnauthorized: false };
+  const server = createServer({ ...tlsOptions, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
     handle(ctx, opts.token, req, res).catch((err: unknown) => {
       // Already answered (a timeout) or the client is gone: there is no one left to tell.
       if (res.headersSent || req.socket.destroyed) return void res.end();
@@ -130,6 +133,8 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     });
   });
   server.on('upgrade', streamUpgrades(ctx, opts.token));
+  // A connection's identity is its handshake's certificate: renegotiation could swap it mid-connection.
+  server.on('secureConnection', (socket) => socket.disableRenegotiation());
   try {
     await listen(server, opts.port, opts.address);
   } catch (err) {
