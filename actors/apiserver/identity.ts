@@ -81,6 +81,8 @@ export const CONTROLLER_ACCOUNTS: Readonly<Record<string, string>> = {
   'pv-protection': 'pv-protection-controller',
   'ephemeral-volume': 'ephemeral-volume-controller',
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
+  csrsigning: 'certificate-controller',
+  resourcequota: 'resourcequota-controller',
 };
 
 const nodeUser = (node: string): UserInfo => ({ username: `system:node:${node}`, groups: ['system:nodes', AUTHENTICATED] });

@@ -16,6 +16,14 @@ import { NODE_LEASE_NAMESPACE } from './admission.ts';
 import type { ServerContext } from './context.ts';
 import { claimsOfPod as claimsOf } from '../../api/volumes/claims.ts';
 
+export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+/** The `api.*` message type → the Kubernetes verb it is (null: not a resource request). */
+export function verbOf(type: string): RequestVerb | null {
+  const v = type.startsWith('api.') ? type.slice(4) : '';
+  return (['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const).find((x) => x === v) ?? null;
+}
+
 /** The attributes of a resource request, with the user making it. */
 export type RequestAttributes = ResourceAttributes & { readonly user: UserInfo };
 

@@ -8,6 +8,8 @@ import { configMapKind } from './core/configmap.ts';
 import { secretKind } from './core/secret.ts';
 import { serviceAccountKind } from './core/serviceaccount.ts';
 import { eventKind } from './core/event.ts';
+import { resourceQuotaKind } from './core/resourcequota.ts';
+import { limitRangeKind } from './core/limitrange.ts';
 import { persistentVolumeKind } from './core/persistentvolume.ts';
 import { persistentVolumeClaimKind } from './core/persistentvolumeclaim.ts';
 import { deploymentKind } from './apps/deployment.ts';
@@ -27,6 +29,7 @@ import { roleKind } from './rbac/role.ts';
 import { clusterRoleKind } from './rbac/clusterrole.ts';
 import { roleBindingKind } from './rbac/rolebinding.ts';
 import { clusterRoleBindingKind } from './rbac/clusterrolebinding.ts';
+import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -39,6 +42,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   secretKind,
   serviceAccountKind,
   eventKind,
+  resourceQuotaKind,
+  limitRangeKind,
   persistentVolumeKind,
   persistentVolumeClaimKind,
   deploymentKind,
@@ -58,4 +63,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   clusterRoleKind,
   roleBindingKind,
   clusterRoleBindingKind,
+  certificateSigningRequestKind,
 ];

@@ -25,6 +25,7 @@ import { pathNotFound } from './respond.ts';
 import { parseRoute } from './route.ts';
 import { bridgeWebSocket, EXEC_PROTOCOL, messageBytes, type RawMessage } from './stream-ws.ts';
 import { servePortForward, type ByteTransport } from './portforward.ts';
+import { auditAttributes, auditUpgrade } from './audit.ts';
 
 /** The streaming subresources of pods. */
 export const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
@@ -68,6 +69,7 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
     return refuse(socket, pathNotFound());
   }
   const caller = await authenticateRequest(ctx, req, token);
+  auditUpgrade(ctx.audit, req, socket, auditAttributes(req, route, url, caller ?? { username: '', groups: [] }));
   if (!caller) return refuse(socket, unauthorized());
   const acting = await impersonate(ctx, req, caller);
   if (!acting.ok) return refuse(socket, acting.status);
