@@ -7,34 +7,24 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../helpers/cli.ts';
 import { eventually } from '../helpers/wait.ts';
+import { kubectlAt, type Kubectl } from '../helpers/kubectl.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-rbac-'));
 let up: CliProcess;
-let env: NodeJS.ProcessEnv;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-const kubectl = (args: string[], input?: string) =>
-  new Promise<Run>((resolve) => {
-    const child = execFile('kubectl', ['--request-timeout=20s', ...args], { env, timeout: 45_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(input ?? '');
-  });
-const ok = async (args: string[], input?: string): Promise<string> => {
-  const r = await kubectl(args, input);
-  assert.is(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
-  return r.stdout.trim();
+let k: Kubectl;
+/** kubectl's answer, never thrown. */
+const kubectl = async (args: string[]) => {
+  const r = await k.run(args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
 };
+/** kubectl that must succeed: its trimmed stdout. */
+const ok = (args: string[]): Promise<string> => k(...args);
 
 /**
  * [verb, resource (kubectl's TYPE[.group]), subresource, view, edit, admin] in namespace `team`,
@@ -97,7 +87,7 @@ test.before(async () => {
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
-  env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
+  k = kubectlAt(kubeconfig!, dir);
   await ok(['create', 'namespace', 'team']);
   await ok(['create', 'namespace', 'other']);
   for (const role of ['view', 'edit', 'admin']) await ok(['create', 'rolebinding', `${role}-user`, '-n', 'team', `--clusterrole=${role}`, `--user=${role}-user`]);
