@@ -8,12 +8,12 @@
  * Per path: requests/s and latency p50/p99 with keep-alive connections (`--concurrency`, for
  * `--seconds` each), and new connections/s (one request per connection, for half as long).
  * Every path gets the same client, the same concurrency and a warm-up, and "direct" spreads
- * its connections over both pods as the Service does. The paths are measured in turn,
- * `--rounds` times: other load on the machine comes and goes, so the figure is each path's
- * ratio to direct within a round (the median over rounds); the issue's goal is ≥ 0.7× direct
- * throughput through the ClusterIP. Beside it, the CPU each process spent per request
- * (client, the `up` process that proxies, the pods), which does not depend on that load and
- * says where the time goes. The anchor: kube-proxy in iptables/IPVS mode forwards in the
+ * its connections over both pods as the Service does. Other load on the machine comes and
+ * goes by the second, so each path runs beside direct in alternating half-second slices, and
+ * the figure is the ratio of the two, the median over `--rounds`; the issue's goal is ≥ 0.7×
+ * direct throughput through the ClusterIP. Beside it, the CPU each process spent per request
+ * (the client, the `up` process that proxies, the pods), which that load hardly moves: it
+ * says where the time goes and what ratio the CPU allows when the cores are the limit. The anchor: kube-proxy in iptables/IPVS mode forwards in the
  * kernel, adding microseconds, so Kubernetes' ratio is about 1.0; a userspace proxy
  * (kube-proxy's old `userspace` mode) is what this is.
  *
@@ -34,6 +34,8 @@ const SECONDS = arg('seconds', 5);
 const CONCURRENCY = arg('concurrency', 16);
 const ROUNDS = arg('rounds', 3);
 const FRESH_SECONDS = Math.max(1, Math.round(SECONDS / 2));
+/** How long one path runs before the other takes its turn. */
+const SLICE_SECONDS = 0.5;
 /** `--cpu-prof-dir DIR`: `up` writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
 const PROFILE_DIR = argText('cpu-prof-dir', '');
 const log = (s: string) => process.stderr.write(`proxy: ${s}\n`);
@@ -91,23 +93,29 @@ function get(agent: Agent, t: Target): Promise<number> {
   });
 }
 
-/** `CONCURRENCY` loops of back-to-back requests for `seconds`, loop i to target i mod n. */
-async function load(targets: Target[], keepAlive: boolean, seconds: number): Promise<{ latencies: number[]; errors: number }> {
-  const agent = new Agent({ keepAlive, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let errors = 0;
+/** `CONCURRENCY` loops of back-to-back requests for `seconds` through `agent`, loop i to target i mod n. */
+async function load(targets: Target[], agent: Agent, seconds: number, into: Tally): Promise<void> {
   const end = Date.now() + seconds * 1000;
   await Promise.all(Array.from({ length: CONCURRENCY }, async (_, i) => {
     const t = targets[i % targets.length]!;
     while (Date.now() < end) {
       const ms = await get(agent, t);
-      if (ms < 0) errors++;
-      else latencies.push(ms);
+      if (ms < 0) into.errors++;
+      else into.latencies.push(ms);
     }
   }));
-  agent.destroy();
-  return { latencies, errors };
 }
+
+/** What one path's slices of a round add up to. */
+interface Tally {
+  latencies: number[];
+  errors: number;
+  /** Requests over fresh connections. */
+  fresh: number;
+  /** CPU ms over the keep-alive slices. */
+  cpu: { client: number; up: number; pods: number };
+}
+const tally = (): Tally => ({ latencies: [], errors: 0, fresh: 0, cpu: { client: 0, up: 0, pods: 0 } });
 
 /** CPU ms so far of `up` itself and of its descendants (the pods' processes), from /proc. */
 function treeCpu(root: number): { up: number; pods: number } {
@@ -128,26 +136,63 @@ function treeCpu(root: number): { up: number; pods: number } {
   return out;
 }
 
-/** One round of one path: warm-up, keep-alive requests (with the CPU they cost), then new connections. */
-async function measure(name: string, targets: Target[]): Promise<PathResult> {
-  await load(targets, true, 0.5); // warm-up: connections, JIT
+/** Keep-alive requests for one slice, with the CPU each process spent meanwhile. */
+async function keptSlice(targets: Target[], agent: Agent, t: Tally): Promise<void> {
   const c0 = process.cpuUsage();
   const g0 = treeCpu(up.pid!);
-  const kept = await load(targets, true, SECONDS);
+  await load(targets, agent, SLICE_SECONDS, t);
   const c1 = process.cpuUsage(c0);
   const g1 = treeCpu(up.pid!);
-  const fresh = await load(targets, false, FRESH_SECONDS);
-  const n = Math.max(1, kept.latencies.length);
+  t.cpu.client += (c1.user + c1.system) / 1000;
+  t.cpu.up += g1.up - g0.up;
+  t.cpu.pods += g1.pods - g0.pods;
+}
+
+/** One slice of one request per connection. */
+async function freshSlice(targets: Target[], t: Tally): Promise<void> {
+  const agent = new Agent({ keepAlive: false, maxSockets: CONCURRENCY });
+  const before = t.latencies.length;
+  await load(targets, agent, SLICE_SECONDS, t);
+  t.fresh += t.latencies.length - before;
+  t.latencies.length = before;
+  agent.destroy();
+}
+
+function result(name: string, t: Tally): PathResult {
+  const n = Math.max(1, t.latencies.length);
   const r: PathResult = {
-    requests_per_s: round(kept.latencies.length / SECONDS),
-    p50_ms: round(percentile(kept.latencies, 50), 2),
-    p99_ms: round(percentile(kept.latencies, 99), 2),
-    new_connections_per_s: round(fresh.latencies.length / FRESH_SECONDS),
-    errors: kept.errors + fresh.errors,
-    cpu_us: { client: round((c1.user + c1.system) / n), up: round(((g1.up - g0.up) * 1000) / n), pods: round(((g1.pods - g0.pods) * 1000) / n) },
+    requests_per_s: round(t.latencies.length / SECONDS),
+    p50_ms: round(percentile(t.latencies, 50), 2),
+    p99_ms: round(percentile(t.latencies, 99), 2),
+    new_connections_per_s: round(t.fresh / FRESH_SECONDS),
+    errors: t.errors,
+    cpu_us: { client: round((t.cpu.client * 1000) / n), up: round((t.cpu.up * 1000) / n), pods: round((t.cpu.pods * 1000) / n) },
   };
   log(`${name}: ${r.requests_per_s} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.new_connections_per_s} new connections/s, ${r.errors} errors; CPU µs per request: client ${r.cpu_us.client}, up ${r.cpu_us.up}, pods ${r.cpu_us.pods}`);
   return r;
+}
+
+/**
+ * One round of one path beside direct: after a warm-up of both, SLICE_SECONDS of one and then
+ * of the other, in turn, for `--seconds` each with keep-alive connections and half as long
+ * with new ones; so other load on the machine, which comes and goes by the second, weighs
+ * on both alike.
+ */
+async function paired(name: string, targets: Target[], direct: Target[]): Promise<[PathResult, PathResult]> {
+  const agents = [new Agent({ keepAlive: true, maxSockets: CONCURRENCY }), new Agent({ keepAlive: true, maxSockets: CONCURRENCY })] as const;
+  const [d, p] = [tally(), tally()];
+  await load(direct, agents[0], 0.5, tally()); // warm-up: connections, JIT
+  await load(targets, agents[1], 0.5, tally());
+  for (let i = 0; i < SECONDS / SLICE_SECONDS; i++) {
+    await keptSlice(direct, agents[0], d);
+    await keptSlice(targets, agents[1], p);
+  }
+  for (const a of agents) a.destroy();
+  for (let i = 0; i < FRESH_SECONDS / SLICE_SECONDS; i++) {
+    await freshSlice(direct, d);
+    await freshSlice(targets, p);
+  }
+  return [result(`direct (beside ${name})`, d), result(name, p)];
 }
 
 /** The paths in the order they are measured and reported. */
@@ -155,6 +200,8 @@ const PATHS = ['direct', 'cluster_ip', 'node_port', 'load_balancer', 'ingress'];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const rounds: Record<string, PathResult[]> = {};
+/** Each path's paired direct measurements, round by round. */
+const besideDirect: Record<string, PathResult[]> = {};
 const skipped: Record<string, string> = {};
 try {
   await until('up to be ready', async () => (upOut.includes('ready.') ? true : undefined));
@@ -195,9 +242,15 @@ try {
     }
   }
   if (served[0]?.[0] !== 'direct') throw new Error(`the pods do not answer directly: ${skipped.direct}`);
+  const [, direct] = served[0];
   for (let i = 1; i <= ROUNDS; i++) {
-    log(`round ${i} of ${ROUNDS}: ${SECONDS} s keep-alive and ${FRESH_SECONDS} s new connections per path, ${CONCURRENCY} at a time`);
-    for (const [name, targets] of served) (rounds[name] ??= []).push(await measure(name, targets));
+    log(`round ${i} of ${ROUNDS}: each path beside direct, ${SECONDS} s keep-alive and ${FRESH_SECONDS} s new connections each, ${CONCURRENCY} at a time`);
+    for (const [name, targets] of served.slice(1)) {
+      const [d, p] = await paired(name, targets, direct);
+      (rounds.direct ??= []).push(d);
+      (rounds[name] ??= []).push(p);
+      (besideDirect[name] ??= []).push(d);
+    }
   }
 } finally {
   try {
@@ -207,7 +260,14 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** A path's median over rounds, and its ratios to direct: the median of the ratios within each round. */
+const cpuOf = (r: PathResult): number => r.cpu_us.client + r.cpu_us.up + r.cpu_us.pods;
+
+/**
+ * A path's medians over its rounds and its ratios to direct, each the median of the ratios to
+ * the direct measurement beside it; `cpu_bound_to_direct` is the ratio the CPU spent per
+ * request allows when the machine's cores are the limit (direct's CPU per request over the
+ * path's), which other load on the machine hardly moves.
+ */
 function summary(name: string): Array<[string, number | null]> {
   const rs = rounds[name];
   if (!rs) return [[`${name}_requests_per_s`, null]];
@@ -217,15 +277,17 @@ function summary(name: string): Array<[string, number | null]> {
     [`${name}_new_connections_per_s`, m((r) => r.new_connections_per_s)], [`${name}_errors`, rs.reduce((n, r) => n + r.errors, 0)],
     [`${name}_cpu_us_client`, m((r) => r.cpu_us.client)], [`${name}_cpu_us_up`, m((r) => r.cpu_us.up)], [`${name}_cpu_us_pods`, m((r) => r.cpu_us.pods)],
   ];
-  if (name !== 'direct') {
-    const direct = rounds.direct!;
-    out.push([`${name}_to_direct`, round(median(rs.map((r, i) => r.requests_per_s / direct[i]!.requests_per_s)), 2)]);
-    out.push([`${name}_new_connections_to_direct`, round(median(rs.map((r, i) => r.new_connections_per_s / direct[i]!.new_connections_per_s)), 2)]);
+  const beside = besideDirect[name];
+  if (beside) {
+    const ratio = (f: (r: PathResult) => number) => round(median(rs.map((r, i) => f(r) / f(beside[i]!))), 2);
+    out.push([`${name}_to_direct`, ratio((r) => r.requests_per_s)]);
+    out.push([`${name}_new_connections_to_direct`, ratio((r) => r.new_connections_per_s)]);
+    out.push([`${name}_cpu_bound_to_direct`, ratio((r) => 1 / cpuOf(r))]);
   }
   return out;
 }
 
-const ratios = Object.fromEntries(Object.keys(rounds).filter((k) => k !== 'direct').map((k) => [k, rounds[k]!.map((r, i) => round(r.requests_per_s / rounds.direct![i]!.requests_per_s, 2))]));
+const ratios = Object.fromEntries(Object.entries(besideDirect).map(([k, ds]) => [k, rounds[k]!.map((r, i) => round(r.requests_per_s / ds[i]!.requests_per_s, 2))]));
 console.log(JSON.stringify({
   bench: 'proxy',
   seconds: SECONDS,
