@@ -2,10 +2,11 @@
  * Services carry traffic end to end: the real `kubeactor up --default-runtime process` with
  * two nodes, the real kubectl, real HTTP requests. A Deployment of two kubeactor/http-echo
  * replicas exposed as a NodePort Service answers on its ClusterIP and on the NodePort of
- * every node IP, spread over both pods (each answer names its pod); a pod failing its
- * readiness probe gets no new connections; deleting the Service closes the ports; nothing
- * outlives `up`. Then the same over a real nats-server, the node (with its kube-proxy) in a
- * `kubeactor node` process. This spec's pods use 127.241.0.0/16, one cluster at a time.
+ * every node IP, spread over both pods (each answer names its pod); a Service exposed with
+ * `--external-ip` answers on that address (127.246.9.1); a pod failing its readiness probe
+ * gets no new connections; deleting the Services closes the ports; nothing outlives `up`.
+ * Then the same over a real nats-server, the node (with its kube-proxy) in a `kubeactor node`
+ * process. This spec's pods use 127.241.0.0/16, one cluster at a time.
  */
 import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -58,6 +59,7 @@ spec:
 
 const procs: CliProcess[] = [];
 let nats: NatsServerHandle | undefined;
+const EXTERNAL_IP = '127.246.9.1';
 let clusterIP = '';
 let nodePort = 0;
 let nodeIPs: string[] = [];
@@ -88,6 +90,15 @@ test('a NodePort Service answers on its ClusterIP and on every node IP, spread o
   }
 });
 
+test('kubectl expose --external-ip: the Service answers on its externalIP too', async () => {
+  await kubectl('expose', 'deployment', 'web', '--name=web-ext', '--port=8081', '--target-port=http', `--external-ip=${EXTERNAL_IP}`);
+  assert.is(await kubectl('get', 'svc', 'web-ext', '-o', 'jsonpath={.spec.externalIPs[0]} {.spec.externalTrafficPolicy}'), `${EXTERNAL_IP} Cluster`);
+  const seen = await eventually(async () => new Set(await podsAt(EXTERNAL_IP, 8081, 6)), {
+    accept: (s) => s.size === 2, timeoutMs: 20_000, intervalMs: 200, what: `${EXTERNAL_IP}:8081 answered by both pods`, detail: () => up.output().slice(-2000),
+  });
+  assert.equal([...seen].sort(), pods);
+});
+
 test('a pod failing its readiness probe gets no new connections', async () => {
   const [failing, healthy] = pods as [string, string];
   await kubectl('exec', failing, '--', 'touch', '/tmp/unready');
@@ -98,8 +109,8 @@ test('a pod failing its readiness probe gets no new connections', async () => {
 });
 
 test('deleting the Service closes its ClusterIP and NodePorts; nothing outlives up', async () => {
-  await kubectl('delete', 'service', 'web');
-  for (const [host, port] of [[clusterIP, 8080], ...nodeIPs.map((ip) => [ip, nodePort] as const)] as const) {
+  await kubectl('delete', 'service', 'web', 'web-ext');
+  for (const [host, port] of [[clusterIP, 8080], [EXTERNAL_IP, 8081], ...nodeIPs.map((ip) => [ip, nodePort] as const)] as const) {
     await eventually(() => podAt(host, port), { accept: (r) => r === 'ECONNREFUSED', timeoutMs: 10_000, intervalMs: 100, what: `${host}:${port} refused` });
   }
   assert.is(await stopWithin(up, 'SIGTERM'), 0);
