@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [args...]`: runs bench/<name>.ts with the tsx loader. Each bench
-// prints progress on stderr and ONE JSON line last on stdout.
+// prints progress on stderr and ONE JSON line last on stdout. With `--compare REF [--rounds N]`
+// the bench runs on this tree and on git ref REF alternately and prints the ratio (compare.mjs).
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,11 @@ const available = () => readdirSync(new URL('.', import.meta.url)).filter((f) =>
 if (!name || !existsSync(new URL(`./${name}.ts`, import.meta.url))) {
   console.error(`usage: npm run bench -- <name> [args...]\nbenches: ${available().join(', ') || '(none)'}`);
   process.exit(2);
+}
+if (args.includes('--compare')) {
+  const { compare } = await import('./compare.mjs');
+  await compare(root, name, args);
+  process.exit(0);
 }
 const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -272,7 +272,8 @@ export class PodManager {
    * for the sim only when it has volumes or env to check (the density path stays free).
    */
   #needsHooks(pod: Pod, runtime: Runtime): boolean {
-    if (runtime.mountsVolumes || VolumeManager.needed(pod)) return true;
+    if (runtime.mountsVolumes) return true;
+    if (VolumeManager.needed(pod) && !this.#volumes.setUpNow(pod)) return true;
     return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.env?.length || c.envFrom?.length);
   }
 

@@ -104,9 +104,9 @@ function running(d: PodCtx, i: number): void {
 
 /**
  * The postStart hook returned. A failed one is kubelet's FailedPostStartHook: the event
- * without the hook's output (it may hold secrets), then the container is killed with the
- * pod's grace period and its exit follows the restart policy. (kubelet also runs preStop
- * on that kill; here it does not.)
+ * without the hook's output (it may hold secrets), then the container is killed as kubelet's
+ * killContainer does — its preStop hook first (within the pod's grace period), then
+ * StopContainer with what is left — and its exit follows the restart policy.
  */
 export function onPostStartDone(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.postStartDone' }>): void {
   const c = d.ctrs[e.i];
@@ -115,8 +115,16 @@ export function onPostStartDone(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.
   event(d, 'Warning', 'FailedPostStartHook', 'PostStartHook failed', c);
   event(d, 'Normal', 'Killing', 'FailedPostStartHook', c);
   d.busy = -1;
+  const grace = Math.max(0, d.pod.spec?.terminationGracePeriodSeconds ?? 30);
+  if (specOf(d, e.i).lifecycle?.preStop && grace > 0) {
+    c.st = 'preStop';
+    c.killAt = d.now;
+    c.killGrace = grace;
+    d.out.push({ type: 'preStop', i: e.i, id: c.id, timeoutSeconds: grace });
+    return;
+  }
   c.st = 'killing';
-  d.out.push({ type: 'stop', i: e.i, id: c.id, graceSeconds: Math.max(2, d.pod.spec?.terminationGracePeriodSeconds ?? 30) });
+  d.out.push({ type: 'stop', i: e.i, id: c.id, graceSeconds: Math.max(2, grace) });
 }
 
 /**

@@ -42,7 +42,10 @@ export function onPreStopDone(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.pr
   if (!c || c.id !== e.id || c.st !== 'preStop') return;
   if (e.error) event(d, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${e.error}`, c);
   c.st = 'killing';
-  const left = d.graceSeconds - (d.now - d.termAt) / 1000;
+  // The hook shares the grace of the kill that ran it: the pod's termination, or a failed postStart's kill.
+  const left = c.killAt === undefined ? d.graceSeconds - (d.now - d.termAt) / 1000 : (c.killGrace ?? 0) - (d.now - c.killAt) / 1000;
+  delete c.killAt;
+  delete c.killGrace;
   d.out.push({ type: 'stop', i: e.i, id: c.id, graceSeconds: Math.max(2, left) });
 }
 

@@ -56,6 +56,9 @@ export interface Ctr {
   ready: boolean;
   /** Set when the kubelet killed it for a failed liveness/startup probe (restart unless Never). */
   probeKilled: boolean;
+  /** A kill outside pod termination (a failed postStart hook): when it began and its grace, which its preStop hook shares. */
+  killAt?: number;
+  killGrace?: number;
   probes: [ProbeState, ProbeState, ProbeState];
 }
 

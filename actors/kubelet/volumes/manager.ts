@@ -22,7 +22,7 @@
  *   (so a missing ConfigMap is still a FailedMount) but nothing touches the disk, no token
  *   is requested, and a pod without volumes costs nothing at all.
  */
-import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Port } from '../../../bus/bus.ts';
@@ -30,12 +30,12 @@ import type { Envelope } from '../../../base/envelope.ts';
 import type { Clock, TimerId } from '../../../base/clock.ts';
 import type { Logger } from '../../actor-def.ts';
 import { parseQuantity, toBytes, formatQuantity } from '../../../api/quantity.ts';
-import { configMapPayload, downwardPayload, projectedPayload, secretPayload, type PayloadResult } from '../../../machines/kubelet/volumes/payload.ts';
+import { configMapPayload, downwardPayload, projectedPayload, secretPayload, type Fetched, type PayloadResult } from '../../../machines/kubelet/volumes/payload.ts';
 import { writeAtomic } from './atomic-writer.ts';
 import { ensurePrivateDir } from '../../data-dir.ts';
 import { diskUsage, MEMORY_MEDIUM_FALLBACK, memoryVolumesRoot, setUpEmptyDir } from './empty-dir.ts';
 import { hostPathNotAllowed, setUpHostPath } from './host-path.ts';
-import { ObjectCache, type IssuedToken } from './objects.ts';
+import { ObjectCache, type IssuedToken, type ObjectResource } from './objects.ts';
 import { containerMounts, type MountsResult, type VolumeDir } from './mounts.ts';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { ApiClient } from '../../client/index.ts';
@@ -161,6 +161,30 @@ export class VolumeManager {
   /** True when the pod has volumes to set up (a pod without any costs nothing). */
   static needed(pod: Pod): boolean {
     return (pod.spec?.volumes?.length ?? 0) > 0;
+  }
+
+  /**
+   * For a runtime that mounts nothing (the sim): the pod's volumes set up at once when all
+   * they reference is already in the kubelet's caches — then the pod needs no wait before its
+   * sandbox, and sim pods with only the kube-api-access volume start as cheaply as pods
+   * without volumes. False: `setUp` must run (an object not watched yet, a claim to wait for,
+   * a failure to report as FailedMount).
+   */
+  setUpNow(pod: Pod): boolean {
+    const uid = uidOf(pod);
+    if (this.#pods.get(uid)?.ready) return true;
+    const p = new PodVolumes(pod, false);
+    for (const v of pod.spec?.volumes ?? []) {
+      if (v.persistentVolumeClaim || v.ephemeral || v.emptyDir?.medium === 'Memory') return false;
+      if (v.hostPath && allowedOnly(v.hostPath.path, this.o.allowedHostPaths) !== null) return false;
+      if (!isApiData(v)) continue;
+      const ns = pod.metadata?.namespace ?? 'default';
+      const built = this.#build(p, v, (resource, name) => this.#objects.peek(resource, ns, name, uid));
+      if (!built?.ok) return false;
+    }
+    p.ready = true;
+    this.#pods.set(uid, p);
+    return true;
   }
 
   /**
@@ -321,17 +345,49 @@ export class VolumeManager {
   async #payload(p: PodVolumes, v: Volume): Promise<PayloadResult> {
     const ns = p.pod.metadata?.namespace ?? 'default';
     const uid = uidOf(p.pod);
-    if (v.configMap) return configMapPayload(v.configMap, await this.#objects.get('configmaps', ns, v.configMap.name ?? '', uid));
-    if (v.secret) return secretPayload(v.secret, await this.#objects.get('secrets', ns, v.secret.secretName ?? '', uid));
+    // Every object the volume names is watched and listed first (or failed to be); the payload is then built from what that gave.
+    const fetched = new Map<string, Fetched<ConfigMap | Secret>>();
+    const tokens = new Map<number, { token: string } | { error: string }>();
+    const fetch = async (resource: ObjectResource, name = '') => void fetched.set(`${resource}/${name}`, await this.#objects.get(resource, ns, name, uid));
+    if (v.configMap) await fetch('configmaps', v.configMap.name);
+    if (v.secret) await fetch('secrets', v.secret.secretName);
+    for (const [i, s] of (v.projected?.sources ?? []).entries()) {
+      if (s.configMap) await fetch('configmaps', s.configMap.name);
+      if (s.secret) await fetch('secrets', s.secret.name);
+      if (s.serviceAccountToken) tokens.set(i, await this.#token(p, `${v.name}/${i}`, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds ?? 3600));
+    }
+    return this.#build(p, v, (resource, name) => fetched.get(`${resource}/${name}`) ?? null, tokens)!;
+  }
+
+  /**
+   * An API-data volume's payload from `look` (undefined: an object it names is not listed
+   * yet, and so is the answer). `tokens`: each projected token source's token (the sim's: an empty one).
+   */
+  #build(p: PodVolumes, v: Volume, look: (resource: ObjectResource, name: string) => Fetched<ConfigMap | Secret> | undefined, tokens = new Map<number, { token: string } | { error: string }>()): PayloadResult | undefined {
+    if (v.configMap) {
+      const cm = look('configmaps', v.configMap.name ?? '');
+      return cm === undefined ? undefined : configMapPayload(v.configMap, cm as Fetched<ConfigMap>);
+    }
+    if (v.secret) {
+      const sec = look('secrets', v.secret.secretName ?? '');
+      return sec === undefined ? undefined : secretPayload(v.secret, sec as Fetched<Secret>);
+    }
     if (v.downwardAPI) return downwardPayload(v.downwardAPI.items, p.pod, this.o.allocatable, v.downwardAPI.defaultMode);
     const src = v.projected!;
-    const configMaps = new Map();
-    const secrets = new Map();
-    const tokens = new Map<number, { token: string } | { error: string }>();
+    const configMaps = new Map<string, Fetched<ConfigMap>>();
+    const secrets = new Map<string, Fetched<Secret>>();
     for (const [i, s] of (src.sources ?? []).entries()) {
-      if (s.configMap) configMaps.set(s.configMap.name ?? '', await this.#objects.get('configmaps', ns, s.configMap.name ?? '', uid));
-      if (s.secret) secrets.set(s.secret.name ?? '', await this.#objects.get('secrets', ns, s.secret.name ?? '', uid));
-      if (s.serviceAccountToken) tokens.set(i, await this.#token(p, `${v.name}/${i}`, s.serviceAccountToken.audience, s.serviceAccountToken.expirationSeconds ?? 3600));
+      if (s.configMap) {
+        const got = look('configmaps', s.configMap.name ?? '');
+        if (got === undefined) return undefined;
+        configMaps.set(s.configMap.name ?? '', got as Fetched<ConfigMap>);
+      }
+      if (s.secret) {
+        const got = look('secrets', s.secret.name ?? '');
+        if (got === undefined) return undefined;
+        secrets.set(s.secret.name ?? '', got as Fetched<Secret>);
+      }
+      if (s.serviceAccountToken && !tokens.has(i)) tokens.set(i, { token: '' });
     }
     return projectedPayload(src, p.pod, { configMaps, secrets, tokens, allocatable: this.o.allocatable });
   }

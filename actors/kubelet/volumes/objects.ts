@@ -77,6 +77,16 @@ export class ObjectCache {
     return (w.informer.get(`${namespace}/${name}`) as Obj<R> | undefined) ?? null;
   }
 
+  /**
+   * The object as the watch has it, without waiting: undefined while the watch's first list
+   * has not answered (started now when it was not watched), else what `get` would give.
+   */
+  peek<R extends ObjectResource>(resource: R, namespace: string, name: string, user: string): Fetched<Obj<R>> | undefined {
+    const w = this.#retain(`${resource}/${namespace}/${name}`, resource, namespace, name, user);
+    if (!w.informer.hasSynced()) return undefined;
+    return (w.informer.get(`${namespace}/${name}`) as Obj<R> | undefined) ?? null;
+  }
+
   /** Stops the watches only `user` kept. */
   release(user: string): void {
     for (const [key, w] of this.#watched) {

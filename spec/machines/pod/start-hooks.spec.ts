@@ -52,6 +52,19 @@ test('a failed postStart hook: FailedPostStartHook, the container is killed and 
   assert.is(h.ctr('app').restartCount, 3);
 });
 
+test('a failed postStart hook runs the preStop hook before the kill, within the grace period', async () => {
+  const preStop = { exec: { command: ['sleep', '5'] } };
+  const annotations = { [`${A}poststart-fail`]: 'exit code 1', [`${A}poststart-ms`]: '1000', [`${A}prestop-ms`]: '5000', [`${A}term-exit-code`]: '143' };
+  const h = await run(pod([c('app', { lifecycle: { postStart, preStop } })], { annotations }));
+  await h.clock.advance(1000);
+  assert.ok(h.events.some((e) => e.reason === 'Killing' && e.message === 'FailedPostStartHook'));
+  await h.clock.advance(4999);
+  assert.is(h.ctr('app').restartCount, 0, 'the preStop hook still runs: nothing was stopped yet');
+  await h.clock.advance(1);
+  assert.is(h.ctr('app').restartCount, 1);
+  assert.is(h.ctr('app').lastState!.terminated!.exitCode, 143);
+});
+
 test('a command that cannot start is a terminated StartError with exit code 128, then CrashLoopBackOff', async () => {
   const why = 'failed to create task: exec: "nope": executable file not found in $PATH';
   const h = await run(pod([c('app')], { annotations: { [`${A}start-fail`]: why } }));
