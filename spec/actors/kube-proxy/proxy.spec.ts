@@ -3,7 +3,7 @@
  * virtual clock, Services and EndpointSlices written as the endpointslice controller would,
  * and real TCP/UDP backends that say who answered — all on 127.241.250.0/16 (this spec's own
  * range: node IPs 127.241.200.x, backends 127.241.250.x, ClusterIPs from 127.241.128.0/20;
- * the UDP flow and externalIP cases use 127.246.x: UDP backends 127.246.250.x, externalIPs
+ * the half-close, UDP flow and externalIP cases use 127.246.x: backends 127.246.250.x, externalIPs
  * 127.246.7.x).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
@@ -186,6 +186,29 @@ test('a NodePort whose address is taken is retried until it can listen', async (
   await new Promise((resolve) => blocker.close(resolve));
   await eventually(() => listening(proxies[1]!).includes('127.241.200.2:TCP/30985'), { timeoutMs: 8000, intervalMs: 100, what: 'node-b listening after its retry' });
   assert.is(await ask(NODES['node-b'], 30985), BACKENDS[0]);
+});
+
+test('a client that shuts down its sending side still gets the answer (half-close passes through)', async () => {
+  // A backend that answers only once the request has ended, as a request/EOF protocol does.
+  const eof = createServer({ allowHalfOpen: true }, (sock) => {
+    let got = '';
+    sock.on('data', (d) => (got += d));
+    sock.on('end', () => sock.end(`got ${got}`));
+  });
+  await new Promise<void>((resolve) => eof.listen({ host: '127.246.250.9', port: 8080 }, resolve));
+  servers.push(eof);
+  const svc = await createService('halfclose', { ports: [{ name: 'http', port: 8087, targetPort: 8080 }] });
+  await writeSlice('halfclose', [ep('127.246.250.9', 'node-a')]);
+  await until(() => listening(proxies[0]!).includes(`${svc.spec!.clusterIP}:TCP/8087`), 'listening');
+  const answer = await new Promise<string>((resolve) => {
+    const s = connect({ host: svc.spec!.clusterIP!, port: 8087, allowHalfOpen: true });
+    let got = '';
+    s.on('data', (d) => (got += d));
+    s.on('end', () => resolve(got));
+    s.on('error', (err) => resolve(err.message));
+    s.end('question');
+  });
+  assert.is(answer, 'got question');
 });
 
 /** A UDP backend at `ip`:5300 that answers each datagram with its address. */
