@@ -171,7 +171,7 @@ export function withStorageProtection(gr: string, obj: KubeObject): KubeObject {
 }
 
 /** Admission plugins that `disableAdmissionPlugins` may turn off (kube-apiserver's --disable-admission-plugins names). */
-export const OPTIONAL_ADMISSION_PLUGINS = ['ServiceAccount'] as const;
+export const OPTIONAL_ADMISSION_PLUGINS = ['ServiceAccount', 'LimitRanger', 'ResourceQuota'] as const;
 export type OptionalAdmissionPlugin = (typeof OPTIONAL_ADMISSION_PLUGINS)[number];
 
 /**

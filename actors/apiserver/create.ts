@@ -16,6 +16,8 @@ import { writeHooksOf, type Reservation } from './services.ts';
 import { putIf, MAX_WRITE_ATTEMPTS } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { prepareForCreate } from './strategy.ts';
+import { admitQuota, limitRangeViolation, withLimitRangeDefaults } from './quota.ts';
+import { withRequester } from './certificates.ts';
 
 type CreatePayload = PayloadShape<'api.create'>;
 
@@ -84,10 +86,12 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   }
   obj = prepareForCreate(s.model.kind(res).strategy, stampNew(s, obj));
   obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
+  obj = withLimitRangeDefaults(s, res, obj);
   obj = withServiceAccount(s, res, obj);
   if (res.gr === 'persistentvolumeclaims') obj = withDefaultStorageClass(s, obj);
   if (res.gr === 'ingresses.networking.k8s.io') obj = withDefaultIngressClass(s, obj);
   obj = withStorageProtection(res.gr, obj);
+  obj = withRequester(res, obj, call.user);
   if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
@@ -95,6 +99,8 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const checked = defaultAndValidate(s, res, named);
     if (!checked.ok) return checked;
     let candidate = checked.value;
+    const limited = limitRangeViolation(s, res, candidate);
+    if (!limited.ok) return limited;
     let held: Reservation | null = null;
     const hooks = writeHooksOf(res);
     if (hooks) {
@@ -102,6 +108,11 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
       if (!r.ok) return r;
       held = r.value;
       candidate = held.object;
+    }
+    const charged = await admitQuota(s, res, candidate, undefined, p.dryRun);
+    if (!charged.ok) {
+      held?.rollback();
+      return charged;
     }
     const warnings = fv.value.warnings;
     if (p.dryRun) {

@@ -17,6 +17,7 @@ import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure,
 import type { ResourceInfo } from './resources.ts';
 import { writeHooksOf, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
+import { admitQuota } from './quota.ts';
 import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
 
 /** What a mutation produced: the desired object, or an error to answer with. */
@@ -73,7 +74,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       warnings = fv.value.warnings;
     }
     const sub = u.subresource === 'scale' ? undefined : u.subresource;
-    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub));
+    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
     if (!u.skipValidation) {
       const checked = defaultAndValidate(s, res, next, cur.obj);
       if (!checked.ok) return checked;
@@ -84,7 +85,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
     const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj });
     if (denied) return fail(denied);
 
-    if (deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
+    if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
     if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
 
     if (shouldDeleteDuringUpdate(s.model.kind(res).strategy, next)) {
@@ -96,6 +97,10 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       return ok(reply(d.value.obj, warnings));
     }
 
+    if (!u.subresource) {
+      const charged = await admitQuota(s, res, next, cur.obj, u.dryRun);
+      if (!charged.ok) return charged;
+    }
     let held: Reservation | null = null;
     const hooks = writeHooksOf(res);
     if (hooks) {

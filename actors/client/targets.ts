@@ -6,12 +6,13 @@
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { ConfigMap, Endpoints, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
+import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { kindByResource } from '../../api/kinds.ts';
 
@@ -57,6 +58,8 @@ export const targets = {
   configmaps: resourceTargets<ConfigMap>('', 'v1', 'configmaps'),
   secrets: resourceTargets<Secret>('', 'v1', 'secrets'),
   events: resourceTargets<Event>('', 'v1', 'events'),
+  resourcequotas: resourceTargets<ResourceQuota>('', 'v1', 'resourcequotas'),
+  limitranges: resourceTargets<LimitRange>('', 'v1', 'limitranges'),
   replicasets: resourceTargets<ReplicaSet>('apps', 'v1', 'replicasets'),
   deployments: resourceTargets<Deployment>('apps', 'v1', 'deployments'),
   daemonsets: resourceTargets<DaemonSet>('apps', 'v1', 'daemonsets'),
@@ -72,6 +75,7 @@ export const targets = {
   ingresses: resourceTargets<Ingress>('networking.k8s.io', 'v1', 'ingresses'),
   ingressclasses: resourceTargets<IngressClass>('networking.k8s.io', 'v1', 'ingressclasses'),
   runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
+  certificatesigningrequests: resourceTargets<CertificateSigningRequest>('certificates.k8s.io', 'v1', 'certificatesigningrequests'),
 };
 
 /** "ns/name" or "name" → its parts. */

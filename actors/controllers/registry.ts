@@ -25,6 +25,8 @@ import { localPathController } from './local-path/controller.ts';
 import { pvcProtectionController } from './volume-protection/pvc-protection.ts';
 import { pvProtectionController } from './volume-protection/pv-protection.ts';
 import { ephemeralVolumeController } from './ephemeral-volume/controller.ts';
+import { resourceQuotaController } from './resourcequota/controller.ts';
+import { csrSigningController } from './csr-signing/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -49,6 +51,8 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   pvcProtectionController,
   pvProtectionController,
   ephemeralVolumeController,
+  resourceQuotaController,
+  csrSigningController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

@@ -8,6 +8,8 @@ import { configMapKind } from './core/configmap.ts';
 import { secretKind } from './core/secret.ts';
 import { serviceAccountKind } from './core/serviceaccount.ts';
 import { eventKind } from './core/event.ts';
+import { resourceQuotaKind } from './core/resourcequota.ts';
+import { limitRangeKind } from './core/limitrange.ts';
 import { persistentVolumeKind } from './core/persistentvolume.ts';
 import { persistentVolumeClaimKind } from './core/persistentvolumeclaim.ts';
 import { deploymentKind } from './apps/deployment.ts';
@@ -23,6 +25,7 @@ import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
 import { ingressKind } from './networking/ingress.ts';
 import { ingressClassKind } from './networking/ingressclass.ts';
+import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -35,6 +38,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   secretKind,
   serviceAccountKind,
   eventKind,
+  resourceQuotaKind,
+  limitRangeKind,
   persistentVolumeKind,
   persistentVolumeClaimKind,
   deploymentKind,
@@ -50,4 +55,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   runtimeClassKind,
   ingressKind,
   ingressClassKind,
+  certificateSigningRequestKind,
 ];
