@@ -43,6 +43,7 @@ servicePathScenarios(async () => {
     dir,
     kubectl: kubectlAt(join(dir, 'kubeconfig'), dir),
     output: () => up.output(),
+    externalIP: '127.246.9.2',
     stop: async () => {
       assert.is(await stopWithin(node, 'SIGTERM'), 0);
       assert.is(await stopWithin(up, 'SIGTERM'), 0);

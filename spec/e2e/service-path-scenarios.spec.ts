@@ -23,6 +23,7 @@ servicePathScenarios(async () => {
     dir,
     kubectl: kubectlAt(join(dir, 'kubeconfig'), dir),
     output: () => up.output(),
+    externalIP: '127.246.9.1',
     stop: async () => assert.is(await stopWithin(up, 'SIGTERM'), 0),
   };
 });

@@ -2,7 +2,9 @@
  * kube-proxy's actor carries real traffic: two nodes' proxies on a control plane with a
  * virtual clock, Services and EndpointSlices written as the endpointslice controller would,
  * and real TCP/UDP backends that say who answered — all on 127.241.250.0/16 (this spec's own
- * range: node IPs 127.241.200.x, backends 127.241.250.x, ClusterIPs from 127.241.128.0/20).
+ * range: node IPs 127.241.200.x, backends 127.241.250.x, ClusterIPs from 127.241.128.0/20;
+ * the half-close, UDP flow and externalIP cases use 127.246.x: backends 127.246.250.x, externalIPs
+ * 127.246.7.x).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
@@ -14,6 +16,9 @@ import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import { targets } from '../../../actors/client/index.ts';
 import { startKubeProxy, type RunningKubeProxy } from '../../../actors/kube-proxy/index.ts';
 import { start, type Harness } from '../apiserver/harness.ts';
+import { ActorHost } from '../../../actors/host.ts';
+import { memoryLogger } from '../../../actors/logger.ts';
+import { UDP_IDLE_MS } from '../../../actors/net/forward.ts';
 import { eventually } from '../../helpers/wait.ts';
 import { tcpRead } from '../../helpers/tcp.ts';
 
@@ -181,6 +186,95 @@ test('a NodePort whose address is taken is retried until it can listen', async (
   await new Promise((resolve) => blocker.close(resolve));
   await eventually(() => listening(proxies[1]!).includes('127.241.200.2:TCP/30985'), { timeoutMs: 8000, intervalMs: 100, what: 'node-b listening after its retry' });
   assert.is(await ask(NODES['node-b'], 30985), BACKENDS[0]);
+});
+
+test('a client that shuts down its sending side still gets the answer (half-close passes through)', async () => {
+  // A backend that answers only once the request has ended, as a request/EOF protocol does.
+  const eof = createServer({ allowHalfOpen: true }, (sock) => {
+    let got = '';
+    sock.on('data', (d) => (got += d));
+    sock.on('end', () => sock.end(`got ${got}`));
+  });
+  await new Promise<void>((resolve) => eof.listen({ host: '127.246.250.9', port: 8080 }, resolve));
+  servers.push(eof);
+  const svc = await createService('halfclose', { ports: [{ name: 'http', port: 8087, targetPort: 8080 }] });
+  await writeSlice('halfclose', [ep('127.246.250.9', 'node-a')]);
+  await until(() => listening(proxies[0]!).includes(`${svc.spec!.clusterIP}:TCP/8087`), 'listening');
+  const answer = await new Promise<string>((resolve) => {
+    const s = connect({ host: svc.spec!.clusterIP!, port: 8087, allowHalfOpen: true });
+    let got = '';
+    s.on('data', (d) => (got += d));
+    s.on('end', () => resolve(got));
+    s.on('error', (err) => resolve(err.message));
+    s.end('question');
+  });
+  assert.is(answer, 'got question');
+});
+
+/** A UDP backend at `ip`:5300 that answers each datagram with its address. */
+async function udpBackend(ip: string): Promise<void> {
+  const u = createSocket('udp4');
+  u.on('message', (_m, from) => u.send(ip, from.port, from.address));
+  await new Promise<void>((resolve) => u.bind({ address: ip, port: 5300 }, resolve));
+  servers.push(u);
+}
+
+test('UDP: a flow stays with its endpoint until that endpoint stops serving or the flow idles 30 s (virtual time); then the next datagram picks a live one', async () => {
+  const [x, y] = ['127.246.250.2', '127.246.250.3'];
+  await udpBackend(x);
+  await udpBackend(y);
+  const svc = await createService('flows', { ports: [{ name: 'dns', port: 5354, protocol: 'UDP', targetPort: 'dns' }] });
+  const ip = svc.spec!.clusterIP!;
+  const udpSlice = (endpoints: Endpoint[]) => writeSlice('flows', endpoints, [{ name: 'dns', port: 5300, protocol: 'UDP' }]);
+  await udpSlice([ep(x, 'node-a'), ep(y, 'node-b')]);
+  await until(() => listening(proxies[0]!).includes(`${ip}:UDP/5354`), 'UDP listener');
+  // One client socket is one flow (its address and port), as conntrack sees it.
+  const client = createSocket('udp4');
+  servers.push(client);
+  await new Promise<void>((resolve) => client.bind({ address: '127.246.1.1' }, resolve));
+  const ask = () => new Promise<string>((resolve) => {
+    client.once('message', (m) => resolve(String(m)));
+    client.send('q', 5354, ip);
+  });
+  const first = await ask();
+  assert.equal([await ask(), await ask()], [first, first], 'a flow stays with its endpoint');
+  const other = first === x ? y : x;
+  const settled = (want: string, what: string) => until(async () => (await ask()) === want, what);
+
+  await udpSlice([ep(other, first === x ? 'node-b' : 'node-a')]);
+  await settled(other, 'the removed endpoint\'s flow is forgotten');
+  await udpSlice([ep(first, 'node-a'), ep(other, 'node-b', { ready: false, serving: false })]);
+  await settled(first, 'a not-ready endpoint\'s flow is forgotten');
+  await udpSlice([ep(first, 'node-a', { ready: false, serving: true, terminating: true }), ep(other, 'node-b')]);
+  await h.settle();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal([await ask(), await ask()], [first, first], 'a terminating endpoint still serving keeps its flow (it drains)');
+
+  await h.clock.advance(UDP_IDLE_MS - 1000);
+  assert.is(await ask(), first, 'within conntrack\'s UDP timeout the flow stays (the datagram renews it)');
+  await h.clock.advance(UDP_IDLE_MS);
+  assert.is(await ask(), other, 'after 30 s without a datagram the flow is new and goes to a ready endpoint');
+});
+
+test('externalIPs: the ClusterIP owner serves each host address with the external traffic policy; another address is logged once as not served', async () => {
+  const log = memoryLogger();
+  proxies[0]!.stop();
+  proxies[0] = startKubeProxy(new ActorHost({ bus: h.bus, clock: h.clock, seed: 7, logger: log }), { nodeName: 'node-a', nodeIP: NODES['node-a'], healthzPort: 0 });
+  const svc = await createService('ext', { externalIPs: ['127.246.7.1', '192.0.2.10'], externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 8086, targetPort: 'http' }] });
+  assert.is(svc.spec!.externalTrafficPolicy, 'Local');
+  await writeSlice('ext', [ep(BACKENDS[0]!, 'node-a'), ep(BACKENDS[1]!, 'node-b')]);
+  await until(() => listening(proxies[0]!).includes('127.246.7.1:TCP/8086'), 'the externalIP listening');
+  assert.equal(listening(proxies[1]!), [], 'the standby serves no externalIP');
+  assert.equal(await answers('127.246.7.1', 8086, 3), [BACKENDS[0], BACKENDS[0], BACKENDS[0]], 'Local: the owner node\'s endpoints only');
+  assert.equal(new Set(await answers(svc.spec!.clusterIP!, 8086, 4)), new Set([BACKENDS[0], BACKENDS[1]]), 'the ClusterIP is internal traffic: every endpoint');
+  const said = () => log.records.filter((r) => r.msg.includes('192.0.2.10'));
+  assert.equal(said().map((r) => [r.level, r.msg]), [['warn', 'kube-proxy: default/ext:http: externalIP 192.0.2.10 is not an address of this host (127.0.0.0/8): not served']]);
+  await h.client().must('api.patch', { target: targets.services('default', 'ext') as ApiTarget, patchType: 'merge', patch: { spec: { externalTrafficPolicy: 'Cluster' } } });
+  await until(async () => new Set(await answers('127.246.7.1', 8086, 4)).size === 2, 'Cluster: every endpoint');
+  assert.is(said().length, 1, 'logged once, not at every sync');
+  await h.client().must('api.patch', { target: targets.services('default', 'ext') as ApiTarget, patchType: 'merge', patch: { spec: { externalIPs: ['192.0.2.10'] } } });
+  await until(() => !listening(proxies[0]!).includes('127.246.7.1:TCP/8086'), 'the dropped externalIP closed');
+  assert.is(await ask('127.246.7.1', 8086), 'refused');
 });
 
 test.run();
