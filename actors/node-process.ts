@@ -10,6 +10,10 @@
  * name gets the next free pair. As in actors/kubelet/node-pool.ts, two processes that start at the same
  * moment could pick the same pair: `start` resolves only once every kubelet has registered
  * its Node, so processes started one after the other never collide.
+ *
+ * Cluster DNS: with `clusterDNS: 'kube-dns'` the same port reads the `kube-system/kube-dns`
+ * Service and the kubelets' clusterDNS is its ClusterIP, as kubeadm writes clusterDNS from
+ * that Service: the node follows whatever Service range the control plane claimed.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Bus } from '../bus/bus.ts';
@@ -19,7 +23,8 @@ import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from './host.ts';
 import { kubeletActor, kubeletAddress, type KubeletHandle } from './kubelet/actor.ts';
 import type { KubeletOptions } from './kubelet/config.ts';
-import { ApiClient, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
+import { ApiClient, isNotFound, isServiceUnavailable, isTimeout, targets } from './client/index.ts';
+import { KUBE_DNS } from './dns/publish.ts';
 import { NodeAddressPool, type NodeAddresses } from './kubelet/node-pool.ts';
 import { stopKubelet } from './kubelet/sim-nodes.ts';
 import { startKubeProxy } from './kube-proxy/index.ts';
@@ -59,6 +64,13 @@ export interface NodeProcessOptions {
   /** Where the nodes' InternalIPs come from (default 127.0.0.0/16: 127.0.1.1, 127.0.1.2, …). */
   nodeRange?: string;
   nodeMaskBits?: number;
+  /**
+   * The kubelets' clusterDNS (overrides `configure`'s): the nameservers given, or `'kube-dns'`
+   * for the ClusterIP of the `kube-system/kube-dns` Service, read at start (waiting up to 5 s
+   * for it to appear; none then: empty, so ClusterFirst pods fall back to Default with a
+   * MissingClusterDNS event). Default: what `configure` says.
+   */
+  clusterDNS?: readonly string[] | 'kube-dns';
   /** Start each node's kube-proxy with its kubelet (actors/kube-proxy; `kubeactor node` does). */
   proxy?: boolean;
   /** How long `start` waits for the apiserver and for every kubelet to register its Node (default 30 s). */
@@ -74,6 +86,8 @@ export interface NodeProcess {
   readonly names: readonly string[];
   /** The InternalIP and pod range each node runs with, by name. */
   readonly addresses: ReadonlyMap<string, NodeAddresses>;
+  /** The clusterDNS the kubelets run with when `clusterDNS` was given (empty: no kube-dns Service was found). */
+  readonly clusterDNS: readonly string[] | undefined;
   handle(name: string): KubeletHandle | undefined;
   /** Stops every kubelet (their pod actors with them; nothing is written), then closes the bus. */
   stop(): Promise<void>;
@@ -90,6 +104,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
   const host = new ActorHost({ bus: o.bus, clock, seed: o.seed ?? 1, ...(o.logger ? { logger: o.logger } : {}) });
   const handles = new Map<string, KubeletHandle>();
   const addresses = new Map<string, NodeAddresses>();
+  let clusterDNS: readonly string[] | undefined;
   o.beforeStart?.(host);
   const stop = async () => {
     for (const name of o.names) if (host.get(kubeletAddress(name))) stopKubelet(host, name);
@@ -97,7 +112,9 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     await o.bus.close();
   };
   try {
-    const existing = await listNodes(o.bus, kubeletAddress(first), deadline, o.signal);
+    const read = await readCluster(o.bus, kubeletAddress(first), deadline, o.signal, o.clusterDNS === 'kube-dns');
+    const existing = read.nodes;
+    clusterDNS = o.clusterDNS === 'kube-dns' ? read.clusterDNS : o.clusterDNS;
     const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
     pool.seed(existing);
     for (const name of o.names) addresses.set(name, pool.forNode(name));
@@ -107,7 +124,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
         sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
-      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR, ...o.configure?.(name) }, (h) => handles.set(name, h)));
+      host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR, ...o.configure?.(name), ...(clusterDNS ? { clusterDNS: [...clusterDNS] } : {}) }, (h) => handles.set(name, h)));
       if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
@@ -118,29 +135,53 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     await stop();
     throw err;
   }
-  return { host, names: [...o.names], addresses, handle: (name) => handles.get(name), stop };
+  return { host, names: [...o.names], addresses, clusterDNS, handle: (name) => handles.get(name), stop };
 }
 
+/** How long a node process waits for the kube-dns Service once the apiserver answers (up publishes it as it starts). */
+const KUBE_DNS_WAIT_MS = 5000;
+
 /**
- * Lists the cluster's Nodes through a short-lived port at `address`. Retries until
- * `deadline` while the apiserver is unreachable (503/504: the control plane may start
- * after the nodes); any other error is final.
+ * Lists the cluster's Nodes (and, when `dns`, reads kube-dns's ClusterIP) through a
+ * short-lived port at `address`. Retries until `deadline` while the apiserver is unreachable
+ * (503/504: the control plane may start after the nodes); any other error is final.
  */
-async function listNodes(bus: Bus, address: string, deadline: number, signal: AbortSignal | undefined): Promise<Node[]> {
+async function readCluster(bus: Bus, address: string, deadline: number, signal: AbortSignal | undefined, dns: boolean): Promise<{ nodes: Node[]; clusterDNS: string[] }> {
   const port = bus.register(address, () => {});
+  const api = new ApiClient(port, { timeoutMs: 5000 });
   try {
     await flush(bus);
-    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-      const r = await new ApiClient(port, { timeoutMs: 5000 }).list(targets.nodes());
-      if (r.ok) return r.value.items ?? [];
-      const retriable = isServiceUnavailable(r) || isTimeout(r);
-      if (!retriable || Date.now() + delay > deadline) throw new Error(`listing the cluster's nodes: ${r.status.message}`);
-      if (signal?.aborted) throw new Error('node start-up aborted');
-      await new Promise((res) => setTimeout(res, delay));
+    let nodes: Node[] | undefined;
+    for (let delay = 100; nodes === undefined; delay = Math.min(delay * 2, 2000)) {
+      const r = await api.list(targets.nodes());
+      if (r.ok) nodes = r.value.items ?? [];
+      else {
+        const retriable = isServiceUnavailable(r) || isTimeout(r);
+        if (!retriable || Date.now() + delay > deadline) throw new Error(`listing the cluster's nodes: ${r.status.message}`);
+        await pause(delay, signal);
+      }
     }
+    return { nodes, clusterDNS: dns ? await kubeDnsClusterIP(api, Math.min(deadline, Date.now() + KUBE_DNS_WAIT_MS), signal) : [] };
   } finally {
     port.close();
   }
+}
+
+/** The ClusterIP of `kube-system/kube-dns`; none (empty) when it does not appear before `until`. */
+async function kubeDnsClusterIP(api: ApiClient, until: number, signal: AbortSignal | undefined): Promise<string[]> {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    const r = await api.get(targets.services(KUBE_DNS.namespace, KUBE_DNS.name));
+    const ip = r.ok ? r.value.spec?.clusterIP : undefined;
+    if (ip && ip !== 'None') return [ip];
+    if (!r.ok && !(isNotFound(r) || isServiceUnavailable(r) || isTimeout(r))) throw new Error(`reading the kube-dns Service: ${r.status.message}`);
+    if (Date.now() + delay > until) return [];
+    await pause(delay, signal);
+  }
+}
+
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) throw new Error('node start-up aborted');
+  await new Promise((res) => setTimeout(res, ms));
 }
 
 const flush = (bus: Bus): Promise<void> => (bus as Bus & { flush?: () => Promise<void> }).flush?.() ?? Promise.resolve();

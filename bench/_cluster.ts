@@ -24,6 +24,7 @@ import { startSimNodes, type SimNodes } from '../actors/kubelet/sim-nodes.ts';
 import { firingClock } from '../actors/record/firing-clock.ts';
 import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
 import { isMessage } from '../bus/catalogue/index.ts';
+import type { Auditor } from '../actors/apiserver/audit/auditor.ts';
 
 export const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -167,6 +168,8 @@ export interface BenchClusterOptions {
   record?: string;
   /** Controllers to run besides the ones every cluster needs for its pods to start (serviceaccount, root-ca-cert-publisher). */
   controllers?: string;
+  /** Audit the apiserver's requests with this Auditor (closed, its log flushed, at stop). */
+  audit?: Auditor;
 }
 
 /** What a pod needs from the controller-manager to start: its ServiceAccount and the kube-root-ca.crt its token volume projects. */
@@ -219,7 +222,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     if (!o.record) return;
     recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
   };
-  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart });
+  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, ...(o.audit ? { apiserver: { audit: o.audit } } : {}) });
   const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','));
   log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);
@@ -309,6 +312,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       sim?.stop();
       await recorder?.stop();
       await cp.stop();
+      await o.audit?.close();
       rmSync(dataDir, { recursive: true, force: true });
       if (logger.dropped() > 0) log(`${logger.dropped()} more warnings/errors not shown`);
     },

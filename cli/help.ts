@@ -5,6 +5,8 @@ Usage:
   kubeactor node --bus nats://… --name NAME [--count K]
                                     run simulated nodes that join a control plane over NATS
   kubeactor explain-schedule POD    why the scheduler put a pod where it did (or could not)
+  kubeactor kubeconfig --user NAME [--group G]…
+                                    write a kubeconfig for a new user (a client certificate from the cluster CA)
   kubeactor replay FILE…            read, verify or inspect a recorded message log
   kubeactor nats-config             print a nats-server configuration (users, permissions) for a cluster
   kubeactor help COMMAND            show a command's flags

@@ -5,6 +5,7 @@ import { node, NODE_HELP } from './node.ts';
 import { replay, REPLAY_HELP } from './replay.ts';
 import { natsConfig, NATS_CONFIG_HELP } from './nats-config.ts';
 import { explainSchedule, EXPLAIN_SCHEDULE_HELP } from './explain-schedule.ts';
+import { kubeconfig, KUBECONFIG_HELP } from './kubeconfig.ts';
 
 /** The commands of `kubeactor`; each gets the arguments after its name. */
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
@@ -13,6 +14,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; help:
   replay: { run: (argv) => replay(argv), help: REPLAY_HELP },
   'nats-config': { run: natsConfig, help: NATS_CONFIG_HELP },
   'explain-schedule': { run: explainSchedule, help: EXPLAIN_SCHEDULE_HELP },
+  kubeconfig: { run: kubeconfig, help: KUBECONFIG_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN } from '../actors/dns/actor.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
 import { NODES, nodeIdentity } from '../bus/identities.ts';
@@ -34,7 +33,8 @@ Flags:
   --data-dir DIR                  where process nodes keep pods' files and logs (DIR/nodes/NAME) and
                                   volumes (DIR/kubelet/NAME, kubelet's --root-dir); default .kubeactor
   --cluster-dns IP                the nameserver of ClusterFirst pods (kubelet's clusterDNS; default
-                                  ${kubeDnsIP()}, kube-dns's ClusterIP: the Service range's 10th address)
+                                  the ClusterIP of the kube-system/kube-dns Service, read from the
+                                  control plane at start, as kubeadm writes clusterDNS from it)
   --cluster-domain DOMAIN         the cluster's DNS domain (default cluster.local)
 ${RUNTIME_FLAGS_HELP}
 ${KUBELET_FLAGS_HELP}
@@ -86,8 +86,8 @@ export async function node(argv: string[]): Promise<number> {
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
-  const clusterDNS = values['cluster-dns'] ?? kubeDnsIP();
-  if (!isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
+  const clusterDNS = values['cluster-dns'];
+  if (clusterDNS !== undefined && !isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
@@ -118,7 +118,8 @@ export async function node(argv: string[]): Promise<number> {
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
-      configure: (n) => ({ ...kubeletConfig(n), clusterDNS: [clusterDNS], clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
+      configure: (n) => ({ ...kubeletConfig(n), clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
+      clusterDNS: clusterDNS === undefined ? 'kube-dns' : [clusterDNS],
       runtimeLog: runtimeLog(say, warn),
       proxy: true,
       beforeStart: (host) => {
@@ -148,6 +149,9 @@ export async function node(argv: string[]): Promise<number> {
     const a = running.addresses.get(n);
     if (a) say(`  ${n}: InternalIP ${a.hostIP}, pod range ${a.podCIDR}, default runtime ${runtimes.defaultRuntime}`);
   }
+  const dns = running.clusterDNS?.[0];
+  if (dns === undefined) warn('cluster DNS: the control plane has no kube-system/kube-dns Service: ClusterFirst pods get the host\'s resolv.conf (MissingClusterDNS); --cluster-dns IP names a nameserver');
+  else say(`cluster DNS: ${dns}${clusterDNS === undefined ? ' (the kube-dns Service\'s ClusterIP)' : ''}`);
   say(`kube-proxy: with each kubelet (NodePorts and /healthz on the node's IP; ClusterIPs bound by the cluster's first Ready node)`);
   say('ready. Ctrl-C stops.');
 

@@ -15,14 +15,16 @@ import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
-import { loadOrCreateTls } from '../actors/apiserver/http/tls/cert.ts';
+import { loadOrCreateTls, tlsFiles } from '../actors/apiserver/http/tls/cert.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { lastHost } from '../api/ipv4.ts';
 import { DEFAULT_LOAD_BALANCER_CIDR } from '../actors/controllers/cloud-service/pool.ts';
-import { cidrFlag, durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { cidrFlag, CliError, durationFlag, intFlag, parse, UsageError } from './args.ts';
+import { loadEncryptionConfig } from '../actors/apiserver/encryption/config.ts';
+import { Transformers } from '../actors/apiserver/encryption/transformer.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
@@ -30,6 +32,7 @@ import type { KubeletOptions } from '../actors/kubelet/config.ts';
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog, type RuntimeChoice } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
+import { AUDIT_FLAGS_HELP, auditFlagOptions, auditFrom } from './audit-flags.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
@@ -70,10 +73,15 @@ ${KUBELET_FLAGS_HELP}
   --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10 on a free port, so
                                   clusters beside each other never collide; kube-proxy forwards kube-dns's
                                   ClusterIP:53 there, which is what pods and \`dig @<ClusterIP>\` use)
+  --encryption-provider-config FILE
+                                  encrypt resources at rest, as kube-apiserver's flag: an
+                                  apiserver.config.k8s.io/v1 EncryptionConfiguration (aescbc, aesgcm,
+                                  secretbox, identity); the first provider encrypts, every one reads
   --seed N                        seed of every actor's ids and randomness (default 1)
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+${AUDIT_FLAGS_HELP}
 ${RUNTIME_FLAGS_HELP}
 ${RECORD_FLAGS_HELP}
 ${BUS_FLAGS_HELP}
@@ -85,6 +93,7 @@ const options = {
   ...busFlagOptions,
   ...recordFlagOptions,
   ...runtimeFlagOptions,
+  ...auditFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
   port: { type: 'string' },
@@ -101,6 +110,7 @@ const options = {
   'inspect-port': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
+  'encryption-provider-config': { type: 'string' },
   ...kubeletFlagOptions,
   'ingress-http-port': { type: 'string' },
   'ingress-https-port': { type: 'string' },
@@ -143,8 +153,12 @@ export async function up(argv: string[]): Promise<number> {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
   const dnsListen = dnsAddressFlag(values['dns-address']);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
+  const encryption = encryptionFrom(values['encryption-provider-config']);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
+  // A policy that cannot be used stops `up` here, before anything starts (as kube-apiserver exits).
+  const audit = auditFrom(values);
+  if (values['audit-policy-file'] && !values['audit-log-path']) warn('--audit-policy-file without --audit-log-path: no audit log is written');
   // Before anything writes to it: a directory left open to others is named, not changed (see actors/data-dir.ts).
   const loose = loosePermissionsWarning(dataDir, looseEntries(dataDir));
   ensurePrivateDir(dataDir);
@@ -173,7 +187,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}) },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -181,6 +195,7 @@ export async function up(argv: string[]): Promise<number> {
   });
   inspector?.follow(cp.host);
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
+  if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
@@ -196,6 +211,8 @@ export async function up(argv: string[]): Promise<number> {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
         // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
         'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
+        // The same CA signs approved CertificateSigningRequests (paths: a recording holds no key).
+        csrsigning: { 'cluster-signing-cert-file': tlsFiles(dataDir).caCert, 'cluster-signing-key-file': tlsFiles(dataDir).caKey },
         'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
       },
@@ -223,7 +240,8 @@ export async function up(argv: string[]): Promise<number> {
   say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}) });
+  if (audit) say(`audit: policy ${values['audit-policy-file']}, log ${values['audit-log-path']}`);
   say(`API: ${front.url}`);
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
@@ -249,9 +267,20 @@ export async function up(argv: string[]): Promise<number> {
   await front.close();
   await recorded;
   await cp.stop();
+  await audit?.close();
   await inspector?.close();
   say('stopped');
   return 0;
+}
+
+/** --encryption-provider-config: read and checked before anything starts (kube-apiserver exits on a bad file too). */
+function encryptionFrom(path: string | undefined): Transformers | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return new Transformers(loadEncryptionConfig(resolve(path)));
+  } catch (e) {
+    throw new CliError(`error while loading encryption config: ${(e as Error).message}`);
+  }
 }
 
 /** kube-apiserver's rule: an IPv4 range no larger than a /12 (20 bits of host addresses). */

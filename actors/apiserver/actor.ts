@@ -24,8 +24,8 @@ const env = (e: unknown): Envelope => e as Envelope;
 
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
-  // The key source is a capability, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
-  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), ...config } = opts;
+  // The key source, the encryption keys and the audit log are capabilities, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
+  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), encryption: _keys, audit: _audit, ...config } = opts;
   return {
     address: APISERVER_ADDRESS,
     config,

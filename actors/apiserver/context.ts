@@ -12,10 +12,12 @@ import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ClusterIPAllocator, NodePortAllocator } from './allocators.ts';
 import type { KvClient } from './kv-client.ts';
+import type { ValueCodec } from './encryption/storage.ts';
 import type { ResourceInfo, ResourceLookup } from './resources.ts';
 import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
 import type { WatcherSet } from './watchers.ts';
+import type { BusAudit } from './audit/bus.ts';
 
 /** The object model's rules the apiserver applies (each kind's descriptor in api/kinds), behind one seam. */
 export interface ObjectModel {
@@ -41,6 +43,8 @@ import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 export interface ServerContext {
   readonly port: Port;
   readonly kv: KvClient;
+  /** What goes into and comes out of the kv: values of resources encrypted at rest are ciphertext there (encryption/). */
+  readonly codec: ValueCodec;
   readonly cache: WatchCache;
   readonly watchers: WatcherSet;
   readonly clock: Clock;
@@ -61,6 +65,8 @@ export interface ServerContext {
   readonly signingKey: SigningKeySource;
   /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */
   readonly cacheStale: () => void;
+  /** Logs the bus requests of components (--audit-policy-file); absent: no audit. */
+  readonly audit?: BusAudit;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

@@ -17,6 +17,7 @@ import { putIf, MAX_WRITE_ATTEMPTS } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { prepareForCreate } from './strategy.ts';
 import { admitQuota, limitRangeViolation, withLimitRangeDefaults } from './quota.ts';
+import { withRequester } from './certificates.ts';
 
 type CreatePayload = PayloadShape<'api.create'>;
 
@@ -90,6 +91,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   if (res.gr === 'persistentvolumeclaims') obj = withDefaultStorageClass(s, obj);
   if (res.gr === 'ingresses.networking.k8s.io') obj = withDefaultIngressClass(s, obj);
   obj = withStorageProtection(res.gr, obj);
+  obj = withRequester(res, obj, call.user);
   if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {

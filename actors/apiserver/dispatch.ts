@@ -9,7 +9,8 @@ import { badRequest, fail, internalError, methodNotAllowed, type Result } from '
 import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser, TRUSTED_EDGE_PREFIX } from './identity.ts';
-import { authorizeRequest, verbOf } from './node-authorizer.ts';
+import { authorizeRequest, verbOf, type RequestVerb } from './node-authorizer.ts';
+import type { AuditRecord } from './audit/record.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
@@ -57,6 +58,7 @@ function allowed(type: string, target: ApiTarget): boolean {
 export function handleRequest(s: ServerContext, env: Envelope): void {
   void run(s, env).catch((err: unknown) => {
     s.log.error('apiserver: request failed', { type: env.type, error: String(err) });
+    audited.get(env)?.record.panic(err instanceof Error ? err.message : String(err));
     reply(s, env, fail(internalError(err instanceof Error ? err.message : String(err))));
   });
 }
@@ -65,14 +67,23 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const payload = env.payload as AnyPayload;
   if (env.type === 'api.unwatch') {
     unwatch(s, env.from, String(payload.id));
+    s.audit?.unwatched(env.from, String(payload.id));
     return;
   }
   const user = requestUser(env.from, payload.user);
   const verb = verbOf(env.type);
   const t = payload.target;
   const name = t?.name ?? (verb === 'list' || verb === 'watch' ? selectedName(payload.options) : undefined);
+  const record = verb && s.audit?.begin(env, user, verb, name);
+  if (record) {
+    audited.set(env, { record, verb: verb! });
+    record.authorized('allow');
+  }
   const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name });
-  if (denied) return reply(s, env, fail(denied));
+  if (denied) {
+    record?.authorized('forbid');
+    return reply(s, env, fail(denied));
+  }
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
   const problem = env.from.startsWith(TRUSTED_EDGE_PREFIX) ? undefined : decodedProblem(payload.object) ?? decodedProblem(payload.patch);
@@ -95,8 +106,13 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   reply(s, env, await run(s, res.value, call));
 }
 
+/** The audit records of the bus requests being served, completed with their reply. */
+const audited = new WeakMap<Envelope, { record: AuditRecord; verb: RequestVerb }>();
+
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
   if (env.corr !== undefined) s.port.reply(env, result as never);
+  const a = audited.get(env);
+  if (a) s.audit?.replied(a.record, env, a.verb, result);
 }
 
 /**

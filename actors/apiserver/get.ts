@@ -29,7 +29,10 @@ export async function get(s: ServerContext, res: ResourceInfo, call: Call<Payloa
       const w = await awaitCache(s, rv.value);
       if (!w.ok) return w;
     }
-    obj = s.cache.resources.get(res.gr)?.items.get(key);
+    const rc = s.cache.resources.get(res.gr);
+    obj = rc?.items.get(key);
+    const unreadable = obj ? undefined : rc?.unreadable.get(key);
+    if (unreadable) return fail(unreadable);
   }
   if (!obj) return fail(notFound(res.resource, name, res.group || undefined));
   return ok(p.target.subresource === 'scale' ? scaleOf(obj) : obj);

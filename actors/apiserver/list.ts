@@ -52,6 +52,8 @@ export function collect(s: ServerContext, res: ResourceInfo, namespace: string |
   const items = snap.exact && snap.rv < s.cache.rv ? rc.itemsAt(snap.rv) : rc.items;
   const keys = items === rc.items ? rc.sortedKeys() : [...items.keys()].sort();
   const prefix = res.namespaced && namespace ? namespacePrefix(res.gr, namespace) : resourcePrefix(res.gr);
+  // As etcd3's GetList: one value no provider can decrypt fails the whole list.
+  for (const [key, st] of rc.unreadable) if (key.startsWith(prefix)) return fail(st);
   const limit = opts?.limit && opts.limit > 0 ? opts.limit : Infinity;
   const out: KubeObject[] = [];
   let i = lowerBound(keys, prefix + startAfter);

@@ -35,7 +35,7 @@ export type ResourceLookup = (group: string, version: string, resource: string) 
 export const resourceNotFound = () => status(404, 'NotFound', 'the server could not find the requested resource');
 
 /** Subresources the apiserver actor serves (pods/log is the HTTP front's, streamed from the kubelet). */
-const SERVED_HERE: ReadonlySet<string> = new Set(['status', 'scale', 'binding', 'eviction', 'token', 'finalize']);
+const SERVED_HERE: ReadonlySet<string> = new Set(['status', 'scale', 'binding', 'eviction', 'token', 'finalize', 'approval']);
 
 export function resolveTarget(lookup: ResourceLookup, target: ApiTarget): Result<ResourceInfo> {
   const res = lookup(target.group, target.version, target.resource);

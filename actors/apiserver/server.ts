@@ -16,11 +16,15 @@ import { handleRequest } from './dispatch.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
 import { kvClient } from './kv-client.ts';
+import { Unreadable, ValueCodec } from './encryption/storage.ts';
+import type { Transformers } from './encryption/transformer.ts';
 import { kindsModel } from './model.ts';
 import { claimHeld } from './services.ts';
 import { REGISTRY_PREFIX } from './storage-keys.ts';
 import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, WatchCache } from './watch-cache.ts';
 import { bookmark, WatcherSet } from './watchers.ts';
+import type { Auditor } from './audit/auditor.ts';
+import { BusAudit } from './audit/bus.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 
@@ -45,12 +49,16 @@ export interface ApiServerOptions {
   disableAdmissionPlugins?: readonly OptionalAdmissionPlugin[];
   /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
   signingKey?: SigningKeySource;
+  /** Encryption at rest (--encryption-provider-config, encryption/config.ts); absent: every value is stored as is. */
+  encryption?: Transformers;
   /**
    * The bus the apiserver talks to storage over. After it reconnects the kv watch may have
    * lost events (NATS delivers at most once), so the cache resumes its watch from its own
    * revision. Absent (replays, in-process specs): no reconnects to follow.
    */
   bus?: { onState(listener: (state: BusState) => void): () => void };
+  /** The audit policy and log (a capability like the signing key: never recorded); absent: no audit. */
+  audit?: Auditor;
 }
 
 export interface ApiServerEffects {
@@ -90,9 +98,11 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   cache.onEvents((gr, events) => watchers.dispatch(gr, events));
   let staleListener: (() => void) | undefined;
   const stale = { emit: () => staleListener?.() };
+  const codec = new ValueCodec(opts.encryption ?? null);
   const s: ServerContext = {
     port: ctx.port,
     kv: kvClient(ctx.port),
+    codec,
     cache,
     watchers,
     clock: ctx.clock,
@@ -108,6 +118,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
+    ...(opts.audit ? { audit: new BusAudit(opts.audit, ctx.clock) } : {}),
   };
   let watchId = '';
   let watchSeq = 0;
@@ -126,7 +137,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     let revision: number | undefined;
     do {
       const page = unwrap(await s.kv.range(REGISTRY_PREFIX, { limit: 5000, continue: cont, revision }), 'priming the watch cache');
-      records.push(...page.items);
+      for (const rec of page.items) records.push(codec.decode(rec));
       revision ??= page.revision;
       cont = page.continue;
     } while (cont);
@@ -136,7 +147,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   async function prime(): Promise<void> {
     const { records, revision } = await rangeAll();
     cache.prime(records, revision);
-    for (const rec of records) if (rec.key.startsWith(`${REGISTRY_PREFIX}services/`)) claimHeld(s, rec.value as never);
+    for (const rec of records) if (rec.key.startsWith(`${REGISTRY_PREFIX}services/`) && !(rec.value instanceof Unreadable)) claimHeld(s, rec.value as never);
     await startWatch(revision);
   }
 
@@ -170,7 +181,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
       for (const env of deferred.splice(0)) handleRequest(s, env);
     },
     applyKvEvents(env) {
-      if (isMessage(env, 'kv.events') && env.payload.id === watchId) cache.applyKv(env.payload.events);
+      if (isMessage(env, 'kv.events') && env.payload.id === watchId) cache.applyKv(codec.decodeEvents(env.payload.events));
     },
     isCurrentWatch: (env) => (isMessage(env, 'kv.watch-ended') || isMessage(env, 'kv.events')) && env.payload.id === watchId,
     isGapped: (env) => isMessage(env, 'kv.events') && env.payload.id === watchId && !cache.continues(env.payload.events),
@@ -196,6 +207,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     shutdown() {
       stopFollowingBus?.();
       watchers.endAll(unavailable('the apiserver is shutting down'));
+      s.audit?.shutdown();
       if (watchId) s.kv.unwatch(watchId);
       for (const env of deferred.splice(0)) if (env.corr !== undefined) s.port.reply(env, { ok: false, status: unavailable('the apiserver is shutting down') });
     },

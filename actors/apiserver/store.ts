@@ -7,10 +7,13 @@ import type { KubeObject } from '../../bus/catalogue/api.ts';
 import { fail, internalError, isServiceUnavailable, isTimeout, ok, unavailable, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { decorate } from './watch-cache.ts';
+import { Unreadable, type DecodedRecord } from './encryption/storage.ts';
 
 export interface Current {
   obj: KubeObject;
   modRevision: number;
+  /** Stored with an encryption provider or key other than the first: a write must happen even when nothing changed. */
+  stale?: boolean;
 }
 
 /** The object as it is in storage now (a quorum read), or null. */
@@ -18,7 +21,11 @@ export async function readCurrent(s: ServerContext, key: string): Promise<Result
   const r = await s.kv.get(key);
   if (!r.ok) return fail(storageError(r.status));
   if (!r.value.kv) return ok(null);
-  return ok({ obj: decorate(r.value.kv.value, r.value.kv.modRevision), modRevision: r.value.kv.modRevision });
+  const rec: DecodedRecord = s.codec.decode(r.value.kv);
+  if (rec.value instanceof Unreadable) return fail(rec.value.status);
+  const cur: Current = { obj: decorate(rec.value, rec.modRevision), modRevision: rec.modRevision };
+  if (rec.stale) cur.stale = true;
+  return ok(cur);
 }
 
 /** What goes into storage: a copy without the served resourceVersion. */
@@ -33,7 +40,7 @@ export type WriteOutcome = { written: true; rv: number; obj: KubeObject } | { wr
 /** Puts `obj` if the key's modRevision is `ifModRevision` (0: must not exist). */
 export async function putIf(s: ServerContext, key: string, obj: KubeObject, ifModRevision: number): Promise<Result<WriteOutcome>> {
   const value = storable(obj);
-  const r = await s.kv.txn([{ op: 'put', key, value, ifModRevision }]);
+  const r = await s.kv.txn([{ op: 'put', key, value: s.codec.encode(key, value), ifModRevision }]);
   if (!r.ok) return fail(storageError(r.status));
   if (!r.value.succeeded) return ok({ written: false });
   return ok({ written: true, rv: r.value.revision, obj: decorate(value, r.value.revision) });
@@ -45,7 +52,8 @@ export async function deleteIf(s: ServerContext, key: string, ifModRevision: num
   if (!r.ok) return fail(storageError(r.status));
   if (!r.value.succeeded) return ok({ written: false });
   const prev = r.value.prev[0];
-  return ok({ written: true, rv: r.value.revision, obj: decorate(prev?.value, r.value.revision) });
+  const last = prev ? s.codec.decode(prev).value : undefined;
+  return ok({ written: true, rv: r.value.revision, obj: decorate(last instanceof Unreadable ? undefined : last, r.value.revision) });
 }
 
 /** A kv failure as the client should see it: unreachable store → 503, anything else → 500. */

@@ -30,8 +30,16 @@ function withoutGeneration(obj: Obj): Obj {
   return { ...obj, metadata };
 }
 
-/** A main-resource update keeps the stored status; a /status update takes only status. */
-export function prepareForUpdate(res: ResourceInfo, old: Obj, next: Obj, subresource: string | undefined): Obj {
+/**
+ * A main-resource update keeps the stored status; a /status update takes only status — or
+ * the kind's own rule instead, if it has one (`now`: the server's time, RFC 3339).
+ */
+export function prepareForUpdate(res: ResourceInfo, old: Obj, next: Obj, subresource: string | undefined, strategy?: KindStrategy, now = ''): Obj {
+  if (strategy?.prepareForUpdate) return strategy.prepareForUpdate(old, next, subresource, now) as Obj;
+  return sharedPrepareForUpdate(res, old, next, subresource);
+}
+
+function sharedPrepareForUpdate(res: ResourceInfo, old: Obj, next: Obj, subresource: string | undefined): Obj {
   if (subresource === 'status') {
     const out: Obj = { ...old, metadata: mergeMutableMeta(old, next) };
     if (next.status === undefined) delete out.status;

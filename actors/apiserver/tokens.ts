@@ -10,16 +10,19 @@
  *
  * A token authenticates as system:serviceaccount:<ns>:<name>, in groups
  * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated, while it
- * has not expired and its ServiceAccount still exists with the uid it was issued for.
+ * has not expired and its ServiceAccount — and the Pod, Secret or Node it is bound to
+ * (token-binding.ts) — still exists with the uid it was issued for.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KubeObject, PayloadShape, UserInfo, WriteReply } from './types.ts';
 import { badRequest, fail, invalid, notFound, ok, type Result } from '../../base/status.ts';
 import { rfc3339 } from '../../api/time.ts';
 import { isObject } from '../../api/json.ts';
+import { invalid as invalidField } from '../../api/validation/errors.ts';
 import type { Call, ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
+import { boundObjects, checkBinding, type Extra, type KubernetesClaim } from './token-binding.ts';
 
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /**
@@ -31,6 +34,11 @@ export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 export const API_AUDIENCES: readonly string[] = Object.freeze([ISSUER]);
 const DEFAULT_EXPIRATION_SECONDS = 3600;
 const MIN_EXPIRATION_SECONDS = 600;
+const MAX_EXPIRATION_SECONDS = 2 ** 32;
+/** serviceaccount.WarnOnlyBoundTokenExpirationSeconds: what the kube-api-access volume asks for. */
+const WARN_ONLY_EXPIRATION_SECONDS = 3607;
+/** --service-account-extend-token-expiration (default on): such a pod-bound token is valid for a year (ExpirationExtensionSeconds), warning after 3607 s. */
+const EXTENDED_EXPIRATION_SECONDS = 365 * 24 * 60 * 60;
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const sign = (key: Buffer, data: string): string => createHmac('sha256', key).update(data).digest('base64url');
@@ -43,32 +51,43 @@ interface Claims {
   iat: number;
   nbf: number;
   jti: string;
-  'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
+  'kubernetes.io': KubernetesClaim;
 }
 
-/** TokenRequest on serviceaccounts/<name>/token: a signed token for that account. */
+type TokenRequestSpec = { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { apiVersion?: string; kind?: string; name?: string; uid?: string } | null };
+
+/** TokenRequest on serviceaccounts/<name>/token: a signed token for that account, bound to a Pod, Secret or Node when spec.boundObjectRef names one. */
 export async function requestToken(s: ServerContext, call: Call<PayloadShape<'api.create'>>): Promise<Result<WriteReply>> {
   const { namespace = '', name = '' } = call.payload.target;
-  const body = call.payload.object as KubeObject & { spec?: { audiences?: string[]; expirationSeconds?: number } };
+  const body = call.payload.object as KubeObject & { spec?: TokenRequestSpec };
   if (body.metadata?.name && body.metadata.name !== name) return fail(badRequest('name in URL does not match name in TokenRequest object'));
   const expirationSeconds = body.spec?.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS;
-  if (!Number.isInteger(expirationSeconds) || expirationSeconds < MIN_EXPIRATION_SECONDS) {
-    return fail(invalid('TokenRequest', name, [{ reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: 'may not specify a duration less than 10 minutes' }], 'authentication.k8s.io'));
+  const tooShort = !Number.isInteger(expirationSeconds) || expirationSeconds < MIN_EXPIRATION_SECONDS;
+  if (tooShort || expirationSeconds > MAX_EXPIRATION_SECONDS) {
+    const message = tooShort ? 'may not specify a duration less than 10 minutes' : 'may not specify a duration larger than 2^32 seconds';
+    return fail(invalid('TokenRequest', name, [invalidField('spec.expirationSeconds', expirationSeconds, message)], 'authentication.k8s.io'));
   }
   const sa = await readCurrent(s, objectStorageKey('serviceaccounts', namespace, name));
   if (!sa.ok) return sa;
   if (!sa.value || sa.value.obj.metadata?.deletionTimestamp) return fail(notFound('serviceaccounts', name));
+  const ref = body.spec?.boundObjectRef ?? null;
+  const bound = await boundObjects(s, namespace, name, ref);
+  if (!bound.ok) return bound;
   const nowS = Math.floor(s.clock.now() / 1000);
   const audiences = body.spec?.audiences?.length ? body.spec.audiences : [...API_AUDIENCES];
+  // Upstream's safe transition for projected tokens: the kube-api-access token lives a year but warns after its 3607 s.
+  const extended = !!bound.value.pod && expirationSeconds === WARN_ONLY_EXPIRATION_SECONDS && audiences.every((a) => API_AUDIENCES.includes(a));
+  const claim: KubernetesClaim = { namespace, serviceaccount: { name, uid: sa.value.obj.metadata?.uid ?? '' }, ...bound.value };
+  if (extended) claim.warnafter = nowS + expirationSeconds;
   const claims: Claims = {
     iss: ISSUER,
     sub: `system:serviceaccount:${namespace}:${name}`,
     aud: audiences,
-    exp: nowS + expirationSeconds,
+    exp: nowS + (extended ? EXTENDED_EXPIRATION_SECONDS : expirationSeconds),
     iat: nowS,
     nbf: nowS,
     jti: s.newId(),
-    'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.value.obj.metadata?.uid ?? '' } },
+    'kubernetes.io': claim,
   };
   const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
   const token = `${unsigned}.${sign(await s.signingKey(), unsigned)}`;
@@ -76,8 +95,8 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name, namespace, creationTimestamp: null },
-    spec: { audiences, expirationSeconds, boundObjectRef: null },
-    status: { token, expirationTimestamp: rfc3339(claims.exp * 1000) },
+    spec: { audiences, expirationSeconds, boundObjectRef: ref },
+    status: { token, expirationTimestamp: rfc3339((nowS + expirationSeconds) * 1000) },
   } as unknown as KubeObject;
   return ok({ object, created: true });
 }
@@ -85,7 +104,7 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
 const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every((a) => typeof a === 'string');
 
 /** What a token check answers: the user and the audiences it was accepted for, or why not. */
-export type TokenCheck = { ok: true; user: UserInfo; audiences: string[] } | { ok: false; error?: string };
+export type TokenCheck = { ok: true; user: UserInfo; audiences: string[]; extra: Extra } | { ok: false; error?: string };
 
 // Go's %q of a []string, as the JWT authenticator prints audiences in its error.
 const quoted = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
@@ -116,9 +135,12 @@ export async function checkToken(s: ServerContext, token: string, audiences: rea
   const ref = claims['kubernetes.io'];
   const sa = await readCurrent(s, objectStorageKey('serviceaccounts', ref.namespace, ref.serviceaccount.name));
   if (!sa.ok || !sa.value || sa.value.obj.metadata?.uid !== ref.serviceaccount.uid || sa.value.obj.metadata?.deletionTimestamp) return { ok: false };
+  const binding = await checkBinding(s, ref);
+  if (!binding.ok) return binding;
   const ns = ref.namespace;
   const user = { username: `system:serviceaccount:${ns}:${ref.serviceaccount.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
-  return { ok: true, user, audiences: accepted };
+  const extra = { ...binding.extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] };
+  return { ok: true, user, audiences: accepted, extra };
 }
 
 /**
@@ -133,7 +155,7 @@ export async function reviewToken(s: ServerContext, call: Call<PayloadShape<'api
   if (wanted !== undefined && wanted !== null && !isStringList(wanted)) return fail(badRequest('spec.audiences: must be a list of strings'));
   const audiences = isStringList(wanted) && wanted.length ? wanted : undefined;
   const r = await checkToken(s, spec.token, audiences);
-  const status = r.ok ? { authenticated: true, user: r.user, audiences: r.audiences } : { authenticated: false, user: {}, ...(r.error ? { error: r.error } : {}) };
+  const status = r.ok ? { authenticated: true, user: { ...r.user, extra: r.extra }, audiences: r.audiences } : { authenticated: false, user: {}, ...(r.error ? { error: r.error } : {}) };
   const object = {
     kind: 'TokenReview',
     apiVersion: 'authentication.k8s.io/v1',

@@ -10,7 +10,9 @@
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
 import type { Clock } from '../../base/clock.ts';
+import type { Status } from '../../base/status.ts';
 import { parseStorageKey } from './storage-keys.ts';
+import { Unreadable } from './encryption/storage.ts';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -47,6 +49,8 @@ export function decorate(value: unknown, rev: number): KubeObject {
 /** One resource's objects and recent events. */
 export class ResourceCache {
   readonly items = new Map<string, KubeObject>();
+  /** Keys whose stored value no encryption provider can read, with what a read of them answers; never in `items` or events. */
+  readonly unreadable = new Map<string, Status>();
   /** Recent events, oldest first, from index #head on (entries before it are dropped ones awaiting a chunked splice). */
   readonly #events: CacheEvent[] = [];
   /** Weight of each window event (parallel to #events). */
@@ -70,6 +74,11 @@ export class ResourceCache {
   /** Weight of the events in the window (see DEFAULT_WINDOW_BYTES). */
   get windowBytes(): number {
     return this.#bytes;
+  }
+
+  /** Forgets the sorted keys (the key set changed outside `apply`). */
+  dropSorted(): void {
+    this.#sorted = null;
   }
 
   /** Keys in storage order (what etcd's range returns); cached until the key set changes. */
@@ -173,7 +182,8 @@ export class WatchCache {
     for (const rec of records) {
       const parsed = parseStorageKey(rec.key);
       if (!parsed) continue;
-      this.resource(parsed.gr).items.set(rec.key, decorate(rec.value, rec.modRevision));
+      if (rec.value instanceof Unreadable) this.resource(parsed.gr).unreadable.set(rec.key, rec.value.status);
+      else this.resource(parsed.gr).items.set(rec.key, decorate(rec.value, rec.modRevision));
     }
     this.#wake();
   }
@@ -214,6 +224,7 @@ export class WatchCache {
       this.rv = e.kv.modRevision;
       if (!parsed) continue;
       const res = this.resource(parsed.gr);
+      if (!this.#readable(res, e)) continue;
       const prior = res.items.get(e.kv.key);
       const ev: CacheEvent =
         e.type === 'delete'
@@ -228,6 +239,21 @@ export class WatchCache {
     for (const [gr, evs] of byGr) for (const l of this.#listeners) l(gr, evs);
     this.#wake();
     return whole;
+  }
+
+  /**
+   * Keeps `unreadable` current for one event: a put nothing can decrypt hides the key (an
+   * object that was readable leaves as if deleted, without an event); a delete or a readable
+   * put brings it back to normal. False when the event is not one for the watchers.
+   */
+  #readable(res: ResourceCache, e: KvEvent): boolean {
+    if (e.type === 'put' && e.kv.value instanceof Unreadable) {
+      res.unreadable.set(e.kv.key, e.kv.value.status);
+      if (res.items.delete(e.kv.key)) res.dropSorted();
+      return false;
+    }
+    const was = res.unreadable.delete(e.kv.key);
+    return !(was && e.type === 'delete');
   }
 
   /** Moves the reached revision forward without an event (a kv watch reply or bookmark). */

@@ -74,7 +74,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
       warnings = fv.value.warnings;
     }
     const sub = u.subresource === 'scale' ? undefined : u.subresource;
-    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub));
+    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
     if (!u.skipValidation) {
       const checked = defaultAndValidate(s, res, next, cur.obj);
       if (!checked.ok) return checked;
@@ -85,7 +85,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
     const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj });
     if (denied) return fail(denied);
 
-    if (deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
+    if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
     if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
 
     if (shouldDeleteDuringUpdate(s.model.kind(res).strategy, next)) {

@@ -12,6 +12,7 @@ import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
+import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
 import { kindByResource } from '../../api/kinds.ts';
 
@@ -74,6 +75,7 @@ export const targets = {
   ingresses: resourceTargets<Ingress>('networking.k8s.io', 'v1', 'ingresses'),
   ingressclasses: resourceTargets<IngressClass>('networking.k8s.io', 'v1', 'ingressclasses'),
   runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
+  certificatesigningrequests: resourceTargets<CertificateSigningRequest>('certificates.k8s.io', 'v1', 'certificatesigningrequests'),
 };
 
 /** "ns/name" or "name" → its parts. */

@@ -26,6 +26,7 @@ import { pvcProtectionController } from './volume-protection/pvc-protection.ts';
 import { pvProtectionController } from './volume-protection/pv-protection.ts';
 import { ephemeralVolumeController } from './ephemeral-volume/controller.ts';
 import { resourceQuotaController } from './resourcequota/controller.ts';
+import { csrSigningController } from './csr-signing/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -51,6 +52,7 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   pvProtectionController,
   ephemeralVolumeController,
   resourceQuotaController,
+  csrSigningController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

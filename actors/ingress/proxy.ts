@@ -2,7 +2,8 @@
  * The ingress controller's data plane: an HTTP and an HTTPS listener on one host address,
  * each request routed by the current configuration (machines/ingress/routes.ts) to a ready
  * endpoint of its backend, round robin, and proxied with http-proxy-3 — bodies streamed both
- * ways, WebSocket upgrades passed through, X-Forwarded-For/-Proto/-Host/-Port added.
+ * ways, WebSocket upgrades passed through, X-Forwarded-For/-Proto/-Host/-Port set as
+ * ingress-nginx sets them by default (use-forwarded-headers false: a client's own are replaced).
  *
  * A configuration change swaps one reference: a request keeps the configuration it started
  * with, so no in-flight request is dropped. HTTPS picks the certificate by SNI (an exact host,
@@ -11,7 +12,7 @@
 import { Agent as HttpAgent, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { createProxyServer } from 'http-proxy-3';
 import { lookupHost, matchRoute, type BackendRef, type RouteTable } from '../../machines/ingress/routes.ts';
 import type { Resolved, Target } from '../../machines/ingress/endpoints.ts';
@@ -45,7 +46,7 @@ export class IngressProxy {
   readonly #https: Server;
   /** Connections to backends are kept and reused, as nginx's upstream keepalive does: a new one per request costs most of the proxy's time. */
   readonly #agent = new HttpAgent({ keepAlive: true, maxFreeSockets: 64 });
-  readonly #proxy = createProxyServer({ xfwd: true, ws: true, agent: this.#agent });
+  readonly #proxy = createProxyServer({ ws: true, agent: this.#agent });
   readonly #next = new Map<string, number>();
   #resolve: Resolver = () => ({ type: 'unavailable', reason: 'the ingress controller has not synced yet' });
 
@@ -107,6 +108,7 @@ export class IngressProxy {
   #web(req: IncomingMessage, res: ServerResponse): void {
     const r = this.#route(req);
     if ('status' in r) return answer(res, r.status, r.body);
+    setForwarded(req);
     this.#proxy.web(req, res, { target: `http://${r.target.ip}:${r.target.port}` }, (err) => {
       if (!res.headersSent) answer(res, 502, `502 Bad Gateway: ${r.target.ip}:${r.target.port}: ${(err as Error).message}\n`);
       else res.destroy();
@@ -120,8 +122,22 @@ export class IngressProxy {
       return;
     }
     socket.on('error', () => socket.destroy());
+    setForwarded(req);
     this.#proxy.ws(req, socket, head, { target: `http://${r.target.ip}:${r.target.port}` }, () => socket.destroy());
   }
+}
+
+/**
+ * ingress-nginx's headers: the client's address, the scheme and the port it connected to (the
+ * listener's, not the Host header's: http-proxy's xfwd takes 80/443 when Host names none), and
+ * the Host it asked for.
+ */
+function setForwarded(req: IncomingMessage): void {
+  const socket = req.socket;
+  req.headers['x-forwarded-for'] = socket.remoteAddress ?? '';
+  req.headers['x-forwarded-port'] = String(socket.localPort ?? '');
+  req.headers['x-forwarded-proto'] = (socket as TLSSocket).encrypted ? 'https' : 'http';
+  req.headers['x-forwarded-host'] = req.headers.host ?? '';
 }
 
 function answer(res: ServerResponse, status: number, body: string): void {

@@ -25,6 +25,7 @@ import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
 import { ingressKind } from './networking/ingress.ts';
 import { ingressClassKind } from './networking/ingressclass.ts';
+import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -54,4 +55,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   runtimeClassKind,
   ingressKind,
   ingressClassKind,
+  certificateSigningRequestKind,
 ];

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../base/object.ts';
 import { groupResource, type GroupResource } from './key.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
-export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token' | 'exec' | 'attach' | 'portforward';
+export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token' | 'exec' | 'attach' | 'portforward' | 'approval';
 
 /** A Kubernetes object as the hooks see it: any JSON object with the usual stanzas. */
 export type { KubeObject };
@@ -49,10 +49,17 @@ export interface KindStrategy {
   specFinalizers?(obj: KubeObject): readonly string[];
   /** What marking for deletion changes besides the metadata (a Namespace's status.phase Terminating); a new object. */
   prepareForDelete?(obj: KubeObject): KubeObject;
+  /**
+   * The kind's own PrepareForUpdate, instead of the shared rule (a main update keeps the
+   * status, a /status update takes only it): what each path may change of the requested
+   * object `next` (a CSR's /approval takes only the conditions). `now` is the server's time
+   * (RFC 3339) for the timestamps it fills in; a new object.
+   */
+  prepareForUpdate?(old: KubeObject, next: KubeObject, subresource: string | undefined, now: string): KubeObject;
 }
 
 /** The strategy hooks a kind may leave out (the completeness check knows them). */
-export const OPTIONAL_STRATEGY_HOOKS = ['checkGracefulDelete', 'specFinalizers', 'prepareForDelete'] as const satisfies readonly (keyof KindStrategy)[];
+export const OPTIONAL_STRATEGY_HOOKS = ['checkGracefulDelete', 'specFinalizers', 'prepareForDelete', 'prepareForUpdate'] as const satisfies readonly (keyof KindStrategy)[];
 
 /** What one descriptor file states. Every part is required: "none" is said explicitly. */
 export interface KindSpec {

@@ -25,6 +25,7 @@ test('node --help describes the command, its naming and its identities', async (
   assert.match(r.stdout, 'default node-NAME for one node');
   assert.match(r.stdout, '--record FILE');
   assert.match(r.stdout, 'kubeactor up --record A.log');
+  assert.match(r.stdout, /--cluster-dns IP .*\n.*the ClusterIP of the kube-system\/kube-dns Service/);
   assert.is(viaHelp.stdout, r.stdout);
 });
 
@@ -38,6 +39,7 @@ test('bad flags are usage errors with exit code 2', async () => {
     [['node', '--bus', 'http://127.0.0.1:4222', '--name', 'a'], '--bus must be nats://HOST:PORT'],
     [['node', '--bus', 'nats://127.0.0.1:4222', '--name', 'a', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['node', '--bus', 'nats://127.0.0.1:4222', '--name', 'a', 'extra'], 'unexpected argument "extra"'],
+    [['node', '--bus', 'nats://127.0.0.1:4222', '--name', 'a', '--cluster-dns', 'dns.local'], '--cluster-dns must be an IPv4 address, got "dns.local"'],
     [['node', '--bus', 'nats://127.0.0.1:4222', '--name', 'a', '--record', 'b.log', '--record-max-size', 'lots'], '--record-max-size must be a size'],
   ];
   // One after the other: eight CLI start-ups at once on a 2-core machine can outlast any timeout.

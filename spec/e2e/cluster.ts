@@ -41,7 +41,13 @@ export function startPodPrerequisites(host: ActorHost, caCert: string): RunningC
   return startControllers(host, { controllers: 'serviceaccount,root-ca-cert-publisher', options: { 'root-ca-cert-publisher': { 'root-ca': caCert } } });
 }
 
-export async function startCluster(): Promise<Cluster> {
+/** More controllers beside the pod prerequisites: `--controllers` names, and their options given the data directory. */
+export interface ClusterOptions {
+  controllers?: string;
+  controllerOptions?: (dir: string) => Record<string, Record<string, unknown>>;
+}
+
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubeactor-e2e-'));
   const bus = new InProcessBus();
   const host = new ActorHost({ bus, clock: realClock, seed: 1 });
@@ -49,6 +55,7 @@ export async function startCluster(): Promise<Cluster> {
   await core.ready();
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
   const controllers = startPodPrerequisites(host, front.caCert);
+  const more = opts.controllers ? startControllers(host, { controllers: opts.controllers, options: opts.controllerOptions?.(dir) ?? {} }) : undefined;
   const rest = { url: front.url, ca: front.caCert, token: await loadOrCreateToken(dir) };
   // HOME holds kubectl's discovery cache: a fresh one per run, so no run sees another's.
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECTL_NO_WARNINGS: '', NO_COLOR: '1' };
@@ -83,6 +90,7 @@ export async function startCluster(): Promise<Cluster> {
       };
     },
     async stop() {
+      more?.stop();
       controllers.stop();
       await front.close();
       core.stop();

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
 import type { FrontContext } from './context.ts';
+import { certificateIdentity } from './x509.ts';
 
 /** The user the front's bearer token stands for: a cluster admin, as kubeadm's admin.conf is. */
 export const ADMIN_USER: UserInfo = { username: 'kubeactor-admin', groups: ['system:masters', 'system:authenticated'] };
@@ -29,11 +30,14 @@ export function authenticate(req: IncomingMessage, token: string): UserInfo | nu
 }
 
 /**
- * The admin token, then ServiceAccount tokens: only the apiserver holds their signing key
- * (actors/apiserver/tokens.ts), so any other bearer token is sent to it as a TokenReview
- * and the request acts as the user it answers, or is 401.
+ * Kubernetes' authenticator chain: a client certificate signed by the cluster CA first
+ * (x509.ts), then the admin token, then ServiceAccount tokens: only the apiserver holds their
+ * signing key (actors/apiserver/tokens.ts), so any other bearer token is sent to it as a
+ * TokenReview and the request acts as the user it answers, or is 401.
  */
 export async function authenticateRequest(ctx: FrontContext, req: IncomingMessage, token: string): Promise<UserInfo | null> {
+  const cert = certificateIdentity(req);
+  if (cert.type === 'user') return cert.user;
   const admin = authenticate(req, token);
   if (admin) return admin;
   const bearer = bearerToken(req);

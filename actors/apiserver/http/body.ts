@@ -4,6 +4,7 @@ import { badRequest, fail, ok, tooLarge, unsupportedMediaType, type Result } fro
 import { contentType } from './negotiate.ts';
 import type { PatchType } from '../../../bus/catalogue/api.ts';
 import { decodeKubeProtobuf } from './protobuf/decode.ts';
+import { auditOf } from './audit.ts';
 import { decodedProblem, jsonTextTooDeep, MAX_DEPTH, MAX_REQUEST_BODY_BYTES, yamlTextTooDeep } from '../../../api/limits.ts';
 
 /** Kubernetes' default request body limit (3 MiB, apiserver's MaxRequestBodyBytes). */
@@ -49,6 +50,7 @@ export async function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
   if (!decoded.ok) return decoded;
   const problem = decodedProblem(decoded.value, MAX_DEPTH, ct.format === 'yaml');
   if (problem) return fail(badRequest(`the request body is invalid: ${problem}`));
+  auditOf(req)?.requestObject(decoded.value);
   return ok(ct.patchType ? { value: decoded.value, patchType: ct.patchType } : { value: decoded.value });
 }
 

@@ -6,6 +6,7 @@ import type { Envelope } from '../../../base/envelope.ts';
 import type { Logger } from '../../actor-def.ts';
 import type { Clock } from '../../../base/clock.ts';
 import type { FrontMetrics } from './metrics.ts';
+import type { Auditor } from '../audit/auditor.ts';
 
 /** What every request handler of the front is given. */
 export interface FrontContext {
@@ -27,6 +28,8 @@ export interface FrontContext {
   log: Logger;
   /** Counts every request the front answers (served on /metrics). */
   metrics: FrontMetrics;
+  /** The audit policy and log, when --audit-policy-file is given. */
+  audit?: Auditor;
 }
 
 /** Per-request facts: the authenticated user and the parsed URL. */

@@ -30,11 +30,18 @@ export class FrontMetrics {
   /** apiserver_longrunning_requests by its rendered labels. */
   readonly #longRunning = new Map<string, number>();
   readonly #inflight = { readOnly: 0, mutating: 0 };
+  /** Families other parts of the apiserver keep (audit), rendered after the request metrics. */
+  readonly #included: (() => string)[] = [];
 
   /** `busStats` reads the bus's counters when /metrics is served (optional: a front without a bus to show). */
   constructor(kinds: readonly ServedKind[], busStats?: () => BusStats) {
     this.#labels = new LabelIndex(kinds);
     this.#busStats = busStats;
+  }
+
+  /** Serves the families `render` gives (already in the exposition format) on /metrics too. */
+  include(render: () => string): void {
+    this.#included.push(render);
   }
 
   /** Labels requests by a new set of served kinds (the kind registry changed). */
@@ -80,6 +87,7 @@ export class FrontMetrics {
       family(out, 'kubeactor_bus_delivered_total', 'counter', 'Messages the bus delivered to an actor of this process.', new Map([['', bus.delivered]]));
       family(out, 'kubeactor_bus_undeliverable_total', 'counter', 'Messages sent to an address no actor holds.', new Map([['', bus.undeliverable]]));
     }
+    for (const render of this.#included) out.push(render());
     family(out, 'process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', new Map([['', process.memoryUsage.rss()]]));
     return out.join('');
   }

@@ -26,6 +26,9 @@ import { consoleLogger } from '../../logger.ts';
 import { streamUpgrades } from './stream-upgrade.ts';
 import { type Clock } from '../../../base/clock.ts';
 import { realClock } from '../../../base/real-clock.ts';
+import type { Auditor } from '../audit/auditor.ts';
+import { assignAuditId, auditAttributes, auditOf, auditRequest } from './audit.ts';
+import { ANONYMOUS_USER } from '../identity.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;
@@ -57,6 +60,8 @@ export interface HttpFrontOptions {
   logger?: Logger;
   /** Bytes a watch stream may have waiting for a client that does not read before it is closed (default 16 MiB). */
   watchBacklogBytes?: number;
+  /** Logs REST requests to the audit log (--audit-policy-file); absent: no audit. */
+  audit?: Auditor;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
   host?: unknown;
 }
@@ -102,7 +107,9 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     clock: opts.clock ?? realClock,
     log: opts.logger ?? consoleLogger,
     metrics: new FrontMetrics(kinds, () => opts.bus.stats()),
+    ...(opts.audit ? { audit: opts.audit } : {}),
   };
+  if (opts.audit) ctx.metrics.include(() => opts.audit!.renderMetrics());
   // Discovery, OpenAPI, the routes and the metrics labels follow the registry from the next request on.
   const stopFollowing = opts.kinds
     ? undefined
@@ -110,16 +117,24 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
         ctx.kinds = served();
         ctx.metrics.serve(ctx.kinds);
       });
-  const server = createServer({ key: tls.key, cert: tls.cert, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
+  // Client certificates are asked for, not required (kube-apiserver's --client-ca-file): a
+  // certificate that does not verify is judged per request (x509.ts), so a bearer token still works.
+  const tlsOptions = { key: tls.key, cert: tls.cert, ca: tls.caCert, requestCert: true, rejectUnauthorized: false };
+  const server = createServer({ ...tlsOptions, ...nodeTimeouts(ctx.requestTimeoutMs) }, (req, res) => {
     handle(ctx, opts.token, req, res).catch((err: unknown) => {
       // Already answered (a timeout) or the client is gone: there is no one left to tell.
       if (res.headersSent || req.socket.destroyed) return void res.end();
       const st = toStatus(err);
-      if (isInternalError(st)) ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
+      if (isInternalError(st)) {
+        ctx.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], err });
+        auditOf(req)?.panic(err instanceof Error ? err.message : String(err));
+      }
       sendStatus(res, st);
     });
   });
   server.on('upgrade', streamUpgrades(ctx, opts.token));
+  // A connection's identity is its handshake's certificate: renegotiation could swap it mid-connection.
+  server.on('secureConnection', (socket) => socket.disableRenegotiation());
   try {
     await listen(server, opts.port, opts.address);
   } catch (err) {
@@ -178,12 +193,20 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
   const query = url?.searchParams ?? new URLSearchParams();
   const longRunning = isLongRunning(req.method ?? 'GET', route, query);
   ctx.metrics.observe(req, res, route, query, longRunning);
+  const auditID = assignAuditId(req, res);
   if (!longRunning) applyRequestTimeout(ctx, req, res);
   if (!url) return sendStatus(res, badRequest('the request target is not a valid URL path'));
   // Health and version are public, as on a kubeadm cluster (system:public-info-viewer).
-  if (route.type === 'health') return sendText(res, 'ok');
-  if (route.type === 'version') return sendJson(res, VERSION_INFO);
+  if (route.type === 'health' || route.type === 'version') {
+    if (ctx.audit) {
+      const user = req.headers.authorization ? await authenticateRequest(ctx, req, token) : null;
+      auditRequest(ctx.audit, req, res, auditAttributes(req, route, url, user ?? ANONYMOUS_USER), auditID, false);
+    }
+    return route.type === 'health' ? sendText(res, 'ok') : sendJson(res, VERSION_INFO);
+  }
   const user = await authenticateRequest(ctx, req, token);
+  // A request that fails authentication is logged without a user, as kube-apiserver logs it.
+  if (ctx.audit) auditRequest(ctx.audit, req, res, auditAttributes(req, route, url, user ?? { username: '', groups: [] }), auditID, longRunning);
   if (!user) return sendStatus(res, unauthorized());
   const info: RequestInfo = { user, url, accept: req.headers.accept };
   switch (route.type) {

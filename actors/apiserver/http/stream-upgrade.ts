@@ -24,6 +24,7 @@ import { pathNotFound } from './respond.ts';
 import { parseRoute } from './route.ts';
 import { bridgeWebSocket, EXEC_PROTOCOL, messageBytes, type RawMessage } from './stream-ws.ts';
 import { servePortForward, type ByteTransport } from './portforward.ts';
+import { auditAttributes, auditUpgrade } from './audit.ts';
 
 /** The streaming subresources of pods. */
 export const STREAM_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
@@ -67,6 +68,7 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
     return refuse(socket, pathNotFound());
   }
   const user = await authenticateRequest(ctx, req, token);
+  auditUpgrade(ctx.audit, req, socket, auditAttributes(req, route, url, user ?? { username: '', groups: [] }));
   if (!user) return refuse(socket, unauthorized());
   const kind = route.subresource as StreamOpen['kind'];
   const q = url.searchParams;

@@ -64,14 +64,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function start(opts: ApiServerActorOptions & { historyLimit?: number } = {}): Promise<Harness> {
+/** `backend`: a store an earlier harness left (a restarted apiserver over the same data). */
+export async function start(opts: ApiServerActorOptions & { historyLimit?: number; backend?: MemoryKv } = {}): Promise<Harness> {
   const clock = new VirtualClock();
   const bus = new InProcessBus({ clock });
   const host = new ActorHost({ bus, clock, seed: 7, logger: silentLogger });
-  const backend = new MemoryKv(opts.historyLimit ? { historyLimit: opts.historyLimit } : {});
+  const backend = opts.backend ?? new MemoryKv(opts.historyLimit ? { historyLimit: opts.historyLimit } : {});
   // As Kubernetes' integration test servers run: no controller-manager here makes ServiceAccounts or
   // kube-root-ca.crt, so the ServiceAccount plugin is off unless a spec turns it on (`disableAdmissionPlugins: []`).
-  const apiserver = { disableAdmissionPlugins: ['ServiceAccount' as const], ...opts };
+  const { backend: _given, historyLimit: _limit, ...rest } = opts;
+  const apiserver = { disableAdmissionPlugins: ['ServiceAccount' as const], ...rest };
   const core = startControlPlaneCore({ bus, host, backend, apiserver });
   await core.ready();
   const clients = new Map<string, Client>();

@@ -54,6 +54,12 @@ const SUBRESOURCE_CHECKS: Record<Subresource, (c: Client, k: KindInfo, name: str
     const r = await c.must('api.create', { target: targetOf(k, name, 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } as KubeObject });
     assert.ok((r.object.status as { token?: string }).token);
   },
+  async approval(c, k, name) {
+    const cur = await c.must('api.get', { target: targetOf(k, name) });
+    const conditions = [{ type: 'Approved', status: 'True', reason: 'RoundTrip', message: 'approved by the round trip' }];
+    const approved = (await c.must('api.update', { target: targetOf(k, name, 'approval'), object: { ...cur, status: { conditions } } })).object;
+    assert.is((approved.status as { conditions?: { type: string }[] }).conditions?.[0]?.type, 'Approved');
+  },
   // Checked after delete: finalize is what lets a terminating namespace go.
   async finalize() {},
   async log() {},

@@ -28,6 +28,10 @@ test.after(() => rmSync(dataDir, { recursive: true, force: true }));
 const sa = (name?: string, subresource?: string): ApiTarget => ({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'ci', ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) });
 const reviewT: ApiTarget = { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews' };
 const SA_USER = { username: 'system:serviceaccount:ci:builder', groups: ['system:serviceaccounts', 'system:serviceaccounts:ci', 'system:authenticated'] };
+/** The token's claims (its middle part). */
+const claimsOf = (tok: string) => JSON.parse(Buffer.from(tok.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> & { jti: string };
+/** TokenReview's user for a token: the account, with the token's credential id as upstream's extra. */
+const reviewedUser = (tok: string, extra: Record<string, string[]> = {}) => ({ ...SA_USER, extra: { ...extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claimsOf(tok).jti}`] } });
 
 async function token(spec: Record<string, unknown> = {}): Promise<string> {
   const r = await h.client().must('api.create', { target: sa('builder', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec } as KubeObject });
@@ -41,7 +45,7 @@ test('a TokenRequest gives a token that authenticates as its ServiceAccount', as
   const st = r.object.status as { token: string; expirationTimestamp: string };
   assert.match(st.token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
   assert.is(Date.parse(st.expirationTimestamp), Math.floor(h.clock.now() / 1000) * 1000 + 600_000);
-  assert.equal(await review(st.token), { authenticated: true, user: SA_USER, audiences: ['https://kubernetes.default.svc.cluster.local'] });
+  assert.equal(await review(st.token), { authenticated: true, user: reviewedUser(st.token), audiences: ['https://kubernetes.default.svc.cluster.local'] });
   // Minting a token must not leave consistent reads waiting for a revision the cache never sees.
   assert.is((await h.client().call('api.list', { target: sa() })).ok, true);
 });
@@ -93,7 +97,7 @@ test('audiences: a token for another audience is not the apiserver\'s; TokenRevi
   });
   // A service reviewing tokens made for it names its audience; the matched ones come back.
   const forVault = await reviewFor(vault, [VAULT, 'https://other']);
-  assert.equal(forVault.status, { authenticated: true, user: SA_USER, audiences: [VAULT] });
+  assert.equal(forVault.status, { authenticated: true, user: reviewedUser(vault), audiences: [VAULT] });
   assert.equal(forVault.spec, { audiences: [VAULT, 'https://other'] }, 'the token is not echoed');
   const apiTok = await token();
   assert.is((await reviewFor(apiTok, [VAULT])).status.authenticated, false, 'an apiserver token is no vault token');

@@ -138,6 +138,8 @@ test('routes by host and path to ready endpoints, round robin; the class default
   assert.is(headers['x-forwarded-for'], '127.0.0.1');
   assert.is(headers['x-forwarded-proto'], 'http');
   assert.is(headers['x-forwarded-host'], 'www.example.test');
+  // The port the client connected to, though the Host header names none (not 80).
+  assert.is(headers['x-forwarded-port'], String(ing.httpPort));
 });
 
 test('nothing matches: the default backend 404; no ready endpoint: a 503 that says why', async () => {
@@ -185,6 +187,7 @@ test('HTTPS: the certificate by SNI from its Secret; a Secret that does not pars
   });
   assert.is(body.status, 200, 'verified against the Secret\'s certificate');
   assert.match(body.body, '"x-forwarded-proto":"https"');
+  assert.match(body.body, `"x-forwarded-port":"${ing.httpsPort}"`);
   const subject = (servername: string) => new Promise<string>((resolve, reject) => {
     const s = tlsConnect({ host: ADDRESS, port: ing.httpsPort, servername, rejectUnauthorized: false }, () => {
       resolve(String(s.getPeerCertificate().subject.CN));

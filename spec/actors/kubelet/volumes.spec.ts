@@ -224,6 +224,31 @@ test('a kubelet that starts removes the volume trees of pods it no longer has', 
   await until(() => !existsSync(join(root, 'kubelet', 'node-1', 'pods', 'gone-uid')), 'the orphan removed');
 });
 
+test('the projected token is bound to its pod and renewed once 80 % of its lifetime has passed (virtual time)', async () => {
+  await boot('files');
+  const source = { serviceAccountToken: { path: 'token', expirationSeconds: 600 } };
+  await create(t.pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tok' }, spec: { nodeName: 'node-1', volumes: [{ name: 't', projected: { sources: [source] } }], containers: [{ name: 'app', image: 'nginx:1.27', volumeMounts: [{ name: 't', mountPath: '/t' }] }] } } as KubeObject);
+  await until(async () => (await getPod('tok')).status?.phase === 'Running', 'tok Running');
+  const uid = (await getPod('tok')).metadata!.uid!;
+  const file = join(volDir(uid, 'projected', 't'), 'token');
+  const claims = (tok: string) => JSON.parse(Buffer.from(tok.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number; 'kubernetes.io': { pod: { name: string; uid: string }; node: { name: string } } };
+  const first = readFileSync(file, 'utf8');
+  const c1 = claims(first);
+  assert.equal(c1['kubernetes.io'].pod, { name: 'tok', uid });
+  assert.is(c1['kubernetes.io'].node.name, 'node-1');
+  assert.is(c1.exp - c1.iat, 600);
+  // The kubelet's sync runs every minute; the token is due at 80 % of 600 s = 480 s.
+  let renewedAfter = 0;
+  for (let s = 60; s <= 600 && !renewedAfter; s += 60) {
+    await advance(60_000);
+    if (readFileSync(file, 'utf8') !== first) renewedAfter = s;
+  }
+  assert.is(renewedAfter, 480, 'renewed at the first sync past 80 % of its life, not before');
+  const c2 = claims(readFileSync(file, 'utf8'));
+  assert.ok(c2.iat - c1.iat >= 480 && c2.iat - c1.iat < 540, `iat moved by ${c2.iat - c1.iat} s`);
+  assert.equal(c2['kubernetes.io'].pod, { name: 'tok', uid });
+});
+
 test('the sim runtime writes no file, yet a missing ConfigMap is still a FailedMount', async () => {
   await boot('sim');
   await create(t.cm(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'here' }, data: { k: 'v' } });

@@ -9,6 +9,10 @@ const container = { name: 'app', image: 'nginx:1.27' };
 const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [container] } });
 const jobTemplate = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [container], restartPolicy: 'Never' } });
 
+/** A PEM PKCS#10 request (CN=bob, O=dev, O=ops; ECDSA P-256), base64 as spec.request carries it. */
+export const CSR_REQUEST =
+  'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIbE1JR01BZ0VBTUNveEREQUtCZ05WQkFNTUEySnZZakVNTUFvR0ExVUVDZ3dEWkdWMk1Rd3dDZ1lEVlFRSwpEQU52Y0hNd1dUQVRCZ2NxaGtqT1BRSUJCZ2dxaGtqT1BRTUJCd05DQUFSRkZOOTByL2VIUEppUVorZEs2QkNpCmxPaXVONzZRc0pMbHgwRkdoM3pMNmVGR3NkY1VVT2p2aGh1TUNVMUVXMWhGOCtoOUlFVllYODJJR2xCZ2dYRWkKb0FBd0NnWUlLb1pJemowRUF3SURTQUF3UlFJZ0xCdmJUaEtLZ3M3K1A1KzFUY2VoTjVCNGpoTTlyY0lTQThYcAo5bTcrTVBJQ0lRRHMxSnBqY0V0b2lpb0xqM1B5NU8xTFNDekhOcFVsNm5QanJOUG8za1BUakE9PQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K';
+
 /** A minimal valid object named `name` (namespace left to the target). */
 export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => KubeObject>> = {
   namespaces: (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
@@ -35,6 +39,12 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
   persistentvolumeclaims: (name) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
   'ingresses.networking.k8s.io': (name) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, spec: { defaultBackend: { service: { name: 'web', port: { number: 80 } } } } }),
   'ingressclasses.networking.k8s.io': (name) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name }, spec: { controller: 'example.com/spec' } }),
+  'certificatesigningrequests.certificates.k8s.io': (name) => ({
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { name },
+    spec: { request: CSR_REQUEST, signerName: 'example.com/spec', usages: ['client auth'] },
+  }),
   'storageclasses.storage.k8s.io': (name) => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'example.com/spec' }),
   'deployments.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: template(name) } }),
   'replicasets.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name }, spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: template(name) } }),

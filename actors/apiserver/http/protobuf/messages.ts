@@ -78,6 +78,12 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   HTTPIngressRuleValue: { 1: ['paths', '[HTTPIngressPath'] },
   HTTPIngressPath: { 1: ['path', 's'], 2: ['backend', 'IngressBackend'], 3: ['pathType', 's?'] },
 
+  CertificateSigningRequest: objectWith('CertificateSigningRequestSpec', 'CertificateSigningRequestStatus'),
+  CertificateSigningRequestSpec: {
+    1: ['request', 'y'], 2: ['username', 's'], 3: ['uid', 's'], 4: ['groups', '[s'], 5: ['usages', '[s'], 6: ['extra', '-'], 7: ['signerName', 's'], 8: ['expirationSeconds', 'i?'],
+  },
+  CertificateSigningRequestStatus: { 1: ['conditions', '[CertificateSigningRequestCondition'], 2: ['certificate', 'y'] },
+  CertificateSigningRequestCondition: { 1: ['type', 's'], 2: ['reason', 's'], 3: ['message', 's'], 4: ['lastUpdateTime', 'T'], 5: ['lastTransitionTime', 'T'], 6: ['status', 's'] },
   TokenRequest: objectWith('TokenRequestSpec'),
   TokenRequestSpec: { 1: ['audiences', '[s'], 3: ['boundObjectRef', 'BoundObjectReference'], 4: ['expirationSeconds', 'i?'] },
   BoundObjectReference: { 1: ['kind', 's'], 2: ['apiVersion', 's'], 3: ['name', 's'], 4: ['uid', 's'] },

@@ -61,3 +61,10 @@ export const name = (cn: string): Buffer => seq(set(seq(oid('2.5.4.3'), utf8(cn)
 /** One extension: OID, critical flag, DER value wrapped in an OCTET STRING. */
 export const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
   critical ? seq(oid(id), bool(true), octets(value)) : seq(oid(id), octets(value));
+
+/**
+ * A user's Name as Go's pkix.Name writes one: the O values (groups), then the CN (user),
+ * each its own RDN, UTF8String.
+ */
+export const userName = (cn: string, organizations: readonly string[]): Buffer =>
+  seq(...organizations.map((o) => set(seq(oid('2.5.4.10'), utf8(o)))), set(seq(oid('2.5.4.3'), utf8(cn))));

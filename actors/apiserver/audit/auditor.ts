@@ -1,0 +1,109 @@
+/**
+ * The apiserver's audit: the policy (--audit-policy-file) deciding each request's level and
+ * stages, and the backend its events go to. One Auditor serves the HTTP front, which logs
+ * REST requests, and the apiserver actor, which logs the bus requests of components; every
+ * request is logged by exactly one of them.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PolicyChecker } from '../../../api/audit/checker.ts';
+import { parsePolicy, PolicyError } from '../../../api/audit/policy.ts';
+import type { Level, Policy } from '../../../api/audit/types.ts';
+import { AuditLog, type AuditBackend, type AuditLogOptions } from './log.ts';
+import { AuditRecord, type AuditStart } from './record.ts';
+
+export { AuditRecord, DECISION_ANNOTATION, REASON_ANNOTATION, type AuditStart } from './record.ts';
+
+export class Auditor {
+  readonly #checker: PolicyChecker;
+  readonly #backend: AuditBackend;
+  readonly #now: () => number;
+  #events = 0;
+  readonly #byLevel = new Map<Level, number>();
+  readonly #emitter = { emit: (line: string) => this.#emit(line) };
+
+  /** `now` gives the events' timestamps in ms (default: the wall clock, to the microsecond). */
+  constructor(policy: Policy, backend: AuditBackend, now: () => number = () => performance.timeOrigin + performance.now()) {
+    this.#checker = new PolicyChecker(policy);
+    this.#backend = backend;
+    this.#now = now;
+  }
+
+  /** Starts a request's record (its RequestReceived event is written), or null when the policy says None. */
+  begin(start: Omit<AuditStart, 'auditID'> & { auditID?: string }, now: () => number = this.#now): AuditRecord | null {
+    const decision = this.#checker.decide(start.attrs);
+    if (decision.level === 'None') return null;
+    this.#byLevel.set(decision.level, (this.#byLevel.get(decision.level) ?? 0) + 1);
+    return new AuditRecord({ ...start, auditID: start.auditID ?? randomUUID() }, decision, this.#emitter, now);
+  }
+
+  /** apiserver_audit_event_total, apiserver_audit_error_total and apiserver_audit_level_total, in the exposition format. */
+  renderMetrics(): string {
+    const levels = [...this.#byLevel.keys()].sort().map((l) => `apiserver_audit_level_total{level="${l}"} ${this.#byLevel.get(l)}\n`).join('');
+    return [
+      '# HELP apiserver_audit_error_total [ALPHA] Counter of audit events that failed to be audited properly. Plugin identifies the plugin affected by the error.\n',
+      '# TYPE apiserver_audit_error_total counter\n',
+      `apiserver_audit_error_total{plugin="log"} ${this.#backend.errors}\n`,
+      '# HELP apiserver_audit_event_total [ALPHA] Counter of audit events generated and sent to the audit backend.\n',
+      '# TYPE apiserver_audit_event_total counter\n',
+      `apiserver_audit_event_total ${this.#events}\n`,
+      '# HELP apiserver_audit_level_total [ALPHA] Counter of policy levels for audit events (1 per request).\n',
+      '# TYPE apiserver_audit_level_total counter\n',
+      levels,
+    ].join('');
+  }
+
+  /** Writes what is buffered. */
+  flush(): Promise<void> {
+    return this.#backend.flush();
+  }
+
+  close(): Promise<void> {
+    return this.#backend.close();
+  }
+
+  #emit(line: string): void {
+    this.#events++;
+    this.#backend.write(line);
+  }
+}
+
+/** The audit flags of `kubeactor up`, as kube-apiserver names them. */
+export interface AuditFlags {
+  policyFile?: string;
+  logPath?: string;
+  maxSizeMB?: number;
+  maxBackups?: number;
+  maxAgeDays?: number;
+}
+
+/**
+ * The Auditor the flags ask for, or null: no policy file, no audit (as kube-apiserver); a
+ * policy without --audit-log-path has nowhere to write, so no audit either. A policy that
+ * cannot be read or is invalid throws PolicyError with kube-apiserver's words.
+ */
+export function auditorFromFlags(f: AuditFlags, log: Partial<AuditLogOptions> = {}): Auditor | null {
+  if (!f.policyFile) return null;
+  let text: string;
+  try {
+    text = readFileSync(f.policyFile, 'utf8');
+  } catch (err) {
+    throw new PolicyError(`loading audit policy file: failed to read file path "${f.policyFile}": ${(err as Error).message}`);
+  }
+  let policy: Policy;
+  try {
+    policy = parsePolicy(text);
+  } catch (err) {
+    if (err instanceof PolicyError) throw new PolicyError(`loading audit policy file: ${err.message}: from file ${f.policyFile}`);
+    throw err;
+  }
+  if (!f.logPath) return null;
+  const backend = new AuditLog({
+    ...log,
+    path: f.logPath,
+    ...(f.maxSizeMB !== undefined ? { maxSizeMB: f.maxSizeMB } : {}),
+    ...(f.maxBackups !== undefined ? { maxBackups: f.maxBackups } : {}),
+    ...(f.maxAgeDays !== undefined ? { maxAgeDays: f.maxAgeDays } : {}),
+  });
+  return new Auditor(policy, backend);
+}

@@ -1,0 +1,174 @@
+/**
+ * One request's audit record: the Event it writes at each stage its policy rule does not
+ * omit — RequestReceived when it arrives, ResponseStarted when a long-running request's
+ * headers go out, then ResponseComplete (or Panic). What an event carries follows the level:
+ * Metadata has who, what and the outcome; Request adds the request body; RequestResponse the
+ * answer too.
+ *
+ * Safety rule (ours; upstream leaves it to the policy): a Secret — a request on the core
+ * group's `secrets`, or any body that is or lists an object of kind Secret — is logged at
+ * Metadata at most, unless the matching rule names `secrets` itself.
+ */
+import { fillRefFromObject, holdsSecret, microTime, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
+import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type Level, type Stage } from '../../../api/audit/types.ts';
+
+/** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
+export const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
+export const REASON_ANNOTATION = 'authorization.k8s.io/reason';
+
+/** Where a record writes its events: each one JSON line (newline included). */
+export interface AuditEmitter {
+  emit(line: string): void;
+}
+
+/** What is known of a request when it arrives. */
+export interface AuditStart {
+  attrs: AuditAttributes;
+  requestURI: string;
+  sourceIPs: string[];
+  userAgent?: string;
+  /** The request's audit ID (the Audit-Id header); a new one is made when absent. */
+  auditID: string;
+}
+
+export class AuditRecord {
+  readonly auditID: string;
+  readonly #ev: AuditEvent;
+  readonly #decision: AuditDecision;
+  readonly #out: AuditEmitter;
+  readonly #now: () => number;
+  #level: Level;
+  #started = false;
+  #done = false;
+  /** The part of every line from requestURI to objectRef, serialized once and again only when it changes. */
+  #middle: string | null = null;
+
+  constructor(start: AuditStart, decision: AuditDecision, out: AuditEmitter, now: () => number) {
+    this.auditID = start.auditID;
+    this.#decision = decision;
+    this.#out = out;
+    this.#now = now;
+    const r = start.attrs.resource;
+    this.#level = r && r.group === '' && r.resource === 'secrets' && !decision.namesSecrets && levelLess('Metadata', decision.level) ? 'Metadata' : decision.level;
+    const received = microTime(now());
+    this.#ev = {
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1',
+      level: this.#level,
+      auditID: start.auditID,
+      stage: 'RequestReceived',
+      requestURI: start.requestURI,
+      verb: start.attrs.verb,
+      user: { username: start.attrs.user.username, groups: [...start.attrs.user.groups] },
+      // Every optional field has its place from the start, so each line lists them in the order Kubernetes writes them.
+      impersonatedUser: undefined,
+      sourceIPs: start.sourceIPs,
+      userAgent: start.userAgent || undefined,
+      objectRef: objectRefOf(start.attrs),
+      responseStatus: undefined,
+      requestObject: undefined,
+      responseObject: undefined,
+      requestReceivedTimestamp: received,
+      stageTimestamp: received,
+      annotations: undefined,
+    };
+    this.#emit('RequestReceived');
+  }
+
+  /** The level this request is logged at (after the Secret rule). */
+  get level(): Level {
+    return this.#level;
+  }
+
+  /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
+  requestObject(obj: unknown): void {
+    if (this.#ev.objectRef) {
+      fillRefFromObject(this.#ev.objectRef, obj);
+      this.#middle = null;
+    }
+    if (obj !== undefined && this.#mayLog(obj, 'Request')) this.#ev.requestObject = this.#clean(obj);
+  }
+
+  /** Records the authorizer's answer (the hook an authorizer calls; requests no authorizer refused are "allow"). */
+  authorized(decision: 'allow' | 'forbid', reason = ''): void {
+    this.#ev.annotations = { ...this.#ev.annotations, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason };
+  }
+
+  /** Adds an annotation to this and later events. */
+  annotate(key: string, value: string): void {
+    this.#ev.annotations = { ...this.#ev.annotations, [key]: value };
+  }
+
+  /** The user the request acts as under impersonation (the `user` stays who authenticated). */
+  impersonated(user: { username: string; groups?: readonly string[] }): void {
+    this.#ev.impersonatedUser = { username: user.username, ...(user.groups ? { groups: [...user.groups] } : {}) };
+    this.#middle = null;
+  }
+
+  /** A long-running request's headers went out with `code`: the ResponseStarted event (once). */
+  responseStarted(code: number): void {
+    if (this.#started || this.#done) return;
+    this.#started = true;
+    this.#ev.responseStatus = responseStatusOf(code);
+    this.#emit('ResponseStarted');
+  }
+
+  /** The request was answered with `code` and `body` (a Status, the object, or nothing for a stream). */
+  complete(code: number, body?: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#ev.responseStatus = responseStatusOf(code, body);
+    if (body !== undefined && this.#mayLog(body, 'RequestResponse')) this.#ev.responseObject = this.#clean(body);
+    this.#emit('ResponseComplete');
+  }
+
+  /** The handler failed unexpectedly: the Panic event, as kube-apiserver logs a recovered panic. */
+  panic(message: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#ev.responseStatus = { metadata: {}, status: 'Failure', reason: 'InternalError', message: `APIServer panic'd: ${message}`, code: 500 };
+    this.#emit('Panic');
+  }
+
+  #mayLog(obj: unknown, needs: Level): boolean {
+    if (levelLess(this.#level, needs)) return false;
+    if (this.#decision.namesSecrets || !holdsSecret(obj)) return true;
+    // A Secret turned up where the rule did not ask for Secrets: this request is Metadata from here on.
+    this.#level = this.#ev.level = 'Metadata';
+    this.#ev.requestObject = undefined;
+    return false;
+  }
+
+  #clean(obj: unknown): unknown {
+    return this.#decision.omitManagedFields ? withoutManagedFields(obj) : obj;
+  }
+
+  #emit(stage: Stage): void {
+    if (this.#decision.omitStages.has(stage)) return;
+    const e = this.#ev;
+    e.stage = stage;
+    e.stageTimestamp = stage === 'RequestReceived' ? e.requestReceivedTimestamp : microTime(this.#now());
+    this.#out.emit(this.#line(e));
+  }
+
+  /** The event as JSON in Kubernetes' field order: what JSON.stringify(event) gives, its fixed middle part serialized once per request. */
+  #line(e: AuditEvent): string {
+    this.#middle ??= [
+      `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${JSON.stringify(e.user)}`,
+      e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '',
+      `,"sourceIPs":${JSON.stringify(e.sourceIPs)}`,
+      e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '',
+      e.objectRef ? `,"objectRef":${JSON.stringify(e.objectRef)}` : '',
+    ].join('');
+    return [
+      `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${JSON.stringify(e.auditID)},"stage":"${e.stage}",`,
+      this.#middle,
+      e.responseStatus ? `,"responseStatus":${JSON.stringify(e.responseStatus)}` : '',
+      e.requestObject !== undefined ? `,"requestObject":${JSON.stringify(e.requestObject)}` : '',
+      e.responseObject !== undefined ? `,"responseObject":${JSON.stringify(e.responseObject)}` : '',
+      `,"requestReceivedTimestamp":"${e.requestReceivedTimestamp}","stageTimestamp":"${e.stageTimestamp}"`,
+      e.annotations ? `,"annotations":${JSON.stringify(e.annotations)}` : '',
+      '}\n',
+    ].join('');
+  }
+}

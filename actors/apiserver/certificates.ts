@@ -1,0 +1,13 @@
+/**
+ * What the apiserver stamps on a new CertificateSigningRequest (its strategy's
+ * PrepareForCreate): spec.username, uid, groups and extra are the requester's, never the
+ * body's, so a signer and an approver know who asked.
+ */
+import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
+import type { ResourceInfo } from './resources.ts';
+
+export function withRequester(res: ResourceInfo, obj: KubeObject, user: UserInfo): KubeObject {
+  if (res.gr !== 'certificatesigningrequests.certificates.k8s.io') return obj;
+  const { username: _u, uid: _id, groups: _g, extra: _e, ...spec } = (obj.spec ?? {}) as Record<string, unknown>;
+  return { ...obj, spec: { ...spec, username: user.username, groups: [...user.groups] } };
+}

@@ -1,0 +1,83 @@
+/**
+ * One request's audit record through the Auditor: the fields each level gives, the Secret
+ * rule for bodies that hold Secrets (lists too), impersonation, the Panic stage, omitted
+ * stages, and the event counters /metrics shows. The backend is an array: the file backend
+ * has its own spec (log.spec.ts).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parsePolicy } from '../../../../api/audit/policy.ts';
+import type { AuditAttributes, AuditEvent } from '../../../../api/audit/types.ts';
+import { Auditor } from '../../../../actors/apiserver/audit/auditor.ts';
+import type { AuditBackend } from '../../../../actors/apiserver/audit/log.ts';
+
+const policy = parsePolicy(`apiVersion: audit.k8s.io/v1
+kind: Policy
+rules:
+- level: RequestResponse
+  resources: [{group: "", resources: [secrets]}]
+  namespaces: [named]
+- level: RequestResponse
+  resources: [{group: ""}]
+  omitStages: [RequestReceived]
+- level: Metadata
+`);
+
+function auditor(): { a: Auditor; events: AuditEvent[] } {
+  const events: AuditEvent[] = [];
+  const backend: AuditBackend = { write: (l) => void events.push(JSON.parse(l)), errors: 0, flush: async () => {}, close: async () => {} };
+  let t = Date.parse('2026-12-04T15:00:00.000Z');
+  return { a: new Auditor(policy, backend, () => (t += 1.5)), events };
+}
+const admin = { username: 'admin', groups: ['system:masters'] };
+const attrs = (resource: string, namespace: string, verb = 'list'): AuditAttributes => ({ user: admin, verb, resource: { group: '', version: 'v1', resource, namespace }, path: `/api/v1/namespaces/${namespace}/${resource}` });
+const start = (x: AuditAttributes) => ({ attrs: x, requestURI: x.path, sourceIPs: ['127.0.0.1'] });
+
+test('a body listing Secrets under a rule that does not name them is not logged, and the request drops to Metadata', () => {
+  const { a, events } = auditor();
+  const r = a.begin(start(attrs('configmaps', 'default')))!;
+  r.complete(200, { kind: 'List', apiVersion: 'v1', items: [{ kind: 'Secret', apiVersion: 'v1', data: { p: 'c2VjcmV0' } }] });
+  assert.is(events.length, 1);
+  assert.is(events[0]!.level, 'Metadata');
+  assert.is(events[0]!.responseObject, undefined);
+  assert.not.ok(JSON.stringify(events).includes('c2VjcmV0'));
+  const plain = a.begin(start(attrs('configmaps', 'default')))!;
+  plain.complete(200, { kind: 'ConfigMapList', apiVersion: 'v1', items: [] });
+  assert.is(events[1]!.level, 'RequestResponse');
+  assert.equal(events[1]!.responseObject, { kind: 'ConfigMapList', apiVersion: 'v1', items: [] });
+});
+
+test('secrets are logged whole where the rule names them; elsewhere at Metadata', () => {
+  const { a, events } = auditor();
+  a.begin(start(attrs('secrets', 'named')))!.complete(200, { kind: 'SecretList', apiVersion: 'v1', items: [] });
+  a.begin(start(attrs('secrets', 'other')))!.complete(200, { kind: 'SecretList', apiVersion: 'v1', items: [] });
+  assert.equal(events.map((e) => [e.stage, e.level, e.responseObject !== undefined]), [
+    ['RequestReceived', 'RequestResponse', false],
+    ['ResponseComplete', 'RequestResponse', true],
+    ['ResponseComplete', 'Metadata', false],
+  ]);
+});
+
+test('impersonation, annotations, a panic, and microsecond timestamps; the counters', () => {
+  const { a, events } = auditor();
+  const r = a.begin({ ...start({ user: admin, verb: 'get', path: '/apis' }), userAgent: 'kubectl/v1.32.4', auditID: 'id-1' })!;
+  r.impersonated({ username: 'jane', groups: ['dev'] });
+  r.authorized('forbid', 'no rule allows it');
+  r.panic('boom');
+  r.complete(500);
+  assert.equal(events.map((e) => e.stage), ['RequestReceived', 'Panic']);
+  const p = events[1]!;
+  assert.equal(p.user, admin);
+  assert.equal(p.impersonatedUser, { username: 'jane', groups: ['dev'] });
+  assert.equal(p.annotations, { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': 'no rule allows it' });
+  assert.equal(p.responseStatus, { metadata: {}, status: 'Failure', reason: 'InternalError', message: "APIServer panic'd: boom", code: 500 });
+  assert.is(p.requestReceivedTimestamp, '2026-12-04T15:00:00.001500Z');
+  assert.is(p.stageTimestamp, '2026-12-04T15:00:00.003000Z');
+  assert.is(JSON.stringify(p).indexOf('"impersonatedUser"') < JSON.stringify(p).indexOf('"sourceIPs"'), true, "Kubernetes' field order");
+  const metrics = a.renderMetrics();
+  assert.match(metrics, /^apiserver_audit_event_total 2$/m);
+  assert.match(metrics, /^apiserver_audit_level_total\{level="Metadata"\} 1$/m);
+  assert.match(metrics, /^apiserver_audit_error_total\{plugin="log"\} 0$/m);
+});
+
+test.run();
