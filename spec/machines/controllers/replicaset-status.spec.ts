@@ -4,7 +4,7 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { calculateStatus } from '../../../machines/controllers/replicaset/status.ts';
 
 const rs: ReplicaSet = { metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } } } } };
-const failed = (pod: string) => ({ reason: 'FailedCreate', message: `pods "${pod}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1` });
+const failed = (pod: string) => ({ reason: 'FailedCreate' as const, message: `pods "${pod}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1` });
 
 test('ReplicaFailure: recorded once and kept while creates keep failing (each failure names another generated pod); removed on success', () => {
   const first = calculateStatus(rs, [], failed('web-abcde'), 1_000);
