@@ -1,8 +1,8 @@
 /**
  * kube-proxy's actor carries real traffic: two nodes' proxies on a control plane with a
  * virtual clock, Services and EndpointSlices written as the endpointslice controller would,
- * and real TCP/UDP backends that say who answered — all on 127.241.250.0/16 (this spec's own
- * range: node IPs 127.241.200.x, backends 127.241.250.x, ClusterIPs from 127.241.128.0/20;
+ * and real TCP/UDP backends that say who answered — all on this spec's own addresses in
+ * 127.255.128.0/17 (node IPs 127.255.200.x, backends 127.255.250.x, ClusterIPs from 127.255.128.0/20;
  * the half-close, UDP flow and externalIP cases use 127.246.x: backends 127.246.250.x, externalIPs
  * 127.246.7.x).
  */
@@ -22,8 +22,8 @@ import { UDP_IDLE_MS } from '../../../actors/net/forward.ts';
 import { eventually } from '../../helpers/wait.ts';
 import { tcpRead } from '../../helpers/tcp.ts';
 
-const NODES = { 'node-a': '127.241.200.1', 'node-b': '127.241.200.2' } as const;
-const BACKENDS = ['127.241.250.2', '127.241.250.3', '127.241.250.4'];
+const NODES = { 'node-a': '127.255.200.1', 'node-b': '127.255.200.2' } as const;
+const BACKENDS = ['127.255.250.2', '127.255.250.3', '127.255.250.4'];
 const HEALTHZ = 20256;
 let h: Harness;
 let proxies: RunningKubeProxy[] = [];
@@ -38,7 +38,7 @@ async function setReady(name: keyof typeof NODES, ready: boolean): Promise<void>
 }
 
 test.before.each(async () => {
-  h = await start({ serviceCidr: '127.241.128.0/20' });
+  h = await start({ serviceCidr: '127.255.128.0/20' });
   await setReady('node-a', true);
   await setReady('node-b', true);
   for (const ip of BACKENDS) {
@@ -82,11 +82,11 @@ const until = <T>(check: () => Promise<T> | T, what: string) => eventually(async
 test('the ClusterIP (bound by node-a only) and the NodePort on each node IP spread connections over the ready endpoints', async () => {
   const svc = await createService('web', { type: 'NodePort', ports: [{ name: 'http', port: 8081, targetPort: 'http', nodePort: 30981 }] });
   const ip = svc.spec!.clusterIP!;
-  assert.match(ip, /^127\.241\.1(2[89]|3\d|4[0-3])\.\d+$/);
+  assert.match(ip, /^127\.255\.1(2[89]|3\d|4[0-3])\.\d+$/);
   await writeSlice('web', [ep(BACKENDS[0]!, 'node-a'), ep(BACKENDS[1]!, 'node-b'), ep(BACKENDS[2]!, 'node-b', { ready: false })]);
   await until(() => listening(proxies[1]!).length === 1 && listening(proxies[0]!).length === 2, 'both proxies listening');
-  assert.equal(listening(proxies[0]!), [`${ip}:TCP/8081`, '127.241.200.1:TCP/30981'].sort());
-  assert.equal(listening(proxies[1]!), ['127.241.200.2:TCP/30981'], 'node-b is the standby for ClusterIPs');
+  assert.equal(listening(proxies[0]!), [`${ip}:TCP/8081`, '127.255.200.1:TCP/30981'].sort());
+  assert.equal(listening(proxies[1]!), ['127.255.200.2:TCP/30981'], 'node-b is the standby for ClusterIPs');
   for (const [host, port] of [[ip, 8081], [NODES['node-a'], 30981], [NODES['node-b'], 30981]] as const) {
     assert.equal(new Set(await answers(host, port, 4)), new Set([BACKENDS[0], BACKENDS[1]]), `${host}:${port} spreads over the two ready endpoints only`);
   }
@@ -102,14 +102,14 @@ test('no endpoints refuses at once; a removed endpoint drains (its open connecti
   assert.is(await ask(ip, 8082), 'refused', 'a Service without endpoints refuses');
   // A backend that holds its connection open until told.
   const slow = createServer((sock) => sock.on('data', () => sock.end('slow done')));
-  await new Promise<void>((resolve) => slow.listen({ host: '127.241.250.9', port: 8080 }, resolve));
+  await new Promise<void>((resolve) => slow.listen({ host: '127.255.250.9', port: 8080 }, resolve));
   servers.push(slow);
-  await writeSlice('drain', [ep('127.241.250.9', 'node-a')]);
+  await writeSlice('drain', [ep('127.255.250.9', 'node-a')]);
   await until(() => listening(proxies[0]!).includes(`${ip}:TCP/8082`), 'the ClusterIP listening');
   const open = connect({ host: ip, port: 8082 });
   await new Promise((resolve) => open.once('connect', resolve));
   const reply = new Promise<string>((resolve) => { let got = ''; open.on('data', (d) => (got += d)); open.on('close', () => resolve(got)); });
-  await writeSlice('drain', [ep('127.241.250.9', 'node-a', { ready: false, serving: false, terminating: true }), ep(BACKENDS[0]!, 'node-a')]);
+  await writeSlice('drain', [ep('127.255.250.9', 'node-a', { ready: false, serving: false, terminating: true }), ep(BACKENDS[0]!, 'node-a')]);
   await until(async () => (await ask(ip, 8082)) === BACKENDS[0], 'new connections go to the ready endpoint');
   open.write('finish');
   assert.is(await reply, 'slow done', 'the terminating endpoint\'s open connection finished');
@@ -138,7 +138,7 @@ test('externalTrafficPolicy Local: a NodePort reaches only its node\'s endpoints
   const hc = svc.spec!.healthCheckNodePort!;
   assert.ok(hc >= 30000 && hc <= 32767, 'the apiserver allocated a healthCheckNodePort');
   await writeSlice('local', [ep(BACKENDS[1]!, 'node-b')]);
-  await until(() => listening(proxies[1]!).includes('127.241.200.2:TCP/30984'), 'node-b NodePort');
+  await until(() => listening(proxies[1]!).includes('127.255.200.2:TCP/30984'), 'node-b NodePort');
   assert.equal(await answers(NODES['node-b'], 30984, 2), [BACKENDS[1], BACKENDS[1]]);
   assert.is(await ask(NODES['node-a'], 30984), 'refused', 'node-a has no local endpoint');
   const a = await fetch(`http://${NODES['node-a']}:${hc}/`);
@@ -181,10 +181,10 @@ test('a NodePort whose address is taken is retried until it can listen', async (
   await new Promise<void>((resolve) => blocker.listen({ host: NODES['node-b'], port: 30985 }, resolve));
   await createService('late', { type: 'NodePort', ports: [{ name: 'http', port: 8085, targetPort: 'http', nodePort: 30985 }] });
   await writeSlice('late', [ep(BACKENDS[0]!, 'node-a')]);
-  await until(() => listening(proxies[0]!).includes('127.241.200.1:TCP/30985'), 'node-a listening');
-  assert.not.ok(listening(proxies[1]!).includes('127.241.200.2:TCP/30985'), 'node-b could not listen');
+  await until(() => listening(proxies[0]!).includes('127.255.200.1:TCP/30985'), 'node-a listening');
+  assert.not.ok(listening(proxies[1]!).includes('127.255.200.2:TCP/30985'), 'node-b could not listen');
   await new Promise((resolve) => blocker.close(resolve));
-  await eventually(() => listening(proxies[1]!).includes('127.241.200.2:TCP/30985'), { timeoutMs: 8000, intervalMs: 100, what: 'node-b listening after its retry' });
+  await eventually(() => listening(proxies[1]!).includes('127.255.200.2:TCP/30985'), { timeoutMs: 8000, intervalMs: 100, what: 'node-b listening after its retry' });
   assert.is(await ask(NODES['node-b'], 30985), BACKENDS[0]);
 });
 
