@@ -6,34 +6,45 @@
  * real `kubeactor up` (a child process, the product as a user runs it, process runtime).
  *
  * Per path: requests/s and latency p50/p99 with keep-alive connections (`--concurrency`, for
- * `--seconds` each), and new connections/s (one request per connection). The figure is the
- * ratio to direct; the issue's goal is ≥ 0.7× direct throughput through the ClusterIP. The
- * anchor: kube-proxy in iptables/IPVS mode forwards in the kernel, adding microseconds, so
- * Kubernetes' ratio is about 1.0; a userspace proxy (kube-proxy's old `userspace` mode) is
- * what this is.
+ * `--seconds` each), and new connections/s (one request per connection, for half as long).
+ * Every path gets the same client, the same concurrency and a warm-up, and "direct" spreads
+ * its connections over both pods as the Service does. Other load on the machine comes and
+ * goes by the second, so each path runs beside direct in alternating half-second slices, and
+ * the figure is the ratio of the two, the median over `--rounds`; the issue's goal is ≥ 0.7×
+ * direct throughput through the ClusterIP. Beside it, the CPU each process spent per request
+ * (the client, the `up` process that proxies, the pods), which that load hardly moves: it
+ * says where the time goes and what ratio the CPU allows when the cores are the limit. The anchor: kube-proxy in iptables/IPVS mode forwards in the
+ * kernel, adding microseconds, so Kubernetes' ratio is about 1.0; a userspace proxy
+ * (kube-proxy's old `userspace` mode) is what this is.
  *
- * Usage: npm run bench -- proxy [--seconds 5] [--concurrency 16]
+ * Usage: npm run bench -- proxy [--seconds 5] [--concurrency 16] [--rounds 3] [--cpu-prof-dir DIR]
  * Prints progress on stderr and one JSON line last on stdout. A path the cluster does not
  * serve is reported as null with the reason in `skipped`.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { arg, machine, percentile, round, sleep } from './_cluster.ts';
+import { arg, argText, machine, percentile, round, sleep } from './_cluster.ts';
 
 const SECONDS = arg('seconds', 5);
 const CONCURRENCY = arg('concurrency', 16);
+const ROUNDS = arg('rounds', 3);
+const FRESH_SECONDS = Math.max(1, Math.round(SECONDS / 2));
+/** How long one path runs before the other takes its turn. */
+const SLICE_SECONDS = 0.5;
+/** `--cpu-prof-dir DIR`: `up` writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
+const PROFILE_DIR = argText('cpu-prof-dir', '');
 const log = (s: string) => process.stderr.write(`proxy: ${s}\n`);
 const BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-bench-proxy-'));
 const env = { ...process.env, HOME: dir };
 const run = promisify(execFile);
 
-const up = spawn(process.execPath, [BIN, 'up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--ingress-http-port', '0', '--ingress-https-port', '0'],
+const up = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), BIN, 'up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--ingress-http-port', '0', '--ingress-https-port', '0'],
   { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 let upOut = '';
 up.stdout.on('data', (d) => (upOut += d));
@@ -62,13 +73,18 @@ interface PathResult {
   p99_ms: number;
   new_connections_per_s: number;
   errors: number;
+  /** CPU µs per keep-alive request: the bench's client, the `up` process, the pods. */
+  cpu_us: { client: number; up: number; pods: number };
 }
 
+/** Where a path sends its requests: one or more host:port pairs (the loops take them in turn). */
+type Target = { host: string; port: number; hostHeader?: string };
+
 /** One GET; resolves with its latency in ms, or -1 on an error. */
-function get(agent: Agent, host: string, port: number, hostHeader?: string): Promise<number> {
+function get(agent: Agent, t: Target): Promise<number> {
   const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const req = request({ host, port, path: '/bench', agent, ...(hostHeader ? { headers: { host: hostHeader } } : {}) }, (res) => {
+    const req = request({ host: t.host, port: t.port, path: '/bench', agent, ...(t.hostHeader ? { headers: { host: t.hostHeader } } : {}) }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - t0) / 1e6 : -1));
     });
@@ -77,40 +93,115 @@ function get(agent: Agent, host: string, port: number, hostHeader?: string): Pro
   });
 }
 
-/** `CONCURRENCY` loops of back-to-back requests for `seconds`. */
-async function load(host: string, port: number, keepAlive: boolean, seconds: number, hostHeader?: string): Promise<{ latencies: number[]; errors: number }> {
-  const agent = new Agent({ keepAlive, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let errors = 0;
+/** `CONCURRENCY` loops of back-to-back requests for `seconds` through `agent`, loop i to target i mod n. */
+async function load(targets: Target[], agent: Agent, seconds: number, into: Tally): Promise<void> {
   const end = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, i) => {
+    const t = targets[i % targets.length]!;
     while (Date.now() < end) {
-      const ms = await get(agent, host, port, hostHeader);
-      if (ms < 0) errors++;
-      else latencies.push(ms);
+      const ms = await get(agent, t);
+      if (ms < 0) into.errors++;
+      else into.latencies.push(ms);
     }
   }));
-  agent.destroy();
-  return { latencies, errors };
 }
 
-async function measure(name: string, host: string, port: number, hostHeader?: string): Promise<PathResult> {
-  log(`${name}: ${host}:${port} (${SECONDS} s keep-alive, ${Math.max(1, Math.round(SECONDS / 2))} s new connections, ${CONCURRENCY} at a time)`);
-  await load(host, port, true, 1, hostHeader); // warm-up: connections, JIT
-  const kept = await load(host, port, true, SECONDS, hostHeader);
-  const fresh = await load(host, port, false, Math.max(1, Math.round(SECONDS / 2)), hostHeader);
-  const r: PathResult = {
-    requests_per_s: round(kept.latencies.length / SECONDS),
-    p50_ms: round(percentile(kept.latencies, 50), 2),
-    p99_ms: round(percentile(kept.latencies, 99), 2),
-    new_connections_per_s: round(fresh.latencies.length / Math.max(1, Math.round(SECONDS / 2))),
-    errors: kept.errors + fresh.errors,
+/** What one path's slices of a round add up to. */
+interface Tally {
+  latencies: number[];
+  errors: number;
+  /** Requests over fresh connections. */
+  fresh: number;
+  /** CPU ms over the keep-alive slices. */
+  cpu: { client: number; up: number; pods: number };
+}
+const tally = (): Tally => ({ latencies: [], errors: 0, fresh: 0, cpu: { client: 0, up: 0, pods: 0 } });
+
+/** CPU ms so far of `up` itself and of its descendants (the pods' processes), from /proc. */
+function treeCpu(root: number): { up: number; pods: number } {
+  const procs = new Map<number, { ppid: number; ms: number }>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      procs.set(Number(pid), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch { /* gone meanwhile */ }
+  }
+  const under = (pid: number): boolean => {
+    for (let p = procs.get(pid)?.ppid; p !== undefined && p > 1; p = procs.get(p)?.ppid) if (p === root) return true;
+    return false;
   };
-  log(`${name}: ${r.requests_per_s} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.new_connections_per_s} new connections/s, ${r.errors} errors`);
+  const out = { up: procs.get(root)?.ms ?? 0, pods: 0 };
+  for (const [pid, p] of procs) if (under(pid)) out.pods += p.ms;
+  return out;
+}
+
+/** Keep-alive requests for one slice, with the CPU each process spent meanwhile. */
+async function keptSlice(targets: Target[], agent: Agent, t: Tally): Promise<void> {
+  const c0 = process.cpuUsage();
+  const g0 = treeCpu(up.pid!);
+  await load(targets, agent, SLICE_SECONDS, t);
+  const c1 = process.cpuUsage(c0);
+  const g1 = treeCpu(up.pid!);
+  t.cpu.client += (c1.user + c1.system) / 1000;
+  t.cpu.up += g1.up - g0.up;
+  t.cpu.pods += g1.pods - g0.pods;
+}
+
+/** One slice of one request per connection. */
+async function freshSlice(targets: Target[], t: Tally): Promise<void> {
+  const agent = new Agent({ keepAlive: false, maxSockets: CONCURRENCY });
+  const before = t.latencies.length;
+  await load(targets, agent, SLICE_SECONDS, t);
+  t.fresh += t.latencies.length - before;
+  t.latencies.length = before;
+  agent.destroy();
+}
+
+function result(name: string, t: Tally): PathResult {
+  const n = Math.max(1, t.latencies.length);
+  const r: PathResult = {
+    requests_per_s: round(t.latencies.length / SECONDS),
+    p50_ms: round(percentile(t.latencies, 50), 2),
+    p99_ms: round(percentile(t.latencies, 99), 2),
+    new_connections_per_s: round(t.fresh / FRESH_SECONDS),
+    errors: t.errors,
+    cpu_us: { client: round((t.cpu.client * 1000) / n), up: round((t.cpu.up * 1000) / n), pods: round((t.cpu.pods * 1000) / n) },
+  };
+  log(`${name}: ${r.requests_per_s} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.new_connections_per_s} new connections/s, ${r.errors} errors; CPU µs per request: client ${r.cpu_us.client}, up ${r.cpu_us.up}, pods ${r.cpu_us.pods}`);
   return r;
 }
 
-const results: Record<string, PathResult | null> = {};
+/**
+ * One round of one path beside direct: after a warm-up of both, SLICE_SECONDS of one and then
+ * of the other, in turn, for `--seconds` each with keep-alive connections and half as long
+ * with new ones; so other load on the machine, which comes and goes by the second, weighs
+ * on both alike.
+ */
+async function paired(name: string, targets: Target[], direct: Target[]): Promise<[PathResult, PathResult]> {
+  const agents = [new Agent({ keepAlive: true, maxSockets: CONCURRENCY }), new Agent({ keepAlive: true, maxSockets: CONCURRENCY })] as const;
+  const [d, p] = [tally(), tally()];
+  await load(direct, agents[0], 0.5, tally()); // warm-up: connections, JIT
+  await load(targets, agents[1], 0.5, tally());
+  for (let i = 0; i < SECONDS / SLICE_SECONDS; i++) {
+    await keptSlice(direct, agents[0], d);
+    await keptSlice(targets, agents[1], p);
+  }
+  for (const a of agents) a.destroy();
+  for (let i = 0; i < FRESH_SECONDS / SLICE_SECONDS; i++) {
+    await freshSlice(direct, d);
+    await freshSlice(targets, p);
+  }
+  return [result(`direct (beside ${name})`, d), result(name, p)];
+}
+
+/** The paths in the order they are measured and reported. */
+const PATHS = ['direct', 'cluster_ip', 'node_port', 'load_balancer', 'ingress'];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const rounds: Record<string, PathResult[]> = {};
+/** Each path's paired direct measurements, round by round. */
+const besideDirect: Record<string, PathResult[]> = {};
 const skipped: Record<string, string> = {};
 try {
   await until('up to be ready', async () => (upOut.includes('ready.') ? true : undefined));
@@ -118,39 +209,47 @@ try {
   await kubectl('create', 'deployment', 'echo', '--image=kubeactor/http-echo:1.0', '--replicas=2', '--port=8080');
   await kubectl('expose', 'deployment', 'echo', '--port=80', '--target-port=8080', '--type=LoadBalancer');
   await kubectl('rollout', 'status', 'deploy/echo', '--timeout=60s');
-  const podIP = (await kubectl('get', 'pods', '-l', 'app=echo', '-o', 'jsonpath={.items[0].status.podIP}')).trim();
-  results.direct = await measure('direct', podIP, 8080);
-
+  const podIPs = (await kubectl('get', 'pods', '-l', 'app=echo', '-o', 'jsonpath={.items[*].status.podIP}')).split(/\s+/).filter(Boolean);
   const svc = JSON.parse(await kubectl('get', 'svc', 'echo', '-o', 'json')) as { spec: { clusterIP: string; ports: Array<{ nodePort: number }> } };
   const nodeIP = await kubectl('get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}');
-  const paths: Array<[string, () => Promise<[string, number, string?] | undefined>]> = [
-    ['cluster_ip', async () => [svc.spec.clusterIP, 80]],
-    ['node_port', async () => [nodeIP, svc.spec.ports[0]!.nodePort]],
+  const paths: Array<[string, () => Promise<Target[] | undefined>]> = [
+    ['direct', async () => podIPs.map((host) => ({ host, port: 8080 }))],
+    ['cluster_ip', async () => [{ host: svc.spec.clusterIP, port: 80 }]],
+    ['node_port', async () => [{ host: nodeIP, port: svc.spec.ports[0]!.nodePort }]],
     ['load_balancer', async () => {
       const ip = await kubectl('get', 'svc', 'echo', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}');
-      return ip ? [ip, 80] : undefined;
+      return ip ? [{ host: ip, port: 80 }] : undefined;
     }],
     ['ingress', async () => {
       const r = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), 'create', 'ingress', 'echo', '--rule=echo.bench/*=echo:80'], { env }).catch((e: Error) => e);
       if (r instanceof Error) throw new Error(`kubectl create ingress: ${r.message.split('\n')[1] ?? r.message}`);
       const ip = await until('the Ingress address', async () => (await kubectl('get', 'ingress', 'echo', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')) || undefined, 20_000);
       const port = /ingress: http:\/\/[\d.]+:(\d+)/.exec(upOut)?.[1];
-      return port ? [ip, Number(port), 'echo.bench'] : undefined;
+      return port ? [{ host: ip, port: Number(port), hostHeader: 'echo.bench' }] : undefined;
     }],
   ];
+  const served: Array<[string, Target[]]> = [];
   for (const [name, where] of paths) {
     try {
-      const target = await where();
-      if (!target) throw new Error('no address');
+      const targets = await where();
+      if (!targets?.length) throw new Error('no address');
       // A path that does not answer at all is not served by this build.
-      const [host, port, hostHeader] = target;
-      const probe = await get(new Agent(), host, port, hostHeader);
-      if (probe < 0) throw new Error(`${host}:${port} does not answer`);
-      results[name] = await measure(name, host, port, hostHeader);
+      for (const t of targets) if ((await get(new Agent(), t)) < 0) throw new Error(`${t.host}:${t.port} does not answer`);
+      served.push([name, targets]);
     } catch (err) {
-      results[name] = null;
       skipped[name] = (err as Error).message;
       log(`${name}: skipped (${skipped[name]})`);
+    }
+  }
+  if (served[0]?.[0] !== 'direct') throw new Error(`the pods do not answer directly: ${skipped.direct}`);
+  const [, direct] = served[0];
+  for (let i = 1; i <= ROUNDS; i++) {
+    log(`round ${i} of ${ROUNDS}: each path beside direct, ${SECONDS} s keep-alive and ${FRESH_SECONDS} s new connections each, ${CONCURRENCY} at a time`);
+    for (const [name, targets] of served.slice(1)) {
+      const [d, p] = await paired(name, targets, direct);
+      (rounds.direct ??= []).push(d);
+      (rounds[name] ??= []).push(p);
+      (besideDirect[name] ??= []).push(d);
     }
   }
 } finally {
@@ -161,20 +260,41 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-const direct = results.direct!;
-const ratio = (p: PathResult | null | undefined) => (p ? round(p.requests_per_s / direct.requests_per_s, 2) : null);
+const cpuOf = (r: PathResult): number => r.cpu_us.client + r.cpu_us.up + r.cpu_us.pods;
+
+/**
+ * A path's medians over its rounds and its ratios to direct, each the median of the ratios to
+ * the direct measurement beside it; `cpu_bound_to_direct` is the ratio the CPU spent per
+ * request allows when the machine's cores are the limit (direct's CPU per request over the
+ * path's), which other load on the machine hardly moves.
+ */
+function summary(name: string): Array<[string, number | null]> {
+  const rs = rounds[name];
+  if (!rs) return [[`${name}_requests_per_s`, null]];
+  const m = (f: (r: PathResult) => number) => round(median(rs.map(f)), 2);
+  const out: Array<[string, number | null]> = [
+    [`${name}_requests_per_s`, m((r) => r.requests_per_s)], [`${name}_p50_ms`, m((r) => r.p50_ms)], [`${name}_p99_ms`, m((r) => r.p99_ms)],
+    [`${name}_new_connections_per_s`, m((r) => r.new_connections_per_s)], [`${name}_errors`, rs.reduce((n, r) => n + r.errors, 0)],
+    [`${name}_cpu_us_client`, m((r) => r.cpu_us.client)], [`${name}_cpu_us_up`, m((r) => r.cpu_us.up)], [`${name}_cpu_us_pods`, m((r) => r.cpu_us.pods)],
+  ];
+  const beside = besideDirect[name];
+  if (beside) {
+    const ratio = (f: (r: PathResult) => number) => round(median(rs.map((r, i) => f(r) / f(beside[i]!))), 2);
+    out.push([`${name}_to_direct`, ratio((r) => r.requests_per_s)]);
+    out.push([`${name}_new_connections_to_direct`, ratio((r) => r.new_connections_per_s)]);
+    out.push([`${name}_cpu_bound_to_direct`, ratio((r) => 1 / cpuOf(r))]);
+  }
+  return out;
+}
+
+const ratios = Object.fromEntries(Object.entries(besideDirect).map(([k, ds]) => [k, rounds[k]!.map((r, i) => round(r.requests_per_s / ds[i]!.requests_per_s, 2))]));
 console.log(JSON.stringify({
   bench: 'proxy',
   seconds: SECONDS,
   concurrency: CONCURRENCY,
-  ...Object.fromEntries(Object.entries(results).flatMap(([k, v]): Array<[string, number | null]> => (v ? [
-    [`${k}_requests_per_s`, v.requests_per_s], [`${k}_p50_ms`, v.p50_ms], [`${k}_p99_ms`, v.p99_ms],
-    [`${k}_new_connections_per_s`, v.new_connections_per_s], [`${k}_errors`, v.errors],
-  ] : [[`${k}_requests_per_s`, null]]))),
-  cluster_ip_to_direct: ratio(results.cluster_ip),
-  node_port_to_direct: ratio(results.node_port),
-  load_balancer_to_direct: ratio(results.load_balancer),
-  ingress_to_direct: ratio(results.ingress),
+  rounds: ROUNDS,
+  ...Object.fromEntries(PATHS.flatMap(summary)),
+  ratios_by_round: ratios,
   skipped,
   machine: machine(),
   anchor: { cluster_ip_to_direct_goal: 0.7, kube_proxy_iptables_to_direct: 1.0, source: 'issue 12 goal; kube-proxy iptables/IPVS forward in the kernel (kubernetes.io/docs/reference/networking/virtual-ips)' },

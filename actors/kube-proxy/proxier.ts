@@ -7,11 +7,14 @@
  * each connection, so an endpoint change needs no new listener. A listener that cannot open
  * (address in use, a port below 1024 without privilege) is logged once and tried again every
  * BIND_RETRY_MS, on a real timer: socket pacing, not cluster behaviour, so it is not recorded.
+ * A UDP listener that stays forgets the flows to endpoints no longer serving, so their
+ * clients' next datagrams pick a live endpoint (kube-proxy's conntrack cleanup); its flows
+ * time out on the actor's clock. An externalIP the rules cannot serve is logged once.
  */
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ListenerRule, ProxyRules } from '../../machines/kube-proxy/rules.ts';
-import { listenTcp, listenUdp, type Listener } from '../net/forward.ts';
+import { listenTcp, listenUdp, type Listener, type Upstream } from '../net/forward.ts';
 import { HealthCheckServers } from './healthz.ts';
 import { EndpointPicker } from './picker.ts';
 
@@ -27,6 +30,12 @@ export interface ProxierLike {
   close(): void;
 }
 
+/** Whether a flow's upstream is still a serving endpoint of `rule` (its flows are kept). */
+function servingOf(rule: ListenerRule): (to: Upstream) => boolean {
+  const keep = new Set([...rule.endpoints, ...(rule.draining ?? [])].map((e) => `${e.ip}:${e.port}`));
+  return (to) => keep.has(`${to.host}:${to.port}`);
+}
+
 export class Proxier implements ProxierLike {
   readonly #rules = new Map<string, ListenerRule>();
   readonly #listeners = new Map<string, Listener>();
@@ -40,6 +49,8 @@ export class Proxier implements ProxierLike {
   #retry: NodeJS.Timeout | undefined;
   /** The failures already logged, so a retry that fails the same way is quiet. */
   #said: Record<string, string> = {};
+  /** The addresses already logged as not served. */
+  #notServed = new Set<string>();
 
   constructor(nodeIP: string, private readonly clock: Pick<Clock, 'now'>, private readonly log: Pick<Logger, 'warn'>) {
     this.#picker = new EndpointPicker(clock);
@@ -76,11 +87,12 @@ export class Proxier implements ProxierLike {
       this.#listeners.delete(key);
     }
     this.#picker.retain(new Set(rules.listeners.map((r) => r.servicePort)));
+    for (const r of rules.listeners) if (r.protocol === 'UDP') this.#listeners.get(r.key)?.retainUpstreams(servingOf(r));
     const failed: Record<string, string> = {};
     for (const r of rules.listeners) {
       if (this.#listeners.has(r.key)) continue;
       try {
-        const l = await (r.protocol === 'UDP' ? listenUdp : listenTcp)(r.ip, r.port, this.#policy(r.key));
+        const l = r.protocol === 'UDP' ? await listenUdp(r.ip, r.port, this.#policy(r.key), () => this.clock.now()) : await listenTcp(r.ip, r.port, this.#policy(r.key));
         // Closed or superseded while listening: the listener is not wanted any more.
         if (this.#closed || !this.#rules.has(r.key)) l.close();
         else this.#listeners.set(r.key, l);
@@ -89,6 +101,8 @@ export class Proxier implements ProxierLike {
       }
     }
     Object.assign(failed, await this.#health.sync(rules.healthChecks));
+    for (const n of rules.notServed ?? []) if (!this.#notServed.has(n.key)) this.log.warn(`kube-proxy: ${n.servicePort}: ${n.reason}`);
+    this.#notServed = new Set((rules.notServed ?? []).map((n) => n.key));
     this.lastSync = this.clock.now();
     return failed;
   }

@@ -5,6 +5,11 @@
  * UDP listener that keeps one upstream socket per client flow. The policy is asked at each
  * new connection or flow, so a change of upstreams needs no new listener and connections
  * already open finish where they are.
+ *
+ * The TCP data path is the cost of every proxied request, so it is kept lean: the accepted
+ * socket is not read until its upstream is connected, and the per-chunk handlers are shared
+ * functions that find the other side through a symbol (no closures, timers or logging per
+ * chunk). What is left is mostly the kernel's: a read and a write per chunk on each side.
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -28,22 +33,34 @@ export interface ForwardPolicy {
 /** An open listener; `close` stops accepting, connections in flight finish. */
 export interface Listener {
   close(): void;
+  /**
+   * Forgets the flows whose upstream `keep` rejects, so a client's next datagram picks again,
+   * as kube-proxy deletes the conntrack entries of UDP endpoints that stopped serving. TCP
+   * connections are never cut: they drain.
+   */
+  retainUpstreams(keep: (to: Upstream) => boolean): void;
 }
 
 /** How long an upstream gets to accept a forwarded TCP connection before the next is tried. */
 const CONNECT_TIMEOUT_MS = 2000;
 /** A UDP flow without traffic for this long is forgotten (conntrack's UDP timeout is 30 s). */
-const UDP_IDLE_MS = 30_000;
+export const UDP_IDLE_MS = 30_000;
 
 /** The client's IPv4 address as a dotted quad (a dual-stack socket reports it v4-mapped). */
 export const clientAddress = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/, '');
 
+/** The other end of a spliced connection (the data path's handlers are shared, not closures). */
+const PEER = Symbol('peer');
+type Spliced = Socket & { [PEER]: Socket };
+const ignore = (): void => {};
+
 export function listenTcp(ip: string, port: number, policy: ForwardPolicy): Promise<Listener> {
-  const server: Server = createServer((client) => {
+  // Half-open on both sides, so a client that shuts down its sending side still gets the
+  // answer; no Nagle delay on either side, as a kernel NAT adds none.
+  const server: Server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (client) => {
     const from = clientAddress(client.remoteAddress);
     if (policy.admit && !policy.admit(from)) return void client.resetAndDestroy();
-    client.pause();
-    client.on('error', () => { /* a client's reset ends its connection only */ });
+    client.on('error', ignore);
     forwardTcp(policy, from, client, 0);
   });
   return new Promise((resolve, reject) => {
@@ -51,7 +68,7 @@ export function listenTcp(ip: string, port: number, policy: ForwardPolicy): Prom
     server.listen({ host: ip, port }, () => {
       server.off('error', reject);
       server.on('error', () => { /* accept errors end one connection, not the listener */ });
-      resolve({ close: () => server.close() });
+      resolve({ close: () => server.close(), retainUpstreams: ignore });
     });
   });
 }
@@ -60,46 +77,82 @@ function forwardTcp(policy: ForwardPolicy, from: string, client: Socket, tried: 
   if (client.destroyed) return;
   const to = policy.pick(from, tried);
   if (to === undefined) return void client.resetAndDestroy();
-  const upstream = connect({ host: to.host, port: to.port });
+  const upstream = connect({ host: to.host, port: to.port, allowHalfOpen: true, noDelay: true });
   upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
   upstream.once('error', () => forwardTcp(policy, from, client, tried + 1));
   upstream.once('connect', () => {
     upstream.setTimeout(0);
     upstream.removeAllListeners('error');
-    // A reset on one side resets the other, as a NATed connection would see it.
-    upstream.on('error', () => client.resetAndDestroy());
-    client.on('error', () => upstream.resetAndDestroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.removeAllListeners('timeout');
+    client.removeListener('error', ignore);
+    splice(client, upstream);
+    splice(upstream, client);
     client.resume();
   });
 }
 
+/** Sends what `from` reads to its peer, with backpressure, its end as the peer's end, its reset as the peer's. */
+function splice(from: Socket, to: Socket): void {
+  (from as Spliced)[PEER] = to;
+  from.on('data', relay);
+  from.on('drain', drained);
+  from.on('end', ended);
+  from.on('error', failed);
+}
+
+function relay(this: Spliced, chunk: Buffer): void {
+  if (!this[PEER].write(chunk)) this.pause();
+}
+function drained(this: Spliced): void {
+  this[PEER].resume();
+}
+function ended(this: Spliced): void {
+  this[PEER].end();
+}
+/** A reset on one side resets the other, as a NATed connection would see it. */
+function failed(this: Spliced): void {
+  this[PEER].resetAndDestroy();
+}
+
 interface Flow {
   socket: UdpSocket;
+  to: Upstream;
   connected: boolean;
   /** Datagrams that arrived before the flow's socket connected. */
   waiting: Buffer[];
-  idle?: NodeJS.Timeout;
+  /** When the client last sent (the listener's `now`). */
+  seen: number;
 }
 
-export function listenUdp(ip: string, port: number, policy: ForwardPolicy): Promise<Listener> {
+/** How often forgotten flows' sockets are closed (idleness itself is judged at each datagram). */
+const SWEEP_MS = 5000;
+
+/**
+ * A UDP listener with one upstream socket per client flow (address:port), as conntrack keeps
+ * one entry per flow: a flow stays with its upstream until UDP_IDLE_MS pass without a
+ * datagram from the client (by `now`, so a virtual clock decides it in specs) or until
+ * `retainUpstreams` drops its upstream.
+ */
+export function listenUdp(ip: string, port: number, policy: ForwardPolicy, now: () => number = Date.now): Promise<Listener> {
   const flows = new Map<string, Flow>();
   const socket = createSocket('udp4');
-  const close = () => {
-    socket.close();
-    for (const f of flows.values()) {
-      clearTimeout(f.idle);
-      f.socket.close();
+  let sweep: NodeJS.Timeout | undefined;
+  const drop = (id: string, f: Flow): void => {
+    flows.delete(id);
+    f.socket.close();
+    if (flows.size === 0 && sweep) {
+      clearInterval(sweep);
+      sweep = undefined;
     }
-    flows.clear();
   };
-  const flowOf = (from: RemoteInfo, id: string): Flow | undefined => {
+  const expired = (f: Flow, t: number): boolean => t - f.seen >= UDP_IDLE_MS;
+  const flowOf = (from: RemoteInfo, id: string, t: number): Flow | undefined => {
     const known = flows.get(id);
-    if (known) return known;
+    if (known && !expired(known, t)) return known;
+    if (known) drop(id, known);
     const to = policy.pick(from.address, 0);
     if (to === undefined) return undefined;
-    const f: Flow = { socket: createSocket('udp4'), connected: false, waiting: [] };
+    const f: Flow = { socket: createSocket('udp4'), to, connected: false, waiting: [], seen: t };
     f.socket.on('message', (msg) => socket.send(msg, from.port, from.address));
     f.socket.on('error', () => { /* an ICMP refusal ends nothing: the flow times out */ });
     // A fresh socket connects asynchronously; what arrives meanwhile waits for it.
@@ -108,28 +161,37 @@ export function listenUdp(ip: string, port: number, policy: ForwardPolicy): Prom
       for (const m of f.waiting.splice(0)) f.socket.send(m);
     });
     flows.set(id, f);
+    sweep ??= setInterval(() => {
+      const t = now();
+      for (const [id, f] of flows) if (expired(f, t)) drop(id, f);
+    }, SWEEP_MS).unref();
     return f;
   };
   socket.on('message', (msg, from) => {
     if (policy.admit && !policy.admit(from.address)) return;
+    const t = now();
     const id = `${from.address}:${from.port}`;
-    const f = flowOf(from, id);
+    const f = flowOf(from, id, t);
     if (!f) return;
-    clearTimeout(f.idle);
-    f.idle = setTimeout(() => {
-      flows.delete(id);
-      f.socket.close();
-    }, UDP_IDLE_MS);
-    f.idle.unref();
+    f.seen = t;
     if (f.connected) f.socket.send(msg);
     else f.waiting.push(msg);
   });
+  const listener: Listener = {
+    close() {
+      socket.close();
+      for (const [id, f] of flows) drop(id, f);
+    },
+    retainUpstreams(keep) {
+      for (const [id, f] of flows) if (!keep(f.to)) drop(id, f);
+    },
+  };
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: ip, port }, () => {
       socket.off('error', reject);
       socket.on('error', () => { /* one bad datagram does not end the listener */ });
-      resolve({ close });
+      resolve(listener);
     });
   });
 }

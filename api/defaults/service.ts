@@ -25,7 +25,7 @@ export function defaultService(svc: Service): Service {
       s.ipFamilies ??= ['IPv4'];
     }
   }
-  if (s.type === 'NodePort' || s.type === 'LoadBalancer') s.externalTrafficPolicy ??= 'Cluster';
+  if (s.type === 'NodePort' || s.type === 'LoadBalancer' || (s.type === 'ClusterIP' && s.externalIPs?.length)) s.externalTrafficPolicy ??= 'Cluster';
   if (s.type === 'LoadBalancer') s.allocateLoadBalancerNodePorts ??= true;
   return o;
 }

@@ -46,6 +46,12 @@ function validatePorts(svc: Service): StatusCause[] {
   return errs;
 }
 
+/** Kubernetes' ExternallyAccessible: NodePort, LoadBalancer, or a ClusterIP Service with externalIPs. */
+export const externallyAccessible = (svc: Service): boolean => {
+  const s = svc.spec ?? {};
+  return s.type === 'NodePort' || s.type === 'LoadBalancer' || ((s.type ?? 'ClusterIP') === 'ClusterIP' && (s.externalIPs?.length ?? 0) > 0);
+};
+
 function validateSpec(svc: Service): StatusCause[] {
   const s = svc.spec ?? {};
   const errs: StatusCause[] = [];
@@ -69,8 +75,11 @@ function validateSpec(svc: Service): StatusCause[] {
   if (s.internalTrafficPolicy && s.internalTrafficPolicy !== 'Cluster' && s.internalTrafficPolicy !== 'Local') {
     errs.push(notSupported('spec.internalTrafficPolicy', s.internalTrafficPolicy, ['Cluster', 'Local']));
   }
-  if (s.externalTrafficPolicy && s.type !== 'NodePort' && s.type !== 'LoadBalancer') {
-    errs.push(invalid('spec.externalTrafficPolicy', s.externalTrafficPolicy, "may only be set when `type` is 'NodePort' or 'LoadBalancer'"));
+  for (const [i, ip] of (s.externalIPs ?? []).entries()) {
+    if (!isIP(ip)) errs.push(invalid(index('spec.externalIPs', i), ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+  }
+  if (s.externalTrafficPolicy && !externallyAccessible(svc)) {
+    errs.push(invalid('spec.externalTrafficPolicy', s.externalTrafficPolicy, 'may only be set for externally-accessible services'));
   }
   errs.push(...validateLabels(s.selector, 'spec.selector'));
   return errs;

@@ -11,6 +11,11 @@
  *   means the owner's endpoints (its clients cannot be told apart by node on one host).
  * - A NodePort is bound by each node's kube-proxy on its own InternalIP, so
  *   `externalTrafficPolicy: Local` means that node's endpoints.
+ * - An externalIP (`spec.externalIPs`) is bound like a ClusterIP, by the owner, when it is an
+ *   address of this host (127.0.0.0/8); it carries external traffic, so
+ *   `externalTrafficPolicy: Local` means the owner's endpoints. Any other address cannot be
+ *   bound here and is reported as not served; when two Services name the same
+ *   externalIP:port, the first one listed serves it and the other is reported.
  * - A listener exists only while its port has an endpoint to send to: a Service without
  *   endpoints refuses connections at once (ECONNREFUSED), as the iptables proxier's REJECT.
  */
@@ -41,6 +46,20 @@ export interface ListenerRule {
   endpoints: ProxyEndpoint[];
   /** sessionAffinity ClientIP: how long a client sticks to its endpoint after its last connection. */
   affinitySeconds?: number;
+  /**
+   * UDP only, when there are any: endpoints still serving that take no new flows (terminating
+   * while others are ready). Their flows are kept; flows to any endpoint in neither list are
+   * forgotten, as kube-proxy deletes the conntrack entries of UDP endpoints not serving.
+   */
+  draining?: ProxyEndpoint[];
+}
+
+/** An address a Service asks for that this node does not serve, and why (logged once). */
+export interface NotServed {
+  /** `ip:PROTO/port`. */
+  key: string;
+  servicePort: string;
+  reason: string;
 }
 
 /** A healthCheckNodePort this node serves (externalTrafficPolicy Local). */
@@ -56,6 +75,8 @@ export interface ProxyRules {
   ownsClusterIPs: boolean;
   listeners: ListenerRule[];
   healthChecks: HealthCheckRule[];
+  /** The owner's externalIPs it cannot serve (present only when there are any). */
+  notServed?: NotServed[];
 }
 
 export interface ProxyInputs {
@@ -97,6 +118,12 @@ export function usableEndpoints(eps: readonly ProxyEndpoint[]): ProxyEndpoint[] 
 
 const slicesKey = (ns: string, name: string) => `${ns}/${name}`;
 
+/** Whether `ip` is an IPv4 address of this host's loopback range, the only ones a listener can bind here. */
+export const isHostAddress = (ip: string): boolean => {
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  return !!m && m.slice(1).every((o) => Number(o) <= 255);
+};
+
 /** The listeners and health checks of `nodeName`'s kube-proxy. */
 export function proxyRules(i: ProxyInputs): ProxyRules {
   const owns = clusterIPOwner(i.nodes) === i.nodeName;
@@ -109,6 +136,8 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
   }
   const listeners: ListenerRule[] = [];
   const healthChecks: HealthCheckRule[] = [];
+  const notServed: NotServed[] = [];
+  const taken = new Map<string, string>();
   for (const svc of i.services) {
     if (!isProxied(svc) || svc.metadata?.deletionTimestamp) continue;
     const ns = svc.metadata?.namespace ?? '';
@@ -116,7 +145,8 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
     const slices = slicesBySvc.get(slicesKey(ns, name)) ?? [];
     const spec = svc.spec!;
     const affinity = spec.sessionAffinity === 'ClientIP' ? { affinitySeconds: spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS } : {};
-    const externalLocal = spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer');
+    const externalIPs = spec.externalIPs ?? [];
+    const externalLocal = spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer' || externalIPs.length > 0);
     let localReady = 0;
     for (const p of spec.ports ?? []) {
       const protocol = (p.protocol ?? 'TCP') as ProxyProtocol;
@@ -128,12 +158,22 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
       const servicePort = `${ns}/${name}:${portName}`;
       const add = (ip: string, port: number, eps: ProxyEndpoint[]) => {
         const endpoints = usableEndpoints(eps);
-        if (endpoints.length) listeners.push({ key: `${ip}:${protocol}/${port}`, servicePort, ip, port, protocol, endpoints, ...affinity });
+        if (!endpoints.length) return;
+        const key = `${ip}:${protocol}/${port}`;
+        const first = taken.get(key);
+        if (first !== undefined) return void notServed.push({ key, servicePort, reason: `${key} is already served for ${first}` });
+        taken.set(key, servicePort);
+        const draining = protocol === 'UDP' ? eps.filter((e) => e.serving && !endpoints.includes(e)) : [];
+        listeners.push({ key, servicePort, ip, port, protocol, endpoints, ...affinity, ...(draining.length ? { draining } : {}) });
       };
       if (owns) add(spec.clusterIP!, p.port, spec.internalTrafficPolicy === 'Local' ? local : all);
       if (p.nodePort) add(i.nodeIP, p.nodePort, externalLocal ? local : all);
+      for (const ip of owns ? externalIPs : []) {
+        if (isHostAddress(ip)) add(ip, p.port, externalLocal ? local : all);
+        else notServed.push({ key: `${ip}:${protocol}/${p.port}`, servicePort, reason: `externalIP ${ip} is not an address of this host (127.0.0.0/8): not served` });
+      }
     }
     if (externalLocal && spec.healthCheckNodePort) healthChecks.push({ service: { namespace: ns, name }, port: spec.healthCheckNodePort, localEndpoints: localReady });
   }
-  return { ownsClusterIPs: owns, listeners, healthChecks };
+  return { ownsClusterIPs: owns, listeners, healthChecks, ...(notServed.length ? { notServed } : {}) };
 }

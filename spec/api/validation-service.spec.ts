@@ -21,10 +21,18 @@ const cases: Array<[string, Record<string, unknown>, string[]]> = [
   ['protocol', { ports: [{ port: 80, protocol: 'ICMP' }] }, ['spec.ports[0].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"']],
   ['selector labels', { selector: { app: '-bad' }, ports: [{ port: 80 }] }, ["spec.selector: Invalid value: \"-bad\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]],
   ['session affinity', { sessionAffinity: 'Sticky', ports: [{ port: 80 }] }, ['spec.sessionAffinity: Unsupported value: "Sticky": supported values: "ClientIP", "None"']],
+  ['externalIPs', { externalIPs: ['127.246.7.1', 'nowhere'], ports: [{ port: 80 }] }, ['spec.externalIPs[1]: Invalid value: "nowhere": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']],
+  ['externalTrafficPolicy with externalIPs', { externalIPs: ['127.246.7.1'], externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }, []],
+  ['externalTrafficPolicy on a ClusterIP', { externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }, ['spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services']],
 ];
 for (const [what, spec, want] of cases) {
   test(`service: ${what}`, () => assert.equal(lines(svc(spec)), want));
 }
+
+test('service: externalIPs make a ClusterIP Service externally accessible, so its externalTrafficPolicy defaults to Cluster', () => {
+  assert.is((Service.defaults(svc({ externalIPs: ['127.246.7.1'], ports: [{ port: 80 }] })).spec as { externalTrafficPolicy?: string }).externalTrafficPolicy, 'Cluster');
+  assert.is((Service.defaults(svc({ ports: [{ port: 80 }] })).spec as { externalTrafficPolicy?: string }).externalTrafficPolicy, undefined);
+});
 
 test('service clusterIP may not change once set', () => {
   const old = svc({ clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ port: 80 }] });

@@ -40,7 +40,7 @@ async function curl(...args: string[]): Promise<string> {
 }
 
 const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
-const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--cluster-cidr', '127.242.0.0/16', '--ingress-http-port', '0', '--ingress-https-port', '0']);
+const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '1', '--default-runtime', 'process', '--cluster-cidr', '127.255.32.0/20', '--ingress-http-port', '0', '--ingress-https-port', '0']);
 let address = '';
 let httpPort = 0;
 let httpsPort = 0;

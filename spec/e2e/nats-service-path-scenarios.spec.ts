@@ -3,7 +3,7 @@
  * a real nats-server: `kubeactor up --nodes 0` (control plane, cluster DNS, load balancers,
  * ingress controller) and `kubeactor node --count 2 --default-runtime process` (kubelets and
  * their kube-proxies), the real kubectl, curl and HTTP requests. The node process takes its
- * clusterDNS from the kube-dns Service. This spec's pods use 127.239.0.0/16.
+ * clusterDNS from the kube-dns Service. This spec's pods use 127.255.16.0/20.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ servicePathScenarios(async () => {
     { KUBEACTOR_NATS_PASS: PASS.cp });
   procs.push(up);
   await up.waitFor('ready.', 30_000);
-  const node = runCli(['node', '--bus', nats.url, '--name', 'w', '--count', '2', '--default-runtime', 'process', '--cluster-cidr', '127.239.0.0/16',
+  const node = runCli(['node', '--bus', nats.url, '--name', 'w', '--count', '2', '--default-runtime', 'process', '--cluster-cidr', '127.255.16.0/20',
     '--data-dir', join(dir, 'node-data')], { KUBEACTOR_NATS_PASS: PASS.nodes });
   procs.push(node);
   await node.waitFor('ready.', 30_000);
@@ -38,11 +38,12 @@ servicePathScenarios(async () => {
   const dnsIP = /dns: kube-dns ([\d.]+) /.exec(up.output())?.[1];
   assert.ok(dnsIP, up.output());
   assert.match(node.output(), `cluster DNS: ${dnsIP} (the kube-dns Service's ClusterIP)`);
-  assert.match(node.output(), /w-2: InternalIP 127\.\d+\.1\.\d+, pod range 127\.239\.\d+\.0\/24, default runtime process/);
+  assert.match(node.output(), /w-2: InternalIP 127\.\d+\.1\.\d+, pod range 127\.255\.(1[6-9]|2\d|3[01])\.0\/24, default runtime process/);
   return {
     dir,
     kubectl: kubectlAt(join(dir, 'kubeconfig'), dir),
     output: () => up.output(),
+    externalIP: '127.246.9.2',
     stop: async () => {
       assert.is(await stopWithin(node, 'SIGTERM'), 0);
       assert.is(await stopWithin(up, 'SIGTERM'), 0);

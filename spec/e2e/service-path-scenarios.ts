@@ -7,7 +7,8 @@
  * A frontend pod calls the backend Service by its DNS name (the pod's resolv.conf names
  * kube-dns's ClusterIP, which kube-proxy forwards to cluster DNS); the ClusterIP, the NodePort
  * on every node IP and the LoadBalancer EXTERNAL-IP (the cloud provider's listener, then a
- * NodePort) answer, spread over both replicas; a pod failing readiness gets no new connections;
+ * NodePort) answer, spread over both replicas, and so does a Service exposed with
+ * `--external-ip` on that address; a pod failing readiness gets no new connections;
  * scaling down while requests flow fails none of them; `kubectl create secret tls` and
  * `kubectl create ingress` serve two hosts over HTTPS with their own certificates (checked with
  * `curl --resolve`); deleting the Service closes its ports; nothing outlives the cluster.
@@ -33,6 +34,8 @@ export interface ServiceCluster {
   kubectl: Kubectl;
   /** What `up` printed so far (its Service range, the ingress controller's ports). */
   output(): string;
+  /** A loopback address of this spec file's own, for a Service's `spec.externalIPs`. */
+  externalIP: string;
   /** Stops the nodes and the control plane, asserting each exits with 0. */
   stop(): Promise<void>;
 }
@@ -125,6 +128,17 @@ export function servicePathScenarios(start: () => Promise<ServiceCluster>): void
       });
       assert.equal(seen, backends);
     }
+  });
+
+  test('kubectl expose --external-ip: the Service answers on its externalIP too, spread over both replicas', async () => {
+    await kubectl('expose', 'deployment', 'backend', '--name=backend-ext', '--port=8081', '--target-port=http', `--external-ip=${c.externalIP}`);
+    assert.is(await kubectl('get', 'svc', 'backend-ext', '-o', 'jsonpath={.spec.externalIPs[0]} {.spec.externalTrafficPolicy}'), `${c.externalIP} Cluster`);
+    const seen = await eventually(async () => [...new Set(await podsAt(c.externalIP, 8081, 6))].sort(), {
+      ...poll, accept: (s) => s.length === 2, what: `${c.externalIP}:8081 answered by both pods`, detail: () => c.output().slice(-2000),
+    });
+    assert.equal(seen, backends);
+    await kubectl('delete', 'service', 'backend-ext');
+    await eventually(() => podAt(c.externalIP, 8081), { accept: (r) => r === 'ECONNREFUSED', timeoutMs: 10_000, intervalMs: 100, what: 'the externalIP closed with its Service' });
   });
 
   test('a pod failing its readiness probe gets no new connections, then gets them again once ready', async () => {

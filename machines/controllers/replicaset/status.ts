@@ -28,7 +28,9 @@ export function calculateStatus(rs: ReplicaSet, pods: readonly Pod[], err: Manag
   const others = prev.filter((c) => c.type !== 'ReplicaFailure');
   const old = prev.find((c) => c.type === 'ReplicaFailure');
   const conditions: ReplicaSetCondition[] = [...others];
-  if (err) conditions.push(old && old.reason === err.reason && old.message === err.message ? old : { type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(nowMs), reason: err.reason, message: err.message });
+  // As calculateStatus upstream: a failure already recorded is kept as it is. Its message names a
+  // generated pod, so rewriting it on every failed sync would be a status write (and a resync) each time.
+  if (err) conditions.push(old ?? { type: 'ReplicaFailure', status: 'True', lastTransitionTime: rfc3339(nowMs), reason: err.reason, message: err.message });
   const status: ReplicaSetStatus = {
     replicas: pods.length,
     fullyLabeledReplicas: fullyLabeled,

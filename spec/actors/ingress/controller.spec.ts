@@ -1,6 +1,6 @@
 /**
- * The ingress controller with real sockets on loopback (127.242.200.1, backends on
- * 127.242.201.N): routing by host and path, ready endpoints only, 404 and 503 bodies,
+ * The ingress controller with real sockets on loopback (127.255.48.1, backends on
+ * 127.255.49.N): routing by host and path, ready endpoints only, 404 and 503 bodies,
  * X-Forwarded headers, streaming bodies, WebSocket upgrades, certificates chosen by SNI (a
  * Secret that does not parse leaves the default certificate and a Warning event), status,
  * and a configuration change that lets an in-flight request finish.
@@ -21,7 +21,7 @@ import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import { DEFAULT_CERTIFICATE_SUBJECT, NOT_FOUND_BODY, startIngressController, type RunningIngress } from '../../../actors/ingress/index.ts';
 import { cluster, targets, type Cluster } from '../controllers/helpers.ts';
 
-const ADDRESS = '127.242.200.1';
+const ADDRESS = '127.255.48.1';
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-ingress-'));
 let c: Cluster;
 let ing: RunningIngress;
@@ -104,15 +104,15 @@ const tlsSecret = (name: string, data: { cert: string; key: string }): KubeObjec
 test.before(async () => {
   c = await cluster('');
   ing = await startIngressController(c.h.host, { address: ADDRESS, httpPort: 0, httpsPort: 0 });
-  backendPort = await listen(backend('one'), '127.242.201.1', 0);
-  await listen(backend('two'), '127.242.201.2', backendPort);
-  await listen(backend('three'), '127.242.201.3', backendPort);
+  backendPort = await listen(backend('one'), '127.255.49.1', 0);
+  await listen(backend('two'), '127.255.49.2', backendPort);
+  await listen(backend('three'), '127.255.49.3', backendPort);
   await create(service('web'), targets.services('default'));
   await create(service('api'), targets.services('default'));
   await create(service('idle'), targets.services('default'));
-  await create(slice('web', [['127.242.201.1', true], ['127.242.201.2', true], ['127.242.201.9', false]]), targets.endpointslices('default'));
-  await create(slice('api', [['127.242.201.3', true]]), targets.endpointslices('default'));
-  await create(slice('idle', [['127.242.201.1', false]]), targets.endpointslices('default'));
+  await create(slice('web', [['127.255.49.1', true], ['127.255.49.2', true], ['127.255.49.9', false]]), targets.endpointslices('default'));
+  await create(slice('api', [['127.255.49.3', true]]), targets.endpointslices('default'));
+  await create(slice('idle', [['127.255.49.1', false]]), targets.endpointslices('default'));
 });
 
 test.after(async () => {

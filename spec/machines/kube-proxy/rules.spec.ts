@@ -66,4 +66,34 @@ test('traffic policies Local: NodePorts to the node\'s own endpoints with a heal
   assert.equal(two.healthChecks, [{ service: { namespace: 'default', name: 'web' }, port: 31000, localEndpoints: 0 }]);
 });
 
+test('externalIPs on this host are bound by the ClusterIP owner with the external traffic policy; others and duplicates are reported, not served', () => {
+  const s = [
+    svc('web', { externalIPs: ['127.246.7.1', '192.0.2.10'], externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }),
+    svc('copy', { clusterIP: '127.96.0.21', externalIPs: ['127.246.7.1'], ports: [{ port: 80 }] }),
+  ];
+  const sl = [slice('web', [ep('127.241.0.2', 'node-1'), ep('127.241.1.2', 'node-2')]), slice('copy', [ep('127.241.0.5', 'node-2')])];
+  const owner = proxyRules(inputs('node-1', s, sl));
+  assert.equal(where(owner), {
+    '127.96.0.20:TCP/80': ['127.241.0.2:8080', '127.241.1.2:8080'],
+    '127.246.7.1:TCP/80': ['127.241.0.2:8080'],
+    '127.96.0.21:TCP/80': ['127.241.0.5:8080'],
+  }, 'externalTrafficPolicy Local: the owner\'s own endpoints on the externalIP; the ClusterIP keeps every endpoint');
+  assert.equal(owner.notServed, [
+    { key: '192.0.2.10:TCP/80', servicePort: 'default/web:', reason: 'externalIP 192.0.2.10 is not an address of this host (127.0.0.0/8): not served' },
+    { key: '127.246.7.1:TCP/80', servicePort: 'default/copy:', reason: '127.246.7.1:TCP/80 is already served for default/web:' },
+  ]);
+  const standby = proxyRules(inputs('node-2', s, sl));
+  assert.equal(where(standby), {}, 'a standby binds no externalIP');
+  assert.is(standby.notServed, undefined);
+});
+
+test('a UDP listener lists the serving endpoints that take no new flows, so their flows are kept', () => {
+  const s = [svc('dns', { ports: [{ port: 53, protocol: 'UDP' }] })];
+  const ports = [{ name: '', port: 5353, protocol: 'UDP' }];
+  const r = proxyRules(inputs('node-1', s, [slice('dns', [
+    ep('127.241.0.2', 'node-1'), ep('127.241.0.3', 'node-1', { ready: false, serving: true, terminating: true }), ep('127.241.0.4', 'node-1', { ready: false }),
+  ], ports)]));
+  assert.equal(r.listeners.map((l) => [l.key, l.endpoints.map((e) => e.ip), l.draining?.map((e) => e.ip)]), [['127.96.0.20:UDP/53', ['127.241.0.2'], ['127.241.0.3']]]);
+});
+
 test.run();
