@@ -5,6 +5,7 @@
  * port with watch helpers. Progress goes to stderr. The leading underscore keeps this file
  * out of the bench list.
  */
+import type { AuthorizationMode } from '../actors/apiserver/authorizer.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +167,8 @@ export interface BenchClusterOptions {
    * firings, and the recorder attaches before the first actor starts.
    */
   record?: string;
+  /** kube-apiserver's --authorization-mode for the run (default: the apiserver's, Node,RBAC). */
+  authorizationModes?: readonly AuthorizationMode[];
   /** Controllers to run besides the ones every cluster needs for its pods to start (serviceaccount, root-ca-cert-publisher). */
   controllers?: string;
   /** Audit the apiserver's requests with this Auditor (closed, its log flushed, at stop). */
@@ -222,7 +225,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     if (!o.record) return;
     recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
   };
-  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, ...(o.audit ? { apiserver: { audit: o.audit } } : {}) });
+  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, apiserver: { ...(o.audit ? { audit: o.audit } : {}), ...(o.authorizationModes ? { authorizationModes: o.authorizationModes } : {}) } });
   const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','));
   log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);

@@ -28,7 +28,7 @@
  * `"bench":"density-audit"` with the mutating-call p99 and throughput ratios audited / plain
  * (issue 17's goal: within 5%).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * Prints progress on stderr and one JSON line last on stdout.
@@ -42,6 +42,7 @@ import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { machine, topMessages, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets, type Target } from '../actors/client/index.ts';
+import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
 import { Auditor } from '../actors/apiserver/audit/auditor.ts';
 import { AuditLog } from '../actors/apiserver/audit/log.ts';
 import { parsePolicy } from '../api/audit/policy.ts';
@@ -77,6 +78,8 @@ const NS = 'density';
 const WANT = argText('workload', 'deployments');
 /** Writes a heap snapshot here once all pods run (for finding what holds memory per pod). */
 const SNAPSHOT = argText('heap-snapshot', '');
+/** kube-apiserver's --authorization-mode (default Node,RBAC; AlwaysAllow measures the cost of authorization). */
+const AUTHZ = argText('authorization-mode', '');
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -91,6 +94,7 @@ const rss = rssSampler();
 const c = await startBenchCluster({
   tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS,
   ...(WANT === 'deployments' ? { controllers: 'deployment,replicaset' } : {}), ...(RECORD ? { record: RECORD } : {}),
+  ...(AUTHZ ? { authorizationModes: parseAuthorizationModes(AUTHZ) } : {}),
   ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), new AuditLog({ path: AUDIT_LOG })) } : {}),
 });
 const { client, log } = c;
@@ -241,6 +245,7 @@ console.log(
     scheduler: bind ? 'bench-binding' : 'actor',
     storage: STORAGE,
     bus: 'in-process',
+    authorization_mode: AUTHZ || 'Node,RBAC',
     record: record !== null,
     ...(record ?? {}),
     audit: AUDIT_LOG !== '',

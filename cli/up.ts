@@ -1,3 +1,4 @@
+import { DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type AuthorizationMode } from '../actors/apiserver/authorizer.ts';
 import { resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
@@ -73,6 +74,8 @@ ${KUBELET_FLAGS_HELP}
   --dns-address HOST[:PORT]       where cluster DNS listens, UDP and TCP (default 127.0.0.10 on a free port, so
                                   clusters beside each other never collide; kube-proxy forwards kube-dns's
                                   ClusterIP:53 there, which is what pods and \`dig @<ClusterIP>\` use)
+  --authorization-mode LIST       the authorizer chain after system:masters, as kube-apiserver's flag:
+                                  Node, RBAC, AlwaysAllow, AlwaysDeny, comma-separated (default Node,RBAC)
   --encryption-provider-config FILE
                                   encrypt resources at rest, as kube-apiserver's flag: an
                                   apiserver.config.k8s.io/v1 EncryptionConfiguration (aescbc, aesgcm,
@@ -110,6 +113,7 @@ const options = {
   'inspect-port': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
+  'authorization-mode': { type: 'string' },
   'encryption-provider-config': { type: 'string' },
   ...kubeletFlagOptions,
   'ingress-http-port': { type: 'string' },
@@ -156,6 +160,7 @@ export async function up(argv: string[]): Promise<number> {
   const encryption = encryptionFrom(values['encryption-provider-config']);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
+  const authorizationModes = authorizationModesFlag(values['authorization-mode']);
   // A policy that cannot be used stops `up` here, before anything starts (as kube-apiserver exits).
   const audit = auditFrom(values);
   if (values['audit-policy-file'] && !values['audit-log-path']) warn('--audit-policy-file without --audit-log-path: no audit log is written');
@@ -187,7 +192,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}) },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}) },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -340,4 +345,13 @@ function say(line: string): void {
 
 function warn(line: string): void {
   console.error(`kubeactor: warning: ${line}`);
+}
+
+function authorizationModesFlag(value: string | undefined): AuthorizationMode[] {
+  if (value === undefined) return [...DEFAULT_AUTHORIZATION_MODES];
+  try {
+    return parseAuthorizationModes(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -39,6 +39,7 @@ export interface ObjectModel {
 }
 
 import type { DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
+import type { AuthorizationMode } from './authorizer.ts';
 
 export interface ServerContext {
   readonly port: Port;
@@ -63,6 +64,8 @@ export interface ServerContext {
   readonly admissionDisabled: ReadonlySet<string>;
   /** The ServiceAccount token signing key (signing-key.ts): a data-dir file or process memory, never the kv. */
   readonly signingKey: SigningKeySource;
+  /** kube-apiserver's --authorization-mode: the authorizer chain after system:masters (authorizer.ts). */
+  readonly authorizationModes: readonly AuthorizationMode[];
   /** Reports that the cache stayed behind storage for a whole wait: its kv watch may have lost events. */
   readonly cacheStale: () => void;
   /** Logs the bus requests of components (--audit-policy-file); absent: no audit. */

@@ -12,6 +12,7 @@ import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
+import { rbacEscalation } from './rbac-escalation.ts';
 import { writeHooksOf, type Reservation } from './services.ts';
 import { putIf, MAX_WRITE_ATTEMPTS } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
@@ -78,7 +79,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   if (!meta.name && !meta.generateName) {
     return fail(invalid(res.kind, '', [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }], res.group || undefined));
   }
-  const denied = nodeRestriction({ verb: 'create', res, namespace: meta.namespace, name: meta.name, user: call.user, object: obj });
+  const denied = nodeRestriction({ verb: 'create', res, namespace: meta.namespace, name: meta.name, user: call.user, object: obj }) ?? rbacEscalation(s, res, call.user, obj);
   if (denied) return fail(denied);
   if (res.namespaced) {
     const live = await namespaceLifecycle(s, res, meta.namespace!, meta.name ?? meta.generateName ?? '');

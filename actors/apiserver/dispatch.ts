@@ -9,13 +9,15 @@ import { badRequest, fail, internalError, methodNotAllowed, type Result } from '
 import { decodedProblem } from '../../api/limits.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser, TRUSTED_EDGE_PREFIX } from './identity.ts';
-import { authorizeRequest, verbOf, type RequestVerb } from './node-authorizer.ts';
+import { authorizeRequest } from './authorizer.ts';
+import { verbOf, type RequestVerb } from './node-authorizer.ts';
 import type { AuditRecord } from './audit/record.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
 import { evict } from './eviction.ts';
 import { isTokenReview, requestToken, reviewToken } from './tokens.ts';
+import { answerAccessReview, isAccessReview } from './access-reviews.ts';
 import { get } from './get.ts';
 import { deleteCollection, list } from './list.ts';
 import { update } from './update.ts';
@@ -79,7 +81,7 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
     audited.set(env, { record, verb: verb! });
     record.authorized('allow');
   }
-  const denied = verb && t && authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name });
+  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
   if (denied) {
     record?.authorized('forbid');
     return reply(s, env, fail(denied));
@@ -91,6 +93,9 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   // TokenReview is answered, never stored: no resource to resolve (the front's path for bearer tokens).
   if (env.type === 'api.create' && isTokenReview(payload.target)) {
     return reply(s, env, await reviewToken(s, { from: env.from, user, payload } as Call<never>));
+  }
+  if (env.type === 'api.create' && isAccessReview(payload.target)) {
+    return reply(s, env, answerAccessReview(s, { from: env.from, user, payload } as Call<never>));
   }
   const res = resolveTarget(s.lookup, payload.target);
   if (!res.ok) return reply(s, env, res);

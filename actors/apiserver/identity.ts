@@ -12,12 +12,6 @@ export const TRUSTED_EDGE_PREFIX = 'edge.';
 const AUTHENTICATED = 'system:authenticated';
 
 /**
- * The group a node's kube-proxy is in: it stands for the ClusterRoleBinding that grants
- * kube-proxy the ClusterRole system:node-proxier (kubeadm's kubeadm:node-proxier).
- */
-export const NODE_PROXIER_GROUP = 'system:node-proxier';
-
-/**
  * Who a `pod.*` address is. Pods hold no bus credentials: their node's process holds the
  * address, so it must carry no more than the node's authority — and a pod talks to the
  * apiserver with its ServiceAccount token through the front, never as its node. Kubernetes'
@@ -33,22 +27,63 @@ export const ANONYMOUS_USER: UserInfo = Object.freeze({ username: 'system:anonym
  */
 export function userForAddress(address: string): UserInfo {
   if (address.startsWith('kubelet.')) return nodeUser(address.slice('kubelet.'.length));
-  // kube-proxy runs on the node, with the node's credentials and the system:node-proxier rules.
-  if (address.startsWith('proxy.')) {
-    const node = nodeUser(address.slice('proxy.'.length));
-    return { ...node, groups: [...node.groups, NODE_PROXIER_GROUP] };
-  }
+  // kube-proxy, bound to system:node-proxier (no more than its node may read, bar EndpointSlices).
+  if (address.startsWith('proxy.')) return { username: 'system:kube-proxy', groups: [AUTHENTICATED] };
   if (address.startsWith('pod.')) return ANONYMOUS_USER;
   if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
+  // Each controller acts as its own ServiceAccount (kube-controller-manager --use-service-account-credentials).
+  const account = address.startsWith('controller.') ? CONTROLLER_ACCOUNTS[address.slice('controller.'.length)] : undefined;
+  if (account) return kubeSystemAccount(account);
   // The control plane's shared informer factory lists and watches for the controllers and the scheduler alike.
-  if (address === 'controller' || address.startsWith('controller.') || address === 'informers') {
-    return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
-  }
-  // Cluster DNS runs as CoreDNS's ServiceAccount does.
-  if (address === 'dns') return { username: 'system:serviceaccount:kube-system:coredns', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', AUTHENTICATED] };
-  if (address === 'apiserver') return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };
-  return { username: `system:bus:${address}`, groups: [AUTHENTICATED] };
+  if (address === 'controller' || address === 'informers') return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
+  // Cluster DNS runs as CoreDNS's ServiceAccount does (kubeadm binds it to system:coredns).
+  if (address === 'dns') return kubeSystemAccount('coredns');
+  // The apiserver, and an edge speaking for itself (its own token review), are the apiserver's loopback client.
+  if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };
+  // Any other address is one only the control plane's own process can hold (bus/identities.ts: a node
+  // identity claims its kubelet, proxy and pods only), and that process may already speak as an edge:
+  // it is the control plane's loopback client, as privileged as the apiserver.
+  return { username: `system:bus:${address}`, groups: ['system:masters', AUTHENTICATED] };
 }
+
+/** A kube-system ServiceAccount's user. */
+const kubeSystemAccount = (name: string): UserInfo => ({
+  username: `system:serviceaccount:kube-system:${name}`,
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', AUTHENTICATED],
+});
+
+/**
+ * The kube-system ServiceAccount each controller runs as: the name kube-controller-manager
+ * (or cloud-controller-manager) gives it, whose system:controller:<name> role the bootstrap
+ * policy holds.
+ */
+export const CONTROLLER_ACCOUNTS: Readonly<Record<string, string>> = {
+  replicaset: 'replicaset-controller',
+  deployment: 'deployment-controller',
+  'garbage-collector': 'generic-garbage-collector',
+  namespace: 'namespace-controller',
+  endpoint: 'endpoint-controller',
+  endpointslice: 'endpointslice-controller',
+  serviceaccount: 'service-account-controller',
+  'root-ca-cert-publisher': 'root-ca-cert-publisher',
+  nodelifecycle: 'node-controller',
+  job: 'job-controller',
+  cronjob: 'cronjob-controller',
+  'ttl-after-finished': 'ttl-after-finished-controller',
+  daemonset: 'daemon-set-controller',
+  statefulset: 'statefulset-controller',
+  disruption: 'disruption-controller',
+  'cloud-service': 'service-controller',
+  'cloud-node': 'cloud-node-controller',
+  'persistentvolume-binder': 'persistent-volume-binder',
+  'local-path': 'local-path-provisioner',
+  'pvc-protection': 'pvc-protection-controller',
+  'pv-protection': 'pv-protection-controller',
+  'ephemeral-volume': 'ephemeral-volume-controller',
+  'clusterrole-aggregation': 'clusterrole-aggregation-controller',
+  csrsigning: 'certificate-controller',
+  resourcequota: 'resourcequota-controller',
+};
 
 const nodeUser = (node: string): UserInfo => ({ username: `system:node:${node}`, groups: ['system:nodes', AUTHENTICATED] });
 

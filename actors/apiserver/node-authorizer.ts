@@ -1,36 +1,22 @@
 /**
- * Authorization of the users that node processes speak as, before any verb runs: Kubernetes'
- * Node authorizer with the system:node role's static rules, and a deny-all for
- * system:anonymous (what a `pod.*` address is: pods hold no credentials of their own on the
- * bus; their node holds the address). Every other user is not judged here — there is no
- * RBAC yet — and NodeRestriction (admission.ts) still narrows the writes this lets through.
- *
- * A node may:
+ * Kubernetes' Node authorizer, one link of the authorizer chain (authorizer.ts): a node
+ * (system:node:<n> in system:nodes) may
  * - get a Secret, ConfigMap, PersistentVolumeClaim (and its PersistentVolume) only when a pod
  *   bound to it references it, and create a token only for a ServiceAccount such a pod runs as;
  * - get, create, update, patch or delete only its own Lease in kube-node-lease;
- * - otherwise do what the system:node ClusterRole grants (nodes, pods, pod status, events,
- *   services and endpoints read-only, the review kinds a kubelet delegates to); nothing else.
+ * - otherwise do what the system:node rules grant (NODE_RULES of the bootstrap policy).
+ * It has no opinion on anyone else. NodeRestriction (admission.ts) still narrows the writes
+ * this lets through.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
-import type { Status } from '../../base/status.ts';
-import { authorizationForbidden, NODE_LEASE_NAMESPACE } from './admission.ts';
+import { NODE_RULES } from '../../api/rbac/bootstrap-policy.ts';
+import { rulesAllow, type ResourceAttributes } from '../../api/rbac/rules.ts';
+import { NODE_LEASE_NAMESPACE } from './admission.ts';
 import type { ServerContext } from './context.ts';
-import { ANONYMOUS_USER, NODE_PROXIER_GROUP, nodeOf } from './identity.ts';
 import { claimsOfPod as claimsOf } from '../../api/volumes/claims.ts';
 
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
-
-export interface RequestAttributes {
-  user: UserInfo;
-  verb: RequestVerb;
-  group: string;
-  resource: string;
-  subresource?: string | undefined;
-  namespace?: string | undefined;
-  name?: string | undefined;
-}
 
 /** The `api.*` message type → the Kubernetes verb it is (null: not a resource request). */
 export function verbOf(type: string): RequestVerb | null {
@@ -38,48 +24,11 @@ export function verbOf(type: string): RequestVerb | null {
   return (['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const).find((x) => x === v) ?? null;
 }
 
-/** system:node's rules, as [group, resource(/subresource), verbs]. */
-const NODE_RULES: readonly (readonly [string, string, readonly RequestVerb[]])[] = [
-  ['', 'nodes', ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete']],
-  ['', 'nodes/status', ['update', 'patch']],
-  ['', 'pods', ['get', 'list', 'watch', 'create', 'delete']],
-  ['', 'pods/status', ['update', 'patch']],
-  ['', 'pods/eviction', ['create']],
-  ['', 'events', ['create', 'update', 'patch']],
-  ['events.k8s.io', 'events', ['create', 'update', 'patch']],
-  ['', 'services', ['get', 'list', 'watch']],
-  ['', 'endpoints', ['get', 'list', 'watch']],
-  ['authentication.k8s.io', 'tokenreviews', ['create']],
-  ['authorization.k8s.io', 'subjectaccessreviews', ['create']],
-  ['authorization.k8s.io', 'localsubjectaccessreviews', ['create']],
-  ['certificates.k8s.io', 'certificatesigningrequests', ['create', 'get', 'list', 'watch']],
-  ['node.k8s.io', 'runtimeclasses', ['get', 'list', 'watch']],
-  ['storage.k8s.io', 'csidrivers', ['get', 'list', 'watch']],
-];
+/** The attributes of a resource request, with the user making it. */
+export type RequestAttributes = ResourceAttributes & { readonly user: UserInfo };
 
-/** The ClusterRole system:node-proxier's rules (Kubernetes' bootstrap policy). */
-const NODE_PROXIER_RULES: typeof NODE_RULES = [
-  ['', 'endpoints', ['list', 'watch']],
-  ['', 'services', ['list', 'watch']],
-  ['', 'nodes', ['get', 'list', 'watch']],
-  ['', 'events', ['create', 'patch', 'update']],
-  ['events.k8s.io', 'events', ['create', 'patch', 'update']],
-  ['discovery.k8s.io', 'endpointslices', ['list', 'watch']],
-];
-
-/** The 403 to answer (Kubernetes' forbidden message, with the node authorizer's reason), or null to go on. */
-export function authorizeRequest(s: ServerContext, a: RequestAttributes): Status | null {
-  if (a.user.username === ANONYMOUS_USER.username) return denied(a, '');
-  const node = nodeOf(a.user);
-  if (node === null) return null;
-  // The union of authorizers: what system:node-proxier's rules allow kube-proxy, the node authorizer need not.
-  if (a.user.groups.includes(NODE_PROXIER_GROUP) && allows(NODE_PROXIER_RULES, a)) return null;
-  const why = nodeDecision(s, node, a);
-  return why === null ? null : denied(a, why);
-}
-
-/** null when allowed, else the reason (possibly empty, as RBAC's "no rule matched"). */
-function nodeDecision(s: ServerContext, node: string, a: RequestAttributes): string | null {
+/** null when the node may, else the reason it may not (possibly empty, as "no rule matched"). */
+export function nodeDecision(s: ServerContext, node: string, a: RequestAttributes): string | null {
   const gr = a.group ? `${a.resource}.${a.group}` : a.resource;
   switch (gr) {
     case 'secrets':
@@ -107,12 +56,7 @@ function nodeDecision(s: ServerContext, node: string, a: RequestAttributes): str
       if (a.verb !== 'create' && a.name !== node) return 'can only access node lease with the same name as the requesting node';
       return null;
   }
-  return allows(NODE_RULES, a) ? null : '';
-}
-
-function allows(rules: typeof NODE_RULES, a: RequestAttributes): boolean {
-  const what = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  return rules.some(([g, r, verbs]) => g === a.group && r === what && verbs.includes(a.verb));
+  return rulesAllow(a, NODE_RULES) ? null : '';
 }
 
 const noRelationship = (node: string): string => `no relationship found between node "${node}" and this object`;
@@ -177,4 +121,3 @@ function configMapsOf(pod: Pod): string[] {
 
 const containersOf = (pod: Pod) => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
 
-const denied = (a: RequestAttributes, reason: string): Status => authorizationForbidden({ ...a, res: a }, reason);

@@ -13,6 +13,7 @@ import { ClusterIPAllocator, DEFAULT_SERVICE_CIDR, NodePortAllocator } from './a
 import type { ServerContext } from './context.ts';
 import type { OptionalAdmissionPlugin } from './admission.ts';
 import { handleRequest } from './dispatch.ts';
+import { DEFAULT_AUTHORIZATION_MODES, type AuthorizationMode } from './authorizer.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
 import { kvClient } from './kv-client.ts';
@@ -47,6 +48,8 @@ export interface ApiServerOptions {
   defaultTolerationSeconds?: Partial<DefaultTolerationSeconds>;
   /** kube-apiserver's --disable-admission-plugins, for the plugins that may be off (OPTIONAL_ADMISSION_PLUGINS); default none. */
   disableAdmissionPlugins?: readonly OptionalAdmissionPlugin[];
+  /** kube-apiserver's --authorization-mode (default Node,RBAC); system:masters is allowed before it. */
+  authorizationModes?: readonly AuthorizationMode[];
   /** Where the ServiceAccount signing key comes from (default: made in memory per incarnation). */
   signingKey?: SigningKeySource;
   /** Encryption at rest (--encryption-provider-config, encryption/config.ts); absent: every value is stored as is. */
@@ -116,6 +119,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
     admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
+    authorizationModes: opts.authorizationModes ?? DEFAULT_AUTHORIZATION_MODES,
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
     ...(opts.audit ? { audit: new BusAudit(opts.audit, ctx.clock) } : {}),

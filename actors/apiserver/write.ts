@@ -15,6 +15,7 @@ import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate, type DecodeFailure, type FieldValidation } from './prepare.ts';
 import type { ResourceInfo } from './resources.ts';
+import { rbacEscalation } from './rbac-escalation.ts';
 import { writeHooksOf, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
 import { admitQuota } from './quota.ts';
@@ -82,7 +83,7 @@ export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call
     }
     if ((!u.subresource || u.subresource === 'scale') && s.model.kind(res).strategy.tracksGeneration) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
 
-    const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj });
+    const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next);
     if (denied) return fail(denied);
 
     if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));

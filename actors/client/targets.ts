@@ -3,6 +3,7 @@
  * ApiTarget that also carries (in its type only) the object it names, so the client answers
  * a `Pod` without a cast. Nothing extra travels on the bus: the type tag is never set.
  */
+import type { ClusterRole } from 'kubernetes-types/rbac/v1.js';
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
@@ -75,6 +76,7 @@ export const targets = {
   ingresses: resourceTargets<Ingress>('networking.k8s.io', 'v1', 'ingresses'),
   ingressclasses: resourceTargets<IngressClass>('networking.k8s.io', 'v1', 'ingressclasses'),
   runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
+  clusterroles: resourceTargets<ClusterRole>('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
   certificatesigningrequests: resourceTargets<CertificateSigningRequest>('certificates.k8s.io', 'v1', 'certificatesigningrequests'),
 };
 

@@ -25,6 +25,7 @@ import { localPathController } from './local-path/controller.ts';
 import { pvcProtectionController } from './volume-protection/pvc-protection.ts';
 import { pvProtectionController } from './volume-protection/pv-protection.ts';
 import { ephemeralVolumeController } from './ephemeral-volume/controller.ts';
+import { clusterRoleAggregationController } from './clusterrole-aggregation/controller.ts';
 import { resourceQuotaController } from './resourcequota/controller.ts';
 import { csrSigningController } from './csr-signing/controller.ts';
 
@@ -51,6 +52,7 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   pvcProtectionController,
   pvProtectionController,
   ephemeralVolumeController,
+  clusterRoleAggregationController,
   resourceQuotaController,
   csrSigningController,
 ]);

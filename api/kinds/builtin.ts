@@ -25,6 +25,10 @@ import { storageClassKind } from './storage/storageclass.ts';
 import { runtimeClassKind } from './node/runtimeclass.ts';
 import { ingressKind } from './networking/ingress.ts';
 import { ingressClassKind } from './networking/ingressclass.ts';
+import { roleKind } from './rbac/role.ts';
+import { clusterRoleKind } from './rbac/clusterrole.ts';
+import { roleBindingKind } from './rbac/rolebinding.ts';
+import { clusterRoleBindingKind } from './rbac/clusterrolebinding.ts';
 import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import type { KindInfo } from './info.ts';
 
@@ -55,5 +59,9 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   runtimeClassKind,
   ingressKind,
   ingressClassKind,
+  roleKind,
+  clusterRoleKind,
+  roleBindingKind,
+  clusterRoleBindingKind,
   certificateSigningRequestKind,
 ];

@@ -4,6 +4,7 @@ import type { LogRequest } from '../../../bus/catalogue/logs.ts';
 import { isMessage } from '../../../bus/catalogue/index.ts';
 import { int64Param, isTrue } from './query.ts';
 import { sendStatus, sendText } from './respond.ts';
+import { authorizeResource } from './authorize.ts';
 import type { ResourceRequest } from './resources.ts';
 
 interface PodLike {
@@ -19,7 +20,10 @@ interface PodLike {
 export async function serveLogs(r: ResourceRequest): Promise<void> {
   const q = r.info.url.searchParams;
   const podTarget = { group: '', version: 'v1', resource: 'pods', namespace: r.target.namespace!, name: r.target.name! };
-  const got = await r.ctx.port.request(r.ctx.apiserver, 'api.get', { target: podTarget, user: r.info.user }, { timeoutMs: r.ctx.requestTimeoutMs });
+  const denied = await authorizeResource(r.ctx, r.info.user, { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: podTarget.namespace, name: podTarget.name });
+  if (denied) return sendStatus(r.res, denied);
+  // Authorized for pods/log: the pod is read by the front itself, to find its kubelet.
+  const got = await r.ctx.port.request(r.ctx.apiserver, 'api.get', { target: podTarget }, { timeoutMs: r.ctx.requestTimeoutMs });
   if (!got.ok) return sendStatus(r.res, got.status);
   const pod = got.value as PodLike;
   const names = (pod.spec?.containers ?? []).map((c) => c.name);

@@ -9,6 +9,7 @@ import { kindRegistry } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';
+import { authorizePath, impersonate } from './authorize.ts';
 import type { FrontContext, RequestInfo } from './context.ts';
 import { parseRoute, type Route } from './route.ts';
 import { pathNotFound, sendJson, sendStatus, sendText, toStatus } from './respond.ts';
@@ -204,14 +205,21 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
     }
     return route.type === 'health' ? sendText(res, 'ok') : sendJson(res, VERSION_INFO);
   }
-  const user = await authenticateRequest(ctx, req, token);
+  const caller = await authenticateRequest(ctx, req, token);
   // A request that fails authentication is logged without a user, as kube-apiserver logs it.
-  if (ctx.audit) auditRequest(ctx.audit, req, res, auditAttributes(req, route, url, user ?? { username: '', groups: [] }), auditID, longRunning);
-  if (!user) return sendStatus(res, unauthorized());
+  if (ctx.audit) auditRequest(ctx.audit, req, res, auditAttributes(req, route, url, caller ?? { username: '', groups: [] }), auditID, longRunning);
+  if (!caller) return sendStatus(res, unauthorized());
+  const acting = await impersonate(ctx, req, caller);
+  if (!acting.ok) return sendStatus(res, acting.status);
+  const user = acting.value;
   const info: RequestInfo = { user, url, accept: req.headers.accept };
+  if (route.type !== 'resource') {
+    const denied = await authorizePath(ctx, user, req.method ?? 'GET', url.pathname);
+    if (denied) return sendStatus(res, denied);
+  }
   switch (route.type) {
     case 'resource':
-      if (isReview(route)) return serveReview(info, route, req, res);
+      if (isReview(route)) return serveReview(ctx, info, route, req, res);
       return serveResource(ctx, info, route, req, res);
     case 'openapi-root':
     case 'openapi-gv':

@@ -19,6 +19,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { badRequest, isServiceUnavailable, isTimeout, status, unauthorized, unavailable, type Result, type Status } from '../../../base/status.ts';
 import { DEFAULT_STREAM_WINDOW, type StreamOpen } from '../../../bus/catalogue/streams.ts';
 import { authenticateRequest } from './auth.ts';
+import { authorizeResource, connectVerb, impersonate } from './authorize.ts';
 import type { FrontContext } from './context.ts';
 import { pathNotFound } from './respond.ts';
 import { parseRoute } from './route.ts';
@@ -67,12 +68,17 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
   if (route.type !== 'resource' || route.group !== '' || route.resource !== 'pods' || !route.namespace || !route.name || !STREAM_SUBRESOURCES.has(route.subresource ?? '')) {
     return refuse(socket, pathNotFound());
   }
-  const user = await authenticateRequest(ctx, req, token);
-  auditUpgrade(ctx.audit, req, socket, auditAttributes(req, route, url, user ?? { username: '', groups: [] }));
-  if (!user) return refuse(socket, unauthorized());
+  const caller = await authenticateRequest(ctx, req, token);
+  auditUpgrade(ctx.audit, req, socket, auditAttributes(req, route, url, caller ?? { username: '', groups: [] }));
+  if (!caller) return refuse(socket, unauthorized());
+  const acting = await impersonate(ctx, req, caller);
+  if (!acting.ok) return refuse(socket, acting.status);
   const kind = route.subresource as StreamOpen['kind'];
+  const denied = await authorizeResource(ctx, acting.value, { verb: connectVerb(req.method), group: '', resource: 'pods', subresource: kind, namespace: route.namespace, name: route.name });
+  if (denied) return refuse(socket, denied);
   const q = url.searchParams;
-  const got = await ctx.port.request(ctx.apiserver, 'api.get', { target: { group: '', version: 'v1', resource: 'pods', namespace: route.namespace, name: route.name }, user }, { timeoutMs: ctx.requestTimeoutMs });
+  // Authorized for the subresource: the pod is read by the front itself (as kube-apiserver reads it to find the kubelet).
+  const got = await ctx.port.request(ctx.apiserver, 'api.get', { target: { group: '', version: 'v1', resource: 'pods', namespace: route.namespace, name: route.name } }, { timeoutMs: ctx.requestTimeoutMs });
   if (!got.ok) return refuse(socket, got.status);
   const pod = got.value as PodLike;
   const flags = { stdin: isSet(q, 'stdin'), stdout: isSet(q, 'stdout'), stderr: isSet(q, 'stderr'), tty: isSet(q, 'tty') };

@@ -30,9 +30,9 @@ export class Rollout {
   /** UpdateStatus with the Deployment as it is now (status and annotations). */
   async writeStatus(): Promise<void> {
     if (this.metaDirty) {
-      // Kubernetes keeps annotation edits made through /status; this apiserver does not, so they go first as a patch.
-      const rev = this.d.metadata?.annotations?.[u.REVISION];
-      const p = await this.cc.api.patch(targets.deployments(this.ns, this.d.metadata?.name), { metadata: { annotations: { [u.REVISION]: rev } } });
+      // Kubernetes keeps annotation edits made through /status; this apiserver does not, so they go first as an
+      // update (what system:controller:deployment-controller may do; a conflict retries the sync).
+      const p = await this.cc.api.update(targets.deployments(this.ns, this.d.metadata?.name), this.d);
       const patched = unwrap(p).object;
       this.d = { ...this.d, metadata: { ...this.d.metadata, resourceVersion: patched.metadata?.resourceVersion, annotations: patched.metadata?.annotations } };
       this.metaDirty = false;

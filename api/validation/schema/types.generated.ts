@@ -269,5 +269,13 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
   'policy/v1.PodDisruptionBudget': {"apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","spec":"policy/v1.PodDisruptionBudgetSpec","status":"policy/v1.PodDisruptionBudgetStatus"},
   'policy/v1.PodDisruptionBudgetSpec': {"maxUnavailable":"ns","minAvailable":"ns","selector":"meta/v1.LabelSelector","unhealthyPodEvictionPolicy":"s"},
   'policy/v1.PodDisruptionBudgetStatus': {"conditions":"[meta/v1.Condition","currentHealthy":"i32","desiredHealthy":"i32","disruptedPods":"{t","disruptionsAllowed":"i32","expectedPods":"i32","observedGeneration":"i64"},
+  'rbac/v1.AggregationRule': {"clusterRoleSelectors":"[meta/v1.LabelSelector"},
+  'rbac/v1.ClusterRole': {"aggregationRule":"rbac/v1.AggregationRule","apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","rules":"[rbac/v1.PolicyRule"},
+  'rbac/v1.ClusterRoleBinding': {"apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","roleRef":"rbac/v1.RoleRef","subjects":"[rbac/v1.Subject"},
+  'rbac/v1.PolicyRule': {"apiGroups":"[s","nonResourceURLs":"[s","resourceNames":"[s","resources":"[s","verbs":"[s"},
+  'rbac/v1.Role': {"apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","rules":"[rbac/v1.PolicyRule"},
+  'rbac/v1.RoleBinding': {"apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","roleRef":"rbac/v1.RoleRef","subjects":"[rbac/v1.Subject"},
+  'rbac/v1.RoleRef': {"apiGroup":"s","kind":"s","name":"s"},
+  'rbac/v1.Subject': {"apiGroup":"s","kind":"s","name":"s","namespace":"s"},
   'storage/v1.StorageClass': {"allowVolumeExpansion":"b","allowedTopologies":"[core/v1.TopologySelectorTerm","apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","mountOptions":"[s","parameters":"{s","provisioner":"s","reclaimPolicy":"s","volumeBindingMode":"s"},
 };

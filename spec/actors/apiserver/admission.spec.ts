@@ -17,7 +17,9 @@ const lease = (name: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: '
 test('identities come from the bus address; only edges may state a user', () => {
   assert.equal(userForAddress('kubelet.n1').username, 'system:node:n1');
   assert.equal(userForAddress('scheduler').username, 'system:kube-scheduler');
-  assert.equal(userForAddress('controller.replicaset').username, 'system:kube-controller-manager');
+  assert.equal(userForAddress('controller.replicaset').username, 'system:serviceaccount:kube-system:replicaset-controller');
+  assert.equal(userForAddress('informers').username, 'system:kube-controller-manager');
+  assert.equal(userForAddress('proxy.n1').username, 'system:kube-proxy');
   const stated = { username: 'alice', groups: ['dev'] };
   assert.is(requestUser(`${TRUSTED_EDGE_PREFIX}http`, stated).username, 'alice');
   assert.is(requestUser('kubelet.n1', stated).username, 'system:node:n1');

@@ -13,7 +13,8 @@ test.after.each(async () => {
 
 test('records an Event and counts repeats instead of creating new ones', async () => {
   const c = h.client('scheduler');
-  const p = (await c.must('api.create', { target: t.pods(), object: pod('p') })).object;
+  // The pod is a user's (the scheduler may not create pods); the scheduler records its Events.
+  const p = (await h.client().must('api.create', { target: t.pods(), object: pod('p') })).object;
   const rec = new EventRecorder({ port: c.port, clock: h.clock, component: 'default-scheduler' });
   const first = await rec.record(p, 'Warning', 'FailedScheduling', '0/3 nodes are available');
   assert.ok(first.ok);
@@ -21,7 +22,8 @@ test('records an Event and counts repeats instead of creating new ones', async (
   const second = await rec.record(p, 'Warning', 'FailedScheduling', '0/3 nodes are available');
   assert.ok(second.ok);
   await rec.record(p, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
-  const list = await c.must('api.list', { target: t.events() });
+  // A user reads them (the scheduler may only write Events).
+  const list = await h.client().must('api.list', { target: t.events() });
   const items = list.items as Record<string, unknown>[];
   assert.is(items.length, 2);
   const failed = items.find((e) => e.reason === 'FailedScheduling')!;
@@ -33,7 +35,7 @@ test('records an Event and counts repeats instead of creating new ones', async (
   assert.is(failed.reportingComponent, 'default-scheduler');
   assert.equal((failed.involvedObject as { name: string; uid: string }).uid, p.metadata!.uid);
   // Field selectors on events work (kubectl describe uses involvedObject.name).
-  const byObj = await c.must('api.list', { target: t.events(), options: { fieldSelector: 'involvedObject.name=p,reason=Scheduled' } });
+  const byObj = await h.client().must('api.list', { target: t.events(), options: { fieldSelector: 'involvedObject.name=p,reason=Scheduled' } });
   assert.is((byObj.items as unknown[]).length, 1);
 });
 

@@ -33,7 +33,8 @@ function status(r: Result<unknown>) {
 /** The three attacks of the probe, from each address one node's process may hold. */
 async function attacks(send: Send, nodeName: string, otherNode: string): Promise<void> {
   for (const from of [`pod.attacker`, `proxy.${nodeName}`, `kubelet.${nodeName}`]) {
-    const user = from.startsWith('pod.') ? 'system:anonymous' : `system:node:${nodeName}`;
+    // kube-proxy acts as system:kube-proxy (bound to system:node-proxier), never as its node.
+    const user = from.startsWith('pod.') ? 'system:anonymous' : from.startsWith('proxy.') ? 'system:kube-proxy' : `system:node:${nodeName}`;
     const listed = status(await send(from, 'api.list', { target: secrets() }));
     assert.is(listed.code, 403, from);
     assert.is(listed.reason, 'Forbidden');

@@ -45,7 +45,7 @@ test('scale of a kind without it is 404', async () => {
 
 test('binding sets spec.nodeName once; a second binding is 409', async () => {
   const c = h.client('scheduler');
-  await c.must('api.create', { target: t.pods(), object: pod('p') });
+  await h.client().must('api.create', { target: t.pods(), object: pod('p') });
   const binding = (node: string) => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
   const r = await c.must('api.create', { target: t.pods('default', 'p', 'binding'), object: binding('n1') });
   assert.is((r.object as { status: string }).status, 'Success');

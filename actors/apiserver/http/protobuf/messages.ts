@@ -78,6 +78,15 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   HTTPIngressRuleValue: { 1: ['paths', '[HTTPIngressPath'] },
   HTTPIngressPath: { 1: ['path', 's'], 2: ['backend', 'IngressBackend'], 3: ['pathType', 's?'] },
 
+  Role: { 1: ['metadata', 'ObjectMeta'], 2: ['rules', '[PolicyRule'] },
+  ClusterRole: { 1: ['metadata', 'ObjectMeta'], 2: ['rules', '[PolicyRule'], 3: ['aggregationRule', 'AggregationRule'] },
+  AggregationRule: { 1: ['clusterRoleSelectors', '[LabelSelector'] },
+  PolicyRule: { 1: ['verbs', '[s'], 2: ['apiGroups', '[s'], 3: ['resources', '[s'], 4: ['resourceNames', '[s'], 5: ['nonResourceURLs', '[s'] },
+  RoleBinding: { 1: ['metadata', 'ObjectMeta'], 2: ['subjects', '[Subject'], 3: ['roleRef', 'RoleRef'] },
+  ClusterRoleBinding: { 1: ['metadata', 'ObjectMeta'], 2: ['subjects', '[Subject'], 3: ['roleRef', 'RoleRef'] },
+  Subject: { 1: ['kind', 's'], 2: ['apiGroup', 's'], 3: ['name', 's'], 4: ['namespace', 's'] },
+  RoleRef: { 1: ['apiGroup', 's'], 2: ['kind', 's'], 3: ['name', 's'] },
+
   CertificateSigningRequest: objectWith('CertificateSigningRequestSpec', 'CertificateSigningRequestStatus'),
   CertificateSigningRequestSpec: {
     1: ['request', 'y'], 2: ['username', 's'], 3: ['uid', 's'], 4: ['groups', '[s'], 5: ['usages', '[s'], 6: ['extra', '-'], 7: ['signerName', 's'], 8: ['expirationSeconds', 'i?'],

@@ -1,0 +1,106 @@
+/**
+ * The RBAC authorizer's view of the stored roles and bindings (Kubernetes' RBAC authorizer
+ * with its role and binding listers), read from the apiserver's own watch cache. Bindings are
+ * indexed by subject (user name, group, ServiceAccount), so a request costs the bindings of its
+ * user, not all of them; the index and the resolved rules per (user, namespace) are dropped
+ * whenever a role or binding changes, and rebuilt on the next request.
+ */
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef } from 'kubernetes-types/rbac/v1.js';
+import { subjectKey, userKeys, type RbacUser } from '../../api/rbac/rules.ts';
+import type { ResourceCache, WatchCache } from './watch-cache.ts';
+import { objectStorageKey } from './storage-keys.ts';
+
+export const ROLES = 'roles.rbac.authorization.k8s.io';
+export const CLUSTER_ROLES = 'clusterroles.rbac.authorization.k8s.io';
+export const ROLE_BINDINGS = 'rolebindings.rbac.authorization.k8s.io';
+export const CLUSTER_ROLE_BINDINGS = 'clusterrolebindings.rbac.authorization.k8s.io';
+const RBAC_GRS = [ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS];
+
+/** Resolved rule sets kept before the memo starts over (users × namespaces seen between changes). */
+const MEMO_LIMIT = 10_000;
+
+type Bindings = Map<string, (RoleBinding | ClusterRoleBinding)[]>;
+
+class RbacIndex {
+  #dirty = true;
+  #sources: (ResourceCache | undefined)[] = [];
+  #cluster: Bindings = new Map();
+  /** namespace → subject key → RoleBindings. */
+  #namespaced = new Map<string, Bindings>();
+  #memo = new Map<string, readonly PolicyRule[]>();
+
+  constructor(private readonly cache: WatchCache) {
+    cache.onEvents((gr) => {
+      if (RBAC_GRS.includes(gr)) this.#dirty = true;
+    });
+  }
+
+  /** VisitRulesFor: the rules of every ClusterRoleBinding of the user, then of its RoleBindings in `namespace`. */
+  rulesFor(user: RbacUser, namespace: string | undefined): readonly PolicyRule[] {
+    this.#refresh();
+    const memoKey = `${user.username}\u0000${user.groups.join('\u0001')}\u0000${namespace ?? ''}`;
+    const hit = this.#memo.get(memoKey);
+    if (hit) return hit;
+    const rules: PolicyRule[] = [];
+    const keys = userKeys(user);
+    const seen = new Set<unknown>();
+    const add = (b: RoleBinding | ClusterRoleBinding, ns: string | undefined) => {
+      if (seen.has(b)) return;
+      seen.add(b);
+      rules.push(...this.#roleRules(b.roleRef, ns));
+    };
+    for (const k of keys) for (const b of this.#cluster.get(k) ?? []) add(b, undefined);
+    if (namespace) {
+      const byKey = this.#namespaced.get(namespace);
+      if (byKey) for (const k of keys) for (const b of byKey.get(k) ?? []) add(b, namespace);
+    }
+    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+    this.#memo.set(memoKey, rules);
+    return rules;
+  }
+
+  /** The rules a binding's roleRef names: a Role of the binding's namespace or a ClusterRole (none when missing). */
+  #roleRules(ref: RoleRef, namespace: string | undefined): readonly PolicyRule[] {
+    const gr = ref.kind === 'Role' ? ROLES : ref.kind === 'ClusterRole' ? CLUSTER_ROLES : null;
+    if (gr === null || (gr === ROLES && !namespace)) return [];
+    const role = this.cache.resources.get(gr)?.items.get(objectStorageKey(gr, gr === ROLES ? namespace : undefined, ref.name)) as Role | ClusterRole | undefined;
+    return role?.rules ?? [];
+  }
+
+  #refresh(): void {
+    const sources = RBAC_GRS.map((gr) => this.cache.resources.get(gr));
+    // A re-prime replaces the per-resource caches without events: follow their identity too.
+    if (!this.#dirty && sources.every((s, i) => s === this.#sources[i])) return;
+    this.#dirty = false;
+    this.#sources = sources;
+    this.#memo.clear();
+    this.#cluster = new Map();
+    this.#namespaced = new Map();
+    for (const b of sources[3]?.items.values() ?? []) file(this.#cluster, b as unknown as ClusterRoleBinding, '');
+    for (const b of sources[2]?.items.values() ?? []) {
+      const ns = b.metadata?.namespace ?? '';
+      let byKey = this.#namespaced.get(ns);
+      if (!byKey) this.#namespaced.set(ns, (byKey = new Map()));
+      file(byKey, b as unknown as RoleBinding, ns);
+    }
+  }
+}
+
+function file(into: Bindings, b: RoleBinding | ClusterRoleBinding, namespace: string): void {
+  for (const s of b.subjects ?? []) {
+    const k = subjectKey(s, namespace);
+    if (k === null) continue;
+    let list = into.get(k);
+    if (!list) into.set(k, (list = []));
+    list.push(b);
+  }
+}
+
+const indexes = new WeakMap<WatchCache, RbacIndex>();
+
+/** The rules RBAC grants `user` in `namespace` (cluster-wide only when absent), from the cache's roles and bindings. */
+export function rbacRules(cache: WatchCache, user: RbacUser, namespace: string | undefined): readonly PolicyRule[] {
+  let idx = indexes.get(cache);
+  if (!idx) indexes.set(cache, (idx = new RbacIndex(cache)));
+  return idx.rulesFor(user, namespace);
+}
