@@ -13,6 +13,8 @@ export interface RuntimeFixture {
   longRunning(name: string): Container;
   /** A container that ignores SIGTERM. */
   stubborn(name: string): Container;
+  /** The log line `stubborn` writes once it ignores SIGTERM (a process sets that after exec); absent: from its start. */
+  stubbornReady?: string;
   /** Annotations the pod needs for the above. */
   annotations?: Record<string, string>;
 }
@@ -65,6 +67,12 @@ export function runtimeContract(name: string, make: () => RuntimeFixture) {
   s('a container ignoring SIGTERM is killed (137) once the grace period ends', async () => {
     const f = make();
     const { id, exits } = await up(f, f.stubborn('hard'));
+    for (let i = 0; f.stubbornReady !== undefined; i++) {
+      const lines = await f.runtime.logs({ podUid: 'uid-contract', container: 'hard' });
+      if (lines.ok && lines.value.some((l) => l.endsWith(f.stubbornReady!))) break;
+      assert.ok(i < 200, 'the stubborn container never said it was ready');
+      await f.pass(50);
+    }
     const done = f.runtime.stopContainer(id, 1);
     await f.pass(500);
     assert.is(exits.length, 0);

@@ -32,9 +32,10 @@ runtimeContract('process', () => ({
   runtime: runtime(),
   pass: sleep,
   longRunning: (name) => busybox(name, ['sleep', '3600']),
-  // SIGTERM ignored from the first exec (env), not from when the shell gets to a `trap`: a
-  // stop that comes early under load would otherwise find it still listening.
-  stubborn: (name) => busybox(name, ['env', '--ignore-signal=TERM', 'sh', '-c', 'while :; do sleep 0.1; done']),
+  // SIGTERM is ignored from env's exec on; the contract waits for `ready`, since a stop that
+  // comes before the sandbox got to env (under load) would find the default disposition.
+  stubborn: (name) => busybox(name, ['env', '--ignore-signal=TERM', 'sh', '-c', 'echo ready; while :; do sleep 0.1; done']),
+  stubbornReady: 'ready',
 })).run();
 
 /** A loopback pod IP unlikely to be used by another spec at the same time. */
