@@ -13,7 +13,7 @@ import { forbidden, type Status } from '../../base/status.ts';
 import { isResourceRequest, rulesAllow, type NonResourceAttributes, type ResourceAttributes } from '../../api/rbac/rules.ts';
 import { authorizationForbidden } from './admission.ts';
 import type { ServerContext } from './context.ts';
-import { ANONYMOUS_USER, nodeOf } from './identity.ts';
+import { ANONYMOUS_USER, MASTERS_GROUP, nodeOf } from './identity.ts';
 import { nodeDecision } from './node-authorizer.ts';
 import { rbacRules } from './rbac.ts';
 
@@ -22,9 +22,6 @@ export const AUTHORIZATION_MODES = ['Node', 'RBAC', 'AlwaysAllow', 'AlwaysDeny']
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 /** kube-apiserver's default since 1.x for kubeadm clusters: `Node,RBAC`. */
 export const DEFAULT_AUTHORIZATION_MODES: readonly AuthorizationMode[] = ['Node', 'RBAC'];
-
-/** The privileged group whose members every request is allowed (user.SystemPrivilegedGroup). */
-export const MASTERS_GROUP = 'system:masters';
 
 /** What a request is asked about: a resource or a path, and who asks. */
 export type Attributes = (ResourceAttributes | NonResourceAttributes) & { readonly user: UserInfo };
@@ -62,7 +59,7 @@ export function authorize(s: ServerContext, a: Attributes): Decision {
       case 'Node': {
         const node = nodeOf(a.user);
         if (node === null || !isResourceRequest(a)) break;
-        const why = nodeDecision(s, node, { ...a, user: a.user });
+        const why = nodeDecision(s, node, a);
         if (why === null) return { allowed: true, reason: '' };
         if (why) reasons.push(why);
         break;

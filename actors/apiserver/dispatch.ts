@@ -77,15 +77,12 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const t = payload.target;
   const name = t?.name ?? (verb === 'list' || verb === 'watch' ? selectedName(payload.options) : undefined);
   const record = verb && s.audit?.begin(env, user, verb, name);
+  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
   if (record) {
     audited.set(env, { record, verb: verb! });
-    record.authorized('allow');
+    record.authorized(denied ? 'forbid' : 'allow');
   }
-  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
-  if (denied) {
-    record?.authorized('forbid');
-    return reply(s, env, fail(denied));
-  }
+  if (denied) return reply(s, env, fail(denied));
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
   const problem = env.from.startsWith(TRUSTED_EDGE_PREFIX) ? undefined : decodedProblem(payload.object) ?? decodedProblem(payload.patch);
@@ -116,8 +113,8 @@ const audited = new WeakMap<Envelope, { record: AuditRecord; verb: RequestVerb }
 
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
   if (env.corr !== undefined) s.port.reply(env, result as never);
-  const a = audited.get(env);
-  if (a) s.audit?.replied(a.record, env, a.verb, result);
+  const a = s.audit && audited.get(env);
+  if (a) s.audit!.replied(a.record, env, a.verb, result);
 }
 
 /**

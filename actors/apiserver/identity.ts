@@ -5,11 +5,15 @@
  * TRUSTED_EDGE_PREFIX — may state a user in the payload, because they authenticated it.
  */
 import type { UserInfo } from '../../bus/catalogue/api.ts';
+import { serviceAccountUser } from '../../api/rbac/rules.ts';
 
 /** Addresses whose `user` field is believed: the edges that authenticate people and clients. */
 export const TRUSTED_EDGE_PREFIX = 'edge.';
 
-const AUTHENTICATED = 'system:authenticated';
+/** The group every authenticated user is in. */
+export const AUTHENTICATED = 'system:authenticated';
+/** The privileged group whose members every request is allowed (user.SystemPrivilegedGroup). */
+export const MASTERS_GROUP = 'system:masters';
 
 /**
  * Who a `pod.*` address is. Pods hold no bus credentials: their node's process holds the
@@ -39,18 +43,20 @@ export function userForAddress(address: string): UserInfo {
   // Cluster DNS runs as CoreDNS's ServiceAccount does (kubeadm binds it to system:coredns).
   if (address === 'dns') return kubeSystemAccount('coredns');
   // The apiserver, and an edge speaking for itself (its own token review), are the apiserver's loopback client.
-  if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', groups: ['system:masters', AUTHENTICATED] };
+  if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', groups: [MASTERS_GROUP, AUTHENTICATED] };
   // Any other address is one only the control plane's own process can hold (bus/identities.ts: a node
   // identity claims its kubelet, proxy and pods only), and that process may already speak as an edge:
   // it is the control plane's loopback client, as privileged as the apiserver.
-  return { username: `system:bus:${address}`, groups: ['system:masters', AUTHENTICATED] };
+  return { username: `system:bus:${address}`, groups: [MASTERS_GROUP, AUTHENTICATED] };
 }
 
-/** A kube-system ServiceAccount's user. */
-const kubeSystemAccount = (name: string): UserInfo => ({
-  username: `system:serviceaccount:kube-system:${name}`,
-  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', AUTHENTICATED],
+/** The user a ServiceAccount authenticates as, with the groups its tokens carry. */
+export const serviceAccountInfo = (namespace: string, name: string): UserInfo => ({
+  username: serviceAccountUser(namespace, name),
+  groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, AUTHENTICATED],
 });
+
+const kubeSystemAccount = (name: string): UserInfo => serviceAccountInfo('kube-system', name);
 
 /**
  * The kube-system ServiceAccount each controller runs as: the name kube-controller-manager

@@ -21,6 +21,7 @@ import type { ResourceInfo } from './resources.ts';
 import { MAX_WRITE_ATTEMPTS, storable, storageError } from './store.ts';
 import { namespacePrefix } from './storage-keys.ts';
 import { decorate } from './watch-cache.ts';
+import { Unreadable } from './encryption/storage.ts';
 
 /** The namespace's objects of a resource as the watch cache holds them. */
 function cachedIn<T>(s: ServerContext, gr: string, namespace: string): T[] {
@@ -68,16 +69,19 @@ export async function admitQuota(s: ServerContext, res: ResourceInfo, obj: KubeO
     const read = await s.kv.range(namespacePrefix('resourcequotas', ns));
     if (!read.ok) return fail(storageError(read.status));
     const revisions = new Map<string, number>();
-    const quotas = read.value.items.map((kv) => {
+    const quotas: { key: string; quota: ResourceQuota }[] = [];
+    // Through the storage codec, as every other read and write: quotas may be encrypted at rest too.
+    for (const kv of read.value.items.map((r) => s.codec.decode(r))) {
+      if (kv.value instanceof Unreadable) return fail(kv.value.status);
       revisions.set(kv.key, kv.modRevision);
-      return { key: kv.key, quota: decorate(kv.value, kv.modRevision) as ResourceQuota };
-    });
+      quotas.push({ key: kv.key, quota: decorate(kv.value, kv.modRevision) as ResourceQuota });
+    }
     const decision = checkQuotas(res.gr, quotas.map((q) => q.quota), obj, old, s.clock.now());
     if (!decision.allowed) return fail(admissionForbidden({ res, name: obj.metadata?.name }, decision.reason));
     if (!decision.charged.length || dryRun) return ok(true);
     const ops = decision.charged.map((q) => {
       const k = quotas.find((x) => x.quota.metadata?.name === q.metadata?.name)!.key;
-      return { op: 'put' as const, key: k, value: storable(q as KubeObject), ifModRevision: revisions.get(k)! };
+      return { op: 'put' as const, key: k, value: s.codec.encode(k, storable(q as KubeObject)), ifModRevision: revisions.get(k)! };
     });
     const w = await s.kv.txn(ops);
     if (!w.ok) return fail(storageError(w.status));

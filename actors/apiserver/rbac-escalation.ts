@@ -9,17 +9,20 @@ import type { ClusterRole, PolicyRule, Role, RoleBinding, RoleRef } from 'kubern
 import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
 import { forbidden, notFound, type Status } from '../../base/status.ts';
 import { escalationMessage, missingRules } from '../../api/rbac/covers.ts';
-import { authorize, MASTERS_GROUP } from './authorizer.ts';
+import { authorize } from './authorizer.ts';
+import { MASTERS_GROUP } from './identity.ts';
 import type { ServerContext } from './context.ts';
-import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, rbacRules, ROLE_BINDINGS, ROLES } from './rbac.ts';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, RBAC_GRS, rbacRules, ROLE_BINDINGS, ROLES } from './rbac.ts';
 import type { ResourceInfo } from './resources.ts';
 import { objectStorageKey } from './storage-keys.ts';
 
 const GROUP = 'rbac.authorization.k8s.io';
+const RBAC_KINDS = new Set(RBAC_GRS);
 
 /** The 403 (or 404 for a binding to a missing role) that stops the write, or null. */
 export function rbacEscalation(s: ServerContext, res: ResourceInfo, user: UserInfo, obj: KubeObject): Status | null {
-  if (!s.authorizationModes.includes('RBAC') || user.groups.includes(MASTERS_GROUP)) return null;
+  // Every write passes here: anything but a role or binding leaves at once.
+  if (!RBAC_KINDS.has(res.gr) || !s.authorizationModes.includes('RBAC') || user.groups.includes(MASTERS_GROUP)) return null;
   const name = obj.metadata?.name ?? '';
   const namespace = res.namespaced ? obj.metadata?.namespace : undefined;
   const may = (verb: string, resource: string, n: string) => authorize(s, { user, verb, group: GROUP, resource, namespace, name: n }).allowed;

@@ -14,7 +14,8 @@ export const ROLES = 'roles.rbac.authorization.k8s.io';
 export const CLUSTER_ROLES = 'clusterroles.rbac.authorization.k8s.io';
 export const ROLE_BINDINGS = 'rolebindings.rbac.authorization.k8s.io';
 export const CLUSTER_ROLE_BINDINGS = 'clusterrolebindings.rbac.authorization.k8s.io';
-const RBAC_GRS = [ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS];
+/** The four RBAC resources, in the order #refresh reads them. */
+export const RBAC_GRS = [ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS];
 
 /** Resolved rule sets kept before the memo starts over (users × namespaces seen between changes). */
 const MEMO_LIMIT = 10_000;

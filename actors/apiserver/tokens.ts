@@ -23,6 +23,7 @@ import type { Call, ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { boundObjects, checkBinding, type Extra, type KubernetesClaim } from './token-binding.ts';
+import { serviceAccountInfo } from './identity.ts';
 
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /**
@@ -138,7 +139,7 @@ export async function checkToken(s: ServerContext, token: string, audiences: rea
   const binding = await checkBinding(s, ref);
   if (!binding.ok) return binding;
   const ns = ref.namespace;
-  const user = { username: `system:serviceaccount:${ns}:${ref.serviceaccount.name}`, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'] };
+  const user = serviceAccountInfo(ns, ref.serviceaccount.name);
   const extra = { ...binding.extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] };
   return { ok: true, user, audiences: accepted, extra };
 }

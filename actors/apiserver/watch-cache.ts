@@ -252,6 +252,7 @@ export class WatchCache {
       if (res.items.delete(e.kv.key)) res.dropSorted();
       return false;
     }
+    if (res.unreadable.size === 0) return true;
     const was = res.unreadable.delete(e.kv.key);
     return !(was && e.type === 'delete');
   }

@@ -63,7 +63,8 @@ export function ruleAllows(a: RequestAttributes, r: PolicyRule): boolean {
 /** RulesAllow: any of the rules allows the request. */
 export const rulesAllow = (a: RequestAttributes, rules: readonly PolicyRule[]): boolean => rules.some((r) => ruleAllows(a, r));
 
-const SA_PREFIX = 'system:serviceaccount:';
+/** How a ServiceAccount's username starts: `system:serviceaccount:<namespace>:<name>`. */
+export const SA_PREFIX = 'system:serviceaccount:';
 
 /** The username a ServiceAccount authenticates as. */
 export const serviceAccountUser = (namespace: string, name: string): string => `${SA_PREFIX}${namespace}:${name}`;

@@ -36,6 +36,8 @@ export class ValueCodec {
   }
 
   encode(key: string, value: unknown): unknown {
+    // Every write passes here: without a configuration there is no key to parse.
+    if (!this.transformers) return value;
     return this.#for(key).write(value, key);
   }
 

@@ -10,9 +10,10 @@ import type { IncomingMessage } from 'node:http';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
 import { forbidden, internalError, ok, type Result, type Status } from '../../../base/status.ts';
 import { authorizationForbidden } from '../admission.ts';
+import { AUTHENTICATED, MASTERS_GROUP, serviceAccountInfo } from '../identity.ts';
+import { SA_PREFIX } from '../../../api/rbac/rules.ts';
 import type { FrontContext } from './context.ts';
 
-const MASTERS = 'system:masters';
 
 interface ResourceAsk {
   verb: string;
@@ -25,7 +26,7 @@ interface ResourceAsk {
 
 /** The chain's answer for `user` (a SubjectAccessReview by the front); a failed review is a denial. */
 async function review(ctx: FrontContext, user: UserInfo, attrs: { resourceAttributes: ResourceAsk } | { nonResourceAttributes: { verb: string; path: string } }): Promise<{ allowed: boolean; reason: string }> {
-  if (user.groups.includes(MASTERS)) return { allowed: true, reason: '' };
+  if (user.groups.includes(MASTERS_GROUP)) return { allowed: true, reason: '' };
   const object = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: {}, spec: { user: user.username, groups: user.groups, ...attrs } };
   const target = { group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews' };
   const r = await ctx.port.request(ctx.apiserver, 'api.create', { target, object }, { timeoutMs: ctx.requestTimeoutMs });
@@ -50,8 +51,6 @@ export async function authorizeResource(ctx: FrontContext, user: UserInfo, a: Re
 /** A connect subresource's verb: POST (SPDY) is create, GET (WebSocket, logs) is get, as kube-apiserver's RequestInfo has it. */
 export const connectVerb = (method: string | undefined): string => (method === 'POST' ? 'create' : 'get');
 
-const AUTHENTICATED = 'system:authenticated';
-const SA_PREFIX = 'system:serviceaccount:';
 
 /**
  * Kubernetes' impersonation filter: with `Impersonate-User` (and any `Impersonate-Group`) the
@@ -71,7 +70,7 @@ export async function impersonate(ctx: FrontContext, req: IncomingMessage, user:
   if (as.startsWith(SA_PREFIX)) {
     const [namespace = '', name = ''] = as.slice(SA_PREFIX.length).split(':');
     asks.push({ verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace, name });
-    impliedGroups = ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, AUTHENTICATED];
+    impliedGroups = serviceAccountInfo(namespace, name).groups;
   } else {
     asks.push({ verb: 'impersonate', group: '', resource: 'users', name: as });
   }

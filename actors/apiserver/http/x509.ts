@@ -15,8 +15,8 @@ import { X509Certificate } from '@peculiar/x509';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
+import { AUTHENTICATED } from '../identity.ts';
 
-const AUTHENTICATED = 'system:authenticated';
 
 /** What the connection's client certificate says: none sent, a user, or a certificate that does not verify. */
 export type CertificateIdentity = { type: 'none' } | { type: 'user'; user: UserInfo } | { type: 'invalid'; reason: string };
