@@ -6,13 +6,13 @@
  * new connection or flow, so a change of upstreams needs no new listener and connections
  * already open finish where they are.
  *
- * The TCP data path is the cost of every proxied request, so it is kept lean: the accepted
- * socket is not read until its upstream is connected, and the per-chunk handlers are shared
- * functions that find the other side through a symbol (no closures, timers or logging per
- * chunk). What is left is mostly the kernel's: a read and a write per chunk on each side.
+ * The TCP data path is the cost of every proxied request: the accepted socket is not read
+ * until its upstream is connected, and then the pair goes to a relay (relay.ts; natively, off
+ * the event loop, where the addon is built).
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { defaultRelay, type Relay } from './relay.ts';
 
 export interface Upstream {
   host: string;
@@ -49,19 +49,17 @@ export const UDP_IDLE_MS = 30_000;
 /** The client's IPv4 address as a dotted quad (a dual-stack socket reports it v4-mapped). */
 export const clientAddress = (address: string | undefined): string => (address ?? '').replace(/^::ffff:/, '');
 
-/** The other end of a spliced connection (the data path's handlers are shared, not closures). */
-const PEER = Symbol('peer');
-type Spliced = Socket & { [PEER]: Socket };
 const ignore = (): void => {};
 
-export function listenTcp(ip: string, port: number, policy: ForwardPolicy): Promise<Listener> {
+/** A TCP listener whose connections go where `policy` says, their bytes moved by `relay`. */
+export function listenTcp(ip: string, port: number, policy: ForwardPolicy, relay: Relay = defaultRelay): Promise<Listener> {
   // Half-open on both sides, so a client that shuts down its sending side still gets the
   // answer; no Nagle delay on either side, as a kernel NAT adds none.
   const server: Server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (client) => {
     const from = clientAddress(client.remoteAddress);
     if (policy.admit && !policy.admit(from)) return void client.resetAndDestroy();
     client.on('error', ignore);
-    forwardTcp(policy, from, client, 0);
+    forwardTcp(policy, relay, from, client, 0);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -73,45 +71,20 @@ export function listenTcp(ip: string, port: number, policy: ForwardPolicy): Prom
   });
 }
 
-function forwardTcp(policy: ForwardPolicy, from: string, client: Socket, tried: number): void {
+function forwardTcp(policy: ForwardPolicy, relay: Relay, from: string, client: Socket, tried: number): void {
   if (client.destroyed) return;
   const to = policy.pick(from, tried);
   if (to === undefined) return void client.resetAndDestroy();
   const upstream = connect({ host: to.host, port: to.port, allowHalfOpen: true, noDelay: true });
   upstream.setTimeout(CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error('connect timeout')));
-  upstream.once('error', () => forwardTcp(policy, from, client, tried + 1));
+  upstream.once('error', () => forwardTcp(policy, relay, from, client, tried + 1));
   upstream.once('connect', () => {
     upstream.setTimeout(0);
     upstream.removeAllListeners('error');
     upstream.removeAllListeners('timeout');
     client.removeListener('error', ignore);
-    splice(client, upstream);
-    splice(upstream, client);
-    client.resume();
+    relay.relay(client, upstream);
   });
-}
-
-/** Sends what `from` reads to its peer, with backpressure, its end as the peer's end, its reset as the peer's. */
-function splice(from: Socket, to: Socket): void {
-  (from as Spliced)[PEER] = to;
-  from.on('data', relay);
-  from.on('drain', drained);
-  from.on('end', ended);
-  from.on('error', failed);
-}
-
-function relay(this: Spliced, chunk: Buffer): void {
-  if (!this[PEER].write(chunk)) this.pause();
-}
-function drained(this: Spliced): void {
-  this[PEER].resume();
-}
-function ended(this: Spliced): void {
-  this[PEER].end();
-}
-/** A reset on one side resets the other, as a NATed connection would see it. */
-function failed(this: Spliced): void {
-  this[PEER].resetAndDestroy();
 }
 
 interface Flow {
