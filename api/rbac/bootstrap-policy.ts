@@ -2,11 +2,12 @@
  * The RBAC bootstrap policy kube-apiserver installs (plugin/pkg/auth/authorizer/rbac/
  * bootstrappolicy policy.go and controller_policy.go, Kubernetes 1.32 with its default feature
  * gates), rule for rule: the ClusterRoles, their ClusterRoleBindings, and the
- * system:controller:* roles each bound to its controller's kube-system ServiceAccount.
+ * system:controller:* roles each bound to its controller's kube-system ServiceAccount (the
+ * namespaced Roles of kube-system and kube-public are namespace-policy.ts).
  * Every object carries the label kubernetes.io/bootstrapping=rbac-defaults and the annotation
  * rbac.authorization.kubernetes.io/autoupdate=true (reconciled at start, actors/apiserver/rbac-bootstrap.ts).
  */
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from 'kubernetes-types/rbac/v1.js';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -35,13 +36,13 @@ export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdat
 /** The prefix of the controller roles; the rest of the name is the controller's ServiceAccount in kube-system. */
 export const CONTROLLER_ROLE_PREFIX = 'system:controller:';
 
-function rule(verbs: string[], groups: string[], resources: string[], names?: string[]): PolicyRule {
+export function rule(verbs: string[], groups: string[], resources: string[], names?: string[]): PolicyRule {
   return { verbs, apiGroups: groups, resources, ...(names ? { resourceNames: names } : {}) };
 }
 const urls = (verbs: string[], paths: string[]): PolicyRule => ({ verbs, nonResourceURLs: paths });
-const eventsRule = (): PolicyRule => rule(['create', 'update', 'patch'], [core, events], ['events']);
+export const eventsRule = (): PolicyRule => rule(['create', 'update', 'patch'], [core, events], ['events']);
 
-const meta = (name: string, labels: Record<string, string> = {}) => ({
+export const meta = (name: string, labels: Record<string, string> = {}) => ({
   name,
   labels: { ...labels, ...BOOTSTRAP_LABEL },
   annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
@@ -440,31 +441,3 @@ const CONTROLLER_BINDINGS: ClusterRoleBinding[] = Object.keys(CONTROLLER_RULES).
 export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [...CLUSTER_ROLES, ...CONTROLLER_ROLES];
 /** Every bootstrap ClusterRoleBinding. */
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [...CLUSTER_ROLE_BINDINGS, ...CONTROLLER_BINDINGS];
-
-/**
- * Namespaced roles: the cluster DNS actor publishes its own kube-dns Service and EndpointSlice in kube-system (the
- * job of kubeadm's addon manifests elsewhere), so CoreDNS's account may keep that one Service.
- */
-export const BOOTSTRAP_ROLES: readonly Role[] = [
-  {
-    apiVersion: `${rbac}/v1`,
-    kind: 'Role',
-    metadata: { ...meta('system:coredns:service-publisher'), namespace: 'kube-system' },
-    rules: [
-      rule(['get', 'update', 'patch'], [core], ['services'], ['kube-dns']),
-      rule(['get', 'update', 'patch'], [discovery], ['endpointslices'], ['kube-dns-kubeactor']),
-      rule(['create'], [core], ['services']),
-      rule(['create'], [discovery], ['endpointslices']),
-    ],
-  },
-];
-
-export const BOOTSTRAP_ROLE_BINDINGS: readonly RoleBinding[] = [
-  {
-    apiVersion: `${rbac}/v1`,
-    kind: 'RoleBinding',
-    metadata: { ...meta('system:coredns:service-publisher'), namespace: 'kube-system' },
-    roleRef: { apiGroup: rbac, kind: 'Role', name: 'system:coredns:service-publisher' },
-    subjects: [serviceAccount('kube-system', 'coredns')],
-  },
-];
