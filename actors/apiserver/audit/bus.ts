@@ -2,7 +2,8 @@
  * Audit of the requests components send the apiserver actor over the bus. The HTTP front
  * (and every other trusted edge, `edge.*`) logs what it forwards itself, knowing the URI, the
  * client's address and agent; so here only the other senders are logged, each as the user
- * its address maps to (identity.ts), with the requestURI its REST call would have and no
+ * its address maps to (identity.ts; the apiserver's own clients, `loopback.*`, as
+ * system:apiserver), with the requestURI its REST call would have and no
  * source IPs. A watch is ResponseStarted when it is answered and ResponseComplete when its
  * sender unwatches (or the apiserver stops).
  */
