@@ -99,6 +99,36 @@ export class ResourceCache {
     this.#sorted = null;
   }
 
+  /**
+   * Pods by spec.nodeName (pods only), kept with `items`: the node authorizer asks which pods
+   * a node has at every Secret, ConfigMap and token a kubelet reads, and must not scan them all.
+   */
+  readonly byNode = new Map<string, Set<string>>();
+
+  /** Stores `obj` under `key` (outside `apply`: a prime), indexed. */
+  put(key: string, obj: KubeObject): void {
+    this.#index(key, this.items.get(key), obj);
+    this.items.set(key, obj);
+  }
+
+  #index(key: string, old: KubeObject | undefined, obj: KubeObject | undefined): void {
+    if (this.gr !== 'pods') return;
+    const nodeOf = (o: KubeObject | undefined) => (o?.spec as { nodeName?: string } | undefined)?.nodeName;
+    const was = nodeOf(old);
+    const now = nodeOf(obj);
+    if (was === now) return;
+    if (was) {
+      const set = this.byNode.get(was);
+      set?.delete(key);
+      if (set?.size === 0) this.byNode.delete(was);
+    }
+    if (now) {
+      let set = this.byNode.get(now);
+      if (!set) this.byNode.set(now, (set = new Set()));
+      set.add(key);
+    }
+  }
+
   /** Keys in storage order (what etcd's range returns); cached until the key set changes. */
   sortedKeys(): string[] {
     if (!this.#sorted) this.#sorted = [...this.items.keys()].sort();
@@ -107,10 +137,12 @@ export class ResourceCache {
 
   apply(ev: CacheEvent): void {
     if (ev.type === 'DELETED') {
+      this.#index(ev.key, this.items.get(ev.key), undefined);
       this.items.delete(ev.key);
       this.#sorted = null;
     } else {
       if (!this.items.has(ev.key)) this.#sorted = null;
+      this.#index(ev.key, this.items.get(ev.key), ev.object);
       this.items.set(ev.key, ev.object);
     }
     const w = weight(ev.object);
@@ -201,7 +233,7 @@ export class WatchCache {
       const parsed = parseStorageKey(rec.key);
       if (!parsed) continue;
       if (rec.value instanceof Unreadable) this.resource(parsed.gr).unreadable.set(rec.key, rec.value.status);
-      else this.resource(parsed.gr).items.set(rec.key, held(decorate(rec.value, rec.modRevision)));
+      else this.resource(parsed.gr).put(rec.key, held(decorate(rec.value, rec.modRevision)));
     }
     this.#wake();
   }
