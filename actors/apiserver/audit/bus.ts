@@ -81,12 +81,12 @@ export class BusAudit {
 
 /** The REST path of a target, as the front would have been asked. */
 export function restPath(t: ApiTarget): string {
-  const parts = [t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`];
-  if (t.namespace !== undefined && t.resource !== 'namespaces') parts.push('namespaces', encodeURIComponent(t.namespace));
-  parts.push(t.resource);
-  if (t.name !== undefined) parts.push(encodeURIComponent(t.name));
-  if (t.subresource !== undefined) parts.push(t.subresource);
-  return parts.join('/');
+  let path = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
+  if (t.namespace !== undefined && t.resource !== 'namespaces') path += `/namespaces/${encodeURIComponent(t.namespace)}`;
+  path += `/${t.resource}`;
+  if (t.name !== undefined) path += `/${encodeURIComponent(t.name)}`;
+  if (t.subresource !== undefined) path += `/${t.subresource}`;
+  return path;
 }
 
 function query(verb: RequestVerb, p: Payload): string {
