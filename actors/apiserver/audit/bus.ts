@@ -90,6 +90,7 @@ export function restPath(t: ApiTarget): string {
 }
 
 function query(verb: RequestVerb, p: Payload): string {
+  if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection') return '';
   const q = new URLSearchParams();
   const opts = verb === 'deletecollection' ? p.listOptions : verb === 'list' || verb === 'watch' ? p.options : undefined;
   for (const k of LIST_PARAMS) if (opts?.[k] !== undefined && opts[k] !== '') q.set(k, String(opts[k]));

@@ -47,8 +47,9 @@ export class AuditRecord {
   /** The audit ID as a JSON string. */
   #id: string | null = null;
 
-  constructor(start: AuditStart, decision: AuditDecision, out: AuditEmitter, now: () => number) {
-    this.auditID = start.auditID;
+  /** `auditID` is given apart from `start` (where it may be absent), so no copy of `start` is made per request. */
+  constructor(start: Omit<AuditStart, 'auditID'>, auditID: string, decision: AuditDecision, out: AuditEmitter, now: () => number) {
+    this.auditID = auditID;
     this.#decision = decision;
     this.#out = out;
     this.#now = now;
@@ -59,7 +60,7 @@ export class AuditRecord {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
       level: this.#level,
-      auditID: start.auditID,
+      auditID,
       stage: 'RequestReceived',
       requestURI: start.requestURI,
       verb: start.attrs.verb,
