@@ -96,7 +96,9 @@ export class AuditRecord {
 
   /** Records the authorizer's answer (the hook an authorizer calls; requests no authorizer refused are "allow"). */
   authorized(decision: 'allow' | 'forbid', reason = ''): void {
-    this.#ev.annotations = { ...this.#ev.annotations, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason };
+    const a = this.#ev.annotations;
+    // The usual case (no annotation yet) as a literal: computed keys make V8 build the object slowly, once per request.
+    this.#ev.annotations = a ? { ...a, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason } : { 'authorization.k8s.io/decision': decision, 'authorization.k8s.io/reason': reason };
     this.#annotations = null;
   }
 
