@@ -30,7 +30,7 @@
  * does, and prints `"bench":"density-audit"` with the mutating-call p99 and throughput ratios
  * guarded / plain (issue 17's goal: authorization and audit together within 5%).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--kubelet-events false] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * With `--compare-*`, `--cpu-prof-dir DIR` makes each child write a V8 CPU profile there
@@ -85,6 +85,8 @@ const WANT = argText('workload', 'deployments');
 const SNAPSHOT = argText('heap-snapshot', '');
 /** kube-apiserver's --authorization-mode (default Node,RBAC; AlwaysAllow measures the cost of authorization). */
 const AUTHZ = argText('authorization-mode', '');
+/** `--kubelet-events false`: the kubelets record no Events, as `up --kubelet-events=false`. */
+const KUBELET_EVENTS = argText('kubelet-events', 'true') !== 'false';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -100,6 +102,7 @@ const c = await startBenchCluster({
   tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS,
   ...(WANT === 'deployments' ? { controllers: 'deployment,replicaset' } : {}), ...(RECORD ? { record: RECORD } : {}),
   ...(AUTHZ ? { authorizationModes: parseAuthorizationModes(AUTHZ) } : {}),
+  ...(KUBELET_EVENTS ? {} : { kubeletEvents: false }),
   ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), new AuditLog({ path: AUDIT_LOG })) } : {}),
 });
 const { client, log } = c;
@@ -246,6 +249,7 @@ console.log(
     nodes: NODES,
     pods: PODS,
     workload,
+    kubelet_events: KUBELET_EVENTS,
     batch_replicas: REPLICAS,
     scheduler: bind ? 'bench-binding' : 'actor',
     storage: STORAGE,

@@ -46,6 +46,24 @@ export function decorate(value: unknown, rev: number): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
 }
 
+/**
+ * `KUBEACTOR_FREEZE=1` (the specs set it): every object the cache holds is deep-frozen, so
+ * code that would change a shared object (a watcher, a list reply, an update's first
+ * attempt) throws at once instead of corrupting what others read. Off in production: a
+ * freeze costs a walk of every object.
+ */
+const FREEZE = process.env.KUBEACTOR_FREEZE === '1';
+function held(obj: KubeObject): KubeObject {
+  if (!FREEZE) return obj;
+  const freeze = (o: unknown): void => {
+    if (!o || typeof o !== 'object' || Object.isFrozen(o)) return;
+    Object.freeze(o);
+    for (const v of Object.values(o)) freeze(v);
+  };
+  freeze(obj);
+  return obj;
+}
+
 /** One resource's objects and recent events. */
 export class ResourceCache {
   readonly items = new Map<string, KubeObject>();
@@ -183,7 +201,7 @@ export class WatchCache {
       const parsed = parseStorageKey(rec.key);
       if (!parsed) continue;
       if (rec.value instanceof Unreadable) this.resource(parsed.gr).unreadable.set(rec.key, rec.value.status);
-      else this.resource(parsed.gr).items.set(rec.key, decorate(rec.value, rec.modRevision));
+      else this.resource(parsed.gr).items.set(rec.key, held(decorate(rec.value, rec.modRevision)));
     }
     this.#wake();
   }
@@ -228,8 +246,8 @@ export class WatchCache {
       const prior = res.items.get(e.kv.key);
       const ev: CacheEvent =
         e.type === 'delete'
-          ? { type: 'DELETED', rv: e.kv.modRevision, key: e.kv.key, object: decorate(prior ?? e.kv.value, e.kv.modRevision) }
-          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: decorate(e.kv.value, e.kv.modRevision) };
+          ? { type: 'DELETED', rv: e.kv.modRevision, key: e.kv.key, object: held(decorate(prior ?? e.kv.value, e.kv.modRevision)) }
+          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: held(decorate(e.kv.value, e.kv.modRevision)) };
       if (prior) ev.prev = prior;
       res.apply(ev);
       let list = byGr.get(parsed.gr);
