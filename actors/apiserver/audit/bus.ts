@@ -81,15 +81,16 @@ export class BusAudit {
 
 /** The REST path of a target, as the front would have been asked. */
 export function restPath(t: ApiTarget): string {
-  const parts = [t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`];
-  if (t.namespace !== undefined && t.resource !== 'namespaces') parts.push('namespaces', encodeURIComponent(t.namespace));
-  parts.push(t.resource);
-  if (t.name !== undefined) parts.push(encodeURIComponent(t.name));
-  if (t.subresource !== undefined) parts.push(t.subresource);
-  return parts.join('/');
+  let path = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
+  if (t.namespace !== undefined && t.resource !== 'namespaces') path += `/namespaces/${encodeURIComponent(t.namespace)}`;
+  path += `/${t.resource}`;
+  if (t.name !== undefined) path += `/${encodeURIComponent(t.name)}`;
+  if (t.subresource !== undefined) path += `/${t.subresource}`;
+  return path;
 }
 
 function query(verb: RequestVerb, p: Payload): string {
+  if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection') return '';
   const q = new URLSearchParams();
   const opts = verb === 'deletecollection' ? p.listOptions : verb === 'list' || verb === 'watch' ? p.options : undefined;
   for (const k of LIST_PARAMS) if (opts?.[k] !== undefined && opts[k] !== '') q.set(k, String(opts[k]));
