@@ -9,6 +9,8 @@ import { serviceAccountUser } from '../../api/rbac/rules.ts';
 
 /** Addresses whose `user` field is believed: the edges that authenticate people and clients. */
 export const TRUSTED_EDGE_PREFIX = 'edge.';
+/** The HTTP front's bus address (one front; another's is `edge.http-…`). */
+export const HTTP_FRONT_ADDRESS = 'edge.http';
 
 /** The group every authenticated user is in. */
 export const AUTHENTICATED = 'system:authenticated';

@@ -1,8 +1,9 @@
 /**
  * The RBAC bootstrap policy kube-apiserver installs (plugin/pkg/auth/authorizer/rbac/
- * bootstrappolicy policy.go and controller_policy.go, Kubernetes 1.32 with its default feature
+ * bootstrappolicy policy.go, controller_policy.go and namespace_policy.go, Kubernetes 1.32 with its default feature
  * gates), rule for rule: the ClusterRoles, their ClusterRoleBindings, and the
- * system:controller:* roles each bound to its controller's kube-system ServiceAccount.
+ * system:controller:* roles each bound to its controller's kube-system ServiceAccount, and the
+ * namespaced Roles of kube-system and kube-public with their RoleBindings.
  * Every object carries the label kubernetes.io/bootstrapping=rbac-defaults and the annotation
  * rbac.authorization.kubernetes.io/autoupdate=true (reconciled at start, actors/apiserver/rbac-bootstrap.ts).
  */
@@ -441,30 +442,47 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [...CLUSTER_ROLES
 /** Every bootstrap ClusterRoleBinding. */
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [...CLUSTER_ROLE_BINDINGS, ...CONTROLLER_BINDINGS];
 
+const nsRole = (namespace: string, name: string, rules: PolicyRule[]): Role => ({ apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { ...meta(name), namespace }, rules });
+const nsBinding = (namespace: string, name: string, roleName: string, subjects: Subject[]): RoleBinding => ({
+  apiVersion: `${rbac}/v1`,
+  kind: 'RoleBinding',
+  metadata: { ...meta(name), namespace },
+  roleRef: { apiGroup: rbac, kind: 'Role', name: roleName },
+  subjects,
+});
+const LEADER_LOCKING = [rule(['create', 'get', 'list', 'update', 'watch'], [coordination], ['leases']), rule(['create', 'get', 'list', 'update', 'watch'], [coordination], ['leasecandidates'])];
+
 /**
- * Namespaced roles: the cluster DNS actor publishes its own kube-dns Service and EndpointSlice in kube-system (the
- * job of kubeadm's addon manifests elsewhere), so CoreDNS's account may keep that one Service.
+ * Namespaced roles: upstream's (namespace_policy.go) in kube-system and kube-public; and the
+ * cluster DNS actor's, which publishes its own kube-dns Service and EndpointSlice in
+ * kube-system (the job of kubeadm's addon manifests elsewhere), so CoreDNS's account may keep
+ * that one Service.
  */
 export const BOOTSTRAP_ROLES: readonly Role[] = [
-  {
-    apiVersion: `${rbac}/v1`,
-    kind: 'Role',
-    metadata: { ...meta('system:coredns:service-publisher'), namespace: 'kube-system' },
-    rules: [
-      rule(['get', 'update', 'patch'], [core], ['services'], ['kube-dns']),
-      rule(['get', 'update', 'patch'], [discovery], ['endpointslices'], ['kube-dns-kubeactor']),
-      rule(['create'], [core], ['services']),
-      rule(['create'], [discovery], ['endpointslices']),
-    ],
-  },
+  nsRole('kube-system', 'extension-apiserver-authentication-reader', [rule(READ, [core], ['configmaps'], ['extension-apiserver-authentication'])]),
+  nsRole('kube-system', 'system::leader-locking-kube-controller-manager', LEADER_LOCKING),
+  nsRole('kube-system', 'system::leader-locking-kube-scheduler', LEADER_LOCKING),
+  nsRole('kube-system', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [rule(READ, [core], ['secrets'])]),
+  nsRole('kube-system', `${CONTROLLER_ROLE_PREFIX}cloud-provider`, [rule(['create', 'get', 'list', 'watch'], [core], ['configmaps'])]),
+  nsRole('kube-system', `${CONTROLLER_ROLE_PREFIX}token-cleaner`, [rule(['delete', 'get', 'list', 'watch'], [core], ['secrets']), eventsRule()]),
+  nsRole('kube-public', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [rule(READ, [core], ['configmaps']), rule(['update'], [core], ['configmaps'], ['cluster-info']), eventsRule()]),
+  nsRole('kube-system', 'system:coredns:service-publisher', [
+    rule(['get', 'update', 'patch'], [core], ['services'], ['kube-dns']),
+    rule(['get', 'update', 'patch'], [discovery], ['endpointslices'], ['kube-dns-kubeactor']),
+    rule(['create'], [core], ['services']),
+    rule(['create'], [discovery], ['endpointslices']),
+  ]),
 ];
 
 export const BOOTSTRAP_ROLE_BINDINGS: readonly RoleBinding[] = [
-  {
-    apiVersion: `${rbac}/v1`,
-    kind: 'RoleBinding',
-    metadata: { ...meta('system:coredns:service-publisher'), namespace: 'kube-system' },
-    roleRef: { apiGroup: rbac, kind: 'Role', name: 'system:coredns:service-publisher' },
-    subjects: [serviceAccount('kube-system', 'coredns')],
-  },
+  nsBinding('kube-system', 'system::extension-apiserver-authentication-reader', 'extension-apiserver-authentication-reader', [user('system:kube-controller-manager'), user('system:kube-scheduler')]),
+  nsBinding('kube-system', 'system::leader-locking-kube-controller-manager', 'system::leader-locking-kube-controller-manager', [
+    user('system:kube-controller-manager'), serviceAccount('kube-system', 'kube-controller-manager'), serviceAccount('kube-system', 'leader-election-controller'),
+  ]),
+  nsBinding('kube-system', 'system::leader-locking-kube-scheduler', 'system::leader-locking-kube-scheduler', [user('system:kube-scheduler'), serviceAccount('kube-system', 'kube-scheduler')]),
+  nsBinding('kube-system', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [serviceAccount('kube-system', 'bootstrap-signer')]),
+  nsBinding('kube-system', `${CONTROLLER_ROLE_PREFIX}cloud-provider`, `${CONTROLLER_ROLE_PREFIX}cloud-provider`, [serviceAccount('kube-system', 'cloud-provider')]),
+  nsBinding('kube-system', `${CONTROLLER_ROLE_PREFIX}token-cleaner`, `${CONTROLLER_ROLE_PREFIX}token-cleaner`, [serviceAccount('kube-system', 'token-cleaner')]),
+  nsBinding('kube-public', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [serviceAccount('kube-system', 'bootstrap-signer')]),
+  nsBinding('kube-system', 'system:coredns:service-publisher', 'system:coredns:service-publisher', [serviceAccount('kube-system', 'coredns')]),
 ];

@@ -116,6 +116,21 @@ test('kubectl auth can-i for view, edit and admin matches Kubernetes\' bootstrap
   assert.is((await kubectl(['auth', 'can-i', 'get', 'pods', '-n', 'other', '--as=admin-user'])).stdout.trim(), 'no');
 });
 
+test('the namespaced bootstrap Roles and RoleBindings of kube-system and kube-public are installed, as upstream\'s', async () => {
+  const names = async (what: string, ns: string) => (await ok(['get', what, '-n', ns, '-l', 'kubernetes.io/bootstrapping=rbac-defaults', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort();
+  const system = ['extension-apiserver-authentication-reader', 'system::leader-locking-kube-controller-manager', 'system::leader-locking-kube-scheduler', 'system:controller:bootstrap-signer', 'system:controller:cloud-provider', 'system:controller:token-cleaner', 'system:coredns:service-publisher'].sort();
+  assert.equal(await names('roles', 'kube-system'), system);
+  assert.equal(await names('roles', 'kube-public'), ['system:controller:bootstrap-signer']);
+  assert.equal(await names('rolebindings', 'kube-public'), ['system:controller:bootstrap-signer']);
+  assert.ok((await names('rolebindings', 'kube-system')).includes('system::leader-locking-kube-scheduler'));
+  // What they grant: the scheduler may take its leader lease in kube-system, the token cleaner may delete bootstrap tokens.
+  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args])).stdout.trim();
+  assert.is(await can('update', 'leases.coordination.k8s.io', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:kube-scheduler'), 'yes');
+  assert.is(await can('delete', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:token-cleaner'), 'yes');
+  assert.is(await can('delete', 'secrets', '-n', 'default', '--as=system:serviceaccount:kube-system:token-cleaner'), 'no');
+  assert.is(await can('update', 'configmaps/cluster-info', '-n', 'kube-public', '--as=system:serviceaccount:kube-system:bootstrap-signer'), 'yes');
+});
+
 test('kubectl auth can-i --list shows the bound rules; denied requests are Kubernetes\' 403', async () => {
   const list = await ok(['auth', 'can-i', '--list', '-n', 'team', '--as=view-user']);
   assert.match(list, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
