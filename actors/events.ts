@@ -1,16 +1,16 @@
 /**
  * Recording core/v1 Events through the apiserver, for every component (scheduler,
- * kubelets, controllers). Like client-go's event correlator, a repeat of the same
- * (involvedObject, type, reason, message) from the same component is not a new Event: the
- * existing one gets count + 1 and a new lastTimestamp. Simplification: client-go also folds
- * many similar events with different messages into one "(combined from similar events)"
- * and rate-limits per object; neither is done here.
+ * kubelets, controllers), through client-go's event correlator (event-correlator.ts): a
+ * repeat of an Event already written is count + 1 and a new lastTimestamp on it, many
+ * similar events with different messages become one "(combined from similar events)"
+ * Event, and a spam filter per source and object drops what comes too fast.
  */
 import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../bus/bus.ts';
 import type { Result } from '../base/status.ts';
 import type { Clock } from '../base/clock.ts';
 import { ApiClient, isAlreadyExists, isNotFound, targets } from './client/index.ts';
+import { EventCorrelator } from './event-correlator.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -36,12 +36,13 @@ export interface EventRecorderOptions {
   instance?: string;
   /** How many distinct events are remembered for correlation (least recently used go first). */
   cacheSize?: number;
+  /** false: record nothing (every record answers null), as `--kubelet-events=false` asks. */
+  enabled?: boolean;
 }
 
 interface Seen {
   name: string;
   namespace: string;
-  count: number;
 }
 
 /** What an Event may be about: any object (typed or not) or a reference. */
@@ -61,8 +62,10 @@ export function referenceTo(obj: Involved): ObjectReference {
 import { rfc3339 } from '../api/time.ts';
 
 export class EventRecorder {
+  /** The Events written, by correlation key. */
   readonly #seen = new Map<string, Seen>();
   readonly #limit: number;
+  readonly #correlator: EventCorrelator;
   #serial = 0;
 
   readonly #api: ApiClient;
@@ -70,25 +73,32 @@ export class EventRecorder {
   constructor(private readonly opts: EventRecorderOptions) {
     this.#limit = opts.cacheSize ?? 4096;
     this.#api = new ApiClient(opts.port);
+    this.#correlator = new EventCorrelator(() => opts.clock.now());
   }
 
-  /** Records an event about `about`; resolves to the stored Event (or the apiserver's Status). */
-  async record(about: Involved, type: EventType, reason: string, message: string): Promise<Result<Event>> {
+  /**
+   * Records an event about `about`; resolves to the stored Event (or the apiserver's Status),
+   * or null when the spam filter dropped it.
+   */
+  async record(about: Involved, type: EventType, reason: string, message: string): Promise<Result<Event | null>> {
+    if (this.opts.enabled === false) return { ok: true, value: null };
     const ref = referenceTo(about);
     const namespace = ref.namespace || 'default';
-    const key = [ref.kind, namespace, ref.name, ref.uid, type, reason, message].join('\u0000');
+    const source = [this.opts.component, this.opts.host ?? '', ref.kind ?? '', namespace, ref.name ?? '', ref.uid ?? '', ref.apiVersion ?? ''];
+    const c = this.#correlator.correlate({ source, type, reason, message });
+    if (c.skip) return { ok: true, value: null };
     const now = rfc3339(this.opts.clock.now());
-    const seen = this.#seen.get(key);
+    const seen = c.count > 1 ? this.#seen.get(c.key) : undefined;
     if (seen) {
-      this.#seen.delete(key);
-      const count = seen.count + 1;
-      const r = await this.#api.patch(targets.events(seen.namespace, seen.name), { count, lastTimestamp: now });
+      this.#seen.delete(c.key);
+      const r = await this.#api.patch(targets.events(seen.namespace, seen.name), { count: c.count, message: c.message, lastTimestamp: now });
       if (r.ok) {
-        this.#remember(key, { ...seen, count });
+        this.#remember(c.key, seen);
         return { ok: true, value: r.value.object };
       }
       if (!isNotFound(r)) return r;
       // The Event expired or was deleted: start a new one.
+      this.#correlator.forget(c.key);
     }
     // Kubernetes names an Event `<object>.<hex UnixNano>`. Milliseconds times 1e6 is past 2^53, so the
     // nanoseconds are a BigInt, and a per-recorder serial fills the sub-millisecond digits: two events
@@ -96,16 +106,16 @@ export class EventRecorder {
     // Two recorders (two controllers) may both name an event about one object in one millisecond: the
     // second create is AlreadyExists, and takes the next serial, as a later nanosecond would be.
     for (let attempt = 0; ; attempt++) {
-      const r = await this.#create(ref, namespace, type, reason, message, now);
+      const r = await this.#create(ref, namespace, type, reason, c.message, now, c.count);
       if (r.ok) {
-        this.#remember(key, { name: r.value.metadata!.name!, namespace, count: 1 });
+        this.#remember(c.key, { name: r.value.metadata!.name!, namespace });
         return r;
       }
       if (!isAlreadyExists(r) || attempt === 2) return r;
     }
   }
 
-  async #create(ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string, now: string): Promise<Result<Event>> {
+  async #create(ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string, now: string, count: number): Promise<Result<Event>> {
     const nanos = BigInt(Math.floor(this.opts.clock.now())) * 1_000_000n + BigInt(this.#serial++ % 1_000_000);
     const name = `${ref.name ?? 'unknown'}.${nanos.toString(16)}`;
     const event: Event = {
@@ -116,7 +126,7 @@ export class EventRecorder {
       reason,
       message,
       type,
-      count: 1,
+      count,
       firstTimestamp: now,
       lastTimestamp: now,
       source: { component: this.opts.component, ...(this.opts.host ? { host: this.opts.host } : {}) },

@@ -120,12 +120,12 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     for (const name of o.names) addresses.set(name, pool.forNode(name));
     for (const name of o.names) {
       const a = addresses.get(name)!;
-      const runtimes = nodeRuntimes(name, {
+      const { connectTable, ...runtimes } = nodeRuntimes(name, {
         sim: runtime, clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.runtimeLog ? { log: o.runtimeLog } : {}),
       });
       host.spawn(kubeletActor({ nodeName: name, ...runtimes, hostIP: a.hostIP, podCIDR: a.podCIDR, ...o.configure?.(name), ...(clusterDNS ? { clusterDNS: [...clusterDNS] } : {}) }, (h) => handles.set(name, h)));
-      if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP });
+      if (o.proxy) startKubeProxy(host, { nodeName: name, nodeIP: a.hostIP, ...(connectTable ? { connectTable } : {}) });
     }
     // On NATS a registration reaches the server asynchronously: the apiserver's first watch
     // event to a kubelet must not meet "no responders".

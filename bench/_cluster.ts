@@ -173,6 +173,8 @@ export interface BenchClusterOptions {
   controllers?: string;
   /** Audit the apiserver's requests with this Auditor (closed, its log flushed, at stop). */
   audit?: Auditor;
+  /** false: the kubelets record no Events (`--kubelet-events=false`). */
+  kubeletEvents?: boolean;
 }
 
 /** What a pod needs from the controller-manager to start: its ServiceAccount and the kube-root-ca.crt its token volume projects. */
@@ -271,7 +273,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       if (ready.size >= want) resolveAll();
     });
     const t0 = performance.now();
-    sim = await startSimNodes({ host: cp.host, count: want, clock, clusterCIDR: '10.0.0.0/8' });
+    sim = await startSimNodes({ host: cp.host, count: want, clock, clusterCIDR: '10.0.0.0/8', ...(o.kubeletEvents === false ? { configure: () => ({ events: false }) } : {}) });
     nodeNames = sim.names;
     log(`${want} kubelets started in ${round((performance.now() - t0) / 1000)} s; waiting for Ready`);
     const timeout = sleep(o.readyTimeoutMs ?? 600_000).then(() => 'timeout' as const);

@@ -30,9 +30,12 @@
  * does, and prints `"bench":"density-audit"` with the mutating-call p99 and throughput ratios
  * guarded / plain (issue 17's goal: authorization and audit together within 5%).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--kubelet-events false] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
+ * With `--compare-*`, `--cpu-prof-dir DIR` makes each child write a V8 CPU profile there
+ * (DIR/plain/, DIR/audited/; one per thread, the main thread's is the largest).
+ *
  * Prints progress on stderr and one JSON line last on stdout.
  */
 import { spawn } from 'node:child_process';
@@ -82,6 +85,8 @@ const WANT = argText('workload', 'deployments');
 const SNAPSHOT = argText('heap-snapshot', '');
 /** kube-apiserver's --authorization-mode (default Node,RBAC; AlwaysAllow measures the cost of authorization). */
 const AUTHZ = argText('authorization-mode', '');
+/** `--kubelet-events false`: the kubelets record no Events, as `up --kubelet-events=false`. */
+const KUBELET_EVENTS = argText('kubelet-events', 'true') !== 'false';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -97,6 +102,7 @@ const c = await startBenchCluster({
   tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS,
   ...(WANT === 'deployments' ? { controllers: 'deployment,replicaset' } : {}), ...(RECORD ? { record: RECORD } : {}),
   ...(AUTHZ ? { authorizationModes: parseAuthorizationModes(AUTHZ) } : {}),
+  ...(KUBELET_EVENTS ? {} : { kubeletEvents: false }),
   ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), new AuditLog({ path: AUDIT_LOG })) } : {}),
 });
 const { client, log } = c;
@@ -243,6 +249,7 @@ console.log(
     nodes: NODES,
     pods: PODS,
     workload,
+    kubelet_events: KUBELET_EVENTS,
     batch_replicas: REPLICAS,
     scheduler: bind ? 'bench-binding' : 'actor',
     storage: STORAGE,
@@ -285,7 +292,10 @@ process.exit(0);
 /** Runs this bench in a child process with `args`; resolves with its last stdout line, parsed. */
 function child(args: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const prof = argText('cpu-prof-dir', '');
+    // One directory per side: node writes a profile per thread (the loader's worker too), named by pid and thread.
+    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, args.includes('--authorization-mode') ? 'plain' : 'audited')}`] : [];
+    const p = spawn(process.execPath, [...process.execArgv, ...profArgs, fileURLToPath(import.meta.url), ...args.filter((a, i) => a !== '--cpu-prof-dir' && args[i - 1] !== '--cpu-prof-dir')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', reject);
@@ -337,6 +347,8 @@ async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
     for (let r = 0; r < rounds; r++) {
       for (const rec of r % 2 === 0 ? [false, true] : [true, false]) {
         log(`round ${r + 1}/${rounds}: ${rec ? `${mode === 'record' ? 'recording' : 'auditing at Metadata'} to ${file}` : 'plain'}`);
+        // Each recorded run starts from no file: the audit log appends, so its size would add up over the rounds.
+        rmSync(file, { force: true });
         if (rec) recorded.push(await child([...args, mode === 'record' ? '--record' : '--audit-log', file]));
         // The audit comparison is issue 17's: authorization and audit together against neither.
         else plain.push(await child(mode === 'audit' && !args.includes('--authorization-mode') ? [...args, '--authorization-mode', 'AlwaysAllow'] : args));

@@ -17,18 +17,22 @@
  * kernel, adding microseconds, so Kubernetes' ratio is about 1.0; a userspace proxy
  * (kube-proxy's old `userspace` mode) is what this is.
  *
+ * Beside them, from a client pod (bench/proxy-client.mjs run by `kubectl exec`): direct and
+ * the ClusterIP, whose connects the pod's connect shim sends straight to an endpoint.
+ *
  * Usage: npm run bench -- proxy [--seconds 5] [--concurrency 16] [--rounds 3] [--cpu-prof-dir DIR]
  * Prints progress on stderr and one JSON line last on stdout. A path the cluster does not
  * serve is reported as null with the reason in `skipped`.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { arg, argText, machine, percentile, round, sleep } from './_cluster.ts';
+import { get, load as loadTargets, type PodPair, type Target } from './proxy-client.mjs';
 
 const SECONDS = arg('seconds', 5);
 const CONCURRENCY = arg('concurrency', 16);
@@ -77,34 +81,9 @@ interface PathResult {
   cpu_us: { client: number; up: number; pods: number };
 }
 
-/** Where a path sends its requests: one or more host:port pairs (the loops take them in turn). */
-type Target = { host: string; port: number; hostHeader?: string };
-
-/** One GET; resolves with its latency in ms, or -1 on an error. */
-function get(agent: Agent, t: Target): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const req = request({ host: t.host, port: t.port, path: '/bench', agent, ...(t.hostHeader ? { headers: { host: t.hostHeader } } : {}) }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? Number(process.hrtime.bigint() - t0) / 1e6 : -1));
-    });
-    req.on('error', () => resolve(-1));
-    req.end();
-  });
-}
 
 /** `CONCURRENCY` loops of back-to-back requests for `seconds` through `agent`, loop i to target i mod n. */
-async function load(targets: Target[], agent: Agent, seconds: number, into: Tally): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, i) => {
-    const t = targets[i % targets.length]!;
-    while (Date.now() < end) {
-      const ms = await get(agent, t);
-      if (ms < 0) into.errors++;
-      else into.latencies.push(ms);
-    }
-  }));
-}
+const load = (targets: Target[], agent: Agent, seconds: number, into: Tally): Promise<void> => loadTargets(targets, agent, seconds, CONCURRENCY, into);
 
 /** What one path's slices of a round add up to. */
 interface Tally {
@@ -200,6 +179,45 @@ const PATHS = ['direct', 'cluster_ip', 'node_port', 'load_balancer', 'ingress'];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const rounds: Record<string, PathResult[]> = {};
+/** Direct and ClusterIP figures from a client pod, round by round. */
+const podRounds: PodPair[] = [];
+
+/**
+ * From a pod, as a Service's clients mostly are: the same load, run by proxy-client.mjs inside
+ * a busybox process pod (`kubectl exec`), direct and the ClusterIP in alternating slices, one
+ * exec per round. A pod's connect() to the ClusterIP is translated to an endpoint (the connect
+ * shim), so this is the path Kubernetes' iptables DNAT is the anchor of.
+ */
+async function fromPod(direct: Target[], clusterIP: string): Promise<void> {
+  try {
+    await kubectl('run', 'bench-client', '--image=busybox', '--command', '--', 'sleep', '3600');
+    await kubectl('wait', '--for=condition=Ready', 'pod/bench-client', '--timeout=60s');
+    const source = readFileSync(new URL('./proxy-client.mjs', import.meta.url), 'utf8') + '\nawait main(JSON.parse(process.argv[1]));\n';
+    for (let i = 1; i <= ROUNDS; i++) {
+      log(`round ${i} of ${ROUNDS} from a pod: direct and the ClusterIP, ${SECONDS} s each`);
+      const args = JSON.stringify({ a: direct, b: [{ host: clusterIP, port: 80 }], seconds: SECONDS, slice: SLICE_SECONDS, concurrency: CONCURRENCY });
+      const { stdout } = await run('kubectl', ['--kubeconfig', join(dir, 'kubeconfig'), 'exec', 'bench-client', '--', process.execPath, '--input-type=module', '-e', source, args], { env });
+      const pair = JSON.parse(stdout.trim().split('\n').pop()!) as PodPair;
+      log(`from a pod: direct ${round(pair[0].requests_per_s)} req/s, ClusterIP ${round(pair[1].requests_per_s)} req/s (${round(pair[1].requests_per_s / pair[0].requests_per_s, 2)}×)`);
+      podRounds.push(pair);
+    }
+  } catch (err) {
+    skipped.pod_client = (err as Error).message.split('\n')[0]!;
+    log(`from a pod: skipped (${skipped.pod_client})`);
+  }
+}
+
+/** The pod client's medians and its ClusterIP-to-direct ratio (median of the rounds'). */
+function podSummary(): Record<string, number> | null {
+  if (!podRounds.length) return null;
+  const m = (k: number, f: (r: PodPair[0]) => number) => round(median(podRounds.map((p) => f(p[k]!))), 2);
+  return {
+    direct_requests_per_s: m(0, (r) => r.requests_per_s), direct_p50_ms: m(0, (r) => r.p50_ms), direct_p99_ms: m(0, (r) => r.p99_ms),
+    cluster_ip_requests_per_s: m(1, (r) => r.requests_per_s), cluster_ip_p50_ms: m(1, (r) => r.p50_ms), cluster_ip_p99_ms: m(1, (r) => r.p99_ms),
+    errors: podRounds.reduce((n, p) => n + p[0].errors + p[1].errors, 0),
+    cluster_ip_to_direct: round(median(podRounds.map((p) => p[1].requests_per_s / p[0].requests_per_s)), 2),
+  };
+}
 /** Each path's paired direct measurements, round by round. */
 const besideDirect: Record<string, PathResult[]> = {};
 const skipped: Record<string, string> = {};
@@ -252,6 +270,7 @@ try {
       (besideDirect[name] ??= []).push(d);
     }
   }
+  await fromPod(direct, svc.spec.clusterIP);
 } finally {
   try {
     process.kill(-up.pid!, 'SIGTERM');
@@ -294,7 +313,8 @@ console.log(JSON.stringify({
   concurrency: CONCURRENCY,
   rounds: ROUNDS,
   ...Object.fromEntries(PATHS.flatMap(summary)),
-  ratios_by_round: ratios,
+  pod_client: podSummary(),
+  ratios_by_round: { ...ratios, pod_client_cluster_ip: podRounds.map((p) => round(p[1].requests_per_s / p[0].requests_per_s, 2)) },
   skipped,
   machine: machine(),
   anchor: { cluster_ip_to_direct_goal: 0.7, kube_proxy_iptables_to_direct: 1.0, source: 'issue 12 goal; kube-proxy iptables/IPVS forward in the kernel (kubernetes.io/docs/reference/networking/virtual-ips)' },

@@ -1,7 +1,6 @@
 import { DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type AuthorizationMode } from '../actors/apiserver/authorizer.ts';
 import { resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
-import { LOOPBACK_PREFIX } from '../actors/apiserver/identity.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
 import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
@@ -305,7 +304,7 @@ function serviceRangeFlag(value: string | undefined): string | undefined {
  * restarted kubelet does. A node left from a larger N stays NotReady until deleted.
  */
 async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clock: Clock, o: RuntimeChoice & { nodeRange?: string; dataDir: string; configure: (name: string) => Partial<KubeletOptions>; log: Logger }): Promise<SimNodes> {
-  const lister = bus.register(`${LOOPBACK_PREFIX}node-lister`, () => {});
+  const lister = bus.register('edge.node-lister', () => {});
   try {
     return await startSimNodes({ host, count, startIndex: 1, clock, lister, proxy: true, ...o });
   } finally {
@@ -325,7 +324,7 @@ function dnsAddressFlag(value: string | undefined): { host: string; port: number
 
 /** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
 function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
-  const port = bus.register(`${LOOPBACK_PREFIX}apiserver-endpoints`, () => {});
+  const port = bus.register('edge.apiserver-endpoints', () => {});
   let stopped = false;
   // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
   const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));

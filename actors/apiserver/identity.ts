@@ -7,16 +7,10 @@
 import type { UserInfo } from '../../bus/catalogue/api.ts';
 import { serviceAccountUser } from '../../api/rbac/rules.ts';
 
-/** Addresses whose `user` field is believed: the edges that authenticate people and clients, and audit what they forward. */
+/** Addresses whose `user` field is believed: the edges that authenticate people and clients. */
 export const TRUSTED_EDGE_PREFIX = 'edge.';
-
-/**
- * Addresses of the control plane's own clients of the apiserver (publishing the `kubernetes`
- * Service's endpoints, listing Nodes for the in-process kubelets): kube-apiserver's loopback
- * client, system:apiserver in system:masters. They state no user and are audited by the
- * apiserver like any component.
- */
-export const LOOPBACK_PREFIX = 'loopback.';
+/** The HTTP front's bus address (one front; another's is `edge.http-…`). */
+export const HTTP_FRONT_ADDRESS = 'edge.http';
 
 /** The group every authenticated user is in. */
 export const AUTHENTICATED = 'system:authenticated';
@@ -50,8 +44,8 @@ export function userForAddress(address: string): UserInfo {
   if (address === 'controller' || address === 'informers') return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   // Cluster DNS runs as CoreDNS's ServiceAccount does (kubeadm binds it to system:coredns).
   if (address === 'dns') return kubeSystemAccount('coredns');
-  // The apiserver, its loopback clients, and an edge speaking for itself (its own token review) are system:apiserver.
-  if (address === 'apiserver' || address.startsWith(LOOPBACK_PREFIX) || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', groups: [MASTERS_GROUP, AUTHENTICATED] };
+  // The apiserver, and an edge speaking for itself (its own token review), are the apiserver's loopback client.
+  if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', groups: [MASTERS_GROUP, AUTHENTICATED] };
   // Any other address is one only the control plane's own process can hold (bus/identities.ts: a node
   // identity claims its kubelet, proxy and pods only), and that process may already speak as an edge:
   // it is the control plane's loopback client, as privileged as the apiserver.

@@ -9,7 +9,7 @@
  * this lets through.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { KubeObject, UserInfo } from '../../bus/catalogue/api.ts';
+import type { UserInfo } from '../../bus/catalogue/api.ts';
 import { NODE_RULES } from '../../api/rbac/bootstrap-policy.ts';
 import { rulesAllow, type ResourceAttributes } from '../../api/rbac/rules.ts';
 import { NODE_LEASE_NAMESPACE } from './admission.ts';
@@ -72,8 +72,11 @@ function related(s: ServerContext, node: string, a: RequestAttributes, refs: (po
 }
 
 function* podsOn(s: ServerContext, node: string): Iterable<Pod> {
-  const pods = s.cache.resources.get('pods')?.items.values() ?? ([] as KubeObject[]).values();
-  for (const p of pods as Iterable<Pod>) if (p.spec?.nodeName === node) yield p;
+  const pods = s.cache.resources.get('pods');
+  for (const key of pods?.byNode.get(node) ?? []) {
+    const p = pods!.items.get(key) as Pod | undefined;
+    if (p) yield p;
+  }
 }
 
 function boundVolumes(s: ServerContext, node: string): Set<string> {

@@ -1,7 +1,6 @@
 /**
  * The RBAC bootstrap hook (kube-apiserver's rbac/bootstrap-roles post-start hook): on every
- * start the bootstrap ClusterRoles and ClusterRoleBindings (api/rbac/bootstrap-policy.ts), and the
- * Roles and RoleBindings of kube-system and kube-public (api/rbac/namespace-policy.ts), are
+ * start the bootstrap ClusterRoles and ClusterRoleBindings (api/rbac/bootstrap-policy.ts) are
  * made when missing, and reconciled when present — missing rules, labels, annotations,
  * aggregation selectors and subjects are added, nothing a user added is removed. An object
  * annotated rbac.authorization.kubernetes.io/autoupdate=false is left as it is. The rules of an
@@ -10,8 +9,7 @@
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1.js';
 import type { KubeObject } from '../../bus/catalogue/api.ts';
 import { isConflictOrExists } from '../../base/status.ts';
-import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from '../../api/rbac/bootstrap-policy.ts';
-import { BOOTSTRAP_ROLE_BINDINGS, BOOTSTRAP_ROLES } from '../../api/rbac/namespace-policy.ts';
+import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_ROLE_BINDINGS, BOOTSTRAP_ROLES } from '../../api/rbac/bootstrap-policy.ts';
 import type { ServerContext } from './context.ts';
 import { create } from './create.ts';
 import { userForAddress } from './identity.ts';

@@ -46,6 +46,24 @@ export function decorate(value: unknown, rev: number): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
 }
 
+/**
+ * `KUBEACTOR_FREEZE=1` (the specs set it): every object the cache holds is deep-frozen, so
+ * code that would change a shared object (a watcher, a list reply, an update's first
+ * attempt) throws at once instead of corrupting what others read. Off in production: a
+ * freeze costs a walk of every object.
+ */
+const FREEZE = process.env.KUBEACTOR_FREEZE === '1';
+function held(obj: KubeObject): KubeObject {
+  if (!FREEZE) return obj;
+  const freeze = (o: unknown): void => {
+    if (!o || typeof o !== 'object' || Object.isFrozen(o)) return;
+    Object.freeze(o);
+    for (const v of Object.values(o)) freeze(v);
+  };
+  freeze(obj);
+  return obj;
+}
+
 /** One resource's objects and recent events. */
 export class ResourceCache {
   readonly items = new Map<string, KubeObject>();
@@ -81,6 +99,36 @@ export class ResourceCache {
     this.#sorted = null;
   }
 
+  /**
+   * Pods by spec.nodeName (pods only), kept with `items`: the node authorizer asks which pods
+   * a node has at every Secret, ConfigMap and token a kubelet reads, and must not scan them all.
+   */
+  readonly byNode = new Map<string, Set<string>>();
+
+  /** Stores `obj` under `key` (outside `apply`: a prime), indexed. */
+  put(key: string, obj: KubeObject): void {
+    this.#index(key, this.items.get(key), obj);
+    this.items.set(key, obj);
+  }
+
+  #index(key: string, old: KubeObject | undefined, obj: KubeObject | undefined): void {
+    if (this.gr !== 'pods') return;
+    const nodeOf = (o: KubeObject | undefined) => (o?.spec as { nodeName?: string } | undefined)?.nodeName;
+    const was = nodeOf(old);
+    const now = nodeOf(obj);
+    if (was === now) return;
+    if (was) {
+      const set = this.byNode.get(was);
+      set?.delete(key);
+      if (set?.size === 0) this.byNode.delete(was);
+    }
+    if (now) {
+      let set = this.byNode.get(now);
+      if (!set) this.byNode.set(now, (set = new Set()));
+      set.add(key);
+    }
+  }
+
   /** Keys in storage order (what etcd's range returns); cached until the key set changes. */
   sortedKeys(): string[] {
     if (!this.#sorted) this.#sorted = [...this.items.keys()].sort();
@@ -89,10 +137,12 @@ export class ResourceCache {
 
   apply(ev: CacheEvent): void {
     if (ev.type === 'DELETED') {
+      this.#index(ev.key, this.items.get(ev.key), undefined);
       this.items.delete(ev.key);
       this.#sorted = null;
     } else {
       if (!this.items.has(ev.key)) this.#sorted = null;
+      this.#index(ev.key, this.items.get(ev.key), ev.object);
       this.items.set(ev.key, ev.object);
     }
     const w = weight(ev.object);
@@ -183,7 +233,7 @@ export class WatchCache {
       const parsed = parseStorageKey(rec.key);
       if (!parsed) continue;
       if (rec.value instanceof Unreadable) this.resource(parsed.gr).unreadable.set(rec.key, rec.value.status);
-      else this.resource(parsed.gr).items.set(rec.key, decorate(rec.value, rec.modRevision));
+      else this.resource(parsed.gr).put(rec.key, held(decorate(rec.value, rec.modRevision)));
     }
     this.#wake();
   }
@@ -228,8 +278,8 @@ export class WatchCache {
       const prior = res.items.get(e.kv.key);
       const ev: CacheEvent =
         e.type === 'delete'
-          ? { type: 'DELETED', rv: e.kv.modRevision, key: e.kv.key, object: decorate(prior ?? e.kv.value, e.kv.modRevision) }
-          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: decorate(e.kv.value, e.kv.modRevision) };
+          ? { type: 'DELETED', rv: e.kv.modRevision, key: e.kv.key, object: held(decorate(prior ?? e.kv.value, e.kv.modRevision)) }
+          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: held(decorate(e.kv.value, e.kv.modRevision)) };
       if (prior) ev.prev = prior;
       res.apply(ev);
       let list = byGr.get(parsed.gr);

@@ -51,78 +51,116 @@ const withoutManaged = (o: KubeObject): KubeObject => {
 
 export async function guaranteedUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown>, u: UpdateRequest): Promise<Result<WriteReply>> {
   const group = res.group || undefined;
+  // The first attempt starts from the watch cache's copy when it has one (Kubernetes'
+  // cachedExistingObject): no storage read. That copy may be behind; a lost compare, a
+  // no-op or a refusal computed from it is checked against storage before it is believed.
+  let cur: Current | null | undefined = fromCache(s, res, u.key);
+  let cachedCopy = cur !== undefined;
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-    const read = await readCurrent(s, u.key);
-    if (!read.ok) return read;
-    const cur = read.value;
+    if (cur === undefined) {
+      const read = await readCurrent(s, u.key);
+      if (!read.ok) return read;
+      cur = read.value;
+      cachedCopy = false;
+    }
     if (!cur) {
       if (u.createMissing) return u.createMissing();
       return fail(notFound(res.resource, u.name, group));
     }
-    const m = u.mutate(cur);
-    if (!m.ok) return m;
-    const typed = checkTypes(s, res, m.value.obj, u.decodeFailure);
-    if (!typed.ok) return typed;
-    const asked = m.value.obj.metadata?.resourceVersion;
-    if (asked && asked !== String(cur.modRevision)) return fail(conflict(res.resource, u.name, OBJECT_MODIFIED, group));
-
-    let warnings: string[] = [];
-    let next = typed.value;
-    if (!u.subresource || u.subresource === 'scale') {
-      const fv = checkUnknownFields(s, res, next, u.fieldValidation);
-      if (!fv.ok) return fv;
-      next = fv.value.obj;
-      warnings = fv.value.warnings;
+    const r = await tryUpdate(s, res, call, u, cur);
+    if (r === RETRY) {
+      cur = undefined;
+      continue;
     }
-    const sub = u.subresource === 'scale' ? undefined : u.subresource;
-    next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
-    if (!u.skipValidation) {
-      const checked = defaultAndValidate(s, res, next, cur.obj);
-      if (!checked.ok) return checked;
-      next = checked.value;
+    if (cachedCopy && (!r.ok || r.value.noop)) {
+      // Upstream: "it turns out our cached data was not stale, return the error" — once storage agrees.
+      const read = await readCurrent(s, u.key);
+      if (!read.ok) return read;
+      if (read.value?.modRevision !== cur.modRevision || read.value.stale) {
+        cur = read.value;
+        cachedCopy = false;
+        continue;
+      }
     }
-    if ((!u.subresource || u.subresource === 'scale') && s.model.kind(res).strategy.tracksGeneration) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
-
-    const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next);
-    if (denied) return fail(denied);
-
-    if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok(reply(cur.obj, warnings));
-    if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
-
-    if (shouldDeleteDuringUpdate(s.model.kind(res).strategy, next)) {
-      if (u.dryRun) return ok(reply(next, warnings));
-      const d = await deleteIf(s, u.key, cur.modRevision);
-      if (!d.ok) return d;
-      if (!d.value.written) continue;
-      writeHooksOf(res)?.release(s, cur.obj);
-      return ok(reply(d.value.obj, warnings));
-    }
-
-    if (!u.subresource) {
-      const charged = await admitQuota(s, res, next, cur.obj, u.dryRun);
-      if (!charged.ok) return charged;
-    }
-    let held: Reservation | null = null;
-    const hooks = writeHooksOf(res);
-    if (hooks) {
-      const r = hooks.reserve(s, next, cur.obj);
-      if (!r.ok) return r;
-      held = r.value;
-      next = held.object;
-    }
-    if (u.dryRun) {
-      held?.rollback();
-      return ok(reply(next, warnings));
-    }
-    const w = await putIf(s, u.key, next, cur.modRevision);
-    if (!w.ok || !w.value.written) held?.rollback();
-    if (!w.ok) return w;
-    if (w.value.written) {
-      held?.commit();
-      return ok(reply(w.value.obj, warnings));
-    }
+    return r.ok ? ok(r.value.reply) : r;
   }
   return fail(conflict(res.resource, u.name, OBJECT_MODIFIED, group));
+}
+
+/** The lost compare of one attempt: read again and recompute. */
+const RETRY = Symbol('retry');
+
+/** The watch cache's current copy of `key`, if it holds one (not a miss: a new object may not have reached it yet). */
+function fromCache(s: ServerContext, res: ResourceInfo, key: string): Current | undefined {
+  const obj = s.cache.resources.get(res.gr)?.items.get(key);
+  const rv = Number(obj?.metadata?.resourceVersion);
+  return obj && rv > 0 ? { obj, modRevision: rv } : undefined;
+}
+
+/** One read-modify-write from `cur`: the reply (noop: nothing written), a refusal, or RETRY after a lost compare. */
+async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown>, u: UpdateRequest, cur: Current): Promise<Result<{ reply: WriteReply; noop?: boolean }> | typeof RETRY> {
+  const group = res.group || undefined;
+  const m = u.mutate(cur);
+  if (!m.ok) return m;
+  const typed = checkTypes(s, res, m.value.obj, u.decodeFailure);
+  if (!typed.ok) return typed;
+  const asked = m.value.obj.metadata?.resourceVersion;
+  if (asked && asked !== String(cur.modRevision)) return fail(conflict(res.resource, u.name, OBJECT_MODIFIED, group));
+
+  let warnings: string[] = [];
+  let next = typed.value;
+  if (!u.subresource || u.subresource === 'scale') {
+    const fv = checkUnknownFields(s, res, next, u.fieldValidation);
+    if (!fv.ok) return fv;
+    next = fv.value.obj;
+    warnings = fv.value.warnings;
+  }
+  const sub = u.subresource === 'scale' ? undefined : u.subresource;
+  next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
+  if (!u.skipValidation) {
+    const checked = defaultAndValidate(s, res, next, cur.obj);
+    if (!checked.ok) return checked;
+    next = checked.value;
+  }
+  if ((!u.subresource || u.subresource === 'scale') && s.model.kind(res).strategy.tracksGeneration) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
+
+  const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next);
+  if (denied) return fail(denied);
+
+  if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok({ reply: reply(cur.obj, warnings), noop: true });
+  if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
+
+  if (shouldDeleteDuringUpdate(s.model.kind(res).strategy, next)) {
+    if (u.dryRun) return ok({ reply: reply(next, warnings) });
+    const d = await deleteIf(s, u.key, cur.modRevision);
+    if (!d.ok) return d;
+    if (!d.value.written) return RETRY;
+    writeHooksOf(res)?.release(s, cur.obj);
+    return ok({ reply: reply(d.value.obj, warnings) });
+  }
+
+  if (!u.subresource) {
+    const charged = await admitQuota(s, res, next, cur.obj, u.dryRun);
+    if (!charged.ok) return charged;
+  }
+  let held: Reservation | null = null;
+  const hooks = writeHooksOf(res);
+  if (hooks) {
+    const r = hooks.reserve(s, next, cur.obj);
+    if (!r.ok) return r;
+    held = r.value;
+    next = held.object;
+  }
+  if (u.dryRun) {
+    held?.rollback();
+    return ok({ reply: reply(next, warnings) });
+  }
+  const w = await putIf(s, u.key, next, cur.modRevision);
+  if (!w.ok || !w.value.written) held?.rollback();
+  if (!w.ok) return w;
+  if (!w.value.written) return RETRY;
+  held?.commit();
+  return ok({ reply: reply(w.value.obj, warnings) });
 }
 
 function reply(object: KubeObject, warnings: string[]): WriteReply {

@@ -26,6 +26,8 @@ export interface KubeProxyOptions {
   nodeIP: string;
   /** kube-proxy's --healthz-bind-address port (default 10256; 0 serves no healthz). */
   healthzPort?: number;
+  /** Where to keep the node's connect table for its process pods (connect-table.ts); none by default. */
+  connectTable?: string;
 }
 
 export const kubeProxyAddress = (nodeName: string): string => `proxy.${nodeName}`;
@@ -64,7 +66,7 @@ export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | u
     config: o,
     create(ctx: ActorContext) {
       stopLive();
-      const proxier = effects.proxier?.() ?? new Proxier(o.nodeIP, ctx.clock, ctx.log);
+      const proxier = effects.proxier?.() ?? new Proxier(o.nodeIP, ctx.clock, ctx.log, o.connectTable);
       let pending = false;
       // Many watch events arrive in one delivery: the chart hears of them once, after it.
       const changed = (): void => {

@@ -11,10 +11,12 @@
  * clients' next datagrams pick a live endpoint (kube-proxy's conntrack cleanup); its flows
  * time out on the actor's clock. An externalIP the rules cannot serve is logged once.
  */
+import { rmSync } from 'node:fs';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { ListenerRule, ProxyRules } from '../../machines/kube-proxy/rules.ts';
 import { listenTcp, listenUdp, type Listener, type Upstream } from '../net/forward.ts';
+import { connectTableText, writeConnectTable } from './connect-table.ts';
 import { HealthCheckServers } from './healthz.ts';
 import { EndpointPicker } from './picker.ts';
 
@@ -51,8 +53,11 @@ export class Proxier implements ProxierLike {
   #said: Record<string, string> = {};
   /** The addresses already logged as not served. */
   #notServed = new Set<string>();
+  /** The connect table last written (connectTable given). */
+  #table: string | undefined;
 
-  constructor(nodeIP: string, private readonly clock: Pick<Clock, 'now'>, private readonly log: Pick<Logger, 'warn'>) {
+  /** `connectTable`: where this node's process pods read their connect-time translation (connect-table.ts). */
+  constructor(nodeIP: string, private readonly clock: Pick<Clock, 'now'>, private readonly log: Pick<Logger, 'warn'>, private readonly connectTable?: string) {
     this.#picker = new EndpointPicker(clock);
     this.#health = new HealthCheckServers(nodeIP);
   }
@@ -75,6 +80,8 @@ export class Proxier implements ProxierLike {
     for (const l of this.#listeners.values()) l.close();
     this.#listeners.clear();
     this.#health.close();
+    // Pods left running then connect to the ClusterIPs themselves, as without the table.
+    if (this.connectTable) rmSync(this.connectTable, { force: true });
   }
 
   async #sync(rules: ProxyRules): Promise<Record<string, string>> {
@@ -101,6 +108,17 @@ export class Proxier implements ProxierLike {
       }
     }
     Object.assign(failed, await this.#health.sync(rules.healthChecks));
+    if (this.connectTable) {
+      const text = connectTableText(rules.connect);
+      if (text !== this.#table) {
+        try {
+          await writeConnectTable(this.connectTable, text);
+          this.#table = text;
+        } catch (err) {
+          failed['connect-table'] = `writing the connect table ${this.connectTable}: ${(err as Error).message}`;
+        }
+      }
+    }
     for (const n of rules.notServed ?? []) if (!this.#notServed.has(n.key)) this.log.warn(`kube-proxy: ${n.servicePort}: ${n.reason}`);
     this.#notServed = new Set((rules.notServed ?? []).map((n) => n.key));
     this.lastSync = this.clock.now();

@@ -53,7 +53,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       previous?.streams.stop();
       // A new incarnation starts its pods afresh: the old one's processes end.
       if (previous) void runtimes.shutdown();
-      const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName });
+      const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName, enabled: opts.events !== false });
       const pods = new PodManager({
         port: ctx.port,
         clock: ctx.clock,
@@ -79,7 +79,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         facts,
         leaseDurationSeconds: opts.leaseDurationSeconds ?? DEFAULT_LEASE_DURATION_SECONDS,
         reportFrequencyMs: opts.reportFrequencyMs ?? DEFAULT_REPORT_FREQUENCY_MS,
-        events: opts.nodeEvents === false ? null : events,
+        events: opts.nodeEvents === false || opts.events === false ? null : events,
         onPodCIDR: (cidr) => pods.setPodCIDR(cidr),
       });
       const runtimeOf = (pod: Pod) => pods.runtimeOf(pod);

@@ -47,6 +47,8 @@ export interface KubeletOptions {
   reportFrequencyMs?: number;
   /** Record the node's Starting / NodeReady events (default true). */
   nodeEvents?: boolean;
+  /** Record any Event at all, the pods' and the node's (`--kubelet-events`, default true). */
+  events?: boolean;
   /**
    * The kubelet's own directory, `<data-dir>/kubelet/<node>` (kubelet's --root-dir): pod
    * volumes live under `pods/<uid>/volumes/`. Default `<tmpdir>/kubeactor-kubelet/<node>`.

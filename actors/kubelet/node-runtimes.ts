@@ -15,6 +15,7 @@ import { BWRAP_MISSING } from '../runtime/process/sandbox.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { NodeConditionSpec } from '../../machines/kubelet/node.ts';
 import type { KubeletOptions } from './config.ts';
+import { connectTablePath } from '../kube-proxy/connect-table.ts';
 
 export const RUNTIME_NAMES = ['sim', 'process'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
@@ -31,20 +32,31 @@ export interface NodeRuntimeOptions {
   log?: Logger;
 }
 
-/** The kubelet options that choose a node's runtimes. Throws when the default is `process` and bwrap is missing. */
-export function nodeRuntimes(name: string, o: NodeRuntimeOptions): Pick<KubeletOptions, 'runtime' | 'handlers' | 'extraConditions'> {
-  const makeProcess = (): ProcessRuntime =>
+/**
+ * The kubelet options that choose a node's runtimes, and (default `process`) where the node's
+ * kube-proxy keeps the connect table its process pods read. Throws when the default is
+ * `process` and bwrap is missing.
+ */
+export function nodeRuntimes(name: string, o: NodeRuntimeOptions): Pick<KubeletOptions, 'runtime' | 'handlers' | 'extraConditions'> & { connectTable?: string } {
+  // The node's process state: `<dataDir>/nodes/<name>`, or a temporary directory made once.
+  let dir: string | undefined;
+  const stateDir = (): string => (dir ??= o.dataDir ? join(o.dataDir, 'nodes', name) : mkdtempSync(join(tmpdir(), `kubeactor-${name}-`)));
+  const makeProcess = (connectTable?: string): ProcessRuntime =>
     processRuntime({
       clock: o.clock,
       nodeName: name,
-      stateDir: o.dataDir ? join(o.dataDir, 'nodes', name) : mkdtempSync(join(tmpdir(), `kubeactor-${name}-`)),
+      stateDir: stateDir(),
       ...(o.images ? { images: o.images } : {}),
       ...(o.log ? { log: o.log } : {}),
+      ...(connectTable ? { connectTable } : {}),
     });
-  if ((o.defaultRuntime ?? 'sim') === 'sim') return { runtime: o.sim, handlers: { process: makeProcess } };
-  const proc = makeProcess();
+  if ((o.defaultRuntime ?? 'sim') === 'sim') return { runtime: o.sim, handlers: { process: () => makeProcess() } };
+  // Only a node whose pods are processes by default gets a table: a sim node's kube-proxy
+  // would write one for nobody.
+  const connectTable = connectTablePath(stateDir());
+  const proc = makeProcess(connectTable);
   if (!proc.bwrap) throw new Error(`node ${name}: default runtime process: ${BWRAP_MISSING}`);
-  return { runtime: proc, handlers: { sim: () => o.sim }, extraConditions: limitsCondition(proc) };
+  return { runtime: proc, handlers: { sim: () => o.sim }, extraConditions: limitsCondition(proc), connectTable };
 }
 
 /** The node condition that says limits are not enforced (none when they are). */

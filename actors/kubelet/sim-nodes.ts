@@ -101,13 +101,13 @@ export async function startSimNodes(o: SimNodesOptions): Promise<SimNodes> {
     const index = start + k;
     const name = `${prefix}${index}`;
     const addr = pool.forNode(name);
-    const runtimes = nodeRuntimes(name, {
+    const { connectTable, ...runtimes } = nodeRuntimes(name, {
       sim: runtime, clock: o.clock, ...(o.defaultRuntime ? { defaultRuntime: o.defaultRuntime } : {}),
       ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.images ? { images: o.images } : {}), ...(o.log ? { log: o.log } : {}),
     });
     const opts: KubeletOptions = { nodeName: name, ...runtimes, hostIP: addr.hostIP, podCIDR: addr.podCIDR, ...o.configure?.(name, index) };
     o.host.spawn(kubeletActor(opts, (h) => handles.set(name, h)));
-    if (o.proxy) startKubeProxy(o.host, { nodeName: name, nodeIP: addr.hostIP });
+    if (o.proxy) startKubeProxy(o.host, { nodeName: name, nodeIP: addr.hostIP, ...(connectTable ? { connectTable } : {}) });
     names.push(name);
   }
   return {

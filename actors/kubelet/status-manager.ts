@@ -103,12 +103,13 @@ export class StatusManager {
         this.log.warn('pod status update failed; will retry with the next report', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
         if (!e.latest) e.latest = status;
       }
-    };
-    const p = run().finally(() => {
       e.inFlight = null;
-      // Reports that came in meanwhile are written now (a failed write is retried on the next report only).
+      // Reports that came in meanwhile are written now, in the same step as the answer (a failed
+      // write is retried on the next report only): no promise hop in between, so what is sent
+      // does not hang on how continuations interleave.
       if (e.latest && !e.gone && this.#pods.has(e.uid) && JSON.stringify(e.latest) !== JSON.stringify(status)) void this.#write(e);
-    });
+    };
+    const p = run();
     e.inFlight = p;
     return p;
   }

@@ -1,12 +1,14 @@
 /**
- * The scheduler's three informers — nodes, pods (all namespaces, bound and pending: bound
- * pods are the snapshot's accounting) and namespaces (labels for pod affinity's
- * namespaceSelector) — taken from the process's shared informer factory and turned into the
- * chart's pod/node events; and claims, volumes and StorageClasses kept in the snapshot's
- * VolumeStore for VolumeBinding, each addition or change reported through `onVolumeChange`. Pods are keyed by uid in the scheduler and by "namespace/name" in
+ * The scheduler's informers — nodes, pods (all namespaces, bound and pending: bound pods are
+ * the snapshot's accounting) and namespaces (labels for pod affinity's namespaceSelector) —
+ * taken from the process's shared informer factory and turned into the chart's pod/node
+ * events; claims, volumes and StorageClasses kept in the snapshot's VolumeStore for
+ * VolumeBinding, each addition or change reported through `onVolumeChange`; and Services,
+ * ReplicaSets and StatefulSets kept for PodTopologySpread's default constraints. Pods are keyed by uid in the scheduler and by "namespace/name" in
  * the informer; this keeps the mapping.
  */
-import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { Snapshot } from '../../machines/scheduler/snapshot.ts';
@@ -15,6 +17,12 @@ import type { SharedInformerFactory } from '../informers/factory.ts';
 import type { ObjectHandlers, SharedInformer } from '../informers/shared.ts';
 import { keyOf } from '../informer.ts';
 
+/** Handlers that keep `map` (by informer key) as the informer sees it. */
+function mirrored<T extends object>(map: Map<string, T>): ObjectHandlers<T> {
+  const set = (o: T) => void map.set(keyOf(o as { metadata?: { namespace?: string; name?: string } }), o);
+  return { add: set, update: (_, o) => set(o), delete: (o) => void map.delete(keyOf(o as { metadata?: { namespace?: string; name?: string } })) };
+}
+
 export class SchedulerInformers {
   readonly nodes: SharedInformer<Node>;
   readonly pods: SharedInformer<Pod>;
@@ -22,6 +30,9 @@ export class SchedulerInformers {
   readonly claims: SharedInformer<PersistentVolumeClaim>;
   readonly volumes: SharedInformer<PersistentVolume>;
   readonly classes: SharedInformer<StorageClass>;
+  readonly services: SharedInformer<Service>;
+  readonly replicaSets: SharedInformer<ReplicaSet>;
+  readonly statefulSets: SharedInformer<StatefulSet>;
   readonly #onVolumeChange: () => void;
   readonly #onClaimBound: (claim: string) => void;
   readonly #uidOf = new Map<string, string>();
@@ -48,6 +59,9 @@ export class SchedulerInformers {
     this.claims = factory.informer({ target: targets.persistentvolumeclaims() });
     this.volumes = factory.informer({ target: targets.persistentvolumes() });
     this.classes = factory.informer({ target: targets.storageclasses() });
+    this.services = factory.informer({ target: targets.services() });
+    this.replicaSets = factory.informer({ target: targets.replicasets() });
+    this.statefulSets = factory.informer({ target: targets.statefulsets() });
   }
 
   /**
@@ -62,6 +76,9 @@ export class SchedulerInformers {
       this.#follow(this.classes, this.#kept(store.classes)),
       this.#follow(this.volumes, this.#kept(store.volumes)),
       this.#follow(this.claims, this.#claimHandlers(store.claims)),
+      this.#follow(this.services, mirrored(this.#snapshot.spread.services)),
+      this.#follow(this.replicaSets, mirrored(this.#snapshot.spread.replicaSets)),
+      this.#follow(this.statefulSets, mirrored(this.#snapshot.spread.statefulSets)),
     ]);
     const send = this.#send;
     await this.#follow(this.nodes, {
@@ -97,11 +114,12 @@ export class SchedulerInformers {
 
   /** Handlers keeping `map` (by informer key) as the informer sees it; an addition or change may admit a pod. */
   #kept<T extends object>(map: Map<string, T>): ObjectHandlers<T> {
+    const kept = mirrored(map);
     const set = (o: T) => {
-      map.set(keyOf(o as { metadata?: { namespace?: string; name?: string } }), o);
+      kept.add?.(o);
       this.#onVolumeChange();
     };
-    return { add: set, update: (_, o) => set(o), delete: (o) => void map.delete(keyOf(o as { metadata?: { namespace?: string; name?: string } })) };
+    return { ...kept, add: set, update: (_, o) => set(o) };
   }
 
   /** Claims kept like the other storage objects; one that becomes Bound is also reported by key. */

@@ -13,7 +13,7 @@
  */
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
-import { fieldSetOf, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import { changedLeaves, fieldSetOf, missingLeaves, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { apiVersionOf } from '../kinds/key.ts';
 import type { PatchKind } from './meta.ts';
@@ -103,12 +103,14 @@ export function serverSideApply(req: ApplyRequest): Result<KubeObject> {
  * every set.
  */
 export function recordUpdate(old: unknown, next: KubeObject, manager: string, kind: PatchKind, now: string): KubeObject {
-  const entries = entriesOf(old);
-  const all = leaves(fieldSetOf(kind, next)).filter((p) => p[p.length - 1] !== '.');
+  // Read only: every entry below is a new object.
+  const m = isObject(old) && isObject(old.metadata) ? old.metadata.managedFields : undefined;
+  const entries = Array.isArray(m) ? (m as ManagedFieldsEntry[]) : [];
   const index = new ItemIndex();
-  const changed = all.filter((p) => !deepEqual(valueAt(old, p, index), valueAt(next, p, index)));
-  const removed = entries.flatMap((e) => leaves(e.fieldsV1 ?? {})).filter((p) => !valueAt(next, p, index).found);
-  const out = clone(next);
+  const changed = changedLeaves(fieldSetOf(kind, next), old, next, index);
+  const removed = entries.flatMap((e) => missingLeaves(e.fieldsV1 ?? {}, next, index));
+  // Stored objects are never changed in place (the watch cache shares them): a new top and metadata suffice.
+  const out: KubeObject = { ...next, metadata: { ...(isObject(next.metadata) ? next.metadata : {}) } };
   const updated = entries.map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, [...changed, ...removed]) }));
   const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');
   const prior = idx >= 0 ? leaves(updated[idx]?.fieldsV1 ?? {}) : [];

@@ -3,7 +3,7 @@
  * map fields, "k:{<merge key>}" for items of keyed lists, "v:<value>" for items of merged
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
-import { ensureObject, isObject, type JsonObject } from '../json.ts';
+import { deepEqual, ensureObject, isObject, setOwn, type JsonObject } from '../json.ts';
 import { listMeta, type PatchKind, type PatchMetaTable } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
@@ -64,10 +64,42 @@ function tokenJson(t: string): unknown {
 /** A token path as one string, for sets and maps of paths. */
 export const pathKey = (p: readonly string[]): string => p.join('\u0000');
 
-/** Set difference on leaves. */
+/** Set difference on leaves (what `fromLeaves` of the leaves not removed builds, in one copy). */
 export function without(set: FieldsV1, remove: readonly string[][]): FieldsV1 {
   const drop = new Set(remove.map(pathKey));
-  return fromLeaves(leaves(set).filter((p) => !drop.has(pathKey(p))));
+  const copy = (sub: FieldsV1, prefix: string): FieldsV1 | undefined => {
+    const out: FieldsV1 = {};
+    let kept = false;
+    for (const [k, v] of Object.entries(sub)) {
+      const key = prefix ? `${prefix}\u0000${k}` : k;
+      const below = !isObject(v) || Object.keys(v).length === 0 ? (drop.has(key) ? undefined : {}) : copy(v, key);
+      if (below === undefined) continue;
+      setOwn(out, k, below);
+      kept = true;
+    }
+    return kept ? out : undefined;
+  };
+  return copy(set, '') ?? {};
+}
+
+/**
+ * The leaves of `set` that `obj` does not have (`valueAt(obj, p).found` false), in one walk:
+ * a subtree `obj` lacks is taken whole.
+ */
+export function missingLeaves(set: FieldsV1, obj: unknown, index: ItemIndex): string[][] {
+  const out: string[][] = [];
+  const walk = (sub: FieldsV1, hit: { found: boolean; value?: unknown }, prefix: string[]): void => {
+    for (const [t, below] of Object.entries(sub)) {
+      const path = [...prefix, t];
+      const leaf = !isObject(below) || Object.keys(below).length === 0;
+      // valueAt stops at ".": every path through it is found when the item is.
+      const h = !hit.found ? hit : t === '.' ? { found: hit.value !== undefined, value: hit.value } : step(hit.value, t, index);
+      if (!h.found) out.push(...(leaf ? [path] : leaves(below, path)));
+      else if (!leaf && t !== '.') walk(below, h, path);
+    }
+  };
+  walk(set, { found: true, value: obj }, []);
+  return out;
 }
 
 
@@ -109,22 +141,58 @@ function itemId(item: unknown, fields: readonly string[]): string | undefined {
 
 /** Reads the value a token path points at; `found` false when it is absent. Pass an index when reading many paths of one object. */
 export function valueAt(obj: unknown, path: readonly string[], index?: ItemIndex): { found: boolean; value?: unknown } {
-  let cur: unknown = obj;
+  let hit: { found: boolean; value?: unknown } = { found: true, value: obj };
   for (const t of path) {
-    if (t === '.') return { found: cur !== undefined, value: cur };
-    if (t.startsWith('f:')) {
-      if (!isObject(cur) || !Object.hasOwn(cur, t.slice(2))) return { found: false };
-      cur = cur[t.slice(2)];
-    } else if (t.startsWith('k:') || t.startsWith('v:')) {
-      const want = tokenJson(t);
-      if (!Array.isArray(cur)) return { found: false };
-      const kind = t.startsWith('k:') ? 'k' : 'v';
-      const hit = index ? index.find(cur, kind, want) : linearFind(cur, kind, want);
-      if (!hit.found) return { found: false };
-      cur = hit.value;
-    }
+    if (t === '.') return { found: hit.value !== undefined, value: hit.value };
+    hit = step(hit.value, t, index);
+    if (!hit.found) return hit;
+  }
+  return hit;
+}
+
+/** One token of a path from `cur` ("." is handled by the caller: it is the item itself). */
+function step(cur: unknown, t: string, index?: ItemIndex): { found: boolean; value?: unknown } {
+  if (t.startsWith('f:')) {
+    if (!isObject(cur) || !Object.hasOwn(cur, t.slice(2))) return { found: false };
+    return { found: true, value: cur[t.slice(2)] };
+  }
+  if (t.startsWith('k:') || t.startsWith('v:')) {
+    const want = tokenJson(t);
+    if (!Array.isArray(cur)) return { found: false };
+    const kind = t.startsWith('k:') ? 'k' : 'v';
+    return index ? index.find(cur, kind, want) : linearFind(cur, kind, want);
   }
   return { found: true, value: cur };
+}
+
+/**
+ * The leaves of `set` (a field set of `next`) whose value differs between `old` and `next`,
+ * list items themselves (".") aside — `leaves(set)` without "." leaves, filtered by
+ * `valueAt(old, p)` ≠ `valueAt(next, p)` — in one walk that skips
+ * every subtree equal on both sides, and takes a subtree absent from `old` whole: a status
+ * write does not look at the spec again, and a create does not compare at all.
+ */
+export function changedLeaves(set: FieldsV1, old: unknown, next: unknown, index: ItemIndex): string[][] {
+  const out: string[][] = [];
+  const walk = (sub: FieldsV1, o: { found: boolean; value?: unknown }, n: { found: boolean; value?: unknown }, prefix: string[]): void => {
+    for (const [t, below] of Object.entries(sub)) {
+      const path = [...prefix, t];
+      const leaf = !isObject(below) || Object.keys(below).length === 0;
+      const at = (h: { found: boolean; value?: unknown }) => (!h.found ? h : t === '.' ? { found: h.value !== undefined, value: h.value } : step(h.value, t, index));
+      const oh = at(o);
+      const nh = at(n);
+      if (leaf) {
+        if (t !== '.' && !deepEqual(oh, nh)) out.push(path);
+      } else if (!oh.found && nh.found) {
+        for (const p of leaves(below, path)) if (p[p.length - 1] !== '.') out.push(p);
+      } else if (!(oh.found === nh.found && deepEqual(oh.value, nh.value))) {
+        // "." ends a path: below it nothing is read (valueAt returns at the first ".").
+        walk(below, oh, nh, path);
+      }
+    }
+  };
+  walk(set, { found: true, value: old }, { found: true, value: next }, []);
+  return out;
 }
 
 function linearFind(list: unknown[], kind: 'k' | 'v', want: unknown): { found: boolean; value?: unknown } {

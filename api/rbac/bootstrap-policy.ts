@@ -1,13 +1,13 @@
 /**
  * The RBAC bootstrap policy kube-apiserver installs (plugin/pkg/auth/authorizer/rbac/
- * bootstrappolicy policy.go and controller_policy.go, Kubernetes 1.32 with its default feature
+ * bootstrappolicy policy.go, controller_policy.go and namespace_policy.go, Kubernetes 1.32 with its default feature
  * gates), rule for rule: the ClusterRoles, their ClusterRoleBindings, and the
- * system:controller:* roles each bound to its controller's kube-system ServiceAccount (the
- * namespaced Roles of kube-system and kube-public are namespace-policy.ts).
+ * system:controller:* roles each bound to its controller's kube-system ServiceAccount, and the
+ * namespaced Roles of kube-system and kube-public with their RoleBindings.
  * Every object carries the label kubernetes.io/bootstrapping=rbac-defaults and the annotation
  * rbac.authorization.kubernetes.io/autoupdate=true (reconciled at start, actors/apiserver/rbac-bootstrap.ts).
  */
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from 'kubernetes-types/rbac/v1.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from 'kubernetes-types/rbac/v1.js';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -36,13 +36,13 @@ export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdat
 /** The prefix of the controller roles; the rest of the name is the controller's ServiceAccount in kube-system. */
 export const CONTROLLER_ROLE_PREFIX = 'system:controller:';
 
-export function rule(verbs: string[], groups: string[], resources: string[], names?: string[]): PolicyRule {
+function rule(verbs: string[], groups: string[], resources: string[], names?: string[]): PolicyRule {
   return { verbs, apiGroups: groups, resources, ...(names ? { resourceNames: names } : {}) };
 }
 const urls = (verbs: string[], paths: string[]): PolicyRule => ({ verbs, nonResourceURLs: paths });
-export const eventsRule = (): PolicyRule => rule(['create', 'update', 'patch'], [core, events], ['events']);
+const eventsRule = (): PolicyRule => rule(['create', 'update', 'patch'], [core, events], ['events']);
 
-export const meta = (name: string, labels: Record<string, string> = {}) => ({
+const meta = (name: string, labels: Record<string, string> = {}) => ({
   name,
   labels: { ...labels, ...BOOTSTRAP_LABEL },
   annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
@@ -441,3 +441,48 @@ const CONTROLLER_BINDINGS: ClusterRoleBinding[] = Object.keys(CONTROLLER_RULES).
 export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [...CLUSTER_ROLES, ...CONTROLLER_ROLES];
 /** Every bootstrap ClusterRoleBinding. */
 export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [...CLUSTER_ROLE_BINDINGS, ...CONTROLLER_BINDINGS];
+
+const nsRole = (namespace: string, name: string, rules: PolicyRule[]): Role => ({ apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { ...meta(name), namespace }, rules });
+const nsBinding = (namespace: string, name: string, roleName: string, subjects: Subject[]): RoleBinding => ({
+  apiVersion: `${rbac}/v1`,
+  kind: 'RoleBinding',
+  metadata: { ...meta(name), namespace },
+  roleRef: { apiGroup: rbac, kind: 'Role', name: roleName },
+  subjects,
+});
+const LEADER_LOCKING = [rule(['create', 'get', 'list', 'update', 'watch'], [coordination], ['leases']), rule(['create', 'get', 'list', 'update', 'watch'], [coordination], ['leasecandidates'])];
+
+/**
+ * Namespaced roles: upstream's (namespace_policy.go) in kube-system and kube-public; and the
+ * cluster DNS actor's, which publishes its own kube-dns Service and EndpointSlice in
+ * kube-system (the job of kubeadm's addon manifests elsewhere), so CoreDNS's account may keep
+ * that one Service.
+ */
+export const BOOTSTRAP_ROLES: readonly Role[] = [
+  nsRole('kube-system', 'extension-apiserver-authentication-reader', [rule(READ, [core], ['configmaps'], ['extension-apiserver-authentication'])]),
+  nsRole('kube-system', 'system::leader-locking-kube-controller-manager', LEADER_LOCKING),
+  nsRole('kube-system', 'system::leader-locking-kube-scheduler', LEADER_LOCKING),
+  nsRole('kube-system', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [rule(READ, [core], ['secrets'])]),
+  nsRole('kube-system', `${CONTROLLER_ROLE_PREFIX}cloud-provider`, [rule(['create', 'get', 'list', 'watch'], [core], ['configmaps'])]),
+  nsRole('kube-system', `${CONTROLLER_ROLE_PREFIX}token-cleaner`, [rule(['delete', 'get', 'list', 'watch'], [core], ['secrets']), eventsRule()]),
+  nsRole('kube-public', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [rule(READ, [core], ['configmaps']), rule(['update'], [core], ['configmaps'], ['cluster-info']), eventsRule()]),
+  nsRole('kube-system', 'system:coredns:service-publisher', [
+    rule(['get', 'update', 'patch'], [core], ['services'], ['kube-dns']),
+    rule(['get', 'update', 'patch'], [discovery], ['endpointslices'], ['kube-dns-kubeactor']),
+    rule(['create'], [core], ['services']),
+    rule(['create'], [discovery], ['endpointslices']),
+  ]),
+];
+
+export const BOOTSTRAP_ROLE_BINDINGS: readonly RoleBinding[] = [
+  nsBinding('kube-system', 'system::extension-apiserver-authentication-reader', 'extension-apiserver-authentication-reader', [user('system:kube-controller-manager'), user('system:kube-scheduler')]),
+  nsBinding('kube-system', 'system::leader-locking-kube-controller-manager', 'system::leader-locking-kube-controller-manager', [
+    user('system:kube-controller-manager'), serviceAccount('kube-system', 'kube-controller-manager'), serviceAccount('kube-system', 'leader-election-controller'),
+  ]),
+  nsBinding('kube-system', 'system::leader-locking-kube-scheduler', 'system::leader-locking-kube-scheduler', [user('system:kube-scheduler'), serviceAccount('kube-system', 'kube-scheduler')]),
+  nsBinding('kube-system', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [serviceAccount('kube-system', 'bootstrap-signer')]),
+  nsBinding('kube-system', `${CONTROLLER_ROLE_PREFIX}cloud-provider`, `${CONTROLLER_ROLE_PREFIX}cloud-provider`, [serviceAccount('kube-system', 'cloud-provider')]),
+  nsBinding('kube-system', `${CONTROLLER_ROLE_PREFIX}token-cleaner`, `${CONTROLLER_ROLE_PREFIX}token-cleaner`, [serviceAccount('kube-system', 'token-cleaner')]),
+  nsBinding('kube-public', `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, `${CONTROLLER_ROLE_PREFIX}bootstrap-signer`, [serviceAccount('kube-system', 'bootstrap-signer')]),
+  nsBinding('kube-system', 'system:coredns:service-publisher', 'system:coredns:service-publisher', [serviceAccount('kube-system', 'coredns')]),
+];

@@ -40,7 +40,7 @@ export const kubeProxyChart = setup({
   },
 }).createMachine({
   id: 'kube-proxy',
-  context: ({ input }) => ({ ...input, rules: { ownsClusterIPs: false, listeners: [], healthChecks: [] } }),
+  context: ({ input }) => ({ ...input, rules: { ownsClusterIPs: false, listeners: [], connect: [], healthChecks: [] } }),
   initial: 'syncing',
   states: {
     syncing: {

@@ -70,10 +70,26 @@ export interface HealthCheckRule {
   localEndpoints: number;
 }
 
+/**
+ * A ClusterIP TCP port as this node's pods reach it without a proxy (connect-time
+ * translation, actors/runtime/process/connect-shim.c): where their new connections go.
+ */
+export interface ConnectRule {
+  ip: string;
+  port: number;
+  /** The usable endpoints from this node's view (internalTrafficPolicy Local: its own); empty refuses. */
+  endpoints: Array<{ ip: string; port: number }>;
+}
+
 export interface ProxyRules {
   /** Whether this node binds the ClusterIPs (see the decision above). */
   ownsClusterIPs: boolean;
   listeners: ListenerRule[];
+  /**
+   * Every proxied Service's TCP ports without session affinity (which needs kube-proxy's
+   * memory of clients, so those keep the listener path), whether or not this node binds them.
+   */
+  connect: ConnectRule[];
   healthChecks: HealthCheckRule[];
   /** The owner's externalIPs it cannot serve (present only when there are any). */
   notServed?: NotServed[];
@@ -137,6 +153,7 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
   const listeners: ListenerRule[] = [];
   const healthChecks: HealthCheckRule[] = [];
   const notServed: NotServed[] = [];
+  const connect: ConnectRule[] = [];
   const taken = new Map<string, string>();
   for (const svc of i.services) {
     if (!isProxied(svc) || svc.metadata?.deletionTimestamp) continue;
@@ -166,7 +183,9 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
         const draining = protocol === 'UDP' ? eps.filter((e) => e.serving && !endpoints.includes(e)) : [];
         listeners.push({ key, servicePort, ip, port, protocol, endpoints, ...affinity, ...(draining.length ? { draining } : {}) });
       };
-      if (owns) add(spec.clusterIP!, p.port, spec.internalTrafficPolicy === 'Local' ? local : all);
+      const internal = spec.internalTrafficPolicy === 'Local' ? local : all;
+      if (owns) add(spec.clusterIP!, p.port, internal);
+      if (protocol === 'TCP' && !affinity.affinitySeconds) connect.push({ ip: spec.clusterIP!, port: p.port, endpoints: usableEndpoints(internal).map((e) => ({ ip: e.ip, port: e.port })) });
       if (p.nodePort) add(i.nodeIP, p.nodePort, externalLocal ? local : all);
       for (const ip of owns ? externalIPs : []) {
         if (isHostAddress(ip)) add(ip, p.port, externalLocal ? local : all);
@@ -175,5 +194,5 @@ export function proxyRules(i: ProxyInputs): ProxyRules {
     }
     if (externalLocal && spec.healthCheckNodePort) healthChecks.push({ service: { namespace: ns, name }, port: spec.healthCheckNodePort, localEndpoints: localReady });
   }
-  return { ownsClusterIPs: owns, listeners, healthChecks, ...(notServed.length ? { notServed } : {}) };
+  return { ownsClusterIPs: owns, listeners, connect, healthChecks, ...(notServed.length ? { notServed } : {}) };
 }

@@ -18,6 +18,7 @@ import {
   type PodInfo,
 } from './node-info.ts';
 import { nodeAllocatable } from './resources.ts';
+import { SpreadSelectors } from './spread-selectors.ts';
 import { VolumeStore } from './volumes.ts';
 
 export class Snapshot {
@@ -31,6 +32,8 @@ export class Snapshot {
   readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   /** Claims, volumes and StorageClasses, for VolumeBinding. */
   readonly volumes = new VolumeStore();
+  /** Services and workload controllers, for PodTopologySpread's system default constraints. */
+  readonly spread = new SpreadSelectors();
 
   /** Nodes that exist, in the order they were added (the order filters visit them). */
   get nodes(): readonly NodeInfo[] {

@@ -11,6 +11,7 @@ test('up and node both take kubelet\'s --sync-frequency and --allowed-host-paths
     const help = cli([cmd, '--help']).stdout;
     assert.match(help, '--sync-frequency D', cmd);
     assert.match(help, '--allowed-host-paths LIST', cmd);
+    assert.match(help, '--kubelet-events=false', cmd);
   }
 });
 
@@ -21,6 +22,12 @@ test('a bad --sync-frequency is a usage error', () => {
   const zero = cli(['node', '--bus', 'nats://127.0.0.1:4', '--name', 'n1', '--sync-frequency', '0s']);
   assert.is(zero.status, 2);
   assert.match(zero.stderr, '--sync-frequency must be greater than 0');
+});
+
+test('--kubelet-events takes true or false', () => {
+  const bad = cli(['up', '--kubelet-events', 'no']);
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, '--kubelet-events must be true or false, got "no"');
 });
 
 test.run();

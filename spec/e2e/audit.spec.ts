@@ -195,6 +195,10 @@ test('components\' bus requests are logged once, by the apiserver, as their user
     assert.not.ok(seen.has(key), `${key} logged twice`);
     seen.add(key);
   }
+  // The control plane's own edges (the kubernetes Service's endpoints, the nodes' listing) are logged as system:apiserver.
+  const endpoints = await find('the kubernetes Endpoints kept by the apiserver', (e) => e.user.username === 'system:apiserver' && e.objectRef?.resource === 'endpoints' && e.objectRef.name === 'kubernetes');
+  assert.equal(endpoints[0]!.at(-1)!.user.groups, ['system:masters', 'system:authenticated']);
+  assert.ok(all.some((e) => e.user.username === 'system:apiserver' && e.objectRef?.resource === 'nodes' && e.verb === 'list'), 'the nodes listed at start');
   // A component's watch is open: started, not complete.
   const watches = requests((e) => !REST(e) && e.verb === 'watch');
   assert.ok(watches.some((w) => stages(w) === 'RequestReceived,ResponseStarted'), 'an open component watch');

@@ -117,6 +117,21 @@ test('kubectl auth can-i for view, edit and admin matches Kubernetes\' bootstrap
   assert.is((await kubectl(['auth', 'can-i', 'get', 'pods', '-n', 'other', '--as=admin-user'])).stdout.trim(), 'no');
 });
 
+test('the namespaced bootstrap Roles and RoleBindings of kube-system and kube-public are installed, as upstream\'s', async () => {
+  const names = async (what: string, ns: string) => (await ok(['get', what, '-n', ns, '-l', 'kubernetes.io/bootstrapping=rbac-defaults', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort();
+  const system = ['extension-apiserver-authentication-reader', 'system::leader-locking-kube-controller-manager', 'system::leader-locking-kube-scheduler', 'system:controller:bootstrap-signer', 'system:controller:cloud-provider', 'system:controller:token-cleaner', 'system:coredns:service-publisher'].sort();
+  assert.equal(await names('roles', 'kube-system'), system);
+  assert.equal(await names('roles', 'kube-public'), ['system:controller:bootstrap-signer']);
+  assert.equal(await names('rolebindings', 'kube-public'), ['system:controller:bootstrap-signer']);
+  assert.ok((await names('rolebindings', 'kube-system')).includes('system::leader-locking-kube-scheduler'));
+  // What they grant: the scheduler may take its leader lease in kube-system, the token cleaner may delete bootstrap tokens.
+  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args])).stdout.trim();
+  assert.is(await can('update', 'leases.coordination.k8s.io', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:kube-scheduler'), 'yes');
+  assert.is(await can('delete', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:token-cleaner'), 'yes');
+  assert.is(await can('delete', 'secrets', '-n', 'default', '--as=system:serviceaccount:kube-system:token-cleaner'), 'no');
+  assert.is(await can('update', 'configmaps/cluster-info', '-n', 'kube-public', '--as=system:serviceaccount:kube-system:bootstrap-signer'), 'yes');
+});
+
 test('kubectl auth can-i --list shows the bound rules; denied requests are Kubernetes\' 403', async () => {
   const list = await ok(['auth', 'can-i', '--list', '-n', 'team', '--as=view-user']);
   assert.match(list, /^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
@@ -174,44 +189,17 @@ test('a ServiceAccount token reads no Secrets elsewhere and deletes no Node unti
   assert.is((await as(['get', 'pods', '-n', 'team', '--as=admin-user'])).code, 0);
 });
 
-test('the namespaced bootstrap Roles and RoleBindings of kube-system and kube-public, as upstream installs them', async () => {
-  const roles = (ns: string, kind: string) => ok(['get', kind, '-n', ns, '-l', 'kubernetes.io/bootstrapping=rbac-defaults', '-o', 'jsonpath={.items[*].metadata.name}']).then((s) => s.split(' ').sort());
-  assert.equal(await roles('kube-system', 'roles'), [
-    'extension-apiserver-authentication-reader',
-    'system::leader-locking-kube-controller-manager',
-    'system::leader-locking-kube-scheduler',
-    'system:controller:bootstrap-signer',
-    'system:controller:cloud-provider',
-    'system:controller:token-cleaner',
-    'system:coredns:service-publisher',
-  ]);
-  assert.equal(await roles('kube-system', 'rolebindings'), [
-    'system::extension-apiserver-authentication-reader',
-    'system::leader-locking-kube-controller-manager',
-    'system::leader-locking-kube-scheduler',
-    'system:controller:bootstrap-signer',
-    'system:controller:cloud-provider',
-    'system:controller:token-cleaner',
-    'system:coredns:service-publisher',
-  ]);
-  assert.equal(await roles('kube-public', 'roles'), ['system:controller:bootstrap-signer']);
-  assert.equal(await roles('kube-public', 'rolebindings'), ['system:controller:bootstrap-signer']);
-  const subjects = await ok(['get', 'rolebinding', 'system::leader-locking-kube-controller-manager', '-n', 'kube-system', '-o', 'jsonpath={range .subjects[*]}{.kind}/{.name} {end}']);
-  assert.is(subjects, 'User/system:kube-controller-manager ServiceAccount/kube-controller-manager ServiceAccount/leader-election-controller');
-  // The leader locks: any lease of kube-system for the controller manager (its ClusterRole names only its own),
-  // the scheduler's configmap lock; nothing of the kind outside kube-system.
+test('the leader locks: the controller manager and the scheduler take any lease of kube-system through their namespaced Roles, nowhere else', async () => {
   const can = async (args: string[]) => (await kubectl(['auth', 'can-i', ...args])).stdout.trim();
+  // Their ClusterRoles name only their own lease; the Roles give kube-system's others.
   const asks: [string[], string][] = [
     [['get', 'leases.coordination.k8s.io/other', '-n', 'kube-system', '--as=system:kube-controller-manager'], 'yes'],
-    [['create', 'leases.coordination.k8s.io', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:leader-election-controller'], 'yes'],
+    [['update', 'leases.coordination.k8s.io/other', '-n', 'kube-system', '--as=system:kube-scheduler'], 'yes'],
+    [['watch', 'leases.coordination.k8s.io', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:leader-election-controller'], 'yes'],
     [['get', 'leases.coordination.k8s.io/other', '-n', 'default', '--as=system:kube-controller-manager'], 'no'],
-    [['update', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system', '--as=system:kube-scheduler'], 'yes'],
-    [['update', 'configmaps/kube-scheduler', '-n', 'kube-system', '--as=system:kube-scheduler'], 'yes'],
-    [['update', 'configmaps/other', '-n', 'kube-system', '--as=system:kube-scheduler'], 'no'],
+    [['update', 'leases.coordination.k8s.io/other', '-n', 'default', '--as=system:kube-scheduler'], 'no'],
+    [['delete', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system', '--as=system:kube-scheduler'], 'no'],
     [['get', 'configmaps/extension-apiserver-authentication', '-n', 'kube-system', '--as=system:kube-scheduler'], 'yes'],
-    [['delete', 'secrets', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:token-cleaner'], 'yes'],
-    [['delete', 'secrets', '-n', 'default', '--as=system:serviceaccount:kube-system:token-cleaner'], 'no'],
-    [['update', 'configmaps/cluster-info', '-n', 'kube-public', '--as=system:serviceaccount:kube-system:bootstrap-signer'], 'yes'],
   ];
   assert.equal(await Promise.all(asks.map(([a]) => can(a))), asks.map(([, want]) => want));
 });

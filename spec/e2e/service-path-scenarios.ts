@@ -111,6 +111,14 @@ export function servicePathScenarios(start: () => Promise<ServiceCluster>): void
     assert.match(await kubectl('exec', 'frontend', '--', 'getent', 'hosts', 'backend.default.svc.cluster.local'), clusterIP);
   });
 
+  test('a pod\'s connection to the ClusterIP goes straight to a backend pod, from the pod\'s own IP (connect-time translation)', async () => {
+    const podIP = await kubectl('get', 'pod', 'frontend', '-o', 'jsonpath={.status.podIP}');
+    const call = `import urllib.request; print(urllib.request.urlopen("http://${clusterIP}/clientip", timeout=5).read().decode())`;
+    // Through kube-proxy's listener the backend would see the proxy's address (127.0.0.1).
+    const seen = await kubectl('exec', 'frontend', '--', 'python3', '-c', call);
+    assert.is(seen.trim().split(':')[0], podIP, seen);
+  });
+
   test('the ClusterIP, the NodePort on every node IP and the LoadBalancer EXTERNAL-IP answer, spread over both replicas', async () => {
     // From the Service range up claimed (127.96.0.0/12 by default, the next free /12 below when another cluster on this host holds it).
     const range = /ClusterIPs from ([\d.]+\/\d+)/.exec(c.output())?.[1];

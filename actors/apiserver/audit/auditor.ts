@@ -34,7 +34,7 @@ export class Auditor {
     const decision = this.#checker.decide(start.attrs);
     if (decision.level === 'None') return null;
     this.#byLevel.set(decision.level, (this.#byLevel.get(decision.level) ?? 0) + 1);
-    return new AuditRecord({ ...start, auditID: start.auditID ?? randomUUID() }, decision, this.#emitter, now);
+    return new AuditRecord(start, start.auditID ?? randomUUID(), decision, this.#emitter, now);
   }
 
   /** apiserver_audit_event_total, apiserver_audit_error_total and apiserver_audit_level_total, in the exposition format. */

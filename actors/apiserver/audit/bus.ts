@@ -1,9 +1,10 @@
 /**
  * Audit of the requests components send the apiserver actor over the bus. The HTTP front
- * (and every other trusted edge, `edge.*`) logs what it forwards itself, knowing the URI, the
- * client's address and agent; so here only the other senders are logged, each as the user
- * its address maps to (identity.ts; the apiserver's own clients, `loopback.*`, as
- * system:apiserver), with the requestURI its REST call would have and no
+ * logs what it forwards itself (a request stating its user), knowing the URI, the client's
+ * address and agent, and its own authentication lookups are not requests; so here the other
+ * senders are logged — components, and the control plane's internal edges speaking for
+ * themselves (`edge.node-lister`, `edge.apiserver-endpoints`: system:apiserver) — each as the
+ * user its address maps to (identity.ts), with the requestURI its REST call would have and no
  * source IPs. A watch is ResponseStarted when it is answered and ResponseComplete when its
  * sender unwatches (or the apiserver stops).
  */
@@ -11,11 +12,11 @@ import type { Envelope } from '../../../base/envelope.ts';
 import type { Result } from '../../../base/status.ts';
 import type { ApiTarget, UserInfo } from '../../../bus/catalogue/api.ts';
 import type { Clock } from '../../../base/clock.ts';
-import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
+import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import type { RequestVerb } from '../node-authorizer.ts';
 import type { Auditor, AuditRecord } from './auditor.ts';
 
-type Payload = { target?: ApiTarget; id?: string; object?: unknown; patch?: unknown; options?: Record<string, unknown>; listOptions?: Record<string, unknown> };
+type Payload = { user?: UserInfo; target?: ApiTarget; id?: string; object?: unknown; patch?: unknown; options?: Record<string, unknown>; listOptions?: Record<string, unknown> };
 
 /** Query parameters a bus request's options stand for, in the order kubectl's client writes them. */
 const LIST_PARAMS = ['labelSelector', 'fieldSelector', 'limit', 'continue', 'resourceVersion', 'resourceVersionMatch'] as const;
@@ -34,8 +35,8 @@ export class BusAudit {
 
   /** Starts the record of a request from a component (null for an edge's request or a None level). */
   begin(env: Envelope, user: UserInfo, verb: RequestVerb, name: string | undefined): AuditRecord | null {
-    if (env.from.startsWith(TRUSTED_EDGE_PREFIX)) return null;
     const p = env.payload as Payload;
+    if (env.from.startsWith(TRUSTED_EDGE_PREFIX) && (p.user !== undefined || env.from.startsWith(HTTP_FRONT_ADDRESS))) return null;
     const t = p.target;
     if (!t) return null;
     const resource: NonNullable<Parameters<Auditor['begin']>[0]['attrs']['resource']> = { group: t.group, version: t.version, resource: t.resource };
@@ -82,15 +83,16 @@ export class BusAudit {
 
 /** The REST path of a target, as the front would have been asked. */
 export function restPath(t: ApiTarget): string {
-  const parts = [t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`];
-  if (t.namespace !== undefined && t.resource !== 'namespaces') parts.push('namespaces', encodeURIComponent(t.namespace));
-  parts.push(t.resource);
-  if (t.name !== undefined) parts.push(encodeURIComponent(t.name));
-  if (t.subresource !== undefined) parts.push(t.subresource);
-  return parts.join('/');
+  let path = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
+  if (t.namespace !== undefined && t.resource !== 'namespaces') path += `/namespaces/${encodeURIComponent(t.namespace)}`;
+  path += `/${t.resource}`;
+  if (t.name !== undefined) path += `/${encodeURIComponent(t.name)}`;
+  if (t.subresource !== undefined) path += `/${t.subresource}`;
+  return path;
 }
 
 function query(verb: RequestVerb, p: Payload): string {
+  if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection') return '';
   const q = new URLSearchParams();
   const opts = verb === 'deletecollection' ? p.listOptions : verb === 'list' || verb === 'watch' ? p.options : undefined;
   for (const k of LIST_PARAMS) if (opts?.[k] !== undefined && opts[k] !== '') q.set(k, String(opts[k]));

@@ -11,7 +11,7 @@
  */
 import { fillRefFromObject, holdsSecret, microTime, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
 import { userInfoOf } from '../identity.ts';
-import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type Stage } from '../../../api/audit/types.ts';
+import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
 export const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
@@ -43,9 +43,14 @@ export class AuditRecord {
   #done = false;
   /** The part of every line from requestURI to objectRef, serialized once and again only when it changes. */
   #middle: string | null = null;
+  /** The annotations as JSON (with their key), once per change. */
+  #annotations: string | null = null;
+  /** The audit ID as a JSON string. */
+  #id: string | null = null;
 
-  constructor(start: AuditStart, decision: AuditDecision, out: AuditEmitter, now: () => number) {
-    this.auditID = start.auditID;
+  /** `auditID` is given apart from `start` (where it may be absent), so no copy of `start` is made per request. */
+  constructor(start: Omit<AuditStart, 'auditID'>, auditID: string, decision: AuditDecision, out: AuditEmitter, now: () => number) {
+    this.auditID = auditID;
     this.#decision = decision;
     this.#out = out;
     this.#now = now;
@@ -56,7 +61,7 @@ export class AuditRecord {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
       level: this.#level,
-      auditID: start.auditID,
+      auditID,
       stage: 'RequestReceived',
       requestURI: start.requestURI,
       verb: start.attrs.verb,
@@ -92,12 +97,16 @@ export class AuditRecord {
 
   /** Records the authorizer's answer (the hook an authorizer calls; requests no authorizer refused are "allow"). */
   authorized(decision: 'allow' | 'forbid', reason = ''): void {
-    this.#ev.annotations = { ...this.#ev.annotations, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason };
+    const a = this.#ev.annotations;
+    // The usual case (no annotation yet) as a literal: computed keys make V8 build the object slowly, once per request.
+    this.#ev.annotations = a ? { ...a, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason } : { 'authorization.k8s.io/decision': decision, 'authorization.k8s.io/reason': reason };
+    this.#annotations = null;
   }
 
   /** Adds an annotation to this and later events. */
   annotate(key: string, value: string): void {
     this.#ev.annotations = { ...this.#ev.annotations, [key]: value };
+    this.#annotations = null;
   }
 
   /** The user the request acts as under impersonation (the `user` stays who authenticated). */
@@ -152,24 +161,32 @@ export class AuditRecord {
     this.#out.emit(this.#line(e));
   }
 
-  /** The event as JSON in Kubernetes' field order: what JSON.stringify(event) gives, its fixed middle part serialized once per request. */
+  /**
+   * The event as JSON in Kubernetes' field order: what JSON.stringify(event) gives. Built by
+   * concatenation (no intermediate arrays); the parts fixed for the request (the middle, the
+   * annotations) are serialized once and again only when they change.
+   */
   #line(e: AuditEvent): string {
-    this.#middle ??= [
-      `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${JSON.stringify(e.user)}`,
-      e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '',
-      `,"sourceIPs":${JSON.stringify(e.sourceIPs)}`,
-      e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '',
-      e.objectRef ? `,"objectRef":${JSON.stringify(e.objectRef)}` : '',
-    ].join('');
-    return [
-      `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${JSON.stringify(e.auditID)},"stage":"${e.stage}",`,
-      this.#middle,
-      e.responseStatus ? `,"responseStatus":${JSON.stringify(e.responseStatus)}` : '',
-      e.requestObject !== undefined ? `,"requestObject":${JSON.stringify(e.requestObject)}` : '',
-      e.responseObject !== undefined ? `,"responseObject":${JSON.stringify(e.responseObject)}` : '',
-      `,"requestReceivedTimestamp":"${e.requestReceivedTimestamp}","stageTimestamp":"${e.stageTimestamp}"`,
-      e.annotations ? `,"annotations":${JSON.stringify(e.annotations)}` : '',
-      '}\n',
-    ].join('');
+    this.#middle ??=
+      `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${JSON.stringify(e.user)}` +
+      (e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '') +
+      `,"sourceIPs":${JSON.stringify(e.sourceIPs)}` +
+      (e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '') +
+      (e.objectRef ? `,"objectRef":${JSON.stringify(e.objectRef)}` : '');
+    if (e.annotations && this.#annotations === null) this.#annotations = `,"annotations":${JSON.stringify(e.annotations)}`;
+    this.#id ??= JSON.stringify(e.auditID);
+    let line = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${this.#id},"stage":"${e.stage}",${this.#middle}`;
+    if (e.responseStatus) line += `,"responseStatus":${statusJSON(e.responseStatus)}`;
+    if (e.requestObject !== undefined) line += `,"requestObject":${JSON.stringify(e.requestObject)}`;
+    if (e.responseObject !== undefined) line += `,"responseObject":${JSON.stringify(e.responseObject)}`;
+    return line + `,"requestReceivedTimestamp":"${e.requestReceivedTimestamp}","stageTimestamp":"${e.stageTimestamp}"${this.#annotations ?? ''}}\n`;
   }
+}
+
+/** JSON.stringify(status), without the generic walk for the common answer that has only a code. */
+function statusJSON(st: ResponseStatus): string {
+  if (st.status === undefined && st.message === undefined && st.reason === undefined && st.details === undefined) {
+    return `{"metadata":{},"code":${st.code}}`;
+  }
+  return JSON.stringify(st);
 }

@@ -7,7 +7,7 @@ import { badRequest, isInternalError, status, unauthorized } from '../../../base
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kindRegistry } from '../../../api/kinds.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
-import { TRUSTED_EDGE_PREFIX } from '../identity.ts';
+import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';
 import { authorizePath, impersonate } from './authorize.ts';
 import type { FrontContext, RequestInfo } from './context.ts';
@@ -86,7 +86,7 @@ export interface HttpFront {
  * HTTP response. Errors stay Status data until here.
  */
 export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront> {
-  const address = opts.busAddress ?? 'edge.http';
+  const address = opts.busAddress ?? HTTP_FRONT_ADDRESS;
   if (!address.startsWith(TRUSTED_EDGE_PREFIX)) throw new Error(`the HTTP front's bus address must start with "${TRUSTED_EDGE_PREFIX}" (got "${address}")`);
   const tls = opts.tls ?? (await loadOrCreateTls(opts.dataDir));
   const watches = new WatchStreams(opts.watchBacklogBytes);

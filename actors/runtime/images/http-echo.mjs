@@ -1,4 +1,6 @@
-// kubeactor/http-echo: answers every request with the pod's name and the request it got.
+// kubeactor/http-echo: answers every request with the pod's name and the request it got;
+// GET /clientip answers with the client's address as this server sees it (ip:port), as
+// agnhost netexec's /clientip does.
 // Listens on $POD_IP (all addresses when unset) and $PORT (default 8080). On SIGTERM it drains
 // as a well-behaved server behind a Service does: every answer from then on says
 // `connection: close`, and it exits 0 once no request came for a moment (or after 10 s), so a
@@ -15,6 +17,7 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
+    if (req.url === '/clientip') return void res.end(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
     const lines = [`pod: ${process.env.POD_NAME || hostname()}`, `request: ${req.method} ${req.url} HTTP/${req.httpVersion}`];
     for (const [k, v] of Object.entries(req.headers)) lines.push(`${k}: ${v}`);
     const body = Buffer.concat(chunks).toString('utf8');

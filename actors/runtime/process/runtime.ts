@@ -17,6 +17,7 @@ import { grpcCheck, httpCheck, tcpCheck, type CheckResult } from './checks.ts';
 import { argvOf, DEFAULT_PATH, envOf, prepareDir, terminationMessage, viewOf, type ProcContainer } from './container.ts';
 import { GroupRegistry, spawnGroup, type ProcessGroup } from './group.ts';
 import { ContainerLog, DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, type LogLimits } from './logs.ts';
+import { prepareConnectTable, withConnectShim } from './connect-shim.ts';
 import { bwrapArgs, BWRAP_MISSING, findBwrap, findNsenter, nsenterArgs, resolveCommand } from './sandbox.ts';
 import { attachTo, execIn, forwarderTo, notRunning, withPty } from './streams.ts';
 
@@ -32,6 +33,8 @@ export interface ProcessRuntimeOptions {
   logLimits?: Partial<LogLimits>;
   /** Default: detected (cgroupSupport). */
   cgroups?: CgroupSupport;
+  /** The node's connect table (kube-proxy writes it): containers' connects to ClusterIPs are translated (connect-shim.ts). */
+  connectTable?: string;
 }
 
 /** The process runtime, with what the kubelet and the CLI need beyond the Runtime contract. */
@@ -68,6 +71,7 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
   const images = o.images ?? imageCatalogue();
   const limits: LogLimits = { maxSize: o.logLimits?.maxSize ?? DEFAULT_LOG_MAX_SIZE, maxFiles: o.logLimits?.maxFiles ?? DEFAULT_LOG_MAX_FILES };
   const cgroups = o.cgroups ?? cgroupSupport(o.nodeName);
+  if (o.connectTable) prepareConnectTable(o.connectTable);
   const registry = new GroupRegistry(join(o.stateDir, 'pgids'));
   const reaped = registry.reap();
   if (reaped > 0) o.log?.warn('ended processes a previous kubelet left behind', { groups: reaped });
@@ -239,7 +243,8 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
     async createContainer(sandboxId, spec: Container, attempt, config: ContainerConfig = {}) {
       const sb = sandboxes.get(sandboxId);
       if (!sb) return missing('sandboxes', sandboxId);
-      const image = images.resolve(spec.image ?? '');
+      const resolved = images.resolve(spec.image ?? '');
+      const image = resolved && withConnectShim(resolved, o.connectTable);
       if (!image) return fail<{ containerId: string }>(status(404, 'NotFound', `image "${spec.image ?? ''}" not found: pull it first`));
       const id = newId();
       const c: ProcContainer = {

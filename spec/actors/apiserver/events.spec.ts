@@ -39,4 +39,33 @@ test('records an Event and counts repeats instead of creating new ones', async (
   assert.is((byObj.items as unknown[]).length, 1);
 });
 
+test('similar events with ten or more messages become one "(combined from similar events)" Event (client-go\'s aggregator)', async () => {
+  const p = (await h.client().must('api.create', { target: t.pods(), object: pod('p') })).object;
+  const rec = new EventRecorder({ port: h.client('scheduler').port, clock: h.clock, component: 'default-scheduler' });
+  for (let i = 1; i <= 12; i++) {
+    assert.ok((await rec.record(p, 'Warning', 'FailedScheduling', `0/${i} nodes are available`)).ok);
+    await h.clock.advance(1000);
+  }
+  const items = (await h.client().must('api.list', { target: t.events() })).items as Array<{ message: string; count: number }>;
+  const combined = items.filter((e) => e.message.startsWith('(combined from similar events): '));
+  assert.is(items.length - combined.length, 9, 'the first nine stand alone');
+  assert.equal(combined.map((e) => [e.message, e.count]), [['(combined from similar events): 0/12 nodes are available', 3]]);
+});
+
+test('the spam filter lets 25 events about one object through, then one every 5 minutes (virtual time)', async () => {
+  const p = (await h.client().must('api.create', { target: t.pods(), object: pod('p') })).object;
+  const rec = new EventRecorder({ port: h.client('scheduler').port, clock: h.clock, component: 'default-scheduler' });
+  const results = [];
+  for (let i = 0; i < 30; i++) results.push(await rec.record(p, 'Normal', `Reason${i}`, 'something happened'));
+  assert.equal(results.map((r) => r.ok && r.value !== null), [...Array<boolean>(25).fill(true), ...Array<boolean>(5).fill(false)]);
+  assert.is(((await h.client().must('api.list', { target: t.events() })).items as unknown[]).length, 25);
+  await h.clock.advance(290_000);
+  const soon = await rec.record(p, 'Normal', 'Late', 'too soon');
+  assert.ok(soon.ok && soon.value === null, 'no token yet');
+  await h.clock.advance(12_000);
+  const later = await rec.record(p, 'Normal', 'Later', 'a token came back');
+  assert.ok(later.ok && later.value !== null, 'one token after 5 minutes');
+  assert.is(((await h.client().must('api.list', { target: t.events() })).items as unknown[]).length, 26);
+});
+
 test.run();

@@ -114,6 +114,19 @@ test('the event window keeps exactly the last `capacity` events across its chunk
 });
 
 let h: Harness;
+test('the pod cache keeps pods by node (what the node authorizer reads): primed, bound later, deleted', () => {
+  const rc = new ResourceCache('pods', 0, 100);
+  const byNode = () => Object.fromEntries([...rc.byNode].map(([n, keys]) => [n, [...keys].sort()]));
+  rc.put('/registry/pods/default/a', obj('a', 'n1'));
+  rc.apply({ type: 'ADDED', rv: 2, key: '/registry/pods/default/b', object: obj('b') });
+  rc.apply({ type: 'MODIFIED', rv: 3, key: '/registry/pods/default/b', object: obj('b', 'n2') });
+  rc.apply({ type: 'ADDED', rv: 4, key: '/registry/pods/default/c', object: obj('c', 'n1') });
+  assert.equal(byNode(), { n1: ['/registry/pods/default/a', '/registry/pods/default/c'], n2: ['/registry/pods/default/b'] });
+  rc.apply({ type: 'DELETED', rv: 5, key: '/registry/pods/default/a', object: obj('a', 'n1') });
+  rc.apply({ type: 'DELETED', rv: 6, key: '/registry/pods/default/b', object: obj('b', 'n2') });
+  assert.equal(byNode(), { n1: ['/registry/pods/default/c'] });
+});
+
 test('through the apiserver: a pod bound later reaches its node watch as ADDED, and no other node watch', async () => {
   h = await start();
   try {

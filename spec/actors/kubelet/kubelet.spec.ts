@@ -108,6 +108,18 @@ test('a pod bound to the node runs: Pending → Running with IP, conditions, con
   assert.equal(evs[0]!.source, { component: 'kubelet', host: 'node-1' });
 });
 
+test('--kubelet-events=false: a kubelet runs its pods and records no Event at all', async () => {
+  const quiet = await startSimNodes({ host: h.host, clock: h.clock, count: 1, namePrefix: 'quiet-', lister: h.client().port, configure: () => ({ events: false }) });
+  const admin = h.client();
+  await admin.must('api.create', { target: t.pods(), object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hushed' }, spec: { nodeName: 'quiet-1', containers: [{ name: 'app', image: 'nginx:1.27' }] } } });
+  await advance(3000);
+  assert.is((await getPod('hushed')).status?.phase, 'Running');
+  const evs = (await admin.must('api.list', { target: t.events() })).items as { source?: { host?: string } }[];
+  assert.equal(evs.filter((e) => e.source?.host === 'quiet-1'), []);
+  assert.ok(evs.some((e) => e.source?.host === 'node-1'), 'the other kubelets still record theirs');
+  quiet.stop();
+});
+
 test('deleting a pod terminates it gracefully; it disappears after the grace period', async () => {
   const admin = h.client();
   await admin.must('api.create', {

@@ -239,9 +239,11 @@ test('the projected token is bound to its pod and renewed once 80 % of its lifet
   assert.is(c1.exp - c1.iat, 600);
   // The kubelet's sync runs every minute; the token is due at 80 % of 600 s = 480 s.
   let renewedAfter = 0;
+  // The file is written on the real disk after the sync: give each sync a moment of real time to land.
+  const changed = () => eventually(() => readFileSync(file, 'utf8') !== first, { timeoutMs: 500, intervalMs: 20 }).then(() => true, () => false);
   for (let s = 60; s <= 600 && !renewedAfter; s += 60) {
     await advance(60_000);
-    if (readFileSync(file, 'utf8') !== first) renewedAfter = s;
+    if (await changed()) renewedAfter = s;
   }
   assert.is(renewedAfter, 480, 'renewed at the first sync past 80 % of its life, not before');
   const c2 = claims(readFileSync(file, 'utf8'));

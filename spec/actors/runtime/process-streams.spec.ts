@@ -92,11 +92,13 @@ test('a client that goes away ends its command; a container that stops ends its 
   const c = await run({ name: 'app', image: 'busybox', command: ['sleep', '3600'] });
   const gone = io();
   const abandoned = rt.exec(c.target, ['sleep', '3601'], gone.io);
-  await eventually(() => processesNaming('3601').length > 0);
+  // The command itself, not nsenter naming it: stopped before it has entered, nsenter fails (1), not the command.
+  const started = (arg: string) => processesNaming(arg).some((p) => p.split(': ')[1]!.startsWith(`sleep ${arg}`));
+  await eventually(() => started('3601'));
   gone.io.stdout!.destroy();
   assert.equal(await abandoned, { ok: true, value: { exitCode: 137 } });
   const orphan = rt.exec(c.target, ['sleep', '3602'], io().io);
-  await eventually(() => processesNaming('3602').length > 0);
+  await eventually(() => started('3602'));
   await rt.stopContainer(c.id, 1);
   assert.equal(await orphan, { ok: true, value: { exitCode: 137 } });
   assert.equal(processesNaming(root), []);

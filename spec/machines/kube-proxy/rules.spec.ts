@@ -96,4 +96,25 @@ test('a UDP listener lists the serving endpoints that take no new flows, so thei
   assert.equal(r.listeners.map((l) => [l.key, l.endpoints.map((e) => e.ip), l.draining?.map((e) => e.ip)]), [['127.96.0.20:UDP/53', ['127.241.0.2'], ['127.241.0.3']]]);
 });
 
+
+test('the connect table (process pods\' connect-time translation): every node has each TCP ClusterIP port, from its own view; affinity and UDP stay with the listener', () => {
+  const s = [
+    svc('web', {}),
+    svc('local', { clusterIP: '127.96.0.21', internalTrafficPolicy: 'Local' }),
+    svc('sticky', { clusterIP: '127.96.0.22', sessionAffinity: 'ClientIP' }),
+    svc('empty', { clusterIP: '127.96.0.23' }),
+    svc('dns', { clusterIP: '127.96.0.24', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] }),
+  ];
+  const eps = [ep('127.241.0.2', 'node-1'), ep('127.241.1.2', 'node-2'), ep('127.241.1.3', 'node-2', { ready: false })];
+  const sl = [slice('web', eps), slice('local', eps), slice('sticky', eps), slice('empty', [ep('127.241.0.9', 'node-1', { ready: false })]),
+    slice('dns', eps, [{ name: 'dns', port: 5353, protocol: 'UDP' }])];
+  const table = (nodeName: string) => Object.fromEntries(proxyRules(inputs(nodeName, s, sl)).connect.map((c) => [`${c.ip}:${c.port}`, c.endpoints.map((e) => `${e.ip}:${e.port}`)]));
+  assert.equal(table('node-2'), {
+    '127.96.0.20:80': ['127.241.0.2:8080', '127.241.1.2:8080'],
+    '127.96.0.21:80': ['127.241.1.2:8080'],
+    '127.96.0.23:80': [],
+  }, 'a standby has the table too; Local means its own endpoints; no usable endpoint: refused');
+  assert.equal(table('node-1')['127.96.0.21:80'], ['127.241.0.2:8080']);
+});
+
 test.run();

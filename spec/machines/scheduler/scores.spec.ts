@@ -30,6 +30,18 @@ const spreadSnap = () =>
     [pod('w1', { nodeName: 'a1', labels: web }), pod('w2', { nodeName: 'a1', labels: web })],
   );
 
+/** Three pods of app=web (two on n1, one on n2), no zones; a Service `web` and a ReplicaSet `web-rs` select them. */
+const defaultSpreadSnap = (service: boolean) => () => {
+  const s = snapshot([node('n1'), node('n2'), node('n3')], [pod('w1', { nodeName: 'n1', labels: web }), pod('w2', { nodeName: 'n1', labels: web }), pod('w3', { nodeName: 'n2', labels: web })]);
+  if (service) s.spread.services.set('default/web', { metadata: { name: 'web', namespace: 'default' }, spec: { selector: web } });
+  s.spread.replicaSets.set('default/web-rs', { metadata: { name: 'web-rs', namespace: 'default' }, spec: { selector: { matchLabels: web } } });
+  return s;
+};
+const ownedBy = (kind: string, name: string): Pod => {
+  const p = pod('p', { labels: web });
+  return { ...p, metadata: { ...p.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: 'u', controller: true }] } };
+};
+
 const rows: Row[] = [
   // (4000-1000)*100/4000 = 75 and (8-1)*100/8 = 87 → 81; (4000-3000)*100/4000 = 25 and (8-3)*100/8 = 62 → 43
   { name: 'LeastAllocated prefers the emptier node', plugin: nodeResourcesFit, snap: resourcesSnap, pod: pod('p', { requests: { cpu: '1', memory: '1Gi' } }), want: { n1: 81, n2: 43 } },
@@ -63,6 +75,29 @@ const rows: Row[] = [
     snap: spreadSnap,
     pod: pod('p', { labels: web, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: web } }] }),
     want: { a1: 0, b1: 100, nolabel: 0 },
+  },
+  {
+    // System defaults: by hostname (maxSkew 3, weight ln(3+2)) and by zone (no node has one: no score).
+    // Raw: n1 2×1.61+2 = 5, n2 1.61+2 = 4, n3 2; normalized 100×(5+2−s)/5.
+    name: 'system default constraints: a pod a Service selects, without constraints of its own, spreads by node',
+    plugin: podTopologySpread,
+    snap: defaultSpreadSnap(true),
+    pod: pod('p', { labels: web }),
+    want: { n1: 40, n2: 60, n3: 100 },
+  },
+  {
+    name: 'system default constraints: the selector of the ReplicaSet that controls the pod',
+    plugin: podTopologySpread,
+    snap: defaultSpreadSnap(false),
+    pod: ownedBy('ReplicaSet', 'web-rs'),
+    want: { n1: 40, n2: 60, n3: 100 },
+  },
+  {
+    name: 'system default constraints: nothing selects or controls the pod, nothing to spread',
+    plugin: podTopologySpread,
+    snap: defaultSpreadSnap(false),
+    pod: pod('p', { labels: web }),
+    want: 'skip',
   },
   {
     name: 'InterPodAffinity: preferred affinity to web pods',

@@ -8,6 +8,16 @@ import { matchesRequired, type RequiredNodeAffinity } from '../helpers/node-sele
 import { firstUntoleratedTaint } from '../helpers/tolerations.ts';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+export const LABEL_ZONE = 'topology.kubernetes.io/zone';
+
+/**
+ * The scheduler's system default constraints (defaultingType System), for pods without
+ * constraints of their own: spread by node (maxSkew 3) and by zone (maxSkew 5), ScheduleAnyway.
+ */
+export const SYSTEM_DEFAULT_CONSTRAINTS: readonly TopologySpreadConstraint[] = Object.freeze([
+  { topologyKey: LABEL_HOSTNAME, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+  { topologyKey: LABEL_ZONE, whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+]);
 
 export interface Constraint {
   maxSkew: number;
@@ -35,19 +45,31 @@ export function constraintsOf(pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway'
     if (!r.ok) return r.status.message;
     let selector = r.value;
     if (selector && c.matchLabelKeys?.length) selector = [...selector, ...labelKeyRequirements(c, pod)];
-    const namespace = namespaceOf(pod);
-    out.push({
-      namespace,
-      cacheKey: `spread\0${namespace}\0${JSON.stringify(selector ?? null)}`,
-      maxSkew: c.maxSkew,
-      topologyKey: c.topologyKey,
-      selector,
-      minDomains: c.minDomains ?? 1,
-      honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
-      honorTaints: c.nodeTaintsPolicy === 'Honor',
-    });
+    out.push(compiled(pod, c, selector));
   }
   return out;
+}
+
+/**
+ * buildDefaultConstraints: the system defaults with the pod's DefaultSelector (the Services
+ * selecting it, the controller owning it); none when that selector is empty.
+ */
+export function defaultConstraints(pod: Pod, selector: Requirement[]): Constraint[] {
+  return selector.length ? SYSTEM_DEFAULT_CONSTRAINTS.map((c) => compiled(pod, c, selector)) : [];
+}
+
+function compiled(pod: Pod, c: TopologySpreadConstraint, selector: Requirement[] | undefined): Constraint {
+  const namespace = namespaceOf(pod);
+  return {
+    namespace,
+    cacheKey: `spread\0${namespace}\0${JSON.stringify(selector ?? null)}`,
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector,
+    minDomains: c.minDomains ?? 1,
+    honorAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorTaints: c.nodeTaintsPolicy === 'Honor',
+  };
 }
 
 function labelKeyRequirements(c: TopologySpreadConstraint, pod: Pod): Requirement[] {

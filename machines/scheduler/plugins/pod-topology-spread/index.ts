@@ -1,7 +1,8 @@
 /**
  * PodTopologySpread: spreads matching pods across topology domains — hard constraints
- * (DoNotSchedule) filter, soft ones (ScheduleAnyway) score with weight 2. System default
- * constraints (for pods of Services/ReplicaSets without constraints) are not applied.
+ * (DoNotSchedule) filter, soft ones (ScheduleAnyway) score with weight 2. A pod without
+ * constraints of its own that a Service, ReplicationController, ReplicaSet or StatefulSet
+ * selects is scored by the system defaults (by node, maxSkew 3; by zone, maxSkew 5).
  */
 import type { ScorePlugin } from '../../framework.ts';
 import { NAME, filter, preFilter } from './filtering.ts';

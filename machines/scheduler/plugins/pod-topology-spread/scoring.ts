@@ -1,14 +1,14 @@
 /**
- * PodTopologySpread, score half (ScheduleAnyway): fewer matching pods in a node's domains
- * scores higher. Each constraint's count is weighted by log(domains + 2) so small
+ * PodTopologySpread, score half (ScheduleAnyway, and the system default constraints for pods
+ * without their own): fewer matching pods in a node's domains scores higher. Each constraint's count is weighted by log(domains + 2) so small
  * topologies are not drowned by big ones; normalization flips the scale to 0–100.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState, PreResult } from '../../framework.ts';
 import { MAX_NODE_SCORE, stateKey } from '../../framework.ts';
 import type { NodeInfo } from '../../node-info.ts';
 import { requiredNodeAffinity } from '../helpers/node-selector.ts';
-import { LABEL_HOSTNAME, constraintsOf, countMatching, hasAllTopologyKeys, nodeIncluded, type Constraint } from './common.ts';
+import { LABEL_HOSTNAME, constraintsOf, countMatching, defaultConstraints, hasAllTopologyKeys, nodeIncluded, type Constraint } from './common.ts';
 
 interface ScoreState {
   constraints: Constraint[];
@@ -21,13 +21,17 @@ interface ScoreState {
 const SCORE = stateKey<ScoreState>('PreScorePodTopologySpread');
 
 export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInfo[]): PreResult {
-  const constraints = constraintsOf(pod, 'ScheduleAnyway');
+  // A pod with constraints of its own is scored by those; one without, by the system
+  // defaults, under which a node lacking a topology key still counts (requireAllTopologies).
+  const own = (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0;
+  const constraints = own ? constraintsOf(pod, 'ScheduleAnyway') : defaultConstraints(pod, state.snapshot.spread.defaultSelector(pod));
   if (typeof constraints === 'string') return { code: 'Error', plugin: 'PodTopologySpread', reasons: [constraints] };
   if (constraints.length === 0 || state.snapshot.nodes.length === 0) return 'skip';
+  const lacking = (node: Node | undefined): boolean => !node || (own && !hasAllTopologyKeys(node, constraints));
   const ignored = new Set<string>();
   const counts = constraints.map(() => new Map<string, number>());
   for (const ni of feasible) {
-    if (!ni.node || !hasAllTopologyKeys(ni.node, constraints)) {
+    if (lacking(ni.node)) {
       ignored.add(ni.name);
       continue;
     }
@@ -42,7 +46,7 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
   const affinity = requiredNodeAffinity(pod);
   for (const ni of state.snapshot.nodes) {
     const node = ni.node;
-    if (!node || !hasAllTopologyKeys(node, constraints)) continue;
+    if (!node || lacking(node)) continue;
     for (let i = 0; i < constraints.length; i++) {
       const c = constraints[i] as Constraint;
       const m = counts[i] as Map<string, number>;

@@ -80,4 +80,39 @@ test('impersonation, annotations, a panic, and microsecond timestamps; the count
   assert.match(metrics, /^apiserver_audit_error_total\{plugin="log"\} 0$/m);
 });
 
+/** audit.k8s.io/v1 Event's fields in the order Kubernetes writes them. */
+const EVENT_ORDER = ['kind', 'apiVersion', 'level', 'auditID', 'stage', 'requestURI', 'verb', 'user', 'impersonatedUser', 'sourceIPs', 'userAgent', 'objectRef', 'responseStatus', 'requestObject', 'responseObject', 'requestReceivedTimestamp', 'stageTimestamp', 'annotations'];
+const STATUS_ORDER = ['metadata', 'code', 'status', 'message', 'reason', 'details'];
+const ordered = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+
+test('each line is the Event as JSON in Kubernetes\' field order; annotations made between stages reach the later events only', () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  const pods = { user: admin, verb: 'create', resource: { group: '', version: 'v1', resource: 'pods', namespace: 'x"y' }, path: '/api/v1/namespaces/x%22y/pods' };
+  const r = a.begin({ ...start(pods), userAgent: 'kubectl/v1.32.4 "quoted"', auditID: 'id\u00e9' })!;
+  r.requestObject({ metadata: { name: 'p\u2028' } });
+  r.authorized('allow', 'RBAC: allowed');
+  r.complete(201, { kind: 'Pod' });
+  const w = a.begin({ ...start({ ...pods, verb: 'watch' }), auditID: 'id-2' })!;
+  w.authorized('allow');
+  w.responseStarted(200);
+  w.annotate('example.com/later', 'yes');
+  w.complete(409, { kind: 'Status', status: 'Failure', message: 'm "q"', reason: 'AlreadyExists', details: { name: 'p' }, code: 409 });
+  assert.equal(lines.map((l) => JSON.parse(l).stage), ['RequestReceived', 'ResponseComplete', 'RequestReceived', 'ResponseStarted', 'ResponseComplete']);
+  for (const l of lines) {
+    const e = JSON.parse(l) as Record<string, unknown>;
+    if (e.responseStatus) e.responseStatus = ordered(e.responseStatus as Record<string, unknown>, STATUS_ORDER);
+    assert.is(l, `${JSON.stringify(ordered(e, EVENT_ORDER))}\n`);
+  }
+  const events = lines.map((l) => JSON.parse(l) as AuditEvent);
+  assert.is(events[0]!.annotations, undefined);
+  assert.equal(events[1]!.annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': 'RBAC: allowed' });
+  assert.equal(events[1]!.objectRef, { resource: 'pods', namespace: 'x"y', name: 'p\u2028', apiVersion: 'v1' });
+  assert.equal(events[1]!.responseStatus, { metadata: {}, code: 201 });
+  assert.equal(events[3]!.annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' });
+  assert.equal(events[4]!.annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '', 'example.com/later': 'yes' });
+  assert.equal(events[4]!.responseStatus, { metadata: {}, code: 409, status: 'Failure', message: 'm "q"', reason: 'AlreadyExists', details: { name: 'p' } });
+});
+
 test.run();
