@@ -11,7 +11,7 @@ import { badRequest, fail, ok, type Result } from '../../base/status.ts';
 import { isObject } from '../../api/json.ts';
 import { NODE_RULES } from '../../api/rbac/bootstrap-policy.ts';
 import { authorize, type Attributes } from './authorizer.ts';
-import { MASTERS_GROUP } from './identity.ts';
+import { MASTERS_GROUP, userInfoOf } from './identity.ts';
 import type { Call, ServerContext } from './context.ts';
 import { nodeOf } from './identity.ts';
 import { rbacRules } from './rbac.ts';
@@ -31,6 +31,8 @@ export const isAccessReview = (t: { group: string; resource: string }): boolean 
 type Spec = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+/** spec.extra: a map of lists of strings (ExtraValue); anything else is dropped. */
+const extraOf = (v: unknown): Record<string, string[]> => (isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strings(x)])) : {});
 
 /** The attributes a review's spec asks about, for `user`; an error when it names neither or both. */
 function attributesOf(spec: Spec, user: UserInfo): Result<Attributes> {
@@ -62,7 +64,8 @@ export function answerAccessReview(s: ServerContext, call: Call<PayloadShape<'ap
     let user = call.user;
     if (target.resource === 'subjectaccessreviews' || target.resource === 'localsubjectaccessreviews') {
       if (!str(spec.user) && !strings(spec.groups).length) return fail(badRequest(`spec.user: Invalid value: "": at least one of user or group must be specified`));
-      user = { username: str(spec.user), groups: strings(spec.groups) };
+      // uid and extra are carried to the authorizers as asked; RBAC matches neither.
+      user = userInfoOf({ username: str(spec.user), uid: str(spec.uid), groups: strings(spec.groups), extra: extraOf(spec.extra) });
     }
     if (target.resource === 'localsubjectaccessreviews') {
       const ns = isObject(spec.resourceAttributes) ? str(spec.resourceAttributes.namespace) : '';

@@ -52,6 +52,15 @@ export function userForAddress(address: string): UserInfo {
   return { username: `system:bus:${address}`, groups: [MASTERS_GROUP, AUTHENTICATED] };
 }
 
+/**
+ * A user as Kubernetes writes UserInfo (authentication/v1, and audit's user): username, uid,
+ * groups, extra, in that order, an empty uid or extra left out.
+ */
+export function userInfoOf(user: { username: string; uid?: string | undefined; groups: readonly string[]; extra?: Record<string, string[]> | undefined }): UserInfo {
+  const extra = user.extra && Object.keys(user.extra).length ? { extra: user.extra } : {};
+  return { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups], ...extra };
+}
+
 /** The user a ServiceAccount authenticates as, with the groups its tokens carry. */
 export const serviceAccountInfo = (namespace: string, name: string): UserInfo => ({
   username: serviceAccountUser(namespace, name),

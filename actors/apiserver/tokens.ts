@@ -9,7 +9,8 @@
  * the bus (routed in dispatch.ts), answered with the token's user.
  *
  * A token authenticates as system:serviceaccount:<ns>:<name>, in groups
- * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated, while it
+ * system:serviceaccounts, system:serviceaccounts:<ns> and system:authenticated, with the
+ * account's uid and the extra of its binding (pod-name, pod-uid, node-name, credential-id), while it
  * has not expired and its ServiceAccount — and the Pod, Secret or Node it is bound to
  * (token-binding.ts) — still exists with the uid it was issued for.
  */
@@ -23,7 +24,7 @@ import type { Call, ServerContext } from './context.ts';
 import { readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { boundObjects, checkBinding, type Extra, type KubernetesClaim } from './token-binding.ts';
-import { serviceAccountInfo } from './identity.ts';
+import { serviceAccountInfo, userInfoOf } from './identity.ts';
 
 export const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 /**
@@ -105,7 +106,7 @@ export async function requestToken(s: ServerContext, call: Call<PayloadShape<'ap
 const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.every((a) => typeof a === 'string');
 
 /** What a token check answers: the user and the audiences it was accepted for, or why not. */
-export type TokenCheck = { ok: true; user: UserInfo; audiences: string[]; extra: Extra } | { ok: false; error?: string };
+export type TokenCheck = { ok: true; user: UserInfo; audiences: string[] } | { ok: false; error?: string };
 
 // Go's %q of a []string, as the JWT authenticator prints audiences in its error.
 const quoted = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(' ')}]`;
@@ -138,10 +139,10 @@ export async function checkToken(s: ServerContext, token: string, audiences: rea
   if (!sa.ok || !sa.value || sa.value.obj.metadata?.uid !== ref.serviceaccount.uid || sa.value.obj.metadata?.deletionTimestamp) return { ok: false };
   const binding = await checkBinding(s, ref);
   if (!binding.ok) return binding;
-  const ns = ref.namespace;
-  const user = serviceAccountInfo(ns, ref.serviceaccount.name);
-  const extra = { ...binding.extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] };
-  return { ok: true, user, audiences: accepted, extra };
+  const extra: Extra = { ...binding.extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] };
+  // The account's uid is the user's, as upstream's ServiceAccount authenticator gives it.
+  const user = userInfoOf({ ...serviceAccountInfo(ref.namespace, ref.serviceaccount.name), uid: ref.serviceaccount.uid, extra });
+  return { ok: true, user, audiences: accepted };
 }
 
 /**
@@ -156,7 +157,7 @@ export async function reviewToken(s: ServerContext, call: Call<PayloadShape<'api
   if (wanted !== undefined && wanted !== null && !isStringList(wanted)) return fail(badRequest('spec.audiences: must be a list of strings'));
   const audiences = isStringList(wanted) && wanted.length ? wanted : undefined;
   const r = await checkToken(s, spec.token, audiences);
-  const status = r.ok ? { authenticated: true, user: { ...r.user, extra: r.extra }, audiences: r.audiences } : { authenticated: false, user: {}, ...(r.error ? { error: r.error } : {}) };
+  const status = r.ok ? { authenticated: true, user: r.user, audiences: r.audiences } : { authenticated: false, user: {}, ...(r.error ? { error: r.error } : {}) };
   const object = {
     kind: 'TokenReview',
     apiVersion: 'authentication.k8s.io/v1',

@@ -52,9 +52,17 @@ export interface AuditDecision {
   namesSecrets: boolean;
 }
 
+/** authentication/v1 UserInfo, as an event writes it: username, uid, groups, extra. */
+export interface AuditUser {
+  username: string;
+  uid?: string;
+  groups: readonly string[];
+  extra?: Record<string, string[]>;
+}
+
 /** A request as the policy sees it (authorizer.Attributes). */
 export interface AuditAttributes {
-  user: { username: string; groups: readonly string[] };
+  user: AuditUser;
   /** A Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection) or a lower-case HTTP method for non-resource paths. */
   verb: string;
   /** Set for resource requests; absent for non-resource paths (/api, /version, /healthz). */
@@ -92,8 +100,8 @@ export interface AuditEvent {
   stage: Stage;
   requestURI: string;
   verb: string;
-  user: { username: string; groups: string[] };
-  impersonatedUser?: { username: string; groups?: string[] } | undefined;
+  user: AuditUser;
+  impersonatedUser?: AuditUser | undefined;
   sourceIPs: string[];
   userAgent?: string | undefined;
   objectRef?: ObjectReference | undefined;

@@ -37,7 +37,11 @@ export type ApiTarget = Static<typeof ApiTarget>;
  */
 export const UserInfo = Type.Object({
   username: Type.String(),
+  /** The user's unique id where its authenticator knows one (a ServiceAccount's uid, Impersonate-Uid). */
+  uid: Type.Optional(Type.String()),
   groups: Type.Array(Type.String()),
+  /** Extra attributes (a bound token's authentication.kubernetes.io/pod-name, Impersonate-Extra-*); authorizers see them, RBAC matches none. */
+  extra: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()))),
 });
 export type UserInfo = Static<typeof UserInfo>;
 

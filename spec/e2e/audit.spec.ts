@@ -3,7 +3,8 @@
  * audit policy of several rules and a 1 MB rotation size, driven by the real kubectl. Every
  * request is logged once per stage its rule keeps — REST requests by the front with the
  * client's address and agent, components' bus requests by the apiserver as their own users —
- * with its user, verb, resource and response code; the levels give their fields; Secrets are
+ * with its user, verb, resource and response code — the apiserver's own clients (loopback.*) as
+ * system:apiserver, impersonated requests with impersonatedUser (uid and extra too); the levels give their fields; Secrets are
  * never logged past Metadata unless a rule names them; the log rotates by size; the Audit-Id
  * header is the event's auditID; and a bad policy file stops `up` before it starts.
  */
@@ -201,6 +202,39 @@ test('components\' bus requests are logged once, by the apiserver, as their user
   // A component's watch is open: started, not complete.
   const watches = requests((e) => !REST(e) && e.verb === 'watch');
   assert.ok(watches.some((w) => stages(w) === 'RequestReceived,ResponseStarted'), 'an open component watch');
+});
+
+test('the apiserver\'s own clients are logged once each, as system:apiserver: the kubernetes Service\'s endpoints, the node lister', async () => {
+  const loopback = (e: AuditEvent) => e.user.username === 'system:apiserver';
+  const [eps] = await find('the kubernetes Endpoints', (e) => loopback(e) && e.objectRef?.resource === 'endpoints' && e.objectRef.name === 'kubernetes' && e.verb === 'create');
+  const ep = eps!.at(-1)!;
+  assert.equal(ep.user, { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] });
+  assert.is(ep.requestURI, '/api/v1/namespaces/default/endpoints');
+  assert.is(ep.responseStatus?.code, 201);
+  assert.equal(ep.sourceIPs, []);
+  await find('the kubernetes EndpointSlice', (e) => loopback(e) && e.objectRef?.resource === 'endpointslices' && e.objectRef.name === 'kubernetes' && e.verb === 'create');
+  const [list] = await find('the node lister', (e) => loopback(e) && e.objectRef?.resource === 'nodes' && e.verb === 'list');
+  assert.is(list!.at(-1)!.requestURI, '/api/v1/nodes');
+  assert.is(list!.at(-1)!.responseStatus?.code, 200);
+  assert.not.ok(events().some((e) => e.user.username.startsWith('system:bus:')), 'no request from an address without its user');
+});
+
+test('impersonation: the event\'s user is who authenticated, impersonatedUser who it acted as, with uid and extra; a token\'s user has its account\'s uid', async () => {
+  const r = await adminGet('/api/v1/namespaces/default/configmaps?limit=3', { 'Impersonate-User': 'jane', 'Impersonate-Uid': 'u-7', 'Impersonate-Group': 'dev', 'Impersonate-Extra-Scopes': 'view' });
+  assert.is(r.code, 403, r.body);
+  const [evs] = await find('the impersonated list', (e) => e.auditID === r.headers['audit-id']);
+  assert.is(stages(evs!), 'RequestReceived,ResponseComplete');
+  assert.is(evs![0]!.impersonatedUser, undefined, 'RequestReceived is logged before impersonation, as upstream');
+  const done = evs!.at(-1)!;
+  assert.is(done.user.username, 'kubeactor-admin');
+  assert.equal(done.impersonatedUser, { username: 'jane', uid: 'u-7', groups: ['dev', 'system:authenticated'], extra: { scopes: ['view'] } });
+  assert.match(done.responseStatus?.message ?? '', 'User "jane" cannot list resource "configmaps"');
+  const token = await ok(['create', 'token', 'default']);
+  await kubectl([`--token=${token}`, 'get', 'configmaps', '-o', 'name']);
+  const [sa] = await find('the token\'s request', (e) => REST(e) && e.user.username === 'system:serviceaccount:default:default' && e.objectRef?.resource === 'configmaps');
+  const user = sa!.at(-1)!.user;
+  assert.is(user.uid, await ok(['get', 'serviceaccount', 'default', '-o', 'jsonpath={.metadata.uid}']));
+  assert.equal(Object.keys(user.extra ?? {}), ['authentication.kubernetes.io/credential-id']);
 });
 
 test('the Audit-Id header is the event\'s auditID (a client\'s own Audit-ID kept); a bad token is logged as 401; /metrics counts events', async () => {

@@ -3,7 +3,8 @@
  * process (memory storage, sim runtime). The bootstrap roles view, edit and admin answer
  * `kubectl auth can-i --as` as Kubernetes' do (the table below is read off upstream's
  * bootstrap policy, policy.go's system:aggregate-to-{view,edit,admin}); a ServiceAccount token
- * is confined until bound; impersonation needs the impersonate verb.
+ * is confined until bound; impersonation needs the impersonate verb (a uid too); the namespaced
+ * bootstrap Roles of kube-system and kube-public are installed and give the leader locks.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -186,6 +187,40 @@ test('a ServiceAccount token reads no Secrets elsewhere and deletes no Node unti
   assert.is((await as(['auth', 'can-i', 'delete', 'nodes'])).stdout.trim(), 'yes');
   assert.equal(await (async () => (await as(['auth', 'whoami', '--as=admin-user', '-o', 'jsonpath={.status.userInfo.username}'])).stdout)(), 'admin-user');
   assert.is((await as(['get', 'pods', '-n', 'team', '--as=admin-user'])).code, 0);
+});
+
+test('the leader locks: the controller manager and the scheduler take any lease of kube-system through their namespaced Roles, nowhere else', async () => {
+  const can = async (args: string[]) => (await kubectl(['auth', 'can-i', ...args])).stdout.trim();
+  // Their ClusterRoles name only their own lease; the Roles give kube-system's others.
+  const asks: [string[], string][] = [
+    [['get', 'leases.coordination.k8s.io/other', '-n', 'kube-system', '--as=system:kube-controller-manager'], 'yes'],
+    [['update', 'leases.coordination.k8s.io/other', '-n', 'kube-system', '--as=system:kube-scheduler'], 'yes'],
+    [['watch', 'leases.coordination.k8s.io', '-n', 'kube-system', '--as=system:serviceaccount:kube-system:leader-election-controller'], 'yes'],
+    [['get', 'leases.coordination.k8s.io/other', '-n', 'default', '--as=system:kube-controller-manager'], 'no'],
+    [['update', 'leases.coordination.k8s.io/other', '-n', 'default', '--as=system:kube-scheduler'], 'no'],
+    [['delete', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system', '--as=system:kube-scheduler'], 'no'],
+    [['get', 'configmaps/extension-apiserver-authentication', '-n', 'kube-system', '--as=system:kube-scheduler'], 'yes'],
+  ];
+  assert.equal(await Promise.all(asks.map(([a]) => can(a))), asks.map(([, want]) => want));
+});
+
+test('kubectl --as-uid: whoami shows the uid; it needs impersonate on uids', async () => {
+  const me = JSON.parse(await ok(['auth', 'whoami', '--as=jane', '--as-group=dev', '--as-uid=u-42', '-o', 'json']));
+  assert.equal(me.status.userInfo, { username: 'jane', uid: 'u-42', groups: ['dev', 'system:authenticated'] });
+  await ok(['create', 'clusterrole', 'jane-impersonator', '--verb=impersonate', '--resource=users', '--resource-name=jane']);
+  // A caller that may impersonate jane but no uid: a ServiceAccount's token.
+  await ok(['create', 'serviceaccount', 'uid-bot', '-n', 'team']);
+  await ok(['create', 'clusterrolebinding', 'uid-bot-impersonates', '--clusterrole=jane-impersonator', '--serviceaccount=team:uid-bot']);
+  const token = await ok(['create', 'token', 'uid-bot', '-n', 'team']);
+  // (whoami words any 403 as "not enabled or no permission": a get shows the server's answer.)
+  const denied = await kubectl([`--token=${token}`, 'get', 'pods', '-n', 'team', '--as=jane', '--as-uid=u-42']);
+  assert.match(denied.stderr, 'Error from server (Forbidden): uids.authentication.k8s.io "u-42" is forbidden: User "system:serviceaccount:team:uid-bot" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope');
+  const plain = JSON.parse((await kubectl([`--token=${token}`, 'auth', 'whoami', '--as=jane', '-o', 'json'])).stdout);
+  assert.equal(plain.status.userInfo, { username: 'jane', groups: ['system:authenticated'] });
+  // A token's own user: the ServiceAccount's uid and the token's credential id.
+  const self = JSON.parse((await kubectl([`--token=${token}`, 'auth', 'whoami', '-o', 'json'])).stdout);
+  assert.is(self.status.userInfo.uid, await ok(['get', 'serviceaccount', 'uid-bot', '-n', 'team', '-o', 'jsonpath={.metadata.uid}']));
+  assert.match(self.status.userInfo.extra['authentication.kubernetes.io/credential-id'][0], /^JTI=[0-9a-f-]{36}$/);
 });
 
 test.run();

@@ -10,7 +10,8 @@
  * Metadata at most, unless the matching rule names `secrets` itself.
  */
 import { fillRefFromObject, holdsSecret, microTime, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
-import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type Level, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
+import { userInfoOf } from '../identity.ts';
+import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
 export const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
@@ -64,7 +65,7 @@ export class AuditRecord {
       stage: 'RequestReceived',
       requestURI: start.requestURI,
       verb: start.attrs.verb,
-      user: { username: start.attrs.user.username, groups: [...start.attrs.user.groups] },
+      user: userInfoOf(start.attrs.user),
       // Every optional field has its place from the start, so each line lists them in the order Kubernetes writes them.
       impersonatedUser: undefined,
       sourceIPs: start.sourceIPs,
@@ -109,8 +110,8 @@ export class AuditRecord {
   }
 
   /** The user the request acts as under impersonation (the `user` stays who authenticated). */
-  impersonated(user: { username: string; groups?: readonly string[] }): void {
-    this.#ev.impersonatedUser = { username: user.username, ...(user.groups ? { groups: [...user.groups] } : {}) };
+  impersonated(user: AuditUser): void {
+    this.#ev.impersonatedUser = userInfoOf(user);
     this.#middle = null;
   }
 

@@ -105,9 +105,9 @@ function authorizedFrom(record: AuditRecord, code: number, body: Buffer | string
  * Audit of an upgrade request (exec, attach, port-forward), whose answer is written raw on
  * the socket: the status line of the first write says how it went — 101 is ResponseStarted,
  * and ResponseComplete follows when the stream closes; a refusal completes with its Status.
- * The Audit-Id header is added to that answer either way.
+ * The Audit-Id header is added to that answer either way. Returns the record (null when not audited).
  */
-export function auditUpgrade(audit: Auditor | undefined, req: IncomingMessage, socket: Duplex, attrs: AuditAttributes): void {
+export function auditUpgrade(audit: Auditor | undefined, req: IncomingMessage, socket: Duplex, attrs: AuditAttributes): AuditRecord | null {
   const auditID = auditIdOf(req);
   const record = audit ? startRecord(audit, req, attrs, auditID) : null;
   let code = 0;
@@ -127,7 +127,7 @@ export function auditUpgrade(audit: Auditor | undefined, req: IncomingMessage, s
   const end = socket.end.bind(socket) as (...a: unknown[]) => Duplex;
   socket.write = ((chunk: unknown, ...rest: unknown[]) => write(sniff(chunk), ...rest)) as typeof socket.write;
   socket.end = ((chunk: unknown, ...rest: unknown[]) => end(...(typeof chunk === 'function' || chunk === undefined ? [chunk, ...rest] : [sniff(chunk), ...rest]))) as typeof socket.end;
-  if (!record) return;
+  if (!record) return null;
   socket.once('close', () => {
     if (attrs.user.username !== '') authorizedFrom(record, code, body);
     let answer: unknown;
@@ -138,6 +138,7 @@ export function auditUpgrade(audit: Auditor | undefined, req: IncomingMessage, s
     }
     record.complete(code === 101 || code === 0 ? 200 : code, answer);
   });
+  return record;
 }
 
 function startRecord(audit: Auditor, req: IncomingMessage, attrs: AuditAttributes, auditID: string): AuditRecord | null {

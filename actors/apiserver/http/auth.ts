@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { UserInfo } from '../../../bus/catalogue/api.ts';
 import type { FrontContext } from './context.ts';
 import { certificateIdentity } from './x509.ts';
+import { userInfoOf } from '../identity.ts';
 
 /** The user the front's bearer token stands for: a cluster admin, as kubeadm's admin.conf is. */
 export const ADMIN_USER: UserInfo = { username: 'kubeactor-admin', groups: ['system:masters', 'system:authenticated'] };
@@ -47,5 +48,5 @@ export async function authenticateRequest(ctx: FrontContext, req: IncomingMessag
   const r = await ctx.port.request(ctx.apiserver, 'api.create', { target, object: review }, { timeoutMs: ctx.requestTimeoutMs });
   if (!r.ok) return null;
   const st = (r.value.object as { status?: { authenticated?: boolean; user?: UserInfo } }).status;
-  return st?.authenticated && st.user ? { username: st.user.username, groups: [...st.user.groups] } : null;
+  return st?.authenticated && st.user ? userInfoOf(st.user) : null;
 }

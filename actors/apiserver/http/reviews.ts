@@ -7,6 +7,7 @@ import { sendJson, sendStatus } from './respond.ts';
 import type { ResourcePath } from './route.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isObject } from '../../../api/json.ts';
+import { userInfoOf } from '../identity.ts';
 
 /**
  * The reviews: SelfSubjectReview (`kubectl auth whoami`) is answered by the front, which alone
@@ -38,7 +39,7 @@ export async function serveReview(ctx: FrontContext, info: RequestInfo, path: Re
   if (!isObject(value)) return sendStatus(res, badRequest('the request body must be an object'));
   if (path.resource === 'selfsubjectreviews') {
     const meta = { ...(value.metadata as object | undefined), creationTimestamp: null };
-    return sendJson(res, { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: meta, status: { userInfo: { username: info.user.username, groups: info.user.groups } } }, 201);
+    return sendJson(res, { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: meta, status: { userInfo: userInfoOf(info.user) } }, 201);
   }
   const target = { group: path.group, version: path.version, resource: path.resource, ...(path.namespace ? { namespace: path.namespace } : {}) };
   const r = await ctx.port.request(ctx.apiserver, 'api.create', { target, user: info.user, object: value as KubeObject }, { timeoutMs: ctx.requestTimeoutMs });

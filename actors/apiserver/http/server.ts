@@ -212,6 +212,7 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
   const acting = await impersonate(ctx, req, caller);
   if (!acting.ok) return sendStatus(res, acting.status);
   const user = acting.value;
+  if (user !== caller) auditOf(req)?.impersonated(user);
   const info: RequestInfo = { user, url, accept: req.headers.accept };
   if (route.type !== 'resource') {
     const denied = await authorizePath(ctx, user, req.method ?? 'GET', url.pathname);

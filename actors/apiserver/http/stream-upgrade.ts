@@ -69,10 +69,11 @@ async function serve(ctx: FrontContext, wss: WebSocketServer, token: string, req
     return refuse(socket, pathNotFound());
   }
   const caller = await authenticateRequest(ctx, req, token);
-  auditUpgrade(ctx.audit, req, socket, auditAttributes(req, route, url, caller ?? { username: '', groups: [] }));
+  const record = auditUpgrade(ctx.audit, req, socket, auditAttributes(req, route, url, caller ?? { username: '', groups: [] }));
   if (!caller) return refuse(socket, unauthorized());
   const acting = await impersonate(ctx, req, caller);
   if (!acting.ok) return refuse(socket, acting.status);
+  if (acting.value !== caller) record?.impersonated(acting.value);
   const kind = route.subresource as StreamOpen['kind'];
   const denied = await authorizeResource(ctx, acting.value, { verb: connectVerb(req.method), group: '', resource: 'pods', subresource: kind, namespace: route.namespace, name: route.name });
   if (denied) return refuse(socket, denied);

@@ -11,12 +11,15 @@ import { client } from './http/client.ts';
 import { writeKubeconfig } from '../../../actors/apiserver/http/kubeconfig.ts';
 
 let h: Harness;
+/** The uid of the ServiceAccount `builder`: its tokens' user's uid. */
+let builderUid = '';
 let front: HttpFront | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'kubeactor-tokens-'));
 test.before.each(async () => {
   h = await start();
   await h.client().must('api.create', { target: { group: '', version: 'v1', resource: 'namespaces' }, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci' } } as KubeObject });
-  await h.client().must('api.create', { target: sa(), object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } } as KubeObject });
+  const builder = await h.client().must('api.create', { target: sa(), object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'builder' } } as KubeObject });
+  builderUid = builder.object.metadata?.uid ?? '';
 });
 test.after.each(async () => {
   await front?.close();
@@ -30,8 +33,8 @@ const reviewT: ApiTarget = { group: 'authentication.k8s.io', version: 'v1', reso
 const SA_USER = { username: 'system:serviceaccount:ci:builder', groups: ['system:serviceaccounts', 'system:serviceaccounts:ci', 'system:authenticated'] };
 /** The token's claims (its middle part). */
 const claimsOf = (tok: string) => JSON.parse(Buffer.from(tok.split('.')[1]!, 'base64url').toString()) as Record<string, unknown> & { jti: string };
-/** TokenReview's user for a token: the account, with the token's credential id as upstream's extra. */
-const reviewedUser = (tok: string, extra: Record<string, string[]> = {}) => ({ ...SA_USER, extra: { ...extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claimsOf(tok).jti}`] } });
+/** TokenReview's user for a token: the account with its uid, and the token's credential id as upstream's extra. */
+const reviewedUser = (tok: string, extra: Record<string, string[]> = {}) => ({ ...SA_USER, uid: builderUid, extra: { ...extra, 'authentication.kubernetes.io/credential-id': [`JTI=${claimsOf(tok).jti}`] } });
 
 async function token(spec: Record<string, unknown> = {}): Promise<string> {
   const r = await h.client().must('api.create', { target: sa('builder', 'token'), object: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec } as KubeObject });
@@ -76,7 +79,8 @@ test('through the HTTPS front: the token is the ServiceAccount user; the admin t
   const whoami = async (bearer: string) => client(front!.url, front!.caCert, bearer)('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { body: '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}', headers: { 'content-type': 'application/json' } });
   const me = await whoami(tok);
   assert.is(me.status, 201);
-  assert.equal(me.json().status.userInfo, SA_USER);
+  assert.ok(builderUid);
+  assert.equal(me.json().status.userInfo, reviewedUser(tok), 'whoami shows the account\'s uid and the token\'s extra');
   assert.equal((await whoami('admin-token')).json().status.userInfo.username, 'kubeactor-admin');
   assert.is((await whoami('wrong')).status, 401);
 });

@@ -9,9 +9,10 @@ export interface Reply {
 }
 
 export function client(base: string, ca: string, token: string | null) {
-  return (method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Reply> =>
+  // A header given a list is sent once per value.
+  return (method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string | string[]> } = {}): Promise<Reply> =>
     new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { ...opts.headers };
+      const headers: Record<string, string | string[]> = { ...opts.headers };
       if (token) headers.authorization = `Bearer ${token}`;
       if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
       const req = request(new URL(path, base), { method, ca, headers }, (res) => {
