@@ -267,7 +267,7 @@ export async function up(argv: string[]): Promise<number> {
   const configure = (name: string) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain });
   const sim = nodes === 0 ? undefined
     : bus instanceof WorkersBus
-      ? await startWorkerNodes(bus, { workers, count: nodes, seed, defaultRuntime: runtimes.defaultRuntime, imagesFile: values.images === undefined ? undefined : resolve(values.images), dataDir, clusterCIDR, nodeRange, clusterDNS: [clusterDNS], configure })
+      ? await startWorkerNodes(bus, { workers, count: nodes, seed, defaultRuntime: runtimes.defaultRuntime, imagesFile: values.images === undefined ? undefined : resolve(values.images), dataDir, clusterCIDR, nodeRange, clusterDNS: [clusterDNS], configure, proxy: true })
       : await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure, log: runtimeLog(say, warn) });
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));

@@ -18,7 +18,10 @@ export interface NodeWorkerData {
   imagesFile?: string | undefined;
   dataDir: string;
   clusterCIDR: string;
-  clusterDNS: string[];
+  /** The kubelets' clusterDNS (default: the kubelet's own, as startSimNodes leaves it). */
+  clusterDNS?: string[] | undefined;
+  /** Start each node's kube-proxy with its kubelet. */
+  proxy: boolean;
   /** Each kubelet's options from the flags (root dir, host paths, sync period, events), by node name. */
   configs: Record<string, Partial<KubeletOptions>>;
 }

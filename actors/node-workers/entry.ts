@@ -35,9 +35,9 @@ try {
     clusterCIDR: data.clusterCIDR,
     addresses: new Map(data.addresses),
     configure: (name) => data.configs[name] ?? {},
-    clusterDNS: data.clusterDNS,
+    ...(data.clusterDNS ? { clusterDNS: data.clusterDNS } : {}),
     runtimeLog,
-    proxy: true,
+    proxy: data.proxy,
   });
   report({ type: 'ready' });
 } catch (err) {

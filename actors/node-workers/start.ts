@@ -27,7 +27,9 @@ export interface NodeWorkersOptions {
   dataDir: string;
   clusterCIDR: string;
   nodeRange?: string | undefined;
-  clusterDNS: string[];
+  clusterDNS?: string[] | undefined;
+  /** Start each node's kube-proxy with its kubelet (as `up` does; default false, as simulations of many nodes carry no traffic). */
+  proxy?: boolean;
   /** Each kubelet's options (plain data: it is copied to the worker). */
   configure: (name: string) => Partial<KubeletOptions>;
 }
@@ -67,6 +69,7 @@ export async function startNodeWorkers(o: NodeWorkersOptions): Promise<NodeWorke
       dataDir: o.dataDir,
       clusterCIDR: o.clusterCIDR,
       clusterDNS: o.clusterDNS,
+      proxy: o.proxy ?? false,
       configs: Object.fromEntries(block.map((n) => [n, o.configure(n)])),
     };
     const worker = startWorkerThread(o.bus, ENTRY, NODES, data);

@@ -75,6 +75,7 @@ export class WorkersBus implements Bus {
   readonly #queue = new Fifo<{ env: Envelope; targets: string[] }>();
   readonly #pending: PendingRequests;
   readonly #taps = new Listeners<[Envelope]>();
+  readonly #outbound = new Listeners<[Envelope]>();
   readonly #stateListeners = new Listeners<[BusState]>();
   readonly #rejectListeners = new Listeners<[RejectCause, Status, RejectDetail]>();
   readonly #stats: BusStats = emptyStats();
@@ -175,6 +176,14 @@ export class WorkersBus implements Bus {
   tap(tap: Tap): () => void {
     return this.#taps.add(tap);
   }
+  /**
+   * Observes every envelope this bus sends to another thread, as it leaves (a tap sees it
+   * only where it is delivered): with it, a main-thread observer sees the replies the
+   * control plane sends to actors in workers. Returns the function that removes it.
+   */
+  tapOutbound(tap: Tap): () => void {
+    return this.#outbound.add(tap);
+  }
   stats(): BusStats {
     return structuredClone(this.#stats);
   }
@@ -253,6 +262,7 @@ export class WorkersBus implements Bus {
     if (peer === undefined) return this.#enqueue(env, [to]);
     const buf = this.#encode(env);
     if (buf === undefined) return;
+    if (this.#outbound.size) this.#outbound.emit(env);
     const m = type === REPLY ? 'reply' : corr === undefined ? 'msg' : 'req';
     peer.link.post(corr === undefined ? { k: 'env', m, to, from, buf } : { k: 'env', m, to, from, corr, buf });
   }
