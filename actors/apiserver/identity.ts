@@ -32,10 +32,22 @@ export const ANONYMOUS_USER: UserInfo = Object.freeze({ username: 'system:anonym
  * authorizer bind whatever address a node process sends from.
  */
 export function userForAddress(address: string): UserInfo {
+  if (address.startsWith('pod.')) return ANONYMOUS_USER;
+  // One frozen user per address: every request asks, and audit keys its serialized user on the object.
+  let user = byAddress.get(address);
+  if (!user) byAddress.set(address, (user = frozen(addressUser(address))));
+  return user;
+}
+
+const frozen = (u: UserInfo): UserInfo => (Object.freeze(u.groups), Object.freeze(u));
+
+/** The users of the addresses that sent requests (kubelets, proxies, controllers: bounded by the nodes). */
+const byAddress = new Map<string, UserInfo>();
+
+function addressUser(address: string): UserInfo {
   if (address.startsWith('kubelet.')) return nodeUser(address.slice('kubelet.'.length));
   // kube-proxy, bound to system:node-proxier (no more than its node may read, bar EndpointSlices).
   if (address.startsWith('proxy.')) return { username: 'system:kube-proxy', groups: [AUTHENTICATED] };
-  if (address.startsWith('pod.')) return ANONYMOUS_USER;
   if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
   // Each controller acts as its own ServiceAccount (kube-controller-manager --use-service-account-credentials).
   const account = address.startsWith('controller.') ? CONTROLLER_ACCOUNTS[address.slice('controller.'.length)] : undefined;
