@@ -197,7 +197,7 @@ test('components\' bus requests are logged once, by the apiserver, as their user
   }
   // The control plane's own edges (the kubernetes Service's endpoints, the nodes' listing) are logged as system:apiserver.
   const endpoints = await find('the kubernetes Endpoints kept by the apiserver', (e) => e.user.username === 'system:apiserver' && e.objectRef?.resource === 'endpoints' && e.objectRef.name === 'kubernetes');
-  assert.equal(endpoints[0]!.at(-1)!.user.groups, ['system:masters', 'system:authenticated']);
+  assert.equal(endpoints[0]!.at(-1)!.user.groups, ['system:authenticated', 'system:masters']);
   assert.ok(all.some((e) => e.user.username === 'system:apiserver' && e.objectRef?.resource === 'nodes' && e.verb === 'list'), 'the nodes listed at start');
   // A component's watch is open: started, not complete.
   const watches = requests((e) => !REST(e) && e.verb === 'watch');
@@ -208,7 +208,10 @@ test('the apiserver\'s own clients are logged once each, as system:apiserver: th
   const loopback = (e: AuditEvent) => e.user.username === 'system:apiserver';
   const [eps] = await find('the kubernetes Endpoints', (e) => loopback(e) && e.objectRef?.resource === 'endpoints' && e.objectRef.name === 'kubernetes' && e.verb === 'create');
   const ep = eps!.at(-1)!;
-  assert.equal(ep.user, { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] });
+  // As kube-apiserver's loopback user: a random uid per process, the same on each of its requests.
+  assert.match(ep.user.uid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(ep.user, { username: 'system:apiserver', uid: ep.user.uid, groups: ['system:authenticated', 'system:masters'] });
+  assert.equal(new Set(events().filter(loopback).map((e) => e.user.uid)).size, 1, 'one uid for the apiserver');
   assert.is(ep.requestURI, '/api/v1/namespaces/default/endpoints');
   assert.is(ep.responseStatus?.code, 201);
   assert.equal(ep.sourceIPs, []);
