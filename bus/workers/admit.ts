@@ -1,4 +1,4 @@
-import type { RejectCause } from '../bus.ts';
+import type { Admitted } from '../nats/inbound.ts';
 import { checkPayload, checkReply } from '../check.ts';
 import { ProtocolMismatch, isEnvelopeShape, type Codec } from '../codec.ts';
 import { REPLY, type Envelope } from '../../base/envelope.ts';
@@ -11,10 +11,6 @@ import { badRequest, forbidden, isStatus, type Result, type Status } from '../..
  * header (`to`, `from`, `corr`) is what the main thread routed and checked the sender by;
  * bytes that decode to another envelope than the header names are a forgery.
  */
-export type Admitted<T> =
-  | { ok: true; env: Envelope; value: T }
-  | { ok: false; cause: RejectCause; status: Status; env?: Envelope };
-
 export interface Header {
   to: string;
   from: string;
