@@ -156,6 +156,11 @@ test('pods at Request: the body but no answer; a failure carries its Status; log
   assert.equal(exec!.map((e) => e.responseStatus?.code), [101, 200]);
   assert.match(exec![0]!.requestURI, /^\/api\/v1\/namespaces\/default\/pods\/p1\/exec\?command=echo&command=hi/);
   assert.is(exec![0]!.verb, 'get', 'kubectl 1.32 asks for the WebSocket upgrade with GET');
+  // Impersonated, the stream's events name who authenticated and whom it acted as.
+  assert.is(await ok(['--as', 'jane', '--as-uid', 'u-jane', '--as-group', 'system:masters', 'exec', 'p1', '--', 'echo', 'as-jane']), 'as-jane');
+  const [asJane] = await find('the impersonated exec', (e) => REST(e) && e.objectRef?.subresource === 'exec' && e.requestURI.includes('command=as-jane'));
+  assert.equal(asJane!.map((e) => e.user.username), ['kubeactor-admin', 'kubeactor-admin']);
+  assert.equal(asJane!.map((e) => e.impersonatedUser), [1, 2].map(() => ({ username: 'jane', uid: 'u-jane', groups: ['system:masters', 'system:authenticated'] })));
 });
 
 test('Secrets: at Metadata under a rule that does not name them, even a RequestResponse one; at Request where a rule names them', async () => {
