@@ -1,8 +1,6 @@
-// A worker thread's entry: loads TypeScript through tsx (a thread does not inherit the
-// main thread's `register()`; under `node --import tsx` registering again is harmless),
-// then imports the module named by workerData.entry.
+// A worker thread's entry: loads TypeScript through the project's module hooks
+// (cli/loader), then imports the module named by workerData.entry.
 import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+import '../../cli/loader/register.mjs';
 
-register();
 await import(workerData.entry);

@@ -3,7 +3,7 @@ import { WorkersBus, type WorkersBusOptions } from './bus.ts';
 
 /** What a worker thread started by `startWorkerThread` finds in `workerData`. */
 export interface WorkerThreadData<D> {
-  /** The module the thread runs (a file URL; TypeScript is loaded through tsx). */
+  /** The module the thread runs (a file URL; TypeScript is loaded through cli/loader). */
   entry: string;
   /** The thread's end of its channel to the main thread's bus. */
   port: MessagePort;
