@@ -367,7 +367,7 @@ export class WorkersBus implements Bus {
       case 'pub':
         return this.#onPublish(peer, f);
       case 'fail':
-        if (this.#up || this.#entries.has(f.to) || f.to === '') return this.#onFail(f);
+        if (this.#up || this.#entries.has(f.to)) return this.#onFail(f);
         return this.#routes.get(f.to)?.link.post(f);
       case 'reg':
         return this.#onRegister(peer, f.a);
