@@ -50,9 +50,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { machine, topMessages, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { writeHeapSnapshot } from 'node:v8';
+import { machine, topMessages, arg, argText, heapAfterGc, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets, type Target } from '../actors/client/index.ts';
 import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
 import { Auditor } from '../actors/apiserver/audit/auditor.ts';
@@ -97,13 +96,6 @@ const KUBELET_EVENTS = argText('kubelet-events', 'true') !== 'false';
 /** `--workers N`: the kubelets in N worker threads (0: everything on the main thread). */
 const WORKERS = arg('workers', 0);
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapAfterGc = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 const loadAtStart = machine();
 const rss = rssSampler();
