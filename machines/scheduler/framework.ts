@@ -51,8 +51,9 @@ export class CycleState {
 
   /** The value a PreFilter/PreScore wrote; throws if it never ran (a wiring bug). */
   read<T>(key: StateKey<T>): T {
-    if (!this.#data.has(key)) throw new Error(`cycle state has no ${key.name}`);
-    return this.#data.get(key) as T;
+    const v = this.#data.get(key);
+    if (v === undefined && !this.#data.has(key)) throw new Error(`cycle state has no ${key.name}`);
+    return v as T;
   }
 }
 

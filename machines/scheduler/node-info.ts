@@ -2,7 +2,7 @@
  * NodeInfo (framework.NodeInfo): one node with the pods on it and the running totals the
  * filters need, kept up to date pod by pod so no filter ever sums a node's pods.
  */
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { addResources, emptyResources, nodeAllocatable, podRequests, type Resources } from './resources.ts';
 
 /** One host port a pod asks for; ip defaults to 0.0.0.0 and protocol to TCP. */
@@ -40,6 +40,12 @@ export interface NodeInfo {
   /** Pods with any pod (anti-)affinity: InterPodAffinity only looks at these. */
   readonly podsWithAffinity: Set<PodInfo>;
   readonly podsWithRequiredAntiAffinity: Set<PodInfo>;
+  /** spec.unschedulable (cordoned); false while the node is unknown. */
+  unschedulable: boolean;
+  /** The node's NoSchedule and NoExecute taints, in order (what TaintToleration filters on). */
+  hardTaints: readonly Taint[];
+  /** The node's PreferNoSchedule taints, in order (what TaintToleration scores). */
+  preferTaints: readonly Taint[];
   /** Bumped whenever a pod is added or removed: per-node caches key on it. */
   generation: number;
   /** Plugins' per-node memo (see plugins/helpers/count-cache.ts). */
@@ -78,9 +84,9 @@ export function newPodInfo(pod: Pod): PodInfo {
 }
 
 export function newNodeInfo(name: string, node?: Node): NodeInfo {
-  return {
+  const ni: NodeInfo = {
     name,
-    node,
+    node: undefined,
     pods: new Map(),
     requested: emptyResources(),
     nonZeroRequested: emptyResources(),
@@ -89,9 +95,28 @@ export function newNodeInfo(name: string, node?: Node): NodeInfo {
     images: node ? imagesOf(node) : new Map(),
     podsWithAffinity: new Set(),
     podsWithRequiredAntiAffinity: new Set(),
+    unschedulable: false,
+    hardTaints: NO_TAINTS,
+    preferTaints: NO_TAINTS,
     generation: 0,
     counts: new Map(),
   };
+  setNode(ni, node);
+  return ni;
+}
+
+const NO_TAINTS: readonly Taint[] = [];
+
+/**
+ * Sets (or clears) the node object and what the filters read from it, worked out once per
+ * node update instead of once per node visited (precomputed feasibility).
+ */
+export function setNode(ni: NodeInfo, node: Node | undefined): void {
+  ni.node = node;
+  ni.unschedulable = node?.spec?.unschedulable === true;
+  const taints = node?.spec?.taints ?? NO_TAINTS;
+  ni.hardTaints = taints.length === 0 ? NO_TAINTS : taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  ni.preferTaints = taints.length === 0 ? NO_TAINTS : taints.filter((t) => t.effect === 'PreferNoSchedule');
 }
 
 export function imagesOf(node: Node): Map<string, number> {
