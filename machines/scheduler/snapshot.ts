@@ -71,9 +71,9 @@ export class Snapshot {
     }
     if (!ni.node) this.#list.push(ni);
     else this.#countImages(ni, -1);
-    setNode(ni, node);
     ni.allocatable = nodeAllocatable(node);
     ni.images = imagesOf(node);
+    setNode(ni, node);
     this.#countImages(ni, 1);
     return ni;
   }

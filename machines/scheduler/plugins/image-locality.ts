@@ -42,7 +42,7 @@ export const imageLocality: ScorePlugin = {
   score(state, _pod, ni) {
     const { names, numNodes, totalNodes } = state.read(IMAGES);
     let sum = 0;
-    if (ni.images.size > 0) {
+    if (ni.numImages > 0) {
       for (let i = 0; i < names.length; i++) {
         const size = ni.images.get(names[i] as string);
         if (size !== undefined) sum += Math.trunc((size * (numNodes[i] as number)) / totalNodes);

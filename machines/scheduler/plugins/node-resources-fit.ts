@@ -21,13 +21,13 @@ export const ERR_TOO_MANY_PODS = 'Too many pods';
  * out only for the nodes that do not fit.
  */
 export function fits(req: Resources, ni: NodeInfo): boolean {
-  const a = ni.allocatable;
-  const r = ni.requested;
-  if (ni.pods.size + 1 > a.allowedPods) return false;
-  if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - r.milliCPU) return false;
-  if (req.memory > 0 && req.memory > a.memory - r.memory) return false;
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - r.ephemeralStorage) return false;
+  if (ni.numPods + 1 > ni.allowedPods) return false;
+  if (req.milliCPU > 0 && req.milliCPU > ni.allocMilliCPU - ni.reqMilliCPU) return false;
+  if (req.memory > 0 && req.memory > ni.allocMemory - ni.reqMemory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > ni.allocEphemeralStorage - ni.reqEphemeralStorage) return false;
   if (req.scalars.size > 0) {
+    const a = ni.allocatable;
+    const r = ni.requested;
     for (const [name, q] of req.scalars) if (q !== 0 && q > (a.scalars.get(name) ?? 0) - (r.scalars.get(name) ?? 0)) return false;
   }
   return true;
@@ -72,6 +72,7 @@ export const nodeResourcesFit: ScorePlugin = {
     return null;
   },
   score(state, _pod, ni) {
-    return leastAllocatedScore(state.read(NON_ZERO), ni.nonZeroRequested, ni.allocatable);
+    const req = state.read(NON_ZERO);
+    return leastAllocatedScore(req.milliCPU, req.memory, ni.nonZeroMilliCPU, ni.nonZeroMemory, ni.allocMilliCPU, ni.allocMemory);
   },
 };
