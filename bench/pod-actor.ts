@@ -7,23 +7,14 @@
  *
  * Usage: npm run bench -- pod-actor [--pods 2000]
  */
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { startPodActor } from '../actors/pod/index.ts';
 import { simRuntime } from '../actors/runtime/sim.ts';
 import { VirtualClock } from '../actors/clock/virtual.ts';
-import { arg } from './_cluster.ts';
+import { arg, heapAfterGc } from './_cluster.ts';
 
 const PODS = arg('pods', 2000);
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heap = (): number => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
 
 const clock = new VirtualClock();
 const runtime = simRuntime(clock);
@@ -35,11 +26,11 @@ const start = (p: Pod) => startPodActor({ pod: p, nodeName: 'n1', hostIP: '127.0
 const first = start(pod(0));
 await clock.advance(60_000);
 const pods = Array.from({ length: PODS }, (_, i) => pod(i + 1));
-const before = heap();
+const before = heapAfterGc();
 const actors = pods.map(start);
 for (let i = 0; i < 20; i++) await clock.advance(5_000);
 const running = actors.filter((a) => (a.actor.getSnapshot().value as { life?: string }).life === 'main').length;
-const after = heap();
+const after = heapAfterGc();
 process.stderr.write(`bench pod-actor: ${running}/${PODS} pod actors running\n`);
 console.log(JSON.stringify({
   bench: 'pod-actor',

@@ -14,7 +14,7 @@ export interface LogWriterOptions {
   /** Buffered bytes that trigger a write; default 64 KiB. */
   bufferBytes?: number;
   secrets?: boolean;
-  transport?: 'in-process' | 'nats';
+  transport?: 'in-process' | 'nats' | 'workers';
 }
 
 /** Frames one body: length, crc32, body. */
