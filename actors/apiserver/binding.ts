@@ -53,7 +53,9 @@ export async function bind(s: ServerContext, res: ResourceInfo, call: Call<Paylo
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
       const annotations = { ...pod.metadata?.annotations, ...binding.metadata?.annotations };
+      // BindingREST writes storage directly (GuaranteedUpdate with no field manager): the pod's managedFields get no entry.
       return ok({
+        applied: true,
         obj: {
           ...pod,
           metadata: { ...pod.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) },

@@ -22,7 +22,7 @@ import { admitQuota } from './quota.ts';
 import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
 
 /** What a mutation produced: the desired object, or an error to answer with. */
-/** `applied`: managedFields were already recorded (server-side apply). */
+/** `applied`: managedFields were already recorded (server-side apply), or this write records none (a binding). */
 export type Mutation = Result<{ obj: KubeObject; applied?: boolean }>;
 
 export interface UpdateRequest {

@@ -53,6 +53,9 @@ test('binding sets spec.nodeName once; a second binding is 409', async () => {
   assert.is((p.spec as { nodeName: string }).nodeName, 'n1');
   const conds = (p.status as { conditions: { type: string; status: string }[] }).conditions;
   assert.ok(conds.some((x) => x.type === 'PodScheduled' && x.status === 'True'));
+  // As upstream's BindingREST, which writes storage without a field manager: the scheduler owns no field of the pod.
+  const managers = (p.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((m) => m.manager);
+  assert.is(managers?.length, 1, `the creator's entry only: ${managers?.join(', ')}`);
   const again = await c.call('api.create', { target: t.pods('default', 'p', 'binding'), object: binding('n2') });
   assert.ok(!again.ok);
   if (!again.ok) {
