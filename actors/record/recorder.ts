@@ -8,7 +8,6 @@ import type { Inspect, LifecycleEvent } from '../lifecycle.ts';
 import { hasOnFire } from './firing-clock.ts';
 import type { LogIdentity, NewEntry } from './format.ts';
 import { eventObserver, type ObserveOptions } from './observe.ts';
-import { redact } from './redact.ts';
 import { ENTRY, startTurns } from './turns.ts';
 import { LogWriter } from './writer.ts';
 
@@ -70,7 +69,8 @@ export interface Recorder {
  */
 export function startRecorder(opts: RecorderOptions): Recorder {
   const clock = opts.clock;
-  const clean = opts.recordSecrets ? (v: unknown) => v : redact;
+  // The writer redacts as it interns (one walk per distinct object): entries go to it as they are.
+  const clean = (v: unknown): unknown => v;
   const writer = new LogWriter({
     file: opts.file,
     clusterId: opts.clusterId,
