@@ -56,7 +56,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const shared = new Map<string, unknown>();
   let onSend = (): void => {};
   const requests = recordedRequests(entries);
-  const recordedCorr = (actor: string, to: string, type: string, payload: unknown): string | undefined => requests.get(actor)?.claim(to, type, payload);
+  const recordedCorr = (actor: string, to: string, type: string, payload: unknown, exact?: boolean): string | undefined => requests.get(actor)?.claim(to, type, payload, exact);
   const actors = new Map<string, ActorReplay>();
   const skipped = new Map<string, { machine: string; reason: string }>();
   /** Who hears whose `out` entries (ReplayEnv.onOutputOf): source address → listeners. */
@@ -212,11 +212,11 @@ class RecordedRequests {
   }
 
   /**
-   * The first unclaimed recorded request with this content; failing that, the first
-   * unclaimed one to the same receiver and type, so the difference is shown against it.
+   * The first unclaimed recorded request with this content; failing that (unless `exact`),
+   * the first unclaimed one to the same receiver and type, so the difference is shown against it.
    */
-  claim(to: string, type: string, payload: unknown): string | undefined {
-    const r = first(this.byContent.get(`${to}\n${type}\n${JSON.stringify(payload)}`)) ?? first(this.byRoute.get(`${to}\n${type}`));
+  claim(to: string, type: string, payload: unknown, exact = false): string | undefined {
+    const r = first(this.byContent.get(`${to}\n${type}\n${JSON.stringify(payload)}`)) ?? (exact ? undefined : first(this.byRoute.get(`${to}\n${type}`)));
     if (r === undefined) return undefined;
     r.claimed = true;
     return r.corr;
@@ -229,9 +229,15 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
   else m.set(key, [v]);
 }
 
-function first(list: RecordedRequest[] | undefined): RecordedRequest | undefined {
-  while (list?.length && list[0]!.claimed) list.shift();
-  return list?.[0];
+/** Recorded requests in log order; `head` skips the claimed ones before it (a shift per claim would copy the list). */
+type Claimable = RecordedRequest[] & { head?: number };
+
+function first(list: Claimable | undefined): RecordedRequest | undefined {
+  if (list === undefined) return undefined;
+  let h = list.head ?? 0;
+  while (h < list.length && list[h]!.claimed) h++;
+  list.head = h;
+  return list[h];
 }
 
 /**
