@@ -65,19 +65,22 @@ export class LogWriter {
     return this.#n;
   }
 
-  /** Numbers and buffers one entry; returns its `n`. */
-  append(entry: NewEntry): number {
+  /**
+   * Numbers and buffers one entry; returns its `n`. `immutable`: the entry carries storage
+   * content no one changes (the kv's messages), remembered by identity (see intern.ts).
+   */
+  append(entry: NewEntry, immutable = false): number {
     if (this.#closed) throw new Error('log writer is closed');
     const n = ++this.#n;
     const numbered = { ...entry, n } as Record<string, unknown>;
-    let f = frame(this.#codec.encode(this.#interner.intern(numbered)));
+    let f = frame(this.#codec.encode(this.#interner.intern(numbered, immutable)));
     const max = this.#opts.maxBytes;
     // Never rotate a part that holds only its header: an entry bigger than maxBytes gets a part of its own.
     if (max !== undefined && this.#partBytes + this.#buffered + f.length > max && this.#partBytes + this.#buffered > this.#headerBytes) {
       this.flush();
       this.#rotate();
       // The new part starts with an empty table: what the entry referenced is defined again.
-      f = frame(this.#codec.encode(this.#interner.intern(numbered)));
+      f = frame(this.#codec.encode(this.#interner.intern(numbered, immutable)));
     }
     this.#push(f);
     if (this.#buffered >= this.#bufferBytes) this.flush();

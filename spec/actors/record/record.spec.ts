@@ -73,6 +73,30 @@ test('Secret data and bearer tokens are redacted unless recordSecrets is set', a
   assert.equal(r, { headers: { authorization: REDACTED }, note: `Bearer ${REDACTED}`, obj: { kind: 'Secret', stringData: { a: REDACTED }, data: { c: REDACTED } }, n: 1 });
 });
 
+test('the writer redacts as redact() does, in small and large values, the first time and when seen again', () => {
+  const file = join(dir, 'redact-writer.log');
+  const pad = { labels: Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`label-${k}`, `value-${k}`])) };
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', resourceVersion: '5', ...pad }, data: { password: 'aHVudGVyMg==' }, type: 'Opaque' };
+  const payloads: unknown[] = [
+    { headers: { authorization: 'Bearer abc.def' }, note: 'Bearer xyz' },
+    { kind: 'List', items: [secret, { ...secret, metadata: { ...secret.metadata, name: 't' } }], ...pad },
+    { status: { token: 'eyJhbGciOi', expirationTimestamp: '2026-01-01T00:00:00Z' }, spec: { audiences: ['x'] }, ...pad },
+    { spec: { volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] } }], ...pad }, user: { Password: 'p4ss', 'Client-Key-Data': 'LS0t' } },
+    { deep: { deeper: { a: 'Bearer tok', secret: 'shh', bearerToken: 'tkn' } }, ...pad },
+    'Bearer bare',
+  ];
+  const w = new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 });
+  for (let round = 0; round < 2; round++) {
+    payloads.forEach((payload, k) => w.append({ kind: 'msg', at: k, seq: k + 1, from: 'a', to: 'b', type: 't', payload }, round === 1));
+  }
+  w.close();
+  const { entries } = readLog(file);
+  assert.is(entries.length, payloads.length * 2);
+  entries.forEach((e, k) => assert.equal(e.kind === 'msg' && e.payload, redact(payloads[k % payloads.length]), `entry ${k + 1}`));
+  const text = readFileSync(file).toString('latin1');
+  for (const s of ['aHVudGVyMg==', 'abc.def', 'eyJhbGciOi', 'p4ss', 'LS0t', 'shh', 'tkn', 'Bearer tok', 'Bearer bare']) assert.not.ok(text.includes(s), s);
+});
+
 test('a log cut mid-entry still reads every whole entry, with a warning', async () => {
   const file = join(dir, 'torn.log');
   const { rec } = await runKv(file);
