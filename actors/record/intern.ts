@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addExtension, Packr } from 'msgpackr';
-import { redact, REDACTED } from './redact.ts';
+import { BEARER, blank, CREDENTIAL_KEYS, redact, REDACTED } from './redact.ts';
 
 /**
  * Interning for the message log (format 2, see format.ts): every object or array big
@@ -68,14 +68,13 @@ const MAX_DEPTH = 64;
 
 /**
  * What may hold a secret, as it shows in msgpack bytes (latin1): a member named as a
- * credential (its fixstr length byte, then the name: redact.ts's `CREDENTIAL_KEYS`), the
- * string `Secret` (a Secret's kind), a `Bearer ` token. A superset: a value that matches is
- * redacted by redact.ts's walk, one that does not cannot hold anything it would change.
+ * credential (its fixstr length byte, then the name: `CREDENTIAL_KEYS`; `Secret`, a
+ * Secret's kind, among them), a `Bearer ` token, or the Kelvin sign (a name with it lower-
+ * cases to one with a k). A superset: a value that matches is redacted by redact.ts's walk,
+ * one that does not holds nothing that walk would change.
  */
-const MAY_HOLD_SECRETS = /\xa5token|\xabbearertoken|\xa8password|\xadauthorization|\xafclient-key-data|\xadclientkeydata|\xa6secret|bearer\s/i;
+const MAY_HOLD_SECRETS = new RegExp([...[...CREDENTIAL_KEYS].map((k) => String.fromCharCode(0xa0 + k.length) + k), 'bearer\\s', '\xe2\x84\xaa'].join('|'), 'i');
 
-const CREDENTIAL_KEYS = new Set(['token', 'bearertoken', 'password', 'authorization', 'client-key-data', 'clientkeydata', 'secret']);
-const BEARER = /^bearer\s+\S/i;
 const credentialMemo = new Map<string, boolean>();
 /** redact.ts's rule for a member's name, memoized (names repeat). */
 function isCredentialKey(key: string): boolean {
@@ -85,10 +84,6 @@ function isCredentialKey(key: string): boolean {
     if (credentialMemo.size < 10_000) credentialMemo.set(key, is);
   }
   return is;
-}
-
-function blank(data: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.keys(data).map((k) => [k, REDACTED]));
 }
 
 const isPlain = (v: object): boolean => {

@@ -82,7 +82,7 @@ test('the writer redacts as redact() does, in small and large values, the first 
     { kind: 'List', items: [secret, { ...secret, metadata: { ...secret.metadata, name: 't' } }], ...pad },
     { status: { token: 'eyJhbGciOi', expirationTimestamp: '2026-01-01T00:00:00Z' }, spec: { audiences: ['x'] }, ...pad },
     { spec: { volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] } }], ...pad }, user: { Password: 'p4ss', 'Client-Key-Data': 'LS0t' } },
-    { deep: { deeper: { a: 'Bearer tok', secret: 'shh', bearerToken: 'tkn' } }, ...pad },
+    { deep: { deeper: { a: 'Bearer tok', secret: 'shh', bearerToken: 'tkn', 'to\u212aen': 'kelvin' } }, ...pad },
     'Bearer bare',
   ];
   const w = new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 });
@@ -94,7 +94,7 @@ test('the writer redacts as redact() does, in small and large values, the first 
   assert.is(entries.length, payloads.length * 2);
   entries.forEach((e, k) => assert.equal(e.kind === 'msg' && e.payload, redact(payloads[k % payloads.length]), `entry ${k + 1}`));
   const text = readFileSync(file).toString('latin1');
-  for (const s of ['aHVudGVyMg==', 'abc.def', 'eyJhbGciOi', 'p4ss', 'LS0t', 'shh', 'tkn', 'Bearer tok', 'Bearer bare']) assert.not.ok(text.includes(s), s);
+  for (const s of ['aHVudGVyMg==', 'abc.def', 'eyJhbGciOi', 'p4ss', 'LS0t', 'shh', 'tkn', 'Bearer tok', 'Bearer bare', 'kelvin']) assert.not.ok(text.includes(s), s);
 });
 
 test('a log cut mid-entry still reads every whole entry, with a warning', async () => {
