@@ -165,6 +165,8 @@ export class ActorReplay {
   /** Matches the outputs produced so far against the log's; `final` also reports outputs missing or extra at the end. */
   check(final: boolean): Divergence | null {
     if (this.divergence) return this.divergence;
+    // Called for every actor after every turn: most have nothing new.
+    if (!final && this.#dirty.size === 0 && this.#sentSeen === this.port.sent.length) return null;
     this.#collectSent();
     let found: Divergence | null = null;
     const earliest = (d: Divergence): void => void (found === null || d.i < found.i ? (found = d) : undefined);

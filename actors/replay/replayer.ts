@@ -6,6 +6,7 @@ import { redact } from '../record/redact.ts';
 import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
 import { companions } from './companions.ts';
+import { firstDifference } from './diff.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
 import type { ReplayEnv, ReplayRegistry } from './registry.ts';
@@ -197,30 +198,53 @@ const sameTurn = (e: Positioned, first: Positioned): boolean => e.turn !== undef
 
 interface RecordedRequest {
   corr: string;
+  payload: unknown;
   claimed: boolean;
 }
 
-/** The recorded requests of one actor: by content, and by receiver and type, each in log order. */
+/** One receiver and type's recorded requests in log order; indexed by content only once a request is not the next one. */
+interface Route {
+  list: Claimable;
+  byContent?: Map<string, Claimable>;
+}
+
+/** The recorded requests of one actor, by receiver and type, in log order. */
 class RecordedRequests {
-  readonly byContent = new Map<string, RecordedRequest[]>();
-  readonly byRoute = new Map<string, RecordedRequest[]>();
+  readonly #routes = new Map<string, Route>();
 
   add(to: string, type: string, payload: unknown, corr: string): void {
-    const r = { corr, claimed: false };
-    push(this.byContent, `${to}\n${type}\n${JSON.stringify(payload)}`, r);
-    push(this.byRoute, `${to}\n${type}`, r);
+    const key = `${to}\n${type}`;
+    const route = this.#routes.get(key);
+    const r = { corr, payload, claimed: false };
+    if (route) route.list.push(r);
+    else this.#routes.set(key, { list: [r] });
   }
 
   /**
    * The first unclaimed recorded request with this content; failing that (unless `exact`),
    * the first unclaimed one to the same receiver and type, so the difference is shown against it.
+   * Requests mostly leave in their recorded order: the next one is compared first, and the
+   * route is indexed by content (its payloads as JSON) only when it is not the one.
    */
   claim(to: string, type: string, payload: unknown, exact = false): string | undefined {
-    const r = first(this.byContent.get(`${to}\n${type}\n${JSON.stringify(payload)}`)) ?? (exact ? undefined : first(this.byRoute.get(`${to}\n${type}`)));
+    const route = this.#routes.get(`${to}\n${type}`);
+    if (route === undefined) return undefined;
+    const next = first(route.list);
+    let r = next !== undefined && firstDifference(next.payload, payload) === null ? next : undefined;
+    if (r === undefined && next !== undefined) {
+      route.byContent ??= contentIndex(route.list);
+      r = first(route.byContent.get(JSON.stringify(payload))) ?? (exact ? undefined : next);
+    }
     if (r === undefined) return undefined;
     r.claimed = true;
     return r.corr;
   }
+}
+
+function contentIndex(list: readonly RecordedRequest[]): Map<string, Claimable> {
+  const index = new Map<string, Claimable>();
+  for (const r of list) push(index, JSON.stringify(r.payload), r);
+  return index;
 }
 
 function push<T>(m: Map<string, T[]>, key: string, v: T): void {
