@@ -131,11 +131,6 @@ export class Interner {
   /** `redacting`: apply redact.ts's rules (Secret data, bearer tokens, credential keys). */
   constructor(private readonly redacting: boolean) {}
 
-  /** Ids defined so far in this part. */
-  get size(): number {
-    return this.#refs.length;
-  }
-
   /** Forgets everything: a new part starts with an empty table. */
   reset(): void {
     this.#recent = new Map();
