@@ -65,6 +65,12 @@ export interface NodeProcessOptions {
   nodeRange?: string;
   nodeMaskBits?: number;
   /**
+   * The InternalIP and pod range of each node, chosen by the caller (`up --workers` allocates
+   * for every worker at once, so threads that start together never pick the same pair);
+   * default: from a NodeAddressPool seeded with the Nodes the apiserver has.
+   */
+  addresses?: ReadonlyMap<string, NodeAddresses>;
+  /**
    * The kubelets' clusterDNS (overrides `configure`'s): the nameservers given, or `'kube-dns'`
    * for the ClusterIP of the `kube-system/kube-dns` Service, read at start (waiting up to 5 s
    * for it to appear; none then: empty, so ClusterFirst pods fall back to Default with a
@@ -117,7 +123,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     clusterDNS = o.clusterDNS === 'kube-dns' ? read.clusterDNS : o.clusterDNS;
     const pool = new NodeAddressPool(o.clusterCIDR, o.nodeMaskBits, o.nodeRange);
     pool.seed(existing);
-    for (const name of o.names) addresses.set(name, pool.forNode(name));
+    for (const name of o.names) addresses.set(name, o.addresses?.get(name) ?? pool.forNode(name));
     for (const name of o.names) {
       const a = addresses.get(name)!;
       const { connectTable, ...runtimes } = nodeRuntimes(name, {

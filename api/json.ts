@@ -24,9 +24,26 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A deep copy of a JSON value. */
+/**
+ * A deep copy of a JSON value: plain objects and arrays copied by hand (several times faster
+ * than structuredClone, which serializes), anything else (bytes, dates) by structuredClone.
+ */
 export function clone<T>(x: T): T {
-  return x === undefined ? x : (structuredClone(x) as T);
+  return x === undefined ? x : (copy(x) as T);
+}
+
+function copy(x: unknown): unknown {
+  if (typeof x !== 'object' || x === null) return typeof x === 'function' ? structuredClone(x) : x;
+  if (Array.isArray(x)) {
+    const out = new Array<unknown>(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = copy(x[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(x);
+  const out: JsonObject = {};
+  for (const k of Object.keys(x)) setOwn(out, k, copy((x as JsonObject)[k]));
+  return out;
 }
 
 /**

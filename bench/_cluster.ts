@@ -7,6 +7,8 @@
  */
 import type { AuthorizationMode } from '../actors/apiserver/authorizer.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
@@ -14,6 +16,9 @@ import type { ApiTarget, KubeObject, WatchEvent } from '../bus/catalogue/api.ts'
 import type { Port } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
+import type { Bus, Tap } from '../bus/bus.ts';
+import { WorkersBus } from '../bus/workers/bus.ts';
+import { startNodeWorkers, type NodeWorkers } from '../actors/node-workers/start.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 import { ApiClient, targets } from '../actors/client/index.ts';
 import type { Logger } from '../actors/actor-def.ts';
@@ -31,6 +36,16 @@ export const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
+/** The heap in use after full collections (the bench's process runs with --expose-gc set at load). */
+export function heapAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 export const argText = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? String(process.argv[i + 1]) : def;
@@ -64,7 +79,7 @@ export class BenchClient {
   readonly #watches = new Map<string, (events: WatchEvent[]) => void>();
   #seq = 0;
 
-  constructor(bus: InProcessBus, address = 'bench') {
+  constructor(bus: Bus, address = 'bench') {
     this.port = bus.register(address, (env: Envelope) => {
       if (isMessage(env, 'api.watch-events')) {
         this.#watches.get(env.payload.id)?.(env.payload.events);
@@ -175,6 +190,11 @@ export interface BenchClusterOptions {
   audit?: Auditor;
   /** false: the kubelets record no Events (`--kubelet-events=false`). */
   kubeletEvents?: boolean;
+  /**
+   * Run the kubelets in this many worker threads (`up --workers N`; default 0: on the main
+   * thread). The taps then see what reaches the main thread (the control plane's side).
+   */
+  workers?: number;
 }
 
 /** What a pod needs from the controller-manager to start: its ServiceAccount and the kube-root-ca.crt its token volume projects. */
@@ -182,9 +202,11 @@ export const POD_PREREQUISITE_CONTROLLERS = 'serviceaccount,root-ca-cert-publish
 
 export interface BenchCluster {
   cp: ControlPlane;
-  bus: InProcessBus;
+  bus: Bus;
   client: BenchClient;
   sim: SimNodes | undefined;
+  /** The worker threads running the kubelets (with `workers`). */
+  workers: NodeWorkers | undefined;
   nodeNames: string[];
   scheduler: SchedulerHandle;
   /** The controllers started (POD_PREREQUISITE_CONTROLLERS and `controllers`), null on a build without them. */
@@ -219,7 +241,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
   const log = (s: string) => process.stderr.write(`bench ${o.tag}: ${s}\n`);
   const dataDir = mkdtempSync(join(tmpdir(), `kubeactor-bench-${o.tag}-`));
   const clock: Clock = o.record ? firingClock(realClock) : realClock;
-  const bus = new InProcessBus({ clock, requestTimeoutMs: 60_000 });
+  const bus = o.workers ? WorkersBus.main({ clock, requestTimeoutMs: 60_000 }) : new InProcessBus({ clock, requestTimeoutMs: 60_000 });
   const logger = benchLogger(o.tag);
   let recorder: Recorder | undefined;
   const seed = 1;
@@ -235,7 +257,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
   const MUTATING = new Set(['api.create', 'api.update', 'api.patch', 'api.delete']);
   const inFlight = new Map<string, number>();
   const latencies: number[] = [];
-  bus.tap((env) => {
+  const observe: Tap = (env) => {
     if (env.corr !== undefined) {
       if (env.type === 'reply') {
         const at = inFlight.get(env.corr);
@@ -251,8 +273,12 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       if (t?.resource) k = `${k} ${t.resource}${t.subresource ? `/${t.subresource}` : ''}`;
     }
     counts.set(k, (counts.get(k) ?? 0) + 1);
-  });
+  };
+  bus.tap(observe);
+  // The apiserver's replies to kubelets in workers are delivered there: seen as they leave.
+  if (bus instanceof WorkersBus) bus.tapOutbound((env) => env.type === 'reply' && observe(env));
   let sim: SimNodes | undefined;
+  let workers: NodeWorkers | undefined;
   let nodeNames: string[] = [];
   let nodesReadyS = 0;
 
@@ -273,8 +299,16 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       if (ready.size >= want) resolveAll();
     });
     const t0 = performance.now();
-    sim = await startSimNodes({ host: cp.host, count: want, clock, clusterCIDR: '10.0.0.0/8', ...(o.kubeletEvents === false ? { configure: () => ({ events: false }) } : {}) });
-    nodeNames = sim.names;
+    const configure = () => (o.kubeletEvents === false ? { events: false } : {});
+    if (bus instanceof WorkersBus) {
+      const lister = bus.register('bench.node-lister', () => {});
+      workers = await startNodeWorkers({ bus, workers: o.workers!, count: want, lister, seed, defaultRuntime: 'sim', dataDir, clusterCIDR: '10.0.0.0/8', configure });
+      lister.close();
+      nodeNames = workers.names;
+    } else {
+      sim = await startSimNodes({ host: cp.host, count: want, clock, clusterCIDR: '10.0.0.0/8', configure });
+      nodeNames = sim.names;
+    }
     log(`${want} kubelets started in ${round((performance.now() - t0) / 1000)} s; waiting for Ready`);
     const timeout = sleep(o.readyTimeoutMs ?? 600_000).then(() => 'timeout' as const);
     const r = await Promise.race([all.then(() => 'ok' as const), timeout]);
@@ -294,6 +328,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     bus,
     client,
     sim,
+    workers,
     nodeNames,
     scheduler,
     controllers,
@@ -315,6 +350,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       scheduler.stop();
       controllers?.stop();
       sim?.stop();
+      await workers?.stop();
       await recorder?.stop();
       await cp.stop();
       await o.audit?.close();

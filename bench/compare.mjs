@@ -4,7 +4,7 @@
 // both sides alike, so the ratio is the figure: it prints one JSON line with the medians of
 // every numeric key on each side and `ratio` = current / REF per key.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,6 +61,12 @@ export async function compare(root, name, argv) {
   const tree = join(dir, 'tree');
   execFileSync('git', ['worktree', 'add', '--detach', tree, sha], { cwd: root, stdio: 'ignore' });
   symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+  // A bench newer than REF measures REF's code with this tree's script (it imports REF's modules).
+  const script = join('bench', `${name}.ts`);
+  if (!existsSync(join(tree, script))) {
+    copyFileSync(join(root, script), join(tree, script));
+    log(`${script} is not in ${ref}: this tree's copy runs there`);
+  }
   log(`${ref} (${sha.slice(0, 10)}) checked out in ${tree}; ${rounds} round(s) of ${name} ${args.join(' ')}`);
   const runs = { current: [], ref: [] };
   try {

@@ -80,8 +80,9 @@ await client.watch(targets.pods(), (events) => {
   onBound?.(bound.get('sched-measure') ?? 0);
 });
 
-async function phase(ns: string, count: number): Promise<{ s: number; t0: number }> {
+async function phase(ns: string, count: number): Promise<{ s: number; t0: number; cpuS: number }> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   onBound = ns === 'sched-measure' ? progress(log, `${ns} pods bound`, count) : undefined;
   let failures = 0;
   await inWindow(count, WINDOW, async (i) => {
@@ -92,7 +93,8 @@ async function phase(ns: string, count: number): Promise<{ s: number; t0: number
   while ((bound.get(ns) ?? 0) < count && performance.now() - t0 < TIMEOUT_MS) await sleep(5);
   const s = (performance.now() - t0) / 1000;
   if ((bound.get(ns) ?? 0) < count) throw new Error(`${ns}: only ${bound.get(ns)}/${count} bound after ${round(s)} s`);
-  return { s, t0 };
+  const cpu = process.cpuUsage(cpu0);
+  return { s, t0, cpuS: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** Pods bound in each whole second after `t0` (upstream's throughput collector samples once a second); the partial last second is left out. */
@@ -130,6 +132,10 @@ console.log(
     init_s: round(initS),
     measure_s: round(measureS),
     scheduling_throughput_avg_per_s: round(avg, 1),
+    // The whole process (apiserver, kv, scheduler, watch) during measurePods: steadier than
+    // the throughput on a shared machine.
+    measure_cpu_s: round(measured.cpuS),
+    cpu_ms_per_pod: round((measured.cpuS * 1000) / PODS, 3),
     scheduling_throughput_p50_per_s: percentile(samples, 50),
     scheduling_throughput_p90_per_s: percentile(samples, 90),
     scheduling_throughput_p99_per_s: percentile(samples, 99),

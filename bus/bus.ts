@@ -71,7 +71,7 @@ export interface Bus {
    * delivered within the same event-loop turn), `nats` through a server (never sooner than
    * a later turn). A replay schedules deliveries the same way.
    */
-  readonly transport: 'in-process' | 'nats';
+  readonly transport: 'in-process' | 'nats' | 'workers';
   /** Binds `handler` to `address`. Fails fast if the address is already held in this process. */
   register(address: string, handler: Handler): Port;
   /** Observes every envelope delivered by this bus instance; returns a function that removes the tap. */

@@ -27,6 +27,8 @@ import { cidrFlag, CliError, durationFlag, intFlag, parse, UsageError } from './
 import { loadEncryptionConfig } from '../actors/apiserver/encryption/config.ts';
 import { Transformers } from '../actors/apiserver/encryption/transformer.ts';
 import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
+import { WorkersBus } from '../bus/workers/bus.ts';
+import { startNodeWorkers, type NodeWorkers, type NodeWorkersOptions } from '../actors/node-workers/start.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import type { Logger } from '../actors/actor-def.ts';
 import type { KubeletOptions } from '../actors/kubelet/config.ts';
@@ -47,6 +49,10 @@ Flags:
   --nodes N                       nodes node-1 … node-N in this process (default
                                   3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
                                   same data dir brings the same nodes back with their IPs and pod ranges
+  --workers N                     run the nodes (kubelets, their pods, runtimes and kube-proxies) in N
+                                  worker threads beside the control plane, which keeps the main thread:
+                                  both cores of one process (default 0: everything on one thread).
+                                  Not with --bus nats:// nor --record; --inspect sees the control plane
   --controllers LIST              controllers to run, as kube-controller-manager's flag: * (all enabled
                                   by default), NAME to add, -NAME to drop (default *)
   --node-monitor-grace-period D   how long a node may go without renewing its Lease before it is
@@ -101,6 +107,7 @@ const options = {
   storage: { type: 'string' },
   port: { type: 'string' },
   nodes: { type: 'string' },
+  workers: { type: 'string' },
   seed: { type: 'string' },
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
@@ -138,6 +145,10 @@ export async function up(argv: string[]): Promise<number> {
   if (overNats && nodes > 0) {
     throw new UsageError('--nodes must be 0 with --bus nats://…: run nodes in their own process with `kubeactor node --bus …`');
   }
+  const workers = intFlag('workers', values.workers, 0);
+  if (workers > 0 && overNats) throw new UsageError('--workers cannot be combined with --bus nats://…: worker threads join the control plane over their own transport');
+  if (workers > 0 && values.record !== undefined) throw new UsageError('--workers cannot be combined with --record yet: a recording taps one thread\'s bus');
+  if (workers > nodes) throw new UsageError(`--workers ${workers} needs at least as many nodes (--nodes ${nodes})`);
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
   const ingressPorts = {
     ...(values['ingress-http-port'] === undefined ? {} : { httpPort: intFlag('ingress-http-port', values['ingress-http-port'], 80) }),
@@ -177,7 +188,9 @@ export async function up(argv: string[]): Promise<number> {
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
   const clock = recording.clock;
-  const { bus, describe, identity } = await openBus(values, CONTROL_PLANE, clock);
+  const { bus, describe, identity } = workers > 0
+    ? { bus: WorkersBus.main({ clock }), describe: `worker threads (the control plane on the main thread, the nodes in ${workers} workers)`, identity: CONTROL_PLANE }
+    : await openBus(values, CONTROL_PLANE, clock);
   say(`bus: ${describe}`);
 
   let inspector: Inspector | undefined;
@@ -251,8 +264,13 @@ export async function up(argv: string[]): Promise<number> {
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
-  const sim = nodes > 0 ? await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure: (name) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain }), log: runtimeLog(say, warn) }) : undefined;
+  const configure = (name: string) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain });
+  const sim = nodes === 0 ? undefined
+    : bus instanceof WorkersBus
+      ? await startWorkerNodes(bus, { workers, count: nodes, seed, defaultRuntime: runtimes.defaultRuntime, imagesFile: values.images === undefined ? undefined : resolve(values.images), dataDir, clusterCIDR, nodeRange, clusterDNS: [clusterDNS], configure, proxy: true })
+      : await startInProcessNodes(cp.host, bus, nodes, clock, { ...runtimes, clusterCIDR, ...(nodeRange ? { nodeRange } : {}), dataDir, configure, log: runtimeLog(say, warn) });
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
+  if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
   if (inspector) console.log(inspectorBanner(inspector));
   console.log(`kubeconfig: ${kubeconfig}`);
@@ -263,7 +281,7 @@ export async function up(argv: string[]): Promise<number> {
   say(`${signal}: stopping`);
   // The recording ends with every actor's checkpoint, then logs the shutdown's deliveries for a moment.
   const recorded = recorder?.stop();
-  sim?.stop();
+  await sim?.stop();
   dns.stop();
   await ingress.stop();
   controllers.stop();
@@ -307,6 +325,18 @@ async function startInProcessNodes(host: ActorHost, bus: Bus, count: number, clo
   const lister = bus.register('edge.node-lister', () => {});
   try {
     return await startSimNodes({ host, count, startIndex: 1, clock, lister, proxy: true, ...o });
+  } finally {
+    lister.close();
+  }
+}
+
+/** `--workers N`: the same nodes as `--nodes N` gives, in worker threads (actors/node-workers/). */
+async function startWorkerNodes(bus: WorkersBus, o: Omit<NodeWorkersOptions, 'bus' | 'lister'>): Promise<NodeWorkers> {
+  const lister = bus.register('edge.node-lister', () => {});
+  try {
+    return await startNodeWorkers({ bus, lister, ...o });
+  } catch (err) {
+    throw new CliError((err as Error).message);
   } finally {
     lister.close();
   }

@@ -39,6 +39,8 @@ export async function bind(s: ServerContext, res: ResourceInfo, call: Call<Paylo
     namespace,
     subresource: 'binding',
     skipValidation: true,
+    // Annotations come from the request: they are decoded with the pod.
+    decoded: !binding.metadata?.annotations,
     dryRun: p.dryRun,
     fieldManager: p.fieldManager ?? defaultManager(call.from),
     mutate: (cur) => {

@@ -40,6 +40,11 @@ export interface UpdateRequest {
   decodeFailure?: DecodeFailure;
   /** Skip the kind's update validation (pods/binding: spec.nodeName is otherwise immutable). */
   skipValidation?: boolean;
+  /**
+   * The mutation only sets fields of the stored (already decoded) object to values of their
+   * type (pods/binding without annotations): decoding it again would find nothing.
+   */
+  decoded?: boolean;
   /** When the object does not exist: create it instead (apply, create-on-update kinds). */
   createMissing?: () => Promise<Result<WriteReply>>;
 }
@@ -102,7 +107,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
   const group = res.group || undefined;
   const m = u.mutate(cur);
   if (!m.ok) return m;
-  const typed = checkTypes(s, res, m.value.obj, u.decodeFailure);
+  const typed = u.decoded ? ok(m.value.obj) : checkTypes(s, res, m.value.obj, u.decodeFailure);
   if (!typed.ok) return typed;
   const asked = m.value.obj.metadata?.resourceVersion;
   if (asked && asked !== String(cur.modRevision)) return fail(conflict(res.resource, u.name, OBJECT_MODIFIED, group));

@@ -14,6 +14,7 @@ import {
   type WatchHandle,
   type WatchSink,
 } from './backend.ts';
+import { clone } from '../../api/json.ts';
 import { decodeContinue, pageReply } from './continue.ts';
 import { planTxn, touchedKeys, validateOps } from './txn.ts';
 import { WatchHub } from './watch-hub.ts';
@@ -83,7 +84,7 @@ export class MemoryKv implements KvBackend {
   async txn(ops: KvOp[]): Promise<KvTxnReply> {
     this.#open();
     validateOps(ops);
-    const { reply, events } = planTxn((k) => this.#current.get(k), structuredClone(ops), this.#rev + 1);
+    const { reply, events } = planTxn((k) => this.#current.get(k), clone(ops), this.#rev + 1);
     if (events.length === 0) return reply;
     this.#rev++;
     this.#log.set(this.#rev, events);

@@ -59,7 +59,7 @@ export interface LogHeader {
   /** Whether Secret data and tokens were kept (`recordSecrets`). */
   secrets: boolean;
   /** The bus the run used (`Bus.transport`); absent in older logs: in-process. */
-  transport?: 'in-process' | 'nats';
+  transport?: 'in-process' | 'nats' | 'workers';
 }
 
 /**

@@ -17,7 +17,7 @@ export interface LogWriterOptions {
   bufferBytes?: number;
   /** Keep Secret data and bearer tokens; default: the writer redacts them (redact.ts's rules) as it interns. */
   secrets?: boolean;
-  transport?: 'in-process' | 'nats';
+  transport?: 'in-process' | 'nats' | 'workers';
 }
 
 /** Frames one body: length, crc32, body. */

@@ -33,26 +33,35 @@ export function unresolvable(plugin: string, ...reasons: string[]): Status {
 /** A typed slot in the cycle state; the phantom `T` keeps reads and writes in step. */
 export interface StateKey<T> {
   readonly name: string;
+  /** The key's slot in every CycleState: plugins read their state for every node visited. */
+  readonly slot: number;
   readonly _type?: T;
 }
 
+let slots = 0;
+
 export function stateKey<T>(name: string): StateKey<T> {
-  return { name };
+  return { name, slot: slots++ };
 }
 
-/** Per-pod scratch data for one scheduling cycle (framework.CycleState). */
+/** Marks a slot never written in this cycle (a written value may itself be undefined). */
+const UNSET = Symbol('unset');
+
+/** Per-pod scratch data for one scheduling cycle (framework.CycleState): one array slot per key. */
 export class CycleState {
-  readonly #data = new Map<StateKey<unknown>, unknown>();
+  readonly #data: unknown[] = new Array<unknown>(slots).fill(UNSET);
   constructor(readonly snapshot: Snapshot) {}
 
   write<T>(key: StateKey<T>, value: T): void {
-    this.#data.set(key, value);
+    while (this.#data.length < key.slot) this.#data.push(UNSET); // a key made after this state was
+    this.#data[key.slot] = value;
   }
 
   /** The value a PreFilter/PreScore wrote; throws if it never ran (a wiring bug). */
   read<T>(key: StateKey<T>): T {
-    if (!this.#data.has(key)) throw new Error(`cycle state has no ${key.name}`);
-    return this.#data.get(key) as T;
+    const v = this.#data[key.slot];
+    if (v === UNSET || key.slot >= this.#data.length) throw new Error(`cycle state has no ${key.name}`);
+    return v as T;
   }
 }
 

@@ -20,8 +20,20 @@ export interface Resources {
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
+/**
+ * The scalars of Resources that have none, shared: most pods and nodes have no extended
+ * resources, and a cycle computes several Resources per pod. Never written: the writers
+ * below give a Resources its own map first (ownScalars).
+ */
+const NO_SCALARS: Map<string, number> = new Map();
+
 export function emptyResources(): Resources {
-  return { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPods: 0, scalars: new Map() };
+  return { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPods: 0, scalars: NO_SCALARS };
+}
+
+function ownScalars(r: Resources): Map<string, number> {
+  if (r.scalars === NO_SCALARS) r.scalars = new Map();
+  return r.scalars;
 }
 
 const parsed = new Map<string, number>();
@@ -54,7 +66,7 @@ function addOne(into: Resources, name: string, v: number): void {
     case 'memory': into.memory += v; break;
     case 'ephemeral-storage': into.ephemeralStorage += v; break;
     case 'pods': into.allowedPods += v; break;
-    default: into.scalars.set(name, (into.scalars.get(name) ?? 0) + v);
+    default: ownScalars(into).set(name, (into.scalars.get(name) ?? 0) + v);
   }
 }
 
@@ -63,7 +75,7 @@ function maxInto(into: Resources, other: Resources): void {
   into.milliCPU = Math.max(into.milliCPU, other.milliCPU);
   into.memory = Math.max(into.memory, other.memory);
   into.ephemeralStorage = Math.max(into.ephemeralStorage, other.ephemeralStorage);
-  for (const [k, v] of other.scalars) into.scalars.set(k, Math.max(into.scalars.get(k) ?? 0, v));
+  for (const [k, v] of other.scalars) ownScalars(into).set(k, Math.max(into.scalars.get(k) ?? 0, v));
 }
 
 /** `into` += other per resource. */
@@ -74,7 +86,7 @@ export function addResources(into: Resources, other: Resources, sign: 1 | -1 = 1
   for (const [k, v] of other.scalars) {
     const n = (into.scalars.get(k) ?? 0) + sign * v;
     if (n === 0) into.scalars.delete(k);
-    else into.scalars.set(k, n);
+    else ownScalars(into).set(k, n);
   }
 }
 

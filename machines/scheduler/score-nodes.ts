@@ -67,9 +67,23 @@ export function nodeScore(t: ScoreTable, i: number): NodeScore {
 
 /** Indexes of the `k` best totals, best first (ties in node order). */
 export function topK(t: ScoreTable, k: number): number[] {
-  const idx = Array.from(t.totals.keys());
-  idx.sort((a, b) => (t.totals[b] ?? 0) - (t.totals[a] ?? 0) || a - b);
-  return idx.slice(0, k);
+  const totals = t.totals;
+  if (k >= totals.length) {
+    const idx = Array.from(totals.keys());
+    idx.sort((a, b) => (totals[b] ?? 0) - (totals[a] ?? 0) || a - b);
+    return idx;
+  }
+  // A few of many (the three kube-scheduler logs): insert into a short sorted list, no sort of all.
+  const out: number[] = [];
+  for (let i = 0; i < totals.length; i++) {
+    const v = totals[i] as number;
+    if (out.length === k && v <= (totals[out[k - 1] as number] as number)) continue;
+    let j = out.length;
+    while (j > 0 && v > (totals[out[j - 1] as number] as number)) j--;
+    out.splice(j, 0, i);
+    if (out.length > k) out.pop();
+  }
+  return out;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   newPodInfo,
   podKey,
   removePodFromNode,
+  setNode,
   type NodeInfo,
   type PodInfo,
 } from './node-info.ts';
@@ -70,9 +71,9 @@ export class Snapshot {
     }
     if (!ni.node) this.#list.push(ni);
     else this.#countImages(ni, -1);
-    ni.node = node;
     ni.allocatable = nodeAllocatable(node);
     ni.images = imagesOf(node);
+    setNode(ni, node);
     this.#countImages(ni, 1);
     return ni;
   }
@@ -83,7 +84,7 @@ export class Snapshot {
     if (!ni?.node) return;
     this.#countImages(ni, -1);
     ni.images = new Map();
-    ni.node = undefined;
+    setNode(ni, undefined);
     const i = this.#list.indexOf(ni);
     if (i >= 0) this.#list.splice(i, 1);
     if (ni.pods.size === 0) this.#forget(ni);

@@ -49,8 +49,12 @@ export function expiredWaits(binding: Record<string, PendingBind>, now: number):
 /** When the scheduler must next act: the queue's next deadline or the earliest volume wait's. */
 export function nextWakeAt(queue: QueueState, binding: Record<string, PendingBind>, now: number): number | undefined {
   let at = nextReadyAt(queue, now);
-  for (const b of Object.values(binding)) {
-    if (b.volumes) at = Math.min(at ?? Infinity, Math.max(b.volumes.deadline, now));
+  // No wait can be due before now (a pod ready in activeQ): the binds need no look.
+  if (at === now) return at;
+  // Runs after every event: a walk of the keys, without copying the binds into an array.
+  for (const key in binding) {
+    const w = binding[key]!.volumes;
+    if (w) at = Math.min(at ?? Infinity, Math.max(w.deadline, now));
   }
   return at;
 }

@@ -10,7 +10,13 @@ import { MAX_NODE_SCORE, stateKey } from '../framework.ts';
 const MB = 1024 * 1024;
 const MIN_THRESHOLD = 23 * MB;
 const MAX_CONTAINER_THRESHOLD = 1000 * MB;
-const IMAGES = stateKey<string[]>('PreScoreImageLocality');
+/** The pod's images with on how many nodes each is present, and the node count: read once per cycle. */
+interface PodImages {
+  names: string[];
+  numNodes: number[];
+  totalNodes: number;
+}
+const IMAGES = stateKey<PodImages>('PreScoreImageLocality');
 
 /** normalizedImageName: an image without tag or digest means ":latest". */
 export function normalizedImageName(name: string): string {
@@ -28,18 +34,21 @@ export const imageLocality: ScorePlugin = {
   weight: 1,
   events: [],
   preScore(state, pod) {
-    state.write(IMAGES, podImages(pod));
+    const names = podImages(pod);
+    const numNodes = names.map((n) => state.snapshot.nodesWithImage(n));
+    state.write(IMAGES, { names, numNodes, totalNodes: state.snapshot.nodes.length });
     return null;
   },
   score(state, _pod, ni) {
-    const images = state.read(IMAGES);
-    const total = state.snapshot.nodes.length;
+    const { names, numNodes, totalNodes } = state.read(IMAGES);
     let sum = 0;
-    for (const name of images) {
-      const size = ni.images.get(name);
-      if (size !== undefined) sum += Math.trunc((size * state.snapshot.nodesWithImage(name)) / total);
+    if (ni.numImages > 0) {
+      for (let i = 0; i < names.length; i++) {
+        const size = ni.images.get(names[i] as string);
+        if (size !== undefined) sum += Math.trunc((size * (numNodes[i] as number)) / totalNodes);
+      }
     }
-    const max = MAX_CONTAINER_THRESHOLD * images.length;
+    const max = MAX_CONTAINER_THRESHOLD * names.length;
     const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), max);
     return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
   },

@@ -22,6 +22,7 @@ export const nodeResourcesBalancedAllocation: ScorePlugin = {
     return null;
   },
   score(state, _pod, ni) {
-    return balancedAllocationScore(state.read(REQUESTS), ni.requested, ni.allocatable);
+    const req = state.read(REQUESTS);
+    return balancedAllocationScore(req.milliCPU, req.memory, ni.reqMilliCPU, ni.reqMemory, ni.allocMilliCPU, ni.allocMemory);
   },
 };

@@ -15,6 +15,24 @@ const NON_ZERO = stateKey<Resources>('PreScoreNodeResourcesFit');
 
 export const ERR_TOO_MANY_PODS = 'Too many pods';
 
+/**
+ * True when the node has room for `req` and one more pod: insufficientResources would be
+ * empty. Allocation-free, because it runs for every node visited; the reasons are worked
+ * out only for the nodes that do not fit.
+ */
+export function fits(req: Resources, ni: NodeInfo): boolean {
+  if (ni.numPods + 1 > ni.allowedPods) return false;
+  if (req.milliCPU > 0 && req.milliCPU > ni.allocMilliCPU - ni.reqMilliCPU) return false;
+  if (req.memory > 0 && req.memory > ni.allocMemory - ni.reqMemory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > ni.allocEphemeralStorage - ni.reqEphemeralStorage) return false;
+  if (req.scalars.size > 0) {
+    const a = ni.allocatable;
+    const r = ni.requested;
+    for (const [name, q] of req.scalars) if (q !== 0 && q > (a.scalars.get(name) ?? 0) - (r.scalars.get(name) ?? 0)) return false;
+  }
+  return true;
+}
+
 /** fitsRequest: every shortfall, in upstream order (pods, cpu, memory, storage, then scalars by name). */
 export function insufficientResources(req: Resources, ni: NodeInfo): string[] {
   const out: string[] = [];
@@ -46,14 +64,15 @@ export const nodeResourcesFit: ScorePlugin = {
     return null;
   },
   filter(state, _pod, ni) {
-    const reasons = insufficientResources(state.read(REQUESTS), ni);
-    return reasons.length === 0 ? null : unschedulable(NAME, ...reasons);
+    const req = state.read(REQUESTS);
+    return fits(req, ni) ? null : unschedulable(NAME, ...insufficientResources(req, ni));
   },
   preScore(state, pod) {
     state.write(NON_ZERO, podRequests(pod, true));
     return null;
   },
   score(state, _pod, ni) {
-    return leastAllocatedScore(state.read(NON_ZERO), ni.nonZeroRequested, ni.allocatable);
+    const req = state.read(NON_ZERO);
+    return leastAllocatedScore(req.milliCPU, req.memory, ni.nonZeroMilliCPU, ni.nonZeroMemory, ni.allocMilliCPU, ni.allocMemory);
   },
 };

@@ -14,7 +14,7 @@ export const nodeUnschedulable: Plugin = {
   events: ['NodeAdd', 'NodeUpdate'],
   filter(_state, pod, ni) {
     if (!ni.node) return unresolvable(NAME, ERR_REASON_UNKNOWN_CONDITION);
-    if (!ni.node.spec?.unschedulable) return null;
+    if (!ni.unschedulable) return null;
     if (tolerated(pod.spec?.tolerations, UNSCHEDULABLE_TAINT)) return null;
     return unresolvable(NAME, ERR_REASON_UNSCHEDULABLE);
   },

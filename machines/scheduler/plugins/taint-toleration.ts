@@ -15,14 +15,16 @@ export function untoleratedTaintReason(taint: Taint): string {
   return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
 }
 
-const hard = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+/** NodeInfo.hardTaints holds only NoSchedule and NoExecute taints already. */
+const always = (): boolean => true;
 
 export const taintToleration: ScorePlugin = {
   name: NAME,
   weight: 3,
   events: ['NodeAdd', 'NodeUpdate'],
   filter(_state, pod, ni) {
-    const taint = firstUntoleratedTaint(ni.node?.spec?.taints, pod.spec?.tolerations, hard);
+    if (ni.hardTaints.length === 0) return null;
+    const taint = firstUntoleratedTaint(ni.hardTaints, pod.spec?.tolerations, always);
     return taint ? unresolvable(NAME, untoleratedTaintReason(taint)) : null;
   },
   preScore(state, pod) {
@@ -33,9 +35,7 @@ export const taintToleration: ScorePlugin = {
   score(state, _pod, ni) {
     const tols = state.read(PREFER);
     let n = 0;
-    for (const taint of ni.node?.spec?.taints ?? []) {
-      if (taint.effect === 'PreferNoSchedule' && !tolerated(tols, taint)) n++;
-    }
+    for (const taint of ni.preferTaints) if (!tolerated(tols, taint)) n++;
     return n;
   },
   normalize(_state, _pod, _nodes, scores) {

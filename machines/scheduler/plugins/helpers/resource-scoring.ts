@@ -5,22 +5,24 @@
  * feasible node of every pod.
  */
 import { MAX_NODE_SCORE } from '../../framework.ts';
-import type { Resources } from '../../resources.ts';
 
 function least(req: number, cap: number): number {
   return req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap);
 }
 
-/** leastRequestedScore averaged: ((allocatable - requested) * 100 / allocatable), integer math. */
-export function leastAllocatedScore(pod: Resources, nodeRequested: Resources, alloc: Resources): number {
+/**
+ * leastRequestedScore averaged: ((allocatable - requested) * 100 / allocatable), integer
+ * math. Plain numbers (the pod's, the node's requested, the node's allocatable), no objects.
+ */
+export function leastAllocatedScore(podCPU: number, podMemory: number, reqCPU: number, reqMemory: number, allocCPU: number, allocMemory: number): number {
   let total = 0;
   let weights = 0;
-  if (alloc.milliCPU !== 0) {
-    total += least(nodeRequested.milliCPU + pod.milliCPU, alloc.milliCPU);
+  if (allocCPU !== 0) {
+    total += least(reqCPU + podCPU, allocCPU);
     weights++;
   }
-  if (alloc.memory !== 0) {
-    total += least(nodeRequested.memory + pod.memory, alloc.memory);
+  if (allocMemory !== 0) {
+    total += least(reqMemory + podMemory, allocMemory);
     weights++;
   }
   return weights === 0 ? 0 : Math.trunc(total / weights);
@@ -30,9 +32,9 @@ export function leastAllocatedScore(pod: Resources, nodeRequested: Resources, al
  * balancedResourceScorer: (1 - standard deviation of the requested fractions) * 100; with
  * two resources the deviation is half their difference.
  */
-export function balancedAllocationScore(pod: Resources, nodeRequested: Resources, alloc: Resources): number {
-  const cpu = alloc.milliCPU !== 0 ? Math.min((nodeRequested.milliCPU + pod.milliCPU) / alloc.milliCPU, 1) : -1;
-  const mem = alloc.memory !== 0 ? Math.min((nodeRequested.memory + pod.memory) / alloc.memory, 1) : -1;
+export function balancedAllocationScore(podCPU: number, podMemory: number, reqCPU: number, reqMemory: number, allocCPU: number, allocMemory: number): number {
+  const cpu = allocCPU !== 0 ? Math.min((reqCPU + podCPU) / allocCPU, 1) : -1;
+  const mem = allocMemory !== 0 ? Math.min((reqMemory + podMemory) / allocMemory, 1) : -1;
   const std = cpu >= 0 && mem >= 0 ? Math.abs((cpu - mem) / 2) : 0;
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
