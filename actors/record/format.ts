@@ -4,13 +4,20 @@
  * ```
  * frame   = u32le bodyLength, u32le crc32(body), body
  * file    = headerFrame, entryFrame*
+ * body    = protocolByte, definition*, entry        (msgpack values, one after another)
  * ```
  *
  * The first frame of every file is the header, its body plain UTF-8 JSON (so any build
- * can read it, whatever its codec); every later body is one `LogEntry` encoded with the
- * bus codec (`bus/codec.ts`: one protocol byte, then msgpack) built from the structures
- * table the header carries. A reader rebuilds the codec from the header, never from its
- * own table, so a log outlives a change of the frozen table.
+ * can read it, whatever its codec); every later body holds one `LogEntry`, msgpack with
+ * the bus codec's options (`bus/codec.ts`) and the structures table the header carries
+ * (`LOG_STRUCTURES`: the bus's frozen table and the entries' shapes). A reader rebuilds the
+ * codec from the header, never from its own table, so a log outlives a change of it.
+ *
+ * Interning (format 2, intern.ts): an object or array is written once per part, as a
+ * definition in the body of the first entry that carries it, and everywhere after as a
+ * reference (msgpack extension `REF_EXT`, its id: 0, 1, … in definition order per part).
+ * References only point backwards, so a torn tail loses nothing before it. Format 1 logs
+ * (no definitions) are still read.
  *
  * Crash safety: a frame is whole only if its length fits in the file and its checksum
  * matches. A reader stops at the first frame that is not whole (a torn tail after a
@@ -20,7 +27,10 @@
  * grow past it. Parts are `FILE`, `FILE.1`, `FILE.2`, …, each beginning with its own
  * header (`part` = 0, 1, 2, …) so each is readable alone; `n` continues across parts.
  */
-export const LOG_FORMAT_VERSION = 1;
+export const LOG_FORMAT_VERSION = 2;
+
+/** Formats this build reads: 1 is 2 without interning. */
+export const READABLE_FORMATS: readonly number[] = [1, 2];
 
 /** Bytes before each frame's body: length and checksum. */
 export const FRAME_HEAD = 8;

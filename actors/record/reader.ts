@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createCodec, PROTOCOL_VERSION } from '../../bus/codec.ts';
+import { PROTOCOL_VERSION } from '../../bus/codec.ts';
+import { BodyCodec } from './body.ts';
 import { crc32 } from './crc.ts';
-import { FRAME_HEAD, LOG_FORMAT_VERSION, partPath, type LogEntry, type LogHeader } from './format.ts';
+import { FRAME_HEAD, LOG_FORMAT_VERSION, partPath, READABLE_FORMATS, type LogEntry, type LogHeader } from './format.ts';
 
 /** What reading a log found; problems are data (`warnings`), never exceptions, so a damaged log still shows what it holds. */
 export interface ReadLog {
@@ -54,11 +55,11 @@ export function readPart(path: string, warn: (w: string) => void): { header: Log
     warn(`${path}: unreadable header: ${(err as Error).message}`);
     return null;
   }
-  if (header.format !== LOG_FORMAT_VERSION || header.protocol !== PROTOCOL_VERSION) {
-    warn(`${path}: log format ${header.format}/protocol ${header.protocol}; this build reads ${LOG_FORMAT_VERSION}/${PROTOCOL_VERSION}`);
+  if (!READABLE_FORMATS.includes(header.format) || header.protocol !== PROTOCOL_VERSION) {
+    warn(`${path}: log format ${header.format}/protocol ${header.protocol}; this build reads formats ${READABLE_FORMATS.join(' and ')} (writes ${LOG_FORMAT_VERSION}) with protocol ${PROTOCOL_VERSION}`);
     return null;
   }
-  const codec = createCodec(header.structures);
+  const codec = new BodyCodec(header.structures, header.format);
   const entries: LogEntry[] = [];
   for (const body of it) {
     try {

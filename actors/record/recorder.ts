@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { AnyActorRef } from 'xstate';
 import type { Bus } from '../../bus/bus.ts';
+import { KV_ADDRESS } from '../../bus/permissions.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { TimerFiring } from '../clock/virtual.ts';
 import type { ActorHost } from '../host.ts';
@@ -8,7 +9,6 @@ import type { Inspect, LifecycleEvent } from '../lifecycle.ts';
 import { hasOnFire } from './firing-clock.ts';
 import type { LogIdentity, NewEntry } from './format.ts';
 import { eventObserver, type ObserveOptions } from './observe.ts';
-import { redact } from './redact.ts';
 import { ENTRY, startTurns } from './turns.ts';
 import { LogWriter } from './writer.ts';
 
@@ -70,7 +70,8 @@ export interface Recorder {
  */
 export function startRecorder(opts: RecorderOptions): Recorder {
   const clock = opts.clock;
-  const clean = opts.recordSecrets ? (v: unknown) => v : redact;
+  // The writer redacts as it interns (one walk per distinct object): entries go to it as they are.
+  const clean = (v: unknown): unknown => v;
   const writer = new LogWriter({
     file: opts.file,
     clusterId: opts.clusterId,
@@ -82,10 +83,10 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   });
   /** Synchronous runs: entries appended with no microtask between them share a turn (see LogEntry). */
   const turns = startTurns();
-  const write = (e: NewEntry): void => {
+  const write = (e: NewEntry, immutable?: boolean): void => {
     turns.send(ENTRY);
     e.turn = turns.turn;
-    writer.append(e);
+    writer.append(e, immutable);
   };
   /** The firing in progress, written once its owner is known or it is over. */
   let firing: { at: number; timer: number; actor?: string; event?: string } | null = null;
@@ -95,9 +96,9 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     firing = null;
     write({ kind: 'timer', at: f.at, timer: f.timer, ...(f.actor === undefined ? {} : { actor: f.actor }), ...(f.event ? { event: f.event } : {}) });
   };
-  const append = (e: NewEntry): void => {
+  const append = (e: NewEntry, immutable?: boolean): void => {
     settleFiring();
-    write(e);
+    write(e, immutable);
   };
   const claim = (address: string, event?: string): boolean => {
     if (firing === null || (firing.actor !== undefined && firing.actor !== address)) return false;
@@ -114,7 +115,8 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       const e: NewEntry = { kind: 'msg', at, seq: env.seq, from: env.from, to: env.to, type: env.type, payload: clean(env.payload) };
       if (env.at !== at) e.sentAt = env.at;
       if (env.corr !== undefined) e.corr = env.corr;
-      append(e);
+      // What the kv sends is what it stores: objects no one changes once written.
+      append(e, env.from === KV_ADDRESS);
     }),
   );
   if (hasOnFire(clock)) {

@@ -14,8 +14,10 @@
  */
 export const REDACTED = '<redacted>';
 
-const CREDENTIAL_KEYS = new Set(['token', 'bearertoken', 'password', 'authorization', 'client-key-data', 'clientkeydata', 'secret']);
-const BEARER = /^bearer\s+\S/i;
+/** Names of members whose string values are credentials (compared in lower case). */
+export const CREDENTIAL_KEYS: ReadonlySet<string> = new Set(['token', 'bearertoken', 'password', 'authorization', 'client-key-data', 'clientkeydata', 'secret']);
+/** A bearer token in a string. */
+export const BEARER = /^bearer\s+\S/i;
 
 /** A copy of `value` with secrets replaced by `REDACTED` (the same value when nothing needed redacting). */
 export function redact(value: unknown, depth = 0): unknown {
@@ -43,6 +45,7 @@ export function redact(value: unknown, depth = 0): unknown {
   return out ?? value;
 }
 
-function blank(data: Record<string, unknown>): Record<string, string> {
+/** A Secret's data with each value redacted, its keys kept. */
+export function blank(data: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.keys(data).map((k) => [k, REDACTED]));
 }

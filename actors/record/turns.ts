@@ -31,13 +31,15 @@ export function startTurns(feedNext?: () => void): Turns {
     cancelIdle: () => clearImmediate(idle),
   };
   const actor = createActor(turnMachine.provide({ actions: feedNext ? { endAtMicrotask, ...pacing } : { endAtMicrotask } }));
-  // Actors send far more often than a send changes anything: only the sends the chart would act on reach it.
-  let hears: boolean | undefined;
-  actor.subscribe(() => void (hears = undefined));
+  // Actors send, and the recorder appends, far more often than that changes anything: only
+  // the sends and entries the chart would act on reach it (what it hears is known per state).
+  let hearsSend: boolean | undefined;
+  let hearsEntry: boolean | undefined;
+  actor.subscribe(() => void (hearsSend = hearsEntry = undefined));
   actor.start();
   return {
     send(event) {
-      if (event !== SEND || (hears ??= actor.getSnapshot().can(SEND))) actor.send(event);
+      if (event === SEND ? (hearsSend ??= actor.getSnapshot().can(SEND)) : event === ENTRY ? (hearsEntry ??= actor.getSnapshot().can(ENTRY)) : true) actor.send(event);
     },
     get turn() {
       return actor.getSnapshot().context.turn;

@@ -1,7 +1,9 @@
 import { closeSync, existsSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { PRIVATE_FILE_MODE } from '../data-dir.ts';
-import { createCodec, PROTOCOL_VERSION, STRUCTURES_V1, type Codec } from '../../bus/codec.ts';
+import { PROTOCOL_VERSION } from '../../bus/codec.ts';
+import { BodyCodec, LOG_STRUCTURES } from './body.ts';
 import { crc32 } from './crc.ts';
+import { Interner } from './intern.ts';
 import { FRAME_HEAD, LOG_FORMAT_VERSION, partPath, type LogHeader, type LogIdentity, type NewEntry } from './format.ts';
 
 export interface LogWriterOptions {
@@ -13,6 +15,7 @@ export interface LogWriterOptions {
   maxBytes?: number;
   /** Buffered bytes that trigger a write; default 64 KiB. */
   bufferBytes?: number;
+  /** Keep Secret data and bearer tokens; default: the writer redacts them (redact.ts's rules) as it interns. */
   secrets?: boolean;
   transport?: 'in-process' | 'nats' | 'workers';
 }
@@ -28,14 +31,16 @@ export function frame(body: Uint8Array): Uint8Array {
 }
 
 /**
- * Appends entries to a log (see format.ts), numbering them. Frames are buffered and
+ * Appends entries to a log (see format.ts), numbering them, interning the objects they
+ * carry (intern.ts) and redacting secrets unless `secrets`. Frames are buffered and
  * written with one `writeSync` per flush, so a crash loses at most the unflushed buffer
  * and leaves at worst one torn frame, which readers cut. Starting a log replaces any
  * earlier log at the same path, its rotated parts included.
  */
 export class LogWriter {
   readonly #opts: LogWriterOptions;
-  readonly #codec: Codec = createCodec(STRUCTURES_V1);
+  #codec = new BodyCodec(LOG_STRUCTURES);
+  readonly #interner: Interner;
   readonly #bufferBytes: number;
   #fd: number;
   #part = 0;
@@ -49,6 +54,7 @@ export class LogWriter {
   constructor(opts: LogWriterOptions) {
     this.#opts = opts;
     this.#bufferBytes = opts.bufferBytes ?? 64 * 1024;
+    this.#interner = new Interner(!(opts.secrets ?? false));
     for (let k = 1; existsSync(partPath(opts.file, k)); k++) rmSync(partPath(opts.file, k));
     this.#fd = openSync(opts.file, 'w', PRIVATE_FILE_MODE);
     this.#header();
@@ -59,16 +65,22 @@ export class LogWriter {
     return this.#n;
   }
 
-  /** Numbers and buffers one entry; returns its `n`. */
-  append(entry: NewEntry): number {
+  /**
+   * Numbers and buffers one entry; returns its `n`. `immutable`: the entry carries storage
+   * content no one changes (the kv's messages), remembered by identity (see intern.ts).
+   */
+  append(entry: NewEntry, immutable = false): number {
     if (this.#closed) throw new Error('log writer is closed');
     const n = ++this.#n;
-    const f = frame(this.#codec.encode({ ...entry, n }));
+    const numbered = { ...entry, n } as Record<string, unknown>;
+    let f = frame(this.#codec.encode(this.#interner.intern(numbered, immutable)));
     const max = this.#opts.maxBytes;
     // Never rotate a part that holds only its header: an entry bigger than maxBytes gets a part of its own.
     if (max !== undefined && this.#partBytes + this.#buffered + f.length > max && this.#partBytes + this.#buffered > this.#headerBytes) {
       this.flush();
       this.#rotate();
+      // The new part starts with an empty table: what the entry referenced is defined again.
+      f = frame(this.#codec.encode(this.#interner.intern(numbered, immutable)));
     }
     this.#push(f);
     if (this.#buffered >= this.#bufferBytes) this.flush();
@@ -102,7 +114,7 @@ export class LogWriter {
       kind: 'header',
       format: LOG_FORMAT_VERSION,
       protocol: PROTOCOL_VERSION,
-      structures: STRUCTURES_V1.map((s) => [...s]),
+      structures: LOG_STRUCTURES.map((s) => [...s]),
       clusterId: this.#opts.clusterId,
       startedAt: this.#opts.startedAt,
       identity: this.#opts.identity,
@@ -120,6 +132,8 @@ export class LogWriter {
     this.#part++;
     this.#fd = openSync(partPath(this.#opts.file, this.#part), 'w', PRIVATE_FILE_MODE);
     this.#partBytes = 0;
+    this.#interner.reset();
+    this.#codec = new BodyCodec(LOG_STRUCTURES);
     this.#header();
   }
 

@@ -6,6 +6,7 @@ import { answerPing } from '../ping.ts';
 import { seededIds, seededRandom } from '../random.ts';
 import { eventObserver } from '../record/observe.ts';
 import { ReplayClock } from './clock.ts';
+import { firstDifference } from './diff.ts';
 import { compareOutput, type Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
 import { ReplayPort, type SentMessage } from './port.ts';
@@ -24,8 +25,11 @@ export interface ReplayWiring {
   env: ReplayEnv;
   /** Called on every bus output (the replayer schedules the next bus turn as the bus would). */
   onSend?: () => void;
-  /** The correlation id of the first unclaimed recorded request of `actor` with this content (normalized payload). */
-  recordedCorr?: (actor: string, to: string, type: string, payload: unknown) => string | undefined;
+  /**
+   * The correlation id of the first unclaimed recorded request of `actor` with this content
+   * (normalized payload); failing that, of the first to the same receiver and type, unless `exact`.
+   */
+  recordedCorr?: (actor: string, to: string, type: string, payload: unknown, exact?: boolean) => string | undefined;
 }
 
 /** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
@@ -48,8 +52,9 @@ class Stream {
  * One actor re-run from its recorded start: the replayer hands it its inputs (`deliver`,
  * `event`, `timer`, `reply`) and the outputs the log says it produced (`expect`), in log
  * order; `check` matches the outputs so far pairwise, in order within each stream (bus
- * messages as `outputStream` groups them, effect outputs in one). Outputs are normalized the way the
- * recorder stored them (`normalize`: codec round trip, redaction).
+ * messages as `outputStream` groups them, effect outputs in one). An output that differs from
+ * the log's as produced is normalized the way the recorder stored it (`normalize`: codec
+ * round trip, redaction) before it counts as a difference.
  */
 export class ActorReplay {
   readonly port: ReplayPort;
@@ -72,7 +77,8 @@ export class ActorReplay {
     readonly eventLevel: boolean,
     readonly wiring: ReplayWiring,
   ) {
-    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
+    // The payload as produced is tried first: normalizing (a codec round trip) is needed only where it makes a difference.
+    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
     this.clock = new ReplayClock(start.at);
     const seed = start.seed ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet };
@@ -139,8 +145,7 @@ export class ActorReplay {
   /** A recorded checkpoint: the replayed actor's persisted snapshot must equal the recorded one. */
   checkpoint(e: Entry<'snapshot'>): void {
     if (this.divergence || this.actor === undefined) return;
-    const actual = this.wiring.normalize(this.actor.getPersistedSnapshot());
-    const d = compareOutput(e.i, this.address, 'its persisted snapshot', e.snapshot, actual);
+    const d = this.#compare(e.i, 'its persisted snapshot', e.snapshot, this.actor.getPersistedSnapshot());
     if (d) this.divergence = { ...d, kind: 'snapshot' };
   }
 
@@ -160,6 +165,8 @@ export class ActorReplay {
   /** Matches the outputs produced so far against the log's; `final` also reports outputs missing or extra at the end. */
   check(final: boolean): Divergence | null {
     if (this.divergence) return this.divergence;
+    // Called for every actor after every turn: most have nothing new.
+    if (!final && this.#dirty.size === 0 && this.#sentSeen === this.port.sent.length) return null;
     this.#collectSent();
     let found: Divergence | null = null;
     const earliest = (d: Divergence): void => void (found === null || d.i < found.i ? (found = d) : undefined);
@@ -170,7 +177,7 @@ export class ActorReplay {
       const n = Math.min(s.actual.length, s.expected.length);
       for (; s.matched < n; s.matched++) {
         const exp = s.expected[s.matched]!;
-        const d = compareOutput(exp.i, this.address, exp.what, exp.value, s.actual[s.matched]);
+        const d = this.#compare(exp.i, exp.what, exp.value, s.actual[s.matched]);
         if (d) {
           earliest(d);
           break;
@@ -182,7 +189,7 @@ export class ActorReplay {
         const exp = s.expected[s.actual.length]!;
         earliest({ i: exp.i, actor: this.address, kind: 'missing', message: `the replay never produced ${exp.what}`, expected: exp.value });
       } else if (s.actual.length > s.expected.length) {
-        earliest({ i: this.#lastInput, actor: this.address, kind: 'extra', message: 'the replay produced an output the log does not have', actual: s.actual[s.expected.length] });
+        earliest({ i: this.#lastInput, actor: this.address, kind: 'extra', message: 'the replay produced an output the log does not have', actual: this.wiring.normalize(s.actual[s.expected.length]) });
       }
     }
     return (this.divergence = found);
@@ -205,9 +212,19 @@ export class ActorReplay {
     const sent = this.port.sent;
     for (; this.#sentSeen < sent.length; this.#sentSeen++) {
       const m = sent[this.#sentSeen]!;
-      const out = this.wiring.normalize({ to: m.to, type: m.type, payload: m.payload, ...(m.corr === undefined ? {} : { corr: m.corr }) }) as SentMessage;
+      const out: SentMessage = { to: m.to, type: m.type, payload: m.payload, ...(m.corr === undefined ? {} : { corr: m.corr }) };
       this.#stream(outputStream(out)).actual.push(...outputItems(out));
     }
+  }
+
+  /**
+   * Compares an output as produced with the log's; only when they differ is it normalized
+   * the way the recorder stored it (codec round trip, redaction) and compared again: most
+   * outputs match as they are, and a round trip costs more than the comparison.
+   */
+  #compare(i: number, what: string, expected: unknown, actual: unknown): Divergence | null {
+    if (firstDifference(expected, actual) === null) return null;
+    return compareOutput(i, this.address, what, expected, this.wiring.normalize(actual));
   }
 
   #input(i: number, at: number, feed: () => void): void {
@@ -228,7 +245,7 @@ export class ActorReplay {
   }
 
   #collector(): (ev: InspectionEvent) => void {
-    const sink = { append: (e: { kind: string }) => void (e.kind === 'out' && this.#stream(OUT).actual.push(this.wiring.normalize(outShape(e as Entry<'out'>)))), claim: () => false, clean: (v: unknown) => v, now: () => this.clock.now(), seed: undefined };
+    const sink = { append: (e: { kind: string }) => void (e.kind === 'out' && this.#stream(OUT).actual.push(outShape(e as Entry<'out'>))), claim: () => false, clean: (v: unknown) => v, now: () => this.clock.now(), seed: undefined };
     return eventObserver(this.address, { effects: this.def.effects ?? [] }, sink);
   }
 }

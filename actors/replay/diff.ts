@@ -18,16 +18,26 @@ export function firstDifference(expected: unknown, actual: unknown, path = ''): 
     return a.length === b.length && a.every((x, i) => x === b[i]) ? null : { path, expected, actual };
   }
   const e = expected as Record<string, unknown>, a = actual as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(e), ...Object.keys(a)])];
-  for (const k of keys) {
-    const sub = Array.isArray(expected) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
-    if (!(k in a) && e[k] !== undefined) return { path: sub, expected: e[k], actual: undefined };
-    if (!(k in e) && a[k] !== undefined) return { path: sub, expected: undefined, actual: a[k] };
-    const d = firstDifference(e[k], a[k], sub);
-    if (d) return d;
+  const array = Array.isArray(expected);
+  // Paths are built only on the way out of a difference: equal values, by far the most, cost no strings.
+  for (const k in e) {
+    if (!Object.hasOwn(e, k)) continue;
+    if (!(k in a)) {
+      if (e[k] !== undefined) return { path: sub(path, array, k), expected: e[k], actual: undefined };
+      continue;
+    }
+    if (Object.is(e[k], a[k])) continue;
+    const d = firstDifference(e[k], a[k], '\0');
+    if (d) return { ...d, path: d.path === '\0' ? sub(path, array, k) : sub(path, array, k) + d.path.slice(1) };
+  }
+  for (const k in a) {
+    if (Object.hasOwn(a, k) && !(k in e) && a[k] !== undefined) return { path: sub(path, array, k), expected: undefined, actual: a[k] };
   }
   return null;
 }
+
+/** The path of member `k` of the value at `path`. */
+const sub = (path: string, array: boolean, k: string): string => (array ? `${path}[${k}]` : path ? `${path}.${k}` : k);
 
 /** One line for a value in a diff: JSON, cut at `max` characters. */
 export function brief(v: unknown, max = 120): string {

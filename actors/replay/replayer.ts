@@ -6,6 +6,7 @@ import { redact } from '../record/redact.ts';
 import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
 import { companions } from './companions.ts';
+import { firstDifference } from './diff.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
 import type { ReplayEnv, ReplayRegistry } from './registry.ts';
@@ -56,7 +57,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const shared = new Map<string, unknown>();
   let onSend = (): void => {};
   const requests = recordedRequests(entries);
-  const recordedCorr = (actor: string, to: string, type: string, payload: unknown): string | undefined => requests.get(actor)?.claim(to, type, payload);
+  const recordedCorr = (actor: string, to: string, type: string, payload: unknown, exact?: boolean): string | undefined => requests.get(actor)?.claim(to, type, payload, exact);
   const actors = new Map<string, ActorReplay>();
   const skipped = new Map<string, { machine: string; reason: string }>();
   /** Who hears whose `out` entries (ReplayEnv.onOutputOf): source address → listeners. */
@@ -197,30 +198,53 @@ const sameTurn = (e: Positioned, first: Positioned): boolean => e.turn !== undef
 
 interface RecordedRequest {
   corr: string;
+  payload: unknown;
   claimed: boolean;
 }
 
-/** The recorded requests of one actor: by content, and by receiver and type, each in log order. */
+/** One receiver and type's recorded requests in log order; indexed by content only once a request is not the next one. */
+interface Route {
+  list: Claimable;
+  byContent?: Map<string, Claimable>;
+}
+
+/** The recorded requests of one actor, by receiver and type, in log order. */
 class RecordedRequests {
-  readonly byContent = new Map<string, RecordedRequest[]>();
-  readonly byRoute = new Map<string, RecordedRequest[]>();
+  readonly #routes = new Map<string, Route>();
 
   add(to: string, type: string, payload: unknown, corr: string): void {
-    const r = { corr, claimed: false };
-    push(this.byContent, `${to}\n${type}\n${JSON.stringify(payload)}`, r);
-    push(this.byRoute, `${to}\n${type}`, r);
+    const key = `${to}\n${type}`;
+    const route = this.#routes.get(key);
+    const r = { corr, payload, claimed: false };
+    if (route) route.list.push(r);
+    else this.#routes.set(key, { list: [r] });
   }
 
   /**
-   * The first unclaimed recorded request with this content; failing that, the first
-   * unclaimed one to the same receiver and type, so the difference is shown against it.
+   * The first unclaimed recorded request with this content; failing that (unless `exact`),
+   * the first unclaimed one to the same receiver and type, so the difference is shown against it.
+   * Requests mostly leave in their recorded order: the next one is compared first, and the
+   * route is indexed by content (its payloads as JSON) only when it is not the one.
    */
-  claim(to: string, type: string, payload: unknown): string | undefined {
-    const r = first(this.byContent.get(`${to}\n${type}\n${JSON.stringify(payload)}`)) ?? first(this.byRoute.get(`${to}\n${type}`));
+  claim(to: string, type: string, payload: unknown, exact = false): string | undefined {
+    const route = this.#routes.get(`${to}\n${type}`);
+    if (route === undefined) return undefined;
+    const next = first(route.list);
+    let r = next !== undefined && firstDifference(next.payload, payload) === null ? next : undefined;
+    if (r === undefined && next !== undefined) {
+      route.byContent ??= contentIndex(route.list);
+      r = first(route.byContent.get(JSON.stringify(payload))) ?? (exact ? undefined : next);
+    }
     if (r === undefined) return undefined;
     r.claimed = true;
     return r.corr;
   }
+}
+
+function contentIndex(list: readonly RecordedRequest[]): Map<string, Claimable> {
+  const index = new Map<string, Claimable>();
+  for (const r of list) push(index, JSON.stringify(r.payload), r);
+  return index;
 }
 
 function push<T>(m: Map<string, T[]>, key: string, v: T): void {
@@ -229,9 +253,15 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
   else m.set(key, [v]);
 }
 
-function first(list: RecordedRequest[] | undefined): RecordedRequest | undefined {
-  while (list?.length && list[0]!.claimed) list.shift();
-  return list?.[0];
+/** Recorded requests in log order; `head` skips the claimed ones before it (a shift per claim would copy the list). */
+type Claimable = RecordedRequest[] & { head?: number };
+
+function first(list: Claimable | undefined): RecordedRequest | undefined {
+  if (list === undefined) return undefined;
+  let h = list.head ?? 0;
+  while (h < list.length && list[h]!.claimed) h++;
+  list.head = h;
+  return list[h];
 }
 
 /**

@@ -3,14 +3,18 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOG_STRUCTURES } from '../../../actors/record/body.ts';
 import { crc32Fallback, crc32 } from '../../../actors/record/crc.ts';
 import { readLog } from '../../../actors/record/reader.ts';
 import { redact, REDACTED } from '../../../actors/record/redact.ts';
 import { LogWriter } from '../../../actors/record/writer.ts';
-import { PROTOCOL_VERSION, STRUCTURES_V1 } from '../../../bus/codec.ts';
+import { createCodec, PROTOCOL_VERSION, STRUCTURES_V1 } from '../../../bus/codec.ts';
+import { LOG_FORMAT_VERSION } from '../../../actors/record/format.ts';
 import { REPLY } from '../../../base/envelope.ts';
 import { runKv } from './kv-run.ts';
 
+const GOLDEN_LOG = fileURLToPath(new URL('../../fixtures/golden/cluster.log', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-record-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -21,7 +25,8 @@ test('a recorded run reads back entry by entry: header, starts, messages, attrib
   assert.equal(log.warnings, []);
   const h = log.headers[0]!;
   assert.is(h.protocol, PROTOCOL_VERSION);
-  assert.equal(h.structures, STRUCTURES_V1.map((s) => [...s]));
+  assert.equal(h.structures, LOG_STRUCTURES.map((s) => [...s]));
+  assert.equal(h.structures.slice(0, STRUCTURES_V1.length), STRUCTURES_V1.map((s) => [...s]), 'the bus table comes first');
   assert.is(h.clusterId, 'spec');
   assert.is(h.identity.pid, process.pid);
   assert.is(log.entries.length, rec.count);
@@ -68,6 +73,30 @@ test('Secret data and bearer tokens are redacted unless recordSecrets is set', a
   assert.equal(r, { headers: { authorization: REDACTED }, note: `Bearer ${REDACTED}`, obj: { kind: 'Secret', stringData: { a: REDACTED }, data: { c: REDACTED } }, n: 1 });
 });
 
+test('the writer redacts as redact() does, in small and large values, the first time and when seen again', () => {
+  const file = join(dir, 'redact-writer.log');
+  const pad = { labels: Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`label-${k}`, `value-${k}`])) };
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', resourceVersion: '5', ...pad }, data: { password: 'aHVudGVyMg==' }, type: 'Opaque' };
+  const payloads: unknown[] = [
+    { headers: { authorization: 'Bearer abc.def' }, note: 'Bearer xyz' },
+    { kind: 'List', items: [secret, { ...secret, metadata: { ...secret.metadata, name: 't' } }], ...pad },
+    { status: { token: 'eyJhbGciOi', expirationTimestamp: '2026-01-01T00:00:00Z' }, spec: { audiences: ['x'] }, ...pad },
+    { spec: { volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] } }], ...pad }, user: { Password: 'p4ss', 'Client-Key-Data': 'LS0t' } },
+    { deep: { deeper: { a: 'Bearer tok', secret: 'shh', bearerToken: 'tkn', 'to\u212aen': 'kelvin' } }, ...pad },
+    'Bearer bare',
+  ];
+  const w = new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 });
+  for (let round = 0; round < 2; round++) {
+    payloads.forEach((payload, k) => w.append({ kind: 'msg', at: k, seq: k + 1, from: 'a', to: 'b', type: 't', payload }, round === 1));
+  }
+  w.close();
+  const { entries } = readLog(file);
+  assert.is(entries.length, payloads.length * 2);
+  entries.forEach((e, k) => assert.equal(e.kind === 'msg' && e.payload, redact(payloads[k % payloads.length]), `entry ${k + 1}`));
+  const text = readFileSync(file).toString('latin1');
+  for (const s of ['aHVudGVyMg==', 'abc.def', 'eyJhbGciOi', 'p4ss', 'LS0t', 'shh', 'tkn', 'Bearer tok', 'Bearer bare', 'kelvin']) assert.not.ok(text.includes(s), s);
+});
+
 test('a log cut mid-entry still reads every whole entry, with a warning', async () => {
   const file = join(dir, 'torn.log');
   const { rec } = await runKv(file);
@@ -109,6 +138,51 @@ test('rotation by size: FILE, FILE.1, FILE.2 … each with a header; n continues
   new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 }).close();
   assert.not.ok(existsSync(`${file}.1`));
 });
+
+test('each object is written once per part: the log of a whole cluster reads back entry for entry, smaller; a format 1 log still reads', () => {
+  // The golden log is format 1 (or 2, once re-recorded): written again, every entry must read back equal.
+  const golden = readLog(GOLDEN_LOG);
+  assert.equal(golden.warnings, []);
+  const file = join(dir, 'again.log');
+  const w = new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0, secrets: true });
+  for (const { n: _n, ...e } of golden.entries) w.append(e as never);
+  w.close();
+  const again = readLog(file);
+  assert.equal(again.warnings, []);
+  assert.is(again.headers[0]!.format, LOG_FORMAT_VERSION);
+  assert.is(again.entries.length, golden.entries.length);
+  for (let k = 0; k < golden.entries.length; k++) assert.equal(again.entries[k], golden.entries[k], `entry ${k + 1}`);
+  // One pod object in a kv.txn, the kv's event, each watcher's event and the pod actor's input: written once.
+  assert.ok(statSync(file).size * 3 < naiveSize(golden.entries), `${statSync(file).size} bytes against ${naiveSize(golden.entries)} written whole`);
+  // A part cut mid-frame still reads every whole entry before it: references only point backwards.
+  truncateSync(file, statSync(file).size - 5);
+  const torn = readLog(file);
+  assert.is(torn.entries.length, golden.entries.length - 1);
+  assert.match(torn.warnings[0]!, /torn frame/);
+});
+
+test('a log of an unknown format is refused with a message naming its format', () => {
+  const file = join(dir, 'future.log');
+  new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 }).close();
+  const buf = readFileSync(file);
+  const head = JSON.parse(buf.subarray(8).toString('utf8')) as { format: number };
+  head.format = 99;
+  const body = Buffer.from(JSON.stringify(head), 'utf8');
+  const f = Buffer.alloc(8 + body.length);
+  f.writeUInt32LE(body.length, 0);
+  f.writeUInt32LE(crc32(body), 4);
+  body.copy(f, 8);
+  writeFileSync(file, f);
+  const log = readLog(file);
+  assert.is(log.entries.length, 0);
+  assert.match(log.warnings[0]!, /log format 99\/protocol 1; this build reads formats 1 and 2/);
+});
+
+/** Bytes of the entries each encoded alone (format 1's way). */
+function naiveSize(entries: readonly unknown[]): number {
+  const codec = createCodec(LOG_STRUCTURES);
+  return entries.reduce<number>((sum, e) => sum + codec.encode(e).length + 8, 0);
+}
 
 test('crc32: zlib and the fallback agree', () => {
   const data = new TextEncoder().encode('The quick brown fox jumps over the lazy dog');
