@@ -84,8 +84,8 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
     // Priority and fairness come before authorization, as in kube-apiserver's filter chain.
     let admitted = s.flow.admit(flowKey(env.from, user, verb, t), () => ({ user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace }));
     if (admitted instanceof Promise) admitted = await admitted;
-    if (!admitted.ok) return reply(s, env, fail(admitted.status));
     if (env.from.startsWith(TRUSTED_EDGE_PREFIX)) edgeTickets.set(env, admitted.ticket);
+    if (!admitted.ok) return reply(s, env, fail(admitted.status));
     try {
       return await serve(s, env, payload, user, verb, t, record, name);
     } finally {

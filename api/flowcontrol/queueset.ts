@@ -67,6 +67,11 @@ export class QueueSet<R extends Waiter> {
     return this.#queues[i]?.executing ?? 0;
   }
 
+  /** Queue `i`'s virtual start time of its next request (dump_queues' NextDispatchR). */
+  nextR(i: number): number {
+    return this.#queues[i]?.nextR ?? 0;
+  }
+
   /** The queues' count (0 for a level that rejects). */
   get queueCount(): number {
     return this.#queues.length;

@@ -80,7 +80,8 @@ export interface FlowTicket {
   release(): void;
 }
 
-export type Admitted = { ok: true; ticket: FlowTicket } | { ok: false; status: Status };
+/** Admitted with a ticket, or refused with the 429 (naming the schema and level that refused it, for the headers). */
+export type Admitted = { ok: true; ticket: FlowTicket } | { ok: false; status: Status; ticket: FlowTicket };
 
 const FREE: FlowTicket = { flowSchemaUid: '', priorityLevelUid: '', release: () => {} };
 const MAX_REMEMBERED = 50_000;
@@ -111,7 +112,11 @@ export class FlowControl {
     this.#source = source;
     this.#clock = clock;
     this.#dirty = true;
-    this.#stopListening = source.onChange(() => void (this.#dirty = true));
+    // Re-read soon after a change, not at the next request: a level that gained seats dispatches its queues now.
+    this.#stopListening = source.onChange(() => {
+      this.#dirty = true;
+      queueMicrotask(() => this.#refresh());
+    });
   }
 
   /** Re-reads the configuration before the next request (the cache was primed anew). */
@@ -155,7 +160,7 @@ export class FlowControl {
     if (outcome === 'execute') return this.#start(p, 0);
     if (outcome === 'rejected') {
       d.stats.rejected[set.queuing ? 'queue-full' : 'concurrency-limit']++;
-      return { ok: false, status: rejected() };
+      return refusal(d);
     }
     d.stats.waiting++;
     p.since = this.#clock!.now();
@@ -194,7 +199,7 @@ export class FlowControl {
     if (!set.cancel(p)) return;
     p.decision.stats.waiting--;
     p.decision.stats.rejected['time-out']++;
-    p.resolve?.({ ok: false, status: rejected() });
+    p.resolve?.(refusal(p.decision));
   }
 
   #decide(digest: RequestDigest): Decision | null {
@@ -250,13 +255,15 @@ export class FlowControl {
     const again = new Pending({ ...p.decision, level });
     const outcome = level.set.admit(again, () => flowHash(again.decision.flowSchema, again.decision.distinguisher));
     if (outcome === 'execute') return void p.resolve?.(this.#start(again, this.#clock!.now() - p.since));
-    if (outcome === 'rejected') return void p.resolve?.({ ok: false, status: rejected() });
+    if (outcome === 'rejected') return void p.resolve?.(refusal(again.decision));
     again.decision.stats.waiting++;
     again.since = p.since;
     again.resolve = p.resolve;
     again.timer = this.#clock!.setTimeout(() => this.#timeOut(level.set!, again), Math.max(0, this.#waitMs - (this.#clock!.now() - p.since)));
   }
 }
+
+const refusal = (d: Decision): Admitted => ({ ok: false, status: rejected(), ticket: { flowSchemaUid: d.flowSchemaUid, priorityLevelUid: d.level.plan.uid, release: () => {} } });
 
 const sameQueuing = (a: LevelPlan, b: LevelPlan): boolean =>
   a.queuing?.queues === b.queuing?.queues && a.queuing?.handSize === b.queuing?.handSize && a.queuing?.queueLengthLimit === b.queuing?.queueLengthLimit;
