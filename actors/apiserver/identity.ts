@@ -4,6 +4,7 @@
  * Only trusted edges — the HTTP front and other gateways, at addresses starting with
  * TRUSTED_EDGE_PREFIX — may state a user in the payload, because they authenticated it.
  */
+import { randomUUID } from 'node:crypto';
 import type { UserInfo } from '../../bus/catalogue/api.ts';
 import { serviceAccountUser } from '../../api/rbac/rules.ts';
 
@@ -32,10 +33,25 @@ export const ANONYMOUS_USER: UserInfo = Object.freeze({ username: 'system:anonym
  * authorizer bind whatever address a node process sends from.
  */
 export function userForAddress(address: string): UserInfo {
+  if (address.startsWith('pod.')) return ANONYMOUS_USER;
+  // One frozen user per address: every request asks, and audit keys its serialized user on the object.
+  let user = byAddress.get(address);
+  if (!user) byAddress.set(address, (user = frozen(addressUser(address))));
+  return user;
+}
+
+/** The loopback user's uid: a random UUID per apiserver process, as kube-apiserver's AuthorizeClientBearerToken makes it. */
+const APISERVER_UID = randomUUID();
+
+const frozen = (u: UserInfo): UserInfo => (Object.freeze(u.groups), Object.freeze(u));
+
+/** The users of the addresses that sent requests (kubelets, proxies, controllers: bounded by the nodes). */
+const byAddress = new Map<string, UserInfo>();
+
+function addressUser(address: string): UserInfo {
   if (address.startsWith('kubelet.')) return nodeUser(address.slice('kubelet.'.length));
   // kube-proxy, bound to system:node-proxier (no more than its node may read, bar EndpointSlices).
   if (address.startsWith('proxy.')) return { username: 'system:kube-proxy', groups: [AUTHENTICATED] };
-  if (address.startsWith('pod.')) return ANONYMOUS_USER;
   if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
   // Each controller acts as its own ServiceAccount (kube-controller-manager --use-service-account-credentials).
   const account = address.startsWith('controller.') ? CONTROLLER_ACCOUNTS[address.slice('controller.'.length)] : undefined;
@@ -45,7 +61,7 @@ export function userForAddress(address: string): UserInfo {
   // Cluster DNS runs as CoreDNS's ServiceAccount does (kubeadm binds it to system:coredns).
   if (address === 'dns') return kubeSystemAccount('coredns');
   // The apiserver, and an edge speaking for itself (its own token review), are the apiserver's loopback client.
-  if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', groups: [MASTERS_GROUP, AUTHENTICATED] };
+  if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', uid: APISERVER_UID, groups: [AUTHENTICATED, MASTERS_GROUP] };
   // Any other address is one only the control plane's own process can hold (bus/identities.ts: a node
   // identity claims its kubelet, proxy and pods only), and that process may already speak as an edge:
   // it is the control plane's loopback client, as privileged as the apiserver.

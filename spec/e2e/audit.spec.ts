@@ -156,6 +156,11 @@ test('pods at Request: the body but no answer; a failure carries its Status; log
   assert.equal(exec!.map((e) => e.responseStatus?.code), [101, 200]);
   assert.match(exec![0]!.requestURI, /^\/api\/v1\/namespaces\/default\/pods\/p1\/exec\?command=echo&command=hi/);
   assert.is(exec![0]!.verb, 'get', 'kubectl 1.32 asks for the WebSocket upgrade with GET');
+  // Impersonated, the stream's events name who authenticated and whom it acted as.
+  assert.is(await ok(['--as', 'jane', '--as-uid', 'u-jane', '--as-group', 'system:masters', 'exec', 'p1', '--', 'echo', 'as-jane']), 'as-jane');
+  const [asJane] = await find('the impersonated exec', (e) => REST(e) && e.objectRef?.subresource === 'exec' && e.requestURI.includes('command=as-jane'));
+  assert.equal(asJane!.map((e) => e.user.username), ['kubeactor-admin', 'kubeactor-admin']);
+  assert.equal(asJane!.map((e) => e.impersonatedUser), [1, 2].map(() => ({ username: 'jane', uid: 'u-jane', groups: ['system:masters', 'system:authenticated'] })));
 });
 
 test('Secrets: at Metadata under a rule that does not name them, even a RequestResponse one; at Request where a rule names them', async () => {
@@ -197,7 +202,7 @@ test('components\' bus requests are logged once, by the apiserver, as their user
   }
   // The control plane's own edges (the kubernetes Service's endpoints, the nodes' listing) are logged as system:apiserver.
   const endpoints = await find('the kubernetes Endpoints kept by the apiserver', (e) => e.user.username === 'system:apiserver' && e.objectRef?.resource === 'endpoints' && e.objectRef.name === 'kubernetes');
-  assert.equal(endpoints[0]!.at(-1)!.user.groups, ['system:masters', 'system:authenticated']);
+  assert.equal(endpoints[0]!.at(-1)!.user.groups, ['system:authenticated', 'system:masters']);
   assert.ok(all.some((e) => e.user.username === 'system:apiserver' && e.objectRef?.resource === 'nodes' && e.verb === 'list'), 'the nodes listed at start');
   // A component's watch is open: started, not complete.
   const watches = requests((e) => !REST(e) && e.verb === 'watch');
@@ -208,7 +213,10 @@ test('the apiserver\'s own clients are logged once each, as system:apiserver: th
   const loopback = (e: AuditEvent) => e.user.username === 'system:apiserver';
   const [eps] = await find('the kubernetes Endpoints', (e) => loopback(e) && e.objectRef?.resource === 'endpoints' && e.objectRef.name === 'kubernetes' && e.verb === 'create');
   const ep = eps!.at(-1)!;
-  assert.equal(ep.user, { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] });
+  // As kube-apiserver's loopback user: a random uid per process, the same on each of its requests.
+  assert.match(ep.user.uid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(ep.user, { username: 'system:apiserver', uid: ep.user.uid, groups: ['system:authenticated', 'system:masters'] });
+  assert.equal(new Set(events().filter(loopback).map((e) => e.user.uid)).size, 1, 'one uid for the apiserver');
   assert.is(ep.requestURI, '/api/v1/namespaces/default/endpoints');
   assert.is(ep.responseStatus?.code, 201);
   assert.equal(ep.sourceIPs, []);

@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { kubeconfigDocument } from '../../actors/apiserver/http/kubeconfig.ts';
 import { tlsFiles } from '../../actors/apiserver/http/tls/cert.ts';
 import { eventually } from '../helpers/wait.ts';
@@ -88,6 +88,25 @@ test('create, approve and use a CSR: the signer issues a certificate the front a
   const whoami = must(await c.kubectl(['--kubeconfig', certKubeconfig('carol', pem, key), 'auth', 'whoami']), 'whoami');
   assert.match(whoami, /Username\s+carol\n/);
   assert.match(whoami, /Groups\s+\[qa ops system:authenticated\]\n/);
+});
+
+test('the requester stamped on a CSR carries its uid and extra: an impersonated user\'s, from kubectl --as-uid and a kubeconfig\'s as-user-extra', async () => {
+  const { csr } = keyAndRequest('frank', '/CN=frank');
+  // The admin's kubeconfig, impersonating a user with a uid, a group and an extra (kubectl has no flag for extras; its kubeconfig has).
+  const doc = parse(readFileSync(c.kubeconfig, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+  Object.assign(doc.users[0]!.user, { as: 'frank', 'as-uid': 'u-frank-7', 'as-groups': ['qa'], 'as-user-extra': { scopes: ['csr', 'view'] } });
+  const impersonating = join(c.dir, 'impersonating.kubeconfig');
+  writeFileSync(impersonating, stringify(doc));
+  // frank may create CSRs but nothing else: what is stamped is who asked, not what the body says.
+  must(await c.kubectl(['create', 'clusterrole', 'csr-creator', '--verb=create,get', '--resource=certificatesigningrequests.certificates.k8s.io']), 'role');
+  must(await c.kubectl(['create', 'clusterrolebinding', 'frank-csr', '--clusterrole=csr-creator', '--user=frank']), 'binding');
+  must(await c.kubectl(['--kubeconfig', impersonating, 'create', '-f', '-'], csrManifest('frank', csr, { username: 'root', uid: 'forged', extra: { scopes: ['admin'] } })), 'create as frank');
+  const spec = JSON.parse(must(await c.kubectl(['get', 'csr', 'frank', '-o', 'jsonpath={.spec}']), 'spec')) as Record<string, unknown>;
+  assert.is(spec.username, 'frank');
+  assert.is(spec.uid, 'u-frank-7');
+  assert.equal(spec.groups, ['qa', 'system:authenticated']);
+  assert.equal(spec.extra, { scopes: ['csr', 'view'] });
+  assert.match(must(await c.kubectl(['get', 'csr', 'frank']), 'get'), /frank\s+\S+\s+kubernetes\.io\/kube-apiserver-client\s+frank\s+/);
 });
 
 test('a denied CSR is never signed; one asking a usage its signer does not issue fails', async () => {

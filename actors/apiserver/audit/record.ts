@@ -65,7 +65,7 @@ export class AuditRecord {
       stage: 'RequestReceived',
       requestURI: start.requestURI,
       verb: start.attrs.verb,
-      user: userInfoOf(start.attrs.user),
+      user: start.attrs.user,
       // Every optional field has its place from the start, so each line lists them in the order Kubernetes writes them.
       impersonatedUser: undefined,
       sourceIPs: start.sourceIPs,
@@ -168,7 +168,7 @@ export class AuditRecord {
    */
   #line(e: AuditEvent): string {
     this.#middle ??=
-      `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${JSON.stringify(e.user)}` +
+      `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${userJSON(e.user)}` +
       (e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '') +
       `,"sourceIPs":${JSON.stringify(e.sourceIPs)}` +
       (e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '') +
@@ -181,6 +181,18 @@ export class AuditRecord {
     if (e.responseObject !== undefined) line += `,"responseObject":${JSON.stringify(e.responseObject)}`;
     return line + `,"requestReceivedTimestamp":"${e.requestReceivedTimestamp}","stageTimestamp":"${e.stageTimestamp}"${this.#annotations ?? ''}}\n`;
   }
+}
+
+/** Users serialized as an event writes them, by the (frozen, so unchanging) user object: a component sends as the same user object every time. */
+const userJSONs = new WeakMap<AuditUser, string>();
+
+function userJSON(user: AuditUser): string {
+  let json = userJSONs.get(user);
+  if (json === undefined) {
+    json = JSON.stringify(userInfoOf(user));
+    if (Object.isFrozen(user)) userJSONs.set(user, json);
+  }
+  return json;
 }
 
 /** JSON.stringify(status), without the generic walk for the common answer that has only a code. */
