@@ -7,21 +7,10 @@
  * ByNamespace, none otherwise). Pure: no clock, no I/O.
  */
 import type { FlowSchema, NonResourcePolicyRule, PolicyRulesWithSubjects, ResourcePolicyRule, Subject } from 'kubernetes-types/flowcontrol/v1.js';
+import type { NonResourceAttributes, RequestAttributes, ResourceAttributes } from '../rbac/rules.ts';
 
-/** Who asks and for what: what the authorizer sees of a request. */
-export interface RequestDigest {
-  readonly user: { readonly username: string; readonly groups: readonly string[] };
-  /** The Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection). */
-  readonly verb: string;
-  /** Resource requests. */
-  readonly group?: string | undefined;
-  readonly resource?: string | undefined;
-  readonly subresource?: string | undefined;
-  /** '' or absent for a cluster-scoped target. */
-  readonly namespace?: string | undefined;
-  /** Non-resource requests ("/healthz", "/metrics"). */
-  readonly path?: string | undefined;
-}
+/** Who asks and for what: what the authorizer sees of a request (a resource or a non-resource path). */
+export type RequestDigest = RequestAttributes & { readonly user: { readonly username: string; readonly groups: readonly string[] } };
 
 /** The outcome: the matching schema, its level's name and the request's flow. */
 export interface Classification {
@@ -54,23 +43,23 @@ function subjectMatches(s: Subject, user: RequestDigest['user']): boolean {
 
 const has = (list: readonly string[] | undefined, v: string): boolean => list !== undefined && (list.includes('*') || list.includes(v));
 
-function resourceMatches(r: ResourcePolicyRule, d: RequestDigest): boolean {
-  if (!has(r.verbs, d.verb) || !has(r.apiGroups, d.group ?? '')) return false;
-  const resource = d.subresource ? `${d.resource}/${d.subresource}` : (d.resource ?? '');
+function resourceMatches(r: ResourcePolicyRule, d: ResourceAttributes): boolean {
+  if (!has(r.verbs, d.verb) || !has(r.apiGroups, d.group)) return false;
+  const resource = d.subresource ? `${d.resource}/${d.subresource}` : d.resource;
   if (!has(r.resources, resource)) return false;
   return d.namespace ? has(r.namespaces, d.namespace) : r.clusterScope === true;
 }
 
-function urlMatches(r: NonResourcePolicyRule, d: RequestDigest): boolean {
+function urlMatches(r: NonResourcePolicyRule, d: NonResourceAttributes): boolean {
   if (!has(r.verbs, d.verb)) return false;
-  const path = d.path ?? '';
+  const path = d.path;
   return r.nonResourceURLs.some((u) => u === '*' || u === path || (u.endsWith('/*') && path.startsWith(u.slice(0, -1))));
 }
 
 /** Whether one PolicyRulesWithSubjects covers the request. */
 export function ruleMatches(rule: PolicyRulesWithSubjects, d: RequestDigest): boolean {
   if (!rule.subjects.some((s) => subjectMatches(s, d.user))) return false;
-  if (d.path !== undefined) return (rule.nonResourceRules ?? []).some((r) => urlMatches(r, d));
+  if ('path' in d) return (rule.nonResourceRules ?? []).some((r) => urlMatches(r, d));
   return (rule.resourceRules ?? []).some((r) => resourceMatches(r, d));
 }
 
@@ -91,7 +80,8 @@ export function classify(ordered: readonly FlowSchema[], levels: ReadonlySet<str
     if (!levels.has(level)) continue;
     if (!(schema.spec?.rules ?? []).some((r) => ruleMatches(r, d))) continue;
     const method = schema.spec?.distinguisherMethod?.type;
-    const distinguisher = method === 'ByUser' ? d.user.username : method === 'ByNamespace' ? (d.namespace ?? '') : '';
+    const namespace = 'path' in d ? '' : (d.namespace ?? '');
+    const distinguisher = method === 'ByUser' ? d.user.username : method === 'ByNamespace' ? namespace : '';
     return { schema, level, distinguisher };
   }
   return null;

@@ -58,6 +58,8 @@ export interface Level {
 
 interface Decision {
   readonly level: Level;
+  /** The answer for every request of an exempt level (made once: exempt requests hold no seat). */
+  readonly exempt?: Admitted;
   readonly flowSchema: string;
   readonly flowSchemaUid: string;
   readonly distinguisher: string;
@@ -153,7 +155,7 @@ export class FlowControl {
     const set = d.level.set;
     if (!set) {
       d.stats.dispatched++;
-      return { ok: true, ticket: { flowSchemaUid: d.flowSchemaUid, priorityLevelUid: d.level.plan.uid, release: () => {} } };
+      return d.exempt!;
     }
     const p = new Pending(d);
     const outcome = set.admit(p, () => flowHash(d.flowSchema, d.distinguisher));
@@ -214,7 +216,9 @@ export class FlowControl {
       stats = { flowSchema, priorityLevel: levelName, dispatched: 0, executing: 0, waiting: 0, rejected: { 'queue-full': 0, 'time-out': 0, 'concurrency-limit': 0 }, waitBuckets: new Array<number>(WAIT_BUCKETS.length + 1).fill(0), waitSum: 0 };
       this.#stats.set(statsKey, stats);
     }
-    return { level, flowSchema, flowSchemaUid: found?.schema.metadata?.uid ?? '', distinguisher: found?.distinguisher ?? '', stats };
+    const flowSchemaUid = found?.schema.metadata?.uid ?? '';
+    const exempt: Admitted | undefined = level.set ? undefined : { ok: true, ticket: { flowSchemaUid, priorityLevelUid: level.plan.uid, release: () => {} } };
+    return { level, flowSchema, flowSchemaUid, distinguisher: found?.distinguisher ?? '', stats, ...(exempt ? { exempt } : {}) };
   }
 
   /** Re-reads the configuration; a level whose queues changed shape starts new queues and its waiting requests are admitted again. */

@@ -38,7 +38,7 @@ export function renderFlowMetrics(fc: FlowControl): string {
   }
   family('apiserver_flowcontrol_nominal_limit_seats', 'gauge', 'Nominal number of execution seats configured for each priority level');
   for (const [name, l] of [...fc.levels()].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`apiserver_flowcontrol_nominal_limit_seats{priority_level=${q(name)}} ${l.plan.limit}`);
-  return out.join('\n');
+  return `${out.join('\n')}\n`;
 }
 
 /** Rows as upstream writes them: cells joined by ",\t" through Go's tabwriter (minwidth 8, padding 1). */
