@@ -26,7 +26,7 @@ import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, WatchCache } from './watch-cache.
 import { bookmark, WatcherSet } from './watchers.ts';
 import type { Auditor } from './audit/auditor.ts';
 import { BusAudit } from './audit/bus.ts';
-import { FlowControl } from './flowcontrol/controller.ts';
+import { FlowControl, type FlowControlOptions } from './flowcontrol/controller.ts';
 import { cacheConfigSource } from './flowcontrol/source.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
@@ -66,10 +66,11 @@ export interface ApiServerOptions {
   audit?: Auditor;
   /**
    * API Priority and Fairness (kube-apiserver's --enable-priority-and-fairness): a FlowControl
-   * shared with the HTTP front (its metrics and debug endpoints), or false to turn it off.
-   * Default: on, with a FlowControl of this incarnation's own and upstream's limits.
+   * shared with the HTTP front (its metrics and debug endpoints), its limits (a FlowControl of
+   * this incarnation's own: how a replay gets it), or false to turn it off. Default: on, with
+   * upstream's limits.
    */
-  flowControl?: FlowControl | false;
+  flowControl?: FlowControl | FlowControlOptions | false;
 }
 
 export interface ApiServerEffects {
@@ -131,7 +132,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
     ...(opts.audit ? { audit: new BusAudit(opts.audit, ctx.clock) } : {}),
-    ...(opts.flowControl === false ? {} : { flow: opts.flowControl ?? new FlowControl() }),
+    ...(opts.flowControl === false ? {} : { flow: opts.flowControl instanceof FlowControl ? opts.flowControl : new FlowControl(opts.flowControl) }),
   };
   s.flow?.attach(cacheConfigSource(cache), ctx.clock);
   let watchId = '';

@@ -103,7 +103,8 @@ export class FlowControl {
   readonly #decisions = new Map<string, Decision>();
   readonly #stats = new Map<string, PairStats>();
 
-  constructor(opts: FlowControlOptions = {}) {
+  constructor(readonly options: FlowControlOptions = {}) {
+    const opts = options;
     this.#serverLimit = opts.serverConcurrencyLimit ?? DEFAULT_SERVER_CONCURRENCY_LIMIT;
     this.#waitMs = opts.queueWaitMs ?? 15_000;
   }
