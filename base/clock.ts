@@ -25,9 +25,25 @@ export type TimerId = unknown;
  * replay fires it on that actor's clock.
  */
 export function ownedClock(base: Clock, owner: string): Clock {
-  return {
-    now: () => base.now(),
-    setTimeout: (fn, ms, inner) => base.setTimeout(fn, ms, inner ?? owner),
-    clearTimeout: (id) => base.clearTimeout(id),
-  };
+  return new OwnedClock(base, owner);
+}
+
+/** A class, not an object of closures: one per actor (every pod has one), so its methods live once on the prototype. */
+class OwnedClock implements Clock {
+  constructor(
+    readonly base: Clock,
+    readonly owner: string,
+  ) {}
+
+  now(): number {
+    return this.base.now();
+  }
+
+  setTimeout(fn: () => void, ms: number, owner?: string): unknown {
+    return this.base.setTimeout(fn, ms, owner ?? this.owner);
+  }
+
+  clearTimeout(id: unknown): void {
+    this.base.clearTimeout(id);
+  }
 }

@@ -8,12 +8,14 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// This tree's loader, for the ref's tree too (it compiles whatever .ts it is given).
+const LOADER = new URL('../cli/loader/register.mjs', import.meta.url).href;
 const log = (s) => process.stderr.write(`bench compare: ${s}\n`);
 
 /** Runs bench `name` in tree `root`; resolves with its last stdout line parsed as JSON. */
 function runBench(root, name, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', LOADER, `bench/${name}.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- <name> [args...]`: runs bench/<name>.ts with the tsx loader. Each bench
+// `npm run bench -- <name> [args...]`: runs bench/<name>.ts with the TypeScript loader (cli/loader). Each bench
 // prints progress on stderr and ONE JSON line last on stdout. With `--compare REF [--rounds N]`
 // the bench runs on this tree and on git ref REF alternately and prints the ratio (compare.mjs).
 import { spawn } from 'node:child_process';
@@ -18,5 +18,5 @@ if (args.includes('--compare')) {
   await compare(root, name, args);
   process.exit(0);
 }
-const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

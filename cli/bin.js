@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `kubeactor` command: loads the TypeScript sources through tsx (no build step).
-import { register } from 'tsx/esm/api';
+// The `kubeactor` command: loads the TypeScript sources through our esbuild hooks (no build step).
+import './loader/register.mjs';
 
 // `kubeactor replay … | head` closes our stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (err) => {
@@ -8,5 +8,4 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-register();
 await import('./main.ts');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.spec.ts under spec/ in its own Node process (tsx loader), two at a time
+// Runs every *.spec.ts under spec/ in its own Node process (cli/loader), two at a time
 // (this machine has 2 cores), and ends with the plain line "N passed, N failed".
 // Usage: node spec/run.mjs [substring-filter ...]
 import { readdirSync, statSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const LOADER = new URL('../cli/loader/register.mjs', import.meta.url).href;
 const filters = process.argv.slice(2);
 const jobs = Number(process.env.SPEC_JOBS ?? 2);
 // A spec file that hangs is killed and counted as failed, so one hang cannot eat CI's time.
@@ -32,7 +33,7 @@ const failures = [];
 function runOne(file) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    const child = spawn(process.execPath, ['--import', LOADER, file], {
       cwd: root,
       // KUBEACTOR_FREEZE: the apiserver's cached objects are deep-frozen, so a spec fails where code changes a shared object.
       env: { ...process.env, FORCE_COLOR: '0', KUBEACTOR_FREEZE: '1' },

@@ -4,7 +4,7 @@ import { ownedClock, type Clock } from '../../base/clock.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
-import { runtimeBridge } from './bridge.ts';
+import { runCommands } from './bridge.ts';
 import { setPodHooks, type PodHooks } from './hooks.ts';
 
 /** Where a pod actor reports; the kubelet forwards these to the apiserver. */
@@ -21,7 +21,7 @@ export interface PodOutput {
 export const podAddress = (uid: string): string => `pod.${uid}`;
 
 /** The pod chart's effects whose runs are its outputs (what `replay --verify` compares and a kubelet replay hears). */
-export const POD_EFFECTS = ['report', 'emitTerminated'] as const;
+export const POD_EFFECTS = ['runCommands', 'report', 'emitTerminated'] as const;
 
 export interface PodActorOptions {
   pod: Pod;
@@ -63,8 +63,8 @@ function machineFor(runtime: Runtime, clock: Clock): PodMachine {
   let m = byClock.get(clock);
   if (m) return m;
   m = podMachine.provide({
-    actors: { runtime: runtimeBridge(runtime, clock) },
     actions: {
+      runCommands: runCommands(runtime, clock),
       report: ({ self }, p) => {
         const b = bindings.get(self);
         if (!b) return;

@@ -1,4 +1,3 @@
-import { fromCallback } from 'xstate';
 import { MemoryKv } from '../kv/memory.ts';
 import { kvActor } from '../kv/actor.ts';
 import { podMachine, type PodInput } from '../../machines/pod/index.ts';
@@ -21,17 +20,16 @@ export const replayableKv: ReplayableActor = {
 };
 
 /**
- * The pod chart, observed at event level: the runtime actor is a stub (the recorded
- * `rt.*` results are fed back as events), `report` and `emitTerminated` do nothing here
- * and are compared as outputs, together with the command batches sent to the runtime.
+ * The pod chart, observed at event level: `runCommands`, `report` and `emitTerminated` do
+ * nothing here and are compared as outputs (the recorded `rt.*` results of the runtime's
+ * commands are fed back as events).
  */
 export const replayablePod: ReplayableActor = {
   name: 'pod',
   effects: POD_EFFECTS,
   build(_ctx, input) {
     const machine = podMachine.provide({
-      actors: { runtime: fromCallback(() => undefined) },
-      actions: { report: () => undefined, emitTerminated: () => undefined },
+      actions: { runCommands: () => undefined, report: () => undefined, emitTerminated: () => undefined },
     });
     return { machine, input: input as PodInput };
   },

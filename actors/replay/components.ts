@@ -102,7 +102,7 @@ export const replayableKubelet = fromDef('kubelet', (input, env) => {
         for (const e of p.events) o.output.onEvent(e, source);
         if (p.status) o.output.onStatus(p.status);
       } else if (out.action === 'emitTerminated') o.output.onTerminated();
-      else if (out.to === 'runtime' && o.hooks) {
+      else if (out.action === 'runCommands' && o.hooks) {
         // The kubelet's own work a live pod's runtime bridge asked for (volumes before the sandbox, env and mounts before a container) is the kubelet's output.
         for (const cmd of (out.data as RuntimeBatch).cmds ?? []) {
           if (cmd.type === 'sandbox') void o.hooks.beforeSandbox();

@@ -69,6 +69,19 @@ type Annotations = Readonly<Record<string, string>> | undefined;
 
 /** Resolves the config of container `name` (pass '' for pod-level keys only). */
 export function simConfig(annotations: Annotations, name: string): SimContainerConfig {
+  // Most pods say nothing to the sim: they share one default instead of holding a copy each.
+  if (!annotations || !Object.keys(annotations).some((k) => k.startsWith(SIM_PREFIX))) return (DEFAULT_CONFIG ??= deepFreeze(configOf(undefined, '')));
+  return configOf(annotations, name);
+}
+
+let DEFAULT_CONFIG: SimContainerConfig | undefined;
+
+function deepFreeze<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(o);
+}
+
+function configOf(annotations: Annotations, name: string): SimContainerConfig {
   const get = (key: string): string | undefined =>
     annotations?.[`${SIM_PREFIX}${key}.${name}`] ?? annotations?.[`${SIM_PREFIX}${key}`];
   const probe = (kind: ProbeKind, shorthand: string, shape: 'success-after' | 'fail-after'): ProbeBehaviour => {

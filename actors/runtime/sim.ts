@@ -248,8 +248,17 @@ function containerOf(pod: Pod, image: string): string {
   return all.find((c) => c.image === image)?.name ?? '';
 }
 
+/** Image references by image name: each pod's containers share its one string instead of building their own. */
+const imageRefs = new Map<string, string>();
+
 /** A stable fake digest reference for an image name (FNV-1a, widened to 64 hex digits). */
 export function imageRef(image: string): string {
+  let ref = imageRefs.get(image);
+  if (ref === undefined) imageRefs.set(image, (ref = digestRef(image)));
+  return ref;
+}
+
+function digestRef(image: string): string {
   let h = 0x811c9dc5;
   let hex = '';
   for (let round = 0; round < 8; round++) {

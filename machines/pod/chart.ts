@@ -1,19 +1,11 @@
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
-import { assign, fromCallback, sendTo, setup, type AnyEventObject } from 'xstate';
+import { assign, setup, type AnyEventObject } from 'xstate';
 import { flushed, initialContext, type PodCtx, type Stage } from './context.ts';
 import { reduce } from './reduce.ts';
 import { podStatus } from './status.ts';
 import type { PodChartEvent, PodEventRecord, PodInput, RuntimeCommand } from './types.ts';
 
-/** What the `runtime` actor (provided by actors/pod/bridge.ts) is given. */
-export interface RuntimeBridgeInput {
-  pod: PodInput['pod'];
-  /** The kubelet's pod IP and node IP, for the sandbox. */
-  podIP: string;
-  hostIP: string;
-}
-
-/** The commands of one step, sent to the `runtime` actor together (possibly none). */
+/** The commands of one step, given to the `runCommands` effect together (possibly none). */
 export interface RuntimeBatch {
   type: 'batch';
   cmds: RuntimeCommand[];
@@ -25,9 +17,14 @@ export interface PodReport {
   status: PodStatus | null;
 }
 
+/**
+ * A step's outputs: its report, then its runtime commands — the order they had when the
+ * runtime was a child actor (XState delivers a sendTo after the step's other actions), which
+ * recorded logs and the kubelet's status writes follow.
+ */
 const flush = [
-  'sendCommands',
   { type: 'report', params: ({ context }: { context: PodCtx }): PodReport => ({ events: context.evs, status: context.dirty ? podStatus(context) : null }) },
+  { type: 'runCommands', params: ({ context }: { context: PodCtx }): RuntimeBatch => ({ type: 'batch', cmds: context.out }) },
   'clear',
 ] as const;
 
@@ -55,8 +52,10 @@ const follow = (self: Stage) =>
  *
  * Time: the current time is `context.now`, set from the `at` every event carries (the
  * actor layer stamps it from its clock) or, on a timer firing, from the deadline it was
- * armed for. Effects are named: the `runtime` actor receives RuntimeCommands (in batches) and
- * sends back RuntimeEvents; `report` and `emitTerminated` report outward.
+ * armed for. Effects are named actions the actor layer provides: `runCommands` runs the
+ * RuntimeCommands (in batches) and sends their RuntimeEvents back to the pod; `report` and
+ * `emitTerminated` report outward. The runtime is an action rather than an invoked child
+ * actor: a child per pod cost about 2 KB of heap and a mailbox hop per step.
  */
 export const podMachine = setup({
   types: {
@@ -64,16 +63,14 @@ export const podMachine = setup({
     events: {} as PodChartEvent,
     input: {} as PodInput,
   },
-  actors: {
-    runtime: fromCallback<RuntimeBatch, RuntimeBridgeInput>(() => undefined),
-  },
   actions: {
+    /** Runs a step's RuntimeCommands; their results come back as `rt.*` events. */
+    runCommands: (_, _params: RuntimeBatch) => undefined,
     /** Reports what the last steps produced: new events, and the status if it changed. */
     report: (_, _params: PodReport) => undefined,
     emitTerminated: () => undefined,
     step: assign(({ context, event }) => reduce(context, event)),
     tick: assign(({ context }) => reduce(context, { type: 'tick' })),
-    sendCommands: sendTo('runtime', ({ context }): RuntimeBatch => ({ type: 'batch', cmds: context.out })),
     clear: assign(flushed),
   },
   guards: {
@@ -89,7 +86,6 @@ export const podMachine = setup({
   id: 'pod',
   type: 'parallel',
   context: ({ input }) => initialContext(input),
-  invoke: { id: 'runtime', src: 'runtime', input: ({ context }) => ({ pod: context.pod, podIP: context.podIP, hostIP: context.hostIP }) },
   on: Object.fromEntries(EVENTS.map((t) => [t, { actions: 'step' }])) as Record<PodChartEvent['type'], { actions: 'step' }>,
   always: { guard: 'pending', actions: [...flush] },
   states: {

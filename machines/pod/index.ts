@@ -1,4 +1,4 @@
-export { podMachine, isPodEvent, type PodMachine, type RuntimeBridgeInput, type RuntimeBatch, type PodReport } from './chart.ts';
+export { podMachine, isPodEvent, type PodMachine, type RuntimeBatch, type PodReport } from './chart.ts';
 export { podStatus } from './status.ts';
 export { initialContext, type PodCtx, type PodPhase, type Stage } from './context.ts';
 export { INITIAL_BACKOFF_MS, MAX_BACKOFF_MS } from './backoff.ts';

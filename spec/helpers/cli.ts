@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
+/** `--import` this to run a .ts file in a child process (cli/loader). */
+export const LOADER = new URL('../../cli/loader/register.mjs', import.meta.url).href;
 
 // A spec that fails half-way must not leave clusters running (holding ports, eating CPU).
 const running = new Set<ChildProcess>();

@@ -3,7 +3,7 @@
  * registered kinds (each descriptor's `schema` root, read from the kind registry), read from
  * the `kubernetes-types` declarations with the TypeScript compiler. Run after bumping
  * kubernetes-types or adding a kind:
- *   npx tsx api/validation/schema/generate.ts
+ *   node --import ./cli/loader/register.mjs api/validation/schema/generate.ts
  *
  * Encoding of a field's type: 's' string, 'b' boolean, 'i32' / 'i64' integers of that
  * width, 'f64' a double, 'ns' int-or-string, 'y' bytes (a base64 string), 't' a

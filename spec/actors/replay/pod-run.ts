@@ -2,7 +2,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createActor } from 'xstate';
 import { InProcessBus } from '../../../bus/inprocess.ts';
 import { VirtualClock } from '../../../actors/clock/virtual.ts';
-import { runtimeBridge } from '../../../actors/pod/bridge.ts';
+import { runCommands } from '../../../actors/pod/bridge.ts';
 import { simRuntime } from '../../../actors/runtime/sim.ts';
 import { startRecorder } from '../../../actors/record/recorder.ts';
 import { POD_EFFECTS } from '../../../actors/pod/index.ts';
@@ -26,8 +26,7 @@ export async function recordPodRun(file: string, pod: Pod = crashingPod): Promis
   const runtime = simRuntime(clock);
   let reports = 0;
   const machine = podMachine.provide({
-    actors: { runtime: runtimeBridge(runtime, clock) },
-    actions: { report: () => void reports++, emitTerminated: () => undefined },
+    actions: { runCommands: runCommands(runtime, clock), report: () => void reports++, emitTerminated: () => undefined },
   });
   const input = { pod, now: clock.now(), hostIP: '10.0.0.1', podIP: '10.244.0.5', runtime: runtime.name };
   const inspect = rec.observe('pod.uid-1', { machine: 'pod', input, effects: POD_EFFECTS });

@@ -13,6 +13,7 @@ import { cgroupLimits, cgroupSupport } from '../../../actors/runtime/process/cgr
 import { processRuntime, type ProcessRuntime, type ProcessRuntimeOptions } from '../../../actors/runtime/process/runtime.ts';
 import type { ContainerExit, Mount } from '../../../actors/runtime/runtime.ts';
 import { eventually } from '../../helpers/wait.ts';
+import { LOADER } from '../../helpers/cli.ts';
 import { processesNaming } from '../../helpers/processes.ts';
 import { runtimeContract } from './contract.ts';
 
@@ -216,7 +217,7 @@ async function crashWithAContainer(stateDir: string): Promise<void> {
     await rt.startContainer(c.value.containerId);
     console.log('started');
     setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', LOADER, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('started') && res()));
   await sleep(200);
   child.kill('SIGKILL');

@@ -1,0 +1,58 @@
+// Module hooks that run the TypeScript sources without a build step: each .ts file is
+// compiled by esbuild when first loaded and the result kept in a cache directory keyed by
+// the source's hash, so later processes start from the cache.
+//
+// Why not tsx: it compiles with esbuild's keepNames, which wraps every function in a
+// `__name(fn, "…")` call that redefines the function's `name`. Each closure then gets a
+// dictionary of its own (about 256 bytes) and a defineProperty call when created — 2.3 % of
+// density's CPU and about 2 KB of heap per pod actor. Names are kept anyway: nothing is
+// minified.
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transform, version } from 'esbuild';
+
+/** What tsconfig.json says that changes the output: imports kept as written, ES2022 class fields. */
+const OPTIONS = {
+  loader: 'ts',
+  format: 'esm',
+  target: `node${process.versions.node}`,
+  sourcemap: 'inline',
+  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, target: 'ES2022', useDefineForClassFields: true } },
+};
+const CACHE = join(tmpdir(), `kubeactor-ts-${version}-${userInfo().uid}`);
+const OPTIONS_KEY = JSON.stringify(OPTIONS);
+let cacheMade = false;
+
+export async function load(url, context, nextLoad) {
+  if (!url.startsWith('file:') || !(url.endsWith('.ts') || url.endsWith('.mts'))) return nextLoad(url, context);
+  const path = fileURLToPath(url);
+  const source = await readFile(path, 'utf8');
+  // The path is in the key: the inline source map names the file.
+  const key = createHash('sha256').update(OPTIONS_KEY).update('\0').update(path).update('\0').update(source).digest('hex').slice(0, 40);
+  const cached = join(CACHE, `${key}.js`);
+  let code;
+  try {
+    code = await readFile(cached, 'utf8');
+  } catch {
+    code = (await transform(source, { ...OPTIONS, sourcefile: path })).code;
+    store(cached, code);
+  }
+  return { format: 'module', source: code, shortCircuit: true };
+}
+
+/** Writes a cache entry by rename, so a process reading it never sees half of one; a cache that cannot be written is only slower. */
+function store(file, code) {
+  try {
+    if (!cacheMade) mkdirSync(CACHE, { recursive: true, mode: 0o700 });
+    cacheMade = true;
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+  } catch {
+    // A read-only or full temp directory: compile again next time.
+  }
+}
