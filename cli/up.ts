@@ -36,6 +36,7 @@ import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOption
 import { untilSignal } from './signals.ts';
 import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 import { AUDIT_FLAGS_HELP, auditFlagOptions, auditFrom } from './audit-flags.ts';
+import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
@@ -60,6 +61,10 @@ Flags:
   --request-timeout D             how long an API request that is not a watch or a log stream may
                                   take, reading its body included, before a 504 Timeout (default
                                   60s; Go duration, as kube-apiserver's flag)
+  --max-requests-inflight N, --max-mutating-requests-inflight N
+                                  the seats API Priority and Fairness shares among the priority levels
+                                  is their sum (default 400 + 200, as kube-apiserver's flags); 0 and 0
+                                  turn flow control off (every request runs at once)
   --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                                   seconds of the NoExecute tolerations added to every pod (default 300)
   --service-cluster-ip-range CIDR Services' ClusterIPs (default 127.96.0.0/12: Kubernetes' 10.96.0.0/12
@@ -112,6 +117,8 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'max-requests-inflight': { type: 'string' },
+  'max-mutating-requests-inflight': { type: 'string' },
   'load-balancer-cidr': { type: 'string' },
   'service-cluster-ip-range': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
@@ -162,6 +169,9 @@ export async function up(argv: string[]): Promise<number> {
   durationFlag('node-monitor-grace-period', grace, 0);
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
+  const seats = intFlag('max-requests-inflight', values['max-requests-inflight'], 400) + intFlag('max-mutating-requests-inflight', values['max-mutating-requests-inflight'], 200);
+  // A request waits in its queue at most a quarter of its timeout (upstream's rule).
+  const flowControl = seats > 0 ? new FlowControl({ serverConcurrencyLimit: seats, queueWaitMs: requestTimeoutMs / 4 }) : undefined;
   const recording = recordingFrom(values);
   const runtimes = runtimeFrom(values);
   const clusterDomain = values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN;
@@ -205,7 +215,7 @@ export async function up(argv: string[]): Promise<number> {
     storage,
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}) },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false },
     ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -258,7 +268,7 @@ export async function up(argv: string[]): Promise<number> {
   say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}) });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   if (audit) say(`audit: policy ${values['audit-policy-file']}, log ${values['audit-log-path']}`);
   say(`API: ${front.url}`);
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));

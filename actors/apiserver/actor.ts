@@ -10,6 +10,7 @@ import { apiserverMachine } from '../../machines/apiserver.ts';
 import { fromPromise } from 'xstate';
 import { apiServerEffects, type ApiServerEffects, type ApiServerOptions } from './server.ts';
 import { memorySigningKey } from './signing-key.ts';
+import { FlowControl } from './flowcontrol/controller.ts';
 
 export interface ApiServerActorOptions extends ApiServerOptions {
   /** Period of bookmarks and watcher liveness probes (default 60 s, Kubernetes' bookmark period). */
@@ -25,7 +26,9 @@ const env = (e: unknown): Envelope => e as Envelope;
 export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   let previous: ApiServerEffects | null = null;
   // The key source, the encryption keys and the audit log are capabilities, not config: never recorded; one per def, so a restarted incarnation keeps its tokens valid.
-  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), encryption: _keys, audit: _audit, ...config } = opts;
+  const { onEffects: _hook, bus: _bus, signingKey = memorySigningKey(), encryption: _keys, audit: _audit, flowControl, ...rest } = opts;
+  // A shared FlowControl is recorded as its limits: a replay runs its own with the same ones.
+  const config = flowControl === undefined ? rest : { ...rest, flowControl: flowControl instanceof FlowControl ? flowControl.options : flowControl };
   return {
     address: APISERVER_ADDRESS,
     config,

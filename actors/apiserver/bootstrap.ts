@@ -15,6 +15,7 @@ import { LOCAL_PATH_STORAGE_CLASS } from '../../api/volumes/local-path.ts';
 import { KUBEACTOR_INGRESS_CLASS } from '../../api/ingress/classes.ts';
 import { userForAddress } from './identity.ts';
 import { ensureRbacBootstrap } from './rbac-bootstrap.ts';
+import { ensureFlowControlBootstrap } from './flowcontrol-bootstrap.ts';
 import { objectStorageKey } from './storage-keys.ts';
 
 export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean; defaultStorageClass: boolean; defaultIngressClass: boolean }): Promise<void> {
@@ -28,6 +29,7 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
     if (!r.ok && !isConflictOrExists(r)) throw new Error(`creating namespace ${name}: ${r.status.message}`);
   }
   if (s.authorizationModes.includes('RBAC')) await ensureRbacBootstrap(s);
+  await ensureFlowControlBootstrap(s);
   await ensureRuntimeClasses(s);
   if (opts.defaultStorageClass) await ensureClusterObject(s, 'storage.k8s.io', 'storageclasses', LOCAL_PATH_STORAGE_CLASS, 'default storage class');
   if (opts.defaultIngressClass) await ensureClusterObject(s, 'networking.k8s.io', 'ingressclasses', KUBEACTOR_INGRESS_CLASS, 'default ingress class');

@@ -18,6 +18,7 @@ import type { SigningKeySource } from './signing-key.ts';
 import type { WatchCache } from './watch-cache.ts';
 import type { WatcherSet } from './watchers.ts';
 import type { BusAudit } from './audit/bus.ts';
+import type { FlowControl } from './flowcontrol/controller.ts';
 
 /** The object model's rules the apiserver applies (each kind's descriptor in api/kinds), behind one seam. */
 export interface ObjectModel {
@@ -70,6 +71,8 @@ export interface ServerContext {
   readonly cacheStale: () => void;
   /** Logs the bus requests of components (--audit-policy-file); absent: no audit. */
   readonly audit?: BusAudit;
+  /** API Priority and Fairness (flowcontrol/controller.ts); absent: every request runs at once. */
+  readonly flow?: FlowControl;
 }
 
 /** One request as the verbs see it: who asked (address and effective user) and the payload. */

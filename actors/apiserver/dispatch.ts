@@ -24,6 +24,8 @@ import { update } from './update.ts';
 import { patch } from './patch.ts';
 import { remove } from './delete.ts';
 import { unwatch, watch } from './watch.ts';
+import type { FlowTicket } from './flowcontrol/controller.ts';
+import { flowKey, PF_REPLY_FIELD } from './flowcontrol/request.ts';
 
 type AnyPayload = { target: ApiTarget; user?: UserInfo; id?: string } & Record<string, unknown>;
 
@@ -77,11 +79,25 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const t = payload.target;
   const name = t?.name ?? (verb === 'list' || verb === 'watch' ? selectedName(payload.options) : undefined);
   const record = verb && s.audit?.begin(env, user, verb, name);
-  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
-  if (record) {
-    audited.set(env, { record, verb: verb! });
-    record.authorized(denied ? 'forbid' : 'allow');
+  if (record) audited.set(env, { record, verb: verb! });
+  if (s.flow && verb && t) {
+    // Priority and fairness come before authorization, as in kube-apiserver's filter chain.
+    let admitted = s.flow.admit(flowKey(env.from, user, verb, t), () => ({ user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace }));
+    if (admitted instanceof Promise) admitted = await admitted;
+    if (env.from.startsWith(TRUSTED_EDGE_PREFIX)) edgeTickets.set(env, admitted.ticket);
+    if (!admitted.ok) return reply(s, env, fail(admitted.status));
+    try {
+      return await serve(s, env, payload, user, verb, t, record, name);
+    } finally {
+      admitted.ticket.release();
+    }
   }
+  return serve(s, env, payload, user, verb, t, record, name);
+}
+
+async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo, verb: RequestVerb | null | undefined, t: ApiTarget | undefined, record: AuditRecord | undefined | false | null, name: string | undefined): Promise<void> {
+  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
+  if (record) record.authorized(denied ? 'forbid' : 'allow');
   if (denied) return reply(s, env, fail(denied));
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
@@ -111,7 +127,12 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
 /** The audit records of the bus requests being served, completed with their reply. */
 const audited = new WeakMap<Envelope, { record: AuditRecord; verb: RequestVerb }>();
 
+/** The flow-control tickets of the edges' requests: their reply carries the UIDs the front sends as headers. */
+const edgeTickets = new WeakMap<Envelope, FlowTicket>();
+
 function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
+  const ticket = edgeTickets.get(env);
+  if (ticket) result = { ...result, [PF_REPLY_FIELD]: { flowSchema: ticket.flowSchemaUid, priorityLevel: ticket.priorityLevelUid } } as unknown as Result<unknown>;
   if (env.corr !== undefined) s.port.reply(env, result as never);
   const a = s.audit && audited.get(env);
   if (a) s.audit!.replied(a.record, env, a.verb, result);

@@ -26,6 +26,8 @@ import { DEFAULT_WINDOW, DEFAULT_WINDOW_BYTES, WatchCache } from './watch-cache.
 import { bookmark, WatcherSet } from './watchers.ts';
 import type { Auditor } from './audit/auditor.ts';
 import { BusAudit } from './audit/bus.ts';
+import { FlowControl, type FlowControlOptions } from './flowcontrol/controller.ts';
+import { cacheConfigSource } from './flowcontrol/source.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 
@@ -62,6 +64,13 @@ export interface ApiServerOptions {
   bus?: { onState(listener: (state: BusState) => void): () => void };
   /** The audit policy and log (a capability like the signing key: never recorded); absent: no audit. */
   audit?: Auditor;
+  /**
+   * API Priority and Fairness (kube-apiserver's --enable-priority-and-fairness): a FlowControl
+   * shared with the HTTP front (its metrics and debug endpoints), its limits (a FlowControl of
+   * this incarnation's own: how a replay gets it), or false to turn it off. Default: on, with
+   * upstream's limits.
+   */
+  flowControl?: FlowControl | FlowControlOptions | false;
 }
 
 export interface ApiServerEffects {
@@ -123,7 +132,9 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     signingKey: opts.signingKey ?? memorySigningKey(),
     cacheStale: () => stale.emit(),
     ...(opts.audit ? { audit: new BusAudit(opts.audit, ctx.clock) } : {}),
+    ...(opts.flowControl === false ? {} : { flow: opts.flowControl instanceof FlowControl ? opts.flowControl : new FlowControl(opts.flowControl) }),
   };
+  s.flow?.attach(cacheConfigSource(cache), ctx.clock);
   let watchId = '';
   let watchSeq = 0;
   let lastError = 'storage is unavailable';
@@ -151,6 +162,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   async function prime(): Promise<void> {
     const { records, revision } = await rangeAll();
     cache.prime(records, revision);
+    s.flow?.invalidate();
     for (const rec of records) if (rec.key.startsWith(`${REGISTRY_PREFIX}services/`) && !(rec.value instanceof Unreadable)) claimHeld(s, rec.value as never);
     await startWatch(revision);
   }

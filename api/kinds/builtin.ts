@@ -30,6 +30,8 @@ import { clusterRoleKind } from './rbac/clusterrole.ts';
 import { roleBindingKind } from './rbac/rolebinding.ts';
 import { clusterRoleBindingKind } from './rbac/clusterrolebinding.ts';
 import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
+import { flowSchemaKind } from './flowcontrol/flowschema.ts';
+import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfiguration.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -64,4 +66,6 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   roleBindingKind,
   clusterRoleBindingKind,
   certificateSigningRequestKind,
+  flowSchemaKind,
+  priorityLevelConfigurationKind,
 ];

@@ -37,6 +37,8 @@ export interface Printer {
   columns: ColumnDefinition[];
   /** One or more rows' cells for an object (most kinds print one row), at time `now` (ms). */
   cells(obj: JsonObject, now: number): unknown[];
+  /** The order a list's rows print in, when the kind's printer sorts them (FlowSchemas by precedence); default: as listed. */
+  order?(objects: readonly JsonObject[]): JsonObject[];
 }
 
 /** Shorthand for a column definition. */
@@ -65,7 +67,7 @@ export function buildTable(
   opts: { now: number; includeObject?: IncludeObject; listMeta?: Table['metadata']; noColumns?: boolean },
 ): Table {
   const include = opts.includeObject ?? 'Metadata';
-  const rows = objects.map((obj): TableRow => {
+  const rows = (printer.order ? printer.order(objects) : objects).map((obj): TableRow => {
     const row: TableRow = { cells: printer.cells(obj, opts.now) };
     if (include === 'Metadata') row.object = partialObjectMetadata(obj);
     else if (include === 'Object') row.object = obj;

@@ -15,6 +15,7 @@ import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startControllers, type RunningControllers } from '../../actors/controllers/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { loadOrCreateToken } from '../../actors/apiserver/http/token.ts';
+import { FlowControl } from '../../actors/apiserver/flowcontrol/controller.ts';
 
 export interface Run {
   code: number;
@@ -51,9 +52,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const dir = mkdtempSync(join(tmpdir(), 'kubeactor-e2e-'));
   const bus = new InProcessBus();
   const host = new ActorHost({ bus, clock: realClock, seed: 1 });
-  const core = startControlPlaneCore({ bus, host, backend: new MemoryKv() });
+  const flowControl = new FlowControl();
+  const core = startControlPlaneCore({ bus, host, backend: new MemoryKv(), apiserver: { flowControl } });
   await core.ready();
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0 });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0, flowControl });
   const controllers = startPodPrerequisites(host, front.caCert);
   const more = opts.controllers ? startControllers(host, { controllers: opts.controllers, options: opts.controllerOptions?.(dir) ?? {} }) : undefined;
   const rest = { url: front.url, ca: front.caCert, token: await loadOrCreateToken(dir) };

@@ -7,6 +7,7 @@ import type { Logger } from '../../actor-def.ts';
 import type { Clock } from '../../../base/clock.ts';
 import type { FrontMetrics } from './metrics.ts';
 import type { Auditor } from '../audit/auditor.ts';
+import type { FlowControl } from '../flowcontrol/controller.ts';
 
 /** What every request handler of the front is given. */
 export interface FrontContext {
@@ -30,6 +31,8 @@ export interface FrontContext {
   metrics: FrontMetrics;
   /** The audit policy and log, when --audit-policy-file is given. */
   audit?: Auditor;
+  /** The apiserver's API Priority and Fairness, for its debug endpoints; absent: they are not served. */
+  flowControl?: FlowControl;
 }
 
 /** Per-request facts: the authenticated user and the parsed URL. */

@@ -84,6 +84,7 @@ export class LabelIndex {
       case 'version': path = '/version'; break;
       case 'health': path = `/${route.check}`; break;
       case 'metrics': path = '/metrics'; break;
+      case 'debug-apf': path = `/debug/api_priority_and_fairness/${route.dump}`; break;
       case 'core-versions': path = '/api'; break;
       case 'groups': path = '/apis'; break;
       case 'group': path = `/apis/${route.group}`; break;

@@ -6,6 +6,7 @@ import { wantsTable } from './negotiate.ts';
 import { listOptions } from './query.ts';
 import { sendJson, sendStatus } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
+import { setPfHeaders } from './flowcontrol.ts';
 
 const TABLE_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -22,6 +23,7 @@ export async function serveGet(r: ResourceRequest): Promise<void> {
   const rv = q.get('resourceVersion');
   if (rv !== null) payload.resourceVersion = rv;
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.get', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
   if (r.target.subresource === undefined && wantsTable(r.info.accept)) {
     const include = includeObjectOf(q);
@@ -43,6 +45,7 @@ export async function serveList(r: ResourceRequest): Promise<void> {
   const include = includeObjectOf(q);
   if (table && !include) return sendStatus(r.res, badRequest(`includeObject: Unsupported value: "${q.get('includeObject')}"`));
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.list', { target: r.target, user: r.info.user, options: options.value }, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
   const list = result.value as JsonObject & { items?: JsonObject[]; metadata?: JsonObject };
   if (!table) return sendJson(r.res, list);

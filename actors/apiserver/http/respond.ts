@@ -39,8 +39,13 @@ function closeIfBodyPending(res: ServerResponse): { Connection?: 'close' } {
   return hasBody ? { Connection: 'close' } : {};
 }
 
-/** Sends a Status as Kubernetes does: its `code` is the HTTP status. */
+/**
+ * Sends a Status as Kubernetes does: its `code` is the HTTP status; a 429's
+ * `details.retryAfterSeconds` is also the Retry-After header clients wait by.
+ */
 export function sendStatus(res: ServerResponse, status: Status): void {
+  const after = status.details?.retryAfterSeconds;
+  if (status.code === 429 && after && after > 0 && !res.headersSent) res.setHeader('Retry-After', String(after));
   sendJson(res, status, status.code);
 }
 

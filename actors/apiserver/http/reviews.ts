@@ -8,6 +8,7 @@ import type { ResourcePath } from './route.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isObject } from '../../../api/json.ts';
 import { userInfoOf } from '../identity.ts';
+import { setPfHeaders } from './flowcontrol.ts';
 
 /**
  * The reviews: SelfSubjectReview (`kubectl auth whoami`) is answered by the front, which alone
@@ -43,5 +44,6 @@ export async function serveReview(ctx: FrontContext, info: RequestInfo, path: Re
   }
   const target = { group: path.group, version: path.version, resource: path.resource, ...(path.namespace ? { namespace: path.namespace } : {}) };
   const r = await ctx.port.request(ctx.apiserver, 'api.create', { target, user: info.user, object: value as KubeObject }, { timeoutMs: ctx.requestTimeoutMs });
+  setPfHeaders(res, r);
   return r.ok ? sendJson(res, r.value.object, 201) : sendStatus(res, r.status);
 }

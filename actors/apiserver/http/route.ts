@@ -21,6 +21,7 @@ export type Route =
   | { type: 'version' }
   | { type: 'health'; check: 'healthz' | 'livez' | 'readyz' }
   | { type: 'metrics' }
+  | { type: 'debug-apf'; dump: 'dump_priority_levels' | 'dump_queues' }
   | { type: 'core-versions' }
   | { type: 'groups' }
   | { type: 'group'; group: string }
@@ -40,6 +41,9 @@ export function parseRoute(pathname: string): Route {
   if (first === 'version') return parts.length === 1 ? { type: 'version' } : { type: 'unknown' };
   if (first === 'healthz' || first === 'livez' || first === 'readyz') return { type: 'health', check: first };
   if (first === 'metrics') return parts.length === 1 ? { type: 'metrics' } : { type: 'unknown' };
+  if (first === 'debug' && second === 'api_priority_and_fairness' && parts.length === 3 && (parts[2] === 'dump_priority_levels' || parts[2] === 'dump_queues')) {
+    return { type: 'debug-apf', dump: parts[2] };
+  }
   if (first === 'openapi') {
     if (second === 'v2') return { type: 'openapi-v2' };
     if (second === 'v3') return parts.length === 2 ? { type: 'openapi-root' } : { type: 'openapi-gv', prefix: parts.slice(2).join('/') };

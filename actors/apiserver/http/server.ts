@@ -30,6 +30,9 @@ import { realClock } from '../../../base/real-clock.ts';
 import type { Auditor } from '../audit/auditor.ts';
 import { assignAuditId, auditAttributes, auditOf, auditRequest } from './audit.ts';
 import { ANONYMOUS_USER } from '../identity.ts';
+import type { FlowControl } from '../flowcontrol/controller.ts';
+import { renderFlowMetrics } from '../flowcontrol/report.ts';
+import { serveFlowControlDump } from './flowcontrol.ts';
 
 export interface HttpFrontOptions {
   bus: Bus;
@@ -63,6 +66,8 @@ export interface HttpFrontOptions {
   watchBacklogBytes?: number;
   /** Logs REST requests to the audit log (--audit-policy-file); absent: no audit. */
   audit?: Auditor;
+  /** The apiserver's API Priority and Fairness: its metrics on /metrics and /debug/api_priority_and_fairness/*; absent: not shown. */
+  flowControl?: FlowControl;
   /** Kept for symmetry with other actors' start functions; the front is not a state machine. */
   host?: unknown;
 }
@@ -109,8 +114,10 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     log: opts.logger ?? consoleLogger,
     metrics: new FrontMetrics(kinds, () => opts.bus.stats()),
     ...(opts.audit ? { audit: opts.audit } : {}),
+    ...(opts.flowControl ? { flowControl: opts.flowControl } : {}),
   };
   if (opts.audit) ctx.metrics.include(() => opts.audit!.renderMetrics());
+  if (opts.flowControl) ctx.metrics.include(() => renderFlowMetrics(opts.flowControl!));
   // Discovery, OpenAPI, the routes and the metrics labels follow the registry from the next request on.
   const stopFollowing = opts.kinds
     ? undefined
@@ -228,6 +235,8 @@ async function handle(ctx: FrontContext, token: string, req: IncomingMessage, re
       return serveOpenApi(ctx, route, req, res);
     case 'metrics':
       return serveMetrics(ctx.metrics, req, res);
+    case 'debug-apf':
+      return serveFlowControlDump(ctx.flowControl, route.dump, req, res);
     case 'unknown':
       return sendStatus(res, pathNotFound());
     default:

@@ -6,6 +6,7 @@ import { isTrue, listOptions, nonNegative } from './query.ts';
 import { includeObjectOf } from './read.ts';
 import { sendStatus } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
+import { setPfHeaders } from './flowcontrol.ts';
 
 /** The apiserver's --min-request-timeout: a watch that names no timeoutSeconds lasts 1× to 2× this. */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
@@ -105,6 +106,7 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
     ...(q.get('sendInitialEvents') !== null ? { sendInitialEvents: isTrue(q.get('sendInitialEvents')) } : {}),
   };
   const started = await ctx.port.request(ctx.apiserver, 'api.watch', payload, { timeoutMs: ctx.requestTimeoutMs });
+  setPfHeaders(res, started);
   if (!open) {
     // The client left while the watch was starting: the first unwatch may have overtaken it.
     if (started.ok) ctx.port.send(ctx.apiserver, 'api.unwatch', { id });

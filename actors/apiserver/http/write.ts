@@ -5,6 +5,7 @@ import { deleteOptions, isTrue, listOptions, writeParams } from './query.ts';
 import { sendJson, sendStatus } from './respond.ts';
 import { warningHeaders } from './warning.ts';
 import type { ResourceRequest } from './resources.ts';
+import { setPfHeaders } from './flowcontrol.ts';
 
 /**
  * Answers a write: 201 when it created the object, else `code`; warnings as Warning headers.
@@ -49,6 +50,7 @@ export async function serveCreate(r: ResourceRequest): Promise<void> {
   const body = await objectBody(r);
   if (!body.ok) return sendStatus(r.res, body.status);
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.create', { target: r.target, user: r.info.user, ...params.value, object: body.value }, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   answer(r, result, 201);
 }
 
@@ -59,6 +61,7 @@ export async function serveUpdate(r: ResourceRequest): Promise<void> {
   const body = await objectBody(r);
   if (!body.ok) return sendStatus(r.res, body.status);
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.update', { target: r.target, user: r.info.user, ...params.value, object: body.value }, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   answer(r, result);
 }
 
@@ -78,6 +81,7 @@ export async function servePatch(r: ResourceRequest): Promise<void> {
   }
   const payload = { target: r.target, user: r.info.user, ...params.value, patchType, patch: body.value.value, force: isTrue(q.get('force')) };
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.patch', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   answer(r, result);
 }
 
@@ -93,6 +97,7 @@ export async function serveDelete(r: ResourceRequest): Promise<void> {
   const dryRun = options.value.dryRun?.includes('All') === true;
   const payload = { target: r.target, user: r.info.user, options: options.value, ...(dryRun ? { dryRun } : {}) };
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.delete', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
   const obj = result.value.object;
   const meta = obj.metadata ?? {};
@@ -119,6 +124,7 @@ export async function serveDeleteCollection(r: ResourceRequest): Promise<void> {
   const dryRun = options.value.dryRun?.includes('All') === true;
   const payload = { target: r.target, user: r.info.user, options: options.value, listOptions: list.value, ...(dryRun ? { dryRun } : {}) };
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.deletecollection', payload, { timeoutMs: r.ctx.requestTimeoutMs });
+  setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
   sendJson(r.res, result.value);
 }

@@ -46,14 +46,15 @@ function parse(text: string): Sample[] {
     const meta = /^# (HELP|TYPE) (\w+) (.*)$/.exec(line);
     if (meta) {
       if (meta[1] === 'TYPE') {
-        assert.ok(['counter', 'gauge'].includes(meta[3]!), line);
+        assert.ok(['counter', 'gauge', 'histogram'].includes(meta[3]!), line);
         typed.add(meta[2]!);
       }
       continue;
     }
     const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
     assert.ok(m, `a sample line: ${line}`);
-    assert.ok(typed.has(m![1]!), `${m![1]} has a # TYPE line before its samples`);
+    // A histogram's samples are its _bucket, _sum and _count series.
+    assert.ok(typed.has(m![1]!) || typed.has(m![1]!.replace(/_(bucket|sum|count)$/, '')), `${m![1]} has a # TYPE line before its samples`);
     const labels: Labels = {};
     for (const [, k, v] of m![2]?.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g) ?? []) labels[k!] = v!.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch));
     samples.push({ name: m![1]!, labels, value: Number(m![3]) });
