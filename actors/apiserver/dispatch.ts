@@ -124,8 +124,12 @@ async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user:
   reply(s, env, await run(s, res.value, call));
 }
 
-/** The audit records of the bus requests being served, completed with their reply. */
-const audited = new WeakMap<Envelope, { record: AuditRecord; verb: RequestVerb }>();
+/**
+ * The audit records of the bus requests being served, completed and removed with their reply.
+ * A Map, not a WeakMap: a WeakMap's entries are ephemerons, which every scavenge must revisit
+ * while their keys are young — and every request's envelope is.
+ */
+const audited = new Map<Envelope, { record: AuditRecord; verb: RequestVerb }>();
 
 /** The flow-control tickets of the edges' requests: their reply carries the UIDs the front sends as headers. */
 const edgeTickets = new WeakMap<Envelope, FlowTicket>();
@@ -135,7 +139,9 @@ function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
   if (ticket) result = { ...result, [PF_REPLY_FIELD]: { flowSchema: ticket.flowSchemaUid, priorityLevel: ticket.priorityLevelUid } } as unknown as Result<unknown>;
   if (env.corr !== undefined) s.port.reply(env, result as never);
   const a = s.audit && audited.get(env);
-  if (a) s.audit!.replied(a.record, env, a.verb, result);
+  if (!a) return;
+  audited.delete(env);
+  s.audit!.replied(a.record, env, a.verb, result);
 }
 
 /**
