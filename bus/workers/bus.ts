@@ -367,8 +367,11 @@ export class WorkersBus implements Bus {
       case 'pub':
         return this.#onPublish(peer, f);
       case 'fail':
-        if (this.#up || this.#entries.has(f.to)) return this.#onFail(f);
-        return this.#routes.get(f.to)?.link.post(f);
+        if (this.#up) return this.#onFail(f);
+        // Only the main thread answers with failures (a worker's actors answer with reply envelopes,
+        // which are checked): a worker's fail frame would end a request it was never asked.
+        this.#countReject('forged', forbidden(`thread "${peer.identity}" may not answer request "${f.corr}" with a failure`), { to: f.to });
+        return;
       case 'reg':
         return this.#onRegister(peer, f.a);
       case 'unreg':

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { RejectCause } from '../../bus/bus.ts';
 import { createCodec } from '../../bus/codec.ts';
-import type { Envelope } from '../../base/envelope.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
 import { WorkersBus } from '../../bus/workers/bus.ts';
 import type { Frame } from '../../bus/workers/link.ts';
 import { startWorkerThread } from '../../bus/workers/thread.ts';
@@ -75,6 +75,28 @@ t('a worker sending as an address it did not register is rejected as forged, and
   assert.equal(got, [], 'the scheduler never saw a forged envelope');
   assert.is(a.stats().rejected.forged, 2);
   assert.equal(rejects, ['forged', 'forged', 'forbidden']);
+  raw.port.close();
+});
+
+t('a worker cannot end another actor\'s request with a failure frame: counted forged, the request stays open for its real answer', async ({ a, rejects }) => {
+  const sched = a.register('scheduler', () => {});
+  const raw = rawWorker(a);
+  raw.post([{ k: 'reg', a: NODE_ADDRESS }]);
+  // Routed once a request is no longer 503 (it reaches the raw worker, which does not answer it).
+  await eventually(async () => {
+    const r = await sched.request(NODE_ADDRESS, 'sys.ping', { n: 0 }, { timeoutMs: 20 });
+    return !r.ok && r.status.code === 503 ? null : true;
+  }, { timeoutMs: 3000, intervalMs: 5, what: 'the worker\'s address routed' });
+  const answer = sched.request(NODE_ADDRESS, 'sys.ping', { n: 1 });
+  const asksOne = (f: Frame): boolean => f.k === 'env' && f.m === 'req' && ((codec.decode(new Uint8Array(f.buf)) as Envelope).payload as { n: number }).n === 1;
+  const req = await eventually(() => raw.got.find(asksOne), { timeoutMs: 3000, intervalMs: 2, what: 'the request reached the worker' });
+  const corr = req.k === 'env' ? req.corr! : '';
+  // Hostile: a failure for the request, as if the main thread had refused it.
+  raw.post([{ k: 'fail', to: 'scheduler', corr, status: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'forged', reason: 'InternalError', code: 500 } as never, nores: false }]);
+  await eventually(() => a.stats().rejected.forged === 1, { timeoutMs: 3000, intervalMs: 2, what: 'the fail frame counted forged' });
+  raw.post([{ k: 'env', m: 'reply', to: 'scheduler', from: NODE_ADDRESS, corr, buf: bytes({ seq: 2, from: NODE_ADDRESS, to: 'scheduler', type: REPLY, payload: ok({ address: NODE_ADDRESS, n: 1 }), corr, at: 0 } as Envelope) }]);
+  assert.equal(await answer, ok({ address: NODE_ADDRESS, n: 1 }), 'the real answer, not the forged failure');
+  assert.equal(rejects, ['forged']);
   raw.port.close();
 });
 
