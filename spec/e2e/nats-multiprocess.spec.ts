@@ -142,9 +142,9 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   assert.match(forged.output(), 'may not hold address "kubelet.c"');
 
   // Graceful stop of every process, nodes first.
-  assert.is(await stopWithin(nodeB, 'SIGTERM'), 0);
+  assert.is(await stopWithin(nodeB, 'SIGTERM'), 0, nodeB.output().slice(-2000));
   assert.match(nodeB.output(), 'SIGTERM: stopping');
-  assert.is(await stopWithin(nodeA, 'SIGTERM'), 0);
+  assert.is(await stopWithin(nodeA, 'SIGTERM'), 0, nodeA.output().slice(-2000));
 
   // A restarted node process adopts its Node with the same InternalIP and pod range.
   const addressOf = (out: string) => /a: InternalIP (\S+), pod range (\S+)/.exec(out)?.slice(1);
@@ -152,8 +152,8 @@ test('a control plane and two node processes on one NATS: nodes Ready, pods Runn
   await again.waitFor('ready.', 30_000);
   assert.ok(addressOf(nodeA.output()));
   assert.equal(addressOf(again.output()), addressOf(nodeA.output()));
-  assert.is(await stopWithin(again, 'SIGTERM'), 0);
-  assert.is(await stopWithin(up, 'SIGTERM'), 0);
+  assert.is(await stopWithin(again, 'SIGTERM'), 0, again.output().slice(-2000));
+  assert.is(await stopWithin(up, 'SIGTERM'), 0, up.output().slice(-2000));
 });
 
 test.after(async () => {
