@@ -6,7 +6,7 @@ import { checkSend } from './permissions.ts';
 import { localReply, PendingRequests } from './pending.ts';
 import { unavailable, type Result, type Status } from '../base/status.ts';
 import { Listeners } from './listeners.ts';
-import { Fifo } from './fifo.ts';
+import { LocalQueue } from './local-queue.ts';
 
 interface Entry {
   handler: Handler;
@@ -21,14 +21,6 @@ export interface InProcessBusOptions {
 }
 
 /**
- * How many envelopes are delivered between two turns of the event loop. Drains run on
- * microtasks, and handlers' promises enqueue more from microtasks, so without this budget a
- * busy cluster would chain drains forever and timers (leases, request timeouts) and I/O
- * would wait tens of seconds.
- */
-const DRAIN_BATCH = 4096;
-
-/**
  * The embedded default transport. Envelopes are delivered asynchronously, in one FIFO queue
  * for the whole bus (so per-address order holds), and never encoded: payloads pass by
  * reference and are treated as immutable by every actor.
@@ -39,22 +31,20 @@ export class InProcessBus implements Bus {
   readonly #timeoutMs: number;
   readonly #entries = new Map<string, Entry>();
   readonly #topics = new Map<string, Set<string>>();
-  readonly #queue = new Fifo<{ env: Envelope; targets: string[] }>();
+  readonly #local: LocalQueue;
   readonly #pending: PendingRequests;
   readonly #taps = new Listeners<[Envelope]>();
   readonly #stateListeners = new Listeners<[BusState]>();
   readonly #rejectListeners = new Listeners<[RejectCause, Status, { to?: string; from?: string; type?: string }]>();
   readonly #stats: BusStats = emptyStats();
   #seq = 0;
-  #scheduled = false;
-  /** Envelopes delivered since the event loop last had a turn (see DRAIN_BATCH). */
-  #sinceYield = 0;
   #state: BusState = 'connected';
 
   constructor(opts: InProcessBusOptions = {}) {
     this.#clock = opts.clock ?? realClock;
     this.#timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.#pending = new PendingRequests(this.#clock, (corr, result) => this.#taps.emit(localReply(corr, result, this.#clock.now())));
+    this.#local = new LocalQueue({ entries: this.#entries, taps: this.#taps, stats: this.#stats, pending: this.#pending });
   }
 
   register(address: string, handler: Handler): Port {
@@ -109,7 +99,7 @@ export class InProcessBus implements Bus {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     // Let what is already queued arrive, then close every port.
-    while (this.#queue.length) await new Promise((r) => setImmediate(r));
+    await this.#local.drained();
     for (const address of [...this.#entries.keys()]) this.#unregister(address);
     this.#state = 'closed';
     this.#stateListeners.emit('closed');
@@ -135,74 +125,18 @@ export class InProcessBus implements Bus {
       this.#reject('forbidden', denied, env);
       return;
     }
-    this.#enqueue(env, [to]);
+    this.#local.enqueue(env, [to]);
   }
 
   #publish(from: string, topic: string, type: string, payload: unknown): void {
     const env: Envelope = { seq: ++this.#seq, from, to: topic, type, payload, at: this.#clock.now() };
     this.#stats.sent++;
-    this.#enqueue(env, [...(this.#topics.get(topic) ?? [])]);
+    this.#local.enqueue(env, [...(this.#topics.get(topic) ?? [])]);
   }
 
   #reject(cause: RejectCause, status: Status, env: Envelope): void {
     this.#stats.rejected[cause]++;
     this.#rejectListeners.emit(cause, status, { to: env.to, from: env.from, type: env.type });
     if (env.corr !== undefined && env.type !== REPLY) this.#pending.fail(env.corr, status);
-  }
-
-  #enqueue(env: Envelope, targets: string[]): void {
-    this.#queue.push({ env, targets });
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      if (this.#sinceYield < DRAIN_BATCH) queueMicrotask(() => this.#drain());
-      else this.#yieldThenDrain();
-    }
-  }
-
-  #yieldThenDrain(): void {
-    setImmediate(() => {
-      this.#sinceYield = 0;
-      this.#drain();
-    });
-  }
-
-  #drain(): void {
-    while (this.#queue.length) {
-      if (++this.#sinceYield > DRAIN_BATCH) {
-        this.#yieldThenDrain();
-        return;
-      }
-      const { env, targets } = this.#queue.shift()!;
-      this.#deliver(env, targets);
-    }
-    this.#scheduled = false;
-  }
-
-  #deliver(env: Envelope, targets: string[]): void {
-    if (env.type === REPLY && env.corr !== undefined) {
-      this.#taps.emit(env);
-      this.#stats.delivered++;
-      this.#pending.settle(env.corr, env.payload as Result<unknown>);
-      return;
-    }
-    const isTopic = targets.length !== 1 || targets[0] !== env.to;
-    let delivered = false;
-    for (const address of targets) {
-      const entry = this.#entries.get(address);
-      if (!entry) continue;
-      if (!delivered) this.#taps.emit(env);
-      delivered = true;
-      this.#stats.delivered++;
-      try {
-        entry.handler(env);
-      } catch (err) {
-        // The actor host supervises actors; a handler that still throws is a host bug, not a reason to stop the bus.
-        console.error(`bus: handler of "${address}" threw on "${env.type}" (seq ${env.seq}):`, err);
-      }
-    }
-    if (!delivered && !isTopic) {
-      this.#stats.undeliverable++;
-      if (env.corr !== undefined) this.#pending.fail(env.corr, unavailable(`no actor at address "${env.to}"`));
-    }
   }
 }

@@ -5,7 +5,7 @@ import { REPLY, type Envelope } from '../../base/envelope.ts';
 import { fail, forbidden, unavailable, badRequest, type Result, type Status } from '../../base/status.ts';
 import { emptyStats, type Bus, type BusState, type BusStats, type Handler, type Port, type RejectCause, type Tap } from '../bus.ts';
 import { createCodec, type Codec } from '../codec.ts';
-import { Fifo } from '../fifo.ts';
+import { deliver, LocalQueue } from '../local-queue.ts';
 import { defaultIdentities, mayClaim, type IdentityTable } from '../identities.ts';
 import { Listeners } from '../listeners.ts';
 import { localReply, PendingRequests } from '../pending.ts';
@@ -32,8 +32,6 @@ type RejectDetail = { to?: string; from?: string; type?: string };
 
 /** Unanswered requests kept per actor (as bus/nats/bus.ts): an actor that ignores requests must not grow memory. */
 const MAX_UNANSWERED = 10_000;
-/** Envelopes delivered locally between two turns of the event loop (see bus/inprocess.ts). */
-const DRAIN_BATCH = 4096;
 
 export interface WorkersBusOptions {
   clock?: Clock;
@@ -72,7 +70,7 @@ export class WorkersBus implements Bus {
   readonly #codec: Codec = createCodec();
   readonly #entries = new Map<string, Entry>();
   readonly #topics = new Map<string, Set<string>>();
-  readonly #queue = new Fifo<{ env: Envelope; targets: string[] }>();
+  readonly #local: LocalQueue;
   readonly #pending: PendingRequests;
   readonly #taps = new Listeners<[Envelope]>();
   readonly #outbound = new Listeners<[Envelope]>();
@@ -90,8 +88,6 @@ export class WorkersBus implements Bus {
   #pingId = 0;
   #seq = 0;
   #corr = 0;
-  #scheduled = false;
-  #sinceYield = 0;
   #state: BusState = 'connected';
 
   private constructor(opts: WorkersBusOptions, up?: { port: MessagePort; identity: string }, identities: IdentityTable = defaultIdentities) {
@@ -99,6 +95,7 @@ export class WorkersBus implements Bus {
     this.#timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.#identities = identities;
     this.#pending = new PendingRequests(this.#clock, (corr, result) => this.#taps.emit(localReply(corr, result, this.#clock.now())));
+    this.#local = new LocalQueue({ entries: this.#entries, taps: this.#taps, stats: this.#stats, pending: this.#pending });
     if (up) {
       const peer: Peer = { link: undefined as unknown as Link, identity: up.identity, addresses: new Set(), topics: new Set() };
       peer.link = new Link(up.port, (frames) => this.#onFrames(peer, frames));
@@ -199,7 +196,7 @@ export class WorkersBus implements Bus {
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
-    while (this.#queue.length) await new Promise((r) => setImmediate(r));
+    await this.#local.drained();
     for (const [address, entry] of [...this.#entries]) this.#unregister(address, entry);
     this.#pending.failAll(unavailable('bus closed'));
     this.#up?.link.close();
@@ -259,7 +256,7 @@ export class WorkersBus implements Bus {
     const denied = checkSend(from, to, type);
     if (denied) return this.#rejectLocal('forbidden', denied, env);
     const peer = this.#routeOf(to);
-    if (peer === undefined) return this.#enqueue(env, [to]);
+    if (peer === undefined) return this.#local.enqueue(env, [to]);
     const buf = this.#encode(env);
     if (buf === undefined) return;
     if (this.#outbound.size) this.#outbound.emit(env);
@@ -271,7 +268,7 @@ export class WorkersBus implements Bus {
     const env: Envelope = { seq: ++this.#seq, from, to: topic, type, payload, at: this.#clock.now() };
     this.#stats.sent++;
     const local = this.#topics.get(topic);
-    if (local?.size) this.#enqueue(env, [...local]);
+    if (local?.size) this.#local.enqueue(env, [...local]);
     const peers = this.#up ? [this.#up] : [...(this.#topicPeers.get(topic) ?? [])];
     if (peers.length === 0) return;
     const buf = this.#encode(env);
@@ -300,54 +297,6 @@ export class WorkersBus implements Bus {
     if (env.from !== undefined) detail.from = env.from;
     if (env.type !== undefined) detail.type = env.type;
     this.#rejectListeners.emit(cause, status, detail);
-  }
-
-  #enqueue(env: Envelope, targets: string[]): void {
-    this.#queue.push({ env, targets });
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      if (this.#sinceYield < DRAIN_BATCH) queueMicrotask(() => this.#drain());
-      else this.#yieldThenDrain();
-    }
-  }
-
-  #yieldThenDrain(): void {
-    setImmediate(() => {
-      this.#sinceYield = 0;
-      this.#drain();
-    });
-  }
-
-  #drain(): void {
-    while (this.#queue.length) {
-      if (++this.#sinceYield > DRAIN_BATCH) return this.#yieldThenDrain();
-      const { env, targets } = this.#queue.shift()!;
-      this.#deliverLocal(env, targets);
-    }
-    this.#scheduled = false;
-  }
-
-  #deliverLocal(env: Envelope, targets: string[]): void {
-    if (env.type === REPLY && env.corr !== undefined) {
-      this.#taps.emit(env);
-      this.#stats.delivered++;
-      this.#pending.settle(env.corr, env.payload as Result<unknown>);
-      return;
-    }
-    const isTopic = targets.length !== 1 || targets[0] !== env.to;
-    let delivered = false;
-    for (const address of targets) {
-      const entry = this.#entries.get(address);
-      if (!entry) continue;
-      if (!delivered) this.#taps.emit(env);
-      delivered = true;
-      this.#stats.delivered++;
-      deliver(entry.handler, env, address);
-    }
-    if (!delivered && !isTopic) {
-      this.#stats.undeliverable++;
-      if (env.corr !== undefined) this.#pending.fail(env.corr, unavailable(`no actor at address "${env.to}"`));
-    }
   }
 
   #onFrames(from: Peer, frames: Frame[]): void {
@@ -511,14 +460,5 @@ export class WorkersBus implements Bus {
     this.#pending.failAll(unavailable('the main thread closed the bus'));
     for (const done of this.#pongs.values()) done();
     this.#pongs.clear();
-  }
-}
-
-function deliver(handler: Handler, env: Envelope, address: string): void {
-  try {
-    handler(env);
-  } catch (err) {
-    // The actor host supervises actors; a handler that still throws is a host bug, not a reason to stop the bus.
-    console.error(`bus: handler of "${address}" threw on "${env.type}" (seq ${env.seq}):`, err);
   }
 }
