@@ -27,9 +27,14 @@ function decode(ctx: AdmitContext, data: Uint8Array): Admitted<undefined> {
   if (data.length > ctx.maxBytes) {
     return { ok: false, cause: 'oversized', status: tooLarge(`message of ${data.length} bytes exceeds the bus limit of ${ctx.maxBytes} bytes`) };
   }
+  return decodeEnvelope(ctx.codec, data);
+}
+
+/** Frame version, msgpack, envelope shape: the first checks of bytes from any other process or thread. */
+export function decodeEnvelope(codec: Codec, data: Uint8Array): Admitted<undefined> {
   let x: unknown;
   try {
-    x = ctx.codec.decode(data);
+    x = codec.decode(data);
   } catch (err) {
     if (err instanceof ProtocolMismatch) return { ok: false, cause: 'versionMismatch', status: badRequest(err.message) };
     return { ok: false, cause: 'malformed', status: badRequest(`undecodable message: ${(err as Error).message}`) };
@@ -52,6 +57,12 @@ export function admitMessage(ctx: AdmitContext, data: Uint8Array, sender: string
   if (!ctx.claims.mayClaim(sender, env.from)) {
     return { ok: false, cause: 'forged', env, status: forbidden(`identity "${sender}" may not send as "${env.from}"`) };
   }
+  return admitChecked(d, isTopic);
+}
+
+/** A decoded message's checks on any transport: its sender may send it to its address (not checked for topics), and its payload matches the catalogue. */
+export function admitChecked(d: Admitted<undefined> & { ok: true }, isTopic: boolean): Admitted<undefined> {
+  const env = d.env;
   if (!isTopic) {
     const denied = checkSend(env.from, env.to, env.type);
     if (denied) return { ok: false, cause: 'forbidden', env, status: denied };
@@ -67,8 +78,11 @@ export function admitMessage(ctx: AdmitContext, data: Uint8Array, sender: string
  */
 export function admitReply(ctx: AdmitContext, data: Uint8Array, target: string): Admitted<Result<unknown>> {
   const d = decode(ctx, data);
-  if (!d.ok) return d;
-  const env = d.env;
+  return d.ok ? admitResult(d.env, target) : d;
+}
+
+/** A decoded reply's checks on any transport: a reply, from the address the request went to, carrying a Result. */
+export function admitResult(env: Envelope, target: string): Admitted<Result<unknown>> {
   if (env.type !== REPLY) return { ok: false, cause: 'malformed', env, status: badRequest(`"${env.type}" arrived where a reply was expected`) };
   if (env.from !== target) {
     return { ok: false, cause: 'forged', env, status: forbidden(`reply from "${env.from}" to a request sent to "${target}"`) };
