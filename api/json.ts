@@ -85,3 +85,12 @@ export function ensureObject(obj: JsonObject, keys: readonly string[]): JsonObje
   }
   return cur;
 }
+
+/** Freezes a JSON value and everything in it; parts already frozen (shared by earlier values) are not walked again. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -13,6 +13,7 @@ import type { Clock } from '../../base/clock.ts';
 import type { Status } from '../../base/status.ts';
 import { parseStorageKey } from './storage-keys.ts';
 import { Unreadable } from './encryption/storage.ts';
+import { deepFreeze } from '../../api/json.ts';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -54,14 +55,7 @@ export function decorate(value: unknown, rev: number): KubeObject {
  */
 const FREEZE = process.env.KUBEACTOR_FREEZE === '1';
 function held(obj: KubeObject): KubeObject {
-  if (!FREEZE) return obj;
-  const freeze = (o: unknown): void => {
-    if (!o || typeof o !== 'object' || Object.isFrozen(o)) return;
-    Object.freeze(o);
-    for (const v of Object.values(o)) freeze(v);
-  };
-  freeze(obj);
-  return obj;
+  return FREEZE ? deepFreeze(obj) : obj;
 }
 
 /** One resource's objects and recent events. */

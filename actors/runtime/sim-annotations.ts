@@ -1,4 +1,5 @@
 import type { ProbeKind } from './runtime.ts';
+import { deepFreeze } from '../../api/json.ts';
 
 /**
  * How the `sim` runtime behaves is set per pod by annotations under {@link SIM_PREFIX}.
@@ -75,11 +76,6 @@ export function simConfig(annotations: Annotations, name: string): SimContainerC
 }
 
 let DEFAULT_CONFIG: SimContainerConfig | undefined;
-
-function deepFreeze<T extends object>(o: T): T {
-  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
-  return Object.freeze(o);
-}
 
 function configOf(annotations: Annotations, name: string): SimContainerConfig {
   const get = (key: string): string | undefined =>
