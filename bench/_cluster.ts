@@ -31,6 +31,8 @@ import { firingClock } from '../actors/record/firing-clock.ts';
 import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
 import { isMessage } from '../bus/catalogue/index.ts';
 import type { Auditor } from '../actors/apiserver/audit/auditor.ts';
+import type { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
+import type { Result } from '../base/status.ts';
 
 export const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -188,6 +190,8 @@ export interface BenchClusterOptions {
   controllers?: string;
   /** Audit the apiserver's requests with this Auditor (closed, its log flushed, at stop). */
   audit?: Auditor;
+  /** The apiserver's API Priority and Fairness, lent so the bench can read its queue waits and rejections. */
+  flowControl?: FlowControl;
   /** false: the kubelets record no Events (`--kubelet-events=false`). */
   kubeletEvents?: boolean;
   /**
@@ -220,6 +224,8 @@ export interface BenchCluster {
   log(s: string): void;
   /** Messages the bus delivered, by `type` (api calls as `api.<verb> <resource>[/<subresource>]`), since start or the last reset. */
   messages(): Map<string, number>;
+  /** Replies that carried an error Status, by HTTP code (429: too many requests), since start or the last reset. */
+  failedReplies(): Map<number, number>;
   resetMessages(): void;
   /**
    * Latency (ms) of every mutating API call any component made (create, update, patch,
@@ -249,7 +255,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     if (!o.record) return;
     recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
   };
-  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, apiserver: { ...(o.audit ? { audit: o.audit } : {}), ...(o.authorizationModes ? { authorizationModes: o.authorizationModes } : {}) } });
+  const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, apiserver: { ...(o.audit ? { audit: o.audit } : {}), ...(o.flowControl ? { flowControl: o.flowControl } : {}), ...(o.authorizationModes ? { authorizationModes: o.authorizationModes } : {}) } });
   const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','));
   log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);
@@ -257,9 +263,12 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
   const MUTATING = new Set(['api.create', 'api.update', 'api.patch', 'api.delete']);
   const inFlight = new Map<string, number>();
   const latencies: number[] = [];
+  let failed = new Map<number, number>();
   const observe: Tap = (env) => {
     if (env.corr !== undefined) {
       if (env.type === 'reply') {
+        const r = env.payload as Result<unknown>;
+        if (!r.ok) failed.set(r.status.code, (failed.get(r.status.code) ?? 0) + 1);
         const at = inFlight.get(env.corr);
         if (at !== undefined) {
           inFlight.delete(env.corr);
@@ -340,8 +349,10 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     nodesReadyS,
     log,
     messages: () => counts,
+    failedReplies: () => failed,
     resetMessages: () => {
       counts = new Map();
+      failed = new Map();
       latencies.length = 0;
     },
     mutatingLatencies: () => latencies,

@@ -30,7 +30,17 @@
  * does, and prints `"bench":"density-audit"` with the mutating-call p99 and throughput ratios
  * guarded / plain (issue 17's goal: authorization and audit together within 5%).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR]
+ * With `--scale-from N` it runs the shape at N nodes (pods scaled to keep pods per node) and
+ * then at `--nodes`, each in a child process, and prints `"bench":"density-scale"`: both runs
+ * and how the time to all Running grew against the pod count (issue 21's linearity check).
+ *
+ * Every run prints what overload leaves behind: replies refused 429 (`replies_429`) and 5xx,
+ * API Priority and Fairness per priority level (dispatched, rejected, queue wait p99), the
+ * longest gap between two renewals of a node's Lease and how many renewals came after the
+ * Lease expired (`leases_expired`: nodes the node-lifecycle controller would mark NotReady),
+ * and `acknowledged_writes_lost` (acknowledged creates missing from the store at the end).
+ *
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR] [--scale-from 2000]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * With `--compare-*`, `--cpu-prof-dir DIR` makes each child write a V8 CPU profile there
@@ -57,6 +67,8 @@ import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
 import { Auditor } from '../actors/apiserver/audit/auditor.ts';
 import { AuditLog } from '../actors/apiserver/audit/log.ts';
 import { parsePolicy } from '../api/audit/policy.ts';
+import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
+import { flowFigures, lostWrites, watchLeases } from './_overload.ts';
 
 /** The audited side of `--compare-audit`: every request at Metadata. */
 const METADATA_POLICY = 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n';
@@ -73,6 +85,11 @@ if (process.argv.includes('--compare-record')) {
 if (process.argv.includes('--compare-audit')) {
   if (AUDIT_LOG) throw new Error('--compare-audit audits to a temporary file of its own; drop --audit-log');
   await compareRecord('audit');
+  process.exit(0);
+}
+
+if (process.argv.includes('--scale-from')) {
+  await compareScale();
   process.exit(0);
 }
 
@@ -99,7 +116,9 @@ const WORKERS = arg('workers', 0);
 
 const loadAtStart = machine();
 const rss = rssSampler();
+const flowControl = new FlowControl();
 const c = await startBenchCluster({
+  flowControl,
   tag: 'density', storage: STORAGE, kubelets: NODES, scheduler: true, readyTimeoutMs: TIMEOUT_MS,
   ...(WANT === 'deployments' ? { controllers: 'deployment,replicaset' } : {}), ...(RECORD ? { record: RECORD } : {}),
   ...(AUTHZ ? { authorizationModes: parseAuthorizationModes(AUTHZ) } : {}),
@@ -148,6 +167,8 @@ await client.watch(targets.pods(NS), (events) => {
   report(running);
 });
 
+const leases = await watchLeases(c.client);
+
 const DEPLOYMENTS = Math.ceil(PODS / REPLICAS);
 const deployment = (d: number, replicas: number) => ({
   apiVersion: 'apps/v1',
@@ -174,6 +195,8 @@ const mutating: number[] = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 let failures = 0;
+/** Names of the objects the bench's creates were acknowledged for (each must still exist at the end). */
+const acknowledged: string[] = [];
 const call = async <T>(target: Target<T>, object: Parameters<typeof client.api.create<T>>[1]) => {
   const s = performance.now();
   const r = await client.api.create(target, object);
@@ -187,7 +210,8 @@ if (workload === 'deployments') {
       if (wait > 0) await sleep(wait);
     }
     const r = await call(targets.deployments(NS), deployment(d, Math.min(REPLICAS, PODS - d * REPLICAS)));
-    if (!r.ok && failures++ < 5) log(`create deployment dep-${d}: ${r.status.message}`);
+    if (r.ok) acknowledged.push(`dep-${d}`);
+    else if (failures++ < 5) log(`create deployment dep-${d}: ${r.status.message}`);
   });
 }
 for (let d = 0; workload === 'pods' && d < DEPLOYMENTS; d++) {
@@ -201,6 +225,7 @@ for (let d = 0; workload === 'pods' && d < DEPLOYMENTS; d++) {
     }
     createdAt.set(name, performance.now());
     const r = await call(targets.pods(NS), pod(d, i));
+    if (r.ok) acknowledged.push(name);
     if (!r.ok) {
       createdAt.delete(name);
       if (failures++ < 5) log(`create ${name}: ${r.status.message}`);
@@ -222,6 +247,13 @@ const cpu1 = process.cpuUsage(cpu0);
 const podsCpuS = round((cpu1.user + cpu1.system) / 1e6);
 const done = done0();
 log(done ? `${running} pods Running in ${allRunningS} s` : `TIMEOUT: ${running}/${PODS} Running after ${allRunningS} s`);
+const leaseFigures = leases.stop();
+log(`leases: longest time between two renewals of one node's Lease ${leaseFigures.lease_renew_gap_max_s} s; ${leaseFigures.leases_expired} renewals came after the Lease had expired`);
+const lost = await lostWrites(c.client, workload === 'deployments' ? targets.deployments(NS) : targets.pods(NS), acknowledged);
+if (lost > 0) log(`LOST: ${lost} acknowledged creates are not in the store`);
+const failed = c.failedReplies();
+const flow = flowFigures(flowControl);
+log(`error replies by code: ${JSON.stringify(Object.fromEntries(failed))}; APF: ${JSON.stringify(flow)}`);
 const heapAfter = heapAfterGc();
 if (SNAPSHOT) log(`heap snapshot: ${writeHeapSnapshot(SNAPSHOT)}`);
 const msgs = c.messages();
@@ -276,6 +308,11 @@ console.log(
     api_mutating_p50_ms: round(percentile(apiLat, 50), 1),
     api_mutating_p99_ms: round(percentile(apiLat, 99), 1),
     api_mutating_per_s: round(apiLat.length / Math.max(0.001, allRunningS), 1),
+    acknowledged_writes_lost: lost,
+    ...leaseFigures,
+    replies_429: failed.get(429) ?? 0,
+    replies_5xx: [...failed].reduce((a, [code, n]) => a + (code >= 500 ? n : 0), 0),
+    flowcontrol: flow,
     bench_create_calls: mutating.length,
     bench_create_p99_ms: round(percentile(mutating, 99), 1),
     bus_messages_per_pod: Math.round(msgTotal / PODS),
@@ -312,6 +349,44 @@ function child(args: string[]): Promise<Record<string, unknown>> {
       }
     });
   });
+}
+
+/**
+ * `--scale-from N`: the same shape at N nodes (the pods scaled with them, so pods per node stay
+ * the same) and then at `--nodes`, each in its own child process; prints `"bench":"density-scale"`
+ * with both runs and how the time to all Running grew against the pod count (issue 21: no worse
+ * than linearly, i.e. `time_per_pod_ratio` <= 1).
+ */
+async function compareScale(): Promise<void> {
+  const small = arg('scale-from', 2000);
+  const nodes = arg('nodes', 1000);
+  const pods = arg('pods', 30_000);
+  const args: string[] = [];
+  for (let i = 2; i < process.argv.length; i++) {
+    const a = process.argv[i]!;
+    if (a === '--scale-from' || a === '--nodes' || a === '--pods') i++;
+    else args.push(a);
+  }
+  const smallPods = Math.round((pods * small) / nodes);
+  process.stderr.write(`bench density-scale: ${small} nodes × ${smallPods} pods, then ${nodes} nodes × ${pods} pods\n`);
+  const a = await child([...args, '--nodes', String(small), '--pods', String(smallPods)]);
+  const b = await child([...args, '--nodes', String(nodes), '--pods', String(pods)]);
+  const perPod = (j: Record<string, unknown>) => (typeof j.all_running_s === 'number' ? j.all_running_s / (j.pods as number) : null);
+  const pa = perPod(a);
+  const pb = perPod(b);
+  console.log(JSON.stringify({
+    bench: 'density-scale',
+    small: a,
+    large: b,
+    pods_ratio: round(pods / smallPods, 2),
+    all_running_ratio: pa !== null && pb !== null ? round((b.all_running_s as number) / (a.all_running_s as number), 2) : null,
+    time_per_pod_ratio: pa !== null && pb !== null ? round(pb / pa, 2) : null,
+    machine: machine(),
+    anchor: {
+      goal: 'issue 21: the time to all Running grows no worse than linearly with the pod count (time_per_pod_ratio <= 1); both runs complete with no acknowledged write lost and no Lease expired',
+      source: 'Kubernetes scalability thresholds: 5,000 nodes, 150,000 pods (kubernetes/community sig-scalability/configs-and-limits/thresholds.md)',
+    },
+  }));
 }
 
 /** The median of the numbers among `xs` (null when there are none). */
