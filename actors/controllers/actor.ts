@@ -13,7 +13,7 @@ import type { Indexable } from '../informers/indexer.ts';
 import type { SharedInformerFactory } from '../informers/factory.ts';
 import type { ObjectHandlers, SharedInformer } from '../informers/shared.ts';
 import { reconcileMachine, type ReconcileEvent } from '../../machines/controllers/reconcile.ts';
-import { ApiClient, isNotFound, TerminalError } from '../client/index.ts';
+import { ApiClient, clientPort, isNotFound, limitsOf, TerminalError, type ClientLimits } from '../client/index.ts';
 import { controllerAddress, type Controller, type ControllerContext, type ControllerDefinition, type InformerRequest } from './framework.ts';
 
 /** What specs may look at in the running incarnation. */
@@ -94,6 +94,8 @@ export interface ControllerActorOptions {
   factory: SharedInformerFactory;
   /** The controller's own options (ControllerContext.options). */
   options?: Readonly<Record<string, unknown>>;
+  /** The controller's own client's limits (kube-controller-manager's --kube-api-qps/--kube-api-burst; default 20 and 30). */
+  clientLimits?: Partial<ClientLimits>;
   onHandle?: (h: ControllerHandle) => void;
 }
 
@@ -101,24 +103,28 @@ export interface ControllerActorOptions {
 export interface ControllerConfig {
   controller: string;
   options: Readonly<Record<string, unknown>>;
+  /** Present when not the defaults, so a replay throttles as the run did. */
+  clientLimits?: Partial<ClientLimits>;
 }
 
 export function controllerActor(def: ControllerDefinition, opts: ControllerActorOptions): ActorDef {
   let inc: Incarnation | null = null;
   return {
     address: controllerAddress(def.name),
-    config: { controller: def.name, options: opts.options ?? {} } satisfies ControllerConfig,
+    config: { controller: def.name, options: opts.options ?? {}, ...(opts.clientLimits ? { clientLimits: opts.clientLimits } : {}) } satisfies ControllerConfig,
     toEvent() {
       return null;
     },
     create(ctx: ActorContext) {
       inc?.stop();
       const current = (inc = new Incarnation());
+      // Its own client and bucket, as kube-controller-manager's client builder gives each controller its own clientset.
+      const port = clientPort(ctx, limitsOf('controller-manager', opts.clientLimits));
       const cc: ControllerContext = {
         name: def.name,
         actor: ctx,
-        api: new ApiClient(ctx.port),
-        events: new EventRecorder({ port: ctx.port, clock: ctx.clock, component: def.component }),
+        api: new ApiClient(port),
+        events: new EventRecorder({ port, clock: ctx.clock, component: def.component }),
         options: opts.options ?? {},
         informer: informerOf(opts.factory, current),
         enqueue: (key) => current.send({ type: 'enqueue', key }),

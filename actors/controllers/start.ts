@@ -8,6 +8,7 @@ import { informerFactory } from '../informers/actor.ts';
 import { controllerActor, type ControllerHandle } from './actor.ts';
 import { controllerAddress, type ControllerDefinition } from './framework.ts';
 import { CONTROLLERS, findController } from './registry.ts';
+import type { ClientLimits } from '../client/rate-limit.ts';
 
 export interface StartControllersOptions {
   /** '*,-job' or ['*', '-job']; default '*'. */
@@ -16,6 +17,8 @@ export interface StartControllersOptions {
   options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Defaults to the registry table (specs pass their own). */
   table?: readonly ControllerDefinition[];
+  /** Each controller's client limits (--kube-api-qps/--kube-api-burst; default 20 and 30). */
+  clientLimits?: Partial<ClientLimits>;
   onHandle?: (h: ControllerHandle) => void;
 }
 
@@ -55,7 +58,7 @@ export function startControllers(host: ActorHost, opts: StartControllersOptions 
   const factory = names.length > 0 ? informerFactory(host) : undefined;
   for (const name of names) {
     const def = findController(name, table)!;
-    host.spawn(controllerActor(def, { factory: factory!, options: opts.options?.[name] ?? {}, ...(opts.onHandle ? { onHandle: opts.onHandle } : {}) }));
+    host.spawn(controllerActor(def, { factory: factory!, options: opts.options?.[name] ?? {}, ...(opts.clientLimits ? { clientLimits: opts.clientLimits } : {}), ...(opts.onHandle ? { onHandle: opts.onHandle } : {}) }));
     addresses.push(controllerAddress(name));
   }
   return {

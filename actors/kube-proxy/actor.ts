@@ -18,6 +18,7 @@ import { targets } from '../client/index.ts';
 import { SharedInformerFactory, type SharedInformer } from '../informers/index.ts';
 import type { Indexable } from '../informers/indexer.ts';
 import { serveHealthz } from './healthz.ts';
+import { clientPort, limitsOf, type ClientLimits } from '../client/index.ts';
 import { Proxier, type ProxierLike } from './proxier.ts';
 
 export interface KubeProxyOptions {
@@ -28,6 +29,8 @@ export interface KubeProxyOptions {
   healthzPort?: number;
   /** Where to keep the node's connect table for its process pods (connect-table.ts); none by default. */
   connectTable?: string;
+  /** KubeProxyConfiguration clientConnection: its client's qps and burst (default 5 and 10). */
+  clientConnection?: Partial<ClientLimits>;
 }
 
 export const kubeProxyAddress = (nodeName: string): string => `proxy.${nodeName}`;
@@ -98,7 +101,7 @@ export function kubeProxyActor(o: KubeProxyOptions, refOf: () => AnyActorRef | u
       return { machine, input: { nodeName: o.nodeName, nodeIP: o.nodeIP } };
     },
     onStart(ctx: ActorContext) {
-      factory.start(ctx.port, ctx.clock, ctx.log);
+      factory.start(clientPort(ctx, limitsOf('kube-proxy', o.clientConnection)), ctx.clock, ctx.log);
       // An informer that had synced before a restart calls no handler: the chart hears of its cache now.
       if (services.hasSynced() && slices.hasSynced() && nodes.hasSynced()) {
         send({ type: 'proxy.objects', synced: true, services: services.list(), slices: slices.list(), nodes: nodes.list() });

@@ -19,6 +19,7 @@ import { PodManager, type PodManagerOptions } from './pods.ts';
 import { StreamServer } from './streams.ts';
 import { STREAM_EVENTS } from '../../machines/kubelet/chart.ts';
 import { RuntimeHandlers } from './runtimes.ts';
+import { clientPort, KUBELET_EVENT_LIMITS, limitsOf } from '../client/index.ts';
 
 export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
 
@@ -53,9 +54,11 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       previous?.streams.stop();
       // A new incarnation starts its pods afresh: the old one's processes end.
       if (previous) void runtimes.shutdown();
-      const events = new EventRecorder({ port: ctx.port, clock: ctx.clock, component: 'kubelet', host: opts.nodeName, enabled: opts.events !== false });
+      // One client for every module of this kubelet (its bucket: kubeAPIQPS/kubeAPIBurst), and its Events' own (eventRecordQPS/eventBurst).
+      const port = clientPort(ctx, limitsOf('kubelet', { ...(opts.kubeAPIQPS === undefined ? {} : { qps: opts.kubeAPIQPS }), ...(opts.kubeAPIBurst === undefined ? {} : { burst: opts.kubeAPIBurst }) }));
+      const events = new EventRecorder({ port: clientPort(ctx, KUBELET_EVENT_LIMITS), clock: ctx.clock, component: 'kubelet', host: opts.nodeName, enabled: opts.events !== false });
       const pods = new PodManager({
-        port: ctx.port,
+        port,
         clock: ctx.clock,
         log: ctx.log,
         nodeName: opts.nodeName,
@@ -73,7 +76,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         ...(startPod ? { startPod } : {}),
       });
       const node = new NodeSync({
-        port: ctx.port,
+        port,
         clock: ctx.clock,
         log: ctx.log,
         facts,

@@ -67,6 +67,10 @@ export interface KubeletOptions {
   resolvConf?: string;
   /** Volume manager periods in ms: refresh (syncFrequency, 60 s), emptyDir housekeeping (10 s), failed-mount retry (2 s). */
   volumeTiming?: { syncMs?: number; housekeepingMs?: number; retryMs?: number };
+  /** KubeletConfiguration kubeAPIQPS: its client's requests a second, shared by all its modules (default 50; 0 or less: unlimited). */
+  kubeAPIQPS?: number;
+  /** KubeletConfiguration kubeAPIBurst (default 100). */
+  kubeAPIBurst?: number;
 }
 
 

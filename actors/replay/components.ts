@@ -73,7 +73,7 @@ export const replayableController: ReplayableActor = {
     const c = input as ControllerConfig;
     const def = findController(c.controller) ?? (c.controller === INGRESS_CONTROLLER_NAME ? replayIngressDefinition(c.options) : undefined);
     if (def === undefined) throw new Error(`no controller "${c.controller}" in this build`);
-    return controllerActor(def, { factory: factoryOf(env), options: def.replayOptions ? def.replayOptions(c.options) : c.options });
+    return controllerActor(def, { factory: factoryOf(env), options: def.replayOptions ? def.replayOptions(c.options) : c.options, ...(c.clientLimits ? { clientLimits: c.clientLimits } : {}) });
   }),
   needs: 'informers',
 };

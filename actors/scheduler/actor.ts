@@ -22,6 +22,7 @@ import { SchedulerInformers } from './informers.ts';
 import { QueueTimer, schedulerInput, schedulerMachine } from './machine.ts';
 import { resolveOptions, SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';
 import { SchedulerWriter } from './writer.ts';
+import { clientPort, limitsOf } from '../client/index.ts';
 
 /** What specs, benches and the CLI may look at in the running incarnation. */
 export interface SchedulerHandle {
@@ -55,7 +56,7 @@ export function schedulerActor(options: SchedulerOptions, factory: SharedInforme
       port = ctx.port;
       live?.informers.stop();
       live?.timer.stop();
-      const writer = new SchedulerWriter({ port: ctx.port, clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
+      const writer = new SchedulerWriter({ port: clientPort(ctx, limitsOf('scheduler', options.clientConnection)), clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
       let informers: SchedulerInformers | undefined;
       const core = new SchedulerCore({ opts, writer, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid) });
       const stamped = (e: SchedulerEvent): void => send({ ...e, now: ctx.clock.now() });

@@ -6,6 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { QueueOptions } from '../../machines/scheduler/queue.ts';
 import type { PluginSet } from '../../machines/scheduler/plugins/registry.ts';
 import { DEFAULT_BIND_TIMEOUT_SECONDS } from '../../machines/scheduler/volume-waits.ts';
+import type { ClientLimits } from '../client/rate-limit.ts';
 
 export const SCHEDULER_ADDRESS = 'scheduler';
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -48,6 +49,8 @@ export interface SchedulerOptions {
   queue?: Pick<QueueOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'maxInUnschedulableMs'>;
   /** VolumeBindingArgs.bindTimeoutSeconds: how long a pod waits for its claims to be Bound before it is requeued (default 600). */
   bindTimeoutSeconds?: number;
+  /** KubeSchedulerConfiguration clientConnection: its client's qps and burst (default 50 and 100). */
+  clientConnection?: Partial<ClientLimits>;
 }
 
 export interface ResolvedOptions {
