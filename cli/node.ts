@@ -11,6 +11,7 @@ import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-fl
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
 import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
+import { clientLimitFlagOptions, clientLimitsFrom, kubeletLimits, NODE_CLIENT_LIMIT_FLAGS_HELP } from './client-limit-flags.ts';
 
 export const NODE_HELP = `kubeactor node — run kubelets that join a control plane on NATS
 
@@ -38,6 +39,7 @@ Flags:
   --cluster-domain DOMAIN         the cluster's DNS domain (default cluster.local)
 ${RUNTIME_FLAGS_HELP}
 ${KUBELET_FLAGS_HELP}
+${NODE_CLIENT_LIMIT_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
@@ -55,6 +57,7 @@ const options = {
   ...recordFlagOptions,
   ...runtimeFlagOptions,
   ...kubeletFlagOptions,
+  ...clientLimitFlagOptions,
   'data-dir': { type: 'string' },
   name: { type: 'string' },
   count: { type: 'string' },
@@ -89,6 +92,7 @@ export async function node(argv: string[]): Promise<number> {
   const clusterDNS = values['cluster-dns'];
   if (clusterDNS !== undefined && !isIPv4(clusterDNS)) throw new UsageError(`--cluster-dns must be an IPv4 address, got "${clusterDNS}"`);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
+  const limits = kubeletLimits(clientLimitsFrom(values, ['kubelet']));
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
@@ -118,7 +122,7 @@ export async function node(argv: string[]): Promise<number> {
       clusterCIDR: claimClusterCidr(values, dataDir, warn),
       nodeRange: claimAddresses(NODE_RANGES, undefined, dataDir, warn),
       dataDir,
-      configure: (n) => ({ ...kubeletConfig(n), clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
+      configure: (n) => ({ ...kubeletConfig(n), ...limits, clusterDomain: values['cluster-domain'] ?? DEFAULT_CLUSTER_DOMAIN }),
       clusterDNS: clusterDNS === undefined ? 'kube-dns' : [clusterDNS],
       runtimeLog: runtimeLog(say, warn),
       proxy: true,

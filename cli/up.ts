@@ -36,6 +36,7 @@ import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOption
 import { untilSignal } from './signals.ts';
 import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kubelet-flags.ts';
 import { AUDIT_FLAGS_HELP, auditFlagOptions, auditFrom } from './audit-flags.ts';
+import { clientLimitFlagOptions, clientLimitsFrom, kubeletLimits, UP_CLIENT_LIMIT_FLAGS_HELP } from './client-limit-flags.ts';
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
@@ -75,6 +76,7 @@ Flags:
                                   and forwards to the NodePorts (default 127.0.2.0/24, or the next free
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
 ${KUBELET_FLAGS_HELP}
+${UP_CLIENT_LIMIT_FLAGS_HELP}
   --ingress-http-port N, --ingress-https-port N
                                   the ingress controller's HTTP and HTTPS ports on the last address of the
                                   load-balancer range (${lastHost(DEFAULT_LOAD_BALANCER_CIDR)} by default; default
@@ -130,6 +132,7 @@ const options = {
   'authorization-mode': { type: 'string' },
   'encryption-provider-config': { type: 'string' },
   ...kubeletFlagOptions,
+  ...clientLimitFlagOptions,
   'ingress-http-port': { type: 'string' },
   'ingress-https-port': { type: 'string' },
 } as const;
@@ -178,6 +181,7 @@ export async function up(argv: string[]): Promise<number> {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(clusterDomain)) throw new UsageError(`--cluster-domain must be a DNS subdomain, got "${clusterDomain}"`);
   const dnsListen = dnsAddressFlag(values['dns-address']);
   const kubeletConfig = kubeletConfigFrom(values, dataDir);
+  const clientLimits = clientLimitsFrom(values, ['controller-manager', 'scheduler', 'kubelet']);
   const encryption = encryptionFrom(values['encryption-provider-config']);
   const serviceAsked = serviceRangeFlag(values['service-cluster-ip-range']);
   const loadBalancerAsked = cidrFlag('load-balancer-cidr', values['load-balancer-cidr']);
@@ -225,7 +229,7 @@ export async function up(argv: string[]): Promise<number> {
   say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
-  const scheduler = startScheduler(cp.host);
+  const scheduler = startScheduler(cp.host, clientLimits.scheduler ? { clientConnection: clientLimits.scheduler } : {});
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   // The ingress controller listens on the last address of the cluster's load-balancer range,
@@ -235,6 +239,7 @@ export async function up(argv: string[]): Promise<number> {
   try {
     controllers = startControllers(cp.host, {
       controllers: values.controllers ?? '*',
+      ...(clientLimits['controller-manager'] ? { clientLimits: clientLimits['controller-manager'] } : {}),
       options: {
         'local-path': { 'storage-dir': `${dataDir}/storage` },
         // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
@@ -274,7 +279,7 @@ export async function up(argv: string[]): Promise<number> {
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
-  const configure = (name: string) => ({ ...kubeletConfig(name), clusterDNS: [clusterDNS], clusterDomain });
+  const configure = (name: string) => ({ ...kubeletConfig(name), ...kubeletLimits(clientLimits), clusterDNS: [clusterDNS], clusterDomain });
   const sim = nodes === 0 ? undefined
     : bus instanceof WorkersBus
       ? await startWorkerNodes(bus, { workers, count: nodes, seed, defaultRuntime: runtimes.defaultRuntime, imagesFile: values.images === undefined ? undefined : resolve(values.images), dataDir, clusterCIDR, nodeRange, clusterDNS: [clusterDNS], configure, proxy: true })

@@ -119,7 +119,9 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
       inc?.stop();
       const current = (inc = new Incarnation());
       // Its own client and bucket, as kube-controller-manager's client builder gives each controller its own clientset.
-      const port = clientPort(ctx, limitsOf('controller-manager', opts.clientLimits));
+      const limits = limitsOf('controller-manager', opts.clientLimits);
+      const scale = def.clientScale ?? { qps: 1, burst: 1 };
+      const port = clientPort(ctx, { qps: limits.qps * scale.qps, burst: limits.burst * scale.burst });
       const cc: ControllerContext = {
         name: def.name,
         actor: ctx,

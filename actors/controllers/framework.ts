@@ -84,6 +84,11 @@ export interface ControllerDefinition {
    * directories), a replay must not repeat them. Default: the recorded options.
    */
   replayOptions?(recorded: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
+  /**
+   * Multiplies the controller-manager's client limits for this controller, where
+   * kube-controller-manager does so (the namespace controller's QPS x20, burst x100).
+   */
+  readonly clientScale?: { readonly qps: number; readonly burst: number };
 }
 
 export const controllerAddress = (name: string): string => `controller.${name}`;

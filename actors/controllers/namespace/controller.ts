@@ -79,4 +79,6 @@ export const namespaceController: ControllerDefinition = {
   component: 'namespace-controller',
   enabledByDefault: true,
   create: createNamespaceController,
+  // kube-controller-manager: "the namespace cleanup controller is very chatty" — its client gets QPS x20, burst x100.
+  clientScale: { qps: 20, burst: 100 },
 };
