@@ -27,6 +27,8 @@ import { realClock } from '../base/real-clock.ts';
 import { startControlPlane, type ControlPlane, type StorageKind } from '../actors/cluster.ts';
 import type { ActorHost } from '../actors/host.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/sim-nodes.ts';
+import { limitsOf, type ClientLimits, type ClientLimitsTable } from '../actors/client/index.ts';
+import { clientLimitsFrom, kubeletLimits } from '../cli/client-limit-flags.ts';
 import { firingClock } from '../actors/record/firing-clock.ts';
 import { startRecorder, type Recorder } from '../actors/record/recorder.ts';
 import { isMessage } from '../bus/catalogue/index.ts';
@@ -122,12 +124,12 @@ export interface ControllersHandle {
 }
 
 /** The controllers (actors/controllers/index.ts, `startControllers(host, {controllers})`) when they exist; null otherwise. */
-export async function startControllersIfAny(host: ActorHost, log: (s: string) => void, selection: string): Promise<ControllersHandle | null> {
+export async function startControllersIfAny(host: ActorHost, log: (s: string) => void, selection: string, clientLimits?: Partial<ClientLimits>): Promise<ControllersHandle | null> {
   const entry = new URL('../actors/controllers/index.ts', import.meta.url);
   if (!existsSync(entry)) return null;
-  const mod = (await import(entry.href)) as { startControllers?: (h: ActorHost, o: { controllers: string }) => ControllersHandle };
+  const mod = (await import(entry.href)) as { startControllers?: (h: ActorHost, o: { controllers: string; clientLimits?: Partial<ClientLimits> }) => ControllersHandle };
   if (typeof mod.startControllers !== 'function') return null;
-  const c = mod.startControllers(host, { controllers: selection });
+  const c = mod.startControllers(host, { controllers: selection, ...(clientLimits ? { clientLimits } : {}) });
   log(`controllers: ${c.names.join(', ')}`);
   return c;
 }
@@ -199,6 +201,28 @@ export interface BenchClusterOptions {
    * thread). The taps then see what reaches the main thread (the control plane's side).
    */
   workers?: number;
+  /** Client-side limits by component (default BENCH_CLIENT_LIMITS; what is not named keeps Kubernetes' default). */
+  clientLimits?: ClientLimitsTable;
+}
+
+/**
+ * The benches' client limits: as upstream's scalability jobs raise kube-controller-manager's and
+ * kube-scheduler's QPS for their tests, so they do not bind at the throughput measured here (at
+ * the defaults, 20 QPS would hold each controller to ~20 pods/s); kubelets keep theirs (50/100).
+ */
+export const BENCH_CLIENT_LIMITS: ClientLimitsTable = { 'controller-manager': { qps: 1000, burst: 1000 }, scheduler: { qps: 1000, burst: 1000 } };
+
+/** BENCH_CLIENT_LIMITS with `--kube-api-qps` / `--kube-api-burst` (as `up` takes them) over it. */
+export function benchLimitsFrom(qps: string, burst: string): ClientLimitsTable {
+  const asked = clientLimitsFrom({ ...(qps ? { 'kube-api-qps': qps } : {}), ...(burst ? { 'kube-api-burst': burst } : {}) }, ['controller-manager', 'scheduler', 'kubelet']);
+  const out: ClientLimitsTable = { ...BENCH_CLIENT_LIMITS };
+  for (const [c, l] of Object.entries(asked) as [keyof ClientLimitsTable, ClientLimitsTable[keyof ClientLimitsTable]][]) out[c] = { ...out[c], ...l };
+  return out;
+}
+
+/** Every component's limits a bench cluster with `asked` runs at, for its JSON (`client_qps`). */
+export function benchClientLimits(asked: ClientLimitsTable = BENCH_CLIENT_LIMITS): Record<string, ClientLimits> {
+  return Object.fromEntries((['controller-manager', 'scheduler', 'kubelet'] as const).map((c) => [c, limitsOf(c, asked[c])]));
 }
 
 /** What a pod needs from the controller-manager to start: its ServiceAccount and the kube-root-ca.crt its token volume projects. */
@@ -256,7 +280,8 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     recorder = startRecorder({ bus, host, clock, seed, file: o.record, clusterId: `bench-${o.tag}`, identity: { name: `bench.${o.tag}` } });
   };
   const cp = await startControlPlane({ bus, clock, storage: o.storage, dataDir, seed, logger, beforeStart, apiserver: { ...(o.audit ? { audit: o.audit } : {}), ...(o.flowControl ? { flowControl: o.flowControl } : {}), ...(o.authorizationModes ? { authorizationModes: o.authorizationModes } : {}) } });
-  const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','));
+  const limits = o.clientLimits ?? BENCH_CLIENT_LIMITS;
+  const controllers = await startControllersIfAny(cp.host, log, [POD_PREREQUISITE_CONTROLLERS, o.controllers].filter(Boolean).join(','), limits['controller-manager']);
   log(`control plane up (${o.storage} kv${o.storage === 'lmdb' ? ` at ${dataDir}` : ''})${o.record ? `; recording to ${o.record}` : ''}`);
   const client = new BenchClient(bus);
   let counts = new Map<string, number>();
@@ -308,7 +333,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       if (ready.size >= want) resolveAll();
     });
     const t0 = performance.now();
-    const configure = () => (o.kubeletEvents === false ? { events: false } : {});
+    const configure = () => ({ ...(o.kubeletEvents === false ? { events: false } : {}), ...kubeletLimits(limits) });
     if (bus instanceof WorkersBus) {
       const lister = bus.register('bench.node-lister', () => {});
       workers = await startNodeWorkers({ bus, workers: o.workers!, count: want, lister, seed, defaultRuntime: 'sim', dataDir, clusterCIDR: '10.0.0.0/8', configure });
@@ -330,7 +355,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     nodeNames = await createFakeNodes(client.port, o.fakeNodes, log);
   }
 
-  const scheduler: SchedulerHandle = o.scheduler ? await startSchedulerIfAny(cp.host, log, o.schedulerOptions) : { kind: 'none', bound: () => 0, stop() {} };
+  const scheduler: SchedulerHandle = o.scheduler ? await startSchedulerIfAny(cp.host, log, { ...(limits.scheduler ? { clientConnection: limits.scheduler } : {}), ...o.schedulerOptions }) : { kind: 'none', bound: () => 0, stop() {} };
 
   const cluster: BenchCluster = {
     cp,

@@ -61,7 +61,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
-import { machine, topMessages, arg, argText, heapAfterGc, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { machine, topMessages, arg, argText, benchClientLimits, benchLimitsFrom, heapAfterGc, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets, type Target } from '../actors/client/index.ts';
 import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
 import { Auditor } from '../actors/apiserver/audit/auditor.ts';
@@ -112,6 +112,8 @@ const AUTHZ = argText('authorization-mode', '');
 const KUBELET_EVENTS = argText('kubelet-events', 'true') !== 'false';
 /** `--workers N`: the kubelets in N worker threads (0: everything on the main thread). */
 const WORKERS = arg('workers', 0);
+/** `--kube-api-qps` / `--kube-api-burst` as `up` takes them (COMPONENT=N); over the bench's limits (BENCH_CLIENT_LIMITS). */
+const CLIENT_LIMITS = benchLimitsFrom(argText('kube-api-qps', ''), argText('kube-api-burst', ''));
 
 
 const loadAtStart = machine();
@@ -124,6 +126,7 @@ const c = await startBenchCluster({
   ...(AUTHZ ? { authorizationModes: parseAuthorizationModes(AUTHZ) } : {}),
   ...(KUBELET_EVENTS ? {} : { kubeletEvents: false }),
   ...(WORKERS > 0 ? { workers: WORKERS } : {}),
+  clientLimits: CLIENT_LIMITS,
   ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), new AuditLog({ path: AUDIT_LOG })) } : {}),
 });
 const { client, log } = c;
@@ -289,6 +292,7 @@ console.log(
     storage: STORAGE,
     bus: WORKERS > 0 ? 'workers' : 'in-process',
     workers: WORKERS,
+    client_qps: benchClientLimits(CLIENT_LIMITS),
     authorization_mode: AUTHZ || 'Node,RBAC',
     record: record !== null,
     ...(record ?? {}),
