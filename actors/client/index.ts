@@ -9,7 +9,7 @@ export { updateStatusOnConflict } from './status-update.ts';
 export { ensureObject } from './ensure.ts';
 export { TokenBucket, type ClientLimits } from './rate-limit.ts';
 export { CLIENT_COMPONENTS, DEFAULT_CLIENT_LIMITS, KUBELET_EVENT_LIMITS, limitsOf, type ClientComponent, type ClientLimitsTable } from './limits.ts';
-export { ClientThrottle, clientPort, processClientStats, throttledPort, type ClientStats } from './throttle.ts';
+export { ClientThrottle, clientPort, clientThrottle, processClientStats, throttledPort, type ClientStats } from './throttle.ts';
 export {
   ApiError,
   isAlreadyExists,

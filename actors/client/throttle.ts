@@ -68,6 +68,20 @@ export class ClientThrottle {
   send<R>(what: string, send: () => Promise<Result<R>>, retries = 0): Promise<Result<R>> {
     const wait = this.bucket.reserve();
     const sent = wait <= 0 ? send() : this.#after(wait, what, send);
+    return this.#retrying(what, send, sent, retries);
+  }
+
+  /**
+   * Only the bucket: the reply is answered as it came, with no promise hop after it when the
+   * request did not wait (for callers whose continuations must run exactly as without a
+   * client in between: the kubelet's status writes, which retry with the next report).
+   */
+  sendOnce<R>(what: string, send: () => Promise<Result<R>>): Promise<Result<R>> {
+    const wait = this.bucket.reserve();
+    return wait <= 0 ? send() : this.#after(wait, what, send);
+  }
+
+  #retrying<R>(what: string, send: () => Promise<Result<R>>, sent: Promise<Result<R>>, retries: number): Promise<Result<R>> {
     return sent.then((r) => {
       const delay = retryDelayMs(r, retries, this.o.random);
       if (delay === undefined) return r;
@@ -119,10 +133,12 @@ function describe(type: string, payload: unknown): string {
  * `port` with `throttle` in front of its apiserver requests (watches excepted); everything
  * else passes through unchanged.
  */
-export function throttledPort(port: Port, throttle: ClientThrottle): Port {
+export function throttledPort(port: Port, throttle: ClientThrottle, o: { retry?: boolean } = {}): Port {
+  const retry = o.retry !== false;
   const request = <T extends RequestType>(to: string, type: T, payload: PayloadOf<T>, opts?: RequestOptions) => {
     if (to !== APISERVER_ADDRESS || !THROTTLED.has(type)) return port.request(to, type, payload, opts);
-    return throttle.send(describe(type, payload), () => port.request(to, type, payload, opts));
+    const send = () => port.request(to, type, payload, opts);
+    return retry ? throttle.send(describe(type, payload), send) : throttle.sendOnce(describe(type, payload), send);
   };
   return {
     get address() {
@@ -139,5 +155,10 @@ export function throttledPort(port: Port, throttle: ClientThrottle): Port {
 
 /** An actor's port behind a throttle of its own with `limits` (its bucket, its seeded jitter, its log). */
 export function clientPort(ctx: Pick<ActorContext, 'address' | 'port' | 'clock' | 'random' | 'log'>, limits: ClientLimits): Port {
-  return throttledPort(ctx.port, new ClientThrottle({ component: ctx.address, limits, clock: ctx.clock, random: ctx.random, log: ctx.log }));
+  return throttledPort(ctx.port, clientThrottle(ctx, limits));
+}
+
+/** An actor's own throttle with `limits` (its seeded jitter, its log). */
+export function clientThrottle(ctx: Pick<ActorContext, 'address' | 'clock' | 'random' | 'log'>, limits: ClientLimits): ClientThrottle {
+  return new ClientThrottle({ component: ctx.address, limits, clock: ctx.clock, random: ctx.random, log: ctx.log });
 }

@@ -19,7 +19,7 @@ import { PodManager, type PodManagerOptions } from './pods.ts';
 import { StreamServer } from './streams.ts';
 import { STREAM_EVENTS } from '../../machines/kubelet/chart.ts';
 import { RuntimeHandlers } from './runtimes.ts';
-import { clientPort, KUBELET_EVENT_LIMITS, limitsOf } from '../client/index.ts';
+import { clientPort, clientThrottle, KUBELET_EVENT_LIMITS, limitsOf, throttledPort } from '../client/index.ts';
 
 export const kubeletAddress = (nodeName: string): string => `kubelet.${nodeName}`;
 
@@ -55,10 +55,15 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       // A new incarnation starts its pods afresh: the old one's processes end.
       if (previous) void runtimes.shutdown();
       // One client for every module of this kubelet (its bucket: kubeAPIQPS/kubeAPIBurst), and its Events' own (eventRecordQPS/eventBurst).
-      const port = clientPort(ctx, limitsOf('kubelet', { ...(opts.kubeAPIQPS === undefined ? {} : { qps: opts.kubeAPIQPS }), ...(opts.kubeAPIBurst === undefined ? {} : { burst: opts.kubeAPIBurst }) }));
+      const throttle = clientThrottle(ctx, limitsOf('kubelet', { ...(opts.kubeAPIQPS === undefined ? {} : { qps: opts.kubeAPIQPS }), ...(opts.kubeAPIBurst === undefined ? {} : { burst: opts.kubeAPIBurst }) }));
+      const port = throttledPort(ctx.port, throttle);
       const events = new EventRecorder({ port: clientPort(ctx, KUBELET_EVENT_LIMITS), clock: ctx.clock, component: 'kubelet', host: opts.nodeName, enabled: opts.events !== false });
       const pods = new PodManager({
         port,
+        // The same bucket, but no retry in between: the status manager's write continuations must
+        // run as they did without a client (no promise hop), or a replay would interleave them
+        // differently with the pods' reports; it retries a failed write with the next report.
+        statusPort: throttledPort(ctx.port, throttle, { retry: false }),
         clock: ctx.clock,
         log: ctx.log,
         nodeName: opts.nodeName,

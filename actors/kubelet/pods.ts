@@ -46,6 +46,8 @@ import type { ClusterDnsSettings } from '../../machines/kubelet/dns.ts';
 
 export interface PodManagerOptions {
   port: Port;
+  /** The status manager's port (default `port`): the kubelet's client without retries (see StatusManager). */
+  statusPort?: Port;
   clock: Clock;
   log: Logger;
   nodeName: string;
@@ -113,7 +115,7 @@ export class PodManager {
     });
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#dns = new PodDnsFiles({ ...o.dns, rootDir: v.rootDir });
-    this.#status = new StatusManager(o.port, o.log);
+    this.#status = new StatusManager(o.statusPort ?? o.port, o.log);
     const sync = (key: string) => this.#sync(key);
     // Its own watch, not the process's shared informers (actors/informers/): the Node
     // authorizer lets a node list and watch only the pods bound to it (this field selector).

@@ -134,4 +134,18 @@ test('each retry takes a token again; watches take none', async () => {
   await s.bus.close();
 });
 
+test('a port without retries (the kubelet\'s status writes) shares the bucket and answers a 429 as it came', async () => {
+  const s = scripted([fail(tooManyRequests('slow down', 1))]);
+  const t = throttle(s.clock, { qps: 1, burst: 1 });
+  const once = new ApiClient(throttledPort(s.port, t, { retry: false }));
+  const retrying = new ApiClient(throttledPort(s.port, t));
+  const refused = await once.get(targets.pods('default', 'a'));
+  assert.ok(!refused.ok && refused.status.code === 429, 'not retried');
+  const next = retrying.get(targets.pods('default', 'b'));
+  await s.clock.runUntilIdle();
+  assert.ok((await next).ok);
+  assert.equal(s.arrivals.map((a) => a.at - s.arrivals[0]!.at), [0, 1000], 'the other port waited for the shared bucket');
+  await s.bus.close();
+});
+
 test.run();
