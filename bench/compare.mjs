@@ -15,7 +15,7 @@ const log = (s) => process.stderr.write(`bench compare: ${s}\n`);
 /** Runs bench `name` in tree `root`; resolves with its last stdout line parsed as JSON. */
 function runBench(root, name, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', LOADER, `bench/${name}.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', LOADER, `bench/${name}.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {

@@ -18,5 +18,6 @@ if (args.includes('--compare')) {
   await compare(root, name, args);
   process.exit(0);
 }
-const child = spawn(process.execPath, ['--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
+// The young generation `kubeactor` runs with (cli/bin.js says why).
+const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
