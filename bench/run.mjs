@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { heapFlags } from './heap-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [name, ...args] = process.argv.slice(2);
@@ -18,6 +19,6 @@ if (args.includes('--compare')) {
   await compare(root, name, args);
   process.exit(0);
 }
-// The young generation `kubeactor` runs with (cli/bin.js says why).
-const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
+// V8's heap sizes for a cluster of bench size (heap-flags.mjs).
+const child = spawn(process.execPath, [...heapFlags(), '--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
