@@ -9,7 +9,7 @@ import { heapFlags } from './heap-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [name, ...args] = process.argv.slice(2);
-const available = () => readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const available = () => readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
 if (!name || !existsSync(new URL(`./${name}.ts`, import.meta.url))) {
   console.error(`usage: npm run bench -- <name> [args...]\nbenches: ${available().join(', ') || '(none)'}`);
   process.exit(2);
