@@ -5,10 +5,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { heapFlags } from './heap-flags.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [name, ...args] = process.argv.slice(2);
-const available = () => readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const available = () => readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
 if (!name || !existsSync(new URL(`./${name}.ts`, import.meta.url))) {
   console.error(`usage: npm run bench -- <name> [args...]\nbenches: ${available().join(', ') || '(none)'}`);
   process.exit(2);
@@ -18,5 +19,6 @@ if (args.includes('--compare')) {
   await compare(root, name, args);
   process.exit(0);
 }
-const child = spawn(process.execPath, ['--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
+// V8's heap sizes for a cluster of bench size (heap-flags.mjs).
+const child = spawn(process.execPath, [...heapFlags(), '--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
