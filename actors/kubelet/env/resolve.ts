@@ -46,8 +46,10 @@ export class EnvResolver {
       this.#services = new Informer({ port: this.o.port, clock: this.o.clock, target: targets.services(), handlers: {}, name: 'kubelet-services' });
       this.#servicesStarted = this.#services.start();
     }
+    // `stop` may come while the list is on its way (the kubelet shutting down): answer what was listed.
+    const services = this.#services;
     await this.#servicesStarted;
-    return this.#services.list() as Service[];
+    return services.list() as Service[];
   }
 
   async #read<T>(resource: ObjectResource, ns: string, names: Set<string>, uid: string): Promise<Map<string, Result<T>>> {
