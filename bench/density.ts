@@ -62,7 +62,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import { machine, topMessages, arg, argText, benchClientLimits, benchLimitsFrom, heapAfterGc, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
-import { targets, type Target } from '../actors/client/index.ts';
+import { processClientStats, targets, type Target } from '../actors/client/index.ts';
 import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
 import { Auditor } from '../actors/apiserver/audit/auditor.ts';
 import { AuditLog } from '../actors/apiserver/audit/log.ts';
@@ -293,6 +293,8 @@ console.log(
     bus: WORKERS > 0 ? 'workers' : 'in-process',
     workers: WORKERS,
     client_qps: benchClientLimits(CLIENT_LIMITS),
+    // Requests that waited for a token, their total wait, and retries after a 429/5xx with Retry-After (main thread's components).
+    client_throttle: processClientStats(),
     authorization_mode: AUTHZ || 'Node,RBAC',
     record: record !== null,
     ...(record ?? {}),

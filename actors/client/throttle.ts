@@ -38,7 +38,7 @@ const processStats = emptyStats();
 
 /** The sum over every component client in this process (a bench prints it). */
 export function processClientStats(): Readonly<ClientStats> {
-  return { ...processStats };
+  return { ...processStats, throttledSeconds: Math.round(processStats.throttledSeconds * 1000) / 1000 };
 }
 
 export interface ClientThrottleOptions {
