@@ -115,7 +115,7 @@ export class PodManager {
     });
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#dns = new PodDnsFiles({ ...o.dns, rootDir: v.rootDir });
-    this.#status = new StatusManager(o.statusPort ?? o.port, o.log);
+    this.#status = new StatusManager(o.statusPort ?? o.port, o.log, o.clock);
     const sync = (key: string) => this.#sync(key);
     // Its own watch, not the process's shared informers (actors/informers/): the Node
     // authorizer lets a node list and watch only the pods bound to it (this field selector).
@@ -151,6 +151,7 @@ export class PodManager {
     this.#informer.stop();
     this.#volumes.stop();
     this.#env.stop();
+    this.#status.stop();
     for (const e of this.#byUid.values()) e.actor?.stop();
     this.#byUid.clear();
     this.#byKey.clear();

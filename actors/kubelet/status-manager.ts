@@ -7,10 +7,16 @@
  * Writes are merge patches of `status` that null the top-level fields the new status no
  * longer has (a merge patch would keep them otherwise), carrying the pod's uid so a
  * recreated pod of the same name is not written over (409 instead).
+ *
+ * A write the apiserver refused for a reason that may pass (429 under overload, a 5xx, a
+ * timeout) is written again on the status manager's sync period (10 s, upstream's
+ * syncPeriod), or sooner if the pod reports again: a pod's last status is never left unsent
+ * because the apiserver was busy when it came.
  */
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Logger } from '../actor-def.ts';
+import type { Clock, TimerId } from '../../base/clock.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 
 interface Entry {
@@ -25,15 +31,32 @@ interface Entry {
   gone: boolean;
 }
 
+/** How often writes that failed are tried again (pkg/kubelet/status: syncPeriod). */
+export const STATUS_SYNC_PERIOD_MS = 10_000;
+
 export class StatusManager {
   readonly #pods = new Map<string, Entry>();
   readonly #dirty = new Set<Entry>();
+  /** Pods whose last write failed and that have not reported since. */
+  readonly #failed = new Set<Entry>();
+  #retryTimer: TimerId | null = null;
   #scheduled = false;
 
   readonly #api: ApiClient;
 
-  constructor(port: Port, private readonly log: Logger) {
+  constructor(
+    port: Port,
+    private readonly log: Logger,
+    private readonly clock: Clock,
+  ) {
     this.#api = new ApiClient(port);
+  }
+
+  /** Stops the retries of failed writes (the kubelet is stopping). */
+  stop(): void {
+    if (this.#retryTimer !== null) this.clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    this.#failed.clear();
   }
 
   /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
@@ -47,6 +70,7 @@ export class StatusManager {
     const e = this.#pods.get(uid);
     if (!e || e.gone) return;
     e.latest = status;
+    this.#failed.delete(e);
     this.#dirty.add(e);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -73,6 +97,7 @@ export class StatusManager {
     if (!e) return;
     e.gone = true;
     this.#dirty.delete(e);
+    this.#failed.delete(e);
     this.#pods.delete(uid);
   }
 
@@ -81,6 +106,17 @@ export class StatusManager {
     const batch = [...this.#dirty];
     this.#dirty.clear();
     for (const e of batch) if (!e.inFlight) void this.#write(e);
+  }
+
+  #retryLater(e: Entry): void {
+    this.#failed.add(e);
+    if (this.#retryTimer !== null) return;
+    this.#retryTimer = this.clock.setTimeout(() => {
+      this.#retryTimer = null;
+      const again = [...this.#failed];
+      this.#failed.clear();
+      for (const f of again) if (!f.inFlight && !f.gone) void this.#write(f);
+    }, STATUS_SYNC_PERIOD_MS);
   }
 
   #write(e: Entry): Promise<void> {
@@ -100,8 +136,11 @@ export class StatusManager {
         // The pod is gone or was replaced: nothing left to report for this uid.
         e.gone = true;
       } else {
-        this.log.warn('pod status update failed; will retry with the next report', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
-        if (!e.latest) e.latest = status;
+        this.log.warn('pod status update failed; will retry', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
+        if (!e.latest) {
+          e.latest = status;
+          this.#retryLater(e);
+        }
       }
       e.inFlight = null;
       // Reports that came in meanwhile are written now, in the same step as the answer (a failed
