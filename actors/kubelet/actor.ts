@@ -6,12 +6,12 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromPromise } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Envelope } from '../../base/envelope.ts';
 import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
-import { kubeletMachine } from '../../machines/kubelet/chart.ts';
+import { kubeletMachine, type KubeletEffectEvent } from '../../machines/kubelet/chart.ts';
 import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_REPORT_FREQUENCY_MS, nodeFacts, type KubeletOptions } from './config.ts';
 import { LogServer } from './logs.ts';
 import { NodeSync } from './node-sync.ts';
@@ -109,15 +109,29 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
           onWatch: (_, p) => void pods.handle(env(p.event)),
           onLogs: (_, p) => logs.handle(env(p.event)),
           onStreams: (_, p) => streams.handle(env(p.event)),
-        },
-        actors: {
-          register: fromPromise(() => node.register()),
-          renewLease: fromPromise(() => node.renewLease()),
-          syncNodeStatus: fromPromise(() => node.syncStatus()),
+          register: effect(() => node.register(), 'kubelet.registered', 'kubelet.register-failed'),
+          renewLease: effect(() => node.renewLease(), 'kubelet.lease-renewed', 'kubelet.lease-failed'),
+          syncNodeStatus: effect(() => node.syncStatus(), 'kubelet.status-synced', 'kubelet.status-failed'),
         },
       });
       return { machine, input: { ...(opts.timing ? { timing: opts.timing } : {}) } };
     },
+  };
+}
+
+type Failed = Extract<KubeletEffectEvent, { error: string }>['type'];
+type Ended = Exclude<KubeletEffectEvent['type'], Failed>;
+
+/** Runs one of the chart's effects and sends it how it ended (nothing once the kubelet has stopped). */
+function effect(run: () => Promise<void>, done: Ended, failed: Failed) {
+  const tell = (self: AnyActorRef, ev: KubeletEffectEvent): void => {
+    if (self.getSnapshot().status === 'active') self.send(ev);
+  };
+  return ({ self }: { self: AnyActorRef }): void => {
+    run().then(
+      () => tell(self, { type: done }),
+      (e: unknown) => tell(self, { type: failed, error: e instanceof Error ? e.message : String(e) }),
+    );
   };
 }
 

@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 
 /** An envelope as the actor host delivers it; the chart routes it by `type` only. */
 export interface KubeletEnvelopeEvent {
@@ -12,7 +12,20 @@ export interface KubeletEnvelopeEvent {
 export const STREAM_EVENTS = ['kubelet.stream-open', 'kubelet.stream-data', 'kubelet.stream-credit', 'kubelet.stream-close', 'kubelet.stream-resize', 'kubelet.stream-cancel'] as const;
 export type StreamEventType = (typeof STREAM_EVENTS)[number];
 
-export type KubeletEvent = KubeletEnvelopeEvent | { type: 'kubelet.stop' };
+/**
+ * How an effect the chart started ended, sent back by the actor layer (`register`,
+ * `renewLease`, `syncNodeStatus` are entry actions, not invoked actors: a child actor per
+ * renewal cost more than the renewal's own work at 5,000 nodes).
+ */
+export type KubeletEffectEvent =
+  | { type: 'kubelet.registered' }
+  | { type: 'kubelet.register-failed'; error: string }
+  | { type: 'kubelet.lease-renewed' }
+  | { type: 'kubelet.lease-failed'; error: string }
+  | { type: 'kubelet.status-synced' }
+  | { type: 'kubelet.status-failed'; error: string };
+
+export type KubeletEvent = KubeletEnvelopeEvent | KubeletEffectEvent | { type: 'kubelet.stop' };
 
 /** Timings, in ms on the actor's clock (Kubernetes' defaults in parentheses). */
 export interface KubeletTiming {
@@ -48,7 +61,6 @@ export interface KubeletContext {
   lastError: string | null;
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const doubling = (base: number, max: number, n: number): number => Math.min(max, base * 2 ** Math.max(0, n - 1));
 const routed = ({ event }: { event: KubeletEvent }) => ({ event });
 
@@ -87,14 +99,12 @@ export const kubeletMachine = setup({
     onLogs: (_, _p: { event: KubeletEvent }) => {},
     /** Opens, feeds or ends an exec / attach / port-forward session into one of the node's pods. */
     onStreams: (_, _p: { event: KubeletEvent }) => {},
-  },
-  actors: {
-    /** Creates or adopts the Node; rejects on an apiserver error. */
-    register: fromPromise<void>(async () => {}),
-    /** Creates or renews the Lease; rejects on an apiserver error. */
-    renewLease: fromPromise<void>(async () => {}),
-    /** Computes the node status and sends it if due; rejects on an apiserver error. */
-    syncNodeStatus: fromPromise<void>(async () => {}),
+    /** Creates or adopts the Node; ends with `kubelet.registered` or `kubelet.register-failed`. */
+    register: () => {},
+    /** Creates or renews the Lease; ends with `kubelet.lease-renewed` or `kubelet.lease-failed`. */
+    renewLease: () => {},
+    /** Computes the node status and sends it if due; ends with `kubelet.status-synced` or `kubelet.status-failed`. */
+    syncNodeStatus: () => {},
   },
   delays: {
     registerRetry: ({ context }) => doubling(context.timing.registerRetryMs, context.timing.registerRetryMaxMs, context.failures),
@@ -121,12 +131,12 @@ export const kubeletMachine = setup({
   },
   states: {
     registering: {
-      invoke: {
-        src: 'register',
-        onDone: { target: 'ready', actions: assign({ failures: 0, lastError: null }) },
-        onError: {
+      entry: 'register',
+      on: {
+        'kubelet.registered': { target: 'ready', actions: assign({ failures: 0, lastError: null }) },
+        'kubelet.register-failed': {
           target: 'backoff',
-          actions: assign(({ context, event }) => ({ failures: context.failures + 1, lastError: errorText(event.error) })),
+          actions: assign(({ context, event }) => ({ failures: context.failures + 1, lastError: event.error })),
         },
       },
     },
@@ -139,12 +149,12 @@ export const kubeletMachine = setup({
           initial: 'renewing',
           states: {
             renewing: {
-              invoke: {
-                src: 'renewLease',
-                onDone: { target: 'waiting', actions: assign({ leaseFailures: 0 }) },
-                onError: {
+              entry: 'renewLease',
+              on: {
+                'kubelet.lease-renewed': { target: 'waiting', actions: assign({ leaseFailures: 0 }) },
+                'kubelet.lease-failed': {
                   target: 'retrying',
-                  actions: assign(({ context, event }) => ({ leaseFailures: context.leaseFailures + 1, lastError: errorText(event.error) })),
+                  actions: assign(({ context, event }) => ({ leaseFailures: context.leaseFailures + 1, lastError: event.error })),
                 },
               },
             },
@@ -157,11 +167,11 @@ export const kubeletMachine = setup({
           states: {
             waiting: { after: { statusEvery: 'syncing' } },
             syncing: {
-              invoke: {
-                src: 'syncNodeStatus',
-                onDone: 'waiting',
+              entry: 'syncNodeStatus',
+              on: {
+                'kubelet.status-synced': 'waiting',
                 // The next period tries again (kubelet retries within the period; the next one comes soon enough).
-                onError: { target: 'waiting', actions: assign(({ event }) => ({ lastError: errorText(event.error) })) },
+                'kubelet.status-failed': { target: 'waiting', actions: assign(({ event }) => ({ lastError: event.error })) },
               },
             },
           },

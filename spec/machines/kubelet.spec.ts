@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createActor, fromPromise } from 'xstate';
+import { createActor } from 'xstate';
 import { kubeletMachine } from '../../machines/kubelet/chart.ts';
 import { microTime } from '../../api/time.ts';
 import { initialNode, nodeConditions, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
@@ -19,19 +19,21 @@ function harness(opts: { registerFails?: number; leaseFails?: number } = {}) {
       stopPods: () => log.push('stopPods'),
       onWatch: (_, p) => log.push(`watch ${p.event.type}`),
       onLogs: (_, p) => log.push(`logs ${p.event.type}`),
-    },
-    actors: {
-      register: fromPromise(async () => {
+      // The effects answer on a later microtask, as the actor layer's promises do.
+      register: ({ self }) => {
         log.push(`register@${at()}`);
-        if (++registers <= (opts.registerFails ?? 0)) throw new Error('apiserver unavailable');
-      }),
-      renewLease: fromPromise(async () => {
+        const fail = ++registers <= (opts.registerFails ?? 0);
+        queueMicrotask(() => self.send(fail ? { type: 'kubelet.register-failed', error: 'apiserver unavailable' } : { type: 'kubelet.registered' }));
+      },
+      renewLease: ({ self }) => {
         log.push(`lease@${at()}`);
-        if (++leases <= (opts.leaseFails ?? 0)) throw new Error('conflict');
-      }),
-      syncNodeStatus: fromPromise(async () => {
+        const fail = ++leases <= (opts.leaseFails ?? 0);
+        queueMicrotask(() => self.send(fail ? { type: 'kubelet.lease-failed', error: 'conflict' } : { type: 'kubelet.lease-renewed' }));
+      },
+      syncNodeStatus: ({ self }) => {
         log.push(`status@${at()}`);
-      }),
+        queueMicrotask(() => self.send({ type: 'kubelet.status-synced' }));
+      },
     },
   });
   const actor = createActor(machine, { clock, input: {} });
