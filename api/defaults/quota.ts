@@ -1,8 +1,9 @@
 /** core/v1 LimitRange defaulting (SetDefaults_LimitRangeItem): a Container item's default limit falls back to max, its default request to the default limit, then to min. */
 import type { LimitRange } from 'kubernetes-types/core/v1.js';
+import { clone } from '../json.ts';
 
 export function defaultLimitRange(lr: LimitRange): LimitRange {
-  const out = structuredClone(lr);
+  const out = clone(lr);
   for (const item of out.spec?.limits ?? []) {
     if (item.type !== 'Container') continue;
     const dflt = (item.default ??= {});

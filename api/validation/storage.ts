@@ -5,7 +5,7 @@
 import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { StatusCause } from '../../base/status.ts';
-import { deepEqual } from '../json.ts';
+import { deepEqual, clone } from '../json.ts';
 import { parseQuantity } from '../quantity.ts';
 import { ACCESS_MODES } from '../volumes/claims.ts';
 import { child, forbidden, immutable, invalid, key, notSupported, required, type FieldPath } from './errors.ts';
@@ -78,8 +78,8 @@ export function validatePersistentVolumeClaim(pvc: PersistentVolumeClaim, old?: 
  * set once, a class may be set where none was, and a bound claim's storage request may grow.
  */
 function validateClaimUpdate(pvc: PersistentVolumeClaim, old: PersistentVolumeClaim): StatusCause[] {
-  const cur = structuredClone(pvc.spec ?? {}) as Record<string, unknown> & PersistentVolumeClaimSpec;
-  const was = structuredClone(old.spec ?? {}) as Record<string, unknown> & PersistentVolumeClaimSpec;
+  const cur = clone(pvc.spec ?? {}) as Record<string, unknown> & PersistentVolumeClaimSpec;
+  const was = clone(old.spec ?? {}) as Record<string, unknown> & PersistentVolumeClaimSpec;
   if (!was.volumeName) was.volumeName = cur.volumeName;
   if (was.storageClassName === undefined && cur.storageClassName !== undefined) was.storageClassName = cur.storageClassName;
   if (pvc.status?.phase === 'Bound' && cur.resources?.requests) cur.resources.requests = { ...cur.resources.requests, storage: was.resources?.requests?.storage ?? '' };

@@ -8,7 +8,7 @@
  * null fits every type, as it does for Go's decoder, and becomes what Go makes of it.
  */
 import { badRequest, status, type Status, type StatusCause } from '../../base/status.ts';
-import { isObject } from '../json.ts';
+import { isObject, clone } from '../json.ts';
 import { ERR_FORMAT_WRONG, parseQuantity } from '../quantity.ts';
 import { fieldPath, goFieldPath, isStruct, walkSchema, type Place } from './schema/walk.ts';
 import type { SchemaRef } from './unknown.ts';
@@ -54,7 +54,7 @@ export function decode<T>(kind: SchemaRef, obj: T): { errors: FieldTypeError[]; 
     },
   });
   if (errors.length || !nulls) return { errors, value: obj };
-  const copy = structuredClone(obj);
+  const copy = clone(obj);
   walkSchema(kind.schemaType, copy, {
     null(code, at, container, key) {
       const step = at.steps[at.steps.length - 1];

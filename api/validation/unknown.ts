@@ -6,6 +6,7 @@
 import { badRequest, type Status } from '../../base/status.ts';
 import type { JsonObject } from '../json.ts';
 import { strictPath, walkSchema } from './schema/walk.ts';
+import { clone } from '../json.ts';
 
 /** What the walk needs of a kind: the name of its root struct in the generated table. */
 export interface SchemaRef {
@@ -27,7 +28,7 @@ export function findUnknownFields(kind: SchemaRef, obj: unknown): string[] {
 
 /** A copy of `obj` without the unknown fields (what `fieldValidation=Ignore` stores). */
 export function dropUnknownFields<T>(kind: SchemaRef, obj: T): T {
-  const copy = structuredClone(obj);
+  const copy = clone(obj);
   walk(kind.schemaType, copy, (_p, parent, key) => delete parent[key]);
   return copy;
 }

@@ -11,6 +11,7 @@ import { rfc3339 } from '../../../api/time.ts';
 import { trueCondition } from '../../../machines/controllers/job/status.ts';
 import { isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
+import { clone } from '../../../api/json.ts';
 
 export const CRONJOB_KIND = 'CronJob';
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -28,7 +29,7 @@ export function jobFromTemplate(cj: CronJob, scheduledMs: number): KubeObject {
       annotations: { ...tpl?.metadata?.annotations, [SCHEDULED_TIMESTAMP]: rfc3339(scheduledMs) },
       ownerReferences: [newControllerRef(cj, 'batch/v1', CRONJOB_KIND)],
     },
-    spec: structuredClone(tpl?.spec ?? { template: {} }),
+    spec: clone(tpl?.spec ?? { template: {} }),
   };
 }
 

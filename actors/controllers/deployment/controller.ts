@@ -19,6 +19,7 @@ import { claimObjects } from '../claim.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
 import { Rollout } from './rollout.ts';
 import { isScalingEvent, oldPodsRunning, reconcileNew, reconcileOld, scaleDeployment } from './strategies.ts';
+import { clone } from '../../../api/json.ts';
 
 export function createDeploymentController(cc: ControllerContext): Controller {
   const enqueue = (d: Indexable) => cc.enqueue(keyOf(d));
@@ -54,7 +55,7 @@ export function createDeploymentController(cc: ControllerContext): Controller {
   async function sync(key: string): Promise<SyncResult | void> {
     const cached = deployments.get(key);
     if (!cached) return;
-    const d = structuredClone(cached);
+    const d = clone(cached);
     const { namespace } = splitKey(key);
     const now = () => cc.actor.clock.now();
     const sel = labelSelectorToSelector(d.spec?.selector);

@@ -10,6 +10,7 @@ import * as u from '../../../machines/controllers/deployment/util.ts';
 import { getCondition, hasProgressDeadline, newCondition, sameStatus, setCondition, FoundNewRSReason, NewReplicaSetReason } from '../../../machines/controllers/deployment/status.ts';
 import { isAlreadyExists, isNotFound, targets, unwrap } from '../../client/index.ts';
 import type { ControllerContext } from '../framework.ts';
+import { clone } from '../../../api/json.ts';
 
 export class Rollout {
   /** The revision annotation changed locally and is not written yet. */
@@ -47,7 +48,7 @@ export class Rollout {
     const old = this.rss.filter((rs) => rs !== existing);
     const newRevision = u.maxRevision(old) + 1;
     if (existing) {
-      const copy = structuredClone(existing);
+      const copy = clone(existing);
       const changed = u.setNewReplicaSetAnnotations(this.d, copy, newRevision, true);
       if (changed || (copy.spec?.minReadySeconds ?? 0) !== (this.d.spec?.minReadySeconds ?? 0)) {
         copy.spec = { ...copy.spec!, minReadySeconds: this.d.spec?.minReadySeconds ?? 0 };
@@ -65,7 +66,7 @@ export class Rollout {
     }
     if (!create) return [undefined, old];
     const hash = u.computeHash(this.d.spec?.template, this.d.status?.collisionCount);
-    const template = structuredClone(this.d.spec!.template);
+    const template = clone(this.d.spec!.template);
     template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [u.POD_TEMPLATE_HASH]: hash } };
     const sel = this.d.spec!.selector;
     const rs: ReplicaSet = {
@@ -130,7 +131,7 @@ export class Rollout {
   async scale(rs0: ReplicaSet, to: number): Promise<boolean> {
     const rs = this.fresh(rs0);
     const desired = this.d.spec?.replicas ?? 1;
-    const copy = structuredClone(rs);
+    const copy = clone(rs);
     const from = u.replicas(rs);
     const annotations = u.setReplicasAnnotations(copy, desired, desired + u.maxSurge(this.d));
     if (from === to && !annotations) return false;

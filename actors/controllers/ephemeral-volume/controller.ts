@@ -10,6 +10,7 @@ import { controllerOf, newControllerRef } from '../../../machines/controllers/ow
 import { keyOf } from '../../informer.ts';
 import { isAlreadyExists, targets, unwrap } from '../../client/index.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
+import { clone } from '../../../api/json.ts';
 
 const hasEphemeral = (pod: Pod): boolean => (pod.spec?.volumes ?? []).some((v) => v.ephemeral);
 
@@ -55,7 +56,7 @@ export function createEphemeralVolumeController(cc: ControllerContext): Controll
             ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
             ownerReferences: [newControllerRef(pod, 'v1', 'Pod')],
           },
-          spec: structuredClone(template.spec),
+          spec: clone(template.spec),
         };
         const r = await cc.api.create(targets.persistentvolumeclaims(namespace), claim);
         if (!r.ok && isAlreadyExists(r.status)) continue;

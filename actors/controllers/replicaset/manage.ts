@@ -14,6 +14,7 @@ import { calculateStatus, sameStatus, type ManageError } from '../../../machines
 import { isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
 import type { ControllerContext, SyncResult } from '../framework.ts';
+import { clone } from '../../../api/json.ts';
 
 export const BURST_REPLICAS = 500;
 
@@ -40,7 +41,7 @@ export function podFromTemplate(owner: OwnerMeta, template: PodTemplateSpec | un
       ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
       ownerReferences: [newControllerRef(owner, ownerApiVersion, ownerKind)],
     },
-    spec: structuredClone(template?.spec ?? { containers: [] }),
+    spec: clone(template?.spec ?? { containers: [] }),
   };
 }
 

@@ -11,6 +11,7 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from '../owners.ts';
 import { podName } from './identity.ts';
+import { clone } from '../../../api/json.ts';
 
 export const claimName = (templateName: string, set: StatefulSet, ordinal: number): string => `${templateName}-${podName(set, ordinal)}`;
 
@@ -36,7 +37,7 @@ export function claimsForOrdinal(set: StatefulSet, ordinal: number): PersistentV
       ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
       ...(whenDeleted === 'Delete' ? { ownerReferences: [retentionOwnerRef('apps/v1', 'StatefulSet', set)] } : {}),
     },
-    spec: structuredClone(t.spec ?? {}),
+    spec: clone(t.spec ?? {}),
   }));
 }
 

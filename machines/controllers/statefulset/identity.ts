@@ -13,6 +13,7 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { computeHash } from '../deployment/util.ts';
 import { withClaimVolumes } from './claims.ts';
+import { clone } from '../../../api/json.ts';
 
 export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -71,6 +72,6 @@ export function newStatefulSetPod(set: StatefulSet, template: PodTemplateSpec | 
         { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata?.name ?? '', uid: set.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true },
       ],
     },
-    spec: { ...structuredClone(template?.spec ?? { containers: [] }), hostname: name, ...(serviceName ? { subdomain: serviceName } : {}) },
+    spec: { ...clone(template?.spec ?? { containers: [] }), hostname: name, ...(serviceName ? { subdomain: serviceName } : {}) },
   }, ordinal);
 }
