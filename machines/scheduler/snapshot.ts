@@ -20,6 +20,7 @@ import {
 } from './node-info.ts';
 import { nodeAllocatable } from './resources.ts';
 import { SpreadSelectors } from './spread-selectors.ts';
+import { PodLabelIndex } from './pod-label-index.ts';
 import { VolumeStore } from './volumes.ts';
 
 export class Snapshot {
@@ -35,6 +36,8 @@ export class Snapshot {
   readonly volumes = new VolumeStore();
   /** Services and workload controllers, for PodTopologySpread's system default constraints. */
   readonly spread = new SpreadSelectors();
+  /** The accounted pods by namespace and label (see pod-label-index.ts). */
+  readonly podsByLabel = new PodLabelIndex();
 
   /** Nodes that exist, in the order they were added (the order filters visit them). */
   get nodes(): readonly NodeInfo[] {
@@ -108,6 +111,7 @@ export class Snapshot {
     }
     const pi = newPodInfo(pod);
     addPodToNode(ni, pi);
+    this.podsByLabel.add(pi);
     this.#podNode.set(key, nodeName);
     this.#track(ni);
     return pi;
@@ -121,6 +125,8 @@ export class Snapshot {
     this.#podNode.delete(key);
     const ni = this.#infos.get(nodeName);
     if (!ni) return false;
+    const pi = ni.pods.get(key);
+    if (pi) this.podsByLabel.remove(pi);
     removePodFromNode(ni, key);
     this.#track(ni);
     if (!ni.node && ni.pods.size === 0) this.#forget(ni);

@@ -77,6 +77,14 @@ const rows: Row[] = [
     want: { a1: 0, b1: 100, nolabel: 0 },
   },
   {
+    // No single equality in the selector: counted node by node instead of from the pod label index.
+    name: 'PodTopologySpread ScheduleAnyway with a set-based selector: the emptier zone wins',
+    plugin: podTopologySpread,
+    snap: spreadSnap,
+    pod: pod('p', { labels: web, topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] } }] }),
+    want: { a1: 0, b1: 100, nolabel: 0 },
+  },
+  {
     // System defaults: by hostname (maxSkew 3, weight ln(3+2)) and by zone (no node has one: no score).
     // Raw: n1 2×1.61+2 = 5, n2 1.61+2 = 4, n3 2; normalized 100×(5+2−s)/5.
     name: 'system default constraints: a pod a Service selects, without constraints of its own, spreads by node',

@@ -129,4 +129,22 @@ test('compiled label matchers agree with matchesLabels', () => {
   for (const sel of selectors) for (const l of labels) assert.is(compileMatcher(sel)(l), matchesLabels(sel, l), JSON.stringify([sel, l]));
 });
 
+test('the pod label index names the pods with the rarest of a selector\'s equalities, follows moves and removals, and keeps namespaces apart', () => {
+  const a = pod('a', { nodeName: 'n1', labels: { app: 'web', tier: 'front' } });
+  const b = pod('b', { nodeName: 'n2', labels: { app: 'web', tier: 'back' } });
+  const s = snapshot([node('n1'), node('n2')], [a, b, pod('c', { nodeName: 'n2', labels: { app: 'db', tier: 'back' } })]);
+  const names = (set: ReadonlySet<{ pod: { metadata?: { name?: string } } }> | null) => (set ? [...set].map((p) => p.pod.metadata?.name).sort() : null);
+  const eq = (key: string, value: string): Requirement => ({ key, operator: 'in', values: [value] });
+  assert.equal(names(s.podsByLabel.candidates('default', [eq('app', 'web')])), ['a', 'b']);
+  assert.equal(names(s.podsByLabel.candidates('default', [eq('app', 'web'), eq('tier', 'front')])), ['a'], 'the rarer requirement');
+  assert.equal(names(s.podsByLabel.candidates('default', [eq('app', 'none')])), [], 'a value no pod has');
+  assert.equal(names(s.podsByLabel.candidates('other', [eq('app', 'web')])), [], 'another namespace');
+  assert.is(s.podsByLabel.candidates('default', [{ key: 'app', operator: 'in', values: ['web', 'db'] }]), null, 'no single equality: the caller visits the nodes');
+  s.removePod(a);
+  assert.equal(names(s.podsByLabel.candidates('default', [eq('app', 'web')])), ['b']);
+  s.upsertPod({ ...b, metadata: { ...b.metadata, labels: { app: 'api' } } });
+  assert.equal(names(s.podsByLabel.candidates('default', [eq('app', 'web')])), [], 'relabelled on update');
+  assert.equal(names(s.podsByLabel.candidates('default', [eq('app', 'api')])), ['b']);
+});
+
 test.run();

@@ -6,7 +6,8 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState, PreResult } from '../../framework.ts';
 import { MAX_NODE_SCORE, stateKey } from '../../framework.ts';
-import type { NodeInfo } from '../../node-info.ts';
+import type { NodeInfo, PodInfo } from '../../node-info.ts';
+import { compileMatcher } from '../helpers/matcher.ts';
 import { requiredNodeAffinity } from '../helpers/node-selector.ts';
 import { LABEL_HOSTNAME, constraintsOf, countMatching, defaultConstraints, hasAllTopologyKeys, nodeIncluded, type Constraint } from './common.ts';
 
@@ -43,20 +44,50 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
     Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignored.size : (counts[i]?.size ?? 0)) + 2),
   );
   // Domains are counted over all nodes, but only domains some feasible node is in matter.
+  // Hostname domains are counted node by node in score; the others by visiting the pods the
+  // selector matches when the index can name them, the nodes otherwise.
   const affinity = requiredNodeAffinity(pod);
-  for (const ni of state.snapshot.nodes) {
-    const node = ni.node;
-    if (!node || lacking(node)) continue;
-    for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i] as Constraint;
-      const m = counts[i] as Map<string, number>;
-      const value = node.metadata?.labels?.[c.topologyKey] ?? '';
-      if (!m.has(value) || !nodeIncluded(c, pod, node, affinity)) continue;
-      m.set(value, (m.get(value) ?? 0) + countMatching(ni, c));
+  const byNodes: number[] = [];
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i] as Constraint;
+    if (c.topologyKey === LABEL_HOSTNAME || !c.selector) continue;
+    const pods = state.snapshot.podsByLabel.candidates(c.namespace, c.selector);
+    if (pods) countByPods(state, pod, c, counts[i] as Map<string, number>, pods, lacking, affinity);
+    else byNodes.push(i);
+  }
+  if (byNodes.length > 0) {
+    for (const ni of state.snapshot.nodes) {
+      const node = ni.node;
+      if (!node || lacking(node)) continue;
+      for (const i of byNodes) {
+        const c = constraints[i] as Constraint;
+        const m = counts[i] as Map<string, number>;
+        const value = node.metadata?.labels?.[c.topologyKey] ?? '';
+        if (!m.has(value) || !nodeIncluded(c, pod, node, affinity)) continue;
+        m.set(value, (m.get(value) ?? 0) + countMatching(ni, c));
+      }
     }
   }
   state.write(SCORE, { constraints, ignored, counts, weights });
   return null;
+}
+
+/** Adds to each domain of `m` the pods among `pods` that `c` counts: what visiting every node's countMatching adds, visiting only the candidates. */
+function countByPods(state: CycleState, pod: Pod, c: Constraint, m: Map<string, number>, pods: ReadonlySet<PodInfo>, lacking: (n: Node | undefined) => boolean, affinity: ReturnType<typeof requiredNodeAffinity>): void {
+  const matches = compileMatcher(c.selector ?? []);
+  const included = new Map<NodeInfo, boolean>();
+  for (const pi of pods) {
+    const meta = pi.pod.metadata;
+    if (meta?.deletionTimestamp || !matches(meta?.labels)) continue;
+    const ni = state.snapshot.get(pi.pod.spec?.nodeName ?? '');
+    const node = ni?.node;
+    if (!ni || !node) continue;
+    const value = node.metadata?.labels?.[c.topologyKey] ?? '';
+    if (!m.has(value)) continue;
+    let ok = included.get(ni);
+    if (ok === undefined) included.set(ni, (ok = !lacking(node) && nodeIncluded(c, pod, node, affinity)));
+    if (ok) m.set(value, (m.get(value) ?? 0) + 1);
+  }
 }
 
 export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
