@@ -41,6 +41,8 @@ export interface ActorDef {
   toEvent?(env: Envelope): EventObject | null;
   /** Seed of this actor's random and id sources; default derived from the host seed and the address. */
   seed?: number;
+  /** Requests the actor may hold unanswered before the bus answers 429 for it (bus/inbox.ts; default the bus's). */
+  inboxLimit?: number;
   /**
    * The plain-data options the actor was built from (no functions). A recording logs them
    * with each start, and `replay --verify` rebuilds the actor from them (ReplayableActor).

@@ -103,7 +103,7 @@ export class ActorHost {
     const { address } = def;
     if (this.#slots.has(address)) throw new Error(`actor host: address "${address}" is already running`);
     let slot: Slot | undefined;
-    const port = this.#bus.register(address, (env) => this.#deliver(slot!, env));
+    const port = this.#bus.register(address, (env) => this.#deliver(slot!, env), def.inboxLimit === undefined ? undefined : { inboxLimit: def.inboxLimit });
     const seed = def.seed ?? seedFor(this.#seed, address);
     const ctx: ActorContext = {
       address,

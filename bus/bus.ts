@@ -1,13 +1,15 @@
 import type { Envelope } from '../base/envelope.ts';
 import type { MessageType, PayloadOf, ReplyOf, RequestType } from './catalogue/index.ts';
 import type { Result, Status } from '../base/status.ts';
+import type { RegisterOptions } from './inbox.ts';
 
 /**
  * What an actor sees of the bus: a port bound to the address it registered. Everything it
  * sends carries that address as `from`; there is no way to send as another address.
  *
  * Delivery to one address is in order. Requests never reject: they resolve to a `Result`,
- * with a Status on failure (timeout 504, no actor at the address 503, forbidden 403, ...).
+ * with a Status on failure (timeout 504, no actor at the address 503, forbidden 403, the
+ * recipient's inbox full 429, ...).
  */
 export interface Port {
   readonly address: string;
@@ -56,6 +58,8 @@ export interface BusStats {
     versionMismatch: number;
     forged: number;
     forbidden: number;
+    /** Requests answered 429 at once because the recipient's inbox was full (bus/inbox.ts). */
+    overloaded: number;
   };
 }
 
@@ -72,8 +76,12 @@ export interface Bus {
    * a later turn). A replay schedules deliveries the same way.
    */
   readonly transport: 'in-process' | 'nats' | 'workers';
-  /** Binds `handler` to `address`. Fails fast if the address is already held in this process. */
-  register(address: string, handler: Handler): Port;
+  /**
+   * Binds `handler` to `address`. Fails fast if the address is already held in this process.
+   * The actor's inbox — requests to it not answered yet — holds at most `inboxLimit` (the
+   * bus's, else DEFAULT_INBOX_LIMIT); past it a request is answered 429 at once (bus/inbox.ts).
+   */
+  register(address: string, handler: Handler, opts?: RegisterOptions): Port;
   /** Observes every envelope delivered by this bus instance; returns a function that removes the tap. */
   tap(tap: Tap): () => void;
   stats(): BusStats;
@@ -91,6 +99,6 @@ export function emptyStats(): BusStats {
     sent: 0,
     delivered: 0,
     undeliverable: 0,
-    rejected: { malformed: 0, unknownType: 0, badPayload: 0, oversized: 0, versionMismatch: 0, forged: 0, forbidden: 0 },
+    rejected: { malformed: 0, unknownType: 0, badPayload: 0, oversized: 0, versionMismatch: 0, forged: 0, forbidden: 0, overloaded: 0 },
   };
 }

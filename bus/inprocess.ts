@@ -7,17 +7,21 @@ import { localReply, PendingRequests } from './pending.ts';
 import { unavailable, type Result, type Status } from '../base/status.ts';
 import { Listeners } from './listeners.ts';
 import { LocalQueue } from './local-queue.ts';
+import { Inbox, inboxFull, inboxLimitOf, type RegisterOptions } from './inbox.ts';
 
 interface Entry {
   handler: Handler;
   topics: Set<string>;
   nextCorr: number;
+  inbox: Inbox;
 }
 
 export interface InProcessBusOptions {
   clock?: Clock;
   /** Default request timeout in ms (5000). */
   requestTimeoutMs?: number;
+  /** Requests an actor may hold unanswered (DEFAULT_INBOX_LIMIT); `register` may set its own. */
+  inboxLimit?: number;
 }
 
 /**
@@ -29,6 +33,7 @@ export class InProcessBus implements Bus {
   readonly transport = 'in-process';
   readonly #clock: Clock;
   readonly #timeoutMs: number;
+  readonly #inboxLimit: number | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #topics = new Map<string, Set<string>>();
   readonly #local: LocalQueue;
@@ -43,14 +48,15 @@ export class InProcessBus implements Bus {
   constructor(opts: InProcessBusOptions = {}) {
     this.#clock = opts.clock ?? realClock;
     this.#timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.#inboxLimit = opts.inboxLimit;
     this.#pending = new PendingRequests(this.#clock, (corr, result) => this.#taps.emit(localReply(corr, result, this.#clock.now())));
     this.#local = new LocalQueue({ entries: this.#entries, taps: this.#taps, stats: this.#stats, pending: this.#pending });
   }
 
-  register(address: string, handler: Handler): Port {
+  register(address: string, handler: Handler, opts?: RegisterOptions): Port {
     if (this.#state === 'closed') throw new Error('bus is closed');
     if (this.#entries.has(address)) throw new Error(`address "${address}" is already registered`);
-    const entry: Entry = { handler, topics: new Set(), nextCorr: 1 };
+    const entry: Entry = { handler, topics: new Set(), nextCorr: 1, inbox: new Inbox(inboxLimitOf(opts, this.#inboxLimit), this.#timeoutMs) };
     this.#entries.set(address, entry);
     const bus = this;
     return {
@@ -63,7 +69,9 @@ export class InProcessBus implements Bus {
         return p as Promise<Result<never>>;
       },
       reply: (req, result) => {
-        if (req.corr !== undefined) bus.#emit(address, req.from, REPLY, result, req.corr);
+        if (req.corr === undefined) return;
+        entry.inbox.answered(req.corr);
+        bus.#emit(address, req.from, REPLY, result, req.corr);
       },
       publish: (topic, type, payload) => bus.#publish(address, topic, type, payload),
       subscribe: (topic) => {
@@ -124,6 +132,10 @@ export class InProcessBus implements Bus {
     if (denied) {
       this.#reject('forbidden', denied, env);
       return;
+    }
+    if (corr !== undefined && type !== REPLY) {
+      const inbox = this.#entries.get(to)?.inbox;
+      if (inbox && !inbox.admit(corr, env.at)) return this.#reject('overloaded', inboxFull(to, inbox.limit), env);
     }
     this.#local.enqueue(env, [to]);
   }

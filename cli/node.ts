@@ -6,7 +6,7 @@ import { nodeNames, startNodeProcess, type NodeProcess } from '../actors/node-pr
 import { NODE_RANGES } from '../actors/address-claims.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { CliError, intFlag, parse, UsageError } from './args.ts';
-import { busFlagOptions, INSECURE_BUS_HELP, openBus } from './bus-flags.ts';
+import { busFlagOptions, INSECURE_BUS_HELP, MAX_INBOX_HELP, openBus } from './bus-flags.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
 import { claimAddresses, claimClusterCidr, RUNTIME_FLAGS_HELP, runtimeFlagOptions, runtimeFrom, runtimeLog } from './runtime-flags.ts';
 import { untilSignal } from './signals.ts';
@@ -41,6 +41,7 @@ ${RUNTIME_FLAGS_HELP}
 ${KUBELET_FLAGS_HELP}
 ${NODE_CLIENT_LIMIT_FLAGS_HELP}
 ${INSECURE_BUS_HELP}
+${MAX_INBOX_HELP}
 ${RECORD_FLAGS_HELP}
   -h, --help                      this text
 

@@ -26,7 +26,7 @@ import { DEFAULT_LOAD_BALANCER_CIDR } from '../actors/controllers/cloud-service/
 import { cidrFlag, CliError, durationFlag, intFlag, parse, UsageError } from './args.ts';
 import { loadEncryptionConfig } from '../actors/apiserver/encryption/config.ts';
 import { Transformers } from '../actors/apiserver/encryption/transformer.ts';
-import { BUS_FLAGS_HELP, busFlagOptions, openBus } from './bus-flags.ts';
+import { BUS_FLAGS_HELP, busFlagOptions, openBus, inboxLimitFlag } from './bus-flags.ts';
 import { WorkersBus } from '../bus/workers/bus.ts';
 import { startNodeWorkers, type NodeWorkers, type NodeWorkersOptions } from '../actors/node-workers/start.ts';
 import { RECORD_FLAGS_HELP, recordFlagOptions, recordingFrom } from './record-flags.ts';
@@ -203,7 +203,7 @@ export async function up(argv: string[]): Promise<number> {
   const stopSignal = untilSignal();
   const clock = recording.clock;
   const { bus, describe, identity } = workers > 0
-    ? { bus: WorkersBus.main({ clock }), describe: `worker threads (the control plane on the main thread, the nodes in ${workers} workers)`, identity: CONTROL_PLANE }
+    ? { bus: WorkersBus.main({ clock, ...(inboxLimitFlag(values) === undefined ? {} : { inboxLimit: inboxLimitFlag(values)! }) }), describe: `worker threads (the control plane on the main thread, the nodes in ${workers} workers)`, identity: CONTROL_PLANE }
     : await openBus(values, CONTROL_PLANE, clock);
   say(`bus: ${describe}`);
 

@@ -31,6 +31,9 @@ export function apiServerActor(opts: ApiServerActorOptions = {}): ActorDef {
   const config = flowControl === undefined ? rest : { ...rest, flowControl: flowControl instanceof FlowControl ? flowControl.options : flowControl };
   return {
     address: APISERVER_ADDRESS,
+    // API Priority and Fairness bounds what waits here (about 27,000 queue places and 600 seats
+    // at the defaults): the inbox limit is only the backstop, for flow control turned off.
+    inboxLimit: 100_000,
     config,
     create(ctx) {
       previous?.shutdown();

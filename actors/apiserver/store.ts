@@ -4,7 +4,7 @@
  * key's modRevision and is stamped on read.
  */
 import type { KubeObject } from '../../bus/catalogue/api.ts';
-import { fail, internalError, isServiceUnavailable, isTimeout, ok, unavailable, type Result, type Status } from '../../base/status.ts';
+import { fail, internalError, isServiceUnavailable, isTimeout, isTooManyRequests, ok, unavailable, type Result, type Status } from '../../base/status.ts';
 import type { ServerContext } from './context.ts';
 import { decorate } from './watch-cache.ts';
 import { Unreadable, type DecodedRecord } from './encryption/storage.ts';
@@ -56,9 +56,10 @@ export async function deleteIf(s: ServerContext, key: string, ifModRevision: num
   return ok({ written: true, rv: r.value.revision, obj: decorate(last instanceof Unreadable ? undefined : last, r.value.revision) });
 }
 
-/** A kv failure as the client should see it: unreachable store → 503, anything else → 500. */
+/** A kv failure as the client should see it: unreachable store → 503, a full kv inbox → 503 with Retry-After, anything else → 500. */
 export function storageError(st: Status): Status {
   if (isServiceUnavailable(st) || isTimeout(st)) return unavailable(`storage is unavailable: ${st.message}`);
+  if (isTooManyRequests(st)) return { ...unavailable(`storage is unavailable: ${st.message}`), details: { retryAfterSeconds: 1 } };
   return st.code >= 500 ? internalError(st.message) : st;
 }
 

@@ -11,6 +11,7 @@ import { checkSend } from '../permissions.ts';
 import { badRequest, fail, forbidden, tooLarge, unavailable, type Result, type Status } from '../../base/status.ts';
 import { admitMessage, admitReply, type AdmitContext } from './inbound.ts';
 import type { Subjects } from './subjects.ts';
+import { Inbox, inboxFull, inboxLimitOf, type RegisterOptions } from '../inbox.ts';
 
 interface Entry {
   handler: Handler;
@@ -18,10 +19,9 @@ interface Entry {
   sub: Subscription;
   /** Requests delivered and not yet answered, with their reply inbox; answered 503 when the port closes. */
   unanswered: Map<Envelope, string>;
+  /** Bounds `unanswered`: past it a request is answered 429 (bus/inbox.ts). */
+  inbox: Inbox;
 }
-
-/** Unanswered requests kept per actor; an actor that ignores requests must not grow memory without bound. */
-const MAX_UNANSWERED = 10_000;
 
 export interface NatsBusConfig {
   identity: string;
@@ -30,6 +30,8 @@ export interface NatsBusConfig {
   clock: Clock;
   requestTimeoutMs: number;
   maxMessageBytes: number;
+  /** Requests an actor may hold unanswered (DEFAULT_INBOX_LIMIT); `register` may set its own. */
+  inboxLimit?: number;
 }
 
 type RejectDetail = { to?: string; from?: string; type?: string };
@@ -81,7 +83,7 @@ export class NatsBus implements Bus {
     return this.#cfg.identity;
   }
 
-  register(address: string, handler: Handler): Port {
+  register(address: string, handler: Handler, opts?: RegisterOptions): Port {
     if (this.#state === 'closed' || this.#closing) throw new Error('bus is closed');
     if (!isAddress(address)) throw new Error(`invalid address "${address}"`);
     if (this.#entries.has(address)) throw new Error(`address "${address}" is already registered`);
@@ -92,7 +94,7 @@ export class NatsBus implements Bus {
       // An error here is the server refusing the subscription; #onViolation counts it.
       callback: (err, msg) => void (err || this.#onMessage(address, entry, msg)),
     });
-    const entry: Entry = { handler, topics: new Set(), sub, unanswered: new Map() };
+    const entry: Entry = { handler, topics: new Set(), sub, unanswered: new Map(), inbox: new Inbox(inboxLimitOf(opts, this.#cfg.inboxLimit), this.#cfg.requestTimeoutMs) };
     this.#entries.set(address, entry);
     const bus = this;
     return {
@@ -277,6 +279,7 @@ export class NatsBus implements Bus {
     const inbox = entry.unanswered.get(req);
     if (req.corr === undefined || inbox === undefined) return;
     entry.unanswered.delete(req);
+    entry.inbox.answered(req.corr);
     this.#publish(inbox, this.#envelope(from, req.from, REPLY, result, req.corr), undefined);
   }
 
@@ -290,7 +293,11 @@ export class NatsBus implements Bus {
       return;
     }
     if (env.corr !== undefined && msg.reply) {
-      if (entry.unanswered.size >= MAX_UNANSWERED) entry.unanswered.delete(entry.unanswered.keys().next().value!);
+      if (!entry.inbox.admit(env.corr, this.#cfg.clock.now())) {
+        const full = inboxFull(address, entry.inbox.limit);
+        this.#countReject('overloaded', full, env);
+        return this.#answer(msg.reply, address, env, full);
+      }
       entry.unanswered.set(env, msg.reply);
     }
     this.#stats.delivered++;

@@ -23,6 +23,8 @@ export interface NatsBusOptions {
   maxMessageBytes?: number;
   /** Claims of every identity; must match the server config's. Default `defaultIdentities`. */
   identities?: IdentityTable;
+  /** Requests an actor may hold unanswered (bus/inbox.ts: DEFAULT_INBOX_LIMIT). */
+  inboxLimit?: number;
   /** Reconnect backoff: first delay and cap in ms (default 100 and 2000), doubled per failed attempt, with jitter. */
   reconnectBackoffMs?: { first: number; max: number };
 }
@@ -63,5 +65,6 @@ export async function connectNatsBus(opts: NatsBusOptions): Promise<NatsBus> {
     clock: opts.clock ?? realClock,
     requestTimeoutMs: opts.requestTimeoutMs ?? 5000,
     maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    ...(opts.inboxLimit === undefined ? {} : { inboxLimit: opts.inboxLimit }),
   });
 }

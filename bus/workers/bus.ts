@@ -12,12 +12,15 @@ import { localReply, PendingRequests } from '../pending.ts';
 import { checkSend } from '../permissions.ts';
 import { admitMessage, admitReply, type Header } from './admit.ts';
 import { Link, type Frame } from './link.ts';
+import { Inbox, inboxFull, inboxLimitOf, type RegisterOptions } from '../inbox.ts';
 
 interface Entry {
   handler: Handler;
   topics: Set<string>;
   /** Requests from other threads delivered and not yet answered; answered 503 when the port closes. */
   unanswered: Set<Envelope>;
+  /** Every request to it not answered yet, from any thread; past its limit a request is answered 429 (bus/inbox.ts). */
+  inbox: Inbox;
 }
 
 /** A thread connected to the main thread's bus: what it holds, as the main thread routes to it. */
@@ -30,13 +33,13 @@ interface Peer {
 
 type RejectDetail = { to?: string; from?: string; type?: string };
 
-/** Unanswered requests kept per actor (as bus/nats/bus.ts): an actor that ignores requests must not grow memory. */
-const MAX_UNANSWERED = 10_000;
 
 export interface WorkersBusOptions {
   clock?: Clock;
   /** Default request timeout in ms (5000). */
   requestTimeoutMs?: number;
+  /** Requests an actor may hold unanswered (DEFAULT_INBOX_LIMIT); `register` may set its own. */
+  inboxLimit?: number;
 }
 
 /**
@@ -67,6 +70,7 @@ export class WorkersBus implements Bus {
   readonly transport = 'workers';
   readonly #clock: Clock;
   readonly #timeoutMs: number;
+  readonly #inboxLimit: number | undefined;
   readonly #codec: Codec = createCodec();
   readonly #entries = new Map<string, Entry>();
   readonly #topics = new Map<string, Set<string>>();
@@ -93,6 +97,7 @@ export class WorkersBus implements Bus {
   private constructor(opts: WorkersBusOptions, up?: { port: MessagePort; identity: string }, identities: IdentityTable = defaultIdentities) {
     this.#clock = opts.clock ?? realClock;
     this.#timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.#inboxLimit = opts.inboxLimit;
     this.#identities = identities;
     this.#pending = new PendingRequests(this.#clock, (corr, result) => this.#taps.emit(localReply(corr, result, this.#clock.now())));
     this.#local = new LocalQueue({ entries: this.#entries, taps: this.#taps, stats: this.#stats, pending: this.#pending });
@@ -124,13 +129,13 @@ export class WorkersBus implements Bus {
     this.#peers.add(peer);
   }
 
-  register(address: string, handler: Handler): Port {
+  register(address: string, handler: Handler, opts?: RegisterOptions): Port {
     if (this.#state === 'closed') throw new Error('bus is closed');
     if (this.#entries.has(address) || this.#routes.has(address)) throw new Error(`address "${address}" is already registered`);
     if (this.#up && !mayClaim(this.#identities, this.#up.identity, address)) {
       throw new Error(`identity "${this.#up.identity}" may not hold address "${address}" (bus/identities.ts)`);
     }
-    const entry: Entry = { handler, topics: new Set(), unanswered: new Set() };
+    const entry: Entry = { handler, topics: new Set(), unanswered: new Set(), inbox: new Inbox(inboxLimitOf(opts, this.#inboxLimit), this.#timeoutMs) };
     this.#entries.set(address, entry);
     this.#up?.link.post({ k: 'reg', a: address });
     const bus = this;
@@ -146,6 +151,7 @@ export class WorkersBus implements Bus {
       reply: (req, result) => {
         if (req.corr === undefined) return;
         if (bus.#entries.get(address) === entry) entry.unanswered.delete(req);
+        entry.inbox.answered(req.corr);
         bus.#emit(address, req.from, REPLY, result, req.corr);
       },
       publish: (topic, type, payload) => bus.#publish(address, topic, type, payload),
@@ -256,7 +262,13 @@ export class WorkersBus implements Bus {
     const denied = checkSend(from, to, type);
     if (denied) return this.#rejectLocal('forbidden', denied, env);
     const peer = this.#routeOf(to);
-    if (peer === undefined) return this.#local.enqueue(env, [to]);
+    if (peer === undefined) {
+      if (corr !== undefined && type !== REPLY) {
+        const inbox = this.#entries.get(to)?.inbox;
+        if (inbox && !inbox.admit(corr, env.at)) return this.#rejectLocal('overloaded', inboxFull(to, inbox.limit), env);
+      }
+      return this.#local.enqueue(env, [to]);
+    }
     const buf = this.#encode(env);
     if (buf === undefined) return;
     if (this.#outbound.size) this.#outbound.emit(env);
@@ -400,8 +412,13 @@ export class WorkersBus implements Bus {
       if (f.m === 'req' && f.corr !== undefined) this.#failBack(peer, f.corr, r.status, false);
       return;
     }
-    if (f.m === 'req') {
-      if (entry.unanswered.size >= MAX_UNANSWERED) entry.unanswered.delete(entry.unanswered.values().next().value!);
+    if (f.m === 'req' && f.corr !== undefined) {
+      if (!entry.inbox.admit(f.corr, this.#clock.now())) {
+        const full = inboxFull(f.to, entry.inbox.limit);
+        this.#countReject('overloaded', full, r.env);
+        // Answered as the full actor's reply (a worker may not send failure frames, see #onFrame).
+        return this.#emit(f.to, r.env.from, REPLY, fail(full), f.corr);
+      }
       entry.unanswered.add(r.env);
     }
     this.#stats.delivered++;

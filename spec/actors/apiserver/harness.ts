@@ -65,14 +65,14 @@ export interface Harness {
 }
 
 /** `backend`: a store an earlier harness left (a restarted apiserver over the same data). */
-export async function start(opts: ApiServerActorOptions & { historyLimit?: number; backend?: MemoryKv } = {}): Promise<Harness> {
+export async function start(opts: ApiServerActorOptions & { historyLimit?: number; backend?: MemoryKv; inboxLimit?: number } = {}): Promise<Harness> {
   const clock = new VirtualClock();
-  const bus = new InProcessBus({ clock });
+  const bus = new InProcessBus({ clock, ...(opts.inboxLimit ? { inboxLimit: opts.inboxLimit } : {}) });
   const host = new ActorHost({ bus, clock, seed: 7, logger: silentLogger });
   const backend = opts.backend ?? new MemoryKv(opts.historyLimit ? { historyLimit: opts.historyLimit } : {});
   // As Kubernetes' integration test servers run: no controller-manager here makes ServiceAccounts or
   // kube-root-ca.crt, so the ServiceAccount plugin is off unless a spec turns it on (`disableAdmissionPlugins: []`).
-  const { backend: _given, historyLimit: _limit, ...rest } = opts;
+  const { backend: _given, historyLimit: _limit, inboxLimit: _inbox, ...rest } = opts;
   const apiserver = { disableAdmissionPlugins: ['ServiceAccount' as const], ...rest };
   const core = startControlPlaneCore({ bus, host, backend, apiserver });
   await core.ready();
