@@ -17,6 +17,8 @@ interface ScoreState {
   ignored: Set<string>;
   counts: Array<Map<string, number>>;
   weights: number[];
+  /** Hostname constraints: matching pods per node, when the pod label index named them (score counts node by node otherwise). */
+  perHost: Array<Map<NodeInfo, number> | null>;
 }
 
 const SCORE = stateKey<ScoreState>('PreScorePodTopologySpread');
@@ -31,14 +33,20 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
   const lacking = (node: Node | undefined): boolean => !node || (own && !hasAllTopologyKeys(node, constraints));
   const ignored = new Set<string>();
   const counts = constraints.map(() => new Map<string, number>());
+  // Plain loops: this visits every feasible node of every cycle.
+  const zoned = constraints.map((c) => c.topologyKey !== LABEL_HOSTNAME);
   for (const ni of feasible) {
     if (lacking(ni.node)) {
       ignored.add(ni.name);
       continue;
     }
-    constraints.forEach((c, i) => {
-      if (c.topologyKey !== LABEL_HOSTNAME) counts[i]?.set(ni.node?.metadata?.labels?.[c.topologyKey] ?? '', 0);
-    });
+    const labels = ni.node?.metadata?.labels;
+    for (let i = 0; i < constraints.length; i++) {
+      if (!zoned[i]) continue;
+      const m = counts[i] as Map<string, number>;
+      const value = labels?.[(constraints[i] as Constraint).topologyKey] ?? '';
+      if (!m.has(value)) m.set(value, 0);
+    }
   }
   const weights = constraints.map((c, i) =>
     Math.log((c.topologyKey === LABEL_HOSTNAME ? feasible.length - ignored.size : (counts[i]?.size ?? 0)) + 2),
@@ -48,11 +56,13 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
   // selector matches when the index can name them, the nodes otherwise.
   const affinity = requiredNodeAffinity(pod);
   const byNodes: number[] = [];
+  const perHost: Array<Map<NodeInfo, number> | null> = constraints.map(() => null);
   for (let i = 0; i < constraints.length; i++) {
     const c = constraints[i] as Constraint;
-    if (c.topologyKey === LABEL_HOSTNAME || !c.selector) continue;
+    if (!c.selector) continue;
     const pods = state.snapshot.podsByLabel.candidates(c.namespace, c.selector);
-    if (pods) countByPods(state, pod, c, counts[i] as Map<string, number>, pods, lacking, affinity);
+    if (c.topologyKey === LABEL_HOSTNAME) perHost[i] = pods && hostCounts(state, c, pods);
+    else if (pods) countByPods(state, pod, c, counts[i] as Map<string, number>, pods, lacking, affinity);
     else byNodes.push(i);
   }
   if (byNodes.length > 0) {
@@ -68,7 +78,7 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
       }
     }
   }
-  state.write(SCORE, { constraints, ignored, counts, weights });
+  state.write(SCORE, { constraints, ignored, counts, weights, perHost });
   return null;
 }
 
@@ -90,6 +100,19 @@ function countByPods(state: CycleState, pod: Pod, c: Constraint, m: Map<string, 
   }
 }
 
+/** countMatching for every node at once, from the candidates: matching pods in the namespace, not terminating, per node. */
+function hostCounts(state: CycleState, c: Constraint, pods: ReadonlySet<PodInfo>): Map<NodeInfo, number> {
+  const matches = compileMatcher(c.selector ?? []);
+  const out = new Map<NodeInfo, number>();
+  for (const pi of pods) {
+    const meta = pi.pod.metadata;
+    if (meta?.deletionTimestamp || !matches(meta?.labels)) continue;
+    const ni = state.snapshot.get(pi.pod.spec?.nodeName ?? '');
+    if (ni) out.set(ni, (out.get(ni) ?? 0) + 1);
+  }
+  return out;
+}
+
 export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
   const s = state.read(SCORE);
   if (s.ignored.has(ni.name)) return 0;
@@ -98,7 +121,7 @@ export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
   s.constraints.forEach((c, i) => {
     if (!Object.hasOwn(labels, c.topologyKey)) return;
     const cnt = c.topologyKey === LABEL_HOSTNAME
-      ? countMatching(ni, c)
+      ? (s.perHost[i] ? (s.perHost[i]!.get(ni) ?? 0) : countMatching(ni, c))
       : (s.counts[i]?.get(labels[c.topologyKey] ?? '') ?? 0);
     total += cnt * (s.weights[i] ?? 0) + (c.maxSkew - 1);
   });
