@@ -62,7 +62,7 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
     if (!c.selector) continue;
     const pods = state.snapshot.podsByLabel.candidates(c.namespace, c.selector);
     if (c.topologyKey === LABEL_HOSTNAME) perHost[i] = pods && hostCounts(state, c, pods);
-    else if (pods) countByPods(state, pod, c, counts[i] as Map<string, number>, pods, lacking, affinity);
+    else if (pods) countByPods(pod, c, counts[i] as Map<string, number>, hostCounts(state, c, pods), lacking, affinity);
     else byNodes.push(i);
   }
   if (byNodes.length > 0) {
@@ -82,21 +82,13 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
   return null;
 }
 
-/** Adds to each domain of `m` the pods among `pods` that `c` counts: what visiting every node's countMatching adds, visiting only the candidates. */
-function countByPods(state: CycleState, pod: Pod, c: Constraint, m: Map<string, number>, pods: ReadonlySet<PodInfo>, lacking: (n: Node | undefined) => boolean, affinity: ReturnType<typeof requiredNodeAffinity>): void {
-  const matches = compileMatcher(c.selector ?? []);
-  const included = new Map<NodeInfo, boolean>();
-  for (const pi of pods) {
-    const meta = pi.pod.metadata;
-    if (meta?.deletionTimestamp || !matches(meta?.labels)) continue;
-    const ni = state.snapshot.get(pi.pod.spec?.nodeName ?? '');
-    const node = ni?.node;
-    if (!ni || !node) continue;
+/** Adds each node's matching pods (`perNode`, from hostCounts) to its domain in `m`: what visiting every node's countMatching adds, visiting only the nodes the pods are on. */
+function countByPods(pod: Pod, c: Constraint, m: Map<string, number>, perNode: ReadonlyMap<NodeInfo, number>, lacking: (n: Node | undefined) => boolean, affinity: ReturnType<typeof requiredNodeAffinity>): void {
+  for (const [ni, n] of perNode) {
+    const node = ni.node;
+    if (!node) continue;
     const value = node.metadata?.labels?.[c.topologyKey] ?? '';
-    if (!m.has(value)) continue;
-    let ok = included.get(ni);
-    if (ok === undefined) included.set(ni, (ok = !lacking(node) && nodeIncluded(c, pod, node, affinity)));
-    if (ok) m.set(value, (m.get(value) ?? 0) + 1);
+    if (m.has(value) && !lacking(node) && nodeIncluded(c, pod, node, affinity)) m.set(value, (m.get(value) ?? 0) + n);
   }
 }
 
