@@ -9,7 +9,7 @@ import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
-import { ENDPOINT_RECONCILE_MS, ensureKubernetesEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
+import { publishApiEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
 import type { ActorHost } from '../actors/host.ts';
@@ -94,6 +94,9 @@ ${UP_CLIENT_LIMIT_FLAGS_HELP}
                                   apiserver.config.k8s.io/v1 EncryptionConfiguration (aescbc, aesgcm,
                                   secretbox, identity); the first provider encrypts, every one reads
   --seed N                        seed of every actor's ids and randomness (default 1)
+  --print-env                     once ready, print only shell assignments on stdout (KUBECONFIG, and
+                                  USE_EXISTING_CLUSTER=true for controller-runtime's envtest), and
+                                  everything else on stderr: for test suites in other languages
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
@@ -116,6 +119,7 @@ const options = {
   nodes: { type: 'string' },
   workers: { type: 'string' },
   seed: { type: 'string' },
+  'print-env': { type: 'boolean' },
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
@@ -142,6 +146,8 @@ const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect
 
 export async function up(argv: string[]): Promise<number> {
   const { values, positionals } = parse(withInspectDefault(argv), options);
+  // With --print-env stdout carries only the assignments, so a script can source it.
+  print = values['print-env'] ? console.error : console.log;
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const storage = (values.storage ?? 'lmdb') as StorageKind;
   if (storage !== 'lmdb' && storage !== 'memory') throw new UsageError(`--storage must be lmdb or memory, got "${storage}"`);
@@ -276,7 +282,7 @@ export async function up(argv: string[]): Promise<number> {
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   if (audit) say(`audit: policy ${values['audit-policy-file']}, log ${values['audit-log-path']}`);
   say(`API: ${front.url}`);
-  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url));
+  const apiEndpoints = publishApiEndpoints(bus, new URL(front.url), warn);
   const clusterCIDR = nodes > 0 ? claimClusterCidr(values, dataDir, warn) : runtimes.clusterCIDR;
   const nodeRange = nodes > 0 ? claimAddresses(NODE_RANGES, undefined, dataDir, warn) : undefined;
   const configure = (name: string) => ({ ...kubeletConfig(name), ...kubeletLimits(clientLimits), clusterDNS: [clusterDNS], clusterDomain });
@@ -287,10 +293,11 @@ export async function up(argv: string[]): Promise<number> {
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
-  if (inspector) console.log(inspectorBanner(inspector));
-  console.log(`kubeconfig: ${kubeconfig}`);
-  console.log(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
+  if (inspector) print(inspectorBanner(inspector));
+  print(`kubeconfig: ${kubeconfig}`);
+  print(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
   say('ready. Ctrl-C stops.');
+  if (values['print-env']) console.log(envAssignments(kubeconfig));
 
   const signal = await stopSignal;
   say(`${signal}: stopping`);
@@ -367,25 +374,20 @@ function dnsAddressFlag(value: string | undefined): { host: string; port: number
   return { host: m[1]!, port };
 }
 
-/** The `kubernetes` Service's Endpoints and EndpointSlice name the front (see actors/apiserver/kubernetes-endpoints.ts). */
-function publishApiEndpoints(bus: Bus, url: URL): { stop(): void } {
-  const port = bus.register('edge.apiserver-endpoints', () => {});
-  let stopped = false;
-  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
-  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
-  ensure();
-  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
-  return {
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-      port.close();
-    },
-  };
-}
+/** Where `kubeactor up` reports progress: stdout, or stderr under --print-env. */
+let print: (line: string) => void = console.log;
 
 function say(line: string): void {
-  console.log(`kubeactor: ${line}`);
+  print(`kubeactor: ${line}`);
+}
+
+/**
+ * --print-env's lines, for `sh`'s `.`: the kubeconfig, and controller-runtime's switch that
+ * makes envtest use it instead of starting its own etcd and kube-apiserver.
+ */
+export function envAssignments(kubeconfig: string): string {
+  const quoted = `'${kubeconfig.replaceAll("'", `'\\''`)}'`;
+  return `export KUBECONFIG=${quoted}\nexport USE_EXISTING_CLUSTER=true`;
 }
 
 function warn(line: string): void {

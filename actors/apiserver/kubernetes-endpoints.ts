@@ -9,7 +9,7 @@
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ApiClient, ensureObject, targets } from '../client/index.ts';
-import type { Port } from '../../bus/bus.ts';
+import type { Bus, Port } from '../../bus/bus.ts';
 
 /** kube-apiserver's --endpoint-reconciler-type=lease interval. */
 export const ENDPOINT_RECONCILE_MS = 10_000;
@@ -42,4 +42,25 @@ export async function ensureKubernetesEndpoints(port: Port, ip: string, servingP
     ensureObject(api, targets.endpointslices, want.slice, (cur) => JSON.stringify([cur.endpoints?.map((e) => e.addresses), cur.ports]) === wantSlice),
   ]);
   return results.flatMap((r, i) => (r.ok ? [] : [`${i === 0 ? 'Endpoints' : 'EndpointSlice'} default/kubernetes: ${r.status.message}`]));
+}
+
+/**
+ * Keeps the `kubernetes` Service's Endpoints and EndpointSlice naming the front at `url`
+ * (checked now, then every ENDPOINT_RECONCILE_MS) until `stop`; `warn` hears what failed.
+ */
+export function publishApiEndpoints(bus: Bus, url: URL, warn: (line: string) => void): { stop(): void } {
+  const port = bus.register('edge.apiserver-endpoints', () => {});
+  let stopped = false;
+  // A check still in flight at stop fails with the closed port: that is the stop, not a fault to warn about.
+  const ensure = () => void ensureKubernetesEndpoints(port, url.hostname, Number(url.port)).then((failures) => stopped || failures.forEach((f) => warn(`kubernetes endpoints: ${f}`)));
+  ensure();
+  const timer = setInterval(ensure, ENDPOINT_RECONCILE_MS);
+  timer.unref();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      port.close();
+    },
+  };
 }

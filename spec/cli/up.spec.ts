@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, spawnSync } from 'node:child_process';
@@ -55,6 +55,21 @@ test('up on the in-process bus with lmdb: ready, stops on SIGTERM, and what kube
   // The same data directory: the store, the CA and the token carry over, so the old kubeconfig still works.
   assert.is(await kubectl(kubeconfig, 'get', 'configmap', 'kept', '-o', 'jsonpath={.data.k}'), 'v');
   assert.is(await second.stop('SIGINT'), 0);
+});
+
+test('up --print-env prints only the shell assignments on stdout, and a shell that sources them reaches the cluster', async () => {
+  const dir = tempDir();
+  const up = runCli(['up', '--data-dir', dir, '--storage', 'memory', '--port', '0', '--nodes', '0', '--print-env']);
+  let stdout = '';
+  up.child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  await up.waitFor('USE_EXISTING_CLUSTER=true');
+  assert.is(stdout, `export KUBECONFIG='${dir}/kubeconfig'\nexport USE_EXISTING_CLUSTER=true\n`);
+  assert.match(up.output(), 'kubeactor: ready.', 'the progress lines went to stderr');
+  const env = join(dir, 'cluster.env');
+  writeFileSync(env, stdout);
+  const { stdout: got } = await run('sh', ['-c', `. '${env}' && kubectl --request-timeout=20s get namespace default -o name`], { env: { ...process.env, HOME: dir } });
+  assert.is(got.trim(), 'namespace/default');
+  assert.is(await up.stop('SIGTERM'), 0);
 });
 
 test('the default toleration seconds reach the pods; the Service range is --service-cluster-ip-range; a malformed grace period is a usage error', async () => {
