@@ -25,6 +25,14 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * The one empty object stored values share where a field set has a leaf (managedFields'
+ * `"f:name": {}`, api/patch/fieldset.ts): frozen, so nobody can write into it, and kept as it
+ * is by `clone`. A pod's field sets hold about 160 leaves in each of its copies (store, watch
+ * window, kv history): one object for all of them saves about 9 KB of heap per pod.
+ */
+export const EMPTY: Readonly<JsonObject> = Object.freeze({});
+
+/**
  * A deep copy of a JSON value: plain objects and arrays copied by hand (several times faster
  * than structuredClone, which serializes), anything else (bytes, dates) by structuredClone.
  */
@@ -34,6 +42,7 @@ export function clone<T>(x: T): T {
 
 function copy(x: unknown): unknown {
   if (typeof x !== 'object' || x === null) return typeof x === 'function' ? structuredClone(x) : x;
+  if (x === EMPTY) return x;
   if (Array.isArray(x)) {
     const out = new Array<unknown>(x.length);
     for (let i = 0; i < x.length; i++) out[i] = copy(x[i]);

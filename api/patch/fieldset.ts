@@ -3,10 +3,17 @@
  * map fields, "k:{<merge key>}" for items of keyed lists, "v:<value>" for items of merged
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
-import { deepEqual, ensureObject, isObject, setOwn, type JsonObject } from '../json.ts';
+import { deepEqual, EMPTY, isObject, own, setOwn, type JsonObject } from '../json.ts';
 import { listMeta, type PatchKind, type PatchMetaTable } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
+
+/**
+ * Every leaf of the sets built here is the one frozen EMPTY object (api/json.ts), and a set
+ * left unchanged by `without` is the stored set itself: stored objects are never changed in
+ * place, so their sets may share what did not change.
+ */
+const LEAF = EMPTY as FieldsV1;
 
 /** Top-level fields apply never owns: identity, server-set metadata and status. */
 const SKIP_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
@@ -20,17 +27,17 @@ function build(meta: PatchMetaTable, v: unknown, path: string): FieldsV1 {
     const p = path ? `${path}.${k}` : k;
     if (Array.isArray(x)) {
       const list = listMeta(meta, p);
-      if (!list) out[`f:${k}`] = {};
+      if (!list) out[`f:${k}`] = LEAF;
       else {
         const items: FieldsV1 = {};
         for (const item of x) {
-          if (list.key && isObject(item)) items[`k:${JSON.stringify({ [list.key]: item[list.key] })}`] = { '.': {}, ...build(meta, item, `${p}[]`) };
-          else items[`v:${JSON.stringify(item)}`] = {};
+          if (list.key && isObject(item)) items[`k:${JSON.stringify({ [list.key]: item[list.key] })}`] = { '.': LEAF, ...build(meta, item, `${p}[]`) };
+          else items[`v:${JSON.stringify(item)}`] = LEAF;
         }
         out[`f:${k}`] = items;
       }
     } else if (isObject(x) && Object.keys(x).length > 0) out[`f:${k}`] = build(meta, x, p);
-    else out[`f:${k}`] = {};
+    else out[`f:${k}`] = LEAF;
   }
   return out;
 }
@@ -48,7 +55,20 @@ export function leaves(set: FieldsV1, prefix: string[] = []): string[][] {
 /** A set holding exactly `paths` (tokens are own keys: "constructor" is a token like any other). */
 export function fromLeaves(paths: readonly string[][]): FieldsV1 {
   const root: FieldsV1 = {};
-  for (const p of paths) ensureObject(root, p);
+  for (const p of paths) {
+    let cur = root;
+    p.forEach((t, i) => {
+      const last = i === p.length - 1;
+      const next = own(cur, t) as FieldsV1 | undefined;
+      if (next !== undefined && (next !== LEAF || last)) cur = next;
+      else {
+        // A path through what was a leaf (only a garbage set has both) makes it an object of its own.
+        const made = last ? LEAF : {};
+        setOwn(cur, t, made);
+        cur = made;
+      }
+    });
+  }
   return root;
 }
 
@@ -64,20 +84,27 @@ function tokenJson(t: string): unknown {
 /** A token path as one string, for sets and maps of paths. */
 export const pathKey = (p: readonly string[]): string => p.join('\u0000');
 
-/** Set difference on leaves (what `fromLeaves` of the leaves not removed builds, in one copy). */
+/**
+ * Set difference on leaves (what `fromLeaves` of the leaves not removed builds). A subtree
+ * that loses nothing is returned as it is, not copied.
+ */
 export function without(set: FieldsV1, remove: readonly string[][]): FieldsV1 {
+  if (remove.length === 0) return set;
   const drop = new Set(remove.map(pathKey));
   const copy = (sub: FieldsV1, prefix: string): FieldsV1 | undefined => {
     const out: FieldsV1 = {};
     let kept = false;
+    let changed = false;
     for (const [k, v] of Object.entries(sub)) {
       const key = prefix ? `${prefix}\u0000${k}` : k;
-      const below = !isObject(v) || Object.keys(v).length === 0 ? (drop.has(key) ? undefined : {}) : copy(v, key);
+      const leaf = !isObject(v) || Object.keys(v).length === 0;
+      const below = leaf ? (drop.has(key) ? undefined : LEAF) : copy(v, key);
+      if (below !== v) changed = true;
       if (below === undefined) continue;
       setOwn(out, k, below);
       kept = true;
     }
-    return kept ? out : undefined;
+    return !changed ? sub : kept ? out : undefined;
   };
   return copy(set, '') ?? {};
 }

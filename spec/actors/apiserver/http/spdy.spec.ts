@@ -3,6 +3,7 @@
  * driven with frames built as the Go client builds them: zlib header blocks with the SPDY/3
  * dictionary in one context per direction, frames split across transport messages.
  */
+import { eventually } from '../../../helpers/wait.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { constants, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
@@ -51,7 +52,8 @@ function harness() {
     reset: (id) => events.push(`reset ${id}`),
     closed: (why) => events.push(`closed ${why}`),
   });
-  return { server, written, events, settle: () => new Promise((r) => setTimeout(r, 20)) };
+  // zlib works off the main thread: wait for what a test expects, not a fixed pause (a loaded machine is slower).
+  return { server, written, events, until: (check: () => boolean) => eventually(check, { timeoutMs: 5000 }) };
 }
 
 test('SYN_STREAMs split byte by byte are read with their headers (one zlib context), data and FIN follow', async () => {
@@ -65,7 +67,7 @@ test('SYN_STREAMs split byte by byte are read with their headers (one zlib conte
   const data = Buffer.concat([Buffer.from([0, 0, 0, 3, 1, 0, 0, 4]), Buffer.from('ping')]);
   const bytes = Buffer.concat([await syn(1, { streamType: 'error', port: '80', requestID: '0' }), await syn(3, { streamType: 'data', port: '80', requestID: '0' }), data]);
   for (const b of bytes) h.server.receive(Buffer.from([b]));
-  await h.settle();
+  await h.until(() => h.events.length >= 3);
   assert.equal(h.events, ['stream 1 streamtype=error,port=80,requestid=0', 'stream 3 streamtype=data,port=80,requestid=0', 'data 3 ping fin']);
 });
 
@@ -73,7 +75,7 @@ test('SYN_REPLY carries an empty header block the client inflates; PING is echoe
   const h = harness();
   h.server.reply(3);
   h.server.receive(control(6, 0, Buffer.from([0, 0, 0, 7])));
-  await h.settle();
+  await h.until(() => h.written.length >= 2);
   const [reply, pong] = h.written;
   assert.is(reply!.readUInt16BE(2), 2);
   assert.is(reply!.readUInt32BE(8), 3);
@@ -81,7 +83,7 @@ test('SYN_REPLY carries an empty header block the client inflates; PING is echoe
   assert.is(inflated.readUInt32BE(0), 0);
   assert.ok(pong!.equals(control(6, 0, Buffer.from([0, 0, 0, 7]))));
   h.server.receive(control(7, 0, Buffer.alloc(8)));
-  await h.settle();
+  await h.until(() => h.events.length >= 1);
   assert.equal(h.events, ['closed the client sent GOAWAY']);
 });
 
@@ -90,7 +92,7 @@ test('a frame of another SPDY version ends the connection', async () => {
   const bad = control(6, 0, Buffer.alloc(4));
   bad.writeUInt16BE(0x8002, 0);
   h.server.receive(bad);
-  await h.settle();
+  await h.until(() => h.events.length >= 1);
   assert.equal(h.events, ['closed unsupported SPDY version 2']);
 });
 
