@@ -97,7 +97,8 @@ export function ensureObject(obj: JsonObject, keys: readonly string[]): JsonObje
 
 /** Freezes a JSON value and everything in it; parts already frozen (shared by earlier values) are not walked again. */
 export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+  // Bytes cannot be frozen (an encrypted value in the store is one): they stay as they are.
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }

@@ -10,6 +10,17 @@
  */
 export function rfc3339(ms: number): string {
   const secs = Math.floor(ms / 1000);
+  // Every object written in one second shares one string: a pod carries about 25 timestamps in
+  // each of its copies, and they are mostly the same few seconds.
+  if (secs === last.secs) return last.text;
+  last.secs = secs;
+  last.text = format(secs);
+  return last.text;
+}
+
+const last = { secs: Number.NaN, text: '' };
+
+function format(secs: number): string {
   const days = Math.floor(secs / 86400);
   const sod = secs - days * 86400;
   const z = days + 719468;

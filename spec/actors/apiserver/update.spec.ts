@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { start, t, pod, cm, type Harness, deployment } from './harness.ts';
+import { clone } from '../../../api/json.ts';
 
 let h: Harness;
 test.before.each(async () => {
@@ -90,7 +91,8 @@ test('strategic merge: containers, ports, env and volumes merge by key', async (
   assert.equal(pcs.map((x) => `${x.name}=${x.image}`), ['app=nginx:1.28', 'side=busybox']);
   assert.is(pcs[0]!.ports?.length, 1);
 
-  const d = (await c.must('api.create', { target: t.deploy(), object: deployment('smp') })).object;
+  // A reply shares the stored object (frozen in the specs): a client edits its own copy.
+  const d = clone((await c.must('api.create', { target: t.deploy(), object: deployment('smp') })).object);
   const tmpl = (d.spec as { template: { spec: Record<string, unknown> } }).template;
   tmpl.spec.containers = [
     { name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }] },
@@ -123,7 +125,7 @@ test('strategic merge: containers, ports, env and volumes merge by key', async (
 
 test('strategic merge with $setElementOrder (kubectl apply style)', async () => {
   const c = h.client();
-  const d = (await c.must('api.create', { target: t.deploy(), object: deployment('order') })).object;
+  const d = clone((await c.must('api.create', { target: t.deploy(), object: deployment('order') })).object);
   const tmpl = (d.spec as { template: { spec: Record<string, unknown> } }).template;
   tmpl.spec.containers = [
     { name: 'a', image: 'x:1' },
