@@ -21,7 +21,8 @@ export function pruneObject(obj: JsonObject, root: SchemaProps | undefined): Jso
   return pruneValue(obj, root, true) as JsonObject;
 }
 
-function pruneValue(v: unknown, s: SchemaProps, isRoot = false): unknown {
+/** A pruned copy of any value `v` of schema `s`. */
+export function pruneValue(v: unknown, s: SchemaProps, isRoot = false): unknown {
   if (Array.isArray(v)) {
     const items = itemsSchema(s);
     return items ? v.map((x) => pruneValue(x, items)) : v;

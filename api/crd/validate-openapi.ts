@@ -38,9 +38,12 @@ export function validateValue(s: SchemaProps, value: unknown, path: string, errs
 
 const typeFits = (type: string, actual: string): boolean => type === actual || (type === 'number' && actual === 'integer');
 
+/** field.TypeInvalid: reads as Invalid, but its cause type tells the CEL rules not to run. */
 function typeError(path: string, type: string, actual: string): StatusCause {
-  return invalid(path, actual, `${path} in body must be of type ${type}: ${JSON.stringify(actual)}`);
+  return { ...invalid(path, actual, `${path} in body must be of type ${type}: ${JSON.stringify(actual)}`), reason: TYPE_INVALID };
 }
+
+export const TYPE_INVALID = 'FieldValueTypeInvalid';
 
 function strings(s: SchemaProps, v: string, path: string, errs: StatusCause[]): void {
   const length = [...v].length;

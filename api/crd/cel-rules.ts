@@ -1,0 +1,190 @@
+/**
+ * CEL `x-kubernetes-validations` of a structural schema (apiextensions' schema/cel
+ * validator): each rule compiled once per CRD version with `self` (and `oldSelf`) typed by
+ * its schema node, then run on every create and update, parents before children.
+ *
+ * Transition rules (those that reference `oldSelf`) run only on an update where the old
+ * value can be correlated (object fields, map values, items of `x-kubernetes-list-type: map`
+ * lists by key); with `optionalOldSelf` they also run without one, `oldSelf` then being an
+ * absent optional. A false result is `<path>: Invalid value: "object": <message>` (or
+ * `failed rule: <rule>`), with the rule's `reason` and `fieldPath` when set.
+ */
+import type { StatusCause } from '../../base/status.ts';
+import { isObject, own } from '../json.ts';
+import { child, duplicate, forbidden, GoRaw, index, invalid, key, required, type FieldPath } from '../validation/errors.ts';
+import { celOptional, compileCel, type CelProgram } from './cel-env.ts';
+import { parseRuleFieldPath } from './cel-field-path.ts';
+import { celRootValue, celTypeOf, celValueOf } from './cel-types.ts';
+import { additionalSchema, itemsSchema, propertySchema, type SchemaProps, type ValidationRule } from './schema-props.ts';
+
+/** How field.Path prints the path of the object itself (a rule on the root: `<nil>: Invalid value: "object": …`). */
+export const ROOT = '<nil>';
+
+interface CompiledRule {
+  readonly rule: ValidationRule;
+  readonly program: CelProgram;
+  readonly message?: CelProgram;
+  readonly usesOldSelf: boolean;
+  readonly fieldPath: string;
+}
+
+/** The compiled rules of one schema, by schema node. */
+export type CompiledRules = WeakMap<SchemaProps, CompiledRule[]>;
+
+/** Go's %#v of the rule, as upstream shows it in a compile error. */
+function goRule(r: ValidationRule): GoRaw {
+  const ptr = (t: string, v: unknown) => (v === undefined ? `(*${t})(nil)` : `(*${t})(${JSON.stringify(v)})`);
+  return new GoRaw(
+    `apiextensions.ValidationRule{Rule:${JSON.stringify(r.rule ?? '')}, Message:${JSON.stringify(r.message ?? '')}, MessageExpression:${JSON.stringify(r.messageExpression ?? '')}, ` +
+      `Reason:${ptr('apiextensions.FieldValueErrorReason', r.reason)}, FieldPath:${JSON.stringify(r.fieldPath ?? '')}, OptionalOldSelf:${ptr('bool', r.optionalOldSelf)}}`,
+  );
+}
+
+/** Compiles every rule under `root`; `path` is the schema's place in the CRD, for the errors. */
+export function compileRules(root: SchemaProps, path: FieldPath): { rules: CompiledRules; errors: StatusCause[] } {
+  const rules: CompiledRules = new WeakMap();
+  const errors: StatusCause[] = [];
+  const walk = (s: SchemaProps, at: FieldPath, isRoot: boolean, uncorrelatable?: string): void => {
+    const list = s['x-kubernetes-validations'];
+    if (Array.isArray(list) && list.length > 0) {
+      const compiled = compileNode(s, list, at, isRoot, uncorrelatable, errors);
+      if (compiled.length) rules.set(s, compiled);
+    }
+    for (const k of Object.keys(s.properties ?? {})) {
+      const p = propertySchema(s, k);
+      if (p) walk(p, key(child(at, 'properties'), k), false, uncorrelatable);
+    }
+    const extra = additionalSchema(s);
+    if (extra && s.additionalProperties !== true) walk(extra, child(at, 'additionalProperties'), false, uncorrelatable);
+    const items = itemsSchema(s);
+    if (items) walk(items, child(at, 'items'), false, uncorrelatable ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : at));
+  };
+  walk(root, path, true);
+  return { rules, errors };
+}
+
+function selfType(s: SchemaProps, isRoot: boolean): string {
+  return isRoot ? 'map<string, dyn>' : celTypeOf(s);
+}
+
+function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRoot: boolean, uncorrelatable: string | undefined, errors: StatusCause[]): CompiledRule[] {
+  const out: CompiledRule[] = [];
+  const type = selfType(s, isRoot);
+  list.forEach((r, i) => {
+    const rpath = index(child(at, 'x-kubernetes-validations'), i);
+    if (!r.rule || r.rule.trim() === '') return;
+    const oldType = r.optionalOldSelf ? `optional<${type}>` : type;
+    const vars = [{ name: 'self', type }, { name: 'oldSelf', type: oldType }];
+    const c = compileCel(r.rule, vars);
+    if (!c.ok) {
+      errors.push(invalid(child(rpath, 'rule'), goRule(r), `compilation failed: ${c.error}`));
+      return;
+    }
+    if (c.program.resultType !== 'bool' && c.program.resultType !== 'dyn') {
+      errors.push(invalid(child(rpath, 'rule'), goRule(r), 'cel expression must evaluate to a bool'));
+      return;
+    }
+    let message: CelProgram | undefined;
+    if (r.messageExpression && r.messageExpression.trim() !== '') {
+      const m = compileCel(r.messageExpression, vars);
+      if (!m.ok) errors.push(invalid(child(rpath, 'messageExpression'), goRule(r), `messageExpression compilation failed: ${m.error}`));
+      else if (m.program.resultType !== 'string' && m.program.resultType !== 'dyn') errors.push(invalid(child(rpath, 'messageExpression'), goRule(r), 'messageExpression must evaluate to a string'));
+      else message = m.program;
+    }
+    const usesOldSelf = c.program.references('oldSelf');
+    if (usesOldSelf && uncorrelatable) {
+      errors.push(invalid(child(rpath, 'rule'), r.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`));
+    } else if (!usesOldSelf && r.optionalOldSelf !== undefined) {
+      errors.push(invalid(child(rpath, 'optionalOldSelf'), r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
+    }
+    let fieldPath = '';
+    if (r.fieldPath && r.fieldPath.trim() !== '') {
+      const fp = parseRuleFieldPath(r.fieldPath, s);
+      if (!fp.ok) errors.push(invalid(child(rpath, 'fieldPath'), r.fieldPath, 'fieldPath must be a valid path'));
+      else fieldPath = fp.path;
+    }
+    out.push({ rule: r, program: c.program, message, usesOldSelf, fieldPath });
+  });
+  return out;
+}
+
+/** Runs the compiled rules over `obj` (and, on update, `old`). */
+export function evaluateRules(rules: CompiledRules, root: SchemaProps, obj: unknown, old: unknown): StatusCause[] {
+  const errs: StatusCause[] = [];
+  walk(rules, root, obj, old, '', true, errs);
+  return errs;
+}
+
+function walk(rules: CompiledRules, s: SchemaProps, v: unknown, old: unknown, path: string, isRoot: boolean, errs: StatusCause[]): void {
+  if (v === null || v === undefined) return;
+  const list = rules.get(s);
+  if (list) runRules(list, s, v, old, path, isRoot, errs);
+  if (Array.isArray(v)) {
+    const items = itemsSchema(s);
+    if (!items) return;
+    const oldItem = correlateItems(s, old);
+    v.forEach((x, i) => walk(rules, items, x, oldItem(x), index(path, i), false, errs));
+    return;
+  }
+  if (!isObject(v)) return;
+  const extra = additionalSchema(s);
+  for (const k of Object.keys(v)) {
+    const p = propertySchema(s, k);
+    const o = isObject(old) ? own(old, k) : undefined;
+    if (p) walk(rules, p, v[k], o, child(path, k), false, errs);
+    else if (extra) walk(rules, extra, v[k], o, key(path, k), false, errs);
+  }
+}
+
+/** Old items can be found for the items of a `map` list only (by their keys). */
+function correlateItems(s: SchemaProps, old: unknown): (x: unknown) => unknown {
+  if (s['x-kubernetes-list-type'] !== 'map' || !Array.isArray(old)) return () => undefined;
+  const keys = s['x-kubernetes-list-map-keys'] ?? [];
+  const id = (x: unknown) => JSON.stringify(keys.map((k) => (isObject(x) ? own(x, k) ?? null : null)));
+  const byKey = new Map(old.map((o) => [id(o), o]));
+  return (x) => byKey.get(id(x));
+}
+
+function runRules(list: CompiledRule[], s: SchemaProps, v: unknown, old: unknown, path: string, isRoot: boolean, errs: StatusCause[]): void {
+  const toCel = (x: unknown) => (isRoot && isObject(x) ? celRootValue(x, s) : celValueOf(x, s));
+  const self = toCel(v);
+  const hasOld = old !== undefined && old !== null;
+  const oldSelf = hasOld ? toCel(old) : undefined;
+  const valueType = s.type ?? (typeof v === 'string' ? 'string' : 'integer');
+  for (const c of list) {
+    const optional = c.rule.optionalOldSelf === true;
+    if (c.usesOldSelf && !hasOld && !optional) continue;
+    const vars = { self, oldSelf: optional ? (hasOld ? celOptional.of(oldSelf) : celOptional.none()) : oldSelf };
+    const r = c.program.evaluate(vars);
+    const ruleText = (c.rule.message ?? '').trim() || (c.rule.rule ?? '').trim();
+    if (!r.ok) {
+      const detail = r.error.startsWith('found no matching overload') || r.error.startsWith('no such overload')
+        ? `'${r.error}': call arguments did not match a supported operator, function or macro signature for rule: ${ruleText}`
+        : `${r.error} evaluating rule: ${ruleText}`;
+      errs.push(invalid(path || ROOT, valueType, detail));
+      continue;
+    }
+    if (r.value === true) continue;
+    let detail = (c.rule.message ?? '').trim() ? c.rule.message!.trim() : `failed rule: ${ruleText}`;
+    if (c.message) {
+      const m = c.message.evaluate(vars);
+      if (m.ok && typeof m.value === 'string' && m.value.trim() !== '' && !m.value.includes('\n')) detail = m.value.trim();
+    }
+    const at = c.fieldPath ? child(path, c.fieldPath) : path || ROOT;
+    const shown = s.type === 'object' || s.type === 'array' || isRoot ? (s.type ?? 'object') : v;
+    errs.push(errorForReason(at, shown, detail, c.rule.reason));
+  }
+}
+
+function errorForReason(path: string, value: unknown, detail: string, reason: string | undefined): StatusCause {
+  switch (reason) {
+    case 'FieldValueForbidden':
+      return forbidden(path, detail);
+    case 'FieldValueRequired':
+      return required(path, detail);
+    case 'FieldValueDuplicate':
+      return duplicate(path, value);
+    default:
+      return invalid(path, value, detail);
+  }
+}
