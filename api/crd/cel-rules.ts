@@ -41,14 +41,18 @@ function goRule(r: ValidationRule): GoRaw {
 }
 
 /** Compiles every rule under `root`; `path` is the schema's place in the CRD, for the errors. */
-export function compileRules(root: SchemaProps, path: FieldPath): { rules: CompiledRules; errors: StatusCause[] } {
+export function compileRules(root: SchemaProps, path: FieldPath): { rules: CompiledRules; any: boolean; errors: StatusCause[] } {
   const rules: CompiledRules = new WeakMap();
   const errors: StatusCause[] = [];
+  let any = false;
   const walk = (s: SchemaProps, at: FieldPath, isRoot: boolean, uncorrelatable?: string): void => {
     const list = s['x-kubernetes-validations'];
     if (Array.isArray(list) && list.length > 0) {
       const compiled = compileNode(s, list, at, isRoot, uncorrelatable, errors);
-      if (compiled.length) rules.set(s, compiled);
+      if (compiled.length) {
+        rules.set(s, compiled);
+        any = true;
+      }
     }
     for (const k of Object.keys(s.properties ?? {})) {
       const p = propertySchema(s, k);
@@ -60,7 +64,7 @@ export function compileRules(root: SchemaProps, path: FieldPath): { rules: Compi
     if (items) walk(items, child(at, 'items'), false, uncorrelatable ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : at));
   };
   walk(root, path, true);
-  return { rules, errors };
+  return { rules, any, errors };
 }
 
 function selfType(s: SchemaProps, isRoot: boolean): string {

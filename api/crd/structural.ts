@@ -68,7 +68,7 @@ export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undef
       const errs: StatusCause[] = [];
       validateValue(root, obj, '', errs);
       errs.push(...validateListTypes(obj, root));
-      if (!compiled) return errs;
+      if (!compiled?.any) return errs;
       if (errs.some((e) => e.reason === TYPE_INVALID)) errs.push(invalid(ROOT, new GoRaw('"null"'), RULES_NOT_CHECKED));
       else errs.push(...evaluateRules(compiled.rules, root, obj, old));
       return errs;
