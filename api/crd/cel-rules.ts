@@ -101,12 +101,9 @@ function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRo
     } else if (!usesOldSelf && r.optionalOldSelf !== undefined) {
       errors.push(invalid(child(rpath, 'optionalOldSelf'), r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
     }
-    let fieldPath = '';
-    if (r.fieldPath && r.fieldPath.trim() !== '') {
-      const fp = parseRuleFieldPath(r.fieldPath, s);
-      if (!fp.ok) errors.push(invalid(child(rpath, 'fieldPath'), r.fieldPath, 'fieldPath must be a valid path'));
-      else fieldPath = fp.path;
-    }
+    // An invalid fieldPath was already refused by the schema checks.
+    const fp = r.fieldPath && r.fieldPath.trim() !== '' ? parseRuleFieldPath(r.fieldPath, s) : undefined;
+    const fieldPath = fp?.ok ? fp.path : '';
     out.push({ rule: r, program: c.program, message, usesOldSelf, fieldPath });
   });
   return out;

@@ -8,6 +8,7 @@
 import type { StatusCause } from '../../base/status.ts';
 import { child, forbidden, index, invalid, key, notSupported, required, type FieldPath } from '../validation/errors.ts';
 import { asSchema, isEmbedded, isIntOrString, itemsSchema, preservesUnknown, type SchemaProps } from './schema-props.ts';
+import { parseRuleFieldPath } from './cel-field-path.ts';
 import { checkNestedValueValidation } from './schema-check-nested.ts';
 
 const OPENAPI_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -218,6 +219,7 @@ function rules(s: SchemaProps, path: FieldPath, errs: StatusCause[]): void {
     const fp = r.fieldPath;
     if (fp !== undefined && fp.length > 0 && fp.trim() === '') errs.push(invalid(child(at, 'fieldPath'), fp, 'fieldPath must be non-empty if specified'));
     if (fp !== undefined && hasNewlines(fp)) errs.push(invalid(child(at, 'fieldPath'), fp, 'fieldPath must not contain line breaks'));
+    if (fp !== undefined && fp.trim() !== '' && !parseRuleFieldPath(fp, s).ok) errs.push(invalid(child(at, 'fieldPath'), fp, 'fieldPath must be a valid path'));
   });
 }
 
