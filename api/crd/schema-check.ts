@@ -10,6 +10,7 @@ import { child, forbidden, index, invalid, key, notSupported, required, type Fie
 import { asSchema, isEmbedded, isIntOrString, itemsSchema, preservesUnknown, type SchemaProps } from './schema-props.ts';
 import { parseRuleFieldPath } from './cel-field-path.ts';
 import { checkNestedValueValidation } from './schema-check-nested.ts';
+import { compilePattern } from './schema-pattern.ts';
 
 const OPENAPI_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 const RULE_REASONS = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
@@ -121,13 +122,8 @@ function structural(s: SchemaProps, path: FieldPath, level: Level, errs: StatusC
   if (isEmbedded(s) && !preservesUnknown(s) && Object.keys(props).length === 0) {
     errs.push(required(child(path, 'properties'), 'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields'));
   }
-  if (typeof s.pattern === 'string') {
-    try {
-      new RegExp(s.pattern, 'u');
-    } catch (e) {
-      errs.push(invalid(child(path, 'pattern'), s.pattern, `must be a valid regular expression, but isn't: ${(e as Error).message}`));
-    }
-  }
+  const re = typeof s.pattern === 'string' ? compilePattern(s.pattern) : undefined;
+  if (re instanceof Error) errs.push(invalid(child(path, 'pattern'), s.pattern, `must be a valid regular expression, but isn't: ${re.message}`));
 }
 
 function onlyNameAndGenerateName(meta: SchemaProps): boolean {

@@ -9,6 +9,7 @@ import type { StatusCause } from '../../base/status.ts';
 import { isObject, own } from '../json.ts';
 import { invalid, notSupported, required, tooLong, tooMany } from '../validation/errors.ts';
 import { additionalSchema, asSchema, isEmbedded, isIntOrString, itemsSchema, jsonType, type SchemaProps } from './schema-props.ts';
+import { compilePattern } from './schema-pattern.ts';
 import { matchesFormat } from './validate-formats.ts';
 import { validateEmbeddedResource } from './validate-embedded.ts';
 
@@ -49,20 +50,9 @@ function strings(s: SchemaProps, v: string, path: string, errs: StatusCause[]): 
   const length = [...v].length;
   if (s.maxLength !== undefined && length > s.maxLength) errs.push(tooLong(path, s.maxLength));
   if (s.minLength !== undefined && length < s.minLength) errs.push(invalid(path, v, `${path} in body should be at least ${s.minLength} chars long`));
-  if (s.pattern !== undefined && !safeRegExp(s.pattern)?.test(v)) errs.push(invalid(path, v, `${path} in body should match '${s.pattern}'`));
+  const re = s.pattern === undefined ? undefined : compilePattern(s.pattern);
+  if (re instanceof RegExp && !re.test(v)) errs.push(invalid(path, v, `${path} in body should match '${s.pattern}'`));
   if (s.format && !matchesFormat(s.format, v)) errs.push(invalid(path, v, `${path} in body must be of type ${s.format}: ${JSON.stringify(v)}`));
-}
-
-const patterns = new Map<string, RegExp | null>();
-function safeRegExp(p: string): RegExp | null {
-  if (!patterns.has(p)) {
-    try {
-      patterns.set(p, new RegExp(p, 'u'));
-    } catch {
-      patterns.set(p, null);
-    }
-  }
-  return patterns.get(p)!;
 }
 
 function numbers(s: SchemaProps, v: number, path: string, errs: StatusCause[]): void {
