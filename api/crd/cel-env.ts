@@ -24,6 +24,8 @@ export type CelOutcome = { ok: true; value: unknown } | { ok: false; error: stri
 export interface CelProgram {
   readonly expression: string;
   readonly resultType: string;
+  /** The evaluator's parsed tree (nodes `{op, args, pos}`), for static checks beyond CEL's own (see cel-fields.ts). */
+  readonly ast: unknown;
   /** True when the expression references the variable `name` (as CRD rules ask of `oldSelf`). */
   references(name: string): boolean;
   /** Evaluates against `vars` (values already CEL values: see toCelValue). Never throws. */
@@ -66,6 +68,7 @@ export function compileCel(expression: string, variables: readonly CelVariable[]
         program: {
           expression,
           resultType: String(checked.type),
+          ast: run.ast,
           references: (name) => names.has(name),
           evaluate: (vars) => {
             try {
@@ -104,15 +107,15 @@ function celGoWording(message: string): string {
   return message;
 }
 
+/** cel-go's `<input>:line:column` of offset `pos` in `expression`. */
+export function celPosition(expression: string, pos: number): string {
+  const before = expression.slice(0, pos);
+  return `<input>:${before.split('\n').length}:${pos - before.lastIndexOf('\n')}`;
+}
+
 function compileError(expression: string, e: unknown): string {
   const pos = (e as { node?: { pos?: number } })?.node?.pos;
-  let where = '';
-  if (typeof pos === 'number') {
-    const before = expression.slice(0, pos);
-    const line = before.split('\n').length;
-    const col = pos - before.lastIndexOf('\n');
-    where = `<input>:${line}:${col}: `;
-  }
+  const where = typeof pos === 'number' ? `${celPosition(expression, pos)}: ` : '';
   return `ERROR: ${where}${celGoWording(firstLine(e))}`;
 }
 

@@ -12,7 +12,8 @@
 import type { StatusCause } from '../../base/status.ts';
 import { isObject, own } from '../json.ts';
 import { child, duplicate, forbidden, GoRaw, index, invalid, key, required, type FieldPath } from '../validation/errors.ts';
-import { celOptional, compileCel, type CelProgram } from './cel-env.ts';
+import { celOptional, celPosition, compileCel, type CelProgram } from './cel-env.ts';
+import { rootSchemaForCel, undeclaredField } from './cel-fields.ts';
 import { parseRuleFieldPath } from './cel-field-path.ts';
 import { celRootValue, celTypeOf, celValueOf } from './cel-types.ts';
 import { additionalSchema, itemsSchema, propertySchema, type SchemaProps, type ValidationRule } from './schema-props.ts';
@@ -74,6 +75,7 @@ function selfType(s: SchemaProps, isRoot: boolean): string {
 function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRoot: boolean, uncorrelatable: string | undefined, errors: StatusCause[]): CompiledRule[] {
   const out: CompiledRule[] = [];
   const type = selfType(s, isRoot);
+  const fieldsSchema = isRoot ? rootSchemaForCel(s) : s;
   list.forEach((r, i) => {
     const rpath = index(child(at, 'x-kubernetes-validations'), i);
     if (!r.rule || r.rule.trim() === '') return;
@@ -82,6 +84,11 @@ function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRo
     const c = compileCel(r.rule, vars);
     if (!c.ok) {
       errors.push(invalid(child(rpath, 'rule'), goRule(r), `compilation failed: ${c.error}`));
+      return;
+    }
+    const missing = undeclaredField(c.program.ast, { self: fieldsSchema, oldSelf: fieldsSchema });
+    if (missing) {
+      errors.push(invalid(child(rpath, 'rule'), goRule(r), `compilation failed: ERROR: ${celPosition(r.rule, missing.pos)}: undefined field '${missing.field}'`));
       return;
     }
     if (c.program.resultType !== 'bool' && c.program.resultType !== 'dyn') {

@@ -7,6 +7,7 @@
 import { isObject, own } from '../json.ts';
 import { parseTimeError } from '../validation/time-format.ts';
 import { toCelValue } from './cel-env.ts';
+import { escapeProperty } from './cel-escape.ts';
 import { additionalSchema, isEmbedded, isIntOrString, itemsSchema, preservesUnknown, propertySchema, type SchemaProps } from './schema-props.ts';
 
 /** The CEL type of values of `s`. */
@@ -45,7 +46,12 @@ export function celValueOf(v: unknown, s: SchemaProps | undefined): unknown {
   if (isObject(v)) {
     const extra = additionalSchema(s);
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = celValueOf(v[k], propertySchema(s, k) ?? extra);
+    for (const k of Object.keys(v)) {
+      const p = propertySchema(s, k);
+      // Declared fields go by their CEL name; map keys and unknown fields stay as they are.
+      const name = p ? escapeProperty(k) : k;
+      if (name !== undefined) out[name] = celValueOf(v[k], p ?? extra);
+    }
     return out;
   }
   return v;

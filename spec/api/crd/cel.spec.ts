@@ -152,4 +152,28 @@ test('static checks of rule entries', () => {
   ]);
 });
 
+test('a field the schema does not declare is refused at compile, as cel-go refuses it', () => {
+  const c = compile({
+    type: 'object',
+    properties: { replicas: { type: 'integer' }, ports: { type: 'array', items: { type: 'object', properties: { port: { type: 'integer' } } } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+    'x-kubernetes-validations': [{ rule: 'self.replica > 0' }, { rule: 'self.ports.all(p, p.prot > 0)' }, { rule: 'has(self.free.anything) && self.ports[0].port > 0' }],
+  }, { 'x-kubernetes-validations': [{ rule: 'self.metadata.labels.size() > 0' }, { rule: 'self.metadata.name != "" && self.kind == "CronTab"' }] });
+  assert.equal(c.errors.map((e) => `${e.field}: ${(e.message ?? '').replace(/^.*compilation failed: /, '')}`), [
+    `${P}.x-kubernetes-validations[0].rule: ERROR: <input>:1:14: undefined field 'labels'`,
+    `${P}.properties[spec].x-kubernetes-validations[0].rule: ERROR: <input>:1:5: undefined field 'replica'`,
+    `${P}.properties[spec].x-kubernetes-validations[1].rule: ERROR: <input>:1:20: undefined field 'prot'`,
+  ]);
+});
+
+test('property names that are not CEL identifiers are reached escaped', () => {
+  const c = compile({
+    type: 'object',
+    properties: { 'max-size': { type: 'integer' }, namespace: { type: 'string' }, labels: { type: 'object', additionalProperties: { type: 'string' } } },
+    'x-kubernetes-validations': [{ rule: 'self.max__dash__size < 10 && self.__namespace__ != "" && self.labels["app.kubernetes.io/name"] == "web"' }],
+  });
+  assert.equal(c.errors, []);
+  assert.equal(run(c, { 'max-size': 5, namespace: 'a', labels: { 'app.kubernetes.io/name': 'web' } }), []);
+  assert.equal(run(c, { 'max-size': 50, namespace: 'a', labels: { 'app.kubernetes.io/name': 'web' } }).length, 1);
+});
+
 test.run();
