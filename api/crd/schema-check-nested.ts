@@ -4,7 +4,7 @@
  * structure (type, additionalProperties, defaults, extensions) must be specified outside it.
  */
 import type { StatusCause } from '../../base/status.ts';
-import { child, forbidden, index, key, type FieldPath } from '../validation/errors.ts';
+import { child, forbidden, index, key, required, type FieldPath } from '../validation/errors.ts';
 import { asSchema, itemsSchema, type SchemaProps } from './schema-props.ts';
 
 /** Keyword, the message its presence gets, and whether it counts as present. */
@@ -39,4 +39,34 @@ export function checkNestedValueValidation(s: SchemaProps | undefined, path: Fie
   for (const [kw, msg, present] of FORBIDDEN) if (present(v[kw])) errs.push(forbidden(child(path, kw), msg));
   // Reasoning about metadata in a value validation could restrict it where the apiserver does not look.
   if (s!.properties && Object.hasOwn(s!.properties, 'metadata')) errs.push(forbidden(key(child(path, 'properties'), 'metadata'), 'must not be specified in a nested context'));
+}
+
+/**
+ * validateStructuralCompleteness: a field or array that a value validation at the root
+ * talks about must be specified by the structure too (`Required value: because it is
+ * defined in <path>`).
+ */
+export function checkCompleteness(root: SchemaProps, path: FieldPath, errs: StatusCause[]): void {
+  junctorCompleteness(root, root, path, path, errs);
+}
+
+function junctorCompleteness(v: SchemaProps, s: SchemaProps | undefined, sPath: FieldPath, vPath: FieldPath, errs: StatusCause[]): void {
+  const nested: Array<[SchemaProps | undefined, FieldPath]> = [[asSchema(v.not), child(vPath, 'not')]];
+  for (const name of ['allOf', 'anyOf', 'oneOf'] as const) (v[name] ?? []).forEach((n, i) => nested.push([n, index(child(vPath, name), i)]));
+  for (const [n, at] of nested) if (n) nestedCompleteness(n, s, sPath, at, errs);
+}
+
+function nestedCompleteness(v: SchemaProps, s: SchemaProps | undefined, sPath: FieldPath, vPath: FieldPath, errs: StatusCause[]): void {
+  if (!s) {
+    errs.push(required(sPath, `because it is defined in ${vPath}`));
+    return;
+  }
+  junctorCompleteness(v, s, sPath, vPath, errs);
+  const items = itemsSchema(v);
+  if (items) nestedCompleteness(items, itemsSchema(s), child(sPath, 'items'), child(vPath, 'items'), errs);
+  for (const [k, p] of Object.entries(v.properties ?? {})) {
+    const sp = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
+    if (!sp) errs.push(required(key(child(sPath, 'properties'), k), `because it is defined in ${key(child(vPath, 'properties'), k)}`));
+    else nestedCompleteness(p, sp, key(child(sPath, 'properties'), k), key(child(vPath, 'properties'), k), errs);
+  }
 }

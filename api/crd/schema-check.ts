@@ -9,7 +9,7 @@ import type { StatusCause } from '../../base/status.ts';
 import { child, forbidden, index, invalid, key, notSupported, required, type FieldPath } from '../validation/errors.ts';
 import { asSchema, isEmbedded, isIntOrString, itemsSchema, preservesUnknown, type SchemaProps } from './schema-props.ts';
 import { parseRuleFieldPath } from './cel-field-path.ts';
-import { checkNestedValueValidation } from './schema-check-nested.ts';
+import { checkCompleteness, checkNestedValueValidation } from './schema-check-nested.ts';
 import { compilePattern } from './schema-pattern.ts';
 
 const OPENAPI_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
@@ -28,6 +28,7 @@ interface Context {
 export function checkSchema(root: SchemaProps, path: FieldPath): StatusCause[] {
   const errs: StatusCause[] = [];
   walk(root, path, { level: 'root' }, errs);
+  checkCompleteness(root, path, errs);
   return errs;
 }
 

@@ -56,6 +56,12 @@ test('value validations under anyOf/allOf/oneOf/not may not specify structure, e
   assert.equal(lines(obj({ port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } })), []);
 });
 
+test('what a root value validation talks about must be specified by the structure', () => {
+  assert.equal(lines({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } }, anyOf: [{ required: ['spec'] }, { properties: { status: { required: ['x'] } } }] }), [
+    `${P}.properties[status]: Required value: because it is defined in ${P}.anyOf[1].properties[status]`,
+  ]);
+});
+
 test('list and map types are checked as upstream checks them', () => {
   assert.equal(lines(obj({ a: { type: 'string', 'x-kubernetes-list-type': 'set' } })), [
     `${P}.properties[spec].properties[a].type: Invalid value: "string": must be array if x-kubernetes-list-type is specified`,
