@@ -26,17 +26,25 @@ interface Context {
 
 /** Schema problems of one version's schema; `path` is where it sits in the CRD. */
 export function checkSchema(root: SchemaProps, path: FieldPath): StatusCause[] {
-  const errs: StatusCause[] = [];
+  const errs: Errors = { crd: [], structural: [] };
   walk(root, path, { level: 'root' }, errs);
-  checkCompleteness(root, path, errs);
-  return errs;
+  checkCompleteness(root, path, errs.structural);
+  // As upstream: the CRD's own schema checks, then the structural ones sorted by their text.
+  const text = (c: StatusCause) => `${c.field}: ${c.message}`;
+  return [...errs.crd, ...errs.structural.sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0))];
 }
 
-function walk(s: SchemaProps, path: FieldPath, ctx: Context, errs: StatusCause[]): void {
-  keywords(s, path, ctx, errs);
+interface Errors {
+  crd: StatusCause[];
+  structural: StatusCause[];
+}
+
+function walk(s: SchemaProps, path: FieldPath, ctx: Context, all: Errors): void {
+  const errs = all.structural;
+  keywords(s, path, ctx, all.crd);
   structural(s, path, ctx.level, errs);
-  extensions(s, path, errs);
-  rules(s, path, errs);
+  extensions(s, path, all.crd);
+  rules(s, path, all.crd);
   for (const [name, vv] of [['allOf', s.allOf], ['anyOf', s.anyOf], ['oneOf', s.oneOf]] as const) {
     if (!Array.isArray(vv)) continue;
     // The two int-or-string shapes (anyOf: [integer, string], allOf[0].anyOf of the same) are structural.
@@ -59,12 +67,12 @@ function walk(s: SchemaProps, path: FieldPath, ctx: Context, errs: StatusCause[]
       sub.insideMeta = true;
       if (ctx.level === 'root') sub.noDefaults = `in top-level ${name}`;
     } else if (ctx.noDefaults) sub.noDefaults = ctx.noDefaults;
-    walk(p, key(child(path, 'properties'), name), sub, errs);
+    walk(p, key(child(path, 'properties'), name), sub, all);
   }
   const ap = asSchema(s.additionalProperties);
-  if (ap) walk(ap, child(path, 'additionalProperties'), { level: 'field', insideMeta: ctx.insideMeta, noDefaults: ctx.insideMeta ? 'inside additionalProperties applying to object metadata' : ctx.noDefaults }, errs);
+  if (ap) walk(ap, child(path, 'additionalProperties'), { level: 'field', insideMeta: ctx.insideMeta, noDefaults: ctx.insideMeta ? 'inside additionalProperties applying to object metadata' : ctx.noDefaults }, all);
   const items = itemsSchema(s);
-  if (items) walk(items, child(path, 'items'), { level: 'item', insideMeta: ctx.insideMeta, noDefaults: ctx.noDefaults }, errs);
+  if (items) walk(items, child(path, 'items'), { level: 'item', insideMeta: ctx.insideMeta, noDefaults: ctx.noDefaults }, all);
 }
 
 function intOrStringAnyOf(list: SchemaProps[]): boolean {
