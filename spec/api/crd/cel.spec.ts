@@ -165,6 +165,20 @@ test('a field the schema does not declare is refused at compile, as cel-go refus
   ]);
 });
 
+test('date-time strings are timestamps and int-or-string values are dyn, as Kubernetes types them', () => {
+  const c = compile({
+    type: 'object',
+    properties: { notAfter: { type: 'string', format: 'date-time' }, port: { 'x-kubernetes-int-or-string': true } },
+    'x-kubernetes-validations': [
+      { rule: 'self.notAfter > timestamp("2024-01-01T00:00:00Z")', message: 'expires after 2024' },
+      { rule: 'type(self.port) == string || self.port < 65536', message: 'a port number below 65536' },
+    ],
+  });
+  assert.equal(c.errors, []);
+  assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', port: 'http' }), []);
+  assert.equal(run(c, { notAfter: '2020-05-01T00:00:00Z', port: 70000 }), ['spec: Invalid value: "object": expires after 2024', 'spec: Invalid value: "object": a port number below 65536']);
+});
+
 test('property names that are not CEL identifiers are reached escaped', () => {
   const c = compile({
     type: 'object',
