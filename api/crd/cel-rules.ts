@@ -10,11 +10,12 @@
  * `failed rule: <rule>`), with the rule's `reason` and `fieldPath` when set.
  */
 import type { StatusCause } from '../../base/status.ts';
-import { isObject, own } from '../json.ts';
+import { deepEqual, isObject, own } from '../json.ts';
 import { child, duplicate, forbidden, GoRaw, index, invalid, key, required, type FieldPath } from '../validation/errors.ts';
 import { celOptional, celPosition, compileCel, type CelProgram } from './cel-env.ts';
 import { rootSchemaForCel, undeclaredField } from './cel-fields.ts';
 import { parseRuleFieldPath } from './cel-field-path.ts';
+import { correlateItems } from './schema-correlate.ts';
 import { celRootValue, celTypeOf, celValueOf } from './cel-types.ts';
 import { additionalSchema, itemsSchema, propertySchema, type SchemaProps, type ValidationRule } from './schema-props.ts';
 
@@ -130,7 +131,7 @@ function walk(rules: CompiledRules, s: SchemaProps, v: unknown, old: unknown, pa
   if (Array.isArray(v)) {
     const items = itemsSchema(s);
     if (!items) return;
-    const oldItem = correlateItems(s, old);
+    const oldItem = correlateItems(s, old, false);
     v.forEach((x, i) => walk(rules, items, x, oldItem(x), index(path, i), false, errs));
     return;
   }
@@ -142,15 +143,6 @@ function walk(rules: CompiledRules, s: SchemaProps, v: unknown, old: unknown, pa
     if (p) walk(rules, p, v[k], o, child(path, k), false, errs);
     else if (extra) walk(rules, extra, v[k], o, key(path, k), false, errs);
   }
-}
-
-/** Old items can be found for the items of a `map` list only (by their keys). */
-function correlateItems(s: SchemaProps, old: unknown): (x: unknown) => unknown {
-  if (s['x-kubernetes-list-type'] !== 'map' || !Array.isArray(old)) return () => undefined;
-  const keys = s['x-kubernetes-list-map-keys'] ?? [];
-  const id = (x: unknown) => JSON.stringify(keys.map((k) => (isObject(x) ? own(x, k) ?? null : null)));
-  const byKey = new Map(old.map((o) => [id(o), o]));
-  return (x) => byKey.get(id(x));
 }
 
 function runRules(list: CompiledRule[], s: SchemaProps, v: unknown, old: unknown, path: string, isRoot: boolean, errs: StatusCause[]): void {
@@ -173,6 +165,8 @@ function runRules(list: CompiledRule[], s: SchemaProps, v: unknown, old: unknown
       continue;
     }
     if (r.value === true) continue;
+    // Ratcheting: a value left as it was keeps passing the rules that do not look at oldSelf.
+    if (!c.usesOldSelf && hasOld && deepEqual(v, old)) continue;
     let detail = (c.rule.message ?? '').trim() ? c.rule.message!.trim() : `failed rule: ${ruleText}`;
     if (c.message) {
       const m = c.message.evaluate(vars);

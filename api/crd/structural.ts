@@ -66,7 +66,7 @@ export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undef
     applyDefaults: (obj) => defaultObject(obj, root),
     validate(obj, old) {
       const errs: StatusCause[] = [];
-      validateValue(root, obj, '', errs);
+      validateValue(root, obj, '', errs, old);
       errs.push(...validateListTypes(obj, root));
       if (!compiled?.any) return errs;
       if (errs.some((e) => e.reason === TYPE_INVALID)) errs.push(invalid(ROOT, new GoRaw('"null"'), RULES_NOT_CHECKED));

@@ -6,9 +6,10 @@
  * of the numeric, string and list bounds.
  */
 import type { StatusCause } from '../../base/status.ts';
-import { isObject, own } from '../json.ts';
+import { deepEqual, isObject, own } from '../json.ts';
 import { invalid, notSupported, required, tooLong, tooMany } from '../validation/errors.ts';
 import { additionalSchema, asSchema, isEmbedded, isIntOrString, itemsSchema, jsonType, type SchemaProps } from './schema-props.ts';
+import { correlateItems } from './schema-correlate.ts';
 import { compilePattern } from './schema-pattern.ts';
 import { matchesFormat } from './validate-formats.ts';
 import { validateEmbeddedResource } from './validate-embedded.ts';
@@ -16,8 +17,13 @@ import { validateEmbeddedResource } from './validate-embedded.ts';
 /** kube-openapi's path of a property ("spec.replicas") or list item ("spec.ports[0]"). */
 export const dataChild = (path: string, name: string): string => (path === '' ? name : `${path}.${name}`);
 
-/** Validates `value` at `path` ("" for the object itself) against `s`, appending to `errs`. */
-export function validateValue(s: SchemaProps, value: unknown, path: string, errs: StatusCause[]): void {
+/**
+ * Validates `value` at `path` ("" for the object itself) against `s`, appending to `errs`.
+ * On update `old` is the correlated old value: a value left unchanged is not validated
+ * again (CRD validation ratcheting), so tightening a schema does not lock existing objects.
+ */
+export function validateValue(s: SchemaProps, value: unknown, path: string, errs: StatusCause[], old?: unknown): void {
+  if (old !== undefined && deepEqual(value, old)) return;
   if (value === null || value === undefined) {
     if (s.type && !s.nullable) errs.push(typeError(path, s.type, 'null'));
     return;
@@ -31,8 +37,8 @@ export function validateValue(s: SchemaProps, value: unknown, path: string, errs
   if (isIntOrString(s) && actual !== 'integer' && actual !== 'string') errs.push(typeError(path, 'integer,string', actual));
   if (typeof value === 'string') strings(s, value, path, errs);
   else if (typeof value === 'number') numbers(s, value, path, errs);
-  else if (Array.isArray(value)) arrays(s, value, path, errs);
-  else if (isObject(value)) objects(s, value, path, errs);
+  else if (Array.isArray(value)) arrays(s, value, path, errs, old);
+  else if (isObject(value)) objects(s, value, path, errs, old);
   enumCheck(s, value, path, errs);
   junctors(s, value, path, errs);
 }
@@ -71,14 +77,15 @@ function numbers(s: SchemaProps, v: number, path: string, errs: StatusCause[]): 
   }
 }
 
-function arrays(s: SchemaProps, v: unknown[], path: string, errs: StatusCause[]): void {
+function arrays(s: SchemaProps, v: unknown[], path: string, errs: StatusCause[], old: unknown): void {
   const items = itemsSchema(s);
-  if (items) v.forEach((x, i) => validateValue(items, x, `${path}[${i}]`, errs));
+  const oldItem = correlateItems(s, old);
+  if (items) v.forEach((x, i) => validateValue(items, x, `${path}[${i}]`, errs, oldItem(x)));
   if (s.minItems !== undefined && v.length < s.minItems) errs.push(invalid(path, v.length, `${path} in body should have at least ${s.minItems} items`));
   if (s.maxItems !== undefined && v.length > s.maxItems) errs.push(tooMany(path, v.length, s.maxItems));
 }
 
-function objects(s: SchemaProps, v: Record<string, unknown>, path: string, errs: StatusCause[]): void {
+function objects(s: SchemaProps, v: Record<string, unknown>, path: string, errs: StatusCause[], old: unknown): void {
   const n = Object.keys(v).length;
   if (s.maxProperties !== undefined && n > s.maxProperties) errs.push(tooMany(path, n, s.maxProperties));
   if (s.minProperties !== undefined && n < s.minProperties) errs.push(invalid(path, n, `${path} in body should have at least ${s.minProperties} properties`));
@@ -89,7 +96,7 @@ function objects(s: SchemaProps, v: Record<string, unknown>, path: string, errs:
     // The apiserver validates the object's own metadata (name, labels …) before the schema sees it.
     if (path === '' && k === 'metadata') continue;
     const p = asSchema(own(props, k)) ?? extra;
-    if (p) validateValue(p, v[k], dataChild(path, k), errs);
+    if (p) validateValue(p, v[k], dataChild(path, k), errs, isObject(old) ? own(old, k) : undefined);
   }
   if (isEmbedded(s)) errs.push(...validateEmbeddedResource(v, path));
 }

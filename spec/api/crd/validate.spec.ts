@@ -85,6 +85,23 @@ test('list-type set and map refuse duplicates at the repeat', () => {
   ]);
 });
 
+test('ratcheting: on update, values left unchanged are not validated again', () => {
+  const c = compileStructuralSchema({ type: 'object', properties: { spec: { type: 'object', properties: {
+    a: { type: 'string', maxLength: 3 }, b: { type: 'string', maxLength: 3 },
+    l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', required: ['k'], properties: { k: { type: 'string' }, v: { type: 'integer', maximum: 5 } } } },
+    r: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self < 10', message: 'below 10' }] },
+  } } } }, P);
+  const old = { spec: { a: 'long', b: 'ok', l: [{ k: 'x', v: 9 }], r: 20 } };
+  const lines = (o: object, prev?: object) => c.schema.validate(o as Record<string, unknown>, prev as Record<string, unknown> | undefined).map((e) => `${e.field}: ${e.message}`);
+  assert.equal(lines(old).length, 3, 'on create every rule applies');
+  assert.equal(lines({ spec: { ...old.spec, b: 'new' } }, old), [], 'the too-long a and the too-large item were stored before');
+  assert.equal(lines({ spec: { ...old.spec, a: 'longer', l: [{ k: 'y', v: 9 }, { k: 'x', v: 9 }], r: 30 } }, old), [
+    'spec.a: Too long: must have at most 3 bytes',
+    'spec.l[0].v: Invalid value: 9: spec.l[0].v in body should be less than or equal to 5',
+    'spec.r: Invalid value: 30: below 10',
+  ]);
+});
+
 test('validate never mutates its input', () => {
   const c = compileStructuralSchema({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'integer', default: 1 } } } } }, P);
   const o = { spec: { b: 1 } };
