@@ -7,7 +7,7 @@
  */
 import type { StatusCause } from '../../base/status.ts';
 import { deepEqual, isObject, own } from '../json.ts';
-import { invalid, notSupported, required, tooLong, tooMany } from '../validation/errors.ts';
+import { invalid, notSupported, required, tooMany } from '../validation/errors.ts';
 import { additionalSchema, asSchema, isEmbedded, isIntOrString, itemsSchema, jsonType, type SchemaProps } from './schema-props.ts';
 import { correlateItems } from './schema-correlate.ts';
 import { compilePattern } from './schema-pattern.ts';
@@ -43,6 +43,9 @@ export function validateValue(s: SchemaProps, value: unknown, path: string, errs
   junctors(s, value, path, errs);
 }
 
+/** field.TooLongMaxLength, what apiextensions turns kube-openapi's maxLength failure into. */
+const tooLongMaxLength = (path: string, max: number): StatusCause => ({ reason: 'FieldValueTooLong', message: `Too long: may not be longer than ${max}`, field: path });
+
 const typeFits = (type: string, actual: string): boolean => type === actual || (type === 'number' && actual === 'integer');
 
 /** field.TypeInvalid: reads as Invalid, but its cause type tells the CEL rules not to run. */
@@ -54,7 +57,7 @@ export const TYPE_INVALID = 'FieldValueTypeInvalid';
 
 function strings(s: SchemaProps, v: string, path: string, errs: StatusCause[]): void {
   const length = [...v].length;
-  if (s.maxLength !== undefined && length > s.maxLength) errs.push(tooLong(path, s.maxLength));
+  if (s.maxLength !== undefined && length > s.maxLength) errs.push(tooLongMaxLength(path, s.maxLength));
   if (s.minLength !== undefined && length < s.minLength) errs.push(invalid(path, v, `${path} in body should be at least ${s.minLength} chars long`));
   const re = s.pattern === undefined ? undefined : compilePattern(s.pattern);
   if (re instanceof RegExp && !re.test(v)) errs.push(invalid(path, v, `${path} in body should match '${s.pattern}'`));

@@ -36,7 +36,7 @@ test('string bounds, pattern and formats', () => {
   const v = validator({ s: { type: 'string', minLength: 2, maxLength: 4, pattern: '^[a-z]+$' }, t: { type: 'string', format: 'date-time' }, u: { type: 'string', format: 'uuid' }, i: { type: 'integer', format: 'int32' } });
   assert.equal(v({ s: 'abc', t: '2024-01-02T03:04:05Z', u: '123e4567-e89b-12d3-a456-426614174000', i: 5 }), []);
   assert.equal(v({ s: 'a' }), ['spec.s: Invalid value: "a": spec.s in body should be at least 2 chars long']);
-  assert.equal(v({ s: 'abcdef' }), ['spec.s: Too long: must have at most 4 bytes']);
+  assert.equal(v({ s: 'abcdef' }), ['spec.s: Too long: may not be longer than 4']);
   assert.equal(v({ s: 'AB' }), ["spec.s: Invalid value: \"AB\": spec.s in body should match '^[a-z]+$'"]);
   assert.equal(v({ t: 'yesterday' }), ['spec.t: Invalid value: "yesterday": spec.t in body must be of type date-time: "yesterday"']);
   assert.equal(v({ u: 'nope' }), ['spec.u: Invalid value: "nope": spec.u in body must be of type uuid: "nope"']);
@@ -58,7 +58,7 @@ test('int-or-string takes integers and strings only', () => {
 
 test('maps (additionalProperties) validate every value', () => {
   const v = validator({ labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 3 } } });
-  assert.equal(v({ labels: { a: 'x', b: 'long' } }), ['spec.labels.b: Too long: must have at most 3 bytes']);
+  assert.equal(v({ labels: { a: 'x', b: 'long' } }), ['spec.labels.b: Too long: may not be longer than 3']);
 });
 
 test('an embedded resource needs apiVersion and kind, and valid metadata', () => {
@@ -96,7 +96,7 @@ test('ratcheting: on update, values left unchanged are not validated again', () 
   assert.equal(lines(old).length, 3, 'on create every rule applies');
   assert.equal(lines({ spec: { ...old.spec, b: 'new' } }, old), [], 'the too-long a and the too-large item were stored before');
   assert.equal(lines({ spec: { ...old.spec, a: 'longer', l: [{ k: 'y', v: 9 }, { k: 'x', v: 9 }], r: 30 } }, old), [
-    'spec.a: Too long: must have at most 3 bytes',
+    'spec.a: Too long: may not be longer than 3',
     'spec.l[0].v: Invalid value: 9: spec.l[0].v in body should be less than or equal to 5',
     'spec.r: Invalid value: 30: below 10',
   ]);
