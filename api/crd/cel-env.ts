@@ -8,7 +8,7 @@
  * compile once with the variables' declared types, evaluate many times.
  */
 import { Environment, Optional } from '@marcbachmann/cel-js';
-import { isObject } from '../json.ts';
+import { isObject, setOwn } from '../json.ts';
 import { registerKubernetesLibrary } from './cel-lib.ts';
 
 /** A variable the expression may reference, with its CEL type (`dyn`, `int`, `map<string, dyn>`, `optional<dyn>` …). */
@@ -132,7 +132,7 @@ export function toCelValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(toCelValue);
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = toCelValue(v[k]);
+    for (const k of Object.keys(v)) setOwn(out, k, toCelValue(v[k]));
     return out;
   }
   return v;

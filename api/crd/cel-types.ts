@@ -4,7 +4,7 @@
  * properties is a `map<string, dyn>`) and its value (integers as `int`, numbers as
  * `double`, `date-time` strings as timestamps, as UnstructuredToVal gives them).
  */
-import { isObject, own } from '../json.ts';
+import { isObject, own, setOwn } from '../json.ts';
 import { parseTimeError } from '../validation/time-format.ts';
 import { toCelValue } from './cel-env.ts';
 import { escapeProperty } from './cel-escape.ts';
@@ -50,7 +50,7 @@ export function celValueOf(v: unknown, s: SchemaProps | undefined): unknown {
       const p = propertySchema(s, k);
       // Declared fields go by their CEL name; map keys and unknown fields stay as they are.
       const name = p ? escapeProperty(k) : k;
-      if (name !== undefined) out[name] = celValueOf(v[k], p ?? extra);
+      if (name !== undefined) setOwn(out, name, celValueOf(v[k], p ?? extra));
     }
     return out;
   }

@@ -48,6 +48,6 @@ export function pruneValue(v: unknown, s: SchemaProps, isRoot = false): unknown 
 function pruneMeta(meta: unknown): unknown {
   if (!isObject(meta)) return meta;
   const out: JsonObject = {};
-  for (const k of Object.keys(meta)) if (OBJECT_META_FIELDS.has(k)) out[k] = meta[k];
+  for (const k of Object.keys(meta)) if (OBJECT_META_FIELDS.has(k)) setOwn(out, k, meta[k]);
   return out;
 }

@@ -102,6 +102,17 @@ test('ratcheting: on update, values left unchanged are not validated again', () 
   ]);
 });
 
+test('keys are data: a "__proto__" key is pruned, validated and seen by rules as a plain key', () => {
+  const c = compileStructuralSchema({ type: 'object', properties: { spec: { type: 'object', properties: {
+    labels: { type: 'object', additionalProperties: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self.all(k, k != "__proto__")', message: 'no such label' }] },
+  } } } }, P);
+  const obj = JSON.parse('{"spec":{"__proto__":{"polluted":true},"labels":{"__proto__":"x"}}}');
+  const pruned = c.schema.prune(obj);
+  assert.equal(Object.keys(pruned.spec as object), ['labels']);
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(c.schema.validate(pruned).map((e) => `${e.field}: ${e.message}`), ['spec.labels: Invalid value: "object": no such label']);
+});
+
 test('validate never mutates its input', () => {
   const c = compileStructuralSchema({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'integer', default: 1 } } } } }, P);
   const o = { spec: { b: 1 } };
