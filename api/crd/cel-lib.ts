@@ -2,10 +2,11 @@
  * Kubernetes' CEL libraries (k8s.io/apiserver/pkg/cel/library) on top of what the
  * evaluator brings: the lists library (isSorted, sum, min, max, indexOf, lastIndexOf),
  * the regex library (find, findAll), the strings-extension members it lacks (charAt,
- * replace, reverse), and the quantity library (quantity, isQuantity, comparisons,
- * arithmetic, asInteger, asApproximateFloat).
+ * replace, reverse), the quantity library (quantity, isQuantity, comparisons,
+ * arithmetic, asInteger, asApproximateFloat), and the IP, CIDR and URL libraries (cel-lib-net.ts).
  */
 import type { Environment } from '@marcbachmann/cel-js';
+import { registerNetLibrary } from './cel-lib-net.ts';
 import { addQuantity, compareQuantity, parseQuantity, subQuantity, toMilli, toNumber, type Quantity as Q } from '../quantity.ts';
 
 /** A resource.Quantity value in CEL (its own type, as in Kubernetes). */
@@ -95,4 +96,5 @@ export function registerKubernetesLibrary(env: Environment): void {
   lists(env);
   strings(env);
   quantities(env);
+  registerNetLibrary(env);
 }

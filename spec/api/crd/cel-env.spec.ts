@@ -46,4 +46,16 @@ test('typed variables catch type errors at compile; optional variables hold a va
   assert.is(p.references('self'), false);
 });
 
+test('Kubernetes\' IP, CIDR and URL libraries', () => {
+  const ev = (e: string) => evalJson(e, { object: null, params: null });
+  assert.is(ev('isIP("10.0.0.1") && !isIP("10.0.0.01") && isIP("fe80::1") && !isIP("::ffff:1.2.3.4")'), true);
+  assert.is(ev('cidr("10.0.0.0/8").containsIP("10.1.2.3") && !cidr("10.0.0.0/8").containsIP(ip("11.1.2.3"))'), true);
+  assert.is(ev('cidr("2001:db8::/32").containsCIDR("2001:db8:1::/48")'), true);
+  assert.is(ev('string(cidr("10.1.2.3/8").masked())'), '10.0.0.0/8');
+  assert.is(ev('ip("::1").isLoopback() && ip("10.0.0.1").family() == 4'), true);
+  assert.is(ev('url("https://example.com:8080/a?b=c").getHostname()'), 'example.com');
+  assert.equal(ev('url("https://example.com/?b=c&b=d").getQuery()'), { b: ['c', 'd'] });
+  assert.is(ev('isURL("not a url")'), false);
+});
+
 test.run();
