@@ -149,5 +149,12 @@ export function fromCelValue(v: unknown): unknown {
   return v;
 }
 
+/** A Go duration string ("1h30m") as a CEL duration, or undefined when it does not parse. */
+export function celDuration(text: string): unknown {
+  const c = compileCel('duration(s)', [{ name: 's', type: 'string' }]);
+  const r = c.ok ? c.program.evaluate({ s: text }) : undefined;
+  return r?.ok ? r.value : undefined;
+}
+
 /** An optional CEL value: `of(x)` present, `none()` absent (for `optionalOldSelf`). */
 export const celOptional = { of: (v: unknown): unknown => Optional.of(v), none: (): unknown => Optional.none() };

@@ -2,11 +2,12 @@
  * How a structural schema node looks to CEL: its declared type (apiserver/pkg/cel/common's
  * SchemaDeclType, coarsened where the evaluator's types are narrower: an object with
  * properties is a `map<string, dyn>`) and its value (integers as `int`, numbers as
- * `double`, `date-time` strings as timestamps, as UnstructuredToVal gives them).
+ * `double`, `date-time` strings as timestamps, `duration` strings as durations, as
+ * UnstructuredToVal gives them).
  */
 import { isObject, own, setOwn } from '../json.ts';
 import { parseTimeError } from '../validation/time-format.ts';
-import { toCelValue } from './cel-env.ts';
+import { celDuration, toCelValue } from './cel-env.ts';
 import { escapeProperty } from './cel-escape.ts';
 import { additionalSchema, isEmbedded, isIntOrString, itemsSchema, preservesUnknown, propertySchema, type SchemaProps } from './schema-props.ts';
 
@@ -21,7 +22,7 @@ export function celTypeOf(s: SchemaProps | undefined): string {
     case 'boolean':
       return 'bool';
     case 'string':
-      return s.format === 'date-time' ? 'timestamp' : 'string';
+      return s.format === 'date-time' ? 'timestamp' : s.format === 'duration' ? 'duration' : 'string';
     case 'array':
       return `list<${celTypeOf(itemsSchema(s))}>`;
     case 'object': {
@@ -38,7 +39,12 @@ export function celTypeOf(s: SchemaProps | undefined): string {
 export function celValueOf(v: unknown, s: SchemaProps | undefined): unknown {
   if (v === null || v === undefined || !s || isIntOrString(s)) return toCelValue(v);
   if (typeof v === 'number') return s.type === 'number' ? v : toCelValue(v);
-  if (typeof v === 'string') return s.type === 'string' && s.format === 'date-time' && parseTimeError(v) === null ? new Date(v) : v;
+  if (typeof v === 'string') {
+    if (s.type !== 'string') return v;
+    if (s.format === 'date-time') return parseTimeError(v) === null ? new Date(v) : v;
+    if (s.format === 'duration') return celDuration(v) ?? v;
+    return v;
+  }
   if (Array.isArray(v)) {
     const items = itemsSchema(s);
     return v.map((x) => celValueOf(x, items));

@@ -165,17 +165,19 @@ test('a field the schema does not declare is refused at compile, as cel-go refus
   ]);
 });
 
-test('date-time strings are timestamps and int-or-string values are dyn, as Kubernetes types them', () => {
+test('date-time strings are timestamps, duration strings durations, and int-or-string values are dyn, as Kubernetes types them', () => {
   const c = compile({
     type: 'object',
-    properties: { notAfter: { type: 'string', format: 'date-time' }, port: { 'x-kubernetes-int-or-string': true } },
+    properties: { notAfter: { type: 'string', format: 'date-time' }, port: { 'x-kubernetes-int-or-string': true }, every: { type: 'string', format: 'duration' } },
     'x-kubernetes-validations': [
+      { rule: '!has(self.every) || self.every >= duration("1m")', message: 'at most once a minute' },
       { rule: 'self.notAfter > timestamp("2024-01-01T00:00:00Z")', message: 'expires after 2024' },
       { rule: 'type(self.port) == string || self.port < 65536', message: 'a port number below 65536' },
     ],
   });
   assert.equal(c.errors, []);
-  assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', port: 'http' }), []);
+  assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', port: 'http', every: '1h30m' }), []);
+  assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', port: 'http', every: '30s' }), ['spec: Invalid value: "object": at most once a minute']);
   assert.equal(run(c, { notAfter: '2020-05-01T00:00:00Z', port: 70000 }), ['spec: Invalid value: "object": expires after 2024', 'spec: Invalid value: "object": a port number below 65536']);
 });
 
