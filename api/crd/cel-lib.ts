@@ -58,11 +58,50 @@ function strings(env: Environment): void {
     return parts.slice(0, k + 1).join(b) + (k + 1 < parts.length ? a + parts.slice(k + 1).join(a) : '');
   });
   method(env, 'string', 'reverse', [], 'string', (s: string) => [...s].reverse().join(''));
+  method(env, 'string', 'format', ['list<dyn>'], 'string', (s: string, args: unknown[]) => formatString(s, args));
   method(env, 'string', 'find', ['string'], 'string', (s: string, re: string) => new RegExp(re, 'u').exec(s)?.[0] ?? '');
   method(env, 'string', 'findAll', ['string'], 'list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]));
   method(env, 'string', 'findAll', ['string', 'int'], 'list<string>', (s: string, re: string, n: bigint) => {
     const all = [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]);
     return n < 0n ? all : all.slice(0, Number(n));
+  });
+}
+
+/** %s of a CEL value: lists and maps with their elements as %s shows them. */
+function asText(a: unknown): string {
+  if (Array.isArray(a)) return `[${a.map(asText).join(', ')}]`;
+  if (a instanceof Map) return `{${[...a].map(([k, v]) => `${asText(k)}: ${asText(v)}`).join(', ')}}`;
+  if (a !== null && typeof a === 'object' && Object.getPrototypeOf(a) === Object.prototype) return `{${Object.entries(a).map(([k, v]) => `${k}: ${asText(v)}`).join(', ')}}`;
+  return a === null ? 'null' : String(a);
+}
+
+/** The strings extension's `format`: %s %d %f %e %x %X %o %b and %%, as cel-go formats them. */
+function formatString(template: string, args: unknown[]): string {
+  let next = 0;
+  return template.replace(/%(\.\d+)?([sdfexXob%])/g, (_m, precision: string | undefined, verb: string) => {
+    if (verb === '%') return '%';
+    if (next >= args.length) throw new Error(`index ${next} out of range`);
+    const a = args[next++];
+    const digits = precision ? Number(precision.slice(1)) : 6;
+    const num = (x: unknown) => (typeof x === 'bigint' ? x : BigInt(Math.trunc(Number(x))));
+    switch (verb) {
+      case 's':
+        return asText(a);
+      case 'd':
+        return String(num(a));
+      case 'f':
+        return Number(a).toFixed(digits);
+      case 'e':
+        return Number(a).toExponential(digits).replace(/e([+-])(\d)$/, 'e$10$2');
+      case 'x':
+        return typeof a === 'string' ? Buffer.from(a).toString('hex') : num(a).toString(16);
+      case 'X':
+        return (typeof a === 'string' ? Buffer.from(a).toString('hex') : num(a).toString(16)).toUpperCase();
+      case 'o':
+        return num(a).toString(8);
+      default:
+        return num(a).toString(2);
+    }
   });
 }
 

@@ -95,14 +95,14 @@ test('reason, fieldPath and messageExpression shape the error', () => {
     properties: { a: { type: 'string' }, b: { type: 'string' } },
     'x-kubernetes-validations': [
       { rule: 'has(self.a)', reason: 'FieldValueRequired', fieldPath: '.a', message: 'a is needed' },
-      { rule: '!has(self.b) || self.b != "x"', reason: 'FieldValueForbidden', fieldPath: '.b', messageExpression: '"b may not be " + self.b' },
+      { rule: '!has(self.b) || self.b != "x"', reason: 'FieldValueForbidden', fieldPath: '.b', messageExpression: '"b may not be %s (%d chars)".format([self.b, size(self.b)])' },
     ],
   });
   assert.equal(c.errors, []);
   const errs = c.schema.validate(cr({ b: 'x' }) as Record<string, unknown>);
   assert.equal(errs, [
     { reason: 'FieldValueRequired', field: 'spec.a', message: 'Required value: a is needed' },
-    { reason: 'FieldValueForbidden', field: 'spec.b', message: 'Forbidden: b may not be x' },
+    { reason: 'FieldValueForbidden', field: 'spec.b', message: 'Forbidden: b may not be x (1 chars)' },
   ]);
 });
 
