@@ -102,6 +102,8 @@ function celGoWording(message: string): string {
   if (m) return `undeclared reference to '${m[1]}' (in container '')`;
   m = /^no such overload: (\S+) (\S+) (\S+)$/.exec(message);
   if (m) return `found no matching overload for '_${m[2]}_' applied to '(${m[1]}, ${m[3]})'`;
+  m = /^No such key: index out of bounds, index (-?\d+) >= size (\d+)$/.exec(message);
+  if (m) return `index '${m[1]}' out of range in list size '${m[2]}'`;
   m = /^No such key: (.+)$/.exec(message);
   if (m) return `no such key: ${m[1]}`;
   return message;

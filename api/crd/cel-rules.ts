@@ -150,7 +150,7 @@ function runRules(list: CompiledRule[], s: SchemaProps, v: unknown, old: unknown
   const self = toCel(v);
   const hasOld = old !== undefined && old !== null;
   const oldSelf = hasOld ? toCel(old) : undefined;
-  const valueType = s.type ?? (typeof v === 'string' ? 'string' : 'integer');
+  const valueType = s.type ?? '';
   for (const c of list) {
     const optional = c.rule.optionalOldSelf === true;
     if (c.usesOldSelf && !hasOld && !optional) continue;

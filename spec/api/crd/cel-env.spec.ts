@@ -32,6 +32,8 @@ test('runtime errors are data, never exceptions', () => {
   const c = compileCel('object.spec.missing == 1', vars);
   assert.ok(c.ok);
   assert.equal((c as Extract<typeof c, { ok: true }>).program.evaluate({ object: toCelValue({ spec: {} }), params: null }), { ok: false, error: 'no such key: missing' });
+  const i = compileCel('object.l[5] == 1', vars);
+  assert.equal((i as Extract<typeof i, { ok: true }>).program.evaluate({ object: toCelValue({ l: [1, 2] }), params: null }), { ok: false, error: "index '5' out of range in list size '2'" });
 });
 
 test('typed variables catch type errors at compile; optional variables hold a value or none', () => {
