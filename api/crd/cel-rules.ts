@@ -117,10 +117,13 @@ function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRo
   return out;
 }
 
-/** Runs the compiled rules over `obj` (and, on update, `old`). */
-export function evaluateRules(rules: CompiledRules, root: SchemaProps, obj: unknown, old: unknown): StatusCause[] {
+/**
+ * Runs the compiled rules over `obj` (and, on update, `old`). By default `s` is the
+ * resource's root; `at` places a value of an inner schema (a default) for the error paths.
+ */
+export function evaluateRules(rules: CompiledRules, s: SchemaProps, obj: unknown, old: unknown, at?: string): StatusCause[] {
   const errs: StatusCause[] = [];
-  walk(rules, root, obj, old, '', true, errs);
+  walk(rules, s, obj, old, at ?? '', at === undefined, errs);
   return errs;
 }
 

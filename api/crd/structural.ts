@@ -57,10 +57,10 @@ export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undef
   }
   const root = openAPIV3Schema as SchemaProps;
   const errors = checkSchema(root, path);
-  // As upstream: defaults and rules are only looked at in a schema that is otherwise sound.
-  if (errors.length === 0) errors.push(...checkDefaults(root, path));
+  // As upstream: rules and defaults are only looked at in a schema that is otherwise sound.
   const compiled = errors.length === 0 ? compileRules(root, path) : undefined;
   if (compiled) errors.push(...compiled.errors);
+  if (errors.length === 0) errors.push(...checkDefaults(root, path, compiled?.rules));
   const schema: StructuralSchema = {
     prune: (obj) => pruneObject(obj, root),
     applyDefaults: (obj) => defaultObject(obj, root),

@@ -96,6 +96,12 @@ test('a default must be valid for its own schema', () => {
   ]);
 });
 
+test('a default must pass the CEL rules of its schema', () => {
+  assert.equal(lines(obj({ window: { type: 'object', default: { from: 5, to: 1 }, properties: { from: { type: 'integer' }, to: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.from <= self.to', message: 'from before to' }] } })), [
+    `${P}.properties[spec].properties[window].default: Invalid value: "object": from before to`,
+  ]);
+});
+
 test('the errors make the Status a CRD create is refused with', () => {
   const errors = compileStructuralSchema({ properties: {} }, P).errors;
   const s = invalidStatus('CustomResourceDefinition', 'crontabs.stable.example.com', errors, 'apiextensions.k8s.io');
