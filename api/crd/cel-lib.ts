@@ -1,6 +1,7 @@
 /**
  * Kubernetes' CEL libraries (k8s.io/apiserver/pkg/cel/library) on top of what the
- * evaluator brings: the lists library (isSorted, sum, min, max, indexOf, lastIndexOf),
+ * evaluator brings: the lists library (isSorted, sum, min, max, indexOf, lastIndexOf), the
+ * sets extension (sets.contains, sets.equivalent, sets.intersects),
  * the regex library (find, findAll), the strings-extension members it lacks (charAt,
  * replace, reverse), the quantity library (quantity, isQuantity, comparisons,
  * arithmetic, asInteger, asApproximateFloat), and the IP, CIDR and URL libraries (cel-lib-net.ts).
@@ -43,6 +44,19 @@ function lists(env: Environment): void {
 }
 
 const big = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
+
+/** The receiver of `sets.…` calls: CEL's sets extension is a namespace, the evaluator has receivers. */
+class SetsNamespace {}
+
+function sets(env: Environment): void {
+  env.registerType('SetsNamespace', SetsNamespace);
+  env.registerConstant('sets', 'SetsNamespace', new SetsNamespace());
+  const same = (a: unknown, b: unknown) => JSON.stringify(a, big) === JSON.stringify(b, big);
+  const has = (l: unknown[], x: unknown) => l.some((y) => same(x, y));
+  method(env, 'SetsNamespace', 'contains', ['list<A>', 'list<A>'], 'bool', (_n: SetsNamespace, a: unknown[], b: unknown[]) => b.every((x) => has(a, x)));
+  method(env, 'SetsNamespace', 'equivalent', ['list<A>', 'list<A>'], 'bool', (_n: SetsNamespace, a: unknown[], b: unknown[]) => b.every((x) => has(a, x)) && a.every((x) => has(b, x)));
+  method(env, 'SetsNamespace', 'intersects', ['list<A>', 'list<A>'], 'bool', (_n: SetsNamespace, a: unknown[], b: unknown[]) => b.some((x) => has(a, x)));
+}
 
 function strings(env: Environment): void {
   method(env, 'string', 'charAt', ['int'], 'string', (s: string, i: bigint) => {
@@ -133,6 +147,7 @@ function quantities(env: Environment): void {
 /** Adds Kubernetes' library functions to `env` (once, on the base environment). */
 export function registerKubernetesLibrary(env: Environment): void {
   lists(env);
+  sets(env);
   strings(env);
   quantities(env);
   registerNetLibrary(env);

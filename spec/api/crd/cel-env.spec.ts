@@ -60,4 +60,10 @@ test('Kubernetes\' IP, CIDR and URL libraries', () => {
   assert.is(ev('isURL("not a url")'), false);
 });
 
+test('the sets extension', () => {
+  const ev = (e: string) => evalJson(e, { object: { l: ['a', 'b'] }, params: null });
+  assert.is(ev('sets.contains(object.l, ["a"]) && !sets.contains(object.l, ["c"])'), true);
+  assert.is(ev('sets.equivalent(object.l, ["b", "a", "a"]) && sets.intersects(object.l, ["x", "b"])'), true);
+});
+
 test.run();
