@@ -17,7 +17,7 @@ import { rootSchemaForCel, undeclaredField } from './cel-fields.ts';
 import { parseRuleFieldPath } from './cel-field-path.ts';
 import { correlateItems } from './schema-correlate.ts';
 import { celRootValue, celTypeOf, celValueOf } from './cel-types.ts';
-import { additionalSchema, itemsSchema, propertySchema, type SchemaProps, type ValidationRule } from './schema-props.ts';
+import { additionalSchema, eachSubSchema, itemsSchema, propertySchema, type SchemaProps, type ValidationRule } from './schema-props.ts';
 
 /** How field.Path prints the path of the object itself (a rule on the root: `<nil>: Invalid value: "object": …`). */
 export const ROOT = '<nil>';
@@ -56,14 +56,11 @@ export function compileRules(root: SchemaProps, path: FieldPath): { rules: Compi
         any = true;
       }
     }
-    for (const k of Object.keys(s.properties ?? {})) {
-      const p = propertySchema(s, k);
-      if (p) walk(p, key(child(at, 'properties'), k), false, uncorrelatable);
-    }
-    const extra = additionalSchema(s);
-    if (extra && s.additionalProperties !== true) walk(extra, child(at, 'additionalProperties'), false, uncorrelatable);
-    const items = itemsSchema(s);
-    if (items) walk(items, child(at, 'items'), false, uncorrelatable ?? (s['x-kubernetes-list-type'] === 'map' ? undefined : at));
+    eachSubSchema(s, at, (sub, subPath, place) => {
+      // Items of a list other than a map list cannot be correlated with old ones.
+      const uncorrelated = place === 'items' && s['x-kubernetes-list-type'] !== 'map' ? at : undefined;
+      walk(sub, subPath, false, uncorrelatable ?? uncorrelated);
+    });
   };
   walk(root, path, true);
   return { rules, any, errors };

@@ -6,10 +6,10 @@
  */
 import type { StatusCause } from '../../base/status.ts';
 import { deepEqual } from '../json.ts';
-import { child, invalid, key, type FieldPath } from '../validation/errors.ts';
+import { child, invalid, type FieldPath } from '../validation/errors.ts';
 import { evaluateRules, type CompiledRules } from './cel-rules.ts';
 import { pruneValue } from './prune.ts';
-import { additionalSchema, itemsSchema, propertySchema, type SchemaProps } from './schema-props.ts';
+import { eachSubSchema, type SchemaProps } from './schema-props.ts';
 import { validateValue } from './validate-openapi.ts';
 
 /** Problems of the defaults under `root` (at `path` in the CRD), the CEL rules (`rules`) included. */
@@ -27,12 +27,5 @@ function walk(s: SchemaProps, path: FieldPath, errs: StatusCause[], rules?: Comp
     if (errs.length === before && !deepEqual(pruneValue(s.default, s), s.default)) errs.push(invalid(at, s.default, 'must not have unknown fields'));
     if (errs.length === before && rules) errs.push(...evaluateRules(rules, s, s.default, undefined, at));
   }
-  for (const k of Object.keys(s.properties ?? {})) {
-    const p = propertySchema(s, k);
-    if (p) walk(p, key(child(path, 'properties'), k), errs, rules);
-  }
-  const extra = additionalSchema(s);
-  if (extra && s.additionalProperties !== true) walk(extra, child(path, 'additionalProperties'), errs, rules);
-  const items = itemsSchema(s);
-  if (items) walk(items, child(path, 'items'), errs, rules);
+  eachSubSchema(s, path, (sub, subPath) => walk(sub, subPath, errs, rules));
 }

@@ -72,6 +72,24 @@ export function additionalSchema(s: SchemaProps): SchemaProps | undefined {
   return asSchema(s.additionalProperties);
 }
 
+/** Where a sub-schema sits under its parent: a property, the additionalProperties schema, or the items schema. */
+export type SchemaPlace = 'property' | 'additionalProperties' | 'items';
+
+/**
+ * Calls `fn` for each direct sub-schema of `s` (properties, a schema-valued
+ * additionalProperties, items) with its field path in the CRD (`properties[name]`, …).
+ */
+export function eachSubSchema(s: SchemaProps, path: string, fn: (sub: SchemaProps, path: string, place: SchemaPlace) => void): void {
+  for (const k of Object.keys(s.properties ?? {})) {
+    const p = propertySchema(s, k);
+    if (p) fn(p, `${path}.properties[${k}]`, 'property');
+  }
+  const extra = asSchema(s.additionalProperties);
+  if (extra) fn(extra, `${path}.additionalProperties`, 'additionalProperties');
+  const items = itemsSchema(s);
+  if (items) fn(items, `${path}.items`, 'items');
+}
+
 export const preservesUnknown = (s: SchemaProps): boolean => s['x-kubernetes-preserve-unknown-fields'] === true;
 export const isEmbedded = (s: SchemaProps): boolean => s['x-kubernetes-embedded-resource'] === true;
 export const isIntOrString = (s: SchemaProps): boolean => s['x-kubernetes-int-or-string'] === true;
