@@ -2,13 +2,22 @@
  * A CustomResourceDefinition version's structural schema (apiextensions.k8s.io/v1
  * `openAPIV3Schema`), compiled once per CRD version into the operations the apiserver runs
  * on every custom resource of that version, in Kubernetes' order: prune unknown fields,
- * apply defaults, validate (OpenAPI v3 and the CEL `x-kubernetes-validations` rules).
+ * apply defaults, validate (OpenAPI v3, embedded resources, list types, then the CEL
+ * `x-kubernetes-validations` rules).
  *
- * This is the contract the CRD kind and the schema implementation share. Until the schema
- * implementation lands it accepts every schema and every object (no pruning, no defaults).
+ * This is the contract the CRD kind and the schema implementation share.
  */
 import type { StatusCause } from '../../base/status.ts';
 import type { JsonObject } from '../json.ts';
+import { GoRaw, invalid } from '../validation/errors.ts';
+import { compileRules, evaluateRules, ROOT } from './cel-rules.ts';
+import { defaultObject } from './defaults.ts';
+import { pruneObject } from './prune.ts';
+import { checkDefaults } from './schema-check-defaults.ts';
+import { checkSchema } from './schema-check.ts';
+import type { SchemaProps } from './schema-props.ts';
+import { validateListTypes } from './validate-lists.ts';
+import { TYPE_INVALID, validateValue } from './validate-openapi.ts';
 
 /** JSONSchemaProps as apiextensions.k8s.io/v1 has it (the subset a structural schema may use, plus the x-kubernetes-* extensions). */
 export type JSONSchemaProps = JsonObject;
@@ -34,13 +43,36 @@ export interface CompileResult {
   readonly errors: StatusCause[];
 }
 
+/** What the apiserver adds instead of running the CEL rules when the object has the wrong shape. */
+const RULES_NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
 /**
  * Compiles `openAPIV3Schema` for one version. `path` is where the schema sits in the CRD
  * (`spec.versions[0].schema.openAPIV3Schema`), for the field paths of `errors`.
  */
 export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undefined, path: string): CompileResult {
-  void openAPIV3Schema;
-  void path;
-  const asIs = (o: JsonObject): JsonObject => o;
-  return { schema: { prune: asIs, applyDefaults: asIs, validate: () => [] }, errors: [] };
+  if (!openAPIV3Schema) {
+    const asIs = (o: JsonObject): JsonObject => o;
+    return { schema: { prune: asIs, applyDefaults: asIs, validate: () => [] }, errors: [] };
+  }
+  const root = openAPIV3Schema as SchemaProps;
+  const errors = checkSchema(root, path);
+  // As upstream: rules and defaults are only looked at in a schema that is otherwise sound.
+  const compiled = errors.length === 0 ? compileRules(root, path) : undefined;
+  if (compiled) errors.push(...compiled.errors);
+  if (errors.length === 0) errors.push(...checkDefaults(root, path, compiled?.rules));
+  const schema: StructuralSchema = {
+    prune: (obj) => pruneObject(obj, root),
+    applyDefaults: (obj) => defaultObject(obj, root),
+    validate(obj, old) {
+      const errs: StatusCause[] = [];
+      validateValue(root, obj, '', errs, old);
+      errs.push(...validateListTypes(obj, root));
+      if (!compiled?.any) return errs;
+      if (errs.some((e) => e.reason === TYPE_INVALID)) errs.push(invalid(ROOT, new GoRaw('"null"'), RULES_NOT_CHECKED));
+      else errs.push(...evaluateRules(compiled.rules, root, obj, old));
+      return errs;
+    },
+  };
+  return { schema, errors };
 }
