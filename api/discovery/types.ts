@@ -22,6 +22,8 @@ export interface ServedKind {
   categories?: readonly string[];
   verbs: readonly string[];
   subresources?: readonly SubresourceSpec[];
+  /** The OpenAPI v3 schema of the kind when it is not generated from Go types (a CRD version's openAPIV3Schema). */
+  openapiSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** A subresource with every detail filled in. */
