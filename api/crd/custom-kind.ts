@@ -6,7 +6,8 @@
  * OpenAPI; its scale paths. The registry holds it under the CRD's plural.group.
  */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import type { StatusCause } from '../../base/status.ts';
+import { ApiError, type StatusCause } from '../../base/status.ts';
+import { convertCustomResource } from './conversion.ts';
 import { defineKind, type KindInfo, type KubeObject, type Subresource } from '../kinds/info.ts';
 import { findUnknownFields, dropUnknownFields } from '../validation/unknown.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.ts';
@@ -61,19 +62,31 @@ function versionOf(crd: CustomResourceDefinition, name: string): CustomResourceD
 }
 
 /**
- * The descriptor of `crd`'s custom resources, served at the preferred served version (the
- * others listed in servedVersions). Throws when the CRD serves no version.
+ * The version the apiserver serves and stores `crd`'s objects at: the storage version when it
+ * is served, else the served version of highest priority. Undefined when none is served.
+ */
+export function servingVersion(crd: CustomResourceDefinition): string | undefined {
+  const served = servedVersionsOf(crd).map((v) => v.name);
+  const storage = crd.spec.versions.find((v) => v.storage)?.name;
+  return storage !== undefined && served.includes(storage) ? storage : preferredVersionOrder(served)[0];
+}
+
+/**
+ * The descriptor of `crd`'s custom resources, served at servingVersion (the others it serves
+ * listed, by priority, in servedVersions). Throws when the CRD serves no version.
  */
 export function customKind(crd: CustomResourceDefinition): KindInfo {
+  const serving = servingVersion(crd);
+  if (serving === undefined) throw new Error(`CustomResourceDefinition ${crd.metadata?.name}: no served version`);
   const served = preferredVersionOrder(servedVersionsOf(crd).map((v) => v.name));
-  if (served.length === 0) throw new Error(`CustomResourceDefinition ${crd.metadata?.name}: no served version`);
-  const v = versionOf(crd, served[0]!);
+  const v = versionOf(crd, serving);
   const path = `spec.versions[${crd.spec.versions.indexOf(v)}].schema.openAPIV3Schema`;
   const schema = compileStructuralSchema(v.schema?.openAPIV3Schema as JsonObject | undefined, path).schema;
   const names = crd.spec.names;
   const namespaced = crd.spec.scope === 'Namespaced';
   const hasStatus = v.subresources?.status !== undefined;
   const subresources: Subresource[] = [...(hasStatus ? ['status' as const] : []), ...(v.subresources?.scale ? ['scale' as const] : [])];
+  const conversion = { group: crd.spec.group, kind: names.kind, strategy: crd.spec.conversion?.strategy ?? 'None' };
   const meta = (o: KubeObject): ObjectMeta | undefined => o.metadata as ObjectMeta | undefined;
   const validate = (obj: KubeObject, old?: KubeObject): StatusCause[] => [
     ...(old ? validateObjectMetaUpdate(meta(obj), meta(old)) : validateObjectMeta(meta(obj), namespaced, nameIsDNSSubdomain)),
@@ -90,7 +103,12 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
     subresources,
     schema: `${crd.spec.group}/${v.name}.${names.kind}`,
     validate,
-    defaults: (obj: KubeObject) => ({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, ...schema.applyDefaults(body(obj)) }) as KubeObject,
+    defaults: (obj: KubeObject) => {
+      const converted = convertCustomResource(conversion, obj, serving);
+      if (!converted.ok) throw new ApiError(converted.status);
+      const o = converted.value;
+      return { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, ...schema.applyDefaults(body(o)) } as KubeObject;
+    },
     strategy: {
       tracksGeneration: true,
       allowCreateOnUpdate: false,

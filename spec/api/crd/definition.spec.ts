@@ -7,7 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defaultCustomResourceDefinition, validateCustomResourceDefinition } from '../../../api/crd/definition-rules.ts';
 import { customResourceDefinitionKind } from '../../../api/kinds/apiextensions/customresourcedefinition.ts';
-import { customKind } from '../../../api/crd/custom-kind.ts';
+import { customKind, servingVersion } from '../../../api/crd/custom-kind.ts';
+import { convertCustomResource } from '../../../api/crd/conversion.ts';
 import { decideNames, takenNames } from '../../../api/crd/naming.ts';
 import { readJsonPath, writeJsonPath } from '../../../api/crd/jsonpath.ts';
 import { preferredVersionOrder } from '../../../api/crd/versions.ts';
@@ -153,6 +154,23 @@ test('JSONPath of the simple form: read and write', () => {
 
 test('version priority: GA before beta before alpha, higher first, others last', () => {
   assert.equal(preferredVersionOrder(['v1alpha1', 'foo', 'v1beta2', 'v1', 'v2', 'v1beta1', 'v10alpha1']), ['v2', 'v1', 'v1beta2', 'v1beta1', 'v10alpha1', 'v1alpha1', 'foo']);
+});
+
+test('conversion: None rewrites apiVersion, Webhook answers a clear error, the same version is left alone', () => {
+  const w = { apiVersion: 'example.com/v1beta1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 'L' } } as KubeObject;
+  const none = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'None' }, w, 'v1');
+  assert.equal(none.ok && none.value, { ...w, apiVersion: 'example.com/v1' });
+  const hook = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'Webhook' }, w, 'v1');
+  assert.equal(!hook.ok && [hook.status.code, hook.status.message], [500, 'Internal error occurred: conversion webhook for example.com/v1beta1, Kind=Widget failed: webhook conversion is not supported yet']);
+  const same = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'Webhook' }, w, 'v1beta1');
+  assert.is(same.ok && same.value, w);
+});
+
+test('several versions: served at the storage version when served, the others listed by priority; unserved ones left out', () => {
+  const v = (name: string, served: boolean, storage: boolean) => ({ name, served, storage, schema: { openAPIV3Schema: schema } });
+  const k = customKind(crd({ versions: [v('v1alpha1', false, false), v('v1beta1', true, true), v('v1', true, false)] }));
+  assert.equal([k.version, k.servedVersions], ['v1beta1', ['v1', 'v1beta1']]);
+  assert.is(servingVersion(crd({ versions: [v('v1beta1', false, true), v('v1', true, false)] })), 'v1');
 });
 
 test.run();
