@@ -165,4 +165,18 @@ test('deleting the CRD deletes its objects and removes the kind', async () => {
   assert.is(r.code, 1);
 });
 
+test('a CRD whose plural a built-in kind of its group has: NamesAccepted False, PluralConflict, not Established', async () => {
+  const clash = CRD.replace('name: widgets.example.com', 'name: ingresses.networking.k8s.io').replace('group: example.com', 'group: networking.k8s.io')
+    .replace('{plural: widgets, singular: widget, kind: Widget, shortNames: [wg], categories: [all]}', '{plural: ingresses, singular: thing, kind: Thing}');
+  let r = await c.kubectl(['apply', '-f', '-'], clash);
+  assert.is(r.code, 0, r.stderr);
+  const conditions = async () => (await c.kubectl(['get', 'crd', 'ingresses.networking.k8s.io', '-o', 'jsonpath={range .status.conditions[*]}{.type}={.status}/{.reason}/{.message};{end}'])).stdout;
+  await until('the naming decision', async () => (await conditions()).includes('NamesAccepted'));
+  assert.is(await conditions(), 'NamesAccepted=False/PluralConflict/"ingresses" is already in use;Established=False/NotAccepted/not all names are accepted;');
+  r = await c.kubectl(['get', 'ingresses.networking.k8s.io']);
+  assert.is(r.code, 0, r.stderr);
+  r = await c.kubectl(['delete', 'crd', 'ingresses.networking.k8s.io', '--timeout=20s']);
+  assert.is(r.code, 0, r.stderr);
+});
+
 test.run();
