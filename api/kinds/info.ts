@@ -102,8 +102,10 @@ export interface KindSpec {
   readonly openapiSchema?: Readonly<Record<string, unknown>>;
   /** Where /scale reads and writes (JSONPath); default: .spec.replicas, .status.replicas, the selector of .spec.selector. */
   readonly scalePaths?: ScalePaths;
-  /** Every version served (the preferred one, `version`, first); default: `version` only. */
+  /** Every version served, by priority (the preferred first); default: `version` only. The front converts the others to `version`. */
   readonly servedVersions?: readonly string[];
+  /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
+  readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** A custom resource's unknown fields and their pruning, from its structural schema. */

@@ -155,6 +155,40 @@ test("a finalizer holds a custom resource's deletion; an owner reference gets it
   await until('the owned widget to be collected', async () => (await c.kubectl(['get', 'widget', 'owned'])).code === 1);
 });
 
+const GADGETS = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - {name: v1alpha1, served: false, storage: false, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+  - {name: v1beta1, served: true, storage: false, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+  - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+`;
+
+test('several versions with conversion None: each served one answers in its own apiVersion, an unserved one is not there', async () => {
+  let r = await c.kubectl(['apply', '-f', '-'], GADGETS);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((await c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=10s'])).code, 0);
+  r = await c.kubectl(['api-versions']);
+  assert.ok(r.stdout.includes('example.com/v1\n') && r.stdout.includes('example.com/v1beta1\n'), r.stdout);
+  assert.not.ok(r.stdout.includes('example.com/v1alpha1'));
+  r = await c.kubectl(['apply', '-f', '-'], 'apiVersion: example.com/v1beta1\nkind: Gadget\nmetadata: {name: g1, namespace: default}\nspec: {colour: red}\n');
+  assert.is(r.code, 0, r.stderr);
+  r = await c.kubectl(['get', 'gadgets.v1beta1.example.com', 'g1', '-o', 'jsonpath={.apiVersion}|{.spec.colour}']);
+  assert.is(r.stdout, 'example.com/v1beta1|red');
+  r = await c.kubectl(['get', 'gadgets.v1.example.com', 'g1', '-o', 'jsonpath={.apiVersion}|{.spec.colour}']);
+  assert.is(r.stdout, 'example.com/v1|red');
+  r = await c.kubectl(['get', '--raw', '/apis/example.com/v1beta1/namespaces/default/gadgets']);
+  assert.equal(JSON.parse(r.stdout).items.map((i: { apiVersion: string }) => i.apiVersion), ['example.com/v1beta1']);
+  r = await c.kubectl(['get', 'crd', 'gadgets.example.com', '-o', 'jsonpath={.status.storedVersions}']);
+  assert.is(r.stdout, '["v1"]');
+  assert.is((await c.kubectl(['get', '--raw', '/apis/example.com/v1alpha1/namespaces/default/gadgets'])).code, 1);
+  assert.is((await c.kubectl(['delete', 'crd', 'gadgets.example.com', '--timeout=20s'])).code, 0);
+});
+
 test('deleting the CRD deletes its objects and removes the kind', async () => {
   let r = await c.kubectl(['delete', 'crd', 'widgets.example.com', '--timeout=20s']);
   assert.is(r.code, 0, r.stderr);
