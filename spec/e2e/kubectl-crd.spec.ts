@@ -94,6 +94,10 @@ test('custom resources: a valid one is stored, get prints the printer columns, s
   assert.is(r.stdout, '1|example.com/v1');
   r = await c.kubectl(['get', 'all']);
   assert.match(r.stdout, /widget\.example\.com\/w1\s+large\s+1/);
+  r = await c.kubectl(['get', 'widgets', '--all-namespaces', '--field-selector', 'metadata.name=w1,metadata.namespace=default', '-o', 'name']);
+  assert.is(r.stdout, 'widget.example.com/w1\n');
+  r = await c.kubectl(['get', 'widgets', '--field-selector', 'metadata.name=nope']);
+  assert.match(r.stderr, /No resources found in default namespace/);
 });
 
 // Pruning and validation are the structural schema's (api/crd/structural.ts): these run once it prunes.
