@@ -35,5 +35,5 @@ export async function get(s: ServerContext, res: ResourceInfo, call: Call<Payloa
     if (unreadable) return fail(unreadable);
   }
   if (!obj) return fail(notFound(res.resource, name, res.group || undefined));
-  return ok(p.target.subresource === 'scale' ? scaleOf(obj) : obj);
+  return ok(p.target.subresource === 'scale' ? scaleOf(obj, s.model.kind(res).scalePaths) : obj);
 }

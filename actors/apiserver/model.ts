@@ -48,9 +48,19 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
   const model: ObjectModel = {
     default: (res, obj) => kindOf(res).defaults(obj),
     validate: (res, obj, old) => kindOf(res).validate(obj, old),
-    unknownFields: (res, obj) => findUnknownFields(kindOf(res), obj),
-    pruneUnknown: (res, obj) => dropUnknownFields(kindOf(res), obj),
-    decode: (res, obj) => decode(kindOf(res), obj),
+    // A custom resource's fields are its CRD schema's, not a Go struct's: its own rules, and its schema validates the types.
+    unknownFields: (res, obj) => {
+      const k = kindOf(res);
+      return k.customFields ? k.customFields.unknownFields(obj) : findUnknownFields(k, obj);
+    },
+    pruneUnknown: (res, obj) => {
+      const k = kindOf(res);
+      return k.customFields ? k.customFields.prune(obj) : dropUnknownFields(k, obj);
+    },
+    decode: (res, obj) => {
+      const k = kindOf(res);
+      return k.customFields && !k.customFields.typed ? { errors: [], value: obj } : decode(k, obj);
+    },
     kind: kindOf,
   };
   return {

@@ -36,6 +36,13 @@ class Incarnation {
   readonly early: ReconcileEvent[] = [];
   controller: Controller | null = null;
   stopped = false;
+  #subscribed = false;
+
+  /** Adds an informer's handlers: on start, or at once when asked for later (a kind registered while running). */
+  want(sub: Subscription): void {
+    this.wanted.push(sub);
+    if (this.#subscribed && !this.stopped) this.#unsubscribe.push(sub.informer.subscribe(sub.handlers));
+  }
 
   send(e: ReconcileEvent): void {
     if (this.stopped) return;
@@ -48,6 +55,7 @@ class Incarnation {
   }
   /** Subscribes every handler set; resolves once every informer has listed. */
   subscribe(): Promise<unknown> {
+    this.#subscribed = true;
     for (const w of this.wanted) this.#unsubscribe.push(w.informer.subscribe(w.handlers));
     return Promise.all(this.wanted.map((w) => w.informer.whenSynced()));
   }
@@ -68,7 +76,7 @@ function informerOf(factory: SharedInformerFactory, inc: Incarnation) {
       update: (old, cur) => void (inc.stopped || h.update?.(old, cur)),
       delete: (obj) => void (inc.stopped || h.delete?.(obj)),
     };
-    inc.wanted.push({ informer, handlers } as unknown as Subscription);
+    inc.want({ informer, handlers } as unknown as Subscription);
     return informer;
   };
 }

@@ -22,6 +22,10 @@ export interface ServedKind {
   categories?: readonly string[];
   verbs: readonly string[];
   subresources?: readonly SubresourceSpec[];
+  /** The OpenAPI v3 schema of the kind when it is not generated from Go types (a CRD version's openAPIV3Schema). */
+  openapiSchema?: Readonly<Record<string, unknown>>;
+  /** The version the apiserver serves this kind at, when the front converts this one to it (a CRD's other served versions). */
+  servedAs?: string;
 }
 
 /** A subresource with every detail filled in. */

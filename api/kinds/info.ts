@@ -96,6 +96,33 @@ export interface KindSpec {
   readonly printer: Printer;
   /** Root message kubectl's protobuf bodies of this kind decode with; null when none is sent. */
   readonly protobuf: string | null;
+  /** A custom resource's own field rules (from its CRD), used instead of the Go struct walk of `schema`; absent for built-in kinds. */
+  readonly customFields?: CustomFields;
+  /** The OpenAPI v3 schema OpenAPI documents give the kind, instead of one generated from `schema` (a CRD version's openAPIV3Schema). */
+  readonly openapiSchema?: Readonly<Record<string, unknown>>;
+  /** Where /scale reads and writes (JSONPath); default: .spec.replicas, .status.replicas, the selector of .spec.selector. */
+  readonly scalePaths?: ScalePaths;
+  /** Every version served, by priority (the preferred first); default: `version` only. The front converts the others to `version`. */
+  readonly servedVersions?: readonly string[];
+  /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
+  readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** A custom resource's unknown fields and their pruning, from its structural schema. */
+export interface CustomFields {
+  /** Paths of the fields pruning would drop ("spec.foo"), as the strict decoder prints them. */
+  unknownFields(obj: KubeObject): string[];
+  /** The object without them (a new object). */
+  prune(obj: KubeObject): KubeObject;
+  /** The Go struct walk of `schema` still decodes the field types (a CRD itself); otherwise the kind's own validation checks them. */
+  readonly typed?: boolean;
+}
+
+/** The scale subresource's JSONPaths (CustomResourceSubresourceScale). */
+export interface ScalePaths {
+  readonly specReplicasPath: string;
+  readonly statusReplicasPath: string;
+  readonly labelSelectorPath?: string;
 }
 
 /** A registered kind: its spec with the names that follow from it. */

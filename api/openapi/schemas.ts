@@ -61,6 +61,25 @@ function structSchema(struct: string, refs: Set<string>, describe?: Descriptions
 }
 
 /**
+ * A CRD version's schema as kube-apiserver publishes it: apiVersion, kind and metadata
+ * (ObjectMeta, by reference) added to the properties it declares.
+ */
+function withObjectMeta(schema: Readonly<Schema>, refs: Set<string>): Schema {
+  refs.add('meta/v1.ObjectMeta');
+  const props = (schema.properties ?? {}) as Record<string, Schema>;
+  return {
+    ...schema,
+    type: 'object',
+    properties: {
+      apiVersion: { description: 'APIVersion defines the versioned schema of this representation of an object.', type: 'string' },
+      kind: { description: 'Kind is a string value representing the REST resource this object represents.', type: 'string' },
+      metadata: { description: "Standard object's metadata.", allOf: [ref('meta/v1.ObjectMeta')] },
+      ...props,
+    },
+  };
+}
+
+/**
  * The component schemas of a group-version's kinds and every struct they reach. A kind the
  * field table does not know gets an open object schema, still tagged with its GVK.
  */
@@ -71,7 +90,7 @@ export function componentSchemas(kinds: readonly ServedKind[], describe?: Descri
   for (const k of kinds) {
     const struct = structOf(k);
     const known = structs[struct] !== undefined;
-    const base = known ? structSchema(struct, refs, describe) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } } };
+    const base = k.openapiSchema ? withObjectMeta(k.openapiSchema, refs) : known ? structSchema(struct, refs, describe) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } } };
     out[structSchemaName(struct)] = {
       description: `${k.kind} (${k.group ? `${k.group}/` : ''}${k.version}).`,
       ...base,

@@ -241,6 +241,7 @@ const CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
 
 /** controller_policy.go's roles, by the controller's ServiceAccount name. */
 const CONTROLLER_RULES: Record<string, PolicyRule[]> = {
+  'apiextensions-controller': [rule(['get', 'list', 'watch', 'update'], ['apiextensions.k8s.io'], ['customresourcedefinitions', 'customresourcedefinitions/status']), rule(['list', 'delete'], ['*'], ['*'])],
   'attachdetach-controller': [
     rule(['list', 'watch'], [core], ['persistentvolumes', 'persistentvolumeclaims']),
     rule(['get', 'list', 'watch'], [core], ['nodes']),

@@ -5,7 +5,7 @@ import { defineKind, KIND_PARTS, missingParts, OPTIONAL_STRATEGY_HOOKS, type Kin
 import { isStruct } from '../../api/validation/schema/walk.ts';
 import { findUnknownFields } from '../../api/validation/unknown.ts';
 import { MESSAGES } from '../../actors/apiserver/http/protobuf/messages.ts';
-import { KIND_FIXTURES } from './kinds/fixtures.ts';
+import { fixtureName, KIND_FIXTURES } from './kinds/fixtures.ts';
 
 const pod = kindByResource('', 'pods')!;
 
@@ -30,7 +30,7 @@ for (const k of allKinds()) {
     const make = KIND_FIXTURES[k.gr];
     assert.ok(make, `spec/api/kinds/fixtures.ts has a fixture for ${k.gr}`);
     if (!make) return;
-    const obj = make('fixture');
+    const obj = make(fixtureName(k.gr, 'fixture'));
     // As the apiserver defaults it: named, stamped with a uid (a Job's selector is made from it).
     obj.metadata = { ...obj.metadata, uid: 'u-1', ...(k.namespaced ? { namespace: 'default' } : {}) };
     const before = JSON.stringify(obj);

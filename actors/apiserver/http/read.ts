@@ -28,12 +28,12 @@ export async function serveGet(r: ResourceRequest): Promise<void> {
   if (r.target.subresource === undefined && wantsTable(r.info.accept)) {
     const include = includeObjectOf(q);
     if (!include) return sendStatus(r.res, badRequest(`includeObject: Unsupported value: "${q.get('includeObject')}"`));
-    const obj = result.value;
+    const obj = (r.view?.out(result.value) ?? result.value) as typeof result.value;
     const rvOut = result.value.metadata?.resourceVersion;
     const table = tableFor(r.kind, [obj], { now: Date.now(), includeObject: include, listMeta: rvOut ? { resourceVersion: rvOut } : {} });
     return sendJson(r.res, table, 200, TABLE_TYPE);
   }
-  sendJson(r.res, result.value);
+  sendJson(r.res, r.view?.out(result.value) ?? result.value);
 }
 
 /** LIST, as a `<Kind>List` or a Table. */
@@ -47,7 +47,7 @@ export async function serveList(r: ResourceRequest): Promise<void> {
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.list', { target: r.target, user: r.info.user, options: options.value }, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
-  const list = result.value as JsonObject & { items?: JsonObject[]; metadata?: JsonObject };
+  const list = (r.view?.out(result.value) ?? result.value) as JsonObject & { items?: JsonObject[]; metadata?: JsonObject };
   if (!table) return sendJson(r.res, list);
   const m = list.metadata ?? {};
   const listMeta: { resourceVersion?: string; continue?: string; remainingItemCount?: number } = {};

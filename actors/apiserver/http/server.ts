@@ -6,6 +6,7 @@ import type { Envelope } from '../../../base/envelope.ts';
 import { badRequest, isInternalError, status, unauthorized } from '../../../base/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kindRegistry } from '../../../api/kinds.ts';
+import { expandServedVersions } from '../../../api/crd/served-versions.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';
@@ -101,7 +102,8 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     const p = env.payload;
     if (typeof p === 'object' && p !== null && 'id' in p && typeof p.id === 'string') streams.get(p.id)?.(env);
   });
-  const served = (): readonly ServedKind[] => [...(opts.kinds ?? kindRegistry.all()), ...REVIEW_KINDS];
+  // A custom resource's other served versions are kinds of their own here, converted at the front.
+  const served = (): readonly ServedKind[] => [...expandServedVersions<ServedKind>(opts.kinds ?? kindRegistry.all()), ...REVIEW_KINDS];
   const kinds = served();
   const ctx: FrontContext = {
     port,

@@ -46,7 +46,8 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
   let headed = false;
   let sentColumns = false;
 
-  const encode = (ev: WatchEvent): string => {
+  const encode = (event: WatchEvent): string => {
+    const ev = r.view && event.type !== 'ERROR' ? ({ ...event, object: r.view.out(event.object) } as WatchEvent) : event;
     if (!table || ev.type === 'ERROR') return JSON.stringify(ev) + '\n';
     const obj = ev.object;
     const rv = ev.object.metadata?.resourceVersion;

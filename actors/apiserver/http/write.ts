@@ -15,7 +15,8 @@ import { setPfHeaders } from './flowcontrol.ts';
  */
 function answer(r: ResourceRequest, result: Result<WriteReply>, code = 200): void {
   if (!result.ok) return sendStatus(r.res, result.status);
-  const { object, created, warnings } = result.value;
+  const { created, warnings } = result.value;
+  const object = r.view?.out(result.value.object) ?? result.value.object;
   const success = created ? 201 : code;
   try {
     if (!r.res.headersSent) for (const w of warningHeaders(warnings ?? [])) r.res.appendHeader('Warning', w);
@@ -40,7 +41,7 @@ async function objectBody(r: ResourceRequest): Promise<Result<KubeObject>> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     return { ok: false, status: badRequest('the request body must be a single Kubernetes object (a JSON or YAML mapping)') };
   }
-  return { ok: true, value: v as KubeObject };
+  return { ok: true, value: (r.view?.in(v) ?? v) as KubeObject };
 }
 
 /** POST: create (or create a subresource: binding, eviction). Always 201 on success. */
@@ -79,7 +80,7 @@ export async function servePatch(r: ResourceRequest): Promise<void> {
   if (patchType === 'apply' && !params.value.fieldManager) {
     return sendStatus(r.res, badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'));
   }
-  const payload = { target: r.target, user: r.info.user, ...params.value, patchType, patch: body.value.value, force: isTrue(q.get('force')) };
+  const payload = { target: r.target, user: r.info.user, ...params.value, patchType, patch: patchType === 'apply' && r.view ? r.view.in(body.value.value) : body.value.value, force: isTrue(q.get('force')) };
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.patch', payload, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
   answer(r, result);

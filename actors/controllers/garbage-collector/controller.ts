@@ -14,7 +14,7 @@
  */
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import type { KindInfo } from '../../../api/kinds.ts';
-import { kindByGvk } from '../../../api/kinds.ts';
+import { kindByGvk, kindRegistry } from '../../../api/kinds.ts';
 import { ApiError } from '../../../base/status.ts';
 import type { InformerView } from '../../informers/shared.ts';
 import type { OwnerReference } from '../../../machines/controllers/owners.ts';
@@ -29,7 +29,7 @@ export function createGarbageCollector(cc: ControllerContext): Controller {
   const informers = new Map<KindInfo, InformerView<KubeObject>>();
   const enqueue = (uid: string | undefined) => uid && cc.enqueue(uid);
 
-  for (const kind of monitoredKinds()) {
+  const monitor = (kind: KindInfo): void => {
     const informer = cc.informer<KubeObject>({
       target: targetOf(kind, undefined),
       handlers: {
@@ -54,7 +54,12 @@ export function createGarbageCollector(cc: ControllerContext): Controller {
       },
     });
     informers.set(kind, informer);
-  }
+  };
+  for (const kind of monitoredKinds()) monitor(kind);
+  // Kinds registered while it runs (custom resources) are monitored from then on.
+  const stopFollowing = kindRegistry.onChange(() => {
+    for (const kind of monitoredKinds()) if (!informers.has(kind)) monitor(kind);
+  });
 
   const cached = (uid: string): { kind: KindInfo; obj: KubeObject } | undefined => {
     const node = graph.get(uid);
@@ -114,6 +119,7 @@ export function createGarbageCollector(cc: ControllerContext): Controller {
   };
 
   return {
+    stop: stopFollowing,
     async sync(uid) {
       const item = cached(uid);
       if (!item) return;

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import { allKinds, apiVersionOf, kindRegistry, type KindInfo, type Subresource } from '../../../api/kinds.ts';
 import { defineKind } from '../../../api/kinds/info.ts';
-import { KIND_FIXTURES } from '../../api/kinds/fixtures.ts';
+import { fixtureName, KIND_FIXTURES } from '../../api/kinds/fixtures.ts';
 import { start, summary, type Client, type Harness } from './harness.ts';
 
 /** Subresources the HTTP front serves itself (pods/log streams from the kubelet): covered by the front's specs. */
@@ -87,7 +87,7 @@ test.after(async () => h.close());
 for (const k of [...allKinds()]) {
   test(`${k.gr}: ${k.verbs.join(', ')}; ${k.subresources.join(', ') || 'no subresources'}`, async () => {
     const c = h.client();
-    const name = `rt-${k.resource}`;
+    const name = fixtureName(k.gr, `rt-${k.resource}`);
     const fixture = KIND_FIXTURES[k.gr];
     assert.ok(fixture, `a fixture for ${k.gr}`);
     if (!fixture) return;
@@ -133,7 +133,7 @@ for (const k of [...allKinds()]) {
 
     if (k.verbs.includes('deletecollection')) {
       for (const n of ['rt-a', 'rt-b']) {
-        const o = fixture(n);
+        const o = fixture(fixtureName(k.gr, n));
         await c.must('api.create', { target: targetOf(k), object: { ...o, metadata: { ...o.metadata, labels: { batch: 'rt' } } } });
       }
       await c.must('api.deletecollection', { target: targetOf(k), listOptions: { labelSelector: 'batch=rt' }, options: { gracePeriodSeconds: 0 } });

@@ -13,7 +13,10 @@ const jobTemplate = (app: string) => ({ metadata: { labels: { app } }, spec: { c
 export const CSR_REQUEST =
   'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIbE1JR01BZ0VBTUNveEREQUtCZ05WQkFNTUEySnZZakVNTUFvR0ExVUVDZ3dEWkdWMk1Rd3dDZ1lEVlFRSwpEQU52Y0hNd1dUQVRCZ2NxaGtqT1BRSUJCZ2dxaGtqT1BRTUJCd05DQUFSRkZOOTByL2VIUEppUVorZEs2QkNpCmxPaXVONzZRc0pMbHgwRkdoM3pMNmVGR3NkY1VVT2p2aGh1TUNVMUVXMWhGOCtoOUlFVllYODJJR2xCZ2dYRWkKb0FBd0NnWUlLb1pJemowRUF3SURTQUF3UlFJZ0xCdmJUaEtLZ3M3K1A1KzFUY2VoTjVCNGpoTTlyY0lTQThYcAo5bTcrTVBJQ0lRRHMxSnBqY0V0b2lpb0xqM1B5NU8xTFNDekhOcFVsNm5QanJOUG8za1BUakE9PQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K';
 
-/** A minimal valid object named `name` (namespace left to the target). */
+/** The name a fixture of `gr` may take, from a base name: a CRD's must be its plural.group. */
+export const fixtureName = (gr: GroupResource, base: string): string => (gr === 'customresourcedefinitions.apiextensions.k8s.io' ? `${base}.example.com` : base);
+
+/** A minimal valid object named `name` (namespace left to the target; see fixtureName). */
 export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => KubeObject>> = {
   namespaces: (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
   pods: (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [container] } }),
@@ -76,5 +79,17 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
     kind: 'PriorityLevelConfiguration',
     metadata: { name },
     spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, lendablePercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 16, handSize: 4, queueLengthLimit: 50 } } } },
+  }),
+  'customresourcedefinitions.apiextensions.k8s.io': (name) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name },
+    spec: {
+      group: name.slice(name.indexOf('.') + 1),
+      scope: 'Namespaced',
+      names: { plural: name.slice(0, name.indexOf('.')), singular: 'fixture', kind: 'Fixture', listKind: 'FixtureList' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } } }],
+      conversion: { strategy: 'None' },
+    },
   }),
 };
