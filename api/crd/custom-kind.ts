@@ -35,23 +35,17 @@ function dropped(before: unknown, after: unknown, path: string, out: string[]): 
   }
 }
 
-/** The object's body without apiVersion, kind and metadata: what the schema governs. */
-function body(obj: KubeObject): JsonObject {
-  const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = obj as JsonObject;
-  return rest;
-}
-
 function fieldsOf(schema: StructuralSchema) {
   return {
     unknownFields(obj: KubeObject): string[] {
       const out = findUnknownFields(OBJECT_META, obj.metadata ?? {}).map((p) => `metadata.${p}`);
-      const b = body(obj);
-      dropped(b, schema.prune(b), '', out);
+      // The schema keeps the root's apiVersion, kind and metadata as they are (the metadata is ObjectMeta's to prune).
+      dropped(obj, schema.prune(obj as JsonObject), '', out);
       return out;
     },
     prune(obj: KubeObject): KubeObject {
       const metadata = dropUnknownFields(OBJECT_META, obj.metadata ?? {});
-      return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, ...schema.prune(body(obj)) } as KubeObject;
+      return { ...schema.prune(obj as JsonObject), metadata } as KubeObject;
     },
   };
 }
@@ -90,7 +84,8 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
   const meta = (o: KubeObject): ObjectMeta | undefined => o.metadata as ObjectMeta | undefined;
   const validate = (obj: KubeObject, old?: KubeObject): StatusCause[] => [
     ...(old ? validateObjectMetaUpdate(meta(obj), meta(old)) : validateObjectMeta(meta(obj), namespaced, nameIsDNSSubdomain)),
-    ...schema.validate(body(obj), old ? body(old) : undefined),
+    // The whole object: root rules read self.metadata.name and self.kind (the schema skips the root metadata, which is checked above).
+    ...schema.validate(obj as JsonObject, old as JsonObject | undefined),
   ];
   const kind = defineKind({
     group: crd.spec.group,
@@ -107,7 +102,7 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
       const converted = convertCustomResource(conversion, obj, serving);
       if (!converted.ok) throw new ApiError(converted.status);
       const o = converted.value;
-      return { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, ...schema.applyDefaults(body(o)) } as KubeObject;
+      return schema.applyDefaults(o as JsonObject) as KubeObject;
     },
     strategy: {
       tracksGeneration: true,
