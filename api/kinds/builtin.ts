@@ -32,6 +32,10 @@ import { clusterRoleBindingKind } from './rbac/clusterrolebinding.ts';
 import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import { flowSchemaKind } from './flowcontrol/flowschema.ts';
 import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfiguration.ts';
+import { mutatingWebhookConfigurationKind } from './admissionregistration/mutatingwebhookconfiguration.ts';
+import { validatingWebhookConfigurationKind } from './admissionregistration/validatingwebhookconfiguration.ts';
+import { validatingAdmissionPolicyKind } from './admissionregistration/validatingadmissionpolicy.ts';
+import { validatingAdmissionPolicyBindingKind } from './admissionregistration/validatingadmissionpolicybinding.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -68,4 +72,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   certificateSigningRequestKind,
   flowSchemaKind,
   priorityLevelConfigurationKind,
+  mutatingWebhookConfigurationKind,
+  validatingWebhookConfigurationKind,
+  validatingAdmissionPolicyKind,
+  validatingAdmissionPolicyBindingKind,
 ];
