@@ -126,4 +126,40 @@ test('with the webhook server down, failurePolicy Fail refuses and Ignore lets t
   assert.is(await ok(['get', 'configmap', 'while-down', '-n', 'hooked', '-o', 'jsonpath={.metadata.labels.mutated-by}']), '');
 });
 
+const policy = (name: string, validation: Record<string, unknown>) =>
+  JSON.stringify({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name },
+    spec: { matchConstraints: { resourceRules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }] }, validations: [validation] },
+  });
+const binding = (name: string, policyName: string, actions: string[]) =>
+  JSON.stringify({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name },
+    spec: { policyName, validationActions: actions, matchResources: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'hooked' } } } },
+  });
+
+test('a ValidatingAdmissionPolicy refuses an object with its message, and warns through a Warn binding', async () => {
+  await ok(['apply', '-f', '-'], policy('replica-limit', { expression: 'object.spec.replicas <= 5', message: 'replicas must be no greater than 5' }));
+  await ok(['apply', '-f', '-'], binding('replica-limit-binding', 'replica-limit', ['Deny']));
+  await ok(['apply', '-f', '-'], policy('image-registry', { expression: "object.spec.template.spec.containers.all(c, c.image.startsWith('registry.local/'))", messageExpression: "'images must come from registry.local, not ' + object.spec.template.spec.containers[0].image" }));
+  await ok(['apply', '-f', '-'], binding('image-registry-warn', 'image-registry', ['Warn']));
+  const listed = await ok(['get', 'validatingadmissionpolicies,validatingadmissionpolicybindings']);
+  assert.match(listed, /validatingadmissionpolicy\.admissionregistration\.k8s\.io\/replica-limit\s+1\s+<unset>\s/);
+  assert.match(listed, /validatingadmissionpolicybinding\.admissionregistration\.k8s\.io\/replica-limit-binding\s+replica-limit\s+<unset>\s/);
+
+  const refused = await cluster.kubectl(['create', 'deployment', 'too-many', '--image=busybox', '--replicas=7', '-n', 'hooked']);
+  assert.is.not(refused.code, 0);
+  assert.match(refused.stderr, `deployments.apps "too-many" is forbidden: ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit-binding' denied request: replicas must be no greater than 5`);
+  assert.match((await cluster.kubectl(['get', 'deployment', 'too-many', '-n', 'hooked'])).stderr, 'NotFound');
+
+  const warned = await cluster.kubectl(['create', 'deployment', 'few', '--image=busybox', '--replicas=2', '-n', 'hooked']);
+  assert.is(warned.code, 0, warned.stderr);
+  assert.match(warned.stderr, "Warning: Validation failed for ValidatingAdmissionPolicy 'image-registry' with binding 'image-registry-warn': images must come from registry.local, not busybox");
+  // Outside the bound namespace the policy does not apply.
+  await ok(['create', 'deployment', 'elsewhere', '--image=busybox', '--replicas=7', '-n', 'default']);
+});
+
 test.run();
