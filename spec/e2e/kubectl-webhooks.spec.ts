@@ -152,7 +152,7 @@ test('a ValidatingAdmissionPolicy refuses an object with its message, and warns 
 
   const refused = await cluster.kubectl(['create', 'deployment', 'too-many', '--image=busybox', '--replicas=7', '-n', 'hooked']);
   assert.is.not(refused.code, 0);
-  assert.match(refused.stderr, `deployments.apps "too-many" is forbidden: ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit-binding' denied request: replicas must be no greater than 5`);
+  assert.match(refused.stderr, `error: failed to create deployment: deployments.apps "too-many" is forbidden: ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit-binding' denied request: replicas must be no greater than 5`);
   assert.match((await cluster.kubectl(['get', 'deployment', 'too-many', '-n', 'hooked'])).stderr, 'NotFound');
 
   const warned = await cluster.kubectl(['create', 'deployment', 'few', '--image=busybox', '--replicas=2', '-n', 'hooked']);
