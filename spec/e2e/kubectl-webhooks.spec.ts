@@ -71,8 +71,9 @@ const webhook = (name: string, path: string, failurePolicy: string) => ({
   failurePolicy,
 });
 
+const skipAnnotated = [{ name: 'not-skipped', expression: "!(has(object.metadata.annotations) && 'skip' in object.metadata.annotations)" }];
 const validating = (failurePolicy: string) =>
-  JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'spec-validating' }, webhooks: [webhook('validate.spec.kubeactor.io', '/validate', failurePolicy)] });
+  JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'spec-validating' }, webhooks: [{ ...webhook('validate.spec.kubeactor.io', '/validate', failurePolicy), matchConditions: skipAnnotated }] });
 const mutating = () => JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'spec-mutating' }, webhooks: [webhook('mutate.spec.kubeactor.io', '/mutate', 'Ignore')] });
 
 test.before(async () => {
@@ -113,6 +114,14 @@ test('a validating webhook denial is printed with upstream words and code', asyn
   assert.match(r.stderr, 'Error from server (Forbidden)');
   const get = await cluster.kubectl(['get', 'configmap', 'refused', '-n', 'hooked']);
   assert.match(get.stderr, 'NotFound');
+});
+
+test('matchConditions: a webhook whose condition is false is not called', async () => {
+  const cm = JSON.parse(configMap('skipped', { forbidden: 'x' })) as { metadata: Record<string, unknown> };
+  cm.metadata.annotations = { skip: 'yes' };
+  const r = await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(cm));
+  assert.is(r.code, 0, r.stderr);
+  assert.not.match(r.stderr, 'checked by the spec webhook');
 });
 
 test('with the webhook server down, failurePolicy Fail refuses and Ignore lets the write through', async () => {

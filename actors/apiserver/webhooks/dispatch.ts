@@ -17,7 +17,9 @@ import { applyReviewPatch } from '../../../api/admission/review.ts';
 import type { Webhook } from '../../../api/admission/types.ts';
 import type { ServerContext } from '../context.ts';
 import { objectStorageKey } from '../storage-keys.ts';
-import { callWebhook } from './call.ts';
+import { evaluate } from '../admission-policy/cel.ts';
+import { requestVar } from '../admission-policy/request.ts';
+import { callWebhook, type CallOutcome } from './call.ts';
 
 const MUTATING = 'mutatingwebhookconfigurations.admissionregistration.k8s.io';
 const VALIDATING = 'validatingwebhookconfigurations.admissionregistration.k8s.io';
@@ -40,6 +42,28 @@ function matches(s: ServerContext, h: Webhook, a: AdmissionAttributes): boolean 
   if (!rulesMatch(h.rules, a, h.matchPolicy)) return false;
   const nsLabels = namespaceLabelsFor(a, (ns) => s.cache.resources.get('namespaces')?.items.get(objectStorageKey('namespaces', undefined, ns))?.metadata?.labels);
   return selectorsMatch(h, a, nsLabels);
+}
+
+/**
+ * The webhook's matchConditions (CEL over object, oldObject and request): all true to call
+ * it; one false skips it; an error is the webhook's failure (its failurePolicy decides).
+ */
+function conditionsHold(h: Webhook, a: AdmissionAttributes): { ok: true; call: boolean } | { ok: false; reason: string } {
+  if (!h.matchConditions?.length) return { ok: true, call: true };
+  const vars = { object: a.object ?? null, oldObject: a.oldObject ?? null, request: requestVar(a) };
+  for (const c of h.matchConditions) {
+    const r = evaluate(c.expression, vars);
+    if (!r.ok) return { ok: false, reason: `failed to evaluate match condition "${c.name}": ${r.error}` };
+    if (r.value !== true) return { ok: true, call: false };
+  }
+  return { ok: true, call: true };
+}
+
+/** Calls a webhook whose rules and selectors match, unless its matchConditions say otherwise (null: not called). */
+async function callMatching(s: ServerContext, hook: Webhook, a: AdmissionAttributes, mutating: boolean): Promise<CallOutcome | null> {
+  const cond = conditionsHold(hook, a);
+  if (!cond.ok) return cond;
+  return cond.call ? callWebhook(s, hook, a, mutating) : null;
 }
 
 /** What admission made of a request: the object to go on with (mutating) and the warnings for the client. */
@@ -73,7 +97,8 @@ async function runMutating(s: ServerContext, hooks: Hook[], a: AdmissionAttribut
       const attrs = { ...a, object };
       // A webhook's selectors are matched against the object as the previous webhooks left it.
       if (!matches(s, hook, attrs)) continue;
-      const out = await callWebhook(s, hook, attrs, true);
+      const out = await callMatching(s, hook, attrs, true);
+      if (!out) continue;
       if (!out.ok) {
         if (hook.failurePolicy === 'Ignore') continue;
         return fail(webhookCallFailed(hook.name, out.reason));
@@ -107,11 +132,12 @@ export function validatingWebhooks(s: ServerContext, a: AdmissionAttributes): Pr
 }
 
 async function runValidating(s: ServerContext, hooks: Hook[], a: AdmissionAttributes): Promise<Result<Admitted>> {
-  const outcomes = await Promise.all(hooks.map(({ hook }) => callWebhook(s, hook, a, false)));
+  const outcomes = await Promise.all(hooks.map(({ hook }) => callMatching(s, hook, a, false)));
   const warnings: string[] = [];
   // Every answer is read in the configured order, so which refusal is reported does not depend on timing.
   for (const [i, out] of outcomes.entries()) {
     const { hook } = hooks[i]!;
+    if (!out) continue;
     if (!out.ok) {
       if (hook.failurePolicy === 'Ignore') continue;
       return fail(webhookCallFailed(hook.name, out.reason));
