@@ -33,7 +33,7 @@ export function startControlPlaneCore(opts: ControlPlaneCoreOptions): ControlPla
   let fx: ApiServerEffects | null = null;
   opts.host.spawn(kvActor(opts.backend, opts.kv));
   // The apiserver's HTTPS calls to admission webhooks, as an actor of their own (webhooks/caller.ts).
-  opts.host.spawn(webhookCallerActor());
+  opts.host.spawn(webhookCallerActor((event) => void opts.host.tell(WEBHOOK_CALLER_ADDRESS, event)));
   opts.host.spawn(
     apiServerActor({
       bus: opts.bus,
