@@ -97,6 +97,10 @@ test('the webhook configurations are served, printed with their WEBHOOKS count',
   const stored = JSON.parse(await ok(['get', 'validatingwebhookconfiguration', 'spec-validating', '-o', 'json'])) as { webhooks: { timeoutSeconds: number; matchPolicy: string }[] };
   assert.is(stored.webhooks[0]!.timeoutSeconds, 10);
   assert.is(stored.webhooks[0]!.matchPolicy, 'Equivalent');
+  // The rules keep the fields of Go's inlined Rule, in the schema kubectl reads too.
+  const explained = await ok(['explain', 'validatingwebhookconfigurations.webhooks.rules']);
+  assert.match(explained, /resources\s+<\[\]string>/);
+  assert.match(explained, /scope\s+<string>/);
 });
 
 test('a mutating webhook changes the stored object, a validating webhook warns', async () => {
