@@ -17,7 +17,7 @@ export function webhookDenied(name: string, r: Refusal): Status {
 }
 
 /** ErrCallingWebhook's text. */
-export const callingWebhookError = (name: string, reason: string): string => `failed calling webhook "${name}": ${reason}`;
+const callingWebhookError = (name: string, reason: string): string => `failed calling webhook "${name}": ${reason}`;
 
 /** A failed call refused under failurePolicy Fail: `Internal error occurred: failed calling webhook "<name>": …`. */
 export function webhookCallFailed(name: string, reason: string): Status {
@@ -44,11 +44,6 @@ export function policyDenied(a: { group: string; resource: string; name: string 
     ...(a.group ? { group: a.group } : {}),
     causes: [{ message: text }],
   });
-}
-
-/** A policy's failure under failurePolicy Fail (an expression that errs, a missing parameter). */
-export function policyFailed(a: { group: string; resource: string; name: string }, policy: string, binding: string, why: string): Status {
-  return policyDenied(a, policy, binding, why);
 }
 
 /** The warning a policy's Warn action adds: `Validation failed for ValidatingAdmissionPolicy '<p>' with binding '<b>': <message>`. */
