@@ -61,16 +61,22 @@ async function startServer(): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'https://x').pathname;
+      if (path === '/slow') return; // never answers: the caller's timeout ends the call
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: Req };
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify(answer(new URL(req.url ?? '/', 'https://x').pathname, body.request)));
+      res.end(JSON.stringify(answer(path, body.request)));
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 }
 
-const stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+const stopServer = () =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 
 const ok = async (args: string[], input?: string): Promise<string> => {
   const r = await cluster.kubectl(args, input);
@@ -159,6 +165,17 @@ test('a webhook behind a Service: called at its endpoint, its certificate checke
   assert.is.not(r.code, 0);
   assert.match(r.stderr, 'admission webhook "service.spec.kubeactor.io" denied the request: the key "forbidden" is not allowed');
   await ok(['delete', 'validatingwebhookconfiguration', 'spec-service']);
+});
+
+test('a webhook that does not answer within timeoutSeconds fails the call: Fail refuses with the deadline', async () => {
+  const slow = { ...webhook('slow.spec.kubeactor.io', '/slow', 'Fail'), timeoutSeconds: 1, objectSelector: { matchLabels: { speed: 'slow' } } };
+  await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'spec-slow' }, webhooks: [slow] }));
+  const cm = JSON.parse(configMap('slow', { a: '1' })) as { metadata: { labels: Record<string, string> } };
+  cm.metadata.labels.speed = 'slow';
+  const r = await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(cm));
+  assert.is.not(r.code, 0);
+  assert.match(r.stderr, `failed calling webhook "slow.spec.kubeactor.io": failed to call webhook: Post "https://127.0.0.1:${port}/slow?timeout=1s": context deadline exceeded`);
+  await ok(['delete', 'validatingwebhookconfiguration', 'spec-slow']);
 });
 
 test('matchConditions: a webhook whose condition is false is not called', async () => {
