@@ -14,7 +14,7 @@ import { APISERVER_ADDRESS } from './permissions.ts';
  *
  * | identity        | claims                                                  |
  * |-----------------|---------------------------------------------------------|
- * | `control-plane` | `apiserver`, `kv`, `scheduler`, `controller.*`, `cloud-controller.*`, `informers` (the shared informer factory), `dns` (cluster DNS), `edge.*` (the HTTP front) |
+ * | `control-plane` | `apiserver`, `kv`, `scheduler`, `controller.*`, `cloud-controller.*`, `informers` (the shared informer factory), `dns` (cluster DNS), `edge.*` (the HTTP front), `apiserver.webhooks` (admission webhook calls) |
  * | `node-<name>`   | `kubelet.<name>`, `proxy.<name>`, `pod.*`               |
  * | `nodes`         | `kubelet.*`, `proxy.*`, `pod.*` (a process simulating many nodes) |
  *
@@ -34,7 +34,7 @@ const NODE_PREFIX = 'node-';
 /** The identity of the process that runs the kubelet and proxy of node `nodeName`. */
 export const nodeIdentity = (nodeName: string): string => `${NODE_PREFIX}${nodeName}`;
 
-const CONTROL_PLANE_CLAIMS: Claims = Object.freeze(['apiserver', 'kv', 'scheduler', 'controller.*', 'cloud-controller.*', 'informers', 'dns', 'edge.*']);
+const CONTROL_PLANE_CLAIMS: Claims = Object.freeze(['apiserver', 'kv', 'scheduler', 'controller.*', 'cloud-controller.*', 'informers', 'dns', 'edge.*', 'apiserver.webhooks']);
 const NODES_CLAIMS: Claims = Object.freeze(['kubelet.*', 'proxy.*', 'pod.*']);
 
 /** The default table (see the module comment). */

@@ -19,6 +19,7 @@ import { objectStorageKey } from './storage-keys.ts';
 import { prepareForCreate } from './strategy.ts';
 import { admitQuota, limitRangeViolation, withLimitRangeDefaults } from './quota.ts';
 import { withRequester } from './certificates.ts';
+import { admitMutating, admitValidating, attributesOf } from './webhooks/chain.ts';
 
 type CreatePayload = PayloadShape<'api.create'>;
 
@@ -93,15 +94,35 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   if (res.gr === 'ingresses.networking.k8s.io') obj = withDefaultIngressClass(s, obj);
   obj = withStorageProtection(res.gr, obj);
   obj = withRequester(res, obj, call.user);
+  const facts = { namespace: meta.namespace, user: call.user, dryRun: p.dryRun, fieldManager: p.fieldManager };
+  const warnings = [...fv.value.warnings];
+  // MutatingAdmissionWebhook runs after the built-in mutating plugins; what its patches make is decoded again.
+  const mutating = admitMutating(s, res, attributesOf(res, 'CREATE', { ...facts, name: meta.name, object: obj }));
+  if (mutating) {
+    const m = await mutating;
+    if (!m.ok) return m;
+    warnings.push(...m.value.warnings);
+    const typed = checkTypes(s, res, m.value.object ?? obj);
+    if (!typed.ok) return typed;
+    obj = typed.value;
+  }
   if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };
     const checked = defaultAndValidate(s, res, named);
     if (!checked.ok) return checked;
+    const attemptWarnings = [...warnings];
     let candidate = checked.value;
     const limited = limitRangeViolation(s, res, candidate);
     if (!limited.ok) return limited;
+    // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook: after validation, before quota.
+    const validating = admitValidating(s, attributesOf(res, 'CREATE', { ...facts, object: candidate }));
+    if (validating) {
+      const v = await validating;
+      if (!v.ok) return v;
+      attemptWarnings.push(...v.value.warnings);
+    }
     let held: Reservation | null = null;
     const hooks = writeHooksOf(res);
     if (hooks) {
@@ -115,10 +136,9 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
       held?.rollback();
       return charged;
     }
-    const warnings = fv.value.warnings;
     if (p.dryRun) {
       held?.rollback();
-      return ok(reply(candidate, true, warnings));
+      return ok(reply(candidate, true, attemptWarnings));
     }
     const key = objectStorageKey(res.gr, candidate.metadata?.namespace, candidate.metadata!.name!);
     const w = await putIf(s, key, candidate, 0);
@@ -128,7 +148,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     }
     if (w.value.written) {
       held?.commit();
-      return ok(reply(w.value.obj, true, warnings));
+      return ok(reply(w.value.obj, true, attemptWarnings));
     }
     held?.rollback();
     // A generated name that collided is drawn again, as the apiserver's create retries do.

@@ -17,6 +17,7 @@ import { writeHooksOf } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { gracePeriod, propagationFinalizer } from './strategy.ts';
+import { admitValidating, attributesOf } from './webhooks/chain.ts';
 
 type DeletePayload = PayloadShape<'api.delete'>;
 
@@ -79,6 +80,12 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
     if (pre) return fail(pre);
     const denied = nodeRestriction({ verb: 'delete', res, namespace, name, user: call.user, old: cur.obj });
     if (denied) return fail(denied);
+    // Validating policies and webhooks see a DELETE with the stored object as oldObject.
+    const validating = admitValidating(s, attributesOf(res, 'DELETE', { namespace, name, old: cur.obj, user: call.user, dryRun }));
+    if (validating) {
+      const v = await validating;
+      if (!v.ok) return v;
+    }
 
     const marked = markForDeletion(s.model.kind(res).strategy, cur.obj, p.options, s.clock.now());
     if (marked) {

@@ -10,6 +10,7 @@ import type { KvBackend } from '../kv/backend.ts';
 import { kvActor, type KvActorOptions } from '../kv/actor.ts';
 import { apiServerActor, type ApiServerActorOptions } from './actor.ts';
 import type { ApiServerEffects } from './server.ts';
+import { WEBHOOK_CALLER_ADDRESS, webhookCallerActor } from './webhooks/caller.ts';
 
 export interface ControlPlaneCoreOptions {
   bus: Bus;
@@ -31,6 +32,8 @@ export interface ControlPlaneCore {
 export function startControlPlaneCore(opts: ControlPlaneCoreOptions): ControlPlaneCore {
   let fx: ApiServerEffects | null = null;
   opts.host.spawn(kvActor(opts.backend, opts.kv));
+  // The apiserver's HTTPS calls to admission webhooks, as an actor of their own (webhooks/caller.ts).
+  opts.host.spawn(webhookCallerActor((event) => void opts.host.tell(WEBHOOK_CALLER_ADDRESS, event)));
   opts.host.spawn(
     apiServerActor({
       bus: opts.bus,
@@ -63,6 +66,7 @@ export function startControlPlaneCore(opts: ControlPlaneCoreOptions): ControlPla
       opts.host.tell(APISERVER_ADDRESS, { type: 'apiserver.stop' });
       opts.host.stop(APISERVER_ADDRESS);
       opts.host.stop(KV_ADDRESS);
+      opts.host.stop(WEBHOOK_CALLER_ADDRESS);
     },
   };
 }

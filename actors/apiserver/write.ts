@@ -20,6 +20,10 @@ import { writeHooksOf, type Reservation } from './services.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent, type Current } from './store.ts';
 import { admitQuota } from './quota.ts';
 import { keepSystemMeta, prepareForUpdate, shouldDeleteDuringUpdate } from './strategy.ts';
+import { admitMutating, admitValidating, attributesOf, type RequestFacts } from './webhooks/chain.ts';
+
+/** Subresources whose body is not the object itself (a Binding, a Scale): webhooks and policies do not see those writes here. */
+const NOT_ADMITTED = new Set(['binding', 'scale']);
 
 /** What a mutation produced: the desired object, or an error to answer with. */
 /** `applied`: managedFields were already recorded (server-side apply), or this write records none (a binding). */
@@ -122,6 +126,16 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
   }
   const sub = u.subresource === 'scale' ? undefined : u.subresource;
   next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
+  const facts: RequestFacts | null = NOT_ADMITTED.has(u.subresource ?? '') ? null : { namespace: u.namespace, name: u.name, subresource: u.subresource, old: cur.obj, user: call.user, dryRun: u.dryRun, fieldManager: u.fieldManager };
+  const mutating = facts && admitMutating(s, res, attributesOf(res, 'UPDATE', { ...facts, object: next }));
+  if (mutating) {
+    const m = await mutating;
+    if (!m.ok) return m;
+    warnings = [...warnings, ...m.value.warnings];
+    const retyped = checkTypes(s, res, m.value.object ?? next, u.decodeFailure);
+    if (!retyped.ok) return retyped;
+    next = keepSystemMeta(cur.obj, retyped.value);
+  }
   if (!u.skipValidation) {
     const checked = defaultAndValidate(s, res, next, cur.obj);
     if (!checked.ok) return checked;
@@ -131,6 +145,12 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
 
   const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next);
   if (denied) return fail(denied);
+  const validating = facts && admitValidating(s, attributesOf(res, 'UPDATE', { ...facts, object: next }));
+  if (validating) {
+    const v = await validating;
+    if (!v.ok) return v;
+    warnings = [...warnings, ...v.value.warnings];
+  }
 
   if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok({ reply: reply(cur.obj, warnings), noop: true });
   if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));

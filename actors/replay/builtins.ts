@@ -4,6 +4,7 @@ import { podMachine, type PodInput } from '../../machines/pod/index.ts';
 import { POD_EFFECTS } from '../pod/index.ts';
 import { fromDef, replayableApiServer, replayableController, replayableInformers, replayableKubelet, replayableKubeProxy, replayableScheduler, replayableDns } from './components.ts';
 import { ReplayRegistry, type ReplayableActor } from './registry.ts';
+import { replayableWebhookCaller } from '../apiserver/webhooks/replay.ts';
 
 /**
  * The kv actor, replayed on a fresh memory store. Its replies are then a function of the
@@ -37,5 +38,5 @@ export const replayablePod: ReplayableActor = {
 
 /** The registry of every component that can be replayed today. */
 export function defaultRegistry(): ReplayRegistry {
-  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableInformers, replayableScheduler, replayableController, replayableKubelet, replayableKubeProxy, replayableDns]);
+  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableInformers, replayableScheduler, replayableController, replayableKubelet, replayableKubeProxy, replayableDns, replayableWebhookCaller]);
 }

@@ -33,6 +33,10 @@ import { certificateSigningRequestKind } from './certificates/certificatesigning
 import { flowSchemaKind } from './flowcontrol/flowschema.ts';
 import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfiguration.ts';
 import { customResourceDefinitionKind } from './apiextensions/customresourcedefinition.ts';
+import { mutatingWebhookConfigurationKind } from './admissionregistration/mutatingwebhookconfiguration.ts';
+import { validatingWebhookConfigurationKind } from './admissionregistration/validatingwebhookconfiguration.ts';
+import { validatingAdmissionPolicyKind } from './admissionregistration/validatingadmissionpolicy.ts';
+import { validatingAdmissionPolicyBindingKind } from './admissionregistration/validatingadmissionpolicybinding.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -70,4 +74,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   flowSchemaKind,
   priorityLevelConfigurationKind,
   customResourceDefinitionKind,
+  mutatingWebhookConfigurationKind,
+  validatingWebhookConfigurationKind,
+  validatingAdmissionPolicyKind,
+  validatingAdmissionPolicyBindingKind,
 ];

@@ -142,7 +142,15 @@ function visit(name: string, t: ts.Type, model: Model | undefined): void {
     const code = aliasCode(decl) ?? encode(checker.getTypeOfSymbolAtLocation(p, decl), attr ? modelIn(attr.type) : undefined);
     fields[p.getName()] = formatted(code, attr?.format);
   }
+  Object.assign(fields, INLINED[name]);
 }
+
+/** Fields of inlined Go structs that kubernetes-types leaves out (admissionregistration's Rule in its rules). */
+const RULE = { resources: '[s', scope: 's' };
+const INLINED: Record<string, Record<string, string>> = {
+  'admissionregistration/v1.RuleWithOperations': RULE,
+  'admissionregistration/v1.NamedRuleWithOperations': RULE,
+};
 
 for (const [gv, kinds] of Object.entries(roots)) {
   const sf = program.getSourceFile(join(pkgDir, `${gv}.d.ts`));

@@ -92,4 +92,8 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
       conversion: { strategy: 'None' },
     },
   }),
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': (name) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks: [{ name: 'm.example.com', clientConfig: { url: 'https://127.0.0.1:9443/mutate' }, rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }], sideEffects: 'None', admissionReviewVersions: ['v1'] }] }),
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': (name) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name }, webhooks: [{ name: 'v.example.com', clientConfig: { service: { name: 'hook', namespace: 'default' } }, rules: [{ operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*/*'], scope: 'Namespaced' }], sideEffects: 'None', admissionReviewVersions: ['v1'] }] }),
+  'validatingadmissionpolicies.admissionregistration.k8s.io': (name) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name }, spec: { matchConstraints: { resourceRules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }] }, validations: [{ expression: 'object.spec.replicas <= 5', message: 'at most 5 replicas' }] } }),
+  'validatingadmissionpolicybindings.admissionregistration.k8s.io': (name) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name }, spec: { policyName: 'replicas', validationActions: ['Deny'] } }),
 };
