@@ -32,6 +32,7 @@ import { clusterRoleBindingKind } from './rbac/clusterrolebinding.ts';
 import { certificateSigningRequestKind } from './certificates/certificatesigningrequest.ts';
 import { flowSchemaKind } from './flowcontrol/flowschema.ts';
 import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfiguration.ts';
+import { priorityClassKind } from './scheduling/priorityclass.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -68,4 +69,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   certificateSigningRequestKind,
   flowSchemaKind,
   priorityLevelConfigurationKind,
+  priorityClassKind,
 ];

@@ -298,5 +298,6 @@ export const structs: Readonly<Record<string, Readonly<Record<string, string>>>>
   'rbac/v1.RoleBinding': {"apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","roleRef":"rbac/v1.RoleRef","subjects":"[rbac/v1.Subject"},
   'rbac/v1.RoleRef': {"apiGroup":"s","kind":"s","name":"s"},
   'rbac/v1.Subject': {"apiGroup":"s","kind":"s","name":"s","namespace":"s"},
+  'scheduling/v1.PriorityClass': {"apiVersion":"s","description":"s","globalDefault":"b","kind":"s","metadata":"meta/v1.ObjectMeta","preemptionPolicy":"s","value":"i32"},
   'storage/v1.StorageClass': {"allowVolumeExpansion":"b","allowedTopologies":"[core/v1.TopologySelectorTerm","apiVersion":"s","kind":"s","metadata":"meta/v1.ObjectMeta","mountOptions":"[s","parameters":"{s","provisioner":"s","reclaimPolicy":"s","volumeBindingMode":"s"},
 };
