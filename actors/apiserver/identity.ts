@@ -116,6 +116,7 @@ export const CONTROLLER_ACCOUNTS: Readonly<Record<string, string>> = {
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
   csrsigning: 'certificate-controller',
   resourcequota: 'resourcequota-controller',
+  replicationcontroller: 'replication-controller',
 };
 
 const nodeUser = (node: string): UserInfo => ({ username: `system:node:${node}`, groups: ['system:nodes', AUTHENTICATED] });

@@ -25,7 +25,8 @@ type Spec = { replicas?: number; selector?: { matchLabels?: Record<string, strin
 export function scaleOf(obj: KubeObject): KubeObject {
   const spec = (obj.spec ?? {}) as Spec;
   const st = (obj.status ?? {}) as { replicas?: number };
-  const sel = labelSelectorToSelector(spec.selector as never);
+  // A ReplicationController's selector is a plain label map.
+  const sel = labelSelectorToSelector((obj.kind === 'ReplicationController' ? { matchLabels: spec.selector } : spec.selector) as never);
   const m = obj.metadata ?? {};
   const metadata: KubeObject['metadata'] = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
   return {

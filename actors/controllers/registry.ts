@@ -28,6 +28,7 @@ import { ephemeralVolumeController } from './ephemeral-volume/controller.ts';
 import { clusterRoleAggregationController } from './clusterrole-aggregation/controller.ts';
 import { resourceQuotaController } from './resourcequota/controller.ts';
 import { csrSigningController } from './csr-signing/controller.ts';
+import { replicationControllerController } from './replicationcontroller/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -55,6 +56,7 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   clusterRoleAggregationController,
   resourceQuotaController,
   csrSigningController,
+  replicationControllerController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

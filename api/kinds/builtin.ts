@@ -33,6 +33,7 @@ import { certificateSigningRequestKind } from './certificates/certificatesigning
 import { flowSchemaKind } from './flowcontrol/flowschema.ts';
 import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfiguration.ts';
 import { priorityClassKind } from './scheduling/priorityclass.ts';
+import { replicationControllerKind } from './core/replicationcontroller.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -70,4 +71,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   flowSchemaKind,
   priorityLevelConfigurationKind,
   priorityClassKind,
+  replicationControllerKind,
 ];
