@@ -34,6 +34,7 @@ import { flowSchemaKind } from './flowcontrol/flowschema.ts';
 import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfiguration.ts';
 import { priorityClassKind } from './scheduling/priorityclass.ts';
 import { replicationControllerKind } from './core/replicationcontroller.ts';
+import { controllerRevisionKind } from './apps/controllerrevision.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -72,4 +73,5 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   priorityLevelConfigurationKind,
   priorityClassKind,
   replicationControllerKind,
+  controllerRevisionKind,
 ];

@@ -58,6 +58,7 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
   'clusterrolebindings.rbac.authorization.k8s.io': (name) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'ServiceAccount', apiGroup: '', name: 'bot', namespace: 'default' }] }),
   'priorityclasses.scheduling.k8s.io': (name) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value: 100, preemptionPolicy: 'PreemptLowerPriority' }),
   replicationcontrollers: (name) => ({ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name, labels: { app: name } }, spec: { replicas: 1, selector: { app: name }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } } } }),
+  'controllerrevisions.apps': (name) => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name }, data: { spec: { template: { $patch: 'replace' } } }, revision: 1 }),
   'runtimeclasses.node.k8s.io': (name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: 'process' }),
   'leases.coordination.k8s.io': (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'spec' } }),
   'endpointslices.discovery.k8s.io': (name) => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] }),
