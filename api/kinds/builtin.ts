@@ -35,6 +35,10 @@ import { priorityLevelConfigurationKind } from './flowcontrol/prioritylevelconfi
 import { priorityClassKind } from './scheduling/priorityclass.ts';
 import { replicationControllerKind } from './core/replicationcontroller.ts';
 import { controllerRevisionKind } from './apps/controllerrevision.ts';
+import { podTemplateKind } from './core/podtemplate.ts';
+import { networkPolicyKind } from './networking/networkpolicy.ts';
+import { csiDriverKind } from './storage/csidriver.ts';
+import { csiNodeKind } from './storage/csinode.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -74,4 +78,8 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   priorityClassKind,
   replicationControllerKind,
   controllerRevisionKind,
+  podTemplateKind,
+  networkPolicyKind,
+  csiDriverKind,
+  csiNodeKind,
 ];
