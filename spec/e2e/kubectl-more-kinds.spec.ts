@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startCluster, type Cluster, type Run } from './cluster.ts';
+import { must, startCluster, type Cluster } from './cluster.ts';
 
 let c: Cluster;
 test.before(async () => {
@@ -12,10 +12,6 @@ test.before(async () => {
 });
 test.after(async () => c.stop());
 
-const must = (r: Run, what: string): string => {
-  assert.is(r.code, 0, `${what}: ${r.stderr}`);
-  return r.stdout;
-};
 const lines = (s: string) => s.trim().split('\n');
 
 test('NetworkPolicy: applied, defaulted, printed; a bad port and an empty peer are refused', async () => {

@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startCluster, type Cluster, type Run } from './cluster.ts';
+import { must, startCluster, type Cluster } from './cluster.ts';
 
 let c: Cluster;
 test.before(async () => {
@@ -15,10 +15,6 @@ test.before(async () => {
 });
 test.after(async () => c.stop());
 
-const must = (r: Run, what: string): string => {
-  assert.is(r.code, 0, `${what}: ${r.stderr}`);
-  return r.stdout;
-};
 const pod = (name: string, spec: Record<string, unknown> = {}) => JSON.stringify({
   apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec },
 });

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startCluster, type Cluster, type Run } from './cluster.ts';
+import { must, startCluster, type Cluster } from './cluster.ts';
 import { eventually } from '../helpers/wait.ts';
 
 let c: Cluster;
@@ -13,10 +13,6 @@ test.before(async () => {
 });
 test.after(async () => c.stop());
 
-const must = (r: Run, what: string): string => {
-  assert.is(r.code, 0, `${what}: ${r.stderr}`);
-  return r.stdout;
-};
 
 const RC = `apiVersion: v1
 kind: ReplicationController

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startCluster, type Cluster, type Run } from './cluster.ts';
+import { must, startCluster, type Cluster } from './cluster.ts';
 import { eventually } from '../helpers/wait.ts';
 
 let c: Cluster;
@@ -14,10 +14,6 @@ test.before(async () => {
 });
 test.after(async () => c.stop());
 
-const must = (r: Run, what: string): string => {
-  assert.is(r.code, 0, `${what}: ${r.stderr}`);
-  return r.stdout;
-};
 
 const manifest = (kind: 'StatefulSet' | 'DaemonSet', name: string, image: string) => `apiVersion: apps/v1
 kind: ${kind}
