@@ -3,6 +3,7 @@
  * controllers do: the system namespaces (default, kube-system, kube-public,
  * kube-node-lease), the `kubernetes` Service in default at the service CIDR's first IP,
  * the RuntimeClasses `process` and `sim` (handlers of the same names, which every kubelet has),
+ * the system PriorityClasses (system-node-critical, system-cluster-critical),
  * the default StorageClass `local-path` (served by the local-path provisioner controller) and
  * the default IngressClass `kubeactor` (served by the ingress controller, actors/ingress/) —
  * each only when missing, so a user's change to it survives a restart.
@@ -17,6 +18,7 @@ import { userForAddress } from './identity.ts';
 import { ensureRbacBootstrap } from './rbac-bootstrap.ts';
 import { ensureFlowControlBootstrap } from './flowcontrol-bootstrap.ts';
 import { objectStorageKey } from './storage-keys.ts';
+import { SYSTEM_PRIORITY_CLASSES } from '../../api/scheduling/priority-classes.ts';
 
 export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesService: boolean; defaultStorageClass: boolean; defaultIngressClass: boolean }): Promise<void> {
   const call = { from: 'apiserver', user: userForAddress('apiserver') };
@@ -31,6 +33,7 @@ export async function ensureSystemObjects(s: ServerContext, opts: { kubernetesSe
   if (s.authorizationModes.includes('RBAC')) await ensureRbacBootstrap(s);
   await ensureFlowControlBootstrap(s);
   await ensureRuntimeClasses(s);
+  for (const pc of SYSTEM_PRIORITY_CLASSES) await ensureClusterObject(s, 'scheduling.k8s.io', 'priorityclasses', pc as { metadata: { name: string } }, 'system priority class');
   if (opts.defaultStorageClass) await ensureClusterObject(s, 'storage.k8s.io', 'storageclasses', LOCAL_PATH_STORAGE_CLASS, 'default storage class');
   if (opts.defaultIngressClass) await ensureClusterObject(s, 'networking.k8s.io', 'ingressclasses', KUBEACTOR_INGRESS_CLASS, 'default ingress class');
   if (!opts.kubernetesService) return;

@@ -20,6 +20,7 @@ import { prepareForCreate } from './strategy.ts';
 import { admitQuota, limitRangeViolation, withLimitRangeDefaults } from './quota.ts';
 import { withRequester } from './certificates.ts';
 import { admitMutating, admitValidating, attributesOf } from './webhooks/chain.ts';
+import { admitPodPriority, admitPriorityClass } from './priority.ts';
 
 type CreatePayload = PayloadShape<'api.create'>;
 
@@ -90,6 +91,11 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
   obj = withLimitRangeDefaults(s, res, obj);
   obj = withServiceAccount(s, res, obj);
+  const prioritized = await admitPodPriority(s, res, obj);
+  if (!prioritized.ok) return prioritized;
+  obj = prioritized.value;
+  const secondDefault = admitPriorityClass(s, res, obj, 'create');
+  if (secondDefault) return fail(secondDefault);
   if (res.gr === 'persistentvolumeclaims') obj = withDefaultStorageClass(s, obj);
   if (res.gr === 'ingresses.networking.k8s.io') obj = withDefaultIngressClass(s, obj);
   obj = withStorageProtection(res.gr, obj);

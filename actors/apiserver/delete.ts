@@ -14,6 +14,7 @@ import type { Call, ServerContext } from './context.ts';
 import type { KindStrategy } from '../../api/kinds.ts';
 import type { ResourceInfo } from './resources.ts';
 import { writeHooksOf } from './services.ts';
+import { priorityClassDeletion } from './priority.ts';
 import { deleteIf, MAX_WRITE_ATTEMPTS, putIf, readCurrent } from './store.ts';
 import { objectStorageKey } from './storage-keys.ts';
 import { gracePeriod, propagationFinalizer } from './strategy.ts';
@@ -67,7 +68,7 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
   const name = p.target.name ?? '';
   const namespace = res.namespaced ? p.target.namespace : undefined;
   const group = res.group || undefined;
-  const undeletable = namespaceDeletion(res, name);
+  const undeletable = namespaceDeletion(res, name) ?? priorityClassDeletion(res, name);
   if (undeletable) return fail(undeletable);
   const dryRun = p.dryRun || (p.options?.dryRun?.includes('All') ?? false);
   const key = objectStorageKey(res.gr, namespace, name);

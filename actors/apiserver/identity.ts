@@ -117,6 +117,7 @@ export const CONTROLLER_ACCOUNTS: Readonly<Record<string, string>> = {
   csrsigning: 'certificate-controller',
   resourcequota: 'resourcequota-controller',
   apiextensions: 'apiextensions-controller',
+  replicationcontroller: 'replication-controller',
 };
 
 const nodeUser = (node: string): UserInfo => ({ username: `system:node:${node}`, groups: ['system:nodes', AUTHENTICATED] });

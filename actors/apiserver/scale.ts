@@ -43,7 +43,8 @@ export function scaleOf(obj: KubeObject, paths?: ScalePaths): KubeObject {
       status: { replicas: count(readJsonPath(obj, paths.statusReplicasPath)), selector: typeof selector === 'string' ? selector : '' },
     };
   }
-  const sel = labelSelectorToSelector(spec.selector as never);
+  // A ReplicationController's selector is a plain label map.
+  const sel = labelSelectorToSelector((obj.kind === 'ReplicationController' ? { matchLabels: spec.selector } : spec.selector) as never);
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',

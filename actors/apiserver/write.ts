@@ -10,6 +10,7 @@ import { conflict, fail, notFound, ok, OBJECT_MODIFIED, type Result } from '../.
 import { deepEqual } from '../../api/json.ts';
 import { nextGeneration } from '../../api/meta.ts';
 import { nodeRestriction, type WriteVerb } from './admission.ts';
+import { admitPriorityClass } from './priority.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
@@ -143,7 +144,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
   }
   if ((!u.subresource || u.subresource === 'scale') && s.model.kind(res).strategy.tracksGeneration) next.metadata = { ...next.metadata, generation: nextGeneration(cur.obj, next) };
 
-  const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next);
+  const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next) ?? admitPriorityClass(s, res, next, 'update');
   if (denied) return fail(denied);
   const validating = facts && admitValidating(s, attributesOf(res, 'UPDATE', { ...facts, object: next }));
   if (validating) {

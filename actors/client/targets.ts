@@ -4,10 +4,10 @@
  * a `Pod` without a cast. Nothing extra travels on the bus: the type tag is never set.
  */
 import type { ClusterRole } from 'kubernetes-types/rbac/v1.js';
-import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Endpoints, Event, LimitRange, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
@@ -62,9 +62,11 @@ export const targets = {
   resourcequotas: resourceTargets<ResourceQuota>('', 'v1', 'resourcequotas'),
   limitranges: resourceTargets<LimitRange>('', 'v1', 'limitranges'),
   replicasets: resourceTargets<ReplicaSet>('apps', 'v1', 'replicasets'),
+  replicationcontrollers: resourceTargets<ReplicationController>('', 'v1', 'replicationcontrollers'),
   deployments: resourceTargets<Deployment>('apps', 'v1', 'deployments'),
   daemonsets: resourceTargets<DaemonSet>('apps', 'v1', 'daemonsets'),
   statefulsets: resourceTargets<StatefulSet>('apps', 'v1', 'statefulsets'),
+  controllerrevisions: resourceTargets<ControllerRevision>('apps', 'v1', 'controllerrevisions'),
   jobs: resourceTargets<Job>('batch', 'v1', 'jobs'),
   cronjobs: resourceTargets<CronJob>('batch', 'v1', 'cronjobs'),
   endpointslices: resourceTargets<EndpointSlice>('discovery.k8s.io', 'v1', 'endpointslices'),

@@ -29,6 +29,7 @@ import { clusterRoleAggregationController } from './clusterrole-aggregation/cont
 import { resourceQuotaController } from './resourcequota/controller.ts';
 import { csrSigningController } from './csr-signing/controller.ts';
 import { apiextensionsController } from './apiextensions/controller.ts';
+import { replicationControllerController } from './replicationcontroller/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -57,6 +58,7 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   resourceQuotaController,
   csrSigningController,
   apiextensionsController,
+  replicationControllerController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

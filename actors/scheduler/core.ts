@@ -12,7 +12,8 @@ import { bindFailureOutcome, type SchedulerChartEvent, type SchedulerContext } f
 import { simulatorAnnotations } from '../../machines/scheduler/explain.ts';
 import { defaultPlugins, type PluginSet } from '../../machines/scheduler/plugins/registry.ts';
 import { queueSizes } from '../../machines/scheduler/queue.ts';
-import { scheduleOne } from '../../machines/scheduler/schedule-one.ts';
+import { scheduleOne, type ScheduleResult } from '../../machines/scheduler/schedule-one.ts';
+import { preempt } from '../../machines/scheduler/plugins/default-preemption/index.ts';
 import { Snapshot } from '../../machines/scheduler/snapshot.ts';
 import { BIND_TIMEOUT_MESSAGE } from '../../machines/scheduler/volume-waits.ts';
 import { ExplanationStore, toExplanation } from './explanations.ts';
@@ -106,12 +107,14 @@ export class SchedulerCore {
       });
       return send({ type: 'cycle.done', podKey: q.key, result: { type: 'scheduled', node: r.node, awaitClaims }, now });
     }
-    const message = r.type === 'unschedulable' ? r.error.message : r.message;
+    const post = r.type === 'unschedulable' ? this.#postFilter(pod, r) : undefined;
+    const message = r.type === 'unschedulable' ? r.error.message + (post?.message ? ` ${post.message}` : '') : r.message;
     this.d.writer.failed(pod, message);
     const current = this.d.current(q.key) ?? pod;
-    void this.d.writer.markUnschedulable(current, r.type === 'unschedulable' ? 'Unschedulable' : 'SchedulerError', message, annotations)
+    void this.d.writer.markUnschedulable(current, r.type === 'unschedulable' ? 'Unschedulable' : 'SchedulerError', message, annotations, post?.nominate)
       .finally(() => send({ type: 'status.written', podKey: q.key, now: this.d.now() }));
-    const result = r.type === 'unschedulable' ? { type: r.type, plugins: [...r.error.unschedulablePlugins], message } : { type: r.type, message };
+    const nominated = post?.nominate ? { nominatedNode: post.nominate } : {};
+    const result = r.type === 'unschedulable' ? { type: r.type, plugins: [...r.error.unschedulablePlugins], message, ...nominated } : { type: r.type, message };
     send({ type: 'cycle.done', podKey: q.key, result, now });
   }
 
@@ -166,6 +169,23 @@ export class SchedulerCore {
       nodes: this.snapshot.nodes.length,
       pods: this.snapshot.podCount,
     };
+  }
+
+  /**
+   * DefaultPreemption after a failed cycle: the victims are marked, deleted and told
+   * (writer.preempt), and the pod is nominated to their node; or the message to append to
+   * the FailedScheduling one ("preemption: …"), and "" to clear a stale nomination.
+   */
+  #postFilter(pod: Pod, r: Extract<ScheduleResult, { type: 'unschedulable' }>): { message?: string; nominate?: string } {
+    if (!r.postFilter) return {};
+    const pre = preempt({
+      snapshot: this.snapshot, state: r.postFilter.state, filters: r.postFilter.filters, pod, error: r.error,
+      pdbs: [...this.snapshot.pdbs.values()], offset: Math.floor(this.d.random() * 2 ** 31),
+    });
+    if (pre.type === 'none') return { message: pre.message, ...(pre.clearNomination && pod.status?.nominatedNodeName ? { nominate: '' } : {}) };
+    const schedulerName = pod.spec?.schedulerName ?? this.d.opts.schedulerName;
+    for (const victim of pre.victims) void this.d.writer.preempt(victim, pod, pre.node, schedulerName);
+    return { nominate: pre.node };
   }
 
   #bind(key: string, pod: Pod, node: string, annotations: Record<string, string> | undefined, send: Send): void {

@@ -4,12 +4,13 @@
  * taken from the process's shared informer factory and turned into the chart's pod/node
  * events; claims, volumes and StorageClasses kept in the snapshot's VolumeStore for
  * VolumeBinding, each addition or change reported through `onVolumeChange`; and Services,
- * ReplicaSets and StatefulSets kept for PodTopologySpread's default constraints. Pods are keyed by uid in the scheduler and by "namespace/name" in
+ * ReplicaSets and StatefulSets kept for PodTopologySpread's default constraints; PodDisruptionBudgets for preemption. Pods are keyed by uid in the scheduler and by "namespace/name" in
  * the informer; this keeps the mapping.
  */
 import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { SchedulerEvent } from '../../machines/scheduler/chart.ts';
 import type { Snapshot } from '../../machines/scheduler/snapshot.ts';
 import { targets } from '../client/targets.ts';
@@ -33,6 +34,7 @@ export class SchedulerInformers {
   readonly services: SharedInformer<Service>;
   readonly replicaSets: SharedInformer<ReplicaSet>;
   readonly statefulSets: SharedInformer<StatefulSet>;
+  readonly pdbs: SharedInformer<PodDisruptionBudget>;
   readonly #onVolumeChange: () => void;
   readonly #onClaimBound: (claim: string) => void;
   readonly #uidOf = new Map<string, string>();
@@ -62,6 +64,7 @@ export class SchedulerInformers {
     this.services = factory.informer({ target: targets.services() });
     this.replicaSets = factory.informer({ target: targets.replicasets() });
     this.statefulSets = factory.informer({ target: targets.statefulsets() });
+    this.pdbs = factory.informer({ target: targets.poddisruptionbudgets() });
   }
 
   /**
@@ -79,6 +82,7 @@ export class SchedulerInformers {
       this.#follow(this.services, mirrored(this.#snapshot.spread.services)),
       this.#follow(this.replicaSets, mirrored(this.#snapshot.spread.replicaSets)),
       this.#follow(this.statefulSets, mirrored(this.#snapshot.spread.statefulSets)),
+      this.#follow(this.pdbs, mirrored(this.#snapshot.pdbs)),
     ]);
     const send = this.#send;
     await this.#follow(this.nodes, {

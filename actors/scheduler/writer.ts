@@ -11,6 +11,7 @@ import type { Logger } from '../actor-def.ts';
 import type { Clock } from '../../base/clock.ts';
 import { EventRecorder } from '../events.ts';
 import { ApiClient, isNotFound, targets } from '../client/index.ts';
+import { PREEMPTION_BY_SCHEDULER } from '../../machines/scheduler/plugins/default-preemption/index.ts';
 
 const podTarget = (pod: Pod, subresource: string) => targets.pods(pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '', subresource);
 
@@ -61,15 +62,18 @@ export class SchedulerWriter {
 
   /**
    * Sets PodScheduled=False (reason Unschedulable or SchedulerError, the FitError message)
-   * via pods/status, unless the pod already says exactly that. Annotations go in a
+   * via pods/status, unless the pod already says exactly that; with `nominatedNodeName`,
+   * also status.nominatedNodeName ("" clears it). Annotations go in a
    * separate merge patch of the pod: this apiserver's /status keeps no metadata edits.
    */
-  async markUnschedulable(pod: Pod, reason: string, message: string, annotations?: Record<string, string>): Promise<void> {
+  async markUnschedulable(pod: Pod, reason: string, message: string, annotations?: Record<string, string>, nominatedNodeName?: string): Promise<void> {
     const cur = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     const writes: Array<Promise<Result<unknown>>> = [];
-    if (!(cur?.status === 'False' && cur.reason === reason && cur.message === message)) {
+    // updatePod: the nomination changes only when preemption set or cleared it.
+    const nominate = nominatedNodeName !== undefined && (pod.status?.nominatedNodeName ?? '') !== nominatedNodeName;
+    if (nominate || !(cur?.status === 'False' && cur.reason === reason && cur.message === message)) {
       const condition = { type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: rfc3339(this.o.clock.now()) };
-      const patch = { status: { conditions: [condition] } };
+      const patch = { status: { conditions: [condition], ...(nominate ? { nominatedNodeName: nominatedNodeName || null } : {}) } };
       writes.push(this.#api.patch(podTarget(pod, 'status'), patch, 'strategic'));
     }
     if (annotations && !sameAnnotations(pod, annotations)) {
@@ -85,6 +89,24 @@ export class SchedulerWriter {
   scheduled(pod: Pod, node: string): void {
     const m = pod.metadata ?? {};
     void this.#events.record(asObject(pod), 'Normal', 'Scheduled', `Successfully assigned ${m.namespace}/${m.name} to ${node}`);
+  }
+
+  /**
+   * prepareCandidate for one victim: the DisruptionTarget condition (reason
+   * PreemptionByScheduler), the pod's deletion (its own grace period), and the Preempted event.
+   */
+  async preempt(victim: Pod, preemptor: Pod, node: string, schedulerName: string): Promise<void> {
+    const condition = {
+      type: 'DisruptionTarget', status: 'True', reason: PREEMPTION_BY_SCHEDULER,
+      message: `${schedulerName}: preempting to accommodate a higher priority pod`, lastProbeTime: null, lastTransitionTime: rfc3339(this.o.clock.now()),
+    };
+    const marked = await this.#api.patch(podTarget(victim, 'status'), { status: { conditions: [condition] } }, 'strategic');
+    const deleted = marked.ok ? await this.#api.delete(podTarget(victim, '')) : marked;
+    if (!deleted.ok) {
+      if (!isNotFound(deleted)) this.o.log.warn('scheduler: preempting a pod failed', { pod: `${victim.metadata?.namespace}/${victim.metadata?.name}`, status: deleted.status.message });
+      return;
+    }
+    void this.#events.record(asObject(victim), 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata?.uid ?? ''} on node ${node}`);
   }
 
   failed(pod: Pod, message: string): void {

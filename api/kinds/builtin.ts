@@ -37,6 +37,13 @@ import { mutatingWebhookConfigurationKind } from './admissionregistration/mutati
 import { validatingWebhookConfigurationKind } from './admissionregistration/validatingwebhookconfiguration.ts';
 import { validatingAdmissionPolicyKind } from './admissionregistration/validatingadmissionpolicy.ts';
 import { validatingAdmissionPolicyBindingKind } from './admissionregistration/validatingadmissionpolicybinding.ts';
+import { priorityClassKind } from './scheduling/priorityclass.ts';
+import { replicationControllerKind } from './core/replicationcontroller.ts';
+import { controllerRevisionKind } from './apps/controllerrevision.ts';
+import { podTemplateKind } from './core/podtemplate.ts';
+import { networkPolicyKind } from './networking/networkpolicy.ts';
+import { csiDriverKind } from './storage/csidriver.ts';
+import { csiNodeKind } from './storage/csinode.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -78,4 +85,11 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   validatingWebhookConfigurationKind,
   validatingAdmissionPolicyKind,
   validatingAdmissionPolicyBindingKind,
+  priorityClassKind,
+  replicationControllerKind,
+  controllerRevisionKind,
+  podTemplateKind,
+  networkPolicyKind,
+  csiDriverKind,
+  csiNodeKind,
 ];

@@ -1,6 +1,6 @@
 /**
  * Printers for kinds outside core and workloads: leases, endpointslices,
- * poddisruptionbudgets, priorityclasses and the RBAC kinds, as Kubernetes prints them.
+ * poddisruptionbudgets and the RBAC kinds, as Kubernetes prints them.
  */
 import type { JsonObject } from '../json.ts';
 import { since } from './duration.ts';
@@ -33,11 +33,6 @@ const intOrString = (x: unknown): string => (x === undefined || x === null ? 'N/
 export const podDisruptionBudgetPrinter: Printer = {
   columns: [NAME_COLUMN, col('Min Available', 'string', 'The minimum number of pods that must be available.'), col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'), col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'), AGE_COLUMN],
   cells: (o, now) => [nameOf(o), intOrString(specOf(o).minAvailable), intOrString(specOf(o).maxUnavailable), num(statusOf(o).disruptionsAllowed), since(createdOf(o), now)],
-};
-
-export const priorityClassPrinter: Printer = {
-  columns: [NAME_COLUMN, col('Value', 'integer', 'The value of this priority class.'), col('Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority.'), AGE_COLUMN, col('Preemption-Policy', 'string', 'PreemptionPolicy is the Policy for preempting pods with lower priority.', 1)],
-  cells: (o, now) => [nameOf(o), num(o.value), o.globalDefault === true, since(createdOf(o), now), str(o.preemptionPolicy, 'PreemptLowerPriority')],
 };
 
 /** Roles print their creation time, not an age (printClusterRole / printRole). */

@@ -7,12 +7,12 @@ import { humanDuration, since } from './duration.ts';
 import { arr, createdOf, formatLabelSelector, metaOf, nameOf, num, obj, selectorString, specOf, statusOf, str } from './meta.ts';
 import { AGE_COLUMN, NAME_COLUMN, col, type ColumnDefinition, type Printer } from './table.ts';
 
-const CONTAINERS = col('Containers', 'string', 'Names of each container in the template.', 1);
-const IMAGES = col('Images', 'string', 'Images referenced by each container in the template.', 1);
+export const CONTAINERS = col('Containers', 'string', 'Names of each container in the template.', 1);
+export const IMAGES = col('Images', 'string', 'Images referenced by each container in the template.', 1);
 const SELECTOR = col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1);
 
 /** CONTAINERS and IMAGES of a pod template. */
-function templateCells(template: unknown): [string, string] {
+export function templateCells(template: unknown): [string, string] {
   const containers = arr(specOf(obj(template)).containers).map(obj);
   return [containers.map((c) => str(c.name)).join(','), containers.map((c) => str(c.image)).join(',')];
 }

@@ -5,8 +5,9 @@
  * Lifecycle: the scheduler waits in `idle` until its informers have synced, activeQ has a
  * pod and fewer than maxInFlight writes await the apiserver. `scheduling` pops that pod
  * (one scheduling cycle), the `runCycle` effect runs scheduleOne against the snapshot and
- * starts the writes (assume + bind, or the PodScheduled=False status), and its verdict comes
- * back as `cycle.done`: the chart records the pending bind, or puts the pod back in the
+ * starts the writes (assume + bind, or the PodScheduled=False status — after DefaultPreemption
+ * (plugins/default-preemption/) has evicted lower-priority pods for it where that makes room),
+ * and its verdict comes back as `cycle.done` (with the node it was nominated to, if any): the chart records the pending bind, or puts the pod back in the
  * queue, and returns to `idle`. A pod with WaitForFirstConsumer claims is bound only once
  * `claim.bound` has come for each of them (VolumeBinding's PreBind wait); a wait that
  * outlives bindTimeoutMs fails on `timer.fired` and the pod backs off (volume-waits.ts). Binding is asynchronous, as upstream: its answer arrives
@@ -50,7 +51,8 @@ export type SchedulerEvent =
 export type CycleResult =
   /** `awaitClaims`: the pod's WaitForFirstConsumer claims (namespace/name) not yet Bound; the bind waits for them. */
   | { type: 'scheduled'; node: string; awaitClaims?: string[] }
-  | { type: 'unschedulable'; plugins: string[]; message: string }
+  /** `nominatedNode`: preemption evicted pods there for this one (status.nominatedNodeName). */
+  | { type: 'unschedulable'; plugins: string[]; message: string; nominatedNode?: string }
   | { type: 'error'; message: string };
 
 /** The chart's events: every one carries the clock's time, as the chart reads no clock. */
@@ -94,6 +96,8 @@ export interface SchedulerContext {
   popped: { queued: QueuedPod; cycle: number } | null;
   /** Pending binds: pod key → node, cycle (the pod is assumed on the node meanwhile). */
   binding: Record<string, PendingBind>;
+  /** Pods that preempted others, until bound or deleted: pod key → the node their victims leave (status.nominatedNodeName). */
+  nominated: Record<string, string>;
   /** Pods accounted on a node, bound or assumed: pod key → node name. */
   podNodes: Record<string, string>;
   /** Node name → its scheduling-relevant signature (a heartbeat moves no pod). */
@@ -133,6 +137,7 @@ function move(c: SchedulerContext, event: ClusterEvent, now: number): void {
 
 function applyPod(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: `pod.${string}` }>): void {
   const key = podKey(e.pod);
+  if (e.type === 'pod.deleted' || e.pod.spec?.nodeName) delete c.nominated[key];
   if (e.type === 'pod.deleted') {
     queueDelete(c.queue, key);
     if (c.binding[key]?.volumes) delete c.binding[key];
@@ -175,7 +180,7 @@ function applyNode(c: SchedulerContext, e: Extract<SchedulerChartEvent, { type: 
 }
 
 /** The maps and the queue the assign actions below changed in place, handed back to assign. */
-const owned = (c: SchedulerContext) => ({ queue: c.queue, binding: c.binding, podNodes: c.podNodes, nodes: c.nodes });
+const owned = (c: SchedulerContext) => ({ queue: c.queue, binding: c.binding, podNodes: c.podNodes, nodes: c.nodes, nominated: c.nominated });
 
 /**
  * Named effects, stubbed here: actors/scheduler/machine.ts supplies them with `.provide()`.
@@ -267,6 +272,7 @@ export const schedulerChart = setup({
         context.podNodes[event.podKey] = r.node;
         return { ...owned(context), popped: null, inFlight: context.inFlight + (r.awaitClaims?.length ? 0 : 1) };
       }
+      if (r.type === 'unschedulable' && r.nominatedNode) context.nominated[event.podKey] = r.nominatedNode;
       addUnschedulable(context.queue, p.queued, r.type === 'unschedulable' ? r.plugins : [], p.cycle, event.now);
       const stats = { ...context.stats, failures: context.stats.failures + 1 };
       return { ...owned(context), popped: null, inFlight: context.inFlight + 1, stats };
@@ -312,6 +318,7 @@ export const schedulerChart = setup({
     stats: { attempts: 0, bound: 0, bindFailures: 0, failures: 0 },
     popped: null,
     binding: {},
+    nominated: {},
     bindNow: [],
     expired: [],
     queue: emptyQueue(input.queue),

@@ -57,7 +57,12 @@ export type ScheduleResult =
       /** Best first: the top three (as kube-scheduler logs), or all with `explain`; empty when only one node fit. */
       scores: NodeScore[];
     })
-  | (Common & { type: 'unschedulable'; error: FitError })
+  | (Common & {
+      type: 'unschedulable';
+      error: FitError;
+      /** What a PostFilter (preemption) re-runs the filters with; absent when PreFilter rejected the pod. */
+      postFilter?: { state: CycleState; filters: readonly FilterPlugin[] };
+    })
   | (Common & { type: 'error'; message: string });
 
 export function scheduleOne(input: ScheduleInput): ScheduleResult {
@@ -100,7 +105,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   base.nextStartIndex = narrowed ? start : (start + i) % n;
   if (feasible.length === 0) {
     const absentStatus = narrowed ? narrowedStatus(pre.narrowedBy) : undefined;
-    return { ...base, type: 'unschedulable', error: newFitError(n, rejected, { absentStatus, plugins: pre.narrowedBy }) };
+    return { ...base, type: 'unschedulable', error: newFitError(n, rejected, { absentStatus, plugins: pre.narrowedBy }), postFilter: { state, filters } };
   }
   // Upstream skips scoring a lone feasible node; explain-schedule still wants its scores.
   if (feasible.length === 1 && !input.explain) {

@@ -6,6 +6,7 @@
  * Pods are accounted on `spec.nodeName`. The actor adds a pod when it assumes a binding
  * (before the apiserver confirms) and again, idempotently, when the bound pod is watched.
  */
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
   addPodToNode,
@@ -38,6 +39,8 @@ export class Snapshot {
   readonly spread = new SpreadSelectors();
   /** The accounted pods by namespace and label (see pod-label-index.ts). */
   readonly podsByLabel = new PodLabelIndex();
+  /** PodDisruptionBudgets by namespace/name: what preemption weighs victims against. */
+  readonly pdbs = new Map<string, PodDisruptionBudget>();
 
   /** Nodes that exist, in the order they were added (the order filters visit them). */
   get nodes(): readonly NodeInfo[] {

@@ -12,6 +12,8 @@ import { ActorHost } from '../../actors/host.ts';
 import { realClock } from '../../base/real-clock.ts';
 import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
+import { startSimNodes } from '../../actors/kubelet/index.ts';
+import { startScheduler } from '../../actors/scheduler/index.ts';
 import { startControllers, type RunningControllers } from '../../actors/controllers/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { loadOrCreateToken } from '../../actors/apiserver/http/token.ts';
@@ -37,6 +39,12 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** A kubectl run's stdout, asserting it succeeded (`what` and its stderr in the failure). */
+export function must(r: Run, what: string): string {
+  if (r.code !== 0) throw new Error(`${what}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
 /** What every pod needs from the controller-manager: its ServiceAccount and kube-root-ca.crt (the front's CA). */
 export function startPodPrerequisites(host: ActorHost, caCert: string): RunningControllers {
   return startControllers(host, { controllers: 'serviceaccount,root-ca-cert-publisher', options: { 'root-ca-cert-publisher': { 'root-ca': caCert } } });
@@ -46,6 +54,8 @@ export function startPodPrerequisites(host: ActorHost, caCert: string): RunningC
 export interface ClusterOptions {
   controllers?: string;
   controllerOptions?: (dir: string) => Record<string, Record<string, unknown>>;
+  /** Sim nodes `node-1`… (of `capacity`) and the scheduler, for specs whose pods must be placed and run. */
+  nodes?: { count: number; capacity?: Record<string, string> };
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -58,6 +68,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0, flowControl });
   const controllers = startPodPrerequisites(host, front.caCert);
   const more = opts.controllers ? startControllers(host, { controllers: opts.controllers, options: opts.controllerOptions?.(dir) ?? {} }) : undefined;
+  const capacity = opts.nodes?.capacity;
+  const nodes = opts.nodes ? await startSimNodes({ host, clock: realClock, count: opts.nodes.count, ...(capacity ? { configure: () => ({ capacity }) } : {}) }) : undefined;
+  const scheduler = opts.nodes ? startScheduler(host) : undefined;
   const rest = { url: front.url, ca: front.caCert, token: await loadOrCreateToken(dir) };
   // HOME holds kubectl's discovery cache: a fresh one per run, so no run sees another's.
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECTL_NO_WARNINGS: '', NO_COLOR: '1' };
@@ -92,6 +105,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       };
     },
     async stop() {
+      scheduler?.stop();
+      nodes?.stop();
       more?.stop();
       controllers.stop();
       await front.close();

@@ -4,9 +4,9 @@
  * following nodes as they join, change and leave; RollingUpdate replaces out-of-date pods
  * within maxUnavailable, OnDelete only when a pod is deleted.
  *
- * Revision history: there is no ControllerRevision kind here, so a revision is the hash of
- * the pod template (plus status.collisionCount), kept on each pod as the
- * controller-revision-hash label; a pod is up to date when its label equals the current hash.
+ * Revision history: a revision is the hash of the pod template (plus status.collisionCount),
+ * kept on each pod as the controller-revision-hash label (a pod is up to date when its label
+ * equals the current hash) and as a ControllerRevision `<ds>-<hash>` (actors/controllers/history.ts).
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
@@ -22,6 +22,8 @@ import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyPlan, syncStatus } from './sync.ts';
+import { revisionInformer, syncHistory } from '../history.ts';
+import { CONTROLLER_REVISION_HASH } from '../../../machines/controllers/history.ts';
 
 export const DS_KIND = 'DaemonSet';
 
@@ -37,6 +39,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
 
   const { handlers } = ownedPods<DaemonSet>({ kind: DS_KIND, owners: dsInformer, enqueue: cc.enqueue, expectations });
   const podInformer = cc.informer({ target: targets.pods(), handlers });
+  const revisions = revisionInformer(cc);
 
   const nodeInformer = cc.informer({
     target: targets.nodes(),
@@ -70,6 +73,8 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
       const { states, orphans } = nodeStates(ds, nodeInformer.list(), pods);
       const env = { cc, expectations, key, ds, namespace, hash };
       if (needsSync && !ds.metadata?.deletionTimestamp) {
+        const live = new Set(pods.map((p) => `${ds.metadata?.name}-${p.metadata?.labels?.[CONTROLLER_REVISION_HASH] ?? ''}`));
+        await syncHistory(cc, revisions, { owner: ds, ownerApiVersion: 'apps/v1', ownerKind: DS_KIND, hash, live });
         let plan = planManage(states, orphans);
         const idle = plan.createOn.length === 0 && plan.deletePods.length === 0;
         if (idle && (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {

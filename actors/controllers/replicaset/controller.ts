@@ -1,5 +1,6 @@
 /**
- * The ReplicaSet controller (pkg/controller/replicaset/replica_set.go): keeps
+ * The ReplicaSet controller (pkg/controller/replicaset/replica_set.go), also the
+ * ReplicationController's (a flavor reading them as ReplicaSets): keeps
  * spec.replicas active pods per ReplicaSet, adopting matching orphans and releasing pods
  * that stop matching, and reports the status. Pod creations and deletions are remembered
  * as expectations until the pod informer sees them, so a lagging watch cannot double them.
@@ -15,18 +16,35 @@ import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import { ownedBy } from '../../informers/shared.ts';
 import { NAMESPACE_INDEX, ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
-import type { Controller, ControllerContext, ControllerDefinition, InformerView } from '../framework.ts';
-import { manageReplicas, syncStatus } from './manage.ts';
+import type { Controller, ControllerContext, ControllerDefinition, InformerView, ObjectHandlers } from '../framework.ts';
+import { manageReplicas, syncStatus, type ReplicaFlavor } from './manage.ts';
 
 export const RS_KIND = 'ReplicaSet';
 
+/** The ReplicaSet controller's own kind: apps/v1 ReplicaSets, read as they are. */
+const REPLICA_SET: ReplicaFlavor = {
+  kind: RS_KIND,
+  apiVersion: 'apps/v1',
+  targets: targets.replicasets,
+  informer: (cc, handlers) => cc.informer({ target: targets.replicasets(), handlers }),
+  stored: (rs) => rs,
+};
+
 export function createReplicaSetController(cc: ControllerContext): Controller {
+  return createReplicaController(cc, REPLICA_SET);
+}
+
+/**
+ * The controller for one flavor of replicated pods: ReplicaSets, or ReplicationControllers
+ * read as ReplicaSets (replication/replication_controller.go runs this same code).
+ */
+export function createReplicaController(cc: ControllerContext, flavor: ReplicaFlavor): Controller {
   const expectations = new Expectations(() => cc.actor.clock.now());
 
-  const rsInformer = cc.informer({ target: targets.replicasets(), handlers: ownerHandlers({ enqueue: cc.enqueue, expectations }) });
+  const rsInformer = flavor.informer(cc, ownerHandlers({ enqueue: cc.enqueue, expectations }) as ObjectHandlers<ReplicaSet>);
 
   const { ownerOf, handlers } = ownedPods<ReplicaSet>({
-    kind: RS_KIND,
+    kind: flavor.kind,
     owners: rsInformer,
     enqueue: cc.enqueue,
     expectations,
@@ -55,8 +73,8 @@ export function createReplicaSetController(cc: ControllerContext): Controller {
       const { namespace } = splitKey(key);
       // kube's getReplicaSetPods: the pods it owns (owner-uid index) and the orphans of its namespace it may adopt — never every pod of the namespace.
       const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, rs.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace ?? '')].filter(isPodActive);
-      const env = { cc, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
-      const pods = await claimPods(cc.api, { owner: rs, kind: RS_KIND, targets: targets.replicasets, selector: sel.value }, candidates);
+      const env = { cc, flavor, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
+      const pods = await claimPods(cc.api, { owner: rs, kind: flavor.kind, targets: flavor.targets, selector: sel.value }, candidates);
       const related = relatedPods(podInformer, rsInformer, rs, ownerOf);
       const err = needsSync && !rs.metadata?.deletionTimestamp ? await manageReplicas(env, pods, related) : null;
       return syncStatus(env, pods, err);

@@ -11,15 +11,31 @@ import { keyOf } from '../../informer.ts';
 import { newControllerRef, type OwnerMeta } from '../../../machines/controllers/owners.ts';
 import { podsToDelete } from '../../../machines/controllers/pods.ts';
 import { calculateStatus, sameStatus, type ManageError } from '../../../machines/controllers/replicaset/status.ts';
-import { isNotFound, targets, updateStatusOnConflict } from '../../client/index.ts';
+import { isNotFound, targets, updateStatusOnConflict, type ResourceTargets, type Target } from '../../client/index.ts';
 import type { Expectations } from '../expectations.ts';
-import type { ControllerContext, SyncResult } from '../framework.ts';
+import type { ControllerContext, InformerView, ObjectHandlers, SyncResult } from '../framework.ts';
 import { clone } from '../../../api/json.ts';
 
 export const BURST_REPLICAS = 500;
 
+/**
+ * What differs between ReplicaSets and ReplicationControllers for their shared controller:
+ * the owner's kind and apiVersion (controllerRefs, events), its resource (claims, status
+ * writes) and its informer, which shows every owner as a ReplicaSet (a label-selector
+ * object) whatever it is stored as.
+ */
+export interface ReplicaFlavor {
+  kind: string;
+  apiVersion: string;
+  targets: ResourceTargets<unknown>;
+  informer(cc: ControllerContext, handlers: ObjectHandlers<ReplicaSet>): InformerView<ReplicaSet>;
+  /** The object as stored, for writes of its status (a ReplicaSet is itself). */
+  stored(rs: ReplicaSet): ReplicaSet;
+}
+
 export interface SyncEnv {
   cc: ControllerContext;
+  flavor: ReplicaFlavor;
   expectations: Expectations;
   key: string;
   rs: ReplicaSet;
@@ -59,7 +75,7 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
       const size = Math.min(batch, n - done);
       const results = await Promise.all(
         Array.from({ length: size }, async () => {
-          const r = await cc.api.create(targets.pods(namespace), podFromTemplate(owner, rs.spec?.template, 'apps/v1', 'ReplicaSet'));
+          const r = await cc.api.create(targets.pods(namespace), podFromTemplate(owner, rs.spec?.template, env.flavor.apiVersion, env.flavor.kind));
           if (r.ok) {
             void cc.events.record(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.object.metadata?.name}`);
             return null;
@@ -102,8 +118,8 @@ export async function manageReplicas(env: SyncEnv, pods: Pod[], related: Pod[]):
 /** Writes the status when it changed (re-reading once on a conflict) and asks for a later look while pods are ready but not yet available. */
 export async function syncStatus(env: SyncEnv, pods: Pod[], err: ManageError | null): Promise<SyncResult | void> {
   const { cc, rs, namespace } = env;
-  const target = targets.replicasets(namespace, rs.metadata?.name);
-  const written = await updateStatusOnConflict(cc.api, target, rs, (cur) => {
+  const target = env.flavor.targets(namespace, rs.metadata?.name) as Target<ReplicaSet>;
+  const written = await updateStatusOnConflict(cc.api, target, env.flavor.stored(rs), (cur) => {
     const status = calculateStatus(cur, pods, err, cc.actor.clock.now());
     const generation = cur.metadata?.generation ?? 0;
     return sameStatus(cur.status, status) && cur.status?.observedGeneration === generation ? null : { ...cur, status: { ...status, observedGeneration: generation } };

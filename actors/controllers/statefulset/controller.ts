@@ -3,7 +3,8 @@
  * stateful_set_control.go): pods with stable names `<set>-<ordinal>`, created in order and
  * removed highest first under OrderedReady or all at once under Parallel; RollingUpdate
  * replaces pods at or above the partition from the highest ordinal down, OnDelete waits
- * for them to be deleted. Revisions are described in machines/controllers/statefulset/identity.ts.
+ * for them to be deleted. Revisions are described in machines/controllers/statefulset/identity.ts; each is also a
+ * ControllerRevision (actors/controllers/history.ts).
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
@@ -15,6 +16,8 @@ import { ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
+import { revisionInformer, syncHistory } from '../history.ts';
+import { computeHash } from '../../../machines/controllers/deployment/util.ts';
 
 export const STS_KIND = 'StatefulSet';
 
@@ -23,6 +26,7 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
 
   const { handlers } = ownedPods<StatefulSet>({ kind: STS_KIND, owners: setInformer, enqueue: cc.enqueue });
   const podInformer = cc.informer({ target: targets.pods(), handlers });
+  const revisions = revisionInformer(cc);
 
   return {
     async sync(key) {
@@ -50,6 +54,8 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
         currentTemplate: recorded ?? set.spec?.template,
       };
       if (!set.metadata?.deletionTimestamp) {
+        const live = new Set([env.currentRevision, ...pods.map((p) => revisionOf(p) ?? '')]);
+        await syncHistory(cc, revisions, { owner: set, ownerApiVersion: 'apps/v1', ownerKind: STS_KIND, hash: computeHash(set.spec?.template, set.status?.collisionCount), live });
         await applyActions(env, planStatefulSet(set, sortPods(set, pods), updateRevision, cc.actor.clock.now()));
       }
       return syncStatus(env, pods);

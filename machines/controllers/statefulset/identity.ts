@@ -3,11 +3,11 @@
  * the name `<set>-<ordinal>`, hostname and subdomain, the pod-name and pod-index labels,
  * and the revision it was made from.
  *
- * Revision history: there is no ControllerRevision kind here. A revision is named
- * `<set>-<hash of the template and collisionCount>`, as upstream names ControllerRevisions;
- * each pod carries it in the controller-revision-hash label and the template it was made
- * from in the {@link REVISION_TEMPLATE} annotation, so the current revision's template can
- * be recovered from any pod of it after the set's template moved on.
+ * Revision history: a revision is named `<set>-<hash of the template and collisionCount>`,
+ * as its ControllerRevision is (actors/controllers/history.ts); each pod carries it in the
+ * controller-revision-hash label and the template it was made from in the
+ * {@link REVISION_TEMPLATE} annotation, so the current revision's template can be recovered
+ * from any pod of it after the set's template moved on.
  */
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';

@@ -66,7 +66,7 @@ test('pods spread over the nodes and are accounted: the third 12-cpu pod does no
   assert.is.not(placed[0], placed[1]);
   const c = cond(await getPod('c'));
   assert.is(c?.status, 'False');
-  assert.is(c?.message, '0/2 nodes are available: 2 Insufficient cpu.');
+  assert.is(c?.message, '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.');
 });
 
 test('an unschedulable pod gets PodScheduled=False and FailedScheduling, and is scheduled once a node joins', async () => {
@@ -77,10 +77,10 @@ test('an unschedulable pod gets PodScheduled=False and FailedScheduling, and is 
   assert.is(p.spec?.nodeName, undefined);
   assert.is(cond(p)?.status, 'False');
   assert.is(cond(p)?.reason, 'Unschedulable');
-  assert.is(cond(p)?.message, '0/2 nodes are available: 2 Insufficient cpu.');
+  assert.is(cond(p)?.message, '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.');
   const failed = (await eventsOf('big')).find((e) => e.reason === 'FailedScheduling');
   assert.is(failed?.type, 'Warning');
-  assert.is(failed?.message, '0/2 nodes are available: 2 Insufficient cpu.');
+  assert.is(failed?.message, '0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.');
   assert.is(sched.stats().queue.unschedulable, 1);
   // Nothing retries it while nothing changes (the 5-minute flush aside).
   await advance(20_000, 1000);
@@ -103,9 +103,9 @@ test('a taint keeps a pod off a node until the taint goes (or the pod tolerates 
   assert.is((await getPod('tolerant')).spec?.nodeName, 'node-1');
   const p = await getPod('plain');
   assert.is(p.spec?.nodeName, undefined);
-  assert.is(cond(p)?.message, '0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}.');
+  assert.is(cond(p)?.message, '0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
   const failed = (await eventsOf('plain')).find((e) => e.reason === 'FailedScheduling');
-  assert.is(failed?.message, '0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}.');
+  assert.is(failed?.message, '0/1 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
   await taint('node-1', null);
   await advance(3000);
   assert.is((await getPod('plain')).spec?.nodeName, 'node-1');
@@ -199,7 +199,7 @@ test('a restarted scheduler re-lists: bound pods stay accounted and pending ones
   sched = startScheduler(h.host);
   await create(podSpec('second', { cpu: '3' }));
   await advance(1000);
-  assert.is(cond(await getPod('second'))?.message, '0/1 nodes are available: 1 Insufficient cpu.');
+  assert.is(cond(await getPod('second'))?.message, '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
   assert.is(sched.stats().pods, 1);
 });
 

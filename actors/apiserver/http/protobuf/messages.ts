@@ -66,6 +66,7 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   PodDisruptionBudget: objectWith('PodDisruptionBudgetSpec'),
   PodDisruptionBudgetSpec: { 1: ['minAvailable', 'I'], 2: ['selector', 'LabelSelector'], 3: ['maxUnavailable', 'I'], 4: ['unhealthyPodEvictionPolicy', 's?'] },
   Eviction: { 1: ['metadata', 'ObjectMeta'], 2: ['deleteOptions', 'DeleteOptions'] },
+  PriorityClass: { 1: ['metadata', 'ObjectMeta'], 2: ['value', 'i?'], 3: ['globalDefault', 'b'], 4: ['description', 's'], 5: ['preemptionPolicy', 's?'] },
   Ingress: objectWith('IngressSpec'),
   IngressSpec: { 1: ['defaultBackend', 'IngressBackend'], 2: ['tls', '[IngressTLS'], 3: ['rules', '[IngressRule'], 4: ['ingressClassName', 's?'] },
   IngressBackend: { 3: ['resource', 'TypedLocalObjectReference'], 4: ['service', 'IngressServiceBackend'] },
