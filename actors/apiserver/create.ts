@@ -91,7 +91,10 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
   obj = withLimitRangeDefaults(s, res, obj);
   obj = withServiceAccount(s, res, obj);
-  const prioritized = await admitPodPriority(s, res, obj);
+  // Awaited only when a class had to be read from storage: an await on every create would
+  // change how concurrent requests interleave (and what a replay of a recording reproduces).
+  let prioritized = admitPodPriority(s, res, obj);
+  if (prioritized instanceof Promise) prioritized = await prioritized;
   if (!prioritized.ok) return prioritized;
   obj = prioritized.value;
   const secondDefault = admitPriorityClass(s, res, obj, 'create');

@@ -23,18 +23,27 @@ function classes(s: ServerContext): Iterable<PriorityClass> {
   return (s.cache.resources.get(PRIORITY_CLASSES)?.items.values() ?? []) as Iterable<PriorityClass>;
 }
 
-/** The named class from the cache, or from storage when the cache has not seen it yet. */
-async function priorityClass(s: ServerContext, name: string): Promise<Result<PriorityClass | undefined>> {
+/** The named class from the cache (at once), or from storage when the cache has not seen it yet. */
+function priorityClass(s: ServerContext, name: string): Result<PriorityClass | undefined> | Promise<Result<PriorityClass | undefined>> {
   const key = objectStorageKey(PRIORITY_CLASSES, undefined, name);
   const cached = s.cache.resources.get(PRIORITY_CLASSES)?.items.get(key);
   if (cached) return ok(cached as unknown as PriorityClass);
-  const cur = await readCurrent(s, key);
-  return cur.ok ? ok(cur.value?.obj as unknown as PriorityClass | undefined) : cur;
+  return readCurrent(s, key).then((cur) => (cur.ok ? ok(cur.value?.obj as unknown as PriorityClass | undefined) : cur));
 }
 
-/** Priority admission on pod create: the pod with its priority resolved, or the 403 to answer. */
-export async function admitPodPriority(s: ServerContext, res: ResourceInfo, pod: KubeObject): Promise<Result<KubeObject>> {
+/**
+ * Priority admission on pod create: the pod with its priority resolved, or the 403 to answer.
+ * A promise only when the class must be read from storage (see create.ts).
+ */
+export function admitPodPriority(s: ServerContext, res: ResourceInfo, pod: KubeObject): Result<KubeObject> | Promise<Result<KubeObject>> {
   if (res.gr !== 'pods') return ok(pod);
+  const name = (pod as Pod).spec?.priorityClassName;
+  if (!name) return resolvePriority(s, res, pod, undefined);
+  const pc = priorityClass(s, name);
+  return pc instanceof Promise ? pc.then((r) => resolvePriority(s, res, pod, r)) : resolvePriority(s, res, pod, pc);
+}
+
+function resolvePriority(s: ServerContext, res: ResourceInfo, pod: KubeObject, pc: Result<PriorityClass | undefined> | undefined): Result<KubeObject> {
   const spec = { ...(pod as Pod).spec! };
   const name = pod.metadata?.name;
   const refuse = (why: string): Result<KubeObject> => fail(admissionForbidden({ res, name }, why));
@@ -47,8 +56,7 @@ export async function admitPodPriority(s: ServerContext, res: ResourceInfo, pod:
       priority = dpc.value;
       policy = dpc.preemptionPolicy;
     }
-  } else {
-    const pc = await priorityClass(s, spec.priorityClassName);
+  } else if (pc) {
     if (!pc.ok) return pc;
     if (!pc.value) return refuse(`no PriorityClass with name ${spec.priorityClassName} was found`);
     priority = pc.value.value;

@@ -45,7 +45,7 @@ test('the golden log covers the scenario: rollout, scale-up, crash loop, a node 
   assert.match(all, /TaintManagerEviction/);
   // Every kind of actor is in it, pods included (observed at event level).
   const machines = new Set(log.entries.flatMap((e) => (e.kind === 'start' ? [e.machine] : [])));
-  assert.equal([...machines].sort(), ['apiserver', 'informers', 'kubelet', 'kv', 'pod', 'reconcile', 'scheduler']);
+  assert.equal([...machines].sort(), ['admission-webhooks', 'apiserver', 'informers', 'kubelet', 'kv', 'pod', 'reconcile', 'scheduler']);
 });
 
 test('kubeactor replay --verify: the current code does exactly what the golden log says', async () => {
