@@ -15,6 +15,7 @@ import { queueSizes } from '../../machines/scheduler/queue.ts';
 import { scheduleOne, type ScheduleResult } from '../../machines/scheduler/schedule-one.ts';
 import { preempt } from '../../machines/scheduler/plugins/default-preemption/index.ts';
 import { Snapshot } from '../../machines/scheduler/snapshot.ts';
+import { podKey } from '../../machines/scheduler/node-info.ts';
 import { BIND_TIMEOUT_MESSAGE } from '../../machines/scheduler/volume-waits.ts';
 import { ExplanationStore, toExplanation } from './explanations.ts';
 import { optedIn } from './options.ts';
@@ -55,10 +56,16 @@ export class SchedulerCore {
       case 'node.updated':
         return void this.snapshot.upsertNode(e.node);
       case 'pod.deleted':
+        this.snapshot.unnominate(podKey(e.pod));
         return void this.snapshot.removePod(e.pod);
-      default:
+      default: {
         // A bound pod is accounted (upsertPod drops one that finished); a pending one is the queue's.
         if (e.pod.spec?.nodeName) this.snapshot.upsertPod(e.pod);
+        // The nominator follows status.nominatedNodeName of pods still pending (also after a restart).
+        const nominated = e.pod.spec?.nodeName || e.pod.metadata?.deletionTimestamp ? undefined : e.pod.status?.nominatedNodeName;
+        if (nominated) this.snapshot.nominate(e.pod, nominated);
+        else this.snapshot.unnominate(podKey(e.pod));
+      }
     }
   }
 
@@ -92,7 +99,8 @@ export class SchedulerCore {
     }
     const annotations = annotate ? simulatorAnnotations(r) : undefined;
     if (r.type === 'scheduled') {
-      // Assume: the node's resources are taken now, before the apiserver answers.
+      // Assume: the node's resources are taken now, before the apiserver answers; a nomination is spent.
+      this.snapshot.unnominate(q.key);
       this.snapshot.upsertPod({ ...pod, spec: { ...pod.spec!, nodeName: r.node } });
       // VolumeBinding's PreBind: the node goes on the pod's WaitForFirstConsumer claims, and
       // the bind waits until they are Bound (the chart's `claim.bound`, then startBinds).
@@ -182,9 +190,14 @@ export class SchedulerCore {
       snapshot: this.snapshot, state: r.postFilter.state, filters: r.postFilter.filters, pod, error: r.error,
       pdbs: [...this.snapshot.pdbs.values()], offset: Math.floor(this.d.random() * 2 ** 31),
     });
-    if (pre.type === 'none') return { message: pre.message, ...(pre.clearNomination && pod.status?.nominatedNodeName ? { nominate: '' } : {}) };
+    if (pre.type === 'none') {
+      if (pre.clearNomination) this.snapshot.unnominate(podKey(pod));
+      return { message: pre.message, ...(pre.clearNomination && pod.status?.nominatedNodeName ? { nominate: '' } : {}) };
+    }
     const schedulerName = pod.spec?.schedulerName ?? this.d.opts.schedulerName;
     for (const victim of pre.victims) void this.d.writer.preempt(victim, pod, pre.node, schedulerName);
+    // At once, not when the watch brings status.nominatedNodeName back: the room is the preemptor's from now.
+    this.snapshot.nominate(pod, pre.node);
     return { nominate: pre.node };
   }
 

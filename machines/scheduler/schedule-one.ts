@@ -8,7 +8,9 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ERR_NO_NODES_AVAILABLE, newFitError, type FitError } from './fit-error.ts';
 import { CycleState, type FilterPlugin, type Status } from './framework.ts';
 import { narrowedStatus, runPreFilters } from './pre-filter.ts';
-import type { NodeInfo } from './node-info.ts';
+import { addPodToNode, newPodInfo, podKey, type NodeInfo } from './node-info.ts';
+import { podPriority } from './plugins/default-preemption/importance.ts';
+import { copyNodeInfo } from './plugins/default-preemption/victims.ts';
 import { defaultPlugins, type PluginSet } from './plugins/registry.ts';
 import { numFeasibleNodesToFind } from './sampling.ts';
 import { nodeScore, scoreNodes, selectHost, topK, type NodeScore } from './score-nodes.ts';
@@ -89,6 +91,14 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   const m = candidates.length;
   const from = narrowed ? 0 : start;
 
+  // evaluateNominatedNode: a pod whose preemption freed room on a node tries that node first.
+  const nominatedTo = pod.status?.nominatedNodeName;
+  const nominatedInfo = nominatedTo ? snapshot.get(nominatedTo) : undefined;
+  if (nominatedInfo && !input.explain && (!narrowed || candidates.includes(nominatedInfo))
+    && runFiltersWithNominatedPods(filters, state, pod, nominatedInfo, snapshot) === null) {
+    return { ...base, type: 'scheduled', node: nominatedInfo.name, feasibleNodes: 1, scores: [] };
+  }
+
   const want = numFeasibleNodesToFind(m, input.percentageOfNodesToScore);
   const feasible: NodeInfo[] = [];
   const rejected = new Map<string, Status>();
@@ -96,7 +106,7 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
   for (; i < m && feasible.length < want; i++) {
     const ni = candidates[(from + i) % m] as NodeInfo;
     const passed = base.filtered ? [] : undefined;
-    const status = runFilters(filters, state, pod, ni, passed);
+    const status = runFiltersWithNominatedPods(filters, state, pod, ni, snapshot, passed);
     if (status) rejected.set(ni.name, status);
     else feasible.push(ni);
     base.filtered?.push({ node: ni.name, passed: passed ?? [], status });
@@ -125,6 +135,29 @@ export function scheduleOne(input: ScheduleInput): ScheduleResult {
     feasibleNodes: feasible.length,
     scores: order.map((i) => nodeScore(scores, i)),
   };
+}
+
+/**
+ * RunFilterPluginsWithNominatedPods: the pods nominated to the node with a priority at least
+ * the pod's are counted on it first (the room their victims leave is theirs), then — when
+ * that passed — the filters run again without them, since a nominated pod that never comes
+ * must not make the node pass either (inter-pod affinity to it, upstream's reason). Unlike
+ * upstream, the PreFilter states are not told of the added pods (AddPod extensions), as in
+ * preemption's victim search.
+ */
+function runFiltersWithNominatedPods(filters: readonly FilterPlugin[], state: CycleState, pod: Pod, ni: NodeInfo, snapshot: Snapshot, passed?: string[]): Status | null {
+  const nominated = snapshot.nominatedOn(ni.name);
+  if (nominated === undefined) return runFilters(filters, state, pod, ni, passed);
+  const key = podKey(pod);
+  const priority = podPriority(pod);
+  let withNominated: NodeInfo | undefined;
+  for (const [k, p] of nominated) {
+    if (k === key || podPriority(p) < priority) continue;
+    withNominated ??= copyNodeInfo(ni);
+    addPodToNode(withNominated, newPodInfo({ ...p, spec: { ...p.spec!, nodeName: ni.name } }));
+  }
+  if (withNominated === undefined) return runFilters(filters, state, pod, ni, passed);
+  return runFilters(filters, state, pod, withNominated, passed) ?? runFilters(filters, state, pod, ni);
 }
 
 /** RunFilterPlugins: stops at the first rejection; `passed` collects who let the node through. */

@@ -41,6 +41,14 @@ export class Snapshot {
   readonly podsByLabel = new PodLabelIndex();
   /** PodDisruptionBudgets by namespace/name: what preemption weighs victims against. */
   readonly pdbs = new Map<string, PodDisruptionBudget>();
+  /**
+   * Pods nominated to a node (status.nominatedNodeName, set when their preemption evicted
+   * pods there) and not yet bound: node → pod key → pod. Filters count them on their node
+   * for pods of lower priority (the queue's nominator, upstream), so the room the victims
+   * leave is kept for the preemptor.
+   */
+  readonly #nominated = new Map<string, Map<string, Pod>>();
+  readonly #nominatedNode = new Map<string, string>();
 
   /** Nodes that exist, in the order they were added (the order filters visit them). */
   get nodes(): readonly NodeInfo[] {
@@ -139,6 +147,31 @@ export class Snapshot {
   /** The node a pod is accounted on. */
   nodeOf(key: string): string | undefined {
     return this.#podNode.get(key);
+  }
+
+  /** Records `pod` as nominated to `node` (replacing an earlier nomination of it). */
+  nominate(pod: Pod, node: string): void {
+    const key = podKey(pod);
+    this.unnominate(key);
+    let pods = this.#nominated.get(node);
+    if (!pods) this.#nominated.set(node, (pods = new Map()));
+    pods.set(key, pod);
+    this.#nominatedNode.set(key, node);
+  }
+
+  /** Forgets the pod's nomination (it was bound, deleted, or its nomination cleared). */
+  unnominate(key: string): void {
+    const node = this.#nominatedNode.get(key);
+    if (node === undefined) return;
+    this.#nominatedNode.delete(key);
+    const pods = this.#nominated.get(node)!;
+    pods.delete(key);
+    if (pods.size === 0) this.#nominated.delete(node);
+  }
+
+  /** The pods nominated to `node`; undefined when there are none (the common case, and a cheap check). */
+  nominatedOn(node: string): ReadonlyMap<string, Pod> | undefined {
+    return this.#nominated.get(node);
   }
 
   /** On how many nodes an image is present (ImageStateSummary.NumNodes). */

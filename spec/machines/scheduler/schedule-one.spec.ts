@@ -212,4 +212,23 @@ test('the registry fails fast on a duplicate plugin name', () => {
   assert.throws(() => pluginSet([...DEFAULT_PLUGINS, DEFAULT_PLUGINS[0] as Plugin]), /registered twice/);
 });
 
+test('a node nominated to a preemptor keeps its room from pods of lower priority, and the preemptor tries that node first', () => {
+  // node-1's victims are gone; the preemptor (priority 100, 2 cpu) is nominated there and not yet bound.
+  const snap = snapshot([node('node-1', { cpu: '2' }), node('node-2', { cpu: '1' })]);
+  const preemptor = pod('urgent', { priority: 100, requests: { cpu: '2' } });
+  snap.nominate(preemptor, 'node-1');
+  const low = scheduleOne({ snapshot: snap, pod: pod('low', { priority: 0, requests: { cpu: '1500m' } }), startIndex: 0, tieBreak: 0 });
+  assert.is(unschedulableMessage(low), '0/2 nodes are available: 2 Insufficient cpu.', 'the nominated pod counts on node-1');
+  const small = scheduleOne({ snapshot: snap, pod: pod('small', { priority: 0, requests: { cpu: '500m' } }), startIndex: 0, tieBreak: 0 });
+  assert.is(small.type === 'scheduled' && small.node, 'node-2', 'node-1 has no room beside the nominated pod');
+  const higher = scheduleOne({ snapshot: snap, pod: pod('higher', { priority: 200, requests: { cpu: '1500m' } }), startIndex: 1, tieBreak: 0 });
+  assert.is(higher.type === 'scheduled' && higher.node, 'node-1', 'a pod of higher priority ignores the nomination');
+  const self = scheduleOne({ snapshot: snap, pod: { ...preemptor, status: { nominatedNodeName: 'node-1' } }, startIndex: 1, tieBreak: 0 });
+  assert.is(self.type === 'scheduled' && self.node, 'node-1');
+  assert.is(self.type === 'scheduled' && self.evaluatedNodes, 0, 'the nominated node alone was tried (evaluateNominatedNode)');
+  snap.unnominate(preemptor.metadata!.uid!);
+  const after = scheduleOne({ snapshot: snap, pod: pod('low2', { priority: 0, requests: { cpu: '1500m' } }), startIndex: 0, tieBreak: 0 });
+  assert.is(after.type === 'scheduled' && after.node, 'node-1', 'once the nomination is spent the room is free');
+});
+
 test.run();
