@@ -8,8 +8,7 @@
 // density's CPU and about 2 KB of heap per pod actor. Names are kept anyway: nothing is
 // minified.
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +29,15 @@ let cacheMade = false;
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !(url.endsWith('.ts') || url.endsWith('.mts'))) return nextLoad(url, context);
   const path = fileURLToPath(url);
-  const source = await readFile(path, 'utf8');
+  // Synchronous reads: the hooks run on their own thread, and an async read costs four
+  // thread-pool round trips per module (about 15 % of loading the CLI's ~900 modules).
+  const source = readFileSync(path, 'utf8');
   // The path is in the key: the inline source map names the file.
   const key = createHash('sha256').update(OPTIONS_KEY).update('\0').update(path).update('\0').update(source).digest('hex').slice(0, 40);
   const cached = join(CACHE, `${key}.js`);
   let code;
   try {
-    code = await readFile(cached, 'utf8');
+    code = readFileSync(cached, 'utf8');
   } catch {
     code = (await transform(source, { ...OPTIONS, sourcefile: path })).code;
     store(cached, code);
