@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transform, version } from 'esbuild';
+import { transform, transformSync, version } from 'esbuild';
 
 /** What tsconfig.json says that changes the output: imports kept as written, ES2022 class fields. */
 const OPTIONS = {
@@ -26,22 +26,42 @@ const CACHE = join(tmpdir(), `kubeactor-ts-${version}-${userInfo().uid}`);
 const OPTIONS_KEY = JSON.stringify(OPTIONS);
 let cacheMade = false;
 
-export async function load(url, context, nextLoad) {
-  if (!url.startsWith('file:') || !(url.endsWith('.ts') || url.endsWith('.mts'))) return nextLoad(url, context);
+/** The TypeScript file behind `url` with its cache entry's path and compiled code (null on a miss); null for any other URL. */
+function lookup(url) {
+  if (!url.startsWith('file:') || !(url.endsWith('.ts') || url.endsWith('.mts'))) return null;
   const path = fileURLToPath(url);
-  // Synchronous reads: the hooks run on their own thread, and an async read costs four
-  // thread-pool round trips per module (about 15 % of loading the CLI's ~900 modules).
+  // Synchronous reads: on Node 20 the hooks run on their own thread, and an async read costs
+  // four thread-pool round trips per module (about 15 % of loading the CLI's ~900 modules).
   const source = readFileSync(path, 'utf8');
   // The path is in the key: the inline source map names the file.
   const key = createHash('sha256').update(OPTIONS_KEY).update('\0').update(path).update('\0').update(source).digest('hex').slice(0, 40);
   const cached = join(CACHE, `${key}.js`);
-  let code;
   try {
-    code = readFileSync(cached, 'utf8');
+    return { path, source, cached, code: readFileSync(cached, 'utf8') };
   } catch {
-    code = (await transform(source, { ...OPTIONS, sourcefile: path })).code;
-    store(cached, code);
+    return { path, source, cached, code: null };
   }
+}
+
+/** The asynchronous hook of module.register() (Node 20: the hooks run on a thread of their own). */
+export async function load(url, context, nextLoad) {
+  const hit = lookup(url);
+  if (!hit) return nextLoad(url, context);
+  let code = hit.code;
+  if (code === null) store(hit.cached, (code = (await transform(hit.source, { ...OPTIONS, sourcefile: hit.path })).code));
+  return { format: 'module', source: code, shortCircuit: true };
+}
+
+/**
+ * The synchronous hook of module.registerHooks() (Node 22.15 and later): it runs on the
+ * loading thread itself, without a message round trip per module — loading the CLI takes
+ * about 0.6 of the time the asynchronous hooks take.
+ */
+export function loadSync(url, context, nextLoad) {
+  const hit = lookup(url);
+  if (!hit) return nextLoad(url, context);
+  let code = hit.code;
+  if (code === null) store(hit.cached, (code = transformSync(hit.source, { ...OPTIONS, sourcefile: hit.path }).code));
   return { format: 'module', source: code, shortCircuit: true };
 }
 
