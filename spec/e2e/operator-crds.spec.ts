@@ -90,6 +90,35 @@ test('a Provider missing a required field or with a wrongly typed one is refused
   assert.is((await c.kubectl(['get', 'provider', 'bad'])).code, 1);
 });
 
+const PLAN = `apiVersion: forklift.konveyor.io/v1beta1
+kind: Plan
+metadata: {name: wave-1, namespace: default}
+spec:
+  warm: true
+  targetNamespace: migrated
+  provider:
+    source: {name: vsphere, namespace: default}
+    destination: {name: host, namespace: default}
+  map:
+    network: {name: vsphere-net, namespace: default}
+    storage: {name: vsphere-storage, namespace: default}
+  vms:
+  - id: vm-42
+    hooks:
+    - {step: PreHook, hook: {name: quiesce, namespace: default}}
+  - name: db-1
+`;
+
+test('a Plan with nested lists of references applies; a hook without its step is refused', async () => {
+  let r = await c.kubectl(['apply', '-f', '-'], PLAN);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(must(await c.kubectl(['get', 'plan', 'wave-1', '-o', 'jsonpath={.spec.vms[0].hooks[0].hook.name}|{.spec.vms[1].name}']), 'get plan'), 'quiesce|db-1');
+  assert.match(must(await c.kubectl(['get', 'plans']), 'get plans'), /^NAME\s+READY\s+EXECUTING\s+SUCCEEDED\s+FAILED\s+AGE\nwave-1\s+\d+s\n$/);
+  r = await c.kubectl(['apply', '-f', '-'], PLAN.replace('wave-1', 'wave-2').replace('{step: PreHook, hook:', '{hook:'));
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /The Plan "wave-2" is invalid: spec.vms\[0\].hooks\[0\].step: Required value/);
+});
+
 test('kubectl explain reads the published schema of a real CRD', async () => {
   let out = must(await c.kubectl(['explain', 'providers.spec']), 'explain providers.spec');
   assert.match(out, /GROUP:\s+forklift\.konveyor\.io\nKIND:\s+Provider\nVERSION:\s+v1beta1/);
@@ -105,6 +134,16 @@ test('the CRDs are deleted from the folder, and their kinds with them', async ()
   must(await c.kubectl(['delete', '-f', DIR, '--wait=true']), 'delete the CRDs');
   const r = await c.kubectl(['get', 'crd', '-o', 'name']);
   assert.not.match(r.stdout, /forklift/);
+});
+
+test('server-side apply of the folder creates them too, and again changes nothing', async () => {
+  let out = must(await c.kubectl(['apply', '--server-side', '-f', DIR]), 'server-side apply');
+  assert.equal(out.trim().split('\n').sort(), NAMES.map((n) => `customresourcedefinition.apiextensions.k8s.io/${n} serverside-applied`).sort());
+  must(await c.kubectl(['wait', '--for=condition=Established', ...NAMES.map((n) => `crd/${n}`), '--timeout=15s']), 'wait Established');
+  out = must(await c.kubectl(['apply', '--server-side', '-f', DIR]), 'server-side apply again');
+  const generations = must(await c.kubectl(['get', 'crd', ...NAMES, '-o', 'jsonpath={range .items[*]}{.metadata.generation}{end}']), 'generations');
+  assert.is(generations, '1'.repeat(NAMES.length));
+  must(await c.kubectl(['delete', '-f', DIR]), 'delete again');
 });
 
 test.run();
