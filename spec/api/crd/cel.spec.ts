@@ -39,7 +39,8 @@ test('a rule on a scalar shows the value; a rule on the root is at <nil>', () =>
 test('macros, size, string functions and Kubernetes library functions run', () => {
   const c = compile({
     type: 'object',
-    properties: { tags: { type: 'array', items: { type: 'string' } }, weights: { type: 'array', items: { type: 'integer' } }, memory: { type: 'string' } },
+    // Bounded, as Kubernetes needs them to be for these rules to fit the cost budget (cel-cost.spec.ts).
+    properties: { tags: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63 } }, weights: { type: 'array', maxItems: 16, items: { type: 'integer' } }, memory: { type: 'string', maxLength: 16 } },
     'x-kubernetes-validations': [
       { rule: 'self.tags.all(t, t.matches("^[a-z]+$"))', message: 'tags are lower case' },
       { rule: 'self.tags.exists(t, t == "prod") || size(self.tags) == 0', message: 'needs prod' },
@@ -133,7 +134,7 @@ test('oldSelf is refused where items cannot be correlated; optionalOldSelf needs
   const c = compile({
     type: 'object',
     properties: {
-      tags: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } },
+      tags: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63, 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } },
       n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self > 0', optionalOldSelf: true }] },
     },
   });
