@@ -54,13 +54,16 @@ interface NodeContext {
   /** How many times the node can occur in one object; undefined under an unbounded list or map. */
   readonly cardinality: number | undefined;
   readonly total: CostTotal;
+  /** Whether a rule over the per-rule limit is refused (not for a schema an update leaves unchanged). */
+  readonly perRuleCost: boolean;
 }
 
 /**
  * Compiles every rule under `root`; `path` is the schema's place in the CRD, for the errors.
  * Each rule's estimated cost is held to the per-rule and per-schema limits (cel-cost-budget.ts).
  */
-export function compileRules(root: SchemaProps, path: FieldPath): { rules: CompiledRules; any: boolean; errors: StatusCause[] } {
+export function compileRules(root: SchemaProps, path: FieldPath, opts: { perRuleCost?: boolean } = {}): { rules: CompiledRules; any: boolean; errors: StatusCause[] } {
+  const perRuleCost = opts.perRuleCost ?? true;
   const rules: CompiledRules = new WeakMap();
   const errors: StatusCause[] = [];
   const total = new CostTotal();
@@ -79,10 +82,10 @@ export function compileRules(root: SchemaProps, path: FieldPath): { rules: Compi
       // Items of a list other than a map list cannot be correlated with old ones.
       const uncorrelated = place === 'items' && s['x-kubernetes-list-type'] !== 'map' ? ctx.at : undefined;
       const cardinality = ctx.cardinality === undefined || times === undefined ? undefined : ctx.cardinality * times;
-      walk(sub, { at: subPath, isRoot: false, uncorrelatable: ctx.uncorrelatable ?? uncorrelated, cardinality, total });
+      walk(sub, { ...ctx, at: subPath, isRoot: false, uncorrelatable: ctx.uncorrelatable ?? uncorrelated, cardinality });
     });
   };
-  walk(root, { at: path, isRoot: true, uncorrelatable: undefined, cardinality: 1, total });
+  walk(root, { at: path, isRoot: true, uncorrelatable: undefined, cardinality: 1, total, perRuleCost });
   errors.push(...total.errors(path));
   return { rules, any, errors };
 }
@@ -92,7 +95,7 @@ function checkCost(ctx: NodeContext, s: SchemaProps, ast: unknown, at: FieldPath
   const estimate = estimateCost(ast, s, ctx.isRoot);
   // A rule runs once per occurrence of its node; a message only when its rule fails.
   const cost = what === 'rule' ? expressionCost(estimate, ctx.cardinality, s) : estimate;
-  if (cost > STATIC_ESTIMATED_COST_LIMIT) errors.push(forbidden(at, costErrorMessage(`estimated ${what} cost`, cost, STATIC_ESTIMATED_COST_LIMIT)));
+  if (ctx.perRuleCost && cost > STATIC_ESTIMATED_COST_LIMIT) errors.push(forbidden(at, costErrorMessage(`estimated ${what} cost`, cost, STATIC_ESTIMATED_COST_LIMIT)));
   ctx.total.observe(at, cost);
 }
 

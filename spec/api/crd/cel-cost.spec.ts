@@ -11,6 +11,8 @@ import { compileCel } from '../../../api/crd/cel-env.ts';
 import { estimateCost } from '../../../api/crd/cel-cost.ts';
 import { costErrorMessage } from '../../../api/crd/cel-cost-budget.ts';
 import type { SchemaProps } from '../../../api/crd/schema-props.ts';
+import { defaultCustomResourceDefinition, validateCustomResourceDefinition } from '../../../api/crd/definition-rules.ts';
+import type { CustomResourceDefinition } from '../../../api/crd/types.ts';
 
 const P = 'spec.versions[0].schema.openAPIV3Schema';
 const TAGS = `${P}.properties[spec].properties[tags]`;
@@ -99,6 +101,28 @@ test('estimates of common shapes follow cel-go\'s cost model', () => {
   assert.is(est("self.name.startsWith('x')", obj), 3);
   assert.is(est('[1, 2, 3].exists(x, x == 2)', obj), 10 + 1 + 3 * (4 + 2));
   assert.is(est('self.map(x, x + 1).size() > 0', { type: 'array', maxItems: 10, items: { type: 'integer' } }), 1 + 10 + 1 + 10 * 14 + 1 + 1);
+});
+
+test('a CRD update that leaves a version\'s schema as it was keeps a rule over the per-rule limit; a changed one is refused', () => {
+  const crd = (tags: SchemaProps, labels: Record<string, string> = {}): CustomResourceDefinition => defaultCustomResourceDefinition({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com', labels },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: withTags(tags) } } } }],
+    },
+  } as CustomResourceDefinition);
+  // Over the per-rule limit (1.199000x), under the schema's total: stored before the limit applied.
+  const rule = [{ rule: "self.all(x, x.contains('gpu'))" }];
+  const expensive = strings(1_090_000, 16, rule);
+  const old = crd(expensive);
+  const refused = validateCustomResourceDefinition(old).map((e) => e.message);
+  assert.equal(refused, [`Forbidden: estimated rule cost exceeds budget by factor of 1.199000x ${HINT}`]);
+  assert.equal(validateCustomResourceDefinition(crd(expensive, { team: 'a' }), old), []);
+  assert.is(validateCustomResourceDefinition(crd(strings(1_090_001, 16, rule)), old).length, 1);
 });
 
 test('the factor is printed as upstream prints it', () => {
