@@ -18,11 +18,11 @@ test.after(async () => {
 
 const crd = (bounds: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
+metadata: {name: taggers.example.com}
 spec:
   group: example.com
   scope: Namespaced
-  names: {plural: gadgets, kind: Gadget}
+  names: {plural: taggers, kind: Tagger}
   versions:
   - name: v1
     served: true
@@ -48,21 +48,21 @@ const P = 'spec.versions[0].schema.openAPIV3Schema';
 test('an unbounded list walked by a rule is refused with upstream\'s cost errors, and nothing is stored', async () => {
   const r = await c.kubectl(['apply', '-f', '-'], crd(''));
   assert.is(r.code, 1);
-  assert.is(r.stderr, `The CustomResourceDefinition "gadgets.example.com" is invalid: \n` +
+  assert.is(r.stderr, `The CustomResourceDefinition "taggers.example.com" is invalid: \n` +
     `* ${P}.properties[spec].properties[tags].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x ${HINT}\n` +
     `* ${P}.properties[spec].properties[tags].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema\n` +
     `* ${P}: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x ${HINT}\n`);
-  assert.is((await c.kubectl(['get', 'crd', 'gadgets.example.com'])).code, 1);
+  assert.is((await c.kubectl(['get', 'crd', 'taggers.example.com'])).code, 1);
 });
 
 test('bounded by maxItems and maxLength the CRD is created and its rule runs', async () => {
   must(await c.kubectl(['apply', '-f', '-'], crd('maxItems: 32')), 'apply bounded CRD');
-  must(await c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=10s']), 'Established');
-  const gadget = (tags: string) => `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g, namespace: default}\nspec: {tags: ${tags}}\n`;
-  const r = await c.kubectl(['apply', '-f', '-'], gadget('[Web]'));
+  must(await c.kubectl(['wait', '--for=condition=Established', 'crd/taggers.example.com', '--timeout=10s']), 'Established');
+  const tagger = (tags: string) => `apiVersion: example.com/v1\nkind: Tagger\nmetadata: {name: g, namespace: default}\nspec: {tags: ${tags}}\n`;
+  const r = await c.kubectl(['apply', '-f', '-'], tagger('[Web]'));
   assert.is(r.code, 1);
   assert.match(r.stderr, /spec.tags: Invalid value: "array": tags are lower case/);
-  must(await c.kubectl(['apply', '-f', '-'], gadget('[web, prod]')), 'apply gadget');
+  must(await c.kubectl(['apply', '-f', '-'], tagger('[web, prod]')), 'apply tagger');
 });
 
 test.run();
