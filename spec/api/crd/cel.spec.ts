@@ -182,6 +182,24 @@ test('date-time strings are timestamps, duration strings durations, and int-or-s
   assert.equal(run(c, { notAfter: '2020-05-01T00:00:00Z', port: 70000 }), ['spec: Invalid value: "object": expires after 2024', 'spec: Invalid value: "object": a port number below 65536']);
 });
 
+test('a rule on a date-time or duration field, or a list of them, sees timestamps and durations', () => {
+  const c = compile({
+    type: 'object',
+    properties: {
+      notAfter: { type: 'string', format: 'date-time', 'x-kubernetes-validations': [{ rule: 'self > timestamp("2024-01-01T00:00:00Z")', message: 'expires after 2024' }] },
+      every: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: 'self >= duration("1m")', message: 'at most once a minute' }] },
+      windows: { type: 'array', maxItems: 4, items: { type: 'string', format: 'date-time' }, 'x-kubernetes-validations': [{ rule: 'self.all(t, t.getFullYear() >= 2024)', message: 'windows from 2024' }] },
+    },
+  });
+  assert.equal(c.errors, []);
+  assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', every: '1h', windows: ['2025-01-01T00:00:00Z'] }), []);
+  assert.equal(run(c, { notAfter: '2020-05-01T00:00:00Z', every: '30s', windows: ['2023-01-01T00:00:00Z'] }), [
+    'spec.notAfter: Invalid value: "2020-05-01T00:00:00Z": expires after 2024',
+    'spec.every: Invalid value: "30s": at most once a minute',
+    'spec.windows: Invalid value: "array": windows from 2024',
+  ]);
+});
+
 test('property names that are not CEL identifiers are reached escaped', () => {
   const c = compile({
     type: 'object',
