@@ -97,6 +97,10 @@ function estimate(n: unknown, scope: Scope): Estimate {
       const shape = t!.shape.size >= f!.shape.size ? t!.shape : f!.shape;
       return { cost: add(c!.cost, Math.max(t!.cost, f!.cost)), shape };
     }
+    case '-_':
+      // cel-go's parser folds a negative number into one literal.
+      if (isNode(args) && args.op === 'value') return { cost: 0, shape: scalar };
+      return operator(n.op, [estimate(args, scope)]);
     case 'call':
       return call(args as [string, unknown[]], scope);
     case 'rcall':
@@ -203,14 +207,18 @@ function memberCall([name, rawTarget, rawArgs]: [string, unknown, unknown[]], sc
     case 'charAt':
       return result(traverse, { kind: 'string', size: name === 'charAt' ? 1 : target.size });
     case 'replace': {
-      const withSize = a[1]?.shape.size ?? 0;
-      const size = mul(target.size, Math.max(1, withSize));
-      return result(add(traverse, byFactor(size, STRING_TRAVERSAL)), { kind: 'string', size });
+      // Read and written once; at worst every gap between characters takes the replacement
+      // (the schema gives no least size for what is replaced).
+      const withSize = a[1]?.shape.size ?? UNBOUNDED;
+      const size = add(target.size, mul(add(target.size, 1), withSize));
+      return result(byFactor(target.size, 2 * STRING_TRAVERSAL), { kind: 'string', size });
     }
     case 'split':
-      return result(traverse, { kind: 'list', size: target.size, elem: { kind: 'string', size: target.size } });
+      return result(mul(2, traverse), { kind: 'list', size: target.size, elem: { kind: 'string', size: target.size } });
     case 'join': {
-      const size = mul(target.size, target.elem?.size ?? UNBOUNDED);
+      // Every item and a separator after each.
+      const sep = rawArgs.length ? arg.size : 0;
+      const size = mul(target.size, add(target.elem?.size ?? UNBOUNDED, sep));
       return result(byFactor(size, STRING_TRAVERSAL), { kind: 'string', size });
     }
     case 'format':
@@ -223,8 +231,9 @@ function memberCall([name, rawTarget, rawArgs]: [string, unknown, unknown[]], sc
     case 'sum':
     case 'min':
     case 'max': {
+      // One comparison (or addition) per item, strings compared by their length.
       const elem = target.elem;
-      const each = elem && (elem.kind === 'string' || elem.kind === 'bytes') ? Math.max(1, byFactor(elem.size, STRING_TRAVERSAL)) : 1;
+      const each = add(1, elem && (elem.kind === 'string' || elem.kind === 'bytes') ? byFactor(elem.size, STRING_TRAVERSAL) : 0);
       return result(mul(target.size, each), name === 'isSorted' ? scalar : (elem ?? scalar));
     }
     case 'orValue':
