@@ -54,10 +54,11 @@ export function compileCel(expression: string, variables: readonly CelVariable[]
   const cacheKey = JSON.stringify([expression, variables]);
   const hit = cache.get(cacheKey);
   if (hit) return hit;
-  const env = baseEnvironment().clone();
-  for (const v of variables) env.registerVariable(v.name, v.type);
   let result: CelCompileResult;
   try {
+    // Inside the try: a declaration the evaluator cannot type is a compile error, not a crash.
+    const env = baseEnvironment().clone();
+    for (const v of variables) env.registerVariable(v.name, v.type);
     const checked = env.check(expression);
     if (!checked.valid) result = { ok: false, error: compileError(expression, checked.error) };
     else {

@@ -13,6 +13,9 @@ import type { StatusCause } from '../../base/status.ts';
 import { deepEqual, isObject, own } from '../json.ts';
 import { child, duplicate, forbidden, GoRaw, index, invalid, key, required, type FieldPath } from '../validation/errors.ts';
 import { celOptional, celPosition, compileCel, type CelProgram } from './cel-env.ts';
+import { estimateCost } from './cel-cost.ts';
+import { costErrorMessage, CostTotal, expressionCost, STATIC_ESTIMATED_COST_LIMIT } from './cel-cost-budget.ts';
+import { childCardinality } from './cel-cost-schema.ts';
 import { rootSchemaForCel, undeclaredField } from './cel-fields.ts';
 import { parseRuleFieldPath } from './cel-field-path.ts';
 import { correlateItems } from './schema-correlate.ts';
@@ -42,35 +45,66 @@ function goRule(r: ValidationRule): GoRaw {
   );
 }
 
-/** Compiles every rule under `root`; `path` is the schema's place in the CRD, for the errors. */
-export function compileRules(root: SchemaProps, path: FieldPath): { rules: CompiledRules; any: boolean; errors: StatusCause[] } {
+/** Where a node's rules are compiled: its place in the CRD and in the object, and the schema's running cost. */
+interface NodeContext {
+  readonly at: FieldPath;
+  readonly isRoot: boolean;
+  /** The path within which oldSelf cannot be correlated, if any. */
+  readonly uncorrelatable: string | undefined;
+  /** How many times the node can occur in one object; undefined under an unbounded list or map. */
+  readonly cardinality: number | undefined;
+  readonly total: CostTotal;
+  /** Whether a rule over the per-rule limit is refused (not for a schema an update leaves unchanged). */
+  readonly perRuleCost: boolean;
+}
+
+/**
+ * Compiles every rule under `root`; `path` is the schema's place in the CRD, for the errors.
+ * Each rule's estimated cost is held to the per-rule and per-schema limits (cel-cost-budget.ts).
+ */
+export function compileRules(root: SchemaProps, path: FieldPath, opts: { perRuleCost?: boolean } = {}): { rules: CompiledRules; any: boolean; errors: StatusCause[] } {
+  const perRuleCost = opts.perRuleCost ?? true;
   const rules: CompiledRules = new WeakMap();
   const errors: StatusCause[] = [];
+  const total = new CostTotal();
   let any = false;
-  const walk = (s: SchemaProps, at: FieldPath, isRoot: boolean, uncorrelatable?: string): void => {
+  const walk = (s: SchemaProps, ctx: NodeContext): void => {
     const list = s['x-kubernetes-validations'];
     if (Array.isArray(list) && list.length > 0) {
-      const compiled = compileNode(s, list, at, isRoot, uncorrelatable, errors);
+      const compiled = compileNode(s, list, ctx, errors);
       if (compiled.length) {
         rules.set(s, compiled);
         any = true;
       }
     }
-    eachSubSchema(s, at, (sub, subPath, place) => {
+    const times = childCardinality(s);
+    eachSubSchema(s, ctx.at, (sub, subPath, place) => {
       // Items of a list other than a map list cannot be correlated with old ones.
-      const uncorrelated = place === 'items' && s['x-kubernetes-list-type'] !== 'map' ? at : undefined;
-      walk(sub, subPath, false, uncorrelatable ?? uncorrelated);
+      const uncorrelated = place === 'items' && s['x-kubernetes-list-type'] !== 'map' ? ctx.at : undefined;
+      const cardinality = ctx.cardinality === undefined || times === undefined ? undefined : ctx.cardinality * times;
+      walk(sub, { ...ctx, at: subPath, isRoot: false, uncorrelatable: ctx.uncorrelatable ?? uncorrelated, cardinality });
     });
   };
-  walk(root, path, true);
+  walk(root, { at: path, isRoot: true, uncorrelatable: undefined, cardinality: 1, total, perRuleCost });
+  errors.push(...total.errors(path));
   return { rules, any, errors };
+}
+
+/** Refuses an expression estimated over the per-rule limit, and adds it to the schema's total. */
+function checkCost(ctx: NodeContext, s: SchemaProps, ast: unknown, at: FieldPath, what: 'rule' | 'messageExpression', errors: StatusCause[]): void {
+  const estimate = estimateCost(ast, s, ctx.isRoot);
+  // A rule runs once per occurrence of its node; a message only when its rule fails.
+  const cost = what === 'rule' ? expressionCost(estimate, ctx.cardinality, s) : estimate;
+  if (ctx.perRuleCost && cost > STATIC_ESTIMATED_COST_LIMIT) errors.push(forbidden(at, costErrorMessage(`estimated ${what} cost`, cost, STATIC_ESTIMATED_COST_LIMIT)));
+  ctx.total.observe(at, cost);
 }
 
 function selfType(s: SchemaProps, isRoot: boolean): string {
   return isRoot ? 'map<string, dyn>' : celTypeOf(s);
 }
 
-function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRoot: boolean, uncorrelatable: string | undefined, errors: StatusCause[]): CompiledRule[] {
+function compileNode(s: SchemaProps, list: ValidationRule[], ctx: NodeContext, errors: StatusCause[]): CompiledRule[] {
+  const { at, isRoot, uncorrelatable } = ctx;
   const out: CompiledRule[] = [];
   const type = selfType(s, isRoot);
   const fieldsSchema = isRoot ? rootSchemaForCel(s) : s;
@@ -93,12 +127,16 @@ function compileNode(s: SchemaProps, list: ValidationRule[], at: FieldPath, isRo
       errors.push(invalid(child(rpath, 'rule'), goRule(r), 'cel expression must evaluate to a bool'));
       return;
     }
+    checkCost(ctx, s, c.program.ast, child(rpath, 'rule'), 'rule', errors);
     let message: CelProgram | undefined;
     if (r.messageExpression && r.messageExpression.trim() !== '') {
       const m = compileCel(r.messageExpression, vars);
       if (!m.ok) errors.push(invalid(child(rpath, 'messageExpression'), goRule(r), `messageExpression compilation failed: ${m.error}`));
       else if (m.program.resultType !== 'string' && m.program.resultType !== 'dyn') errors.push(invalid(child(rpath, 'messageExpression'), goRule(r), 'messageExpression must evaluate to a string'));
-      else message = m.program;
+      else {
+        message = m.program;
+        checkCost(ctx, s, m.program.ast, child(rpath, 'messageExpression'), 'messageExpression', errors);
+      }
     }
     const usesOldSelf = c.program.references('oldSelf');
     if (usesOldSelf && uncorrelatable) {

@@ -22,7 +22,8 @@ export function celTypeOf(s: SchemaProps | undefined): string {
     case 'boolean':
       return 'bool';
     case 'string':
-      return s.format === 'date-time' ? 'timestamp' : s.format === 'duration' ? 'duration' : 'string';
+      // The evaluator names the well-known types by their protobuf names ("timestamp" is unknown to it).
+      return s.format === 'date-time' ? 'google.protobuf.Timestamp' : s.format === 'duration' ? 'google.protobuf.Duration' : 'string';
     case 'array':
       return `list<${celTypeOf(itemsSchema(s))}>`;
     case 'object': {

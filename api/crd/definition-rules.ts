@@ -9,7 +9,7 @@ import type { StatusCause } from '../../base/status.ts';
 import { child, forbidden, immutable, index, invalid, notSupported, required } from '../validation/errors.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.ts';
 import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain } from '../validation/names.ts';
-import { clone, type JsonObject } from '../json.ts';
+import { clone, deepEqual, type JsonObject } from '../json.ts';
 import { compileStructuralSchema } from './structural.ts';
 import type { CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionVersion } from './types.ts';
 
@@ -61,14 +61,18 @@ function validateNames(n: CustomResourceDefinitionNames | undefined, path: strin
   return errs;
 }
 
-function validateVersion(v: CustomResourceDefinitionVersion, path: string): StatusCause[] {
+function validateVersion(v: CustomResourceDefinitionVersion, path: string, old: CustomResourceDefinitionVersion | undefined): StatusCause[] {
   const errs: StatusCause[] = [];
   const e = isDNS1035Label(v.name ?? '');
   if (!v.name) errs.push(required(child(path, 'name'), ''));
   else if (e.length) errs.push(invalid(child(path, 'name'), v.name, e.join(',')));
   const schema = v.schema?.openAPIV3Schema as JsonObject | undefined;
   if (!schema) errs.push(required(child(path, 'schema', 'openAPIV3Schema'), 'schemas are required'));
-  else errs.push(...compileStructuralSchema(schema, child(path, 'schema', 'openAPIV3Schema')).errors);
+  else {
+    // As upstream, a schema an update leaves as it was keeps rules now estimated over the per-rule limit.
+    const unchanged = old !== undefined && deepEqual(old.schema?.openAPIV3Schema, schema);
+    errs.push(...compileStructuralSchema(schema, child(path, 'schema', 'openAPIV3Schema'), { unchanged }).errors);
+  }
   const scale = v.subresources?.scale;
   if (scale) {
     const sp = child(path, 'subresources', 'scale');
@@ -90,7 +94,7 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string): Stat
   return errs;
 }
 
-function validateSpec(crd: CustomResourceDefinition): StatusCause[] {
+function validateSpec(crd: CustomResourceDefinition, old: CustomResourceDefinition | undefined): StatusCause[] {
   const errs: StatusCause[] = [];
   const spec = crd.spec ?? ({} as CustomResourceDefinition['spec']);
   if (!spec.group) errs.push(required('spec.group', ''));
@@ -105,7 +109,7 @@ function validateSpec(crd: CustomResourceDefinition): StatusCause[] {
   if (versions.length === 0) errs.push(required('spec.versions', 'must have exactly one version marked as storage version'));
   const seen = new Set<string>();
   for (const [i, v] of versions.entries()) {
-    errs.push(...validateVersion(v, index('spec.versions', i)));
+    errs.push(...validateVersion(v, index('spec.versions', i), old?.spec?.versions?.find((o) => o.name === v.name)));
     if (v.name && seen.has(v.name)) errs.push(invalid(child(index('spec.versions', i), 'name'), v.name, 'must be unique'));
     seen.add(v.name);
   }
@@ -126,7 +130,7 @@ export function validateCustomResourceDefinition(crd: CustomResourceDefinition, 
   const name = crd.metadata?.name ?? '';
   const want = `${crd.spec?.names?.plural ?? ''}.${crd.spec?.group ?? ''}`;
   if (name && name !== want) errs.push(invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group'));
-  errs.push(...validateSpec(crd));
+  errs.push(...validateSpec(crd, old));
   if (old) {
     errs.push(...immutable('spec.group', crd.spec?.group ?? '', crd.spec?.group !== old.spec?.group));
     errs.push(...immutable('spec.scope', crd.spec?.scope ?? '', crd.spec?.scope !== old.spec?.scope));

@@ -46,11 +46,17 @@ export interface CompileResult {
 /** What the apiserver adds instead of running the CEL rules when the object has the wrong shape. */
 const RULES_NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
+/** How a CRD update compiles a version's schema. */
+export interface CompileOptions {
+  /** The version's schema is unchanged by the update: its rules are not refused for their estimated cost one by one (as upstream). */
+  readonly unchanged?: boolean;
+}
+
 /**
  * Compiles `openAPIV3Schema` for one version. `path` is where the schema sits in the CRD
  * (`spec.versions[0].schema.openAPIV3Schema`), for the field paths of `errors`.
  */
-export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undefined, path: string): CompileResult {
+export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undefined, path: string, opts: CompileOptions = {}): CompileResult {
   if (!openAPIV3Schema) {
     const asIs = (o: JsonObject): JsonObject => o;
     return { schema: { prune: asIs, applyDefaults: asIs, validate: () => [] }, errors: [] };
@@ -58,7 +64,7 @@ export function compileStructuralSchema(openAPIV3Schema: JSONSchemaProps | undef
   const root = openAPIV3Schema as SchemaProps;
   const errors = checkSchema(root, path);
   // As upstream: rules and defaults are only looked at in a schema that is otherwise sound.
-  const compiled = errors.length === 0 ? compileRules(root, path) : undefined;
+  const compiled = errors.length === 0 ? compileRules(root, path, { perRuleCost: !opts.unchanged }) : undefined;
   if (compiled) errors.push(...compiled.errors);
   if (errors.length === 0) errors.push(...checkDefaults(root, path, compiled?.rules));
   const schema: StructuralSchema = {

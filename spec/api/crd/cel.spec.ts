@@ -39,7 +39,8 @@ test('a rule on a scalar shows the value; a rule on the root is at <nil>', () =>
 test('macros, size, string functions and Kubernetes library functions run', () => {
   const c = compile({
     type: 'object',
-    properties: { tags: { type: 'array', items: { type: 'string' } }, weights: { type: 'array', items: { type: 'integer' } }, memory: { type: 'string' } },
+    // Bounded, as Kubernetes needs them to be for these rules to fit the cost budget (cel-cost.spec.ts).
+    properties: { tags: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63 } }, weights: { type: 'array', maxItems: 16, items: { type: 'integer' } }, memory: { type: 'string', maxLength: 16 } },
     'x-kubernetes-validations': [
       { rule: 'self.tags.all(t, t.matches("^[a-z]+$"))', message: 'tags are lower case' },
       { rule: 'self.tags.exists(t, t == "prod") || size(self.tags) == 0', message: 'needs prod' },
@@ -133,7 +134,7 @@ test('oldSelf is refused where items cannot be correlated; optionalOldSelf needs
   const c = compile({
     type: 'object',
     properties: {
-      tags: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } },
+      tags: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 63, 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } },
       n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self > 0', optionalOldSelf: true }] },
     },
   });
@@ -179,6 +180,24 @@ test('date-time strings are timestamps, duration strings durations, and int-or-s
   assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', port: 'http', every: '1h30m' }), []);
   assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', port: 'http', every: '30s' }), ['spec: Invalid value: "object": at most once a minute']);
   assert.equal(run(c, { notAfter: '2020-05-01T00:00:00Z', port: 70000 }), ['spec: Invalid value: "object": expires after 2024', 'spec: Invalid value: "object": a port number below 65536']);
+});
+
+test('a rule on a date-time or duration field, or a list of them, sees timestamps and durations', () => {
+  const c = compile({
+    type: 'object',
+    properties: {
+      notAfter: { type: 'string', format: 'date-time', 'x-kubernetes-validations': [{ rule: 'self > timestamp("2024-01-01T00:00:00Z")', message: 'expires after 2024' }] },
+      every: { type: 'string', format: 'duration', 'x-kubernetes-validations': [{ rule: 'self >= duration("1m")', message: 'at most once a minute' }] },
+      windows: { type: 'array', maxItems: 4, items: { type: 'string', format: 'date-time' }, 'x-kubernetes-validations': [{ rule: 'self.all(t, t.getFullYear() >= 2024)', message: 'windows from 2024' }] },
+    },
+  });
+  assert.equal(c.errors, []);
+  assert.equal(run(c, { notAfter: '2030-05-01T00:00:00Z', every: '1h', windows: ['2025-01-01T00:00:00Z'] }), []);
+  assert.equal(run(c, { notAfter: '2020-05-01T00:00:00Z', every: '30s', windows: ['2023-01-01T00:00:00Z'] }), [
+    'spec.notAfter: Invalid value: "2020-05-01T00:00:00Z": expires after 2024',
+    'spec.every: Invalid value: "30s": at most once a minute',
+    'spec.windows: Invalid value: "array": windows from 2024',
+  ]);
 });
 
 test('property names that are not CEL identifiers are reached escaped', () => {
