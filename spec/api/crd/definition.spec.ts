@@ -156,12 +156,12 @@ test('version priority: GA before beta before alpha, higher first, others last',
   assert.equal(preferredVersionOrder(['v1alpha1', 'foo', 'v1beta2', 'v1', 'v2', 'v1beta1', 'v10alpha1']), ['v2', 'v1', 'v1beta2', 'v1beta1', 'v10alpha1', 'v1alpha1', 'foo']);
 });
 
-test('conversion: None rewrites apiVersion, Webhook answers a clear error, the same version is left alone', () => {
+test('conversion in the core: None rewrites apiVersion, Webhook refuses a body at another version (the front converts), the same version is left alone', () => {
   const w = { apiVersion: 'example.com/v1beta1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 'L' } } as KubeObject;
   const none = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'None' }, w, 'v1');
   assert.equal(none.ok && none.value, { ...w, apiVersion: 'example.com/v1' });
   const hook = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'Webhook' }, w, 'v1');
-  assert.equal(!hook.ok && [hook.status.code, hook.status.message], [500, 'Internal error occurred: conversion webhook for example.com/v1beta1, Kind=Widget failed: webhook conversion is not supported yet']);
+  assert.equal(!hook.ok && [hook.status.code, hook.status.message], [500, 'Internal error occurred: conversion webhook for example.com/v1beta1, Kind=Widget failed: objects must be sent at example.com/v1: webhook conversion happens at the HTTP front']);
   const same = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'Webhook' }, w, 'v1beta1');
   assert.is(same.ok && same.value, w);
 });
