@@ -87,7 +87,8 @@ test('scale paths, printer columns and conversion are checked; group and scope a
     'spec.versions[0].subresources.scale.statusReplicasPath: Invalid value: ".spec.x": should be a json path under .status',
     'spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: "color": supported values: "integer", "number", "string", "boolean", "date"',
     'spec.versions[0].additionalPrinterColumns[0].JSONPath: Required value',
-    'spec.conversion.webhook: Required value: required when strategy is set to Webhook',
+    'spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook',
+    'spec.conversion.conversionReviewVersions: Required value',
   ]);
   const old = { ...crd(), status: { storedVersions: ['v1'], acceptedNames: { plural: '', kind: '' } } } as CustomResourceDefinition;
   const changed = { ...crd({ scope: 'Cluster' }), metadata: old.metadata, status: old.status };
