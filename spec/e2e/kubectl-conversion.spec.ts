@@ -9,9 +9,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback } from './https-server.ts';
 import { generateTls } from '../../actors/apiserver/http/tls/cert.ts';
-import { startCluster, type Cluster } from './cluster.ts';
+import { must, startCluster, type Cluster } from './cluster.ts';
 
 let c: Cluster;
 let server: Server;
@@ -53,21 +53,12 @@ async function startServer(): Promise<void> {
       }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listenLoopback(server, port);
 }
 
-const stopServer = () =>
-  new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+const stopServer = () => closeServer(server);
 
-const ok = async (args: string[], input?: string): Promise<string> => {
-  const r = await c.kubectl(args, input);
-  assert.is(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
-  return r.stdout.trim();
-};
+const ok = async (args: string[], input?: string): Promise<string> => must(await c.kubectl(args, input), `kubectl ${args.join(' ')}`).trim();
 
 const version = (name: string, served: boolean, storage: boolean, field: string) =>
   ({ name, served, storage, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } } } } } });

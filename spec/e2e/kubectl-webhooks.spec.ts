@@ -9,8 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:https';
 import { createSecureContext } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
+import { closeServer, listenLoopback } from './https-server.ts';
 import { generateTls } from '../../actors/apiserver/http/tls/cert.ts';
 import { certificateAuthority, signCertificate } from '../../actors/apiserver/http/tls/client-certs.ts';
 import { extension, implicit, name, seq } from '../../actors/apiserver/http/tls/der.ts';
@@ -68,15 +68,10 @@ async function startServer(): Promise<void> {
       res.end(JSON.stringify(answer(path, body.request)));
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listenLoopback(server, port);
 }
 
-const stopServer = () =>
-  new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+const stopServer = () => closeServer(server);
 
 const ok = async (args: string[], input?: string): Promise<string> => {
   const r = await cluster.kubectl(args, input);
