@@ -149,8 +149,12 @@ test('with the storage version moved to v2, objects stored at v1 are converted o
 });
 
 test('with the webhook stopped, kubectl shows the 500 conversion error and nothing stored changes', async () => {
-  const before = await ok(['get', 'widgets.v1.example.com', 'w2', '-o', 'json']);
+  const watch = c.background(['get', 'widgets.v2.example.com', '--watch', '--output-watch-events', '-o', 'json']);
+  await until('the watch to list', () => watch.output().includes('"dimension":"tiny"'));
   await stopServer();
+  // At the storage version nothing is converted: the write works, and the v2 watch cannot convert its event.
+  await ok(['patch', 'widgets.v1.example.com', 'w1', '--type=merge', '-p', '{"spec":{"size":"medium"}}']);
+  const before = await ok(['get', 'widgets.v1.example.com', 'w2', '-o', 'json']);
   const refused = `conversion webhook for example.com/v1, Kind=Widget failed: Post "https://127.0.0.1:${port}/convert?timeout=30s": dial tcp 127.0.0.1:${port}: connect: connection refused`;
   const get = await c.kubectl(['get', 'widgets.v2.example.com', 'w2']);
   assert.is.not(get.code, 0);
@@ -164,6 +168,12 @@ test('with the webhook stopped, kubectl shows the 500 conversion error and nothi
   const raw = await c.kubectl(['get', '--raw', '/apis/example.com/v2/namespaces/default/widgets/w2']);
   assert.match(raw.stderr, refused);
   assert.is(await ok(['get', 'widgets.v1.example.com', 'w2', '-o', 'json']), before);
+  // The watch's event could not be converted: an ERROR event carries the Status and the stream ends (kubectl exits by itself).
+  await until('the watch to end', () => watch.output().includes('"type":"ERROR"'));
+  const watched = await watch.stop();
+  assert.not.match(watched.stdout, 'medium');
+  const last = JSON.parse(watched.stdout.trim().split('\n').at(-1)!) as { type: string; object: { code: number; message: string } };
+  assert.equal([last.type, last.object.code, last.object.message], ['ERROR', 500, refused]);
 });
 
 test.run();
