@@ -60,8 +60,13 @@ const stopServer = () => closeServer(server);
 
 const ok = async (args: string[], input?: string): Promise<string> => must(await c.kubectl(args, input), `kubectl ${args.join(' ')}`).trim();
 
-const version = (name: string, served: boolean, storage: boolean, field: string) =>
-  ({ name, served, storage, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } } } } } });
+const version = (name: string, served: boolean, storage: boolean, field: string) => ({
+  name,
+  served,
+  storage,
+  subresources: { status: {} },
+  schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } }, status: { type: 'object', properties: { phase: { type: 'string' } } } } } },
+});
 
 const crd = (storage: 'v1' | 'v2') => JSON.stringify({
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -137,6 +142,12 @@ test('a patch at v2 applies to the v2 shape; a watch at v2 sees it converted', a
   // kubectl apply of a changed v2 object: its merge patch is written at v2 and applied to the v2 shape.
   await ok(['apply', '-f', '-'], widgetV2('w1', 'giant'));
   assert.is(await shape('widgets.v2.example.com', 'w1'), 'example.com/v2||giant');
+});
+
+test('the status subresource at v2: read and patched through the conversion, the spec kept', async () => {
+  await ok(['patch', 'widgets.v2.example.com', 'w2', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Ready"}}']);
+  assert.is(await ok(['get', 'widgets.v2.example.com', 'w2', '--subresource=status', '-o', 'jsonpath={.apiVersion}|{.status.phase}|{.spec.dimension}']), 'example.com/v2|Ready|tiny');
+  assert.is(await ok(['get', 'widgets.v1.example.com', 'w2', '-o', 'jsonpath={.status.phase}|{.spec.size}']), 'Ready|tiny');
 });
 
 test('with the storage version moved to v2, objects stored at v1 are converted on read', async () => {
