@@ -1,6 +1,43 @@
 /** A spec's own HTTPS server on loopback (webhooks the apiserver calls), started and stopped by the spec. */
-import type { Server } from 'node:https';
+import type { Server, ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import { generateKeyPairSync } from 'node:crypto';
+import { certificateAuthority, signCertificate } from '../../actors/apiserver/http/tls/client-certs.ts';
+import { extension, implicit, name, seq } from '../../actors/apiserver/http/tls/der.ts';
+
+/** The generated CA and the 127.0.0.1 serving certificate (generateTls's answer). */
+export interface SpecTls {
+  caCert: string;
+  caKey: string;
+  cert: string;
+  key: string;
+}
+
+/** A serving certificate from the same CA for the Service's DNS name only (not for 127.0.0.1). */
+function serviceCertificate(tls: SpecTls, dns: string): { cert: string; key: string } {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const now = Date.now();
+  const cert = signCertificate(certificateAuthority(tls.caCert, tls.caKey), {
+    subject: name(dns),
+    spki: pair.publicKey.export({ type: 'spki', format: 'der' }),
+    usages: ['digital signature', 'server auth'],
+    subjectAltName: extension('2.5.29.17', false, seq(implicit(2, Buffer.from(dns)))),
+    notBefore: new Date(now - 3600_000),
+    notAfter: new Date(now + 3600_000),
+  });
+  return { cert, key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}
+
+/**
+ * Server options for a webhook dialled at 127.0.0.1 by URL (the 127.0.0.1 certificate) and
+ * through a Service (checked for `serviceDns`, `<name>.<namespace>.svc`: SNI picks it).
+ */
+export function webhookServerOptions(tls: SpecTls, serviceDns: string): ServerOptions {
+  const svc = serviceCertificate(tls, serviceDns);
+  const plain = { cert: tls.cert, key: tls.key };
+  return { ...plain, SNICallback: (servername, cb) => cb(null, createSecureContext(servername === serviceDns ? svc : plain)) };
+}
 
 /** Listens on 127.0.0.1:`port` (0: any free one); answers the port it got. */
 export async function listenLoopback(server: Server, port: number): Promise<number> {

@@ -9,7 +9,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:https';
-import { closeServer, listenLoopback } from './https-server.ts';
+import type { TLSSocket } from 'node:tls';
+import { closeServer, listenLoopback, webhookServerOptions } from './https-server.ts';
 import { generateTls } from '../../actors/apiserver/http/tls/cert.ts';
 import { must, startCluster, type Cluster } from './cluster.ts';
 
@@ -19,7 +20,7 @@ let port = 0;
 const tls = generateTls();
 const caBundle = Buffer.from(tls.caCert).toString('base64');
 /** Every ConversionReview request the webhook got: desired version and how many objects. */
-const reviews: { desired: string; count: number }[] = [];
+const reviews: { desired: string; count: number; sni?: string }[] = [];
 
 type Obj = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: Record<string, unknown> };
 
@@ -38,13 +39,14 @@ function convert(o: Obj, desired: string): Obj {
 }
 
 async function startServer(): Promise<void> {
-  server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  server = createServer(webhookServerOptions(tls, 'conv.default.svc'), (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (b: Buffer) => chunks.push(b));
     req.on('end', () => {
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string; desiredAPIVersion: string; objects: Obj[] } };
       const { uid, desiredAPIVersion, objects } = review.request;
-      reviews.push({ desired: desiredAPIVersion, count: objects.length });
+      const sni = (req.socket as TLSSocket).servername;
+      reviews.push({ desired: desiredAPIVersion, count: objects.length, ...(sni ? { sni } : {}) });
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({
         apiVersion: 'apiextensions.k8s.io/v1',
@@ -68,7 +70,10 @@ const version = (name: string, served: boolean, storage: boolean, field: string)
   schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } }, status: { type: 'object', properties: { phase: { type: 'string' } } } } } },
 });
 
-const crd = (storage: 'v1' | 'v2') => JSON.stringify({
+const byUrl = () => ({ url: `https://127.0.0.1:${port}/convert`, caBundle });
+const byService = () => ({ service: { namespace: 'default', name: 'conv', path: '/convert' }, caBundle });
+
+const crd = (storage: 'v1' | 'v2', clientConfig: Record<string, unknown> = byUrl()) => JSON.stringify({
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   metadata: { name: 'widgets.example.com' },
@@ -77,7 +82,7 @@ const crd = (storage: 'v1' | 'v2') => JSON.stringify({
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
     versions: [version('v1', true, storage === 'v1', 'size'), version('v2', true, storage === 'v2', 'dimension')],
-    conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: `https://127.0.0.1:${port}/convert`, caBundle } } },
+    conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig } },
   },
 });
 
@@ -126,7 +131,7 @@ test('a list at v2 converts the page in one ConversionReview', async () => {
   reviews.length = 0;
   const list = JSON.parse(await ok(['get', 'widgets.v2.example.com', '-o', 'json'])) as { items: Obj[] };
   assert.equal(list.items.map((i) => [i.apiVersion, i.metadata.name, i.spec?.dimension, i.spec?.size]), [['example.com/v2', 'w1', 'large', undefined], ['example.com/v2', 'w2', 'small', undefined]]);
-  assert.equal(reviews, [{ desired: 'example.com/v2', count: 2 }]);
+  assert.equal(reviews.map((r) => [r.desired, r.count]), [['example.com/v2', 2]]);
 });
 
 test('a patch at v2 applies to the v2 shape; a watch at v2 sees it converted', async () => {
@@ -148,6 +153,22 @@ test('the status subresource at v2: read and patched through the conversion, the
   await ok(['patch', 'widgets.v2.example.com', 'w2', '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Ready"}}']);
   assert.is(await ok(['get', 'widgets.v2.example.com', 'w2', '--subresource=status', '-o', 'jsonpath={.apiVersion}|{.status.phase}|{.spec.dimension}']), 'example.com/v2|Ready|tiny');
   assert.is(await ok(['get', 'widgets.v1.example.com', 'w2', '-o', 'jsonpath={.status.phase}|{.spec.size}']), 'Ready|tiny');
+});
+
+test('a conversion webhook behind a Service: called at its endpoint, its certificate checked for <name>.<namespace>.svc', async () => {
+  await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'conv', namespace: 'default' }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } }));
+  await ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'conv-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'conv' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  }));
+  await ok(['apply', '-f', '-'], crd('v1', byService()));
+  reviews.length = 0;
+  await until('the CRD to call the Service', async () => (await c.kubectl(['get', 'widgets.v2.example.com', 'w2', '-o', 'jsonpath={.spec.dimension}'])).stdout === 'tiny' && reviews.some((r) => r.sni === 'conv.default.svc'));
+  await ok(['apply', '-f', '-'], crd('v1'));
 });
 
 test('with the storage version moved to v2, objects stored at v1 are converted on read', async () => {
