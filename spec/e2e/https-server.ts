@@ -51,3 +51,18 @@ export const closeServer = (server: Server): Promise<void> =>
     server.close(() => resolve());
     server.closeAllConnections();
   });
+
+/** A Service `<namespace>/<name>` on port 443 whose one ready endpoint is 127.0.0.1:`port` (a stream of two JSON objects kubectl applies). */
+export function loopbackService(namespace: string, svcName: string, port: number): string {
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: svcName, namespace }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${svcName}-1`, namespace, labels: { 'kubernetes.io/service-name': svcName } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    },
+  ].map((o) => JSON.stringify(o)).join('\n');
+}

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { closeServer, listenLoopback, webhookServerOptions } from './https-server.ts';
+import { closeServer, listenLoopback, loopbackService, webhookServerOptions } from './https-server.ts';
 import { generateTls } from '../../actors/apiserver/http/tls/cert.ts';
 import { must, startCluster, type Cluster } from './cluster.ts';
 
@@ -156,15 +156,7 @@ test('the status subresource at v2: read and patched through the conversion, the
 });
 
 test('a conversion webhook behind a Service: called at its endpoint, its certificate checked for <name>.<namespace>.svc', async () => {
-  await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'conv', namespace: 'default' }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } }));
-  await ok(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'conv-1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'conv' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  }));
+  await ok(['apply', '-f', '-'], loopbackService('default', 'conv', port));
   await ok(['apply', '-f', '-'], crd('v1', byService()));
   reviews.length = 0;
   await until('the CRD to call the Service', async () => (await c.kubectl(['get', 'widgets.v2.example.com', 'w2', '-o', 'jsonpath={.spec.dimension}'])).stdout === 'tiny' && reviews.some((r) => r.sni === 'conv.default.svc'));

@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:https';
-import { closeServer, listenLoopback, webhookServerOptions } from './https-server.ts';
+import { closeServer, listenLoopback, loopbackService, webhookServerOptions } from './https-server.ts';
 import { generateTls } from '../../actors/apiserver/http/tls/cert.ts';
 import { startCluster, type Cluster } from './cluster.ts';
 
@@ -123,15 +123,7 @@ test('a validating webhook denial is printed with upstream words and code', asyn
 });
 
 test('a webhook behind a Service: called at its endpoint, its certificate checked for <name>.<namespace>.svc', async () => {
-  await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hook', namespace: 'hooked' }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } }));
-  await ok(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'hook-1', namespace: 'hooked', labels: { 'kubernetes.io/service-name': 'hook' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  }));
+  await ok(['apply', '-f', '-'], loopbackService('hooked', 'hook', port));
   const viaService = { ...webhook('service.spec.kubeactor.io', '/validate', 'Fail'), clientConfig: { service: { name: 'hook', namespace: 'hooked', path: '/validate' }, caBundle } };
   await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'spec-service' }, webhooks: [{ ...viaService, objectSelector: { matchLabels: { via: 'service' } } }] }));
   const cm = JSON.parse(configMap('via-service', { forbidden: 'x' })) as { metadata: { labels: Record<string, string> } };
