@@ -172,6 +172,19 @@ test('with the storage version moved to v2, objects stored at v1 are converted o
   await until('the kind to be served at v1 again', async () => (await shape('widgets.v1.example.com', 'w2')) === 'example.com/v1|tiny|');
 });
 
+test('delete at v2: a held object is answered at v2, a finalizer patched away at v2, a collection deleted', async () => {
+  const held = JSON.parse(widgetV2('w3', 'odd')) as Obj;
+  held.metadata.finalizers = ['example.com/hold'];
+  await ok(['apply', '-f', '-'], JSON.stringify(held));
+  await ok(['apply', '-f', '-'], widgetV2('w4', 'even'));
+  const raw = JSON.parse(await ok(['delete', '--raw', '/apis/example.com/v2/namespaces/default/widgets/w3'])) as Obj;
+  assert.equal([raw.apiVersion, raw.spec?.dimension, typeof raw.metadata.deletionTimestamp], ['example.com/v2', 'odd', 'string']);
+  await ok(['patch', 'widgets.v2.example.com', 'w3', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+  await until('the held widget to go', async () => (await c.kubectl(['get', 'widgets.v1.example.com', 'w3'])).code !== 0);
+  const gone = JSON.parse(await ok(['delete', '--raw', '/apis/example.com/v2/namespaces/default/widgets?fieldSelector=metadata.name%3Dw4'])) as { items?: Obj[] };
+  assert.equal((gone.items ?? []).map((i) => [i.apiVersion, i.spec?.dimension]), [['example.com/v2', 'even']]);
+});
+
 test('with the webhook stopped, kubectl shows the 500 conversion error and nothing stored changes', async () => {
   const watch = c.background(['get', 'widgets.v2.example.com', '--watch', '--output-watch-events', '-o', 'json']);
   await until('the watch to list', () => watch.output().includes('"dimension":"tiny"'));

@@ -6,7 +6,7 @@ import { sendJson, sendStatus } from './respond.ts';
 import { warningHeaders } from './warning.ts';
 import type { ResourceRequest } from './resources.ts';
 import { setPfHeaders } from './flowcontrol.ts';
-import { toAsked, toServing } from './conversion.ts';
+import { listToAsked, toAsked, toServing } from './conversion.ts';
 import { patchAtAskedVersion } from './patch-converted.ts';
 
 /**
@@ -144,5 +144,8 @@ export async function serveDeleteCollection(r: ResourceRequest): Promise<void> {
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.deletecollection', payload, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
-  sendJson(r.res, result.value);
+  // The deleted objects are answered as a list at the asked version, like a list.
+  const converted = Array.isArray((result.value as { items?: unknown }).items) ? await listToAsked(r.conversion, result.value) : { ok: true as const, value: result.value };
+  if (!converted.ok) return sendStatus(r.res, converted.status);
+  sendJson(r.res, converted.value);
 }
