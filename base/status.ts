@@ -52,7 +52,9 @@ export type StatusReason =
   | 'InternalError'
   | 'ServiceUnavailable'
   | 'Timeout'
-  | 'Unknown';
+  | 'Unknown'
+  // StatusReasonUnknown: what kube-apiserver answers for a plain Go error (a conversion webhook's failure); JSON omits it.
+  | '';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; status: Status };
 

@@ -44,7 +44,7 @@ export function validateWebhookURL(path: FieldPath, raw: string): StatusCause[] 
   return errs;
 }
 
-function validateClientConfig(cc: WebhookClientConfig | undefined, path: FieldPath): StatusCause[] {
+export function validateClientConfig(cc: WebhookClientConfig | undefined, path: FieldPath): StatusCause[] {
   if (!cc || (cc.url === undefined) === (cc.service === undefined)) return [required(path, 'exactly one of url or service is required')];
   if (cc.url !== undefined) return validateWebhookURL(child(path, 'url'), cc.url);
   const s = cc.service!;

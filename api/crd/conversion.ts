@@ -1,8 +1,10 @@
 /**
  * Conversion of custom resources between a CRD's versions: the one place the CRD's
  * `spec.conversion.strategy` is chosen. `None` rewrites apiVersion and keeps every field (as
- * apiextensions-apiserver's nopConverter); `Webhook` answers a clear error until webhook
- * conversion (a ConversionReview to the CRD's HTTPS service) is built here.
+ * apiextensions-apiserver's nopConverter). `Webhook` conversion is asynchronous (a
+ * ConversionReview to the CRD's HTTPS service) and happens at the HTTP front before the
+ * apiserver sees a body (actors/apiserver/http/conversion.ts, actors/apiserver/conversion.ts):
+ * an object that reaches the core at another version than it serves is refused here.
  */
 import { fail, internalError, ok, type Result } from '../../base/status.ts';
 import type { KubeObject } from '../kinds/info.ts';
@@ -23,7 +25,7 @@ export function convertCustomResource(spec: ConversionSpec, obj: KubeObject, toV
     case 'None':
       return ok({ ...obj, apiVersion: `${spec.group}/${toVersion}` });
     case 'Webhook':
-      return fail(internalError(`conversion webhook for ${spec.group}/${from.version}, Kind=${spec.kind} failed: webhook conversion is not supported yet`));
+      return fail(internalError(`conversion webhook for ${spec.group}/${from.version}, Kind=${spec.kind} failed: objects must be sent at ${spec.group}/${toVersion}: webhook conversion happens at the HTTP front`));
     default:
       return fail(internalError(`unknown conversion strategy ${JSON.stringify(spec.strategy)} for ${spec.group}, Kind=${spec.kind}`));
   }

@@ -122,6 +122,7 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
     ...(v.schema?.openAPIV3Schema ? { openapiSchema: v.schema.openAPIV3Schema as Record<string, unknown> } : {}),
     ...(v.subresources?.scale ? { scalePaths: v.subresources.scale } : {}),
     servedVersions: served,
+    conversion: conversion.strategy === 'Webhook' ? { strategy: 'Webhook' } : { strategy: 'None' },
     versionSchemas: Object.fromEntries(servedVersionsOf(crd).flatMap((x) => (x.schema?.openAPIV3Schema ? [[x.name, x.schema.openAPIV3Schema as Record<string, unknown>]] : []))),
   });
   return { ...kind, singular: names.singular ?? names.kind.toLowerCase(), listKind: names.listKind ?? `${names.kind}List` };

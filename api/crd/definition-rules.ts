@@ -11,6 +11,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta
 import { isDNS1035Label, isDNS1123Subdomain, nameIsDNSSubdomain } from '../validation/names.ts';
 import { clone, deepEqual, type JsonObject } from '../json.ts';
 import { compileStructuralSchema } from './structural.ts';
+import { validateClientConfig } from '../admission/validate-webhooks.ts';
+import { CONVERSION_REVIEW_VERSIONS } from './conversion-review.ts';
 import type { CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionVersion } from './types.ts';
 
 const SCOPES = ['Cluster', 'Namespaced'];
@@ -117,10 +119,47 @@ function validateSpec(crd: CustomResourceDefinition, old: CustomResourceDefiniti
     if (versions.filter((v) => v.storage).length !== 1) errs.push(invalid('spec.versions', versions.map((v) => v.name), 'must have exactly one version marked as storage version'));
     if (!versions.some((v) => v.served)) errs.push(invalid('spec.versions', versions.map((v) => v.name), 'must have at least one version marked as served'));
   }
-  const strategy = spec.conversion?.strategy ?? 'None';
-  if (!STRATEGIES.includes(strategy)) errs.push(notSupported('spec.conversion.strategy', strategy, STRATEGIES));
-  else if (strategy === 'Webhook' && !spec.conversion?.webhook) errs.push(required('spec.conversion.webhook', 'required when strategy is set to Webhook'));
-  else if (strategy === 'None' && spec.conversion?.webhook) errs.push(forbidden('spec.conversion.webhook', 'should not be set when strategy is not set to Webhook'));
+  errs.push(...validateConversion(spec.conversion));
+  return errs;
+}
+
+/**
+ * ValidateCustomResourceConversion. Its field paths are the internal type's, as upstream
+ * reports them for v1 too: `webhook.clientConfig` is `webhookClientConfig`, and
+ * `webhook.conversionReviewVersions` is `conversionReviewVersions`.
+ */
+function validateConversion(conversion: CustomResourceDefinition['spec']['conversion']): StatusCause[] {
+  const strategy = conversion?.strategy ?? 'None';
+  if (!STRATEGIES.includes(strategy)) return [notSupported('spec.conversion.strategy', strategy, STRATEGIES)];
+  const cc = conversion?.webhook?.clientConfig;
+  const versions = conversion?.webhook?.conversionReviewVersions ?? [];
+  const errs: StatusCause[] = [];
+  if (strategy === 'Webhook') {
+    if (!cc) errs.push(required('spec.conversion.webhookClientConfig', 'required when strategy is set to Webhook'));
+    else errs.push(...validateClientConfig(cc, 'spec.conversion.webhookClientConfig'));
+    errs.push(...validateConversionReviewVersions(versions, 'spec.conversion.conversionReviewVersions'));
+    return errs;
+  }
+  if (cc) errs.push(forbidden('spec.conversion.webhookClientConfig', 'should not be set when strategy is not set to Webhook'));
+  if (versions.length) errs.push(forbidden('spec.conversion.conversionReviewVersions', 'should not be set when strategy is not set to Webhook'));
+  return errs;
+}
+
+/** validateConversionReviewVersions with a recognized version required (a create, or an update that changes them). */
+function validateConversionReviewVersions(versions: readonly string[], path: string): StatusCause[] {
+  if (versions.length === 0) return [required(path, '')];
+  const errs: StatusCause[] = [];
+  const seen = new Set<string>();
+  for (const [i, v] of versions.entries()) {
+    if (seen.has(v)) {
+      errs.push(invalid(index(path, i), v, 'duplicate version'));
+      continue;
+    }
+    seen.add(v);
+    errs.push(...isDNS1035Label(v).map((m) => invalid(index(path, i), v, m)));
+  }
+  const known: readonly string[] = CONVERSION_REVIEW_VERSIONS;
+  if (!versions.some((v) => known.includes(v))) errs.push(invalid(path, versions, `must include at least one of ${[...known].sort().join(', ')}`));
   return errs;
 }
 

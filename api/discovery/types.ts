@@ -3,6 +3,7 @@
  * (api/kinds) holds more; these functions take only this shape so they stay pure
  * functions of its entries.
  */
+import type { KindConversion } from '../conversion/converter.ts';
 
 /** A subresource as the registry may spell it: just its name, or its name with details. */
 export type SubresourceSpec =
@@ -26,6 +27,8 @@ export interface ServedKind {
   openapiSchema?: Readonly<Record<string, unknown>>;
   /** The version the apiserver serves this kind at, when the front converts this one to it (a CRD's other served versions). */
   servedAs?: string;
+  /** How the front converts this kind between its served versions (api/conversion/converter.ts); absent: apiVersion rewritten (None). */
+  conversion?: KindConversion;
 }
 
 /** A subresource with every detail filled in. */

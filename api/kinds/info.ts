@@ -11,6 +11,7 @@ import type { Printer } from '../tables/table.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { groupResource, type GroupResource } from './key.ts';
 import { clone } from '../json.ts';
+import type { KindConversion } from '../conversion/converter.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 export type Subresource = 'status' | 'scale' | 'binding' | 'log' | 'eviction' | 'finalize' | 'token' | 'exec' | 'attach' | 'portforward' | 'approval';
@@ -106,6 +107,8 @@ export interface KindSpec {
   readonly servedVersions?: readonly string[];
   /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
   readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** How the front converts objects between the served versions; default: apiVersion rewritten (None). */
+  readonly conversion?: KindConversion;
 }
 
 /** A custom resource's unknown fields and their pruning, from its structural schema. */

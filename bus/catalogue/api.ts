@@ -132,6 +132,15 @@ export const apiMessages = {
    * re-list (bookmarks are batches too, so a lost last batch shows at the next bookmark).
    */
   'api.watch-events': message(Type.Object({ id: Type.String(), events: Type.Array(WatchEvent), seq: Type.Optional(Type.Number()) })),
+  /**
+   * Converts objects of one custom resource to `apiVersion` as its CRD's conversion says (the
+   * front's seam for a kind with `conversion: Webhook`): the apiserver calls the webhook and
+   * checks its ConversionReview answer. Answers the objects in order, or a 500 Status.
+   */
+  'api.convert': request(
+    Type.Object({ group: Type.String(), resource: Type.String(), apiVersion: Type.String(), objects: Type.Array(KubeObjectSchema) }),
+    Type.Object({ objects: Type.Array(KubeObjectSchema) }),
+  ),
   /** The apiserver ended a watch (410 after compaction, shutdown); the watcher re-lists. */
   'api.watch-ended': message(Type.Object({ id: Type.String(), status: KubeObjectSchema })),
 };

@@ -8,12 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type Server } from 'node:https';
-import { createSecureContext } from 'node:tls';
-import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync } from 'node:crypto';
+import { closeServer, listenLoopback, loopbackService, webhookServerOptions } from './https-server.ts';
 import { generateTls } from '../../actors/apiserver/http/tls/cert.ts';
-import { certificateAuthority, signCertificate } from '../../actors/apiserver/http/tls/client-certs.ts';
-import { extension, implicit, name, seq } from '../../actors/apiserver/http/tls/der.ts';
 import { startCluster, type Cluster } from './cluster.ts';
 
 let cluster: Cluster;
@@ -39,25 +35,9 @@ function answer(path: string, req: Req): unknown {
   return review(req, { allowed: true, warnings: ['checked by the spec webhook'] });
 }
 
-/** A serving certificate from the same CA for the Service's DNS name only (not for 127.0.0.1). */
-function serviceCertificate(dns: string): { cert: string; key: string } {
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const now = Date.now();
-  const cert = signCertificate(certificateAuthority(tls.caCert, tls.caKey), {
-    subject: name(dns),
-    spki: pair.publicKey.export({ type: 'spki', format: 'der' }),
-    usages: ['digital signature', 'server auth'],
-    subjectAltName: extension('2.5.29.17', false, seq(implicit(2, Buffer.from(dns)))),
-    notBefore: new Date(now - 3600_000),
-    notAfter: new Date(now + 3600_000),
-  });
-  return { cert, key: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
-}
-
 async function startServer(): Promise<void> {
   // The URL webhooks dial 127.0.0.1 (the front's kind of certificate); the Service one is checked for hook.hooked.svc (SNI picks it).
-  const svc = serviceCertificate('hook.hooked.svc');
-  server = createServer({ cert: tls.cert, key: tls.key, SNICallback: (servername, cb) => cb(null, servername === 'hook.hooked.svc' ? createSecureContext(svc) : createSecureContext({ cert: tls.cert, key: tls.key })) }, (req, res) => {
+  server = createServer(webhookServerOptions(tls, 'hook.hooked.svc'), (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -68,15 +48,10 @@ async function startServer(): Promise<void> {
       res.end(JSON.stringify(answer(path, body.request)));
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  port = await listenLoopback(server, port);
 }
 
-const stopServer = () =>
-  new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+const stopServer = () => closeServer(server);
 
 const ok = async (args: string[], input?: string): Promise<string> => {
   const r = await cluster.kubectl(args, input);
@@ -148,15 +123,7 @@ test('a validating webhook denial is printed with upstream words and code', asyn
 });
 
 test('a webhook behind a Service: called at its endpoint, its certificate checked for <name>.<namespace>.svc', async () => {
-  await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hook', namespace: 'hooked' }, spec: { ports: [{ name: 'https', port: 443, targetPort: port }] } }));
-  await ok(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'hook-1', namespace: 'hooked', labels: { 'kubernetes.io/service-name': 'hook' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  }));
+  await ok(['apply', '-f', '-'], loopbackService('hooked', 'hook', port));
   const viaService = { ...webhook('service.spec.kubeactor.io', '/validate', 'Fail'), clientConfig: { service: { name: 'hook', namespace: 'hooked', path: '/validate' }, caBundle } };
   await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'spec-service' }, webhooks: [{ ...viaService, objectSelector: { matchLabels: { via: 'service' } } }] }));
   const cm = JSON.parse(configMap('via-service', { forbidden: 'x' })) as { metadata: { labels: Record<string, string> } };

@@ -7,6 +7,7 @@ import { listOptions } from './query.ts';
 import { sendJson, sendStatus } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
 import { setPfHeaders } from './flowcontrol.ts';
+import { listToAsked, toAsked } from './conversion.ts';
 
 const TABLE_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
@@ -25,15 +26,17 @@ export async function serveGet(r: ResourceRequest): Promise<void> {
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.get', payload, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
+  const converted = await toAsked(r.conversion, result.value);
+  if (!converted.ok) return sendStatus(r.res, converted.status);
+  const obj = converted.value;
   if (r.target.subresource === undefined && wantsTable(r.info.accept)) {
     const include = includeObjectOf(q);
     if (!include) return sendStatus(r.res, badRequest(`includeObject: Unsupported value: "${q.get('includeObject')}"`));
-    const obj = (r.view?.out(result.value) ?? result.value) as typeof result.value;
     const rvOut = result.value.metadata?.resourceVersion;
     const table = tableFor(r.kind, [obj], { now: Date.now(), includeObject: include, listMeta: rvOut ? { resourceVersion: rvOut } : {} });
     return sendJson(r.res, table, 200, TABLE_TYPE);
   }
-  sendJson(r.res, r.view?.out(result.value) ?? result.value);
+  sendJson(r.res, obj);
 }
 
 /** LIST, as a `<Kind>List` or a Table. */
@@ -47,7 +50,9 @@ export async function serveList(r: ResourceRequest): Promise<void> {
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.list', { target: r.target, user: r.info.user, options: options.value }, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
-  const list = (r.view?.out(result.value) ?? result.value) as JsonObject & { items?: JsonObject[]; metadata?: JsonObject };
+  const converted = await listToAsked(r.conversion, result.value);
+  if (!converted.ok) return sendStatus(r.res, converted.status);
+  const list = converted.value as unknown as JsonObject & { items?: JsonObject[]; metadata?: JsonObject };
   if (!table) return sendJson(r.res, list);
   const m = list.metadata ?? {};
   const listMeta: { resourceVersion?: string; continue?: string; remainingItemCount?: number } = {};

@@ -12,7 +12,7 @@ import { serveCreate, serveDelete, serveDeleteCollection, servePatch, serveUpdat
 import { serveWatch } from './watch.ts';
 import { serveLogs } from './logs.ts';
 import { STREAM_SUBRESOURCES } from './stream-upgrade.ts';
-import { versionView } from '../../../api/crd/served-versions.ts';
+import { frontConversion, type FrontConversion } from './conversion.ts';
 
 /** The Kubernetes verb a request is, from its method and path (RequestInfoFactory's rules). */
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -44,8 +44,8 @@ export interface ResourceRequest {
   target: ApiTarget;
   req: IncomingMessage;
   res: ServerResponse;
-  /** apiVersion rewriting when the kind is asked for at a version the apiserver does not serve it at (api/crd/served-versions.ts). */
-  view?: { in(obj: unknown): unknown; out(obj: unknown): unknown };
+  /** Conversion between the asked version and the serving one, for a kind served at several versions (conversion.ts). */
+  conversion?: FrontConversion;
 }
 
 /**
@@ -77,8 +77,8 @@ export async function serveResource(ctx: FrontContext, info: RequestInfo, path: 
   if (path.namespace !== undefined) target.namespace = path.namespace;
   if (path.name !== undefined) target.name = path.name;
   if (path.subresource !== undefined) target.subresource = path.subresource;
-  const view = versionView(kind);
-  const r: ResourceRequest = { ctx, info, kind, target, req, res, ...(view ? { view } : {}) };
+  const conversion = frontConversion(ctx, kind);
+  const r: ResourceRequest = { ctx, info, kind, target, req, res, ...(conversion ? { conversion } : {}) };
   if (path.subresource === 'log') return serveLogs(r);
   // Streams are served on the upgrade (stream-upgrade.ts); a plain request gets kube-apiserver's answer.
   if (kind.resource === 'pods' && path.subresource !== undefined && STREAM_SUBRESOURCES.has(path.subresource)) {

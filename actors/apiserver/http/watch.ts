@@ -7,6 +7,7 @@ import { includeObjectOf } from './read.ts';
 import { sendStatus } from './respond.ts';
 import type { ResourceRequest } from './resources.ts';
 import { setPfHeaders } from './flowcontrol.ts';
+import { eventsToAsked } from './conversion.ts';
 
 /** The apiserver's --min-request-timeout: a watch that names no timeoutSeconds lasts 1× to 2× this. */
 export const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
@@ -47,7 +48,7 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
   let sentColumns = false;
 
   const encode = (event: WatchEvent): string => {
-    const ev = r.view && event.type !== 'ERROR' ? ({ ...event, object: r.view.out(event.object) } as WatchEvent) : event;
+    const ev = event;
     if (!table || ev.type === 'ERROR') return JSON.stringify(ev) + '\n';
     const obj = ev.object;
     const rv = ev.object.metadata?.resourceVersion;
@@ -77,16 +78,37 @@ export async function serveWatch(r: ResourceRequest): Promise<void> {
     res.write(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
   };
 
+  const write = (events: WatchEvent[]) => {
+    head();
+    res.write(events.map(encode).join(''));
+  };
+  // Converted events keep their order: each batch waits for the one before; a failed
+  // conversion ends the stream with an ERROR event carrying the Status, as upstream's watch does.
+  let converting = Promise.resolve();
+  const inOrder = (step: () => void | Promise<void>) => {
+    converting = converting.then(step).catch((err: unknown) => ctx.log.error('watch: a converted event could not be sent', { err }));
+  };
+  const conversion = r.conversion;
   ctx.watches.open(id, {
     events: (events) => {
       if (!open) return;
-      head();
-      res.write(events.map(encode).join(''));
+      if (!conversion) return write(events);
+      inOrder(async () => {
+        const converted = await eventsToAsked(conversion, events);
+        if (!open) return;
+        if (converted.ok) return write(converted.value);
+        errorEvent(converted.status);
+        finish(true);
+      });
     },
     ended: (status) => {
-      if (!open) return;
-      errorEvent(status);
-      finish(false);
+      const end = () => {
+        if (!open) return;
+        errorEvent(status);
+        finish(false);
+      };
+      if (conversion) inOrder(end);
+      else end();
     },
     // The response's own buffer plus its socket's (what the client has not taken yet).
     backlog: () => (open ? res.writableLength : 0),

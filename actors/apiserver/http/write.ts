@@ -6,6 +6,8 @@ import { sendJson, sendStatus } from './respond.ts';
 import { warningHeaders } from './warning.ts';
 import type { ResourceRequest } from './resources.ts';
 import { setPfHeaders } from './flowcontrol.ts';
+import { listToAsked, toAsked, toServing } from './conversion.ts';
+import { patchAtAskedVersion } from './patch-converted.ts';
 
 /**
  * Answers a write: 201 when it created the object, else `code`; warnings as Warning headers.
@@ -13,10 +15,13 @@ import { setPfHeaders } from './flowcontrol.ts';
  * failed: a header Node refuses is logged and left out, and an object that cannot be encoded
  * is answered with the success code and a Success Status saying so.
  */
-function answer(r: ResourceRequest, result: Result<WriteReply>, code = 200): void {
+export async function answer(r: ResourceRequest, result: Result<WriteReply>, code = 200): Promise<void> {
   if (!result.ok) return sendStatus(r.res, result.status);
   const { created, warnings } = result.value;
-  const object = r.view?.out(result.value.object) ?? result.value.object;
+  // Upstream converts the answer back too; when that fails the write has happened and the client sees the conversion error.
+  const converted = await toAsked(r.conversion, result.value.object);
+  if (!converted.ok) return sendStatus(r.res, converted.status);
+  const object = converted.value;
   const success = created ? 201 : code;
   try {
     if (!r.res.headersSent) for (const w of warningHeaders(warnings ?? [])) r.res.appendHeader('Warning', w);
@@ -41,7 +46,7 @@ async function objectBody(r: ResourceRequest): Promise<Result<KubeObject>> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     return { ok: false, status: badRequest('the request body must be a single Kubernetes object (a JSON or YAML mapping)') };
   }
-  return { ok: true, value: (r.view?.in(v) ?? v) as KubeObject };
+  return toServing(r.conversion, v as KubeObject);
 }
 
 /** POST: create (or create a subresource: binding, eviction). Always 201 on success. */
@@ -52,7 +57,7 @@ export async function serveCreate(r: ResourceRequest): Promise<void> {
   if (!body.ok) return sendStatus(r.res, body.status);
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.create', { target: r.target, user: r.info.user, ...params.value, object: body.value }, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
-  answer(r, result, 201);
+  await answer(r, result, 201);
 }
 
 /** PUT: replace (200), or create when the kind allows create-on-update (201). */
@@ -63,7 +68,7 @@ export async function serveUpdate(r: ResourceRequest): Promise<void> {
   if (!body.ok) return sendStatus(r.res, body.status);
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.update', { target: r.target, user: r.info.user, ...params.value, object: body.value }, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
-  answer(r, result);
+  await answer(r, result);
 }
 
 /** PATCH with one of the four patch types its Content-Type names; server-side apply may create (201). */
@@ -80,10 +85,19 @@ export async function servePatch(r: ResourceRequest): Promise<void> {
   if (patchType === 'apply' && !params.value.fieldManager) {
     return sendStatus(r.res, badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'));
   }
-  const payload = { target: r.target, user: r.info.user, ...params.value, patchType, patch: patchType === 'apply' && r.view ? r.view.in(body.value.value) : body.value.value, force: isTrue(q.get('force')) };
+  const c = r.conversion;
+  if (c && !c.converter.rewritesOnly && patchType !== 'apply') return patchAtAskedVersion(r, c, patchType, body.value.value, params.value);
+  let patch = body.value.value;
+  // An apply configuration names its apiVersion: it is converted as a (partial) object to the serving version.
+  if (c && patchType === 'apply' && typeof patch === 'object' && patch !== null && !Array.isArray(patch)) {
+    const converted = await toServing(c, patch as KubeObject);
+    if (!converted.ok) return sendStatus(r.res, converted.status);
+    patch = converted.value;
+  }
+  const payload = { target: r.target, user: r.info.user, ...params.value, patchType, patch, force: isTrue(q.get('force')) };
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.patch', payload, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
-  answer(r, result);
+  await answer(r, result);
 }
 
 /**
@@ -103,7 +117,10 @@ export async function serveDelete(r: ResourceRequest): Promise<void> {
   const obj = result.value.object;
   const meta = obj.metadata ?? {};
   const pending = (meta.finalizers?.length ?? 0) > 0 || (meta.deletionGracePeriodSeconds ?? 0) > 0;
-  if (pending) return sendJson(r.res, obj, 202);
+  if (pending) {
+    const converted = await toAsked(r.conversion, obj);
+    return converted.ok ? sendJson(r.res, converted.value, 202) : sendStatus(r.res, converted.status);
+  }
   sendJson(r.res, {
     kind: 'Status',
     apiVersion: 'v1',
@@ -127,5 +144,8 @@ export async function serveDeleteCollection(r: ResourceRequest): Promise<void> {
   const result = await r.ctx.port.request(r.ctx.apiserver, 'api.deletecollection', payload, { timeoutMs: r.ctx.requestTimeoutMs });
   setPfHeaders(r.res, result);
   if (!result.ok) return sendStatus(r.res, result.status);
-  sendJson(r.res, result.value);
+  // The deleted objects are answered as a list at the asked version, like a list.
+  const converted = Array.isArray((result.value as { items?: unknown }).items) ? await listToAsked(r.conversion, result.value) : { ok: true as const, value: result.value };
+  if (!converted.ok) return sendStatus(r.res, converted.status);
+  sendJson(r.res, converted.value);
 }

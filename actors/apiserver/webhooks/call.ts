@@ -14,7 +14,7 @@ import { resolveTarget } from './resolve.ts';
 export type CallOutcome = { ok: true; verdict: Verdict } | { ok: false; reason: string };
 
 /** What a non-200 answer reads as, as client-go's rest client words it. */
-function httpFailure(code: number, body: unknown): string {
+export function httpFailure(code: number, body: unknown): string {
   const text = typeof body === 'string' ? body : body === undefined || body === null ? '' : JSON.stringify(body);
   if (!text) return `the server responded with the status code ${code} but did not return more information`;
   return `an error on the server (${JSON.stringify(text.length > 1024 ? text.slice(0, 1024) : text)}) has prevented the request from succeeding`;

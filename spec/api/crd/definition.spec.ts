@@ -87,7 +87,8 @@ test('scale paths, printer columns and conversion are checked; group and scope a
     'spec.versions[0].subresources.scale.statusReplicasPath: Invalid value: ".spec.x": should be a json path under .status',
     'spec.versions[0].additionalPrinterColumns[0].type: Unsupported value: "color": supported values: "integer", "number", "string", "boolean", "date"',
     'spec.versions[0].additionalPrinterColumns[0].JSONPath: Required value',
-    'spec.conversion.webhook: Required value: required when strategy is set to Webhook',
+    'spec.conversion.webhookClientConfig: Required value: required when strategy is set to Webhook',
+    'spec.conversion.conversionReviewVersions: Required value',
   ]);
   const old = { ...crd(), status: { storedVersions: ['v1'], acceptedNames: { plural: '', kind: '' } } } as CustomResourceDefinition;
   const changed = { ...crd({ scope: 'Cluster' }), metadata: old.metadata, status: old.status };
@@ -156,12 +157,12 @@ test('version priority: GA before beta before alpha, higher first, others last',
   assert.equal(preferredVersionOrder(['v1alpha1', 'foo', 'v1beta2', 'v1', 'v2', 'v1beta1', 'v10alpha1']), ['v2', 'v1', 'v1beta2', 'v1beta1', 'v10alpha1', 'v1alpha1', 'foo']);
 });
 
-test('conversion: None rewrites apiVersion, Webhook answers a clear error, the same version is left alone', () => {
+test('conversion in the core: None rewrites apiVersion, Webhook refuses a body at another version (the front converts), the same version is left alone', () => {
   const w = { apiVersion: 'example.com/v1beta1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 'L' } } as KubeObject;
   const none = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'None' }, w, 'v1');
   assert.equal(none.ok && none.value, { ...w, apiVersion: 'example.com/v1' });
   const hook = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'Webhook' }, w, 'v1');
-  assert.equal(!hook.ok && [hook.status.code, hook.status.message], [500, 'Internal error occurred: conversion webhook for example.com/v1beta1, Kind=Widget failed: webhook conversion is not supported yet']);
+  assert.equal(!hook.ok && [hook.status.code, hook.status.message], [500, 'Internal error occurred: conversion webhook for example.com/v1beta1, Kind=Widget failed: objects must be sent at example.com/v1: webhook conversion happens at the HTTP front']);
   const same = convertCustomResource({ group: 'example.com', kind: 'Widget', strategy: 'Webhook' }, w, 'v1beta1');
   assert.is(same.ok && same.value, w);
 });
