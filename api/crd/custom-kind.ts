@@ -15,6 +15,7 @@ import { nameIsDNSSubdomain } from '../validation/names.ts';
 import { isObject, type JsonObject } from '../json.ts';
 import { compileStructuralSchema, type StructuralSchema } from './structural.ts';
 import { customResourcePrinter } from './printer.ts';
+import { selectableFieldLabels, selectableFieldValue } from './selectable-fields.ts';
 import { preferredVersionOrder } from './versions.ts';
 import { servedVersionsOf, type CustomResourceDefinition, type CustomResourceDefinitionVersion } from './types.ts';
 
@@ -115,7 +116,8 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
       },
     },
     patchMeta: {},
-    fieldLabels: [],
+    fieldLabels: selectableFieldLabels(v),
+    fieldValue: selectableFieldValue,
     printer: customResourcePrinter(v.additionalPrinterColumns),
     protobuf: null,
     customFields: fieldsOf(schema),

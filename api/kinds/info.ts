@@ -88,6 +88,11 @@ export interface KindSpec {
   /** Field labels beyond metadata.name and metadata.namespace ([] for none). */
   readonly fieldLabels: readonly string[];
   /**
+   * The value a field selector compares for one of `fieldLabels` (the registry's GetAttrs);
+   * default: api/selectors/fields.ts's fieldValue. A custom resource's selectable fields.
+   */
+  readonly fieldValue?: (obj: KubeObject, field: string) => string;
+  /**
    * Field labels the watch cache files watches under, before metadata.name and
    * metadata.namespace (Kubernetes' IndexerFuncs: a Pod's spec.nodeName). Default: none.
    */
