@@ -2,7 +2,7 @@
  * The kind descriptor of a CustomResourceDefinition's custom resources: names, scope,
  * subresources, short names and categories from the CRD; validation, defaulting and pruning
  * through each version's structural schema (compileStructuralSchema), metadata checked as
- * for every object; the version's additionalPrinterColumns as its table; its schema for
+ * for every object; each served version's additionalPrinterColumns as its table; its schema for
  * OpenAPI; its scale paths. The registry holds it under the CRD's plural.group.
  */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
@@ -124,6 +124,7 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
     ...(v.schema?.openAPIV3Schema ? { openapiSchema: v.schema.openAPIV3Schema as Record<string, unknown> } : {}),
     ...(v.subresources?.scale ? { scalePaths: v.subresources.scale } : {}),
     servedVersions: served,
+    versionPrinters: Object.fromEntries(servedVersionsOf(crd).map((x) => [x.name, customResourcePrinter(x.additionalPrinterColumns)])),
     versionSchemas: Object.fromEntries(servedVersionsOf(crd).flatMap((x) => (x.schema?.openAPIV3Schema ? [[x.name, x.schema.openAPIV3Schema as Record<string, unknown>]] : []))),
   });
   return { ...kind, singular: names.singular ?? names.kind.toLowerCase(), listKind: names.listKind ?? `${names.kind}List` };

@@ -121,4 +121,43 @@ test('a Terminating CRD refuses new custom resources with 405 until its objects 
   await until('the CRD to go', async () => (await c.kubectl(['get', 'crd', 'widgets.example.com'])).code === 1);
 });
 
+const GADGETS = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, kind: Gadget}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    additionalPrinterColumns: [{name: Colour, type: string, jsonPath: .spec.color}]
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns: [{name: Size, type: integer, jsonPath: .spec.size}, {name: Shade, type: string, jsonPath: .spec.color, priority: 1}]
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+
+test("each served version prints its own additionalPrinterColumns", async () => {
+  let r = await c.kubectl(['apply', '-f', '-'], GADGETS);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((await c.kubectl(['wait', '--for=condition=Established', 'crd/gadgets.example.com', '--timeout=10s'])).code, 0);
+  r = await c.kubectl(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, namespace: default}\nspec: {color: teal, size: 7}\n');
+  assert.is(r.code, 0, r.stderr);
+  const rows = (out: string) => out.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
+  r = await c.kubectl(['get', 'gadgets.v1beta1.example.com']);
+  assert.equal(rows(r.stdout), ['NAME COLOUR', 'g1 teal'], r.stderr);
+  r = await c.kubectl(['get', 'gadgets.v1.example.com']);
+  assert.equal(rows(r.stdout), ['NAME SIZE', 'g1 7'], r.stderr);
+  r = await c.kubectl(['get', 'gadgets.v1.example.com', '-o', 'wide']);
+  assert.equal(rows(r.stdout), ['NAME SIZE SHADE', 'g1 7 teal'], r.stderr);
+  // The preferred version (v1) is what a bare resource name prints.
+  r = await c.kubectl(['get', 'gadgets']);
+  assert.equal(rows(r.stdout), ['NAME SIZE', 'g1 7'], r.stderr);
+  assert.is((await c.kubectl(['delete', 'crd', 'gadgets.example.com', '--timeout=20s'])).code, 0);
+});
+
 test.run();
