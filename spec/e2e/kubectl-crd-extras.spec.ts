@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startCluster, type Cluster } from './cluster.ts';
+import { eventually } from '../helpers/wait.ts';
 
 let c: Cluster;
 
@@ -16,16 +17,19 @@ test.after(async () => {
   await c.stop();
 });
 
-const crd = (plural: string, kind: string, selectable: string) => `apiVersion: apiextensions.k8s.io/v1
+/** A namespaced CRD of example.com with these versions (YAML list items). */
+const definition = (plural: string, kind: string, versions: string) => `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
-metadata:
-  name: ${plural}.example.com
+metadata: {name: ${plural}.example.com}
 spec:
   group: example.com
   scope: Namespaced
   names: {plural: ${plural}, kind: ${kind}}
   versions:
-  - name: v1
+${versions}`;
+
+/** One version, v1, whose selectableFields are `selectable`. */
+const crd = (plural: string, kind: string, selectable: string) => definition(plural, kind, `  - name: v1
     served: true
     storage: true
     selectableFields: ${selectable}
@@ -39,7 +43,7 @@ spec:
               color: {type: string}
               size: {type: integer}
               weight: {type: number}
-`;
+`);
 
 const widget = (name: string, color: string, size: number, extra = '') => `apiVersion: example.com/v1
 kind: Widget
@@ -47,14 +51,7 @@ metadata: {name: ${name}, namespace: default${extra}}
 spec: {color: ${color}, size: ${size}}
 `;
 
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.unreachable(`timed out waiting for ${what}`);
-}
+const until = (what: string, check: () => Promise<boolean>) => eventually(check, { what, timeoutMs: 10_000, intervalMs: 100 });
 
 test('a selectable field of a type other than string, integer or boolean is refused at CRD create', async () => {
   const r = await c.kubectl(['apply', '-f', '-'], crd('scales', 'Scale', '[{jsonPath: .spec.weight}, {jsonPath: .spec.colour}]'));
@@ -121,15 +118,7 @@ test('a Terminating CRD refuses new custom resources with 405 until its objects 
   await until('the CRD to go', async () => (await c.kubectl(['get', 'crd', 'widgets.example.com'])).code === 1);
 });
 
-const GADGETS = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: gadgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {plural: gadgets, kind: Gadget}
-  versions:
-  - name: v1beta1
+const GADGETS = definition('gadgets', 'Gadget', `  - name: v1beta1
     served: true
     storage: false
     additionalPrinterColumns: [{name: Colour, type: string, jsonPath: .spec.color}]
@@ -139,7 +128,7 @@ spec:
     storage: true
     additionalPrinterColumns: [{name: Size, type: integer, jsonPath: .spec.size}, {name: Shade, type: string, jsonPath: .spec.color, priority: 1}]
     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-`;
+`);
 
 test("each served version prints its own additionalPrinterColumns", async () => {
   let r = await c.kubectl(['apply', '-f', '-'], GADGETS);
