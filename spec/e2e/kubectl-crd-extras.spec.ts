@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startCluster, type Cluster } from './cluster.ts';
 import { eventually } from '../helpers/wait.ts';
+import { processesNaming } from '../helpers/processes.ts';
 
 let c: Cluster;
 
@@ -80,7 +81,8 @@ test('kubectl get --field-selector lists by a selectable field; others get upstr
 });
 
 test('kubectl get --watch --field-selector sees objects enter and leave the selection', async () => {
-  const w = c.background(['get', 'widgets', '--field-selector', 'spec.color=blue', '--watch', '--output-watch-events']);
+  // The label selector matches every widget; it names the process, so the spec can see it gone.
+  const w = c.background(['get', 'widgets', '-l', '!crdextras-watch', '--field-selector', 'spec.color=blue', '--watch', '--output-watch-events']);
   try {
     await until('the initial list', async () => /ADDED\s+c\s/.test(w.output()));
     let r = await c.kubectl(['apply', '-f', '-'], [widget('d', 'blue', 4), widget('e', 'red', 5)].join('---\n'));
@@ -93,6 +95,7 @@ test('kubectl get --watch --field-selector sees objects enter and leave the sele
     // EVENT NAME AGE: the event and the name of each row.
     const lines = out.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '));
     assert.equal(lines, ['EVENT NAME', 'ADDED a', 'ADDED c', 'ADDED d', 'DELETED a'], out.stdout + out.stderr);
+    assert.equal(processesNaming('!crdextras-watch'), [], 'the watching kubectl is gone');
   }
 });
 
