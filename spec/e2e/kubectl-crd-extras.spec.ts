@@ -115,10 +115,18 @@ test('a Terminating CRD refuses new custom resources with 405 until its objects 
   r = await c.kubectl(['create', '--raw', '/apis/example.com/v1/namespaces/default/widgets', '-f', '-'], JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'late' } }));
   assert.is(r.code, 1);
   assert.match(r.stderr, /MethodNotAllowed.*create not allowed while custom resource definition is terminating/, r.stderr);
-  // Updates go on: the finalizer can still be removed, and then the CRD goes.
-  r = await c.kubectl(['patch', 'widget', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
-  assert.is(r.code, 0, r.stderr);
-  await until('the CRD to go', async () => (await c.kubectl(['get', 'crd', 'widgets.example.com'])).code === 1);
+  // Updates go on: the finalizer can still be removed, and then the CRD goes, its last state
+  // Terminating False InstanceDeletionCompleted.
+  const w = c.background(['get', 'crd', 'widgets.example.com', '--watch', '-o', 'jsonpath={.status.conditions}{"\\n"}']);
+  try {
+    await until('the watch to start', async () => w.output().includes('InstanceDeletionInProgress'));
+    r = await c.kubectl(['patch', 'widget', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+    assert.is(r.code, 0, r.stderr);
+    await until('the CRD to go', async () => (await c.kubectl(['get', 'crd', 'widgets.example.com'])).code === 1);
+    await eventually(() => w.output().includes('"reason":"InstanceDeletionCompleted","status":"False","type":"Terminating"'), { what: 'the last state', timeoutMs: 10_000, intervalMs: 100, detail: () => w.output() });
+  } finally {
+    await w.stop();
+  }
 });
 
 const GADGETS = definition('gadgets', 'Gadget', `  - name: v1beta1
