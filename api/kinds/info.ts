@@ -109,7 +109,7 @@ export interface KindSpec {
   readonly scalePaths?: ScalePaths;
   /** Every version served, by priority (the preferred first); default: `version` only. The front converts the others to `version`. */
   readonly servedVersions?: readonly string[];
-  /** The table of each served version, by version name, where it differs from `printer` (a CRD version's additionalPrinterColumns). */
+  /** The table of each served version, by version name (a CRD version's additionalPrinterColumns); a version not listed prints with `printer`. */
   readonly versionPrinters?: Readonly<Record<string, Printer>>;
   /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
   readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
