@@ -1,7 +1,8 @@
 /**
  * api.create: the REST create path (Kubernetes' registry Store.Create). Name (or
  * generateName), uid, creationTimestamp and generation are stamped here; the namespace must
- * exist and not be terminating; Services get their addresses; the write is create-only.
+ * exist and not be terminating, and so must a custom resource's definition; Services get their
+ * addresses; the write is create-only.
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
@@ -21,6 +22,7 @@ import { admitQuota, limitRangeViolation, withLimitRangeDefaults } from './quota
 import { withRequester } from './certificates.ts';
 import { admitMutating, admitValidating, attributesOf } from './webhooks/chain.ts';
 import { admitPodPriority, admitPriorityClass } from './priority.ts';
+import { terminatingDefinition } from './crd-terminating.ts';
 
 type CreatePayload = PayloadShape<'api.create'>;
 
@@ -70,6 +72,9 @@ export function stampNew(s: ServerContext, obj: KubeObject): KubeObject {
 /** `applied`: the object's managedFields were recorded by server-side apply already. */
 export async function create(s: ServerContext, res: ResourceInfo, call: Call<CreatePayload>, applied = false): Promise<Result<WriteReply>> {
   const p = call.payload;
+  // Upstream's handler refuses the create verb only: an apply that creates is a patch.
+  const ending = applied ? null : terminatingDefinition(s, res);
+  if (ending) return fail(ending);
   const placed = placeObject(res, p.target.namespace, p.object);
   if (!placed.ok) return placed;
   const typed = checkTypes(s, res, placed.value);

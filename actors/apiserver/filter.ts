@@ -40,14 +40,16 @@ export function buildFilter(res: ResourceInfo, opts: ListOptions | undefined): R
   if (!ltext && !ftext) return ok(matchAll);
   const labels = parseLabelSelector(ltext);
   if (!labels.ok) return labels;
-  const fields = parseFieldSelectorFor(ftext, kindRegistry.get(res.gr)?.fieldLabels ?? []);
+  const kind = kindRegistry.get(res.gr);
+  const fields = parseFieldSelectorFor(ftext, kind?.fieldLabels ?? []);
   if (!fields.ok) return fields;
   const ls = labels.value;
   const fs = fields.value;
+  const valueOf = kind?.fieldValue;
   let f: ObjectFilter;
   if (fs.length === 0) f = (obj: KubeObject) => matchesLabels(ls, obj.metadata?.labels);
-  else if (ls.length === 0) f = (obj: KubeObject) => matchesFields(fs, obj);
-  else f = (obj: KubeObject) => matchesLabels(ls, obj.metadata?.labels) && matchesFields(fs, obj);
+  else if (ls.length === 0) f = (obj: KubeObject) => matchesFields(fs, obj, valueOf);
+  else f = (obj: KubeObject) => matchesLabels(ls, obj.metadata?.labels) && matchesFields(fs, obj, valueOf);
   const exact = exactFields(fs);
   return ok(exact.length > 0 ? Object.assign(f, { exact }) : f);
 }

@@ -1,13 +1,22 @@
 /**
  * The `fieldPath` of an `x-kubernetes-validations` rule (cel.ValidFieldPath): a JSON path of
  * field and map accessors (`.spec.ports`, `.labels['app.kubernetes.io/name']`) that must
- * name a field the schema specifies. It moves the rule's error to that field.
+ * name a field the schema specifies. It moves the rule's error to that field. A selectable
+ * field's `jsonPath` is the same kind of path without the `[...]` notation.
  */
 import { child, key } from '../validation/errors.ts';
 import { additionalSchema, propertySchema, type SchemaProps } from './schema-props.ts';
 
-/** The path relative to the rule's field in field.Path notation ("spec.ports", "labels[app]"), or an error. */
-export function parseRuleFieldPath(path: string, s: SchemaProps): { ok: true; path: string } | { ok: false; error: string } {
+/**
+ * The path relative to the rule's field in field.Path notation ("spec.ports", "labels[app]")
+ * and the schema it names, or an error. `allowArrayNotation: false` refuses `[...]`
+ * (cel.WithFieldPathAllowArrayNotation(false), as selectableFields use it).
+ */
+export function parseRuleFieldPath(
+  path: string,
+  s: SchemaProps,
+  opts: { allowArrayNotation?: boolean } = {},
+): { ok: true; path: string; schema: SchemaProps } | { ok: false; error: string } {
   const tokens = path.match(/'(?:[^'\\]|\\.)*'|[.[\]]|[^.[\]']+/g) ?? [];
   let out = '';
   let cur: SchemaProps | undefined = s;
@@ -32,6 +41,7 @@ export function parseRuleFieldPath(path: string, s: SchemaProps): { ok: true; pa
       const e = step(name);
       if (e) return { ok: false, error: e };
     } else if (t === '[') {
+      if (opts.allowArrayNotation === false) return { ok: false, error: 'array notation is not allowed' };
       const q = tokens[++i];
       if (q === undefined) return { ok: false, error: 'unexpected end of JSON path' };
       if (q.length < 2 || !q.startsWith("'") || !q.endsWith("'")) return { ok: false, error: `expected single quoted string but got ${q}` };
@@ -40,5 +50,5 @@ export function parseRuleFieldPath(path: string, s: SchemaProps): { ok: true; pa
       if (tokens[++i] !== ']') return { ok: false, error: `expected ] but got ${tokens[i] ?? ''}` };
     } else return { ok: false, error: `expected [ or . but got: ${t}` };
   }
-  return { ok: true, path: out };
+  return { ok: true, path: out, schema: cur };
 }

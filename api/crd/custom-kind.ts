@@ -2,7 +2,7 @@
  * The kind descriptor of a CustomResourceDefinition's custom resources: names, scope,
  * subresources, short names and categories from the CRD; validation, defaulting and pruning
  * through each version's structural schema (compileStructuralSchema), metadata checked as
- * for every object; the version's additionalPrinterColumns as its table; its schema for
+ * for every object; each served version's additionalPrinterColumns as its table; its schema for
  * OpenAPI; its scale paths. The registry holds it under the CRD's plural.group.
  */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
@@ -15,6 +15,7 @@ import { nameIsDNSSubdomain } from '../validation/names.ts';
 import { isObject, type JsonObject } from '../json.ts';
 import { compileStructuralSchema, type StructuralSchema } from './structural.ts';
 import { customResourcePrinter } from './printer.ts';
+import { selectableFieldLabels, selectableFieldValue } from './selectable-fields.ts';
 import { preferredVersionOrder } from './versions.ts';
 import { servedVersionsOf, type CustomResourceDefinition, type CustomResourceDefinitionVersion } from './types.ts';
 
@@ -115,7 +116,8 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
       },
     },
     patchMeta: {},
-    fieldLabels: [],
+    fieldLabels: selectableFieldLabels(v),
+    fieldValue: selectableFieldValue,
     printer: customResourcePrinter(v.additionalPrinterColumns),
     protobuf: null,
     customFields: fieldsOf(schema),
@@ -123,6 +125,7 @@ export function customKind(crd: CustomResourceDefinition): KindInfo {
     ...(v.subresources?.scale ? { scalePaths: v.subresources.scale } : {}),
     servedVersions: served,
     conversion: conversion.strategy === 'Webhook' ? { strategy: 'Webhook' } : { strategy: 'None' },
+    versionPrinters: Object.fromEntries(servedVersionsOf(crd).map((x) => [x.name, customResourcePrinter(x.additionalPrinterColumns)])),
     versionSchemas: Object.fromEntries(servedVersionsOf(crd).flatMap((x) => (x.schema?.openAPIV3Schema ? [[x.name, x.schema.openAPIV3Schema as Record<string, unknown>]] : []))),
   });
   return { ...kind, singular: names.singular ?? names.kind.toLowerCase(), listKind: names.listKind ?? `${names.kind}List` };

@@ -3,7 +3,7 @@
  * ValidateCustomResourceDefinition / ValidateCustomResourceDefinitionUpdate and the v1
  * defaulters have them: the name rule (plural.group), the group, scope, names, versions
  * (exactly one storage version, at least one served), subresources, printer columns,
- * conversion, and the structural schema's own errors (compileStructuralSchema).
+ * conversion, selectable fields, and the structural schema's own errors (compileStructuralSchema).
  */
 import type { StatusCause } from '../../base/status.ts';
 import { child, forbidden, immutable, index, invalid, notSupported, required } from '../validation/errors.ts';
@@ -13,6 +13,7 @@ import { clone, deepEqual, type JsonObject } from '../json.ts';
 import { compileStructuralSchema } from './structural.ts';
 import { validateClientConfig } from '../admission/validate-webhooks.ts';
 import { CONVERSION_REVIEW_VERSIONS } from './conversion-review.ts';
+import { validateSelectableFields } from './selectable-fields.ts';
 import type { CustomResourceDefinition, CustomResourceDefinitionNames, CustomResourceDefinitionVersion } from './types.ts';
 
 const SCOPES = ['Cluster', 'Namespaced'];
@@ -93,6 +94,7 @@ function validateVersion(v: CustomResourceDefinitionVersion, path: string, old: 
     if (!c.jsonPath) errs.push(required(child(cp, 'JSONPath'), ''));
     if ((c.priority ?? 0) < 0) errs.push(invalid(child(cp, 'priority'), c.priority, 'must be greater than or equal to 0'));
   }
+  errs.push(...validateSelectableFields(v, path));
   return errs;
 }
 

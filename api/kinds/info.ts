@@ -89,6 +89,11 @@ export interface KindSpec {
   /** Field labels beyond metadata.name and metadata.namespace ([] for none). */
   readonly fieldLabels: readonly string[];
   /**
+   * The value a field selector compares for one of `fieldLabels` (the registry's GetAttrs);
+   * default: api/selectors/fields.ts's fieldValue. A custom resource's selectable fields.
+   */
+  readonly fieldValue?: (obj: KubeObject, field: string) => string;
+  /**
    * Field labels the watch cache files watches under, before metadata.name and
    * metadata.namespace (Kubernetes' IndexerFuncs: a Pod's spec.nodeName). Default: none.
    */
@@ -105,6 +110,8 @@ export interface KindSpec {
   readonly scalePaths?: ScalePaths;
   /** Every version served, by priority (the preferred first); default: `version` only. The front converts the others to `version`. */
   readonly servedVersions?: readonly string[];
+  /** The table of each served version, by version name (a CRD version's additionalPrinterColumns); a version not listed prints with `printer`. */
+  readonly versionPrinters?: Readonly<Record<string, Printer>>;
   /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
   readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** How the front converts objects between the served versions; default: apiVersion rewritten (None). */

@@ -91,10 +91,13 @@ export function fieldValue(obj: unknown, field: string): string {
   return String(v);
 }
 
-/** True when every term holds for `obj` (`!=` matches a missing field unless the value is ''). */
-export function matchesFields(sel: FieldSelector, obj: unknown): boolean {
+/**
+ * True when every term holds for `obj` (`!=` matches a missing field unless the value is '').
+ * `valueOf` is the kind's own GetAttrs when it has one (a custom resource's selectable fields).
+ */
+export function matchesFields(sel: FieldSelector, obj: unknown, valueOf: (obj: never, field: string) => string = fieldValue): boolean {
   return sel.every((r) => {
-    const v = fieldValue(obj, r.field);
+    const v = r.field === 'metadata.name' || r.field === 'metadata.namespace' ? fieldValue(obj, r.field) : valueOf(obj as never, r.field);
     return r.operator === '!=' ? v !== r.value : v === r.value;
   });
 }

@@ -11,16 +11,20 @@ import { buildTable, defaultPrinter, type IncludeObject, type Printer, type Tabl
 export type { Table, IncludeObject, Printer } from './table.ts';
 export { defaultPrinter } from './table.ts';
 
-/** The printer for a group/resource (default NAME, AGE). */
-export function printerFor(group: string, resource: string): Printer {
-  return kindByResource(group, resource)?.printer ?? defaultPrinter;
+/** The printer for a group/resource (default NAME, AGE), at `version` when the kind prints each version its own way. */
+export function printerFor(group: string, resource: string, version?: string): Printer {
+  const kind = kindByResource(group, resource);
+  return (version !== undefined ? kind?.versionPrinters?.[version] : undefined) ?? kind?.printer ?? defaultPrinter;
 }
 
-/** The Table for objects of one kind, with cells computed at `now` (AGE is a string, as kube-apiserver sends it). */
+/**
+ * The Table for objects of one kind, with cells computed at `now` (AGE is a string, as
+ * kube-apiserver sends it), in the columns of the version asked for (a CRD's versions differ).
+ */
 export function tableFor(
-  kind: { group: string; resource: string },
+  kind: { group: string; resource: string; version?: string },
   objects: readonly JsonObject[],
   opts: { now: number; includeObject?: IncludeObject; listMeta?: Table['metadata']; noColumns?: boolean },
 ): Table {
-  return buildTable(printerFor(kind.group, kind.resource), objects, opts);
+  return buildTable(printerFor(kind.group, kind.resource, kind.version), objects, opts);
 }

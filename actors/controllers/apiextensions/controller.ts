@@ -9,8 +9,9 @@
  *   A changed spec replaces the registered kind (new columns, schema, subresources).
  * - A CRD marked for deletion (the apiserver added the customresourcecleanup finalizer and
  *   Terminating/InstanceDeletionPending): Terminating InstanceDeletionInProgress, every
- *   custom resource deleted, and once none is left InstanceDeletionCompleted and the
- *   finalizer removed, so the apiserver deletes the CRD; the kind is unregistered when it is gone.
+ *   custom resource deleted, and once none is left Terminating False InstanceDeletionCompleted
+ *   (NeverEstablished when the CRD never was, with nothing to delete) and the finalizer removed,
+ *   so the apiserver deletes the CRD; the kind is unregistered when it is gone.
  */
 import { rfc3339 } from '../../../api/time.ts';
 import { ApiError } from '../../../base/status.ts';
@@ -18,7 +19,7 @@ import { kindRegistry } from '../../../api/kinds.ts';
 import { releaseCustomKind, serveCustomKind, servedCustomKind } from './serving.ts';
 import { customKind } from '../../../api/crd/custom-kind.ts';
 import { decideNames, takenNames } from '../../../api/crd/naming.ts';
-import { CLEANUP_FINALIZER, ESTABLISHED, NAMES_ACCEPTED, setCondition, TERMINATING, type CustomResourceDefinition, type CustomResourceDefinitionCondition } from '../../../api/crd/types.ts';
+import { CLEANUP_FINALIZER, ESTABLISHED, isTrue, NAMES_ACCEPTED, setCondition, TERMINATING, type CustomResourceDefinition, type CustomResourceDefinitionCondition } from '../../../api/crd/types.ts';
 import { isConflict, isNotFound, resourceTargets, type Target } from '../../client/index.ts';
 import type { KubeObject } from '../../../bus/catalogue/api.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
@@ -104,11 +105,18 @@ export function createApiextensionsController(cc: ControllerContext): Controller
 
   const finalize = async (crd: CustomResourceDefinition): Promise<{ requeueAfter: number } | void> => {
     if (!crd.metadata?.finalizers?.includes(CLEANUP_FINALIZER)) return;
-    await writeStatus(crd, { ...crd.status!, conditions: stamp(crd.status?.conditions, { type: TERMINATING, status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' }) });
-    if (!(await deleteInstances(crd))) return { requeueAfter: INSTANCE_DELETION_RECHECK_MS };
+    // As crdFinalizer.sync: a CRD never Established served nothing, so there is nothing to delete.
+    const established = isTrue(crd, ESTABLISHED);
+    if (established) {
+      await writeStatus(crd, { ...crd.status!, conditions: stamp(crd.status?.conditions, { type: TERMINATING, status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' }) });
+      if (!(await deleteInstances(crd))) return { requeueAfter: INSTANCE_DELETION_RECHECK_MS };
+    }
     const fresh = await cc.api.get(CRDS(undefined, crd.metadata.name));
     if (!fresh.ok) return isNotFound(fresh.status) ? undefined : void (() => { throw new ApiError(fresh.status); })();
-    const done = { ...fresh.value, status: { ...fresh.value.status!, conditions: stamp(fresh.value.status?.conditions, { type: TERMINATING, status: 'True', reason: 'InstanceDeletionCompleted', message: 'removed all instances' }) } };
+    const end = established
+      ? { type: TERMINATING, status: 'False', reason: 'InstanceDeletionCompleted', message: 'removed all instances' }
+      : { type: TERMINATING, status: 'False', reason: 'NeverEstablished', message: 'resource was never established' };
+    const done = { ...fresh.value, status: { ...fresh.value.status!, conditions: stamp(fresh.value.status?.conditions, end) } };
     await writeStatus(fresh.value, done.status);
     const latest = await cc.api.get(CRDS(undefined, crd.metadata.name));
     if (!latest.ok) return;

@@ -51,7 +51,7 @@ export const customResourceDefinitionKind = defineKind({
       if (!finalizers.includes(CLEANUP_FINALIZER)) finalizers.push(CLEANUP_FINALIZER);
       const conditions = setCondition(crd.status?.conditions, {
         type: TERMINATING, status: 'True', reason: 'InstanceDeletionPending',
-        message: 'CustomResourceDefinition marked for deletion; instance deletion pending',
+        message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon',
         lastTransitionTime: o.metadata?.deletionTimestamp,
       });
       return { ...o, metadata: { ...o.metadata, finalizers }, status: { ...crd.status, conditions } };
