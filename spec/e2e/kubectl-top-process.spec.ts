@@ -3,7 +3,6 @@
  * --metric-resolution 1s`, a busy-loop pod shows the CPU its processes burn (read from /proc),
  * its node the sum of its pods, and nothing outlives `up`.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
 import { eventually } from '../helpers/wait.ts';
+import { kubectlAt } from '../helpers/kubectl.ts';
 import { processesNaming } from '../helpers/processes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-top-'));
 const kubeconfig = join(dir, 'kubeconfig');
-/** kubectl's exit code, stdout and stderr (never rejects). */
-const kubectl = (args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { env: { ...process.env, HOME: dir } }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, stdout: stdout.trim(), stderr: stderr.trim() }));
-    child.stdin!.end(input ?? '');
-  });
+const kubectl = kubectlAt(kubeconfig, dir);
 const sandboxes = (): number => processesNaming(join(dir, 'nodes')).length;
 /** "1234m" → 1234. */
 const millicores = (cell: string | undefined): number => Number(/^(\d+)m$/.exec(cell ?? '')?.[1] ?? NaN);
@@ -34,26 +28,26 @@ test('up starts metrics-server at the resolution asked for', async () => {
 });
 
 test('a busy-loop process pod shows the CPU it burns; its node shows at least as much', async () => {
-  const applied = await kubectl(['apply', '-f', '-'], `apiVersion: v1
+  const applied = await kubectl.run(['apply', '-f', '-'], `apiVersion: v1
 kind: Pod
 metadata: { name: busy }
 spec:
   terminationGracePeriodSeconds: 1
   containers: [{ name: spin, image: busybox, command: [sh, -c, "while :; do :; done"] }]
 `);
-  assert.is(applied.code, 0, applied.stderr);
+  assert.is(applied.code, 0, applied.err);
   const row = await eventually(async () => {
-    const r = await kubectl(['top', 'pod', 'busy', '--no-headers']);
-    const cells = r.stdout.split(/\s+/);
+    const r = await kubectl.run(['top', 'pod', 'busy', '--no-headers']);
+    const cells = r.out.trim().split(/\s+/);
     return r.code === 0 && millicores(cells[1]) > 0 ? cells : null;
   }, { timeoutMs: 60_000, intervalMs: 500 });
   assert.is(row[0], 'busy');
   // One shell spinning: most of a core, never more than the machine has.
   assert.ok(millicores(row[1]) >= 100, `busy burns ${row[1]}`);
   assert.match(row[2]!, /^\d+Mi$/);
-  const containers = (await kubectl(['top', 'pod', 'busy', '--containers', '--no-headers'])).stdout.split(/\s+/);
+  const containers = (await kubectl.run(['top', 'pod', 'busy', '--containers', '--no-headers'])).out.trim().split(/\s+/);
   assert.equal(containers.slice(0, 2), ['busy', 'spin']);
-  const node = (await kubectl(['top', 'node', 'node-1', '--no-headers'])).stdout.split(/\s+/);
+  const node = (await kubectl.run(['top', 'node', 'node-1', '--no-headers'])).out.trim().split(/\s+/);
   assert.is(node[0], 'node-1');
   assert.ok(millicores(node[1]) >= 100, `node-1 burns ${node[1]}`);
 });

@@ -3,7 +3,6 @@
  * metrics-server on the main thread scrapes them across the thread boundary, where every
  * `kubelet.stats` answer is checked against the catalogue's schema.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,21 +10,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli, stopWithin } from '../helpers/cli.ts';
 import { eventually } from '../helpers/wait.ts';
+import { kubectlAt } from '../helpers/kubectl.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-top-workers-'));
 const kubeconfig = join(dir, 'kubeconfig');
-const kubectl = (args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { env: { ...process.env, HOME: dir } }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, stdout: stdout.trim(), stderr: stderr.trim() }));
-    child.stdin!.end(input ?? '');
-  });
+const kubectl = kubectlAt(kubeconfig, dir);
 
 const up = runCli(['up', '--storage', 'memory', '--data-dir', dir, '--port', '0', '--nodes', '2', '--workers', '1', '--metric-resolution', '1s']);
 
 test('sim pods on worker-thread kubelets show their annotated usage; both nodes are listed', async () => {
   await up.waitFor('ready.', 60_000);
-  const applied = await kubectl(['apply', '-f', '-'], `apiVersion: v1
+  const applied = await kubectl.run(['apply', '-f', '-'], `apiVersion: v1
 kind: Pod
 metadata:
   name: web
@@ -34,15 +29,15 @@ spec:
   runtimeClassName: sim
   containers: [{ name: app, image: nginx:1.27 }]
 `);
-  assert.is(applied.code, 0, applied.stderr);
+  assert.is(applied.code, 0, applied.err);
   const row = await eventually(async () => {
-    const r = await kubectl(['top', 'pod', 'web', '--no-headers']);
-    return r.code === 0 ? r.stdout.split(/\s+/) : null;
+    const r = await kubectl.run(['top', 'pod', 'web', '--no-headers']);
+    return r.code === 0 ? r.out.trim().split(/\s+/) : null;
   }, { timeoutMs: 30_000, intervalMs: 500 });
   assert.equal(row, ['web', '250m', '64Mi']);
   const nodes = await eventually(async () => {
-    const r = await kubectl(['top', 'nodes', '--no-headers']);
-    const names = r.stdout.split('\n').map((l) => l.split(/\s+/)[0]);
+    const r = await kubectl.run(['top', 'nodes', '--no-headers']);
+    const names = r.out.trim().split('\n').map((l) => l.split(/\s+/)[0]);
     return r.code === 0 && names.length === 2 ? names : null;
   }, { timeoutMs: 30_000, intervalMs: 500 });
   assert.equal(nodes, ['node-1', 'node-2']);
