@@ -116,6 +116,12 @@ export interface KindSpec {
   readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** How the front converts objects between the served versions; default: apiVersion rewritten (None). */
   readonly conversion?: KindConversion;
+  /**
+   * Served, not stored: the bus address of the actor that answers this kind's get and list
+   * (`metrics.get` / `metrics.list`), as kube-aggregator proxies an APIService's group to its
+   * server (metrics.k8s.io → metrics-server). Absent for the kinds kept in storage.
+   */
+  readonly servedBy?: string;
 }
 
 /** A custom resource's unknown fields and their pruning, from its structural schema. */
