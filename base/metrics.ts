@@ -81,7 +81,8 @@ export class HistogramSeries {
 abstract class Family<S> {
   /** Series by rendered label key (`a="x",b="y"`, names sorted). */
   readonly series = new Map<string, S>();
-  #collect: (() => Iterable<[Labels, number]>) | undefined;
+  /** Readers of values kept elsewhere, by owner. */
+  readonly #collect = new Map<string, () => Iterable<[Labels, number]>>();
   constructor(
     readonly name: string,
     readonly help: string,
@@ -109,11 +110,13 @@ abstract class Family<S> {
   }
 
   /**
-   * Values read at scrape time instead of kept (a queue's length, objects stored): replaces
-   * the previous reader (a restarted actor's), and is rendered beside the kept series.
+   * Values read at scrape time instead of kept (a queue's length, objects stored), rendered
+   * beside the kept series. One reader per `owner`: a restarted actor's replaces its former
+   * incarnation's; `undefined` removes it.
    */
-  collect(read: (() => Iterable<[Labels, number]>) | undefined): void {
-    this.#collect = read;
+  collect(read: (() => Iterable<[Labels, number]>) | undefined, owner = ''): void {
+    if (read === undefined) this.#collect.delete(owner);
+    else this.#collect.set(owner, read);
   }
 
   protected abstract create(): S;
@@ -122,7 +125,7 @@ abstract class Family<S> {
   render(out: string[]): void {
     out.push(`# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`);
     const all = new Map<string, S | number>(this.series);
-    if (this.#collect) for (const [labels, v] of this.#collect()) all.set(this.key(labels), v);
+    for (const read of this.#collect.values()) for (const [labels, v] of read()) all.set(this.key(labels), v);
     // Sorted, so two scrapes compare line by line.
     for (const key of [...all.keys()].sort()) {
       const s = all.get(key)!;
