@@ -224,6 +224,8 @@ export class MetricsRegistry {
       return have;
     }
     const f = make();
+    // A family without labels has its one series from the start (client_golang shows an unlabelled counter at 0).
+    if (labelNames.length === 0) f.with({});
     this.#families.set(name, f);
     return f;
   }
