@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { add, done, emptyQueue, failed, forget, hasWork, retryDelay, take, type WorkQueue } from './queue.ts';
+import { add, done, emptyQueue, failed, forget, hasWork, isQueued, retryDelay, take, type WorkQueue } from './queue.ts';
 import { isTerminal } from './terminal.ts';
 
 /** What a controller's sync may ask for besides success: to look at the key again later. */
@@ -78,7 +78,7 @@ export const reconcileMachine = setup({
   guards: {
     hasWork: ({ context }) => hasWork(context),
     /** The key is queued already (or marked to go again): adding it changes nothing. */
-    queuedAlready: ({ context, event }) => (event.type === 'enqueue' || event.type === 'due') && add(context, event.key) === context,
+    queuedAlready: ({ context, event }) => (event.type === 'enqueue' || event.type === 'due') && isQueued(context, event.key),
     waiting: ({ context }) => context.waiting > 0,
   },
 }).createMachine({
