@@ -31,7 +31,11 @@ export function isQueued(q: WorkQueue, key: string): boolean {
 
 /** Adds `key` unless it is queued already; a key being synced is marked to go again. */
 export function add(q: WorkQueue, key: string): WorkQueue {
-  if (isQueued(q, key)) return q;
+  return isQueued(q, key) ? q : append(q, key);
+}
+
+/** Adds a key known not to be queued (isQueued is false): no second scan of the queue. */
+export function append(q: WorkQueue, key: string): WorkQueue {
   if (key === q.current) return { ...q, again: true };
   return { ...q, queue: [...q.queue, key] };
 }

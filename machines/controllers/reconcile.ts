@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { add, done, emptyQueue, failed, forget, hasWork, isQueued, retryDelay, take, type WorkQueue } from './queue.ts';
+import { add, append, done, emptyQueue, failed, forget, hasWork, isQueued, retryDelay, take, type WorkQueue } from './queue.ts';
 import { isTerminal } from './terminal.ts';
 
 /** What a controller's sync may ask for besides success: to look at the key again later. */
@@ -68,6 +68,8 @@ export const reconcileMachine = setup({
     /** The key goes back after its backoff (an AddRateLimited). */
     retried: (_, _p: { key: string }) => {},
     add: assign(({ context, event }) => (event.type === 'enqueue' || event.type === 'due' ? add(context, event.key) : {})),
+    /** `add` after the queuedAlready guard said no: one scan of the queue per key, not two. */
+    append: assign(({ context, event }) => (event.type === 'enqueue' || event.type === 'due' ? append(context, event.key) : {})),
     countDue: assign(({ context, event }) => (event.type === 'due' ? { waiting: Math.max(0, context.waiting - 1) } : {})),
     take: assign(({ context }) => take(context)),
   },
@@ -87,14 +89,14 @@ export const reconcileMachine = setup({
   entry: 'attach',
   initial: 'starting',
   on: {
-    enqueue: [{ guard: 'queuedAlready' }, { actions: ['add', { type: 'queued', params: keyOf }] }],
+    enqueue: [{ guard: 'queuedAlready' }, { actions: ['append', { type: 'queued', params: keyOf }] }],
     enqueueAfter: {
       actions: enqueueActions(({ event, enqueue, context }) => {
         enqueue.assign({ waiting: context.waiting + 1 });
         enqueue.raise({ type: 'due', key: event.key }, { delay: Math.max(0, event.delayMs) });
       }),
     },
-    due: [{ guard: 'queuedAlready', actions: 'countDue' }, { actions: ['countDue', 'add', { type: 'queued', params: keyOf }] }],
+    due: [{ guard: 'queuedAlready', actions: 'countDue' }, { actions: ['countDue', 'append', { type: 'queued', params: keyOf }] }],
   },
   states: {
     starting: {
