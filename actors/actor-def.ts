@@ -3,10 +3,11 @@ import type { Port } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import type { Clock } from '../base/clock.ts';
 import type { ChildObserver } from './lifecycle.ts';
+import type { MetricsRegistry } from '../base/metrics.ts';
 
 /**
  * What an actor is given by the host: its bus port (bound to its address), the clock, and
- * seeded sources of randomness and ids. Nothing else in an actor may read time or chance.
+ * seeded sources of randomness and ids, and the metrics registry. Nothing else in an actor may read time or chance.
  */
 export interface ActorContext {
   readonly address: string;
@@ -17,6 +18,8 @@ export interface ActorContext {
   /** Seeded RFC 4122 version-4-shaped ids (Kubernetes uids). */
   readonly newId: () => string;
   readonly log: Logger;
+  /** The cluster's metrics registry (the host's), served on the apiserver's /metrics when the front runs in this process. */
+  readonly metrics: MetricsRegistry;
   /** Inspection for actors this actor runs outside the host (its pods); see `ActorHost.observeChildren`. */
   readonly observe?: ChildObserver;
 }

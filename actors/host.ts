@@ -9,6 +9,7 @@ import { bothInspect, type ChildObserver, type HostedActor, type Inspect, type L
 import { consoleLogger, FieldLogger } from './logger.ts';
 import { answerPing } from './ping.ts';
 import { seededIds, seededRandom, seedFor } from './random.ts';
+import { MetricsRegistry } from '../base/metrics.ts';
 import { backoffDelay, restartPolicy, type RestartPolicy } from './supervisor.ts';
 
 export interface ActorHostOptions {
@@ -20,6 +21,8 @@ export interface ActorHostOptions {
   restart?: Partial<RestartPolicy>;
   /** Chooses the actors to inspect; asked at every (re)start, so an inspector can follow an address across restarts. */
   inspectFor?: (address: string) => Inspect | undefined;
+  /** The registry every actor of this host counts in (ActorContext.metrics); a fresh one by default, one per cluster. */
+  metrics?: MetricsRegistry;
 }
 
 export interface SpawnOptions {
@@ -81,6 +84,8 @@ export class ActorHost {
   readonly #log: Logger;
   readonly #policy: RestartPolicy;
   readonly #inspectFor: ((address: string) => Inspect | undefined) | undefined;
+  /** The cluster's metrics: what its actors count, what the apiserver's front serves on /metrics. */
+  readonly metrics: MetricsRegistry;
   readonly #slots = new Map<string, Slot>();
   readonly #lifecycle = new Listeners<[LifecycleEvent]>();
   #observeChildren: ChildObserver | undefined;
@@ -92,6 +97,7 @@ export class ActorHost {
     this.#log = opts.logger ?? consoleLogger;
     this.#policy = restartPolicy(opts.restart);
     this.#inspectFor = opts.inspectFor;
+    this.metrics = opts.metrics ?? new MetricsRegistry();
   }
 
   /**
@@ -112,6 +118,7 @@ export class ActorHost {
       random: seededRandom(seed),
       newId: seededIds(seed ^ 0x5bd1e995),
       log: new FieldLogger(this.#log, { address }),
+      metrics: this.metrics,
       // The recorder (observeChildren) and the inspector (inspectFor) may both follow a pod.
       observe: (child, o) => bothInspect(this.#observeChildren?.(child, o), this.#inspectFor?.(child)),
     };

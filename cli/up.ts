@@ -293,7 +293,7 @@ export async function up(argv: string[]): Promise<number> {
   say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
   if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, metrics: cp.host.metrics, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   if (audit) say(`audit: policy ${values['audit-policy-file']}, log ${values['audit-log-path']}`);
   say(`API: ${front.url}`);
   const apiEndpoints = publishApiEndpoints(bus, new URL(front.url), warn);

@@ -82,7 +82,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       },
     });
     stops.push(controllers.stop);
-    const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port: 0, token, flowControl });
+    const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port: 0, token, flowControl, metrics: cp.host.metrics });
     stops.push(() => front.close());
     stops.push(publishApiEndpoints(bus, new URL(front.url), () => {}).stop);
     const nodes = options.nodes ?? 1;

@@ -108,6 +108,10 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   const cache = new WatchCache(ctx.clock, opts.watchWindow ?? DEFAULT_WINDOW, opts.watchWindowBytes ?? DEFAULT_WINDOW_BYTES);
   const watchers = new WatcherSet(ctx.port);
   cache.onEvents((gr, events) => watchers.dispatch(gr, events));
+  // kube-apiserver counts what etcd holds per resource; the watch cache holds exactly that (unreadable keys included), read at scrape time.
+  ctx.metrics.gauge('apiserver_storage_objects',
+    '[STABLE] Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.',
+    ['resource']).collect(() => [...cache.resources.values()].map((r) => [{ resource: r.gr }, r.items.size + r.unreadable.size]), 'apiserver');
   let staleListener: (() => void) | undefined;
   const stale = { emit: () => staleListener?.() };
   const codec = new ValueCodec(opts.encryption ?? null);

@@ -14,6 +14,7 @@ import type { SharedInformerFactory } from '../informers/factory.ts';
 import type { ObjectHandlers, SharedInformer } from '../informers/shared.ts';
 import { reconcileMachine, type ReconcileEvent } from '../../machines/controllers/reconcile.ts';
 import { ApiClient, clientPort, isNotFound, limitsOf, TerminalError, type ClientLimits } from '../client/index.ts';
+import { WorkqueueMetrics } from './workqueue-metrics.ts';
 import { controllerAddress, type Controller, type ControllerContext, type ControllerDefinition, type InformerRequest } from './framework.ts';
 
 /** What specs may look at in the running incarnation. */
@@ -117,6 +118,7 @@ export interface ControllerConfig {
 
 export function controllerActor(def: ControllerDefinition, opts: ControllerActorOptions): ActorDef {
   let inc: Incarnation | null = null;
+  let queue: WorkqueueMetrics | undefined;
   return {
     address: controllerAddress(def.name),
     config: { controller: def.name, options: opts.options ?? {}, ...(opts.clientLimits ? { clientLimits: opts.clientLimits } : {}) } satisfies ControllerConfig,
@@ -143,11 +145,18 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
       const controller = def.create(cc);
       current.controller = controller;
       opts.onHandle?.({ name: def.name, controller });
+      // One queue's metrics across incarnations; each starts with an empty queue.
+      const q = (queue ??= new WorkqueueMetrics(ctx.metrics, def.name, () => ctx.clock.now()));
+      q.reset();
       const machine = reconcileMachine.provide({
         actions: {
           attach: ({ self }) => current.attach(self),
           reportError: (_, p: { key: string; error: string }) => ctx.log.warn('sync failed; retrying', { key: p.key, error: p.error }),
           reportTerminal: (_, p: { key: string; error: string }) => ctx.log.warn('sync failed terminally; not retrying', { key: p.key, error: p.error }),
+          queued: (_, p: { key: string }) => q.queued(p.key),
+          taken: (_, p: { key: string }) => q.taken(p.key),
+          finished: (_, p: { key: string }) => q.finished(p.key),
+          retried: () => q.retried(),
         },
         actors: { sync: fromPromise(({ input }) => runSync(controller, input.key)) },
       });

@@ -4,6 +4,7 @@ import type { ActorContext } from '../actor-def.ts';
 import { bothInspect, type Inspect } from '../lifecycle.ts';
 import { answerPing } from '../ping.ts';
 import { seededIds, seededRandom } from '../random.ts';
+import { MetricsRegistry } from '../../base/metrics.ts';
 import { eventObserver } from '../record/observe.ts';
 import { ReplayClock } from './clock.ts';
 import { firstDifference } from './diff.ts';
@@ -81,7 +82,7 @@ export class ActorReplay {
     this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
     this.clock = new ReplayClock(start.at);
     const seed = start.seed ?? 0;
-    this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet };
+    this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet, metrics: new MetricsRegistry() };
     this.start(start);
   }
 

@@ -23,6 +23,8 @@ import { QueueTimer, schedulerInput, schedulerMachine } from './machine.ts';
 import { resolveOptions, SCHEDULER_ADDRESS, type SchedulerOptions } from './options.ts';
 import { SchedulerWriter } from './writer.ts';
 import { clientPort, limitsOf } from '../client/index.ts';
+import { SchedulerMetrics } from './metrics.ts';
+import { queueSizes } from '../../machines/scheduler/queue.ts';
 
 /** What specs, benches and the CLI may look at in the running incarnation. */
 export interface SchedulerHandle {
@@ -58,7 +60,12 @@ export function schedulerActor(options: SchedulerOptions, factory: SharedInforme
       live?.timer.stop();
       const writer = new SchedulerWriter({ port: clientPort(ctx, limitsOf('scheduler', options.clientConnection)), clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
       let informers: SchedulerInformers | undefined;
-      const core = new SchedulerCore({ opts, writer, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid) });
+      const metrics = new SchedulerMetrics(ctx.metrics, opts.schedulerName);
+      SchedulerMetrics.pendingPods(ctx.metrics, opts.schedulerName, () => {
+        const c = context();
+        return c ? queueSizes(c.queue) : undefined;
+      });
+      const core = new SchedulerCore({ opts, writer, now: () => ctx.clock.now(), random: ctx.random, current: (uid) => informers?.pod(uid), metrics });
       const stamped = (e: SchedulerEvent): void => send({ ...e, now: ctx.clock.now() });
       const volumeChanged = (): void => send({ type: 'volume.changed', now: ctx.clock.now() });
       informers = new SchedulerInformers(factory, core.snapshot, stamped, volumeChanged, (claim) => send({ type: 'claim.bound', claim, now: ctx.clock.now() }));

@@ -21,6 +21,7 @@ import { ExplanationStore, toExplanation } from './explanations.ts';
 import { optedIn } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { SchedulerWriter } from './writer.ts';
+import type { SchedulerMetrics } from './metrics.ts';
 
 type Ev<T extends SchedulerChartEvent['type']> = Extract<SchedulerChartEvent, { type: T }>;
 type Send = (e: SchedulerChartEvent) => void;
@@ -32,6 +33,8 @@ export interface CoreDeps {
   random(): number;
   /** The latest version of a pod the informer has, by uid key (undefined once deleted). */
   current(key: string): Pod | undefined;
+  /** Counts attempts, their durations and preemptions on the cluster's registry. */
+  metrics?: SchedulerMetrics;
 }
 
 export class SchedulerCore {
@@ -41,6 +44,8 @@ export class SchedulerCore {
   #start = 0;
   /** The simulator's result annotations of pods waiting for their claims, for their later bind. */
   readonly #annotations = new Map<string, Record<string, string>>();
+  /** When the cycle of each pod being bound began: its attempt ends with the bind's answer. */
+  readonly #cycleStart = new Map<string, number>();
 
   constructor(private readonly d: CoreDeps) {
     this.plugins = d.opts.plugins ?? defaultPlugins;
@@ -99,6 +104,7 @@ export class SchedulerCore {
     }
     const annotations = annotate ? simulatorAnnotations(r) : undefined;
     if (r.type === 'scheduled') {
+      this.#cycleStart.set(q.key, now);
       // Assume: the node's resources are taken now, before the apiserver answers; a nomination is spent.
       this.snapshot.unnominate(q.key);
       this.snapshot.upsertPod({ ...pod, spec: { ...pod.spec!, nodeName: r.node } });
@@ -116,6 +122,7 @@ export class SchedulerCore {
       return send({ type: 'cycle.done', podKey: q.key, result: { type: 'scheduled', node: r.node, awaitClaims }, now });
     }
     const post = r.type === 'unschedulable' ? this.#postFilter(pod, r) : undefined;
+    this.d.metrics?.attempt(r.type, this.d.now() - now);
     const message = r.type === 'unschedulable' ? r.error.message + (post?.message ? ` ${post.message}` : '') : r.message;
     this.d.writer.failed(pod, message);
     const current = this.d.current(q.key) ?? pod;
@@ -143,6 +150,7 @@ export class SchedulerCore {
   failWaits(c: SchedulerContext, send: Send): void {
     for (const key of c.expired) {
       this.#annotations.delete(key);
+      this.#attemptEnded(key, 'error');
       if (this.snapshot.nodeOf(key) && !Object.hasOwn(c.podNodes, key)) this.snapshot.removePod(key);
       const pod = this.d.current(key);
       if (!pod) {
@@ -158,12 +166,16 @@ export class SchedulerCore {
   /** The Scheduled event for a bind the apiserver confirmed. */
   announceBinding(c: SchedulerContext, e: Ev<'bind.succeeded'>): void {
     const b = c.binding[e.podKey];
-    if (b) this.d.writer.scheduled(b.queued.pod, e.node);
+    this.#attemptEnded(e.podKey, 'scheduled');
+    if (!b) return;
+    this.d.writer.scheduled(b.queued.pod, e.node);
+    this.d.metrics?.scheduled(b.queued.attempts, this.d.now() - b.queued.initialTimestamp);
   }
 
   /** A refused bind: the assumed pod leaves its node unless the watch shows it bound. */
   undoAssume(c: SchedulerContext, e: Ev<'bind.failed'>): void {
     const outcome = bindFailureOutcome(c, e);
+    this.#attemptEnded(e.podKey, 'error');
     if (outcome === 'unknown' || outcome === 'bound') return;
     if (this.snapshot.nodeOf(e.podKey) === e.node) this.snapshot.removePod(e.podKey);
     if (outcome === 'requeue') this.d.writer.failed(e.latest!, `Binding rejected: ${e.message}`);
@@ -190,6 +202,7 @@ export class SchedulerCore {
       snapshot: this.snapshot, state: r.postFilter.state, filters: r.postFilter.filters, pod, error: r.error,
       pdbs: [...this.snapshot.pdbs.values()], offset: Math.floor(this.d.random() * 2 ** 31),
     });
+    this.d.metrics?.preemption(pre.type === 'none' ? undefined : pre.victims.length);
     if (pre.type === 'none') {
       if (pre.clearNomination) this.snapshot.unnominate(podKey(pod));
       return { message: pre.message, ...(pre.clearNomination && pod.status?.nominatedNodeName ? { nominate: '' } : {}) };
@@ -207,6 +220,14 @@ export class SchedulerCore {
       if (res.ok) send({ type: 'bind.succeeded', podKey: key, node, now: at });
       else send({ type: 'bind.failed', podKey: key, node, message: res.status.message, ...latest(this.d.current(key)), now: at });
     });
+  }
+
+  /** A bound pod's attempt ends with the bind's answer (or a volume wait's end). */
+  #attemptEnded(key: string, result: 'scheduled' | 'error'): void {
+    const start = this.#cycleStart.get(key);
+    if (start === undefined) return;
+    this.#cycleStart.delete(key);
+    this.d.metrics?.attempt(result, this.d.now() - start);
   }
 
   #annotates(pod: Pod): boolean {

@@ -24,10 +24,19 @@ export interface WorkQueue {
 
 export const emptyQueue = (): WorkQueue => ({ queue: [], current: null, again: false, failures: {}, waiting: 0 });
 
+/** Whether adding `key` would change nothing: it is queued already, or being synced and marked to go again. */
+export function isQueued(q: WorkQueue, key: string): boolean {
+  return key === q.current ? q.again : q.queue.includes(key);
+}
+
 /** Adds `key` unless it is queued already; a key being synced is marked to go again. */
 export function add(q: WorkQueue, key: string): WorkQueue {
-  if (key === q.current) return q.again ? q : { ...q, again: true };
-  if (q.queue.includes(key)) return q;
+  return isQueued(q, key) ? q : append(q, key);
+}
+
+/** Adds a key known not to be queued (isQueued is false): no second scan of the queue. */
+export function append(q: WorkQueue, key: string): WorkQueue {
+  if (key === q.current) return { ...q, again: true };
   return { ...q, queue: [...q.queue, key] };
 }
 

@@ -1,5 +1,5 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import { add, done, emptyQueue, failed, forget, hasWork, retryDelay, take, type WorkQueue } from './queue.ts';
+import { add, append, done, emptyQueue, failed, forget, hasWork, isQueued, retryDelay, take, type WorkQueue } from './queue.ts';
 import { isTerminal } from './terminal.ts';
 
 /** What a controller's sync may ask for besides success: to look at the key again later. */
@@ -24,6 +24,9 @@ export interface ReconcileContext extends WorkQueue {
   lastError: string | null;
 }
 
+/** The key an enqueue or due event carries (the `queued` effect's params). */
+const keyOf = ({ event }: { event: ReconcileEvent }): { key: string } => ({ key: 'key' in event ? event.key : '' });
+
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -37,6 +40,9 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
  *   failure re-queues the key after 5 ms · 2^(failures − 1), up to 1000 s; a terminal
  *   failure (terminal.ts) is reported and the key forgotten, not retried.
  * backoff — nothing queued, but retries are pending on the clock.
+ *
+ * The workqueue's counts (client-go's workqueue metrics: adds, gets, dones, retries) are
+ * named effects — queued, taken, finished, retried — the actor layer implements.
  *
  * Keys arrive in every state; a key queued twice is synced once, and a key queued while
  * it syncs is synced again afterwards (level-triggered: the second sync sees the newest cache).
@@ -53,7 +59,17 @@ export const reconcileMachine = setup({
     reportError: (_, _p: { key: string; error: string }) => {},
     /** Reports a terminal failure: the key is not retried (the actor layer logs it). */
     reportTerminal: (_, _p: { key: string; error: string }) => {},
+    /** A key went into the queue (not one queued already): client-go's workqueue counts an add. */
+    queued: (_, _p: { key: string }) => {},
+    /** The key was taken for a sync (a Get). */
+    taken: (_, _p: { key: string }) => {},
+    /** The key's sync ended, successful or not (a Done). */
+    finished: (_, _p: { key: string }) => {},
+    /** The key goes back after its backoff (an AddRateLimited). */
+    retried: (_, _p: { key: string }) => {},
     add: assign(({ context, event }) => (event.type === 'enqueue' || event.type === 'due' ? add(context, event.key) : {})),
+    /** `add` after the queuedAlready guard said no: one scan of the queue per key, not two. */
+    append: assign(({ context, event }) => (event.type === 'enqueue' || event.type === 'due' ? append(context, event.key) : {})),
     countDue: assign(({ context, event }) => (event.type === 'due' ? { waiting: Math.max(0, context.waiting - 1) } : {})),
     take: assign(({ context }) => take(context)),
   },
@@ -63,6 +79,8 @@ export const reconcileMachine = setup({
   },
   guards: {
     hasWork: ({ context }) => hasWork(context),
+    /** The key is queued already (or marked to go again): adding it changes nothing. */
+    queuedAlready: ({ context, event }) => (event.type === 'enqueue' || event.type === 'due') && isQueued(context, event.key),
     waiting: ({ context }) => context.waiting > 0,
   },
 }).createMachine({
@@ -71,14 +89,14 @@ export const reconcileMachine = setup({
   entry: 'attach',
   initial: 'starting',
   on: {
-    enqueue: { actions: 'add' },
+    enqueue: [{ guard: 'queuedAlready' }, { actions: ['append', { type: 'queued', params: keyOf }] }],
     enqueueAfter: {
       actions: enqueueActions(({ event, enqueue, context }) => {
         enqueue.assign({ waiting: context.waiting + 1 });
         enqueue.raise({ type: 'due', key: event.key }, { delay: Math.max(0, event.delayMs) });
       }),
     },
-    due: { actions: ['countDue', 'add'] },
+    due: [{ guard: 'queuedAlready', actions: 'countDue' }, { actions: ['countDue', 'append', { type: 'queued', params: keyOf }] }],
   },
   states: {
     starting: {
@@ -89,18 +107,18 @@ export const reconcileMachine = setup({
     },
     idle: {
       on: {
-        enqueue: { actions: 'add', target: 'next' },
-        due: { actions: ['countDue', 'add'], target: 'next' },
+        enqueue: { actions: ['add', { type: 'queued', params: keyOf }], target: 'next' },
+        due: { actions: ['countDue', 'add', { type: 'queued', params: keyOf }], target: 'next' },
       },
     },
     backoff: {
       on: {
-        enqueue: { actions: 'add', target: 'next' },
-        due: { actions: ['countDue', 'add'], target: 'next' },
+        enqueue: { actions: ['add', { type: 'queued', params: keyOf }], target: 'next' },
+        due: { actions: ['countDue', 'add', { type: 'queued', params: keyOf }], target: 'next' },
       },
     },
     syncing: {
-      entry: 'take',
+      entry: ['take', { type: 'taken', params: ({ context }) => ({ key: context.current ?? '' }) }],
       invoke: {
         src: 'sync',
         input: ({ context }) => ({ key: context.current ?? '' }),
@@ -109,6 +127,7 @@ export const reconcileMachine = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             const key = context.current ?? '';
             const after = event.output?.requeueAfter;
+            enqueue({ type: 'finished', params: { key } });
             enqueue.assign({ ...done(forget(context, key)), syncs: context.syncs + 1, lastError: null });
             if (after !== undefined && after >= 0) {
               enqueue.assign(({ context: c }) => ({ waiting: c.waiting + 1 }));
@@ -121,6 +140,7 @@ export const reconcileMachine = setup({
           actions: enqueueActions(({ context, event, enqueue }) => {
             const key = context.current ?? '';
             const error = errorText(event.error);
+            enqueue({ type: 'finished', params: { key } });
             if (isTerminal(event.error)) {
               enqueue({ type: 'reportTerminal', params: { key, error } });
               enqueue.assign({ ...done(forget(context, key)), syncs: context.syncs + 1, lastError: error });
@@ -128,6 +148,7 @@ export const reconcileMachine = setup({
             }
             const counted = failed(context, key);
             enqueue({ type: 'reportError', params: { key, error } });
+            enqueue({ type: 'retried', params: { key } });
             enqueue.assign({ ...done(counted), waiting: counted.waiting + 1, syncs: context.syncs + 1, lastError: error });
             enqueue.raise({ type: 'due', key }, { delay: retryDelay(counted, key) });
           }),

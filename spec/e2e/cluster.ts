@@ -68,7 +68,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const flowControl = new FlowControl();
   const core = startControlPlaneCore({ bus, host, backend: new MemoryKv(), apiserver: { flowControl } });
   await core.ready();
-  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0, flowControl });
+  const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0, flowControl, metrics: host.metrics });
   const controllers = startPodPrerequisites(host, front.caCert);
   const more = opts.controllers ? startControllers(host, { controllers: opts.controllers, options: opts.controllerOptions?.(dir) ?? {} }) : undefined;
   const capacity = opts.nodes?.capacity;

@@ -18,6 +18,7 @@
 import type { IncomingMessage } from 'node:http';
 import { subresourcesOf, type ServedKind } from '../../../api/discovery/types.ts';
 import type { Route } from './route.ts';
+import { quote } from '../../../base/metrics.ts';
 
 /** The verbs metrics report; anything else is "other" (validRequestMethods). */
 const REPORTED_VERBS = new Set(['APPLY', 'CONNECT', 'CREATE', 'DELETE', 'DELETECOLLECTION', 'GET', 'LIST', 'PATCH', 'POST', 'PROXY', 'PUT', 'UPDATE', 'WATCH', 'WATCHLIST']);
@@ -34,6 +35,8 @@ export interface RequestLabels {
   dryRun: string;
   /** Counted in apiserver_current_inflight_requests as readOnly (GET, LIST, WATCH) or mutating. */
   readOnly: boolean;
+  /** The verb label's value. */
+  verb: string;
 }
 
 /** What is served, indexed once per kinds table so labelling a request is a few Map lookups. */
@@ -74,7 +77,7 @@ export class LabelIndex {
     if (route.type === 'resource' && subresource !== '' && CONNECT_SUBRESOURCES.has(subresource)) verb = 'CONNECT';
     if (!REPORTED_VERBS.has(verb)) verb = 'other';
     const common = `group=${quote(group)},resource=${quote(resource)},scope=${quote(scope)},subresource=${quote(subresource)},verb=${quote(verb)},version=${quote(version)}`;
-    return { common, dryRun: dryRunLabel(query), readOnly: READ_ONLY_VERBS.has(verb) };
+    return { common, dryRun: dryRunLabel(query), readOnly: READ_ONLY_VERBS.has(verb), verb };
   }
 
   /** The path a non-resource route names, when the front serves it; "" otherwise. */
@@ -114,7 +117,3 @@ function dryRunLabel(query: URLSearchParams): string {
   return 'All';
 }
 
-/** A label value in the exposition format: quoted, with backslash, quote and newline escaped. */
-export function quote(value: string): string {
-  return /[\\"\n]/.test(value) ? `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"` : `"${value}"`;
-}

@@ -23,6 +23,7 @@ import { isReview, REVIEW_KINDS, serveReview } from './reviews.ts';
 import { loadOrCreateTls, type FrontTls } from './tls/cert.ts';
 import { applyRequestTimeout, DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './deadline.ts';
 import { FrontMetrics, serveMetrics } from './metrics.ts';
+import type { MetricsRegistry } from '../../../base/metrics.ts';
 import type { Logger } from '../../actor-def.ts';
 import { consoleLogger } from '../../logger.ts';
 import { streamUpgrades } from './stream-upgrade.ts';
@@ -61,6 +62,8 @@ export interface HttpFrontOptions {
   requestTimeoutMs?: number;
   /** Times watches and request deadlines (default: the wall clock). */
   clock?: Clock;
+  /** The cluster's metrics registry (ActorHost.metrics), served on /metrics with the front's own families; one of its own by default. */
+  metrics?: MetricsRegistry;
   /** Where the front logs (default: the console). */
   logger?: Logger;
   /** Bytes a watch stream may have waiting for a client that does not read before it is closed (default 16 MiB). */
@@ -114,7 +117,7 @@ export async function startHttpFront(opts: HttpFrontOptions): Promise<HttpFront>
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     clock: opts.clock ?? realClock,
     log: opts.logger ?? consoleLogger,
-    metrics: new FrontMetrics(kinds, () => opts.bus.stats()),
+    metrics: new FrontMetrics(kinds, { busStats: () => opts.bus.stats(), now: () => (opts.clock ?? realClock).now(), ...(opts.metrics ? { registry: opts.metrics } : {}) }),
     ...(opts.audit ? { audit: opts.audit } : {}),
     ...(opts.flowControl ? { flowControl: opts.flowControl } : {}),
   };

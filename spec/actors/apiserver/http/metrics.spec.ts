@@ -18,6 +18,7 @@ import { VirtualClock } from '../../../../actors/clock/virtual.ts';
 import { startHttpFront } from '../../../../actors/apiserver/http/server.ts';
 import { client, stream } from './client.ts';
 import { eventually } from '../../../helpers/wait.ts';
+import { parseSamples as parse, valueOf, type Labels, type Sample } from '../../../helpers/prometheus.ts';
 
 let c: Cluster;
 let call: ReturnType<typeof client>;
@@ -33,41 +34,6 @@ test.before(async () => {
 test.after(async () => {
   await c.stop();
 });
-
-type Labels = Record<string, string>;
-interface Sample { name: string; labels: Labels; value: number }
-
-/** Parses exposition text into samples, checking that every family has its HELP and TYPE first. */
-function parse(text: string): Sample[] {
-  const samples: Sample[] = [];
-  const typed = new Set<string>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const meta = /^# (HELP|TYPE) (\w+) (.*)$/.exec(line);
-    if (meta) {
-      if (meta[1] === 'TYPE') {
-        assert.ok(['counter', 'gauge', 'histogram'].includes(meta[3]!), line);
-        typed.add(meta[2]!);
-      }
-      continue;
-    }
-    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    assert.ok(m, `a sample line: ${line}`);
-    // A histogram's samples are its _bucket, _sum and _count series.
-    assert.ok(typed.has(m![1]!) || typed.has(m![1]!.replace(/_(bucket|sum|count)$/, '')), `${m![1]} has a # TYPE line before its samples`);
-    const labels: Labels = {};
-    for (const [, k, v] of m![2]?.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g) ?? []) labels[k!] = v!.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch));
-    samples.push({ name: m![1]!, labels, value: Number(m![3]) });
-  }
-  return samples;
-}
-
-/** The value of the sample with exactly these labels, 0 when there is none. */
-function valueOf(samples: Sample[], name: string, labels: Labels): number {
-  const keys = Object.keys(labels).sort().join();
-  const hit = samples.find((s) => s.name === name && Object.keys(s.labels).sort().join() === keys && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return hit?.value ?? 0;
-}
 
 async function scrape(): Promise<Sample[]> {
   const r = await call('GET', '/metrics');
