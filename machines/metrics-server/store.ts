@@ -6,7 +6,19 @@
  * So a node or pod has a point only from its second sample on, as upstream. Pure: no clock,
  * no I/O — the actor feeds it each scrape's batch.
  */
-import type { NodeStats } from '../../bus/catalogue/metrics.ts';
+
+/** A cumulative sample as a kubelet reports it (the `kubelet.stats` reply's shape, which the bus catalogue checks). */
+interface CumulativeStats {
+  cpuCoreNanoSeconds: number;
+  memoryWorkingSetBytes: number;
+  timestamp: number;
+}
+
+/** One kubelet's scrape: its node's sample and its pods' containers' (what the store reads of `kubelet.stats`). */
+export interface NodeStats extends CumulativeStats {
+  node: string;
+  pods: readonly { namespace: string; name: string; uid: string; containers: readonly (CumulativeStats & { name: string })[] }[];
+}
 
 /** One usage point: CPU in nanocores (integer), memory in bytes, timestamp epoch ms, window ms. */
 export interface UsagePoint {
@@ -37,7 +49,7 @@ export interface PodPoint {
   containers: { name: string; usage: UsagePoint }[];
 }
 
-const sampleOf = (x: { cpuCoreNanoSeconds: number; memoryWorkingSetBytes: number; timestamp: number }): Sample => ({
+const sampleOf = (x: CumulativeStats): Sample => ({
   cpu: x.cpuCoreNanoSeconds,
   memory: x.memoryWorkingSetBytes,
   timestamp: x.timestamp,
