@@ -30,6 +30,24 @@ export function versionView(k: ServedKind): { in(obj: unknown): unknown; out(obj
   if (!k.servedAs || k.servedAs === k.version) return undefined;
   const asked = `${k.group}/${k.version}`;
   const served = `${k.group}/${k.servedAs}`;
+  const conv = k.convertVersion;
+  if (conv) {
+    const inOne = (o: unknown): unknown => (isObject(o) && o.apiVersion === asked ? conv.toStored(o, asked) : o);
+    const outOne = (o: unknown): unknown => (isObject(o) && o.apiVersion === served ? conv.fromStored(o, asked) : o);
+    // A list's items may come without apiVersion and kind: converted all the same, and left without them.
+    const outItem = (o: unknown): unknown => {
+      if (!isObject(o) || o.apiVersion !== undefined) return outOne(o);
+      const { apiVersion: _a, kind: _k, ...rest } = conv.fromStored({ ...o, apiVersion: served, kind: k.kind }, asked);
+      return rest;
+    };
+    return {
+      in: inOne,
+      out(obj) {
+        if (isObject(obj) && Array.isArray(obj.items)) return { ...rewrite(obj, served, asked) as JsonObject, items: obj.items.map(outItem) };
+        return outOne(obj);
+      },
+    };
+  }
   return {
     in: (obj) => rewrite(obj, asked, served),
     out(obj) {

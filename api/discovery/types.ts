@@ -26,6 +26,19 @@ export interface ServedKind {
   openapiSchema?: Readonly<Record<string, unknown>>;
   /** The version the apiserver serves this kind at, when the front converts this one to it (a CRD's other served versions). */
   servedAs?: string;
+  /**
+   * Field conversion between this kind's served versions (a built-in kind served at several
+   * versions: autoscaling/v1 and v2 HorizontalPodAutoscaler); without it only apiVersion is rewritten.
+   */
+  convertVersion?: VersionConverter;
+}
+
+/** Converts a kind's objects between the stored version and another served one ("group/version" strings). */
+export interface VersionConverter {
+  /** An object sent at `from` as the stored version holds it (a new object). */
+  toStored(obj: Record<string, unknown>, from: string): Record<string, unknown>;
+  /** A stored object as version `to` shows it (a new object). */
+  fromStored(obj: Record<string, unknown>, to: string): Record<string, unknown>;
 }
 
 /** A subresource with every detail filled in. */

@@ -8,6 +8,7 @@
 import type { StatusCause } from '../../base/status.ts';
 import type { PatchMetaTable } from '../patch/meta.ts';
 import type { Printer } from '../tables/table.ts';
+import type { VersionConverter } from '../discovery/types.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { groupResource, type GroupResource } from './key.ts';
 import { clone } from '../json.ts';
@@ -104,6 +105,8 @@ export interface KindSpec {
   readonly scalePaths?: ScalePaths;
   /** Every version served, by priority (the preferred first); default: `version` only. The front converts the others to `version`. */
   readonly servedVersions?: readonly string[];
+  /** Field conversion between the served versions (default: apiVersion rewriting only). */
+  readonly convertVersion?: VersionConverter;
   /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
   readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
