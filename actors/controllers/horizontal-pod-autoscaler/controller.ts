@@ -104,7 +104,7 @@ async function reconcile(cc: ControllerContext, hpa: HorizontalPodAutoscaler, me
     const r = await cc.api.updateStatus(hpas(ns, hpa.metadata?.name), { ...hpa, status: next });
     if (!r.ok && r.status.reason !== 'NotFound') event('Warning', 'FailedUpdateStatus', r.status.message);
   };
-  const prior: HorizontalPodAutoscalerStatus = { ...(hpa.status ?? { desiredReplicas: 0 }) };
+  const prior: HorizontalPodAutoscalerStatus = { desiredReplicas: 0, ...hpa.status };
   const withCurrent = (current: number, metrics: MetricStatus[]): HorizontalPodAutoscalerStatus => ({ ...prior, currentReplicas: current, ...(metrics.length ? { currentMetrics: metrics } : {}) });
 
   // The target's /scale: its kind's resource from the registry (the RESTMapper's role).

@@ -57,7 +57,9 @@ export const milliQuantity = (m: number): string => formatQuantity({ nano: BigIn
 /** GetResourceMetric: each pod's usage of the resource (of one container, or summed); pods lacking it in a container are left out. */
 async function resourceMetric(api: ApiClient, resource: string, namespace: string, selector: string, container: string): Promise<{ ok: true; value: PodMetrics } | { ok: false; message: string }> {
   const r = await api.list(podMetricsTarget(namespace), selector);
-  if (!r.ok) return { ok: false, message: `unable to fetch metrics from resource metrics API: ${r.status.message}` };
+  // client-go names the request after a NotFound without details: "(get pods.metrics.k8s.io)".
+  const why = !r.ok && r.status.reason === 'NotFound' && !r.status.details?.name ? `${r.status.message} (get pods.metrics.k8s.io)` : r.ok ? '' : r.status.message;
+  if (!r.ok) return { ok: false, message: `unable to fetch metrics from resource metrics API: ${why}` };
   if (r.value.items.length === 0) return { ok: false, message: 'no metrics returned from resource metrics API' };
   const out: PodMetrics = new Map();
   for (const m of r.value.items) {
