@@ -50,3 +50,21 @@ export function parseGoDuration(s: string): number | null {
   if (total > MAX_MS) return null;
   return sign * total;
 }
+
+/**
+ * Go's Duration.String for a whole number of milliseconds: "15s", "20.064s", "1m0s", "1h2m3s",
+ * "500ms", "0s" — what metav1.Duration fields (a PodMetrics' `window`) carry on the wire.
+ */
+export function formatGoDuration(ms: number): string {
+  const total = Math.round(Math.abs(ms));
+  const sign = ms < 0 && total > 0 ? '-' : '';
+  if (total === 0) return '0s';
+  if (total < 1000) return `${sign}${total}ms`;
+  const h = Math.floor(total / 3_600_000);
+  const m = Math.floor((total % 3_600_000) / 60_000);
+  const sMs = total % 60_000;
+  const secs = sMs % 1000 === 0 ? String(sMs / 1000) : (sMs / 1000).toFixed(3).replace(/0+$/, '');
+  if (h) return `${sign}${h}h${m}m${secs}s`;
+  if (m) return `${sign}${m}m${secs}s`;
+  return `${sign}${secs}s`;
+}

@@ -18,6 +18,9 @@ import type { Bus } from '../bus/bus.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { loadOrCreateTls, tlsFiles } from '../actors/apiserver/http/tls/cert.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
+import { startMetricsServer } from '../actors/metrics-server/index.ts';
+import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.ts';
+import { formatGoDuration } from '../api/duration.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
@@ -59,6 +62,9 @@ Flags:
                                   by default), NAME to add, -NAME to drop (default *)
   --node-monitor-grace-period D   how long a node may go without renewing its Lease before it is
                                   marked Unknown (default 50s; Go duration)
+  --metric-resolution D           how often metrics-server scrapes every kubelet's usage for the
+                                  metrics API (kubectl top, HorizontalPodAutoscalers; default 15s;
+                                  Go duration, as metrics-server's flag)
   --request-timeout D             how long an API request that is not a watch or a log stream may
                                   take, reading its body included, before a 504 Timeout (default
                                   60s; Go duration, as kube-apiserver's flag)
@@ -123,6 +129,7 @@ const options = {
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'metric-resolution': { type: 'string' },
   'max-requests-inflight': { type: 'string' },
   'max-mutating-requests-inflight': { type: 'string' },
   'load-balancer-cidr': { type: 'string' },
@@ -176,6 +183,8 @@ export async function up(argv: string[]): Promise<number> {
   };
   const grace = values['node-monitor-grace-period'];
   durationFlag('node-monitor-grace-period', grace, 0);
+  const metricResolutionMs = durationFlag('metric-resolution', values['metric-resolution'], DEFAULT_METRIC_RESOLUTION_MS);
+  if (metricResolutionMs === 0) throw new UsageError('--metric-resolution must be more than 0');
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const seats = intFlag('max-requests-inflight', values['max-requests-inflight'], 400) + intFlag('max-mutating-requests-inflight', values['max-mutating-requests-inflight'], 200);
@@ -236,6 +245,8 @@ export async function up(argv: string[]): Promise<number> {
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host, clientLimits.scheduler ? { clientConnection: clientLimits.scheduler } : {});
+  const metricsServer = startMetricsServer(cp.host, { resolutionMs: metricResolutionMs });
+  say(`metrics-server: metrics.k8s.io/v1beta1 from every kubelet each ${formatGoDuration(metricResolutionMs)} (kubectl top nodes, kubectl top pods)`);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   // The ingress controller listens on the last address of the cluster's load-balancer range,
@@ -308,6 +319,7 @@ export async function up(argv: string[]): Promise<number> {
   await ingress.stop();
   controllers.stop();
   scheduler.stop();
+  metricsServer.stop();
   apiEndpoints.stop();
   await front.close();
   await recorded;

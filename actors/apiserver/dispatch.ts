@@ -18,6 +18,8 @@ import { bind } from './binding.ts';
 import { evict } from './eviction.ts';
 import { isTokenReview, requestToken, reviewToken } from './tokens.ts';
 import { answerAccessReview, isAccessReview } from './access-reviews.ts';
+import { serveAggregated } from './aggregated.ts';
+import type { ListOptions } from '../../bus/catalogue/api.ts';
 import { get } from './get.ts';
 import { deleteCollection, list } from './list.ts';
 import { update } from './update.ts';
@@ -112,6 +114,7 @@ async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user:
   }
   const res = resolveTarget(s.lookup, payload.target);
   if (!res.ok) return reply(s, env, res);
+  if (res.value.servedBy) return reply(s, env, await serveAggregated(s, res.value.servedBy, env.type, payload.target, payload.options as ListOptions | undefined));
   const call = { from: env.from, user, payload } as Call<never>;
   if (env.type === 'api.watch') {
     const w = await watch(s, res.value, call);

@@ -60,6 +60,8 @@ function addressUser(address: string): UserInfo {
   if (address === 'controller' || address === 'informers') return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   // Cluster DNS runs as CoreDNS's ServiceAccount does (kubeadm binds it to system:coredns).
   if (address === 'dns') return kubeSystemAccount('coredns');
+  // metrics-server runs as its ServiceAccount, bound to system:metrics-server (its manifests' role).
+  if (address === 'metrics-server') return kubeSystemAccount('metrics-server');
   // The apiserver, and an edge speaking for itself (its own token review), are the apiserver's loopback client.
   if (address === 'apiserver' || address.startsWith(TRUSTED_EDGE_PREFIX)) return { username: 'system:apiserver', uid: APISERVER_UID, groups: [AUTHENTICATED, MASTERS_GROUP] };
   // Any other address is one only the control plane's own process can hold (bus/identities.ts: a node

@@ -29,6 +29,7 @@ function served(k: KindInfo): ResourceInfo {
     hasScale: k.subresources.includes('scale'),
     allowCreateOnUpdate: k.strategy.allowCreateOnUpdate,
     subresources: k.subresources,
+    ...(k.servedBy ? { servedBy: k.servedBy } : {}),
   });
 }
 

@@ -27,6 +27,8 @@ export interface ResourceInfo {
   gr: GroupResource;
   /** The kind's subresources, as its descriptor lists them. */
   subresources: readonly string[];
+  /** Served, not stored: the actor that answers get and list (aggregated.ts). */
+  servedBy?: string;
 }
 
 /** Finds a resource by group, version and plural; null when the server does not serve it. */

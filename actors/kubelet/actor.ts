@@ -17,6 +17,7 @@ import { LogServer } from './logs.ts';
 import { NodeSync } from './node-sync.ts';
 import { PodManager, type PodManagerOptions } from './pods.ts';
 import { StreamServer } from './streams.ts';
+import { StatsServer } from './stats.ts';
 import { STREAM_EVENTS } from '../../machines/kubelet/chart.ts';
 import { RuntimeHandlers } from './runtimes.ts';
 import { clientPort, clientThrottle, KUBELET_EVENT_LIMITS, limitsOf, throttledPort } from '../client/index.ts';
@@ -32,7 +33,7 @@ export interface KubeletHandle {
 }
 
 /** Messages the kubelet takes; anything else is dropped before it reaches the chart. */
-const ACCEPTED = new Set<string>(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'kubelet.stop', ...STREAM_EVENTS]);
+const ACCEPTED = new Set<string>(['api.watch-events', 'api.watch-ended', 'kubelet.logs', 'kubelet.logs-stop', 'kubelet.stats', 'kubelet.stop', ...STREAM_EVENTS]);
 
 const env = (e: unknown): Envelope => e as Envelope;
 
@@ -94,6 +95,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       const find = (ns: string, name: string, uid?: string) => pods.find(ns, name, uid);
       const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtimeOf, find });
       const streams = new StreamServer({ port: ctx.port, log: ctx.log, runtimeOf, find });
+      const stats = new StatsServer({ port: ctx.port, clock: ctx.clock, nodeName: opts.nodeName, started: () => pods.started() });
       previous = { pods, logs, streams };
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
       const machine = kubeletMachine.provide({
@@ -109,6 +111,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
           onWatch: (_, p) => void pods.handle(env(p.event)),
           onLogs: (_, p) => logs.handle(env(p.event)),
           onStreams: (_, p) => streams.handle(env(p.event)),
+          onStats: (_, p) => stats.handle(env(p.event)),
           register: effect(() => node.register(), 'kubelet.registered', 'kubelet.register-failed'),
           renewLease: effect(() => node.renewLease(), 'kubelet.lease-renewed', 'kubelet.lease-failed'),
           syncNodeStatus: effect(() => node.syncStatus(), 'kubelet.status-synced', 'kubelet.status-failed'),

@@ -181,6 +181,11 @@ export class PodManager {
     return this.#byUid.size;
   }
 
+  /** The pods whose containers run (or may): each with its runtime, for the resource metrics. */
+  *started(): Generator<{ pod: Pod; runtime: Runtime }> {
+    for (const e of this.#byUid.values()) if (e.runtime && !e.terminated) yield { pod: e.pod, runtime: e.runtime };
+  }
+
   #sync(key: string): void {
     if (this.#stopped) return;
     const pod = this.#informer.get(key) as Pod | undefined;

@@ -86,6 +86,21 @@ export interface Runtime {
    * (`fail`) by a runtime whose pods have no network to forward to.
    */
   portForward(podUid: string): Promise<Result<PortForwarder>>;
+  /**
+   * The usage of a container's running instance now, as CRI's ContainerStats: cumulative CPU
+   * and the memory working set, stamped with the runtime's clock. NotFound when it is not running.
+   */
+  containerStats(target: LogTarget): Promise<Result<ContainerUsage>>;
+}
+
+/** One container's usage sample (CRI's ContainerStats, the fields the resource metrics read). */
+export interface ContainerUsage {
+  /** CPU time since the container started, in core-nanoseconds (usageCoreNanoSeconds). */
+  cpuCoreNanoSeconds: number;
+  /** Working-set memory, bytes. */
+  memoryWorkingSetBytes: number;
+  /** Epoch ms on the runtime's clock. */
+  timestamp: number;
 }
 
 /** Terminal size, as a resize message carries it (columns, rows). */

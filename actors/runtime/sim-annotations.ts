@@ -1,5 +1,6 @@
 import type { ProbeKind } from './runtime.ts';
 import { deepFreeze } from '../../api/json.ts';
+import { parseQuantity } from '../../api/quantity.ts';
 
 /**
  * How the `sim` runtime behaves is set per pod by annotations under {@link SIM_PREFIX}.
@@ -31,6 +32,8 @@ import { deepFreeze } from '../../api/json.ts';
  * | `poststart-fail`         | message or `true`            | —       | the postStart hook fails with this message                  |
  * | `log-every-s`            | seconds                      | —       | writes `line <n>` every N seconds while running             |
  * | `log-text`               | text (`\n` splits lines)     | —       | written once when the container starts                      |
+ * | `cpu-usage`              | CPU quantity (`250m`)        | 1m      | cores the container burns while running (metrics API)       |
+ * | `memory-usage`           | quantity (`64Mi`)            | 4Mi     | its working-set memory while running (metrics API)          |
  *
  * Probe behaviour: `success` | `failure` | `success-after:<s>` (fails until s seconds after
  * the container started, then succeeds) | `fail-after:<s>` (succeeds, then fails from s
@@ -64,7 +67,18 @@ export interface SimContainerConfig {
   postStartFail: string | null;
   logEveryMs: number | null;
   logText: string | null;
+  /** Cores burnt while running, in nanocores (`cpu-usage`). */
+  cpuNanoCores: number;
+  /** Working set while running, in bytes (`memory-usage`). */
+  memoryBytes: number;
 }
+
+/**
+ * The usage of a container that says nothing: 1m and 4Mi, an idle process's order of size — a
+ * real container is never at exactly zero, and so small it moves no HorizontalPodAutoscaler.
+ */
+export const DEFAULT_CPU_NANOCORES = 1_000_000;
+export const DEFAULT_MEMORY_BYTES = 4 * 1024 * 1024;
 
 type Annotations = Readonly<Record<string, string>> | undefined;
 
@@ -113,6 +127,8 @@ function configOf(annotations: Annotations, name: string): SimContainerConfig {
     postStartFail: failure('poststart-fail', 'simulated postStart failure'),
     logEveryMs: seconds(get('log-every-s')),
     logText: get('log-text') ?? null,
+    cpuNanoCores: quantity(get('cpu-usage')) ?? DEFAULT_CPU_NANOCORES,
+    memoryBytes: units(quantity(get('memory-usage'))) ?? DEFAULT_MEMORY_BYTES,
   };
 }
 
@@ -137,6 +153,15 @@ function ms(v: string | undefined): number | null {
 }
 function seconds(v: string | undefined): number | null {
   return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Math.round(Number(v) * 1000) : null;
+}
+/** A non-negative quantity in nano-units, or null when absent or not one. */
+function quantity(v: string | undefined): number | null {
+  const q = v === undefined ? null : parseQuantity(v);
+  return q?.ok && q.value.nano >= 0n ? Number(q.value.nano) : null;
+}
+/** Nano-units to whole units, rounded up as Quantity.Value does. */
+function units(nano: number | null): number | null {
+  return nano === null ? null : Math.ceil(nano / 1e9);
 }
 function int(v: string | undefined): number | null {
   return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : null;

@@ -237,6 +237,13 @@ export function simRuntime(clock: Clock): Runtime {
       const name = pod ? `${pod.metadata?.namespace}/${pod.metadata?.name}` : podUid;
       return fail(badRequest(`pod ${name} runs on the sim runtime, which runs no processes: there is no port to forward to (port-forward needs a pod run by the process runtime)`));
     },
+    async containerStats(target) {
+      const c = logTarget(target);
+      if (!c || c.state !== 'running' || c.startedAt === undefined) return fail(status(404, 'NotFound', `container not found ("${target.container}")`));
+      // The annotated cores, burnt every virtual ms since the start: nanocores × ms / 1000 = core-ns.
+      const now = clock.now();
+      return ok({ cpuCoreNanoSeconds: Math.round((c.cfg.cpuNanoCores * (now - c.startedAt)) / 1000), memoryWorkingSetBytes: c.cfg.memoryBytes, timestamp: now });
+    },
   };
 }
 

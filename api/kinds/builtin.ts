@@ -45,6 +45,8 @@ import { podTemplateKind } from './core/podtemplate.ts';
 import { networkPolicyKind } from './networking/networkpolicy.ts';
 import { csiDriverKind } from './storage/csidriver.ts';
 import { csiNodeKind } from './storage/csinode.ts';
+import { nodeMetricsKind } from './metrics/nodemetrics.ts';
+import { podMetricsKind } from './metrics/podmetrics.ts';
 import type { KindInfo } from './info.ts';
 
 export const BUILTIN_KINDS: readonly KindInfo[] = [
@@ -94,4 +96,6 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   networkPolicyKind,
   csiDriverKind,
   csiNodeKind,
+  nodeMetricsKind,
+  podMetricsKind,
 ];

@@ -109,6 +109,12 @@ export interface KindSpec {
   readonly convertVersion?: VersionConverter;
   /** The OpenAPI schema of each served version, by version name (a CRD's versions). */
   readonly versionSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Served, not stored: the bus address of the actor that answers this kind's get and list
+   * (`metrics.get` / `metrics.list`), as kube-aggregator proxies an APIService's group to its
+   * server (metrics.k8s.io → metrics-server). Absent for the kinds kept in storage.
+   */
+  readonly servedBy?: string;
 }
 
 /** A custom resource's unknown fields and their pruning, from its structural schema. */

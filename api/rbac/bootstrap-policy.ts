@@ -219,6 +219,9 @@ const CLUSTER_ROLES: ClusterRole[] = [
   role('kubeactor:scheduler-explain', [rule(['patch'], [core], ['pods'])]),
   // CoreDNS's role as kubeadm installs it with the DNS addon.
   role('system:coredns', [rule(['list', 'watch'], [core], ['endpoints', 'services', 'pods', 'namespaces']), rule(['list', 'watch'], [discovery], ['endpointslices'])]),
+  // metrics-server's roles as its manifests install them: reading the metrics API is part of view, edit and admin.
+  role('system:aggregated-metrics-reader', [rule(['get', 'list', 'watch'], ['metrics.k8s.io'], ['pods', 'nodes'])], { [TO_ADMIN]: 'true', [TO_EDIT]: 'true', [TO_VIEW]: 'true' }),
+  role('system:metrics-server', [rule(['get'], [core], ['nodes/metrics']), rule(READ, [core], ['pods', 'nodes'])]),
 ];
 
 const CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
@@ -237,6 +240,7 @@ const CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding('system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
   binding('system:coredns', [serviceAccount('kube-system', 'coredns')]),
   binding('kubeactor:scheduler-explain', [user('system:kube-scheduler')]),
+  binding('system:metrics-server', [serviceAccount('kube-system', 'metrics-server')]),
 ];
 
 /** controller_policy.go's roles, by the controller's ServiceAccount name. */

@@ -7,12 +7,13 @@ import { logMessages } from './logs.ts';
 import { streamMessages } from './streams.ts';
 import { schedulerMessages } from './scheduler.ts';
 import { admissionMessages } from './admission.ts';
+import { metricsMessages } from './metrics.ts';
 
 /**
  * The message catalogue: the one source of truth for every payload on the bus. Each area
  * keeps its table in its own file; they are merged here, failing fast on duplicates.
  */
-export const catalogue = mergeTables(sysMessages, kvMessages, apiMessages, logMessages, streamMessages, schedulerMessages, admissionMessages);
+export const catalogue = mergeTables(sysMessages, kvMessages, apiMessages, logMessages, streamMessages, schedulerMessages, admissionMessages, metricsMessages);
 
 export type Catalogue = typeof catalogue;
 export type MessageType = keyof Catalogue & string;

@@ -2,7 +2,7 @@ import { assign, setup } from 'xstate';
 
 /** An envelope as the actor host delivers it; the chart routes it by `type` only. */
 export interface KubeletEnvelopeEvent {
-  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop' | StreamEventType;
+  type: 'api.watch-events' | 'api.watch-ended' | 'kubelet.logs' | 'kubelet.logs-stop' | 'kubelet.stats' | StreamEventType;
   from: string;
   corr?: string;
   payload: unknown;
@@ -99,6 +99,8 @@ export const kubeletMachine = setup({
     onLogs: (_, _p: { event: KubeletEvent }) => {},
     /** Opens, feeds or ends an exec / attach / port-forward session into one of the node's pods. */
     onStreams: (_, _p: { event: KubeletEvent }) => {},
+    /** Answers the metrics-server's ask for the node's and its pods' usage. */
+    onStats: (_, _p: { event: KubeletEvent }) => {},
     /** Creates or adopts the Node; ends with `kubelet.registered` or `kubelet.register-failed`. */
     register: () => {},
     /** Creates or renews the Lease; ends with `kubelet.lease-renewed` or `kubelet.lease-failed`. */
@@ -121,6 +123,7 @@ export const kubeletMachine = setup({
     'api.watch-ended': { actions: { type: 'onWatch', params: routed } },
     'kubelet.logs': { actions: { type: 'onLogs', params: routed } },
     'kubelet.logs-stop': { actions: { type: 'onLogs', params: routed } },
+    'kubelet.stats': { actions: { type: 'onStats', params: routed } },
     'kubelet.stream-open': { actions: { type: 'onStreams', params: routed } },
     'kubelet.stream-data': { actions: { type: 'onStreams', params: routed } },
     'kubelet.stream-credit': { actions: { type: 'onStreams', params: routed } },

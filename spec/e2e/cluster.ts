@@ -14,6 +14,7 @@ import { MemoryKv } from '../../actors/kv/memory.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startSimNodes } from '../../actors/kubelet/index.ts';
 import { startScheduler } from '../../actors/scheduler/index.ts';
+import { startMetricsServer } from '../../actors/metrics-server/index.ts';
 import { startControllers, type RunningControllers } from '../../actors/controllers/start.ts';
 import { startKubectlFront } from '../../actors/apiserver/http/index.ts';
 import { loadOrCreateToken } from '../../actors/apiserver/http/token.ts';
@@ -56,6 +57,8 @@ export interface ClusterOptions {
   controllerOptions?: (dir: string) => Record<string, Record<string, unknown>>;
   /** Sim nodes `node-1`… (of `capacity`) and the scheduler, for specs whose pods must be placed and run. */
   nodes?: { count: number; capacity?: Record<string, string> };
+  /** Starts metrics-server with this --metric-resolution (ms), for `kubectl top`. */
+  metricResolutionMs?: number;
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -71,6 +74,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const capacity = opts.nodes?.capacity;
   const nodes = opts.nodes ? await startSimNodes({ host, clock: realClock, count: opts.nodes.count, ...(capacity ? { configure: () => ({ capacity }) } : {}) }) : undefined;
   const scheduler = opts.nodes ? startScheduler(host) : undefined;
+  const metrics = opts.metricResolutionMs ? startMetricsServer(host, { resolutionMs: opts.metricResolutionMs }) : undefined;
   const rest = { url: front.url, ca: front.caCert, token: await loadOrCreateToken(dir) };
   // HOME holds kubectl's discovery cache: a fresh one per run, so no run sees another's.
   const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, KUBECTL_NO_WARNINGS: '', NO_COLOR: '1' };
@@ -106,6 +110,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     },
     async stop() {
       scheduler?.stop();
+      metrics?.stop();
       nodes?.stop();
       more?.stop();
       controllers.stop();

@@ -138,7 +138,7 @@ export function spawnGroup(file: string, args: readonly string[], env: Record<st
 }
 
 /** The PIDs below `pid` in the process tree, from /proc (read before signalling: the dead are reparented). */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const out: number[] = [];
   const walk = (p: number): void => {
     let tasks: string[] = [];

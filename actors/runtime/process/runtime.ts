@@ -16,6 +16,7 @@ import { cgroupSupport, limitProcess, oomKilled, removeCgroup, type CgroupSuppor
 import { grpcCheck, httpCheck, tcpCheck, type CheckResult } from './checks.ts';
 import { argvOf, DEFAULT_PATH, envOf, prepareDir, terminationMessage, viewOf, type ProcContainer } from './container.ts';
 import { GroupRegistry, spawnGroup, type ProcessGroup } from './group.ts';
+import { groupUsage } from './usage.ts';
 import { ContainerLog, DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, type LogLimits } from './logs.ts';
 import { prepareConnectTable, withConnectShim } from './connect-shim.ts';
 import { bwrapArgs, BWRAP_MISSING, findBwrap, findNsenter, nsenterArgs, resolveCommand } from './sandbox.ts';
@@ -196,6 +197,11 @@ export function processRuntime(o: ProcessRuntimeOptions): ProcessRuntime {
       const sb = [...sandboxes.values()].find((s) => s.pod.metadata?.uid === podUid);
       if (!sb) return fail(notFound('pods', podUid));
       return ok(forwarderTo(sb.ip || '127.0.0.1', `${sb.pod.metadata?.namespace ?? 'default'}/${sb.pod.metadata?.name ?? ''}`));
+    },
+    async containerStats(target) {
+      const c = book.instance(target);
+      if (!c || c.state !== 'running' || !c.group || c.group.pgid <= 0) return notRunning(target.container);
+      return ok({ ...groupUsage(c.group.pgid), timestamp: clock.now() });
     },
     async runPodSandbox(pod, listener, config: SandboxConfig = {}) {
       if (!bwrap) return fail<SandboxInfo>(status(500, 'InternalError', BWRAP_MISSING));

@@ -28,7 +28,8 @@ const SUBRESOURCE_ROOTS = ['core/v1.Binding', 'policy/v1.Eviction', 'autoscaling
 
 /** Root structs by kubernetes-types module ("batch/v1" → ["Job", "CronJob"]): every registered kind's schema. */
 const roots: Record<string, string[]> = {};
-for (const root of [...allKinds().map((k) => k.schema), ...SUBRESOURCE_ROOTS]) {
+// Served-not-stored kinds (metrics.k8s.io) state their OpenAPI schema: no kubernetes-types module has them.
+for (const root of [...allKinds().filter((k) => !k.servedBy).map((k) => k.schema), ...SUBRESOURCE_ROOTS]) {
   const [gv = '', kind = ''] = root.split('.');
   (roots[gv] ??= []).push(kind);
 }
