@@ -15,6 +15,7 @@ import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
 import type { CertificateSigningRequest } from 'kubernetes-types/certificates/v1.js';
 import type { ApiTarget } from '../../bus/catalogue/api.ts';
+import type { NodeMetrics, PodMetrics } from '../../api/kinds/metrics/types.ts';
 import { kindByResource } from '../../api/kinds.ts';
 
 declare const objectType: unique symbol;
@@ -80,6 +81,9 @@ export const targets = {
   runtimeclasses: resourceTargets<RuntimeClass>('node.k8s.io', 'v1', 'runtimeclasses'),
   clusterroles: resourceTargets<ClusterRole>('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
   certificatesigningrequests: resourceTargets<CertificateSigningRequest>('certificates.k8s.io', 'v1', 'certificatesigningrequests'),
+  /** Served by metrics-server, get and list only (the HorizontalPodAutoscaler reads pods' usage so). */
+  podmetrics: resourceTargets<PodMetrics>('metrics.k8s.io', 'v1beta1', 'pods'),
+  nodemetrics: resourceTargets<NodeMetrics>('metrics.k8s.io', 'v1beta1', 'nodes'),
 };
 
 /** "ns/name" or "name" → its parts. */
