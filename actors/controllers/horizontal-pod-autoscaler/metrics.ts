@@ -8,22 +8,10 @@
  */
 import type { HorizontalPodAutoscaler, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { ApiTarget } from '../../../bus/catalogue/api.ts';
 import { formatQuantity, parseQuantity, toMilli } from '../../../api/quantity.ts';
 import { parseGoDuration } from '../../../api/duration.ts';
 import { rawResourceReplicas, resourceReplicas, type CalcOptions, type PodMetrics } from '../../../machines/controllers/hpa/replicas.ts';
-import type { ApiClient, Target } from '../../client/index.ts';
-
-/** A PodMetrics object (metrics.k8s.io/v1beta1) as far as the HPA reads it. */
-export interface PodMetricsObject {
-  metadata?: { name?: string; namespace?: string };
-  timestamp?: string;
-  window?: string;
-  containers?: { name: string; usage?: Record<string, string> }[];
-}
-
-/** The resource metrics API's pods, listed through the one client (RBAC: list pods.metrics.k8s.io). */
-export const podMetricsTarget = (namespace: string): Target<PodMetricsObject> => ({ group: 'metrics.k8s.io', version: 'v1beta1', resource: 'pods', namespace } as ApiTarget);
+import { targets, type ApiClient } from '../../client/index.ts';
 
 /** What a failed metric sets: ScalingActive False with `reason`, and an event of that reason. */
 export interface MetricFailure {
@@ -56,7 +44,8 @@ export const milliQuantity = (m: number): string => formatQuantity({ nano: BigIn
 
 /** GetResourceMetric: each pod's usage of the resource (of one container, or summed); pods lacking it in a container are left out. */
 async function resourceMetric(api: ApiClient, resource: string, namespace: string, selector: string, container: string): Promise<{ ok: true; value: PodMetrics } | { ok: false; message: string }> {
-  const r = await api.list(podMetricsTarget(namespace), selector);
+  // The resource metrics API's pods, listed through the one client (RBAC: list pods.metrics.k8s.io).
+  const r = await api.list(targets.podmetrics(namespace), selector);
   // client-go names the request after a NotFound without details: "(get pods.metrics.k8s.io)".
   const why = !r.ok && r.status.reason === 'NotFound' && !r.status.details?.name ? `${r.status.message} (get pods.metrics.k8s.io)` : r.ok ? '' : r.status.message;
   if (!r.ok) return { ok: false, message: `unable to fetch metrics from resource metrics API: ${why}` };
