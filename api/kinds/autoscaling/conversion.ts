@@ -10,7 +10,7 @@
  * Approximation: upstream writes the annotated metrics in the v2beta1-shaped autoscaling/v1
  * MetricSpec; here they are the v2 MetricSpec / MetricStatus JSON.
  */
-import type { HorizontalPodAutoscaler as V2, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
+import type { HorizontalPodAutoscaler as V2, HorizontalPodAutoscalerSpec as V2Spec, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { HorizontalPodAutoscaler as V1 } from 'kubernetes-types/autoscaling/v1.js';
 import type { VersionConverter } from '../../discovery/types.ts';
 import { clone, isObject, type JsonObject } from '../../json.ts';
@@ -32,6 +32,16 @@ function parseJson<T>(text: string | undefined): T | undefined {
   }
 }
 
+/** The spec fields both versions spell alike. */
+function commonSpec(spec: { scaleTargetRef: V2Spec['scaleTargetRef']; minReplicas?: number; maxReplicas: number }): V2Spec {
+  return { scaleTargetRef: spec.scaleTargetRef, ...(spec.minReplicas !== undefined ? { minReplicas: spec.minReplicas } : {}), maxReplicas: spec.maxReplicas };
+}
+
+/** The status fields both versions spell alike. */
+function commonStatus(s: { observedGeneration?: number; lastScaleTime?: string }): { observedGeneration?: number; lastScaleTime?: string } {
+  return { ...(s.observedGeneration !== undefined ? { observedGeneration: s.observedGeneration } : {}), ...(s.lastScaleTime !== undefined ? { lastScaleTime: s.lastScaleTime } : {}) };
+}
+
 /** A v2 object as autoscaling/v1 shows it. */
 export function hpaToV1(h: V2): V1 {
   const spec = h.spec ?? { maxReplicas: 0, scaleTargetRef: { kind: '', name: '' } };
@@ -51,18 +61,12 @@ export function hpaToV1(h: V2): V1 {
     apiVersion: 'autoscaling/v1',
     kind: 'HorizontalPodAutoscaler',
     metadata,
-    spec: {
-      scaleTargetRef: spec.scaleTargetRef,
-      ...(spec.minReplicas !== undefined ? { minReplicas: spec.minReplicas } : {}),
-      maxReplicas: spec.maxReplicas,
-      ...(cpu ? { targetCPUUtilizationPercentage: cpu.resource?.target.averageUtilization } : {}),
-    },
+    spec: { ...commonSpec(spec), ...(cpu ? { targetCPUUtilizationPercentage: cpu.resource?.target.averageUtilization } : {}) },
   };
   if (h.status) {
     const s = h.status;
     out.status = {
-      ...(s.observedGeneration !== undefined ? { observedGeneration: s.observedGeneration } : {}),
-      ...(s.lastScaleTime !== undefined ? { lastScaleTime: s.lastScaleTime } : {}),
+      ...commonStatus(s),
       currentReplicas: s.currentReplicas ?? 0,
       desiredReplicas: s.desiredReplicas,
       ...(cpuNow?.resource?.current.averageUtilization !== undefined ? { currentCPUUtilizationPercentage: cpuNow.resource.current.averageUtilization } : {}),
@@ -94,21 +98,14 @@ export function hpaFromV1(h: V1): V2 {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata,
-    spec: {
-      scaleTargetRef: spec.scaleTargetRef,
-      ...(spec.minReplicas !== undefined ? { minReplicas: spec.minReplicas } : {}),
-      maxReplicas: spec.maxReplicas,
-      ...(metrics.length ? { metrics } : {}),
-      ...(behavior ? { behavior } : {}),
-    },
+    spec: { ...commonSpec(spec), ...(metrics.length ? { metrics } : {}), ...(behavior ? { behavior } : {}) },
   };
   if (h.status) {
     const s = h.status;
     const current: MetricStatus[] = [...otherNow];
     if (s.currentCPUUtilizationPercentage !== undefined) current.unshift({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: s.currentCPUUtilizationPercentage } } });
     out.status = {
-      ...(s.observedGeneration !== undefined ? { observedGeneration: s.observedGeneration } : {}),
-      ...(s.lastScaleTime !== undefined ? { lastScaleTime: s.lastScaleTime } : {}),
+      ...commonStatus(s),
       ...(s.currentReplicas !== undefined ? { currentReplicas: s.currentReplicas } : {}),
       desiredReplicas: s.desiredReplicas,
       ...(current.length ? { currentMetrics: current } : {}),
