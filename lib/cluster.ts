@@ -22,6 +22,8 @@ import { loadOrCreateTls, tlsFiles } from '../actors/apiserver/http/tls/cert.ts'
 import { publishApiEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 import { startScheduler } from '../actors/scheduler/index.ts';
+import { startMetricsServer } from '../actors/metrics-server/index.ts';
+import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.ts';
 import { startControllers } from '../actors/controllers/index.ts';
 import { startSimNodes } from '../actors/kubelet/index.ts';
 import { realClock } from '../base/real-clock.ts';
@@ -37,6 +39,8 @@ export interface ClusterOptions {
   seed?: number;
   /** Where the certificates and the kubeconfig are written (default: a temporary directory, removed by `stop`). */
   dataDir?: string;
+  /** metrics-server's --metric-resolution in ms (default 15000): how often `kubectl top` and HPAs see new usage. 0: no metrics-server. */
+  metricResolutionMs?: number;
 }
 
 /** A running cluster. */
@@ -67,6 +71,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   try {
     const [tls, token] = await Promise.all([loadOrCreateTls(dataDir), loadOrCreateToken(dataDir)]);
     stops.push(startScheduler(cp.host).stop);
+    const resolutionMs = options.metricResolutionMs ?? DEFAULT_METRIC_RESOLUTION_MS;
+    if (resolutionMs > 0) stops.push(startMetricsServer(cp.host, { resolutionMs }).stop);
     const controllers = startControllers(cp.host, {
       controllers: options.controllers ?? '*',
       options: {

@@ -12,6 +12,8 @@ export interface ClusterOptions {
   seed?: number;
   /** Where the certificates and the kubeconfig are written (default: a temporary directory, removed by `stop`). */
   dataDir?: string;
+  /** metrics-server's --metric-resolution in ms (default 15000): how often `kubectl top` and HPAs see new usage. 0: no metrics-server. */
+  metricResolutionMs?: number;
 }
 
 /** A running cluster. */

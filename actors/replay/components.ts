@@ -8,6 +8,7 @@ import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
 import { kubeProxyActor, type KubeProxyOptions } from '../kube-proxy/actor.ts';
 import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { fail, notFound } from '../../base/status.ts';
 import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
 import { SharedInformerFactory } from '../informers/factory.ts';
 import { schedulerActor } from '../scheduler/actor.ts';
@@ -89,7 +90,8 @@ export const replayableKubelet = fromDef('kubelet', (input, env) => {
   const config = input as KubeletConfig;
   // Runtimes are only names here; the handler set matters (a kubelet with a runtime that mounts files resolves Service links).
   // The sim is the one runtime without files; whether a runtime mounts them decides which kubelet work its pods ask for.
-  const stub = (name: string) => ({ name, mountsVolumes: name !== 'sim' }) as Runtime;
+  // Usage is read outside the log: a replayed kubelet has none to report (recorded runs start no metrics-server).
+  const stub = (name: string) => ({ name, mountsVolumes: name !== 'sim', containerStats: async () => fail(notFound('containers', '')) }) as unknown as Runtime;
   const runtime = stub(config.runtime);
   const handlers = Object.fromEntries((config.handlers ?? []).map((n) => [n, () => stub(n)]));
   const startPod = (o: PodActorOptions): PodActor => {

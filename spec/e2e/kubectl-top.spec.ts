@@ -11,7 +11,7 @@ import { eventually } from '../helpers/wait.ts';
 
 let c: Cluster;
 test.before(async () => {
-  c = await startCluster({ nodes: { count: 1 }, metricResolutionMs: 1000 });
+  c = await startCluster({ nodes: { count: 1 }, metricResolutionMs: 1000, controllers: 'clusterrole-aggregation' });
 });
 test.after(async () => c.stop());
 
@@ -79,6 +79,17 @@ test('errors: a missing pod, a pod and a node without metrics', async () => {
   out(await c.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata: {name: later}\nspec:\n  nodeName: nosuch-node\n  containers: [{name: app, image: nginx:1.27}]\n'));
   const p = await c.kubectl(['get', 'pods.metrics.k8s.io', 'later']);
   assert.is(p.stderr.trim(), 'Error from server (NotFound): pods.metrics.k8s.io "default/later" not found');
+});
+
+test('RBAC: view grants reading metrics (system:aggregated-metrics-reader is aggregated into it)', async () => {
+  out(await c.kubectl(['create', 'rolebinding', 'viewer', '--clusterrole=view', '--serviceaccount=default:viewer']));
+  const as = ['--as=system:serviceaccount:default:viewer'];
+  await eventually(async () => (await c.kubectl(['auth', 'can-i', 'list', 'pods.metrics.k8s.io', ...as])).stdout.trim() === 'yes', { what: 'view reads pod metrics', timeoutMs: 10_000 });
+  const top = await c.kubectl(['top', 'pods', ...as]);
+  assert.is(top.code, 0, top.stderr);
+  assert.match(top.stdout, /^busy\s+300m\s+80Mi/m);
+  const nodes = await c.kubectl(['top', 'nodes', ...as]);
+  assert.match(nodes.stderr, /\(Forbidden\).*cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope/);
 });
 
 test.run();

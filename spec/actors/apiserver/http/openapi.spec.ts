@@ -28,8 +28,9 @@ function patchSupportsFieldValidation(doc: any, gvk: { group: string; version: s
   return false;
 }
 
-test('every kind has a PATCH operation with its GVK and a fieldValidation parameter', () => {
-  for (const k of kinds) {
+test('every kind that takes patches has a PATCH operation with its GVK and a fieldValidation parameter', () => {
+  // metrics.k8s.io serves get and list only: no PATCH to find.
+  for (const k of kinds.filter((x) => x.verbs.includes('patch'))) {
     const doc = openapiDocument(kinds, k.group, k.version);
     assert.ok(patchSupportsFieldValidation(doc, k), `${k.group}/${k.kind}`);
   }
