@@ -34,7 +34,7 @@ const NODE_PREFIX = 'node-';
 /** The identity of the process that runs the kubelet and proxy of node `nodeName`. */
 export const nodeIdentity = (nodeName: string): string => `${NODE_PREFIX}${nodeName}`;
 
-const CONTROL_PLANE_CLAIMS: Claims = Object.freeze(['apiserver', 'kv', 'scheduler', 'controller.*', 'cloud-controller.*', 'informers', 'dns', 'edge.*', 'apiserver.webhooks']);
+const CONTROL_PLANE_CLAIMS: Claims = Object.freeze(['apiserver', 'kv', 'scheduler', 'controller.*', 'cloud-controller.*', 'informers', 'dns', 'metrics-server', 'edge.*', 'apiserver.webhooks']);
 const NODES_CLAIMS: Claims = Object.freeze(['kubelet.*', 'proxy.*', 'pod.*']);
 
 /** The default table (see the module comment). */
