@@ -62,6 +62,9 @@ Flags:
                                   by default), NAME to add, -NAME to drop (default *)
   --node-monitor-grace-period D   how long a node may go without renewing its Lease before it is
                                   marked Unknown (default 50s; Go duration)
+  --horizontal-pod-autoscaler-sync-period D
+                                  how often each HorizontalPodAutoscaler is looked at (default 15s;
+                                  Go duration, as kube-controller-manager's flag)
   --metric-resolution D           how often metrics-server scrapes every kubelet's usage for the
                                   metrics API (kubectl top, HorizontalPodAutoscalers; default 15s;
                                   Go duration, as metrics-server's flag)
@@ -128,6 +131,7 @@ const options = {
   'print-env': { type: 'boolean' },
   controllers: { type: 'string' },
   'node-monitor-grace-period': { type: 'string' },
+  'horizontal-pod-autoscaler-sync-period': { type: 'string' },
   'request-timeout': { type: 'string' },
   'metric-resolution': { type: 'string' },
   'max-requests-inflight': { type: 'string' },
@@ -183,6 +187,8 @@ export async function up(argv: string[]): Promise<number> {
   };
   const grace = values['node-monitor-grace-period'];
   durationFlag('node-monitor-grace-period', grace, 0);
+  const hpaSync = values['horizontal-pod-autoscaler-sync-period'];
+  if (durationFlag('horizontal-pod-autoscaler-sync-period', hpaSync, 15_000) === 0) throw new UsageError('--horizontal-pod-autoscaler-sync-period must be more than 0');
   const metricResolutionMs = durationFlag('metric-resolution', values['metric-resolution'], DEFAULT_METRIC_RESOLUTION_MS);
   if (metricResolutionMs === 0) throw new UsageError('--metric-resolution must be more than 0');
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
@@ -268,6 +274,7 @@ export async function up(argv: string[]): Promise<number> {
         csrsigning: { 'cluster-signing-cert-file': tlsFiles(dataDir).caCert, 'cluster-signing-key-file': tlsFiles(dataDir).caKey },
         'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
         ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
+        ...(hpaSync === undefined ? {} : { horizontalpodautoscaling: { 'horizontal-pod-autoscaler-sync-period': hpaSync } }),
       },
     });
   } catch (err) {

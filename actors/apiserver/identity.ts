@@ -120,6 +120,7 @@ export const CONTROLLER_ACCOUNTS: Readonly<Record<string, string>> = {
   resourcequota: 'resourcequota-controller',
   apiextensions: 'apiextensions-controller',
   replicationcontroller: 'replication-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
 };
 
 const nodeUser = (node: string): UserInfo => ({ username: `system:node:${node}`, groups: ['system:nodes', AUTHENTICATED] });

@@ -30,6 +30,7 @@ import { resourceQuotaController } from './resourcequota/controller.ts';
 import { csrSigningController } from './csr-signing/controller.ts';
 import { apiextensionsController } from './apiextensions/controller.ts';
 import { replicationControllerController } from './replicationcontroller/controller.ts';
+import { horizontalPodAutoscalerController } from './horizontal-pod-autoscaler/controller.ts';
 
 export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   replicaSetController,
@@ -59,6 +60,7 @@ export const CONTROLLERS: readonly ControllerDefinition[] = controllerTable([
   csrSigningController,
   apiextensionsController,
   replicationControllerController,
+  horizontalPodAutoscalerController,
 ]);
 
 /** Checks a table: names and aliases are unique across all entries. */

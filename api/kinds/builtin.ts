@@ -39,6 +39,7 @@ import { validatingAdmissionPolicyKind } from './admissionregistration/validatin
 import { validatingAdmissionPolicyBindingKind } from './admissionregistration/validatingadmissionpolicybinding.ts';
 import { priorityClassKind } from './scheduling/priorityclass.ts';
 import { replicationControllerKind } from './core/replicationcontroller.ts';
+import { horizontalPodAutoscalerKind } from './autoscaling/horizontalpodautoscaler.ts';
 import { controllerRevisionKind } from './apps/controllerrevision.ts';
 import { podTemplateKind } from './core/podtemplate.ts';
 import { networkPolicyKind } from './networking/networkpolicy.ts';
@@ -89,6 +90,7 @@ export const BUILTIN_KINDS: readonly KindInfo[] = [
   validatingAdmissionPolicyBindingKind,
   priorityClassKind,
   replicationControllerKind,
+  horizontalPodAutoscalerKind,
   controllerRevisionKind,
   podTemplateKind,
   networkPolicyKind,

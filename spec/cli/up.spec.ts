@@ -142,4 +142,12 @@ test.after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+test('--horizontal-pod-autoscaler-sync-period takes a Go duration above 0', () => {
+  for (const [value, message] of <[string, string][]>[['soon', '--horizontal-pod-autoscaler-sync-period must be a duration like 50s or 1m30s, got "soon"'], ['0s', '--horizontal-pod-autoscaler-sync-period must be more than 0']]) {
+    const r = spawnSync(process.execPath, [BIN, 'up', `--horizontal-pod-autoscaler-sync-period=${value}`, '--data-dir', tempDir()], { encoding: 'utf8' });
+    assert.is(r.status, 2, value);
+    assert.match(r.stderr, message);
+  }
+});
+
 test.run();

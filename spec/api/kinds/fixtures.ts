@@ -71,6 +71,7 @@ export const KIND_FIXTURES: Readonly<Record<GroupResource, (name: string) => Kub
   'runtimeclasses.node.k8s.io': (name) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: 'process' }),
   'leases.coordination.k8s.io': (name) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'spec' } }),
   'endpointslices.discovery.k8s.io': (name) => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name }, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }] }),
+  'horizontalpodautoscalers.autoscaling': (name) => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, maxReplicas: 3 } }),
   'poddisruptionbudgets.policy': (name) => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { minAvailable: 1, selector: { matchLabels: { app: name } } } }),
   'flowschemas.flowcontrol.apiserver.k8s.io': (name) => ({
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1',

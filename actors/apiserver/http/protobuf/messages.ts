@@ -122,6 +122,11 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
   EnvVar: { 1: ['name', 's'], 2: ['value', 's'] },
   ResourceRequirements: { 1: ['limits', '{Q'], 2: ['requests', '{Q'] },
   VolumeMount: { 1: ['name', 's'], 2: ['readOnly', 'b'], 3: ['mountPath', 's'], 4: ['subPath', 's'], 6: ['subPathExpr', 's'] },
+
+  // autoscaling/v1, the version `kubectl autoscale` (1.32) creates HorizontalPodAutoscalers at.
+  HorizontalPodAutoscalerV1: objectWith('HorizontalPodAutoscalerSpecV1'),
+  HorizontalPodAutoscalerSpecV1: { 1: ['scaleTargetRef', 'CrossVersionObjectReference'], 2: ['minReplicas', 'i?'], 3: ['maxReplicas', 'i'], 4: ['targetCPUUtilizationPercentage', 'i?'] },
+  CrossVersionObjectReference: { 1: ['kind', 's'], 2: ['name', 's'], 3: ['apiVersion', 's'] },
 };
 
 /**
@@ -130,6 +135,8 @@ export const MESSAGES: Readonly<Record<string, Fields>> = {
  */
 export const ROOTS: Readonly<Record<string, string>> = {
   'policy/v1/Eviction': 'Eviction',
+  // Served through the v2 kind's conversion, so not the registered kind's own root.
+  'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
   'v1/DeleteOptions': 'DeleteOptions',
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
