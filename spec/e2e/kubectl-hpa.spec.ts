@@ -63,6 +63,10 @@ test('the same HPA through autoscaling/v1: targetCPUUtilizationPercentage and th
   assert.is(v1.apiVersion, 'autoscaling/v1');
   assert.equal(v1.spec, { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 50 });
   assert.is(v1.status.currentCPUUtilizationPercentage, 200);
+  // A patch written at v1 applies to the object as v1 shows it (the front reads, converts, patches, converts back).
+  must(await c.kubectl(['patch', 'horizontalpodautoscalers.v1.autoscaling', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/targetCPUUtilizationPercentage","value":60}]']), 'json patch at v1');
+  const metrics = JSON.parse(must(await c.kubectl(['get', 'hpa', 'web', '-o', 'jsonpath={.spec.metrics}']), 'get v2 metrics')) as unknown;
+  assert.equal(metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } }]);
 });
 
 test('without metrics: <unknown> targets, ScalingActive False and upstream\'s events; bad input is refused', async () => {
