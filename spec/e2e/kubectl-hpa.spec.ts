@@ -63,6 +63,11 @@ test('the same HPA through autoscaling/v1: targetCPUUtilizationPercentage and th
   assert.is(v1.apiVersion, 'autoscaling/v1');
   assert.equal(v1.spec, { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 50 });
   assert.is(v1.status.currentCPUUtilizationPercentage, 200);
+  // v1's OpenAPI schema is its own: kubectl explain at v1 shows v1's fields.
+  const explained = must(await c.kubectl(['explain', 'hpa.spec', '--api-version=autoscaling/v1']), 'explain at v1');
+  assert.match(explained, /VERSION:\s+v1/);
+  assert.match(explained, /targetCPUUtilizationPercentage\s+<integer>/);
+  assert.not.match(explained, /behavior/);
   // A patch written at v1 applies to the object as v1 shows it (the front reads, converts, patches, converts back).
   must(await c.kubectl(['patch', 'horizontalpodautoscalers.v1.autoscaling', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/targetCPUUtilizationPercentage","value":60}]']), 'json patch at v1');
   const metrics = JSON.parse(must(await c.kubectl(['get', 'hpa', 'web', '-o', 'jsonpath={.spec.metrics}']), 'get v2 metrics')) as unknown;

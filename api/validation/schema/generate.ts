@@ -26,10 +26,13 @@ import { allKinds } from '../../kinds.ts';
 /** Bodies of subresources that are not kinds of their own (pods/binding, pods/eviction, the scale subresource). */
 const SUBRESOURCE_ROOTS = ['core/v1.Binding', 'policy/v1.Eviction', 'autoscaling/v1.Scale'];
 
+/** Kinds served at a second version the front converts (autoscaling/v1 HorizontalPodAutoscaler): their OpenAPI schema is that version's own. */
+const OTHER_VERSION_ROOTS = ['autoscaling/v1.HorizontalPodAutoscaler'];
+
 /** Root structs by kubernetes-types module ("batch/v1" → ["Job", "CronJob"]): every registered kind's schema. */
 const roots: Record<string, string[]> = {};
 // Served-not-stored kinds (metrics.k8s.io) state their OpenAPI schema: no kubernetes-types module has them.
-for (const root of [...allKinds().filter((k) => !k.servedBy).map((k) => k.schema), ...SUBRESOURCE_ROOTS]) {
+for (const root of [...allKinds().filter((k) => !k.servedBy).map((k) => k.schema), ...SUBRESOURCE_ROOTS, ...OTHER_VERSION_ROOTS]) {
   const [gv = '', kind = ''] = root.split('.');
   (roots[gv] ??= []).push(kind);
 }
