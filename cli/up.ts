@@ -251,11 +251,10 @@ export async function up(argv: string[]): Promise<number> {
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host, clientLimits.scheduler ? { clientConnection: clientLimits.scheduler } : {});
-  // A kubelet's usage is read from its runtime (real /proc, or the sim's clock) outside the log:
-  // a recording with scrapes in it would not replay, so a recorded run has no metrics-server.
-  const metricsServer = values.record === undefined ? startMetricsServer(cp.host, { resolutionMs: metricResolutionMs }) : undefined;
-  if (metricsServer) say(`metrics-server: metrics.k8s.io/v1beta1 from every kubelet each ${formatGoDuration(metricResolutionMs)} (kubectl top nodes, kubectl top pods)`);
-  else say('metrics-server: not started with --record (kubelets\' usage is read outside the log, so scrapes would not replay)');
+  // A recorded run keeps its metrics-server: the kubelets' answers (usage read outside the log) are
+  // recorded, and a replay feeds them to metrics-server without asking the kubelets again.
+  const metricsServer = startMetricsServer(cp.host, { resolutionMs: metricResolutionMs });
+  say(`metrics-server: metrics.k8s.io/v1beta1 from every kubelet each ${formatGoDuration(metricResolutionMs)} (kubectl top nodes, kubectl top pods)`);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   // The ingress controller listens on the last address of the cluster's load-balancer range,
@@ -329,7 +328,7 @@ export async function up(argv: string[]): Promise<number> {
   await ingress.stop();
   controllers.stop();
   scheduler.stop();
-  metricsServer?.stop();
+  metricsServer.stop();
   apiEndpoints.stop();
   await front.close();
   await recorded;

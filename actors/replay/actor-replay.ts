@@ -1,5 +1,5 @@
 import { createActor, type AnyActor, type InspectionEvent, type Snapshot } from 'xstate';
-import type { Envelope } from '../../base/envelope.ts';
+import { REPLY, type Envelope } from '../../base/envelope.ts';
 import type { ActorContext } from '../actor-def.ts';
 import { bothInspect, type Inspect } from '../lifecycle.ts';
 import { answerPing } from '../ping.ts';
@@ -69,6 +69,8 @@ export class ActorReplay {
   /** Port sends already moved into their streams. */
   #sentSeen = 0;
   #lastInput = 0;
+  /** The corrs of the host-answered requests delivered (ReplayableActor.hostAnswered): their recorded answers are not expected. */
+  readonly #hostAnswered = new Set<string>();
   matched = 0;
 
   constructor(
@@ -117,6 +119,10 @@ export class ActorReplay {
     this.#input(e.i, e.at, () => {
       const env: Envelope = { seq: e.seq, from: e.from, to: e.to, type: e.type, payload: e.payload, at: e.at, ...(e.corr === undefined ? {} : { corr: e.corr }) };
       if (answerPing(this.port, env)) return;
+      if (this.def.hostAnswered?.includes(env.type)) {
+        if (env.corr !== undefined) this.#hostAnswered.add(env.corr);
+        return;
+      }
       const ev = this.build?.toEvent ? this.build.toEvent(env) : env;
       if (ev !== null) this.actor!.send(ev);
     });
@@ -153,6 +159,7 @@ export class ActorReplay {
   /** An output the log records for this actor: a bus message it sent, or an `out` entry. */
   expect(e: Entry<'msg'> | Entry<'out'>): void {
     if (e.kind === 'msg') {
+      if (e.type === REPLY && e.corr !== undefined && this.#hostAnswered.delete(e.corr)) return;
       const sent = busShape(e);
       const what = `message #${e.seq} (${e.type} to ${e.to})`;
       const values = outputItems(sent);

@@ -2,7 +2,7 @@ import { MemoryKv } from '../kv/memory.ts';
 import { kvActor } from '../kv/actor.ts';
 import { podMachine, type PodInput } from '../../machines/pod/index.ts';
 import { POD_EFFECTS } from '../pod/index.ts';
-import { fromDef, replayableApiServer, replayableController, replayableInformers, replayableKubelet, replayableKubeProxy, replayableScheduler, replayableDns } from './components.ts';
+import { fromDef, replayableApiServer, replayableController, replayableInformers, replayableKubelet, replayableKubeProxy, replayableScheduler, replayableDns, replayableMetricsServer } from './components.ts';
 import { ReplayRegistry, type ReplayableActor } from './registry.ts';
 import { replayableWebhookCaller } from '../apiserver/webhooks/replay.ts';
 
@@ -38,5 +38,5 @@ export const replayablePod: ReplayableActor = {
 
 /** The registry of every component that can be replayed today. */
 export function defaultRegistry(): ReplayRegistry {
-  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableInformers, replayableScheduler, replayableController, replayableKubelet, replayableKubeProxy, replayableDns, replayableWebhookCaller]);
+  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableInformers, replayableScheduler, replayableController, replayableKubelet, replayableKubeProxy, replayableDns, replayableWebhookCaller, replayableMetricsServer]);
 }

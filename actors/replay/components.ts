@@ -8,11 +8,11 @@ import { kubeletActor, type KubeletConfig } from '../kubelet/actor.ts';
 import { kubeProxyActor, type KubeProxyOptions } from '../kube-proxy/actor.ts';
 import { podAddress, type PodActor, type PodActorOptions } from '../pod/index.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { fail, notFound } from '../../base/status.ts';
 import { informersActor, INFORMERS_ADDRESS } from '../informers/actor.ts';
 import { SharedInformerFactory } from '../informers/factory.ts';
 import { schedulerActor } from '../scheduler/actor.ts';
 import { dnsActor, type DnsOptions } from '../dns/actor.ts';
+import { metricsServerActor, type MetricsServerOptions } from '../metrics-server/index.ts';
 import type { SchedulerOptions } from '../scheduler/options.ts';
 import type { PodEventRecord, RuntimeBatch } from '../../machines/pod/index.ts';
 import { containerAt } from '../pod/bridge.ts';
@@ -86,12 +86,12 @@ export const replayableController: ReplayableActor = {
  * Events, the final delete — so what the kubelet writes is verified against the log. The
  * runtime is only a name here: pods are the ones that talk to it.
  */
-export const replayableKubelet = fromDef('kubelet', (input, env) => {
+export const replayableKubelet: ReplayableActor = { ...fromDef('kubelet', (input, env) => {
   const config = input as KubeletConfig;
   // Runtimes are only names here; the handler set matters (a kubelet with a runtime that mounts files resolves Service links).
   // The sim is the one runtime without files; whether a runtime mounts them decides which kubelet work its pods ask for.
-  // Usage is read outside the log: a replayed kubelet has none to report (recorded runs start no metrics-server).
-  const stub = (name: string) => ({ name, mountsVolumes: name !== 'sim', containerStats: async () => fail(notFound('containers', '')) }) as unknown as Runtime;
+  // Usage is read outside the log: `kubelet.stats` is host-answered (below), so no runtime is asked for it here.
+  const stub = (name: string) => ({ name, mountsVolumes: name !== 'sim' }) as unknown as Runtime;
   const runtime = stub(config.runtime);
   const handlers = Object.fromEntries((config.handlers ?? []).map((n) => [n, () => stub(n)]));
   const startPod = (o: PodActorOptions): PodActor => {
@@ -115,4 +115,7 @@ export const replayableKubelet = fromDef('kubelet', (input, env) => {
     return { actor: undefined as never, delete: () => undefined, evict: () => undefined, stop: () => void (live = false) };
   };
   return kubeletActor({ ...config, runtime, handlers }, undefined, startPod);
-});
+}), hostAnswered: ['kubelet.stats'] };
+
+/** metrics-server: its inputs are the recorded scrapes' answers and its ticks, so its store and its answers to the apiserver replay exactly. */
+export const replayableMetricsServer = fromDef('metrics-server', (input) => metricsServerActor((input ?? {}) as MetricsServerOptions));

@@ -30,6 +30,12 @@ export interface ReplayableActor {
    * reason, its recorded outputs still feed the others); undefined when it can.
    */
   unverifiable?(input: unknown): string | undefined;
+  /**
+   * Requests whose answers the actor reads from the host, outside the log (a kubelet's usage:
+   * /proc of a process pod, the sim's clock): the replayed actor is not handed them, and their
+   * recorded answers are not compared; the requesters still get the recorded answers.
+   */
+  hostAnswered?: readonly string[];
   /** Event-level actors: the effect actions whose runs are outputs (compared with `out` entries). */
   effects?: readonly string[];
   /**
