@@ -7,25 +7,17 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliProcess } from '../helpers/cli.ts';
 import { eventually } from '../helpers/wait.ts';
+import { kubectlAt, type Kubectl } from '../helpers/kubectl.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-record-metrics-'));
 const recording = join(dir, 'up.log');
 let up: CliProcess;
-let env: NodeJS.ProcessEnv;
-
-const kubectl = (args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile('kubectl', ['--request-timeout=20s', ...args], { env, timeout: 45_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(input ?? '');
-  });
+let kubectl: Kubectl;
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -41,7 +33,7 @@ test.before(async () => {
   await up.waitFor('ready.', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(up.output())?.[1];
   assert.ok(kubeconfig, `no kubeconfig line in:\n${up.output()}`);
-  env = { ...process.env, KUBECONFIG: kubeconfig, HOME: dir, NO_COLOR: '1' };
+  kubectl = kubectlAt(kubeconfig, dir);
 });
 
 test.after(async () => {
@@ -51,11 +43,11 @@ test.after(async () => {
 
 test('kubectl top reads usage in a recorded run; the recording replays metrics-server exactly', async () => {
   assert.match(up.output(), /metrics-server: metrics\.k8s\.io\/v1beta1 from every kubelet each 1s/);
-  const applied = await kubectl(['apply', '-f', '-'], POD);
-  assert.is(applied.code, 0, applied.stderr);
+  const applied = await kubectl.run(['apply', '-f', '-'], POD);
+  assert.is(applied.code, 0, applied.err);
   const top = await eventually(async () => {
-    const r = await kubectl(['top', 'pod', 'busy', '--no-headers']);
-    return r.code === 0 && /^busy\s+250m\s+64Mi\s*$/.test(r.stdout.trim()) ? r.stdout : '';
+    const r = await kubectl.run(['top', 'pod', 'busy', '--no-headers']);
+    return r.code === 0 && /^busy\s+250m\s+64Mi\s*$/.test(r.out.trim()) ? r.out : '';
   }, { intervalMs: 500, timeoutMs: 30_000, what: 'kubectl top pod busy prints 250m and 64Mi' });
   assert.match(top, /250m/);
   await up.stop();
