@@ -6,7 +6,7 @@ import type { Envelope } from '../../../base/envelope.ts';
 import { badRequest, isInternalError, status, unauthorized } from '../../../base/status.ts';
 import type { ServedKind } from '../../../api/discovery/types.ts';
 import { kindRegistry } from '../../../api/kinds.ts';
-import { expandServedVersions } from '../../../api/crd/served-versions.ts';
+import { expandServedVersions } from '../../../api/conversion/served-versions.ts';
 import { APISERVER_ADDRESS } from '../../../bus/permissions.ts';
 import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import { authenticateRequest } from './auth.ts';

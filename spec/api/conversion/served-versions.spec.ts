@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expandServedVersions } from '../../../api/crd/served-versions.ts';
+import { expandServedVersions } from '../../../api/conversion/served-versions.ts';
 import { functionsConverter } from '../../../api/conversion/converter.ts';
 import type { KubeObject } from '../../../base/object.ts';
 import { horizontalPodAutoscalerKind } from '../../../api/kinds/autoscaling/horizontalpodautoscaler.ts';
