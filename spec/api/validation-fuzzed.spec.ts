@@ -18,12 +18,12 @@ test('a selector requirement without key and operator is invalid, field by field
   const { causes } = run('apps/v1', 'Deployment', { spec: { selector: { matchExpressions: [{}] } } });
   const at = (f: string) => causes.filter((c) => c.field === f).map((c) => c.message);
   assert.equal(at('spec.selector.matchExpressions[0].operator'), ['Invalid value: "": not a valid selector operator']);
-  assert.ok(at('spec.selector.matchExpressions[0].key').some((m) => m.includes('name part must be non-empty')));
+  assert.ok(at('spec.selector.matchExpressions[0].key').some((m) => (m ?? '').includes('name part must be non-empty')));
 });
 
 test('a LimitRange item without a type is invalid, not a crash', () => {
   const { causes } = run('v1', 'LimitRange', { spec: { limits: [{}] } });
-  assert.ok(causes.some((c) => c.field === 'spec.limits[0].type' && c.message.includes('name part must be non-empty')));
+  assert.ok(causes.some((c) => c.field === 'spec.limits[0].type' && (c.message ?? '').includes('name part must be non-empty')));
 });
 
 test('a Job without a spec is defaulted (selector and template labels) and then found invalid', () => {
