@@ -14,7 +14,7 @@ export const FUZZ_SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 
 /** fast-check parameters: the fixed seed and `runs` scaled by FUZZ_SCALE. */
 export function params<T>(runs: number, extra: fc.Parameters<T> = {}): fc.Parameters<T> {
-  return { seed: FUZZ_SEED, numRuns: Math.max(1, Math.round(runs * FUZZ_SCALE)), ...extra };
+  return { seed: FUZZ_SEED, numRuns: Math.max(1, Math.round(runs * FUZZ_SCALE)), includeErrorInReport: true, ...extra };
 }
 
 /** Runs a property with `params(runs)`; throws fast-check's report (seed, path, counterexample). */
