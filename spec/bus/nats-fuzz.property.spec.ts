@@ -82,7 +82,8 @@ const envelope = (to: string): fc.Arbitrary<unknown> =>
 
 const flip = (b: Uint8Array, at: number, bit: number): Uint8Array => {
   const c = Uint8Array.from(b);
-  if (c.length) c[at % c.length] ^= 1 << (bit % 8);
+  const i = at % Math.max(1, c.length);
+  if (c.length) c[i] = (c[i] ?? 0) ^ (1 << (bit % 8));
   return c;
 };
 const raw = new Packr({ useRecords: false });
@@ -132,7 +133,7 @@ test('random bytes and mutated envelopes on every address and topic: delivered v
 test('garbage replies to a pending request are refused and counted; the request still gets its real answer', async () => {
   // The raw client holds kubelet.b: the bus's request arrives there with the bus's inbox as reply subject.
   const inbox: string[] = [];
-  const sub = nc.subscribe('kubeactor.a.*.kubelet.b', { callback: (_e, m) => m.reply && inbox.push(m.reply) });
+  const sub = nc.subscribe('kubeactor.a.*.kubelet.b', { callback: (_e, m) => { if (m.reply) inbox.push(m.reply); } });
   await nc.flush();
   const port = bus.register('controller.fuzz', () => {});
   await bus.flush();
