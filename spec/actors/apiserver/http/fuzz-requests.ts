@@ -190,16 +190,25 @@ const coherent: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...KINDS).chain(([sc
   );
 });
 
+/** Headers beside the content type: impersonation, encodings, a bad token, odd bytes. */
+const EXTRA_HEADERS: Array<[string, string]> = [
+  ['impersonate-user', 'nobody'], ['impersonate-user', 'system:serviceaccount:default:default'], ['impersonate-group', 'system:masters'],
+  ['impersonate-uid', 'x'], ['content-encoding', 'gzip'], ['accept-encoding', 'gzip'], ['x-http-method-override', 'DELETE'],
+  ['authorization', 'Bearer garbage'], ['authorization', 'Basic Og=='], ['user-agent', 'kubectl/v1.32 \u00ff'], ['expect', '100-continue'],
+  ['x-remote-user', 'admin'], ['if-match', '*'], ['range', 'bytes=0-1'],
+];
+
 const chaotic: fc.Arbitrary<FuzzRequest> = fc.record({
   method: fc.oneof({ arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), weight: 10 }, { arbitrary: fc.constantFrom('HEAD', 'OPTIONS', 'FOO', 'TRACE'), weight: 1 }),
   path,
   contentType: fc.constantFrom(...CONTENT_TYPES),
   accept: fc.constantFrom(...ACCEPTS),
   body,
-}).map(({ method, path, contentType, accept, body }) => ({
+  extra: fc.subarray(EXTRA_HEADERS, { maxLength: 2 }),
+}).map(({ method, path, contentType, accept, body, extra }) => ({
   method,
   path,
-  headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(accept ? { accept } : {}) },
+  headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(accept ? { accept } : {}), ...Object.fromEntries(extra) },
   ...(body !== undefined ? { body } : {}),
 }));
 

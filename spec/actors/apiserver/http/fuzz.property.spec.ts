@@ -40,7 +40,8 @@ interface Answer {
 
 function send(req: FuzzRequest, auth = true): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { ...req.headers, ...(auth ? { authorization: `Bearer ${token}` } : {}) };
+    // The request's own headers win: a fuzzed Authorization replaces the admin token.
+    const headers: Record<string, string> = { ...(auth ? { authorization: `Bearer ${token}` } : {}), ...req.headers };
     if (req.body) headers['content-length'] = String(req.body.length);
     const r = httpsRequest(new URL(front.url), { method: req.method, path: req.path, ca: front.caCert, agent, headers, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
