@@ -265,16 +265,21 @@ export class EtcdKv implements KvBackend {
     if (revision > this.#rev) this.#rev = revision;
   }
 
-  /** Keeps `historyLimit` revisions: once a step more has piled up, compact (in the background, one at a time). */
+  /** Keeps `historyLimit` revisions: once a step more has piled up, compact (in the background, one etcd call at a time). */
   #autoCompact(): void {
-    if (this.#rev - this.#compact < this.#limit + this.#step || this.#compacting) return;
-    const to = this.#rev - this.#limit;
-    // Reads and watches before `to` are refused from now on, whether or not etcd has compacted yet.
-    this.#compact = to;
-    this.#compacting = this.#client.kv
-      .compact({ revision: to })
-      .catch(() => {}) // already compacted by another client, or etcd unreachable: the next step tries again
-      .finally(() => (this.#compacting = null));
+    if (this.#rev - this.#compact < this.#limit + this.#step) return;
+    // Reads and watches before it are refused from now on, whether or not etcd has compacted yet.
+    this.#compact = this.#rev - this.#limit;
+    if (this.#compacting) return; // the running loop picks the new target up
+    this.#compacting = (async () => {
+      let done = 0;
+      while (done < this.#compact && !this.#closed) {
+        const to = this.#compact;
+        // Already compacted further by another client, or etcd unreachable: the next step tries again.
+        if (!(await this.#client.kv.compact({ revision: to }).then(() => true, () => false))) break;
+        done = to;
+      }
+    })().finally(() => (this.#compacting = null));
   }
 
   /**
