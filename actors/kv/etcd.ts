@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Etcd3, type IKeyValue, type IOptions, type IRequestOp, type ICompare, type IResponseHeader } from 'etcd3';
 import {
   compactedError,
@@ -30,6 +31,41 @@ export interface EtcdKvOptions extends KvBackendOptions {
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
   /** How long one etcd request may take before it fails as 'unavailable' (default 10 s). */
   requestTimeoutMs?: number;
+}
+
+/** kube-apiserver's etcd flags, as `kubeactor up` takes them beside `--storage etcd://…`. */
+export interface EtcdFlags {
+  /** `--etcd-prefix` (default /registry). */
+  prefix?: string;
+  /** `--etcd-cafile`: the CA that signed the members' certificates; with it the members are dialled with TLS. */
+  cafile?: string;
+  /** `--etcd-certfile` / `--etcd-keyfile`: the client certificate and key (both or neither). */
+  certfile?: string;
+  keyfile?: string;
+}
+
+/**
+ * The EtcdKv options of `--storage etcd://HOST:PORT[,HOST:PORT…]` and the etcd flags: https
+ * to every member when a CA is given, http otherwise. 'bad-request' on a malformed list.
+ */
+export function etcdOptionsFrom(storage: string, flags: EtcdFlags = {}): EtcdKvOptions {
+  const m = /^etcd:\/\/(.+)$/.exec(storage);
+  if (!m) throw new KvError('bad-request', `--storage ${storage}: expected etcd://HOST:PORT[,HOST:PORT…]`);
+  const scheme = flags.cafile ? 'https' : 'http';
+  const endpoints = m[1]!.split(',').map((hp) => {
+    if (!/^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(hp)) throw new KvError('bad-request', `--storage: "${hp}" is not HOST:PORT`);
+    return `${scheme}://${hp}`;
+  });
+  if (!flags.certfile !== !flags.keyfile) throw new KvError('bad-request', '--etcd-certfile and --etcd-keyfile go together');
+  if (flags.certfile && !flags.cafile) throw new KvError('bad-request', '--etcd-certfile needs --etcd-cafile (the client certificate is sent over TLS only)');
+  const prefix = flags.prefix ?? DEFAULT_ETCD_PREFIX;
+  if (!prefix.startsWith('/')) throw new KvError('bad-request', `--etcd-prefix must start with "/", got "${prefix}"`);
+  const read = (f: string): Buffer => readFileSync(f);
+  return {
+    endpoints,
+    prefix: prefix.replace(/\/+$/, ''),
+    ...(flags.cafile ? { tls: { ca: read(flags.cafile), ...(flags.certfile ? { cert: read(flags.certfile), key: read(flags.keyfile!) } : {}) } } : {}),
+  };
 }
 
 /** The defaults of kube-apiserver's `--etcd-prefix` and of the apiserver's own key root. */
