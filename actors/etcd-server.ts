@@ -9,9 +9,9 @@ import { freePort } from './nats-server.ts';
  * cluster of several, each with its own data directory under one temporary directory and
  * free loopback ports for clients and peers. Members are stopped by PID (SIGTERM, then
  * SIGKILL); every member still running when this process exits is killed, so a failed spec
- * leaves none behind. The temporary directory's name starts with `kubeactor-etcd-`, which
- * every member's command line carries (`--data-dir`), so a spec can count leftovers with
- * `processesNaming('kubeactor-etcd-')`.
+ * leaves none behind (a process killed by SIGKILL runs no exit hook: its members are
+ * orphaned). Every member's command line names its temporary directory (`--data-dir`), so
+ * a spec counts its own leftovers by those directories (`startedEtcdDirs`).
  */
 export interface EtcdClusterOptions {
   /** Members (default 1; 3 for a cluster that survives one failure). */
@@ -22,6 +22,8 @@ export interface EtcdClusterOptions {
   startTimeoutMs?: number;
   /** Forward the members' logs to stderr (debugging). */
   verbose?: boolean;
+  /** Let this process exit while the members run (they are killed on exit): for an etcd shared by a whole spec file. */
+  unref?: boolean;
   /** Extra flags for every member, e.g. `['--experimental-watch-progress-notify-interval', '1s']`. */
   flags?: string[];
 }
@@ -51,6 +53,10 @@ export interface EtcdCluster {
 }
 
 const running = new Set<ChildProcess>();
+const dirs: string[] = [];
+
+/** The temporary directories of every etcd this process started (their members' command lines name them). */
+export const startedEtcdDirs = (): readonly string[] => dirs;
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -66,6 +72,7 @@ export async function startEtcd(opts: EtcdClusterOptions = {}): Promise<EtcdClus
   const binary = opts.binary ?? process.env.ETCD ?? '/usr/bin/etcd';
   const n = opts.members ?? 1;
   const dir = await mkdtemp(join(tmpdir(), 'kubeactor-etcd-'));
+  dirs.push(dir);
   const specs: { name: string; client: number; peer: number }[] = [];
   for (let i = 0; i < n; i++) specs.push({ name: `m${i}`, client: await freePort(), peer: await freePort() });
   const initialCluster = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
@@ -138,6 +145,7 @@ function member(
       };
       c.stdout!.on('data', onData);
       c.stderr!.on('data', onData);
+      if (opts.unref) for (const h of [c, c.stdout, c.stderr] as unknown as { unref(): void }[]) h.unref();
       c.once('exit', () => {
         running.delete(c);
         if (child === c) child = null;
