@@ -121,8 +121,12 @@ export class EtcdKv implements KvBackend {
       // A first page of a big list is many MB; gRPC's default cap is 4 MB.
       grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc.max_send_message_length': 16 * 1024 * 1024 },
       faultHandling: {
-        // Only what cannot have been applied is retried (see the class comment); the per-member circuit breaker stays etcd3's.
+        // Only what cannot have been applied is retried (see the class comment).
         global: retryNeverSent,
+        // No per-member circuit breaker: etcd3's opens on three failures in a row for 5 s, and during an
+        // election the healthy members fail too ("leader changed"), so every member was shut off at once.
+        // A dead member fails fast by itself (connection refused), and the retry goes to the next.
+        host: () => passThrough,
       },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.#timeoutMs }),
     });
@@ -357,6 +361,13 @@ function neverSent(err: unknown): boolean {
 }
 
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/** One attempt; async, so that a synchronous throw (etcd3's markFailed) becomes a rejection as with cockatiel's policies. */
+const passThrough = {
+  async execute<T>(fn: (ctx: { attempt: number; signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
+    return fn({ attempt: 1, signal: new AbortController().signal });
+  },
+} as unknown as Policy;
 
 /**
  * etcd3's global fault policy (it calls only `execute`; each attempt picks a member, skipping

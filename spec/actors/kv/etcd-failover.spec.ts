@@ -18,6 +18,8 @@ interface Ack {
   key: string;
   value: { w: number; j: number };
   revision: number;
+  /** When the write was sent and when its acknowledgement came (performance.now()). */
+  sent: number;
   at: number;
 }
 
@@ -51,8 +53,9 @@ test('three-member etcd: SIGKILL the leader under write load through the kv acto
       for (let j = 0; running; j++) {
         const key = `/registry/failover/w${w}/k${j % 5}`;
         const value = { w, j };
+        const sent = performance.now();
         const r = await api.request(KV_ADDRESS, 'kv.txn', { ops: [{ op: 'put', key, value }] });
-        if (r.ok && r.value.succeeded) acks.push({ key, value, revision: r.value.revision, at: performance.now() });
+        if (r.ok && r.value.succeeded) acks.push({ key, value, revision: r.value.revision, sent, at: performance.now() });
         else {
           // 503 while etcd elects a new leader: the write may or may not have been applied; the next one goes on.
           assert.ok(!r.ok && r.status.code === 503, `unexpected answer ${JSON.stringify(r)}`);
@@ -67,13 +70,15 @@ test('three-member etcd: SIGKILL the leader under write load through the kv acto
     const before = acks.length;
     const killedAt = performance.now();
     await victim.kill('SIGKILL');
-    await sleep(4000);
+    // Load goes on until 200 more writes were acknowledged (a busy machine may take several elections), or 30 s.
+    const deadline = performance.now() + 30_000;
+    while (acks.filter((a) => a.at > killedAt).length < 200 && performance.now() < deadline) await sleep(100);
     running = false;
     await Promise.all(writers);
 
     const after = acks.filter((a) => a.at > killedAt);
     assert.ok(before > 20, `only ${before} writes before the kill`);
-    assert.ok(after.length > 20, `writes did not resume: ${after.length} after the kill`);
+    assert.ok(after.length >= 200, `writes did not resume: ${after.length} after the kill`);
     // The write gap: the longest time without an acknowledgement from the kill on.
     let last = killedAt;
     let gap = 0;
@@ -81,8 +86,11 @@ test('three-member etcd: SIGKILL the leader under write load through the kv acto
       gap = Math.max(gap, a.at - last);
       last = a.at;
     }
-    process.stderr.write(`etcd failover: leader ${victim.name} killed; write gap ${Math.round(gap)} ms; ${before} writes before, ${after.length} after, ${refused} answered 503\n`);
-    assert.ok(gap < 10_000, `writes stopped for ${gap} ms`);
+    // A write sent after the kill and acknowledged: how soon new writes go through (writes already in
+    // flight to a follower wait out etcd's own request timeout, 5 s + 2 election timeouts, which the gap shows).
+    const resumed = Math.min(...after.filter((a) => a.sent > killedAt).map((a) => a.at)) - killedAt;
+    process.stderr.write(`etcd failover: leader ${victim.name} killed; first new write acknowledged after ${Math.round(resumed)} ms; longest time without an acknowledgement ${Math.round(gap)} ms; ${before} writes before, ${after.length} after, ${refused} answered 503\n`);
+    assert.ok(gap < 20_000, `writes stopped for ${gap} ms`);
 
     // Every acknowledged write is there, read from the surviving members by a new client.
     const reader = await EtcdKv.open({ endpoints: etcd.members.filter((m) => m !== victim).map((m) => m.clientUrl), prefix: '/failover' });
