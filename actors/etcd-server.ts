@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './nats-server.ts';
@@ -22,6 +24,11 @@ export interface EtcdClusterOptions {
   startTimeoutMs?: number;
   /** Forward the members' logs to stderr (debugging). */
   verbose?: boolean;
+  /**
+   * Serve clients over TLS with these PEM files (etcd's --cert-file, --key-file, and with `ca`
+   * --trusted-ca-file --client-cert-auth: clients must show a certificate the CA signed).
+   */
+  tls?: { cert: string; key: string; ca: string };
   /** Let this process exit while the members run (they are killed on exit): for an etcd shared by a whole spec file. */
   unref?: boolean;
   /** Extra flags for every member, e.g. `['--experimental-watch-progress-notify-interval', '1s']`. */
@@ -91,7 +98,7 @@ export async function startEtcd(opts: EtcdClusterOptions = {}): Promise<EtcdClus
   return {
     members,
     endpoints,
-    storage: `etcd://${endpoints.map((u) => u.replace(/^http:\/\//, '')).join(',')}`,
+    storage: `etcd://${endpoints.map((u) => u.replace(/^https?:\/\//, '')).join(',')}`,
     dir,
     async stop(graceMs = 3000) {
       await Promise.all(members.map((m) => m.stop(graceMs)));
@@ -108,7 +115,7 @@ function member(
   token: string,
   opts: EtcdClusterOptions,
 ): EtcdMember & { launch(): void; healthy(timeoutMs: number): Promise<void>; stop(graceMs: number): Promise<void> } {
-  const clientUrl = `http://127.0.0.1:${s.client}`;
+  const clientUrl = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${s.client}`;
   const peerUrl = `http://127.0.0.1:${s.peer}`;
   const args = [
     '--name', s.name,
@@ -122,6 +129,7 @@ function member(
     '--initial-cluster-state', 'new',
     '--logger', 'zap',
     '--log-level', opts.verbose ? 'info' : 'error',
+    ...(opts.tls ? ['--cert-file', opts.tls.cert, '--key-file', opts.tls.key, '--trusted-ca-file', opts.tls.ca, '--client-cert-auth'] : []),
     ...(opts.flags ?? []),
   ];
   let child: ChildProcess | null = null;
@@ -156,7 +164,7 @@ function member(
       for (;;) {
         if (!child) throw new Error(`etcd member ${s.name} exited before it was healthy:\n${log}`);
         // etcd's /health is true once the member has a leader and can serve a linearizable read.
-        const ok = await fetch(`${clientUrl}/health`).then(async (r) => r.ok && ((await r.json()) as { health?: string }).health === 'true', () => false);
+        const ok = await health(clientUrl, opts.tls);
         if (ok) return;
         if (Date.now() > deadline) throw new Error(`etcd member ${s.name} was not healthy in ${timeoutMs} ms:\n${log}`);
         await new Promise((r) => setTimeout(r, 50));
@@ -184,4 +192,17 @@ function member(
     },
   };
   return self;
+}
+
+/** etcd's /health says true once the member has a leader and can serve a linearizable read (over TLS with the CA's client certificate). */
+function health(clientUrl: string, tls: EtcdClusterOptions['tls']): Promise<boolean> {
+  if (!tls) return fetch(`${clientUrl}/health`).then(async (r) => r.ok && ((await r.json()) as { health?: string }).health === 'true', () => false);
+  return new Promise((resolve) => {
+    const req = httpsGet(`${clientUrl}/health`, { ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(res.statusCode === 200 && body.includes('"health":"true"')));
+    });
+    req.on('error', () => resolve(false));
+  });
 }

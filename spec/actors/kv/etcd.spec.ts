@@ -1,6 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { EtcdKv } from '../../../actors/kv/etcd.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EtcdKv, etcdOptionsFrom } from '../../../actors/kv/etcd.ts';
 import { KvError } from '../../../actors/kv/backend.ts';
 import { etcdLeftovers, startEtcd } from '../../helpers/etcd.ts';
 import { kvContract, watchAll } from './contract.ts';
@@ -96,6 +100,43 @@ s('an unreachable etcd fails the open as unavailable (503 at the edge), not a ha
     assert.is((err as KvError).code, 'unavailable');
   }
   assert.ok(Date.now() - t0 < 10_000);
+});
+
+s('TLS: --etcd-cafile, --etcd-certfile and --etcd-keyfile reach an etcd that requires client certificates', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeactor-etcd-tls-'));
+  // As an etcd operator makes them: a CA, a member certificate for 127.0.0.1 (server and client
+  // auth: etcd's own gateway dials the member with it) and a client certificate for the apiserver.
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=etcd-ca', '-days', '1');
+  const issue = (name: string, ext: string): void => {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', '-extfile', `${name}.ext`);
+  };
+  issue('member', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  issue('apiserver', 'extendedKeyUsage=clientAuth\n');
+  const at = (f: string): string => join(dir, f);
+  const files = { ca: at('ca.crt'), cert: at('member.crt'), key: at('member.key') };
+  const secured = await startEtcd({ tls: files });
+  try {
+    assert.match(secured.endpoints[0]!, /^https:\/\//);
+    const flags = { cafile: files.ca, certfile: at('apiserver.crt'), keyfile: at('apiserver.key') };
+    const kv = await EtcdKv.open(etcdOptionsFrom(secured.storage, flags));
+    await kv.txn([{ op: 'put', key: '/registry/configmaps/default/tls', value: { ok: true } }]);
+    assert.equal((await kv.get('/registry/configmaps/default/tls')).kv?.value, { ok: true });
+    await kv.close();
+    // Without a client certificate etcd refuses the handshake: the store is unavailable, not half-open.
+    try {
+      await EtcdKv.open({ ...etcdOptionsFrom(secured.storage, { cafile: files.ca }), requestTimeoutMs: 3000 });
+      assert.unreachable('opened without a client certificate');
+    } catch (err) {
+      assert.is((err as KvError).code, 'unavailable');
+    }
+  } finally {
+    await secured.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 s('etcd stops, and no member is left', async () => {
