@@ -64,7 +64,7 @@ const killed = (child: ChildProcess): Promise<void> =>
  * `rounds` times: start the child writing to `target`, SIGKILL it at a random moment, then open
  * the store here (`open`) and check every write it acknowledged.
  */
-async function crashRounds(target: string, rounds: number, open: () => Promise<KvBackend>): Promise<void> {
+async function crashRounds(target: string, rounds: number, open: () => Promise<KvBackend>, minLifeMs = 30): Promise<void> {
   const random = seededRandom(20240611);
   /** Per key, the newest acknowledged write. */
   const newest = new Map<string, Ack>();
@@ -74,7 +74,7 @@ async function crashRounds(target: string, rounds: number, open: () => Promise<K
   for (let round = 0; round < rounds; round++) {
     const { child, acks, opened } = await start(target, `r${round}`);
     assert.ok(opened >= lastRevision, `round ${round}: reopened at ${opened}, below ${lastRevision}`);
-    await new Promise((r) => setTimeout(r, 30 + Math.floor(random() * 250)));
+    await new Promise((r) => setTimeout(r, minLifeMs + Math.floor(random() * 250)));
     await killed(child);
     for (const a of acks) {
       all.push(a);
@@ -131,7 +131,8 @@ test(`crash durability: every acknowledged write survives ${ROUNDS} SIGKILLs at 
 test(`crash durability on etcd: the writing process SIGKILLed ${ETCD_ROUNDS} times, every acknowledged write is in etcd, revisions never go back`, async () => {
   const etcd = await startEtcd();
   try {
-    await crashRounds(etcd.storage, ETCD_ROUNDS, () => EtcdKv.open({ endpoints: etcd.endpoints, root: '', prefix: CRASH_ETCD_PREFIX, historyLimit: 3000 }));
+    // Each write is a network round trip with etcd's fsync: the child lives long enough to get some acknowledged.
+    await crashRounds(etcd.storage, ETCD_ROUNDS, () => EtcdKv.open({ endpoints: etcd.endpoints, root: '', prefix: CRASH_ETCD_PREFIX, historyLimit: 3000 }), 400);
   } finally {
     await etcd.stop();
   }
