@@ -118,7 +118,10 @@ s('TLS: --etcd-cafile, --etcd-certfile and --etcd-keyfile reach an etcd that req
   issue('apiserver', 'extendedKeyUsage=clientAuth\n');
   const at = (f: string): string => join(dir, f);
   const files = { ca: at('ca.crt'), cert: at('member.crt'), key: at('member.key') };
-  const secured = await startEtcd({ tls: files });
+  const secured = await startEtcd({ tls: files }).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
   try {
     assert.match(secured.endpoints[0]!, /^https:\/\//);
     const flags = { cafile: files.ca, certfile: at('apiserver.crt'), keyfile: at('apiserver.key') };
