@@ -40,7 +40,7 @@
  * Lease expired (`leases_expired`: nodes the node-lifecycle controller would mark NotReady),
  * and `acknowledged_writes_lost` (acknowledged creates missing from the store at the end).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR] [--scale-from 2000]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR] [--scale-from 2000]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * With `--compare-*`, `--cpu-prof-dir DIR` makes each child write a V8 CPU profile there

@@ -1,6 +1,7 @@
-// Durable kv throughput on the LMDB backend, through the kv actor on the in-process bus
-// (and on the raw backend, and etcd on loopback when /usr/bin/etcd is there, for scale).
-// Usage: node bench/run.mjs kv [--seconds 2] [--no-etcd]
+// kv throughput of every backend side by side, each through the kv actor on the in-process bus
+// (memory, LMDB, etcd — see bench/_kv-backends.ts), the raw LMDB backend for the actor's own
+// cost, and etcd's own figures for the same load (its HTTP/JSON gateway, bench/_kv-etcd.ts).
+// Usage: node bench/run.mjs kv [--seconds 2] [--no-etcd] [--only memory,lmdb,etcd]
 // Progress on stderr; one JSON line last on stdout.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,17 +9,19 @@ import { join } from 'node:path';
 import { realClock } from '../base/real-clock.ts';
 import { ActorHost } from '../actors/host.ts';
 import { kvActor } from '../actors/kv/actor.ts';
-import type { KvEvent } from '../actors/kv/backend.ts';
+import type { KvBackend, KvEvent } from '../actors/kv/backend.ts';
 import { LmdbKv } from '../actors/kv/lmdb.ts';
 import { memoryLogger } from '../actors/logger.ts';
 import { InProcessBus } from '../bus/inprocess.ts';
 import { APISERVER_ADDRESS, KV_ADDRESS } from '../bus/permissions.ts';
 import { etcdWrites } from './_kv-etcd.ts';
+import { KV_BENCH_BACKENDS } from './_kv-backends.ts';
 import { isMessage } from '../bus/catalogue/index.ts';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] || 2) || 2;
 const withEtcd = !args.includes('--no-etcd') && existsSync('/usr/bin/etcd');
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
 const progress = (msg: string): void => void process.stderr.write(`kv bench: ${msg}\n`);
 const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
 
@@ -54,23 +57,8 @@ const ok = (r: { ok: boolean }): void => {
   if (!r.ok) throw new Error(`kv request failed: ${JSON.stringify(r)}`);
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'kubeactor-bench-kv-'));
-const out: Record<string, number | string | Record<string, number | string>> = {};
-try {
-  // The raw backend first, for comparison.
-  {
-    const raw = new LmdbKv({ path: join(dir, 'raw') });
-    progress('raw lmdb backend, 1 writer');
-    const one = await drive(1, (i) => raw.txn([{ op: 'put', key: `/registry/pods/default/pod-${i % 1000}`, value: pod(i) }]));
-    progress('raw lmdb backend, 100 writers');
-    const hundred = await drive(100, (i) => raw.txn([{ op: 'put', key: `/registry/pods/default/pod-${i % 1000}`, value: pod(i) }]));
-    out.raw_1_writer_writes_per_s = round(one.perS);
-    out.raw_1_writer_latency_ms = round(one.latencyMs, 3);
-    out.raw_100_writers_writes_per_s = round(hundred.perS);
-    await raw.close();
-  }
-
-  const backend = new LmdbKv({ path: join(dir, 'actor'), historyLimit: 1_000_000 });
+/** The kv actor on `backend`: writes by 1 and 100 writers (with one live watch), reads, and a watch replaying everything. */
+async function throughActor(name: string, backend: KvBackend): Promise<Record<string, number>> {
   const bus = new InProcessBus({ clock: realClock, requestTimeoutMs: 60_000 });
   const host = new ActorHost({ bus, clock: realClock, seed: 1, logger: memoryLogger() });
   host.spawn(kvActor(backend));
@@ -89,42 +77,77 @@ try {
   });
   const put = (i: number) =>
     api.request(KV_ADDRESS, 'kv.txn', { ops: [{ op: 'put', key: `/registry/pods/default/pod-${i % 1000}`, value: pod(i) }] }).then(ok);
+  const start = backend.revision();
 
-  progress('kv actor, 1 writer');
+  progress(`${name}: kv actor, 1 writer`);
   const one = await drive(1, put);
   ok(await api.request(KV_ADDRESS, 'kv.watch', { id: 'live', prefix: '/registry/', afterRevision: backend.revision() }));
-  progress('kv actor, 100 writers (with one live watch)');
+  progress(`${name}: kv actor, 100 writers (with one live watch)`);
   const liveFrom = performance.now();
   const hundred = await drive(100, put);
   const liveSecs = (performance.now() - liveFrom) / 1000;
   while (live < hundred.perS * liveSecs * 0.999) await new Promise((r) => setTimeout(r, 5));
 
-  progress('kv actor, reads (16 concurrent gets)');
+  progress(`${name}: kv actor, reads (16 concurrent gets)`);
   const reads = await drive(16, (i) => api.request(KV_ADDRESS, 'kv.get', { key: `/registry/pods/default/pod-${(i * 7919) % 1000}` }).then(ok));
 
-  progress(`kv actor, watch replay of ${backend.revision()} revisions`);
-  replayTarget = backend.revision();
+  replayTarget = backend.revision() - start;
+  progress(`${name}: kv actor, watch replay of ${replayTarget} revisions`);
   const replayStart = performance.now();
   const done = new Promise<void>((r) => (replayDone = r));
-  ok(await api.request(KV_ADDRESS, 'kv.watch', { id: 'replay', prefix: '/registry/', afterRevision: 0 }));
+  ok(await api.request(KV_ADDRESS, 'kv.watch', { id: 'replay', prefix: '/registry/', afterRevision: start }));
   await done;
   const replayPerS = replayTarget / ((performance.now() - replayStart) / 1000);
-
-  out.writes_1_writer_per_s = round(one.perS);
-  out.write_latency_1_writer_ms = round(one.latencyMs, 3);
-  out.writes_100_writers_per_s = round(hundred.perS);
-  out.write_latency_100_writers_ms = round(hundred.latencyMs, 3);
-  out.reads_per_s = round(reads.perS);
-  out.watch_live_events_per_s = round(live / liveSecs);
-  out.watch_replay_events_per_s = round(replayPerS);
   host.stopAll();
   await bus.close();
-  await backend.close();
+  return {
+    [`${name}_writes_1_writer_per_s`]: round(one.perS),
+    [`${name}_write_latency_1_writer_ms`]: round(one.latencyMs, 3),
+    [`${name}_writes_100_writers_per_s`]: round(hundred.perS),
+    [`${name}_write_latency_100_writers_ms`]: round(hundred.latencyMs, 3),
+    [`${name}_reads_per_s`]: round(reads.perS),
+    [`${name}_watch_live_events_per_s`]: round(live / liveSecs),
+    [`${name}_watch_replay_events_per_s`]: round(replayPerS),
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'kubeactor-bench-kv-'));
+const out: Record<string, number | string | string[] | Record<string, number | string>> = {};
+const measured: string[] = [];
+try {
+  // The raw LMDB backend first: what the kv actor and the bus add on top of it.
+  {
+    const raw = new LmdbKv({ path: join(dir, 'raw') });
+    progress('raw lmdb backend, 1 writer');
+    const one = await drive(1, (i) => raw.txn([{ op: 'put', key: `/registry/pods/default/pod-${i % 1000}`, value: pod(i) }]));
+    progress('raw lmdb backend, 100 writers');
+    const hundred = await drive(100, (i) => raw.txn([{ op: 'put', key: `/registry/pods/default/pod-${i % 1000}`, value: pod(i) }]));
+    out.raw_lmdb_1_writer_writes_per_s = round(one.perS);
+    out.raw_lmdb_1_writer_latency_ms = round(one.latencyMs, 3);
+    out.raw_lmdb_100_writers_writes_per_s = round(hundred.perS);
+    await raw.close();
+  }
+
+  for (const b of KV_BENCH_BACKENDS) {
+    if (only && !only.has(b.name)) continue;
+    const why = b.unavailable();
+    if (why) {
+      progress(`${b.name} skipped: ${why}`);
+      continue;
+    }
+    const store = await b.open(join(dir, b.name));
+    try {
+      Object.assign(out, await throughActor(b.name, store.backend));
+      measured.push(b.name);
+    } finally {
+      await store.close();
+    }
+  }
 
   if (withEtcd) {
-    progress('etcd 3.4 on loopback (HTTP/JSON gateway), 1 and 100 clients');
+    progress('etcd 3.4 on loopback by itself (HTTP/JSON gateway), 1 and 100 clients');
     try {
-      Object.assign(out, await etcdWrites(join(dir, 'etcd'), seconds, pod));
+      Object.assign(out, await etcdWrites(join(dir, 'etcd-own'), seconds, pod));
     } catch (err) {
       progress(`etcd skipped: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -133,7 +156,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-out.backend = 'lmdb';
+out.backends = measured;
 out.value_bytes = JSON.stringify(pod(1)).length;
 out.anchor = {
   etcd_1_client_writes_per_s: 583,
@@ -142,4 +165,3 @@ out.anchor = {
   source: 'etcd.io/docs/v3.5/op-guide/performance',
 };
 console.log(JSON.stringify(out));
-

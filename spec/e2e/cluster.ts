@@ -1,5 +1,5 @@
 /**
- * A real control plane core (memory kv + apiserver actor) with the HTTP front on a free
+ * A real control plane core (memory kv, or etcd with KUBEACTOR_SPEC_STORAGE=etcd, + apiserver actor) with the HTTP front on a free
  * loopback port, and the real kubectl pointed at it. kubectl runs as an async child
  * process: the cluster lives in this process, so a blocking spawnSync would stall it.
  */
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { InProcessBus } from '../../bus/inprocess.ts';
 import { ActorHost } from '../../actors/host.ts';
 import { realClock } from '../../base/real-clock.ts';
-import { MemoryKv } from '../../actors/kv/memory.ts';
+import { specBackend } from '../helpers/etcd.ts';
 import { startControlPlaneCore } from '../../actors/apiserver/start.ts';
 import { startSimNodes } from '../../actors/kubelet/index.ts';
 import { startScheduler } from '../../actors/scheduler/index.ts';
@@ -66,7 +66,9 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const bus = new InProcessBus();
   const host = new ActorHost({ bus, clock: realClock, seed: 1 });
   const flowControl = new FlowControl();
-  const core = startControlPlaneCore({ bus, host, backend: new MemoryKv(), apiserver: { flowControl } });
+  // Memory, or etcd with KUBEACTOR_SPEC_STORAGE=etcd (spec/helpers/etcd.ts).
+  const backend = await specBackend();
+  const core = startControlPlaneCore({ bus, host, backend, apiserver: { flowControl } });
   await core.ready();
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir: dir, port: 0, flowControl, metrics: host.metrics });
   const controllers = startPodPrerequisites(host, front.caCert);
@@ -117,6 +119,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       await front.close();
       core.stop();
       await bus.close();
+      await backend.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

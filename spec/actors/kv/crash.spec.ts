@@ -7,12 +7,18 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LmdbKv } from '../../../actors/kv/lmdb.ts';
+import { EtcdKv } from '../../../actors/kv/etcd.ts';
+import type { KvBackend } from '../../../actors/kv/backend.ts';
+import { etcdLeftovers, startEtcd } from '../../helpers/etcd.ts';
 import { seededRandom } from '../../../actors/random.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
 // 24 in `npm test`; the crash soak (soak/run.mjs crash) runs 200 from a fresh seed.
 const ROUNDS = Number(process.env.KV_CRASH_ROUNDS ?? 24);
 const SEED = Number(process.env.KV_CRASH_SEED ?? 20240611);
+const ETCD_ROUNDS = 10;
+/** Where the child keeps its keys in etcd (fixtures/crash-child.ts). */
+const CRASH_ETCD_PREFIX = '/crash-spec';
 
 interface Ack {
   key: string;
@@ -22,9 +28,9 @@ interface Ack {
 }
 
 /** Starts the child and resolves once its store is open, with its acks collected as they come. */
-function start(dir: string, tag: string): Promise<{ child: ChildProcess; acks: Ack[]; opened: number }> {
+function start(target: string, tag: string): Promise<{ child: ChildProcess; acks: Ack[]; opened: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', LOADER, CHILD, dir, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', LOADER, CHILD, target, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let buf = '';
     let err = '';
@@ -56,64 +62,83 @@ const killed = (child: ChildProcess): Promise<void> =>
     child.kill('SIGKILL');
   });
 
-test(`crash durability: every acknowledged write survives ${ROUNDS} SIGKILLs at random moments`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeactor-kv-crash-'));
+/**
+ * `rounds` times: start the child writing to `target`, SIGKILL it at a random moment, then open
+ * the store here (`open`) and check every write it acknowledged.
+ */
+async function crashRounds(target: string, rounds: number, open: () => Promise<KvBackend>, minLifeMs = 30): Promise<void> {
   const random = seededRandom(SEED);
   /** Per key, the newest acknowledged write. */
   const newest = new Map<string, Ack>();
   const all: Ack[] = [];
   let lastRevision = 0;
   let total = 0;
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      const { child, acks, opened } = await start(dir, `r${round}`);
-      assert.ok(opened >= lastRevision, `round ${round}: reopened at ${opened}, below ${lastRevision}`);
-      await new Promise((r) => setTimeout(r, 30 + Math.floor(random() * 250)));
-      await killed(child);
-      for (const a of acks) {
-        all.push(a);
-        for (const k of [a.key, a.last]) if ((newest.get(k)?.revision ?? 0) < a.revision) newest.set(k, a);
-      }
-      total += acks.length;
-
-      // The parent opens the killed store itself: it must open cleanly and hold every acknowledged write.
-      const kv = new LmdbKv({ path: dir, historyLimit: 3000 });
-      try {
-        const rev = kv.revision();
-        assert.ok(rev >= lastRevision, `round ${round}: revision went back from ${lastRevision} to ${rev}`);
-        const maxAcked = Math.max(0, ...acks.map((a) => a.revision));
-        assert.ok(rev >= maxAcked, `round ${round}: revision ${rev} is below an acknowledged ${maxAcked}`);
-        lastRevision = rev;
-        const items = new Map((await kv.range('/crash/')).items.map((r) => [r.key, r]));
-        for (const [key, ack] of newest) {
-          const rec = items.get(key);
-          assert.ok(rec, `round ${round}: acknowledged key ${key} is missing`);
-          assert.ok(rec.modRevision >= ack.revision, `round ${round}: ${key} went back from ${ack.revision} to ${rec.modRevision}`);
-          if (rec.modRevision === ack.revision) assert.equal(rec.value, ack.value, `round ${round}: ${key} has the wrong value`);
-        }
-        // A txn is all-or-nothing: each writer's `last` key and the key it wrote with it share one revision.
-        for (const [key, rec] of items) {
-          if (!key.endsWith('/last')) continue;
-          const v = rec.value as Ack['value'];
-          const pair = items.get(key.replace(/last$/, `k${v.j % 5}`));
-          assert.is(pair?.modRevision, rec.modRevision, `round ${round}: ${key} and its pair were not written together`);
-        }
-        // Retained history holds the acknowledged writes too.
-        const compact = kv.compactRevision();
-        for (const a of acks.slice(-50)) {
-          if (a.revision <= compact) continue;
-          assert.equal((await kv.get(a.key, a.revision)).kv?.value, a.value, `round ${round}: history lost ${a.key}@${a.revision}`);
-        }
-      } finally {
-        await kv.close();
-      }
+  for (let round = 0; round < rounds; round++) {
+    const { child, acks, opened } = await start(target, `r${round}`);
+    assert.ok(opened >= lastRevision, `round ${round}: reopened at ${opened}, below ${lastRevision}`);
+    await new Promise((r) => setTimeout(r, minLifeMs + Math.floor(random() * 250)));
+    await killed(child);
+    for (const a of acks) {
+      all.push(a);
+      for (const k of [a.key, a.last]) if ((newest.get(k)?.revision ?? 0) < a.revision) newest.set(k, a);
     }
-    assert.ok(total > ROUNDS, `only ${total} acknowledged writes in ${ROUNDS} rounds`);
-    assert.ok(all.length === total);
-    if (process.env.KV_CRASH_VERBOSE) console.error(`crash: ${total} acknowledged writes, final revision ${lastRevision}`);
+    total += acks.length;
+
+    // The parent opens the killed store itself: it must open cleanly and hold every acknowledged write.
+    const kv = await open();
+    try {
+      const rev = kv.revision();
+      assert.ok(rev >= lastRevision, `round ${round}: revision went back from ${lastRevision} to ${rev}`);
+      const maxAcked = Math.max(0, ...acks.map((a) => a.revision));
+      assert.ok(rev >= maxAcked, `round ${round}: revision ${rev} is below an acknowledged ${maxAcked}`);
+      lastRevision = rev;
+      const items = new Map((await kv.range('/crash/')).items.map((r) => [r.key, r]));
+      for (const [key, ack] of newest) {
+        const rec = items.get(key);
+        assert.ok(rec, `round ${round}: acknowledged key ${key} is missing`);
+        assert.ok(rec.modRevision >= ack.revision, `round ${round}: ${key} went back from ${ack.revision} to ${rec.modRevision}`);
+        if (rec.modRevision === ack.revision) assert.equal(rec.value, ack.value, `round ${round}: ${key} has the wrong value`);
+      }
+      // A txn is all-or-nothing: each writer's `last` key and the key it wrote with it share one revision.
+      for (const [key, rec] of items) {
+        if (!key.endsWith('/last')) continue;
+        const v = rec.value as Ack['value'];
+        const pair = items.get(key.replace(/last$/, `k${v.j % 5}`));
+        assert.is(pair?.modRevision, rec.modRevision, `round ${round}: ${key} and its pair were not written together`);
+      }
+      // Retained history holds the acknowledged writes too.
+      const compact = kv.compactRevision();
+      for (const a of acks.slice(-50)) {
+        if (a.revision <= compact) continue;
+        assert.equal((await kv.get(a.key, a.revision)).kv?.value, a.value, `round ${round}: history lost ${a.key}@${a.revision}`);
+      }
+    } finally {
+      await kv.close();
+    }
+  }
+  assert.ok(total > rounds, `only ${total} acknowledged writes in ${rounds} rounds`);
+  assert.ok(all.length === total);
+  if (process.env.KV_CRASH_VERBOSE) console.error(`crash: ${total} acknowledged writes, final revision ${lastRevision}`);
+}
+
+test(`crash durability: every acknowledged write survives ${ROUNDS} SIGKILLs at random moments`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeactor-kv-crash-'));
+  try {
+    await crashRounds(dir, ROUNDS, async () => new LmdbKv({ path: dir, historyLimit: 3000 }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test(`crash durability on etcd: the writing process SIGKILLed ${ETCD_ROUNDS} times, every acknowledged write is in etcd, revisions never go back`, async () => {
+  const etcd = await startEtcd();
+  try {
+    // Each write is a network round trip with etcd's fsync: the child lives long enough to get some acknowledged.
+    await crashRounds(etcd.storage, ETCD_ROUNDS, () => EtcdKv.open({ endpoints: etcd.endpoints, root: '', prefix: CRASH_ETCD_PREFIX, historyLimit: 3000 }), 400);
+  } finally {
+    await etcd.stop();
+  }
+  assert.equal(etcdLeftovers(), []);
 });
 
 test.run();
