@@ -101,14 +101,12 @@ export function leaderElectionActor(opts: LeaderElectionOptions, onHandle?: (h: 
           },
           startedLeading: () => {
             leading = true;
-            ctx.log.info(`successfully acquired lease ${describe}`, { identity: opts.identity });
             record('became leader');
             opts.onStartedLeading();
           },
           stoppedLeading: () => {
             if (!leading) return;
             leading = false;
-            ctx.log.info(`stopped leading ${describe}`, { identity: opts.identity });
             opts.onStoppedLeading();
             record('stopped leading');
           },
