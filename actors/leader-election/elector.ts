@@ -76,13 +76,13 @@ export function leaderElectionActor(opts: LeaderElectionOptions, onHandle?: (h: 
         // LeaseLock.RecordEvent: "<identity> <what>" on the Lease, reason LeaderElection.
         if (lease) void events.record(lease, 'Normal', 'LeaderElection', `${opts.identity} ${what}`);
       };
-      const tryOnce = async (observed: Observed): Promise<Omit<TriedEvent, 'type' | 'attempt'>> => {
+      const tryOnce = async (observed: Observed): Promise<Omit<TriedEvent, 'type' | 'attempt'> & { held?: boolean }> => {
         const got = await api.get(targets.leases(namespace, opts.name));
         if (!got.ok && !isNotFound(got)) return { ok: false, observed, reason: `error retrieving resource lock ${describe}: ${got.status.message}` };
         const o = got.ok ? observe(observed, recordOfSpec(got.value.spec), ctx.clock.now()) : observed;
         const now = ctx.clock.now();
         const d = decide(opts.identity, durationSeconds, o, got.ok, now);
-        if (d.type === 'hold') return { ok: false, observed: o, reason: `lock is held by ${d.holder} and has not yet expired` };
+        if (d.type === 'hold') return { ok: false, held: true, observed: o, reason: `lock is held by ${d.holder} and has not yet expired` };
         const w = d.type === 'create'
           ? await api.create(targets.leases(namespace), { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: opts.name, namespace }, spec: specOfRecord(d.record) })
           : await api.update(targets.leases(namespace, opts.name), { ...(got.ok ? got.value : {}), spec: specOfRecord(d.record) });
@@ -95,7 +95,11 @@ export function leaderElectionActor(opts: LeaderElectionOptions, onHandle?: (h: 
           tryAcquireOrRenew: ({ self }, p) => {
             ref = self;
             tryOnce(p.observed).then(
-              (r) => tell(self, { type: 'leader-election.tried', attempt: p.attempt, ...r }),
+              (r) => {
+                // As client-go logs them: a failed read or write, not a lock that is simply held.
+                if (!r.ok && !r.held) ctx.log.warn(r.reason ?? 'failed to acquire or renew', { lease: describe });
+                tell(self, { type: 'leader-election.tried', attempt: p.attempt, ok: r.ok, observed: r.observed, ...(r.reason ? { reason: r.reason } : {}) });
+              },
               (e: unknown) => tell(self, { type: 'leader-election.tried', attempt: p.attempt, ok: false, observed: p.observed, reason: e instanceof Error ? e.message : String(e) }),
             );
           },
@@ -124,4 +128,13 @@ export function leaderElectionActor(opts: LeaderElectionOptions, onHandle?: (h: 
 
 function tell(self: AnyActorRef, ev: TriedEvent): void {
   if (self.getSnapshot().status === 'active') self.send(ev);
+}
+
+/**
+ * The candidate, as `replay` rebuilds it from its recorded config: the same tries and Events
+ * from the recorded answers; the component it starts and stops is replayed on its own.
+ */
+export function replayLeaderElectionActor(input: unknown): ActorDef {
+  const c = input as { name: string; namespace: string; identity: string; timing?: Partial<LeaderElectionTiming> };
+  return leaderElectionActor({ ...c, onStartedLeading: () => {}, onStoppedLeading: () => {} });
 }

@@ -131,10 +131,11 @@ test('kill the leading scheduler while pods are created: the standby leads withi
   assert.not.match(s2.output(), 'leading kube-scheduler');
 
   // SIGKILL the leader, and keep creating pods while nobody schedules.
-  const lastRenew = Date.parse((await lease())!.renewTime!);
   const killedAt = Date.now();
   process.kill(s1.child.pid!, 'SIGKILL');
   await s1.exited();
+  // The dead leader's last renewal, read after its death.
+  const lastRenew = Date.parse((await lease())!.renewTime!);
   await create(6, 10);
   await new Promise((r) => setTimeout(r, 1000));
   await create(11, 15);
