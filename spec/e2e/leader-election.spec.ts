@@ -12,7 +12,6 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,8 @@ import { stringify } from 'yaml';
 import { natsServerConfig } from '../../bus/nats/server-config.ts';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
-import type { Run } from './cluster.ts';
+import { kubectlAt, type Kubectl } from '../helpers/kubectl.ts';
+import { processesNaming } from '../helpers/processes.ts';
 import { eventually } from '../helpers/wait.ts';
 
 const PASS = { apiserver: 'api-secret', scheduler: 'sched-secret', kcm: 'kcm-secret', nodes: 'nodes-secret' };
@@ -39,20 +39,10 @@ function start(args: string[], pass: string): CliProcess {
   return p;
 }
 
-function kubectl(home: string, kubeconfig: string, args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, KUBECONFIG: kubeconfig, HOME: home, NO_COLOR: '1' };
-    const child = execFile('kubectl', ['--request-timeout=20s', ...args], { env, timeout: 30_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end(input);
-  });
-}
-
-async function json<T>(home: string, kubeconfig: string, args: string[]): Promise<T | undefined> {
-  const r = await kubectl(home, kubeconfig, ['get', ...args, '-o', 'json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as T) : undefined;
+/** `kubectl get … -o json`, undefined when kubectl fails. */
+async function json<T>(k: Kubectl, args: string[]): Promise<T | undefined> {
+  const r = await k.run(['get', ...args, '-o', 'json']);
+  return r.code === 0 ? (JSON.parse(r.out) as T) : undefined;
 }
 
 interface Pod { metadata: { name: string }; spec?: { nodeName?: string } }
@@ -67,16 +57,6 @@ const pod = (name: string) => ({
 });
 
 const identityOf = (p: CliProcess) => /\(identity ([^)\s]+)\)/.exec(p.output().split('\n').find((l) => l.includes('a candidate for its Lease')) ?? '')?.[1];
-
-const gone = (p: CliProcess): boolean => {
-  if (p.child.exitCode === null && p.child.signalCode === null) return false;
-  try {
-    process.kill(p.child.pid!, 0);
-    return false;
-  } catch {
-    return true;
-  }
-};
 
 test('kill the leading scheduler while pods are created: the standby leads within leaseDuration + 2 retryPeriods, no pod bound twice; restart from the store', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubeactor-leader-'));
@@ -96,6 +76,7 @@ test('kill the leading scheduler while pods are created: the standby leads withi
   await api.waitFor('ready', 30_000);
   const kubeconfig = /kubeconfig: (\S+)/.exec(api.output())?.[1];
   assert.ok(kubeconfig, api.output());
+  const k = kubectlAt(kubeconfig, dir);
 
   // lmdb is one process's store: a second apiserver on the bus is refused, with the reason.
   const second = start(['up', '--role', 'apiserver', '--storage', 'lmdb', '--port', '0', ...common], PASS.apiserver);
@@ -111,19 +92,19 @@ test('kill the leading scheduler while pods are created: the standby leads withi
   const nodes = start(['node', '--bus', nats.url, '--name', 'w', '--count', '2', '--default-runtime', 'sim', '--data-dir', dir], PASS.nodes);
   await nodes.waitFor('ready.', 30_000);
 
-  const lease = async () => (await json<Lease>(dir, kubeconfig, ['lease', '-n', 'kube-system', 'kube-scheduler']))?.spec;
+  const lease = async () => (await json<Lease>(k, ['lease', '-n', 'kube-system', 'kube-scheduler']))?.spec;
   assert.is((await lease())?.holderIdentity, identityOf(s1));
   assert.ok(identityOf(s2) && identityOf(s2) !== identityOf(s1));
 
   const create = async (from: number, to: number) => {
     const docs = [];
     for (let i = from; i <= to; i++) docs.push(stringify(pod(`p-${i}`)));
-    const r = await kubectl(dir, kubeconfig, ['create', '-f', '-'], docs.join('---\n'));
-    assert.is(r.code, 0, r.stderr);
+    const r = await k.run(['create', '-f', '-'], docs.join('---\n'));
+    assert.is(r.code, 0, r.err);
   };
   await create(1, 5);
   const bound = async (n: number) => {
-    const list = await json<{ items: Pod[] }>(dir, kubeconfig, ['pods', '-l', 'app=ha']);
+    const list = await json<{ items: Pod[] }>(k, ['pods', '-l', 'app=ha']);
     return list !== undefined && list.items.length === n && list.items.every((p) => p.spec?.nodeName);
   };
   await eventually(() => bound(5), { timeoutMs: 30_000, intervalMs: 100, what: 'the first five pods bound by the leader' });
@@ -151,28 +132,29 @@ test('kill the leading scheduler while pods are created: the standby leads withi
   assert.ok(tookOver <= 15_000 + 2 * 2_000 + 1_000, `the standby led ${tookOver} ms after the kill`);
 
   await eventually(() => bound(15), { timeoutMs: 30_000, intervalMs: 100, what: 'every pod bound after the takeover' });
-  const events = (await json<{ items: Ev[] }>(dir, kubeconfig, ['events', '-n', 'default']))!.items;
+  const events = (await json<{ items: Ev[] }>(k, ['events', '-n', 'default']))!.items;
   for (let i = 1; i <= 15; i++) {
     const scheduled = events.filter((e) => e.involvedObject.name === `p-${i}` && e.reason === 'Scheduled');
     assert.is(scheduled.length, 1, `p-${i} was bound once: ${JSON.stringify(scheduled)}`);
   }
   assert.not.ok(events.some((e) => e.reason === 'FailedScheduling' && /already assigned/.test(e.message)), 'no second binding was tried');
-  const le = (await json<{ items: Ev[] }>(dir, kubeconfig, ['events', '-n', 'kube-system']))!.items.filter((e) => e.reason === 'LeaderElection' && e.involvedObject.name === 'kube-scheduler');
+  const le = (await json<{ items: Ev[] }>(k, ['events', '-n', 'kube-system']))!.items.filter((e) => e.reason === 'LeaderElection' && e.involvedObject.name === 'kube-scheduler');
   assert.equal(le.map((e) => e.message).sort(), [`${identityOf(s1)} became leader`, `${identityOf(s2)} became leader`].sort());
 
   // Stop everything by PID, then bring the apiserver back on the same store: every object is there.
   for (const p of [nodes, kcm, s2, api]) assert.is(await stopWithin(p, 'SIGTERM'), 0, p.output().slice(-2000));
   const again = start(['up', '--role', 'apiserver', '--storage', 'lmdb', '--port', '0', ...common], PASS.apiserver);
   await again.waitFor('ready', 30_000);
-  const kubeconfig2 = /kubeconfig: (\S+)/.exec(again.output())?.[1]!;
-  const back = await json<{ items: Pod[] }>(dir, kubeconfig2, ['pods', '-l', 'app=ha']);
+  const k2 = kubectlAt(/kubeconfig: (\S+)/.exec(again.output())?.[1]!, dir);
+  const back = await json<{ items: Pod[] }>(k2, ['pods', '-l', 'app=ha']);
   assert.is(back?.items.length, 15);
   assert.ok(back!.items.every((p) => p.spec?.nodeName));
-  const heldBy = (await json<Lease>(dir, kubeconfig2, ['lease', '-n', 'kube-system', 'kube-scheduler']))?.spec;
+  const heldBy = (await json<Lease>(k2, ['lease', '-n', 'kube-system', 'kube-scheduler']))?.spec;
   // The standby released the lock when it stopped cleanly (ReleaseOnCancel).
   assert.is(heldBy?.holderIdentity, undefined);
   assert.is(await stopWithin(again, 'SIGTERM'), 0);
-  for (const p of procs) assert.ok(gone(p), `process ${p.child.pid} is gone`);
+  // Every process this spec started (each names the data dir) is gone.
+  assert.equal(processesNaming(dir), []);
 });
 
 test.after(async () => {
