@@ -8,11 +8,15 @@ import { consoleLogger } from './logger.ts';
 import type { KvBackend } from './kv/backend.ts';
 import { LmdbKv } from './kv/lmdb.ts';
 import { MemoryKv } from './kv/memory.ts';
+import { EtcdKv, etcdOptionsFrom, type EtcdFlags } from './kv/etcd.ts';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
 import { fileSigningKey, forgetLegacySigningKey, signingKeyPath } from './apiserver/signing-key.ts';
 import type { ApiServerActorOptions } from './apiserver/actor.ts';
 
-export type StorageKind = 'lmdb' | 'memory';
+/** The kv actor's backend: embedded LMDB, memory, or an etcd cluster (`etcd://HOST:PORT[,HOST:PORT…]`). */
+export type StorageKind = 'lmdb' | 'memory' | `etcd://${string}`;
+
+export const isEtcdStorage = (s: string): s is `etcd://${string}` => s.startsWith('etcd://');
 
 export interface ControlPlaneOptions {
   bus: Bus;
@@ -20,6 +24,8 @@ export interface ControlPlaneOptions {
   seed?: number;
   logger?: Logger;
   storage: StorageKind;
+  /** With `etcd://…` storage: the prefix and TLS files (kube-apiserver's --etcd-* flags). */
+  etcd?: EtcdFlags;
   /** The data directory; LMDB keeps the store in `<dataDir>/kv`. */
   dataDir: string;
   /** Chooses the actors to inspect (see ActorHostOptions.inspectFor). */
@@ -54,10 +60,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ...(opts.inspectFor ? { inspectFor: opts.inspectFor } : {}),
   });
   opts.beforeStart?.(host);
-  const backend = openBackend(opts.storage, opts.dataDir);
+  const backend = await openBackend(opts.storage, opts.dataDir, opts.etcd);
   // A durable store keeps its signing key beside it (a file, never the kv); a memory store's tokens end with it.
   let apiserver = opts.apiserver;
-  if (opts.storage === 'lmdb') {
+  if (opts.storage !== 'memory') {
     await forgetLegacySigningKey(backend, opts.logger ?? consoleLogger);
     apiserver = { ...apiserver, signingKey: fileSigningKey(signingKeyPath(opts.dataDir)) };
   }
@@ -78,8 +84,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
 }
 
-export function openBackend(kind: StorageKind, dataDir: string): KvBackend {
+export async function openBackend(kind: StorageKind, dataDir: string, etcd?: EtcdFlags): Promise<KvBackend> {
   if (kind === 'memory') return new MemoryKv();
+  if (isEtcdStorage(kind)) return EtcdKv.open(etcdOptionsFrom(kind, etcd));
   ensurePrivateDir(dataDir);
   return new LmdbKv({ path: `${dataDir}/kv` });
 }

@@ -5,7 +5,8 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/
 import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
-import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { isEtcdStorage, startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { DEFAULT_ETCD_PREFIX, etcdOptionsFrom, type EtcdFlags } from '../actors/kv/etcd.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
@@ -65,7 +66,14 @@ Flags:
                                   apiserver's may reach the kv actor
   --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor;
                                   created 0700, its files 0600; a looser existing one is warned about)
-  --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
+  --storage lmdb|memory|etcd://HOST:PORT[,HOST:PORT…]
+                                  the kv actor's backend (default lmdb: durable, in DIR/kv); etcd://
+                                  keeps the store in an etcd v3 cluster (its revisions, watches and
+                                  compaction; several apiservers may share it)
+  --etcd-prefix P                 with etcd://: where the keys live in etcd (default /registry, as
+                                  kube-apiserver's flag)
+  --etcd-cafile F, --etcd-certfile F, --etcd-keyfile F
+                                  with etcd://: TLS to the members (the CA; a client certificate and key)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
   --nodes N                       nodes node-1 … node-N in this process (default
                                   3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
@@ -143,6 +151,10 @@ const options = {
   role: { type: 'string' },
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
+  'etcd-prefix': { type: 'string' },
+  'etcd-cafile': { type: 'string' },
+  'etcd-certfile': { type: 'string' },
+  'etcd-keyfile': { type: 'string' },
   port: { type: 'string' },
   nodes: { type: 'string' },
   workers: { type: 'string' },
@@ -180,7 +192,8 @@ export async function up(argv: string[]): Promise<number> {
   print = values['print-env'] ? console.error : console.log;
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const storage = (values.storage ?? 'lmdb') as StorageKind;
-  if (storage !== 'lmdb' && storage !== 'memory') throw new UsageError(`--storage must be lmdb or memory, got "${storage}"`);
+  if (storage !== 'lmdb' && storage !== 'memory' && !isEtcdStorage(storage)) throw new UsageError(`--storage must be lmdb, memory or etcd://HOST:PORT[,HOST:PORT…], got "${storage}"`);
+  const etcd = etcdFlagsFrom(values, storage);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
@@ -271,6 +284,7 @@ export async function up(argv: string[]): Promise<number> {
     bus,
     clock,
     storage,
+    ...(etcd ? { etcd } : {}),
     dataDir,
     seed,
     apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false },
@@ -280,7 +294,8 @@ export async function up(argv: string[]): Promise<number> {
     },
   });
   inspector?.follow(cp.host);
-  say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
+  const kvWhere = storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : storage === 'memory' ? 'in memory (nothing survives a restart)' : `etcd at ${storage.slice('etcd://'.length)} under ${etcd?.prefix ?? DEFAULT_ETCD_PREFIX}`;
+  say(`kv: ${kvWhere} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
@@ -543,4 +558,27 @@ function authorizationModesFlag(value: string | undefined): AuthorizationMode[] 
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** kube-apiserver's --etcd-* flags: only with etcd:// storage, checked (and the TLS files read) before anything starts. */
+function etcdFlagsFrom(values: Record<string, unknown>, storage: StorageKind): EtcdFlags | undefined {
+  const names = ['etcd-prefix', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile'] as const;
+  const given = names.filter((n) => values[n] !== undefined);
+  if (!isEtcdStorage(storage)) {
+    if (given.length) throw new UsageError(`--${given[0]} needs --storage etcd://HOST:PORT`);
+    return undefined;
+  }
+  const str = (n: (typeof names)[number]) => values[n] as string | undefined;
+  const flags: EtcdFlags = {
+    ...(str('etcd-prefix') !== undefined ? { prefix: str('etcd-prefix')! } : {}),
+    ...(str('etcd-cafile') !== undefined ? { cafile: str('etcd-cafile')! } : {}),
+    ...(str('etcd-certfile') !== undefined ? { certfile: str('etcd-certfile')! } : {}),
+    ...(str('etcd-keyfile') !== undefined ? { keyfile: str('etcd-keyfile')! } : {}),
+  };
+  try {
+    etcdOptionsFrom(storage, flags);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return flags;
 }

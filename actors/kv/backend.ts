@@ -3,9 +3,11 @@ import type { KvEvent, KvOp, KvRangeReply, KvRecord, KvTxnReply } from '../../bu
 export type { KvEvent, KvOp, KvRangeReply, KvRecord, KvTxnReply };
 
 /**
- * The storage behind the kv actor: etcd's contract, kept. Two implementations pass one
- * contract suite (spec/actors/kv/contract.ts): `MemoryKv` (actors/kv/memory.ts) and
- * `LmdbKv` (actors/kv/lmdb.ts).
+ * The storage behind the kv actor: etcd's contract, kept. The implementations pass one
+ * contract suite (spec/actors/kv/contract.ts): `MemoryKv` (actors/kv/memory.ts), `LmdbKv`
+ * (actors/kv/lmdb.ts) and `EtcdKv` (actors/kv/etcd.ts, a real etcd cluster: its revisions
+ * are etcd's, so an empty etcd is at revision 1, not 0, and other writers to the same etcd
+ * move it too).
  *
  * - Revision: one global counter, 0 for an empty store, +1 per successful txn that
  *   changes something (a txn whose ops change nothing, e.g. deleting a missing key, does
@@ -24,7 +26,7 @@ export type { KvEvent, KvOp, KvRangeReply, KvRecord, KvTxnReply };
  * Failures are `KvError`s: reads and writes reject with one, `watch` throws one.
  */
 export interface KvBackend {
-  /** "memory" or "lmdb" (reported by kv.status). */
+  /** "memory", "lmdb" or "etcd" (reported by kv.status). */
   readonly name: string;
   /** The store's revision: the last acknowledged write. */
   revision(): number;
@@ -94,9 +96,9 @@ export interface KvBackendOptions {
 
 export const DEFAULT_HISTORY_LIMIT = 10_000;
 
-export type KvErrorCode = 'compacted' | 'future-revision' | 'bad-continue' | 'bad-request' | 'closed' | 'internal';
+export type KvErrorCode = 'compacted' | 'future-revision' | 'bad-continue' | 'bad-request' | 'closed' | 'unavailable' | 'internal';
 
-/** A backend failure. `code` decides the Status the actor answers with (see actors/kv/errors.ts). */
+/** A backend failure ('unavailable': a remote store cannot answer now, e.g. etcd during an election). `code` decides the Status the actor answers with (see actors/kv/errors.ts). */
 export class KvError extends Error {
   constructor(
     readonly code: KvErrorCode,
