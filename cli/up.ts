@@ -1,5 +1,5 @@
 import { DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type AuthorizationMode } from '../actors/apiserver/authorizer.ts';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
 import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
@@ -9,7 +9,12 @@ import { isEtcdStorage, startControlPlane, type StorageKind } from '../actors/cl
 import { DEFAULT_ETCD_PREFIX, etcdOptionsFrom, type EtcdFlags } from '../actors/kv/etcd.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, loadOrCreateToken, startKubectlFront, writeKubeconfig } from '../actors/apiserver/http/index.ts';
+import { APISERVER_QUEUE, SplitBus } from '../bus/split.ts';
+import { InProcessBus } from '../bus/inprocess.ts';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { apiserverKubeconfigPath } from './kubeconfigs.ts';
 import { publishApiEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
@@ -268,10 +273,15 @@ export async function up(argv: string[]): Promise<number> {
     });
   }
   const clock = recording.clock;
-  const { bus, describe, identity } = workers > 0
+  const opened = workers > 0
     ? { bus: WorkersBus.main({ clock, ...(inboxLimitFlag(values) === undefined ? {} : { inboxLimit: inboxLimitFlag(values)! }) }), describe: `worker threads (the control plane on the main thread, the nodes in ${workers} workers)`, identity: CONTROL_PLANE }
     : await openBus(values, role === 'apiserver' ? ROLE_IDENTITIES.apiserver : CONTROL_PLANE, clock);
+  const { describe, identity } = opened;
   say(`bus: ${describe}`);
+  // One of several apiservers on a shared store: its kv actor and its front stay private (bus/split.ts).
+  const several = role === 'apiserver' && isEtcdStorage(storage);
+  const bus = several ? new SplitBus(new InProcessBus({ clock }), opened.bus) : opened.bus;
+  if (several) say(`apiserver: one of several on ${storage}: components reach any of them (NATS queue group "${APISERVER_QUEUE}"); this process's kv actor and HTTPS front talk only to its own apiserver`);
   if (overNats && (storage === 'memory' || storage === 'lmdb')) await refuseSecondApiserver(bus, storage);
 
   let inspector: Inspector | undefined;
@@ -298,7 +308,7 @@ export async function up(argv: string[]): Promise<number> {
   say(`kv: ${kvWhere} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
-  if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
+  if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(several ? { busAddress: `edge.http-${randomBytes(4).toString('hex')}` } : {}), ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   let components;
   try {
@@ -443,15 +453,21 @@ async function runComponentRole(
 
 /** `--role apiserver`: the kv actor, the apiserver and its HTTPS front, nothing else. */
 async function serveApiserverRole(cp: ControlPlane, stopSignal: Promise<NodeJS.Signals>, o: Parameters<typeof startKubectlFront>[0]): Promise<number> {
-  const { front, kubeconfig } = await startKubectlFront({ ...o, metrics: cp.host.metrics });
+  const token = await loadOrCreateToken(o.dataDir);
+  const { front } = await startKubectlFront({ ...o, token, metrics: cp.host.metrics });
   say(`API: ${front.url}`);
   const apiEndpoints = publishApiEndpoints(o.bus, new URL(front.url), warn);
+  // One kubeconfig per apiserver (`kubeactor kubeconfigs` lists them); DIR/kubeconfig is the last one started.
+  const path = apiserverKubeconfigPath(o.dataDir, new URL(front.url).port);
+  ensurePrivateDir(dirname(path));
+  const kubeconfig = await writeKubeconfig({ dataDir: o.dataDir, server: front.url, token, caCert: front.caCert }, path);
   print(`kubeconfig: ${kubeconfig}`);
   say('ready (role apiserver: run the scheduler, the controller-managers and the nodes with --role scheduler, --role controller-manager and `kubeactor node`). Ctrl-C stops.');
   const signal = await stopSignal;
   say(`${signal}: stopping`);
   apiEndpoints.stop();
   await front.close();
+  rmSync(kubeconfig, { force: true });
   await cp.stop();
   say('stopped');
   return 0;
