@@ -17,6 +17,9 @@ import { APISERVER_ADDRESS } from './permissions.ts';
  * | `control-plane` | `apiserver`, `kv`, `scheduler`, `controller.*`, `cloud-controller.*`, `informers` (the shared informer factory), `dns` (cluster DNS), `edge.*` (the HTTP front), `apiserver.webhooks` (admission webhook calls) |
  * | `node-<name>`   | `kubelet.<name>`, `proxy.<name>`, `pod.*`               |
  * | `nodes`         | `kubelet.*`, `proxy.*`, `pod.*` (a process simulating many nodes) |
+ * | `apiserver`     | `apiserver`, `kv`, `edge.*`, `apiserver.webhooks` (`kubeactor up --role apiserver`) |
+ * | `scheduler`     | `scheduler`, `lease.kube-scheduler`, `informers.*` (`--role scheduler`) |
+ * | `controller-manager` | `controller.*`, `cloud-controller.*`, `lease.kube-controller-manager`, `lease.cloud-controller-manager`, `informers.*` (`--role controller-manager`) |
  *
  * A node identity claims only its own kubelet and proxy: a compromised node cannot speak
  * for another. Pod uids are not tied to nodes, so `pod.*` is shared. Only an identity
@@ -29,18 +32,26 @@ export type IdentityTable = (identity: string) => Claims | undefined;
 
 export const CONTROL_PLANE = 'control-plane';
 export const NODES = 'nodes';
+/** The identities of `kubeactor up --role apiserver|scheduler|controller-manager`: only the first may reach the kv actor. */
+export const ROLE_IDENTITIES = { apiserver: 'apiserver', scheduler: 'scheduler', 'controller-manager': 'controller-manager' } as const;
 const NODE_PREFIX = 'node-';
 
 /** The identity of the process that runs the kubelet and proxy of node `nodeName`. */
 export const nodeIdentity = (nodeName: string): string => `${NODE_PREFIX}${nodeName}`;
 
-const CONTROL_PLANE_CLAIMS: Claims = Object.freeze(['apiserver', 'kv', 'scheduler', 'controller.*', 'cloud-controller.*', 'informers', 'dns', 'metrics-server', 'edge.*', 'apiserver.webhooks']);
+const CONTROL_PLANE_CLAIMS: Claims = Object.freeze(['apiserver', 'kv', 'scheduler', 'controller.*', 'cloud-controller.*', 'informers', 'dns', 'metrics-server', 'edge.*', 'apiserver.webhooks', 'lease.*']);
 const NODES_CLAIMS: Claims = Object.freeze(['kubelet.*', 'proxy.*', 'pod.*']);
+const ROLE_CLAIMS: Readonly<Record<string, Claims>> = Object.freeze({
+  apiserver: Object.freeze(['apiserver', 'kv', 'edge.*', 'apiserver.webhooks']),
+  scheduler: Object.freeze(['scheduler', 'lease.kube-scheduler', 'informers.*']),
+  'controller-manager': Object.freeze(['controller.*', 'cloud-controller.*', 'lease.kube-controller-manager', 'lease.cloud-controller-manager', 'informers.*']),
+});
 
 /** The default table (see the module comment). */
 export const defaultIdentities: IdentityTable = (identity) => {
   if (identity === CONTROL_PLANE) return CONTROL_PLANE_CLAIMS;
   if (identity === NODES) return NODES_CLAIMS;
+  if (Object.prototype.hasOwnProperty.call(ROLE_CLAIMS, identity)) return ROLE_CLAIMS[identity];
   if (identity.startsWith(NODE_PREFIX) && identity.length > NODE_PREFIX.length) {
     const node = identity.slice(NODE_PREFIX.length);
     return [`kubelet.${node}`, `proxy.${node}`, 'pod.*'];

@@ -15,6 +15,11 @@ export const DEFAULT_INBOX_LIMIT = 20_000;
 export interface RegisterOptions {
   /** Requests this actor may hold unanswered before the bus answers 429 for it (default: the bus's `inboxLimit`). */
   inboxLimit?: number;
+  /**
+   * NATS only: the queue group the address joins (one member gets each message), so several
+   * processes can hold one address, as several apiservers hold `apiserver` (bus/split.ts).
+   */
+  queue?: string;
 }
 
 /** One actor's unanswered requests, by correlation id, with when each stops counting. */

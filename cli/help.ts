@@ -7,6 +7,8 @@ Usage:
   kubeactor explain-schedule POD    why the scheduler put a pod where it did (or could not)
   kubeactor kubeconfig --user NAME [--group G]…
                                     write a kubeconfig for a new user (a client certificate from the cluster CA)
+  kubeactor kubeconfigs [--data-dir DIR]
+                                    list the kubeconfig of every apiserver (up --role apiserver)
   kubeactor replay FILE…            read, verify or inspect a recorded message log
   kubeactor nats-config             print a nats-server configuration (users, permissions) for a cluster
   kubeactor help COMMAND            show a command's flags

@@ -6,6 +6,7 @@ import { replay, REPLAY_HELP } from './replay.ts';
 import { natsConfig, NATS_CONFIG_HELP } from './nats-config.ts';
 import { explainSchedule, EXPLAIN_SCHEDULE_HELP } from './explain-schedule.ts';
 import { kubeconfig, KUBECONFIG_HELP } from './kubeconfig.ts';
+import { kubeconfigs, KUBECONFIGS_HELP } from './kubeconfigs.ts';
 
 /** The commands of `kubeactor`; each gets the arguments after its name. */
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
@@ -15,6 +16,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; help:
   'nats-config': { run: natsConfig, help: NATS_CONFIG_HELP },
   'explain-schedule': { run: explainSchedule, help: EXPLAIN_SCHEDULE_HELP },
   kubeconfig: { run: kubeconfig, help: KUBECONFIG_HELP },
+  kubeconfigs: { run: kubeconfigs, help: KUBECONFIGS_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {

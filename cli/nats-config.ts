@@ -11,7 +11,9 @@ Each process of a cluster connects to NATS as its own identity; the generated us
 permissions let each identity publish only as itself, subscribe only to the addresses it
 may hold, and let only the control plane reach the kv actor. Identities: control-plane
 (apiserver, kv, scheduler, controllers, the HTTP front), node-NAME (one node's kubelet),
-nodes (a process simulating many nodes). A user without :PASSWORD gets a random one.
+nodes (a process simulating many nodes), and one per \`up --role\`: apiserver (the only
+role that reaches the kv), scheduler, controller-manager. A user without :PASSWORD gets a
+random one.
 
 Flags:
   --prefix PREFIX        the cluster's subject prefix (default kubeactor; pass the same --nats-prefix to up/node)

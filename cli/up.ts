@@ -1,5 +1,5 @@
 import { DEFAULT_AUTHORIZATION_MODES, parseAuthorizationModes, type AuthorizationMode } from '../actors/apiserver/authorizer.ts';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { kubeDnsIP } from '../actors/apiserver/allocators.ts';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/dns/actor.ts';
 import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
@@ -9,16 +9,24 @@ import { isEtcdStorage, startControlPlane, type StorageKind } from '../actors/cl
 import { DEFAULT_ETCD_PREFIX, etcdOptionsFrom, type EtcdFlags } from '../actors/kv/etcd.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, loadOrCreateToken, startKubectlFront, writeKubeconfig } from '../actors/apiserver/http/index.ts';
+import { APISERVER_QUEUE, SplitBus } from '../bus/split.ts';
+import { InProcessBus } from '../bus/inprocess.ts';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { apiserverKubeconfigPath } from './kubeconfigs.ts';
 import { publishApiEndpoints } from '../actors/apiserver/kubernetes-endpoints.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/index.ts';
 import { HEALTHZ_PORT } from '../machines/kube-proxy/rules.ts';
-import type { ActorHost } from '../actors/host.ts';
 import type { Clock } from '../base/clock.ts';
 import type { Bus } from '../bus/bus.ts';
-import { startControllers } from '../actors/controllers/index.ts';
+import { selectControllers } from '../actors/controllers/start.ts';
+import { realClock } from '../base/real-clock.ts';
+import type { ControlPlane } from '../actors/cluster.ts';
+import type { LeaderElectChoice } from './leader-elect-flags.ts';
+import type { ClientLimits } from '../actors/client/rate-limit.ts';
+import type { BusFlags } from './bus-flags.ts';
 import { loadOrCreateTls, tlsFiles } from '../actors/apiserver/http/tls/cert.ts';
-import { startScheduler } from '../actors/scheduler/index.ts';
 import { startMetricsServer } from '../actors/metrics-server/index.ts';
 import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.ts';
 import { formatGoDuration } from '../api/duration.ts';
@@ -42,12 +50,25 @@ import { KUBELET_FLAGS_HELP, kubeletConfigFrom, kubeletFlagOptions } from './kub
 import { AUDIT_FLAGS_HELP, auditFlagOptions, auditFrom } from './audit-flags.ts';
 import { clientLimitFlagOptions, clientLimitsFrom, kubeletLimits, UP_CLIENT_LIMIT_FLAGS_HELP } from './client-limit-flags.ts';
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
+import { LEADER_ELECT_FLAGS_HELP, leaderElectFlagOptions, leaderElectFrom, withLeaderElectDefault } from './leader-elect-flags.ts';
+import { roleFlag, startComponents, type Role } from './roles.ts';
+import { ActorHost } from '../actors/host.ts';
+import { ROLE_IDENTITIES } from '../bus/identities.ts';
+import { APISERVER_ADDRESS } from '../bus/permissions.ts';
 
 export const UP_HELP = `kubeactor up — run a Kubernetes control plane and its nodes
 
 Usage: kubeactor up [flags]
 
 Flags:
+  --role all|apiserver|scheduler|controller-manager
+                                  what this process runs (default all: everything). The others need
+                                  --bus nats://… and run in as many copies as wanted: apiserver (the
+                                  kv actor, the apiserver and its HTTPS front; one copy with memory or
+                                  lmdb storage), scheduler and controller-manager (standbys until their
+                                  Lease is theirs, see --leader-elect). Each role connects to NATS as
+                                  its own identity (apiserver, scheduler, controller-manager): only the
+                                  apiserver's may reach the kv actor
   --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor;
                                   created 0700, its files 0600; a looser existing one is warned about)
   --storage lmdb|memory|etcd://HOST:PORT[,HOST:PORT…]
@@ -92,6 +113,7 @@ Flags:
   --load-balancer-cidr CIDR       where LoadBalancer Services' EXTERNAL-IPs come from; each listens there
                                   and forwards to the NodePorts (default 127.0.2.0/24, or the next free
                                   /24 up to 127.0.15.0/24 when another kubeactor on this host holds it)
+${LEADER_ELECT_FLAGS_HELP}
 ${KUBELET_FLAGS_HELP}
 ${UP_CLIENT_LIMIT_FLAGS_HELP}
   --ingress-http-port N, --ingress-https-port N
@@ -130,6 +152,8 @@ const options = {
   ...recordFlagOptions,
   ...runtimeFlagOptions,
   ...auditFlagOptions,
+  ...leaderElectFlagOptions,
+  role: { type: 'string' },
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
   'etcd-prefix': { type: 'string' },
@@ -168,7 +192,7 @@ const options = {
 const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a));
 
 export async function up(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(withInspectDefault(argv), options);
+  const { values, positionals } = parse(withLeaderElectDefault(withInspectDefault(argv)), options);
   // With --print-env stdout carries only the assignments, so a script can source it.
   print = values['print-env'] ? console.error : console.log;
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -180,6 +204,9 @@ export async function up(argv: string[]): Promise<number> {
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const port = intFlag('port', values.port, 6443);
   const overNats = values.bus !== undefined && values.bus !== 'inproc';
+  const role = roleFlag(values.role);
+  if (role !== 'all' && !overNats) throw new UsageError(`--role ${role} needs --bus nats://HOST:PORT: a role runs in its own process and finds the others on NATS`);
+  const leaderElect = leaderElectFrom(values);
   // Over NATS each process speaks as one identity, and kubelets are not the control plane's to hold.
   const nodes = intFlag('nodes', values.nodes, overNats ? 0 : 3);
   if (overNats && nodes > 0) {
@@ -235,11 +262,27 @@ export async function up(argv: string[]): Promise<number> {
 
   // Listen before starting anything: a signal during start-up must also stop gracefully.
   const stopSignal = untilSignal();
+  if (role === 'scheduler' || role === 'controller-manager') {
+    return runComponentRole(role, stopSignal, {
+      values,
+      seed,
+      leaderElect,
+      schedulerLimits: clientLimits.scheduler,
+      controllerLimits: clientLimits['controller-manager'],
+      controllerOptions: async () => controllerOptions(dataDir, claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn), grace, hpaSync),
+    });
+  }
   const clock = recording.clock;
-  const { bus, describe, identity } = workers > 0
+  const opened = workers > 0
     ? { bus: WorkersBus.main({ clock, ...(inboxLimitFlag(values) === undefined ? {} : { inboxLimit: inboxLimitFlag(values)! }) }), describe: `worker threads (the control plane on the main thread, the nodes in ${workers} workers)`, identity: CONTROL_PLANE }
-    : await openBus(values, CONTROL_PLANE, clock);
+    : await openBus(values, role === 'apiserver' ? ROLE_IDENTITIES.apiserver : CONTROL_PLANE, clock);
+  const { describe, identity } = opened;
   say(`bus: ${describe}`);
+  // One of several apiservers on a shared store: its kv actor and its front stay private (bus/split.ts).
+  const several = role === 'apiserver' && isEtcdStorage(storage);
+  const bus = several ? new SplitBus(new InProcessBus({ clock }), opened.bus) : opened.bus;
+  if (several) say(`apiserver: one of several on ${storage}: components reach any of them (NATS queue group "${APISERVER_QUEUE}"); this process's kv actor and HTTPS front talk only to its own apiserver`);
+  if (overNats && (storage === 'memory' || storage === 'lmdb')) await refuseSecondApiserver(bus, storage);
 
   let inspector: Inspector | undefined;
   if (values.inspect !== undefined) {
@@ -265,37 +308,36 @@ export async function up(argv: string[]): Promise<number> {
   say(`kv: ${kvWhere} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
-  const scheduler = startScheduler(cp.host, clientLimits.scheduler ? { clientConnection: clientLimits.scheduler } : {});
+  if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(several ? { busAddress: `edge.http-${randomBytes(4).toString('hex')}` } : {}), ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
+  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
+  let components;
+  try {
+    components = await startComponents(cp.host, {
+      scheduler: true,
+      controllers: true,
+      leaderElect,
+      schedulerLimits: clientLimits.scheduler,
+      controllerSelection: values.controllers ?? '*',
+      controllerLimits: clientLimits['controller-manager'],
+      controllerOptions: () => controllerOptions(dataDir, loadBalancerCIDR, grace, hpaSync),
+      ownInformers: false,
+      say,
+    });
+  } catch (err) {
+    await cp.stop();
+    throw err;
+  }
   // A recorded run keeps its metrics-server: the kubelets' answers (usage read outside the log) are
   // recorded, and a replay feeds them to metrics-server without asking the kubelets again.
   const metricsServer = startMetricsServer(cp.host, { resolutionMs: metricResolutionMs });
   say(`metrics-server: metrics.k8s.io/v1beta1 from every kubelet each ${formatGoDuration(metricResolutionMs)} (kubectl top nodes, kubectl top pods)`);
   say('scheduler: default-scheduler (annotate a pod with scheduler.kubeactor.io/explain=true, then `kubeactor explain-schedule POD`)');
-  const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);
   // The ingress controller listens on the last address of the cluster's load-balancer range,
   // which the load balancers leave to it: a second cluster on this host has its own.
   const ingressAddress = lastHost(loadBalancerCIDR);
-  let controllers;
-  try {
-    controllers = startControllers(cp.host, {
-      controllers: values.controllers ?? '*',
-      ...(clientLimits['controller-manager'] ? { clientLimits: clientLimits['controller-manager'] } : {}),
-      options: {
-        'local-path': { 'storage-dir': `${dataDir}/storage` },
-        // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
-        'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
-        // The same CA signs approved CertificateSigningRequests (paths: a recording holds no key).
-        csrsigning: { 'cluster-signing-cert-file': tlsFiles(dataDir).caCert, 'cluster-signing-key-file': tlsFiles(dataDir).caKey },
-        'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [ingressAddress] },
-        ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
-        ...(hpaSync === undefined ? {} : { horizontalpodautoscaling: { 'horizontal-pod-autoscaler-sync-period': hpaSync } }),
-      },
-    });
-  } catch (err) {
-    await cp.stop();
-    throw new UsageError((err as Error).message);
-  }
-  say(`controllers: ${controllers.names.join(', ') || '(none)'}`);
+  const controllerNames = selectControllers(values.controllers ?? '*');
+  say(`controllers: ${controllerNames.join(', ') || '(none)'}`);
+  if (leaderElect.enabled) say(`leader election: Leases kube-scheduler, kube-controller-manager, cloud-controller-manager in ${leaderElect.namespace} (identity ${components.identity})`);
   const dns = startDns(cp.host, { clusterIP: clusterDNS, clusterDomain, listen: dnsListen, metricsPort: values['dns-address'] === undefined ? 0 : DNS_METRICS_PORT });
   // Binding is quick; a bind that never answers must not hold the cluster back.
   const listened = await Promise.race([dns.listening, new Promise<null>((r) => setTimeout(r, 10_000, null).unref())]);
@@ -306,13 +348,13 @@ export async function up(argv: string[]): Promise<number> {
   try {
     ingress = await startIngressController(cp.host, { ...ingressPorts, address: ingressAddress });
   } catch (err) {
-    controllers.stop();
+    await components.stop();
     await cp.stop();
     throw new UsageError(`ingress: ${(err as Error).message}`);
   }
   if (ingress.fallback) warn(`ingress: ${ingress.fallback}`);
   say(`ingress: http://${ingress.address}:${ingress.httpPort} https://${ingress.address}:${ingress.httpsPort} (IngressClass kubeactor, the default)`);
-  if (controllers.names.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
+  if (controllerNames.includes('cloud-service')) say(`load balancers: EXTERNAL-IPs from ${loadBalancerCIDR}, forwarding to the NodePorts`);
 
   const { front, kubeconfig } = await startKubectlFront({ bus, dataDir, port, requestTimeoutMs, metrics: cp.host.metrics, ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   if (audit) say(`audit: policy ${values['audit-policy-file']}, log ${values['audit-log-path']}`);
@@ -341,8 +383,7 @@ export async function up(argv: string[]): Promise<number> {
   await sim?.stop();
   dns.stop();
   await ingress.stop();
-  controllers.stop();
-  scheduler.stop();
+  await components.stop();
   metricsServer.stop();
   apiEndpoints.stop();
   await front.close();
@@ -352,6 +393,102 @@ export async function up(argv: string[]): Promise<number> {
   await inspector?.close();
   say('stopped');
   return 0;
+}
+
+/** What the controllers are given besides their selection (as kube-controller-manager's and cloud-controller-manager's flags). */
+async function controllerOptions(dataDir: string, loadBalancerCIDR: string, grace: string | undefined, hpaSync: string | undefined): Promise<Record<string, Record<string, unknown>>> {
+  return {
+    'local-path': { 'storage-dir': `${dataDir}/storage` },
+    // The CA the front serves with (it reads the same files), for every namespace's kube-root-ca.crt.
+    'root-ca-cert-publisher': { 'root-ca': (await loadOrCreateTls(dataDir)).caCert },
+    // The same CA signs approved CertificateSigningRequests (paths: a recording holds no key).
+    csrsigning: { 'cluster-signing-cert-file': tlsFiles(dataDir).caCert, 'cluster-signing-key-file': tlsFiles(dataDir).caKey },
+    // The ingress controller keeps the range's last address (see `up`).
+    'cloud-service': { 'serve-traffic': true, loadBalancerCIDR, reserved: [lastHost(loadBalancerCIDR)] },
+    ...(grace === undefined ? {} : { nodelifecycle: { 'node-monitor-grace-period': grace } }),
+    ...(hpaSync === undefined ? {} : { horizontalpodautoscaling: { 'horizontal-pod-autoscaler-sync-period': hpaSync } }),
+  };
+}
+
+/**
+ * `--role scheduler|controller-manager`: an actor host on NATS with no apiserver of its own,
+ * speaking as the role's identity; its components wait as standbys until their candidate leads.
+ */
+async function runComponentRole(
+  role: 'scheduler' | 'controller-manager',
+  stopSignal: Promise<NodeJS.Signals>,
+  o: { values: BusFlags & { controllers?: string | undefined }; seed: number; leaderElect: LeaderElectChoice; schedulerLimits: Partial<ClientLimits> | undefined; controllerLimits: Partial<ClientLimits> | undefined; controllerOptions: () => Promise<Record<string, Record<string, unknown>>> },
+): Promise<number> {
+  const { bus, describe } = await openBus(o.values, ROLE_IDENTITIES[role], realClock);
+  say(`bus: ${describe}`);
+  const host = new ActorHost({ bus, clock: realClock, seed: o.seed });
+  let components;
+  try {
+    components = await startComponents(host, {
+      scheduler: role === 'scheduler',
+      controllers: role === 'controller-manager',
+      leaderElect: o.leaderElect,
+      schedulerLimits: o.schedulerLimits,
+      controllerSelection: o.values.controllers ?? '*',
+      controllerLimits: o.controllerLimits,
+      controllerOptions: o.controllerOptions,
+      ownInformers: true,
+      say,
+    });
+  } catch (err) {
+    host.stopAll();
+    await bus.close();
+    throw err;
+  }
+  say(`${role}: ${o.leaderElect.enabled ? `a candidate for its Lease in ${o.leaderElect.namespace}, idle until it leads` : 'running (--leader-elect=false)'} (identity ${components.identity})`);
+  say('ready. Ctrl-C stops.');
+  const signal = await stopSignal;
+  say(`${signal}: stopping`);
+  await components.stop();
+  host.stopAll();
+  await bus.close();
+  say('stopped');
+  return 0;
+}
+
+/** `--role apiserver`: the kv actor, the apiserver and its HTTPS front, nothing else. */
+async function serveApiserverRole(cp: ControlPlane, stopSignal: Promise<NodeJS.Signals>, o: Parameters<typeof startKubectlFront>[0]): Promise<number> {
+  const token = await loadOrCreateToken(o.dataDir);
+  const { front } = await startKubectlFront({ ...o, token, metrics: cp.host.metrics });
+  say(`API: ${front.url}`);
+  const apiEndpoints = publishApiEndpoints(o.bus, new URL(front.url), warn);
+  // One kubeconfig per apiserver (`kubeactor kubeconfigs` lists them); DIR/kubeconfig is the last one started.
+  const path = apiserverKubeconfigPath(o.dataDir, new URL(front.url).port);
+  ensurePrivateDir(dirname(path));
+  const kubeconfig = await writeKubeconfig({ dataDir: o.dataDir, server: front.url, token, caCert: front.caCert }, path);
+  print(`kubeconfig: ${kubeconfig}`);
+  say('ready (role apiserver: run the scheduler, the controller-managers and the nodes with --role scheduler, --role controller-manager and `kubeactor node`). Ctrl-C stops.');
+  const signal = await stopSignal;
+  say(`${signal}: stopping`);
+  apiEndpoints.stop();
+  await front.close();
+  rmSync(kubeconfig, { force: true });
+  await cp.stop();
+  say('stopped');
+  return 0;
+}
+
+/**
+ * memory and lmdb stores belong to one process: a second apiserver on them would be a second,
+ * diverging store (or a second writer of one LMDB file). It is refused when an apiserver already
+ * answers on the bus.
+ */
+async function refuseSecondApiserver(bus: Bus, storage: StorageKind): Promise<void> {
+  const probe = bus.register(`edge.kv-probe-${process.pid}`, () => {});
+  try {
+    const r = await probe.request(APISERVER_ADDRESS, 'sys.ping', { n: 0 }, { timeoutMs: 2_000 });
+    if (r.ok) {
+      await bus.close();
+      throw new CliError(`an apiserver already runs on this bus: --storage ${storage} allows one apiserver (its store lives in that process); stop it, or use a shared store for several`);
+    }
+  } finally {
+    probe.close();
+  }
 }
 
 /** --encryption-provider-config: read and checked before anything starts (kube-apiserver exits on a bad file too). */

@@ -52,12 +52,15 @@ function addressUser(address: string): UserInfo {
   if (address.startsWith('kubelet.')) return nodeUser(address.slice('kubelet.'.length));
   // kube-proxy, bound to system:node-proxier (no more than its node may read, bar EndpointSlices).
   if (address.startsWith('proxy.')) return { username: 'system:kube-proxy', groups: [AUTHENTICATED] };
-  if (address === 'scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
+  // kube-scheduler's leader-election candidate (lease.<lock>) runs as the scheduler does, kube-controller-manager's as it does.
+  if (address === 'scheduler' || address === 'lease.kube-scheduler') return { username: 'system:kube-scheduler', groups: [AUTHENTICATED] };
+  if (address === 'lease.kube-controller-manager') return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   // Each controller acts as its own ServiceAccount (kube-controller-manager --use-service-account-credentials).
   const account = address.startsWith('controller.') ? CONTROLLER_ACCOUNTS[address.slice('controller.'.length)] : undefined;
   if (account) return kubeSystemAccount(account);
   // The control plane's shared informer factory lists and watches for the controllers and the scheduler alike.
-  if (address === 'controller' || address === 'informers') return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
+  // A role process's factory has its own address (informers.<process>): two processes must not share watch ids.
+  if (address === 'controller' || address === 'informers' || address.startsWith('informers.')) return { username: 'system:kube-controller-manager', groups: [AUTHENTICATED] };
   // Cluster DNS runs as CoreDNS's ServiceAccount does (kubeadm binds it to system:coredns).
   if (address === 'dns') return kubeSystemAccount('coredns');
   // metrics-server runs as its ServiceAccount, bound to system:metrics-server (its manifests' role).

@@ -19,14 +19,14 @@ import { SharedInformerFactory } from './factory.ts';
 export const INFORMERS_ADDRESS = 'informers';
 
 /** The factory's ActorDef; `refOf` finds the running chart (for changes that come from outside a delivery). */
-export function informersActor(factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined): ActorDef {
+export function informersActor(factory: SharedInformerFactory, refOf: () => AnyActorRef | undefined, address = INFORMERS_ADDRESS): ActorDef {
   factory.onChange = (key, state) => {
     // Between a failure and the restart the old chart is stopped; the restart reads `factory.states()`.
     const ref = refOf();
     if (ref?.getSnapshot().status === 'active') ref.send({ type: 'informer.changed', key, state });
   };
   return {
-    address: INFORMERS_ADDRESS,
+    address,
     config: {},
     create() {
       factory.stop();
@@ -47,11 +47,16 @@ export function informersActor(factory: SharedInformerFactory, refOf: () => AnyA
 
 const factories = new WeakMap<ActorHost, SharedInformerFactory>();
 
-/** The host's factory, its actor spawned at `informers` on first use. */
-export function informerFactory(host: ActorHost): SharedInformerFactory {
+/**
+ * The host's factory, its actor spawned at `address` on first use (default `informers`; a
+ * role process on NATS passes its own `informers.<id>`, since the apiserver sends watch events
+ * to the watcher's address and two processes must not receive each other's). Later calls get
+ * the same factory whatever they pass.
+ */
+export function informerFactory(host: ActorHost, address = INFORMERS_ADDRESS): SharedInformerFactory {
   let f = factories.get(host);
   if (f !== undefined) return f;
   factories.set(host, (f = new SharedInformerFactory()));
-  host.spawn(informersActor(f, () => host.get(INFORMERS_ADDRESS)?.ref));
+  host.spawn(informersActor(f, () => host.get(address)?.ref, address));
   return f;
 }

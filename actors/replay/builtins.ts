@@ -5,6 +5,10 @@ import { POD_EFFECTS } from '../pod/index.ts';
 import { fromDef, replayableApiServer, replayableController, replayableInformers, replayableKubelet, replayableKubeProxy, replayableScheduler, replayableDns, replayableMetricsServer } from './components.ts';
 import { ReplayRegistry, type ReplayableActor } from './registry.ts';
 import { replayableWebhookCaller } from '../apiserver/webhooks/replay.ts';
+import { replayLeaderElectionActor } from '../leader-election/elector.ts';
+
+/** A leader-election candidate (lease.<lock>), rebuilt from its recorded config. */
+export const replayableLeaderElection: ReplayableActor = fromDef('leader-election', (input) => replayLeaderElectionActor(input));
 
 /**
  * The kv actor, replayed on a fresh memory store. Its replies are then a function of the
@@ -38,5 +42,5 @@ export const replayablePod: ReplayableActor = {
 
 /** The registry of every component that can be replayed today. */
 export function defaultRegistry(): ReplayRegistry {
-  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableInformers, replayableScheduler, replayableController, replayableKubelet, replayableKubeProxy, replayableDns, replayableWebhookCaller, replayableMetricsServer]);
+  return new ReplayRegistry([replayableKv, replayablePod, replayableApiServer, replayableInformers, replayableScheduler, replayableController, replayableKubelet, replayableKubeProxy, replayableDns, replayableWebhookCaller, replayableMetricsServer, replayableLeaderElection]);
 }

@@ -91,6 +91,7 @@ export class NatsBus implements Bus {
       throw new Error(`identity "${this.#cfg.identity}" may not hold address "${address}" (bus/identities.ts)`);
     }
     const sub = this.#nc.subscribe(this.#subj.addressInterest(address), {
+      ...(opts?.queue ? { queue: opts.queue } : {}),
       // An error here is the server refusing the subscription; #onViolation counts it.
       callback: (err, msg) => void (err || this.#onMessage(address, entry, msg)),
     });

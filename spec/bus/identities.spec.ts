@@ -13,6 +13,22 @@ test('patterns use NATS token semantics', () => {
   assert.not.ok(matchPattern('pod.*', 'podx.1'));
 });
 
+test('role identities: only the apiserver role reaches the kv; the others hold their components, candidates and own informers', () => {
+  const c = new ClaimChecker(defaultIdentities);
+  assert.ok(mayReachKv(defaultIdentities, 'apiserver'));
+  assert.ok(c.mayClaim('apiserver', 'kv') && c.mayClaim('apiserver', 'edge.http'));
+  for (const id of ['scheduler', 'controller-manager']) {
+    assert.not.ok(mayReachKv(defaultIdentities, id), `${id} may not reach the kv`);
+    assert.equal(permissionsFor('kubeactor', { identity: id, password: 'x' }).publish.deny, ['kubeactor.a.*.kv']);
+    assert.ok(c.mayClaim(id, 'informers.0a1b2c3d'));
+    assert.not.ok(c.mayClaim(id, 'apiserver'));
+  }
+  assert.ok(c.mayClaim('scheduler', 'scheduler') && c.mayClaim('scheduler', 'lease.kube-scheduler'));
+  assert.not.ok(c.mayClaim('scheduler', 'lease.kube-controller-manager'));
+  assert.ok(c.mayClaim('controller-manager', 'controller.replicaset') && c.mayClaim('controller-manager', 'lease.cloud-controller-manager'));
+  assert.not.ok(c.mayClaim('controller-manager', 'scheduler'));
+});
+
 test('the default table: control plane, one node, many nodes', () => {
   const c = new ClaimChecker(defaultIdentities);
   assert.ok(c.mayClaim('control-plane', 'apiserver') && c.mayClaim('control-plane', 'controller.deployment'));
