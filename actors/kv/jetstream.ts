@@ -36,6 +36,14 @@ export interface JetStreamKvOptions extends KvBackendOptions {
 /** Headers of the backend's messages (beside JetStream's own `Nats-Msg-Id` and KV's `KV-Operation`). */
 const H = { create: 'Kubeactor-Create', version: 'Kubeactor-Version', rev: 'Kubeactor-Rev' } as const;
 const MSG_ID = 'Nats-Msg-Id';
+/**
+ * How long one publish waits for its ack. When a stream leader dies its publishes get no
+ * answer; the writes are planned again after this, so it bounds the write gap a failover
+ * costs beyond the election itself (a lost ack is harmless: landed messages are found by id).
+ */
+const PUBLISH_TIMEOUT_MS = 2000;
+/** How long the index may lag a sequence the stream acknowledged before its consumer is replaced. */
+const CONSUMER_STALL_MS = 3000;
 /** The reserved key a multi-op txn's record is written to. */
 const TXN_KEY = `${RESERVED_TOKEN}.txn`;
 /** Values are self-describing msgpack: the bucket outlives any build's shared structures. */
@@ -146,7 +154,7 @@ export class JetStreamKv implements KvBackend {
   static async open(opts: JetStreamKvOptions): Promise<JetStreamKv> {
     const bucket = opts.bucket ?? 'kubeactor';
     if (!/^[-\w]+$/.test(bucket)) throw new KvError('bad-request', `invalid JetStream KV bucket name "${bucket}"`);
-    const js = jetstream(opts.nc, { timeout: 5000 });
+    const js = jetstream(opts.nc, { timeout: PUBLISH_TIMEOUT_MS });
     const jsm = await js.jetstreamManager();
     await new Kvm(js).create(bucket, { history: opts.keyHistory ?? 64, replicas: opts.replicas ?? 1, storage: StorageType.File });
     const kv = new JetStreamKv(opts, js, jsm, bucket);
@@ -201,25 +209,45 @@ export class JetStreamKv implements KvBackend {
     const tail = (await this.#jsm.streams.info(this.#stream)).state.last_seq;
     /** Per key: versions seen while replaying, and the oldest one's sequence. */
     const kept = new Map<string, { n: number; oldest: number }>();
-    const consumer = await this.#js.consumers.get(this.#stream, { deliver_policy: DeliverPolicy.All });
-    this.#messages = await consumer.consume({ max_messages: 1024 });
     const replayed = this.#caughtUp(tail, Infinity);
-    void (async () => {
-      for await (const m of this.#messages!) {
-        if (this.#closed) break;
-        if (m.seq <= tail && m.subject !== this.#prefix + TXN_KEY) {
-          const k = kept.get(m.subject);
-          if (k) k.n++;
-          else kept.set(m.subject, { n: 1, oldest: m.seq });
-        }
-        this.#apply(m);
+    void this.#consume((m) => {
+      if (m.seq <= tail && m.subject !== this.#prefix + TXN_KEY) {
+        const k = kept.get(m.subject);
+        if (k) k.n++;
+        else kept.set(m.subject, { n: 1, oldest: m.seq });
       }
-    })();
+    });
     await replayed;
     // The bucket dropped versions of keys that reached keyHistory: history before their oldest kept one is gone.
     let compact = 0;
     for (const k of kept.values()) if (k.n >= this.#keyHistory) compact = Math.max(compact, k.oldest);
+    if (process.env.KV_JS_DEBUG) console.error('follow', tail, compact, [...kept].filter(([, k]) => k.n >= this.#keyHistory));
     if (compact > this.#index.compactRevision()) await this.#index.compact(Math.min(compact, this.#index.revision()));
+  }
+
+  /**
+   * Feeds the index from an ordered consumer, from the first message on. nats.js recreates
+   * an ordered consumer when it misses heartbeats; when the iteration itself ends (its
+   * server died with it, the stream moved) a new one starts after the last applied sequence.
+   */
+  async #consume(seen: (m: JsMsg) => void): Promise<void> {
+    while (!this.#closed) {
+      try {
+        const from = this.#lastSeq ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.#lastSeq + 1 } : { deliver_policy: DeliverPolicy.All };
+        const consumer = await this.#js.consumers.get(this.#stream, from);
+        // Short pulls: a consumer lost with its server is noticed after two missed heartbeats (~2 s), not a minute.
+        this.#messages = await consumer.consume({ max_messages: 1024, expires: 2000 });
+        if (this.#closed) await this.#messages.close();
+        for await (const m of this.#messages) {
+          if (this.#closed) break;
+          seen(m);
+          this.#apply(m);
+        }
+      } catch (err) {
+        if (process.env.KV_JS_DEBUG) console.error('consume', (err as Error).message);
+      }
+      if (!this.#closed) await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   #apply(m: JsMsg): void {
@@ -273,6 +301,21 @@ export class JetStreamKv implements KvBackend {
     });
   }
 
+  /**
+   * Waits for the index to apply `seq`, which the stream has. A consumer that has not
+   * delivered it within CONSUMER_STALL_MS is replaced (after a leader's server died,
+   * nats.js 3.4's ordered consumer on nats-server 2.9 was seen to wait forever).
+   */
+  async #follows(seq: number, deadline: number): Promise<boolean> {
+    while (!this.#closed) {
+      if (await this.#caughtUp(seq, Math.min(deadline, Date.now() + CONSUMER_STALL_MS))) return true;
+      if (Date.now() >= deadline) return false;
+      if (process.env.KV_JS_DEBUG) console.error('consumer stalled at', this.#lastSeq, 'waiting for', seq);
+      await this.#messages?.close().catch(() => undefined);
+    }
+    return false;
+  }
+
   // --- writing ---
 
   async #commitLoop(): Promise<void> {
@@ -306,7 +349,7 @@ export class JetStreamKv implements KvBackend {
         target = Math.max(target, tail);
       }
       const deadline = Math.min(...todo.map((j) => j.deadline));
-      if (target > 0 && !(await this.#caughtUp(target, deadline))) lastError = `the stream's sequence ${target} did not arrive`;
+      if (target > 0 && !(await this.#follows(target, deadline))) lastError = `the stream's sequence ${target} did not arrive`;
       // Each message after the first names the one before it: the ones that landed are a prefix.
       let landed = 0;
       while (landed < out.length && this.#ids.get(out[landed]!.seq) === out[landed]!.id) landed++;
@@ -317,6 +360,7 @@ export class JetStreamKv implements KvBackend {
         if (ok) p.job.resolve(p.reply);
         else retry.push(p.job);
       }
+      if (process.env.KV_JS_DEBUG && retry.length) console.error('retry', retry.length, lastError, Date.now());
       // Nothing landed: the servers are away or electing a leader; do not spin.
       if (retry.length === todo.length) await new Promise((r) => setTimeout(r, 50));
       todo = retry;
@@ -374,7 +418,7 @@ export class JetStreamKv implements KvBackend {
   /** Publishes one planned message; resolves with its sequence (which is `o.seq` or the server refused it). */
   async #publish(o: Outgoing, previousId: string | undefined): Promise<number> {
     const expect = previousId ? { lastSequence: o.seq - 1, lastMsgID: previousId } : { lastSequence: o.seq - 1 };
-    const ack = await this.#js.publish(o.subject, o.data, { headers: o.hdrs, msgID: o.id, expect, timeout: 5000 });
+    const ack = await this.#js.publish(o.subject, o.data, { headers: o.hdrs, msgID: o.id, expect, timeout: PUBLISH_TIMEOUT_MS });
     return ack.seq;
   }
 
