@@ -8,18 +8,22 @@ import { consoleLogger } from './logger.ts';
 import type { KvBackend } from './kv/backend.ts';
 import { LmdbKv } from './kv/lmdb.ts';
 import { MemoryKv } from './kv/memory.ts';
+import { JetStreamKv } from './kv/jetstream.ts';
+import { NatsBus } from '../bus/nats/bus.ts';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
 import { fileSigningKey, forgetLegacySigningKey, signingKeyPath } from './apiserver/signing-key.ts';
 import type { ApiServerActorOptions } from './apiserver/actor.ts';
 
 export type StorageKind = 'lmdb' | 'memory';
+/** A backend with its settings: `jetstream` stores in a KV bucket on the bus's NATS servers (the bus must be a NatsBus). */
+export type StorageChoice = { kind: StorageKind } | { kind: 'jetstream'; bucket: string; replicas: 1 | 3 };
 
 export interface ControlPlaneOptions {
   bus: Bus;
   clock?: Clock;
   seed?: number;
   logger?: Logger;
-  storage: StorageKind;
+  storage: StorageKind | StorageChoice;
   /** The data directory; LMDB keeps the store in `<dataDir>/kv`. */
   dataDir: string;
   /** Chooses the actors to inspect (see ActorHostOptions.inspectFor). */
@@ -54,10 +58,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ...(opts.inspectFor ? { inspectFor: opts.inspectFor } : {}),
   });
   opts.beforeStart?.(host);
-  const backend = openBackend(opts.storage, opts.dataDir);
+  const storage = typeof opts.storage === 'string' ? { kind: opts.storage } : opts.storage;
+  const backend = storage.kind === 'jetstream' ? await openJetStream(opts.bus, storage) : openBackend(storage.kind, opts.dataDir);
   // A durable store keeps its signing key beside it (a file, never the kv); a memory store's tokens end with it.
   let apiserver = opts.apiserver;
-  if (opts.storage === 'lmdb') {
+  if (storage.kind !== 'memory') {
     await forgetLegacySigningKey(backend, opts.logger ?? consoleLogger);
     apiserver = { ...apiserver, signingKey: fileSigningKey(signingKeyPath(opts.dataDir)) };
   }
@@ -82,4 +87,10 @@ export function openBackend(kind: StorageKind, dataDir: string): KvBackend {
   if (kind === 'memory') return new MemoryKv();
   ensurePrivateDir(dataDir);
   return new LmdbKv({ path: `${dataDir}/kv` });
+}
+
+/** The jetstream backend over the bus's own NATS connection (the bus closes it, after the backend). */
+async function openJetStream(bus: Bus, s: { bucket: string; replicas: 1 | 3 }): Promise<KvBackend> {
+  if (!(bus instanceof NatsBus)) throw new Error('the jetstream storage needs the NATS bus (--bus nats://…)');
+  return JetStreamKv.open({ nc: bus.connection, bucket: s.bucket, replicas: s.replicas });
 }

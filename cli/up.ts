@@ -5,7 +5,8 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/
 import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
-import { startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { startControlPlane } from '../actors/cluster.ts';
+import { describeStorage, storageFlag } from './storage-flag.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, startKubectlFront } from '../actors/apiserver/http/index.ts';
@@ -50,6 +51,8 @@ Flags:
   --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor;
                                   created 0700, its files 0600; a looser existing one is warned about)
   --storage lmdb|memory           the kv actor's backend (default lmdb: durable, in DIR/kv)
+  --storage jetstream[:BUCKET]    or a NATS JetStream KV bucket (default kubeactor) on the --bus servers
+  --storage-replicas 1|3          the bucket's replicas (3 on a three-server cluster; default 1)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
   --nodes N                       nodes node-1 … node-N in this process (default
                                   3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
@@ -124,6 +127,7 @@ const options = {
   ...auditFlagOptions,
   'data-dir': { type: 'string' },
   storage: { type: 'string' },
+  'storage-replicas': { type: 'string' },
   port: { type: 'string' },
   nodes: { type: 'string' },
   workers: { type: 'string' },
@@ -160,13 +164,12 @@ export async function up(argv: string[]): Promise<number> {
   // With --print-env stdout carries only the assignments, so a script can source it.
   print = values['print-env'] ? console.error : console.log;
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const storage = (values.storage ?? 'lmdb') as StorageKind;
-  if (storage !== 'lmdb' && storage !== 'memory') throw new UsageError(`--storage must be lmdb or memory, got "${storage}"`);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
   const port = intFlag('port', values.port, 6443);
   const overNats = values.bus !== undefined && values.bus !== 'inproc';
+  const storage = storageFlag(values.storage, values['storage-replicas'], overNats);
   // Over NATS each process speaks as one identity, and kubelets are not the control plane's to hold.
   const nodes = intFlag('nodes', values.nodes, overNats ? 0 : 3);
   if (overNats && nodes > 0) {
@@ -247,7 +250,7 @@ export async function up(argv: string[]): Promise<number> {
     },
   });
   inspector?.follow(cp.host);
-  say(`kv: ${storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : 'in memory (nothing survives a restart)'} (revision ${cp.backend.revision()})`);
+  say(`kv: ${describeStorage(storage, dataDir)} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   const scheduler = startScheduler(cp.host, clientLimits.scheduler ? { clientConnection: clientLimits.scheduler } : {});
