@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LmdbKv } from '../../../actors/kv/lmdb.ts';
+import { JetStreamKv } from '../../../actors/kv/jetstream.ts';
+import type { KvBackend } from '../../../actors/kv/backend.ts';
+import { startNatsServer } from '../../helpers/nats-server.ts';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { seededRandom } from '../../../actors/random.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
@@ -20,9 +24,9 @@ interface Ack {
 }
 
 /** Starts the child and resolves once its store is open, with its acks collected as they come. */
-function start(dir: string, tag: string): Promise<{ child: ChildProcess; acks: Ack[]; opened: number }> {
+function start(dir: string, tag: string, nats?: string): Promise<{ child: ChildProcess; acks: Ack[]; opened: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', LOADER, CHILD, dir, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', LOADER, CHILD, dir, tag, ...(nats ? [nats] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let buf = '';
     let err = '';
@@ -54,20 +58,24 @@ const killed = (child: ChildProcess): Promise<void> =>
     child.kill('SIGKILL');
   });
 
-test(`crash durability: every acknowledged write survives ${ROUNDS} SIGKILLs at random moments`, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeactor-kv-crash-'));
+/**
+ * Rounds of: start the child, let it write, SIGKILL it (and `afterKill`, e.g. the store's
+ * server too), open the store in this process and check every acknowledged write.
+ */
+async function crashRounds(rounds: number, dir: string, open: () => Promise<KvBackend>, nats?: { url: string; afterKill: () => Promise<void> }): Promise<void> {
   const random = seededRandom(20240611);
   /** Per key, the newest acknowledged write. */
   const newest = new Map<string, Ack>();
   const all: Ack[] = [];
   let lastRevision = 0;
   let total = 0;
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      const { child, acks, opened } = await start(dir, `r${round}`);
+  {
+    for (let round = 0; round < rounds; round++) {
+      const { child, acks, opened } = await start(dir, `r${round}`, nats?.url);
       assert.ok(opened >= lastRevision, `round ${round}: reopened at ${opened}, below ${lastRevision}`);
       await new Promise((r) => setTimeout(r, 30 + Math.floor(random() * 250)));
       await killed(child);
+      await nats?.afterKill();
       for (const a of acks) {
         all.push(a);
         for (const k of [a.key, a.last]) if ((newest.get(k)?.revision ?? 0) < a.revision) newest.set(k, a);
@@ -75,7 +83,7 @@ test(`crash durability: every acknowledged write survives ${ROUNDS} SIGKILLs at 
       total += acks.length;
 
       // The parent opens the killed store itself: it must open cleanly and hold every acknowledged write.
-      const kv = new LmdbKv({ path: dir, historyLimit: 3000 });
+      const kv = await open();
       try {
         const rev = kv.revision();
         assert.ok(rev >= lastRevision, `round ${round}: revision went back from ${lastRevision} to ${rev}`);
@@ -106,11 +114,40 @@ test(`crash durability: every acknowledged write survives ${ROUNDS} SIGKILLs at 
         await kv.close();
       }
     }
-    assert.ok(total > ROUNDS, `only ${total} acknowledged writes in ${ROUNDS} rounds`);
+    assert.ok(total > rounds, `only ${total} acknowledged writes in ${rounds} rounds`);
     assert.ok(all.length === total);
     if (process.env.KV_CRASH_VERBOSE) console.error(`crash: ${total} acknowledged writes, final revision ${lastRevision}`);
+  }
+}
+
+test(`crash durability (lmdb): every acknowledged write survives ${ROUNDS} SIGKILLs at random moments`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeactor-kv-crash-'));
+  try {
+    await crashRounds(ROUNDS, dir, async () => new LmdbKv({ path: dir, historyLimit: 3000 }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test(`crash durability (jetstream): every acknowledged write survives SIGKILLs of the writer and of nats-server`, async () => {
+  const server = await startNatsServer({ jetstream: true });
+  const conns: NatsConnection[] = [];
+  try {
+    const afterKill = async (): Promise<void> => {
+      for (const nc of conns.splice(0)) await nc.close();
+      process.kill(server.pid, 'SIGKILL');
+      await server.restart();
+    };
+    await crashRounds(8, '-', async () => {
+      const nc = await connect({ servers: server.url });
+      conns.push(nc);
+      return JetStreamKv.open({ nc, bucket: 'crash', historyLimit: 3000 });
+    }, { url: server.url, afterKill });
+  } finally {
+    for (const nc of conns) await nc.close();
+    const pid = server.pid;
+    await server.stop();
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, `nats-server ${pid} is gone`);
   }
 });
 
