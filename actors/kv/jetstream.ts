@@ -221,7 +221,6 @@ export class JetStreamKv implements KvBackend {
     // The bucket dropped versions of keys that reached keyHistory: history before their oldest kept one is gone.
     let compact = 0;
     for (const k of kept.values()) if (k.n >= this.#keyHistory) compact = Math.max(compact, k.oldest);
-    if (process.env.KV_JS_DEBUG) console.error('follow', tail, compact, [...kept].filter(([, k]) => k.n >= this.#keyHistory));
     if (compact > this.#index.compactRevision()) await this.#index.compact(Math.min(compact, this.#index.revision()));
   }
 
@@ -243,8 +242,8 @@ export class JetStreamKv implements KvBackend {
           seen(m);
           this.#apply(m);
         }
-      } catch (err) {
-        if (process.env.KV_JS_DEBUG) console.error('consume', (err as Error).message);
+      } catch {
+        // The consumer could not be created or broke (no JetStream leader yet): try again shortly.
       }
       if (!this.#closed) await new Promise((r) => setTimeout(r, 100));
     }
@@ -310,7 +309,6 @@ export class JetStreamKv implements KvBackend {
     while (!this.#closed) {
       if (await this.#caughtUp(seq, Math.min(deadline, Date.now() + CONSUMER_STALL_MS))) return true;
       if (Date.now() >= deadline) return false;
-      if (process.env.KV_JS_DEBUG) console.error('consumer stalled at', this.#lastSeq, 'waiting for', seq);
       await this.#messages?.close().catch(() => undefined);
     }
     return false;
@@ -360,7 +358,6 @@ export class JetStreamKv implements KvBackend {
         if (ok) p.job.resolve(p.reply);
         else retry.push(p.job);
       }
-      if (process.env.KV_JS_DEBUG && retry.length) console.error('retry', retry.length, lastError, Date.now());
       // Nothing landed: the servers are away or electing a leader; do not spin.
       if (retry.length === todo.length) await new Promise((r) => setTimeout(r, 50));
       todo = retry;

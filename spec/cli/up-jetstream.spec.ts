@@ -3,28 +3,23 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCli, stopWithin, type CliProcess } from '../helpers/cli.ts';
 import { freePort, startNatsServer, type NatsServerHandle } from '../helpers/nats-server.ts';
+import { kubectlAt } from '../helpers/kubectl.ts';
 
 const BIN = fileURLToPath(new URL('../../cli/bin.js', import.meta.url));
-const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), 'kubeactor-upjs-'));
 
-async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=20s', ...args], { env: { ...process.env, HOME: home } });
-  return stdout.trim();
-}
-
+/** Stops `p` with SIGTERM: a clean exit, and the PID is gone. */
 async function stopAndCheckGone(p: CliProcess): Promise<void> {
   const pid = p.child.pid!;
   assert.is(await stopWithin(p, 'SIGTERM'), 0);
   assert.throws(() => process.kill(pid, 0), /ESRCH/, `process ${pid} is gone`);
 }
 
-/** Two free ports in a row (the generated configs number their ports from a base). */
+/** `n` free ports in a row (the generated configs number their ports from a base). */
 async function freeRun(n: number): Promise<number> {
   for (;;) {
     const base = await freePort();
@@ -44,20 +39,20 @@ test('nats-config --cluster 3 → three nats-servers; up --storage jetstream --s
     for (let i = 0; i < 3; i++) servers.push(await startNatsServer({ config: readFileSync(join(dir, `n${i + 1}.conf`), 'utf8'), port: client + i }));
     const bus = servers.map((s) => s.url).join(',');
     const data = join(home, 'data');
-    const kubeconfig = join(data, 'kubeconfig');
+    const kubectl = kubectlAt(join(data, 'kubeconfig'), home);
     const args = ['up', '--data-dir', data, '--port', '0', '--nodes', '0', '--bus', bus, '--nats-pass', 'cp-pass', '--storage', 'jetstream:kube', '--storage-replicas', '3'];
     const first = runCli(args);
     await first.waitFor('ready.', 60_000);
     assert.match(first.output(), 'kv: JetStream KV bucket kube (stream KV_kube, R3, file storage)');
-    await kubectl(kubeconfig, 'create', 'configmap', 'kept', '--from-literal=a=1');
-    await kubectl(kubeconfig, 'create', 'namespace', 'team-a');
+    await kubectl('create', 'configmap', 'kept', '--from-literal=a=1');
+    await kubectl('create', 'namespace', 'team-a');
     await stopAndCheckGone(first);
 
     const second = runCli(args);
     await second.waitFor('ready.', 60_000);
     assert.not.match(second.output(), /\(revision 0\)/);
-    assert.is(await kubectl(kubeconfig, 'get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}'), '1');
-    assert.match(await kubectl(kubeconfig, 'get', 'namespace', 'team-a', '-o', 'name'), 'namespace/team-a');
+    assert.is(await kubectl('get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}'), '1');
+    assert.match(await kubectl('get', 'namespace', 'team-a', '-o', 'name'), 'namespace/team-a');
     await stopAndCheckGone(second);
 
     const bad = spawnSync(process.execPath, [BIN, 'up', '--storage', 'jetstream', '--data-dir', data], { encoding: 'utf8' });
