@@ -10,11 +10,14 @@ import { LmdbKv } from './kv/lmdb.ts';
 import { MemoryKv } from './kv/memory.ts';
 import { JetStreamKv } from './kv/jetstream.ts';
 import { NatsBus } from '../bus/nats/bus.ts';
+import { connect } from '@nats-io/transport-node';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
 import { fileSigningKey, forgetLegacySigningKey, signingKeyPath } from './apiserver/signing-key.ts';
 import type { ApiServerActorOptions } from './apiserver/actor.ts';
 
-export type StorageKind = 'lmdb' | 'memory';
+/** `jetstream=nats://HOST:PORT[,…]`: a JetStream bucket (`kubeactor`, R1) on those servers over a connection of its own (benches on the in-process bus). */
+export type StorageKind = 'lmdb' | 'memory' | `jetstream=${string}`;
+export const isJetStreamStorage = (s: string): s is `jetstream=${string}` => /^jetstream=nats:\/\/\S+$/.test(s);
 /** A backend with its settings: `jetstream` stores in a KV bucket on the bus's NATS servers (the bus must be a NatsBus). */
 export type StorageChoice = { kind: StorageKind } | { kind: 'jetstream'; bucket: string; replicas: 1 | 3 };
 
@@ -59,7 +62,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   });
   opts.beforeStart?.(host);
   const storage = typeof opts.storage === 'string' ? { kind: opts.storage } : opts.storage;
-  const backend = storage.kind === 'jetstream' ? await openJetStream(opts.bus, storage) : openBackend(storage.kind, opts.dataDir);
+  const backend =
+    storage.kind === 'jetstream'
+      ? await openJetStream(opts.bus, storage)
+      : isJetStreamStorage(storage.kind)
+        ? await ownJetStream(storage.kind.slice('jetstream='.length).split(','))
+        : openBackend(storage.kind as 'lmdb' | 'memory', opts.dataDir);
   // A durable store keeps its signing key beside it (a file, never the kv); a memory store's tokens end with it.
   let apiserver = opts.apiserver;
   if (storage.kind !== 'memory') {
@@ -93,4 +101,16 @@ export function openBackend(kind: StorageKind, dataDir: string): KvBackend {
 async function openJetStream(bus: Bus, s: { bucket: string; replicas: 1 | 3 }): Promise<KvBackend> {
   if (!(bus instanceof NatsBus)) throw new Error('the jetstream storage needs the NATS bus (--bus nats://…)');
   return JetStreamKv.open({ nc: bus.connection, bucket: s.bucket, replicas: s.replicas });
+}
+
+/** The jetstream backend on its own NATS connection, closed with it. */
+async function ownJetStream(servers: string[]): Promise<KvBackend> {
+  const nc = await connect({ servers });
+  const kv = await JetStreamKv.open({ nc });
+  const close = kv.close.bind(kv);
+  kv.close = async () => {
+    await close();
+    await nc.close();
+  };
+  return kv;
 }
