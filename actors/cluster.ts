@@ -9,21 +9,31 @@ import type { KvBackend } from './kv/backend.ts';
 import { LmdbKv } from './kv/lmdb.ts';
 import { MemoryKv } from './kv/memory.ts';
 import { EtcdKv, etcdOptionsFrom, type EtcdFlags } from './kv/etcd.ts';
+import { JetStreamKv } from './kv/jetstream.ts';
+import { NatsBus } from '../bus/nats/bus.ts';
+import { connect } from '@nats-io/transport-node';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
 import { fileSigningKey, forgetLegacySigningKey, signingKeyPath } from './apiserver/signing-key.ts';
 import type { ApiServerActorOptions } from './apiserver/actor.ts';
 
-/** The kv actor's backend: embedded LMDB, memory, or an etcd cluster (`etcd://HOST:PORT[,HOST:PORT…]`). */
-export type StorageKind = 'lmdb' | 'memory' | `etcd://${string}`;
+/**
+ * The kv actor's backend: embedded LMDB, memory, an etcd cluster (`etcd://HOST:PORT[,HOST:PORT…]`),
+ * or `jetstream=nats://HOST:PORT[,…]`: a JetStream bucket (`kubeactor`, R1) on those servers over
+ * a connection of its own (benches on the in-process bus).
+ */
+export type StorageKind = 'lmdb' | 'memory' | `etcd://${string}` | `jetstream=${string}`;
 
 export const isEtcdStorage = (s: string): s is `etcd://${string}` => s.startsWith('etcd://');
+export const isJetStreamStorage = (s: string): s is `jetstream=${string}` => /^jetstream=nats:\/\/\S+$/.test(s);
+/** A backend with its settings: `jetstream` stores in a KV bucket on the bus's NATS servers (the bus must be a NatsBus). */
+export type StorageChoice = { kind: StorageKind } | { kind: 'jetstream'; bucket: string; replicas: 1 | 3 };
 
 export interface ControlPlaneOptions {
   bus: Bus;
   clock?: Clock;
   seed?: number;
   logger?: Logger;
-  storage: StorageKind;
+  storage: StorageKind | StorageChoice;
   /** With `etcd://…` storage: the prefix and TLS files (kube-apiserver's --etcd-* flags). */
   etcd?: EtcdFlags;
   /** The data directory; LMDB keeps the store in `<dataDir>/kv`. */
@@ -60,10 +70,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     ...(opts.inspectFor ? { inspectFor: opts.inspectFor } : {}),
   });
   opts.beforeStart?.(host);
-  const backend = await openBackend(opts.storage, opts.dataDir, opts.etcd);
+  const storage = typeof opts.storage === 'string' ? { kind: opts.storage } : opts.storage;
+  const backend =
+    storage.kind === 'jetstream'
+      ? await openJetStream(opts.bus, storage)
+      : isJetStreamStorage(storage.kind)
+        ? await ownJetStream(storage.kind.slice('jetstream='.length).split(','))
+        : await openBackend(storage.kind, opts.dataDir, opts.etcd);
   // A durable store keeps its signing key beside it (a file, never the kv); a memory store's tokens end with it.
   let apiserver = opts.apiserver;
-  if (opts.storage !== 'memory') {
+  if (storage.kind !== 'memory') {
     await forgetLegacySigningKey(backend, opts.logger ?? consoleLogger);
     apiserver = { ...apiserver, signingKey: fileSigningKey(signingKeyPath(opts.dataDir)) };
   }
@@ -89,4 +105,22 @@ export async function openBackend(kind: StorageKind, dataDir: string, etcd?: Etc
   if (isEtcdStorage(kind)) return EtcdKv.open(etcdOptionsFrom(kind, etcd));
   ensurePrivateDir(dataDir);
   return new LmdbKv({ path: `${dataDir}/kv` });
+}
+
+/** The jetstream backend over the bus's own NATS connection (the bus closes it, after the backend). */
+async function openJetStream(bus: Bus, s: { bucket: string; replicas: 1 | 3 }): Promise<KvBackend> {
+  if (!(bus instanceof NatsBus)) throw new Error('the jetstream storage needs the NATS bus (--bus nats://…)');
+  return JetStreamKv.open({ nc: bus.connection, bucket: s.bucket, replicas: s.replicas });
+}
+
+/** The jetstream backend on its own NATS connection, closed with it. */
+async function ownJetStream(servers: string[]): Promise<KvBackend> {
+  const nc = await connect({ servers });
+  const kv = await JetStreamKv.open({ nc });
+  const close = kv.close.bind(kv);
+  kv.close = async () => {
+    await close();
+    await nc.close();
+  };
+  return kv;
 }

@@ -23,6 +23,8 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
   /** Forward the server's output to stderr (debugging). */
   verbose?: boolean;
+  /** Join a cluster: this server's name, its route port and every member's route port (loopback). */
+  cluster?: { name: string; serverName: string; port: number; routes: number[] };
 }
 
 export interface NatsServerHandle {
@@ -91,6 +93,11 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     args.push('-c', file);
   }
   if (opts.jetstream) args.push('-js', '-sd', join(storeDir, 'jetstream'));
+  if (opts.cluster) {
+    const c = opts.cluster;
+    const routes = c.routes.filter((p) => p !== c.port).map((p) => `nats://127.0.0.1:${p}`);
+    args.push('-n', c.serverName, '--cluster_name', c.name, '--cluster', `nats://127.0.0.1:${c.port}`, '--routes', routes.join(','));
+  }
   let child: ChildProcess | undefined;
   let log = '';
 

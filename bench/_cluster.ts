@@ -24,7 +24,7 @@ import { ApiClient, targets } from '../actors/client/index.ts';
 import type { Logger } from '../actors/actor-def.ts';
 import { type Clock } from '../base/clock.ts';
 import { realClock } from '../base/real-clock.ts';
-import { isEtcdStorage, startControlPlane, type ControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { isEtcdStorage, isJetStreamStorage, startControlPlane, type ControlPlane, type StorageKind } from '../actors/cluster.ts';
 import type { ActorHost } from '../actors/host.ts';
 import { startSimNodes, type SimNodes } from '../actors/kubelet/sim-nodes.ts';
 import { limitsOf, type ClientLimits, type ClientLimitsTable } from '../actors/client/index.ts';
@@ -58,8 +58,8 @@ export const argText = (name: string, def: string): string => {
 /** `--storage` (default `memory`): a kv backend the benches can open; anything else is refused. */
 export const storageArg = (): StorageKind => {
   const v = argText('storage', 'memory');
-  if (v === 'memory' || v === 'lmdb' || isEtcdStorage(v)) return v;
-  throw new Error(`--storage ${v}: expected memory, lmdb or etcd://HOST:PORT[,HOST:PORT…] (an etcd you started)`);
+  if (v === 'memory' || v === 'lmdb' || isEtcdStorage(v) || isJetStreamStorage(v)) return v;
+  throw new Error(`--storage ${v}: expected memory, lmdb, etcd://HOST:PORT[,HOST:PORT…] (an etcd you started) or jetstream=nats://HOST:PORT (a nats-server -js you started)`);
 };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -7,6 +7,7 @@ import { MemoryKv } from '../actors/kv/memory.ts';
 import { LmdbKv } from '../actors/kv/lmdb.ts';
 import { EtcdKv } from '../actors/kv/etcd.ts';
 import { startEtcd } from '../actors/etcd-server.ts';
+import { JETSTREAM_BENCH_BACKENDS } from './_kv-jetstream.ts';
 
 export interface KvBenchBackend {
   /** The prefix of its figures in the bench's JSON line: `<name>_writes_1_writer_per_s`, … */
@@ -54,3 +55,6 @@ export const KV_BENCH_BACKENDS: KvBenchBackend[] = [
   },
 ];
 
+
+// JetStream R1 and R3 (bench/_kv-jetstream.ts: its own nats-server -js, three for R3).
+KV_BENCH_BACKENDS.push(...JETSTREAM_BENCH_BACKENDS);

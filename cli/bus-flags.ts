@@ -65,12 +65,14 @@ export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: 
   const inboxLimit = inboxLimitFlag(flags);
   const limits = inboxLimit === undefined ? {} : { inboxLimit };
   if (url === 'inproc') return { bus: new InProcessBus({ ...(clock ? { clock } : {}), ...limits }), describe: 'in-process', identity: defaultIdentity };
-  if (!/^nats:\/\/[^/\s]+$/.test(url)) throw new UsageError(`--bus must be "inproc" or nats://HOST:PORT, got "${url}"`);
+  // A cluster is several URLs, comma-separated: the client fails over between them.
+  const servers = url.split(',');
+  if (!servers.every((u) => /^nats:\/\/[^/\s,]+$/.test(u))) throw new UsageError(`--bus must be "inproc" or nats://HOST:PORT[,nats://HOST:PORT…], got "${url}"`);
   const identity = flags['nats-identity'] ?? defaultIdentity;
   const pass = flags['nats-pass'] ?? process.env.KUBEACTOR_NATS_PASS;
   const prefix = flags['nats-prefix'] ?? 'kubeactor';
   const bus = await connectNatsBus({
-    servers: url,
+    servers,
     prefix,
     identity,
     ...(flags['nats-user'] ? { user: flags['nats-user'] } : {}),
@@ -80,7 +82,7 @@ export async function openBus(flags: BusFlags, defaultIdentity: string, clock?: 
   }).catch((err: Error) => {
     throw new CliError(`cannot join NATS at ${url} as "${flags['nats-user'] ?? identity}": ${err.message}`);
   });
-  if (await anonymousReachesKv(url, prefix)) {
+  if (await anonymousReachesKv(servers[0]!, prefix)) {
     if (!flags['insecure-bus']) {
       await bus.close();
       throw new CliError(`${insecureBus(url)}. Run nats-server with the users and permissions that \`kubeactor nats-config\` prints, or pass --insecure-bus to start anyway.`);

@@ -5,8 +5,9 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_DNS_LISTEN, startDns } from '../actors/
 import { DNS_METRICS_PORT } from '../actors/dns/publish.ts';
 import { isIPv4 } from '../machines/dns/names.ts';
 import { CONTROL_PLANE } from '../bus/identities.ts';
-import { isEtcdStorage, startControlPlane, type StorageKind } from '../actors/cluster.ts';
+import { isEtcdStorage, startControlPlane } from '../actors/cluster.ts';
 import { DEFAULT_ETCD_PREFIX, etcdOptionsFrom, type EtcdFlags } from '../actors/kv/etcd.ts';
+import { describeStorage, storageFlag } from './storage-flag.ts';
 import { LOAD_BALANCER_RANGES, NODE_RANGES, SERVICE_RANGES } from '../actors/address-claims.ts';
 import { ensurePrivateDir, looseEntries, loosePermissionsWarning } from '../actors/data-dir.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, loadOrCreateToken, startKubectlFront, writeKubeconfig } from '../actors/apiserver/http/index.ts';
@@ -71,14 +72,17 @@ Flags:
                                   apiserver's may reach the kv actor
   --data-dir DIR                  where the store, certificates and kubeconfig live (default .kubeactor;
                                   created 0700, its files 0600; a looser existing one is warned about)
-  --storage lmdb|memory|etcd://HOST:PORT[,HOST:PORT…]
+  --storage lmdb|memory|etcd://HOST:PORT[,HOST:PORT…]|jetstream[:BUCKET]
                                   the kv actor's backend (default lmdb: durable, in DIR/kv); etcd://
                                   keeps the store in an etcd v3 cluster (its revisions, watches and
-                                  compaction; several apiservers may share it)
+                                  compaction; several apiservers may share it); jetstream a NATS
+                                  JetStream KV bucket (default kubeactor) on the --bus servers
   --etcd-prefix P                 with etcd://: where the keys live in etcd (default /registry, as
                                   kube-apiserver's flag)
   --etcd-cafile F, --etcd-certfile F, --etcd-keyfile F
                                   with etcd://: TLS to the members (the CA; a client certificate and key)
+  --storage-replicas 1|3          with jetstream: the bucket's replicas (3 on a three-server cluster;
+                                  default 1)
   --port N                        the HTTPS API port on 127.0.0.1 (default 6443; 0 picks a free one)
   --nodes N                       nodes node-1 … node-N in this process (default
                                   3; over NATS 0: nodes join with \`kubeactor node\`); a restart on the
@@ -160,6 +164,7 @@ const options = {
   'etcd-cafile': { type: 'string' },
   'etcd-certfile': { type: 'string' },
   'etcd-keyfile': { type: 'string' },
+  'storage-replicas': { type: 'string' },
   port: { type: 'string' },
   nodes: { type: 'string' },
   workers: { type: 'string' },
@@ -196,9 +201,6 @@ export async function up(argv: string[]): Promise<number> {
   // With --print-env stdout carries only the assignments, so a script can source it.
   print = values['print-env'] ? console.error : console.log;
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const storage = (values.storage ?? 'lmdb') as StorageKind;
-  if (storage !== 'lmdb' && storage !== 'memory' && !isEtcdStorage(storage)) throw new UsageError(`--storage must be lmdb, memory or etcd://HOST:PORT[,HOST:PORT…], got "${storage}"`);
-  const etcd = etcdFlagsFrom(values, storage);
   const dataDir = resolve(values['data-dir'] ?? '.kubeactor');
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
@@ -207,6 +209,8 @@ export async function up(argv: string[]): Promise<number> {
   const role = roleFlag(values.role);
   if (role !== 'all' && !overNats) throw new UsageError(`--role ${role} needs --bus nats://HOST:PORT: a role runs in its own process and finds the others on NATS`);
   const leaderElect = leaderElectFrom(values);
+  const storage = storageFlag(values.storage, values['storage-replicas'], overNats);
+  const etcd = etcdFlagsFrom(values, storage.kind);
   // Over NATS each process speaks as one identity, and kubelets are not the control plane's to hold.
   const nodes = intFlag('nodes', values.nodes, overNats ? 0 : 3);
   if (overNats && nodes > 0) {
@@ -279,10 +283,10 @@ export async function up(argv: string[]): Promise<number> {
   const { describe, identity } = opened;
   say(`bus: ${describe}`);
   // One of several apiservers on a shared store: its kv actor and its front stay private (bus/split.ts).
-  const several = role === 'apiserver' && isEtcdStorage(storage);
+  const several = role === 'apiserver' && isEtcdStorage(storage.kind);
   const bus = several ? new SplitBus(new InProcessBus({ clock }), opened.bus) : opened.bus;
-  if (several) say(`apiserver: one of several on ${storage}: components reach any of them (NATS queue group "${APISERVER_QUEUE}"); this process's kv actor and HTTPS front talk only to its own apiserver`);
-  if (overNats && (storage === 'memory' || storage === 'lmdb')) await refuseSecondApiserver(bus, storage);
+  if (several) say(`apiserver: one of several on ${storage.kind}: components reach any of them (NATS queue group "${APISERVER_QUEUE}"); this process's kv actor and HTTPS front talk only to its own apiserver`);
+  if (overNats && (storage.kind === 'memory' || storage.kind === 'lmdb')) await refuseSecondApiserver(bus, storage.kind);
 
   let inspector: Inspector | undefined;
   if (values.inspect !== undefined) {
@@ -304,8 +308,7 @@ export async function up(argv: string[]): Promise<number> {
     },
   });
   inspector?.follow(cp.host);
-  const kvWhere = storage === 'lmdb' ? `lmdb at ${dataDir}/kv` : storage === 'memory' ? 'in memory (nothing survives a restart)' : `etcd at ${storage.slice('etcd://'.length)} under ${etcd?.prefix ?? DEFAULT_ETCD_PREFIX}`;
-  say(`kv: ${kvWhere} (revision ${cp.backend.revision()})`);
+  say(`kv: ${describeStorage(storage, dataDir, etcd?.prefix ?? DEFAULT_ETCD_PREFIX)} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(several ? { busAddress: `edge.http-${randomBytes(4).toString('hex')}` } : {}), ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
@@ -478,7 +481,7 @@ async function serveApiserverRole(cp: ControlPlane, stopSignal: Promise<NodeJS.S
  * diverging store (or a second writer of one LMDB file). It is refused when an apiserver already
  * answers on the bus.
  */
-async function refuseSecondApiserver(bus: Bus, storage: StorageKind): Promise<void> {
+async function refuseSecondApiserver(bus: Bus, storage: string): Promise<void> {
   const probe = bus.register(`edge.kv-probe-${process.pid}`, () => {});
   try {
     const r = await probe.request(APISERVER_ADDRESS, 'sys.ping', { n: 0 }, { timeoutMs: 2_000 });
@@ -577,7 +580,7 @@ function authorizationModesFlag(value: string | undefined): AuthorizationMode[] 
 }
 
 /** kube-apiserver's --etcd-* flags: only with etcd:// storage, checked (and the TLS files read) before anything starts. */
-function etcdFlagsFrom(values: Record<string, unknown>, storage: StorageKind): EtcdFlags | undefined {
+function etcdFlagsFrom(values: Record<string, unknown>, storage: string): EtcdFlags | undefined {
   const names = ['etcd-prefix', 'etcd-cafile', 'etcd-certfile', 'etcd-keyfile'] as const;
   const given = names.filter((n) => values[n] !== undefined);
   if (!isEtcdStorage(storage)) {

@@ -5,13 +5,15 @@ export type { KvEvent, KvOp, KvRangeReply, KvRecord, KvTxnReply };
 /**
  * The storage behind the kv actor: etcd's contract, kept. The implementations pass one
  * contract suite (spec/actors/kv/contract.ts): `MemoryKv` (actors/kv/memory.ts), `LmdbKv`
- * (actors/kv/lmdb.ts) and `EtcdKv` (actors/kv/etcd.ts, a real etcd cluster: its revisions
+ * (actors/kv/lmdb.ts), `EtcdKv` (actors/kv/etcd.ts, a real etcd cluster: its revisions
  * are etcd's, so an empty etcd is at revision 1, not 0, and other writers to the same etcd
- * move it too).
+ * move it too) and `JetStreamKv` (actors/kv/jetstream.ts).
  *
  * - Revision: one global counter, 0 for an empty store, +1 per successful txn that
  *   changes something (a txn whose ops change nothing, e.g. deleting a missing key, does
- *   not bump it). Every change a txn makes carries that one revision.
+ *   not bump it). Every change a txn makes carries that one revision. JetStream's
+ *   revisions are stream sequences and skip the extra ones a multi-op txn uses: callers
+ *   may rely on revisions growing, not on them being consecutive.
  * - Per key: `createRevision` (the write that created it since its last deletion),
  *   `modRevision` (the last write), `version` (writes since creation, 1 on create; a
  *   delete resets it, so a re-created key starts at 1 again).
@@ -26,7 +28,7 @@ export type { KvEvent, KvOp, KvRangeReply, KvRecord, KvTxnReply };
  * Failures are `KvError`s: reads and writes reject with one, `watch` throws one.
  */
 export interface KvBackend {
-  /** "memory", "lmdb" or "etcd" (reported by kv.status). */
+  /** "memory", "lmdb", "etcd" or "jetstream" (reported by kv.status). */
   readonly name: string;
   /** The store's revision: the last acknowledged write. */
   revision(): number;

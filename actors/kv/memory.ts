@@ -63,6 +63,11 @@ export class MemoryKv implements KvBackend {
     return this.#current.size;
   }
 
+  /** The key's record now, read synchronously (a remote store's index plans its txns on it). */
+  currentRecord(key: string): KvRecord | null {
+    return this.#current.get(key) ?? null;
+  }
+
   async get(key: string, revision?: number): Promise<{ kv: KvRecord | null; revision: number }> {
     const at = this.#readRevision(revision);
     return { kv: this.#at(key, at), revision: this.#rev };
@@ -98,6 +103,31 @@ export class MemoryKv implements KvBackend {
     this.#hub.publish(events, this.#rev);
     this.#hub.compacted(this.#compact);
     return reply;
+  }
+
+  /**
+   * Applies changes another store already committed at `revision` (> `revision()`; gaps
+   * allowed), as the index of a remote store (actors/kv/jetstream.ts) does. A change may
+   * leave `prev` and a delete's value out: they are filled in from the current records.
+   * Called again with the same revision while replaying, it adds to that revision.
+   */
+  applyCommitted(changes: KvEvent[], revision: number): void {
+    this.#open();
+    if (revision < this.#rev) throw new KvError('internal', `kv index: revision ${revision} after ${this.#rev}`);
+    const events: KvEvent[] = [];
+    for (const c of changes) {
+      const prev = this.#current.get(c.kv.key);
+      if (c.type === 'delete' && !prev) continue;
+      const kv = c.type === 'delete' ? { ...c.kv, value: prev!.value, createRevision: 0, version: 0 } : c.kv;
+      events.push(prev ? { type: c.type, kv, prev } : { type: c.type, kv });
+    }
+    this.#rev = revision;
+    const logged = this.#log.get(revision);
+    this.#log.set(revision, logged ? [...logged, ...events] : events);
+    for (const e of events) this.#apply(e);
+    if (this.#rev - this.#compact > this.#limit) this.#compactTo(this.#rev - this.#limit);
+    this.#hub.publish(events, this.#rev);
+    this.#hub.compacted(this.#compact);
   }
 
   watch(prefix: string, afterRevision: number, sink: WatchSink): WatchHandle {
@@ -187,8 +217,9 @@ export class MemoryKv implements KvBackend {
     while (r < upTo && events.length < max) {
       r++;
       const batch = this.#log.get(r);
-      if (!batch) throw compactedError(r, this.#compact);
-      events.push(...batch);
+      // A revision with no entry above the compact revision is one no txn used (applyCommitted skips some).
+      if (!batch && r <= this.#compact) throw compactedError(r, this.#compact);
+      if (batch) events.push(...batch);
     }
     return { events, through: r };
   }

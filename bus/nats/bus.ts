@@ -78,6 +78,11 @@ export class NatsBus implements Bus {
     void this.#watchStatus();
   }
 
+  /** The NATS connection under the bus, for a store on the same servers (the jetstream kv backend); the bus owns it. */
+  get connection(): NatsConnection {
+    return this.#nc;
+  }
+
   /** The NATS identity this process connected as. */
   get identity(): string {
     return this.#cfg.identity;

@@ -1,4 +1,4 @@
-import { defaultIdentities, isIdentity, mayReachKv, type IdentityTable } from '../identities.ts';
+import { defaultIdentities, isIdentity, mayClaim, mayReachKv, type IdentityTable } from '../identities.ts';
 import { KV_ADDRESS } from '../permissions.ts';
 import { permissionSubjects as ps, validPrefix } from './subjects.ts';
 
@@ -97,3 +97,50 @@ export function natsServerConfig(opts: ServerConfigOptions): string {
 
 // JSON string quoting is valid nats-server config quoting, and keeps '$' and '>' literal.
 const q = (s: string): string => JSON.stringify(s);
+
+/** A user with what the JetStream kv backend needs added when the identity may hold the kv actor. */
+export function withJetStream(user: ServerUser, identities: IdentityTable = defaultIdentities): ServerUser {
+  if (!mayClaim(identities, user.identity, KV_ADDRESS)) return user;
+  return { ...user, extraPublish: [...(user.extraPublish ?? []), ...JETSTREAM_CLIENT.publish], extraSubscribe: [...(user.extraSubscribe ?? []), ...JETSTREAM_CLIENT.subscribe] };
+}
+
+export interface ClusterConfigOptions extends ServerConfigOptions {
+  /** Servers in the cluster (3 for an R3 bucket). */
+  size: number;
+  /** Client port of the first server; the others follow (default 4222). */
+  clientPort?: number;
+  /** Route port of the first server; the others follow (default 6222). */
+  routePort?: number;
+  /** The directory under which server `nI` keeps its JetStream store (`<dir>/nI`). */
+  storeDir: string;
+  /** The cluster's name (default kubeactor). */
+  name?: string;
+}
+
+/**
+ * One nats-server configuration per member of a cluster on loopback: its own name, client
+ * port, route port and JetStream store, routes to every other member, and the same users
+ * and permissions everywhere (`natsServerConfig`), with the JetStream client subjects for
+ * the identity that holds the kv actor.
+ */
+export function natsClusterConfigs(opts: ClusterConfigOptions): { name: string; port: number; text: string }[] {
+  const client = opts.clientPort ?? 4222;
+  const route = opts.routePort ?? 6222;
+  const users = opts.users.map((u) => withJetStream(u, opts.identities));
+  const auth = natsServerConfig({ ...opts, users });
+  return Array.from({ length: opts.size }, (_, i) => {
+    const name = `n${i + 1}`;
+    const routes = Array.from({ length: opts.size }, (_, j) => j).filter((j) => j !== i).map((j) => q(`nats://127.0.0.1:${route + j}`));
+    const head = [
+      `server_name: ${q(name)}`,
+      `listen: ${q(`127.0.0.1:${client + i}`)}`,
+      `jetstream { store_dir: ${q(`${opts.storeDir}/${name}`)} }`,
+      `cluster {`,
+      `  name: ${q(opts.name ?? 'kubeactor')}`,
+      `  listen: ${q(`127.0.0.1:${route + i}`)}`,
+      `  routes: [${routes.join(', ')}]`,
+      `}`,
+    ];
+    return { name, port: client + i, text: `${head.join('\n')}\n${auth}` };
+  });
+}
