@@ -98,6 +98,13 @@ async function runSync(controller: Controller, key: string) {
   return r;
 }
 
+/**
+ * A test-only controller option: a failed sync is dropped instead of retried (a controller
+ * that skips its resync) — the bug `kubeactor simulate --plant skip-requeue` plants so a spec
+ * can show the simulator finds it. Never set it otherwise.
+ */
+export const PLANTED_SKIP_REQUEUE = 'testOnlySkipRequeue';
+
 export interface ControllerActorOptions {
   /** The process's shared informer factory (actors/informers: `informerFactory(host)`). */
   factory: SharedInformerFactory;
@@ -143,6 +150,7 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
         enqueueAfter: (key, delayMs) => current.send({ type: 'enqueueAfter', key, delayMs }),
       };
       const controller = def.create(cc);
+      const skipRequeue = opts.options?.[PLANTED_SKIP_REQUEUE] === true;
       current.controller = controller;
       opts.onHandle?.({ name: def.name, controller });
       // One queue's metrics across incarnations; each starts with an empty queue.
@@ -158,7 +166,9 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
           finished: (_, p: { key: string }) => q.finished(p.key),
           retried: () => q.retried(),
         },
-        actors: { sync: fromPromise(({ input }) => runSync(controller, input.key)) },
+        actors: {
+          sync: fromPromise(({ input }) => (skipRequeue ? runSync(controller, input.key).catch(() => undefined) : runSync(controller, input.key))),
+        },
       });
       return { machine };
     },
