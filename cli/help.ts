@@ -8,6 +8,7 @@ Usage:
   kubeactor kubeconfig --user NAME [--group G]…
                                     write a kubeconfig for a new user (a client certificate from the cluster CA)
   kubeactor replay FILE…            read, verify or inspect a recorded message log
+  kubeactor simulate [--seed N]     run a whole cluster in virtual time with injected faults, checking invariants
   kubeactor nats-config             print a nats-server configuration (users, permissions) for a cluster
   kubeactor help COMMAND            show a command's flags
   kubeactor --version

@@ -17,6 +17,7 @@ import type { KvEvent, KvOp } from '../../bus/catalogue/kv.ts';
 import { APISERVER_ADDRESS, KV_ADDRESS } from '../../bus/permissions.ts';
 import { groupResource, objectStorageKey } from '../apiserver/storage-keys.ts';
 import { controllerOf } from '../../machines/controllers/owners.ts';
+import { labelSelectorMatches } from '../../api/selectors/labels.ts';
 import { INITIAL_EVENTS_END } from '../apiserver/watchers.ts';
 import type { KvBackend } from '../kv/backend.ts';
 import {
@@ -38,8 +39,10 @@ export interface Violation {
   message: string;
   /** Virtual time (ms since the epoch) it was seen at. */
   at: number;
-  /** The last bus envelope seq seen before it: `replay --at SEQ` shows the cluster there. */
+  /** The last bus envelope seq seen before it. */
   seq: number;
+  /** The recording's entries up to it: `replay --at ENTRY` shows the cluster there. */
+  entry: number;
 }
 
 /** Resources the orphan check walks: those the garbage collector has dependents in. */
@@ -73,6 +76,8 @@ export class Checker {
     private readonly clock: Clock,
     private readonly backend: KvBackend,
     private readonly running: RunningPods,
+    /** The recording's entry count now. */
+    private readonly position: () => number = () => 0,
   ) {}
 
   /** Observes `bus` (returns the function that stops it). */
@@ -83,7 +88,7 @@ export class Checker {
   fail(invariant: InvariantName, message: string | null): boolean {
     this.checks[invariant]++;
     if (message === null || this.violation !== null) return message !== null;
-    this.violation = { invariant, message, at: this.clock.now(), seq: this.#seq };
+    this.violation = { invariant, message, at: this.clock.now(), seq: this.#seq, entry: this.position() };
     return true;
   }
 
@@ -197,7 +202,7 @@ export class Checker {
     const pods = this.view().byKind('pods').filter((p) => p.metadata?.namespace === ns) as Pod[];
     const pod = pods.find((p) => p.metadata?.name === t.name);
     for (const pdb of this.view().byKind('poddisruptionbudgets.policy') as PodDisruptionBudget[]) {
-      if (pdb.metadata?.namespace !== ns || pod === undefined) continue;
+      if (pdb.metadata?.namespace !== ns || pod === undefined || !labelSelectorMatches(pdb.spec?.selector, pod.metadata?.labels)) continue;
       if (this.fail('pdb-respected', pdbRespected(`${ns}/${t.name}`, pdb, pods))) return;
     }
   }

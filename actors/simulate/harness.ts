@@ -111,7 +111,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   const recorder = startRecorder({ bus, host, clock, seed: o.seed, file, clusterId: `simulate-${o.seed}`, identity: { name: 'simulate', pid: 0, hostname: 'simulate' }, drainMs: 0 });
   const backend = new FaultyKv(new MemoryKv(), clock);
   const running = new RunningPods();
-  const checker = new Checker(clock, backend, running);
+  const checker = new Checker(clock, backend, running, () => recorder.count);
   backend.onApplied = (ops, rev) => checker.applied(ops, rev);
   const untap = checker.attach(bus);
 
