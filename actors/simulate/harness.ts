@@ -109,7 +109,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     clockFor: (address, c) => (address.startsWith('kubelet.') ? skewed(c, () => skews.get(address) ?? 0) : c),
   });
   const recorder = startRecorder({ bus, host, clock, seed: o.seed, file, clusterId: `simulate-${o.seed}`, identity: { name: 'simulate', pid: 0, hostname: 'simulate' }, drainMs: 0 });
-  const backend = new FaultyKv(new MemoryKv(), clock);
+  const backend = new FaultyKv(new MemoryKv(), clock, kinds.some((k) => k === 'kv-slow' || k === 'kv-fail' || k === 'kv-restart'));
   const running = new RunningPods();
   const checker = new Checker(clock, backend, running, () => recorder.count);
   backend.onApplied = (ops, rev) => checker.applied(ops, rev);
