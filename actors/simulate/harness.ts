@@ -16,7 +16,7 @@ import { VirtualClock } from '../clock/virtual.ts';
 import { ActorHost } from '../host.ts';
 import { startControlPlaneCore } from '../apiserver/start.ts';
 import { startControllers } from '../controllers/start.ts';
-import { PLANTED_SKIP_REQUEUE } from '../controllers/actor.ts';
+import { PLANTED_SKIP_DELETE_RESYNC, PLANTED_SKIP_REQUEUE } from '../controllers/actor.ts';
 import { NodeAddressPool, startSimNodes, stopKubelet } from '../kubelet/index.ts';
 import { MemoryKv } from '../kv/memory.ts';
 import { silentLogger } from '../logger.ts';
@@ -35,7 +35,7 @@ import { Operator } from './operator.ts';
 import { RunningPods } from './running-pods.ts';
 
 /** Bugs a simulation can plant on purpose, to show it finds them (specs only). */
-export const PLANTS = ['skip-requeue'] as const;
+export const PLANTS = ['skip-requeue', 'skip-delete-resync'] as const;
 export type Plant = (typeof PLANTS)[number];
 
 export interface SimulateOptions {
@@ -118,7 +118,10 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   const core = startControlPlaneCore({ bus, host, backend });
   await core.ready();
   const scheduler = startScheduler(host);
-  const controllers = startControllers(host, o.plant === 'skip-requeue' ? { options: { replicaset: { [PLANTED_SKIP_REQUEUE]: true } } } : {});
+  // A planted bug is a test-only controller option, recorded with the controller's config so a replay has it too:
+  // skip-requeue in the ReplicaSet controller, skip-delete-resync in the StatefulSet controller.
+  const planted: Record<string, Record<string, unknown>> | undefined = o.plant === 'skip-requeue' ? { replicaset: { [PLANTED_SKIP_REQUEUE]: true } } : o.plant === 'skip-delete-resync' ? { statefulset: { [PLANTED_SKIP_DELETE_RESYNC]: true } } : undefined;
+  const controllers = startControllers(host, planted ? { options: planted } : {});
   const runtime = running.wrap(simRuntime(clock));
   const pool = new NodeAddressPool();
   const nodes = await startSimNodes({ host, clock, count: nodeCount, startIndex: 1, runtime, pool });
