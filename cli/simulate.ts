@@ -23,6 +23,7 @@ seed (and options) always makes the same run and the same log, byte for byte.
                          rollout, drain, delete every 20 minutes)
   --faults LIST          fault kinds, comma-separated, or all (default) or none:
                          ${FAULT_KINDS.join(', ')}
+  --fault-gap D          mean virtual time between two episodes of one fault kind (default 8m)
   --record FILE          keep the run's recording in FILE (a violation's is always kept: FILE, or
                          kubeactor-simulate-SEED.log)
   --plant BUG            test only: plant a known bug (${PLANTS.join(', ')}) to see the simulator find it
@@ -49,6 +50,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo = stdio): P
     faults: { type: 'string' },
     record: { type: 'string' },
     plant: { type: 'string' },
+    'fault-gap': { type: 'string' },
   });
   const v = args.values;
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -76,6 +78,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo = stdio): P
     ...(scenario ? { scenario } : {}),
     ...(v['converge-within'] ? { convergeWithinMs: durationFlag('converge-within', v['converge-within'], 0) } : {}),
     ...(v.plant ? { plant: v.plant as Plant } : {}),
+    ...(v['fault-gap'] ? { meanGapMs: durationFlag('fault-gap', v['fault-gap'], 0) } : {}),
   };
   if (v.seeds !== undefined) {
     if (v.seed !== undefined || v.record !== undefined) throw new UsageError('--seeds runs many seeds: give neither --seed nor --record');

@@ -134,7 +134,8 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     clock,
     skews,
     silence: (node) => stopKubelet(host, node),
-    revive: async (node) => void (await startSimNodes({ host, clock, count: 1, startIndex: Number(node.slice('node-'.length)), runtime, pool })),
+    // Listing the Nodes first keeps the node's InternalIP and pod range: a rebooted node adopts its Node.
+    revive: async (node) => void (await startSimNodes({ host, clock, count: 1, startIndex: Number(node.slice('node-'.length)), runtime, pool, lister: port })),
   });
   injector.origin = t0;
   const crashable = host.list().filter((a) => a !== 'apiserver' && a !== 'kv' && !a.startsWith('apiserver.'));
