@@ -135,7 +135,17 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     skews,
     silence: (node) => stopKubelet(host, node),
     // Listing the Nodes first keeps the node's InternalIP and pod range: a rebooted node adopts its Node.
-    revive: async (node) => void (await startSimNodes({ host, clock, count: 1, startIndex: Number(node.slice('node-'.length)), runtime, pool, lister: port })),
+    // The list may fail under faults (an apiserver restarting): a booting node tries again 5 s later.
+    revive: async (node) => {
+      for (;;) {
+        try {
+          await startSimNodes({ host, clock, count: 1, startIndex: Number(node.slice('node-'.length)), runtime, pool, lister: port });
+          return;
+        } catch {
+          await new Promise<void>((r) => clock.setTimeout(r, 5000));
+        }
+      }
+    },
   });
   injector.origin = t0;
   const crashable = host.list().filter((a) => a !== 'apiserver' && a !== 'kv' && !a.startsWith('apiserver.'));
