@@ -23,6 +23,8 @@ export interface ActorHostOptions {
   inspectFor?: (address: string) => Inspect | undefined;
   /** The registry every actor of this host counts in (ActorContext.metrics); a fresh one by default, one per cluster. */
   metrics?: MetricsRegistry;
+  /** The clock an actor is given, from the host's (default: the host's, owned by the address); a simulation skews a kubelet's. */
+  clockFor?: (address: string, clock: Clock) => Clock;
 }
 
 export interface SpawnOptions {
@@ -84,6 +86,7 @@ export class ActorHost {
   readonly #log: Logger;
   readonly #policy: RestartPolicy;
   readonly #inspectFor: ((address: string) => Inspect | undefined) | undefined;
+  readonly #clockFor: ((address: string, clock: Clock) => Clock) | undefined;
   /** The cluster's metrics: what its actors count, what the apiserver's front serves on /metrics. */
   readonly metrics: MetricsRegistry;
   readonly #slots = new Map<string, Slot>();
@@ -97,6 +100,7 @@ export class ActorHost {
     this.#log = opts.logger ?? consoleLogger;
     this.#policy = restartPolicy(opts.restart);
     this.#inspectFor = opts.inspectFor;
+    this.#clockFor = opts.clockFor;
     this.metrics = opts.metrics ?? new MetricsRegistry();
   }
 
@@ -114,7 +118,7 @@ export class ActorHost {
     const ctx: ActorContext = {
       address,
       port,
-      clock: ownedClock(this.#clock, address),
+      clock: ownedClock(this.#clockFor?.(address, this.#clock) ?? this.#clock, address),
       random: seededRandom(seed),
       newId: seededIds(seed ^ 0x5bd1e995),
       log: new FieldLogger(this.#log, { address }),
@@ -145,6 +149,18 @@ export class ActorHost {
     if (slot === undefined || !slot.up || slot.actor === undefined) return false;
     this.#emit({ type: 'input', address, at: this.#clock.now(), event });
     slot.actor.send(event);
+    return true;
+  }
+
+  /**
+   * Fails the running actor at `address` as if its chart had thrown `error` (a simulation's
+   * crash): logged, reported (`error`) and restarted after the backoff like any failure.
+   * False if no actor is running there.
+   */
+  crash(address: string, error: Error): boolean {
+    const slot = this.#slots.get(address);
+    if (slot === undefined || !slot.up) return false;
+    this.#fail(slot, error);
     return true;
   }
 

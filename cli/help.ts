@@ -10,6 +10,7 @@ Usage:
   kubeactor kubeconfigs [--data-dir DIR]
                                     list the kubeconfig of every apiserver (up --role apiserver)
   kubeactor replay FILE…            read, verify or inspect a recorded message log
+  kubeactor simulate [--seed N]     run a whole cluster in virtual time with injected faults, checking invariants
   kubeactor nats-config             print a nats-server configuration (users, permissions) for a cluster
   kubeactor help COMMAND            show a command's flags
   kubeactor --version

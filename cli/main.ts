@@ -3,6 +3,7 @@ import { MAIN_HELP } from './help.ts';
 import { up, UP_HELP } from './up.ts';
 import { node, NODE_HELP } from './node.ts';
 import { replay, REPLAY_HELP } from './replay.ts';
+import { simulateCommand, SIMULATE_HELP } from './simulate.ts';
 import { natsConfig, NATS_CONFIG_HELP } from './nats-config.ts';
 import { explainSchedule, EXPLAIN_SCHEDULE_HELP } from './explain-schedule.ts';
 import { kubeconfig, KUBECONFIG_HELP } from './kubeconfig.ts';
@@ -13,6 +14,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; help:
   up: { run: up, help: UP_HELP },
   node: { run: node, help: NODE_HELP },
   replay: { run: (argv) => replay(argv), help: REPLAY_HELP },
+  simulate: { run: (argv) => simulateCommand(argv), help: SIMULATE_HELP },
   'nats-config': { run: natsConfig, help: NATS_CONFIG_HELP },
   'explain-schedule': { run: explainSchedule, help: EXPLAIN_SCHEDULE_HELP },
   kubeconfig: { run: kubeconfig, help: KUBECONFIG_HELP },

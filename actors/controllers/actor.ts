@@ -45,8 +45,12 @@ class Incarnation {
     if (this.#subscribed && !this.stopped) this.#unsubscribe.push(sub.informer.subscribe(sub.handlers));
   }
 
+  /** Keys a planted bug stopped syncing (PLANTED_SKIP_REQUEUE). */
+  readonly stuck = new Set<string>();
+
   send(e: ReconcileEvent): void {
     if (this.stopped) return;
+    if ('key' in e && this.stuck.has(e.key)) return;
     if (this.ref) this.ref.send(e);
     else this.early.push(e);
   }
@@ -67,15 +71,15 @@ class Incarnation {
   }
 }
 
-function informerOf(factory: SharedInformerFactory, inc: Incarnation) {
+function informerOf(factory: SharedInformerFactory, inc: Incarnation, skipDeletes: boolean) {
   return <T extends Indexable>(req: InformerRequest<T>): SharedInformer<T> => {
     const informer = factory.informer<T>(req);
     const h = req.handlers ?? {};
     // A stopped incarnation's handlers stay quiet even if a delivery is already under way.
     const handlers: ObjectHandlers<T> = {
       add: (obj) => void (inc.stopped || h.add?.(obj)),
-      update: (old, cur) => void (inc.stopped || h.update?.(old, cur)),
-      delete: (obj) => void (inc.stopped || h.delete?.(obj)),
+      update: (old, cur) => void (inc.stopped || (skipDeletes && (cur as { metadata?: { deletionTimestamp?: string } }).metadata?.deletionTimestamp) || h.update?.(old, cur)),
+      delete: (obj) => void (inc.stopped || skipDeletes || h.delete?.(obj)),
     };
     inc.want({ informer, handlers } as unknown as Subscription);
     return informer;
@@ -97,6 +101,21 @@ async function runSync(controller: Controller, key: string) {
   if (r instanceof TerminalError) throw r;
   return r;
 }
+
+/**
+ * A test-only controller option: a key whose sync failed is never synced again — neither
+ * retried nor resynced when its objects change (a workqueue that misses Done on the error
+ * path, so the key stays "processing" for good) — the bug `kubeactor simulate --plant
+ * skip-requeue` plants so a spec can show the simulator finds it. Never set it otherwise.
+ */
+export const PLANTED_SKIP_REQUEUE = 'testOnlySkipRequeue';
+
+/**
+ * A test-only controller option: the controller's informers skip deletions (the delete event,
+ * and the update that marks an object deleted), so a pod evicted or deleted causes no resync — the Sieve-style bug `kubeactor
+ * simulate --plant skip-delete-resync` plants. Never set it otherwise.
+ */
+export const PLANTED_SKIP_DELETE_RESYNC = 'testOnlySkipDeleteResync';
 
 export interface ControllerActorOptions {
   /** The process's shared informer factory (actors/informers: `informerFactory(host)`). */
@@ -138,11 +157,12 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
         api: new ApiClient(port),
         events: new EventRecorder({ port, clock: ctx.clock, component: def.component }),
         options: opts.options ?? {},
-        informer: informerOf(opts.factory, current),
+        informer: informerOf(opts.factory, current, opts.options?.[PLANTED_SKIP_DELETE_RESYNC] === true),
         enqueue: (key) => current.send({ type: 'enqueue', key }),
         enqueueAfter: (key, delayMs) => current.send({ type: 'enqueueAfter', key, delayMs }),
       };
       const controller = def.create(cc);
+      const skipRequeue = opts.options?.[PLANTED_SKIP_REQUEUE] === true;
       current.controller = controller;
       opts.onHandle?.({ name: def.name, controller });
       // One queue's metrics across incarnations; each starts with an empty queue.
@@ -158,7 +178,11 @@ export function controllerActor(def: ControllerDefinition, opts: ControllerActor
           finished: (_, p: { key: string }) => q.finished(p.key),
           retried: () => q.retried(),
         },
-        actors: { sync: fromPromise(({ input }) => runSync(controller, input.key)) },
+        actors: {
+          sync: fromPromise(({ input }) =>
+            skipRequeue ? runSync(controller, input.key).catch(() => void current.stuck.add(input.key)) : runSync(controller, input.key),
+          ),
+        },
       });
       return { machine };
     },

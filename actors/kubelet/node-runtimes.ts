@@ -13,6 +13,7 @@ import type { ImageCatalogue } from '../runtime/images/catalogue.ts';
 import { processRuntime, type ProcessRuntime } from '../runtime/process/runtime.ts';
 import { BWRAP_MISSING } from '../runtime/process/sandbox.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { HandlerRuntime } from './runtimes.ts';
 import type { NodeConditionSpec } from '../../machines/kubelet/node.ts';
 import type { KubeletOptions } from './config.ts';
 import { connectTablePath } from '../kube-proxy/connect-table.ts';
@@ -50,13 +51,42 @@ export function nodeRuntimes(name: string, o: NodeRuntimeOptions): Pick<KubeletO
       ...(o.log ? { log: o.log } : {}),
       ...(connectTable ? { connectTable } : {}),
     });
-  if ((o.defaultRuntime ?? 'sim') === 'sim') return { runtime: o.sim, handlers: { process: () => makeProcess() } };
+  const sim = nodeSim(o.sim);
+  if ((o.defaultRuntime ?? 'sim') === 'sim') return { runtime: sim, handlers: { process: () => makeProcess() } };
   // Only a node whose pods are processes by default gets a table: a sim node's kube-proxy
   // would write one for nobody.
   const connectTable = connectTablePath(stateDir());
   const proc = makeProcess(connectTable);
   if (!proc.bwrap) throw new Error(`node ${name}: default runtime process: ${BWRAP_MISSING}`);
-  return { runtime: proc, handlers: { sim: () => o.sim }, extraConditions: limitsCondition(proc), connectTable };
+  return { runtime: proc, handlers: { sim: () => sim }, extraConditions: limitsCondition(proc), connectTable };
+}
+
+/**
+ * One node's view of the shared sim runtime: it remembers the sandboxes the node started, so
+ * that a stopping or restarting kubelet ends them (`shutdown`), as the process runtime ends
+ * its processes — a sim pod must not outlive its kubelet either (found by `kubeactor
+ * simulate`: a restarted kubelet started its pods again beside the old, still running ones).
+ */
+export function nodeSim(shared: Runtime): HandlerRuntime {
+  const mine = new Set<string>();
+  const view: Partial<HandlerRuntime> = {
+    runPodSandbox(pod, listener, config) {
+      // The shared runtime's own promise goes back: no extra hop, so a kubelet times its steps as without the view.
+      const p = shared.runPodSandbox(pod, listener, config);
+      void p.then((r) => r.ok && mine.add(r.value.sandboxId));
+      return p;
+    },
+    removePodSandbox(id) {
+      mine.delete(id);
+      return shared.removePodSandbox(id);
+    },
+    async shutdown() {
+      const ids = [...mine];
+      mine.clear();
+      await Promise.all(ids.map((id) => shared.stopPodSandbox(id)));
+    },
+  };
+  return new Proxy(shared, { get: (t, k, r) => (k in view ? view[k as keyof HandlerRuntime] : Reflect.get(t, k, r)) }) as HandlerRuntime;
 }
 
 /** The node condition that says limits are not enforced (none when they are). */

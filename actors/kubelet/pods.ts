@@ -205,6 +205,7 @@ export class PodManager {
       return;
     }
     e.pod = pod;
+    this.#status.reconcile(e.uid, pod.status);
     this.#volumes.update(pod);
     if (pod.metadata?.deletionTimestamp && !e.deleting) {
       e.deleting = true;

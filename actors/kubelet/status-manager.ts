@@ -24,6 +24,8 @@ interface Entry {
   name: string;
   uid: string;
   latest: PodStatus | null;
+  /** The last status the pod actor reported (what this kubelet holds true). */
+  reported: PodStatus | null;
   /** JSON of the last status the apiserver accepted. */
   sent: string;
   sentKeys: string[];
@@ -62,7 +64,7 @@ export class StatusManager {
   /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
   track(uid: string, namespace: string, name: string, current: PodStatus | undefined): void {
     const sent = current ?? {};
-    this.#pods.set(uid, { namespace, name, uid, latest: null, sent: JSON.stringify(sent), sentKeys: Object.keys(sent), inFlight: null, gone: false });
+    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent: JSON.stringify(sent), sentKeys: Object.keys(sent), inFlight: null, gone: false });
   }
 
   /** A pod actor reported a status; it is written on the next flush. */
@@ -70,7 +72,30 @@ export class StatusManager {
     const e = this.#pods.get(uid);
     if (!e || e.gone) return;
     e.latest = status;
+    e.reported = status;
     this.#failed.delete(e);
+    this.#markDirty(e);
+  }
+
+  /**
+   * The apiserver's copy of a tracked pod changed (a watch event). When it no longer says what
+   * this kubelet last reported — the node lifecycle controller marked the pod not ready while
+   * the node was unreachable — the last report is written again, as upstream's syncBatch does
+   * for a pod that `needsReconcile`. Only what a kubelet owns and others overwrite is compared
+   * (the phase, the Ready and ContainersReady conditions), so its own writes echoed back never
+   * cause another. (Found by `kubeactor simulate`: pods stayed not ready after a partition healed.)
+   */
+  reconcile(uid: string, current: PodStatus | undefined): void {
+    const e = this.#pods.get(uid);
+    if (!e || e.gone || e.inFlight || e.latest || !e.reported) return;
+    if (sameKubeletView(e.reported, current ?? {})) return;
+    e.sent = JSON.stringify(current ?? {});
+    e.sentKeys = Object.keys(current ?? {});
+    e.latest = e.reported;
+    this.#markDirty(e);
+  }
+
+  #markDirty(e: Entry): void {
     this.#dirty.add(e);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -152,4 +177,14 @@ export class StatusManager {
     e.inFlight = p;
     return p;
   }
+}
+
+/** The conditions a kubelet sets that the node lifecycle controller also writes (MarkPodsNotReady). */
+const OWNED_CONDITIONS = ['Ready', 'ContainersReady'];
+
+/** Whether `api` says what the kubelet's `mine` says about the phase and the owned conditions. */
+function sameKubeletView(mine: PodStatus, api: PodStatus): boolean {
+  if (mine.phase !== api.phase) return false;
+  const cond = (s: PodStatus, type: string) => s.conditions?.find((c) => c.type === type)?.status;
+  return OWNED_CONDITIONS.every((t) => cond(mine, t) === cond(api, t));
 }

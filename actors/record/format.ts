@@ -74,9 +74,10 @@ export type LogEntry =
   /**
    * An envelope the bus delivered (or published), or a reply the bus made up (`from` is
    * `bus`: a timeout, no recipient). `at` is when it was delivered; `sentAt` when it was
-   * sent, if that differs.
+   * sent, if that differs. `lost`: a simulation lost it on the way (`kubeactor simulate`):
+   * the sender sent it, no one received it; `seq` is then negative.
    */
-  | { kind: 'msg'; n: number; at: number; turn?: number; seq: number; from: string; to: string; type: string; payload: unknown; corr?: string; sentAt?: number }
+  | { kind: 'msg'; n: number; at: number; turn?: number; seq: number; from: string; to: string; type: string; payload: unknown; corr?: string; sentAt?: number; lost?: true }
   /**
    * A clock timer fired. `actor` is the actor whose chart processed the firing (absent for
    * the host's and the bus's own timers); `timer` is the clock's timer number when known.

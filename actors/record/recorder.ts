@@ -115,6 +115,8 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       const e: NewEntry = { kind: 'msg', at, seq: env.seq, from: env.from, to: env.to, type: env.type, payload: clean(env.payload) };
       if (env.at !== at) e.sentAt = env.at;
       if (env.corr !== undefined) e.corr = env.corr;
+      // A simulation's lost message (actors/simulate/faulty-bus.ts): the sender's output, no one's input.
+      if ((env as { lost?: boolean }).lost === true) (e as { lost?: true }).lost = true;
       // What the kv sends is what it stores: objects no one changes once written.
       append(e, env.from === KV_ADDRESS);
     }),

@@ -20,6 +20,7 @@ export const replayableKv: ReplayableActor = {
   unverifiable(input) {
     const backend = (input as { backend?: string } | undefined)?.backend;
     // lmdb answers reads at once while a group commit is in flight, so what a read saw depends on disk timing.
+    if (backend?.endsWith('+faults')) return 'recorded with simulated storage faults (kubeactor simulate), which a fresh memory store does not have';
     return backend === 'lmdb' ? 'recorded on lmdb, whose reads race its group commits (record with --storage memory to verify the store)' : undefined;
   },
 };

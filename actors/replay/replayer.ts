@@ -113,6 +113,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         break;
       case 'msg': {
         live(e.from)?.expect(e);
+        if (e.lost) break;
         if (e.type === REPLY) live(e.to)?.reply(e);
         else {
           const to = live(e.to);
