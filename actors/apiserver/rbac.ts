@@ -39,7 +39,7 @@ class RbacIndex {
   /** VisitRulesFor: the rules of every ClusterRoleBinding of the user, then of its RoleBindings in `namespace`. */
   rulesFor(user: RbacUser, namespace: string | undefined): readonly PolicyRule[] {
     this.#refresh();
-    const memoKey = `${user.username}\u0000${user.groups.join('\u0001')}\u0000${namespace ?? ''}`;
+    const memoKey = userMemoKey(user) + (namespace ?? '');
     const hit = this.#memo.get(memoKey);
     if (hit) return hit;
     const rules: PolicyRule[] = [];
@@ -95,6 +95,18 @@ function file(into: Bindings, b: RoleBinding | ClusterRoleBinding, namespace: st
     if (!list) into.set(k, (list = []));
     list.push(b);
   }
+}
+
+/** The user's part of a memo key, by user object when it cannot change (a bus sender's user is one frozen object). */
+const userMemoKeys = new WeakMap<RbacUser, string>();
+
+function userMemoKey(user: RbacUser): string {
+  let key = userMemoKeys.get(user);
+  if (key === undefined) {
+    key = `${user.username}\u0000${user.groups.join('\u0001')}\u0000`;
+    if (Object.isFrozen(user) && Object.isFrozen(user.groups)) userMemoKeys.set(user, key);
+  }
+  return key;
 }
 
 const indexes = new WeakMap<WatchCache, RbacIndex>();

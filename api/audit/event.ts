@@ -42,14 +42,17 @@ export function objectRefOf(attrs: AuditAttributes): ObjectReference | undefined
 /**
  * Fills what the request names only in its body (a create's name, an update's uid and
  * resourceVersion) into the reference, as LogRequestObject does; what the path named stays.
+ * True when something was filled in.
  */
-export function fillRefFromObject(ref: ObjectReference, obj: unknown): void {
-  if (!isObject(obj) || !isObject(obj.metadata)) return;
+export function fillRefFromObject(ref: ObjectReference, obj: unknown): boolean {
+  if (!isObject(obj) || !isObject(obj.metadata)) return false;
   const m = obj.metadata;
-  if (!ref.namespace && typeof m.namespace === 'string' && m.namespace) ref.namespace = m.namespace;
-  if (!ref.name && typeof m.name === 'string' && m.name) ref.name = m.name;
-  if (!ref.uid && typeof m.uid === 'string' && m.uid) ref.uid = m.uid;
-  if (!ref.resourceVersion && typeof m.resourceVersion === 'string' && m.resourceVersion) ref.resourceVersion = m.resourceVersion;
+  let filled = false;
+  if (!ref.namespace && typeof m.namespace === 'string' && m.namespace) (ref.namespace = m.namespace), (filled = true);
+  if (!ref.name && typeof m.name === 'string' && m.name) (ref.name = m.name), (filled = true);
+  if (!ref.uid && typeof m.uid === 'string' && m.uid) (ref.uid = m.uid), (filled = true);
+  if (!ref.resourceVersion && typeof m.resourceVersion === 'string' && m.resourceVersion) (ref.resourceVersion = m.resourceVersion), (filled = true);
+  return filled;
 }
 
 /** The event's responseStatus: the code, and a Status answer's bounded fields (status, reason, message, details). */

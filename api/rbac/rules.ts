@@ -52,16 +52,24 @@ function urlMatches(r: PolicyRule, path: string): boolean {
   return (r.nonResourceURLs ?? []).some((u) => u === ALL || u === path || (u.endsWith(ALL) && path.startsWith(u.slice(0, -1))));
 }
 
+/** `resource/subresource`, or the resource alone. */
+const combinedOf = (a: RequestAttributes): string => (!isResourceRequest(a) ? '' : a.subresource ? `${a.resource}/${a.subresource}` : a.resource);
+
 /** RuleAllows. */
-export function ruleAllows(a: RequestAttributes, r: PolicyRule): boolean {
+export const ruleAllows = (a: RequestAttributes, r: PolicyRule): boolean => allows(a, r, combinedOf(a));
+
+function allows(a: RequestAttributes, r: PolicyRule, combined: string): boolean {
   if (!verbMatches(r, a.verb)) return false;
   if (!isResourceRequest(a)) return urlMatches(r, a.path);
-  const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   return groupMatches(r, a.group) && resourceMatches(r, combined, a.subresource ?? '') && nameMatches(r, a.name);
 }
 
-/** RulesAllow: any of the rules allows the request. */
-export const rulesAllow = (a: RequestAttributes, rules: readonly PolicyRule[]): boolean => rules.some((r) => ruleAllows(a, r));
+/** RulesAllow: any of the rules allows the request (the request's resource/subresource named once, not per rule). */
+export function rulesAllow(a: RequestAttributes, rules: readonly PolicyRule[]): boolean {
+  const combined = combinedOf(a);
+  for (const r of rules) if (allows(a, r, combined)) return true;
+  return false;
+}
 
 /** How a ServiceAccount's username starts: `system:serviceaccount:<namespace>:<name>`. */
 export const SA_PREFIX = 'system:serviceaccount:';

@@ -21,6 +21,9 @@ type Payload = { user?: UserInfo; target?: ApiTarget; id?: string; object?: unkn
 /** Query parameters a bus request's options stand for, in the order kubectl's client writes them. */
 const LIST_PARAMS = ['labelSelector', 'fieldSelector', 'limit', 'continue', 'resourceVersion', 'resourceVersionMatch'] as const;
 
+/** A bus request comes from no address: one empty list for all (never written to). */
+const NO_SOURCE_IPS: string[] = Object.freeze([]) as unknown as string[];
+
 /** The apiserver incarnation's audit of bus requests. */
 export class BusAudit {
   readonly #auditor: Auditor;
@@ -45,7 +48,7 @@ export class BusAudit {
     if (name !== undefined) resource.name = name;
     if (t.subresource !== undefined) resource.subresource = t.subresource;
     const path = restPath(t);
-    const record = this.#auditor.begin({ attrs: { user, verb, resource, path }, requestURI: path + query(verb, p), sourceIPs: [] }, this.#now);
+    const record = this.#auditor.begin({ attrs: { user, verb, resource, path }, requestURI: path + query(verb, p), sourceIPs: NO_SOURCE_IPS }, this.#now);
     if (!record) return null;
     const body = p.object ?? p.patch ?? (verb === 'delete' || verb === 'deletecollection' ? p.options : undefined);
     if (body !== undefined) record.requestObject(body);

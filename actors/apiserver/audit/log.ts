@@ -1,7 +1,7 @@
 /**
  * The audit log backend (--audit-log-path): Event JSON lines appended to a file, or to
- * stdout for `-`. Writing never blocks a request: lines are encoded as they come and written in
- * one batch per turn of the event loop. The file is rotated as kube-apiserver's lumberjack
+ * stdout for `-`. Writing never blocks a request: lines are encoded as they come; one write is in
+ * flight at a time, and it takes every line that came while the one before it was on its way. The file is rotated as kube-apiserver's lumberjack
  * rotates it — past --audit-log-maxsize MB (default 100) the file is renamed to
  * `<name>-<UTC time as 2006-01-02T15-04-05.000><ext>` and a new one begun; backups beyond
  * --audit-log-maxbackup or older than --audit-log-maxage days are removed (0: keep all).
@@ -50,6 +50,8 @@ type Pending = { bytes: Buffer; lines: number } | typeof ROTATE;
 const ROTATE = 'rotate';
 /** Lines are encoded into chunks of this size as they come (a longer line gets a chunk of its own). */
 const CHUNK_BYTES = 256 * 1024;
+/** Buffers per writev (IOV_MAX on Linux). */
+const MAX_IOVECS = 1024;
 
 export class AuditLog implements AuditBackend {
   #errors = 0;
@@ -73,7 +75,14 @@ export class AuditLog implements AuditBackend {
   /** What the current file will hold once everything queued is written: where rotation falls. */
   #fileBytes = 0;
   #scheduled = false;
+  /**
+   * The writer is at work: lines that come meanwhile wait for its next write instead of
+   * scheduling their own. A write per turn of the event loop cost density a system call, a
+   * promise and a thread-pool job for every few lines; under load this batches by itself.
+   */
+  #busy = false;
   #writing: Promise<void> = Promise.resolve();
+  readonly #kick = (): void => void this.flush();
   #file: FileHandle | null = null;
   readonly #o: Required<AuditLogOptions>;
   readonly #max: number;
@@ -118,18 +127,19 @@ export class AuditLog implements AuditBackend {
     this.#used += n;
     this.#lines++;
     this.#pendingBytes += n;
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#busy) return;
     this.#scheduled = true;
-    setImmediate(() => void this.flush());
+    setImmediate(this.#kick);
   }
 
+  /** Resolves when every line written so far is in the file (and any that came while it waited). */
   flush(): Promise<void> {
     this.#scheduled = false;
+    if (this.#busy) return this.#writing;
     this.#seal();
     if (this.#queue.length > 0) {
-      const items = this.#queue;
-      this.#queue = [];
-      this.#writing = this.#writing.then(() => this.#write(items));
+      this.#busy = true;
+      this.#writing = this.#drain();
     }
     return this.#writing;
   }
@@ -148,23 +158,71 @@ export class AuditLog implements AuditBackend {
     this.#lines = 0;
   }
 
-  async #write(items: Pending[]): Promise<void> {
-    for (const item of items) {
-      try {
-        if (item === ROTATE) await this.#rotate();
-        else if (this.#o.path === '-') process.stdout.write(item.bytes);
-        else {
-          this.#file ??= await open(this.#o.path, 'a', 0o600);
-          await this.#file.write(item.bytes);
-        }
-      } catch (err) {
-        if (item !== ROTATE) this.#fail(item.lines, err);
-        else this.#fail(0, err);
-        await this.#file?.close().catch(() => {});
-        this.#file = null;
+  /** Writes what is queued, then what came meanwhile, until nothing waits. */
+  async #drain(): Promise<void> {
+    try {
+      for (;;) {
+        this.#seal();
+        if (this.#queue.length === 0) return;
+        const items = this.#queue;
+        this.#queue = [];
+        await this.#write(items);
       }
-      if (item !== ROTATE) this.#pendingBytes -= item.bytes.length;
+    } finally {
+      this.#busy = false;
     }
+  }
+
+  /** Each run of byte items between rotations in one system call. */
+  async #write(items: Pending[]): Promise<void> {
+    let run: Buffer[] = [];
+    let lines = 0;
+    for (let i = 0; i <= items.length; i++) {
+      const item = items[i];
+      if (item !== undefined && item !== ROTATE && run.length < MAX_IOVECS) {
+        run.push(item.bytes);
+        lines += item.lines;
+        continue;
+      }
+      if (run.length > 0) {
+        await this.#put(run, lines);
+        run = [];
+        lines = 0;
+      }
+      if (item === ROTATE) {
+        try {
+          await this.#rotate();
+        } catch (err) {
+          this.#fail(0, err);
+          await this.#drop();
+        }
+      } else if (item !== undefined) {
+        // A run at its iovec limit: this item starts the next one.
+        run.push(item.bytes);
+        lines += item.lines;
+      }
+    }
+  }
+
+  async #put(run: Buffer[], lines: number): Promise<void> {
+    try {
+      if (this.#o.path === '-') for (const b of run) process.stdout.write(b);
+      else {
+        this.#file ??= await open(this.#o.path, 'a', 0o600);
+        if (run.length === 1) await this.#file.write(run[0]!);
+        else await this.#file.writev(run);
+      }
+    } catch (err) {
+      this.#fail(lines, err);
+      await this.#drop();
+    }
+    for (const b of run) this.#pendingBytes -= b.length;
+  }
+
+  /** Closes the file after a failure: the next write opens it again. */
+  async #drop(): Promise<void> {
+    await this.#file?.close().catch(() => {});
+    this.#file = null;
   }
 
   async #rotate(): Promise<void> {

@@ -41,8 +41,13 @@ export class AuditRecord {
   #level: Level;
   #started = false;
   #done = false;
-  /** The part of every line from requestURI to objectRef, serialized once and again only when it changes. */
-  #middle: string | null = null;
+  /**
+   * The part of every line from requestURI to userAgent, and the objectRef after it: each
+   * serialized once and again only when it changes (a body names the object after the
+   * RequestReceived event, so the reference changes alone).
+   */
+  #head: string | null = null;
+  #ref: string | null = null;
   /** The annotations as JSON (with their key), once per change. */
   #annotations: string | null = null;
   /** The audit ID as a JSON string. */
@@ -88,10 +93,7 @@ export class AuditRecord {
 
   /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
   requestObject(obj: unknown): void {
-    if (this.#ev.objectRef) {
-      fillRefFromObject(this.#ev.objectRef, obj);
-      this.#middle = null;
-    }
+    if (this.#ev.objectRef && fillRefFromObject(this.#ev.objectRef, obj)) this.#ref = null;
     if (obj !== undefined && this.#mayLog(obj, 'Request')) this.#ev.requestObject = this.#clean(obj);
   }
 
@@ -99,8 +101,13 @@ export class AuditRecord {
   authorized(decision: 'allow' | 'forbid', reason = ''): void {
     const a = this.#ev.annotations;
     // The usual case (no annotation yet) as a literal: computed keys make V8 build the object slowly, once per request.
-    this.#ev.annotations = a ? { ...a, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason } : { 'authorization.k8s.io/decision': decision, 'authorization.k8s.io/reason': reason };
-    this.#annotations = null;
+    if (a) {
+      this.#ev.annotations = { ...a, [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason };
+      this.#annotations = null;
+      return;
+    }
+    this.#ev.annotations = { 'authorization.k8s.io/decision': decision, 'authorization.k8s.io/reason': reason };
+    this.#annotations = authorizationJSON(decision, reason);
   }
 
   /** Adds an annotation to this and later events. */
@@ -112,7 +119,7 @@ export class AuditRecord {
   /** The user the request acts as under impersonation (the `user` stays who authenticated). */
   impersonated(user: AuditUser): void {
     this.#ev.impersonatedUser = userInfoOf(user);
-    this.#middle = null;
+    this.#head = null;
   }
 
   /** A long-running request's headers went out with `code`: the ResponseStarted event (once). */
@@ -163,19 +170,19 @@ export class AuditRecord {
 
   /**
    * The event as JSON in Kubernetes' field order: what JSON.stringify(event) gives. Built by
-   * concatenation (no intermediate arrays); the parts fixed for the request (the middle, the
-   * annotations) are serialized once and again only when they change.
+   * concatenation (no intermediate arrays); the parts fixed for the request (the head, the
+   * object reference, the annotations) are serialized once and again only when they change.
    */
   #line(e: AuditEvent): string {
-    this.#middle ??=
+    this.#head ??=
       `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${userJSON(e.user)}` +
       (e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '') +
-      `,"sourceIPs":${JSON.stringify(e.sourceIPs)}` +
-      (e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '') +
-      (e.objectRef ? `,"objectRef":${JSON.stringify(e.objectRef)}` : '');
+      `,"sourceIPs":${e.sourceIPs.length === 0 ? '[]' : JSON.stringify(e.sourceIPs)}` +
+      (e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '');
+    this.#ref ??= e.objectRef ? `,"objectRef":${JSON.stringify(e.objectRef)}` : '';
     if (e.annotations && this.#annotations === null) this.#annotations = `,"annotations":${JSON.stringify(e.annotations)}`;
     this.#id ??= JSON.stringify(e.auditID);
-    let line = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${this.#id},"stage":"${e.stage}",${this.#middle}`;
+    let line = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${this.#id},"stage":"${e.stage}",${this.#head}${this.#ref}`;
     if (e.responseStatus) line += `,"responseStatus":${statusJSON(e.responseStatus)}`;
     if (e.requestObject !== undefined) line += `,"requestObject":${JSON.stringify(e.requestObject)}`;
     if (e.responseObject !== undefined) line += `,"responseObject":${JSON.stringify(e.responseObject)}`;
@@ -191,6 +198,21 @@ function userJSON(user: AuditUser): string {
   if (json === undefined) {
     json = JSON.stringify(userInfoOf(user));
     if (Object.isFrozen(user)) userJSONs.set(user, json);
+  }
+  return json;
+}
+
+/** The authorization annotations as the first annotations of an event, by decision and reason (the reasons are few: the authorizers' words). */
+const authorizationJSONs = { allow: new Map<string, string>(), forbid: new Map<string, string>() };
+/** Past this many distinct reasons they are serialized each time (a reason may name the object). */
+const AUTHORIZATION_JSON_LIMIT = 256;
+
+function authorizationJSON(decision: 'allow' | 'forbid', reason: string): string {
+  const known = authorizationJSONs[decision];
+  let json = known.get(reason);
+  if (json === undefined) {
+    json = `,"annotations":${JSON.stringify({ [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason })}`;
+    if (known.size < AUTHORIZATION_JSON_LIMIT) known.set(reason, json);
   }
   return json;
 }

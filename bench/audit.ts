@@ -1,0 +1,99 @@
+/**
+ * The audit of bus requests alone: density's mix of component requests (the ReplicaSet
+ * controller's pod creates, the scheduler's bindings, a kubelet's two status patches and a
+ * Lease renewal per pod) through the apiserver's BusAudit, Auditor and file log at level
+ * Metadata, `--per-turn` requests per turn of the event loop (as the apiserver serves a few per
+ * turn under load; 0: all in one turn). Prints the CPU per request (user and system, every
+ * thread: the log's writes run in the thread pool) and a hash of the log with the audit IDs
+ * masked, so two trees that must write the same lines can be compared
+ * (`npm run bench -- audit --compare REF`).
+ *
+ * Usage: npm run bench -- audit [--pods 6000] [--rounds 5] [--per-turn 5]
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Auditor } from '../actors/apiserver/audit/auditor.ts';
+import { AuditLog } from '../actors/apiserver/audit/log.ts';
+import { BusAudit } from '../actors/apiserver/audit/bus.ts';
+import { userForAddress } from '../actors/apiserver/identity.ts';
+import type { RequestVerb } from '../actors/apiserver/node-authorizer.ts';
+import type { Envelope } from '../base/envelope.ts';
+import type { Result } from '../base/status.ts';
+import { parsePolicy } from '../api/audit/policy.ts';
+import { arg, machine, round } from './_cluster.ts';
+
+const PODS = arg('pods', 6000);
+const ROUNDS = arg('rounds', 5);
+const PER_TURN = arg('per-turn', 5);
+const POLICY = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n');
+
+type Request = { env: Envelope; verb: RequestVerb; result: Result<unknown> };
+
+function requests(): Request[] {
+  const out: Request[] = [];
+  const env = (from: string, type: string, payload: unknown): Envelope => ({ seq: 0, from, to: 'apiserver', type, payload, corr: 'c', at: 0 }) as Envelope;
+  for (let i = 0; i < PODS; i++) {
+    const rs = `dep-${i % 30}-5d8f9c7b6`;
+    const name = `${rs}-${i.toString(36)}`;
+    const node = `node-${i % 100}`;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, generateName: `${rs}-`, namespace: 'default', uid: `uid-${i}`, resourceVersion: String(1000 + i), labels: { app: rs }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs, uid: 'rs', controller: true }] }, spec: { containers: [{ name: 'c', image: 'pause' }], nodeName: node } };
+    const pods = { group: '', version: 'v1', resource: 'pods', namespace: 'default' };
+    const done = { ok: true, value: { object: pod } } as Result<unknown>;
+    out.push({ env: env('controller.replicaset', 'api.create', { target: pods, object: pod }), verb: 'create', result: done });
+    out.push({ env: env('scheduler', 'api.create', { target: { ...pods, name, subresource: 'binding' }, object: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: 'default', uid: `uid-${i}` }, target: { kind: 'Node', name: node } } }), verb: 'create', result: done });
+    for (const phase of ['Pending', 'Running']) out.push({ env: env(`kubelet.${node}`, 'api.patch', { target: { ...pods, name, subresource: 'status' }, patch: { metadata: { uid: `uid-${i}` }, status: { phase } } }), verb: 'patch', result: done });
+    const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: node, namespace: 'kube-node-lease', uid: `lease-${node}`, resourceVersion: String(5000 + i) }, spec: { holderIdentity: node } };
+    out.push({ env: env(`kubelet.${node}`, 'api.update', { target: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease', name: node }, object: lease }), verb: 'update', result: { ok: true, value: { object: lease } } });
+  }
+  return out;
+}
+
+/** Audits `reqs` `rounds` times into `file`; the CPU it took, in µs. */
+async function run(reqs: Request[], file: string, rounds: number): Promise<number> {
+  let t = Date.parse('2026-12-05T21:00:00Z');
+  const clock = { now: () => (t += 0.0137), setTimeout: () => 0, clearTimeout: () => {} };
+  const auditor = new Auditor(POLICY, new AuditLog({ path: file, maxSizeMB: 100_000 }));
+  const bus = new BusAudit(auditor, clock as never);
+  const c0 = process.cpuUsage();
+  for (let r = 0; r < rounds; r++) {
+    let k = 0;
+    for (const q of reqs) {
+      if (PER_TURN > 0 && ++k % PER_TURN === 0) await new Promise((res) => setImmediate(res));
+      const p = q.env.payload as { target: { name?: string } };
+      const record = bus.begin(q.env, userForAddress(q.env.from), q.verb, p.target.name);
+      record!.authorized('allow');
+      bus.replied(record!, q.env, q.verb, q.result);
+    }
+    await auditor.flush();
+  }
+  await auditor.close();
+  const cpu = process.cpuUsage(c0);
+  return cpu.user + cpu.system;
+}
+
+const reqs = requests();
+const dir = mkdtempSync(join(tmpdir(), 'kubeactor-bench-audit-'));
+try {
+  // A first pass warms the JIT; the measured passes write a fresh file.
+  await run(reqs, join(dir, 'warm.log'), 1);
+  rmSync(join(dir, 'warm.log'));
+  const file = join(dir, 'audit.log');
+  const cpu = await run(reqs, file, ROUNDS);
+  const text = readFileSync(file, 'latin1');
+  const n = reqs.length * ROUNDS;
+  console.log(JSON.stringify({
+    bench: 'audit',
+    requests: n,
+    per_turn: PER_TURN,
+    cpu_us_per_request: round(cpu / n, 2),
+    log_bytes_per_request: round(text.length / n, 1),
+    log_lines: text.split('\n').length - 1,
+    log_hash: createHash('sha256').update(text.replace(/"auditID":"[^"]*"/g, '"auditID":""')).digest('hex').slice(0, 16),
+    machine: machine(),
+    anchor: { note: 'kube-apiserver states no cost for its audit log backend; issue 17 asks that authorization and audit at Metadata cost density at most 5 %', source: 'kubernetes.io/docs/tasks/debug/debug-cluster/audit' },
+  }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,70 @@
+/**
+ * The RBAC authorizer keeps the rules it resolved per user and namespace between requests;
+ * a change to a role or a binding is seen by the very next request once the apiserver's cache
+ * has it: a RoleBinding deleted, a Role's rule taken away, a ClusterRoleBinding added and
+ * deleted. The bus user here (the ReplicaSet controller's ServiceAccount) is the one frozen
+ * object every request of its address carries, the case the memo keys by object.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
+import type { Result } from '../../../base/status.ts';
+import { start, type Harness } from './harness.ts';
+
+const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1' };
+const target = (resource: string, namespace?: string, name?: string): ApiTarget => ({ ...RBAC, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+const secrets: ApiTarget = { group: '', version: 'v1', resource: 'secrets', namespace: 'default' };
+const SA = { kind: 'ServiceAccount', name: 'replicaset-controller', namespace: 'kube-system' };
+const role = (verbs: string[]): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'secret-reader', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs }] } as KubeObject);
+const FORBIDDEN = 'secrets is forbidden: User "system:serviceaccount:kube-system:replicaset-controller" cannot list resource "secrets" in API group "" in the namespace "default"';
+
+function outcome(r: Result<unknown>): string {
+  return r.ok ? 'allowed' : `${r.status.code} ${r.status.message}`;
+}
+
+let h: Harness;
+test.before.each(async () => {
+  h = await start();
+});
+test.after.each(async () => {
+  await h.close();
+});
+
+test('a RoleBinding deleted: the next request is Forbidden; bound again, allowed again', async () => {
+  const admin = h.client();
+  const rs = h.client('controller.replicaset');
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`);
+  await admin.must('api.create', { target: target('roles', 'default'), object: role(['list']) });
+  const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'read-secrets', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'secret-reader' }, subjects: [SA] } as KubeObject;
+  await admin.must('api.create', { target: target('rolebindings', 'default'), object: binding });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), 'allowed');
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), 'allowed', 'the remembered answer');
+  await admin.must('api.delete', { target: target('rolebindings', 'default', 'read-secrets') });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`);
+  await admin.must('api.create', { target: target('rolebindings', 'default'), object: binding });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), 'allowed');
+});
+
+test("a Role's rule taken away, and a ClusterRoleBinding added then deleted, are seen by the next request", async () => {
+  const admin = h.client();
+  const rs = h.client('controller.replicaset');
+  await admin.must('api.create', { target: target('roles', 'default'), object: role(['list']) });
+  await admin.must('api.create', { target: target('rolebindings', 'default'), object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'read-secrets', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'secret-reader' }, subjects: [SA] } as KubeObject });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), 'allowed');
+  const current = (await admin.must('api.get', { target: target('roles', 'default', 'secret-reader') })) as KubeObject;
+  await admin.must('api.update', { target: target('roles', 'default', 'secret-reader'), object: { ...current, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] } as KubeObject });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`);
+  await admin.must('api.create', { target: target('clusterrolebindings'), object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'rs-view-secrets' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [SA] } as KubeObject });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), 'allowed');
+  await admin.must('api.delete', { target: target('clusterrolebindings', undefined, 'rs-view-secrets') });
+  await h.settle();
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`);
+});
+
+test.run();
