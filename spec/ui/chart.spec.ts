@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActor, type AnyStateMachine } from 'xstate';
-import { activeStateIds, allStates, chartOf, LayoutCache, renderChart, renderSvg, setActive, type ChartDef } from '../../ui/chart/index.ts';
+import { activeStateIds, allStates, chartOf, definitionJson, LayoutCache, renderChart, renderSvg, setActive, type ChartDef } from '../../ui/chart/index.ts';
 import { podMachine } from '../../machines/pod/chart.ts';
 import { turnMachine } from '../../machines/turn.ts';
 import { reconcileMachine } from '../../machines/controllers/reconcile.ts';
@@ -120,6 +120,11 @@ test('layouts are cached per machine: one run however many actors share a chart'
   const fromJson = chartOf(JSON.parse(JSON.stringify(turnMachine.definition)) as Record<string, unknown>);
   assert.equal(allStates(fromJson.root).map((s) => s.id), allStates(chartOf(turnMachine).root).map((s) => s.id));
   assert.match(renderSvg(await cache.get(fromJson)), /send \[drainArmed\]/);
+  // definitionJson (what a server sends) keeps `always` and inline guards: its chart is the live machine's.
+  for (const m of [podMachine, turnMachine, reconcileMachine]) {
+    const wire = JSON.parse(JSON.stringify(definitionJson(m))) as Record<string, unknown>;
+    assert.equal(chartOf(wire), chartOf(m));
+  }
 });
 
 test.run();

@@ -10,7 +10,7 @@ import { LayoutCache } from './layout.ts';
 import { activeStateIds, type ChartDef } from './model.ts';
 import { renderSvg } from './svg.ts';
 
-export { activeStateIds, allStates, chartOf, guardName, type ChartDef, type ChartInput, type ChartState, type ChartTransition } from './model.ts';
+export { activeStateIds, allStates, chartOf, definitionJson, guardName, type ChartDef, type ChartInput, type ChartState, type ChartTransition } from './model.ts';
 export { fingerprint, layoutChart, LayoutCache, type ChartLayout, type PlacedEdge, type PlacedState } from './layout.ts';
 export { ACTIVE_CLASS, CHART_CSS, renderSvg, setActive, type ChartElement, type ChartRoot } from './svg.ts';
 

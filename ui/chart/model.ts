@@ -146,6 +146,39 @@ function idOf(x: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A machine's definition as plain JSON (what a server sends a browser): the shape of
+ * `machine.definition` that `chartOf` reads — ids, keys, types, initial, states,
+ * transitions with event types, `#id` targets, guard names and delays, invokes, tags —
+ * plus each state's `always` transitions, which XState's `definition` leaves out. Guards are
+ * names (inline functions by their name), so nothing is lost on the wire.
+ */
+export function definitionJson(input: { root: unknown } | NodeLike): Record<string, unknown> {
+  const root = ('root' in input ? input.root : input) as NodeLike;
+  const tJson = (t: TransitionLike): Record<string, unknown> => {
+    const guard = guardName(t.guard);
+    return {
+      eventType: t.eventType ?? '',
+      target: (t.target ?? []).flatMap((x) => (idOf(x) === undefined ? [] : [`#${idOf(x)}`])),
+      ...(guard === undefined ? {} : { guard }),
+      ...(typeof t.delay === 'number' || typeof t.delay === 'string' ? { delay: t.delay } : {}),
+      reenter: t.reenter === true,
+    };
+  };
+  const nJson = (n: NodeLike): Record<string, unknown> => ({
+    id: n.id,
+    key: n.key,
+    type: n.type,
+    initial: { target: (n.initial?.target ?? []).flatMap((x) => (idOf(x) === undefined ? [] : [`#${idOf(x)}`])) },
+    states: Object.fromEntries(Object.entries(n.states ?? {}).map(([k, c]) => [k, nJson(c)])),
+    transitions: transitionsOf(n).map(tJson),
+    always: (n.always ?? []).map(tJson),
+    invoke: (n.invoke ?? []).map((i) => ({ id: i.id ?? '', src: typeof i.src === 'string' ? i.src : 'actor' })),
+    tags: [...(n.tags ?? [])],
+  });
+  return nJson(root);
+}
+
 /** Every state of a chart, depth first (parents before children). */
 export function allStates(s: ChartState): ChartState[] {
   return [s, ...s.states.flatMap(allStates)];
