@@ -22,6 +22,9 @@ import { startMetricsServer } from '../actors/metrics-server/index.ts';
 import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.ts';
 import { formatGoDuration } from '../api/duration.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
+import { DEFAULT_UI_PORT, startLiveUi } from '../actors/ui/live-source.ts';
+import { uiBanner } from '../actors/ui/server.ts';
+import { loadOrCreateToken } from '../actors/apiserver/http/token.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { lastHost } from '../api/ipv4.ts';
@@ -109,6 +112,10 @@ ${UP_CLIENT_LIMIT_FLAGS_HELP}
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+  --ui[=PORT]                     serve the web UI (cluster, actor charts, messages) on 127.0.0.1:PORT
+                                  (default ${DEFAULT_UI_PORT}; 0 = any free port); prints its URL
+  --ui-address ADDR               where the web UI listens (default 127.0.0.1); any other address asks
+                                  for the kubeconfig's bearer token
 ${AUDIT_FLAGS_HELP}
 ${RUNTIME_FLAGS_HELP}
 ${RECORD_FLAGS_HELP}
@@ -142,6 +149,8 @@ const options = {
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
+  ui: { type: 'string' },
+  'ui-address': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
   'authorization-mode': { type: 'string' },
@@ -153,7 +162,7 @@ const options = {
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
-const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a));
+const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a === '--ui' ? `--ui=${DEFAULT_UI_PORT}` : a));
 
 export async function up(argv: string[]): Promise<number> {
   const { values, positionals } = parse(withInspectDefault(argv), options);
@@ -177,6 +186,8 @@ export async function up(argv: string[]): Promise<number> {
   if (workers > 0 && values.record !== undefined) throw new UsageError('--workers cannot be combined with --record yet: a recording taps one thread\'s bus');
   if (workers > nodes) throw new UsageError(`--workers ${workers} needs at least as many nodes (--nodes ${nodes})`);
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const uiPort = values.ui === undefined ? undefined : intFlag('ui', values.ui, DEFAULT_UI_PORT);
+  const uiAddress = values['ui-address'] ?? '127.0.0.1';
   const ingressPorts = {
     ...(values['ingress-http-port'] === undefined ? {} : { httpPort: intFlag('ingress-http-port', values['ingress-http-port'], 80) }),
     ...(values['ingress-https-port'] === undefined ? {} : { httpsPort: intFlag('ingress-https-port', values['ingress-https-port'], 443) }),
@@ -313,7 +324,9 @@ export async function up(argv: string[]): Promise<number> {
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
+  const ui = uiPort === undefined ? undefined : await startLiveUi({ host: cp.host, bus, clock, port: uiPort, address: uiAddress, token: await loadOrCreateToken(dataDir) });
   if (inspector) print(inspectorBanner(inspector));
+  if (ui) print(uiBanner(ui.server));
   print(`kubeconfig: ${kubeconfig}`);
   print(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
   say('ready. Ctrl-C stops.');
@@ -335,6 +348,7 @@ export async function up(argv: string[]): Promise<number> {
   await cp.stop();
   await audit?.close();
   await inspector?.close();
+  await ui?.close();
   say('stopped');
   return 0;
 }

@@ -1,6 +1,6 @@
 import type { ActorOpened } from '../../actors/ui/protocol.ts';
 import type { ActorEvent, ActorInfo, ActorState, ActorUpdate, Window } from '../../actors/ui/source.ts';
-import { activeStateIds, renderChart, setActive, type ChartDef } from '../chart/index.ts';
+import { activeStateIds, chartOf, renderChart, setActive, type ChartDef } from '../chart/index.ts';
 import type { Conn } from './conn.ts';
 import { clock, fill, h, json } from './dom.ts';
 
@@ -43,7 +43,8 @@ export class ActorView {
     for (const el of this.#list.querySelectorAll('.actor')) el.classList.toggle('selected', el.getAttribute('data-address') === address);
     const opened = await this.conn.call<ActorOpened>({ op: 'actor', address });
     if (this.#address !== address) return;
-    this.#def = opened.definition as ChartDef | undefined;
+    // The feed sends the definition as wire JSON (definitionJson); chartOf reads it back.
+    this.#def = opened.definition ? chartOf(opened.definition) : undefined;
     this.#evs = opened.events;
     fill(this.#title, address);
     if (this.#def) {
