@@ -91,10 +91,13 @@ test("the message view shows the replicaset controller's api.create requests, wi
   await page.goto(`${ui.server.url}#messages=controller.replicaset;api.create`);
   await page.waitForSelector('.diagram g.msg', { timeout: 20_000 });
   must(await c.kubectl(['scale', 'deployment', 'web', '--replicas=10']), 'scale');
-  await page.waitForFunction(() => document.querySelectorAll('.diagram g.msg').length >= 10, { timeout: 30_000 });
+  const podCreates = () => [...document.querySelectorAll('.diagram g.msg title')].filter((e: any) => e.textContent.includes('api.create pods default/web-'));
+  await page.waitForFunction(`(${podCreates})().length >= 10`, { timeout: 30_000 });
   const rows = await page.$$eval('.diagram g.msg title', (els) => els.map((e) => e.textContent ?? ''));
-  assert.ok(rows.every((t) => t.includes('controller.replicaset → apiserver api.create pods default/web-')), rows.join('\n'));
-  await page.click('.diagram g.msg:last-of-type path');
+  // Its pod creations (one per replica), and the Events it records beside them.
+  assert.ok(rows.every((t) => / controller\.replicaset → apiserver api\.create (pods|events) default\/web-/.test(t)), rows.join('\n'));
+  const last = await page.evaluate(`(${podCreates})().pop().parentNode.getAttribute('data-seq')`);
+  await page.click(`.diagram g.msg[data-seq="${String(last)}"] text:last-child`);
   await waitText('pre.payload', '"kind": "Pod"');
   const payload = await page.$eval('pre.payload', (e) => e.textContent ?? '');
   assert.match(payload, /"generateName": "web-/);

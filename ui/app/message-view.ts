@@ -3,7 +3,7 @@ import type { Conn } from './conn.ts';
 import { clock, fill, h, json } from './dom.ts';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const COL = 170, ROW = 22, TOP = 40, LEFT = 90;
+const COL = 280, ROW = 22, TOP = 40, LEFT = 90;
 /** Lifelines drawn at most; further addresses share the last one, "…". */
 const MAX_LINES = 12;
 const SHOWN = 300;
