@@ -37,9 +37,6 @@ export function liveSource(opts: LiveSourceOptions): UiSource {
   };
 }
 
-/** `--ui` without a port. */
-export const DEFAULT_UI_PORT = 8090;
-
 export interface LiveUiOptions {
   host: ActorHost;
   bus: Bus;

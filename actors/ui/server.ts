@@ -42,6 +42,9 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
+/** `--ui` without a port. */
+export const DEFAULT_UI_PORT = 8090;
+
 const COOKIE = 'kubeactor-ui-token';
 
 export const isLoopback = (host: string): boolean => /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
