@@ -19,6 +19,8 @@ export class ActorView {
   #def: ChartDef | undefined;
   #address: string | undefined;
   #evs: ActorEvent[] = [];
+  /** Actors a verify found diverging (marked in the list). */
+  readonly diverged = new Set<string>();
 
   constructor(readonly conn: Conn) {
     this.el = h('div.view.actor-view', {},
@@ -33,7 +35,7 @@ export class ActorView {
   async loadList(): Promise<void> {
     const sel = this.#select && !/[*?,]/.test(this.#select) ? `*${this.#select}*` : this.#select;
     const w = await this.conn.call<Window<ActorInfo>>({ op: 'actors', ...(sel ? { select: sel } : {}), limit: 500 });
-    fill(this.#list, ...w.rows.map((a) => h(`div.actor.${a.address === this.#address ? 'selected' : ''}`, { 'data-address': a.address, onclick: () => void this.open(a.address) },
+    fill(this.#list, ...w.rows.map((a) => h(`div.actor${a.address === this.#address ? '.selected' : ''}${this.diverged.has(a.address) ? '.diverged' : ''}`, { 'data-address': a.address, onclick: () => void this.open(a.address) },
       h('span.name', {}, a.address), h(`span.badge.${a.state === 'running' ? 'ok' : 'warn'}`, {}, a.state))),
       w.total > w.rows.length ? h('div.more', {}, `${w.total - w.rows.length} more: narrow the filter`) : null);
   }

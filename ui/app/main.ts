@@ -48,10 +48,12 @@ async function main(): Promise<void> {
     if (tab === 'messages') void messages!.load();
   };
   fill(tabs, ...(['cluster', 'actors', 'messages'] as Tab[]).map((t) => h('button', { 'data-tab': t, onclick: () => { location.hash = t; } }, t[0]!.toUpperCase() + t.slice(1))));
+  // A divergence clicked: the log at its seq, the diverging actor's messages with the differing one marked.
   const onDivergence = (d: UiDivergence): void => {
     messages!.mark = d.seq;
-    void bar!.seek({ seq: d.seq }).then(() => { location.hash = `actor=${d.actor}`; });
+    void bar!.seek({ seq: d.seq }).then(() => { location.hash = `messages=${d.actor};`; });
   };
+  for (const d of hello.divergences ?? []) actors.diverged.add(d.actor);
   if (hello.mode === 'replay') bar = new ReplayBar(conn, hello, onDivergence);
   fill(root, h('header.top', {}, h('h1', {}, 'kubeactor'), tabs, status, h('span.title', {}, hello.title)), bar?.el ?? null, body);
   cluster.summary(hello.summary);

@@ -75,6 +75,8 @@ export class MessageView {
     const rows = await this.conn.call<MessageRow[]>({ op: 'messages', actors: this.#actors.value.trim(), types: this.#types.value.trim(), limit: SHOWN });
     this.#rows = rows;
     this.#draw();
+    // A divergence opened: its message's payload (what the log expected) is shown at once.
+    if (this.mark !== undefined && rows.some((r) => r.seq === this.mark)) await this.openPayload(this.mark);
   }
 
   /** Pushed rows. */
