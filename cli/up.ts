@@ -23,7 +23,7 @@ import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.t
 import { formatGoDuration } from '../api/duration.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
 import { startLiveUi } from '../actors/ui/live-source.ts';
-import { DEFAULT_UI_PORT, uiBanner } from '../actors/ui/server.ts';
+import { DEFAULT_UI_PORT, isLoopback, uiBanner } from '../actors/ui/server.ts';
 import { loadOrCreateToken } from '../actors/apiserver/http/token.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
@@ -324,7 +324,7 @@ export async function up(argv: string[]): Promise<number> {
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
-  const ui = uiPort === undefined ? undefined : await startLiveUi({ host: cp.host, bus, clock, port: uiPort, address: uiAddress, token: await loadOrCreateToken(dataDir) });
+  const ui = uiPort === undefined ? undefined : await startLiveUi({ host: cp.host, bus, clock, port: uiPort, address: uiAddress, ...(isLoopback(uiAddress) ? {} : { token: await loadOrCreateToken(dataDir) }) });
   if (inspector) print(inspectorBanner(inspector));
   if (ui) print(uiBanner(ui.server));
   print(`kubeconfig: ${kubeconfig}`);

@@ -6,8 +6,8 @@
  * cluster's summary and the windows the tab shows (at most every `frameMs`), the watched
  * actor's states, new messages, and in a replay the position.
  *
- * It listens on 127.0.0.1 by default. Bound anywhere else it asks for the kubeconfig's
- * bearer token (an `Authorization: Bearer` header, or `?token=` once, kept in a cookie), and
+ * It listens on 127.0.0.1 by default. Bound anywhere else it must be given the kubeconfig's
+ * bearer token and asks for it (an `Authorization: Bearer` header, or `?token=` once, kept in a cookie), and
  * a WebSocket from another origin is refused either way (a page on another site must not
  * drive a tab's session).
  */
@@ -26,7 +26,7 @@ export interface UiServerOptions {
   port?: number;
   /** Default 127.0.0.1; anything not on 127.0.0.0/8 (or ::1) requires `token`. */
   host?: string;
-  /** The kubeconfig's bearer token: required when `host` is not loopback. */
+  /** The kubeconfig's bearer token: asked for when given, and it must be given when `host` is not loopback. */
   token?: string;
   /** Least time between two cluster frames to one tab (default 200 ms). */
   frameMs?: number;
@@ -78,7 +78,7 @@ const page = (title: string, hash: string): string => `<!doctype html>
 export async function startUiServer(source: UiSource, opts: UiServerOptions = {}): Promise<UiServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopback(host) && !opts.token) throw new Error(`ui: listening on ${host} needs the kubeconfig's bearer token`);
-  const token = isLoopback(host) ? undefined : opts.token;
+  const token = opts.token;
   const assets: UiAssets = await uiAssets();
   const counters = { frames: 0, bytes: 0 };
   const http = createServer((req, res) => {
