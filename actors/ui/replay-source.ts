@@ -8,7 +8,8 @@
  * Cost: an actor's state is a replay of the log up to the position with that actor (and
  * its companions) selected — about a second for the golden log's 3,600 entries — so only
  * the actors being watched are recomputed when the position moves, and the position is
- * announced once they are. The cluster and the messages move incrementally forward; going
+ * announced once they are; computed states are kept (COMPUTED_KEPT), so scrubbing back over
+ * positions already seen is immediate. The cluster and the messages move incrementally forward; going
  * back rebuilds them from the start.
  */
 import type { AnyActor, AnyStateMachine } from 'xstate';
@@ -45,6 +46,9 @@ import type {
 const MACHINES: ReadonlyMap<string, AnyStateMachine> = new Map(
   [kvMachine, apiserverMachine, schedulerChart, reconcileMachine, kubeletMachine, podMachine, informersChart, admissionWebhooksMachine, kubeProxyChart, dnsChart, metricsServerMachine].map((m) => [m.id, m as AnyStateMachine]),
 );
+
+/** Actor states kept once computed (by position and address). */
+export const COMPUTED_KEPT = 512;
 
 /** What `replay --at` shows of an actor: `{address, status, value, context}` as JSON. */
 export interface AtView {
@@ -169,6 +173,8 @@ export class ReplaySource implements ReplayControl, ActorSource {
   #playing: { speed: number; timer: unknown } | undefined;
   readonly #timers: NonNullable<ReplaySourceOptions['timers']>;
   readonly #charts = new Map<string, ChartDef>();
+  /** Computed states by `seq address`, oldest first. */
+  readonly #computed = new Map<string, ActorState>();
 
   constructor(readonly entries: readonly Positioned[], readonly header: LogHeader | undefined, opts: ReplaySourceOptions = {}) {
     if (entries.length === 0) throw new Error('replay source: the log has no entries');
@@ -385,8 +391,23 @@ export class ReplaySource implements ReplayControl, ActorSource {
 
   async #run(address: string, generation: number, notify: boolean): Promise<void> {
     const e = this.#entry();
+    const cached = this.#computed.get(`${e.i} ${address}`);
+    const state = cached ?? (await this.#stateAt(e, address));
+    if (generation !== this.#generation || state === undefined) return;
+    if (cached === undefined) this.#remember(`${e.i} ${address}`, state);
+    this.#states.set(address, state);
+    if (notify) for (const l of this.#watchers.get(address) ?? []) l({ type: 'state', state });
+  }
+
+  /** Keeps a computed state (the oldest forgotten past COMPUTED_KEPT): scrubbing back and forth over a range costs one replay per position. */
+  #remember(key: string, state: ActorState): void {
+    this.#computed.set(key, state);
+    if (this.#computed.size > COMPUTED_KEPT) this.#computed.delete(this.#computed.keys().next().value!);
+  }
+
+  async #stateAt(e: Positioned, address: string): Promise<ActorState | undefined> {
     const r = await stateAt(this.entries, this.header, this.#registry, e.i, address);
-    if (generation !== this.#generation || r === undefined) return;
+    if (r === undefined) return undefined;
     let state: ActorState;
     if ('reason' in r) {
       state = { address, status: `skipped: ${r.reason}`, value: null, context: null, active: [], at: e.at, seq: e.i };
@@ -396,8 +417,7 @@ export class ReplaySource implements ReplayControl, ActorSource {
       // A log recorded with --secrets holds them: the UI redacts as the inspector does.
       if (this.header?.secrets) state.context = sanitize(state.context);
     }
-    this.#states.set(address, state);
-    if (notify) for (const l of this.#watchers.get(address) ?? []) l({ type: 'state', state });
+    return state;
   }
 
   #chart(machine: AnyStateMachine | undefined): ChartDef | undefined {
