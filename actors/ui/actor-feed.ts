@@ -29,7 +29,8 @@ export const EVENTS_KEPT = 200;
 export const CONTEXT_EVERY_MS = 200;
 
 export interface ActorFeedOptions {
-  host: ActorHost;
+  /** The host whose actors it shows; or later, with `follow` (a host is built with its `inspectFor`, which a feed showing pods must give it). */
+  host?: ActorHost;
   /** The cluster's clock: the `at` of states and events. */
   clock: Clock;
   /** Pod addresses (default `pod.*`): those `inspectFor` follows. */
@@ -70,7 +71,7 @@ function machineOf(ref: AnyActorRef | undefined): AnyStateMachine | undefined {
 
 /** The live actors of a host and its pods, as the UI's `ActorSource`. */
 export class ActorFeed implements ActorSource {
-  readonly #host: ActorHost;
+  #host: ActorHost | undefined;
   readonly #clock: Clock;
   readonly #isPod: (address: string) => boolean;
   readonly #messages: MessageSource | undefined;
@@ -79,15 +80,25 @@ export class ActorFeed implements ActorSource {
   readonly #pods = new Map<string, AnyActorRef>();
   readonly #watched = new Map<string, Watched>();
   readonly #charts = new WeakMap<object, ChartDef>();
-  readonly #offLifecycle: () => void;
+  #offLifecycle: () => void = () => {};
 
   constructor(opts: ActorFeedOptions) {
-    this.#host = opts.host;
     this.#clock = opts.clock;
     this.#isPod = globMatcher(opts.pods ?? 'pod.*');
     this.#messages = opts.messages;
     this.#timers = opts.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (t) => clearTimeout(t as ReturnType<typeof setTimeout>), now: () => Date.now() };
-    this.#offLifecycle = this.#host.onLifecycle((e) => {
+    if (opts.host) this.follow(opts.host);
+  }
+
+  /**
+   * Shows `host`'s actors and follows their restarts and stops. For pods too, build the host
+   * with this feed's `inspectFor` first: `new ActorFeed({ clock })`, then the host with
+   * `inspectFor: (a) => bothInspect(feed.inspectFor(a), inspector?.inspectFor(a))`, then `feed.follow(host)`.
+   */
+  follow(host: ActorHost): void {
+    this.#offLifecycle();
+    this.#host = host;
+    this.#offLifecycle = host.onLifecycle((e) => {
       const w = this.#watched.get(e.address);
       if (w === undefined) return;
       if (e.type === 'start' || e.type === 'restart') this.#attach(e.address, w, e.ref);
@@ -117,9 +128,9 @@ export class ActorFeed implements ActorSource {
   list(q: ActorListQuery = {}): Window<ActorInfo> {
     const match = globMatcher(q.select);
     const rows: ActorInfo[] = [];
-    for (const address of this.#host.list()) {
+    for (const address of this.#host?.list() ?? []) {
       if (!match(address)) continue;
-      const h = this.#host.get(address);
+      const h = this.#host?.get(address);
       const machine = machineOf(h?.ref)?.id;
       rows.push({ address, group: groupOf(address), state: h?.state ?? 'stopped', ...(machine ? { machine } : {}) });
     }
@@ -189,7 +200,7 @@ export class ActorFeed implements ActorSource {
   }
 
   #ref(address: string): AnyActorRef | undefined {
-    return this.#host.get(address)?.ref ?? this.#pods.get(address);
+    return this.#host?.get(address)?.ref ?? this.#pods.get(address);
   }
 
   /** Observes `ref` (a new incarnation, or the first): a hosted actor through its system, a pod through `inspectFor`. */

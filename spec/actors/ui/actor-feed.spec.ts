@@ -131,6 +131,27 @@ test('pods: noted through inspectFor as they start, watched on demand, gone when
   await bus.close();
 });
 
+test('a feed made before its host sees the pods a hosted actor runs (through the host inspectFor its kubelets hand their pods)', async () => {
+  const clock = new VirtualClock();
+  const bus = new InProcessBus({ clock });
+  const feed = new ActorFeed({ clock });
+  const host = new ActorHost({ bus, clock, seed: 1, inspectFor: feed.inspectFor });
+  feed.follow(host);
+  // A kubelet-like actor: it runs a pod actor outside the host, with the inspection ctx.observe gives it.
+  host.spawn({
+    address: 'kubelet.n1',
+    create: (ctx) => {
+      createActor(worker, { inspect: ctx.observe?.('pod.uid-2', { machine: 'worker' }) }).start();
+      return { machine: worker };
+    },
+  });
+  assert.equal(feed.list().rows.map((a) => [a.address, a.group]), [['kubelet.n1', 'kubelet'], ['pod.uid-2', 'pod']]);
+  assert.is(feed.state('pod.uid-2')!.value, 'idle');
+  host.stopAll();
+  feed.close();
+  await bus.close();
+});
+
 test('a large context is shown by its top-level keys, shortened', () => {
   const big = { small: 1, items: Array.from({ length: 20_000 }, (_, i) => ({ name: `pod-${i}`, password: 'x' })) };
   const c = contextJson(big, 10_000) as { small: unknown; items: string };
