@@ -65,7 +65,7 @@ export interface AtView {
  */
 export async function stateAt(
   entries: readonly Positioned[], header: LogHeader | undefined, registry: ReplayRegistry, seq: number, address: string,
-): Promise<{ view: AtView; machine: AnyStateMachine | undefined } | { reason: string } | undefined> {
+): Promise<{ view: AtView; machine: AnyStateMachine | undefined; diverged?: Divergence } | { reason: string } | undefined> {
   const r = await runReplay(entries, { registry, header, upTo: seq, select: globMatcher(address) });
   const a = r.actors.get(address);
   if (a === undefined) {
@@ -83,7 +83,9 @@ export async function stateAt(
     json = safeJson(raw);
   }
   const view = JSON.parse(json) as AtView;
-  return { view, machine: (a.actor as AnyActor | undefined)?.logic as AnyStateMachine | undefined };
+  // Replayed with only its companions, an actor can part from the recording (the CLI's --at does not say): the UI can.
+  const diverged = r.divergences.find((d) => d.actor === address);
+  return { view, machine: (a.actor as AnyActor | undefined)?.logic as AnyStateMachine | undefined, ...(diverged ? { diverged } : {}) };
 }
 
 /** A `--verify` divergence as the UI shows it: the first differing path with expected against actual. */
@@ -173,6 +175,8 @@ export class ReplaySource implements ReplayControl, ActorSource {
   #playing: { speed: number; timer: unknown } | undefined;
   readonly #timers: NonNullable<ReplaySourceOptions['timers']>;
   readonly #charts = new Map<string, ChartDef>();
+  /** Where the replay that computed a state parted from the recording, if it did. */
+  readonly #diverged = new WeakMap<ActorState, UiDivergence>();
   /** Computed states by `seq address`, oldest first. */
   readonly #computed = new Map<string, ActorState>();
 
@@ -286,6 +290,16 @@ export class ReplaySource implements ReplayControl, ActorSource {
   async load(address: string): Promise<ActorState | undefined> {
     if (!this.#states.has(address)) await this.#compute(address, this.#generation, true);
     return this.#states.get(address);
+  }
+
+  /**
+   * Where the replay behind `state(address)` parted from the recording before the position,
+   * if it did: the state is then what this build computes from the log, not what the recorded
+   * run was in (`replay --at` prints the same state and says nothing).
+   */
+  stateDivergence(address: string): UiDivergence | undefined {
+    const s = this.#states.get(address);
+    return s ? this.#diverged.get(s) : undefined;
   }
 
   events(address: string, limit = 50): ActorEvent[] {
@@ -414,6 +428,7 @@ export class ReplaySource implements ReplayControl, ActorSource {
     } else {
       const def = this.#chart(r.machine ?? this.#machineOf(address));
       state = { ...r.view, status: r.view.status ?? 'stopped', active: def ? activeStateIds(def, r.view.value) : [], at: e.at, seq: e.i };
+      if (r.diverged) this.#diverged.set(state, uiDivergence(r.diverged));
       // A log recorded with --secrets holds them: the UI redacts as the inspector does.
       if (this.header?.secrets) state.context = sanitize(state.context);
     }

@@ -53,6 +53,9 @@ test('an actor at a seq: the same state value, status and context as `replay --a
     const cli = await cliAt(GOLDEN_LOG, seq, actor);
     assert.equal({ address: state.address, status: state.status, value: state.value, context: state.context }, cli, `${actor} at ${seq}`);
     assert.is(state.seq, seq);
+    // If that replay (the actor and its companions only) parted from the recording, the source says where.
+    const d = source.stateDivergence(actor);
+    assert.ok(d === undefined || (d.actor === actor && d.seq <= seq), JSON.stringify(d));
     // What the chart highlights: the root and the active states of that value.
     assert.ok(state.active.length >= 2 && state.active[0] === chartOf(source.definition(actor)!).id, `${actor}: ${state.active}`);
   }
