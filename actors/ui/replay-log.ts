@@ -52,12 +52,13 @@ export function actorsAt(entries: readonly Positioned[], k: number): Map<string,
 }
 
 /** Bigger payloads are shown as a shortened JSON string (an event list stays small). */
-const EVENT_PAYLOAD_MAX = 4096;
+export const EVENT_PAYLOAD_MAX = 4096;
 
-function shown(v: unknown): unknown {
-  const json = safeJson(sanitize(v));
+/** A value fit for an event list: redacted, plain JSON, and past `max` characters its JSON cut short as a string. */
+export function shown(v: unknown, max = EVENT_PAYLOAD_MAX): unknown {
+  const json = safeJson(sanitize(v)) as string | undefined;
   if (json === undefined) return undefined;
-  return json.length > EVENT_PAYLOAD_MAX ? `${json.slice(0, EVENT_PAYLOAD_MAX - 1)}…` : (JSON.parse(json) as unknown);
+  return json.length > max ? `${json.slice(0, max - 1)}…` : (JSON.parse(json) as unknown);
 }
 
 /**

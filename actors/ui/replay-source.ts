@@ -8,7 +8,8 @@
  * Cost: an actor's state is a replay of the log up to the position with that actor (and
  * its companions) selected — about a second for the golden log's 3,600 entries — so only
  * the actors being watched are recomputed when the position moves, and the position is
- * announced once they are. The cluster and the messages move incrementally forward; going
+ * announced once they are; computed states are kept (COMPUTED_KEPT), so scrubbing back over
+ * positions already seen is immediate. The cluster and the messages move incrementally forward; going
  * back rebuilds them from the start.
  */
 import type { AnyActor, AnyStateMachine } from 'xstate';
@@ -46,6 +47,9 @@ const MACHINES: ReadonlyMap<string, AnyStateMachine> = new Map(
   [kvMachine, apiserverMachine, schedulerChart, reconcileMachine, kubeletMachine, podMachine, informersChart, admissionWebhooksMachine, kubeProxyChart, dnsChart, metricsServerMachine].map((m) => [m.id, m as AnyStateMachine]),
 );
 
+/** Actor states kept once computed (by position and address). */
+export const COMPUTED_KEPT = 512;
+
 /** What `replay --at` shows of an actor: `{address, status, value, context}` as JSON. */
 export interface AtView {
   address: string;
@@ -61,7 +65,7 @@ export interface AtView {
  */
 export async function stateAt(
   entries: readonly Positioned[], header: LogHeader | undefined, registry: ReplayRegistry, seq: number, address: string,
-): Promise<{ view: AtView; machine: AnyStateMachine | undefined } | { reason: string } | undefined> {
+): Promise<{ view: AtView; machine: AnyStateMachine | undefined; diverged?: Divergence } | { reason: string } | undefined> {
   const r = await runReplay(entries, { registry, header, upTo: seq, select: globMatcher(address) });
   const a = r.actors.get(address);
   if (a === undefined) {
@@ -79,7 +83,9 @@ export async function stateAt(
     json = safeJson(raw);
   }
   const view = JSON.parse(json) as AtView;
-  return { view, machine: (a.actor as AnyActor | undefined)?.logic as AnyStateMachine | undefined };
+  // Replayed with only its companions, an actor can part from the recording (the CLI's --at does not say): the UI can.
+  const diverged = r.divergences.find((d) => d.actor === address);
+  return { view, machine: (a.actor as AnyActor | undefined)?.logic as AnyStateMachine | undefined, ...(diverged ? { diverged } : {}) };
 }
 
 /** A `--verify` divergence as the UI shows it: the first differing path with expected against actual. */
@@ -169,6 +175,10 @@ export class ReplaySource implements ReplayControl, ActorSource {
   #playing: { speed: number; timer: unknown } | undefined;
   readonly #timers: NonNullable<ReplaySourceOptions['timers']>;
   readonly #charts = new Map<string, ChartDef>();
+  /** Where the replay that computed a state parted from the recording, if it did. */
+  readonly #diverged = new WeakMap<ActorState, UiDivergence>();
+  /** Computed states by `seq address`, oldest first. */
+  readonly #computed = new Map<string, ActorState>();
 
   constructor(readonly entries: readonly Positioned[], readonly header: LogHeader | undefined, opts: ReplaySourceOptions = {}) {
     if (entries.length === 0) throw new Error('replay source: the log has no entries');
@@ -282,6 +292,16 @@ export class ReplaySource implements ReplayControl, ActorSource {
     return this.#states.get(address);
   }
 
+  /**
+   * Where the replay behind `state(address)` parted from the recording before the position,
+   * if it did: the state is then what this build computes from the log, not what the recorded
+   * run was in (`replay --at` prints the same state and says nothing).
+   */
+  stateDivergence(address: string): UiDivergence | undefined {
+    const s = this.#states.get(address);
+    return s ? this.#diverged.get(s) : undefined;
+  }
+
   events(address: string, limit = 50): ActorEvent[] {
     return eventsOf(this.entries, this.#k, address, limit);
   }
@@ -385,19 +405,34 @@ export class ReplaySource implements ReplayControl, ActorSource {
 
   async #run(address: string, generation: number, notify: boolean): Promise<void> {
     const e = this.#entry();
+    const cached = this.#computed.get(`${e.i} ${address}`);
+    const state = cached ?? (await this.#stateAt(e, address));
+    if (generation !== this.#generation || state === undefined) return;
+    if (cached === undefined) this.#remember(`${e.i} ${address}`, state);
+    this.#states.set(address, state);
+    if (notify) for (const l of this.#watchers.get(address) ?? []) l({ type: 'state', state });
+  }
+
+  /** Keeps a computed state (the oldest forgotten past COMPUTED_KEPT): scrubbing back and forth over a range costs one replay per position. */
+  #remember(key: string, state: ActorState): void {
+    this.#computed.set(key, state);
+    if (this.#computed.size > COMPUTED_KEPT) this.#computed.delete(this.#computed.keys().next().value!);
+  }
+
+  async #stateAt(e: Positioned, address: string): Promise<ActorState | undefined> {
     const r = await stateAt(this.entries, this.header, this.#registry, e.i, address);
-    if (generation !== this.#generation || r === undefined) return;
+    if (r === undefined) return undefined;
     let state: ActorState;
     if ('reason' in r) {
       state = { address, status: `skipped: ${r.reason}`, value: null, context: null, active: [], at: e.at, seq: e.i };
     } else {
       const def = this.#chart(r.machine ?? this.#machineOf(address));
       state = { ...r.view, status: r.view.status ?? 'stopped', active: def ? activeStateIds(def, r.view.value) : [], at: e.at, seq: e.i };
+      if (r.diverged) this.#diverged.set(state, uiDivergence(r.diverged));
       // A log recorded with --secrets holds them: the UI redacts as the inspector does.
       if (this.header?.secrets) state.context = sanitize(state.context);
     }
-    this.#states.set(address, state);
-    if (notify) for (const l of this.#watchers.get(address) ?? []) l({ type: 'state', state });
+    return state;
   }
 
   #chart(machine: AnyStateMachine | undefined): ChartDef | undefined {

@@ -128,8 +128,11 @@ function commonContainer(up: Map<string, string | undefined>, a: string, b: stri
 /** Header height: the name line, then one line per row. */
 export const headerHeight = (rows: number): number => PAD + LINE_H * (1 + rows) + 4;
 
+/** A state's title line: its key, marked when parallel or final. */
+export const stateTitle = (s: ChartState): string => s.key + (s.type === 'parallel' ? ' ‖' : '') + (s.type === 'final' ? ' (final)' : '');
+
 function headerWidth(s: ChartState, rows: readonly Row[]): number {
-  const lines = [s.key + (s.type === 'parallel' ? ' ‖' : ''), ...rows.map((r) => r.text), ...s.invoke.map((i) => `invoke ${i}`)];
+  const lines = [stateTitle(s), ...rows.map((r) => r.text), ...s.invoke.map((i) => `invoke ${i}`)];
   return Math.max(...lines.map(textWidth)) + 2 * PAD;
 }
 

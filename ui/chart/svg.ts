@@ -1,4 +1,4 @@
-import { FONT_SIZE, LINE_H } from './graph.ts';
+import { FONT_SIZE, LINE_H, stateTitle } from './graph.ts';
 import type { ChartLayout, PlacedState } from './layout.ts';
 
 /** The class an active state's group carries; `setActive` moves it without a new layout. */
@@ -43,8 +43,7 @@ function stateSvg(p: PlacedState, active: ReadonlySet<string>): string {
   const s = p.state;
   const x = p.x + 8;
   let y = p.y + 8 + LINE_H - 4;
-  const name = s.key + (s.type === 'parallel' ? ' ‖' : '') + (s.type === 'final' ? ' (final)' : '');
-  const lines = [`<text class="state-name" x="${f(x)}" y="${f(y)}">${esc(name)}</text>`];
+  const lines = [`<text class="state-name" x="${f(x)}" y="${f(y)}">${esc(stateTitle(s))}</text>`];
   for (const r of p.rows) {
     y += LINE_H;
     lines.push(`<text class="state-row" data-event="${esc(r.transition.event)}" x="${f(x)}" y="${f(y)}">${esc(r.text)}</text>`);
