@@ -22,7 +22,8 @@ import { startMetricsServer } from '../actors/metrics-server/index.ts';
 import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.ts';
 import { formatGoDuration } from '../api/duration.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
-import { startLiveUi } from '../actors/ui/live-source.ts';
+import { prepareLiveUi, startLiveUi } from '../actors/ui/live-source.ts';
+import { bothInspect } from '../actors/lifecycle.ts';
 import { DEFAULT_UI_PORT, isLoopback, uiBanner } from '../actors/ui/server.ts';
 import { loadOrCreateToken } from '../actors/apiserver/http/token.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
@@ -245,6 +246,8 @@ export async function up(argv: string[]): Promise<number> {
     say(`inspecting ${values.inspect}`);
   }
   let recorder: Recorder | undefined;
+  // The UI's feed is made before the host: pods are observable only from their start.
+  const uiParts = uiPort === undefined ? undefined : prepareLiveUi(bus, clock);
   const cp = await startControlPlane({
     bus,
     clock,
@@ -252,7 +255,7 @@ export async function up(argv: string[]): Promise<number> {
     dataDir,
     seed,
     apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false },
-    ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
+    ...(inspector || uiParts ? { inspectFor: (a: string) => bothInspect(uiParts?.feed.inspectFor(a), inspector?.inspectFor(a)) } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
     },
@@ -324,7 +327,7 @@ export async function up(argv: string[]): Promise<number> {
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
-  const ui = uiPort === undefined ? undefined : await startLiveUi({ host: cp.host, bus, clock, port: uiPort, address: uiAddress, ...(isLoopback(uiAddress) ? {} : { token: await loadOrCreateToken(dataDir) }) });
+  const ui = uiPort === undefined ? undefined : await startLiveUi({ host: cp.host, bus, clock, prepared: uiParts, port: uiPort, address: uiAddress, ...(isLoopback(uiAddress) ? {} : { token: await loadOrCreateToken(dataDir) }) });
   if (inspector) print(inspectorBanner(inspector));
   if (ui) print(uiBanner(ui.server));
   print(`kubeconfig: ${kubeconfig}`);

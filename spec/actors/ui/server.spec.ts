@@ -10,7 +10,7 @@ import { WebSocket } from 'ws';
 import { ActorHost } from '../../../actors/host.ts';
 import { InProcessBus } from '../../../bus/inprocess.ts';
 import { realClock } from '../../../base/real-clock.ts';
-import { basicActorFeed } from '../../../actors/ui/actor-feed-basic.ts';
+import { ActorFeed } from '../../../actors/ui/actor-feed.ts';
 import { ClusterModel } from '../../../actors/ui/cluster-model.ts';
 import { MessageStore } from '../../../actors/ui/messages.ts';
 import { startUiServer, type UiServer } from '../../../actors/ui/server.ts';
@@ -31,7 +31,7 @@ const host = new ActorHost({ bus, clock: realClock, seed: 1 });
 const model = new ClusterModel();
 for (let i = 0; i < NODES; i++) model.apply('Node', 'add', node(i));
 for (let i = 0; i < PODS; i++) model.apply('Pod', 'add', pod(i));
-const feed = basicActorFeed(host, () => Date.now());
+const feed = new ActorFeed({ host, clock: realClock });
 const source: UiSource = { mode: 'live', title: 'spec', cluster: model, actors: feed, messages: new MessageStore(), close: async () => {} };
 let server: UiServer;
 
