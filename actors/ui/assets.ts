@@ -5,7 +5,7 @@
  * of esbuild's and elkjs's versions, so only the first start after a change pays the build.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -83,5 +83,7 @@ async function build(cacheDir: string): Promise<UiAssets> {
   const tmp = `${cached}.${process.pid}`;
   writeFileSync(tmp, js);
   renameSync(tmp, cached);
+  // Bundles of earlier sources are not needed again (a process reads its bundle once, at start).
+  for (const f of readdirSync(cacheDir)) if (/^app-[0-9a-f]+\.js$/.test(f) && join(cacheDir, f) !== cached) rmSync(join(cacheDir, f), { force: true });
   return { js, css, hash };
 }

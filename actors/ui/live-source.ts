@@ -45,7 +45,7 @@ export async function startLiveUi(opts: LiveUiOptions): Promise<{ server: UiServ
   const nodes = opts.host.list().filter((a) => a.startsWith('kubelet.')).length;
   const source: UiSource = {
     mode: 'live',
-    title: `kubeactor${nodes ? ` — ${nodes} nodes` : ''}`,
+    title: `kubeactor${nodes ? ` — ${nodes} node${nodes === 1 ? '' : 's'}` : ''}`,
     cluster: cluster.model,
     actors: feed,
     messages: messages.store,
