@@ -156,10 +156,19 @@ export class Session {
     this.#scheduleFrame();
   }
 
+  /**
+   * A frame now if the last one is `frameMs` old, else one timer for the trailing edge. Sent
+   * from the change itself when due: a busy cluster keeps the event loop in microtasks (the
+   * in-process bus drains there), where a timer would wait until the burst ends.
+   */
   #scheduleFrame(): void {
-    if (this.#frameTimer !== undefined) return;
-    const wait = Math.max(0, this.#lastFrame + this.frameMs - Date.now());
-    this.#frameTimer = setTimeout(() => {
+    const wait = this.#lastFrame + this.frameMs - Date.now();
+    if (wait <= 0) {
+      clearTimeout(this.#frameTimer);
+      this.#frameTimer = undefined;
+      return this.#frame();
+    }
+    this.#frameTimer ??= setTimeout(() => {
       this.#frameTimer = undefined;
       this.#frame();
     }, wait);
