@@ -14,13 +14,22 @@ export interface Quantity {
 }
 
 export const ERR_FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-export const ERR_NUMERIC = 'unable to parse numeric value';
+export const ERR_NUMERIC = 'unable to parse numeric part of quantity';
 export const ERR_SUFFIX = "unable to parse quantity's suffix";
 
 const SHAPE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const DECIMAL_EXP: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const BINARY_EXP: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 const NANO = 1_000_000_000n;
+/** The largest value a BinarySI quantity holds: Go caps it at 2^63-1 units. */
+const MAX_BINARY = ((1n << 63n) - 1n) * NANO;
+/**
+ * The largest decimal exponent parsed. Go keeps "1e99999999" as a scaled decimal; held here
+ * as an exact count of nano-units it would be a 100-million-digit number, so a ten-byte
+ * field could cost a request seconds and hundreds of megabytes. Beyond this it is
+ * ERR_NUMERIC (no real resource amount comes near 10^1000).
+ */
+export const MAX_DECIMAL_EXPONENT = 1000;
 
 /** Parses a quantity string, with Kubernetes' error messages. */
 export function parseQuantity(text: string): Result<Quantity> {
@@ -38,29 +47,40 @@ export function parseQuantity(text: string): Result<Quantity> {
   const fracLen = fracPart.length;
 
   let format: QuantityFormat;
-  let num10: bigint;
-  let den: bigint = 10n ** BigInt(fracLen);
+  let exp10 = 0;
+  let exp2 = 0;
   if (suffix in BINARY_EXP) {
     format = 'BinarySI';
-    num10 = mantissa * (1n << BigInt(BINARY_EXP[suffix] ?? 0)) * NANO;
+    exp2 = BINARY_EXP[suffix] ?? 0;
   } else if (suffix in DECIMAL_EXP) {
     format = 'DecimalSI';
-    num10 = scale10(mantissa * NANO, DECIMAL_EXP[suffix] ?? 0, (d) => (den *= d));
+    exp10 = DECIMAL_EXP[suffix] ?? 0;
   } else if (/^[eE][-+]?[0-9]+$/.test(suffix)) {
     format = 'DecimalExponent';
-    num10 = scale10(mantissa * NANO, Number(suffix.slice(1)), (d) => (den *= d));
+    exp10 = Number(suffix.slice(1));
+    if (exp10 > MAX_DECIMAL_EXPONENT) return fail(badRequest(ERR_NUMERIC));
   } else {
     return fail(badRequest(ERR_SUFFIX));
   }
-  let nano = num10 / den;
-  if (nano * den !== num10) nano += 1n; // round up below 1n, as Kubernetes does
+  // nano = ceil(mantissa * 2^exp2 * 10^(exp10 + 9 - fracLen)), rounded up below 1n as Kubernetes does.
+  const shift = exp10 + 9 - fracLen;
+  let nano: bigint;
+  if (shift >= 0) nano = (mantissa << BigInt(exp2)) * 10n ** BigInt(shift);
+  else if (-shift > String(mantissa).length + Math.ceil(exp2 * Math.LOG10E * Math.LN2) + 1) {
+    // A divisor with more digits than the dividend: the value is below 1n, so it is 1n (or 0),
+    // without building 10^|shift| for an exponent like "1e-99999999".
+    nano = mantissa === 0n ? 0n : 1n;
+  } else {
+    const num = mantissa << BigInt(exp2);
+    const den = 10n ** BigInt(-shift);
+    nano = num / den;
+    if (nano * den !== num) nano += 1n;
+  }
+  if (format === 'BinarySI') {
+    if (nano > MAX_BINARY) nano = MAX_BINARY; // Go's "simple cap"
+    if (nano > 0n && nano < NANO) format = 'DecimalSI'; // as Go re-labels a fraction of one
+  }
   return ok({ nano: negative ? -nano : nano, format });
-}
-
-function scale10(v: bigint, exp: number, divide: (d: bigint) => void): bigint {
-  if (exp >= 0) return v * 10n ** BigInt(exp);
-  divide(10n ** BigInt(-exp));
-  return v;
 }
 
 /** True when `text` parses as a quantity. */
@@ -130,7 +150,8 @@ export function formatQuantity(q: Quantity): string {
   }
   let n = abs;
   let exp = -9;
-  while (n % 1000n === 0n && exp < 18) {
+  // Suffixes end at E (10^18); an exponent has no end ("1e21", as Go prints it).
+  while (n % 1000n === 0n && (exp < 18 || q.format === 'DecimalExponent')) {
     n /= 1000n;
     exp += 3;
   }

@@ -44,6 +44,7 @@ export class ProtocolMismatch extends Error {
 /** Makes a codec with a private, non-growing copy of the frozen table. */
 export function createCodec(structures: readonly (readonly string[])[] = STRUCTURES_V1) {
   const copy = structures.map((s) => [...s]);
+  const pristine = [...copy];
   const packr = new Packr({
     structures: copy,
     maxSharedStructures: copy.length,
@@ -66,9 +67,26 @@ export function createCodec(structures: readonly (readonly string[])[] = STRUCTU
     decode(frame: Uint8Array): unknown {
       if (frame.length < 2) throw new Error(`frame of ${frame.length} byte(s) is too short`);
       if (frame[0] !== PROTOCOL_VERSION) throw new ProtocolMismatch(frame[0]!);
-      return packr.unpack(frame.subarray(1));
+      try {
+        return packr.unpack(frame.subarray(1));
+      } finally {
+        forgetInlineStructures(copy, pristine);
+      }
     },
   };
+}
+
+/**
+ * A frame may define a record structure inline, under any id, the table's included; msgpackr
+ * keeps such a definition after the frame, so one 15-byte message from any peer redefined
+ * the envelope's structure for good and every later frame decoded wrongly (found by
+ * spec/bus/nats-fuzz.property.spec.ts). After each frame the table is put back: the frozen
+ * structures in their slots (the same arrays, so msgpackr's compiled readers stay), nothing
+ * beyond them.
+ */
+function forgetInlineStructures(table: string[][], pristine: readonly string[][]): void {
+  if (table.length !== pristine.length) table.length = pristine.length;
+  for (let i = 0; i < pristine.length; i++) if (table[i] !== pristine[i]) table[i] = pristine[i]!;
 }
 
 export type Codec = ReturnType<typeof createCodec>;

@@ -22,7 +22,8 @@ SEQ is an entry's position in the (merged) log, as the timeline prints it.
                         snapshot, out.<effect>)
   --from SEQ --to SEQ   only entries in this range (inclusive)
   --json                JSON lines instead of text
-  --at SEQ              state value and context of the --actor actors right after entry SEQ
+  --at SEQ              state value and context of the --actor actors right after entry SEQ (every actor
+                        is replayed up to SEQ); their divergences up to SEQ, if any, on stderr and exit 1
   --verify              rebuild every recorded actor from this build (its recorded config and seed, a
                         virtual clock), feed it its recorded inputs, and compare what it sends — each
                         request and reply, each watch's events in order, other messages in order per
@@ -99,16 +100,18 @@ async function verify(entries: Positioned[], header: Header, registry: ReturnTyp
 
 async function at(entries: Positioned[], header: Header, seq: number, actor: string | undefined, json: boolean, io: ReplayIo): Promise<number> {
   const shown = globMatcher(actor);
+  // Every actor is replayed up to SEQ (their sends pace the turns, see runReplay); only the selected are shown.
   const r = await runReplay(entries, { registry: defaultRegistry(), header, upTo: seq, select: shown });
   for (const [address, a] of r.actors) {
-    // Actors replayed only as companions of the selected ones (the informer factory) are not shown.
     if (!shown(address)) continue;
     const s = a.snapshot() as { value?: unknown; context?: unknown; status?: string } | undefined;
     const view = { address, status: s?.status, value: s?.value, context: s?.context };
     io.out(json ? JSON.stringify(view) : `${address} (${s?.status}) after seq ${seq}\n  value:   ${JSON.stringify(s?.value)}\n  context: ${JSON.stringify(s?.context, null, 2)?.replace(/\n/g, '\n  ')}`);
   }
   for (const s of r.skipped) io.err(`skipped ${s.address}: ${s.reason}`);
-  return 0;
+  // A state shown after a divergence is not one the recorded run had: say so, and exit 1 as --verify does.
+  for (const d of r.divergences) io.err(formatDivergence(d));
+  return r.divergences.length > 0 ? 1 : 0;
 }
 
 async function serveUi(entries: Positioned[], header: Header, opts: { port: number; verify: boolean; at?: number; title: string }, io: ReplayIo): Promise<number> {

@@ -64,7 +64,7 @@ function allowed(type: string, target: ApiTarget): boolean {
 
 export function handleRequest(s: ServerContext, env: Envelope): void {
   void run(s, env).catch((err: unknown) => {
-    s.log.error('apiserver: request failed', { type: env.type, error: String(err) });
+    s.log.error('apiserver: request failed', { type: env.type, error: err instanceof Error && err.stack ? err.stack : String(err) });
     audited.get(env)?.record.panic(err instanceof Error ? err.message : String(err));
     reply(s, env, fail(internalError(err instanceof Error ? err.message : String(err))));
   });

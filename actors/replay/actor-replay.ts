@@ -170,8 +170,11 @@ export class ActorReplay {
     }
   }
 
-  /** Matches the outputs produced so far against the log's; `final` also reports outputs missing or extra at the end. */
-  check(final: boolean): Divergence | null {
+  /**
+   * Matches the outputs produced so far against the log's; `final` also reports outputs the
+   * log has and the replay did not produce, and `extra` (by default as `final`) the reverse.
+   */
+  check(final: boolean, extra = final): Divergence | null {
     if (this.divergence) return this.divergence;
     // Called for every actor after every turn: most have nothing new.
     if (!final && this.#dirty.size === 0 && this.#sentSeen === this.port.sent.length) return null;
@@ -196,7 +199,7 @@ export class ActorReplay {
       if (s.expected.length > s.actual.length) {
         const exp = s.expected[s.actual.length]!;
         earliest({ i: exp.i, actor: this.address, kind: 'missing', message: `the replay never produced ${exp.what}`, expected: exp.value });
-      } else if (s.actual.length > s.expected.length) {
+      } else if (extra && s.actual.length > s.expected.length) {
         earliest({ i: this.#lastInput, actor: this.address, kind: 'extra', message: 'the replay produced an output the log does not have', actual: this.wiring.normalize(s.actual[s.expected.length]) });
       }
     }

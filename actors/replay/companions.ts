@@ -1,10 +1,8 @@
 import type { Positioned } from './merge.ts';
 import type { ReplayRegistry } from './registry.ts';
 
-/** What `companions` decides for a replay run. */
+/** What `companions` finds in a recording. */
 export interface Companions {
-  /** The selection widened to whole groups (an actor and the actors it `needs`). */
-  select(address: string): boolean;
   /** Why the actor at `address` cannot be verified for lack of an actor it needs; undefined when it can. */
   missing(address: string): string | undefined;
   /** The actors that need the one at `address` (whose code it runs: a factory calls its subscribers' handlers). */
@@ -13,43 +11,21 @@ export interface Companions {
 
 /**
  * Actors that share in-process state (`ReplayableActor.needs`: a controller and the informer
- * factory whose handlers drive it) are replayed together: selecting one of a group selects
- * the group, since a controller's handler calls happen at the factory's deliveries and the
- * factory's lists are asked for by its subscribers.
+ * factory whose handlers drive it): a controller's handler calls happen at the factory's
+ * deliveries, so its clock moves with them, and it cannot be verified without the factory.
  */
-export function companions(entries: readonly Positioned[], registry: ReplayRegistry, base: (address: string) => boolean): Companions {
+export function companions(entries: readonly Positioned[], registry: ReplayRegistry): Companions {
   const machineOf = new Map<string, string>();
   for (const e of entries) if (e.kind === 'start' && !machineOf.has(e.address)) machineOf.set(e.address, e.machine);
   const byMachine = new Map<string, string[]>();
   for (const [address, machine] of machineOf) byMachine.set(machine, [...(byMachine.get(machine) ?? []), address]);
-  /** group name (the needed machine) → member addresses. */
-  const groups = new Map<string, string[]>();
-  const groupOf = new Map<string, string>();
-  for (const [address, machine] of machineOf) {
-    const needed = registry.get(machine)?.needs;
-    if (needed === undefined) continue;
-    for (const a of [address, ...(byMachine.get(needed) ?? [])]) {
-      groupOf.set(a, needed);
-      const members = groups.get(needed) ?? [];
-      if (!members.includes(a)) members.push(a);
-      groups.set(needed, members);
-    }
-  }
   const dependents = new Map<string, string[]>();
   for (const [address, machine] of machineOf) {
     const needed = registry.get(machine)?.needs;
     for (const a of needed === undefined ? [] : (byMachine.get(needed) ?? [])) dependents.set(a, [...(dependents.get(a) ?? []), address]);
   }
-  const picked = new Set<string>();
-  for (const [address] of machineOf) {
-    if (!base(address)) continue;
-    picked.add(address);
-    const g = groupOf.get(address);
-    for (const a of g === undefined ? [] : groups.get(g)!) picked.add(a);
-  }
   return {
     dependents: (address) => dependents.get(address) ?? [],
-    select: (address) => picked.has(address) || (!machineOf.has(address) && base(address)),
     missing(address) {
       const needed = registry.get(machineOf.get(address) ?? '')?.needs;
       if (needed === undefined || byMachine.has(needed)) return undefined;

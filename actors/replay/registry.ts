@@ -41,8 +41,8 @@ export interface ReplayableActor {
   /**
    * The machine of an actor this one shares in-process state with (a controller and the
    * scheduler read the caches of the shared informer factory, `informers`, which calls their
-   * handlers). They are replayed together: selecting either selects both, and an actor whose
-   * log has no such actor is skipped (unverifiable).
+   * handlers). The handlers' clocks move with the factory's inputs, and an actor whose log has
+   * no such actor is skipped (unverifiable).
    */
   needs?: string;
 }

@@ -15,7 +15,13 @@ export interface ReplayOptions {
   registry: ReplayRegistry;
   /** The log's header (structures table for normalizing outputs, whether secrets were redacted). */
   header: LogHeader | undefined;
-  /** Actors to replay; default all. Actors that share in-process state come along (see `companions`). */
+  /**
+   * The actors the caller looks at (default all): only their divergences are reported and
+   * only they are inspected. Every replayable actor is still run, whatever the selection:
+   * the replayed actors' sends decide when the next recorded turn is fed (see below), so
+   * a replay of a few actors would feed turns at other points of their promise chains
+   * than live and part from the log (a controller's requests in another order).
+   */
   select?: (address: string) => boolean;
   /** Stop right after the entry at this position (`--at`). */
   upTo?: number;
@@ -26,13 +32,13 @@ export interface ReplayOptions {
 }
 
 export interface ReplayResult {
-  /** Replayed actors by address (the last incarnation of each). */
+  /** Replayed actors by address (the last incarnation of each): every replayable one, selected or not. */
   actors: Map<string, ActorReplay>;
-  /** Recorded actors not replayed: their machine has no registry entry, or it cannot verify that recording. */
+  /** Selected recorded actors not replayed: their machine has no registry entry, or it cannot verify that recording. */
   skipped: { address: string; machine: string; reason: string }[];
-  /** One per diverging actor, earliest first. */
+  /** One per diverging selected actor, earliest first (up to `upTo`: what differed by then). */
   divergences: Divergence[];
-  /** Outputs compared and found equal. */
+  /** Outputs of the selected actors compared and found equal. */
   matched: number;
   entries: number;
 }
@@ -51,8 +57,8 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     const round = codec.decode(codec.encode(v));
     return secrets ? round : redact(round);
   };
-  const group = companions(entries, opts.registry, opts.select ?? (() => true));
-  const select = group.select;
+  const shown = opts.select ?? ((): boolean => true);
+  const group = companions(entries, opts.registry);
   /** What the live process shared in memory (its informer factory), one per replay run. */
   const shared = new Map<string, unknown>();
   let onSend = (): void => {};
@@ -88,7 +94,6 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     else if ((e.kind === 'timer' || e.kind === 'event') && e.actor !== undefined) touch(e.actor, e.at);
     switch (e.kind) {
       case 'start': {
-        if (!select(e.address)) break;
         const existing = actors.get(e.address);
         if (existing) {
           existing.start(e);
@@ -100,7 +105,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: opts.inspect?.(e.address), env: envFor(e.address), onSend: () => onSend(), recordedCorr }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr }));
         break;
       }
       case 'stop':
@@ -182,13 +187,15 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const divergences: Divergence[] = [];
   let matched = 0;
   for (const a of actors.values()) {
-    // Up to a position, outputs still to come are not missing.
-    const d = a.check(opts.upTo === undefined);
+    // Up to a position, an output the log has by then is missing if the replay did not produce
+    // it, but one the replay produced beyond the log's may be recorded after the position (at its delivery).
+    const d = a.check(true, opts.upTo === undefined);
+    if (!shown(a.address)) continue;
     matched += a.matched;
     if (d) divergences.push(d);
   }
   divergences.sort((a, b) => a.i - b.i);
-  return { actors, skipped: [...skipped].map(([address, s]) => ({ address, ...s })), divergences, matched, entries: fed };
+  return { actors, skipped: [...skipped].filter(([address]) => shown(address)).map(([address, s]) => ({ address, ...s })), divergences, matched, entries: fed };
 }
 
 type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;

@@ -57,7 +57,7 @@ export function admitServiceAccount(pod: Pod, account: (name: string) => Service
 /** mountServiceAccountToken: an existing kube-api-access-* volume is reused, else one is named. */
 function mountToken(pod: Pod, random: RandomInt): Pod {
   const spec = pod.spec!;
-  const existing = spec.volumes?.find((v) => v.name.startsWith(`${SERVICE_ACCOUNT_VOLUME_NAME}-`));
+  const existing = spec.volumes?.find((v) => (v.name ?? '').startsWith(`${SERVICE_ACCOUNT_VOLUME_NAME}-`));
   const volumeName = existing?.name ?? generateName(`${SERVICE_ACCOUNT_VOLUME_NAME}-`, random);
   const mount: VolumeMount = { name: volumeName, readOnly: true, mountPath: API_TOKEN_MOUNT_PATH };
   let needed = false;
@@ -67,7 +67,8 @@ function mountToken(pod: Pod, random: RandomInt): Pod {
     return { ...c, volumeMounts: [...(c.volumeMounts ?? []), mount] };
   };
   const initContainers = spec.initContainers?.map(withMount);
-  const containers = spec.containers.map(withMount);
+  // A pod without containers reaches admission before validation refuses it (422): nothing to mount into.
+  const containers = (spec.containers ?? []).map(withMount);
   if (!needed) return pod;
   return {
     ...pod,

@@ -88,7 +88,8 @@ export function defaultJob(job: Job, uid: string | undefined = job.metadata?.uid
   if (s.manualSelector !== true && uid) {
     const name = o.metadata?.name ?? '';
     s.selector = { matchLabels: { [JOB_CONTROLLER_UID]: uid } };
-    const meta = (s.template.metadata ??= {});
+    // A Job without a template still gets the labels (Go's template is a struct, never nil).
+    const meta = ((s.template ??= {}).metadata ??= {});
     meta.labels = { ...meta.labels, [JOB_CONTROLLER_UID]: uid, [JOB_NAME]: name, 'controller-uid': uid, 'job-name': name };
   }
   return o;

@@ -6,8 +6,9 @@
  * - every PATCH operation carries `x-kubernetes-group-version-kind` and a `fieldValidation`
  *   query parameter, so kubectl's default --validate=strict sends fieldValidation=Strict and
  *   leaves validation to the server;
- * - PATCH operations declare no request body: kubectl then computes strategic merge patches
- *   from its compiled-in types instead of from schemas this document does not carry.
+ * - PATCH operations declare no request body: kubectl then computes a strategic merge patch
+ *   from /openapi/v2's patch extensions (api/openapi/v2.ts), as it does against a server
+ *   whose v3 lacks them.
  */
 import { groupVersion, type ServedKind } from '../discovery/types.ts';
 import { componentSchemas, schemaName, type Descriptions } from './schemas.ts';

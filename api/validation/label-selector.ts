@@ -19,9 +19,10 @@ export function validateLabelSelector(sel: LabelSelector | undefined, path: Fiel
         if (values.length > 0) errs.push(forbidden(child(p, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
         break;
       default:
-        errs.push(invalid(child(p, 'operator'), e.operator, 'not a valid selector operator'));
+        errs.push(invalid(child(p, 'operator'), e.operator ?? '', 'not a valid selector operator'));
     }
-    errs.push(...validateLabelName(e.key, child(p, 'key')));
+    // A missing key is Go's zero value, "": invalid, not a crash.
+    errs.push(...validateLabelName(e.key ?? '', child(p, 'key')));
     for (const [j, v] of values.entries()) for (const m of isValidLabelValue(v)) errs.push(invalid(index(child(p, 'values'), j), v, m));
   }
   return errs;

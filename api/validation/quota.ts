@@ -116,7 +116,8 @@ export function validateResourceQuota(q: ResourceQuota, old?: ResourceQuota): St
 const LIMIT_TYPES = ['Pod', 'Container', 'PersistentVolumeClaim'];
 const isStandardContainerResource = (n: string): boolean => ['cpu', 'memory', 'ephemeral-storage'].includes(n) || n.startsWith('hugepages-');
 
-function limitTypeName(t: string, path: FieldPath): StatusCause[] {
+function limitTypeName(type: string | undefined, path: FieldPath): StatusCause[] {
+  const t = type ?? ''; // Go's zero value for a missing type
   const errs = isQualifiedName(t).map((m) => invalid(path, t, m));
   if (!errs.length && !t.includes('/') && !LIMIT_TYPES.includes(t)) errs.push(invalid(path, t, 'must be a standard limit type or fully qualified'));
   return errs;

@@ -106,4 +106,22 @@ test('garbage fails cleanly: an Error, never a crash or a hang', () => {
   assert.equal(c.decode(c.encode(inside[3])), inside[3]);
 });
 
+// Found by spec/bus/nats-fuzz.property.spec.ts (seed 20261205): a frame that defines a record
+// structure inline under a shared id (here 0x40, the envelope's) changed the codec for good,
+// so every later frame — its own and its peers' — decoded wrongly or not at all.
+test('a frame redefining a shared structure inline does not change how later frames decode', () => {
+  const codec = createCodec();
+  const env = { seq: 1, from: 'a', to: 'b', type: 'x', payload: { weird: 1, shape: 2 }, at: 0 };
+  // 0xd4 0x72 0x40: "record definition of structure 0x40" — then ["zzz","yyy"] and its values.
+  const poison = Uint8Array.from(Buffer.from('01d4724092a37a7a7aa37979790102', 'hex'));
+  assert.equal(codec.decode(codec.encode(env)), env, 'a codec that has been working (its readers compiled)');
+  assert.equal(codec.decode(poison), { zzz: 1, yyy: 2 });
+  assert.equal(codec.decode(codec.encode(env)), env);
+  assert.equal(createCodec().decode(codec.encode(env)), env, 'a peer reads what it encodes');
+  // Structures beyond the table, defined inline, are forgotten too.
+  const beyond = Uint8Array.from(Buffer.from('01d4725192a37a7a7aa37979790102', 'hex'));
+  assert.equal(codec.decode(beyond), { zzz: 1, yyy: 2 });
+  assert.throws(() => codec.decode(Uint8Array.from([1, 0x51, 1, 2])));
+});
+
 test.run();

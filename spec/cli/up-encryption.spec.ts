@@ -100,8 +100,8 @@ test('a Secret made with kubectl is ciphertext in the LMDB files and in a record
   assert.ok((await rawValue('/registry/secrets/default/db2')).startsWith('k8s:enc:aescbc:v1:key1:'));
   // 2. key2 first, then every Secret rewritten.
   await withCluster(configFile('three', ['key2', KEY2], ['key1', KEY1]), async () => {
-    // --validate=false: kubectl checks a List against /openapi/v2, which kubeactor does not serve (single objects use v3).
-    const { stdout } = await promisify(exec)('kubectl get secrets -A -o json | kubectl replace --validate=false -f -', { env });
+    // As upstream documents it: kubectl validates the List against /openapi/v2.
+    const { stdout } = await promisify(exec)('kubectl get secrets -A -o json | kubectl replace -f -', { env });
     assert.match(stdout, 'secret/db replaced');
   });
   for (const name of ['db', 'db2']) assert.ok((await rawValue(`/registry/secrets/default/${name}`)).startsWith('k8s:enc:aescbc:v1:key2:'), name);
