@@ -1,4 +1,7 @@
+import { basename } from 'node:path';
 import { intFlag, parse, UsageError } from './args.ts';
+import { startReplayUi } from '../actors/ui/replay-ui.ts';
+import { DEFAULT_UI_PORT, uiBanner } from '../actors/ui/server.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector } from '../actors/inspect/inspector.ts';
 import { defaultRegistry } from '../actors/replay/builtins.ts';
 import { formatDivergence } from '../actors/replay/divergence.ts';
@@ -29,6 +32,10 @@ SEQ is an entry's position in the (merged) log, as the timeline prints it.
   --inspect[=GLOB]      feed the replay to the Stately inspector (default: ${DEFAULT_INSPECT_SELECT})
   --port N              inspector port (default 8080)
   --speed S             with --inspect: instant (default), original, or a factor N (2 = twice as fast)
+  --ui[=PORT]           open the web UI on the recording at http://127.0.0.1:PORT (default ${DEFAULT_UI_PORT};
+                        0 = any free port): cluster, actor and message views at a point of the log, a
+                        timeline scrubber (step, jump to a seq or time, play); from --at SEQ if given;
+                        with --verify, the divergences highlighted, expected against actual
 `;
 
 export interface ReplayIo {
@@ -42,10 +49,10 @@ const stdio: ReplayIo = { out: (l) => void process.stdout.write(`${l}\n`), err: 
 export async function replay(argv: string[], io: ReplayIo = stdio): Promise<number> {
   let args;
   try {
-    args = parse(argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a)), {
+    args = parse(argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a === '--ui' ? `--ui=${DEFAULT_UI_PORT}` : a)), {
       timeline: { type: 'boolean' }, actor: { type: 'string' }, type: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
       json: { type: 'boolean' }, verify: { type: 'boolean' }, at: { type: 'string' }, inspect: { type: 'string' }, speed: { type: 'string' },
-      port: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' }, ui: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -63,6 +70,10 @@ export async function replay(argv: string[], io: ReplayIo = stdio): Promise<numb
     for (const w of logs.warnings) io.err(`warning: ${w}`);
     if (logs.header === undefined) return io.err('replay: no readable log'), 1;
     const registry = defaultRegistry();
+    if (v.ui !== undefined) {
+      const at = v.at === undefined ? undefined : intFlag('at', v.at, 0);
+      return await serveUi(logs.entries, logs.header, { port: intFlag('ui', v.ui, DEFAULT_UI_PORT), verify: v.verify === true, ...(at === undefined ? {} : { at }), title: `replay — ${args.positionals.map((f) => basename(f)).join(', ')}` }, io);
+    }
     if (v.verify) return await verify(logs.entries, logs.header, registry, io);
     if (v.at !== undefined) return await at(logs.entries, logs.header, intFlag('at', v.at, 0), v.actor, v.json === true, io);
     if (v.inspect !== undefined) return await inspect(logs.entries, logs.header, v.inspect, intFlag('port', v.port, 8080), speed, io);
@@ -101,6 +112,17 @@ async function at(entries: Positioned[], header: Header, seq: number, actor: str
   // A state shown after a divergence is not one the recorded run had: say so, and exit 1 as --verify does.
   for (const d of r.divergences) io.err(formatDivergence(d));
   return r.divergences.length > 0 ? 1 : 0;
+}
+
+async function serveUi(entries: Positioned[], header: Header, opts: { port: number; verify: boolean; at?: number; title: string }, io: ReplayIo): Promise<number> {
+  if (opts.verify) io.out('verifying…');
+  const ui = await startReplayUi({ entries, header, registry: defaultRegistry(), ...opts });
+  const ds = ui.source.divergences();
+  if (ds) io.out(`verified: ${ds.length} divergence(s)`);
+  io.out(uiBanner(ui.server));
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await ui.close();
+  return ds && ds.length > 0 ? 1 : 0;
 }
 
 async function inspect(entries: Positioned[], header: Header, select: string, port: number, speed: number, io: ReplayIo): Promise<number> {

@@ -32,6 +32,10 @@ import { startMetricsServer } from '../actors/metrics-server/index.ts';
 import { DEFAULT_METRIC_RESOLUTION_MS } from '../machines/metrics-server/chart.ts';
 import { formatGoDuration } from '../api/duration.ts';
 import { startIngressController, type RunningIngress } from '../actors/ingress/index.ts';
+import { prepareLiveUi, startLiveUi } from '../actors/ui/live-source.ts';
+import { bothInspect } from '../actors/lifecycle.ts';
+import { DEFAULT_UI_PORT, isLoopback, uiBanner } from '../actors/ui/server.ts';
+import { loadOrCreateToken } from '../actors/apiserver/http/token.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { lastHost } from '../api/ipv4.ts';
@@ -143,6 +147,10 @@ ${UP_CLIENT_LIMIT_FLAGS_HELP}
   --inspect[=GLOB]                stream the state charts of matching actors to the XState inspector
                                   (default GLOB: ${DEFAULT_INSPECT_SELECT}; comma-separated; 'pod.*' adds pods)
   --inspect-port N                the inspector's port on 127.0.0.1 (default 8080)
+  --ui[=PORT]                     serve the web UI (cluster, actor charts, messages) on 127.0.0.1:PORT
+                                  (default ${DEFAULT_UI_PORT}; 0 = any free port); prints its URL
+  --ui-address ADDR               where the web UI listens (default 127.0.0.1); any other address asks
+                                  for the kubeconfig's bearer token
 ${AUDIT_FLAGS_HELP}
 ${RUNTIME_FLAGS_HELP}
 ${RECORD_FLAGS_HELP}
@@ -183,6 +191,8 @@ const options = {
   'default-unreachable-toleration-seconds': { type: 'string' },
   inspect: { type: 'string' },
   'inspect-port': { type: 'string' },
+  ui: { type: 'string' },
+  'ui-address': { type: 'string' },
   'cluster-domain': { type: 'string' },
   'dns-address': { type: 'string' },
   'authorization-mode': { type: 'string' },
@@ -194,7 +204,7 @@ const options = {
 } as const;
 
 /** `--inspect` may come without a value; parseArgs wants one, so the default glob is filled in. */
-const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a));
+const withInspectDefault = (argv: string[]) => argv.map((a) => (a === '--inspect' ? `--inspect=${DEFAULT_INSPECT_SELECT}` : a === '--ui' ? `--ui=${DEFAULT_UI_PORT}` : a));
 
 export async function up(argv: string[]): Promise<number> {
   const { values, positionals } = parse(withLeaderElectDefault(withInspectDefault(argv)), options);
@@ -221,6 +231,8 @@ export async function up(argv: string[]): Promise<number> {
   if (workers > 0 && values.record !== undefined) throw new UsageError('--workers cannot be combined with --record yet: a recording taps one thread\'s bus');
   if (workers > nodes) throw new UsageError(`--workers ${workers} needs at least as many nodes (--nodes ${nodes})`);
   const inspectPort = intFlag('inspect-port', values['inspect-port'], 8080);
+  const uiPort = values.ui === undefined ? undefined : intFlag('ui', values.ui, DEFAULT_UI_PORT);
+  const uiAddress = values['ui-address'] ?? '127.0.0.1';
   const ingressPorts = {
     ...(values['ingress-http-port'] === undefined ? {} : { httpPort: intFlag('ingress-http-port', values['ingress-http-port'], 80) }),
     ...(values['ingress-https-port'] === undefined ? {} : { httpsPort: intFlag('ingress-https-port', values['ingress-https-port'], 443) }),
@@ -294,6 +306,8 @@ export async function up(argv: string[]): Promise<number> {
     say(`inspecting ${values.inspect}`);
   }
   let recorder: Recorder | undefined;
+  // The UI's feed is made before the host: pods are observable only from their start.
+  const uiParts = uiPort === undefined ? undefined : prepareLiveUi(bus, clock);
   const cp = await startControlPlane({
     bus,
     clock,
@@ -302,7 +316,7 @@ export async function up(argv: string[]): Promise<number> {
     dataDir,
     seed,
     apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false },
-    ...(inspector ? { inspectFor: inspector.inspectFor } : {}),
+    ...(inspector || uiParts ? { inspectFor: (a: string) => bothInspect(uiParts?.feed.inspectFor(a), inspector?.inspectFor(a)) } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
     },
@@ -373,7 +387,9 @@ export async function up(argv: string[]): Promise<number> {
   if (sim) say(`nodes: ${sim.names.join(', ')} (default runtime ${runtimes.defaultRuntime}; RuntimeClasses sim and process; pod range ${clusterCIDR})`);
   if (sim && 'threads' in sim) sim.threads.forEach((names, i) => say(`worker ${i + 1}: ${names.join(', ')}`));
   if (sim) say(`kube-proxy: on every node (NodePorts on each node's IP; ClusterIPs bound by the first Ready node; /healthz on port ${HEALTHZ_PORT})`);
+  const ui = uiPort === undefined ? undefined : await startLiveUi({ host: cp.host, bus, clock, prepared: uiParts, port: uiPort, address: uiAddress, ...(isLoopback(uiAddress) ? {} : { token: await loadOrCreateToken(dataDir) }) });
   if (inspector) print(inspectorBanner(inspector));
+  if (ui) print(uiBanner(ui.server));
   print(`kubeconfig: ${kubeconfig}`);
   print(`  export KUBECONFIG=${kubeconfig}; kubectl get nodes`);
   say('ready. Ctrl-C stops.');
@@ -394,6 +410,7 @@ export async function up(argv: string[]): Promise<number> {
   await cp.stop();
   await audit?.close();
   await inspector?.close();
+  await ui?.close();
   say('stopped');
   return 0;
 }

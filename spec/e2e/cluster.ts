@@ -31,6 +31,8 @@ export interface Cluster {
   kubeconfig: string;
   /** The in-process bus the control plane and the front share. */
   bus: InProcessBus;
+  /** The actor host every component runs on (the web UI's specs read it). */
+  host: ActorHost;
   /** The HTTPS front for REST calls (spec/actors/apiserver/http/client.ts): its URL, CA and admin token. */
   rest: { url: string; ca: string; token: string };
   /** Runs kubectl with `args` (and `input` on stdin); never rejects. */
@@ -85,6 +87,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     dir,
     kubeconfig,
     bus,
+    host,
     rest,
     kubectl: (args, input, timeoutMs = 30_000) =>
       new Promise((resolve) => {
