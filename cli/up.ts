@@ -35,7 +35,6 @@ import { startIngressController, type RunningIngress } from '../actors/ingress/i
 import { prepareLiveUi, startLiveUi } from '../actors/ui/live-source.ts';
 import { bothInspect } from '../actors/lifecycle.ts';
 import { DEFAULT_UI_PORT, isLoopback, uiBanner } from '../actors/ui/server.ts';
-import { loadOrCreateToken } from '../actors/apiserver/http/token.ts';
 import { DEFAULT_INSPECT_SELECT, inspectorBanner, startInspector, type Inspector } from '../actors/inspect/inspector.ts';
 import type { Recorder } from '../actors/record/recorder.ts';
 import { lastHost } from '../api/ipv4.ts';
