@@ -29,7 +29,7 @@ test('--help lists the commands, and a bad flag is a usage error with exit code 
   assert.match(help.stdout, 'kubeactor up');
   const bad = spawnSync(process.execPath, [BIN, 'up', '--storage', 'floppy'], { encoding: 'utf8' });
   assert.is(bad.status, 2);
-  assert.match(bad.stderr, '--storage must be lmdb, memory or etcd://HOST:PORT');
+  assert.match(bad.stderr, '--storage must be lmdb, memory, etcd://HOST:PORT[,HOST:PORT…] or jetstream[:BUCKET], got "floppy"');
   const wide = spawnSync(process.execPath, [BIN, 'up', '--service-cluster-ip-range', '127.0.0.0/8'], { encoding: 'utf8' });
   assert.is(wide.status, 2);
   assert.match(wide.stderr, 'specified --service-cluster-ip-range is too large; for 32-bit addresses, the mask must be >= 12');
