@@ -63,18 +63,23 @@ export function leaderElectionActor(opts: LeaderElectionOptions, onHandle?: (h: 
       let leading = false;
       let ref: AnyActorRef | undefined;
       let releasing: Promise<unknown> = Promise.resolve();
+      // The last LeaderElection Event in flight: a stop waits for it, so it is sent before the
+      // actor stops (a recording then holds it inside the actor's life, where a replay makes it too).
+      let recording: Promise<unknown> = Promise.resolve();
       onHandle?.({
         identity: opts.identity,
         isLeader: () => leading,
         leader: () => (ref?.getSnapshot().context.observed.record?.holderIdentity as string | undefined) ?? '',
         resign: async () => {
+          // A candidate stopped through the host (`host.tell`, recorded) is already in `stopped`; this send is then a no-op.
           if (ref?.getSnapshot().status === 'active') ref.send({ type: 'leader-election.stop' });
           await releasing;
+          await recording;
         },
       });
       const record = (what: string): void => {
         // LeaseLock.RecordEvent: "<identity> <what>" on the Lease, reason LeaderElection.
-        if (lease) void events.record(lease, 'Normal', 'LeaderElection', `${opts.identity} ${what}`);
+        if (lease) recording = events.record(lease, 'Normal', 'LeaderElection', `${opts.identity} ${what}`);
       };
       const tryOnce = async (observed: Observed): Promise<Omit<TriedEvent, 'type' | 'attempt'> & { held?: boolean }> => {
         const got = await api.get(targets.leases(namespace, opts.name));

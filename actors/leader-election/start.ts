@@ -68,6 +68,8 @@ export function startLeaderElected(host: ActorHost, opts: LeaderElectedOptions):
     },
     running: () => work !== undefined,
     async stop() {
+      // Through the host, so a recording holds the stop and a replay makes the same release.
+      host.tell(opts.address ?? leaderElectionAddress(opts.name), { type: 'leader-election.stop' });
       await candidate?.resign();
       work?.stop();
       work = undefined;

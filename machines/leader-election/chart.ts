@@ -59,7 +59,8 @@ const isCurrent = (context: LeaderElectionContext, event: LeaderElectionEvent): 
  * lost — `stoppedLeading` (the "stopped leading" event, the work stops). Upstream the process
  *   then exits; here the candidate goes back to standby, a fresh follower with the same
  *   identity.
- * stopped — final, on `leader-election.stop` (the actor layer releases a held lease first).
+ * stopped — on `leader-election.stop`, the last state (the actor layer releases a held lease
+ *   first; the host stops the actor after).
  *
  * A try is an effect whose answer carries the attempt number; answers of tries the chart has
  * left behind (a renewal that outlived its deadline) are ignored.
@@ -154,7 +155,10 @@ export const leaderElectionMachine = setup({
       entry: 'stoppedLeading',
       always: 'standby',
     },
-    stopped: { type: 'final' },
+    // Not final: the release and the "stopped leading" Event are still in flight here, and a
+    // finished actor's port is closed at once (its requests answered 503 while the apiserver
+    // still applies them). The host stops the actor once `resign()` saw both answered.
+    stopped: {},
   },
 });
 
