@@ -92,7 +92,8 @@ test('three nats-servers, an R3 bucket under write load through the kv actor: SI
 
     // A second reader on its own connection, after the kill, sees every acknowledged write.
     const nc2 = await connect({ servers: urls.filter((u) => u !== victim.url) });
-    const check = await JetStreamKv.open({ nc: nc2, bucket: 'ha', replicas: 3, historyLimit: 100_000 });
+    // Retried: on a loaded machine the cluster may still be electing when the writers stop (the JetStream API times out meanwhile).
+    const check = await retrying(() => JetStreamKv.open({ nc: nc2, bucket: 'ha', replicas: 3, historyLimit: 100_000 }));
     try {
       const items = new Map((await check.range('/ha/')).items.map((r) => [r.key, r]));
       const newest = new Map<string, Ack>();
