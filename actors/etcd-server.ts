@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from './child-reaper.ts';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
@@ -59,23 +60,12 @@ export interface EtcdCluster {
   stop(graceMs?: number): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 /** The temporary directories of every etcd this process started (their members' command lines name them). */
 export const startedEtcdDirs = (): readonly string[] => dirs;
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-}
 
 export async function startEtcd(opts: EtcdClusterOptions = {}): Promise<EtcdCluster> {
-  installExitHook();
   const binary = opts.binary ?? process.env.ETCD ?? '/usr/bin/etcd';
   const n = opts.members ?? 1;
   const dir = await mkdtemp(join(tmpdir(), 'kubeactor-etcd-'));
@@ -146,7 +136,7 @@ function member(
     launch(): void {
       const c = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       child = c;
-      running.add(c);
+      reapOnExit(c);
       const onData = (d: Buffer): void => {
         if (opts.verbose) process.stderr.write(d);
         log = (log + d.toString()).slice(-4000);
@@ -155,7 +145,6 @@ function member(
       c.stderr!.on('data', onData);
       if (opts.unref) for (const h of [c, c.stdout, c.stderr] as unknown as { unref(): void }[]) h.unref();
       c.once('exit', () => {
-        running.delete(c);
         if (child === c) child = null;
       });
     },

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from './child-reaper.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,23 +40,6 @@ export interface NatsServerHandle {
   restart(opts?: { downMs?: number }): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      for (const child of running) child.kill('SIGKILL');
-      process.kill(process.pid, sig);
-    });
-  }
-}
-
 /** A port that was free a moment ago: bind port 0 on loopback, read it, release it. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,7 +66,6 @@ function accepts(port: number): Promise<boolean> {
 }
 
 export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServerHandle> {
-  installExitHook();
   const binary = opts.binary ?? process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
   const storeDir = await mkdtemp(join(tmpdir(), 'kubeactor-nats-'));
   const port = opts.port ?? (await freePort());
@@ -104,7 +87,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   async function launch(): Promise<void> {
     const c = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
-    running.add(c);
+    reapOnExit(c);
     const onData = (d: Buffer) => {
       if (opts.verbose) process.stderr.write(d);
       log = (log + d.toString()).slice(-4000);
@@ -114,7 +97,6 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     let exited = false;
     c.once('exit', () => {
       exited = true;
-      running.delete(c);
     });
     const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
     while (!(await accepts(port))) {
@@ -154,7 +136,6 @@ function kill(child: ChildProcess, graceMs: number): Promise<void> {
     const timer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(timer);
-      running.delete(child);
       resolve();
     });
     if (child.pid) process.kill(child.pid, 'SIGTERM');
