@@ -28,6 +28,7 @@ import { startControllers } from '../actors/controllers/index.ts';
 import { startSimNodes } from '../actors/kubelet/index.ts';
 import { realClock } from '../base/real-clock.ts';
 import { silentLogger } from '../actors/logger.ts';
+import { prepareLiveUi, startLiveUi } from '../actors/ui/live-source.ts';
 
 /** What a test may choose; every field has the default a test usually wants. */
 export interface ClusterOptions {
@@ -41,6 +42,8 @@ export interface ClusterOptions {
   dataDir?: string;
   /** metrics-server's --metric-resolution in ms (default 15000): how often `kubectl top` and HPAs see new usage. 0: no metrics-server. */
   metricResolutionMs?: number;
+  /** Serve the web UI (as `up --ui`) on a free loopback port; its address is `uiUrl` (default false). */
+  ui?: boolean;
 }
 
 /** A running cluster. */
@@ -55,6 +58,8 @@ export interface Cluster {
   readonly caCert: string;
   /** The admin bearer token. */
   readonly token: string;
+  /** `http://127.0.0.1:<port>/`: the web UI, when `ui` was asked for. */
+  readonly uiUrl?: string;
   /** Stops every component and frees the port; removes the data directory when it was temporary. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -66,7 +71,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const bus = new InProcessBus();
   const clock = realClock;
   const flowControl = new FlowControl();
-  const cp = await startControlPlane({ bus, clock, seed, storage: 'memory', dataDir, logger: silentLogger, apiserver: { flowControl } });
+  // The UI's tap and actor feed exist before the host, so pods started later can be inspected too.
+  const uiParts = options.ui ? prepareLiveUi(bus, clock) : undefined;
+  const cp = await startControlPlane({ bus, clock, seed, storage: 'memory', dataDir, logger: silentLogger, apiserver: { flowControl }, ...(uiParts ? { inspectFor: (a: string) => uiParts.feed.inspectFor(a) } : {}) });
   const stops: (() => unknown)[] = [];
   try {
     const [tls, token] = await Promise.all([loadOrCreateTls(dataDir), loadOrCreateToken(dataDir)]);
@@ -90,6 +97,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const sim = await startSimNodes({ host: cp.host, count: nodes, startIndex: 1, clock, dataDir, log: silentLogger });
       stops.push(sim.stop);
     }
+    const ui = uiParts ? await startLiveUi({ host: cp.host, bus, clock, prepared: uiParts }) : undefined;
+    if (ui) stops.push(() => ui.close());
     let stopped: Promise<void> | undefined;
     return {
       kubeconfig: readFileSync(kubeconfig, 'utf8'),
@@ -97,6 +106,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       url: front.url,
       caCert: tls.caCert,
       token,
+      ...(ui ? { uiUrl: ui.server.url } : {}),
       stop: () => (stopped ??= stopAll(stops, cp.stop, temporary ? dataDir : undefined)),
     };
   } catch (err) {

@@ -14,6 +14,8 @@ export interface ClusterOptions {
   dataDir?: string;
   /** metrics-server's --metric-resolution in ms (default 15000): how often `kubectl top` and HPAs see new usage. 0: no metrics-server. */
   metricResolutionMs?: number;
+  /** Serve the web UI (as `up --ui`) on a free loopback port; its address is `uiUrl` (default false). */
+  ui?: boolean;
 }
 
 /** A running cluster. */
@@ -28,6 +30,8 @@ export interface Cluster {
   readonly caCert: string;
   /** The admin bearer token. */
   readonly token: string;
+  /** `http://127.0.0.1:<port>/`: the web UI, when `ui` was asked for. */
+  readonly uiUrl?: string;
   /** Stops every component and frees the port; removes the data directory when it was temporary. Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -7,9 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { startCluster, type Cluster } from 'kubeactor';
 import type * as source from '../../lib/cluster.ts';
 
@@ -105,6 +107,36 @@ test('a given data directory is kept, and stop() may be called twice', async () 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('ui: true serves the web UI on its own loopback port, whose cluster view lists the nodes', async () => {
+  const c = await startCluster({ nodes: 2, ui: true, metricResolutionMs: 0 });
+  const url = c.uiUrl ?? '';
+  try {
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(url);
+    assert.is(page.status, 200);
+    assert.match(await page.text(), '<html');
+    // The tab's socket, as the page opens it: the first hello gives the summary, a window the node rows.
+    const ws = new WebSocket(url.replace('http', 'ws'));
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    const answers = new Map<number, (f: { result?: { total?: number; rows?: { name: string }[] } }) => void>();
+    ws.on('message', (d) => { const f = JSON.parse(d.toString()); if (!('push' in f)) answers.get(f.id)?.(f); });
+    const call = (id: number, req: object) => new Promise<{ result?: { total?: number; rows?: { name: string }[] } }>((r) => { answers.set(id, r); ws.send(JSON.stringify({ ...req, id })); });
+    const deadline = Date.now() + 20_000;
+    let rows: string[] = [];
+    while (rows.length < 2 && Date.now() < deadline) {
+      rows = ((await call(rows.length + Date.now(), { op: 'window', list: 'nodes', offset: 0, limit: 10 })).result?.rows ?? []).map((n) => n.name);
+      if (rows.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(rows.sort(), ['node-1', 'node-2']);
+    ws.close();
+  } finally {
+    await c.stop();
+  }
+  // A fresh connection (fetch would reuse its kept-alive socket).
+  const closed = await new Promise((r) => get(url, { agent: false }, (res) => (res.resume(), r(res.statusCode))).on('error', (e: NodeJS.ErrnoException) => r(e.code)));
+  assert.is(closed, 'ECONNREFUSED', 'the UI port is closed');
 });
 
 test.after(() => rmSync(home, { recursive: true, force: true }));
