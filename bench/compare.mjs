@@ -3,20 +3,18 @@
 // alternating, N rounds (default 3), each run in its own process. One noisy machine weighs on
 // both sides alike, so the ratio is the figure: it prints one JSON line with the medians of
 // every numeric key on each side and `ratio` = current / REF per key.
-import { execFileSync, spawn } from 'node:child_process';
-import { heapFlags } from './heap-flags.mjs';
+import { execFileSync } from 'node:child_process';
+import { spawnBench } from './child.mjs';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// This tree's loader, for the ref's tree too (it compiles whatever .ts it is given).
-const LOADER = new URL('../cli/loader/register.mjs', import.meta.url).href;
 const log = (s) => process.stderr.write(`bench compare: ${s}\n`);
 
 /** Runs bench `name` in tree `root`; resolves with its last stdout line parsed as JSON. */
 function runBench(root, name, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...heapFlags(), '--import', LOADER, `bench/${name}.ts`, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnBench(root, name, args, ['ignore', 'pipe', 'inherit']);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => {

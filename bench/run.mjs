@@ -2,10 +2,9 @@
 // `npm run bench -- <name> [args...]`: runs bench/<name>.ts with the TypeScript loader (cli/loader). Each bench
 // prints progress on stderr and ONE JSON line last on stdout. With `--compare REF [--rounds N]`
 // the bench runs on this tree and on git ref REF alternately and prints the ratio (compare.mjs).
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { heapFlags } from './heap-flags.mjs';
+import { spawnBench } from './child.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [name, ...args] = process.argv.slice(2);
@@ -19,6 +18,5 @@ if (args.includes('--compare')) {
   await compare(root, name, args);
   process.exit(0);
 }
-// V8's heap sizes for a cluster of bench size (heap-flags.mjs).
-const child = spawn(process.execPath, [...heapFlags(), '--import', new URL('../cli/loader/register.mjs', import.meta.url).href, `bench/${name}.ts`, ...args], { cwd: root, stdio: 'inherit' });
+const child = spawnBench(root, name, args, 'inherit');
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
