@@ -64,6 +64,20 @@ export const storageArg = (): StorageKind => {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * 'ok' when `p` settles within `ms`, else 'timeout'. The timer is cleared either way: a pending
+ * 10-minute timer kept a bench process alive that long after it printed its result.
+ */
+export async function within(p: Promise<unknown>, ms: number): Promise<'ok' | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+  try {
+    return await Promise.race([p.then(() => 'ok' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Warnings and errors of the actors, on stderr, at most `limit` of them (the rest counted). */
 export function benchLogger(tag: string, limit = 20): Logger & { dropped(): number; mute(): void } {
   let n = 0;
@@ -344,8 +358,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
       nodeNames = sim.names;
     }
     log(`${want} kubelets started in ${round((performance.now() - t0) / 1000)} s; waiting for Ready`);
-    const timeout = sleep(o.readyTimeoutMs ?? 600_000).then(() => 'timeout' as const);
-    const r = await Promise.race([all.then(() => 'ok' as const), timeout]);
+    const r = await within(all, o.readyTimeoutMs ?? 600_000);
     nodesReadyS = round((performance.now() - t0) / 1000);
     if (r !== 'ok') throw new Error(`only ${ready.size}/${want} nodes Ready after ${nodesReadyS} s`);
     log(`${want} nodes Ready in ${nodesReadyS} s`);

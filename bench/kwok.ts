@@ -10,7 +10,7 @@
  * Usage: npm run bench -- kwok [--nodes 5000] [--pods 10000] [--storage memory|lmdb] [--window 500]
  * Prints progress on stderr and one JSON line last on stdout.
  */
-import { machine, topMessages, arg, argText, storageArg, inWindow, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
+import { machine, topMessages, arg, argText, storageArg, inWindow, progress, round, rssSampler, startBenchCluster, within } from './_cluster.ts';
 import { targets } from '../actors/client/index.ts';
 
 const NODES = arg('nodes', 5000);
@@ -68,7 +68,7 @@ const createAll = inWindow(PODS, WINDOW, async (i) => {
 await createAll;
 const createdS = round((performance.now() - t0) / 1000);
 log(`${PODS} pods created${bind ? ' and bound' : ''} in ${createdS} s`);
-const r = await Promise.race([allRunning.then(() => 'ok' as const), sleep(TIMEOUT_MS).then(() => 'timeout' as const)]);
+const r = await within(allRunning, TIMEOUT_MS);
 const podsRunningS = round((performance.now() - t0) / 1000);
 if (r !== 'ok') log(`TIMEOUT: only ${running.size}/${PODS} pods Running after ${podsRunningS} s`);
 else log(`${PODS} pods Running in ${podsRunningS} s`);

@@ -23,7 +23,7 @@ import { startSimNodes } from '../actors/kubelet/index.ts';
 import { realClock } from '../base/real-clock.ts';
 import { targets } from '../actors/client/index.ts';
 import { findBwrap } from '../actors/runtime/process/sandbox.ts';
-import { arg, argText, inWindow, machine, percentile, progress, round, sleep, startBenchCluster } from './_cluster.ts';
+import { arg, argText, inWindow, machine, percentile, progress, round, sleep, startBenchCluster, within } from './_cluster.ts';
 
 const PODS = arg('pods', 200);
 const IMAGE = argText('image', 'busybox');
@@ -64,8 +64,7 @@ await inWindow(PODS, WINDOW, async (i) => {
   const r = await c.client.api.create(targets.pods(NS), pod);
   if (!r.ok) throw new Error(`creating ${name}: ${r.status.message}`);
 });
-const timeout = sleep(600_000).then(() => 'timeout' as const);
-if ((await Promise.race([done.then(() => 'ok' as const), timeout])) !== 'ok') throw new Error(`only ${running.size}/${PODS} pods Running after 600 s`);
+if ((await within(done, 600_000)) !== 'ok') throw new Error(`only ${running.size}/${PODS} pods Running after 600 s`);
 const wallS = (performance.now() - t0) / 1000;
 await sleep(1000);
 

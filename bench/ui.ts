@@ -5,15 +5,16 @@
  * the CPU this process spends on the same work with `--ui` (a tab open on the cluster view)
  * against without it.
  *
- *   npm run bench -- ui [--nodes 1000] [--pods 10000] [--window 500]
+ *   npm run bench -- ui [--nodes 1000] [--pods 10000] [--window 500] [--rounds 1]
  *
  * Each round starts a fresh cluster (memory kv, scheduler), creates the pods through the API
- * and waits until every one is Running; the first round without the UI, the second with it.
+ * and waits until every one is Running; rounds alternate without the UI and with it, and the
+ * figures are medians (the CPU ratio the median of each pair's).
  * The browser is Debian's headless chromium (puppeteer-core); its own CPU is not counted —
  * it is the user's browser, not the cluster's process.
  */
 import { performance } from 'node:perf_hooks';
-import { arg, inWindow, machine, round, startBenchCluster, type BenchCluster } from './_cluster.ts';
+import { arg, inWindow, machine, percentile, round, startBenchCluster, type BenchCluster } from './_cluster.ts';
 import { targets } from '../actors/client/index.ts';
 import { realClock } from '../base/real-clock.ts';
 import { startLiveUi } from '../actors/ui/live-source.ts';
@@ -22,6 +23,7 @@ import { launchBrowser } from '../spec/e2e/browser.ts';
 const NODES = arg('nodes', 1000);
 const PODS = arg('pods', 10_000);
 const WINDOW = arg('window', 500);
+const ROUNDS = arg('rounds', 1);
 const log = (s: string) => process.stderr.write(`bench ui: ${s}\n`);
 
 /** Creates the pods and waits until all are Running; returns the CPU seconds this process spent and the wall seconds. */
@@ -51,54 +53,67 @@ async function workload(c: BenchCluster): Promise<{ cpuS: number; wallS: number 
   return { cpuS: (cpu.user + cpu.system) / 1e6, wallS };
 }
 
-const load = machine();
-log(`round 1: ${NODES} nodes, ${PODS} pods, no UI`);
-const plain = await startBenchCluster({ tag: 'ui', storage: 'memory', kubelets: NODES, scheduler: true });
-const base = await workload(plain);
-await plain.stop();
-log(`  ${round(base.wallS, 1)} s, ${round(base.cpuS, 1)} CPU s`);
-
-log(`round 2: the same with the UI and a tab on the cluster view`);
-const c = await startBenchCluster({ tag: 'ui', storage: 'memory', kubelets: NODES, scheduler: true });
-const ui = await startLiveUi({ host: c.cp.host, bus: c.bus, clock: realClock, port: 0 });
-const browser = await launchBrowser();
-let result: Record<string, unknown>;
-try {
-  const page = await browser.page();
-  const t0 = performance.now();
-  await page.goto(ui.server.url);
-  await page.waitForSelector(`.row.node`, { timeout: 120_000 });
-  await page.waitForFunction((n: number) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.summary')?.textContent.includes(`${n} nodes`), { timeout: 120_000 }, NODES);
-  const firstRenderMs = performance.now() - t0;
-  const initialBytes = ui.server.stats().bytes;
-  log(`  first render (the nodes listed) in ${Math.round(firstRenderMs)} ms, ${initialBytes} bytes pushed`);
-  const framesBefore = ui.server.stats().frames;
-  const tabFrames = () => page.evaluate(() => (globalThis as unknown as { kubeactorUi: { conn: { frames: number } } }).kubeactorUi.conn.frames);
-  const tabBefore = await tabFrames();
-  const withUi = await workload(c);
-  const tabAfter = await tabFrames();
-  const frames = ui.server.stats().frames - framesBefore;
-  log(`  ${round(withUi.wallS, 1)} s, ${round(withUi.cpuS, 1)} CPU s; ${tabAfter - tabBefore} frames received (${round((tabAfter - tabBefore) / withUi.wallS, 1)}/s)`);
-  result = {
-    bench: 'ui',
-    nodes: NODES,
-    pods: PODS,
-    first_render_ms: Math.round(firstRenderMs),
-    initial_payload_bytes: initialBytes,
-    frames_received: tabAfter - tabBefore,
-    frames_per_s: round((tabAfter - tabBefore) / withUi.wallS, 2),
-    frames_sent: frames,
-    cpu_s_without_ui: round(base.cpuS, 2),
-    cpu_s_with_ui: round(withUi.cpuS, 2),
-    cpu_ratio: round(withUi.cpuS / base.cpuS, 3),
-    wall_s_without_ui: round(base.wallS, 2),
-    wall_s_with_ui: round(withUi.wallS, 2),
-    machine: load,
-    anchor: { source: 'issue 15: initial payload under 1 MB at 5,000 nodes / 50,000 pods; Kubernetes Dashboard and Headlamp list pods by pages from the apiserver (no live aggregation)' },
-  };
-} finally {
-  await browser.close();
-  await ui.close();
-  await c.stop();
+/** One cluster with the UI and a tab on its cluster view: the first render, the frames, the workload's cost. */
+async function withUiRound(): Promise<{ firstRenderMs: number; initialBytes: number; framesReceived: number; framesSent: number; cpuS: number; wallS: number }> {
+  const c = await startBenchCluster({ tag: 'ui', storage: 'memory', kubelets: NODES, scheduler: true });
+  const ui = await startLiveUi({ host: c.cp.host, bus: c.bus, clock: realClock, port: 0 });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.page();
+    const t0 = performance.now();
+    await page.goto(ui.server.url);
+    await page.waitForSelector(`.row.node`, { timeout: 120_000 });
+    await page.waitForFunction((n: number) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.summary')?.textContent.includes(`${n} nodes`), { timeout: 120_000 }, NODES);
+    const firstRenderMs = performance.now() - t0;
+    const initialBytes = ui.server.stats().bytes;
+    log(`  first render (the nodes listed) in ${Math.round(firstRenderMs)} ms, ${initialBytes} bytes pushed`);
+    const framesBefore = ui.server.stats().frames;
+    const tabFrames = () => page.evaluate(() => (globalThis as unknown as { kubeactorUi: { conn: { frames: number } } }).kubeactorUi.conn.frames);
+    const tabBefore = await tabFrames();
+    const w = await workload(c);
+    const framesReceived = (await tabFrames()) - tabBefore;
+    log(`  ${round(w.wallS, 1)} s, ${round(w.cpuS, 1)} CPU s; ${framesReceived} frames received (${round(framesReceived / w.wallS, 1)}/s)`);
+    return { firstRenderMs, initialBytes, framesReceived, framesSent: ui.server.stats().frames - framesBefore, ...w };
+  } finally {
+    await browser.close();
+    await ui.close();
+    await c.stop();
+  }
 }
-console.log(JSON.stringify(result));
+
+const load = machine();
+// Rounds alternate (without, with, without, …) and medians are reported: on a shared machine
+// the load changes between rounds, and one pair in a fixed order measured that change as the UI's.
+const plainRuns: { cpuS: number; wallS: number }[] = [];
+const uiRuns: Awaited<ReturnType<typeof withUiRound>>[] = [];
+for (let r = 1; r <= ROUNDS; r++) {
+  log(`round ${r}/${ROUNDS}: ${NODES} nodes, ${PODS} pods, no UI`);
+  const plain = await startBenchCluster({ tag: 'ui', storage: 'memory', kubelets: NODES, scheduler: true });
+  const base = await workload(plain);
+  await plain.stop();
+  log(`  ${round(base.wallS, 1)} s, ${round(base.cpuS, 1)} CPU s`);
+  plainRuns.push(base);
+  log(`round ${r}/${ROUNDS}: the same with the UI and a tab on the cluster view`);
+  uiRuns.push(await withUiRound());
+}
+const median = (xs: number[]) => percentile(xs, 50);
+const m = (k: keyof (typeof uiRuns)[number]) => median(uiRuns.map((u) => u[k]));
+const cpuPlain = median(plainRuns.map((p) => p.cpuS)), wallPlain = median(plainRuns.map((p) => p.wallS));
+console.log(JSON.stringify({
+  bench: 'ui',
+  nodes: NODES,
+  pods: PODS,
+  rounds: ROUNDS,
+  first_render_ms: Math.round(m('firstRenderMs')),
+  initial_payload_bytes: m('initialBytes'),
+  frames_received: m('framesReceived'),
+  frames_per_s: round(median(uiRuns.map((u) => u.framesReceived / u.wallS)), 2),
+  frames_sent: m('framesSent'),
+  cpu_s_without_ui: round(cpuPlain, 2),
+  cpu_s_with_ui: round(m('cpuS'), 2),
+  cpu_ratio: round(median(uiRuns.map((u, i) => u.cpuS / plainRuns[i]!.cpuS)), 3),
+  wall_s_without_ui: round(wallPlain, 2),
+  wall_s_with_ui: round(m('wallS'), 2),
+  machine: load,
+  anchor: { source: 'issue 15: initial payload under 1 MB at 5,000 nodes / 50,000 pods; Kubernetes Dashboard and Headlamp list pods by pages from the apiserver (no live aggregation)' },
+}));

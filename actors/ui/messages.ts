@@ -51,60 +51,65 @@ export function messageRow(seq: number, m: MessageLike): MessageRow {
   return { seq, at: m.at, from: m.from, to: m.to, type: m.type, kind: kindOf(m), ...(m.corr !== undefined ? { corr: m.corr } : {}), brief: summarize(m) };
 }
 
-/** A ring of the last `capacity` messages with their payloads. */
+/** A kept message: the envelope's fields, its row made when first asked for. */
+interface Kept extends MessageLike {
+  seq: number;
+  row?: MessageRow;
+}
+
+const rowOf = (k: Kept): MessageRow => (k.row ??= messageRow(k.seq, k));
+
+/**
+ * A ring of the last `capacity` messages with their payloads. A row (with its summary, which
+ * walks the payload) is made only when a query or a listener asks for it: a tab on the cluster
+ * view asks for none, and a busy cluster sends thousands of messages a second.
+ */
 export class MessageStore implements MessageSource {
-  readonly #rows: (MessageRow | undefined)[];
-  readonly #payloads: unknown[];
+  readonly #kept: (Kept | undefined)[];
   #next = 0;
   #count = 0;
   readonly #listeners = new Listeners<[MessageRow]>();
 
   constructor(readonly capacity = MESSAGES_KEPT) {
-    this.#rows = new Array(capacity);
-    this.#payloads = new Array(capacity);
+    this.#kept = new Array(capacity);
   }
 
   push(seq: number, m: MessageLike): void {
-    const row = messageRow(seq, m);
-    this.#rows[this.#next] = row;
-    this.#payloads[this.#next] = m.payload;
+    const k: Kept = { seq, at: m.at, from: m.from, to: m.to, type: m.type, corr: m.corr, payload: m.payload };
+    this.#kept[this.#next] = k;
     this.#next = (this.#next + 1) % this.capacity;
     this.#count = Math.min(this.#count + 1, this.capacity);
-    if (this.#listeners.size > 0) this.#listeners.emit(row);
+    if (this.#listeners.size > 0) this.#listeners.emit(rowOf(k));
   }
 
   /** Forgets everything (a replay seeking back). */
   clear(): void {
-    this.#rows.fill(undefined);
-    this.#payloads.fill(undefined);
+    this.#kept.fill(undefined);
     this.#next = this.#count = 0;
   }
 
-  /** Rows oldest first. */
-  *#each(): Generator<[MessageRow, number]> {
+  /** Kept messages oldest first. */
+  *#each(): Generator<Kept> {
     const start = (this.#next - this.#count + this.capacity) % this.capacity;
-    for (let i = 0; i < this.#count; i++) {
-      const j = (start + i) % this.capacity;
-      yield [this.#rows[j]!, j];
-    }
+    for (let i = 0; i < this.#count; i++) yield this.#kept[(start + i) % this.capacity]!;
   }
 
   query(q: MessageQuery): MessageRow[] {
     const actor = q.actors ? globMatcher(q.actors) : undefined;
     const type = q.types ? globMatcher(q.types) : undefined;
-    const out: MessageRow[] = [];
-    for (const [r] of this.#each()) {
-      if (q.after !== undefined && r.seq <= q.after) continue;
-      if (actor && !actor(r.from) && !actor(r.to)) continue;
-      if (type && !type(r.type)) continue;
-      out.push(r);
+    const out: Kept[] = [];
+    for (const k of this.#each()) {
+      if (q.after !== undefined && k.seq <= q.after) continue;
+      if (actor && !actor(k.from) && !actor(k.to)) continue;
+      if (type && !type(k.type)) continue;
+      out.push(k);
     }
     const limit = q.limit ?? 500;
-    return out.length > limit ? out.slice(out.length - limit) : out;
+    return (out.length > limit ? out.slice(out.length - limit) : out).map(rowOf);
   }
 
   payload(seq: number): unknown {
-    for (const [r, j] of this.#each()) if (r.seq === seq) return sanitize(this.#payloads[j]);
+    for (const k of this.#each()) if (k.seq === seq) return sanitize(k.payload);
     return undefined;
   }
 

@@ -25,10 +25,10 @@ export class Session {
   #lastRev = -1;
   #lastFrame = 0;
   readonly #offs: (() => void)[] = [];
+  #listening = false;
 
   constructor(readonly source: UiSource, readonly send: (f: Frame) => void, readonly frameMs: number) {
     this.#offs.push(source.cluster.onChange(() => this.#scheduleFrame()));
-    this.#offs.push(source.messages.onMessage((m) => this.#message(m)));
     if (source.replay) this.#offs.push(source.replay.onPosition((position) => this.#moved(position)));
   }
 
@@ -91,6 +91,9 @@ export class Session {
         const a = req.actors ? globMatcher(req.actors) : undefined, t = req.types ? globMatcher(req.types) : undefined;
         this.#filter = { ...(req.actors ? { actors: req.actors } : {}), ...(req.types ? { types: req.types } : {}), limit, match: (m) => (!a || a(m.from) || a(m.to)) && (!t || t(m.type)) };
         this.#pending = [];
+        // Listening only from the first message query: rows are made for listeners, and a tab that never opens the message view needs none.
+        if (!this.#listening) this.#offs.push(messages.onMessage((m) => this.#message(m)));
+        this.#listening = true;
         return messages.query({ ...(req.actors ? { actors: req.actors } : {}), ...(req.types ? { types: req.types } : {}), limit });
       }
       case 'payload': {
