@@ -56,6 +56,7 @@ import { clientLimitFlagOptions, clientLimitsFrom, kubeletLimits, UP_CLIENT_LIMI
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 import { LEADER_ELECT_FLAGS_HELP, leaderElectFlagOptions, leaderElectFrom, withLeaderElectDefault } from './leader-elect-flags.ts';
 import { roleFlag, startComponents, type Role } from './roles.ts';
+import { NATS_PROGRESS_NOTIFY_MS } from '../actors/apiserver/server.ts';
 import { ActorHost } from '../actors/host.ts';
 import { ROLE_IDENTITIES } from '../bus/identities.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
@@ -80,6 +81,7 @@ Flags:
                                   keeps the store in an etcd v3 cluster (its revisions, watches and
                                   compaction; several apiservers may share it); jetstream a NATS
                                   JetStream KV bucket (default kubeactor) on the --bus servers
+                                  (several apiservers may share it too)
   --etcd-prefix P                 with etcd://: where the keys live in etcd (default /registry, as
                                   kube-apiserver's flag)
   --etcd-cafile F, --etcd-certfile F, --etcd-keyfile F
@@ -294,7 +296,7 @@ export async function up(argv: string[]): Promise<number> {
   const { describe, identity } = opened;
   say(`bus: ${describe}`);
   // One of several apiservers on a shared store: its kv actor and its front stay private (bus/split.ts).
-  const several = role === 'apiserver' && isEtcdStorage(storage.kind);
+  const several = role === 'apiserver' && (isEtcdStorage(storage.kind) || storage.kind === 'jetstream');
   const bus = several ? new SplitBus(new InProcessBus({ clock }), opened.bus) : opened.bus;
   if (several) say(`apiserver: one of several on ${storage.kind}: components reach any of them (NATS queue group "${APISERVER_QUEUE}"); this process's kv actor and HTTPS front talk only to its own apiserver`);
   if (overNats && (storage.kind === 'memory' || storage.kind === 'lmdb')) await refuseSecondApiserver(bus, storage.kind);
@@ -314,7 +316,7 @@ export async function up(argv: string[]): Promise<number> {
     ...(etcd ? { etcd } : {}),
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false, ...(overNats ? { progressNotifyMs: NATS_PROGRESS_NOTIFY_MS } : {}) },
     ...(inspector || uiParts ? { inspectFor: (a: string) => bothInspect(uiParts?.feed.inspectFor(a), inspector?.inspectFor(a)) } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });

@@ -32,6 +32,13 @@ import { cacheConfigSource } from './flowcontrol/source.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
 
+/**
+ * The heartbeat period `kubeactor up` sets on NATS, where a component's watch can outlive the
+ * apiserver process serving it: an informer notices such a dead stream after 3 silent periods
+ * (15–20 s), as client-go notices a dead HTTP/2 connection after 30 s idle + a 15 s ping.
+ */
+export const NATS_PROGRESS_NOTIFY_MS = 5_000;
+
 export interface ApiServerOptions {
   /** Service CIDR for cluster IPs (default 127.96.0.0/12, see DEFAULT_SERVICE_CIDR). */
   serviceCidr?: string;
