@@ -140,7 +140,12 @@ export class Informer<T extends Indexable = KubeObject> {
     if (env.type !== 'api.watch-events' && env.type !== 'api.watch-ended') return false;
     const p = env.payload as { id: string; events?: WatchEvent[] };
     if (p.id.slice(0, p.id.lastIndexOf('.') + 1) !== this.#idBase()) return false;
-    if (p.id !== this.#watchId || this.#stopped) return true; // a previous watch's leftovers
+    if (p.id !== this.#watchId || this.#stopped) {
+      // A previous watch still sends: its unwatch went to another member of the apiservers'
+      // queue group (NATS), or crossed a batch in flight. Say it again; the holder drops it.
+      if (!this.#stopped && env.type === 'api.watch-events') this.opts.port.send(APISERVER_ADDRESS, 'api.unwatch', { id: p.id });
+      return true;
+    }
     this.#heard++;
     if (env.type === 'api.watch-ended') {
       this.#watchId = '';

@@ -140,6 +140,38 @@ test('when the history since its resourceVersion is gone, the watch again is ans
   x.informer.stop();
 });
 
+test('a previous watch that still sends (its unwatch reached another apiserver) is told again until it stops', async () => {
+  h = await start({ progressNotifyMs: BEAT });
+  const c = h.client();
+  let informer: Informer | undefined;
+  let lose = false;
+  let dropUnwatch = false;
+  const port = h.bus.register('controller.leaky', (env: Envelope) => {
+    if (lose && env.type === 'api.watch-events') {
+      lose = false;
+      return;
+    }
+    informer?.handle(env);
+  });
+  // The first unwatch goes astray, as one sent to the queue group may land on an apiserver that never had the watch.
+  const astray: typeof port = { ...port, send: (to, type, payload) => (dropUnwatch && type === 'api.unwatch' ? void (dropUnwatch = false) : port.send(to, type, payload)) };
+  informer = new Informer({ port: astray, clock: h.clock, target: t.cm(), handlers: {} });
+  await informer.start();
+  lose = true;
+  await c.must('api.create', { target: t.cm(), object: cm('a') });
+  await h.settle();
+  dropUnwatch = true;
+  await c.must('api.create', { target: t.cm(), object: cm('b') });
+  await h.settle();
+  assert.is(informer.lists, 2, 'the skipped batch number made it re-list');
+  assert.is(watchesOf('controller.leaky').length, 2, 'the old watch was not dropped');
+  await c.must('api.create', { target: t.cm(), object: cm('c') });
+  await h.settle();
+  assert.is(watchesOf('controller.leaky').length, 1, 'its next batch made the informer say unwatch again');
+  assert.equal(informer.keys(), ['default/a', 'default/b', 'default/c']);
+  informer.stop();
+});
+
 test('without a heartbeat period (one process: a watch cannot die silently) the informer sets no liveness timer', async () => {
   h = await start();
   const x = component('controller.local');
