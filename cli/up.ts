@@ -109,6 +109,11 @@ Flags:
   --request-timeout D             how long an API request that is not a watch or a log stream may
                                   take, reading its body included, before a 504 Timeout (default
                                   60s; Go duration, as kube-apiserver's flag)
+  --watch-progress-notify-interval D
+                                  on NATS: how often an apiserver sends a BOOKMARK to a watch it has
+                                  sent nothing since; an informer takes a watch silent for 3 of these
+                                  as dead (its apiserver died) and watches again on another apiserver
+                                  (default 5s; 0s: no heartbeats; Go duration, as etcd's flag)
   --max-requests-inflight N, --max-mutating-requests-inflight N
                                   the seats API Priority and Fairness shares among the priority levels
                                   is their sum (default 400 + 200, as kube-apiserver's flags); 0 and 0
@@ -183,6 +188,7 @@ const options = {
   'node-monitor-grace-period': { type: 'string' },
   'horizontal-pod-autoscaler-sync-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'watch-progress-notify-interval': { type: 'string' },
   'metric-resolution': { type: 'string' },
   'max-requests-inflight': { type: 'string' },
   'max-mutating-requests-inflight': { type: 'string' },
@@ -249,6 +255,8 @@ export async function up(argv: string[]): Promise<number> {
   const metricResolutionMs = durationFlag('metric-resolution', values['metric-resolution'], DEFAULT_METRIC_RESOLUTION_MS);
   if (metricResolutionMs === 0) throw new UsageError('--metric-resolution must be more than 0');
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
+  if (values['watch-progress-notify-interval'] !== undefined && !overNats) throw new UsageError('--watch-progress-notify-interval needs --bus nats://…: in one process a watch cannot die silently');
+  const progressNotifyMs = durationFlag('watch-progress-notify-interval', values['watch-progress-notify-interval'], overNats ? NATS_PROGRESS_NOTIFY_MS : 0);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const seats = intFlag('max-requests-inflight', values['max-requests-inflight'], 400) + intFlag('max-mutating-requests-inflight', values['max-mutating-requests-inflight'], 200);
   // A request waits in its queue at most a quarter of its timeout (upstream's rule).
@@ -316,7 +324,7 @@ export async function up(argv: string[]): Promise<number> {
     ...(etcd ? { etcd } : {}),
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false, ...(overNats ? { progressNotifyMs: NATS_PROGRESS_NOTIFY_MS } : {}) },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false, ...(progressNotifyMs ? { progressNotifyMs } : {}) },
     ...(inspector || uiParts ? { inspectFor: (a: string) => bothInspect(uiParts?.feed.inspectFor(a), inspector?.inspectFor(a)) } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -325,6 +333,7 @@ export async function up(argv: string[]): Promise<number> {
   inspector?.follow(cp.host);
   say(`kv: ${describeStorage(storage, dataDir, etcd?.prefix ?? DEFAULT_ETCD_PREFIX)} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
+  if (progressNotifyMs) say(`watches: a BOOKMARK every ${formatGoDuration(progressNotifyMs)} to those idle that allow bookmarks; informers re-watch one silent for 3 of them`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(several ? { busAddress: `edge.http-${randomBytes(4).toString('hex')}` } : {}), ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);

@@ -130,6 +130,7 @@ test('two apiservers on one JetStream bucket: SIGKILL each in turn; the componen
     await b.waitFor('ready', 60_000);
     assert.match(b.output(), 'one of several on jetstream');
     assert.match(b.output(), 'kv: JetStream KV bucket kubeactor');
+    assert.match(b.output(), 'watches: a BOOKMARK every 5s');
     const kc = (p: CliProcess) => kubectlAt(/kubeconfig: (\S+)/.exec(p.output())![1]!, dir);
     const sched = run(['up', '--role', 'scheduler', ...common], pass.scheduler);
     const kcm = run(['up', '--role', 'controller-manager', ...common], pass.kcm);
