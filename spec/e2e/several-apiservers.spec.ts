@@ -143,6 +143,9 @@ test('two apiservers on one JetStream bucket: SIGKILL each in turn; the componen
     const r = await kc(a).run(['create', 'configmap', 'through-a', '--from-literal=k=v']);
     assert.is(r.code, 0, r.err);
     await eventually(async () => (await kc(b).run(['get', 'configmap', 'through-a', '-o', 'jsonpath={.data.k}'])).out === 'v', { timeoutMs: 15_000, what: 'B reads what A wrote' });
+    // Revisions are the bucket's: the same resourceVersion through either.
+    const rv = async (p: CliProcess) => (await kc(p)('get', 'configmap', 'through-a', '-o', 'jsonpath={.metadata.resourceVersion}')).trim();
+    assert.is(await rv(b), await rv(a));
 
     const running = async (k: ReturnType<typeof kc>, app: string, n: number) => {
       const got = await k.run(['get', 'pods', '-l', `app=${app}`, '-o', 'json']);
@@ -186,7 +189,9 @@ test('two apiservers on one JetStream bucket: SIGKILL each in turn; the componen
     assert.equal(processesNaming(dir), []);
   } finally {
     await Promise.all(procs.map((p) => stopWithin(p, 'SIGTERM', 5000)));
+    const pid = js.pid;
     await js.stop();
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, `nats-server ${pid} is gone`);
   }
 });
 
