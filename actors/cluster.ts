@@ -11,6 +11,7 @@ import { MemoryKv } from './kv/memory.ts';
 import { EtcdKv, etcdOptionsFrom, type EtcdFlags } from './kv/etcd.ts';
 import { JetStreamKv } from './kv/jetstream.ts';
 import { NatsBus } from '../bus/nats/bus.ts';
+import { SplitBus } from '../bus/split.ts';
 import { connect } from '@nats-io/transport-node';
 import { startControlPlaneCore, type ControlPlaneCore } from './apiserver/start.ts';
 import { fileSigningKey, forgetLegacySigningKey, signingKeyPath } from './apiserver/signing-key.ts';
@@ -108,7 +109,9 @@ export async function openBackend(kind: StorageKind, dataDir: string, etcd?: Etc
 }
 
 /** The jetstream backend over the bus's own NATS connection (the bus closes it, after the backend). */
-async function openJetStream(bus: Bus, s: { bucket: string; replicas: 1 | 3 }): Promise<KvBackend> {
+async function openJetStream(given: Bus, s: { bucket: string; replicas: 1 | 3 }): Promise<KvBackend> {
+  // One of several apiservers: its kv actor is private to the process, its bucket shared over NATS.
+  const bus = given instanceof SplitBus ? given.remote : given;
   if (!(bus instanceof NatsBus)) throw new Error('the jetstream storage needs the NATS bus (--bus nats://…)');
   return JetStreamKv.open({ nc: bus.connection, bucket: s.bucket, replicas: s.replicas });
 }

@@ -7,6 +7,14 @@
  * informer re-list — replacing the cache and reporting the difference — and watch again; a
  * resync period on the injected clock reports every key as updated.
  *
+ * Liveness (client-go's reflector re-watches on a watch error or timeout; HTTP/2 pings find a
+ * dead connection): when the apiserver's reply to the watch names a heartbeat period
+ * (`progressNotifyMs`: it sends a BOOKMARK to an idle watch that often), a watch that has
+ * brought nothing for SILENT_PERIODS periods is taken as dead — its apiserver's process died
+ * and the stream with it — and watched again from the last resourceVersion, which the NATS
+ * queue group hands to a live apiserver (410 there: re-list). One timer per watch, checked
+ * against a batch counter: nothing is done per event.
+ *
  * The component owns its port: it forwards envelopes to `handle(env)`, which takes the
  * api.watch-events / api.watch-ended of this informer's watch and ignores the rest.
  *
@@ -47,7 +55,12 @@ export interface InformerOptions<T = KubeObject> {
   retryMs?: number;
   /** Distinguishes several informers on one port (default: the resource name). */
   name?: string;
+  /** Told when a watch went silent for SILENT_PERIODS heartbeat periods and is watched again. */
+  onSilent?(silentMs: number, resourceVersion: string): void;
 }
+
+/** Heartbeat periods without a batch after which a watch is taken as dead (a live idle watch gets one each period). */
+export const SILENT_PERIODS = 3;
 
 /** The cache key of an object: "namespace/name", or "name" when cluster-scoped. */
 export function keyOf(obj: { metadata?: { namespace?: string; name?: string } }): string {
@@ -68,6 +81,9 @@ export class Informer<T extends Indexable = KubeObject> {
   #resync: TimerId | undefined;
   #retry: TimerId | undefined;
   #relists = 0;
+  /** Batches of the current watch received (the liveness check compares it between its firings). */
+  #heard = 0;
+  #liveness: TimerId | undefined;
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.#indexer = new Indexer<T>({ ...BUILTIN_INDEXES, ...opts.indexers });
@@ -86,6 +102,7 @@ export class Informer<T extends Indexable = KubeObject> {
     this.#watchId = '';
     if (this.#resync !== undefined) this.opts.clock.clearTimeout(this.#resync);
     if (this.#retry !== undefined) this.opts.clock.clearTimeout(this.#retry);
+    this.#unfollow();
   }
 
   /** True once the first list has filled the cache. */
@@ -123,7 +140,13 @@ export class Informer<T extends Indexable = KubeObject> {
     if (env.type !== 'api.watch-events' && env.type !== 'api.watch-ended') return false;
     const p = env.payload as { id: string; events?: WatchEvent[] };
     if (p.id.slice(0, p.id.lastIndexOf('.') + 1) !== this.#idBase()) return false;
-    if (p.id !== this.#watchId || this.#stopped) return true; // a previous watch's leftovers
+    if (p.id !== this.#watchId || this.#stopped) {
+      // A previous watch still sends: its unwatch went to another member of the apiservers'
+      // queue group (NATS), or crossed a batch in flight. Say it again; the holder drops it.
+      if (!this.#stopped && env.type === 'api.watch-events') this.opts.port.send(APISERVER_ADDRESS, 'api.unwatch', { id: p.id });
+      return true;
+    }
+    this.#heard++;
     if (env.type === 'api.watch-ended') {
       this.#watchId = '';
       void this.#relist();
@@ -180,22 +203,25 @@ export class Informer<T extends Indexable = KubeObject> {
     if (this.#stopped) return;
     const gen = ++this.#generation;
     this.#relists++;
+    this.#unfollow();
     const { port } = this.opts;
-    const target = { ...this.opts.target };
-    delete target.name;
-    const options = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
-    const listed = await port.request(APISERVER_ADDRESS, 'api.list', { target, options });
+    const listed = await port.request(APISERVER_ADDRESS, 'api.list', { target: this.#target(), options: this.#selectors() });
     if (gen !== this.#generation || this.#stopped) return;
     if (!listed.ok) return this.#retryLater();
     this.#replace((listed.value.items as T[] | undefined) ?? [], String(listed.value.metadata?.resourceVersion ?? ''));
     this.#synced = true;
     this.opts.onList?.();
+    await this.#watch(gen);
+  }
+
+  /** Watches from the last resourceVersion as generation `gen`. */
+  async #watch(gen: number): Promise<void> {
     this.#watchId = `${this.#idBase()}${gen}`;
     this.#batch = 0;
-    const w = await port.request(APISERVER_ADDRESS, 'api.watch', {
-      target,
+    const w = await this.opts.port.request(APISERVER_ADDRESS, 'api.watch', {
+      target: this.#target(),
       id: this.#watchId,
-      options: { ...options, resourceVersion: this.#rv },
+      options: { ...this.#selectors(), resourceVersion: this.#rv },
       allowWatchBookmarks: true,
     });
     if (gen !== this.#generation || this.#stopped) return;
@@ -205,6 +231,47 @@ export class Informer<T extends Indexable = KubeObject> {
       if (isGone(w)) return void this.#relist();
       return this.#retryLater();
     }
+    if (w.value.progressNotifyMs) this.#follow(w.value.progressNotifyMs);
+  }
+
+  #target(): ApiTarget {
+    const target = { ...this.opts.target };
+    delete target.name;
+    return target;
+  }
+  #selectors(): { labelSelector: string | undefined; fieldSelector: string | undefined } {
+    return { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
+  }
+
+  /** Checks every heartbeat period that the current watch brought something; SILENT_PERIODS without: watch again. */
+  #follow(every: number): void {
+    let seen = this.#heard;
+    let silent = 0;
+    const check = (): void => {
+      this.#liveness = undefined;
+      if (this.#stopped) return;
+      if (this.#heard !== seen) {
+        seen = this.#heard;
+        silent = 0;
+      } else if (++silent >= SILENT_PERIODS) {
+        return this.#silent(silent * every);
+      }
+      this.#liveness = this.opts.clock.setTimeout(check, every);
+    };
+    this.#liveness = this.opts.clock.setTimeout(check, every);
+  }
+
+  #unfollow(): void {
+    if (this.#liveness !== undefined) this.opts.clock.clearTimeout(this.#liveness);
+    this.#liveness = undefined;
+  }
+
+  /** The watch's stream is dead: forget it (telling whichever apiserver hears it) and watch again from where it stopped. */
+  #silent(silentMs: number): void {
+    this.opts.onSilent?.(silentMs, this.#rv);
+    if (this.#watchId) this.opts.port.send(APISERVER_ADDRESS, 'api.unwatch', { id: this.#watchId });
+    this.#watchId = '';
+    void this.#watch(++this.#generation);
   }
 
   /** Replaces the cache with a fresh list, reporting what was added, changed and removed. */

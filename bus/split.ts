@@ -61,6 +61,11 @@ export class SplitBus implements Bus {
     };
   }
 
+  /** The NATS side (the jetstream kv backend stores over its connection). */
+  get remote(): Bus {
+    return this.#remote;
+  }
+
   tap(tap: Tap): () => void {
     const a = this.#local.tap(tap);
     const b = this.#remote.tap(tap);

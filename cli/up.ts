@@ -56,6 +56,7 @@ import { clientLimitFlagOptions, clientLimitsFrom, kubeletLimits, UP_CLIENT_LIMI
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 import { LEADER_ELECT_FLAGS_HELP, leaderElectFlagOptions, leaderElectFrom, withLeaderElectDefault } from './leader-elect-flags.ts';
 import { roleFlag, startComponents, type Role } from './roles.ts';
+import { NATS_PROGRESS_NOTIFY_MS } from '../actors/apiserver/server.ts';
 import { ActorHost } from '../actors/host.ts';
 import { ROLE_IDENTITIES } from '../bus/identities.ts';
 import { APISERVER_ADDRESS } from '../bus/permissions.ts';
@@ -80,6 +81,7 @@ Flags:
                                   keeps the store in an etcd v3 cluster (its revisions, watches and
                                   compaction; several apiservers may share it); jetstream a NATS
                                   JetStream KV bucket (default kubeactor) on the --bus servers
+                                  (several apiservers may share it too)
   --etcd-prefix P                 with etcd://: where the keys live in etcd (default /registry, as
                                   kube-apiserver's flag)
   --etcd-cafile F, --etcd-certfile F, --etcd-keyfile F
@@ -107,6 +109,11 @@ Flags:
   --request-timeout D             how long an API request that is not a watch or a log stream may
                                   take, reading its body included, before a 504 Timeout (default
                                   60s; Go duration, as kube-apiserver's flag)
+  --watch-progress-notify-interval D
+                                  on NATS: how often an apiserver sends a BOOKMARK to a watch it has
+                                  sent nothing since; an informer takes a watch silent for 3 of these
+                                  as dead (its apiserver died) and watches again on another apiserver
+                                  (default 5s; 0s: no heartbeats; Go duration, as etcd's flag)
   --max-requests-inflight N, --max-mutating-requests-inflight N
                                   the seats API Priority and Fairness shares among the priority levels
                                   is their sum (default 400 + 200, as kube-apiserver's flags); 0 and 0
@@ -181,6 +188,7 @@ const options = {
   'node-monitor-grace-period': { type: 'string' },
   'horizontal-pod-autoscaler-sync-period': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'watch-progress-notify-interval': { type: 'string' },
   'metric-resolution': { type: 'string' },
   'max-requests-inflight': { type: 'string' },
   'max-mutating-requests-inflight': { type: 'string' },
@@ -247,6 +255,8 @@ export async function up(argv: string[]): Promise<number> {
   const metricResolutionMs = durationFlag('metric-resolution', values['metric-resolution'], DEFAULT_METRIC_RESOLUTION_MS);
   if (metricResolutionMs === 0) throw new UsageError('--metric-resolution must be more than 0');
   const requestTimeoutMs = durationFlag('request-timeout', values['request-timeout'], DEFAULT_REQUEST_TIMEOUT_MS);
+  if (values['watch-progress-notify-interval'] !== undefined && !overNats) throw new UsageError('--watch-progress-notify-interval needs --bus nats://…: in one process a watch cannot die silently');
+  const progressNotifyMs = durationFlag('watch-progress-notify-interval', values['watch-progress-notify-interval'], overNats ? NATS_PROGRESS_NOTIFY_MS : 0);
   if (requestTimeoutMs === 0) throw new UsageError('--request-timeout must be more than 0');
   const seats = intFlag('max-requests-inflight', values['max-requests-inflight'], 400) + intFlag('max-mutating-requests-inflight', values['max-mutating-requests-inflight'], 200);
   // A request waits in its queue at most a quarter of its timeout (upstream's rule).
@@ -294,7 +304,7 @@ export async function up(argv: string[]): Promise<number> {
   const { describe, identity } = opened;
   say(`bus: ${describe}`);
   // One of several apiservers on a shared store: its kv actor and its front stay private (bus/split.ts).
-  const several = role === 'apiserver' && isEtcdStorage(storage.kind);
+  const several = role === 'apiserver' && (isEtcdStorage(storage.kind) || storage.kind === 'jetstream');
   const bus = several ? new SplitBus(new InProcessBus({ clock }), opened.bus) : opened.bus;
   if (several) say(`apiserver: one of several on ${storage.kind}: components reach any of them (NATS queue group "${APISERVER_QUEUE}"); this process's kv actor and HTTPS front talk only to its own apiserver`);
   if (overNats && (storage.kind === 'memory' || storage.kind === 'lmdb')) await refuseSecondApiserver(bus, storage.kind);
@@ -314,7 +324,7 @@ export async function up(argv: string[]): Promise<number> {
     ...(etcd ? { etcd } : {}),
     dataDir,
     seed,
-    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false },
+    apiserver: { defaultTolerationSeconds: tolerationSeconds, serviceCidr, authorizationModes, ...(encryption ? { encryption } : {}), ...(audit ? { audit } : {}), flowControl: flowControl ?? false, ...(progressNotifyMs ? { progressNotifyMs } : {}) },
     ...(inspector || uiParts ? { inspectFor: (a: string) => bothInspect(uiParts?.feed.inspectFor(a), inspector?.inspectFor(a)) } : {}),
     beforeStart: (host) => {
       recorder = recording.start({ bus, host, seed, identity, say });
@@ -323,6 +333,7 @@ export async function up(argv: string[]): Promise<number> {
   inspector?.follow(cp.host);
   say(`kv: ${describeStorage(storage, dataDir, etcd?.prefix ?? DEFAULT_ETCD_PREFIX)} (revision ${cp.backend.revision()})`);
   if (encryption) say(`encryption at rest: ${encryption.describe()}`);
+  if (progressNotifyMs) say(`watches: a BOOKMARK every ${formatGoDuration(progressNotifyMs)} to those idle that allow bookmarks; informers re-watch one silent for 3 of them`);
   say(`apiserver: serving (namespaces default, kube-system, kube-public, kube-node-lease; ClusterIPs from ${serviceCidr})`);
   if (role === 'apiserver') return serveApiserverRole(cp, stopSignal, { bus, dataDir, port, requestTimeoutMs, ...(several ? { busAddress: `edge.http-${randomBytes(4).toString('hex')}` } : {}), ...(audit ? { audit } : {}), ...(flowControl ? { flowControl } : {}) });
   const loadBalancerCIDR = claimAddresses(LOAD_BALANCER_RANGES, loadBalancerAsked, dataDir, warn);

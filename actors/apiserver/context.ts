@@ -59,6 +59,8 @@ export interface ServerContext {
   readonly nodePorts: NodePortAllocator;
   /** How long a read waits for the cache to reach a requested or the store's revision. */
   readonly cacheWaitMs: number;
+  /** The period of progress heartbeats to idle watches that allow bookmarks (server.ts); absent or 0: none. */
+  readonly progressNotifyMs?: number;
   /** DefaultTolerationSeconds admission: seconds of the tolerations added to new pods. */
   readonly tolerationSeconds: DefaultTolerationSeconds;
   /** Admission plugins turned off (`disableAdmissionPlugins`), e.g. ServiceAccount where no controller makes accounts. */

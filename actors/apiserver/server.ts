@@ -5,6 +5,7 @@
  */
 import type { Envelope } from '../../base/envelope.ts';
 import type { BusState } from '../../bus/bus.ts';
+import type { TimerId } from '../../base/clock.ts';
 import type { KvRecord } from '../../bus/catalogue/kv.ts';
 import { isMessage } from '../../bus/catalogue/index.ts';
 import { expired, isGone, isServiceUnavailable, unavailable, type Result } from '../../base/status.ts';
@@ -30,6 +31,13 @@ import { FlowControl, type FlowControlOptions } from './flowcontrol/controller.t
 import { cacheConfigSource } from './flowcontrol/source.ts';
 
 import { DEFAULT_TOLERATION_SECONDS, type DefaultTolerationSeconds } from '../../api/defaults/pod.ts';
+
+/**
+ * The heartbeat period `kubeactor up` sets on NATS, where a component's watch can outlive the
+ * apiserver process serving it: an informer notices such a dead stream after 3 silent periods
+ * (15–20 s), as client-go notices a dead HTTP/2 connection after 30 s idle + a 15 s ping.
+ */
+export const NATS_PROGRESS_NOTIFY_MS = 5_000;
 
 export interface ApiServerOptions {
   /** Service CIDR for cluster IPs (default 127.96.0.0/12, see DEFAULT_SERVICE_CIDR). */
@@ -71,6 +79,15 @@ export interface ApiServerOptions {
    * upstream's limits.
    */
   flowControl?: FlowControl | FlowControlOptions | false;
+  /**
+   * Progress heartbeats (etcd's progress notify; Kubernetes sends its bookmarks once a minute):
+   * every this many ms, a BOOKMARK to each watch that allows bookmarks and was sent nothing
+   * since the last one; the watch's reply says the period, so a watcher that hears nothing for
+   * several periods knows its stream is dead (its apiserver's process died) and watches again
+   * elsewhere. One timer per apiserver. 0 or absent: none (in one process a watch cannot go
+   * silent without being ended); `kubeactor up` on NATS sets 5 s.
+   */
+  progressNotifyMs?: number;
 }
 
 export interface ApiServerEffects {
@@ -130,6 +147,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     clusterIPs: new ClusterIPAllocator(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, ctx.random),
     nodePorts: new NodePortAllocator(ctx.random),
     cacheWaitMs: opts.cacheWaitMs ?? 3000,
+    ...(opts.progressNotifyMs ? { progressNotifyMs: opts.progressNotifyMs } : {}),
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
     admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
     authorizationModes: opts.authorizationModes ?? DEFAULT_AUTHORIZATION_MODES,
@@ -148,6 +166,14 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     if (state === 'connected' && busWas === 'reconnecting') stale.emit();
     busWas = state;
   });
+  let heartbeat: TimerId | undefined;
+  const beat = (every: number): void => {
+    heartbeat = ctx.clock.setTimeout(() => {
+      watchers.heartbeat(cache.rv);
+      beat(every);
+    }, every);
+  };
+  if (opts.progressNotifyMs) beat(opts.progressNotifyMs);
   const refusal = () => unavailable(`storage is unavailable: ${lastError}`);
 
   async function rangeAll(): Promise<{ records: KvRecord[]; revision: number }> {
@@ -226,6 +252,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     },
     shutdown() {
       stopFollowingBus?.();
+      if (heartbeat !== undefined) ctx.clock.clearTimeout(heartbeat);
       watchers.endAll(unavailable('the apiserver is shutting down'));
       s.audit?.shutdown();
       if (watchId) s.kv.unwatch(watchId);

@@ -21,7 +21,7 @@ import { bookmark, toWatchEvent as toEvent, type Watcher } from './watchers.ts';
 type WatchPayload = PayloadShape<'api.watch'>;
 
 export interface WatchStart {
-  reply: Result<{ id: string; resourceVersion: string }>;
+  reply: Result<{ id: string; resourceVersion: string; progressNotifyMs?: number }>;
   /** Registers the watcher and queues its first events; call right after replying. */
   start?: () => void;
 }
@@ -64,7 +64,8 @@ export async function watch(s: ServerContext, res: ResourceInfo, call: Call<Watc
 
   const from = rv.value ?? 0;
   return {
-    reply: ok({ id: p.id, resourceVersion: String(s.cache.rv) }),
+    // A watch that allows bookmarks learns the heartbeat period: silence for longer means a dead stream.
+    reply: ok({ id: p.id, resourceVersion: String(s.cache.rv), ...(w.bookmarks && s.progressNotifyMs ? { progressNotifyMs: s.progressNotifyMs } : {}) }),
     start: () => {
       s.watchers.add(w);
       const rc = s.cache.resource(res.gr);

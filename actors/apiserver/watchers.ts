@@ -31,6 +31,8 @@ export interface Watcher {
   apiVersion: string;
   /** Batches sent so far (each batch carries its number, so the watcher can tell one was lost). */
   batches?: number;
+  /** `batches` as the last progress heartbeat left it: unchanged at the next one means the watch was idle. */
+  beat?: number;
 }
 
 /** The event a watcher sees for a cache event, or null when neither side matches. */
@@ -243,6 +245,28 @@ export class WatcherSet {
     for (const { w, events } of batches) {
       w.batches = (w.batches ?? 0) + 1;
       this.port.send(w.address, 'api.watch-events', { id: w.id, events, seq: w.batches });
+    }
+  }
+
+  /**
+   * A progress heartbeat (etcd's progress notify, in the shape of Kubernetes' bookmarks): a
+   * BOOKMARK at `rv` to every watch that allows bookmarks and got no batch since the previous
+   * heartbeat. A busy watch costs nothing: it already proves the stream alive, and the check is
+   * one comparison of the batch counter the delivery keeps anyway.
+   */
+  heartbeat(rv: number): void {
+    for (const m of this.#byGr.values()) {
+      for (const { w } of m.entries.values()) {
+        const sent = w.batches ?? 0;
+        if (!w.bookmarks) continue;
+        if (sent === (w.beat ?? 0)) {
+          this.push(w, bookmark(w, rv));
+          // The flush makes exactly one more batch (pending events of this tick join it).
+          w.beat = sent + 1;
+        } else {
+          w.beat = sent;
+        }
+      }
     }
   }
 

@@ -81,6 +81,8 @@ export class SharedInformer<T extends Indexable> implements InformerView<T> {
       ...(labelSelector ? { labelSelector } : {}),
       ...(fieldSelector ? { fieldSelector } : {}),
       name: `${target.resource}.${id}`,
+      // client-go's reflector logs the same: the stream ended, it watches again from where it was.
+      onSilent: (ms, rv) => this.log()?.warn('watch went silent: its apiserver is gone; watching again', { informer: this.key, silentMs: ms, resourceVersion: rv }),
       onList: () => {
         this.changed(this);
         for (const w of this.#waiters.splice(0)) w();

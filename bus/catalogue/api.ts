@@ -123,7 +123,8 @@ export const apiMessages = {
       allowWatchBookmarks: Type.Optional(Type.Boolean()),
       sendInitialEvents: Type.Optional(Type.Boolean()),
     }),
-    Type.Object({ id: Type.String(), resourceVersion: Type.String() }),
+    /** `progressNotifyMs`: the apiserver sends a BOOKMARK at least this often to a watch that allows bookmarks (absent: no heartbeat). */
+    Type.Object({ id: Type.String(), resourceVersion: Type.String(), progressNotifyMs: Type.Optional(Type.Number()) }),
   ),
   'api.unwatch': message(Type.Object({ id: Type.String() })),
   /**
