@@ -284,6 +284,10 @@ const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCluster> {
   const log = (s: string) => process.stderr.write(`bench ${o.tag}: ${s}\n`);
   const dataDir = mkdtempSync(join(tmpdir(), `kubeactor-bench-${o.tag}-`));
+  // The real clock's timers are unref'd (a pending timer never keeps a process alive), and an
+  // in-process cluster has no socket: the process would end (exit 13, a top-level await never
+  // settled) in a moment when only actors' timers were pending. The cluster holds it until stopped.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   const clock: Clock = o.record ? firingClock(realClock) : realClock;
   const bus = o.workers ? WorkersBus.main({ clock, requestTimeoutMs: 60_000 }) : new InProcessBus({ clock, requestTimeoutMs: 60_000 });
   const logger = benchLogger(o.tag);
@@ -395,6 +399,7 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     },
     mutatingLatencies: () => latencies,
     async stop() {
+      clearInterval(keepAlive);
       logger.mute();
       scheduler.stop();
       controllers?.stop();
