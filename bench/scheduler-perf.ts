@@ -8,12 +8,15 @@
  * observed bound by a watch) and percentiles of the per-second samples, as upstream's
  * throughput collector reports them.
  *
- * Usage: npm run bench -- scheduler-perf [--nodes 5000] [--init 1000] [--pods 10000] [--storage memory|lmdb] [--window 500]
- *   --pods 50000 is SchedulingBasic/5000Nodes_50000Pods.
+ * Usage: npm run bench -- scheduler-perf [--nodes 5000] [--init 1000] [--pods 10000] [--storage memory|lmdb] [--window 500] [--cpu-prof FILE]
+ *   --pods 50000 is SchedulingBasic/5000Nodes_50000Pods. `--cpu-prof FILE` writes a V8 CPU
+ *   profile of the main thread during measurePods only (open it in Chrome DevTools).
  * Prints progress on stderr and one JSON line last on stdout.
  */
 import { machine, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { targets } from '../actors/client/index.ts';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 
 const NODES = arg('nodes', 5000);
 const INIT = arg('init', 1000);
@@ -21,6 +24,7 @@ const PODS = arg('pods', 10_000);
 const WINDOW = arg('window', 500);
 const STORAGE = storageArg();
 const TIMEOUT_MS = arg('timeout-s', 900) * 1000;
+const CPU_PROF = argText('cpu-prof', '');
 
 /** Upstream CI thresholds (performance-config.yaml, SchedulingBasic): pods/s. */
 const THRESHOLDS: Record<number, number> = { 10_000: 680, 50_000: 810 };
@@ -112,7 +116,20 @@ function perSecond(times: number[], t0: number): number[] {
 log(`initPods: ${INIT}`);
 const initS = (await phase('sched-init', INIT)).s;
 log(`initPods bound in ${round(initS)} s; measurePods: ${PODS}`);
+// The setup (5,000 nodes, initPods, module loading) stays out of the profile.
+const profiler = CPU_PROF ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 const measured = await phase('sched-measure', PODS);
+if (profiler) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(CPU_PROF, JSON.stringify(profile));
+  profiler.disconnect();
+  log(`CPU profile of measurePods written to ${CPU_PROF}`);
+}
 // The end is when the last pod was observed bound (the poll that noticed it may come later).
 const measureS = ((boundAt.at(-1) ?? performance.now()) - measured.t0) / 1000;
 const samples = perSecond(boundAt, measured.t0);

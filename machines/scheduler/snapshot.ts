@@ -169,6 +169,11 @@ export class Snapshot {
     if (pods.size === 0) this.#nominated.delete(node);
   }
 
+  /** Whether any pod is nominated anywhere: when none is (the common case), a cycle skips the per-node look-up. */
+  get hasNominations(): boolean {
+    return this.#nominated.size > 0;
+  }
+
   /** The pods nominated to `node`; undefined when there are none (the common case, and a cheap check). */
   nominatedOn(node: string): ReadonlyMap<string, Pod> | undefined {
     return this.#nominated.get(node);
