@@ -15,7 +15,8 @@ export interface HostPort {
 /** A pod with what the scheduler derives from it, computed once when it is added. */
 export interface PodInfo {
   readonly key: string;
-  readonly pod: Pod;
+  /** The latest version; replaced in place by a new version with the same accounting (sameAccounting). */
+  pod: Pod;
   readonly requests: Resources;
   /** Requests with missing cpu/memory filled by the scoring defaults (100m, 200Mi). */
   readonly nonZero: Resources;
@@ -98,6 +99,33 @@ export function newPodInfo(pod: Pod): PodInfo {
     hasAffinity,
     hasRequiredAntiAffinity: hasRequiredAnti,
   };
+}
+
+const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  return n === Object.keys(b).length;
+};
+
+/**
+ * Whether a new version of an accounted pod leaves everything derived from it as it was:
+ * requests and host ports (the same containers, init containers and overhead — by
+ * reference, so an in-place resize, which writes new ones, is recomputed), pod
+ * (anti-)affinity, and what the plugins' per-node counts read (labels, the deletion mark).
+ * The watch's confirmation of an assumed bind is such a version: the apiserver's binding
+ * keeps the pod's containers.
+ */
+export function sameAccounting(a: Pod, b: Pod): boolean {
+  const x = a.spec;
+  const y = b.spec;
+  return x !== undefined && y !== undefined && x.nodeName === y.nodeName && x.containers === y.containers && x.initContainers === y.initContainers
+    && x.overhead === y.overhead && x.affinity === y.affinity && a.metadata?.deletionTimestamp === b.metadata?.deletionTimestamp
+    && a.metadata?.namespace === b.metadata?.namespace && sameLabels(a.metadata?.labels, b.metadata?.labels);
 }
 
 export function newNodeInfo(name: string, node?: Node): NodeInfo {

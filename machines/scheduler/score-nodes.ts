@@ -41,7 +41,8 @@ export function scoreNodes(state: CycleState, pod: Pod, scorers: readonly ScoreP
       if (r) return r;
     }
     const raw = new Array<number>(feasible.length);
-    for (let i = 0; i < feasible.length; i++) raw[i] = p.score(state, pod, feasible[i] as NodeInfo);
+    if (p.scoreAll) p.scoreAll(state, pod, feasible, raw);
+    else for (let i = 0; i < feasible.length; i++) raw[i] = p.score(state, pod, feasible[i] as NodeInfo);
     const score = p.normalize ? raw.slice() : raw;
     p.normalize?.(state, pod, feasible, score);
     for (let i = 0; i < feasible.length; i++) totals[i] = (totals[i] ?? 0) + (score[i] ?? 0) * p.weight;
