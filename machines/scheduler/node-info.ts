@@ -129,9 +129,26 @@ export function sameAccounting(a: Pod, b: Pod): boolean {
 }
 
 export function newNodeInfo(name: string, node?: Node): NodeInfo {
+  // What the filters and scorers read of every node visited comes first, in the order they
+  // read it: the object's first cache lines then hold all of it (a cycle visits hundreds of
+  // nodes, and the first touch of each is a miss).
   const ni: NodeInfo = {
-    name,
     node: undefined,
+    unschedulable: false,
+    hardTaints: NO_TAINTS,
+    numPods: 0,
+    allowedPods: 0,
+    allocMilliCPU: 0,
+    reqMilliCPU: 0,
+    allocMemory: 0,
+    reqMemory: 0,
+    allocEphemeralStorage: 0,
+    reqEphemeralStorage: 0,
+    nonZeroMilliCPU: 0,
+    nonZeroMemory: 0,
+    preferTaints: NO_TAINTS,
+    numImages: 0,
+    name,
     pods: new Map(),
     requested: emptyResources(),
     nonZeroRequested: emptyResources(),
@@ -140,20 +157,6 @@ export function newNodeInfo(name: string, node?: Node): NodeInfo {
     images: node ? imagesOf(node) : new Map(),
     podsWithAffinity: new Set(),
     podsWithRequiredAntiAffinity: new Set(),
-    numImages: 0,
-    unschedulable: false,
-    hardTaints: NO_TAINTS,
-    preferTaints: NO_TAINTS,
-    numPods: 0,
-    allowedPods: 0,
-    allocMilliCPU: 0,
-    allocMemory: 0,
-    allocEphemeralStorage: 0,
-    reqMilliCPU: 0,
-    reqMemory: 0,
-    reqEphemeralStorage: 0,
-    nonZeroMilliCPU: 0,
-    nonZeroMemory: 0,
     generation: 0,
     counts: new Map(),
   };
