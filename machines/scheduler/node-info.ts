@@ -2,7 +2,7 @@
  * NodeInfo (framework.NodeInfo): one node with the pods on it and the running totals the
  * filters need, kept up to date pod by pod so no filter ever sums a node's pods.
  */
-import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { addResources, emptyResources, nodeAllocatable, podRequests, type Resources } from './resources.ts';
 
 /** One host port a pod asks for; ip defaults to 0.0.0.0 and protocol to TCP. */
@@ -86,15 +86,25 @@ export function hostPortsOf(pod: Pod): HostPort[] {
   return out;
 }
 
+function requestsCpuAndMemory(cs: readonly Container[] | undefined): boolean {
+  if (cs) for (const c of cs) if (c.resources?.requests?.cpu === undefined || c.resources.requests.memory === undefined) return false;
+  return true;
+}
+
+/** Whether podRequests(pod, true) equals podRequests(pod): no container leaves cpu or memory to the scoring defaults. */
+const everyContainerRequestsCpuAndMemory = (pod: Pod): boolean => requestsCpuAndMemory(pod.spec?.containers) && requestsCpuAndMemory(pod.spec?.initContainers);
+
 export function newPodInfo(pod: Pod): PodInfo {
+  const requests = podRequests(pod);
   const a = pod.spec?.affinity;
   const hasRequiredAnti = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   const hasAffinity = a !== undefined && (a.podAffinity !== undefined || a.podAntiAffinity !== undefined);
   return {
     key: podKey(pod),
     pod,
-    requests: podRequests(pod),
-    nonZero: podRequests(pod, true),
+    requests,
+    // The same numbers when every container asks for cpu and memory (the common case): one object for both.
+    nonZero: everyContainerRequestsCpuAndMemory(pod) ? requests : podRequests(pod, true),
     hostPorts: hostPortsOf(pod),
     hasAffinity,
     hasRequiredAntiAffinity: hasRequiredAnti,

@@ -37,6 +37,7 @@ export interface ScoreTable {
  * from it before that (NodeScore records are copies).
  */
 const scratch: number[][] = [];
+let scratchTotals = new Float64Array(0);
 
 function scratchArray(i: number, n: number): number[] {
   let a = scratch[i];
@@ -48,7 +49,8 @@ function scratchArray(i: number, n: number): number[] {
 /** Scores `feasible` (in order). A PreScore error aborts with that status. The table lives until the next call (see scratch). */
 export function scoreNodes(state: CycleState, pod: Pod, scorers: readonly ScorePlugin[], feasible: readonly NodeInfo[]): ScoreTable | Status {
   const n = feasible.length;
-  const totals = new Float64Array(n);
+  if (scratchTotals.length < n) scratchTotals = new Float64Array(Math.max(n, 2 * scratchTotals.length));
+  const totals = scratchTotals.subarray(0, n).fill(0);
   const plugins: Array<{ name: string; weight: number; raw: number[]; score: number[] }> = [];
   for (const p of scorers) {
     if (p.preScore) {
