@@ -94,10 +94,13 @@ export class SchedulerInformers {
       const k = keyOf(pod);
       const uid = pod.metadata?.uid ?? k;
       const old = this.#uidOf.get(k);
-      // The same name with a new uid: the old pod is gone.
-      if (old !== undefined && old !== uid) this.#forget(k);
-      this.#uidOf.set(k, uid);
-      this.#nameOf.set(uid, k);
+      // An update of the pod these maps already name (most events): nothing to record.
+      if (old !== uid) {
+        // The same name with a new uid: the old pod is gone.
+        if (old !== undefined) this.#forget(k);
+        this.#uidOf.set(k, uid);
+        this.#nameOf.set(uid, k);
+      }
       send({ type, pod });
     };
     await this.#follow(this.pods, { add: (p) => podEvent('pod.added', p), update: (_, p) => podEvent('pod.updated', p), delete: (p) => this.#forget(keyOf(p)) });

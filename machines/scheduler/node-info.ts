@@ -2,7 +2,7 @@
  * NodeInfo (framework.NodeInfo): one node with the pods on it and the running totals the
  * filters need, kept up to date pod by pod so no filter ever sums a node's pods.
  */
-import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { addResources, emptyResources, nodeAllocatable, podRequests, type Resources } from './resources.ts';
 
 /** One host port a pod asks for; ip defaults to 0.0.0.0 and protocol to TCP. */
@@ -15,7 +15,8 @@ export interface HostPort {
 /** A pod with what the scheduler derives from it, computed once when it is added. */
 export interface PodInfo {
   readonly key: string;
-  readonly pod: Pod;
+  /** The latest version; replaced in place by a new version with the same accounting (sameAccounting). */
+  pod: Pod;
   readonly requests: Resources;
   /** Requests with missing cpu/memory filled by the scoring defaults (100m, 200Mi). */
   readonly nonZero: Resources;
@@ -85,25 +86,79 @@ export function hostPortsOf(pod: Pod): HostPort[] {
   return out;
 }
 
+function requestsCpuAndMemory(cs: readonly Container[] | undefined): boolean {
+  if (cs) for (const c of cs) if (c.resources?.requests?.cpu === undefined || c.resources.requests.memory === undefined) return false;
+  return true;
+}
+
+/** Whether podRequests(pod, true) equals podRequests(pod): no container leaves cpu or memory to the scoring defaults. */
+const everyContainerRequestsCpuAndMemory = (pod: Pod): boolean => requestsCpuAndMemory(pod.spec?.containers) && requestsCpuAndMemory(pod.spec?.initContainers);
+
 export function newPodInfo(pod: Pod): PodInfo {
+  const requests = podRequests(pod);
   const a = pod.spec?.affinity;
   const hasRequiredAnti = (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
   const hasAffinity = a !== undefined && (a.podAffinity !== undefined || a.podAntiAffinity !== undefined);
   return {
     key: podKey(pod),
     pod,
-    requests: podRequests(pod),
-    nonZero: podRequests(pod, true),
+    requests,
+    // The same numbers when every container asks for cpu and memory (the common case): one object for both.
+    nonZero: everyContainerRequestsCpuAndMemory(pod) ? requests : podRequests(pod, true),
     hostPorts: hostPortsOf(pod),
     hasAffinity,
     hasRequiredAntiAffinity: hasRequiredAnti,
   };
 }
 
+const sameLabels = (a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean => {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  return n === Object.keys(b).length;
+};
+
+/**
+ * Whether a new version of an accounted pod leaves everything derived from it as it was:
+ * requests and host ports (the same containers, init containers and overhead — by
+ * reference, so an in-place resize, which writes new ones, is recomputed), pod
+ * (anti-)affinity, and what the plugins' per-node counts read (labels, the deletion mark).
+ * The watch's confirmation of an assumed bind is such a version: the apiserver's binding
+ * keeps the pod's containers.
+ */
+export function sameAccounting(a: Pod, b: Pod): boolean {
+  const x = a.spec;
+  const y = b.spec;
+  return x !== undefined && y !== undefined && x.nodeName === y.nodeName && x.containers === y.containers && x.initContainers === y.initContainers
+    && x.overhead === y.overhead && x.affinity === y.affinity && a.metadata?.deletionTimestamp === b.metadata?.deletionTimestamp
+    && a.metadata?.namespace === b.metadata?.namespace && sameLabels(a.metadata?.labels, b.metadata?.labels);
+}
+
 export function newNodeInfo(name: string, node?: Node): NodeInfo {
+  // What the filters and scorers read of every node visited comes first, in the order they
+  // read it: the object's first cache lines then hold all of it (a cycle visits hundreds of
+  // nodes, and the first touch of each is a miss).
   const ni: NodeInfo = {
-    name,
     node: undefined,
+    unschedulable: false,
+    hardTaints: NO_TAINTS,
+    numPods: 0,
+    allowedPods: 0,
+    allocMilliCPU: 0,
+    reqMilliCPU: 0,
+    allocMemory: 0,
+    reqMemory: 0,
+    allocEphemeralStorage: 0,
+    reqEphemeralStorage: 0,
+    nonZeroMilliCPU: 0,
+    nonZeroMemory: 0,
+    preferTaints: NO_TAINTS,
+    numImages: 0,
+    name,
     pods: new Map(),
     requested: emptyResources(),
     nonZeroRequested: emptyResources(),
@@ -112,20 +167,6 @@ export function newNodeInfo(name: string, node?: Node): NodeInfo {
     images: node ? imagesOf(node) : new Map(),
     podsWithAffinity: new Set(),
     podsWithRequiredAntiAffinity: new Set(),
-    numImages: 0,
-    unschedulable: false,
-    hardTaints: NO_TAINTS,
-    preferTaints: NO_TAINTS,
-    numPods: 0,
-    allowedPods: 0,
-    allocMilliCPU: 0,
-    allocMemory: 0,
-    allocEphemeralStorage: 0,
-    reqMilliCPU: 0,
-    reqMemory: 0,
-    reqEphemeralStorage: 0,
-    nonZeroMilliCPU: 0,
-    nonZeroMemory: 0,
     generation: 0,
     counts: new Map(),
   };

@@ -30,9 +30,27 @@ export interface ScoreTable {
   totals: Float64Array;
 }
 
-/** Scores `feasible` (in order). A PreScore error aborts with that status. */
+/**
+ * The score arrays of the last cycle, reused by the next: a cycle scores hundreds of nodes
+ * with several plugins, and fresh arrays for each were most of what it allocated. So a
+ * ScoreTable is valid only until the next scoreNodes — scheduleOne reads what it returns
+ * from it before that (NodeScore records are copies).
+ */
+const scratch: number[][] = [];
+let scratchTotals = new Float64Array(0);
+
+function scratchArray(i: number, n: number): number[] {
+  let a = scratch[i];
+  if (!a) scratch[i] = a = [];
+  a.length = n;
+  return a;
+}
+
+/** Scores `feasible` (in order). A PreScore error aborts with that status. The table lives until the next call (see scratch). */
 export function scoreNodes(state: CycleState, pod: Pod, scorers: readonly ScorePlugin[], feasible: readonly NodeInfo[]): ScoreTable | Status {
-  const totals = new Float64Array(feasible.length);
+  const n = feasible.length;
+  if (scratchTotals.length < n) scratchTotals = new Float64Array(Math.max(n, 2 * scratchTotals.length));
+  const totals = scratchTotals.subarray(0, n).fill(0);
   const plugins: Array<{ name: string; weight: number; raw: number[]; score: number[] }> = [];
   for (const p of scorers) {
     if (p.preScore) {
@@ -40,9 +58,14 @@ export function scoreNodes(state: CycleState, pod: Pod, scorers: readonly ScoreP
       if (r === 'skip') continue;
       if (r) return r;
     }
-    const raw = new Array<number>(feasible.length);
-    for (let i = 0; i < feasible.length; i++) raw[i] = p.score(state, pod, feasible[i] as NodeInfo);
-    const score = p.normalize ? raw.slice() : raw;
+    const raw = scratchArray(2 * plugins.length, n);
+    if (p.scoreAll) p.scoreAll(state, pod, feasible, raw);
+    else for (let i = 0; i < n; i++) raw[i] = p.score(state, pod, feasible[i] as NodeInfo);
+    let score = raw;
+    if (p.normalize) {
+      score = scratchArray(2 * plugins.length + 1, n);
+      for (let i = 0; i < n; i++) score[i] = raw[i] as number;
+    }
     p.normalize?.(state, pod, feasible, score);
     for (let i = 0; i < feasible.length; i++) totals[i] = (totals[i] ?? 0) + (score[i] ?? 0) * p.weight;
     plugins.push({ name: p.name, weight: p.weight, raw, score });

@@ -15,6 +15,7 @@ import {
   newPodInfo,
   podKey,
   removePodFromNode,
+  sameAccounting,
   setNode,
   type NodeInfo,
   type PodInfo,
@@ -111,10 +112,22 @@ export class Snapshot {
    */
   upsertPod(pod: Pod): PodInfo | undefined {
     const key = podKey(pod);
-    if (this.#podNode.has(key)) this.removePod(key);
     const nodeName = pod.spec?.nodeName;
     const phase = pod.status?.phase;
-    if (!nodeName || phase === 'Succeeded' || phase === 'Failed') return undefined;
+    const done = phase === 'Succeeded' || phase === 'Failed';
+    const at = this.#podNode.get(key);
+    if (at !== undefined) {
+      // A new version on the same node that changes nothing accounted (the watch confirming
+      // an assumed bind, a status update): the PodInfo takes the new object, and the node's
+      // generation — what per-node counts are cached on — stays.
+      const pi = at === nodeName && !done ? this.#infos.get(at)?.pods.get(key) : undefined;
+      if (pi && sameAccounting(pi.pod, pod)) {
+        pi.pod = pod;
+        return pi;
+      }
+      this.removePod(key);
+    }
+    if (!nodeName || done) return undefined;
     let ni = this.#infos.get(nodeName);
     if (!ni) {
       ni = newNodeInfo(nodeName);
@@ -167,6 +180,11 @@ export class Snapshot {
     const pods = this.#nominated.get(node)!;
     pods.delete(key);
     if (pods.size === 0) this.#nominated.delete(node);
+  }
+
+  /** Whether any pod is nominated anywhere: when none is (the common case), a cycle skips the per-node look-up. */
+  get hasNominations(): boolean {
+    return this.#nominated.size > 0;
   }
 
   /** The pods nominated to `node`; undefined when there are none (the common case, and a cheap check). */

@@ -6,6 +6,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ScorePlugin } from '../framework.ts';
 import { MAX_NODE_SCORE, stateKey } from '../framework.ts';
+import type { NodeInfo } from '../node-info.ts';
 
 const MB = 1024 * 1024;
 const MIN_THRESHOLD = 23 * MB;
@@ -40,16 +41,24 @@ export const imageLocality: ScorePlugin = {
     return null;
   },
   score(state, _pod, ni) {
-    const { names, numNodes, totalNodes } = state.read(IMAGES);
-    let sum = 0;
-    if (ni.numImages > 0) {
-      for (let i = 0; i < names.length; i++) {
-        const size = ni.images.get(names[i] as string);
-        if (size !== undefined) sum += Math.trunc((size * (numNodes[i] as number)) / totalNodes);
-      }
-    }
-    const max = MAX_CONTAINER_THRESHOLD * names.length;
-    const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), max);
-    return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
+    return imageScore(state.read(IMAGES), ni);
+  },
+  scoreAll(state, _pod, nodes, out) {
+    const images = state.read(IMAGES);
+    for (let i = 0; i < nodes.length; i++) out[i] = imageScore(images, nodes[i] as NodeInfo);
   },
 };
+
+/** The node's score: the pod's images it holds, by size and spread, scaled between the thresholds. */
+function imageScore({ names, numNodes, totalNodes }: PodImages, ni: NodeInfo): number {
+  let sum = 0;
+  if (ni.numImages > 0) {
+    for (let i = 0; i < names.length; i++) {
+      const size = ni.images.get(names[i] as string);
+      if (size !== undefined) sum += Math.trunc((size * (numNodes[i] as number)) / totalNodes);
+    }
+  }
+  const max = MAX_CONTAINER_THRESHOLD * names.length;
+  const clamped = Math.min(Math.max(sum, MIN_THRESHOLD), max);
+  return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (max - MIN_THRESHOLD));
+}

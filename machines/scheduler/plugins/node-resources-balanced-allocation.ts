@@ -5,6 +5,7 @@
  */
 import type { ScorePlugin } from '../framework.ts';
 import { stateKey } from '../framework.ts';
+import type { NodeInfo } from '../node-info.ts';
 import { podRequests, type Resources } from '../resources.ts';
 import { balancedAllocationScore } from './helpers/resource-scoring.ts';
 
@@ -24,5 +25,12 @@ export const nodeResourcesBalancedAllocation: ScorePlugin = {
   score(state, _pod, ni) {
     const req = state.read(REQUESTS);
     return balancedAllocationScore(req.milliCPU, req.memory, ni.reqMilliCPU, ni.reqMemory, ni.allocMilliCPU, ni.allocMemory);
+  },
+  scoreAll(state, _pod, nodes, out) {
+    const { milliCPU, memory } = state.read(REQUESTS);
+    for (let i = 0; i < nodes.length; i++) {
+      const ni = nodes[i] as NodeInfo;
+      out[i] = balancedAllocationScore(milliCPU, memory, ni.reqMilliCPU, ni.reqMemory, ni.allocMilliCPU, ni.allocMemory);
+    }
   },
 };

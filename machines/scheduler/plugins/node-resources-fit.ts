@@ -75,4 +75,11 @@ export const nodeResourcesFit: ScorePlugin = {
     const req = state.read(NON_ZERO);
     return leastAllocatedScore(req.milliCPU, req.memory, ni.nonZeroMilliCPU, ni.nonZeroMemory, ni.allocMilliCPU, ni.allocMemory);
   },
+  scoreAll(state, _pod, nodes, out) {
+    const { milliCPU, memory } = state.read(NON_ZERO);
+    for (let i = 0; i < nodes.length; i++) {
+      const ni = nodes[i] as NodeInfo;
+      out[i] = leastAllocatedScore(milliCPU, memory, ni.nonZeroMilliCPU, ni.nonZeroMemory, ni.allocMilliCPU, ni.allocMemory);
+    }
+  },
 };

@@ -4,6 +4,7 @@
  */
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import type { ScorePlugin } from '../framework.ts';
+import type { NodeInfo } from '../node-info.ts';
 import { defaultNormalizeScore, stateKey, unresolvable } from '../framework.ts';
 import { firstUntoleratedTaint, tolerated } from './helpers/tolerations.ts';
 
@@ -13,6 +14,15 @@ const PREFER = stateKey<Toleration[]>('PreScoreTaintToleration');
 /** ErrReasonNotMatch, formatted as upstream: `{key: value}`. */
 export function untoleratedTaintReason(taint: Taint): string {
   return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+}
+
+/** How many of the node's PreferNoSchedule taints `tols` leave untolerated (most nodes have none). */
+function untoleratedPreferred(tols: readonly Toleration[], ni: NodeInfo): number {
+  const taints = ni.preferTaints;
+  if (taints.length === 0) return 0;
+  let n = 0;
+  for (const taint of taints) if (!tolerated(tols, taint)) n++;
+  return n;
 }
 
 /** NodeInfo.hardTaints holds only NoSchedule and NoExecute taints already. */
@@ -33,10 +43,11 @@ export const taintToleration: ScorePlugin = {
     return null;
   },
   score(state, _pod, ni) {
+    return untoleratedPreferred(state.read(PREFER), ni);
+  },
+  scoreAll(state, _pod, nodes, out) {
     const tols = state.read(PREFER);
-    let n = 0;
-    for (const taint of ni.preferTaints) if (!tolerated(tols, taint)) n++;
-    return n;
+    for (let i = 0; i < nodes.length; i++) out[i] = untoleratedPreferred(tols, nodes[i] as NodeInfo);
   },
   normalize(_state, _pod, _nodes, scores) {
     defaultNormalizeScore(scores, true);

@@ -89,6 +89,34 @@ test('snapshot accounts requests, ports and pod count incrementally', () => {
   assert.is(s.podCount, 0);
 });
 
+test('a new version of an accounted pod that changes nothing accounted is swapped in; other changes are accounted again', () => {
+  const s = snapshot([node('n1')]);
+  const a = pod('a', { nodeName: 'n1', labels: { app: 'web' }, requests: { cpu: '500m' } });
+  s.upsertPod(a);
+  const n1 = s.get('n1')!;
+  const generation = n1.generation;
+  // The watch's confirmation of the assumed pod: new objects, the same containers.
+  const bound = { ...a, metadata: { ...a.metadata, labels: { app: 'web' }, resourceVersion: '7' }, spec: { ...a.spec!, nodeName: 'n1' }, status: { phase: 'Pending' } };
+  s.upsertPod(bound);
+  assert.is(n1.pods.get(a.metadata!.uid!)?.pod, bound);
+  assert.is(n1.generation, generation);
+  assert.is(n1.requested.milliCPU, 500);
+  assert.is(s.podsByLabel.candidates('default', [{ key: 'app', operator: '=', values: ['web'] }])?.size, 1);
+  // A relabel, a deletion mark and a resize (new containers) are each accounted again.
+  const relabelled = { ...bound, metadata: { ...bound.metadata, labels: { app: 'db' } } };
+  s.upsertPod(relabelled);
+  assert.ok(n1.generation > generation);
+  assert.is(s.podsByLabel.candidates('default', [{ key: 'app', operator: '=', values: ['web'] }])?.size ?? 0, 0);
+  assert.is(s.podsByLabel.candidates('default', [{ key: 'app', operator: '=', values: ['db'] }])?.size, 1);
+  const g2 = n1.generation;
+  s.upsertPod({ ...relabelled, metadata: { ...relabelled.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } });
+  assert.ok(n1.generation > g2);
+  s.upsertPod({ ...relabelled, spec: { ...relabelled.spec, containers: [container({ cpu: '1' })] } });
+  assert.is(n1.requested.milliCPU, 1000);
+  assert.is(n1.pods.size, 1);
+  assert.is(s.podCount, 1);
+});
+
 test('updating a node keeps its pods; pods may arrive before their node', () => {
   const s = snapshot([]);
   s.upsertPod(pod('early', { nodeName: 'late', requests: { cpu: '1' } }));
