@@ -14,6 +14,7 @@ import type { Status } from '../../base/status.ts';
 import { parseStorageKey } from './storage-keys.ts';
 import { Unreadable } from './encryption/storage.ts';
 import { deepFreeze } from '../../api/json.ts';
+import { approxJsonSize } from '../../api/limits.ts';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -36,10 +37,8 @@ export const DEFAULT_WINDOW = 4096;
  */
 export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
 
-/** What an event's object weighs in the window: its JSON length (a close, cheap stand-in for its memory). */
-function weight(obj: KubeObject): number {
-  return JSON.stringify(obj).length;
-}
+/** What an event's object weighs in the window: about its JSON length (a close, cheap stand-in for its memory). */
+const weight = (obj: KubeObject): number => approxJsonSize(obj);
 
 /** The stored value with the served resourceVersion stamped on a copy of its metadata. */
 export function decorate(value: unknown, rev: number): KubeObject {

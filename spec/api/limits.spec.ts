@@ -1,10 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { decodedProblem, depthOf, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
+import { approxJsonSize, decodedProblem, depthOf, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 
 const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+
+test('approxJsonSize stays within 10 % of the JSON length of Kubernetes-shaped objects', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'web', uid: 'u', controller: true }] }, spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 80 }] }] }, status: { phase: 'Running', podIP: '10.0.0.1' } };
+  const big = { kind: 'ConfigMap', data: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`key-${i}`, 'x'.repeat(i)])) };
+  for (const v of [pod, big, [pod, pod]]) {
+    const exact = JSON.stringify(v).length;
+    assert.ok(Math.abs(approxJsonSize(v) - exact) <= exact * 0.1, `${approxJsonSize(v)} against ${exact}`);
+  }
+});
 
 test('jsonSize is the byte length of the compact JSON encoding', () => {
   const values = [{ a: 'x"é\n\u0001', b: [1, 2.5, -0, 1e21, null, true, false, { c: [] }], d: {} }, [], 'str', 12, null, { u: undefined, k: [undefined] }];
