@@ -33,6 +33,7 @@ import { FaultyKv } from './faulty-kv.ts';
 import { Injector } from './injector.ts';
 import { Operator } from './operator.ts';
 import { RunningPods } from './running-pods.ts';
+import { onClock } from './replayable.ts';
 
 /** Bugs a simulation can plant on purpose, to show it finds them (specs only). */
 export const PLANTS = ['skip-requeue', 'skip-delete-resync'] as const;
@@ -122,7 +123,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   // skip-requeue in the ReplicaSet controller, skip-delete-resync in the StatefulSet controller.
   const planted: Record<string, Record<string, unknown>> | undefined = o.plant === 'skip-requeue' ? { replicaset: { [PLANTED_SKIP_REQUEUE]: true } } : o.plant === 'skip-delete-resync' ? { statefulset: { [PLANTED_SKIP_DELETE_RESYNC]: true } } : undefined;
   const controllers = startControllers(host, planted ? { options: planted } : {});
-  const runtime = running.wrap(simRuntime(clock));
+  const runtime = onClock(running.wrap(simRuntime(clock)), clock);
   const pool = new NodeAddressPool();
   const nodes = await startSimNodes({ host, clock, count: nodeCount, startIndex: 1, runtime, pool });
   const port = bus.register('edge.simulate', () => {});
