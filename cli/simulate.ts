@@ -98,7 +98,7 @@ function report(r: SimulateResult, wallS: number, argv: string[], io: SimulateIo
   const speed = r.virtualMs / 1000 / Math.max(wallS, 0.001);
   io.out(`seed ${r.seed}: ${r.violation ? 'VIOLATION' : 'ok'} after ${fmt(r.virtualMs)} of virtual time in ${wallS.toFixed(1)} s (${Math.round(speed)}× real time)`);
   io.out(`  faults: ${faults}; messages delayed ${r.counts.delayed}, lost ${r.counts.lost}; kv writes slowed ${r.counts.kvSlowed}, failed ${r.counts.kvFailed}`);
-  io.out(`  scenario actions: ${r.actions.done} done, ${r.actions.failed} refused; ${r.entries} log entries`);
+  io.out(`  scenario actions: ${r.actions.done} done, ${r.actions.failed} refused; ${r.log ? `${r.entries} log entries` : 'not recorded (--record FILE keeps a log; a violation is run again recorded)'}`);
   const v = r.violation;
   if (!v) return;
   const rerun = ['kubeactor simulate', ...argv.filter((a) => !a.startsWith('--seed=')), ...(argv.some((a) => a.startsWith('--seed')) ? [] : ['--seed', String(r.seed)])].join(' ');
