@@ -24,8 +24,8 @@ seed (and options) always makes the same run and the same log, byte for byte.
   --faults LIST          fault kinds, comma-separated, or all (default) or none:
                          ${FAULT_KINDS.join(', ')}
   --fault-gap D          mean virtual time between two episodes of one fault kind (default 8m)
-  --record FILE          keep the run's recording in FILE (a violation's is always kept: FILE, or
-                         kubeactor-simulate-SEED.log)
+  --record FILE          record the run into FILE; without it the run is not recorded, and a
+                         violation runs the seed again recorded into kubeactor-simulate-SEED.log
   --plant BUG            test only: plant a known bug (${PLANTS.join(', ')}) to see the simulator find it
 
 Invariants: ${INVARIANTS.join(', ')}.
