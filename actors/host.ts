@@ -290,7 +290,9 @@ export class ActorHost {
     this.#emit({ type: 'error', address, at: now, error: err, failures: slot.failures, restartInMs: delay });
     const req = slot.delivering;
     if (req?.corr !== undefined) port.reply(req, fail(internalError(`actor "${address}" failed: ${describe(err)}`)));
-    slot.timer = this.#clock.setTimeout(() => this.#start(slot, true), delay);
+    // Owned by the host, no actor: a recording must not credit the firing to the first actor
+    // whose chart acts in it (the restarted one's subscriptions wake others), which has no such timer.
+    slot.timer = this.#clock.setTimeout(() => this.#start(slot, true), delay, HOST_TIMER_OWNER);
   }
 
   #done(slot: Slot): void {
@@ -321,5 +323,8 @@ export class ActorHost {
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The owner of the host's own timers (restarts after a failure): not an actor address. */
+export const HOST_TIMER_OWNER = 'host';
 
 const config = (def: ActorDef): { config?: unknown } => (def.config === undefined ? {} : { config: def.config });

@@ -24,8 +24,8 @@ seed (and options) always makes the same run and the same log, byte for byte.
   --faults LIST          fault kinds, comma-separated, or all (default) or none:
                          ${FAULT_KINDS.join(', ')}
   --fault-gap D          mean virtual time between two episodes of one fault kind (default 8m)
-  --record FILE          keep the run's recording in FILE (a violation's is always kept: FILE, or
-                         kubeactor-simulate-SEED.log)
+  --record FILE          record the run into FILE; without it the run is not recorded, and a
+                         violation runs the seed again recorded into kubeactor-simulate-SEED.log
   --plant BUG            test only: plant a known bug (${PLANTS.join(', ')}) to see the simulator find it
 
 Invariants: ${INVARIANTS.join(', ')}.
@@ -98,7 +98,7 @@ function report(r: SimulateResult, wallS: number, argv: string[], io: SimulateIo
   const speed = r.virtualMs / 1000 / Math.max(wallS, 0.001);
   io.out(`seed ${r.seed}: ${r.violation ? 'VIOLATION' : 'ok'} after ${fmt(r.virtualMs)} of virtual time in ${wallS.toFixed(1)} s (${Math.round(speed)}× real time)`);
   io.out(`  faults: ${faults}; messages delayed ${r.counts.delayed}, lost ${r.counts.lost}; kv writes slowed ${r.counts.kvSlowed}, failed ${r.counts.kvFailed}`);
-  io.out(`  scenario actions: ${r.actions.done} done, ${r.actions.failed} refused; ${r.entries} log entries`);
+  io.out(`  scenario actions: ${r.actions.done} done, ${r.actions.failed} refused; ${r.log ? `${r.entries} log entries` : 'not recorded (--record FILE keeps a log; a violation is run again recorded)'}`);
   const v = r.violation;
   if (!v) return;
   const rerun = ['kubeactor simulate', ...argv.filter((a) => !a.startsWith('--seed=')), ...(argv.some((a) => a.startsWith('--seed')) ? [] : ['--seed', String(r.seed)])].join(' ');

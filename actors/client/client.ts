@@ -46,8 +46,9 @@ export class ApiClient {
     private readonly options?: RequestOptions,
   ) {}
 
-  get<T = KubeObject>(target: Target<T>): Promise<Result<T>> {
-    return asTargetKind(this.port.request(APISERVER_ADDRESS, 'api.get', { target }, this.options));
+  /** `resourceVersion` "0" reads the apiserver's cache as it is (client-go's FromApiserverCache); none reads storage. */
+  get<T = KubeObject>(target: Target<T>, resourceVersion?: string): Promise<Result<T>> {
+    return asTargetKind(this.port.request(APISERVER_ADDRESS, 'api.get', { target, ...(resourceVersion === undefined ? {} : { resourceVersion }) }, this.options));
   }
   list<T = KubeObject>(target: Target<T>, labelSelector?: string): Promise<Result<ObjectList<T>>> {
     return asTargetKind(this.port.request(APISERVER_ADDRESS, 'api.list', { target, ...(labelSelector ? { options: { labelSelector } } : {}) }, this.options));

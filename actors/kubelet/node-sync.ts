@@ -4,14 +4,14 @@
  * the chart's `register`, `renewLease` and `syncNodeStatus` effects; each rejects with a
  * ApiError on an apiserver error so the chart backs off.
  */
-import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Logger } from '../actor-def.ts';
 import type { EventRecorder } from '../events.ts';
 import { microTime } from '../../api/time.ts';
-import { initialNode, NODE_LEASE_NAMESPACE, nodeLease, nodeStatus, statusChanged, type NodeFacts } from '../../machines/kubelet/node.ts';
+import { initialNode, NODE_LEASE_NAMESPACE, nodeLease, nodeStatus, statusChanged, updatedStatus, type NodeFacts } from '../../machines/kubelet/node.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets, unwrap } from '../client/index.ts';
 
 export interface NodeSyncOptions {
@@ -29,7 +29,6 @@ export interface NodeSyncOptions {
 export class NodeSync {
   #uid: string | undefined;
   #lease: Lease | null = null;
-  #sent: NodeStatus | undefined;
   #reportedAt = 0;
   #podCIDR: string | undefined;
   #announced = false;
@@ -58,7 +57,6 @@ export class NodeSync {
       throw unwrap(created);
     }
     this.#remember(node);
-    this.#sent = node.status;
     this.#reportedAt = now;
     if (this.o.events && !this.#announced) {
       this.#announced = true;
@@ -121,21 +119,21 @@ export class NodeSync {
   }
 
   /**
-   * Computes the status; sends it when it changed (heartbeats aside) or when the report
-   * frequency elapsed. Without a pod range it reads the Node first to pick up an allocator's.
+   * tryUpdateNodeStatus: reads the Node from the apiserver's cache (resourceVersion "0", as the
+   * kubelet's first try does), applies the kubelet's status to it, and patches when that
+   * differs from what the Node holds (heartbeats aside) or the report frequency elapsed. So a
+   * Ready condition someone else changed (the node lifecycle controller's Unknown after a
+   * partition) is set right at the next sync, not at the next report. The read also picks up
+   * a pod range an allocator set.
    */
   async syncStatus(): Promise<void> {
     const { facts, clock } = this.o;
-    if (!this.#podCIDR) {
-      const got = unwrap(await this.#api.get(targets.nodes(undefined, facts.name)));
-      this.#remember(got);
-    }
+    const node = unwrap(await this.#api.get(targets.nodes(undefined, facts.name), '0'));
+    this.#remember(node);
     const now = clock.now();
-    const prev: NodeCondition[] | undefined = this.#sent?.conditions;
-    const next = nodeStatus(this.#facts(), prev, now);
-    if (!statusChanged(this.#sent, next) && now - this.#reportedAt < this.o.reportFrequencyMs) return;
-    const w = unwrap(await this.#api.patch(targets.nodes(undefined, facts.name, 'status'), { status: next }));
-    this.#sent = w.object.status ?? next;
+    const next = updatedStatus(this.#facts(), node.status, now);
+    if (!statusChanged(node.status, next) && now - this.#reportedAt < this.o.reportFrequencyMs) return;
+    unwrap(await this.#api.patch(targets.nodes(undefined, facts.name, 'status'), { status: next }));
     this.#reportedAt = now;
   }
 }

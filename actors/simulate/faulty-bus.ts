@@ -64,7 +64,8 @@ export class FaultyBus implements Bus {
 
   register(address: string, handler: Handler, opts?: RegisterOptions): Port {
     const inner = this.#inner.register(address, handler, opts);
-    const through = <R>(m: Outgoing, run: () => R, lost: (() => void) | null): void => {
+    /** Runs `run` now and answers true, or holds or loses it and answers false. */
+    const through = (m: Outgoing, run: () => void, lost: (() => void) | null): boolean => {
       const lane = `${m.from}\u0000${m.to}`;
       let v = this.#decide(m);
       if (v.do === 'lose' && lost === null) v = PASS;
@@ -72,13 +73,15 @@ export class FaultyBus implements Bus {
       if (v.do === 'lose') {
         this.counts.lost++;
         // Lost after whatever it follows: a later message may not overtake an earlier one, nor may a loss.
-        if (l !== undefined && l.held > 0) return this.#hold(lane, l.releaseAt, lost!);
-        return lost!();
+        if (l !== undefined && l.held > 0) this.#hold(lane, l.releaseAt, lost!);
+        else lost!();
+        return false;
       }
       const ms = v.do === 'delay' ? v.ms : 0;
-      if (ms <= 0 && (l === undefined || l.held === 0)) return void run();
+      if (ms <= 0 && (l === undefined || l.held === 0)) return true;
       if (ms > 0) this.counts.delayed++;
-      this.#hold(lane, Math.max(this.#clock.now() + ms, l?.releaseAt ?? 0), () => void run());
+      this.#hold(lane, Math.max(this.#clock.now() + ms, l?.releaseAt ?? 0), run);
+      return false;
     };
     const loseMessage = (to: string, type: string, payload: unknown, corr?: string) => () => {
       const env: LostEnvelope = { seq: 0, from: address, to, type, payload, at: this.#clock.now(), lost: true, ...(corr === undefined ? {} : { corr }) };
@@ -87,12 +90,27 @@ export class FaultyBus implements Bus {
     };
     return {
       address,
-      send: (to, type, payload) => through({ from: address, to, type, payload, via: 'send' }, () => inner.send(to, type, payload), loseMessage(to, type, payload)),
-      publish: (topic, type, payload) => through({ from: address, to: topic, type, payload, via: 'publish' }, () => inner.publish(topic, type, payload), loseMessage(topic, type, payload)),
-      reply: (req, result) =>
-        through({ from: address, to: req.from, type: REPLY, payload: result, via: 'reply' }, () => inner.reply(req, result), loseMessage(req.from, REPLY, result, req.corr)),
-      request: (to, type, payload, ropts) =>
-        new Promise((resolve) => through({ from: address, to, type, payload, via: 'request' }, () => inner.request(to, type, payload, ropts).then(resolve), null)),
+      send: (to, type, payload) => {
+        const run = () => inner.send(to, type, payload);
+        if (through({ from: address, to, type, payload, via: 'send' }, run, loseMessage(to, type, payload))) run();
+      },
+      publish: (topic, type, payload) => {
+        const run = () => inner.publish(topic, type, payload);
+        if (through({ from: address, to: topic, type, payload, via: 'publish' }, run, loseMessage(topic, type, payload))) run();
+      },
+      reply: (req, result) => {
+        const run = () => inner.reply(req, result);
+        if (through({ from: address, to: req.from, type: REPLY, payload: result, via: 'reply' }, run, loseMessage(req.from, REPLY, result, req.corr))) run();
+      },
+      request: (to, type, payload, ropts) => {
+        const ask = () => inner.request(to, type, payload, ropts);
+        let answer: (r: Awaited<ReturnType<typeof ask>>) => void = () => {};
+        // A request that passes gets the inner bus's own promise: its continuation runs in the
+        // microtask it would without this bus, as in a replay (which has no faulty bus). A held
+        // one is asked when released (answer is set by then: the release is a later timer).
+        if (through({ from: address, to, type, payload, via: 'request' }, () => void ask().then((r) => answer(r)), null)) return ask();
+        return new Promise((r) => (answer = r));
+      },
       subscribe: (topic) => inner.subscribe(topic),
       close: () => inner.close(),
     };

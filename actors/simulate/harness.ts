@@ -33,6 +33,7 @@ import { FaultyKv } from './faulty-kv.ts';
 import { Injector } from './injector.ts';
 import { Operator } from './operator.ts';
 import { RunningPods } from './running-pods.ts';
+import { onClock } from './replayable.ts';
 
 /** Bugs a simulation can plant on purpose, to show it finds them (specs only). */
 export const PLANTS = ['skip-requeue', 'skip-delete-resync'] as const;
@@ -67,6 +68,7 @@ export interface SimulateResult {
   virtualMs: number;
   /** The recording's path, if one was kept. */
   log?: string;
+  /** Log entries written (0 when the run was not recorded). */
   entries: number;
   /** Fault episodes started, by kind. */
   faults: Partial<Record<FaultKind, number>>;
@@ -86,7 +88,27 @@ function skewed(base: Clock, skew: () => number): Clock {
   return { now: () => base.now() + skew(), setTimeout: (fn, ms, owner) => base.setTimeout(fn, ms, owner), clearTimeout: (id) => base.clearTimeout(id) };
 }
 
+/**
+ * Runs the simulation. Without `record` it runs unrecorded — recording costs about as much CPU
+ * as the cluster itself — and, on a violation, runs the seed again recorded: the same seed
+ * makes the same run (the recorder only observes), so the second run stops at the same
+ * violation and writes its log to `violationLog`.
+ */
 export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
+  if (o.record !== undefined) return run(o, o.record);
+  const first = await run(o, null);
+  if (first.violation === null) return first;
+  const file = o.violationLog ?? `kubeactor-simulate-${o.seed}.log`;
+  o.say?.(`seed ${o.seed}: running it again, recorded, for the violation's log`);
+  const again = await run({ ...o, say: () => {} }, file);
+  if (again.violation === null || again.violation.invariant !== first.violation.invariant || again.violation.seq !== first.violation.seq) {
+    o.say?.(`seed ${o.seed}: the recorded run differs from the first (${again.violation ? `${again.violation.invariant} at seq ${again.violation.seq}` : 'no violation'}): a nondeterminism to report`);
+  }
+  return again;
+}
+
+/** One run; recorded to `file` (kept only when asked for or on a violation), or not at all. */
+async function run(o: SimulateOptions, file: string | null): Promise<SimulateResult> {
   const say = o.say ?? (() => {});
   const durationMs = o.durationMs ?? 2 * 3_600_000;
   const nodeCount = o.nodes ?? 10;
@@ -94,7 +116,6 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   const windowMs = durationMs - bound;
   const scenario = o.scenario ?? defaultScenario(windowMs, nodeCount);
   const kinds = o.faults ?? FAULT_KINDS;
-  const file = o.record ?? o.violationLog ?? `kubeactor-simulate-${o.seed}.log`;
 
   const clock = new VirtualClock();
   const t0 = clock.now();
@@ -108,10 +129,10 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
     logger: silentLogger,
     clockFor: (address, c) => (address.startsWith('kubelet.') ? skewed(c, () => skews.get(address) ?? 0) : c),
   });
-  const recorder = startRecorder({ bus, host, clock, seed: o.seed, file, clusterId: `simulate-${o.seed}`, identity: { name: 'simulate', pid: 0, hostname: 'simulate' }, drainMs: 0 });
+  const recorder = file === null ? null : startRecorder({ bus, host, clock, seed: o.seed, file, clusterId: `simulate-${o.seed}`, identity: { name: 'simulate', pid: 0, hostname: 'simulate' }, drainMs: 0 });
   const backend = new FaultyKv(new MemoryKv(), clock, kinds.some((k) => k === 'kv-slow' || k === 'kv-fail' || k === 'kv-restart'));
   const running = new RunningPods();
-  const checker = new Checker(clock, backend, running, () => recorder.count);
+  const checker = new Checker(clock, backend, running, () => recorder?.count ?? 0);
   backend.onApplied = (ops, rev) => checker.applied(ops, rev);
   const untap = checker.attach(bus);
 
@@ -122,7 +143,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   // skip-requeue in the ReplicaSet controller, skip-delete-resync in the StatefulSet controller.
   const planted: Record<string, Record<string, unknown>> | undefined = o.plant === 'skip-requeue' ? { replicaset: { [PLANTED_SKIP_REQUEUE]: true } } : o.plant === 'skip-delete-resync' ? { statefulset: { [PLANTED_SKIP_DELETE_RESYNC]: true } } : undefined;
   const controllers = startControllers(host, planted ? { options: planted } : {});
-  const runtime = running.wrap(simRuntime(clock));
+  const runtime = onClock(running.wrap(simRuntime(clock)), clock);
   const pool = new NodeAddressPool();
   const nodes = await startSimNodes({ host, clock, count: nodeCount, startIndex: 1, runtime, pool });
   const port = bus.register('edge.simulate', () => {});
@@ -184,7 +205,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   }
   const violation = checker.violation;
   await clock.advance(0);
-  await recorder.stop();
+  await recorder?.stop();
   untap();
   port.close();
   nodes.stop();
@@ -194,15 +215,15 @@ export async function simulate(o: SimulateOptions): Promise<SimulateResult> {
   host.stopAll();
   await backend.close();
   await bus.close();
-  const keep = violation !== null || o.record !== undefined;
-  if (!keep) rmSync(file, { force: true });
+  const keep = file !== null && (violation !== null || o.record !== undefined);
+  if (file !== null && !keep) rmSync(file, { force: true });
   if (violation) say(`seed ${o.seed}: VIOLATION ${violation.invariant} at ${fmt(violation.at - t0)} (seq ${violation.seq}): ${violation.message}`);
   return {
     seed: o.seed,
     violation: violation && { ...violation },
     virtualMs: elapsed,
-    ...(keep ? { log: file } : {}),
-    entries: recorder.count,
+    ...(keep && file !== null ? { log: file } : {}),
+    entries: recorder?.count ?? 0,
     faults: { ...injector.started },
     counts: { delayed: bus.counts.delayed, lost: bus.counts.lost, kvSlowed: backend.counts.slowed, kvFailed: backend.counts.failed },
     actions: { done: operator.done, failed: operator.failures.length },

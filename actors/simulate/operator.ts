@@ -9,6 +9,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Clock } from '../../base/clock.ts';
+import { atIdle } from './replayable.ts';
 import type { Result } from '../../base/status.ts';
 import type { ApiTarget, KubeObject } from '../../bus/catalogue/api.ts';
 import { kindByGvk, parseApiVersion, resolveResource } from '../../api/kinds.ts';
@@ -31,7 +32,7 @@ export class Operator {
     private readonly scenario: Scenario,
   ) {
     // Operators wait longer than components: a partitioned or slow cluster still answers.
-    this.#api = new ApiClient(port, { timeoutMs: 30_000 });
+    this.#api = new ApiClient(atIdle(port), { timeoutMs: 30_000 });
   }
 
   /** Creates every manifest (an existing object is replaced). */
@@ -108,3 +109,4 @@ export class Operator {
     else this.failures.push(`${what}: ${r.status.message}`);
   }
 }
+

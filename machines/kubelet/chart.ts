@@ -35,7 +35,7 @@ export interface KubeletTiming {
   leaseRetryMs: number;
   /** …up to this (7 s). */
   leaseRetryMaxMs: number;
-  /** How often the node status is computed (nodeStatusUpdateFrequency, 10 s); it is sent only when changed or when the report frequency elapsed. */
+  /** How often the Node is read and its status computed (nodeStatusUpdateFrequency, 10 s); it is patched only when it differs from the Node's or when the report frequency elapsed. */
   statusEveryMs: number;
   /** First retry of a failed registration, doubling (kubelet: 100 ms)… */
   registerRetryMs: number;
@@ -73,8 +73,9 @@ const routed = ({ event }: { event: KubeletEvent }) => ({ event });
  * ready — `startPods` starts following the pods bound to the node (their bookkeeping lives
  *   in the actor layer: one root pod actor each, never chart children). Two regions run on
  *   the clock: `lease` renews the node's Lease every leaseRenewMs (a failed renew retries
- *   sooner, doubling), `status` computes the node status every statusEveryMs and sends it
- *   when it changed or the report frequency elapsed (`syncNodeStatus` decides).
+ *   sooner, doubling), `status` reads the Node (from the apiserver's cache) every statusEveryMs
+ *   and patches its status when the Node holds another (a condition someone else changed
+ *   included) or the report frequency elapsed (`syncNodeStatus` decides).
  * stopping — `stopPods` stops the watch, the pod actors and log streams; final. Nothing is
  *   deleted from the apiserver: a stopped kubelet is a node that went silent, and its
  *   Lease simply stops being renewed.
@@ -105,7 +106,7 @@ export const kubeletMachine = setup({
     register: () => {},
     /** Creates or renews the Lease; ends with `kubelet.lease-renewed` or `kubelet.lease-failed`. */
     renewLease: () => {},
-    /** Computes the node status and sends it if due; ends with `kubelet.status-synced` or `kubelet.status-failed`. */
+    /** Reads the Node, computes its status and patches it if due; ends with `kubelet.status-synced` or `kubelet.status-failed`. */
     syncNodeStatus: () => {},
   },
   delays: {

@@ -5,6 +5,7 @@
  */
 import type { Node, NodeCondition, NodeStatus, NodeSystemInfo } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import { deepEqual } from '../../api/json.ts';
 import { microTime, rfc3339 } from '../../api/time.ts';
 
 /** What a kubelet knows about its node: everything it reports that is not time. */
@@ -86,12 +87,26 @@ export function initialNode(f: NodeFacts, now: number): Node {
 }
 
 /**
- * True when a report is due for a reason other than the heartbeat: the status differs from
- * the last one sent in anything but the heartbeat times (kubelet's nodeStatusHasChanged).
+ * The stored status with the kubelet's setters applied (kubelet_node_status.go's updateNode on
+ * the Node it read): its fields replace the stored ones, and its conditions replace theirs of
+ * the same type in place, keeping their transition time when the status did not change; a
+ * field or condition someone else reports stays as stored.
  */
-export function statusChanged(sent: NodeStatus | undefined, next: NodeStatus): boolean {
-  if (!sent) return true;
-  return JSON.stringify(withoutHeartbeat(sent)) !== JSON.stringify(withoutHeartbeat(next));
+export function updatedStatus(f: NodeFacts, stored: NodeStatus | undefined, now: number): NodeStatus {
+  const own = nodeStatus(f, stored?.conditions, now);
+  const mine = own.conditions ?? [];
+  const kept = (stored?.conditions ?? []).map((c) => mine.find((m) => m.type === c.type) ?? c);
+  const added = mine.filter((m) => !kept.some((c) => c.type === m.type));
+  return { ...stored, ...own, conditions: [...kept, ...added] };
+}
+
+/**
+ * True when a report is due for a reason other than the heartbeat: the status differs from
+ * the one the Node holds in anything but the heartbeat times (kubelet's nodeStatusHasChanged).
+ */
+export function statusChanged(stored: NodeStatus | undefined, next: NodeStatus): boolean {
+  if (!stored) return true;
+  return !deepEqual(withoutHeartbeat(stored), withoutHeartbeat(next));
 }
 
 function withoutHeartbeat(s: NodeStatus): NodeStatus {

@@ -20,7 +20,7 @@ const SEEDS = [1, 2];
 const short = (seed: number, file: string, more: Partial<SimulateOptions> = {}): SimulateOptions => ({
   seed,
   durationMs: 600_000,
-  // Above the kubelet's 5-minute node status report frequency (see the README: a node marked unknown may wait that long).
+  // The bound the fixed seeds were chosen with (before the kubelet re-read its Node every 10 s, a node marked unknown waited up to 5 minutes).
   convergeWithinMs: 360_000,
   nodes: 4,
   meanGapMs: 30_000,
