@@ -54,6 +54,12 @@ test('pdb-respected: healthy pods left after a granted eviction against the floo
   const gone = { ...ready('c'), metadata: { ...ready('c').metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } };
   assert.is(pdbRespected('default/c', pdb, [ready('a'), ready('b'), gone] as never), null);
   assert.match(pdbRespected('default/b', pdb, [ready('a'), gone, ready('x', undefined, { app: 'other' })] as never)!, /with 1 healthy pod\(s\), below its floor of 2/);
+  // The budget's status counted 3 healthy (c's deletion not yet seen by the disruption controller): the eviction of b was
+  // granted on what the budget knew, as upstream grants it; with the status up to date (2 healthy), the same grant breaks it.
+  const stale = { ...pdb, status: { currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 1 } };
+  assert.is(pdbRespected('default/b', stale, [ready('a'), gone] as never), null);
+  const fresh = { ...pdb, status: { currentHealthy: 2, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 0 } };
+  assert.match(pdbRespected('default/b', fresh, [ready('a'), gone] as never)!, /below its floor of 2/);
 });
 
 test('workloads-converge: status and pods as the spec says', () => {
