@@ -57,7 +57,7 @@ async function workload(c: BenchCluster): Promise<{ cpuS: number; wallS: number 
 async function withUiRound(): Promise<{ firstRenderMs: number; initialBytes: number; framesReceived: number; framesSent: number; cpuS: number; wallS: number }> {
   const c = await startBenchCluster({ tag: 'ui', storage: 'memory', kubelets: NODES, scheduler: true });
   const ui = await startLiveUi({ host: c.cp.host, bus: c.bus, clock: realClock, port: 0 });
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ networkEvents: false });
   try {
     const page = await browser.page();
     const t0 = performance.now();

@@ -101,6 +101,16 @@ function eventRow(e: JsonObject): EventRow {
   };
 }
 
+/** A pod's phase as the counts show it: Terminating while it is being deleted. */
+const phaseOf = (p: PodRow): string => (p.status === 'Terminating' ? 'Terminating' : p.phase || 'Pending');
+
+/** Adds `by` to `counts[phase]`; a count that reaches 0 is removed (counts list only what there is). */
+function count(counts: PhaseCounts, phase: string, by: number): void {
+  const n = (counts[phase] ?? 0) + by;
+  if (n > 0) counts[phase] = n;
+  else delete counts[phase];
+}
+
 /** A kind owned by a Deployment is shown under it, not on its own (as `kubectl get deploy` does). */
 const ownedByDeployment = (o: JsonObject): boolean => arr(metaOf(o).ownerReferences).some((r) => obj(r).kind === 'Deployment');
 
@@ -115,6 +125,8 @@ export class ClusterModel implements ClusterSource {
   readonly #services = new SortedRows<ServiceRow>();
   readonly #slices = new Map<string, { service: string; ready: string[]; notReady: string[] }>();
   readonly #events = new SortedRows<EventRow>();
+  /** Pods by phase, kept as pods change: a frame's summary must not walk every pod. */
+  readonly #byPhase: PhaseCounts = {};
   readonly #changed = new Listeners<[number]>();
   #scheduled = false;
 
@@ -156,17 +168,12 @@ export class ClusterModel implements ClusterSource {
   }
 
   summary(): ClusterSummary {
-    const byPhase: PhaseCounts = {};
     let ready = 0;
     for (const n of this.#nodes.map.values()) if (n.ready) ready++;
-    for (const p of this.#pods.values()) {
-      const phase = p.status === 'Terminating' ? 'Terminating' : p.phase || 'Pending';
-      byPhase[phase] = (byPhase[phase] ?? 0) + 1;
-    }
     return {
       rev: this.#rev,
       nodes: { total: this.#nodes.map.size, ready },
-      pods: { total: this.#pods.size, byPhase, unscheduled: this.#byNode.get('')?.size ?? 0 },
+      pods: { total: this.#pods.size, byPhase: { ...this.#byPhase }, unscheduled: this.#byNode.get('')?.size ?? 0 },
       workloads: this.#workloads.map.size,
       services: this.#services.map.size,
       events: this.#events.map.size,
@@ -217,31 +224,47 @@ export class ClusterModel implements ClusterSource {
 
   /** Fills a node row's pod counts and first names from the pods bound to it. */
   #countNode(row: NodeRow): NodeRow {
-    const keys = [...(this.#byNode.get(row.name) ?? [])];
-    row.pods = keys.length;
+    const keys = this.#byNode.get(row.name) ?? new Set<string>();
+    row.pods = keys.size;
     row.byPhase = {};
-    for (const k of keys) {
-      const p = this.#pods.get(k)!;
-      const phase = p.status === 'Terminating' ? 'Terminating' : p.phase || 'Pending';
-      row.byPhase[phase] = (row.byPhase[phase] ?? 0) + 1;
-    }
-    row.podNames = keys.length <= PODS_PER_NODE_ROW ? keys.sort() : keys.sort().slice(0, PODS_PER_NODE_ROW);
+    for (const k of keys) count(row.byPhase, phaseOf(this.#pods.get(k)!), 1);
+    this.#nameNode(row, keys);
     return row;
   }
 
+  #nameNode(row: NodeRow, keys: ReadonlySet<string>): void {
+    const sorted = [...keys].sort();
+    row.podNames = sorted.length <= PODS_PER_NODE_ROW ? sorted : sorted.slice(0, PODS_PER_NODE_ROW);
+  }
+
+  /**
+   * Counts change by the pod's step alone (most updates are a phase or readiness change of a
+   * pod that stays on its node): no node's pods are walked or sorted again unless one joins or
+   * leaves it.
+   */
   #setPod(k: string, o: JsonObject | undefined): void {
     const old = this.#pods.get(k);
     const row = o && this.#podRow(o);
-    if (old && old.node !== row?.node) this.#byNode.get(old.node ?? '')?.delete(k);
+    const moved = old?.node !== row?.node;
+    if (old && moved) this.#byNode.get(old.node ?? '')?.delete(k);
     if (row) {
       this.#pods.set(k, row);
       let set = this.#byNode.get(row.node ?? '');
       if (!set) this.#byNode.set(row.node ?? '', (set = new Set()));
       set.add(k);
     } else this.#pods.delete(k);
-    for (const n of new Set([old?.node, row?.node])) {
-      const nodeRow = n ? this.#nodes.map.get(n) : undefined;
-      if (nodeRow) this.#countNode(nodeRow);
+    if (old) count(this.#byPhase, phaseOf(old), -1);
+    if (row) count(this.#byPhase, phaseOf(row), 1);
+    const oldNode = old?.node ? this.#nodes.map.get(old.node) : undefined;
+    const newNode = row?.node ? this.#nodes.map.get(row.node) : undefined;
+    if (oldNode && old) count(oldNode.byPhase, phaseOf(old), -1);
+    if (newNode && row) count(newNode.byPhase, phaseOf(row), 1);
+    if (!moved) return;
+    for (const n of [oldNode, newNode]) {
+      if (!n) continue;
+      const keys = this.#byNode.get(n.name) ?? new Set<string>();
+      n.pods = keys.size;
+      this.#nameNode(n, keys);
     }
   }
 

@@ -51,65 +51,70 @@ export function messageRow(seq: number, m: MessageLike): MessageRow {
   return { seq, at: m.at, from: m.from, to: m.to, type: m.type, kind: kindOf(m), ...(m.corr !== undefined ? { corr: m.corr } : {}), brief: summarize(m) };
 }
 
-/** A kept message: the envelope's fields, its row made when first asked for. */
-interface Kept extends MessageLike {
-  seq: number;
-  row?: MessageRow;
-}
-
-const rowOf = (k: Kept): MessageRow => (k.row ??= messageRow(k.seq, k));
-
 /**
  * A ring of the last `capacity` messages with their payloads. A row (with its summary, which
  * walks the payload) is made only when a query or a listener asks for it: a tab on the cluster
- * view asks for none, and a busy cluster sends thousands of messages a second.
+ * view asks for none, and a busy cluster sends thousands of messages a second. A push stores
+ * the envelope itself, in parallel arrays: nothing is allocated per message.
  */
 export class MessageStore implements MessageSource {
-  readonly #kept: (Kept | undefined)[];
+  readonly #msgs: (MessageLike | undefined)[];
+  readonly #seqs: number[];
+  readonly #rows: (MessageRow | undefined)[];
   #next = 0;
   #count = 0;
   readonly #listeners = new Listeners<[MessageRow]>();
 
   constructor(readonly capacity = MESSAGES_KEPT) {
-    this.#kept = new Array(capacity);
+    this.#msgs = new Array(capacity);
+    this.#seqs = new Array(capacity).fill(0);
+    this.#rows = new Array(capacity);
   }
 
   push(seq: number, m: MessageLike): void {
-    const k: Kept = { seq, at: m.at, from: m.from, to: m.to, type: m.type, corr: m.corr, payload: m.payload };
-    this.#kept[this.#next] = k;
-    this.#next = (this.#next + 1) % this.capacity;
+    const j = this.#next;
+    this.#msgs[j] = m;
+    this.#seqs[j] = seq;
+    this.#rows[j] = undefined;
+    this.#next = (j + 1) % this.capacity;
     this.#count = Math.min(this.#count + 1, this.capacity);
-    if (this.#listeners.size > 0) this.#listeners.emit(rowOf(k));
+    if (this.#listeners.size > 0) this.#listeners.emit(this.#row(j));
   }
 
   /** Forgets everything (a replay seeking back). */
   clear(): void {
-    this.#kept.fill(undefined);
+    this.#msgs.fill(undefined);
+    this.#rows.fill(undefined);
     this.#next = this.#count = 0;
   }
 
-  /** Kept messages oldest first. */
-  *#each(): Generator<Kept> {
+  #row(j: number): MessageRow {
+    return (this.#rows[j] ??= messageRow(this.#seqs[j]!, this.#msgs[j]!));
+  }
+
+  /** Ring slots oldest first. */
+  *#slots(): Generator<number> {
     const start = (this.#next - this.#count + this.capacity) % this.capacity;
-    for (let i = 0; i < this.#count; i++) yield this.#kept[(start + i) % this.capacity]!;
+    for (let i = 0; i < this.#count; i++) yield (start + i) % this.capacity;
   }
 
   query(q: MessageQuery): MessageRow[] {
     const actor = q.actors ? globMatcher(q.actors) : undefined;
     const type = q.types ? globMatcher(q.types) : undefined;
-    const out: Kept[] = [];
-    for (const k of this.#each()) {
-      if (q.after !== undefined && k.seq <= q.after) continue;
-      if (actor && !actor(k.from) && !actor(k.to)) continue;
-      if (type && !type(k.type)) continue;
-      out.push(k);
+    const out: number[] = [];
+    for (const j of this.#slots()) {
+      const m = this.#msgs[j]!;
+      if (q.after !== undefined && this.#seqs[j]! <= q.after) continue;
+      if (actor && !actor(m.from) && !actor(m.to)) continue;
+      if (type && !type(m.type)) continue;
+      out.push(j);
     }
     const limit = q.limit ?? 500;
-    return (out.length > limit ? out.slice(out.length - limit) : out).map(rowOf);
+    return (out.length > limit ? out.slice(out.length - limit) : out).map((j) => this.#row(j));
   }
 
   payload(seq: number): unknown {
-    for (const k of this.#each()) if (k.seq === seq) return sanitize(k.payload);
+    for (const j of this.#slots()) if (this.#seqs[j] === seq) return sanitize(this.#msgs[j]!.payload);
     return undefined;
   }
 

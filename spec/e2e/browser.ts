@@ -26,11 +26,17 @@ export const alive = (pid: number): boolean => {
   }
 };
 
-export async function launchBrowser(): Promise<HeadlessBrowser> {
+/**
+ * `networkEvents: false` (benches): puppeteer does not follow the pages' network, so it is not
+ * sent every WebSocket frame the page receives — that traffic and its parsing land in the
+ * calling process and would be counted as the UI's cost.
+ */
+export async function launchBrowser(opts: { networkEvents?: boolean } = {}): Promise<HeadlessBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'kubeactor-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
+    networkEnabled: opts.networkEvents ?? true,
     userDataDir: profile,
     // No sandbox: the CI container has no user namespaces for it; the pages are our own, on loopback.
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions', '--disable-background-networking', '--proxy-server=direct://', '--proxy-bypass-list=*'],

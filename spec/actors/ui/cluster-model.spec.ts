@@ -33,6 +33,42 @@ test("a Deployment's rollout, as kubectl rollout status words it", () => {
   assert.is(m.summary().workloads, 0);
 });
 
+test('counts kept step by step equal a recount after any sequence of pod changes', () => {
+  const m = new ClusterModel();
+  const nodes = ['n1', 'n2', 'n3'];
+  for (const n of nodes) m.apply('Node', 'add', { metadata: { name: n }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+  const phases = ['Pending', 'Running', 'Succeeded', 'Failed'];
+  const live = new Map<string, { node?: string; phase: string; deleting: boolean }>();
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let step = 0; step < 2000; step++) {
+    const name = `p${rnd(40)}`;
+    if (live.has(name) && rnd(6) === 0) {
+      m.apply('Pod', 'delete', { metadata: { namespace: 'default', name } });
+      live.delete(name);
+      continue;
+    }
+    const prev = live.get(name);
+    // A bound pod stays on its node (as the API allows); an unbound one may be bound now.
+    const p = { node: prev?.node ?? (rnd(3) ? nodes[rnd(3)] : undefined), phase: phases[rnd(4)]!, deleting: rnd(8) === 0 };
+    live.set(name, p);
+    m.apply('Pod', prev ? 'update' : 'add', {
+      metadata: { namespace: 'default', name, ...(p.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+      spec: { ...(p.node ? { nodeName: p.node } : {}), containers: [{ name: 'c' }] },
+      status: { phase: p.phase },
+    });
+  }
+  const phaseOf = (p: { phase: string; deleting: boolean }) => (p.deleting ? 'Terminating' : p.phase);
+  const recount = (ps: { phase: string; deleting: boolean }[]) => ps.reduce<Record<string, number>>((c, p) => ((c[phaseOf(p)] = (c[phaseOf(p)] ?? 0) + 1), c), {});
+  assert.equal(m.summary().pods.byPhase, recount([...live.values()]));
+  for (const row of m.window('nodes', { offset: 0, limit: 10 }).rows) {
+    const here = [...live].filter(([, p]) => p.node === row.name);
+    assert.equal(row.byPhase, recount(here.map(([, p]) => p)), row.name);
+    assert.is(row.pods, here.length);
+    assert.equal(row.podNames, here.map(([n]) => `default/${n}`).sort().slice(0, 12));
+  }
+});
+
 test('nodes and their pods: status as kubectl prints it, pods moving between nodes and going', () => {
   const m = new ClusterModel();
   m.apply('Node', 'add', { metadata: { name: 'n1' }, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
