@@ -341,18 +341,19 @@ process.exit(0);
 
 /**
  * The main thread's garbage collection in the pods phase: pauses in ms (scavenges, mark-compacts)
- * and the mark-compact count — where an overhead that allocates (audit records, their lines)
- * shows up beside its own CPU.
+ * and their counts (scavenges × the young generation's size is about what was allocated) —
+ * where an overhead that allocates (audit records, their lines) shows up beside its own CPU.
  */
-function gcWatch(): { stop(): { gc_ms: number; gc_scavenge_ms: number; gc_major_ms: number; gc_majors: number } } {
+function gcWatch(): { stop(): { gc_ms: number; gc_scavenge_ms: number; gc_scavenges: number; gc_major_ms: number; gc_majors: number } } {
   let scavenge = 0;
+  let scavenges = 0;
   let major = 0;
   let majors = 0;
   let other = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenge += e.duration;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) (scavenge += e.duration), scavenges++;
       else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) (major += e.duration), majors++;
       else other += e.duration;
     }
@@ -361,7 +362,7 @@ function gcWatch(): { stop(): { gc_ms: number; gc_scavenge_ms: number; gc_major_
   return {
     stop() {
       obs.disconnect();
-      return { gc_ms: round(scavenge + major + other, 0), gc_scavenge_ms: round(scavenge, 0), gc_major_ms: round(major + other, 0), gc_majors: majors };
+      return { gc_ms: round(scavenge + major + other, 0), gc_scavenge_ms: round(scavenge, 0), gc_scavenges: scavenges, gc_major_ms: round(major + other, 0), gc_majors: majors };
     },
   };
 }
@@ -442,7 +443,7 @@ function median(xs: unknown[]): number | null {
  */
 async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
   // Inside: this runs before the module's later constants are initialised.
-  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'gc_ms', 'gc_scavenge_ms', 'gc_major_ms', 'gc_majors', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'api_mutating_per_s', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
+  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'gc_ms', 'gc_scavenge_ms', 'gc_scavenges', 'gc_major_ms', 'gc_majors', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'api_mutating_per_s', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
   const RECORD_FIGURES = mode === 'record' ? ['record_bytes', 'record_entries', 'record_bytes_per_pod', 'record_entries_per_pod', 'record_close_ms'] : ['audit_log_bytes'];
   const rounds = Math.max(1, arg('rounds', 1));
   const log = (s: string) => process.stderr.write(`bench density-${mode}: ${s}\n`);
