@@ -68,9 +68,14 @@ class RbacIndex {
     return role?.rules ?? [];
   }
 
+  #sameSources(): boolean {
+    for (let i = 0; i < RBAC_GRS.length; i++) if (this.cache.resources.get(RBAC_GRS[i]!) !== this.#sources[i]) return false;
+    return true;
+  }
+
   #refresh(): void {
-    // A re-prime replaces the per-resource caches without events: follow their identity too (no array made per request).
-    if (!this.#dirty && RBAC_GRS.every((gr, i) => this.cache.resources.get(gr) === this.#sources[i])) return;
+    // A re-prime replaces the per-resource caches without events: follow their identity too (nothing made per request).
+    if (!this.#dirty && this.#sameSources()) return;
     const sources = RBAC_GRS.map((gr) => this.cache.resources.get(gr));
     this.#dirty = false;
     this.#sources = sources;
