@@ -61,6 +61,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { machine, topMessages, arg, argText, benchClientLimits, benchLimitsFrom, heapAfterGc, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { processClientStats, targets, type Target } from '../actors/client/index.ts';
 import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
@@ -197,6 +198,7 @@ log(`creating ${PODS} pods as ${DEPLOYMENTS} ${workload === 'deployments' ? 'Dep
 const mutating: number[] = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
+const gc = gcWatch();
 let failures = 0;
 /** Names of the objects the bench's creates were acknowledged for (each must still exist at the end). */
 const acknowledged: string[] = [];
@@ -246,6 +248,7 @@ const done0 = (): boolean => running >= PODS - failures;
 while (!done0() && performance.now() - t0 < TIMEOUT_MS) await sleep(20);
 const allRunningS = round(((done0() ? lastRunningAt : performance.now()) - t0) / 1000);
 const cpu1 = process.cpuUsage(cpu0);
+const gcFigures = gc.stop();
 /** CPU seconds this process spent in the pod phase: less sensitive than wall time to other processes on the machine. */
 const podsCpuS = round((cpu1.user + cpu1.system) / 1e6);
 const done = done0();
@@ -306,6 +309,7 @@ console.log(
     pods_created_s: createdS,
     all_running_s: done ? allRunningS : null,
     pods_phase_cpu_s: podsCpuS,
+    ...gcFigures,
     pods_running_at_end: running,
     create_failures: failures,
     pod_startup_p50_ms: round(percentile(startup, 50), 1),
@@ -334,6 +338,34 @@ console.log(
 );
 process.exit(0);
 
+
+/**
+ * The main thread's garbage collection in the pods phase: pauses in ms (scavenges, mark-compacts)
+ * and their counts (scavenges × the young generation's size is about what was allocated) —
+ * where an overhead that allocates (audit records, their lines) shows up beside its own CPU.
+ */
+function gcWatch(): { stop(): { gc_ms: number; gc_scavenge_ms: number; gc_scavenges: number; gc_major_ms: number; gc_majors: number } } {
+  let scavenge = 0;
+  let scavenges = 0;
+  let major = 0;
+  let majors = 0;
+  let other = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) (scavenge += e.duration), scavenges++;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) (major += e.duration), majors++;
+      else other += e.duration;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      obs.disconnect();
+      return { gc_ms: round(scavenge + major + other, 0), gc_scavenge_ms: round(scavenge, 0), gc_scavenges: scavenges, gc_major_ms: round(major + other, 0), gc_majors: majors };
+    },
+  };
+}
 
 /** Runs this bench in a child process with `args`; resolves with its last stdout line, parsed. */
 function child(args: string[]): Promise<Record<string, unknown>> {
@@ -411,7 +443,7 @@ function median(xs: unknown[]): number | null {
  */
 async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
   // Inside: this runs before the module's later constants are initialised.
-  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'api_mutating_per_s', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
+  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'gc_ms', 'gc_scavenge_ms', 'gc_scavenges', 'gc_major_ms', 'gc_majors', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'api_mutating_per_s', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
   const RECORD_FIGURES = mode === 'record' ? ['record_bytes', 'record_entries', 'record_bytes_per_pod', 'record_entries_per_pod', 'record_close_ms'] : ['audit_log_bytes'];
   const rounds = Math.max(1, arg('rounds', 1));
   const log = (s: string) => process.stderr.write(`bench density-${mode}: ${s}\n`);

@@ -10,12 +10,12 @@
  */
 import type { UserInfo } from '../../bus/catalogue/api.ts';
 import { forbidden, type Status } from '../../base/status.ts';
-import { isResourceRequest, rulesAllow, type NonResourceAttributes, type ResourceAttributes } from '../../api/rbac/rules.ts';
+import { isResourceRequest, type NonResourceAttributes, type ResourceAttributes } from '../../api/rbac/rules.ts';
 import { authorizationForbidden } from './admission.ts';
 import type { ServerContext } from './context.ts';
 import { ANONYMOUS_USER, MASTERS_GROUP, nodeOf } from './identity.ts';
 import { nodeDecision } from './node-authorizer.ts';
-import { rbacRules } from './rbac.ts';
+import { rbacRules, rulesAllowRemembered } from './rbac.ts';
 
 /** kube-apiserver's --authorization-mode values served here. */
 export const AUTHORIZATION_MODES = ['Node', 'RBAC', 'AlwaysAllow', 'AlwaysDeny'] as const;
@@ -66,7 +66,7 @@ export function authorize(s: ServerContext, a: Attributes): Decision {
       }
       case 'RBAC': {
         const ns = isResourceRequest(a) ? a.namespace : undefined;
-        if (rulesAllow(a, rbacRules(s.cache, a.user, ns))) return { allowed: true, reason: 'RBAC: allowed' };
+        if (rulesAllowRemembered(a, rbacRules(s.cache, a.user, ns))) return { allowed: true, reason: 'RBAC: allowed' };
         break;
       }
     }

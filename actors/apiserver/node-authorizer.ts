@@ -11,7 +11,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { UserInfo } from '../../bus/catalogue/api.ts';
 import { NODE_RULES } from '../../api/rbac/bootstrap-policy.ts';
-import { rulesAllow, type ResourceAttributes } from '../../api/rbac/rules.ts';
+import type { ResourceAttributes } from '../../api/rbac/rules.ts';
+import { rulesAllowRemembered } from './rbac.ts';
 import { NODE_LEASE_NAMESPACE } from './admission.ts';
 import type { ServerContext } from './context.ts';
 import { claimsOfPod as claimsOf } from '../../api/volumes/claims.ts';
@@ -56,7 +57,7 @@ export function nodeDecision(s: ServerContext, node: string, a: RequestAttribute
       if (a.verb !== 'create' && a.name !== node) return 'can only access node lease with the same name as the requesting node';
       return null;
   }
-  return rulesAllow(a, NODE_RULES) ? null : '';
+  return rulesAllowRemembered(a, NODE_RULES) ? null : '';
 }
 
 const noRelationship = (node: string): string => `no relationship found between node "${node}" and this object`;

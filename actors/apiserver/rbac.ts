@@ -6,7 +6,7 @@
  * whenever a role or binding changes, and rebuilt on the next request.
  */
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef } from 'kubernetes-types/rbac/v1.js';
-import { subjectKey, userKeys, type RbacUser } from '../../api/rbac/rules.ts';
+import { isResourceRequest, rulesAllow, subjectKey, userKeys, type RbacUser, type RequestAttributes } from '../../api/rbac/rules.ts';
 import type { ResourceCache, WatchCache } from './watch-cache.ts';
 import { objectStorageKey } from './storage-keys.ts';
 
@@ -68,10 +68,15 @@ class RbacIndex {
     return role?.rules ?? [];
   }
 
+  #sameSources(): boolean {
+    for (let i = 0; i < RBAC_GRS.length; i++) if (this.cache.resources.get(RBAC_GRS[i]!) !== this.#sources[i]) return false;
+    return true;
+  }
+
   #refresh(): void {
+    // A re-prime replaces the per-resource caches without events: follow their identity too (nothing made per request).
+    if (!this.#dirty && this.#sameSources()) return;
     const sources = RBAC_GRS.map((gr) => this.cache.resources.get(gr));
-    // A re-prime replaces the per-resource caches without events: follow their identity too.
-    if (!this.#dirty && sources.every((s, i) => s === this.#sources[i])) return;
     this.#dirty = false;
     this.#sources = sources;
     this.#memo.clear();
@@ -116,4 +121,40 @@ export function rbacRules(cache: WatchCache, user: RbacUser, namespace: string |
   let idx = indexes.get(cache);
   if (!idx) indexes.set(cache, (idx = new RbacIndex(cache)));
   return idx.rulesFor(user, namespace);
+}
+
+/** Answers remembered per rule set before its memo starts over (distinct verb and resource pairs asked). */
+const DECISIONS_LIMIT = 4096;
+
+/** A rule set's answers by request (verb, group, resource, subresource or path), and whether a name can change them. */
+interface Decisions {
+  readonly byName: boolean;
+  readonly answers: Map<string, boolean>;
+}
+
+/** By rule set: the resolved rules of a (user, namespace) are one array until a role or binding changes, NODE_RULES one for good. */
+const decisionsOf = new WeakMap<readonly PolicyRule[], Decisions>();
+
+/**
+ * rulesAllow, remembered per rule set: the same components ask the same few questions at every
+ * request (a kubelet patching pod status, a controller creating pods), and walking their role's
+ * rules each time was most of authorization's cost. Upstream's RBAC authorizer walks the rules
+ * per request too; this keeps its answers, not a different logic. An answer is kept only when no
+ * name can change it: a named request against a rule set with resourceNames is walked each time.
+ * A changed role or binding makes new rule arrays (rbac.ts's memo starts over), so old answers are
+ * never consulted again.
+ */
+export function rulesAllowRemembered(a: RequestAttributes, rules: readonly PolicyRule[]): boolean {
+  let d = decisionsOf.get(rules);
+  if (d === undefined) decisionsOf.set(rules, (d = { byName: rules.some((r) => (r.resourceNames?.length ?? 0) > 0), answers: new Map() }));
+  const resource = isResourceRequest(a);
+  if (resource && d.byName && a.name) return rulesAllow(a, rules);
+  const key = resource ? `${a.verb}\u0000${a.group}\u0000${a.resource}\u0000${a.subresource ?? ''}` : `${a.verb}\u0001${a.path}`;
+  let allowed = d.answers.get(key);
+  if (allowed === undefined) {
+    allowed = rulesAllow(a, rules);
+    if (d.answers.size >= DECISIONS_LIMIT) d.answers.clear();
+    d.answers.set(key, allowed);
+  }
+  return allowed;
 }

@@ -57,15 +57,23 @@ export function fillRefFromObject(ref: ObjectReference, obj: unknown): boolean {
 
 /** The event's responseStatus: the code, and a Status answer's bounded fields (status, reason, message, details). */
 export function responseStatusOf(code: number, body?: unknown): ResponseStatus {
+  if (!isObject(body) || body.kind !== 'Status') return codeOnly(code);
   const out: ResponseStatus = { metadata: {}, code };
-  if (isObject(body) && body.kind === 'Status') {
-    const st = body as unknown as Status & { status?: string };
-    if (st.status) out.status = st.status;
-    if (st.message) out.message = st.message;
-    if (st.reason) out.reason = st.reason;
-    if (st.details !== undefined) out.details = st.details;
-  }
+  const st = body as unknown as Status & { status?: string };
+  if (st.status) out.status = st.status;
+  if (st.message) out.message = st.message;
+  if (st.reason) out.reason = st.reason;
+  if (st.details !== undefined) out.details = st.details;
   return out;
+}
+
+/** The statuses that carry only a code, one frozen object per code (most answers: every request made one). */
+const CODE_ONLY = new Map<number, ResponseStatus>();
+
+function codeOnly(code: number): ResponseStatus {
+  let st = CODE_ONLY.get(code);
+  if (st === undefined) CODE_ONLY.set(code, (st = Object.freeze({ metadata: Object.freeze({}) as Record<string, never>, code })));
+  return st;
 }
 
 /** True when the value is, or holds as a list item, an object of kind Secret. */

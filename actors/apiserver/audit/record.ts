@@ -11,7 +11,7 @@
  */
 import { fillRefFromObject, holdsSecret, microTime, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
 import { userInfoOf } from '../identity.ts';
-import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
+import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
 export const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
@@ -175,13 +175,13 @@ export class AuditRecord {
    */
   #line(e: AuditEvent): string {
     this.#head ??=
-      `"requestURI":${JSON.stringify(e.requestURI)},"verb":${JSON.stringify(e.verb)},"user":${userJSON(e.user)}` +
+      `"requestURI":${jsonString(e.requestURI)},"verb":${jsonString(e.verb)},"user":${userJSON(e.user)}` +
       (e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '') +
       `,"sourceIPs":${e.sourceIPs.length === 0 ? '[]' : JSON.stringify(e.sourceIPs)}` +
-      (e.userAgent ? `,"userAgent":${JSON.stringify(e.userAgent)}` : '');
-    this.#ref ??= e.objectRef ? `,"objectRef":${JSON.stringify(e.objectRef)}` : '';
+      (e.userAgent ? `,"userAgent":${jsonString(e.userAgent)}` : '');
+    this.#ref ??= e.objectRef ? `,"objectRef":${refJSON(e.objectRef)}` : '';
     if (e.annotations && this.#annotations === null) this.#annotations = `,"annotations":${JSON.stringify(e.annotations)}`;
-    this.#id ??= JSON.stringify(e.auditID);
+    this.#id ??= jsonString(e.auditID);
     let line = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${this.#id},"stage":"${e.stage}",${this.#head}${this.#ref}`;
     if (e.responseStatus) line += `,"responseStatus":${statusJSON(e.responseStatus)}`;
     if (e.requestObject !== undefined) line += `,"requestObject":${JSON.stringify(e.requestObject)}`;
@@ -189,6 +189,34 @@ export class AuditRecord {
     return line + `,"requestReceivedTimestamp":"${e.requestReceivedTimestamp}","stageTimestamp":"${e.stageTimestamp}"${this.#annotations ?? ''}}\n`;
   }
 }
+
+/** The characters JSON.stringify escapes in a string: `"`, `\\`, controls, and (lone) surrogates — a pair falls back too, and is written as is. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify(s) for a string, without the generic serializer for the usual string that needs
+ * no escape (a path, a name, an audit ID): the serializer's entry cost, paid for every string of
+ * every line, was the larger part of building a line.
+ */
+export function jsonString(s: string): string {
+  return typeof s === 'string' && !NEEDS_ESCAPE.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** JSON.stringify(ref): its fields in ObjectReference's order, the unset ones left out. */
+function refJSON(r: ObjectReference): string {
+  let json = '{';
+  let sep = '';
+  for (const k of REF_FIELDS) {
+    const v = r[k];
+    if (v === undefined) continue;
+    json += `${sep}"${k}":${jsonString(v)}`;
+    sep = ',';
+  }
+  return json + '}';
+}
+
+/** ObjectReference's fields, in the order objectRefOf gives them (which is Kubernetes'). */
+const REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
 
 /** Users serialized as an event writes them, by the (frozen, so unchanging) user object: a component sends as the same user object every time. */
 const userJSONs = new WeakMap<AuditUser, string>();

@@ -67,4 +67,22 @@ test("a Role's rule taken away, and a ClusterRoleBinding added then deleted, are
   assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`);
 });
 
+test('a rule with resourceNames answers each name for itself, the first time and every time after', async () => {
+  const admin = h.client();
+  const rs = h.client('controller.replicaset');
+  const secret = (name: string): ApiTarget => ({ ...secrets, name });
+  await admin.must('api.create', { target: target('roles', 'default'), object: { ...role(['get']), rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['a'] }] } as KubeObject });
+  await admin.must('api.create', { target: target('rolebindings', 'default'), object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'read-a', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'secret-reader' }, subjects: [SA] } as KubeObject });
+  await h.settle();
+  const denied = (name: string) => `403 secrets "${name}" is forbidden: User "system:serviceaccount:kube-system:replicaset-controller" cannot get resource "secrets" in API group "" in the namespace "default"`;
+  const asked: string[] = [];
+  for (const name of ['a', 'b', 'a', 'b']) {
+    const r = await rs.call('api.get', { target: secret(name) });
+    // `a` does not exist: allowed is NotFound, which only an authorized request can learn.
+    asked.push(r.ok ? 'allowed' : r.status.code === 404 ? 'allowed (404)' : outcome(r));
+  }
+  assert.equal(asked, ['allowed (404)', denied('b'), 'allowed (404)', denied('b')]);
+  assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`, 'a list names nothing: resourceNames do not grant it');
+});
+
 test.run();

@@ -115,4 +115,19 @@ test('each line is the Event as JSON in Kubernetes\' field order; annotations ma
   assert.equal(events[4]!.responseStatus, { metadata: {}, code: 409, status: 'Failure', message: 'm "q"', reason: 'AlreadyExists', details: { name: 'p' } });
 });
 
+test('strings JSON must escape are written as JSON.stringify writes them: quotes, backslashes, controls, lone surrogates; a pair as it is', () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  for (const odd of ['a\\b', 'tab\there', 'nl\n', 'lone\ud800', 'pair\ud83d\ude00', 'del\u007f', 'q"']) {
+    const x = { user: { username: odd, groups: [odd] }, verb: 'get', resource: { group: odd, version: 'v1', resource: 'pods', namespace: odd, name: odd, subresource: odd }, path: `/p/${odd}` };
+    a.begin({ ...start(x), userAgent: odd, auditID: odd })!.complete(200);
+  }
+  for (const l of lines) {
+    const e = JSON.parse(l) as Record<string, unknown>;
+    assert.is(l, `${JSON.stringify(ordered(e, EVENT_ORDER))}\n`);
+  }
+  assert.is(JSON.parse(lines[6]!).objectRef.name, 'lone\ud800');
+});
+
 test.run();
