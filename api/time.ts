@@ -38,10 +38,17 @@ function format(secs: number): string {
 
 /** metav1.MicroTime: RFC 3339 with six fractional digits (`…T12:00:01.500250Z`), as Lease.spec.renewTime is written. */
 export function microTime(ms: number): string {
-  const whole = Math.floor(ms / 1000) * 1000;
-  const micros = String(Math.round((ms - whole) * 1000)).padStart(6, '0');
-  return `${rfc3339(whole).slice(0, -1)}.${micros}Z`;
+  // Floored to the microsecond, as Go truncates; every time of one second shares its prefix.
+  const micros = Math.floor(ms * 1000);
+  const secs = Math.floor(micros / 1e6);
+  if (secs !== lastMicro.secs) {
+    lastMicro.secs = secs;
+    lastMicro.prefix = rfc3339(secs * 1000).slice(0, -1);
+  }
+  return `${lastMicro.prefix}.${String(micros - secs * 1e6).padStart(6, '0')}Z`;
 }
+
+const lastMicro = { secs: Number.NaN, prefix: '' };
 
 /** RFC 3339 with nine fractional digits at ms precision (`…T12:00:01.500000000Z`), as CRI log lines are stamped. */
 export function rfc3339Nano(ms: number): string {

@@ -1,26 +1,11 @@
 /**
  * The pure parts of an audit Event: its object reference, its response status, the objects
- * it may carry at Request and RequestResponse, and Kubernetes' timestamp format. The
+ * it may carry at Request and RequestResponse. The
  * stateful record of a request (actors/apiserver/audit/record.ts) is built from these.
  */
 import type { Status } from '../../base/status.ts';
 import { isObject } from '../json.ts';
 import type { AuditAttributes, ObjectReference, ResponseStatus } from './types.ts';
-
-let second = NaN;
-let secondText = '';
-
-/** metav1.MicroTime as JSON: RFC 3339 in UTC with six fractional digits. */
-export function microTime(ms: number): string {
-  const micros = Math.floor(ms * 1000);
-  const s = Math.floor(micros / 1e6);
-  // Every event of a busy second shares its date and time: formatted once per second.
-  if (s !== second) {
-    second = s;
-    secondText = new Date(s * 1000).toISOString().slice(0, 19);
-  }
-  return `${secondText}.${String(micros - s * 1e6).padStart(6, '0')}Z`;
-}
 
 /** The objectRef of a resource request (absent for non-resource paths). */
 export function objectRefOf(attrs: AuditAttributes): ObjectReference | undefined {

@@ -9,7 +9,8 @@
  * group's `secrets`, or any body that is or lists an object of kind Secret — is logged at
  * Metadata at most, unless the matching rule names `secrets` itself.
  */
-import { fillRefFromObject, holdsSecret, microTime, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
+import { fillRefFromObject, holdsSecret, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
+import { microTime } from '../../../api/time.ts';
 import { userInfoOf } from '../identity.ts';
 import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
