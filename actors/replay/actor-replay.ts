@@ -148,6 +148,11 @@ export class ActorReplay {
 
   /** A recorded reply to one of the actor's requests. */
   reply(e: Entry<'msg'>): void {
+    // A failed incarnation's requests still settle, live too: their continuations run (and may reply).
+    if (this.#down) {
+      this.clock.moveTo(e.at);
+      return void this.port.settle(e.corr ?? '', e.payload);
+    }
     this.#input(e.i, e.at, () => void this.port.settle(e.corr ?? '', e.payload));
   }
 
