@@ -71,6 +71,8 @@ export class ActorReplay {
   #lastInput = 0;
   /** The corrs of the host-answered requests delivered (ReplayableActor.hostAnswered): their recorded answers are not expected. */
   readonly #hostAnswered = new Set<string>();
+  /** Failed and not yet restarted (between the log's `error` and the next `start`): the host refuses its deliveries. */
+  #down = false;
   matched = 0;
 
   constructor(
@@ -91,6 +93,7 @@ export class ActorReplay {
   /** A (re)start: a fresh incarnation with the recorded input; the context (port, random and id streams) carries over, as in the host. */
   start(e: Entry<'start'>): void {
     this.actor?.stop();
+    this.#down = false;
     this.clock.moveTo(e.at);
     this.#lastInput = e.i;
     try {
@@ -114,8 +117,23 @@ export class ActorReplay {
     this.actor = undefined;
   }
 
+  /**
+   * The actor failed (the log's `error`): its host stopped it and restarts it later (a new
+   * `start`). Meanwhile the host answers a request to it with 503 itself and drops the rest
+   * (actors/host.ts), so a delivery reaches no replayed chart and its recorded reply is the host's.
+   */
+  fail(): void {
+    this.actor?.stop();
+    this.actor = undefined;
+    this.#down = true;
+  }
+
   /** A bus envelope delivered to the actor (or to a topic it subscribed to). */
   deliver(e: Entry<'msg'>): void {
+    if (this.#down) {
+      if (e.corr !== undefined) this.#hostAnswered.add(e.corr);
+      return;
+    }
     this.#input(e.i, e.at, () => {
       const env: Envelope = { seq: e.seq, from: e.from, to: e.to, type: e.type, payload: e.payload, at: e.at, ...(e.corr === undefined ? {} : { corr: e.corr }) };
       if (answerPing(this.port, env)) return;
@@ -130,6 +148,11 @@ export class ActorReplay {
 
   /** A recorded reply to one of the actor's requests. */
   reply(e: Entry<'msg'>): void {
+    // A failed incarnation's requests still settle, live too: their continuations run (and may reply).
+    if (this.#down) {
+      this.clock.moveTo(e.at);
+      return void this.port.settle(e.corr ?? '', e.payload);
+    }
     this.#input(e.i, e.at, () => void this.port.settle(e.corr ?? '', e.payload));
   }
 

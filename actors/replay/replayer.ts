@@ -136,6 +136,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         live(e.actor)?.checkpoint(e);
         break;
       case 'error':
+        live(e.address)?.fail();
         break;
     }
   };

@@ -9,6 +9,7 @@
  *   with 'internal' (the apiserver answers 500) or 'closed' (503).
  */
 import type { Clock } from '../../base/clock.ts';
+import { settledAtIdle } from './replayable.ts';
 import { KvError, type KvBackend, type KvOp, type KvRangeReply, type KvRecord, type KvTxnReply, type RangeOptions, type WatchHandle, type WatchSink } from '../kv/backend.ts';
 
 /** What happens to one txn. */
@@ -17,6 +18,7 @@ export type KvVerdict = { do: 'pass' } | { do: 'slow'; ms: number } | { do: 'fai
 export class FaultyKv implements KvBackend {
   readonly #inner: KvBackend;
   readonly #clock: Clock;
+  readonly #faulty: boolean;
   #decide: (ops: KvOp[]) => KvVerdict = () => ({ do: 'pass' });
   /** The last txn called: the next waits for it, so txns apply in call order. */
   #tail: Promise<unknown> = Promise.resolve();
@@ -30,6 +32,7 @@ export class FaultyKv implements KvBackend {
   constructor(inner: KvBackend, clock: Clock, faulty = true) {
     this.#inner = inner;
     this.#clock = clock;
+    this.#faulty = faulty;
     this.name = faulty ? `${inner.name}+faults` : inner.name;
   }
 
@@ -45,25 +48,39 @@ export class FaultyKv implements KvBackend {
     return this.#inner.compactRevision();
   }
   keyCount(): Promise<number> {
-    return this.#inner.keyCount();
+    return this.#answer(this.#inner.keyCount());
   }
   get(key: string, revision?: number): Promise<{ kv: KvRecord | null; revision: number }> {
-    return this.#inner.get(key, revision);
+    return this.#answer(this.#inner.get(key, revision));
   }
   range(prefix: string, opts?: RangeOptions): Promise<KvRangeReply> {
-    return this.#inner.range(prefix, opts);
+    return this.#answer(this.#inner.range(prefix, opts));
   }
   watch(prefix: string, afterRevision: number, sink: WatchSink): WatchHandle {
     return this.#inner.watch(prefix, afterRevision, sink);
   }
   compact(revision: number): Promise<{ compactRevision: number; revision: number }> {
-    return this.#inner.compact(revision);
+    return this.#answer(this.#inner.compact(revision));
   }
   close(): Promise<void> {
     return this.#inner.close();
   }
 
   txn(ops: KvOp[]): Promise<KvTxnReply> {
+    return this.#answer(this.#txn(ops));
+  }
+
+  /**
+   * With faults, the kv is not replayed (`replay --verify` skips it): its replies are fed to
+   * the replay at idle, so they must leave it at idle, not from the microtask in which the
+   * store's promise settled (actors/simulate/replayable.ts). Without
+   * faults the kv is replayed and answers as it always does.
+   */
+  #answer<T>(p: Promise<T>): Promise<T> {
+    return this.#faulty ? settledAtIdle(p) : p;
+  }
+
+  #txn(ops: KvOp[]): Promise<KvTxnReply> {
     const v = this.#decide(ops);
     if (v.do === 'fail') {
       this.counts.failed++;

@@ -42,3 +42,15 @@ export function onClock(runtime: Runtime, clock: Clock): Runtime {
     },
   });
 }
+
+/**
+ * `p`'s outcome (value or error) handed on once the event loop idled (a `settle`): whoever
+ * awaits it continues in a turn of its own that starts where a replay starts one it has no
+ * sender for, not in the cascade in which `p` settled.
+ */
+export function settledAtIdle<T>(p: Promise<T>): Promise<T> {
+  return p.then(
+    (v) => settle().then(() => v),
+    (e: unknown) => settle().then(() => Promise.reject(e)),
+  );
+}

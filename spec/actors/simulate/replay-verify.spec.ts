@@ -2,32 +2,37 @@
  * A simulation's log replays exactly: `kubeactor replay --verify` rebuilds every recorded
  * actor and finds no divergence, without faults and with the faults that leave the store as
  * the replay's memory store has it (message delays, reply timeouts, partitions, stale
- * informers, crashes of a component). Short runs (2 virtual minutes, 3 nodes) from fixed seeds.
+ * informers, crashes of a component), and with slow and failed kv writes and restarts of the
+ * kv and the apiserver (the kv is then skipped, its replies fed as recorded). Short runs (2 virtual minutes, 3 nodes) from fixed seeds.
  *
  * What it guards: the operator and the sim runtime are not replayed, so the simulation makes
  * them act only at idle points a replay can see (actors/simulate/replayable.ts), and the
  * faulty bus hands a request that passes the inner bus's own promise; each of these once made
  * a fault-free log diverge (seed 1: 5 divergences, then 2); and the host's restart timer is
- * its own, not credited to the first actor acting in it (a crash's log diverged so).
+ * its own, not credited to the first actor acting in it (a crash's log diverged so); and a
+ * faulty kv, which is not replayed, answers at idle (a kv-fail log diverged: the deployment
+ * controller synced once more than live, its `waiting` one higher); and a replayed actor the
+ * log shows failed is down until its next start, the host answering what reaches it (a replayed
+ * apiserver answered a kubelet while live it was restarting).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulate } from '../../../actors/simulate/harness.ts';
+import { simulate, type SimulateResult } from '../../../actors/simulate/harness.ts';
 import type { FaultKind } from '../../../machines/simulate/faults.ts';
 import { replay } from '../../../cli/replay.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-simulate-verify-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function recordAndVerify(seed: number, faults: readonly FaultKind[], file: string): Promise<{ code: number; out: string; delayed: number; lost: number }> {
+async function recordAndVerify(seed: number, faults: readonly FaultKind[], file: string): Promise<{ code: number; out: string; delayed: number; lost: number; kvSlowed: number; kvFailed: number; faults: SimulateResult['faults'] }> {
   const r = await simulate({ seed, durationMs: 120_000, convergeWithinMs: 60_000, nodes: 3, meanGapMs: 15_000, faults, record: join(dir, file) });
   assert.is(r.violation, null, `seed ${seed}: ${r.violation?.invariant}: ${r.violation?.message}`);
   const out: string[] = [];
   const code = await replay([join(dir, file), '--verify'], { out: (l) => void out.push(l), err: (l) => void out.push(l) });
-  return { code, out: out.join('\n'), delayed: r.counts.delayed, lost: r.counts.lost };
+  return { code, out: out.join('\n'), delayed: r.counts.delayed, lost: r.counts.lost, kvSlowed: r.counts.kvSlowed, kvFailed: r.counts.kvFailed, faults: r.faults };
 }
 
 test('a fault-free simulation log verifies with 0 divergences', async () => {
@@ -40,6 +45,15 @@ test('with message delays, reply timeouts, partitions, stale informers and crash
   const v = await recordAndVerify(4, ['delay', 'timeout', 'partition', 'stale-informer', 'crash'], 'faults.log');
   assert.ok(v.delayed > 0 && v.lost > 0, `faults were injected: ${v.delayed} delayed, ${v.lost} lost`);
   assert.match(v.out, /; 0 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with slow and failed kv writes and restarts of the kv and the apiserver, the log verifies with 0 divergences (the kv itself is skipped)', async () => {
+  const v = await recordAndVerify(3, ['kv-fail', 'kv-slow', 'kv-restart', 'apiserver-restart'], 'kv.log');
+  assert.ok(v.kvSlowed > 0 && v.kvFailed > 0, `faults were injected: ${v.kvSlowed} slowed, ${v.kvFailed} failed`);
+  assert.ok((v.faults['apiserver-restart'] ?? 0) > 0 && (v.faults['kv-restart'] ?? 0) > 0, `restarts: ${JSON.stringify(v.faults)}`);
+  assert.match(v.out, /skipped kv: recorded with simulated storage faults/);
+  assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
   assert.is(v.code, 0, v.out);
 });
 
