@@ -17,6 +17,7 @@ import { handleRequest } from './dispatch.ts';
 import { DEFAULT_AUTHORIZATION_MODES, type AuthorizationMode } from './authorizer.ts';
 import { ensureSystemObjects } from './bootstrap.ts';
 import { memorySigningKey, type SigningKeySource } from './signing-key.ts';
+import { followWrites } from './write-liveness.ts';
 import { kvClient } from './kv-client.ts';
 import { Unreadable, ValueCodec } from './encryption/storage.ts';
 import type { Transformers } from './encryption/transformer.ts';
@@ -132,9 +133,11 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
   let staleListener: (() => void) | undefined;
   const stale = { emit: () => staleListener?.() };
   const codec = new ValueCodec(opts.encryption ?? null);
+  const cacheWaitMs = opts.cacheWaitMs ?? 3000;
+  const writes = followWrites(kvClient(ctx.port), () => cache.rv, ctx.clock, cacheWaitMs, () => stale.emit());
   const s: ServerContext = {
     port: ctx.port,
-    kv: kvClient(ctx.port),
+    kv: writes.kv,
     codec,
     cache,
     watchers,
@@ -146,7 +149,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     model,
     clusterIPs: new ClusterIPAllocator(opts.serviceCidr ?? DEFAULT_SERVICE_CIDR, ctx.random),
     nodePorts: new NodePortAllocator(ctx.random),
-    cacheWaitMs: opts.cacheWaitMs ?? 3000,
+    cacheWaitMs,
     ...(opts.progressNotifyMs ? { progressNotifyMs: opts.progressNotifyMs } : {}),
     tolerationSeconds: { ...DEFAULT_TOLERATION_SECONDS, ...opts.defaultTolerationSeconds },
     admissionDisabled: new Set(opts.disableAdmissionPlugins ?? []),
@@ -252,6 +255,7 @@ export function apiServerEffects(ctx: ActorContext, opts: ApiServerOptions = {})
     },
     shutdown() {
       stopFollowingBus?.();
+      writes.stop();
       if (heartbeat !== undefined) ctx.clock.clearTimeout(heartbeat);
       watchers.endAll(unavailable('the apiserver is shutting down'));
       s.audit?.shutdown();
