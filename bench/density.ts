@@ -257,7 +257,8 @@ const leaseFigures = leases.stop();
 log(`leases: longest time between two renewals of one node's Lease ${leaseFigures.lease_renew_gap_max_s} s; ${leaseFigures.leases_expired} renewals came after the Lease had expired`);
 const lost = await lostWrites(c.client, workload === 'deployments' ? targets.deployments(NS) : targets.pods(NS), acknowledged);
 if (lost > 0) log(`LOST: ${lost} acknowledged creates are not in the store`);
-const failed = c.failedReplies();
+// A copy: stopping the cluster below answers its components' last requests 503 ("shutting down"), which are not the run's.
+const failed = new Map(c.failedReplies());
 const flow = flowFigures(flowControl);
 log(`error replies by code: ${JSON.stringify(Object.fromEntries(failed))}; APF: ${JSON.stringify(flow)}`);
 const heapAfter = heapAfterGc();
