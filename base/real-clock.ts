@@ -6,8 +6,48 @@ const endTick = (): void => {
   tickNow = undefined;
 };
 
+const now = (): number => {
+  if (tickNow === undefined) {
+    tickNow = Date.now();
+    setImmediate(endTick).unref();
+  }
+  return tickNow;
+};
+
 /**
- * The wall clock. Timers are unref'd so a pending timer never keeps the process alive.
+ * One timer of the real clock. Node arms timers on libuv's monotonic loop time, which is
+ * cached at the start of a loop turn and truncated to the millisecond on another phase
+ * than `Date.now()`; so a timer can run a millisecond before `now()` says it is due. A
+ * firing that comes early is armed again for the rest: a recording then never shows a
+ * timer firing before the time it was set for (its replay would refuse it — seen as a
+ * lease timer "due 1 ms after the recorded firing" in a recorded NATS run).
+ */
+class RealTimer {
+  handle: ReturnType<typeof globalThis.setTimeout>;
+  constructor(
+    readonly due: number,
+    readonly fn: () => void,
+    ms: number,
+  ) {
+    this.handle = this.#arm(ms);
+  }
+
+  #arm(ms: number): ReturnType<typeof globalThis.setTimeout> {
+    const h = globalThis.setTimeout(() => {
+      // A fresh reading: an earlier timer of this loop turn may have cached an older instant.
+      tickNow = undefined;
+      const at = now();
+      if (at < this.due) this.handle = this.#arm(this.due - at);
+      else this.fn();
+    }, ms);
+    h.unref?.();
+    return h;
+  }
+}
+
+/**
+ * The wall clock. Timers are unref'd so a pending timer never keeps the process alive, and
+ * never fire before `now()` has reached the time they were set for.
  *
  * Time stands still within one macrotask: `now()` reads the wall clock once per event-loop
  * turn (a bus drain and the promise continuations it wakes all see the same instant), as
@@ -16,19 +56,12 @@ const endTick = (): void => {
  * times reproduces every timestamp an actor wrote, even one taken after an `await`.
  */
 export const realClock: Clock = {
-  now() {
-    if (tickNow === undefined) {
-      tickNow = Date.now();
-      setImmediate(endTick).unref();
-    }
-    return tickNow;
-  },
+  now,
   setTimeout(fn, ms) {
-    const t = globalThis.setTimeout(fn, ms);
-    t.unref?.();
-    return t;
+    const wait = ms > 0 ? ms : 0;
+    return new RealTimer(now() + wait, fn, wait);
   },
   clearTimeout(id) {
-    globalThis.clearTimeout(id as ReturnType<typeof globalThis.setTimeout>);
+    if (id instanceof RealTimer) globalThis.clearTimeout(id.handle);
   },
 };
