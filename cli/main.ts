@@ -1,31 +1,61 @@
 import { CliError, UsageError } from './args.ts';
 import { MAIN_HELP } from './help.ts';
-import { up, UP_HELP } from './up.ts';
-import { node, NODE_HELP } from './node.ts';
-import { replay, REPLAY_HELP } from './replay.ts';
-import { simulateCommand, SIMULATE_HELP } from './simulate.ts';
-import { natsConfig, NATS_CONFIG_HELP } from './nats-config.ts';
-import { explainSchedule, EXPLAIN_SCHEDULE_HELP } from './explain-schedule.ts';
-import { kubeconfig, KUBECONFIG_HELP } from './kubeconfig.ts';
-import { kubeconfigs, KUBECONFIGS_HELP } from './kubeconfigs.ts';
 
-/** The commands of `kubeactor`; each gets the arguments after its name. */
-const commands: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
-  up: { run: up, help: UP_HELP },
-  node: { run: node, help: NODE_HELP },
-  replay: { run: (argv) => replay(argv), help: REPLAY_HELP },
-  simulate: { run: (argv) => simulateCommand(argv), help: SIMULATE_HELP },
-  'nats-config': { run: natsConfig, help: NATS_CONFIG_HELP },
-  'explain-schedule': { run: explainSchedule, help: EXPLAIN_SCHEDULE_HELP },
-  kubeconfig: { run: kubeconfig, help: KUBECONFIG_HELP },
-  kubeconfigs: { run: kubeconfigs, help: KUBECONFIGS_HELP },
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  help: string;
+}
+
+/**
+ * The commands of `kubeactor`; each gets the arguments after its name. Loaded when named:
+ * a command's module brings in most of the control plane (about 900 modules), which
+ * `kubeactor --help`, `--version` or a mistyped command should not wait for.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  up: async () => {
+    const m = await import('./up.ts');
+    return { run: m.up, help: m.UP_HELP };
+  },
+  node: async () => {
+    const m = await import('./node.ts');
+    return { run: m.node, help: m.NODE_HELP };
+  },
+  replay: async () => {
+    const m = await import('./replay.ts');
+    return { run: (argv) => m.replay(argv), help: m.REPLAY_HELP };
+  },
+  simulate: async () => {
+    const m = await import('./simulate.ts');
+    return { run: (argv) => m.simulateCommand(argv), help: m.SIMULATE_HELP };
+  },
+  'nats-config': async () => {
+    const m = await import('./nats-config.ts');
+    return { run: m.natsConfig, help: m.NATS_CONFIG_HELP };
+  },
+  'explain-schedule': async () => {
+    const m = await import('./explain-schedule.ts');
+    return { run: m.explainSchedule, help: m.EXPLAIN_SCHEDULE_HELP };
+  },
+  kubeconfig: async () => {
+    const m = await import('./kubeconfig.ts');
+    return { run: m.kubeconfig, help: m.KUBECONFIG_HELP };
+  },
+  kubeconfigs: async () => {
+    const m = await import('./kubeconfigs.ts');
+    return { run: m.kubeconfigs, help: m.KUBECONFIGS_HELP };
+  },
 };
+
+/** The loader of the command `name`; undefined for no command (nor `constructor` and the like). */
+const commandNamed = (name: string | undefined): (() => Promise<Command>) | undefined =>
+  name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const which = name === 'help' ? rest[0] : undefined;
-    console.log(which && commands[which] ? commands[which].help : MAIN_HELP);
+    const load = commandNamed(which);
+    console.log(load ? (await load()).help : MAIN_HELP);
     return 0;
   }
   if (name === '--version' || name === 'version') {
@@ -34,11 +64,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(`kubeactor ${pkg.version}`);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = commandNamed(name);
+  if (!load) {
     console.error(`kubeactor: unknown command "${name}"\n\n${MAIN_HELP}`);
     return 2;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
     return 0;
