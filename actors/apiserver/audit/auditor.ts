@@ -137,6 +137,13 @@ export function auditorFromFlags(f: AuditFlags, log: Partial<AuditLogOptions> = 
     ...(f.maxBackups !== undefined ? { maxBackups: f.maxBackups } : {}),
     ...(f.maxAgeDays !== undefined ? { maxAgeDays: f.maxAgeDays } : {}),
   };
-  // A file is written by a thread of its own (formatting and writing off the request path); stdout by this one.
-  return new Auditor(policy, f.logPath === '-' || o.now ? new AuditLog(o) : new AuditWriterThread(o));
+  return new Auditor(policy, auditLog(o));
+}
+
+/**
+ * The log `up` writes: a file by a thread of its own (lines put together and written off the
+ * request path), stdout — or a log given its own clock — by this thread.
+ */
+export function auditLog(o: AuditLogOptions): AuditSink {
+  return o.path === '-' || o.now ? new AuditLog(o) : new AuditWriterThread(o);
 }
