@@ -18,7 +18,7 @@ import { AuditDecoder, type Batch } from './wire.ts';
 export const DEFAULT_MAX_SIZE_MB = 100;
 const MB = 1024 * 1024;
 /** Past this much waiting to be written (a stalled disk), new events are dropped and counted. */
-const MAX_BUFFERED_BYTES = 64 * MB;
+export const MAX_BUFFERED_BYTES = 64 * MB;
 
 export interface AuditLogOptions {
   /** The file, or `-` for stdout. */

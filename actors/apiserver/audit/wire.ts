@@ -18,6 +18,8 @@ export interface Batch {
   buffer: SharedArrayBuffer;
   start: number;
   end: number;
+  /** How many lines it holds. */
+  lines: number;
 }
 
 const FRAG = 1;
@@ -43,6 +45,8 @@ export class AuditEncoder {
   /** Where the current line began, and the first byte not yet taken. */
   #line = 0;
   #taken = 0;
+  /** Lines ended since #taken. */
+  #lines = 0;
   #sealed: Batch[] = [];
   readonly #ids = new Map<string, number>();
   /** Every fragment defined so far, by number (never shrinks: a late decoder is given it). */
@@ -122,6 +126,7 @@ export class AuditEncoder {
     this.#room(1);
     this.#bytes[this.#pos++] = END;
     this.#line = this.#pos;
+    this.#lines++;
     if (this.#buffer.byteLength - this.#pos < LINE_ROOM) this.#next(0);
   }
 
@@ -129,8 +134,9 @@ export class AuditEncoder {
   take(): Batch[] {
     const out = this.#sealed;
     this.#sealed = [];
-    if (this.#line > this.#taken) out.push({ buffer: this.#buffer, start: this.#taken, end: this.#line });
+    if (this.#line > this.#taken) out.push({ buffer: this.#buffer, start: this.#taken, end: this.#line, lines: this.#lines });
     this.#taken = this.#line;
+    this.#lines = 0;
     return out;
   }
 
@@ -163,7 +169,8 @@ export class AuditEncoder {
 
   /** A new chunk with room for `n` more bytes; the line begun in the old one moves over. */
   #next(n: number): void {
-    if (this.#line > this.#taken) this.#sealed.push({ buffer: this.#buffer, start: this.#taken, end: this.#line });
+    if (this.#line > this.#taken) this.#sealed.push({ buffer: this.#buffer, start: this.#taken, end: this.#line, lines: this.#lines });
+    this.#lines = 0;
     const partial = this.#pos - this.#line;
     const buffer = new SharedArrayBuffer(Math.max(CHUNK_BYTES, 2 * (partial + n) + LINE_ROOM));
     const bytes = Buffer.from(buffer);

@@ -11,7 +11,7 @@
  * with the batches it had not written (some lines may then appear twice, none is lost).
  */
 import { Worker } from 'node:worker_threads';
-import { AuditLog, ensureLogFile, type AuditLogOptions, type AuditSink } from './log.ts';
+import { AuditLog, ensureLogFile, MAX_BUFFERED_BYTES, type AuditLogOptions, type AuditSink } from './log.ts';
 import type { Batch } from './wire.ts';
 
 /** bus/workers' boot module: loads the TypeScript hooks in the new thread, then imports workerData.entry. */
@@ -41,6 +41,11 @@ export class AuditWriterThread implements AuditSink {
   #unwritten: { seq: number; batches: Batch[] }[] = [];
   /** Sent while a hand-over was in flight: they go with the next. */
   #waiting: Batch[] = [];
+  /** Bytes of the batches not yet in the file. */
+  #heldBytes = 0;
+  /** Events dropped here because too much waited (the thread not keeping up). */
+  #dropped = 0;
+  #reported = false;
   #inFlight = false;
   /** Errors the thread counted, as of its last answer. */
   #errors = 0;
@@ -72,14 +77,24 @@ export class AuditWriterThread implements AuditSink {
   }
 
   get errors(): number {
-    return this.#errors + (this.#fallback?.errors ?? 0);
+    return this.#errors + this.#dropped + (this.#fallback?.errors ?? 0);
   }
 
   send(batches: Batch[], definitions: readonly string[]): void {
     this.#definitions = definitions;
     if (this.#fallback) return this.#fallback.send(batches, definitions);
-    for (const b of batches) this.#waiting.push(b);
-    if (!this.#inFlight) this.#post();
+    for (const b of batches) {
+      // A stalled disk holds up the thread's answers: past the log's own bound, events are dropped and counted here.
+      if (this.#heldBytes > MAX_BUFFERED_BYTES) {
+        this.#dropped += b.lines;
+        if (!this.#reported) this.#report(`audit: cannot write the audit log ${this.#o.path}: more than ${MAX_BUFFERED_BYTES / 1024 / 1024} MiB of events wait to be written (counted in apiserver_audit_error_total; requests are still served)`);
+        this.#reported = true;
+        continue;
+      }
+      this.#heldBytes += b.end - b.start;
+      this.#waiting.push(b);
+    }
+    if (!this.#inFlight && this.#waiting.length > 0) this.#post();
   }
 
   flush(): Promise<void> {
@@ -116,7 +131,9 @@ export class AuditWriterThread implements AuditSink {
     if (m.type === 'report') return this.#report(m.message);
     this.#errors = m.errors;
     if (m.type === 'written') {
-      while (this.#unwritten.length > 0 && this.#unwritten[0]!.seq <= m.seq) this.#unwritten.shift();
+      while (this.#unwritten.length > 0 && this.#unwritten[0]!.seq <= m.seq) {
+        for (const b of this.#unwritten.shift()!.batches) this.#heldBytes -= b.end - b.start;
+      }
       // Only the latest hand-over's answer frees the next: a flush may have posted one after it.
       if (m.seq === this.#seq) {
         this.#inFlight = false;
@@ -153,20 +170,21 @@ export class AuditWriterThread implements AuditSink {
     log.send(this.#waiting, this.#definitions);
     this.#unwritten = [];
     this.#waiting = [];
+    this.#heldBytes = 0;
     this.#inFlight = false;
     for (const call of this.#calls.values()) void (call.kind === 'flush' ? log.flush() : log.close()).then(call.done);
     this.#calls.clear();
   }
 }
 
-/** When not even this thread can open the log: batches are counted as failed (one each) and dropped. */
+/** When not even this thread can open the log: events are counted as failed and dropped. */
 class DroppingSink implements AuditSink {
   errors = 0;
   constructor(report: (m: string) => void, err: unknown) {
     report(`audit: cannot write the audit log: ${err instanceof Error ? err.message : String(err)} (counted in apiserver_audit_error_total; requests are still served)`);
   }
   send(batches: Batch[]): void {
-    this.errors += batches.length;
+    for (const b of batches) this.errors += b.lines;
   }
   flush = async (): Promise<void> => {};
   close = async (): Promise<void> => {};
