@@ -6,9 +6,10 @@
  *
  * A hand-over is a message, which costs the request path more than the lines it carries: so
  * lines wait up to HAND_OVER_MS to go together, and one hand-over is in flight at a time (the
- * lines sent while the thread writes go to it together after its answer). Batches stay here until the thread says they are in the file. A thread that dies
- * is reported once on stderr and the log is written in this thread from then on, starting
- * with the batches it had not written (some lines may then appear twice, none is lost).
+ * lines sent while the thread writes go to it together after its answer). Batches stay here
+ * until the thread says they are in the file. A thread that dies is reported once on stderr
+ * and the log is written in this thread from then on, starting with the batches it had not
+ * written (some lines may then appear twice, none is lost).
  */
 import { Worker } from 'node:worker_threads';
 import { AuditLog, ensureLogFile, MAX_BUFFERED_BYTES, type AuditLogOptions, type AuditSink } from './log.ts';
