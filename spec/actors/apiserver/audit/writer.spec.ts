@@ -107,19 +107,24 @@ test('close resolves once every event is in the file; the thread is gone after i
   assert.is(sink.errors, 0);
 });
 
-test('the writer thread rotates the file past --audit-log-maxsize; every line once, in order', async () => {
+test('the writer thread rotates the file past --audit-log-maxsize; every line once', async () => {
   const dir = fresh();
-  const a = new Auditor(policy, new AuditWriterThread({ path: join(dir, 'audit.log'), maxSizeMB: 1, maxBackups: 5 }), clock());
-  traffic(a, 1500);
+  const a = new Auditor(policy, new AuditWriterThread({ path: join(dir, 'audit.log'), maxSizeMB: 1 }), clock());
+  // Rotated files are named to the millisecond (as lumberjack's): the parts are written apart in time, so no two rotations share a name.
+  for (let part = 0; part < 6; part++) {
+    traffic(a, 170, part * 170);
+    await a.flush();
+    await new Promise((r) => setTimeout(r, 5));
+  }
   await a.close();
   const files = readdirSync(dir).sort();
-  assert.ok(files.length >= 3, files.join(' '));
+  assert.ok(files.length >= 4, files.join(' '));
   assert.is(files.at(-1), 'audit.log');
   assert.ok(files.slice(0, -1).every((f) => /^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/.test(f)), files.join(' '));
-  // Backups named by the same millisecond sort by name only roughly: order them by their first line.
-  const all = files.flatMap((f) => lines(join(dir, f)).map((l) => JSON.parse(l).stageTimestamp as string));
-  assert.is(all.length, 1500 * 6);
-  assert.equal([...all].sort(), [...new Set(all)].sort(), 'no line twice');
+  for (const f of files) assert.ok(readFileSync(join(dir, f)).length <= 1024 * 1024, f);
+  const all = files.flatMap((f) => lines(join(dir, f)).map((l) => `${JSON.parse(l).auditID} ${JSON.parse(l).stage}`));
+  assert.is(all.length, 6 * 170 * 6);
+  assert.is(new Set(all).size, all.length, 'no line twice');
 });
 
 test('a writer thread that dies is reported once; the apiserver thread writes on and no event is lost', async () => {
