@@ -4,19 +4,22 @@
  * Lease renewal per pod) through the apiserver's BusAudit, Auditor and file log at level
  * Metadata, `--per-turn` requests per turn of the event loop (as the apiserver serves a few per
  * turn under load; 0: all in one turn). Prints the CPU per request (user and system, every
- * thread: the log's writes run in the thread pool) and a hash of the log with the audit IDs
- * masked, so two trees that must write the same lines can be compared
- * (`npm run bench -- audit --compare REF`).
+ * thread: the log's writes run in the thread pool, its lines are made in the writer thread),
+ * the main thread's CPU per request (what the requests' thread spends on the audit), and a hash of the log with the audit IDs masked, so two trees
+ * that must write the same lines can be compared (`npm run bench -- audit --compare REF`).
  *
- * With `--log memory` the lines are encoded into a reused buffer instead of the file (no hash):
+ * `--log file` (default) writes the file as `up` does (a writer thread where the tree has one);
+ * `--log inline` writes it from the main thread (AuditLog); the two must hash alike.
+ *
+ * With `--log memory` the events are encoded for the log's writer and dropped (no thread, no file, no hash):
  * the record path alone, for counting its instructions where CPU time is too noisy to compare
  * (`valgrind --tool=callgrind --smc-check=all node --import ./cli/loader/register.mjs
  * bench/audit.ts --log memory --pods N --rounds 1`, at two values of N on each tree).
  *
- * Usage: npm run bench -- audit [--pods 6000] [--rounds 5] [--per-turn 5] [--log file|memory]
+ * Usage: npm run bench -- audit [--pods 6000] [--rounds 5] [--per-turn 5] [--log file|inline|memory]
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Auditor } from '../actors/apiserver/audit/auditor.ts';
@@ -27,13 +30,13 @@ import type { RequestVerb } from '../actors/apiserver/node-authorizer.ts';
 import type { Envelope } from '../base/envelope.ts';
 import type { Result } from '../base/status.ts';
 import { parsePolicy } from '../api/audit/policy.ts';
-import type { AuditBackend } from '../actors/apiserver/audit/log.ts';
+import type { AuditBackend, AuditSink } from '../actors/apiserver/audit/log.ts';
 import { arg, argText, machine, round } from './_cluster.ts';
 
 const PODS = arg('pods', 6000);
 const ROUNDS = arg('rounds', 5);
 const PER_TURN = arg('per-turn', 5);
-/** `file` (default): the file log as `up` writes it; `memory`: lines encoded into one reused buffer, nothing written. */
+/** `file` (default): the file log as `up` writes it; `inline`: the file written by this thread; `memory`: events encoded for the writer and dropped. */
 const LOG = argText('log', 'file');
 const POLICY = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n');
 
@@ -58,12 +61,21 @@ function requests(): Request[] {
   return out;
 }
 
-/** Audits `reqs` `rounds` times into `file`; the CPU it took, in µs. */
-async function run(reqs: Request[], file: string, rounds: number): Promise<number> {
+/** The log `up` would write to `file`: by a writer thread where this tree has one. */
+async function fileLog(file: string): Promise<AuditBackend> {
+  const options = { path: file, maxSizeMB: 100_000 };
+  if (LOG === 'inline' || !existsSync(new URL('../actors/apiserver/audit/writer.ts', import.meta.url))) return new AuditLog(options);
+  const { AuditWriterThread } = await import('../actors/apiserver/audit/writer.ts');
+  return new AuditWriterThread(options) as unknown as AuditBackend;
+}
+
+/** Audits `reqs` `rounds` times into `file`; the CPU it took (every thread) and the main thread's busy time, in µs. */
+async function run(reqs: Request[], file: string, rounds: number): Promise<{ cpu: number; main: number }> {
   let t = Date.parse('2026-12-05T21:00:00Z');
   const clock = { now: () => (t += 0.0137), setTimeout: () => 0, clearTimeout: () => {} };
-  const auditor = new Auditor(POLICY, LOG === 'memory' ? memoryBackend() : new AuditLog({ path: file, maxSizeMB: 100_000 }));
+  const auditor = new Auditor(POLICY, LOG === 'memory' ? memoryBackend() : await fileLog(file));
   const bus = new BusAudit(auditor, clock as never);
+  const m0 = threadCpu();
   const c0 = process.cpuUsage();
   for (let r = 0; r < rounds; r++) {
     let k = 0;
@@ -78,22 +90,24 @@ async function run(reqs: Request[], file: string, rounds: number): Promise<numbe
   }
   await auditor.close();
   const cpu = process.cpuUsage(c0);
-  return cpu.user + cpu.system;
+  return { cpu: cpu.user + cpu.system, main: threadCpu() - m0 };
 }
 
-/** Encodes each line as the file log does (into a buffer) and keeps nothing. */
-function memoryBackend(): AuditBackend {
-  const buf = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
-  let used = 0;
-  return {
-    write(line: string) {
-      if (used + line.length * 3 > buf.length) used = 0;
-      used += buf.write(line, used);
-    },
-    errors: 0,
-    flush: async () => {},
-    close: async () => {},
-  };
+/**
+ * This thread's CPU time in µs: Linux's /proc/thread-self/schedstat (ns on the CPU), else the
+ * event loop's active time (which counts waiting for a core too, so a loaded machine inflates it).
+ */
+function threadCpu(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
+  } catch {
+    return performance.eventLoopUtilization().active * 1000;
+  }
+}
+
+/** Drops the encoded events: what is measured is the record path's encoding alone. */
+function memoryBackend(): AuditSink {
+  return { send: () => {}, errors: 0, flush: async () => {}, close: async () => {} };
 }
 
 const reqs = requests();
@@ -103,7 +117,7 @@ try {
   await run(reqs, join(dir, 'warm.log'), 1);
   rmSync(join(dir, 'warm.log'), { force: true });
   const file = join(dir, 'audit.log');
-  const cpu = await run(reqs, file, ROUNDS);
+  const { cpu, main } = await run(reqs, file, ROUNDS);
   const text = LOG === 'memory' ? null : readFileSync(file, 'latin1');
   const n = reqs.length * ROUNDS;
   console.log(JSON.stringify({
@@ -111,6 +125,7 @@ try {
     requests: n,
     per_turn: PER_TURN,
     cpu_us_per_request: round(cpu / n, 2),
+    main_us_per_request: round(main / n, 2),
     log: LOG,
     ...(text === null ? {} : {
       log_bytes_per_request: round(text.length / n, 1),

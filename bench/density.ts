@@ -65,8 +65,7 @@ import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks
 import { machine, topMessages, arg, argText, benchClientLimits, benchLimitsFrom, heapAfterGc, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { processClientStats, targets, type Target } from '../actors/client/index.ts';
 import { parseAuthorizationModes } from '../actors/apiserver/authorizer.ts';
-import { Auditor } from '../actors/apiserver/audit/auditor.ts';
-import { AuditLog } from '../actors/apiserver/audit/log.ts';
+import { Auditor, auditLog } from '../actors/apiserver/audit/auditor.ts';
 import { parsePolicy } from '../api/audit/policy.ts';
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 import { flowFigures, lostWrites, watchLeases } from './_overload.ts';
@@ -128,7 +127,7 @@ const c = await startBenchCluster({
   ...(KUBELET_EVENTS ? {} : { kubeletEvents: false }),
   ...(WORKERS > 0 ? { workers: WORKERS } : {}),
   clientLimits: CLIENT_LIMITS,
-  ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), new AuditLog({ path: AUDIT_LOG })) } : {}),
+  ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), auditLog({ path: AUDIT_LOG })) } : {}),
 });
 const { client, log } = c;
 const bind = c.scheduler.kind !== 'actor';

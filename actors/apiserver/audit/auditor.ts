@@ -9,24 +9,37 @@ import { readFileSync } from 'node:fs';
 import { PolicyChecker } from '../../../api/audit/checker.ts';
 import { parsePolicy, PolicyError } from '../../../api/audit/policy.ts';
 import type { Level, Policy } from '../../../api/audit/types.ts';
-import { AuditLog, type AuditBackend, type AuditLogOptions } from './log.ts';
-import { AuditRecord, type AuditStart } from './record.ts';
+import { AuditLog, type AuditBackend, type AuditLogOptions, type AuditSink } from './log.ts';
+import { AUDIT_FRAGMENTS, AuditRecord, type AuditStart } from './record.ts';
+import { AuditDecoder, AuditEncoder } from './wire.ts';
+import { AuditWriterThread } from './writer.ts';
 
 export { AuditRecord, DECISION_ANNOTATION, REASON_ANNOTATION, type AuditStart } from './record.ts';
 
 export class Auditor {
   readonly #checker: PolicyChecker;
-  readonly #backend: AuditBackend;
+  readonly #backend: AuditBackend | AuditSink;
   readonly #now: () => number;
   #events = 0;
   readonly #byLevel = new Map<Level, number>();
-  readonly #emitter = { emit: (line: string) => this.#emit(line) };
+  /** Records encode their lines here (wire.ts); a sink takes them once per turn, a line backend at once. */
+  readonly #enc = new AuditEncoder(AUDIT_FRAGMENTS);
+  readonly #emitter = { enc: this.#enc, emitted: () => this.#emitted() };
+  /** A line backend's decoder (each line made a string in this thread). */
+  readonly #decoder: AuditDecoder | null;
+  #scheduled = false;
+  readonly #kick = (): void => this.#send();
 
-  /** `now` gives the events' timestamps in ms (default: the wall clock, to the microsecond). */
-  constructor(policy: Policy, backend: AuditBackend, now: () => number = () => performance.timeOrigin + performance.now()) {
+  /**
+   * `backend` takes the encoded lines in batches (AuditSink: the file log, in a writer thread or
+   * this one) or one string at a time (AuditBackend). `now` gives the events' timestamps in ms
+   * (default: the wall clock, to the microsecond).
+   */
+  constructor(policy: Policy, backend: AuditBackend | AuditSink, now: () => number = () => performance.timeOrigin + performance.now()) {
     this.#checker = new PolicyChecker(policy);
     this.#backend = backend;
     this.#now = now;
+    this.#decoder = isSink(backend) ? null : new AuditDecoder();
   }
 
   /** Starts a request's record (its RequestReceived event is written), or null when the policy says None. */
@@ -53,20 +66,39 @@ export class Auditor {
     ].join('');
   }
 
-  /** Writes what is buffered. */
+  /** Writes what is buffered: resolves when every event so far is in the log. */
   flush(): Promise<void> {
+    this.#send();
     return this.#backend.flush();
   }
 
+  /** Flushes and closes the log (and stops its writer thread). */
   close(): Promise<void> {
+    this.#send();
     return this.#backend.close();
   }
 
-  #emit(line: string): void {
+  #emitted(): void {
     this.#events++;
-    this.#backend.write(line);
+    const backend = this.#backend;
+    if (isSink(backend)) {
+      // One hand-over per turn of the event loop: the lines of the requests served in it.
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      setImmediate(this.#kick);
+      return;
+    }
+    for (const b of this.#enc.take()) this.#decoder!.decode(b, (bytes, n) => backend.write(bytes.toString('utf8', 0, n)));
+  }
+
+  #send(): void {
+    this.#scheduled = false;
+    if (!isSink(this.#backend) || !this.#enc.pending) return;
+    this.#backend.send(this.#enc.take(), this.#enc.definitions);
   }
 }
+
+const isSink = (b: AuditBackend | AuditSink): b is AuditSink => 'send' in b;
 
 /** The audit flags of `kubeactor up`, as kube-apiserver names them. */
 export interface AuditFlags {
@@ -98,12 +130,20 @@ export function auditorFromFlags(f: AuditFlags, log: Partial<AuditLogOptions> = 
     throw err;
   }
   if (!f.logPath) return null;
-  const backend = new AuditLog({
+  const o: AuditLogOptions = {
     ...log,
     path: f.logPath,
     ...(f.maxSizeMB !== undefined ? { maxSizeMB: f.maxSizeMB } : {}),
     ...(f.maxBackups !== undefined ? { maxBackups: f.maxBackups } : {}),
     ...(f.maxAgeDays !== undefined ? { maxAgeDays: f.maxAgeDays } : {}),
-  });
-  return new Auditor(policy, backend);
+  };
+  return new Auditor(policy, auditLog(o));
+}
+
+/**
+ * The log `up` writes: a file by a thread of its own (lines put together and written off the
+ * request path), stdout — or a log given its own clock — by this thread.
+ */
+export function auditLog(o: AuditLogOptions): AuditSink {
+  return o.path === '-' || o.now ? new AuditLog(o) : new AuditWriterThread(o);
 }

@@ -12,12 +12,13 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { AuditDecoder, type Batch } from './wire.ts';
 
 /** lumberjack's default when no size is given: 100 megabytes. */
 export const DEFAULT_MAX_SIZE_MB = 100;
 const MB = 1024 * 1024;
 /** Past this much waiting to be written (a stalled disk), new events are dropped and counted. */
-const MAX_BUFFERED_BYTES = 64 * MB;
+export const MAX_BUFFERED_BYTES = 64 * MB;
 
 export interface AuditLogOptions {
   /** The file, or `-` for stdout. */
@@ -34,12 +35,24 @@ export interface AuditLogOptions {
   report?: (message: string) => void;
 }
 
-/** Where audit events go: one JSON line each. */
+/** Where audit events go: one JSON line each, as a string in this thread. */
 export interface AuditBackend {
   write(line: string): void;
   /** Events that could not be written. */
   readonly errors: number;
   /** Writes what is buffered. */
+  flush(): Promise<void>;
+  /** Flushes and closes the file. */
+  close(): Promise<void>;
+}
+
+/** Where audit events go as the request path encodes them (wire.ts), in order, a batch or a few per turn. */
+export interface AuditSink {
+  /** Takes the batches; `definitions` holds every fragment defined so far (the stream defines them too). */
+  send(batches: Batch[], definitions: readonly string[]): void;
+  /** Events that could not be written. */
+  readonly errors: number;
+  /** Resolves when every batch sent so far is written. */
   flush(): Promise<void>;
   /** Flushes and closes the file. */
   close(): Promise<void>;
@@ -53,8 +66,11 @@ const CHUNK_BYTES = 256 * 1024;
 /** Buffers per writev (IOV_MAX on Linux). */
 const MAX_IOVECS = 1024;
 
-export class AuditLog implements AuditBackend {
+export class AuditLog implements AuditBackend, AuditSink {
   #errors = 0;
+  /** Puts the lines of sent batches together (made at the first batch, knowing every fragment defined by then). */
+  #decoder: AuditDecoder | null = null;
+  readonly #append = (bytes: Buffer, n: number): void => this.writeBytes(bytes, n);
   #reported = false;
   /**
    * Each line is encoded into the current chunk the moment it is written, so the line's string
@@ -91,13 +107,7 @@ export class AuditLog implements AuditBackend {
     this.#o = { maxSizeMB: DEFAULT_MAX_SIZE_MB, maxBackups: 0, maxAgeDays: 0, now: Date.now, report: (m) => process.stderr.write(`${m}\n`), ...o };
     if (this.#o.maxSizeMB === 0) this.#o.maxSizeMB = DEFAULT_MAX_SIZE_MB;
     this.#max = this.#o.maxSizeMB * MB;
-    // Made (0600, its directory 0700) at start, as kube-apiserver's ensureLogFile does: a path that cannot be written fails `up`, not the first request.
-    if (o.path !== '-') {
-      mkdirSync(dirname(o.path), { recursive: true, mode: 0o700 });
-      const fd = openSync(o.path, 'a', 0o600);
-      this.#fileBytes = fstatSync(fd).size;
-      closeSync(fd);
-    }
+    if (o.path !== '-') this.#fileBytes = ensureLogFile(o.path);
   }
 
   get errors(): number {
@@ -105,15 +115,40 @@ export class AuditLog implements AuditBackend {
   }
 
   write(line: string): void {
-    if (this.#pendingBytes > MAX_BUFFERED_BYTES) return this.#fail(1, new Error(`more than ${MAX_BUFFERED_BYTES / MB} MiB of events wait to be written`));
+    if (this.#full()) return;
     // A UTF-16 unit never takes more than 3 bytes in UTF-8: room for that is room enough.
-    const room = line.length * 3;
+    this.#room(line.length * 3);
+    this.#appended(this.#chunk.write(line, this.#used));
+  }
+
+  /** One line already encoded: `bytes[0, n)`, its newline included. */
+  writeBytes(bytes: Buffer, n: number): void {
+    if (this.#full()) return;
+    this.#room(n);
+    this.#appended(bytes.copy(this.#chunk, this.#used, 0, n));
+  }
+
+  send(batches: Batch[], definitions: readonly string[]): void {
+    this.#decoder ??= new AuditDecoder(definitions);
+    for (const b of batches) this.#decoder.decode(b, this.#append);
+  }
+
+  #full(): boolean {
+    if (this.#pendingBytes <= MAX_BUFFERED_BYTES) return false;
+    this.#fail(1, new Error(`more than ${MAX_BUFFERED_BYTES / MB} MiB of events wait to be written`));
+    return true;
+  }
+
+  #room(room: number): void {
     if (this.#used + room > this.#chunk.length) {
       this.#seal();
       this.#chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, room));
       this.#start = this.#used = 0;
     }
-    const n = this.#chunk.write(line, this.#used);
+  }
+
+  /** Accounts for the `n` bytes of a line just put at the chunk's end. */
+  #appended(n: number): void {
     if (this.#o.path !== '-') {
       if (n > this.#max) return this.#fail(1, new Error(`write length ${n} exceeds maximum file size ${this.#max}`));
       if (this.#fileBytes + n > this.#max) {
@@ -256,6 +291,20 @@ export class AuditLog implements AuditBackend {
     if (this.#reported) return;
     this.#reported = true;
     this.#o.report(`audit: cannot write the audit log ${this.#o.path}: ${err instanceof Error ? err.message : String(err)} (counted in apiserver_audit_error_total; requests are still served)`);
+  }
+}
+
+/**
+ * Makes the log file (0600, its directory 0700) if missing and gives its size: done at start, as
+ * kube-apiserver's ensureLogFile does, so a path that cannot be written fails `up`, not the first request.
+ */
+export function ensureLogFile(path: string): number {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fd = openSync(path, 'a', 0o600);
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
   }
 }
 

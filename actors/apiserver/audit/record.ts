@@ -10,18 +10,23 @@
  * Metadata at most, unless the matching rule names `secrets` itself.
  */
 import { fillRefFromObject, holdsSecret, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
-import { microTime } from '../../../api/time.ts';
 import { userInfoOf } from '../identity.ts';
+import type { AuditEncoder } from './wire.ts';
 import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
 export const DECISION_ANNOTATION = 'authorization.k8s.io/decision';
 export const REASON_ANNOTATION = 'authorization.k8s.io/reason';
 
-/** Where a record writes its events: each one JSON line (newline included). */
+/** Where a record writes its events: each one line encoded for the log's writer, then counted. */
 export interface AuditEmitter {
-  emit(line: string): void;
+  readonly enc: AuditEncoder;
+  /** An event's line was ended. */
+  emitted(): void;
 }
+
+/** The event a record fills in (its times are kept as numbers, written by the log's writer). */
+type Fields = Omit<AuditEvent, 'requestReceivedTimestamp' | 'stageTimestamp'>;
 
 /** What is known of a request when it arrives. */
 export interface AuditStart {
@@ -35,24 +40,17 @@ export interface AuditStart {
 
 export class AuditRecord {
   readonly auditID: string;
-  readonly #ev: AuditEvent;
+  readonly #ev: Fields;
   readonly #decision: AuditDecision;
   readonly #out: AuditEmitter;
   readonly #now: () => number;
   #level: Level;
   #started = false;
   #done = false;
-  /**
-   * The part of every line from requestURI to userAgent, and the objectRef after it: each
-   * serialized once and again only when it changes (a body names the object after the
-   * RequestReceived event, so the reference changes alone).
-   */
-  #head: string | null = null;
-  #ref: string | null = null;
-  /** The annotations as JSON (with their key), once per change. */
+  /** When the request arrived, in ms. */
+  readonly #received: number;
+  /** The authorization annotations as JSON (with their key), shared by the requests with the same answer; null when other annotations were added. */
   #annotations: string | null = null;
-  /** The audit ID as a JSON string. */
-  #id: string | null = null;
 
   /** `auditID` is given apart from `start` (where it may be absent), so no copy of `start` is made per request. */
   constructor(start: Omit<AuditStart, 'auditID'>, auditID: string, decision: AuditDecision, out: AuditEmitter, now: () => number) {
@@ -62,7 +60,7 @@ export class AuditRecord {
     this.#now = now;
     const r = start.attrs.resource;
     this.#level = r && r.group === '' && r.resource === 'secrets' && !decision.namesSecrets && levelLess('Metadata', decision.level) ? 'Metadata' : decision.level;
-    const received = microTime(now());
+    this.#received = now();
     this.#ev = {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
@@ -80,8 +78,6 @@ export class AuditRecord {
       responseStatus: undefined,
       requestObject: undefined,
       responseObject: undefined,
-      requestReceivedTimestamp: received,
-      stageTimestamp: received,
       annotations: undefined,
     };
     this.#emit('RequestReceived');
@@ -94,7 +90,7 @@ export class AuditRecord {
 
   /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
   requestObject(obj: unknown): void {
-    if (this.#ev.objectRef && fillRefFromObject(this.#ev.objectRef, obj)) this.#ref = null;
+    if (this.#ev.objectRef) fillRefFromObject(this.#ev.objectRef, obj);
     if (obj !== undefined && this.#mayLog(obj, 'Request')) this.#ev.requestObject = this.#clean(obj);
   }
 
@@ -120,7 +116,6 @@ export class AuditRecord {
   /** The user the request acts as under impersonation (the `user` stays who authenticated). */
   impersonated(user: AuditUser): void {
     this.#ev.impersonatedUser = userInfoOf(user);
-    this.#head = null;
   }
 
   /** A long-running request's headers went out with `code`: the ResponseStarted event (once). */
@@ -165,59 +160,141 @@ export class AuditRecord {
     if (this.#decision.omitStages.has(stage)) return;
     const e = this.#ev;
     e.stage = stage;
-    e.stageTimestamp = stage === 'RequestReceived' ? e.requestReceivedTimestamp : microTime(this.#now());
-    this.#out.emit(this.#line(e));
+    this.#encode(e, stage === 'RequestReceived' ? this.#received : this.#now());
+    this.#out.emitted();
   }
 
   /**
-   * The event as JSON in Kubernetes' field order: what JSON.stringify(event) gives. Built by
-   * concatenation (no intermediate arrays); the parts fixed for the request (the head, the
-   * object reference, the annotations) are serialized once and again only when they change.
+   * The event as JSON in Kubernetes' field order — what JSON.stringify(event) gives — as
+   * instructions to the log's writer (wire.ts): the fixed parts by number, the request's own
+   * strings copied, the times as numbers. Nothing here makes a string per event.
    */
-  #line(e: AuditEvent): string {
-    this.#head ??=
-      `"requestURI":${jsonString(e.requestURI)},"verb":${jsonString(e.verb)},"user":${userJSON(e.user)}` +
-      (e.impersonatedUser ? `,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}` : '') +
-      `,"sourceIPs":${e.sourceIPs.length === 0 ? '[]' : JSON.stringify(e.sourceIPs)}` +
-      (e.userAgent ? `,"userAgent":${jsonString(e.userAgent)}` : '');
-    this.#ref ??= e.objectRef ? `,"objectRef":${refJSON(e.objectRef)}` : '';
-    if (e.annotations && this.#annotations === null) this.#annotations = `,"annotations":${JSON.stringify(e.annotations)}`;
-    this.#id ??= jsonString(e.auditID);
-    let line = `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${e.level}","auditID":${this.#id},"stage":"${e.stage}",${this.#head}${this.#ref}`;
-    if (e.responseStatus) line += `,"responseStatus":${statusJSON(e.responseStatus)}`;
-    if (e.requestObject !== undefined) line += `,"requestObject":${JSON.stringify(e.requestObject)}`;
-    if (e.responseObject !== undefined) line += `,"responseObject":${JSON.stringify(e.responseObject)}`;
-    return line + `,"requestReceivedTimestamp":"${e.requestReceivedTimestamp}","stageTimestamp":"${e.stageTimestamp}"${this.#annotations ?? ''}}\n`;
+  #encode(e: Fields, stageTime: number): void {
+    const w = this.#out.enc;
+    w.fixed(F.level[e.level]);
+    w.text(e.auditID);
+    w.fixed(F.stage[e.stage]);
+    w.text(e.requestURI);
+    const verbKey = verbUserKeys.get(e.verb);
+    if (verbKey !== undefined) w.frag(verbKey);
+    else w.raw(verbUserKey(e.verb));
+    const user = userJSON(e.user);
+    if (Object.isFrozen(e.user)) w.frag(user);
+    else w.raw(user);
+    if (e.impersonatedUser) w.raw(`,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}`);
+    const ips = e.sourceIPs;
+    if (ips.length === 0) w.fixed(F.noSourceIPs);
+    else if (ips.length === 1) {
+      w.fixed(F.sourceIPs);
+      w.text(ips[0]!);
+      w.fixed(F.closeList);
+    } else w.raw(`,"sourceIPs":${JSON.stringify(ips)}`);
+    if (e.userAgent) {
+      w.fixed(F.userAgent);
+      w.text(e.userAgent);
+    }
+    const r = e.objectRef;
+    if (r) {
+      // ObjectReference's fields in Kubernetes' order, the unset ones left out.
+      let n = 0;
+      if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
+      if (r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
+      if (r.name !== undefined) n = refField(w, n, 2, r.name);
+      if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
+      if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
+      if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
+      if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
+      if (r.subresource !== undefined) n = refField(w, n, 7, r.subresource);
+      w.fixed(n === 0 ? F.emptyRef : F.closeObject);
+    }
+    const st = e.responseStatus;
+    if (st) {
+      if (st.status === undefined && st.message === undefined && st.reason === undefined && st.details === undefined) w.frag(codeOnlyJSON(st.code));
+      else w.raw(`,"responseStatus":${JSON.stringify(st)}`);
+    }
+    if (e.requestObject !== undefined) w.raw(`,"requestObject":${JSON.stringify(e.requestObject)}`);
+    if (e.responseObject !== undefined) w.raw(`,"responseObject":${JSON.stringify(e.responseObject)}`);
+    w.fixed(F.received);
+    w.time(this.#received);
+    w.fixed(F.stageTime);
+    w.time(stageTime);
+    if (e.annotations) {
+      if (this.#annotations !== null) w.frag(this.#annotations);
+      else w.raw(`,"annotations":${JSON.stringify(e.annotations)}`);
+    }
+    w.fixed(F.end);
+    w.end();
   }
 }
 
-/** The characters JSON.stringify escapes in a string: `"`, `\\`, controls, and (lone) surrogates — a pair falls back too, and is written as is. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * JSON.stringify(s) for a string, without the generic serializer for the usual string that needs
- * no escape (a path, a name, an audit ID): the serializer's entry cost, paid for every string of
- * every line, was the larger part of building a line.
- */
-export function jsonString(s: string): string {
-  return typeof s === 'string' && !NEEDS_ESCAPE.test(s) ? `"${s}"` : JSON.stringify(s);
-}
-
-/** JSON.stringify(ref): its fields in ObjectReference's order, the unset ones left out. */
-function refJSON(r: ObjectReference): string {
-  let json = '{';
-  let sep = '';
-  for (const k of REF_FIELDS) {
-    const v = r[k];
-    if (v === undefined) continue;
-    json += `${sep}"${k}":${jsonString(v)}`;
-    sep = ',';
-  }
-  return json + '}';
+/** objectRef's field number `k` (REF_FIELDS) after `n` others; returns n + 1. */
+function refField(w: AuditEncoder, n: number, k: number, v: string): number {
+  w.fixed((n === 0 ? F.refFirst : F.refNext) + k);
+  w.text(v);
+  return n + 1;
 }
 
 /** ObjectReference's fields, in the order objectRefOf gives them (which is Kubernetes'). */
 const REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
+const LEVELS = ['None', 'Metadata', 'Request', 'RequestResponse'] as const;
+const STAGES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
+
+/**
+ * The fixed parts of every line, which the encoder is made with (AuditEncoder's `fixed`): a
+ * line's start by level up to the audit ID's value, from the stage to the requestURI's value,
+ * the keys and closings. F gives their numbers.
+ */
+export const AUDIT_FRAGMENTS: readonly string[] = [
+  ...LEVELS.map((l) => `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"${l}","auditID":`),
+  ...STAGES.map((s) => `,"stage":"${s}","requestURI":`),
+  ...REF_FIELDS.map((k) => `,"objectRef":{"${k}":`),
+  ...REF_FIELDS.map((k) => `,"${k}":`),
+  ',"sourceIPs":[]',
+  ',"sourceIPs":[',
+  ']',
+  ',"userAgent":',
+  ',"objectRef":{}',
+  '}',
+  ',"requestReceivedTimestamp":',
+  ',"stageTimestamp":',
+  '}\n',
+];
+const F = {
+  level: Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<Level, number>,
+  stage: Object.fromEntries(STAGES.map((s, i) => [s, 4 + i])) as Record<Stage, number>,
+  refFirst: 8,
+  refNext: 16,
+  noSourceIPs: 24,
+  sourceIPs: 25,
+  closeList: 26,
+  userAgent: 27,
+  emptyRef: 28,
+  closeObject: 29,
+  received: 30,
+  stageTime: 31,
+  end: 32,
+};
+
+/** `,"verb":<verb>,"user":` by verb (Kubernetes' verbs, or a non-resource request's lower-case method: few; a fragment only once known). */
+const verbUserKeys = new Map<string, string>();
+
+function verbUserKey(verb: string): string {
+  let key = verbUserKeys.get(verb);
+  if (key === undefined) {
+    key = `,"verb":${JSON.stringify(verb)},"user":`;
+    if (verbUserKeys.size < 256) verbUserKeys.set(verb, key);
+  }
+  return key;
+}
+
+/** `,"responseStatus":{"metadata":{},"code":N}` by code. */
+const codeOnlyJSONs = new Map<number, string>();
+
+function codeOnlyJSON(code: number): string {
+  let json = codeOnlyJSONs.get(code);
+  if (json === undefined) codeOnlyJSONs.set(code, (json = `,"responseStatus":{"metadata":{},"code":${code}}`));
+  return json;
+}
 
 /** Users serialized as an event writes them, by the (frozen, so unchanging) user object: a component sends as the same user object every time. */
 const userJSONs = new WeakMap<AuditUser, string>();
@@ -231,25 +308,17 @@ function userJSON(user: AuditUser): string {
   return json;
 }
 
-/** The authorization annotations as the first annotations of an event, by decision and reason (the reasons are few: the authorizers' words). */
+/** The authorization annotations as the first annotations of an event, by decision and reason (the reasons are few: the authorizers' words); null past the limit. */
 const authorizationJSONs = { allow: new Map<string, string>(), forbid: new Map<string, string>() };
 /** Past this many distinct reasons they are serialized each time (a reason may name the object). */
 const AUTHORIZATION_JSON_LIMIT = 256;
 
-function authorizationJSON(decision: 'allow' | 'forbid', reason: string): string {
+function authorizationJSON(decision: 'allow' | 'forbid', reason: string): string | null {
   const known = authorizationJSONs[decision];
   let json = known.get(reason);
   if (json === undefined) {
-    json = `,"annotations":${JSON.stringify({ [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason })}`;
-    if (known.size < AUTHORIZATION_JSON_LIMIT) known.set(reason, json);
+    if (known.size >= AUTHORIZATION_JSON_LIMIT) return null;
+    known.set(reason, (json = `,"annotations":${JSON.stringify({ [DECISION_ANNOTATION]: decision, [REASON_ANNOTATION]: reason })}`));
   }
   return json;
-}
-
-/** JSON.stringify(status), without the generic walk for the common answer that has only a code. */
-function statusJSON(st: ResponseStatus): string {
-  if (st.status === undefined && st.message === undefined && st.reason === undefined && st.details === undefined) {
-    return `{"metadata":{},"code":${st.code}}`;
-  }
-  return JSON.stringify(st);
 }

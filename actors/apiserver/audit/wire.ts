@@ -1,0 +1,251 @@
+/**
+ * Audit events as the request path hands them to the log's writer: each line is a run of
+ * small instructions — a fragment by number (the fixed parts of a line: keys, levels, stages,
+ * a user's JSON, a resource's name), a string the request already holds copied as is or
+ * quoted, a time in ms — ended by END. The request path copies no line together and makes no
+ * string for it; the writer (a worker thread, or this thread after it failed) puts the bytes
+ * of each line together and writes them. Lines go out in order, in batches: ranges of shared
+ * buffers, one or a few per turn of the event loop.
+ *
+ * A fragment is defined (DEF) in the stream the first time it is used, so a decoder that reads
+ * the stream from its start knows every fragment; one that starts later (the in-thread writer
+ * taking over from a dead thread) is given the encoder's table.
+ */
+import { microTime } from '../../../api/time.ts';
+
+/** A range of encoded lines: whole lines, in stream order. */
+export interface Batch {
+  buffer: SharedArrayBuffer;
+  start: number;
+  end: number;
+  /** How many lines it holds. */
+  lines: number;
+}
+
+const FRAG = 1;
+const RAW = 2;
+const QUOTED = 3;
+const TIME = 4;
+const END = 5;
+const DEF = 6;
+
+/** Encoded lines are written into shared chunks of this size (a longer line gets a chunk of its own). */
+const CHUNK_BYTES = 1024 * 1024;
+/** Room every line is sure to have when it starts: an op never checks for less. */
+const LINE_ROOM = 16 * 1024;
+/** Fragments past this many are sent as raw strings (a caller interning what is not few). */
+const MAX_FRAGMENTS = 1 << 16;
+
+/** The request path's side: lines encoded into shared chunks, taken in batches. */
+export class AuditEncoder {
+  #buffer = new SharedArrayBuffer(CHUNK_BYTES);
+  #bytes = Buffer.from(this.#buffer);
+  #view = new DataView(this.#buffer);
+  #pos = 0;
+  /** Where the current line began, and the first byte not yet taken. */
+  #line = 0;
+  #taken = 0;
+  /** Lines ended since #taken. */
+  #lines = 0;
+  #sealed: Batch[] = [];
+  readonly #ids = new Map<string, number>();
+  /** Every fragment defined so far, by number (never shrinks: a late decoder is given it). */
+  readonly definitions: string[] = [];
+
+  /** Lines ended and not yet taken. */
+  get pending(): boolean {
+    return this.#line > this.#taken || this.#sealed.length > 0;
+  }
+
+  /**
+   * `fixed`: the fragments a caller names by number (`fixed(i)` is `fixed[i]`), defined at the
+   * stream's start.
+   */
+  constructor(fixed: readonly string[] = []) {
+    for (const s of fixed) this.#define(s);
+  }
+
+  /** Fragment number `id`, as the constructor was given them. */
+  fixed(id: number): void {
+    this.#room(5);
+    this.#op(FRAG, id);
+  }
+
+  /** A part of lines that recurs (a user's JSON, an annotation): by number, defined in the stream the first time. */
+  frag(s: string): void {
+    let id = this.#ids.get(s);
+    if (id === undefined) {
+      if (this.definitions.length >= MAX_FRAGMENTS) return this.raw(s);
+      id = this.#define(s);
+    }
+    this.#room(5);
+    this.#op(FRAG, id);
+  }
+
+  #define(s: string): number {
+    const id = this.definitions.length;
+    this.definitions.push(s);
+    this.#ids.set(s, id);
+    this.#string(DEF, s, id);
+    return id;
+  }
+
+  /** A string copied into the line as it is (JSON already). */
+  raw(s: string): void {
+    this.#string(RAW, s);
+  }
+
+  /**
+   * A string as a JSON string value. The usual one (printable ASCII, no quote or backslash) is
+   * copied byte by byte between quotes as it is checked — shorter strings than a native call's
+   * cost —; any other is written as JSON.stringify gives it.
+   */
+  text(s: string): void {
+    const len = s.length;
+    this.#room(5 + len);
+    const b = this.#bytes;
+    const at = this.#pos + 5;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.raw(JSON.stringify(s));
+      b[at + i] = c;
+    }
+    this.#op(QUOTED, len);
+    this.#pos += len;
+  }
+  /** A time in ms since the epoch, written as the quoted microsecond RFC 3339 time. */
+  time(ms: number): void {
+    this.#room(9);
+    this.#bytes[this.#pos] = TIME;
+    this.#view.setFloat64(this.#pos + 1, ms, true);
+    this.#pos += 9;
+  }
+
+  /** Ends the line. */
+  end(): void {
+    this.#room(1);
+    this.#bytes[this.#pos++] = END;
+    this.#line = this.#pos;
+    this.#lines++;
+    if (this.#buffer.byteLength - this.#pos < LINE_ROOM) this.#next(0);
+  }
+
+  /** The lines ended since the last take, in order. */
+  take(): Batch[] {
+    const out = this.#sealed;
+    this.#sealed = [];
+    if (this.#line > this.#taken) out.push({ buffer: this.#buffer, start: this.#taken, end: this.#line, lines: this.#lines });
+    this.#taken = this.#line;
+    this.#lines = 0;
+    return out;
+  }
+
+  /** The op and a u32 after it. */
+  #op(op: number, n: number): void {
+    const b = this.#bytes;
+    const p = this.#pos;
+    b[p] = op;
+    b[p + 1] = n;
+    b[p + 2] = n >>> 8;
+    b[p + 3] = n >>> 16;
+    b[p + 4] = n >>> 24;
+    this.#pos = p + 5;
+  }
+
+  /** op, u32 length (for DEF: u32 id first), the UTF-8 bytes. */
+  #string(op: number, s: string, id = 0): void {
+    const head = op === DEF ? 9 : 5;
+    this.#room(head + s.length * 3);
+    const n = this.#bytes.write(s, this.#pos + head);
+    this.#bytes[this.#pos] = op;
+    if (op === DEF) this.#view.setUint32(this.#pos + 1, id, true);
+    this.#view.setUint32(this.#pos + head - 4, n, true);
+    this.#pos += head + n;
+  }
+
+  #room(n: number): void {
+    if (this.#pos + n > this.#buffer.byteLength) this.#next(n);
+  }
+
+  /** A new chunk with room for `n` more bytes; the line begun in the old one moves over. */
+  #next(n: number): void {
+    if (this.#line > this.#taken) this.#sealed.push({ buffer: this.#buffer, start: this.#taken, end: this.#line, lines: this.#lines });
+    this.#lines = 0;
+    const partial = this.#pos - this.#line;
+    const buffer = new SharedArrayBuffer(Math.max(CHUNK_BYTES, 2 * (partial + n) + LINE_ROOM));
+    const bytes = Buffer.from(buffer);
+    this.#bytes.copy(bytes, 0, this.#line, this.#pos);
+    this.#buffer = buffer;
+    this.#bytes = bytes;
+    this.#view = new DataView(buffer);
+    this.#pos = partial;
+    this.#line = this.#taken = 0;
+  }
+}
+
+/** The writer's side: puts each line's bytes together and hands them on, newline included. */
+export class AuditDecoder {
+  readonly #fragments: Buffer[] = [];
+  #out = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /** `definitions`: the fragments already defined in the part of the stream this decoder does not read. */
+  constructor(definitions: readonly string[] = []) {
+    for (const s of definitions) this.#fragments.push(Buffer.from(s));
+  }
+
+  /** Calls `line` with each line's bytes (`bytes[0, length)`, valid until it returns). */
+  decode(batch: Batch, line: (bytes: Buffer, length: number) => void): void {
+    const src = Buffer.from(batch.buffer, batch.start, batch.end - batch.start);
+    const view = new DataView(batch.buffer, batch.start, batch.end - batch.start);
+    let i = 0;
+    let n = 0;
+    while (i < src.length) {
+      const op = src[i]!;
+      if (op === END) {
+        line(this.#out, n);
+        n = 0;
+        i++;
+      } else if (op === FRAG) {
+        const f = this.#fragments[view.getUint32(i + 1, true)]!;
+        n = this.#put(f, 0, f.length, n);
+        i += 5;
+      } else if (op === TIME) {
+        const t = microTime(view.getFloat64(i + 1, true));
+        n = this.#room(n, t.length + 2);
+        this.#out[n++] = 0x22;
+        n += this.#out.write(t, n, 'latin1');
+        this.#out[n++] = 0x22;
+        i += 9;
+      } else if (op === DEF) {
+        const id = view.getUint32(i + 1, true);
+        const len = view.getUint32(i + 5, true);
+        this.#fragments[id] = Buffer.from(src.subarray(i + 9, i + 9 + len));
+        i += 9 + len;
+      } else {
+        const len = view.getUint32(i + 1, true);
+        if (op === QUOTED) {
+          n = this.#room(n, len + 2);
+          this.#out[n++] = 0x22;
+          n = this.#put(src, i + 5, i + 5 + len, n);
+          this.#out[n++] = 0x22;
+        } else n = this.#put(src, i + 5, i + 5 + len, n);
+        i += 5 + len;
+      }
+    }
+  }
+
+  #put(src: Buffer, from: number, to: number, n: number): number {
+    n = this.#room(n, to - from + 2);
+    return n + src.copy(this.#out, n, from, to);
+  }
+
+  /** Grows the line buffer to hold `more` bytes past `n`; returns `n`. */
+  #room(n: number, more: number): number {
+    if (n + more > this.#out.length) {
+      const out = Buffer.allocUnsafeSlow(Math.max(2 * this.#out.length, n + more));
+      this.#out.copy(out, 0, 0, n);
+      this.#out = out;
+    }
+    return n;
+  }
+}
