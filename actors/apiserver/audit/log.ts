@@ -9,7 +9,7 @@
  * A batch that cannot be written is dropped and counted (apiserver_audit_error_total); the
  * first failure is reported once on stderr. Requests are served regardless.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { AuditDecoder, type Batch } from './wire.ts';
@@ -264,7 +264,11 @@ export class AuditLog implements AuditBackend, AuditSink {
     await this.#file?.close();
     this.#file = null;
     const at = this.#o.now();
-    renameSync(this.#o.path, backupName(this.#o.path, at));
+    // Names carry milliseconds: a second rotation within the same one would overwrite the first's
+    // backup (lumberjack's names collide the same way). The next free millisecond keeps both, in order.
+    let stamp = at;
+    while (existsSync(backupName(this.#o.path, stamp))) stamp++;
+    renameSync(this.#o.path, backupName(this.#o.path, stamp));
     this.#file = await open(this.#o.path, 'a', 0o600);
     this.#mill(at);
   }

@@ -50,6 +50,18 @@ test('past --audit-log-maxsize the file is renamed <name>-<UTC time>.log and a n
   assert.is(statSync(join(dir, 'audit-2026-12-04T15-04-06.000.log')).size, 1024 * 1024);
 });
 
+test('rotations within one millisecond keep every backup: the later one is named a millisecond on', async () => {
+  const dir = fresh();
+  const path = join(dir, 'audit.log');
+  const log = new AuditLog({ path, maxSizeMB: 1, now: () => Date.parse('2026-12-04T15:04:05.000Z') });
+  for (let i = 0; i < 3500; i++) log.write(line(i, 1024));
+  await log.close();
+  const files = readdirSync(dir).sort();
+  assert.equal(files, ['audit-2026-12-04T15-04-05.000.log', 'audit-2026-12-04T15-04-05.001.log', 'audit-2026-12-04T15-04-05.002.log', 'audit.log']);
+  const all = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => Number(JSON.parse(l).i)));
+  assert.equal(all, [...Array(3500).keys()], 'every line once, in order across the files');
+});
+
 test('--audit-log-maxbackup keeps the newest backups; --audit-log-maxage removes older ones', async () => {
   const dir = fresh();
   const path = join(dir, 'audit.log');
