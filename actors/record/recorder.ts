@@ -46,6 +46,11 @@ export interface Recorder {
    * today); pass the result as `createActor(…, { inspect })`.
    */
   observe(address: string, opts: ObserveOptions): Inspect;
+  /**
+   * Logs that the clock of the actor at `address` now reads `offsetMs` off the recorded clock
+   * (a simulation skews a kubelet's): a replay gives the replayed actor the same offset.
+   */
+  clockOffset(address: string, offsetMs: number): void;
   /** Entries logged so far. */
   readonly count: number;
   readonly bytes: number;
@@ -175,6 +180,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   let closed = Promise.resolve();
   return {
     observe: (address, o) => eventObserver(address, o, sink),
+    clockOffset: (address, offset) => append({ kind: 'clock', at: clock.now(), actor: address, offset }),
     get count() {
       return writer.count;
     },

@@ -31,6 +31,8 @@ export interface ReplayWiring {
    * (normalized payload); failing that, of the first to the same receiver and type, unless `exact`.
    */
   recordedCorr?: (actor: string, to: string, type: string, payload: unknown, exact?: boolean) => string | undefined;
+  /** What the actor's clock reads off the recorded time from its start (the log's last `clock` entry for it). */
+  clockOffset?: number;
 }
 
 /** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
@@ -85,6 +87,7 @@ export class ActorReplay {
     // The payload as produced is tried first: normalizing (a codec round trip) is needed only where it makes a difference.
     this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
     this.clock = new ReplayClock(start.at);
+    this.clock.offset = wiring.clockOffset ?? 0;
     const seed = start.seed ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet, metrics: new MetricsRegistry() };
     this.start(start);

@@ -75,6 +75,8 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     return calls !== undefined && (type === START || calls.includes(type));
   };
   const live = (a: string | undefined): ActorReplay | undefined => (a === undefined ? undefined : actors.get(a));
+  /** The clock offsets the log gave (its `clock` entries), by actor: one given before the actor's first start applies from it. */
+  const offsets = new Map<string, number>();
   const envFor = (address: string): ReplayEnv => ({
     self: () => actors.get(address)?.actor,
     onOutputOf(source, fn) {
@@ -113,7 +115,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr, clockOffset: offsets.get(e.address) ?? 0 }));
         break;
       }
       case 'stop':
@@ -146,6 +148,10 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         break;
       case 'error':
         live(e.address)?.fail();
+        break;
+      case 'clock':
+        offsets.set(e.actor, e.offset);
+        if (live(e.actor)) live(e.actor)!.clock.offset = e.offset;
         break;
     }
   };
