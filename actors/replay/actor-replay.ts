@@ -151,8 +151,8 @@ export class ActorReplay {
 
   /** A recorded reply to one of the actor's requests. */
   reply(e: Entry<'msg'>): void {
-    // A failed incarnation's requests still settle, live too: their continuations run (and may reply).
-    if (this.#down) {
+    // A failed or stopped incarnation's requests still settle, live too: their continuations run (and may reply, or set timers).
+    if (this.#down || this.actor === undefined) {
       this.clock.moveTo(e.at);
       return void this.port.settle(e.corr ?? '', e.payload);
     }
@@ -169,6 +169,12 @@ export class ActorReplay {
   }
 
   timer(e: Entry<'timer'>): void {
+    // A stopped incarnation's timers still fire live (a continuation's: a client's wait for a token).
+    if (this.actor === undefined) {
+      this.clock.moveTo(e.at);
+      this.clock.fire(e.at);
+      return;
+    }
     this.#input(e.i, e.at, () => {
       const why = this.clock.fire(e.at);
       if (why !== null) this.divergence ??= { i: e.i, actor: this.address, kind: 'timer', message: `the log has a timer firing here, but ${why}` };
