@@ -1,5 +1,6 @@
-import type { Port } from '../../bus/bus.ts';
-import { unavailable } from '../../base/status.ts';
+import type { Port, RequestOptions } from '../../bus/bus.ts';
+import type { PayloadOf, RequestType } from '../../bus/catalogue/index.ts';
+import { fail, unavailable } from '../../base/status.ts';
 
 /** A port that can be shut for one incarnation's work while the actor's own port lives on. */
 export interface PortGate {
@@ -23,8 +24,8 @@ export function portGate(port: Port): PortGate {
       return port.address;
     },
     send: (to, type, payload) => void (open && port.send(to, type, payload)),
-    request: ((to: string, type: string, payload: unknown, opts?: unknown) =>
-      open ? (port.request as (...a: unknown[]) => unknown)(to, type, payload, opts) : Promise.resolve({ ok: false, status: unavailable(`the kubelet at ${port.address} has stopped`) })) as Port['request'],
+    request: <T extends RequestType>(to: string, type: T, payload: PayloadOf<T>, opts?: RequestOptions) =>
+      open ? port.request(to, type, payload, opts) : Promise.resolve(fail(unavailable(`the kubelet at ${port.address} has stopped`))),
     reply: (req, result) => void (open && port.reply(req, result)),
     publish: (topic, type, payload) => void (open && port.publish(topic, type, payload)),
     subscribe: (topic) => port.subscribe(topic),
