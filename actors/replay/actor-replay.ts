@@ -33,6 +33,8 @@ export interface ReplayWiring {
   recordedCorr?: (actor: string, to: string, type: string, payload: unknown, exact?: boolean) => string | undefined;
   /** What the actor's clock reads off the recorded time from its start (the log's last `clock` entry for it). */
   clockOffset?: number;
+  /** Whether the log shows the actor at `address` stopped (and not started again) by now: a one-way message sent there reaches no one. */
+  gone?: (address: string) => boolean;
 }
 
 /** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
@@ -85,7 +87,7 @@ export class ActorReplay {
     readonly wiring: ReplayWiring,
   ) {
     // The payload as produced is tried first: normalizing (a codec round trip) is needed only where it makes a difference.
-    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
+    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone);
     this.clock = new ReplayClock(start.at);
     this.clock.offset = wiring.clockOffset ?? 0;
     const seed = start.seed ?? 0;

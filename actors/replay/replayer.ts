@@ -77,6 +77,9 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const live = (a: string | undefined): ActorReplay | undefined => (a === undefined ? undefined : actors.get(a));
   /** The clock offsets the log gave (its `clock` entries), by actor: one given before the actor's first start applies from it. */
   const offsets = new Map<string, number>();
+  /** Addresses the log shows stopped and not started again (ReplayWiring.gone). */
+  const stopped = new Set<string>();
+  const gone = (address: string): boolean => stopped.has(address);
   const envFor = (address: string): ReplayEnv => ({
     self: () => actors.get(address)?.actor,
     onOutputOf(source, fn) {
@@ -103,6 +106,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     else if ((e.kind === 'timer' || e.kind === 'event') && e.actor !== undefined) touch(e.actor, e.at);
     switch (e.kind) {
       case 'start': {
+        stopped.delete(e.address);
         if (hearerCaused(e.address, e.machine, START)) hearing.fed(e.address, START);
         const existing = actors.get(e.address);
         if (existing) {
@@ -115,10 +119,11 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr, clockOffset: offsets.get(e.address) ?? 0 }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr, clockOffset: offsets.get(e.address) ?? 0, gone }));
         break;
       }
       case 'stop':
+        stopped.add(e.address);
         live(e.address)?.stop(e.reason);
         break;
       case 'msg': {
