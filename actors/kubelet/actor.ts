@@ -13,6 +13,7 @@ import type { ActorContext, ActorDef } from '../actor-def.ts';
 import { EventRecorder } from '../events.ts';
 import { kubeletMachine, type KubeletEffectEvent } from '../../machines/kubelet/chart.ts';
 import { DEFAULT_LEASE_DURATION_SECONDS, DEFAULT_REPORT_FREQUENCY_MS, nodeFacts, type KubeletOptions } from './config.ts';
+import { portGate, type PortGate } from './gated-port.ts';
 import { LogServer } from './logs.ts';
 import { NodeSync } from './node-sync.ts';
 import { PodManager, type PodManagerOptions } from './pods.ts';
@@ -42,7 +43,7 @@ const env = (e: unknown): Envelope => e as Envelope;
  * Stop it with `host.stop(address)`: the pod actors are stopped, nothing is written.
  */
 export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle) => void, startPod?: PodManagerOptions['startPod']): ActorDef {
-  let previous: { pods: PodManager; logs: LogServer; streams: StreamServer } | null = null;
+  let previous: { pods: PodManager; logs: LogServer; streams: StreamServer; gate: PortGate } | null = null;
   const facts = nodeFacts(opts);
   const runtimes = new RuntimeHandlers(opts.runtime, opts.handlers);
   return {
@@ -53,18 +54,21 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       previous?.pods.stop();
       previous?.logs.stop();
       previous?.streams.stop();
+      previous?.gate.shut();
       // A new incarnation starts its pods afresh: the old one's processes end.
       if (previous) void runtimes.shutdown();
       // One client for every module of this kubelet (its bucket: kubeAPIQPS/kubeAPIBurst), and its Events' own (eventRecordQPS/eventBurst).
       const throttle = clientThrottle(ctx, limitsOf('kubelet', { ...(opts.kubeAPIQPS === undefined ? {} : { qps: opts.kubeAPIQPS }), ...(opts.kubeAPIBurst === undefined ? {} : { burst: opts.kubeAPIBurst }) }));
-      const port = throttledPort(ctx.port, throttle);
-      const events = new EventRecorder({ port: clientPort(ctx, KUBELET_EVENT_LIMITS), clock: ctx.clock, component: 'kubelet', host: opts.nodeName, enabled: opts.events !== false });
+      // What this incarnation sends the apiserver; shut when it stops (portGate).
+      const gate = portGate(ctx.port);
+      const port = throttledPort(gate.port, throttle);
+      const events = new EventRecorder({ port: clientPort({ ...ctx, port: gate.port }, KUBELET_EVENT_LIMITS), clock: ctx.clock, component: 'kubelet', host: opts.nodeName, enabled: opts.events !== false });
       const pods = new PodManager({
         port,
         // The same bucket, but no retry in between: the status manager's write continuations must
         // run as they did without a client (no promise hop), or a replay would interleave them
         // differently with the pods' reports; it retries a failed write with the next report.
-        statusPort: throttledPort(ctx.port, throttle, { retry: false }),
+        statusPort: throttledPort(gate.port, throttle, { retry: false }),
         clock: ctx.clock,
         log: ctx.log,
         nodeName: opts.nodeName,
@@ -96,7 +100,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       const logs = new LogServer({ port: ctx.port, clock: ctx.clock, log: ctx.log, runtimeOf, find });
       const streams = new StreamServer({ port: ctx.port, log: ctx.log, runtimeOf, find });
       const stats = new StatsServer({ port: ctx.port, clock: ctx.clock, nodeName: opts.nodeName, started: () => pods.started() });
-      previous = { pods, logs, streams };
+      previous = { pods, logs, streams, gate };
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
       const machine = kubeletMachine.provide({
         actions: {
@@ -105,6 +109,8 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
             pods.stop();
             logs.stop();
             streams.stop();
+            // After the informers' unwatch: what is still on its way from this incarnation is not sent.
+            gate.shut();
             // The pod actors stopped without tearing down: their processes end here.
             void runtimes.shutdown();
           },

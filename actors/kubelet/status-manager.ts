@@ -43,6 +43,8 @@ export class StatusManager {
   readonly #failed = new Set<Entry>();
   #retryTimer: TimerId | null = null;
   #scheduled = false;
+  /** The kubelet stopped: nothing more is written or retried (a write the stop failed would otherwise retry every period). */
+  #stopped = false;
 
   readonly #api: ApiClient;
 
@@ -54,8 +56,9 @@ export class StatusManager {
     this.#api = new ApiClient(port);
   }
 
-  /** Stops the retries of failed writes (the kubelet is stopping). */
+  /** Stops writing: no retry, and no write for a report, from now on (the kubelet is stopping). */
   stop(): void {
+    this.#stopped = true;
     if (this.#retryTimer !== null) this.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#failed.clear();
@@ -96,6 +99,7 @@ export class StatusManager {
   }
 
   #markDirty(e: Entry): void {
+    if (this.#stopped) return;
     this.#dirty.add(e);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -134,6 +138,7 @@ export class StatusManager {
   }
 
   #retryLater(e: Entry): void {
+    if (this.#stopped) return;
     this.#failed.add(e);
     if (this.#retryTimer !== null) return;
     this.#retryTimer = this.clock.setTimeout(() => {

@@ -98,6 +98,12 @@ export type LogEntry =
    * recording ended (`replay --verify` compares the replayed actor's with it).
    */
   | { kind: 'snapshot'; n: number; at: number; turn?: number; actor: string; snapshot: unknown }
+  /**
+   * From here on `actor`'s clock reads `offset` ms off the recorded clock (a simulation's clock
+   * skew, 0 when it ends; its timers still count durations on the recorded clock). An input
+   * of the actor: what it reads from its clock is not in the messages it gets.
+   */
+  | { kind: 'clock'; n: number; at: number; turn?: number; actor: string; offset: number }
   /** An output that is not a bus message: a named effect run with its params, or an event sent to a child. */
   | { kind: 'out'; n: number; at: number; turn?: number; actor: string; action?: string; to?: string; data: unknown };
 

@@ -46,6 +46,11 @@ export interface Recorder {
    * today); pass the result as `createActor(…, { inspect })`.
    */
   observe(address: string, opts: ObserveOptions): Inspect;
+  /**
+   * Logs that the clock of the actor at `address` now reads `offsetMs` off the recorded clock
+   * (a simulation skews a kubelet's): a replay gives the replayed actor the same offset.
+   */
+  clockOffset(address: string, offsetMs: number): void;
   /** Entries logged so far. */
   readonly count: number;
   readonly bytes: number;
@@ -88,13 +93,19 @@ export function startRecorder(opts: RecorderOptions): Recorder {
     e.turn = turns.turn;
     writer.append(e, immutable);
   };
-  /** The firing in progress, written once its owner is known or it is over. */
-  let firing: { at: number; timer: number; actor?: string; event?: string } | null = null;
+  /** The firing in progress, written once its owner is known or it is over; `turn` is its callback's. */
+  let firing: { at: number; timer: number; turn: number; actor?: string; event?: string } | null = null;
   const settleFiring = (): void => {
     if (firing === null) return;
     const f = firing;
     firing = null;
-    write({ kind: 'timer', at: f.at, timer: f.timer, ...(f.actor === undefined ? {} : { actor: f.actor }), ...(f.event ? { event: f.event } : {}) });
+    // Numbered with the turn its callback ran in, not the one running when it is written: written
+    // at the microtask after the callback, it would join the turn of the bus drain the callback
+    // queued, and a replay would feed that drain in the same synchronous run as the firing — before
+    // the microtasks the callback queued first (the apiserver's batched watch events), unlike live.
+    const e: NewEntry = { kind: 'timer', at: f.at, timer: f.timer, ...(f.actor === undefined ? {} : { actor: f.actor }), ...(f.event ? { event: f.event } : {}) };
+    e.turn = f.turn;
+    writer.append(e);
   };
   const append = (e: NewEntry, immutable?: boolean): void => {
     settleFiring();
@@ -127,7 +138,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
         settleFiring();
         // The firing's callback runs right after this hook: the same synchronous run.
         turns.send(ENTRY);
-        firing = { at: f.at, timer: f.seq, ...(f.owner === undefined ? {} : { actor: f.owner }) };
+        firing = { at: f.at, timer: f.seq, turn: turns.turn, ...(f.owner === undefined ? {} : { actor: f.owner }) };
         // A virtual clock may fire the next timer in the same turn; otherwise the firing ends with this turn.
         queueMicrotask(settleFiring);
       }),
@@ -169,6 +180,7 @@ export function startRecorder(opts: RecorderOptions): Recorder {
   let closed = Promise.resolve();
   return {
     observe: (address, o) => eventObserver(address, o, sink),
+    clockOffset: (address, offset) => append({ kind: 'clock', at: clock.now(), actor: address, offset }),
     get count() {
       return writer.count;
     },

@@ -31,6 +31,10 @@ export interface ReplayWiring {
    * (normalized payload); failing that, of the first to the same receiver and type, unless `exact`.
    */
   recordedCorr?: (actor: string, to: string, type: string, payload: unknown, exact?: boolean) => string | undefined;
+  /** What the actor's clock reads off the recorded time from its start (the log's last `clock` entry for it). */
+  clockOffset?: number;
+  /** Whether the log shows the actor at `address` stopped (and not started again) by now: a one-way message sent there reaches no one. */
+  gone?: (address: string) => boolean;
 }
 
 /** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
@@ -83,8 +87,9 @@ export class ActorReplay {
     readonly wiring: ReplayWiring,
   ) {
     // The payload as produced is tried first: normalizing (a codec round trip) is needed only where it makes a difference.
-    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)));
+    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone);
     this.clock = new ReplayClock(start.at);
+    this.clock.offset = wiring.clockOffset ?? 0;
     const seed = start.seed ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet, metrics: new MetricsRegistry() };
     this.start(start);
@@ -148,8 +153,8 @@ export class ActorReplay {
 
   /** A recorded reply to one of the actor's requests. */
   reply(e: Entry<'msg'>): void {
-    // A failed incarnation's requests still settle, live too: their continuations run (and may reply).
-    if (this.#down) {
+    // A failed or stopped incarnation's requests still settle, live too: their continuations run (and may reply, or set timers).
+    if (this.#down || this.actor === undefined) {
       this.clock.moveTo(e.at);
       return void this.port.settle(e.corr ?? '', e.payload);
     }
@@ -166,6 +171,12 @@ export class ActorReplay {
   }
 
   timer(e: Entry<'timer'>): void {
+    // A stopped incarnation's timers still fire live (a continuation's: a client's wait for a token).
+    if (this.actor === undefined) {
+      this.clock.moveTo(e.at);
+      this.clock.fire(e.at);
+      return;
+    }
     this.#input(e.i, e.at, () => {
       const why = this.clock.fire(e.at);
       if (why !== null) this.divergence ??= { i: e.i, actor: this.address, kind: 'timer', message: `the log has a timer firing here, but ${why}` };

@@ -33,6 +33,8 @@ export const replayableKv: ReplayableActor = {
 export const replayablePod: ReplayableActor = {
   name: 'pod',
   effects: POD_EFFECTS,
+  // What its kubelet hands it (actors/pod/index.ts: PodActor.delete and .evict).
+  hearerCalls: ['delete', 'evict'],
   build(_ctx, input) {
     const machine = podMachine.provide({
       actions: { runCommands: () => undefined, report: () => undefined, emitTerminated: () => undefined },

@@ -16,6 +16,8 @@ class Timer {
  */
 export class ReplayClock implements Clock {
   #now: number;
+  /** What `now()` reads off the recorded time (the log's `clock` entries: a skewed kubelet); timers are due on the recorded time. */
+  offset = 0;
   #seq = 0;
   #timers: Timer[] = [];
 
@@ -24,7 +26,7 @@ export class ReplayClock implements Clock {
   }
 
   now(): number {
-    return this.#now;
+    return this.#now + this.offset;
   }
 
   setTimeout(fn: () => void, ms: number): TimerId {

@@ -112,7 +112,8 @@ export const replayableKubelet: ReplayableActor = { ...fromDef('kubelet', (input
         }
       }
     });
-    return { actor: undefined as never, delete: () => undefined, evict: () => undefined, stop: () => void (live = false) };
+    const address = podAddress(o.pod.metadata?.uid ?? '');
+    return { actor: undefined as never, delete: () => env.handed(address, 'delete'), evict: () => env.handed(address, 'evict'), stop: () => void (live = false) };
   };
   return kubeletActor({ ...config, runtime, handlers }, undefined, startPod);
 }), hostAnswered: ['kubelet.stats'] };

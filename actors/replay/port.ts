@@ -26,15 +26,19 @@ export class ReplayPort implements Port {
   /**
    * `onSend` hears every output, as the bus would see it sent. `recordedCorr` names the
    * recorded request a request is (by its content), so the recorded reply settles it
-   * whichever order concurrent requests were issued in.
+   * whichever order concurrent requests were issued in. `gone` tells an address the log shows
+   * stopped (and not started again): live, the bus had no one to hand a message sent there,
+   * and a recording logs what is delivered, so such a send is no output (it still paces turns).
    */
   constructor(
     readonly address: string,
     private readonly onSend?: () => void,
     private readonly recordedCorr?: (to: string, type: string, payload: unknown) => string | undefined,
+    private readonly gone?: (to: string) => boolean,
   ) {}
 
   send(to: string, type: string, payload: unknown): void {
+    if (this.gone?.(to)) return void this.onSend?.();
     this.#push({ to, type, payload });
   }
 

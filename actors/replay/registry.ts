@@ -36,6 +36,13 @@ export interface ReplayableActor {
    * recorded answers are not compared; the requesters still get the recorded answers.
    */
   hostAnswered?: readonly string[];
+  /**
+   * Event-level actors another actor hears (`ReplayEnv.onOutputOf`: a kubelet its pods): the
+   * event types that hearer hands it from outside the bus (a pod's `delete` and `evict`), which
+   * the hearer's rebuild reports with `ReplayEnv.handed`. The outputs after such a recorded
+   * event, and after the actor's start, are heard once the hearer made the call (see hearing.ts).
+   */
+  hearerCalls?: readonly string[];
   /** Event-level actors: the effect actions whose runs are outputs (compared with `out` entries). */
   effects?: readonly string[];
   /**
@@ -53,6 +60,8 @@ export interface ReplayEnv {
   self(): AnyActorRef | undefined;
   /** Calls `fn` with each `out` entry the actor at `address` records from now on (a kubelet hears its pods' reports). */
   onOutputOf(address: string, fn: (out: { action?: string; to?: string; data: unknown }) => void): void;
+  /** This actor just handed the actor at `address` an event of `type` from outside the bus (one of its `hearerCalls`: a kubelet deletes a pod). */
+  handed(address: string, type: string): void;
   /** The replay run's one object named `name` (made by `make` on first use): what a live process shares in memory, e.g. its informer factory. */
   shared<T>(name: string, make: () => T): T;
 }

@@ -6,6 +6,7 @@ import { redact } from '../record/redact.ts';
 import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
 import { companions } from './companions.ts';
+import { Hearing, START } from './hearing.ts';
 import { firstDifference } from './diff.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
@@ -66,15 +67,26 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const recordedCorr = (actor: string, to: string, type: string, payload: unknown, exact?: boolean): string | undefined => requests.get(actor)?.claim(to, type, payload, exact);
   const actors = new Map<string, ActorReplay>();
   const skipped = new Map<string, { machine: string; reason: string }>();
-  /** Who hears whose `out` entries (ReplayEnv.onOutputOf): source address → listeners. */
-  const hearers = new Map<string, Map<string, (out: Entry<'out'>) => void>>();
+  /** Who hears whose `out` entries (ReplayEnv.onOutputOf), each output once its hearer made what caused it. */
+  const hearing = new Hearing((hearer, fn, out) => live(hearer)?.hear(out, fn));
+  /** Whether an input of `type` to `actor` is one its hearer causes (its start, or an event the hearer hands it). */
+  const hearerCaused = (actor: string, machine: string | undefined, type: string): boolean => {
+    const calls = (machine === undefined ? actors.get(actor)?.def : opts.registry.get(machine))?.hearerCalls;
+    return calls !== undefined && (type === START || calls.includes(type));
+  };
   const live = (a: string | undefined): ActorReplay | undefined => (a === undefined ? undefined : actors.get(a));
+  /** The clock offsets the log gave (its `clock` entries), by actor: one given before the actor's first start applies from it. */
+  const offsets = new Map<string, number>();
+  /** Addresses the log shows stopped and not started again (ReplayWiring.gone). */
+  const stopped = new Set<string>();
+  const gone = (address: string): boolean => stopped.has(address);
   const envFor = (address: string): ReplayEnv => ({
     self: () => actors.get(address)?.actor,
     onOutputOf(source, fn) {
-      let byHearer = hearers.get(source);
-      if (byHearer === undefined) hearers.set(source, (byHearer = new Map()));
-      byHearer.set(address, fn);
+      hearing.register(address, source, fn);
+    },
+    handed(target, type) {
+      hearing.made(target, type);
     },
     shared<T>(name: string, make: () => T): T {
       if (!shared.has(name)) shared.set(name, make());
@@ -94,6 +106,8 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     else if ((e.kind === 'timer' || e.kind === 'event') && e.actor !== undefined) touch(e.actor, e.at);
     switch (e.kind) {
       case 'start': {
+        stopped.delete(e.address);
+        if (hearerCaused(e.address, e.machine, START)) hearing.fed(e.address, START);
         const existing = actors.get(e.address);
         if (existing) {
           existing.start(e);
@@ -105,10 +119,11 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr, clockOffset: offsets.get(e.address) ?? 0, gone }));
         break;
       }
       case 'stop':
+        stopped.add(e.address);
         live(e.address)?.stop(e.reason);
         break;
       case 'msg': {
@@ -126,17 +141,22 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         live(e.actor)?.timer(e);
         break;
       case 'event':
+        if (hearerCaused(e.actor, undefined, e.event.type)) hearing.fed(e.actor, e.event.type);
         live(e.actor)?.event(e);
         break;
       case 'out':
         live(e.actor)?.expect(e);
-        for (const [hearer, fn] of hearers.get(e.actor) ?? []) live(hearer)?.hear(e, fn);
+        hearing.output(e);
         break;
       case 'snapshot':
         live(e.actor)?.checkpoint(e);
         break;
       case 'error':
         live(e.address)?.fail();
+        break;
+      case 'clock':
+        offsets.set(e.actor, e.offset);
+        if (live(e.actor)) live(e.actor)!.clock.offset = e.offset;
         break;
     }
   };

@@ -29,7 +29,7 @@ export function actorsOf(e: Positioned): string[] {
     case 'msg': return [e.from, e.to];
     case 'start': case 'stop': case 'error': return [e.address];
     case 'timer': return e.actor === undefined ? [] : [e.actor];
-    case 'event': case 'out': case 'snapshot': return [e.actor];
+    case 'event': case 'out': case 'snapshot': case 'clock': return [e.actor];
   }
 }
 
@@ -65,6 +65,8 @@ export function formatEntry(e: Positioned): string {
       return `${head}  ${e.actor} ⇒ ${e.action ? `effect ${e.action}` : `child ${e.to}`}  ${brief(e.data, 100)}`;
     case 'snapshot':
       return `${head}  ◆ ${e.actor}  snapshot  ${brief(e.snapshot, 100)}`;
+    case 'clock':
+      return `${head}  🕓 ${e.actor}  clock offset ${e.offset} ms`;
   }
 }
 

@@ -153,7 +153,12 @@ async function run(o: SimulateOptions, file: string | null): Promise<SimulateRes
   const injector = new Injector(seededRandom(seedFor(o.seed, 'simulate.messages')), {
     host,
     clock,
-    skews,
+    // The recording carries the offset (a `clock` entry), so a replay skews the replayed kubelet's clock alike.
+    skew: (kubelet, offsetMs) => {
+      if (offsetMs === 0) skews.delete(kubelet);
+      else skews.set(kubelet, offsetMs);
+      recorder?.clockOffset(kubelet, offsetMs);
+    },
     silence: (node) => stopKubelet(host, node),
     // Listing the Nodes first keeps the node's InternalIP and pod range: a rebooted node adopts its Node.
     // The list may fail under faults (an apiserver restarting): a booting node tries again 5 s later.

@@ -22,8 +22,8 @@ export interface Breakable {
   /** Stops a node's kubelet (its pods with it) and starts it again. */
   silence(node: string): void;
   revive(node: string): Promise<void>;
-  /** Per kubelet address, its clock's offset from the control plane's. */
-  skews: Map<string, number>;
+  /** Sets a kubelet's clock offset from the control plane's (0: none). */
+  skew(kubelet: string, offsetMs: number): void;
 }
 
 const PASS: Verdict = { do: 'pass' };
@@ -62,7 +62,7 @@ export class Injector {
         if (this.#nodeBusy(e.target!)) return;
         break;
       case 'clock-skew':
-        this.cluster.skews.set(kubeletAddress(e.target!), e.amount!);
+        this.cluster.skew(kubeletAddress(e.target!), e.amount!);
         break;
     }
     const list = this.#active.get(e.kind) ?? [];
@@ -74,7 +74,7 @@ export class Injector {
     const list = this.#active.get(e.kind);
     if (!list?.includes(e)) return;
     this.#active.set(e.kind, list.filter((x) => x !== e));
-    if (e.kind === 'clock-skew') this.cluster.skews.delete(kubeletAddress(e.target!));
+    if (e.kind === 'clock-skew') this.cluster.skew(kubeletAddress(e.target!), 0);
     if (e.kind === 'kubelet-silent') await this.cluster.revive(e.target!);
   }
 

@@ -11,7 +11,7 @@
  */
 import type { Clock } from '../../base/clock.ts';
 import type { Port } from '../../bus/bus.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import type { Runtime, SandboxListener } from '../runtime/runtime.ts';
 import { settle } from '../clock/virtual.ts';
 
 /**
@@ -30,15 +30,21 @@ const POD_CALLS = new Set<string>(['runPodSandbox', 'stopPodSandbox', 'removePod
  * `runtime` whose pod calls answer from a timer due now on `clock` (a virtual clock fires it
  * in the same instant, between two settles), not from wherever the runtime's own promise
  * resolved: the pod hears the result as a turn of its own that starts at idle, as a replay
- * feeds it. Virtual time does not move.
+ * feeds it. The same goes for a sandbox's container exits (the sim reports an exit it was
+ * asked for — a stop within the grace period — from a microtask: a kubelet's status write
+ * then read the exit live and not in the replay). An exit's timer is set before the stop's
+ * answer's, so the exit still comes first. Virtual time does not move.
  */
 export function onClock(runtime: Runtime, clock: Clock): Runtime {
   const later = <T>(r: T): Promise<T> => new Promise((resolve) => clock.setTimeout(() => resolve(r), 0));
+  const exitsLater = (l: SandboxListener): SandboxListener => ({ ...l, onExit: (x) => void clock.setTimeout(() => l.onExit(x), 0) });
   return new Proxy(runtime, {
     get(t, k, r) {
       const v = Reflect.get(t, k, r) as unknown;
       if (typeof k !== 'string' || !POD_CALLS.has(k) || typeof v !== 'function') return v;
-      return (...args: unknown[]) => (v as (...a: unknown[]) => Promise<unknown>).apply(t, args).then(later);
+      const call = v as (...a: unknown[]) => Promise<unknown>;
+      if (k === 'runPodSandbox') return (pod: unknown, l: SandboxListener, ...rest: unknown[]) => call.apply(t, [pod, exitsLater(l), ...rest]).then(later);
+      return (...args: unknown[]) => call.apply(t, args).then(later);
     },
   });
 }

@@ -3,7 +3,9 @@
  * actor and finds no divergence, without faults and with the faults that leave the store as
  * the replay's memory store has it (message delays, reply timeouts, partitions, stale
  * informers, crashes of a component), and with slow and failed kv writes and restarts of the
- * kv and the apiserver (the kv is then skipped, its replies fed as recorded). Short runs (2 virtual minutes, 3 nodes) from fixed seeds.
+ * kv and the apiserver (the kv is then skipped, its replies fed as recorded), lost watch
+ * batches, skewed kubelet clocks, and kubelets gone silent under kv faults. Short runs (2
+ * virtual minutes, 3 nodes) from fixed seeds.
  *
  * What it guards: the operator and the sim runtime are not replayed, so the simulation makes
  * them act only at idle points a replay can see (actors/simulate/replayable.ts), and the
@@ -13,7 +15,13 @@
  * faulty kv, which is not replayed, answers at idle (a kv-fail log diverged: the deployment
  * controller synced once more than live, its `waiting` one higher); and a replayed actor the
  * log shows failed is down until its next start, the host answering what reaches it (a replayed
- * apiserver answered a kubelet while live it was restarting).
+ * apiserver answered a kubelet while live it was restarting). Lost watch batches (seed 1): a
+ * timer's entry took the turn of the drain its callback queued, so the replay fed the drain
+ * before the callback's microtasks and an apiserver list came out one write late; a pod's exit
+ * reached it from the sim's microtask; a kubelet that relisted started a pod from a continuation
+ * and the replay fed the pod's report before it listened. Clock skew (seed 1): the replay's
+ * kubelet clock had no skew (the log now has `clock` entries). Silent kubelets under kv faults
+ * (seed 4): a stopped kubelet still wrote a pod's status, which its replay never did.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,6 +31,10 @@ import { join } from 'node:path';
 import { simulate, type SimulateResult } from '../../../actors/simulate/harness.ts';
 import type { FaultKind } from '../../../machines/simulate/faults.ts';
 import { replay } from '../../../cli/replay.ts';
+import { readLog } from '../../../actors/record/reader.ts';
+
+/** Seeds whose short runs diverged before the fix each test guards (see the file's comment). */
+const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4 };
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-simulate-verify-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +65,29 @@ test('with slow and failed kv writes and restarts of the kv and the apiserver, t
   assert.ok(v.kvSlowed > 0 && v.kvFailed > 0, `faults were injected: ${v.kvSlowed} slowed, ${v.kvFailed} failed`);
   assert.ok((v.faults['apiserver-restart'] ?? 0) > 0 && (v.faults['kv-restart'] ?? 0) > 0, `restarts: ${JSON.stringify(v.faults)}`);
   assert.match(v.out, /skipped kv: recorded with simulated storage faults/);
+  assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with lost watch batches (relisting informers and kubelets), the log verifies with 0 divergences', async () => {
+  const v = await recordAndVerify(SEED.watchDrop, ['watch-drop'], 'watch-drop.log');
+  assert.ok(v.lost > 0, `watch batches were lost: ${v.lost}`);
+  assert.match(v.out, /; 0 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with skewed kubelet clocks, the log carries each skew and verifies with 0 divergences', async () => {
+  const v = await recordAndVerify(SEED.clockSkew, ['clock-skew'], 'clock-skew.log');
+  assert.ok((v.faults['clock-skew'] ?? 0) > 0, `skews: ${JSON.stringify(v.faults)}`);
+  const skews = readLog(join(dir, 'clock-skew.log')).entries.filter((e) => e.kind === 'clock');
+  assert.ok(skews.some((e) => e.kind === 'clock' && e.actor.startsWith('kubelet.') && e.offset !== 0), 'the log has the skews');
+  assert.match(v.out, /; 0 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with kubelets gone silent while kv writes are slow and failing, the log verifies with 0 divergences (a stopped kubelet writes nothing)', async () => {
+  const v = await recordAndVerify(SEED.silentKv, ['kubelet-silent', 'kv-fail', 'kv-slow'], 'silent-kv.log');
+  assert.ok((v.faults['kubelet-silent'] ?? 0) > 0 && v.kvSlowed > 0, `faults: ${JSON.stringify(v.faults)}, ${v.kvSlowed} slowed`);
   assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
   assert.is(v.code, 0, v.out);
 });
