@@ -25,6 +25,32 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Whether `JSON.stringify(a) === JSON.stringify(b)`, without writing either: the same keys in
+ * the same order, keys whose value JSON leaves out (undefined, functions) skipped, array holes
+ * and non-finite numbers as null. A value with a `toJSON` method is compared by its string.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (hasToJson(a) || hasToJson(b)) return JSON.stringify(a) === JSON.stringify(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return jsonScalar(a) === jsonScalar(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(arrayItem(a[i]), arrayItem(b[i]))) return false;
+    return true;
+  }
+  const ka = Object.keys(a).filter((k) => written((a as JsonObject)[k]));
+  const kb = Object.keys(b).filter((k) => written((b as JsonObject)[k]));
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson((a as JsonObject)[ka[i]!], (b as JsonObject)[kb[i]!])) return false;
+  return true;
+}
+
+const written = (v: unknown): boolean => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+const arrayItem = (v: unknown): unknown => (written(v) ? v : null);
+const jsonScalar = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const hasToJson = (x: unknown): boolean => typeof x === 'object' && x !== null && typeof (x as { toJSON?: unknown }).toJSON === 'function';
+
+/**
  * `next` with every part that equals the part at the same place in `old` — same keys in the
  * same order, same values — replaced by old's part, so a new version of a stored object holds
  * only what changed and shares the rest with the version before (a pod's status patch shares

@@ -1,10 +1,11 @@
 /**
  * shareUnchanged: a new version of a stored object keeps the parts that did not change as the
- * previous version's objects, and is otherwise the same value, key order included.
+ * previous version's objects, and is otherwise the same value, key order included. sameJson:
+ * equal exactly when JSON.stringify writes the same text.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deepFreeze, shareUnchanged } from '../../api/json.ts';
+import { deepFreeze, sameJson, shareUnchanged } from '../../api/json.ts';
 
 const old = deepFreeze({
   metadata: { name: 'p', labels: { app: 'a' }, resourceVersion: '5' },
@@ -45,5 +46,24 @@ test('added, removed and retyped fields are kept as next has them', () => {
 test('equal values give the old value itself', () => {
   assert.ok(shareUnchanged(JSON.parse(JSON.stringify(old)), old) === old);
 });
+
+const pairs: [unknown, unknown][] = [
+  [{ a: 1, b: [1, 'x', null] }, { a: 1, b: [1, 'x', null] }],
+  [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+  [{ a: 1, b: undefined }, { a: 1 }],
+  [{ a: [undefined, () => 1] }, { a: [null, null] }],
+  [{ a: Infinity, b: NaN }, { a: null, b: null }],
+  [{ a: { b: {} } }, { a: { b: [] } }],
+  [[1, 2], [1, 2, 3]],
+  ['1', 1],
+  [{ t: new Date(0) }, { t: '1970-01-01T00:00:00.000Z' }],
+  [{ a: 'x' }, { a: 'y' }],
+];
+for (const [a, b] of pairs) {
+  test(`sameJson(${JSON.stringify(a)}, ${JSON.stringify(b)}) is what comparing their JSON says`, () => {
+    assert.is(sameJson(a, b), JSON.stringify(a) === JSON.stringify(b));
+    assert.is(sameJson(b, a), JSON.stringify(a) === JSON.stringify(b));
+  });
+}
 
 test.run();
