@@ -74,8 +74,6 @@ export function fromLeaves(paths: readonly string[][]): FieldsV1 {
 
 /** Sets already stored, by their JSON (see `shareSet`). */
 const sharedSets = new Map<string, FieldsV1>();
-/** Sets `shareSet` returned: given again, they are returned at once. */
-const known = new WeakSet<FieldsV1>();
 /** The most sets kept for sharing; the map is emptied when full (a set then only stops being shared with later ones). */
 const SHARED_SETS_MAX = 8192;
 
@@ -86,7 +84,9 @@ const SHARED_SETS_MAX = 8192;
  * per pod in density). The set's JSON is the key, so equal means equal key order too.
  */
 export function shareSet(set: FieldsV1, depth = 3): FieldsV1 {
-  if (set === LEAF || known.has(set) || !isObject(set)) return set;
+  // A frozen set is one shareSet returned (or a stored one, frozen by the specs): taken as it is.
+  // (Not a WeakSet of them: an ephemeron table of every stored set weighs on every collection.)
+  if (set === LEAF || !isObject(set) || Object.isFrozen(set)) return set;
   let out = set;
   if (depth > 1) {
     for (const k of Object.keys(set)) {
@@ -104,7 +104,6 @@ export function shareSet(set: FieldsV1, depth = 3): FieldsV1 {
   if (sharedSets.size >= SHARED_SETS_MAX) sharedSets.clear();
   deepFreeze(out);
   sharedSets.set(key, out);
-  known.add(out);
   return out;
 }
 
