@@ -53,8 +53,13 @@ class Lru<V> {
   }
 }
 
+/**
+ * The distinct messages of similar events: one string while there is one (nearly every
+ * object's events), a Set from the second on. A Set per aggregate cost about 100 bytes of
+ * heap per entry, several entries per pod.
+ */
 interface Aggregate {
-  messages: Set<string>;
+  messages: string | Set<string>;
   last: number;
 }
 
@@ -76,12 +81,13 @@ export class EventCorrelator {
     const similar = [...e.source, e.type, e.reason].join('\u0000');
     // EventAggregate: distinct messages of similar events, reset after the interval.
     let agg = this.#aggregates.get(similar);
-    if (!agg || t - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: new Set(), last: t };
+    if (!agg || t - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: e.message, last: t };
     agg.last = t;
-    agg.messages.add(e.message);
+    if (typeof agg.messages === 'string' && agg.messages !== e.message) agg.messages = new Set([agg.messages]);
+    if (typeof agg.messages !== 'string') agg.messages.add(e.message);
     let key = `${similar}\u0000${e.message}`;
     let message = e.message;
-    if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
+    if (typeof agg.messages !== 'string' && agg.messages.size >= AGGREGATE_MAX_EVENTS) {
       // Keep the set bounded, as upstream pops one; from now on they are one event.
       agg.messages.delete(agg.messages.values().next().value!);
       key = similar;

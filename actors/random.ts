@@ -45,22 +45,31 @@ export function seededRandom(seed: number): () => number {
   return () => next() / 4294967296;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-const hex32 = (x: number): string => HEX[x >>> 24]! + HEX[(x >>> 16) & 255]! + HEX[(x >>> 8) & 255]! + HEX[x & 255]!;
+/** The character codes of '0'…'9', 'a'…'f'. */
+const HEX_CODES = Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+/** Where the hyphens of an 8-4-4-4-12 id go. */
+const HYPHENS = new Set([8, 13, 18, 23]);
 
 /**
  * Ids shaped like RFC 4122 version-4 UUIDs (lower-case, 8-4-4-4-12, version nibble 4,
  * variant bits 10), as Kubernetes uses for `metadata.uid`; 122 bits come from the stream.
+ *
+ * The id is made from its 36 character codes in one call, so it is one flat string of
+ * about 56 bytes: joining hex pieces made a rope of nine parts (about 400 bytes), and every
+ * stored object, Event and watch event keeps its uid for as long as it lives.
  */
 export function seededIds(seed: number): () => string {
   const next = xoshiro128(seed);
+  const codes = new Array<number>(36);
   return () => {
-    const a = hex32(next());
-    const b = hex32(((next() & 0xffff0fff) | 0x00004000) >>> 0);
-    const c = hex32(((next() & 0x3fffffff) | 0x80000000) >>> 0);
-    const d = hex32(next());
-    return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+    const words = [next(), ((next() & 0xffff0fff) | 0x00004000) >>> 0, ((next() & 0x3fffffff) | 0x80000000) >>> 0, next()];
+    for (let i = 0, nibble = 0; i < 36; i++) {
+      if (HYPHENS.has(i)) { codes[i] = 45; continue; }
+      const word = words[nibble >>> 3]!;
+      codes[i] = HEX_CODES[(word >>> (28 - 4 * (nibble & 7))) & 15]!;
+      nibble++;
+    }
+    return String.fromCharCode(...codes);
   };
 }
 

@@ -25,6 +25,83 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /**
+ * Whether `JSON.stringify(a) === JSON.stringify(b)`, without writing either: the same keys in
+ * the same order, keys whose value JSON leaves out (undefined, functions) skipped, array holes
+ * and non-finite numbers as null. A value with a `toJSON` method is compared by its string.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (hasToJson(a) || hasToJson(b)) return JSON.stringify(a) === JSON.stringify(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return jsonScalar(a) === jsonScalar(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(arrayItem(a[i]), arrayItem(b[i]))) return false;
+    return true;
+  }
+  const ka = Object.keys(a).filter((k) => written((a as JsonObject)[k]));
+  const kb = Object.keys(b).filter((k) => written((b as JsonObject)[k]));
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson((a as JsonObject)[ka[i]!], (b as JsonObject)[kb[i]!])) return false;
+  return true;
+}
+
+const written = (v: unknown): boolean => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
+const arrayItem = (v: unknown): unknown => (written(v) ? v : null);
+const jsonScalar = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const hasToJson = (x: unknown): boolean => typeof x === 'object' && x !== null && typeof (x as { toJSON?: unknown }).toJSON === 'function';
+
+/**
+ * `next` with every part that equals the part at the same place in `old` — same keys in the
+ * same order, same values — replaced by old's part, so a new version of a stored object holds
+ * only what changed and shares the rest with the version before (a pod's status patch shares
+ * its spec). Neither argument is changed: the containers on the way to a shared part are
+ * copied. Key order is part of equality, so the value serializes exactly as `next` would.
+ * Returns `old` itself when the two are equal.
+ */
+export function shareUnchanged<T>(next: T, old: unknown): T {
+  return shared(next, old) as T;
+}
+
+function shared(a: unknown, b: unknown): unknown {
+  if (a === b || typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b ? b : a;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b)) return a;
+    let equal = a.length === b.length;
+    let out: unknown[] | null = null;
+    for (let i = 0; i < a.length; i++) {
+      const v = i < b.length ? shared(a[i], b[i]) : a[i];
+      if (i >= b.length || v !== b[i]) equal = false;
+      if (v !== a[i]) (out ??= a.slice())[i] = v;
+    }
+    return equal ? b : (out ?? a);
+  }
+  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return a;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  let equal = ka.length === kb.length;
+  let out: JsonObject | null = null;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (kb[i] !== k) equal = false;
+    if (!Object.hasOwn(b, k)) continue;
+    const v = shared(a[k], b[k]);
+    if (v !== b[k]) equal = false;
+    if (v !== a[k]) setOwn((out ??= copyTop(a)), k, v);
+  }
+  return equal ? b : (out ?? a);
+}
+
+const isPlain = (x: object): x is JsonObject => {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+};
+
+function copyTop(x: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const k of Object.keys(x)) setOwn(out, k, x[k]);
+  return out;
+}
+
+/**
  * The one empty object stored values share where a field set has a leaf (managedFields'
  * `"f:name": {}`, api/patch/fieldset.ts): frozen, so nobody can write into it, and kept as it
  * is by `clone`. A pod's field sets hold about 160 leaves in each of its copies (store, watch

@@ -7,6 +7,7 @@
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { generateName } from '../../api/names.ts';
+import { shareUnchanged } from '../../api/json.ts';
 import { namespaceLifecycle, nodeRestriction, withDefaultIngressClass, withDefaultStorageClass, withDefaultTolerations, withServiceAccount, withStorageProtection } from './admission.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
@@ -127,7 +128,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const checked = defaultAndValidate(s, res, named);
     if (!checked.ok) return checked;
     const attemptWarnings = [...warnings];
-    let candidate = checked.value;
+    let candidate = sameManagedFields(checked.value, named);
     const limited = limitRangeViolation(s, res, candidate);
     if (!limited.ok) return limited;
     // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook: after validation, before quota.
@@ -180,4 +181,17 @@ function reply(object: KubeObject, created: boolean, warnings: string[]): WriteR
   const r: WriteReply = { object, created };
   if (warnings.length) r.warnings = warnings;
   return r;
+}
+
+/**
+ * `defaulted` with the managedFields recorded before defaulting, which copies the whole object:
+ * their field sets are the shared ones (shareSet), so every Event or pod of one writer holds
+ * the same set instead of a copy of its own.
+ */
+function sameManagedFields(defaulted: KubeObject, recorded: KubeObject): KubeObject {
+  const mine = recorded.metadata?.managedFields;
+  const copied = defaulted.metadata?.managedFields;
+  if (!mine || !copied || mine === copied) return defaulted;
+  const shared = shareUnchanged(copied, mine);
+  return shared === copied ? defaulted : { ...defaulted, metadata: { ...defaulted.metadata, managedFields: shared } };
 }

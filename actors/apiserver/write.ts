@@ -7,7 +7,7 @@
  */
 import type { KubeObject, WriteReply } from './types.ts';
 import { conflict, fail, notFound, ok, OBJECT_MODIFIED, type Result } from '../../base/status.ts';
-import { deepEqual } from '../../api/json.ts';
+import { deepEqual, shareUnchanged } from '../../api/json.ts';
 import { nextGeneration } from '../../api/meta.ts';
 import { nodeRestriction, type WriteVerb } from './admission.ts';
 import { admitPriorityClass } from './priority.ts';
@@ -181,7 +181,10 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
     held?.rollback();
     return ok({ reply: reply(next, warnings) });
   }
-  const w = await putIf(s, u.key, next, cur.modRevision);
+  // Defaulting copies the whole object: what did not change is stored as the same objects
+  // as the version before (a status patch keeps its spec), which every kept version, the
+  // watch cache and the informers' stores then share instead of holding a copy each.
+  const w = await putIf(s, u.key, shareUnchanged(next, cur.obj), cur.modRevision);
   if (!w.ok || !w.value.written) held?.rollback();
   if (!w.ok) return w;
   if (!w.value.written) return RETRY;

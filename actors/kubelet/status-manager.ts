@@ -18,6 +18,7 @@ import type { Port } from '../../bus/bus.ts';
 import type { Logger } from '../actor-def.ts';
 import type { Clock, TimerId } from '../../base/clock.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
+import { sameJson } from '../../api/json.ts';
 
 interface Entry {
   namespace: string;
@@ -26,8 +27,12 @@ interface Entry {
   latest: PodStatus | null;
   /** The last status the pod actor reported (what this kubelet holds true). */
   reported: PodStatus | null;
-  /** JSON of the last status the apiserver accepted. */
-  sent: string;
+  /**
+   * The last status the apiserver accepted, compared as JSON (sameJson). The object itself,
+   * not its JSON: it is usually the one `reported` holds too, where a JSON string of each
+   * pod's status cost about 1.3 KB per pod (a rope of the stringifier's parts).
+   */
+  sent: PodStatus;
   sentKeys: string[];
   inFlight: Promise<void> | null;
   gone: boolean;
@@ -67,7 +72,7 @@ export class StatusManager {
   /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
   track(uid: string, namespace: string, name: string, current: PodStatus | undefined): void {
     const sent = current ?? {};
-    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent: JSON.stringify(sent), sentKeys: Object.keys(sent), inFlight: null, gone: false });
+    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent, sentKeys: Object.keys(sent), inFlight: null, gone: false });
   }
 
   /** A pod actor reported a status; it is written on the next flush. */
@@ -92,7 +97,7 @@ export class StatusManager {
     const e = this.#pods.get(uid);
     if (!e || e.gone || e.inFlight || e.latest || !e.reported) return;
     if (sameKubeletView(e.reported, current ?? {})) return;
-    e.sent = JSON.stringify(current ?? {});
+    e.sent = current ?? {};
     e.sentKeys = Object.keys(current ?? {});
     e.latest = e.reported;
     this.#markDirty(e);
@@ -153,14 +158,13 @@ export class StatusManager {
     const status = e.latest;
     e.latest = null;
     if (!status || e.gone) return Promise.resolve();
-    const json = JSON.stringify(status);
-    if (json === e.sent) return Promise.resolve();
+    if (sameJson(status, e.sent)) return Promise.resolve();
     const patchStatus: Record<string, unknown> = { ...status };
     for (const k of e.sentKeys) if (!(k in patchStatus)) patchStatus[k] = null;
     const run = async (): Promise<void> => {
       const r = await this.#api.patch(targets.pods(e.namespace, e.name, 'status'), { metadata: { uid: e.uid }, status: patchStatus });
       if (r.ok) {
-        e.sent = json;
+        e.sent = status;
         e.sentKeys = Object.keys(status);
       } else if (isNotFound(r) || isConflictOrExists(r)) {
         // The pod is gone or was replaced: nothing left to report for this uid.
@@ -176,7 +180,7 @@ export class StatusManager {
       // Reports that came in meanwhile are written now, in the same step as the answer (a failed
       // write is retried on the next report only): no promise hop in between, so what is sent
       // does not hang on how continuations interleave.
-      if (e.latest && !e.gone && this.#pods.has(e.uid) && JSON.stringify(e.latest) !== JSON.stringify(status)) void this.#write(e);
+      if (e.latest && !e.gone && this.#pods.has(e.uid) && !sameJson(e.latest, status)) void this.#write(e);
     };
     const p = run();
     e.inFlight = p;

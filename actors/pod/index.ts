@@ -52,6 +52,14 @@ interface Binding {
   source: { component: 'kubelet'; host: string };
 }
 
+/** The Event source of a node's pods: one object per node, not one per pod. */
+const sources = new Map<string, Binding['source']>();
+function sourceOf(host: string): Binding['source'] {
+  let s = sources.get(host);
+  if (!s) sources.set(host, (s = Object.freeze({ component: 'kubelet', host } as const)));
+  return s;
+}
+
 /** Pod actor → where it reports. Keyed by the actor itself so one provided machine serves every pod. */
 const bindings = new WeakMap<AnyActorRef, Binding>();
 /** One provided machine per (runtime, clock): building a machine per pod would cost ~30 KB each. */
@@ -93,7 +101,7 @@ export function startPodActor(o: PodActorOptions): PodActor {
   const inspect = o.observe?.(address, { machine: 'pod', input, effects: POD_EFFECTS });
   // Its own clock view: the chart's timers are the pod's, not its kubelet's, in a recording.
   const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: ownedClock(o.clock, address), ...(inspect ? { inspect } : {}) });
-  bindings.set(actor, { output: o.output, source: { component: 'kubelet', host: o.nodeName } });
+  bindings.set(actor, { output: o.output, source: sourceOf(o.nodeName) });
   if (o.hooks) setPodHooks(o.pod, o.hooks);
   actor.start();
   return {

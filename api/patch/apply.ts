@@ -13,7 +13,7 @@
  */
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
-import { changedLeaves, fieldSetOf, missingLeaves, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import { changedLeaves, fieldSetOf, missingLeaves, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, shareSet, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { apiVersionOf } from '../kinds/key.ts';
 import type { PatchKind } from './meta.ts';
@@ -111,10 +111,13 @@ export function recordUpdate(old: unknown, next: KubeObject, manager: string, ki
   const removed = entries.flatMap((e) => missingLeaves(e.fieldsV1 ?? {}, next, index));
   // Stored objects are never changed in place (the watch cache shares them): a new top and metadata suffice.
   const out: KubeObject = { ...next, metadata: { ...(isObject(next.metadata) ? next.metadata : {}) } };
-  const updated = entries.map((e) => ({ ...e, fieldsV1: without(e.fieldsV1 ?? {}, [...changed, ...removed]) }));
+  const updated = entries.map((e) => {
+    const kept = without(e.fieldsV1 ?? {}, [...changed, ...removed]);
+    return { ...e, fieldsV1: kept === e.fieldsV1 ? kept : shareSet(kept) };
+  });
   const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');
   const prior = idx >= 0 ? leaves(updated[idx]?.fieldsV1 ?? {}) : [];
-  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: fromLeaves([...prior, ...changed]) };
+  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: shareSet(fromLeaves([...prior, ...changed])) };
   const rest = updated.filter((_, i) => i !== idx).filter((e) => leaves(e.fieldsV1).length > 0);
   const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
   meta.managedFields = changed.length || prior.length ? [...rest, entry] : rest;

@@ -3,7 +3,7 @@
  * map fields, "k:{<merge key>}" for items of keyed lists, "v:<value>" for items of merged
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
-import { deepEqual, EMPTY, isObject, own, setOwn, type JsonObject } from '../json.ts';
+import { deepEqual, deepFreeze, EMPTY, isObject, own, setOwn, type JsonObject } from '../json.ts';
 import { listMeta, type PatchKind, type PatchMetaTable } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
@@ -70,6 +70,47 @@ export function fromLeaves(paths: readonly string[][]): FieldsV1 {
     });
   }
   return root;
+}
+
+/** Sets already stored, by their JSON (see `shareSet`). */
+const sharedSets = new Map<string, FieldsV1>();
+/** The most sets kept for sharing; the map is emptied when full (a set then only stops being shared with later ones). */
+const SHARED_SETS_MAX = 8192;
+
+/**
+ * One frozen object for every equal set, and for every equal subtree down to `depth` levels:
+ * the Events one component writes all have the same set, and so do the status entries of a
+ * kubelet's pods or the labels and containers of one ReplicaSet's pods (about 1 KB of heap
+ * per pod in density). The set's JSON is the key, so equal means equal key order too.
+ */
+export function shareSet(set: FieldsV1, depth = 3): FieldsV1 {
+  // A frozen set is one shareSet returned (or a stored one, frozen by the specs): taken as it is.
+  // (Not a WeakSet of them: an ephemeron table of every stored set weighs on every collection.)
+  if (set === LEAF || !isObject(set) || Object.isFrozen(set)) return set;
+  let out = set;
+  if (depth > 1) {
+    for (const k of Object.keys(set)) {
+      const child = set[k]!;
+      if (!isObject(child) || child === LEAF) continue;
+      const s = shareSet(child, depth - 1);
+      if (s === child) continue;
+      if (out === set) out = copyOf(set);
+      setOwn(out, k, s);
+    }
+  }
+  const key = JSON.stringify(out);
+  const hit = sharedSets.get(key);
+  if (hit) return hit;
+  if (sharedSets.size >= SHARED_SETS_MAX) sharedSets.clear();
+  deepFreeze(out);
+  sharedSets.set(key, out);
+  return out;
+}
+
+function copyOf(set: FieldsV1): FieldsV1 {
+  const out: FieldsV1 = {};
+  for (const k of Object.keys(set)) setOwn(out, k, set[k]);
+  return out;
 }
 
 /** The JSON after a "k:" or "v:" token; undefined when a stored set holds garbage. */

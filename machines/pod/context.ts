@@ -1,5 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import type { Cond, CondName, Ctr, PodEventRecord, PodInput, RuntimeCommand } from './types.ts';
+import type { Cond, CondName, Ctr, PodEventRecord, PodInput, ProbeState, RuntimeCommand } from './types.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 export type Stage = 'sandbox' | 'init' | 'main' | 'done' | 'terminating' | 'gone';
@@ -43,6 +43,23 @@ export interface PodCtx {
 
 const NONE: never[] = [];
 
+const IDLE_PROBE: ProbeState = Object.freeze({ due: Infinity, inFlight: false, ok: 0, bad: 0 });
+/**
+ * The probe states of a container that has never probed: one frozen triple shared by every
+ * such container (most have no probes at all), copied on the first write (`probeStates`).
+ * Three objects per container, copied on every step, were about 200 bytes of heap per pod.
+ */
+const IDLE_PROBES = Object.freeze([IDLE_PROBE, IDLE_PROBE, IDLE_PROBE]) as unknown as Ctr['probes'];
+
+/** A draft container's probe states, ready to be written. */
+export function probeStates(c: Ctr): Ctr['probes'] {
+  if (c.probes === IDLE_PROBES) c.probes = [{ ...IDLE_PROBE }, { ...IDLE_PROBE }, { ...IDLE_PROBE }];
+  return c.probes;
+}
+
+/** Whether a container has never probed (its states are the shared idle ones). */
+export const neverProbed = (c: Ctr): boolean => c.probes === IDLE_PROBES;
+
 export function initialContext(input: PodInput): PodCtx {
   const spec = input.pod.spec;
   const inits = spec?.initContainers ?? [];
@@ -60,12 +77,11 @@ export function initialContext(input: PodInput): PodCtx {
 }
 
 function newCtr(c: Container, init: boolean): Ctr {
-  const p = () => ({ due: Infinity, inFlight: false, ok: 0, bad: 0 });
   return {
     name: c.name, init, st: 'waiting', reason: init ? 'PodInitializing' : 'ContainerCreating', message: '',
     id: '', imageRef: '', restarts: 0, startedAt: 0, term: null, last: null, startAt: -Infinity,
     backoffMs: 0, backoffAt: 0, pullBackoffMs: 0, pullFailedAt: Infinity, started: false, ready: false, probeKilled: false,
-    probes: [p(), p(), p()],
+    probes: IDLE_PROBES,
   };
 }
 
@@ -74,7 +90,7 @@ export function draft(ctx: PodCtx, at?: number): PodCtx {
   return {
     ...ctx,
     now: at === undefined ? ctx.now : Math.max(ctx.now, at),
-    ctrs: ctx.ctrs.map((c) => ({ ...c, probes: [{ ...c.probes[0] }, { ...c.probes[1] }, { ...c.probes[2] }] })),
+    ctrs: ctx.ctrs.map((c) => ({ ...c, probes: c.probes === IDLE_PROBES ? IDLE_PROBES : [{ ...c.probes[0] }, { ...c.probes[1] }, { ...c.probes[2] }] })),
     conds: { ...ctx.conds },
     out: [...ctx.out],
     evs: [...ctx.evs],

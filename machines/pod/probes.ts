@@ -1,5 +1,5 @@
 import type { Probe } from 'kubernetes-types/core/v1.js';
-import { event, specOf, type PodCtx } from './context.ts';
+import { event, neverProbed, probeStates, specOf, type PodCtx } from './context.ts';
 import { PROBE_KINDS, type Ctr, type ProbeKind, type RuntimeEvent } from './types.ts';
 
 /**
@@ -38,12 +38,13 @@ function afterStartup(d: PodCtx, i: number): void {
 
 function schedule(d: PodCtx, i: number, kind: ProbeKind): void {
   const c = d.ctrs[i]!;
-  const p = c.probes[KIND_INDEX[kind]];
+  const p = probeStates(c)[KIND_INDEX[kind]];
   p.due = Math.max(d.now, c.startedAt + secs(probeOf(d, i, kind)?.initialDelaySeconds, 0));
   p.ok = p.bad = 0;
 }
 
 export function stopProbing(c: Ctr): void {
+  if (neverProbed(c)) return;
   for (const p of c.probes) {
     p.due = Infinity;
     p.ok = p.bad = 0;
@@ -55,8 +56,8 @@ export function probeDue(d: PodCtx): void {
   d.ctrs.forEach((c, i) => {
     if (c.st !== 'running') return;
     for (const kind of PROBE_KINDS) {
-      const p = c.probes[KIND_INDEX[kind]];
-      if (p.due > d.now) continue;
+      if (c.probes[KIND_INDEX[kind]].due > d.now) continue;
+      const p = probeStates(c)[KIND_INDEX[kind]];
       p.due = d.now + secs(probeOf(d, i, kind)?.periodSeconds, 10);
       if (p.inFlight) continue;
       p.inFlight = true;
@@ -68,7 +69,7 @@ export function probeDue(d: PodCtx): void {
 export function onProbe(d: PodCtx, e: Extract<RuntimeEvent, { type: 'rt.probe' }>): void {
   const c = d.ctrs[e.i];
   if (!c || c.id !== e.id) return;
-  const p = c.probes[KIND_INDEX[e.kind]];
+  const p = probeStates(c)[KIND_INDEX[e.kind]];
   p.inFlight = false;
   const spec = probeOf(d, e.i, e.kind);
   if (c.st !== 'running' || p.due === Infinity || !spec) return;
