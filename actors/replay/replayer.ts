@@ -196,7 +196,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     if (!within(k)) return void setImmediate(finish);
     const end = turnEnd(k);
     const last = lastDelivery(k, end);
-    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: drains && within(end) && lastDelivery(end, turnEnd(end)) >= end });
+    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: drains && within(end) && isDrain(entries[end]!) });
     while (k < end) {
       feed(entries[k]!);
       fed++;
@@ -221,6 +221,15 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
 }
 
 type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;
+
+/**
+ * Whether a recorded turn starting with `first` is a bus drain: the bus logs a message as it
+ * delivers it, so a drain's turn starts with a delivery. A turn that starts otherwise came
+ * from the event loop, though it may deliver too — a timer's turn holds the 504 the bus makes
+ * up when a request times out — and no send queued it: live, a send the simulation's faulty
+ * bus held (or lost) queued no drain, and the sender's continuations ran on until idle.
+ */
+const isDrain = (first: Positioned): boolean => first.kind === 'msg' && first.lost !== true;
 
 /** Whether `e` was recorded in the same synchronous run as `first` (see LogEntry). */
 const sameTurn = (e: Positioned, first: Positioned): boolean => e.turn !== undefined && e.turn === first.turn && e.src === first.src;

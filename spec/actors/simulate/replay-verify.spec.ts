@@ -21,7 +21,10 @@
  * reached it from the sim's microtask; a kubelet that relisted started a pod from a continuation
  * and the replay fed the pod's report before it listened. Clock skew (seed 1): the replay's
  * kubelet clock had no skew (the log now has `clock` entries). Silent kubelets under kv faults
- * (seed 4): a stopped kubelet still wrote a pod's status, which its replay never did.
+ * (seed 4): a stopped kubelet still wrote a pod's status, which its replay never did. Every
+ * kind densely (seed 8, 10 minutes): a controller's send the faulty bus held queued no drain,
+ * but the replay fed the next turn — a request's timeout, from the event loop — as its drain,
+ * before the controller's continuation, which then stamped its status a second late.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -29,18 +32,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simulate, type SimulateResult } from '../../../actors/simulate/harness.ts';
-import type { FaultKind } from '../../../machines/simulate/faults.ts';
+import { FAULT_KINDS, type FaultKind } from '../../../machines/simulate/faults.ts';
 import { replay } from '../../../cli/replay.ts';
 import { readLog } from '../../../actors/record/reader.ts';
 
 /** Seeds whose short runs diverged before the fix each test guards (see the file's comment). */
-const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4 };
+const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4, heldSend: 8 };
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-simulate-verify-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function recordAndVerify(seed: number, faults: readonly FaultKind[], file: string): Promise<{ code: number; out: string; delayed: number; lost: number; kvSlowed: number; kvFailed: number; faults: SimulateResult['faults'] }> {
-  const r = await simulate({ seed, durationMs: 120_000, convergeWithinMs: 60_000, nodes: 3, meanGapMs: 15_000, faults, record: join(dir, file) });
+/** A short run by default; `run` overrides its length and fault gap. */
+async function recordAndVerify(seed: number, faults: readonly FaultKind[], file: string, run: { durationMs: number; convergeWithinMs: number; meanGapMs: number } = { durationMs: 120_000, convergeWithinMs: 60_000, meanGapMs: 15_000 }): Promise<{ code: number; out: string; delayed: number; lost: number; kvSlowed: number; kvFailed: number; faults: SimulateResult['faults'] }> {
+  const r = await simulate({ seed, ...run, nodes: 3, faults, record: join(dir, file) });
   assert.is(r.violation, null, `seed ${seed}: ${r.violation?.invariant}: ${r.violation?.message}`);
   const out: string[] = [];
   const code = await replay([join(dir, file), '--verify'], { out: (l) => void out.push(l), err: (l) => void out.push(l) });
@@ -88,6 +92,15 @@ test('with skewed kubelet clocks, the log carries each skew and verifies with 0 
 test('with kubelets gone silent while kv writes are slow and failing, the log verifies with 0 divergences (a stopped kubelet writes nothing)', async () => {
   const v = await recordAndVerify(SEED.silentKv, ['kubelet-silent', 'kv-fail', 'kv-slow'], 'silent-kv.log');
   assert.ok((v.faults['kubelet-silent'] ?? 0) > 0 && v.kvSlowed > 0, `faults: ${JSON.stringify(v.faults)}, ${v.kvSlowed} slowed`);
+  assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with every fault kind densely (a send the faulty bus holds queues no drain), the log verifies with 0 divergences', async () => {
+  // No short run found holds a controller's send right before a request's timeout: this is the
+  // 10-minute run that diverged (the replay fed the timeout's turn as the held send's drain).
+  const v = await recordAndVerify(SEED.heldSend, FAULT_KINDS, 'held-send.log', { durationMs: 600_000, convergeWithinMs: 300_000, meanGapMs: 30_000 });
+  assert.ok(v.delayed > 0 && (v.faults.timeout ?? 0) > 0, `faults: ${JSON.stringify(v.faults)}, ${v.delayed} delayed`);
   assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
   assert.is(v.code, 0, v.out);
 });
