@@ -64,7 +64,7 @@ class Stream {
 export class ActorReplay {
   readonly port: ReplayPort;
   readonly clock: ReplayClock;
-  readonly ctx: ActorContext;
+  ctx: ActorContext;
   actor: AnyActor | undefined;
   build: ReplayBuild | undefined;
   divergence: Divergence | null = null;
@@ -90,13 +90,19 @@ export class ActorReplay {
     this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone);
     this.clock = new ReplayClock(start.at);
     this.clock.offset = wiring.clockOffset ?? 0;
-    const seed = start.seed ?? 0;
-    this.ctx = { address, port: this.port, clock: this.clock, random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995), log: quiet, metrics: new MetricsRegistry() };
+    this.ctx = { address, port: this.port, clock: this.clock, ...streams(start), log: quiet, metrics: new MetricsRegistry() };
     this.start(start);
   }
 
-  /** A (re)start: a fresh incarnation with the recorded input; the context (port, random and id streams) carries over, as in the host. */
-  start(e: Entry<'start'>): void {
+  /**
+   * A (re)start: a fresh incarnation with the recorded input. After a failure the context
+   * (port, random and id streams) carries over, as in the host's restart; after a stop
+   * (`respawned`: the address was stopped and spawned again, as a silenced kubelet that
+   * comes back) the host built a new context, so the random and id streams start again
+   * from the recorded seed — carrying them over drew different back-off jitter than live.
+   */
+  start(e: Entry<'start'>, respawned = false): void {
+    if (respawned) this.ctx = { ...this.ctx, ...streams(e) };
     this.actor?.stop();
     this.#down = false;
     this.clock.moveTo(e.at);
@@ -300,3 +306,9 @@ const OUT = 'out';
 
 const busShape = (e: Entry<'msg'>): SentMessage => ({ to: e.to, type: e.type, payload: e.payload, ...(e.corr === undefined ? {} : { corr: e.corr }) });
 const outShape = (e: Pick<Entry<'out'>, 'action' | 'to' | 'data'>): unknown => ({ ...(e.action ? { action: e.action } : { to: e.to }), data: e.data });
+
+/** An actor's seeded random and id streams, as `ActorHost.spawn` builds them from its seed. */
+function streams(start: Entry<'start'>): Pick<ActorContext, 'random' | 'newId'> {
+  const seed = start.seed ?? 0;
+  return { random: seededRandom(seed), newId: seededIds(seed ^ 0x5bd1e995) };
+}

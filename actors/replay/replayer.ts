@@ -106,11 +106,12 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     else if ((e.kind === 'timer' || e.kind === 'event') && e.actor !== undefined) touch(e.actor, e.at);
     switch (e.kind) {
       case 'start': {
-        stopped.delete(e.address);
+        // A start after a stop is a new spawn (fresh streams); after an error, the host's restart.
+        const respawned = stopped.delete(e.address);
         if (hearerCaused(e.address, e.machine, START)) hearing.fed(e.address, START);
         const existing = actors.get(e.address);
         if (existing) {
-          existing.start(e);
+          existing.start(e, respawned);
           break;
         }
         const def = opts.registry.get(e.machine);

@@ -24,7 +24,11 @@
  * (seed 4): a stopped kubelet still wrote a pod's status, which its replay never did. Every
  * kind densely (seed 8, 10 minutes): a controller's send the faulty bus held queued no drain,
  * but the replay fed the next turn — a request's timeout, from the event loop — as its drain,
- * before the controller's continuation, which then stamped its status a second late.
+ * before the controller's continuation, which then stamped its status a second late. Every
+ * kind in a short run (seed 2): a kubelet silenced and brought back is a new spawn with fresh
+ * random and id streams, but its replay carried the old incarnation's random stream over, so a
+ * retried pod list waited 1.45 s instead of 1.09 s (its back-off jitter) and the kubelet's timer
+ * fired late.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -37,7 +41,7 @@ import { replay } from '../../../cli/replay.ts';
 import { readLog } from '../../../actors/record/reader.ts';
 
 /** Seeds whose short runs diverged before the fix each test guards (see the file's comment). */
-const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4, heldSend: 8 };
+const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4, heldSend: 8, respawn: 2 };
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-simulate-verify-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,6 +105,20 @@ test('with every fault kind densely (a send the faulty bus holds queues no drain
   // 10-minute run that diverged (the replay fed the timeout's turn as the held send's drain).
   const v = await recordAndVerify(SEED.heldSend, FAULT_KINDS, 'held-send.log', { durationMs: 600_000, convergeWithinMs: 300_000, meanGapMs: 30_000 });
   assert.ok(v.delayed > 0 && (v.faults.timeout ?? 0) > 0, `faults: ${JSON.stringify(v.faults)}, ${v.delayed} delayed`);
+  assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with every fault kind in a short run (a silenced kubelet comes back with fresh random streams), the log verifies with 0 divergences', async () => {
+  const v = await recordAndVerify(SEED.respawn, FAULT_KINDS, 'respawn.log');
+  const entries = readLog(join(dir, 'respawn.log')).entries;
+  const stopped = new Set<string>();
+  let respawned = false;
+  for (const e of entries) {
+    if (e.kind === 'stop' && e.address.startsWith('kubelet.')) stopped.add(e.address);
+    if (e.kind === 'start' && stopped.has(e.address)) respawned = true;
+  }
+  assert.ok(respawned, `a kubelet was stopped and started again: ${JSON.stringify(v.faults)}`);
   assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
   assert.is(v.code, 0, v.out);
 });
