@@ -13,6 +13,10 @@
  *   feeds it to no one); a lost reply makes the requester time out (504) on the inner bus.
  * - requests are never lost: a partition holds them (a long delay), as TCP does, so the
  *   requester's own timeout, not an invented one, decides what it sees.
+ * - a held one-way message whose receiver went away (its port closed: a kubelet switched off)
+ *   while it was held reaches no one, as on the inner bus, but taps see it marked `lost`:
+ *   the sender sent it while the receiver was there, so a replay of the sender produces it
+ *   and must find it in the log (the replay cannot tell a held message from a delivered one).
  */
 import type { Clock } from '../../base/clock.ts';
 import { REPLY, type Envelope } from '../../base/envelope.ts';
@@ -50,6 +54,8 @@ export class FaultyBus implements Bus {
   #lostSeq = 0;
   /** Counters by verdict, for the summary. */
   readonly counts = { delayed: 0, lost: 0 };
+  /** Addresses registered through this bus whose port is still open. */
+  readonly #open = new Set<string>();
 
   constructor(inner: Bus, clock: Clock) {
     this.#inner = inner;
@@ -64,6 +70,7 @@ export class FaultyBus implements Bus {
 
   register(address: string, handler: Handler, opts?: RegisterOptions): Port {
     const inner = this.#inner.register(address, handler, opts);
+    this.#open.add(address);
     /** Runs `run` now and answers true, or holds or loses it and answers false. */
     const through = (m: Outgoing, run: () => void, lost: (() => void) | null): boolean => {
       const lane = `${m.from}\u0000${m.to}`;
@@ -91,8 +98,11 @@ export class FaultyBus implements Bus {
     return {
       address,
       send: (to, type, payload) => {
-        const run = () => inner.send(to, type, payload);
-        if (through({ from: address, to, type, payload, via: 'send' }, run, loseMessage(to, type, payload))) run();
+        const lose = loseMessage(to, type, payload);
+        // Held, it may be released after its receiver left: then it is lost, not silently undeliverable.
+        const present = this.#open.has(to);
+        const run = () => (present && !this.#open.has(to) ? lose() : inner.send(to, type, payload));
+        if (through({ from: address, to, type, payload, via: 'send' }, run, lose)) run();
       },
       publish: (topic, type, payload) => {
         const run = () => inner.publish(topic, type, payload);
@@ -112,7 +122,10 @@ export class FaultyBus implements Bus {
         return new Promise((r) => (answer = r));
       },
       subscribe: (topic) => inner.subscribe(topic),
-      close: () => inner.close(),
+      close: () => {
+        this.#open.delete(address);
+        inner.close();
+      },
     };
   }
 

@@ -46,6 +46,23 @@ test('a lost message reaches no one, taps see it marked lost, and later ones sta
   assert.is(bus.counts.lost, 1);
 });
 
+test('a held message whose receiver left before its release reaches no one, and taps see it marked lost', async () => {
+  const { clock, bus, a, send } = setup(() => ({ do: 'delay', ms: 100 }));
+  const seen: Envelope[] = [];
+  bus.tap((env) => void seen.push(env));
+  let reached = 0;
+  const gone = bus.register('gone', () => void reached++);
+  a.send('gone', 'sys.ping' as never, { n: 1 } as never);
+  gone.close();
+  // Sent while nobody was there: the sender's own view, as without the delay, is that it reached no one and left no trace.
+  a.send('gone', 'sys.ping' as never, { n: 2 } as never);
+  send(a, 3);
+  await clock.advance(100);
+  assert.is(reached, 0);
+  assert.equal(seen.map((e) => [e.to, (e.payload as { n: number }).n, (e as { lost?: boolean }).lost === true]), [['gone', 1, true], ['sink', 3, false]]);
+  assert.is(bus.counts.lost, 0, 'no fault lost it');
+});
+
 test('a request is never lost: a lost verdict passes it, and a lost reply makes the requester time out', async () => {
   const clock = new VirtualClock();
   const bus = new FaultyBus(new InProcessBus({ clock, requestTimeoutMs: 1000 }), clock);

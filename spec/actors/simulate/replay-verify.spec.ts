@@ -28,7 +28,10 @@
  * kind in a short run (seed 2): a kubelet silenced and brought back is a new spawn with fresh
  * random and id streams, but its replay carried the old incarnation's random stream over, so a
  * retried pod list waited 1.45 s instead of 1.09 s (its back-off jitter) and the kubelet's timer
- * fired late.
+ * fired late. Delays with silenced kubelets (seed 6): the faulty bus held an apiserver watch batch
+ * for a kubelet and released it after the kubelet was switched off; no one got it and the log did
+ * not have it, but the replayed apiserver had sent it while the kubelet was still on (an extra
+ * ADDED in that watch's stream; the log now keeps it, marked lost).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -41,7 +44,7 @@ import { replay } from '../../../cli/replay.ts';
 import { readLog } from '../../../actors/record/reader.ts';
 
 /** Seeds whose short runs diverged before the fix each test guards (see the file's comment). */
-const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4, heldSend: 8, respawn: 2 };
+const SEED = { watchDrop: 1, clockSkew: 1, silentKv: 4, heldSend: 8, respawn: 2, heldToGone: 6 };
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeactor-simulate-verify-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,6 +123,16 @@ test('with every fault kind in a short run (a silenced kubelet comes back with f
   }
   assert.ok(respawned, `a kubelet was stopped and started again: ${JSON.stringify(v.faults)}`);
   assert.match(v.out, /; 1 skipped; 0 divergence\(s\)/);
+  assert.is(v.code, 0, v.out);
+});
+
+test('with delays and kubelets switched off, a batch held past its kubelet\'s stop is in the log as lost and the log verifies with 0 divergences', async () => {
+  const v = await recordAndVerify(SEED.heldToGone, ['delay', 'partition', 'kubelet-silent'], 'held-to-gone.log');
+  const lost = readLog(join(dir, 'held-to-gone.log')).entries.filter((e) => e.kind === 'msg' && e.lost === true);
+  // No fault lost anything here: what the log has as lost was held until its receiver had gone.
+  assert.is(v.lost, 0);
+  assert.ok(lost.some((e) => e.kind === 'msg' && e.type === 'api.watch-events' && e.to.startsWith('kubelet.')), `a watch batch to a stopped kubelet: ${JSON.stringify(v.faults)}`);
+  assert.match(v.out, /; 0 skipped; 0 divergence\(s\)/);
   assert.is(v.code, 0, v.out);
 });
 
