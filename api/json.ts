@@ -95,10 +95,11 @@ const isPlain = (x: object): x is JsonObject => {
   return proto === Object.prototype || proto === null;
 };
 
-function copyTop(x: JsonObject): JsonObject {
+/** A shallow copy of `x`'s own keys in their order (a `__proto__` key stays a plain key: setOwn). */
+export function copyTop<T extends JsonObject>(x: T): T {
   const out: JsonObject = {};
   for (const k of Object.keys(x)) setOwn(out, k, x[k]);
-  return out;
+  return out as T;
 }
 
 /**

@@ -3,7 +3,7 @@
  * map fields, "k:{<merge key>}" for items of keyed lists, "v:<value>" for items of merged
  * scalar lists, and "." for an item itself. Lists that do not merge are one leaf.
  */
-import { deepEqual, deepFreeze, EMPTY, isObject, own, setOwn, type JsonObject } from '../json.ts';
+import { copyTop, deepEqual, deepFreeze, EMPTY, isObject, own, setOwn, type JsonObject } from '../json.ts';
 import { listMeta, type PatchKind, type PatchMetaTable } from './meta.ts';
 
 export type FieldsV1 = { [token: string]: FieldsV1 };
@@ -94,7 +94,7 @@ export function shareSet(set: FieldsV1, depth = 3): FieldsV1 {
       if (!isObject(child) || child === LEAF) continue;
       const s = shareSet(child, depth - 1);
       if (s === child) continue;
-      if (out === set) out = copyOf(set);
+      if (out === set) out = copyTop(set);
       setOwn(out, k, s);
     }
   }
@@ -104,12 +104,6 @@ export function shareSet(set: FieldsV1, depth = 3): FieldsV1 {
   if (sharedSets.size >= SHARED_SETS_MAX) sharedSets.clear();
   deepFreeze(out);
   sharedSets.set(key, out);
-  return out;
-}
-
-function copyOf(set: FieldsV1): FieldsV1 {
-  const out: FieldsV1 = {};
-  for (const k of Object.keys(set)) setOwn(out, k, set[k]);
   return out;
 }
 
