@@ -9,6 +9,7 @@
  *   with 'internal' (the apiserver answers 500) or 'closed' (503).
  */
 import type { Clock } from '../../base/clock.ts';
+import { settle } from '../clock/virtual.ts';
 import { settledAtIdle } from './replayable.ts';
 import { KvError, type KvBackend, type KvOp, type KvRangeReply, type KvRecord, type KvTxnReply, type RangeOptions, type WatchHandle, type WatchSink } from '../kv/backend.ts';
 
@@ -106,7 +107,13 @@ export class FaultyKv implements KvBackend {
     this.#waiting++;
     const run = async (): Promise<KvTxnReply> => {
       await before.catch(() => {});
+      // Applied at idle — after its slow fsync's timer, or, held behind a slow one, after a
+      // settle — never in the cascade in which the txn before it applied: its watch events
+      // then leave the kv in a turn of their own, where a replay (which has no faulty kv)
+      // feeds them. Live, the second of four txns released together sent its events while
+      // a controller's sync was still settling, and the replay fed them after it.
       if (slow > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, slow));
+      else await settle();
       this.#waiting--;
       return applied(await this.#inner.txn(ops));
     };
