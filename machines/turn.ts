@@ -13,7 +13,13 @@ export type TurnEvent =
   /** A replayed actor sent a message on the bus. */
   | { type: 'send' }
   /** The microtask queued at the turn's start ran: the synchronous run is over. */
-  | { type: 'turnEnded' };
+  | { type: 'turnEnded' }
+  /**
+   * A replayed actor made, from a continuation, the call with which the next recorded turn
+   * starts (a kubelet handed a pod its delete): that turn is fed now, inside the caller's run,
+   * as live it ran there — not once the loop idled.
+   */
+  | { type: 'pull' };
 
 export interface TurnContext {
   /** The number of the current (or last) turn; 0 before the first. */
@@ -39,7 +45,9 @@ const feeding = { target: 'inTurn', actions: ['startTurn', 'expectFeed', 'endAtM
  * once it idled. The replayer reproduces that: once the fed turn's last delivery is in
  * (`allDelivered`), a replayed actor's `send` queues the next recorded turn as a microtask
  * (`queueDrain`) when that turn is bus deliveries (`drainNext`); otherwise the next turn is
- * fed after the loop idled (`waitForIdle`). The recorder sends only `entry` and `turnEnded`.
+ * fed after the loop idled (`waitForIdle`) — unless a replayed actor's continuation makes the
+ * call that turn starts with first (`pull`): then it is fed at once, in that continuation.
+ * The recorder sends only `entry` and `turnEnded`.
  *
  * States: `idle` (no turn; the next comes from the event loop), `inTurn` (a turn is running;
  * `open`, or `drainQueued` once a send queued the next one), `drainQueued` (the turn is
@@ -78,6 +86,8 @@ export const turnMachine = setup({
         entry: { target: 'inTurn', actions: ['startTurn', 'endAtMicrotask'] },
         feed: feeding,
         send: { guard: 'drainArmed', target: 'drainQueued', actions: ['cancelIdle', 'queueDrain'] },
+        // The replayer feeds the pulled turn right after (its `feed` starts it).
+        pull: { actions: 'cancelIdle' },
         due: { target: 'due' },
       },
     },

@@ -4,6 +4,8 @@ import { turnMachine, type TurnEvent } from '../../machines/turn.ts';
 /** A running turn chart (machines/turn.ts) with its effects on the event loop. */
 export interface Turns {
   send(event: TurnEvent): void;
+  /** Whether the chart takes `pull` now (it is idle, waiting for the loop to idle): then it is sent, and the caller feeds the next turn. */
+  pull(): boolean;
   /** The number of the current (or last) turn. */
   readonly turn: number;
 }
@@ -14,6 +16,7 @@ export const ALL_DELIVERED: TurnEvent = { type: 'allDelivered' };
 export const SEND: TurnEvent = { type: 'send' };
 const TURN_ENDED: TurnEvent = { type: 'turnEnded' };
 export const DUE: TurnEvent = { type: 'due' };
+const PULL: TurnEvent = { type: 'pull' };
 
 /**
  * Starts the turn chart: a turn ends in the microtask its first entry queued. With
@@ -40,6 +43,11 @@ export function startTurns(feedNext?: () => void): Turns {
   return {
     send(event) {
       if (event === SEND ? (hearsSend ??= actor.getSnapshot().can(SEND)) : event === ENTRY ? (hearsEntry ??= actor.getSnapshot().can(ENTRY)) : true) actor.send(event);
+    },
+    pull() {
+      if (!actor.getSnapshot().can(PULL)) return false;
+      actor.send(PULL);
+      return true;
     },
     get turn() {
       return actor.getSnapshot().context.turn;

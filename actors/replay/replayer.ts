@@ -84,9 +84,11 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     self: () => actors.get(address)?.actor,
     onOutputOf(source, fn) {
       hearing.register(address, source, fn);
+      pullIfNext(source, START);
     },
     handed(target, type) {
       hearing.made(target, type);
+      pullIfNext(target, type);
     },
     shared<T>(name: string, make: () => T): T {
       if (!shared.has(name)) shared.set(name, make());
@@ -173,6 +175,22 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     while (within(j) && sameTurn(entries[j]!, entries[from]!)) j++;
     return j;
   };
+  /**
+   * Whether the recorded turn starting at `from` is a bus drain: the bus logs a message as it
+   * delivers it, so a drain's turn starts with a delivery. A turn that starts otherwise came
+   * from the event loop, though it may deliver too — a timer's turn holds the 504 the bus makes
+   * up when a request times out — and no send queued it: live, a send the simulation's faulty
+   * bus held (or lost) queued no drain, and the sender's continuations ran on until idle. A
+   * message the faulty bus lost is logged as it is sent, though: one sent in the microtask
+   * before a drain someone else's send had queued opens that drain's turn (seed 9, 10 minutes,
+   * faults every 20 s: an apiserver watch batch lost between a controller's send and the drain
+   * it queued; the replay took the turn for the loop's and answered a watch one event early).
+   */
+  const isDrain = (from: number): boolean => {
+    let j = from;
+    while (within(j) && sameTurn(entries[j]!, entries[from]!) && isLost(entries[j]!)) j++;
+    return within(j) && sameTurn(entries[j]!, entries[from]!) && entries[j]!.kind === 'msg' && !isLost(entries[j]!);
+  };
   /** The last delivery in [from, to), or -1. */
   const lastDelivery = (from: number, to: number): number => {
     let j = to - 1;
@@ -192,12 +210,25 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const feedNext = pace ? paced : feedTurn;
   const turns = startTurns(feedNext);
   onSend = () => turns.send(SEND);
+  /**
+   * Live, a hearer's call (a kubelet starting a pod, or handing it its delete) and what the
+   * source did at it ran in one synchronous run; where the hearer made it from a continuation,
+   * that run is a turn of its own in the log, which the replay would feed only once the loop
+   * idled — after the hearer's other microtasks (its status manager's flush of the reports
+   * before the delete's). When the next recorded turn starts with this very call, it is fed now.
+   */
+  function pullIfNext(source: string, cause: string): void {
+    if (!within(k)) return;
+    const e = entries[k]!;
+    const next = cause === START ? e.kind === 'start' && e.address === source : e.kind === 'event' && e.actor === source && e.event.type === cause;
+    if (next && turns.pull()) feedTurn();
+  }
   function feedTurn(): void {
     // After the last turn, let its continuations run before the final check.
     if (!within(k)) return void setImmediate(finish);
     const end = turnEnd(k);
     const last = lastDelivery(k, end);
-    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: drains && within(end) && isDrain(entries[end]!) });
+    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: drains && within(end) && isDrain(end) });
     while (k < end) {
       feed(entries[k]!);
       fed++;
@@ -223,14 +254,9 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
 
 type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;
 
-/**
- * Whether a recorded turn starting with `first` is a bus drain: the bus logs a message as it
- * delivers it, so a drain's turn starts with a delivery. A turn that starts otherwise came
- * from the event loop, though it may deliver too — a timer's turn holds the 504 the bus makes
- * up when a request times out — and no send queued it: live, a send the simulation's faulty
- * bus held (or lost) queued no drain, and the sender's continuations ran on until idle.
- */
-const isDrain = (first: Positioned): boolean => first.kind === 'msg' && first.lost !== true;
+
+/** A message the simulation's faulty bus lost: the sender's output, no one's input. */
+const isLost = (e: Positioned): boolean => e.kind === 'msg' && e.lost === true;
 
 /** Whether `e` was recorded in the same synchronous run as `first` (see LogEntry). */
 const sameTurn = (e: Positioned, first: Positioned): boolean => e.turn !== undefined && e.turn === first.turn && e.src === first.src;

@@ -109,6 +109,23 @@ test('replay paced (--speed): once the next turn is due, sends queue nothing mor
   assert.is(turns.turn, 2);
 });
 
+test('replay: a continuation that makes the call the next turn starts with pulls that turn in at once; the wait for the idle loop is dropped', async () => {
+  const { turns, log } = replayer();
+  turns.send({ type: 'feed', hasDeliveries: true, drainNext: false });
+  turns.send(ALL_DELIVERED);
+  assert.not.ok(turns.pull(), 'not while the fed turn runs: the call belongs to that synchronous run');
+  await microtask();
+  await microtask();
+  // The turn ended and the next one waits for the loop to idle: a continuation's call pulls it.
+  assert.ok(turns.pull());
+  turns.send({ type: 'feed', hasDeliveries: false, drainNext: false });
+  assert.is(turns.turn, 2);
+  await loopIdle();
+  await loopIdle();
+  // The cancelled wait fed nothing; the pulled turn's own end waits for the idle loop as usual.
+  assert.equal(log, ['fed after the loop idled']);
+});
+
 test('the chart: turns numbered, states as the replayer paces them; sends ignored while the next turn is due', () => {
   const actor = createActor(turnMachine).start();
   const state = () => JSON.stringify(actor.getSnapshot().value);
