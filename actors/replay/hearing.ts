@@ -14,8 +14,12 @@ export const START = 'start';
 class Source {
   /** Hearer address → what it does with an output. */
   readonly hearers = new Map<string, HearFn>();
-  /** Causes the hearer made before the replay fed them (the usual order), by kind. */
-  readonly ahead = new Map<string, number>();
+  /**
+   * Causes the hearer made before the replay fed them (the usual order), in the order made.
+   * A START begins the causes of the incarnation it started: a kubelet that starts a pod and
+   * hands it its delete in one run (two watch events of one batch) made both for the new one.
+   */
+  readonly ahead: string[] = [];
   /** From the first cause fed before its hearer made it: that cause, the outputs and causes after it, in log order. */
   readonly held: Held[] = [];
 }
@@ -50,7 +54,7 @@ export class Hearing {
     const s = this.#source(source);
     const first = s.held[0];
     if (first === undefined || !('cause' in first) || first.cause !== cause) {
-      s.ahead.set(cause, (s.ahead.get(cause) ?? 0) + 1);
+      s.ahead.push(cause);
       return;
     }
     s.held.shift();
@@ -61,11 +65,14 @@ export class Hearing {
   fed(source: string, cause: string): void {
     const s = this.#source(source);
     if (cause === START) {
-      // What the previous incarnation still held was never heard; other calls made ahead were for it.
+      // What the previous incarnation still held was never heard, and what its hearer made
+      // ahead for it is moot; what the hearer made after starting this one is this one's.
       s.held.length = 0;
-      const starts = s.ahead.get(START) ?? 0;
-      s.ahead.clear();
-      if (starts > 0) s.ahead.set(START, starts);
+      const started = s.ahead.indexOf(START);
+      if (started >= 0) return void s.ahead.splice(0, started + 1);
+      s.ahead.length = 0;
+      s.held.push({ cause });
+      return;
     }
     if (s.held.length === 0 && this.#takeAhead(s, cause)) return;
     s.held.push({ cause });
@@ -89,11 +96,18 @@ export class Hearing {
     }
   }
 
+  /** Takes `cause` from what the hearer made ahead for the current incarnation (before the next START); a START takes what came before it too. */
   #takeAhead(s: Source, cause: string): boolean {
-    const n = s.ahead.get(cause) ?? 0;
-    if (n === 0) return false;
-    s.ahead.set(cause, n - 1);
-    return true;
+    for (let i = 0; i < s.ahead.length; i++) {
+      const made = s.ahead[i];
+      if (made === cause) {
+        if (cause === START) s.ahead.splice(0, i + 1);
+        else s.ahead.splice(i, 1);
+        return true;
+      }
+      if (made === START) return false;
+    }
+    return false;
   }
 
   #toHearers(s: Source, out: Heard): void {
