@@ -50,6 +50,8 @@ const OWNED = ['pods', 'replicasets.apps', 'controllerrevisions.apps', 'endpoint
 
 const WRITES = new Set(['api.create', 'api.update', 'api.patch']);
 
+const PDB_PREFIX = '/registry/poddisruptionbudgets.policy/';
+
 export class Checker {
   readonly #objects = new Map<string, KubeObject>();
   readonly #uids = new Map<string, number>();
@@ -59,6 +61,12 @@ export class Checker {
   readonly #requests = new Map<string, { type: string; target: ApiTarget }>();
   /** Per watch (receiver + id): the last resourceVersion, or null until its initial events end. */
   readonly #watches = new Map<string, number | null>();
+  /**
+   * Per evicted pod ("namespace/name"): its budget as the eviction's grant wrote it (the pod
+   * added to status.disruptedPods) — the status the eviction was granted on. By the time the
+   * eviction is answered, the disruption controller may have written a newer one.
+   */
+  readonly #grantedOn = new Map<string, PodDisruptionBudget>();
   #seq = 0;
   violation: Violation | null = null;
   /** How many times each invariant was evaluated. */
@@ -103,6 +111,7 @@ export class Checker {
       }
       const obj = op.value as KubeObject;
       this.#objects.set(op.key, obj);
+      if (op.key.startsWith(PDB_PREFIX)) this.#noteGrants(prev as PodDisruptionBudget | undefined, obj as PodDisruptionBudget);
       const uid = obj.metadata?.uid;
       if (uid) this.#uids.set(uid, (this.#uids.get(uid) ?? 0) + 1);
       if (op.key.startsWith('/registry/pods/') && uid) {
@@ -110,6 +119,13 @@ export class Checker {
         this.fail('pod-bound-once', podBoundOnce(`${obj.metadata?.namespace}/${obj.metadata?.name} (uid ${uid}, revision ${revision})`, this.#boundTo.get(uid), node));
         if (node) this.#boundTo.set(uid, node);
       }
+    }
+  }
+
+  #noteGrants(prev: PodDisruptionBudget | undefined, next: PodDisruptionBudget): void {
+    const before = prev?.status?.disruptedPods ?? {};
+    for (const pod of Object.keys(next.status?.disruptedPods ?? {})) {
+      if (!(pod in before)) this.#grantedOn.set(`${next.metadata?.namespace ?? ''}/${pod}`, next);
     }
   }
 
@@ -201,9 +217,13 @@ export class Checker {
     const ns = t.namespace ?? '';
     const pods = this.view().byKind('pods').filter((p) => p.metadata?.namespace === ns) as Pod[];
     const pod = pods.find((p) => p.metadata?.name === t.name);
+    const evicted = `${ns}/${t.name}`;
+    const granted = this.#grantedOn.get(evicted);
+    this.#grantedOn.delete(evicted);
     for (const pdb of this.view().byKind('poddisruptionbudgets.policy') as PodDisruptionBudget[]) {
       if (pdb.metadata?.namespace !== ns || pod === undefined || !labelSelectorMatches(pdb.spec?.selector, pod.metadata?.labels)) continue;
-      if (this.fail('pdb-respected', pdbRespected(`${ns}/${t.name}`, pdb, pods))) return;
+      const asGranted = granted !== undefined && granted.metadata?.name === pdb.metadata?.name ? granted : pdb;
+      if (this.fail('pdb-respected', pdbRespected(evicted, asGranted, pods))) return;
     }
   }
 

@@ -68,4 +68,13 @@ test('a planted bug is found by a fixed seed, and re-running the seed reproduces
   assert.match(out.join('\n'), new RegExp(`controller.replicaset \\(active\\) after seq ${v!.entry}`));
 });
 
+test('an eviction is judged on the budget\'s status it was granted on, not on one the disruption controller wrote before the answer', async () => {
+  // Seed 4 stopped with pdb-respected at 8m11s: the drain's eviction was granted on 3 healthy
+  // pods (1 disruption allowed); the controller then wrote 1 healthy (pods went not ready behind
+  // a partition) before the eviction was answered, and the check read that status.
+  const r = await simulate({ seed: 4, durationMs: 1_200_000, convergeWithinMs: 600_000, nodes: 3, meanGapMs: 60_000, faults: ['partition', 'watch-drop', 'delay', 'kubelet-silent'] });
+  assert.is(r.violation, null, `${r.violation?.invariant}: ${r.violation?.message}`);
+  assert.ok(r.checks['pdb-respected']! > 0, 'an eviction was checked');
+});
+
 test.run();

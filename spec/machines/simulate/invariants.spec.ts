@@ -60,6 +60,16 @@ test('pdb-respected: healthy pods left after a granted eviction against the floo
   assert.is(pdbRespected('default/b', stale, [ready('a'), gone] as never), null);
   const fresh = { ...pdb, status: { currentHealthy: 2, desiredHealthy: 2, expectedPods: 3, disruptionsAllowed: 0 } };
   assert.match(pdbRespected('default/b', fresh, [ready('a'), gone] as never)!, /below its floor of 2/);
+  // A Pending pod counts for nothing: evicting it (drain lets it go without a disruption) leaves
+  // the healthy pods as they were, even where the others are not ready behind a partition.
+  const deleting = (p: KubeObject, status: unknown): KubeObject => ({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2025-01-01T00:08:53Z' }, status } as KubeObject);
+  const unready = { ...ready('u'), status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } };
+  const pending = deleting(ready('p'), { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] });
+  assert.is(pdbRespected('default/p', fresh, [pending, unready] as never), null);
+  // The same eviction of a ready pod, on a status that knew u was not ready, broke the budget.
+  const evictedReady = deleting(ready('r'), ready('r').status);
+  const knewUnready = { ...pdb, status: { currentHealthy: 1, desiredHealthy: 2, expectedPods: 2, disruptionsAllowed: 0 } };
+  assert.match(pdbRespected('default/r', knewUnready, [evictedReady, unready] as never)!, /with 0 healthy pod\(s\), below its floor of 2/);
 });
 
 test('workloads-converge: status and pods as the spec says', () => {
