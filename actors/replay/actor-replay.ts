@@ -24,8 +24,8 @@ export interface ReplayWiring {
   normalize: (v: unknown) => unknown;
   inspect?: Inspect | undefined;
   env: ReplayEnv;
-  /** Called on every bus output (the replayer schedules the next bus turn as the bus would). */
-  onSend?: () => void;
+  /** Called on every bus output, with the sender (the replayer schedules the next bus turn as the bus would). */
+  onSend?: (from: string, sent: SentMessage | undefined) => void;
   /**
    * The correlation id of the first unclaimed recorded request of `actor` with this content
    * (normalized payload); failing that, of the first to the same receiver and type, unless `exact`.
@@ -87,7 +87,7 @@ export class ActorReplay {
     readonly wiring: ReplayWiring,
   ) {
     // The payload as produced is tried first: normalizing (a codec round trip) is needed only where it makes a difference.
-    this.port = new ReplayPort(address, wiring.onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone);
+    this.port = new ReplayPort(address, wiring.onSend && ((m) => wiring.onSend!(address, m)), (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone);
     this.clock = new ReplayClock(start.at);
     this.clock.offset = wiring.clockOffset ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, ...streams(start), log: quiet, metrics: new MetricsRegistry() };

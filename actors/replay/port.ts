@@ -1,6 +1,6 @@
 import type { Port } from '../../bus/bus.ts';
 import { REPLY, type Envelope } from '../../base/envelope.ts';
-import type { Result } from '../../base/status.ts';
+import { unavailable, type Result } from '../../base/status.ts';
 
 /** What a replayed actor sent, in the shape the log records it. */
 export interface SentMessage {
@@ -24,25 +24,33 @@ export class ReplayPort implements Port {
   #nextCorr = 1;
 
   /**
-   * `onSend` hears every output, as the bus would see it sent. `recordedCorr` names the
+   * `onSend` hears every output, as the bus would see it sent (undefined: a send to an address
+   * the log shows stopped, which live still queued the bus's drain). `recordedCorr` names the
    * recorded request a request is (by its content), so the recorded reply settles it
    * whichever order concurrent requests were issued in. `gone` tells an address the log shows
    * stopped (and not started again): live, the bus had no one to hand a message sent there,
-   * and a recording logs what is delivered, so such a send is no output (it still paces turns).
+   * and a recording logs what is delivered, so such a send is no output (it still paces turns),
+   * and such a request is answered 503 as the bus answers it.
    */
   constructor(
     readonly address: string,
-    private readonly onSend?: () => void,
+    private readonly onSend?: (sent: SentMessage | undefined) => void,
     private readonly recordedCorr?: (to: string, type: string, payload: unknown) => string | undefined,
     private readonly gone?: (to: string) => boolean,
   ) {}
 
   send(to: string, type: string, payload: unknown): void {
-    if (this.gone?.(to)) return void this.onSend?.();
+    if (this.gone?.(to)) return void this.onSend?.(undefined);
     this.#push({ to, type, payload });
   }
 
   request(to: string, type: string, payload: unknown): Promise<Result<never>> {
+    if (this.gone?.(to)) {
+      // Live, the bus fails it at its drain — no actor holds the address — and logs nothing: the
+      // requester hears 503 (the apiserver then drops a stopped kubelet's watches).
+      this.onSend?.(undefined);
+      return Promise.resolve().then(() => ({ ok: false, status: unavailable(`no actor at address "${to}"`) }) as Result<never>);
+    }
     // A request the log does not have gets an id no recorded reply uses.
     const corr = this.recordedCorr?.(to, type, payload) ?? `${this.address}#unrecorded-${this.#nextCorr++}`;
     this.#push({ to, type, payload, corr });
@@ -59,7 +67,7 @@ export class ReplayPort implements Port {
 
   #push(m: SentMessage): void {
     this.sent.push(m);
-    this.onSend?.();
+    this.onSend?.(m);
   }
 
   subscribe(topic: string): () => void {

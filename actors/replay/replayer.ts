@@ -5,6 +5,7 @@ import type { LogHeader } from '../record/format.ts';
 import { redact } from '../record/redact.ts';
 import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
+import type { SentMessage } from './port.ts';
 import { companions } from './companions.ts';
 import { Hearing, START } from './hearing.ts';
 import { firstDifference } from './diff.ts';
@@ -62,7 +63,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const group = companions(entries, opts.registry);
   /** What the live process shared in memory (its informer factory), one per replay run. */
   const shared = new Map<string, unknown>();
-  let onSend = (): void => {};
+  let onSend: (from: string, sent: SentMessage | undefined) => void = () => {};
   const requests = recordedRequests(entries);
   const recordedCorr = (actor: string, to: string, type: string, payload: unknown, exact?: boolean): string | undefined => requests.get(actor)?.claim(to, type, payload, exact);
   const actors = new Map<string, ActorReplay>();
@@ -122,7 +123,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: () => onSend(), recordedCorr, clockOffset: offsets.get(e.address) ?? 0, gone }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: (from, sent) => onSend(from, sent), recordedCorr, clockOffset: offsets.get(e.address) ?? 0, gone }));
         break;
       }
       case 'stop':
@@ -186,11 +187,13 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
    * faults every 20 s: an apiserver watch batch lost between a controller's send and the drain
    * it queued; the replay took the turn for the loop's and answered a watch one event early).
    */
-  const isDrain = (from: number): boolean => {
+  const firstDelivery = (from: number): Entry<'msg'> | undefined => {
     let j = from;
     while (within(j) && sameTurn(entries[j]!, entries[from]!) && isLost(entries[j]!)) j++;
-    return within(j) && sameTurn(entries[j]!, entries[from]!) && entries[j]!.kind === 'msg' && !isLost(entries[j]!);
+    const e = within(j) && sameTurn(entries[j]!, entries[from]!) ? entries[j]! : undefined;
+    return e?.kind === 'msg' && !isLost(e) ? e : undefined;
   };
+  const isDrain = (from: number): boolean => firstDelivery(from) !== undefined;
   /** The last delivery in [from, to), or -1. */
   const lastDelivery = (from: number, to: number): number => {
     let j = to - 1;
@@ -209,7 +212,39 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   };
   const feedNext = pace ? paced : feedTurn;
   const turns = startTurns(feedNext);
-  onSend = () => turns.send(SEND);
+  /**
+   * The first delivery of the next recorded turn when that turn is a bus drain: the bus drains
+   * its queue in one run, and a send after a drain queues the next, so that delivery is the
+   * message whose send queued it. A replayed actor's other sends (one the faulty bus held or
+   * lost live, or one the replay fed ahead of its sender) queue nothing.
+   */
+  let awaited: Entry<'msg'> | undefined;
+  const opensDrain = (from: string, m: SentMessage | undefined): boolean => {
+    // Unknown: a send to an address gone (live, it still queued the drain), or a drain whose first
+    // message comes from an actor not replayed (the operator, a kv with storage faults).
+    if (awaited === undefined || m === undefined || !actors.has(awaited.from)) return true;
+    return from === awaited.from && m.to === awaited.to && m.type === awaited.type && (awaited.corr === undefined || m.corr === awaited.corr);
+  };
+  /**
+   * Replayed sends whose delivery the replay has not fed yet, by message (count: sent minus
+   * fed). A replayed actor may send the message that opens the next drain before the fed turn's
+   * last delivery (it runs ahead of the log there); the drain is then due once that delivery is in.
+   */
+  const unfed = new Map<string, number>();
+  const messageKey = (from: string, to: string, type: string, corr: string | undefined): string => `${from}\n${to}\n${type}\n${corr ?? ''}`;
+  const count = (key: string, by: number): void => {
+    const n = (unfed.get(key) ?? 0) + by;
+    if (n === 0) unfed.delete(key);
+    else unfed.set(key, n);
+  };
+  onSend = (from, m) => {
+    if (m !== undefined) count(messageKey(from, m.to, m.type, m.corr), 1);
+    if (opensDrain(from, m)) turns.send(SEND);
+  };
+  /** The fed turn's deliveries are all in: the next drain is due now if its first message was sent already. */
+  const armIfSent = (): void => {
+    if (awaited !== undefined && actors.has(awaited.from) && (unfed.get(messageKey(awaited.from, awaited.to, awaited.type, awaited.corr)) ?? 0) > 0) turns.send(SEND);
+  };
   /**
    * Live, a hearer's call (a kubelet starting a pod, or handing it its delete) and what the
    * source did at it ran in one synchronous run; where the hearer made it from a continuation,
@@ -228,11 +263,20 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     if (!within(k)) return void setImmediate(finish);
     const end = turnEnd(k);
     const last = lastDelivery(k, end);
-    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: drains && within(end) && isDrain(end) });
+    const drainNext = drains && within(end) && isDrain(end);
+    awaited = drainNext ? firstDelivery(end) : undefined;
+    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext });
+    if (last < k) armIfSent();
     while (k < end) {
-      feed(entries[k]!);
+      const e = entries[k]!;
+      // A lost one too: the replayed sender sends it, and the log has it (marked lost) where it was sent.
+      if (e.kind === 'msg' && actors.has(e.from)) count(messageKey(e.from, e.to, e.type, e.corr), -1);
+      feed(e);
       fed++;
-      if (k++ === last) turns.send(ALL_DELIVERED);
+      if (k++ === last) {
+        turns.send(ALL_DELIVERED);
+        armIfSent();
+      }
     }
     for (const a of actors.values()) a.check(false);
   }
