@@ -17,8 +17,9 @@
  *   while it was held reaches no one, as on the inner bus, but taps see it marked `lost`:
  *   the sender sent it while the receiver was there, so a replay of the sender produces it
  *   and must find it in the log (the replay cannot tell a held message from a delivered one).
+ *   So is one still held when the run ends (`loseHeld`).
  */
-import type { Clock } from '../../base/clock.ts';
+import type { Clock, TimerId } from '../../base/clock.ts';
 import { REPLY, type Envelope } from '../../base/envelope.ts';
 import type { Bus, BusState, BusStats, Handler, Port, RejectCause, Tap } from '../../bus/bus.ts';
 import type { RegisterOptions } from '../../bus/inbox.ts';
@@ -52,10 +53,13 @@ export class FaultyBus implements Bus {
   readonly #lanes = new Map<string, { releaseAt: number; held: number }>();
   #decide: (m: Outgoing) => Verdict = () => PASS;
   #lostSeq = 0;
+  #heldRequests = 0;
   /** Counters by verdict, for the summary. */
   readonly counts = { delayed: 0, lost: 0 };
   /** Addresses registered through this bus whose port is still open. */
   readonly #open = new Set<string>();
+  /** Messages held and not released yet, in the order held, each with what records it lost (null: a request). */
+  readonly #held = new Set<{ timer: TimerId; lost: (() => void) | null }>();
 
   constructor(inner: Bus, clock: Clock) {
     this.#inner = inner;
@@ -72,7 +76,8 @@ export class FaultyBus implements Bus {
     const inner = this.#inner.register(address, handler, opts);
     this.#open.add(address);
     /** Runs `run` now and answers true, or holds or loses it and answers false. */
-    const through = (m: Outgoing, run: () => void, lost: (() => void) | null): boolean => {
+    /** `lost` records the message lost (null: it cannot be lost); `atEnd` records it still held when the run ends. */
+    const through = (m: Outgoing, run: () => void, lost: (() => void) | null, atEnd = lost): boolean => {
       const lane = `${m.from}\u0000${m.to}`;
       let v = this.#decide(m);
       if (v.do === 'lose' && lost === null) v = PASS;
@@ -80,14 +85,14 @@ export class FaultyBus implements Bus {
       if (v.do === 'lose') {
         this.counts.lost++;
         // Lost after whatever it follows: a later message may not overtake an earlier one, nor may a loss.
-        if (l !== undefined && l.held > 0) this.#hold(lane, l.releaseAt, lost!);
+        if (l !== undefined && l.held > 0) this.#hold(lane, l.releaseAt, lost!, lost);
         else lost!();
         return false;
       }
       const ms = v.do === 'delay' ? v.ms : 0;
       if (ms <= 0 && (l === undefined || l.held === 0)) return true;
       if (ms > 0) this.counts.delayed++;
-      this.#hold(lane, Math.max(this.#clock.now() + ms, l?.releaseAt ?? 0), run);
+      this.#hold(lane, Math.max(this.#clock.now() + ms, l?.releaseAt ?? 0), run, atEnd);
       return false;
     };
     const loseMessage = (to: string, type: string, payload: unknown, corr?: string) => () => {
@@ -118,7 +123,9 @@ export class FaultyBus implements Bus {
         // A request that passes gets the inner bus's own promise: its continuation runs in the
         // microtask it would without this bus, as in a replay (which has no faulty bus). A held
         // one is asked when released (answer is set by then: the release is a later timer).
-        if (through({ from: address, to, type, payload, via: 'request' }, () => void ask().then((r) => answer(r)), null)) return ask();
+        // Still held when the run ends, it is in the log as lost with a correlation id of its own (the inner bus gives one only when asked).
+        const heldToEnd = loseMessage(to, type, payload, `${address}#held-${++this.#heldRequests}`);
+        if (through({ from: address, to, type, payload, via: 'request' }, () => void ask().then((r) => answer(r)), null, heldToEnd)) return ask();
         return new Promise((r) => (answer = r));
       },
       subscribe: (topic) => inner.subscribe(topic),
@@ -129,17 +136,36 @@ export class FaultyBus implements Bus {
     };
   }
 
-  #hold(lane: string, releaseAt: number, run: () => void): void {
+  #hold(lane: string, releaseAt: number, run: () => void, lost: (() => void) | null): void {
     let l = this.#lanes.get(lane);
     if (l === undefined) this.#lanes.set(lane, (l = { releaseAt, held: 0 }));
     l.releaseAt = releaseAt;
     l.held++;
     const lane_ = l;
     // Timers due at one time fire in the order they were set: a lane's messages keep their order.
-    this.#clock.setTimeout(() => {
-      lane_.held--;
-      run();
-    }, releaseAt - this.#clock.now());
+    const held = {
+      lost,
+      timer: this.#clock.setTimeout(() => {
+        this.#held.delete(held);
+        lane_.held--;
+        run();
+      }, releaseAt - this.#clock.now()),
+    };
+    this.#held.add(held);
+  }
+
+  /**
+   * The run ends: what is still held is never delivered. Taps see each held one-way message
+   * message marked `lost`, so a recording has every message its senders sent (a replay of
+   * the sender produces it and must find it in the log).
+   */
+  loseHeld(): void {
+    for (const h of this.#held) {
+      this.#clock.clearTimeout(h.timer);
+      h.lost?.();
+    }
+    this.#held.clear();
+    this.#lanes.clear();
   }
 
   /** Taps see what the inner bus delivers and, marked `lost`, what this bus lost. */

@@ -210,6 +210,8 @@ async function run(o: SimulateOptions, file: string | null): Promise<SimulateRes
   }
   const violation = checker.violation;
   await clock.advance(0);
+  // What the faulty bus still holds is never delivered: the log records it lost (see FaultyBus.loseHeld).
+  bus.loseHeld();
   await recorder?.stop();
   untap();
   port.close();
