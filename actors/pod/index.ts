@@ -4,6 +4,7 @@ import { ownedClock, type Clock } from '../../base/clock.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
+import { lightenSystem } from '../root-system.ts';
 import { runCommands } from './bridge.ts';
 import { setPodHooks, type PodHooks } from './hooks.ts';
 
@@ -101,6 +102,8 @@ export function startPodActor(o: PodActorOptions): PodActor {
   const inspect = o.observe?.(address, { machine: 'pod', input, effects: POD_EFFECTS });
   // Its own clock view: the chart's timers are the pod's, not its kubelet's, in a recording.
   const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: ownedClock(o.clock, address), ...(inspect ? { inspect } : {}) });
+  // XState's per-root system is a quarter of a running pod actor's heap; the pod uses its scheduler and inspection only.
+  lightenSystem(actor, inspect);
   bindings.set(actor, { output: o.output, source: sourceOf(o.nodeName) });
   if (o.hooks) setPodHooks(o.pod, o.hooks);
   actor.start();
