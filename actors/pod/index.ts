@@ -107,14 +107,25 @@ export function startPodActor(o: PodActorOptions): PodActor {
   bindings.set(actor, { output: o.output, source: sourceOf(o.nodeName) });
   if (o.hooks) setPodHooks(o.pod, o.hooks);
   actor.start();
-  return {
-    actor,
-    delete(gracePeriodSeconds) {
-      actor.send({ type: 'delete', at: o.clock.now(), ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
-    },
-    evict(message) {
-      actor.send({ type: 'evict', at: o.clock.now(), message });
-    },
-    stop: () => actor.stop(),
-  };
+  return new LivePodActor(actor, o.clock);
+}
+
+/** A class, not an object of closures: the kubelet holds one per pod, and its methods live once on the prototype. */
+class LivePodActor implements PodActor {
+  constructor(
+    readonly actor: Actor<PodMachine>,
+    private readonly clock: Clock,
+  ) {}
+
+  delete(gracePeriodSeconds?: number): void {
+    this.actor.send({ type: 'delete', at: this.clock.now(), ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
+  }
+
+  evict(message: string): void {
+    this.actor.send({ type: 'evict', at: this.clock.now(), message });
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
 }
