@@ -64,13 +64,14 @@ export function initialContext(input: PodInput): PodCtx {
   const spec = input.pod.spec;
   const inits = spec?.initContainers ?? [];
   const mains = spec?.containers ?? [];
-  const off = (at: number): Cond => ({ on: false, at });
+  // One record for all four: conditions are replaced, never written (status.ts, flip).
+  const off: Cond = { on: false, at: input.now };
   return {
     pod: input.pod, hostIP: input.hostIP, podIP: input.podIP ?? '', runtime: input.runtime,
     startTime: input.now, now: input.now, stage: 'sandbox', nInit: inits.length,
     ctrs: [...inits.map((c) => newCtr(c, true)), ...mains.map((c) => newCtr(c, false))],
     sandboxId: '', sandboxRetryAt: Infinity, busy: -1,
-    conds: { PodReadyToStartContainers: off(input.now), Initialized: off(input.now), ContainersReady: off(input.now), Ready: off(input.now) },
+    conds: { PodReadyToStartContainers: off, Initialized: off, ContainersReady: off, Ready: off },
     phase: 'Pending', termAt: Infinity, graceSeconds: 0, tornDown: false, wakeAt: Infinity, armedAt: Infinity,
     out: [{ type: 'sandbox' }], evs: NONE, dirty: true,
   };
