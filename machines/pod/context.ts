@@ -1,4 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { sharedText } from './shared-text.ts';
 import type { Cond, CondName, Ctr, PodEventRecord, PodInput, ProbeState, RuntimeCommand } from './types.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
@@ -107,11 +108,11 @@ export function specOf(ctx: PodCtx, i: number): Container {
 }
 
 export function fieldPath(c: Ctr): string {
-  return `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`;
+  return sharedText(`${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`);
 }
 
 export function event(d: PodCtx, type: PodEventRecord['type'], reason: PodEventRecord['reason'], message: string, c?: Ctr): void {
-  const e: PodEventRecord = { type, reason, message, at: d.now };
+  const e: PodEventRecord = { type, reason, message: sharedText(message), at: d.now };
   if (c) e.fieldPath = fieldPath(c);
   d.evs.push(e);
 }
