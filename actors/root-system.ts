@@ -194,3 +194,13 @@ export function lightenSystem(actor: AnyActorRef, inspect?: Observer<InspectionE
   for (const k of Object.keys(a.options)) options[k] = a.options[k];
   a.options = options;
 }
+
+/**
+ * Call once the actor has started: XState queues a root's initial actions in an array it
+ * drains with `shift()`, which can leave the array's grown backing store (about 150 bytes)
+ * in place; nothing is queued there once the actor runs, so an empty array replaces it.
+ */
+export function releaseStartQueue(actor: AnyActorRef): void {
+  const a = actor as unknown as { _deferred: unknown[] };
+  if (a._deferred.length === 0) a._deferred = [];
+}

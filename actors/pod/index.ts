@@ -4,7 +4,7 @@ import { ownedClock, type Clock } from '../../base/clock.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
-import { lightenSystem } from '../root-system.ts';
+import { lightenSystem, releaseStartQueue } from '../root-system.ts';
 import { runCommands } from './bridge.ts';
 import { setPodHooks, type PodHooks } from './hooks.ts';
 
@@ -107,6 +107,7 @@ export function startPodActor(o: PodActorOptions): PodActor {
   bindings.set(actor, { output: o.output, source: sourceOf(o.nodeName) });
   if (o.hooks) setPodHooks(o.pod, o.hooks);
   actor.start();
+  releaseStartQueue(actor);
   return new LivePodActor(actor, o.clock);
 }
 
