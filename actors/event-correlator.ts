@@ -10,7 +10,11 @@
 
 /** What the correlator needs of an event. */
 export interface CorrelatedEvent {
-  /** Source and involved object: component, host, kind, namespace, name, uid, apiVersion. */
+  /**
+   * What tells the source and involved object apart within one recorder (client-go keys on
+   * component, host, kind, namespace, name, uid, apiVersion; a recorder has one component and
+   * host, and a uid names one object).
+   */
   source: readonly string[];
   type: string;
   reason: string;

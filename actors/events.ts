@@ -84,7 +84,10 @@ export class EventRecorder {
     if (this.opts.enabled === false) return { ok: true, value: null };
     const ref = referenceTo(about);
     const namespace = ref.namespace || 'default';
-    const source = [this.opts.component, this.opts.host ?? '', ref.kind ?? '', namespace, ref.name ?? '', ref.uid ?? '', ref.apiVersion ?? ''];
+    // The correlator tells events apart by source and involved object, as client-go's keys do. One
+    // recorder has one source, and a uid names one object (its namespace and name never change),
+    // so the key holds only what can differ: about 60 fewer characters in each of a pod's keys.
+    const source = ref.uid ? [ref.kind ?? '', ref.uid, ref.apiVersion ?? ''] : [ref.kind ?? '', namespace, ref.name ?? '', '', ref.apiVersion ?? ''];
     const c = this.#correlator.correlate({ source, type, reason, message });
     if (c.skip) return { ok: true, value: null };
     const now = rfc3339(this.opts.clock.now());

@@ -6,6 +6,7 @@
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { badRequest, conflict, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { rfc3339 } from '../../api/time.ts';
+import { copyTop, type JsonObject } from '../../api/json.ts';
 import type { Call, ServerContext } from './context.ts';
 import { defaultManager } from './create.ts';
 import type { ResourceInfo } from './resources.ts';
@@ -53,14 +54,20 @@ export async function bind(s: ServerContext, res: ResourceInfo, call: Call<Paylo
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
       const annotations = { ...pod.metadata?.annotations, ...binding.metadata?.annotations };
+      // Copies by key, not by spread: at a spread site that sees many shapes Node 20's V8 gives each copy a hidden
+      // class of its own (about 500 bytes per pod for spec and status, kept in the store and the watch cache).
+      const spec = copyTop((pod.spec ?? {}) as JsonObject);
+      spec.nodeName = node;
+      const status = copyTop((pod.status ?? {}) as JsonObject);
+      status.conditions = conditions;
       // BindingREST writes storage directly (GuaranteedUpdate with no field manager): the pod's managedFields get no entry.
       return ok({
         applied: true,
         obj: {
           ...pod,
           metadata: { ...pod.metadata, ...(Object.keys(annotations).length ? { annotations } : {}) },
-          spec: { ...pod.spec, nodeName: node },
-          status: { ...pod.status, conditions },
+          spec,
+          status,
         },
       });
     },

@@ -4,6 +4,7 @@ import { ownedClock, type Clock } from '../../base/clock.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
+import { lightenSystem, releaseStartQueue } from '../root-system.ts';
 import { runCommands } from './bridge.ts';
 import { setPodHooks, type PodHooks } from './hooks.ts';
 
@@ -101,17 +102,31 @@ export function startPodActor(o: PodActorOptions): PodActor {
   const inspect = o.observe?.(address, { machine: 'pod', input, effects: POD_EFFECTS });
   // Its own clock view: the chart's timers are the pod's, not its kubelet's, in a recording.
   const actor = createActor(machineFor(o.runtime, o.clock), { input, clock: ownedClock(o.clock, address), ...(inspect ? { inspect } : {}) });
+  // XState's per-root system is a quarter of a running pod actor's heap; the pod uses its scheduler and inspection only.
+  lightenSystem(actor, inspect);
   bindings.set(actor, { output: o.output, source: sourceOf(o.nodeName) });
   if (o.hooks) setPodHooks(o.pod, o.hooks);
   actor.start();
-  return {
-    actor,
-    delete(gracePeriodSeconds) {
-      actor.send({ type: 'delete', at: o.clock.now(), ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
-    },
-    evict(message) {
-      actor.send({ type: 'evict', at: o.clock.now(), message });
-    },
-    stop: () => actor.stop(),
-  };
+  releaseStartQueue(actor);
+  return new LivePodActor(actor, o.clock);
+}
+
+/** A class, not an object of closures: the kubelet holds one per pod, and its methods live once on the prototype. */
+class LivePodActor implements PodActor {
+  constructor(
+    readonly actor: Actor<PodMachine>,
+    private readonly clock: Clock,
+  ) {}
+
+  delete(gracePeriodSeconds?: number): void {
+    this.actor.send({ type: 'delete', at: this.clock.now(), ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }) });
+  }
+
+  evict(message: string): void {
+    this.actor.send({ type: 'evict', at: this.clock.now(), message });
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
 }

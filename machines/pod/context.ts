@@ -1,4 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { sharedText } from './shared-text.ts';
 import type { Cond, CondName, Ctr, PodEventRecord, PodInput, ProbeState, RuntimeCommand } from './types.ts';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
@@ -64,13 +65,14 @@ export function initialContext(input: PodInput): PodCtx {
   const spec = input.pod.spec;
   const inits = spec?.initContainers ?? [];
   const mains = spec?.containers ?? [];
-  const off = (at: number): Cond => ({ on: false, at });
+  // One record for all four: conditions are replaced, never written (status.ts, flip).
+  const off: Cond = { on: false, at: input.now };
   return {
     pod: input.pod, hostIP: input.hostIP, podIP: input.podIP ?? '', runtime: input.runtime,
     startTime: input.now, now: input.now, stage: 'sandbox', nInit: inits.length,
     ctrs: [...inits.map((c) => newCtr(c, true)), ...mains.map((c) => newCtr(c, false))],
     sandboxId: '', sandboxRetryAt: Infinity, busy: -1,
-    conds: { PodReadyToStartContainers: off(input.now), Initialized: off(input.now), ContainersReady: off(input.now), Ready: off(input.now) },
+    conds: { PodReadyToStartContainers: off, Initialized: off, ContainersReady: off, Ready: off },
     phase: 'Pending', termAt: Infinity, graceSeconds: 0, tornDown: false, wakeAt: Infinity, armedAt: Infinity,
     out: [{ type: 'sandbox' }], evs: NONE, dirty: true,
   };
@@ -106,11 +108,11 @@ export function specOf(ctx: PodCtx, i: number): Container {
 }
 
 export function fieldPath(c: Ctr): string {
-  return `${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`;
+  return sharedText(`${c.init ? 'spec.initContainers' : 'spec.containers'}{${c.name}}`);
 }
 
 export function event(d: PodCtx, type: PodEventRecord['type'], reason: PodEventRecord['reason'], message: string, c?: Ctr): void {
-  const e: PodEventRecord = { type, reason, message, at: d.now };
+  const e: PodEventRecord = { type, reason, message: sharedText(message), at: d.now };
   if (c) e.fieldPath = fieldPath(c);
   d.evs.push(e);
 }

@@ -24,7 +24,9 @@ export function settle(d: PodCtx): void {
 
 function flip(d: PodCtx, name: CondName, on: boolean): void {
   if (d.conds[name].on === on) return;
-  d.conds[name] = { on, at: d.now };
+  // Conditions that flip in one step share one record (Ready and ContainersReady nearly always
+  // do): records are replaced, never written, and a pod holds them while it lives.
+  d.conds[name] = Object.values(d.conds).find((c) => c.on === on && c.at === d.now) ?? { on, at: d.now };
   d.dirty = true;
 }
 

@@ -68,4 +68,21 @@ test('the spam filter lets 25 events about one object through, then one every 5 
   assert.is(((await h.client().must('api.list', { target: t.events() })).items as unknown[]).length, 26);
 });
 
+test('repeats are counted per object: a recreated pod of the same name, and a reference without a uid, start their own Events', async () => {
+  const c = h.client();
+  const rec = new EventRecorder({ port: h.client('scheduler').port, clock: h.clock, component: 'default-scheduler' });
+  const first = (await c.must('api.create', { target: t.pods(), object: pod('p') })).object;
+  await rec.record(first, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
+  await rec.record(first, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
+  await c.must('api.delete', { target: t.pods('default', 'p'), options: { gracePeriodSeconds: 0 } });
+  const again = (await c.must('api.create', { target: t.pods(), object: pod('p') })).object;
+  assert.is.not(again.metadata!.uid, first.metadata!.uid);
+  await h.clock.advance(1000);
+  await rec.record(again, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
+  await rec.record({ kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'p' }, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
+  await rec.record({ kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'p' }, 'Normal', 'Scheduled', 'Successfully assigned default/p to n1');
+  const items = (await c.must('api.list', { target: t.events() })).items as Array<{ count: number; involvedObject: { uid?: string } }>;
+  assert.equal(items.map((e) => [e.involvedObject.uid ?? '', e.count]).sort(), [['', 2], [first.metadata!.uid!, 2], [again.metadata!.uid!, 1]].sort());
+});
+
 test.run();
