@@ -103,10 +103,11 @@ export class FaultyBus implements Bus {
     return {
       address,
       send: (to, type, payload) => {
+        // No one is there: the inner bus drops it unlogged, whatever the network would have done to it.
+        if (!this.#open.has(to)) return inner.send(to, type, payload);
         const lose = loseMessage(to, type, payload);
         // Held, it may be released after its receiver left: then it is lost, not silently undeliverable.
-        const present = this.#open.has(to);
-        const run = () => (present && !this.#open.has(to) ? lose() : inner.send(to, type, payload));
+        const run = () => (this.#open.has(to) ? inner.send(to, type, payload) : lose());
         if (through({ from: address, to, type, payload, via: 'send' }, run, lose)) run();
       },
       publish: (topic, type, payload) => {
