@@ -67,6 +67,8 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   const requests = recordedRequests(entries);
   const recordedCorr = (actor: string, to: string, type: string, payload: unknown, exact?: boolean): string | undefined => requests.get(actor)?.claim(to, type, payload, exact);
   const actors = new Map<string, ActorReplay>();
+  /** Actors with something new to match since the last turn's check (ReplayWiring.changed): most turns touch a few of thousands. */
+  const changed = new Set<ActorReplay>();
   const skipped = new Map<string, { machine: string; reason: string }>();
   /** Who hears whose `out` entries (ReplayEnv.onOutputOf), each output once its hearer made what caused it. */
   const hearing = new Hearing((hearer, fn, out) => live(hearer)?.hear(out, fn));
@@ -123,7 +125,7 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
           skipped.set(e.address, { machine: e.machine, reason: why ?? '' });
           break;
         }
-        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: (from, sent) => onSend(from, sent), recordedCorr, clockOffset: offsets.get(e.address) ?? 0, gone }));
+        actors.set(e.address, new ActorReplay(e.address, def, e, e.events === true, { normalize, inspect: shown(e.address) ? opts.inspect?.(e.address) : undefined, env: envFor(e.address), onSend: (from, sent) => onSend(from, sent), recordedCorr, clockOffset: offsets.get(e.address) ?? 0, gone, changed: (a) => changed.add(a) }));
         break;
       }
       case 'stop':
@@ -278,7 +280,8 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
         armIfSent();
       }
     }
-    for (const a of actors.values()) a.check(false);
+    for (const a of changed) a.check(false);
+    changed.clear();
   }
   feedNext();
   await done;
