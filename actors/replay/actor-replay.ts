@@ -10,7 +10,7 @@ import { ReplayClock } from './clock.ts';
 import { firstDifference } from './diff.ts';
 import { compareOutput, type Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
-import { ReplayPort, type SentMessage } from './port.ts';
+import { ReplayPort, type SentMessage, type TopicSubscribers } from './port.ts';
 import { outputItems, outputStream } from './streams.ts';
 import type { ReplayableActor, ReplayBuild, ReplayEnv } from './registry.ts';
 
@@ -35,6 +35,10 @@ export interface ReplayWiring {
   clockOffset?: number;
   /** Whether the log shows the actor at `address` stopped (and not started again) by now: a one-way message sent there reaches no one. */
   gone?: (address: string) => boolean;
+  /** Called when the actor has something new to match (a send, or an output logged or observed): `check(false)` of an actor not called since has nothing to do. */
+  changed?: (a: ActorReplay) => void;
+  /** Subscriptions to topics, counted across the replay's ports. */
+  subscribers?: TopicSubscribers;
 }
 
 /** One compared output item: from the log (`expected`) or produced by the replay (`actual`). */
@@ -87,7 +91,11 @@ export class ActorReplay {
     readonly wiring: ReplayWiring,
   ) {
     // The payload as produced is tried first: normalizing (a codec round trip) is needed only where it makes a difference.
-    this.port = new ReplayPort(address, wiring.onSend && ((m) => wiring.onSend!(address, m)), (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone);
+    const onSend = (m: SentMessage | undefined): void => {
+      wiring.changed?.(this);
+      wiring.onSend?.(address, m);
+    };
+    this.port = new ReplayPort(address, onSend, (to, type, payload) => wiring.recordedCorr?.(address, to, type, payload, true) ?? wiring.recordedCorr?.(address, to, type, wiring.normalize(payload)), wiring.gone, wiring.subscribers);
     this.clock = new ReplayClock(start.at);
     this.clock.offset = wiring.clockOffset ?? 0;
     this.ctx = { address, port: this.port, clock: this.clock, ...streams(start), log: quiet, metrics: new MetricsRegistry() };
@@ -255,6 +263,7 @@ export class ActorReplay {
     let s = this.#streams.get(name);
     if (s === undefined) this.#streams.set(name, (s = new Stream()));
     this.#dirty.add(s);
+    this.wiring.changed?.(this);
     return s;
   }
 

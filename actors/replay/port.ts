@@ -10,6 +10,9 @@ export interface SentMessage {
   corr?: string;
 }
 
+/** How many replayed actors subscribe to each topic now, kept by their ports (shared by a replay's ports). */
+export type TopicSubscribers = Map<string, number>;
+
 /**
  * The bus port of a replayed actor: it delivers nothing. Every send, reply and publish is
  * captured as an output to compare with the log; a request resolves when the replay feeds
@@ -31,12 +34,14 @@ export class ReplayPort implements Port {
    * stopped (and not started again): live, the bus had no one to hand a message sent there,
    * and a recording logs what is delivered, so such a send is no output (it still paces turns),
    * and such a request is answered 503 as the bus answers it.
+   * `subscribers` counts the port's topics in with the other ports'.
    */
   constructor(
     readonly address: string,
     private readonly onSend?: (sent: SentMessage | undefined) => void,
     private readonly recordedCorr?: (to: string, type: string, payload: unknown) => string | undefined,
     private readonly gone?: (to: string) => boolean,
+    private readonly subscribers?: TopicSubscribers,
   ) {}
 
   send(to: string, type: string, payload: unknown): void {
@@ -71,8 +76,11 @@ export class ReplayPort implements Port {
   }
 
   subscribe(topic: string): () => void {
+    if (!this.topics.has(topic)) this.subscribers?.set(topic, (this.subscribers.get(topic) ?? 0) + 1);
     this.topics.add(topic);
-    return () => this.topics.delete(topic);
+    return () => {
+      if (this.topics.delete(topic)) this.subscribers?.set(topic, this.subscribers.get(topic)! - 1);
+    };
   }
 
   close(): void {

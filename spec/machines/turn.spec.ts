@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createActor } from 'xstate';
-import { ALL_DELIVERED, DUE, ENTRY, SEND, startTurns } from '../../actors/record/turns.ts';
-import { turnMachine } from '../../machines/turn.ts';
+import { createActor, transition } from 'xstate';
+import { ALL_DELIVERED, DUE, ENTRY, SEND, startTurns, turnStep } from '../../actors/record/turns.ts';
+import { turnMachine, type TurnEvent } from '../../machines/turn.ts';
 
 const microtask = (): Promise<void> => Promise.resolve();
 const loopIdle = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -152,6 +152,26 @@ test('the chart: turns numbered, states as the replayer paces them; sends ignore
   actor.send(ENTRY);
   actor.send(ENTRY);
   assert.is(actor.getSnapshot().context.turn, 3);
+});
+
+
+test('the memoized steps go where the chart goes, whatever the turn number', () => {
+  // A random walk through the chart: every step the engine memoized equals XState's transition
+  // from the same snapshot, with the turn number the walk reached (the memo keys leave it out).
+  const events: TurnEvent[] = [ENTRY, ALL_DELIVERED, SEND, DUE, { type: 'turnEnded' }, { type: 'pull' }, ...[false, true].flatMap((hasDeliveries) => [false, true].map((drainNext) => ({ type: 'feed' as const, hasDeliveries, drainNext })))];
+  let snapshot = createActor(turnMachine).getSnapshot();
+  let seed = 7;
+  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  for (let k = 0; k < 5000; k++) {
+    const event = events[random(events.length)]!;
+    const step = turnStep(JSON.stringify(snapshot.value), { ...snapshot.context }, event);
+    const [next, actions] = transition(turnMachine, snapshot, event);
+    assert.equal(
+      { value: JSON.parse(step.value), delivered: step.delivered, drainNext: step.drainNext, turn: snapshot.context.turn + step.turnDelta, taken: step.taken, effects: step.effects },
+      { value: next.value, delivered: next.context.delivered, drainNext: next.context.drainNext, turn: next.context.turn, taken: snapshot.can(event), effects: actions.map((a) => a.type) },
+    );
+    snapshot = next;
+  }
 });
 
 test.run();
