@@ -5,13 +5,13 @@ import type { LogHeader } from '../record/format.ts';
 import { redact } from '../record/redact.ts';
 import { ALL_DELIVERED, DUE, SEND, startTurns } from '../record/turns.ts';
 import { ActorReplay } from './actor-replay.ts';
-import type { SentMessage } from './port.ts';
 import { companions } from './companions.ts';
+import { DrainOpener } from './drain-opener.ts';
 import { Hearing, START } from './hearing.ts';
 import { firstDifference } from './diff.ts';
 import type { Divergence } from './divergence.ts';
 import type { Positioned } from './merge.ts';
-import type { TopicSubscribers } from './port.ts';
+import type { SentMessage, TopicSubscribers } from './port.ts';
 import type { ReplayEnv, ReplayRegistry } from './registry.ts';
 
 export interface ReplayOptions {
@@ -183,10 +183,11 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     return j;
   };
   /**
-   * Whether the recorded turn starting at `from` is a bus drain: the bus logs a message as it
-   * delivers it, so a drain's turn starts with a delivery. A turn that starts otherwise came
-   * from the event loop, though it may deliver too — a timer's turn holds the 504 the bus makes
-   * up when a request times out — and no send queued it: live, a send the simulation's faulty
+   * The first delivery of the recorded turn starting at `from` when that turn is a bus drain
+   * (undefined otherwise): the bus logs a message as it delivers it, so a drain's turn starts
+   * with a delivery. A turn that starts otherwise came from the event loop, though it may deliver
+   * too — a timer's turn holds the 504 the bus makes up when a request times out — and no send
+   * queued it: live, a send the simulation's faulty
    * bus held (or lost) queued no drain, and the sender's continuations ran on until idle. A
    * message the faulty bus lost is logged as it is sent, though: one sent in the microtask
    * before a drain someone else's send had queued opens that drain's turn (seed 9, 10 minutes,
@@ -199,7 +200,6 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     const e = within(j) && sameTurn(entries[j]!, entries[from]!) ? entries[j]! : undefined;
     return e?.kind === 'msg' && !isLost(e) ? e : undefined;
   };
-  const isDrain = (from: number): boolean => firstDelivery(from) !== undefined;
   /** The last delivery in [from, to), or -1. */
   const lastDelivery = (from: number, to: number): number => {
     let j = to - 1;
@@ -218,38 +218,13 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
   };
   const feedNext = pace ? paced : feedTurn;
   const turns = startTurns(feedNext);
-  /**
-   * The first delivery of the next recorded turn when that turn is a bus drain: the bus drains
-   * its queue in one run, and a send after a drain queues the next, so that delivery is the
-   * message whose send queued it. A replayed actor's other sends (one the faulty bus held or
-   * lost live, or one the replay fed ahead of its sender) queue nothing.
-   */
-  let awaited: Entry<'msg'> | undefined;
-  const opensDrain = (from: string, m: SentMessage | undefined): boolean => {
-    // Unknown: a send to an address gone (live, it still queued the drain), or a drain whose first
-    // message comes from an actor not replayed (the operator, a kv with storage faults).
-    if (awaited === undefined || m === undefined || !actors.has(awaited.from)) return true;
-    return from === awaited.from && m.to === awaited.to && m.type === awaited.type && (awaited.corr === undefined || m.corr === awaited.corr);
-  };
-  /**
-   * Replayed sends whose delivery the replay has not fed yet, by message (count: sent minus
-   * fed). A replayed actor may send the message that opens the next drain before the fed turn's
-   * last delivery (it runs ahead of the log there); the drain is then due once that delivery is in.
-   */
-  const unfed = new Map<string, number>();
-  const messageKey = (from: string, to: string, type: string, corr: string | undefined): string => `${from}\n${to}\n${type}\n${corr ?? ''}`;
-  const count = (key: string, by: number): void => {
-    const n = (unfed.get(key) ?? 0) + by;
-    if (n === 0) unfed.delete(key);
-    else unfed.set(key, n);
-  };
+  const opener = new DrainOpener((address) => actors.has(address));
   onSend = (from, m) => {
-    if (m !== undefined) count(messageKey(from, m.to, m.type, m.corr), 1);
-    if (opensDrain(from, m)) turns.send(SEND);
+    if (opener.sent(from, m)) turns.send(SEND);
   };
   /** The fed turn's deliveries are all in: the next drain is due now if its first message was sent already. */
   const armIfSent = (): void => {
-    if (awaited !== undefined && actors.has(awaited.from) && (unfed.get(messageKey(awaited.from, awaited.to, awaited.type, awaited.corr)) ?? 0) > 0) turns.send(SEND);
+    if (opener.sentAhead()) turns.send(SEND);
   };
   /**
    * Live, a hearer's call (a kubelet starting a pod, or handing it its delete) and what the
@@ -269,14 +244,13 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
     if (!within(k)) return void setImmediate(finish);
     const end = turnEnd(k);
     const last = lastDelivery(k, end);
-    const drainNext = drains && within(end) && isDrain(end);
-    awaited = drainNext ? firstDelivery(end) : undefined;
-    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext });
+    const next = drains && within(end) ? firstDelivery(end) : undefined;
+    opener.expect(next);
+    turns.send({ type: 'feed', hasDeliveries: last >= k, drainNext: next !== undefined });
     if (last < k) armIfSent();
     while (k < end) {
       const e = entries[k]!;
-      // A lost one too: the replayed sender sends it, and the log has it (marked lost) where it was sent.
-      if (e.kind === 'msg' && actors.has(e.from)) count(messageKey(e.from, e.to, e.type, e.corr), -1);
+      if (e.kind === 'msg') opener.fed(e);
       feed(e);
       fed++;
       if (k++ === last) {
@@ -304,7 +278,6 @@ export async function runReplay(entries: readonly Positioned[], opts: ReplayOpti
 }
 
 type Entry<K extends Positioned['kind']> = Extract<Positioned, { kind: K }>;
-
 
 /** A message the simulation's faulty bus lost: the sender's output, no one's input. */
 const isLost = (e: Positioned): boolean => e.kind === 'msg' && e.lost === true;
