@@ -104,9 +104,13 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
       const machine = kubeletMachine.provide({
         actions: {
-          startPods: () => pods.start(),
+          startPods: () => {
+            pods.start();
+            node.start();
+          },
           stopPods: () => {
             pods.stop();
+            node.stop();
             logs.stop();
             streams.stop();
             // After the informers' unwatch: what is still on its way from this incarnation is not sent.
@@ -114,7 +118,10 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
             // The pod actors stopped without tearing down: their processes end here.
             void runtimes.shutdown();
           },
-          onWatch: (_, p) => void pods.handle(env(p.event)),
+          onWatch: (_, p) => {
+            const e = env(p.event);
+            if (!pods.handle(e)) node.handle(e);
+          },
           onLogs: (_, p) => logs.handle(env(p.event)),
           onStreams: (_, p) => streams.handle(env(p.event)),
           onStats: (_, p) => stats.handle(env(p.event)),

@@ -13,6 +13,8 @@ import type { EventRecorder } from '../events.ts';
 import { microTime } from '../../api/time.ts';
 import { initialNode, NODE_LEASE_NAMESPACE, nodeLease, nodeStatus, statusChanged, updatedStatus, type NodeFacts } from '../../machines/kubelet/node.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets, unwrap } from '../client/index.ts';
+import type { Envelope } from '../../base/envelope.ts';
+import { Informer } from '../informer.ts';
 
 export interface NodeSyncOptions {
   port: Port;
@@ -33,10 +35,38 @@ export class NodeSync {
   #podCIDR: string | undefined;
   #announced = false;
   readonly #api: ApiClient;
+  /**
+   * The kubelet's own Node, as upstream's node informer (field selector metadata.name): the
+   * status sync reads it here instead of asking the apiserver every 10 s, as kubelets do since
+   * Kubernetes 1.30 (kubernetes/kubernetes#123977 — that GET was #nodes/10 requests a second).
+   */
+  readonly #node: Informer<Node>;
 
   constructor(private readonly o: NodeSyncOptions) {
     this.#podCIDR = o.facts.podCIDR;
     this.#api = new ApiClient(o.port);
+    this.#node = new Informer<Node>({
+      port: o.port,
+      clock: o.clock,
+      target: targets.nodes(),
+      fieldSelector: `metadata.name=${o.facts.name}`,
+      handlers: {},
+      name: 'node',
+    });
+  }
+
+  /** Starts following the Node (once registered). */
+  start(): void {
+    void this.#node.start();
+  }
+
+  stop(): void {
+    this.#node.stop();
+  }
+
+  /** Feeds a watch batch or end of the Node's watch (false: not this informer's). */
+  handle(env: Envelope): boolean {
+    return this.#node.handle(env);
   }
 
   get podCIDR(): string | undefined {
@@ -119,16 +149,16 @@ export class NodeSync {
   }
 
   /**
-   * tryUpdateNodeStatus: reads the Node from the apiserver's cache (resourceVersion "0", as the
-   * kubelet's first try does), applies the kubelet's status to it, and patches when that
-   * differs from what the Node holds (heartbeats aside) or the report frequency elapsed. So a
-   * Ready condition someone else changed (the node lifecycle controller's Unknown after a
-   * partition) is set right at the next sync, not at the next report. The read also picks up
-   * a pod range an allocator set.
+   * tryUpdateNodeStatus: reads the Node from the informer (from the apiserver's cache,
+   * resourceVersion "0", until the informer has it), applies the kubelet's status to it, and
+   * patches when that differs from what the Node holds (heartbeats aside) or the report
+   * frequency elapsed. So a Ready condition someone else changed (the node lifecycle
+   * controller's Unknown after a partition) is set right at the next sync, not at the next
+   * report. The read also picks up a pod range an allocator set.
    */
   async syncStatus(): Promise<void> {
     const { facts, clock } = this.o;
-    const node = unwrap(await this.#api.get(targets.nodes(undefined, facts.name), '0'));
+    const node = this.#node.get(facts.name) ?? unwrap(await this.#api.get(targets.nodes(undefined, facts.name), '0'));
     this.#remember(node);
     const now = clock.now();
     const next = updatedStatus(this.#facts(), node.status, now);

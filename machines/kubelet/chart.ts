@@ -35,7 +35,7 @@ export interface KubeletTiming {
   leaseRetryMs: number;
   /** …up to this (7 s). */
   leaseRetryMaxMs: number;
-  /** How often the Node is read and its status computed (nodeStatusUpdateFrequency, 10 s); it is patched only when it differs from the Node's or when the report frequency elapsed. */
+  /** How often the Node is read (from the kubelet's informer) and its status computed (nodeStatusUpdateFrequency, 10 s); it is patched only when it differs from the Node's or when the report frequency elapsed. */
   statusEveryMs: number;
   /** First retry of a failed registration, doubling (kubelet: 100 ms)… */
   registerRetryMs: number;
@@ -73,7 +73,7 @@ const routed = ({ event }: { event: KubeletEvent }) => ({ event });
  * ready — `startPods` starts following the pods bound to the node (their bookkeeping lives
  *   in the actor layer: one root pod actor each, never chart children). Two regions run on
  *   the clock: `lease` renews the node's Lease every leaseRenewMs (a failed renew retries
- *   sooner, doubling), `status` reads the Node (from the apiserver's cache) every statusEveryMs
+ *   sooner, doubling), `status` reads the Node (from its informer) every statusEveryMs
  *   and patches its status when the Node holds another (a condition someone else changed
  *   included) or the report frequency elapsed (`syncNodeStatus` decides).
  * stopping — `stopPods` stops the watch, the pod actors and log streams; final. Nothing is
@@ -90,11 +90,11 @@ export const kubeletMachine = setup({
     input: {} as { timing?: Partial<KubeletTiming> },
   },
   actions: {
-    /** Starts the pod informer (list + watch of spec.nodeName=<node>). */
+    /** Starts the informers: the pods bound to the node (spec.nodeName=<node>) and its own Node (metadata.name=<node>). */
     startPods: () => {},
     /** Stops the informer, every pod actor and log stream. */
     stopPods: () => {},
-    /** Feeds a watch batch (or a watch end) to the pod informer. */
+    /** Feeds a watch batch (or a watch end) to the informer whose watch it is. */
     onWatch: (_, _p: { event: KubeletEvent }) => {},
     /** Answers or ends a log request for one of the node's pods. */
     onLogs: (_, _p: { event: KubeletEvent }) => {},
@@ -106,7 +106,7 @@ export const kubeletMachine = setup({
     register: () => {},
     /** Creates or renews the Lease; ends with `kubelet.lease-renewed` or `kubelet.lease-failed`. */
     renewLease: () => {},
-    /** Reads the Node, computes its status and patches it if due; ends with `kubelet.status-synced` or `kubelet.status-failed`. */
+    /** Reads the Node (its informer's copy), computes its status and patches it if due; ends with `kubelet.status-synced` or `kubelet.status-failed`. */
     syncNodeStatus: () => {},
   },
   delays: {
