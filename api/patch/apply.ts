@@ -111,15 +111,63 @@ export function recordUpdate(old: unknown, next: KubeObject, manager: string, ki
   const removed = entries.flatMap((e) => missingLeaves(e.fieldsV1 ?? {}, next, index));
   // Stored objects are never changed in place (the watch cache shares them): a new top and metadata suffice.
   const out: KubeObject = { ...next, metadata: { ...(isObject(next.metadata) ? next.metadata : {}) } };
+  const cut = [...changed, ...removed];
+  const cutKey = pathsKey(cut);
   const updated = entries.map((e) => {
-    const kept = without(e.fieldsV1 ?? {}, [...changed, ...removed]);
-    return { ...e, fieldsV1: kept === e.fieldsV1 ? kept : shareSet(kept) };
+    const set = e.fieldsV1 ?? {};
+    return { ...e, fieldsV1: WITHOUT.get(set, cutKey, () => {
+      const kept = without(set, cut);
+      return kept === set ? kept : shareSet(kept);
+    }) };
   });
   const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');
-  const prior = idx >= 0 ? leaves(updated[idx]?.fieldsV1 ?? {}) : [];
-  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: shareSet(fromLeaves([...prior, ...changed])) };
-  const rest = updated.filter((_, i) => i !== idx).filter((e) => leaves(e.fieldsV1).length > 0);
+  const priorSet = idx >= 0 ? updated[idx]!.fieldsV1 : EMPTY_SET;
+  const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: UNION.get(priorSet, pathsKey(changed), () => shareSet(fromLeaves([...leaves(priorSet), ...changed]))) };
+  // A set with no key has no leaf (and a leaf-less entry is dropped).
+  const rest = updated.filter((e, i) => i !== idx && Object.keys(e.fieldsV1).length > 0);
   const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
-  meta.managedFields = changed.length || prior.length ? [...rest, entry] : rest;
+  meta.managedFields = changed.length || Object.keys(priorSet).length ? [...rest, entry] : rest;
   return out;
 }
+
+/** The frozen empty set: the prior set of a manager with no entry yet. */
+const EMPTY_SET: FieldsV1 = Object.freeze({}) as FieldsV1;
+
+/** Paths as one string (tokens may hold any character but NUL and SOH do not occur in field names). */
+const pathsKey = (paths: readonly string[][]): string => paths.map((p) => p.join('\u0000')).join('\u0001');
+
+/**
+ * What recordUpdate made of a stored (frozen, shared) set and a list of paths, remembered:
+ * each Lease renewal changes the same leaf of its Lease's set, so the same `without` and union
+ * were computed at every renewal (half of an update's cost at 5,000 idle nodes). Only frozen
+ * sets are keys — they never change, so the answer holds. Least recently used sets go first
+ * when the table is full (a Lease's set is used every 10 s; a pod's few writes are soon over),
+ * and it is a plain Map: no ephemerons to weigh on collections.
+ */
+class SetMemo {
+  readonly #bySet = new Map<FieldsV1, Map<string, FieldsV1>>();
+  get(set: FieldsV1, key: string, make: () => FieldsV1): FieldsV1 {
+    if (!Object.isFrozen(set)) return make();
+    let byKey = this.#bySet.get(set);
+    if (byKey) {
+      // Most recently used last.
+      this.#bySet.delete(set);
+    } else {
+      byKey = new Map();
+      if (this.#bySet.size >= SET_MEMO_SETS) this.#bySet.delete(this.#bySet.keys().next().value!);
+    }
+    this.#bySet.set(set, byKey);
+    let made = byKey.get(key);
+    if (made === undefined) {
+      made = make();
+      if (byKey.size < SET_MEMO_KEYS) byKey.set(key, made);
+    }
+    return made;
+  }
+}
+/** Sets remembered (a 5,000-node cluster renews 5,000 Leases, each with a set of its own: its owner's uid is in it). */
+const SET_MEMO_SETS = 32_768;
+/** Path lists remembered per set. */
+const SET_MEMO_KEYS = 16;
+const WITHOUT = new SetMemo();
+const UNION = new SetMemo();
