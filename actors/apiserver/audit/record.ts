@@ -11,7 +11,7 @@
  */
 import { fillRefFromObject, holdsSecret, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
 import { userInfoOf } from '../identity.ts';
-import type { AuditEncoder } from './wire.ts';
+import type { AuditEncoder, AuditId } from './wire.ts';
 import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
@@ -26,7 +26,7 @@ export interface AuditEmitter {
 }
 
 /** The event a record fills in (its times are kept as numbers, written by the log's writer). */
-type Fields = Omit<AuditEvent, 'requestReceivedTimestamp' | 'stageTimestamp'>;
+type Fields = Omit<AuditEvent, 'requestReceivedTimestamp' | 'stageTimestamp' | 'auditID'>;
 
 /** What is known of a request when it arrives. */
 export interface AuditStart {
@@ -39,7 +39,8 @@ export interface AuditStart {
 }
 
 export class AuditRecord {
-  readonly auditID: string;
+  /** The request's audit ID: the one it came with, or a random one spelled out only when asked for. */
+  #id: string | AuditId;
   readonly #ev: Fields;
   readonly #decision: AuditDecision;
   readonly #out: AuditEmitter;
@@ -53,8 +54,8 @@ export class AuditRecord {
   #annotations: string | null = null;
 
   /** `auditID` is given apart from `start` (where it may be absent), so no copy of `start` is made per request. */
-  constructor(start: Omit<AuditStart, 'auditID'>, auditID: string, decision: AuditDecision, out: AuditEmitter, now: () => number) {
-    this.auditID = auditID;
+  constructor(start: Omit<AuditStart, 'auditID'>, auditID: string | AuditId, decision: AuditDecision, out: AuditEmitter, now: () => number) {
+    this.#id = auditID;
     this.#decision = decision;
     this.#out = out;
     this.#now = now;
@@ -65,7 +66,6 @@ export class AuditRecord {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
       level: this.#level,
-      auditID,
       stage: 'RequestReceived',
       requestURI: start.requestURI,
       verb: start.attrs.verb,
@@ -81,6 +81,12 @@ export class AuditRecord {
       annotations: undefined,
     };
     this.#emit('RequestReceived');
+  }
+
+  /** The request's audit ID (the Audit-Id header). */
+  get auditID(): string {
+    const id = this.#id;
+    return typeof id === 'string' ? id : (this.#id = id.toString());
   }
 
   /** The level this request is logged at (after the Secret rule). */
@@ -172,7 +178,9 @@ export class AuditRecord {
   #encode(e: Fields, stageTime: number): void {
     const w = this.#out.enc;
     w.fixed(F.level[e.level]);
-    w.text(e.auditID);
+    const id = this.#id;
+    if (typeof id === 'string') w.text(id);
+    else w.uuid(id);
     w.fixed(F.stage[e.stage]);
     w.text(e.requestURI);
     const verbKey = verbUserKeys.get(e.verb);

@@ -130,4 +130,22 @@ test('strings JSON must escape are written as JSON.stringify writes them: quotes
   assert.is(JSON.parse(lines[6]!).objectRef.name, 'lone\ud800');
 });
 
+test('a request without an audit ID gets a random version-4 UUID, the same in each of its events and as the record reads it', () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  const ids = new Set<string>();
+  // Past one pool of random IDs (256), so a new pool's IDs are checked too.
+  for (let i = 0; i < 300; i++) {
+    const r = a.begin(start(attrs('pods', 'default', 'get')))!;
+    r.complete(200);
+    const [received, complete] = lines.splice(0).map((l) => JSON.parse(l) as AuditEvent);
+    assert.match(received!.auditID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.is(complete!.auditID, received!.auditID);
+    assert.is(r.auditID, received!.auditID);
+    ids.add(r.auditID);
+  }
+  assert.is(ids.size, 300);
+});
+
 test.run();
