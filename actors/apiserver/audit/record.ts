@@ -50,6 +50,13 @@ export class AuditRecord {
   #done = false;
   /** When the request arrived, in ms. */
   readonly #received: number;
+  /**
+   * The ops of this request's last line from its requestURI to its userAgent (the chunk, or -1,
+   * and the range): what every event of a request repeats, written again by copying them.
+   */
+  #same = -1;
+  #sameFrom = 0;
+  #sameTo = 0;
   /** The authorization annotations as JSON (with their key), shared by the requests with the same answer; null when other annotations were added. */
   #annotations: string | null = null;
 
@@ -122,6 +129,8 @@ export class AuditRecord {
   /** The user the request acts as under impersonation (the `user` stays who authenticated). */
   impersonated(user: AuditUser): void {
     this.#ev.impersonatedUser = userInfoOf(user);
+    // It sits among the fields the later lines copy: they are written afresh.
+    this.#same = -1;
   }
 
   /** A long-running request's headers went out with `code`: the ResponseStarted event (once). */
@@ -182,25 +191,8 @@ export class AuditRecord {
     if (typeof id === 'string') w.text(id);
     else w.uuid(id);
     w.fixed(F.stage[e.stage]);
-    w.text(e.requestURI);
-    const verbKey = verbUserKeys.get(e.verb);
-    if (verbKey !== undefined) w.frag(verbKey);
-    else w.raw(verbUserKey(e.verb));
-    const user = userJSON(e.user);
-    if (Object.isFrozen(e.user)) w.frag(user);
-    else w.raw(user);
-    if (e.impersonatedUser) w.raw(`,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}`);
-    const ips = e.sourceIPs;
-    if (ips.length === 0) w.fixed(F.noSourceIPs);
-    else if (ips.length === 1) {
-      w.fixed(F.sourceIPs);
-      w.text(ips[0]!);
-      w.fixed(F.closeList);
-    } else w.raw(`,"sourceIPs":${JSON.stringify(ips)}`);
-    if (e.userAgent) {
-      w.fixed(F.userAgent);
-      w.text(e.userAgent);
-    }
+    // From the requestURI to the userAgent nothing changes between a request's events (impersonatedUser, set later, clears #same).
+    if (!w.copy(this.#same, this.#sameFrom, this.#sameTo)) this.#encodeSame(w, e);
     const r = e.objectRef;
     if (r) {
       // ObjectReference's fields in Kubernetes' order, the unset ones left out.
@@ -232,6 +224,34 @@ export class AuditRecord {
     }
     w.fixed(F.end);
     w.end();
+  }
+
+  /** The requestURI to the userAgent, as the later events of the request copy them (#same). */
+  #encodeSame(w: AuditEncoder, e: Fields): void {
+    const chunk = w.chunk;
+    this.#sameFrom = w.at;
+    w.text(e.requestURI);
+    const verbKey = verbUserKeys.get(e.verb);
+    if (verbKey !== undefined) w.frag(verbKey);
+    else w.raw(verbUserKey(e.verb));
+    const user = userJSON(e.user);
+    if (Object.isFrozen(e.user)) w.frag(user);
+    else w.raw(user);
+    if (e.impersonatedUser) w.raw(`,"impersonatedUser":${JSON.stringify(e.impersonatedUser)}`);
+    const ips = e.sourceIPs;
+    if (ips.length === 0) w.fixed(F.noSourceIPs);
+    else if (ips.length === 1) {
+      w.fixed(F.sourceIPs);
+      w.text(ips[0]!);
+      w.fixed(F.closeList);
+    } else w.raw(`,"sourceIPs":${JSON.stringify(ips)}`);
+    if (e.userAgent) {
+      w.fixed(F.userAgent);
+      w.text(e.userAgent);
+    }
+    // A new chunk begun meanwhile moved the line: the range is good only when the chunk stayed.
+    this.#same = w.chunk === chunk ? chunk : -1;
+    this.#sameTo = w.at;
   }
 }
 

@@ -99,9 +99,37 @@ export class AuditEncoder {
   /** Lines ended since #taken. */
   #lines = 0;
   #sealed: Batch[] = [];
+  /** Counts the chunks begun: a position is only good in the chunk it was taken in. */
+  #chunk = 0;
   readonly #ids = new Map<string, number>();
   /** Every fragment defined so far, by number (never shrinks: a late decoder is given it). */
   readonly definitions: string[] = [];
+
+  /** The chunk being written (see `at` and `copy`). */
+  get chunk(): number {
+    return this.#chunk;
+  }
+
+  /** Where the next op goes in the current chunk. */
+  get at(): number {
+    return this.#pos;
+  }
+
+  /**
+   * Writes again the ops at [from, to) of chunk `chunk` — a run of an earlier line — and
+   * returns true; false (nothing written) when that chunk is no longer the one written. The
+   * bytes stay where they were (chunks are only appended to), and a fragment definition among
+   * them defines the same fragment again.
+   */
+  copy(chunk: number, from: number, to: number): boolean {
+    if (chunk !== this.#chunk) return false;
+    this.#room(to - from);
+    // Room may have meant a new chunk: the run is then in the old one.
+    if (chunk !== this.#chunk) return false;
+    this.#bytes.copyWithin(this.#pos, from, to);
+    this.#pos += to - from;
+    return true;
+  }
 
   /** Lines ended and not yet taken. */
   get pending(): boolean {
@@ -241,6 +269,7 @@ export class AuditEncoder {
     this.#buffer = buffer;
     this.#bytes = bytes;
     this.#view = new DataView(buffer);
+    this.#chunk++;
     this.#pos = partial;
     this.#line = this.#taken = 0;
   }
