@@ -57,6 +57,8 @@ export class AuditRecord {
   #same = -1;
   #sameFrom = 0;
   #sameTo = 0;
+  /** Where that run's objectRef ends, when the line written with it has the objectRef as it is now (-1: not known). */
+  #refTo = -1;
   /** The authorization annotations as JSON (with their key), shared by the requests with the same answer; null when other annotations were added. */
   #annotations: string | null = null;
 
@@ -103,7 +105,8 @@ export class AuditRecord {
 
   /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
   requestObject(obj: unknown): void {
-    if (this.#ev.objectRef) fillRefFromObject(this.#ev.objectRef, obj);
+    // A name, uid or resourceVersion filled in: the later events write the objectRef afresh.
+    if (this.#ev.objectRef && fillRefFromObject(this.#ev.objectRef, obj)) this.#refTo = -1;
     if (obj !== undefined && this.#mayLog(obj, 'Request')) this.#ev.requestObject = this.#clean(obj);
   }
 
@@ -191,21 +194,14 @@ export class AuditRecord {
     if (typeof id === 'string') w.text(id);
     else w.uuid(id);
     w.fixed(F.stage[e.stage]);
-    // From the requestURI to the userAgent nothing changes between a request's events (impersonatedUser, set later, clears #same).
-    if (!w.copy(this.#same, this.#sameFrom, this.#sameTo)) this.#encodeSame(w, e);
-    const r = e.objectRef;
-    if (r) {
-      // ObjectReference's fields in Kubernetes' order, the unset ones left out.
-      let n = 0;
-      if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
-      if (r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
-      if (r.name !== undefined) n = refField(w, n, 2, r.name);
-      if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
-      if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
-      if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
-      if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
-      if (r.subresource !== undefined) n = refField(w, n, 7, r.subresource);
-      w.fixed(n === 0 ? F.emptyRef : F.closeObject);
+    // From the requestURI to the userAgent nothing changes between a request's events (impersonatedUser, set later, clears
+    // #same); the objectRef neither, unless the body filled it in.
+    if (!(this.#refTo >= 0 && w.copy(this.#same, this.#sameFrom, this.#refTo))) {
+      const fresh = !w.copy(this.#same, this.#sameFrom, this.#sameTo);
+      if (fresh) this.#encodeSame(w, e);
+      this.#encodeRef(w, e.objectRef);
+      // Contiguous with the run only when that run was just written, in the same chunk.
+      this.#refTo = fresh && w.chunk === this.#same ? w.at : -1;
     }
     const st = e.responseStatus;
     if (st) {
@@ -224,6 +220,21 @@ export class AuditRecord {
     }
     w.fixed(F.end);
     w.end();
+  }
+
+  /** The objectRef: ObjectReference's fields in Kubernetes' order, the unset ones left out. */
+  #encodeRef(w: AuditEncoder, r: ObjectReference | undefined): void {
+    if (!r) return;
+    let n = 0;
+    if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
+    if (r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
+    if (r.name !== undefined) n = refField(w, n, 2, r.name);
+    if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
+    if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
+    if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
+    if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
+    if (r.subresource !== undefined) n = refField(w, n, 7, r.subresource);
+    w.fixed(n === 0 ? F.emptyRef : F.closeObject);
   }
 
   /** The requestURI to the userAgent, as the later events of the request copy them (#same). */

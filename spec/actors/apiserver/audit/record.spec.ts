@@ -167,4 +167,22 @@ test("a request's later events repeat its first one's fields, also once other re
   assert.is(lines.length, 3 + 3000);
 });
 
+test('an objectRef the body fills in after the first event is written in full by every later event', () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  const filled = a.begin(start(attrs('pods', 'default', 'update')))!;
+  filled.requestObject({ metadata: { name: 'p', uid: 'u-1', resourceVersion: '7' } });
+  filled.responseStarted(200);
+  filled.complete(200);
+  const plain = a.begin(start(attrs('pods', 'default', 'update')))!;
+  plain.requestObject({ metadata: {} });
+  plain.responseStarted(200);
+  plain.complete(200);
+  const refs = lines.map((l) => (JSON.parse(l) as AuditEvent).objectRef);
+  const bare = { resource: 'pods', namespace: 'default', apiVersion: 'v1' };
+  const full = { resource: 'pods', namespace: 'default', name: 'p', uid: 'u-1', apiVersion: 'v1', resourceVersion: '7' };
+  assert.equal(refs, [bare, full, full, bare, bare, bare]);
+});
+
 test.run();
