@@ -30,7 +30,8 @@ export type RequestAttributes = ResourceAttributes & { readonly user: UserInfo }
 
 /** null when the node may, else the reason it may not (possibly empty, as "no rule matched"). */
 export function nodeDecision(s: ServerContext, node: string, a: RequestAttributes): string | null {
-  const gr = a.group ? `${a.resource}.${a.group}` : a.resource;
+  // The resource named with its group only where one matters: every kubelet request asks, and joining them made a string each time.
+  const gr = a.group === '' ? a.resource : a.group === 'coordination.k8s.io' && a.resource === 'leases' ? 'leases.coordination.k8s.io' : '';
   switch (gr) {
     case 'secrets':
     case 'configmaps':
@@ -51,7 +52,7 @@ export function nodeDecision(s: ServerContext, node: string, a: RequestAttribute
       if (a.subresource !== 'token') return 'can only create token subresource of serviceaccount';
       return related(s, node, a, (pod) => [pod.spec?.serviceAccountName || 'default']);
     case 'leases.coordination.k8s.io':
-      if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return 'can only get, create, update, patch, or delete a node lease';
+      if (!LEASE_VERBS.has(a.verb)) return 'can only get, create, update, patch, or delete a node lease';
       if (a.namespace !== NODE_LEASE_NAMESPACE) return `can only access leases in the "${NODE_LEASE_NAMESPACE}" system namespace`;
       // A create names its lease in the body: NodeRestriction checks it there.
       if (a.verb !== 'create' && a.name !== node) return 'can only access node lease with the same name as the requesting node';
@@ -59,6 +60,8 @@ export function nodeDecision(s: ServerContext, node: string, a: RequestAttribute
   }
   return rulesAllowRemembered(a, NODE_RULES) ? null : '';
 }
+
+const LEASE_VERBS: ReadonlySet<string> = new Set(['get', 'create', 'update', 'patch', 'delete']);
 
 const noRelationship = (node: string): string => `no relationship found between node "${node}" and this object`;
 

@@ -28,7 +28,10 @@ class RbacIndex {
   #cluster: Bindings = new Map();
   /** namespace → subject key → RoleBindings. */
   #namespaced = new Map<string, Bindings>();
-  #memo = new Map<string, readonly PolicyRule[]>();
+  /** Resolved rules by user (userMemoKey) and namespace ('' for cluster-wide only). */
+  #memo = new Map<string, Map<string, readonly PolicyRule[]>>();
+  /** Entries in #memo's inner maps. */
+  #memoSize = 0;
 
   constructor(private readonly cache: WatchCache) {
     cache.onEvents((gr) => {
@@ -39,8 +42,10 @@ class RbacIndex {
   /** VisitRulesFor: the rules of every ClusterRoleBinding of the user, then of its RoleBindings in `namespace`. */
   rulesFor(user: RbacUser, namespace: string | undefined): readonly PolicyRule[] {
     this.#refresh();
-    const memoKey = userMemoKey(user) + (namespace ?? '');
-    const hit = this.#memo.get(memoKey);
+    // By user, then namespace: two lookups of strings that already exist, where one key joining them made a string per request.
+    const userKey = userMemoKey(user);
+    let byNamespace = this.#memo.get(userKey);
+    const hit = byNamespace?.get(namespace ?? '');
     if (hit) return hit;
     const rules: PolicyRule[] = [];
     const keys = userKeys(user);
@@ -55,8 +60,14 @@ class RbacIndex {
       const byKey = this.#namespaced.get(namespace);
       if (byKey) for (const k of keys) for (const b of byKey.get(k) ?? []) add(b, namespace);
     }
-    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
-    this.#memo.set(memoKey, rules);
+    if (this.#memoSize >= MEMO_LIMIT) {
+      this.#memo.clear();
+      this.#memoSize = 0;
+      byNamespace = undefined;
+    }
+    if (!byNamespace) this.#memo.set(userKey, (byNamespace = new Map()));
+    byNamespace.set(namespace ?? '', rules);
+    this.#memoSize++;
     return rules;
   }
 
@@ -80,6 +91,7 @@ class RbacIndex {
     this.#dirty = false;
     this.#sources = sources;
     this.#memo.clear();
+    this.#memoSize = 0;
     this.#cluster = new Map();
     this.#namespaced = new Map();
     for (const b of sources[3]?.items.values() ?? []) file(this.#cluster, b as unknown as ClusterRoleBinding, '');
@@ -126,14 +138,26 @@ export function rbacRules(cache: WatchCache, user: RbacUser, namespace: string |
 /** Answers remembered per rule set before its memo starts over (distinct verb and resource pairs asked). */
 const DECISIONS_LIMIT = 4096;
 
-/** A rule set's answers by request (verb, group, resource, subresource or path), and whether a name can change them. */
+/** A rule set's answers by request, and whether a name can change them. */
 interface Decisions {
   readonly byName: boolean;
-  readonly answers: Map<string, boolean>;
+  /** Resource requests' answers by verb, group, resource and subresource ('' for none). */
+  readonly resources: Map<string, Map<string, Map<string, Map<string, boolean>>>>;
+  /** Non-resource requests' answers by verb and path. */
+  readonly paths: Map<string, Map<string, boolean>>;
+  /** Answers kept, in both. */
+  size: number;
 }
 
 /** By rule set: the resolved rules of a (user, namespace) are one array until a role or binding changes, NODE_RULES one for good. */
 const decisionsOf = new WeakMap<readonly PolicyRule[], Decisions>();
+
+/** The map under `key` in `m`, made when missing. */
+function inner<K, V>(m: Map<K, V>, key: K, make: () => V): V {
+  let v = m.get(key);
+  if (v === undefined) m.set(key, (v = make()));
+  return v;
+}
 
 /**
  * rulesAllow, remembered per rule set: the same components ask the same few questions at every
@@ -142,19 +166,31 @@ const decisionsOf = new WeakMap<readonly PolicyRule[], Decisions>();
  * per request too; this keeps its answers, not a different logic. An answer is kept only when no
  * name can change it: a named request against a rule set with resourceNames is walked each time.
  * A changed role or binding makes new rule arrays (rbac.ts's memo starts over), so old answers are
- * never consulted again.
+ * never consulted again. The answers are found by the request's own strings, map by map: a key
+ * joining them made a string per request.
  */
 export function rulesAllowRemembered(a: RequestAttributes, rules: readonly PolicyRule[]): boolean {
   let d = decisionsOf.get(rules);
-  if (d === undefined) decisionsOf.set(rules, (d = { byName: rules.some((r) => (r.resourceNames?.length ?? 0) > 0), answers: new Map() }));
+  if (d === undefined) decisionsOf.set(rules, (d = { byName: rules.some((r) => (r.resourceNames?.length ?? 0) > 0), resources: new Map(), paths: new Map(), size: 0 }));
   const resource = isResourceRequest(a);
   if (resource && d.byName && a.name) return rulesAllow(a, rules);
-  const key = resource ? `${a.verb}\u0000${a.group}\u0000${a.resource}\u0000${a.subresource ?? ''}` : `${a.verb}\u0001${a.path}`;
-  let allowed = d.answers.get(key);
+  const answers = resource
+    ? inner(inner(inner(d.resources, a.verb, newMap<string, Map<string, Map<string, boolean>>>), a.group, newMap<string, Map<string, boolean>>), a.resource, newMap<string, boolean>)
+    : inner(d.paths, a.verb, newMap<string, boolean>);
+  const key = resource ? a.subresource ?? '' : a.path;
+  let allowed = answers.get(key);
   if (allowed === undefined) {
     allowed = rulesAllow(a, rules);
-    if (d.answers.size >= DECISIONS_LIMIT) d.answers.clear();
-    d.answers.set(key, allowed);
+    if (d.size >= DECISIONS_LIMIT) {
+      d.resources.clear();
+      d.paths.clear();
+      d.size = 0;
+      return allowed;
+    }
+    answers.set(key, allowed);
+    d.size++;
   }
   return allowed;
 }
+
+const newMap = <K, V>(): Map<K, V> => new Map<K, V>();

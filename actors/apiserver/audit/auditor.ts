@@ -4,14 +4,13 @@
  * REST requests, and the apiserver actor, which logs the bus requests of components; every
  * request is logged by exactly one of them.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PolicyChecker } from '../../../api/audit/checker.ts';
 import { parsePolicy, PolicyError } from '../../../api/audit/policy.ts';
 import type { Level, Policy } from '../../../api/audit/types.ts';
 import { AuditLog, type AuditBackend, type AuditLogOptions, type AuditSink } from './log.ts';
 import { AUDIT_FRAGMENTS, AuditRecord, type AuditStart } from './record.ts';
-import { AuditDecoder, AuditEncoder } from './wire.ts';
+import { AuditDecoder, AuditEncoder, AuditId } from './wire.ts';
 import { AuditWriterThread } from './writer.ts';
 
 export { AuditRecord, DECISION_ANNOTATION, REASON_ANNOTATION, type AuditStart } from './record.ts';
@@ -47,7 +46,7 @@ export class Auditor {
     const decision = this.#checker.decide(start.attrs);
     if (decision.level === 'None') return null;
     this.#byLevel.set(decision.level, (this.#byLevel.get(decision.level) ?? 0) + 1);
-    return new AuditRecord(start, start.auditID ?? randomUUID(), decision, this.#emitter, now);
+    return new AuditRecord(start, start.auditID ?? AuditId.random(), decision, this.#emitter, now);
   }
 
   /** apiserver_audit_event_total, apiserver_audit_error_total and apiserver_audit_level_total, in the exposition format. */

@@ -11,7 +11,7 @@
  */
 import { fillRefFromObject, holdsSecret, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
 import { userInfoOf } from '../identity.ts';
-import type { AuditEncoder } from './wire.ts';
+import type { AuditEncoder, AuditId } from './wire.ts';
 import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
@@ -26,7 +26,7 @@ export interface AuditEmitter {
 }
 
 /** The event a record fills in (its times are kept as numbers, written by the log's writer). */
-type Fields = Omit<AuditEvent, 'requestReceivedTimestamp' | 'stageTimestamp'>;
+type Fields = Omit<AuditEvent, 'requestReceivedTimestamp' | 'stageTimestamp' | 'auditID'>;
 
 /** What is known of a request when it arrives. */
 export interface AuditStart {
@@ -39,7 +39,8 @@ export interface AuditStart {
 }
 
 export class AuditRecord {
-  readonly auditID: string;
+  /** The request's audit ID: the one it came with, or a random one spelled out only when asked for. */
+  #id: string | AuditId;
   readonly #ev: Fields;
   readonly #decision: AuditDecision;
   readonly #out: AuditEmitter;
@@ -49,12 +50,21 @@ export class AuditRecord {
   #done = false;
   /** When the request arrived, in ms. */
   readonly #received: number;
+  /**
+   * The ops of this request's last line from its requestURI to its userAgent (the chunk, or -1,
+   * and the range): what every event of a request repeats, written again by copying them.
+   */
+  #same = -1;
+  #sameFrom = 0;
+  #sameTo = 0;
+  /** Where that run's objectRef ends, when the line written with it has the objectRef as it is now (-1: not known). */
+  #refTo = -1;
   /** The authorization annotations as JSON (with their key), shared by the requests with the same answer; null when other annotations were added. */
   #annotations: string | null = null;
 
   /** `auditID` is given apart from `start` (where it may be absent), so no copy of `start` is made per request. */
-  constructor(start: Omit<AuditStart, 'auditID'>, auditID: string, decision: AuditDecision, out: AuditEmitter, now: () => number) {
-    this.auditID = auditID;
+  constructor(start: Omit<AuditStart, 'auditID'>, auditID: string | AuditId, decision: AuditDecision, out: AuditEmitter, now: () => number) {
+    this.#id = auditID;
     this.#decision = decision;
     this.#out = out;
     this.#now = now;
@@ -65,7 +75,6 @@ export class AuditRecord {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
       level: this.#level,
-      auditID,
       stage: 'RequestReceived',
       requestURI: start.requestURI,
       verb: start.attrs.verb,
@@ -83,6 +92,12 @@ export class AuditRecord {
     this.#emit('RequestReceived');
   }
 
+  /** The request's audit ID (the Audit-Id header). */
+  get auditID(): string {
+    const id = this.#id;
+    return typeof id === 'string' ? id : (this.#id = id.toString());
+  }
+
   /** The level this request is logged at (after the Secret rule). */
   get level(): Level {
     return this.#level;
@@ -90,7 +105,8 @@ export class AuditRecord {
 
   /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
   requestObject(obj: unknown): void {
-    if (this.#ev.objectRef) fillRefFromObject(this.#ev.objectRef, obj);
+    // A name, uid or resourceVersion filled in: the later events write the objectRef afresh.
+    if (this.#ev.objectRef && fillRefFromObject(this.#ev.objectRef, obj)) this.#refTo = -1;
     if (obj !== undefined && this.#mayLog(obj, 'Request')) this.#ev.requestObject = this.#clean(obj);
   }
 
@@ -116,6 +132,8 @@ export class AuditRecord {
   /** The user the request acts as under impersonation (the `user` stays who authenticated). */
   impersonated(user: AuditUser): void {
     this.#ev.impersonatedUser = userInfoOf(user);
+    // It sits among the fields the later lines copy: they are written afresh.
+    this.#same = -1;
   }
 
   /** A long-running request's headers went out with `code`: the ResponseStarted event (once). */
@@ -172,8 +190,57 @@ export class AuditRecord {
   #encode(e: Fields, stageTime: number): void {
     const w = this.#out.enc;
     w.fixed(F.level[e.level]);
-    w.text(e.auditID);
+    const id = this.#id;
+    if (typeof id === 'string') w.text(id);
+    else w.uuid(id);
     w.fixed(F.stage[e.stage]);
+    // From the requestURI to the userAgent nothing changes between a request's events (impersonatedUser, set later, clears
+    // #same); the objectRef neither, unless the body filled it in.
+    if (!(this.#refTo >= 0 && w.copy(this.#same, this.#sameFrom, this.#refTo))) {
+      const fresh = !w.copy(this.#same, this.#sameFrom, this.#sameTo);
+      if (fresh) this.#encodeSame(w, e);
+      this.#encodeRef(w, e.objectRef);
+      // Contiguous with the run only when that run was just written, in the same chunk.
+      this.#refTo = fresh && w.chunk === this.#same ? w.at : -1;
+    }
+    const st = e.responseStatus;
+    if (st) {
+      if (st.status === undefined && st.message === undefined && st.reason === undefined && st.details === undefined) w.frag(codeOnlyJSON(st.code));
+      else w.raw(`,"responseStatus":${JSON.stringify(st)}`);
+    }
+    if (e.requestObject !== undefined) w.raw(`,"requestObject":${JSON.stringify(e.requestObject)}`);
+    if (e.responseObject !== undefined) w.raw(`,"responseObject":${JSON.stringify(e.responseObject)}`);
+    w.fixed(F.received);
+    w.time(this.#received);
+    w.fixed(F.stageTime);
+    w.time(stageTime);
+    if (e.annotations) {
+      if (this.#annotations !== null) w.frag(this.#annotations);
+      else w.raw(`,"annotations":${JSON.stringify(e.annotations)}`);
+    }
+    w.fixed(F.end);
+    w.end();
+  }
+
+  /** The objectRef: ObjectReference's fields in Kubernetes' order, the unset ones left out. */
+  #encodeRef(w: AuditEncoder, r: ObjectReference | undefined): void {
+    if (!r) return;
+    let n = 0;
+    if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
+    if (r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
+    if (r.name !== undefined) n = refField(w, n, 2, r.name);
+    if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
+    if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
+    if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
+    if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
+    if (r.subresource !== undefined) n = refField(w, n, 7, r.subresource);
+    w.fixed(n === 0 ? F.emptyRef : F.closeObject);
+  }
+
+  /** The requestURI to the userAgent, as the later events of the request copy them (#same). */
+  #encodeSame(w: AuditEncoder, e: Fields): void {
+    const chunk = w.chunk;
+    this.#sameFrom = w.at;
     w.text(e.requestURI);
     const verbKey = verbUserKeys.get(e.verb);
     if (verbKey !== undefined) w.frag(verbKey);
@@ -193,37 +260,9 @@ export class AuditRecord {
       w.fixed(F.userAgent);
       w.text(e.userAgent);
     }
-    const r = e.objectRef;
-    if (r) {
-      // ObjectReference's fields in Kubernetes' order, the unset ones left out.
-      let n = 0;
-      if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
-      if (r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
-      if (r.name !== undefined) n = refField(w, n, 2, r.name);
-      if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
-      if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
-      if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
-      if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
-      if (r.subresource !== undefined) n = refField(w, n, 7, r.subresource);
-      w.fixed(n === 0 ? F.emptyRef : F.closeObject);
-    }
-    const st = e.responseStatus;
-    if (st) {
-      if (st.status === undefined && st.message === undefined && st.reason === undefined && st.details === undefined) w.frag(codeOnlyJSON(st.code));
-      else w.raw(`,"responseStatus":${JSON.stringify(st)}`);
-    }
-    if (e.requestObject !== undefined) w.raw(`,"requestObject":${JSON.stringify(e.requestObject)}`);
-    if (e.responseObject !== undefined) w.raw(`,"responseObject":${JSON.stringify(e.responseObject)}`);
-    w.fixed(F.received);
-    w.time(this.#received);
-    w.fixed(F.stageTime);
-    w.time(stageTime);
-    if (e.annotations) {
-      if (this.#annotations !== null) w.frag(this.#annotations);
-      else w.raw(`,"annotations":${JSON.stringify(e.annotations)}`);
-    }
-    w.fixed(F.end);
-    w.end();
+    // A new chunk begun meanwhile moved the line: the range is good only when the chunk stayed.
+    this.#same = w.chunk === chunk ? chunk : -1;
+    this.#sameTo = w.at;
   }
 }
 

@@ -2,7 +2,7 @@
  * Audit events as the request path hands them to the log's writer: each line is a run of
  * small instructions — a fragment by number (the fixed parts of a line: keys, levels, stages,
  * a user's JSON, a resource's name), a string the request already holds copied as is or
- * quoted, a time in ms — ended by END. The request path copies no line together and makes no
+ * quoted, a time in ms, a random audit ID's 16 bytes — ended by END. The request path copies no line together and makes no
  * string for it; the writer (a worker thread, or this thread after it failed) puts the bytes
  * of each line together and writes them. Lines go out in order, in batches: ranges of shared
  * buffers, one or a few per turn of the event loop.
@@ -11,6 +11,7 @@
  * the stream from its start knows every fragment; one that starts later (the in-thread writer
  * taking over from a dead thread) is given the encoder's table.
  */
+import { randomFillSync } from 'node:crypto';
 import { microTime } from '../../../api/time.ts';
 
 /** A range of encoded lines: whole lines, in stream order. */
@@ -28,6 +29,7 @@ const QUOTED = 3;
 const TIME = 4;
 const END = 5;
 const DEF = 6;
+const UUID = 7;
 
 /** Encoded lines are written into shared chunks of this size (a longer line gets a chunk of its own). */
 const CHUNK_BYTES = 1024 * 1024;
@@ -35,6 +37,55 @@ const CHUNK_BYTES = 1024 * 1024;
 const LINE_ROOM = 16 * 1024;
 /** Fragments past this many are sent as raw strings (a caller interning what is not few). */
 const MAX_FRAGMENTS = 1 << 16;
+
+/** Random version-4 UUIDs drawn per pool (as node's randomUUID buffers 128): a pool is never refilled, since records keep theirs. */
+const IDS_PER_POOL = 256;
+
+/**
+ * A version-4 UUID kept as its 16 bytes in a pool of random ones: the request path copies them
+ * into its lines and the writer spells them out, so a request whose audit ID nobody reads as a
+ * string (a component's bus request) never makes one.
+ */
+export class AuditId {
+  static #pool = Buffer.alloc(0);
+  static #next = 0;
+
+  /** The 16 bytes at `at` of `pool`. */
+  private constructor(readonly pool: Buffer, readonly at: number) {}
+
+  /** A new random ID. */
+  static random(): AuditId {
+    if (AuditId.#next === AuditId.#pool.length) {
+      const pool = randomFillSync(Buffer.allocUnsafeSlow(16 * IDS_PER_POOL));
+      // RFC 4122: version 4 in byte 6's high nibble, variant 10 in byte 8's high bits.
+      for (let i = 0; i < pool.length; i += 16) {
+        pool[i + 6] = (pool[i + 6]! & 0x0f) | 0x40;
+        pool[i + 8] = (pool[i + 8]! & 0x3f) | 0x80;
+      }
+      AuditId.#pool = pool;
+      AuditId.#next = 0;
+    }
+    const id = new AuditId(AuditId.#pool, AuditId.#next);
+    AuditId.#next += 16;
+    return id;
+  }
+
+  /** As randomUUID() writes it: lower-case 8-4-4-4-12 hex. */
+  toString(): string {
+    return uuidText(this.pool, this.at);
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function uuidText(b: Uint8Array, at: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
+    s += HEX[b[at + i]!];
+  }
+  return s;
+}
 
 /** The request path's side: lines encoded into shared chunks, taken in batches. */
 export class AuditEncoder {
@@ -48,9 +99,37 @@ export class AuditEncoder {
   /** Lines ended since #taken. */
   #lines = 0;
   #sealed: Batch[] = [];
+  /** Counts the chunks begun: a position is only good in the chunk it was taken in. */
+  #chunk = 0;
   readonly #ids = new Map<string, number>();
   /** Every fragment defined so far, by number (never shrinks: a late decoder is given it). */
   readonly definitions: string[] = [];
+
+  /** The chunk being written (see `at` and `copy`). */
+  get chunk(): number {
+    return this.#chunk;
+  }
+
+  /** Where the next op goes in the current chunk. */
+  get at(): number {
+    return this.#pos;
+  }
+
+  /**
+   * Writes again the ops at [from, to) of chunk `chunk` — a run of an earlier line — and
+   * returns true; false (nothing written) when that chunk is no longer the one written. The
+   * bytes stay where they were (chunks are only appended to), and a fragment definition among
+   * them defines the same fragment again.
+   */
+  copy(chunk: number, from: number, to: number): boolean {
+    if (chunk !== this.#chunk) return false;
+    this.#room(to - from);
+    // Room may have meant a new chunk: the run is then in the old one.
+    if (chunk !== this.#chunk) return false;
+    this.#bytes.copyWithin(this.#pos, from, to);
+    this.#pos += to - from;
+    return true;
+  }
 
   /** Lines ended and not yet taken. */
   get pending(): boolean {
@@ -113,6 +192,18 @@ export class AuditEncoder {
     this.#op(QUOTED, len);
     this.#pos += len;
   }
+  /** An AuditId, written as the quoted UUID. */
+  uuid(id: AuditId): void {
+    this.#room(17);
+    const b = this.#bytes;
+    const p = this.#pos;
+    b[p] = UUID;
+    // Byte by byte: for 16 bytes a loop costs less than Buffer#copy's call into the runtime.
+    const src = id.pool;
+    for (let i = 0, at = id.at; i < 16; i++) b[p + 1 + i] = src[at + i]!;
+    this.#pos = p + 17;
+  }
+
   /** A time in ms since the epoch, written as the quoted microsecond RFC 3339 time. */
   time(ms: number): void {
     this.#room(9);
@@ -178,10 +269,14 @@ export class AuditEncoder {
     this.#buffer = buffer;
     this.#bytes = bytes;
     this.#view = new DataView(buffer);
+    this.#chunk++;
     this.#pos = partial;
     this.#line = this.#taken = 0;
   }
 }
+
+/** '0'-'9', 'a'-'f' as bytes. */
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /** The writer's side: puts each line's bytes together and hands them on, newline included. */
 export class AuditDecoder {
@@ -216,6 +311,18 @@ export class AuditDecoder {
         n += this.#out.write(t, n, 'latin1');
         this.#out[n++] = 0x22;
         i += 9;
+      } else if (op === UUID) {
+        n = this.#room(n, 38);
+        const out = this.#out;
+        out[n++] = 0x22;
+        for (let k = 0; k < 16; k++) {
+          if (k === 4 || k === 6 || k === 8 || k === 10) out[n++] = 0x2d;
+          const v = src[i + 1 + k]!;
+          out[n++] = HEX_DIGITS[v >>> 4]!;
+          out[n++] = HEX_DIGITS[v & 15]!;
+        }
+        out[n++] = 0x22;
+        i += 17;
       } else if (op === DEF) {
         const id = view.getUint32(i + 1, true);
         const len = view.getUint32(i + 5, true);

@@ -10,6 +10,8 @@ import * as assert from 'uvu/assert';
 import type { ApiTarget, KubeObject } from '../../../bus/catalogue/api.ts';
 import type { Result } from '../../../base/status.ts';
 import { start, type Harness } from './harness.ts';
+import { rulesAllowRemembered } from '../../../actors/apiserver/rbac.ts';
+import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 
 const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1' };
 const target = (resource: string, namespace?: string, name?: string): ApiTarget => ({ ...RBAC, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
@@ -83,6 +85,28 @@ test('a rule with resourceNames answers each name for itself, the first time and
   }
   assert.equal(asked, ['allowed (404)', denied('b'), 'allowed (404)', denied('b')]);
   assert.is(outcome(await rs.call('api.list', { target: secrets })), `403 ${FORBIDDEN}`, 'a list names nothing: resourceNames do not grant it');
+});
+
+test('remembered answers are told apart by verb, group, resource, subresource and path, asked in any order and again', () => {
+  const rules: PolicyRule[] = [
+    { apiGroups: [''], resources: ['pods/status'], verbs: ['patch'] },
+    { apiGroups: ['apps'], resources: ['pods'], verbs: ['get'] },
+    { nonResourceURLs: ['/healthz'], verbs: ['get'] },
+  ];
+  const asks = [
+    [{ verb: 'patch', group: '', resource: 'pods', subresource: 'status' }, true],
+    [{ verb: 'patch', group: '', resource: 'pods' }, false],
+    [{ verb: 'get', group: '', resource: 'pods', subresource: 'status' }, false],
+    [{ verb: 'get', group: 'apps', resource: 'pods' }, true],
+    [{ verb: 'get', group: '', resource: 'pods' }, false],
+    [{ verb: 'get', group: 'apps', resource: 'pods', subresource: 'status' }, false],
+    [{ verb: 'get', path: '/healthz' }, true],
+    [{ verb: 'get', path: '/readyz' }, false],
+    [{ verb: 'post', path: '/healthz' }, false],
+  ] as const;
+  for (let round = 0; round < 2; round++) {
+    for (const [a, allowed] of round === 0 ? asks : [...asks].reverse()) assert.is(rulesAllowRemembered(a, rules), allowed, `${JSON.stringify(a)} in round ${round}`);
+  }
 });
 
 test.run();

@@ -130,4 +130,59 @@ test('strings JSON must escape are written as JSON.stringify writes them: quotes
   assert.is(JSON.parse(lines[6]!).objectRef.name, 'lone\ud800');
 });
 
+test('a request without an audit ID gets a random version-4 UUID, the same in each of its events and as the record reads it', () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  const ids = new Set<string>();
+  // Past one pool of random IDs (256), so a new pool's IDs are checked too.
+  for (let i = 0; i < 300; i++) {
+    const r = a.begin(start(attrs('pods', 'default', 'get')))!;
+    r.complete(200);
+    const [received, complete] = lines.splice(0).map((l) => JSON.parse(l) as AuditEvent);
+    assert.match(received!.auditID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.is(complete!.auditID, received!.auditID);
+    assert.is(r.auditID, received!.auditID);
+    ids.add(r.auditID);
+  }
+  assert.is(ids.size, 300);
+});
+
+test("a request's later events repeat its first one's fields, also once other requests' lines filled the buffer it was written into", () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  const jane = { username: 'jane', groups: ['dev'] };
+  const watch = a.begin({ ...start({ user: jane, verb: 'watch', resource: { group: '', version: 'v1', resource: 'pods', namespace: 'default' }, path: '/api/v1/namespaces/default/pods' }), requestURI: '/api/v1/namespaces/default/pods?watch=true', userAgent: 'kubectl/v1.32.4' })!;
+  watch.responseStarted(200);
+  // Some megabytes of other requests' lines: the encoder moves on to new buffers meanwhile.
+  const long = 'x'.repeat(2000);
+  for (let i = 0; i < 1500; i++) a.begin(start({ ...attrs('pods', 'default', 'get'), path: `/api/v1/namespaces/default/pods/${long}${i}` }))!.complete(200);
+  watch.complete(200);
+  const mine = lines.map((l) => JSON.parse(l) as AuditEvent).filter((e) => e.auditID === watch.auditID);
+  assert.equal(mine.map((e) => e.stage), ['RequestReceived', 'ResponseStarted', 'ResponseComplete']);
+  for (const e of mine) {
+    assert.equal([e.requestURI, e.verb, e.user, e.sourceIPs, e.userAgent], ['/api/v1/namespaces/default/pods?watch=true', 'watch', jane, ['127.0.0.1'], 'kubectl/v1.32.4']);
+  }
+  assert.is(lines.length, 3 + 3000);
+});
+
+test('an objectRef the body fills in after the first event is written in full by every later event', () => {
+  const lines: string[] = [];
+  const backend: AuditBackend = { write: (l) => void lines.push(l), errors: 0, flush: async () => {}, close: async () => {} };
+  const a = new Auditor(parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n'), backend, () => Date.parse('2026-12-04T15:00:00.000Z'));
+  const filled = a.begin(start(attrs('pods', 'default', 'update')))!;
+  filled.requestObject({ metadata: { name: 'p', uid: 'u-1', resourceVersion: '7' } });
+  filled.responseStarted(200);
+  filled.complete(200);
+  const plain = a.begin(start(attrs('pods', 'default', 'update')))!;
+  plain.requestObject({ metadata: {} });
+  plain.responseStarted(200);
+  plain.complete(200);
+  const refs = lines.map((l) => (JSON.parse(l) as AuditEvent).objectRef);
+  const bare = { resource: 'pods', namespace: 'default', apiVersion: 'v1' };
+  const full = { resource: 'pods', namespace: 'default', name: 'p', uid: 'u-1', apiVersion: 'v1', resourceVersion: '7' };
+  assert.equal(refs, [bare, full, full, bare, bare, bare]);
+});
+
 test.run();
