@@ -42,6 +42,8 @@ interface ActorInternals {
   logger: (...args: unknown[]) => void;
   _processingStatus: number;
   options: Record<string, unknown>;
+  observers: unknown;
+  eventListeners: unknown;
   _send(event: EventObject): void;
 }
 
@@ -193,6 +195,89 @@ export function lightenSystem(actor: AnyActorRef, inspect?: Observer<InspectionE
   const options: Record<string, unknown> = {};
   for (const k of Object.keys(a.options)) options[k] = a.options[k];
   a.options = options;
+  // XState makes every actor an observer Set and a listener Map (336 bytes), which a pod actor
+  // leaves empty unless a spec or the inspector subscribes: stand-ins hand it real ones then.
+  if (isEmpty(a.observers) && isEmpty(a.eventListeners)) {
+    a.observers = new NoObservers(a);
+    a.eventListeners = new NoListeners(a);
+  }
+}
+
+const isEmpty = (c: unknown): boolean => (c instanceof Set || c instanceof Map) && c.size === 0;
+
+/** An iterator that is already done: iterating an empty stand-in allocates nothing. */
+const DONE: IterableIterator<never> = {
+  next: () => ({ done: true, value: undefined }),
+  [Symbol.iterator]() {
+    return this;
+  },
+};
+
+/**
+ * What XState's `Actor` does with `observers` (a Set), while it is empty: iterate it, read
+ * its size, delete from and clear it (nothing to do), and add the first observer (the actor
+ * gets a real Set holding it).
+ */
+class NoObservers {
+  readonly #actor: ActorInternals;
+  constructor(actor: ActorInternals) {
+    this.#actor = actor;
+  }
+  get size(): number {
+    return 0;
+  }
+  add(observer: unknown): Set<unknown> {
+    const set = new Set([observer]);
+    this.#actor.observers = set;
+    return set;
+  }
+  has(): boolean {
+    return false;
+  }
+  delete(): boolean {
+    return false;
+  }
+  clear(): void {}
+  forEach(): void {}
+  values(): IterableIterator<never> {
+    return DONE;
+  }
+  [Symbol.iterator](): IterableIterator<never> {
+    return DONE;
+  }
+}
+
+/** The same for `eventListeners` (a Map from emitted event type to a Set of handlers): `set` makes the real Map. */
+class NoListeners {
+  readonly #actor: ActorInternals;
+  constructor(actor: ActorInternals) {
+    this.#actor = actor;
+  }
+  get size(): number {
+    return 0;
+  }
+  get(): undefined {
+    return undefined;
+  }
+  set(type: unknown, listeners: unknown): Map<unknown, unknown> {
+    const map = new Map([[type, listeners]]);
+    this.#actor.eventListeners = map;
+    return map;
+  }
+  has(): boolean {
+    return false;
+  }
+  delete(): boolean {
+    return false;
+  }
+  clear(): void {}
+  forEach(): void {}
+  values(): IterableIterator<never> {
+    return DONE;
+  }
+  [Symbol.iterator](): IterableIterator<never> {
+    return DONE;
+  }
 }
 
 /**
