@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { assign, createActor, createMachine, emit, fromCallback, sendTo, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { VirtualClock } from '../../actors/clock/virtual.ts';
 import { ownedClock } from '../../base/clock.ts';
-import { lightenSystem } from '../../actors/root-system.ts';
+import { lightenSystem, shareEmptyTags } from '../../actors/root-system.ts';
 
 /**
  * A chart that uses what a root actor reaches through its system: delayed transitions (one
@@ -106,6 +106,27 @@ test('a lightened root notifies subscribers and listeners added after it started
   const light = listen(true);
   assert.equal(light, listen(false));
   assert.equal(light, ['on moved', 'first done', 'first complete']);
+});
+
+test('a machine whose tagless snapshots share one tag Set answers hasTag and toJSON as before', () => {
+  const config = { initial: 'a', states: { a: { on: { go: 'b' } }, b: { tags: ['busy'], on: { go: 'c' } }, c: {} } } as const;
+  const seen = (m: ReturnType<typeof createMachine>) => {
+    const actor = createActor(m).start();
+    const out: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = actor.getSnapshot();
+      out.push([s.value, s.hasTag('busy'), (s.toJSON() as { tags: string[] }).tags]);
+      actor.send({ type: 'go' });
+    }
+    return { out, actor };
+  };
+  const plain = seen(createMachine(config));
+  const shared = seen(shareEmptyTags(createMachine(config)));
+  assert.equal(shared.out, plain.out);
+  assert.equal(shared.out, [['a', false, []], ['b', true, ['busy']], ['c', false, []]]);
+  const again = createActor(shareEmptyTags(createMachine(config))).start();
+  assert.is(again.getSnapshot().tags, shared.actor.getSnapshot().tags, 'one empty Set for every tagless snapshot');
+  assert.throws(() => (again.getSnapshot().tags as Set<string>).add('x'), /read-only/);
 });
 
 test('lightenSystem refuses an actor that has started', () => {
