@@ -197,7 +197,14 @@ export class MemoryKv implements KvBackend {
     const gone: string[] = [];
     for (const [key, kv] of past) if (kv && !this.#current.has(key)) gone.push(key);
     const keys = this.#sortedKeys();
-    return gone.length === 0 ? keys : [...keys, ...gone].sort();
+    if (gone.length === 0) return keys;
+    // A merge, not a sort of every key: a paged list's later pages come here once per page.
+    gone.sort();
+    const all: string[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < keys.length || j < gone.length) all.push(j >= gone.length || (i < keys.length && keys[i]! < gone[j]!) ? keys[i++]! : gone[j++]!);
+    return all;
   }
 
   #apply(e: KvEvent): void {
