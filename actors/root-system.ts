@@ -15,7 +15,7 @@
  * `@xstate.actor` event its constructor sends, come from XState's system as before, so
  * what an inspection observer sees is unchanged.
  */
-import { createActor, createMachine, toObserver, type AnyActorRef, type EventObject, type InspectionEvent, type Observer, type Subscription } from 'xstate';
+import { createActor, createMachine, toObserver, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent, type Observer, type Subscription } from 'xstate';
 
 /** What XState's system schedules: its delayed events, keyed `<source sessionId>.<id>`. */
 interface ScheduledEvent {
@@ -42,6 +42,8 @@ interface ActorInternals {
   logger: (...args: unknown[]) => void;
   _processingStatus: number;
   options: Record<string, unknown>;
+  observers: unknown;
+  eventListeners: unknown;
   _send(event: EventObject): void;
 }
 
@@ -193,6 +195,89 @@ export function lightenSystem(actor: AnyActorRef, inspect?: Observer<InspectionE
   const options: Record<string, unknown> = {};
   for (const k of Object.keys(a.options)) options[k] = a.options[k];
   a.options = options;
+  // XState makes every actor an observer Set and a listener Map (336 bytes), which a pod actor
+  // leaves empty unless a spec or the inspector subscribes: stand-ins hand it real ones then.
+  if (isEmpty(a.observers) && isEmpty(a.eventListeners)) {
+    a.observers = new NoObservers(a);
+    a.eventListeners = new NoListeners(a);
+  }
+}
+
+const isEmpty = (c: unknown): boolean => (c instanceof Set || c instanceof Map) && c.size === 0;
+
+/** An iterator that is already done: iterating an empty stand-in allocates nothing. */
+const DONE: IterableIterator<never> = {
+  next: () => ({ done: true, value: undefined }),
+  [Symbol.iterator]() {
+    return this;
+  },
+};
+
+/**
+ * What XState's `Actor` does with `observers` (a Set), while it is empty: iterate it, read
+ * its size, delete from and clear it (nothing to do), and add the first observer (the actor
+ * gets a real Set holding it).
+ */
+class NoObservers {
+  readonly #actor: ActorInternals;
+  constructor(actor: ActorInternals) {
+    this.#actor = actor;
+  }
+  get size(): number {
+    return 0;
+  }
+  add(observer: unknown): Set<unknown> {
+    const set = new Set([observer]);
+    this.#actor.observers = set;
+    return set;
+  }
+  has(): boolean {
+    return false;
+  }
+  delete(): boolean {
+    return false;
+  }
+  clear(): void {}
+  forEach(): void {}
+  values(): IterableIterator<never> {
+    return DONE;
+  }
+  [Symbol.iterator](): IterableIterator<never> {
+    return DONE;
+  }
+}
+
+/** The same for `eventListeners` (a Map from emitted event type to a Set of handlers): `set` makes the real Map. */
+class NoListeners {
+  readonly #actor: ActorInternals;
+  constructor(actor: ActorInternals) {
+    this.#actor = actor;
+  }
+  get size(): number {
+    return 0;
+  }
+  get(): undefined {
+    return undefined;
+  }
+  set(type: unknown, listeners: unknown): Map<unknown, unknown> {
+    const map = new Map([[type, listeners]]);
+    this.#actor.eventListeners = map;
+    return map;
+  }
+  has(): boolean {
+    return false;
+  }
+  delete(): boolean {
+    return false;
+  }
+  clear(): void {}
+  forEach(): void {}
+  values(): IterableIterator<never> {
+    return DONE;
+  }
+  [Symbol.iterator](): IterableIterator<never> {
+    return DONE;
+  }
 }
 
 /**
@@ -203,4 +288,32 @@ export function lightenSystem(actor: AnyActorRef, inspect?: Observer<InspectionE
 export function releaseStartQueue(actor: AnyActorRef): void {
   const a = actor as unknown as { _deferred: unknown[] };
   if (a._deferred.length === 0) a._deferred = [];
+}
+
+/** A Set that stays empty: the one `tags` of every tagless snapshot of a machine `shareEmptyTags` wrapped. */
+class NoTags extends Set<string> {
+  override add(): never {
+    throw new Error('a snapshot\'s tags are read-only');
+  }
+}
+const NO_TAGS = new NoTags();
+
+/**
+ * Makes `machine`'s snapshots share one empty tag Set: XState gives every snapshot a Set of
+ * its states' tags (152 bytes empty), and a chart without tags (the pod chart) keeps one per
+ * actor. The snapshots an actor holds come from `getInitialSnapshot` and `transition`; what
+ * `hasTag`, `toJSON` and inspection read of them is unchanged. Returns `machine`.
+ */
+export function shareEmptyTags<M extends AnyStateMachine>(machine: M): M {
+  const shared = <S>(snapshot: S): S => {
+    const s = snapshot as { tags?: Set<string> };
+    if (s.tags instanceof Set && s.tags.size === 0) s.tags = NO_TAGS;
+    return snapshot;
+  };
+  const m = machine as unknown as { getInitialSnapshot: (...a: unknown[]) => unknown; transition: (...a: unknown[]) => unknown };
+  const initial = m.getInitialSnapshot.bind(machine);
+  const transition = m.transition.bind(machine);
+  m.getInitialSnapshot = (...a) => shared(initial(...a));
+  m.transition = (...a) => shared(transition(...a));
+  return machine;
 }

@@ -58,10 +58,3 @@ export function planTxn(read: (key: string) => KvRecord | undefined, ops: KvOp[]
   const applied = events.length > 0 ? revision : revision - 1;
   return { reply: { succeeded: true, revision: applied, prev: before }, events };
 }
-
-/** Keys touched by a list of events, once each. */
-export function touchedKeys(events: Iterable<KvEvent>): Set<string> {
-  const keys = new Set<string>();
-  for (const e of events) keys.add(e.kv.key);
-  return keys;
-}

@@ -4,7 +4,7 @@ import { ownedClock, type Clock } from '../../base/clock.ts';
 import type { ChildObserver } from '../lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { podMachine, type PodEventRecord, type PodMachine } from '../../machines/pod/index.ts';
-import { lightenSystem, releaseStartQueue } from '../root-system.ts';
+import { lightenSystem, releaseStartQueue, shareEmptyTags } from '../root-system.ts';
 import { runCommands } from './bridge.ts';
 import { setPodHooks, type PodHooks } from './hooks.ts';
 
@@ -63,7 +63,7 @@ function sourceOf(host: string): Binding['source'] {
 
 /** Pod actor → where it reports. Keyed by the actor itself so one provided machine serves every pod. */
 const bindings = new WeakMap<AnyActorRef, Binding>();
-/** One provided machine per (runtime, clock): building a machine per pod would cost ~30 KB each. */
+/** One provided machine per (runtime, clock): building a machine per pod would cost ~30 KB each. Its tagless snapshots share one tag Set. */
 const machines = new WeakMap<Runtime, WeakMap<Clock, PodMachine>>();
 
 function machineFor(runtime: Runtime, clock: Clock): PodMachine {
@@ -71,7 +71,7 @@ function machineFor(runtime: Runtime, clock: Clock): PodMachine {
   if (!byClock) machines.set(runtime, (byClock = new WeakMap()));
   let m = byClock.get(clock);
   if (m) return m;
-  m = podMachine.provide({
+  m = shareEmptyTags(podMachine.provide({
     actions: {
       runCommands: runCommands(runtime, clock),
       report: ({ self }, p) => {
@@ -86,7 +86,7 @@ function machineFor(runtime: Runtime, clock: Clock): PodMachine {
         queueMicrotask(() => self.stop?.());
       },
     },
-  });
+  }));
   byClock.set(clock, m);
   return m;
 }

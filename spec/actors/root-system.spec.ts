@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assign, createActor, createMachine, fromCallback, sendTo, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { assign, createActor, createMachine, emit, fromCallback, sendTo, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { VirtualClock } from '../../actors/clock/virtual.ts';
 import { ownedClock } from '../../base/clock.ts';
-import { lightenSystem } from '../../actors/root-system.ts';
+import { lightenSystem, shareEmptyTags } from '../../actors/root-system.ts';
 
 /**
  * A chart that uses what a root actor reaches through its system: delayed transitions (one
@@ -73,6 +73,60 @@ test('a lightened root shows an inspector what XState\'s own system does, and fi
   assert.equal(light.context, { ticks: 102, found: true });
   assert.is(light.pending, 0, 'stopping cancelled its timers');
   assert.is(xstate.pending, 0);
+});
+
+/** What subscribers and emitted-event listeners, added after start, get from one run. */
+function listen(light: boolean): string[] {
+  const got: string[] = [];
+  const m = createMachine({
+    initial: 'a',
+    states: {
+      a: { on: { go: { target: 'b', actions: emit({ type: 'moved' }) } } },
+      b: { on: { go: { target: 'done', actions: emit({ type: 'moved' }) } } },
+      done: { type: 'final' },
+    },
+  });
+  const actor = createActor(m);
+  if (light) lightenSystem(actor);
+  actor.start();
+  actor.send({ type: 'go' });
+  const first = actor.subscribe({ next: (s) => got.push(`first ${String(s.value)}`), complete: () => got.push('first complete') });
+  const second = actor.subscribe((s) => got.push(`second ${String(s.value)}`));
+  const moved = actor.on('moved', (e) => got.push(`on ${e.type}`));
+  const any = actor.on('*', (e) => got.push(`any ${e.type}`));
+  second.unsubscribe();
+  any.unsubscribe();
+  actor.send({ type: 'go' });
+  moved.unsubscribe();
+  first.unsubscribe();
+  return got;
+}
+
+test('a lightened root notifies subscribers and listeners added after it started, as XState\'s does', () => {
+  const light = listen(true);
+  assert.equal(light, listen(false));
+  assert.equal(light, ['on moved', 'first done', 'first complete']);
+});
+
+test('a machine whose tagless snapshots share one tag Set answers hasTag and toJSON as before', () => {
+  const config = { initial: 'a', states: { a: { on: { go: 'b' } }, b: { tags: ['busy'], on: { go: 'c' } }, c: {} } } as const;
+  const seen = (m: ReturnType<typeof createMachine>) => {
+    const actor = createActor(m).start();
+    const out: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = actor.getSnapshot();
+      out.push([s.value, s.hasTag('busy'), (s.toJSON() as { tags: string[] }).tags]);
+      actor.send({ type: 'go' });
+    }
+    return { out, actor };
+  };
+  const plain = seen(createMachine(config));
+  const shared = seen(shareEmptyTags(createMachine(config)));
+  assert.equal(shared.out, plain.out);
+  assert.equal(shared.out, [['a', false, []], ['b', true, ['busy']], ['c', false, []]]);
+  const again = createActor(shareEmptyTags(createMachine(config))).start();
+  assert.is(again.getSnapshot().tags, shared.actor.getSnapshot().tags, 'one empty Set for every tagless snapshot');
+  assert.throws(() => (again.getSnapshot().tags as Set<string>).add('x'), /read-only/);
 });
 
 test('lightenSystem refuses an actor that has started', () => {
