@@ -55,6 +55,23 @@ test('field selectors: pods by spec.nodeName and status.phase; unsupported label
   assert.is(!bad.ok && bad.status.message, 'field label not supported: spec.image');
 });
 
+test('a field selector naming one object (metadata.name=x) lists that object alone, its other terms and labels still applied; across namespaces every namespace\'s', async () => {
+  const c = h.client();
+  await c.must('api.create', { target: t.ns(), object: { metadata: { name: 'other' } } });
+  for (const n of ['a', 'b', 'c']) await c.must('api.create', { target: t.cm(), object: cm(n, {}, { app: n === 'b' ? 'web' : 'db' }) });
+  await c.must('api.create', { target: t.cm('other'), object: cm('b') });
+  const f = async (options: Record<string, string | number>, target = t.cm()) => names(await c.must('api.list', { target, options }));
+  assert.equal(await f({ fieldSelector: 'metadata.name=b' }), ['b']);
+  assert.equal(await f({ fieldSelector: 'metadata.name==b,metadata.namespace=default' }), ['b']);
+  assert.equal(await f({ fieldSelector: 'metadata.name=b', labelSelector: 'app=web' }), ['b']);
+  assert.equal(await f({ fieldSelector: 'metadata.name=b', labelSelector: 'app=db' }), []);
+  assert.equal(await f({ fieldSelector: 'metadata.name=b,metadata.namespace=other' }), []);
+  assert.equal(await f({ fieldSelector: 'metadata.name=z' }), []);
+  assert.equal(await f({ fieldSelector: 'metadata.name=b', limit: 1 }), ['b']);
+  const all = await f({ fieldSelector: 'metadata.name=b' }, { group: '', version: 'v1', resource: 'configmaps' } as ReturnType<typeof t.cm>);
+  assert.equal(all, ['b', 'b']);
+});
+
 test('limit/continue pages at one snapshot', async () => {
   const c = h.client();
   for (const n of ['a', 'b', 'c', 'd', 'e']) await c.must('api.create', { target: t.cm(), object: cm(n) });
