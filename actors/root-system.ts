@@ -214,22 +214,17 @@ const DONE: IterableIterator<never> = {
 };
 
 /**
- * What XState's `Actor` does with `observers` (a Set), while it is empty: iterate it, read
- * its size, delete from and clear it (nothing to do), and add the first observer (the actor
- * gets a real Set holding it).
+ * What XState's `Actor` does with an empty `observers` Set or `eventListeners` Map: read its
+ * size, iterate it, look an entry up, delete from and clear it — all nothing to do. The first
+ * entry added makes the real collection (the subclasses below).
  */
-class NoObservers {
-  readonly #actor: ActorInternals;
+abstract class EmptyStandIn {
+  protected readonly actor: ActorInternals;
   constructor(actor: ActorInternals) {
-    this.#actor = actor;
+    this.actor = actor;
   }
   get size(): number {
     return 0;
-  }
-  add(observer: unknown): Set<unknown> {
-    const set = new Set([observer]);
-    this.#actor.observers = set;
-    return set;
   }
   has(): boolean {
     return false;
@@ -247,36 +242,24 @@ class NoObservers {
   }
 }
 
-/** The same for `eventListeners` (a Map from emitted event type to a Set of handlers): `set` makes the real Map. */
-class NoListeners {
-  readonly #actor: ActorInternals;
-  constructor(actor: ActorInternals) {
-    this.#actor = actor;
+/** `observers` (a Set) while empty: adding the first observer gives the actor a real Set holding it. */
+class NoObservers extends EmptyStandIn {
+  add(observer: unknown): Set<unknown> {
+    const set = new Set([observer]);
+    this.actor.observers = set;
+    return set;
   }
-  get size(): number {
-    return 0;
-  }
+}
+
+/** `eventListeners` (a Map from emitted event type to a Set of handlers) while empty: `set` makes the real Map. */
+class NoListeners extends EmptyStandIn {
   get(): undefined {
     return undefined;
   }
   set(type: unknown, listeners: unknown): Map<unknown, unknown> {
     const map = new Map([[type, listeners]]);
-    this.#actor.eventListeners = map;
+    this.actor.eventListeners = map;
     return map;
-  }
-  has(): boolean {
-    return false;
-  }
-  delete(): boolean {
-    return false;
-  }
-  clear(): void {}
-  forEach(): void {}
-  values(): IterableIterator<never> {
-    return DONE;
-  }
-  [Symbol.iterator](): IterableIterator<never> {
-    return DONE;
   }
 }
 
