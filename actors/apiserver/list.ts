@@ -57,8 +57,8 @@ export function collect(s: ServerContext, res: ResourceInfo, namespace: string |
   // A selector that names one object (metadata.name=x) reads that key alone, as upstream's
   // SelectionPredicate.MatchesSingle lets its storage do: every kubelet lists its own Node
   // so, and 5,000 of them scanning 5,000 Nodes each held registration up for 40 s.
-  const single = (!res.namespaced || namespace) && filter.value.exact?.find((e) => e.field === 'metadata.name')?.value;
-  if (typeof single === 'string') {
+  const single = !res.namespaced || namespace ? filter.value.exact?.find((e) => e.field === 'metadata.name')?.value : undefined;
+  if (single !== undefined) {
     const obj = single > startAfter ? items.get(prefix + single) : undefined;
     if (obj && filter.value(obj)) out.push(obj);
     return ok({ items: out, rv: snap.rv });

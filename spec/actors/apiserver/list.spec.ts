@@ -70,6 +70,8 @@ test('a field selector naming one object (metadata.name=x) lists that object alo
   assert.equal(await f({ fieldSelector: 'metadata.name=b', limit: 1 }), ['b']);
   const all = await f({ fieldSelector: 'metadata.name=b' }, { group: '', version: 'v1', resource: 'configmaps' } as ReturnType<typeof t.cm>);
   assert.equal(all, ['b', 'b']);
+  // A namespaced kind listed in every namespace (namespace '') without a name selector is not a single read.
+  assert.equal(names(await c.must('api.list', { target: { group: '', version: 'v1', resource: 'configmaps', namespace: '' } as ReturnType<typeof t.cm> })), ['a', 'b', 'c', 'b']);
 });
 
 test('limit/continue pages at one snapshot', async () => {
