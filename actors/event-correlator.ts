@@ -7,6 +7,7 @@
  * bucket per source and object: a burst of 25, then one more every 5 minutes; what it stops
  * is dropped). Pure bookkeeping on the recorder's clock, so a spec drives it in virtual time.
  */
+import { Lru } from '../base/lru.ts';
 
 /** What the correlator needs of an event. */
 export interface CorrelatedEvent {
@@ -36,27 +37,6 @@ export const SPAM_REFILL_MS = 300_000;
 
 export const COMBINED_PREFIX = '(combined from similar events): ';
 
-/** A Map used as an LRU: a read or write moves the key to the end; the oldest go first. */
-class Lru<V> {
-  readonly #m = new Map<string, V>();
-  get(k: string): V | undefined {
-    const v = this.#m.get(k);
-    if (v !== undefined) {
-      this.#m.delete(k);
-      this.#m.set(k, v);
-    }
-    return v;
-  }
-  set(k: string, v: V): void {
-    this.#m.delete(k);
-    this.#m.set(k, v);
-    if (this.#m.size > CACHE_ENTRIES) this.#m.delete(this.#m.keys().next().value!);
-  }
-  delete(k: string): void {
-    this.#m.delete(k);
-  }
-}
-
 /**
  * The distinct messages of similar events: one string while there is one (nearly every
  * object's events), a Set from the second on. A Set per aggregate cost about 100 bytes of
@@ -73,10 +53,10 @@ interface Bucket {
 }
 
 export class EventCorrelator {
-  readonly #aggregates = new Lru<Aggregate>();
+  readonly #aggregates = new Lru<string, Aggregate>(CACHE_ENTRIES);
   /** Events written, by key: their count. */
-  readonly #observed = new Lru<number>();
-  readonly #buckets = new Lru<Bucket>();
+  readonly #observed = new Lru<string, number>(CACHE_ENTRIES);
+  readonly #buckets = new Lru<string, Bucket>(CACHE_ENTRIES);
 
   constructor(private readonly now: () => number) {}
 

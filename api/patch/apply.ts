@@ -13,6 +13,7 @@
  */
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
+import { Lru } from '../../base/lru.ts';
 import { changedLeaves, fieldSetOf, missingLeaves, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, shareSet, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { apiVersionOf } from '../kinds/key.ts';
@@ -133,30 +134,28 @@ export function recordUpdate(old: unknown, next: KubeObject, manager: string, ki
 /** The frozen empty set: the prior set of a manager with no entry yet. */
 const EMPTY_SET: FieldsV1 = Object.freeze({}) as FieldsV1;
 
-/** Paths as one string (tokens may hold any character but NUL and SOH do not occur in field names). */
-const pathsKey = (paths: readonly string[][]): string => paths.map((p) => p.join('\u0000')).join('\u0001');
+/** Sets remembered (a 5,000-node cluster renews 5,000 Leases, each with a set of its own: its owner's uid is in it). */
+const SET_MEMO_SETS = 32_768;
+/** Path lists remembered per set. */
+const SET_MEMO_KEYS = 16;
+
+/** Paths as one string (JSON: unambiguous whatever a field name holds). */
+const pathsKey = (paths: readonly string[][]): string => JSON.stringify(paths);
 
 /**
  * What recordUpdate made of a stored (frozen, shared) set and a list of paths, remembered:
  * each Lease renewal changes the same leaf of its Lease's set, so the same `without` and union
  * were computed at every renewal (half of an update's cost at 5,000 idle nodes). Only frozen
  * sets are keys — they never change, so the answer holds. Least recently used sets go first
- * when the table is full (a Lease's set is used every 10 s; a pod's few writes are soon over),
- * and it is a plain Map: no ephemerons to weigh on collections.
+ * when full (a Lease's set is used every 10 s; a pod's few writes are soon over); a plain Map
+ * underneath: no ephemerons to weigh on collections.
  */
 class SetMemo {
-  readonly #bySet = new Map<FieldsV1, Map<string, FieldsV1>>();
+  readonly #bySet = new Lru<FieldsV1, Map<string, FieldsV1>>(SET_MEMO_SETS);
   get(set: FieldsV1, key: string, make: () => FieldsV1): FieldsV1 {
     if (!Object.isFrozen(set)) return make();
     let byKey = this.#bySet.get(set);
-    if (byKey) {
-      // Most recently used last.
-      this.#bySet.delete(set);
-    } else {
-      byKey = new Map();
-      if (this.#bySet.size >= SET_MEMO_SETS) this.#bySet.delete(this.#bySet.keys().next().value!);
-    }
-    this.#bySet.set(set, byKey);
+    if (!byKey) this.#bySet.set(set, (byKey = new Map()));
     let made = byKey.get(key);
     if (made === undefined) {
       made = make();
@@ -165,9 +164,5 @@ class SetMemo {
     return made;
   }
 }
-/** Sets remembered (a 5,000-node cluster renews 5,000 Leases, each with a set of its own: its owner's uid is in it). */
-const SET_MEMO_SETS = 32_768;
-/** Path lists remembered per set. */
-const SET_MEMO_KEYS = 16;
 const WITHOUT = new SetMemo();
 const UNION = new SetMemo();
