@@ -40,11 +40,15 @@
  * Lease expired (`leases_expired`: nodes the node-lifecycle controller would mark NotReady),
  * and `acknowledged_writes_lost` (acknowledged creates missing from the store at the end).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR] [--scale-from 2000]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR [--cpu-prof-every 0]] [--scale-from 2000]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
- * With `--compare-*`, `--cpu-prof-dir DIR` makes each child write a V8 CPU profile there
- * (DIR/plain/, DIR/audited/; one per thread, the main thread's is the largest).
+ * `--cpu-prof-dir DIR` writes V8 CPU profiles of the main thread's pods phase there, one per
+ * `--cpu-prof-every N` pods Running (0: one for the whole phase), named
+ * `density-<pid>-<from>-<to>.cpuprofile`: what grows late in a long run is the difference between its
+ * first and last profile. With `--compare-*` or `--scale-from` each child writes into a
+ * directory of its own (DIR/plain/ and DIR/audited/ or DIR/recorded/; DIR/small/, DIR/large/).
+ * Worker threads (`--workers`) are not profiled: run node with `--cpu-prof` for those.
  *
  * With `--workers N` the kubelets (their pods and sim runtime) run in N worker threads beside
  * the control plane, as `kubeactor up --workers N` runs them; the JSON says `workers` (0: one
@@ -69,6 +73,7 @@ import { Auditor, auditLog } from '../actors/apiserver/audit/auditor.ts';
 import { parsePolicy } from '../api/audit/policy.ts';
 import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 import { flowFigures, lostWrites, watchLeases } from './_overload.ts';
+import { profileWindows } from './_profile.ts';
 
 /** The audited side of `--compare-audit`: every request at Metadata. */
 const METADATA_POLICY = 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n';
@@ -114,6 +119,9 @@ const KUBELET_EVENTS = argText('kubelet-events', 'true') !== 'false';
 const WORKERS = arg('workers', 0);
 /** `--kube-api-qps` / `--kube-api-burst` as `up` takes them (COMPONENT=N); over the bench's limits (BENCH_CLIENT_LIMITS). */
 const CLIENT_LIMITS = benchLimitsFrom(argText('kube-api-qps', ''), argText('kube-api-burst', ''));
+/** `--cpu-prof-dir DIR`: CPU profiles of the pods phase, one per `--cpu-prof-every N` pods Running (0: one). */
+const PROF_DIR = argText('cpu-prof-dir', '');
+const PROF_EVERY = arg('cpu-prof-every', 0);
 
 
 const loadAtStart = machine();
@@ -149,7 +157,14 @@ const startup: number[] = [];
 let running = 0;
 /** When the last pod was observed Running (the loop that waits for it polls on timers, which a busy bus can starve). */
 let lastRunningAt = 0;
+/**
+ * When 10 % and then 90 % of the pods were Running, and how many mutating calls had been answered
+ * by then: the throughput between them leaves out the ramp and the tail, where one pod's retry
+ * after a back-off decides when the last pod runs.
+ */
+const steady: { at: number; calls: number }[] = [];
 const report = progress(log, 'pods Running', PODS);
+const profiles = PROF_DIR ? profileWindows(PROF_DIR, `density-${process.pid}`, PROF_EVERY) : null;
 await client.watch(targets.pods(NS), (events) => {
   const now = performance.now();
   for (const ev of events) {
@@ -165,9 +180,11 @@ await client.watch(targets.pods(NS), (events) => {
     startup.push(now - at);
     running++;
     lastRunningAt = now;
+    if (steady.length < 2 && running >= (steady.length === 0 ? 0.1 : 0.9) * PODS) steady.push({ at: now, calls: c.mutatingLatencies().length });
   }
   rss.poke();
   report(running);
+  profiles?.tick(running);
 });
 
 const leases = await watchLeases(c.client);
@@ -250,6 +267,10 @@ const cpu1 = process.cpuUsage(cpu0);
 const gcFigures = gc.stop();
 /** CPU seconds this process spent in the pod phase: less sensitive than wall time to other processes on the machine. */
 const podsCpuS = round((cpu1.user + cpu1.system) / 1e6);
+if (profiles) {
+  await profiles.stop(running);
+  log(`CPU profiles of the pods phase written to ${PROF_DIR}`);
+}
 const done = done0();
 log(done ? `${running} pods Running in ${allRunningS} s` : `TIMEOUT: ${running}/${PODS} Running after ${allRunningS} s`);
 const leaseFigures = leases.stop();
@@ -318,6 +339,7 @@ console.log(
     api_mutating_p50_ms: round(percentile(apiLat, 50), 1),
     api_mutating_p99_ms: round(percentile(apiLat, 99), 1),
     api_mutating_per_s: round(apiLat.length / Math.max(0.001, allRunningS), 1),
+    api_mutating_steady_per_s: steady.length === 2 ? round((steady[1]!.calls - steady[0]!.calls) / Math.max(0.001, (steady[1]!.at - steady[0]!.at) / 1000), 1) : null,
     acknowledged_writes_lost: lost,
     ...leaseFigures,
     replies_429: failed.get(429) ?? 0,
@@ -367,13 +389,15 @@ function gcWatch(): { stop(): { gc_ms: number; gc_scavenge_ms: number; gc_scaven
   };
 }
 
-/** Runs this bench in a child process with `args`; resolves with its last stdout line, parsed. */
-function child(args: string[]): Promise<Record<string, unknown>> {
+/**
+ * Runs this bench in a child process with `args`; resolves with its last stdout line, parsed.
+ * `side` names the child's directory under `--cpu-prof-dir` (its profiles do not mix with the other side's).
+ */
+function child(args: string[], side: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const prof = argText('cpu-prof-dir', '');
-    // One directory per side: node writes a profile per thread (the loader's worker too), named by pid and thread.
-    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, args.includes('--authorization-mode') ? 'plain' : 'audited')}`] : [];
-    const p = spawn(process.execPath, [...process.execArgv, ...profArgs, fileURLToPath(import.meta.url), ...args.filter((a, i) => a !== '--cpu-prof-dir' && args[i - 1] !== '--cpu-prof-dir')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const own = args.filter((a, i) => a !== '--cpu-prof-dir' && args[i - 1] !== '--cpu-prof-dir');
+    const p = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...own, ...(prof ? ['--cpu-prof-dir', join(prof, side)] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     p.on('error', reject);
@@ -407,8 +431,8 @@ async function compareScale(): Promise<void> {
   }
   const smallPods = Math.round((pods * small) / nodes);
   process.stderr.write(`bench density-scale: ${small} nodes × ${smallPods} pods, then ${nodes} nodes × ${pods} pods\n`);
-  const a = await child([...args, '--nodes', String(small), '--pods', String(smallPods)]);
-  const b = await child([...args, '--nodes', String(nodes), '--pods', String(pods)]);
+  const a = await child([...args, '--nodes', String(small), '--pods', String(smallPods)], 'small');
+  const b = await child([...args, '--nodes', String(nodes), '--pods', String(pods)], 'large');
   const perPod = (j: Record<string, unknown>) => (typeof j.all_running_s === 'number' ? j.all_running_s / (j.pods as number) : null);
   const pa = perPod(a);
   const pb = perPod(b);
@@ -427,6 +451,27 @@ async function compareScale(): Promise<void> {
   }));
 }
 
+/**
+ * The geometric mean of paired per-round ratios and its 90 % confidence interval (Student's t
+ * over their logarithms; null below three rounds). The two runs of a round share the machine's
+ * state of the moment, so their ratio cancels much of what the neighbours did to both, and the
+ * interval says whether the rounds could tell a 5 % difference at all.
+ */
+function pairedRatio(ratios: (number | null)[]): { geomean: number | null; ci90: [number, number] | null } {
+  const logs = ratios.filter((r): r is number => typeof r === 'number' && r > 0).map(Math.log);
+  const n = logs.length;
+  if (n === 0) return { geomean: null, ci90: null };
+  const mean = logs.reduce((a, b) => a + b, 0) / n;
+  if (n < 3) return { geomean: round(Math.exp(mean), 3), ci90: null };
+  const sd = Math.sqrt(logs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
+  // t(0.95, n - 1) by the Cornish-Fisher expansion around z = 1.645 (within 1 % of the table from five rounds on, 5 % low at three).
+  const z = 1.6449;
+  const df = n - 1;
+  const t = z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2);
+  const half = (t * sd) / Math.sqrt(n);
+  return { geomean: round(Math.exp(mean), 3), ci90: [round(Math.exp(mean - half), 3), round(Math.exp(mean + half), 3)] };
+}
+
 /** The median of the numbers among `xs` (null when there are none). */
 function median(xs: unknown[]): number | null {
   const s = xs.filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
@@ -443,7 +488,7 @@ function median(xs: unknown[]): number | null {
  */
 async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
   // Inside: this runs before the module's later constants are initialised.
-  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'gc_ms', 'gc_scavenge_ms', 'gc_scavenges', 'gc_major_ms', 'gc_majors', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'api_mutating_per_s', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
+  const COMPARED = ['nodes_ready_s', 'pods_created_s', 'all_running_s', 'pods_phase_cpu_s', 'gc_ms', 'gc_scavenge_ms', 'gc_scavenges', 'gc_major_ms', 'gc_majors', 'pod_startup_p50_ms', 'pod_startup_p99_ms', 'api_mutating_p99_ms', 'api_mutating_per_s', 'api_mutating_steady_per_s', 'bus_messages_per_pod', 'peak_rss_bytes', 'heap_per_pod_bytes'];
   const RECORD_FIGURES = mode === 'record' ? ['record_bytes', 'record_entries', 'record_bytes_per_pod', 'record_entries_per_pod', 'record_close_ms'] : ['audit_log_bytes'];
   const rounds = Math.max(1, arg('rounds', 1));
   const log = (s: string) => process.stderr.write(`bench density-${mode}: ${s}\n`);
@@ -465,9 +510,9 @@ async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
         log(`round ${r + 1}/${rounds}: ${rec ? `${mode === 'record' ? 'recording' : 'auditing at Metadata'} to ${file}` : 'plain'}`);
         // Each recorded run starts from no file: the audit log appends, so its size would add up over the rounds.
         rmSync(file, { force: true });
-        if (rec) recorded.push(await child([...args, mode === 'record' ? '--record' : '--audit-log', file]));
+        if (rec) recorded.push(await child([...args, mode === 'record' ? '--record' : '--audit-log', file], mode === 'record' ? 'recorded' : 'audited'));
         // The audit comparison is issue 17's: authorization and audit together against neither.
-        else plain.push(await child(mode === 'audit' && !args.includes('--authorization-mode') ? [...args, '--authorization-mode', 'AlwaysAllow'] : args));
+        else plain.push(await child(mode === 'audit' && !args.includes('--authorization-mode') ? [...args, '--authorization-mode', 'AlwaysAllow'] : args, 'plain'));
       }
     }
   } finally {
@@ -493,12 +538,15 @@ async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
       audited: rc,
       ratio_api_mutating_p99: ratio('api_mutating_p99_ms'),
       ratio_api_mutating_throughput: ratio('api_mutating_per_s'),
+      ratio_api_mutating_steady_throughput: ratio('api_mutating_steady_per_s'),
       ratio_all_running: ratio('all_running_s'),
       ratio_pods_phase_cpu: ratio('pods_phase_cpu_s'),
-      ratios_by_round: { api_mutating_p99: each('api_mutating_p99_ms'), api_mutating_throughput: each('api_mutating_per_s') },
+      ratios_by_round: { api_mutating_p99: each('api_mutating_p99_ms'), api_mutating_throughput: each('api_mutating_per_s'), api_mutating_steady_throughput: each('api_mutating_steady_per_s') },
+      paired: Object.fromEntries(['api_mutating_p99_ms', 'api_mutating_per_s', 'api_mutating_steady_per_s', 'pods_phase_cpu_s'].map((k) => [k, pairedRatio(each(k))])),
       machine: { ...loadAtStart, load_avg_1m_end: machine().load_avg_1m },
       anchor: {
         goal: 'issue 17: authorization and audit at Metadata cost <= 5% of the mutating-call p99 and throughput (p99 ratio <= 1.05, throughput ratio >= 0.95)',
+        reading: '`paired` gives the geometric mean of the per-round ratios and its 90% interval: the goal is shown met when the interval of the p99 ratio ends at or below 1.05 and that of the throughput starts at or above 0.95, shown missed when an interval lies wholly beyond, and otherwise the rounds were too few to tell. With --qps below saturation the p99 is a request\'s latency, not the length of a queue; throughput needs saturation (no --qps)',
         note: 'Upstream states no figure for audit overhead; the SLO below is what both runs are held to.',
         api_mutating_p99_slo_ms: 1000,
         source: 'kubernetes.io/docs/tasks/debug/debug-cluster/audit; kubernetes/community sig-scalability/slos/api_call_latency.md',
@@ -526,6 +574,7 @@ async function compareRecord(mode: 'record' | 'audit'): Promise<void> {
       overhead_ratio_api_mutating_p99: ratio('api_mutating_p99_ms'),
       overhead_ratio_peak_rss: ratio('peak_rss_bytes'),
       ratios_by_round: { all_running: each('all_running_s'), pods_phase_cpu: each('pods_phase_cpu_s'), startup_p99: each('pod_startup_p99_ms') },
+      paired: Object.fromEntries(['all_running_s', 'pods_phase_cpu_s', 'pod_startup_p99_ms'].map((k) => [k, pairedRatio(each(k))])),
       machine: { ...loadAtStart, load_avg_1m_end: machine().load_avg_1m },
       anchor: {
         note:

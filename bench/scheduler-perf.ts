@@ -20,8 +20,7 @@
  */
 import { BENCH_CLIENT_LIMITS, machine, arg, argText, storageArg, inWindow, percentile, progress, round, rssSampler, sleep, startBenchCluster } from './_cluster.ts';
 import { processClientStats, targets } from '../actors/client/index.ts';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { CpuProfiler } from './_profile.ts';
 
 const NODES = arg('nodes', 5000);
 const INIT = arg('init', 1000);
@@ -126,17 +125,12 @@ log(`initPods: ${INIT}`);
 const initS = (await phase('sched-init', INIT)).s;
 log(`initPods bound in ${round(initS)} s; measurePods: ${PODS}`);
 // The setup (5,000 nodes, initPods, module loading) stays out of the profile.
-const profiler = CPU_PROF ? new Session() : undefined;
-if (profiler) {
-  profiler.connect();
-  await profiler.post('Profiler.enable');
-  await profiler.post('Profiler.start');
-}
+const profiler = CPU_PROF ? new CpuProfiler() : undefined;
+await profiler?.start();
 const measured = await phase('sched-measure', PODS);
 if (profiler) {
-  const { profile } = await profiler.post('Profiler.stop');
-  writeFileSync(CPU_PROF, JSON.stringify(profile));
-  profiler.disconnect();
+  await profiler.stop(CPU_PROF);
+  profiler.close();
   log(`CPU profile of measurePods written to ${CPU_PROF}`);
 }
 // The end is when the last pod was observed bound (the poll that noticed it may come later).
