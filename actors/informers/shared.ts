@@ -12,7 +12,7 @@ import type { InformerState } from '../../machines/informers.ts';
 import type { Logger } from '../actor-def.ts';
 import type { Target } from '../client/targets.ts';
 import { Informer } from '../informer.ts';
-import { OWNER_UID_INDEX, type Indexable } from './indexer.ts';
+import { ORPHAN_INDEX, OWNER_UID_INDEX, type Indexable } from './indexer.ts';
 
 /** client-go's ResourceEventHandler. */
 export interface ObjectHandlers<T = KubeObject> {
@@ -44,6 +44,21 @@ export interface InformerView<T> {
 export function ownedBy<T>(informer: Pick<InformerView<T>, 'byIndex'>, owner: { metadata?: { uid?: string } }): T[] {
   const uid = owner.metadata?.uid;
   return uid ? informer.byIndex(OWNER_UID_INDEX, uid) : [];
+}
+
+/**
+ * What a controller may claim (ControllerRefManager's candidates): the cached objects that name
+ * `owner` in their ownerReferences and those no controller owns in its namespace, each once.
+ * Upstream lists the whole namespace and filters; a namespace of 150,000 pods or 1,500
+ * ReplicaSets made every sync as long as the namespace.
+ */
+export function claimCandidates<T>(informer: Pick<InformerView<T>, 'byIndex'>, owner: { metadata?: { uid?: string; namespace?: string } }): T[] {
+  const owned = ownedBy(informer, owner);
+  const orphans = informer.byIndex(ORPHAN_INDEX, owner.metadata?.namespace ?? '');
+  if (owned.length === 0) return orphans;
+  if (orphans.length === 0) return owned;
+  // An object this owner holds without being its controller is both owned and an orphan.
+  return [...new Set([...owned, ...orphans])];
 }
 
 /** The informer key of a spec: what makes two requests share one informer. */

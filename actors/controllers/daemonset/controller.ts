@@ -10,7 +10,7 @@
  */
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
+import { claimCandidates } from '../../informers/shared.ts';
 import { labelSelectorToSelector } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
 import { computeHash } from '../../../machines/controllers/deployment/util.ts';
@@ -68,7 +68,7 @@ export function createDaemonSetController(cc: ControllerContext): Controller {
       const needsSync = expectations.satisfied(key);
       const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
       // The pods it owns and the orphans it may adopt (kube's controller-uid and orphan indexes), not every pod of the namespace.
-      const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, ds.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace)];
+      const candidates = claimCandidates(podInformer, ds);
       const pods = await claimPods(cc.api, { owner: ds, kind: DS_KIND, targets: targets.daemonsets, selector: sel.value }, candidates);
       const { states, orphans } = nodeStates(ds, nodeInformer.list(), pods);
       const env = { cc, expectations, key, ds, namespace, hash };

@@ -10,6 +10,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { Indexable } from '../../informers/indexer.ts';
 import { NAMESPACE_INDEX } from '../../informers/indexer.ts';
+import { claimCandidates, ownedBy } from '../../informers/shared.ts';
 import { labelSelectorToSelector, matchesLabels } from '../../../api/selectors/labels.ts';
 import { keyOf } from '../../informer.ts';
 import { controllerOf } from '../../../machines/controllers/owners.ts';
@@ -63,7 +64,7 @@ export function createDeploymentController(cc: ControllerContext): Controller {
       void cc.events.record(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       return;
     }
-    const candidates = replicasets.byIndex(NAMESPACE_INDEX, namespace ?? '');
+    const candidates = claimCandidates(replicasets, d);
     const claimed = await claimObjects(
       { api: cc.api, owner: d, ownerApiVersion: 'apps/v1', ownerKind: 'Deployment', ownerTarget: targets.deployments(namespace, d.metadata?.name), selector: sel.value, targetOf: (o) => targets.replicasets(namespace, o.metadata?.name) },
       candidates,
@@ -104,8 +105,9 @@ export function createDeploymentController(cc: ControllerContext): Controller {
       let [newRS, old] = await r.newAndOld(false);
       let scaledDown = false;
       for (const rs of old) if (rs.spec?.replicas) scaledDown = (await r.scale(rs, 0)) || scaledDown;
-      const ownPods = pods.byIndex(NAMESPACE_INDEX, namespace ?? '');
-      if (scaledDown || oldPodsRunning(r, newRS, old, ownPods)) return rolloutStatus(newRS);
+      // The old ReplicaSets' pods (what oldPodsRunning looks for), not the namespace's.
+      const oldPods = old.flatMap((rs) => ownedBy(pods, rs));
+      if (scaledDown || oldPodsRunning(r, newRS, old, oldPods)) return rolloutStatus(newRS);
       if (!newRS) [newRS, old] = await r.newAndOld(true);
       await r.scale(newRS!, r.d.spec?.replicas ?? 1);
       if (s.deploymentComplete(r.d, r.d.status ?? {})) await r.cleanup(old);

@@ -14,7 +14,7 @@ import { rfc3339 } from '../../../api/time.ts';
 import { backoffRemaining, countPods, deadlineAt, finishOf, isJobFinished, wantActive, withCondition } from '../../../machines/controllers/job/status.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
-import { ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
+import { claimCandidates } from '../../informers/shared.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition, SyncResult } from '../framework.ts';
@@ -46,7 +46,7 @@ export function createJobController(cc: ControllerContext): Controller {
       const now = cc.actor.clock.now();
       const env: JobEnv = { cc, expectations, key, job, namespace };
       // The pods it owns and the orphans it may adopt (kube's controller-uid and orphan indexes), not every pod of the namespace.
-      const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, job.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace)];
+      const candidates = claimCandidates(podInformer, job);
       const pods = await claimPods(cc.api, { owner: job, kind: JOB_KIND, targets: targets.jobs, selector: sel.value }, candidates);
 
       const status: JobStatus = { ...job.status };

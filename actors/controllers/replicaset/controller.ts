@@ -14,8 +14,8 @@ import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
 import { Expectations } from '../expectations.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
-import { ownedBy } from '../../informers/shared.ts';
-import { NAMESPACE_INDEX, ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
+import { claimCandidates, ownedBy } from '../../informers/shared.ts';
+import { OWNER_UID_INDEX } from '../../informers/indexer.ts';
 import type { Controller, ControllerContext, ControllerDefinition, InformerView, ObjectHandlers } from '../framework.ts';
 import { manageReplicas, syncStatus, type ReplicaFlavor } from './manage.ts';
 
@@ -72,7 +72,7 @@ export function createReplicaController(cc: ControllerContext, flavor: ReplicaFl
       }
       const { namespace } = splitKey(key);
       // kube's getReplicaSetPods: the pods it owns (owner-uid index) and the orphans of its namespace it may adopt — never every pod of the namespace.
-      const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, rs.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace ?? '')].filter(isPodActive);
+      const candidates = claimCandidates(podInformer, rs).filter(isPodActive);
       const env = { cc, flavor, expectations, key, rs, selector: sel.value, namespace: namespace ?? '' };
       const pods = await claimPods(cc.api, { owner: rs, kind: flavor.kind, targets: flavor.targets, selector: sel.value }, candidates);
       const related = relatedPods(podInformer, rsInformer, rs, ownerOf);
@@ -87,7 +87,9 @@ export function createReplicaController(cc: ControllerContext, flavor: ReplicaFl
  * index: the pods each related ReplicaSet of the namespace controls.
  */
 function relatedPods(pods: InformerView<Pod>, sets: InformerView<ReplicaSet>, rs: ReplicaSet, ownerOf: (p: Pod) => ReplicaSet | undefined): Pod[] {
-  const family = sets.byIndex(NAMESPACE_INDEX, rs.metadata?.namespace ?? '').filter((o) => sameFamily(o, rs));
+  // Siblings share the controller's uid in the owner-uid index; the namespace may hold thousands of others.
+  const controller = rs.metadata?.ownerReferences?.find((r) => r.controller);
+  const family = controller ? sets.byIndex(OWNER_UID_INDEX, controller.uid).filter((o) => sameFamily(o, rs)) : [rs];
   return family.flatMap((o) => ownedBy(pods, o).filter((p) => ownerOf(p) === o));
 }
 

@@ -12,7 +12,7 @@ import { revisionName, revisionOf, templateOf } from '../../../machines/controll
 import { planStatefulSet, sortPods } from '../../../machines/controllers/statefulset/plan.ts';
 import { splitKey, targets } from '../../client/index.ts';
 import { claimPods } from '../claim.ts';
-import { ORPHAN_INDEX, OWNER_UID_INDEX } from '../../informers/indexer.ts';
+import { claimCandidates } from '../../informers/shared.ts';
 import { ownedPods, ownerHandlers } from '../owned-pods.ts';
 import type { Controller, ControllerContext, ControllerDefinition } from '../framework.ts';
 import { applyActions, syncStatus } from './sync.ts';
@@ -39,7 +39,7 @@ export function createStatefulSetController(cc: ControllerContext): Controller {
       }
       const namespace = splitKey(key).namespace ?? '';
       // The pods it owns and the orphans it may adopt (kube's controller-uid and orphan indexes), not every pod of the namespace.
-      const candidates = [...podInformer.byIndex(OWNER_UID_INDEX, set.metadata?.uid ?? ''), ...podInformer.byIndex(ORPHAN_INDEX, namespace)];
+      const candidates = claimCandidates(podInformer, set);
       const pods = await claimPods(cc.api, { owner: set, kind: STS_KIND, targets: targets.statefulsets, selector: sel.value }, candidates);
       const updateRevision = revisionName(set);
       const currentRevision = set.status?.currentRevision || updateRevision;
