@@ -54,7 +54,20 @@ interface Item {
 class Stream {
   readonly expected: Item[] = [];
   readonly actual: unknown[] = [];
+  /** How many items at the front of both lists matched (and are still held). */
   matched = 0;
+
+  /**
+   * Forgets the matched items at the front of both lists. A replay keeps every stream to the end
+   * (one per request), so items it held once matched stayed reachable to the end: a density log's
+   * were most of what survived each young-generation collection.
+   */
+  dropMatched(): void {
+    if (this.matched === 0) return;
+    this.expected.splice(0, this.matched);
+    this.actual.splice(0, this.matched);
+    this.matched = 0;
+  }
 }
 
 /**
@@ -243,6 +256,7 @@ export class ActorReplay {
         }
         this.matched += exp.weight;
       }
+      if (s.matched === n) s.dropMatched();
       if (!final || s.matched < n) continue;
       if (s.expected.length > s.actual.length) {
         const exp = s.expected[s.actual.length]!;
@@ -272,9 +286,11 @@ export class ActorReplay {
     const sent = this.port.sent;
     for (; this.#sentSeen < sent.length; this.#sentSeen++) {
       const m = sent[this.#sentSeen]!;
-      const out: SentMessage = { to: m.to, type: m.type, payload: m.payload, ...(m.corr === undefined ? {} : { corr: m.corr }) };
-      this.#stream(outputStream(out)).actual.push(...outputItems(out));
+      this.#stream(outputStream(m)).actual.push(...outputItems(m));
     }
+    // Moved into their streams: the port need not hold them to the end of the replay.
+    sent.length = 0;
+    this.#sentSeen = 0;
   }
 
   /**
