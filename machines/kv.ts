@@ -49,6 +49,20 @@ const zeroCounts = (): Record<KvRequestType, number> => ({
 });
 
 /**
+ * `counts` with one more request of `type`, as a literal of one shape: the spread with a
+ * computed key it replaces was 1–2 % of a density log's replay (every kv request counts).
+ */
+const countOne = (c: Record<KvRequestType, number>, type: KvRequestType): Record<KvRequestType, number> => ({
+  'kv.get': c['kv.get'] + (type === 'kv.get' ? 1 : 0),
+  'kv.range': c['kv.range'] + (type === 'kv.range' ? 1 : 0),
+  'kv.txn': c['kv.txn'] + (type === 'kv.txn' ? 1 : 0),
+  'kv.watch': c['kv.watch'] + (type === 'kv.watch' ? 1 : 0),
+  'kv.unwatch': c['kv.unwatch'] + (type === 'kv.unwatch' ? 1 : 0),
+  'kv.compact': c['kv.compact'] + (type === 'kv.compact' ? 1 : 0),
+  'kv.status': c['kv.status'] + (type === 'kv.status' ? 1 : 0),
+});
+
+/**
  * The kv actor: etcd's role. It starts `serving` and answers every kv.* request through
  * a named effect (`get`, `range`, `txn`, `watch`, `unwatch`, `compact`, `status`) that
  * actors/kv/actor.ts provides on top of a storage backend; the chart decides which effect
@@ -79,8 +93,7 @@ export const kvMachine = setup({
     /** Ends every open watch, telling each watcher (the context still lists them when it runs). */
     endAllWatches: () => {},
     count: assign({
-      counts: ({ context, event }) =>
-        event.type in context.counts ? { ...context.counts, [event.type]: context.counts[event.type as KvRequestType] + 1 } : context.counts,
+      counts: ({ context, event }) => (event.type in context.counts ? countOne(context.counts, event.type as KvRequestType) : context.counts),
     }),
     addWatch: assign(({ context, event }) => {
       if (event.type !== 'kv.watch') return {};

@@ -21,6 +21,7 @@ export type TopicSubscribers = Map<string, number>;
  * actor the topic messages it would have received.
  */
 export class ReplayPort implements Port {
+  /** The outputs the replay has not taken yet (ActorReplay moves them into its streams and empties the list). */
   readonly sent: SentMessage[] = [];
   readonly topics = new Set<string>();
   readonly #pending = new Map<string, (r: Result<never>) => void>();
