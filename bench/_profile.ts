@@ -3,7 +3,9 @@
  * so that a profile covers the phase that matters (not the module loading and set-up, as
  * `node --cpu-prof` would) and a long phase can be cut into windows: what grows late in a run
  * shows as the difference between its first and its last window's profile. Each profile is a
- * V8 .cpuprofile (open it in Chrome DevTools' Performance panel).
+ * V8 .cpuprofile (open it in Chrome DevTools' Performance panel); with allocations, a
+ * .heapprofile beside it samples every allocation of the window, the garbage included (the
+ * Memory panel's allocation sampling): what makes the collector work, not what stays.
  */
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,8 @@ import { dirname } from 'node:path';
 export class CpuProfiler {
   #session: Session | null = null;
   #running = false;
+  /** `allocations`: sample allocations too (one sample per 32 KB allocated on average). */
+  constructor(private readonly opts: { allocations?: boolean } = {}) {}
 
   async start(): Promise<void> {
     if (this.#running) return;
@@ -21,17 +25,23 @@ export class CpuProfiler {
       this.#session = new Session();
       this.#session.connect();
       await this.#session.post('Profiler.enable');
+      if (this.opts.allocations) await this.#session.post('HeapProfiler.enable');
     }
     await this.#session.post('Profiler.start');
+    if (this.opts.allocations) {
+      await this.#session.post('HeapProfiler.startSampling', { samplingInterval: 32_768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
   }
 
-  /** Writes what was sampled since `start` to `file` (its directory made if missing). */
+  /** Writes what was sampled since `start` to `file` (its directory made if missing), allocations to `file`'s .heapprofile. */
   async stop(file: string): Promise<void> {
     if (!this.#running || !this.#session) return;
     this.#running = false;
     const { profile } = await this.#session.post('Profiler.stop');
+    const allocations = this.opts.allocations ? (await this.#session.post('HeapProfiler.stopSampling')).profile : null;
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(profile));
+    if (allocations) writeFileSync(file.replace(/\.cpuprofile$/, '') + '.heapprofile', JSON.stringify(allocations));
   }
 
   close(): void {
@@ -43,10 +53,10 @@ export class CpuProfiler {
 
 /**
  * Profiles in windows of `every` done items (0: one window over the whole phase), written to
- * `dir/<tag>-<from>-<to>.cpuprofile`. `tick(done)` after progress; `stop(done)` at the end.
+ * `dir/<tag>-<from>-<to>.cpuprofile` (and .heapprofile with allocations). `tick(done)` after progress; `stop(done)` at the end.
  */
-export function profileWindows(dir: string, tag: string, every: number): { tick(done: number): void; stop(done: number): Promise<void> } {
-  const profiler = new CpuProfiler();
+export function profileWindows(dir: string, tag: string, every: number, opts: { allocations?: boolean } = {}): { tick(done: number): void; stop(done: number): Promise<void> } {
+  const profiler = new CpuProfiler(opts);
   let from = 0;
   let chain = profiler.start();
   const cut = (to: number): void => {

@@ -40,13 +40,14 @@
  * Lease expired (`leases_expired`: nodes the node-lifecycle controller would mark NotReady),
  * and `acknowledged_writes_lost` (acknowledged creates missing from the store at the end).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR [--cpu-prof-every 0]] [--scale-from 2000]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR [--cpu-prof-every 0] [--alloc-prof]] [--scale-from 2000]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * `--cpu-prof-dir DIR` writes V8 CPU profiles of the main thread's pods phase there, one per
  * `--cpu-prof-every N` pods Running (0: one for the whole phase), named
  * `density-<pid>-<from>-<to>.cpuprofile`: what grows late in a long run is the difference between its
- * first and last profile. With `--compare-*` or `--scale-from` each child writes into a
+ * first and last profile; `--alloc-prof` adds each window's allocations, garbage included
+ * (`.heapprofile`: what keeps the young-generation collector busy). With `--compare-*` or `--scale-from` each child writes into a
  * directory of its own (DIR/plain/ and DIR/audited/ or DIR/recorded/; DIR/small/, DIR/large/).
  * Worker threads (`--workers`) are not profiled: run node with `--cpu-prof` for those.
  *
@@ -122,6 +123,8 @@ const CLIENT_LIMITS = benchLimitsFrom(argText('kube-api-qps', ''), argText('kube
 /** `--cpu-prof-dir DIR`: CPU profiles of the pods phase, one per `--cpu-prof-every N` pods Running (0: one). */
 const PROF_DIR = argText('cpu-prof-dir', '');
 const PROF_EVERY = arg('cpu-prof-every', 0);
+/** `--alloc-prof`: each window's allocations too (.heapprofile beside the .cpuprofile, garbage included). */
+const ALLOC_PROF = process.argv.includes('--alloc-prof');
 
 
 const loadAtStart = machine();
@@ -164,7 +167,7 @@ let lastRunningAt = 0;
  */
 const steady: { at: number; calls: number }[] = [];
 const report = progress(log, 'pods Running', PODS);
-const profiles = PROF_DIR ? profileWindows(PROF_DIR, `density-${process.pid}`, PROF_EVERY) : null;
+const profiles = PROF_DIR ? profileWindows(PROF_DIR, `density-${process.pid}`, PROF_EVERY, { allocations: ALLOC_PROF }) : null;
 await client.watch(targets.pods(NS), (events) => {
   const now = performance.now();
   for (const ev of events) {
