@@ -44,7 +44,7 @@
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * With `--compare-*`, `--cpu-prof-dir DIR` makes each child write a V8 CPU profile there
- * (DIR/plain/, DIR/audited/; one per thread, the main thread's is the largest).
+ * (DIR/plain/, and DIR/recorded/ or DIR/audited/; one per thread, the main thread's is the largest).
  *
  * With `--workers N` the kubelets (their pods and sim runtime) run in N worker threads beside
  * the control plane, as `kubeactor up --workers N` runs them; the JSON says `workers` (0: one
@@ -372,7 +372,9 @@ function child(args: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const prof = argText('cpu-prof-dir', '');
     // One directory per side: node writes a profile per thread (the loader's worker too), named by pid and thread.
-    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, args.includes('--authorization-mode') ? 'plain' : 'audited')}`] : [];
+    // The side is named by what the child does (its --record or --audit-log), not by the flags a plain side may also carry.
+    const side = args.includes('--record') ? 'recorded' : args.includes('--audit-log') ? 'audited' : 'plain';
+    const profArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${join(prof, side)}`] : [];
     const p = spawn(process.execPath, [...process.execArgv, ...profArgs, fileURLToPath(import.meta.url), ...args.filter((a, i) => a !== '--cpu-prof-dir' && args[i - 1] !== '--cpu-prof-dir')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
