@@ -166,15 +166,17 @@ export class Interner {
   /**
    * Interns the values of `entry`'s fields (its own fields stay inline). `immutable`: the
    * entry's values are storage content no one changes (the kv's events and replies), so
-   * they are remembered by identity.
+   * they are remembered by identity. `n`: added last, as the entry's number.
    */
-  intern(entry: Record<string, unknown>, immutable = false): Interned {
+  intern(entry: Record<string, unknown>, immutable = false, n?: number): Interned {
     this.#defs = [];
     const out: Record<string, unknown> = {};
     for (const k in entry) {
+      if (n !== undefined && k === 'n') continue;
       const v = entry[k];
       out[k] = typeof v === 'string' && (k === 'from' || k === 'to' || k === 'type') ? v : this.#walk(v, '', 0, immutable);
     }
+    if (n !== undefined) out.n = n;
     return { defs: this.#defs, value: out };
   }
 
