@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { addExtension, Packr } from 'msgpackr';
+import { addExtension, Packr, REUSE_BUFFER_MODE } from 'msgpackr';
 import { BEARER, blank, CREDENTIAL_KEYS, redact, REDACTED } from './redact.ts';
 
 /**
@@ -76,8 +76,15 @@ const MAX_DEPTH = 64;
 const MAY_HOLD_SECRETS = new RegExp([...[...CREDENTIAL_KEYS].map((k) => String.fromCharCode(0xa0 + k.length) + k), 'bearer\\s', '\xe2\x84\xaa'].join('|'), 'i');
 
 const credentialMemo = new Map<string, boolean>();
+/**
+ * The lengths of the credential names: a name of another length is none of them (lower-casing
+ * keeps a name's length but for U+0130, whose lower case holds a combining dot no credential
+ * name has). Most names are ruled out by this before the memo.
+ */
+const CREDENTIAL_LENGTHS = new Set([...CREDENTIAL_KEYS].map((k) => k.length));
 /** redact.ts's rule for a member's name, memoized (names repeat). */
 function isCredentialKey(key: string): boolean {
+  if (!CREDENTIAL_LENGTHS.has(key.length)) return false;
   let is = credentialMemo.get(key);
   if (is === undefined) {
     is = CREDENTIAL_KEYS.has(key.toLowerCase());
@@ -124,6 +131,18 @@ function mayHoldSecretsHere(v: object): boolean {
 function maySecretMember(c: unknown): boolean {
   if (typeof c === 'string') return (c.charCodeAt(0) | 0x20) === 0x62 && BEARER.test(c);
   return typeof c === 'object' && c !== null && !ArrayBuffer.isView(c) && !Array.isArray(c) && !isPlain(c);
+}
+
+/** A packr's buffer with the range of the value it packed last (msgpackr's `REUSE_BUFFER_MODE`). */
+type Packed = Buffer & { start: number; end: number };
+
+/**
+ * A content key: the encoding itself up to 128 bytes, else its SHA-1. One-shot hashing: a
+ * Hash object per value cost more than the digest (5% of a recording's CPU in density).
+ */
+function keyOf(p: Packed): string {
+  const { start, end } = p;
+  return end - start <= 128 ? p.toString('latin1', start, end) : hash('sha1', p.subarray(start, end), 'base64');
 }
 
 /** What one entry became: the definitions it introduces (in id order), then the entry with references. */
@@ -242,9 +261,9 @@ export class Interner {
     const form = this.#members(v, levels, depth, immutable, clean);
     // Small is judged on the value as it would be written inline: references stand for more.
     const inlined = this.#inlined;
-    const bytes = this.#keys.pack(form);
-    if (bytes.length + inlined < MIN_BYTES) return form;
-    const key = bytes.length <= 128 ? bytes.toString('latin1') : hash('sha1', bytes, 'base64');
+    const packed = this.#pack(form);
+    if (packed.end - packed.start + inlined < MIN_BYTES) return form;
+    const key = keyOf(packed);
     let id = this.#recent.get(key) ?? this.#older.get(key);
     if (id === undefined) id = this.#define(form);
     this.#remember(key, id);
@@ -258,17 +277,26 @@ export class Interner {
    * and the Kubernetes objects of its lists referenced.
    */
   #leaf(v: object, depth: number, immutable: boolean, clean: boolean): unknown {
-    const bytes = this.#keys.pack(v);
-    if (bytes.length < MIN_BYTES) return !clean && MAY_HOLD_SECRETS.test(bytes.toString('latin1')) ? redact(v, depth) : v;
-    // One-shot hashing: a Hash object per value cost more than the digest (5% of a recording's CPU in density).
-    const key = bytes.length <= 128 ? bytes.toString('latin1') : hash('sha1', bytes, 'base64');
+    const packed = this.#pack(v);
+    const { start, end } = packed;
+    if (end - start < MIN_BYTES) return !clean && MAY_HOLD_SECRETS.test(packed.toString('latin1', start, end)) ? redact(v, depth) : v;
+    const key = keyOf(packed);
     let id = this.#recent.get(key) ?? this.#older.get(key);
     if (id === undefined) {
-      const value = !clean && MAY_HOLD_SECRETS.test(bytes.toString('latin1')) ? (redact(v, depth) as object) : v;
+      // Tested before anything else is packed: the range is valid until the packr's next value.
+      const value = !clean && MAY_HOLD_SECRETS.test(packed.toString('latin1', start, end)) ? (redact(v, depth) as object) : v;
       id = this.#define(this.#members(value, 0, depth, immutable, true));
     }
     this.#remember(key, id);
     return this.#refs[id]!;
+  }
+
+  /**
+   * `v` packed for its key, without a Buffer per value: the packr's own buffer, the value at
+   * `start`..`end`, valid until the packr packs again.
+   */
+  #pack(v: unknown): Packed {
+    return this.#keys.pack(v, REUSE_BUFFER_MODE) as Packed;
   }
 
   /** Bytes the references `#members` put in place of values would have taken inline (at least). */
