@@ -52,11 +52,31 @@ export class BodyCodec {
     this.#packr = packrFor(structures, format >= 2);
   }
 
-  encode({ defs, value }: Interned): Uint8Array {
-    const parts: Uint8Array[] = [Uint8Array.of(PROTOCOL_VERSION)];
-    for (const d of defs) parts.push(this.#packr.pack(d));
-    parts.push(this.#packr.pack(value));
-    return Buffer.concat(parts);
+  /**
+   * One body. `head`: bytes left free before it (the writer's frame head), so the frame is
+   * one allocation and one copy of the packed values.
+   */
+  encode({ defs, value }: Interned, head = 0): Uint8Array {
+    // In stream order: a sequential packr defines a new shape where it first writes it.
+    const parts: Uint8Array[] = [];
+    let length = head + 1;
+    for (const d of defs) {
+      const p = this.#packr.pack(d);
+      parts.push(p);
+      length += p.length;
+    }
+    const last = this.#packr.pack(value);
+    parts.push(last);
+    length += last.length;
+    const out = Buffer.allocUnsafe(length);
+    out.fill(0, 0, head);
+    out[head] = PROTOCOL_VERSION;
+    let at = head + 1;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 
   /** Decodes one body, adding its definitions to the part's table; throws on garbage or a dangling reference. */

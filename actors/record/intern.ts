@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { addExtension, Packr } from 'msgpackr';
+import { addExtension, Packr, REUSE_BUFFER_MODE } from 'msgpackr';
 import { BEARER, blank, CREDENTIAL_KEYS, redact, REDACTED } from './redact.ts';
 
 /**
@@ -76,8 +76,15 @@ const MAX_DEPTH = 64;
 const MAY_HOLD_SECRETS = new RegExp([...[...CREDENTIAL_KEYS].map((k) => String.fromCharCode(0xa0 + k.length) + k), 'bearer\\s', '\xe2\x84\xaa'].join('|'), 'i');
 
 const credentialMemo = new Map<string, boolean>();
+/**
+ * The lengths of the credential names: a name of another length is none of them (lower-casing
+ * keeps a name's length but for U+0130, whose lower case holds a combining dot no credential
+ * name has). Most names are ruled out by this before the memo.
+ */
+const CREDENTIAL_LENGTHS = new Set([...CREDENTIAL_KEYS].map((k) => k.length));
 /** redact.ts's rule for a member's name, memoized (names repeat). */
 function isCredentialKey(key: string): boolean {
+  if (!CREDENTIAL_LENGTHS.has(key.length)) return false;
   let is = credentialMemo.get(key);
   if (is === undefined) {
     is = CREDENTIAL_KEYS.has(key.toLowerCase());
@@ -103,6 +110,40 @@ const isStored = (o: Record<string, unknown>): boolean => {
   const m = o.metadata;
   return typeof m === 'object' && m !== null && typeof (m as { resourceVersion?: unknown }).resourceVersion === 'string';
 };
+
+/**
+ * Whether redact() may change `v` at its own level: a Secret (its data), a member named as
+ * a credential, a string that may be a bearer token, or a member that is not plain data
+ * (redact() walks into it; the interner would not). Members that are plain objects or arrays
+ * are not looked into: they are checked as they are interned.
+ */
+function mayHoldSecretsHere(v: object): boolean {
+  if (Array.isArray(v)) {
+    for (const c of v) if (maySecretMember(c)) return true;
+    return false;
+  }
+  const o = v as Record<string, unknown>;
+  if (o.kind === 'Secret') return true;
+  for (const k of Object.keys(o)) if (isCredentialKey(k) || maySecretMember(o[k])) return true;
+  return false;
+}
+
+function maySecretMember(c: unknown): boolean {
+  if (typeof c === 'string') return (c.charCodeAt(0) | 0x20) === 0x62 && BEARER.test(c);
+  return typeof c === 'object' && c !== null && !ArrayBuffer.isView(c) && !Array.isArray(c) && !isPlain(c);
+}
+
+/** A packr's buffer with the range of the value it packed last (msgpackr's `REUSE_BUFFER_MODE`). */
+type Packed = Buffer & { start: number; end: number };
+
+/**
+ * A content key: the encoding itself up to 128 bytes, else its SHA-1. One-shot hashing: a
+ * Hash object per value cost more than the digest (5% of a recording's CPU in density).
+ */
+function keyOf(p: Packed): string {
+  const { start, end } = p;
+  return end - start <= 128 ? p.toString('latin1', start, end) : hash('sha1', p.subarray(start, end), 'base64');
+}
 
 /** What one entry became: the definitions it introduces (in id order), then the entry with references. */
 export interface Interned {
@@ -144,15 +185,17 @@ export class Interner {
   /**
    * Interns the values of `entry`'s fields (its own fields stay inline). `immutable`: the
    * entry's values are storage content no one changes (the kv's events and replies), so
-   * they are remembered by identity.
+   * they are remembered by identity. `n`: added last, as the entry's number.
    */
-  intern(entry: Record<string, unknown>, immutable = false): Interned {
+  intern(entry: Record<string, unknown>, immutable = false, n?: number): Interned {
     this.#defs = [];
     const out: Record<string, unknown> = {};
     for (const k in entry) {
+      if (n !== undefined && k === 'n') continue;
       const v = entry[k];
       out[k] = typeof v === 'string' && (k === 'from' || k === 'to' || k === 'type') ? v : this.#walk(v, '', 0, immutable);
     }
+    if (n !== undefined) out.n = n;
     return { defs: this.#defs, value: out };
   }
 
@@ -190,36 +233,95 @@ export class Interner {
   }
 
   /**
-   * `v` by content: a reference, or inline when small. New content is defined with its
-   * members interned `levels` deep (a Kubernetes object's fields, and theirs), and redacted
-   * first if its encoding shows it may hold a secret (unless `clean`: an enclosing value was).
+   * `v` by content: a reference, or inline when small. `levels`: how deep its members are
+   * interned on their own (a Kubernetes object's fields, and theirs). Unless `clean` (an
+   * enclosing value was redacted), secrets are redacted on the way: see `#composite`, `#leaf`.
    */
   #intern(v: object, levels: number, depth: number, immutable: boolean, clean: boolean): unknown {
     const remembered = immutable ? this.#byIdentity.get(v) : undefined;
     if (remembered !== undefined) return remembered;
-    const bytes = this.#keys.pack(v);
-    if (bytes.length < MIN_BYTES) return !clean && MAY_HOLD_SECRETS.test(bytes.toString('latin1')) ? redact(v, depth) : v;
-    // One-shot hashing: a Hash object per value cost more than the digest (5% of a recording's CPU in density).
-    const key = bytes.length <= 128 ? bytes.toString('latin1') : hash('sha1', bytes, 'base64');
-    let id = this.#recent.get(key) ?? this.#older.get(key);
-    if (id === undefined) {
-      const value = !clean && MAY_HOLD_SECRETS.test(bytes.toString('latin1')) ? (redact(v, depth) as object) : v;
-      id = this.#define(value, levels, depth, immutable);
-    }
-    this.#remember(key, id);
-    const ref = this.#refs[id]!;
-    if (immutable) this.#byIdentity.set(v, ref);
-    return ref;
+    const out = levels > 0 ? this.#composite(v, levels, depth, immutable, clean) : this.#leaf(v, depth, immutable, clean);
+    if (immutable && out instanceof LogRef) this.#byIdentity.set(v, out);
+    return out;
   }
 
-  /** Defines `v` (already redacted) with its object members interned `levels` deep; returns its id. */
-  #define(v: object, levels: number, depth: number, immutable: boolean): number {
+  /**
+   * A value whose members are interned on their own, keyed bottom-up: its members first
+   * (each by its own key), then the value with its members' references in their place — so
+   * each byte of a new object is packed once for its key, not once per level (packing for
+   * keys was most of a recording's cost), and a member known by identity is not packed at
+   * all (the watch cache's copy of a stored object shares its spec and status). Equal content
+   * gets equal member ids, hence an equal key. Redaction: the value's own names and strings
+   * are checked before any member is interned (a member's redaction depends only on its
+   * parent's kind and its own name); if they may hold a secret, the whole value is redacted
+   * first, as redact() would, and what it became is interned.
+   */
+  #composite(v: object, levels: number, depth: number, immutable: boolean, clean: boolean): unknown {
+    if (!clean && this.redacting && mayHoldSecretsHere(v)) return this.#composite(redact(v, depth) as object, levels, depth, immutable, true);
+    const form = this.#members(v, levels, depth, immutable, clean);
+    // Small is judged on the value as it would be written inline: references stand for more.
+    const inlined = this.#inlined;
+    const packed = this.#pack(form);
+    if (packed.end - packed.start + inlined < MIN_BYTES) return form;
+    const key = keyOf(packed);
+    let id = this.#recent.get(key) ?? this.#older.get(key);
+    if (id === undefined) id = this.#define(form);
+    this.#remember(key, id);
+    return this.#refs[id]!;
+  }
+
+  /**
+   * A value interned as a whole: its key is its msgpack encoding (hashed past 128 bytes). A
+   * value seen before costs one encoding and no walk; a new one is redacted first if its
+   * encoding shows it may hold a secret (unless `clean`), then defined with its long strings
+   * and the Kubernetes objects of its lists referenced.
+   */
+  #leaf(v: object, depth: number, immutable: boolean, clean: boolean): unknown {
+    const packed = this.#pack(v);
+    const { start, end } = packed;
+    if (end - start < MIN_BYTES) return !clean && MAY_HOLD_SECRETS.test(packed.toString('latin1', start, end)) ? redact(v, depth) : v;
+    const key = keyOf(packed);
+    let id = this.#recent.get(key) ?? this.#older.get(key);
+    if (id === undefined) {
+      // Tested before anything else is packed: the range is valid until the packr's next value.
+      const value = !clean && MAY_HOLD_SECRETS.test(packed.toString('latin1', start, end)) ? (redact(v, depth) as object) : v;
+      id = this.#define(this.#members(value, 0, depth, immutable, true));
+    }
+    this.#remember(key, id);
+    return this.#refs[id]!;
+  }
+
+  /**
+   * `v` packed for its key, without a Buffer per value: the packr's own buffer, the value at
+   * `start`..`end`, valid until the packr packs again.
+   */
+  #pack(v: unknown): Packed {
+    return this.#keys.pack(v, REUSE_BUFFER_MODE) as Packed;
+  }
+
+  /** Bytes the references `#members` put in place of values would have taken inline (at least). */
+  #inlined = 0;
+
+  /**
+   * `v` with its long strings and the Kubernetes objects of its lists referenced, and, with
+   * `levels` > 0, its object and array members interned `levels - 1` deep.
+   */
+  #members(v: object, levels: number, depth: number, immutable: boolean, clean: boolean): unknown {
+    let inlined = 0;
     const member = (c: unknown): unknown => {
-      if (typeof c === 'string') return c.length >= MIN_STRING ? this.#string(c) : c;
+      if (typeof c === 'string') {
+        if (c.length < MIN_STRING) return c;
+        inlined += c.length;
+        return this.#string(c);
+      }
       if (typeof c !== 'object' || c === null || ArrayBuffer.isView(c) || !(Array.isArray(c) || isPlain(c))) return c;
+      let r: unknown;
       // A list's items are objects of their own; anything else is interned as a whole below the last level.
-      if (Array.isArray(c) && c.length > 0 && isObject(c[0])) return c.map((x) => (isObject(x) ? this.#intern(x as object, OBJECT_LEVELS, depth + 2, immutable || isStored(x as Record<string, unknown>), true) : x));
-      return levels > 0 ? this.#intern(c, levels - 1, depth + 1, immutable, true) : c;
+      if (Array.isArray(c) && c.length > 0 && isObject(c[0])) r = c.map((x) => (isObject(x) ? this.#intern(x as object, OBJECT_LEVELS, depth + 2, immutable || isStored(x as Record<string, unknown>), clean) : clean ? x : redact(x, depth + 2)));
+      else if (levels > 0) r = this.#intern(c, levels - 1, depth + 1, immutable, clean);
+      else return c;
+      if (r instanceof LogRef || Array.isArray(r)) inlined += MIN_BYTES;
+      return r;
     };
     let out: unknown;
     if (Array.isArray(v)) out = v.map(member);
@@ -229,9 +331,15 @@ export class Interner {
       for (const k of Object.keys(o)) copy[k] = member(o[k]);
       out = copy;
     }
+    this.#inlined = inlined;
+    return out;
+  }
+
+  /** Defines `form` (already redacted, its members referenced); returns its id. */
+  #define(form: unknown): number {
     const id = this.#refs.length;
     this.#refs.push(new LogRef(id));
-    this.#defs.push(out);
+    this.#defs.push(form);
     return id;
   }
 

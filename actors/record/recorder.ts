@@ -128,8 +128,9 @@ export function startRecorder(opts: RecorderOptions): Recorder {
       if (env.corr !== undefined) e.corr = env.corr;
       // A simulation's lost message (actors/simulate/faulty-bus.ts): the sender's output, no one's input.
       if ((env as { lost?: boolean }).lost === true) (e as { lost?: true }).lost = true;
-      // What the kv sends is what it stores: objects no one changes once written.
-      append(e, env.from === KV_ADDRESS);
+      // What the kv sends is what it stores, and what the apiserver sends it to store it never
+      // changes after (actors/kv/memory.ts stores it as given): objects no one changes once written.
+      append(e, env.from === KV_ADDRESS || (env.to === KV_ADDRESS && env.type === 'kv.txn'));
     }),
   );
   if (hasOnFire(clock)) {

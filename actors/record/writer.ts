@@ -23,11 +23,17 @@ export interface LogWriterOptions {
 /** Frames one body: length, crc32, body. */
 export function frame(body: Uint8Array): Uint8Array {
   const out = new Uint8Array(FRAME_HEAD + body.length);
-  const view = new DataView(out.buffer);
+  out.set(body, FRAME_HEAD);
+  return framed(out);
+}
+
+/** Fills in the frame head of `f`, whose body starts at `FRAME_HEAD`; returns `f`. */
+function framed(f: Uint8Array): Uint8Array {
+  const body = f.subarray(FRAME_HEAD);
+  const view = new DataView(f.buffer, f.byteOffset, FRAME_HEAD);
   view.setUint32(0, body.length, true);
   view.setUint32(4, crc32(body), true);
-  out.set(body, FRAME_HEAD);
-  return out;
+  return f;
 }
 
 /**
@@ -72,15 +78,16 @@ export class LogWriter {
   append(entry: NewEntry, immutable = false): number {
     if (this.#closed) throw new Error('log writer is closed');
     const n = ++this.#n;
-    const numbered = { ...entry, n } as Record<string, unknown>;
-    let f = frame(this.#codec.encode(this.#interner.intern(numbered, immutable)));
+    // `n` goes in as the interner copies the entry's fields (a spread of every entry cost a tenth of the writer's time).
+    const fields = entry as Record<string, unknown>;
+    let f = framed(this.#codec.encode(this.#interner.intern(fields, immutable, n), FRAME_HEAD));
     const max = this.#opts.maxBytes;
     // Never rotate a part that holds only its header: an entry bigger than maxBytes gets a part of its own.
     if (max !== undefined && this.#partBytes + this.#buffered + f.length > max && this.#partBytes + this.#buffered > this.#headerBytes) {
       this.flush();
       this.#rotate();
       // The new part starts with an empty table: what the entry referenced is defined again.
-      f = frame(this.#codec.encode(this.#interner.intern(numbered, immutable)));
+      f = framed(this.#codec.encode(this.#interner.intern(fields, immutable, n), FRAME_HEAD));
     }
     this.#push(f);
     if (this.#buffered >= this.#bufferBytes) this.flush();

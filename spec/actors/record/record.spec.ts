@@ -84,6 +84,10 @@ test('the writer redacts as redact() does, in small and large values, the first 
     { spec: { volumes: [{ name: 'v', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] } }], ...pad }, user: { Password: 'p4ss', 'Client-Key-Data': 'LS0t' } },
     { deep: { deeper: { a: 'Bearer tok', secret: 'shh', bearerToken: 'tkn', 'to\u212aen': 'kelvin' } }, ...pad },
     'Bearer bare',
+    // Objects are interned member by member: a Secret whose data comes before its kind, a credential at each level of an object, a token beside a list's objects.
+    { data: { password: 'ZGF0YWZpcnN0' }, apiVersion: 'v1', kind: 'Secret', metadata: { name: 'd', resourceVersion: '6', ...pad } },
+    { apiVersion: 'v1', kind: 'Thing', metadata: { name: 'x', resourceVersion: '7', annotations: { token: 'annotok' }, ...pad }, spec: { password: 'lvl1pw', nested: { authorization: 'lvl0auth', ...pad }, ...pad }, status: { note: 'Bearer statustok', ...pad } },
+    { kind: 'List', items: [{ ...secret, metadata: { ...secret.metadata, name: 'u' } }, 'Bearer listtok'], ...pad },
   ];
   const w = new LogWriter({ file, clusterId: 'c', identity: { name: 't', pid: 1, hostname: 'h' }, startedAt: 0 });
   for (let round = 0; round < 2; round++) {
@@ -94,7 +98,7 @@ test('the writer redacts as redact() does, in small and large values, the first 
   assert.is(entries.length, payloads.length * 2);
   entries.forEach((e, k) => assert.equal(e.kind === 'msg' && e.payload, redact(payloads[k % payloads.length]), `entry ${k + 1}`));
   const text = readFileSync(file).toString('latin1');
-  for (const s of ['aHVudGVyMg==', 'abc.def', 'eyJhbGciOi', 'p4ss', 'LS0t', 'shh', 'tkn', 'Bearer tok', 'Bearer bare', 'kelvin']) assert.not.ok(text.includes(s), s);
+  for (const s of ['aHVudGVyMg==', 'abc.def', 'eyJhbGciOi', 'p4ss', 'LS0t', 'shh', 'tkn', 'Bearer tok', 'Bearer bare', 'kelvin', 'ZGF0YWZpcnN0', 'annotok', 'lvl1pw', 'lvl0auth', 'statustok', 'listtok']) assert.not.ok(text.includes(s), s);
 });
 
 test('a log cut mid-entry still reads every whole entry, with a warning', async () => {
