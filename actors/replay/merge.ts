@@ -47,7 +47,7 @@ export function loadLogs(files: readonly string[]): LoadedLogs {
     }
     if (best < 0) break;
     const e = logs[best]!.entries[heads[best]!++]!;
-    entries.push({ ...e, i: logs.length === 1 ? e.n : entries.length + 1, src: best });
+    entries.push({ ...e, i: entries.length + 1, src: best });
   }
   return { entries, headers, warnings, header };
 }
