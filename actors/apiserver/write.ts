@@ -153,6 +153,12 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
     warnings = [...warnings, ...v.value.warnings];
   }
 
+  // Defaulting copies the whole object: what did not change is taken as the same objects as the
+  // stored version's — which every kept version, the watch cache and the informers' stores then
+  // share instead of holding a copy each — before the comparisons below, which it makes
+  // identity checks (a status patch's spec is not walked to find it unchanged). Nothing after
+  // this point changes `next` in place.
+  next = shareUnchanged(next, cur.obj);
   if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok({ reply: reply(cur.obj, warnings), noop: true });
   if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));
 
@@ -181,9 +187,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
     held?.rollback();
     return ok({ reply: reply(next, warnings) });
   }
-  // Defaulting copies the whole object: what did not change is stored as the same objects
-  // as the version before (a status patch keeps its spec), which every kept version, the
-  // watch cache and the informers' stores then share instead of holding a copy each.
+  // Shared again: the top and metadata recordWrite made new (an unchanged managedFields list).
   const w = await putIf(s, u.key, shareUnchanged(next, cur.obj), cur.modRevision);
   if (!w.ok || !w.value.written) held?.rollback();
   if (!w.ok) return w;

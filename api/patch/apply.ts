@@ -14,7 +14,7 @@
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
 import { Lru } from '../../base/lru.ts';
-import { changedLeaves, fieldSetOf, missingLeaves, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, shareSet, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import { changedFields, fieldSetOf, missingLeaves, withoutDots, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, shareSet, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { apiVersionOf } from '../kinds/key.ts';
 import type { PatchKind } from './meta.ts';
@@ -107,26 +107,37 @@ export function recordUpdate(old: unknown, next: KubeObject, manager: string, ki
   // Read only: every entry below is a new object.
   const m = isObject(old) && isObject(old.metadata) ? old.metadata.managedFields : undefined;
   const entries = Array.isArray(m) ? (m as ManagedFieldsEntry[]) : [];
-  const index = new ItemIndex();
-  const changed = changedLeaves(fieldSetOf(kind, next), old, next, index);
-  const removed = entries.flatMap((e) => missingLeaves(e.fieldsV1 ?? {}, next, index));
   // Stored objects are never changed in place (the watch cache shares them): a new top and metadata suffice.
   const out: KubeObject = { ...next, metadata: { ...(isObject(next.metadata) ? next.metadata : {}) } };
+  const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
+  if (old === undefined) {
+    // A create: the manager owns every field (every leaf of the set, "." aside), and there is nothing to take from others.
+    const set = withoutDots(fieldSetOf(kind, next));
+    meta.managedFields = set === undefined ? [] : [{ manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: shareSet(set) }];
+    return out;
+  }
+  const index = new ItemIndex();
+  const changed = changedFields(kind, old, next, index);
+  // Sets recordUpdate made hold only fields their object has, so a subtree `next` shares with `old` loses none;
+  // server-side apply's sets (an Apply entry) are not held to that: walked whole.
+  const whole = entries.some((e) => e.operation === 'Apply');
+  const removed = entries.flatMap((e) => missingLeaves(e.fieldsV1 ?? {}, next, index, whole ? undefined : old));
   const cut = [...changed, ...removed];
   const cutKey = pathsKey(cut);
   const updated = entries.map((e) => {
     const set = e.fieldsV1 ?? {};
-    return { ...e, fieldsV1: WITHOUT.get(set, cutKey, () => {
+    const kept = WITHOUT.get(set, cutKey, () => {
       const kept = without(set, cut);
       return kept === set ? kept : shareSet(kept);
-    }) };
+    });
+    // An entry that loses nothing is the stored one (entries are never changed in place either).
+    return kept === e.fieldsV1 ? e : { ...e, fieldsV1: kept };
   });
   const idx = updated.findIndex((e) => e.manager === manager && e.operation === 'Update');
   const priorSet = idx >= 0 ? updated[idx]!.fieldsV1 : EMPTY_SET;
   const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: UNION.get(priorSet, pathsKey(changed), () => shareSet(fromLeaves([...leaves(priorSet), ...changed]))) };
   // A set with no key has no leaf (and a leaf-less entry is dropped).
   const rest = updated.filter((e, i) => i !== idx && Object.keys(e.fieldsV1).length > 0);
-  const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
   meta.managedFields = changed.length || Object.keys(priorSet).length ? [...rest, entry] : rest;
   return out;
 }

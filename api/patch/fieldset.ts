@@ -22,25 +22,31 @@ function build(meta: PatchMetaTable, v: unknown, path: string): FieldsV1 {
   const out: FieldsV1 = {};
   if (!isObject(v)) return out;
   for (const [k, x] of Object.entries(v)) {
-    if (!path && (k === 'apiVersion' || k === 'kind' || k === 'status')) continue;
-    if (path === 'metadata' && SKIP_META.has(k)) continue;
-    const p = path ? `${path}.${k}` : k;
-    if (Array.isArray(x)) {
-      const list = listMeta(meta, p);
-      if (!list) out[`f:${k}`] = LEAF;
-      else {
-        const items: FieldsV1 = {};
-        for (const item of x) {
-          if (list.key && isObject(item)) items[`k:${JSON.stringify({ [list.key]: item[list.key] })}`] = { '.': LEAF, ...build(meta, item, `${p}[]`) };
-          else items[`v:${JSON.stringify(item)}`] = LEAF;
-        }
-        out[`f:${k}`] = items;
-      }
-    } else if (isObject(x) && Object.keys(x).length > 0) out[`f:${k}`] = build(meta, x, p);
-    else out[`f:${k}`] = LEAF;
+    if (skipped(path, k)) continue;
+    out[`f:${k}`] = nodeOf(meta, x, path ? `${path}.${k}` : k);
   }
   return out;
 }
+
+/** Whether the field `k` of the object at `path` is left out of sets. */
+const skipped = (path: string, k: string): boolean => (!path && (k === 'apiVersion' || k === 'kind' || k === 'status')) || (path === 'metadata' && SKIP_META.has(k));
+
+/** The set below the field at `p` whose value is `x`: a list's items, an object's fields, or a leaf. */
+function nodeOf(meta: PatchMetaTable, x: unknown, p: string): FieldsV1 {
+  if (Array.isArray(x)) {
+    const list = listMeta(meta, p);
+    if (!list) return LEAF;
+    const items: FieldsV1 = {};
+    for (const item of x) {
+      if (list.key && isObject(item)) items[itemToken(list.key, item)] = { '.': LEAF, ...build(meta, item, `${p}[]`) };
+      else items[`v:${JSON.stringify(item)}`] = LEAF;
+    }
+    return items;
+  }
+  return isObject(x) && Object.keys(x).length > 0 ? build(meta, x, p) : LEAF;
+}
+
+const itemToken = (key: string, item: JsonObject): string => `k:${JSON.stringify({ [key]: item[key] })}`;
 
 /** The field set of an object of `kind` (keyed lists by its patch metadata). */
 export function fieldSetOf(kind: PatchKind, obj: unknown): FieldsV1 {
@@ -70,6 +76,22 @@ export function fromLeaves(paths: readonly string[][]): FieldsV1 {
     });
   }
   return root;
+}
+
+/**
+ * `fromLeaves` of the set's leaves that are not ".": the same set without its items' "."
+ * entries and without what then holds no leaf (undefined when nothing is left), every leaf
+ * the one LEAF.
+ */
+export function withoutDots(set: FieldsV1): FieldsV1 | undefined {
+  let out: FieldsV1 | undefined;
+  for (const k of Object.keys(set)) {
+    if (k === '.') continue;
+    const v = set[k];
+    const below = !isObject(v) || Object.keys(v).length === 0 ? LEAF : withoutDots(v);
+    if (below !== undefined) setOwn((out ??= {}), k, below);
+  }
+  return out;
 }
 
 /** Sets already stored, by their JSON (see `shareSet`). */
@@ -147,23 +169,32 @@ export function without(set: FieldsV1, remove: readonly string[][]): FieldsV1 {
 /**
  * The leaves of `set` that `obj` does not have (`valueAt(obj, p).found` false), in one walk:
  * a subtree `obj` lacks is taken whole.
+ *
+ * `old`, when given, is an object every leaf of `set` is in (the version `obj` replaces, whose
+ * sets recordUpdate made): a subtree `obj` shares with it by identity has them all, and is not
+ * walked.
  */
-export function missingLeaves(set: FieldsV1, obj: unknown, index: ItemIndex): string[][] {
+export function missingLeaves(set: FieldsV1, obj: unknown, index: ItemIndex, old?: unknown): string[][] {
   const out: string[][] = [];
-  const walk = (sub: FieldsV1, hit: { found: boolean; value?: unknown }, prefix: string[]): void => {
+  const walk = (sub: FieldsV1, hit: Hit, was: Hit | null, prefix: string[]): void => {
     for (const [t, below] of Object.entries(sub)) {
-      const path = [...prefix, t];
       const leaf = !isObject(below) || Object.keys(below).length === 0;
       // valueAt stops at ".": every path through it is found when the item is.
       const h = !hit.found ? hit : t === '.' ? { found: hit.value !== undefined, value: hit.value } : step(hit.value, t, index);
-      if (!h.found) out.push(...(leaf ? [path] : leaves(below, path)));
-      else if (!leaf && t !== '.') walk(below, h, path);
+      if (!h.found) {
+        const path = [...prefix, t];
+        out.push(...(leaf ? [path] : leaves(below, path)));
+      } else if (!leaf && t !== '.') {
+        const w = was === null || !was.found ? null : step(was.value, t, index);
+        if (w === null || !w.found || w.value !== h.value) walk(below, h, w, [...prefix, t]);
+      }
     }
   };
-  walk(set, { found: true, value: obj }, []);
+  walk(set, { found: true, value: obj }, old === undefined ? null : { found: true, value: old }, []);
   return out;
 }
 
+type Hit = { found: boolean; value?: unknown };
 
 const primitive = (v: unknown): boolean => typeof v !== 'object' || v === null;
 
@@ -227,34 +258,73 @@ function step(cur: unknown, t: string, index?: ItemIndex): { found: boolean; val
   return { found: true, value: cur };
 }
 
+
 /**
- * The leaves of `set` (a field set of `next`) whose value differs between `old` and `next`,
- * list items themselves (".") aside — `leaves(set)` without "." leaves, filtered by
- * `valueAt(old, p)` ≠ `valueAt(next, p)` — in one walk that skips
- * every subtree equal on both sides, and takes a subtree absent from `old` whole: a status
- * write does not look at the spec again, and a create does not compare at all.
+ * The leaves of `fieldSetOf(kind, next)`, "." leaves aside, whose value differs between `old`
+ * and `next` (`valueAt` of each), in the set's order — without building the set where they
+ * are equal: its tokens are made level by level from `next` as the walk goes down, a subtree
+ * equal on both sides is skipped, and one absent from `old` is taken whole. So a status write
+ * whose spec is the stored spec (shareUnchanged) compares it once, by identity, and builds
+ * nothing of it; a create does not compare at all.
  */
-export function changedLeaves(set: FieldsV1, old: unknown, next: unknown, index: ItemIndex): string[][] {
+export function changedFields(kind: PatchKind, old: unknown, next: unknown, index: ItemIndex): string[][] {
   const out: string[][] = [];
-  const walk = (sub: FieldsV1, o: { found: boolean; value?: unknown }, n: { found: boolean; value?: unknown }, prefix: string[]): void => {
-    for (const [t, below] of Object.entries(sub)) {
-      const path = [...prefix, t];
-      const leaf = !isObject(below) || Object.keys(below).length === 0;
-      const at = (h: { found: boolean; value?: unknown }) => (!h.found ? h : t === '.' ? { found: h.value !== undefined, value: h.value } : step(h.value, t, index));
-      const oh = at(o);
-      const nh = at(n);
-      if (leaf) {
-        if (t !== '.' && !deepEqual(oh, nh)) out.push(path);
-      } else if (!oh.found && nh.found) {
-        for (const p of leaves(below, path)) if (p[p.length - 1] !== '.') out.push(p);
-      } else if (!(oh.found === nh.found && deepEqual(oh.value, nh.value))) {
-        // "." ends a path: below it nothing is read (valueAt returns at the first ".").
-        walk(below, oh, nh, path);
-      }
-    }
-  };
-  walk(set, { found: true, value: old }, { found: true, value: next }, []);
+  if (isObject(next)) changedIn(kind.patchMeta, next, '', { found: true, value: old }, { found: true, value: next }, [], index, out);
   return out;
+}
+
+const sameHit = (o: Hit, n: Hit): boolean => o.found === n.found && (!o.found || deepEqual(o.value, n.value));
+
+/** The fields of `src` (at `path`) that `build` makes tokens of, each compared at `o` and `n`. */
+function changedIn(meta: PatchMetaTable, src: JsonObject, path: string, o: Hit, n: Hit, prefix: string[], index: ItemIndex, out: string[][]): void {
+  for (const k of Object.keys(src)) {
+    if (skipped(path, k)) continue;
+    const x = src[k];
+    const p = path ? `${path}.${k}` : k;
+    const t = `f:${k}`;
+    // What nodeOf(meta, x, p) is, without making it: a leaf, a list's items or an object's fields.
+    let list: ReturnType<typeof listMeta> | null = null;
+    let leaf: boolean;
+    if (Array.isArray(x)) {
+      list = listMeta(meta, p) ?? null;
+      leaf = !list || x.length === 0;
+    } else if (isObject(x)) {
+      const keys = Object.keys(x);
+      leaf = keys.length === 0 || (p === 'metadata' && keys.every((m) => SKIP_META.has(m)));
+    } else leaf = true;
+    const oh = !o.found ? o : step(o.value, t, index);
+    const nh = !n.found ? n : step(n.value, t, index);
+    if (leaf) {
+      if (!sameHit(oh, nh)) out.push([...prefix, t]);
+    } else if (!oh.found && nh.found) {
+      for (const q of leaves(nodeOf(meta, x, p), [...prefix, t])) if (q[q.length - 1] !== '.') out.push(q);
+    } else if (!sameHit(oh, nh)) {
+      if (list) changedItems(meta, x as unknown[], p, list.key, oh, nh, [...prefix, t], index, out);
+      else changedIn(meta, x as JsonObject, p, oh, nh, [...prefix, t], index, out);
+    }
+  }
+}
+
+/** A scalar item's token stands for a leaf. */
+const SCALAR_ITEM = Symbol('scalar item');
+
+/** The items of a merged list, as nodeOf makes their tokens (a repeated token keeps its first place and its last item). */
+function changedItems(meta: PatchMetaTable, x: unknown[], p: string, key: string | undefined, o: Hit, n: Hit, prefix: string[], index: ItemIndex, out: string[][]): void {
+  const items = new Map<string, JsonObject | typeof SCALAR_ITEM>();
+  for (const item of x) {
+    if (key && isObject(item)) items.set(itemToken(key, item), item);
+    else items.set(`v:${JSON.stringify(item)}`, SCALAR_ITEM);
+  }
+  for (const [t, item] of items) {
+    const oh = !o.found ? o : step(o.value, t, index);
+    const nh = !n.found ? n : step(n.value, t, index);
+    if (item === SCALAR_ITEM) {
+      if (!sameHit(oh, nh)) out.push([...prefix, t]);
+    } else if (!oh.found && nh.found) {
+      // Its set is "." and build's: no "." is a changed path.
+      for (const q of leaves(build(meta, item, `${p}[]`), [...prefix, t])) if (q[q.length - 1] !== '.') out.push(q);
+    } else if (!sameHit(oh, nh)) changedIn(meta, item, `${p}[]`, oh, nh, [...prefix, t], index, out);
+  }
 }
 
 function linearFind(list: unknown[], kind: 'k' | 'v', want: unknown): { found: boolean; value?: unknown } {
