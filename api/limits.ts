@@ -40,26 +40,31 @@ export const FORBIDDEN_KEY = '__proto__';
  * The first reason `value` may not enter the apiserver (too deep, or a `__proto__` key), or
  * undefined. `shared`: the value may reach one node along many paths (YAML aliases), so a node
  * is walked again only when reached deeper than before; JSON, protobuf and msgpackr decode to
- * trees, which need no such bookkeeping.
+ * trees, which need no such bookkeeping. `known`: a value that entered before (the stored
+ * object a patch was applied to): a part of `value` that is the same object as the part of
+ * `known` at the same place, and so at the same depth, is not walked again.
  */
-export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH, shared = false): string | undefined {
+export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH, shared = false, known?: unknown): string | undefined {
   // Recursion is safe: it never goes deeper than maxDepth + 1 frames.
   const deepest = shared ? new Map<object, number>() : undefined;
-  const visit = (v: object, depth: number): string | undefined => {
+  const visit = (v: object, depth: number, k: unknown): string | undefined => {
+    if (v === k) return undefined;
     if (depth > maxDepth) return `exceeded max depth of ${maxDepth}`;
     if (deepest) {
       if ((deepest.get(v) ?? 0) >= depth) return undefined;
       deepest.set(v, depth);
     }
     if (!Array.isArray(v) && (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v))) return `the key "${FORBIDDEN_KEY}" is not accepted`;
-    for (const e of Object.values(v)) {
+    const kk = typeof k === 'object' && k !== null ? (k as Record<string, unknown>) : undefined;
+    for (const key of Object.keys(v)) {
+      const e = (v as Record<string, unknown>)[key];
       if (typeof e !== 'object' || e === null) continue;
-      const problem = visit(e, depth + 1);
+      const problem = visit(e, depth + 1, kk !== undefined && Object.hasOwn(kk, key) ? kk[key] : undefined);
       if (problem) return problem;
     }
     return undefined;
   };
-  return typeof value === 'object' && value !== null ? visit(value, 1) : undefined;
+  return typeof value === 'object' && value !== null ? visit(value, 1, known) : undefined;
 }
 
 /** True when a decoder assigned a `__proto__` key: the prototype is a data object, not a class's (nor Object's, nor none). */

@@ -22,8 +22,11 @@ import type { FlowControl } from './flowcontrol/controller.ts';
 
 /** The object model's rules the apiserver applies (each kind's descriptor in api/kinds), behind one seam. */
 export interface ObjectModel {
-  /** The object with Kubernetes' defaults applied (a new object; the input is not changed). */
-  default(res: ResourceInfo, obj: KubeObject): KubeObject;
+  /**
+   * The object with Kubernetes' defaults applied (a new object; the input is not changed).
+   * `stored`: the version an update replaces, whose parts the object shares are defaulted already.
+   */
+  default(res: ResourceInfo, obj: KubeObject, stored?: KubeObject): KubeObject;
   /** Validation causes for a create (`old` absent) or an update; empty when valid. */
   validate(res: ResourceInfo, obj: KubeObject, old?: KubeObject): StatusCause[];
   /** Paths of fields the kind does not define ("spec.foo"), for fieldValidation. */
@@ -33,8 +36,9 @@ export interface ObjectModel {
   /**
    * Decoding into the kind's Go struct: the values that would not decode (wrong JSON type,
    * range, format) in document order, or the object with its nulls as decoding leaves them.
+   * `stored`: the version an update replaces; what the object shares with it is not walked.
    */
-  decode(res: ResourceInfo, obj: KubeObject): { errors: FieldTypeError[]; value: KubeObject };
+  decode(res: ResourceInfo, obj: KubeObject, stored?: KubeObject): { errors: FieldTypeError[]; value: KubeObject };
   /** The descriptor behind a served resource: its strategy hooks and strategic-merge metadata. */
   kind(res: ResourceInfo): KindInfo;
 }

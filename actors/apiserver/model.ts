@@ -47,7 +47,7 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
     return k;
   };
   const model: ObjectModel = {
-    default: (res, obj) => kindOf(res).defaults(obj),
+    default: (res, obj, stored) => kindOf(res).defaults(obj, stored),
     validate: (res, obj, old) => kindOf(res).validate(obj, old),
     // A custom resource's fields are its CRD schema's, not a Go struct's: its own rules, and its schema validates the types.
     unknownFields: (res, obj) => {
@@ -58,9 +58,9 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
       const k = kindOf(res);
       return k.customFields ? k.customFields.prune(obj) : dropUnknownFields(k, obj);
     },
-    decode: (res, obj) => {
+    decode: (res, obj, stored) => {
       const k = kindOf(res);
-      return k.customFields && !k.customFields.typed ? { errors: [], value: obj } : decode(k, obj);
+      return k.customFields && !k.customFields.typed ? { errors: [], value: obj } : decode(k, obj, stored);
     },
     kind: kindOf,
   };

@@ -6,7 +6,7 @@
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../base/status.ts';
-import { decodedProblem, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
+import { decodedProblem, MAX_DEPTH, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
@@ -27,7 +27,7 @@ type PatchPayload = PayloadShape<'api.patch'>;
 
 /** Applies a non-apply patch to a document of `kind` (its descriptor, or the Scale body's). */
 export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind): Result<KubeObject> {
-  return checkPatched(patchWith(type, doc, patch, kind));
+  return checkPatched(patchWith(type, doc, patch, kind), doc);
 }
 
 function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind): Result<KubeObject> {
@@ -47,9 +47,10 @@ function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unkn
  * What a patch produced passes the checks a request body passes before anything else walks
  * it: no deeper, no forbidden key, and no larger than a body may be (the apiserver's 413).
  */
-function checkPatched<T>(r: Result<T>): Result<T> {
+function checkPatched<T>(r: Result<T>, doc?: unknown): Result<T> {
   if (!r.ok) return r;
-  const problem = decodedProblem(r.value);
+  // What the patch left as it was (the same objects as the document's, at the same places) entered before.
+  const problem = decodedProblem(r.value, MAX_DEPTH, false, doc);
   if (problem) return fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`));
   // The depth is bounded (above) and copies are bounded while patching, so the native encoder
   // measures safely, and much faster than a walk.

@@ -112,7 +112,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
   const group = res.group || undefined;
   const m = u.mutate(cur);
   if (!m.ok) return m;
-  const typed = u.decoded ? ok(m.value.obj) : checkTypes(s, res, m.value.obj, u.decodeFailure);
+  const typed = u.decoded ? ok(m.value.obj) : checkTypes(s, res, m.value.obj, u.decodeFailure, cur.obj);
   if (!typed.ok) return typed;
   const asked = m.value.obj.metadata?.resourceVersion;
   if (asked && asked !== String(cur.modRevision)) return fail(conflict(res.resource, u.name, OBJECT_MODIFIED, group));
@@ -133,7 +133,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
     const m = await mutating;
     if (!m.ok) return m;
     warnings = [...warnings, ...m.value.warnings];
-    const retyped = checkTypes(s, res, m.value.object ?? next, u.decodeFailure);
+    const retyped = checkTypes(s, res, m.value.object ?? next, u.decodeFailure, cur.obj);
     if (!retyped.ok) return retyped;
     next = keepSystemMeta(cur.obj, retyped.value);
   }

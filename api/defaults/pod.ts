@@ -110,9 +110,17 @@ export function addDefaultTolerations(tolerations: Toleration[] | undefined, sec
 
 /**
  * A defaulted copy of a new Pod: spec defaults and priority. The default tolerations are
- * admission's, with the apiserver's configured seconds (addDefaultTolerations).
+ * admission's, with the apiserver's configured seconds (addDefaultTolerations). On an update
+ * whose spec is the stored pod's own (a status write), the spec was defaulted when stored and
+ * is kept as it is: only the rest is copied.
  */
-export function defaultPod(pod: Pod): Pod {
+export function defaultPod(pod: Pod, stored?: Pod): Pod {
+  if (stored !== undefined && pod.spec !== undefined && pod.spec === stored.spec) {
+    // Key by key, in the pod's order (JSON output keeps it).
+    const p: Record<string, unknown> = {};
+    for (const k of Object.keys(pod)) setOwn(p, k, k === 'spec' ? pod.spec : clone((pod as Record<string, unknown>)[k]));
+    return p as Pod;
+  }
   const p = clone(pod);
   const spec = (p.spec ??= { containers: [] });
   defaultPodSpecInPlace(spec);

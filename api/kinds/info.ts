@@ -81,8 +81,12 @@ export interface KindSpec {
   readonly schema: string;
   /** Validation; `old` is set on update. Returns Kubernetes causes (empty when valid). */
   validate: (obj: never, old?: never) => StatusCause[];
-  /** Defaulting: returns a defaulted copy; never mutates its argument (`noDefaults` for none). */
-  defaults: (obj: never) => unknown;
+  /**
+   * Defaulting: returns a defaulted copy; never mutates its argument (`noDefaults` for none).
+   * `stored`, on an update, is the version it replaces (defaulted when it was written): a part
+   * of `obj` that is the same object as the stored one's may be returned as it is.
+   */
+  defaults: (obj: never, stored?: never) => unknown;
   readonly strategy: KindStrategy;
   /** The `patchStrategy`/`patchMergeKey` tags of the Go types, by path ({} when every list is atomic). */
   readonly patchMeta: PatchMetaTable;
@@ -157,7 +161,7 @@ export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verb
   /** Same as `schema` (the name the schema walkers read). */
   readonly schemaType: string;
   validate(obj: KubeObject, old?: KubeObject): StatusCause[];
-  defaults(obj: KubeObject): KubeObject;
+  defaults(obj: KubeObject, stored?: KubeObject): KubeObject;
 }
 
 export const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -109,6 +109,9 @@ export function validatePodTemplateSpec(t: PodTemplateSpec | undefined, path: Fi
 /** The Pod kind's validate hook: create when `old` is absent, update otherwise. */
 export function validatePod(pod: Pod, old?: Pod): StatusCause[] {
   if (!old) return [...validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain), ...validatePodSpec(pod.spec, 'spec')];
+  // The stored spec itself (a status write's; the apiserver shares what an update left unchanged) was validated when
+  // it was written, and nothing of it changed: as upstream's ratcheting and its status strategy, not validated again.
+  if (pod.spec === old.spec) return validateObjectMetaUpdate(pod.metadata, old.metadata);
   return [
     ...validateObjectMetaUpdate(pod.metadata, old.metadata),
     ...validatePodSpec(pod.spec, 'spec'),

@@ -8,7 +8,7 @@
  * null fits every type, as it does for Go's decoder, and becomes what Go makes of it.
  */
 import { badRequest, status, type Status, type StatusCause } from '../../base/status.ts';
-import { isObject, clone } from '../json.ts';
+import { isObject, clone, type JsonObject } from '../json.ts';
 import { ERR_FORMAT_WRONG, parseQuantity } from '../quantity.ts';
 import { fieldPath, goFieldPath, isStruct, walkSchema, type Place } from './schema/walk.ts';
 import type { SchemaRef } from './unknown.ts';
@@ -39,12 +39,16 @@ export function findTypeErrors(kind: SchemaRef, obj: unknown): FieldTypeError[] 
  * pointer, omitted again), a null list element or map value is its type's zero value (`{}`
  * for a struct, "" for a string), so nothing after decoding meets a null where a value must
  * be. Free-form fields keep theirs. `value` is `obj` itself when it holds no null.
+ *
+ * `stored`: the version `obj` replaces, which decoded when it was written: what `obj` shares
+ * with it (the same objects at the same places: a status patch's spec) is not walked again.
  */
-export function decode<T>(kind: SchemaRef, obj: T): { errors: FieldTypeError[]; value: T } {
+export function decode<T>(kind: SchemaRef, obj: T, stored?: unknown): { errors: FieldTypeError[]; value: T } {
   const errors: FieldTypeError[] = [];
+  // Only a null decoding changes counts (a metav1.Time held by value stays null: conditions' lastProbeTime).
   let nulls = false;
   walkSchema(kind.schemaType, obj, {
-    null: () => (nulls = true),
+    null: (code, at, container, key) => void (nulls ||= nullDecodes(code, at, container, key) !== 'kept'),
     value(code, value, at) {
       if (value === null || value === undefined) return false;
       const message = mismatch(code, value, at);
@@ -52,23 +56,30 @@ export function decode<T>(kind: SchemaRef, obj: T): { errors: FieldTypeError[]; 
       errors.push({ field: fieldPath(at.steps), message });
       return false;
     },
-  });
+  }, stored);
   if (errors.length || !nulls) return { errors, value: obj };
   const copy = clone(obj);
   walkSchema(kind.schemaType, copy, {
     null(code, at, container, key) {
-      const step = at.steps[at.steps.length - 1];
-      if (Array.isArray(container)) container[key as number] = zeroOf(code);
-      else if (step && 'field' in step) {
-        // A metav1.Time held by value (conditions' lastProbeTime, creationTimestamp) decodes
-        // to the zero time, which Go encodes again as null; a *Time (deletionTimestamp) is nil, omitted.
-        if ((code === 't' || code === 'tm') && !POINTER_TIME_FIELDS.has(key as string)) return;
-        delete container[key as string];
-      }
-      else container[key as string] = zeroOf(code);
+      const becomes = nullDecodes(code, at, container, key);
+      if (becomes === 'absent') delete (container as JsonObject)[key as string];
+      else if (becomes === 'zero') (container as JsonObject)[key as string] = zeroOf(code);
     },
   });
   return { errors, value: copy };
+}
+
+/**
+ * What decoding makes of a null `code` held by `container` at `key`: a list element or map
+ * value is its type's zero value, a struct field is absent (a nil pointer) — except a
+ * metav1.Time held by value (conditions' lastProbeTime, creationTimestamp), which decodes to
+ * the zero time and Go encodes again as null; a *Time (deletionTimestamp) is nil, omitted.
+ */
+function nullDecodes(code: string, at: Place, container: JsonObject | unknown[], key: string | number): 'kept' | 'absent' | 'zero' {
+  if (Array.isArray(container)) return 'zero';
+  const step = at.steps[at.steps.length - 1];
+  if (!step || !('field' in step)) return 'zero';
+  return (code === 't' || code === 'tm') && !POINTER_TIME_FIELDS.has(key as string) ? 'kept' : 'absent';
 }
 
 /** Time fields of the served kinds that Go declares as pointers (*metav1.Time, *metav1.MicroTime): null decodes to nil. */

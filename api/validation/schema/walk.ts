@@ -25,16 +25,25 @@ export interface Visitor {
   unknown?(at: Place, parent: JsonObject, key: string): void;
 }
 
-/** Walks `value` as the type `code` (a struct key at the root). */
-export function walkSchema(code: string, value: unknown, visitor: Visitor): void {
+/**
+ * Walks `value` as the type `code` (a struct key at the root). `known`, when given, is a value
+ * the visitor has nothing to say about (a stored object, which was decoded and pruned when it
+ * was written): a part of `value` that is the same object as the part of `known` at the same
+ * place is not walked.
+ */
+export function walkSchema(code: string, value: unknown, visitor: Visitor, known?: unknown): void {
   const steps: Step[] = [];
-  walk(code, value, { steps, struct: code }, visitor);
+  walk(code, value, { steps, struct: code }, visitor, undefined, undefined, known);
 }
 
 type Container = JsonObject | unknown[];
 
-function walk(code: string, value: unknown, at: { steps: Step[]; struct: string }, v: Visitor, container?: Container, key?: string | number): void {
+/** `known`'s own member `k` (an array's item or an object's field), if `known` is a container. */
+const memberOf = (known: unknown, k: string | number): unknown => (typeof known === 'object' && known !== null && Object.hasOwn(known, k) ? (known as JsonObject)[k] : undefined);
+
+function walk(code: string, value: unknown, at: { steps: Step[]; struct: string }, v: Visitor, container?: Container, key?: string | number, known?: unknown): void {
   if (code === 'x') return;
+  if (known !== undefined && value === known && typeof value === 'object' && value !== null) return;
   if (value === null && v.null && container) v.null(code, at, container, key!);
   if (v.value && !v.value(code, value, at)) return;
   const steps = at.steps;
@@ -43,7 +52,7 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
     const el = code.slice(1);
     for (let i = 0; i < value.length; i++) {
       steps.push({ index: i });
-      walk(el, value[i], at, v, value, i);
+      walk(el, value[i], at, v, value, i, memberOf(known, i));
       steps.pop();
     }
     return;
@@ -53,7 +62,7 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
     const el = code.slice(1);
     for (const k of Object.keys(value)) {
       steps.push({ key: k });
-      walk(el, value[k], at, v, value, k);
+      walk(el, value[k], at, v, value, k, memberOf(known, k));
       steps.pop();
     }
     return;
@@ -66,7 +75,7 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
     at.struct = code;
     const ft = Object.hasOwn(fields, k) ? fields[k] : undefined;
     if (ft === undefined) v.unknown?.(at, value, k);
-    else walk(ft, value[k], at, v, value, k);
+    else walk(ft, value[k], at, v, value, k, memberOf(known, k));
     steps.pop();
   }
   at.struct = outer;
