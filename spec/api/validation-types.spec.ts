@@ -22,6 +22,27 @@ test('the generated table carries OpenAPI formats: int32/int64, byte, date-time,
   assert.is(structs['apps/v1.RollingUpdateDeployment']?.maxSurge, 'ns');
 });
 
+test('an update decodes what it changed: a part that is the stored version\'s own object is not walked again, a changed one is', () => {
+  // A stored object decoded when it was written; this one holds a wrong type only to show which parts are walked.
+  const stored = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 'x', template: {} }, status: { replicas: 1 } };
+  const statusWrite = { ...stored, status: { replicas: 2 } };
+  assert.equal(decode(Deployment, statusWrite, stored).errors, []);
+  assert.equal(decode(Deployment, statusWrite).errors.map((e) => e.field), ['spec.replicas']);
+  const specWrite = { ...stored, spec: { ...stored.spec } };
+  assert.equal(decode(Deployment, specWrite, stored).errors.map((e) => e.field), ['spec.replicas']);
+});
+
+test('a null decoding keeps (a time held by value) leaves the object as it is; one it removes makes a copy', () => {
+  const Pod = kindByGvk('v1', 'Pod')!;
+  const kept = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null }] } };
+  assert.is(decode(Pod, kept).value, kept);
+  const removed = { ...kept, metadata: { name: 'p', deletionTimestamp: null } };
+  const out = decode(Pod, removed).value;
+  assert.is.not(out, removed);
+  assert.equal(out.metadata, { name: 'p' });
+  assert.equal(out.status.conditions[0]!.lastProbeTime, null);
+});
+
 test('type errors carry Go\'s message and Kubernetes\' field path, in document order', () => {
   const errs = findTypeErrors(Deployment, {
     spec: { replicas: 'abc', template: { spec: { containers: [{ name: 'c', ports: [{ containerPort: 1.5 }] }, 'x'] } } },
