@@ -118,6 +118,29 @@ export function clone<T>(x: T): T {
   return x === undefined ? x : (copy(x) as T);
 }
 
+/**
+ * A deep copy of `x`, except the parts that are the same object as `kept`'s at the same place,
+ * which stay as they are: the copy a writer may change in place, for a value made from a stored
+ * one (which nobody changes) — the writer must not change those parts.
+ */
+export function cloneBeside<T>(x: T, kept: unknown): T {
+  return copyBeside(x, kept) as T;
+}
+
+function copyBeside(x: unknown, kept: unknown): unknown {
+  if (x === kept || typeof x !== 'object' || x === null || typeof kept !== 'object' || kept === null) return x === kept ? x : clone(x);
+  if (Array.isArray(x)) {
+    const out = new Array<unknown>(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = copyBeside(x[i], Array.isArray(kept) ? kept[i] : undefined);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(x);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(x);
+  const out: JsonObject = {};
+  for (const k of Object.keys(x)) setOwn(out, k, copyBeside((x as JsonObject)[k], own(kept, k)));
+  return out;
+}
+
 function copy(x: unknown): unknown {
   if (typeof x !== 'object' || x === null) return typeof x === 'function' ? structuredClone(x) : x;
   if (x === EMPTY) return x;

@@ -5,7 +5,7 @@
  * Every function returns a defaulted copy.
  */
 import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from 'kubernetes-types/core/v1.js';
-import { clone, setOwn } from '../json.ts';
+import { clone, cloneBeside, setOwn } from '../json.ts';
 
 /** "Always" for `:latest` or an untagged image without digest, "IfNotPresent" otherwise. */
 export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -115,12 +115,8 @@ export function addDefaultTolerations(tolerations: Toleration[] | undefined, sec
  * is kept as it is: only the rest is copied.
  */
 export function defaultPod(pod: Pod, stored?: Pod): Pod {
-  if (stored !== undefined && pod.spec !== undefined && pod.spec === stored.spec) {
-    // Key by key, in the pod's order (JSON output keeps it).
-    const p: Record<string, unknown> = {};
-    for (const k of Object.keys(pod)) setOwn(p, k, k === 'spec' ? pod.spec : clone((pod as Record<string, unknown>)[k]));
-    return p as Pod;
-  }
+  // Only the spec is defaulted in place; what else the pod shares with the stored one stays shared (its managedFields).
+  if (stored !== undefined && pod.spec !== undefined && pod.spec === stored.spec) return cloneBeside(pod, stored);
   const p = clone(pod);
   const spec = (p.spec ??= { containers: [] });
   defaultPodSpecInPlace(spec);
