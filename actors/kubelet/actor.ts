@@ -67,12 +67,10 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         port,
         // The same bucket, but no retry in between: the status manager's write continuations must
         // run as they did without a client (no promise hop), or a replay would interleave them
-        // differently with the pods' reports; it retries a refused write itself (after Retry-After,
-        // or with the next report or sync).
+        // differently with the pods' reports; it retries a failed write with the next report.
         statusPort: throttledPort(gate.port, throttle, { retry: false }),
         clock: ctx.clock,
         log: ctx.log,
-        random: ctx.random,
         nodeName: opts.nodeName,
         hostIP: opts.hostIP,
         runtimes,

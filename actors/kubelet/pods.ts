@@ -51,8 +51,6 @@ export interface PodManagerOptions {
   statusPort?: Port;
   clock: Clock;
   log: Logger;
-  /** The kubelet's seeded [0, 1) source (the status writes' retry jitter). */
-  random?: () => number;
   nodeName: string;
   hostIP: string;
   runtimes: RuntimeHandlers;
@@ -147,7 +145,7 @@ export class PodManager {
     });
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#dns = new PodDnsFiles({ ...o.dns, rootDir: v.rootDir });
-    this.#status = new StatusManager(o.statusPort ?? o.port, o.log, o.clock, o.random);
+    this.#status = new StatusManager(o.statusPort ?? o.port, o.log, o.clock);
     const sync = (key: string) => this.#sync(key);
     // Its own watch, not the process's shared informers (actors/informers/): the Node
     // authorizer lets a node list and watch only the pods bound to it (this field selector).

@@ -8,12 +8,10 @@
  * longer has (a merge patch would keep them otherwise), carrying the pod's uid so a
  * recreated pod of the same name is not written over (409 instead).
  *
- * A write the apiserver refused for a reason that may pass is written again: after the
- * Retry-After of a 429 (API Priority and Fairness under overload) or a 5xx that carries one,
- * as client-go retries such an answer (up to 10 times, the waits of actors/client/backoff.ts);
- * otherwise (a timeout, or those retries spent) on the status manager's sync period (10 s,
- * upstream's syncPeriod). Either way sooner if the pod reports again: a pod's last status is
- * never left unsent because the apiserver was busy when it came.
+ * A write the apiserver refused for a reason that may pass (429 under overload, a 5xx, a
+ * timeout) is written again on the status manager's sync period (10 s, upstream's
+ * syncPeriod), or sooner if the pod reports again: a pod's last status is never left unsent
+ * because the apiserver was busy when it came.
  */
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
@@ -21,7 +19,6 @@ import type { Logger } from '../actor-def.ts';
 import type { Clock, TimerId } from '../../base/clock.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
 import { sameJson, shareUnchanged } from '../../api/json.ts';
-import { retryDelayMs } from '../client/backoff.ts';
 
 interface Entry {
   namespace: string;
@@ -39,8 +36,6 @@ interface Entry {
   sentKeys: string[];
   inFlight: Promise<void> | null;
   gone: boolean;
-  /** Writes of the current status refused with Retry-After in a row (client-go's retry count). */
-  retries: number;
 }
 
 /** How often writes that failed are tried again (pkg/kubelet/status: syncPeriod). */
@@ -51,8 +46,6 @@ export class StatusManager {
   readonly #dirty = new Set<Entry>();
   /** Pods whose last write failed and that have not reported since. */
   readonly #failed = new Set<Entry>();
-  /** Pods whose write is to be sent again when the apiserver's Retry-After has passed. */
-  readonly #retryAfter = new Map<Entry, TimerId>();
   #retryTimer: TimerId | null = null;
   #scheduled = false;
   /** The kubelet stopped: nothing more is written or retried (a write the stop failed would otherwise retry every period). */
@@ -64,8 +57,6 @@ export class StatusManager {
     port: Port,
     private readonly log: Logger,
     private readonly clock: Clock,
-    /** The kubelet's seeded [0, 1) source, for the retries' jitter. */
-    private readonly random: () => number = () => 0,
   ) {
     this.#api = new ApiClient(port);
   }
@@ -76,14 +67,12 @@ export class StatusManager {
     if (this.#retryTimer !== null) this.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#failed.clear();
-    for (const t of this.#retryAfter.values()) this.clock.clearTimeout(t);
-    this.#retryAfter.clear();
   }
 
   /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
   track(uid: string, namespace: string, name: string, current: PodStatus | undefined): void {
     const sent = current ?? {};
-    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent, sentKeys: Object.keys(sent), inFlight: null, gone: false, retries: 0 });
+    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent, sentKeys: Object.keys(sent), inFlight: null, gone: false });
   }
 
   /** A pod actor reported a status; it is written on the next flush. */
@@ -92,9 +81,7 @@ export class StatusManager {
     if (!e || e.gone) return;
     e.latest = status;
     e.reported = status;
-    e.retries = 0;
     this.#failed.delete(e);
-    this.#cancelRetry(e);
     this.#markDirty(e);
   }
 
@@ -145,7 +132,6 @@ export class StatusManager {
     e.gone = true;
     this.#dirty.delete(e);
     this.#failed.delete(e);
-    this.#cancelRetry(e);
     this.#pods.delete(uid);
   }
 
@@ -168,23 +154,6 @@ export class StatusManager {
     }, STATUS_SYNC_PERIOD_MS);
   }
 
-  /** Writes `e` again after `delayMs` (a Retry-After), unless it reports or is forgotten first. */
-  #retryAfterDelay(e: Entry, delayMs: number): void {
-    if (this.#stopped) return;
-    this.#cancelRetry(e);
-    this.#retryAfter.set(e, this.clock.setTimeout(() => {
-      this.#retryAfter.delete(e);
-      if (!e.inFlight && !e.gone) void this.#write(e);
-    }, delayMs));
-  }
-
-  #cancelRetry(e: Entry): void {
-    const t = this.#retryAfter.get(e);
-    if (t === undefined) return;
-    this.clock.clearTimeout(t);
-    this.#retryAfter.delete(e);
-  }
-
   #write(e: Entry): Promise<void> {
     const status = e.latest;
     e.latest = null;
@@ -202,7 +171,6 @@ export class StatusManager {
         if (e.reported === status) e.reported = held;
         e.sent = held;
         e.sentKeys = Object.keys(status);
-        e.retries = 0;
       } else if (isNotFound(r) || isConflictOrExists(r)) {
         // The pod is gone or was replaced: nothing left to report for this uid.
         e.gone = true;
@@ -210,15 +178,7 @@ export class StatusManager {
         this.log.warn('pod status update failed; will retry', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
         if (!e.latest) {
           e.latest = status;
-          // Upstream's write goes through client-go, which sends a 429 again after its Retry-After
-          // (10 times) before the status manager sees a failure: waiting the 10 s sync period for
-          // every refused write left the main thread idle a fifth of the kwok bench (issue 13).
-          const delay = retryDelayMs(r, e.retries, this.random);
-          if (delay === undefined) this.#retryLater(e);
-          else {
-            e.retries++;
-            this.#retryAfterDelay(e, delay);
-          }
+          this.#retryLater(e);
         }
       }
       e.inFlight = null;
