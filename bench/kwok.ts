@@ -37,6 +37,8 @@ const c = await startBenchCluster({ tag: 'kwok', storage: STORAGE, kubelets: NOD
 await profiler?.stop(`${PROF_DIR}/kwok-${process.pid}-nodes.cpuprofile`);
 const nodesFailed = new Map(c.failedReplies());
 const nodesFlow = flowFigures(flowControl);
+const nodesMsgs = c.messages();
+c.log(`nodes phase: bus messages per node ${Math.round([...nodesMsgs.values()].reduce((a, b) => a + b, 0) / NODES)}; by kind: ${topMessages(nodesMsgs, NODES, 16)}`);
 const { client, log } = c;
 const nodesReadyS = c.nodesReadyS;
 
