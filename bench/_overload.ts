@@ -67,17 +67,28 @@ export async function lostWrites(client: BenchClient, collection: Target<unknown
   return names.filter((n) => !stored.has(n)).length;
 }
 
-/** Per priority level: requests dispatched, rejected with 429, and the queue wait's p99 (ms, from the wait histogram as Prometheus' histogram_quantile reads it). */
-export function flowFigures(flow: FlowControl): Record<string, { dispatched: number; rejected: number; queue_wait_p99_ms: number }> {
-  const levels = new Map<string, { dispatched: number; rejected: number; buckets: number[] }>();
+/**
+ * Per priority level: requests dispatched, rejected with 429, the queue wait's p99 and the
+ * execution's (dispatch to the seat's release) p50 and p99 (ms, from the histograms as
+ * Prometheus' histogram_quantile reads them).
+ */
+export function flowFigures(flow: FlowControl): Record<string, { dispatched: number; rejected: number; queue_wait_p99_ms: number; execution_p50_ms: number; execution_p99_ms: number }> {
+  const empty = (): number[] => new Array<number>(WAIT_BUCKETS.length + 1).fill(0);
+  const levels = new Map<string, { dispatched: number; rejected: number; buckets: number[]; exec: number[] }>();
   for (const s of flow.stats()) {
-    const l = levels.get(s.priorityLevel) ?? { dispatched: 0, rejected: 0, buckets: new Array<number>(WAIT_BUCKETS.length + 1).fill(0) };
+    const l = levels.get(s.priorityLevel) ?? { dispatched: 0, rejected: 0, buckets: empty(), exec: empty() };
     l.dispatched += s.dispatched;
     l.rejected += s.rejected['queue-full'] + s.rejected['time-out'] + s.rejected['concurrency-limit'];
     s.waitBuckets.forEach((n, i) => (l.buckets[i]! += n));
+    s.execBuckets.forEach((n, i) => (l.exec[i]! += n));
     levels.set(s.priorityLevel, l);
   }
-  return Object.fromEntries([...levels].map(([name, l]) => [name, { dispatched: l.dispatched, rejected: l.rejected, queue_wait_p99_ms: round(quantile(l.buckets, 0.99) * 1000) }]));
+  return Object.fromEntries(
+    [...levels].map(([name, l]) => [
+      name,
+      { dispatched: l.dispatched, rejected: l.rejected, queue_wait_p99_ms: round(quantile(l.buckets, 0.99) * 1000), execution_p50_ms: round(quantile(l.exec, 0.5) * 1000), execution_p99_ms: round(quantile(l.exec, 0.99) * 1000) },
+    ]),
+  );
 }
 
 /** histogram_quantile over non-cumulative buckets whose upper bounds are WAIT_BUCKETS (the last one open). */

@@ -88,6 +88,7 @@ test('the debug endpoints dump the levels and queues; /metrics has apiserver_flo
   assert.match(metrics, /\napiserver_flowcontrol_dispatched_requests_total\{flow_schema="exempt",priority_level="exempt"\} [1-9]\d*\n/);
   assert.match(metrics, /\napiserver_flowcontrol_nominal_limit_seats\{priority_level="node-high"\} 98\n/);
   assert.match(metrics, /# TYPE apiserver_flowcontrol_current_inqueue_requests gauge\n/);
+  assert.match(metrics, /# TYPE apiserver_flowcontrol_request_execution_seconds histogram\n/);
 });
 
 /** A GET over HTTPS as the admin, impersonating `user`. */

@@ -44,6 +44,12 @@ export interface PairStats {
   /** Seconds waited in queue, summed and bucketed (apiserver_flowcontrol_request_wait_duration_seconds). */
   waitBuckets: number[];
   waitSum: number;
+  /**
+   * Seconds from dispatch to the seat's release, summed and bucketed as the wait
+   * (apiserver_flowcontrol_request_execution_seconds): how long a request holds its seat.
+   */
+  execBuckets: number[];
+  execSum: number;
 }
 
 /** The wait histogram's upper bounds in seconds (upstream's buckets). */
@@ -183,10 +189,15 @@ export class FlowControl {
     s.waitBuckets[b < 0 ? WAIT_BUCKETS.length : b]!++;
     let done = false;
     const level = p.decision.level;
+    const started = this.#clock!.now();
     const release = (): void => {
       if (done) return;
       done = true;
       s.executing--;
+      const held = (this.#clock!.now() - started) / 1000;
+      s.execSum += held;
+      const e = WAIT_BUCKETS.findIndex((le) => held <= le);
+      s.execBuckets[e < 0 ? WAIT_BUCKETS.length : e]!++;
       for (const next of level.set!.finish(p)) this.#wake(next);
     };
     return { ok: true, ticket: { flowSchemaUid: p.decision.flowSchemaUid, priorityLevelUid: level.plan.uid, release } };
@@ -214,7 +225,7 @@ export class FlowControl {
     const statsKey = `${flowSchema}\u0000${levelName}`;
     let stats = this.#stats.get(statsKey);
     if (!stats) {
-      stats = { flowSchema, priorityLevel: levelName, dispatched: 0, executing: 0, waiting: 0, rejected: { 'queue-full': 0, 'time-out': 0, 'concurrency-limit': 0 }, waitBuckets: new Array<number>(WAIT_BUCKETS.length + 1).fill(0), waitSum: 0 };
+      stats = { flowSchema, priorityLevel: levelName, dispatched: 0, executing: 0, waiting: 0, rejected: { 'queue-full': 0, 'time-out': 0, 'concurrency-limit': 0 }, waitBuckets: new Array<number>(WAIT_BUCKETS.length + 1).fill(0), waitSum: 0, execBuckets: new Array<number>(WAIT_BUCKETS.length + 1).fill(0), execSum: 0 };
       this.#stats.set(statsKey, stats);
     }
     const flowSchemaUid = found?.schema.metadata?.uid ?? '';

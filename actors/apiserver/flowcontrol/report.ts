@@ -36,6 +36,18 @@ export function renderFlowMetrics(fc: FlowControl): string {
     out.push(`apiserver_flowcontrol_request_wait_duration_seconds_sum{${pair(s)}} ${s.waitSum}`);
     out.push(`apiserver_flowcontrol_request_wait_duration_seconds_count{${pair(s)}} ${cum}`);
   }
+  family('apiserver_flowcontrol_request_execution_seconds', 'histogram', 'Duration of initial stage (for a WATCH) or any (for a non-WATCH) stage of request execution in the API Priority and Fairness subsystem');
+  for (const s of stats) {
+    let cum = 0;
+    WAIT_BUCKETS.forEach((le, i) => {
+      cum += s.execBuckets[i]!;
+      out.push(`apiserver_flowcontrol_request_execution_seconds_bucket{${pair(s)},le=${q(String(le))}} ${cum}`);
+    });
+    cum += s.execBuckets[WAIT_BUCKETS.length]!;
+    out.push(`apiserver_flowcontrol_request_execution_seconds_bucket{${pair(s)},le="+Inf"} ${cum}`);
+    out.push(`apiserver_flowcontrol_request_execution_seconds_sum{${pair(s)}} ${s.execSum}`);
+    out.push(`apiserver_flowcontrol_request_execution_seconds_count{${pair(s)}} ${cum}`);
+  }
   family('apiserver_flowcontrol_nominal_limit_seats', 'gauge', 'Nominal number of execution seats configured for each priority level');
   for (const [name, l] of [...fc.levels()].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`apiserver_flowcontrol_nominal_limit_seats{priority_level=${q(name)}} ${l.plan.limit}`);
   return `${out.join('\n')}\n`;

@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Result } from '../../../base/status.ts';
-import { FlowControl } from '../../../actors/apiserver/flowcontrol/controller.ts';
+import { FlowControl, WAIT_BUCKETS } from '../../../actors/apiserver/flowcontrol/controller.ts';
 import { pfUidsOf } from '../../../actors/apiserver/flowcontrol/request.ts';
 import { start, t, type Harness } from './harness.ts';
 
@@ -44,7 +44,8 @@ function watch<T>(p: Promise<T>): { done: boolean; value?: T } {
 const code = (r: Result<unknown> | undefined): number => (r && !r.ok ? r.status.code : r ? 200 : 0);
 
 test('one seat, one queue of one: the third concurrent request is answered 429 with Retry-After at once, the second waits', async () => {
-  const h = await start({ authorizationModes: ['AlwaysAllow'], flowControl: new FlowControl({ serverConcurrencyLimit: 100 }) });
+  const fc = new FlowControl({ serverConcurrencyLimit: 100 });
+  const h = await start({ authorizationModes: ['AlwaysAllow'], flowControl: fc });
   try {
     await tinyLevel(h);
     const [a, b, c] = [watch(slowRead(h, ALICE)), watch(slowRead(h, ALICE)), watch(slowRead(h, ALICE))];
@@ -63,6 +64,11 @@ test('one seat, one queue of one: the third concurrent request is answered 429 w
     await h.clock.advance(3000);
     await h.settle();
     assert.is(code(b.value), 504);
+    // apiserver_flowcontrol_request_execution_seconds: each held its seat 3 s (the 2-5 s bucket); the wait is counted apart.
+    const alice = [...fc.stats()].find((x) => x.flowSchema === 'alice')!;
+    assert.is(alice.execSum, 6);
+    assert.is(alice.execBuckets[WAIT_BUCKETS.indexOf(5)], 2);
+    assert.is(alice.waitSum, 3, 'the second waited 3 s in its queue');
     // The reply to an edge names the FlowSchema and level that served it.
     const uids = pfUidsOf(a.value);
     const schema = await h.client().must('api.get', { target: { ...FC, resource: 'flowschemas', name: 'alice' } });
