@@ -112,7 +112,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   const facts = { namespace: meta.namespace, user: call.user, dryRun: p.dryRun, fieldManager: p.fieldManager };
   const warnings = [...fv.value.warnings];
   // MutatingAdmissionWebhook runs after the built-in mutating plugins; what its patches make is decoded again.
-  const mutating = admitMutating(s, res, attributesOf(res, 'CREATE', { ...facts, name: meta.name, object: obj }));
+  const mutating = admitMutating(s, res, () => attributesOf(res, 'CREATE', { ...facts, name: meta.name, object: obj }));
   if (mutating) {
     const m = await mutating;
     if (!m.ok) return m;
@@ -132,7 +132,7 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const limited = limitRangeViolation(s, res, candidate);
     if (!limited.ok) return limited;
     // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook: after validation, before quota.
-    const validating = admitValidating(s, attributesOf(res, 'CREATE', { ...facts, object: candidate }));
+    const validating = admitValidating(s, () => attributesOf(res, 'CREATE', { ...facts, object: candidate }));
     if (validating) {
       const v = await validating;
       if (!v.ok) return v;

@@ -82,7 +82,7 @@ export async function remove(s: ServerContext, res: ResourceInfo, call: Call<Del
     const denied = nodeRestriction({ verb: 'delete', res, namespace, name, user: call.user, old: cur.obj });
     if (denied) return fail(denied);
     // Validating policies and webhooks see a DELETE with the stored object as oldObject.
-    const validating = admitValidating(s, attributesOf(res, 'DELETE', { namespace, name, old: cur.obj, user: call.user, dryRun }));
+    const validating = admitValidating(s, () => attributesOf(res, 'DELETE', { namespace, name, old: cur.obj, user: call.user, dryRun }));
     if (validating) {
       const v = await validating;
       if (!v.ok) return v;

@@ -128,7 +128,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
   const sub = u.subresource === 'scale' ? undefined : u.subresource;
   next = keepSystemMeta(cur.obj, prepareForUpdate(res, cur.obj, next, sub, s.model.kind(res).strategy, rfc3339(s.clock.now())));
   const facts: RequestFacts | null = NOT_ADMITTED.has(u.subresource ?? '') ? null : { namespace: u.namespace, name: u.name, subresource: u.subresource, old: cur.obj, user: call.user, dryRun: u.dryRun, fieldManager: u.fieldManager };
-  const mutating = facts && admitMutating(s, res, attributesOf(res, 'UPDATE', { ...facts, object: next }));
+  const mutating = facts && admitMutating(s, res, () => attributesOf(res, 'UPDATE', { ...facts, object: next }));
   if (mutating) {
     const m = await mutating;
     if (!m.ok) return m;
@@ -146,7 +146,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
 
   const denied = nodeRestriction({ verb: u.verb, res, namespace: u.namespace, name: u.name, subresource: u.subresource, user: call.user, object: next, old: cur.obj }) ?? rbacEscalation(s, res, call.user, next) ?? admitPriorityClass(s, res, next, 'update');
   if (denied) return fail(denied);
-  const validating = facts && admitValidating(s, attributesOf(res, 'UPDATE', { ...facts, object: next }));
+  const validating = facts && admitValidating(s, () => attributesOf(res, 'UPDATE', { ...facts, object: next }));
   if (validating) {
     const v = await validating;
     if (!v.ok) return v;

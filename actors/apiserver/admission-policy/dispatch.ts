@@ -32,6 +32,11 @@ interface Failure {
 }
 
 /** The policies' verdict on `a`: a refusal, the warnings they add, or null when no binding applies. */
+/** Whether any ValidatingAdmissionPolicyBinding is stored (none: no policy applies to anything). */
+export function policiesConfigured(s: ServerContext): boolean {
+  return (s.cache.resources.get(BINDINGS)?.items.size ?? 0) > 0;
+}
+
 export function validatingPolicies(s: ServerContext, a: AdmissionAttributes): Result<Admitted> | null {
   const bindings = s.cache.resources.get(BINDINGS)?.items;
   if (!bindings?.size || isExemptConfiguration(a)) return null;

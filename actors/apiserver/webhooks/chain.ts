@@ -10,8 +10,8 @@ import { ok, type Result } from '../../../base/status.ts';
 import type { AdmissionAttributes, Operation } from '../../../api/admission/attributes.ts';
 import type { ServerContext } from '../context.ts';
 import type { ResourceInfo } from '../resources.ts';
-import { validatingPolicies } from '../admission-policy/dispatch.ts';
-import { mutatingWebhooks, validatingWebhooks, type Admitted } from './dispatch.ts';
+import { policiesConfigured, validatingPolicies } from '../admission-policy/dispatch.ts';
+import { mutatingWebhooks, validatingWebhooks, webhooksConfigured, type Admitted } from './dispatch.ts';
 
 export type { Admitted } from './dispatch.ts';
 
@@ -46,13 +46,20 @@ export function attributesOf(res: ResourceInfo, operation: Operation, f: Request
   };
 }
 
-/** The mutating webhooks' result, or null when none applies; they see the object with its defaults, as decoded. */
-export function admitMutating(s: ServerContext, res: ResourceInfo, a: AdmissionAttributes): Promise<Result<Admitted>> | null {
-  return mutatingWebhooks(s, a, (o) => s.model.default(res, o));
+/**
+ * The mutating webhooks' result, or null when none applies; they see the object with its
+ * defaults, as decoded. `attributes` is called only when some webhook is configured (most
+ * clusters have none, and every write passes here).
+ */
+export function admitMutating(s: ServerContext, res: ResourceInfo, attributes: () => AdmissionAttributes): Promise<Result<Admitted>> | null {
+  if (!webhooksConfigured(s, true)) return null;
+  return mutatingWebhooks(s, attributes(), (o) => s.model.default(res, o));
 }
 
-/** Policies, then validating webhooks: a refusal or the warnings they add; null when none applies. */
-export function admitValidating(s: ServerContext, a: AdmissionAttributes): Result<Admitted> | Promise<Result<Admitted>> | null {
+/** Policies, then validating webhooks: a refusal or the warnings they add; null when none applies (`attributes` as for admitMutating). */
+export function admitValidating(s: ServerContext, attributes: () => AdmissionAttributes): Result<Admitted> | Promise<Result<Admitted>> | null {
+  if (!policiesConfigured(s) && !webhooksConfigured(s, false)) return null;
+  const a = attributes();
   const policies = validatingPolicies(s, a);
   if (policies && !policies.ok) return policies;
   const hooks = validatingWebhooks(s, a);

@@ -30,6 +30,11 @@ interface Hook {
   hook: Webhook;
 }
 
+/** Whether any mutating (or validating) webhook configuration is stored: without one, a request's attributes are not even made. */
+export function webhooksConfigured(s: ServerContext, mutating: boolean): boolean {
+  return (s.cache.resources.get(mutating ? MUTATING : VALIDATING)?.items.size ?? 0) > 0;
+}
+
 /** The webhooks of the stored configurations of `gr`, in upstream's order. */
 function hooksOf(s: ServerContext, gr: string): Hook[] {
   const configs = [...(s.cache.resources.get(gr)?.items.values() ?? [])];
