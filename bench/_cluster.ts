@@ -322,9 +322,20 @@ export async function startBenchCluster(o: BenchClusterOptions): Promise<BenchCl
     let k = env.type;
     if (k.startsWith('api.') && k !== 'api.watch-events') {
       const t = (env.payload as { target?: { resource?: string; subresource?: string } } | undefined)?.target;
-      if (t?.resource) k = `${k} ${t.resource}${t.subresource ? `/${t.subresource}` : ''}`;
+      if (t?.resource) k = kindKey(k, t.resource, t.subresource ?? '');
     }
     counts.set(k, (counts.get(k) ?? 0) + 1);
+  };
+  // The tap runs on the measured thread for every message: each kind's label is made once.
+  const kindKeys = new Map<string, Map<string, Map<string, string>>>();
+  const kindKey = (type: string, resource: string, sub: string): string => {
+    let byResource = kindKeys.get(type);
+    if (!byResource) kindKeys.set(type, (byResource = new Map()));
+    let bySub = byResource.get(resource);
+    if (!bySub) byResource.set(resource, (bySub = new Map()));
+    let key = bySub.get(sub);
+    if (key === undefined) bySub.set(sub, (key = `${type} ${resource}${sub ? `/${sub}` : ''}`));
+    return key;
   };
   bus.tap(observe);
   // The apiserver's replies to kubelets in workers are delivered there: seen as they leave.
