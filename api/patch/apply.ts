@@ -14,7 +14,7 @@
 import { status, fail, ok, type Result, type StatusCause } from '../../base/status.ts';
 import { clone, deepEqual, isObject } from '../json.ts';
 import { Lru } from '../../base/lru.ts';
-import { changedFields, fieldSetOf, missingLeaves, withoutDots, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, shareSet, valueAt, without, type FieldsV1 } from './fieldset.ts';
+import { changedFields, fieldSetOf, isFieldSetOf, missingLeaves, withoutDots, formatPath, fromLeaves, ItemIndex, leaves, pathKey, removeAll, shareSet, valueAt, without, type FieldsV1 } from './fieldset.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { apiVersionOf } from '../kinds/key.ts';
 import type { PatchKind } from './meta.ts';
@@ -112,8 +112,8 @@ export function recordUpdate(old: unknown, next: KubeObject, manager: string, ki
   const meta = isObject(out.metadata) ? out.metadata : (out.metadata = {});
   if (old === undefined) {
     // A create: the manager owns every field (every leaf of the set, "." aside), and there is nothing to take from others.
-    const set = withoutDots(fieldSetOf(kind, next));
-    meta.managedFields = set === undefined ? [] : [{ manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: shareSet(set) }];
+    const set = createdSet(kind, manager, next);
+    meta.managedFields = set === undefined ? [] : [{ manager, operation: 'Update', apiVersion: apiVersionOf(kind), time: now, fieldsType: 'FieldsV1', fieldsV1: set }];
     return out;
   }
   const index = new ItemIndex();
@@ -140,6 +140,25 @@ export function recordUpdate(old: unknown, next: KubeObject, manager: string, ki
   const rest = updated.filter((e, i) => i !== idx && Object.keys(e.fieldsV1).length > 0);
   meta.managedFields = changed.length || Object.keys(priorSet).length ? [...rest, entry] : rest;
   return out;
+}
+
+/** The last create's set by kind and manager: its field set as built (owned here) and the entry's shared set. */
+const lastCreated = new WeakMap<PatchKind, Map<string, { built: FieldsV1; set: FieldsV1 | undefined }>>();
+/** Managers remembered per kind (each a few sets): past it the map starts again. */
+const LAST_CREATED_MANAGERS = 256;
+
+/** A create's entry set: its predecessor's (same kind, same manager) when its field set is the same, else made and shared. */
+function createdSet(kind: PatchKind, manager: string, obj: KubeObject): FieldsV1 | undefined {
+  let byManager = lastCreated.get(kind);
+  if (!byManager) lastCreated.set(kind, (byManager = new Map()));
+  const last = byManager.get(manager);
+  if (last && isFieldSetOf(kind, obj, last.built)) return last.set;
+  const built = fieldSetOf(kind, obj);
+  const pruned = withoutDots(built);
+  const set = pruned === undefined ? undefined : shareSet(pruned);
+  if (byManager.size >= LAST_CREATED_MANAGERS && !last) byManager.clear();
+  byManager.set(manager, { built, set });
+  return set;
 }
 
 /** The frozen empty set: the prior set of a manager with no entry yet. */

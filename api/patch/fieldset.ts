@@ -53,6 +53,53 @@ export function fieldSetOf(kind: PatchKind, obj: unknown): FieldsV1 {
   return build(kind.patchMeta, obj, '');
 }
 
+/**
+ * Whether `fieldSetOf(kind, obj)` is `set` (the same tokens in the same order, the same sets
+ * below), found by walking `obj` against `set` without building anything but list items'
+ * tokens: a create's set is usually its predecessor's (every pod of a ReplicaSet, every
+ * Event of a component has the same one). A list with a repeated token answers false.
+ */
+export function isFieldSetOf(kind: PatchKind, obj: unknown, set: FieldsV1): boolean {
+  return isObject(obj) ? sameFields(kind.patchMeta, obj, set, '', 0) : Object.keys(set).length === 0;
+}
+
+/** build(meta, v, path) is `set` from its key `from` on (1 past an item's "."). */
+function sameFields(meta: PatchMetaTable, v: JsonObject, set: FieldsV1, path: string, from: number): boolean {
+  const tokens = Object.keys(set);
+  let j = from;
+  for (const k of Object.keys(v)) {
+    if (skipped(path, k)) continue;
+    const t = tokens[j++];
+    // t === `f:${k}`, without making the string.
+    if (t === undefined || t.length !== k.length + 2 || !t.startsWith('f:') || t.indexOf(k, 2) !== 2) return false;
+    if (!sameNode(meta, v[k], set[t]!, path ? `${path}.${k}` : k)) return false;
+  }
+  return j === tokens.length;
+}
+
+/** nodeOf(meta, x, p) is `below`. */
+function sameNode(meta: PatchMetaTable, x: unknown, below: FieldsV1, p: string): boolean {
+  if (Array.isArray(x)) {
+    const list = listMeta(meta, p);
+    if (!list) return below === LEAF;
+    if (below === LEAF) return false;
+    const tokens = Object.keys(below);
+    if (tokens.length !== x.length) return false;
+    for (let i = 0; i < x.length; i++) {
+      const item = x[i];
+      const keyed = list.key !== undefined && isObject(item);
+      if (tokens[i] !== (keyed ? itemToken(list.key!, item) : `v:${JSON.stringify(item)}`)) return false;
+      const sub = below[tokens[i]!]!;
+      if (!keyed) {
+        if (sub !== LEAF) return false;
+      } else if (!isObject(sub) || Object.keys(sub)[0] !== '.' || !sameFields(meta, item, sub, `${p}[]`, 1)) return false;
+    }
+    return true;
+  }
+  if (isObject(x) && Object.keys(x).length > 0) return below !== LEAF && isObject(below) && sameFields(meta, x, below, p, 0);
+  return below === LEAF;
+}
+
 /** Every leaf of a set as its token path (a set stored by a client may hold anything: a non-object is a leaf). */
 export function leaves(set: FieldsV1, prefix: string[] = []): string[][] {
   return Object.entries(set).flatMap(([k, v]) => (!isObject(v) || Object.keys(v).length === 0 ? [[...prefix, k]] : leaves(v, [...prefix, k])));

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { check } from '../helpers/fuzz.ts';
 import { recordUpdate, serverSideApply, type ManagedFieldsEntry } from '../../api/patch/apply.ts';
-import { fieldSetOf, fromLeaves, ItemIndex, leaves, valueAt, without, type FieldsV1 } from '../../api/patch/fieldset.ts';
+import { fieldSetOf, fromLeaves, isFieldSetOf, ItemIndex, leaves, valueAt, without, type FieldsV1 } from '../../api/patch/fieldset.ts';
 import { podKind } from '../../api/kinds/core/pod.ts';
 import { deepEqual, deepFreeze, shareUnchanged } from '../../api/json.ts';
 import type { KubeObject } from '../../base/object.ts';
@@ -49,7 +49,7 @@ const pod = fc.record({
   metadata: fc.record({
     name: fc.constant('p'),
     labels: fc.dictionary(pick('app', 'tier', 'x'), pick('web', 'db'), { maxKeys: 3 }).map((d) => ({ ...d })),
-    finalizers: fc.array(pick('f/1', 'f/2', 'f/3'), { maxLength: 3 }),
+    finalizers: fc.uniqueArray(pick('f/1', 'f/2', 'f/3'), { maxLength: 3 }),
     ownerReferences: keyed(fc.record({ uid: pick('u1', 'u2'), name: pick('rs', 'job'), kind: pick('ReplicaSet', 'Job'), controller: fc.boolean() }, { requiredKeys: ['uid', 'name', 'kind'] }), 'uid', 2),
   }, { requiredKeys: ['name'] }),
   spec: fc.record({
@@ -84,6 +84,26 @@ test('a chain of writes: the same managedFields as the definition, key order inc
       assert.is(json(live), json(ref), `write ${i} by ${manager}`);
     });
   }), 1500));
+
+test('isFieldSetOf tells a field set by walking the object: exactly when building it gives the same set', () =>
+  check(fc.property(pod, pod, (a, b) => {
+    const set = fieldSetOf(podKind, a);
+    assert.is(isFieldSetOf(podKind, b, set), JSON.stringify(fieldSetOf(podKind, b)) === JSON.stringify(set));
+    assert.ok(isFieldSetOf(podKind, a, set));
+  }), 1500));
+
+test('isFieldSetOf answers no (build it) for a list that repeats an item', () => {
+  const twice = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', finalizers: ['f/1', 'f/1'] } };
+  assert.not.ok(isFieldSetOf(podKind, twice, fieldSetOf(podKind, twice)));
+});
+
+test('creates by one manager in a row: each has its own object\'s set, shared when equal', () => {
+  const make = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels }, spec: { containers: [{ name: 'a', image: 'busybox' }] } }) as KubeObject;
+  const sets = [make({ app: 'web' }), make({ app: 'db' }), make({ app: 'web', tier: 'x' }), make({ app: 'web' })].map((p) => recordUpdate(undefined, p, 'kube-controller-manager', podKind, 't').metadata!.managedFields as ManagedFieldsEntry[]);
+  assert.is(sets[1]![0]!.fieldsV1, sets[0]![0]!.fieldsV1);
+  assert.ok(Object.hasOwn(sets[2]![0]!.fieldsV1['f:metadata']!['f:labels']!, 'f:tier'));
+  assert.not.ok(Object.hasOwn(sets[3]![0]!.fieldsV1['f:metadata']!['f:labels']!, 'f:tier'));
+});
 
 test('a status write that changes no owned field leaves every entry as it was stored', () => {
   const created = deepFreeze(recordUpdate(undefined, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'web' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } as KubeObject, 'kube-controller-manager', podKind, 't0'));
