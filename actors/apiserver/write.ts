@@ -153,11 +153,12 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
     warnings = [...warnings, ...v.value.warnings];
   }
 
-  // Defaulting copies the whole object: what did not change is taken as the same objects as the
-  // stored version's — which every kept version, the watch cache and the informers' stores then
-  // share instead of holding a copy each — before the comparisons below, which it makes
-  // identity checks (a status patch's spec is not walked to find it unchanged). Nothing after
-  // this point changes `next` in place.
+  // What did not change is the stored version's own objects — which every kept version, the
+  // watch cache and the informers' stores then share instead of holding a copy each — before the
+  // comparisons below, which that makes identity checks (a status patch's spec is not walked to
+  // find it unchanged). defaultAndValidate shared most of it back already; this covers a write
+  // that skips validation and the metadata the generation made anew. Nothing after this point
+  // changes `next` in place.
   next = shareUnchanged(next, cur.obj);
   if (!cur.stale && deepEqual(withoutManaged(next), withoutManaged(cur.obj))) return ok({ reply: reply(cur.obj, warnings), noop: true });
   if (!m.value.applied) next = recordWrite(s.model.kind(res), cur.obj, next, u.fieldManager, rfc3339(s.clock.now()));

@@ -104,7 +104,7 @@ export function serverSideApply(req: ApplyRequest): Result<KubeObject> {
  * every set.
  */
 export function recordUpdate(old: unknown, next: KubeObject, manager: string, kind: PatchKind, now: string): KubeObject {
-  // Read only: every entry below is a new object.
+  // Read only: an entry that changes is a new object.
   const m = isObject(old) && isObject(old.metadata) ? old.metadata.managedFields : undefined;
   const entries = Array.isArray(m) ? (m as ManagedFieldsEntry[]) : [];
   // Stored objects are never changed in place (the watch cache shares them): a new top and metadata suffice.

@@ -241,6 +241,7 @@ export function missingLeaves(set: FieldsV1, obj: unknown, index: ItemIndex, old
   return out;
 }
 
+/** Where a token path led: found, and the value there. */
 type Hit = { found: boolean; value?: unknown };
 
 const primitive = (v: unknown): boolean => typeof v !== 'object' || v === null;
@@ -304,7 +305,6 @@ function step(cur: unknown, t: string, index?: ItemIndex): { found: boolean; val
   }
   return { found: true, value: cur };
 }
-
 
 /**
  * The leaves of `fieldSetOf(kind, next)`, "." leaves aside, whose value differs between `old`

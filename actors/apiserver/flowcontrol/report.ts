@@ -24,30 +24,22 @@ export function renderFlowMetrics(fc: FlowControl): string {
   for (const s of stats) out.push(`apiserver_flowcontrol_current_executing_requests{${pair(s)}} ${s.executing}`);
   family('apiserver_flowcontrol_current_inqueue_requests', 'gauge', 'Number of requests currently pending in queues of the API Priority and Fairness subsystem');
   for (const s of stats) out.push(`apiserver_flowcontrol_current_inqueue_requests{${pair(s)}} ${s.waiting}`);
-  family('apiserver_flowcontrol_request_wait_duration_seconds', 'histogram', 'Length of time a request spent waiting in its queue');
-  for (const s of stats) {
-    let cum = 0;
-    WAIT_BUCKETS.forEach((le, i) => {
-      cum += s.waitBuckets[i]!;
-      out.push(`apiserver_flowcontrol_request_wait_duration_seconds_bucket{${pair(s)},le=${q(String(le))}} ${cum}`);
-    });
-    cum += s.waitBuckets[WAIT_BUCKETS.length]!;
-    out.push(`apiserver_flowcontrol_request_wait_duration_seconds_bucket{${pair(s)},le="+Inf"} ${cum}`);
-    out.push(`apiserver_flowcontrol_request_wait_duration_seconds_sum{${pair(s)}} ${s.waitSum}`);
-    out.push(`apiserver_flowcontrol_request_wait_duration_seconds_count{${pair(s)}} ${cum}`);
-  }
-  family('apiserver_flowcontrol_request_execution_seconds', 'histogram', 'Duration of initial stage (for a WATCH) or any (for a non-WATCH) stage of request execution in the API Priority and Fairness subsystem');
-  for (const s of stats) {
-    let cum = 0;
-    WAIT_BUCKETS.forEach((le, i) => {
-      cum += s.execBuckets[i]!;
-      out.push(`apiserver_flowcontrol_request_execution_seconds_bucket{${pair(s)},le=${q(String(le))}} ${cum}`);
-    });
-    cum += s.execBuckets[WAIT_BUCKETS.length]!;
-    out.push(`apiserver_flowcontrol_request_execution_seconds_bucket{${pair(s)},le="+Inf"} ${cum}`);
-    out.push(`apiserver_flowcontrol_request_execution_seconds_sum{${pair(s)}} ${s.execSum}`);
-    out.push(`apiserver_flowcontrol_request_execution_seconds_count{${pair(s)}} ${cum}`);
-  }
+  // One flow's histogram: cumulative buckets over WAIT_BUCKETS, then +Inf, sum and count.
+  const histogram = (name: string, help: string, of: (s: (typeof stats)[number]) => { buckets: number[]; sum: number }): void => {
+    family(name, 'histogram', help);
+    for (const s of stats) {
+      const { buckets, sum } = of(s);
+      let cum = 0;
+      WAIT_BUCKETS.forEach((le, i) => {
+        cum += buckets[i]!;
+        out.push(`${name}_bucket{${pair(s)},le=${q(String(le))}} ${cum}`);
+      });
+      cum += buckets[WAIT_BUCKETS.length]!;
+      out.push(`${name}_bucket{${pair(s)},le="+Inf"} ${cum}`, `${name}_sum{${pair(s)}} ${sum}`, `${name}_count{${pair(s)}} ${cum}`);
+    }
+  };
+  histogram('apiserver_flowcontrol_request_wait_duration_seconds', 'Length of time a request spent waiting in its queue', (s) => ({ buckets: s.waitBuckets, sum: s.waitSum }));
+  histogram('apiserver_flowcontrol_request_execution_seconds', 'Duration of initial stage (for a WATCH) or any (for a non-WATCH) stage of request execution in the API Priority and Fairness subsystem', (s) => ({ buckets: s.execBuckets, sum: s.execSum }));
   family('apiserver_flowcontrol_nominal_limit_seats', 'gauge', 'Nominal number of execution seats configured for each priority level');
   for (const [name, l] of [...fc.levels()].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`apiserver_flowcontrol_nominal_limit_seats{priority_level=${q(name)}} ${l.plan.limit}`);
   return `${out.join('\n')}\n`;
