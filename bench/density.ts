@@ -53,7 +53,8 @@
  *
  * With `--workers N` the kubelets (their pods and sim runtime) run in N worker threads beside
  * the control plane, as `kubeactor up --workers N` runs them; the JSON says `workers` (0: one
- * thread). `pods_phase_cpu_s` counts every thread; the bus counts and latencies are the main
+ * thread). `pods_phase_cpu_s` counts every thread (`pods_phase_main_thread_cpu_s` the main one's
+ * part, from /proc on Linux); the bus counts and latencies are the main
  * thread's view (messages between a kubelet and its pods stay in their worker and are not
  * counted; a kubelet's call is timed from its delivery to the apiserver to the reply leaving
  * the main thread), and `heap_per_pod_bytes` is the main thread's heap only.
