@@ -161,7 +161,7 @@ function copy(x: unknown): unknown {
  * inherited member (`__proto__`, `constructor`) is no field, and reaching it would hand the
  * caller a shared prototype to write into.
  */
-export function own(obj: unknown, key: string): unknown {
+export function own(obj: unknown, key: string | number): unknown {
   return (isObject(obj) || Array.isArray(obj)) && Object.hasOwn(obj, key) ? (obj as JsonObject)[key] : undefined;
 }
 

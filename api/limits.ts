@@ -11,7 +11,7 @@
  * Every walk here uses an explicit stack, never recursion, so any input is safe to check.
  */
 import { CST, Lexer } from 'yaml';
-import { isObject } from './json.ts';
+import { isObject, own } from './json.ts';
 
 /** The deepest nesting of objects and arrays a request value may have. */
 export const MAX_DEPTH = 256;
@@ -55,11 +55,10 @@ export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH, shared = fa
       deepest.set(v, depth);
     }
     if (!Array.isArray(v) && (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v))) return `the key "${FORBIDDEN_KEY}" is not accepted`;
-    const kk = typeof k === 'object' && k !== null ? (k as Record<string, unknown>) : undefined;
     for (const key of Object.keys(v)) {
       const e = (v as Record<string, unknown>)[key];
       if (typeof e !== 'object' || e === null) continue;
-      const problem = visit(e, depth + 1, kk !== undefined && Object.hasOwn(kk, key) ? kk[key] : undefined);
+      const problem = visit(e, depth + 1, own(k, key));
       if (problem) return problem;
     }
     return undefined;

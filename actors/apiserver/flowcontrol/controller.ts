@@ -55,6 +55,13 @@ export interface PairStats {
 /** The wait histogram's upper bounds in seconds (upstream's buckets). */
 export const WAIT_BUCKETS = [0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30];
 
+/** The histogram bucket of `seconds` (WAIT_BUCKETS' first bound it is within; past the last, the open one). */
+function bucketOf(seconds: number): number {
+  let i = 0;
+  while (i < WAIT_BUCKETS.length && seconds > WAIT_BUCKETS[i]!) i++;
+  return i;
+}
+
 /** A level as the dispatcher runs it. */
 export interface Level {
   plan: LevelPlan;
@@ -185,8 +192,7 @@ export class FlowControl {
     s.executing++;
     const seconds = waitedMs / 1000;
     s.waitSum += seconds;
-    const b = WAIT_BUCKETS.findIndex((le) => seconds <= le);
-    s.waitBuckets[b < 0 ? WAIT_BUCKETS.length : b]!++;
+    s.waitBuckets[bucketOf(seconds)]!++;
     let done = false;
     const level = p.decision.level;
     const started = this.#clock!.now();
@@ -196,8 +202,7 @@ export class FlowControl {
       s.executing--;
       const held = (this.#clock!.now() - started) / 1000;
       s.execSum += held;
-      const e = WAIT_BUCKETS.findIndex((le) => held <= le);
-      s.execBuckets[e < 0 ? WAIT_BUCKETS.length : e]!++;
+      s.execBuckets[bucketOf(held)]!++;
       for (const next of level.set!.finish(p)) this.#wake(next);
     };
     return { ok: true, ticket: { flowSchemaUid: p.decision.flowSchemaUid, priorityLevelUid: level.plan.uid, release } };

@@ -3,7 +3,7 @@
  * (types.generated.ts): unknown-field detection (../unknown.ts) and the type check of what
  * decoding into Kubernetes' Go structs would refuse (../types.ts) are two visitors of it.
  */
-import { isObject, type JsonObject } from '../../json.ts';
+import { isObject, own, type JsonObject } from '../../json.ts';
 import { structs } from './types.generated.ts';
 
 /** One step from the root to a value: a struct field, a list index or a map key. */
@@ -38,9 +38,6 @@ export function walkSchema(code: string, value: unknown, visitor: Visitor, known
 
 type Container = JsonObject | unknown[];
 
-/** `known`'s own member `k` (an array's item or an object's field), if `known` is a container. */
-const memberOf = (known: unknown, k: string | number): unknown => (typeof known === 'object' && known !== null && Object.hasOwn(known, k) ? (known as JsonObject)[k] : undefined);
-
 function walk(code: string, value: unknown, at: { steps: Step[]; struct: string }, v: Visitor, container?: Container, key?: string | number, known?: unknown): void {
   if (code === 'x') return;
   if (known !== undefined && value === known && typeof value === 'object' && value !== null) return;
@@ -52,7 +49,7 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
     const el = code.slice(1);
     for (let i = 0; i < value.length; i++) {
       steps.push({ index: i });
-      walk(el, value[i], at, v, value, i, memberOf(known, i));
+      walk(el, value[i], at, v, value, i, own(known, i));
       steps.pop();
     }
     return;
@@ -62,7 +59,7 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
     const el = code.slice(1);
     for (const k of Object.keys(value)) {
       steps.push({ key: k });
-      walk(el, value[k], at, v, value, k, memberOf(known, k));
+      walk(el, value[k], at, v, value, k, own(known, k));
       steps.pop();
     }
     return;
@@ -75,7 +72,7 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
     at.struct = code;
     const ft = Object.hasOwn(fields, k) ? fields[k] : undefined;
     if (ft === undefined) v.unknown?.(at, value, k);
-    else walk(ft, value[k], at, v, value, k, memberOf(known, k));
+    else walk(ft, value[k], at, v, value, k, own(known, k));
     steps.pop();
   }
   at.struct = outer;
