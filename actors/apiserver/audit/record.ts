@@ -59,6 +59,17 @@ export class AuditRecord {
   #sameTo = 0;
   /** Where that run's objectRef ends, when the line written with it has the objectRef as it is now (-1: not known). */
   #refTo = -1;
+  /**
+   * Where that run's objectRef's first, second and third fields end (-1: not known; an absent
+   * field ends where the one before it does): a body that fills in the name (a create's), uid or
+   * resourceVersion changes none of the fields before it, so the next event copies those and
+   * writes the rest.
+   */
+  #ref0To = -1;
+  #ref1To = -1;
+  #ref2To = -1;
+  /** How many of the objectRef's leading fields (1 to 3) the fills since its last line left as that line wrote them; 0: none since. */
+  #refKept = 0;
   /** The authorization annotations as JSON (with their key), shared by the requests with the same answer; null when other annotations were added. */
   #annotations: string | null = null;
 
@@ -105,8 +116,18 @@ export class AuditRecord {
 
   /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
   requestObject(obj: unknown): void {
-    // A name, uid or resourceVersion filled in: the later events write the objectRef afresh.
-    if (this.#ev.objectRef && fillRefFromObject(this.#ev.objectRef, obj)) this.#refTo = -1;
+    // A name, uid or resourceVersion filled in: the later events write the objectRef afresh from the first field filled.
+    const ref = this.#ev.objectRef;
+    if (ref) {
+      const hadNamespace = ref.namespace !== undefined;
+      const hadName = ref.name !== undefined;
+      const hadUid = ref.uid !== undefined;
+      if (fillRefFromObject(ref, obj)) {
+        this.#refTo = -1;
+        const kept = !hadNamespace && ref.namespace !== undefined ? 1 : !hadName && ref.name !== undefined ? 2 : 3;
+        if (this.#refKept === 0 || kept < this.#refKept) this.#refKept = kept;
+      }
+    }
     if (obj !== undefined && this.#mayLog(obj, 'Request')) this.#ev.requestObject = this.#clean(obj);
   }
 
@@ -196,12 +217,14 @@ export class AuditRecord {
     w.fixed(F.stage[e.stage]);
     // From the requestURI to the userAgent nothing changes between a request's events (impersonatedUser, set later, clears
     // #same); the objectRef neither, unless the body filled it in.
-    if (!(this.#refTo >= 0 && w.copy(this.#same, this.#sameFrom, this.#refTo))) {
+    if (!(this.#refTo >= 0 && w.copy(this.#same, this.#sameFrom, this.#refTo)) && !this.#copyKeptRef(w, e.objectRef)) {
       const fresh = !w.copy(this.#same, this.#sameFrom, this.#sameTo);
       if (fresh) this.#encodeSame(w, e);
-      this.#encodeRef(w, e.objectRef);
+      this.#encodeRef(w, e.objectRef, fresh);
       // Contiguous with the run only when that run was just written, in the same chunk.
       this.#refTo = fresh && w.chunk === this.#same ? w.at : -1;
+      if (this.#refTo < 0) this.#ref0To = this.#ref1To = this.#ref2To = -1;
+      this.#refKept = 0;
     }
     const st = e.responseStatus;
     if (st) {
@@ -222,14 +245,43 @@ export class AuditRecord {
     w.end();
   }
 
-  /** The objectRef: ObjectReference's fields in Kubernetes' order, the unset ones left out. */
-  #encodeRef(w: AuditEncoder, r: ObjectReference | undefined): void {
+  /**
+   * After a body filled in fields of the objectRef: the run and the fields before the first one
+   * filled copied from the line that wrote them, the rest written. False (nothing written) when
+   * that line's positions are not known or its chunk is gone.
+   */
+  #copyKeptRef(w: AuditEncoder, r: ObjectReference | undefined): boolean {
+    const kept = this.#refKept;
+    const to = kept === 1 ? this.#ref0To : kept === 2 ? this.#ref1To : kept === 3 ? this.#ref2To : -1;
+    if (!r || to < 0 || !w.copy(this.#same, this.#sameFrom, to)) return false;
+    // Only whether any field came before matters (the key's comma).
+    let n = r.resource !== undefined || (kept >= 2 && r.namespace !== undefined) || (kept === 3 && r.name !== undefined) ? 1 : 0;
+    if (kept === 1 && r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
+    if (kept <= 2 && r.name !== undefined) n = refField(w, n, 2, r.name);
+    if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
+    this.#encodeRefRest(w, r, n);
+    // This line's objectRef is not where the positions point: a later event writes it whole.
+    this.#refKept = 0;
+    this.#ref0To = this.#ref1To = this.#ref2To = -1;
+    return true;
+  }
+
+  /** The objectRef: ObjectReference's fields in Kubernetes' order, the unset ones left out; `marks`: remember where its first three end. */
+  #encodeRef(w: AuditEncoder, r: ObjectReference | undefined, marks: boolean): void {
     if (!r) return;
     let n = 0;
     if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
+    if (marks) this.#ref0To = w.at;
     if (r.namespace !== undefined) n = refField(w, n, 1, r.namespace);
+    if (marks) this.#ref1To = w.at;
     if (r.name !== undefined) n = refField(w, n, 2, r.name);
+    if (marks) this.#ref2To = w.at;
     if (r.uid !== undefined) n = refField(w, n, 3, r.uid);
+    this.#encodeRefRest(w, r, n);
+  }
+
+  /** The objectRef's fields after its uid, and its end (`n`: how many were written before). */
+  #encodeRefRest(w: AuditEncoder, r: ObjectReference, n: number): void {
     if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
     if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
     if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
