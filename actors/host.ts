@@ -1,4 +1,6 @@
 import { createActor, type AnyActorRef, type Subscription } from 'xstate';
+// XState's transition lookup without its per-call memo key (see there).
+import './xstate-candidates.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import { Listeners } from '../bus/listeners.ts';
