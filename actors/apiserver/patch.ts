@@ -6,7 +6,7 @@
  */
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { badRequest, fail, ok, status, tooLarge, unsupportedMediaType, type Result } from '../../base/status.ts';
-import { decodedProblem, MAX_DEPTH, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
+import { decodedProblem, jsonLongerThan, MAX_DEPTH, MAX_REQUEST_BODY_BYTES } from '../../api/limits.ts';
 import { applyMergePatch } from '../../api/patch/merge.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 import { strategicMergePatch } from '../../api/patch/strategic.ts';
@@ -52,9 +52,8 @@ function checkPatched<T>(r: Result<T>, doc?: unknown): Result<T> {
   // What the patch left as it was (the same objects as the document's, at the same places) entered before.
   const problem = decodedProblem(r.value, MAX_DEPTH, false, doc);
   if (problem) return fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`));
-  // The depth is bounded (above) and copies are bounded while patching, so the native encoder
-  // measures safely, and much faster than a walk.
-  if (Buffer.byteLength(JSON.stringify(r.value)) > MAX_REQUEST_BODY_BYTES) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
+  // The depth is bounded (above) and copies are bounded while patching, so both walks are safe.
+  if (jsonLongerThan(r.value, MAX_REQUEST_BODY_BYTES)) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
   return r;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { approxJsonSize, decodedProblem, depthOf, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
+import { approxJsonSize, decodedProblem, depthOf, jsonLongerThan, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 
 const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n);
@@ -19,6 +19,35 @@ test('jsonSize is the byte length of the compact JSON encoding', () => {
   const values = [{ a: 'x"é\n\u0001', b: [1, 2.5, -0, 1e21, null, true, false, { c: [] }], d: {} }, [], 'str', 12, null, { u: undefined, k: [undefined] }];
   for (const v of values) assert.is(jsonSize(v), Buffer.byteLength(JSON.stringify(v)), JSON.stringify(v));
   assert.ok(jsonSize({ a: 'x'.repeat(1000) }, 10) > 10);
+});
+
+test('jsonLongerThan answers as the byte length of JSON.stringify does, for the values that JSON makes longest per character', () => {
+  let seed = 11;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  // Characters whose JSON is longest: controls (\u00XX), lone surrogates, 3-byte UTF-8, escapes; numbers of 24 characters.
+  const chars = ['a', '\u0001', '\ud800', '\udc00', '\u20ac', '"', '\\', '\n', '\u{1F600}'];
+  const scalar = (): unknown => {
+    const k = rand(4);
+    if (k === 0) return Array.from({ length: rand(40) }, () => chars[rand(chars.length)]).join('');
+    if (k === 1) return [-1.7976931348623157e308, 5e-324, 123456789.123, 0, -0.5][rand(5)];
+    return [true, false, null][rand(3)];
+  };
+  const value = (depth: number): unknown => {
+    if (depth > 3 || rand(3) === 0) return scalar();
+    if (rand(2) === 0) return Array.from({ length: rand(6) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: rand(6) }, () => [String(scalar()), value(depth + 1)]));
+  };
+  let near = 0;
+  for (let i = 0; i < 3000; i++) {
+    const v = value(0);
+    const bytes = Buffer.byteLength(JSON.stringify(v));
+    for (const max of [bytes - 1, bytes, bytes + 1, Math.floor(bytes / 2), bytes * 7, Math.ceil(bytes / 6)]) {
+      if (max < 0) continue;
+      assert.is(jsonLongerThan(v, max), bytes > max, `${JSON.stringify(v)} against ${max}`);
+      if (Math.abs(max - bytes) <= 1) near++;
+    }
+  }
+  assert.ok(near > 3000);
 });
 
 test('JSON text: brackets count only outside strings', () => {
