@@ -64,14 +64,23 @@ const daysIn = (month: number, year: number): number =>
 const PLAIN = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|[+-](\d\d):(\d\d))$/;
 const MICRO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{6}(?:Z|[+-](\d\d):(\d\d))$/;
 
+/**
+ * The last timestamp of each layout found valid: the objects a cluster writes carry the times
+ * of the current second, again and again (an Event's three, a pod's conditions), and a string
+ * compare is a fraction of the match.
+ */
+const lastValid = { plain: '1970-01-01T00:00:00Z', micro: '1970-01-01T00:00:00.000000Z' };
+
 function plainlyValid(value: string, micro: boolean): boolean {
+  if (value === (micro ? lastValid.micro : lastValid.plain)) return true;
   const m = (micro ? MICRO : PLAIN).exec(value);
   if (!m) return false;
   const [, year, month, day, hour, minute, second, zh, zm] = m.map(Number) as number[];
-  return (
+  const valid =
     month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysIn(month!, year!) &&
-    hour! <= 23 && minute! <= 59 && second! <= 59 && (m[7] === undefined || (zh! <= 24 && zm! <= 60))
-  );
+    hour! <= 23 && minute! <= 59 && second! <= 59 && (m[7] === undefined || (zh! <= 24 && zm! <= 60));
+  if (valid) lastValid[micro ? 'micro' : 'plain'] = value;
+  return valid;
 }
 
 /** Go's error for parsing `value` as a metav1.Time (or MicroTime), or null when it parses. */

@@ -108,6 +108,14 @@ test('RFC 3339 as Go\'s time.Parse reports it', () => {
   assert.is(parseTimeError('2024-13-01T00:00:00Z'), 'parsing time "2024-13-01T00:00:00Z": month out of range');
   assert.is(parseTimeError('2023-02-29T00:00:00Z'), 'parsing time "2023-02-29T00:00:00Z": day out of range');
   assert.is(parseTimeError('2024-05-01T12:00:00Zx'), 'parsing time "2024-05-01T12:00:00Zx": extra text: "x"');
+  // The same answers again, after valid values of each layout (the last valid one is remembered), and the empty string is no time.
+  for (const micro of [false, true]) {
+    assert.is(parseTimeError('2024-05-01T12:00:00.123456Z', micro), null);
+    assert.is(parseTimeError('2024-05-01T12:00:00.123456Z', micro), null);
+    assert.is(parseTimeError('2024-05-01T12:00:00Z', micro) === null, !micro);
+    assert.ok(parseTimeError('', micro)?.startsWith('parsing time ""'));
+  }
+  assert.is(parseTimeError('2024-13-01T00:00:00Z'), 'parsing time "2024-13-01T00:00:00Z": month out of range');
 });
 
 test('the Status shapes: a body\'s 400, a patch\'s 422 quoting the patch as Go prints it', () => {
