@@ -115,7 +115,7 @@ test('RFC 3339 as Go\'s time.Parse reports it', () => {
     assert.is(parseTimeError('2024-05-01T12:00:00Z', micro) === null, !micro);
     assert.ok(parseTimeError('', micro)?.startsWith('parsing time ""'));
   }
-  assert.is(parseTimeError('2024-13-01T00:00:00Z'), 'parsing time "2024-13-01T00:00:00Z": month out of range');
+  for (let i = 0; i < 2; i++) assert.is(parseTimeError('2024-13-01T00:00:00Z'), 'parsing time "2024-13-01T00:00:00Z": month out of range');
 });
 
 test('the Status shapes: a body\'s 400, a patch\'s 422 quoting the patch as Go prints it', () => {
