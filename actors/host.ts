@@ -1,6 +1,6 @@
 import { createActor, type AnyActorRef, type Subscription } from 'xstate';
-// XState's transition lookup without its per-call memo key (see there).
-import './xstate-candidates.ts';
+// XState's transitions without the work a targetless one does not need (see there).
+import './xstate-fast-paths.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import { Listeners } from '../bus/listeners.ts';

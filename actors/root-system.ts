@@ -16,8 +16,8 @@
  * what an inspection observer sees is unchanged.
  */
 import { createActor, createMachine, toObserver, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent, type Observer, type Subscription } from 'xstate';
-// XState's transition lookup without its per-call memo key (see there).
-import './xstate-candidates.ts';
+// XState's transitions without the work a targetless one does not need (see there).
+import './xstate-fast-paths.ts';
 
 /** What XState's system schedules: its delayed events, keyed `<source sessionId>.<id>`. */
 interface ScheduledEvent {

@@ -1,0 +1,153 @@
+/**
+ * Two of XState 5's internal steps, done with less work where XState's own result is known
+ * to be the same. Both are on every event every actor takes, and XState's overhead per event
+ * was a fifth of density's main thread (100 nodes, 3,000 pods), more than the charts' own
+ * guards and actions.
+ *
+ * **StateNode.next** — which of a node's transitions an event takes. XState memoizes a node's
+ * candidate transitions under a key it builds per call (`candidates-${event.type}`), looked up
+ * in a WeakMap's per-node object: 2.4 % of density's main thread. Here a node keeps them in a
+ * Map by event type, computed as XState's getCandidates does (the exact descriptor's
+ * transitions, then the matching wildcards', longest first), and the guards run through
+ * XState's own `evaluateGuard`, in order, with XState's error for one that throws.
+ *
+ * **StateMachine.transition** — a macrostep. For an event whose transitions are all targetless
+ * (no target, no reenter) with actions that are plain functions (no assign, raise, sendTo or
+ * other built-in), in a configuration where no active node has an eventless (`always`)
+ * transition, XState's macrostep computes exit and entry sets that are empty, copies the
+ * configuration into a Set and back, and searches for eventless transitions that cannot exist
+ * (a microstep and that search were four-fifths of such an event's 4 µs). Its outcome is
+ * known: the actions run in order through the actor's action executor (as XState calls it,
+ * so `@xstate.action` inspection events are the same), one `@xstate.microstep` inspection
+ * event, and the same snapshot. That is what the fast path does; anything else — a target,
+ * an assign, an `always` among the active nodes, XState's own events — takes XState's path.
+ * The apiserver's requests, the kv's transactions and the informers' events are such events.
+ *
+ * Both are internal methods in XState 5 (like the system fields root-system.ts replaces): the
+ * patches check the methods they replace are there, and spec/actors/xstate-fast-paths.spec.ts
+ * runs charts with and without them side by side.
+ */
+import { StateMachine, StateNode, type AnyActorScope, type AnyEventObject, type AnyMachineSnapshot } from 'xstate';
+import { evaluateGuard } from 'xstate/guards';
+
+type Transition = { guard?: unknown; eventType: string; target?: readonly unknown[]; reenter?: boolean; actions: readonly unknown[] };
+interface Node {
+  id: string;
+  transitions: Map<string, Transition[]>;
+  [CANDIDATES]?: Map<string, Transition[]>;
+}
+
+const CANDIDATES = Symbol('kubeactor.candidates');
+
+/** XState's matchesEventDescriptor: `*` matches every type, `a.*` matches `a` and `a.<anything>`. */
+function matches(eventType: string, descriptor: string): boolean {
+  if (descriptor === eventType || descriptor === '*') return true;
+  if (!descriptor.endsWith('.*')) return false;
+  const partial = descriptor.split('.');
+  const tokens = eventType.split('.');
+  for (let i = 0; i < partial.length; i++) {
+    if (partial[i] === '*') return i === partial.length - 1;
+    if (partial[i] !== tokens[i]) return false;
+  }
+  return true;
+}
+
+/** XState's getCandidates: the exact descriptor's transitions, then the matching wildcards', longest descriptor first. */
+export function candidatesOf(node: Node, eventType: string): Transition[] {
+  let byType = node[CANDIDATES];
+  if (byType === undefined) node[CANDIDATES] = byType = new Map();
+  let found = byType.get(eventType);
+  if (found === undefined) {
+    const exact = node.transitions.get(eventType);
+    const wildcards = [...node.transitions.keys()]
+      .filter((d) => d !== eventType && matches(eventType, d))
+      .sort((a, b) => b.length - a.length)
+      .flatMap((d) => node.transitions.get(d)!);
+    found = exact ? [...exact, ...wildcards] : wildcards;
+    byType.set(eventType, found);
+  }
+  return found;
+}
+
+function next(this: Node, snapshot: AnyMachineSnapshot, event: AnyEventObject): Transition[] | undefined {
+  const candidates = candidatesOf(this, event.type);
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i]!;
+    const guard = candidate.guard;
+    let passed = false;
+    try {
+      passed = !guard || evaluateGuard(guard as never, snapshot.context, event, snapshot);
+    } catch (err) {
+      const type = typeof guard === 'string' ? guard : typeof guard === 'object' && guard !== null ? (guard as { type?: string }).type : undefined;
+      throw new Error(`Unable to evaluate guard ${type ? `'${type}' ` : ''}in transition for event '${event.type}' in state node '${this.id}':\n${(err as Error).message}`);
+    }
+    if (passed) return [candidate];
+  }
+  return undefined;
+}
+
+const proto = StateNode.prototype as unknown as { next?: unknown };
+/** XState's own `next`, kept for the spec that compares the two. */
+export const xstateNext = proto.next as (this: unknown, snapshot: AnyMachineSnapshot, event: AnyEventObject) => Transition[] | undefined;
+if (typeof proto.next === 'function' && proto.next !== next) proto.next = next;
+
+/** What the fast path reads of a machine and a snapshot (XState 5's fields). */
+interface Machine {
+  implementations: { actions: Record<string, unknown> };
+  getTransitionData(snapshot: AnyMachineSnapshot, event: AnyEventObject): Transition[];
+}
+type Snapshot = AnyMachineSnapshot & { _nodes: { always?: readonly unknown[] }[] };
+interface Scope {
+  self: unknown;
+  system: { _sendInspectionEvent(e: object): void };
+  actionExecutor(action: { type: string; info: object; params: unknown; exec: unknown }): void;
+}
+
+/** A resolved action with no `resolve`: what XState's executor just calls (built-ins resolve first). */
+const plain = (impl: unknown): boolean => impl === undefined || !(typeof impl === 'function' || (typeof impl === 'object' && impl !== null)) || !('resolve' in (impl as object));
+
+/** The implementation of one of a transition's actions, as XState's resolveAndExecuteActionsWithContext finds it. */
+function implementation(machine: Machine, action: unknown): unknown {
+  if (typeof action === 'function') return action;
+  return machine.implementations.actions[typeof action === 'string' ? action : (action as { type: string }).type];
+}
+
+function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject, actorScope: AnyActorScope): AnyMachineSnapshot {
+  if (snapshot.status !== 'active' || event.type.startsWith('xstate.')) return xstateTransition.call(this, snapshot, event, actorScope);
+  const nodes = snapshot._nodes;
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.always?.length) return xstateTransition.call(this, snapshot, event, actorScope);
+  const transitions = this.getTransitionData(snapshot, event);
+  for (let i = 0; i < transitions.length; i++) {
+    const t = transitions[i]!;
+    if (t.target?.length || t.reenter) return xstateTransition.call(this, snapshot, event, actorScope);
+    for (let j = 0; j < t.actions.length; j++) if (!plain(implementation(this, t.actions[j]))) return xstateTransition.call(this, snapshot, event, actorScope);
+  }
+  const scope = actorScope as unknown as Scope;
+  // removeConflictingTransitions keeps targetless transitions in order, each once.
+  const taken = transitions.length > 1 ? [...new Set(transitions)] : transitions;
+  for (const t of taken) {
+    for (const action of t.actions) {
+      const impl = implementation(this, action);
+      const params = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, snapshot.context, event) : undefined;
+      scope.actionExecutor({
+        type: typeof action === 'string' ? action : typeof action === 'object' ? (action as { type: string }).type : (action as { name?: string }).name || '(anonymous)',
+        info: { context: snapshot.context, event, self: scope.self, system: scope.system },
+        params,
+        exec: impl,
+      });
+    }
+  }
+  scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot, _transitions: transitions });
+  return snapshot;
+}
+
+function resolveParams(params: unknown, context: unknown, event: AnyEventObject): unknown {
+  return typeof params === 'function' ? (params as (a: { context: unknown; event: AnyEventObject }) => unknown)({ context, event }) : params;
+}
+
+const machineProto = StateMachine.prototype as unknown as { transition?: unknown; getTransitionData?: unknown };
+/** XState's own `transition` (its macrostep), for everything the fast path does not take and for the spec. */
+export const xstateTransition = machineProto.transition as (this: unknown, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope) => AnyMachineSnapshot;
+if (typeof machineProto.transition === 'function' && typeof machineProto.getTransitionData === 'function' && machineProto.transition !== fastTransition) {
+  machineProto.transition = fastTransition;
+}

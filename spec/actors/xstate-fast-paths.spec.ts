@@ -1,0 +1,182 @@
+/**
+ * XState's fast paths (actors/xstate-fast-paths.ts) against XState's own steps.
+ * - The patched StateNode.next picks, for every active state node and every event, the
+ *   transition XState's own picks: exact descriptors before wildcards, longer wildcards first,
+ *   guards of every kind in order, and the same error for a guard that throws.
+ * - A chart run with the patched StateMachine.transition and the same chart run with XState's
+ *   macrostep, side by side, go through the same snapshots, run the same actions with the same
+ *   arguments in the same order, and emit the same inspection events — through targetless
+ *   events (the fast path), assigns, targets, `always`, raised and self-sent events.
+ * The real charts run patched in every other spec, and the golden replay holds them to their
+ * recorded outputs.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { and, assign, createActor, not, or, raise, setup, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
+import { candidatesOf, xstateNext, xstateTransition } from '../../actors/xstate-fast-paths.ts';
+
+type Node = { next(s: AnyMachineSnapshot, e: AnyEventObject): unknown; id: string };
+
+let errors = 0;
+
+/** Both `next`s on every active node: the same transitions (by identity) or the same error. */
+function compare(actor: AnyActorRef, event: AnyEventObject): number {
+  const snapshot = actor.getSnapshot() as AnyMachineSnapshot & { _nodes: Node[] };
+  let compared = 0;
+  for (const node of snapshot._nodes) {
+    const run = (f: () => unknown): { value?: unknown; error?: string } => {
+      try {
+        return { value: f() };
+      } catch (err) {
+        return { error: (err as Error).message };
+      }
+    };
+    const ours = run(() => node.next(snapshot, event));
+    const theirs = run(() => xstateNext.call(node, snapshot, event));
+    assert.equal(ours.error, theirs.error, `${node.id} on ${event.type}`);
+    if (ours.error !== undefined) errors++;
+    if (ours.error === undefined) {
+      const a = ours.value as unknown[] | undefined;
+      const b = theirs.value as unknown[] | undefined;
+      assert.is(a?.length, b?.length, `${node.id} on ${event.type}`);
+      if (a && b) assert.ok(a[0] === b[0], `${node.id} on ${event.type}: a different transition`);
+    }
+    compared++;
+  }
+  return compared;
+}
+
+const chart = setup({
+  types: { context: {} as { n: number; flag: boolean }, events: {} as AnyEventObject },
+  guards: {
+    even: ({ context }) => context.n % 2 === 0,
+    above: (_, p: { min: number }) => p.min < 3,
+    boom: () => {
+      throw new Error('guard failed');
+    },
+  },
+}).createMachine({
+  id: 'cases',
+  type: 'parallel',
+  context: { n: 0, flag: false },
+  states: {
+    a: {
+      initial: 'one',
+      on: { '*': { actions: assign({ n: ({ context }) => context.n + 1 }) }, 'x.*': { target: '.two' } },
+      states: {
+        one: { on: { 'x.y': [{ guard: 'even', target: 'two' }, { guard: { type: 'above', params: { min: 1 } }, target: 'three' }], 'x.y.*': { target: 'three' }, bad: { guard: 'boom', target: 'two' } } },
+        two: { on: { 'x.y': { guard: not('even'), target: 'one' }, toggle: { guard: and([stateIn({ b: 'off' }), or(['even', ({ context }) => context.flag])]), target: 'three' } } },
+        three: { on: { 'x.*': { target: 'one' }, inline: { guard: ({ event }) => event.ok === true, target: 'one' } } },
+      },
+    },
+    b: {
+      initial: 'off',
+      states: { off: { on: { toggle: 'on', flag: { actions: assign({ flag: true }) } } }, on: { on: { toggle: 'off' } } },
+    },
+  },
+});
+
+test('on a chart with every kind of descriptor and guard, both pick the same transition for every node and event', () => {
+  assert.ok((StateNode.prototype as unknown as { next: unknown }).next !== xstateNext, 'the patch is in place');
+  const actor = createActor(chart).start();
+  const events: AnyEventObject[] = [{ type: 'x.y' }, { type: 'x.y.z' }, { type: 'x' }, { type: 'toggle' }, { type: 'flag' }, { type: 'inline', ok: true }, { type: 'inline', ok: false }, { type: 'other' }, { type: 'bad' }, { type: 'x.z' }];
+  let compared = 0;
+  let seed = 7;
+  for (let i = 0; i < 400; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const event = events[(seed >>> 16) % events.length]!;
+    compared += compare(actor, event);
+    if (event.type !== 'bad') actor.send(event);
+  }
+  assert.ok(compared > 1000);
+  // The guard that throws does so in both, with XState's words.
+  assert.ok(errors > 0);
+});
+
+test('the candidates are XState\'s order: the exact descriptor, then wildcards longest first', () => {
+  const node = (createActor(chart).getSnapshot() as AnyMachineSnapshot & { _nodes: (Node & { transitions: Map<string, { eventType: string }[]> })[] })._nodes.find((n) => n.id === 'cases.a.one')!;
+  assert.equal(candidatesOf(node, 'x.y.z').map((t) => t.eventType), ['x.y.*']);
+  const parent = (createActor(chart).getSnapshot() as AnyMachineSnapshot & { _nodes: (Node & { transitions: Map<string, { eventType: string }[]> })[] })._nodes.find((n) => n.id === 'cases.a')!;
+  assert.equal(candidatesOf(parent, 'x.q').map((t) => t.eventType), ['x.*', '*']);
+  assert.equal(candidatesOf(parent, 'x').map((t) => t.eventType), ['x.*', '*']);
+  assert.equal(candidatesOf(parent, 'xy').map((t) => t.eventType), ['*']);
+});
+
+/** A chart with every kind of transition: which of them the fast path takes is its business; the outcome must be XState's. */
+function sideChart(log: string[]) {
+  return setup({
+    types: { context: {} as { n: number; seen: string[] }, events: {} as AnyEventObject },
+    actions: {
+      note: ({ context, event }, p?: { tag: string }) => void log.push(`note ${event.type} ${context.n} ${p?.tag ?? '-'}`),
+      echo: ({ event, self }) => {
+        log.push(`echo ${event.type}`);
+        if (event.type === 'ping') self.send({ type: 'pong' });
+      },
+      count: assign({ n: ({ context }) => context.n + 1 }),
+      remember: assign({ seen: ({ context, event }) => [...context.seen, event.type] }),
+    },
+    guards: { many: ({ context }) => context.n >= 3 },
+  }).createMachine({
+    id: 'side',
+    type: 'parallel',
+    context: { n: 0, seen: [] },
+    states: {
+      work: {
+        initial: 'serving',
+        states: {
+          serving: {
+            on: {
+              'api.*': { actions: [{ type: 'note', params: { tag: 'api' } }, 'echo'] },
+              ping: { actions: 'echo' },
+              pong: { actions: ({ event }) => void log.push(`inline ${event.type}`) },
+              bump: { actions: ['count', 'note'] },
+              dyn: { actions: { type: 'note', params: ({ event }: { event: AnyEventObject }) => ({ tag: String(event.tag) }) } },
+              go: 'busy',
+              loop: { actions: raise({ type: 'api.raised' }) },
+            },
+          },
+          // An eventless transition whose guard reads the event: a targetless event can move the chart.
+          busy: { always: [{ guard: 'many', target: 'serving' }, { guard: ({ event }) => event.type === 'api.leave', target: 'serving' }], on: { bump: { actions: ['count', 'note'] }, 'api.*': { actions: 'note' } } },
+        },
+      },
+      watch: { on: { 'kv.*': { actions: ['note', 'remember'] }, 'kv.quiet': { actions: 'echo' } } },
+    },
+  });
+}
+
+test('a chart runs the same with the fast transition as with XState\'s macrostep: snapshots, actions and inspection events', () => {
+  assert.ok((StateMachine.prototype as unknown as { transition: unknown }).transition !== xstateTransition, 'the patch is in place');
+  const run = (fast: boolean) => {
+    const log: string[] = [];
+    const machine = sideChart(log);
+    if (!fast) (machine as unknown as { transition: unknown }).transition = xstateTransition;
+    const inspected: string[] = [];
+    const inspect = (e: InspectionEvent) => {
+      if (e.type === '@xstate.microstep') inspected.push(`micro ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
+      else if (e.type === '@xstate.action') inspected.push(`action ${e.action.type} ${JSON.stringify(e.action.params ?? null)}`);
+      else if (e.type === '@xstate.snapshot') inspected.push(`snapshot ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)}`);
+      else if (e.type === '@xstate.event') inspected.push(`event ${e.event.type}`);
+    };
+    const actor = createActor(machine, { inspect }).start();
+    const states: string[] = [];
+    let seed = 3;
+    const events: AnyEventObject[] = [{ type: 'api.create' }, { type: 'api.patch' }, { type: 'ping' }, { type: 'bump' }, { type: 'dyn', tag: 7 }, { type: 'go' }, { type: 'kv.events' }, { type: 'kv.quiet' }, { type: 'nothing' }, { type: 'loop' }, { type: 'api.leave' }, { type: 'go' }];
+    for (let i = 0; i < 300; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      actor.send(events[(seed >>> 16) % events.length]!);
+      const snap = actor.getSnapshot();
+      states.push(`${JSON.stringify(snap.value)} ${JSON.stringify(snap.context)} ${snap.status}`);
+    }
+    return { log, inspected, states };
+  };
+  const fast = run(true);
+  const slow = run(false);
+  assert.equal(fast.states, slow.states);
+  assert.equal(fast.log, slow.log);
+  assert.equal(fast.inspected, slow.inspected);
+  // Every kind of event was taken: the fast path's targetless ones and XState's others.
+  for (const what of ['note api.create', 'echo ping', 'inline pong', 'note bump', 'note dyn', 'note kv.events', 'echo kv.quiet', 'note api.raised']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
+  assert.ok(fast.states.some((s) => s.includes('busy')) && fast.states.some((s) => s.includes('serving')));
+});
+
+test.run();
