@@ -12,16 +12,18 @@
  * XState's own `evaluateGuard`, in order, with XState's error for one that throws.
  *
  * **StateMachine.transition** — a macrostep. For an event whose transitions are all targetless
- * (no target, no reenter) with actions that are plain functions (no assign, raise, sendTo or
- * other built-in), in a configuration where no active node has an eventless (`always`)
+ * (no target, no reenter) with actions that are plain functions or `assign`s (no raise, sendTo
+ * or other built-in), in a configuration where no active node has an eventless (`always`)
  * transition, XState's macrostep computes exit and entry sets that are empty, copies the
  * configuration into a Set and back, and searches for eventless transitions that cannot exist
  * (a microstep and that search were four-fifths of such an event's 4 µs). Its outcome is
- * known: the actions run in order through the actor's action executor (as XState calls it,
- * so `@xstate.action` inspection events are the same), one `@xstate.microstep` inspection
- * event, and the same snapshot. That is what the fast path does; anything else — a target,
- * an assign, an `always` among the active nodes, XState's own events — takes XState's path.
- * The apiserver's requests, the kv's transactions and the informers' events are such events.
+ * known: the actions in order — an assign resolved into the next snapshot by its own
+ * `resolve`, a plain action run through the actor's action executor (as XState calls it, so
+ * `@xstate.action` inspection events are the same) with the context the assigns before it
+ * made —, one `@xstate.microstep` inspection event, and that snapshot. That is what the fast
+ * path does; anything else — a target, another built-in, an `always` among the active nodes,
+ * XState's own events — takes XState's path. The apiserver's requests, the kv's transactions,
+ * the controllers' enqueues and the kubelets' watch events are such events.
  *
  * Both are internal methods in XState 5 (like the system fields root-system.ts replaces): the
  * patches check the methods they replace are there, and spec/actors/xstate-fast-paths.spec.ts
@@ -106,6 +108,15 @@ interface Scope {
 /** A resolved action with no `resolve`: what XState's executor just calls (built-ins resolve first). */
 const plain = (impl: unknown): boolean => impl === undefined || !(typeof impl === 'function' || (typeof impl === 'object' && impl !== null)) || !('resolve' in (impl as object));
 
+/** XState's `assign`: resolved into the next snapshot (its context), nothing to execute, nothing queued. */
+interface Assign {
+  type: 'xstate.assign';
+  resolve(scope: AnyActorScope, snapshot: AnyMachineSnapshot, args: object, params: unknown, self: Assign, extra: object): [AnyMachineSnapshot, unknown, unknown];
+}
+const isAssign = (impl: unknown): impl is Assign => typeof impl === 'function' && (impl as { type?: unknown }).type === 'xstate.assign' && 'resolve' in impl;
+/** What XState's microstep passes its actions' resolution (no raised events can come from plain actions and assigns). */
+const EXTRA = { internalQueue: [], deferredActorIds: undefined };
+
 /** The implementation of one of a transition's actions, as XState's resolveAndExecuteActionsWithContext finds it. */
 function implementation(machine: Machine, action: unknown): unknown {
   if (typeof action === 'function') return action;
@@ -120,25 +131,36 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   for (let i = 0; i < transitions.length; i++) {
     const t = transitions[i]!;
     if (t.target?.length || t.reenter) return xstateTransition.call(this, snapshot, event, actorScope);
-    for (let j = 0; j < t.actions.length; j++) if (!plain(implementation(this, t.actions[j]))) return xstateTransition.call(this, snapshot, event, actorScope);
+    for (let j = 0; j < t.actions.length; j++) {
+      const impl = implementation(this, t.actions[j]);
+      if (!plain(impl) && !isAssign(impl)) return xstateTransition.call(this, snapshot, event, actorScope);
+    }
   }
   const scope = actorScope as unknown as Scope;
   // removeConflictingTransitions keeps targetless transitions in order, each once.
   const taken = transitions.length > 1 ? [...new Set(transitions)] : transitions;
+  // As resolveAndExecuteActionsWithContext: each action sees the context the assigns before it made.
+  let next: AnyMachineSnapshot = snapshot;
   for (const t of taken) {
     for (const action of t.actions) {
       const impl = implementation(this, action);
-      const params = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, snapshot.context, event) : undefined;
+      const context: unknown = next.context;
+      const params: unknown = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, context, event) : undefined;
+      const info: object = { context, event, self: scope.self, system: scope.system };
+      if (isAssign(impl)) {
+        next = impl.resolve(actorScope, next, info, params, impl, EXTRA)[0];
+        continue;
+      }
       scope.actionExecutor({
         type: typeof action === 'string' ? action : typeof action === 'object' ? (action as { type: string }).type : (action as { name?: string }).name || '(anonymous)',
-        info: { context: snapshot.context, event, self: scope.self, system: scope.system },
+        info,
         params,
         exec: impl,
       });
     }
   }
-  scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot, _transitions: transitions });
-  return snapshot;
+  scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot: next, _transitions: transitions });
+  return next;
 }
 
 function resolveParams(params: unknown, context: unknown, event: AnyEventObject): unknown {

@@ -152,7 +152,7 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
     if (!fast) (machine as unknown as { transition: unknown }).transition = xstateTransition;
     const inspected: string[] = [];
     const inspect = (e: InspectionEvent) => {
-      if (e.type === '@xstate.microstep') inspected.push(`micro ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
+      if (e.type === '@xstate.microstep') inspected.push(`micro ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).context)} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
       else if (e.type === '@xstate.action') inspected.push(`action ${e.action.type} ${JSON.stringify(e.action.params ?? null)}`);
       else if (e.type === '@xstate.snapshot') inspected.push(`snapshot ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)}`);
       else if (e.type === '@xstate.event') inspected.push(`event ${e.event.type}`);
