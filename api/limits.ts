@@ -164,6 +164,35 @@ export function approxJsonSize(v: unknown): number {
 }
 
 /**
+ * approxJsonSize(`v`), given `oldSize` = approxJsonSize(`old`) of a value it shares parts with
+ * (the version it replaces): only where the two are different objects is anything walked, so
+ * an update's size costs what it changed. Both must be JSON's (plain objects and arrays).
+ */
+export function approxJsonSizeBeside(v: unknown, old: unknown, oldSize: number): number {
+  return oldSize + approxDelta(v, old);
+}
+
+/** approxJsonSize(v) - approxJsonSize(o), walking only the parts that are not the same object. */
+function approxDelta(v: unknown, o: unknown): number {
+  if (v === o) return 0;
+  if (typeof v !== 'object' || v === null || typeof o !== 'object' || o === null || Array.isArray(v) !== Array.isArray(o)) return approxJsonSize(v) - approxJsonSize(o);
+  let d = 0;
+  if (Array.isArray(v)) {
+    const a = o as unknown[];
+    const both = Math.min(v.length, a.length);
+    for (let i = 0; i < both; i++) d += approxDelta(v[i], a[i]);
+    for (let i = both; i < v.length; i++) d += approxJsonSize(v[i]) + 1;
+    for (let i = both; i < a.length; i++) d -= approxJsonSize(a[i]) + 1;
+    return d;
+  }
+  const ov = o as Record<string, unknown>;
+  const vv = v as Record<string, unknown>;
+  for (const k in vv) d += Object.hasOwn(ov, k) ? approxDelta(vv[k], ov[k]) : k.length + 4 + approxJsonSize(vv[k]);
+  for (const k in ov) if (!Object.hasOwn(vv, k)) d -= k.length + 4 + approxJsonSize(ov[k]);
+  return d;
+}
+
+/**
  * Whether `value`'s compact JSON (what JSON.stringify writes) is longer than `max` bytes.
  * approxJsonSize is never less than a sixth of it — a UTF-16 unit of a string or key takes at
  * most 6 bytes (`\u001f`), a number at most 24 characters against its 6 — so the exact,

@@ -14,7 +14,7 @@ import type { Status } from '../../base/status.ts';
 import { parseStorageKey } from './storage-keys.ts';
 import { Unreadable } from './encryption/storage.ts';
 import { deepFreeze } from '../../api/json.ts';
-import { approxJsonSize } from '../../api/limits.ts';
+import { approxJsonSize, approxJsonSizeBeside } from '../../api/limits.ts';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -37,8 +37,6 @@ export const DEFAULT_WINDOW = 4096;
  */
 export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
 
-/** What an event's object weighs in the window: about its JSON length (a close, cheap stand-in for its memory). */
-const weight = (obj: KubeObject): number => approxJsonSize(obj);
 
 /** The stored value with the served resourceVersion stamped on a copy of its metadata. */
 export function decorate(value: unknown, rev: number): KubeObject {
@@ -66,6 +64,12 @@ export class ResourceCache {
   readonly #events: CacheEvent[] = [];
   /** Weight of each window event (parallel to #events). */
   readonly #weights: number[] = [];
+  /**
+   * The weight of each object an event brought (by key, until deleted): an event's object
+   * shares what it did not change with the one it replaces (the write path keeps it), so its
+   * weight is the old one's plus what the walk of the differences finds.
+   */
+  readonly #sizes = new Map<string, number>();
   #head = 0;
   /** Weight of the events from #head on. */
   #bytes = 0;
@@ -138,7 +142,11 @@ export class ResourceCache {
       this.#index(ev.key, this.items.get(ev.key), ev.object);
       this.items.set(ev.key, ev.object);
     }
-    const w = weight(ev.object);
+    // What an event's object weighs in the window: about its JSON length (a close, cheap stand-in for its memory).
+    const known = ev.prev && this.#sizes.get(ev.key);
+    const w = known !== undefined ? approxJsonSizeBeside(ev.object, ev.prev, known) : approxJsonSize(ev.object);
+    if (ev.type === 'DELETED') this.#sizes.delete(ev.key);
+    else this.#sizes.set(ev.key, w);
     this.#events.push(ev);
     this.#weights.push(w);
     this.#bytes += w;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { approxJsonSize, decodedProblem, depthOf, jsonLongerThan, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
+import { approxJsonSize, approxJsonSizeBeside, decodedProblem, depthOf, jsonLongerThan, jsonSize, jsonTextTooDeep, MAX_DEPTH, yamlTextTooDeep } from '../../api/limits.ts';
 import { applyJsonPatch } from '../../api/patch/json.ts';
 
 const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n);
@@ -48,6 +48,42 @@ test('jsonLongerThan answers as the byte length of JSON.stringify does, for the 
     }
   }
   assert.ok(near > 3000);
+});
+
+test('approxJsonSizeBeside is approxJsonSize, for a value that shares parts with the one it replaces', () => {
+  let seed = 5;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), (seed >>> 8) % n);
+  const scalar = (): unknown => [rand(1000), 'x'.repeat(rand(12)), true, null, -0.25][rand(5)];
+  const value = (depth: number): unknown => {
+    if (depth > 3 || rand(4) === 0) return scalar();
+    if (rand(2) === 0) return Array.from({ length: rand(5) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: rand(5) }, (_, i) => [`k${rand(6)}${i}`, value(depth + 1)]));
+  };
+  // An update as the write path makes one: a copy along some paths, the rest shared; keys and items added, removed, retyped.
+  const change = (v: unknown, depth: number): unknown => {
+    if (rand(3) === 0) return v;
+    if (typeof v !== 'object' || v === null || rand(6) === 0) return value(depth);
+    if (Array.isArray(v)) {
+      const out = v.map((e) => change(e, depth + 1));
+      if (rand(3) === 0) out.push(value(depth + 1));
+      if (rand(3) === 0) out.splice(0, 1);
+      return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, e] of Object.entries(v)) if (rand(5) !== 0) out[k] = change(e, depth + 1);
+    if (rand(3) === 0) out[`n${rand(9)}`] = value(depth + 1);
+    return out;
+  };
+  for (let i = 0; i < 2000; i++) {
+    let old = value(0);
+    let size = approxJsonSize(old);
+    for (let step = 0; step < 4; step++) {
+      const next = change(old, 0);
+      size = approxJsonSizeBeside(next, old, size);
+      assert.is(size, approxJsonSize(next), JSON.stringify([old, next]));
+      old = next;
+    }
+  }
 });
 
 test('JSON text: brackets count only outside strings', () => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { start, t, cm, pod, summary, type Harness } from './harness.ts';
+import { approxJsonSize } from '../../../api/limits.ts';
 
 let h: Harness;
 test.before.each(async () => {
@@ -63,6 +64,8 @@ test('the window is bounded in bytes too: big objects push old events out, and a
   const rc = h.core.apiserver().context.cache.resource('configmaps');
   assert.ok(rc.windowBytes <= 350 * 1024, `window holds ${rc.windowBytes} bytes`);
   assert.ok(rc.window.length >= 2 && rc.window.length <= 3, `${rc.window.length} events kept`);
+  // Each event's weight came from the one before it and the walk of what the update changed: the same as weighing it whole.
+  assert.is(rc.windowBytes, rc.window.reduce((n, ev) => n + approxJsonSize(ev.object), 0));
   const r = await c.call('api.watch', { target: t.cm(), id: 'old', options: { resourceVersion: first.metadata!.resourceVersion } });
   assert.not.ok(r.ok);
   if (!r.ok) {
