@@ -199,9 +199,12 @@ function approxDelta(v: unknown, o: unknown): number {
  * native encoding is made only for a value within a sixth of the limit: a pod's status patch
  * made a copy of the pod's JSON per write (2.4 % of density's main thread) to learn it was far
  * below 3 MiB. The value must be JSON's (no BigInt, no toJSON) and its depth bounded.
+ * `beside`: a value it shares parts with and that value's approxJsonSize (the object a patch
+ * was applied to), so only the parts the patch made are walked.
  */
-export function jsonLongerThan(value: unknown, max: number): boolean {
-  if (approxJsonSize(value) * 6 <= max) return false;
+export function jsonLongerThan(value: unknown, max: number, beside?: { old: unknown; size: number }): boolean {
+  const approx = beside ? approxJsonSizeBeside(value, beside.old, beside.size) : approxJsonSize(value);
+  if (approx * 6 <= max) return false;
   return Buffer.byteLength(JSON.stringify(value)) > max;
 }
 

@@ -25,9 +25,9 @@ import { guaranteedUpdate, type Mutation } from './write.ts';
 
 type PatchPayload = PayloadShape<'api.patch'>;
 
-/** Applies a non-apply patch to a document of `kind` (its descriptor, or the Scale body's). */
-export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind): Result<KubeObject> {
-  return checkPatched(patchWith(type, doc, patch, kind), doc);
+/** Applies a non-apply patch to a document of `kind` (its descriptor, or the Scale body's); `docSize`: the document's approxJsonSize, when known. */
+export function applyPatch(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind, docSize?: number): Result<KubeObject> {
+  return checkPatched(patchWith(type, doc, patch, kind), doc, docSize);
 }
 
 function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unknown, kind: PatchKind): Result<KubeObject> {
@@ -47,13 +47,13 @@ function patchWith(type: PatchPayload['patchType'], doc: KubeObject, patch: unkn
  * What a patch produced passes the checks a request body passes before anything else walks
  * it: no deeper, no forbidden key, and no larger than a body may be (the apiserver's 413).
  */
-function checkPatched<T>(r: Result<T>, doc?: unknown): Result<T> {
+function checkPatched<T>(r: Result<T>, doc?: unknown, docSize?: number): Result<T> {
   if (!r.ok) return r;
   // What the patch left as it was (the same objects as the document's, at the same places) entered before.
   const problem = decodedProblem(r.value, MAX_DEPTH, false, doc);
   if (problem) return fail(status(422, 'Invalid', `the patched object is invalid: ${problem}`));
   // The depth is bounded (above) and copies are bounded while patching, so both walks are safe.
-  if (jsonLongerThan(r.value, MAX_REQUEST_BODY_BYTES)) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
+  if (jsonLongerThan(r.value, MAX_REQUEST_BODY_BYTES, docSize === undefined ? undefined : { old: doc, size: docSize })) return fail(tooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`));
   return r;
 }
 
@@ -76,13 +76,15 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
   // An apply configuration (checked to be an object above) is a partial object of the kind.
   const config = p.patch as KubeObject;
 
+  const key = objectStorageKey(res.gr, namespace, name);
   const mutate = (cur: { obj: KubeObject }): Mutation => {
     if (p.patchType === 'apply') {
       const r = checkPatched(serverSideApply({ live: cur.obj, config, manager, kind, now: now(), force: p.force }));
       const placed = r.ok ? placePatched(res, namespace, name, r.value) : r;
       return placed.ok ? ok({ obj: placed.value, applied: true }) : placed;
     }
-    const r = applyPatch(p.patchType, cur.obj, p.patch, kind);
+    // The stored object's size, which the watch cache knows when this is the object it holds.
+    const r = applyPatch(p.patchType, cur.obj, p.patch, kind, s.cache.resources.get(res.gr)?.sizeOf(key, cur.obj));
     if (!r.ok) return r;
     if (!isObject(r.value)) return fail(badRequest('the patch produced something that is not an object'));
     const placed = placePatched(res, namespace, name, r.value);
@@ -99,7 +101,7 @@ export async function patch(s: ServerContext, res: ResourceInfo, call: Call<Patc
 
   return guaranteedUpdate(s, res, call, {
     verb: 'patch',
-    key: objectStorageKey(res.gr, namespace, name),
+    key,
     name,
     namespace,
     subresource: p.target.subresource,

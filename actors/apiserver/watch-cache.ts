@@ -126,6 +126,11 @@ export class ResourceCache {
     }
   }
 
+  /** approxJsonSize of `obj` when it is the object stored under `key` and an event weighed it; else undefined. */
+  sizeOf(key: string, obj: KubeObject): number | undefined {
+    return this.items.get(key) === obj ? this.#sizes.get(key) : undefined;
+  }
+
   /** Keys in storage order (what etcd's range returns); cached until the key set changes. */
   sortedKeys(): string[] {
     if (!this.#sorted) this.#sorted = [...this.items.keys()].sort();

@@ -35,4 +35,21 @@ test('create, update and patch payloads nested too deep are 400, never a stack o
   assert.is((await c.call('api.get', { target: t.cm('default', 'deep') })).ok, false);
 });
 
+test('a small patch that takes a large object past the body limit is 413, and one that stays under it is applied', async () => {
+  const c = h.client();
+  // A Lease holds any number of bytes (a ConfigMap's data stops at 1 MiB).
+  const lease = (holderIdentity: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'large' }, spec: { holderIdentity } });
+  await c.must('api.create', { target: t.leases('default'), object: lease('b'.repeat(2900 * 1024)) });
+  // The patch itself is small: what it adds to the object it is applied to is what crosses 3 MiB.
+  const over = await c.call('api.patch', { target: t.leases('default', 'large'), patchType: 'merge', patch: { metadata: { annotations: { more: 'm'.repeat(200 * 1024) } } } });
+  assert.is(over.ok, false);
+  if (!over.ok) {
+    assert.is(over.status.code, 413);
+    assert.is(over.status.message, 'Request entity too large: limit is 3145728');
+  }
+  await c.must('api.patch', { target: t.leases('default', 'large'), patchType: 'merge', patch: { metadata: { labels: { more: 'm' } } } });
+  const kept = await c.must('api.get', { target: t.leases('default', 'large') });
+  assert.equal(kept.metadata?.labels, { more: 'm' });
+});
+
 test.run();
