@@ -1,6 +1,6 @@
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import { and, assign, enqueueActions, setup, type AnyEventObject, type EventObject } from 'xstate';
-import { flushed, initialContext, type PodCtx, type Stage } from './context.ts';
+import { firstCommands, flushed, initialContext, type PodCtx, type Stage } from './context.ts';
 import { reduce } from './reduce.ts';
 import { podStatus } from './status.ts';
 import type { PodChartEvent, PodEventRecord, PodInput, RuntimeCommand } from './types.ts';
@@ -53,8 +53,7 @@ type PodAction =
   | { type: 'report'; params: PodReport }
   | { type: 'runCommands'; params: RuntimeBatch }
   | { type: 'emitTerminated'; params: unknown }
-  | { type: 'clear'; params: unknown }
-  | { type: 'disarm'; params: unknown };
+  | { type: 'clear'; params: unknown };
 type PodGuard = { type: 'pending'; params: unknown } | { type: 'wakeGone'; params: unknown };
 type Enqueue = Parameters<Parameters<typeof enqueueActions<PodCtx, PodEvent, undefined, PodEvent, never, PodAction, PodGuard, 'wake', EventObject>>[0]>[0]['enqueue'];
 
@@ -67,11 +66,16 @@ type Enqueue = Parameters<Parameters<typeof enqueueActions<PodCtx, PodEvent, und
  * transition that moves them, which exits, flushes, then enters; one that moves both
  * moves them in one microstep and flushes after.
  */
-function settle(enqueue: Enqueue, from: Stage, next: PodCtx, tick: boolean): void {
-  const life = next.stage !== from;
-  // A tick re-entered `armed` with armedAt = wakeAt: it moves only to `idle`. Otherwise
-  // armedAt is Infinity in `idle` and the armed deadline in `armed`.
+function settle(enqueue: Enqueue, from: PodCtx, next: PodCtx, tick: boolean): void {
+  // The pod is gone: reduce changed nothing.
+  if (next === from) return;
+  const life = next.stage !== from.stage;
+  // A tick re-entered `armed`: it moves only to `idle`. Otherwise armedAt is Infinity in
+  // `idle` and the armed deadline in `armed`.
   const wake = tick ? next.wakeAt === Infinity : next.wakeAt !== next.armedAt;
+  // `next` is reduce's fresh draft: the timer's deadline (and below, the flush) is written
+  // into it, so one assign does for the step, the timer and `clear`.
+  if (tick || wake) next.armedAt = next.wakeAt;
   if (life && wake) {
     enqueue.assign(() => next);
     enqueue.raise({ type: `pod.both.${next.stage}` });
@@ -85,7 +89,6 @@ function settle(enqueue: Enqueue, from: Stage, next: PodCtx, tick: boolean): voi
   } else {
     const report = reportOf(next);
     const batch = batchOf(next);
-    // `next` is reduce's fresh draft: cleared here, one assign does for the step and `clear`.
     Object.assign(next, flushed());
     enqueue.assign(() => next);
     enqueue({ type: 'report', params: report });
@@ -118,7 +121,6 @@ const podSetup = setup({
     report: (_, _params: PodReport) => undefined,
     emitTerminated: () => undefined,
     clear: assign(flushed),
-    disarm: assign({ armedAt: Infinity }),
   },
   guards: {
     pending: ({ context }) => pending(context),
@@ -131,11 +133,11 @@ const podSetup = setup({
 
 /** An event's step: reduce, then `settle`. */
 const step = enqueueActions<PodCtx, PodEvent, undefined, PodEvent, never, PodAction, PodGuard, 'wake', EventObject>(({ context, event, enqueue }) => {
-  settle(enqueue, context.stage, reduce(context, event as PodChartEvent), false);
+  settle(enqueue, context, reduce(context, event as PodChartEvent), false);
 });
 /** A timer firing's step (its `now` is the deadline it was armed for). */
 const tick = enqueueActions<PodCtx, PodEvent, undefined, PodEvent, never, PodAction, PodGuard, 'wake', EventObject>(({ context, enqueue }) => {
-  settle(enqueue, context.stage, reduce(context, TICK), true);
+  settle(enqueue, context, reduce(context, TICK), true);
 });
 
 /**
@@ -164,8 +166,11 @@ export const podMachine = podSetup.createMachine({
   id: 'pod',
   type: 'parallel',
   context: ({ input }) => initialContext(input),
-  // The first step's outputs (create the sandbox, the Pending status).
-  entry: [...flush],
+  // The first step's outputs: the Pending status, then create the sandbox.
+  entry: [
+    { type: 'report', params: ({ context }) => ({ events: context.evs, status: podStatus(context) }) },
+    { type: 'runCommands', params: () => ({ type: 'batch', cmds: firstCommands() }) },
+  ],
   on: {
     ...(Object.fromEntries(EVENTS.map((t) => [t, { actions: step }])) as Record<PodChartEvent['type'], { actions: typeof step }>),
     'pod.flush': { guard: 'pending', actions: [...flush] },
@@ -190,12 +195,11 @@ export const podMachine = podSetup.createMachine({
           on: rearm([{ target: 'armed' }], [{ guard: 'pending', target: 'armed', actions: [...flush] }, { target: 'armed' }]),
         },
         armed: {
-          entry: assign({ armedAt: ({ context }) => context.wakeAt }),
           on: rearm(
-            [{ guard: 'wakeGone', target: 'idle', actions: 'disarm' }, { target: 'armed', reenter: true }],
+            [{ guard: 'wakeGone', target: 'idle' }, { target: 'armed', reenter: true }],
             [
-              { guard: and(['wakeGone', 'pending']), target: 'idle', actions: [...flush, 'disarm'] },
-              { guard: 'wakeGone', target: 'idle', actions: 'disarm' },
+              { guard: and(['wakeGone', 'pending']), target: 'idle', actions: [...flush] },
+              { guard: 'wakeGone', target: 'idle' },
               { guard: 'pending', target: 'armed', reenter: true, actions: [...flush] },
               { target: 'armed', reenter: true },
             ],
