@@ -58,13 +58,13 @@ type PodGuard = { type: 'pending'; params: unknown } | { type: 'wakeGone'; param
 type Enqueue = Parameters<Parameters<typeof enqueueActions<PodCtx, PodEvent, undefined, PodEvent, never, PodAction, PodGuard, 'wake', EventObject>>[0]>[0]['enqueue'];
 
 /**
- * One step: `next` is the reduced context, `from` the stage the life region shows. This
- * keeps the order of timer arming and outputs the chart had when it followed the context
- * with eventless transitions (recorded logs number the timers and order the outputs):
- * a step that moves nothing flushes at once (a tick only after its re-armed timer: it
- * raises `pod.flush`); one that moves the stage or the wake-up leaves the flush to the
- * transition that moves them, which exits, flushes, then enters; one that moves both
- * moves them in one microstep and flushes after.
+ * After a step: `from` is the context before it, `next` what `reduce` made of it. This
+ * keeps the order of timer set/clear calls and outputs the chart had when it followed its
+ * context with eventless transitions (recorded logs number the timers and order the
+ * outputs). A step that moves neither the stage nor the wake-up flushes at once — a timer
+ * firing only after its re-entered `armed` set the next timer: it raises `pod.flush`. One
+ * that moves one of them raises the move, whose transition exits, flushes, then enters;
+ * one that moves both raises one move for both regions, then `pod.flush`.
  */
 function settle(enqueue: Enqueue, from: PodCtx, next: PodCtx, tick: boolean): void {
   // The pod is gone: reduce changed nothing.
@@ -96,7 +96,7 @@ function settle(enqueue: Enqueue, from: PodCtx, next: PodCtx, tick: boolean): vo
   }
 }
 
-/** The life region's moves: each state to the stage a step raised, flushing on the way when `flushes`. */
+/** The life region's moves to the stage a step raised, flushing between exit and entry when output is pending. */
 const lifeMoves = Object.fromEntries(STAGES.flatMap((s) => [
   [`pod.life.${s}`, [{ guard: 'pending', target: `.${s}`, actions: [...flush] }, { target: `.${s}` }]],
   [`pod.both.${s}`, { target: `.${s}` }],
