@@ -102,11 +102,12 @@ const lifeMoves = Object.fromEntries(STAGES.flatMap((s) => [
   [`pod.both.${s}`, { target: `.${s}` }],
 ]));
 
-/** The timer region's re-arming, on `pod.wake` (flushing between exit and entry) and on `pod.both.*`. */
-const rearm = (moves: object[], flushing: object[]) => ({
-  'pod.wake': flushing,
-  ...Object.fromEntries(STAGES.map((s) => [`pod.both.${s}`, moves])),
-});
+/**
+ * The timer region's re-arming, on `pod.wake` (flushing between exit and entry) and on
+ * `pod.both.*` (one descriptor: a kubelet provides one machine per node, and XState formats
+ * every transition of each).
+ */
+const rearm = (moves: object[], flushing: object[]) => ({ 'pod.wake': flushing, 'pod.both.*': moves });
 
 const podSetup = setup({
   types: {
