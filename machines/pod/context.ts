@@ -61,6 +61,14 @@ export function probeStates(c: Ctr): Ctr['probes'] {
 /** Whether a container has never probed (its states are the shared idle ones). */
 export const neverProbed = (c: Ctr): boolean => c.probes === IDLE_PROBES;
 
+/** The first step's runtime commands: create the sandbox. */
+export const firstCommands = (): RuntimeCommand[] => [{ type: 'sandbox' }];
+
+/**
+ * The pod's context once its first step's outputs are taken: the chart reports the Pending
+ * status and runs {@link firstCommands} as it starts. Starting with the outboxes empty
+ * spares the chart a `clear` (a context copy and a snapshot) per pod start.
+ */
 export function initialContext(input: PodInput): PodCtx {
   const spec = input.pod.spec;
   const inits = spec?.initContainers ?? [];
@@ -74,7 +82,7 @@ export function initialContext(input: PodInput): PodCtx {
     sandboxId: '', sandboxRetryAt: Infinity, busy: -1,
     conds: { PodReadyToStartContainers: off, Initialized: off, ContainersReady: off, Ready: off },
     phase: 'Pending', termAt: Infinity, graceSeconds: 0, tornDown: false, wakeAt: Infinity, armedAt: Infinity,
-    out: [{ type: 'sandbox' }], evs: NONE, dirty: true,
+    out: NONE, evs: NONE, dirty: false,
   };
 }
 
