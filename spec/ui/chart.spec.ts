@@ -13,6 +13,7 @@ import { activeStateIds, allStates, chartOf, definitionJson, LayoutCache, render
 import { podMachine } from '../../machines/pod/chart.ts';
 import { turnMachine } from '../../machines/turn.ts';
 import { reconcileMachine } from '../../machines/controllers/reconcile.ts';
+import { schedulerChart } from '../../machines/scheduler/chart.ts';
 
 const root = fileURLToPath(new URL('../../machines', import.meta.url));
 const files = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
@@ -75,7 +76,10 @@ test('nested and parallel states are compound boxes around their children; edges
   const svg = renderSvg(pl);
   assert.match(svg, /class="state compound region" data-state="pod\.life"/);
   assert.match(svg, /after wake/);
-  assert.match(svg, /always \[wakeWanted\]/);
+  // The raised moves carry their guards, combinators spelled out.
+  assert.match(svg, /pod\.wake \[and\(wakeGone, pending\)\]/);
+  // An eventless transition reads `always [guard]` (the scheduler waits in idle for a ready pod).
+  assert.match(renderSvg(await cache.get(chartOf(schedulerChart))), /always \[hasReadyPod\]/);
   // An invoked actor's done and error transitions read as such.
   const rl = await cache.get(chartOf(reconcileMachine));
   assert.ok(rl.edges.some((e) => e.source === 'reconcile.syncing' && e.transition.label === 'done: sync'));
