@@ -21,9 +21,13 @@
  * `resolve`, a plain action run through the actor's action executor (as XState calls it, so
  * `@xstate.action` inspection events are the same) with the context the assigns before it
  * made —, one `@xstate.microstep` inspection event, and that snapshot. That is what the fast
- * path does; anything else — a target, another built-in, an `always` among the active nodes,
- * XState's own events — takes XState's path. The apiserver's requests, the kv's transactions,
- * the controllers' enqueues and the kubelets' watch events are such events.
+ * path does. An `enqueueActions` is taken too when nothing has run before it: its callback
+ * (pure, as XState asks) gives its queue, run in its place when it holds only assigns and
+ * plain actions; one holding a raise or another built-in sends the whole event to XState's
+ * path, which runs the callback again. Anything else — a target, another built-in, an
+ * `always` among the active nodes, XState's own events — takes XState's path. The apiserver's
+ * requests, the kv's transactions, the controllers' enqueues, the kubelets' watch events and
+ * most of a pod's steps are such events.
  *
  * Both are internal methods in XState 5 (like the system fields root-system.ts replaces): the
  * patches check the methods they replace are there, and spec/actors/xstate-fast-paths.spec.ts
@@ -114,6 +118,15 @@ interface Assign {
   resolve(scope: AnyActorScope, snapshot: AnyMachineSnapshot, args: object, params: unknown, self: Assign, extra: object): [AnyMachineSnapshot, unknown, unknown];
 }
 const isAssign = (impl: unknown): impl is Assign => typeof impl === 'function' && (impl as { type?: unknown }).type === 'xstate.assign' && 'resolve' in impl;
+
+/** XState's `enqueueActions`: resolving it runs its callback, which returns the actions it queued (nothing to execute itself). */
+interface Enqueue {
+  type: 'xstate.enqueueActions';
+  resolve(scope: AnyActorScope, snapshot: AnyMachineSnapshot, args: object, params: unknown, self: Enqueue, extra: object): [AnyMachineSnapshot, unknown, unknown[] | undefined];
+}
+const isEnqueue = (impl: unknown): impl is Enqueue => typeof impl === 'function' && (impl as { type?: unknown }).type === 'xstate.enqueueActions' && 'resolve' in impl;
+/** The fast path found, past the point of no side effects, an action only XState's macrostep can take. */
+const XSTATE = Symbol('xstate');
 /** What XState's microstep passes its actions' resolution (no raised events can come from plain actions and assigns). */
 const EXTRA = { internalQueue: [], deferredActorIds: undefined };
 
@@ -128,38 +141,73 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   const nodes = snapshot._nodes;
   for (let i = 0; i < nodes.length; i++) if (nodes[i]!.always?.length) return xstateTransition.call(this, snapshot, event, actorScope);
   const transitions = this.getTransitionData(snapshot, event);
+  // Plain actions run as they are reached: an enqueueActions, whose queue is known only once its
+  // callback ran (a pure function of the context and event, as XState asks), is taken only
+  // before anything has run, while going back to XState costs nothing but the callback.
+  let executes = false;
   for (let i = 0; i < transitions.length; i++) {
     const t = transitions[i]!;
     if (t.target?.length || t.reenter) return xstateTransition.call(this, snapshot, event, actorScope);
     for (let j = 0; j < t.actions.length; j++) {
       const impl = implementation(this, t.actions[j]);
-      if (!plain(impl) && !isAssign(impl)) return xstateTransition.call(this, snapshot, event, actorScope);
+      if (isAssign(impl)) continue;
+      // A queue's plain actions run too: one enqueueActions, before anything runs.
+      if (!(plain(impl) || (isEnqueue(impl) && !executes))) return xstateTransition.call(this, snapshot, event, actorScope);
+      executes = true;
     }
   }
-  const scope = actorScope as unknown as Scope;
   // removeConflictingTransitions keeps targetless transitions in order, each once.
   const taken = transitions.length > 1 ? [...new Set(transitions)] : transitions;
-  // As resolveAndExecuteActionsWithContext: each action sees the context the assigns before it made.
   let next: AnyMachineSnapshot = snapshot;
   for (const t of taken) {
-    for (const action of t.actions) {
-      const impl = implementation(this, action);
-      const context: unknown = next.context;
-      const params: unknown = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, context, event) : undefined;
-      const info: object = { context, event, self: scope.self, system: scope.system };
-      if (isAssign(impl)) {
-        next = impl.resolve(actorScope, next, info, params, impl, EXTRA)[0];
-        continue;
-      }
-      scope.actionExecutor({
-        type: typeof action === 'string' ? action : typeof action === 'object' ? (action as { type: string }).type : (action as { name?: string }).name || '(anonymous)',
-        info,
-        params,
-        exec: impl,
-      });
+    const r = runActions(this, next, event, actorScope, t.actions, false);
+    // A queue held a raise or another built-in, and nothing has run yet: XState's macrostep does it all.
+    if (r === XSTATE) return xstateTransition.call(this, snapshot, event, actorScope);
+    next = r;
+  }
+  const scope = actorScope as unknown as Scope;
+  scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot: next, _transitions: transitions });
+  return next;
+}
+
+/**
+ * As resolveAndExecuteActionsWithContext: the actions in order, each seeing the context the
+ * assigns before it made; an enqueueActions' queue in its place. XSTATE when a queue holds an
+ * action the fast path does not take (`queued`: this is a queue's list, nested queues are
+ * XState's too).
+ */
+function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope, actions: readonly unknown[], queued: boolean): AnyMachineSnapshot | typeof XSTATE {
+  const scope = actorScope as unknown as Scope;
+  let next = snapshot;
+  if (queued) {
+    for (const action of actions) {
+      const impl = implementation(machine, action);
+      if (!isAssign(impl) && !plain(impl)) return XSTATE;
     }
   }
-  scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot: next, _transitions: transitions });
+  for (const action of actions) {
+    const impl = implementation(machine, action);
+    const context: unknown = next.context;
+    const params: unknown = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, context, event) : undefined;
+    const info: object = { context, event, self: scope.self, system: scope.system };
+    if (isAssign(impl)) {
+      next = impl.resolve(actorScope, next, info, params, impl, EXTRA)[0];
+      continue;
+    }
+    if (isEnqueue(impl)) {
+      const [after, , queue] = impl.resolve(actorScope, next, info, params, impl, EXTRA);
+      const r = queue?.length ? runActions(machine, after, event, actorScope, queue, true) : after;
+      if (r === XSTATE) return XSTATE;
+      next = r;
+      continue;
+    }
+    scope.actionExecutor({
+      type: typeof action === 'string' ? action : typeof action === 'object' ? (action as { type: string }).type : (action as { name?: string }).name || '(anonymous)',
+      info,
+      params,
+      exec: impl,
+    });
+  }
   return next;
 }
 

@@ -12,7 +12,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { and, assign, createActor, not, or, raise, setup, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
+import { and, assign, createActor, enqueueActions, not, or, raise, setup, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
 import { candidatesOf, xstateNext, xstateTransition } from '../../actors/xstate-fast-paths.ts';
 
 type Node = { next(s: AnyMachineSnapshot, e: AnyEventObject): unknown; id: string };
@@ -133,6 +133,31 @@ function sideChart(log: string[]) {
               dyn: { actions: { type: 'note', params: ({ event }: { event: AnyEventObject }) => ({ tag: String(event.tag) }) } },
               go: 'busy',
               loop: { actions: raise({ type: 'api.raised' }) },
+              // Queues: of assigns and plain actions (the fast path), holding a raise (XState's), after a plain action, two in a row.
+              queue: {
+                actions: enqueueActions(({ context, enqueue }) => {
+                  enqueue.assign({ n: context.n + 10 });
+                  enqueue({ type: 'note', params: { tag: 'q' } });
+                  if (context.n % 2) enqueue('echo');
+                }),
+              },
+              queueRaise: {
+                actions: enqueueActions(({ context, enqueue }) => {
+                  enqueue.assign({ n: context.n + 1 });
+                  if (context.n % 3 === 0) enqueue.raise({ type: 'api.fromQueue' });
+                  enqueue('note');
+                }),
+              },
+              afterPlain: { actions: ['note', enqueueActions(({ enqueue }) => enqueue('echo'))] },
+              twoQueues: {
+                actions: [
+                  enqueueActions(({ enqueue }) => enqueue({ type: 'note', params: { tag: 'first' } })),
+                  enqueueActions(({ context, enqueue }) => {
+                    if (context.n % 2) enqueue.raise({ type: 'pong' });
+                    enqueue('echo');
+                  }),
+                ],
+              },
             },
           },
           // An eventless transition whose guard reads the event: a targetless event can move the chart.
@@ -160,8 +185,8 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
     const actor = createActor(machine, { inspect }).start();
     const states: string[] = [];
     let seed = 3;
-    const events: AnyEventObject[] = [{ type: 'api.create' }, { type: 'api.patch' }, { type: 'ping' }, { type: 'bump' }, { type: 'dyn', tag: 7 }, { type: 'go' }, { type: 'kv.events' }, { type: 'kv.quiet' }, { type: 'nothing' }, { type: 'loop' }, { type: 'api.leave' }, { type: 'go' }];
-    for (let i = 0; i < 300; i++) {
+    const events: AnyEventObject[] = [{ type: 'api.create' }, { type: 'api.patch' }, { type: 'ping' }, { type: 'bump' }, { type: 'dyn', tag: 7 }, { type: 'go' }, { type: 'kv.events' }, { type: 'kv.quiet' }, { type: 'nothing' }, { type: 'loop' }, { type: 'api.leave' }, { type: 'go' }, { type: 'queue' }, { type: 'queueRaise' }, { type: 'afterPlain' }, { type: 'twoQueues' }];
+    for (let i = 0; i < 600; i++) {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       actor.send(events[(seed >>> 16) % events.length]!);
       const snap = actor.getSnapshot();
@@ -175,8 +200,9 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
   assert.equal(fast.log, slow.log);
   assert.equal(fast.inspected, slow.inspected);
   // Every kind of event was taken: the fast path's targetless ones and XState's others.
-  for (const what of ['note api.create', 'echo ping', 'inline pong', 'note bump', 'note dyn', 'note kv.events', 'echo kv.quiet', 'note api.raised']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
-  assert.ok(fast.states.some((s) => s.includes('busy')) && fast.states.some((s) => s.includes('serving')));
+  for (const what of ['note api.create', 'echo ping', 'inline pong', 'note bump', 'note dyn', 'note kv.events', 'echo kv.quiet', 'note api.raised', 'note queue', 'echo queue', 'note queueRaise', 'note api.fromQueue', 'echo afterPlain', 'note twoQueues', 'echo twoQueues']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
+  // The chart went through `busy` (left at once by its eventless transition once n is 3 or more).
+  assert.ok(fast.inspected.some((l) => l.startsWith('micro go') && l.includes('busy')) && fast.states.some((s) => s.includes('serving')));
 });
 
 test.run();
