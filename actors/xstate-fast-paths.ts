@@ -125,7 +125,7 @@ interface Enqueue {
   resolve(scope: AnyActorScope, snapshot: AnyMachineSnapshot, args: object, params: unknown, self: Enqueue, extra: object): [AnyMachineSnapshot, unknown, unknown[] | undefined];
 }
 const isEnqueue = (impl: unknown): impl is Enqueue => typeof impl === 'function' && (impl as { type?: unknown }).type === 'xstate.enqueueActions' && 'resolve' in impl;
-/** The fast path found, past the point of no side effects, an action only XState's macrostep can take. */
+/** An enqueueActions queued an action only XState's macrostep takes (found before anything ran). */
 const XSTATE = Symbol('xstate');
 /** What XState's microstep passes its actions' resolution (no raised events can come from plain actions and assigns). */
 const EXTRA = { internalQueue: [], deferredActorIds: undefined };
@@ -160,7 +160,7 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   const taken = transitions.length > 1 ? [...new Set(transitions)] : transitions;
   let next: AnyMachineSnapshot = snapshot;
   for (const t of taken) {
-    const r = runActions(this, next, event, actorScope, t.actions, false);
+    const r = runActions(this, next, event, actorScope, t.actions);
     // A queue held a raise or another built-in, and nothing has run yet: XState's macrostep does it all.
     if (r === XSTATE) return xstateTransition.call(this, snapshot, event, actorScope);
     next = r;
@@ -173,18 +173,11 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
 /**
  * As resolveAndExecuteActionsWithContext: the actions in order, each seeing the context the
  * assigns before it made; an enqueueActions' queue in its place. XSTATE when a queue holds an
- * action the fast path does not take (`queued`: this is a queue's list, nested queues are
- * XState's too).
+ * action other than an assign or a plain one (a nested queue too), checked before the queue runs.
  */
-function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope, actions: readonly unknown[], queued: boolean): AnyMachineSnapshot | typeof XSTATE {
+function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope, actions: readonly unknown[]): AnyMachineSnapshot | typeof XSTATE {
   const scope = actorScope as unknown as Scope;
   let next = snapshot;
-  if (queued) {
-    for (const action of actions) {
-      const impl = implementation(machine, action);
-      if (!isAssign(impl) && !plain(impl)) return XSTATE;
-    }
-  }
   for (const action of actions) {
     const impl = implementation(machine, action);
     const context: unknown = next.context;
@@ -195,10 +188,13 @@ function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEv
       continue;
     }
     if (isEnqueue(impl)) {
-      const [after, , queue] = impl.resolve(actorScope, next, info, params, impl, EXTRA);
-      const r = queue?.length ? runActions(machine, after, event, actorScope, queue, true) : after;
-      if (r === XSTATE) return XSTATE;
-      next = r;
+      const [after, , queue = []] = impl.resolve(actorScope, next, info, params, impl, EXTRA);
+      for (const a of queue) {
+        const i = implementation(machine, a);
+        if (!isAssign(i) && !plain(i)) return XSTATE;
+      }
+      // Only assigns and plain actions: it runs to the end.
+      next = runActions(machine, after, event, actorScope, queue) as AnyMachineSnapshot;
       continue;
     }
     scope.actionExecutor({

@@ -37,7 +37,6 @@ export const DEFAULT_WINDOW = 4096;
  */
 export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
 
-
 /** The stored value with the served resourceVersion stamped on a copy of its metadata. */
 export function decorate(value: unknown, rev: number): KubeObject {
   const obj = (value ?? {}) as KubeObject;
