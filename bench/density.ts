@@ -62,7 +62,7 @@
  * Prints progress on stderr and one JSON line last on stdout.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,8 +77,10 @@ import { FlowControl } from '../actors/apiserver/flowcontrol/controller.ts';
 import { flowFigures, lostWrites, watchLeases } from './_overload.ts';
 import { profileWindows } from './_profile.ts';
 
-/** The audited side of `--compare-audit`: every request at Metadata. */
+/** The audited side's policy by default: every request at Metadata. */
 const METADATA_POLICY = 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n';
+/** `--audit-policy-file FILE`: the audit policy instead (kube-apiserver's flag). */
+const AUDIT_POLICY_FILE = argText('audit-policy-file', '');
 
 /** Records the run into this file (empty: no recording). */
 const RECORD = argText('record', '');
@@ -139,7 +141,7 @@ const c = await startBenchCluster({
   ...(KUBELET_EVENTS ? {} : { kubeletEvents: false }),
   ...(WORKERS > 0 ? { workers: WORKERS } : {}),
   clientLimits: CLIENT_LIMITS,
-  ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(METADATA_POLICY), auditLog({ path: AUDIT_LOG })) } : {}),
+  ...(AUDIT_LOG ? { audit: new Auditor(parsePolicy(AUDIT_POLICY_FILE ? readFileSync(AUDIT_POLICY_FILE, 'utf8') : METADATA_POLICY), auditLog({ path: AUDIT_LOG })) } : {}),
 });
 const { client, log } = c;
 const bind = c.scheduler.kind !== 'actor';

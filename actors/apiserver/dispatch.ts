@@ -11,7 +11,7 @@ import type { Call, ServerContext } from './context.ts';
 import { requestUser, TRUSTED_EDGE_PREFIX } from './identity.ts';
 import { authorizeRequest } from './authorizer.ts';
 import { verbOf, type RequestVerb } from './node-authorizer.ts';
-import type { AuditRecord } from './audit/record.ts';
+import type { RequestAudit } from './audit/record.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
@@ -100,7 +100,7 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   return serve(s, env, payload, user, verb, t, record, name);
 }
 
-async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo, verb: RequestVerb | null | undefined, t: ApiTarget | undefined, record: AuditRecord | undefined | false | null, name: string | undefined): Promise<void> {
+async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo, verb: RequestVerb | null | undefined, t: ApiTarget | undefined, record: RequestAudit | undefined | false | null, name: string | undefined): Promise<void> {
   const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
   if (record) record.authorized(denied ? 'forbid' : 'allow');
   if (denied) return reply(s, env, fail(denied));
@@ -135,7 +135,7 @@ async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user:
  * A Map, not a WeakMap: a WeakMap's entries are ephemerons, which every scavenge must revisit
  * while their keys are young — and every request's envelope is.
  */
-const audited = new Map<Envelope, { record: AuditRecord; verb: RequestVerb }>();
+const audited = new Map<Envelope, { record: RequestAudit; verb: RequestVerb }>();
 
 /** The flow-control tickets of the edges' requests: their reply carries the UIDs the front sends as headers. */
 const edgeTickets = new WeakMap<Envelope, FlowTicket>();

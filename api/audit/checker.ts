@@ -10,8 +10,11 @@ const NONE: AuditDecision = Object.freeze({ level: 'None', omitStages: new Set<S
 /** Evaluates a policy against requests, its rules' stage sets computed once. */
 export class PolicyChecker {
   readonly #rules: { rule: PolicyRule; decision: AuditDecision }[];
+  /** No rule names objects (resourceNames): a resource request's decision does not depend on its object's name. */
+  readonly nameBlind: boolean;
 
   constructor(policy: Policy) {
+    this.nameBlind = policy.rules.every((r) => r.resources.every((g) => g.resourceNames.length === 0));
     this.#rules = policy.rules.map((rule) => ({
       rule,
       decision: {

@@ -7,23 +7,24 @@
 import { readFileSync } from 'node:fs';
 import { PolicyChecker } from '../../../api/audit/checker.ts';
 import { parsePolicy, PolicyError } from '../../../api/audit/policy.ts';
-import type { Level, Policy } from '../../../api/audit/types.ts';
+import { LEVELS, type AuditAttributes, type AuditDecision, type Level, type Policy } from '../../../api/audit/types.ts';
 import { AuditLog, type AuditBackend, type AuditLogOptions, type AuditSink } from './log.ts';
-import { AUDIT_FRAGMENTS, AuditRecord, type AuditStart } from './record.ts';
+import { AUDIT_FRAGMENTS, AuditRecord, type AuditEmitter, type AuditStart } from './record.ts';
 import { AuditDecoder, AuditEncoder, AuditId } from './wire.ts';
 import { AuditWriterThread } from './writer.ts';
 
-export { AuditRecord, DECISION_ANNOTATION, REASON_ANNOTATION, type AuditStart } from './record.ts';
+export { AuditRecord, DECISION_ANNOTATION, REASON_ANNOTATION, type AuditStart, type RequestAudit } from './record.ts';
 
 export class Auditor {
   readonly #checker: PolicyChecker;
   readonly #backend: AuditBackend | AuditSink;
   readonly #now: () => number;
   #events = 0;
-  readonly #byLevel = new Map<Level, number>();
+  /** Requests begun by level (an object, not a Map: every request counts). */
+  readonly #byLevel: Record<Level, number> = { None: 0, Metadata: 0, Request: 0, RequestResponse: 0 };
   /** Records encode their lines here (wire.ts); a sink takes them once per turn, a line backend at once. */
   readonly #enc = new AuditEncoder(AUDIT_FRAGMENTS);
-  readonly #emitter = { enc: this.#enc, emitted: () => this.#emitted() };
+  readonly #emitter: AuditEmitter = { enc: this.#enc, emitted: () => this.#emitted() };
   /** A line backend's decoder (each line made a string in this thread). */
   readonly #decoder: AuditDecoder | null;
   #scheduled = false;
@@ -45,13 +46,33 @@ export class Auditor {
   begin(start: Omit<AuditStart, 'auditID'> & { auditID?: string }, now: () => number = this.#now): AuditRecord | null {
     const decision = this.#checker.decide(start.attrs);
     if (decision.level === 'None') return null;
-    this.#byLevel.set(decision.level, (this.#byLevel.get(decision.level) ?? 0) + 1);
+    this.counted(decision.level);
     return new AuditRecord(start, start.auditID ?? AuditId.random(), decision, this.#emitter, now);
+  }
+
+  /** The policy's decision for a request (for a record made apart: BusRecord). */
+  decide(attrs: AuditAttributes): AuditDecision {
+    return this.#checker.decide(attrs);
+  }
+
+  /** No rule of the policy names objects: requests that differ only in their object's name are decided alike. */
+  get nameBlind(): boolean {
+    return this.#checker.nameBlind;
+  }
+
+  /** Where records write their lines. */
+  get emitter(): AuditEmitter {
+    return this.#emitter;
+  }
+
+  /** A request was begun at `level` (apiserver_audit_level_total). */
+  counted(level: Level): void {
+    this.#byLevel[level]++;
   }
 
   /** apiserver_audit_event_total, apiserver_audit_error_total and apiserver_audit_level_total, in the exposition format. */
   renderMetrics(): string {
-    const levels = [...this.#byLevel.keys()].sort().map((l) => `apiserver_audit_level_total{level="${l}"} ${this.#byLevel.get(l)}\n`).join('');
+    const levels = LEVELS.filter((l) => this.#byLevel[l] > 0).sort().map((l) => `apiserver_audit_level_total{level="${l}"} ${this.#byLevel[l]}\n`).join('');
     return [
       '# HELP apiserver_audit_error_total [ALPHA] Counter of audit events that failed to be audited properly. Plugin identifies the plugin affected by the error.\n',
       '# TYPE apiserver_audit_error_total counter\n',

@@ -14,7 +14,11 @@ import type { ApiTarget, UserInfo } from '../../../bus/catalogue/api.ts';
 import type { Clock } from '../../../base/clock.ts';
 import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import type { RequestVerb } from '../node-authorizer.ts';
-import type { Auditor, AuditRecord } from './auditor.ts';
+import { levelLess } from '../../../api/audit/types.ts';
+import type { Auditor, RequestAudit } from './auditor.ts';
+import { BusRecord, MASKS, type BusShape, type TemplateSet } from './bus-record.ts';
+import { AUDIT_FRAGMENTS, F, userJSON, verbUserKey } from './record.ts';
+import { AuditId, HOLE, uriComponent } from './wire.ts';
 
 type Payload = { user?: UserInfo; target?: ApiTarget; id?: string; object?: unknown; patch?: unknown; options?: Record<string, unknown>; listOptions?: Record<string, unknown> };
 
@@ -29,7 +33,11 @@ export class BusAudit {
   readonly #auditor: Auditor;
   readonly #now: () => number;
   /** Open watches' records by sender and watch id. */
-  readonly #watches = new Map<string, AuditRecord>();
+  readonly #watches = new Map<string, RequestAudit>();
+  /** The kinds of request seen (by verb and target), each with its users' shapes. */
+  readonly #kinds = new Map<string, Kind>();
+  /** Fragment numbers of `,"responseStatus":{"metadata":{},"code":N}` by N (-2: not yet asked). */
+  readonly #codes = new Int32Array(600).fill(-2);
 
   constructor(auditor: Auditor, clock: Clock) {
     this.#auditor = auditor;
@@ -37,11 +45,23 @@ export class BusAudit {
   }
 
   /** Starts the record of a request from a component (null for an edge's request or a None level). */
-  begin(env: Envelope, user: UserInfo, verb: RequestVerb, name: string | undefined): AuditRecord | null {
+  begin(env: Envelope, user: UserInfo, verb: RequestVerb, name: string | undefined): RequestAudit | null {
     const p = env.payload as Payload;
     if (env.from.startsWith(TRUSTED_EDGE_PREFIX) && (p.user !== undefined || env.from.startsWith(HTTP_FRONT_ADDRESS))) return null;
     const t = p.target;
     if (!t) return null;
+    // A list, watch or deletecollection has a query; a namespace names itself in its objectRef's namespace.
+    if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection' && t.resource !== 'namespaces' && this.#auditor.nameBlind && Object.isFrozen(user)) {
+      const shape = this.#shapeOf(user, verb, t, name);
+      if (shape === NONE) return null;
+      if (shape !== NOT_COMPACT) {
+        this.#auditor.counted(shape.decision.level);
+        const record = new BusRecord(shape, AuditId.random(), this.#auditor.emitter, this.#now, t.name, name);
+        const body = p.object ?? p.patch ?? (verb === 'delete' ? p.options : undefined);
+        if (body !== undefined) record.requestObject(body);
+        return record;
+      }
+    }
     // Every field at once (unset ones undefined): one object shape for every request, not one per set of fields present.
     const resource: NonNullable<Parameters<Auditor['begin']>[0]['attrs']['resource']> = {
       group: t.group,
@@ -60,7 +80,7 @@ export class BusAudit {
   }
 
   /** Completes a record with the reply; a watch that started stays open until unwatched. */
-  replied(record: AuditRecord, env: Envelope, verb: RequestVerb, result: Result<unknown>): void {
+  replied(record: RequestAudit, env: Envelope, verb: RequestVerb, result: Result<unknown>): void {
     if (!result.ok) return record.complete(result.status.code, result.status);
     if (verb === 'watch') {
       record.responseStarted(200);
@@ -72,6 +92,33 @@ export class BusAudit {
     const write = verb !== 'get' && verb !== 'list' && verb !== 'deletecollection';
     const code = verb === 'create' || (write && value?.created) ? 201 : 200;
     record.complete(code, write ? value?.object : value);
+  }
+
+  /** The shape of a request that is not a list, watch or deletecollection, nor of namespaces, from a frozen user. */
+  #shapeOf(user: UserInfo, verb: RequestVerb, t: ApiTarget, name: string | undefined): Shape {
+    const named = t.name !== undefined;
+    // One lookup by a key of the fields (fewer memory reads than a Map per field, which counted in place); a kind found is
+    // checked field by field, so strings that spell another kind's key are written by an AuditRecord, never as that kind.
+    const key = `${verb}\0${t.group}\0${t.version}\0${t.resource}\0${t.namespace ?? ''}\0${t.subresource ?? ''}\0${named ? '/' : ''}`;
+    let kind = this.#kinds.get(key);
+    if (kind === undefined) {
+      if (this.#kinds.size >= MAX_KINDS) return NOT_COMPACT;
+      this.#kinds.set(key, (kind = { verb, group: t.group, version: t.version, resource: t.resource, namespace: t.namespace, subresource: t.subresource, named, set: templateSet(verb, t), users: new Map() }));
+    } else if (kind.verb !== verb || kind.group !== t.group || kind.version !== t.version || kind.resource !== t.resource || kind.namespace !== t.namespace || kind.subresource !== t.subresource || kind.named !== named) return NOT_COMPACT;
+    let shape = kind.users.get(user);
+    if (shape === undefined) kind.users.set(user, (shape = this.#decide(kind, user, verb, t, name)));
+    return shape;
+  }
+
+  /** A user's requests of a kind: their policy decision, and whether a BusRecord writes them. */
+  #decide(kind: Kind, user: UserInfo, verb: RequestVerb, t: ApiTarget, name: string | undefined): Shape {
+    const decision = this.#auditor.decide({ user, verb, resource: { group: t.group, version: t.version, resource: t.resource, namespace: t.namespace, name, subresource: t.subresource }, path: restPath(t) });
+    if (decision.level === 'None') return NONE;
+    // As AuditRecord's Secret rule: a Secret is logged at Metadata at most unless the rule names secrets.
+    const level = t.group === '' && t.resource === 'secrets' && !decision.namesSecrets && levelLess('Metadata', decision.level) ? 'Metadata' : decision.level;
+    if (level !== 'Metadata' || kind.set === null) return NOT_COMPACT;
+    const id = this.#auditor.emitter.enc.id(userJSON(user));
+    return id < 0 ? NOT_COMPACT : { decision, user: id, set: kind.set, codes: this.#codes };
   }
 
   /** The sender ended its watch. */
@@ -88,6 +135,44 @@ export class BusAudit {
   }
 }
 
+const NOT_COMPACT = 'not compact';
+const NONE = 'none';
+/** A user's requests of one kind: a BusRecord's shape, NOT_COMPACT where an AuditRecord writes them, or NONE. */
+type Shape = BusShape | typeof NOT_COMPACT | typeof NONE;
+/** A kind of request — its verb, target fields and whether it names an object —, its templates (null where they cannot be made) and its users' shapes. */
+type Kind = {
+  verb: RequestVerb;
+  group: string;
+  version: string;
+  resource: string;
+  namespace: string | undefined;
+  subresource: string | undefined;
+  named: boolean;
+  set: TemplateSet | null;
+  users: Map<UserInfo, Shape>;
+};
+/** Past this many kinds (a sender making up targets), requests of new ones get an AuditRecord. */
+const MAX_KINDS = 16384;
+
+/** Stands for a request's name in a requestURI while its template is made (parentheses: never in a namespace, resource or group). */
+const NAME_TOKEN = '()name()';
+
+/** The template parts of a kind of request (null when its requestURI cannot be cut around the name). */
+function templateSet(verb: RequestVerb, t: ApiTarget): TemplateSet | null {
+  const uri = restPath(t.name === undefined ? t : { ...t, name: NAME_TOKEN });
+  if (uri.split(NAME_TOKEN).length !== (t.name === undefined ? 1 : 2)) return null;
+  const str = (v: string | undefined): string | undefined => (v ? JSON.stringify(v) : undefined);
+  return {
+    head: `${AUDIT_FRAGMENTS[F.level.Metadata]}${HOLE.id}${HOLE.stage}${JSON.stringify(uri).replace(NAME_TOKEN, HOLE.uriName)}${verbUserKey(verb)}${HOLE.user}${AUDIT_FRAGMENTS[F.noSourceIPs]}`,
+    resource: JSON.stringify(t.resource),
+    namespace: str(t.namespace),
+    apiGroup: str(t.group),
+    apiVersion: t.version === undefined ? undefined : JSON.stringify(t.version),
+    subresource: str(t.subresource),
+    templates: new Int32Array(MASKS).fill(-2),
+  };
+}
+
 /** The REST path of a target, as the front would have been asked. */
 export function restPath(t: ApiTarget): string {
   let path = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
@@ -98,11 +183,6 @@ export function restPath(t: ApiTarget): string {
   return path;
 }
 
-/** What encodeURIComponent leaves as it is: a name or namespace (DNS labels and subdomains) is the same string encoded. */
-const URI_UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]*$/;
-
-/** encodeURIComponent(s), without making a copy of the usual string that it would leave unchanged. */
-const uriComponent = (s: string): string => (URI_UNRESERVED.test(s) ? s : encodeURIComponent(s));
 
 function query(verb: RequestVerb, p: Payload): string {
   if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection') return '';

@@ -38,7 +38,25 @@ export interface AuditStart {
   auditID: string;
 }
 
-export class AuditRecord {
+/** What the request paths do with a request's audit record: AuditRecord, or a bus request's BusRecord (bus-record.ts). */
+export interface RequestAudit {
+  /** The request's audit ID (the Audit-Id header). */
+  readonly auditID: string;
+  /** The level this request is logged at (after the Secret rule). */
+  readonly level: Level;
+  /** The decoded request body: names what the path did not (a create's name), and is logged from level Request on. */
+  requestObject(obj: unknown): void;
+  /** Records the authorizer's answer (requests no authorizer refused are "allow"). */
+  authorized(decision: 'allow' | 'forbid', reason?: string): void;
+  /** A long-running request's headers went out with `code`: the ResponseStarted event (once). */
+  responseStarted(code: number): void;
+  /** The request was answered with `code` and `body` (a Status, the object, or nothing for a stream). */
+  complete(code: number, body?: unknown): void;
+  /** The handler failed unexpectedly: the Panic event, as kube-apiserver logs a recovered panic. */
+  panic(message: string): void;
+}
+
+export class AuditRecord implements RequestAudit {
   /** The request's audit ID: the one it came with, or a random one spelled out only when asked for. */
   #id: string | AuditId;
   readonly #ev: Fields;
@@ -326,7 +344,7 @@ function refField(w: AuditEncoder, n: number, k: number, v: string): number {
 }
 
 /** ObjectReference's fields, in the order objectRefOf gives them (which is Kubernetes'). */
-const REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
+export const REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
 const LEVELS = ['None', 'Metadata', 'Request', 'RequestResponse'] as const;
 const STAGES = ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'] as const;
 
@@ -350,7 +368,7 @@ export const AUDIT_FRAGMENTS: readonly string[] = [
   ',"stageTimestamp":',
   '}\n',
 ];
-const F = {
+export const F = {
   level: Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<Level, number>,
   stage: Object.fromEntries(STAGES.map((s, i) => [s, 4 + i])) as Record<Stage, number>,
   refFirst: 8,
@@ -369,7 +387,7 @@ const F = {
 /** `,"verb":<verb>,"user":` by verb (Kubernetes' verbs, or a non-resource request's lower-case method: few; a fragment only once known). */
 const verbUserKeys = new Map<string, string>();
 
-function verbUserKey(verb: string): string {
+export function verbUserKey(verb: string): string {
   let key = verbUserKeys.get(verb);
   if (key === undefined) {
     key = `,"verb":${JSON.stringify(verb)},"user":`;
@@ -381,7 +399,7 @@ function verbUserKey(verb: string): string {
 /** `,"responseStatus":{"metadata":{},"code":N}` by code. */
 const codeOnlyJSONs = new Map<number, string>();
 
-function codeOnlyJSON(code: number): string {
+export function codeOnlyJSON(code: number): string {
   let json = codeOnlyJSONs.get(code);
   if (json === undefined) codeOnlyJSONs.set(code, (json = `,"responseStatus":{"metadata":{},"code":${code}}`));
   return json;
@@ -390,7 +408,7 @@ function codeOnlyJSON(code: number): string {
 /** Users serialized as an event writes them, by the (frozen, so unchanging) user object: a component sends as the same user object every time. */
 const userJSONs = new WeakMap<AuditUser, string>();
 
-function userJSON(user: AuditUser): string {
+export function userJSON(user: AuditUser): string {
   let json = userJSONs.get(user);
   if (json === undefined) {
     json = JSON.stringify(userInfoOf(user));
@@ -404,7 +422,7 @@ const authorizationJSONs = { allow: new Map<string, string>(), forbid: new Map<s
 /** Past this many distinct reasons they are serialized each time (a reason may name the object). */
 const AUTHORIZATION_JSON_LIMIT = 256;
 
-function authorizationJSON(decision: 'allow' | 'forbid', reason: string): string | null {
+export function authorizationJSON(decision: 'allow' | 'forbid', reason: string): string | null {
   const known = authorizationJSONs[decision];
   let json = known.get(reason);
   if (json === undefined) {

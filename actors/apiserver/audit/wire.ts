@@ -7,6 +7,11 @@
  * of each line together and writes them. Lines go out in order, in batches: ranges of shared
  * buffers, one or a few per turn of the event loop.
  *
+ * A bus request's line is one LINE op instead: a template — a fragment with holes, defined once
+ * per request shape (who, verb, resource, which objectRef fields) — and the values of its holes
+ * (the audit ID, stage, times, the names, status and annotations), so the request path writes a
+ * few numbers and the request's own strings and the writer spells out the rest.
+ *
  * A fragment is defined (DEF) in the stream the first time it is used, so a decoder that reads
  * the stream from its start knows every fragment; one that starts later (the in-thread writer
  * taking over from a dead thread) is given the encoder's table.
@@ -30,6 +35,42 @@ const TIME = 4;
 const END = 5;
 const DEF = 6;
 const UUID = 7;
+const LINE = 8;
+
+/**
+ * The holes of a template fragment, each NUL and a letter (no JSON text holds a NUL: JSON escapes
+ * control characters). A LINE op gives their values: the string holes' in this order — uriName,
+ * namespace, name, uid, resourceVersion, then a raw status and raw annotations.
+ */
+export const HOLE = {
+  /** The audit ID's quoted UUID. */
+  id: '\0i',
+  /** The user's JSON fragment. */
+  user: '\0U',
+  /** The stage's fixed fragment (`,"stage":"…","requestURI":`). */
+  stage: '\0s',
+  /** A name inside the quoted requestURI, URI-encoded. */
+  uriName: '\0u',
+  /** objectRef string values, quoted. */
+  namespace: '\0N',
+  name: '\0n',
+  uid: '\0d',
+  resourceVersion: '\0v',
+  /** `,"responseStatus":{…}`. */
+  status: '\0r',
+  /** The quoted times. */
+  received: '\0a',
+  stageTime: '\0b',
+  /** `,"annotations":{…}`, or nothing. */
+  annotations: '\0x',
+} as const;
+
+/** A LINE op's string: quoted by the writer (plain ASCII), or written as it is (JSON text, or a URI-encoded name). */
+const STR_QUOTED = 1;
+const STR_AS_IS = 2;
+/** A LINE op's status or annotations, when not a fragment: none, or a raw string among its strings. */
+export const ABSENT = -1;
+export const RAW_STRING = -2;
 
 /** Encoded lines are written into shared chunks of this size (a longer line gets a chunk of its own). */
 const CHUNK_BYTES = 1024 * 1024;
@@ -78,7 +119,8 @@ export class AuditId {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-function uuidText(b: Uint8Array, at: number): string {
+/** The 16 bytes at `at` of `b` as randomUUID() writes a UUID. */
+export function uuidText(b: Uint8Array, at: number): string {
   let s = '';
   for (let i = 0; i < 16; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) s += '-';
@@ -92,6 +134,8 @@ export class AuditEncoder {
   #buffer = new SharedArrayBuffer(CHUNK_BYTES);
   #bytes = Buffer.from(this.#buffer);
   #view = new DataView(this.#buffer);
+  /** The chunk's size: a SharedArrayBuffer's byteLength is a call into the runtime (it may grow), this a field. */
+  #cap = CHUNK_BYTES;
   #pos = 0;
   /** Where the current line began, and the first byte not yet taken. */
   #line = 0;
@@ -161,6 +205,91 @@ export class AuditEncoder {
     this.#op(FRAG, id);
   }
 
+  /** Fragment `s`'s number (defined in the stream when new), or -1 past the limit of fragments. */
+  id(s: string): number {
+    const id = this.#ids.get(s);
+    if (id !== undefined) return id;
+    return this.definitions.length >= MAX_FRAGMENTS ? -1 : this.#define(s);
+  }
+
+  /**
+   * A whole line by template `tpl` (a fragment with HOLEs): the ID's 16 bytes at `at` of `pool`,
+   * the user's fragment, the stage's fixed fragment, the times in ms, the status and the annotations each as a
+   * fragment number, ABSENT, or RAW_STRING with `statusRaw` / `annotationsRaw`, and the template's string holes' values — undefined where it has no
+   * such hole. One call and one check for room per line: a bus request's lines are most of a
+   * busy log.
+   */
+  line(tpl: number, pool: Buffer, at: number, user: number, stage: number, received: number, stageTime: number, status: number, statusRaw: string | null, annotations: number, annotationsRaw: string | null, uriName: string | undefined, namespace: string | undefined, name: string | undefined, uid: string | undefined, resourceVersion: string | undefined): void {
+    // Each string at most 3 bytes a UTF-16 unit plus its head; JSON.stringify's longer forms make room of their own.
+    const strings = (uriName?.length ?? 0) + (namespace?.length ?? 0) + (name?.length ?? 0) + (uid?.length ?? 0) + (resourceVersion?.length ?? 0) + (statusRaw?.length ?? 0) + (annotationsRaw?.length ?? 0);
+    this.#room(50 + 7 * 5 + 3 * strings);
+    const b = this.#bytes;
+    const v = this.#view;
+    let p = this.#pos;
+    b[p] = LINE;
+    v.setUint32(p + 1, tpl, true);
+    for (let i = 0; i < 16; i++) b[p + 5 + i] = pool[at + i]!;
+    b[p + 21] = stage;
+    v.setFloat64(p + 22, received, true);
+    v.setFloat64(p + 30, stageTime, true);
+    v.setInt32(p + 38, status, true);
+    v.setInt32(p + 42, annotations, true);
+    v.setUint32(p + 46, user, true);
+    this.#pos = p + 50;
+    if (uriName !== undefined) this.#uriName(uriName);
+    if (namespace !== undefined) this.#quoted(namespace);
+    if (name !== undefined) this.#quoted(name);
+    if (uid !== undefined) this.#quoted(uid);
+    if (resourceVersion !== undefined) this.#quoted(resourceVersion);
+    if (statusRaw !== null) this.#asIs(statusRaw);
+    if (annotationsRaw !== null) this.#asIs(annotationsRaw);
+  }
+
+  /** A LINE string the writer quotes: plain ASCII copied as it is checked, any other as JSON.stringify gives it. */
+  #quoted(s: string): void {
+    const len = s.length;
+    const b = this.#bytes;
+    const at = this.#pos + 5;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.#asIs(JSON.stringify(s));
+      b[at + i] = c;
+    }
+    this.#strHead(STR_QUOTED, len);
+  }
+
+  /** A name inside the requestURI: as encodeURIComponent writes it (its output is plain JSON). */
+  #uriName(s: string): void {
+    const len = s.length;
+    const b = this.#bytes;
+    const at = this.#pos + 5;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (!isUriUnreserved(c)) return this.#asIs(uriComponent(s));
+      b[at + i] = c;
+    }
+    this.#strHead(STR_AS_IS, len);
+  }
+
+  /** A LINE string written as it is. */
+  #asIs(s: string): void {
+    this.#room(5 + 3 * s.length);
+    const n = this.#bytes.write(s, this.#pos + 5);
+    this.#strHead(STR_AS_IS, n);
+  }
+
+  /** The head of the string whose `n` bytes are written after it. */
+  #strHead(kind: number, n: number): void {
+    const b = this.#bytes;
+    const p = this.#pos;
+    b[p] = kind;
+    b[p + 1] = n;
+    b[p + 2] = n >>> 8;
+    b[p + 3] = n >>> 16;
+    b[p + 4] = n >>> 24;
+    this.#pos = p + 5 + n;
+  }
+
   #define(s: string): number {
     const id = this.definitions.length;
     this.definitions.push(s);
@@ -218,7 +347,7 @@ export class AuditEncoder {
     this.#bytes[this.#pos++] = END;
     this.#line = this.#pos;
     this.#lines++;
-    if (this.#buffer.byteLength - this.#pos < LINE_ROOM) this.#next(0);
+    if (this.#cap - this.#pos < LINE_ROOM) this.#next(0);
   }
 
   /** The lines ended since the last take, in order. */
@@ -255,7 +384,7 @@ export class AuditEncoder {
   }
 
   #room(n: number): void {
-    if (this.#pos + n > this.#buffer.byteLength) this.#next(n);
+    if (this.#pos + n > this.#cap) this.#next(n);
   }
 
   /** A new chunk with room for `n` more bytes; the line begun in the old one moves over. */
@@ -267,6 +396,7 @@ export class AuditEncoder {
     const bytes = Buffer.from(buffer);
     this.#bytes.copy(bytes, 0, this.#line, this.#pos);
     this.#buffer = buffer;
+    this.#cap = buffer.byteLength;
     this.#bytes = bytes;
     this.#view = new DataView(buffer);
     this.#chunk++;
@@ -275,17 +405,46 @@ export class AuditEncoder {
   }
 }
 
+/**
+ * encodeURIComponent(s), without making a copy of the usual string it would leave unchanged (a
+ * name or namespace: DNS labels and subdomains); a lone surrogate, which it refuses, is U+FFFD.
+ */
+export function uriComponent(s: string): string {
+  for (let i = 0; i < s.length; i++) if (!isUriUnreserved(s.charCodeAt(i))) return encodeURIComponent(s.toWellFormed());
+  return s;
+}
+
+/** What encodeURIComponent leaves as it is (so a name of these goes into a requestURI unchanged); all of it plain JSON. */
+const isUriUnreserved = (c: number): boolean =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x21 || c === 0x2a || c === 0x27 || c === 0x28 || c === 0x29;
+
 /** '0'-'9', 'a'-'f' as bytes. */
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
 /** The writer's side: puts each line's bytes together and hands them on, newline included. */
 export class AuditDecoder {
   readonly #fragments: Buffer[] = [];
+  /** The templates among them, by number: their text between the holes, and each hole's letter. */
+  readonly #templates: (Buffer | number)[][] = [];
   #out = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** `definitions`: the fragments already defined in the part of the stream this decoder does not read. */
   constructor(definitions: readonly string[] = []) {
-    for (const s of definitions) this.#fragments.push(Buffer.from(s));
+    for (let i = 0; i < definitions.length; i++) this.#define(i, Buffer.from(definitions[i]!));
+  }
+
+  #define(id: number, bytes: Buffer): void {
+    this.#fragments[id] = bytes;
+    if (!bytes.includes(0)) return;
+    const parts: (Buffer | number)[] = [];
+    let from = 0;
+    for (let at = bytes.indexOf(0); at >= 0; at = bytes.indexOf(0, from)) {
+      if (at > from) parts.push(bytes.subarray(from, at));
+      parts.push(bytes[at + 1]!);
+      from = at + 2;
+    }
+    if (from < bytes.length) parts.push(bytes.subarray(from));
+    this.#templates[id] = parts;
   }
 
   /** Calls `line` with each line's bytes (`bytes[0, length)`, valid until it returns). */
@@ -305,28 +464,17 @@ export class AuditDecoder {
         n = this.#put(f, 0, f.length, n);
         i += 5;
       } else if (op === TIME) {
-        const t = microTime(view.getFloat64(i + 1, true));
-        n = this.#room(n, t.length + 2);
-        this.#out[n++] = 0x22;
-        n += this.#out.write(t, n, 'latin1');
-        this.#out[n++] = 0x22;
+        n = this.#time(view.getFloat64(i + 1, true), n);
         i += 9;
       } else if (op === UUID) {
-        n = this.#room(n, 38);
-        const out = this.#out;
-        out[n++] = 0x22;
-        for (let k = 0; k < 16; k++) {
-          if (k === 4 || k === 6 || k === 8 || k === 10) out[n++] = 0x2d;
-          const v = src[i + 1 + k]!;
-          out[n++] = HEX_DIGITS[v >>> 4]!;
-          out[n++] = HEX_DIGITS[v & 15]!;
-        }
-        out[n++] = 0x22;
+        n = this.#uuid(src, i + 1, n);
         i += 17;
+      } else if (op === LINE) {
+        [i, n] = this.#line(src, view, i, n);
       } else if (op === DEF) {
         const id = view.getUint32(i + 1, true);
         const len = view.getUint32(i + 5, true);
-        this.#fragments[id] = Buffer.from(src.subarray(i + 9, i + 9 + len));
+        this.#define(id, Buffer.from(src.subarray(i + 9, i + 9 + len)));
         i += 9 + len;
       } else {
         const len = view.getUint32(i + 1, true);
@@ -339,6 +487,83 @@ export class AuditDecoder {
         i += 5 + len;
       }
     }
+  }
+
+  /** A LINE op at `i`: its template with the holes filled; returns where the next op is and the line's length. */
+  #line(src: Buffer, view: DataView, i: number, n: number): [number, number] {
+    const parts = this.#templates[view.getUint32(i + 1, true)]!;
+    const status = view.getInt32(i + 38, true);
+    const annotations = view.getInt32(i + 42, true);
+    // The strings follow the head, in the order of the template's string holes.
+    let s = i + 50;
+    const string = (quoted: boolean): void => {
+      const kind = src[s]!;
+      const len = view.getUint32(s + 1, true);
+      const q = quoted && kind === STR_QUOTED;
+      n = this.#room(n, len + 2);
+      if (q) this.#out[n++] = 0x22;
+      n = this.#put(src, s + 5, s + 5 + len, n);
+      if (q) this.#out[n++] = 0x22;
+      s += 5 + len;
+    };
+    for (const part of parts) {
+      if (typeof part !== 'number') {
+        n = this.#put(part, 0, part.length, n);
+        continue;
+      }
+      switch (part) {
+        case 0x69: // i: the ID
+          n = this.#uuid(src, i + 5, n);
+          break;
+        case 0x73: // s, U: the stage's and the user's fragments
+        case 0x55: {
+          const f = this.#fragments[part === 0x73 ? src[i + 21]! : view.getUint32(i + 46, true)]!;
+          n = this.#put(f, 0, f.length, n);
+          break;
+        }
+        case 0x61: // a, b: the times
+        case 0x62:
+          n = this.#time(view.getFloat64(part === 0x61 ? i + 22 : i + 30, true), n);
+          break;
+        case 0x72: // r, x: the status, the annotations
+        case 0x78: {
+          const v = part === 0x72 ? status : annotations;
+          if (v >= 0) {
+            const f = this.#fragments[v]!;
+            n = this.#put(f, 0, f.length, n);
+          } else if (v === RAW_STRING) string(false);
+          break;
+        }
+        default: // u, N, n, d, v: the strings
+          string(part !== 0x75);
+      }
+    }
+    return [s, n];
+  }
+
+  /** The quoted time of `ms` at `n`. */
+  #time(ms: number, n: number): number {
+    const t = microTime(ms);
+    n = this.#room(n, t.length + 2);
+    this.#out[n++] = 0x22;
+    n += this.#out.write(t, n, 'latin1');
+    this.#out[n++] = 0x22;
+    return n;
+  }
+
+  /** The quoted UUID of the 16 bytes at `at`. */
+  #uuid(src: Buffer, at: number, n: number): number {
+    n = this.#room(n, 38);
+    const out = this.#out;
+    out[n++] = 0x22;
+    for (let k = 0; k < 16; k++) {
+      if (k === 4 || k === 6 || k === 8 || k === 10) out[n++] = 0x2d;
+      const v = src[at + k]!;
+      out[n++] = HEX_DIGITS[v >>> 4]!;
+      out[n++] = HEX_DIGITS[v & 15]!;
+    }
+    out[n++] = 0x22;
+    return n;
   }
 
   #put(src: Buffer, from: number, to: number, n: number): number {
