@@ -13,7 +13,7 @@ import { microTime } from '../../../api/time.ts';
 import { responseStatusOf } from '../../../api/audit/event.ts';
 import type { AuditDecision, Stage } from '../../../api/audit/types.ts';
 import { AUDIT_FRAGMENTS, authorizationJSON, codeOnlyJSON, F, type AuditEmitter, type RequestAudit } from './record.ts';
-import { ABSENT, HOLE, RAW_STRING, uriComponent, uuidText, type AuditId } from './wire.ts';
+import { ABSENT, AuditId, HOLE, RAW_STRING, uriComponent, uuidText } from './wire.ts';
 
 /**
  * What the requests of one kind (verb and target, whoever sends them) write alike: the
@@ -38,8 +38,14 @@ export interface BusShape {
   /** The user's JSON as a fragment. */
   readonly user: number;
   readonly set: TemplateSet;
-  /** The code-only statuses' fragment numbers by code (-2: not yet asked), shared by every shape of the log. */
+  /** Fragment numbers every shape of the log uses. */
+  readonly common: CommonFragments;
+}
+
+/** Fragment numbers (-2: not yet asked) of the code-only statuses by code, and of the annotations of an allowed request. */
+export interface CommonFragments {
   readonly codes: Int32Array;
+  allowed: number;
 }
 
 /** objectRef fields a request fills in (from its path or body) beside the shape's. */
@@ -71,7 +77,9 @@ function templateText(s: TemplateSet, mask: number): string {
 
 export class BusRecord implements RequestAudit {
   readonly #shape: BusShape;
-  readonly #id: AuditId;
+  /** The audit ID: 16 bytes at #at of #pool (AuditId.take). */
+  readonly #pool: Buffer;
+  readonly #at: number;
   #idText: string | null = null;
   readonly #out: AuditEmitter;
   readonly #now: () => number;
@@ -88,11 +96,21 @@ export class BusRecord implements RequestAudit {
   #annotationsRaw: string | null = null;
   #started = false;
   #done = false;
+  /**
+   * Where this request's last LINE op is (its chunk, or -1, and range) and the objectRef fields
+   * it has: a later event with the same fields and no raw status or annotations copies it and
+   * changes the stage, time, status and annotations in place.
+   */
+  #opChunk = -1;
+  #opFrom = 0;
+  #opTo = 0;
+  #opMask = 0;
 
   /** `name`: the objectRef's name as the path gives it (a create's comes with its body). */
-  constructor(shape: BusShape, id: AuditId, out: AuditEmitter, now: () => number, uriName: string | undefined, name: string | undefined) {
+  constructor(shape: BusShape, out: AuditEmitter, now: () => number, uriName: string | undefined, name: string | undefined) {
     this.#shape = shape;
-    this.#id = id;
+    this.#at = AuditId.take();
+    this.#pool = AuditId.pool;
     this.#out = out;
     this.#now = now;
     this.#uriName = uriName;
@@ -102,7 +120,7 @@ export class BusRecord implements RequestAudit {
   }
 
   get auditID(): string {
-    return (this.#idText ??= uuidText(this.#id.pool, this.#id.at));
+    return (this.#idText ??= uuidText(this.#pool, this.#at));
   }
 
   get level(): 'Metadata' {
@@ -120,6 +138,16 @@ export class BusRecord implements RequestAudit {
   }
 
   authorized(decision: 'allow' | 'forbid', reason = ''): void {
+    // Nearly every bus request: allowed, with no reason given.
+    if (decision === 'allow' && reason === '') {
+      const common = this.#shape.common;
+      if (common.allowed === -2) common.allowed = this.#out.enc.id(authorizationJSON('allow', '')!);
+      if (common.allowed >= 0) {
+        this.#annotations = common.allowed;
+        this.#annotationsRaw = null;
+        return;
+      }
+    }
     const json = authorizationJSON(decision, reason);
     const id = json === null ? -1 : this.#out.enc.id(json);
     this.#annotations = id >= 0 ? id : RAW_STRING;
@@ -149,7 +177,7 @@ export class BusRecord implements RequestAudit {
 
   /** An event whose status is a code alone: a fragment (the codes are few). */
   #emitCode(stage: Stage, code: number): void {
-    const codes = this.#shape.codes;
+    const codes = this.#shape.common.codes;
     const known = code >= 0 && code < codes.length;
     let id = known ? codes[code]! : -2;
     if (id === -2) {
@@ -170,8 +198,17 @@ export class BusRecord implements RequestAudit {
     if (tpl === -2) tpl = set.templates[mask] = enc.id(templateText(set, mask));
     const stageTime = stage === 'RequestReceived' ? this.#received : this.#now();
     if (tpl >= 0) {
-      const id = this.#id;
-      enc.line(tpl, id.pool, id.at, shape.user, F.stage[stage], this.#received, stageTime, status, statusRaw, this.#annotations, this.#annotationsRaw, this.#uriName, this.#namespace, this.#name, this.#uid, this.#resourceVersion);
+      if (mask !== this.#opMask || statusRaw !== null || this.#annotationsRaw !== null || !enc.relay(this.#opChunk, this.#opFrom, this.#opTo, F.stage[stage], stageTime, status, this.#annotations)) {
+        const chunk = enc.chunk;
+        const from = enc.at;
+        enc.line(tpl, this.#pool, this.#at, shape.user, F.stage[stage], this.#received, stageTime, status, statusRaw, this.#annotations, this.#annotationsRaw, this.#uriName, this.#namespace, this.#name, this.#uid, this.#resourceVersion);
+        // Only an op without raw strings can be relayed, and only from the chunk it is in.
+        const relayable = statusRaw === null && this.#annotationsRaw === null && enc.chunk === chunk;
+        this.#opChunk = relayable ? chunk : -1;
+        this.#opFrom = from;
+        this.#opTo = enc.at;
+        this.#opMask = mask;
+      }
     } else enc.raw(this.#spelled(templateText(set, mask), stage, stageTime, status, statusRaw));
     enc.end();
     this.#out.emitted();

@@ -16,9 +16,9 @@ import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import type { RequestVerb } from '../node-authorizer.ts';
 import { levelLess } from '../../../api/audit/types.ts';
 import type { Auditor, RequestAudit } from './auditor.ts';
-import { BusRecord, MASKS, type BusShape, type TemplateSet } from './bus-record.ts';
+import { BusRecord, MASKS, type BusShape, type CommonFragments, type TemplateSet } from './bus-record.ts';
 import { AUDIT_FRAGMENTS, F, userJSON, verbUserKey } from './record.ts';
-import { AuditId, HOLE, uriComponent } from './wire.ts';
+import { HOLE, uriComponent } from './wire.ts';
 
 type Payload = { user?: UserInfo; target?: ApiTarget; id?: string; object?: unknown; patch?: unknown; options?: Record<string, unknown>; listOptions?: Record<string, unknown> };
 
@@ -36,8 +36,8 @@ export class BusAudit {
   readonly #watches = new Map<string, RequestAudit>();
   /** The kinds of request seen (by verb and target), each with its users' shapes. */
   readonly #kinds = new Map<string, Kind>();
-  /** Fragment numbers of `,"responseStatus":{"metadata":{},"code":N}` by N (-2: not yet asked). */
-  readonly #codes = new Int32Array(600).fill(-2);
+  /** Fragments every BusRecord of this log uses. */
+  readonly #common: CommonFragments = { codes: new Int32Array(600).fill(-2), allowed: -2 };
 
   constructor(auditor: Auditor, clock: Clock) {
     this.#auditor = auditor;
@@ -56,7 +56,7 @@ export class BusAudit {
       if (shape === NONE) return null;
       if (shape !== NOT_COMPACT) {
         this.#auditor.counted(shape.decision.level);
-        const record = new BusRecord(shape, AuditId.random(), this.#auditor.emitter, this.#now, t.name, name);
+        const record = new BusRecord(shape, this.#auditor.emitter, this.#now, t.name, name);
         const body = p.object ?? p.patch ?? (verb === 'delete' ? p.options : undefined);
         if (body !== undefined) record.requestObject(body);
         return record;
@@ -118,7 +118,7 @@ export class BusAudit {
     const level = t.group === '' && t.resource === 'secrets' && !decision.namesSecrets && levelLess('Metadata', decision.level) ? 'Metadata' : decision.level;
     if (level !== 'Metadata' || kind.set === null) return NOT_COMPACT;
     const id = this.#auditor.emitter.enc.id(userJSON(user));
-    return id < 0 ? NOT_COMPACT : { decision, user: id, set: kind.set, codes: this.#codes };
+    return id < 0 ? NOT_COMPACT : { decision, user: id, set: kind.set, common: this.#common };
   }
 
   /** The sender ended its watch. */

@@ -96,6 +96,12 @@ export class AuditId {
 
   /** A new random ID. */
   static random(): AuditId {
+    const at = AuditId.take();
+    return new AuditId(AuditId.#pool, at);
+  }
+
+  /** A new random ID as its place in `AuditId.pool` (read it after this call): no object made. */
+  static take(): number {
     if (AuditId.#next === AuditId.#pool.length) {
       const pool = randomFillSync(Buffer.allocUnsafeSlow(16 * IDS_PER_POOL));
       // RFC 4122: version 4 in byte 6's high nibble, variant 10 in byte 8's high bits.
@@ -106,9 +112,14 @@ export class AuditId {
       AuditId.#pool = pool;
       AuditId.#next = 0;
     }
-    const id = new AuditId(AuditId.#pool, AuditId.#next);
+    const at = AuditId.#next;
     AuditId.#next += 16;
-    return id;
+    return at;
+  }
+
+  /** The pool the last ID taken is in. */
+  static get pool(): Buffer {
+    return AuditId.#pool;
   }
 
   /** As randomUUID() writes it: lower-case 8-4-4-4-12 hex. */
@@ -243,6 +254,22 @@ export class AuditEncoder {
     if (resourceVersion !== undefined) this.#quoted(resourceVersion);
     if (statusRaw !== null) this.#asIs(statusRaw);
     if (annotationsRaw !== null) this.#asIs(annotationsRaw);
+  }
+
+  /**
+   * Writes again the LINE op at [from, to) of chunk `chunk` — an earlier event of the same
+   * request, whose status and annotations were fragments or absent — with another stage, stage
+   * time, status and annotations (fragment numbers or ABSENT: a raw one would need strings the op
+   * does not hold). False (nothing written) when that chunk is no longer the one written.
+   */
+  relay(chunk: number, from: number, to: number, stage: number, stageTime: number, status: number, annotations: number): boolean {
+    if (!this.copy(chunk, from, to)) return false;
+    const p = this.#pos - (to - from);
+    this.#bytes[p + 21] = stage;
+    this.#view.setFloat64(p + 30, stageTime, true);
+    this.#view.setInt32(p + 38, status, true);
+    this.#view.setInt32(p + 42, annotations, true);
+    return true;
   }
 
   /** A LINE string the writer quotes: plain ASCII copied as it is checked, any other as JSON.stringify gives it. */

@@ -133,6 +133,35 @@ test('with RequestReceived omitted by the policy, each request has its later eve
   assert.ok(compact.length >= reqs.length - 3);
 });
 
+test("a request's later event copies its first one's line, or writes it afresh once other requests' lines filled that buffer", () => {
+  const run = (extra: string) => {
+    const a = arrayAuditor(extra);
+    const bus = new BusAudit(a.auditor, clock());
+    const env = (name: string) => ({ seq: 0, from: 'kubelet.node-1', to: 'apiserver', type: 'api.get', payload: { target: pods('default', name) }, corr: 'c', at: 0 }) as unknown as Envelope;
+    const user = userForAddress('kubelet.node-1');
+    const early = env('early');
+    const first = bus.begin(early, user, 'get', 'early')!;
+    first.authorized('allow');
+    // Megabytes of other requests' lines: the encoder moves on to new buffers meanwhile.
+    for (let i = 0; i < 600; i++) {
+      const other = env(`${'x'.repeat(2000)}-${i}`);
+      const r = bus.begin(other, user, 'get', `${'x'.repeat(2000)}-${i}`)!;
+      r.authorized('allow');
+      bus.replied(r, other, 'get', ok({}));
+    }
+    bus.replied(first, early, 'get', ok({}));
+    return a.lines();
+  };
+  const compact = run('');
+  assert.equal(compact, run(NAMING));
+  const mine = compact.filter((l) => l.includes('"requestURI":"/api/v1/namespaces/default/pods/early"')).map((l) => JSON.parse(l));
+  assert.equal(mine.map((e) => [e.stage, e.objectRef.name, e.responseStatus?.code, e.annotations?.['authorization.k8s.io/decision']]), [
+    ['RequestReceived', 'early', undefined, undefined],
+    ['ResponseComplete', 'early', 200, 'allow'],
+  ]);
+  assert.is(compact.length, 2 + 1200);
+});
+
 test('past the limit of fragments a kind of request still gets its line, spelled out in this thread', () => {
   const reqs = shapes();
   // The scheduler's first request defines its user's fragment; then the table fills, so the binding's template cannot be defined.
