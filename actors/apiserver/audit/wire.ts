@@ -497,7 +497,8 @@ export class AuditDecoder {
         n = this.#uuid(src, i + 1, n);
         i += 17;
       } else if (op === LINE) {
-        [i, n] = this.#line(src, view, i, n);
+        n = this.#line(src, view, i, n);
+        i = this.#cursor;
       } else if (op === DEF) {
         const id = view.getUint32(i + 1, true);
         const len = view.getUint32(i + 5, true);
@@ -516,23 +517,16 @@ export class AuditDecoder {
     }
   }
 
-  /** A LINE op at `i`: its template with the holes filled; returns where the next op is and the line's length. */
-  #line(src: Buffer, view: DataView, i: number, n: number): [number, number] {
+  /** Where the LINE op being read has its next string (#line's cursor). */
+  #cursor = 0;
+
+  /** A LINE op at `i`: its template with the holes filled at `n`; returns the line's length, and leaves #cursor past the op. */
+  #line(src: Buffer, view: DataView, i: number, n: number): number {
     const parts = this.#templates[view.getUint32(i + 1, true)]!;
     const status = view.getInt32(i + 38, true);
     const annotations = view.getInt32(i + 42, true);
     // The strings follow the head, in the order of the template's string holes.
-    let s = i + 50;
-    const string = (quoted: boolean): void => {
-      const kind = src[s]!;
-      const len = view.getUint32(s + 1, true);
-      const q = quoted && kind === STR_QUOTED;
-      n = this.#room(n, len + 2);
-      if (q) this.#out[n++] = 0x22;
-      n = this.#put(src, s + 5, s + 5 + len, n);
-      if (q) this.#out[n++] = 0x22;
-      s += 5 + len;
-    };
+    this.#cursor = i + 50;
     for (const part of parts) {
       if (typeof part !== 'number') {
         n = this.#put(part, 0, part.length, n);
@@ -558,14 +552,27 @@ export class AuditDecoder {
           if (v >= 0) {
             const f = this.#fragments[v]!;
             n = this.#put(f, 0, f.length, n);
-          } else if (v === RAW_STRING) string(false);
+          } else if (v === RAW_STRING) n = this.#string(src, view, false, n);
           break;
         }
         default: // u, N, n, d, v: the strings
-          string(part !== 0x75);
+          n = this.#string(src, view, part !== 0x75, n);
       }
     }
-    return [s, n];
+    return n;
+  }
+
+  /** The LINE string at #cursor, quoted when `quoted` and it is a plain one, at `n`; returns the new length. */
+  #string(src: Buffer, view: DataView, quoted: boolean, n: number): number {
+    const s = this.#cursor;
+    const len = view.getUint32(s + 1, true);
+    const q = quoted && src[s] === STR_QUOTED;
+    n = this.#room(n, len + 2);
+    if (q) this.#out[n++] = 0x22;
+    n = this.#put(src, s + 5, s + 5 + len, n);
+    if (q) this.#out[n++] = 0x22;
+    this.#cursor = s + 5 + len;
+    return n;
   }
 
   /** The quoted time of `ms` at `n`. */
