@@ -129,8 +129,8 @@ export class BusRecord implements RequestAudit {
 
   /** At Metadata a body is never logged: it only fills in the objectRef, as fillRefFromObject does. */
   requestObject(obj: unknown): void {
-    const m = (obj as { metadata?: Record<string, unknown> } | null)?.metadata;
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) return;
+    if (!isObject(obj) || !isObject(obj.metadata)) return;
+    const m = obj.metadata;
     if (this.#shape.set.namespace === undefined && this.#namespace === undefined && typeof m.namespace === 'string' && m.namespace) this.#namespace = m.namespace;
     if (this.#name === undefined && typeof m.name === 'string' && m.name) this.#name = m.name;
     if (this.#uid === undefined && typeof m.uid === 'string' && m.uid) this.#uid = m.uid;

@@ -65,6 +65,9 @@ export const HOLE = {
   annotations: '\0x',
 } as const;
 
+/** Where a LINE op's fields are, from its op byte: the head's length last (its strings follow). */
+const L = { tpl: 1, id: 5, stage: 21, received: 22, stageTime: 30, status: 38, annotations: 42, user: 46, head: 50 } as const;
+
 /** A LINE op's string: quoted by the writer (plain ASCII), or written as it is (JSON text, or a URI-encoded name). */
 const STR_QUOTED = 1;
 const STR_AS_IS = 2;
@@ -233,20 +236,20 @@ export class AuditEncoder {
   line(tpl: number, pool: Buffer, at: number, user: number, stage: number, received: number, stageTime: number, status: number, statusRaw: string | null, annotations: number, annotationsRaw: string | null, uriName: string | undefined, namespace: string | undefined, name: string | undefined, uid: string | undefined, resourceVersion: string | undefined): void {
     // Each string at most 3 bytes a UTF-16 unit plus its head; JSON.stringify's longer forms make room of their own.
     const strings = (uriName?.length ?? 0) + (namespace?.length ?? 0) + (name?.length ?? 0) + (uid?.length ?? 0) + (resourceVersion?.length ?? 0) + (statusRaw?.length ?? 0) + (annotationsRaw?.length ?? 0);
-    this.#room(50 + 7 * 5 + 3 * strings);
+    this.#room(L.head + 7 * 5 + 3 * strings);
     const b = this.#bytes;
     const v = this.#view;
     let p = this.#pos;
     b[p] = LINE;
-    v.setUint32(p + 1, tpl, true);
-    for (let i = 0; i < 16; i++) b[p + 5 + i] = pool[at + i]!;
-    b[p + 21] = stage;
-    v.setFloat64(p + 22, received, true);
-    v.setFloat64(p + 30, stageTime, true);
-    v.setInt32(p + 38, status, true);
-    v.setInt32(p + 42, annotations, true);
-    v.setUint32(p + 46, user, true);
-    this.#pos = p + 50;
+    v.setUint32(p + L.tpl, tpl, true);
+    for (let i = 0; i < 16; i++) b[p + L.id + i] = pool[at + i]!;
+    b[p + L.stage] = stage;
+    v.setFloat64(p + L.received, received, true);
+    v.setFloat64(p + L.stageTime, stageTime, true);
+    v.setInt32(p + L.status, status, true);
+    v.setInt32(p + L.annotations, annotations, true);
+    v.setUint32(p + L.user, user, true);
+    this.#pos = p + L.head;
     if (uriName !== undefined) this.#uriName(uriName);
     if (namespace !== undefined) this.#quoted(namespace);
     if (name !== undefined) this.#quoted(name);
@@ -265,10 +268,10 @@ export class AuditEncoder {
   relay(chunk: number, from: number, to: number, stage: number, stageTime: number, status: number, annotations: number): boolean {
     if (!this.copy(chunk, from, to)) return false;
     const p = this.#pos - (to - from);
-    this.#bytes[p + 21] = stage;
-    this.#view.setFloat64(p + 30, stageTime, true);
-    this.#view.setInt32(p + 38, status, true);
-    this.#view.setInt32(p + 42, annotations, true);
+    this.#bytes[p + L.stage] = stage;
+    this.#view.setFloat64(p + L.stageTime, stageTime, true);
+    this.#view.setInt32(p + L.status, status, true);
+    this.#view.setInt32(p + L.annotations, annotations, true);
     return true;
   }
 
@@ -305,16 +308,10 @@ export class AuditEncoder {
     this.#strHead(STR_AS_IS, n);
   }
 
-  /** The head of the string whose `n` bytes are written after it. */
+  /** The head of the string whose `n` bytes are written after it (its kind as an op, its length after it). */
   #strHead(kind: number, n: number): void {
-    const b = this.#bytes;
-    const p = this.#pos;
-    b[p] = kind;
-    b[p + 1] = n;
-    b[p + 2] = n >>> 8;
-    b[p + 3] = n >>> 16;
-    b[p + 4] = n >>> 24;
-    this.#pos = p + 5 + n;
+    this.#op(kind, n);
+    this.#pos += n;
   }
 
   #define(s: string): number {
@@ -522,11 +519,11 @@ export class AuditDecoder {
 
   /** A LINE op at `i`: its template with the holes filled at `n`; returns the line's length, and leaves #cursor past the op. */
   #line(src: Buffer, view: DataView, i: number, n: number): number {
-    const parts = this.#templates[view.getUint32(i + 1, true)]!;
-    const status = view.getInt32(i + 38, true);
-    const annotations = view.getInt32(i + 42, true);
+    const parts = this.#templates[view.getUint32(i + L.tpl, true)]!;
+    const status = view.getInt32(i + L.status, true);
+    const annotations = view.getInt32(i + L.annotations, true);
     // The strings follow the head, in the order of the template's string holes.
-    this.#cursor = i + 50;
+    this.#cursor = i + L.head;
     for (const part of parts) {
       if (typeof part !== 'number') {
         n = this.#put(part, 0, part.length, n);
@@ -534,17 +531,17 @@ export class AuditDecoder {
       }
       switch (part) {
         case 0x69: // i: the ID
-          n = this.#uuid(src, i + 5, n);
+          n = this.#uuid(src, i + L.id, n);
           break;
         case 0x73: // s, U: the stage's and the user's fragments
         case 0x55: {
-          const f = this.#fragments[part === 0x73 ? src[i + 21]! : view.getUint32(i + 46, true)]!;
+          const f = this.#fragments[part === 0x73 ? src[i + L.stage]! : view.getUint32(i + L.user, true)]!;
           n = this.#put(f, 0, f.length, n);
           break;
         }
         case 0x61: // a, b: the times
         case 0x62:
-          n = this.#time(view.getFloat64(part === 0x61 ? i + 22 : i + 30, true), n);
+          n = this.#time(view.getFloat64(part === 0x61 ? i + L.received : i + L.stageTime, true), n);
           break;
         case 0x72: // r, x: the status, the annotations
         case 0x78: {
