@@ -29,6 +29,7 @@
  * (Node,RBAC by default) and audit at Metadata to a temporary file — as --compare-record
  * does, and prints `"bench":"density-audit"` with the mutating-call p99 and throughput ratios
  * guarded / plain (issue 17's goal: authorization and audit together within 5%).
+ * `--audit-policy-file FILE` audits by that policy instead of every request at Metadata.
  *
  * With `--scale-from N` it runs the shape at N nodes (pods scaled to keep pods per node) and
  * then at `--nodes`, each in a child process, and prints `"bench":"density-scale"`: both runs
@@ -40,7 +41,7 @@
  * Lease expired (`leases_expired`: nodes the node-lifecycle controller would mark NotReady),
  * and `acknowledged_writes_lost` (acknowledged creates missing from the store at the end).
  *
- * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--cpu-prof-dir DIR [--cpu-prof-every 0] [--alloc-prof]] [--scale-from 2000]
+ * Usage: npm run bench -- density [--nodes 1000] [--pods 30000] [--replicas 100] [--workload deployments|pods] [--window 200] [--qps 0] [--storage memory|lmdb|etcd://HOST:PORT] [--kubelet-events false] [--workers 0] [--authorization-mode Node,RBAC|AlwaysAllow] [--heap-snapshot FILE] [--record FILE | --compare-record [--rounds 1]] [--audit-log FILE | --compare-audit [--rounds 1]] [--audit-policy-file FILE] [--cpu-prof-dir DIR [--cpu-prof-every 0] [--alloc-prof]] [--scale-from 2000]
  *   (--nodes 5000 --pods 150000 for the large shape; e.g. --nodes 100 --pods 3000 --compare-record
  *   for the recording overhead in a few minutes).
  * `--cpu-prof-dir DIR` writes V8 CPU profiles of the main thread's pods phase there, one per
