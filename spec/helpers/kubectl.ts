@@ -24,6 +24,9 @@ export function kubectlAt(kubeconfig: string, home: string): Kubectl {
     new Promise((resolve) => {
       const child = execFile('kubectl', ['--kubeconfig', kubeconfig, '--request-timeout=30s', ...args], { env }, (err, out, errOut) =>
         resolve({ out, err: errOut, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0 }));
+      // kubectl may exit before it reads its stdin (a command that fails at once): the write then
+      // fails with EPIPE, which its exit code and stderr above already report.
+      child.stdin!.on('error', () => {});
       child.stdin!.end(stdin ?? '');
     });
   const must = async (...args: string[]): Promise<string> => {
