@@ -33,6 +33,8 @@ export interface AuditLogOptions {
   now?: () => number;
   /** Where the first failure is reported (default stderr). */
   report?: (message: string) => void;
+  /** Past this many bytes waiting to be written, new events are dropped and counted (default MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
 }
 
 /** Where audit events go: one JSON line each, as a string in this thread. */
@@ -104,7 +106,7 @@ export class AuditLog implements AuditBackend, AuditSink {
   readonly #max: number;
 
   constructor(o: AuditLogOptions) {
-    this.#o = { maxSizeMB: DEFAULT_MAX_SIZE_MB, maxBackups: 0, maxAgeDays: 0, now: Date.now, report: (m) => process.stderr.write(`${m}\n`), ...o };
+    this.#o = { maxSizeMB: DEFAULT_MAX_SIZE_MB, maxBackups: 0, maxAgeDays: 0, now: Date.now, report: (m) => process.stderr.write(`${m}\n`), maxBufferedBytes: MAX_BUFFERED_BYTES, ...o };
     if (this.#o.maxSizeMB === 0) this.#o.maxSizeMB = DEFAULT_MAX_SIZE_MB;
     this.#max = this.#o.maxSizeMB * MB;
     if (o.path !== '-') this.#fileBytes = ensureLogFile(o.path);
@@ -112,6 +114,11 @@ export class AuditLog implements AuditBackend, AuditSink {
 
   get errors(): number {
     return this.#errors;
+  }
+
+  /** Bytes of lines taken and not yet in the file. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   write(line: string): void {
@@ -134,8 +141,10 @@ export class AuditLog implements AuditBackend, AuditSink {
   }
 
   #full(): boolean {
-    if (this.#pendingBytes <= MAX_BUFFERED_BYTES) return false;
-    this.#fail(1, new Error(`more than ${MAX_BUFFERED_BYTES / MB} MiB of events wait to be written`));
+    if (this.#pendingBytes <= this.#o.maxBufferedBytes) return false;
+    // Counted; the message is made once (an Error per dropped line cost more than writing it).
+    if (this.#reported) this.#errors++;
+    else this.#fail(1, `more than ${this.#o.maxBufferedBytes / MB} MiB of events wait to be written`);
     return true;
   }
 

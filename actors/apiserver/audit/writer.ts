@@ -38,6 +38,8 @@ export type FromWriter = { type: 'written'; seq: number; errors: number } | { ty
 
 export class AuditWriterThread implements AuditSink {
   readonly #o: AuditLogOptions;
+  /** Past this many bytes of encoded events held (handed over or waiting, not yet in the file), new ones are dropped and counted. */
+  readonly #max: number;
   readonly #report: (message: string) => void;
   #worker: Worker | null;
   /** This thread's log, once the writer thread died. */
@@ -68,6 +70,7 @@ export class AuditWriterThread implements AuditSink {
 
   constructor(o: AuditLogOptions) {
     this.#o = o;
+    this.#max = o.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
     this.#report = o.report ?? ((m) => process.stderr.write(`${m}\n`));
     // The file is made here, so a path that cannot be written fails at start (as AuditLog's constructor does).
     if (o.path !== '-') ensureLogFile(o.path);
@@ -97,9 +100,9 @@ export class AuditWriterThread implements AuditSink {
     if (this.#fallback) return this.#fallback.send(batches, definitions);
     for (const b of batches) {
       // A stalled disk holds up the thread's answers: past the log's own bound, events are dropped and counted here.
-      if (this.#heldBytes > MAX_BUFFERED_BYTES) {
+      if (this.#heldBytes > this.#max) {
         this.#dropped += b.lines;
-        if (!this.#reported) this.#report(`audit: cannot write the audit log ${this.#o.path}: more than ${MAX_BUFFERED_BYTES / 1024 / 1024} MiB of events wait to be written (counted in apiserver_audit_error_total; requests are still served)`);
+        if (!this.#reported) this.#report(`audit: cannot write the audit log ${this.#o.path}: more than ${this.#max / 1024 / 1024} MiB of events wait to be written (counted in apiserver_audit_error_total; requests are still served)`);
         this.#reported = true;
         continue;
       }

@@ -127,6 +127,26 @@ test('the writer thread rotates the file past --audit-log-maxsize; every line on
   assert.is(new Set(all).size, all.length, 'no line twice');
 });
 
+test('a hand-over whose lines are more than the log may buffer is written whole: the thread waits for the disk, it drops nothing', async () => {
+  const dir = fresh();
+  const metadata = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n');
+  // 1 MiB: 1,500 requests encode to under that (held in this thread) and spell out to half as much again (in the writer's).
+  const sink = new AuditWriterThread({ path: join(dir, 'audit.log'), maxBufferedBytes: 1024 * 1024 });
+  const a = new Auditor(metadata, sink, clock());
+  for (let i = 0; i < 1500; i++) {
+    const pod = `web-${i.toString(36)}`;
+    const r = a.begin({ auditID: `id-${i}`, attrs: attrs(node, 'patch', 'pods', '', 'default', pod), requestURI: `/api/v1/namespaces/default/pods/${pod}/status`, sourceIPs: [] })!;
+    r.requestObject({ metadata: { uid: `uid-${i}` } });
+    r.authorized('allow');
+    r.complete(200, {});
+  }
+  await a.close();
+  const written = lines(join(dir, 'audit.log'));
+  assert.ok(readFileSync(join(dir, 'audit.log')).length > 1.5 * 1024 * 1024, 'the lines are half as much again as the bound');
+  assert.is(written.length, 1500 * 2);
+  assert.is(sink.errors, 0);
+});
+
 test('a writer thread that dies is reported once; the apiserver thread writes on and no event is lost', async () => {
   const dir = fresh();
   const reports: string[] = [];
