@@ -6,13 +6,16 @@
  * - A chart run with the patched StateMachine.transition and the same chart run with XState's
  *   macrostep, side by side, go through the same snapshots, run the same actions with the same
  *   arguments in the same order, and emit the same inspection events — through targetless
- *   events (the fast path), assigns, targets, `always`, raised and self-sent events.
+ *   events (the fast path), assigns, targets, `always`, raised and self-sent events; and a
+ *   timed chart (on a simulated clock) through moves between sibling states — `after` timers
+ *   started and cancelled, entry and exit actions, guards — and the moves the fast path leaves
+ *   to XState (to a parent's sibling, into a compound state, to a final state, a reentry).
  * The real charts run patched in every other spec, and the golden replay holds them to their
  * recorded outputs.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { and, assign, createActor, enqueueActions, not, or, raise, setup, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
+import { and, assign, createActor, enqueueActions, not, or, raise, setup, SimulatedClock, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
 import { candidatesOf, xstateNext, xstateTransition } from '../../actors/xstate-fast-paths.ts';
 
 type Node = { next(s: AnyMachineSnapshot, e: AnyEventObject): unknown; id: string };
@@ -203,6 +206,93 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
   for (const what of ['note api.create', 'echo ping', 'inline pong', 'note bump', 'note dyn', 'note kv.events', 'echo kv.quiet', 'note api.raised', 'note queue', 'echo queue', 'note queueRaise', 'note api.fromQueue', 'echo afterPlain', 'note twoQueues', 'echo twoQueues']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
   // The chart went through `busy` (left at once by its eventless transition once n is 3 or more).
   assert.ok(fast.inspected.some((l) => l.startsWith('micro go') && l.includes('busy')) && fast.states.some((s) => s.includes('serving')));
+});
+
+/** A chart of timed periods in two regions, as a kubelet's: which moves the fast path takes is its business; the outcome must be XState's. */
+function timedChart(log: string[]) {
+  return setup({
+    types: { context: {} as { n: number; fails: number }, events: {} as AnyEventObject },
+    actions: {
+      note: ({ context, event }, p?: { tag: string }) => void log.push(`note ${event.type} ${context.n} ${p?.tag ?? '-'}`),
+      count: assign({ n: ({ context }) => context.n + 1 }),
+      work: ({ self, context }) => {
+        log.push(`work ${context.n}`);
+        // An effect's outcome comes back later (the kubelet's renewals), or at once.
+        if (context.n % 4 === 0) self.send({ type: 'done' });
+      },
+    },
+    delays: { period: ({ context }) => 100 + (context.n % 3) * 10, retry: ({ context }) => 20 * 2 ** Math.min(context.fails, 3) },
+    guards: { odd: ({ context }) => context.n % 2 === 1 },
+  }).createMachine({
+    id: 'timed',
+    type: 'parallel',
+    context: { n: 0, fails: 0 },
+    states: {
+      lease: {
+        initial: 'renewing',
+        states: {
+          renewing: {
+            entry: ['work', { type: 'note', params: { tag: 'in' } }],
+            exit: { type: 'note', params: { tag: 'out' } },
+            on: {
+              done: { target: 'waiting', actions: assign({ fails: 0 }) },
+              failed: { target: 'retrying', actions: [assign({ fails: ({ context }) => context.fails + 1 }), 'note'] },
+            },
+          },
+          waiting: { entry: 'count', after: { period: 'renewing' }, on: { poke: { actions: 'note' }, jump: '#timed.status.nested.deep' } },
+          retrying: { after: { retry: [{ guard: 'odd', target: 'renewing' }, { target: 'waiting' }] }, on: { again: { target: 'retrying', reenter: true } } },
+        },
+      },
+      status: {
+        initial: 'idle',
+        states: {
+          idle: { after: { 50: 'syncing', 75: { target: 'idle', actions: 'note' } }, tags: ['quiet'] },
+          syncing: { entry: 'note', on: { done: 'idle', failed: 'nested', stop: 'stopped' } },
+          nested: { initial: 'deep', states: { deep: { after: { 30: 'deeper' } }, deeper: { on: { done: '#timed.status.idle' } } } },
+          stopped: { type: 'final' },
+        },
+      },
+    },
+  });
+}
+
+test('a timed chart runs the same with the fast transition as with XState\'s macrostep: moves between siblings, their timers, entries and exits', () => {
+  const run = (fast: boolean) => {
+    const log: string[] = [];
+    const machine = timedChart(log);
+    if (!fast) (machine as unknown as { transition: unknown }).transition = xstateTransition;
+    const inspected: string[] = [];
+    const inspect = (e: InspectionEvent) => {
+      if (e.type === '@xstate.microstep') inspected.push(`micro ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).context)} ${[...(e.snapshot as AnyMachineSnapshot).tags].join(',')} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
+      else if (e.type === '@xstate.action') inspected.push(`action ${e.action.type} ${JSON.stringify(e.action.params ?? null)}`);
+      else if (e.type === '@xstate.snapshot') inspected.push(`snapshot ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)}`);
+      else if (e.type === '@xstate.event') inspected.push(`event ${e.event.type}`);
+    };
+    const clock = new SimulatedClock();
+    const actor = createActor(machine, { inspect, clock }).start();
+    const states: string[] = [];
+    let seed = 11;
+    const events: AnyEventObject[] = [{ type: 'done' }, { type: 'failed' }, { type: 'poke' }, { type: 'again' }, { type: 'jump' }, { type: 'stop' }, { type: 'tick' }, { type: 'tick' }, { type: 'tick' }];
+    for (let i = 0; i < 800; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const event = events[(seed >>> 16) % events.length]!;
+      if (event.type === 'tick') clock.increment(((seed >>> 8) % 60) + 1);
+      else if (event.type !== 'stop' || i > 700) actor.send(event);
+      const snap = actor.getSnapshot() as AnyMachineSnapshot & { _nodes: { id: string }[] };
+      states.push(`${JSON.stringify(snap.value)} ${JSON.stringify(snap.context)} ${snap.status} ${[...snap.tags].join(',')} ${snap._nodes.map((n) => n.id).join(',')}`);
+    }
+    return { log, inspected, states };
+  };
+  const fast = run(true);
+  const slow = run(false);
+  assert.equal(fast.states, slow.states);
+  assert.equal(fast.log, slow.log);
+  assert.equal(fast.inspected, slow.inspected);
+  // The timers fired and were cancelled, and every kind of move happened.
+  for (const what of ['micro xstate.after.period.timed.lease.waiting {"lease":"renewing"', 'micro xstate.after.retry.timed.lease.retrying', 'micro xstate.after.50.timed.status.idle', 'micro xstate.after.30.timed.status.nested.deep', 'micro failed', 'micro again', 'micro jump']) {
+    assert.ok(fast.inspected.some((l) => l.startsWith(what)), what);
+  }
+  assert.ok(fast.inspected.some((l) => l.startsWith('action xstate.cancel')) && fast.inspected.some((l) => l.startsWith('action xstate.raise')));
 });
 
 test.run();
