@@ -239,9 +239,10 @@ function move(machine: Machine, snapshot: Snapshot, event: AnyEventObject, actor
   const from = t.source!;
   const to = t.target![0]!;
   const extra = { internalQueue: [] as AnyEventObject[], deferredActorIds: undefined };
-  let next = resolved(machine, snapshot, event, actorScope, from.exit, extra);
-  next = resolved(machine, next, event, actorScope, t.actions, extra);
-  next = resolved(machine, next, event, actorScope, to.entry, extra);
+  // No enqueueActions among them (siblingMove): none of these returns XSTATE.
+  let next = runActions(machine, snapshot, event, actorScope, from.exit, extra) as AnyMachineSnapshot;
+  next = runActions(machine, next, event, actorScope, t.actions, extra) as AnyMachineSnapshot;
+  next = runActions(machine, next, event, actorScope, to.entry, extra) as AnyMachineSnapshot;
   // A delay that is not a number raises its event at once (XState queues it): the charts' delays are numbers.
   if (extra.internalQueue.length > 0) throw new Error(`a delay of state ${to.path.join('.')} did not resolve to a number`);
   const nodes = (snapshot._nodes as unknown as StateNodeLike[]).filter((n) => n !== from);
@@ -260,40 +261,21 @@ function withLeaf(value: unknown, path: readonly string[], key: string, i: numbe
   return { ...v, [path[i]!]: withLeaf(v[path[i]!], path, key, i + 1) };
 }
 
-/** XState's resolveAndExecuteActionsWithContext for assigns, plain actions and built-ins without nested actions. */
-function resolved(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope, actions: readonly unknown[], extra: object): AnyMachineSnapshot {
-  const scope = actorScope as unknown as Scope;
-  let next = snapshot;
-  for (const action of actions) {
-    const impl = implementation(machine, action);
-    const context: unknown = next.context;
-    const params: unknown = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, context, event) : undefined;
-    const info: object = { context, event, self: scope.self, system: scope.system };
-    if (plain(impl)) {
-      scope.actionExecutor({ type: typeof action === 'string' ? action : typeof action === 'object' ? (action as { type: string }).type : (action as { name?: string }).name || '(anonymous)', info, params, exec: impl });
-      continue;
-    }
-    const builtin = impl as Builtin;
-    const [after, resolvedParams] = builtin.resolve(actorScope, next, info, params, builtin, extra);
-    next = after;
-    if (builtin.execute) scope.actionExecutor({ type: builtin.type, info, params: resolvedParams, exec: builtin.execute.bind(null, actorScope, resolvedParams) });
-  }
-  return next;
-}
-
-/** An XState built-in action: resolved into the next snapshot and its parameters, then executed (an assign has nothing to execute). */
+/** XState's `raise` and `cancel`: resolved into the next snapshot and their parameters, then executed. */
 interface Builtin {
   type: string;
   resolve(scope: AnyActorScope, snapshot: AnyMachineSnapshot, args: object, params: unknown, self: Builtin, extra: object): [AnyMachineSnapshot, unknown, unknown];
-  execute?: (scope: AnyActorScope, params: unknown) => void;
+  execute(scope: AnyActorScope, params: unknown): void;
 }
 
 /**
  * As resolveAndExecuteActionsWithContext: the actions in order, each seeing the context the
- * assigns before it made; an enqueueActions' queue in its place. XSTATE when a queue holds an
- * action other than an assign or a plain one (a nested queue too), checked before the queue runs.
+ * assigns before it made; an enqueueActions' queue in its place; `after`'s timers (a move's)
+ * resolved and executed as XState does, with `extra`'s queue for what a raise queues. XSTATE when
+ * a queue holds an action other than an assign or a plain one (a nested queue too), checked
+ * before the queue runs.
  */
-function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope, actions: readonly unknown[]): AnyMachineSnapshot | typeof XSTATE {
+function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope, actions: readonly unknown[], extra: object = EXTRA): AnyMachineSnapshot | typeof XSTATE {
   const scope = actorScope as unknown as Scope;
   let next = snapshot;
   for (const action of actions) {
@@ -313,6 +295,13 @@ function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEv
       }
       // Only assigns and plain actions: it runs to the end.
       next = runActions(machine, after, event, actorScope, queue) as AnyMachineSnapshot;
+      continue;
+    }
+    if (isTimer(impl)) {
+      const timer = impl as Builtin;
+      const [after, resolvedParams] = timer.resolve(actorScope, next, info, params, timer, extra);
+      next = after;
+      scope.actionExecutor({ type: timer.type, info, params: resolvedParams, exec: timer.execute.bind(null, actorScope, resolvedParams) });
       continue;
     }
     scope.actionExecutor({

@@ -105,6 +105,27 @@ test('the candidates are XState\'s order: the exact descriptor, then wildcards l
   assert.equal(candidatesOf(parent, 'xy').map((t) => t.eventType), ['*']);
 });
 
+/** A chart run with the fast transition and with XState's macrostep: the same states, actions and inspection events. Returns the fast run. */
+function bothWays(run: (fast: boolean) => { log: string[]; inspected: string[]; states: string[] }): { log: string[]; inspected: string[]; states: string[] } {
+  const fast = run(true);
+  const slow = run(false);
+  assert.equal(fast.states, slow.states);
+  assert.equal(fast.log, slow.log);
+  assert.equal(fast.inspected, slow.inspected);
+  return fast;
+}
+
+/** The inspection events an actor emits, one line each: what a chart run both ways must emit alike. */
+function inspector(into: string[]): (e: InspectionEvent) => void {
+  return (e) => {
+    const snapshot = (e as { snapshot?: AnyMachineSnapshot }).snapshot;
+    if (e.type === '@xstate.microstep') into.push(`micro ${e.event.type} ${JSON.stringify(snapshot!.value)} ${JSON.stringify(snapshot!.context)} ${[...snapshot!.tags].join(',')} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
+    else if (e.type === '@xstate.action') into.push(`action ${e.action.type} ${JSON.stringify(e.action.params ?? null)}`);
+    else if (e.type === '@xstate.snapshot') into.push(`snapshot ${e.event.type} ${JSON.stringify(snapshot!.value)}`);
+    else if (e.type === '@xstate.event') into.push(`event ${e.event.type}`);
+  };
+}
+
 /** A chart with every kind of transition: which of them the fast path takes is its business; the outcome must be XState's. */
 function sideChart(log: string[]) {
   return setup({
@@ -179,12 +200,7 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
     const machine = sideChart(log);
     if (!fast) (machine as unknown as { transition: unknown }).transition = xstateTransition;
     const inspected: string[] = [];
-    const inspect = (e: InspectionEvent) => {
-      if (e.type === '@xstate.microstep') inspected.push(`micro ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).context)} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
-      else if (e.type === '@xstate.action') inspected.push(`action ${e.action.type} ${JSON.stringify(e.action.params ?? null)}`);
-      else if (e.type === '@xstate.snapshot') inspected.push(`snapshot ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)}`);
-      else if (e.type === '@xstate.event') inspected.push(`event ${e.event.type}`);
-    };
+    const inspect = inspector(inspected);
     const actor = createActor(machine, { inspect }).start();
     const states: string[] = [];
     let seed = 3;
@@ -197,11 +213,7 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
     }
     return { log, inspected, states };
   };
-  const fast = run(true);
-  const slow = run(false);
-  assert.equal(fast.states, slow.states);
-  assert.equal(fast.log, slow.log);
-  assert.equal(fast.inspected, slow.inspected);
+  const fast = bothWays(run);
   // Every kind of event was taken: the fast path's targetless ones and XState's others.
   for (const what of ['note api.create', 'echo ping', 'inline pong', 'note bump', 'note dyn', 'note kv.events', 'echo kv.quiet', 'note api.raised', 'note queue', 'echo queue', 'note queueRaise', 'note api.fromQueue', 'echo afterPlain', 'note twoQueues', 'echo twoQueues']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
   // The chart went through `busy` (left at once by its eventless transition once n is 3 or more).
@@ -262,12 +274,7 @@ test('a timed chart runs the same with the fast transition as with XState\'s mac
     const machine = timedChart(log);
     if (!fast) (machine as unknown as { transition: unknown }).transition = xstateTransition;
     const inspected: string[] = [];
-    const inspect = (e: InspectionEvent) => {
-      if (e.type === '@xstate.microstep') inspected.push(`micro ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).context)} ${[...(e.snapshot as AnyMachineSnapshot).tags].join(',')} ${(e as unknown as { _transitions: { eventType: string }[] })._transitions.map((t) => t.eventType).join(',')}`);
-      else if (e.type === '@xstate.action') inspected.push(`action ${e.action.type} ${JSON.stringify(e.action.params ?? null)}`);
-      else if (e.type === '@xstate.snapshot') inspected.push(`snapshot ${e.event.type} ${JSON.stringify((e.snapshot as AnyMachineSnapshot).value)}`);
-      else if (e.type === '@xstate.event') inspected.push(`event ${e.event.type}`);
-    };
+    const inspect = inspector(inspected);
     const clock = new SimulatedClock();
     const actor = createActor(machine, { inspect, clock }).start();
     const states: string[] = [];
@@ -283,11 +290,7 @@ test('a timed chart runs the same with the fast transition as with XState\'s mac
     }
     return { log, inspected, states };
   };
-  const fast = run(true);
-  const slow = run(false);
-  assert.equal(fast.states, slow.states);
-  assert.equal(fast.log, slow.log);
-  assert.equal(fast.inspected, slow.inspected);
+  const fast = bothWays(run);
   // The timers fired and were cancelled, and every kind of move happened.
   for (const what of ['micro xstate.after.period.timed.lease.waiting {"lease":"renewing"', 'micro xstate.after.retry.timed.lease.retrying', 'micro xstate.after.50.timed.status.idle', 'micro xstate.after.30.timed.status.nested.deep', 'micro failed', 'micro again', 'micro jump']) {
     assert.ok(fast.inspected.some((l) => l.startsWith(what)), what);
