@@ -166,7 +166,7 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   const transitions = this.getTransitionData(snapshot, event);
   if (transitions.length === 1 && transitions[0]!.target?.length) {
     const t = transitions[0]!;
-    return siblingMove(this, snapshot, t) ? move(this, snapshot, event, actorScope, transitions) : xstateTransition.call(this, snapshot, event, actorScope);
+    return siblingMove(this, t) ? move(this, snapshot, event, actorScope, transitions) : xstateTransition.call(this, snapshot, event, actorScope);
   }
   // Plain actions run as they are reached: an enqueueActions, whose queue is known only once its
   // callback ran (a pure function of the context and event, as XState asks), is taken only
@@ -213,11 +213,12 @@ const isTimer = (impl: unknown): boolean => {
  * cancelled), runs the transition's actions and enters the other (its entry actions, its
  * timers started) — a kubelet's Lease and status periods, a controller's wait and retry.
  */
-function siblingMove(machine: Machine, snapshot: Snapshot, t: Transition): boolean {
+function siblingMove(machine: Machine, t: Transition): boolean {
   const from = t.source;
   const to = t.target!.length === 1 ? t.target![0] : undefined;
   if (!from || !to || from === to || from.type !== 'atomic' || to.type !== 'atomic' || to.parent !== from.parent || from.parent?.type !== 'compound') return false;
-  if (from.invoke.length > 0 || to.invoke.length > 0 || (to.always?.length ?? 0) > 0 || !(snapshot._nodes as unknown[]).includes(from)) return false;
+  // The source is active: XState found the transition on the configuration's nodes.
+  if (from.invoke.length > 0 || to.invoke.length > 0 || (to.always?.length ?? 0) > 0) return false;
   for (const list of [from.exit, t.actions, to.entry]) {
     for (const action of list) {
       const impl = implementation(machine, action);

@@ -142,9 +142,8 @@ export class AuditLog implements AuditBackend, AuditSink {
 
   #full(): boolean {
     if (this.#pendingBytes <= this.#o.maxBufferedBytes) return false;
-    // Counted; the message is made once (an Error per dropped line cost more than writing it).
-    if (this.#reported) this.#errors++;
-    else this.#fail(1, `more than ${this.#o.maxBufferedBytes / MB} MiB of events wait to be written`);
+    // A message, not an Error: a stack trace per dropped line cost more than writing it.
+    this.#fail(1, `more than ${this.#o.maxBufferedBytes / MB} MiB of events wait to be written`);
     return true;
   }
 
