@@ -83,9 +83,10 @@ async function run(reqs: Request[], file: string, rounds: number): Promise<{ cpu
     for (const q of reqs) {
       if (PER_TURN > 0 && ++k % PER_TURN === 0) await new Promise((res) => setImmediate(res));
       const p = q.env.payload as { target: { name?: string } };
-      const record = bus.begin(q.env, userForAddress(q.env.from), q.verb, p.target.name);
-      record!.authorized('allow');
-      bus.replied(record!, q.env, q.verb, q.result);
+      // As the apiserver's dispatch: the audit begun as the request comes, its record completed with the reply.
+      const received = clock.now();
+      const start = bus.begin(q.env, userForAddress(q.env.from), q.verb, p.target.name, received);
+      bus.replied(bus.record(start!, received, q.env, 'allow'), q.env, q.verb, q.result);
     }
     await auditor.flush();
   }

@@ -11,7 +11,7 @@ import type { Call, ServerContext } from './context.ts';
 import { requestUser, TRUSTED_EDGE_PREFIX } from './identity.ts';
 import { authorizeRequest } from './authorizer.ts';
 import { verbOf, type RequestVerb } from './node-authorizer.ts';
-import type { RequestAudit } from './audit/record.ts';
+import type { BusStart } from './audit/bus.ts';
 import { resolveTarget, type ResourceInfo } from './resources.ts';
 import { create } from './create.ts';
 import { bind } from './binding.ts';
@@ -25,7 +25,7 @@ import { deleteCollection, list } from './list.ts';
 import { update } from './update.ts';
 import { patch } from './patch.ts';
 import { remove } from './delete.ts';
-import { unwatch, watch } from './watch.ts';
+import { unwatch, watch, type WatchStart } from './watch.ts';
 import { convertObjects } from './conversion.ts';
 import type { FlowTicket } from './flowcontrol/controller.ts';
 import { flowKey, PF_REPLY_FIELD } from './flowcontrol/request.ts';
@@ -63,11 +63,13 @@ function allowed(type: string, target: ApiTarget): boolean {
 }
 
 export function handleRequest(s: ServerContext, env: Envelope): void {
-  void run(s, env).catch((err: unknown) => {
-    s.log.error('apiserver: request failed', { type: env.type, error: err instanceof Error && err.stack ? err.stack : String(err) });
-    audited.get(env)?.record.panic(err instanceof Error ? err.message : String(err));
-    reply(s, env, fail(internalError(err instanceof Error ? err.message : String(err))));
-  });
+  void run(s, env).catch((err: unknown) => failed(s, env, err, undefined));
+}
+
+/** A verb that threw: a bug, logged and answered 500. */
+function failed(s: ServerContext, env: Envelope, err: unknown, ticket: FlowTicket | undefined): void {
+  s.log.error('apiserver: request failed', { type: env.type, error: err instanceof Error && err.stack ? err.stack : String(err) });
+  reply(s, env, fail(internalError(err instanceof Error ? err.message : String(err))), edgeOnly(env, ticket));
 }
 
 async function run(s: ServerContext, env: Envelope): Promise<void> {
@@ -83,71 +85,73 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const verb = verbOf(env.type);
   const t = payload.target;
   const name = t?.name ?? (verb === 'list' || verb === 'watch' ? selectedName(payload.options) : undefined);
-  const record = verb && s.audit?.begin(env, user, verb, name);
-  if (record) audited.set(env, { record, verb: verb! });
-  if (s.flow && verb && t) {
-    // Priority and fairness come before authorization, as in kube-apiserver's filter chain.
-    let admitted = s.flow.admit(flowKey(env.from, user, verb, t), () => ({ user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace }));
-    if (admitted instanceof Promise) admitted = await admitted;
-    if (env.from.startsWith(TRUSTED_EDGE_PREFIX)) edgeTickets.set(env, admitted.ticket);
-    if (!admitted.ok) return reply(s, env, fail(admitted.status));
-    try {
-      return await serve(s, env, payload, user, verb, t, record, name);
-    } finally {
-      admitted.ticket.release();
+  // The audit holds nothing while a request waits: for most bus requests it has only their kind's
+  // shape until the reply makes the record (a record held by each of a thousand queued requests
+  // was what they kept alive across scavenges). So the reply is made here, once, with all it needs.
+  const received = s.audit ? s.clock.now() : 0;
+  const audit = verb && s.audit ? s.audit.begin(env, user, verb, name, received) : null;
+  let decision: 'allow' | 'forbid' | undefined;
+  let ticket: FlowTicket | undefined;
+  try {
+    if (s.flow && verb && t) {
+      // Priority and fairness come before authorization, as in kube-apiserver's filter chain.
+      let admitted = s.flow.admit(flowKey(env.from, user, verb, t), () => ({ user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace }));
+      if (admitted instanceof Promise) admitted = await admitted;
+      if (!admitted.ok) return answer(s, env, fail(admitted.status), audit, received, verb, decision, admitted.ticket);
+      ticket = admitted.ticket;
     }
+    if (verb) {
+      const denied = t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
+      decision = denied ? 'forbid' : 'allow';
+      if (denied) return answer(s, env, fail(denied), audit, received, verb, decision, ticket);
+    }
+    const served = await serve(s, env, payload, user);
+    if ('reply' in served) {
+      answer(s, env, served.reply, audit, received, verb, decision, ticket);
+      served.start?.();
+    } else answer(s, env, served, audit, received, verb, decision, ticket);
+  } catch (err) {
+    if (audit) s.audit!.record(audit, received, env, decision).panic(err instanceof Error ? err.message : String(err));
+    failed(s, env, err, ticket);
+  } finally {
+    ticket?.release();
   }
-  return serve(s, env, payload, user, verb, t, record, name);
 }
 
-async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo, verb: RequestVerb | null | undefined, t: ApiTarget | undefined, record: RequestAudit | undefined | false | null, name: string | undefined): Promise<void> {
-  const denied = verb && t ? authorizeRequest(s, { user, verb, group: t.group, resource: t.resource, subresource: t.subresource, namespace: t.namespace, name }) : null;
-  if (record) record.authorized(denied ? 'forbid' : 'allow');
-  if (denied) return reply(s, env, fail(denied));
+/** Serves an admitted, authorized request: its result, or a watch's reply and start. */
+async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo): Promise<Result<unknown> | WatchStart> {
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
   const problem = env.from.startsWith(TRUSTED_EDGE_PREFIX) ? undefined : decodedProblem(payload.object) ?? decodedProblem(payload.patch);
-  if (problem) return reply(s, env, fail(badRequest(`the request body is invalid: ${problem}`)));
+  if (problem) return fail(badRequest(`the request body is invalid: ${problem}`));
   // TokenReview is answered, never stored: no resource to resolve (the front's path for bearer tokens).
-  if (env.type === 'api.create' && isTokenReview(payload.target)) {
-    return reply(s, env, await reviewToken(s, { from: env.from, user, payload } as Call<never>));
-  }
-  if (env.type === 'api.create' && isAccessReview(payload.target)) {
-    return reply(s, env, answerAccessReview(s, { from: env.from, user, payload } as Call<never>));
-  }
+  if (env.type === 'api.create' && isTokenReview(payload.target)) return reviewToken(s, { from: env.from, user, payload } as Call<never>);
+  if (env.type === 'api.create' && isAccessReview(payload.target)) return answerAccessReview(s, { from: env.from, user, payload } as Call<never>);
   const res = resolveTarget(s.lookup, payload.target);
-  if (!res.ok) return reply(s, env, res);
-  if (res.value.servedBy) return reply(s, env, await serveAggregated(s, res.value.servedBy, env.type, payload.target, payload.options as ListOptions | undefined));
+  if (!res.ok) return res;
+  if (res.value.servedBy) return serveAggregated(s, res.value.servedBy, env.type, payload.target, payload.options as ListOptions | undefined);
   const call = { from: env.from, user, payload } as Call<never>;
-  if (env.type === 'api.watch') {
-    const w = await watch(s, res.value, call);
-    reply(s, env, w.reply);
-    w.start?.();
-    return;
-  }
-  if (!isVerb(env.type) || !allowed(env.type, payload.target)) return reply(s, env, fail(methodNotAllowed()));
-  const run = VERBS[env.type];
-  reply(s, env, await run(s, res.value, call));
+  if (env.type === 'api.watch') return watch(s, res.value, call);
+  if (!isVerb(env.type) || !allowed(env.type, payload.target)) return fail(methodNotAllowed());
+  return VERBS[env.type](s, res.value, call);
 }
 
 /**
- * The audit records of the bus requests being served, completed and removed with their reply.
- * A Map, not a WeakMap: a WeakMap's entries are ephemerons, which every scavenge must revisit
- * while their keys are young — and every request's envelope is.
+ * Replies, and completes the request's audit: its record, made now from the shape `begin` gave
+ * if it had none (written as it would have been, from the time it was received).
  */
-const audited = new Map<Envelope, { record: RequestAudit; verb: RequestVerb }>();
+function answer(s: ServerContext, env: Envelope, result: Result<unknown>, audit: BusStart | null, received: number, verb: RequestVerb | null, decision: 'allow' | 'forbid' | undefined, ticket: FlowTicket | undefined): void {
+  reply(s, env, result, edgeOnly(env, ticket));
+  if (audit) s.audit!.replied(s.audit!.record(audit, received, env, decision), env, verb!, result);
+}
 
-/** The flow-control tickets of the edges' requests: their reply carries the UIDs the front sends as headers. */
-const edgeTickets = new WeakMap<Envelope, FlowTicket>();
+/** Only an edge's reply carries the flow-control UIDs (the front sends them as headers). */
+const edgeOnly = (env: Envelope, ticket: FlowTicket | undefined): FlowTicket | undefined => (ticket && env.from.startsWith(TRUSTED_EDGE_PREFIX) ? ticket : undefined);
 
-function reply(s: ServerContext, env: Envelope, result: Result<unknown>): void {
-  const ticket = edgeTickets.get(env);
+
+function reply(s: ServerContext, env: Envelope, result: Result<unknown>, ticket?: FlowTicket): void {
   if (ticket) result = { ...result, [PF_REPLY_FIELD]: { flowSchema: ticket.flowSchemaUid, priorityLevel: ticket.priorityLevelUid } } as unknown as Result<unknown>;
   if (env.corr !== undefined) s.port.reply(env, result as never);
-  const a = s.audit && audited.get(env);
-  if (!a) return;
-  audited.delete(env);
-  s.audit!.replied(a.record, env, a.verb, result);
 }
 
 /**

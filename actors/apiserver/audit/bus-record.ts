@@ -106,8 +106,8 @@ export class BusRecord implements RequestAudit {
   #opTo = 0;
   #opMask = 0;
 
-  /** `name`: the objectRef's name as the path gives it (a create's comes with its body). */
-  constructor(shape: BusShape, out: AuditEmitter, now: () => number, uriName: string | undefined, name: string | undefined) {
+  /** `name`: the objectRef's name as the path gives it (a create's comes with its body); `received`: when the request came, in ms. */
+  constructor(shape: BusShape, out: AuditEmitter, now: () => number, uriName: string | undefined, name: string | undefined, received: number) {
     this.#shape = shape;
     this.#at = AuditId.take();
     this.#pool = AuditId.pool;
@@ -115,7 +115,7 @@ export class BusRecord implements RequestAudit {
     this.#now = now;
     this.#uriName = uriName;
     this.#name = name || undefined;
-    this.#received = now();
+    this.#received = received;
     this.#emit('RequestReceived', ABSENT, null);
   }
 

@@ -44,8 +44,13 @@ export class BusAudit {
     this.#now = () => clock.now();
   }
 
-  /** Starts the record of a request from a component (null for an edge's request or a None level). */
-  begin(env: Envelope, user: UserInfo, verb: RequestVerb, name: string | undefined): RequestAudit | null {
+  /**
+   * Starts the audit of a request from a component (null for an edge's request or a None
+   * level) received at `received`: its record, or — for most, a component's request at
+   * Metadata — only the shape `record` makes the record of at the reply, so that nothing is
+   * held for the request while it waits.
+   */
+  begin(env: Envelope, user: UserInfo, verb: RequestVerb, name: string | undefined, received: number): BusStart | null {
     const p = env.payload as Payload;
     if (env.from.startsWith(TRUSTED_EDGE_PREFIX) && (p.user !== undefined || env.from.startsWith(HTTP_FRONT_ADDRESS))) return null;
     const t = p.target;
@@ -56,10 +61,7 @@ export class BusAudit {
       if (shape === NONE) return null;
       if (shape !== NOT_COMPACT) {
         this.#auditor.counted(shape.decision.level);
-        const record = new BusRecord(shape, this.#auditor.emitter, this.#now, t.name, name);
-        const body = p.object ?? p.patch ?? (verb === 'delete' ? p.options : undefined);
-        if (body !== undefined) record.requestObject(body);
-        return record;
+        return shape;
       }
     }
     // Every field at once (unset ones undefined): one object shape for every request, not one per set of fields present.
@@ -72,10 +74,28 @@ export class BusAudit {
       subresource: t.subresource,
     };
     const path = restPath(t);
-    const record = this.#auditor.begin({ attrs: { user, verb, resource, path }, requestURI: path + query(verb, p), sourceIPs: NO_SOURCE_IPS }, this.#now);
+    const record = this.#auditor.begin({ attrs: { user, verb, resource, path }, requestURI: path + query(verb, p), sourceIPs: NO_SOURCE_IPS, received }, this.#now);
     if (!record) return null;
     const body = p.object ?? p.patch ?? (verb === 'delete' || verb === 'deletecollection' ? p.options : undefined);
     if (body !== undefined) record.requestObject(body);
+    return record;
+  }
+
+  /**
+   * The record of a request begun at `received` with the authorizer's answer (none: refused
+   * before authorization): the one `begin` made, or one made now from the shape, its
+   * RequestReceived event written with that time.
+   */
+  record(start: BusStart, received: number, env: Envelope, decision: 'allow' | 'forbid' | undefined): RequestAudit {
+    let record: RequestAudit;
+    if (isShape(start)) {
+      const p = env.payload as Payload;
+      const name = p.target!.name;
+      record = new BusRecord(start, this.#auditor.emitter, this.#now, name, name, received);
+      const body = p.object ?? p.patch ?? (env.type === 'api.delete' ? p.options : undefined);
+      if (body !== undefined) record.requestObject(body);
+    } else record = start;
+    if (decision !== undefined) record.authorized(decision);
     return record;
   }
 
@@ -134,6 +154,11 @@ export class BusAudit {
     this.#watches.clear();
   }
 }
+
+/** What a request's audit holds while it is served (BusAudit.begin). */
+export type BusStart = RequestAudit | BusShape;
+
+const isShape = (a: BusStart): a is BusShape => 'set' in a;
 
 const NOT_COMPACT = 'not compact';
 const NONE = 'none';

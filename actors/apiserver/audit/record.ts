@@ -36,6 +36,8 @@ export interface AuditStart {
   userAgent?: string;
   /** The request's audit ID (the Audit-Id header); a new one is made when absent. */
   auditID: string;
+  /** When it arrived, in ms (absent: now). */
+  received?: number;
 }
 
 /** What the request paths do with a request's audit record: AuditRecord, or a bus request's BusRecord (bus-record.ts). */
@@ -99,7 +101,7 @@ export class AuditRecord implements RequestAudit {
     this.#now = now;
     const r = start.attrs.resource;
     this.#level = r && r.group === '' && r.resource === 'secrets' && !decision.namesSecrets && levelLess('Metadata', decision.level) ? 'Metadata' : decision.level;
-    this.#received = now();
+    this.#received = start.received ?? now();
     this.#ev = {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',

@@ -24,6 +24,7 @@ import { userForAddress } from '../../../../actors/apiserver/identity.ts';
 import type { RequestVerb } from '../../../../actors/apiserver/node-authorizer.ts';
 import type { Envelope } from '../../../../base/envelope.ts';
 import type { Result } from '../../../../base/status.ts';
+import type { Clock } from '../../../../base/clock.ts';
 
 /** Rules after `prefix`: Metadata for all but Events (None), and for `secrets` too (they are logged at Metadata at most). */
 const RULES = `- level: None
@@ -39,19 +40,21 @@ const policy = (extra = '', omit = '') => parsePolicy(`apiVersion: audit.k8s.io/
 type Req = { from: string; type: string; verb: RequestVerb; target: Record<string, string | undefined>; body?: unknown; result: Result<unknown>; panic?: string; forbid?: string; started?: boolean };
 
 /** A clock 1.25 ms on at each reading, from the same start for every log. */
-const clock = () => {
+const clock = (): Clock => {
   let t = Date.parse('2026-12-06T22:00:00Z');
-  return { now: () => (t += 1.25), setTimeout: () => 0, clearTimeout: () => {} } as never;
+  return { now: () => (t += 1.25), setTimeout: () => 0, clearTimeout: () => {} } as unknown as Clock;
 };
 
 /** Runs the requests through `bus` as the apiserver's dispatch does; returns how many BusRecords wrote. */
-function drive(bus: BusAudit, reqs: readonly Req[], reason?: string): number {
+function drive(bus: BusAudit, clk: Clock, reqs: readonly Req[], reason?: string): number {
   let compactRecords = 0;
   for (const q of reqs) {
     const payload = { target: q.target, ...(q.body === undefined ? {} : q.type === 'api.patch' ? { patch: q.body } : q.type === 'api.delete' ? { options: q.body } : { object: q.body }) };
     const env = { seq: 0, from: q.from, to: 'apiserver', type: q.type, payload, corr: 'c', at: 0 } as unknown as Envelope;
-    const record = bus.begin(env, userForAddress(q.from), q.verb, q.target.name);
-    if (!record) continue;
+    const received = clk.now();
+    const start = bus.begin(env, userForAddress(q.from), q.verb, q.target.name, received);
+    if (!start) continue;
+    const record = bus.record(start, received, env, undefined);
     if (record instanceof BusRecord) compactRecords++;
     record.authorized(q.forbid === undefined ? 'allow' : 'forbid', q.forbid ?? reason);
     if (q.started) record.responseStarted(200);
@@ -73,9 +76,11 @@ const masked = (line: string): string => line.replace(/"auditID":"[0-9a-f-]{36}"
 /** Both logs of the same requests, one line each per event. */
 function logs(reqs: Req[], omit = ''): { compact: string[]; general: string[]; compactRecords: number } {
   const compact = arrayAuditor('', omit);
-  const compactRecords = drive(new BusAudit(compact.auditor, clock()), reqs);
+  const c = clock();
+  const compactRecords = drive(new BusAudit(compact.auditor, c), c, reqs);
   const general = arrayAuditor(NAMING, omit);
-  assert.is(drive(new BusAudit(general.auditor, clock()), reqs), 0, 'a policy that names objects leaves every line to AuditRecord');
+  const g = clock();
+  assert.is(drive(new BusAudit(general.auditor, g), g, reqs), 0, 'a policy that names objects leaves every line to AuditRecord');
   return { compact: compact.lines(), general: general.lines(), compactRecords };
 }
 
@@ -136,18 +141,19 @@ test('with RequestReceived omitted by the policy, each request has its later eve
 test("a request's later event copies its first one's line, or writes it afresh once other requests' lines filled that buffer", () => {
   const run = (extra: string) => {
     const a = arrayAuditor(extra);
-    const bus = new BusAudit(a.auditor, clock());
+    const c = clock();
+    const bus = new BusAudit(a.auditor, c);
     const env = (name: string) => ({ seq: 0, from: 'kubelet.node-1', to: 'apiserver', type: 'api.get', payload: { target: pods('default', name) }, corr: 'c', at: 0 }) as unknown as Envelope;
     const user = userForAddress('kubelet.node-1');
     const early = env('early');
-    const first = bus.begin(early, user, 'get', 'early')!;
-    first.authorized('allow');
+    // Made at once, as a record of a watch is: it stays open while other requests are written.
+    const at = c.now();
+    const first = bus.record(bus.begin(early, user, 'get', 'early', at)!, at, early, 'allow');
     // Megabytes of other requests' lines: the encoder moves on to new buffers meanwhile.
     for (let i = 0; i < 600; i++) {
       const other = env(`${'x'.repeat(2000)}-${i}`);
-      const r = bus.begin(other, user, 'get', `${'x'.repeat(2000)}-${i}`)!;
-      r.authorized('allow');
-      bus.replied(r, other, 'get', ok({}));
+      const received = c.now();
+      bus.replied(bus.record(bus.begin(other, user, 'get', `${'x'.repeat(2000)}-${i}`, received)!, received, other, 'allow'), other, 'get', ok({}));
     }
     bus.replied(first, early, 'get', ok({}));
     return a.lines();
@@ -168,10 +174,11 @@ test('past the limit of fragments a kind of request still gets its line, spelled
   const get: Req = { from: 'scheduler', type: 'api.get', verb: 'get', target: pods('default', 'p'), result: ok({}) };
   const run = (extra: string) => {
     const a = arrayAuditor(extra);
-    const bus = new BusAudit(a.auditor, clock());
-    let compactRecords = drive(bus, [get]);
+    const c = clock();
+    const bus = new BusAudit(a.auditor, c);
+    let compactRecords = drive(bus, c, [get]);
     for (let i = 0; a.auditor.emitter.enc.id(`,"filler":${i}`) >= 0; i++);
-    compactRecords += drive(bus, [reqs[1]!, reqs[1]!], 'a reason not seen before');
+    compactRecords += drive(bus, c, [reqs[1]!, reqs[1]!], 'a reason not seen before');
     return { lines: a.lines(), compactRecords };
   };
   const compact = run('');
@@ -189,7 +196,8 @@ test('the file log holds the same lines', async () => {
     const reqs = shapes();
     const file = join(dir, 'audit.log');
     const auditor = new Auditor(policy(), new AuditLog({ path: file }));
-    drive(new BusAudit(auditor, clock()), reqs);
+    const c = clock();
+    drive(new BusAudit(auditor, c), c, reqs);
     await auditor.close();
     assert.equal(readFileSync(file, 'utf8').split(/(?<=\n)/).map(masked), logs(reqs).compact);
   } finally {
