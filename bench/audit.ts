@@ -86,7 +86,7 @@ async function run(reqs: Request[], file: string, rounds: number): Promise<{ cpu
       // As the apiserver's dispatch: the audit begun as the request comes, its record completed with the reply.
       const received = clock.now();
       const start = bus.begin(q.env, userForAddress(q.env.from), q.verb, p.target.name, received);
-      bus.replied(bus.record(start!, received, q.env, 'allow'), q.env, q.verb, q.result);
+      bus.replied(start!, received, q.env, q.verb, 'allow', q.result);
     }
     await auditor.flush();
   }

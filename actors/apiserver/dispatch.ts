@@ -105,7 +105,8 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
       decision = denied ? 'forbid' : 'allow';
       if (denied) return answer(s, env, fail(denied), audit, received, verb, decision, ticket);
     }
-    const served = await serve(s, env, payload, user);
+    const serving = serve(s, env, payload, user);
+    const served = serving instanceof Promise ? await serving : serving;
     if ('reply' in served) {
       answer(s, env, served.reply, audit, received, verb, decision, ticket);
       served.start?.();
@@ -118,8 +119,12 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   }
 }
 
-/** Serves an admitted, authorized request: its result, or a watch's reply and start. */
-async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo): Promise<Result<unknown> | WatchStart> {
+/**
+ * Serves an admitted, authorized request: its result, or a watch's reply and start. Not async:
+ * the verb's own promise is the one awaited (an async function returning it adds turns of the
+ * microtask queue to every request).
+ */
+function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user: UserInfo): Result<unknown> | Promise<Result<unknown> | WatchStart> {
   // A bus client need not come through the front: what it sends gets the front's body checks.
   // The edges ran them already on the body they decoded, so their requests are not walked twice.
   const problem = env.from.startsWith(TRUSTED_EDGE_PREFIX) ? undefined : decodedProblem(payload.object) ?? decodedProblem(payload.patch);
@@ -142,7 +147,7 @@ async function serve(s: ServerContext, env: Envelope, payload: AnyPayload, user:
  */
 function answer(s: ServerContext, env: Envelope, result: Result<unknown>, audit: BusStart | null, received: number, verb: RequestVerb | null, decision: 'allow' | 'forbid' | undefined, ticket: FlowTicket | undefined): void {
   reply(s, env, result, edgeOnly(env, ticket));
-  if (audit) s.audit!.replied(s.audit!.record(audit, received, env, decision), env, verb!, result);
+  if (audit) s.audit!.replied(audit, received, env, verb!, decision, result);
 }
 
 /** Only an edge's reply carries the flow-control UIDs (the front sends them as headers). */

@@ -56,6 +56,88 @@ const RESOURCE_VERSION = 8;
 /** Templates per shape: one per mask. */
 export const MASKS = 16;
 
+/** The objectRef fields present beside the shape's. */
+const maskOf = (namespace: string | undefined, name: string | undefined, uid: string | undefined, resourceVersion: string | undefined): number =>
+  (namespace !== undefined ? NAMESPACE : 0) | (name !== undefined ? NAME : 0) | (uid !== undefined ? UID : 0) | (resourceVersion !== undefined ? RESOURCE_VERSION : 0);
+
+/** The fragment number of a kind's template for `mask`, defined the first time (-1 past the limit of fragments). */
+function templateOf(set: TemplateSet, mask: number, out: AuditEmitter): number {
+  const tpl = set.templates[mask]!;
+  return tpl === -2 ? (set.templates[mask] = out.enc.id(templateText(set, mask))) : tpl;
+}
+
+/** The fragment number of the annotations of an allowed request with no reason (-1 past the limit). */
+function allowedOf(common: CommonFragments, out: AuditEmitter): number {
+  if (common.allowed === -2) common.allowed = out.enc.id(authorizationJSON('allow', '')!);
+  return common.allowed;
+}
+
+/** The fragment number of a status that is a code alone (-1 past the limit). */
+function codeOf(common: CommonFragments, code: number, out: AuditEmitter): number {
+  const known = code >= 0 && code < common.codes.length;
+  let id = known ? common.codes[code]! : -2;
+  if (id === -2) {
+    id = out.enc.id(codeOnlyJSON(code));
+    if (known) common.codes[code] = id;
+  }
+  return id;
+}
+
+/**
+ * Writes the two events of an allowed request answered with a code alone — most bus requests —
+ * at its reply, as a BusRecord made then writes them (RequestReceived with the path's objectRef,
+ * ResponseComplete with what the body adds), without making one: one LINE op and its copy.
+ * False, with nothing written, where a fragment it needs is past the limit.
+ */
+export function writeAnswered(shape: BusShape, out: AuditEmitter, now: () => number, received: number, uriName: string | undefined, body: unknown, code: number): boolean {
+  const set = shape.set;
+  const omit = shape.decision.omitStages;
+  const name = uriName || undefined;
+  const firstMask = maskOf(undefined, name, undefined, undefined);
+  const first = omit.has('RequestReceived') ? OMITTED : templateOf(set, firstMask, out);
+  let namespace: string | undefined;
+  let refName = name;
+  let uid: string | undefined;
+  let resourceVersion: string | undefined;
+  if (isObject(body) && isObject(body.metadata)) {
+    const m = body.metadata;
+    if (set.namespace === undefined && typeof m.namespace === 'string' && m.namespace) namespace = m.namespace;
+    if (refName === undefined && typeof m.name === 'string' && m.name) refName = m.name;
+    if (typeof m.uid === 'string' && m.uid) uid = m.uid;
+    if (typeof m.resourceVersion === 'string' && m.resourceVersion) resourceVersion = m.resourceVersion;
+  }
+  const mask = maskOf(namespace, refName, uid, resourceVersion);
+  const last = omit.has('ResponseComplete') ? OMITTED : templateOf(set, mask, out);
+  const status = codeOf(shape.common, code, out);
+  const allowed = allowedOf(shape.common, out);
+  if (first === -1 || last === -1 || status < 0 || allowed < 0) return false;
+  const at = AuditId.take();
+  const pool = AuditId.pool;
+  const enc = out.enc;
+  const chunk = enc.chunk;
+  const from = enc.at;
+  let to = from;
+  if (first >= 0) {
+    enc.line(first, pool, at, shape.user, F.stage.RequestReceived, received, received, ABSENT, null, ABSENT, null, uriName, undefined, name, undefined, undefined);
+    to = enc.at;
+    enc.end();
+    out.emitted();
+  }
+  if (last >= 0) {
+    const stageTime = now();
+    // The first line's op again with four fields changed, where it has the same objectRef fields.
+    if (first < 0 || mask !== firstMask || !enc.relay(chunk, from, to, F.stage.ResponseComplete, stageTime, status, allowed)) {
+      enc.line(last, pool, at, shape.user, F.stage.ResponseComplete, received, stageTime, status, null, allowed, null, uriName, namespace, refName, uid, resourceVersion);
+    }
+    enc.end();
+    out.emitted();
+  }
+  return true;
+}
+
+/** A stage the policy omits: no template asked for. */
+const OMITTED = -3;
+
 /** The template of a kind's lines with the objectRef fields of `mask`. */
 function templateText(s: TemplateSet, mask: number): string {
   let ref = '';
@@ -140,10 +222,9 @@ export class BusRecord implements RequestAudit {
   authorized(decision: 'allow' | 'forbid', reason = ''): void {
     // Nearly every bus request: allowed, with no reason given.
     if (decision === 'allow' && reason === '') {
-      const common = this.#shape.common;
-      if (common.allowed === -2) common.allowed = this.#out.enc.id(authorizationJSON('allow', '')!);
-      if (common.allowed >= 0) {
-        this.#annotations = common.allowed;
+      const allowed = allowedOf(this.#shape.common, this.#out);
+      if (allowed >= 0) {
+        this.#annotations = allowed;
         this.#annotationsRaw = null;
         return;
       }
@@ -177,13 +258,7 @@ export class BusRecord implements RequestAudit {
 
   /** An event whose status is a code alone: a fragment (the codes are few). */
   #emitCode(stage: Stage, code: number): void {
-    const codes = this.#shape.common.codes;
-    const known = code >= 0 && code < codes.length;
-    let id = known ? codes[code]! : -2;
-    if (id === -2) {
-      id = this.#out.enc.id(codeOnlyJSON(code));
-      if (known) codes[code] = id;
-    }
+    const id = codeOf(this.#shape.common, code, this.#out);
     if (id >= 0) this.#emit(stage, id, null);
     else this.#emit(stage, RAW_STRING, codeOnlyJSON(code));
   }
@@ -192,10 +267,9 @@ export class BusRecord implements RequestAudit {
     const shape = this.#shape;
     if (shape.decision.omitStages.has(stage)) return;
     const set = shape.set;
-    const mask = (this.#namespace !== undefined ? NAMESPACE : 0) | (this.#name !== undefined ? NAME : 0) | (this.#uid !== undefined ? UID : 0) | (this.#resourceVersion !== undefined ? RESOURCE_VERSION : 0);
+    const mask = maskOf(this.#namespace, this.#name, this.#uid, this.#resourceVersion);
     const enc = this.#out.enc;
-    let tpl = set.templates[mask]!;
-    if (tpl === -2) tpl = set.templates[mask] = enc.id(templateText(set, mask));
+    const tpl = templateOf(set, mask, this.#out);
     const stageTime = stage === 'RequestReceived' ? this.#received : this.#now();
     if (tpl >= 0) {
       if (mask !== this.#opMask || statusRaw !== null || this.#annotationsRaw !== null || !enc.relay(this.#opChunk, this.#opFrom, this.#opTo, F.stage[stage], stageTime, status, this.#annotations)) {

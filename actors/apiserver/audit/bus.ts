@@ -15,8 +15,9 @@ import type { Clock } from '../../../base/clock.ts';
 import { HTTP_FRONT_ADDRESS, TRUSTED_EDGE_PREFIX } from '../identity.ts';
 import type { RequestVerb } from '../node-authorizer.ts';
 import { levelLess } from '../../../api/audit/types.ts';
+import { isObject } from '../../../api/json.ts';
 import type { Auditor, RequestAudit } from './auditor.ts';
-import { BusRecord, MASKS, type BusShape, type CommonFragments, type TemplateSet } from './bus-record.ts';
+import { BusRecord, MASKS, writeAnswered, type BusShape, type CommonFragments, type TemplateSet } from './bus-record.ts';
 import { AUDIT_FRAGMENTS, F, userJSON, verbUserKey } from './record.ts';
 import { HOLE, uriComponent } from './wire.ts';
 
@@ -36,12 +37,22 @@ export class BusAudit {
   readonly #watches = new Map<string, RequestAudit>();
   /** The kinds of request seen (by verb and target), each with its users' shapes. */
   readonly #kinds = new Map<string, Kind>();
+  /**
+   * Each frozen user's latest kinds of request and their shapes (at most RECENT): a component
+   * sends a few kinds over and over, found again by comparing fields — no key made per request.
+   */
+  readonly #recent = new Map<UserInfo, Recent[]>();
+  /** Where the next kind of a user's full list of recent ones goes. */
+  #evict = 0;
+  /** The policy names no objects (Auditor.nameBlind): a request's shape does not depend on its name. */
+  readonly #nameBlind: boolean;
   /** Fragments every BusRecord of this log uses. */
   readonly #common: CommonFragments = { codes: new Int32Array(600).fill(-2), allowed: -2 };
 
   constructor(auditor: Auditor, clock: Clock) {
     this.#auditor = auditor;
     this.#now = () => clock.now();
+    this.#nameBlind = auditor.nameBlind;
   }
 
   /**
@@ -56,7 +67,7 @@ export class BusAudit {
     const t = p.target;
     if (!t) return null;
     // A list, watch or deletecollection has a query; a namespace names itself in its objectRef's namespace.
-    if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection' && t.resource !== 'namespaces' && this.#auditor.nameBlind && Object.isFrozen(user)) {
+    if (verb !== 'list' && verb !== 'watch' && verb !== 'deletecollection' && t.resource !== 'namespaces' && this.#nameBlind) {
       const shape = this.#shapeOf(user, verb, t, name);
       if (shape === NONE) return null;
       if (shape !== NOT_COMPACT) {
@@ -99,8 +110,27 @@ export class BusAudit {
     return record;
   }
 
-  /** Completes a record with the reply; a watch that started stays open until unwatched. */
-  replied(record: RequestAudit, env: Envelope, verb: RequestVerb, result: Result<unknown>): void {
+  /**
+   * Completes a request's audit with its reply and the authorizer's answer (none: refused before
+   * authorization; or given to the record already): an allowed request answered with a code
+   * alone is written at once (writeAnswered), any other through its record. A watch that started
+   * stays open until unwatched.
+   */
+  replied(start: BusStart, received: number, env: Envelope, verb: RequestVerb, decision: 'allow' | 'forbid' | undefined, result: Result<unknown>): void {
+    let code = 0;
+    let body: unknown;
+    if (result.ok && verb !== 'watch') {
+      const value = result.value as { object?: unknown; created?: boolean } | undefined;
+      const write = verb !== 'get' && verb !== 'list' && verb !== 'deletecollection';
+      code = verb === 'create' || (write && value?.created) ? 201 : 200;
+      body = write ? value?.object : value;
+      // Only a Status answer has more than its code to log (the answer itself is not logged at Metadata).
+      if (decision === 'allow' && isShape(start) && !(isObject(body) && body.kind === 'Status')) {
+        const p = env.payload as Payload;
+        if (writeAnswered(start, this.#auditor.emitter, this.#now, received, p.target!.name, p.object ?? p.patch ?? (verb === 'delete' ? p.options : undefined), code)) return;
+      }
+    }
+    const record = this.record(start, received, env, decision);
     if (!result.ok) return record.complete(result.status.code, result.status);
     if (verb === 'watch') {
       record.responseStarted(200);
@@ -108,17 +138,24 @@ export class BusAudit {
       if (id !== undefined) this.#watches.set(`${env.from}\0${id}`, record);
       return;
     }
-    const value = result.value as { object?: unknown; created?: boolean } | undefined;
-    const write = verb !== 'get' && verb !== 'list' && verb !== 'deletecollection';
-    const code = verb === 'create' || (write && value?.created) ? 201 : 200;
-    record.complete(code, write ? value?.object : value);
+    record.complete(code, body);
   }
 
-  /** The shape of a request that is not a list, watch or deletecollection, nor of namespaces, from a frozen user. */
+  /** The shape of a request that is not a list, watch or deletecollection, nor of namespaces (NOT_COMPACT from a user that is not frozen). */
   #shapeOf(user: UserInfo, verb: RequestVerb, t: ApiTarget, name: string | undefined): Shape {
     const named = t.name !== undefined;
-    // One lookup by a key of the fields (fewer memory reads than a Map per field, which counted in place); a kind found is
-    // checked field by field, so strings that spell another kind's key are written by an AuditRecord, never as that kind.
+    const recent = this.#recent.get(user);
+    if (recent !== undefined) {
+      for (let i = 0; i < recent.length; i++) {
+        const r = recent[i]!;
+        const k = r.kind;
+        if (k.resource === t.resource && k.verb === verb && k.named === named && k.namespace === t.namespace && k.subresource === t.subresource && k.group === t.group && k.version === t.version) return r.shape;
+      }
+    }
+    // Shapes are kept by user object: only a frozen one stays the same user.
+    if (!Object.isFrozen(user)) return NOT_COMPACT;
+    // One lookup by a key of the fields; a kind found is checked field by field, so strings that spell another kind's key are
+    // written by an AuditRecord, never as that kind.
     const key = `${verb}\0${t.group}\0${t.version}\0${t.resource}\0${t.namespace ?? ''}\0${t.subresource ?? ''}\0${named ? '/' : ''}`;
     let kind = this.#kinds.get(key);
     if (kind === undefined) {
@@ -127,6 +164,9 @@ export class BusAudit {
     } else if (kind.verb !== verb || kind.group !== t.group || kind.version !== t.version || kind.resource !== t.resource || kind.namespace !== t.namespace || kind.subresource !== t.subresource || kind.named !== named) return NOT_COMPACT;
     let shape = kind.users.get(user);
     if (shape === undefined) kind.users.set(user, (shape = this.#decide(kind, user, verb, t, name)));
+    if (recent === undefined) this.#recent.set(user, [{ kind, shape }]);
+    else if (recent.length < RECENT) recent.push({ kind, shape });
+    else recent[this.#evict++ % RECENT] = { kind, shape };
     return shape;
   }
 
@@ -176,6 +216,11 @@ type Kind = {
   set: TemplateSet | null;
   users: Map<UserInfo, Shape>;
 };
+/** A user's kind of request and its shape, remembered by the user. */
+type Recent = { readonly kind: Kind; readonly shape: Shape };
+/** Kinds remembered per user: a kubelet sends about six (its pods' and Node's status, its Lease, Events). */
+const RECENT = 8;
+
 /** Past this many kinds (a sender making up targets), requests of new ones get an AuditRecord. */
 const MAX_KINDS = 16384;
 
