@@ -92,6 +92,8 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
   const audit = verb && s.audit ? s.audit.begin(env, user, verb, name, received) : null;
   let decision: 'allow' | 'forbid' | undefined;
   let ticket: FlowTicket | undefined;
+  // A watch's start runs after its answer: if that throws, the audit is complete already.
+  let answered = false;
   try {
     if (s.flow && verb && t) {
       // Priority and fairness come before authorization, as in kube-apiserver's filter chain.
@@ -109,10 +111,11 @@ async function run(s: ServerContext, env: Envelope): Promise<void> {
     const served = serving instanceof Promise ? await serving : serving;
     if ('reply' in served) {
       answer(s, env, served.reply, audit, received, verb, decision, ticket);
+      answered = true;
       served.start?.();
     } else answer(s, env, served, audit, received, verb, decision, ticket);
   } catch (err) {
-    if (audit) s.audit!.record(audit, received, env, decision).panic(err instanceof Error ? err.message : String(err));
+    if (audit && !answered) s.audit!.record(audit, received, env, decision).panic(err instanceof Error ? err.message : String(err));
     failed(s, env, err, ticket);
   } finally {
     ticket?.release();
