@@ -12,9 +12,9 @@
  * `--log inline` writes it from the main thread (AuditLog); the two must hash alike.
  *
  * With `--log memory` the events are encoded for the log's writer and dropped (no thread, no file, no hash):
- * the record path alone, for counting its instructions where CPU time is too noisy to compare
- * (`valgrind --tool=callgrind --smc-check=all node --import ./cli/loader/register.mjs
- * bench/audit.ts --log memory --pods N --rounds 1`, at two values of N on each tree).
+ * the record path alone. (Counting its instructions under `valgrind --tool=callgrind` at two values of
+ * `--pods` was tried in session 23 and does not work: the JIT's threads are counted too, and two runs
+ * of the same 500 pods differed by more than the whole per-request difference.)
  *
  * Usage: npm run bench -- audit [--pods 6000] [--rounds 5] [--per-turn 5] [--log file|inline|memory]
  */
