@@ -23,6 +23,9 @@ import { HOLE, uriComponent } from './wire.ts';
 
 type Payload = { user?: UserInfo; target?: ApiTarget; id?: string; object?: unknown; patch?: unknown; options?: Record<string, unknown>; listOptions?: Record<string, unknown> };
 
+/** The body that fills in a request's objectRef: its object, its patch, or a delete's options. */
+const requestBody = (p: Payload, deleting: boolean): unknown => p.object ?? p.patch ?? (deleting ? p.options : undefined);
+
 /** Query parameters a bus request's options stand for, in the order kubectl's client writes them. */
 const LIST_PARAMS = ['labelSelector', 'fieldSelector', 'limit', 'continue', 'resourceVersion', 'resourceVersionMatch'] as const;
 
@@ -87,7 +90,7 @@ export class BusAudit {
     const path = restPath(t);
     const record = this.#auditor.begin({ attrs: { user, verb, resource, path }, requestURI: path + query(verb, p), sourceIPs: NO_SOURCE_IPS, received }, this.#now);
     if (!record) return null;
-    const body = p.object ?? p.patch ?? (verb === 'delete' || verb === 'deletecollection' ? p.options : undefined);
+    const body = requestBody(p, verb === 'delete' || verb === 'deletecollection');
     if (body !== undefined) record.requestObject(body);
     return record;
   }
@@ -103,7 +106,7 @@ export class BusAudit {
       const p = env.payload as Payload;
       const name = p.target!.name;
       record = new BusRecord(start, this.#auditor.emitter, this.#now, name, name, received);
-      const body = p.object ?? p.patch ?? (env.type === 'api.delete' ? p.options : undefined);
+      const body = requestBody(p, env.type === 'api.delete');
       if (body !== undefined) record.requestObject(body);
     } else record = start;
     if (decision !== undefined) record.authorized(decision);
@@ -127,7 +130,7 @@ export class BusAudit {
       // Only a Status answer has more than its code to log (the answer itself is not logged at Metadata).
       if (decision === 'allow' && isShape(start) && !(isObject(body) && body.kind === 'Status')) {
         const p = env.payload as Payload;
-        if (writeAnswered(start, this.#auditor.emitter, this.#now, received, p.target!.name, p.object ?? p.patch ?? (verb === 'delete' ? p.options : undefined), code)) return;
+        if (writeAnswered(start, this.#auditor.emitter, this.#now, received, p.target!.name, requestBody(p, verb === 'delete'), code)) return;
       }
     }
     const record = this.record(start, received, env, decision);
