@@ -19,10 +19,11 @@ import { claimsOfPod as claimsOf } from '../../api/volumes/claims.ts';
 
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
+const VERB_OF: ReadonlyMap<string, RequestVerb> = new Map((['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const).map((v) => [`api.${v}`, v]));
+
 /** The `api.*` message type → the Kubernetes verb it is (null: not a resource request). */
 export function verbOf(type: string): RequestVerb | null {
-  const v = type.startsWith('api.') ? type.slice(4) : '';
-  return (['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] as const).find((x) => x === v) ?? null;
+  return VERB_OF.get(type) ?? null;
 }
 
 /** The attributes of a resource request, with the user making it. */

@@ -10,7 +10,7 @@ import type { PatchMetaTable } from '../patch/meta.ts';
 import type { Printer } from '../tables/table.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { groupResource, type GroupResource } from './key.ts';
-import { clone } from '../json.ts';
+import { cloneBeside } from '../json.ts';
 import type { KindConversion } from '../conversion/converter.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
@@ -166,8 +166,12 @@ export interface KindInfo extends Omit<KindSpec, 'validate' | 'defaults' | 'verb
 
 export const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-/** Defaulting of a kind without defaults: a copy (by hand: structuredClone serializes, 23 µs a Lease). */
-export const noDefaults = (o: KubeObject): KubeObject => clone(o);
+/**
+ * Defaulting of a kind without defaults: a copy (by hand: structuredClone serializes, 23 µs a
+ * Lease), except what is the stored version's own object on an update — a renewed Lease's
+ * metadata — which nobody changes and the write shares back anyway.
+ */
+export const noDefaults = (o: KubeObject, stored?: KubeObject): KubeObject => cloneBeside(o, stored);
 
 /** The parts a descriptor must state: the completeness check reports each one missing. */
 export const KIND_PARTS: readonly (keyof KindSpec)[] = [

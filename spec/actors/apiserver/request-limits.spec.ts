@@ -35,6 +35,20 @@ test('create, update and patch payloads nested too deep are 400, never a stack o
   assert.is((await c.call('api.get', { target: t.cm('default', 'deep') })).ok, false);
 });
 
+test('an update made from the stored object (sharing its parts, as a Lease renewal does) is checked in what it adds', async () => {
+  const c = h.client();
+  const stored = (await c.must('api.create', { target: t.cm(), object: cm('shared') })).object;
+  const bad = await c.call('api.update', { target: t.cm('default', 'shared'), object: { ...stored, x: deep(1000) } });
+  assert.is(bad.ok, false);
+  if (!bad.ok) assert.is(bad.status.message, 'the request body is invalid: exceeded max depth of 256');
+  const proto = JSON.parse('{"__proto__": {"a": "1"}}');
+  const forbidden = await c.call('api.update', { target: t.cm('default', 'shared'), object: { ...stored, metadata: { ...stored.metadata, labels: proto } } });
+  assert.is(forbidden.ok, false);
+  if (!forbidden.ok) assert.is(forbidden.status.message, 'the request body is invalid: the key "__proto__" is not accepted');
+  const renewed = await c.must('api.update', { target: t.cm('default', 'shared'), object: { ...stored, data: { a: '2' } } });
+  assert.equal(renewed.object.data, { a: '2' });
+});
+
 test('a small patch that takes a large object past the body limit is 413, and one that stays under it is applied', async () => {
   const c = h.client();
   // A Lease holds any number of bytes (a ConfigMap's data stops at 1 MiB).
