@@ -261,6 +261,19 @@ test('the sim runtime writes no file, yet a missing ConfigMap is still a FailedM
   assert.not.ok(existsSync(join(root, 'kubelet')), 'nothing written');
 });
 
+test('a sim pod\'s volumes are checked again at the minute\'s sync once what they are made of changed: its deleted ConfigMap is a FailedMount', async () => {
+  await boot('sim');
+  await create(t.cm(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'soon-gone' }, data: { k: 'v' } });
+  await create(t.pods(), { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'c' }, spec: { nodeName: 'node-1', volumes: [{ name: 'c', configMap: { name: 'soon-gone' } }], containers: [{ name: 'app', image: 'nginx:1.27' }] } } as KubeObject);
+  await until(async () => (await getPod('c')).status?.phase === 'Running', 'c Running');
+  await advance(61_000);
+  assert.equal(await eventsOf('c', 'FailedMount'), [], 'an unchanged pod stays as it was');
+  await admin().must('api.delete', { target: t.cm('default', 'soon-gone') });
+  await advance(61_000);
+  await until(async () => (await eventsOf('c', 'FailedMount')).length > 0, 'c FailedMount after its ConfigMap went');
+  assert.match((await eventsOf('c', 'FailedMount'))[0]!, /configmap "soon-gone" not found/);
+});
+
 test('the Node authorizer: a node reads (and watches by name) only the Secrets its pods reference', async () => {
   await boot('sim');
   await create(secretT(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'used' }, data: { k: b64('v') } });
