@@ -12,8 +12,9 @@
  *   time by one, a queue that becomes busy starts at the current virtual time), so flows share
  *   the seats fairly however much each sends.
  *
- * Upstream's width estimates (a list can take several seats), its measured service times and
- * seat borrowing between levels are not modelled. Pure: no clock, no I/O; the caller times waits.
+ * Upstream's width estimates (a list can take several seats) and its measured service times are
+ * not modelled; `limit` is the level's current limit, which borrowing moves (borrowing.ts). Pure:
+ * no clock, no I/O; the caller times waits.
  */
 
 /** A waiting or executing request: the queue it waits in (-1 when it never queued). */

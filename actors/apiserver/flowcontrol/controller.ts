@@ -5,6 +5,9 @@
  * shuffle-sharded fair queues, or is answered 429 TooManyRequests with Retry-After (a full
  * queue, a level that rejects, or a wait past `queueWaitMs`). A request holds its seat from
  * admission to its reply; a watch only until it has started. Exempt levels are never counted.
+ * Every 10 s (and at each change of configuration) the levels' limits are set anew from their
+ * seat demand, as upstream's borrowing does (api/flowcontrol/borrowing.ts): a busy level takes
+ * the seats idle ones lend. Exempt levels take part with no demand (theirs is not measured).
  *
  * The configuration is the served FlowSchemas and PriorityLevelConfigurations, read from the
  * apiserver's cache and re-read after they change. Classifications are remembered per request
@@ -17,6 +20,7 @@ import { CATCH_ALL } from '../../../api/flowcontrol/bootstrap.ts';
 import { classify, matchingOrder, type RequestDigest } from '../../../api/flowcontrol/classify.ts';
 import { DEFAULT_SERVER_CONCURRENCY_LIMIT, planLevels, type LevelPlan } from '../../../api/flowcontrol/levels.ts';
 import { flowHash, QueueSet, type Waiter } from '../../../api/flowcontrol/queueset.ts';
+import { allocate, allocationItem, BORROWING_PERIOD_MS, nextStats, NO_DEMAND, SeatDemand, type DemandStats } from '../../../api/flowcontrol/borrowing.ts';
 
 export interface FlowControlOptions {
   /** The seats all Limited levels share (default 600: kube-apiserver's 400 + 200 in-flight limits). */
@@ -67,6 +71,11 @@ export interface Level {
   plan: LevelPlan;
   /** null for an exempt level. */
   set: QueueSet<Pending> | null;
+  /** Its seats in use or waited for, over time (an exempt level's is not measured: 0). */
+  demand: SeatDemand;
+  /** Its demand as of the last adjustment, and the target that adjustment gave it. */
+  stats: DemandStats;
+  target: number;
 }
 
 interface Decision {
@@ -115,6 +124,8 @@ export class FlowControl {
   #levels = new Map<string, Level>();
   readonly #decisions = new Map<string, Decision>();
   readonly #stats = new Map<string, PairStats>();
+  #fairProp = 0;
+  #period: TimerId | undefined;
 
   constructor(readonly options: FlowControlOptions = {}) {
     const opts = options;
@@ -125,9 +136,19 @@ export class FlowControl {
   /** Binds to an apiserver incarnation's cache and clock (the previous one's binding ends). */
   attach(source: FlowConfigSource, clock: Clock): void {
     this.#stopListening?.();
+    if (this.#period !== undefined) this.#clock?.clearTimeout(this.#period);
     this.#source = source;
     this.#clock = clock;
     this.#dirty = true;
+    const every = (): void => {
+      this.#period = clock.setTimeout(() => {
+        if (this.#clock !== clock) return;
+        this.#refresh();
+        this.#adjust(clock.now());
+        every();
+      }, BORROWING_PERIOD_MS);
+    };
+    every();
     // Re-read soon after a change, not at the next request: a level that gained seats dispatches its queues now.
     this.#stopListening = source.onChange(() => {
       this.#dirty = true;
@@ -180,6 +201,7 @@ export class FlowControl {
     }
     d.stats.waiting++;
     p.since = this.#clock!.now();
+    noteDemand(d.level, p.since);
     return new Promise<Admitted>((resolve) => {
       p.resolve = resolve;
       p.timer = this.#clock!.setTimeout(() => this.#timeOut(set, p), this.#waitMs);
@@ -196,14 +218,17 @@ export class FlowControl {
     let done = false;
     const level = p.decision.level;
     const started = this.#clock!.now();
+    noteDemand(level, started);
     const release = (): void => {
       if (done) return;
       done = true;
       s.executing--;
-      const held = (this.#clock!.now() - started) / 1000;
+      const now = this.#clock!.now();
+      const held = (now - started) / 1000;
       s.execSum += held;
       s.execBuckets[bucketOf(held)]!++;
       for (const next of level.set!.finish(p)) this.#wake(next);
+      noteDemand(level, now);
     };
     return { ok: true, ticket: { flowSchemaUid: p.decision.flowSchemaUid, priorityLevelUid: level.plan.uid, release } };
   }
@@ -216,6 +241,7 @@ export class FlowControl {
 
   #timeOut(set: QueueSet<Pending>, p: Pending): void {
     if (!set.cancel(p)) return;
+    noteDemand(p.decision.level, this.#clock!.now());
     p.decision.stats.waiting--;
     p.decision.stats.rejected['time-out']++;
     p.resolve?.(refusal(p.decision));
@@ -247,24 +273,52 @@ export class FlowControl {
     const old = this.#levels;
     const next = new Map<string, Level>();
     const orphans: Pending[] = [];
+    const now = this.#clock!.now();
     for (const plan of plans) {
       const had = old.get(plan.name);
       if (had && had.plan.exempt === plan.exempt && sameQueuing(had.plan, plan)) {
         had.plan = plan;
-        if (had.set) {
-          had.set.limit = plan.limit;
-          for (const p of had.set.dispatch()) this.#wake(p);
-        }
         next.set(plan.name, had);
       } else {
         if (had?.set) orphans.push(...had.set.drain());
-        next.set(plan.name, { plan, set: plan.exempt ? null : new QueueSet<Pending>(plan.limit, plan.queuing) });
+        // A new level starts at its nominal limit less half what it lends, with no demand yet.
+        next.set(plan.name, { plan, set: plan.exempt ? null : new QueueSet<Pending>(plan.limit, plan.queuing), demand: new SeatDemand(now), stats: NO_DEMAND, target: 0 });
       }
     }
     for (const [name, had] of old) if (!next.has(name) && had.set) orphans.push(...had.set.drain());
     this.#levels = next;
     this.#schemas = matchingOrder(this.#source.flowSchemas());
+    // As upstream, a new configuration sets the limits anew at once (the nominal ones may have moved).
+    this.#adjust(now);
     for (const p of orphans) this.#readmit(p);
+  }
+
+  /**
+   * Seat borrowing: each level's current limit set from its demand since the last adjustment,
+   * within its bounds, the limits summing to the nominal ones' sum (borrowing.ts). A level whose
+   * limit rose dispatches from its queues at once.
+   */
+  #adjust(now: number): void {
+    const levels = [...this.#levels.values()];
+    const items = levels.map((l) => {
+      l.stats = nextStats(l.stats, l.demand.reset(now));
+      return allocationItem(l.plan.bounds, l.stats);
+    });
+    const total = levels.reduce((n, l) => n + l.plan.bounds.nominal, 0);
+    const { allocations, fairProp } = allocate(total, items);
+    this.#fairProp = fairProp;
+    levels.forEach((l, i) => {
+      l.target = items[i]!.target;
+      if (!l.set) return;
+      l.set.limit = Math.round(allocations[i]!);
+      for (const p of l.set.dispatch()) this.#wake(p);
+      noteDemand(l, now);
+    });
+  }
+
+  /** The fair proportion of the last adjustment (apiserver_flowcontrol_seat_fair_frac). */
+  get fairProp(): number {
+    return this.#fairProp;
   }
 
   #readmit(p: Pending): void {
@@ -275,6 +329,7 @@ export class FlowControl {
     if (!level?.set) return void p.resolve?.({ ok: true, ticket: FREE });
     const again = new Pending({ ...p.decision, level });
     const outcome = level.set.admit(again, () => flowHash(again.decision.flowSchema, again.decision.distinguisher));
+    noteDemand(level, this.#clock!.now());
     if (outcome === 'execute') return void p.resolve?.(this.#start(again, this.#clock!.now() - p.since));
     if (outcome === 'rejected') return void p.resolve?.(refusal(again.decision));
     again.decision.stats.waiting++;
@@ -282,6 +337,11 @@ export class FlowControl {
     again.resolve = p.resolve;
     again.timer = this.#clock!.setTimeout(() => this.#timeOut(level.set!, again), Math.max(0, this.#waitMs - (this.#clock!.now() - p.since)));
   }
+}
+
+/** The level's demand is what its seats hold and its queues wait for, from `now` on. */
+function noteDemand(level: Level, now: number): void {
+  if (level.set) level.demand.set(level.set.executing + level.set.waiting, now);
 }
 
 const refusal = (d: Decision): Admitted => ({ ok: false, status: rejected(), ticket: { flowSchemaUid: d.flowSchemaUid, priorityLevelUid: d.level.plan.uid, release: () => {} } });

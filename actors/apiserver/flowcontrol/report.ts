@@ -3,7 +3,7 @@
  * text, upstream's names and labels) and the text tables of kube-apiserver's
  * /debug/api_priority_and_fairness/dump_priority_levels and dump_queues.
  */
-import { WAIT_BUCKETS, type FlowControl } from './controller.ts';
+import { WAIT_BUCKETS, type FlowControl, type Level } from './controller.ts';
 
 const q = (v: string): string => JSON.stringify(v);
 
@@ -40,8 +40,23 @@ export function renderFlowMetrics(fc: FlowControl): string {
   };
   histogram('apiserver_flowcontrol_request_wait_duration_seconds', 'Length of time a request spent waiting in its queue', (s) => ({ buckets: s.waitBuckets, sum: s.waitSum }));
   histogram('apiserver_flowcontrol_request_execution_seconds', 'Duration of initial stage (for a WATCH) or any (for a non-WATCH) stage of request execution in the API Priority and Fairness subsystem', (s) => ({ buckets: s.execBuckets, sum: s.execSum }));
-  family('apiserver_flowcontrol_nominal_limit_seats', 'gauge', 'Nominal number of execution seats configured for each priority level');
-  for (const [name, l] of [...fc.levels()].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`apiserver_flowcontrol_nominal_limit_seats{priority_level=${q(name)}} ${l.plan.limit}`);
+  // Seat borrowing's gauges, per level (upstream's names; the demand ones as of the last adjustment).
+  const levels = [...fc.levels()].sort(([a], [b]) => (a < b ? -1 : 1));
+  const gauge = (name: string, help: string, of: (l: Level) => number): void => {
+    family(name, 'gauge', help);
+    for (const [level, l] of levels) out.push(`${name}{priority_level=${q(level)}} ${of(l)}`);
+  };
+  gauge('apiserver_flowcontrol_nominal_limit_seats', 'Nominal number of execution seats configured for each priority level', (l) => l.plan.bounds.nominal);
+  gauge('apiserver_flowcontrol_lower_limit_seats', 'Configured lower bound on number of execution seats available to each priority level', (l) => l.plan.bounds.lower);
+  gauge('apiserver_flowcontrol_upper_limit_seats', 'Configured upper bound on number of execution seats available to each priority level', (l) => l.plan.bounds.upper);
+  gauge('apiserver_flowcontrol_current_limit_seats', 'current derived number of execution seats available to each priority level', (l) => l.set?.limit ?? 0);
+  gauge('apiserver_flowcontrol_demand_seats_average', 'Time-weighted average, over last adjustment period, of demand_seats', (l) => l.stats.average);
+  gauge('apiserver_flowcontrol_demand_seats_stdev', 'Time-weighted standard deviation, over last adjustment period, of demand_seats', (l) => l.stats.deviation);
+  gauge('apiserver_flowcontrol_demand_seats_high_watermark', 'High watermark, over last adjustment period, of demand_seats', (l) => l.stats.highWatermark);
+  gauge('apiserver_flowcontrol_demand_seats_smoothed', 'Smoothed seat demands', (l) => l.stats.smoothed);
+  gauge('apiserver_flowcontrol_target_seats', 'Seat allocation targets', (l) => l.target);
+  family('apiserver_flowcontrol_seat_fair_frac', 'gauge', 'Fair fraction of server\'s concurrency to allocate to each priority level that can use it');
+  out.push(`apiserver_flowcontrol_seat_fair_frac ${fc.fairProp}`);
   return `${out.join('\n')}\n`;
 }
 

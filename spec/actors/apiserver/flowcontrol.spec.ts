@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import type { Result } from '../../../base/status.ts';
 import { FlowControl, WAIT_BUCKETS } from '../../../actors/apiserver/flowcontrol/controller.ts';
 import { pfUidsOf } from '../../../actors/apiserver/flowcontrol/request.ts';
+import { renderFlowMetrics } from '../../../actors/apiserver/flowcontrol/report.ts';
 import { start, t, type Harness } from './harness.ts';
 
 const FC = { group: 'flowcontrol.apiserver.k8s.io', version: 'v1' };
@@ -18,12 +19,16 @@ const ALICE = { username: 'alice', groups: ['system:authenticated'] };
 const BOB = { username: 'bob', groups: ['system:authenticated'] };
 const ADMIN = { username: 'root', groups: ['system:masters', 'system:authenticated'] };
 
-/** A level "tiny" (1 share, so 1 seat of a 100-seat server; one queue of one) and a schema sending alice there. */
-async function tinyLevel(h: Harness): Promise<void> {
+/**
+ * A level "tiny" (1 share, so 1 seat of a 100-seat server, and none to borrow; one queue of one)
+ * and a schema sending alice there. `borrow`: the level may borrow (v1's default), and queues 50.
+ */
+async function tinyLevel(h: Harness, borrow = false): Promise<void> {
   const admin = h.client();
+  const queuing = borrow ? { queues: 1, handSize: 1, queueLengthLimit: 50 } : { queues: 1, handSize: 1, queueLengthLimit: 1 };
   await admin.must('api.create', {
     target: { ...FC, resource: 'prioritylevelconfigurations' },
-    object: { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'tiny' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, limitResponse: { type: 'Queue', queuing: { queues: 1, handSize: 1, queueLengthLimit: 1 } } } } },
+    object: { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'tiny' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, ...(borrow ? {} : { borrowingLimitPercent: 0 }), limitResponse: { type: 'Queue', queuing } } } },
   });
   await admin.must('api.create', {
     target: { ...FC, resource: 'flowschemas' },
@@ -135,6 +140,46 @@ test('a kubelet\'s Lease renewal goes through while a user floods: node-high has
     assert.ok(lease.ok, 'created without waiting for virtual time to pass');
     await h.clock.advance(6000);
     await h.settle();
+  } finally {
+    await h.close();
+  }
+});
+
+test('a busy level borrows the seats idle levels lend: at the next 10 s adjustment its queue runs at once, and the metrics show its new limit', async () => {
+  const fc = new FlowControl({ serverConcurrencyLimit: 100 });
+  const h = await start({ authorizationModes: ['AlwaysAllow'], flowControl: fc });
+  try {
+    await tinyLevel(h, true);
+    const tiny = () => fc.levels().get('tiny')!.set!;
+    // 1 of 106 nominal seats; at first every level gets its unlent seats scaled to the total: 1 x 106/47 -> 2.
+    assert.is(tiny().limit, 2);
+    const reads = Array.from({ length: 20 }, () => watch(slowRead(h, ALICE)));
+    await h.settle();
+    assert.is(tiny().executing, 2);
+    assert.is(tiny().waiting, 18);
+    // Two at a time, 3 s each, until the next adjustment (10 s after the level was made): then the queue runs at once.
+    let waited = 0;
+    while (tiny().limit === 2 && waited <= 10_000) {
+      assert.ok(tiny().executing <= 2, 'two at a time before the adjustment');
+      await h.clock.advance(500);
+      await h.settle();
+      waited += 500;
+    }
+    assert.ok(tiny().limit > 10, `tiny borrowed: ${tiny().limit} seats after ${waited} ms`);
+    assert.is(tiny().waiting, 0, 'every queued request runs at once');
+    const metrics = renderFlowMetrics(fc);
+    assert.match(metrics, `apiserver_flowcontrol_current_limit_seats{priority_level="tiny"} ${tiny().limit}`);
+    assert.match(metrics, 'apiserver_flowcontrol_nominal_limit_seats{priority_level="tiny"} 1');
+    assert.match(metrics, 'apiserver_flowcontrol_lower_limit_seats{priority_level="tiny"} 1');
+    assert.match(metrics, 'apiserver_flowcontrol_upper_limit_seats{priority_level="tiny"} 101');
+    // The idle levels lent: workload-low (41 nominal, 90 % lendable) runs on a few seats, no fewer than its floor of 4.
+    const low = fc.levels().get('workload-low')!.set!.limit;
+    assert.ok(low >= 4 && low < 10, `workload-low: ${low} seats`);
+    const sum = [...fc.levels().values()].reduce((n, l) => n + (l.set?.limit ?? 0), 0);
+    assert.ok(Math.abs(sum - 106) <= 4, `the limits still share the 106 nominal seats (rounded): ${sum}`);
+    await h.clock.advance(3000);
+    await h.settle();
+    assert.ok(reads.every((w) => code(w.value) === 504), 'all ran, none refused');
   } finally {
     await h.close();
   }
