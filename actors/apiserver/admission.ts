@@ -112,7 +112,7 @@ export function namespaceDeletion(res: ResourceInfo, name: string): Status | nul
 
 /** NamespaceLifecycle for a create of namespaced content: the namespace must exist and not be terminating. */
 export async function namespaceLifecycle(s: ServerContext, res: ResourceInfo, namespace: string, name: string): Promise<Result<true>> {
-  let ns = s.cache.resources.get('namespaces')?.items.get(objectStorageKey('namespaces', undefined, namespace));
+  let ns = s.cache.object('namespaces', undefined, namespace);
   if (!ns) {
     // The cache may not have seen a namespace created a moment ago: ask storage before saying 404.
     const cur = await readCurrent(s, objectStorageKey('namespaces', undefined, namespace));

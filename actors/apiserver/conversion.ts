@@ -12,7 +12,6 @@ import type { CustomResourceDefinition } from '../../api/crd/types.ts';
 import { rewriteConverter } from '../../api/conversion/converter.ts';
 import { CONVERSION_REVIEW_VERSIONS, CONVERSION_TIMEOUT_SECONDS, conversionFailure, conversionReview, conversionReviewVersion, gvkString, readConversionResponse } from '../../api/crd/conversion-review.ts';
 import type { ServerContext } from './context.ts';
-import { objectStorageKey } from './storage-keys.ts';
 import { WEBHOOK_CALLER_ADDRESS } from './webhooks/caller.ts';
 import { httpFailure } from './webhooks/call.ts';
 import { resolveTarget } from './webhooks/resolve.ts';
@@ -21,7 +20,7 @@ const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
 
 export async function convertObjects(s: ServerContext, p: PayloadOf<'api.convert'>): Promise<Result<{ objects: KubeObject[] }>> {
   const name = `${p.resource}.${p.group}`;
-  const crd = s.cache.resources.get(CRDS)?.items.get(objectStorageKey(CRDS, undefined, name)) as unknown as CustomResourceDefinition | undefined;
+  const crd = s.cache.object(CRDS, undefined, name) as unknown as CustomResourceDefinition | undefined;
   if (!crd) return fail(notFound(CRDS, name));
   const objects = p.objects as KubeObject[];
   const conversion = crd.spec.conversion;

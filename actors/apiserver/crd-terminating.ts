@@ -8,7 +8,6 @@ import { status, type Status } from '../../base/status.ts';
 import { isTrue, TERMINATING, type CustomResourceDefinition } from '../../api/crd/types.ts';
 import type { ServerContext } from './context.ts';
 import type { ResourceInfo } from './resources.ts';
-import { objectStorageKey } from './storage-keys.ts';
 
 const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
 
@@ -19,7 +18,7 @@ const CRDS = 'customresourcedefinitions.apiextensions.k8s.io';
  * without waiting, as upstream reads its CRD lister.
  */
 export function terminatingDefinition(s: ServerContext, res: ResourceInfo): Status | null {
-  const crd = s.cache.resources.get(CRDS)?.items.get(objectStorageKey(CRDS, undefined, res.gr)) as CustomResourceDefinition | undefined;
+  const crd = s.cache.object(CRDS, undefined, res.gr) as CustomResourceDefinition | undefined;
   if (!crd || !isTrue(crd, TERMINATING)) return null;
   // NewMethodNotSupported with its message replaced, as the handler does.
   return status(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating', { group: res.group, kind: res.resource });

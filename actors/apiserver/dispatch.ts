@@ -8,7 +8,6 @@ import type { ApiTarget, PayloadShape, UserInfo } from './types.ts';
 import type { KubeObject } from '../../base/object.ts';
 import { badRequest, fail, internalError, methodNotAllowed, type Result } from '../../base/status.ts';
 import { decodedProblem, MAX_DEPTH } from '../../api/limits.ts';
-import { objectStorageKey } from './storage-keys.ts';
 import type { Call, ServerContext } from './context.ts';
 import { requestUser, TRUSTED_EDGE_PREFIX } from './identity.ts';
 import { authorizeRequest } from './authorizer.ts';
@@ -160,7 +159,7 @@ const invalidBody = (problem: string): Result<never> => fail(badRequest(`the req
 /** The watch cache's copy of the object a request names, if it holds one. */
 function cachedCopy(s: ServerContext, res: ResourceInfo, target: ApiTarget): KubeObject | undefined {
   if (!target.name) return undefined;
-  return s.cache.resources.get(res.gr)?.items.get(objectStorageKey(res.gr, res.namespaced ? target.namespace : undefined, target.name));
+  return s.cache.object(res.gr, res.namespaced ? target.namespace : undefined, target.name);
 }
 
 /**

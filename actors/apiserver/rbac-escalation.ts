@@ -14,7 +14,6 @@ import { MASTERS_GROUP } from './identity.ts';
 import type { ServerContext } from './context.ts';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, RBAC_GRS, rbacRules, ROLE_BINDINGS, ROLES } from './rbac.ts';
 import type { ResourceInfo } from './resources.ts';
-import { objectStorageKey } from './storage-keys.ts';
 
 const GROUP = 'rbac.authorization.k8s.io';
 const RBAC_KINDS = new Set(RBAC_GRS);
@@ -48,6 +47,6 @@ export function rbacEscalation(s: ServerContext, res: ResourceInfo, user: UserIn
 /** GetRoleReferenceRules: the referenced role's rules, or null when it does not exist. */
 function roleRules(s: ServerContext, ref: Partial<RoleRef>, namespace: string | undefined): readonly PolicyRule[] | null {
   const gr = ref.kind === 'Role' ? ROLES : CLUSTER_ROLES;
-  const role = s.cache.resources.get(gr)?.items.get(objectStorageKey(gr, gr === ROLES ? namespace : undefined, ref.name ?? '')) as unknown as Role | undefined;
+  const role = s.cache.object(gr, gr === ROLES ? namespace : undefined, ref.name ?? '') as unknown as Role | undefined;
   return role ? (role.rules ?? []) : null;
 }

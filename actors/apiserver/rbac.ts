@@ -8,7 +8,6 @@
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef } from 'kubernetes-types/rbac/v1.js';
 import { isResourceRequest, rulesAllow, subjectKey, userKeys, type RbacUser, type RequestAttributes } from '../../api/rbac/rules.ts';
 import type { ResourceCache, WatchCache } from './watch-cache.ts';
-import { objectStorageKey } from './storage-keys.ts';
 
 export const ROLES = 'roles.rbac.authorization.k8s.io';
 export const CLUSTER_ROLES = 'clusterroles.rbac.authorization.k8s.io';
@@ -75,7 +74,7 @@ class RbacIndex {
   #roleRules(ref: RoleRef, namespace: string | undefined): readonly PolicyRule[] {
     const gr = ref.kind === 'Role' ? ROLES : ref.kind === 'ClusterRole' ? CLUSTER_ROLES : null;
     if (gr === null || (gr === ROLES && !namespace)) return [];
-    const role = this.cache.resources.get(gr)?.items.get(objectStorageKey(gr, gr === ROLES ? namespace : undefined, ref.name)) as Role | ClusterRole | undefined;
+    const role = this.cache.object(gr, gr === ROLES ? namespace : undefined, ref.name) as Role | ClusterRole | undefined;
     return role?.rules ?? [];
   }
 

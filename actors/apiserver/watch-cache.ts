@@ -11,7 +11,7 @@ import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Status } from '../../base/status.ts';
-import { parseStorageKey } from './storage-keys.ts';
+import { objectStorageKey, parseStorageKey } from './storage-keys.ts';
 import { Unreadable } from './encryption/storage.ts';
 import { deepFreeze } from '../../api/json.ts';
 import { approxJsonSize, approxJsonSizeBeside } from '../../api/limits.ts';
@@ -221,6 +221,11 @@ export class WatchCache {
     private readonly capacity = DEFAULT_WINDOW,
     private readonly byteBudget = DEFAULT_WINDOW_BYTES,
   ) {}
+
+  /** The object the cache holds for `gr`'s (namespace, name), if any (a miss is not proof of absence: a write may not have reached it yet). */
+  object(gr: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.resources.get(gr)?.items.get(objectStorageKey(gr, namespace, name));
+  }
 
   /** The resource's cache, created empty (window starting now) on first use. */
   resource(gr: string): ResourceCache {
