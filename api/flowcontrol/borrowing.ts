@@ -45,10 +45,6 @@ export class SeatDemand {
     this.#start = now;
   }
 
-  get value(): number {
-    return this.#x;
-  }
-
   /** The demand is `x` from `now` on. */
   set(x: number, now: number): void {
     if (x === this.#x) return;
@@ -134,11 +130,13 @@ export function allocationItem(b: LevelBounds, s: DemandStats): AllocationItem {
  * bound starts or stops to hold, so the answer lies on the segment between two such points.
  */
 export function allocate(total: number, items: readonly AllocationItem[]): { allocations: number[]; fairProp: number } {
-  const targets = items.map((i) => Math.max(i.target, MIN_TARGET));
-  const at = (p: number): number => items.reduce((n, it, i) => n + Math.min(it.upper, Math.max(it.lower, p * targets[i]!)), 0);
-  const bends = [...new Set(items.flatMap((it, i) => [it.lower / targets[i]!, it.upper / targets[i]!]))].sort((a, b) => a - b);
-  let fairProp = bends[bends.length - 1] ?? 0;
   if (items.length === 0) return { allocations: [], fairProp: 0 };
+  const targets = items.map((i) => Math.max(i.target, MIN_TARGET));
+  const share = (p: number, i: number): number => Math.min(items[i]!.upper, Math.max(items[i]!.lower, p * targets[i]!));
+  const at = (p: number): number => items.reduce((n, _, i) => n + share(p, i), 0);
+  const bends = [...new Set(items.flatMap((it, i) => [it.lower / targets[i]!, it.upper / targets[i]!]))].sort((a, b) => a - b);
+  // Past the last bend every item is at its upper bound; before the first, at its lower one.
+  let fairProp = bends[bends.length - 1]!;
   if (at(bends[0]!) >= total) fairProp = bends[0]!;
   else {
     for (let k = 1; k < bends.length; k++) {
@@ -151,5 +149,5 @@ export function allocate(total: number, items: readonly AllocationItem[]): { all
       break;
     }
   }
-  return { allocations: items.map((it, i) => Math.min(it.upper, Math.max(it.lower, fairProp * targets[i]!))), fairProp };
+  return { allocations: items.map((_, i) => share(fairProp, i)), fairProp };
 }
