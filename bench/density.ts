@@ -222,6 +222,7 @@ const mutating: number[] = [];
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const mainCpu0 = mainThreadCpuS();
+const elu0 = performance.eventLoopUtilization();
 const gc = gcWatch();
 let failures = 0;
 /** Names of the objects the bench's creates were acknowledged for (each must still exist at the end). */
@@ -273,6 +274,7 @@ while (!done0() && performance.now() - t0 < TIMEOUT_MS) await sleep(20);
 const allRunningS = round(((done0() ? lastRunningAt : performance.now()) - t0) / 1000);
 const cpu1 = process.cpuUsage(cpu0);
 const mainCpu1 = mainThreadCpuS();
+const elu1 = performance.eventLoopUtilization(elu0);
 const gcFigures = gc.stop();
 /** CPU seconds this process spent in the pod phase: less sensitive than wall time to other processes on the machine. */
 const podsCpuS = round((cpu1.user + cpu1.system) / 1e6);
@@ -341,6 +343,9 @@ console.log(
     pods_phase_cpu_s: podsCpuS,
     // The event loop's part of it (the rest: V8's collector threads, the audit's writer thread).
     pods_phase_main_thread_cpu_s: mainCpu0 === null || mainCpu1 === null ? null : round(mainCpu1 - mainCpu0),
+    // The part of the pod phase the event loop was not waiting for work (GC pauses count as busy,
+    // so busy time above the main thread's CPU is time the thread waited inside V8: its helpers).
+    pods_phase_event_loop_busy_s: round(elu1.active / 1000),
     ...gcFigures,
     pods_running_at_end: running,
     create_failures: failures,
