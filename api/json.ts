@@ -76,18 +76,21 @@ function shared(a: unknown, b: unknown): unknown {
     return equal ? b : (out ?? a);
   }
   if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return a;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  let equal = ka.length === kb.length;
+  // a's keys by for-in, which makes no array (this walks every part of every update): b's
+  // list is still needed to compare the order.
+  const kb = Object.keys(b);
+  let equal = true;
+  let i = 0;
   let out: JsonObject | null = null;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (kb[i] !== k) equal = false;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    if (kb[i++] !== k) equal = false;
     if (!Object.hasOwn(b, k)) continue;
     const v = shared(a[k], b[k]);
     if (v !== b[k]) equal = false;
     if (v !== a[k]) setOwn((out ??= copyTop(a)), k, v);
   }
-  return equal ? b : (out ?? a);
+  return equal && i === kb.length ? b : (out ?? a);
 }
 
 const isPlain = (x: object): x is JsonObject => {
@@ -98,7 +101,7 @@ const isPlain = (x: object): x is JsonObject => {
 /** A shallow copy of `x`'s own keys in their order (a `__proto__` key stays a plain key: setOwn). */
 export function copyTop<T extends JsonObject>(x: T): T {
   const out: JsonObject = {};
-  for (const k of Object.keys(x)) setOwn(out, k, x[k]);
+  for (const k in x) if (Object.hasOwn(x, k)) setOwn(out, k, x[k]);
   return out as T;
 }
 
@@ -137,7 +140,7 @@ function copyBeside(x: unknown, kept: unknown): unknown {
   const proto = Object.getPrototypeOf(x);
   if (proto !== Object.prototype && proto !== null) return structuredClone(x);
   const out: JsonObject = {};
-  for (const k of Object.keys(x)) setOwn(out, k, copyBeside((x as JsonObject)[k], own(kept, k)));
+  for (const k in x) if (Object.hasOwn(x, k)) setOwn(out, k, copyBeside((x as JsonObject)[k], own(kept, k)));
   return out;
 }
 
@@ -152,7 +155,8 @@ function copy(x: unknown): unknown {
   const proto = Object.getPrototypeOf(x);
   if (proto !== Object.prototype && proto !== null) return structuredClone(x);
   const out: JsonObject = {};
-  for (const k of Object.keys(x)) setOwn(out, k, copy((x as JsonObject)[k]));
+  // for-in, not Object.keys: no array of keys per object copied (own keys only, in the same order).
+  for (const k in x) if (Object.hasOwn(x, k)) setOwn(out, k, copy((x as JsonObject)[k]));
   return out;
 }
 

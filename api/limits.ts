@@ -54,8 +54,21 @@ export function decodedProblem(value: unknown, maxDepth = MAX_DEPTH, shared = fa
       if ((deepest.get(v) ?? 0) >= depth) return undefined;
       deepest.set(v, depth);
     }
-    if (!Array.isArray(v) && (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v))) return `the key "${FORBIDDEN_KEY}" is not accepted`;
-    for (const key of Object.keys(v)) {
+    // Arrays by index and objects by for-in: Object.keys made an array (of index strings, for
+    // an array) per container of every request body. Bytes hold no containers.
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const e: unknown = v[i];
+        if (typeof e !== 'object' || e === null) continue;
+        const problem = visit(e, depth + 1, own(k, i));
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    if (Object.hasOwn(v, FORBIDDEN_KEY) || dataPrototype(v)) return `the key "${FORBIDDEN_KEY}" is not accepted`;
+    if (ArrayBuffer.isView(v)) return undefined;
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
       const e = (v as Record<string, unknown>)[key];
       if (typeof e !== 'object' || e === null) continue;
       const problem = visit(e, depth + 1, own(k, key));

@@ -57,7 +57,9 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
   if (code.startsWith('{')) {
     if (!isObject(value)) return;
     const el = code.slice(1);
-    for (const k of Object.keys(value)) {
+    // for-in (own keys, in order) makes no array of keys per object walked.
+    for (const k in value) {
+      if (!Object.hasOwn(value, k)) continue;
       steps.push({ key: k });
       walk(el, value[k], at, v, value, k, own(known, k));
       steps.pop();
@@ -67,7 +69,9 @@ function walk(code: string, value: unknown, at: { steps: Step[]; struct: string 
   const fields = structs[code];
   if (!fields || !isObject(value)) return;
   const outer = at.struct;
-  for (const k of Object.keys(value)) {
+  // A visitor may delete the field it is at (pruning): for-in skips only keys deleted before their turn.
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
     steps.push({ field: k });
     at.struct = code;
     const ft = Object.hasOwn(fields, k) ? fields[k] : undefined;
