@@ -283,11 +283,11 @@ function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEv
     const impl = implementation(machine, action);
     const context: unknown = next.context;
     const params: unknown = typeof action === 'function' || typeof action === 'string' ? undefined : 'params' in (action as object) ? resolveParams((action as { params: unknown }).params, context, event) : undefined;
-    const info: object = { context, event, self: scope.self, system: scope.system };
     if (isAssign(impl)) {
-      next = impl.resolve(actorScope, next, info, params, impl, EXTRA)[0];
+      next = assigned(actorScope, next, event, params, impl);
       continue;
     }
+    const info: object = { context, event, self: scope.self, system: scope.system };
     if (isEnqueue(impl)) {
       const [after, , queue = []] = impl.resolve(actorScope, next, info, params, impl, EXTRA);
       for (const a of queue) {
@@ -313,6 +313,46 @@ function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEv
     });
   }
   return next;
+}
+
+/** Thrown by the `spawn` an assignment is given here: one that spawns takes XState's own resolve. */
+const SPAWNS = Symbol('spawns');
+const noSpawn = (): never => {
+  throw SPAWNS;
+};
+
+/**
+ * XState's resolveAssign (the assignment given the context, event, self and system; the new
+ * context the old one with its result laid over it), with the next snapshot made as a copy of
+ * the last with that context: XState's cloneMachineSnapshot works out the state value and the
+ * tags again from the configuration (a Set, a Map and new objects per assign, with its own
+ * spawner and argument objects a twelfth of what density allocated), and an assign changes
+ * neither. An assignment that calls `spawn` is run again by XState's resolve (assignments are
+ * pure, as XState asks).
+ */
+function assigned(actorScope: AnyActorScope, snapshot: AnyMachineSnapshot, event: AnyEventObject, params: unknown, impl: Assign): AnyMachineSnapshot {
+  const assignment = (impl as unknown as { assignment: unknown }).assignment;
+  const context = snapshot.context as Record<string, unknown> | undefined;
+  const scope = actorScope as unknown as Scope;
+  const xstate = (): AnyMachineSnapshot => impl.resolve(actorScope, snapshot, { context, event, self: scope.self, system: scope.system }, params, impl, EXTRA)[0];
+  if (!context) return xstate();
+  const args = { context, event, spawn: noSpawn, self: scope.self, system: scope.system };
+  let partial: Record<string, unknown> | undefined;
+  try {
+    if (typeof assignment === 'function') partial = assignment(args, params) as Record<string, unknown> | undefined;
+    else {
+      partial = {};
+      const parts = assignment as Record<string, unknown>;
+      for (const key of Object.keys(parts)) {
+        const part = parts[key];
+        partial[key] = typeof part === 'function' ? part(args, params) : part;
+      }
+    }
+  } catch (err) {
+    if (err === SPAWNS) return xstate();
+    throw err;
+  }
+  return { ...snapshot, context: Object.assign({}, context, partial) } as AnyMachineSnapshot;
 }
 
 function resolveParams(params: unknown, context: unknown, event: AnyEventObject): unknown {

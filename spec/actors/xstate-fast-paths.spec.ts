@@ -15,7 +15,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { and, assign, createActor, enqueueActions, not, or, raise, setup, SimulatedClock, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
+import { and, assign, createActor, enqueueActions, fromCallback, not, or, raise, setup, SimulatedClock, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
 import { candidatesOf, xstateNext, xstateTransition } from '../../actors/xstate-fast-paths.ts';
 
 type Node = { next(s: AnyMachineSnapshot, e: AnyEventObject): unknown; id: string };
@@ -129,7 +129,7 @@ function inspector(into: string[]): (e: InspectionEvent) => void {
 /** A chart with every kind of transition: which of them the fast path takes is its business; the outcome must be XState's. */
 function sideChart(log: string[]) {
   return setup({
-    types: { context: {} as { n: number; seen: string[] }, events: {} as AnyEventObject },
+    types: { context: {} as { n: number; seen: string[]; kids?: number }, events: {} as AnyEventObject },
     actions: {
       note: ({ context, event }, p?: { tag: string }) => void log.push(`note ${event.type} ${context.n} ${p?.tag ?? '-'}`),
       echo: ({ event, self }) => {
@@ -138,6 +138,7 @@ function sideChart(log: string[]) {
       },
       count: assign({ n: ({ context }) => context.n + 1 }),
       remember: assign({ seen: ({ context, event }) => [...context.seen, event.type] }),
+      add: assign({ n: ({ context }, p: { by: number }) => context.n + p.by }),
     },
     guards: { many: ({ context }) => context.n >= 3 },
   }).createMachine({
@@ -154,6 +155,10 @@ function sideChart(log: string[]) {
               ping: { actions: 'echo' },
               pong: { actions: ({ event }) => void log.push(`inline ${event.type}`) },
               bump: { actions: ['count', 'note'] },
+              // Assigns of every form: a function of the whole context, with params, one that spawns (XState's resolve, once).
+              whole: { actions: [assign(({ context }) => ({ n: context.n * 2 - 1 })), 'note'] },
+              add: { actions: [{ type: 'add', params: { by: 5 } }, 'note'] },
+              adopt: { actions: assign(({ context, spawn }) => (context.kids ? {} : (spawn(fromCallback(() => () => {})), { kids: 1 }))) },
               dyn: { actions: { type: 'note', params: ({ event }: { event: AnyEventObject }) => ({ tag: String(event.tag) }) } },
               go: 'busy',
               loop: { actions: raise({ type: 'api.raised' }) },
@@ -204,18 +209,20 @@ test('a chart runs the same with the fast transition as with XState\'s macrostep
     const actor = createActor(machine, { inspect }).start();
     const states: string[] = [];
     let seed = 3;
-    const events: AnyEventObject[] = [{ type: 'api.create' }, { type: 'api.patch' }, { type: 'ping' }, { type: 'bump' }, { type: 'dyn', tag: 7 }, { type: 'go' }, { type: 'kv.events' }, { type: 'kv.quiet' }, { type: 'nothing' }, { type: 'loop' }, { type: 'api.leave' }, { type: 'go' }, { type: 'queue' }, { type: 'queueRaise' }, { type: 'afterPlain' }, { type: 'twoQueues' }];
+    const events: AnyEventObject[] = [{ type: 'api.create' }, { type: 'api.patch' }, { type: 'ping' }, { type: 'bump' }, { type: 'dyn', tag: 7 }, { type: 'go' }, { type: 'kv.events' }, { type: 'kv.quiet' }, { type: 'nothing' }, { type: 'loop' }, { type: 'api.leave' }, { type: 'go' }, { type: 'queue' }, { type: 'queueRaise' }, { type: 'afterPlain' }, { type: 'twoQueues' }, { type: 'whole' }, { type: 'add' }, { type: 'adopt' }];
     for (let i = 0; i < 600; i++) {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       actor.send(events[(seed >>> 16) % events.length]!);
       const snap = actor.getSnapshot();
-      states.push(`${JSON.stringify(snap.value)} ${JSON.stringify(snap.context)} ${snap.status}`);
+      states.push(`${JSON.stringify(snap.value)} ${JSON.stringify(snap.context)} ${snap.status} children ${Object.keys(snap.children).length}`);
     }
     return { log, inspected, states };
   };
   const fast = bothWays(run);
   // Every kind of event was taken: the fast path's targetless ones and XState's others.
   for (const what of ['note api.create', 'echo ping', 'inline pong', 'note bump', 'note dyn', 'note kv.events', 'echo kv.quiet', 'note api.raised', 'note queue', 'echo queue', 'note queueRaise', 'note api.fromQueue', 'echo afterPlain', 'note twoQueues', 'echo twoQueues']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
+  // The spawning assign ran (its child is in the context and among the actor's children).
+  assert.ok(fast.states.some((st) => st.includes('"kids":1') && st.endsWith('children 1')), 'the spawning assign ran');
   // The chart went through `busy` (left at once by its eventless transition once n is 3 or more).
   assert.ok(fast.inspected.some((l) => l.startsWith('micro go') && l.includes('busy')) && fast.states.some((s) => s.includes('serving')));
 });
