@@ -17,8 +17,10 @@
  * transition, XState's macrostep computes exit and entry sets that are empty, copies the
  * configuration into a Set and back, and searches for eventless transitions that cannot exist
  * (a microstep and that search were four-fifths of such an event's 4 µs). Its outcome is
- * known: the actions in order — an assign resolved into the next snapshot by its own
- * `resolve`, a plain action run through the actor's action executor (as XState calls it, so
+ * known: the actions in order — an assign resolved into the next snapshot as XState's
+ * `resolve` does, but with the state value and tags of the last (XState works both out again
+ * from the configuration, which an assign does not change; an assignment that spawns takes
+ * XState's `resolve`), a plain action run through the actor's action executor (as XState calls it, so
  * `@xstate.action` inspection events are the same) with the context the assigns before it
  * made —, one `@xstate.microstep` inspection event, and that snapshot. That is what the fast
  * path does. An `enqueueActions` is taken too when nothing has run before it: its callback
