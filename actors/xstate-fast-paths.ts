@@ -335,9 +335,9 @@ const noSpawn = (): never => {
 function assigned(actorScope: AnyActorScope, snapshot: AnyMachineSnapshot, event: AnyEventObject, params: unknown, impl: Assign): AnyMachineSnapshot {
   const assignment = (impl as unknown as { assignment: unknown }).assignment;
   const context = snapshot.context as Record<string, unknown> | undefined;
+  // No context: XState's resolve throws its error.
+  if (!context) return xstateAssign(actorScope, snapshot, event, params, impl);
   const scope = actorScope as unknown as Scope;
-  const xstate = (): AnyMachineSnapshot => impl.resolve(actorScope, snapshot, { context, event, self: scope.self, system: scope.system }, params, impl, EXTRA)[0];
-  if (!context) return xstate();
   const args = { context, event, spawn: noSpawn, self: scope.self, system: scope.system };
   let partial: Record<string, unknown> | undefined;
   try {
@@ -351,10 +351,16 @@ function assigned(actorScope: AnyActorScope, snapshot: AnyMachineSnapshot, event
       }
     }
   } catch (err) {
-    if (err === SPAWNS) return xstate();
+    if (err === SPAWNS) return xstateAssign(actorScope, snapshot, event, params, impl);
     throw err;
   }
   return { ...snapshot, context: Object.assign({}, context, partial) } as AnyMachineSnapshot;
+}
+
+/** The assign resolved by XState itself. */
+function xstateAssign(actorScope: AnyActorScope, snapshot: AnyMachineSnapshot, event: AnyEventObject, params: unknown, impl: Assign): AnyMachineSnapshot {
+  const scope = actorScope as unknown as Scope;
+  return impl.resolve(actorScope, snapshot, { context: snapshot.context, event, self: scope.self, system: scope.system }, params, impl, EXTRA)[0];
 }
 
 function resolveParams(params: unknown, context: unknown, event: AnyEventObject): unknown {
