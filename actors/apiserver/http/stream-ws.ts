@@ -16,6 +16,8 @@ import type { FrontContext } from './context.ts';
 
 export const EXEC_PROTOCOL = 'v5.channel.k8s.io';
 
+/** How long a new socket's client may take to make its streams (see bridgeWebSocket). */
+const CLIENT_SETUP_MS = 50;
 /** v5's close signal: `[CLOSE, channel]`. */
 const CLOSE = 255;
 
@@ -55,8 +57,19 @@ export function bridgeWebSocket(ctx: FrontContext, ws: WebSocket, o: BridgeOptio
       ws.close(1000);
     }
   };
-  ctx.streams.set(o.id, onKubelet);
-  for (const env of o.early.splice(0)) onKubelet(env);
+  // kubectl (client-go's websocket executor) starts reading before it has made its streams, and
+  // drops a frame for a stream it has not made yet ("Unknown stream id 3, discarding message",
+  // then "closed all streams" instead of the exit code). A command that ends at once answers
+  // inside that window over the bus, where a container runtime takes longer: what the kubelet
+  // sends is held until the socket is CLIENT_SETUP_MS old.
+  let held: Envelope[] | null = o.early.splice(0);
+  ctx.streams.set(o.id, (env) => (held ? held.push(env) : onKubelet(env)));
+  setTimeout(() => {
+    const frames = held ?? [];
+    held = null;
+    // A client that closed meanwhile was answered by the close handler.
+    if (!ended) for (const env of frames) onKubelet(env);
+  }, CLIENT_SETUP_MS);
 
   ws.on('message', (raw: RawMessage, isBinary: boolean) => {
     const buf = messageBytes(raw);
