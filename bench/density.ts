@@ -344,7 +344,8 @@ console.log(
     // The event loop's part of it (the rest: V8's collector threads, the audit's writer thread).
     pods_phase_main_thread_cpu_s: mainCpu0 === null || mainCpu1 === null ? null : round(mainCpu1 - mainCpu0),
     // The part of the pod phase the event loop was not waiting for work (GC pauses count as busy,
-    // so busy time above the main thread's CPU is time the thread waited inside V8: its helpers).
+    // so busy time above the main thread's CPU is time the thread waited inside V8, for its
+    // collector's helpers, or for a core).
     pods_phase_event_loop_busy_s: round(elu1.active / 1000),
     ...gcFigures,
     pods_running_at_end: running,
