@@ -40,6 +40,13 @@ export interface NodeInfo {
   images: Map<string, number>;
   /** images.size, on the NodeInfo (see numPods): most nodes of a big cluster list no image. */
   numImages: number;
+  /**
+   * The node's labels (empty while it is unknown), on the NodeInfo: topology spreading reads a
+   * label of every feasible node, and node → metadata → labels were three misses of the CPU's
+   * cache per node where this is one (at 5,000 nodes PodTopologySpread's pre-score took 0.3 µs a
+   * node against 0.12 at 2,000: the nodes no longer stay in the cache between visits).
+   */
+  labels: Readonly<Record<string, string>>;
   /** Pods with any pod (anti-)affinity: InterPodAffinity only looks at these. */
   readonly podsWithAffinity: Set<PodInfo>;
   readonly podsWithRequiredAntiAffinity: Set<PodInfo>;
@@ -158,6 +165,7 @@ export function newNodeInfo(name: string, node?: Node): NodeInfo {
     nonZeroMemory: 0,
     preferTaints: NO_TAINTS,
     numImages: 0,
+    labels: NO_LABELS,
     name,
     pods: new Map(),
     requested: emptyResources(),
@@ -189,6 +197,7 @@ export function syncNumbers(ni: NodeInfo): void {
 }
 
 const NO_TAINTS: readonly Taint[] = [];
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * Sets (or clears) the node object and what the filters read from it, worked out once per
@@ -197,6 +206,7 @@ const NO_TAINTS: readonly Taint[] = [];
  */
 export function setNode(ni: NodeInfo, node: Node | undefined): void {
   ni.node = node;
+  ni.labels = node?.metadata?.labels ?? NO_LABELS;
   ni.unschedulable = node?.spec?.unschedulable === true;
   const taints = node?.spec?.taints ?? NO_TAINTS;
   ni.hardTaints = taints.length === 0 ? NO_TAINTS : taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');

@@ -62,7 +62,7 @@ export function preFilter(state: CycleState, pod: Pod): PreResult {
     const antiSets: TermSet[] = requiredAnti.map((t) => ({ terms: [t], nsLabels }));
     for (const ni of snap.nodes) {
       if (ni.pods.size === 0) continue;
-      const labels = ni.node?.metadata?.labels ?? {};
+      const labels = ni.labels;
       // An existing pod counts for affinity only when it matches every required term.
       if (requiredAffinity.length > 0) {
         const n = allKey ? cachedCount(ni, allKey, countAll, all) : countAll(ni, all);
@@ -112,7 +112,7 @@ function satisfiesAffinity(s: FilterState, labels: Readonly<Record<string, strin
 
 export function filter(state: CycleState, _pod: Pod, ni: NodeInfo): Status | null {
   const s = state.read(FILTER);
-  const labels = ni.node?.metadata?.labels ?? {};
+  const labels = ni.labels;
   if (!satisfiesAffinity(s, labels)) return unresolvable(NAME, ERR_REASON_AFFINITY);
   for (const t of s.terms.requiredAnti) {
     if (Object.hasOwn(labels, t.topologyKey) && getCount(s.anti, t.topologyKey, labels[t.topologyKey] ?? '') > 0) {

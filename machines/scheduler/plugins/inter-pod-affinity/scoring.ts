@@ -56,7 +56,7 @@ export function preScore(state: CycleState, pod: Pod): PreResult {
 }
 
 export function score(state: CycleState, _pod: Pod, ni: NodeInfo): number {
-  const labels = ni.node?.metadata?.labels ?? {};
+  const labels = ni.labels;
   let total = 0;
   for (const [key, values] of state.read(SCORE)) {
     if (Object.hasOwn(labels, key)) total += values.get(labels[key] ?? '') ?? 0;

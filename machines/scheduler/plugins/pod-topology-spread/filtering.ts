@@ -57,7 +57,7 @@ export function preFilter(state: CycleState, pod: Pod): PreResult {
 
 export function filter(state: CycleState, _pod: Pod, ni: NodeInfo): Status | null {
   const s = state.read(FILTER);
-  const labels = ni.node?.metadata?.labels ?? {};
+  const labels = ni.labels;
   for (let i = 0; i < s.constraints.length; i++) {
     const c = s.constraints[i] as Constraint;
     if (!Object.hasOwn(labels, c.topologyKey)) return unresolvable(NAME, ERR_REASON_NODE_LABEL_NOT_MATCH);

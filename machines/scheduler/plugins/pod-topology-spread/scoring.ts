@@ -40,11 +40,11 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
       ignored.add(ni.name);
       continue;
     }
-    const labels = ni.node?.metadata?.labels;
+    const labels = ni.labels;
     for (let i = 0; i < constraints.length; i++) {
       if (!zoned[i]) continue;
       const m = counts[i] as Map<string, number>;
-      const value = labels?.[(constraints[i] as Constraint).topologyKey] ?? '';
+      const value = labels[(constraints[i] as Constraint).topologyKey] ?? '';
       if (!m.has(value)) m.set(value, 0);
     }
   }
@@ -72,7 +72,7 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
       for (const i of byNodes) {
         const c = constraints[i] as Constraint;
         const m = counts[i] as Map<string, number>;
-        const value = node.metadata?.labels?.[c.topologyKey] ?? '';
+        const value = ni.labels[c.topologyKey] ?? '';
         if (!m.has(value) || !nodeIncluded(c, pod, node, affinity)) continue;
         m.set(value, (m.get(value) ?? 0) + countMatching(ni, c));
       }
@@ -87,7 +87,7 @@ function countByPods(pod: Pod, c: Constraint, m: Map<string, number>, perNode: R
   for (const [ni, n] of perNode) {
     const node = ni.node;
     if (!node) continue;
-    const value = node.metadata?.labels?.[c.topologyKey] ?? '';
+    const value = ni.labels[c.topologyKey] ?? '';
     if (m.has(value) && !lacking(node) && nodeIncluded(c, pod, node, affinity)) m.set(value, (m.get(value) ?? 0) + n);
   }
 }
@@ -108,8 +108,8 @@ function hostCounts(state: CycleState, c: Constraint, pods: ReadonlySet<PodInfo>
 export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
   const s = state.read(SCORE);
   if (s.ignored.has(ni.name)) return 0;
-  const labels = ni.node?.metadata?.labels;
-  if (!labels) return 0;
+  if (!ni.node) return 0;
+  const labels = ni.labels;
   let total = 0;
   // A plain loop: this runs for every feasible node of every cycle, and a closure over `total`
   // per node was a tenth of what a density run allocated.
