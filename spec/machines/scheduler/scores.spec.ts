@@ -101,6 +101,23 @@ const rows: Row[] = [
     want: { n1: 40, n2: 60, n3: 100 },
   },
   {
+    // Both defaults at once, counted from the same selector's pods: w1, w2 on a1 and w3 on a2 (zone a: 3, zone b: 0).
+    // Raw: host count × ln(3+2) + 2 plus zone count × ln(2+2) + 4 — a1 5.22+8.16 = 13, a2 3.61+8.16 = 12, b1 2+4 = 6;
+    // normalized 100×(13+6−s)/13. Without the zone's counts b1 would still win, but a1 and a2 would score 66 and 77.
+    name: 'system default constraints: spread by node and by zone, the emptier zone first',
+    plugin: podTopologySpread,
+    snap: () => {
+      const s = snapshot(
+        [node('a1', { labels: zone('a') }), node('a2', { labels: zone('a') }), node('b1', { labels: zone('b') })],
+        [pod('w1', { nodeName: 'a1', labels: web }), pod('w2', { nodeName: 'a1', labels: web }), pod('w3', { nodeName: 'a2', labels: web })],
+      );
+      s.spread.replicaSets.set('default/web-rs', { metadata: { name: 'web-rs', namespace: 'default' }, spec: { selector: { matchLabels: web } } });
+      return s;
+    },
+    pod: ownedBy('ReplicaSet', 'web-rs'),
+    want: { a1: 46, a2: 53, b1: 100 },
+  },
+  {
     name: 'system default constraints: nothing selects or controls the pod, nothing to spread',
     plugin: podTopologySpread,
     snap: defaultSpreadSnap(false),

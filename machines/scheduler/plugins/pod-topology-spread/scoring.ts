@@ -57,12 +57,17 @@ export function preScore(state: CycleState, pod: Pod, feasible: readonly NodeInf
   const affinity = requiredNodeAffinity(pod);
   const byNodes: number[] = [];
   const perHost: Array<Map<NodeInfo, number> | null> = constraints.map(() => null);
+  // The system defaults' two constraints share one selector: its pods are counted once.
+  let last: { key: string; perNode: Map<NodeInfo, number> | null } | undefined;
   for (let i = 0; i < constraints.length; i++) {
     const c = constraints[i] as Constraint;
     if (!c.selector) continue;
-    const pods = state.snapshot.podsByLabel.candidates(c.namespace, c.selector);
-    if (c.topologyKey === LABEL_HOSTNAME) perHost[i] = pods && hostCounts(state, c, pods);
-    else if (pods) countByPods(pod, c, counts[i] as Map<string, number>, hostCounts(state, c, pods), lacking, affinity);
+    if (last?.key !== c.cacheKey) {
+      const pods = state.snapshot.podsByLabel.candidates(c.namespace, c.selector);
+      last = { key: c.cacheKey, perNode: pods && hostCounts(state, c, pods) };
+    }
+    if (c.topologyKey === LABEL_HOSTNAME) perHost[i] = last.perNode;
+    else if (last.perNode) countByPods(pod, c, counts[i] as Map<string, number>, last.perNode, lacking, affinity);
     else byNodes.push(i);
   }
   if (byNodes.length > 0) {
