@@ -40,8 +40,8 @@ export function preFilter(state: CycleState, pod: Pod): PreResult {
   const terms = termsOf(pod);
   const existingAnti: TopologyCounts = new Map();
   for (const ni of snap.nodesWithRequiredAntiAffinityPods) {
-    const labels = ni.node?.metadata?.labels;
-    if (!labels) continue;
+    // A node without labels has no topology domain for any term to count in.
+    const labels = ni.labels;
     for (const pi of ni.podsWithRequiredAntiAffinity) {
       for (const t of existingTerms(pi).requiredAnti) {
         if (Object.hasOwn(labels, t.topologyKey) && termMatches(t, pod, nsLabels)) {

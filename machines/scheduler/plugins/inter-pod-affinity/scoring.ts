@@ -36,8 +36,8 @@ export function preScore(state: CycleState, pod: Pod): PreResult {
   if (!hasPreferred && snap.nodesWithAffinityPods.size === 0) return 'skip';
   const m: TopologyCounts = new Map();
   const visit = (ni: NodeInfo, pods: Iterable<PodInfo>): void => {
-    const labels = ni.node?.metadata?.labels;
-    if (!labels || Object.keys(labels).length === 0) return;
+    const labels = ni.labels;
+    if (Object.keys(labels).length === 0) return;
     for (const pi of pods) {
       processTerms(m, mine.preferredAffinity, pi.pod, labels, 1, nsLabels);
       processTerms(m, mine.preferredAnti, pi.pod, labels, -1, nsLabels);

@@ -110,10 +110,12 @@ function hostCounts(state: CycleState, c: Constraint, pods: ReadonlySet<PodInfo>
   return out;
 }
 
+/** Whether pre-score left the node out; most cycles leave none out, and then no node's name (a string elsewhere in memory) is hashed. */
+const isIgnored = (s: ScoreState, ni: NodeInfo): boolean => s.ignored.size > 0 && s.ignored.has(ni.name);
+
 export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
   const s = state.read(SCORE);
-  // Most cycles ignore no node: then no node's name (a string elsewhere in memory) is hashed.
-  if (s.ignored.size > 0 && s.ignored.has(ni.name)) return 0;
+  if (isIgnored(s, ni)) return 0;
   if (!ni.node) return 0;
   const labels = ni.labels;
   let total = 0;
@@ -133,17 +135,16 @@ export function score(state: CycleState, pod: Pod, ni: NodeInfo): number {
 
 export function normalize(state: CycleState, _pod: Pod, nodes: readonly NodeInfo[], scores: number[]): void {
   const s = state.read(SCORE);
-  const ignored = (ni: NodeInfo): boolean => s.ignored.size > 0 && s.ignored.has(ni.name);
   let min = Infinity;
   let max = 0;
   for (let i = 0; i < nodes.length; i++) {
-    if (ignored(nodes[i] as NodeInfo)) continue;
+    if (isIgnored(s, nodes[i] as NodeInfo)) continue;
     const v = scores[i] ?? 0;
     if (v < min) min = v;
     if (v > max) max = v;
   }
   for (let i = 0; i < nodes.length; i++) {
-    if (ignored(nodes[i] as NodeInfo)) scores[i] = 0;
+    if (isIgnored(s, nodes[i] as NodeInfo)) scores[i] = 0;
     else if (max === 0) scores[i] = MAX_NODE_SCORE;
     else scores[i] = Math.trunc((MAX_NODE_SCORE * (max + min - (scores[i] ?? 0))) / max);
   }
