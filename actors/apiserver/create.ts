@@ -93,7 +93,15 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     const live = await namespaceLifecycle(s, res, meta.namespace!, meta.name ?? meta.generateName ?? '');
     if (!live.ok) return live;
   }
-  obj = prepareForCreate(s.model.kind(res).strategy, stampNew(s, obj));
+  obj = stampNew(s, obj);
+  // The field manager records the body as decoding left it — defaulted — and before mutating
+  // admission, as the apiserver's create handler does (kubernetes#87671): the defaults a writer
+  // did not spell out are its own (`f:dnsPolicy`, a container's `f:imagePullPolicy`), what
+  // admission adds is nobody's (the ServiceAccount's `kube-api-access-*` volume, the default
+  // tolerations, the priority). So every pod one ReplicaSet creates has the same set, and the
+  // set is its predecessor's, shared, not built again.
+  if (!applied) obj = recordWrite(s.model.kind(res), undefined, s.model.default(res, obj), p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
+  obj = prepareForCreate(s.model.kind(res).strategy, obj);
   obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
   obj = withLimitRangeDefaults(s, res, obj);
   obj = withServiceAccount(s, res, obj);
@@ -121,7 +129,6 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
     if (!typed.ok) return typed;
     obj = typed.value;
   }
-  if (!applied) obj = recordWrite(s.model.kind(res), undefined, obj, p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };

@@ -1,8 +1,9 @@
 /**
  * Pod defaulting: pkg/apis/core/v1/defaults.go (SetDefaults_PodSpec, _Container, _Probe,
- * _Volume...), plus what admission adds to a new Pod — priority 0 / PreemptLowerPriority
- * (Priority) and the 300 s not-ready/unreachable tolerations (DefaultTolerationSeconds).
- * Every function returns a defaulted copy.
+ * _Volume...). What admission adds to a new Pod is admission's (actors/apiserver: the
+ * Priority plugin's priority and preemptionPolicy, DefaultTolerationSeconds' tolerations),
+ * not a default: the field manager records a create's defaults as its writer's, and what
+ * admission adds as nobody's. Every function returns a defaulted copy.
  */
 import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, Toleration, Volume } from 'kubernetes-types/core/v1.js';
 import { clone, cloneBeside, setOwn } from '../json.ts';
@@ -109,10 +110,9 @@ export function addDefaultTolerations(tolerations: Toleration[] | undefined, sec
 }
 
 /**
- * A defaulted copy of a new Pod: spec defaults and priority. The default tolerations are
- * admission's, with the apiserver's configured seconds (addDefaultTolerations). On an update
- * whose spec is the stored pod's own (a status write), the spec was defaulted when stored and
- * is kept as it is: only the rest is copied.
+ * A defaulted copy of a new Pod: its spec's defaults. On an update whose spec is the stored
+ * pod's own (a status write), the spec was defaulted when stored and is kept as it is: only
+ * the rest is copied.
  */
 export function defaultPod(pod: Pod, stored?: Pod): Pod {
   // Only the spec is defaulted in place; what else the pod shares with the stored one stays shared (its managedFields).
@@ -120,7 +120,5 @@ export function defaultPod(pod: Pod, stored?: Pod): Pod {
   const p = clone(pod);
   const spec = (p.spec ??= { containers: [] });
   defaultPodSpecInPlace(spec);
-  if (!spec.priorityClassName) spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
   return p;
 }

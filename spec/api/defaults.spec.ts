@@ -13,7 +13,7 @@ const pullCases: Array<[string, string]> = [
 ];
 for (const [image, want] of pullCases) test(`imagePullPolicy for ${image} is ${want}`, () => assert.is(defaultPullPolicy(image), want));
 
-test('pod defaults, as the apiserver stores a bare pod', () => {
+test('pod defaults (SetDefaults_PodSpec): what decoding adds to a bare pod, before admission', () => {
   const input: Pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1.25', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '1' } } }] } };
   const p = defaultPod(input);
   assert.equal(p.spec, {
@@ -23,7 +23,7 @@ test('pod defaults, as the apiserver stores a bare pod', () => {
       terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent',
     }],
     dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', terminationGracePeriodSeconds: 30, securityContext: {},
-    schedulerName: 'default-scheduler', enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority',
+    schedulerName: 'default-scheduler', enableServiceLinks: true,
   });
   assert.not.ok('spec' in input && input.spec?.dnsPolicy, 'the input is not mutated');
 });

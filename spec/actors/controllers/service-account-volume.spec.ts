@@ -48,6 +48,27 @@ test('a new pod gets serviceAccountName default and the kube-api-access projecte
   for (const ctr of [...spec.initContainers!, ...spec.containers]) assert.equal(ctr.volumeMounts, [mount], ctr.name);
 });
 
+test("a create's managedFields hold its defaults, not what admission added (the apiserver records them before mutating admission)", async () => {
+  await start();
+  const created = await create(targets.pods('default'), pod('web'));
+  const twin = await create(targets.pods('default'), pod('web-2'));
+  // Admission did add its volume, mount, account and tolerations to the pod ...
+  assert.match(created.spec!.volumes![0]!.name, /^kube-api-access-/);
+  assert.ok(created.spec!.tolerations?.some((t) => t.key === 'node.kubernetes.io/not-ready'));
+  const entries = created.metadata!.managedFields!;
+  assert.is(entries.length, 1);
+  const spec = (entries[0]!.fieldsV1 as Record<string, Record<string, Record<string, Record<string, unknown>>>>)['f:spec']!;
+  // ... but the writer owns only its body as decoding defaulted it, as in Kubernetes.
+  assert.ok(spec['f:dnsPolicy'] && spec['f:restartPolicy'] && spec['f:schedulerName'], Object.keys(spec).join(' '));
+  const container = spec['f:containers']!['k:{"name":"app"}']!;
+  assert.ok(container['f:imagePullPolicy'] && container['f:terminationMessagePath'], Object.keys(container).join(' '));
+  for (const added of ['f:volumes', 'f:serviceAccountName', 'f:tolerations', 'f:priority']) assert.not.ok(spec[added], `${added} is admission's`);
+  assert.not.ok(container['f:volumeMounts'], "the token's mount is admission's");
+  // So two pods of one writer have the same set, though each has a volume of its own name.
+  assert.is.not(twin.spec!.volumes![0]!.name, created.spec!.volumes![0]!.name);
+  assert.equal(twin.metadata!.managedFields![0]!.fieldsV1, entries[0]!.fieldsV1);
+});
+
 test('no token volume when automountServiceAccountToken is false on the pod or on its ServiceAccount, or a mount already uses the path', async () => {
   await start();
   const off = await create(targets.pods('default'), pod('off', { automountServiceAccountToken: false }));
