@@ -58,7 +58,11 @@ export function schedulerActor(options: SchedulerOptions, factory: SharedInforme
       port = ctx.port;
       live?.informers.stop();
       live?.timer.stop();
-      const writer = new SchedulerWriter({ port: clientPort(ctx, limitsOf('scheduler', options.clientConnection)), clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
+      // Two clients of the same limits, as kube-scheduler's createClients makes its client and
+      // its event client (each clientset its own token bucket): the Scheduled events do not take
+      // the binds' tokens.
+      const limits = limitsOf('scheduler', options.clientConnection);
+      const writer = new SchedulerWriter({ port: clientPort(ctx, limits), eventPort: clientPort(ctx, limits), clock: ctx.clock, log: ctx.log, component: opts.schedulerName });
       let informers: SchedulerInformers | undefined;
       const metrics = new SchedulerMetrics(ctx.metrics, opts.schedulerName);
       SchedulerMetrics.pendingPods(ctx.metrics, opts.schedulerName, () => {

@@ -191,6 +191,17 @@ test('with explain: opt-in, other decisions keep the best nodes\' scores, or the
   assert.ok(stats.ok && stats.value.bound === 1 && stats.value.failures === 1 && stats.value.nodes === 3);
 });
 
+test("the Scheduled events take no bind's token: the event client has a bucket of its own, of the same limits (kube-scheduler's createClients)", async () => {
+  await cluster(2, undefined, { clientConnection: { qps: 1, burst: 1 } });
+  for (const name of ['a', 'b', 'c']) await create(podSpec(name));
+  // One token a second: the three binds go at 0, 1 and 2 s; one shared bucket would have sent an event between each two.
+  await advance(2500);
+  const bound = await Promise.all(['a', 'b', 'c'].map(async (n) => (await getPod(n)).spec?.nodeName));
+  assert.ok(bound.every((n) => n?.startsWith('node-')), `bound by 2.5 s: ${bound.join(', ')}`);
+  await advance(1000);
+  for (const n of ['a', 'b', 'c']) assert.ok((await eventsOf(n)).some((e) => e.reason === 'Scheduled'), `${n}'s Scheduled event`);
+});
+
 test('a restarted scheduler re-lists: bound pods stay accounted and pending ones are scheduled', async () => {
   await cluster(1, { cpu: '4' });
   await create(podSpec('first', { cpu: '3' }));
