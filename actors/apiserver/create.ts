@@ -7,7 +7,6 @@
 import type { KubeObject, PayloadShape, WriteReply } from './types.ts';
 import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../../base/status.ts';
 import { generateName } from '../../api/names.ts';
-import { shareUnchanged } from '../../api/json.ts';
 import { namespaceLifecycle, nodeRestriction, withDefaultIngressClass, withDefaultStorageClass, withDefaultTolerations, withServiceAccount, withStorageProtection } from './admission.ts';
 import { rfc3339 } from '../../api/time.ts';
 import type { Call, ServerContext } from './context.ts';
@@ -132,10 +131,11 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
 
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const named = meta.name ? obj : { ...obj, metadata: { ...obj.metadata, name: generateName(meta.generateName!, (n) => Math.floor(s.random() * n)) } };
-    const checked = defaultAndValidate(s, res, named);
+    const [bare, managedFields] = withoutManagedFields(named);
+    const checked = defaultAndValidate(s, res, bare);
     if (!checked.ok) return checked;
     const attemptWarnings = [...warnings];
-    let candidate = sameManagedFields(checked.value, named);
+    let candidate = managedFields === undefined ? checked.value : { ...checked.value, metadata: { ...checked.value.metadata, managedFields } };
     const limited = limitRangeViolation(s, res, candidate);
     if (!limited.ok) return limited;
     // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook: after validation, before quota.
@@ -201,14 +201,14 @@ function reply(object: KubeObject, created: boolean, warnings: string[]): WriteR
 }
 
 /**
- * `defaulted` with the managedFields recorded before defaulting, which copies the whole object:
- * their field sets are the shared ones (shareSet), so every Event or pod of one writer holds
- * the same set instead of a copy of its own.
+ * `obj` without metadata.managedFields, and the list: defaulting and validation run without
+ * it. It is the server's own by then (recordWrite's, or server-side apply's), so there is
+ * nothing to default or validate in it, and defaulting copies the whole object — every pod or
+ * Event of one writer would hold a copy of the entry instead of sharing its set.
  */
-function sameManagedFields(defaulted: KubeObject, recorded: KubeObject): KubeObject {
-  const mine = recorded.metadata?.managedFields;
-  const copied = defaulted.metadata?.managedFields;
-  if (!mine || !copied || mine === copied) return defaulted;
-  const shared = shareUnchanged(copied, mine);
-  return shared === copied ? defaulted : { ...defaulted, metadata: { ...defaulted.metadata, managedFields: shared } };
+function withoutManagedFields(obj: KubeObject): [KubeObject, unknown[] | undefined] {
+  const managed = obj.metadata?.managedFields;
+  if (managed === undefined) return [obj, undefined];
+  const { managedFields: _m, ...metadata } = obj.metadata!;
+  return [{ ...obj, metadata }, managed];
 }
