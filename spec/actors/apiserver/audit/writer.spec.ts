@@ -2,7 +2,8 @@
  * The audit log written by its writer thread: the same bytes as the apiserver's thread writes
  * for the same events (every level, bodies, escapes, annotations, failures), every line in the
  * file once `close` resolves, rotation, and a thread that dies — reported once, the log carried
- * on by the apiserver's thread, no event lost and nothing thrown at the request path.
+ * on by the apiserver's thread, no event lost and nothing thrown at the request path — and
+ * which of the two writes a file, by the machine's cores.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePolicy } from '../../../../api/audit/policy.ts';
 import type { AuditAttributes } from '../../../../api/audit/types.ts';
-import { Auditor } from '../../../../actors/apiserver/audit/auditor.ts';
+import { Auditor, auditLog, WRITER_THREAD_MIN_CPUS } from '../../../../actors/apiserver/audit/auditor.ts';
 import { AuditLog, type AuditBackend, type AuditSink } from '../../../../actors/apiserver/audit/log.ts';
 import { AuditWriterThread } from '../../../../actors/apiserver/audit/writer.ts';
 
@@ -94,6 +95,21 @@ test('the writer thread writes the bytes the apiserver thread writes, and a stri
   assert.equal(cm.annotations, { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': 'RBAC: "0" denied', note: 'x' });
   assert.is(cm.responseStatus.reason, 'Forbidden');
   assert.is(events.find((e) => e.auditID === 'id-0-c' && e.stage === 'Panic').impersonatedUser.username, 'bob');
+});
+
+test('a file gets a writer thread only where there are cores for it; two or fewer, and the apiserver thread writes it', async () => {
+  const dir = fresh();
+  const few = auditLog({ path: join(dir, 'few.log') }, WRITER_THREAD_MIN_CPUS - 1);
+  const many = auditLog({ path: join(dir, 'many.log') }, WRITER_THREAD_MIN_CPUS);
+  try {
+    assert.instance(few, AuditLog);
+    assert.instance(many, AuditWriterThread);
+    assert.ok((many as AuditWriterThread).thread, 'a live thread');
+  } finally {
+    await few.close();
+    await many.close();
+  }
+  assert.is((many as AuditWriterThread).thread, null, 'closed, the thread is gone');
 });
 
 test('close resolves once every event is in the file; the thread is gone after it', async () => {
