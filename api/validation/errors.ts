@@ -9,8 +9,19 @@ import { isObject } from '../json.ts';
 /** A field path in Kubernetes' notation: "spec.containers[0].image", "metadata.labels[app]". */
 export type FieldPath = string;
 
-export const child = (path: FieldPath, ...names: string[]): FieldPath =>
-  [path, ...names].filter((s) => s !== '').join('.');
+/**
+ * `path` and `names` joined by ".", empty parts left out. By hand, not an array filtered and
+ * joined: validation makes a path for every field it looks at, error or not (three arrays and
+ * a string each were 30 MB of density's 1.8 GB of allocations).
+ */
+export function child(path: FieldPath, ...names: string[]): FieldPath {
+  let out = path;
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    if (n !== '') out = out === '' ? n : `${out}.${n}`;
+  }
+  return out;
+}
 export const index = (path: FieldPath, i: number): FieldPath => `${path}[${i}]`;
 export const key = (path: FieldPath, k: string): FieldPath => `${path}[${k}]`;
 
