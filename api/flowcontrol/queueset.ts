@@ -149,11 +149,19 @@ export class QueueSet<R extends Waiter> {
     return out;
   }
 
+  /** The least loaded queue of the flow's hand (the first of equals), dealt without making the hand. */
   #shortestOfHand(hash: number): number {
-    const hand = dealHand(hash, this.#queues.length, this.queuing!.handSize);
-    let best = hand[0]!;
-    const load = (i: number): number => this.queueLength(i) + this.queueExecuting(i);
-    for (const i of hand) if (load(i) < load(best)) best = i;
+    const cards = cut(hash, this.#queues.length, this.queuing!.handSize);
+    let best = card(0);
+    let bestLoad = this.queueLength(best) + this.queueExecuting(best);
+    for (let i = 1; i < cards; i++) {
+      const c = card(i);
+      const load = this.queueLength(c) + this.queueExecuting(c);
+      if (load < bestLoad) {
+        best = c;
+        bestLoad = load;
+      }
+    }
     return best;
   }
 }
@@ -163,17 +171,31 @@ export class QueueSet<R extends Waiter> {
  * `deckSize`, chosen by the digits of `hash` in the mixed radix deckSize, deckSize-1, ...
  */
 export function dealHand(hash: number, deckSize: number, handSize: number): number[] {
-  const hand: number[] = [];
+  const cards = cut(hash, deckSize, handSize);
+  return Array.from({ length: cards }, (_, i) => card(i));
+}
+
+/** The digits of the last hash cut (a request is admitted synchronously: one scratch for all). */
+let digits = new Float64Array(16);
+
+/** Cuts `hash` into the hand's digits (Dealer.Deal's remainders); returns how many cards the hand has. */
+function cut(hash: number, deckSize: number, handSize: number): number {
+  const cards = Math.min(handSize, deckSize);
+  if (cards > digits.length) digits = new Float64Array(cards);
   let h = hash;
-  for (let i = 0; i < handSize && i < deckSize; i++) {
+  for (let i = 0; i < cards; i++) {
     const n = deckSize - i;
-    let card = h % n;
+    digits[i] = h % n;
     h = Math.floor(h / n);
-    // The card-th queue not dealt yet.
-    for (const taken of [...hand].sort((a, b) => a - b)) if (card >= taken) card++;
-    hand.push(card);
   }
-  return hand;
+  return cards;
+}
+
+/** The i-th card of the hand last cut: its digit, counted past the cards dealt before it (Dealer.Deal). */
+function card(i: number): number {
+  let c = digits[i]!;
+  for (let j = i; j > 0; j--) if (c >= digits[j - 1]!) c++;
+  return c;
 }
 
 /** A 52-bit hash of a flow (its schema's name and distinguisher): two FNV-1a 32-bit hashes. */
