@@ -9,6 +9,7 @@ import { alreadyExists, badRequest, fail, invalid, ok, type Result } from '../..
 import { generateName } from '../../api/names.ts';
 import { namespaceLifecycle, nodeRestriction, withDefaultIngressClass, withDefaultStorageClass, withDefaultTolerations, withServiceAccount, withStorageProtection } from './admission.ts';
 import { rfc3339 } from '../../api/time.ts';
+import { noDefaults } from '../../api/kinds/info.ts';
 import type { Call, ServerContext } from './context.ts';
 import { recordWrite } from './managed-fields.ts';
 import { checkTypes, checkUnknownFields, defaultAndValidate } from './prepare.ts';
@@ -99,8 +100,10 @@ export async function create(s: ServerContext, res: ResourceInfo, call: Call<Cre
   // admission adds is nobody's (the ServiceAccount's `kube-api-access-*` volume, the default
   // tolerations, the priority). So every pod one ReplicaSet creates has the same set, and the
   // set is its predecessor's, shared, not built again.
-  if (!applied) obj = recordWrite(s.model.kind(res), undefined, s.model.default(res, obj), p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
-  obj = prepareForCreate(s.model.kind(res).strategy, obj);
+  // (A kind without defaults — an Event — is not copied for it: its body is what decoding leaves.)
+  const kind = s.model.kind(res);
+  if (!applied) obj = recordWrite(kind, undefined, kind.defaults === noDefaults ? obj : s.model.default(res, obj), p.fieldManager ?? defaultManager(call.from), rfc3339(s.clock.now()));
+  obj = prepareForCreate(kind.strategy, obj);
   obj = withDefaultTolerations(res, obj, s.tolerationSeconds);
   obj = withLimitRangeDefaults(s, res, obj);
   obj = withServiceAccount(s, res, obj);
