@@ -26,10 +26,10 @@ export class SchedulerWriter {
   readonly #events: EventRecorder;
   readonly #api: ApiClient;
 
-  /** `port` for the API writes; `eventPort` (the event client's, by default `port`) for the events. */
-  constructor(private readonly o: { port: Port; eventPort?: Port; clock: Clock; log: Logger; component: string }) {
+  /** `port` for the API writes; `eventPort`, the event client's, for the events. */
+  constructor(private readonly o: { port: Port; eventPort: Port; clock: Clock; log: Logger; component: string }) {
     this.#api = new ApiClient(o.port);
-    this.#events = new EventRecorder({ port: o.eventPort ?? o.port, clock: o.clock, component: o.component });
+    this.#events = new EventRecorder({ port: o.eventPort, clock: o.clock, component: o.component });
   }
 
   /**

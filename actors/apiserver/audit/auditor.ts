@@ -163,11 +163,11 @@ export function auditorFromFlags(f: AuditFlags, log: Partial<AuditLogOptions> = 
 
 /**
  * The fewest cores on which a file is written by a thread of its own. With two, the second core
- * is where V8's collector helpers run, and a writer thread beside them cost the process more
- * than putting the lines together here does: density (100 nodes, 3,000 pods) audited at
- * Metadata, this thread writing against the writer thread, ten alternating rounds — every
- * thread's CPU 0.973×, the main thread's 0.99×, mutating calls a second 1.018×, collection
- * 0.947×, peak RSS 0.919×.
+ * is where V8's collector helpers run, and a writer thread beside them bought nothing: density
+ * (100 nodes, 3,000 pods) audited at Metadata, this thread writing against the writer thread —
+ * ten alternating rounds: every thread's CPU 0.973×, mutating calls a second 1.018×, peak RSS
+ * 0.919×; fourteen more: equal within their noise (calls a second 1.01×, p99 1.013×), the
+ * thread's peak RSS 1.076× this thread's.
  */
 export const WRITER_THREAD_MIN_CPUS = 3;
 
