@@ -109,7 +109,7 @@ export class Auditor {
       setImmediate(this.#kick);
       return;
     }
-    for (const b of this.#enc.take()) this.#decoder!.decode(b, (bytes, n) => backend.write(bytes.toString('utf8', 0, n)));
+    for (const b of this.#enc.take()) this.#decoder!.decode(b, (bytes, start, end) => backend.write(bytes.toString('utf8', start, end)));
   }
 
   #send(): void {

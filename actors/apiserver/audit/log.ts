@@ -72,7 +72,7 @@ export class AuditLog implements AuditBackend, AuditSink {
   #errors = 0;
   /** Puts the lines of sent batches together (made at the first batch, knowing every fragment defined by then). */
   #decoder: AuditDecoder | null = null;
-  readonly #append = (bytes: Buffer, n: number): void => this.writeBytes(bytes, n);
+  readonly #adopt = (bytes: Buffer, start: number, end: number): void => this.#taken(bytes, start, end);
   #reported = false;
   /**
    * Each line is encoded into the current chunk the moment it is written, so the line's string
@@ -81,7 +81,9 @@ export class AuditLog implements AuditBackend, AuditSink {
    * the chunk's new bytes to the writer and keeps appending after them: bytes handed over are
    * never written again, so no copy is needed.
    */
-  #chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  #chunk: Buffer = Buffer.alloc(0);
+  /** #chunk is the decoder's (lines are appended to it there): a string is written into a chunk of our own. */
+  #adopted = false;
   /** The chunk's first byte not yet handed to the writer, and its end of data. */
   #start = 0;
   #used = 0;
@@ -128,16 +130,25 @@ export class AuditLog implements AuditBackend, AuditSink {
     this.#appended(this.#chunk.write(line, this.#used));
   }
 
-  /** One line already encoded: `bytes[0, n)`, its newline included. */
-  writeBytes(bytes: Buffer, n: number): void {
-    if (this.#full()) return;
-    this.#room(n);
-    this.#appended(bytes.copy(this.#chunk, this.#used, 0, n));
+  send(batches: Batch[], definitions: readonly string[]): void {
+    this.#decoder ??= new AuditDecoder(definitions, true);
+    for (const b of batches) this.#decoder.decode(b, this.#adopt);
   }
 
-  send(batches: Batch[], definitions: readonly string[]): void {
-    this.#decoder ??= new AuditDecoder(definitions);
-    for (const b of batches) this.#decoder.decode(b, this.#append);
+  /**
+   * A line the decoder put at `bytes[start, end)`, which it never writes again: queued where it
+   * is. Lines follow one another in the decoder's chunk, so they are sealed as one run unless
+   * the chunk changed or a line between was dropped.
+   */
+  #taken(bytes: Buffer, start: number, end: number): void {
+    if (bytes !== this.#chunk || start !== this.#used) {
+      this.#seal();
+      this.#chunk = bytes;
+      this.#adopted = true;
+      this.#start = this.#used = start;
+    }
+    if (this.#full()) return;
+    this.#appended(end - start);
   }
 
   #full(): boolean {
@@ -148,9 +159,10 @@ export class AuditLog implements AuditBackend, AuditSink {
   }
 
   #room(room: number): void {
-    if (this.#used + room > this.#chunk.length) {
+    if (this.#adopted || this.#used + room > this.#chunk.length) {
       this.#seal();
       this.#chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, room));
+      this.#adopted = false;
       this.#start = this.#used = 0;
     }
   }

@@ -228,7 +228,7 @@ test('a decoder given the table of fragments reads template lines from the middl
   const later = enc.take();
   const read = (d: AuditDecoder, batches: typeof later) => {
     const out: string[] = [];
-    for (const b of batches) d.decode(b, (bytes, n) => out.push(bytes.toString('utf8', 0, n)));
+    for (const b of batches) d.decode(b, (bytes, start, end) => out.push(bytes.toString('utf8', start, end)));
     return out;
   };
   const whole = new AuditDecoder();

@@ -123,9 +123,13 @@ test('close resolves once every event is in the file; the thread is gone after i
   assert.is(sink.errors, 0);
 });
 
-test('the writer thread rotates the file past --audit-log-maxsize; every line once', async () => {
+for (const [writer, sink] of [
+  ['the writer thread', (path: string) => new AuditWriterThread({ path, maxSizeMB: 1 })],
+  // This thread's log queues the lines where its decoder put them: a rotation falls between two lines of one chunk.
+  ['the apiserver thread', (path: string) => new AuditLog({ path, maxSizeMB: 1 })],
+] as const) test(`${writer} rotates the file past --audit-log-maxsize; every line once, whole`, async () => {
   const dir = fresh();
-  const a = new Auditor(policy, new AuditWriterThread({ path: join(dir, 'audit.log'), maxSizeMB: 1 }), clock());
+  const a = new Auditor(policy, sink(join(dir, 'audit.log')), clock());
   // Rotated files are named to the millisecond (as lumberjack's): the parts are written apart in time, so no two rotations share a name.
   for (let part = 0; part < 6; part++) {
     traffic(a, 170, part * 170);
@@ -161,6 +165,32 @@ test('a hand-over whose lines are more than the log may buffer is written whole:
   assert.ok(readFileSync(join(dir, 'audit.log')).length > 1.5 * 1024 * 1024, 'the lines are half as much again as the bound');
   assert.is(written.length, 1500 * 2);
   assert.is(sink.errors, 0);
+});
+
+test('lines past what the log may buffer are dropped whole and counted; the lines after them are written whole', async () => {
+  const dir = fresh();
+  const metadata = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n');
+  const log = new AuditLog({ path: join(dir, 'audit.log'), maxBufferedBytes: 64 * 1024, report: () => {} });
+  const a = new Auditor(metadata, log, clock());
+  const request = (i: number) => {
+    const r = a.begin({ auditID: `id-${i}`, attrs: attrs(node, 'get', 'pods', '', 'default', `web-${i}`), requestURI: `/api/v1/namespaces/default/pods/web-${i}`, sourceIPs: [] })!;
+    r.authorized('allow');
+    r.complete(200, {});
+  };
+  // One hand-over of 1,000 requests: the lines past 64 KiB find the log full (nothing is written within a turn).
+  for (let i = 0; i < 1000; i++) request(i);
+  await a.flush();
+  const dropped = log.errors;
+  assert.ok(dropped > 0 && dropped < 2000, `${dropped} dropped`);
+  // 30 requests' lines fit.
+  for (let i = 1000; i < 1030; i++) request(i);
+  await a.close();
+  const written = lines(join(dir, 'audit.log')).map((l) => JSON.parse(l));
+  assert.is(log.errors, dropped);
+  assert.is(written.length, 2060 - dropped);
+  assert.equal(written.slice(-60).map((e) => e.auditID), [...Array(30).keys()].flatMap((i) => [`id-${1000 + i}`, `id-${1000 + i}`]));
+  const ids = written.map((e) => Number(e.auditID.slice(3)));
+  assert.ok(ids.every((id, k) => k === 0 || id >= ids[k - 1]!), 'in order');
 });
 
 test('a writer thread that dies is reported once; the apiserver thread writes on and no event is lost', async () => {
