@@ -18,19 +18,30 @@ interface PodSelf {
   getSnapshot(): { status: string };
 }
 
+/** Where a pod actor's commands run: its node's Runtime, and the clock that stamps their results. */
+export interface PodRuntime {
+  runtime: Runtime;
+  clock: Clock;
+}
+
 /**
- * The pod chart's `runCommands` effect: runs the chart's RuntimeCommands against a Runtime
- * and sends each result back to the pod stamped with `at` from the clock. Results that
- * arrive after the pod actor stopped are dropped. One implementation serves every pod of a
- * (runtime, clock): what a pod's commands share (its sandbox) is kept per actor.
+ * The pod chart's `runCommands` effect: runs the chart's RuntimeCommands against the Runtime
+ * `runtimeOf` gives for the actor and sends each result back to the pod stamped with `at` from
+ * its clock. Results that arrive after the pod actor stopped are dropped. One implementation
+ * serves every pod of every node: what a pod's commands share (its sandbox) is kept per actor.
  */
-export function runCommands(runtime: Runtime, clock: Clock) {
+export function runCommands(runtimeOf: (self: PodSelf) => PodRuntime | undefined) {
   const runners = new WeakMap<PodSelf, (cmd: RuntimeCommand) => Promise<void>>();
   return ({ context, self }: { context: PodCtx; self: PodSelf }, batch: RuntimeBatch): void => {
     let run = runners.get(self);
-    if (!run) runners.set(self, (run = podRunner(runtime, context, (e) => {
-      if (self.getSnapshot().status === 'active') self.send({ ...e, at: clock.now() } as RuntimeEvent);
-    })));
+    if (!run) {
+      const r = runtimeOf(self);
+      if (!r) return;
+      const { runtime, clock } = r;
+      runners.set(self, (run = podRunner(runtime, context, (e) => {
+        if (self.getSnapshot().status === 'active') self.send({ ...e, at: clock.now() } as RuntimeEvent);
+      })));
+    }
     for (const cmd of batch.cmds) void run(cmd);
   };
 }

@@ -26,7 +26,7 @@ export async function recordPodRun(file: string, pod: Pod = crashingPod): Promis
   const runtime = simRuntime(clock);
   let reports = 0;
   const machine = podMachine.provide({
-    actions: { runCommands: runCommands(runtime, clock), report: () => void reports++, emitTerminated: () => undefined },
+    actions: { runCommands: runCommands(() => ({ runtime, clock })), report: () => void reports++, emitTerminated: () => undefined },
   });
   const input = { pod, now: clock.now(), hostIP: '10.0.0.1', podIP: '10.244.0.5', runtime: runtime.name };
   const inspect = rec.observe('pod.uid-1', { machine: 'pod', input, effects: POD_EFFECTS });
