@@ -30,7 +30,8 @@ export interface ObjectModel {
   /** Validation causes for a create (`old` absent) or an update; empty when valid. */
   validate(res: ResourceInfo, obj: KubeObject, old?: KubeObject): StatusCause[];
   /** Paths of fields the kind does not define ("spec.foo"), for fieldValidation. */
-  unknownFields(res: ResourceInfo, obj: KubeObject): string[];
+  /** `stored`: the version an update replaces (what the object shares with it was pruned when written). */
+  unknownFields(res: ResourceInfo, obj: KubeObject, stored?: KubeObject): string[];
   /** The object with unknown fields removed (fieldValidation Ignore/Warn: dropped as decoding would). */
   pruneUnknown(res: ResourceInfo, obj: KubeObject): KubeObject;
   /**

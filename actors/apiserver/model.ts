@@ -50,9 +50,9 @@ export function kindsModel(registry: KindRegistry = kindRegistry): KindsModel {
     default: (res, obj, stored) => kindOf(res).defaults(obj, stored),
     validate: (res, obj, old) => kindOf(res).validate(obj, old),
     // A custom resource's fields are its CRD schema's, not a Go struct's: its own rules, and its schema validates the types.
-    unknownFields: (res, obj) => {
+    unknownFields: (res, obj, stored) => {
       const k = kindOf(res);
-      return k.customFields ? k.customFields.unknownFields(obj) : findUnknownFields(k, obj);
+      return k.customFields ? k.customFields.unknownFields(obj) : findUnknownFields(k, obj, stored);
     },
     pruneUnknown: (res, obj) => {
       const k = kindOf(res);

@@ -19,10 +19,12 @@ export interface Prepared {
 
 /**
  * Unknown fields: Strict → 400 `strict decoding error: unknown field "spec.x"`; Warn (the
- * server's default) → dropped with a warning each; Ignore → dropped silently.
+ * server's default) → dropped with a warning each; Ignore → dropped silently. `stored`: the
+ * version an update replaces — what the object shares with it is not looked through again (a
+ * Lease renewal's metadata, managedFields and all).
  */
-export function checkUnknownFields(s: ServerContext, res: ResourceInfo, obj: KubeObject, mode: FieldValidation = 'Warn'): Result<Prepared> {
-  const unknown = s.model.unknownFields(res, obj);
+export function checkUnknownFields(s: ServerContext, res: ResourceInfo, obj: KubeObject, mode: FieldValidation = 'Warn', stored?: KubeObject): Result<Prepared> {
+  const unknown = s.model.unknownFields(res, obj, stored);
   if (unknown.length === 0) return ok({ obj, warnings: [] });
   const texts = unknown.map((f) => `unknown field "${f}"`);
   if (mode === 'Strict') return fail(badRequest(`strict decoding error: ${texts.join(', ')}`));

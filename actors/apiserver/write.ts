@@ -120,7 +120,7 @@ async function tryUpdate(s: ServerContext, res: ResourceInfo, call: Call<unknown
   let warnings: string[] = [];
   let next = typed.value;
   if (!u.subresource || u.subresource === 'scale') {
-    const fv = checkUnknownFields(s, res, next, u.fieldValidation);
+    const fv = checkUnknownFields(s, res, next, u.fieldValidation, cur.obj);
     if (!fv.ok) return fv;
     next = fv.value.obj;
     warnings = fv.value.warnings;

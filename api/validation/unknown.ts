@@ -15,14 +15,17 @@ export interface SchemaRef {
 
 type Visit = (path: string, parent: JsonObject, key: string) => void;
 
-function walk(type: string, value: unknown, onUnknown: Visit): void {
-  walkSchema(type, value, { unknown: (at, parent, key) => onUnknown(strictPath(at.steps), parent, key) });
+function walk(type: string, value: unknown, onUnknown: Visit, known?: unknown): void {
+  walkSchema(type, value, { unknown: (at, parent, key) => onUnknown(strictPath(at.steps), parent, key) }, known);
 }
 
-/** Paths of every field of `obj` its kind does not define, in document order. */
-export function findUnknownFields(kind: SchemaRef, obj: unknown): string[] {
+/**
+ * Paths of every field of `obj` its kind does not define, in document order. `known`: a value
+ * with none (a stored object, pruned when written): what `obj` shares with it is not walked.
+ */
+export function findUnknownFields(kind: SchemaRef, obj: unknown, known?: unknown): string[] {
   const out: string[] = [];
-  walk(kind.schemaType, obj, (p) => out.push(p));
+  walk(kind.schemaType, obj, (p) => out.push(p), known);
   return out;
 }
 

@@ -98,6 +98,19 @@ test('fieldValidation Strict / Warn / Ignore', async () => {
   assert.is(ignore.warnings, undefined);
 });
 
+test("an update's unknown fields are found beside the parts it shares with the stored version", async () => {
+  const c = h.client();
+  const stored = (await c.must('api.create', { target: t.cm(), object: cm('f3') })).object as Record<string, unknown> & { metadata: Record<string, unknown> };
+  // In process the body may share objects with the watch cache's copy (a kubelet's Lease renewal shares its metadata).
+  const top = await c.call('api.update', { target: t.cm('default', 'f3'), object: { ...stored, bogus: 1 } as never, fieldValidation: 'Strict' });
+  assert.is(!top.ok && top.status.message, 'strict decoding error: unknown field "bogus"');
+  const nested = await c.call('api.update', { target: t.cm('default', 'f3'), object: { ...stored, metadata: { ...stored.metadata, bogus: 1 } } as never, fieldValidation: 'Strict' });
+  assert.is(!nested.ok && nested.status.message, 'strict decoding error: unknown field "metadata.bogus"');
+  const warn = await c.must('api.update', { target: t.cm('default', 'f3'), object: { ...stored, data: { k: 'v' }, bogus: 1 } as never });
+  assert.equal(warn.warnings, ['unknown field "bogus"']);
+  assert.equal((warn.object as Record<string, unknown>).data, { k: 'v' });
+});
+
 test('dryRun stores nothing and answers what would be stored', async () => {
   const c = h.client();
   const r = await c.must('api.create', { target: t.cm(), object: cm('dry'), dryRun: true });
