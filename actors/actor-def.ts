@@ -1,4 +1,4 @@
-import type { AnyStateMachine, EventObject } from 'xstate';
+import type { AnyActorRef, AnyStateMachine, EventObject } from 'xstate';
 import type { Port } from '../bus/bus.ts';
 import type { Envelope } from '../base/envelope.ts';
 import type { Clock } from '../base/clock.ts';
@@ -32,7 +32,9 @@ export interface Logger {
 
 /**
  * How to run one actor. `create` builds the machine with its effects provided (actions and
- * actors implemented on top of `ctx`) and is called again on every restart.
+ * actors implemented on top of `ctx`) and is called again on every restart. A machine may be
+ * shared by many actors (one kubelet chart for every node): its actions then find each actor's
+ * effects by `self`, which `bind` is given before the actor starts.
  *
  * Every envelope delivered to the address is sent to the actor as an event: by default the
  * envelope itself (it has a `type`), so charts read `event.payload`, `event.from` and
@@ -40,7 +42,7 @@ export interface Logger {
  */
 export interface ActorDef {
   address: string;
-  create(ctx: ActorContext): { machine: AnyStateMachine; input?: unknown };
+  create(ctx: ActorContext): { machine: AnyStateMachine; input?: unknown; bind?(actor: AnyActorRef): void };
   toEvent?(env: Envelope): EventObject | null;
   /** Seed of this actor's random and id sources; default derived from the host seed and the address. */
   seed?: number;

@@ -247,7 +247,7 @@ export class ActorHost {
     if (restart) slot.restarts++;
     let actor: AnyActorRef;
     try {
-      const { machine, input } = def.create(ctx);
+      const { machine, input, bind } = def.create(ctx);
       actor = createActor(machine, {
         input,
         id: ctx.address,
@@ -256,6 +256,7 @@ export class ActorHost {
         logger: (...args: unknown[]) => ctx.log.info('log', { args }),
         inspect: slot.inspect ?? this.#inspectFor?.(ctx.address),
       });
+      bind?.(actor);
     } catch (err) {
       return this.#fail(slot, err);
     }

@@ -102,56 +102,92 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
       const stats = new StatsServer({ port: ctx.port, clock: ctx.clock, nodeName: opts.nodeName, started: () => pods.started() });
       previous = { pods, logs, streams, gate };
       onHandle?.({ nodeName: opts.nodeName, pods: () => pods.size, podCIDR: () => node.podCIDR });
-      const machine = kubeletMachine.provide({
-        actions: {
-          startPods: () => {
-            pods.start();
-            node.start();
-          },
-          stopPods: () => {
-            pods.stop();
-            node.stop();
-            logs.stop();
-            streams.stop();
-            // After the informers' unwatch: what is still on its way from this incarnation is not sent.
-            gate.shut();
-            // The pod actors stopped without tearing down: their processes end here.
-            void runtimes.shutdown();
-          },
-          onWatch: (_, p) => {
-            const e = env(p.event);
-            if (!pods.handle(e)) node.handle(e);
-          },
-          onLogs: (_, p) => logs.handle(env(p.event)),
-          onStreams: (_, p) => streams.handle(env(p.event)),
-          onStats: (_, p) => stats.handle(env(p.event)),
-          register: effect(() => node.register(), 'kubelet.registered', 'kubelet.register-failed'),
-          renewLease: effect(() => node.renewLease(), 'kubelet.lease-renewed', 'kubelet.lease-failed'),
-          syncNodeStatus: effect(() => node.syncStatus(), 'kubelet.status-synced', 'kubelet.status-failed'),
+      const fx: KubeletEffects = {
+        startPods: () => {
+          pods.start();
+          node.start();
         },
-      });
-      return { machine, input: { ...(opts.timing ? { timing: opts.timing } : {}) } };
+        stopPods: () => {
+          pods.stop();
+          node.stop();
+          logs.stop();
+          streams.stop();
+          // After the informers' unwatch: what is still on its way from this incarnation is not sent.
+          gate.shut();
+          // The pod actors stopped without tearing down: their processes end here.
+          void runtimes.shutdown();
+        },
+        onWatch: (e) => {
+          if (!pods.handle(e)) node.handle(e);
+        },
+        onLogs: (e) => logs.handle(e),
+        onStreams: (e) => streams.handle(e),
+        onStats: (e) => stats.handle(e),
+        register: () => node.register(),
+        renewLease: () => node.renewLease(),
+        syncNodeStatus: () => node.syncStatus(),
+      };
+      return { machine: sharedMachine(), input: { ...(opts.timing ? { timing: opts.timing } : {}) }, bind: (actor) => void bound.set(actor, fx) };
     },
   };
+}
+
+/** One incarnation's effects: what the shared machine's actions do for the actor bound to them. */
+interface KubeletEffects {
+  startPods(): void;
+  stopPods(): void;
+  onWatch(e: Envelope): void;
+  onLogs(e: Envelope): void;
+  onStreams(e: Envelope): void;
+  onStats(e: Envelope): void;
+  register(): Promise<void>;
+  renewLease(): Promise<void>;
+  syncNodeStatus(): Promise<void>;
+}
+
+/** Each kubelet actor's effects, bound before it starts. */
+const bound = new WeakMap<AnyActorRef, KubeletEffects>();
+
+/**
+ * The kubelet chart with its actions provided once for every kubelet of the process: each
+ * finds its incarnation's effects by `self`. A machine provided per kubelet was 22 KB of heap
+ * for as long as the node lived (110 MB at 5,000 nodes) and 0.18 ms to build.
+ */
+let shared: ReturnType<typeof kubeletMachine.provide> | undefined;
+function sharedMachine(): ReturnType<typeof kubeletMachine.provide> {
+  return (shared ??= kubeletMachine.provide({
+    actions: {
+      startPods: ({ self }) => bound.get(self)?.startPods(),
+      stopPods: ({ self }) => bound.get(self)?.stopPods(),
+      onWatch: ({ self }, p) => bound.get(self)?.onWatch(env(p.event)),
+      onLogs: ({ self }, p) => bound.get(self)?.onLogs(env(p.event)),
+      onStreams: ({ self }, p) => bound.get(self)?.onStreams(env(p.event)),
+      onStats: ({ self }, p) => bound.get(self)?.onStats(env(p.event)),
+      register: effect((fx) => fx.register(), 'kubelet.registered', 'kubelet.register-failed'),
+      renewLease: effect((fx) => fx.renewLease(), 'kubelet.lease-renewed', 'kubelet.lease-failed'),
+      syncNodeStatus: effect((fx) => fx.syncNodeStatus(), 'kubelet.status-synced', 'kubelet.status-failed'),
+    },
+  }));
 }
 
 type Failed = Extract<KubeletEffectEvent, { error: string }>['type'];
 type Ended = Exclude<KubeletEffectEvent['type'], Failed>;
 
 /** Runs one of the chart's effects and sends it how it ended (nothing once the kubelet has stopped). */
-function effect(run: () => Promise<void>, done: Ended, failed: Failed) {
+function effect(run: (fx: KubeletEffects) => Promise<void>, done: Ended, failed: Failed) {
   const tell = (self: AnyActorRef, ev: KubeletEffectEvent): void => {
     if (self.getSnapshot().status === 'active') self.send(ev);
   };
   return ({ self }: { self: AnyActorRef }): void => {
-    run().then(
+    const fx = bound.get(self);
+    if (!fx) return;
+    run(fx).then(
       () => tell(self, { type: done }),
       (e: unknown) => tell(self, { type: failed, error: e instanceof Error ? e.message : String(e) }),
     );
   };
 }
 
-/** What a recording logs about a kubelet (plain data): its options with the runtime by name. */
 /** What a recording logs about a kubelet: its options, with its runtimes by name (the default and the other handlers). */
 export type KubeletConfig = Omit<KubeletOptions, 'runtime' | 'handlers'> & { runtime: string; handlers?: string[] };
 

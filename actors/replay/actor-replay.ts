@@ -144,6 +144,7 @@ export class ActorReplay {
       const inspect = bothInspect(collect, extra);
       this.actor = createActor(this.build.machine, { input: this.build.input ?? e.input, id: this.address, clock: this.clock, logger: () => {}, inspect });
       this.actor.subscribe({ error: () => {} });
+      this.build.bind?.(this.actor);
       this.actor.start();
       this.build.onStart?.(this.ctx);
     } catch (err) {

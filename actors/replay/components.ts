@@ -30,10 +30,11 @@ export function fromDef(name: string, makeDef: (input: unknown, env: ReplayEnv) 
     build(ctx, input, env): ReplayBuild {
       let def = defs.get(ctx);
       if (def === undefined) defs.set(ctx, (def = makeDef(input, env)));
-      const { machine, input: machineInput } = def.create(ctx);
+      const { machine, input: machineInput, bind } = def.create(ctx);
       return {
         machine,
         ...(machineInput === undefined ? {} : { input: machineInput }),
+        ...(bind ? { bind } : {}),
         ...(def.toEvent ? { toEvent: def.toEvent } : {}),
         ...(def.onStart ? { onStart: def.onStart } : {}),
         ...(def.onStop ? { onStop: def.onStop } : {}),

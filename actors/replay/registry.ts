@@ -69,6 +69,8 @@ export interface ReplayEnv {
 export interface ReplayBuild {
   machine: AnyStateMachine;
   input?: unknown;
+  /** As what `ActorDef.create` returns: given the actor before it starts. */
+  bind?(actor: AnyActorRef): void;
   /** As `ActorDef.toEvent`. */
   toEvent?(env: Envelope): EventObject | null;
   /** As `ActorDef.onStart` (subscriptions, watches). */

@@ -54,6 +54,38 @@ test('the host answers sys.ping for the actor bound to an address', async () => 
   assert.equal(events.map((e) => [e.type, e.address]), [['start', 'echo']]);
 });
 
+test("actors sharing one machine each find their own effects: bind is given the actor before its entry actions run, again on restart", async () => {
+  const { host, client, clock } = setup();
+  const effects = new WeakMap<object, string>();
+  const heard: string[] = [];
+  // One machine for both: its actions know an actor only by `self`.
+  const machine = createMachine({
+    entry: ({ self }) => void heard.push(`entry ${effects.get(self)}`),
+    on: {
+      'sys.fail': {
+        actions: ({ self }) => {
+          throw new Error(`boom in ${effects.get(self)}`);
+        },
+      },
+    },
+  });
+  const incarnations = new Map<string, number>();
+  const def = (address: string): ActorDef => ({
+    address,
+    create: () => {
+      const n = (incarnations.get(address) ?? 0) + 1;
+      incarnations.set(address, n);
+      return { machine, bind: (actor) => void effects.set(actor, `${address}#${n}`) };
+    },
+  });
+  host.spawn(def('a'));
+  host.spawn(def('b'));
+  assert.equal(heard, ['entry a#1', 'entry b#1']);
+  await crash(client, 'b');
+  await clock.advance(1000);
+  assert.equal(heard, ['entry a#1', 'entry b#1', 'entry b#2']);
+});
+
 test('sys.ping never reaches toEvent or the chart: the host answers it even for an actor that drops everything', async () => {
   const { host, client } = setup();
   const seen: string[] = [];
