@@ -2,14 +2,20 @@ import type { Clock } from './clock.ts';
 
 /** The wall-clock time of the current macrotask (see `realClock`). */
 let tickNow: number | undefined;
+/** An endTick is queued: a timer that takes a fresh reading queues no second one (a busy turn fires hundreds). */
+let ending = false;
 const endTick = (): void => {
   tickNow = undefined;
+  ending = false;
 };
 
 const now = (): number => {
   if (tickNow === undefined) {
     tickNow = Date.now();
-    setImmediate(endTick).unref();
+    if (!ending) {
+      ending = true;
+      setImmediate(endTick).unref();
+    }
   }
   return tickNow;
 };

@@ -43,6 +43,27 @@ test('6,000 timers of 1 to 5 ms set at varied phases: none runs before now() rea
   assert.is(early, 0);
 });
 
+test('time stands still within a macrotask, moves on in the next, and a timer that fires reads it afresh', async () => {
+  const t0 = realClock.now();
+  spin(3);
+  assert.is(realClock.now(), t0, 'the same macrotask: the same instant');
+  await new Promise((r) => setImmediate(r));
+  const t1 = realClock.now();
+  assert.ok(t1 >= t0 + 3, `the next macrotask reads the clock again (${t1 - t0} ms later)`);
+  // Timers firing in one turn, each spinning: each reads the clock afresh, and the turn after them too.
+  const seen: number[] = [];
+  await Promise.all(Array.from({ length: 20 }, () => new Promise<void>((resolve) => realClock.setTimeout(() => {
+    seen.push(realClock.now());
+    spin(1);
+    resolve();
+  }, 2))));
+  assert.ok(seen.every((t, i) => i === 0 || t >= seen[i - 1]! + 1), seen.join(' '));
+  spin(2);
+  const last = seen.at(-1)!;
+  await new Promise((r) => setImmediate(r));
+  assert.ok(realClock.now() >= last + 2, 'after the timers, the next macrotask reads the clock again');
+});
+
 test('a cleared timer does not run; the others do', async () => {
   const fired: number[] = [];
   const timers = Array.from({ length: 200 }, (_, i) => {
