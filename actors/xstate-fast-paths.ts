@@ -339,7 +339,8 @@ function move(machine: Machine, snapshot: Snapshot, event: AnyEventObject, actor
   if (extra.internalQueue.length > 0) throw new Error(`a delay of state ${to.path.join('.')} did not resolve to a number`);
   const nodes = (snapshot._nodes as unknown as StateNodeLike[]).filter((n) => n !== from);
   nodes.push(to);
-  const tags = new Set(nodes.flatMap((n) => n.tags));
+  // Neither state tagged: the tags are the last snapshot's (a kubelet's and a scheduler's moves make no Set).
+  const tags = from.tags.length === 0 && to.tags.length === 0 ? next.tags : new Set(nodes.flatMap((n) => n.tags));
   const out = { ...next, _nodes: nodes, value: withLeaf(next.value, from.parent!.path, to.key, 0), tags } as unknown as AnyMachineSnapshot;
   const scope = actorScope as unknown as Scope;
   scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot: out, _transitions: transitions });
