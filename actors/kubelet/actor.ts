@@ -151,7 +151,8 @@ const bound = new WeakMap<AnyActorRef, KubeletEffects>();
 /**
  * The kubelet chart with its actions provided once for every kubelet of the process: each
  * finds its incarnation's effects by `self`. A machine provided per kubelet was 22 KB of heap
- * for as long as the node lived (110 MB at 5,000 nodes) and 0.18 ms to build.
+ * when made and 27 KB once its caches filled, for as long as the node lived (an idle 5,000-node
+ * cluster: 433 MB of heap, 297 MB with one machine), and 0.18 ms to build.
  */
 let shared: ReturnType<typeof kubeletMachine.provide> | undefined;
 function sharedMachine(): ReturnType<typeof kubeletMachine.provide> {

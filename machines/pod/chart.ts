@@ -104,8 +104,8 @@ const lifeMoves = Object.fromEntries(STAGES.flatMap((s) => [
 
 /**
  * The timer region's re-arming, on `pod.wake` (flushing between exit and entry) and on
- * `pod.both.*` (one descriptor: a kubelet provides one machine per node, and XState formats
- * every transition of each).
+ * `pod.both.*` (one descriptor: XState formats every transition of a machine when it is made,
+ * and each one holds its formatted transitions).
  */
 const rearm = (moves: object[], flushing: object[]) => ({ 'pod.wake': flushing, 'pod.both.*': moves });
 
