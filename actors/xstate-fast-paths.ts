@@ -174,11 +174,16 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   if (snapshot.status !== 'active' || (event.type.startsWith('xstate.') && !event.type.startsWith(AFTER))) return xstateTransition.call(this, snapshot, event, actorScope);
   const nodes = snapshot._nodes;
   // Eventless transitions are taken after the event's step only where each is a sibling move (see settle).
-  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.always?.length && !settles(this, nodes)) return xstateTransition.call(this, snapshot, event, actorScope);
+  let eventless = false;
+  for (let i = 0; i < nodes.length && !eventless; i++) eventless = (nodes[i]!.always?.length ?? 0) > 0;
+  if (eventless && !settles(this, nodes)) return xstateTransition.call(this, snapshot, event, actorScope);
   const transitions = this.getTransitionData(snapshot, event);
   if (transitions.length === 1 && transitions[0]!.target?.length) {
     const t = transitions[0]!;
-    return siblingMove(this, t) ? settle(this, move(this, snapshot, event, actorScope, transitions), event, actorScope) : xstateTransition.call(this, snapshot, event, actorScope);
+    if (!siblingMove(this, t)) return xstateTransition.call(this, snapshot, event, actorScope);
+    const moved = move(this, snapshot, event, actorScope, transitions);
+    // A chart without eventless transitions (most) has nothing to settle: no search on every event.
+    return eventless || t.target![0]!.always?.length ? settle(this, moved, event, actorScope) : moved;
   }
   // Plain actions run as they are reached: an enqueueActions, whose queue is known only once its
   // callback ran (a pure function of the context and event, as XState asks), is taken only
@@ -206,7 +211,8 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   }
   const scope = actorScope as unknown as Scope;
   scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot: next, _transitions: transitions });
-  return settle(this, next, event, actorScope);
+  // A targetless step leaves the configuration as it was.
+  return eventless ? settle(this, next, event, actorScope) : next;
 }
 
 /**

@@ -72,7 +72,6 @@ export class AuditLog implements AuditBackend, AuditSink {
   #errors = 0;
   /** Puts the lines of sent batches together (made at the first batch, knowing every fragment defined by then). */
   #decoder: AuditDecoder | null = null;
-  readonly #adopt = (bytes: Buffer, start: number, end: number): void => this.#taken(bytes, start, end);
   #reported = false;
   /**
    * Each line is encoded into the current chunk the moment it is written, so the line's string
@@ -132,7 +131,7 @@ export class AuditLog implements AuditBackend, AuditSink {
 
   send(batches: Batch[], definitions: readonly string[]): void {
     this.#decoder ??= new AuditDecoder(definitions, true);
-    for (const b of batches) this.#decoder.decode(b, this.#adopt);
+    for (const b of batches) this.#decoder.decode(b, this.#taken);
   }
 
   /**
@@ -140,7 +139,7 @@ export class AuditLog implements AuditBackend, AuditSink {
    * is. Lines follow one another in the decoder's chunk, so they are sealed as one run unless
    * the chunk changed or a line between was dropped.
    */
-  #taken(bytes: Buffer, start: number, end: number): void {
+  readonly #taken = (bytes: Buffer, start: number, end: number): void => {
     if (bytes !== this.#chunk || start !== this.#used) {
       this.#seal();
       this.#chunk = bytes;
@@ -149,7 +148,7 @@ export class AuditLog implements AuditBackend, AuditSink {
     }
     if (this.#full()) return;
     this.#appended(end - start);
-  }
+  };
 
   #full(): boolean {
     if (this.#pendingBytes <= this.#o.maxBufferedBytes) return false;
