@@ -58,3 +58,14 @@ export function buildFilter(res: ResourceInfo, opts: ListOptions | undefined): R
 export function hasSelector(opts: ListOptions | undefined): boolean {
   return Boolean(opts?.labelSelector?.trim() || opts?.fieldSelector?.trim());
 }
+
+/**
+ * The one object's name a selector pins (metadata.name=x) where the namespace is pinned too (or
+ * the kind has none), so a list or watch need read that key alone, as upstream's
+ * SelectionPredicate.MatchesSingle lets its storage do: every kubelet lists and watches its own
+ * Node so, and 5,000 of them scanning 5,000 Nodes each held registration up for 40 s.
+ */
+export function singleName(res: ResourceInfo, namespace: string | undefined, filter: IndexedFilter): string | undefined {
+  return !res.namespaced || namespace ? filter.exact?.find((e) => e.field === 'metadata.name')?.value : undefined;
+}
+

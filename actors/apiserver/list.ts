@@ -7,7 +7,7 @@
 import type { KubeObject, ListOptions, PayloadShape } from './types.ts';
 import { badRequest, expired, fail, isNotFound, ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
-import { buildFilter, hasSelector } from './filter.ts';
+import { buildFilter, hasSelector, singleName } from './filter.ts';
 import { listSnapshot, tooOldVersion, type Snapshot } from './read-version.ts';
 import type { ResourceInfo } from './resources.ts';
 import { namespacePrefix, resourcePrefix } from './storage-keys.ts';
@@ -54,10 +54,7 @@ export function collect(s: ServerContext, res: ResourceInfo, namespace: string |
   // As etcd3's GetList: one value no provider can decrypt fails the whole list.
   for (const [key, st] of rc.unreadable) if (key.startsWith(prefix)) return fail(st);
   const out: KubeObject[] = [];
-  // A selector that names one object (metadata.name=x) reads that key alone, as upstream's
-  // SelectionPredicate.MatchesSingle lets its storage do: every kubelet lists its own Node
-  // so, and 5,000 of them scanning 5,000 Nodes each held registration up for 40 s.
-  const single = !res.namespaced || namespace ? filter.value.exact?.find((e) => e.field === 'metadata.name')?.value : undefined;
+  const single = singleName(res, namespace, filter.value);
   if (single !== undefined) {
     const obj = single > startAfter ? items.get(prefix + single) : undefined;
     if (obj && filter.value(obj)) out.push(obj);

@@ -12,7 +12,7 @@
 import type { PayloadShape, WatchEvent } from './types.ts';
 import { ok, type Result } from '../../base/status.ts';
 import type { Call, ServerContext } from './context.ts';
-import { buildFilter } from './filter.ts';
+import { buildFilter, singleName } from './filter.ts';
 import { awaitCache, consistent, parseRv, tooOldVersion } from './read-version.ts';
 import type { ResourceInfo } from './resources.ts';
 import { namespacePrefix, resourcePrefix } from './storage-keys.ts';
@@ -70,15 +70,20 @@ export async function watch(s: ServerContext, res: ResourceInfo, call: Call<Watc
       s.watchers.add(w);
       const rc = s.cache.resource(res.gr);
       const first: WatchEvent[] = [];
+      // A watch of one object replays that key's events alone (5,000 kubelets starting at
+      // once each filtered thousands of other Nodes' events in the window).
+      const single = singleName(res, namespace, filter.value);
+      const key = single === undefined ? undefined : w.prefix + single;
       if (initial) {
-        for (const k of rc.sortedKeys()) {
+        for (const k of key !== undefined ? [key] : rc.sortedKeys()) {
           if (!k.startsWith(w.prefix)) continue;
-          const obj = rc.items.get(k)!;
-          if (w.filter(obj)) first.push({ type: 'ADDED', object: obj });
+          const obj = rc.items.get(k);
+          if (obj && w.filter(obj)) first.push({ type: 'ADDED', object: obj });
         }
         if (p.sendInitialEvents && w.bookmarks) first.push(bookmark(w, s.cache.rv, true));
       } else {
         for (const ev of rc.eventsAfter(from)) {
+          if (key !== undefined && ev.key !== key) continue;
           const out = toEvent(w, ev);
           if (out) first.push(out);
         }

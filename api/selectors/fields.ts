@@ -77,8 +77,31 @@ export function checkFieldLabels(sel: FieldSelector, kindLabels: readonly string
   return ok(sel);
 }
 
+/**
+ * Field labels split into their paths, each once: a watch replaying the cache's window filters
+ * every event of it (5,000 kubelets starting each replayed thousands of Node events, and a
+ * split array per call was most of the filter's cost).
+ */
+const PATHS = new Map<string, string[]>();
+/** More distinct labels than any set of kinds declares: past it a label is split per call. */
+const MAX_PATHS = 1024;
+
+function pathOf(field: string): string[] {
+  let path = PATHS.get(field);
+  if (path === undefined) {
+    path = field.split('.');
+    if (PATHS.size < MAX_PATHS) PATHS.set(field, path);
+  }
+  return path;
+}
+
 /** The string value of a field label on an object, as the registry's GetAttrs computes it. */
 export function fieldValue(obj: unknown, field: string): string {
+  if (field === 'metadata.name' || field === 'metadata.namespace') {
+    const meta = (obj as { metadata?: { name?: unknown; namespace?: unknown } } | null | undefined)?.metadata;
+    const v = field === 'metadata.name' ? meta?.name : meta?.namespace;
+    return v === undefined || v === null ? '' : String(v);
+  }
   if (field === 'source') return String(getPath(obj, ['source', 'component']) ?? '');
   if (field === 'status.podIPs') {
     const ips = getPath(obj, ['status', 'podIPs']);
@@ -86,7 +109,7 @@ export function fieldValue(obj: unknown, field: string): string {
   }
   if (field === 'status.successful') return String(getPath(obj, ['status', 'succeeded']) ?? '0');
   if (field === 'status.replicas') return String(getPath(obj, ['status', 'replicas']) ?? '0');
-  const v = getPath(obj, field.split('.'));
+  const v = getPath(obj, pathOf(field));
   if (v === undefined || v === null) return field === 'spec.unschedulable' || field === 'spec.hostNetwork' ? 'false' : '';
   return String(v);
 }

@@ -146,4 +146,39 @@ test('through the apiserver: a pod bound later reaches its node watch as ADDED, 
   }
 });
 
+test('through the apiserver: a watch of one object by name replays and starts with that object alone, in a namespace or across a cluster-scoped kind', async () => {
+  h = await start();
+  try {
+    const c = h.client();
+    const first = await c.must('api.create', { target: t.pods(), object: pod('a') });
+    const from = (first as { object: KubeObject }).object.metadata!.resourceVersion!;
+    for (const n of ['b', 'c']) await c.must('api.create', { target: t.pods(), object: pod(n) });
+    await c.must('api.patch', { target: t.pods('default', 'a'), patchType: 'merge', patch: { metadata: { labels: { v: '2' } } } });
+    await c.must('api.patch', { target: t.pods('default', 'b'), patchType: 'merge', patch: { metadata: { labels: { v: '2' } } } });
+    const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    for (const n of ['n1', 'n2']) await c.must('api.create', { target: t.nodes(), object: node(n) });
+    // From a resourceVersion: the window's later events of that key only.
+    await c.must('api.watch', { target: t.pods(), id: 'replay-a', options: { fieldSelector: 'metadata.name=a', resourceVersion: from } });
+    // Without one: the object alone, as ADDED (a name nothing has: nothing).
+    await c.must('api.watch', { target: t.pods(), id: 'initial-b', options: { fieldSelector: 'metadata.name=b' } });
+    await c.must('api.watch', { target: t.pods(), id: 'initial-none', options: { fieldSelector: 'metadata.name=zz' } });
+    await c.must('api.watch', { target: t.nodes(), id: 'node-n2', options: { fieldSelector: 'metadata.name=n2', resourceVersion: from } });
+    // Across namespaces the name does not pin one key: every namespace's object of that name.
+    await c.must('api.watch', { target: { ...t.pods(), namespace: undefined } as never, id: 'all-ns-a', options: { fieldSelector: 'metadata.name=a', resourceVersion: from } });
+    await h.settle();
+    assert.equal(summary(c.events.get('replay-a')), ['MODIFIED a']);
+    assert.equal(summary(c.events.get('initial-b')), ['ADDED b']);
+    assert.is(c.events.get('initial-none'), undefined);
+    assert.equal(summary(c.events.get('node-n2')), ['ADDED n2']);
+    assert.equal(summary(c.events.get('all-ns-a')), ['MODIFIED a']);
+    await c.must('api.patch', { target: t.pods('default', 'b'), patchType: 'merge', patch: { metadata: { labels: { v: '3' } } } });
+    await c.must('api.patch', { target: t.pods('default', 'a'), patchType: 'merge', patch: { metadata: { labels: { v: '3' } } } });
+    await h.settle();
+    assert.equal(summary(c.events.get('replay-a')), ['MODIFIED a', 'MODIFIED a']);
+    assert.equal(summary(c.events.get('initial-b')), ['ADDED b', 'MODIFIED b']);
+  } finally {
+    await h.close();
+  }
+});
+
 test.run();
