@@ -10,13 +10,19 @@
  *   timed chart (on a simulated clock) through moves between sibling states — `after` timers
  *   started and cancelled, entry and exit actions, guards — and the moves the fast path leaves
  *   to XState (to a parent's sibling, into a compound state, to a final state, a reentry).
+ * - Actors start from the same first snapshot both ways (the patched getInitialSnapshot): a
+ *   chart with parallel and nested states, tags, entry assigns, actions with params, an initial
+ *   transition's actions and an `after` timer; charts it leaves to XState; and the real pod and
+ *   kubelet charts.
  * The real charts run patched in every other spec, and the golden replay holds them to their
  * recorded outputs.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { and, assign, createActor, enqueueActions, fromCallback, not, or, raise, setup, SimulatedClock, StateMachine, StateNode, stateIn, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
-import { candidatesOf, xstateNext, xstateTransition } from '../../actors/xstate-fast-paths.ts';
+import { candidatesOf, xstateInitialSnapshot, xstateNext, xstateTransition } from '../../actors/xstate-fast-paths.ts';
+import { podMachine } from '../../machines/pod/chart.ts';
+import { kubeletMachine } from '../../machines/kubelet/chart.ts';
 
 type Node = { next(s: AnyMachineSnapshot, e: AnyEventObject): unknown; id: string };
 
@@ -377,6 +383,112 @@ test('a timed chart runs the same with the fast transition as with XState\'s mac
     assert.ok(fast.inspected.some((l) => l.startsWith(what)), what);
   }
   assert.ok(fast.inspected.some((l) => l.startsWith('action xstate.cancel')) && fast.inspected.some((l) => l.startsWith('action xstate.raise')));
+});
+
+/** A chart whose first snapshot the fast path makes: parallel and nested states, tags, entry assigns and actions, an initial transition's actions, an `after` timer. */
+function initialChart(log: string[]) {
+  return setup({
+    types: { context: {} as { n: number; from: string; seen: string[] }, events: {} as AnyEventObject, input: {} as { from: string } },
+    actions: {
+      note: ({ context, event }, p?: { tag: string }) => void log.push(`note ${event.type} ${JSON.stringify(context)} ${p?.tag ?? '-'}`),
+      bump: assign({ n: ({ context }) => context.n + 1 }),
+      see: assign({ seen: ({ context, event }, p: { what: string }) => [...context.seen, `${p.what}:${event.type}`] }),
+    },
+    delays: { soon: ({ context }) => 100 + context.n },
+  }).createMachine({
+    id: 'initial',
+    type: 'parallel',
+    context: ({ input }) => ({ n: 0, from: input.from, seen: [] }),
+    entry: ['bump', { type: 'note', params: { tag: 'root' } }],
+    states: {
+      a: {
+        initial: { target: 'deep', actions: [{ type: 'see', params: { what: 'a.initial' } }, 'note'] },
+        entry: { type: 'see', params: { what: 'a' } },
+        tags: ['in-a'],
+        states: {
+          deep: {
+            initial: 'leaf',
+            entry: 'bump',
+            states: { leaf: { tags: ['leaf'], entry: { type: 'note', params: { tag: 'leaf' } }, after: { soon: 'other' } }, other: { entry: 'note' } },
+          },
+          flat: {},
+        },
+      },
+      b: { initial: 'off', states: { off: { entry: ['bump', 'note'], on: { go: 'on' } }, on: {} } },
+      c: {},
+    },
+  });
+}
+
+/** The first snapshot, its deferred actions and inspection events, then a few events on a simulated clock: one line each. */
+function started(machine: ReturnType<typeof initialChart> | typeof podMachine | typeof kubeletMachine, input: unknown, fast: boolean, log: string[]): { log: string[]; inspected: string[]; states: string[] } {
+  if (!fast) (machine as unknown as { getInitialSnapshot: unknown }).getInitialSnapshot = xstateInitialSnapshot;
+  const inspected: string[] = [];
+  const clock = new SimulatedClock();
+  const actor = createActor(machine as never, { input, clock, inspect: inspector(inspected) } as never);
+  const describe = (s: AnyMachineSnapshot & { _nodes?: { id: string }[] }) => `${s.status} ${JSON.stringify(s.value)} ${JSON.stringify(s.context)} tags ${[...s.tags].sort().join(',')} nodes ${s._nodes?.map((n) => n.id).join(',')} history ${JSON.stringify(s.historyValue)} children ${Object.keys(s.children).length}`;
+  const states = [describe(actor.getSnapshot()), `deferred ${(actor as unknown as { _deferred: unknown[] })._deferred.length}`];
+  actor.start();
+  states.push(describe(actor.getSnapshot()));
+  for (const e of ['go', 'tick', 'nothing']) {
+    (actor as unknown as AnyActorRef).send({ type: e });
+    clock.increment(150);
+    states.push(describe(actor.getSnapshot()));
+  }
+  actor.stop();
+  return { log, inspected, states };
+}
+
+test('actors start from the same first snapshot with the fast initial snapshot as with XState\'s: configuration, value, tags, context, actions', () => {
+  assert.ok((StateMachine.prototype as unknown as { getInitialSnapshot: unknown }).getInitialSnapshot !== xstateInitialSnapshot, 'the patch is in place');
+  const fast = bothWays((f) => {
+    const log: string[] = [];
+    return started(initialChart(log), { from: 'input' }, f, log);
+  });
+  // The entry actions ran in document order with the init event, the initial transition's after its state's entry, and the timer fired.
+  const seen = '"seen":["a:xstate.init","a.initial:xstate.init"]';
+  assert.equal(fast.log.slice(0, 4), ['note xstate.init {"n":1,"from":"input","seen":[]} root', `note xstate.init {"n":1,"from":"input",${seen}} -`, `note xstate.init {"n":2,"from":"input",${seen}} leaf`, `note xstate.init {"n":3,"from":"input",${seen}} -`]);
+  assert.ok(fast.states[0]!.includes('"a":{"deep":"leaf"}') && fast.states[0]!.includes('tags in-a,leaf'), fast.states[0]);
+  assert.ok(fast.states.at(-1)!.includes('"deep":"other"') && fast.states.at(-1)!.includes('"b":"on"'), fast.states.at(-1));
+});
+
+test('charts the fast initial snapshot leaves to XState start the same, and a context factory that throws is XState\'s error', () => {
+  const charts = [
+    // An invoked actor in the initial configuration.
+    () => setup({ actors: { child: fromCallback(() => () => {}) } }).createMachine({ id: 'invoking', initial: 'a', states: { a: { invoke: { src: 'child', id: 'kid' }, on: { go: 'b' } }, b: {} } }),
+    // An eventless transition out of the initial state.
+    () => setup({}).createMachine({ id: 'eventless', initial: 'a', context: { n: 0 }, states: { a: { always: { target: 'b', actions: assign({ n: 1 }) } }, b: {} } }),
+    // A raise in an entry action (XState's macrostep takes the raised event).
+    () => setup({}).createMachine({ id: 'raising', initial: 'a', states: { a: { entry: raise({ type: 'go' }), on: { go: 'b' } }, b: {} } }),
+    // A final initial state.
+    () => setup({}).createMachine({ id: 'final', initial: 'done', states: { done: { type: 'final' } } }),
+    // A context factory that throws.
+    () => setup({}).createMachine({ id: 'throwing', context: () => { throw new Error('no context'); }, initial: 'a', states: { a: {} } }),
+    // An entry assign that throws.
+    () => setup({}).createMachine({ id: 'assign-throws', context: { n: 0 }, initial: 'a', states: { a: { entry: assign(() => { throw new Error('bad assign'); }) } } }),
+  ];
+  for (const make of charts) {
+    const both = bothWays((f) => {
+      const log: string[] = [];
+      const m = make();
+      if (!f) (m as unknown as { getInitialSnapshot: unknown }).getInitialSnapshot = xstateInitialSnapshot;
+      const a = createActor(m as never, {} as never);
+      const s = a.getSnapshot() as AnyMachineSnapshot;
+      log.push(`${s.status} ${JSON.stringify(s.value)} ${JSON.stringify(s.context)} ${String((s as { error?: Error }).error?.message)} children ${Object.keys(s.children).length}`);
+      return { log, inspected: [], states: [] };
+    });
+    assert.ok(both.log.length === 1);
+  }
+});
+
+test('the real pod and kubelet charts start the same both ways (the fast path takes both)', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } };
+  const forPod = bothWays((f) => started(podMachine, { pod, now: 1_700_000_000_000, hostIP: '10.0.0.1', podIP: '10.244.0.5', runtime: 'sim' }, f, []));
+  assert.ok(forPod.inspected.some((l) => l.startsWith('action report')) && forPod.inspected.some((l) => l.startsWith('action runCommands')), forPod.inspected.join('\n'));
+  const forKubelet = bothWays((f) => started(kubeletMachine, {}, f, []));
+  assert.ok(forKubelet.states[0]!.startsWith('active'), forKubelet.states[0]);
+  // Both are planned by the fast path, not left to XState.
+  for (const m of [podMachine, kubeletMachine]) assert.ok((m as unknown as Record<symbol, unknown>)[Object.getOwnPropertySymbols(m).find((x) => x.description === 'kubeactor.initial-plan')!] !== null, `${m.id} planned`);
 });
 
 test.run();
