@@ -9,7 +9,10 @@
  *   events (the fast path), assigns, targets, `always`, raised and self-sent events; and a
  *   timed chart (on a simulated clock) through moves between sibling states — `after` timers
  *   started and cancelled, entry and exit actions, guards — and the moves the fast path leaves
- *   to XState (to a parent's sibling, into a compound state, to a final state, a reentry).
+ *   to XState (to a parent's sibling, into a compound state, to a final state, a reentry); and
+ *   a chart shaped as the pod's, whose steps raise moves of a compound state to its children,
+ *   moves of two regions at once, events nothing takes and two events in one step. An assign
+ *   makes the context XState makes, a `__proto__` key included.
  * - Actors start from the same first snapshot both ways (the patched getInitialSnapshot): a
  *   chart with parallel and nested states, tags, entry assigns, actions with params, an initial
  *   transition's actions and an `after` timer; charts it leaves to XState; and the real pod and
@@ -489,6 +492,116 @@ test('the real pod and kubelet charts start the same both ways (the fast path ta
   assert.ok(forKubelet.states[0]!.startsWith('active'), forKubelet.states[0]);
   // Both are planned by the fast path, not left to XState.
   for (const m of [podMachine, kubeletMachine]) assert.ok((m as unknown as Record<symbol, unknown>)[Object.getOwnPropertySymbols(m).find((x) => x.description === 'kubeactor.initial-plan')!] !== null, `${m.id} planned`);
+});
+
+test('an assign makes the context XState makes: the same properties in order, and a `__proto__` key set as Object.assign sets it', () => {
+  const run = (fast: boolean) => {
+    const m = setup({}).createMachine({
+      id: 'assigns',
+      context: { a: 1, b: 2, c: 3 } as Record<string, unknown>,
+      on: {
+        part: { actions: assign({ b: 20 }) },
+        whole: { actions: assign(({ context }) => ({ ...context, a: 10, d: 4 })) },
+        proto: { actions: assign(() => JSON.parse('{"__proto__": {"inherited": true}, "c": 30}') as Record<string, unknown>) },
+      },
+    });
+    if (!fast) (m as unknown as { transition: unknown }).transition = xstateTransition;
+    const actor = createActor(m).start();
+    const states: string[] = [];
+    for (const type of ['part', 'whole', 'proto']) {
+      actor.send({ type });
+      const c = actor.getSnapshot().context;
+      states.push(`${JSON.stringify(c)} ${Object.keys(c).join(',')} inherited ${String(c.inherited)} own ${Object.hasOwn(c, '__proto__')}`);
+    }
+    return { log: [], inspected: [], states };
+  };
+  const fast = bothWays(run);
+  assert.equal(fast.states.at(-1), '{"a":10,"b":20,"c":30,"d":4} a,b,c,d inherited true own false');
+});
+
+/**
+ * A chart shaped as the pod's: targetless steps at the root whose enqueueActions assign and raise
+ * a move of the `life` region (a compound state's transition to a child, guarded, flushing on the
+ * way), a move of both regions, an event for the root's own targetless transition, or an event
+ * nothing takes; a `timer` region of sibling moves with a timer.
+ */
+function stageChart(log: string[]) {
+  const STAGES = ['a', 'b', 'c'] as const;
+  type Ctx = { stage: string; n: number; pending: boolean };
+  return setup({
+    types: { context: {} as Ctx, events: {} as AnyEventObject },
+    actions: {
+      report: ({ context, event }, p: { n: number }) => void log.push(`report ${event.type} ${context.stage} ${p.n}`),
+      clear: assign({ pending: false }),
+    },
+    guards: { pending: ({ context }) => context.pending },
+  }).createMachine({
+    id: 'stages',
+    type: 'parallel',
+    context: { stage: 'a', n: 0, pending: false },
+    on: {
+      step: {
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const next: Ctx = { ...context, n: context.n + 1, stage: (event.to as string | undefined) ?? context.stage, pending: event.pending === true };
+          enqueue.assign(() => next);
+          if (event.raise === 'life') enqueue.raise({ type: `life.${next.stage}` });
+          else if (event.raise === 'both') enqueue.raise({ type: `both.${next.stage}` });
+          else if (event.raise === 'flush') enqueue.raise({ type: 'flush' });
+          else if (event.raise === 'nobody') enqueue.raise({ type: 'nobody' });
+          else if (event.raise === 'two') {
+            enqueue.raise({ type: `life.${next.stage}` });
+            enqueue.raise({ type: 'flush' });
+          } else enqueue({ type: 'report', params: { n: next.n } });
+        }),
+      },
+      flush: { guard: 'pending', actions: [{ type: 'report', params: ({ context }: { context: Ctx }) => ({ n: context.n }) }, 'clear'] },
+    },
+    states: {
+      life: {
+        initial: 'a',
+        on: Object.fromEntries(STAGES.flatMap((st) => [
+          [`life.${st}`, [{ guard: 'pending', target: `.${st}`, actions: [{ type: 'report', params: ({ context }: { context: Ctx }) => ({ n: -context.n }) }, 'clear'] }, { target: `.${st}` }]],
+          [`both.${st}`, { target: `.${st}` }],
+        ])),
+        states: { a: {}, b: { entry: { type: 'report', params: { n: 100 } } }, c: { exit: { type: 'report', params: { n: 200 } }, tags: ['last'] } },
+      },
+      timer: {
+        initial: 'idle',
+        states: {
+          idle: { on: { arm: 'armed', 'both.*': 'armed' } },
+          armed: { after: { 40: { target: 'idle', actions: { type: 'report', params: { n: 0 } } } }, on: { 'both.*': 'idle' } },
+        },
+      },
+    },
+  });
+}
+
+test('a step that raises a stage move, as the pod chart\'s, runs the same with the fast transition as with XState\'s macrostep', () => {
+  const run = (fast: boolean) => {
+    const log: string[] = [];
+    const machine = stageChart(log);
+    if (!fast) (machine as unknown as { transition: unknown }).transition = xstateTransition;
+    const inspected: string[] = [];
+    const clock = new SimulatedClock();
+    const actor = createActor(machine, { inspect: inspector(inspected), clock }).start();
+    const states: string[] = [];
+    let seed = 11;
+    const raises = ['life', 'life', 'both', 'flush', 'nobody', 'two', 'none'];
+    for (let i = 0; i < 500; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const r = seed >>> 16;
+      if (r % 9 === 0) actor.send({ type: 'arm' });
+      else actor.send({ type: 'step', to: ['a', 'b', 'c'][r % 3], pending: r % 5 < 2, raise: raises[(r >>> 3) % raises.length] });
+      if (r % 4 === 0) clock.increment(25);
+      const snap = actor.getSnapshot();
+      states.push(`${JSON.stringify(snap.value)} ${JSON.stringify(snap.context)} ${[...snap.tags].join(',')} ${snap.status}`);
+    }
+    return { log, inspected, states };
+  };
+  const fast = bothWays(run);
+  // The moves were taken: guarded with a flush on the way, into a state with an entry, out of one with an exit, and the timer fired.
+  for (const what of ['report life.b', 'report life.c', 'report step', 'report flush', 'report xstate.after']) assert.ok(fast.log.some((l) => l.startsWith(what)), what);
+  assert.ok(fast.inspected.some((l) => l.startsWith('micro life.b')) && fast.inspected.some((l) => l.startsWith('micro nobody')), 'raised events took their microsteps');
 });
 
 test.run();
