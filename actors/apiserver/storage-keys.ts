@@ -27,6 +27,12 @@ export function objectStorageKey(gr: string, namespace: string | undefined, name
   return namespace ? `${REGISTRY_PREFIX}${gr}/${namespace}/${name}` : `${REGISTRY_PREFIX}${gr}/${name}`;
 }
 
+/** The group-resource of an object key (its second segment), without splitting the rest. */
+export function grOfKey(key: string): string {
+  const end = key.indexOf('/', REGISTRY_PREFIX.length);
+  return key.slice(REGISTRY_PREFIX.length, end < 0 ? undefined : end);
+}
+
 /** A key split back into its parts; null when the key is not an object key. */
 export interface ParsedKey {
   gr: string;

@@ -43,7 +43,7 @@ export async function putIf(s: ServerContext, key: string, obj: KubeObject, ifMo
   const r = await s.kv.txn([{ op: 'put', key, value: s.codec.encode(key, value), ifModRevision }]);
   if (!r.ok) return fail(storageError(r.status));
   if (!r.value.succeeded) return ok({ written: false });
-  return ok({ written: true, rv: r.value.revision, obj: decorate(value, r.value.revision) });
+  return ok({ written: true, rv: r.value.revision, obj: s.cache.served(key, value, r.value.revision) });
 }
 
 /** Deletes the key if its modRevision is `ifModRevision`. */

@@ -11,7 +11,7 @@ import type { KubeObject } from '../../bus/catalogue/api.ts';
 import type { KvEvent, KvRecord } from '../../bus/catalogue/kv.ts';
 import type { Clock } from '../../base/clock.ts';
 import type { Status } from '../../base/status.ts';
-import { objectStorageKey, parseStorageKey } from './storage-keys.ts';
+import { grOfKey, objectStorageKey, parseStorageKey } from './storage-keys.ts';
 import { Unreadable } from './encryption/storage.ts';
 import { deepFreeze } from '../../api/json.ts';
 import { approxJsonSize, approxJsonSizeBeside } from '../../api/limits.ts';
@@ -215,6 +215,8 @@ export class WatchCache {
   primedAt = 0;
   #listeners = new Set<CacheListener>();
   #waiters: Waiter[] = [];
+  /** Objects `served` made for a write's reply, by key, until the cache applies their revision. */
+  readonly #written = new Map<string, KubeObject>();
 
   constructor(
     private readonly clock: Clock,
@@ -234,9 +236,30 @@ export class WatchCache {
     return r;
   }
 
+  /**
+   * The object a write's reply serves for `value`, stored at `key` at revision `rev`: the cache's
+   * own when it has applied that revision, or one the cache takes when the revision's event
+   * arrives. So one decorated copy serves the
+   * writer and every reader of that version (not one each), and the writer's next update of it —
+   * a kubelet renews its Lease from the last reply — shares its metadata with the cache's copy.
+   */
+  served(key: string, value: KubeObject, rev: number): KubeObject {
+    if (rev <= this.rv) {
+      // The revision's event came first (in one process, the kv's events reach the cache before
+      // the write's continuation runs): the cache's object for it, if that is still the current one.
+      const cur = this.resources.get(grOfKey(key))?.items.get(key);
+      if (cur !== undefined && Number(cur.metadata?.resourceVersion) === rev) return cur;
+      return held(decorate(value, rev));
+    }
+    const obj = held(decorate(value, rev));
+    this.#written.set(key, obj);
+    return obj;
+  }
+
   /** Replaces everything with a fresh range read at `revision`; windows restart there. */
   prime(records: KvRecord[], revision: number): void {
     this.resources.clear();
+    this.#written.clear();
     this.rv = revision;
     this.primedAt = revision;
     for (const rec of records) {
@@ -289,7 +312,7 @@ export class WatchCache {
       const ev: CacheEvent =
         e.type === 'delete'
           ? { type: 'DELETED', rv: e.kv.modRevision, key: e.kv.key, object: held(decorate(prior ?? e.kv.value, e.kv.modRevision)) }
-          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: held(decorate(e.kv.value, e.kv.modRevision)) };
+          : { type: prior ? 'MODIFIED' : 'ADDED', rv: e.kv.modRevision, key: e.kv.key, object: this.#servedAt(e.kv.key, e.kv.modRevision) ?? held(decorate(e.kv.value, e.kv.modRevision)) };
       if (prior) ev.prev = prior;
       res.apply(ev);
       let list = byGr.get(parsed.gr);
@@ -299,6 +322,18 @@ export class WatchCache {
     for (const [gr, evs] of byGr) for (const l of this.#listeners) l(gr, evs);
     this.#wake();
     return whole;
+  }
+
+  /** The object `served` made for `key` at revision `rev`, if it did; its entry (or an older one) is dropped. */
+  #servedAt(key: string, rev: number): KubeObject | undefined {
+    if (this.#written.size === 0) return undefined;
+    const obj = this.#written.get(key);
+    if (obj === undefined) return undefined;
+    const at = Number(obj.metadata!.resourceVersion);
+    // A later write's reply may already be waiting for its own event.
+    if (at > rev) return undefined;
+    this.#written.delete(key);
+    return at === rev ? obj : undefined;
   }
 
   /**

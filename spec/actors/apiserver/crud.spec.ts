@@ -120,4 +120,18 @@ test('dryRun stores nothing and answers what would be stored', async () => {
   assert.ok(!got.ok && got.status.code === 404);
 });
 
+test('a write\'s reply is the object the cache then serves for that version: one copy for the writer, the readers and the watchers', async () => {
+  const c = h.client();
+  await c.must('api.watch', { target: t.cm(), id: 'w', options: { resourceVersion: '0' } });
+  const created = await c.must('api.create', { target: t.cm(), object: cm('shared') });
+  const updated = await c.must('api.update', { target: t.cm('default', 'shared'), object: { ...created.object, data: { a: '2' } } });
+  await h.settle();
+  const cached = await c.must('api.get', { target: t.cm('default', 'shared'), resourceVersion: '0' });
+  assert.ok(cached === updated.object, 'the cache serves the update\'s reply object');
+  assert.is((cached.data as Record<string, string>).a, '2');
+  const seen = (c.events.get('w') ?? []).filter((e) => e.object.metadata?.name === 'shared').map((e) => e.object);
+  assert.is(seen.length, 2);
+  assert.ok(seen[0] === created.object && seen[1] === updated.object, 'the watch events carry the replies\' objects');
+});
+
 test.run();
