@@ -43,6 +43,16 @@ test('added, removed and retyped fields are kept as next has them', () => {
   assert.equal(shareUnchanged({ a: undefined }, {}), { a: undefined });
 });
 
+test('a `__proto__` key in a value stays a plain key of the copy the sharing makes (no prototype is set)', () => {
+  const next = JSON.parse('{"metadata": {"name": "p", "labels": {"app": "a"}}, "spec": {"__proto__": {"polluted": true}, "nodeName": "n2"}}');
+  const stored = JSON.parse('{"metadata": {"name": "p", "labels": {"app": "a"}}, "spec": {"__proto__": {"polluted": true}, "nodeName": "n1"}}');
+  const out = shareUnchanged(next, stored);
+  assert.ok(out.metadata === stored.metadata);
+  assert.ok(Object.hasOwn(out.spec, '__proto__') && Object.getPrototypeOf(out.spec) === Object.prototype);
+  assert.is((out.spec as { polluted?: boolean }).polluted, undefined);
+  assert.is(JSON.stringify(out), JSON.stringify(next));
+});
+
 test('equal values give the old value itself', () => {
   assert.ok(shareUnchanged(JSON.parse(JSON.stringify(old)), old) === old);
 });
