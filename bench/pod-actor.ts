@@ -1,7 +1,7 @@
 /**
  * Heap per running pod actor: starts N pod actors (the pod chart with the sim runtime, on
  * a virtual clock), runs them until every container is Running, and divides the heap they
- * added by N. The pods are minimal (one container), so the figure is the actor's own cost:
+ * added by N, and the CPU it took them from start to Running, per pod. The pods are minimal (one container), so the figure is the actor's own cost:
  * XState's actor, the chart's context and snapshot, the runtime's record of its sandbox and
  * container. The kubelet's bookkeeping and the stored objects are density's figure.
  *
@@ -27,8 +27,12 @@ const first = start(pod(0));
 await clock.advance(60_000);
 const pods = Array.from({ length: PODS }, (_, i) => pod(i + 1));
 const before = heapAfterGc();
+// The main thread's CPU from the first start to every pod Running: what a pod's life up to
+// Running costs the actor layer and XState (the sim runtime's steps included, no apiserver).
+const cpu0 = process.cpuUsage();
 const actors = pods.map(start);
 for (let i = 0; i < 20; i++) await clock.advance(5_000);
+const cpu = process.cpuUsage(cpu0);
 const running = actors.filter((a) => (a.actor.getSnapshot().value as { life?: string }).life === 'main').length;
 const after = heapAfterGc();
 process.stderr.write(`bench pod-actor: ${running}/${PODS} pod actors running\n`);
@@ -37,6 +41,7 @@ console.log(JSON.stringify({
   pods: PODS,
   running,
   heap_per_pod_actor_bytes: Math.round((after - before) / PODS),
+  cpu_per_pod_actor_to_running_us: Math.round((cpu.user + cpu.system) / PODS),
   anchor: { design_target_bytes: 5 * 1024, erlang_process_bytes: 2600, source: 'DESIGN.md (a pod actor is a root actor of about 5 KB); Erlang efficiency guide: a process is 338 words' },
 }));
 void first;
