@@ -208,23 +208,24 @@ function fastTransition(this: Machine, snapshot: Snapshot, event: AnyEventObject
   // callback ran (a pure function of the context and event, as XState asks), is taken only
   // before anything has run, while going back to XState costs nothing but the callback.
   let executes = false;
+  let queues = false;
   for (let i = 0; i < transitions.length; i++) {
     const t = transitions[i]!;
     if (t.target?.length || t.reenter) return xstateTransition.call(this, snapshot, event, actorScope);
     for (let j = 0; j < t.actions.length; j++) {
       const impl = implementation(this, t.actions[j]);
       if (isAssign(impl)) continue;
+      if (plain(impl)) executes = true;
       // A queue's plain actions run too: one enqueueActions, before anything runs.
-      if (!(plain(impl) || (isEnqueue(impl) && !executes))) return xstateTransition.call(this, snapshot, event, actorScope);
-      executes = true;
+      else if (isEnqueue(impl) && !executes) executes = queues = true;
+      else return xstateTransition.call(this, snapshot, event, actorScope);
     }
   }
-  // removeConflictingTransitions keeps targetless transitions in order, each once.
-  const taken = transitions.length > 1 ? [...new Set(transitions)] : transitions;
-  // Without eventless transitions, an enqueueActions may raise one event the fast path takes after the step.
-  const raising: Raising | undefined = eventless || !executes ? undefined : { internalQueue: [], deferredActorIds: undefined, nodes };
+  // Without eventless transitions, an enqueueActions may raise one event the fast path takes after
+  // the step (made only for a step that has one: most events run plain actions alone).
+  const raising: Raising | undefined = queues && !eventless ? { internalQueue: [], deferredActorIds: undefined, nodes } : undefined;
   let next: AnyMachineSnapshot = snapshot;
-  for (const t of taken) {
+  for (const t of unique(transitions)) {
     const r = runActions(this, next, event, actorScope, t.actions, raising);
     // A queue held a raise or another built-in the fast path does not take, and nothing has run yet: XState's macrostep does it all.
     if (r === XSTATE) return xstateTransition.call(this, snapshot, event, actorScope);
@@ -359,13 +360,16 @@ function raiseFits(machine: Machine, nodes: readonly StateNodeLike[], type: stri
   return true;
 }
 
+/** Targetless transitions as removeConflictingTransitions keeps them: in order, each once (a parallel chart finds a root's once per region). */
+const unique = (transitions: Transition[]): Transition[] => (transitions.length > 1 ? [...new Set(transitions)] : transitions);
+
 /** XState's macrostep taking a raised event after the step that raised it: its transition (a sibling move or targetless actions), one microstep. */
 function takeRaised(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEventObject, actorScope: AnyActorScope): AnyMachineSnapshot {
   const transitions = machine.getTransitionData(snapshot, event);
   // One node holds them (raiseFits): the same transition, once per atomic state below it.
   if (transitions.length > 0 && transitions[0]!.target?.length) return move(machine, snapshot as Snapshot, event, actorScope, transitions);
   let next = snapshot;
-  for (const t of transitions.length > 1 ? [...new Set(transitions)] : transitions) next = runActions(machine, next, event, actorScope, t.actions) as AnyMachineSnapshot;
+  for (const t of unique(transitions)) next = runActions(machine, next, event, actorScope, t.actions) as AnyMachineSnapshot;
   const scope = actorScope as unknown as Scope;
   scope.system._sendInspectionEvent({ type: '@xstate.microstep', actorRef: scope.self, event, snapshot: next, _transitions: transitions });
   return next;
@@ -500,10 +504,10 @@ function runActions(machine: Machine, snapshot: AnyMachineSnapshot, event: AnyEv
       continue;
     }
     if (isTimer(impl) || isRaise(impl)) {
-      const timer = impl as Builtin;
-      const [after, resolvedParams] = timer.resolve(actorScope, next, info, params, timer, extra);
+      const builtin = impl as Builtin;
+      const [after, resolvedParams] = builtin.resolve(actorScope, next, info, params, builtin, extra);
       next = after;
-      scope.actionExecutor({ type: timer.type, info, params: resolvedParams, exec: timer.execute.bind(null, actorScope, resolvedParams) });
+      scope.actionExecutor({ type: builtin.type, info, params: resolvedParams, exec: builtin.execute.bind(null, actorScope, resolvedParams) });
       continue;
     }
     scope.actionExecutor({

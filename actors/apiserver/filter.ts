@@ -68,4 +68,3 @@ export function hasSelector(opts: ListOptions | undefined): boolean {
 export function singleName(res: ResourceInfo, namespace: string | undefined, filter: IndexedFilter): string | undefined {
   return !res.namespaced || namespace ? filter.exact?.find((e) => e.field === 'metadata.name')?.value : undefined;
 }
-

@@ -97,11 +97,6 @@ function pathOf(field: string): string[] {
 
 /** The string value of a field label on an object, as the registry's GetAttrs computes it. */
 export function fieldValue(obj: unknown, field: string): string {
-  if (field === 'metadata.name' || field === 'metadata.namespace') {
-    const meta = (obj as { metadata?: { name?: unknown; namespace?: unknown } } | null | undefined)?.metadata;
-    const v = field === 'metadata.name' ? meta?.name : meta?.namespace;
-    return v === undefined || v === null ? '' : String(v);
-  }
   if (field === 'source') return String(getPath(obj, ['source', 'component']) ?? '');
   if (field === 'status.podIPs') {
     const ips = getPath(obj, ['status', 'podIPs']);
