@@ -445,6 +445,12 @@ const isUriUnreserved = (c: number): boolean =>
 /** '0'-'9', 'a'-'f' as bytes. */
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
+/** From this length a whole piece is copied by TypedArray#set (a call without a view made) rather than byte by byte. */
+const WHOLE_SET_BYTES = 24;
+
+/** A quoted RFC 3339 time with microseconds: `"2006-01-02T15:04:05.000000Z"`. */
+const TIME_BYTES = 29;
+
 /** The decoder's chunks of finished lines (the file log writes them as they are). */
 const LINE_CHUNK_BYTES = 256 * 1024;
 
@@ -505,7 +511,7 @@ export class AuditDecoder {
         i++;
       } else if (op === FRAG) {
         const f = this.#fragments[view.getUint32(i + 1, true)]!;
-        n = this.#put(f, 0, f.length, n);
+        n = this.#whole(f, n);
         i += 5;
       } else if (op === TIME) {
         n = this.#time(view.getFloat64(i + 1, true), n);
@@ -546,7 +552,7 @@ export class AuditDecoder {
     this.#cursor = i + L.head;
     for (const part of parts) {
       if (typeof part !== 'number') {
-        n = this.#put(part, 0, part.length, n);
+        n = this.#whole(part, n);
         continue;
       }
       switch (part) {
@@ -556,7 +562,7 @@ export class AuditDecoder {
         case 0x73: // s, U: the stage's and the user's fragments
         case 0x55: {
           const f = this.#fragments[part === 0x73 ? src[i + L.stage]! : view.getUint32(i + L.user, true)]!;
-          n = this.#put(f, 0, f.length, n);
+          n = this.#whole(f, n);
           break;
         }
         case 0x61: // a, b: the times
@@ -568,7 +574,7 @@ export class AuditDecoder {
           const v = part === 0x72 ? status : annotations;
           if (v >= 0) {
             const f = this.#fragments[v]!;
-            n = this.#put(f, 0, f.length, n);
+            n = this.#whole(f, n);
           } else if (v === RAW_STRING) n = this.#string(src, view, false, n);
           break;
         }
@@ -595,9 +601,13 @@ export class AuditDecoder {
   /** The second whose RFC 3339 prefix (`"2006-01-02T15:04:05.`, quote included) #timePrefix holds. */
   #timeSecs = Number.NaN;
   #timePrefix = Buffer.alloc(0);
+  /** The last time written and its quoted text: a turn's lines share their times (the clock reads once a turn). */
+  #timeMs = Number.NaN;
+  readonly #timeText = Buffer.alloc(TIME_BYTES);
 
   /** The quoted time of `ms` at `n`, as `"${microTime(ms)}"` (the times of one second share their prefix: only the digits are written). */
   #time(ms: number, n: number): number {
+    if (ms === this.#timeMs) return this.#whole(this.#timeText, n);
     const micros = Math.floor(ms * 1000);
     const secs = Math.floor(micros / 1e6);
     if (secs !== this.#timeSecs) {
@@ -605,9 +615,9 @@ export class AuditDecoder {
       this.#timeSecs = secs;
       this.#timePrefix = Buffer.from(`"${t.slice(0, t.length - 7)}`, 'latin1');
     }
-    const p = this.#timePrefix;
-    n = this.#put(p, 0, p.length, n);
-    n = this.#room(n, 8);
+    // Room for all of it first: the prefix and the digits then go into one chunk, where the text is copied from.
+    const from = (n = this.#room(n, TIME_BYTES + 2));
+    n = this.#whole(this.#timePrefix, n);
     const out = this.#out;
     let f = micros - secs * 1e6;
     for (let k = n + 5; k >= n; k--) {
@@ -616,7 +626,13 @@ export class AuditDecoder {
     }
     out[n + 6] = 0x5a;
     out[n + 7] = 0x22;
-    return n + 8;
+    n += 8;
+    // Kept where it has the usual length (a year past 9999 has not).
+    if (n - from === TIME_BYTES) {
+      out.copy(this.#timeText, 0, from, n);
+      this.#timeMs = ms;
+    }
+    return n;
   }
 
   /** The quoted UUID of the 16 bytes at `at`. */
@@ -632,6 +648,19 @@ export class AuditDecoder {
     }
     out[n++] = 0x22;
     return n;
+  }
+
+  /** All of `b` (a fragment, a template's part) at `n`: one copy by the runtime where it is long enough to be worth the call. */
+  #whole(b: Buffer, n: number): number {
+    const len = b.length;
+    n = this.#room(n, len + 2);
+    if (len < WHOLE_SET_BYTES) {
+      const out = this.#out;
+      for (let k = 0; k < len; k++) out[n++] = b[k]!;
+      return n;
+    }
+    this.#out.set(b, n);
+    return n + len;
   }
 
   #put(src: Buffer, from: number, to: number, n: number): number {

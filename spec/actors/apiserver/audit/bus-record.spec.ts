@@ -25,6 +25,7 @@ import type { RequestVerb } from '../../../../actors/apiserver/node-authorizer.t
 import type { Envelope } from '../../../../base/envelope.ts';
 import type { Result } from '../../../../base/status.ts';
 import type { Clock } from '../../../../base/clock.ts';
+import { microTime } from '../../../../api/time.ts';
 
 /** Rules after `prefix`: Metadata for all but Events (None), and for `secrets` too (they are logged at Metadata at most). */
 const RULES = `- level: None
@@ -236,6 +237,20 @@ test('a decoder given the table of fragments reads template lines from the middl
   const fromStart = read(whole, later);
   assert.equal(read(new AuditDecoder(enc.definitions), later), fromStart);
   assert.equal(JSON.parse(fromStart[0]!), { a: id.toString(), u: { username: 'u' }, stage: 'ResponseComplete', requestURI: '/x/sec%22ond%20%2F', n: 'sec"ond', s: 1, t: '1970-01-01T00:00:00.000000Z' });
+});
+
+test("a decoder writes each time as microTime spells it: repeated, a new millisecond, a new second, fractions, a year past 9999", () => {
+  const enc = new AuditEncoder();
+  const base = Date.parse('2026-12-08T00:59:59.998Z');
+  const times = [base, base, base + 1, base + 1.2345, base + 2, base + 2, base + 1000.5, base, 253402300800000, 253402300800000, base];
+  for (const t of times) {
+    enc.time(t);
+    enc.end();
+  }
+  const out: string[] = [];
+  const d = new AuditDecoder();
+  for (const b of enc.take()) d.decode(b, (bytes, start, end) => out.push(bytes.toString('utf8', start, end)));
+  assert.equal(out, times.map((t) => `"${microTime(t)}"`));
 });
 
 test.run();
