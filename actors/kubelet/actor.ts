@@ -71,9 +71,11 @@ export function kubeletActor(opts: KubeletOptions, onHandle?: (h: KubeletHandle)
         port,
         // The same bucket, but no retry in between: the status manager's write continuations must
         // run as they did without a client (no promise hop), or a replay would interleave them
-        // differently with the pods' reports; it retries a failed write with the next report.
+        // differently with the pods' reports; it retries a refused write itself, on its clock,
+        // with the pod's latest status.
         statusPort: throttledPort(gate.port, throttle, { retry: false }),
         clock: ctx.clock,
+        random: ctx.random,
         log: ctx.log,
         nodeName: opts.nodeName,
         hostIP: opts.hostIP,

@@ -50,6 +50,8 @@ export interface PodManagerOptions {
   /** The status manager's port (default `port`): the kubelet's client without retries (see StatusManager). */
   statusPort?: Port;
   clock: Clock;
+  /** The kubelet's seeded [0, 1) source (the status manager's retry jitter). */
+  random: () => number;
   log: Logger;
   nodeName: string;
   hostIP: string;
@@ -145,7 +147,7 @@ export class PodManager {
     });
     this.#env = new EnvResolver({ port: o.port, clock: o.clock, objects: this.#volumes.objects, serviceLinks: this.#mountsFiles, allocatable: v.allocatable, hostIP: o.hostIP });
     this.#dns = new PodDnsFiles({ ...o.dns, rootDir: v.rootDir });
-    this.#status = new StatusManager(o.statusPort ?? o.port, o.log, o.clock);
+    this.#status = new StatusManager(o.statusPort ?? o.port, o.log, o.clock, o.random);
     const sync = (key: string) => this.#sync(key);
     // Its own watch, not the process's shared informers (actors/informers/): the Node
     // authorizer lets a node list and watch only the pods bound to it (this field selector).

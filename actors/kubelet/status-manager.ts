@@ -8,16 +8,20 @@
  * longer has (a merge patch would keep them otherwise), carrying the pod's uid so a
  * recreated pod of the same name is not written over (409 instead).
  *
- * A write the apiserver refused for a reason that may pass (429 under overload, a 5xx, a
- * timeout) is written again on the status manager's sync period (10 s, upstream's
- * syncPeriod), or sooner if the pod reports again: a pod's last status is never left unsent
- * because the apiserver was busy when it came.
+ * A write the apiserver asked to have retried (429 under overload, a 5xx with Retry-After) is
+ * written again as client-go's rest client would send it again — after the Retry-After or an
+ * exponential back-off, whichever is longer, with jitter, up to its ten retries (backoff.ts) —
+ * but with the pod's latest status, not the refused one. Any other failure that may pass (a
+ * timeout), or one still refused after those retries, is written again on the status manager's
+ * sync period (10 s, upstream's syncPeriod). A new report is written at once either way: a
+ * pod's last status is never left unsent because the apiserver was busy when it came.
  */
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Port } from '../../bus/bus.ts';
 import type { Logger } from '../actor-def.ts';
 import type { Clock, TimerId } from '../../base/clock.ts';
 import { ApiClient, isConflictOrExists, isNotFound, targets } from '../client/index.ts';
+import { retryDelayMs } from '../client/backoff.ts';
 import { sameJson, shareUnchanged } from '../../api/json.ts';
 
 interface Entry {
@@ -36,6 +40,9 @@ interface Entry {
   sentKeys: string[];
   inFlight: Promise<void> | null;
   gone: boolean;
+  /** Writes refused in a row that asked to be retried (client-go's retry count), and the timer of the next. */
+  retries: number;
+  retryTimer: TimerId | null;
 }
 
 /** How often writes that failed are tried again (pkg/kubelet/status: syncPeriod). */
@@ -53,10 +60,12 @@ export class StatusManager {
 
   readonly #api: ApiClient;
 
+  /** `random`: the kubelet's seeded [0, 1) source, for the retries' jitter. */
   constructor(
     port: Port,
     private readonly log: Logger,
     private readonly clock: Clock,
+    private readonly random: () => number,
   ) {
     this.#api = new ApiClient(port);
   }
@@ -67,12 +76,13 @@ export class StatusManager {
     if (this.#retryTimer !== null) this.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#failed.clear();
+    for (const e of this.#pods.values()) this.#cancelRetry(e);
   }
 
   /** Starts tracking a pod (its status as the apiserver has it is the baseline). */
   track(uid: string, namespace: string, name: string, current: PodStatus | undefined): void {
     const sent = current ?? {};
-    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent, sentKeys: Object.keys(sent), inFlight: null, gone: false });
+    this.#pods.set(uid, { namespace, name, uid, latest: null, reported: null, sent, sentKeys: Object.keys(sent), inFlight: null, gone: false, retries: 0, retryTimer: null });
   }
 
   /** A pod actor reported a status; it is written on the next flush. */
@@ -82,6 +92,9 @@ export class StatusManager {
     e.latest = status;
     e.reported = status;
     this.#failed.delete(e);
+    // A new report is a new write, with retries of its own (client-go counts them per request).
+    this.#cancelRetry(e);
+    e.retries = 0;
     this.#markDirty(e);
   }
 
@@ -132,6 +145,7 @@ export class StatusManager {
     e.gone = true;
     this.#dirty.delete(e);
     this.#failed.delete(e);
+    this.#cancelRetry(e);
     this.#pods.delete(uid);
   }
 
@@ -140,6 +154,22 @@ export class StatusManager {
     const batch = [...this.#dirty];
     this.#dirty.clear();
     for (const e of batch) if (!e.inFlight) void this.#write(e);
+  }
+
+  /** Writes the pod's latest status again after `delayMs` (a refusal that asked to be retried). */
+  #retrySoon(e: Entry, delayMs: number): void {
+    if (this.#stopped) return;
+    this.#cancelRetry(e);
+    e.retryTimer = this.clock.setTimeout(() => {
+      e.retryTimer = null;
+      if (!e.inFlight && !e.gone) void this.#write(e);
+    }, delayMs);
+  }
+
+  #cancelRetry(e: Entry): void {
+    if (e.retryTimer === null) return;
+    this.clock.clearTimeout(e.retryTimer);
+    e.retryTimer = null;
   }
 
   #retryLater(e: Entry): void {
@@ -164,6 +194,7 @@ export class StatusManager {
     const run = async (): Promise<void> => {
       const r = await this.#api.patch(targets.pods(e.namespace, e.name, 'status'), { metadata: { uid: e.uid }, status: patchStatus });
       if (r.ok) {
+        e.retries = 0;
         // Held as the parts of the stored pod's status it equals (the reply is the stored object
         // on the in-process bus), not as a second copy of about 900 bytes per pod.
         const stored = (r.value.object as { status?: PodStatus } | undefined)?.status;
@@ -175,10 +206,15 @@ export class StatusManager {
         // The pod is gone or was replaced: nothing left to report for this uid.
         e.gone = true;
       } else {
-        this.log.warn('pod status update failed; will retry', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
+        const delay = retryDelayMs(r, e.retries, this.random);
+        if (delay === undefined) {
+          this.log.warn('pod status update failed; will retry', { pod: `${e.namespace}/${e.name}`, code: r.status.code, error: r.status.message });
+          e.retries = 0;
+        } else e.retries++;
         if (!e.latest) {
           e.latest = status;
-          this.#retryLater(e);
+          if (delay === undefined) this.#retryLater(e);
+          else this.#retrySoon(e, delay);
         }
       }
       e.inFlight = null;
