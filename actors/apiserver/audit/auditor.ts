@@ -11,7 +11,8 @@ import { parsePolicy, PolicyError } from '../../../api/audit/policy.ts';
 import { LEVELS, type AuditAttributes, type AuditDecision, type Level, type Policy } from '../../../api/audit/types.ts';
 import { AuditLog, type AuditBackend, type AuditLogOptions, type AuditSink } from './log.ts';
 import { AUDIT_FRAGMENTS, AuditRecord, type AuditEmitter, type AuditStart } from './record.ts';
-import { AuditDecoder, AuditEncoder, AuditId } from './wire.ts';
+import { DirectEncoder } from './direct.ts';
+import { AuditEncoder, AuditId, type LineEncoder } from './wire.ts';
 import { AuditWriterThread } from './writer.ts';
 
 export { AuditRecord, DECISION_ANNOTATION, REASON_ANNOTATION, type AuditStart, type RequestAudit } from './record.ts';
@@ -23,11 +24,13 @@ export class Auditor {
   #events = 0;
   /** Requests begun by level (an object, not a Map: every request counts). */
   readonly #byLevel: Record<Level, number> = { None: 0, Metadata: 0, Request: 0, RequestResponse: 0 };
-  /** Records encode their lines here (wire.ts); a sink takes them once per turn, a line backend at once. */
-  readonly #enc = new AuditEncoder(AUDIT_FRAGMENTS);
-  readonly #emitter: AuditEmitter = { enc: this.#enc, emitted: () => this.#emitted() };
-  /** A line backend's decoder (each line made a string in this thread). */
-  readonly #decoder: AuditDecoder | null;
+  /**
+   * Records write their lines here: spelled out at once where this thread writes them (the file
+   * log in this thread, a line backend: direct.ts), or encoded for a writer thread (wire.ts),
+   * which takes them once per turn.
+   */
+  readonly #enc: LineEncoder;
+  readonly #emitter: AuditEmitter;
   #scheduled = false;
   readonly #kick = (): void => this.#send();
 
@@ -40,7 +43,8 @@ export class Auditor {
     this.#checker = new PolicyChecker(policy);
     this.#backend = backend;
     this.#now = now;
-    this.#decoder = isSink(backend) ? null : new AuditDecoder();
+    this.#enc = encoderFor(backend);
+    this.#emitter = { enc: this.#enc, emitted: () => this.#emitted() };
   }
 
   /** Starts a request's record (its RequestReceived event is written), or null when the policy says None. */
@@ -101,15 +105,10 @@ export class Auditor {
 
   #emitted(): void {
     this.#events++;
-    const backend = this.#backend;
-    if (isSink(backend)) {
-      // One hand-over per turn of the event loop: the lines of the requests served in it.
-      if (this.#scheduled) return;
-      this.#scheduled = true;
-      setImmediate(this.#kick);
-      return;
-    }
-    for (const b of this.#enc.take()) this.#decoder!.decode(b, (bytes, start, end) => backend.write(bytes.toString('utf8', start, end)));
+    // One hand-over per turn of the event loop (the lines of the requests served in it), where they are instructions for a thread.
+    if (this.#scheduled || !this.#enc.pending) return;
+    this.#scheduled = true;
+    setImmediate(this.#kick);
   }
 
   #send(): void {
@@ -120,6 +119,13 @@ export class Auditor {
 }
 
 const isSink = (b: AuditBackend | AuditSink): b is AuditSink => 'send' in b;
+
+/** Where records write for `backend`: spelled out in this thread unless a writer thread spells them. */
+function encoderFor(backend: AuditBackend | AuditSink): LineEncoder {
+  if (backend instanceof AuditLog) return new DirectEncoder(AUDIT_FRAGMENTS, backend.taken);
+  if (!isSink(backend)) return new DirectEncoder(AUDIT_FRAGMENTS, (bytes, start, end) => backend.write(bytes.toString('utf8', start, end)));
+  return new AuditEncoder(AUDIT_FRAGMENTS);
+}
 
 /** The audit flags of `kubeactor up`, as kube-apiserver names them. */
 export interface AuditFlags {

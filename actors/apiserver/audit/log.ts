@@ -131,15 +131,16 @@ export class AuditLog implements AuditBackend, AuditSink {
 
   send(batches: Batch[], definitions: readonly string[]): void {
     this.#decoder ??= new AuditDecoder(definitions, true);
-    for (const b of batches) this.#decoder.decode(b, this.#taken);
+    for (const b of batches) this.#decoder.decode(b, this.taken);
   }
 
   /**
-   * A line the decoder put at `bytes[start, end)`, which it never writes again: queued where it
-   * is. Lines follow one another in the decoder's chunk, so they are sealed as one run unless
-   * the chunk changed or a line between was dropped.
+   * A line spelled at `bytes[start, end)` (speller.ts: by the decoder of sent batches, or as the
+   * request path wrote it), which is never written again: queued where it is. Lines follow one
+   * another in the speller's chunk, so they are sealed as one run unless the chunk changed or a
+   * line between was dropped.
    */
-  readonly #taken = (bytes: Buffer, start: number, end: number): void => {
+  readonly taken = (bytes: Buffer, start: number, end: number): void => {
     if (bytes !== this.#chunk || start !== this.#used) {
       this.#seal();
       this.#chunk = bytes;

@@ -11,7 +11,7 @@
  */
 import { fillRefFromObject, holdsSecret, objectRefOf, responseStatusOf, withoutManagedFields } from '../../../api/audit/event.ts';
 import { userInfoOf } from '../identity.ts';
-import type { AuditEncoder, AuditId } from './wire.ts';
+import type { AuditId, LineEncoder } from './wire.ts';
 import { levelLess, type AuditAttributes, type AuditDecision, type AuditEvent, type AuditUser, type Level, type ObjectReference, type ResponseStatus, type Stage } from '../../../api/audit/types.ts';
 
 /** The annotations an authorizer's answer is logged under (k8s.io/apiserver/pkg/endpoints/filters/authorization.go). */
@@ -20,7 +20,7 @@ export const REASON_ANNOTATION = 'authorization.k8s.io/reason';
 
 /** Where a record writes its events: each one line encoded for the log's writer, then counted. */
 export interface AuditEmitter {
-  readonly enc: AuditEncoder;
+  readonly enc: LineEncoder;
   /** An event's line was ended. */
   emitted(): void;
 }
@@ -270,7 +270,7 @@ export class AuditRecord implements RequestAudit {
    * filled copied from the line that wrote them, the rest written. False (nothing written) when
    * that line's positions are not known or its chunk is gone.
    */
-  #copyKeptRef(w: AuditEncoder, r: ObjectReference | undefined): boolean {
+  #copyKeptRef(w: LineEncoder, r: ObjectReference | undefined): boolean {
     const kept = this.#refKept;
     const to = kept === 1 ? this.#ref0To : kept === 2 ? this.#ref1To : kept === 3 ? this.#ref2To : -1;
     if (!r || to < 0 || !w.copy(this.#same, this.#sameFrom, to)) return false;
@@ -287,7 +287,7 @@ export class AuditRecord implements RequestAudit {
   }
 
   /** The objectRef: ObjectReference's fields in Kubernetes' order, the unset ones left out; `marks`: remember where its first three end. */
-  #encodeRef(w: AuditEncoder, r: ObjectReference | undefined, marks: boolean): void {
+  #encodeRef(w: LineEncoder, r: ObjectReference | undefined, marks: boolean): void {
     if (!r) return;
     let n = 0;
     if (r.resource !== undefined) n = refField(w, n, 0, r.resource);
@@ -301,7 +301,7 @@ export class AuditRecord implements RequestAudit {
   }
 
   /** The objectRef's fields after its uid, and its end (`n`: how many were written before). */
-  #encodeRefRest(w: AuditEncoder, r: ObjectReference, n: number): void {
+  #encodeRefRest(w: LineEncoder, r: ObjectReference, n: number): void {
     if (r.apiGroup !== undefined) n = refField(w, n, 4, r.apiGroup);
     if (r.apiVersion !== undefined) n = refField(w, n, 5, r.apiVersion);
     if (r.resourceVersion !== undefined) n = refField(w, n, 6, r.resourceVersion);
@@ -310,7 +310,7 @@ export class AuditRecord implements RequestAudit {
   }
 
   /** The requestURI to the userAgent, as the later events of the request copy them (#same). */
-  #encodeSame(w: AuditEncoder, e: Fields): void {
+  #encodeSame(w: LineEncoder, e: Fields): void {
     const chunk = w.chunk;
     this.#sameFrom = w.at;
     w.text(e.requestURI);
@@ -339,7 +339,7 @@ export class AuditRecord implements RequestAudit {
 }
 
 /** objectRef's field number `k` (REF_FIELDS) after `n` others; returns n + 1. */
-function refField(w: AuditEncoder, n: number, k: number, v: string): number {
+function refField(w: LineEncoder, n: number, k: number, v: string): number {
   w.fixed((n === 0 ? F.refFirst : F.refNext) + k);
   w.text(v);
   return n + 1;

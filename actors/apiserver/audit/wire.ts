@@ -17,7 +17,7 @@
  * taking over from a dead thread) is given the encoder's table.
  */
 import { randomFillSync } from 'node:crypto';
-import { microTime } from '../../../api/time.ts';
+import { LineSpeller, type LineSink } from './speller.ts';
 
 /** A range of encoded lines: whole lines, in stream order. */
 export interface Batch {
@@ -80,7 +80,7 @@ const CHUNK_BYTES = 1024 * 1024;
 /** Room every line is sure to have when it starts: an op never checks for less. */
 const LINE_ROOM = 16 * 1024;
 /** Fragments past this many are sent as raw strings (a caller interning what is not few). */
-const MAX_FRAGMENTS = 1 << 16;
+export const MAX_FRAGMENTS = 1 << 16;
 
 /** Random version-4 UUIDs drawn per pool (as node's randomUUID buffers 128): a pool is never refilled, since records keep theirs. */
 const IDS_PER_POOL = 256;
@@ -143,8 +143,46 @@ export function uuidText(b: Uint8Array, at: number): string {
   return s;
 }
 
+/**
+ * Where an audit record writes its events' lines, op by op: AuditEncoder (instructions for a
+ * writer thread to spell out) or DirectEncoder (direct.ts: spelled at once, where this thread
+ * writes the log). A position (`chunk`, `at`) is good only with the encoder that gave it.
+ */
+export interface LineEncoder {
+  /** Every fragment defined so far, by number. */
+  readonly definitions: string[];
+  /** The chunk being written, and where the next op goes in it (see `copy`). */
+  readonly chunk: number;
+  readonly at: number;
+  /** Lines ended and not yet taken. */
+  readonly pending: boolean;
+  /** Writes again what was written at [from, to) of chunk `chunk`; false (nothing written) when that chunk is no longer the one written. */
+  copy(chunk: number, from: number, to: number): boolean;
+  /** Fragment number `id` (AUDIT_FRAGMENTS' own). */
+  fixed(id: number): void;
+  /** A part of lines that recurs, by number once defined. */
+  frag(s: string): void;
+  /** Fragment `s`'s number, defined when new; -1 past the limit of fragments. */
+  id(s: string): number;
+  /** A whole line by template `tpl` and its holes' values (see AuditEncoder.line). */
+  line(tpl: number, pool: Buffer, at: number, user: number, stage: number, received: number, stageTime: number, status: number, statusRaw: string | null, annotations: number, annotationsRaw: string | null, uriName: string | undefined, namespace: string | undefined, name: string | undefined, uid: string | undefined, resourceVersion: string | undefined): void;
+  /** The LINE op at [from, to) of chunk `chunk` again with another stage, time, status and annotations; false when it cannot be (nothing written). */
+  relay(chunk: number, from: number, to: number, stage: number, stageTime: number, status: number, annotations: number): boolean;
+  /** JSON text as it is. */
+  raw(s: string): void;
+  /** A string as a JSON string value. */
+  text(s: string): void;
+  uuid(id: AuditId): void;
+  /** A time in ms since the epoch, as the quoted microsecond RFC 3339 time. */
+  time(ms: number): void;
+  /** Ends the line. */
+  end(): void;
+  /** The lines ended since the last take, in order (none where they went out at `end`). */
+  take(): Batch[];
+}
+
 /** The request path's side: lines encoded into shared chunks, taken in batches. */
-export class AuditEncoder {
+export class AuditEncoder implements LineEncoder {
   #buffer = new SharedArrayBuffer(CHUNK_BYTES);
   #bytes = Buffer.from(this.#buffer);
   #view = new DataView(this.#buffer);
@@ -439,85 +477,46 @@ export function uriComponent(s: string): string {
 }
 
 /** What encodeURIComponent leaves as it is (so a name of these goes into a requestURI unchanged); all of it plain JSON. */
-const isUriUnreserved = (c: number): boolean =>
+export const isUriUnreserved = (c: number): boolean =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e || c === 0x21 || c === 0x2a || c === 0x27 || c === 0x28 || c === 0x29;
 
-/** '0'-'9', 'a'-'f' as bytes. */
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-
-/** From this length a whole piece is copied by TypedArray#set (a call without a view made) rather than byte by byte. */
-const WHOLE_SET_BYTES = 24;
-
-/** A quoted RFC 3339 time with microseconds: `"2006-01-02T15:04:05.000000Z"`. */
-const TIME_BYTES = 29;
-
-/** The decoder's chunks of finished lines (the file log writes them as they are). */
-const LINE_CHUNK_BYTES = 256 * 1024;
-
 /**
- * The writer's side: puts each line's bytes together and hands them on, newline included.
- * Lines go one after another into chunks of LINE_CHUNK_BYTES; a decoder that `retains` them never
- * writes over a line it handed on (a full chunk is left as it is and a new one begun), so the
- * file log queues them where they are instead of copying each one (a Buffer#copy a line was 0.9 %
- * of density's main thread audited); otherwise each line is put at the chunk's start.
+ * The writer's side: reads the instructions and spells out each line (speller.ts), newline
+ * included, in stream order.
  */
-export class AuditDecoder {
-  readonly #fragments: Buffer[] = [];
-  /** The templates among them, by number: their text between the holes, and each hole's letter. */
-  readonly #templates: (Buffer | number)[][] = [];
-  #out = Buffer.allocUnsafeSlow(LINE_CHUNK_BYTES);
-  /** Where the line being put together begins in #out. */
-  #start = 0;
-  readonly #retain: boolean;
-
+export class AuditDecoder extends LineSpeller {
   /**
    * `definitions`: the fragments already defined in the part of the stream this decoder does not
    * read; `retain`: lines handed on stay valid (their bytes are never written again).
    */
   constructor(definitions: readonly string[] = [], retain = false) {
-    for (let i = 0; i < definitions.length; i++) this.#define(i, Buffer.from(definitions[i]!));
-    this.#retain = retain;
-  }
-
-  #define(id: number, bytes: Buffer): void {
-    this.#fragments[id] = bytes;
-    if (!bytes.includes(0)) return;
-    const parts: (Buffer | number)[] = [];
-    let from = 0;
-    for (let at = bytes.indexOf(0); at >= 0; at = bytes.indexOf(0, from)) {
-      if (at > from) parts.push(bytes.subarray(from, at));
-      parts.push(bytes[at + 1]!);
-      from = at + 2;
-    }
-    if (from < bytes.length) parts.push(bytes.subarray(from));
-    this.#templates[id] = parts;
+    super(retain);
+    for (let i = 0; i < definitions.length; i++) this.define(i, Buffer.from(definitions[i]!));
   }
 
   /**
    * Calls `line` with each line's bytes, `bytes[start, end)`: valid until it returns, or for
    * good when the decoder retains them.
    */
-  decode(batch: Batch, line: (bytes: Buffer, start: number, end: number) => void): void {
+  decode(batch: Batch, line: LineSink): void {
     const src = Buffer.from(batch.buffer, batch.start, batch.end - batch.start);
     const view = new DataView(batch.buffer, batch.start, batch.end - batch.start);
     let i = 0;
-    let n = this.#start;
+    let n = this.start;
     while (i < src.length) {
       const op = src[i]!;
       if (op === END) {
-        line(this.#out, this.#start, n);
-        if (!this.#retain) n = 0;
-        this.#start = n;
+        n = this.endLine(n, line);
         i++;
       } else if (op === FRAG) {
-        const f = this.#fragments[view.getUint32(i + 1, true)]!;
-        n = this.#whole(f, n);
+        const f = this.fragments[view.getUint32(i + 1, true)]!;
+        n = this.spellWhole(f, n);
         i += 5;
       } else if (op === TIME) {
-        n = this.#time(view.getFloat64(i + 1, true), n);
+        n = this.spellTime(view.getFloat64(i + 1, true), n);
         i += 9;
       } else if (op === UUID) {
-        n = this.#uuid(src, i + 1, n);
+        n = this.spellUuid(src, i + 1, n);
         i += 17;
       } else if (op === LINE) {
         n = this.#line(src, view, i, n);
@@ -525,16 +524,16 @@ export class AuditDecoder {
       } else if (op === DEF) {
         const id = view.getUint32(i + 1, true);
         const len = view.getUint32(i + 5, true);
-        this.#define(id, Buffer.from(src.subarray(i + 9, i + 9 + len)));
+        this.define(id, Buffer.from(src.subarray(i + 9, i + 9 + len)));
         i += 9 + len;
       } else {
         const len = view.getUint32(i + 1, true);
         if (op === QUOTED) {
-          n = this.#room(n, len + 2);
-          this.#out[n++] = 0x22;
-          n = this.#put(src, i + 5, i + 5 + len, n);
-          this.#out[n++] = 0x22;
-        } else n = this.#put(src, i + 5, i + 5 + len, n);
+          n = this.room(n, len + 2);
+          this.out[n++] = 0x22;
+          n = this.spellRange(src, i + 5, i + 5 + len, n);
+          this.out[n++] = 0x22;
+        } else n = this.spellRange(src, i + 5, i + 5 + len, n);
         i += 5 + len;
       }
     }
@@ -545,36 +544,36 @@ export class AuditDecoder {
 
   /** A LINE op at `i`: its template with the holes filled at `n`; returns the line's length, and leaves #cursor past the op. */
   #line(src: Buffer, view: DataView, i: number, n: number): number {
-    const parts = this.#templates[view.getUint32(i + L.tpl, true)]!;
+    const parts = this.templates[view.getUint32(i + L.tpl, true)]!;
     const status = view.getInt32(i + L.status, true);
     const annotations = view.getInt32(i + L.annotations, true);
     // The strings follow the head, in the order of the template's string holes.
     this.#cursor = i + L.head;
     for (const part of parts) {
       if (typeof part !== 'number') {
-        n = this.#whole(part, n);
+        n = this.spellWhole(part, n);
         continue;
       }
       switch (part) {
         case 0x69: // i: the ID
-          n = this.#uuid(src, i + L.id, n);
+          n = this.spellUuid(src, i + L.id, n);
           break;
         case 0x73: // s, U: the stage's and the user's fragments
         case 0x55: {
-          const f = this.#fragments[part === 0x73 ? src[i + L.stage]! : view.getUint32(i + L.user, true)]!;
-          n = this.#whole(f, n);
+          const f = this.fragments[part === 0x73 ? src[i + L.stage]! : view.getUint32(i + L.user, true)]!;
+          n = this.spellWhole(f, n);
           break;
         }
         case 0x61: // a, b: the times
         case 0x62:
-          n = this.#time(view.getFloat64(part === 0x61 ? i + L.received : i + L.stageTime, true), n);
+          n = this.spellTime(view.getFloat64(part === 0x61 ? i + L.received : i + L.stageTime, true), n);
           break;
         case 0x72: // r, x: the status, the annotations
         case 0x78: {
           const v = part === 0x72 ? status : annotations;
           if (v >= 0) {
-            const f = this.#fragments[v]!;
-            n = this.#whole(f, n);
+            const f = this.fragments[v]!;
+            n = this.spellWhole(f, n);
           } else if (v === RAW_STRING) n = this.#string(src, view, false, n);
           break;
         }
@@ -590,99 +589,11 @@ export class AuditDecoder {
     const s = this.#cursor;
     const len = view.getUint32(s + 1, true);
     const q = quoted && src[s] === STR_QUOTED;
-    n = this.#room(n, len + 2);
-    if (q) this.#out[n++] = 0x22;
-    n = this.#put(src, s + 5, s + 5 + len, n);
-    if (q) this.#out[n++] = 0x22;
+    n = this.room(n, len + 2);
+    if (q) this.out[n++] = 0x22;
+    n = this.spellRange(src, s + 5, s + 5 + len, n);
+    if (q) this.out[n++] = 0x22;
     this.#cursor = s + 5 + len;
     return n;
-  }
-
-  /** The second whose RFC 3339 prefix (`"2006-01-02T15:04:05.`, quote included) #timePrefix holds. */
-  #timeSecs = Number.NaN;
-  #timePrefix = Buffer.alloc(0);
-  /** The last time written and its quoted text: a turn's lines share their times (the clock reads once a turn). */
-  #timeMs = Number.NaN;
-  readonly #timeText = Buffer.alloc(TIME_BYTES);
-
-  /** The quoted time of `ms` at `n`, as `"${microTime(ms)}"` (the times of one second share their prefix: only the digits are written). */
-  #time(ms: number, n: number): number {
-    if (ms === this.#timeMs) return this.#whole(this.#timeText, n);
-    const micros = Math.floor(ms * 1000);
-    const secs = Math.floor(micros / 1e6);
-    if (secs !== this.#timeSecs) {
-      const t = microTime(ms);
-      this.#timeSecs = secs;
-      this.#timePrefix = Buffer.from(`"${t.slice(0, t.length - 7)}`, 'latin1');
-    }
-    // Room for all of it first: the prefix and the digits then go into one chunk, where the text is copied from.
-    const from = (n = this.#room(n, TIME_BYTES + 2));
-    n = this.#whole(this.#timePrefix, n);
-    const out = this.#out;
-    let f = micros - secs * 1e6;
-    for (let k = n + 5; k >= n; k--) {
-      out[k] = 0x30 + (f % 10);
-      f = Math.floor(f / 10);
-    }
-    out[n + 6] = 0x5a;
-    out[n + 7] = 0x22;
-    n += 8;
-    // Kept where it has the usual length (a year past 9999 has not).
-    if (n - from === TIME_BYTES) {
-      out.copy(this.#timeText, 0, from, n);
-      this.#timeMs = ms;
-    }
-    return n;
-  }
-
-  /** The quoted UUID of the 16 bytes at `at`. */
-  #uuid(src: Buffer, at: number, n: number): number {
-    n = this.#room(n, 38);
-    const out = this.#out;
-    out[n++] = 0x22;
-    for (let k = 0; k < 16; k++) {
-      if (k === 4 || k === 6 || k === 8 || k === 10) out[n++] = 0x2d;
-      const v = src[at + k]!;
-      out[n++] = HEX_DIGITS[v >>> 4]!;
-      out[n++] = HEX_DIGITS[v & 15]!;
-    }
-    out[n++] = 0x22;
-    return n;
-  }
-
-  /** All of `b` (a fragment, a template's part) at `n`: one copy by the runtime where it is long enough to be worth the call. */
-  #whole(b: Buffer, n: number): number {
-    const len = b.length;
-    n = this.#room(n, len + 2);
-    if (len < WHOLE_SET_BYTES) {
-      const out = this.#out;
-      for (let k = 0; k < len; k++) out[n++] = b[k]!;
-      return n;
-    }
-    this.#out.set(b, n);
-    return n + len;
-  }
-
-  #put(src: Buffer, from: number, to: number, n: number): number {
-    n = this.#room(n, to - from + 2);
-    // Most pieces are a few dozen bytes: Buffer#copy makes a view of the source per call, which cost more than copying them here.
-    if (to - from > 64) return n + src.copy(this.#out, n, from, to);
-    const out = this.#out;
-    for (let k = from; k < to; k++) out[n++] = src[k]!;
-    return n;
-  }
-
-  /**
-   * Room for `more` bytes past `n`: when #out has none, a new chunk with the line begun so far at
-   * its start (the old one keeps what was handed on). Returns where the line goes on.
-   */
-  #room(n: number, more: number): number {
-    if (n + more <= this.#out.length) return n;
-    const partial = n - this.#start;
-    const out = Buffer.allocUnsafeSlow(Math.max(LINE_CHUNK_BYTES, 2 * (partial + more)));
-    this.#out.copy(out, 0, this.#start, n);
-    this.#out = out;
-    this.#start = 0;
-    return partial;
   }
 }

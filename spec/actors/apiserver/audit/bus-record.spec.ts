@@ -19,7 +19,8 @@ import { BusAudit } from '../../../../actors/apiserver/audit/bus.ts';
 import { BusRecord } from '../../../../actors/apiserver/audit/bus-record.ts';
 import { AUDIT_FRAGMENTS, F } from '../../../../actors/apiserver/audit/record.ts';
 import { ABSENT, AuditDecoder, AuditEncoder, AuditId, HOLE, RAW_STRING } from '../../../../actors/apiserver/audit/wire.ts';
-import { AuditLog, type AuditBackend } from '../../../../actors/apiserver/audit/log.ts';
+import { AuditLog, type AuditBackend, type AuditSink } from '../../../../actors/apiserver/audit/log.ts';
+import { DirectEncoder } from '../../../../actors/apiserver/audit/direct.ts';
 import { userForAddress } from '../../../../actors/apiserver/identity.ts';
 import type { RequestVerb } from '../../../../actors/apiserver/node-authorizer.ts';
 import type { Envelope } from '../../../../base/envelope.ts';
@@ -197,6 +198,37 @@ test('past the limit of fragments a kind of request still gets its line, spelled
   const binding = JSON.parse(compact.lines[3]!);
   assert.equal(binding.objectRef, { resource: 'pods', namespace: 'default', name: 'plain-name', uid: 'u-plain-name', apiVersion: 'v1', subresource: 'binding' });
   assert.equal(binding.annotations, { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': 'a reason not seen before' });
+});
+
+test('lines spelled as the request path writes them (this thread writes the log) are the bytes a writer thread spells from the encoded ops', async () => {
+  // A sink that is not the file log gets the encoded ops (as the writer thread does) and spells them with the decoder.
+  const decoded: string[] = [];
+  let decoder: AuditDecoder | null = null;
+  const sink: AuditSink = {
+    send: (batches, definitions) => {
+      decoder ??= new AuditDecoder(definitions, true);
+      for (const b of batches) decoder.decode(b, (bytes, start, end) => void decoded.push(bytes.toString('utf8', start, end)));
+    },
+    errors: 0,
+    flush: async () => {},
+    close: async () => {},
+  };
+  const viaOps = new Auditor(policy(), sink);
+  const direct = arrayAuditor('');
+  assert.not.ok(viaOps.emitter.enc instanceof DirectEncoder);
+  assert.ok(direct.auditor.emitter.enc instanceof DirectEncoder);
+  // Megabytes of lines, so both move on to new chunks (a line begun in one ends in the next), lists and impersonation among them.
+  const reqs = Array.from({ length: 400 }, (_, i) => shapes().map((q) => ({ ...q, target: { ...q.target, name: q.target.name === undefined ? undefined : `${q.target.name}-${'n'.repeat(i % 97)}` } }))).flat();
+  for (const [auditor, c] of [[viaOps, clock()], [direct.auditor, clock()]] as const) {
+    drive(new BusAudit(auditor, c), c, reqs);
+    const r = auditor.begin({ attrs: { user: { username: 'alice', groups: ['g'] }, verb: 'list', resource: { group: '', version: 'v1', resource: 'pods', namespace: 'ns\u00e9' }, path: '/api/v1/namespaces/ns/pods' }, requestURI: '/api/v1/namespaces/ns/pods?limit=5', sourceIPs: ['127.0.0.1'], userAgent: 'kubectl/v1.32.0', received: c.now() }, c.now)!;
+    r.impersonated({ username: 'bob', groups: ['system:authenticated'] });
+    r.authorized('allow', 'RBAC: allowed by ClusterRoleBinding "x"');
+    r.complete(200);
+  }
+  await viaOps.flush();
+  assert.ok(decoded.length > 10_000);
+  assert.equal(direct.lines(), decoded.map(masked));
 });
 
 test('the file log holds the same lines', async () => {
