@@ -3,8 +3,8 @@
  * writes the log (two cores or fewer: auditor.ts's `auditLog`). Instructions for a writer
  * thread (wire.ts's AuditEncoder) would be written and then read back by this same thread:
  * here each op puts its bytes straight into the lines (speller.ts), the same bytes the
- * decoder would put there — spec/actors/apiserver/audit/direct.spec.ts compares the two — and
- * each line goes to the log as it ends. A copy of an earlier line's run (`copy`) copies its
+ * decoder would put there — spec/actors/apiserver/audit/bus-record.spec.ts compares the two —
+ * and each line goes to the log as it ends. A copy of an earlier line's run (`copy`) copies its
  * bytes; a relay of a LINE op is never possible (the line is spelled again).
  */
 import { LineSpeller, type LineSink } from './speller.ts';
