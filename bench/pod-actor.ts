@@ -1,8 +1,8 @@
 /**
  * Heap per running pod actor: starts N pod actors (the pod chart with the sim runtime, on
- * a virtual clock), runs them until every container is Running, and divides the heap they
- * added by N, and the CPU it took them from start to Running, per pod. The pods are minimal (one container), so the figure is the actor's own cost:
- * XState's actor, the chart's context and snapshot, the runtime's record of its sandbox and
+ * a virtual clock), runs them until every container is Running, and divides by N the heap they
+ * added and the CPU they took from start to Running. The pods are minimal (one container), so the
+ * figure is the actor's own cost: XState's actor, the chart's context and snapshot, the runtime's record of its sandbox and
  * container. The kubelet's bookkeeping and the stored objects are density's figure.
  *
  * Usage: npm run bench -- pod-actor [--pods 2000]

@@ -244,15 +244,15 @@ export class WatchCache {
    * a kubelet renews its Lease from the last reply — shares its metadata with the cache's copy.
    */
   served(key: string, value: KubeObject, rev: number): KubeObject {
-    if (rev <= this.rv) {
+    const applied = rev <= this.rv;
+    if (applied) {
       // The revision's event came first (in one process, the kv's events reach the cache before
       // the write's continuation runs): the cache's object for it, if that is still the current one.
       const cur = this.resources.get(grOfKey(key))?.items.get(key);
       if (cur !== undefined && Number(cur.metadata?.resourceVersion) === rev) return cur;
-      return held(decorate(value, rev));
     }
     const obj = held(decorate(value, rev));
-    this.#written.set(key, obj);
+    if (!applied) this.#written.set(key, obj);
     return obj;
   }
 

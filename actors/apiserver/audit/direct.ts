@@ -8,7 +8,7 @@
  * bytes; a relay of a LINE op is never possible (the line is spelled again).
  */
 import { LineSpeller, type LineSink } from './speller.ts';
-import { isUriUnreserved, MAX_FRAGMENTS, RAW_STRING, uriComponent, type AuditId, type Batch, type LineEncoder } from './wire.ts';
+import { isPlainJsonChar, isUriUnreserved, MAX_FRAGMENTS, RAW_STRING, uriComponent, type AuditId, type Batch, type LineEncoder } from './wire.ts';
 
 const NO_BATCHES: Batch[] = [];
 
@@ -66,7 +66,7 @@ export class DirectEncoder extends LineSpeller implements LineEncoder {
   frag(s: string): void {
     const id = this.id(s);
     if (id < 0) return this.raw(s);
-    this.#n = this.spellWhole(this.fragments[id]!, this.#n);
+    this.fixed(id);
   }
 
   id(s: string): number {
@@ -161,7 +161,7 @@ export class DirectEncoder extends LineSpeller implements LineEncoder {
     out[n++] = 0x22;
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.#utf8(JSON.stringify(s), from);
+      if (!isPlainJsonChar(c)) return this.#utf8(JSON.stringify(s), from);
       out[n++] = c;
     }
     out[n++] = 0x22;

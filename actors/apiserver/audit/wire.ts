@@ -320,7 +320,7 @@ export class AuditEncoder implements LineEncoder {
     const at = this.#pos + 5;
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.#asIs(JSON.stringify(s));
+      if (!isPlainJsonChar(c)) return this.#asIs(JSON.stringify(s));
       b[at + i] = c;
     }
     this.#strHead(STR_QUOTED, len);
@@ -377,7 +377,7 @@ export class AuditEncoder implements LineEncoder {
     const at = this.#pos + 5;
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.raw(JSON.stringify(s));
+      if (!isPlainJsonChar(c)) return this.raw(JSON.stringify(s));
       b[at + i] = c;
     }
     this.#op(QUOTED, len);
@@ -475,6 +475,9 @@ export function uriComponent(s: string): string {
   for (let i = 0; i < s.length; i++) if (!isUriUnreserved(s.charCodeAt(i))) return encodeURIComponent(s.toWellFormed());
   return s;
 }
+
+/** What JSON.stringify writes as itself inside a string: printable ASCII but the quote and the backslash. */
+export const isPlainJsonChar = (c: number): boolean => c >= 0x20 && c <= 0x7e && c !== 0x22 && c !== 0x5c;
 
 /** What encodeURIComponent leaves as it is (so a name of these goes into a requestURI unchanged); all of it plain JSON. */
 export const isUriUnreserved = (c: number): boolean =>
